@@ -1,0 +1,45 @@
+#!/bin/sh
+# install-deps.sh - install the Debian packages dubstage needs, only those missing.
+#
+# Usage: scripts/install-deps.sh [build|test|demo|bench|all]
+#   build: compiler, Lua 5.4, libsndfile, libsoxr, PortAudio, readline
+#   test:  build + the independent tools the tests measure with (sox, ffmpeg)
+#          + the real recordings the render tests use
+#   demo:  build + the real recordings the demo is made from
+#   bench: test (sox and ffmpeg are the peers the benchmark runs)
+# Runs apt-get directly as root, through sudo otherwise. Prints nothing when
+# everything is already there.
+set -eu
+
+want=${1:-all}
+
+build_pkgs="gcc make pkg-config liblua5.4-dev libsndfile1-dev libsoxr-dev
+  portaudio19-dev libreadline-dev libebur128-dev"
+tool_pkgs="sox ffmpeg"
+# Real recordings shipped by Debian (see docs/demo.md): dialogue (Czech voice
+# actors), score, ambience and hard effects.
+media_pkgs="fillets-ng-data-cs wesnoth-1.16-music ufoai-sound wordwarvi-sound unzip"
+
+case "$want" in
+  build) pkgs="$build_pkgs" ;;
+  demo)  pkgs="$build_pkgs $tool_pkgs $media_pkgs" ;;
+  test|bench|all) pkgs="$build_pkgs $tool_pkgs $media_pkgs" ;;
+  *) echo "install-deps.sh: unknown set '$want' (build, test, demo, bench, all)" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $pkgs; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing="$missing $p"
+  fi
+done
+[ -n "$missing" ] || exit 0
+
+if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+echo "install-deps.sh: installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+# An old or empty package list makes apt-get fail to find packages; refresh it
+# once when an install is needed.
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing

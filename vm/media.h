@@ -1,0 +1,62 @@
+/* media.h - reading clip sources: any file libsndfile reads, streamed at the
+ * session rate (resampled with libsoxr, very-high quality, when the file is
+ * at another rate).
+ *
+ * A reader delivers the file as a stream of frames at the output rate,
+ * starting at any output-rate frame of the file. What it delivers does not
+ * depend on how the caller splits its reads (it reads and resamples in fixed
+ * internal chunks), so a render is bit-identical at every block size.
+ *
+ * Alignment: output frame k corresponds to time k / out_rate from the file's
+ * first sample. The resampler's group delay is compensated: an impulse at
+ * source frame j comes out centred on output frame j * out_rate / in_rate
+ * (rounded), and starting a reader at frame k > 0 gives exactly the frames a
+ * reader started at 0 gives from frame k on (within resampler precision).
+ *
+ * Memory: a reader holds a fixed amount (a chunk buffer and the resampler
+ * state), independent of the file's length. Open and close run on the
+ * control or disk thread, never on the audio thread.
+ */
+#ifndef VM_MEDIA_H
+#define VM_MEDIA_H
+
+#include <stdint.h>
+
+#include "vm/result.h"
+
+typedef struct {
+    int channels;
+    int rate;             /* file sample rate in Hz */
+    int64_t frames;       /* length in file frames */
+    char format[64];      /* human name: "WAV 24-bit", "FLAC 16-bit", "Ogg Vorbis", ... */
+} vm_media_info;
+
+/* Opens path, reads its header, closes it. Errors name the path and say why:
+ * "cannot open 'x.wav': No such file or directory", "'notes.txt' is not an
+ * audio file dubstage can read (…libsndfile's words…)", a file with 0
+ * channels or 0 frames. */
+ds_result vm_media_probe(const char *path, vm_media_info *info, char *err);
+
+/* Length of the file in output-rate frames: ceil(frames * out_rate / rate). */
+int64_t vm_media_frames_at(const vm_media_info *info, int out_rate);
+
+typedef struct vm_media_reader vm_media_reader;
+
+/* Opens path for streaming at out_rate, positioned so that the first frame
+ * vm_media_read delivers is output frame start_frame (>= 0) of the file.
+ * *r is NULL on failure. */
+ds_result vm_media_open(vm_media_reader **r, const char *path, int out_rate,
+                        int64_t start_frame, char *err);
+
+/* Channel count of the stream (the file's). */
+int vm_media_channels(const vm_media_reader *r);
+
+/* Reads the next n frames, interleaved (channels per frame), into out.
+ * Frames past the end of the file are zeros. Returns DS_OK or DS_ERR_IO with
+ * a message naming the path (a read error in the middle of a file). */
+ds_result vm_media_read(vm_media_reader *r, float *out, int n, char *err);
+
+/* Closes the file, frees everything, sets *r to NULL. Safe on NULL. */
+void vm_media_close(vm_media_reader **r);
+
+#endif

@@ -1,0 +1,74 @@
+/* outfile.h - writing rendered audio to files, atomically.
+ *
+ * Formats (the `format` word in a script):
+ *   wav16 wav24 wav32f   WAV with a BWF 'bext' chunk whose time reference is
+ *                        the session start; switches to RF64 automatically
+ *                        when the data grows past 4 GiB
+ *   flac16 flac24        FLAC
+ *   aiff16 aiff24 aiff32f AIFF (AIFF-C for float)
+ * Integer formats are quantised here, deterministically: 16-bit gets TPDF
+ * dither (+-1 LSB, from a seeded generator) unless dither is off; 24-bit is
+ * rounded without dither unless asked. Samples beyond full scale are clipped
+ * and counted.
+ *
+ * Atomic: the data goes to a hidden temporary file in the same folder
+ * (".NAME.part-XXXXXX"); vm_outfile_commit renames it over NAME only when
+ * everything was written and closed. vm_outfile_abort (an error, Ctrl-C)
+ * removes the temporary file: no half file ever appears under NAME.
+ */
+#ifndef VM_OUTFILE_H
+#define VM_OUTFILE_H
+
+#include <stdint.h>
+
+#include "vm/result.h"
+
+typedef enum {
+    VM_OUT_WAV16, VM_OUT_WAV24, VM_OUT_WAV32F,
+    VM_OUT_FLAC16, VM_OUT_FLAC24,
+    VM_OUT_AIFF16, VM_OUT_AIFF24, VM_OUT_AIFF32F
+} vm_out_format;
+
+typedef enum { VM_DITHER_AUTO, VM_DITHER_NONE, VM_DITHER_TPDF } vm_dither;
+
+typedef struct {
+    const char *path;          /* final name; the folder must exist and be writable */
+    int channels;
+    int rate;
+    vm_out_format format;
+    vm_dither dither;          /* AUTO: TPDF for 16-bit, none otherwise */
+    uint32_t dither_seed;      /* same seed, same bytes */
+    int64_t time_reference;    /* BWF time reference: samples since midnight */
+    const char *description;   /* BWF description (may be NULL), cut to 256 bytes */
+} vm_outfile_config;
+
+/* Fills cfg with defaults: wav24, 2 channels, 48000 Hz, dither AUTO, seed 1. */
+void vm_outfile_config_init(vm_outfile_config *cfg);
+
+/* Parses a format word ("wav24", ...). Error lists the valid words and
+ * suggests the closest one. */
+ds_result vm_out_format_parse(const char *word, vm_out_format *fmt, char *err);
+const char *vm_out_format_name(vm_out_format fmt);
+
+typedef struct vm_outfile vm_outfile;
+
+/* Creates the temporary file and writes the header. Errors name the path
+ * ("cannot write 'out/pm.wav': Permission denied"). All memory the writer
+ * needs is taken here. */
+ds_result vm_outfile_open(vm_outfile **o, const vm_outfile_config *cfg, char *err);
+
+/* Appends n frames given as one pointer per channel (planar). Never
+ * allocates. Fails only on a write error (disk full), naming the path. */
+ds_result vm_outfile_write(vm_outfile *o, const float *const *planar, int n, char *err);
+
+/* Samples clipped so far (beyond +-full scale, integer formats only). */
+int64_t vm_outfile_clipped(const vm_outfile *o);
+
+/* Finishes the file and renames it into place; frees o and sets *o = NULL
+ * (also on failure, when the temporary file is removed). */
+ds_result vm_outfile_commit(vm_outfile **o, char *err);
+
+/* Removes the temporary file, frees o, sets *o = NULL. Safe on NULL. */
+void vm_outfile_abort(vm_outfile **o);
+
+#endif
