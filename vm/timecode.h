@@ -57,18 +57,21 @@ typedef enum { VM_TIME_POSITION, VM_TIME_DURATION } vm_time_kind;
 
 /* Parses a frame rate name: "23.976", "23.98", "24", "25", "29.97", "30",
  * "48", "50", "59.94", "60" (a trailing "df"/"ndf" is accepted and ignored:
- * the separator decides). Error names the value and lists the valid rates. */
+ * the separator decides; "df" after a rate that has no drop-frame, "25df",
+ * is an error). Error names the value and lists the valid rates. */
 ds_result vm_fps_parse(const char *s, vm_fps *out, char *err);
 
 /* Fills tb for rate and fps with the session start given as a timecode
- * string (NULL = "00:00:00:00"). */
+ * string (NULL = "00:00:00:00"). rate must be 1..4000000 Hz (the bound keeps
+ * every intermediate product of this module inside int64). */
 ds_result vm_timebase_init(vm_timebase *tb, int rate, const vm_fps *fps,
                            const char *start_tc, char *err);
 
 /* Parses "HH:MM:SS:FF" / "HH:MM:SS;FF" into a frame count since
  * 00:00:00:00. *is_drop (may be NULL) is set when the label was drop-frame.
- * Errors: bad shape, a field out of range (FF >= nominal, MM >= 60, ...),
- * ';' at a rate without drop-frame, a dropped label. */
+ * Errors: bad shape, a field out of range (FF >= nominal, MM >= 60, HH >= 24,
+ * ...), a negative field, ';' at a rate without drop-frame, a dropped label.
+ * Fields have one or two digits; white space around the label is ignored. */
 ds_result vm_tc_parse(const vm_fps *fps, const char *s, int64_t *frames,
                       int *is_drop, char *err);
 
@@ -83,7 +86,16 @@ int64_t vm_tc_samples_to_frames(const vm_fps *fps, int rate, int64_t samples);
 /* Parses any time string (timecode, "+" feet+frames, "s", "ms", "smp") into
  * samples relative to the session start. A position may come out negative
  * (before the session start); the caller decides whether that is an error.
- * The message names the string and says which forms are accepted. */
+ * The message names the string and says which forms are accepted.
+ *
+ * Details: seconds strings are exact decimals read to the nanosecond (digits
+ * past the ninth decimal are ignored) and rounded to the nearest sample, ties
+ * away from zero, like vm_time_from_seconds. "s"/"ms"/"smp" may be preceded by
+ * white space; a number without a unit ("2.5") is an error. A '-' sign is
+ * accepted on seconds and samples for a position, never for a duration;
+ * feet+frames are never negative. A feet+frames position is the frame that
+ * many frames after the session's start frame, so it lands exactly on the
+ * same sample as the equivalent timecode. */
 ds_result vm_time_parse(const vm_timebase *tb, const char *s, vm_time_kind kind,
                         int64_t *samples, char *err);
 
