@@ -7,10 +7,10 @@
 #   make asan     the whole suite under AddressSanitizer + UBSan
 
 CC      ?= cc
-PKGS     = lua5.4 sndfile soxr
+PKGS     = lua5.4 sndfile soxr libebur128
 OPT     ?= -O2
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
-CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) -g $(WARN) \
+CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) -g -ffp-contract=off $(WARN) \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -I.
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lreadline -lm -lpthread
 B       ?= build
@@ -31,7 +31,8 @@ all: $(B)/dubstage $(TESTS) $(TOOLS)
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	@echo "  CC  $<"
+	@$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(B)/libdubstage.a: $(LIB_OBJ)
 	@rm -f $@

@@ -1,0 +1,33 @@
+/* mix.c - clear, scale and add-scaled loops, written so the compiler
+ * vectorises them (restrict, no aliasing, plain counted loops). */
+#include "dsp/mix.h"
+
+#include <string.h>
+
+void dsp_mix_clear(float *x, int n)
+{
+    memset(x, 0, (size_t)n * sizeof *x);
+}
+
+void dsp_mix_scale(float *x, float g, int n)
+{
+    for (int i = 0; i < n; i++)
+        x[i] *= g;
+}
+
+void dsp_mix_add_scaled(float *restrict dst, const float *restrict src, float g, int n)
+{
+    if (g == 1.0f) {
+        for (int i = 0; i < n; i++)
+            dst[i] += src[i];
+        return;
+    }
+    for (int i = 0; i < n; i++)
+        dst[i] += g * src[i];
+}
+
+void dsp_mix_add_enveloped(float *restrict dst, const float *restrict src, const float *restrict env, int n)
+{
+    for (int i = 0; i < n; i++)
+        dst[i] += src[i] * env[i];
+}

@@ -1,0 +1,322 @@
+/* main.c - the dubstage command line: render, info, help, version. */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vm/desc.h"
+#include "vm/path.h"
+#include "vm/plan.h"
+#include "vm/render.h"
+#include "vm/script.h"
+#include "vm/suggest.h"
+
+#ifndef DS_VERSION
+#define DS_VERSION "dev"
+#endif
+#ifndef DS_STDLIB_DIR
+#define DS_STDLIB_DIR "stdlib"
+#endif
+
+static const char usage_text[] =
+    "usage: dubstage <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  render SCRIPT   render every output the script declares, in one pass\n"
+    "  info SCRIPT     print the compiled graph: ops in order, channels, buffers, outputs\n"
+    "\n"
+    "options:\n"
+    "  --block N       frames per processing block, 1..8192 (default 1024); the output\n"
+    "                  bytes do not depend on it\n"
+    "  --out DIR       write every output into DIR (file names as the script gives them)\n"
+    "  --quiet         no progress bar and no report (errors are still printed)\n"
+    "  --no-measure    skip the loudness and true-peak report (a little faster)\n"
+    "  --allow-paths   let the script read and write files outside its folder\n"
+    "  --help          this text\n"
+    "  --version       print the version\n"
+    "\n"
+    "See README.md and docs/language.md for the mix language.\n";
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+typedef struct {
+    const char *command;
+    const char *script;
+    int block;
+    const char *out_dir;
+    int quiet;
+    int measure;
+    int allow_paths;
+} cli_args;
+
+static int fail_usage(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "dubstage: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nrun 'dubstage --help' for usage\n");
+    return 2;
+}
+
+static int parse_args(int argc, char **argv, cli_args *a)
+{
+    static const char *const options[] = {"--block", "--out", "--quiet", "--no-measure", "--allow-paths",
+                                          "--help", "--version", NULL};
+    memset(a, 0, sizeof *a);
+    a->block = 1024;
+    a->measure = 1;
+    for (int i = 1; i < argc; i++) {
+        const char *s = argv[i];
+        if (strcmp(s, "--block") == 0 || strcmp(s, "--out") == 0) {
+            if (i + 1 >= argc)
+                return fail_usage("option %s needs a value", s);
+            const char *v = argv[++i];
+            if (strcmp(s, "--out") == 0) {
+                a->out_dir = v;
+                continue;
+            }
+            char *end;
+            errno = 0;
+            long b = strtol(v, &end, 10);
+            if (*end || errno || b < 1 || b > PLAN_MAX_BLOCK)
+                return fail_usage("--block must be a whole number from 1 to 8192 (got '%s')", v);
+            a->block = (int)b;
+        } else if (strcmp(s, "--quiet") == 0) {
+            a->quiet = 1;
+        } else if (strcmp(s, "--no-measure") == 0) {
+            a->measure = 0;
+        } else if (strcmp(s, "--allow-paths") == 0) {
+            a->allow_paths = 1;
+        } else if (s[0] == '-' && s[1] == '-' && strcmp(s, "--help") && strcmp(s, "--version")) {
+            const char *near = vm_suggest(s, options, 7);
+            if (near) {
+                fprintf(stderr, "dubstage: unknown option %s; did you mean %s?\n", s, near);
+                return 2;
+            }
+            return fail_usage("unknown option %s", s);
+        } else if (!a->command) {
+            a->command = s;
+        } else if (!a->script) {
+            a->script = s;
+        } else {
+            return fail_usage("unexpected argument '%s'", s);
+        }
+    }
+    return 0;
+}
+
+/* ---- progress bar ------------------------------------------------------- */
+
+typedef struct {
+    struct timespec t0;
+    double last_print;
+    int rate;
+} progress_state;
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) * 1e-9;
+}
+
+static void show_progress(void *user, int64_t done, int64_t total)
+{
+    progress_state *ps = user;
+    double el = seconds_since(&ps->t0);
+    if (done < total && el - ps->last_print < 0.2)
+        return;
+    ps->last_print = el;
+    double frac = total ? (double)done / (double)total : 1;
+    int width = 30, fill = (int)(frac * width + 0.5);
+    char bar[64];
+    for (int i = 0; i < width; i++)
+        bar[i] = i < fill ? '#' : '-';
+    bar[width] = 0;
+    double speed = el > 0 ? (double)done / ps->rate / el : 0;
+    double eta = speed > 0 ? (double)(total - done) / ps->rate / speed : 0;
+    fprintf(stderr, "\r[%s] %3.0f%%  %6.1fx real time  ETA %4.0f s ", bar, frac * 100, speed, eta);
+    if (done >= total)
+        fprintf(stderr, "\r%*s\r", 70, "");
+    fflush(stderr);
+}
+
+/* ---- commands -------------------------------------------------------------- */
+
+static void print_time(const plan *p, int64_t pos, char *buf, size_t n)
+{
+    vm_time_format(&p->tb, pos, buf, n);
+}
+
+static void print_warnings(const plan *p)
+{
+    if (p->warnings && p->warnings[0]) {
+        const char *s = p->warnings;
+        while (*s) {
+            const char *nl = strchr(s, '\n');
+            int len = nl ? (int)(nl - s) : (int)strlen(s);
+            fprintf(stderr, "dubstage: warning: %.*s\n", len, s);
+            s += len + (nl ? 1 : 0);
+        }
+    }
+}
+
+static int cmd_info(const plan *p, const vm_desc *d)
+{
+    char a[64], b[64];
+    print_time(p, 0, a, sizeof a);
+    print_time(p, p->length, b, sizeof b);
+    printf("session  %d Hz, %s fps%s, %s to %s (%.3f s, %lld samples)\n", p->tb.rate, p->tb.fps.name,
+           p->tb.start_drop ? " drop-frame" : "", a, b, (double)p->length / p->tb.rate, (long long)p->length);
+    int tracks = 0, buses = 0, clips = 0;
+    for (int i = 0; i < d->nstrips; i++) {
+        if (d->strips[i].kind == VM_STRIP_TRACK)
+            tracks++;
+        else
+            buses++;
+        clips += d->strips[i].nclips;
+    }
+    printf("strips   %d tracks, %d buses, %d clips\n", tracks, buses, clips);
+    printf("ops      %d, in this order:\n", p->nops);
+    for (int i = 0; i < p->nops; i++)
+        printf("  %3d  %s\n", i + 1, p->ops[i].label);
+    printf("buffers  %d channel buffers of %d frames (%.1f KiB), plan arena %.1f KiB\n", p->nbuffers, p->max_block,
+           p->nbuffers * (double)p->max_block * sizeof(float) / 1024.0, p->arena.used_total / 1024.0);
+    printf("outputs  %d\n", p->noutputs);
+    for (int i = 0; i < p->noutputs; i++)
+        printf("  %s  <- '%s' (%d ch, %s)\n", p->outputs[i].path, p->outputs[i].strip, p->outputs[i].channels,
+               vm_out_format_name(p->outputs[i].format));
+    print_warnings(p);
+    return 0;
+}
+
+static void fmt_db(double v, const char *unit, char *buf, size_t n)
+{
+    if (isnan(v))
+        snprintf(buf, n, "-");
+    else if (isinf(v))
+        snprintf(buf, n, "-inf %s", unit);
+    else
+        snprintf(buf, n, "%.1f %s", v, unit);
+}
+
+static int cmd_render(plan *p, const cli_args *a)
+{
+    char err[DS_ERR_LEN];
+    vm_render_report *rep = calloc((size_t)(p->noutputs ? p->noutputs : 1), sizeof *rep);
+    if (!rep) {
+        fprintf(stderr, "dubstage: out of memory\n");
+        return 1;
+    }
+    progress_state ps = {.rate = p->tb.rate};
+    clock_gettime(CLOCK_MONOTONIC, &ps.t0);
+    vm_render_opts ro = {
+        .block = a->block,
+        .measure = a->measure,
+        .stop = &stop_requested,
+        .progress = (!a->quiet && isatty(2)) ? show_progress : NULL,
+        .user = &ps,
+    };
+    if (!a->quiet)
+        print_warnings(p);
+    ds_result r = vm_render(p, &ro, rep, err);
+    double el = seconds_since(&ps.t0);
+    if (r != DS_OK) {
+        if (ro.progress)
+            fprintf(stderr, "\n");
+        fprintf(stderr, "dubstage: %s\n", err);
+        free(rep);
+        return r == DS_ERR_INTERRUPTED ? 130 : 1;
+    }
+    if (!a->quiet) {
+        char s0[64], s1[64];
+        print_time(p, 0, s0, sizeof s0);
+        print_time(p, p->length, s1, sizeof s1);
+        double secs = (double)p->length / p->tb.rate;
+        printf("rendered %s to %s (%.2f s) in %.2f s, %.0fx real time\n", s0, s1, secs, el,
+               el > 0 ? secs / el : 0);
+        for (int i = 0; i < p->noutputs; i++) {
+            char pk[32], tp[32], lu[32], lra[32];
+            fmt_db(rep[i].sample_peak_dbfs, "dBFS", pk, sizeof pk);
+            fmt_db(rep[i].true_peak_dbtp, "dBTP", tp, sizeof tp);
+            fmt_db(rep[i].integrated_lufs, "LUFS", lu, sizeof lu);
+            fmt_db(rep[i].range_lu, "LU", lra, sizeof lra);
+            printf("  %-28s %-6s %d ch  peak %-10s  true peak %-10s  %-10s  LRA %s", p->outputs[i].path,
+                   vm_out_format_name(p->outputs[i].format), p->outputs[i].channels, pk, tp, lu, lra);
+            if (rep[i].clipped)
+                printf("  CLIPPED %lld samples", (long long)rep[i].clipped);
+            printf("\n");
+        }
+    }
+    free(rep);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    cli_args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc)
+        return rc;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(usage_text, stdout);
+            return 0;
+        }
+        if (strcmp(argv[i], "--version") == 0) {
+            printf("dubstage %s\n", DS_VERSION);
+            return 0;
+        }
+    }
+    if (!a.command || strcmp(a.command, "help") == 0) {
+        fputs(usage_text, a.command ? stdout : stderr);
+        return a.command ? 0 : 2;
+    }
+    static const char *const commands[] = {"render", "info", "help", NULL};
+    if (strcmp(a.command, "render") != 0 && strcmp(a.command, "info") != 0) {
+        const char *near = vm_suggest(a.command, commands, 3);
+        fprintf(stderr, "dubstage: unknown command '%s'%s%s%s\nrun 'dubstage --help' for usage\n", a.command,
+                near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+        return 2;
+    }
+    if (!a.script)
+        return fail_usage("%s needs a script: dubstage render mix.lua", a.command);
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    char stdlib_dir[PATH_MAX];
+    const char *env = getenv("DUBSTAGE_STDLIB");
+    snprintf(stdlib_dir, sizeof stdlib_dir, "%s", env ? env : DS_STDLIB_DIR);
+    vm_script_opts so = {.out_dir = a.out_dir, .allow_any_path = a.allow_paths, .stdlib_dir = stdlib_dir};
+    vm_desc d;
+    char err[DS_ERR_LEN];
+    plan *p = NULL;
+    rc = 1;
+    if (vm_script_load(a.script, &so, &d, err) != DS_OK) {
+        fprintf(stderr, "dubstage: %s\n", err);
+        goto done;
+    }
+    if (vm_compile(&d, a.block, &p, err) != DS_OK) {
+        fprintf(stderr, "dubstage: %s\n", err);
+        goto done;
+    }
+    rc = strcmp(a.command, "info") == 0 ? cmd_info(p, &d) : cmd_render(p, &a);
+done:
+    vm_plan_free(&p);
+    vm_desc_free(&d);
+    return rc;
+}

@@ -1,0 +1,66 @@
+/* arena.c - chunked bump allocator (see arena.h). */
+#include "vm/arena.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ARENA_ALIGN 64
+#define ARENA_CHUNK (1u << 20)
+
+struct vm_arena_chunk {
+    vm_arena_chunk *next;
+    size_t size, used;
+    unsigned char *base;      /* aligned start of the usable area */
+};
+
+void vm_arena_init(vm_arena *a)
+{
+    a->chunks = NULL;
+    a->used_total = 0;
+}
+
+void *vm_arena_alloc(vm_arena *a, size_t size)
+{
+    size = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+    if (size == 0)
+        size = ARENA_ALIGN;
+    vm_arena_chunk *c = a->chunks;
+    if (!c || c->size - c->used < size) {
+        size_t cap = size > ARENA_CHUNK ? size : ARENA_CHUNK;
+        c = malloc(sizeof *c + cap + ARENA_ALIGN);
+        if (!c)
+            return NULL;
+        uintptr_t p = (uintptr_t)(c + 1);
+        c->base = (unsigned char *)((p + ARENA_ALIGN - 1) & ~(uintptr_t)(ARENA_ALIGN - 1));
+        c->size = cap;
+        c->used = 0;
+        c->next = a->chunks;
+        a->chunks = c;
+    }
+    void *out = c->base + c->used;
+    c->used += size;
+    a->used_total += size;
+    memset(out, 0, size);
+    return out;
+}
+
+char *vm_arena_strdup(vm_arena *a, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = vm_arena_alloc(a, n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+void vm_arena_free(vm_arena *a)
+{
+    vm_arena_chunk *c = a->chunks;
+    while (c) {
+        vm_arena_chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    vm_arena_init(a);
+}

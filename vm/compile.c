@@ -1,0 +1,617 @@
+/* compile.c - description -> plan.
+ *
+ * Steps: decide what is audible (mute, solo) -> order the strips so every
+ * strip comes after all that feed it (a loop is an error naming it) ->
+ * check every route's channel layout -> emit an abstract op list -> give
+ * each strip's buffer a lifetime and assign channel buffers by liveness ->
+ * build the real ops in one arena.
+ */
+#include "vm/plan.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dsp/pan.h"
+#include "vm/ops.h"
+
+typedef enum { A_CLEAR, A_CLIPS, A_GAIN, A_MIX } aop_kind;
+
+typedef struct {
+    aop_kind kind;
+    int strip;   /* the strip written (CLEAR, CLIPS, GAIN) or read (MIX) */
+    int dst;     /* MIX: the strip mixed into */
+} aop;
+
+typedef struct {
+    const vm_desc *d;
+    int n;                 /* strips */
+    int *order;            /* topological order */
+    int *audible;          /* strip sounds (not muted, not solo-muted) */
+    int *needed;           /* strip's buffer is read by something */
+    int *tapped;           /* an output records the strip */
+    aop *ops;
+    int nops, capops;
+    int *def, *last;       /* per strip: op that first writes / last reads its buffer */
+    char *warn;
+    size_t warnlen, warncap;
+} compiler;
+
+static void warnf(compiler *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warnf(compiler *c, const char *fmt, ...)
+{
+    char line[600];
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (w < 0)
+        return;
+    size_t need = c->warnlen + strlen(line) + 2;
+    if (need > c->warncap) {
+        size_t cap = need * 2;
+        char *p = realloc(c->warn, cap);
+        if (!p)
+            return;
+        c->warn = p;
+        c->warncap = cap;
+    }
+    c->warnlen += (size_t)sprintf(c->warn + c->warnlen, "%s\n", line);
+}
+
+static const char *kind_name(const vm_strip_desc *s)
+{
+    return s->kind == VM_STRIP_TRACK ? "track" : "bus";
+}
+
+/* ---- ordering ------------------------------------------------------------ */
+
+/* Depth-first post-order; state 1 = on the current path, 2 = done. A back
+ * edge is a loop: report the path from the edge's target round to itself. */
+static ds_result visit(compiler *c, int s, int *state, int *stack, int depth, int *out, int *nout, char *err)
+{
+    const vm_desc *d = c->d;
+    state[s] = 1;
+    stack[depth] = s;
+    /* Visit the strips that feed s first, in the order they were written. */
+    for (int i = 0; i < c->n; i++) {
+        const vm_strip_desc *src = &d->strips[i];
+        for (int k = 0; k < src->ndests; k++) {
+            if (src->dests[k] != s)
+                continue;
+            if (state[i] == 1) {
+                char loop[1024];
+                size_t len = 0;
+                int from = depth;
+                while (from > 0 && stack[from] != i)
+                    from--;
+                /* stack[j + 1] feeds stack[j], stack[from] is i and i feeds s:
+                 * print s -> stack[depth - 1] -> ... -> i -> s, the way signal flows. */
+                for (int j = depth; j >= from; j--)
+                    len += (size_t)snprintf(loop + len, sizeof loop - len, "%s '%s' -> ",
+                                            kind_name(&d->strips[stack[j]]), d->strips[stack[j]].name);
+                snprintf(loop + len, sizeof loop - len, "%s '%s'", kind_name(&d->strips[stack[depth]]),
+                         d->strips[stack[depth]].name);
+                return ds_fail(err, DS_ERR_GRAPH, "%s: routing loop: %s", d->strips[s].where, loop);
+            }
+            if (state[i] == 0) {
+                ds_result r = visit(c, i, state, stack, depth + 1, out, nout, err);
+                if (r != DS_OK)
+                    return r;
+            }
+        }
+    }
+    state[s] = 2;
+    out[(*nout)++] = s;
+    return DS_OK;
+}
+
+static ds_result order_strips(compiler *c, char *err)
+{
+    int *state = calloc((size_t)c->n, sizeof *state);
+    int *stack = calloc((size_t)c->n + 1, sizeof *stack);
+    int nout = 0;
+    ds_result r = DS_OK;
+    if (!state || !stack)
+        r = ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    for (int s = 0; r == DS_OK && s < c->n; s++)
+        if (state[s] == 0)
+            r = visit(c, s, state, stack, 0, c->order, &nout, err);
+    free(state);
+    free(stack);
+    return r;
+}
+
+/* ---- audibility ---------------------------------------------------------- */
+
+static void mark_upstream(const vm_desc *d, int s, int *set)
+{
+    for (int i = 0; i < d->nstrips; i++)
+        for (int k = 0; k < d->strips[i].ndests; k++)
+            if (d->strips[i].dests[k] == s && !set[i]) {
+                set[i] = 1;
+                mark_upstream(d, i, set);
+            }
+}
+
+static void mark_downstream(const vm_desc *d, int s, int *set)
+{
+    for (int k = 0; k < d->strips[s].ndests; k++) {
+        int t = d->strips[s].dests[k];
+        if (!set[t]) {
+            set[t] = 1;
+            mark_downstream(d, t, set);
+        }
+    }
+}
+
+/* Solo in place: when anything is soloed, a strip sounds only if it is
+ * soloed, feeds a soloed strip, or is fed by one. Mute always wins. */
+static void decide_audible(compiler *c)
+{
+    const vm_desc *d = c->d;
+    int any_solo = 0;
+    for (int s = 0; s < c->n; s++)
+        any_solo |= d->strips[s].solo;
+    int *soloset = calloc((size_t)c->n, sizeof *soloset);
+    if (any_solo && soloset) {
+        for (int s = 0; s < c->n; s++)
+            if (d->strips[s].solo) {
+                soloset[s] = 1;
+                mark_upstream(d, s, soloset);
+                mark_downstream(d, s, soloset);
+            }
+    }
+    for (int s = 0; s < c->n; s++)
+        c->audible[s] = !d->strips[s].mute && (!any_solo || (soloset && soloset[s]));
+    free(soloset);
+}
+
+static int edge_active(const compiler *c, int from, int to)
+{
+    return c->audible[from] && c->audible[to];
+}
+
+/* ---- routing matrices ---------------------------------------------------- */
+
+/* Fills coef[src_ch * dst_channels + dst_ch] for the route from -> to. */
+static ds_result route_matrix(const vm_desc *d, int from, int to, double *coef, char *err)
+{
+    const vm_strip_desc *s = &d->strips[from], *t = &d->strips[to];
+    int sc = s->channels, tc = t->channels;
+    memset(coef, 0, (size_t)sc * (size_t)tc * sizeof *coef);
+    if (sc == 1 && tc >= 2) {
+        dsp_pan_mono(s->pan, &coef[0], &coef[1]);
+        return DS_OK;
+    }
+    if (sc == tc) {
+        if (sc == 2) {
+            dsp_pan_balance(s->pan, &coef[0], &coef[3]);
+            return DS_OK;
+        }
+        if (s->pan != 0 && sc > 2)
+            return ds_fail(err, DS_ERR_GRAPH, "%s: %s '%s' has %d channels: pan only applies to mono and stereo",
+                           s->where, kind_name(s), s->name, sc);
+        for (int i = 0; i < sc; i++)
+            coef[i * tc + i] = 1.0;
+        return DS_OK;
+    }
+    if (tc == 1)
+        return ds_fail(err, DS_ERR_GRAPH,
+                       "%s: cannot route %d-channel %s '%s' into mono bus '%s': make the bus %d channels, or pick "
+                       "one channel of the clips with channel = k",
+                       s->where, sc, kind_name(s), s->name, t->name, sc);
+    return ds_fail(err, DS_ERR_GRAPH,
+                   "%s: cannot route %d-channel %s '%s' into %d-channel bus '%s': a mono strip pans into any bus; "
+                   "other layouts must match",
+                   s->where, sc, kind_name(s), s->name, tc, t->name);
+}
+
+/* ---- abstract ops ----------------------------------------------------------- */
+
+static ds_result emit(compiler *c, aop_kind k, int strip, int dst, char *err)
+{
+    if (c->nops == c->capops) {
+        int cap = c->capops ? c->capops * 2 : 64;
+        aop *p = realloc(c->ops, (size_t)cap * sizeof *p);
+        if (!p)
+            return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+        c->ops = p;
+        c->capops = cap;
+    }
+    c->ops[c->nops++] = (aop){k, strip, dst};
+    return DS_OK;
+}
+
+static ds_result emit_all(compiler *c, char *err)
+{
+    const vm_desc *d = c->d;
+    int *started = calloc((size_t)c->n, sizeof *started);
+    if (!started)
+        return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    ds_result r = DS_OK;
+    for (int i = 0; r == DS_OK && i < c->n; i++) {
+        int s = c->order[i];
+        const vm_strip_desc *st = &d->strips[s];
+        if (!c->needed[s])
+            continue;
+        if (st->kind == VM_STRIP_TRACK)
+            r = emit(c, c->audible[s] && st->nclips ? A_CLIPS : A_CLEAR, s, -1, err);
+        else if (!started[s])
+            r = emit(c, A_CLEAR, s, -1, err);
+        started[s] = 1;
+        if (r == DS_OK && c->audible[s] && st->gain_db != 0)
+            r = emit(c, A_GAIN, s, -1, err);
+        for (int k = 0; r == DS_OK && k < st->ndests; k++) {
+            int t = st->dests[k];
+            if (!edge_active(c, s, t) || !c->needed[t])
+                continue;
+            if (!started[t]) {
+                r = emit(c, A_CLEAR, t, -1, err);
+                started[t] = 1;
+            }
+            if (r == DS_OK)
+                r = emit(c, A_MIX, s, t, err);
+        }
+    }
+    free(started);
+    return r;
+}
+
+/* needed: tapped by an output, or feeding (audibly) a needed strip. Walk in
+ * reverse topological order so every destination is decided first. */
+static void decide_needed(compiler *c)
+{
+    const vm_desc *d = c->d;
+    for (int i = c->n - 1; i >= 0; i--) {
+        int s = c->order[i];
+        int need = c->tapped[s];
+        for (int k = 0; k < d->strips[s].ndests; k++)
+            if (edge_active(c, s, d->strips[s].dests[k]) && c->needed[d->strips[s].dests[k]])
+                need = 1;
+        c->needed[s] = need;
+        if (!need && c->audible[s])
+            warnf(c, "%s: %s '%s' is not heard: it feeds no bus that reaches an output", d->strips[s].where,
+                  kind_name(&d->strips[s]), d->strips[s].name);
+    }
+}
+
+/* ---- materialising ------------------------------------------------------- */
+
+/* Clips sort by start; clips starting together keep the order written. */
+typedef struct { op_clip clip; int index; } indexed_clip;
+static int cmp_indexed(const void *a, const void *b)
+{
+    const indexed_clip *x = a, *y = b;
+    if (x->clip.at != y->clip.at)
+        return x->clip.at < y->clip.at ? -1 : 1;
+    return x->index - y->index;
+}
+
+static int max_overlap(const op_clip *clips, int n)
+{
+    /* clips sorted by start; count how many are running at each start. */
+    int best = 0;
+    for (int i = 0; i < n; i++) {
+        int running = 1;
+        for (int j = i - 1; j >= 0; j--)
+            if (clips[j].at + clips[j].length > clips[i].at)
+                running++;
+        if (running > best)
+            best = running;
+    }
+    return best;
+}
+
+#define CHECK(cond)                                                      \
+    do {                                                                 \
+        if (!(cond)) {                                                   \
+            res = ds_fail(err, DS_ERR_NOMEM, "out of memory");          \
+            goto fail;                                                   \
+        }                                                                \
+    } while (0)
+
+static const char *label(vm_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static const char *label(vm_arena *a, const char *fmt, ...)
+{
+    char buf[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    return vm_arena_strdup(a, buf);
+}
+
+ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
+{
+    ds_result res = DS_OK;
+    compiler c;
+    memset(&c, 0, sizeof c);
+    c.d = d;
+    c.n = d->nstrips;
+    *out = NULL;
+    plan *p = NULL;
+    int *slot_of = NULL, *slot_free = NULL;
+    float ***chans = NULL;
+
+    if (max_block < 1 || max_block > PLAN_MAX_BLOCK)
+        return ds_fail(err, DS_ERR_ARG, "block size %d is out of range (1 to %d)", max_block, PLAN_MAX_BLOCK);
+
+    size_t n1 = (size_t)(c.n ? c.n : 1);
+    c.order = calloc(n1, sizeof *c.order);
+    c.audible = calloc(n1, sizeof *c.audible);
+    c.needed = calloc(n1, sizeof *c.needed);
+    c.tapped = calloc(n1, sizeof *c.tapped);
+    c.def = calloc(n1, sizeof *c.def);
+    c.last = calloc(n1, sizeof *c.last);
+    CHECK(c.order && c.audible && c.needed && c.tapped && c.def && c.last);
+
+    if ((res = order_strips(&c, err)) != DS_OK)
+        goto fail;
+    decide_audible(&c);
+    for (int i = 0; i < d->noutputs; i++)
+        c.tapped[d->outputs[i].strip] = 1;
+    decide_needed(&c);
+
+    /* every active route must have a layout we can mix */
+    for (int s = 0; s < c.n; s++) {
+        const vm_strip_desc *st = &d->strips[s];
+        double coef[64 * 64];
+        for (int k = 0; k < st->ndests; k++)
+            if ((res = route_matrix(d, s, st->dests[k], coef, err)) != DS_OK)
+                goto fail;
+    }
+
+    if ((res = emit_all(&c, err)) != DS_OK)
+        goto fail;
+
+    /* lifetimes */
+    for (int s = 0; s < c.n; s++)
+        c.def[s] = c.last[s] = -1;
+    for (int i = 0; i < c.nops; i++) {
+        const aop *o = &c.ops[i];
+        if (c.def[o->strip] < 0)
+            c.def[o->strip] = i;
+        c.last[o->strip] = i;
+        if (o->kind == A_MIX)
+            c.last[o->dst] = i;
+    }
+    for (int s = 0; s < c.n; s++)
+        if (c.tapped[s] && c.def[s] >= 0)
+            c.last[s] = c.nops;
+
+    p = calloc(1, sizeof *p);
+    CHECK(p);
+    vm_arena_init(&p->arena);
+    vm_arena *A = &p->arena;
+    p->tb = d->tb;
+    p->length = vm_desc_length(d);
+    p->max_block = max_block;
+
+    /* channel buffers by liveness: lowest free slot first, for determinism */
+    int total_ch = 0;
+    for (int s = 0; s < c.n; s++)
+        total_ch += d->strips[s].channels ? d->strips[s].channels : 1;
+    slot_of = calloc(n1, sizeof *slot_of);        /* first slot index of a strip's channel list */
+    slot_free = calloc((size_t)total_ch + 1, sizeof *slot_free);
+    chans = calloc(n1, sizeof *chans);
+    CHECK(slot_of && slot_free && chans);
+    int *strip_slots = calloc((size_t)total_ch + 1, sizeof *strip_slots);
+    CHECK(strip_slots);
+    int nslots = 0, used = 0;
+    for (int i = 0; i <= c.nops; i++) {
+        for (int s = 0; s < c.n; s++)
+            if (c.def[s] == i) {
+                int ch = d->strips[s].channels;
+                slot_of[s] = used;
+                for (int k = 0; k < ch; k++) {
+                    int slot = 0;
+                    while (slot < nslots && !slot_free[slot])
+                        slot++;
+                    if (slot == nslots)
+                        nslots++;
+                    slot_free[slot] = 0;
+                    strip_slots[used++] = slot;
+                }
+            }
+        for (int s = 0; s < c.n; s++)
+            if (c.last[s] == i && c.def[s] >= 0)
+                for (int k = 0; k < d->strips[s].channels; k++)
+                    slot_free[strip_slots[slot_of[s] + k]] = 1;
+    }
+    p->nbuffers = nslots;
+    float *bufmem = vm_arena_alloc(A, (size_t)(nslots ? nslots : 1) * (size_t)max_block * sizeof(float));
+    CHECK(bufmem);
+    for (int s = 0; s < c.n; s++) {
+        if (c.def[s] < 0)
+            continue;
+        int ch = d->strips[s].channels;
+        chans[s] = vm_arena_alloc(A, (size_t)ch * sizeof(float *));
+        CHECK(chans[s]);
+        for (int k = 0; k < ch; k++)
+            chans[s][k] = bufmem + (size_t)strip_slots[slot_of[s] + k] * (size_t)max_block;
+    }
+    free(strip_slots);
+
+    /* real ops */
+    p->ops = vm_arena_alloc(A, (size_t)(c.nops ? c.nops : 1) * sizeof *p->ops);
+    p->clip_ops = vm_arena_alloc(A, (size_t)(c.nops ? c.nops : 1) * sizeof *p->clip_ops);
+    CHECK(p->ops && p->clip_ops);
+    for (int i = 0; i < c.nops; i++) {
+        const aop *o = &c.ops[i];
+        const vm_strip_desc *st = &d->strips[o->strip];
+        plan_op *op = &p->ops[p->nops++];
+        switch (o->kind) {
+        case A_CLEAR: {
+            op_clear_args *a = vm_arena_alloc(A, sizeof *a);
+            CHECK(a);
+            a->chans = chans[o->strip];
+            a->nch = st->channels;
+            op->fn = op_clear;
+            op->args = a;
+            op->label = label(A, "clear  %s '%s' (%d ch)%s", kind_name(st), st->name, st->channels,
+                              c.audible[o->strip] ? "" : (st->mute ? " [muted]" : " [solo-muted]"));
+            break;
+        }
+        case A_GAIN: {
+            op_gain_args *a = vm_arena_alloc(A, sizeof *a);
+            CHECK(a);
+            a->chans = chans[o->strip];
+            a->nch = st->channels;
+            a->gain = (float)pow(10.0, st->gain_db / 20.0);
+            op->fn = op_gain;
+            op->args = a;
+            op->label = label(A, "gain   %s '%s' %+.2f dB (x%.6f)", kind_name(st), st->name, st->gain_db, a->gain);
+            break;
+        }
+        case A_MIX: {
+            const vm_strip_desc *dt = &d->strips[o->dst];
+            double coef[64 * 64];
+            route_matrix(d, o->strip, o->dst, coef, err);
+            int nt = 0;
+            for (int k = 0; k < st->channels * dt->channels; k++)
+                nt += coef[k] != 0;
+            op_mix_args *a = vm_arena_alloc(A, sizeof *a);
+            CHECK(a);
+            a->src = vm_arena_alloc(A, (size_t)(nt ? nt : 1) * sizeof *a->src);
+            a->dst = vm_arena_alloc(A, (size_t)(nt ? nt : 1) * sizeof *a->dst);
+            a->coef = vm_arena_alloc(A, (size_t)(nt ? nt : 1) * sizeof *a->coef);
+            CHECK(a->src && a->dst && a->coef);
+            char terms[200] = "";
+            size_t tl = 0;
+            for (int si = 0; si < st->channels; si++)
+                for (int di = 0; di < dt->channels; di++) {
+                    double v = coef[si * dt->channels + di];
+                    if (v == 0)
+                        continue;
+                    a->src[a->nterms] = chans[o->strip][si];
+                    a->dst[a->nterms] = chans[o->dst][di];
+                    a->coef[a->nterms] = (float)v;
+                    a->nterms++;
+                    if (tl < sizeof terms - 40)
+                        tl += (size_t)snprintf(terms + tl, sizeof terms - tl, "%s%d>%d x%.4f", tl ? ", " : "",
+                                               si + 1, di + 1, v);
+                }
+            op->fn = op_mix;
+            op->args = a;
+            op->label = label(A, "mix    %s '%s' -> bus '%s' (%s)", kind_name(st), st->name, dt->name, terms);
+            break;
+        }
+        case A_CLIPS: {
+            op_clips_args *a = vm_arena_alloc(A, sizeof *a);
+            CHECK(a);
+            a->track = vm_arena_strdup(A, st->name);
+            a->nclips = st->nclips;
+            indexed_clip *tmp = calloc((size_t)st->nclips, sizeof *tmp);
+            CHECK(tmp);
+            int widest = 1;
+            for (int k = 0; k < st->nclips; k++) {
+                const vm_clip_desc *cd = &st->clips[k];
+                op_clip *oc = &tmp[k].clip;
+                tmp[k].index = k;
+                oc->path = vm_arena_strdup(A, cd->path);
+                oc->at = cd->at;
+                oc->from = cd->from;
+                oc->length = cd->length;
+                oc->gain = pow(10.0, cd->gain_db / 20.0);
+                oc->fade_in = cd->fade_in;
+                oc->fade_out = cd->fade_out;
+                oc->fade_in_curve = cd->fade_in_curve;
+                oc->fade_out_curve = cd->fade_out_curve;
+                oc->channel = cd->channel;
+                oc->file_channels = cd->info.channels;
+                if (cd->info.channels > widest)
+                    widest = cd->info.channels;
+                if (!oc->path) {
+                    free(tmp);
+                    CHECK(0);
+                }
+            }
+            qsort(tmp, (size_t)st->nclips, sizeof *tmp, cmp_indexed);
+            a->clips = vm_arena_alloc(A, (size_t)st->nclips * sizeof *a->clips);
+            if (!a->clips) {
+                free(tmp);
+                CHECK(0);
+            }
+            for (int k = 0; k < st->nclips; k++)
+                a->clips[k] = tmp[k].clip;
+            free(tmp);
+            a->maxactive = max_overlap(a->clips, a->nclips);
+            a->active = vm_arena_alloc(A, (size_t)a->maxactive * sizeof *a->active);
+            a->readers = vm_arena_alloc(A, (size_t)a->maxactive * sizeof *a->readers);
+            a->scratch = vm_arena_alloc(A, (size_t)max_block * (size_t)widest * sizeof(float));
+            a->env = vm_arena_alloc(A, (size_t)max_block * sizeof(float));
+            CHECK(a->active && a->readers && a->scratch && a->env && a->track);
+            a->out = chans[o->strip];
+            a->nch = st->channels;
+            op->fn = op_clips;
+            op->args = a;
+            op->label = label(A, "clips  track '%s' (%d ch, %d clip%s, up to %d at once)", st->name, st->channels,
+                              st->nclips, st->nclips == 1 ? "" : "s", a->maxactive);
+            p->clip_ops[p->nclip_ops++] = a;
+            break;
+        }
+        }
+        CHECK(op->label);
+    }
+
+    /* outputs */
+    p->outputs = vm_arena_alloc(A, (size_t)(d->noutputs ? d->noutputs : 1) * sizeof *p->outputs);
+    CHECK(p->outputs);
+    for (int i = 0; i < d->noutputs; i++) {
+        const vm_output_desc *od = &d->outputs[i];
+        const vm_strip_desc *st = &d->strips[od->strip];
+        plan_output *po = &p->outputs[p->noutputs++];
+        po->path = vm_arena_strdup(A, od->path);
+        po->strip = vm_arena_strdup(A, st->name);
+        po->where = vm_arena_strdup(A, od->where);
+        CHECK(po->path && po->strip && po->where);
+        po->channels = st->channels;
+        po->chans = chans[od->strip];
+        po->format = od->format;
+        po->dither = od->dither;
+    }
+    p->warnings = vm_arena_strdup(A, c.warn ? c.warn : "");
+    CHECK(p->warnings);
+    *out = p;
+    p = NULL;
+
+fail:
+    if (p)
+        vm_plan_free(&p);
+    free(slot_of);
+    free(slot_free);
+    free(chans);
+    free(c.order);
+    free(c.audible);
+    free(c.needed);
+    free(c.tapped);
+    free(c.def);
+    free(c.last);
+    free(c.ops);
+    free(c.warn);
+    return res;
+}
+
+void vm_plan_reset(plan *p)
+{
+    for (int i = 0; i < p->nclip_ops; i++)
+        op_clips_reset(p->clip_ops[i]);
+    p->failed = 0;
+    p->error[0] = 0;
+}
+
+void vm_plan_free(plan **pp)
+{
+    plan *p = *pp;
+    if (!p)
+        return;
+    if (p->clip_ops)
+        for (int i = 0; i < p->nclip_ops; i++)
+            op_clips_reset(p->clip_ops[i]);
+    vm_arena_free(&p->arena);
+    free(p);
+    *pp = NULL;
+}

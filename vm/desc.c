@@ -1,0 +1,55 @@
+/* desc.c - lifetime of the mix description. */
+#include "vm/desc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void vm_desc_init(vm_desc *d)
+{
+    char err[DS_ERR_LEN];
+    vm_fps fps;
+    memset(d, 0, sizeof *d);
+    vm_fps_parse("24", &fps, err);
+    vm_timebase_init(&d->tb, 48000, &fps, NULL, err);
+    d->length = -1;
+}
+
+void vm_desc_free(vm_desc *d)
+{
+    for (int i = 0; i < d->nstrips; i++) {
+        vm_strip_desc *s = &d->strips[i];
+        for (int c = 0; c < s->nclips; c++)
+            free(s->clips[c].path);
+        free(s->clips);
+        free(s->dests);
+        free(s->name);
+    }
+    free(d->strips);
+    for (int i = 0; i < d->noutputs; i++)
+        free(d->outputs[i].path);
+    free(d->outputs);
+    free(d->script_path);
+    vm_desc_init(d);
+}
+
+int vm_desc_find_strip(const vm_desc *d, const char *name)
+{
+    for (int i = 0; i < d->nstrips; i++)
+        if (strcmp(d->strips[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+int64_t vm_desc_length(const vm_desc *d)
+{
+    if (d->length >= 0)
+        return d->length;
+    int64_t end = 0;
+    for (int i = 0; i < d->nstrips; i++)
+        for (int c = 0; c < d->strips[i].nclips; c++) {
+            const vm_clip_desc *k = &d->strips[i].clips[c];
+            if (k->at + k->length > end)
+                end = k->at + k->length;
+        }
+    return end;
+}

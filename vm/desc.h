@@ -1,0 +1,84 @@
+/* desc.h - the description a mix script builds: session, strips (tracks and
+ * buses), clips, routing, outputs.
+ *
+ * The script bindings (vm/script.c) fill it; the compiler (vm/compile.c)
+ * turns it into a plan. It holds no Lua object, only C data, so it outlives
+ * the Lua state that built it. Every object records where in the script it
+ * was made ("mix.lua:12") so that errors found later still point at a line.
+ */
+#ifndef VM_DESC_H
+#define VM_DESC_H
+
+#include <stdint.h>
+
+#include "dsp/fade.h"
+#include "vm/media.h"
+#include "vm/outfile.h"
+#include "vm/timecode.h"
+
+#define VM_WHERE_LEN 160
+
+typedef enum { VM_STRIP_TRACK, VM_STRIP_BUS } vm_strip_kind;
+
+typedef dsp_fade_curve vm_fade_curve; /* dsp/fade.h: same values, same formulas */
+#define VM_FADE_LINEAR DSP_FADE_LINEAR
+
+typedef struct {
+    char *path;                 /* as resolved (relative to the script's folder) */
+    char where[VM_WHERE_LEN];
+    vm_media_info info;
+    int64_t at;                 /* first sample on the session timeline (may be < 0) */
+    int64_t from;               /* offset into the source, in session-rate samples */
+    int64_t length;             /* samples, > 0 */
+    double gain_db;
+    int64_t fade_in, fade_out;  /* samples */
+    vm_fade_curve fade_in_curve, fade_out_curve;
+    int channel;                /* 0: every channel of the file; k: only channel k (1-based) */
+} vm_clip_desc;
+
+typedef struct {
+    vm_strip_kind kind;
+    char *name;
+    char where[VM_WHERE_LEN];
+    int channels;
+    double gain_db;             /* fader */
+    double pan;                 /* -1 (left) .. +1 (right) */
+    int mute, solo;
+    int *dests;                 /* strip indices this strip feeds, in the order written */
+    int ndests, capdests;
+    vm_clip_desc *clips;        /* tracks only */
+    int nclips, capclips;
+} vm_strip_desc;
+
+typedef struct {
+    char *path;                 /* final output path */
+    char where[VM_WHERE_LEN];
+    int strip;                  /* the strip whose post-fader signal is written */
+    vm_out_format format;
+    vm_dither dither;
+} vm_output_desc;
+
+typedef struct {
+    vm_timebase tb;
+    int64_t length;             /* samples; -1: until the last clip ends */
+    vm_strip_desc *strips;
+    int nstrips, capstrips;
+    vm_output_desc *outputs;
+    int noutputs, capoutputs;
+    char *script_path;
+} vm_desc;
+
+/* Initialises an empty description with the default session (48 kHz,
+ * 24 fps, start 00:00:00:00, length until the last clip). */
+void vm_desc_init(vm_desc *d);
+
+/* Frees everything d owns and leaves it empty (re-initialised). */
+void vm_desc_free(vm_desc *d);
+
+/* Index of the strip called name, or -1. */
+int vm_desc_find_strip(const vm_desc *d, const char *name);
+
+/* The session length in samples: d->length, or the end of the last clip. */
+int64_t vm_desc_length(const vm_desc *d);
+
+#endif

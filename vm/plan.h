@@ -1,0 +1,73 @@
+/* plan.h - the compiled mix: a flat list of ops over reused buffers.
+ *
+ * vm_compile turns a vm_desc into a plan: it validates routing and channel
+ * layouts, orders the strips topologically (a loop is an error naming it),
+ * lays every op and every buffer into one arena, and assigns channel
+ * buffers by liveness so that a buffer is reused once its strip is done.
+ * The plan holds no Lua object and no pointer into the desc. The scheduler
+ * (vm/sched.h) runs it block by block.
+ */
+#ifndef VM_PLAN_H
+#define VM_PLAN_H
+
+#include <stdint.h>
+
+#include "vm/arena.h"
+#include "vm/desc.h"
+#include "vm/result.h"
+
+#define PLAN_MAX_BLOCK 8192
+
+typedef struct plan plan;
+
+/* One step of the block loop. args is op-specific state in the arena;
+ * pos is the session sample of the block's first frame, n its length. */
+typedef void (*plan_op_fn)(plan *p, void *args, int64_t pos, int n);
+
+typedef struct {
+    plan_op_fn fn;
+    void *args;
+    const char *label;      /* what `dubstage info` prints */
+} plan_op;
+
+typedef struct {
+    const char *path;
+    const char *strip;      /* name of the strip it records */
+    const char *where;      /* script line that declared it */
+    int channels;
+    float **chans;          /* post-fader signal of the strip, valid after each block */
+    vm_out_format format;
+    vm_dither dither;
+} plan_output;
+
+struct plan {
+    vm_arena arena;
+    vm_timebase tb;
+    int64_t length;         /* samples to render */
+    int max_block;
+    plan_op *ops;
+    int nops;
+    int nbuffers;           /* channel buffers of max_block floats */
+    plan_output *outputs;
+    int noutputs;
+    void **clip_ops;        /* the clip players, closed by plan_reset / vm_plan_free */
+    int nclip_ops;
+    const char *warnings;   /* newline-separated notes for the user, "" if none */
+    /* An op that cannot go on (a clip file vanished mid-render) records
+     * the reason here; the driver checks after every block. */
+    int failed;
+    char error[DS_ERR_LEN];
+};
+
+/* Compiles desc into *out (NULL on failure). max_block is the largest block
+ * the scheduler will run (1..PLAN_MAX_BLOCK). */
+ds_result vm_compile(const vm_desc *desc, int max_block, plan **out, char *err);
+
+/* Closes every open clip reader and rewinds the clip cursors, so the next
+ * block may start anywhere. Control thread only. */
+void vm_plan_reset(plan *p);
+
+/* Frees the plan and sets *p to NULL. Safe on NULL. */
+void vm_plan_free(plan **p);
+
+#endif

@@ -1,0 +1,144 @@
+/* render.c - the offline driver (see render.h). Reads synchronously: there
+ * is no deadline offline, so clips are opened and read on this thread. */
+#include "vm/render.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ebur128.h>
+
+#include "vm/outfile.h"
+#include "vm/path.h"
+#include "vm/sched.h"
+
+typedef struct {
+    vm_outfile *file;
+    ebur128_state *meter;
+    float *interleaved;   /* block * channels, for the meter */
+    float peak;
+} out_state;
+
+static void close_all(out_state *o, int n)
+{
+    for (int i = 0; i < n; i++) {
+        vm_outfile_abort(&o[i].file);
+        if (o[i].meter)
+            ebur128_destroy(&o[i].meter);
+        free(o[i].interleaved);
+    }
+}
+
+static double to_db(double x)
+{
+    return x > 0 ? 20.0 * log10(x) : -INFINITY;
+}
+
+ds_result vm_render(plan *p, const vm_render_opts *opts, vm_render_report *reports, char *err)
+{
+    int block = opts->block;
+    if (block < 1 || block > p->max_block)
+        return ds_fail(err, DS_ERR_ARG, "block size %d is out of range (1 to %d)", block, p->max_block);
+    if (p->noutputs == 0)
+        return ds_fail(err, DS_ERR_ARG, "the script declares no output: add output { \"out/mix.wav\", from = bus }");
+    if (p->length <= 0)
+        return ds_fail(err, DS_ERR_ARG, "the session is empty: it has no clips and no length");
+
+    out_state *o = calloc((size_t)p->noutputs, sizeof *o);
+    if (!o)
+        return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    ds_result r = DS_OK;
+    for (int i = 0; i < p->noutputs && r == DS_OK; i++) {
+        const plan_output *po = &p->outputs[i];
+        char dir[4096];
+        vm_path_dirname(po->path, dir, sizeof dir);
+        if ((r = vm_path_mkdirs(dir, err)) != DS_OK)
+            break;
+        vm_outfile_config cfg;
+        vm_outfile_config_init(&cfg);
+        cfg.path = po->path;
+        cfg.channels = po->channels;
+        cfg.rate = p->tb.rate;
+        cfg.format = po->format;
+        cfg.dither = po->dither;
+        cfg.dither_seed = 0x9e3779b9u ^ (uint32_t)i;
+        cfg.time_reference = p->tb.start_samples;
+        cfg.description = po->strip;
+        if ((r = vm_outfile_open(&o[i].file, &cfg, err)) != DS_OK)
+            break;
+        if (opts->measure) {
+            o[i].meter = ebur128_init((unsigned)po->channels, (unsigned long)p->tb.rate,
+                                      EBUR128_MODE_I | EBUR128_MODE_LRA | EBUR128_MODE_TRUE_PEAK);
+            o[i].interleaved = malloc((size_t)block * (size_t)po->channels * sizeof(float));
+            if (!o[i].meter || !o[i].interleaved)
+                r = ds_fail(err, DS_ERR_NOMEM, "out of memory for the loudness meter");
+        }
+    }
+
+    int64_t total = p->length, since_progress = 0, progress_every = p->tb.rate / 10;
+    vm_plan_reset(p);
+    for (int64_t pos = 0; r == DS_OK && pos < total; pos += block) {
+        int n = total - pos < block ? (int)(total - pos) : block;
+        if (opts->stop && *opts->stop) {
+            r = ds_fail(err, DS_ERR_INTERRUPTED, "interrupted: no output was written");
+            break;
+        }
+        sched_run_block(p, pos, n);
+        if (p->failed) {
+            r = ds_fail(err, DS_ERR_IO, "%s", p->error);
+            break;
+        }
+        for (int i = 0; i < p->noutputs && r == DS_OK; i++) {
+            const plan_output *po = &p->outputs[i];
+            r = vm_outfile_write(o[i].file, (const float *const *)po->chans, n, err);
+            float peak = o[i].peak;
+            for (int c = 0; c < po->channels; c++)
+                for (int k = 0; k < n; k++) {
+                    float a = fabsf(po->chans[c][k]);
+                    peak = a > peak ? a : peak;
+                }
+            o[i].peak = peak;
+            if (o[i].meter) {
+                float *x = o[i].interleaved;
+                for (int k = 0; k < n; k++)
+                    for (int c = 0; c < po->channels; c++)
+                        *x++ = po->chans[c][k];
+                ebur128_add_frames_float(o[i].meter, o[i].interleaved, (size_t)n);
+            }
+        }
+        since_progress += n;
+        if (opts->progress && since_progress >= progress_every) {
+            opts->progress(opts->user, pos + n, total);
+            since_progress = 0;
+        }
+    }
+    if (r == DS_OK && opts->progress)
+        opts->progress(opts->user, total, total);
+
+    for (int i = 0; i < p->noutputs && r == DS_OK; i++) {
+        if (reports) {
+            vm_render_report *rep = &reports[i];
+            rep->sample_peak_dbfs = to_db(o[i].peak);
+            rep->clipped = vm_outfile_clipped(o[i].file);
+            rep->true_peak_dbtp = rep->integrated_lufs = rep->range_lu = NAN;
+            if (o[i].meter) {
+                double tp = 0, v;
+                for (int c = 0; c < p->outputs[i].channels; c++)
+                    if (ebur128_true_peak(o[i].meter, (unsigned)c, &v) == EBUR128_SUCCESS && v > tp)
+                        tp = v;
+                rep->true_peak_dbtp = to_db(tp);
+                if (ebur128_loudness_global(o[i].meter, &v) == EBUR128_SUCCESS)
+                    rep->integrated_lufs = v;
+                if (ebur128_loudness_range(o[i].meter, &v) == EBUR128_SUCCESS)
+                    rep->range_lu = v;
+            }
+        }
+    }
+    /* Commit only when every output is complete; a failed commit leaves the
+     * others' temporary files to be removed below. */
+    for (int i = 0; i < p->noutputs && r == DS_OK; i++)
+        r = vm_outfile_commit(&o[i].file, err);
+    close_all(o, p->noutputs);
+    free(o);
+    return r;
+}

@@ -1,0 +1,35 @@
+/* render.h - the offline driver: runs a plan from the session start to its
+ * end and writes every output in one pass, atomically (vm/outfile.h), with a
+ * loudness report per output (ITU-R BS.1770 / EBU R 128 via libebur128). */
+#ifndef VM_RENDER_H
+#define VM_RENDER_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "vm/plan.h"
+#include "vm/result.h"
+
+typedef struct {
+    int block;                        /* frames per block, 1..plan->max_block */
+    int measure;                      /* 1: loudness and true peak per output */
+    volatile sig_atomic_t *stop;      /* set by a signal handler: abort cleanly */
+    /* called about every 0.1 s of programme; may be NULL */
+    void (*progress)(void *user, int64_t done, int64_t total);
+    void *user;
+} vm_render_opts;
+
+typedef struct {
+    double sample_peak_dbfs;          /* -inf for silence */
+    double true_peak_dbtp;            /* NAN when not measured */
+    double integrated_lufs;           /* -inf for silence / below the gate; NAN when not measured */
+    double range_lu;                  /* loudness range (EBU Tech 3342) */
+    int64_t clipped;                  /* samples clipped by the integer format */
+} vm_render_report;
+
+/* Renders p into its outputs. reports has p->noutputs entries (may be NULL).
+ * On any failure or a stop, every temporary file is removed and no output
+ * name is touched; DS_ERR_INTERRUPTED when stopped. */
+ds_result vm_render(plan *p, const vm_render_opts *opts, vm_render_report *reports, char *err);
+
+#endif

@@ -1,0 +1,877 @@
+/* script.c - the Lua bindings: the mix vocabulary (session, track, bus,
+ * clip, output) and the sandbox a script runs in.
+ *
+ * Bindings follow Lua's own libraries (lauxlib style): arguments are checked
+ * at the call and errors are raised with luaL_error at level 1, so they read
+ * "mix.lua:12: ...". Everything a call creates is attached to the vm_desc
+ * before anything that can raise, so a Lua error never leaks memory held in
+ * a C frame. The desc is reached through a light userdata in the registry.
+ */
+#include "vm/script.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+
+#include "vm/path.h"
+#include "vm/suggest.h"
+
+#define STRIP_MT "dubstage.strip"
+#define CLIP_MT "dubstage.clip"
+
+typedef struct {
+    vm_desc *desc;
+    const vm_script_opts *opts;
+    char script_dir[PATH_MAX];   /* folder of the script, normalised */
+    char out_root[PATH_MAX];     /* where outputs may go */
+    int session_done;            /* session{} was called */
+    int strips_made;             /* a track or bus exists: session{} is too late */
+} script_ctx;
+
+typedef struct { int index; } strip_ref;
+typedef struct { int strip, clip; } clip_ref;
+
+static const char CTX_KEY = 'k';
+
+static script_ctx *get_ctx(lua_State *L)
+{
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &CTX_KEY);
+    script_ctx *c = lua_touserdata(L, -1);
+    lua_pop(L, 1);
+    return c;
+}
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static void where_here(lua_State *L, char *out)
+{
+    luaL_where(L, 1);
+    const char *w = lua_tostring(L, -1);
+    size_t n = strlen(w);
+    while (n > 0 && (w[n - 1] == ' ' || w[n - 1] == ':'))
+        n--;
+    snprintf(out, VM_WHERE_LEN, "%.*s", (int)n, w);
+    lua_pop(L, 1);
+}
+
+static void *grow(lua_State *L, void *arr, int *cap, int need, size_t elem)
+{
+    if (need <= *cap)
+        return arr;
+    int ncap = *cap ? *cap * 2 : 8;
+    while (ncap < need)
+        ncap *= 2;
+    void *p = realloc(arr, (size_t)ncap * elem);
+    if (!p)
+        luaL_error(L, "out of memory");
+    memset((char *)p + (size_t)*cap * elem, 0, (size_t)(ncap - *cap) * elem);
+    *cap = ncap;
+    return p;
+}
+
+static char *dup_or_die(lua_State *L, const char *s)
+{
+    char *d = strdup(s);
+    if (!d)
+        luaL_error(L, "out of memory");
+    return d;
+}
+
+/* Every key of the options table at idx must be in valid[] (or an integer
+ * key up to max_positional). An unknown key is an error that names it and
+ * suggests the closest valid one. */
+static void check_keys(lua_State *L, int idx, const char *what, const char *const *valid, int max_positional)
+{
+    idx = lua_absindex(L, idx);
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) == LUA_TSTRING) {
+            const char *k = lua_tostring(L, -1);
+            int n = 0, ok = 0;
+            for (; valid[n]; n++)
+                if (strcmp(valid[n], k) == 0)
+                    ok = 1;
+            if (!ok) {
+                char list[512] = "";
+                size_t len = 0;
+                for (int i = 0; i < n; i++)
+                    len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "", valid[i]);
+                const char *near = vm_suggest(k, valid, n);
+                if (near)
+                    luaL_error(L, "unknown option '%s' for %s; did you mean '%s'? (options: %s)", k, what, near, list);
+                luaL_error(L, "unknown option '%s' for %s (options: %s)", k, what, list);
+            }
+        } else if (lua_isinteger(L, -1)) {
+            lua_Integer i = lua_tointeger(L, -1);
+            if (i < 1 || i > max_positional)
+                luaL_error(L, "unexpected value at position %d in %s options", (int)i, what);
+        } else {
+            luaL_error(L, "unexpected %s key in %s options", luaL_typename(L, -1), what);
+        }
+    }
+}
+
+/* Field key of the table at idx as a number; returns 0 when absent. */
+static int opt_number(lua_State *L, int idx, const char *key, const char *what, double lo, double hi, double *out)
+{
+    int t = lua_getfield(L, idx, key);
+    if (t == LUA_TNIL) {
+        lua_pop(L, 1);
+        return 0;
+    }
+    if (!lua_isnumber(L, -1))
+        luaL_error(L, "bad value for '%s' in %s (number expected, got %s)", key, what, luaL_typename(L, -1));
+    double v = lua_tonumber(L, -1);
+    lua_pop(L, 1);
+    if (!(v >= lo && v <= hi))
+        luaL_error(L, "%s: '%s' = %g is out of range (%g to %g)", what, key, v, lo, hi);
+    *out = v;
+    return 1;
+}
+
+static int opt_bool(lua_State *L, int idx, const char *key, const char *what, int *out)
+{
+    int t = lua_getfield(L, idx, key);
+    if (t == LUA_TNIL) {
+        lua_pop(L, 1);
+        return 0;
+    }
+    if (t != LUA_TBOOLEAN)
+        luaL_error(L, "bad value for '%s' in %s (true or false expected, got %s)", key, what, luaL_typename(L, -1));
+    *out = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    return 1;
+}
+
+static const char *opt_string(lua_State *L, int idx, const char *key, const char *what)
+{
+    int t = lua_getfield(L, idx, key);
+    if (t == LUA_TNIL) {
+        lua_pop(L, 1);
+        return NULL;
+    }
+    if (t != LUA_TSTRING)
+        luaL_error(L, "bad value for '%s' in %s (string expected, got %s)", key, what, luaL_typename(L, -1));
+    const char *s = lua_tostring(L, -1);
+    lua_pop(L, 1); /* the string stays alive: the options table holds it */
+    return s;
+}
+
+/* Converts the value at the top of the stack to samples (pops it). */
+static int64_t to_time(lua_State *L, const char *key, const char *what, vm_time_kind kind)
+{
+    script_ctx *c = get_ctx(L);
+    char err[DS_ERR_LEN];
+    int64_t v = 0;
+    ds_result r;
+    if (lua_type(L, -1) == LUA_TNUMBER)
+        r = vm_time_from_seconds(&c->desc->tb, lua_tonumber(L, -1), &v, err);
+    else if (lua_type(L, -1) == LUA_TSTRING)
+        r = vm_time_parse(&c->desc->tb, lua_tostring(L, -1), kind, &v, err);
+    else
+        return luaL_error(L, "bad value for '%s' in %s (time expected, got %s)", key, what, luaL_typename(L, -1));
+    if (r != DS_OK)
+        return luaL_error(L, "bad value for '%s' in %s: %s", key, what, err);
+    lua_pop(L, 1);
+    return v;
+}
+
+static int opt_time(lua_State *L, int idx, const char *key, const char *what, vm_time_kind kind, int64_t *out)
+{
+    if (lua_getfield(L, idx, key) == LUA_TNIL) {
+        lua_pop(L, 1);
+        return 0;
+    }
+    *out = to_time(L, key, what, kind);
+    return 1;
+}
+
+static void fmt_duration(const vm_desc *d, int64_t samples, char *buf, size_t n)
+{
+    snprintf(buf, n, "%.3f s", (double)samples / d->tb.rate);
+}
+
+/* ---- strips ----------------------------------------------------------- */
+
+static strip_ref *check_strip(lua_State *L, int idx)
+{
+    return luaL_checkudata(L, idx, STRIP_MT);
+}
+
+static vm_strip_desc *strip_of(lua_State *L, int idx)
+{
+    strip_ref *r = check_strip(L, idx);
+    return &get_ctx(L)->desc->strips[r->index];
+}
+
+static const char *kind_name(const vm_strip_desc *s)
+{
+    return s->kind == VM_STRIP_TRACK ? "track" : "bus";
+}
+
+static void push_strip(lua_State *L, int index)
+{
+    strip_ref *r = lua_newuserdatauv(L, sizeof *r, 0);
+    r->index = index;
+    luaL_setmetatable(L, STRIP_MT);
+}
+
+static void add_dest(lua_State *L, int from, int to_idx)
+{
+    vm_desc *d = get_ctx(L)->desc;
+    vm_strip_desc *dst = &d->strips[to_idx];
+    vm_strip_desc *src = &d->strips[from];
+    if (dst->kind != VM_STRIP_BUS)
+        luaL_error(L, "cannot route %s '%s' into track '%s': route into a bus", kind_name(src), src->name, dst->name);
+    if (from == to_idx)
+        luaL_error(L, "routing loop: bus '%s' feeds itself", src->name);
+    for (int i = 0; i < src->ndests; i++)
+        if (src->dests[i] == to_idx)
+            return;
+    src->dests = grow(L, src->dests, &src->capdests, src->ndests + 1, sizeof *src->dests);
+    src->dests[src->ndests++] = to_idx;
+}
+
+/* value at idx: a strip or a list of strips */
+static void route_value(lua_State *L, int from, int idx, const char *what)
+{
+    idx = lua_absindex(L, idx);
+    if (luaL_testudata(L, idx, STRIP_MT)) {
+        add_dest(L, from, ((strip_ref *)lua_touserdata(L, idx))->index);
+        return;
+    }
+    if (lua_type(L, idx) != LUA_TTABLE)
+        luaL_error(L, "bad value for 'to' in %s (a bus or a list of buses expected, got %s)", what, luaL_typename(L, idx));
+    lua_Integer n = luaL_len(L, idx);
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_geti(L, idx, i);
+        if (!luaL_testudata(L, -1, STRIP_MT))
+            luaL_error(L, "bad value for 'to' in %s (entry %d is a %s, not a bus)", what, (int)i, luaL_typename(L, -1));
+        add_dest(L, from, ((strip_ref *)lua_touserdata(L, -1))->index);
+        lua_pop(L, 1);
+    }
+}
+
+static void set_channels(lua_State *L, vm_strip_desc *s, double v)
+{
+    int ch = (int)v;
+    if (ch != v)
+        luaL_error(L, "%s '%s': channels must be a whole number (got %g)", kind_name(s), s->name, v);
+    if (s->nclips > 0 && s->channels != ch)
+        luaL_error(L, "%s '%s' already holds %d-channel clips; cannot make it %d channels", kind_name(s), s->name,
+                   s->channels, ch);
+    s->channels = ch;
+}
+
+static void check_pan(lua_State *L, const vm_strip_desc *s, double v)
+{
+    if (!(v >= -1 && v <= 1))
+        luaL_error(L, "%s '%s': pan = %g is out of range (-1 = left to 1 = right)", kind_name(s), s->name, v);
+}
+
+static void check_gain(lua_State *L, const vm_strip_desc *s, double v)
+{
+    if (!(v >= -144 && v <= 24))
+        luaL_error(L, "%s '%s': gain = %g dB is out of range (-144 to +24 dB)", kind_name(s), s->name, v);
+}
+
+/* track "NAME" { options } / bus "NAME" { options }: the call form */
+static int strip_call(lua_State *L)
+{
+    strip_ref *r = check_strip(L, 1);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    vm_desc *d = get_ctx(L)->desc;
+    vm_strip_desc *s = &d->strips[r->index];
+    char what[300];
+    snprintf(what, sizeof what, "%s '%s'", kind_name(s), s->name);
+    static const char *const keys[] = {"channels", "to", "gain", "pan", "mute", "solo", NULL};
+    check_keys(L, 2, what, keys, 0);
+    double v;
+    if (opt_number(L, 2, "channels", what, 1, 64, &v))
+        set_channels(L, s, v);
+    if (opt_number(L, 2, "gain", what, -1e300, 1e300, &v)) {
+        check_gain(L, s, v);
+        s->gain_db = v;
+    }
+    if (opt_number(L, 2, "pan", what, -1e300, 1e300, &v)) {
+        check_pan(L, s, v);
+        s->pan = v;
+    }
+    opt_bool(L, 2, "mute", what, &s->mute);
+    opt_bool(L, 2, "solo", what, &s->solo);
+    if (lua_getfield(L, 2, "to") != LUA_TNIL)
+        route_value(L, r->index, -1, what);
+    lua_pop(L, 1);
+    lua_settop(L, 1);
+    return 1;
+}
+
+static int new_strip(lua_State *L, vm_strip_kind kind)
+{
+    script_ctx *c = get_ctx(L);
+    vm_desc *d = c->desc;
+    const char *name = luaL_checkstring(L, 1);
+    if (!name[0])
+        return luaL_error(L, "a %s needs a name", kind == VM_STRIP_TRACK ? "track" : "bus");
+    int prev = vm_desc_find_strip(d, name);
+    if (prev >= 0)
+        return luaL_error(L, "a %s called '%s' already exists (made at %s); names must be unique",
+                          kind_name(&d->strips[prev]), name, d->strips[prev].where);
+    d->strips = grow(L, d->strips, &d->capstrips, d->nstrips + 1, sizeof *d->strips);
+    vm_strip_desc *s = &d->strips[d->nstrips];
+    memset(s, 0, sizeof *s);
+    s->name = dup_or_die(L, name);
+    d->nstrips++;
+    s->kind = kind;
+    s->channels = kind == VM_STRIP_BUS ? 2 : 0; /* a track takes its first clip's count */
+    where_here(L, s->where);
+    c->strips_made = 1;
+    lua_settop(L, 2);
+    push_strip(L, d->nstrips - 1);
+    if (lua_istable(L, 2)) { /* track("X", {opts}) works like track "X" {opts} */
+        lua_settop(L, 3);
+        lua_replace(L, 1);
+        return strip_call(L);
+    }
+    return 1;
+}
+
+static int l_track(lua_State *L) { return new_strip(L, VM_STRIP_TRACK); }
+static int l_bus(lua_State *L) { return new_strip(L, VM_STRIP_BUS); }
+
+/* strip:to(bus [, bus ...]) */
+static int strip_to(lua_State *L)
+{
+    strip_ref *r = check_strip(L, 1);
+    vm_strip_desc *s = strip_of(L, 1);
+    char what[300];
+    snprintf(what, sizeof what, "%s '%s'", kind_name(s), s->name);
+    int n = lua_gettop(L);
+    if (n < 2)
+        return luaL_error(L, "%s:to() needs a bus", what);
+    for (int i = 2; i <= n; i++)
+        route_value(L, r->index, i, what);
+    lua_settop(L, 1);
+    return 1;
+}
+
+static vm_fade_curve check_curve(lua_State *L, const char *word, const char *key)
+{
+    static const char *const names[] = {"linear", "equal_power", "s_curve", "exponential", NULL};
+    for (int i = 0; names[i]; i++)
+        if (strcmp(word, names[i]) == 0)
+            return (vm_fade_curve)i;
+    const char *near = vm_suggest(word, names, 4);
+    luaL_error(L, "bad value for '%s' in clip: unknown fade curve '%s'%s%s%s (curves: linear, equal_power, s_curve, exponential)",
+               key, word, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+    return VM_FADE_LINEAR;
+}
+
+/* track:clip { "file", at = T, from = T, length = T, gain = dB, fade_in = T,
+ *              fade_out = T, curve = C, fade_in_curve = C, fade_out_curve = C,
+ *              channel = k } */
+static int strip_clip(lua_State *L)
+{
+    strip_ref *r = check_strip(L, 1);
+    script_ctx *c = get_ctx(L);
+    vm_desc *d = c->desc;
+    vm_strip_desc *s = &d->strips[r->index];
+    if (s->kind != VM_STRIP_TRACK)
+        return luaL_error(L, "bus '%s' cannot hold clips: put clips on a track routed to it", s->name);
+    if (lua_type(L, 2) == LUA_TSTRING) { /* t:clip("file", {opts}) */
+        luaL_checktype(L, 3, LUA_TTABLE);
+        lua_pushvalue(L, 2);
+        lua_seti(L, 3, 1);
+        lua_remove(L, 2);
+    }
+    luaL_checktype(L, 2, LUA_TTABLE);
+    static const char *const keys[] = {"at", "from", "length", "gain", "fade_in", "fade_out", "curve",
+                                       "fade_in_curve", "fade_out_curve", "channel", NULL};
+    char what[300];
+    snprintf(what, sizeof what, "clip on track '%s'", s->name);
+    check_keys(L, 2, what, keys, 1);
+    if (lua_geti(L, 2, 1) != LUA_TSTRING)
+        return luaL_error(L, "clip on track '%s' needs a file name first: t:clip { \"media/x.wav\", at = ... }", s->name);
+    const char *file = lua_tostring(L, -1);
+    lua_pop(L, 1);
+
+    char path[PATH_MAX];
+    if (vm_path_join(c->script_dir, file, path, sizeof path) != 0)
+        return luaL_error(L, "file name too long: '%s'", file);
+    char err[DS_ERR_LEN];
+    vm_media_info info;
+    if (vm_media_probe(path, &info, err) != DS_OK)
+        return luaL_error(L, "%s", err);
+
+    vm_clip_desc k;
+    memset(&k, 0, sizeof k);
+    k.info = info;
+    if (!opt_time(L, 2, "at", what, VM_TIME_POSITION, &k.at))
+        return luaL_error(L, "clip '%s' needs a place on the timeline: at = \"01:00:00:00\" (or seconds)", file);
+    char tcbuf[64];
+    if (k.at < 0) {
+        vm_time_format(&d->tb, k.at, tcbuf, sizeof tcbuf);
+        char start[64];
+        vm_time_format(&d->tb, 0, start, sizeof start);
+        return luaL_error(L, "clip '%s' at %s starts before the session start %s", file, tcbuf, start);
+    }
+    opt_time(L, 2, "from", what, VM_TIME_DURATION, &k.from);
+    if (k.from < 0)
+        return luaL_error(L, "clip '%s': from must not be negative", file);
+    int64_t avail = vm_media_frames_at(&info, d->tb.rate) - k.from;
+    char b1[64], b2[64];
+    if (avail <= 0) {
+        fmt_duration(d, k.from, b1, sizeof b1);
+        fmt_duration(d, vm_media_frames_at(&info, d->tb.rate), b2, sizeof b2);
+        return luaL_error(L, "clip '%s': from = %s is past the end of the file (%s long)", file, b1, b2);
+    }
+    k.length = avail;
+    if (opt_time(L, 2, "length", what, VM_TIME_DURATION, &k.length)) {
+        if (k.length <= 0)
+            return luaL_error(L, "clip '%s': length must be greater than zero", file);
+        if (k.length > avail) {
+            fmt_duration(d, k.length, b1, sizeof b1);
+            fmt_duration(d, avail, b2, sizeof b2);
+            return luaL_error(L, "clip '%s': length = %s runs past the end of the file (%s available after 'from')",
+                              file, b1, b2);
+        }
+    }
+    double g = 0;
+    if (opt_number(L, 2, "gain", what, -144, 24, &g))
+        k.gain_db = g;
+    opt_time(L, 2, "fade_in", what, VM_TIME_DURATION, &k.fade_in);
+    opt_time(L, 2, "fade_out", what, VM_TIME_DURATION, &k.fade_out);
+    if (k.fade_in < 0 || k.fade_out < 0)
+        return luaL_error(L, "clip '%s': fades must not be negative", file);
+    if (k.fade_in + k.fade_out > k.length) {
+        fmt_duration(d, k.fade_in + k.fade_out, b1, sizeof b1);
+        fmt_duration(d, k.length, b2, sizeof b2);
+        return luaL_error(L, "clip '%s': fade_in + fade_out (%s) is longer than the clip (%s)", file, b1, b2);
+    }
+    k.fade_in_curve = k.fade_out_curve = VM_FADE_LINEAR;
+    const char *cw;
+    if ((cw = opt_string(L, 2, "curve", what)))
+        k.fade_in_curve = k.fade_out_curve = check_curve(L, cw, "curve");
+    if ((cw = opt_string(L, 2, "fade_in_curve", what)))
+        k.fade_in_curve = check_curve(L, cw, "fade_in_curve");
+    if ((cw = opt_string(L, 2, "fade_out_curve", what)))
+        k.fade_out_curve = check_curve(L, cw, "fade_out_curve");
+    double ch = 0;
+    if (opt_number(L, 2, "channel", what, 1, info.channels, &ch)) {
+        if (ch != (int)ch)
+            return luaL_error(L, "clip '%s': channel must be a whole number", file);
+        k.channel = (int)ch;
+    }
+    int clip_ch = k.channel ? 1 : info.channels;
+    if (s->channels == 0)
+        s->channels = clip_ch;
+    if (clip_ch != s->channels && clip_ch != 1) {
+        if (s->channels == 1)
+            return luaL_error(L, "clip '%s' has %d channels but track '%s' is mono: pick one with channel = 1..%d, "
+                              "or make the track %d channels", file, clip_ch, s->name, clip_ch, clip_ch);
+        return luaL_error(L, "clip '%s' has %d channels but track '%s' has %d: pick one with channel = k, "
+                          "or use a %d-channel track", file, clip_ch, s->name, s->channels, clip_ch);
+    }
+    where_here(L, k.where);
+    s->clips = grow(L, s->clips, &s->capclips, s->nclips + 1, sizeof *s->clips);
+    k.path = dup_or_die(L, path);
+    s->clips[s->nclips++] = k;
+
+    clip_ref *cr = lua_newuserdatauv(L, sizeof *cr, 0);
+    cr->strip = r->index;
+    cr->clip = s->nclips - 1;
+    luaL_setmetatable(L, CLIP_MT);
+    return 1;
+}
+
+static int strip_index(lua_State *L)
+{
+    vm_strip_desc *s = strip_of(L, 1);
+    const char *k = luaL_checkstring(L, 2);
+    if (strcmp(k, "name") == 0) lua_pushstring(L, s->name);
+    else if (strcmp(k, "kind") == 0) lua_pushstring(L, kind_name(s));
+    else if (strcmp(k, "channels") == 0) lua_pushinteger(L, s->channels ? s->channels : 1);
+    else if (strcmp(k, "gain") == 0) lua_pushnumber(L, s->gain_db);
+    else if (strcmp(k, "pan") == 0) lua_pushnumber(L, s->pan);
+    else if (strcmp(k, "mute") == 0) lua_pushboolean(L, s->mute);
+    else if (strcmp(k, "solo") == 0) lua_pushboolean(L, s->solo);
+    else if (strcmp(k, "clip") == 0) lua_pushcfunction(L, strip_clip);
+    else if (strcmp(k, "to") == 0) lua_pushcfunction(L, strip_to);
+    else {
+        static const char *const names[] = {"name", "kind", "channels", "gain", "pan", "mute", "solo", "clip", "to", NULL};
+        const char *near = vm_suggest(k, names, 9);
+        if (near)
+            return luaL_error(L, "%s '%s' has no field '%s'; did you mean '%s'?", kind_name(s), s->name, k, near);
+        return luaL_error(L, "%s '%s' has no field '%s'", kind_name(s), s->name, k);
+    }
+    return 1;
+}
+
+static int strip_newindex(lua_State *L)
+{
+    vm_strip_desc *s = strip_of(L, 1);
+    const char *k = luaL_checkstring(L, 2);
+    if (strcmp(k, "gain") == 0) {
+        double v = luaL_checknumber(L, 3);
+        check_gain(L, s, v);
+        s->gain_db = v;
+    } else if (strcmp(k, "pan") == 0) {
+        double v = luaL_checknumber(L, 3);
+        check_pan(L, s, v);
+        s->pan = v;
+    } else if (strcmp(k, "mute") == 0) {
+        luaL_checktype(L, 3, LUA_TBOOLEAN);
+        s->mute = lua_toboolean(L, 3);
+    } else if (strcmp(k, "solo") == 0) {
+        luaL_checktype(L, 3, LUA_TBOOLEAN);
+        s->solo = lua_toboolean(L, 3);
+    } else {
+        static const char *const names[] = {"gain", "pan", "mute", "solo", NULL};
+        const char *near = vm_suggest(k, names, 4);
+        return luaL_error(L, "cannot set '%s' on %s '%s'%s%s%s (settable: gain, pan, mute, solo)", k,
+                          kind_name(s), s->name, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+    }
+    return 0;
+}
+
+static int strip_tostring(lua_State *L)
+{
+    vm_strip_desc *s = strip_of(L, 1);
+    lua_pushfstring(L, "%s '%s'", kind_name(s), s->name);
+    return 1;
+}
+
+static int clip_index(lua_State *L)
+{
+    clip_ref *r = luaL_checkudata(L, 1, CLIP_MT);
+    vm_desc *d = get_ctx(L)->desc;
+    const vm_clip_desc *k = &d->strips[r->strip].clips[r->clip];
+    const char *key = luaL_checkstring(L, 2);
+    if (strcmp(key, "at") == 0) lua_pushnumber(L, (double)k->at / d->tb.rate);
+    else if (strcmp(key, "length") == 0) lua_pushnumber(L, (double)k->length / d->tb.rate);
+    else if (strcmp(key, "finish") == 0) lua_pushnumber(L, (double)(k->at + k->length) / d->tb.rate);
+    else if (strcmp(key, "from") == 0) lua_pushnumber(L, (double)k->from / d->tb.rate);
+    else if (strcmp(key, "file") == 0) lua_pushstring(L, k->path);
+    else if (strcmp(key, "channels") == 0) lua_pushinteger(L, k->channel ? 1 : k->info.channels);
+    else if (strcmp(key, "rate") == 0) lua_pushinteger(L, k->info.rate);
+    else if (strcmp(key, "gain") == 0) lua_pushnumber(L, k->gain_db);
+    else return luaL_error(L, "a clip has no field '%s' (fields: at, length, finish, from, file, channels, rate, gain; times in seconds)", key);
+    return 1;
+}
+
+static int clip_tostring(lua_State *L)
+{
+    clip_ref *r = luaL_checkudata(L, 1, CLIP_MT);
+    vm_desc *d = get_ctx(L)->desc;
+    const vm_clip_desc *k = &d->strips[r->strip].clips[r->clip];
+    char tc[64];
+    vm_time_format(&d->tb, k->at, tc, sizeof tc);
+    lua_pushfstring(L, "clip '%s' at %s", vm_path_basename(k->path), tc);
+    return 1;
+}
+
+/* ---- session and output ------------------------------------------------ */
+
+static int l_session(lua_State *L)
+{
+    script_ctx *c = get_ctx(L);
+    vm_desc *d = c->desc;
+    luaL_checktype(L, 1, LUA_TTABLE);
+    if (c->session_done)
+        return luaL_error(L, "session{} may be given only once");
+    if (c->strips_made)
+        return luaL_error(L, "session{} must come before the first track or bus");
+    static const char *const keys[] = {"rate", "fps", "start", "length", NULL};
+    check_keys(L, 1, "session", keys, 0);
+    double rate = 48000;
+    opt_number(L, 1, "rate", "session", 8000, 384000, &rate);
+    if (rate != (int)rate)
+        return luaL_error(L, "session: rate must be a whole number of Hz (got %g)", rate);
+    char err[DS_ERR_LEN];
+    vm_fps fps = d->tb.fps;
+    if (lua_getfield(L, 1, "fps") != LUA_TNIL) {
+        const char *f = lua_isnumber(L, -1) && !lua_isstring(L, -1) ? NULL : lua_tostring(L, -1);
+        char num[32];
+        if (lua_type(L, -1) == LUA_TNUMBER) {
+            snprintf(num, sizeof num, "%g", lua_tonumber(L, -1));
+            f = num;
+        }
+        if (!f || vm_fps_parse(f, &fps, err) != DS_OK)
+            return luaL_error(L, "session: %s", f ? err : "fps must be a string such as \"23.976\"");
+    }
+    lua_pop(L, 1);
+    const char *start = opt_string(L, 1, "start", "session");
+    if (vm_timebase_init(&d->tb, (int)rate, &fps, start, err) != DS_OK)
+        return luaL_error(L, "session: bad value for 'start': %s", err);
+    int64_t len;
+    if (opt_time(L, 1, "length", "session", VM_TIME_DURATION, &len)) {
+        if (len <= 0)
+            return luaL_error(L, "session: length must be greater than zero");
+        d->length = len;
+    }
+    c->session_done = 1;
+    return 0;
+}
+
+/* output { "out/pm.wav", from = bus, format = "wav24", dither = "auto" } */
+static int l_output(lua_State *L)
+{
+    script_ctx *c = get_ctx(L);
+    vm_desc *d = c->desc;
+    luaL_checktype(L, 1, LUA_TTABLE);
+    static const char *const keys[] = {"from", "format", "dither", NULL};
+    check_keys(L, 1, "output", keys, 1);
+    if (lua_geti(L, 1, 1) != LUA_TSTRING)
+        return luaL_error(L, "output needs a file name first: output { \"out/printmaster.wav\", from = pm }");
+    const char *file = lua_tostring(L, -1);
+    lua_pop(L, 1);
+    if (lua_getfield(L, 1, "from") == LUA_TNIL)
+        return luaL_error(L, "output '%s' needs a source: from = a bus or track", file);
+    strip_ref *src = luaL_testudata(L, -1, STRIP_MT);
+    if (!src)
+        return luaL_error(L, "bad value for 'from' in output '%s' (a bus or track expected, got %s)", file,
+                          luaL_typename(L, -1));
+    int strip = src->index;
+    lua_pop(L, 1);
+
+    char err[DS_ERR_LEN];
+    vm_out_format fmt = VM_OUT_WAV24;
+    const char *fw = opt_string(L, 1, "format", "output");
+    if (fw && vm_out_format_parse(fw, &fmt, err) != DS_OK)
+        return luaL_error(L, "output '%s': %s", file, err);
+    vm_dither dither = VM_DITHER_AUTO;
+    const char *dw = opt_string(L, 1, "dither", "output");
+    if (dw) {
+        if (strcmp(dw, "auto") == 0) dither = VM_DITHER_AUTO;
+        else if (strcmp(dw, "none") == 0) dither = VM_DITHER_NONE;
+        else if (strcmp(dw, "tpdf") == 0) dither = VM_DITHER_TPDF;
+        else return luaL_error(L, "output '%s': unknown dither '%s' (auto, none, tpdf)", file, dw);
+    }
+
+    char path[PATH_MAX];
+    if (c->opts->out_dir) {
+        if (vm_path_join(c->opts->out_dir, vm_path_basename(file), path, sizeof path) != 0)
+            return luaL_error(L, "file name too long: '%s'", file);
+    } else {
+        if (vm_path_join(c->script_dir, file, path, sizeof path) != 0)
+            return luaL_error(L, "file name too long: '%s'", file);
+        if (!c->opts->allow_any_path && !vm_path_is_under(path, c->script_dir))
+            return luaL_error(L, "output '%s' is outside the script's folder; use --out DIR, or --allow-paths to "
+                              "write anywhere", file);
+    }
+    for (int i = 0; i < d->noutputs; i++)
+        if (strcmp(d->outputs[i].path, path) == 0)
+            return luaL_error(L, "two outputs write '%s' (the other is at %s)", path, d->outputs[i].where);
+    d->outputs = grow(L, d->outputs, &d->capoutputs, d->noutputs + 1, sizeof *d->outputs);
+    vm_output_desc *o = &d->outputs[d->noutputs];
+    memset(o, 0, sizeof *o);
+    o->path = dup_or_die(L, path);
+    d->noutputs++;
+    o->strip = strip;
+    o->format = fmt;
+    o->dither = dither;
+    where_here(L, o->where);
+    return 0;
+}
+
+/* ---- sandbox: io restricted to allowed folders, require for Lua files ---- */
+
+static int path_allowed(script_ctx *c, const char *path)
+{
+    if (c->opts->allow_any_path)
+        return 1;
+    return vm_path_is_under(path, c->script_dir) || vm_path_is_under(path, c->out_root);
+}
+
+/* io.open / io.lines wrapper: upvalue 1 is Lua's own function. */
+static int sandboxed_io(lua_State *L)
+{
+    script_ctx *c = get_ctx(L);
+    const char *name = luaL_checkstring(L, 1);
+    char path[PATH_MAX];
+    if (vm_path_join(c->script_dir, name, path, sizeof path) != 0)
+        return luaL_error(L, "file name too long");
+    if (!path_allowed(c, path))
+        return luaL_error(L, "'%s' is outside the script's folder and the output folder; scripts may only read "
+                          "and write there (run with --allow-paths to lift this)", name);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_pushstring(L, path);
+    int n = lua_gettop(L);
+    for (int i = 2; i <= n - 2; i++)
+        lua_pushvalue(L, i);
+    lua_call(L, n - 1, LUA_MULTRET);
+    return lua_gettop(L) - n;
+}
+
+static int l_require(lua_State *L)
+{
+    script_ctx *c = get_ctx(L);
+    const char *name = luaL_checkstring(L, 1);
+    lua_getfield(L, LUA_REGISTRYINDEX, "dubstage.loaded");
+    if (lua_getfield(L, -1, name) != LUA_TNIL)
+        return 1;
+    lua_pop(L, 1);
+    char rel[PATH_MAX];
+    snprintf(rel, sizeof rel, "%s.lua", name);
+    for (char *p = rel; *p && p < rel + strlen(rel) - 4; p++)
+        if (*p == '.')
+            *p = '/';
+    const char *dirs[2] = {c->script_dir, c->opts->stdlib_dir};
+    char tried[2 * PATH_MAX + 64] = "";
+    for (int i = 0; i < 2; i++) {
+        if (!dirs[i])
+            continue;
+        char path[PATH_MAX];
+        if (vm_path_join(dirs[i], rel, path, sizeof path) != 0)
+            continue;
+        FILE *f = fopen(path, "r");
+        if (!f) {
+            size_t len = strlen(tried);
+            snprintf(tried + len, sizeof tried - len, "\n\tno file '%s'", path);
+            continue;
+        }
+        fclose(f);
+        if (luaL_loadfilex(L, path, "t") != LUA_OK)
+            return lua_error(L);
+        lua_pushstring(L, name);
+        lua_call(L, 1, 1);
+        if (lua_isnil(L, -1)) {
+            lua_pop(L, 1);
+            lua_pushboolean(L, 1);
+        }
+        lua_pushvalue(L, -1);
+        lua_setfield(L, 2, name); /* registry's loaded table */
+        return 1;
+    }
+    return luaL_error(L, "module '%s' not found:%s", name, tried);
+}
+
+static void open_sandbox(lua_State *L)
+{
+    static const struct { const char *name; lua_CFunction open; } libs[] = {
+        {LUA_GNAME, luaopen_base},        {LUA_TABLIBNAME, luaopen_table}, {LUA_STRLIBNAME, luaopen_string},
+        {LUA_MATHLIBNAME, luaopen_math},  {LUA_UTF8LIBNAME, luaopen_utf8}, {LUA_COLIBNAME, luaopen_coroutine},
+    };
+    for (size_t i = 0; i < sizeof libs / sizeof libs[0]; i++) {
+        luaL_requiref(L, libs[i].name, libs[i].open, 1);
+        lua_pop(L, 1);
+    }
+    /* base functions that reach the file system or load bytecode */
+    static const char *const unsafe[] = {"dofile", "loadfile", NULL};
+    for (int i = 0; unsafe[i]; i++) {
+        lua_pushnil(L);
+        lua_setglobal(L, unsafe[i]);
+    }
+    /* os: time only */
+    luaL_requiref(L, "os", luaopen_os, 0);
+    lua_newtable(L);
+    static const char *const os_safe[] = {"clock", "time", "date", "difftime", NULL};
+    for (int i = 0; os_safe[i]; i++) {
+        lua_getfield(L, -2, os_safe[i]);
+        lua_setfield(L, -2, os_safe[i]);
+    }
+    lua_setglobal(L, "os");
+    lua_pop(L, 1);
+    /* io: open and lines, restricted to the allowed folders, plus write to stdout */
+    luaL_requiref(L, "io", luaopen_io, 0);
+    lua_newtable(L);
+    static const char *const io_wrapped[] = {"open", "lines", NULL};
+    for (int i = 0; io_wrapped[i]; i++) {
+        lua_getfield(L, -2, io_wrapped[i]);
+        lua_pushcclosure(L, sandboxed_io, 1);
+        lua_setfield(L, -2, io_wrapped[i]);
+    }
+    lua_getfield(L, -2, "write");
+    lua_setfield(L, -2, "write");
+    lua_setglobal(L, "io");
+    lua_pop(L, 1);
+    /* load: text chunks only */
+    lua_newtable(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, "dubstage.loaded");
+    lua_register(L, "require", l_require);
+}
+
+static const luaL_Reg strip_methods[] = {
+    {"__index", strip_index}, {"__newindex", strip_newindex}, {"__call", strip_call},
+    {"__tostring", strip_tostring}, {NULL, NULL}};
+static const luaL_Reg clip_methods[] = {{"__index", clip_index}, {"__tostring", clip_tostring}, {NULL, NULL}};
+static const luaL_Reg mix_funcs[] = {
+    {"session", l_session}, {"track", l_track}, {"bus", l_bus}, {"output", l_output}, {NULL, NULL}};
+
+static int traceback(lua_State *L)
+{
+    const char *msg = lua_tostring(L, 1);
+    if (!msg)
+        msg = luaL_tolstring(L, 1, NULL);
+    lua_pushstring(L, msg);
+    return 1;
+}
+
+/* The protected part: everything that may raise. */
+static int run_script(lua_State *L)
+{
+    const char *path = lua_touserdata(L, 1);
+    luaL_newmetatable(L, STRIP_MT);
+    luaL_setfuncs(L, strip_methods, 0);
+    lua_pop(L, 1);
+    luaL_newmetatable(L, CLIP_MT);
+    luaL_setfuncs(L, clip_methods, 0);
+    lua_pop(L, 1);
+    open_sandbox(L);
+    lua_pushglobaltable(L);
+    luaL_setfuncs(L, mix_funcs, 0);
+    lua_pop(L, 1);
+    lua_pushcfunction(L, traceback);
+    int h = lua_gettop(L);
+    int r = luaL_loadfilex(L, path, "t");
+    if (r != LUA_OK)
+        return lua_error(L);
+    if (lua_pcall(L, 0, 0, h) != LUA_OK)
+        return lua_error(L);
+    return 0;
+}
+
+ds_result vm_script_load(const char *path, const vm_script_opts *opts, vm_desc *desc, char *err)
+{
+    script_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    vm_desc_init(desc);
+    desc->script_path = strdup(path);
+    ctx.desc = desc;
+    ctx.opts = opts;
+    vm_path_dirname(path, ctx.script_dir, sizeof ctx.script_dir);
+    vm_path_normalize(ctx.script_dir);
+    snprintf(ctx.out_root, sizeof ctx.out_root, "%s", opts->out_dir ? opts->out_dir : ctx.script_dir);
+    vm_path_normalize(ctx.out_root);
+
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return ds_fail(err, DS_ERR_IO, "cannot open script '%s': %s", path, strerror(errno));
+    fclose(f);
+
+    lua_State *L = luaL_newstate();
+    if (!L)
+        return ds_fail(err, DS_ERR_NOMEM, "cannot create the Lua state: out of memory");
+    lua_pushlightuserdata(L, &ctx);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &CTX_KEY);
+    lua_pushcfunction(L, run_script);
+    lua_pushlightuserdata(L, (void *)path);
+    ds_result res = DS_OK;
+    if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
+        const char *msg = lua_tostring(L, -1);
+        res = ds_fail(err, DS_ERR_SCRIPT, "%s", msg ? msg : "error in the mix script");
+    }
+    for (int i = 0; i < desc->nstrips; i++)
+        if (desc->strips[i].channels == 0)
+            desc->strips[i].channels = 1; /* a track that never got a clip */
+    lua_close(L);
+    return res;
+}
