@@ -8,13 +8,19 @@
  *   aiff16 aiff24 aiff32f AIFF (AIFF-C for float)
  * Integer formats are quantised here, deterministically: 16-bit gets TPDF
  * dither (+-1 LSB, from a seeded generator) unless dither is off; 24-bit is
- * rounded without dither unless asked. Samples beyond full scale are clipped
- * and counted.
+ * rounded without dither unless asked. Rounding is floor(x * 2^(bits-1) + 0.5)
+ * (ties up). Samples beyond full scale, [-1, 1 - 1 LSB], are clipped and
+ * counted (so +1.0 counts: it is one LSB too loud); NaN becomes 0. Float
+ * formats are written as they are, never clipped.
+ * Same config and samples give the same bytes (no clock in any header) with
+ * the same libsndfile, whose version appears in the bext coding history.
+ * The BWF fields (time reference, description) exist only in the WAV formats.
  *
  * Atomic: the data goes to a hidden temporary file in the same folder
  * (".NAME.part-XXXXXX"); vm_outfile_commit renames it over NAME only when
  * everything was written and closed. vm_outfile_abort (an error, Ctrl-C)
- * removes the temporary file: no half file ever appears under NAME.
+ * removes the temporary file: no half file ever appears under NAME. The
+ * file gets the usual permissions (0666 less the umask).
  */
 #ifndef VM_OUTFILE_H
 #define VM_OUTFILE_H
@@ -45,9 +51,11 @@ typedef struct {
 /* Fills cfg with defaults: wav24, 2 channels, 48000 Hz, dither AUTO, seed 1. */
 void vm_outfile_config_init(vm_outfile_config *cfg);
 
-/* Parses a format word ("wav24", ...). Error lists the valid words and
- * suggests the closest one. */
+/* Parses a format word ("wav24", ...) into *fmt. Error (DS_ERR_ARG) lists
+ * the valid words and suggests the closest one:
+ * "unknown format 'wav23'; did you mean 'wav24'? (formats: wav16 ...)". */
 ds_result vm_out_format_parse(const char *word, vm_out_format *fmt, char *err);
+/* The format's word (static string), "?" for a value out of range. */
 const char *vm_out_format_name(vm_out_format fmt);
 
 typedef struct vm_outfile vm_outfile;
@@ -64,8 +72,9 @@ ds_result vm_outfile_write(vm_outfile *o, const float *const *planar, int n, cha
 /* Samples clipped so far (beyond +-full scale, integer formats only). */
 int64_t vm_outfile_clipped(const vm_outfile *o);
 
-/* Finishes the file and renames it into place; frees o and sets *o = NULL
- * (also on failure, when the temporary file is removed). */
+/* Finishes the file, flushes it to disk and renames it into place; frees o
+ * and sets *o = NULL (also on failure, when the temporary file is removed).
+ * Fails, naming the path, after any failed vm_outfile_write. */
 ds_result vm_outfile_commit(vm_outfile **o, char *err);
 
 /* Removes the temporary file, frees o, sets *o = NULL. Safe on NULL. */

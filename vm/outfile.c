@@ -1,0 +1,548 @@
+/* outfile.c - rendered audio to WAV/BWF (RF64 past 4 GiB), FLAC and AIFF,
+ * written to a hidden temporary file and renamed into place.
+ *
+ * WAV is opened as SF_FORMAT_RF64 with SFC_RF64_AUTO_DOWNGRADE. libsndfile
+ * 1.2 reserves room for the ds64 chunk in a JUNK chunk and, when the file is
+ * closed under 4 GiB, writes a plain "RIFF....WAVE" header (JUNK, fmt
+ * WAVE_FORMAT_EXTENSIBLE, fact, bext, data); past 4 GiB it keeps "RF64" and
+ * fills ds64. The bext chunk is written in both cases, so no other route is
+ * needed. libsndfile appends its own coding-history line ("A=PCM,...,
+ * T=libsndfile-1.2.0") after ours, so identical bytes need the same
+ * libsndfile version as well as the same script.
+ *
+ * Determinism: no clock reaches the file. The BWF origination date and time
+ * are left empty. libsndfile stamps its PEAK chunk (float files) with
+ * time(): SFC_SET_ADD_PEAK_CHUNK switches it off for AIFF, but libsndfile
+ * 1.2 refuses that command for RF64 and still writes PEAK there, so for
+ * wav32f the stamp is zeroed in place after sf_close (the peaks stay).
+ *
+ * Quantisation (integer formats) is done here, not by libsndfile:
+ *   v = x * 2^(bits-1)  [+ TPDF dither]  ->  q = floor(v + 0.5)
+ *   (round half up: exact ties go towards +inf, independent of the FPU
+ *   rounding mode, which lrint would follow) -> clip to
+ *   [-2^(bits-1), 2^(bits-1) - 1], counting clipped samples; NaN becomes 0.
+ * q is handed to sf_writef_int left-aligned in 32 bits, which libsndfile
+ * shifts back down without further rounding.
+ * TPDF dither: the sum of two independent uniform [-0.5, 0.5) LSB values,
+ * each the top 24 bits of an xorshift64* draw (Vigna, "An experimental
+ * exploration of Marsaglia's xorshift generators, scrambled", 2016) seeded
+ * through splitmix64 from dither_seed. One generator per file, two draws per
+ * sample, frame-major then channel-minor, so the bytes depend only on the
+ * seed and the samples, not on how the caller splits the writes.
+ *
+ * The temporary name is made with open(O_CREAT | O_EXCL, 0666) in a retry
+ * loop rather than mkstemp: mkstemp creates the file 0600, and that mode
+ * would survive the rename, leaving the user a file nobody else can read.
+ * With 0666 the user's umask decides, as for any other new file.
+ */
+#include "vm/outfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sndfile.h>
+
+#include "vm/suggest.h"
+
+#define OUT_BLOCK_FRAMES 4096
+#define OUT_MAX_CHANNELS 1024 /* libsndfile's own limit for WAV */
+#define OUT_TMP_TRIES 100
+
+static const struct {
+    const char *name;
+    int sf_format;
+    int bits; /* 0: float, written as it is */
+} formats[] = {
+    [VM_OUT_WAV16] = { "wav16", SF_FORMAT_RF64 | SF_FORMAT_PCM_16, 16 },
+    [VM_OUT_WAV24] = { "wav24", SF_FORMAT_RF64 | SF_FORMAT_PCM_24, 24 },
+    [VM_OUT_WAV32F] = { "wav32f", SF_FORMAT_RF64 | SF_FORMAT_FLOAT, 0 },
+    [VM_OUT_FLAC16] = { "flac16", SF_FORMAT_FLAC | SF_FORMAT_PCM_16, 16 },
+    [VM_OUT_FLAC24] = { "flac24", SF_FORMAT_FLAC | SF_FORMAT_PCM_24, 24 },
+    [VM_OUT_AIFF16] = { "aiff16", SF_FORMAT_AIFF | SF_FORMAT_PCM_16, 16 },
+    [VM_OUT_AIFF24] = { "aiff24", SF_FORMAT_AIFF | SF_FORMAT_PCM_24, 24 },
+    [VM_OUT_AIFF32F] = { "aiff32f", SF_FORMAT_AIFF | SF_FORMAT_FLOAT, 0 },
+};
+#define N_FORMATS ((int)(sizeof formats / sizeof formats[0]))
+
+struct vm_outfile {
+    SNDFILE *sf;
+    int fd;             /* ours; libsndfile is told not to close it */
+    int tmp_created;    /* tmp_path exists and must go unless renamed */
+    int failed;         /* a write failed: the file is unusable */
+    int peak_stamp;     /* WAV float: zero PEAK's time stamp at commit */
+    char *path;         /* final name */
+    char *tmp_path;     /* hidden temporary in the same folder */
+    char *dir;          /* the folder, for fsync after rename */
+    int channels;
+    int bits;           /* 16, 24, or 0 for float */
+    int dither;         /* TPDF on */
+    uint64_t rng;       /* xorshift64* state, never 0 */
+    int64_t clipped;
+    void *buf;          /* OUT_BLOCK_FRAMES * channels int32_t or float */
+};
+
+/* ---- formats ---------------------------------------------------------- */
+
+void vm_outfile_config_init(vm_outfile_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->channels = 2;
+    cfg->rate = 48000;
+    cfg->format = VM_OUT_WAV24;
+    cfg->dither = VM_DITHER_AUTO;
+    cfg->dither_seed = 1;
+}
+
+const char *vm_out_format_name(vm_out_format fmt)
+{
+    if ((int)fmt < 0 || (int)fmt >= N_FORMATS)
+        return "?";
+    return formats[fmt].name;
+}
+
+ds_result vm_out_format_parse(const char *word, vm_out_format *fmt, char *err)
+{
+    const char *names[N_FORMATS];
+    char list[128];
+    size_t used = 0;
+    const char *hint;
+
+    for (int i = 0; i < N_FORMATS; i++) {
+        names[i] = formats[i].name;
+        if (word && strcmp(word, names[i]) == 0) {
+            *fmt = (vm_out_format)i;
+            return DS_OK;
+        }
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? " " : "", names[i]);
+    }
+    if (!word)
+        return ds_fail(err, DS_ERR_ARG, "no format given (formats: %s)", list);
+    hint = vm_suggest(word, names, N_FORMATS);
+    if (hint)
+        return ds_fail(err, DS_ERR_ARG, "unknown format '%.64s'; did you mean '%s'? (formats: %s)",
+                       word, hint, list);
+    return ds_fail(err, DS_ERR_ARG, "unknown format '%.64s' (formats: %s)", word, list);
+}
+
+/* ---- dither generator -------------------------------------------------- */
+
+static uint64_t splitmix64(uint64_t x)
+{
+    x += 0x9E3779B97F4A7C15ull;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
+}
+
+static inline uint64_t xorshift64s(uint64_t *state)
+{
+    uint64_t x = *state;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *state = x;
+    return x * 0x2545F4914F6CDD1Dull;
+}
+
+/* Uniform on [-0.5, 0.5) in steps of 2^-24: exact in a double. */
+static inline double uniform_lsb(uint64_t *state)
+{
+    return (double)(xorshift64s(state) >> 40) * (1.0 / 16777216.0) - 0.5;
+}
+
+/* ---- open -------------------------------------------------------------- */
+
+static char *dup_n(const char *s, size_t n)
+{
+    char *d = malloc(n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+/* Six name characters from pid, a counter and the clock: only uniqueness
+ * matters here (O_EXCL guarantees it), the name never reaches the output. */
+static void tmp_suffix(char out[7], unsigned attempt)
+{
+    static const char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    static unsigned counter;
+    struct timespec ts;
+    uint64_t h;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    h = splitmix64(((uint64_t)getpid() << 32) ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20)
+                   ^ ((uint64_t)counter++ << 8) ^ attempt);
+    for (int i = 0; i < 6; i++) {
+        out[i] = alphabet[h % 62];
+        h /= 62;
+    }
+    out[6] = '\0';
+}
+
+/* Cuts a description to the 256-byte bext field without splitting a UTF-8
+ * character. The field needs no terminator (it is NUL-padded). */
+static size_t description_len(const char *d)
+{
+    size_t len = strnlen(d, 257);
+    if (len > 256) {
+        len = 256;
+        while (len > 0 && ((unsigned char)d[len] & 0xC0) == 0x80)
+            len--;
+    }
+    return len;
+}
+
+static int set_bext(vm_outfile *o, const vm_outfile_config *cfg)
+{
+    SF_BROADCAST_INFO bext;
+    char mode[16];
+    const char *how;
+    int bits = o->bits ? o->bits : 32;
+
+    memset(&bext, 0, sizeof bext);
+    if (cfg->description)
+        memcpy(bext.description, cfg->description, description_len(cfg->description));
+    memcpy(bext.originator, "dubstage", 8);
+    bext.time_reference_low = (uint32_t)((uint64_t)cfg->time_reference & 0xFFFFFFFFu);
+    bext.time_reference_high = (uint32_t)((uint64_t)cfg->time_reference >> 32);
+    bext.version = 1;
+
+    /* EBU R98 coding history: one line for the mix itself. M= follows
+     * libsndfile's own line for more than two channels ("6chn"). */
+    if (o->channels == 1)
+        snprintf(mode, sizeof mode, "mono");
+    else if (o->channels == 2)
+        snprintf(mode, sizeof mode, "stereo");
+    else
+        snprintf(mode, sizeof mode, "%dchn", o->channels);
+    how = o->bits == 0 ? "float" : o->dither ? "TPDF dither" : "no dither";
+    snprintf(bext.coding_history, sizeof bext.coding_history, "A=PCM,F=%d,W=%d,M=%s,T=dubstage %s\r\n",
+             cfg->rate, bits, mode, how);
+    bext.coding_history_size = (uint32_t)strlen(bext.coding_history);
+
+    return sf_command(o->sf, SFC_SET_BROADCAST_INFO, &bext, sizeof bext) == SF_TRUE;
+}
+
+static void destroy(vm_outfile *o, int remove_tmp)
+{
+    if (o->sf)
+        sf_close(o->sf);
+    if (o->fd >= 0)
+        close(o->fd);
+    if (remove_tmp && o->tmp_created)
+        unlink(o->tmp_path);
+    free(o->buf);
+    free(o->path);
+    free(o->tmp_path);
+    free(o->dir);
+    free(o);
+}
+
+ds_result vm_outfile_open(vm_outfile **out, const vm_outfile_config *cfg, char *err)
+{
+    vm_outfile *o = NULL;
+    const char *slash, *base;
+    size_t dir_len, base_len, tmp_len;
+    struct stat st;
+    SF_INFO info;
+    ds_result r;
+
+    if (!out || !cfg)
+        return ds_fail(err, DS_ERR_ARG, "vm_outfile_open: no output or no configuration");
+    *out = NULL;
+    if (!cfg->path || !*cfg->path)
+        return ds_fail(err, DS_ERR_ARG, "no output file name given");
+    if ((int)cfg->format < 0 || (int)cfg->format >= N_FORMATS)
+        return ds_fail(err, DS_ERR_ARG, "cannot write '%s': unknown format %d", cfg->path, (int)cfg->format);
+    if (cfg->channels < 1 || cfg->channels > OUT_MAX_CHANNELS)
+        return ds_fail(err, DS_ERR_ARG, "cannot write '%s': %d channels (1 to %d)", cfg->path,
+                       cfg->channels, OUT_MAX_CHANNELS);
+    if (cfg->rate < 1)
+        return ds_fail(err, DS_ERR_ARG, "cannot write '%s': sample rate %d Hz", cfg->path, cfg->rate);
+    if (cfg->time_reference < 0)
+        return ds_fail(err, DS_ERR_ARG, "cannot write '%s': negative time reference %lld", cfg->path,
+                       (long long)cfg->time_reference);
+
+    slash = strrchr(cfg->path, '/');
+    base = slash ? slash + 1 : cfg->path;
+    dir_len = (size_t)(base - cfg->path);
+    base_len = strlen(base);
+    if (base_len == 0)
+        return ds_fail(err, DS_ERR_ARG, "cannot write '%s': the name is a folder", cfg->path);
+    /* Renaming over a folder would fail only at the end of the render. */
+    if (stat(cfg->path, &st) == 0 && S_ISDIR(st.st_mode))
+        return ds_fail(err, DS_ERR_IO, "cannot write '%s': %s", cfg->path, strerror(EISDIR));
+
+    if (!(o = calloc(1, sizeof *o)))
+        goto nomem;
+    o->fd = -1;
+    o->channels = cfg->channels;
+    o->bits = formats[cfg->format].bits;
+    o->dither = o->bits != 0 && (cfg->dither == VM_DITHER_TPDF || (cfg->dither == VM_DITHER_AUTO && o->bits == 16));
+    o->peak_stamp = cfg->format == VM_OUT_WAV32F;
+    o->rng = splitmix64(cfg->dither_seed);
+    if (o->rng == 0)
+        o->rng = 0x2545F4914F6CDD1Dull;
+
+    if (!(o->path = dup_n(cfg->path, strlen(cfg->path))))
+        goto nomem;
+    if (!(o->dir = dir_len ? dup_n(cfg->path, dir_len) : dup_n(".", 1)))
+        goto nomem;
+    /* dir/ + "." + base + ".part-" + 6 + NUL */
+    tmp_len = dir_len + 1 + base_len + 6 + 6 + 1;
+    if (!(o->tmp_path = malloc(tmp_len)))
+        goto nomem;
+    if (!(o->buf = malloc((size_t)OUT_BLOCK_FRAMES * (size_t)cfg->channels * 4)))
+        goto nomem;
+
+    for (unsigned attempt = 0; o->fd < 0; attempt++) {
+        char sfx[7];
+        tmp_suffix(sfx, attempt);
+        snprintf(o->tmp_path, tmp_len, "%.*s.%s.part-%s", (int)dir_len, cfg->path, base, sfx);
+        o->fd = open(o->tmp_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (o->fd < 0 && (errno != EEXIST || attempt + 1 >= OUT_TMP_TRIES)) {
+            r = ds_fail(err, DS_ERR_IO, "cannot write '%s': %s", cfg->path, strerror(errno));
+            goto fail;
+        }
+    }
+    o->tmp_created = 1;
+
+    memset(&info, 0, sizeof info);
+    info.samplerate = cfg->rate;
+    info.channels = cfg->channels;
+    info.format = formats[cfg->format].sf_format;
+    if (!(o->sf = sf_open_fd(o->fd, SFM_WRITE, &info, SF_FALSE))) {
+        r = ds_fail(err, DS_ERR_FORMAT, "cannot write '%s' as %s (%d channels, %d Hz): %s", cfg->path,
+                    formats[cfg->format].name, cfg->channels, cfg->rate, sf_strerror(NULL));
+        goto fail;
+    }
+
+    /* PEAK carries a time() stamp: off, or the same render gives other bytes. */
+    sf_command(o->sf, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
+    if ((info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_RF64) {
+        if (sf_command(o->sf, SFC_RF64_AUTO_DOWNGRADE, NULL, SF_TRUE) != SF_TRUE) {
+            r = ds_fail(err, DS_ERR_FORMAT, "cannot write '%s': this libsndfile cannot write RF64 "
+                        "that falls back to WAV", cfg->path);
+            goto fail;
+        }
+        if (!set_bext(o, cfg)) {
+            r = ds_fail(err, DS_ERR_FORMAT, "cannot write '%s': BWF bext chunk: %s", cfg->path,
+                        sf_strerror(o->sf));
+            goto fail;
+        }
+    }
+
+    *out = o;
+    return DS_OK;
+
+nomem:
+    r = ds_fail(err, DS_ERR_NOMEM, "cannot write '%s': out of memory", cfg->path);
+fail:
+    if (o)
+        destroy(o, 1);
+    return r;
+}
+
+/* ---- write ------------------------------------------------------------- */
+
+static void quantise(vm_outfile *o, const float *const *planar, int offset, int m)
+{
+    const int ch = o->channels;
+    const int dither = o->dither;
+    const double scale = o->bits == 16 ? 32768.0 : 8388608.0;
+    const double hi = scale - 1.0, lo = -scale;
+    const int32_t align = o->bits == 16 ? 65536 : 256; /* to the top of 32 bits */
+    uint64_t rng = o->rng;
+    int64_t clipped = o->clipped;
+    int32_t *dst = o->buf;
+
+    for (int i = offset; i < offset + m; i++) {
+        for (int c = 0; c < ch; c++) {
+            double v = (double)planar[c][i] * scale;
+            double q;
+            if (dither) {
+                double d = uniform_lsb(&rng);
+                d += uniform_lsb(&rng);
+                v += d;
+            }
+            q = floor(v + 0.5);
+            if (q > hi) {
+                q = hi;
+                clipped++;
+            } else if (q < lo) {
+                q = lo;
+                clipped++;
+            } else if (q != q) {
+                q = 0.0;
+            }
+            *dst++ = (int32_t)q * align;
+        }
+    }
+    o->rng = rng;
+    o->clipped = clipped;
+}
+
+static void interleave(vm_outfile *o, const float *const *planar, int offset, int m)
+{
+    const int ch = o->channels;
+    float *dst = o->buf;
+    for (int i = offset; i < offset + m; i++)
+        for (int c = 0; c < ch; c++)
+            *dst++ = planar[c][i];
+}
+
+/* libsndfile reports a failed write(2) as "System error : No space left on
+ * device."; the reader wants only the system's words. */
+static ds_result write_failed(vm_outfile *o, char *err)
+{
+    const char *msg = sf_strerror(o->sf);
+    const char *prefix = "System error : ";
+    size_t len;
+
+    o->failed = 1;
+    if (strncmp(msg, prefix, strlen(prefix)) == 0)
+        msg += strlen(prefix);
+    len = strlen(msg);
+    if (len > 0 && msg[len - 1] == '.')
+        len--;
+    return ds_fail(err, DS_ERR_IO, "cannot write '%s': %.*s", o->path, (int)len, msg);
+}
+
+ds_result vm_outfile_write(vm_outfile *o, const float *const *planar, int n, char *err)
+{
+    if (!o || n < 0 || (n > 0 && !planar))
+        return ds_fail(err, DS_ERR_ARG, "vm_outfile_write: bad arguments");
+    if (o->failed)
+        return ds_fail(err, DS_ERR_IO, "cannot write '%s': an earlier write failed", o->path);
+
+    for (int done = 0; done < n;) {
+        int m = n - done < OUT_BLOCK_FRAMES ? n - done : OUT_BLOCK_FRAMES;
+        sf_count_t written;
+        if (o->bits) {
+            quantise(o, planar, done, m);
+            written = sf_writef_int(o->sf, o->buf, m);
+        } else {
+            interleave(o, planar, done, m);
+            written = sf_writef_float(o->sf, o->buf, m);
+        }
+        if (written != m)
+            return write_failed(o, err);
+        done += m;
+    }
+    return DS_OK;
+}
+
+int64_t vm_outfile_clipped(const vm_outfile *o)
+{
+    return o ? o->clipped : 0;
+}
+
+/* ---- finish ------------------------------------------------------------ */
+
+static uint32_t le32(const unsigned char *b)
+{
+    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+/* Zeroes the time stamp of a WAV/RF64 PEAK chunk (chunk id, size, version,
+ * then the stamp). Walks the chunks before 'data'; a file without PEAK is
+ * left alone. Returns -1 with errno set on an I/O error. */
+static int clear_peak_stamp(int fd)
+{
+    static const unsigned char zero[4];
+    unsigned char head[12], chunk[8];
+    off_t pos = 12;
+
+    if (pread(fd, head, sizeof head, 0) != (ssize_t)sizeof head)
+        return -1;
+    if (memcmp(head + 8, "WAVE", 4) != 0)
+        return 0;
+    for (int i = 0; i < 64; i++) {
+        uint32_t size;
+        if (pread(fd, chunk, sizeof chunk, pos) != (ssize_t)sizeof chunk)
+            return 0;
+        size = le32(chunk + 4);
+        if (memcmp(chunk, "data", 4) == 0)
+            return 0;
+        if (memcmp(chunk, "PEAK", 4) == 0)
+            return size < 8 || pwrite(fd, zero, sizeof zero, pos + 12) == (ssize_t)sizeof zero ? 0 : -1;
+        pos += 8 + (off_t)size + (size & 1);
+    }
+    return 0;
+}
+
+/* Makes the rename itself durable; a failure here loses nothing the caller
+ * could act on, so it is not reported. */
+static void sync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
+ds_result vm_outfile_commit(vm_outfile **op, char *err)
+{
+    vm_outfile *o;
+    ds_result r = DS_OK;
+    int renamed = 0, e;
+
+    if (!op || !*op)
+        return ds_fail(err, DS_ERR_ARG, "vm_outfile_commit: no output file");
+    o = *op;
+    *op = NULL;
+
+    if (o->failed) {
+        r = ds_fail(err, DS_ERR_IO, "cannot write '%s': an earlier write failed", o->path);
+        goto done;
+    }
+    /* sf_close rewrites the header (sizes, RF64 or RIFF) before we rename. */
+    e = sf_close(o->sf);
+    o->sf = NULL;
+    if (e != 0) {
+        r = ds_fail(err, DS_ERR_IO, "cannot write '%s': %s", o->path, sf_error_number(e));
+        goto done;
+    }
+    if (o->peak_stamp && clear_peak_stamp(o->fd) != 0) {
+        r = ds_fail(err, DS_ERR_IO, "cannot write '%s': %s", o->path, strerror(errno));
+        goto done;
+    }
+    if (fsync(o->fd) != 0 && errno != EINVAL) {
+        r = ds_fail(err, DS_ERR_IO, "cannot write '%s': %s", o->path, strerror(errno));
+        goto done;
+    }
+    e = close(o->fd);
+    o->fd = -1;
+    if (e != 0) {
+        r = ds_fail(err, DS_ERR_IO, "cannot write '%s': %s", o->path, strerror(errno));
+        goto done;
+    }
+    if (rename(o->tmp_path, o->path) != 0) {
+        r = ds_fail(err, DS_ERR_IO, "cannot write '%s': %s", o->path, strerror(errno));
+        goto done;
+    }
+    renamed = 1;
+    sync_dir(o->dir);
+done:
+    destroy(o, !renamed);
+    return r;
+}
+
+void vm_outfile_abort(vm_outfile **op)
+{
+    if (!op || !*op)
+        return;
+    destroy(*op, 1);
+    *op = NULL;
+}
