@@ -55,7 +55,7 @@ local amb_a = track "AMB A" { channels = 2, to = fx }
 local amb_b = track "AMB B" { channels = 2, to = fx }
 -- Hard effects: a stereo track. The Word War vi sounds are mono files; a
 -- mono clip on a stereo track plays on both channels (phantom centre).
-local sfx = track "FX" { channels = 2, to = fx }
+local sfx = track "FX A" { channels = 2, to = fx }
 
 ---------------------------------------------------------------------------
 -- Ambience
@@ -132,7 +132,7 @@ dia2:clip { "media/dx/pot-v-plav.ogg", at = "01:00:46:18", gain = -7.5, fade_in 
 ---------------------------------------------------------------------------
 
 -- The cabin door.
-sfx:clip { "media/fx/door2-open.ogg", at = "01:00:54:00", gain = 0 }
+sfx:clip { "media/fx/door2-open.ogg", at = "01:00:54:00", gain = -3 }
 
 -- "Look, he had a human skull here!"
 dia1:clip { "media/dx/k1-m-lebku.ogg", at = "01:00:57:00", gain = -7, fade_in = 0.01, fade_out = 0.05 }
