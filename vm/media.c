@@ -1,0 +1,595 @@
+/* media.c - clip sources read with libsndfile, resampled with libsoxr.
+ *
+ * Same rate: sf_seek + sf_readf_float straight into the caller's buffer.
+ *
+ * Other rate: libsoxr, very-high quality (SOXR_VHQ: 28-bit precision),
+ * linear phase, float32 interleaved. libsoxr already removes its own group
+ * delay (each stage is preloaded with post_peak zeros), so output frame n of
+ * a fresh resampler is the band-limited input evaluated at input time
+ * n * in_rate / out_rate; tests/unit/test_media.c measures this. What this
+ * file adds:
+ *
+ *  - Block-size independence. The resampler is only ever driven by refill(),
+ *    which produces exactly OUT_CHUNK output frames (fewer only at the end)
+ *    from IN_CHUNK-sized reads of the file. The sequence of soxr_process
+ *    calls depends on the reader's start position alone, never on how the
+ *    caller splits vm_media_read, so the stream is bit-identical at every
+ *    block size.
+ *
+ *  - Starting anywhere. With in_rate / out_rate = p / q in lowest terms,
+ *    input frame m*p falls exactly on output frame m*q. A reader for output
+ *    frame k starts the resampler at such an input frame at least
+ *    MARGIN_IN_FRAMES (times ceil(in/out) when decimating) before the wanted
+ *    position, so the filter has its full history by frame k, and discards
+ *    the whole number of output frames in between. Near the start of the
+ *    file it starts at 0, which is then bit-identical to reading from 0 and
+ *    skipping. Further in, libsoxr's FFT blocks may fall elsewhere, so
+ *    frames agree to float rounding (measured: 0 at 44.1 -> 48 kHz, 3e-8 at
+ *    96 -> 48 kHz), not always bit for bit.
+ *
+ *  - The end. Past the last file frame refill() keeps feeding the resampler
+ *    zeros, in the same IN_CHUNK pattern, until the stream reaches its
+ *    nominal length vm_media_frames_at(); after that it delivers zeros.
+ *    That is exactly what a libsoxr flush (soxr_process with a NULL input)
+ *    does internally, but the flush drives the stages in larger steps and
+ *    makes libsoxr's FIFOs grow (realloc) inside vm_media_read; feeding the
+ *    zeros ourselves keeps the call pattern, and so the memory, steady.
+ *
+ * Memory: everything is allocated in vm_media_open. libsoxr's FIFOs grow on
+ * demand, so open also runs a warm-up (warm_up) that sizes them, and makes
+ * the first chunk. vm_media_read then calls no allocator (the test counts
+ * malloc calls across several rate pairs); what a compressed format's
+ * decoder does inside sf_readf_float is libsndfile's business (PCM, float,
+ * FLAC, MP3 and Opus reads were measured to allocate nothing, Ogg Vorbis
+ * once). A stereo VHQ reader holds about 1 MB
+ * (mostly libsoxr's filter tables and FIFOs) and takes about 0.5-1 ms to
+ * open; a same-rate reader about 11 KB.
+ */
+#include "vm/media.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sndfile.h>
+#include <soxr.h>
+
+enum {
+    OUT_CHUNK = 4096, /* output frames produced per refill */
+    IN_CHUNK = 4096,  /* input frames read from the file at a time */
+    /* Input frames of history a resampler gets before the first frame a
+     * reader delivers. libsoxr's VHQ impulse response reaches about 150
+     * input frames either side of its centre when interpolating and about
+     * 150 output frames when decimating (below 1e-9 of its peak), so this
+     * leaves a wide safety factor. Scaled by ceil(in/out) when decimating. */
+    MARGIN_IN_FRAMES = 2048,
+    /* Warm-up block, in multiples of the largest single soxr_process call
+     * (see warm_up). 2 still let libsoxr's FIFOs grow later at 44.1 ->
+     * 192 kHz and 44.1 -> 8 kHz; 4 is the smallest that kept every ratio the
+     * test tries allocation-free. */
+    WARM_MULT = 4
+};
+
+struct vm_media_reader {
+    SNDFILE *sf;
+    int fd;
+    char *path;
+    int channels;
+    int in_rate, out_rate;
+    int64_t in_frames;   /* file length in file frames */
+    int64_t in_pos;      /* next file frame sf_readf_float returns */
+    int in_ended;        /* the file has given all it will */
+
+    /* Resampled streams only (soxr == NULL when the rates agree). */
+    soxr_t soxr;
+    float *in_buf;       /* IN_CHUNK frames read from the file */
+    int in_len, in_used; /* frames in in_buf, frames of them given to soxr */
+    float *out_buf;      /* OUT_CHUNK resampled frames */
+    int out_len, out_used;
+    int64_t out_abs;     /* output frame number of out_buf[0] */
+    int64_t out_total;   /* vm_media_frames_at(): frames from here on are zero */
+    int out_done;        /* the stream has reached out_total: zeros from here */
+};
+
+/* ---- probing ---------------------------------------------------------- */
+
+static const char *major_name(int major)
+{
+    switch (major) {
+    case SF_FORMAT_WAV:
+    case SF_FORMAT_WAVEX: return "WAV";
+    case SF_FORMAT_RF64: return "RF64";
+    case SF_FORMAT_W64: return "Wave64";
+    case SF_FORMAT_AIFF: return "AIFF";
+    case SF_FORMAT_CAF: return "CAF";
+    case SF_FORMAT_FLAC: return "FLAC";
+    case SF_FORMAT_AU: return "AU";
+    case SF_FORMAT_SD2: return "Sound Designer II";
+    }
+    return NULL;
+}
+
+/* A human name such as "WAV 24-bit", "FLAC 16-bit", "Ogg Vorbis", "MP3". */
+static void format_name(SNDFILE *sf, int format, char *out, size_t len)
+{
+    int major = format & SF_FORMAT_TYPEMASK, sub = format & SF_FORMAT_SUBMASK;
+    const char *mname = major_name(major), *sname = NULL;
+    SF_FORMAT_INFO fi;
+
+    switch (sub) {
+    case SF_FORMAT_VORBIS: snprintf(out, len, "Ogg Vorbis"); return;
+    case SF_FORMAT_OPUS: snprintf(out, len, "Ogg Opus"); return;
+    case SF_FORMAT_MPEG_LAYER_III: snprintf(out, len, "MP3"); return;
+    case SF_FORMAT_MPEG_LAYER_II: snprintf(out, len, "MPEG Layer II"); return;
+    case SF_FORMAT_MPEG_LAYER_I: snprintf(out, len, "MPEG Layer I"); return;
+    case SF_FORMAT_PCM_S8:
+    case SF_FORMAT_PCM_U8: sname = "8-bit"; break;
+    case SF_FORMAT_PCM_16: sname = "16-bit"; break;
+    case SF_FORMAT_PCM_24: sname = "24-bit"; break;
+    case SF_FORMAT_PCM_32: sname = "32-bit"; break;
+    case SF_FORMAT_FLOAT: sname = "32-bit float"; break;
+    case SF_FORMAT_DOUBLE: sname = "64-bit float"; break;
+    case SF_FORMAT_ALAC_16: sname = "ALAC 16-bit"; break;
+    case SF_FORMAT_ALAC_20: sname = "ALAC 20-bit"; break;
+    case SF_FORMAT_ALAC_24: sname = "ALAC 24-bit"; break;
+    case SF_FORMAT_ALAC_32: sname = "ALAC 32-bit"; break;
+    case SF_FORMAT_ULAW: sname = "u-law"; break;
+    case SF_FORMAT_ALAW: sname = "A-law"; break;
+    }
+    if (!mname) {
+        memset(&fi, 0, sizeof fi);
+        fi.format = major;
+        mname = sf_command(sf, SFC_GET_FORMAT_INFO, &fi, sizeof fi) == 0 && fi.name
+                    ? fi.name : "audio";
+    }
+    if (!sname) {
+        memset(&fi, 0, sizeof fi);
+        fi.format = sub;
+        if (sf_command(sf, SFC_GET_FORMAT_INFO, &fi, sizeof fi) == 0 && fi.name)
+            sname = fi.name;
+    }
+    if (sname)
+        snprintf(out, len, "%s %s", mname, sname);
+    else
+        snprintf(out, len, "%s", mname);
+}
+
+/* Opens path with libsndfile on a descriptor we own (O_CLOEXEC, closed by
+ * us whatever libsndfile does), so neither failures nor thousands of
+ * open/close cycles leak descriptors. On success *sf and *fd are set and
+ * info is filled; on failure nothing is left open. */
+static ds_result open_sf(const char *path, SNDFILE **sf, int *fd,
+                         vm_media_info *info, char *err)
+{
+    struct stat st;
+    SF_INFO si;
+
+    *sf = NULL;
+    *fd = -1;
+    if (!path)
+        return ds_fail(err, DS_ERR_ARG, "media path expected, got NULL");
+    if (stat(path, &st) != 0)
+        return ds_fail(err, DS_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
+    if (S_ISDIR(st.st_mode))
+        return ds_fail(err, DS_ERR_IO, "cannot open '%s': %s", path, strerror(EISDIR));
+    if (!S_ISREG(st.st_mode))
+        return ds_fail(err, DS_ERR_FORMAT,
+                       "'%s' is not an audio file dubstage can read (not a regular file)", path);
+    *fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (*fd < 0)
+        return ds_fail(err, DS_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
+
+    memset(&si, 0, sizeof si);
+    *sf = sf_open_fd(*fd, SFM_READ, &si, SF_FALSE);
+    if (!*sf) {
+        /* sf_strerror(NULL) is libsndfile's last global error: fine here,
+         * since files are opened on one control/disk thread. */
+        ds_fail(err, DS_ERR_FORMAT,
+                "'%s' is not an audio file dubstage can read (libsndfile: %s)",
+                path, sf_strerror(NULL));
+        close(*fd);
+        *fd = -1;
+        return DS_ERR_FORMAT;
+    }
+    if (si.channels <= 0 || si.samplerate <= 0 || si.frames <= 0) {
+        ds_fail(err, DS_ERR_FORMAT, "'%s' has no audio (%d channels, %d Hz, %lld frames)",
+                path, si.channels, si.samplerate, (long long)si.frames);
+        sf_close(*sf);
+        close(*fd);
+        *sf = NULL;
+        *fd = -1;
+        return DS_ERR_FORMAT;
+    }
+    info->channels = si.channels;
+    info->rate = si.samplerate;
+    info->frames = si.frames;
+    format_name(*sf, si.format, info->format, sizeof info->format);
+    return DS_OK;
+}
+
+ds_result vm_media_probe(const char *path, vm_media_info *info, char *err)
+{
+    SNDFILE *sf;
+    int fd;
+    ds_result rc;
+
+    if (!info)
+        return ds_fail(err, DS_ERR_ARG, "media probe needs an info struct, got NULL");
+    memset(info, 0, sizeof *info);
+    rc = open_sf(path, &sf, &fd, info, err);
+    if (rc != DS_OK)
+        return rc;
+    sf_close(sf);
+    close(fd);
+    return DS_OK;
+}
+
+static int64_t gcd64(int64_t a, int64_t b)
+{
+    while (b) {
+        int64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+int64_t vm_media_frames_at(const vm_media_info *info, int out_rate)
+{
+    int64_t g, p, q;
+
+    if (!info || info->rate <= 0 || out_rate <= 0 || info->frames <= 0)
+        return 0;
+    g = gcd64(info->rate, out_rate);
+    p = info->rate / g;
+    q = out_rate / g;
+    /* ceil(frames * q / p) without forming frames * q when it could overflow */
+    return (info->frames / p) * q + (info->frames % p * q + p - 1) / p;
+}
+
+/* ---- the reader --------------------------------------------------------- */
+
+/* Reads up to n file frames into buf. Returns the count (0..n), fewer at the
+ * end of the file; -1 on a read error, with err filled. A file that ends
+ * before its header said is treated as ending there. */
+static int read_file(vm_media_reader *r, float *buf, int n, char *err)
+{
+    sf_count_t want, got;
+
+    if (r->in_ended)
+        return 0;
+    want = n;
+    if (want > r->in_frames - r->in_pos)
+        want = r->in_frames - r->in_pos;
+    got = want > 0 ? sf_readf_float(r->sf, buf, want) : 0;
+    if (got < 0)
+        got = 0;
+    if (got < want && sf_error(r->sf) != SF_ERR_NO_ERROR) {
+        ds_fail(err, DS_ERR_IO, "error reading '%s' at frame %lld: %s", r->path,
+                (long long)(r->in_pos + got), sf_strerror(r->sf));
+        return -1;
+    }
+    r->in_pos += got;
+    if (got < want || r->in_pos >= r->in_frames)
+        r->in_ended = 1;
+    return (int)got;
+}
+
+/* Positions a freshly opened file at frame pos (< in_frames). When the
+ * format cannot seek there, rewinds (a no-op on a fresh file) and reads
+ * and discards up to pos; scratch holds IN_CHUNK frames. */
+static ds_result seek_file(vm_media_reader *r, int64_t pos, float *scratch, char *err)
+{
+    if (pos == 0)
+        return DS_OK;
+    if (sf_seek(r->sf, pos, SEEK_SET) == pos) {
+        r->in_pos = pos;
+        return DS_OK;
+    }
+    sf_seek(r->sf, 0, SEEK_SET);
+    r->in_pos = 0;
+    while (r->in_pos < pos) {
+        int64_t left = pos - r->in_pos;
+        int n = read_file(r, scratch, left < IN_CHUNK ? (int)left : IN_CHUNK, err);
+        if (n < 0)
+            return DS_ERR_IO;
+        if (n == 0)
+            break;
+    }
+    return DS_OK;
+}
+
+/* Produces the next chunk of resampled output into out_buf. Only ever
+ * called with out_buf fully consumed, so the calls it makes into libsoxr
+ * depend on nothing but the reader's own history. */
+static ds_result refill(vm_media_reader *r, char *err)
+{
+    const int ch = r->channels;
+    int produced = 0;
+
+    r->out_abs += r->out_len;
+    while (produced < OUT_CHUNK && !r->out_done) {
+        size_t idone = 0, odone = 0;
+        soxr_error_t e;
+
+        if (r->in_used == r->in_len) {
+            int n = read_file(r, r->in_buf, IN_CHUNK, err);
+            if (n < 0)
+                return DS_ERR_IO;
+            if (n < IN_CHUNK) {
+                /* Past the end: the filter's tail comes out of zeros fed
+                 * like any other input (see the file comment). */
+                memset(r->in_buf + (size_t)n * ch, 0,
+                       (size_t)(IN_CHUNK - n) * ch * sizeof *r->in_buf);
+                n = IN_CHUNK;
+            }
+            r->in_len = n;
+            r->in_used = 0;
+        }
+        e = soxr_process(r->soxr, r->in_buf + (size_t)r->in_used * ch,
+                         (size_t)(r->in_len - r->in_used), &idone,
+                         r->out_buf + (size_t)produced * ch,
+                         (size_t)(OUT_CHUNK - produced), &odone);
+        if (e)
+            return ds_fail(err, DS_ERR_IO, "resampling '%s' failed: %s", r->path,
+                           soxr_strerror(e));
+        r->in_used += (int)idone;
+        produced += (int)odone;
+        if (r->out_abs + produced >= r->out_total)
+            break;
+    }
+    /* Cut the stream at its nominal length; beyond it, zeros. */
+    if (r->out_abs + produced > r->out_total)
+        produced = r->out_total > r->out_abs ? (int)(r->out_total - r->out_abs) : 0;
+    if (r->out_abs + produced >= r->out_total)
+        r->out_done = 1;
+    r->out_len = produced;
+    r->out_used = 0;
+    return DS_OK;
+}
+
+/* Delivers n frames of the resampled stream into out, or drops them when
+ * out is NULL. */
+static ds_result take_resampled(vm_media_reader *r, float *out, int64_t n, char *err)
+{
+    const int ch = r->channels;
+
+    while (n > 0) {
+        int64_t avail;
+
+        if (r->out_used == r->out_len) {
+            if (r->out_done) {
+                if (out)
+                    memset(out, 0, (size_t)n * (size_t)ch * sizeof *out);
+                r->out_abs += r->out_len;
+                r->out_len = r->out_used = 0;
+                return DS_OK;
+            }
+            if (refill(r, err) != DS_OK)
+                return DS_ERR_IO;
+            continue;
+        }
+        avail = r->out_len - r->out_used;
+        if (avail > n)
+            avail = n;
+        if (out) {
+            memcpy(out, r->out_buf + (size_t)r->out_used * ch,
+                   (size_t)avail * (size_t)ch * sizeof *out);
+            out += avail * ch;
+        }
+        r->out_used += (int)avail;
+        n -= avail;
+    }
+    return DS_OK;
+}
+
+/* libsoxr's internal FIFOs grow on demand (realloc) and are only compacted
+ * once their read position passes 16 KB, so left alone they keep growing
+ * for a while into the stream, inside vm_media_read. Before any file data,
+ * feed the fresh resampler zeros: WARM_MULT times the largest input a single
+ * refill() call to soxr_process can take, in calls as large as libsoxr
+ * accepts, which sizes every FIFO for the rest of the stream. Zeros before
+ * the first input frame are what the resampler assumes anyway, so this only
+ * moves rounding, the same way for every reader. The block is a whole
+ * number w of p-frame periods, so it maps to exactly w*q output frames;
+ * *pending_out returns how many of those are still inside the resampler
+ * (the caller discards them before its own frames). */
+static ds_result warm_up(vm_media_reader *r, int64_t p, int64_t q, int64_t *pending_out,
+                         char *err)
+{
+    const size_t ch = (size_t)r->channels;
+    int64_t per_call_in = (OUT_CHUNK * p + q - 1) / q, w, win, wout, fed = 0, got = 0;
+    float *zin, *zout;
+
+    if (per_call_in > IN_CHUNK)
+        per_call_in = IN_CHUNK;
+    w = (WARM_MULT * per_call_in + p - 1) / p;
+    win = w * p;
+    wout = w * q;
+    zin = calloc((size_t)win * ch, sizeof *zin);
+    zout = malloc((size_t)wout * ch * sizeof *zout);
+    if (!zin || !zout) {
+        free(zin);
+        free(zout);
+        return ds_fail(err, DS_ERR_NOMEM, "out of memory opening '%s'", r->path);
+    }
+    while (fed < win) {
+        size_t idone = 0, odone = 0;
+        soxr_error_t e = soxr_process(r->soxr, zin + (size_t)fed * ch, (size_t)(win - fed),
+                                      &idone, zout, (size_t)(wout - got), &odone);
+        if (e || (idone == 0 && odone == 0)) {
+            free(zin);
+            free(zout);
+            return ds_fail(err, DS_ERR_IO, "resampling '%s' failed: %s", r->path,
+                           e ? soxr_strerror(e) : "resampler stalled");
+        }
+        fed += (int64_t)idone;
+        got += (int64_t)odone;
+    }
+    free(zin);
+    free(zout);
+    *pending_out = wout - got;
+    return DS_OK;
+}
+
+static ds_result open_resampler(vm_media_reader *r, int64_t start_frame, char *err)
+{
+    soxr_quality_spec_t qs = soxr_quality_spec(SOXR_VHQ, SOXR_LINEAR_PHASE);
+    soxr_io_spec_t io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I);
+    soxr_runtime_spec_t rs = soxr_runtime_spec(1);
+    soxr_error_t e = NULL;
+    int64_t g = gcd64(r->in_rate, r->out_rate);
+    int64_t p = r->in_rate / g, q = r->out_rate / g;
+    int64_t margin = (int64_t)MARGIN_IN_FRAMES * ((r->in_rate + r->out_rate - 1) / r->out_rate);
+    int64_t m, back, start_in, pending = 0;
+    ds_result rc;
+
+    r->in_buf = malloc((size_t)IN_CHUNK * (size_t)r->channels * sizeof *r->in_buf);
+    r->out_buf = malloc((size_t)OUT_CHUNK * (size_t)r->channels * sizeof *r->out_buf);
+    if (!r->in_buf || !r->out_buf)
+        return ds_fail(err, DS_ERR_NOMEM, "out of memory opening '%s'", r->path);
+    r->soxr = soxr_create(r->in_rate, r->out_rate, (unsigned)r->channels, &e, &io, &qs, &rs);
+    if (!r->soxr || e)
+        return ds_fail(err, DS_ERR_FORMAT, "cannot resample '%s' from %d Hz to %d Hz: %s",
+                       r->path, r->in_rate, r->out_rate, soxr_strerror(e));
+
+    if (start_frame >= r->out_total) {
+        r->out_done = 1;
+        r->out_abs = start_frame;
+        return DS_OK;
+    }
+    /* Resampler start: input frame m*p (exactly output frame m*q), at least
+     * `margin` input frames before the wanted position. */
+    m = start_frame / q;
+    back = (margin + p - 1) / p;
+    m = m > back ? m - back : 0;
+    start_in = m * p;
+    r->out_abs = m * q;
+    rc = seek_file(r, start_in, r->in_buf, err);
+    if (rc != DS_OK)
+        return rc;
+    rc = warm_up(r, p, q, &pending, err);
+    if (rc != DS_OK)
+        return rc;
+    r->out_abs -= pending;
+    rc = refill(r, err);
+    if (rc != DS_OK)
+        return rc;
+    return take_resampled(r, NULL, start_frame - r->out_abs, err);
+}
+
+ds_result vm_media_open(vm_media_reader **rp, const char *path, int out_rate,
+                        int64_t start_frame, char *err)
+{
+    vm_media_reader *r;
+    vm_media_info info;
+    ds_result rc;
+
+    if (!rp)
+        return ds_fail(err, DS_ERR_ARG, "media open needs a reader pointer, got NULL");
+    *rp = NULL;
+    if (out_rate <= 0)
+        return ds_fail(err, DS_ERR_ARG, "bad output rate %d Hz opening '%s'", out_rate,
+                       path ? path : "(null)");
+    if (start_frame < 0)
+        return ds_fail(err, DS_ERR_ARG, "bad start frame %lld opening '%s'",
+                       (long long)start_frame, path ? path : "(null)");
+
+    r = calloc(1, sizeof *r);
+    if (!r)
+        return ds_fail(err, DS_ERR_NOMEM, "out of memory opening '%s'", path ? path : "(null)");
+    r->fd = -1;
+    rc = open_sf(path, &r->sf, &r->fd, &info, err);
+    if (rc != DS_OK)
+        goto fail;
+    r->path = malloc(strlen(path) + 1);
+    if (!r->path) {
+        rc = ds_fail(err, DS_ERR_NOMEM, "out of memory opening '%s'", path);
+        goto fail;
+    }
+    strcpy(r->path, path);
+    r->channels = info.channels;
+    r->in_rate = info.rate;
+    r->out_rate = out_rate;
+    r->in_frames = info.frames;
+    r->out_total = vm_media_frames_at(&info, out_rate);
+
+    if (info.rate == out_rate) {
+        if (start_frame >= info.frames) {
+            r->in_ended = 1;
+        } else {
+            /* scratch for seek_file's read-and-discard fallback */
+            float *buf = malloc((size_t)IN_CHUNK * (size_t)info.channels * sizeof *buf);
+            if (!buf) {
+                rc = ds_fail(err, DS_ERR_NOMEM, "out of memory opening '%s'", path);
+                goto fail;
+            }
+            rc = seek_file(r, start_frame, buf, err);
+            free(buf);
+            if (rc != DS_OK)
+                goto fail;
+        }
+    } else {
+        rc = open_resampler(r, start_frame, err);
+        if (rc != DS_OK)
+            goto fail;
+    }
+    *rp = r;
+    return DS_OK;
+
+fail:
+    vm_media_close(&r);
+    return rc;
+}
+
+int vm_media_channels(const vm_media_reader *r)
+{
+    return r ? r->channels : 0;
+}
+
+ds_result vm_media_read(vm_media_reader *r, float *out, int n, char *err)
+{
+    if (!r || !out || n < 0)
+        return ds_fail(err, DS_ERR_ARG, "bad media read (reader %p, buffer %p, %d frames)",
+                       (void *)r, (void *)out, n);
+    if (r->soxr)
+        return take_resampled(r, out, n, err);
+
+    /* same rate: straight from the file */
+    while (n > 0) {
+        int got = read_file(r, out, n, err);
+        if (got < 0)
+            return DS_ERR_IO;
+        if (got == 0) {
+            memset(out, 0, (size_t)n * (size_t)r->channels * sizeof *out);
+            break;
+        }
+        out += (size_t)got * (size_t)r->channels;
+        n -= got;
+    }
+    return DS_OK;
+}
+
+void vm_media_close(vm_media_reader **rp)
+{
+    vm_media_reader *r;
+
+    if (!rp || !*rp)
+        return;
+    r = *rp;
+    if (r->soxr)
+        soxr_delete(r->soxr);
+    if (r->sf)
+        sf_close(r->sf);
+    if (r->fd >= 0)
+        close(r->fd);
+    free(r->in_buf);
+    free(r->out_buf);
+    free(r->path);
+    free(r);
+    *rp = NULL;
+}
