@@ -468,9 +468,22 @@ ds_result vm_time_parse(const vm_timebase *tb, const char *s, vm_time_kind kind,
     for (i = 0; i < len; i++) {
         if (t[i] == ':' || t[i] == ';') {
             int64_t frames;
-            r = vm_tc_parse(&tb->fps, t, &frames, NULL, err);
+            int drop = 0;
+            r = vm_tc_parse(&tb->fps, t, &frames, &drop, err);
             if (r != DS_OK)
                 return r;
+            /* At 29.97 / 59.94 a label read in the other counting lands
+             * seconds away from the one meant (3.6 s per hour): refuse it. */
+            if (kind == VM_TIME_POSITION && tb->fps.drop_per_min && drop != tb->start_drop) {
+                char start[32];
+                vm_tc_format(&tb->fps, tb->start_frames, tb->start_drop, start, sizeof start);
+                return ds_fail(err, DS_ERR_ARG,
+                               "'%.*s' is %s but the session counts %s (start %s): write every position "
+                               "with %s, or change the session start",
+                               (int)len, t, drop ? "drop-frame" : "non-drop-frame",
+                               tb->start_drop ? "drop-frame" : "non-drop-frame", start,
+                               tb->start_drop ? "';' before the frames" : "':' throughout");
+            }
             if (kind == VM_TIME_DURATION)
                 *samples = vm_tc_frames_to_samples(&tb->fps, tb->rate, frames);
             else

@@ -428,6 +428,24 @@ static void test_format(void)
     }
 }
 
+/* A position label counted the other way (DF vs NDF) than the session is
+ * refused, because it would land 3.6 s per hour away from the one meant. */
+static void test_df_style_mismatch(void)
+{
+    vm_timebase df = tb_of(48000, "29.97", "00:59:58;00");
+    vm_timebase ndf = tb_of(48000, "29.97", "00:59:58:00");
+    vm_timebase df5994 = tb_of(48000, "59.94", "01:00:00;00");
+    time_rejects(&df, "01:00:10:00", "non-drop-frame but the session counts drop-frame");
+    time_rejects(&ndf, "01:00:10;00", "drop-frame but the session counts non-drop-frame");
+    time_rejects(&df5994, "01:00:10:00", "start 01:00:00;00");
+    /* 00:59:58;00 is frame 107832 and 01:00:10;00 frame 108192 (no labels are
+     * dropped at minute 60): 360 frames apart, round(108192 * 1601.6) -
+     * round(107832 * 1601.6) = 173280307 - 172703731 samples */
+    time_is(&df, "01:00:10;00", VM_TIME_POSITION, 576576);
+    /* durations are frame counts and may be written either way */
+    time_is(&df, "00:00:04:00", VM_TIME_DURATION, 192192); /* 120 frames x 1601.6 */
+}
+
 int main(void)
 {
     static const char *const rates[] = { "23.976", "24", "25", "29.97", "30", "48", "50", "59.94", "60" };
@@ -446,5 +464,6 @@ int main(void)
     test_negative_duration();
     test_seconds();
     test_format();
+    test_df_style_mismatch();
     return check_exit();
 }
