@@ -4,7 +4,7 @@
 # Test programs print one line per check: "ok - NAME", "not ok - NAME: why",
 # or "skip - NAME: why". C unit tests are build/tests/test_*; render and CLI
 # tests are tests/render/*.sh. Environment: BUILD (default build),
-# DUBSTAGE (default $BUILD/dubstage).
+# DUBSTAGE (default $BUILD/dubstage), VERBOSE=1 to list passing checks too.
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -18,7 +18,8 @@ run_one() {
   start=$(date +%s)
   if "$@" >"$log" 2>&1; then status=0; else status=$?; fi
   end=$(date +%s)
-  grep -E '^(ok|not ok|skip) - ' "$log" | sed "s|^|[$name] |"
+  if [ -n "${VERBOSE:-}" ]; then pat='^(ok|not ok|skip) - '; else pat='^(not ok|skip) - '; fi
+  grep -E "$pat" "$log" | sed "s|^|[$name] |"
   p=$(grep -c '^ok - ' "$log"); f=$(grep -c '^not ok - ' "$log"); s=$(grep -c '^skip - ' "$log")
   if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
     echo "[$name] not ok - $name exited with status $status:"; tail -20 "$log" | sed 's/^/    /'
