@@ -1,0 +1,204 @@
+#!/bin/sh
+# run.sh - the benchmark: renders one mix with dubstage and with the tools a
+# user would otherwise pick, from the same material, and prints a table.
+#
+# Usage: tests/bench/run.sh            (or: make bench)
+# Environment:
+#   DUBSTAGE_BENCH_DIR      material and outputs (default /var/tmp/dubstage-bench;
+#                           about 5.8 GB at 600 s: 3.46 GB in, 3 x 0.17 GB out)
+#   DUBSTAGE_BENCH_SECONDS  length of every track (default 600)
+#   DUBSTAGE_BENCH_RUNS     timed runs per renderer, the median is shown (default 3)
+#   DUBSTAGE, BUILD         the binary (default build/dubstage) and build folder
+#
+# The graph is tests/bench/reference.lua: 8 mono dialogue tracks (-2 dB,
+# constant-power pan p = -0.35 + 0.1 (k-1)), 8 stereo music tracks (-4 dB),
+# 8 stereo effects (-3 dB), summed through DX/MX/FX into a stereo printmaster,
+# 24-bit WAV. The EQ and dynamics of shared/BENCH.md are not in it yet.
+#
+# Renderers, each timed as a whole process by /usr/bin/time (wall, user+sys
+# CPU of the process and the children it waits for, peak RSS of the largest
+# one), inputs in the page cache:
+#   dubstage  build/dubstage render reference.lua --quiet
+#   sox       sox -m with one -v per input (a plain sum, not SoX's default
+#             average). SoX cannot pan one input of -m, so each mono dialogue
+#             track comes through a pipe `|sox dxNN.wav -p remix 1vL 1vR`:
+#             8 extra sox processes, running in parallel with the mixer
+#             (their CPU is counted; their decode+remix overlaps on a second
+#             core, so sox's wall time flatters it slightly). No dither (-D).
+#             Differences from the graph: no bus structure (one sum; equal up
+#             to float rounding), the pipes carry 32-bit integers.
+#   ffmpeg    pan (mono: gain and pan; stereo: gain) per input, one
+#             amix=normalize=0 of all 24, -filter_complex_threads 1.
+#             Same single sum without bus stages.
+#   decode    build/tools/decode_floor: libsndfile reads every input to float,
+#             1024 frames per file in turn, and nothing else: no renderer
+#             that decodes with libsndfile can beat it.
+# Afterwards the outputs are compared (length, RMS, peak, and the RMS of the
+# difference from the sox render), so the comparison is known to be honest.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+root=$(pwd)
+BUILD=${BUILD:-build}
+DUBSTAGE=${DUBSTAGE:-$BUILD/dubstage}
+dir=${DUBSTAGE_BENCH_DIR:-/var/tmp/dubstage-bench}
+seconds=${DUBSTAGE_BENCH_SECONDS:-600}
+runs=${DUBSTAGE_BENCH_RUNS:-3}
+TIME=/usr/bin/time
+
+die() { echo "bench: $*" >&2; exit 1; }
+[ -x "$TIME" ] || die "$TIME not found: install the Debian package 'time' (make deps)"
+command -v sox >/dev/null 2>&1 || die "sox not found (make deps)"
+command -v ffmpeg >/dev/null 2>&1 || die "ffmpeg not found (make deps)"
+mkdir -p "$dir/out/dubstage" "$dir/times" || die "cannot create $dir"
+
+# The two helper programs: from the build when it has them, else compiled
+# here, so the peers can be measured while the engine does not build.
+newer() { [ -n "$(find "$1" -prune -newer "$2" 2>/dev/null)" ]; }   # 1 if $1 is newer
+tool() {
+  if [ -x "$BUILD/tools/$1" ] && ! newer "tests/tools/$1.c" "$BUILD/tools/$1"; then
+    echo "$root/$BUILD/tools/$1"
+    return
+  fi
+  mkdir -p "$dir/tools"
+  if [ ! -x "$dir/tools/$1" ] || newer "tests/tools/$1.c" "$dir/tools/$1"; then
+    # shellcheck disable=SC2046
+    ${CC:-cc} -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O2 -I. "tests/tools/$1.c" \
+      $(pkg-config --cflags --libs sndfile) -lm -o "$dir/tools/$1" || die "cannot build tests/tools/$1.c"
+  fi
+  echo "$dir/tools/$1"
+}
+make_material=$(tool make_bench_material) || exit 1
+decode_floor=$(tool decode_floor) || exit 1
+
+echo "bench: material: 24 tracks x $seconds s in $dir"
+t0=$(date +%s)
+"$make_material" "$dir" "$seconds" || die "make_bench_material failed"
+cp tests/bench/reference.lua "$dir/reference.lua"
+
+dx="" mx="" fx=""
+for k in 1 2 3 4 5 6 7 8; do
+  dx="$dx dx0$k.wav"; mx="$mx mx0$k.wav"; fx="$fx fx0$k.wav"
+done
+files="$dx $mx $fx"
+
+# Gains, in the same arithmetic for both peers: dB to linear, and the
+# constant-power pan L = cos((p+1) pi/4), R = sin((p+1) pi/4).
+lin() { awk -v db="$1" 'BEGIN { printf "%.9f", 10 ^ (db / 20) }'; }
+pan_l() { awk -v k="$1" -v g="$2" 'BEGIN { p = -0.35 + 0.1 * (k - 1); printf "%.9f", g * cos((p + 1) * atan2(1, 1)) }'; }
+pan_r() { awk -v k="$1" -v g="$2" 'BEGIN { p = -0.35 + 0.1 * (k - 1); printf "%.9f", g * sin((p + 1) * atan2(1, 1)) }'; }
+g_dx=$(lin -2); g_mx=$(lin -4); g_fx=$(lin -3)
+
+# Each renderer is written out as a small script in $dir/run/, so that
+# /usr/bin/time times exactly one command (the script execs it).
+mkdir -p "$dir/run" || die "cannot create $dir/run"
+q() { printf "'%s'" "$1"; }
+
+# sox: mono dialogue through panning pipes, every input with an explicit -v.
+{
+  printf 'cd %s || exit 1\nexec sox -D -m' "$(q "$dir")"
+  for k in 1 2 3 4 5 6 7 8; do
+    printf ' -v 1 %s' "$(q "|sox -D dx0$k.wav -p remix 1v$(pan_l "$k" "$g_dx") 1v$(pan_r "$k" "$g_dx")")"
+  done
+  for f in $mx; do printf ' -v %s %s' "$g_mx" "$f"; done
+  for f in $fx; do printf ' -v %s %s' "$g_fx" "$f"; done
+  printf ' -b 24 out/sox.wav\n'
+} > "$dir/run/sox.sh"
+
+# ffmpeg: one pan or volume per input (gain folded in), one amix that sums.
+fc="" labels="" i=0
+for k in 1 2 3 4 5 6 7 8; do
+  fc="${fc}[$i:a]pan=stereo|c0=$(pan_l "$k" "$g_dx")*c0|c1=$(pan_r "$k" "$g_dx")*c0[a$i];"
+  labels="${labels}[a$i]"; i=$((i + 1))
+done
+for g in $g_mx $g_mx $g_mx $g_mx $g_mx $g_mx $g_mx $g_mx $g_fx $g_fx $g_fx $g_fx $g_fx $g_fx $g_fx $g_fx; do
+  fc="${fc}[$i:a]volume=$g:precision=float[a$i];"
+  labels="${labels}[a$i]"; i=$((i + 1))
+done
+fc="$fc${labels}amix=inputs=24:normalize=0:duration=longest[out]"
+{
+  printf 'cd %s || exit 1\nexec ffmpeg -hide_banner -loglevel error -nostdin -y' "$(q "$dir")"
+  for f in $files; do printf ' -i %s' "$f"; done
+  printf ' -filter_complex_threads 1 -filter_complex %s -map %s -c:a pcm_s24le out/ffmpeg.wav\n' "$(q "$fc")" "$(q "[out]")"
+} > "$dir/run/ffmpeg.sh"
+
+printf 'cd %s || exit 1\nexec %s %s > /dev/null\n' "$(q "$dir")" "$(q "$decode_floor")" "$files" > "$dir/run/decode.sh"
+printf 'exec %s render %s --out %s --quiet\n' "$(q "$root/$DUBSTAGE")" "$(q "$dir/reference.lua")" \
+  "$(q "$dir/out/dubstage")" > "$dir/run/dubstage.sh"
+
+# Page cache: read every input once.
+# shellcheck disable=SC2086
+(cd "$dir" && cat $files > /dev/null)
+echo "bench: material ready in $(( $(date +%s) - t0 )) s; $runs timed runs each"
+
+# measure NAME: runs $dir/run/NAME.sh $runs times under /usr/bin/time and
+# leaves "wall cpu rss_kb" of the median run (by wall time) in $dir/times/NAME.
+measure() {
+  name=$1
+  rm -f "$dir/times/$name" "$dir/times/$name".*
+  n=1
+  while [ "$n" -le "$runs" ]; do
+    if ! $TIME -f "%e %U %S %M" -o "$dir/times/$name.$n" sh "$dir/run/$name.sh" \
+        > "$dir/times/$name.log" 2>&1; then
+      echo "bench: $name failed:" >&2
+      tail -5 "$dir/times/$name.log" | sed 's/^/    /' >&2
+      return 1
+    fi
+    n=$((n + 1))
+  done
+  for f in "$dir/times/$name".[0-9]*; do
+    tail -1 "$f" | awk '{ printf "%s %.2f %d\n", $1, $2 + $3, $4 }'
+  done | sort -n | awk -v m=$(( (runs + 1) / 2 )) 'NR == m' > "$dir/times/$name"
+}
+
+have_dubstage=0
+if [ ! -x "$DUBSTAGE" ]; then
+  echo "bench: $DUBSTAGE not built: measuring the peers only"
+elif measure dubstage; then
+  have_dubstage=1
+else
+  echo "bench: dubstage render failed: measuring the peers only"
+fi
+measure sox || die "sox failed"
+measure ffmpeg || die "ffmpeg failed"
+measure decode || die "decode_floor failed"
+
+echo
+printf "%-10s %8s %10s %8s %9s\n" renderer "wall s" "x real" "CPU s" "peak MB"
+for name in dubstage sox ffmpeg decode; do
+  [ -s "$dir/times/$name" ] || continue
+  [ "$name" = dubstage ] && [ "$have_dubstage" -eq 0 ] && continue
+  read -r wall cpu rss < "$dir/times/$name"
+  awk -v n="$name" -v w="$wall" -v c="$cpu" -v r="$rss" -v s="$seconds" \
+    'BEGIN { printf "%-10s %8.2f %9.1fx %8.2f %9.1f\n", n, w, (w > 0 ? s / w : 0), c, r / 1024 }'
+done
+if [ "$have_dubstage" -eq 1 ]; then
+  read -r dwall dcpu _ < "$dir/times/dubstage"
+  echo
+  for name in sox ffmpeg decode; do
+    read -r wall cpu _ < "$dir/times/$name"
+    awk -v n="$name" -v dw="$dwall" -v dc="$dcpu" -v w="$wall" -v c="$cpu" 'BEGIN {
+      f = (dw > 0 ? w / dw : 0); g = (dc > 0 ? c / dc : 0)
+      printf "dubstage vs %-7s wall %5.2fx  CPU %5.2fx  (%s / dubstage: above 1, dubstage is faster)\n", n, f, g, n }'
+  done
+fi
+
+# Honesty check: the renders must be the same length and level.
+stat_line() {
+  sox "$1" -n stats 2>&1 | awk -v f="$2" -v len="$(soxi -s "$1")" '
+    /^RMS lev dB/ { l = $4; r = $5 } /^Pk lev dB/ { pk = $4 }
+    END { printf "  %-9s %10d frames  RMS L %6.2f R %6.2f dBFS  peak %6.2f dBFS\n", f, len, l, r, pk }'
+}
+diff_rms() {
+  sox -m -v 1 "$1" -v -1 "$2" -n stats 2>&1 | awk '/^RMS lev dB/ { print $4 " / " $5 }'
+}
+echo
+echo "outputs:"
+if [ "$have_dubstage" -eq 1 ]; then
+  stat_line "$dir/out/dubstage/printmaster.wav" dubstage
+fi
+stat_line "$dir/out/sox.wav" sox
+stat_line "$dir/out/ffmpeg.wav" ffmpeg
+echo "  difference ffmpeg - sox: RMS $(diff_rms "$dir/out/ffmpeg.wav" "$dir/out/sox.wav") dBFS (L / R)"
+if [ "$have_dubstage" -eq 1 ]; then
+  echo "  difference dubstage - sox: RMS $(diff_rms "$dir/out/dubstage/printmaster.wav" "$dir/out/sox.wav") dBFS (L / R)"
+fi
