@@ -44,6 +44,13 @@
  * once). A stereo VHQ reader holds about 1 MB
  * (mostly libsoxr's filter tables and FIFOs) and takes about 0.5-1 ms to
  * open; a same-rate reader about 11 KB.
+ *
+ * Plain PCM WAV (16/24-bit integer, 32-bit float; RIFF, RF64, EXTENSIBLE)
+ * skips libsndfile's sample path: the reader finds the data chunk itself,
+ * reads RAW_BYTES at a time with pread and converts with dsp/pcm.c, which
+ * scales exactly as libsndfile does (same bits). libsndfile still opens the
+ * file and checks the header. This halves the cost of reading the usual
+ * production format (libsndfile's 24-bit path costs about 1.9 ns a sample).
  */
 #include "vm/media.h"
 
@@ -58,6 +65,8 @@
 #include <sndfile.h>
 #include <soxr.h>
 
+#include "dsp/pcm.h"
+
 enum {
     OUT_CHUNK = 4096, /* output frames produced per refill */
     IN_CHUNK = 4096,  /* input frames read from the file at a time */
@@ -67,6 +76,9 @@ enum {
      * 150 output frames when decimating (below 1e-9 of its peak), so this
      * leaves a wide safety factor. Scaled by ceil(in/out) when decimating. */
     MARGIN_IN_FRAMES = 2048,
+    /* Bytes read at a time on the direct PCM path: few system calls, and
+     * a few hundred KiB per open clip. */
+    RAW_BYTES = 256 * 1024,
     /* Warm-up block, in multiples of the largest single soxr_process call
      * (see warm_up). 2 still let libsoxr's FIFOs grow later at 44.1 ->
      * 192 kHz and 44.1 -> 8 kHz; 4 is the smallest that kept every ratio the
@@ -83,6 +95,14 @@ struct vm_media_reader {
     int64_t in_frames;   /* file length in file frames */
     int64_t in_pos;      /* next file frame sf_readf_float returns */
     int in_ended;        /* the file has given all it will */
+
+    /* Direct PCM path (raw != NULL): the data chunk read with pread. */
+    unsigned char *raw;  /* RAW_BYTES of file data */
+    int64_t data_offset; /* byte offset of frame 0 in the file */
+    int sample_bytes;    /* 2, 3 or 4 */
+    int sample_float;    /* 32-bit IEEE float */
+    int64_t raw_first;   /* file frame of raw[0] */
+    int raw_frames;      /* frames held in raw */
 
     /* Resampled streams only (soxr == NULL when the rates agree). */
     soxr_t soxr;
@@ -253,6 +273,46 @@ int64_t vm_media_frames_at(const vm_media_info *info, int out_rate)
 
 /* ---- the reader --------------------------------------------------------- */
 
+/* Direct PCM path: converts up to n frames from r->in_pos into buf,
+ * refilling the raw buffer with pread as needed. Returns the frames
+ * converted; fewer than n when the file is shorter than its header says
+ * (errno 0) or a read fails (errno set). */
+static sf_count_t read_raw(vm_media_reader *r, float *buf, sf_count_t n)
+{
+    size_t frame_bytes = (size_t)r->sample_bytes * (size_t)r->channels;
+    sf_count_t done = 0;
+    errno = 0;
+    while (done < n) {
+        int64_t pos = r->in_pos + done;
+        if (pos < r->raw_first || pos >= r->raw_first + r->raw_frames) {
+            size_t cap = RAW_BYTES / frame_bytes;
+            int64_t left = r->in_frames - pos;
+            size_t want = (size_t)(left < (int64_t)cap ? left : (int64_t)cap) * frame_bytes;
+            ssize_t got = pread(r->fd, r->raw, want, (off_t)(r->data_offset + pos * (int64_t)frame_bytes));
+            r->raw_first = pos;
+            r->raw_frames = got > 0 ? (int)((size_t)got / frame_bytes) : 0;
+            if (r->raw_frames == 0) {
+                if (got == 0)
+                    errno = 0;
+                break;
+            }
+        }
+        int64_t avail = r->raw_first + r->raw_frames - pos;
+        sf_count_t take = n - done < avail ? n - done : avail;
+        const unsigned char *src = r->raw + (size_t)(pos - r->raw_first) * frame_bytes;
+        float *dst = buf + (size_t)done * (size_t)r->channels;
+        size_t samples = (size_t)take * (size_t)r->channels;
+        if (r->sample_float)
+            dsp_pcm_f32le_to_float(src, dst, samples);
+        else if (r->sample_bytes == 3)
+            dsp_pcm_s24le_to_float(src, dst, samples);
+        else
+            dsp_pcm_s16le_to_float(src, dst, samples);
+        done += take;
+    }
+    return done;
+}
+
 /* Reads up to n file frames into buf. Returns the count (0..n), fewer at the
  * end of the file; -1 on a read error, with err filled. A file that ends
  * before its header said is treated as ending there. */
@@ -265,10 +325,18 @@ static int read_file(vm_media_reader *r, float *buf, int n, char *err)
     want = n;
     if (want > r->in_frames - r->in_pos)
         want = r->in_frames - r->in_pos;
-    got = want > 0 ? sf_readf_float(r->sf, buf, want) : 0;
+    if (r->raw)
+        got = want > 0 ? read_raw(r, buf, want) : 0;
+    else
+        got = want > 0 ? sf_readf_float(r->sf, buf, want) : 0;
     if (got < 0)
         got = 0;
-    if (got < want && sf_error(r->sf) != SF_ERR_NO_ERROR) {
+    if (got < want && (r->raw ? errno != 0 : sf_error(r->sf) != SF_ERR_NO_ERROR)) {
+        if (r->raw) {
+            ds_fail(err, DS_ERR_IO, "error reading '%s' at frame %lld: %s", r->path,
+                    (long long)(r->in_pos + got), strerror(errno));
+            return -1;
+        }
         ds_fail(err, DS_ERR_IO, "error reading '%s' at frame %lld: %s", r->path,
                 (long long)(r->in_pos + got), sf_strerror(r->sf));
         return -1;
@@ -286,6 +354,10 @@ static ds_result seek_file(vm_media_reader *r, int64_t pos, float *scratch, char
 {
     if (pos == 0)
         return DS_OK;
+    if (r->raw) {
+        r->in_pos = pos;
+        return DS_OK;
+    }
     if (sf_seek(r->sf, pos, SEEK_SET) == pos) {
         r->in_pos = pos;
         return DS_OK;
@@ -482,6 +554,73 @@ static ds_result open_resampler(vm_media_reader *r, int64_t start_frame, char *e
     return take_resampled(r, NULL, start_frame - r->out_abs, err);
 }
 
+static uint32_t le32(const unsigned char *b)
+{
+    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+/* Looks for the data chunk of a plain little-endian PCM WAV (RIFF or RF64)
+ * whose samples are 16/24-bit integer or 32-bit float, as libsndfile
+ * reported them. Finding one switches the reader to the direct path; any
+ * doubt (an odd chunk layout, a size that does not add up) leaves it on
+ * libsndfile. Only an allocation failure is an error. */
+static ds_result setup_direct_pcm(vm_media_reader *r)
+{
+    SF_INFO si;
+    memset(&si, 0, sizeof si);
+    sf_command(r->sf, SFC_GET_CURRENT_SF_INFO, &si, sizeof si);
+    int major = si.format & SF_FORMAT_TYPEMASK, sub = si.format & SF_FORMAT_SUBMASK;
+    int endian = si.format & SF_FORMAT_ENDMASK;
+    if (major != SF_FORMAT_WAV && major != SF_FORMAT_WAVEX && major != SF_FORMAT_RF64)
+        return DS_OK;
+    if (endian != SF_ENDIAN_FILE && endian != SF_ENDIAN_LITTLE)
+        return DS_OK;
+    int bytes = sub == SF_FORMAT_PCM_16 ? 2 : sub == SF_FORMAT_PCM_24 ? 3 : sub == SF_FORMAT_FLOAT ? 4 : 0;
+    if (!bytes)
+        return DS_OK;
+    struct stat st;
+    if (fstat(r->fd, &st) != 0)
+        return DS_OK;
+
+    unsigned char h[12];
+    if (pread(r->fd, h, 12, 0) != 12 || memcmp(h + 8, "WAVE", 4) != 0)
+        return DS_OK;
+    int rf64 = memcmp(h, "RF64", 4) == 0;
+    if (!rf64 && memcmp(h, "RIFF", 4) != 0)
+        return DS_OK;
+    int64_t off = 12, data_off = -1, data_size = -1, ds64_data = -1;
+    for (int guard = 0; guard < 64 && off + 8 <= (int64_t)st.st_size; guard++) {
+        unsigned char c[8 + 16];
+        if (pread(r->fd, c, 8, (off_t)off) != 8)
+            return DS_OK;
+        int64_t size = le32(c + 4);
+        if (memcmp(c, "ds64", 4) == 0 && size >= 16) {
+            if (pread(r->fd, c + 8, 16, (off_t)(off + 8)) != 16)
+                return DS_OK;
+            ds64_data = (int64_t)le32(c + 16) | (int64_t)le32(c + 20) << 32;
+        }
+        if (memcmp(c, "data", 4) == 0) {
+            data_off = off + 8;
+            data_size = rf64 && size == 0xFFFFFFFF ? ds64_data : size;
+            break;
+        }
+        off += 8 + size + (size & 1);
+    }
+    size_t frame_bytes = (size_t)bytes * (size_t)r->channels;
+    if (data_off < 0 || data_size < 0 || (int64_t)(data_size / (int64_t)frame_bytes) != r->in_frames ||
+        data_off + data_size > (int64_t)st.st_size)
+        return DS_OK;
+    r->raw = malloc(RAW_BYTES);
+    if (!r->raw)
+        return DS_ERR_NOMEM;
+    r->data_offset = data_off;
+    r->sample_bytes = bytes;
+    r->sample_float = sub == SF_FORMAT_FLOAT;
+    r->raw_first = 0;
+    r->raw_frames = 0;
+    return DS_OK;
+}
+
 ds_result vm_media_open(vm_media_reader **rp, const char *path, int out_rate,
                         int64_t start_frame, char *err)
 {
@@ -517,6 +656,11 @@ ds_result vm_media_open(vm_media_reader **rp, const char *path, int out_rate,
     r->out_rate = out_rate;
     r->in_frames = info.frames;
     r->out_total = vm_media_frames_at(&info, out_rate);
+    rc = setup_direct_pcm(r);
+    if (rc != DS_OK) {
+        ds_fail(err, rc, "out of memory opening '%s'", path);
+        goto fail;
+    }
 
     if (info.rate == out_rate) {
         if (start_frame >= info.frames) {
@@ -589,6 +733,7 @@ void vm_media_close(vm_media_reader **rp)
         close(r->fd);
     free(r->in_buf);
     free(r->out_buf);
+    free(r->raw);
     free(r->path);
     free(r);
     *rp = NULL;

@@ -384,6 +384,79 @@ out:
     free(got);
 }
 
+/* The direct PCM path (plain WAV read without libsndfile's sample code) must
+ * give exactly libsndfile's floats, for every layout it takes, across its
+ * 256 KiB refills and from any start. */
+static void test_direct_pcm(void)
+{
+    static const struct { int format; const char *what; int bext; } kinds[] = {
+        {SF_FORMAT_WAV | SF_FORMAT_PCM_16, "WAV 16-bit", 0},
+        {SF_FORMAT_WAV | SF_FORMAT_PCM_24, "WAV 24-bit", 0},
+        {SF_FORMAT_WAV | SF_FORMAT_PCM_24, "BWF 24-bit (bext before data)", 1},
+        {SF_FORMAT_WAV | SF_FORMAT_FLOAT, "WAV float", 0},
+        {SF_FORMAT_WAVEX | SF_FORMAT_PCM_24, "WAVE_FORMAT_EXTENSIBLE 24-bit", 0},
+        {SF_FORMAT_RF64 | SF_FORMAT_PCM_24, "RF64 24-bit", 0},
+        {SF_FORMAT_WAV | SF_FORMAT_PCM_U8, "WAV 8-bit (libsndfile path)", 0},
+        {SF_FORMAT_AIFF | SF_FORMAT_PCM_24, "AIFF 24-bit (libsndfile path)", 0},
+    };
+    enum { N = 100003, CH = 3 };
+    float *x = malloc((size_t)N * CH * sizeof *x);
+    float *ref = malloc((size_t)N * CH * sizeof *ref);
+    float *got = malloc((size_t)N * CH * sizeof *got);
+    for (size_t i = 0; i < (size_t)N * CH; i++)
+        x[i] = noise() * 0.9f;
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        char name[200], file[64];
+        snprintf(file, sizeof file, "direct%zu.wav", k);
+        const char *path = tmp_path(file);
+        SF_INFO si = {.samplerate = 48000, .channels = CH, .format = kinds[k].format};
+        SNDFILE *f = sf_open(path, SFM_WRITE, &si);
+        if (!f) {
+            check(0, kinds[k].what, "cannot write: %s", sf_strerror(NULL));
+            continue;
+        }
+        if (kinds[k].bext) {
+            SF_BROADCAST_INFO bi;
+            memset(&bi, 0, sizeof bi);
+            snprintf(bi.description, sizeof bi.description, "direct path test");
+            sf_command(f, SFC_SET_BROADCAST_INFO, &bi, sizeof bi);
+        }
+        sf_writef_float(f, x, N);
+        sf_close(f);
+        memset(&si, 0, sizeof si);
+        f = sf_open(path, SFM_READ, &si);
+        sf_readf_float(f, ref, N);
+        sf_close(f);
+        static const int starts[] = {0, 777, 43690, 99999};
+        int worst = -1;
+        for (size_t s0 = 0; s0 < 4; s0++) {
+            int start = starts[s0];
+            char err[DS_ERR_LEN];
+            vm_media_reader *r = NULL;
+            if (vm_media_open(&r, path, 48000, start, err) != DS_OK) {
+                printf("# %s\n", err);
+                worst = 0;
+                break;
+            }
+            int done = 0;
+            while (done < N - start) {
+                int n = N - start - done < 1000 + (int)s0 * 333 ? N - start - done : 1000 + (int)s0 * 333;
+                vm_media_read(r, got + (size_t)done * CH, n, err);
+                done += n;
+            }
+            vm_media_close(&r);
+            if (memcmp(got, ref + (size_t)start * CH, (size_t)(N - start) * CH * sizeof *got) != 0)
+                worst = start;
+        }
+        snprintf(name, sizeof name, "%s read directly equals libsndfile's floats bit for bit, from 0/777/43690/99999",
+                 kinds[k].what);
+        check(worst < 0, name, "differs when starting at %d", worst);
+    }
+    free(x);
+    free(ref);
+    free(got);
+}
+
 /* ---- resampling ----------------------------------------------------------------- */
 
 static void test_block_split(const char *path, int64_t out_frames)
@@ -660,6 +733,7 @@ int main(void)
 
     test_probe();
     test_same_rate();
+    test_direct_pcm();
 
     /* 44.1 kHz stereo noise, 3 s */
     {
