@@ -4,17 +4,21 @@
 
 #include <string.h>
 
+#include "dsp/simd.h"
+
 void dsp_mix_clear(float *x, int n)
 {
     memset(x, 0, (size_t)n * sizeof *x);
 }
 
+DSP_HOT
 void dsp_mix_scale(float *x, float g, int n)
 {
     for (int i = 0; i < n; i++)
         x[i] *= g;
 }
 
+DSP_HOT
 void dsp_mix_add_scaled(float *restrict dst, const float *restrict src, float g, int n)
 {
     if (g == 1.0f) {
@@ -26,8 +30,12 @@ void dsp_mix_add_scaled(float *restrict dst, const float *restrict src, float g,
         dst[i] += g * src[i];
 }
 
-void dsp_mix_add_enveloped(float *restrict dst, const float *restrict src, const float *restrict env, int n)
+DSP_HOT
+void dsp_mix_add_scaled_deinterleave2(float *restrict left, float *restrict right, const float *restrict src,
+                                      float g, int n)
 {
-    for (int i = 0; i < n; i++)
-        dst[i] += src[i] * env[i];
+    for (int i = 0; i < n; i++) {
+        left[i] += g * src[2 * i];
+        right[i] += g * src[2 * i + 1];
+    }
 }

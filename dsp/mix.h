@@ -12,7 +12,9 @@ void dsp_mix_scale(float *x, float g, int n);
 /* dst[i] += g * src[i] */
 void dsp_mix_add_scaled(float *restrict dst, const float *restrict src, float g, int n);
 
-/* dst[i] += src[i] * env[i] (a per-sample gain curve) */
-void dsp_mix_add_enveloped(float *restrict dst, const float *restrict src, const float *restrict env, int n);
+/* left[i] += g * src[2i], right[i] += g * src[2i + 1]: a stereo
+ * interleaved source added into two planar channels */
+void dsp_mix_add_scaled_deinterleave2(float *restrict left, float *restrict right, const float *restrict src,
+                                      float g, int n);
 
 #endif

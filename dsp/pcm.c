@@ -7,6 +7,9 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "dsp/simd.h"
+
+DSP_HOT
 void dsp_pcm_s16le_to_float(const unsigned char *in, float *out, size_t n)
 {
     const float scale = 1.0f / 32768.0f;
@@ -16,10 +19,22 @@ void dsp_pcm_s16le_to_float(const unsigned char *in, float *out, size_t n)
     }
 }
 
+DSP_HOT
 void dsp_pcm_s24le_to_float(const unsigned char *in, float *out, size_t n)
 {
     const float scale = 1.0f / 2147483648.0f;
-    for (size_t i = 0; i < n; i++) {
+    size_t i = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* One unaligned 32-bit load per sample; its top byte belongs to the next
+     * sample and is shifted out. The last sample is done bytewise so the
+     * load never reads past the buffer. */
+    for (; i + 1 < n; i++) {
+        uint32_t w;
+        memcpy(&w, in + 3 * i, sizeof w);
+        out[i] = (float)(int32_t)(w << 8) * scale;
+    }
+#endif
+    for (; i < n; i++) {
         const unsigned char *b = in + 3 * i;
         int32_t s = (int32_t)((uint32_t)b[0] << 8 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 24);
         out[i] = (float)s * scale;

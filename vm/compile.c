@@ -242,7 +242,9 @@ static ds_result emit_all(compiler *c, char *err)
         else if (!started[s])
             r = emit(c, A_CLEAR, s, -1, err);
         started[s] = 1;
-        if (r == DS_OK && c->audible[s] && st->gain_db != 0)
+        /* A track's fader is folded into its clips' gains (one multiply per
+         * sample instead of two passes); a bus gets a gain op. */
+        if (r == DS_OK && c->audible[s] && st->gain_db != 0 && st->kind == VM_STRIP_BUS)
             r = emit(c, A_GAIN, s, -1, err);
         for (int k = 0; r == DS_OK && k < st->ndests; k++) {
             int t = st->dests[k];
@@ -515,7 +517,7 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
                 oc->at = cd->at;
                 oc->from = cd->from;
                 oc->length = cd->length;
-                oc->gain = pow(10.0, cd->gain_db / 20.0);
+                oc->gain = pow(10.0, cd->gain_db / 20.0) * pow(10.0, st->gain_db / 20.0);
                 oc->fade_in = cd->fade_in;
                 oc->fade_out = cd->fade_out;
                 oc->fade_in_curve = cd->fade_in_curve;
@@ -548,8 +550,8 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
             a->nch = st->channels;
             op->fn = op_clips;
             op->args = a;
-            op->label = label(A, "clips  track '%s' (%d ch, %d clip%s, up to %d at once)", st->name, st->channels,
-                              st->nclips, st->nclips == 1 ? "" : "s", a->maxactive);
+            op->label = label(A, "clips  track '%s' (%d ch, %d clip%s, up to %d at once, fader %+.2f dB)", st->name,
+                              st->channels, st->nclips, st->nclips == 1 ? "" : "s", a->maxactive, st->gain_db);
             p->clip_ops[p->nclip_ops++] = a;
             break;
         }

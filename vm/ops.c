@@ -68,17 +68,25 @@ void op_clips(plan *p, void *args, int64_t pos, int n)
     for (int c = 0; c < a->nch; c++)
         dsp_mix_clear(a->out[c], n);
 
-    while (a->next < a->nclips && a->clips[a->next].at < end) {
-        const op_clip *c = &a->clips[a->next];
-        if (c->at + c->length > pos && a->nactive < a->maxactive) {
-            a->active[a->nactive] = a->next;
-            a->readers[a->nactive] = NULL;
-            a->nactive++;
+    /* Clips are played one after the other in start order, and a clip that
+     * starts in this block is admitted only once every clip before it has
+     * played its part of the block and, if it ends here, left. So the slots
+     * in use never exceed the clips that overlap at one instant (maxactive),
+     * however many start and end inside one block, and every sample gets
+     * its clips added in start order, as at --block 1. */
+    for (int i = 0;;) {
+        if (i == a->nactive) {
+            if (a->next >= a->nclips || a->clips[a->next].at >= end)
+                break;
+            const op_clip *c = &a->clips[a->next];
+            if (c->at + c->length > pos && a->nactive < a->maxactive) {
+                a->active[a->nactive] = a->next;
+                a->readers[a->nactive] = NULL;
+                a->nactive++;
+            }
+            a->next++;
+            continue;
         }
-        a->next++;
-    }
-
-    for (int i = 0; i < a->nactive; i++) {
         const op_clip *c = &a->clips[a->active[i]];
         int64_t s0 = pos > c->at ? pos : c->at;
         int64_t e0 = end < c->at + c->length ? end : c->at + c->length;
@@ -96,23 +104,30 @@ void op_clips(plan *p, void *args, int64_t pos, int n)
             }
             int constant = clip_envelope(c, s0 - c->at, len, a->env);
             float g = (float)c->gain;
-            int fc = c->file_channels;
-            for (int ch = 0; ch < a->nch; ch++) {
-                int src = c->channel ? c->channel - 1 : (fc == 1 ? 0 : ch);
-                float *restrict dst = a->out[ch] + (s0 - pos);
-                const float *restrict in = a->scratch + src;
-                if (constant)
-                    for (int k = 0; k < len; k++)
-                        dst[k] += g * in[(size_t)k * fc];
-                else
-                    for (int k = 0; k < len; k++)
-                        dst[k] += a->env[k] * in[(size_t)k * fc];
+            int fc = c->file_channels, off = (int)(s0 - pos);
+            if (constant && fc == 1) {
+                for (int ch = 0; ch < a->nch; ch++)
+                    dsp_mix_add_scaled(a->out[ch] + off, a->scratch, g, len);
+            } else if (constant && fc == 2 && a->nch == 2 && !c->channel) {
+                dsp_mix_add_scaled_deinterleave2(a->out[0] + off, a->out[1] + off, a->scratch, g, len);
+            } else {
+                for (int ch = 0; ch < a->nch; ch++) {
+                    int src = c->channel ? c->channel - 1 : (fc == 1 ? 0 : ch);
+                    float *restrict dst = a->out[ch] + off;
+                    const float *restrict in = a->scratch + src;
+                    if (constant)
+                        for (int k = 0; k < len; k++)
+                            dst[k] += g * in[(size_t)k * fc];
+                    else
+                        for (int k = 0; k < len; k++)
+                            dst[k] += a->env[k] * in[(size_t)k * fc];
+                }
             }
         }
-        if (c->at + c->length <= end) {
+        if (c->at + c->length <= end)
             clip_remove_active(a, i);
-            i--;
-        }
+        else
+            i++;
     }
 }
 
