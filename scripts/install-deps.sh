@@ -16,7 +16,7 @@ want=${1:-all}
 build_pkgs="gcc make pkg-config liblua5.4-dev libsndfile1-dev libsoxr-dev
   portaudio19-dev libreadline-dev libebur128-dev"
 tool_pkgs="sox ffmpeg"
-# Real recordings shipped by Debian (see docs/demo.md): dialogue (Czech voice
+# Real recordings shipped by Debian (sources and licenses: the header of scripts/demo.lua): dialogue (Czech voice
 # actors), score, ambience and hard effects.
 media_pkgs="fillets-ng-data-cs wesnoth-1.16-music ufoai-sound wordwarvi-sound unzip"
 
