@@ -292,12 +292,6 @@ int main(int argc, char **argv)
     if (!a.script)
         return fail_usage("%s needs a script: dubstage render mix.lua", a.command);
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-
     char stdlib_dir[PATH_MAX];
     const char *env = getenv("DUBSTAGE_STDLIB");
     snprintf(stdlib_dir, sizeof stdlib_dir, "%s", env ? env : DS_STDLIB_DIR);
@@ -314,7 +308,19 @@ int main(int argc, char **argv)
         fprintf(stderr, "dubstage: %s\n", err);
         goto done;
     }
-    rc = strcmp(a.command, "info") == 0 ? cmd_info(p, &d) : cmd_render(p, &a);
+    if (strcmp(a.command, "info") == 0) {
+        rc = cmd_info(p, &d);
+    } else {
+        /* Caught only while rendering, when there are temporary files to
+         * remove. Before that a signal ends the process the default way,
+         * which also stops a script stuck in a loop: no file exists yet. */
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        rc = cmd_render(p, &a);
+    }
 done:
     vm_plan_free(&p);
     vm_desc_free(&d);

@@ -3,6 +3,7 @@
 #include "vm/render.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,8 +53,12 @@ ds_result vm_render(plan *p, const vm_render_opts *opts, vm_render_report *repor
         const plan_output *po = &p->outputs[i];
         char dir[4096];
         vm_path_dirname(po->path, dir, sizeof dir);
-        if ((r = vm_path_mkdirs(dir, err)) != DS_OK)
+        if ((r = vm_path_mkdirs(dir, err)) != DS_OK) {
+            char why[DS_ERR_LEN];
+            snprintf(why, sizeof why, "%s", err);
+            ds_fail(err, r, "%s: cannot write output '%s': %s", po->where, po->path, why);
             break;
+        }
         vm_outfile_config cfg;
         vm_outfile_config_init(&cfg);
         cfg.path = po->path;
@@ -64,8 +69,12 @@ ds_result vm_render(plan *p, const vm_render_opts *opts, vm_render_report *repor
         cfg.dither_seed = 0x9e3779b9u ^ (uint32_t)i;
         cfg.time_reference = p->tb.start_samples;
         cfg.description = po->strip;
-        if ((r = vm_outfile_open(&o[i].file, &cfg, err)) != DS_OK)
+        if ((r = vm_outfile_open(&o[i].file, &cfg, err)) != DS_OK) {
+            char why[DS_ERR_LEN];
+            snprintf(why, sizeof why, "%s", err);
+            ds_fail(err, r, "%s: %s", po->where, why); /* the message names the path */
             break;
+        }
         if (opts->measure) {
             o[i].meter = ebur128_init((unsigned)po->channels, (unsigned long)p->tb.rate,
                                       EBUR128_MODE_I | EBUR128_MODE_LRA | EBUR128_MODE_TRUE_PEAK);

@@ -416,18 +416,21 @@ static int strip_clip(lua_State *L)
     k.info = info;
     if (!opt_time(L, 2, "at", what, VM_TIME_POSITION, &k.at))
         return luaL_error(L, "clip '%s' needs a place on the timeline: at = \"01:00:00:00\" (or seconds)", file);
-    char tcbuf[64];
+    char b1[64], b2[64];
     if (k.at < 0) {
-        vm_time_format(&d->tb, k.at, tcbuf, sizeof tcbuf);
-        char start[64];
-        vm_time_format(&d->tb, 0, start, sizeof start);
-        return luaL_error(L, "clip '%s' at %s starts before the session start %s", file, tcbuf, start);
+        /* the timecode of a negative position wraps (23:59:59:00), so say how far before */
+        fmt_duration(d, -k.at, b1, sizeof b1);
+        vm_time_format(&d->tb, 0, b2, sizeof b2);
+        lua_getfield(L, 2, "at");
+        return luaL_error(L, "clip '%s' at = %s starts %s before the session start %s", file,
+                          luaL_tolstring(L, -1, NULL), b1, b2);
     }
     opt_time(L, 2, "from", what, VM_TIME_DURATION, &k.from);
-    if (k.from < 0)
-        return luaL_error(L, "clip '%s': from must not be negative", file);
+    if (k.from < 0) {
+        fmt_duration(d, k.from, b1, sizeof b1);
+        return luaL_error(L, "clip '%s': from = %s must not be negative", file, b1);
+    }
     int64_t avail = vm_media_frames_at(&info, d->tb.rate) - k.from;
-    char b1[64], b2[64];
     if (avail <= 0) {
         fmt_duration(d, k.from, b1, sizeof b1);
         fmt_duration(d, vm_media_frames_at(&info, d->tb.rate), b2, sizeof b2);
@@ -435,8 +438,10 @@ static int strip_clip(lua_State *L)
     }
     k.length = avail;
     if (opt_time(L, 2, "length", what, VM_TIME_DURATION, &k.length)) {
-        if (k.length <= 0)
-            return luaL_error(L, "clip '%s': length must be greater than zero", file);
+        if (k.length <= 0) {
+            fmt_duration(d, k.length, b1, sizeof b1);
+            return luaL_error(L, "clip '%s': length = %s must be greater than zero", file, b1);
+        }
         if (k.length > avail) {
             fmt_duration(d, k.length, b1, sizeof b1);
             fmt_duration(d, avail, b2, sizeof b2);
@@ -702,13 +707,26 @@ static int sandboxed_io(lua_State *L)
     if (!path_allowed(c, path))
         return luaL_error(L, "'%s' is outside the script's folder and the output folder; scripts may only read "
                           "and write there (run with --allow-paths to lift this)", name);
+    int nargs = lua_gettop(L); /* the name and whatever follows it */
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_pushstring(L, path);
-    int n = lua_gettop(L);
-    for (int i = 2; i <= n - 2; i++)
+    for (int i = 2; i <= nargs; i++)
         lua_pushvalue(L, i);
-    lua_call(L, n - 1, LUA_MULTRET);
-    return lua_gettop(L) - n;
+    lua_call(L, nargs, LUA_MULTRET);
+    return lua_gettop(L) - nargs;
+}
+
+/* load with the mode forced to text: a binary chunk can break the VM. */
+static int text_load(lua_State *L)
+{
+    int n = lua_gettop(L);
+    lua_settop(L, n > 3 ? n : 3); /* an absent env must stay absent */
+    lua_pushstring(L, "t");
+    lua_replace(L, 3);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
 }
 
 static int l_require(lua_State *L)
@@ -794,6 +812,9 @@ static void open_sandbox(lua_State *L)
     lua_setglobal(L, "io");
     lua_pop(L, 1);
     /* load: text chunks only */
+    lua_getglobal(L, "load");
+    lua_pushcclosure(L, text_load, 1);
+    lua_setglobal(L, "load");
     lua_newtable(L);
     lua_setfield(L, LUA_REGISTRYINDEX, "dubstage.loaded");
     lua_register(L, "require", l_require);
