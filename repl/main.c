@@ -46,8 +46,7 @@ static volatile sig_atomic_t stop_requested;
 
 static void on_signal(int sig)
 {
-    (void)sig;
-    stop_requested = 1;
+    stop_requested = sig;
 }
 
 typedef struct {
@@ -236,7 +235,7 @@ static int cmd_render(plan *p, const cli_args *a)
             fprintf(stderr, "\n");
         fprintf(stderr, "dubstage: %s\n", err);
         free(rep);
-        return r == DS_ERR_INTERRUPTED ? 130 : 1;
+        return r == DS_ERR_INTERRUPTED ? 128 + (int)stop_requested : 1; /* 130 Ctrl-C, 143 SIGTERM */
     }
     if (!a->quiet) {
         char s0[64], s1[64];

@@ -155,7 +155,7 @@ static void decide_audible(compiler *c)
     int any_solo = 0;
     for (int s = 0; s < c->n; s++)
         any_solo |= d->strips[s].solo;
-    int *soloset = calloc((size_t)c->n, sizeof *soloset);
+    int *soloset = calloc((size_t)c->n + 1, sizeof *soloset);
     if (any_solo && soloset) {
         for (int s = 0; s < c->n; s++)
             if (d->strips[s].solo) {

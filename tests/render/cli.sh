@@ -355,7 +355,7 @@ interrupt() {
   bg=
   out=$(cat long.log)
 }
-for sig in INT:130 TERM:130; do  # README: 130 when interrupted
+for sig in INT:130 TERM:143; do  # README: 128 + the signal number
   s=${sig%:*} want=${sig#*:}
   interrupt "$s"
   name="SIG$s during a render: status $want, says interrupted, leaves no file"
