@@ -32,6 +32,7 @@ typedef struct {
     int *audible;          /* strip sounds (not muted, not solo-muted) */
     int *needed;           /* strip's buffer is read by something */
     int *tapped;           /* an output records the strip */
+    int *muted;            /* muted itself or by a mute group */
     aop *ops;
     int nops, capops;
     int *def, *last;       /* per strip: op that first writes / last reads its buffer */
@@ -164,8 +165,14 @@ static void decide_audible(compiler *c)
                 mark_downstream(d, s, soloset);
             }
     }
-    for (int s = 0; s < c->n; s++)
-        c->audible[s] = !d->strips[s].mute && (!any_solo || (soloset && soloset[s]));
+    for (int s = 0; s < c->n; s++) {
+        c->muted[s] = d->strips[s].mute;
+        for (int g = 0; g < d->nmute_groups; g++)
+            for (int m = 0; m < d->mute_groups[g].nmembers; m++)
+                if (d->mute_groups[g].mute && d->mute_groups[g].members[m] == s)
+                    c->muted[s] = 1;
+        c->audible[s] = !c->muted[s] && (!any_solo || (soloset && soloset[s]));
+    }
     free(soloset);
 }
 
@@ -183,15 +190,15 @@ static ds_result route_matrix(const vm_desc *d, int from, int to, double *coef, 
     int sc = s->channels, tc = t->channels;
     memset(coef, 0, (size_t)sc * (size_t)tc * sizeof *coef);
     if (sc == 1 && tc >= 2) {
-        dsp_pan_mono(s->pan, &coef[0], &coef[1]);
+        dsp_pan_mono(s->pan.value, &coef[0], &coef[1]);
         return DS_OK;
     }
     if (sc == tc) {
         if (sc == 2) {
-            dsp_pan_balance(s->pan, &coef[0], &coef[3]);
+            dsp_pan_balance(s->pan.value, &coef[0], &coef[3]);
             return DS_OK;
         }
-        if (s->pan != 0 && sc > 2)
+        if ((s->pan.value != 0 || s->pan.nevents) && sc > 2)
             return ds_fail(err, DS_ERR_GRAPH, "%s: %s '%s' has %d channels: pan only applies to mono and stereo",
                            s->where, kind_name(s), s->name, sc);
         for (int i = 0; i < sc; i++)
@@ -207,6 +214,122 @@ static ds_result route_matrix(const vm_desc *d, int from, int to, double *coef, 
                    "%s: cannot route %d-channel %s '%s' into %d-channel bus '%s': a mono strip pans into any bus; "
                    "other layouts must match",
                    s->where, sc, kind_name(s), s->name, tc, t->name);
+}
+
+/* ---- parameters ------------------------------------------------------------ */
+
+/* 1 when strip s's gain (fader + trim + its VCAs) is 0 dB for ever. */
+static int gain_is_unity(const vm_desc *d, int s)
+{
+    const vm_strip_desc *st = &d->strips[s];
+    double sum = st->gain.value + st->trim.value;
+    int moves = st->gain.nevents + st->trim.nevents;
+    for (int v = 0; v < d->nvcas; v++)
+        for (int m = 0; m < d->vcas[v].nmembers; m++)
+            if (d->vcas[v].members[m] == s) {
+                sum += d->vcas[v].gain.value;
+                moves += d->vcas[v].gain.nevents;
+            }
+    return moves == 0 && sum == 0;
+}
+
+/* A lane for a parameter's static value and moves, owned by the plan. */
+static vm_lane *build_lane(plan *p, const vm_param_desc *pd, int is_db, const char *name, char *err)
+{
+    vm_lane *lane = vm_lane_new(is_db ? VM_LANE_DB : VM_LANE_PLAIN, pd->value);
+    if (!lane) {
+        ds_fail(err, DS_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    if (p->nlanes == p->caplanes) {
+        int cap = p->caplanes ? p->caplanes * 2 : 16;
+        vm_lane **l = realloc(p->lanes, (size_t)cap * sizeof *l);
+        if (!l) {
+            vm_lane_free(&lane);
+            ds_fail(err, DS_ERR_NOMEM, "out of memory");
+            return NULL;
+        }
+        p->lanes = l;
+        p->caplanes = cap;
+    }
+    p->lanes[p->nlanes++] = lane;
+    char lerr[DS_ERR_LEN];
+    for (int i = 0; i < pd->nevents; i++)
+        if (vm_lane_add(lane, &pd->events[i], lerr) != DS_OK) {
+            ds_fail(err, DS_ERR_ARG, "%s: %s: %s", pd->where, name, lerr);
+            return NULL;
+        }
+    if (vm_lane_finish(lane, lerr) != DS_OK) {
+        ds_fail(err, DS_ERR_ARG, "%s: %s: %s", pd->where, name, lerr);
+        return NULL;
+    }
+    return lane;
+}
+
+static plan_param *new_param(vm_arena *A, const char *name, int is_db, int nlanes, int max_block)
+{
+    plan_param *pp = vm_arena_alloc(A, sizeof *pp);
+    if (!pp)
+        return NULL;
+    pp->name = vm_arena_strdup(A, name);
+    pp->is_db = is_db;
+    pp->lanes = vm_arena_alloc(A, (size_t)(nlanes ? nlanes : 1) * sizeof *pp->lanes);
+    pp->value = vm_arena_alloc(A, (size_t)max_block * sizeof *pp->value);
+    pp->gain = vm_arena_alloc(A, (size_t)max_block * sizeof *pp->gain);
+    pp->scratch = vm_arena_alloc(A, (size_t)max_block * sizeof *pp->scratch);
+    if (!pp->name || !pp->lanes || !pp->value || !pp->gain || !pp->scratch)
+        return NULL;
+    return pp;
+}
+
+/* Appends an op that evaluates pp each block, unless pp never moves. */
+static void schedule_param(plan *p, plan_param *pp, int moves)
+{
+    if (!moves) {
+        plan_param_init_static(pp);
+        return;
+    }
+    plan_op *op = &p->ops[p->nops++];
+    op->fn = op_param;
+    op->args = pp;
+    op->label = pp->name;
+}
+
+/* The gain of strip s: fader + trim + every VCA it belongs to, in dB. */
+static plan_param *strip_gain_param(plan *p, const vm_desc *d, int s, vm_lane **vca_lanes, char *err)
+{
+    const vm_strip_desc *st = &d->strips[s];
+    char name[400], parts[300] = "";
+    size_t pl = 0;
+    int nl = 2, moves = st->gain.nevents + st->trim.nevents;
+    for (int v = 0; v < d->nvcas; v++)
+        for (int m = 0; m < d->vcas[v].nmembers; m++)
+            if (d->vcas[v].members[m] == s) {
+                nl++;
+                moves += d->vcas[v].gain.nevents;
+                if (pl < sizeof parts - 80)
+                    pl += (size_t)snprintf(parts + pl, sizeof parts - pl, " + vca '%s'", d->vcas[v].name);
+            }
+    snprintf(name, sizeof name, "param  %s '%s' gain: fader + trim%s (%d move%s)", kind_name(st), st->name, parts,
+             moves, moves == 1 ? "" : "s");
+    plan_param *pp = new_param(&p->arena, name, 1, nl, p->max_block);
+    if (!pp) {
+        ds_fail(err, DS_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    char what[300];
+    snprintf(what, sizeof what, "%s '%s' gain", kind_name(st), st->name);
+    if (!(pp->lanes[pp->nlanes++] = build_lane(p, &st->gain, 1, what, err)))
+        return NULL;
+    snprintf(what, sizeof what, "%s '%s' trim", kind_name(st), st->name);
+    if (!(pp->lanes[pp->nlanes++] = build_lane(p, &st->trim, 1, what, err)))
+        return NULL;
+    for (int v = 0; v < d->nvcas; v++)
+        for (int m = 0; m < d->vcas[v].nmembers; m++)
+            if (d->vcas[v].members[m] == s)
+                pp->lanes[pp->nlanes++] = vca_lanes[v];
+    schedule_param(p, pp, moves);
+    return pp;
 }
 
 /* ---- abstract ops ----------------------------------------------------------- */
@@ -244,7 +367,7 @@ static ds_result emit_all(compiler *c, char *err)
         started[s] = 1;
         /* A track's fader is folded into its clips' gains (one multiply per
          * sample instead of two passes); a bus gets a gain op. */
-        if (r == DS_OK && c->audible[s] && st->gain_db != 0 && st->kind == VM_STRIP_BUS)
+        if (r == DS_OK && c->audible[s] && st->kind == VM_STRIP_BUS && !gain_is_unity(d, s))
             r = emit(c, A_GAIN, s, -1, err);
         for (int k = 0; r == DS_OK && k < st->ndests; k++) {
             int t = st->dests[k];
@@ -337,6 +460,8 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
     plan *p = NULL;
     int *slot_of = NULL, *slot_free = NULL;
     float ***chans = NULL;
+    vm_lane **vca_lanes = NULL;
+    plan_param **pan_params = NULL;
 
     if (max_block < 1 || max_block > PLAN_MAX_BLOCK)
         return ds_fail(err, DS_ERR_ARG, "block size %d is out of range (1 to %d)", max_block, PLAN_MAX_BLOCK);
@@ -346,9 +471,10 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
     c.audible = calloc(n1, sizeof *c.audible);
     c.needed = calloc(n1, sizeof *c.needed);
     c.tapped = calloc(n1, sizeof *c.tapped);
+    c.muted = calloc(n1, sizeof *c.muted);
     c.def = calloc(n1, sizeof *c.def);
     c.last = calloc(n1, sizeof *c.last);
-    CHECK(c.order && c.audible && c.needed && c.tapped && c.def && c.last);
+    CHECK(c.order && c.audible && c.needed && c.tapped && c.muted && c.def && c.last);
 
     if ((res = order_strips(&c, err)) != DS_OK)
         goto fail;
@@ -437,10 +563,21 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
     }
     free(strip_slots);
 
-    /* real ops */
-    p->ops = vm_arena_alloc(A, (size_t)(c.nops ? c.nops : 1) * sizeof *p->ops);
+    /* real ops: the abstract ones, plus an evaluator in front of the first
+     * user of each moving parameter */
+    p->ops = vm_arena_alloc(A, (size_t)(c.nops + 2 * c.n + 1) * sizeof *p->ops);
     p->clip_ops = vm_arena_alloc(A, (size_t)(c.nops ? c.nops : 1) * sizeof *p->clip_ops);
-    CHECK(p->ops && p->clip_ops);
+    vca_lanes = calloc((size_t)d->nvcas + 1, sizeof *vca_lanes);
+    pan_params = calloc(n1, sizeof *pan_params);
+    CHECK(p->ops && p->clip_ops && vca_lanes && pan_params);
+    for (int v = 0; v < d->nvcas; v++) {
+        char what[300];
+        snprintf(what, sizeof what, "vca '%s' gain", d->vcas[v].name);
+        if (!(vca_lanes[v] = build_lane(p, &d->vcas[v].gain, 1, what, err))) {
+            res = DS_ERR_ARG;
+            goto fail;
+        }
+    }
     for (int i = 0; i < c.nops; i++) {
         const aop *o = &c.ops[i];
         const vm_strip_desc *st = &d->strips[o->strip];
@@ -454,22 +591,65 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
             op->fn = op_clear;
             op->args = a;
             op->label = label(A, "clear  %s '%s' (%d ch)%s", kind_name(st), st->name, st->channels,
-                              c.audible[o->strip] ? "" : (st->mute ? " [muted]" : " [solo-muted]"));
+                              c.audible[o->strip] ? "" : (c.muted[o->strip] ? " [muted]" : " [solo-muted]"));
             break;
         }
         case A_GAIN: {
             op_gain_args *a = vm_arena_alloc(A, sizeof *a);
             CHECK(a);
+            p->nops--; /* the param's evaluator goes first */
+            if (!(a->gain = strip_gain_param(p, d, o->strip, vca_lanes, err))) {
+                res = DS_ERR_ARG;
+                goto fail;
+            }
+            op = &p->ops[p->nops++];
             a->chans = chans[o->strip];
             a->nch = st->channels;
-            a->gain = (float)pow(10.0, st->gain_db / 20.0);
             op->fn = op_gain;
             op->args = a;
-            op->label = label(A, "gain   %s '%s' %+.2f dB (x%.6f)", kind_name(st), st->name, st->gain_db, a->gain);
+            if (a->gain->is_static)
+                op->label = label(A, "gain   %s '%s' %+.2f dB (x%.6f)", kind_name(st), st->name, a->gain->value[0],
+                                  a->gain->gain[0]);
+            else
+                op->label = label(A, "gain   %s '%s' (automated)", kind_name(st), st->name);
             break;
         }
         case A_MIX: {
             const vm_strip_desc *dt = &d->strips[o->dst];
+            if (st->pan.nevents && (st->channels == 1 || st->channels == 2) && dt->channels >= 2) {
+                p->nops--;
+                if (!pan_params[o->strip]) {
+                    char nm[300], what[300];
+                    snprintf(nm, sizeof nm, "param  %s '%s' pan (%d move%s)", kind_name(st), st->name,
+                             st->pan.nevents, st->pan.nevents == 1 ? "" : "s");
+                    snprintf(what, sizeof what, "%s '%s' pan", kind_name(st), st->name);
+                    plan_param *pp = new_param(A, nm, 0, 1, max_block);
+                    CHECK(pp);
+                    if (!(pp->lanes[pp->nlanes++] = build_lane(p, &st->pan, 0, what, err))) {
+                        res = DS_ERR_ARG;
+                        goto fail;
+                    }
+                    schedule_param(p, pp, 1);
+                    pan_params[o->strip] = pp;
+                }
+                op = &p->ops[p->nops++];
+                op_mix_pan_args *a = vm_arena_alloc(A, sizeof *a);
+                CHECK(a);
+                a->balance = st->channels == 2;
+                a->src[0] = chans[o->strip][0];
+                a->src[1] = chans[o->strip][a->balance ? 1 : 0];
+                a->dst[0] = chans[o->dst][0];
+                a->dst[1] = chans[o->dst][1];
+                a->pan = pan_params[o->strip];
+                a->coef[0] = vm_arena_alloc(A, (size_t)max_block * sizeof(float));
+                a->coef[1] = vm_arena_alloc(A, (size_t)max_block * sizeof(float));
+                CHECK(a->coef[0] && a->coef[1]);
+                op->fn = op_mix_pan;
+                op->args = a;
+                op->label = label(A, "mix    %s '%s' -> bus '%s' (%s, automated pan)", kind_name(st), st->name,
+                                  dt->name, a->balance ? "stereo balance" : "constant-power pan");
+                break;
+            }
             double coef[64 * 64];
             route_matrix(d, o->strip, o->dst, coef, err);
             int nt = 0;
@@ -517,7 +697,16 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
                 oc->at = cd->at;
                 oc->from = cd->from;
                 oc->length = cd->length;
-                oc->gain = pow(10.0, cd->gain_db / 20.0) * pow(10.0, st->gain_db / 20.0);
+                oc->gain = cd->gain.value <= VM_LANE_DB_SILENCE ? 0.0 : pow(10.0, cd->gain.value / 20.0);
+                if (cd->gain.nevents) {
+                    char what[300];
+                    snprintf(what, sizeof what, "gain of clip '%s' on track '%s'", cd->path, st->name);
+                    if (!(oc->gain_lane = build_lane(p, &cd->gain, 1, what, err))) {
+                        free(tmp);
+                        res = DS_ERR_ARG;
+                        goto fail;
+                    }
+                }
                 oc->fade_in = cd->fade_in;
                 oc->fade_out = cd->fade_out;
                 oc->fade_in_curve = cd->fade_in_curve;
@@ -546,12 +735,25 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
             a->scratch = vm_arena_alloc(A, (size_t)max_block * (size_t)widest * sizeof(float));
             a->env = vm_arena_alloc(A, (size_t)max_block * sizeof(float));
             CHECK(a->active && a->readers && a->scratch && a->env && a->track);
+            a->lane_db = vm_arena_alloc(A, (size_t)max_block * sizeof *a->lane_db);
+            CHECK(a->lane_db);
+            p->nops--; /* the fader's evaluator goes first */
+            if (!(a->fader = strip_gain_param(p, d, o->strip, vca_lanes, err))) {
+                res = DS_ERR_ARG;
+                goto fail;
+            }
+            op = &p->ops[p->nops++];
             a->out = chans[o->strip];
             a->nch = st->channels;
             op->fn = op_clips;
             op->args = a;
-            op->label = label(A, "clips  track '%s' (%d ch, %d clip%s, up to %d at once, fader %+.2f dB)", st->name,
-                              st->channels, st->nclips, st->nclips == 1 ? "" : "s", a->maxactive, st->gain_db);
+            if (a->fader->is_static)
+                op->label = label(A, "clips  track '%s' (%d ch, %d clip%s, up to %d at once, fader %+.2f dB)",
+                                  st->name, st->channels, st->nclips, st->nclips == 1 ? "" : "s", a->maxactive,
+                                  a->fader->value[0]);
+            else
+                op->label = label(A, "clips  track '%s' (%d ch, %d clip%s, up to %d at once, fader automated)",
+                                  st->name, st->channels, st->nclips, st->nclips == 1 ? "" : "s", a->maxactive);
             p->clip_ops[p->nclip_ops++] = a;
             break;
         }
@@ -586,10 +788,13 @@ fail:
     free(slot_of);
     free(slot_free);
     free(chans);
+    free(vca_lanes);
+    free(pan_params);
     free(c.order);
     free(c.audible);
     free(c.needed);
     free(c.tapped);
+    free(c.muted);
     free(c.def);
     free(c.last);
     free(c.ops);
@@ -613,6 +818,9 @@ void vm_plan_free(plan **pp)
     if (p->clip_ops)
         for (int i = 0; i < p->nclip_ops; i++)
             op_clips_reset(p->clip_ops[i]);
+    for (int i = 0; i < p->nlanes; i++)
+        vm_lane_free(&p->lanes[i]);
+    free(p->lanes);
     vm_arena_free(&p->arena);
     free(p);
     *pp = NULL;

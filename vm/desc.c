@@ -14,12 +14,37 @@ void vm_desc_init(vm_desc *d)
     d->length = -1;
 }
 
+void vm_param_desc_free(vm_param_desc *p)
+{
+    for (int i = 0; i < p->nevents; i++)
+        free((void *)p->events[i].curve);
+    free(p->events);
+    p->events = NULL;
+    p->nevents = p->capevents = 0;
+}
+
 void vm_desc_free(vm_desc *d)
 {
+    for (int i = 0; i < d->nvcas; i++) {
+        free(d->vcas[i].name);
+        free(d->vcas[i].members);
+        vm_param_desc_free(&d->vcas[i].gain);
+    }
+    free(d->vcas);
+    for (int i = 0; i < d->nmute_groups; i++) {
+        free(d->mute_groups[i].name);
+        free(d->mute_groups[i].members);
+    }
+    free(d->mute_groups);
     for (int i = 0; i < d->nstrips; i++) {
         vm_strip_desc *s = &d->strips[i];
-        for (int c = 0; c < s->nclips; c++)
+        vm_param_desc_free(&s->gain);
+        vm_param_desc_free(&s->trim);
+        vm_param_desc_free(&s->pan);
+        for (int c = 0; c < s->nclips; c++) {
             free(s->clips[c].path);
+            vm_param_desc_free(&s->clips[c].gain);
+        }
         free(s->clips);
         free(s->dests);
         free(s->name);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "dsp/fade.h"
+#include "vm/lane.h"
 #include "vm/media.h"
 #include "vm/outfile.h"
 #include "vm/timecode.h"
@@ -23,6 +24,16 @@ typedef enum { VM_STRIP_TRACK, VM_STRIP_BUS } vm_strip_kind;
 typedef dsp_fade_curve vm_fade_curve; /* dsp/fade.h: same values, same formulas */
 #define VM_FADE_LINEAR DSP_FADE_LINEAR
 
+/* An automatable parameter: its static value and the events written for it
+ * (times already in session samples). The compiler builds a vm_lane from
+ * it. Event curve points are owned here. */
+typedef struct {
+    double value;               /* static setting (dB for gains, -1..1 for pan) */
+    vm_event *events;
+    int nevents, capevents;
+    char where[VM_WHERE_LEN];   /* the first automation call, for messages */
+} vm_param_desc;
+
 typedef struct {
     char *path;                 /* as resolved (relative to the script's folder) */
     char where[VM_WHERE_LEN];
@@ -30,7 +41,7 @@ typedef struct {
     int64_t at;                 /* first sample on the session timeline (may be < 0) */
     int64_t from;               /* offset into the source, in session-rate samples */
     int64_t length;             /* samples, > 0 */
-    double gain_db;
+    vm_param_desc gain;         /* clip gain in dB (automatable) */
     int64_t fade_in, fade_out;  /* samples */
     vm_fade_curve fade_in_curve, fade_out_curve;
     int channel;                /* 0: every channel of the file; k: only channel k (1-based) */
@@ -41,8 +52,9 @@ typedef struct {
     char *name;
     char where[VM_WHERE_LEN];
     int channels;
-    double gain_db;             /* fader */
-    double pan;                 /* -1 (left) .. +1 (right) */
+    vm_param_desc gain;         /* fader, dB */
+    vm_param_desc trim;         /* trim, dB, added to the fader */
+    vm_param_desc pan;          /* -1 (left) .. +1 (right) */
     int mute, solo;
     int *dests;                 /* strip indices this strip feeds, in the order written */
     int ndests, capdests;
@@ -58,6 +70,24 @@ typedef struct {
     vm_dither dither;
 } vm_output_desc;
 
+/* A VCA: its gain (dB, automatable) is added to the gain of every member. */
+typedef struct {
+    char *name;
+    char where[VM_WHERE_LEN];
+    vm_param_desc gain;
+    int *members;               /* strip indices */
+    int nmembers, capmembers;
+} vm_vca_desc;
+
+/* A mute group: muting it mutes every member. */
+typedef struct {
+    char *name;
+    char where[VM_WHERE_LEN];
+    int mute;
+    int *members;
+    int nmembers, capmembers;
+} vm_mute_group_desc;
+
 typedef struct {
     vm_timebase tb;
     int64_t length;             /* samples; -1: until the last clip ends */
@@ -65,6 +95,10 @@ typedef struct {
     int nstrips, capstrips;
     vm_output_desc *outputs;
     int noutputs, capoutputs;
+    vm_vca_desc *vcas;
+    int nvcas, capvcas;
+    vm_mute_group_desc *mute_groups;
+    int nmute_groups, capmute_groups;
     char *script_path;
 } vm_desc;
 
@@ -77,6 +111,9 @@ void vm_desc_free(vm_desc *d);
 
 /* Index of the strip called name, or -1. */
 int vm_desc_find_strip(const vm_desc *d, const char *name);
+
+/* Frees a parameter's events (and their curve points); keeps its value. */
+void vm_param_desc_free(vm_param_desc *p);
 
 /* The session length in samples: d->length, or the end of the last clip. */
 int64_t vm_desc_length(const vm_desc *d);

@@ -3,9 +3,11 @@
  * so the output does not depend on where blocks begin. */
 #include "vm/ops.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "dsp/mix.h"
+#include "dsp/pan.h"
 
 void op_clear(plan *p, void *args, int64_t pos, int n)
 {
@@ -15,12 +17,112 @@ void op_clear(plan *p, void *args, int64_t pos, int n)
         dsp_mix_clear(a->chans[c], n);
 }
 
+/* The one formula from a sum of lanes in dB to a linear gain, used for
+ * every sample, constant or not, so both paths give the same bits. */
+static float db_to_gain(double db, int silent)
+{
+    return silent ? 0.0f : (float)pow(10.0, db / 20.0);
+}
+
+static void param_eval(plan_param *pp, int64_t pos, int n)
+{
+    int constant = 1, silent_any = 0;
+    for (int l = 0; l < pp->nlanes; l++) {
+        double *dst = l == 0 ? pp->value : pp->scratch;
+        constant &= vm_lane_fill(pp->lanes[l], pos, n, dst);
+        if (l > 0)
+            for (int k = 0; k < n; k++)
+                pp->value[k] += pp->scratch[k];
+        if (pp->is_db)
+            for (int k = 0; k < n && !silent_any; k++)
+                silent_any = dst[k] <= VM_LANE_DB_SILENCE;
+    }
+    if (pp->nlanes > 1 && constant)
+        for (int k = 1; k < n && constant; k++)
+            constant = pp->value[k] == pp->value[0];
+    pp->constant = constant;
+    if (!pp->is_db)
+        return;
+    if (!silent_any && constant) {
+        float g = db_to_gain(pp->value[0], 0);
+        for (int k = 0; k < n; k++)
+            pp->gain[k] = g;
+        return;
+    }
+    /* per sample; a silent lane silences only its own samples */
+    for (int k = 0; k < n; k++) {
+        int silent = 0;
+        if (silent_any)
+            for (int l = 0; l < pp->nlanes && !silent; l++)
+                silent = vm_lane_value(pp->lanes[l], pos + k) <= VM_LANE_DB_SILENCE;
+        pp->gain[k] = db_to_gain(pp->value[k], silent);
+    }
+    if (silent_any)
+        pp->constant = 0;
+}
+
+void plan_param_init_static(plan_param *pp)
+{
+    param_eval(pp, 0, 1);
+    pp->constant = 1;
+    pp->is_static = 1;
+}
+
+void op_param(plan *p, void *args, int64_t pos, int n)
+{
+    (void)p;
+    param_eval(args, pos, n);
+}
+
 void op_gain(plan *p, void *args, int64_t pos, int n)
 {
     (void)p, (void)pos;
     op_gain_args *a = args;
-    for (int c = 0; c < a->nch; c++)
-        dsp_mix_scale(a->chans[c], a->gain, n);
+    const plan_param *g = a->gain;
+    for (int c = 0; c < a->nch; c++) {
+        if (g->constant) {
+            dsp_mix_scale(a->chans[c], g->gain[0], n);
+        } else {
+            float *x = a->chans[c];
+            for (int k = 0; k < n; k++)
+                x[k] *= g->gain[k];
+        }
+    }
+}
+
+/* The pan laws of dsp/pan.h as float coefficients: one formula for the
+ * constant and the moving case. */
+static void pan_coefs(int balance, double pan, float *l, float *r)
+{
+    double dl, dr;
+    if (balance)
+        dsp_pan_balance(pan, &dl, &dr);
+    else
+        dsp_pan_mono(pan, &dl, &dr);
+    *l = (float)dl;
+    *r = (float)dr;
+}
+
+void op_mix_pan(plan *p, void *args, int64_t pos, int n)
+{
+    (void)p, (void)pos;
+    op_mix_pan_args *a = args;
+    const plan_param *pan = a->pan;
+    const float *s0 = a->src[0], *s1 = a->balance ? a->src[1] : a->src[0];
+    if (pan->constant) {
+        float l, r;
+        pan_coefs(a->balance, pan->value[0], &l, &r);
+        dsp_mix_add_scaled(a->dst[0], s0, l, n);
+        dsp_mix_add_scaled(a->dst[1], s1, r, n);
+        return;
+    }
+    for (int k = 0; k < n; k++)
+        pan_coefs(a->balance, pan->value[k], &a->coef[0][k], &a->coef[1][k]);
+    float *d0 = a->dst[0], *d1 = a->dst[1];
+    for (int k = 0; k < n; k++) {
+        d0[k] += a->coef[0][k] * s0[k];
+        d1[k] += a->coef[1][k] * s1[k];
+    }
 }
 
 void op_mix(plan *p, void *args, int64_t pos, int n)
@@ -31,21 +133,36 @@ void op_mix(plan *p, void *args, int64_t pos, int n)
         dsp_mix_add_scaled(a->dst[t], a->src[t], a->coef[t], n);
 }
 
-/* Per-sample gain of clip c for clip-relative samples [k0, k0 + n). Returns
- * 1 when the gain is the constant clip gain over the whole stretch. */
-static int clip_envelope(const op_clip *c, int64_t k0, int n, float *env)
+/* Gain of clip c for the block stretch [s0, s0 + n) (session samples),
+ * block offset off: clip gain (static or its lane) x fades x the track's
+ * fader, in one formula per sample:
+ *     env = (float)(clip_gain * fade * (double)fader)
+ * Returns 1 (and *g) when that is one value over the whole stretch; the
+ * constant path computes the same formula once, so the bits agree. */
+static int clip_envelope(const op_clips_args *a, const op_clip *c, int64_t s0, int off, int n, float *env, float *g)
 {
-    int64_t fade_out_start = c->length - c->fade_out;
-    if (k0 >= c->fade_in && k0 + n <= fade_out_start)
+    const plan_param *f = a->fader;
+    int64_t k0 = s0 - c->at, fade_out_start = c->length - c->fade_out;
+    int lane_const = 1;
+    if (c->gain_lane)
+        lane_const = vm_lane_fill(c->gain_lane, s0, n, a->lane_db);
+    if (lane_const && f->constant && k0 >= c->fade_in && k0 + n <= fade_out_start) {
+        double cg = c->gain_lane ? (a->lane_db[0] <= VM_LANE_DB_SILENCE ? 0.0 : pow(10.0, a->lane_db[0] / 20.0))
+                                 : c->gain;
+        *g = (float)(cg * (double)f->gain[0]);
         return 1;
+    }
     for (int i = 0; i < n; i++) {
         int64_t k = k0 + i;
-        double g = c->gain;
+        double cg = c->gain;
+        if (c->gain_lane)
+            cg = a->lane_db[i] <= VM_LANE_DB_SILENCE ? 0.0 : pow(10.0, a->lane_db[i] / 20.0);
+        double fade = 1.0;
         if (k < c->fade_in)
-            g *= dsp_fade_gain(c->fade_in_curve, (double)k / (double)c->fade_in);
+            fade *= dsp_fade_gain(c->fade_in_curve, (double)k / (double)c->fade_in);
         if (k >= fade_out_start)
-            g *= dsp_fade_gain(c->fade_out_curve, (double)(c->length - k) / (double)c->fade_out);
-        env[i] = (float)g;
+            fade *= dsp_fade_gain(c->fade_out_curve, (double)(c->length - k) / (double)c->fade_out);
+        env[i] = (float)(cg * fade * (double)f->gain[f->constant ? 0 : off + i]);
     }
     return 0;
 }
@@ -102,9 +219,9 @@ void op_clips(plan *p, void *args, int64_t pos, int n)
                 p->failed = 1;
                 return;
             }
-            int constant = clip_envelope(c, s0 - c->at, len, a->env);
-            float g = (float)c->gain;
             int fc = c->file_channels, off = (int)(s0 - pos);
+            float g = 0;
+            int constant = clip_envelope(a, c, s0, off, len, a->env, &g);
             if (constant && fc == 1) {
                 for (int ch = 0; ch < a->nch; ch++)
                     dsp_mix_add_scaled(a->out[ch] + off, a->scratch, g, len);

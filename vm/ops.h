@@ -10,8 +10,34 @@
 #include <stdint.h>
 
 #include "dsp/fade.h"
+#include "vm/lane.h"
 #include "vm/media.h"
 #include "vm/plan.h"
+
+/* An automatable gain (fader + trim + VCAs...) or a plain value (pan),
+ * evaluated once per block by op_param into buffers the consumers read.
+ * A dB param's gain is 10^(sum of its lanes / 20), 0 when any lane is
+ * silent; a plain param has one lane. `constant` says this block's values
+ * all equal element 0 (consumers take their fast path; the per-sample
+ * formula gives the same bits). A param with no moves at all is static:
+ * no op evaluates it and its buffers hold the one value from the start. */
+typedef struct {
+    const char *name;
+    int is_db;
+    vm_lane **lanes;
+    int nlanes;
+    double *value;             /* max_block: sum of the lanes (dB) or the plain value */
+    float *gain;               /* max_block: linear gain (dB params) */
+    double *scratch;           /* max_block */
+    int constant;
+    int is_static;
+} plan_param;
+
+/* param: evaluates a plan_param for the block */
+void op_param(plan *p, void *args, int64_t pos, int n);
+
+/* Sets a static param's values once (compile time). */
+void plan_param_init_static(plan_param *pp);
 
 /* clear: chans[0..nch) = 0 */
 typedef struct {
@@ -19,12 +45,22 @@ typedef struct {
     int nch;
 } op_clear_args;
 
-/* gain: chans[c] *= gain (the fader, post-clips, pre-routing) */
+/* gain: chans[c] *= the param's gain (a bus fader) */
 typedef struct {
     float **chans;
     int nch;
-    float gain;
+    const plan_param *gain;
 } op_gain_args;
+
+/* mix with a moving pan: mono -> two channels (constant power) or stereo
+ * balance, coefficients per sample from the pan param */
+typedef struct {
+    int balance;               /* 0: mono pan, 1: stereo balance */
+    const float *src[2];       /* src[1] unused for mono */
+    float *dst[2];
+    const plan_param *pan;
+    float *coef[2];            /* max_block scratch */
+} op_mix_pan_args;
 
 /* mix: dst[t] += coef[t] * src[t] for each term, in order */
 typedef struct {
@@ -38,7 +74,8 @@ typedef struct {
 typedef struct {
     const char *path;
     int64_t at, from, length;
-    double gain;               /* linear clip gain */
+    double gain;               /* linear clip gain when not automated */
+    vm_lane *gain_lane;        /* the clip gain's moves (dB), or NULL */
     int64_t fade_in, fade_out;
     dsp_fade_curve fade_in_curve, fade_out_curve;
     int channel;               /* 0: all file channels; k: file channel k only */
@@ -59,6 +96,8 @@ typedef struct {
     vm_media_reader **readers; /* parallel to active */
     float *scratch;            /* max_block * widest file, interleaved */
     float *env;                /* max_block per-sample gains */
+    double *lane_db;           /* max_block scratch for clip gain lanes */
+    const plan_param *fader;   /* the track's fader (+ trim + VCAs) */
     float **out;
     int nch;
 } op_clips_args;
@@ -66,6 +105,7 @@ typedef struct {
 void op_clear(plan *p, void *args, int64_t pos, int n);
 void op_gain(plan *p, void *args, int64_t pos, int n);
 void op_mix(plan *p, void *args, int64_t pos, int n);
+void op_mix_pan(plan *p, void *args, int64_t pos, int n);
 void op_clips(plan *p, void *args, int64_t pos, int n);
 
 /* Closes every open reader of a clip player and rewinds it. */

@@ -14,6 +14,7 @@
 
 #include "vm/arena.h"
 #include "vm/desc.h"
+#include "vm/lane.h"
 #include "vm/result.h"
 
 #define PLAN_MAX_BLOCK 8192
@@ -52,6 +53,8 @@ struct plan {
     int noutputs;
     void **clip_ops;        /* the clip players, closed by plan_reset / vm_plan_free */
     int nclip_ops;
+    vm_lane **lanes;        /* automation lanes the plan owns */
+    int nlanes, caplanes;
     const char *warnings;   /* newline-separated notes for the user, "" if none */
     /* An op that cannot go on (a clip file vanished mid-render) records
      * the reason here; the driver checks after every block. */

@@ -292,18 +292,22 @@ static int strip_call(lua_State *L)
     vm_strip_desc *s = &d->strips[r->index];
     char what[300];
     snprintf(what, sizeof what, "%s '%s'", kind_name(s), s->name);
-    static const char *const keys[] = {"channels", "to", "gain", "pan", "mute", "solo", NULL};
+    static const char *const keys[] = {"channels", "to", "gain", "trim", "pan", "mute", "solo", NULL};
     check_keys(L, 2, what, keys, 0);
     double v;
     if (opt_number(L, 2, "channels", what, 1, 64, &v))
         set_channels(L, s, v);
     if (opt_number(L, 2, "gain", what, -1e300, 1e300, &v)) {
         check_gain(L, s, v);
-        s->gain_db = v;
+        s->gain.value = v;
+    }
+    if (opt_number(L, 2, "trim", what, -1e300, 1e300, &v)) {
+        check_gain(L, s, v);
+        s->trim.value = v;
     }
     if (opt_number(L, 2, "pan", what, -1e300, 1e300, &v)) {
         check_pan(L, s, v);
-        s->pan = v;
+        s->pan.value = v;
     }
     opt_bool(L, 2, "mute", what, &s->mute);
     opt_bool(L, 2, "solo", what, &s->solo);
@@ -451,7 +455,7 @@ static int strip_clip(lua_State *L)
     }
     double g = 0;
     if (opt_number(L, 2, "gain", what, -144, 24, &g))
-        k.gain_db = g;
+        k.gain.value = g;
     opt_time(L, 2, "fade_in", what, VM_TIME_DURATION, &k.fade_in);
     opt_time(L, 2, "fade_out", what, VM_TIME_DURATION, &k.fade_out);
     if (k.fade_in < 0 || k.fade_out < 0)
@@ -497,6 +501,418 @@ static int strip_clip(lua_State *L)
     return 1;
 }
 
+/* ---- automatable parameters ---------------------------------------------- */
+
+#define PARAM_MT "dubstage.param"
+
+typedef enum { PARAM_STRIP_GAIN, PARAM_STRIP_TRIM, PARAM_STRIP_PAN, PARAM_CLIP_GAIN, PARAM_VCA_GAIN } param_kind;
+
+typedef struct {
+    param_kind kind;
+    int owner;   /* strip or VCA index */
+    int clip;    /* clip index for PARAM_CLIP_GAIN */
+} param_ref;
+
+static void push_param(lua_State *L, param_kind kind, int owner, int clip)
+{
+    param_ref *p = lua_newuserdatauv(L, sizeof *p, 0);
+    p->kind = kind;
+    p->owner = owner;
+    p->clip = clip;
+    luaL_setmetatable(L, PARAM_MT);
+}
+
+static vm_param_desc *param_of(lua_State *L, const param_ref *p, char *name, size_t n, int *is_db)
+{
+    vm_desc *d = get_ctx(L)->desc;
+    *is_db = p->kind != PARAM_STRIP_PAN;
+    switch (p->kind) {
+    case PARAM_STRIP_GAIN:
+    case PARAM_STRIP_TRIM:
+    case PARAM_STRIP_PAN: {
+        vm_strip_desc *s = &d->strips[p->owner];
+        const char *w = p->kind == PARAM_STRIP_GAIN ? "gain" : p->kind == PARAM_STRIP_TRIM ? "trim" : "pan";
+        snprintf(name, n, "%s '%s' %s", kind_name(s), s->name, w);
+        return p->kind == PARAM_STRIP_GAIN ? &s->gain : p->kind == PARAM_STRIP_TRIM ? &s->trim : &s->pan;
+    }
+    case PARAM_CLIP_GAIN: {
+        vm_clip_desc *k = &d->strips[p->owner].clips[p->clip];
+        snprintf(name, n, "gain of clip '%s' on track '%s'", vm_path_basename(k->path), d->strips[p->owner].name);
+        return &k->gain;
+    }
+    case PARAM_VCA_GAIN:
+        snprintf(name, n, "vca '%s' gain", d->vcas[p->owner].name);
+        return &d->vcas[p->owner].gain;
+    }
+    return NULL;
+}
+
+/* A value for a parameter: numbers in range; -math.huge (silence) for dB. */
+static double param_value(lua_State *L, int idx, const char *key, const char *name, int is_db)
+{
+    if (lua_type(L, idx) != LUA_TNUMBER)
+        luaL_error(L, "%s: '%s' must be a number (got %s)", name, key, luaL_typename(L, idx));
+    double v = lua_tonumber(L, idx);
+    if (is_db) {
+        if (v == -HUGE_VAL || v < -144)
+            v = -144; /* silence: see vm/lane.h */
+        if (!(v <= 24))
+            luaL_error(L, "%s: %s = %g dB is out of range (-math.huge for silence, up to +24 dB)", name, key, v);
+    } else if (!(v >= -1 && v <= 1)) {
+        luaL_error(L, "%s: %s = %g is out of range (-1 = left to 1 = right)", name, key, v);
+    }
+    return v;
+}
+
+static void add_event(lua_State *L, vm_param_desc *pd, const vm_event *ev, const char *name, int is_db)
+{
+    vm_event e = *ev;
+    char err[DS_ERR_LEN];
+    /* check it the way the compiler will (a lane knows the rules) */
+    vm_lane *probe = vm_lane_new(is_db ? VM_LANE_DB : VM_LANE_PLAIN, pd->value);
+    if (!probe)
+        luaL_error(L, "out of memory");
+    ds_result r = vm_lane_add(probe, &e, err);
+    vm_lane_free(&probe);
+    if (r != DS_OK)
+        luaL_error(L, "%s: %s", name, err);
+    pd->events = grow(L, pd->events, &pd->capevents, pd->nevents + 1, sizeof *pd->events);
+    if (e.kind == VM_EV_CURVE) {
+        double *pts = malloc((size_t)e.ncurve * sizeof *pts);
+        if (!pts)
+            luaL_error(L, "out of memory");
+        memcpy(pts, e.curve, (size_t)e.ncurve * sizeof *pts);
+        e.curve = pts;
+    }
+    if (pd->nevents == 0)
+        where_here(L, pd->where);
+    pd->events[pd->nevents++] = e;
+}
+
+static vm_ramp_shape check_shape(lua_State *L, const char *word, const char *name)
+{
+    static const char *const names[] = {"linear", "amplitude", "equal_power", "exponential", "s_curve", NULL};
+    for (int i = 0; names[i]; i++)
+        if (strcmp(word, names[i]) == 0)
+            return (vm_ramp_shape)i;
+    const char *near = vm_suggest(word, names, 5);
+    luaL_error(L, "%s: unknown ramp shape '%s'%s%s%s (shapes: linear, amplitude, equal_power, exponential, s_curve)",
+               name, word, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+    return VM_SHAPE_LINEAR;
+}
+
+/* One event from the table at idx. Its kind comes from `kind` (set, ramp,
+ * target, curve) or, when kind is NULL, from its keys: values -> curve,
+ * tau -> target, over -> ramp, otherwise set. */
+static void event_from_table(lua_State *L, int idx, const char *kind, const param_ref *p)
+{
+    char name[300];
+    int is_db;
+    vm_param_desc *pd = param_of(L, p, name, sizeof name, &is_db);
+    idx = lua_absindex(L, idx);
+    static const char *const keys[] = {"at", "to", "over", "shape", "from", "tau", "values", NULL};
+    check_keys(L, idx, name, keys, 0);
+    if (!kind) {
+        int has_values = lua_getfield(L, idx, "values") != LUA_TNIL;
+        int has_tau = lua_getfield(L, idx, "tau") != LUA_TNIL;
+        int has_over = lua_getfield(L, idx, "over") != LUA_TNIL;
+        lua_pop(L, 3);
+        kind = has_values ? "curve" : has_tau ? "target" : has_over ? "ramp" : "set";
+    }
+    vm_event e;
+    memset(&e, 0, sizeof e);
+    if (!opt_time(L, idx, "at", name, VM_TIME_POSITION, &e.at))
+        luaL_error(L, "%s: a move needs a time: at = \"01:00:10:00\" (or seconds, or cue \"name\")", name);
+    if (e.at < 0) {
+        char tc[64];
+        vm_time_format(&get_ctx(L)->desc->tb, e.at, tc, sizeof tc);
+        luaL_error(L, "%s: at = %s is before the session start", name, tc);
+    }
+    if (strcmp(kind, "curve") == 0) {
+        e.kind = VM_EV_CURVE;
+        if (!opt_time(L, idx, "over", name, VM_TIME_DURATION, &e.duration))
+            luaL_error(L, "%s: a curve needs over = duration", name);
+        if (lua_getfield(L, idx, "values") != LUA_TTABLE)
+            luaL_error(L, "%s: a curve needs values = { v1, v2, ... }", name);
+        int n = (int)luaL_len(L, -1);
+        double *pts = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * sizeof *pts, 0); /* freed by Lua */
+        for (int i = 0; i < n; i++) {
+            lua_geti(L, -2, i + 1);
+            pts[i] = param_value(L, -1, "values", name, is_db);
+            lua_pop(L, 1);
+        }
+        e.curve = pts;
+        e.ncurve = n;
+        add_event(L, pd, &e, name, is_db);
+        lua_pop(L, 2);
+        return;
+    }
+    if (lua_getfield(L, idx, "to") == LUA_TNIL)
+        luaL_error(L, "%s: a %s needs to = value", name, kind);
+    e.value = param_value(L, -1, "to", name, is_db);
+    lua_pop(L, 1);
+    if (strcmp(kind, "set") == 0) {
+        e.kind = VM_EV_SET;
+    } else if (strcmp(kind, "target") == 0) {
+        e.kind = VM_EV_TARGET;
+        int64_t tau = 0;
+        if (!opt_time(L, idx, "tau", name, VM_TIME_DURATION, &tau) || tau <= 0)
+            luaL_error(L, "%s: a target needs tau = time constant greater than zero (seconds)", name);
+        e.tau = (double)tau;
+    } else {
+        e.kind = VM_EV_RAMP;
+        if (!opt_time(L, idx, "over", name, VM_TIME_DURATION, &e.duration))
+            luaL_error(L, "%s: a ramp needs over = duration", name);
+        if (e.duration < 0)
+            luaL_error(L, "%s: over must not be negative", name);
+        const char *sh = opt_string(L, idx, "shape", name);
+        e.shape = sh ? check_shape(L, sh, name) : VM_SHAPE_LINEAR;
+    }
+    if (lua_getfield(L, idx, "from") != LUA_TNIL) { /* start the move from a stated value */
+        vm_event set;
+        memset(&set, 0, sizeof set);
+        set.kind = VM_EV_SET;
+        set.at = e.at;
+        set.value = param_value(L, -1, "from", name, is_db);
+        add_event(L, pd, &set, name, is_db);
+    }
+    lua_pop(L, 1);
+    add_event(L, pd, &e, name, is_db);
+}
+
+static int param_move(lua_State *L, const char *kind)
+{
+    param_ref *p = luaL_checkudata(L, 1, PARAM_MT);
+    if (lua_type(L, 2) != LUA_TTABLE)
+        return luaL_error(L, "%s needs a table: p:%s { at = ..., %s }", kind, kind,
+                          strcmp(kind, "curve") == 0 ? "over = ..., values = { ... }" : "to = ...");
+    event_from_table(L, 2, kind, p);
+    lua_settop(L, 1);
+    return 1;
+}
+
+static int param_set(lua_State *L) { return param_move(L, "set"); }
+static int param_ramp(lua_State *L) { return param_move(L, "ramp"); }
+static int param_target(lua_State *L) { return param_move(L, "target"); }
+static int param_curve(lua_State *L) { return param_move(L, "curve"); }
+
+/* p:moves { { at = ..., to = ..., over = ... }, { at = ..., to = ... }, ... } */
+static int param_moves(lua_State *L)
+{
+    param_ref *p = luaL_checkudata(L, 1, PARAM_MT);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    lua_Integer n = luaL_len(L, 2);
+    for (lua_Integer i = 1; i <= n; i++) {
+        if (lua_geti(L, 2, i) != LUA_TTABLE)
+            return luaL_error(L, "moves: entry %d is a %s, not a table", (int)i, luaL_typename(L, -1));
+        event_from_table(L, -1, NULL, p);
+        lua_pop(L, 1);
+    }
+    lua_settop(L, 1);
+    return 1;
+}
+
+static int param_index(lua_State *L)
+{
+    param_ref *p = luaL_checkudata(L, 1, PARAM_MT);
+    const char *k = luaL_checkstring(L, 2);
+    char name[300];
+    int is_db;
+    vm_param_desc *pd = param_of(L, p, name, sizeof name, &is_db);
+    if (strcmp(k, "value") == 0) lua_pushnumber(L, pd->value <= -144 && is_db ? -HUGE_VAL : pd->value);
+    else if (strcmp(k, "name") == 0) lua_pushstring(L, name);
+    else if (strcmp(k, "events") == 0) lua_pushinteger(L, pd->nevents);
+    else if (strcmp(k, "set") == 0) lua_pushcfunction(L, param_set);
+    else if (strcmp(k, "ramp") == 0) lua_pushcfunction(L, param_ramp);
+    else if (strcmp(k, "target") == 0) lua_pushcfunction(L, param_target);
+    else if (strcmp(k, "curve") == 0) lua_pushcfunction(L, param_curve);
+    else if (strcmp(k, "moves") == 0) lua_pushcfunction(L, param_moves);
+    else {
+        static const char *const names[] = {"value", "name", "events", "set", "ramp", "target", "curve", "moves", NULL};
+        const char *near = vm_suggest(k, names, 8);
+        return luaL_error(L, "%s has no field '%s'%s%s%s (fields: value, name, events; moves: set, ramp, target, "
+                          "curve, moves)", name, k, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+    }
+    return 1;
+}
+
+static int param_tostring(lua_State *L)
+{
+    param_ref *p = luaL_checkudata(L, 1, PARAM_MT);
+    char name[300];
+    int is_db;
+    vm_param_desc *pd = param_of(L, p, name, sizeof name, &is_db);
+    lua_pushfstring(L, "%s = %f%s (%d move%s)", name, pd->value, is_db ? " dB" : "", pd->nevents,
+                    pd->nevents == 1 ? "" : "s");
+    return 1;
+}
+
+/* ---- VCAs and mute groups --------------------------------------------------- */
+
+#define VCA_MT "dubstage.vca"
+#define MUTEGROUP_MT "dubstage.mute_group"
+
+static void check_new_group_name(lua_State *L, const char *name, const char *what)
+{
+    vm_desc *d = get_ctx(L)->desc;
+    if (!name[0])
+        luaL_error(L, "a %s needs a name", what);
+    for (int i = 0; i < d->nvcas; i++)
+        if (strcmp(d->vcas[i].name, name) == 0)
+            luaL_error(L, "a vca called '%s' already exists (made at %s)", name, d->vcas[i].where);
+    for (int i = 0; i < d->nmute_groups; i++)
+        if (strcmp(d->mute_groups[i].name, name) == 0)
+            luaL_error(L, "a mute group called '%s' already exists (made at %s)", name, d->mute_groups[i].where);
+}
+
+/* members = { strip, ... } into an index list; duplicates are ignored */
+static void add_members(lua_State *L, int idx, int **members, int *n, int *cap, const char *what)
+{
+    if (lua_type(L, idx) != LUA_TTABLE)
+        luaL_error(L, "%s: members must be a list of tracks and buses (got %s)", what, luaL_typename(L, idx));
+    lua_Integer len = luaL_len(L, idx);
+    for (lua_Integer i = 1; i <= len; i++) {
+        lua_geti(L, idx, i);
+        strip_ref *r = luaL_testudata(L, -1, STRIP_MT);
+        if (!r)
+            luaL_error(L, "%s: member %d is a %s, not a track or bus", what, (int)i, luaL_typename(L, -1));
+        int dup = 0;
+        for (int k = 0; k < *n; k++)
+            dup |= (*members)[k] == r->index;
+        if (!dup) {
+            *members = grow(L, *members, cap, *n + 1, sizeof **members);
+            (*members)[(*n)++] = r->index;
+        }
+        lua_pop(L, 1);
+    }
+}
+
+static int vca_call(lua_State *L)
+{
+    int *ix = luaL_checkudata(L, 1, VCA_MT);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    vm_vca_desc *v = &get_ctx(L)->desc->vcas[*ix];
+    char what[300];
+    snprintf(what, sizeof what, "vca '%s'", v->name);
+    static const char *const keys[] = {"members", "gain", NULL};
+    check_keys(L, 2, what, keys, 0);
+    double g;
+    if (opt_number(L, 2, "gain", what, -144, 24, &g))
+        v->gain.value = g;
+    if (lua_getfield(L, 2, "members") != LUA_TNIL)
+        add_members(L, -1, &v->members, &v->nmembers, &v->capmembers, what);
+    lua_settop(L, 1);
+    return 1;
+}
+
+static int l_vca(lua_State *L)
+{
+    vm_desc *d = get_ctx(L)->desc;
+    const char *name = luaL_checkstring(L, 1);
+    check_new_group_name(L, name, "vca");
+    d->vcas = grow(L, d->vcas, &d->capvcas, d->nvcas + 1, sizeof *d->vcas);
+    vm_vca_desc *v = &d->vcas[d->nvcas];
+    memset(v, 0, sizeof *v);
+    v->name = dup_or_die(L, name);
+    d->nvcas++;
+    where_here(L, v->where);
+    lua_settop(L, 2);
+    int *ix = lua_newuserdatauv(L, sizeof *ix, 0);
+    *ix = d->nvcas - 1;
+    luaL_setmetatable(L, VCA_MT);
+    if (lua_istable(L, 2)) {
+        lua_replace(L, 1);
+        return vca_call(L);
+    }
+    return 1;
+}
+
+static int vca_index(lua_State *L)
+{
+    int *ix = luaL_checkudata(L, 1, VCA_MT);
+    const char *k = luaL_checkstring(L, 2);
+    vm_vca_desc *v = &get_ctx(L)->desc->vcas[*ix];
+    if (strcmp(k, "gain") == 0) push_param(L, PARAM_VCA_GAIN, *ix, 0);
+    else if (strcmp(k, "name") == 0) lua_pushstring(L, v->name);
+    else return luaL_error(L, "vca '%s' has no field '%s' (fields: gain, name)", v->name, k);
+    return 1;
+}
+
+static int vca_newindex(lua_State *L)
+{
+    int *ix = luaL_checkudata(L, 1, VCA_MT);
+    vm_vca_desc *v = &get_ctx(L)->desc->vcas[*ix];
+    const char *k = luaL_checkstring(L, 2);
+    if (strcmp(k, "gain") != 0)
+        return luaL_error(L, "cannot set '%s' on vca '%s' (settable: gain)", k, v->name);
+    double g = luaL_checknumber(L, 3);
+    if (!(g >= -144 && g <= 24))
+        return luaL_error(L, "vca '%s': gain = %g dB is out of range (-144 to +24 dB)", v->name, g);
+    v->gain.value = g;
+    return 0;
+}
+
+static int mute_group_call(lua_State *L)
+{
+    int *ix = luaL_checkudata(L, 1, MUTEGROUP_MT);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    vm_mute_group_desc *m = &get_ctx(L)->desc->mute_groups[*ix];
+    char what[300];
+    snprintf(what, sizeof what, "mute group '%s'", m->name);
+    static const char *const keys[] = {"members", "mute", NULL};
+    check_keys(L, 2, what, keys, 0);
+    opt_bool(L, 2, "mute", what, &m->mute);
+    if (lua_getfield(L, 2, "members") != LUA_TNIL)
+        add_members(L, -1, &m->members, &m->nmembers, &m->capmembers, what);
+    lua_settop(L, 1);
+    return 1;
+}
+
+static int l_mute_group(lua_State *L)
+{
+    vm_desc *d = get_ctx(L)->desc;
+    const char *name = luaL_checkstring(L, 1);
+    check_new_group_name(L, name, "mute group");
+    d->mute_groups = grow(L, d->mute_groups, &d->capmute_groups, d->nmute_groups + 1, sizeof *d->mute_groups);
+    vm_mute_group_desc *m = &d->mute_groups[d->nmute_groups];
+    memset(m, 0, sizeof *m);
+    m->name = dup_or_die(L, name);
+    d->nmute_groups++;
+    where_here(L, m->where);
+    lua_settop(L, 2);
+    int *ix = lua_newuserdatauv(L, sizeof *ix, 0);
+    *ix = d->nmute_groups - 1;
+    luaL_setmetatable(L, MUTEGROUP_MT);
+    if (lua_istable(L, 2)) {
+        lua_replace(L, 1);
+        return mute_group_call(L);
+    }
+    return 1;
+}
+
+static int mute_group_index(lua_State *L)
+{
+    int *ix = luaL_checkudata(L, 1, MUTEGROUP_MT);
+    vm_mute_group_desc *m = &get_ctx(L)->desc->mute_groups[*ix];
+    const char *k = luaL_checkstring(L, 2);
+    if (strcmp(k, "mute") == 0) lua_pushboolean(L, m->mute);
+    else if (strcmp(k, "name") == 0) lua_pushstring(L, m->name);
+    else return luaL_error(L, "mute group '%s' has no field '%s' (fields: mute, name)", m->name, k);
+    return 1;
+}
+
+static int mute_group_newindex(lua_State *L)
+{
+    int *ix = luaL_checkudata(L, 1, MUTEGROUP_MT);
+    vm_mute_group_desc *m = &get_ctx(L)->desc->mute_groups[*ix];
+    const char *k = luaL_checkstring(L, 2);
+    if (strcmp(k, "mute") != 0)
+        return luaL_error(L, "cannot set '%s' on mute group '%s' (settable: mute)", k, m->name);
+    luaL_checktype(L, 3, LUA_TBOOLEAN);
+    m->mute = lua_toboolean(L, 3);
+    return 0;
+}
+
 static int strip_index(lua_State *L)
 {
     vm_strip_desc *s = strip_of(L, 1);
@@ -504,15 +920,16 @@ static int strip_index(lua_State *L)
     if (strcmp(k, "name") == 0) lua_pushstring(L, s->name);
     else if (strcmp(k, "kind") == 0) lua_pushstring(L, kind_name(s));
     else if (strcmp(k, "channels") == 0) lua_pushinteger(L, s->channels ? s->channels : 1);
-    else if (strcmp(k, "gain") == 0) lua_pushnumber(L, s->gain_db);
-    else if (strcmp(k, "pan") == 0) lua_pushnumber(L, s->pan);
+    else if (strcmp(k, "gain") == 0) push_param(L, PARAM_STRIP_GAIN, check_strip(L, 1)->index, 0);
+    else if (strcmp(k, "trim") == 0) push_param(L, PARAM_STRIP_TRIM, check_strip(L, 1)->index, 0);
+    else if (strcmp(k, "pan") == 0) push_param(L, PARAM_STRIP_PAN, check_strip(L, 1)->index, 0);
     else if (strcmp(k, "mute") == 0) lua_pushboolean(L, s->mute);
     else if (strcmp(k, "solo") == 0) lua_pushboolean(L, s->solo);
     else if (strcmp(k, "clip") == 0) lua_pushcfunction(L, strip_clip);
     else if (strcmp(k, "to") == 0) lua_pushcfunction(L, strip_to);
     else {
-        static const char *const names[] = {"name", "kind", "channels", "gain", "pan", "mute", "solo", "clip", "to", NULL};
-        const char *near = vm_suggest(k, names, 9);
+        static const char *const names[] = {"name", "kind", "channels", "gain", "trim", "pan", "mute", "solo", "clip", "to", NULL};
+        const char *near = vm_suggest(k, names, 10);
         if (near)
             return luaL_error(L, "%s '%s' has no field '%s'; did you mean '%s'?", kind_name(s), s->name, k, near);
         return luaL_error(L, "%s '%s' has no field '%s'", kind_name(s), s->name, k);
@@ -524,14 +941,14 @@ static int strip_newindex(lua_State *L)
 {
     vm_strip_desc *s = strip_of(L, 1);
     const char *k = luaL_checkstring(L, 2);
-    if (strcmp(k, "gain") == 0) {
+    if (strcmp(k, "gain") == 0 || strcmp(k, "trim") == 0) {
         double v = luaL_checknumber(L, 3);
         check_gain(L, s, v);
-        s->gain_db = v;
+        (k[0] == 'g' ? &s->gain : &s->trim)->value = v;
     } else if (strcmp(k, "pan") == 0) {
         double v = luaL_checknumber(L, 3);
         check_pan(L, s, v);
-        s->pan = v;
+        s->pan.value = v;
     } else if (strcmp(k, "mute") == 0) {
         luaL_checktype(L, 3, LUA_TBOOLEAN);
         s->mute = lua_toboolean(L, 3);
@@ -539,9 +956,9 @@ static int strip_newindex(lua_State *L)
         luaL_checktype(L, 3, LUA_TBOOLEAN);
         s->solo = lua_toboolean(L, 3);
     } else {
-        static const char *const names[] = {"gain", "pan", "mute", "solo", NULL};
-        const char *near = vm_suggest(k, names, 4);
-        return luaL_error(L, "cannot set '%s' on %s '%s'%s%s%s (settable: gain, pan, mute, solo)", k,
+        static const char *const names[] = {"gain", "trim", "pan", "mute", "solo", NULL};
+        const char *near = vm_suggest(k, names, 5);
+        return luaL_error(L, "cannot set '%s' on %s '%s'%s%s%s (settable: gain, trim, pan, mute, solo)", k,
                           kind_name(s), s->name, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
     }
     return 0;
@@ -567,7 +984,7 @@ static int clip_index(lua_State *L)
     else if (strcmp(key, "file") == 0) lua_pushstring(L, k->path);
     else if (strcmp(key, "channels") == 0) lua_pushinteger(L, k->channel ? 1 : k->info.channels);
     else if (strcmp(key, "rate") == 0) lua_pushinteger(L, k->info.rate);
-    else if (strcmp(key, "gain") == 0) lua_pushnumber(L, k->gain_db);
+    else if (strcmp(key, "gain") == 0) push_param(L, PARAM_CLIP_GAIN, r->strip, r->clip);
     else return luaL_error(L, "a clip has no field '%s' (fields: at, length, finish, from, file, channels, rate, gain; times in seconds)", key);
     return 1;
 }
@@ -824,8 +1241,14 @@ static const luaL_Reg strip_methods[] = {
     {"__index", strip_index}, {"__newindex", strip_newindex}, {"__call", strip_call},
     {"__tostring", strip_tostring}, {NULL, NULL}};
 static const luaL_Reg clip_methods[] = {{"__index", clip_index}, {"__tostring", clip_tostring}, {NULL, NULL}};
+static const luaL_Reg param_methods[] = {{"__index", param_index}, {"__tostring", param_tostring}, {NULL, NULL}};
+static const luaL_Reg vca_methods[] = {
+    {"__index", vca_index}, {"__newindex", vca_newindex}, {"__call", vca_call}, {NULL, NULL}};
+static const luaL_Reg mute_group_methods[] = {
+    {"__index", mute_group_index}, {"__newindex", mute_group_newindex}, {"__call", mute_group_call}, {NULL, NULL}};
 static const luaL_Reg mix_funcs[] = {
-    {"session", l_session}, {"track", l_track}, {"bus", l_bus}, {"output", l_output}, {NULL, NULL}};
+    {"session", l_session}, {"track", l_track}, {"bus", l_bus}, {"output", l_output},
+    {"vca", l_vca},         {"mute_group", l_mute_group}, {NULL, NULL}};
 
 static int traceback(lua_State *L)
 {
@@ -845,6 +1268,15 @@ static int run_script(lua_State *L)
     lua_pop(L, 1);
     luaL_newmetatable(L, CLIP_MT);
     luaL_setfuncs(L, clip_methods, 0);
+    lua_pop(L, 1);
+    luaL_newmetatable(L, PARAM_MT);
+    luaL_setfuncs(L, param_methods, 0);
+    lua_pop(L, 1);
+    luaL_newmetatable(L, VCA_MT);
+    luaL_setfuncs(L, vca_methods, 0);
+    lua_pop(L, 1);
+    luaL_newmetatable(L, MUTEGROUP_MT);
+    luaL_setfuncs(L, mute_group_methods, 0);
     lua_pop(L, 1);
     open_sandbox(L);
     lua_pushglobaltable(L);
