@@ -3,7 +3,8 @@
 #
 # Usage: scripts/install-deps.sh [build|test|demo|bench|all]
 #   build: compiler, Lua 5.4, libsndfile, libsoxr, PortAudio, readline
-#   test:  build + the independent tools the tests measure with (sox, ffmpeg)
+#   test:  build + the independent tools the tests measure with (sox, ffmpeg,
+#          /usr/bin/time for peak memory)
 #          + the real recordings the render tests use
 #   demo:  build + the real recordings the demo is made from
 #   bench: test (sox and ffmpeg are the peers the benchmark runs)
@@ -15,7 +16,7 @@ want=${1:-all}
 
 build_pkgs="gcc make pkg-config liblua5.4-dev libsndfile1-dev libsoxr-dev
   portaudio19-dev libreadline-dev libebur128-dev"
-tool_pkgs="sox ffmpeg"
+tool_pkgs="sox ffmpeg time"
 # Real recordings shipped by Debian (sources and licenses: the header of scripts/demo.lua): dialogue (Czech voice
 # actors), score, ambience and hard effects.
 media_pkgs="fillets-ng-data-cs wesnoth-1.16-music ufoai-sound wordwarvi-sound unzip"
