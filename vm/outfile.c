@@ -86,6 +86,7 @@ struct vm_outfile {
     uint64_t rng;       /* xorshift64* state, never 0 */
     int64_t clipped;
     void *buf;          /* OUT_BLOCK_FRAMES * channels int32_t or float */
+    int buffered;       /* frames in buf not yet handed to libsndfile */
 };
 
 /* ---- formats ---------------------------------------------------------- */
@@ -364,7 +365,7 @@ static void quantise(vm_outfile *o, const float *const *planar, int offset, int 
     const int32_t align = o->bits == 16 ? 65536 : 256; /* to the top of 32 bits */
     uint64_t rng = o->rng;
     int64_t clipped = o->clipped;
-    int32_t *dst = o->buf;
+    int32_t *dst = (int32_t *)o->buf + (size_t)o->buffered * (size_t)ch;
 
     for (int i = offset; i < offset + m; i++) {
         for (int c = 0; c < ch; c++) {
@@ -395,7 +396,7 @@ static void quantise(vm_outfile *o, const float *const *planar, int offset, int 
 static void interleave(vm_outfile *o, const float *const *planar, int offset, int m)
 {
     const int ch = o->channels;
-    float *dst = o->buf;
+    float *dst = (float *)o->buf + (size_t)o->buffered * (size_t)ch;
     for (int i = offset; i < offset + m; i++)
         for (int c = 0; c < ch; c++)
             *dst++ = planar[c][i];
@@ -418,6 +419,17 @@ static ds_result write_failed(vm_outfile *o, char *err)
     return ds_fail(err, DS_ERR_IO, "cannot write '%s': %.*s", o->path, (int)len, msg);
 }
 
+static ds_result flush_buffer(vm_outfile *o, char *err)
+{
+    if (o->buffered == 0)
+        return DS_OK;
+    sf_count_t written = o->bits ? sf_writef_int(o->sf, o->buf, o->buffered) : sf_writef_float(o->sf, o->buf, o->buffered);
+    if (written != o->buffered)
+        return write_failed(o, err);
+    o->buffered = 0;
+    return DS_OK;
+}
+
 ds_result vm_outfile_write(vm_outfile *o, const float *const *planar, int n, char *err)
 {
     if (!o || n < 0 || (n > 0 && !planar))
@@ -425,19 +437,19 @@ ds_result vm_outfile_write(vm_outfile *o, const float *const *planar, int n, cha
     if (o->failed)
         return ds_fail(err, DS_ERR_IO, "cannot write '%s': an earlier write failed", o->path);
 
+    /* Frames collect in buf and go to libsndfile a full buffer at a time,
+     * so small render blocks do not turn into one write(2) each. */
     for (int done = 0; done < n;) {
-        int m = n - done < OUT_BLOCK_FRAMES ? n - done : OUT_BLOCK_FRAMES;
-        sf_count_t written;
-        if (o->bits) {
+        int room = OUT_BLOCK_FRAMES - o->buffered;
+        int m = n - done < room ? n - done : room;
+        if (o->bits)
             quantise(o, planar, done, m);
-            written = sf_writef_int(o->sf, o->buf, m);
-        } else {
+        else
             interleave(o, planar, done, m);
-            written = sf_writef_float(o->sf, o->buf, m);
-        }
-        if (written != m)
-            return write_failed(o, err);
+        o->buffered += m;
         done += m;
+        if (o->buffered == OUT_BLOCK_FRAMES && flush_buffer(o, err) != DS_OK)
+            return DS_ERR_IO;
     }
     return DS_OK;
 }
@@ -507,6 +519,8 @@ ds_result vm_outfile_commit(vm_outfile **op, char *err)
         r = ds_fail(err, DS_ERR_IO, "cannot write '%s': an earlier write failed", o->path);
         goto done;
     }
+    if ((r = flush_buffer(o, err)) != DS_OK)
+        goto done;
     /* sf_close rewrites the header (sizes, RF64 or RIFF) before we rename. */
     e = sf_close(o->sf);
     o->sf = NULL;
