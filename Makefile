@@ -45,7 +45,7 @@ $(B)/libdubstage.a: $(LIB_OBJ)
 $(B)/dubstage: $(APP_OBJ) $(B)/libdubstage.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(APP_OBJ) $(B)/libdubstage.a $(LDLIBS)
 
-$(B)/tests/%: tests/unit/%.c tests/check.h $(B)/libdubstage.a
+$(B)/tests/%: tests/unit/%.c tests/check.h tests/unit/render_util.h $(B)/libdubstage.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libdubstage.a $(LDLIBS)
 

@@ -1,0 +1,171 @@
+/* automation.c - named lanes of a description (see automation.h). */
+#include "vm/automation.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vm/path.h"
+
+static vm_lane *lane_of(const vm_param_desc *pd, int is_db, const char *name, char *err)
+{
+    vm_lane *lane = vm_lane_new(is_db ? VM_LANE_DB : VM_LANE_PLAIN, pd->value);
+    char lerr[DS_ERR_LEN];
+    if (!lane) {
+        ds_fail(err, DS_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    for (int i = 0; i < pd->nevents; i++)
+        if (vm_lane_add(lane, &pd->events[i], lerr) != DS_OK)
+            goto bad;
+    if (vm_lane_finish(lane, lerr) != DS_OK)
+        goto bad;
+    return lane;
+bad:
+    ds_fail(err, DS_ERR_ARG, "%s: %s: %s", pd->where, name, lerr);
+    vm_lane_free(&lane);
+    return NULL;
+}
+
+static vm_auto_lane *add(vm_auto_list *l, const char *name, int is_db, const char *where)
+{
+    vm_auto_lane *p = realloc(l->lanes, (size_t)(l->n + 1) * sizeof *p);
+    if (!p)
+        return NULL;
+    l->lanes = p;
+    vm_auto_lane *a = &p[l->n++];
+    memset(a, 0, sizeof *a);
+    snprintf(a->name, sizeof a->name, "%s", name);
+    a->is_db = is_db;
+    a->where = where;
+    return a;
+}
+
+/* One lane for one parameter, if it moves. */
+static ds_result add_param(vm_auto_list *l, const vm_param_desc *pd, int is_db, const char *name, char *err)
+{
+    if (!pd->nevents)
+        return DS_OK;
+    vm_auto_lane *a = add(l, name, is_db, pd->where);
+    if (!a)
+        return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    if (!(a->layers[0] = lane_of(pd, is_db, name, err)))
+        return DS_ERR_ARG;
+    a->nlayers = 1;
+    a->owned[0] = 1;
+    return DS_OK;
+}
+
+ds_result vm_automation_collect(const vm_desc *d, vm_auto_list *out, char *err)
+{
+    memset(out, 0, sizeof *out);
+    ds_result r = DS_OK;
+    char name[200];
+    vm_lane **vca = calloc((size_t)d->nvcas + 1, sizeof *vca);
+    if (!vca)
+        return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    for (int v = 0; v < d->nvcas && r == DS_OK; v++) {
+        snprintf(name, sizeof name, "vca:%s.gain", d->vcas[v].name);
+        r = add_param(out, &d->vcas[v].gain, 1, name, err);
+        if (r == DS_OK && !(vca[v] = lane_of(&d->vcas[v].gain, 1, name, err)))
+            r = DS_ERR_ARG;
+    }
+    for (int s = 0; s < d->nstrips && r == DS_OK; s++) {
+        const vm_strip_desc *st = &d->strips[s];
+        snprintf(name, sizeof name, "%s.gain", st->name);
+        r = add_param(out, &st->gain, 1, name, err);
+        snprintf(name, sizeof name, "%s.trim", st->name);
+        if (r == DS_OK)
+            r = add_param(out, &st->trim, 1, name, err);
+        snprintf(name, sizeof name, "%s.pan", st->name);
+        if (r == DS_OK)
+            r = add_param(out, &st->pan, 0, name, err);
+        for (int k = 0; k < st->nclips && r == DS_OK; k++) {
+            snprintf(name, sizeof name, "%s[%d].gain", st->name, k + 1);
+            r = add_param(out, &st->clips[k].gain, 1, name, err);
+        }
+        /* the effective fader when several layers make it and one moves */
+        int layers = 0, moves = st->gain.nevents + st->trim.nevents;
+        for (int v = 0; v < d->nvcas; v++)
+            for (int m = 0; m < d->vcas[v].nmembers; m++)
+                if (d->vcas[v].members[m] == s) {
+                    layers++;
+                    moves += d->vcas[v].gain.nevents;
+                }
+        if (r != DS_OK || !moves || (layers == 0 && st->trim.value == 0 && !st->trim.nevents))
+            continue;
+        snprintf(name, sizeof name, "%s.fader", st->name);
+        vm_auto_lane *a = add(out, name, 1, st->where);
+        if (!a) {
+            r = ds_fail(err, DS_ERR_NOMEM, "out of memory");
+            break;
+        }
+        if (!(a->layers[0] = lane_of(&st->gain, 1, name, err)) || !(a->layers[1] = lane_of(&st->trim, 1, name, err))) {
+            a->owned[0] = a->layers[0] != NULL;
+            a->nlayers = a->layers[0] != NULL;
+            r = DS_ERR_ARG;
+            break;
+        }
+        a->owned[0] = a->owned[1] = 1;
+        a->nlayers = 2;
+        for (int v = 0; v < d->nvcas && a->nlayers < 16; v++)
+            for (int m = 0; m < d->vcas[v].nmembers; m++)
+                if (d->vcas[v].members[m] == s)
+                    a->layers[a->nlayers++] = vca[v]; /* shared: owned by the list below */
+    }
+    out->vca_lanes = vca; /* the list owns them from here */
+    out->nvca = d->nvcas;
+    if (r != DS_OK)
+        vm_automation_free(out);
+    return r;
+}
+
+double vm_auto_value(const vm_auto_lane *l, int64_t n)
+{
+    double sum = 0;
+    for (int i = 0; i < l->nlayers; i++) {
+        double v = vm_lane_value(l->layers[i], n);
+        if (l->is_db && v <= VM_LANE_DB_SILENCE)
+            return VM_LANE_DB_SILENCE;
+        sum += v;
+    }
+    if (l->is_db && sum < VM_LANE_DB_SILENCE)
+        sum = VM_LANE_DB_SILENCE;
+    return sum;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+int vm_auto_breakpoints(const vm_auto_lane *l, int64_t *out, int max)
+{
+    int n = 0;
+    for (int i = 0; i < l->nlayers; i++) {
+        int got = vm_lane_breakpoints(l->layers[i], out ? out + n : NULL, out ? max - n : 0);
+        n += out ? (got < max - n ? got : max - n) : got;
+    }
+    if (!out)
+        return n;
+    qsort(out, (size_t)n, sizeof *out, cmp_i64);
+    int w = 0;
+    for (int i = 0; i < n; i++)
+        if (w == 0 || out[w - 1] != out[i])
+            out[w++] = out[i];
+    return w;
+}
+
+void vm_automation_free(vm_auto_list *list)
+{
+    for (int i = 0; i < list->n; i++)
+        for (int k = 0; k < list->lanes[i].nlayers; k++)
+            if (list->lanes[i].owned[k])
+                vm_lane_free(&list->lanes[i].layers[k]);
+    for (int v = 0; v < list->nvca; v++)
+        vm_lane_free(&list->vca_lanes[v]);
+    free(list->vca_lanes);
+    free(list->lanes);
+    memset(list, 0, sizeof *list);
+}
