@@ -20,6 +20,7 @@
 #include <lua.h>
 #include <lualib.h>
 
+#include "vm/markers.h"
 #include "vm/path.h"
 #include "vm/suggest.h"
 
@@ -913,6 +914,74 @@ static int mute_group_newindex(lua_State *L)
     return 0;
 }
 
+/* ---- cues from a marker file ------------------------------------------------ */
+
+#define MARKERS_MT "dubstage.markers"
+
+typedef struct { vm_markers *m; } markers_ref;
+
+static int path_allowed(script_ctx *c, const char *path);
+
+/* local cue = markers "cues.csv";  at = cue "door slam"  (seconds from the
+ * session start, so `cue "door slam" - 0.3` works) */
+static int l_markers(lua_State *L)
+{
+    script_ctx *c = get_ctx(L);
+    const char *name = luaL_checkstring(L, 1);
+    char path[PATH_MAX], err[DS_ERR_LEN];
+    if (vm_path_join(c->script_dir, name, path, sizeof path) != 0)
+        return luaL_error(L, "file name too long: '%s'", name);
+    if (!path_allowed(c, path))
+        return luaL_error(L, "marker file '%s' is outside the script's folder (run with --allow-paths to read it)", name);
+    markers_ref *r = lua_newuserdatauv(L, sizeof *r, 0);
+    r->m = NULL;
+    luaL_setmetatable(L, MARKERS_MT); /* __gc frees it, also when load fails below */
+    if (vm_markers_load(path, &c->desc->tb, &r->m, err) != DS_OK)
+        return luaL_error(L, "%s", err);
+    return 1;
+}
+
+static int markers_call(lua_State *L)
+{
+    markers_ref *r = luaL_checkudata(L, 1, MARKERS_MT);
+    const char *name = luaL_checkstring(L, 2);
+    int64_t pos;
+    char err[DS_ERR_LEN];
+    if (vm_markers_find(r->m, name, &pos, err) != DS_OK)
+        return luaL_error(L, "%s", err);
+    lua_pushnumber(L, (double)pos / get_ctx(L)->desc->tb.rate);
+    return 1;
+}
+
+static int markers_index(lua_State *L)
+{
+    markers_ref *r = luaL_checkudata(L, 1, MARKERS_MT);
+    const char *k = luaL_checkstring(L, 2);
+    if (strcmp(k, "names") == 0) {
+        lua_createtable(L, vm_markers_count(r->m), 0);
+        for (int i = 0; i < vm_markers_count(r->m); i++) {
+            lua_pushstring(L, vm_markers_name(r->m, i));
+            lua_seti(L, -2, i + 1);
+        }
+        return 1;
+    }
+    return luaL_error(L, "a marker list has no field '%s' (fields: names; call it with a cue name)", k);
+}
+
+static int markers_len(lua_State *L)
+{
+    markers_ref *r = luaL_checkudata(L, 1, MARKERS_MT);
+    lua_pushinteger(L, vm_markers_count(r->m));
+    return 1;
+}
+
+static int markers_gc(lua_State *L)
+{
+    markers_ref *r = luaL_checkudata(L, 1, MARKERS_MT);
+    vm_markers_free(&r->m);
+    return 0;
+}
+
 static int strip_index(lua_State *L)
 {
     vm_strip_desc *s = strip_of(L, 1);
@@ -1241,6 +1310,8 @@ static const luaL_Reg strip_methods[] = {
     {"__index", strip_index}, {"__newindex", strip_newindex}, {"__call", strip_call},
     {"__tostring", strip_tostring}, {NULL, NULL}};
 static const luaL_Reg clip_methods[] = {{"__index", clip_index}, {"__tostring", clip_tostring}, {NULL, NULL}};
+static const luaL_Reg markers_methods[] = {
+    {"__call", markers_call}, {"__index", markers_index}, {"__len", markers_len}, {"__gc", markers_gc}, {NULL, NULL}};
 static const luaL_Reg param_methods[] = {{"__index", param_index}, {"__tostring", param_tostring}, {NULL, NULL}};
 static const luaL_Reg vca_methods[] = {
     {"__index", vca_index}, {"__newindex", vca_newindex}, {"__call", vca_call}, {NULL, NULL}};
@@ -1248,7 +1319,7 @@ static const luaL_Reg mute_group_methods[] = {
     {"__index", mute_group_index}, {"__newindex", mute_group_newindex}, {"__call", mute_group_call}, {NULL, NULL}};
 static const luaL_Reg mix_funcs[] = {
     {"session", l_session}, {"track", l_track}, {"bus", l_bus}, {"output", l_output},
-    {"vca", l_vca},         {"mute_group", l_mute_group}, {NULL, NULL}};
+    {"vca", l_vca},         {"mute_group", l_mute_group}, {"markers", l_markers}, {NULL, NULL}};
 
 static int traceback(lua_State *L)
 {
@@ -1268,6 +1339,9 @@ static int run_script(lua_State *L)
     lua_pop(L, 1);
     luaL_newmetatable(L, CLIP_MT);
     luaL_setfuncs(L, clip_methods, 0);
+    lua_pop(L, 1);
+    luaL_newmetatable(L, MARKERS_MT);
+    luaL_setfuncs(L, markers_methods, 0);
     lua_pop(L, 1);
     luaL_newmetatable(L, PARAM_MT);
     luaL_setfuncs(L, param_methods, 0);

@@ -1,0 +1,373 @@
+/* test_automation.c - automation end to end: moves written in a script,
+ * rendered by the engine, checked against closed-form formulas written out
+ * here: a step at a timecode lands on its sample at every frame rate; every
+ * ramp shape, target and curve follow their formula; fader + trim + VCAs add
+ * in dB; a gain ride on a sine adds no spurs (no zipper); a dense lane renders
+ * the same bytes at every block size; cues from a marker file place moves. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/check.h"
+#include "tests/unit/render_util.h"
+
+static double dc_half(int i, int c) { (void)i, (void)c; return 0.5; }
+static double sine_1k(int i, int c) { (void)c; return 0.5 * sin(2 * M_PI * 1000.0 * i / 48000.0); }
+
+static double db(double v) { return pow(10.0, v / 20.0); }
+
+static void test_step_at_timecode(void)
+{
+    static const struct { const char *fps; int nominal, num, den, drop; } rates[] = {
+        {"23.976", 24, 24000, 1001, 0}, {"24", 24, 24, 1, 0},          {"25", 25, 25, 1, 0},
+        {"29.97", 30, 30000, 1001, 0},  {"29.97", 30, 30000, 1001, 2}, {"30", 30, 30, 1, 0},
+        {"48", 48, 48, 1, 0},           {"50", 50, 50, 1, 0},          {"59.94", 60, 60000, 1001, 0},
+        {"59.94", 60, 60000, 1001, 4},  {"60", 60, 60, 1, 0},
+    };
+    write_wav("dc.wav", 48000, 1, 48000 * 6, dc_half);
+    for (size_t ri = 0; ri < sizeof rates / sizeof rates[0]; ri++) {
+        char sep = rates[ri].drop ? ';' : ':';
+        int ff = rates[ri].nominal - 1;
+        char script[1024];
+        /* start 00:59:57, step at 01:00:01:(last frame): crosses a DF minute */
+        snprintf(script, sizeof script,
+                 "session { rate = 48000, fps = \"%s\", start = \"00:59:57%c00\", length = 6 }\n"
+                 "local t = track \"T\" { channels = 1 }\n"
+                 "t:clip { \"dc.wav\", at = 0 }\n"
+                 "t.gain:set { at = \"01:00:01%c%02d\", to = -6 }\n"
+                 "output { \"out.wav\", from = t, format = \"wav32f\" }\n",
+                 rates[ri].fps, sep, sep, ff);
+        long long f0 = label_frames(0, 59, 57, 0, rates[ri].nominal, rates[ri].drop);
+        long long f1 = label_frames(1, 0, 1, ff, rates[ri].nominal, rates[ri].drop);
+        long long s0 = (2 * f0 * 48000 * rates[ri].den + rates[ri].num) / (2LL * rates[ri].num);
+        long long s1 = (2 * f1 * 48000 * rates[ri].den + rates[ri].num) / (2LL * rates[ri].num);
+        long long at = s1 - s0;
+        int frames = 0, ch = 0;
+        float *x = render(script, 1024) == 0 ? read_wav("out.wav", &frames, &ch) : NULL;
+        float after = (float)(0.5 * (double)(float)db(-6));
+        char name[160];
+        snprintf(name, sizeof name, "gain step at 01:00:01%c%02d, %s fps%s changes on exactly sample %lld", sep, ff,
+                 rates[ri].fps, rates[ri].drop ? " DF" : "", at);
+        check(x && at < frames && x[at - 1] == 0.5f && fabsf(x[at] - after) < 1e-7f && fabsf(x[at + 1] - after) < 1e-7f,
+              name, "samples %lld..%lld: %.9g %.9g", at - 1, at, x ? x[at - 1] : -1.0, x ? x[at] : -1.0);
+        free(x);
+    }
+}
+
+/* value of a ramp from v0 to v1 at t in [0,1], per docs/automation.md */
+static double shape(const char *s, double v0, double v1, double t)
+{
+    if (strcmp(s, "linear") == 0) return v0 + (v1 - v0) * t;
+    if (strcmp(s, "s_curve") == 0) return v0 + (v1 - v0) * (1 - cos(M_PI * t)) / 2;
+    if (strcmp(s, "amplitude") == 0) return 20 * log10((1 - t) * db(v0) + t * db(v1));
+    if (strcmp(s, "equal_power") == 0) return 10 * log10((1 - t) * db(v0) * db(v0) + t * db(v1) * db(v1));
+    return v0 * pow(v1 / v0, t); /* exponential */
+}
+
+static void test_ramp_shapes(void)
+{
+    write_wav("dc.wav", 48000, 1, 48000, dc_half);
+    static const char *const shapes[] = {"linear", "s_curve", "amplitude", "equal_power", "exponential"};
+    for (int si = 0; si < 5; si++) {
+        char script[1024];
+        /* exponential needs same-sign ends: -3 -> -15 dB is fine in dB units */
+        snprintf(script, sizeof script,
+                 "session { rate = 48000, length = 0.5 }\n"
+                 "local t = track \"T\" { channels = 1, gain = -3 }\n"
+                 "t:clip { \"dc.wav\", at = 0 }\n"
+                 "t.gain:ramp { at = \"1000smp\", to = -15, over = \"4800smp\", shape = \"%s\" }\n"
+                 "output { \"out.wav\", from = t, format = \"wav32f\" }\n",
+                 shapes[si]);
+        int frames = 0, ch = 0;
+        float *x = render(script, 333) == 0 ? read_wav("out.wav", &frames, &ch) : NULL;
+        double worst = x ? 0 : 1;
+        for (int k = 0; x && k < 8000; k++) {
+            double v = k < 1000 ? -3 : k >= 5800 ? -15 : shape(shapes[si], -3, -15, (k - 1000) / 4800.0);
+            double want = 0.5 * db(v);
+            double e = fabs(x[k] - want) / want;
+            worst = e > worst ? e : worst;
+        }
+        char name[160];
+        snprintf(name, sizeof name, "gain ramp shape %s follows its formula per sample (max rel. error %.1e)",
+                 shapes[si], worst);
+        check(worst < 1e-6, name, "max relative error %g", worst);
+        free(x);
+    }
+
+    /* target and curve, and a move that cuts a running ramp */
+    const char *script =
+        "session { rate = 48000, length = 0.5 }\n"
+        "local t = track \"T\" { channels = 1 }\n"
+        "t:clip { \"dc.wav\", at = 0 }\n"
+        "t.gain:target { at = \"1000smp\", to = -20, tau = \"480smp\" }\n"
+        "t.gain:curve { at = \"5000smp\", over = \"2000smp\", values = { -6, 0, -12 } }\n"
+        "t.gain:ramp { at = \"9000smp\", to = 0, over = \"2000smp\" }\n"
+        "t.gain:set { at = \"10000smp\", to = -1 }\n"
+        "t.gain:ramp { at = \"12000smp\", to = -7, over = \"1000smp\" }\n"
+        "t.gain:ramp { at = \"12500smp\", to = -1, over = \"500smp\" }\n"
+        "output { \"out.wav\", from = t, format = \"wav32f\" }\n";
+    int frames = 0, ch = 0;
+    float *x = render(script, 64) == 0 ? read_wav("out.wav", &frames, &ch) : NULL;
+    double worst = x ? 0 : 1;
+    int bad = -1;
+    for (int k = 0; x && k < 14000; k++) {
+        double v;
+        if (k < 1000) v = 0;
+        else if (k < 5000) v = -20 + 20 * exp(-(k - 1000) / 480.0);
+        else if (k < 7000) {
+            double pos = (k - 5000) / 1000.0; /* 3 points over 2000 samples */
+            v = pos < 1 ? -6 + 6 * pos : 0 - 12 * (pos - 1);
+        } else if (k < 9000) v = -12;
+        else if (k < 10000) v = -12 + 12 * (k - 9000) / 2000.0;   /* cut at 10000 by a set */
+        else if (k < 12000) v = -1;
+        else if (k < 12500) v = -1 - 6 * (k - 12000) / 1000.0;    /* cut at 12500: reached -4 */
+        else if (k < 13000) v = -4 + 3 * (k - 12500) / 500.0;
+        else v = -1;
+        double e = fabs(x[k] - 0.5 * db(v)) / (0.5 * db(v));
+        if (e > worst) {
+            worst = e;
+            bad = k;
+        }
+    }
+    check(worst < 1e-6, "target, curve, a set cutting a ramp and a ramp cutting a ramp follow the documented semantics",
+          "max relative error %g at sample %d", worst, bad);
+    free(x);
+}
+
+static void test_layers_add_in_db(void)
+{
+    write_wav("dc.wav", 48000, 1, 48000, dc_half);
+    const char *script =
+        "session { rate = 48000, length = 0.5 }\n"
+        "local t = track \"T\" { channels = 1, gain = -3, trim = -2 }\n"
+        "t:clip { \"dc.wav\", at = 0 }\n"
+        "t.gain:ramp { at = \"1000smp\", to = -9, over = \"1000smp\" }\n"
+        "t.trim:set { at = \"3000smp\", to = 1.5 }\n"
+        "local a = vca \"A\" { members = { t }, gain = -4 }\n"
+        "local b = vca \"B\" { members = { t } }\n"
+        "b.gain:set { at = \"4000smp\", to = 2 }\n"
+        "a.gain:set { at = \"5000smp\", to = -math.huge }\n"
+        "output { \"out.wav\", from = t, format = \"wav32f\" }\n";
+    int frames = 0, ch = 0;
+    float *x = render(script, 128) == 0 ? read_wav("out.wav", &frames, &ch) : NULL;
+    static const struct { int k; double db; } want[] = {
+        {500, -3 - 2 - 4 + 0},  {1500, -6 - 2 - 4}, {2500, -9 - 2 - 4},
+        {3500, -9 + 1.5 - 4},   {4500, -9 + 1.5 - 4 + 2},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        char name[160];
+        double w = 0.5 * db(want[i].db);
+        snprintf(name, sizeof name, "fader + trim + VCAs add in dB: sample %d at %+.1f dB", want[i].k, want[i].db);
+        check(x && fabs(x[want[i].k] - w) < 1e-6 * w, name, "got %.9g want %.9g", x ? x[want[i].k] : -1.0, w);
+    }
+    check(x && x[5000] == 0 && x[6000] == 0 && x[4999] != 0, "a silent VCA silences its members from its sample on",
+          "got %g %g", x ? x[4999] : -1.0, x ? x[5000] : -1.0);
+    free(x);
+}
+
+/* In-place radix-2 FFT (re, im of length n, a power of two). */
+static void fft(double *re, double *im, int n)
+{
+    for (int i = 1, j = 0; i < n; i++) {
+        int bit = n >> 1;
+        for (; j & bit; bit >>= 1)
+            j ^= bit;
+        j ^= bit;
+        if (i < j) {
+            double t = re[i]; re[i] = re[j]; re[j] = t;
+            t = im[i]; im[i] = im[j]; im[j] = t;
+        }
+    }
+    for (int len = 2; len <= n; len <<= 1) {
+        double a = -2 * M_PI / len;
+        for (int i = 0; i < n; i += len)
+            for (int k = 0; k < len / 2; k++) {
+                double wr = cos(a * k), wi = sin(a * k);
+                double ur = re[i + k], ui = im[i + k];
+                double vr = re[i + k + len / 2] * wr - im[i + k + len / 2] * wi;
+                double vi = re[i + k + len / 2] * wi + im[i + k + len / 2] * wr;
+                re[i + k] = ur + vr; im[i + k] = ui + vi;
+                re[i + k + len / 2] = ur - vr; im[i + k + len / 2] = ui - vi;
+            }
+    }
+}
+
+/* Peak of the Blackman-Harris-windowed spectrum of x[0..n) in dB relative to
+ * the peak of the windowed spectrum of ref (a carrier of the same length). */
+static double spectrum_peak_db(const double *x, int n, double ref_peak)
+{
+    double *re = calloc((size_t)n, sizeof *re), *im = calloc((size_t)n, sizeof *im);
+    for (int i = 0; i < n; i++) {
+        double t = 2 * M_PI * i / (n - 1);
+        re[i] = x[i] * (0.35875 - 0.48829 * cos(t) + 0.14128 * cos(2 * t) - 0.01168 * cos(3 * t));
+    }
+    fft(re, im, n);
+    double peak = 0;
+    for (int i = 0; i <= n / 2; i++) {
+        double m = hypot(re[i], im[i]);
+        peak = m > peak ? m : peak;
+    }
+    free(re);
+    free(im);
+    return ref_peak > 0 ? 20 * log10(peak / ref_peak) : 20 * log10(peak);
+}
+
+static void test_no_zipper(void)
+{
+    /* A 1 kHz sine ridden from 0 to -20 dB over 1 s (linear in dB). The
+     * engine's output minus the ideal product (sine x closed-form gain, in
+     * double) is everything that is not the sine and its modulation
+     * sidebands: its spectrum must stay below -100 dBc. A gain stepped
+     * per block (zipper) would leave spurs near -55 dBc. */
+    enum { N = 65536 };
+    write_wav("sine.wav", 48000, 1, 48000 * 3, sine_1k);
+    const char *script =
+        "session { rate = 48000, length = 3 }\n"
+        "local t = track \"T\" { channels = 1 }\n"
+        "t:clip { \"sine.wav\", at = 0 }\n"
+        "t.gain:ramp { at = \"24000smp\", to = -20, over = 1 }\n"
+        "output { \"out.wav\", from = t, format = \"wav32f\" }\n";
+    int frames = 0, ch = 0;
+    float *x = render(script, 256) == 0 ? read_wav("out.wav", &frames, &ch) : NULL;
+    if (!check(x && frames >= 24000 + N, "gain ride on a sine renders", "frames %d", frames)) {
+        free(x);
+        return;
+    }
+    double *err = malloc(N * sizeof *err), *carrier = malloc(N * sizeof *carrier);
+    for (int i = 0; i < N; i++) {
+        int k = 24000 + i; /* the ride starts here and lasts 48000 samples */
+        double v = k < 72000 ? -20.0 * (k - 24000) / 48000.0 : -20;
+        double ideal = (double)(float)sine_1k(k, 0) * db(v);
+        err[i] = x[k] - ideal;
+        carrier[i] = (double)(float)sine_1k(k, 0);
+    }
+    double ref = 0;
+    {
+        double *re = calloc(N, sizeof *re), *im = calloc(N, sizeof *im);
+        for (int i = 0; i < N; i++) {
+            double t = 2 * M_PI * i / (N - 1);
+            re[i] = carrier[i] * (0.35875 - 0.48829 * cos(t) + 0.14128 * cos(2 * t) - 0.01168 * cos(3 * t));
+        }
+        fft(re, im, N);
+        for (int i = 0; i <= N / 2; i++)
+            ref = hypot(re[i], im[i]) > ref ? hypot(re[i], im[i]) : ref;
+        free(re);
+        free(im);
+    }
+    double spur = spectrum_peak_db(err, N, ref);
+    char name[160];
+    snprintf(name, sizeof name, "gain ride on a 1 kHz sine: largest spur %.1f dBc (limit -100)", spur);
+    check(spur < -100, name, "spur %.1f dBc", spur);
+    /* the same check detects a zipper: step the ideal gain every 64 samples */
+    for (int i = 0; i < N; i++) {
+        int k = 24000 + i, ks = k - (k % 64);
+        double v = ks < 72000 ? -20.0 * (ks - 24000) / 48000.0 : -20;
+        double vs = k < 72000 ? -20.0 * (k - 24000) / 48000.0 : -20;
+        err[i] = carrier[i] * (db(v) - db(vs));
+    }
+    double zip = spectrum_peak_db(err, N, ref);
+    snprintf(name, sizeof name, "the spur measure sees a 64-sample zipper (%.1f dBc), so it can fail", zip);
+    check(zip > -80, name, "zipper measured only %.1f dBc", zip);
+    free(err);
+    free(carrier);
+    free(x);
+}
+
+static void test_dense_block_independence(void)
+{
+    /* 50 tracks, each with a gain move every 7 samples (steps and ramps in
+     * turn) and a pan move every 11, over 0.5 s */
+    write_wav("dc.wav", 48000, 1, 48000, dc_half);
+    const char *script =
+        "session { rate = 48000, length = 0.5 }\n"
+        "local m = bus \"M\"\n"
+        "for i = 1, 50 do\n"
+        "  local t = track(\"T\" .. i) { channels = 1, to = m }\n"
+        "  t:clip { \"dc.wav\", at = (i % 7) / 1000 }\n"
+        "  for k = 0, 24000, 7 do\n"
+        "    local v = -((k * i) % 23)\n"
+        "    if (k // 7) % 2 == 0 then t.gain:set { at = k .. \"smp\", to = v }\n"
+        "    else t.gain:ramp { at = k .. \"smp\", to = v, over = \"5smp\", shape = \"s_curve\" } end\n"
+        "  end\n"
+        "  for k = 0, 24000, 11 do t.pan:ramp { at = k .. \"smp\", to = ((k * i) % 19) / 9.5 - 1, over = \"9smp\" } end\n"
+        "end\n"
+        "output { \"out.wav\", from = m, format = \"wav32f\" }\n";
+    static const int blocks[] = {1, 64, 4096};
+    float *first = NULL;
+    int first_frames = 0;
+    for (int b = 0; b < 3; b++) {
+        int frames = 0, ch = 0;
+        float *x = render(script, blocks[b]) == 0 ? read_wav("out.wav", &frames, &ch) : NULL;
+        if (b == 0) {
+            first = x;
+            first_frames = frames;
+            check(x && frames == 24000, "dense automation (50 tracks, a move every 7 samples) renders", "frames %d",
+                  frames);
+            continue;
+        }
+        char name[160];
+        snprintf(name, sizeof name, "dense automation at --block %d is bit-identical to --block 1", blocks[b]);
+        check(x && first && frames == first_frames && memcmp(x, first, (size_t)frames * 2 * sizeof *x) == 0, name,
+              "outputs differ");
+        free(x);
+    }
+    free(first);
+}
+
+static void test_cues(void)
+{
+    write_wav("dc.wav", 48000, 1, 48000 * 4, dc_half);
+    FILE *f = fopen("/dev/null", "r");
+    if (f)
+        fclose(f);
+    char path[512];
+    snprintf(path, sizeof path, "%s/cues.csv", dir);
+    f = fopen(path, "w");
+    fputs("Name,Timecode\ndoor slam,01:00:01:12\nthunder,01:00:02:00\n", f);
+    fclose(f);
+    const char *script =
+        "session { rate = 48000, fps = \"24\", start = \"01:00:00:00\", length = 3 }\n"
+        "local cue = markers \"cues.csv\"\n"
+        "local t = track \"T\" { channels = 1 }\n"
+        "t:clip { \"dc.wav\", at = 0 }\n"
+        "t.gain:set { at = cue \"door slam\", to = -6 }\n"
+        "t.gain:set { at = cue \"thunder\" - 0.25, to = -12 }\n"
+        "output { \"out.wav\", from = t, format = \"wav32f\" }\n";
+    int frames = 0, ch = 0;
+    float *x = render(script, 1024) == 0 ? read_wav("out.wav", &frames, &ch) : NULL;
+    /* 01:00:01:12 at 24 fps = 1.5 s = 72000; thunder 2 s - 0.25 s = 84000 */
+    check(x && x[71999] == 0.5f && x[72000] == (float)(0.5 * (double)(float)db(-6)) && x[83999] == x[72000] &&
+              x[84000] == (float)(0.5 * (double)(float)db(-12)),
+          "moves at cues land on the cue's sample (and cue - 0.25 s)", "got %g %g %g", x ? x[71999] : -1.0,
+          x ? x[72000] : -1.0, x ? x[84000] : -1.0);
+    free(x);
+    /* the edit changes: the editor exports a new list, the move follows */
+    f = fopen(path, "w");
+    fputs("Name,Timecode\ndoor slam,01:00:00:12\nthunder,01:00:02:00\n", f);
+    fclose(f);
+    x = render(script, 1024) == 0 ? read_wav("out.wav", &frames, &ch) : NULL;
+    check(x && x[23999] == 0.5f && x[24000] == (float)(0.5 * (double)(float)db(-6)),
+          "replacing the marker file moves the automation with the cut", "got %g %g", x ? x[23999] : -1.0,
+          x ? x[24000] : -1.0);
+    free(x);
+    f = fopen(path, "w");
+    fputs("Name,Timecode\ndoor slammed,01:00:00:12\nthunder,01:00:02:00\n", f);
+    fclose(f);
+    printf("# expected failure follows:\n");
+    check(render(script, 1024) != 0, "a cue that is no longer in the marker file is an error", "it rendered");
+}
+
+int main(void)
+{
+    if (scratch_open("test-automation") != 0)
+        return 2;
+    test_step_at_timecode();
+    test_ramp_shapes();
+    test_layers_add_in_db();
+    test_no_zipper();
+    test_dense_block_independence();
+    test_cues();
+    scratch_close();
+    return check_exit();
+}
