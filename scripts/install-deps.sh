@@ -14,6 +14,9 @@ set -eu
 
 want=${1:-all}
 
+# libebur128-dev: the program measures loudness itself (dsp/loudness.c);
+# test_loudness and tools/loudness_bench link libebur128 as the reference,
+# and `make` builds them, so it stays a build package.
 build_pkgs="gcc make pkg-config liblua5.4-dev libsndfile1-dev libsoxr-dev
   portaudio19-dev libreadline-dev libebur128-dev"
 tool_pkgs="sox ffmpeg time"

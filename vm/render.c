@@ -7,26 +7,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ebur128.h>
-
+#include "dsp/loudness.h"
 #include "vm/outfile.h"
 #include "vm/path.h"
 #include "vm/sched.h"
 
 typedef struct {
     vm_outfile *file;
-    ebur128_state *meter;
-    float *interleaved;   /* block * channels, for the meter */
-    float peak;
+    dsp_loudness *meter;  /* BS.1770 / R 128; also keeps the sample peak */
+    float peak;           /* sample peak when not measuring */
 } out_state;
 
 static void close_all(out_state *o, int n)
 {
     for (int i = 0; i < n; i++) {
         vm_outfile_abort(&o[i].file);
-        if (o[i].meter)
-            ebur128_destroy(&o[i].meter);
-        free(o[i].interleaved);
+        dsp_loudness_destroy(&o[i].meter);
     }
 }
 
@@ -76,10 +72,12 @@ ds_result vm_render(plan *p, const vm_render_opts *opts, vm_render_report *repor
             break;
         }
         if (opts->measure) {
-            o[i].meter = ebur128_init((unsigned)po->channels, (unsigned long)p->tb.rate,
-                                      EBUR128_MODE_I | EBUR128_MODE_LRA | EBUR128_MODE_TRUE_PEAK);
-            o[i].interleaved = malloc((size_t)block * (size_t)po->channels * sizeof(float));
-            if (!o[i].meter || !o[i].interleaved)
+            /* default BS.1770 weights by channel count (5.1 as L R C LFE
+             * Ls Rs); M and S on a 10 ms grid for their maxima */
+            dsp_loudness_config mc;
+            dsp_loudness_config_init(&mc, (double)p->tb.rate, po->channels);
+            o[i].meter = dsp_loudness_create(&mc);
+            if (!o[i].meter)
                 r = ds_fail(err, DS_ERR_NOMEM, "out of memory for the loudness meter");
         }
     }
@@ -100,19 +98,16 @@ ds_result vm_render(plan *p, const vm_render_opts *opts, vm_render_report *repor
         for (int i = 0; i < p->noutputs && r == DS_OK; i++) {
             const plan_output *po = &p->outputs[i];
             r = vm_outfile_write(o[i].file, (const float *const *)po->chans, n, err);
-            float peak = o[i].peak;
-            for (int c = 0; c < po->channels; c++)
-                for (int k = 0; k < n; k++) {
-                    float a = fabsf(po->chans[c][k]);
-                    peak = a > peak ? a : peak;
-                }
-            o[i].peak = peak;
             if (o[i].meter) {
-                float *x = o[i].interleaved;
-                for (int k = 0; k < n; k++)
-                    for (int c = 0; c < po->channels; c++)
-                        *x++ = po->chans[c][k];
-                ebur128_add_frames_float(o[i].meter, o[i].interleaved, (size_t)n);
+                dsp_loudness_process(o[i].meter, (const float *const *)po->chans, n);
+            } else {
+                float peak = o[i].peak;
+                for (int c = 0; c < po->channels; c++)
+                    for (int k = 0; k < n; k++) {
+                        float a = fabsf(po->chans[c][k]);
+                        peak = a > peak ? a : peak;
+                    }
+                o[i].peak = peak;
             }
         }
         since_progress += n;
@@ -130,16 +125,16 @@ ds_result vm_render(plan *p, const vm_render_opts *opts, vm_render_report *repor
             rep->sample_peak_dbfs = to_db(o[i].peak);
             rep->clipped = vm_outfile_clipped(o[i].file);
             rep->true_peak_dbtp = rep->integrated_lufs = rep->range_lu = NAN;
+            rep->max_momentary_lufs = rep->max_short_term_lufs = NAN;
             if (o[i].meter) {
-                double tp = 0, v;
-                for (int c = 0; c < p->outputs[i].channels; c++)
-                    if (ebur128_true_peak(o[i].meter, (unsigned)c, &v) == EBUR128_SUCCESS && v > tp)
-                        tp = v;
-                rep->true_peak_dbtp = to_db(tp);
-                if (ebur128_loudness_global(o[i].meter, &v) == EBUR128_SUCCESS)
-                    rep->integrated_lufs = v;
-                if (ebur128_loudness_range(o[i].meter, &v) == EBUR128_SUCCESS)
-                    rep->range_lu = v;
+                dsp_loudness_result m;
+                dsp_loudness_get(o[i].meter, &m);
+                rep->sample_peak_dbfs = m.sample_peak_dbfs;
+                rep->true_peak_dbtp = m.true_peak_dbtp;
+                rep->integrated_lufs = m.integrated_lufs;
+                rep->range_lu = m.range_lu;
+                rep->max_momentary_lufs = m.max_momentary_lufs;
+                rep->max_short_term_lufs = m.max_short_term_lufs;
             }
         }
     }

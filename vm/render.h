@@ -1,6 +1,6 @@
 /* render.h - the offline driver: runs a plan from the session start to its
  * end and writes every output in one pass, atomically (vm/outfile.h), with a
- * loudness report per output (ITU-R BS.1770 / EBU R 128 via libebur128). */
+ * loudness report per output (ITU-R BS.1770 / EBU R 128, dsp/loudness.h). */
 #ifndef VM_RENDER_H
 #define VM_RENDER_H
 
@@ -24,6 +24,8 @@ typedef struct {
     double true_peak_dbtp;            /* NAN when not measured */
     double integrated_lufs;           /* -inf for silence / below the gate; NAN when not measured */
     double range_lu;                  /* loudness range (EBU Tech 3342) */
+    double max_momentary_lufs;        /* max M (400 ms), -inf for silence; NAN when not measured */
+    double max_short_term_lufs;       /* max S (3 s), -inf for silence or under 3 s; NAN when not measured */
     int64_t clipped;                  /* samples clipped by the integer format */
 } vm_render_report;
 

@@ -1,0 +1,167 @@
+/* loudness.h - programme loudness and true peak: ITU-R BS.1770-4, EBU R 128,
+ * EBU Tech 3341 (meter) and Tech 3342 (loudness range).
+ *
+ * What it measures, per meter:
+ *   momentary M  (400 ms window) and short-term S (3 s window), ungated,
+ *                evaluated on a grid of `grid` points per 100 ms counted from
+ *                the first sample; max M and max S over every complete window
+ *                on that grid (a window that would start before the first
+ *                sample is not counted).
+ *   integrated I 400 ms blocks every 100 ms, absolute gate -70 LUFS, relative
+ *                gate -10 LU (BS.1770-4).
+ *   range LRA    S every 100 ms, absolute gate -70 LUFS, relative gate -20 LU,
+ *                95th minus 10th percentile with Tech 3342's rank rule
+ *                round((n - 1) p / 100 + 1). (libebur128 takes S every 1 s,
+ *                and ffmpeg ranks round(n p / 100): both can differ from this
+ *                by tenths of an LU on programmes with sparse tails.)
+ *   peaks        sample peak, and true peak with the 48-tap 4x interpolator of
+ *                BS.1770-4 Annex 2, its published coefficients, at every rate
+ *                (reported as max(true, sample), since an ideal interpolator
+ *                passes the samples through). Its error is the Annex's:
+ *                its phases have DC gains of +0.014 and -0.24 dB and some
+ *                passband ripple: on steady sines at 48 kHz it reads from
+ *                -0.30 dB (fs/6 and fs/3 at the worst phase) to +0.22 dB
+ *                (fs/12, near fs/4) (measured), and an isolated peak can
+ *                under-read by up to 20 log10(cos(pi f / 4 fs)) more, as
+ *                with any 4x interpolator: 0.69 dB at Nyquist, 0.47 dB at
+ *                20 kHz. Tech 3341 allows +0.2/-0.4 dB.
+ *   bad input    a NaN or infinity makes that channel's peaks +inf and its
+ *                grid step count as silence; the filters then start again.
+ *
+ * Memory does not grow with the programme: the gating and the LRA keep
+ * histograms of 0.01 LU bins from -70 to +30 LUFS holding each bin's count and
+ * exact energy sum (values above +30 LUFS land in the top bin with their exact
+ * energy). Error bound of that choice, against keeping every block:
+ *   I    energies are summed exactly; only the relative gate's decision is
+ *        quantised: the result is exact BS.1770 for a relative gate displaced
+ *        by less than 0.01 LU (the bin holding the threshold is taken or left
+ *        whole, by its mean energy).
+ *   LRA  the same for its relative gate; each percentile is the power mean of
+ *        the values in the right 0.01 LU bin, so it is within 0.01 LU of the
+ *        exact order statistic (exact when they are equal, e.g. a steady
+ *        tone): LRA within 0.02 LU of the exact method for the same gate.
+ *
+ * Lifecycle (miniaudio's preallocated style, so a plan can place the meter in
+ * its arena): fill a config with dsp_loudness_config_init, ask
+ * dsp_loudness_heap_size, give dsp_loudness_init that many bytes (8-byte
+ * aligned; the caller owns them and they must outlive the meter). Or let
+ * dsp_loudness_create/destroy do the one allocation. dsp_loudness_process never
+ * allocates and cannot fail. Results do not depend on how the input is split
+ * into calls: every event (grid points, 100 ms blocks, denormal flushes)
+ * happens at a sample index counted from the start, and every sum is taken in
+ * sample order. */
+#ifndef DSP_LOUDNESS_H
+#define DSP_LOUDNESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DSP_LOUDNESS_MAX_GRID 50 /* grid points per 100 ms, at most */
+
+typedef struct {
+    double rate;              /* sample rate, Hz (>= 8000) */
+    int channels;             /* >= 1 */
+    const double *weights;    /* channels entries (BS.1770 G_i), copied at init;
+                                 NULL: dsp_loudness_default_weight per channel */
+    int grid;                 /* M and S are evaluated this many times per 100 ms
+                                 (1 = every 100 ms, the EBU minimum; 20 = every
+                                 5 ms, fine enough for Tech 3341 cases 13-14 at
+                                 any alignment). Rounded down to a divisor of
+                                 the 100 ms hop. Default 10. */
+    int true_peak;            /* 1 (default): 4x true peak; 0: sample peak only */
+} dsp_loudness_config;
+
+/* Defaults: grid 10, true peak on, default weights. */
+void dsp_loudness_config_init(dsp_loudness_config *cfg, double rate, int channels);
+
+/* BS.1770 channel weight of channel `index` of a `channels`-channel signal in
+ * the usual order: 1 ch (mono) and 2 ch (L R): 1.0. 6 ch, 5.1 as
+ * L R C LFE Ls Rs: 1, 1, 1, 0, 1.41, 1.41. 8 ch, 7.1 as
+ * L R C LFE + four surrounds: 1, 1, 1, 0, then 1.41 for the surrounds (as
+ * ffmpeg weights side and back channels; BS.1770-5 would give rear
+ * channels beyond 120 degrees 1.0). Any other count: 1.0 (pass weights
+ * explicitly for other layouts). */
+double dsp_loudness_default_weight(int channels, int index);
+
+typedef struct {
+    double w;                 /* weight G_i; 0 skips the K-filter */
+    double x1, x2, y1, y2;    /* stage 1 (shelf) DF1 state */
+    double d1, v1, v2;        /* stage 2 (high-pass): last input difference, outputs */
+    double acc;               /* sum of squares in the current grid step */
+    float hist[12];           /* last 11 input samples, for the interpolator */
+    float peak;               /* max |x| */
+    float tpeak;              /* max |interpolated| */
+} dsp_loudness_channel;
+
+typedef struct {
+    double *energy;           /* nbins: sum of the mean squares in each bin */
+    uint32_t *count;          /* nbins */
+    double total_energy;      /* over every value above the absolute gate */
+    uint64_t total_count;
+} dsp_loudness_hist;
+
+/* Every field is private; read the meter through the functions below. */
+typedef struct {
+    double rate;
+    int channels, grid, true_peak;
+    int hop;                  /* samples per 100 ms (rate / 10, rounded) */
+    int step;                 /* samples per grid step: hop / grid */
+    int pos;                  /* samples into the current grid step */
+    int64_t steps;            /* grid steps completed */
+    double b[3], a[3];        /* stage 1: shelf */
+    double a2[3];             /* stage 2: high-pass, numerator 1, -2, 1 */
+    dsp_loudness_channel *ch;
+    double *ring;             /* 30 * grid step energies, indexed steps % len */
+    int ring_len;
+    double m_energy, s_energy;         /* latest complete windows; -1: none yet */
+    double max_m_energy, max_s_energy; /* -1: none yet */
+    dsp_loudness_hist gate;   /* 400 ms blocks, for I */
+    dsp_loudness_hist range;  /* 3 s values, for LRA */
+} dsp_loudness;
+
+typedef struct {
+    double integrated_lufs;      /* -inf when no block passes the gates */
+    double range_lu;             /* 0 when fewer than two values pass */
+    double max_momentary_lufs;   /* -inf before 400 ms or for silence */
+    double max_short_term_lufs;  /* -inf before 3 s or for silence */
+    double sample_peak_dbfs;     /* -inf for silence */
+    double true_peak_dbtp;       /* -inf for silence; the sample peak when
+                                    true_peak = 0 */
+} dsp_loudness_result;
+
+/* Bytes of caller memory the meter needs for cfg (0 when cfg is invalid). */
+size_t dsp_loudness_heap_size(const dsp_loudness_config *cfg);
+
+/* Sets s up in `heap` (dsp_loudness_heap_size(cfg) bytes, 8-byte aligned,
+ * owned by the caller) and resets it. Returns 0, or -1 when cfg is invalid
+ * (rate < 8000, channels < 1, grid < 1). */
+int dsp_loudness_init(dsp_loudness *s, const dsp_loudness_config *cfg, void *heap);
+
+/* The same with one malloc holding both the state and its heap. Returns NULL
+ * when cfg is invalid or memory runs out. */
+dsp_loudness *dsp_loudness_create(const dsp_loudness_config *cfg);
+
+/* Frees what dsp_loudness_create made and sets *s to NULL; NULL is fine. */
+void dsp_loudness_destroy(dsp_loudness **s);
+
+/* Forgets everything measured: a new programme starts at the next sample. */
+void dsp_loudness_reset(dsp_loudness *s);
+
+/* Measures n frames of planar input: ch[c][0..n) for every channel. Any n
+ * >= 0; no allocation; the results are the same however a signal is split. */
+void dsp_loudness_process(dsp_loudness *s, const float *const *ch, int n);
+
+/* The latest momentary and short-term loudness (LUFS): the windows ending at
+ * the last grid point passed, -inf before the first complete window or for
+ * silence. */
+double dsp_loudness_momentary(const dsp_loudness *s);
+double dsp_loudness_short_term(const dsp_loudness *s);
+
+/* Everything, for the programme so far. The true peak counts the
+ * interpolated values past the last sample too, as if silence followed. */
+void dsp_loudness_get(const dsp_loudness *s, dsp_loudness_result *out);
+
+/* Linear sample peak and true peak (max(true, sample)) of one channel. */
+void dsp_loudness_channel_peaks(const dsp_loudness *s, int channel, double *sample_peak, double *true_peak);
+
+#endif
