@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "dsp/mix.h"
-#include "dsp/pan.h"
+#include "dsp/fastmath.h"
 
 void op_clear(plan *p, void *args, int64_t pos, int n)
 {
@@ -17,48 +17,26 @@ void op_clear(plan *p, void *args, int64_t pos, int n)
         dsp_mix_clear(a->chans[c], n);
 }
 
-/* The one formula from a sum of lanes in dB to a linear gain, used for
- * every sample, constant or not, so both paths give the same bits. */
-static float db_to_gain(double db, int silent)
-{
-    return silent ? 0.0f : (float)pow(10.0, db / 20.0);
-}
-
+/* Sums the lanes in dB (a silent layer makes the sample silent), then one
+ * formula, dsp_db_to_gain, for every sample, constant stretch or not, so
+ * both paths give the same bits. */
 static void param_eval(plan_param *pp, int64_t pos, int n)
 {
-    int constant = 1, silent_any = 0;
+    int constant = 1;
     for (int l = 0; l < pp->nlanes; l++) {
         double *dst = l == 0 ? pp->value : pp->scratch;
         constant &= vm_lane_fill(pp->lanes[l], pos, n, dst);
         if (l > 0)
             for (int k = 0; k < n; k++)
-                pp->value[k] += pp->scratch[k];
+                pp->value[k] += dst[k];
         if (pp->is_db)
-            for (int k = 0; k < n && !silent_any; k++)
-                silent_any = dst[k] <= VM_LANE_DB_SILENCE;
+            for (int k = 0; k < n; k++)
+                if (dst[k] <= VM_LANE_DB_SILENCE)
+                    pp->value[k] = -1e300; /* stays silent whatever is added */
     }
-    if (pp->nlanes > 1 && constant)
-        for (int k = 1; k < n && constant; k++)
-            constant = pp->value[k] == pp->value[0];
     pp->constant = constant;
-    if (!pp->is_db)
-        return;
-    if (!silent_any && constant) {
-        float g = db_to_gain(pp->value[0], 0);
-        for (int k = 0; k < n; k++)
-            pp->gain[k] = g;
-        return;
-    }
-    /* per sample; a silent lane silences only its own samples */
-    for (int k = 0; k < n; k++) {
-        int silent = 0;
-        if (silent_any)
-            for (int l = 0; l < pp->nlanes && !silent; l++)
-                silent = vm_lane_value(pp->lanes[l], pos + k) <= VM_LANE_DB_SILENCE;
-        pp->gain[k] = db_to_gain(pp->value[k], silent);
-    }
-    if (silent_any)
-        pp->constant = 0;
+    if (pp->is_db)
+        dsp_db_to_gain(pp->value, pp->gain, constant ? 1 : n, VM_LANE_DB_SILENCE);
 }
 
 void plan_param_init_static(plan_param *pp)
@@ -90,17 +68,12 @@ void op_gain(plan *p, void *args, int64_t pos, int n)
     }
 }
 
-/* The pan laws of dsp/pan.h as float coefficients: one formula for the
- * constant and the moving case. */
-static void pan_coefs(int balance, double pan, float *l, float *r)
+void op_mix(plan *p, void *args, int64_t pos, int n)
 {
-    double dl, dr;
-    if (balance)
-        dsp_pan_balance(pan, &dl, &dr);
-    else
-        dsp_pan_mono(pan, &dl, &dr);
-    *l = (float)dl;
-    *r = (float)dr;
+    (void)p, (void)pos;
+    op_mix_args *a = args;
+    for (int t = 0; t < a->nterms; t++)
+        dsp_mix_add_scaled(a->dst[t], a->src[t], a->coef[t], n);
 }
 
 void op_mix_pan(plan *p, void *args, int64_t pos, int n)
@@ -109,28 +82,21 @@ void op_mix_pan(plan *p, void *args, int64_t pos, int n)
     op_mix_pan_args *a = args;
     const plan_param *pan = a->pan;
     const float *s0 = a->src[0], *s1 = a->balance ? a->src[1] : a->src[0];
+    int m = pan->constant ? 1 : n;
+    if (a->balance)
+        dsp_pan_balance_array(pan->value, a->coef[0], a->coef[1], m);
+    else
+        dsp_pan_mono_array(pan->value, a->coef[0], a->coef[1], m);
     if (pan->constant) {
-        float l, r;
-        pan_coefs(a->balance, pan->value[0], &l, &r);
-        dsp_mix_add_scaled(a->dst[0], s0, l, n);
-        dsp_mix_add_scaled(a->dst[1], s1, r, n);
+        dsp_mix_add_scaled(a->dst[0], s0, a->coef[0][0], n);
+        dsp_mix_add_scaled(a->dst[1], s1, a->coef[1][0], n);
         return;
     }
-    for (int k = 0; k < n; k++)
-        pan_coefs(a->balance, pan->value[k], &a->coef[0][k], &a->coef[1][k]);
     float *d0 = a->dst[0], *d1 = a->dst[1];
     for (int k = 0; k < n; k++) {
         d0[k] += a->coef[0][k] * s0[k];
         d1[k] += a->coef[1][k] * s1[k];
     }
-}
-
-void op_mix(plan *p, void *args, int64_t pos, int n)
-{
-    (void)p, (void)pos;
-    op_mix_args *a = args;
-    for (int t = 0; t < a->nterms; t++)
-        dsp_mix_add_scaled(a->dst[t], a->src[t], a->coef[t], n);
 }
 
 /* Gain of clip c for the block stretch [s0, s0 + n) (session samples),
@@ -144,11 +110,13 @@ static int clip_envelope(const op_clips_args *a, const op_clip *c, int64_t s0, i
     const plan_param *f = a->fader;
     int64_t k0 = s0 - c->at, fade_out_start = c->length - c->fade_out;
     int lane_const = 1;
-    if (c->gain_lane)
+    if (c->gain_lane) {
+        /* the clip's gain lane, as linear gains, parked in env */
         lane_const = vm_lane_fill(c->gain_lane, s0, n, a->lane_db);
+        dsp_db_to_gain(a->lane_db, env, lane_const ? 1 : n, VM_LANE_DB_SILENCE);
+    }
     if (lane_const && f->constant && k0 >= c->fade_in && k0 + n <= fade_out_start) {
-        double cg = c->gain_lane ? (a->lane_db[0] <= VM_LANE_DB_SILENCE ? 0.0 : pow(10.0, a->lane_db[0] / 20.0))
-                                 : c->gain;
+        double cg = c->gain_lane ? (double)env[0] : c->gain;
         *g = (float)(cg * (double)f->gain[0]);
         return 1;
     }
@@ -156,7 +124,7 @@ static int clip_envelope(const op_clips_args *a, const op_clip *c, int64_t s0, i
         int64_t k = k0 + i;
         double cg = c->gain;
         if (c->gain_lane)
-            cg = a->lane_db[i] <= VM_LANE_DB_SILENCE ? 0.0 : pow(10.0, a->lane_db[i] / 20.0);
+            cg = (double)env[lane_const ? 0 : i];
         double fade = 1.0;
         if (k < c->fade_in)
             fade *= dsp_fade_gain(c->fade_in_curve, (double)k / (double)c->fade_in);

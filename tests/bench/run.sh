@@ -49,7 +49,7 @@ die() { echo "bench: $*" >&2; exit 1; }
 [ -x "$TIME" ] || die "$TIME not found: install the Debian package 'time' (make deps)"
 command -v sox >/dev/null 2>&1 || die "sox not found (make deps)"
 command -v ffmpeg >/dev/null 2>&1 || die "ffmpeg not found (make deps)"
-mkdir -p "$dir/out/dubstage" "$dir/times" || die "cannot create $dir"
+mkdir -p "$dir/out/dubstage" "$dir/out/dubstage-auto" "$dir/times" || die "cannot create $dir"
 
 # The two helper programs: from the build when it has them, else compiled
 # here, so the peers can be measured while the engine does not build.
@@ -73,7 +73,7 @@ decode_floor=$(tool decode_floor) || exit 1
 echo "bench: material: 24 tracks x $seconds s in $dir"
 t0=$(date +%s)
 "$make_material" "$dir" "$seconds" || die "make_bench_material failed"
-cp tests/bench/reference.lua "$dir/reference.lua"
+cp tests/bench/reference.lua tests/bench/reference_auto.lua tests/bench/reference_graph.lua "$dir/"
 
 dx="" mx="" fx=""
 for k in 1 2 3 4 5 6 7 8; do
@@ -124,6 +124,8 @@ fc="$fc${labels}amix=inputs=24:normalize=0:duration=longest[out]"
 printf 'cd %s || exit 1\nexec %s %s > /dev/null\n' "$(q "$dir")" "$(q "$decode_floor")" "$files" > "$dir/run/decode.sh"
 printf 'exec %s render %s --out %s --quiet\n' "$(q "$root/$DUBSTAGE")" "$(q "$dir/reference.lua")" \
   "$(q "$dir/out/dubstage")" > "$dir/run/dubstage.sh"
+printf 'exec %s render %s --out %s --quiet\n' "$(q "$root/$DUBSTAGE")" "$(q "$dir/reference_auto.lua")" \
+  "$(q "$dir/out/dubstage-auto")" > "$dir/run/dubstage_auto.sh"
 
 # Page cache: read every input once.
 # shellcheck disable=SC2086
@@ -155,6 +157,7 @@ if [ ! -x "$DUBSTAGE" ]; then
   echo "bench: $DUBSTAGE not built: measuring the peers only"
 elif measure dubstage; then
   have_dubstage=1
+  measure dubstage_auto || echo "bench: the automated session failed"
 else
   echo "bench: dubstage render failed: measuring the peers only"
 fi
@@ -164,7 +167,7 @@ measure decode || die "decode_floor failed"
 
 echo
 printf "%-10s %8s %10s %8s %9s\n" renderer "wall s" "x real" "CPU s" "peak MB"
-for name in dubstage sox ffmpeg decode; do
+for name in dubstage dubstage_auto sox ffmpeg decode; do
   [ -s "$dir/times/$name" ] || continue
   [ "$name" = dubstage ] && [ "$have_dubstage" -eq 0 ] && continue
   read -r wall cpu rss < "$dir/times/$name"
@@ -180,6 +183,12 @@ if [ "$have_dubstage" -eq 1 ]; then
       f = (dw > 0 ? w / dw : 0); g = (dc > 0 ? c / dc : 0)
       printf "dubstage vs %-7s wall %5.2fx  CPU %5.2fx  (%s / dubstage: above 1, dubstage is faster)\n", n, f, g, n }'
   done
+  if [ -s "$dir/times/dubstage_auto" ]; then
+    read -r awall acpu _ < "$dir/times/dubstage_auto"
+    awk -v dw="$dwall" -v dc="$dcpu" -v w="$awall" -v c="$acpu" 'BEGIN {
+      printf "automation (a gain and a pan move every second on all 24 tracks): wall %+.1f%%  CPU %+.1f%%\n",
+        (dw > 0 ? 100 * (w / dw - 1) : 0), (dc > 0 ? 100 * (c / dc - 1) : 0) }'
+  fi
 fi
 
 # Honesty check: the renders must be the same length and level.

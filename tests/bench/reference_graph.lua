@@ -1,0 +1,33 @@
+-- reference_graph.lua - the benchmark graph, shared by reference.lua (as is)
+-- and reference_auto.lua (the same graph with automation on every track).
+-- Returns a function that builds the session and returns its tracks and
+-- the programme length in seconds.
+return function()
+  session { rate = 48000, fps = "24", start = "01:00:00:00" }   -- length: to the end of the clips
+
+  local pm = bus "PM"
+  local dx = bus "DX" { to = pm }
+  local mx = bus "MX" { to = pm }
+  local fx = bus "FX" { to = pm }
+
+  local tracks, length = {}, 0
+  for k = 1, 8 do
+    -- dialogue: mono, spread from -0.35 to +0.35; L = cos((p+1)pi/4), R = sin((p+1)pi/4)
+    local t = track(("DX %d"):format(k)) { channels = 1, to = dx, pan = -0.35 + 0.1 * (k - 1), gain = -2 }
+    tracks[#tracks + 1] = t
+    length = t:clip({ ("dx%02d.wav"):format(k), at = "01:00:00:00" }).finish
+  end
+  for k = 1, 8 do
+    local t = track(("MX %d"):format(k)) { channels = 2, to = mx, gain = -4 }
+    tracks[#tracks + 1] = t
+    t:clip { ("mx%02d.wav"):format(k), at = "01:00:00:00" }
+  end
+  for k = 1, 8 do
+    local t = track(("FX %d"):format(k)) { channels = 2, to = fx, gain = -3 }
+    tracks[#tracks + 1] = t
+    t:clip { ("fx%02d.wav"):format(k), at = "01:00:00:00" }
+  end
+
+  output { "printmaster.wav", from = pm, format = "wav24" }
+  return tracks, length -- the tracks, and the programme length in seconds
+end
