@@ -260,13 +260,15 @@ static int cmd_render(plan *p, const cli_args *a)
         printf("rendered %s to %s (%.2f s) in %.2f s, %.0fx real time\n", s0, s1, secs, el,
                el > 0 ? secs / el : 0);
         for (int i = 0; i < p->noutputs; i++) {
-            char pk[32], tp[32], lu[32], lra[32];
+            char pk[32], tp[32], lu[32], lra[32], mm[32], ms[32];
             fmt_db(rep[i].sample_peak_dbfs, "dBFS", pk, sizeof pk);
             fmt_db(rep[i].true_peak_dbtp, "dBTP", tp, sizeof tp);
             fmt_db(rep[i].integrated_lufs, "LUFS", lu, sizeof lu);
             fmt_db(rep[i].range_lu, "LU", lra, sizeof lra);
-            printf("  %-28s %-6s %d ch  peak %-10s  true peak %-10s  %-10s  LRA %s", p->outputs[i].path,
-                   vm_out_format_name(p->outputs[i].format), p->outputs[i].channels, pk, tp, lu, lra);
+            fmt_db(rep[i].max_momentary_lufs, "", mm, sizeof mm);
+            fmt_db(rep[i].max_short_term_lufs, "", ms, sizeof ms);
+            printf("  %s  (%s, %d ch)\n    I %-11s LRA %-8s max M %-7s max S %-7s true peak %-11s peak %s", p->outputs[i].path,
+                   vm_out_format_name(p->outputs[i].format), p->outputs[i].channels, lu, lra, mm, ms, tp, pk);
             if (rep[i].clipped)
                 printf("  CLIPPED %lld samples", (long long)rep[i].clipped);
             printf("\n");

@@ -9,7 +9,7 @@
 # output. Rendered at 1 and at 60 minutes; the peak RSS (/usr/bin/time %M)
 # of the 60-minute render must be within 10% of the 1-minute one:
 #   - as a user runs it, loudness meter on (the default);
-#   - meter off (--no-measure): the engine alone, without libebur128.
+#   - meter off (--no-measure): the engine alone, without the loudness meter.
 #
 # Clip count: a script's description grows with the clips it declares; that
 # is the size of the script, not the length of the programme. The clips here
