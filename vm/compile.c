@@ -266,18 +266,19 @@ static vm_lane *build_lane(plan *p, const vm_param_desc *pd, int is_db, const ch
     return lane;
 }
 
-static plan_param *new_param(vm_arena *A, const char *name, int is_db, int nlanes, int max_block)
+static plan_param *new_param(vm_arena *A, const char *name, plan_param_kind kind, int nlanes, int max_block)
 {
     plan_param *pp = vm_arena_alloc(A, sizeof *pp);
     if (!pp)
         return NULL;
     pp->name = vm_arena_strdup(A, name);
-    pp->is_db = is_db;
+    pp->kind = kind;
+    pp->knot = INT64_MIN;
     pp->lanes = vm_arena_alloc(A, (size_t)(nlanes ? nlanes : 1) * sizeof *pp->lanes);
-    pp->value = vm_arena_alloc(A, (size_t)max_block * sizeof *pp->value);
     pp->gain = vm_arena_alloc(A, (size_t)max_block * sizeof *pp->gain);
-    pp->scratch = vm_arena_alloc(A, (size_t)max_block * sizeof *pp->scratch);
-    if (!pp->name || !pp->lanes || !pp->value || !pp->gain || !pp->scratch)
+    if (kind != PARAM_GAIN && !(pp->gain2 = vm_arena_alloc(A, (size_t)max_block * sizeof *pp->gain2)))
+        return NULL;
+    if (!pp->name || !pp->lanes || !pp->gain)
         return NULL;
     return pp;
 }
@@ -312,7 +313,7 @@ static plan_param *strip_gain_param(plan *p, const vm_desc *d, int s, vm_lane **
             }
     snprintf(name, sizeof name, "param  %s '%s' gain: fader + trim%s (%d move%s)", kind_name(st), st->name, parts,
              moves, moves == 1 ? "" : "s");
-    plan_param *pp = new_param(&p->arena, name, 1, nl, p->max_block);
+    plan_param *pp = new_param(&p->arena, name, PARAM_GAIN, nl, p->max_block);
     if (!pp) {
         ds_fail(err, DS_ERR_NOMEM, "out of memory");
         return NULL;
@@ -608,8 +609,8 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
             op->fn = op_gain;
             op->args = a;
             if (a->gain->is_static)
-                op->label = label(A, "gain   %s '%s' %+.2f dB (x%.6f)", kind_name(st), st->name, a->gain->value[0],
-                                  a->gain->gain[0]);
+                op->label = label(A, "gain   %s '%s' %+.2f dB (x%.6f)", kind_name(st), st->name,
+                                  20 * log10(a->gain->gain[0]), a->gain->gain[0]);
             else
                 op->label = label(A, "gain   %s '%s' (automated)", kind_name(st), st->name);
             break;
@@ -623,7 +624,8 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
                     snprintf(nm, sizeof nm, "param  %s '%s' pan (%d move%s)", kind_name(st), st->name,
                              st->pan.nevents, st->pan.nevents == 1 ? "" : "s");
                     snprintf(what, sizeof what, "%s '%s' pan", kind_name(st), st->name);
-                    plan_param *pp = new_param(A, nm, 0, 1, max_block);
+                    plan_param *pp = new_param(A, nm, st->channels == 2 ? PARAM_PAN_BALANCE : PARAM_PAN_MONO, 1,
+                                               max_block);
                     CHECK(pp);
                     if (!(pp->lanes[pp->nlanes++] = build_lane(p, &st->pan, 0, what, err))) {
                         res = DS_ERR_ARG;
@@ -641,9 +643,6 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
                 a->dst[0] = chans[o->dst][0];
                 a->dst[1] = chans[o->dst][1];
                 a->pan = pan_params[o->strip];
-                a->coef[0] = vm_arena_alloc(A, (size_t)max_block * sizeof(float));
-                a->coef[1] = vm_arena_alloc(A, (size_t)max_block * sizeof(float));
-                CHECK(a->coef[0] && a->coef[1]);
                 op->fn = op_mix_pan;
                 op->args = a;
                 op->label = label(A, "mix    %s '%s' -> bus '%s' (%s, automated pan)", kind_name(st), st->name,
@@ -750,7 +749,7 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
             if (a->fader->is_static)
                 op->label = label(A, "clips  track '%s' (%d ch, %d clip%s, up to %d at once, fader %+.2f dB)",
                                   st->name, st->channels, st->nclips, st->nclips == 1 ? "" : "s", a->maxactive,
-                                  a->fader->value[0]);
+                                  20 * log10(a->fader->gain[0]));
             else
                 op->label = label(A, "clips  track '%s' (%d ch, %d clip%s, up to %d at once, fader automated)",
                                   st->name, st->channels, st->nclips, st->nclips == 1 ? "" : "s", a->maxactive);

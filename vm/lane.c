@@ -500,6 +500,47 @@ static lane_stretch next_stretch(const vm_lane *l, int *idx, int64_t n, int64_t 
     return s;
 }
 
+void vm_lane_span(vm_lane *lane, int64_t n, int64_t *start, int64_t *end, int *moving)
+{
+    assert(lane->ready);
+    int i = seek_event(lane, n);
+    lane->cursor = i;
+    int64_t next = i + 1 < lane->n ? lane->ev[i + 1].at : INT64_MAX;
+    if (i < 0) {
+        *start = INT64_MIN;
+        *end = next;
+        *moving = 0;
+        return;
+    }
+    const lane_ev *e = &lane->ev[i];
+    if (n < e->end) {
+        *start = e->at;
+        *end = e->end < next ? e->end : next;
+        *moving = 1;
+        if (e->kind == VM_EV_CURVE && e->ncurve > 2) {
+            /* a curve is straight between its points: each piece is a
+             * span of its own, so its corners fall on span ends */
+            double per = e->dur / (double)(e->ncurve - 1);
+            int64_t seg = (int64_t)((double)(n - e->at) / per);
+            int64_t s0 = e->at + (int64_t)ceil((double)seg * per);
+            int64_t s1 = e->at + (int64_t)ceil((double)(seg + 1) * per);
+            if (s0 > n) { /* rounding put n before its piece: the piece before */
+                s1 = s0;
+                s0 = e->at + (int64_t)ceil((double)(seg - 1) * per);
+            } else if (s1 <= n) {
+                s0 = s1;
+                s1 = e->at + (int64_t)ceil((double)(seg + 2) * per);
+            }
+            *start = s0 > *start ? s0 : *start;
+            *end = s1 < *end ? s1 : *end;
+        }
+    } else {
+        *start = e->end > e->at ? e->end : e->at;
+        *end = next;
+        *moving = 0;
+    }
+}
+
 int vm_lane_fill(vm_lane *lane, int64_t pos, int count, double *out)
 {
     int db = lane->unit == VM_LANE_DB, idx, same = 1;

@@ -121,6 +121,12 @@ int vm_lane_fill(vm_lane *lane, int64_t pos, int count, double *out);
  * exp; bit-identical at any split. */
 int vm_lane_fill_gain(vm_lane *lane, int64_t pos, int count, float *out);
 
+/* The stretch of the lane around sample n in which one thing happens:
+ * either one move is running (*moving = 1) or the value holds (*moving = 0).
+ * [*start, *end) contains n; *start is INT64_MIN before the first event and
+ * *end INT64_MAX after the last change. Uses the lane's cursor. */
+void vm_lane_span(vm_lane *lane, int64_t n, int64_t *start, int64_t *end, int *moving);
+
 /* The samples where the lane's value stops being constant or starts being
  * constant again (event starts and ends), in order, for plotting and
  * reports: writes up to max of them into out and returns how many exist.

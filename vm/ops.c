@@ -17,26 +17,109 @@ void op_clear(plan *p, void *args, int64_t pos, int n)
         dsp_mix_clear(a->chans[c], n);
 }
 
-/* Sums the lanes in dB (a silent layer makes the sample silent), then one
- * formula, dsp_db_to_gain, for every sample, constant stretch or not, so
- * both paths give the same bits. */
+/* The parameter's exact value at sample n: the layers summed in dB (a
+ * silent layer makes it silent), or the pan position. */
+static double param_value(const plan_param *pp, int64_t n)
+{
+    double v = 0;
+    for (int l = 0; l < pp->nlanes; l++) {
+        double x = vm_lane_value(pp->lanes[l], n);
+        if (pp->kind == PARAM_GAIN && x <= VM_LANE_DB_SILENCE)
+            return -1e300;
+        v += x;
+    }
+    return v;
+}
+
+/* Gains or pan coefficients of two exact values (one formula for all). */
+static void param_convert(const plan_param *pp, const double *v, float *g, float *g2, int n)
+{
+    if (pp->kind == PARAM_GAIN)
+        dsp_db_to_gain(v, g, n, VM_LANE_DB_SILENCE);
+    else if (pp->kind == PARAM_PAN_MONO)
+        dsp_pan_mono_array(v, g, g2, n);
+    else
+        dsp_pan_balance_array(v, g, g2, n);
+}
+
+/* Evaluates the block on the control grid (PLAN_PARAM_GRID): stretches where
+ * every layer holds get one value; where one moves, knots are the move's
+ * start and end and the grid's multiples, each exact, with a straight line
+ * per sample between a knot a and the last sample b - 1 before the next.
+ * Knots depend only on absolute sample numbers, never on the block. */
 static void param_eval(plan_param *pp, int64_t pos, int n)
 {
-    int constant = 1;
-    for (int l = 0; l < pp->nlanes; l++) {
-        double *dst = l == 0 ? pp->value : pp->scratch;
-        constant &= vm_lane_fill(pp->lanes[l], pos, n, dst);
-        if (l > 0)
-            for (int k = 0; k < n; k++)
-                pp->value[k] += dst[k];
-        if (pp->is_db)
-            for (int k = 0; k < n; k++)
-                if (dst[k] <= VM_LANE_DB_SILENCE)
-                    pp->value[k] = -1e300; /* stays silent whatever is added */
+    int64_t end = pos + n, s = pos;
+    int pieces = 0, moved = 0; /* a block that is one hold returns early */
+    while (s < end) {
+        int64_t a = INT64_MIN, b = INT64_MAX;
+        int moving = 0;
+        for (int l = 0; l < pp->nlanes; l++) {
+            int64_t st, en;
+            int mv;
+            vm_lane_span(pp->lanes[l], s, &st, &en, &mv);
+            moving |= mv;
+            a = st > a ? st : a;
+            b = en < b ? en : b;
+        }
+        double v[2];
+        float g[2], g2[2];
+        if (!moving) {
+            v[0] = param_value(pp, s);
+            param_convert(pp, v, g, g2, 1);
+            int64_t stop = b < end ? b : end;
+            if (s == pos && stop == end) { /* the whole block holds: consumers read element 0 */
+                pp->gain[0] = g[0];
+                if (pp->gain2)
+                    pp->gain2[0] = g2[0];
+                pp->constant = 1;
+                return;
+            }
+            dsp_mix_fill(pp->gain + (s - pos), g[0], (int)(stop - s));
+            if (pp->gain2)
+                dsp_mix_fill(pp->gain2 + (s - pos), g2[0], (int)(stop - s));
+            s = stop;
+            pieces++;
+            continue;
+        }
+        int64_t grid = s - ((s % PLAN_PARAM_GRID) + PLAN_PARAM_GRID) % PLAN_PARAM_GRID;
+        a = grid > a ? grid : a;
+        /* The line ends on the next grid knot when the move runs past it
+         * (continuous there: the next piece starts from that same value, so
+         * it is converted once), else on the last sample before the move's
+         * end (the value may jump at the end: a set). */
+        int through = grid + PLAN_PARAM_GRID < b;
+        b = through ? grid + PLAN_PARAM_GRID : b;
+        int64_t last = through ? b : b - 1;
+        int cached = a == pp->knot;
+        v[0] = cached ? 0 : param_value(pp, a);
+        v[1] = last > a ? param_value(pp, last) : v[0];
+        param_convert(pp, v, g, g2, 2);
+        if (cached) {
+            g[0] = pp->knot_g;
+            g2[0] = pp->knot_g2;
+            if (last <= a) {
+                g[1] = g[0];
+                g2[1] = g2[0];
+            }
+        }
+        if (through) {
+            pp->knot = b;
+            pp->knot_g = g[1];
+            pp->knot_g2 = g2[1];
+        }
+        double span = last > a ? (double)(last - a) : 1.0;
+        int64_t stop = b < end ? b : end;
+        dsp_mix_line(pp->gain + (s - pos), g[0], ((double)g[1] - (double)g[0]) / span, (double)(s - a), (int)(stop - s));
+        if (pp->gain2)
+            dsp_mix_line(pp->gain2 + (s - pos), g2[0], ((double)g2[1] - (double)g2[0]) / span, (double)(s - a),
+                         (int)(stop - s));
+        s = stop;
+        pieces++;
+        moved = 1;
     }
-    pp->constant = constant;
-    if (pp->is_db)
-        dsp_db_to_gain(pp->value, pp->gain, constant ? 1 : n, VM_LANE_DB_SILENCE);
+    (void)pieces, (void)moved;
+    pp->constant = 0;
 }
 
 void plan_param_init_static(plan_param *pp)
@@ -82,21 +165,13 @@ void op_mix_pan(plan *p, void *args, int64_t pos, int n)
     op_mix_pan_args *a = args;
     const plan_param *pan = a->pan;
     const float *s0 = a->src[0], *s1 = a->balance ? a->src[1] : a->src[0];
-    int m = pan->constant ? 1 : n;
-    if (a->balance)
-        dsp_pan_balance_array(pan->value, a->coef[0], a->coef[1], m);
-    else
-        dsp_pan_mono_array(pan->value, a->coef[0], a->coef[1], m);
     if (pan->constant) {
-        dsp_mix_add_scaled(a->dst[0], s0, a->coef[0][0], n);
-        dsp_mix_add_scaled(a->dst[1], s1, a->coef[1][0], n);
+        dsp_mix_add_scaled(a->dst[0], s0, pan->gain[0], n);
+        dsp_mix_add_scaled(a->dst[1], s1, pan->gain2[0], n);
         return;
     }
-    float *d0 = a->dst[0], *d1 = a->dst[1];
-    for (int k = 0; k < n; k++) {
-        d0[k] += a->coef[0][k] * s0[k];
-        d1[k] += a->coef[1][k] * s1[k];
-    }
+    dsp_mix_add_mul(a->dst[0], s0, pan->gain, n);
+    dsp_mix_add_mul(a->dst[1], s1, pan->gain2, n);
 }
 
 /* Gain of clip c for the block stretch [s0, s0 + n) (session samples),
@@ -119,6 +194,11 @@ static int clip_envelope(const op_clips_args *a, const op_clip *c, int64_t s0, i
         double cg = c->gain_lane ? (double)env[0] : c->gain;
         *g = (float)(cg * (double)f->gain[0]);
         return 1;
+    }
+    if (!c->gain_lane && !f->constant && k0 >= c->fade_in && k0 + n <= fade_out_start) {
+        /* the common moving case: a fader ride over the body of a clip */
+        dsp_mix_scaled_copy(env, f->gain + off, c->gain, n); /* (cg * 1.0) * f = cg * f: same bits as below */
+        return 0;
     }
     for (int i = 0; i < n; i++) {
         int64_t k = k0 + i;
@@ -195,6 +275,11 @@ void op_clips(plan *p, void *args, int64_t pos, int n)
                     dsp_mix_add_scaled(a->out[ch] + off, a->scratch, g, len);
             } else if (constant && fc == 2 && a->nch == 2 && !c->channel) {
                 dsp_mix_add_scaled_deinterleave2(a->out[0] + off, a->out[1] + off, a->scratch, g, len);
+            } else if (!constant && fc == 1) {
+                for (int ch = 0; ch < a->nch; ch++)
+                    dsp_mix_add_mul(a->out[ch] + off, a->scratch, a->env, len);
+            } else if (!constant && fc == 2 && a->nch == 2 && !c->channel) {
+                dsp_mix_add_mul_deinterleave2(a->out[0] + off, a->out[1] + off, a->scratch, a->env, len);
             } else {
                 for (int ch = 0; ch < a->nch; ch++) {
                     int src = c->channel ? c->channel - 1 : (fc == 1 ? 0 : ch);

@@ -21,17 +21,27 @@
  * all equal element 0 (consumers take their fast path; the per-sample
  * formula gives the same bits). A param with no moves at all is static:
  * no op evaluates it and its buffers hold the one value from the start. */
+typedef enum { PARAM_GAIN, PARAM_PAN_MONO, PARAM_PAN_BALANCE } plan_param_kind;
+
 typedef struct {
     const char *name;
-    int is_db;
-    vm_lane **lanes;
+    plan_param_kind kind;
+    vm_lane **lanes;           /* gain: dB layers summed; pan: one plain lane */
     int nlanes;
-    double *value;             /* max_block: sum of the lanes (dB) or the plain value */
-    float *gain;               /* max_block: linear gain (dB params) */
-    double *scratch;           /* max_block */
+    float *gain;               /* max_block: linear gain, or the left pan coefficient */
+    float *gain2;              /* max_block: the right pan coefficient (pan params) */
     int constant;
     int is_static;
+    int64_t knot;              /* a grid knot already converted, and its values (a cache) */
+    float knot_g, knot_g2;
 } plan_param;
+
+/* The control grid: moving parameters are evaluated exactly at every
+ * sample that is a multiple of PLAN_PARAM_GRID from the session start and
+ * at every start and end of a move, and interpolated linearly per sample in
+ * between (in gain, or in pan coefficients), so moves cost a few operations
+ * per sample and stay zipper-free and block-size independent. */
+#define PLAN_PARAM_GRID 32
 
 /* param: evaluates a plan_param for the block */
 void op_param(plan *p, void *args, int64_t pos, int n);
@@ -58,8 +68,7 @@ typedef struct {
     int balance;               /* 0: mono pan, 1: stereo balance */
     const float *src[2];       /* src[1] unused for mono */
     float *dst[2];
-    const plan_param *pan;
-    float *coef[2];            /* max_block scratch */
+    const plan_param *pan;     /* its gain/gain2 are the left/right coefficients */
 } op_mix_pan_args;
 
 /* mix: dst[t] += coef[t] * src[t] for each term, in order */

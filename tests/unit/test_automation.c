@@ -81,17 +81,22 @@ static void test_ramp_shapes(void)
                  shapes[si]);
         int frames = 0, ch = 0;
         float *x = render(script, 333) == 0 ? read_wav("out.wav", &frames, &ch) : NULL;
-        double worst = x ? 0 : 1;
+        /* knots (the move's start and end, every multiple of 32) are exact;
+         * between them the gain is a straight line, within the grid's
+         * interpolation error (docs/automation.md) */
+        double knot_err = x ? 0 : 1, worst = x ? 0 : 1;
         for (int k = 0; x && k < 8000; k++) {
             double v = k < 1000 ? -3 : k >= 5800 ? -15 : shape(shapes[si], -3, -15, (k - 1000) / 4800.0);
             double want = 0.5 * db(v);
             double e = fabs(x[k] - want) / want;
+            if (k % 32 == 0 || k == 1000 || k == 5800)
+                knot_err = e > knot_err ? e : knot_err;
             worst = e > worst ? e : worst;
         }
-        char name[160];
-        snprintf(name, sizeof name, "gain ramp shape %s follows its formula per sample (max rel. error %.1e)",
-                 shapes[si], worst);
-        check(worst < 1e-6, name, "max relative error %g", worst);
+        char name[200];
+        snprintf(name, sizeof name, "gain ramp shape %s: exact at the knots (%.1e), within 1e-3 between (%.1e)",
+                 shapes[si], knot_err, worst);
+        check(knot_err < 1e-6 && worst < 1e-3, name, "knots %g, between %g", knot_err, worst);
         free(x);
     }
 
@@ -109,7 +114,7 @@ static void test_ramp_shapes(void)
         "output { \"out.wav\", from = t, format = \"wav32f\" }\n";
     int frames = 0, ch = 0;
     float *x = render(script, 64) == 0 ? read_wav("out.wav", &frames, &ch) : NULL;
-    double worst = x ? 0 : 1;
+    double worst = x ? 0 : 1, knot_err = x ? 0 : 1;
     int bad = -1;
     for (int k = 0; x && k < 14000; k++) {
         double v;
@@ -125,13 +130,17 @@ static void test_ramp_shapes(void)
         else if (k < 13000) v = -4 + 3 * (k - 12500) / 500.0;
         else v = -1;
         double e = fabs(x[k] - 0.5 * db(v)) / (0.5 * db(v));
+        if (k % 32 == 0 || k == 5000 || k == 6000 || k == 7000 || k == 10000 || k == 12500 || k == 13000)
+            knot_err = e > knot_err ? e : knot_err;
         if (e > worst) {
             worst = e;
             bad = k;
         }
     }
-    check(worst < 1e-6, "target, curve, a set cutting a ramp and a ramp cutting a ramp follow the documented semantics",
-          "max relative error %g at sample %d", worst, bad);
+    /* the target's first 32 samples bend most: 20 dB at tau = 10 ms */
+    check(knot_err < 1e-6 && worst < 5e-3,
+          "target, curve (through its points), a set cutting a ramp and a ramp cutting a ramp: exact at knots",
+          "knots %g, between %g at sample %d", knot_err, worst, bad);
     free(x);
 }
 
@@ -152,13 +161,13 @@ static void test_layers_add_in_db(void)
     int frames = 0, ch = 0;
     float *x = render(script, 128) == 0 ? read_wav("out.wav", &frames, &ch) : NULL;
     static const struct { int k; double db; } want[] = {
-        {500, -3 - 2 - 4 + 0},  {1500, -6 - 2 - 4}, {2500, -9 - 2 - 4},
+        {500, -3 - 2 - 4 + 0},  {1504, -3 - 6 * 0.504 - 2 - 4}, {2500, -9 - 2 - 4},
         {3500, -9 + 1.5 - 4},   {4500, -9 + 1.5 - 4 + 2},
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         char name[160];
         double w = 0.5 * db(want[i].db);
-        snprintf(name, sizeof name, "fader + trim + VCAs add in dB: sample %d at %+.1f dB", want[i].k, want[i].db);
+        snprintf(name, sizeof name, "fader + trim + VCAs add in dB: sample %d at %+.3f dB", want[i].k, want[i].db);
         check(x && fabs(x[want[i].k] - w) < 1e-6 * w, name, "got %.9g want %.9g", x ? x[want[i].k] : -1.0, w);
     }
     check(x && x[5000] == 0 && x[6000] == 0 && x[4999] != 0, "a silent VCA silences its members from its sample on",

@@ -714,8 +714,40 @@ static void test_breakpoints(void)
     vm_lane_free(&l);
 }
 
+/* vm_lane_span: the stretches the engine's control grid interpolates over */
+static void test_span(void)
+{
+    char err[DS_ERR_LEN];
+    vm_lane *l = vm_lane_new(VM_LANE_PLAIN, 0);
+    vm_event r = {.kind = VM_EV_RAMP, .at = 100, .duration = 50, .value = 1, .shape = VM_SHAPE_LINEAR};
+    static const double pts[] = {0, 1, 0, 1};
+    vm_event c = {.kind = VM_EV_CURVE, .at = 1000, .duration = 300, .curve = pts, .ncurve = 4};
+    vm_event set = {.kind = VM_EV_SET, .at = 2000, .value = 0.25};
+    vm_lane_add(l, &r, err);
+    vm_lane_add(l, &c, err);
+    vm_lane_add(l, &set, err);
+    vm_lane_finish(l, err);
+    static const struct { int64_t n, start, end; int moving; } want[] = {
+        {0, INT64_MIN, 100, 0},  {100, 100, 150, 1},   {149, 100, 150, 1},    {150, 150, 1000, 0},
+        {1000, 1000, 1100, 1},   {1099, 1000, 1100, 1}, {1100, 1100, 1200, 1}, {1250, 1200, 1300, 1},
+        {1300, 1300, 2000, 0},   {2000, 2000, INT64_MAX, 0},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        int64_t st, en;
+        int mv;
+        vm_lane_span(l, want[i].n, &st, &en, &mv);
+        char name[160];
+        snprintf(name, sizeof name, "span at sample %lld: [%lld, %lld) %s", (long long)want[i].n,
+                 (long long)want[i].start, (long long)want[i].end, want[i].moving ? "moving" : "holding");
+        check(st == want[i].start && en == want[i].end && mv == want[i].moving, name, "got [%lld, %lld) moving %d",
+              (long long)st, (long long)en, mv);
+    }
+    vm_lane_free(&l);
+}
+
 int main(void)
 {
+    test_span();
     test_base();
     test_set();
     test_ramps();
