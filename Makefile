@@ -77,7 +77,7 @@ asan:
 	@scripts/install-deps.sh all
 	@$(MAKE) --no-print-directory B=build-asan OPT="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer" \
 	  LDFLAGS="-fsanitize=address,undefined" all
-	DUBSTAGE=build-asan/dubstage BUILD=build-asan tests/run.sh
+	DUBSTAGE=build-asan/dubstage BUILD=build-asan DUBSTAGE_SANITIZED=1 tests/run.sh
 
 clean:
 	rm -rf build build-asan
