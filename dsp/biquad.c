@@ -1,0 +1,675 @@
+/* biquad.c - second-order IIR sections (see biquad.h).
+ *
+ * Source: Robert Bristow-Johnson, "Cookbook formulae for audio EQ biquad
+ * filter coefficients" (the Audio EQ Cookbook, W3C note edition): the
+ * analogue prototypes, the bilinear transform prewarped at f0, alpha =
+ * sin(w0) / (2 Q), A = 10^(gain_db / 40), the Q of shelf slope S. First
+ * order: the same bilinear transform of 1 / (s + 1) and s / (s + 1) with
+ * K = tan(w0 / 2). Butterworth: the poles of 1 / (1 + (-s^2)^N) on the unit
+ * circle, paired into sections (Q formula in biquad.h). 1 - cos w0 is
+ * computed as 2 sin^2(w0 / 2), exact where cos w0 is near 1 (low f0).
+ *
+ * Measurements below: AMD EPYC (Zen 4), gcc 12, -O3 -ffp-contract=off,
+ * in-cache buffers, best of 15 runs; /tmp programs, not part of the tree.
+ *
+ * Structure: Direct Form I, y = (((b0 x + b1 x1) + b2 x2) - a2 y2) - a1 y1
+ * in that order, so the loop-carried dependency is one multiply and one
+ * subtract. One channel, 4096-sample blocks: DF-I 1.34 ns per sample;
+ * transposed DF-II 2.06 ns (its chain is a multiply, a subtract and an add);
+ * transposed DF-II in float 2.04 ns (the loop is latency-bound: float buys
+ * nothing). DF-I also keeps only signal values in its state, so new
+ * coefficients take effect without a burst from stale partial sums.
+ *
+ * Precision: the state is double. A Q 1/sqrt 2 high-pass at 20 Hz, 96 kHz,
+ * fed 10 s of noise and a 31 Hz tone at -7.7 dBFS RMS, against the same
+ * coefficients in long double: this DF-I in double errs by at most -230 dBFS
+ * (-241 dB RMS); transposed DF-II with float state and coefficients by
+ * -51 dBFS (-55 dBFS from the float arithmetic alone, -68 dB RMS), DF-I in
+ * float by -54 dBFS. At 40 Hz, 48 kHz, float is still at -66 dBFS. A
+ * -55 dBFS noise floor is audible on a quiet stem, hence double.
+ *
+ * Denormals: every 64 samples counted from reset (so the points do not move
+ * with block sizes or paths), each state value under 1e-30 in magnitude, or
+ * not finite, is set to 0. Without it, the 20 Hz high-pass above, after a
+ * burst, decays into a denormal limit cycle (the state sat at 1.3e-321 for
+ * the rest of a 60 s silence) and ran 2.6-3 times slower from 10 s on; with
+ * it the state is exactly 0 within a second and the time per sample stays
+ * flat. (From full scale to 1e-30 takes that filter ~75,000 samples, so the
+ * 64-sample check never lets a state reach double denormals.) Denormal
+ * float input is a normal double: 2 s of +-1e-40 input cost 1.52 ns/sample.
+ *
+ * Many channels: a recursive filter is latency-bound per channel, so
+ * throughput comes from running channels side by side, one per vector lane,
+ * with gcc's vector extension (never an FMA). Where simd.h would build
+ * AVX2 clones and the CPU has AVX2: groups of 4 lanes in 32-byte vectors, 2
+ * groups (8 channels) interleaved per call, 4-sample runs moved by 16-byte
+ * loads and stores and transposed in registers. Otherwise: pairs of lanes in
+ * 16-byte SSE2 vectors, 2-sample runs. Every lane does exactly what run1
+ * does, in the same order, so the bits are the same on either path.
+ * Throughput, ns per channel-sample, one peaking EQ, 4096-sample blocks
+ * (512-sample blocks within 4%; 64-sample blocks cost up to 25% more):
+ *     scalar dsp_biquad_process                  1.34
+ *     multi, AVX2:  2 ch 0.81, 6 ch 0.50, 8 / 12 / 16 ch 0.37 / 0.39 / 0.38
+ *     multi, SSE2:  2 ch 0.86, 6 ch 0.60, 8 / 12 / 16 ch 0.63 / 0.61 / 0.63
+ * so 3.6 times the scalar rate from 8 channels with AVX2, 2.1 times with
+ * SSE2. Butterworth cascades (one loop, sections overlapping): order 2 1.45,
+ * 4 1.86, 6 2.62, 8 3.58 ns per sample (four chained sections: 5.4). */
+#include "dsp/biquad.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#define PI 3.14159265358979323846
+#define FLUSH_PERIOD 64   /* samples between flush points */
+#define FLUSH_BELOW 1e-30 /* state magnitudes below this become 0 (-600 dB) */
+
+/* ---- design -------------------------------------------------------------- */
+
+static double clamp_freq(double sample_rate, double freq)
+{
+    double lo = 1e-5 * sample_rate, hi = 0.499 * sample_rate;
+    if (!(freq >= lo))
+        return lo;
+    return freq > hi ? hi : freq;
+}
+
+static double clamp_q(double q)
+{
+    if (!(q > 0.0))
+        return sqrt(0.5);
+    if (q < 0.01)
+        return 0.01;
+    return q > 1000.0 ? 1000.0 : q;
+}
+
+void dsp_biquad_design(dsp_biquad_coefs *c, dsp_eq_type type, double sample_rate, double freq, double q,
+                       double gain_db)
+{
+    freq = clamp_freq(sample_rate, freq);
+    q = clamp_q(q);
+    if (!isfinite(gain_db))
+        gain_db = 0.0;
+    double w0 = 2.0 * PI * freq / sample_rate;
+    double cw = cos(w0), sw = sin(w0);
+    double sh = sin(0.5 * w0);
+    double omc = 2.0 * sh * sh; /* 1 - cos w0 without the cancellation near DC */
+    double opc = 2.0 - omc;     /* 1 + cos w0 */
+    double alpha = sw / (2.0 * q);
+    double A = pow(10.0, gain_db / 40.0);
+    double b0 = 1.0, b1 = 0.0, b2 = 0.0, a0 = 1.0, a1 = 0.0, a2 = 0.0;
+
+    switch (type) {
+    case DSP_EQ_LOWPASS:
+        b0 = 0.5 * omc, b1 = omc, b2 = 0.5 * omc;
+        a0 = 1.0 + alpha, a1 = -2.0 * cw, a2 = 1.0 - alpha;
+        break;
+    case DSP_EQ_HIGHPASS:
+        b0 = 0.5 * opc, b1 = -opc, b2 = 0.5 * opc;
+        a0 = 1.0 + alpha, a1 = -2.0 * cw, a2 = 1.0 - alpha;
+        break;
+    case DSP_EQ_BANDPASS:
+        b0 = alpha, b1 = 0.0, b2 = -alpha;
+        a0 = 1.0 + alpha, a1 = -2.0 * cw, a2 = 1.0 - alpha;
+        break;
+    case DSP_EQ_NOTCH:
+        b0 = 1.0, b1 = -2.0 * cw, b2 = 1.0;
+        a0 = 1.0 + alpha, a1 = -2.0 * cw, a2 = 1.0 - alpha;
+        break;
+    case DSP_EQ_ALLPASS:
+        b0 = 1.0 - alpha, b1 = -2.0 * cw, b2 = 1.0 + alpha;
+        a0 = 1.0 + alpha, a1 = -2.0 * cw, a2 = 1.0 - alpha;
+        break;
+    case DSP_EQ_PEAK:
+        b0 = 1.0 + alpha * A, b1 = -2.0 * cw, b2 = 1.0 - alpha * A;
+        a0 = 1.0 + alpha / A, a1 = -2.0 * cw, a2 = 1.0 - alpha / A;
+        break;
+    case DSP_EQ_LOWSHELF: {
+        double k = 2.0 * sqrt(A) * alpha;
+        b0 = A * ((A + 1.0) - (A - 1.0) * cw + k);
+        b1 = 2.0 * A * ((A - 1.0) - (A + 1.0) * cw);
+        b2 = A * ((A + 1.0) - (A - 1.0) * cw - k);
+        a0 = (A + 1.0) + (A - 1.0) * cw + k;
+        a1 = -2.0 * ((A - 1.0) + (A + 1.0) * cw);
+        a2 = (A + 1.0) + (A - 1.0) * cw - k;
+        break;
+    }
+    case DSP_EQ_HIGHSHELF: {
+        double k = 2.0 * sqrt(A) * alpha;
+        b0 = A * ((A + 1.0) + (A - 1.0) * cw + k);
+        b1 = -2.0 * A * ((A - 1.0) + (A + 1.0) * cw);
+        b2 = A * ((A + 1.0) + (A - 1.0) * cw - k);
+        a0 = (A + 1.0) - (A - 1.0) * cw + k;
+        a1 = 2.0 * ((A - 1.0) - (A + 1.0) * cw);
+        a2 = (A + 1.0) - (A - 1.0) * cw - k;
+        break;
+    }
+    case DSP_EQ_LOWPASS1: {
+        double K = tan(0.5 * w0);
+        b0 = K, b1 = K;
+        a0 = 1.0 + K, a1 = K - 1.0;
+        break;
+    }
+    case DSP_EQ_HIGHPASS1: {
+        double K = tan(0.5 * w0);
+        b0 = 1.0, b1 = -1.0;
+        a0 = 1.0 + K, a1 = K - 1.0;
+        break;
+    }
+    }
+    c->b0 = b0 / a0;
+    c->b1 = b1 / a0;
+    c->b2 = b2 / a0;
+    c->a1 = a1 / a0;
+    c->a2 = a2 / a0;
+}
+
+double dsp_biquad_shelf_q(double gain_db, double slope)
+{
+    if (!(slope > 0.0) || !isfinite(gain_db))
+        return 0.0;
+    double A = pow(10.0, gain_db / 40.0);
+    double r = (A + 1.0 / A) * (1.0 / slope - 1.0) + 2.0;
+    return r > 0.0 && isfinite(r) ? 1.0 / sqrt(r) : 0.0;
+}
+
+/* |p0 + p1 z^-1 + p2 z^-2|^2 at z = e^jw, 0 <= w <= pi, written as a
+ * polynomial in d = z^-1 - 1 (w <= pi/2) or d = z^-1 + 1 (w > pi/2), with
+ * Re d, Im d from sin(w/2), cos(w/2) and sin w: no cos w near +-1 to
+ * subtract from 1. */
+static double poly_mag2(double p0, double p1, double p2, double w)
+{
+    double c0, c1, dr, di = -sin(w);
+    if (w <= 0.5 * PI) {
+        double h = sin(0.5 * w);
+        dr = -2.0 * h * h;
+        c0 = (p0 + p1) + p2;
+        c1 = p1 + 2.0 * p2;
+    } else {
+        double g = cos(0.5 * w);
+        dr = 2.0 * g * g;
+        c0 = (p0 - p1) + p2;
+        c1 = p1 - 2.0 * p2;
+    }
+    /* c0 + d (c1 + p2 d) */
+    double ur = c1 + p2 * dr, ui = p2 * di;
+    double re = c0 + (ur * dr - ui * di);
+    double im = ur * di + ui * dr;
+    return re * re + im * im;
+}
+
+double dsp_biquad_magnitude_db(const dsp_biquad_coefs *c, double sample_rate, double freq)
+{
+    double w = 2.0 * PI * fabs(freq) / sample_rate;
+    w = fmod(w, 2.0 * PI);
+    if (w > PI)
+        w = 2.0 * PI - w;
+    double num = poly_mag2(c->b0, c->b1, c->b2, w);
+    double den = poly_mag2(1.0, c->a1, c->a2, w);
+    if (num == 0.0)
+        return -HUGE_VAL;
+    return 10.0 * log10(num / den);
+}
+
+/* ---- one channel ----------------------------------------------------------- */
+
+static double flush(double v)
+{
+    double a = fabs(v);
+    return a >= FLUSH_BELOW && a <= DBL_MAX ? v : 0.0;
+}
+
+static const dsp_biquad_coefs wire = {1.0, 0.0, 0.0, 0.0, 0.0};
+
+void dsp_biquad_init(dsp_biquad *s)
+{
+    s->c = wire;
+    dsp_biquad_reset(s);
+}
+
+void dsp_biquad_set(dsp_biquad *s, const dsp_biquad_coefs *c)
+{
+    s->c = *c;
+}
+
+void dsp_biquad_reset(dsp_biquad *s)
+{
+    s->x1 = s->x2 = s->y1 = s->y2 = 0.0;
+    s->phase = 0;
+}
+
+/* The one-channel loop; st = {x1, x2, y1, y2}, phase = samples since the
+ * last flush point. in == out is allowed. */
+static void run1(const dsp_biquad_coefs *c, double st[4], int phase, const float *in, float *out, int n)
+{
+    const double b0 = c->b0, b1 = c->b1, b2 = c->b2, a1 = c->a1, a2 = c->a2;
+    double x1 = st[0], x2 = st[1], y1 = st[2], y2 = st[3];
+    while (n > 0) {
+        int len = FLUSH_PERIOD - phase;
+        if (len > n)
+            len = n;
+        for (int i = 0; i < len; i++) {
+            double x = in[i];
+            double y = (((b0 * x + b1 * x1) + b2 * x2) - a2 * y2) - a1 * y1;
+            x2 = x1;
+            x1 = x;
+            y2 = y1;
+            y1 = y;
+            out[i] = (float)y;
+        }
+        in += len;
+        out += len;
+        n -= len;
+        phase += len;
+        if (phase == FLUSH_PERIOD) {
+            phase = 0;
+            x1 = flush(x1), x2 = flush(x2), y1 = flush(y1), y2 = flush(y2);
+        }
+    }
+    st[0] = x1, st[1] = x2, st[2] = y1, st[3] = y2;
+}
+
+void dsp_biquad_process(dsp_biquad *s, const float *in, float *out, int n)
+{
+    if (n <= 0)
+        return;
+    double st[4] = {s->x1, s->x2, s->y1, s->y2};
+    run1(&s->c, st, s->phase, in, out, n);
+    s->x1 = st[0], s->x2 = st[1], s->y1 = st[2], s->y2 = st[3];
+    s->phase = (int)((s->phase + (long long)n) % FLUSH_PERIOD);
+}
+
+/* ---- channels side by side -------------------------------------------------- */
+
+void dsp_biquad_multi_init(dsp_biquad_multi *s)
+{
+    s->c = wire;
+    dsp_biquad_multi_reset(s);
+}
+
+void dsp_biquad_multi_set(dsp_biquad_multi *s, const dsp_biquad_coefs *c)
+{
+    s->c = *c;
+}
+
+void dsp_biquad_multi_reset(dsp_biquad_multi *s)
+{
+    memset(s->x1, 0, sizeof s->x1);
+    memset(s->x2, 0, sizeof s->x2);
+    memset(s->y1, 0, sizeof s->y1);
+    memset(s->y2, 0, sizeof s->y2);
+    s->phase = 0;
+}
+
+/* A kernel runs up to 8 lanes, lane k reading and writing p[k], with the
+ * lanes' state in st[0..3][k] = x1, x2, y1, y2, for n samples starting at
+ * `phase` samples after a flush point, in runs of 2 (pairs) or 4 (quads)
+ * samples per lane and vector, the odd samples at the end of a run one at a
+ * time. Within a vector every input of a run is loaded before any output is
+ * stored, so two lanes of one vector may share a buffer if they share their
+ * state too: they store the same bits. */
+typedef double v2d __attribute__((vector_size(2 * sizeof(double))));
+typedef long long v2i __attribute__((vector_size(2 * sizeof(long long))));
+
+/* The one-sample DF-I step of run1 on a vector of lanes. */
+#define STEP(x, x1, x2, y1, y2)                                                                             \
+    do {                                                                                                    \
+        __typeof__(x) y_ = (((b0 * (x) + b1 * (x1)) + b2 * (x2)) - a2 * (y2)) - a1 * (y1);                  \
+        (x2) = (x1), (x1) = (x), (y2) = (y1), (y1) = y_;                                                    \
+    } while (0)
+
+/* flush() on every lane of v (vi: the integer vector of its size); |v| is v
+ * with the sign bit cleared. */
+#define FLUSH_LANES(v, vi)                                                                                  \
+    do {                                                                                                    \
+        __typeof__(v) a_ = (__typeof__(v))((vi)(v) & INT64_MAX);                                            \
+        (v) = (__typeof__(v))((vi)(v) & ((a_ >= FLUSH_BELOW) & (a_ <= DBL_MAX)));                           \
+    } while (0)
+
+/* P pairs of lanes in 16-byte vectors: SSE2, the baseline. */
+__attribute__((always_inline)) static inline void pairs(const dsp_biquad_coefs *c, double st[4][8],
+                                                        float *const *p, int phase, int n, const int P)
+{
+    const v2d b0 = {c->b0, c->b0}, b1 = {c->b1, c->b1}, b2 = {c->b2, c->b2};
+    const v2d a1 = {c->a1, c->a1}, a2 = {c->a2, c->a2};
+    float *q[8];
+    v2d x1[4], x2[4], y1[4], y2[4];
+    for (int j = 0; j < P; j++) {
+        q[2 * j] = p[2 * j], q[2 * j + 1] = p[2 * j + 1];
+        x1[j] = (v2d){st[0][2 * j], st[0][2 * j + 1]}, x2[j] = (v2d){st[1][2 * j], st[1][2 * j + 1]};
+        y1[j] = (v2d){st[2][2 * j], st[2][2 * j + 1]}, y2[j] = (v2d){st[3][2 * j], st[3][2 * j + 1]};
+    }
+    int off = 0;
+    while (n > 0) {
+        int len = FLUSH_PERIOD - phase;
+        if (len > n)
+            len = n;
+        int i = off, end = off + len;
+        for (; i + 2 <= end; i += 2) {
+            _Pragma("GCC unroll 4") for (int j = 0; j < P; j++) {
+                float *u = q[2 * j] + i, *w = q[2 * j + 1] + i;
+                v2d r0 = {u[0], u[1]}, r1 = {w[0], w[1]}; /* 2 samples of each lane */
+                v2d s0 = {r0[0], r1[0]}, s1 = {r0[1], r1[1]};
+                STEP(s0, x1[j], x2[j], y1[j], y2[j]);
+                s0 = y1[j];
+                STEP(s1, x1[j], x2[j], y1[j], y2[j]);
+                s1 = y1[j];
+                r0 = (v2d){s0[0], s1[0]}, r1 = (v2d){s0[1], s1[1]};
+                u[0] = (float)r0[0], u[1] = (float)r0[1];
+                w[0] = (float)r1[0], w[1] = (float)r1[1];
+            }
+        }
+        for (; i < end; i++) {
+            _Pragma("GCC unroll 4") for (int j = 0; j < P; j++) {
+                v2d x = {q[2 * j][i], q[2 * j + 1][i]};
+                STEP(x, x1[j], x2[j], y1[j], y2[j]);
+                q[2 * j][i] = (float)y1[j][0], q[2 * j + 1][i] = (float)y1[j][1];
+            }
+        }
+        off += len;
+        n -= len;
+        phase += len;
+        if (phase == FLUSH_PERIOD) {
+            phase = 0;
+            for (int j = 0; j < P; j++) {
+                FLUSH_LANES(x1[j], v2i);
+                FLUSH_LANES(x2[j], v2i);
+                FLUSH_LANES(y1[j], v2i);
+                FLUSH_LANES(y2[j], v2i);
+            }
+        }
+    }
+    for (int j = 0; j < P; j++)
+        for (int l = 0; l < 2; l++) {
+            st[0][2 * j + l] = x1[j][l], st[1][2 * j + l] = x2[j][l];
+            st[2][2 * j + l] = y1[j][l], st[3][2 * j + l] = y2[j][l];
+        }
+}
+
+static void pairs1(const dsp_biquad_coefs *c, double st[4][8], float *const *p, int phase, int n)
+{
+    pairs(c, st, p, phase, n, 1);
+}
+static void pairs2(const dsp_biquad_coefs *c, double st[4][8], float *const *p, int phase, int n)
+{
+    pairs(c, st, p, phase, n, 2);
+}
+static void pairs3(const dsp_biquad_coefs *c, double st[4][8], float *const *p, int phase, int n)
+{
+    pairs(c, st, p, phase, n, 3);
+}
+static void pairs4(const dsp_biquad_coefs *c, double st[4][8], float *const *p, int phase, int n)
+{
+    pairs(c, st, p, phase, n, 4);
+}
+
+/* Where simd.h builds AVX2 clones (the same condition as there: gcc on
+ * x86-64, no AddressSanitizer), there is also a kernel of groups of 4 lanes
+ * in 32-byte vectors, chosen at run time when the CPU has AVX2. It is a
+ * separate kernel, not a DSP_HOT clone, because gcc lowers 32-byte vectors
+ * well only when AVX is on: the baseline clone of it would run element by
+ * element through memory (measured: 4 times slower than the pairs). The
+ * quads move a run of 4 samples per lane with one 16-byte load and store and
+ * transpose it in registers. (Nothing in this file is a DSP_HOT clone: the
+ * scalar loops measured slower in their AVX2 clones, 1.7 against 1.35 ns per
+ * sample.) */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#define HAVE_QUADS 1
+typedef double v4d __attribute__((vector_size(4 * sizeof(double))));
+typedef float v4f __attribute__((vector_size(4 * sizeof(float))));
+typedef long long v4i __attribute__((vector_size(4 * sizeof(long long))));
+
+/* rows r[k] = 4 samples of lane k  <->  r[t] = sample t of the 4 lanes */
+#define TRANSPOSE4(r)                                                                                       \
+    do {                                                                                                    \
+        v4d t0_ = __builtin_shuffle((r)[0], (r)[1], (v4i){0, 4, 2, 6});                                     \
+        v4d t1_ = __builtin_shuffle((r)[0], (r)[1], (v4i){1, 5, 3, 7});                                     \
+        v4d t2_ = __builtin_shuffle((r)[2], (r)[3], (v4i){0, 4, 2, 6});                                     \
+        v4d t3_ = __builtin_shuffle((r)[2], (r)[3], (v4i){1, 5, 3, 7});                                     \
+        (r)[0] = __builtin_shuffle(t0_, t2_, (v4i){0, 1, 4, 5});                                            \
+        (r)[1] = __builtin_shuffle(t1_, t3_, (v4i){0, 1, 4, 5});                                            \
+        (r)[2] = __builtin_shuffle(t0_, t2_, (v4i){2, 3, 6, 7});                                            \
+        (r)[3] = __builtin_shuffle(t1_, t3_, (v4i){2, 3, 6, 7});                                            \
+    } while (0)
+
+/* H groups of 4 lanes (H = 1 or 2). */
+__attribute__((always_inline)) static inline void quads(const dsp_biquad_coefs *c, double st[4][8],
+                                                        float *const *p, int phase, int n, const int H)
+{
+    const v4d b0 = {c->b0, c->b0, c->b0, c->b0}, b1 = {c->b1, c->b1, c->b1, c->b1};
+    const v4d b2 = {c->b2, c->b2, c->b2, c->b2}, a1 = {c->a1, c->a1, c->a1, c->a1};
+    const v4d a2 = {c->a2, c->a2, c->a2, c->a2};
+    float *q[8];
+    v4d x1[2], x2[2], y1[2], y2[2];
+    _Pragma("GCC unroll 2") for (int h = 0; h < H; h++) {
+        for (int k = 0; k < 4; k++)
+            q[4 * h + k] = p[4 * h + k];
+        memcpy(&x1[h], &st[0][4 * h], sizeof x1[h]), memcpy(&x2[h], &st[1][4 * h], sizeof x2[h]);
+        memcpy(&y1[h], &st[2][4 * h], sizeof y1[h]), memcpy(&y2[h], &st[3][4 * h], sizeof y2[h]);
+    }
+    int off = 0;
+    while (n > 0) {
+        int len = FLUSH_PERIOD - phase;
+        if (len > n)
+            len = n;
+        int i = off, end = off + len;
+        for (; i + 4 <= end; i += 4) {
+            _Pragma("GCC unroll 2") for (int h = 0; h < H; h++) {
+                v4d r[4];
+                for (int k = 0; k < 4; k++) {
+                    const float *x = q[4 * h + k] + i;
+                    r[k] = (v4d){x[0], x[1], x[2], x[3]};
+                }
+                TRANSPOSE4(r);
+                for (int t = 0; t < 4; t++) {
+                    STEP(r[t], x1[h], x2[h], y1[h], y2[h]);
+                    r[t] = y1[h];
+                }
+                TRANSPOSE4(r);
+                for (int k = 0; k < 4; k++) {
+                    v4f y = __builtin_convertvector(r[k], v4f);
+                    memcpy(q[4 * h + k] + i, &y, sizeof y);
+                }
+            }
+        }
+        for (; i < end; i++) {
+            _Pragma("GCC unroll 2") for (int h = 0; h < H; h++) {
+                v4d x = {q[4 * h][i], q[4 * h + 1][i], q[4 * h + 2][i], q[4 * h + 3][i]};
+                STEP(x, x1[h], x2[h], y1[h], y2[h]);
+                v4f y = __builtin_convertvector(y1[h], v4f);
+                q[4 * h][i] = y[0], q[4 * h + 1][i] = y[1], q[4 * h + 2][i] = y[2], q[4 * h + 3][i] = y[3];
+            }
+        }
+        off += len;
+        n -= len;
+        phase += len;
+        if (phase == FLUSH_PERIOD) {
+            phase = 0;
+            _Pragma("GCC unroll 2") for (int h = 0; h < H; h++) {
+                FLUSH_LANES(x1[h], v4i);
+                FLUSH_LANES(x2[h], v4i);
+                FLUSH_LANES(y1[h], v4i);
+                FLUSH_LANES(y2[h], v4i);
+            }
+        }
+    }
+    _Pragma("GCC unroll 2") for (int h = 0; h < H; h++) {
+        memcpy(&st[0][4 * h], &x1[h], sizeof x1[h]), memcpy(&st[1][4 * h], &x2[h], sizeof x2[h]);
+        memcpy(&st[2][4 * h], &y1[h], sizeof y1[h]), memcpy(&st[3][4 * h], &y2[h], sizeof y2[h]);
+    }
+}
+
+__attribute__((target("avx2"))) static void quads1(const dsp_biquad_coefs *c, double st[4][8], float *const *p,
+                                                   int phase, int n)
+{
+    quads(c, st, p, phase, n, 1);
+}
+__attribute__((target("avx2"))) static void quads2(const dsp_biquad_coefs *c, double st[4][8], float *const *p,
+                                                   int phase, int n)
+{
+    quads(c, st, p, phase, n, 2);
+}
+#endif
+
+void dsp_biquad_multi_process(dsp_biquad_multi *s, float *const *chans, int nch, int n)
+{
+    if (nch > DSP_BIQUAD_MULTI_MAX)
+        nch = DSP_BIQUAD_MULTI_MAX;
+    if (n <= 0)
+        return;
+    int unit = 2; /* lanes per vector */
+#ifdef HAVE_QUADS
+    if (__builtin_cpu_supports("avx2"))
+        unit = 4;
+#endif
+    for (int g = 0; g < nch; g += 8) {
+        int w = nch - g < 8 ? nch - g : 8;
+        if (w == 1) {
+            double st1[4] = {s->x1[g], s->x2[g], s->y1[g], s->y2[g]};
+            run1(&s->c, st1, s->phase, chans[g], chans[g], n);
+            s->x1[g] = st1[0], s->x2[g] = st1[1], s->y1[g] = st1[2], s->y2[g] = st1[3];
+            continue;
+        }
+        /* Lanes past the last channel repeat the first channel of their
+         * vector, state and all. */
+        int used = (w + unit - 1) / unit * unit;
+        float *p[8];
+        double st[4][8];
+        for (int k = 0; k < used; k++) {
+            int ch = g + (k < w ? k : k / unit * unit);
+            p[k] = chans[ch];
+            st[0][k] = s->x1[ch], st[1][k] = s->x2[ch], st[2][k] = s->y1[ch], st[3][k] = s->y2[ch];
+        }
+#ifdef HAVE_QUADS
+        if (unit == 4)
+            (used == 4 ? quads1 : quads2)(&s->c, st, p, s->phase, n);
+        else
+#endif
+            (used == 2 ? pairs1 : used == 4 ? pairs2 : used == 6 ? pairs3 : pairs4)(&s->c, st, p, s->phase, n);
+        for (int k = 0; k < w; k++)
+            s->x1[g + k] = st[0][k], s->x2[g + k] = st[1][k], s->y1[g + k] = st[2][k], s->y2[g + k] = st[3][k];
+    }
+    s->phase = (int)((s->phase + (long long)n) % FLUSH_PERIOD);
+}
+
+/* ---- Butterworth cascades ------------------------------------------------------ */
+
+void dsp_butter_init(dsp_butter *s)
+{
+    memset(s, 0, sizeof *s);
+    s->nsections = 1;
+    for (int k = 0; k < 4; k++)
+        dsp_biquad_init(&s->sec[k]);
+}
+
+void dsp_butter_reset(dsp_butter *s)
+{
+    for (int k = 0; k < 4; k++)
+        dsp_biquad_reset(&s->sec[k]);
+    s->phase = 0;
+}
+
+void dsp_butter_design(dsp_butter *s, dsp_eq_type type, int order, double sample_rate, double freq)
+{
+    int lp = type == DSP_EQ_LOWPASS;
+    if (order < 1)
+        order = 1;
+    if (order > 8)
+        order = 8;
+    int pairs = order / 2, ns = pairs + (order & 1), k = 0;
+    if (ns != s->nsections)
+        dsp_butter_reset(s);
+    s->nsections = ns;
+    dsp_biquad_coefs c;
+    if (order & 1) {
+        dsp_biquad_design(&c, lp ? DSP_EQ_LOWPASS1 : DSP_EQ_HIGHPASS1, sample_rate, freq, 0.0, 0.0);
+        dsp_biquad_set(&s->sec[k++], &c);
+    }
+    for (int m = pairs; m >= 1; m--) {
+        double q = 1.0 / (2.0 * sin((2 * m - 1) * PI / (2.0 * order)));
+        dsp_biquad_design(&c, lp ? DSP_EQ_LOWPASS : DSP_EQ_HIGHPASS, sample_rate, freq, q, 0.0);
+        dsp_biquad_set(&s->sec[k++], &c);
+    }
+}
+
+double dsp_butter_magnitude_db(const dsp_butter *s, double sample_rate, double freq)
+{
+    double db = 0.0;
+    for (int k = 0; k < s->nsections; k++)
+        db += dsp_biquad_magnitude_db(&s->sec[k].c, sample_rate, freq);
+    return db;
+}
+
+/* The sections interleaved in one sample loop: their recursions are
+ * independent dependency chains, so they overlap in the pipeline. Each
+ * section adds its input last, (b0 v + ((b1 x1 + b2 x2) - a2 y2)) - a1 y1,
+ * so a sample's way through the cascade is short. Section k's input
+ * history is section k-1's output history, so it is kept once (x1, x2 in
+ * the struct are kept equal to the previous section's y1, y2). NS is a
+ * constant in each caller, so the loops unroll and the arrays live in
+ * registers. */
+__attribute__((always_inline)) static inline void cascade(dsp_butter *s, const float *in, float *out, int n,
+                                                          const int NS)
+{
+    double b0[4], b1[4], b2[4], a1[4], a2[4], y1[4], y2[4];
+    double x1 = s->sec[0].x1, x2 = s->sec[0].x2;
+    for (int k = 0; k < NS; k++) {
+        const dsp_biquad *q = &s->sec[k];
+        b0[k] = q->c.b0, b1[k] = q->c.b1, b2[k] = q->c.b2, a1[k] = q->c.a1, a2[k] = q->c.a2;
+        y1[k] = q->y1, y2[k] = q->y2;
+    }
+    int phase = s->phase;
+    while (n > 0) {
+        int len = FLUSH_PERIOD - phase;
+        if (len > n)
+            len = n;
+        for (int i = 0; i < len; i++) {
+            double v = in[i];
+            double p1 = x1, p2 = x2; /* the section's last two inputs */
+            x2 = x1;
+            x1 = v;
+            for (int k = 0; k < NS; k++) {
+                double o1 = y1[k], o2 = y2[k];
+                double y = (b0[k] * v + ((b1[k] * p1 + b2[k] * p2) - a2[k] * o2)) - a1[k] * o1;
+                y2[k] = o1;
+                y1[k] = y;
+                p1 = o1;
+                p2 = o2;
+                v = y;
+            }
+            out[i] = (float)v;
+        }
+        in += len;
+        out += len;
+        n -= len;
+        phase += len;
+        if (phase == FLUSH_PERIOD) {
+            phase = 0;
+            x1 = flush(x1), x2 = flush(x2);
+            for (int k = 0; k < NS; k++)
+                y1[k] = flush(y1[k]), y2[k] = flush(y2[k]);
+        }
+    }
+    for (int k = 0; k < NS; k++) {
+        dsp_biquad *q = &s->sec[k];
+        q->x1 = k ? y1[k - 1] : x1, q->x2 = k ? y2[k - 1] : x2;
+        q->y1 = y1[k], q->y2 = y2[k];
+    }
+    s->phase = phase;
+}
+
+static void cascade1(dsp_butter *s, const float *in, float *out, int n) { cascade(s, in, out, n, 1); }
+static void cascade2(dsp_butter *s, const float *in, float *out, int n) { cascade(s, in, out, n, 2); }
+static void cascade3(dsp_butter *s, const float *in, float *out, int n) { cascade(s, in, out, n, 3); }
+static void cascade4(dsp_butter *s, const float *in, float *out, int n) { cascade(s, in, out, n, 4); }
+
+void dsp_butter_process(dsp_butter *s, const float *in, float *out, int n)
+{
+    switch (s->nsections) {
+    case 1: cascade1(s, in, out, n); break;
+    case 2: cascade2(s, in, out, n); break;
+    case 3: cascade3(s, in, out, n); break;
+    default: cascade4(s, in, out, n); break;
+    }
+}

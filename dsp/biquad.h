@@ -1,0 +1,159 @@
+/* biquad.h - second-order IIR sections: the RBJ Audio EQ Cookbook's
+ * filters, first-order bilinear low/high-pass, and Butterworth low/high-pass
+ * of order 1..8 as cascades of sections.
+ *
+ * Designs (dsp_biquad_design, `freq` is f0 in Hz):
+ *   DSP_EQ_LOWPASS    H(s) = 1 / (s^2 + s/Q + 1)          -3.01 dB at f0 for Q = 1/sqrt 2
+ *   DSP_EQ_HIGHPASS   H(s) = s^2 / (s^2 + s/Q + 1)
+ *   DSP_EQ_BANDPASS   H(s) = (s/Q) / (s^2 + s/Q + 1)      0 dB at f0 (the cookbook's
+ *                                                         "constant 0 dB peak gain" BPF)
+ *   DSP_EQ_NOTCH      H(s) = (s^2 + 1) / (s^2 + s/Q + 1)  zero at f0
+ *   DSP_EQ_PEAK       H(s) = (s^2 + s A/Q + 1) / (s^2 + s/(A Q) + 1), A = 10^(gain_db/40):
+ *                     gain_db at f0; a cut and a boost of the same Q cancel exactly
+ *   DSP_EQ_LOWSHELF   H(s) = A (s^2 + sqrt(A)/Q s + A) / (A s^2 + sqrt(A)/Q s + 1)
+ *   DSP_EQ_HIGHSHELF  H(s) = A (A s^2 + sqrt(A)/Q s + 1) / (s^2 + sqrt(A)/Q s + A)
+ *                     shelves: gain_db far on the shelf side, gain_db / 2 at f0
+ *   DSP_EQ_ALLPASS    H(s) = (s^2 - s/Q + 1) / (s^2 + s/Q + 1)
+ *   DSP_EQ_LOWPASS1   H(s) = 1 / (s + 1)                  first order; q unused
+ *   DSP_EQ_HIGHPASS1  H(s) = s / (s + 1)                  first order; q unused
+ * each mapped to z by the bilinear transform prewarped at f0
+ * (s = (1 - z^-1) / ((1 + z^-1) tan(pi f0 / fs))), so the digital response at
+ * f is the analogue one at Omega = tan(pi f / fs) / tan(pi f0 / fs).
+ * gain_db is used by PEAK and the shelves only.
+ *
+ * q <= 0 (or NaN) means the default Q = 1/sqrt 2: a Butterworth low/high-pass
+ * and, for the shelves, the cookbook's shelf slope S = 1 (1/Q = sqrt((A + 1/A)
+ * (1/S - 1) + 2) is sqrt 2 at S = 1 whatever the gain): the steepest shelf
+ * whose gain still moves monotonically with frequency. dsp_biquad_shelf_q
+ * turns another slope S into the Q to pass.
+ *
+ * Ranges: sample_rate > 0; freq is clamped to [1e-5, 0.499] * sample_rate,
+ * q to [0.01, 1000], a non-finite gain_db counts as 0 dB. Every design is
+ * then stable (checked for |gain_db| <= 60 over those ranges: poles inside
+ * the unit circle).
+ *
+ * Processing: Direct Form I in double (state = the last two inputs and
+ * outputs, all double). Every call does the same arithmetic per sample in the
+ * same order, so results do not depend on block sizes, on the path (scalar,
+ * multi-channel, the AVX2 or baseline build of either), or on which channels
+ * share a call: dsp_biquad_multi_process gives the same bits per channel as
+ * dsp_biquad_process. Every 64 samples counted from init/reset (not from the
+ * start of a call) each state value whose magnitude is below 1e-30 (-600 dB)
+ * or is not finite is set to 0: this keeps denormals out of the recursion, and
+ * a NaN or infinity that reached the filter is forgotten at the first such
+ * point 2 or more samples after the last non-finite input sample (until then
+ * the output is not finite). Input and output may be the same buffer. */
+#ifndef DSP_BIQUAD_H
+#define DSP_BIQUAD_H
+
+typedef enum {
+    DSP_EQ_LOWPASS,
+    DSP_EQ_HIGHPASS,
+    DSP_EQ_BANDPASS,
+    DSP_EQ_NOTCH,
+    DSP_EQ_PEAK,
+    DSP_EQ_LOWSHELF,
+    DSP_EQ_HIGHSHELF,
+    DSP_EQ_ALLPASS,
+    DSP_EQ_LOWPASS1,
+    DSP_EQ_HIGHPASS1
+} dsp_eq_type;
+
+/* H(z) = (b0 + b1 z^-1 + b2 z^-2) / (1 + a1 z^-1 + a2 z^-2) */
+typedef struct {
+    double b0, b1, b2, a1, a2;
+} dsp_biquad_coefs;
+
+/* Fills *c with the design described above. */
+void dsp_biquad_design(dsp_biquad_coefs *c, dsp_eq_type type, double sample_rate, double freq, double q,
+                       double gain_db);
+
+/* The cookbook's shelf Q for shelf slope S (> 0; S = 1 gives 1/sqrt 2) at
+ * gain_db. Returns 0 (the default, S = 1) when S is out of range or the
+ * slope cannot be reached at that gain. */
+double dsp_biquad_shelf_q(double gain_db, double slope);
+
+/* 20 log10 |H(e^jw)| of *c at freq Hz (w = 2 pi freq / sample_rate);
+ * -HUGE_VAL where |H| is exactly 0. Evaluated by expanding H around z = 1
+ * or z = -1, whichever is nearer, so the zeros of high/low-pass at DC and
+ * Nyquist do not cost precision nearby. */
+double dsp_biquad_magnitude_db(const dsp_biquad_coefs *c, double sample_rate, double freq);
+
+/* One channel. */
+typedef struct {
+    dsp_biquad_coefs c;
+    double x1, x2, y1, y2; /* last two inputs and outputs */
+    int phase;             /* samples since the last flush point, 0..63 */
+} dsp_biquad;
+
+/* Identity coefficients (b0 = 1: a wire), state cleared. */
+void dsp_biquad_init(dsp_biquad *s);
+
+/* New coefficients (copied); the state is kept, so a change while playing
+ * does not restart the filter. */
+void dsp_biquad_set(dsp_biquad *s, const dsp_biquad_coefs *c);
+
+/* Clears the state: the next sample is filtered as if it were the first. */
+void dsp_biquad_reset(dsp_biquad *s);
+
+/* out[i] = filtered in[i], i < n. in == out is allowed. */
+void dsp_biquad_process(dsp_biquad *s, const float *in, float *out, int n);
+
+/* The same coefficients over up to DSP_BIQUAD_MULTI_MAX independent channels
+ * (a bus, a stem), processed side by side, one channel per SIMD lane, in
+ * groups of 8: each sample step is a vector operation across channels.
+ * From 8 channels up it costs about a quarter of dsp_biquad_process per
+ * channel with AVX2, half with SSE2 (figures in biquad.c). */
+#define DSP_BIQUAD_MULTI_MAX 32
+
+typedef struct {
+    dsp_biquad_coefs c;
+    int phase;
+    double x1[DSP_BIQUAD_MULTI_MAX], x2[DSP_BIQUAD_MULTI_MAX];
+    double y1[DSP_BIQUAD_MULTI_MAX], y2[DSP_BIQUAD_MULTI_MAX];
+} dsp_biquad_multi;
+
+void dsp_biquad_multi_init(dsp_biquad_multi *s);
+void dsp_biquad_multi_set(dsp_biquad_multi *s, const dsp_biquad_coefs *c);
+void dsp_biquad_multi_reset(dsp_biquad_multi *s);
+
+/* Filters chans[0..nch)[0..n) in place; channel c uses state slot c. nch is
+ * at most DSP_BIQUAD_MULTI_MAX (channels beyond it are left alone); the
+ * buffers must not overlap one another. Every channel advances by n samples,
+ * so the flush points stay common: call it with the same nch each time. */
+void dsp_biquad_multi_process(dsp_biquad_multi *s, float *const *chans, int nch, int n);
+
+/* Butterworth low/high-pass of order N = 1..8 at cut-off freq (-3.01 dB),
+ * as the bilinear transform (prewarped at freq) of the analogue Butterworth:
+ * |H|^2 = 1 / (1 + Omega^(2N)) (low-pass) or 1 / (1 + Omega^(-2N))
+ * (high-pass), maximally flat, 6N dB/octave far from freq. Its poles pair
+ * into floor(N/2) cookbook sections with
+ *     Q_m = 1 / (2 sin((2m - 1) pi / (2N))),  m = 1 .. floor(N/2)
+ * (the pole pair at angle (2m - 1) pi / (2N) from the imaginary axis), plus a
+ * first-order section (the real pole) when N is odd. Sections run in order of
+ * rising Q, the first-order one first. The cascade is one loop with the
+ * intermediate signals in double (rounded to float only at the output), so it
+ * is not bit-identical to chaining dsp_biquad_process calls. */
+typedef struct {
+    int nsections; /* 1..4 */
+    int phase;     /* as in dsp_biquad; the sections' own are unused */
+    dsp_biquad sec[4];
+} dsp_butter;
+
+/* A wire (one identity section), state cleared. */
+void dsp_butter_init(dsp_butter *s);
+
+/* type DSP_EQ_LOWPASS or DSP_EQ_HIGHPASS (any other type: high-pass), order
+ * clamped to 1..8, freq as for dsp_biquad_design. Clears the state when the
+ * number of sections changes, keeps it otherwise. */
+void dsp_butter_design(dsp_butter *s, dsp_eq_type type, int order, double sample_rate, double freq);
+
+void dsp_butter_reset(dsp_butter *s);
+
+/* out[i] = filtered in[i], i < n. in == out is allowed. */
+void dsp_butter_process(dsp_butter *s, const float *in, float *out, int n);
+
+/* 20 log10 |H| of the whole cascade at freq Hz. */
+double dsp_butter_magnitude_db(const dsp_butter *s, double sample_rate, double freq);
+
+#endif
