@@ -17,12 +17,12 @@
 #include "dsp/pan.h"
 #include "vm/ops.h"
 
-typedef enum { A_CLEAR, A_CLIPS, A_GAIN, A_MIX } aop_kind;
+typedef enum { A_CLEAR, A_CLIPS, A_INSERT, A_GAIN, A_MIX } aop_kind;
 
 typedef struct {
     aop_kind kind;
     int strip;   /* the strip written (CLEAR, CLIPS, GAIN) or read (MIX) */
-    int dst;     /* MIX: the strip mixed into */
+    int dst;     /* MIX: the strip mixed into; INSERT: the insert's index */
 } aop;
 
 typedef struct {
@@ -366,9 +366,12 @@ static ds_result emit_all(compiler *c, char *err)
         else if (!started[s])
             r = emit(c, A_CLEAR, s, -1, err);
         started[s] = 1;
-        /* A track's fader is folded into its clips' gains (one multiply per
-         * sample instead of two passes); a bus gets a gain op. */
-        if (r == DS_OK && c->audible[s] && st->kind == VM_STRIP_BUS && !gain_is_unity(d, s))
+        for (int k = 0; r == DS_OK && c->audible[s] && k < st->ninserts; k++)
+            r = emit(c, A_INSERT, s, k, err);
+        /* A track without inserts has its fader folded into its clips' gains
+         * (one multiply per sample instead of two passes); otherwise the
+         * fader is a gain op after the inserts. */
+        if (r == DS_OK && c->audible[s] && (st->kind == VM_STRIP_BUS || st->ninserts) && !gain_is_unity(d, s))
             r = emit(c, A_GAIN, s, -1, err);
         for (int k = 0; r == DS_OK && k < st->ndests; k++) {
             int t = st->dests[k];
@@ -568,6 +571,8 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
      * user of each moving parameter */
     p->ops = vm_arena_alloc(A, (size_t)(c.nops + 2 * c.n + 1) * sizeof *p->ops);
     p->clip_ops = vm_arena_alloc(A, (size_t)(c.nops ? c.nops : 1) * sizeof *p->clip_ops);
+    p->eq_ops = vm_arena_alloc(A, (size_t)(c.nops ? c.nops : 1) * sizeof *p->eq_ops);
+    CHECK(p->eq_ops);
     vca_lanes = calloc((size_t)d->nvcas + 1, sizeof *vca_lanes);
     pan_params = calloc(n1, sizeof *pan_params);
     CHECK(p->ops && p->clip_ops && vca_lanes && pan_params);
@@ -680,6 +685,58 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
             op->label = label(A, "mix    %s '%s' -> bus '%s' (%s)", kind_name(st), st->name, dt->name, terms);
             break;
         }
+        case A_INSERT: {
+            const vm_insert_desc *e = &st->inserts[o->dst];
+            op_eq_args *a = vm_arena_alloc(A, sizeof *a);
+            CHECK(a);
+            a->type = e->type;
+            a->order = e->order;
+            a->rate = d->tb.rate;
+            a->chans = chans[o->strip];
+            a->nch = st->channels;
+            char what[300];
+            const vm_param_desc *pds[3] = {&e->freq, &e->gain, &e->q};
+            vm_lane **dst[3] = {&a->freq, &a->gain, &a->q};
+            static const char *const pn[3] = {"freq", "gain", "q"};
+            for (int l = 0; l < 3; l++) {
+                snprintf(what, sizeof what, "%s '%s' eq %d %s", kind_name(st), st->name, o->dst + 1, pn[l]);
+                if (!(*dst[l] = build_lane(p, pds[l], 0, what, err))) {
+                    res = DS_ERR_ARG;
+                    goto fail;
+                }
+                a->moving |= pds[l]->nevents > 0;
+            }
+            if (st->channels > DSP_BIQUAD_MULTI_MAX) {
+                res = ds_fail(err, DS_ERR_GRAPH, "%s: an eq takes at most %d channels", e->where,
+                              DSP_BIQUAD_MULTI_MAX);
+                goto fail;
+            }
+            if (a->order == 2) {
+                a->multi = vm_arena_alloc(A, sizeof *a->multi);
+                CHECK(a->multi);
+                dsp_biquad_multi_init(a->multi);
+            } else {
+                a->butter = vm_arena_alloc(A, (size_t)st->channels * sizeof *a->butter);
+                CHECK(a->butter);
+                for (int ch = 0; ch < st->channels; ch++)
+                    dsp_butter_init(&a->butter[ch]);
+            }
+            op_eq_design(a, INT64_MIN); /* the static values */
+            op->fn = op_eq;
+            op->args = a;
+            if (a->order == 2)
+                op->label = label(A, "eq     %s '%s' %s %.1f Hz%s q %.3f%s (%d ch)", kind_name(st), st->name,
+                                  vm_eq_type_name(e->type), e->freq.value,
+                                  e->type == DSP_EQ_PEAK || e->type == DSP_EQ_LOWSHELF || e->type == DSP_EQ_HIGHSHELF
+                                      ? label(A, " %+.1f dB", e->gain.value) : "",
+                                  e->q.value, a->moving ? ", automated" : "", st->channels);
+            else
+                op->label = label(A, "eq     %s '%s' %s %.1f Hz Butterworth order %d%s (%d ch)", kind_name(st),
+                                  st->name, vm_eq_type_name(e->type), e->freq.value, e->order,
+                                  a->moving ? ", automated" : "", st->channels);
+            p->eq_ops[p->neq_ops++] = a;
+            break;
+        }
         case A_CLIPS: {
             op_clips_args *a = vm_arena_alloc(A, sizeof *a);
             CHECK(a);
@@ -737,7 +794,11 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
             a->lane_db = vm_arena_alloc(A, (size_t)max_block * sizeof *a->lane_db);
             CHECK(a->lane_db);
             p->nops--; /* the fader's evaluator goes first */
-            if (!(a->fader = strip_gain_param(p, d, o->strip, vca_lanes, err))) {
+            if (st->ninserts) { /* the fader comes after the inserts: clips at unity */
+                a->fader = new_param(A, "unity", PARAM_GAIN, 1, max_block);
+                CHECK(a->fader);
+                schedule_param(p, (plan_param *)a->fader, 0);
+            } else if (!(a->fader = strip_gain_param(p, d, o->strip, vca_lanes, err))) {
                 res = DS_ERR_ARG;
                 goto fail;
             }
@@ -746,7 +807,10 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
             a->nch = st->channels;
             op->fn = op_clips;
             op->args = a;
-            if (a->fader->is_static)
+            if (st->ninserts)
+                op->label = label(A, "clips  track '%s' (%d ch, %d clip%s, up to %d at once; fader after the inserts)",
+                                  st->name, st->channels, st->nclips, st->nclips == 1 ? "" : "s", a->maxactive);
+            else if (a->fader->is_static)
                 op->label = label(A, "clips  track '%s' (%d ch, %d clip%s, up to %d at once, fader %+.2f dB)",
                                   st->name, st->channels, st->nclips, st->nclips == 1 ? "" : "s", a->maxactive,
                                   20 * log10(a->fader->gain[0]));
@@ -805,6 +869,14 @@ void vm_plan_reset(plan *p)
 {
     for (int i = 0; i < p->nclip_ops; i++)
         op_clips_reset(p->clip_ops[i]);
+    for (int i = 0; i < p->neq_ops; i++) {
+        op_eq_args *a = p->eq_ops[i];
+        if (a->multi)
+            dsp_biquad_multi_reset(a->multi);
+        for (int ch = 0; a->butter && ch < a->nch; ch++)
+            dsp_butter_reset(&a->butter[ch]);
+        op_eq_design(a, INT64_MIN);
+    }
     p->failed = 0;
     p->error[0] = 0;
 }

@@ -1,8 +1,36 @@
 /* desc.c - lifetime of the mix description. */
 #include "vm/desc.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "vm/suggest.h"
+
+static const char *const eq_names[] = {"lowpass", "highpass", "bandpass", "notch", "peak",
+                                       "lowshelf", "highshelf", "allpass", NULL};
+
+ds_result vm_eq_type_parse(const char *word, dsp_eq_type *type, char *err)
+{
+    for (int i = 0; eq_names[i]; i++)
+        if (strcmp(word, eq_names[i]) == 0) {
+            *type = (dsp_eq_type)i; /* the same order as dsp_eq_type */
+            return DS_OK;
+        }
+    const char *near = vm_suggest(word, eq_names, 8);
+    return ds_fail(err, DS_ERR_ARG, "unknown filter type '%s'%s%s%s (types: %s)", word, near ? "; did you mean '" : "",
+                   near ? near : "", near ? "'?" : "", vm_eq_type_list());
+}
+
+const char *vm_eq_type_name(dsp_eq_type type)
+{
+    return (int)type >= 0 && (int)type < 8 ? eq_names[type] : "filter";
+}
+
+const char *vm_eq_type_list(void)
+{
+    return "lowpass, highpass, bandpass, notch, peak, lowshelf, highshelf, allpass";
+}
 
 void vm_desc_init(vm_desc *d)
 {
@@ -41,6 +69,12 @@ void vm_desc_free(vm_desc *d)
         vm_param_desc_free(&s->gain);
         vm_param_desc_free(&s->trim);
         vm_param_desc_free(&s->pan);
+        for (int k = 0; k < s->ninserts; k++) {
+            vm_param_desc_free(&s->inserts[k].freq);
+            vm_param_desc_free(&s->inserts[k].gain);
+            vm_param_desc_free(&s->inserts[k].q);
+        }
+        free(s->inserts);
         for (int c = 0; c < s->nclips; c++) {
             free(s->clips[c].path);
             vm_param_desc_free(&s->clips[c].gain);

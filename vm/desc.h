@@ -11,6 +11,7 @@
 
 #include <stdint.h>
 
+#include "dsp/biquad.h"
 #include "dsp/fade.h"
 #include "vm/lane.h"
 #include "vm/media.h"
@@ -47,6 +48,21 @@ typedef struct {
     int channel;                /* 0: every channel of the file; k: only channel k (1-based) */
 } vm_clip_desc;
 
+/* An EQ insert on a strip: one filter of dsp/biquad.h. freq (Hz), gain (dB)
+ * and q are automatable; order (1..8) makes a highpass/lowpass Butterworth. */
+typedef struct {
+    char where[VM_WHERE_LEN];
+    dsp_eq_type type;
+    int order;
+    vm_param_desc freq, gain, q;
+} vm_insert_desc;
+
+/* Parses a filter type word (highpass, lowpass, bandpass, notch, peak,
+ * lowshelf, highshelf, allpass); the error suggests the closest. */
+ds_result vm_eq_type_parse(const char *word, dsp_eq_type *type, char *err);
+const char *vm_eq_type_name(dsp_eq_type type);
+const char *vm_eq_type_list(void);
+
 typedef struct {
     vm_strip_kind kind;
     char *name;
@@ -60,6 +76,8 @@ typedef struct {
     int ndests, capdests;
     vm_clip_desc *clips;        /* tracks only */
     int nclips, capclips;
+    vm_insert_desc *inserts;    /* in signal order, after the clips (or the bus sum), before the fader */
+    int ninserts, capinserts;
 } vm_strip_desc;
 
 typedef struct {

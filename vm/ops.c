@@ -9,6 +9,69 @@
 #include "dsp/mix.h"
 #include "dsp/fastmath.h"
 
+void op_eq_design(op_eq_args *a, int64_t n)
+{
+    double f = vm_lane_value(a->freq, n), g = vm_lane_value(a->gain, n), q = vm_lane_value(a->q, n);
+    if (a->order == 2) {
+        dsp_biquad_coefs c;
+        dsp_biquad_design(&c, a->type, a->rate, f, q, g);
+        dsp_biquad_multi_set(a->multi, &c);
+    } else {
+        for (int ch = 0; ch < a->nch; ch++)
+            dsp_butter_design(&a->butter[ch], a->type, a->order, a->rate, f);
+    }
+    a->knot = n;
+}
+
+static void eq_run(op_eq_args *a, int off, int n)
+{
+    if (a->order == 2) {
+        float *chans[DSP_BIQUAD_MULTI_MAX];
+        for (int ch = 0; ch < a->nch; ch++)
+            chans[ch] = a->chans[ch] + off;
+        dsp_biquad_multi_process(a->multi, chans, a->nch, n);
+    } else {
+        for (int ch = 0; ch < a->nch; ch++)
+            dsp_butter_process(&a->butter[ch], a->chans[ch] + off, a->chans[ch] + off, n);
+    }
+}
+
+void op_eq(plan *p, void *args, int64_t pos, int n)
+{
+    (void)p;
+    op_eq_args *a = args;
+    if (!a->moving) {
+        eq_run(a, 0, n);
+        return;
+    }
+    /* coefficients from the values at each knot: a move's start or end, or
+     * a multiple of the grid; held until the next knot */
+    int64_t s = pos, end = pos + n;
+    while (s < end) {
+        int64_t k0 = INT64_MIN, k1 = INT64_MAX;
+        vm_lane *lanes[3] = {a->freq, a->gain, a->q};
+        int moving = 0;
+        for (int l = 0; l < 3; l++) {
+            int64_t st, en;
+            int mv;
+            vm_lane_span(lanes[l], s, &st, &en, &mv);
+            moving |= mv;
+            k0 = st > k0 ? st : k0;
+            k1 = en < k1 ? en : k1;
+        }
+        if (moving) {
+            int64_t grid = s - ((s % PLAN_PARAM_GRID) + PLAN_PARAM_GRID) % PLAN_PARAM_GRID;
+            k0 = grid > k0 ? grid : k0;
+            k1 = grid + PLAN_PARAM_GRID < k1 ? grid + PLAN_PARAM_GRID : k1;
+        }
+        if (k0 != a->knot)
+            op_eq_design(a, k0);
+        int64_t stop = k1 < end ? k1 : end;
+        eq_run(a, (int)(s - pos), (int)(stop - s));
+        s = stop;
+    }
+}
+
 void op_clear(plan *p, void *args, int64_t pos, int n)
 {
     (void)p, (void)pos;

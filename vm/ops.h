@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 
+#include "dsp/biquad.h"
 #include "dsp/fade.h"
 #include "vm/lane.h"
 #include "vm/media.h"
@@ -110,6 +111,29 @@ typedef struct {
     float **out;
     int nch;
 } op_clips_args;
+
+/* eq: one filter of dsp/biquad.h over a strip's channels, in place. Static
+ * filters keep the coefficients made at compile time; moving ones take new
+ * coefficients at every knot of the control grid (the starts and ends of
+ * moves and every PLAN_PARAM_GRID-th sample), held until the next. */
+typedef struct {
+    dsp_eq_type type;
+    int order;                 /* 2: one section with q; else a Butterworth */
+    double rate;
+    float **chans;
+    int nch;
+    vm_lane *freq, *gain, *q;  /* plain lanes: Hz, dB, Q */
+    int moving;                /* any of them has moves */
+    int64_t knot;              /* the knot the current coefficients belong to */
+    dsp_biquad_multi *multi;   /* order 2 */
+    dsp_butter *butter;        /* other orders: one per channel */
+} op_eq_args;
+
+void op_eq(plan *p, void *args, int64_t pos, int n);
+
+/* Sets the filter for the values at session sample n (coefficients only;
+ * the state is kept). */
+void op_eq_design(op_eq_args *a, int64_t n);
 
 void op_clear(plan *p, void *args, int64_t pos, int n);
 void op_gain(plan *p, void *args, int64_t pos, int n);

@@ -53,6 +53,8 @@ struct plan {
     int noutputs;
     void **clip_ops;        /* the clip players, closed by plan_reset / vm_plan_free */
     int nclip_ops;
+    void **eq_ops;          /* filters, whose state plan_reset clears */
+    int neq_ops;
     vm_lane **lanes;        /* automation lanes the plan owns */
     int nlanes, caplanes;
     const char *warnings;   /* newline-separated notes for the user, "" if none */

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,23 @@ typedef struct { int index; } strip_ref;
 typedef struct { int strip, clip; } clip_ref;
 
 static const char CTX_KEY = 'k';
+
+/* luaL_error with C's printf formats (Lua's own lacks %g, %.3f, %lld) and
+ * compile-time format checks; like luaL_error it prefixes "file:line:" of
+ * the script line that called into C. Never returns. */
+static int script_error(lua_State *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int script_error(lua_State *L, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    luaL_where(L, 1);
+    lua_pushstring(L, msg);
+    lua_concat(L, 2);
+    return lua_error(L);
+}
 
 static script_ctx *get_ctx(lua_State *L)
 {
@@ -71,7 +89,7 @@ static void *grow(lua_State *L, void *arr, int *cap, int need, size_t elem)
         ncap *= 2;
     void *p = realloc(arr, (size_t)ncap * elem);
     if (!p)
-        luaL_error(L, "out of memory");
+        script_error(L, "out of memory");
     memset((char *)p + (size_t)*cap * elem, 0, (size_t)(ncap - *cap) * elem);
     *cap = ncap;
     return p;
@@ -81,7 +99,7 @@ static char *dup_or_die(lua_State *L, const char *s)
 {
     char *d = strdup(s);
     if (!d)
-        luaL_error(L, "out of memory");
+        script_error(L, "out of memory");
     return d;
 }
 
@@ -107,15 +125,15 @@ static void check_keys(lua_State *L, int idx, const char *what, const char *cons
                     len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "", valid[i]);
                 const char *near = vm_suggest(k, valid, n);
                 if (near)
-                    luaL_error(L, "unknown option '%s' for %s; did you mean '%s'? (options: %s)", k, what, near, list);
-                luaL_error(L, "unknown option '%s' for %s (options: %s)", k, what, list);
+                    script_error(L, "unknown option '%s' for %s; did you mean '%s'? (options: %s)", k, what, near, list);
+                script_error(L, "unknown option '%s' for %s (options: %s)", k, what, list);
             }
         } else if (lua_isinteger(L, -1)) {
             lua_Integer i = lua_tointeger(L, -1);
             if (i < 1 || i > max_positional)
-                luaL_error(L, "unexpected value at position %d in %s options", (int)i, what);
+                script_error(L, "unexpected value at position %d in %s options", (int)i, what);
         } else {
-            luaL_error(L, "unexpected %s key in %s options", luaL_typename(L, -1), what);
+            script_error(L, "unexpected %s key in %s options", luaL_typename(L, -1), what);
         }
     }
 }
@@ -129,11 +147,11 @@ static int opt_number(lua_State *L, int idx, const char *key, const char *what, 
         return 0;
     }
     if (!lua_isnumber(L, -1))
-        luaL_error(L, "bad value for '%s' in %s (number expected, got %s)", key, what, luaL_typename(L, -1));
+        script_error(L, "bad value for '%s' in %s (number expected, got %s)", key, what, luaL_typename(L, -1));
     double v = lua_tonumber(L, -1);
     lua_pop(L, 1);
     if (!(v >= lo && v <= hi))
-        luaL_error(L, "%s: '%s' = %g is out of range (%g to %g)", what, key, v, lo, hi);
+        script_error(L, "%s: '%s' = %g is out of range (%g to %g)", what, key, v, lo, hi);
     *out = v;
     return 1;
 }
@@ -146,7 +164,7 @@ static int opt_bool(lua_State *L, int idx, const char *key, const char *what, in
         return 0;
     }
     if (t != LUA_TBOOLEAN)
-        luaL_error(L, "bad value for '%s' in %s (true or false expected, got %s)", key, what, luaL_typename(L, -1));
+        script_error(L, "bad value for '%s' in %s (true or false expected, got %s)", key, what, luaL_typename(L, -1));
     *out = lua_toboolean(L, -1);
     lua_pop(L, 1);
     return 1;
@@ -160,7 +178,7 @@ static const char *opt_string(lua_State *L, int idx, const char *key, const char
         return NULL;
     }
     if (t != LUA_TSTRING)
-        luaL_error(L, "bad value for '%s' in %s (string expected, got %s)", key, what, luaL_typename(L, -1));
+        script_error(L, "bad value for '%s' in %s (string expected, got %s)", key, what, luaL_typename(L, -1));
     const char *s = lua_tostring(L, -1);
     lua_pop(L, 1); /* the string stays alive: the options table holds it */
     return s;
@@ -178,9 +196,9 @@ static int64_t to_time(lua_State *L, const char *key, const char *what, vm_time_
     else if (lua_type(L, -1) == LUA_TSTRING)
         r = vm_time_parse(&c->desc->tb, lua_tostring(L, -1), kind, &v, err);
     else
-        return luaL_error(L, "bad value for '%s' in %s (time expected, got %s)", key, what, luaL_typename(L, -1));
+        return script_error(L, "bad value for '%s' in %s (time expected, got %s)", key, what, luaL_typename(L, -1));
     if (r != DS_OK)
-        return luaL_error(L, "bad value for '%s' in %s: %s", key, what, err);
+        return script_error(L, "bad value for '%s' in %s: %s", key, what, err);
     lua_pop(L, 1);
     return v;
 }
@@ -231,9 +249,9 @@ static void add_dest(lua_State *L, int from, int to_idx)
     vm_strip_desc *dst = &d->strips[to_idx];
     vm_strip_desc *src = &d->strips[from];
     if (dst->kind != VM_STRIP_BUS)
-        luaL_error(L, "cannot route %s '%s' into track '%s': route into a bus", kind_name(src), src->name, dst->name);
+        script_error(L, "cannot route %s '%s' into track '%s': route into a bus", kind_name(src), src->name, dst->name);
     if (from == to_idx)
-        luaL_error(L, "routing loop: bus '%s' feeds itself", src->name);
+        script_error(L, "routing loop: bus '%s' feeds itself", src->name);
     for (int i = 0; i < src->ndests; i++)
         if (src->dests[i] == to_idx)
             return;
@@ -250,12 +268,12 @@ static void route_value(lua_State *L, int from, int idx, const char *what)
         return;
     }
     if (lua_type(L, idx) != LUA_TTABLE)
-        luaL_error(L, "bad value for 'to' in %s (a bus or a list of buses expected, got %s)", what, luaL_typename(L, idx));
+        script_error(L, "bad value for 'to' in %s (a bus or a list of buses expected, got %s)", what, luaL_typename(L, idx));
     lua_Integer n = luaL_len(L, idx);
     for (lua_Integer i = 1; i <= n; i++) {
         lua_geti(L, idx, i);
         if (!luaL_testudata(L, -1, STRIP_MT))
-            luaL_error(L, "bad value for 'to' in %s (entry %d is a %s, not a bus)", what, (int)i, luaL_typename(L, -1));
+            script_error(L, "bad value for 'to' in %s (entry %d is a %s, not a bus)", what, (int)i, luaL_typename(L, -1));
         add_dest(L, from, ((strip_ref *)lua_touserdata(L, -1))->index);
         lua_pop(L, 1);
     }
@@ -265,9 +283,9 @@ static void set_channels(lua_State *L, vm_strip_desc *s, double v)
 {
     int ch = (int)v;
     if (ch != v)
-        luaL_error(L, "%s '%s': channels must be a whole number (got %g)", kind_name(s), s->name, v);
+        script_error(L, "%s '%s': channels must be a whole number (got %g)", kind_name(s), s->name, v);
     if (s->nclips > 0 && s->channels != ch)
-        luaL_error(L, "%s '%s' already holds %d-channel clips; cannot make it %d channels", kind_name(s), s->name,
+        script_error(L, "%s '%s' already holds %d-channel clips; cannot make it %d channels", kind_name(s), s->name,
                    s->channels, ch);
     s->channels = ch;
 }
@@ -275,13 +293,13 @@ static void set_channels(lua_State *L, vm_strip_desc *s, double v)
 static void check_pan(lua_State *L, const vm_strip_desc *s, double v)
 {
     if (!(v >= -1 && v <= 1))
-        luaL_error(L, "%s '%s': pan = %g is out of range (-1 = left to 1 = right)", kind_name(s), s->name, v);
+        script_error(L, "%s '%s': pan = %g is out of range (-1 = left to 1 = right)", kind_name(s), s->name, v);
 }
 
 static void check_gain(lua_State *L, const vm_strip_desc *s, double v)
 {
     if (!(v >= -144 && v <= 24))
-        luaL_error(L, "%s '%s': gain = %g dB is out of range (-144 to +24 dB)", kind_name(s), s->name, v);
+        script_error(L, "%s '%s': gain = %g dB is out of range (-144 to +24 dB)", kind_name(s), s->name, v);
 }
 
 /* track "NAME" { options } / bus "NAME" { options }: the call form */
@@ -325,10 +343,10 @@ static int new_strip(lua_State *L, vm_strip_kind kind)
     vm_desc *d = c->desc;
     const char *name = luaL_checkstring(L, 1);
     if (!name[0])
-        return luaL_error(L, "a %s needs a name", kind == VM_STRIP_TRACK ? "track" : "bus");
+        return script_error(L, "a %s needs a name", kind == VM_STRIP_TRACK ? "track" : "bus");
     int prev = vm_desc_find_strip(d, name);
     if (prev >= 0)
-        return luaL_error(L, "a %s called '%s' already exists (made at %s); names must be unique",
+        return script_error(L, "a %s called '%s' already exists (made at %s); names must be unique",
                           kind_name(&d->strips[prev]), name, d->strips[prev].where);
     d->strips = grow(L, d->strips, &d->capstrips, d->nstrips + 1, sizeof *d->strips);
     vm_strip_desc *s = &d->strips[d->nstrips];
@@ -361,7 +379,7 @@ static int strip_to(lua_State *L)
     snprintf(what, sizeof what, "%s '%s'", kind_name(s), s->name);
     int n = lua_gettop(L);
     if (n < 2)
-        return luaL_error(L, "%s:to() needs a bus", what);
+        return script_error(L, "%s:to() needs a bus", what);
     for (int i = 2; i <= n; i++)
         route_value(L, r->index, i, what);
     lua_settop(L, 1);
@@ -375,7 +393,7 @@ static vm_fade_curve check_curve(lua_State *L, const char *word, const char *key
         if (strcmp(word, names[i]) == 0)
             return (vm_fade_curve)i;
     const char *near = vm_suggest(word, names, 4);
-    luaL_error(L, "bad value for '%s' in clip: unknown fade curve '%s'%s%s%s (curves: linear, equal_power, s_curve, exponential)",
+    script_error(L, "bad value for '%s' in clip: unknown fade curve '%s'%s%s%s (curves: linear, equal_power, s_curve, exponential)",
                key, word, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
     return VM_FADE_LINEAR;
 }
@@ -390,7 +408,7 @@ static int strip_clip(lua_State *L)
     vm_desc *d = c->desc;
     vm_strip_desc *s = &d->strips[r->index];
     if (s->kind != VM_STRIP_TRACK)
-        return luaL_error(L, "bus '%s' cannot hold clips: put clips on a track routed to it", s->name);
+        return script_error(L, "bus '%s' cannot hold clips: put clips on a track routed to it", s->name);
     if (lua_type(L, 2) == LUA_TSTRING) { /* t:clip("file", {opts}) */
         luaL_checktype(L, 3, LUA_TTABLE);
         lua_pushvalue(L, 2);
@@ -404,53 +422,53 @@ static int strip_clip(lua_State *L)
     snprintf(what, sizeof what, "clip on track '%s'", s->name);
     check_keys(L, 2, what, keys, 1);
     if (lua_geti(L, 2, 1) != LUA_TSTRING)
-        return luaL_error(L, "clip on track '%s' needs a file name first: t:clip { \"media/x.wav\", at = ... }", s->name);
+        return script_error(L, "clip on track '%s' needs a file name first: t:clip { \"media/x.wav\", at = ... }", s->name);
     const char *file = lua_tostring(L, -1);
     lua_pop(L, 1);
 
     char path[PATH_MAX];
     if (vm_path_join(c->script_dir, file, path, sizeof path) != 0)
-        return luaL_error(L, "file name too long: '%s'", file);
+        return script_error(L, "file name too long: '%s'", file);
     char err[DS_ERR_LEN];
     vm_media_info info;
     if (vm_media_probe(path, &info, err) != DS_OK)
-        return luaL_error(L, "%s", err);
+        return script_error(L, "%s", err);
 
     vm_clip_desc k;
     memset(&k, 0, sizeof k);
     k.info = info;
     if (!opt_time(L, 2, "at", what, VM_TIME_POSITION, &k.at))
-        return luaL_error(L, "clip '%s' needs a place on the timeline: at = \"01:00:00:00\" (or seconds)", file);
+        return script_error(L, "clip '%s' needs a place on the timeline: at = \"01:00:00:00\" (or seconds)", file);
     char b1[64], b2[64];
     if (k.at < 0) {
         /* the timecode of a negative position wraps (23:59:59:00), so say how far before */
         fmt_duration(d, -k.at, b1, sizeof b1);
         vm_time_format(&d->tb, 0, b2, sizeof b2);
         lua_getfield(L, 2, "at");
-        return luaL_error(L, "clip '%s' at = %s starts %s before the session start %s", file,
+        return script_error(L, "clip '%s' at = %s starts %s before the session start %s", file,
                           luaL_tolstring(L, -1, NULL), b1, b2);
     }
     opt_time(L, 2, "from", what, VM_TIME_DURATION, &k.from);
     if (k.from < 0) {
         fmt_duration(d, k.from, b1, sizeof b1);
-        return luaL_error(L, "clip '%s': from = %s must not be negative", file, b1);
+        return script_error(L, "clip '%s': from = %s must not be negative", file, b1);
     }
     int64_t avail = vm_media_frames_at(&info, d->tb.rate) - k.from;
     if (avail <= 0) {
         fmt_duration(d, k.from, b1, sizeof b1);
         fmt_duration(d, vm_media_frames_at(&info, d->tb.rate), b2, sizeof b2);
-        return luaL_error(L, "clip '%s': from = %s is past the end of the file (%s long)", file, b1, b2);
+        return script_error(L, "clip '%s': from = %s is past the end of the file (%s long)", file, b1, b2);
     }
     k.length = avail;
     if (opt_time(L, 2, "length", what, VM_TIME_DURATION, &k.length)) {
         if (k.length <= 0) {
             fmt_duration(d, k.length, b1, sizeof b1);
-            return luaL_error(L, "clip '%s': length = %s must be greater than zero", file, b1);
+            return script_error(L, "clip '%s': length = %s must be greater than zero", file, b1);
         }
         if (k.length > avail) {
             fmt_duration(d, k.length, b1, sizeof b1);
             fmt_duration(d, avail, b2, sizeof b2);
-            return luaL_error(L, "clip '%s': length = %s runs past the end of the file (%s available after 'from')",
+            return script_error(L, "clip '%s': length = %s runs past the end of the file (%s available after 'from')",
                               file, b1, b2);
         }
     }
@@ -460,11 +478,11 @@ static int strip_clip(lua_State *L)
     opt_time(L, 2, "fade_in", what, VM_TIME_DURATION, &k.fade_in);
     opt_time(L, 2, "fade_out", what, VM_TIME_DURATION, &k.fade_out);
     if (k.fade_in < 0 || k.fade_out < 0)
-        return luaL_error(L, "clip '%s': fades must not be negative", file);
+        return script_error(L, "clip '%s': fades must not be negative", file);
     if (k.fade_in + k.fade_out > k.length) {
         fmt_duration(d, k.fade_in + k.fade_out, b1, sizeof b1);
         fmt_duration(d, k.length, b2, sizeof b2);
-        return luaL_error(L, "clip '%s': fade_in + fade_out (%s) is longer than the clip (%s)", file, b1, b2);
+        return script_error(L, "clip '%s': fade_in + fade_out (%s) is longer than the clip (%s)", file, b1, b2);
     }
     k.fade_in_curve = k.fade_out_curve = VM_FADE_LINEAR;
     const char *cw;
@@ -477,7 +495,7 @@ static int strip_clip(lua_State *L)
     double ch = 0;
     if (opt_number(L, 2, "channel", what, 1, info.channels, &ch)) {
         if (ch != (int)ch)
-            return luaL_error(L, "clip '%s': channel must be a whole number", file);
+            return script_error(L, "clip '%s': channel must be a whole number", file);
         k.channel = (int)ch;
     }
     int clip_ch = k.channel ? 1 : info.channels;
@@ -485,9 +503,9 @@ static int strip_clip(lua_State *L)
         s->channels = clip_ch;
     if (clip_ch != s->channels && clip_ch != 1) {
         if (s->channels == 1)
-            return luaL_error(L, "clip '%s' has %d channels but track '%s' is mono: pick one with channel = 1..%d, "
+            return script_error(L, "clip '%s' has %d channels but track '%s' is mono: pick one with channel = 1..%d, "
                               "or make the track %d channels", file, clip_ch, s->name, clip_ch, clip_ch);
-        return luaL_error(L, "clip '%s' has %d channels but track '%s' has %d: pick one with channel = k, "
+        return script_error(L, "clip '%s' has %d channels but track '%s' has %d: pick one with channel = k, "
                           "or use a %d-channel track", file, clip_ch, s->name, s->channels, clip_ch);
     }
     where_here(L, k.where);
@@ -506,12 +524,18 @@ static int strip_clip(lua_State *L)
 
 #define PARAM_MT "dubstage.param"
 
-typedef enum { PARAM_STRIP_GAIN, PARAM_STRIP_TRIM, PARAM_STRIP_PAN, PARAM_CLIP_GAIN, PARAM_VCA_GAIN } param_kind;
+typedef enum {
+    PARAM_STRIP_GAIN, PARAM_STRIP_TRIM, PARAM_STRIP_PAN, PARAM_CLIP_GAIN, PARAM_VCA_GAIN,
+    PARAM_EQ_FREQ, PARAM_EQ_GAIN, PARAM_EQ_Q
+} param_kind;
+
+/* What values a parameter takes (and how its lane reads them). */
+typedef enum { CLS_PAN, CLS_GAIN_DB, CLS_FREQ, CLS_EQ_DB, CLS_Q } param_class;
 
 typedef struct {
     param_kind kind;
     int owner;   /* strip or VCA index */
-    int clip;    /* clip index for PARAM_CLIP_GAIN */
+    int clip;    /* clip index (PARAM_CLIP_GAIN) or insert index (PARAM_EQ_*) */
 } param_ref;
 
 static void push_param(lua_State *L, param_kind kind, int owner, int clip)
@@ -526,8 +550,18 @@ static void push_param(lua_State *L, param_kind kind, int owner, int clip)
 static vm_param_desc *param_of(lua_State *L, const param_ref *p, char *name, size_t n, int *is_db)
 {
     vm_desc *d = get_ctx(L)->desc;
-    *is_db = p->kind != PARAM_STRIP_PAN;
+    *is_db = p->kind == PARAM_STRIP_PAN ? CLS_PAN : p->kind == PARAM_EQ_FREQ ? CLS_FREQ
+           : p->kind == PARAM_EQ_GAIN ? CLS_EQ_DB : p->kind == PARAM_EQ_Q ? CLS_Q : CLS_GAIN_DB;
     switch (p->kind) {
+    case PARAM_EQ_FREQ:
+    case PARAM_EQ_GAIN:
+    case PARAM_EQ_Q: {
+        vm_strip_desc *s = &d->strips[p->owner];
+        vm_insert_desc *e = &s->inserts[p->clip];
+        const char *w = p->kind == PARAM_EQ_FREQ ? "freq" : p->kind == PARAM_EQ_GAIN ? "gain" : "q";
+        snprintf(name, n, "%s '%s' eq %d (%s) %s", kind_name(s), s->name, p->clip + 1, vm_eq_type_name(e->type), w);
+        return p->kind == PARAM_EQ_FREQ ? &e->freq : p->kind == PARAM_EQ_GAIN ? &e->gain : &e->q;
+    }
     case PARAM_STRIP_GAIN:
     case PARAM_STRIP_TRIM:
     case PARAM_STRIP_PAN: {
@@ -548,19 +582,35 @@ static vm_param_desc *param_of(lua_State *L, const param_ref *p, char *name, siz
     return NULL;
 }
 
-/* A value for a parameter: numbers in range; -math.huge (silence) for dB. */
-static double param_value(lua_State *L, int idx, const char *key, const char *name, int is_db)
+/* A value for a parameter: numbers in range; -math.huge (silence) for gains. */
+static double param_value(lua_State *L, int idx, const char *key, const char *name, int cls)
 {
     if (lua_type(L, idx) != LUA_TNUMBER)
-        luaL_error(L, "%s: '%s' must be a number (got %s)", name, key, luaL_typename(L, idx));
+        script_error(L, "%s: '%s' must be a number (got %s)", name, key, luaL_typename(L, idx));
     double v = lua_tonumber(L, idx);
-    if (is_db) {
+    switch ((param_class)cls) {
+    case CLS_GAIN_DB:
         if (v == -HUGE_VAL || v < -144)
             v = -144; /* silence: see vm/lane.h */
         if (!(v <= 24))
-            luaL_error(L, "%s: %s = %g dB is out of range (-math.huge for silence, up to +24 dB)", name, key, v);
-    } else if (!(v >= -1 && v <= 1)) {
-        luaL_error(L, "%s: %s = %g is out of range (-1 = left to 1 = right)", name, key, v);
+            script_error(L, "%s: %s = %g dB is out of range (-math.huge for silence, up to +24 dB)", name, key, v);
+        break;
+    case CLS_PAN:
+        if (!(v >= -1 && v <= 1))
+            script_error(L, "%s: %s = %g is out of range (-1 = left to 1 = right)", name, key, v);
+        break;
+    case CLS_FREQ:
+        if (!(v >= 10 && v <= 40000))
+            script_error(L, "%s: %s = %g Hz is out of range (10 to 40000 Hz)", name, key, v);
+        break;
+    case CLS_EQ_DB:
+        if (!(v >= -30 && v <= 30))
+            script_error(L, "%s: %s = %g dB is out of range (-30 to +30 dB)", name, key, v);
+        break;
+    case CLS_Q:
+        if (!(v >= 0.1 && v <= 30))
+            script_error(L, "%s: %s = %g is out of range (0.1 to 30)", name, key, v);
+        break;
     }
     return v;
 }
@@ -570,18 +620,18 @@ static void add_event(lua_State *L, vm_param_desc *pd, const vm_event *ev, const
     vm_event e = *ev;
     char err[DS_ERR_LEN];
     /* check it the way the compiler will (a lane knows the rules) */
-    vm_lane *probe = vm_lane_new(is_db ? VM_LANE_DB : VM_LANE_PLAIN, pd->value);
+    vm_lane *probe = vm_lane_new(is_db == CLS_GAIN_DB ? VM_LANE_DB : VM_LANE_PLAIN, pd->value);
     if (!probe)
-        luaL_error(L, "out of memory");
+        script_error(L, "out of memory");
     ds_result r = vm_lane_add(probe, &e, err);
     vm_lane_free(&probe);
     if (r != DS_OK)
-        luaL_error(L, "%s: %s", name, err);
+        script_error(L, "%s: %s", name, err);
     pd->events = grow(L, pd->events, &pd->capevents, pd->nevents + 1, sizeof *pd->events);
     if (e.kind == VM_EV_CURVE) {
         double *pts = malloc((size_t)e.ncurve * sizeof *pts);
         if (!pts)
-            luaL_error(L, "out of memory");
+            script_error(L, "out of memory");
         memcpy(pts, e.curve, (size_t)e.ncurve * sizeof *pts);
         e.curve = pts;
     }
@@ -597,7 +647,7 @@ static vm_ramp_shape check_shape(lua_State *L, const char *word, const char *nam
         if (strcmp(word, names[i]) == 0)
             return (vm_ramp_shape)i;
     const char *near = vm_suggest(word, names, 5);
-    luaL_error(L, "%s: unknown ramp shape '%s'%s%s%s (shapes: linear, amplitude, equal_power, exponential, s_curve)",
+    script_error(L, "%s: unknown ramp shape '%s'%s%s%s (shapes: linear, amplitude, equal_power, exponential, s_curve)",
                name, word, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
     return VM_SHAPE_LINEAR;
 }
@@ -623,18 +673,18 @@ static void event_from_table(lua_State *L, int idx, const char *kind, const para
     vm_event e;
     memset(&e, 0, sizeof e);
     if (!opt_time(L, idx, "at", name, VM_TIME_POSITION, &e.at))
-        luaL_error(L, "%s: a move needs a time: at = \"01:00:10:00\" (or seconds, or cue \"name\")", name);
+        script_error(L, "%s: a move needs a time: at = \"01:00:10:00\" (or seconds, or cue \"name\")", name);
     if (e.at < 0) {
         char tc[64];
         vm_time_format(&get_ctx(L)->desc->tb, e.at, tc, sizeof tc);
-        luaL_error(L, "%s: at = %s is before the session start", name, tc);
+        script_error(L, "%s: at = %s is before the session start", name, tc);
     }
     if (strcmp(kind, "curve") == 0) {
         e.kind = VM_EV_CURVE;
         if (!opt_time(L, idx, "over", name, VM_TIME_DURATION, &e.duration))
-            luaL_error(L, "%s: a curve needs over = duration", name);
+            script_error(L, "%s: a curve needs over = duration", name);
         if (lua_getfield(L, idx, "values") != LUA_TTABLE)
-            luaL_error(L, "%s: a curve needs values = { v1, v2, ... }", name);
+            script_error(L, "%s: a curve needs values = { v1, v2, ... }", name);
         int n = (int)luaL_len(L, -1);
         double *pts = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * sizeof *pts, 0); /* freed by Lua */
         for (int i = 0; i < n; i++) {
@@ -649,7 +699,7 @@ static void event_from_table(lua_State *L, int idx, const char *kind, const para
         return;
     }
     if (lua_getfield(L, idx, "to") == LUA_TNIL)
-        luaL_error(L, "%s: a %s needs to = value", name, kind);
+        script_error(L, "%s: a %s needs to = value", name, kind);
     e.value = param_value(L, -1, "to", name, is_db);
     lua_pop(L, 1);
     if (strcmp(kind, "set") == 0) {
@@ -658,14 +708,14 @@ static void event_from_table(lua_State *L, int idx, const char *kind, const para
         e.kind = VM_EV_TARGET;
         int64_t tau = 0;
         if (!opt_time(L, idx, "tau", name, VM_TIME_DURATION, &tau) || tau <= 0)
-            luaL_error(L, "%s: a target needs tau = time constant greater than zero (seconds)", name);
+            script_error(L, "%s: a target needs tau = time constant greater than zero (seconds)", name);
         e.tau = (double)tau;
     } else {
         e.kind = VM_EV_RAMP;
         if (!opt_time(L, idx, "over", name, VM_TIME_DURATION, &e.duration))
-            luaL_error(L, "%s: a ramp needs over = duration", name);
+            script_error(L, "%s: a ramp needs over = duration", name);
         if (e.duration < 0)
-            luaL_error(L, "%s: over must not be negative", name);
+            script_error(L, "%s: over must not be negative", name);
         const char *sh = opt_string(L, idx, "shape", name);
         e.shape = sh ? check_shape(L, sh, name) : VM_SHAPE_LINEAR;
     }
@@ -685,7 +735,7 @@ static int param_move(lua_State *L, const char *kind)
 {
     param_ref *p = luaL_checkudata(L, 1, PARAM_MT);
     if (lua_type(L, 2) != LUA_TTABLE)
-        return luaL_error(L, "%s needs a table: p:%s { at = ..., %s }", kind, kind,
+        return script_error(L, "%s needs a table: p:%s { at = ..., %s }", kind, kind,
                           strcmp(kind, "curve") == 0 ? "over = ..., values = { ... }" : "to = ...");
     event_from_table(L, 2, kind, p);
     lua_settop(L, 1);
@@ -705,7 +755,7 @@ static int param_moves(lua_State *L)
     lua_Integer n = luaL_len(L, 2);
     for (lua_Integer i = 1; i <= n; i++) {
         if (lua_geti(L, 2, i) != LUA_TTABLE)
-            return luaL_error(L, "moves: entry %d is a %s, not a table", (int)i, luaL_typename(L, -1));
+            return script_error(L, "moves: entry %d is a %s, not a table", (int)i, luaL_typename(L, -1));
         event_from_table(L, -1, NULL, p);
         lua_pop(L, 1);
     }
@@ -720,7 +770,7 @@ static int param_index(lua_State *L)
     char name[300];
     int is_db;
     vm_param_desc *pd = param_of(L, p, name, sizeof name, &is_db);
-    if (strcmp(k, "value") == 0) lua_pushnumber(L, pd->value <= -144 && is_db ? -HUGE_VAL : pd->value);
+    if (strcmp(k, "value") == 0) lua_pushnumber(L, pd->value <= -144 && is_db == CLS_GAIN_DB ? -HUGE_VAL : pd->value);
     else if (strcmp(k, "name") == 0) lua_pushstring(L, name);
     else if (strcmp(k, "events") == 0) lua_pushinteger(L, pd->nevents);
     else if (strcmp(k, "set") == 0) lua_pushcfunction(L, param_set);
@@ -731,7 +781,7 @@ static int param_index(lua_State *L)
     else {
         static const char *const names[] = {"value", "name", "events", "set", "ramp", "target", "curve", "moves", NULL};
         const char *near = vm_suggest(k, names, 8);
-        return luaL_error(L, "%s has no field '%s'%s%s%s (fields: value, name, events; moves: set, ramp, target, "
+        return script_error(L, "%s has no field '%s'%s%s%s (fields: value, name, events; moves: set, ramp, target, "
                           "curve, moves)", name, k, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
     }
     return 1;
@@ -743,7 +793,8 @@ static int param_tostring(lua_State *L)
     char name[300];
     int is_db;
     vm_param_desc *pd = param_of(L, p, name, sizeof name, &is_db);
-    lua_pushfstring(L, "%s = %f%s (%d move%s)", name, pd->value, is_db ? " dB" : "", pd->nevents,
+    lua_pushfstring(L, "%s = %f%s (%d move%s)", name, pd->value,
+                    is_db == CLS_GAIN_DB || is_db == CLS_EQ_DB ? " dB" : is_db == CLS_FREQ ? " Hz" : "", pd->nevents,
                     pd->nevents == 1 ? "" : "s");
     return 1;
 }
@@ -757,26 +808,26 @@ static void check_new_group_name(lua_State *L, const char *name, const char *wha
 {
     vm_desc *d = get_ctx(L)->desc;
     if (!name[0])
-        luaL_error(L, "a %s needs a name", what);
+        script_error(L, "a %s needs a name", what);
     for (int i = 0; i < d->nvcas; i++)
         if (strcmp(d->vcas[i].name, name) == 0)
-            luaL_error(L, "a vca called '%s' already exists (made at %s)", name, d->vcas[i].where);
+            script_error(L, "a vca called '%s' already exists (made at %s)", name, d->vcas[i].where);
     for (int i = 0; i < d->nmute_groups; i++)
         if (strcmp(d->mute_groups[i].name, name) == 0)
-            luaL_error(L, "a mute group called '%s' already exists (made at %s)", name, d->mute_groups[i].where);
+            script_error(L, "a mute group called '%s' already exists (made at %s)", name, d->mute_groups[i].where);
 }
 
 /* members = { strip, ... } into an index list; duplicates are ignored */
 static void add_members(lua_State *L, int idx, int **members, int *n, int *cap, const char *what)
 {
     if (lua_type(L, idx) != LUA_TTABLE)
-        luaL_error(L, "%s: members must be a list of tracks and buses (got %s)", what, luaL_typename(L, idx));
+        script_error(L, "%s: members must be a list of tracks and buses (got %s)", what, luaL_typename(L, idx));
     lua_Integer len = luaL_len(L, idx);
     for (lua_Integer i = 1; i <= len; i++) {
         lua_geti(L, idx, i);
         strip_ref *r = luaL_testudata(L, -1, STRIP_MT);
         if (!r)
-            luaL_error(L, "%s: member %d is a %s, not a track or bus", what, (int)i, luaL_typename(L, -1));
+            script_error(L, "%s: member %d is a %s, not a track or bus", what, (int)i, luaL_typename(L, -1));
         int dup = 0;
         for (int k = 0; k < *n; k++)
             dup |= (*members)[k] == r->index;
@@ -835,7 +886,7 @@ static int vca_index(lua_State *L)
     vm_vca_desc *v = &get_ctx(L)->desc->vcas[*ix];
     if (strcmp(k, "gain") == 0) push_param(L, PARAM_VCA_GAIN, *ix, 0);
     else if (strcmp(k, "name") == 0) lua_pushstring(L, v->name);
-    else return luaL_error(L, "vca '%s' has no field '%s' (fields: gain, name)", v->name, k);
+    else return script_error(L, "vca '%s' has no field '%s' (fields: gain, name)", v->name, k);
     return 1;
 }
 
@@ -845,10 +896,10 @@ static int vca_newindex(lua_State *L)
     vm_vca_desc *v = &get_ctx(L)->desc->vcas[*ix];
     const char *k = luaL_checkstring(L, 2);
     if (strcmp(k, "gain") != 0)
-        return luaL_error(L, "cannot set '%s' on vca '%s' (settable: gain)", k, v->name);
+        return script_error(L, "cannot set '%s' on vca '%s' (settable: gain)", k, v->name);
     double g = luaL_checknumber(L, 3);
     if (!(g >= -144 && g <= 24))
-        return luaL_error(L, "vca '%s': gain = %g dB is out of range (-144 to +24 dB)", v->name, g);
+        return script_error(L, "vca '%s': gain = %g dB is out of range (-144 to +24 dB)", v->name, g);
     v->gain.value = g;
     return 0;
 }
@@ -898,7 +949,7 @@ static int mute_group_index(lua_State *L)
     const char *k = luaL_checkstring(L, 2);
     if (strcmp(k, "mute") == 0) lua_pushboolean(L, m->mute);
     else if (strcmp(k, "name") == 0) lua_pushstring(L, m->name);
-    else return luaL_error(L, "mute group '%s' has no field '%s' (fields: mute, name)", m->name, k);
+    else return script_error(L, "mute group '%s' has no field '%s' (fields: mute, name)", m->name, k);
     return 1;
 }
 
@@ -908,7 +959,7 @@ static int mute_group_newindex(lua_State *L)
     vm_mute_group_desc *m = &get_ctx(L)->desc->mute_groups[*ix];
     const char *k = luaL_checkstring(L, 2);
     if (strcmp(k, "mute") != 0)
-        return luaL_error(L, "cannot set '%s' on mute group '%s' (settable: mute)", k, m->name);
+        return script_error(L, "cannot set '%s' on mute group '%s' (settable: mute)", k, m->name);
     luaL_checktype(L, 3, LUA_TBOOLEAN);
     m->mute = lua_toboolean(L, 3);
     return 0;
@@ -930,14 +981,14 @@ static int l_markers(lua_State *L)
     const char *name = luaL_checkstring(L, 1);
     char path[PATH_MAX], err[DS_ERR_LEN];
     if (vm_path_join(c->script_dir, name, path, sizeof path) != 0)
-        return luaL_error(L, "file name too long: '%s'", name);
+        return script_error(L, "file name too long: '%s'", name);
     if (!path_allowed(c, path))
-        return luaL_error(L, "marker file '%s' is outside the script's folder (run with --allow-paths to read it)", name);
+        return script_error(L, "marker file '%s' is outside the script's folder (run with --allow-paths to read it)", name);
     markers_ref *r = lua_newuserdatauv(L, sizeof *r, 0);
     r->m = NULL;
     luaL_setmetatable(L, MARKERS_MT); /* __gc frees it, also when load fails below */
     if (vm_markers_load(path, &c->desc->tb, &r->m, err) != DS_OK)
-        return luaL_error(L, "%s", err);
+        return script_error(L, "%s", err);
     return 1;
 }
 
@@ -948,7 +999,7 @@ static int markers_call(lua_State *L)
     int64_t pos;
     char err[DS_ERR_LEN];
     if (vm_markers_find(r->m, name, &pos, err) != DS_OK)
-        return luaL_error(L, "%s", err);
+        return script_error(L, "%s", err);
     lua_pushnumber(L, (double)pos / get_ctx(L)->desc->tb.rate);
     return 1;
 }
@@ -965,7 +1016,7 @@ static int markers_index(lua_State *L)
         }
         return 1;
     }
-    return luaL_error(L, "a marker list has no field '%s' (fields: names; call it with a cue name)", k);
+    return script_error(L, "a marker list has no field '%s' (fields: names; call it with a cue name)", k);
 }
 
 static int markers_len(lua_State *L)
@@ -982,6 +1033,81 @@ static int markers_gc(lua_State *L)
     return 0;
 }
 
+/* ---- inserts: EQ ------------------------------------------------------------ */
+
+#define INSERT_MT "dubstage.insert"
+
+typedef struct { int strip, index; } insert_ref;
+
+/* t:eq { "peak", freq = 3000, gain = 3, q = 1 } / { "highpass", freq = 80, order = 4 } */
+static int strip_eq(lua_State *L)
+{
+    strip_ref *r = check_strip(L, 1);
+    vm_desc *d = get_ctx(L)->desc;
+    vm_strip_desc *s = &d->strips[r->index];
+    char what[300];
+    snprintf(what, sizeof what, "eq on %s '%s'", kind_name(s), s->name);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    static const char *const keys[] = {"freq", "gain", "q", "order", NULL};
+    check_keys(L, 2, what, keys, 1);
+    if (lua_geti(L, 2, 1) != LUA_TSTRING)
+        return script_error(L, "%s needs a filter type first: t:eq { \"peak\", freq = 3000, gain = 3 } (types: %s)",
+                          what, vm_eq_type_list());
+    const char *tw = lua_tostring(L, -1);
+    lua_pop(L, 1);
+    vm_insert_desc e;
+    memset(&e, 0, sizeof e);
+    char err[DS_ERR_LEN];
+    if (vm_eq_type_parse(tw, &e.type, err) != DS_OK)
+        return script_error(L, "%s: %s", what, err);
+    double v;
+    e.order = 2;
+    if (opt_number(L, 2, "order", what, 1, 8, &v)) {
+        if (v != (int)v)
+            return script_error(L, "%s: order must be a whole number (1 to 8)", what);
+        if (e.type != DSP_EQ_HIGHPASS && e.type != DSP_EQ_LOWPASS && (int)v != 2)
+            return script_error(L, "%s: order applies to highpass and lowpass only", what);
+        e.order = (int)v;
+    }
+    if (!opt_number(L, 2, "freq", what, 10, 40000, &v))
+        return script_error(L, "%s needs freq = Hz (10 to 40000)", what);
+    e.freq.value = v;
+    e.gain.value = 0;
+    if (opt_number(L, 2, "gain", what, -30, 30, &v)) {
+        if (e.type != DSP_EQ_PEAK && e.type != DSP_EQ_LOWSHELF && e.type != DSP_EQ_HIGHSHELF)
+            return script_error(L, "%s: gain applies to peak, lowshelf and highshelf only", what);
+        e.gain.value = v;
+    }
+    e.q.value = 0.7071067811865476;
+    if (opt_number(L, 2, "q", what, 0.1, 30, &v)) {
+        if (e.order != 2)
+            return script_error(L, "%s: q does not apply to a Butterworth of order %d (its Qs are fixed)", what, e.order);
+        e.q.value = v;
+    }
+    where_here(L, e.where);
+    s->inserts = grow(L, s->inserts, &s->capinserts, s->ninserts + 1, sizeof *s->inserts);
+    s->inserts[s->ninserts++] = e;
+    insert_ref *ir = lua_newuserdatauv(L, sizeof *ir, 0);
+    ir->strip = r->index;
+    ir->index = s->ninserts - 1;
+    luaL_setmetatable(L, INSERT_MT);
+    return 1;
+}
+
+static int insert_index(lua_State *L)
+{
+    insert_ref *ir = luaL_checkudata(L, 1, INSERT_MT);
+    const char *k = luaL_checkstring(L, 2);
+    vm_insert_desc *e = &get_ctx(L)->desc->strips[ir->strip].inserts[ir->index];
+    if (strcmp(k, "freq") == 0) push_param(L, PARAM_EQ_FREQ, ir->strip, ir->index);
+    else if (strcmp(k, "gain") == 0) push_param(L, PARAM_EQ_GAIN, ir->strip, ir->index);
+    else if (strcmp(k, "q") == 0) push_param(L, PARAM_EQ_Q, ir->strip, ir->index);
+    else if (strcmp(k, "type") == 0) lua_pushstring(L, vm_eq_type_name(e->type));
+    else if (strcmp(k, "order") == 0) lua_pushinteger(L, e->order);
+    else return script_error(L, "an eq has no field '%s' (fields: freq, gain, q, type, order)", k);
+    return 1;
+}
+
 static int strip_index(lua_State *L)
 {
     vm_strip_desc *s = strip_of(L, 1);
@@ -995,13 +1121,14 @@ static int strip_index(lua_State *L)
     else if (strcmp(k, "mute") == 0) lua_pushboolean(L, s->mute);
     else if (strcmp(k, "solo") == 0) lua_pushboolean(L, s->solo);
     else if (strcmp(k, "clip") == 0) lua_pushcfunction(L, strip_clip);
+    else if (strcmp(k, "eq") == 0) lua_pushcfunction(L, strip_eq);
     else if (strcmp(k, "to") == 0) lua_pushcfunction(L, strip_to);
     else {
-        static const char *const names[] = {"name", "kind", "channels", "gain", "trim", "pan", "mute", "solo", "clip", "to", NULL};
-        const char *near = vm_suggest(k, names, 10);
+        static const char *const names[] = {"name", "kind", "channels", "gain", "trim", "pan", "mute", "solo", "clip", "to", "eq", NULL};
+        const char *near = vm_suggest(k, names, 11);
         if (near)
-            return luaL_error(L, "%s '%s' has no field '%s'; did you mean '%s'?", kind_name(s), s->name, k, near);
-        return luaL_error(L, "%s '%s' has no field '%s'", kind_name(s), s->name, k);
+            return script_error(L, "%s '%s' has no field '%s'; did you mean '%s'?", kind_name(s), s->name, k, near);
+        return script_error(L, "%s '%s' has no field '%s'", kind_name(s), s->name, k);
     }
     return 1;
 }
@@ -1027,7 +1154,7 @@ static int strip_newindex(lua_State *L)
     } else {
         static const char *const names[] = {"gain", "trim", "pan", "mute", "solo", NULL};
         const char *near = vm_suggest(k, names, 5);
-        return luaL_error(L, "cannot set '%s' on %s '%s'%s%s%s (settable: gain, trim, pan, mute, solo)", k,
+        return script_error(L, "cannot set '%s' on %s '%s'%s%s%s (settable: gain, trim, pan, mute, solo)", k,
                           kind_name(s), s->name, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
     }
     return 0;
@@ -1054,7 +1181,7 @@ static int clip_index(lua_State *L)
     else if (strcmp(key, "channels") == 0) lua_pushinteger(L, k->channel ? 1 : k->info.channels);
     else if (strcmp(key, "rate") == 0) lua_pushinteger(L, k->info.rate);
     else if (strcmp(key, "gain") == 0) push_param(L, PARAM_CLIP_GAIN, r->strip, r->clip);
-    else return luaL_error(L, "a clip has no field '%s' (fields: at, length, finish, from, file, channels, rate, gain; times in seconds)", key);
+    else return script_error(L, "a clip has no field '%s' (fields: at, length, finish, from, file, channels, rate, gain; times in seconds)", key);
     return 1;
 }
 
@@ -1077,15 +1204,15 @@ static int l_session(lua_State *L)
     vm_desc *d = c->desc;
     luaL_checktype(L, 1, LUA_TTABLE);
     if (c->session_done)
-        return luaL_error(L, "session{} may be given only once");
+        return script_error(L, "session{} may be given only once");
     if (c->strips_made)
-        return luaL_error(L, "session{} must come before the first track or bus");
+        return script_error(L, "session{} must come before the first track or bus");
     static const char *const keys[] = {"rate", "fps", "start", "length", NULL};
     check_keys(L, 1, "session", keys, 0);
     double rate = 48000;
     opt_number(L, 1, "rate", "session", 8000, 384000, &rate);
     if (rate != (int)rate)
-        return luaL_error(L, "session: rate must be a whole number of Hz (got %g)", rate);
+        return script_error(L, "session: rate must be a whole number of Hz (got %g)", rate);
     char err[DS_ERR_LEN];
     vm_fps fps = d->tb.fps;
     if (lua_getfield(L, 1, "fps") != LUA_TNIL) {
@@ -1096,16 +1223,16 @@ static int l_session(lua_State *L)
             f = num;
         }
         if (!f || vm_fps_parse(f, &fps, err) != DS_OK)
-            return luaL_error(L, "session: %s", f ? err : "fps must be a string such as \"23.976\"");
+            return script_error(L, "session: %s", f ? err : "fps must be a string such as \"23.976\"");
     }
     lua_pop(L, 1);
     const char *start = opt_string(L, 1, "start", "session");
     if (vm_timebase_init(&d->tb, (int)rate, &fps, start, err) != DS_OK)
-        return luaL_error(L, "session: bad value for 'start': %s", err);
+        return script_error(L, "session: bad value for 'start': %s", err);
     int64_t len;
     if (opt_time(L, 1, "length", "session", VM_TIME_DURATION, &len)) {
         if (len <= 0)
-            return luaL_error(L, "session: length must be greater than zero");
+            return script_error(L, "session: length must be greater than zero");
         d->length = len;
     }
     c->session_done = 1;
@@ -1121,14 +1248,14 @@ static int l_output(lua_State *L)
     static const char *const keys[] = {"from", "format", "dither", NULL};
     check_keys(L, 1, "output", keys, 1);
     if (lua_geti(L, 1, 1) != LUA_TSTRING)
-        return luaL_error(L, "output needs a file name first: output { \"out/printmaster.wav\", from = pm }");
+        return script_error(L, "output needs a file name first: output { \"out/printmaster.wav\", from = pm }");
     const char *file = lua_tostring(L, -1);
     lua_pop(L, 1);
     if (lua_getfield(L, 1, "from") == LUA_TNIL)
-        return luaL_error(L, "output '%s' needs a source: from = a bus or track", file);
+        return script_error(L, "output '%s' needs a source: from = a bus or track", file);
     strip_ref *src = luaL_testudata(L, -1, STRIP_MT);
     if (!src)
-        return luaL_error(L, "bad value for 'from' in output '%s' (a bus or track expected, got %s)", file,
+        return script_error(L, "bad value for 'from' in output '%s' (a bus or track expected, got %s)", file,
                           luaL_typename(L, -1));
     int strip = src->index;
     lua_pop(L, 1);
@@ -1137,30 +1264,30 @@ static int l_output(lua_State *L)
     vm_out_format fmt = VM_OUT_WAV24;
     const char *fw = opt_string(L, 1, "format", "output");
     if (fw && vm_out_format_parse(fw, &fmt, err) != DS_OK)
-        return luaL_error(L, "output '%s': %s", file, err);
+        return script_error(L, "output '%s': %s", file, err);
     vm_dither dither = VM_DITHER_AUTO;
     const char *dw = opt_string(L, 1, "dither", "output");
     if (dw) {
         if (strcmp(dw, "auto") == 0) dither = VM_DITHER_AUTO;
         else if (strcmp(dw, "none") == 0) dither = VM_DITHER_NONE;
         else if (strcmp(dw, "tpdf") == 0) dither = VM_DITHER_TPDF;
-        else return luaL_error(L, "output '%s': unknown dither '%s' (auto, none, tpdf)", file, dw);
+        else return script_error(L, "output '%s': unknown dither '%s' (auto, none, tpdf)", file, dw);
     }
 
     char path[PATH_MAX];
     if (c->opts->out_dir) {
         if (vm_path_join(c->opts->out_dir, vm_path_basename(file), path, sizeof path) != 0)
-            return luaL_error(L, "file name too long: '%s'", file);
+            return script_error(L, "file name too long: '%s'", file);
     } else {
         if (vm_path_join(c->script_dir, file, path, sizeof path) != 0)
-            return luaL_error(L, "file name too long: '%s'", file);
+            return script_error(L, "file name too long: '%s'", file);
         if (!c->opts->allow_any_path && !vm_path_is_under(path, c->script_dir))
-            return luaL_error(L, "output '%s' is outside the script's folder; use --out DIR, or --allow-paths to "
+            return script_error(L, "output '%s' is outside the script's folder; use --out DIR, or --allow-paths to "
                               "write anywhere", file);
     }
     for (int i = 0; i < d->noutputs; i++)
         if (strcmp(d->outputs[i].path, path) == 0)
-            return luaL_error(L, "two outputs write '%s' (the other is at %s)", path, d->outputs[i].where);
+            return script_error(L, "two outputs write '%s' (the other is at %s)", path, d->outputs[i].where);
     d->outputs = grow(L, d->outputs, &d->capoutputs, d->noutputs + 1, sizeof *d->outputs);
     vm_output_desc *o = &d->outputs[d->noutputs];
     memset(o, 0, sizeof *o);
@@ -1189,9 +1316,9 @@ static int sandboxed_io(lua_State *L)
     const char *name = luaL_checkstring(L, 1);
     char path[PATH_MAX];
     if (vm_path_join(c->script_dir, name, path, sizeof path) != 0)
-        return luaL_error(L, "file name too long");
+        return script_error(L, "file name too long");
     if (!path_allowed(c, path))
-        return luaL_error(L, "'%s' is outside the script's folder and the output folder; scripts may only read "
+        return script_error(L, "'%s' is outside the script's folder and the output folder; scripts may only read "
                           "and write there (run with --allow-paths to lift this)", name);
     int nargs = lua_gettop(L); /* the name and whatever follows it */
     lua_pushvalue(L, lua_upvalueindex(1));
@@ -1255,7 +1382,7 @@ static int l_require(lua_State *L)
         lua_setfield(L, 2, name); /* registry's loaded table */
         return 1;
     }
-    return luaL_error(L, "module '%s' not found:%s", name, tried);
+    return script_error(L, "module '%s' not found:%s", name, tried);
 }
 
 static void open_sandbox(lua_State *L)
@@ -1312,6 +1439,7 @@ static const luaL_Reg strip_methods[] = {
 static const luaL_Reg clip_methods[] = {{"__index", clip_index}, {"__tostring", clip_tostring}, {NULL, NULL}};
 static const luaL_Reg markers_methods[] = {
     {"__call", markers_call}, {"__index", markers_index}, {"__len", markers_len}, {"__gc", markers_gc}, {NULL, NULL}};
+static const luaL_Reg insert_methods[] = {{"__index", insert_index}, {NULL, NULL}};
 static const luaL_Reg param_methods[] = {{"__index", param_index}, {"__tostring", param_tostring}, {NULL, NULL}};
 static const luaL_Reg vca_methods[] = {
     {"__index", vca_index}, {"__newindex", vca_newindex}, {"__call", vca_call}, {NULL, NULL}};
@@ -1342,6 +1470,9 @@ static int run_script(lua_State *L)
     lua_pop(L, 1);
     luaL_newmetatable(L, MARKERS_MT);
     luaL_setfuncs(L, markers_methods, 0);
+    lua_pop(L, 1);
+    luaL_newmetatable(L, INSERT_MT);
+    luaL_setfuncs(L, insert_methods, 0);
     lua_pop(L, 1);
     luaL_newmetatable(L, PARAM_MT);
     luaL_setfuncs(L, param_methods, 0);
