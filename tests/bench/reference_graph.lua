@@ -1,7 +1,7 @@
 -- reference_graph.lua - the benchmark graph, shared by reference.lua (as is)
 -- and reference_auto.lua (the same graph with automation on every track).
--- Returns a function that builds the session and returns its tracks and
--- the programme length in seconds.
+-- Returns a function that builds the session and returns its tracks, the
+-- programme length in seconds and its buses.
 return function()
   session { rate = 48000, fps = "24", start = "01:00:00:00" }   -- length: to the end of the clips
 
@@ -29,5 +29,6 @@ return function()
   end
 
   output { "printmaster.wav", from = pm, format = "wav24" }
-  return tracks, length -- the tracks, and the programme length in seconds
+  -- the tracks, the programme length in seconds, and the buses
+  return tracks, length, { pm = pm, dx = dx, mx = mx, fx = fx }
 end

@@ -49,7 +49,7 @@ die() { echo "bench: $*" >&2; exit 1; }
 [ -x "$TIME" ] || die "$TIME not found: install the Debian package 'time' (make deps)"
 command -v sox >/dev/null 2>&1 || die "sox not found (make deps)"
 command -v ffmpeg >/dev/null 2>&1 || die "ffmpeg not found (make deps)"
-mkdir -p "$dir/out/dubstage" "$dir/out/dubstage-auto" "$dir/times" || die "cannot create $dir"
+mkdir -p "$dir/out/dubstage" "$dir/out/dubstage-auto" "$dir/out/dubstage-film" "$dir/times" || die "cannot create $dir"
 
 # The two helper programs: from the build when it has them, else compiled
 # here, so the peers can be measured while the engine does not build.
@@ -73,7 +73,8 @@ decode_floor=$(tool decode_floor) || exit 1
 echo "bench: material: 24 tracks x $seconds s in $dir"
 t0=$(date +%s)
 "$make_material" "$dir" "$seconds" || die "make_bench_material failed"
-cp tests/bench/reference.lua tests/bench/reference_auto.lua tests/bench/reference_graph.lua "$dir/"
+cp tests/bench/reference.lua tests/bench/reference_auto.lua tests/bench/reference_film.lua \
+  tests/bench/reference_graph.lua "$dir/"
 
 dx="" mx="" fx=""
 for k in 1 2 3 4 5 6 7 8; do
@@ -126,6 +127,8 @@ printf 'exec %s render %s --out %s --quiet\n' "$(q "$root/$DUBSTAGE")" "$(q "$di
   "$(q "$dir/out/dubstage")" > "$dir/run/dubstage.sh"
 printf 'exec %s render %s --out %s --quiet\n' "$(q "$root/$DUBSTAGE")" "$(q "$dir/reference_auto.lua")" \
   "$(q "$dir/out/dubstage-auto")" > "$dir/run/dubstage_auto.sh"
+printf 'exec %s render %s --out %s --quiet\n' "$(q "$root/$DUBSTAGE")" "$(q "$dir/reference_film.lua")" \
+  "$(q "$dir/out/dubstage-film")" > "$dir/run/dubstage_film.sh"
 
 # Page cache: read every input once.
 # shellcheck disable=SC2086
@@ -158,6 +161,7 @@ if [ ! -x "$DUBSTAGE" ]; then
 elif measure dubstage; then
   have_dubstage=1
   measure dubstage_auto || echo "bench: the automated session failed"
+  measure dubstage_film || echo "bench: the film-mix session failed"
 else
   echo "bench: dubstage render failed: measuring the peers only"
 fi
@@ -167,7 +171,7 @@ measure decode || die "decode_floor failed"
 
 echo
 printf "%-10s %8s %10s %8s %9s\n" renderer "wall s" "x real" "CPU s" "peak MB"
-for name in dubstage dubstage_auto sox ffmpeg decode; do
+for name in dubstage dubstage_auto dubstage_film sox ffmpeg decode; do
   [ -s "$dir/times/$name" ] || continue
   [ "$name" = dubstage ] && [ "$have_dubstage" -eq 0 ] && continue
   read -r wall cpu rss < "$dir/times/$name"
@@ -183,6 +187,10 @@ if [ "$have_dubstage" -eq 1 ]; then
       f = (dw > 0 ? w / dw : 0); g = (dc > 0 ? c / dc : 0)
       printf "dubstage vs %-7s wall %5.2fx  CPU %5.2fx  (%s / dubstage: above 1, dubstage is faster)\n", n, f, g, n }'
   done
+  if [ -s "$dir/times/dubstage_film" ]; then
+    echo "dubstage_film: reference.lua + per-track high-pass and peaking EQ + the MX fader ride of shared/BENCH.md"
+    echo "               (the keyed compressor and the master limiter are not in the language yet)"
+  fi
   if [ -s "$dir/times/dubstage_auto" ]; then
     read -r awall acpu _ < "$dir/times/dubstage_auto"
     awk -v dw="$dwall" -v dc="$dcpu" -v w="$awall" -v c="$acpu" 'BEGIN {
