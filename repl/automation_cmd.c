@@ -37,15 +37,32 @@ static void print_lane(const vm_desc *d, const vm_auto_lane *l, int64_t length)
     }
 }
 
+/* Text outputs are written to PATH.part and renamed when complete. */
+static FILE *open_part(const char *path, char *tmp, size_t n)
+{
+    snprintf(tmp, n, "%s.part", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        fprintf(stderr, "dubstage: cannot write '%s': %s\n", path, strerror(errno));
+    return f;
+}
+
+static int close_part(FILE *f, const char *tmp, const char *path)
+{
+    if (fclose(f) != 0 || rename(tmp, path) != 0) {
+        fprintf(stderr, "dubstage: cannot write '%s': %s\n", path, strerror(errno));
+        remove(tmp);
+        return 1;
+    }
+    return 0;
+}
+
 static int write_csv(const vm_desc *d, vm_auto_lane **sel, int ns, int64_t length, const char *path)
 {
     char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.part", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        fprintf(stderr, "dubstage: cannot write '%s': %s\n", path, strerror(errno));
+    FILE *f = open_part(path, tmp, sizeof tmp);
+    if (!f)
         return 1;
-    }
     fprintf(f, "timecode,seconds,sample");
     for (int i = 0; i < ns; i++)
         fprintf(f, ",\"%s\"", sel[i]->name);
@@ -79,23 +96,15 @@ static int write_csv(const vm_desc *d, vm_auto_lane **sel, int ns, int64_t lengt
             fprintf(f, "\n");
         }
     }
-    if (fclose(f) != 0 || rename(tmp, path) != 0) {
-        fprintf(stderr, "dubstage: cannot write '%s': %s\n", path, strerror(errno));
-        remove(tmp);
-        return 1;
-    }
-    return 0;
+    return close_part(f, tmp, path);
 }
 
 static int write_svg(const vm_desc *d, vm_auto_lane **sel, int ns, int64_t length, const char *path)
 {
     char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.part", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        fprintf(stderr, "dubstage: cannot write '%s': %s\n", path, strerror(errno));
+    FILE *f = open_part(path, tmp, sizeof tmp);
+    if (!f)
         return 1;
-    }
     const int W = 1200, H = 140, left = 90, right = 20, top = 28, gap = 36;
     const int pw = W - left - right, ph = H - top - 24;
     int total_h = ns * (H + gap) + 30;
@@ -148,12 +157,7 @@ static int write_svg(const vm_desc *d, vm_auto_lane **sel, int ns, int64_t lengt
         fprintf(f, "\"/>\n");
     }
     fprintf(f, "</svg>\n");
-    if (fclose(f) != 0 || rename(tmp, path) != 0) {
-        fprintf(stderr, "dubstage: cannot write '%s': %s\n", path, strerror(errno));
-        remove(tmp);
-        return 1;
-    }
-    return 0;
+    return close_part(f, tmp, path);
 }
 
 int repl_automation(const vm_desc *d, const char *const *names, int n, const char *csv_path, const char *svg_path)

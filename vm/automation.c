@@ -7,26 +7,6 @@
 
 #include "vm/path.h"
 
-static vm_lane *lane_of(const vm_param_desc *pd, int is_db, const char *name, char *err)
-{
-    vm_lane *lane = vm_lane_new(is_db ? VM_LANE_DB : VM_LANE_PLAIN, pd->value);
-    char lerr[DS_ERR_LEN];
-    if (!lane) {
-        ds_fail(err, DS_ERR_NOMEM, "out of memory");
-        return NULL;
-    }
-    for (int i = 0; i < pd->nevents; i++)
-        if (vm_lane_add(lane, &pd->events[i], lerr) != DS_OK)
-            goto bad;
-    if (vm_lane_finish(lane, lerr) != DS_OK)
-        goto bad;
-    return lane;
-bad:
-    ds_fail(err, DS_ERR_ARG, "%s: %s: %s", pd->where, name, lerr);
-    vm_lane_free(&lane);
-    return NULL;
-}
-
 static vm_auto_lane *add(vm_auto_list *l, const char *name, int is_db, const char *where)
 {
     vm_auto_lane *p = realloc(l->lanes, (size_t)(l->n + 1) * sizeof *p);
@@ -49,7 +29,7 @@ static ds_result add_param(vm_auto_list *l, const vm_param_desc *pd, int is_db, 
     vm_auto_lane *a = add(l, name, is_db, pd->where);
     if (!a)
         return ds_fail(err, DS_ERR_NOMEM, "out of memory");
-    if (!(a->layers[0] = lane_of(pd, is_db, name, err)))
+    if (!(a->layers[0] = vm_param_desc_lane(pd, is_db, name, err)))
         return DS_ERR_ARG;
     a->nlayers = 1;
     a->owned[0] = 1;
@@ -67,7 +47,7 @@ ds_result vm_automation_collect(const vm_desc *d, vm_auto_list *out, char *err)
     for (int v = 0; v < d->nvcas && r == DS_OK; v++) {
         snprintf(name, sizeof name, "vca:%s.gain", d->vcas[v].name);
         r = add_param(out, &d->vcas[v].gain, 1, name, err);
-        if (r == DS_OK && !(vca[v] = lane_of(&d->vcas[v].gain, 1, name, err)))
+        if (r == DS_OK && !(vca[v] = vm_param_desc_lane(&d->vcas[v].gain, 1, name, err)))
             r = DS_ERR_ARG;
     }
     for (int s = 0; s < d->nstrips && r == DS_OK; s++) {
@@ -100,7 +80,7 @@ ds_result vm_automation_collect(const vm_desc *d, vm_auto_list *out, char *err)
             r = ds_fail(err, DS_ERR_NOMEM, "out of memory");
             break;
         }
-        if (!(a->layers[0] = lane_of(&st->gain, 1, name, err)) || !(a->layers[1] = lane_of(&st->trim, 1, name, err))) {
+        if (!(a->layers[0] = vm_param_desc_lane(&st->gain, 1, name, err)) || !(a->layers[1] = vm_param_desc_lane(&st->trim, 1, name, err))) {
             a->owned[0] = a->layers[0] != NULL;
             a->nlayers = a->layers[0] != NULL;
             r = DS_ERR_ARG;

@@ -236,33 +236,19 @@ static int gain_is_unity(const vm_desc *d, int s)
 /* A lane for a parameter's static value and moves, owned by the plan. */
 static vm_lane *build_lane(plan *p, const vm_param_desc *pd, int is_db, const char *name, char *err)
 {
-    vm_lane *lane = vm_lane_new(is_db ? VM_LANE_DB : VM_LANE_PLAIN, pd->value);
-    if (!lane) {
-        ds_fail(err, DS_ERR_NOMEM, "out of memory");
-        return NULL;
-    }
     if (p->nlanes == p->caplanes) {
         int cap = p->caplanes ? p->caplanes * 2 : 16;
         vm_lane **l = realloc(p->lanes, (size_t)cap * sizeof *l);
         if (!l) {
-            vm_lane_free(&lane);
             ds_fail(err, DS_ERR_NOMEM, "out of memory");
             return NULL;
         }
         p->lanes = l;
         p->caplanes = cap;
     }
-    p->lanes[p->nlanes++] = lane;
-    char lerr[DS_ERR_LEN];
-    for (int i = 0; i < pd->nevents; i++)
-        if (vm_lane_add(lane, &pd->events[i], lerr) != DS_OK) {
-            ds_fail(err, DS_ERR_ARG, "%s: %s: %s", pd->where, name, lerr);
-            return NULL;
-        }
-    if (vm_lane_finish(lane, lerr) != DS_OK) {
-        ds_fail(err, DS_ERR_ARG, "%s: %s: %s", pd->where, name, lerr);
-        return NULL;
-    }
+    vm_lane *lane = vm_param_desc_lane(pd, is_db, name, err);
+    if (lane)
+        p->lanes[p->nlanes++] = lane;
     return lane;
 }
 

@@ -42,6 +42,26 @@ void vm_desc_init(vm_desc *d)
     d->length = -1;
 }
 
+vm_lane *vm_param_desc_lane(const vm_param_desc *pd, int is_db, const char *name, char *err)
+{
+    vm_lane *lane = vm_lane_new(is_db ? VM_LANE_DB : VM_LANE_PLAIN, pd->value);
+    char lerr[DS_ERR_LEN];
+    if (!lane) {
+        ds_fail(err, DS_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    for (int i = 0; i < pd->nevents; i++)
+        if (vm_lane_add(lane, &pd->events[i], lerr) != DS_OK)
+            goto bad;
+    if (vm_lane_finish(lane, lerr) != DS_OK)
+        goto bad;
+    return lane;
+bad:
+    ds_fail(err, DS_ERR_ARG, "%s: %s: %s", pd->where, name, lerr);
+    vm_lane_free(&lane);
+    return NULL;
+}
+
 void vm_param_desc_free(vm_param_desc *p)
 {
     for (int i = 0; i < p->nevents; i++)

@@ -130,6 +130,11 @@ void vm_desc_free(vm_desc *d);
 /* Index of the strip called name, or -1. */
 int vm_desc_find_strip(const vm_desc *d, const char *name);
 
+/* A finished lane holding the parameter's static value and its moves (the
+ * caller frees it); NULL with a message naming the script line and `name`
+ * when the moves are inconsistent or memory runs out. */
+vm_lane *vm_param_desc_lane(const vm_param_desc *pd, int is_db, const char *name, char *err);
+
 /* Frees a parameter's events (and their curve points); keeps its value. */
 void vm_param_desc_free(vm_param_desc *p);
 

@@ -839,6 +839,22 @@ static void add_members(lua_State *L, int idx, int **members, int *n, int *cap, 
     }
 }
 
+/* Pushes the handle of group ix (metatable mt); with an options table as
+ * argument 2 it applies it through call, so `vca "X" { ... }` and
+ * `vca("X", { ... })` both work. */
+static int push_group(lua_State *L, int ix, const char *mt, lua_CFunction call)
+{
+    lua_settop(L, 2);
+    int *u = lua_newuserdatauv(L, sizeof *u, 0);
+    *u = ix;
+    luaL_setmetatable(L, mt);
+    if (lua_istable(L, 2)) {
+        lua_replace(L, 1);
+        return call(L);
+    }
+    return 1;
+}
+
 static int vca_call(lua_State *L)
 {
     int *ix = luaL_checkudata(L, 1, VCA_MT);
@@ -868,15 +884,7 @@ static int l_vca(lua_State *L)
     v->name = dup_or_die(L, name);
     d->nvcas++;
     where_here(L, v->where);
-    lua_settop(L, 2);
-    int *ix = lua_newuserdatauv(L, sizeof *ix, 0);
-    *ix = d->nvcas - 1;
-    luaL_setmetatable(L, VCA_MT);
-    if (lua_istable(L, 2)) {
-        lua_replace(L, 1);
-        return vca_call(L);
-    }
-    return 1;
+    return push_group(L, d->nvcas - 1, VCA_MT, vca_call);
 }
 
 static int vca_index(lua_State *L)
@@ -931,15 +939,7 @@ static int l_mute_group(lua_State *L)
     m->name = dup_or_die(L, name);
     d->nmute_groups++;
     where_here(L, m->where);
-    lua_settop(L, 2);
-    int *ix = lua_newuserdatauv(L, sizeof *ix, 0);
-    *ix = d->nmute_groups - 1;
-    luaL_setmetatable(L, MUTEGROUP_MT);
-    if (lua_istable(L, 2)) {
-        lua_replace(L, 1);
-        return mute_group_call(L);
-    }
-    return 1;
+    return push_group(L, d->nmute_groups - 1, MUTEGROUP_MT, mute_group_call);
 }
 
 static int mute_group_index(lua_State *L)

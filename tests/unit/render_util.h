@@ -57,13 +57,23 @@ __attribute__((unused)) static float *read_wav(const char *name, int *frames, in
 
 /* Runs a script (text) in dir through the whole engine. 0 on success; the
  * message is printed otherwise. */
+/* Writes a script's text to dir/mix.lua; its path goes to path. */
+__attribute__((unused)) static void write_script(const char *text, char *path, size_t n)
+{
+    snprintf(path, n, "%s/mix.lua", dir);
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        perror(path);
+        exit(2);
+    }
+    fputs(text, f);
+    fclose(f);
+}
+
 __attribute__((unused)) static int render(const char *script, int block)
 {
     char path[512], err[DS_ERR_LEN];
-    snprintf(path, sizeof path, "%s/mix.lua", dir);
-    FILE *f = fopen(path, "w");
-    fputs(script, f);
-    fclose(f);
+    write_script(script, path, sizeof path);
     vm_script_opts so = {.stdlib_dir = "stdlib"};
     vm_desc d;
     plan *p = NULL;

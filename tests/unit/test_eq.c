@@ -135,10 +135,7 @@ static void expect_error(const char *eq, const char *want, const char *name)
     write_wav("sine.wav", 48000, 1, 4800, sine);
     snprintf(script, sizeof script,
              "session { rate = 48000 }\nlocal t = track \"T\"\nt:clip { \"sine.wav\", at = 0 }\nt:eq %s\n", eq);
-    snprintf(path, sizeof path, "%s/mix.lua", dir);
-    FILE *f = fopen(path, "w");
-    fputs(script, f);
-    fclose(f);
+    write_script(script, path, sizeof path);
     vm_script_opts so = {.stdlib_dir = "stdlib"};
     vm_desc d;
     ds_result r = vm_script_load(path, &so, &d, err);
