@@ -34,12 +34,13 @@
 #include <string.h>
 
 #include "dsp/simd.h"
+#include "dsp/truepeak.h"
 
 #define HIST_MIN_LUFS (-70.0)
 #define HIST_BINS_PER_LU 100
 #define HIST_BINS (100 * HIST_BINS_PER_LU) /* -70 .. +30 LUFS */
 #define TP_TAPS 12
-#define TP_GAIN_BOUND 2.03f                  /* > 2.0228 with room for rounding */
+#define TP_GAIN_BOUND DSP_TRUEPEAK_GAIN_BOUND
 #define FLUSH 1e-25                         /* below this a filter state is zeroed (-500 dB) */
 
 void dsp_loudness_config_init(dsp_loudness_config *cfg, double rate, int channels)
@@ -337,37 +338,53 @@ static const float tp_odd[2][TP_TAPS / 2] = {
     {-84 / 16384.0f, -31 / 16384.0f, 53 / 16384.0f, -102 / 16384.0f, 277 / 16384.0f, -2578 / 16384.0f},
 };
 
+/* max |y| over the 4 interpolated values made from w[0 .. 11] (w[11] the
+ * newest sample). Taking the taps in the published order against
+ * oldest-first samples swaps phases 0/3 and 1/2, which the max does not see.
+ * Inlined into the two loops below, which gcc vectorises across windows. */
+static inline float tp_point(const float *restrict w)
+{
+    float sum[TP_TAPS / 2], dif[TP_TAPS / 2];
+    for (int j = 0; j < TP_TAPS / 2; j++) {
+        sum[j] = w[j] + w[TP_TAPS - 1 - j];
+        dif[j] = w[j] - w[TP_TAPS - 1 - j];
+    }
+    float p0 = tp_even[0][0] * sum[0], q0 = tp_odd[0][0] * dif[0];
+    float p1 = tp_even[1][0] * sum[0], q1 = tp_odd[1][0] * dif[0];
+    for (int j = 1; j < TP_TAPS / 2; j++) {
+        p0 += tp_even[0][j] * sum[j];
+        q0 += tp_odd[0][j] * dif[j];
+        p1 += tp_even[1][j] * sum[j];
+        q1 += tp_odd[1][j] * dif[j];
+    }
+    float y0 = fabsf(p0 + q0), y3 = fabsf(p0 - q0);
+    float y1 = fabsf(p1 + q1), y2 = fabsf(p1 - q1);
+    float a = y0 > y1 ? y0 : y1;
+    float b = y2 > y3 ? y2 : y3;
+    return a > b ? a : b;
+}
+
 /* max |y| over the 4 interpolated values of each of `count` output samples;
- * output i reads w[i .. i + 11] (w[i + 11] the newest sample). Taking the
- * taps in the published order against oldest-first samples swaps phases 0/3
- * and 1/2, which the max does not see. */
+ * output i reads w[i .. i + 11]. */
 DSP_HOT
 static float tp_peak(const float *restrict w, int count, float peak)
 {
     uint32_t m = peak_bits(peak);
     for (int i = 0; i < count; i++) {
-        float sum[TP_TAPS / 2], dif[TP_TAPS / 2];
-        for (int j = 0; j < TP_TAPS / 2; j++) {
-            sum[j] = w[i + j] + w[i + TP_TAPS - 1 - j];
-            dif[j] = w[i + j] - w[i + TP_TAPS - 1 - j];
-        }
-        float p0 = tp_even[0][0] * sum[0], q0 = tp_odd[0][0] * dif[0];
-        float p1 = tp_even[1][0] * sum[0], q1 = tp_odd[1][0] * dif[0];
-        for (int j = 1; j < TP_TAPS / 2; j++) {
-            p0 += tp_even[0][j] * sum[j];
-            q0 += tp_odd[0][j] * dif[j];
-            p1 += tp_even[1][j] * sum[j];
-            q1 += tp_odd[1][j] * dif[j];
-        }
-        float y0 = fabsf(p0 + q0), y3 = fabsf(p0 - q0);
-        float y1 = fabsf(p1 + q1), y2 = fabsf(p1 - q1);
-        float a = y0 > y1 ? y0 : y1;
-        float b = y2 > y3 ? y2 : y3;
-        a = a > b ? a : b;
-        uint32_t u = peak_bits(a);
+        uint32_t u = peak_bits(tp_point(w + i));
         m = u > m ? u : m;
     }
     return bits_peak(m < INF_BITS ? m : INF_BITS);
+}
+
+/* See dsp/truepeak.h: the same values as tp_peak, one per window. */
+DSP_HOT
+void dsp_truepeak_max(const float *restrict w, float *restrict out, int count)
+{
+    for (int i = 0; i < count; i++) {
+        float a = tp_point(w + i);
+        out[i] = a > out[i] ? a : out[i];
+    }
 }
 
 /* True peak of the next n samples of one channel; keeps the last 11. */
