@@ -10,6 +10,19 @@
 #include "vm/automation.h"
 #include "vm/suggest.h"
 
+/* The unit a lane's values are in, from its name. */
+static const char *unit_of(const vm_auto_lane *l)
+{
+    size_t n = strlen(l->name);
+    if (l->is_db || (n > 5 && strcmp(l->name + n - 5, ".gain") == 0))
+        return "dB";
+    if (n > 4 && strcmp(l->name + n - 4, ".pan") == 0)
+        return "-1 left .. 1 right";
+    if (n > 5 && strcmp(l->name + n - 5, ".freq") == 0)
+        return "Hz";
+    return "Q";
+}
+
 static void fmt_value(const vm_auto_lane *l, double v, char *buf, size_t n)
 {
     if (l->is_db && v <= VM_LANE_DB_SILENCE)
@@ -22,7 +35,7 @@ static void print_lane(const vm_desc *d, const vm_auto_lane *l, int64_t length)
 {
     int64_t bp[4096];
     int nb = vm_auto_breakpoints(l, bp, 4096);
-    printf("%s  (%s, %s)\n", l->name, l->is_db ? "dB" : "-1 left .. 1 right", l->where);
+    printf("%s  (%s, %s)\n", l->name, unit_of(l), l->where);
     int64_t last = -1;
     char tc[64], v[32];
     /* the start, every breakpoint, the end */
@@ -115,19 +128,26 @@ static int write_svg(const vm_desc *d, vm_auto_lane **sel, int ns, int64_t lengt
         const vm_auto_lane *l = sel[i];
         int y0 = 10 + i * (H + gap);
         /* value range: pan -1..1; dB from the lane, floor at -60 for display */
-        double lo = l->is_db ? 1e9 : -1, hi = l->is_db ? -1e9 : 1;
-        if (l->is_db) {
+        int pan = strcmp(unit_of(l), "Hz") != 0 && strcmp(unit_of(l), "Q") != 0 && strcmp(unit_of(l), "dB") != 0;
+        double lo = pan ? -1 : 1e9, hi = pan ? 1 : -1e9;
+        if (!pan) {
             for (int k = 0; k <= POINTS; k++) {
                 double v = vm_auto_value(l, length * k / POINTS);
                 v = v < -60 ? -60 : v;
                 lo = v < lo ? v : lo;
                 hi = v > hi ? v : hi;
             }
-            lo = floor(lo / 6) * 6 - 3;
-            hi = ceil(hi / 6) * 6 + 3;
+            if (l->is_db) {
+                lo = floor(lo / 6) * 6 - 3;
+                hi = ceil(hi / 6) * 6 + 3;
+            } else {
+                double m = (hi - lo) * 0.1 + 1e-9;
+                lo -= m;
+                hi += m;
+            }
         }
         fprintf(f, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">%s (%s)</text>\n", left, y0 + 14, l->name,
-                l->is_db ? "dB" : "pan");
+                unit_of(l));
         fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#999\"/>\n", left,
                 y0 + top, pw, ph);
         for (int g = 0; g <= 4; g++) {

@@ -208,8 +208,14 @@ static int cmd_info(const plan *p, const vm_desc *d)
            p->nbuffers * (double)p->max_block * sizeof(float) / 1024.0, p->arena.used_total / 1024.0);
     printf("outputs  %d\n", p->noutputs);
     for (int i = 0; i < p->noutputs; i++)
-        printf("  %s  <- '%s' (%d ch, %s)\n", p->outputs[i].path, p->outputs[i].strip, p->outputs[i].channels,
-               vm_out_format_name(p->outputs[i].format));
+        printf("  %s  <- '%s' (%d ch, %s%s)\n", p->outputs[i].path, p->outputs[i].strip, p->outputs[i].channels,
+               vm_out_format_name(p->outputs[i].format),
+               p->outputs[i].latency ? "" : ", no latency");
+    for (int i = 0; i < p->noutputs; i++)
+        if (p->outputs[i].latency)
+            printf("latency  '%s' runs %d samples (%.2f ms) late (look-ahead): %s is read that much later, so it "
+                   "stays aligned to picture\n", p->outputs[i].strip, p->outputs[i].latency,
+                   1000.0 * p->outputs[i].latency / p->tb.rate, p->outputs[i].path);
     print_warnings(p);
     return 0;
 }

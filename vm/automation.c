@@ -64,6 +64,19 @@ ds_result vm_automation_collect(const vm_desc *d, vm_auto_list *out, char *err)
             snprintf(name, sizeof name, "%s[%d].gain", st->name, k + 1);
             r = add_param(out, &st->clips[k].gain, 1, name, err);
         }
+        for (int k = 0; k < st->ninserts && r == DS_OK; k++) {
+            const vm_insert_desc *e = &st->inserts[k];
+            if (e->kind != VM_INSERT_EQ)
+                continue;
+            snprintf(name, sizeof name, "%s.eq%d.freq", st->name, k + 1);
+            r = add_param(out, &e->freq, 0, name, err);
+            snprintf(name, sizeof name, "%s.eq%d.gain", st->name, k + 1);
+            if (r == DS_OK)
+                r = add_param(out, &e->gain, 0, name, err);
+            snprintf(name, sizeof name, "%s.eq%d.q", st->name, k + 1);
+            if (r == DS_OK)
+                r = add_param(out, &e->q, 0, name, err);
+        }
         /* the effective fader when several layers make it and one moves */
         int layers = 0, moves = st->gain.nevents + st->trim.nevents;
         for (int v = 0; v < d->nvcas; v++)

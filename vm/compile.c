@@ -17,12 +17,12 @@
 #include "dsp/pan.h"
 #include "vm/ops.h"
 
-typedef enum { A_CLEAR, A_CLIPS, A_INSERT, A_GAIN, A_MIX } aop_kind;
+typedef enum { A_CLEAR, A_CLIPS, A_INSERT, A_GAIN, A_DELAY, A_MIX } aop_kind;
 
 typedef struct {
     aop_kind kind;
     int strip;   /* the strip written (CLEAR, CLIPS, GAIN) or read (MIX) */
-    int dst;     /* MIX: the strip mixed into; INSERT: the insert's index */
+    int dst;     /* MIX, DELAY: the strip mixed into; INSERT: the insert's index */
 } aop;
 
 typedef struct {
@@ -36,6 +36,7 @@ typedef struct {
     aop *ops;
     int nops, capops;
     int *def, *last;       /* per strip: op that first writes / last reads its buffer */
+    int *lat_in, *lat_out; /* per strip: latency of its input sum and of its output, samples */
     char *warn;
     size_t warnlen, warncap;
 } compiler;
@@ -76,11 +77,15 @@ static ds_result visit(compiler *c, int s, int *state, int *stack, int depth, in
     const vm_desc *d = c->d;
     state[s] = 1;
     stack[depth] = s;
-    /* Visit the strips that feed s first, in the order they were written. */
+    /* Visit the strips that feed s first, in the order they were written;
+     * a strip that keys one of s's inserts counts as feeding it. */
     for (int i = 0; i < c->n; i++) {
         const vm_strip_desc *src = &d->strips[i];
-        for (int k = 0; k < src->ndests; k++) {
-            if (src->dests[k] != s)
+        int nedges = src->ndests;
+        for (int k = 0; k < d->strips[s].ninserts; k++)
+            nedges += d->strips[s].inserts[k].key == i;
+        for (int k = 0; k < nedges; k++) {
+            if (k < src->ndests && src->dests[k] != s)
                 continue;
             if (state[i] == 1) {
                 char loop[1024];
@@ -319,6 +324,43 @@ static plan_param *strip_gain_param(plan *p, const vm_desc *d, int s, vm_lane **
     return pp;
 }
 
+/* ---- latency ---------------------------------------------------------------- */
+
+/* The look-ahead of a limiter with these settings, in samples. */
+static int limiter_latency(double fs, int channels, const dsp_limiter_params *lp)
+{
+    size_t m = dsp_limiter_memory(channels, fs, lp);
+    void *mem = m ? malloc(m) : NULL;
+    if (!mem)
+        return 0;
+    dsp_limiter st;
+    dsp_limiter_init(&st, mem, channels, fs, lp);
+    int l = dsp_limiter_latency(&st);
+    free(mem);
+    return l;
+}
+
+/* Path latency: a strip's input sum is as late as its latest audible
+ * feeder; its output adds its inserts' look-ahead. Earlier feeders are
+ * delayed to match when they are mixed (A_DELAY), and every output is read
+ * that much later, so everything stays aligned to picture. */
+static void compute_latency(compiler *c)
+{
+    const vm_desc *d = c->d;
+    for (int i = 0; i < c->n; i++) {
+        int s = c->order[i], in = 0, own = 0;
+        for (int f = 0; f < c->n; f++)
+            for (int k = 0; k < d->strips[f].ndests; k++)
+                if (d->strips[f].dests[k] == s && edge_active(c, f, s) && c->needed[f] && c->lat_out[f] > in)
+                    in = c->lat_out[f];
+        for (int k = 0; k < d->strips[s].ninserts; k++)
+            if (d->strips[s].inserts[k].kind == VM_INSERT_LIMITER && c->audible[s])
+                own += limiter_latency(d->tb.rate, d->strips[s].channels, &d->strips[s].inserts[k].lim);
+        c->lat_in[s] = in;
+        c->lat_out[s] = in + own;
+    }
+}
+
 /* ---- abstract ops ----------------------------------------------------------- */
 
 static ds_result emit(compiler *c, aop_kind k, int strip, int dst, char *err)
@@ -367,6 +409,8 @@ static ds_result emit_all(compiler *c, char *err)
                 r = emit(c, A_CLEAR, t, -1, err);
                 started[t] = 1;
             }
+            if (r == DS_OK && c->lat_in[t] > c->lat_out[s])
+                r = emit(c, A_DELAY, s, t, err);
             if (r == DS_OK)
                 r = emit(c, A_MIX, s, t, err);
         }
@@ -386,6 +430,10 @@ static void decide_needed(compiler *c)
         for (int k = 0; k < d->strips[s].ndests; k++)
             if (edge_active(c, s, d->strips[s].dests[k]) && c->needed[d->strips[s].dests[k]])
                 need = 1;
+        for (int t = 0; t < c->n; t++) /* a key of an audible insert downstream */
+            for (int k = 0; k < d->strips[t].ninserts; k++)
+                if (d->strips[t].inserts[k].key == s && c->needed[t] && c->audible[t])
+                    need = 1;
         c->needed[s] = need;
         if (!need && c->audible[s])
             warnf(c, "%s: %s '%s' is not heard: it feeds no bus that reaches an output", d->strips[s].where,
@@ -452,6 +500,8 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
     float ***chans = NULL;
     vm_lane **vca_lanes = NULL;
     plan_param **pan_params = NULL;
+    struct { int from, to; float **chans; } *delayed = NULL; /* A_DELAY outputs by edge */
+    int ndelayed = 0;
 
     if (max_block < 1 || max_block > PLAN_MAX_BLOCK)
         return ds_fail(err, DS_ERR_ARG, "block size %d is out of range (1 to %d)", max_block, PLAN_MAX_BLOCK);
@@ -462,9 +512,11 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
     c.needed = calloc(n1, sizeof *c.needed);
     c.tapped = calloc(n1, sizeof *c.tapped);
     c.muted = calloc(n1, sizeof *c.muted);
+    c.lat_in = calloc(n1, sizeof *c.lat_in);
+    c.lat_out = calloc(n1, sizeof *c.lat_out);
     c.def = calloc(n1, sizeof *c.def);
     c.last = calloc(n1, sizeof *c.last);
-    CHECK(c.order && c.audible && c.needed && c.tapped && c.muted && c.def && c.last);
+    CHECK(c.order && c.audible && c.needed && c.tapped && c.muted && c.def && c.last && c.lat_in && c.lat_out);
 
     if ((res = order_strips(&c, err)) != DS_OK)
         goto fail;
@@ -482,6 +534,7 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
                 goto fail;
     }
 
+    compute_latency(&c);
     if ((res = emit_all(&c, err)) != DS_OK)
         goto fail;
 
@@ -495,6 +548,8 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
         c.last[o->strip] = i;
         if (o->kind == A_MIX)
             c.last[o->dst] = i;
+        if (o->kind == A_INSERT && d->strips[o->strip].inserts[o->dst].key >= 0)
+            c.last[d->strips[o->strip].inserts[o->dst].key] = i;
     }
     for (int s = 0; s < c.n; s++)
         if (c.tapped[s] && c.def[s] >= 0)
@@ -558,8 +613,13 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
     p->ops = vm_arena_alloc(A, (size_t)(c.nops + 2 * c.n + 1) * sizeof *p->ops);
     p->clip_ops = vm_arena_alloc(A, (size_t)(c.nops ? c.nops : 1) * sizeof *p->clip_ops);
     p->eq_ops = vm_arena_alloc(A, (size_t)(c.nops ? c.nops : 1) * sizeof *p->eq_ops);
-    CHECK(p->eq_ops);
+    p->dyn_ops = vm_arena_alloc(A, (size_t)(c.nops ? c.nops : 1) * sizeof *p->dyn_ops);
+    p->limiter_ops = vm_arena_alloc(A, (size_t)(c.nops ? c.nops : 1) * sizeof *p->limiter_ops);
+    p->delay_ops = vm_arena_alloc(A, (size_t)(c.nops ? c.nops : 1) * sizeof *p->delay_ops);
+    CHECK(p->eq_ops && p->dyn_ops && p->limiter_ops && p->delay_ops);
     vca_lanes = calloc((size_t)d->nvcas + 1, sizeof *vca_lanes);
+    delayed = calloc((size_t)c.nops + 1, sizeof *delayed);
+    CHECK(delayed);
     pan_params = calloc(n1, sizeof *pan_params);
     CHECK(p->ops && p->clip_ops && vca_lanes && pan_params);
     for (int v = 0; v < d->nvcas; v++) {
@@ -606,8 +666,37 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
                 op->label = label(A, "gain   %s '%s' (automated)", kind_name(st), st->name);
             break;
         }
+        case A_DELAY: {
+            int dl = c.lat_in[o->dst] - c.lat_out[o->strip];
+            op_delay_args *a = vm_arena_alloc(A, sizeof *a);
+            CHECK(a);
+            a->nch = st->channels;
+            a->delay = dl;
+            a->src = chans[o->strip];
+            a->out = vm_arena_alloc(A, (size_t)st->channels * sizeof *a->out);
+            a->ring = vm_arena_alloc(A, (size_t)st->channels * sizeof *a->ring);
+            CHECK(a->out && a->ring);
+            for (int ch = 0; ch < st->channels; ch++) {
+                a->out[ch] = vm_arena_alloc(A, (size_t)max_block * sizeof(float));
+                a->ring[ch] = vm_arena_alloc(A, (size_t)dl * sizeof(float));
+                CHECK(a->out[ch] && a->ring[ch]);
+            }
+            delayed[ndelayed].from = o->strip;
+            delayed[ndelayed].to = o->dst;
+            delayed[ndelayed++].chans = a->out;
+            op->fn = op_delay;
+            op->args = a;
+            op->label = label(A, "delay  %s '%s' by %d samples into bus '%s' (latency compensation)", kind_name(st),
+                              st->name, dl, d->strips[o->dst].name);
+            p->delay_ops[p->ndelay_ops++] = a;
+            break;
+        }
         case A_MIX: {
             const vm_strip_desc *dt = &d->strips[o->dst];
+            float **src_chans = chans[o->strip];
+            for (int k = 0; k < ndelayed; k++)
+                if (delayed[k].from == o->strip && delayed[k].to == o->dst)
+                    src_chans = delayed[k].chans;
             if (st->pan.nevents && (st->channels == 1 || st->channels == 2) && dt->channels >= 2) {
                 p->nops--;
                 if (!pan_params[o->strip]) {
@@ -629,8 +718,8 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
                 op_mix_pan_args *a = vm_arena_alloc(A, sizeof *a);
                 CHECK(a);
                 a->balance = st->channels == 2;
-                a->src[0] = chans[o->strip][0];
-                a->src[1] = chans[o->strip][a->balance ? 1 : 0];
+                a->src[0] = src_chans[0];
+                a->src[1] = src_chans[a->balance ? 1 : 0];
                 a->dst[0] = chans[o->dst][0];
                 a->dst[1] = chans[o->dst][1];
                 a->pan = pan_params[o->strip];
@@ -658,7 +747,7 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
                     double v = coef[si * dt->channels + di];
                     if (v == 0)
                         continue;
-                    a->src[a->nterms] = chans[o->strip][si];
+                    a->src[a->nterms] = src_chans[si];
                     a->dst[a->nterms] = chans[o->dst][di];
                     a->coef[a->nterms] = (float)v;
                     a->nterms++;
@@ -673,6 +762,43 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
         }
         case A_INSERT: {
             const vm_insert_desc *e = &st->inserts[o->dst];
+            if (e->kind == VM_INSERT_LIMITER) {
+                op_limiter_args *a = vm_arena_alloc(A, sizeof *a);
+                CHECK(a);
+                size_t m = dsp_limiter_memory(st->channels, d->tb.rate, &e->lim);
+                void *mem = m ? vm_arena_alloc(A, m) : NULL;
+                CHECK(mem);
+                dsp_limiter_init(&a->state, mem, st->channels, d->tb.rate, &e->lim);
+                a->io = chans[o->strip];
+                op->fn = op_limiter;
+                op->args = a;
+                op->label = label(A, "limit  %s '%s' ceiling %.1f dBTP, look-ahead %d samples, release %.0f ms (%d ch)",
+                                  kind_name(st), st->name, e->lim.ceiling_dbtp, dsp_limiter_latency(&a->state),
+                                  e->lim.release_s * 1000, st->channels);
+                p->limiter_ops[p->nlimiter_ops++] = a;
+                break;
+            }
+            if (e->kind == VM_INSERT_DYNAMICS) {
+                op_dyn_args *a = vm_arena_alloc(A, sizeof *a);
+                CHECK(a);
+                dsp_dyn_init(&a->state, d->tb.rate, &e->dyn);
+                a->io = chans[o->strip];
+                a->nch = st->channels;
+                if (e->key >= 0) {
+                    a->key = chans[e->key];
+                    a->nkey = d->strips[e->key].channels;
+                }
+                static const char *const modes[] = {"compressor", "expander", "gate"};
+                op->fn = op_dyn;
+                op->args = a;
+                op->label = label(A, "dyn    %s '%s' %s threshold %.1f dB ratio %.2f attack %.1f ms release %.0f ms%s%s%s "
+                                  "(%d ch)", kind_name(st), st->name, modes[e->dyn.mode], e->dyn.threshold_db,
+                                  e->dyn.ratio, e->dyn.attack_s * 1000, e->dyn.release_s * 1000,
+                                  e->key >= 0 ? ", key " : "", e->key >= 0 ? kind_name(&d->strips[e->key]) : "",
+                                  e->key >= 0 ? label(A, " '%s'", d->strips[e->key].name) : "", st->channels);
+                p->dyn_ops[p->ndyn_ops++] = a;
+                break;
+            }
             op_eq_args *a = vm_arena_alloc(A, sizeof *a);
             CHECK(a);
             a->type = e->type;
@@ -823,6 +949,9 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
         CHECK(po->path && po->strip && po->where);
         po->channels = st->channels;
         po->chans = chans[od->strip];
+        po->latency = c.lat_out[od->strip];
+        if (po->latency > p->tail)
+            p->tail = po->latency;
         po->format = od->format;
         po->dither = od->dither;
     }
@@ -839,11 +968,14 @@ fail:
     free(chans);
     free(vca_lanes);
     free(pan_params);
+    free(delayed);
     free(c.order);
     free(c.audible);
     free(c.needed);
     free(c.tapped);
     free(c.muted);
+    free(c.lat_in);
+    free(c.lat_out);
     free(c.def);
     free(c.last);
     free(c.ops);
@@ -863,6 +995,12 @@ void vm_plan_reset(plan *p)
             dsp_butter_reset(&a->butter[ch]);
         op_eq_design(a, INT64_MIN);
     }
+    for (int i = 0; i < p->ndyn_ops; i++)
+        dsp_dyn_reset(&((op_dyn_args *)p->dyn_ops[i])->state);
+    for (int i = 0; i < p->nlimiter_ops; i++)
+        dsp_limiter_reset(&((op_limiter_args *)p->limiter_ops[i])->state);
+    for (int i = 0; i < p->ndelay_ops; i++)
+        op_delay_reset(p->delay_ops[i]);
     p->failed = 0;
     p->error[0] = 0;
 }

@@ -12,6 +12,8 @@
 #include <stdint.h>
 
 #include "dsp/biquad.h"
+#include "dsp/dynamics.h"
+#include "dsp/limiter.h"
 #include "dsp/fade.h"
 #include "vm/lane.h"
 #include "vm/media.h"
@@ -48,13 +50,25 @@ typedef struct {
     int channel;                /* 0: every channel of the file; k: only channel k (1-based) */
 } vm_clip_desc;
 
-/* An EQ insert on a strip: one filter of dsp/biquad.h. freq (Hz), gain (dB)
- * and q are automatable; order (1..8) makes a highpass/lowpass Butterworth. */
+typedef enum { VM_INSERT_EQ, VM_INSERT_DYNAMICS, VM_INSERT_LIMITER } vm_insert_kind;
+
+/* An insert on a strip, run in order after the clips (or a bus's inputs)
+ * and before the fader.
+ * EQ: one filter of dsp/biquad.h; freq (Hz), gain (dB) and q are
+ * automatable; order (1..8) makes a highpass/lowpass Butterworth.
+ * Dynamics: a compressor, expander or gate of dsp/dynamics.h, keyed from
+ * the strip itself or from another strip's post-fader signal (key >= 0).
+ * Limiter: dsp/limiter.h, true-peak aware, with look-ahead latency that the
+ * compiler compensates on every parallel path and at the outputs. */
 typedef struct {
     char where[VM_WHERE_LEN];
+    vm_insert_kind kind;
     dsp_eq_type type;
     int order;
     vm_param_desc freq, gain, q;
+    dsp_dyn_params dyn;
+    int key;                    /* strip index of the key, -1: the strip itself */
+    dsp_limiter_params lim;     /* limiter: ceiling dBTP, look-ahead, release */
 } vm_insert_desc;
 
 /* Parses a filter type word (highpass, lowpass, bandpass, notch, peak,

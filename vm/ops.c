@@ -72,6 +72,46 @@ void op_eq(plan *p, void *args, int64_t pos, int n)
     }
 }
 
+void op_dyn(plan *p, void *args, int64_t pos, int n)
+{
+    (void)p, (void)pos;
+    op_dyn_args *a = args;
+    dsp_dyn_process(&a->state, (const float *const *)a->key, a->nkey, a->io, a->nch, n);
+}
+
+void op_limiter(plan *p, void *args, int64_t pos, int n)
+{
+    (void)p, (void)pos;
+    op_limiter_args *a = args;
+    dsp_limiter_process(&a->state, a->io, n);
+}
+
+void op_delay(plan *p, void *args, int64_t pos, int n)
+{
+    (void)p, (void)pos;
+    op_delay_args *a = args;
+    int at = a->pos;
+    for (int ch = 0; ch < a->nch; ch++) {
+        const float *in = a->src[ch];
+        float *out = a->out[ch], *ring = a->ring[ch];
+        at = a->pos;
+        for (int k = 0; k < n; k++) {
+            out[k] = ring[at];
+            ring[at] = in[k];
+            if (++at == a->delay)
+                at = 0;
+        }
+    }
+    a->pos = at;
+}
+
+void op_delay_reset(op_delay_args *a)
+{
+    for (int ch = 0; ch < a->nch; ch++)
+        memset(a->ring[ch], 0, (size_t)a->delay * sizeof(float));
+    a->pos = 0;
+}
+
 void op_clear(plan *p, void *args, int64_t pos, int n)
 {
     (void)p, (void)pos;

@@ -10,6 +10,8 @@
 #include <stdint.h>
 
 #include "dsp/biquad.h"
+#include "dsp/dynamics.h"
+#include "dsp/limiter.h"
 #include "dsp/fade.h"
 #include "vm/lane.h"
 #include "vm/media.h"
@@ -130,6 +132,37 @@ typedef struct {
 } op_eq_args;
 
 void op_eq(plan *p, void *args, int64_t pos, int n);
+
+/* dyn: a compressor, expander or gate over a strip's channels, in place,
+ * keyed by the strip itself (key NULL) or another strip's buffer */
+typedef struct {
+    dsp_dyn state;
+    float **io;
+    int nch;
+    float **key;
+    int nkey;
+} op_dyn_args;
+
+void op_dyn(plan *p, void *args, int64_t pos, int n);
+
+/* limiter: dsp/limiter.h over a strip's channels, in place (its output is
+ * late by the look-ahead; the compiler compensates) */
+typedef struct {
+    dsp_limiter state;
+    float **io;
+} op_limiter_args;
+
+void op_limiter(plan *p, void *args, int64_t pos, int n);
+
+/* delay: out = src delayed by `delay` samples (latency compensation of a
+ * path mixed with a later one) */
+typedef struct {
+    int nch, delay, pos;
+    float **src, **out, **ring;
+} op_delay_args;
+
+void op_delay(plan *p, void *args, int64_t pos, int n);
+void op_delay_reset(op_delay_args *a);
 
 /* Sets the filter for the values at session sample n (coefficients only;
  * the state is kept). */

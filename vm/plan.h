@@ -37,6 +37,8 @@ typedef struct {
     const char *where;      /* script line that declared it */
     int channels;
     float **chans;          /* post-fader signal of the strip, valid after each block */
+    int latency;            /* samples the strip's signal runs late (look-ahead): the
+                               file starts that many samples into the stream */
     vm_out_format format;
     vm_dither dither;
 } plan_output;
@@ -45,6 +47,7 @@ struct plan {
     vm_arena arena;
     vm_timebase tb;
     int64_t length;         /* samples to render */
+    int tail;               /* the largest output latency: run this much longer */
     int max_block;
     plan_op *ops;
     int nops;
@@ -55,6 +58,12 @@ struct plan {
     int nclip_ops;
     void **eq_ops;          /* filters, whose state plan_reset clears */
     int neq_ops;
+    void **dyn_ops;         /* dynamics, likewise */
+    int ndyn_ops;
+    void **limiter_ops;     /* limiters, likewise */
+    int nlimiter_ops;
+    void **delay_ops;       /* latency-compensation delays, likewise */
+    int ndelay_ops;
     vm_lane **lanes;        /* automation lanes the plan owns */
     int nlanes, caplanes;
     const char *warnings;   /* newline-separated notes for the user, "" if none */

@@ -82,7 +82,11 @@ ds_result vm_render(plan *p, const vm_render_opts *opts, vm_render_report *repor
         }
     }
 
-    int64_t total = p->length, since_progress = 0, progress_every = p->tb.rate / 10;
+    /* Every output is the stream of its strip from its latency on (a
+     * look-ahead limiter makes a strip late): the loop runs `tail` samples
+     * past the session so each file gets exactly `length` frames, aligned
+     * with the session's first sample. */
+    int64_t total = p->length + p->tail, since_progress = 0, progress_every = p->tb.rate / 10;
     vm_plan_reset(p);
     for (int64_t pos = 0; r == DS_OK && pos < total; pos += block) {
         int n = total - pos < block ? (int)(total - pos) : block;
@@ -97,14 +101,22 @@ ds_result vm_render(plan *p, const vm_render_opts *opts, vm_render_report *repor
         }
         for (int i = 0; i < p->noutputs && r == DS_OK; i++) {
             const plan_output *po = &p->outputs[i];
-            r = vm_outfile_write(o[i].file, (const float *const *)po->chans, n, err);
+            int64_t from = pos > po->latency ? pos : po->latency;
+            int64_t to = pos + n < po->latency + p->length ? pos + n : po->latency + p->length;
+            if (to <= from)
+                continue;
+            const float *ch[64];
+            int m = (int)(to - from);
+            for (int c = 0; c < po->channels; c++)
+                ch[c] = po->chans[c] + (from - pos);
+            r = vm_outfile_write(o[i].file, ch, m, err);
             if (o[i].meter) {
-                dsp_loudness_process(o[i].meter, (const float *const *)po->chans, n);
+                dsp_loudness_process(o[i].meter, ch, m);
             } else {
                 float peak = o[i].peak;
                 for (int c = 0; c < po->channels; c++)
-                    for (int k = 0; k < n; k++) {
-                        float a = fabsf(po->chans[c][k]);
+                    for (int k = 0; k < m; k++) {
+                        float a = fabsf(ch[c][k]);
                         peak = a > peak ? a : peak;
                     }
                 o[i].peak = peak;

@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1057,6 +1058,8 @@ static int strip_eq(lua_State *L)
     lua_pop(L, 1);
     vm_insert_desc e;
     memset(&e, 0, sizeof e);
+    e.kind = VM_INSERT_EQ;
+    e.key = -1;
     char err[DS_ERR_LEN];
     if (vm_eq_type_parse(tw, &e.type, err) != DS_OK)
         return script_error(L, "%s: %s", what, err);
@@ -1094,11 +1097,152 @@ static int strip_eq(lua_State *L)
     return 1;
 }
 
+/* The kernels' checks name their C fields (attack_s); say the script's
+ * words (attack) instead. */
+static void script_words(char *msg)
+{
+    static const char *const from[] = {"threshold_db", "knee_db", "attack_s", "release_s", "hold_s", "makeup_db",
+                                       "range_db", "rms_s", "ceiling_dbtp", "lookahead_s", NULL};
+    for (int i = 0; from[i]; i++) {
+        char *at = strstr(msg, from[i]);
+        if (!at)
+            continue;
+        size_t keep = strcspn(from[i], "_"), cut = strlen(from[i]) - keep;
+        memmove(at + keep, at + keep + cut, strlen(at + keep + cut) + 1);
+    }
+}
+
+/* t:compressor { threshold = -30, ratio = 4, attack = 0.01, release = 0.25, key = dx, ... },
+ * t:expander { ... }, t:gate { threshold = -50, range = -20, ... } */
+static int strip_dynamics(lua_State *L, dsp_dyn_mode mode, const char *kind)
+{
+    strip_ref *r = check_strip(L, 1);
+    vm_desc *d = get_ctx(L)->desc;
+    vm_strip_desc *s = &d->strips[r->index];
+    char what[300];
+    snprintf(what, sizeof what, "%s on %s '%s'", kind, kind_name(s), s->name);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    static const char *const keys[] = {"threshold", "ratio", "knee", "attack", "release", "hold", "makeup",
+                                       "range", "detector", "rms", "link", "key", NULL};
+    check_keys(L, 2, what, keys, 0);
+    vm_insert_desc e;
+    memset(&e, 0, sizeof e);
+    e.kind = VM_INSERT_DYNAMICS;
+    e.key = -1;
+    dsp_dyn_params_init(&e.dyn, mode);
+    static const struct { const char *key; size_t off; } nums[] = {
+        {"threshold", offsetof(dsp_dyn_params, threshold_db)}, {"ratio", offsetof(dsp_dyn_params, ratio)},
+        {"knee", offsetof(dsp_dyn_params, knee_db)},           {"attack", offsetof(dsp_dyn_params, attack_s)},
+        {"release", offsetof(dsp_dyn_params, release_s)},      {"hold", offsetof(dsp_dyn_params, hold_s)},
+        {"makeup", offsetof(dsp_dyn_params, makeup_db)},       {"range", offsetof(dsp_dyn_params, range_db)},
+        {"rms", offsetof(dsp_dyn_params, rms_s)},
+    };
+    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+        double v;
+        if (lua_getfield(L, 2, nums[i].key) == LUA_TNIL) {
+            lua_pop(L, 1);
+            continue;
+        }
+        if (lua_type(L, -1) != LUA_TNUMBER)
+            return script_error(L, "%s: '%s' must be a number (got %s)", what, nums[i].key, luaL_typename(L, -1));
+        v = lua_tonumber(L, -1);
+        lua_pop(L, 1);
+        *(double *)((char *)&e.dyn + nums[i].off) = v;
+    }
+    const char *w;
+    if ((w = opt_string(L, 2, "detector", what))) {
+        if (strcmp(w, "peak") == 0) e.dyn.detector = DSP_DYN_PEAK;
+        else if (strcmp(w, "rms") == 0) e.dyn.detector = DSP_DYN_RMS;
+        else return script_error(L, "%s: unknown detector '%s' (peak, rms)", what, w);
+    }
+    if ((w = opt_string(L, 2, "link", what))) {
+        if (strcmp(w, "max") == 0) e.dyn.link = DSP_DYN_LINK_MAX;
+        else if (strcmp(w, "mean") == 0) e.dyn.link = DSP_DYN_LINK_MEAN;
+        else if (strcmp(w, "unlinked") == 0) e.dyn.link = DSP_DYN_UNLINKED;
+        else return script_error(L, "%s: unknown link '%s' (max, mean, unlinked)", what, w);
+    }
+    char msg[300];
+    if (dsp_dyn_check(&e.dyn, msg, sizeof msg) != 0) {
+        script_words(msg);
+        return script_error(L, "%s: %s", what, msg);
+    }
+    if (lua_getfield(L, 2, "key") != LUA_TNIL) {
+        strip_ref *k = luaL_testudata(L, -1, STRIP_MT);
+        if (!k)
+            return script_error(L, "%s: key must be a track or bus (got %s)", what, luaL_typename(L, -1));
+        if (k->index != r->index)
+            e.key = k->index;
+    }
+    lua_pop(L, 1);
+    if (s->channels > DSP_DYN_MAX_CHANNELS)
+        return script_error(L, "%s: at most %d channels", what, DSP_DYN_MAX_CHANNELS);
+    where_here(L, e.where);
+    s->inserts = grow(L, s->inserts, &s->capinserts, s->ninserts + 1, sizeof *s->inserts);
+    s->inserts[s->ninserts++] = e;
+    insert_ref *ir = lua_newuserdatauv(L, sizeof *ir, 0);
+    ir->strip = r->index;
+    ir->index = s->ninserts - 1;
+    luaL_setmetatable(L, INSERT_MT);
+    return 1;
+}
+
+/* t:limiter { ceiling = -1, lookahead = 0.005, release = 0.05 } */
+static int strip_limiter(lua_State *L)
+{
+    strip_ref *r = check_strip(L, 1);
+    vm_desc *d = get_ctx(L)->desc;
+    vm_strip_desc *s = &d->strips[r->index];
+    char what[300];
+    snprintf(what, sizeof what, "limiter on %s '%s'", kind_name(s), s->name);
+    if (lua_isnoneornil(L, 2))
+        lua_newtable(L);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    static const char *const keys[] = {"ceiling", "lookahead", "release", NULL};
+    check_keys(L, 2, what, keys, 0);
+    vm_insert_desc e;
+    memset(&e, 0, sizeof e);
+    e.kind = VM_INSERT_LIMITER;
+    e.key = -1;
+    e.lim.ceiling_dbtp = -1;
+    e.lim.lookahead_s = 0.005;
+    e.lim.release_s = 0.05;
+    static const char *const nk[] = {"ceiling", "lookahead", "release"};
+    double *dst[] = {&e.lim.ceiling_dbtp, &e.lim.lookahead_s, &e.lim.release_s};
+    for (int i = 0; i < 3; i++) {
+        if (lua_getfield(L, 2, nk[i]) != LUA_TNIL) {
+            if (lua_type(L, -1) != LUA_TNUMBER)
+                return script_error(L, "%s: '%s' must be a number (got %s)", what, nk[i], luaL_typename(L, -1));
+            *dst[i] = lua_tonumber(L, -1);
+        }
+        lua_pop(L, 1);
+    }
+    char msg[300];
+    if (dsp_limiter_check(&e.lim, msg, sizeof msg) != 0) {
+        script_words(msg);
+        return script_error(L, "%s: %s", what, msg);
+    }
+    where_here(L, e.where);
+    s->inserts = grow(L, s->inserts, &s->capinserts, s->ninserts + 1, sizeof *s->inserts);
+    s->inserts[s->ninserts++] = e;
+    insert_ref *ir = lua_newuserdatauv(L, sizeof *ir, 0);
+    ir->strip = r->index;
+    ir->index = s->ninserts - 1;
+    luaL_setmetatable(L, INSERT_MT);
+    return 1;
+}
+
+static int strip_compressor(lua_State *L) { return strip_dynamics(L, DSP_DYN_COMPRESS, "compressor"); }
+static int strip_expander(lua_State *L) { return strip_dynamics(L, DSP_DYN_EXPAND, "expander"); }
+static int strip_gate(lua_State *L) { return strip_dynamics(L, DSP_DYN_GATE, "gate"); }
+
 static int insert_index(lua_State *L)
 {
     insert_ref *ir = luaL_checkudata(L, 1, INSERT_MT);
     const char *k = luaL_checkstring(L, 2);
     vm_insert_desc *e = &get_ctx(L)->desc->strips[ir->strip].inserts[ir->index];
+    if (e->kind != VM_INSERT_EQ)
+        return script_error(L, "a %s insert has no field '%s' (its settings are fixed when it is made)",
+                            e->kind == VM_INSERT_LIMITER ? "limiter" : "dynamics", k);
     if (strcmp(k, "freq") == 0) push_param(L, PARAM_EQ_FREQ, ir->strip, ir->index);
     else if (strcmp(k, "gain") == 0) push_param(L, PARAM_EQ_GAIN, ir->strip, ir->index);
     else if (strcmp(k, "q") == 0) push_param(L, PARAM_EQ_Q, ir->strip, ir->index);
@@ -1122,10 +1266,14 @@ static int strip_index(lua_State *L)
     else if (strcmp(k, "solo") == 0) lua_pushboolean(L, s->solo);
     else if (strcmp(k, "clip") == 0) lua_pushcfunction(L, strip_clip);
     else if (strcmp(k, "eq") == 0) lua_pushcfunction(L, strip_eq);
+    else if (strcmp(k, "compressor") == 0) lua_pushcfunction(L, strip_compressor);
+    else if (strcmp(k, "expander") == 0) lua_pushcfunction(L, strip_expander);
+    else if (strcmp(k, "gate") == 0) lua_pushcfunction(L, strip_gate);
+    else if (strcmp(k, "limiter") == 0) lua_pushcfunction(L, strip_limiter);
     else if (strcmp(k, "to") == 0) lua_pushcfunction(L, strip_to);
     else {
-        static const char *const names[] = {"name", "kind", "channels", "gain", "trim", "pan", "mute", "solo", "clip", "to", "eq", NULL};
-        const char *near = vm_suggest(k, names, 11);
+        static const char *const names[] = {"name", "kind", "channels", "gain", "trim", "pan", "mute", "solo", "clip", "to", "eq", "compressor", "expander", "gate", "limiter", NULL};
+        const char *near = vm_suggest(k, names, 15);
         if (near)
             return script_error(L, "%s '%s' has no field '%s'; did you mean '%s'?", kind_name(s), s->name, k, near);
         return script_error(L, "%s '%s' has no field '%s'", kind_name(s), s->name, k);

@@ -68,3 +68,30 @@ LUA
 a=$(ours "$tmp/out/tone.wav" I)
 if near "$a" -23.0 0.1; then ok "EBU Tech 3341 case 1 through a render reads -23.0 LUFS ($a)"
 else notok "EBU Tech 3341 case 1 through a render reads -23.0 LUFS" "read '$a'"; fi
+
+# A limiter on a real, hot recording (Battle for Wesnoth's "battle", whose
+# inter-sample peaks reach about +3.5 dBTP), raised 6 dB more: ffmpeg's
+# true-peak meter reads the output at or under the -1 dBTP ceiling + 0.1 dB.
+battle=/usr/share/games/wesnoth/1.16/data/core/music/battle.ogg
+if [ ! -r "$battle" ]; then
+  notok "limiter on a hot recording" "$battle is missing (package wesnoth-1.16-music: make deps)"
+else
+  cat > "$tmp/lim.lua" <<LUA
+session { rate = 48000, length = 60 }
+local pm = bus "PM"
+track "SCORE" { to = pm, gain = 6 }:clip { "$battle", at = 0, from = 30 }
+pm:limiter { ceiling = -1, lookahead = 0.005, release = 0.05 }
+output { "out/lim.wav", from = pm, format = "wav24" }
+LUA
+  # the same mix without the limiter, as float, for the raw reading
+  sed -e 's/^pm:limiter.*$//' -e 's|out/lim.wav", from = pm, format = "wav24"|out/raw.wav", from = pm, format = "wav32f"|' \
+    "$tmp/lim.lua" > "$tmp/raw.lua"
+  "$DUBSTAGE" render "$tmp/lim.lua" --quiet > "$tmp/lim.txt" 2>&1
+  "$DUBSTAGE" render "$tmp/raw.lua" --quiet > "$tmp/raw.txt" 2>&1
+  raw=$(theirs "$tmp/out/raw.wav" TP); lim=$(theirs "$tmp/out/lim.wav" TP)
+  if awk -v r="$raw" -v l="$lim" 'BEGIN { exit !(r != "" && l != "" && r > 0 && l <= -0.9) }'; then
+    ok "limiter at -1 dBTP on a hot recording (raw $raw dBTP): ffmpeg reads $lim dBTP (<= -0.9)"
+  else
+    notok "limiter at -1 dBTP on a hot recording" "raw '$raw' dBTP, limited '$lim' dBTP (ffmpeg ebur128=peak=true)"
+  fi
+fi

@@ -1,7 +1,9 @@
-/* test_eq.c - EQ inserts end to end: levels through a rendered EQ against
- * the analogue prototypes mapped by the bilinear transform (formulas written
- * out here), coefficient updates at the sample of a move, block-size
- * independence of a moving EQ, and the script's error messages. */
+/* test_inserts.c - inserts end to end. EQ: levels through a rendered EQ
+ * against the analogue prototypes mapped by the bilinear transform (formulas
+ * written out here), coefficient updates at the sample of a move, block-size
+ * independence of a moving EQ. Dynamics: a compressor keyed from another bus
+ * reduces by the static curve's amount, a key that closes a loop is an
+ * error. The script's error messages for both. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,14 +155,140 @@ static void test_errors(void)
     expect_error("{ \"peak\", freq = 1000, gain = 40 }", "-30 to 30", "eq gain out of range names the range");
 }
 
+static double sine2(int i, int c) { (void)c; return 0.5 * sin(2 * M_PI * 300.0 * i / 48000.0); }
+
+static void test_keyed_compressor(void)
+{
+    /* music: a steady 1 kHz sine at -20 dBFS peak on MX; key: a 300 Hz sine
+     * at -6 dBFS peak (0.5) on DX from 1 s to 3 s. Compressor on MX, peak
+     * detector, threshold -30 dB, ratio 4, no knee, keyed from DX: while the
+     * key plays, reduction = (1/4 - 1) (-6 - (-30)) = -18 dB; before and
+     * after, none. Written out here, not taken from dsp/dynamics.c. */
+    freq_hz = 1000;
+    write_wav("music.wav", 48000, 1, 48000 * 5, sine);       /* 0.25 peak = -12 dBFS */
+    write_wav("voice.wav", 48000, 1, 48000 * 2, sine2);      /* 0.5 peak = -6 dBFS */
+    const char *script =
+        "session { rate = 48000, length = 5 }\n"
+        "local pm = bus \"PM\" { channels = 1 }\n"
+        "local dx = bus \"DX\" { channels = 1, to = pm }\n"
+        "local mx = bus \"MX\" { channels = 1, to = pm }\n"
+        "track \"V\" { to = dx }:clip { \"voice.wav\", at = 1 }\n"
+        "track \"M\" { to = mx }:clip { \"music.wav\", at = 0 }\n"
+        "mx:compressor { threshold = -30, ratio = 4, knee = 0, attack = 0.005, release = 0.05, hold = 0.01, key = dx }\n"
+        "output { \"mx.wav\", from = mx, format = \"wav32f\" }\n";
+    static const int blocks[] = {1024, 1, 4096};
+    float *first = NULL;
+    int n0 = 0;
+    for (int b = 0; b < 3; b++) {
+        int frames = 0, ch = 0;
+        float *x = render(script, blocks[b]) == 0 ? read_wav("mx.wav", &frames, &ch) : NULL;
+        if (b == 0) {
+            first = x;
+            n0 = frames;
+            continue;
+        }
+        char name[120];
+        snprintf(name, sizeof name, "keyed compressor at --block %d is bit-identical to --block 1024", blocks[b]);
+        check(x && first && frames == n0 && memcmp(x, first, (size_t)frames * sizeof *x) == 0, name, "differs");
+        free(x);
+    }
+    if (!check(first != NULL, "keyed compressor renders", "failed"))
+        return;
+    double before = rms_db(first, 24000, 19200), during = rms_db(first, 96000, 48000),
+           after = rms_db(first, 192000, 48000), dry = 20 * log10(0.25 / sqrt(2));
+    check_near(before - dry, 0.0, 0.01, "compressor keyed from DX: no reduction before the line");
+    check_near(during - dry, -18.0, 0.1, "compressor keyed from DX: -18 dB during the line (static curve)");
+    check_near(after - dry, 0.0, 0.01, "compressor keyed from DX: back to 0 dB after the line");
+    free(first);
+}
+
+static void test_limiter_latency_compensated(void)
+{
+    /* one track into bus A (a limiter that never has to act: the material
+     * peaks at -6 dBFS, the ceiling is 0 dBTP) and into bus B (dry); both
+     * into PM. With the look-ahead compensated, A's file equals B's bit for
+     * bit, and PM is exactly twice B (the parallel paths are aligned). */
+    freq_hz = 997;
+    write_wav("music.wav", 48000, 2, 48000 * 2, sine);
+    const char *script =
+        "session { rate = 48000, length = 2 }\n"
+        "local pm = bus \"PM\"\n"
+        "local a = bus \"A\" { to = pm }\n"
+        "local b = bus \"B\" { to = pm }\n"
+        "track \"T\" { to = { a, b } }:clip { \"music.wav\", at = 0 }\n"
+        "a:limiter { ceiling = 0, lookahead = 0.005, release = 0.05 }\n"
+        "output { \"a.wav\", from = a, format = \"wav32f\" }\n"
+        "output { \"b.wav\", from = b, format = \"wav32f\" }\n"
+        "output { \"pm.wav\", from = pm, format = \"wav32f\" }\n";
+    static const int blocks[] = {1024, 1, 240};
+    for (int bi = 0; bi < 3; bi++) {
+        int fa = 0, fb = 0, fp = 0, ch = 0;
+        int ok = render(script, blocks[bi]) == 0;
+        float *xa = ok ? read_wav("a.wav", &fa, &ch) : NULL;
+        float *xb = ok ? read_wav("b.wav", &fb, &ch) : NULL;
+        float *xp = ok ? read_wav("pm.wav", &fp, &ch) : NULL;
+        int same = xa && xb && fa == 96000 && fb == 96000 && memcmp(xa, xb, (size_t)fa * 2 * sizeof *xa) == 0;
+        int doubled = xp && xb && fp == fb;
+        for (int k = 0; doubled && k < fb * 2; k++)
+            doubled = xp[k] == xb[k] + xb[k];
+        double worst = 0;
+        for (int k = 0; xa && xb && k < fa * 2 && k < fb * 2; k++)
+            worst = fabs(xa[k] - xb[k]) > worst ? fabs(xa[k] - xb[k]) : worst;
+        char name[200];
+        snprintf(name, sizeof name, "--block %d: a limiter at unity nulls against the dry path after compensation "
+                 "(residual %s)", blocks[bi], worst == 0 ? "exactly 0, below -120 dB" : "nonzero");
+        check(same, name, "frames %d/%d, worst difference %g", fa, fb, worst);
+        snprintf(name, sizeof name, "--block %d: limited and dry paths summed in PM are aligned (PM = 2 x dry)",
+                 blocks[bi]);
+        check(doubled, name, "PM is not exactly twice the dry path");
+        free(xa);
+        free(xb);
+        free(xp);
+    }
+}
+
+static void expect_script_error(const char *body, const char *want, const char *name)
+{
+    char path[512], err[DS_ERR_LEN] = "";
+    write_script(body, path, sizeof path);
+    vm_script_opts so = {.stdlib_dir = "stdlib"};
+    vm_desc d;
+    plan *p = NULL;
+    ds_result r = vm_script_load(path, &so, &d, err);
+    if (r == DS_OK)
+        r = vm_compile(&d, 256, &p, err);
+    vm_plan_free(&p);
+    vm_desc_free(&d);
+    check(r != DS_OK && strstr(err, want), name, "message: %s", err);
+}
+
+static void test_dynamics_errors(void)
+{
+    expect_script_error("local a = bus \"A\"\na:compressor { ratio = 0.5 }\n", "ratio = 0.5 is out of range",
+                        "compressor ratio below 1 names the parameter and range");
+    expect_script_error("local a = bus \"A\"\na:gate { attack = -1 }\n", "attack = -1",
+                        "negative attack is refused with its range");
+    expect_script_error("local a = bus \"A\"\nlocal b = bus \"B\" { to = a }\nb:compressor { key = a }\n",
+                        "routing loop: bus 'B' -> bus 'A' -> bus 'B'", "a key that closes a loop names the loop");
+    expect_script_error("local a = bus \"A\"\na:compressor { key = 3 }\n", "key must be a track or bus",
+                        "a key that is not a strip is refused");
+    expect_script_error("local a = bus \"A\"\na:compressor { ratoi = 2 }\n", "did you mean 'ratio'",
+                        "unknown compressor option suggests the closest");
+}
+
 int main(void)
 {
-    if (scratch_open("test-eq") != 0)
+    if (scratch_open("test-inserts") != 0)
         return 2;
     test_levels();
     test_move_at_its_sample();
     test_moving_eq_block_independent();
     test_errors();
+    test_keyed_compressor();
+    test_dynamics_errors();
+    test_limiter_latency_compensated();
+    expect_script_error("local a = bus \"A\"\na:limiter { ceiling = 3 }\n", "ceiling = 3",
+                        "a limiter ceiling above 0 dBTP is refused with its range");
     scratch_close();
     return check_exit();
 }
