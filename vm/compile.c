@@ -17,12 +17,12 @@
 #include "dsp/pan.h"
 #include "vm/ops.h"
 
-typedef enum { A_CLEAR, A_CLIPS, A_INSERT, A_GAIN, A_DELAY, A_MIX } aop_kind;
+typedef enum { A_CLEAR, A_CLIPS, A_INSERT, A_EQ_BATCH, A_GAIN, A_DELAY, A_MIX } aop_kind;
 
 typedef struct {
     aop_kind kind;
     int strip;   /* the strip written (CLEAR, CLIPS, GAIN) or read (MIX) */
-    int dst;     /* MIX, DELAY: the strip mixed into; INSERT: the insert's index */
+    int dst;     /* MIX, DELAY: the strip mixed into; INSERT, EQ_BATCH: the insert's index */
 } aop;
 
 typedef struct {
@@ -37,6 +37,8 @@ typedef struct {
     int nops, capops;
     int *def, *last;       /* per strip: op that first writes / last reads its buffer */
     int *lat_in, *lat_out; /* per strip: latency of its input sum and of its output, samples */
+    int *batch_of;         /* per strip: first strip of its EQ batch, -1 when not batched */
+    int *batch_next;       /* per strip: next strip of the same batch, -1 at its end */
     char *warn;
     size_t warnlen, warncap;
 } compiler;
@@ -377,18 +379,99 @@ static ds_result emit(compiler *c, aop_kind k, int strip, int dst, char *err)
     return DS_OK;
 }
 
+/* The ops after a strip's inserts: its fader (unless folded into the clips)
+ * and its mixes into the buses it feeds, with latency-compensating delays. */
+static ds_result emit_tail(compiler *c, int s, int *started, char *err)
+{
+    const vm_desc *d = c->d;
+    const vm_strip_desc *st = &d->strips[s];
+    ds_result r = DS_OK;
+    /* A track without inserts has its fader folded into its clips' gains
+     * (one multiply per sample instead of two passes); otherwise the fader
+     * is a gain op after the inserts. */
+    if (c->audible[s] && (st->kind == VM_STRIP_BUS || st->ninserts) && !gain_is_unity(d, s))
+        r = emit(c, A_GAIN, s, -1, err);
+    for (int k = 0; r == DS_OK && k < st->ndests; k++) {
+        int t = st->dests[k];
+        if (!edge_active(c, s, t) || !c->needed[t])
+            continue;
+        if (!started[t]) {
+            r = emit(c, A_CLEAR, t, -1, err);
+            started[t] = 1;
+        }
+        if (r == DS_OK && c->lat_in[t] > c->lat_out[s])
+            r = emit(c, A_DELAY, s, t, err);
+        if (r == DS_OK)
+            r = emit(c, A_MIX, s, t, err);
+    }
+    return r;
+}
+
+/* A track whose inserts are all static EQs can share its filters with the
+ * next tracks that have the very same chain: one multi-channel filter runs
+ * their channels side by side in SIMD lanes (dsp_biquad_multi, same bits
+ * per channel as one at a time). */
+static int batchable(const compiler *c, int s)
+{
+    const vm_strip_desc *st = &c->d->strips[s];
+    if (st->kind != VM_STRIP_TRACK || !st->nclips || !st->ninserts || !c->audible[s] || !c->needed[s])
+        return 0;
+    for (int k = 0; k < st->ninserts; k++) {
+        const vm_insert_desc *e = &st->inserts[k];
+        if (e->kind != VM_INSERT_EQ || e->order != 2 || e->freq.nevents || e->gain.nevents || e->q.nevents)
+            return 0;
+    }
+    return 1;
+}
+
+static int same_chain(const vm_strip_desc *a, const vm_strip_desc *b)
+{
+    if (a->ninserts != b->ninserts)
+        return 0;
+    for (int k = 0; k < a->ninserts; k++) {
+        const vm_insert_desc *x = &a->inserts[k], *y = &b->inserts[k];
+        if (x->type != y->type || x->freq.value != y->freq.value || x->gain.value != y->gain.value ||
+            x->q.value != y->q.value)
+            return 0;
+    }
+    return 1;
+}
+
 static ds_result emit_all(compiler *c, char *err)
 {
     const vm_desc *d = c->d;
     int *started = calloc((size_t)c->n, sizeof *started);
     if (!started)
         return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    for (int s = 0; s < c->n; s++)
+        c->batch_of[s] = c->batch_next[s] = -1;
     ds_result r = DS_OK;
     for (int i = 0; r == DS_OK && i < c->n; i++) {
         int s = c->order[i];
         const vm_strip_desc *st = &d->strips[s];
         if (!c->needed[s])
             continue;
+        if (batchable(c, s)) {
+            /* the run of following tracks with the same EQ chain */
+            int j = i + 1, nch = st->channels, last = s;
+            c->batch_of[s] = s;
+            while (j < c->n && batchable(c, c->order[j]) && same_chain(st, &d->strips[c->order[j]]) &&
+                   nch + d->strips[c->order[j]].channels <= DSP_BIQUAD_MULTI_MAX) {
+                int t = c->order[j++];
+                nch += d->strips[t].channels;
+                c->batch_of[t] = s;
+                c->batch_next[last] = t;
+                last = t;
+            }
+            for (int t = s; r == DS_OK && t >= 0; t = c->batch_next[t])
+                r = emit(c, A_CLIPS, t, -1, err);
+            for (int k = 0; r == DS_OK && k < st->ninserts; k++)
+                r = emit(c, A_EQ_BATCH, s, k, err);
+            for (int t = s; r == DS_OK && t >= 0; t = c->batch_next[t])
+                r = emit_tail(c, t, started, err);
+            i = j - 1;
+            continue;
+        }
         if (st->kind == VM_STRIP_TRACK)
             r = emit(c, c->audible[s] && st->nclips ? A_CLIPS : A_CLEAR, s, -1, err);
         else if (!started[s])
@@ -396,24 +479,8 @@ static ds_result emit_all(compiler *c, char *err)
         started[s] = 1;
         for (int k = 0; r == DS_OK && c->audible[s] && k < st->ninserts; k++)
             r = emit(c, A_INSERT, s, k, err);
-        /* A track without inserts has its fader folded into its clips' gains
-         * (one multiply per sample instead of two passes); otherwise the
-         * fader is a gain op after the inserts. */
-        if (r == DS_OK && c->audible[s] && (st->kind == VM_STRIP_BUS || st->ninserts) && !gain_is_unity(d, s))
-            r = emit(c, A_GAIN, s, -1, err);
-        for (int k = 0; r == DS_OK && k < st->ndests; k++) {
-            int t = st->dests[k];
-            if (!edge_active(c, s, t) || !c->needed[t])
-                continue;
-            if (!started[t]) {
-                r = emit(c, A_CLEAR, t, -1, err);
-                started[t] = 1;
-            }
-            if (r == DS_OK && c->lat_in[t] > c->lat_out[s])
-                r = emit(c, A_DELAY, s, t, err);
-            if (r == DS_OK)
-                r = emit(c, A_MIX, s, t, err);
-        }
+        if (r == DS_OK)
+            r = emit_tail(c, s, started, err);
     }
     free(started);
     return r;
@@ -514,9 +581,12 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
     c.muted = calloc(n1, sizeof *c.muted);
     c.lat_in = calloc(n1, sizeof *c.lat_in);
     c.lat_out = calloc(n1, sizeof *c.lat_out);
+    c.batch_of = calloc(n1, sizeof *c.batch_of);
+    c.batch_next = calloc(n1, sizeof *c.batch_next);
     c.def = calloc(n1, sizeof *c.def);
     c.last = calloc(n1, sizeof *c.last);
-    CHECK(c.order && c.audible && c.needed && c.tapped && c.muted && c.def && c.last && c.lat_in && c.lat_out);
+    CHECK(c.order && c.audible && c.needed && c.tapped && c.muted && c.def && c.last && c.lat_in && c.lat_out && c.batch_of &&
+          c.batch_next);
 
     if ((res = order_strips(&c, err)) != DS_OK)
         goto fail;
@@ -548,6 +618,9 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
         c.last[o->strip] = i;
         if (o->kind == A_MIX)
             c.last[o->dst] = i;
+        if (o->kind == A_EQ_BATCH)
+            for (int t = o->strip; t >= 0; t = c.batch_next[t])
+                c.last[t] = i;
         if (o->kind == A_INSERT && d->strips[o->strip].inserts[o->dst].key >= 0)
             c.last[d->strips[o->strip].inserts[o->dst].key] = i;
     }
@@ -758,6 +831,44 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
             op->fn = op_mix;
             op->args = a;
             op->label = label(A, "mix    %s '%s' -> bus '%s' (%s)", kind_name(st), st->name, dt->name, terms);
+            break;
+        }
+        case A_EQ_BATCH: {
+            const vm_insert_desc *e = &st->inserts[o->dst];
+            op_eq_args *a = vm_arena_alloc(A, sizeof *a);
+            CHECK(a);
+            int nch = 0, ntracks = 0;
+            for (int t = o->strip; t >= 0; t = c.batch_next[t]) {
+                nch += d->strips[t].channels;
+                ntracks++;
+            }
+            a->chans = vm_arena_alloc(A, (size_t)nch * sizeof *a->chans);
+            CHECK(a->chans);
+            for (int t = o->strip; t >= 0; t = c.batch_next[t])
+                for (int ch = 0; ch < d->strips[t].channels; ch++)
+                    a->chans[a->nch++] = chans[t][ch];
+            a->type = e->type;
+            a->order = 2;
+            a->rate = d->tb.rate;
+            char what[300];
+            snprintf(what, sizeof what, "track '%s' eq %d", st->name, o->dst + 1);
+            if (!(a->freq = build_lane(p, &e->freq, 0, what, err)) || !(a->gain = build_lane(p, &e->gain, 0, what, err)) ||
+                !(a->q = build_lane(p, &e->q, 0, what, err))) {
+                res = DS_ERR_ARG;
+                goto fail;
+            }
+            a->multi = vm_arena_alloc(A, sizeof *a->multi);
+            CHECK(a->multi);
+            dsp_biquad_multi_init(a->multi);
+            op_eq_design(a, INT64_MIN);
+            op->fn = op_eq;
+            op->args = a;
+            op->label = label(A, "eq     %d tracks from '%s' side by side (%d ch): %s %.1f Hz%s q %.3f", ntracks,
+                              st->name, nch, vm_eq_type_name(e->type), e->freq.value,
+                              e->type == DSP_EQ_PEAK || e->type == DSP_EQ_LOWSHELF || e->type == DSP_EQ_HIGHSHELF
+                                  ? label(A, " %+.1f dB", e->gain.value) : "",
+                              e->q.value);
+            p->eq_ops[p->neq_ops++] = a;
             break;
         }
         case A_INSERT: {
@@ -976,6 +1087,8 @@ fail:
     free(c.muted);
     free(c.lat_in);
     free(c.lat_out);
+    free(c.batch_of);
+    free(c.batch_next);
     free(c.def);
     free(c.last);
     free(c.ops);

@@ -123,6 +123,35 @@ fc="$fc${labels}amix=inputs=24:normalize=0:duration=longest[out]"
 } > "$dir/run/ffmpeg.sh"
 
 printf 'cd %s || exit 1\nexec %s %s > /dev/null\n' "$(q "$dir")" "$(q "$decode_floor")" "$files" > "$dir/run/decode.sh"
+
+# ffmpeg, the film mix of reference_film.lua: per-track highpass + equalizer,
+# volume, pan; the three stems; MX through sidechaincompress keyed by DX
+# (threshold as a linear level: 0.0316 = -30 dBFS) and a volume evaluated per
+# frame for the fader ride; the printmaster through alimiter (level=0: no
+# auto-levelling) and ebur128; one filter thread (its fastest setting here).
+# (commas inside the expression are escaped for the filtergraph parser)
+ride='if(lt(t\,60)\,1\,if(lt(t\,62)\,pow(10\,-6*(t-60)/2/20)\,if(lt(t\,120)\,pow(10\,-6/20)\,if(lt(t\,122)\,pow(10\,-6*(122-t)/2/20)\,1))))'
+ff="" i=0
+for k in 1 2 3 4 5 6 7 8; do
+  ff="${ff}[$i:a]highpass=f=80:p=2,equalizer=f=3000:t=q:w=1:g=3,pan=stereo|c0=$(pan_l "$k" "$g_dx")*c0|c1=$(pan_r "$k" "$g_dx")*c0[t$i];"
+  i=$((i + 1))
+done
+for k in 1 2 3 4 5 6 7 8; do
+  ff="${ff}[$i:a]highpass=f=40:p=2,equalizer=f=250:t=q:w=1:g=-3,volume=$g_mx:precision=float[t$i];"; i=$((i + 1))
+done
+for k in 1 2 3 4 5 6 7 8; do
+  ff="${ff}[$i:a]highpass=f=30:p=2,equalizer=f=1000:t=q:w=0.7:g=-2,volume=$g_fx:precision=float[t$i];"; i=$((i + 1))
+done
+ff="${ff}[t0][t1][t2][t3][t4][t5][t6][t7]amix=inputs=8:normalize=0,asplit=2[dx][dxkey];"
+ff="${ff}[t8][t9][t10][t11][t12][t13][t14][t15]amix=inputs=8:normalize=0[mxin];"
+ff="${ff}[mxin][dxkey]sidechaincompress=threshold=0.0316:ratio=4:attack=10:release=250:makeup=1,volume=$ride:eval=frame[mx];"
+ff="${ff}[t16][t17][t18][t19][t20][t21][t22][t23]amix=inputs=8:normalize=0[fx];"
+ff="${ff}[dx][mx][fx]amix=inputs=3:normalize=0,alimiter=limit=0.891251:attack=5:release=50:level=0,ebur128=peak=true[out]"
+{
+  printf 'cd %s || exit 1\nexec ffmpeg -hide_banner -loglevel info -nostats -nostdin -y' "$(q "$dir")"
+  for f in $files; do printf ' -i %s' "$f"; done
+  printf ' -filter_complex_threads 1 -filter_complex %s -map %s -c:a pcm_s24le out/ffmpeg-film.wav\n' "$(q "$ff")" "$(q "[out]")"
+} > "$dir/run/ffmpeg_film.sh"
 printf 'exec %s render %s --out %s --quiet\n' "$(q "$root/$DUBSTAGE")" "$(q "$dir/reference.lua")" \
   "$(q "$dir/out/dubstage")" > "$dir/run/dubstage.sh"
 printf 'exec %s render %s --out %s --quiet\n' "$(q "$root/$DUBSTAGE")" "$(q "$dir/reference_auto.lua")" \
@@ -162,6 +191,7 @@ elif measure dubstage; then
   have_dubstage=1
   measure dubstage_auto || echo "bench: the automated session failed"
   measure dubstage_film || echo "bench: the film-mix session failed"
+  measure ffmpeg_film || echo "bench: ffmpeg's film-mix graph failed"
 else
   echo "bench: dubstage render failed: measuring the peers only"
 fi
@@ -171,7 +201,7 @@ measure decode || die "decode_floor failed"
 
 echo
 printf "%-10s %8s %10s %8s %9s\n" renderer "wall s" "x real" "CPU s" "peak MB"
-for name in dubstage dubstage_auto dubstage_film sox ffmpeg decode; do
+for name in dubstage dubstage_auto dubstage_film ffmpeg_film sox ffmpeg decode; do
   [ -s "$dir/times/$name" ] || continue
   [ "$name" = dubstage ] && [ "$have_dubstage" -eq 0 ] && continue
   read -r wall cpu rss < "$dir/times/$name"
@@ -187,9 +217,12 @@ if [ "$have_dubstage" -eq 1 ]; then
       f = (dw > 0 ? w / dw : 0); g = (dc > 0 ? c / dc : 0)
       printf "dubstage vs %-7s wall %5.2fx  CPU %5.2fx  (%s / dubstage: above 1, dubstage is faster)\n", n, f, g, n }'
   done
-  if [ -s "$dir/times/dubstage_film" ]; then
-    echo "dubstage_film: reference.lua + per-track high-pass and peaking EQ + the MX fader ride of shared/BENCH.md"
-    echo "               (the keyed compressor and the master limiter are not in the language yet)"
+  if [ -s "$dir/times/dubstage_film" ] && [ -s "$dir/times/ffmpeg_film" ]; then
+    read -r fwall fcpu _ < "$dir/times/dubstage_film"
+    read -r gwall gcpu _ < "$dir/times/ffmpeg_film"
+    awk -v dw="$fwall" -v dc="$fcpu" -v w="$gwall" -v c="$gcpu" 'BEGIN {
+      printf "film mix (EQ, keyed compressor, fader ride, limiter, meter): dubstage vs ffmpeg  wall %5.2fx  CPU %5.2fx\n",
+        (dw > 0 ? w / dw : 0), (dc > 0 ? c / dc : 0) }'
   fi
   if [ -s "$dir/times/dubstage_auto" ]; then
     read -r awall acpu _ < "$dir/times/dubstage_auto"
