@@ -605,6 +605,20 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
     }
 
     compute_latency(&c);
+    /* a key from a path with other latency reaches its detector shifted */
+    for (int s2 = 0; s2 < c.n; s2++) {
+        const vm_strip_desc *st = &d->strips[s2];
+        int at = c.lat_in[s2];
+        for (int k = 0; k < st->ninserts; k++) {
+            const vm_insert_desc *e = &st->inserts[k];
+            if (e->kind == VM_INSERT_LIMITER)
+                at += limiter_latency(d->tb.rate, st->channels, &e->lim);
+            if (e->kind == VM_INSERT_DYNAMICS && e->key >= 0 && c.lat_out[e->key] != at && c.audible[s2])
+                warnf(&c, "%s: the key '%s' reaches this %s %d samples %s than its audio (a look-ahead limiter on "
+                      "one path); keys are not delayed to match yet", e->where, d->strips[e->key].name,
+                      kind_name(st), abs(c.lat_out[e->key] - at), c.lat_out[e->key] > at ? "later" : "earlier");
+        }
+    }
     if ((res = emit_all(&c, err)) != DS_OK)
         goto fail;
 
