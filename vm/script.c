@@ -1040,6 +1040,21 @@ static int markers_gc(lua_State *L)
 
 typedef struct { int strip, index; } insert_ref;
 
+/* Appends insert e (stamped with the calling line) to strip `strip` and
+ * pushes its handle. */
+static int push_insert(lua_State *L, int strip, vm_insert_desc *e)
+{
+    vm_strip_desc *s = &get_ctx(L)->desc->strips[strip];
+    where_here(L, e->where);
+    s->inserts = grow(L, s->inserts, &s->capinserts, s->ninserts + 1, sizeof *s->inserts);
+    s->inserts[s->ninserts++] = *e;
+    insert_ref *ir = lua_newuserdatauv(L, sizeof *ir, 0);
+    ir->strip = strip;
+    ir->index = s->ninserts - 1;
+    luaL_setmetatable(L, INSERT_MT);
+    return 1;
+}
+
 /* t:eq { "peak", freq = 3000, gain = 3, q = 1 } / { "highpass", freq = 80, order = 4 } */
 static int strip_eq(lua_State *L)
 {
@@ -1087,14 +1102,7 @@ static int strip_eq(lua_State *L)
             return script_error(L, "%s: q does not apply to a Butterworth of order %d (its Qs are fixed)", what, e.order);
         e.q.value = v;
     }
-    where_here(L, e.where);
-    s->inserts = grow(L, s->inserts, &s->capinserts, s->ninserts + 1, sizeof *s->inserts);
-    s->inserts[s->ninserts++] = e;
-    insert_ref *ir = lua_newuserdatauv(L, sizeof *ir, 0);
-    ir->strip = r->index;
-    ir->index = s->ninserts - 1;
-    luaL_setmetatable(L, INSERT_MT);
-    return 1;
+    return push_insert(L, r->index, &e);
 }
 
 /* The kernels' checks name their C fields (attack_s); say the script's
@@ -1176,14 +1184,7 @@ static int strip_dynamics(lua_State *L, dsp_dyn_mode mode, const char *kind)
     lua_pop(L, 1);
     if (s->channels > DSP_DYN_MAX_CHANNELS)
         return script_error(L, "%s: at most %d channels", what, DSP_DYN_MAX_CHANNELS);
-    where_here(L, e.where);
-    s->inserts = grow(L, s->inserts, &s->capinserts, s->ninserts + 1, sizeof *s->inserts);
-    s->inserts[s->ninserts++] = e;
-    insert_ref *ir = lua_newuserdatauv(L, sizeof *ir, 0);
-    ir->strip = r->index;
-    ir->index = s->ninserts - 1;
-    luaL_setmetatable(L, INSERT_MT);
-    return 1;
+    return push_insert(L, r->index, &e);
 }
 
 /* t:limiter { ceiling = -1, lookahead = 0.005, release = 0.05 } */
@@ -1221,14 +1222,7 @@ static int strip_limiter(lua_State *L)
         script_words(msg);
         return script_error(L, "%s: %s", what, msg);
     }
-    where_here(L, e.where);
-    s->inserts = grow(L, s->inserts, &s->capinserts, s->ninserts + 1, sizeof *s->inserts);
-    s->inserts[s->ninserts++] = e;
-    insert_ref *ir = lua_newuserdatauv(L, sizeof *ir, 0);
-    ir->strip = r->index;
-    ir->index = s->ninserts - 1;
-    luaL_setmetatable(L, INSERT_MT);
-    return 1;
+    return push_insert(L, r->index, &e);
 }
 
 static int strip_compressor(lua_State *L) { return strip_dynamics(L, DSP_DYN_COMPRESS, "compressor"); }
