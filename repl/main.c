@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "vm/desc.h"
+#include "vm/duck.h"
 #include "vm/path.h"
 #include "vm/plan.h"
 #include "vm/render.h"
@@ -329,6 +330,10 @@ int main(int argc, char **argv)
     plan *p = NULL;
     rc = 1;
     if (vm_script_load(a.script, &so, &d, err) != DS_OK) {
+        fprintf(stderr, "dubstage: %s\n", err);
+        goto done;
+    }
+    if (vm_duck_analyse(&d, a.block, err) != DS_OK) {
         fprintf(stderr, "dubstage: %s\n", err);
         goto done;
     }

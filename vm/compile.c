@@ -230,7 +230,7 @@ static int gain_is_unity(const vm_desc *d, int s)
 {
     const vm_strip_desc *st = &d->strips[s];
     double sum = st->gain.value + st->trim.value;
-    int moves = st->gain.nevents + st->trim.nevents;
+    int moves = st->gain.nevents + st->trim.nevents + st->duck.nevents;
     for (int v = 0; v < d->nvcas; v++)
         for (int m = 0; m < d->vcas[v].nmembers; m++)
             if (d->vcas[v].members[m] == s) {
@@ -295,7 +295,7 @@ static plan_param *strip_gain_param(plan *p, const vm_desc *d, int s, vm_lane **
     const vm_strip_desc *st = &d->strips[s];
     char name[400], parts[300] = "";
     size_t pl = 0;
-    int nl = 2, moves = st->gain.nevents + st->trim.nevents;
+    int nl = 3, moves = st->gain.nevents + st->trim.nevents + st->duck.nevents;
     for (int v = 0; v < d->nvcas; v++)
         for (int m = 0; m < d->vcas[v].nmembers; m++)
             if (d->vcas[v].members[m] == s) {
@@ -304,8 +304,8 @@ static plan_param *strip_gain_param(plan *p, const vm_desc *d, int s, vm_lane **
                 if (pl < sizeof parts - 80)
                     pl += (size_t)snprintf(parts + pl, sizeof parts - pl, " + vca '%s'", d->vcas[v].name);
             }
-    snprintf(name, sizeof name, "param  %s '%s' gain: fader + trim%s (%d move%s)", kind_name(st), st->name, parts,
-             moves, moves == 1 ? "" : "s");
+    snprintf(name, sizeof name, "param  %s '%s' gain: fader + trim%s%s (%d move%s)", kind_name(st), st->name,
+             st->duck.nevents ? " + duck" : "", parts, moves, moves == 1 ? "" : "s");
     plan_param *pp = new_param(&p->arena, name, PARAM_GAIN, nl, p->max_block);
     if (!pp) {
         ds_fail(err, DS_ERR_NOMEM, "out of memory");
@@ -318,6 +318,11 @@ static plan_param *strip_gain_param(plan *p, const vm_desc *d, int s, vm_lane **
     snprintf(what, sizeof what, "%s '%s' trim", kind_name(st), st->name);
     if (!(pp->lanes[pp->nlanes++] = build_lane(p, &st->trim, 1, what, err)))
         return NULL;
+    if (st->duck.nevents) {
+        snprintf(what, sizeof what, "%s '%s' duck", kind_name(st), st->name);
+        if (!(pp->lanes[pp->nlanes++] = build_lane(p, &st->duck, 1, what, err)))
+            return NULL;
+    }
     for (int v = 0; v < d->nvcas; v++)
         for (int m = 0; m < d->vcas[v].nmembers; m++)
             if (d->vcas[v].members[m] == s)
@@ -591,8 +596,13 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
     if ((res = order_strips(&c, err)) != DS_OK)
         goto fail;
     decide_audible(&c);
-    for (int i = 0; i < d->noutputs; i++)
-        c.tapped[d->outputs[i].strip] = 1;
+    if (d->analysis) {
+        for (int i = 0; i < d->nducks; i++)
+            c.tapped[d->ducks[i].key] = 1;
+    } else {
+        for (int i = 0; i < d->noutputs; i++)
+            c.tapped[d->outputs[i].strip] = 1;
+    }
     decide_needed(&c);
 
     /* every active route must have a layout we can mix */
@@ -1080,6 +1090,10 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
         po->format = od->format;
         po->dither = od->dither;
     }
+    p->strip_chans = vm_arena_alloc(A, (size_t)(c.n ? c.n : 1) * sizeof *p->strip_chans);
+    CHECK(p->strip_chans);
+    for (int s2 = 0; s2 < c.n; s2++)
+        p->strip_chans[s2] = c.tapped[s2] ? chans[s2] : NULL;
     p->warnings = vm_arena_strdup(A, c.warn ? c.warn : "");
     CHECK(p->warnings);
     *out = p;

@@ -84,11 +84,13 @@ void vm_desc_free(vm_desc *d)
         free(d->mute_groups[i].members);
     }
     free(d->mute_groups);
+    free(d->ducks);
     for (int i = 0; i < d->nstrips; i++) {
         vm_strip_desc *s = &d->strips[i];
         vm_param_desc_free(&s->gain);
         vm_param_desc_free(&s->trim);
         vm_param_desc_free(&s->pan);
+        vm_param_desc_free(&s->duck);
         for (int k = 0; k < s->ninserts; k++) {
             vm_param_desc_free(&s->inserts[k].freq);
             vm_param_desc_free(&s->inserts[k].gain);

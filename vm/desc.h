@@ -85,6 +85,7 @@ typedef struct {
     vm_param_desc gain;         /* fader, dB */
     vm_param_desc trim;         /* trim, dB, added to the fader */
     vm_param_desc pan;          /* -1 (left) .. +1 (right) */
+    vm_param_desc duck;         /* dB, moves made by the duck analysis (a gain layer) */
     int mute, solo;
     int *dests;                 /* strip indices this strip feeds, in the order written */
     int ndests, capdests;
@@ -120,6 +121,17 @@ typedef struct {
     int nmembers, capmembers;
 } vm_mute_group_desc;
 
+/* A ducking rule: the target strip dips by depth_db while the key strip
+ * carries signal above threshold_db. The offline analysis (vm/duck.h) turns
+ * it into moves on the target's `duck` gain layer before rendering. */
+typedef struct {
+    char where[VM_WHERE_LEN];
+    int target, key;            /* strip indices */
+    double depth_db;            /* < 0 */
+    double threshold_db;        /* key level (10 ms RMS, loudest channel) that counts as a line */
+    double attack_s, release_s, hold_s, preroll_s, bridge_s;
+} vm_duck_desc;
+
 typedef struct {
     vm_timebase tb;
     int64_t length;             /* samples; -1: until the last clip ends */
@@ -131,6 +143,9 @@ typedef struct {
     int nvcas, capvcas;
     vm_mute_group_desc *mute_groups;
     int nmute_groups, capmute_groups;
+    vm_duck_desc *ducks;
+    int nducks, capducks;
+    int analysis;               /* compile for the duck analysis: the duck keys are the only outputs */
     char *script_path;
 } vm_desc;
 

@@ -67,6 +67,7 @@ struct plan {
     vm_lane **lanes;        /* automation lanes the plan owns */
     int nlanes, caplanes;
     const char *warnings;   /* newline-separated notes for the user, "" if none */
+    float ***strip_chans;   /* per strip: its channels when an output (or analysis) taps it, else NULL */
     /* An op that cannot go on (a clip file vanished mid-render) records
      * the reason here; the driver checks after every block. */
     int failed;

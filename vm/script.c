@@ -1338,6 +1338,48 @@ static int clip_tostring(lua_State *L)
     return 1;
 }
 
+/* ---- ducking rules --------------------------------------------------------- */
+
+/* duck { mx, under = dx, depth = -9, attack = 0.08, release = 0.6, hold = 0.2,
+ *        preroll = 0.3, bridge = 1.5, threshold = -45 } */
+static int l_duck(lua_State *L)
+{
+    vm_desc *d = get_ctx(L)->desc;
+    luaL_checktype(L, 1, LUA_TTABLE);
+    static const char *const keys[] = {"under", "depth", "attack", "release", "hold", "preroll", "bridge",
+                                       "threshold", NULL};
+    check_keys(L, 1, "duck", keys, 1);
+    if (lua_geti(L, 1, 1) == LUA_TNIL)
+        return script_error(L, "duck needs the strip to duck first: duck { mx, under = dx, depth = -9 }");
+    strip_ref *t = luaL_testudata(L, -1, STRIP_MT);
+    if (!t)
+        return script_error(L, "duck: the first value must be a track or bus (got %s)", luaL_typename(L, -1));
+    lua_pop(L, 1);
+    if (lua_getfield(L, 1, "under") == LUA_TNIL)
+        return script_error(L, "duck '%s' needs a key: under = the dialogue bus", d->strips[t->index].name);
+    strip_ref *k = luaL_testudata(L, -1, STRIP_MT);
+    if (!k)
+        return script_error(L, "duck: under must be a track or bus (got %s)", luaL_typename(L, -1));
+    lua_pop(L, 1);
+    if (k->index == t->index)
+        return script_error(L, "duck: '%s' cannot duck under itself", d->strips[t->index].name);
+    vm_duck_desc du = {.target = t->index, .key = k->index, .depth_db = -9, .threshold_db = -45, .attack_s = 0.08,
+                       .release_s = 0.6, .hold_s = 0.2, .preroll_s = 0.3, .bridge_s = 1.5};
+    char what[300];
+    snprintf(what, sizeof what, "duck '%s' under '%s'", d->strips[t->index].name, d->strips[k->index].name);
+    opt_number(L, 1, "depth", what, -60, -0.1, &du.depth_db);
+    opt_number(L, 1, "threshold", what, -90, 0, &du.threshold_db);
+    opt_number(L, 1, "attack", what, 0, 10, &du.attack_s);
+    opt_number(L, 1, "release", what, 0, 30, &du.release_s);
+    opt_number(L, 1, "hold", what, 0, 30, &du.hold_s);
+    opt_number(L, 1, "preroll", what, 0, 10, &du.preroll_s);
+    opt_number(L, 1, "bridge", what, 0, 30, &du.bridge_s);
+    where_here(L, du.where);
+    d->ducks = grow(L, d->ducks, &d->capducks, d->nducks + 1, sizeof *d->ducks);
+    d->ducks[d->nducks++] = du;
+    return 0;
+}
+
 /* ---- session and output ------------------------------------------------ */
 
 static int l_session(lua_State *L)
@@ -1589,7 +1631,8 @@ static const luaL_Reg mute_group_methods[] = {
     {"__index", mute_group_index}, {"__newindex", mute_group_newindex}, {"__call", mute_group_call}, {NULL, NULL}};
 static const luaL_Reg mix_funcs[] = {
     {"session", l_session}, {"track", l_track}, {"bus", l_bus}, {"output", l_output},
-    {"vca", l_vca},         {"mute_group", l_mute_group}, {"markers", l_markers}, {NULL, NULL}};
+    {"vca", l_vca},         {"mute_group", l_mute_group}, {"markers", l_markers}, {"duck", l_duck},
+    {NULL, NULL}};
 
 static int traceback(lua_State *L)
 {

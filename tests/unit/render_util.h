@@ -11,6 +11,7 @@
 
 #include <sndfile.h>
 
+#include "vm/duck.h"
 #include "vm/plan.h"
 #include "vm/render.h"
 #include "vm/script.h"
@@ -78,7 +79,8 @@ __attribute__((unused)) static int render(const char *script, int block)
     vm_desc d;
     plan *p = NULL;
     int rc = -1;
-    if (vm_script_load(path, &so, &d, err) == DS_OK && vm_compile(&d, block, &p, err) == DS_OK) {
+    if (vm_script_load(path, &so, &d, err) == DS_OK && vm_duck_analyse(&d, block, err) == DS_OK &&
+        vm_compile(&d, block, &p, err) == DS_OK) {
         vm_render_opts ro = {.block = block, .measure = 0};
         if (vm_render(p, &ro, NULL, err) == DS_OK)
             rc = 0;

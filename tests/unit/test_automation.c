@@ -355,6 +355,63 @@ static void test_cues(void)
     check(render(script, 1024) != 0, "a cue that is no longer in the marker file is an error", "it rendered");
 }
 
+static double bursts(int i, int c)
+{
+    (void)c;
+    double t = i / 48000.0;
+    int on = (t >= 1.0 && t < 2.0) || (t >= 2.5 && t < 3.0) || (t >= 6.0 && t < 6.5);
+    return on ? 0.3 * sin(2 * M_PI * 500.0 * i / 48000.0) : 0.0;
+}
+
+static void test_duck(void)
+{
+    /* Music is DC 0.5 on MX, so the output is 0.5 x the duck gain; lines on
+     * DX at 1.0-2.0 s, 2.5-3.0 s (a 0.5 s gap: bridged) and 6.0-6.5 s. */
+    write_wav("dc.wav", 48000, 1, 48000 * 8, dc_half);
+    write_wav("lines.wav", 48000, 1, 48000 * 8, bursts);
+    const char *script =
+        "session { rate = 48000, length = 8 }\n"
+        "local pm = bus \"PM\" { channels = 1 }\n"
+        "local dx = bus \"DX\" { channels = 1, to = pm }\n"
+        "local mx = bus \"MX\" { channels = 1, to = pm }\n"
+        "track \"V\" { to = dx }:clip { \"lines.wav\", at = 0 }\n"
+        "track \"M\" { to = mx }:clip { \"dc.wav\", at = 0 }\n"
+        "duck { mx, under = dx, depth = -9, attack = 0.08, release = 0.6, hold = 0.2, preroll = 0.3, bridge = 1.5 }\n"
+        "output { \"mx.wav\", from = mx, format = \"wav32f\" }\n";
+    int frames = 0, ch = 0;
+    float *x = render(script, 512) == 0 ? read_wav("mx.wav", &frames, &ch) : NULL;
+    if (!check(x && frames == 8 * 48000, "a duck rule renders", "frames %d", frames)) {
+        free(x);
+        return;
+    }
+    double depth = 0.5 * db(-9);
+    /* where the dips begin: the first sample below 0.5 after a stretch at 0.5 */
+    int first = -1, second = -1;
+    for (int k = 1; k < frames; k++)
+        if (x[k] < 0.5f && x[k - 1] == 0.5f) {
+            if (first < 0)
+                first = k;
+            else if (second < 0)
+                second = k;
+        }
+    char name[200];
+    snprintf(name, sizeof name, "the dip begins preroll (0.3 s) before the first line, within 10 ms (at %.4f s)",
+             first / 48000.0);
+    check(first >= 0 && fabs(first / 48000.0 - 0.7) <= 0.010, name, "dip at sample %d", first);
+    snprintf(name, sizeof name, "and before the third line (at %.4f s, want 5.7 s)", second / 48000.0);
+    check(second >= 0 && fabs(second / 48000.0 - 5.7) <= 0.010, name, "dip at sample %d", second);
+    check(fabs(x[(int)(1.5 * 48000)] - depth) < 1e-6 * depth, "during a line the music sits at depth (-9 dB)",
+          "got %g want %g", x[(int)(1.5 * 48000)], depth);
+    check(fabs(x[(int)(2.25 * 48000)] - depth) < 1e-6 * depth,
+          "a 0.5 s gap between lines (shorter than bridge) stays ducked", "got %g", x[(int)(2.25 * 48000)]);
+    check(x[(int)(4.5 * 48000)] == 0.5f, "between lines further apart than bridge the music is back at 0 dB",
+          "got %g", x[(int)(4.5 * 48000)]);
+    check(x[(int)(3.19 * 48000)] < 0.5f * 0.36f && x[(int)(3.81 * 48000)] == 0.5f,
+          "after the line: held for hold (0.2 s), back over release (0.6 s)", "got %g / %g",
+          x[(int)(3.19 * 48000)], x[(int)(3.81 * 48000)]);
+    free(x);
+}
+
 int main(void)
 {
     if (scratch_open("test-automation") != 0)
@@ -365,6 +422,7 @@ int main(void)
     test_no_zipper();
     test_dense_block_independence();
     test_cues();
+    test_duck();
     scratch_close();
     return check_exit();
 }
