@@ -63,6 +63,9 @@ ds_result vm_automation_collect(const vm_desc *d, vm_auto_list *out, char *err)
         snprintf(name, sizeof name, "%s.duck", st->name);
         if (r == DS_OK)
             r = add_param(out, &st->duck, 1, name, err);
+        snprintf(name, sizeof name, "%s.bandduck", st->name);
+        if (r == DS_OK)
+            r = add_param(out, &st->bandduck, 1, name, err);
         for (int k = 0; k < st->nclips && r == DS_OK; k++) {
             snprintf(name, sizeof name, "%s[%d].gain", st->name, k + 1);
             r = add_param(out, &st->clips[k].gain, 1, name, err);

@@ -17,7 +17,7 @@
 #include "dsp/pan.h"
 #include "vm/ops.h"
 
-typedef enum { A_CLEAR, A_CLIPS, A_INSERT, A_EQ_BATCH, A_GAIN, A_DELAY, A_MIX } aop_kind;
+typedef enum { A_CLEAR, A_CLIPS, A_INSERT, A_EQ_BATCH, A_BANDDUCK, A_GAIN, A_DELAY, A_MIX } aop_kind;
 
 typedef struct {
     aop_kind kind;
@@ -394,7 +394,7 @@ static ds_result emit_tail(compiler *c, int s, int *started, char *err)
     /* A track without inserts has its fader folded into its clips' gains
      * (one multiply per sample instead of two passes); otherwise the fader
      * is a gain op after the inserts. */
-    if (c->audible[s] && (st->kind == VM_STRIP_BUS || st->ninserts) && !gain_is_unity(d, s))
+    if (c->audible[s] && (st->kind == VM_STRIP_BUS || st->ninserts || st->band_hi > 0) && !gain_is_unity(d, s))
         r = emit(c, A_GAIN, s, -1, err);
     for (int k = 0; r == DS_OK && k < st->ndests; k++) {
         int t = st->dests[k];
@@ -419,7 +419,8 @@ static ds_result emit_tail(compiler *c, int s, int *started, char *err)
 static int batchable(const compiler *c, int s)
 {
     const vm_strip_desc *st = &c->d->strips[s];
-    if (st->kind != VM_STRIP_TRACK || !st->nclips || !st->ninserts || !c->audible[s] || !c->needed[s])
+    if (st->kind != VM_STRIP_TRACK || !st->nclips || !st->ninserts || !c->audible[s] || !c->needed[s] ||
+        st->band_hi > 0)
         return 0;
     for (int k = 0; k < st->ninserts; k++) {
         const vm_insert_desc *e = &st->inserts[k];
@@ -484,6 +485,8 @@ static ds_result emit_all(compiler *c, char *err)
         started[s] = 1;
         for (int k = 0; r == DS_OK && c->audible[s] && k < st->ninserts; k++)
             r = emit(c, A_INSERT, s, k, err);
+        if (r == DS_OK && c->audible[s] && st->band_hi > 0)
+            r = emit(c, A_BANDDUCK, s, -1, err);
         if (r == DS_OK)
             r = emit_tail(c, s, started, err);
     }
@@ -713,6 +716,8 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
     p->dyn_ops = vm_arena_alloc(A, (size_t)(c.nops ? c.nops : 1) * sizeof *p->dyn_ops);
     p->limiter_ops = vm_arena_alloc(A, (size_t)(c.nops ? c.nops : 1) * sizeof *p->limiter_ops);
     p->delay_ops = vm_arena_alloc(A, (size_t)(c.nops ? c.nops : 1) * sizeof *p->delay_ops);
+    p->bandduck_ops = vm_arena_alloc(A, (size_t)(c.nops ? c.nops : 1) * sizeof *p->bandduck_ops);
+    CHECK(p->bandduck_ops);
     CHECK(p->eq_ops && p->dyn_ops && p->limiter_ops && p->delay_ops);
     vca_lanes = calloc((size_t)d->nvcas + 1, sizeof *vca_lanes);
     delayed = calloc((size_t)c.nops + 1, sizeof *delayed);
@@ -855,6 +860,39 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
             op->fn = op_mix;
             op->args = a;
             op->label = label(A, "mix    %s '%s' -> bus '%s' (%s)", kind_name(st), st->name, dt->name, terms);
+            break;
+        }
+        case A_BANDDUCK: {
+            op_bandduck_args *a = vm_arena_alloc(A, sizeof *a);
+            CHECK(a);
+            a->io = chans[o->strip];
+            a->nch = st->channels;
+            a->split = vm_arena_alloc(A, (size_t)st->channels * sizeof *a->split);
+            a->low = vm_arena_alloc(A, (size_t)max_block * sizeof(float));
+            a->mid = vm_arena_alloc(A, (size_t)max_block * sizeof(float));
+            a->high = vm_arena_alloc(A, (size_t)max_block * sizeof(float));
+            CHECK(a->split && a->low && a->mid && a->high);
+            for (int ch = 0; ch < st->channels; ch++)
+                dsp_xover3_init(&a->split[ch], d->tb.rate, st->band_lo, st->band_hi);
+            char nm[300], what[300];
+            snprintf(nm, sizeof nm, "param  %s '%s' band duck %.0f-%.0f Hz (%d moves)", kind_name(st), st->name,
+                     st->band_lo, st->band_hi, st->bandduck.nevents);
+            snprintf(what, sizeof what, "%s '%s' bandduck", kind_name(st), st->name);
+            plan_param *pp = new_param(A, nm, PARAM_GAIN, 1, max_block);
+            CHECK(pp);
+            if (!(pp->lanes[pp->nlanes++] = build_lane(p, &st->bandduck, 1, what, err))) {
+                res = DS_ERR_ARG;
+                goto fail;
+            }
+            p->nops--; /* the param's evaluator goes first */
+            schedule_param(p, pp, st->bandduck.nevents);
+            op = &p->ops[p->nops++];
+            a->gain = pp;
+            op->fn = op_bandduck;
+            op->args = a;
+            op->label = label(A, "band   %s '%s' LR8 split at %.0f and %.0f Hz, the middle band ducked (%d ch)",
+                              kind_name(st), st->name, st->band_lo, st->band_hi, st->channels);
+            p->bandduck_ops[p->nbandduck_ops++] = a;
             break;
         }
         case A_EQ_BATCH: {
@@ -1041,7 +1079,7 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
             a->lane_db = vm_arena_alloc(A, (size_t)max_block * sizeof *a->lane_db);
             CHECK(a->lane_db);
             p->nops--; /* the fader's evaluator goes first */
-            if (st->ninserts) { /* the fader comes after the inserts: clips at unity */
+            if (st->ninserts || st->band_hi > 0) { /* the fader comes after the inserts: clips at unity */
                 a->fader = new_param(A, "unity", PARAM_GAIN, 1, max_block);
                 CHECK(a->fader);
                 schedule_param(p, (plan_param *)a->fader, 0);
@@ -1054,7 +1092,7 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
             a->nch = st->channels;
             op->fn = op_clips;
             op->args = a;
-            if (st->ninserts)
+            if (st->ninserts || st->band_hi > 0)
                 op->label = label(A, "clips  track '%s' (%d ch, %d clip%s, up to %d at once; fader after the inserts)",
                                   st->name, st->channels, st->nclips, st->nclips == 1 ? "" : "s", a->maxactive);
             else if (a->fader->is_static)
@@ -1142,6 +1180,11 @@ void vm_plan_reset(plan *p)
         dsp_limiter_reset(&((op_limiter_args *)p->limiter_ops[i])->state);
     for (int i = 0; i < p->ndelay_ops; i++)
         op_delay_reset(p->delay_ops[i]);
+    for (int i = 0; i < p->nbandduck_ops; i++) {
+        op_bandduck_args *a = p->bandduck_ops[i];
+        for (int ch = 0; ch < a->nch; ch++)
+            dsp_xover3_reset(&a->split[ch]);
+    }
     p->failed = 0;
     p->error[0] = 0;
 }

@@ -91,6 +91,7 @@ void vm_desc_free(vm_desc *d)
         vm_param_desc_free(&s->trim);
         vm_param_desc_free(&s->pan);
         vm_param_desc_free(&s->duck);
+        vm_param_desc_free(&s->bandduck);
         for (int k = 0; k < s->ninserts; k++) {
             vm_param_desc_free(&s->inserts[k].freq);
             vm_param_desc_free(&s->inserts[k].gain);

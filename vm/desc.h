@@ -86,6 +86,8 @@ typedef struct {
     vm_param_desc trim;         /* trim, dB, added to the fader */
     vm_param_desc pan;          /* -1 (left) .. +1 (right) */
     vm_param_desc duck;         /* dB, moves made by the duck analysis (a gain layer) */
+    vm_param_desc bandduck;     /* dB, the same for a band duck: the gain of band_lo..band_hi */
+    double band_lo, band_hi;    /* the band duck's band (band_hi 0: none) */
     int mute, solo;
     int *dests;                 /* strip indices this strip feeds, in the order written */
     int ndests, capdests;
@@ -130,6 +132,7 @@ typedef struct {
     double depth_db;            /* < 0 */
     double threshold_db;        /* key level (10 ms RMS, loudest channel) that counts as a line */
     double attack_s, release_s, hold_s, preroll_s, bridge_s;
+    double band_lo, band_hi;    /* band ducking: only lo..hi Hz dips (0, 0: the whole signal) */
 } vm_duck_desc;
 
 typedef struct {

@@ -8,7 +8,8 @@
  *     ramp to depth at max(0, on - preroll) over attack (linear in dB),
  *     ramp back to 0 dB at off + hold over release.
  * A move that starts while another runs cuts it (docs/automation.md), so
- * lines whose dips overlap chain smoothly. */
+ * lines whose dips overlap chain smoothly. A band duck puts the same moves on
+ * the target's bandduck layer: the gain of its band_lo..band_hi band only. */
 #include "vm/duck.h"
 
 #include <math.h>
@@ -63,8 +64,10 @@ ds_result vm_duck_analyse(vm_desc *d, int max_block, char *err)
 {
     if (d->nducks == 0)
         return DS_OK;
-    for (int i = 0; i < d->nducks; i++) /* the analysis replaces earlier results */
+    for (int i = 0; i < d->nducks; i++) { /* the analysis replaces earlier results */
         vm_param_desc_free(&d->strips[d->ducks[i].target].duck);
+        vm_param_desc_free(&d->strips[d->ducks[i].target].bandduck);
+    }
     int64_t win = d->tb.rate / 100; /* 10 ms */
     plan *p = NULL;
     d->analysis = 1;
@@ -133,7 +136,7 @@ ds_result vm_duck_analyse(vm_desc *d, int max_block, char *err)
                 t->lines[m++] = t->lines[k];
         }
         t->n = m;
-        vm_param_desc *pd = &d->strips[du->target].duck;
+        vm_param_desc *pd = du->band_hi > 0 ? &d->strips[du->target].bandduck : &d->strips[du->target].duck;
         int64_t pre = (int64_t)llround(du->preroll_s * d->tb.rate), att = (int64_t)llround(du->attack_s * d->tb.rate),
                 hold = (int64_t)llround(du->hold_s * d->tb.rate), rel = (int64_t)llround(du->release_s * d->tb.rate);
         if (pd->nevents == 0)

@@ -86,6 +86,23 @@ void op_limiter(plan *p, void *args, int64_t pos, int n)
     dsp_limiter_process(&a->state, a->io, n);
 }
 
+void op_bandduck(plan *p, void *args, int64_t pos, int n)
+{
+    (void)p, (void)pos;
+    op_bandduck_args *a = args;
+    const plan_param *g = a->gain;
+    for (int ch = 0; ch < a->nch; ch++) {
+        float *x = a->io[ch];
+        dsp_xover3_process(&a->split[ch], x, a->low, a->mid, a->high, n);
+        for (int k = 0; k < n; k++)
+            x[k] = a->low[k] + a->high[k];
+        if (g->constant)
+            dsp_mix_add_scaled(x, a->mid, g->gain[0], n);
+        else
+            dsp_mix_add_mul(x, a->mid, g->gain, n);
+    }
+}
+
 void op_delay(plan *p, void *args, int64_t pos, int n)
 {
     (void)p, (void)pos;

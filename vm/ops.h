@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "dsp/biquad.h"
+#include "dsp/crossover.h"
 #include "dsp/dynamics.h"
 #include "dsp/limiter.h"
 #include "dsp/fade.h"
@@ -153,6 +154,18 @@ typedef struct {
 } op_limiter_args;
 
 void op_limiter(plan *p, void *args, int64_t pos, int n);
+
+/* bandduck: out = low + gain * mid + high of an LR8 split of each channel
+ * (dsp/crossover.h); gain is the band duck's moves */
+typedef struct {
+    float **io;
+    int nch;
+    dsp_xover3 *split;         /* one per channel */
+    float *low, *mid, *high;   /* max_block scratch */
+    const plan_param *gain;
+} op_bandduck_args;
+
+void op_bandduck(plan *p, void *args, int64_t pos, int n);
 
 /* delay: out = src delayed by `delay` samples (latency compensation of a
  * path mixed with a later one) */

@@ -64,6 +64,8 @@ struct plan {
     int nlimiter_ops;
     void **delay_ops;       /* latency-compensation delays, likewise */
     int ndelay_ops;
+    void **bandduck_ops;    /* band ducks (crossover state), likewise */
+    int nbandduck_ops;
     vm_lane **lanes;        /* automation lanes the plan owns */
     int nlanes, caplanes;
     const char *warnings;   /* newline-separated notes for the user, "" if none */

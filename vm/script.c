@@ -1347,7 +1347,7 @@ static int l_duck(lua_State *L)
     vm_desc *d = get_ctx(L)->desc;
     luaL_checktype(L, 1, LUA_TTABLE);
     static const char *const keys[] = {"under", "depth", "attack", "release", "hold", "preroll", "bridge",
-                                       "threshold", NULL};
+                                       "threshold", "band", NULL};
     check_keys(L, 1, "duck", keys, 1);
     if (lua_geti(L, 1, 1) == LUA_TNIL)
         return script_error(L, "duck needs the strip to duck first: duck { mx, under = dx, depth = -9 }");
@@ -1374,6 +1374,25 @@ static int l_duck(lua_State *L)
     opt_number(L, 1, "hold", what, 0, 30, &du.hold_s);
     opt_number(L, 1, "preroll", what, 0, 10, &du.preroll_s);
     opt_number(L, 1, "bridge", what, 0, 30, &du.bridge_s);
+    if (lua_getfield(L, 1, "band") != LUA_TNIL) {
+        if (!lua_istable(L, -1) || luaL_len(L, -1) != 2)
+            return script_error(L, "%s: band must be { low_hz, high_hz }, e.g. band = { 1000, 4000 }", what);
+        lua_geti(L, -1, 1);
+        lua_geti(L, -2, 2);
+        du.band_lo = lua_tonumber(L, -2);
+        du.band_hi = lua_tonumber(L, -1);
+        lua_pop(L, 2);
+        if (!(du.band_lo >= 20 && du.band_hi > du.band_lo * 1.2 && du.band_hi <= 20000))
+            return script_error(L, "%s: band = { %g, %g } must satisfy 20 <= low, low * 1.2 < high <= 20000 Hz", what,
+                                du.band_lo, du.band_hi);
+        vm_strip_desc *ts = &d->strips[t->index];
+        if (ts->band_hi > 0 && (ts->band_lo != du.band_lo || ts->band_hi != du.band_hi))
+            return script_error(L, "%s: '%s' already has a band duck on another band (one band per strip)", what,
+                                ts->name);
+        ts->band_lo = du.band_lo;
+        ts->band_hi = du.band_hi;
+    }
+    lua_pop(L, 1);
     where_here(L, du.where);
     d->ducks = grow(L, d->ducks, &d->capducks, d->nducks + 1, sizeof *d->ducks);
     d->ducks[d->nducks++] = du;

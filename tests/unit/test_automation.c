@@ -355,6 +355,8 @@ static void test_cues(void)
     check(render(script, 1024) != 0, "a cue that is no longer in the marker file is an error", "it rendered");
 }
 
+static double sine2_500(int i, int c) { (void)c; return 0.3 * sin(2 * M_PI * 500.0 * i / 48000.0); }
+
 static double bursts(int i, int c)
 {
     (void)c;
@@ -412,6 +414,63 @@ static void test_duck(void)
     free(x);
 }
 
+static double two_tones(int i, int c)
+{
+    (void)c;
+    return 0.2 * sin(2 * M_PI * 100.0 * i / 48000.0) + 0.2 * sin(2 * M_PI * 2000.0 * i / 48000.0);
+}
+
+/* amplitude of the f Hz component of x[k0, k0 + n) (least squares) */
+static double amplitude(const float *x, int k0, int n, double f)
+{
+    double scc = 0, sss = 0, scs = 0, sxc = 0, sxs = 0;
+    for (int k = k0; k < k0 + n; k++) {
+        double c = cos(2 * M_PI * f * k / 48000.0), sn = sin(2 * M_PI * f * k / 48000.0);
+        scc += c * c; sss += sn * sn; scs += c * sn; sxc += x[k] * c; sxs += x[k] * sn;
+    }
+    double det = scc * sss - scs * scs;
+    double a = (sxc * sss - sxs * scs) / det, b = (sxs * scc - sxc * scs) / det;
+    return hypot(a, b);
+}
+
+static void test_band_duck(void)
+{
+    /* music: 100 Hz + 2 kHz tones; one line on DX from 2 s to 4 s. A band
+     * duck on 1-4 kHz takes the 2 kHz tone down by depth during the line and
+     * leaves the 100 Hz tone alone; with no line the split sums flat. */
+    write_wav("tones.wav", 48000, 1, 48000 * 6, two_tones);
+    write_wav("line.wav", 48000, 1, 48000 * 2, sine2_500);
+    const char *script =
+        "session { rate = 48000, length = 6 }\n"
+        "local pm = bus \"PM\" { channels = 1 }\n"
+        "local dx = bus \"DX\" { channels = 1, to = pm }\n"
+        "local mx = bus \"MX\" { channels = 1, to = pm }\n"
+        "track \"V\" { to = dx }:clip { \"line.wav\", at = 2 }\n"
+        "track \"M\" { to = mx }:clip { \"tones.wav\", at = 0 }\n"
+        "duck { mx, under = dx, depth = -9, band = { 1000, 4000 }, preroll = 0.3, attack = 0.08, release = 0.6 }\n"
+        "output { \"mx.wav\", from = mx, format = \"wav32f\" }\n";
+    int frames = 0, ch = 0;
+    float *x = render(script, 512) == 0 ? read_wav("mx.wav", &frames, &ch) : NULL;
+    if (!check(x && frames == 6 * 48000, "a band duck renders", "frames %d", frames)) {
+        free(x);
+        return;
+    }
+    /* 0.5 s windows: before the line (0.5-1.0 s), during (2.5-3.0 s) */
+    double hi_before = amplitude(x, 24000, 24000, 2000), hi_during = amplitude(x, 120000, 24000, 2000);
+    double lo_before = amplitude(x, 24000, 24000, 100), lo_during = amplitude(x, 120000, 24000, 100);
+    char name[200];
+    double dh = 20 * log10(hi_during / hi_before), dl = 20 * log10(lo_during / lo_before);
+    snprintf(name, sizeof name, "band duck 1-4 kHz: the 2 kHz tone drops %.2f dB during the line (-9 +-1)", dh);
+    check(fabs(dh + 9) <= 1, name, "drop %.2f dB", dh);
+    snprintf(name, sizeof name, "band duck 1-4 kHz: the 100 Hz tone moves %.3f dB (less than 0.5)", dl);
+    check(fabs(dl) < 0.5, name, "moved %.3f dB", dl);
+    snprintf(name, sizeof name, "outside lines the LR8 split sums flat: 100 Hz %.4f, 2 kHz %.4f (both 0.2)",
+             lo_before, hi_before);
+    check(fabs(20 * log10(lo_before / 0.2)) < 0.01 && fabs(20 * log10(hi_before / 0.2)) < 0.01, name,
+          "levels %g %g", lo_before, hi_before);
+    free(x);
+}
+
 int main(void)
 {
     if (scratch_open("test-automation") != 0)
@@ -423,6 +482,7 @@ int main(void)
     test_dense_block_independence();
     test_cues();
     test_duck();
+    test_band_duck();
     scratch_close();
     return check_exit();
 }
