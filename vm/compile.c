@@ -717,7 +717,8 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
     p->limiter_ops = vm_arena_alloc(A, (size_t)(c.nops ? c.nops : 1) * sizeof *p->limiter_ops);
     p->delay_ops = vm_arena_alloc(A, (size_t)(c.nops ? c.nops : 1) * sizeof *p->delay_ops);
     p->bandduck_ops = vm_arena_alloc(A, (size_t)(c.nops ? c.nops : 1) * sizeof *p->bandduck_ops);
-    CHECK(p->bandduck_ops);
+    p->transient_ops = vm_arena_alloc(A, (size_t)(c.nops ? c.nops : 1) * sizeof *p->transient_ops);
+    CHECK(p->bandduck_ops && p->transient_ops);
     CHECK(p->eq_ops && p->dyn_ops && p->limiter_ops && p->delay_ops);
     vca_lanes = calloc((size_t)d->nvcas + 1, sizeof *vca_lanes);
     delayed = calloc((size_t)c.nops + 1, sizeof *delayed);
@@ -935,6 +936,19 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
         }
         case A_INSERT: {
             const vm_insert_desc *e = &st->inserts[o->dst];
+            if (e->kind == VM_INSERT_TRANSIENT) {
+                op_transient_args *a = vm_arena_alloc(A, sizeof *a);
+                CHECK(a);
+                dsp_transient_init(&a->state, d->tb.rate, e->attack_db, e->sustain_db);
+                a->io = chans[o->strip];
+                a->nch = st->channels;
+                op->fn = op_transient;
+                op->args = a;
+                op->label = label(A, "shape  %s '%s' transients: attack %+.1f dB, sustain %+.1f dB (%d ch)",
+                                  kind_name(st), st->name, e->attack_db, e->sustain_db, st->channels);
+                p->transient_ops[p->ntransient_ops++] = a;
+                break;
+            }
             if (e->kind == VM_INSERT_LIMITER) {
                 op_limiter_args *a = vm_arena_alloc(A, sizeof *a);
                 CHECK(a);
@@ -1180,6 +1194,8 @@ void vm_plan_reset(plan *p)
         dsp_limiter_reset(&((op_limiter_args *)p->limiter_ops[i])->state);
     for (int i = 0; i < p->ndelay_ops; i++)
         op_delay_reset(p->delay_ops[i]);
+    for (int i = 0; i < p->ntransient_ops; i++)
+        dsp_transient_reset(&((op_transient_args *)p->transient_ops[i])->state);
     for (int i = 0; i < p->nbandduck_ops; i++) {
         op_bandduck_args *a = p->bandduck_ops[i];
         for (int ch = 0; ch < a->nch; ch++)

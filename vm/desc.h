@@ -50,7 +50,7 @@ typedef struct {
     int channel;                /* 0: every channel of the file; k: only channel k (1-based) */
 } vm_clip_desc;
 
-typedef enum { VM_INSERT_EQ, VM_INSERT_DYNAMICS, VM_INSERT_LIMITER } vm_insert_kind;
+typedef enum { VM_INSERT_EQ, VM_INSERT_DYNAMICS, VM_INSERT_LIMITER, VM_INSERT_TRANSIENT } vm_insert_kind;
 
 /* An insert on a strip, run in order after the clips (or a bus's inputs)
  * and before the fader.
@@ -69,6 +69,7 @@ typedef struct {
     dsp_dyn_params dyn;
     int key;                    /* strip index of the key, -1: the strip itself */
     dsp_limiter_params lim;     /* limiter: ceiling dBTP, look-ahead, release */
+    double attack_db, sustain_db; /* transient shaper (dsp/transient.h) */
 } vm_insert_desc;
 
 /* Parses a filter type word (highpass, lowpass, bandpass, notch, peak,

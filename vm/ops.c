@@ -86,6 +86,13 @@ void op_limiter(plan *p, void *args, int64_t pos, int n)
     dsp_limiter_process(&a->state, a->io, n);
 }
 
+void op_transient(plan *p, void *args, int64_t pos, int n)
+{
+    (void)p, (void)pos;
+    op_transient_args *a = args;
+    dsp_transient_process(&a->state, a->io, a->nch, n);
+}
+
 void op_bandduck(plan *p, void *args, int64_t pos, int n)
 {
     (void)p, (void)pos;

@@ -13,6 +13,7 @@
 #include "dsp/crossover.h"
 #include "dsp/dynamics.h"
 #include "dsp/limiter.h"
+#include "dsp/transient.h"
 #include "dsp/fade.h"
 #include "vm/lane.h"
 #include "vm/media.h"
@@ -154,6 +155,15 @@ typedef struct {
 } op_limiter_args;
 
 void op_limiter(plan *p, void *args, int64_t pos, int n);
+
+/* transient: dsp/transient.h over a strip's channels, in place */
+typedef struct {
+    dsp_transient state;
+    float **io;
+    int nch;
+} op_transient_args;
+
+void op_transient(plan *p, void *args, int64_t pos, int n);
 
 /* bandduck: out = low + gain * mid + high of an LR8 split of each channel
  * (dsp/crossover.h); gain is the band duck's moves */

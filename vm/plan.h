@@ -66,6 +66,8 @@ struct plan {
     int ndelay_ops;
     void **bandduck_ops;    /* band ducks (crossover state), likewise */
     int nbandduck_ops;
+    void **transient_ops;   /* transient shapers, likewise */
+    int ntransient_ops;
     vm_lane **lanes;        /* automation lanes the plan owns */
     int nlanes, caplanes;
     const char *warnings;   /* newline-separated notes for the user, "" if none */

@@ -22,6 +22,7 @@
 #include <lua.h>
 #include <lualib.h>
 
+#include "dsp/transient.h"
 #include "vm/markers.h"
 #include "vm/path.h"
 #include "vm/suggest.h"
@@ -1225,6 +1226,27 @@ static int strip_limiter(lua_State *L)
     return push_insert(L, r->index, &e);
 }
 
+/* t:transient { attack = 6, sustain = -3 } */
+static int strip_transient(lua_State *L)
+{
+    strip_ref *r = check_strip(L, 1);
+    vm_strip_desc *s = &get_ctx(L)->desc->strips[r->index];
+    char what[300];
+    snprintf(what, sizeof what, "transient shaper on %s '%s'", kind_name(s), s->name);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    static const char *const keys[] = {"attack", "sustain", NULL};
+    check_keys(L, 2, what, keys, 0);
+    vm_insert_desc e;
+    memset(&e, 0, sizeof e);
+    e.kind = VM_INSERT_TRANSIENT;
+    e.key = -1;
+    opt_number(L, 2, "attack", what, -24, 24, &e.attack_db);
+    opt_number(L, 2, "sustain", what, -24, 24, &e.sustain_db);
+    if (s->channels > DSP_TRANSIENT_MAX_CHANNELS)
+        return script_error(L, "%s: at most %d channels", what, DSP_TRANSIENT_MAX_CHANNELS);
+    return push_insert(L, r->index, &e);
+}
+
 static int strip_compressor(lua_State *L) { return strip_dynamics(L, DSP_DYN_COMPRESS, "compressor"); }
 static int strip_expander(lua_State *L) { return strip_dynamics(L, DSP_DYN_EXPAND, "expander"); }
 static int strip_gate(lua_State *L) { return strip_dynamics(L, DSP_DYN_GATE, "gate"); }
@@ -1236,7 +1258,8 @@ static int insert_index(lua_State *L)
     vm_insert_desc *e = &get_ctx(L)->desc->strips[ir->strip].inserts[ir->index];
     if (e->kind != VM_INSERT_EQ)
         return script_error(L, "a %s insert has no field '%s' (its settings are fixed when it is made)",
-                            e->kind == VM_INSERT_LIMITER ? "limiter" : "dynamics", k);
+                            e->kind == VM_INSERT_LIMITER ? "limiter" : e->kind == VM_INSERT_TRANSIENT ? "transient"
+                                                                                                 : "dynamics", k);
     if (strcmp(k, "freq") == 0) push_param(L, PARAM_EQ_FREQ, ir->strip, ir->index);
     else if (strcmp(k, "gain") == 0) push_param(L, PARAM_EQ_GAIN, ir->strip, ir->index);
     else if (strcmp(k, "q") == 0) push_param(L, PARAM_EQ_Q, ir->strip, ir->index);
@@ -1264,10 +1287,11 @@ static int strip_index(lua_State *L)
     else if (strcmp(k, "expander") == 0) lua_pushcfunction(L, strip_expander);
     else if (strcmp(k, "gate") == 0) lua_pushcfunction(L, strip_gate);
     else if (strcmp(k, "limiter") == 0) lua_pushcfunction(L, strip_limiter);
+    else if (strcmp(k, "transient") == 0) lua_pushcfunction(L, strip_transient);
     else if (strcmp(k, "to") == 0) lua_pushcfunction(L, strip_to);
     else {
-        static const char *const names[] = {"name", "kind", "channels", "gain", "trim", "pan", "mute", "solo", "clip", "to", "eq", "compressor", "expander", "gate", "limiter", NULL};
-        const char *near = vm_suggest(k, names, 15);
+        static const char *const names[] = {"name", "kind", "channels", "gain", "trim", "pan", "mute", "solo", "clip", "to", "eq", "compressor", "expander", "gate", "limiter", "transient", NULL};
+        const char *near = vm_suggest(k, names, 16);
         if (near)
             return script_error(L, "%s '%s' has no field '%s'; did you mean '%s'?", kind_name(s), s->name, k, near);
         return script_error(L, "%s '%s' has no field '%s'", kind_name(s), s->name, k);

@@ -278,6 +278,82 @@ static void test_batched_eq_same_bits(void)
     free(b);
 }
 
+/* hits: a noise burst decaying with tau 60 ms every 0.5 s from 0.25 s */
+static double hits(int i, int c)
+{
+    (void)c;
+    double t = i / 48000.0 - 0.25;
+    if (t < 0)
+        return 0;
+    double in = fmod(t, 0.5);
+    unsigned u = (unsigned)i * 1103515245u + 12345u;
+    double noise = ((u >> 8) & 0xffff) / 32768.0 - 1.0;
+    return 0.5 * noise * exp(-in / 0.06);
+}
+
+static double peak_db(const float *x, int from, int n)
+{
+    double p = 0;
+    for (int k = from; k < from + n; k++)
+        p = fabs(x[k]) > p ? fabs(x[k]) : p;
+    return 20 * log10(p);
+}
+
+static void test_transient_shaper(void)
+{
+    write_wav("hits.wav", 48000, 1, 48000 * 3, hits);
+    const char *base =
+        "session { rate = 48000, length = 3 }\n"
+        "local t = track \"T\" { channels = 1 }\n"
+        "t:clip { \"hits.wav\", at = 0 }\n"
+        "%s\n"
+        "output { \"o.wav\", from = t, format = \"wav32f\" }\n";
+    char script[1024];
+    int f0 = 0, f1 = 0, f2 = 0, ch = 0;
+    snprintf(script, sizeof script, base, "");
+    float *dry = render(script, 512) == 0 ? read_wav("o.wav", &f0, &ch) : NULL;
+    snprintf(script, sizeof script, base, "t:transient { attack = 6 }");
+    float *att = render(script, 512) == 0 ? read_wav("o.wav", &f1, &ch) : NULL;
+    snprintf(script, sizeof script, base, "t:transient { sustain = -6 }");
+    float *sus = render(script, 512) == 0 ? read_wav("o.wav", &f2, &ch) : NULL;
+    if (!check(dry && att && sus, "transient shaper renders", "failed")) {
+        free(dry), free(att), free(sus);
+        return;
+    }
+    int hit = (int)(1.25 * 48000); /* the third hit: the followers have seen two */
+    double onset_gain = peak_db(att, hit, 96) - peak_db(dry, hit, 96);
+    double tail_gain = rms_db(att, hit + 9600, 4800) - rms_db(dry, hit + 9600, 4800);
+    char name[200];
+    snprintf(name, sizeof name, "attack +6: the first 2 ms of a hit come out %+.2f dB (more than +3)", onset_gain);
+    check(onset_gain > 3, name, "%.2f dB", onset_gain);
+    snprintf(name, sizeof name, "attack +6: the decay 200-300 ms later moves %+.2f dB (less than 1)", tail_gain);
+    check(fabs(tail_gain) < 1, name, "%.2f dB", tail_gain);
+    double s_onset = peak_db(sus, hit, 96) - peak_db(dry, hit, 96);
+    double s_tail = rms_db(sus, hit + 4800, 9600) - rms_db(dry, hit + 4800, 9600);
+    snprintf(name, sizeof name, "sustain -6: the tail 100-300 ms after a hit comes out %+.2f dB (below -2)", s_tail);
+    check(s_tail < -2, name, "%.2f dB", s_tail);
+    snprintf(name, sizeof name, "sustain -6: the hit's first 2 ms move %+.2f dB (less than 1)", s_onset);
+    check(fabs(s_onset) < 1, name, "%.2f dB", s_onset);
+    float *b1 = render(script, 1) == 0 ? read_wav("o.wav", &f2, &ch) : NULL;
+    check(b1 && memcmp(b1, sus, (size_t)f2 * sizeof *b1) == 0, "transient shaper at --block 1 = --block 512",
+          "differs");
+    free(b1);
+    free(dry), free(att), free(sus);
+    /* a steady sine is left alone */
+    freq_hz = 1000;
+    write_wav("sine.wav", 48000, 1, 48000 * 2, sine);
+    snprintf(script, sizeof script,
+             "session { rate = 48000, length = 2 }\nlocal t = track \"T\" { channels = 1 }\n"
+             "t:clip { \"sine.wav\", at = 0 }\nt:transient { attack = 12, sustain = -12 }\n"
+             "output { \"o.wav\", from = t, format = \"wav32f\" }\n");
+    float *x = render(script, 512) == 0 ? read_wav("o.wav", &f0, &ch) : NULL;
+    double g = x ? rms_db(x, 48000, 48000) - 20 * log10(0.25 / sqrt(2)) : 99;
+    snprintf(name, sizeof name, "a steady 1 kHz tone through attack +12 / sustain -12 moves %+.2f dB (less than 0.3)",
+             g);
+    check(fabs(g) < 0.3, name, "%.2f dB", g);
+    free(x);
+}
+
 static void expect_script_error(const char *body, const char *want, const char *name)
 {
     char path[512], err[DS_ERR_LEN] = "";
@@ -319,6 +395,7 @@ int main(void)
     test_dynamics_errors();
     test_limiter_latency_compensated();
     test_batched_eq_same_bits();
+    test_transient_shaper();
     expect_script_error("local a = bus \"A\"\na:limiter { ceiling = 3 }\n", "ceiling = 3",
                         "a limiter ceiling above 0 dBTP is refused with its range");
     scratch_close();
