@@ -974,6 +974,26 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
                 if (e->key >= 0) {
                     a->key = chans[e->key];
                     a->nkey = d->strips[e->key].channels;
+                } else {
+                    a->nkey = st->channels;
+                }
+                if (e->key_hi > 0) {
+                    a->filtered = 1;
+                    a->key_hp = vm_arena_alloc(A, (size_t)a->nkey * sizeof *a->key_hp);
+                    a->key_lp = vm_arena_alloc(A, (size_t)a->nkey * sizeof *a->key_lp);
+                    a->key_buf = vm_arena_alloc(A, (size_t)a->nkey * sizeof *a->key_buf);
+                    CHECK(a->key_hp && a->key_lp && a->key_buf);
+                    dsp_biquad_coefs hp, lp;
+                    dsp_biquad_design(&hp, DSP_EQ_HIGHPASS, d->tb.rate, e->key_lo, 0, 0);
+                    dsp_biquad_design(&lp, DSP_EQ_LOWPASS, d->tb.rate, e->key_hi, 0, 0);
+                    for (int ch = 0; ch < a->nkey; ch++) {
+                        dsp_biquad_init(&a->key_hp[ch]);
+                        dsp_biquad_set(&a->key_hp[ch], &hp);
+                        dsp_biquad_init(&a->key_lp[ch]);
+                        dsp_biquad_set(&a->key_lp[ch], &lp);
+                        a->key_buf[ch] = vm_arena_alloc(A, (size_t)max_block * sizeof(float));
+                        CHECK(a->key_buf[ch]);
+                    }
                 }
                 static const char *const modes[] = {"compressor", "expander", "gate"};
                 op->fn = op_dyn;
@@ -1188,8 +1208,14 @@ void vm_plan_reset(plan *p)
             dsp_butter_reset(&a->butter[ch]);
         op_eq_design(a, INT64_MIN);
     }
-    for (int i = 0; i < p->ndyn_ops; i++)
-        dsp_dyn_reset(&((op_dyn_args *)p->dyn_ops[i])->state);
+    for (int i = 0; i < p->ndyn_ops; i++) {
+        op_dyn_args *a = p->dyn_ops[i];
+        dsp_dyn_reset(&a->state);
+        for (int ch = 0; a->filtered && ch < a->nkey; ch++) {
+            dsp_biquad_reset(&a->key_hp[ch]);
+            dsp_biquad_reset(&a->key_lp[ch]);
+        }
+    }
     for (int i = 0; i < p->nlimiter_ops; i++)
         dsp_limiter_reset(&((op_limiter_args *)p->limiter_ops[i])->state);
     for (int i = 0; i < p->ndelay_ops; i++)

@@ -68,6 +68,7 @@ typedef struct {
     vm_param_desc freq, gain, q;
     dsp_dyn_params dyn;
     int key;                    /* strip index of the key, -1: the strip itself */
+    double key_lo, key_hi;      /* key filter band in Hz (0, 0: none) */
     dsp_limiter_params lim;     /* limiter: ceiling dBTP, look-ahead, release */
     double attack_db, sustain_db; /* transient shaper (dsp/transient.h) */
 } vm_insert_desc;

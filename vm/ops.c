@@ -76,7 +76,16 @@ void op_dyn(plan *p, void *args, int64_t pos, int n)
 {
     (void)p, (void)pos;
     op_dyn_args *a = args;
-    dsp_dyn_process(&a->state, (const float *const *)a->key, a->nkey, a->io, a->nch, n);
+    if (!a->filtered) {
+        dsp_dyn_process(&a->state, (const float *const *)a->key, a->nkey, a->io, a->nch, n);
+        return;
+    }
+    float **src = a->key ? a->key : a->io;
+    for (int ch = 0; ch < a->nkey; ch++) {
+        dsp_biquad_process(&a->key_hp[ch], src[ch], a->key_buf[ch], n);
+        dsp_biquad_process(&a->key_lp[ch], a->key_buf[ch], a->key_buf[ch], n);
+    }
+    dsp_dyn_process(&a->state, (const float *const *)a->key_buf, a->nkey, a->io, a->nch, n);
 }
 
 void op_limiter(plan *p, void *args, int64_t pos, int n)

@@ -136,13 +136,18 @@ typedef struct {
 void op_eq(plan *p, void *args, int64_t pos, int n);
 
 /* dyn: a compressor, expander or gate over a strip's channels, in place,
- * keyed by the strip itself (key NULL) or another strip's buffer */
+ * keyed by the strip itself (key NULL) or another strip's buffer; with a
+ * key filter the detector hears the key through a high-pass at key_lo and
+ * a low-pass at key_hi (2nd order each), filtered into scratch buffers */
 typedef struct {
     dsp_dyn state;
     float **io;
     int nch;
     float **key;
     int nkey;
+    int filtered;              /* key_lo/key_hi set */
+    dsp_biquad *key_hp, *key_lp; /* one per key channel */
+    float **key_buf;           /* max_block scratch per key channel */
 } op_dyn_args;
 
 void op_dyn(plan *p, void *args, int64_t pos, int n);

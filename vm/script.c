@@ -1132,7 +1132,7 @@ static int strip_dynamics(lua_State *L, dsp_dyn_mode mode, const char *kind)
     snprintf(what, sizeof what, "%s on %s '%s'", kind, kind_name(s), s->name);
     luaL_checktype(L, 2, LUA_TTABLE);
     static const char *const keys[] = {"threshold", "ratio", "knee", "attack", "release", "hold", "makeup",
-                                       "range", "detector", "rms", "link", "key", NULL};
+                                       "range", "detector", "rms", "link", "key", "key_filter", NULL};
     check_keys(L, 2, what, keys, 0);
     vm_insert_desc e;
     memset(&e, 0, sizeof e);
@@ -1181,6 +1181,19 @@ static int strip_dynamics(lua_State *L, dsp_dyn_mode mode, const char *kind)
             return script_error(L, "%s: key must be a track or bus (got %s)", what, luaL_typename(L, -1));
         if (k->index != r->index)
             e.key = k->index;
+    }
+    lua_pop(L, 1);
+    if (lua_getfield(L, 2, "key_filter") != LUA_TNIL) {
+        if (!lua_istable(L, -1) || luaL_len(L, -1) != 2)
+            return script_error(L, "%s: key_filter must be { low_hz, high_hz }, e.g. { 300, 3000 }", what);
+        lua_geti(L, -1, 1);
+        lua_geti(L, -2, 2);
+        e.key_lo = lua_tonumber(L, -2);
+        e.key_hi = lua_tonumber(L, -1);
+        lua_pop(L, 2);
+        if (!(e.key_lo >= 10 && e.key_hi > e.key_lo && e.key_hi <= 20000))
+            return script_error(L, "%s: key_filter = { %g, %g } must satisfy 10 <= low < high <= 20000 Hz", what,
+                                e.key_lo, e.key_hi);
     }
     lua_pop(L, 1);
     if (s->channels > DSP_DYN_MAX_CHANNELS)
