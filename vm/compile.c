@@ -626,10 +626,10 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
             const vm_insert_desc *e = &st->inserts[k];
             if (e->kind == VM_INSERT_LIMITER)
                 at += limiter_latency(d->tb.rate, st->channels, &e->lim);
-            if (e->kind == VM_INSERT_DYNAMICS && e->key >= 0 && c.lat_out[e->key] != at && c.audible[s2])
-                warnf(&c, "%s: the key '%s' reaches this %s %d samples %s than its audio (a look-ahead limiter on "
-                      "one path); keys are not delayed to match yet", e->where, d->strips[e->key].name,
-                      kind_name(st), abs(c.lat_out[e->key] - at), c.lat_out[e->key] > at ? "later" : "earlier");
+            if (e->kind == VM_INSERT_DYNAMICS && e->key >= 0 && c.lat_out[e->key] > at && c.audible[s2])
+                warnf(&c, "%s: the key '%s' reaches this %s %d samples later than its audio (a look-ahead limiter "
+                      "on the key's path); only an early key is delayed to match", e->where, d->strips[e->key].name,
+                      kind_name(st), c.lat_out[e->key] - at);
         }
     }
     if ((res = emit_all(&c, err)) != DS_OK)
@@ -977,6 +977,23 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
                 } else {
                     a->nkey = st->channels;
                 }
+                if (e->key >= 0) { /* the audio's latency at this insert, against the key's */
+                    int at = c.lat_in[o->strip];
+                    for (int k = 0; k < o->dst; k++)
+                        if (st->inserts[k].kind == VM_INSERT_LIMITER)
+                            at += limiter_latency(d->tb.rate, st->channels, &st->inserts[k].lim);
+                    if (c.lat_out[e->key] < at) {
+                        a->key_delay = at - c.lat_out[e->key];
+                        a->key_ring = vm_arena_alloc(A, (size_t)a->nkey * sizeof *a->key_ring);
+                        a->key_late = vm_arena_alloc(A, (size_t)a->nkey * sizeof *a->key_late);
+                        CHECK(a->key_ring && a->key_late);
+                        for (int ch = 0; ch < a->nkey; ch++) {
+                            a->key_ring[ch] = vm_arena_alloc(A, (size_t)a->key_delay * sizeof(float));
+                            a->key_late[ch] = vm_arena_alloc(A, (size_t)max_block * sizeof(float));
+                            CHECK(a->key_ring[ch] && a->key_late[ch]);
+                        }
+                    }
+                }
                 if (e->key_hi > 0) {
                     a->filtered = 1;
                     a->key_hp = vm_arena_alloc(A, (size_t)a->nkey * sizeof *a->key_hp);
@@ -1211,6 +1228,9 @@ void vm_plan_reset(plan *p)
     for (int i = 0; i < p->ndyn_ops; i++) {
         op_dyn_args *a = p->dyn_ops[i];
         dsp_dyn_reset(&a->state);
+        for (int ch = 0; a->key_delay && ch < a->nkey; ch++)
+            memset(a->key_ring[ch], 0, (size_t)a->key_delay * sizeof(float));
+        a->ring_pos = 0;
         for (int ch = 0; a->filtered && ch < a->nkey; ch++) {
             dsp_biquad_reset(&a->key_hp[ch]);
             dsp_biquad_reset(&a->key_lp[ch]);

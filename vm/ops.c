@@ -76,11 +76,27 @@ void op_dyn(plan *p, void *args, int64_t pos, int n)
 {
     (void)p, (void)pos;
     op_dyn_args *a = args;
+    float **src = a->key;
+    if (a->key_delay) { /* align the key with audio that a look-ahead made late */
+        int at = a->ring_pos;
+        for (int ch = 0; ch < a->nkey; ch++) {
+            at = a->ring_pos;
+            for (int k = 0; k < n; k++) {
+                a->key_late[ch][k] = a->key_ring[ch][at];
+                a->key_ring[ch][at] = a->key[ch][k];
+                if (++at == a->key_delay)
+                    at = 0;
+            }
+        }
+        a->ring_pos = at;
+        src = a->key_late;
+    }
     if (!a->filtered) {
-        dsp_dyn_process(&a->state, (const float *const *)a->key, a->nkey, a->io, a->nch, n);
+        dsp_dyn_process(&a->state, (const float *const *)src, a->nkey, a->io, a->nch, n);
         return;
     }
-    float **src = a->key ? a->key : a->io;
+    if (!src)
+        src = a->io;
     for (int ch = 0; ch < a->nkey; ch++) {
         dsp_biquad_process(&a->key_hp[ch], src[ch], a->key_buf[ch], n);
         dsp_biquad_process(&a->key_lp[ch], a->key_buf[ch], a->key_buf[ch], n);

@@ -148,6 +148,10 @@ typedef struct {
     int filtered;              /* key_lo/key_hi set */
     dsp_biquad *key_hp, *key_lp; /* one per key channel */
     float **key_buf;           /* max_block scratch per key channel */
+    int key_delay;             /* samples the key is delayed to meet its audio (look-ahead elsewhere) */
+    int ring_pos;
+    float **key_ring;          /* key_delay samples per key channel */
+    float **key_late;          /* max_block scratch per key channel */
 } op_dyn_args;
 
 void op_dyn(plan *p, void *args, int64_t pos, int n);
