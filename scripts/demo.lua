@@ -152,6 +152,22 @@ dia2:clip { "media/dx/k1-v-cit.ogg", at = "01:01:18:12", gain = -6.5, fade_in = 
 sfx:clip { "media/fx/metalbang4.ogg", at = "01:01:24:00", gain = 0 }
 
 ---------------------------------------------------------------------------
+-- Processing. Inserts run in order on a track or bus, before its fader.
+-- Dialogue: a high-pass to clear rumble and a little presence.
+for _, d in ipairs { dia1, dia2 } do
+  d:eq { "highpass", freq = 90 }
+  d:eq { "peak", freq = 3000, gain = 2, q = 1 }
+end
+-- The score makes room for every line: it dips 4 dB in the speech band,
+-- starting 0.3 s before each line, and stays down through pauses shorter
+-- than 1.5 s so it does not pump (`dubstage automation demo.lua MX.bandduck`
+-- shows the moves this makes).
+duck { mx, under = dx, depth = -4, band = { 700, 5000 }, preroll = 0.3, attack = 0.1, release = 0.8, bridge = 1.5 }
+-- The printmaster never goes over -1 dBTP (true peak, as delivery specs ask);
+-- its 5 ms look-ahead is compensated, so every output stays in sync.
+pm:limiter { ceiling = -1 }
+
+---------------------------------------------------------------------------
 -- Deliverables: the printmaster and the three stems, 48 kHz 24-bit WAV.
 -- Like clip paths, these are relative to this script's folder (so the files
 -- land in scripts/out/); `--out DIR` puts every file in DIR instead.
