@@ -212,6 +212,10 @@ static int cmd_info(const plan *p, const vm_desc *d)
         printf("  %s  <- '%s' (%d ch, %s%s)\n", p->outputs[i].path, p->outputs[i].strip, p->outputs[i].channels,
                vm_out_format_name(p->outputs[i].format),
                p->outputs[i].latency ? "" : ", no latency");
+    for (int i = 0; i < p->nstrips; i++)
+        if (p->strip_latency[i])
+            printf("latency  '%s': %d samples (%.2f ms) of look-ahead on its path\n", p->strip_names[i],
+                   p->strip_latency[i], 1000.0 * p->strip_latency[i] / p->tb.rate);
     for (int i = 0; i < p->noutputs; i++)
         if (p->outputs[i].latency)
             printf("latency  '%s' runs %d samples (%.2f ms) late (look-ahead): %s is read that much later, so it "

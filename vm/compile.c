@@ -1181,8 +1181,15 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
     }
     p->strip_chans = vm_arena_alloc(A, (size_t)(c.n ? c.n : 1) * sizeof *p->strip_chans);
     CHECK(p->strip_chans);
-    for (int s2 = 0; s2 < c.n; s2++)
+    p->strip_latency = vm_arena_alloc(A, (size_t)(c.n ? c.n : 1) * sizeof *p->strip_latency);
+    p->strip_names = vm_arena_alloc(A, (size_t)(c.n ? c.n : 1) * sizeof *p->strip_names);
+    CHECK(p->strip_latency && p->strip_names);
+    p->nstrips = c.n;
+    for (int s2 = 0; s2 < c.n; s2++) {
         p->strip_chans[s2] = c.tapped[s2] ? chans[s2] : NULL;
+        p->strip_latency[s2] = c.lat_out[s2];
+        CHECK(p->strip_names[s2] = vm_arena_strdup(A, d->strips[s2].name));
+    }
     p->warnings = vm_arena_strdup(A, c.warn ? c.warn : "");
     CHECK(p->warnings);
     *out = p;

@@ -72,6 +72,9 @@ struct plan {
     int nlanes, caplanes;
     const char *warnings;   /* newline-separated notes for the user, "" if none */
     float ***strip_chans;   /* per strip: its channels when an output (or analysis) taps it, else NULL */
+    int *strip_latency;     /* per strip: samples its output runs late (look-aheads on its path) */
+    const char **strip_names;
+    int nstrips;
     /* An op that cannot go on (a clip file vanished mid-render) records
      * the reason here; the driver checks after every block. */
     int failed;
