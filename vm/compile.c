@@ -384,6 +384,25 @@ static ds_result emit(compiler *c, aop_kind k, int strip, int dst, char *err)
     return DS_OK;
 }
 
+/* A static fader on a strip that nothing reads after it (no output, no
+ * key) but its mixes: fold it into the mix coefficients instead of a pass. */
+static int fader_folds(const compiler *c, int s)
+{
+    const vm_desc *d = c->d;
+    const vm_strip_desc *st = &d->strips[s];
+    if (c->tapped[s] || st->pan.nevents || st->gain.nevents || st->trim.nevents || st->duck.nevents)
+        return 0;
+    for (int v = 0; v < d->nvcas; v++)
+        for (int m = 0; m < d->vcas[v].nmembers; m++)
+            if (d->vcas[v].members[m] == s && d->vcas[v].gain.nevents)
+                return 0;
+    for (int t = 0; t < c->n; t++)
+        for (int k = 0; k < d->strips[t].ninserts; k++)
+            if (d->strips[t].inserts[k].key == s)
+                return 0;
+    return 1;
+}
+
 /* The ops after a strip's inserts: its fader (unless folded into the clips)
  * and its mixes into the buses it feeds, with latency-compensating delays. */
 static ds_result emit_tail(compiler *c, int s, int *started, char *err)
@@ -394,7 +413,8 @@ static ds_result emit_tail(compiler *c, int s, int *started, char *err)
     /* A track without inserts has its fader folded into its clips' gains
      * (one multiply per sample instead of two passes); otherwise the fader
      * is a gain op after the inserts. */
-    if (c->audible[s] && (st->kind == VM_STRIP_BUS || st->ninserts || st->band_hi > 0) && !gain_is_unity(d, s))
+    if (c->audible[s] && (st->kind == VM_STRIP_BUS || st->ninserts || st->band_hi > 0) && !gain_is_unity(d, s) &&
+        !fader_folds(c, s))
         r = emit(c, A_GAIN, s, -1, err);
     for (int k = 0; r == DS_OK && k < st->ndests; k++) {
         int t = st->dests[k];
@@ -834,6 +854,19 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
             }
             double coef[64 * 64];
             route_matrix(d, o->strip, o->dst, coef, err);
+            /* a folded fader (see fader_folds) scales every coefficient */
+            double fold = 1.0;
+            if ((st->kind == VM_STRIP_BUS || st->ninserts || st->band_hi > 0) && !gain_is_unity(d, o->strip) &&
+                fader_folds(&c, o->strip)) {
+                plan_param *g = strip_gain_param(p, d, o->strip, vca_lanes, err);
+                if (!g) {
+                    res = DS_ERR_ARG;
+                    goto fail;
+                }
+                fold = (double)g->gain[0];
+            }
+            for (int k = 0; k < st->channels * dt->channels; k++)
+                coef[k] *= fold;
             int nt = 0;
             for (int k = 0; k < st->channels * dt->channels; k++)
                 nt += coef[k] != 0;
