@@ -8,13 +8,69 @@
 #ifndef DSP_FASTMATH_H
 #define DSP_FASTMATH_H
 
+#include <stdint.h>
+#include <string.h>
+
+/* The formulas, one value at a time (the array functions below apply the
+ * same ones, so a value gets the same bits either way). */
+static inline double dsp_exp2_poly(double y)
+{
+    /* y in about [-24, 4]: split into integer and fraction without floor() */
+    int32_t i = (int32_t)y;
+    i -= y < (double)i;
+    double f = (y - (double)i) * 0.69314718055994530942; /* f ln 2 in [0, ln 2) */
+    double p = 1.0 + f * (1.0 + f * (1.0 / 2 + f * (1.0 / 6 + f * (1.0 / 24 + f * (1.0 / 120 + f * (1.0 / 720 +
+               f * (1.0 / 5040 + f * (1.0 / 40320 + f * (1.0 / 362880 + f * (1.0 / 3628800 +
+               f * (1.0 / 39916800)))))))))));
+    uint64_t bits = (uint64_t)(i + 1023) << 52;
+    double scale;
+    memcpy(&scale, &bits, sizeof scale);
+    return p * scale;
+}
+
+static inline double dsp_sin_poly(double x) /* x in [0, pi/2] */
+{
+    double x2 = x * x; /* multiplications by constant reciprocals: no division in the loop */
+    return x * (1 - x2 * (1.0 / 6) * (1 - x2 * (1.0 / 20) * (1 - x2 * (1.0 / 42) * (1 - x2 * (1.0 / 72) *
+           (1 - x2 * (1.0 / 110) * (1 - x2 * (1.0 / 156)))))));
+}
+
+static inline double dsp_cos_poly(double x) /* x in [0, pi/2] */
+{
+    double x2 = x * x;
+    return 1 - x2 * 0.5 * (1 - x2 * (1.0 / 12) * (1 - x2 * (1.0 / 30) * (1 - x2 * (1.0 / 56) * (1 - x2 * (1.0 / 90) *
+           (1 - x2 * (1.0 / 132) * (1 - x2 * (1.0 / 182)))))));
+}
+
+static inline float dsp_db_to_gain_1(double db, double silence_db)
+{
+    const double k = 0.16609640474436811739; /* log2(10) / 20 */
+    double g = dsp_exp2_poly((db > silence_db ? db : silence_db) * k);
+    return db > silence_db ? (float)g : 0.0f;
+}
+
+/* The pan laws of dsp/pan.h: mono = constant power, L = cos((p + 1) pi / 4),
+ * R = sin((p + 1) pi / 4); balance: the far side times cos(|p| pi / 2). pan
+ * is clamped to [-1, 1]. */
+static inline void dsp_pan_mono_1(double pan, float *left, float *right)
+{
+    const double q = 0.78539816339744830962; /* pi / 4 */
+    double p = pan < -1 ? -1 : pan > 1 ? 1 : pan, a = (p + 1) * q;
+    *left = p < 1 ? (float)dsp_cos_poly(a) : 0.0f; /* exact zeros at the extremes */
+    *right = p > -1 ? (float)dsp_sin_poly(a) : 0.0f;
+}
+
+static inline void dsp_pan_balance_1(double pan, float *left, float *right)
+{
+    const double h = 1.57079632679489661923; /* pi / 2 */
+    double p = pan < -1 ? -1 : pan > 1 ? 1 : pan;
+    double m = p < 0 ? -p : p;
+    float c = m < 1 ? (float)dsp_cos_poly(m * h) : 0.0f;
+    *left = p > 0 ? c : 1.0f;
+    *right = p < 0 ? c : 1.0f;
+}
+
 /* gain[i] = 10^(db[i] / 20); exactly 0 where db[i] <= silence_db. */
 void dsp_db_to_gain(const double *db, float *gain, int n, double silence_db);
-
-/* The pan laws of dsp/pan.h, per sample: mono = constant power,
- * L = cos((p + 1) pi / 4), R = sin((p + 1) pi / 4); balance: the far side
- * times cos(|p| pi / 2). pan values are clamped to [-1, 1]. */
-void dsp_pan_mono_array(const double *pan, float *left, float *right, int n);
-void dsp_pan_balance_array(const double *pan, float *left, float *right, int n);
 
 #endif

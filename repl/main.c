@@ -337,6 +337,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "dubstage: %s\n", err);
         goto done;
     }
+    /* The Lua state is gone: give its pages back before rendering, so peak
+     * memory is the larger of the two phases, not their sum (a script's
+     * size, its number of clips, stays out of the render's footprint). */
+    malloc_trim(0);
     if (vm_duck_analyse(&d, a.block, err) != DS_OK) {
         fprintf(stderr, "dubstage: %s\n", err);
         goto done;

@@ -183,15 +183,18 @@ static double param_value(const plan_param *pp, int64_t n)
     return v;
 }
 
-/* Gains or pan coefficients of two exact values (one formula for all). */
+/* Gains or pan coefficients of one or two exact values (one formula for
+ * all: dsp/fastmath.h's, applied one value at a time) */
 static void param_convert(const plan_param *pp, const double *v, float *g, float *g2, int n)
 {
-    if (pp->kind == PARAM_GAIN)
-        dsp_db_to_gain(v, g, n, VM_LANE_DB_SILENCE);
-    else if (pp->kind == PARAM_PAN_MONO)
-        dsp_pan_mono_array(v, g, g2, n);
-    else
-        dsp_pan_balance_array(v, g, g2, n);
+    for (int i = 0; i < n; i++) {
+        if (pp->kind == PARAM_GAIN)
+            g[i] = dsp_db_to_gain_1(v[i], VM_LANE_DB_SILENCE);
+        else if (pp->kind == PARAM_PAN_MONO)
+            dsp_pan_mono_1(v[i], &g[i], &g2[i]);
+        else
+            dsp_pan_balance_1(v[i], &g[i], &g2[i]);
+    }
 }
 
 /* Evaluates the block on the control grid (PLAN_PARAM_GRID): stretches where

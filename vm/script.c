@@ -92,7 +92,8 @@ static void *grow(lua_State *L, void *arr, int *cap, int need, size_t elem)
     void *p = realloc(arr, (size_t)ncap * elem);
     if (!p)
         script_error(L, "out of memory");
-    memset((char *)p + (size_t)*cap * elem, 0, (size_t)(ncap - *cap) * elem);
+    /* the spare capacity stays untouched (not resident): every caller fills
+     * an element whole when it appends it */
     *cap = ncap;
     return p;
 }
