@@ -5,11 +5,14 @@
 #ifndef TESTS_RENDER_UTIL_H
 #define TESTS_RENDER_UTIL_H
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sndfile.h>
+
+#include "tests/check.h"
 
 #include "vm/duck.h"
 #include "vm/plan.h"
@@ -101,6 +104,42 @@ __attribute__((unused)) static long long label_frames(int h, int m, int s, int f
     if (drop)
         frames -= (long long)drop * (minutes - minutes / 10);
     return frames;
+}
+
+/* Renders script at every block size of blocks[0..nb) and checks (one line
+ * per size after the first) that output `out` comes out bit-identical to
+ * the render at blocks[0]. Returns that first render (the caller frees it),
+ * or NULL when it failed; frames and channels describe it. */
+__attribute__((unused)) static float *render_blocks(const char *script, const char *out, const int *blocks, int nb,
+                                                   const char *what, int *frames, int *channels)
+{
+    float *first = render(script, blocks[0]) == 0 ? read_wav(out, frames, channels) : NULL;
+    for (int i = 1; i < nb; i++) {
+        int f = 0, ch = 0;
+        float *x = render(script, blocks[i]) == 0 ? read_wav(out, &f, &ch) : NULL;
+        char name[200];
+        snprintf(name, sizeof name, "%s at --block %d is bit-identical to --block %d", what, blocks[i], blocks[0]);
+        check(x && first && f == *frames && ch == *channels &&
+                  memcmp(x, first, (size_t)f * (size_t)ch * sizeof *x) == 0,
+              name, "outputs differ");
+        free(x);
+    }
+    return first;
+}
+
+/* Least-squares fit x[k] ~ a cos(w k) + b sin(w k), w = 2 pi f / rate, over
+ * x[k0, k0 + n): the amplitude is hypot(a, b). */
+__attribute__((unused)) static void sine_fit(const float *x, int k0, int n, double f, double rate, double *a,
+                                             double *b)
+{
+    double scc = 0, sss = 0, scs = 0, sxc = 0, sxs = 0;
+    for (int k = k0; k < k0 + n; k++) {
+        double c = cos(2 * M_PI * f * k / rate), sn = sin(2 * M_PI * f * k / rate);
+        scc += c * c; sss += sn * sn; scs += c * sn; sxc += x[k] * c; sxs += x[k] * sn;
+    }
+    double det = scc * sss - scs * scs;
+    *a = (sxc * sss - sxs * scs) / det;
+    *b = (sxs * scc - sxc * scs) / det;
 }
 
 /* Makes the scratch folder (dir); returns 0 on success. */

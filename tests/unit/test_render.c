@@ -309,14 +309,9 @@ static void test_resampled_sine_thdn(void)
         free(x);
         return;
     }
-    double scc = 0, sss = 0, scs = 0, sxc = 0, sxs = 0;
     int k0 = 48000, k1 = 144000;
-    for (int k = k0; k < k1; k++) {
-        double c = cos(2 * M_PI * 1000.0 * k / 48000.0), sn = sin(2 * M_PI * 1000.0 * k / 48000.0);
-        scc += c * c; sss += sn * sn; scs += c * sn; sxc += x[k] * c; sxs += x[k] * sn;
-    }
-    double det = scc * sss - scs * scs;
-    double a = (sxc * sss - sxs * scs) / det, b = (sxs * scc - sxc * scs) / det;
+    double a, b;
+    sine_fit(x, k0, k1 - k0, 1000.0, 48000.0, &a, &b);
     double res = 0, sig = 0;
     for (int k = k0; k < k1; k++) {
         double fit = a * cos(2 * M_PI * 1000.0 * k / 48000.0) + b * sin(2 * M_PI * 1000.0 * k / 48000.0);
