@@ -1,0 +1,260 @@
+# jack.sh - a JACK audio server for the realtime tests (sourced, POSIX sh).
+#
+# The tests play through JACK's dummy backend: a real server with no
+# hardware, whose clock runs the PortAudio callback at 48 kHz like a sound
+# card would, and whose ports can be recorded with jack_rec. Each test gets
+# its own server under a unique name, so tests never meet each other's or
+# a developer's JACK.
+#
+#   . tests/live/lib/jack.sh
+#   jack_require "live playback" || exit 0      # skip only if jackd is missing
+#   W=$(mktemp -d "${TMPDIR:-/tmp}/dubstage-live.XXXXXX") || exit 1
+#   trap 'jack_stop; rm -rf "$W"' EXIT
+#   trap 'exit 1' INT TERM
+#   jack_start "$W" || { echo "not ok - live playback: $jack_error"; exit 1; }
+#   jack_record_playback "$W/rec.wav" 5 || ...  # what reaches system:playback_*
+#   ... run the player (PortAudio's JACK host API) ...
+#   jack_record_wait || ...                    # jack_rec exits after 5 s
+#   build/tools/wavcmp ref.wav "$W/rec.wav"
+#
+# What the tests rely on (found on Debian 12: jackd2 1.9.21, PortAudio
+# 19.6.0):
+# - The server runs with the dummy backend's monitor ports (-m):
+#   system:monitor_N carries what is played into system:playback_N. The
+#   recorder listens there from before the player starts, so nothing of the
+#   start is lost and no hand-shake with the player is needed.
+# - PortAudio's JACK host API ("JACK Audio Connection Kit", one device named
+#   "system" with as many channels as the server has playback ports) is a
+#   client named "PortAudio" (PaJack_SetClientName in pa_jack.h, called
+#   before Pa_Initialize, changes it; a second one at the same time becomes
+#   "PortAudio-01"). Its ports PortAudio:out_0, out_1, ... (in_0, ... for
+#   input) appear at Pa_OpenStream; at Pa_StartStream it connects out_N to
+#   system:playback_(N+1) itself.
+# - jack_rec (client "jackrec", ports jackrec:input1, ...) writes WAV with
+#   signed integer samples; -b 32 is 32-bit PCM: a float sample comes back
+#   within 2^-32 (-192 dBFS), exactly when it is a multiple of 2^-31. Its -d
+#   takes whole seconds. Killing it leaves a file whose header was never
+#   finished: let -d end it.
+# - JACK clients start a default server of their own when they find none;
+#   JACK_NO_START_SERVER=1 (exported here) stops that, so a client that
+#   misses the test's server fails instead of opening ALSA.
+#
+# Functions set jack_error to one line saying what went wrong when they
+# return non-zero. JACK_RATE, JACK_PERIOD and JACK_CHANNELS (default 48000,
+# 256 and 2) are the server's sample rate, period and number of playback
+# (and capture) ports.
+# shellcheck shell=sh disable=SC2034 # jack_error and JACK_* are for the caller
+
+JACK_PID=
+JACK_GUARD_PID=
+JACK_REC_PID=
+JACK_SERVER_NAME=
+JACK_LOG=
+JACK_REC_LOG=
+jack_error=
+_jack_count=0
+
+# jack_require NAME: returns 0 when jackd is installed; otherwise prints
+# "skip - NAME: jackd is not installed" and returns 1. The tools the tests
+# drive come with jackd2; one that is missing although jackd is there is a
+# broken install, which is a failure, not a skip.
+jack_require() {
+  if ! command -v jackd >/dev/null 2>&1; then
+    echo "skip - $1: jackd is not installed (scripts/install-deps.sh test installs jackd2)"
+    return 1
+  fi
+  for _jt in jack_lsp jack_rec jack_connect; do
+    if ! command -v "$_jt" >/dev/null 2>&1; then
+      echo "not ok - $1: jackd is installed but $_jt is not"
+      return 1
+    fi
+  done
+  return 0
+}
+
+# _jack_alive PID: the process exists and is not a zombie (a background job
+# that has exited stays visible to kill -0 until the shell waits for it).
+_jack_alive() {
+  if [ -r "/proc/$1/stat" ]; then
+    # the state is the field after "(comm)"
+    _js=$(sed 's/^.*) \(.\).*$/\1/' "/proc/$1/stat" 2>/dev/null) || return 1
+    [ -n "$_js" ] && [ "$_js" != Z ] && [ "$_js" != X ]
+  else
+    kill -0 "$1" 2>/dev/null
+  fi
+}
+
+# _jack_log_tail FILE: the last lines of a log on one line, less jackd's
+# copyright banner.
+_jack_log_tail() {
+  grep -v -E '^(jackdmp [0-9]|Copyright |jackdmp comes with|This is free software|under certain conditions)' "$1" 2>/dev/null |
+    tail -3 | tr '\n' ' '
+}
+
+# _jack_stop_pid PID: SIGTERM, then SIGKILL after 5 s, and waits for it.
+_jack_stop_pid() {
+  kill "$1" 2>/dev/null || { wait "$1" 2>/dev/null; return 0; }
+  (
+    _ji=0
+    while [ $_ji -lt 50 ] && kill -0 "$1" 2>/dev/null; do sleep 0.1; _ji=$((_ji + 1)); done
+    kill -s KILL "$1" 2>/dev/null
+  ) >/dev/null 2>&1 &
+  _jw=$!
+  wait "$1" 2>/dev/null
+  kill "$_jw" 2>/dev/null
+  wait "$_jw" 2>/dev/null
+  return 0
+}
+
+# jack_start DIR: starts a dummy-backend server with monitor ports under a
+# unique name, logging to DIR/jackd.log, and waits (10 s at most) until it
+# answers jack_lsp. A server this library started before is stopped first.
+# Exports JACK_DEFAULT_SERVER so that every JACK client started afterwards
+# (PortAudio's JACK host API, jack_rec, jack_lsp, jack_connect) uses it.
+jack_start() {
+  jack_stop # one server a test at a time
+  _jack_count=$((_jack_count + 1))
+  JACK_SERVER_NAME="dubstage-test-$$-$_jack_count"
+  JACK_LOG="$1/jackd.log"
+  JACK_DEFAULT_SERVER=$JACK_SERVER_NAME
+  JACK_NO_START_SERVER=1
+  export JACK_DEFAULT_SERVER JACK_NO_START_SERVER
+  jackd --no-realtime -n "$JACK_SERVER_NAME" -d dummy -r "${JACK_RATE:-48000}" -p "${JACK_PERIOD:-256}" \
+    -m -C "${JACK_CHANNELS:-2}" -P "${JACK_CHANNELS:-2}" >"$JACK_LOG" 2>&1 </dev/null &
+  JACK_PID=$!
+  # A test shell killed by a signal it does not trap (or by SIGKILL) runs no
+  # EXIT trap: this guard stops its server then, so none is left behind.
+  (
+    trap '' INT TERM
+    while _jack_alive $$; do sleep 1; done
+    kill "$JACK_PID" 2>/dev/null
+  ) >/dev/null 2>&1 </dev/null &
+  JACK_GUARD_PID=$!
+  _ji=0
+  while [ $_ji -lt 100 ]; do
+    if ! _jack_alive "$JACK_PID"; then
+      jack_error="jackd exited at start: $(_jack_log_tail "$JACK_LOG")"
+      jack_stop
+      return 1
+    fi
+    if jack_lsp >/dev/null 2>&1; then
+      return 0
+    fi
+    sleep 0.1
+    _ji=$((_ji + 1))
+  done
+  jack_error="jackd '$JACK_SERVER_NAME' did not answer within 10 s (log: $(_jack_log_tail "$JACK_LOG"))"
+  jack_stop
+  return 1
+}
+
+# jack_stop: stops the recorder if one runs, then the server, and waits for
+# both. Safe to call twice and when nothing was started: meant for the EXIT
+# trap.
+jack_stop() {
+  if [ -n "$JACK_REC_PID" ]; then
+    _jack_stop_pid "$JACK_REC_PID"
+    JACK_REC_PID=
+  fi
+  if [ -n "$JACK_GUARD_PID" ]; then
+    kill -s KILL "$JACK_GUARD_PID" 2>/dev/null
+    wait "$JACK_GUARD_PID" 2>/dev/null
+    JACK_GUARD_PID=
+  fi
+  if [ -n "$JACK_PID" ]; then
+    _jack_stop_pid "$JACK_PID"
+    JACK_PID=
+  fi
+  return 0
+}
+
+# jack_wait_port PATTERN TIMEOUT: waits until a port whose full name
+# matches the extended regular expression PATTERN is listed by jack_lsp,
+# TIMEOUT seconds (whole) at most.
+jack_wait_port() {
+  _ji=0
+  while [ $_ji -lt $(($2 * 10)) ]; do
+    if jack_lsp 2>/dev/null | grep -E -q -e "$1"; then
+      return 0
+    fi
+    sleep 0.1
+    _ji=$((_ji + 1))
+  done
+  jack_error="no port matching '$1' after $2 s (ports: $(jack_lsp 2>/dev/null | tr '\n' ' '))"
+  return 1
+}
+
+# jack_record FILE SECONDS PORT...: records the ports, one channel each, to
+# FILE as 32-bit integer WAV for SECONDS (whole seconds) with jack_rec in the
+# background; returns once jack_rec's inputs are connected, that is once the
+# recording runs (10 s at most). Its output goes to FILE.log.
+jack_record() {
+  _jf=$1 _jd=$2
+  shift 2
+  case $_jd in
+    '' | *[!0-9]*) jack_error="jack_record: SECONDS must be a whole number (jack_rec -d), got '$_jd'"; return 1 ;;
+  esac
+  JACK_REC_LOG="$_jf.log"
+  jack_rec -f "$_jf" -d "$_jd" -b 32 "$@" >"$JACK_REC_LOG" 2>&1 </dev/null &
+  JACK_REC_PID=$!
+  # jack_rec connects its last input after all the others; recording starts
+  # right after that
+  _jlast="jackrec:input$#"
+  _ji=0
+  while [ $_ji -lt 100 ]; do
+    if ! _jack_alive "$JACK_REC_PID"; then
+      wait "$JACK_REC_PID" 2>/dev/null
+      JACK_REC_PID=
+      jack_error="jack_rec exited at start: $(tail -3 "$JACK_REC_LOG" | tr '\n' ' ')"
+      return 1
+    fi
+    if [ "$(jack_lsp -c "$_jlast" 2>/dev/null | wc -l)" -ge 2 ]; then
+      return 0
+    fi
+    sleep 0.1
+    _ji=$((_ji + 1))
+  done
+  jack_error="jack_rec's inputs were not connected within 10 s"
+  return 1
+}
+
+# jack_record_playback FILE SECONDS: jack_record of system:monitor_1 ... N,
+# that is of everything played to the server's outputs, one channel each.
+jack_record_playback() {
+  _jf=$1 _jd=$2
+  set --
+  _ji=1
+  while [ $_ji -le "${JACK_CHANNELS:-2}" ]; do
+    set -- "$@" "system:monitor_$_ji"
+    _ji=$((_ji + 1))
+  done
+  jack_record "$_jf" "$_jd" "$@"
+}
+
+# jack_record_wait [TIMEOUT]: waits for the recording started by
+# jack_record to end (TIMEOUT seconds at most, default 30); returns
+# jack_rec's exit status, or 1 when it had to be stopped.
+jack_record_wait() {
+  if [ -z "$JACK_REC_PID" ]; then
+    jack_error="jack_record_wait: no recording runs"
+    return 1
+  fi
+  _ji=0
+  while [ $_ji -lt $((${1:-30} * 10)) ] && _jack_alive "$JACK_REC_PID"; do
+    sleep 0.1
+    _ji=$((_ji + 1))
+  done
+  if _jack_alive "$JACK_REC_PID"; then
+    _jack_stop_pid "$JACK_REC_PID"
+    JACK_REC_PID=
+    jack_error="jack_rec still running after ${1:-30} s: stopped"
+    return 1
+  fi
+  wait "$JACK_REC_PID"
+  _jrc=$?
+  JACK_REC_PID=
+  if [ $_jrc -ne 0 ]; then
+    jack_error="jack_rec exited with status $_jrc: $(tail -3 "$JACK_REC_LOG" | tr '\n' ' ')"
+  fi
+  return $_jrc
+}
