@@ -7,7 +7,7 @@
 #   make asan     the whole suite under AddressSanitizer + UBSan
 
 CC      ?= cc
-PKGS     = lua5.4 sndfile soxr
+PKGS     = lua5.4 sndfile soxr portaudio-2.0
 OPT     ?= -O2
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
 CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) -g -ffp-contract=off $(WARN) \
@@ -27,7 +27,7 @@ APP_OBJ  = $(APP_SRC:%.c=$(B)/%.o)
 TESTS    = $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 TOOLS    = $(TOOL_SRC:tests/tools/%.c=$(B)/tools/%)
 
-all: $(B)/dubstage $(TESTS) $(TOOLS)
+all: $(B)/dubstage $(B)/dubstage-rtcheck $(TESTS) $(TOOLS)
 
 # DSP loops need the vectoriser's full cost model (gcc's -O2 only
 # vectorises loops of known trip count): -O3 for dsp/ only.
@@ -44,6 +44,12 @@ $(B)/libdubstage.a: $(LIB_OBJ)
 
 $(B)/dubstage: $(APP_OBJ) $(B)/libdubstage.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(APP_OBJ) $(B)/libdubstage.a $(LDLIBS)
+
+# The realtime tests' build: the same program with tests/rtcheck/malloc_trap.c
+# linked in, which aborts when the audio callback allocates (ARCHITECTURE.md
+# property 4; vm/rtcheck.h marks the callback).
+$(B)/dubstage-rtcheck: $(APP_OBJ) $(B)/libdubstage.a $(B)/tests/rtcheck/malloc_trap.o
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(APP_OBJ) $(B)/tests/rtcheck/malloc_trap.o $(B)/libdubstage.a $(LDLIBS)
 
 $(B)/tests/%: tests/unit/%.c tests/check.h tests/unit/render_util.h $(B)/libdubstage.a
 	@mkdir -p $(dir $@)

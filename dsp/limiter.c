@@ -213,6 +213,27 @@ void dsp_limiter_reset(dsp_limiter *s)
     s->corrections = 0;
 }
 
+int dsp_limiter_copy_state(dsp_limiter *dst, const dsp_limiter *src)
+{
+    if (dst->channels != src->channels || dst->latency != src->latency || dst->ring_len != src->ring_len)
+        return -1;
+    memcpy(dst->ring, src->ring, (size_t)src->channels * (size_t)src->ring_len * sizeof *src->ring);
+    memcpy(dst->ybuf, src->ybuf, (size_t)src->channels * (SPAN + CHUNK) * sizeof *src->ybuf);
+    memcpy(dst->gbuf, src->gbuf, (SPAN + CHUNK) * sizeof *src->gbuf);
+    memcpy(dst->mins, src->mins, (size_t)src->window * sizeof *src->mins);
+    memcpy(dst->box, src->box, (size_t)src->window * sizeof *src->box);
+    dst->mins_pos = src->mins_pos;
+    dst->pre = src->pre;
+    dst->quiet = src->quiet;
+    dst->box_pos = src->box_pos;
+    dst->box_sum = src->box_sum;
+    dst->env = src->env;
+    dst->q_prev = src->q_prev;
+    dst->t = src->t;
+    dst->gain_out = src->gain_out;
+    return 0;
+}
+
 int dsp_limiter_latency(const dsp_limiter *s)
 {
     return s->latency;

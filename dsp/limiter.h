@@ -125,6 +125,12 @@ void dsp_limiter_reset(dsp_limiter *s);
 void dsp_limiter_process(dsp_limiter *s, float *const *io, int n);
 
 /* L, in samples. */
+/* Carries the running state (delay line, envelope, detector) of src into
+ * dst, which keeps its own settings (ceiling, release): a live change of a
+ * limiter's settings continues where the signal is. Returns 0, or -1 (dst
+ * untouched) when the two differ in channels or look-ahead. No allocation. */
+int dsp_limiter_copy_state(dsp_limiter *dst, const dsp_limiter *src);
+
 int dsp_limiter_latency(const dsp_limiter *s);
 
 /* The reduction applied to the last output sample, in dB, >= 0 (0: none). */

@@ -18,6 +18,7 @@
 #include "vm/script.h"
 #include "vm/suggest.h"
 #include "repl/automation_cmd.h"
+#include "repl/live_cmd.h"
 
 #ifndef DS_VERSION
 #define DS_VERSION "dev"
@@ -35,6 +36,11 @@ static const char usage_text[] =
     "  automation SCRIPT [LANE ...] [--csv FILE] [--svg FILE]\n"
     "                  print the automated lanes (breakpoints and values against\n"
     "                  timecode), or write them as CSV (a row per frame) or an SVG plot\n"
+    "  play SCRIPT [--from TC] [--to TC] [--loop] [--bus NAME] [--device NAME] [--buffer FRAMES]\n"
+    "                  play the mix through the sound card (the first output, or the\n"
+    "                  bus or output --bus names); reports xruns on exit\n"
+    "  repl SCRIPT     play and change the mix live from a Lua prompt (docs/live.md)\n"
+    "  devices         list the audio output devices\n"
     "\n"
     "options:\n"
     "  --block N       frames per processing block, 1..8192 (default 1024); the output\n"
@@ -43,6 +49,11 @@ static const char usage_text[] =
     "  --quiet         no progress bar and no report (errors are still printed)\n"
     "  --no-measure    skip the loudness and true-peak report (a little faster)\n"
     "  --allow-paths   let the script read and write files outside its folder\n"
+    "  --from TC, --to TC  play: the range (timecode, or seconds such as 12.5)\n"
+    "  --loop          play: loop the range\n"
+    "  --bus NAME      play: the bus, track or output to hear (default: the first output)\n"
+    "  --device NAME   play: the output device, or part of its name (see 'dubstage devices')\n"
+    "  --buffer N      play: frames per audio callback (default: the device's)\n"
     "  --help          this text\n"
     "  --version       print the version\n"
     "\n"
@@ -66,6 +77,8 @@ typedef struct {
     const char *csv, *svg;
     const char *lanes[64];
     int nlanes;
+    const char *from, *to, *bus, *device;
+    int loop, buffer;
 } cli_args;
 
 static int fail_usage(const char *fmt, const char *arg)
@@ -78,13 +91,36 @@ static int fail_usage(const char *fmt, const char *arg)
 
 static int parse_args(int argc, char **argv, cli_args *a)
 {
-    static const char *const options[] = {"--block", "--out", "--quiet", "--no-measure", "--allow-paths",
-                                          "--help", "--version", "--csv", "--svg", NULL};
+    static const char *const options[] = {"--block", "--out",  "--quiet", "--no-measure", "--allow-paths",
+                                          "--help",  "--version", "--csv", "--svg",  "--from",
+                                          "--to",    "--loop",  "--bus",  "--device", "--buffer", NULL};
     memset(a, 0, sizeof *a);
     a->block = 1024;
     a->measure = 1;
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
+        if (strcmp(s, "--from") == 0 || strcmp(s, "--to") == 0 || strcmp(s, "--bus") == 0 ||
+            strcmp(s, "--device") == 0 || strcmp(s, "--buffer") == 0) {
+            if (i + 1 >= argc)
+                return fail_usage("option %s needs a value", s);
+            const char *v = argv[++i];
+            if (strcmp(s, "--buffer") == 0) {
+                char *end;
+                errno = 0;
+                long b = strtol(v, &end, 10);
+                if (*end || errno || b < 16 || b > 8192)
+                    return fail_usage("--buffer must be a whole number of frames from 16 to 8192 (got '%s')", v);
+                a->buffer = (int)b;
+            } else {
+                *(strcmp(s, "--from") == 0 ? &a->from : strcmp(s, "--to") == 0 ? &a->to
+                  : strcmp(s, "--bus") == 0 ? &a->bus : &a->device) = v;
+            }
+            continue;
+        }
+        if (strcmp(s, "--loop") == 0) {
+            a->loop = 1;
+            continue;
+        }
         if (strcmp(s, "--block") == 0 || strcmp(s, "--out") == 0 || strcmp(s, "--csv") == 0 ||
             strcmp(s, "--svg") == 0) {
             if (i + 1 >= argc)
@@ -111,7 +147,7 @@ static int parse_args(int argc, char **argv, cli_args *a)
         } else if (strcmp(s, "--allow-paths") == 0) {
             a->allow_paths = 1;
         } else if (s[0] == '-' && s[1] == '-' && strcmp(s, "--help") && strcmp(s, "--version")) {
-            const char *near = vm_suggest(s, options, 9);
+            const char *near = vm_suggest(s, options, 15);
             if (near) {
                 fprintf(stderr, "dubstage: unknown option %s; did you mean %s?\n", s, near);
                 return 2;
@@ -315,9 +351,12 @@ int main(int argc, char **argv)
         fputs(usage_text, a.command ? stdout : stderr);
         return a.command ? 0 : 2;
     }
-    static const char *const commands[] = {"render", "info", "automation", "help", NULL};
-    if (strcmp(a.command, "render") != 0 && strcmp(a.command, "info") != 0 && strcmp(a.command, "automation") != 0) {
-        const char *near = vm_suggest(a.command, commands, 4);
+    static const char *const commands[] = {"render", "info", "automation", "play", "repl", "devices", "help", NULL};
+    if (strcmp(a.command, "devices") == 0)
+        return repl_devices();
+    if (strcmp(a.command, "render") != 0 && strcmp(a.command, "info") != 0 && strcmp(a.command, "automation") != 0 &&
+        strcmp(a.command, "play") != 0 && strcmp(a.command, "repl") != 0) {
+        const char *near = vm_suggest(a.command, commands, 7);
         fprintf(stderr, "dubstage: unknown command '%s'%s%s%s\nrun 'dubstage --help' for usage\n", a.command,
                 near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
         return 2;
@@ -329,6 +368,23 @@ int main(int argc, char **argv)
     const char *env = getenv("DUBSTAGE_STDLIB");
     snprintf(stdlib_dir, sizeof stdlib_dir, "%s", env ? env : DS_STDLIB_DIR);
     vm_script_opts so = {.out_dir = a.out_dir, .allow_any_path = a.allow_paths, .stdlib_dir = stdlib_dir};
+    if (strcmp(a.command, "play") == 0 || strcmp(a.command, "repl") == 0) {
+        live_args la = {.script = a.script, .so = so, .bus = a.bus, .from = a.from, .to = a.to, .loop = a.loop,
+                        .stop = &stop_requested};
+        vm_live_opts_init(&la.lo);
+        la.lo.device = a.device;
+        la.lo.buffer = a.buffer;
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        if (strcmp(a.command, "repl") == 0) {
+            sigaction(SIGINT, &(struct sigaction){.sa_handler = SIG_DFL}, NULL); /* the console handles Ctrl-C */
+            return repl_live(&la);
+        }
+        return repl_play(&la);
+    }
     vm_desc d;
     char err[DS_ERR_LEN];
     plan *p = NULL;

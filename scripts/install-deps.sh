@@ -4,7 +4,7 @@
 # Usage: scripts/install-deps.sh [build|test|demo|bench|all]
 #   build: compiler, Lua 5.4, libsndfile, libsoxr, PortAudio, readline
 #   test:  build + the independent tools the tests measure with (sox, ffmpeg,
-#          /usr/bin/time for peak memory)
+#          /usr/bin/time for peak memory) + jackd2 for the realtime tests
 #          + the real recordings the render tests use
 #   demo:  build + the real recordings the demo is made from
 #   bench: test (sox and ffmpeg are the peers the benchmark runs)
@@ -20,6 +20,9 @@ want=${1:-all}
 build_pkgs="gcc make pkg-config liblua5.4-dev libsndfile1-dev libsoxr-dev
   portaudio19-dev libreadline-dev libebur128-dev"
 tool_pkgs="sox ffmpeg time"
+# jackd2: the realtime tests play through JACK's dummy backend (a real audio
+# server with no hardware) and record with its jack_rec.
+live_pkgs="jackd2"
 # Real recordings shipped by Debian (sources and licenses: the header of scripts/demo.lua): dialogue (Czech voice
 # actors), score, ambience and hard effects.
 media_pkgs="fillets-ng-data-cs wesnoth-1.16-music ufoai-sound wordwarvi-sound unzip"
@@ -27,7 +30,8 @@ media_pkgs="fillets-ng-data-cs wesnoth-1.16-music ufoai-sound wordwarvi-sound un
 case "$want" in
   build) pkgs="$build_pkgs" ;;
   demo)  pkgs="$build_pkgs $tool_pkgs $media_pkgs" ;;
-  test|bench|all) pkgs="$build_pkgs $tool_pkgs $media_pkgs" ;;
+  bench) pkgs="$build_pkgs $tool_pkgs $media_pkgs" ;;
+  test|all) pkgs="$build_pkgs $tool_pkgs $media_pkgs $live_pkgs" ;;
   *) echo "install-deps.sh: unknown set '$want' (build, test, demo, bench, all)" >&2; exit 2 ;;
 esac
 
@@ -42,6 +46,11 @@ done
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
 echo "install-deps.sh: installing:$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
+# jackd2 asks whether to enable realtime scheduling for the audio group; the
+# tests run it with --no-realtime, so answer no without a prompt.
+if echo "$missing" | grep -q jackd2 && command -v debconf-set-selections >/dev/null; then
+  echo "jackd2 jackd/tweak_rt_limits boolean false" | $SUDO debconf-set-selections
+fi
 # An old or empty package list makes apt-get fail to find packages; refresh it
 # once when an install is needed.
 $SUDO apt-get update -qq

@@ -3,7 +3,8 @@
 #   N passed, N failed, N skipped
 # Test programs print one line per check: "ok - NAME", "not ok - NAME: why",
 # or "skip - NAME: why". C unit tests are build/tests/test_*; render and CLI
-# tests are tests/render/*.sh. Environment: BUILD (default build),
+# tests are tests/render/*.sh, realtime tests (against JACK's dummy
+# backend) tests/live/*.sh. Environment: BUILD (default build),
 # DUBSTAGE (default $BUILD/dubstage), VERBOSE=1 to list passing checks too.
 set -u
 cd "$(dirname "$0")/.."
@@ -37,7 +38,7 @@ for t in "$BUILD"/tests/test_*; do
   [ -x "$t" ] || continue
   run_one "$(basename "$t")" "$t"
 done
-for t in tests/render/*.sh; do
+for t in tests/render/*.sh tests/live/*.sh; do
   [ -f "$t" ] || continue
   run_one "$(basename "$t" .sh)" sh "$t"
 done

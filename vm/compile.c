@@ -625,6 +625,12 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
     } else {
         for (int i = 0; i < d->noutputs; i++)
             c.tapped[d->outputs[i].strip] = 1;
+        /* live playback reads the strip it plays and meters every bus */
+        if (d->live_tap >= 0 && d->live_tap < c.n)
+            c.tapped[d->live_tap] = 1;
+        for (int s = 0; d->live_meters && s < c.n; s++)
+            if (d->strips[s].kind == VM_STRIP_BUS)
+                c.tapped[s] = 1;
     }
     decide_needed(&c);
 
@@ -1191,6 +1197,15 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
         }
         }
         CHECK(op->label);
+        /* ops with state get a name that a recompiled plan's same op has
+         * (its strip and its place there, not its settings), so a live
+         * plan swap can carry the state over (vm/live.c) */
+        if (op->fn == op_eq || op->fn == op_dyn || op->fn == op_limiter || op->fn == op_transient ||
+            op->fn == op_bandduck || op->fn == op_delay) {
+            op->key = label(A, "%d '%s' %d '%s'", (int)o->kind, st->name, o->kind == A_DELAY ? 0 : o->dst,
+                            o->kind == A_DELAY ? d->strips[o->dst].name : "");
+            CHECK(op->key);
+        }
     }
 
     /* outputs */
@@ -1216,11 +1231,13 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
     CHECK(p->strip_chans);
     p->strip_latency = vm_arena_alloc(A, (size_t)(c.n ? c.n : 1) * sizeof *p->strip_latency);
     p->strip_names = vm_arena_alloc(A, (size_t)(c.n ? c.n : 1) * sizeof *p->strip_names);
-    CHECK(p->strip_latency && p->strip_names);
+    p->strip_nch = vm_arena_alloc(A, (size_t)(c.n ? c.n : 1) * sizeof *p->strip_nch);
+    CHECK(p->strip_latency && p->strip_names && p->strip_nch);
     p->nstrips = c.n;
     for (int s2 = 0; s2 < c.n; s2++) {
         p->strip_chans[s2] = c.tapped[s2] ? chans[s2] : NULL;
         p->strip_latency[s2] = c.lat_out[s2];
+        p->strip_nch[s2] = d->strips[s2].channels;
         CHECK(p->strip_names[s2] = vm_arena_strdup(A, d->strips[s2].name));
     }
     p->warnings = vm_arena_strdup(A, c.warn ? c.warn : "");

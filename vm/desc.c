@@ -40,6 +40,7 @@ void vm_desc_init(vm_desc *d)
     vm_fps_parse("24", &fps, err);
     vm_timebase_init(&d->tb, 48000, &fps, NULL, err);
     d->length = -1;
+    d->live_tap = -1;
 }
 
 vm_lane *vm_param_desc_lane(const vm_param_desc *pd, int is_db, const char *name, char *err)

@@ -151,7 +151,10 @@ typedef struct {
     vm_duck_desc *ducks;
     int nducks, capducks;
     int analysis;               /* compile for the duck analysis: the duck keys are the only outputs */
+    int live_tap;               /* live playback: this strip's signal is kept for the device (-1: none) */
+    int live_meters;            /* live playback: every bus's signal is kept for the meters */
     char *script_path;
+    char trims_path[4096];      /* the last `trims "file"` the script read ("" if none) */
 } vm_desc;
 
 /* Initialises an empty description with the default session (48 kHz,

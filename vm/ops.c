@@ -8,6 +8,7 @@
 
 #include "dsp/mix.h"
 #include "dsp/fastmath.h"
+#include "vm/feed.h"
 
 void op_eq_design(op_eq_args *a, int64_t n)
 {
@@ -411,7 +412,11 @@ void op_clips(plan *p, void *args, int64_t pos, int n)
         int64_t s0 = pos > c->at ? pos : c->at;
         int64_t e0 = end < c->at + c->length ? end : c->at + c->length;
         int len = (int)(e0 - s0);
-        if (len > 0) {
+        if (len > 0 && p->feed) {
+            /* live: the disk thread's buffer; a frame it has not read yet
+             * plays as silence and is counted (vm/feed.h) */
+            vm_feed_read(c->source, p->pass, s0, a->scratch, len);
+        } else if (len > 0) {
             if (!a->readers[i]) {
                 if (vm_media_open(&a->readers[i], c->path, p->tb.rate, c->from + (s0 - c->at), p->error) != DS_OK) {
                     p->failed = 1;
@@ -422,6 +427,8 @@ void op_clips(plan *p, void *args, int64_t pos, int n)
                 p->failed = 1;
                 return;
             }
+        }
+        if (len > 0) {
             int fc = c->file_channels, off = (int)(s0 - pos);
             float g = 0;
             int constant = clip_envelope(a, c, s0, off, len, a->env, &g);
@@ -461,4 +468,90 @@ void op_clips_reset(op_clips_args *a)
     while (a->nactive > 0)
         clip_remove_active(a, a->nactive - 1);
     a->next = 0;
+}
+
+static void copy_butter(dsp_butter *d, const dsp_butter *s)
+{
+    if (d->nsections != s->nsections)
+        return;
+    d->phase = s->phase;
+    for (int k = 0; k < s->nsections; k++) {
+        d->sec[k].x1 = s->sec[k].x1, d->sec[k].x2 = s->sec[k].x2;
+        d->sec[k].y1 = s->sec[k].y1, d->sec[k].y2 = s->sec[k].y2;
+        d->sec[k].phase = s->sec[k].phase;
+    }
+}
+
+static void copy_biquad(dsp_biquad *d, const dsp_biquad *s)
+{
+    d->x1 = s->x1, d->x2 = s->x2, d->y1 = s->y1, d->y2 = s->y2;
+    d->phase = s->phase;
+}
+
+void op_copy_state(plan_op_fn fn, void *dst, const void *src)
+{
+    if (fn == op_eq) {
+        op_eq_args *d = dst;
+        const op_eq_args *s = src;
+        if (d->nch != s->nch || d->order != s->order)
+            return;
+        if (d->multi && s->multi) {
+            d->multi->phase = s->multi->phase;
+            memcpy(d->multi->x1, s->multi->x1, sizeof d->multi->x1);
+            memcpy(d->multi->x2, s->multi->x2, sizeof d->multi->x2);
+            memcpy(d->multi->y1, s->multi->y1, sizeof d->multi->y1);
+            memcpy(d->multi->y2, s->multi->y2, sizeof d->multi->y2);
+        }
+        for (int ch = 0; d->butter && s->butter && ch < d->nch; ch++)
+            copy_butter(&d->butter[ch], &s->butter[ch]);
+    } else if (fn == op_dyn) {
+        op_dyn_args *d = dst;
+        const op_dyn_args *s = src;
+        if (d->nch != s->nch || d->nkey != s->nkey)
+            return;
+        memcpy(d->state.g, s->state.g, sizeof d->state.g);
+        memcpy(d->state.hold, s->state.hold, sizeof d->state.hold);
+        memcpy(d->state.ms, s->state.ms, sizeof d->state.ms);
+        d->state.phase = s->state.phase;
+        if (d->key_delay == s->key_delay && d->key_delay) {
+            for (int ch = 0; ch < d->nkey; ch++)
+                memcpy(d->key_ring[ch], s->key_ring[ch], (size_t)d->key_delay * sizeof(float));
+            d->ring_pos = s->ring_pos;
+        }
+        for (int ch = 0; d->filtered && s->filtered && ch < d->nkey; ch++) {
+            copy_biquad(&d->key_hp[ch], &s->key_hp[ch]);
+            copy_biquad(&d->key_lp[ch], &s->key_lp[ch]);
+        }
+    } else if (fn == op_limiter) {
+        dsp_limiter_copy_state(&((op_limiter_args *)dst)->state, &((const op_limiter_args *)src)->state);
+    } else if (fn == op_transient) {
+        op_transient_args *d = dst;
+        const op_transient_args *s = src;
+        d->state.e1 = s->state.e1, d->state.e2 = s->state.e2, d->state.e3 = s->state.e3, d->state.e4 = s->state.e4;
+        d->state.ms = s->state.ms;
+    } else if (fn == op_bandduck) {
+        op_bandduck_args *d = dst;
+        const op_bandduck_args *s = src;
+        if (d->nch != s->nch)
+            return;
+        for (int ch = 0; ch < d->nch; ch++) {
+            dsp_xover3 *x = &d->split[ch];
+            const dsp_xover3 *y = &s->split[ch];
+            for (int k = 0; k < 2; k++) {
+                copy_butter(&x->lp1[k], &y->lp1[k]);
+                copy_butter(&x->hp1[k], &y->hp1[k]);
+                copy_butter(&x->lp2[k], &y->lp2[k]);
+                copy_butter(&x->hp2[k], &y->hp2[k]);
+                copy_biquad(&x->ap2[k], &y->ap2[k]);
+            }
+        }
+    } else if (fn == op_delay) {
+        op_delay_args *d = dst;
+        const op_delay_args *s = src;
+        if (d->nch != s->nch || d->delay != s->delay)
+            return;
+        for (int ch = 0; ch < d->nch; ch++)
+            memcpy(d->ring[ch], s->ring[ch], (size_t)d->delay * sizeof(float));
+        d->pos = s->pos;
+    }
 }

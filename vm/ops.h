@@ -94,6 +94,7 @@ typedef struct {
     dsp_fade_curve fade_in_curve, fade_out_curve;
     int channel;               /* 0: all file channels; k: file channel k only */
     int file_channels;
+    struct vm_feed_source *source; /* live: the disk thread's buffer of this clip (vm/feed.h), else NULL */
 } op_clip;
 
 /* clips: plays a track's clips into its buffer (cleared first). Clips on one
@@ -205,6 +206,15 @@ void op_gain(plan *p, void *args, int64_t pos, int n);
 void op_mix(plan *p, void *args, int64_t pos, int n);
 void op_mix_pan(plan *p, void *args, int64_t pos, int n);
 void op_clips(plan *p, void *args, int64_t pos, int n);
+
+/* Carries the running state of op src into op dst: both ops of the same
+ * kind (the same run function fn) and the same plan_op key in two plans,
+ * dst newly compiled. The settings (coefficients, thresholds) stay dst's;
+ * filter memories, envelopes and delay lines are copied where the two have
+ * the same shape (channels, order, look-ahead, delay), else dst keeps its
+ * fresh state. Bounded memcpy only: the live driver calls it on the audio
+ * thread at a plan swap. */
+void op_copy_state(plan_op_fn fn, void *dst, const void *src);
 
 /* Closes every open reader of a clip player and rewinds it. */
 void op_clips_reset(op_clips_args *a);

@@ -29,6 +29,8 @@ typedef struct {
     plan_op_fn fn;
     void *args;
     const char *label;      /* what `dubstage info` prints */
+    const char *key;        /* ops with state: the same in a recompiled plan (strip and
+                               place, not settings), for live swaps; NULL otherwise */
 } plan_op;
 
 typedef struct {
@@ -74,7 +76,13 @@ struct plan {
     float ***strip_chans;   /* per strip: its channels when an output (or analysis) taps it, else NULL */
     int *strip_latency;     /* per strip: samples its output runs late (look-aheads on its path) */
     const char **strip_names;
+    int *strip_nch;         /* per strip: its channel count */
     int nstrips;
+    /* Live playback (vm/live.c): clip players read the disk feed's
+     * buffers for pass `pass` instead of opening files (vm/feed.h). NULL
+     * offline. */
+    struct vm_feed *feed;
+    int64_t pass;
     /* An op that cannot go on (a clip file vanished mid-render) records
      * the reason here; the driver checks after every block. */
     int failed;

@@ -23,6 +23,7 @@
 #include <lualib.h>
 
 #include "dsp/transient.h"
+#include "vm/liveset.h"
 #include "vm/markers.h"
 #include "vm/path.h"
 #include "vm/suggest.h"
@@ -978,6 +979,103 @@ static int path_allowed(script_ctx *c, const char *path);
 
 /* local cue = markers "cues.csv";  at = cue "door slam"  (seconds from the
  * session start, so `cue "door slam" - 0.3` works) */
+/* trims "mix.trims.lua": the changes a live session saved (repl/live_cmd.c
+ * writes them): a Lua file returning { ["dx.gain"] = -3.5, ["mx.mute"] = true,
+ * ... }, names as vm/liveset.h defines them. The file is read now; its
+ * values are set when the script has finished, so it may come anywhere. */
+static int l_trims(lua_State *L)
+{
+    script_ctx *c = get_ctx(L);
+    const char *name = luaL_checkstring(L, 1);
+    char path[PATH_MAX];
+    if (vm_path_join(c->script_dir, name, path, sizeof path) != 0)
+        return script_error(L, "file name too long: '%s'", name);
+    if (!path_allowed(c, path))
+        return script_error(L, "trims file '%s' is outside the script's folder (run with --allow-paths to read it)",
+                            name);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return script_error(L, "cannot open trims file '%s': %s", path, strerror(errno));
+    fclose(f);
+    if (luaL_loadfilex(L, path, "t") != LUA_OK)
+        return script_error(L, "%s", lua_tostring(L, -1));
+    lua_newtable(L); /* an empty environment: data only */
+    lua_setupvalue(L, -2, 1);
+    if (lua_pcall(L, 0, 1, 0) != LUA_OK)
+        return script_error(L, "%s", lua_tostring(L, -1));
+    if (!lua_istable(L, -1))
+        return script_error(L, "trims file '%s' must return a table of { [\"name\"] = value }", path);
+    lua_getfield(L, LUA_REGISTRYINDEX, "dubstage.trims");
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_pushvalue(L, -1);
+        lua_setfield(L, LUA_REGISTRYINDEX, "dubstage.trims");
+    }
+    lua_pushvalue(L, -2);
+    lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+    lua_pushstring(L, path);
+    lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+    lua_pop(L, 2);
+    snprintf(c->desc->trims_path, sizeof c->desc->trims_path, "%s", path);
+    return 0;
+}
+
+/* Sets the values of every trims file read, in the order read. */
+static int apply_trims(lua_State *L)
+{
+    script_ctx *c = get_ctx(L);
+    lua_getfield(L, LUA_REGISTRYINDEX, "dubstage.trims");
+    if (lua_isnil(L, -1))
+        return 0;
+    int list = lua_gettop(L);
+    for (lua_Integer i = 1; i + 1 <= (lua_Integer)lua_rawlen(L, list); i += 2) {
+        lua_rawgeti(L, list, i);
+        lua_rawgeti(L, list, i + 1);
+        const char *path = lua_tostring(L, -1);
+        int t = lua_gettop(L) - 1;
+        /* sorted by name, so the order never depends on the hash */
+        lua_newtable(L);
+        int keys = lua_gettop(L), nk = 0;
+        lua_pushnil(L);
+        while (lua_next(L, t)) {
+            lua_pop(L, 1);
+            if (lua_type(L, -1) != LUA_TSTRING)
+                return luaL_error(L, "%s: every key must be a parameter name in quotes", path);
+            lua_pushvalue(L, -1);
+            lua_rawseti(L, keys, ++nk);
+        }
+        lua_getglobal(L, "table");
+        lua_getfield(L, -1, "sort");
+        lua_pushvalue(L, keys);
+        lua_call(L, 1, 0);
+        lua_pop(L, 1);
+        for (int k = 1; k <= nk; k++) {
+            lua_rawgeti(L, keys, k);
+            const char *name = lua_tostring(L, -1);
+            lua_gettable(L, t);
+            double v;
+            if (lua_isboolean(L, -1))
+                v = lua_toboolean(L, -1);
+            else if (lua_isnumber(L, -1))
+                v = lua_tonumber(L, -1);
+            else {
+                lua_rawgeti(L, keys, k);
+                return luaL_error(L, "%s: '%s' must be a number or true/false", path, lua_tostring(L, -1));
+            }
+            lua_pop(L, 1);
+            lua_rawgeti(L, keys, k);
+            name = lua_tostring(L, -1);
+            char err[DS_ERR_LEN];
+            if (vm_liveset(c->desc, name, v, err) != DS_OK)
+                return luaL_error(L, "%s: %s", path, err);
+            lua_pop(L, 1);
+        }
+        lua_settop(L, list);
+    }
+    return 0;
+}
+
 static int l_markers(lua_State *L)
 {
     script_ctx *c = get_ctx(L);
@@ -1688,7 +1786,7 @@ static const luaL_Reg mute_group_methods[] = {
     {"__index", mute_group_index}, {"__newindex", mute_group_newindex}, {"__call", mute_group_call}, {NULL, NULL}};
 static const luaL_Reg mix_funcs[] = {
     {"session", l_session}, {"track", l_track}, {"bus", l_bus}, {"output", l_output},
-    {"vca", l_vca},         {"mute_group", l_mute_group}, {"markers", l_markers}, {"duck", l_duck},
+    {"vca", l_vca},         {"mute_group", l_mute_group}, {"markers", l_markers}, {"duck", l_duck}, {"trims", l_trims},
     {NULL, NULL}};
 
 static int traceback(lua_State *L)
@@ -1736,7 +1834,7 @@ static int run_script(lua_State *L)
         return lua_error(L);
     if (lua_pcall(L, 0, 0, h) != LUA_OK)
         return lua_error(L);
-    return 0;
+    return apply_trims(L);
 }
 
 ds_result vm_script_load(const char *path, const vm_script_opts *opts, vm_desc *desc, char *err)

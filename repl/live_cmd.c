@@ -1,0 +1,804 @@
+/* live_cmd.c - `dubstage devices`, `dubstage play` and `dubstage repl`.
+ *
+ * Both live commands build the plan the way `render` does (script ->
+ * description -> duck analysis -> compile) with the strip to play tapped
+ * and every bus metered, and hand it to the live driver (vm/live.h). The
+ * REPL keeps a list of live changes (name = value, vm/liveset.h): every
+ * change, and every reload(), re-runs the script, applies the list, compiles
+ * and swaps the plan into the running stream. save() writes the list as a
+ * trims file the script includes (`trims "mix.trims.lua"`), so an offline
+ * render hears what the mixer heard.
+ */
+#include "repl/live_cmd.h"
+
+#include <errno.h>
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "repl/console.h"
+#include "vm/desc.h"
+#include "vm/duck.h"
+#include "vm/lane.h"
+#include "vm/liveset.h"
+#include "vm/path.h"
+#include "vm/timecode.h"
+
+#define LIVE_BLOCK 1024
+
+/* ---- building a plan for live use ------------------------------------------ */
+
+typedef struct {
+    char **keys;
+    double *vals;
+    int n, cap;
+} change_list;
+
+static int changes_put(change_list *c, const char *key, double v)
+{
+    for (int i = 0; i < c->n; i++)
+        if (strcmp(c->keys[i], key) == 0) {
+            c->vals[i] = v;
+            return 0;
+        }
+    if (c->n == c->cap) {
+        int cap = c->cap ? c->cap * 2 : 16;
+        char **k = realloc(c->keys, (size_t)cap * sizeof *k);
+        if (!k)
+            return -1;
+        c->keys = k;
+        double *v2 = realloc(c->vals, (size_t)cap * sizeof *v2);
+        if (!v2)
+            return -1;
+        c->vals = v2;
+        c->cap = cap;
+    }
+    if (!(c->keys[c->n] = strdup(key)))
+        return -1;
+    c->vals[c->n++] = v;
+    return 0;
+}
+
+static void changes_free(change_list *c)
+{
+    for (int i = 0; i < c->n; i++)
+        free(c->keys[i]);
+    free(c->keys);
+    free(c->vals);
+    memset(c, 0, sizeof *c);
+}
+
+/* script -> description (+ live changes) -> plan with the tap and meters.
+ * On success *d holds the new description (the caller frees the old). */
+static ds_result build_plan(const live_args *a, const change_list *ch, vm_desc *d, plan **p, char *err)
+{
+    *p = NULL;
+    ds_result r = vm_script_load(a->script, &a->so, d, err);
+    if (r != DS_OK)
+        return r;
+    for (int i = 0; ch && i < ch->n; i++)
+        if ((r = vm_liveset(d, ch->keys[i], ch->vals[i], err)) != DS_OK)
+            return r;
+    int tap = -1;
+    if (a->bus) {
+        tap = vm_desc_find_strip(d, a->bus);
+        for (int i = 0; tap < 0 && i < d->noutputs; i++)
+            if (strcmp(d->outputs[i].path, a->bus) == 0 || strcmp(vm_path_basename(d->outputs[i].path), a->bus) == 0)
+                tap = d->outputs[i].strip;
+        if (tap < 0)
+            return ds_fail(err, DS_ERR_ARG, "the mix has no bus, track or output '%s'", a->bus);
+    } else if (d->noutputs > 0) {
+        tap = d->outputs[0].strip;
+    } else {
+        return ds_fail(err, DS_ERR_ARG, "the script declares no output: name the bus to play with --bus NAME");
+    }
+    d->live_tap = tap;
+    d->live_meters = 1;
+    if ((r = vm_duck_analyse(d, LIVE_BLOCK, err)) != DS_OK)
+        return r;
+    return vm_compile(d, LIVE_BLOCK, p, err);
+}
+
+static ds_result parse_time(const vm_timebase *tb, const char *s, int64_t *out, char *err)
+{
+    /* a bare number is seconds here, as in the REPL */
+    char *end;
+    double v = strtod(s, &end);
+    if (end != s && *end == 0)
+        return vm_time_from_seconds(tb, v, out, err);
+    return vm_time_parse(tb, s, VM_TIME_POSITION, out, err);
+}
+
+int repl_devices(void)
+{
+    char err[DS_ERR_LEN];
+    if (vm_live_devices(stdout, err) != DS_OK) {
+        fprintf(stderr, "dubstage: %s\n", err);
+        return 1;
+    }
+    return 0;
+}
+
+static void print_report(const plan *p, const vm_live_report *rep, double played_s)
+{
+    fprintf(stderr,
+            "played %.2f s: %llu xruns, %llu late callbacks, %llu disk underruns (frames)\n"
+            "callback: %d frames (%.2f ms); time used, as a fraction of that period: mean %.1f %%, "
+            "99.9th percentile %.1f %%, worst %.1f %% (%llu callbacks)\n",
+            played_s, (unsigned long long)rep->xruns, (unsigned long long)rep->late,
+            (unsigned long long)rep->underruns, rep->buffer, rep->period_us / 1000.0, rep->mean * 100,
+            rep->p999 * 100, rep->worst * 100, (unsigned long long)rep->callbacks);
+    (void)p;
+}
+
+int repl_play(const live_args *a)
+{
+    char err[DS_ERR_LEN];
+    vm_desc d;
+    plan *p = NULL;
+    if (build_plan(a, NULL, &d, &p, err) != DS_OK) {
+        fprintf(stderr, "dubstage: %s\n", err);
+        vm_plan_free(&p);
+        vm_desc_free(&d);
+        return 1;
+    }
+    int64_t from = 0, to = p->length;
+    if ((a->from && parse_time(&d.tb, a->from, &from, err) != DS_OK) ||
+        (a->to && parse_time(&d.tb, a->to, &to, err) != DS_OK)) {
+        fprintf(stderr, "dubstage: %s\n", err);
+        vm_plan_free(&p);
+        vm_desc_free(&d);
+        return 2;
+    }
+    vm_timebase tb = d.tb;
+    int64_t length = p->length;
+    const char *tap = d.strips[d.live_tap].name;
+    char tapname[256];
+    snprintf(tapname, sizeof tapname, "%s", tap);
+    vm_live *L;
+    ds_result r = vm_live_open(&L, p, tapname, &a->lo, err);
+    vm_desc_free(&d);
+    if (r != DS_OK) {
+        fprintf(stderr, "dubstage: %s\n", err);
+        return 1;
+    }
+    if (to <= from || to > length + (int64_t)tb.rate * 3600)
+        to = to <= from ? length : to;
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (vm_live_play(L, from, to, a->loop ? from : 0, a->loop ? to : 0, err) != DS_OK) {
+        fprintf(stderr, "dubstage: %s\n", err);
+        vm_live_close(&L, NULL);
+        return 1;
+    }
+    int tty = isatty(2);
+    int rc = 0;
+    for (;;) {
+        usleep(50 * 1000);
+        vm_live_poll(L);
+        vm_live_status st;
+        vm_live_get_status(L, &st);
+        if (st.feed_error[0]) {
+            fprintf(stderr, "%sdubstage: %s\n", tty ? "\n" : "", st.feed_error);
+            rc = 1;
+            break;
+        }
+        if (tty) {
+            char tc[64];
+            vm_time_format(&tb, st.position, tc, sizeof tc);
+            fprintf(stderr, "\r%s %s  xruns %llu  ", st.playing ? ">" : "|", tc, (unsigned long long)st.xruns);
+            for (int i = 0; i < st.nmeters && i < 4; i++)
+                fprintf(stderr, " %s %5.1f", st.meters[i].name, st.meters[i].peak_dbfs);
+            fprintf(stderr, "   ");
+            fflush(stderr);
+        }
+        if (st.finished || (!st.playing && st.callbacks > 0 && !a->loop && st.position >= to))
+            break;
+        if (a->stop && *a->stop) {
+            rc = 128 + (int)*a->stop;
+            break;
+        }
+    }
+    if (tty)
+        fprintf(stderr, "\n");
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    vm_live_report rep;
+    vm_live_close(&L, &rep);
+    print_report(NULL, &rep, (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
+    return rc;
+}
+
+/* ---- the REPL ------------------------------------------------------------------ */
+
+typedef struct {
+    const live_args *a;
+    vm_live *live;
+    vm_desc desc;              /* the description now playing (live changes applied) */
+    change_list changes;
+    char **names;              /* settable names, for completion */
+    vm_lane **duck_lanes;      /* per strip: its duck layer (to show the dip), or NULL */
+    int nduck_lanes;
+    int64_t from, to, loop_from, loop_to;
+    int dirty;                 /* changes wait to be compiled */
+    int quit;
+    char trims_path[4096];
+    char tap[256];
+} session;
+
+static session *S_of(lua_State *L)
+{
+    return lua_touserdata(L, lua_upvalueindex(1));
+}
+
+static void free_duck_lanes(session *s)
+{
+    for (int i = 0; i < s->nduck_lanes; i++)
+        vm_lane_free(&s->duck_lanes[i]);
+    free(s->duck_lanes);
+    s->duck_lanes = NULL;
+    s->nduck_lanes = 0;
+}
+
+static void adopt_desc(session *s, vm_desc *d)
+{
+    vm_desc_free(&s->desc);
+    s->desc = *d;
+    free(s->names);
+    s->names = vm_liveset_names(&s->desc);
+    free_duck_lanes(s);
+    s->duck_lanes = calloc((size_t)(s->desc.nstrips ? s->desc.nstrips : 1), sizeof *s->duck_lanes);
+    if (s->duck_lanes) {
+        s->nduck_lanes = s->desc.nstrips;
+        char err[DS_ERR_LEN];
+        for (int i = 0; i < s->desc.nstrips; i++)
+            if (s->desc.strips[i].duck.nevents)
+                s->duck_lanes[i] = vm_param_desc_lane(&s->desc.strips[i].duck, 1, "duck", err);
+    }
+}
+
+/* Recompiles with the changes and swaps the result in. On failure the
+ * running mix is untouched and err says why. */
+static ds_result rebuild(session *s, char *err)
+{
+    vm_desc d;
+    plan *p = NULL;
+    ds_result r = build_plan(s->a, &s->changes, &d, &p, err);
+    if (r != DS_OK) {
+        vm_plan_free(&p);
+        vm_desc_free(&d);
+        return r;
+    }
+    if ((r = vm_live_swap(s->live, p, err)) != DS_OK) {
+        vm_desc_free(&d);
+        return r;
+    }
+    adopt_desc(s, &d);
+    return DS_OK;
+}
+
+static int lua_fail(lua_State *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int lua_fail(lua_State *L, const char *fmt, ...)
+{
+    char msg[DS_ERR_LEN];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    luaL_where(L, 1);
+    lua_pushstring(L, msg);
+    lua_concat(L, 2);
+    return lua_error(L);
+}
+
+static int64_t arg_time(lua_State *L, session *s, int i)
+{
+    int64_t pos;
+    char err[DS_ERR_LEN];
+    ds_result r = lua_type(L, i) == LUA_TNUMBER ? vm_time_from_seconds(&s->desc.tb, lua_tonumber(L, i), &pos, err)
+                                                : vm_time_parse(&s->desc.tb, luaL_checkstring(L, i), VM_TIME_POSITION,
+                                                                &pos, err);
+    if (r != DS_OK)
+        lua_fail(L, "%s", err);
+    return pos;
+}
+
+static int start_playing(lua_State *L, session *s, int64_t from)
+{
+    char err[DS_ERR_LEN];
+    int64_t to = s->to > from ? s->to : s->desc.length >= 0 ? vm_desc_length(&s->desc) : 0;
+    if (s->loop_to > s->loop_from && from >= s->loop_to)
+        from = s->loop_from;
+    if (vm_live_play(s->live, from, to, s->loop_from, s->loop_to, err) != DS_OK)
+        return lua_fail(L, "%s", err);
+    return 0;
+}
+
+static int l_play(lua_State *L)
+{
+    session *s = S_of(L);
+    int64_t from = lua_isnoneornil(L, 1) ? s->from : arg_time(L, s, 1);
+    return start_playing(L, s, from);
+}
+
+static int l_locate(lua_State *L)
+{
+    session *s = S_of(L);
+    s->from = arg_time(L, s, 1);
+    vm_live_status st;
+    vm_live_get_status(s->live, &st);
+    if (st.playing)
+        return start_playing(L, s, s->from);
+    return 0;
+}
+
+static int l_stop(lua_State *L)
+{
+    session *s = S_of(L);
+    vm_live_status st;
+    vm_live_get_status(s->live, &st);
+    s->from = st.position > 0 ? st.position : s->from; /* play() goes on from here */
+    vm_live_stop(s->live);
+    return 0;
+}
+
+static int l_loop(lua_State *L)
+{
+    session *s = S_of(L);
+    if (lua_isboolean(L, 1) && !lua_toboolean(L, 1)) {
+        s->loop_from = s->loop_to = 0;
+        return 0;
+    }
+    int64_t a = arg_time(L, s, 1), b = arg_time(L, s, 2);
+    if (b <= a)
+        return lua_fail(L, "loop: the end must come after the start");
+    s->loop_from = a;
+    s->loop_to = b;
+    return start_playing(L, s, a);
+}
+
+static int l_set(lua_State *L)
+{
+    session *s = S_of(L);
+    const char *name = luaL_checkstring(L, 1);
+    double v = lua_isboolean(L, 2) ? (double)lua_toboolean(L, 2) : luaL_checknumber(L, 2);
+    char err[DS_ERR_LEN];
+    /* checked on the description now playing, then recorded; compiled once the chunk is done */
+    if (vm_liveset(&s->desc, name, v, err) != DS_OK)
+        return lua_fail(L, "%s", err);
+    if (changes_put(&s->changes, name, v) != 0)
+        return lua_fail(L, "out of memory");
+    s->dirty = 1;
+    return 0;
+}
+
+static int l_get(lua_State *L)
+{
+    session *s = S_of(L);
+    double v = vm_liveget(&s->desc, luaL_checkstring(L, 1));
+    if (isnan(v))
+        lua_pushnil(L);
+    else
+        lua_pushnumber(L, v);
+    return 1;
+}
+
+static int set_flag(lua_State *L, const char *what, int on)
+{
+    session *s = S_of(L);
+    int n = lua_gettop(L);
+    for (int i = 1; i <= n; i++) {
+        char name[300];
+        snprintf(name, sizeof name, "%s.%s", luaL_checkstring(L, i), what);
+        char err[DS_ERR_LEN];
+        if (vm_liveset(&s->desc, name, on, err) != DS_OK)
+            return lua_fail(L, "%s", err);
+        changes_put(&s->changes, name, on);
+    }
+    s->dirty = 1;
+    return 0;
+}
+
+static int l_mute(lua_State *L) { return set_flag(L, "mute", 1); }
+static int l_unmute(lua_State *L) { return set_flag(L, "mute", 0); }
+static int l_solo(lua_State *L) { return set_flag(L, "solo", 1); }
+static int l_unsolo(lua_State *L) { return set_flag(L, "solo", 0); }
+
+static void make_proxies(lua_State *L, session *s);
+
+static int l_reload(lua_State *L)
+{
+    session *s = S_of(L);
+    char err[DS_ERR_LEN];
+    s->dirty = 0;
+    if (rebuild(s, err) != DS_OK)
+        return lua_fail(L, "reload failed, the mix plays on unchanged: %s", err);
+    make_proxies(L, s);
+    console_print("reloaded %s", s->a->script);
+    return 0;
+}
+
+static int l_save(lua_State *L)
+{
+    session *s = S_of(L);
+    char path[4096];
+    if (!lua_isnoneornil(L, 1)) {
+        char dir[4096];
+        vm_path_dirname(s->a->script, dir, sizeof dir);
+        if (vm_path_join(dir, luaL_checkstring(L, 1), path, sizeof path) != 0)
+            return lua_fail(L, "file name too long");
+    } else {
+        snprintf(path, sizeof path, "%s", s->trims_path);
+    }
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.part", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return lua_fail(L, "cannot write '%s': %s", tmp, strerror(errno));
+    time_t now = time(NULL);
+    char when[64];
+    strftime(when, sizeof when, "%Y-%m-%d %H:%M", localtime(&now));
+    fprintf(f, "-- live changes to %s, saved by dubstage repl on %s.\n", vm_path_basename(s->a->script), when);
+    fprintf(f, "-- The mix reads them with: trims \"%s\"\n", vm_path_basename(path));
+    fprintf(f, "return {\n");
+    /* sorted by name: the file diffs cleanly */
+    int *order = malloc((size_t)(s->changes.n ? s->changes.n : 1) * sizeof *order);
+    for (int i = 0; order && i < s->changes.n; i++) {
+        int j = i;
+        while (j > 0 && strcmp(s->changes.keys[order[j - 1]], s->changes.keys[i]) > 0) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = i;
+    }
+    for (int i = 0; order && i < s->changes.n; i++) {
+        const char *k = s->changes.keys[order[i]];
+        double v = s->changes.vals[order[i]];
+        const char *dot = strrchr(k, '.');
+        if (dot && (strcmp(dot, ".mute") == 0 || strcmp(dot, ".solo") == 0))
+            fprintf(f, "  [\"%s\"] = %s,\n", k, v != 0 ? "true" : "false");
+        else
+            fprintf(f, "  [\"%s\"] = %.17g,\n", k, v);
+    }
+    free(order);
+    fprintf(f, "}\n");
+    if (fclose(f) != 0 || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return lua_fail(L, "cannot write '%s': %s", path, strerror(errno));
+    }
+    console_print("saved %d change%s to %s", s->changes.n, s->changes.n == 1 ? "" : "s", path);
+    if (!s->desc.trims_path[0] || strcmp(vm_path_basename(s->desc.trims_path), vm_path_basename(path)) != 0)
+        console_print("add this line to %s to use them: trims \"%s\"", vm_path_basename(s->a->script),
+                      vm_path_basename(path));
+    lua_pushstring(L, path);
+    return 1;
+}
+
+static int l_params(lua_State *L)
+{
+    session *s = S_of(L);
+    const char *prefix = luaL_optstring(L, 1, "");
+    for (int i = 0; s->names && s->names[i]; i++)
+        if (strncmp(s->names[i], prefix, strlen(prefix)) == 0)
+            console_print("%-32s %g", s->names[i], vm_liveget(&s->desc, s->names[i]));
+    return 0;
+}
+
+static int l_quit(lua_State *L)
+{
+    S_of(L)->quit = 1;
+    return 0;
+}
+
+static int l_where(lua_State *L)
+{
+    session *s = S_of(L);
+    vm_live_status st;
+    vm_live_get_status(s->live, &st);
+    char tc[64];
+    vm_time_format(&s->desc.tb, st.position, tc, sizeof tc);
+    lua_pushstring(L, tc);
+    return 1;
+}
+
+/* `dx.gain = -3`, `print(mx.duck.depth)`: a proxy per strip, VCA and
+ * group whose name is a Lua name */
+static const char proxies_lua[] =
+    "local get, set = ...\n"
+    "local function proxy(prefix)\n"
+    "  return setmetatable({}, {\n"
+    "    __index = function(_, k) local n = prefix .. '.' .. k; local v = get(n)\n"
+    "      if v ~= nil then return v end; return proxy(n) end,\n"
+    "    __newindex = function(_, k, v) set(prefix .. '.' .. k, v) end,\n"
+    "    __tostring = function() return prefix end })\n"
+    "end\n"
+    "return proxy\n";
+
+static void make_proxies(lua_State *L, session *s)
+{
+    if (luaL_loadstring(L, proxies_lua) != LUA_OK) {
+        lua_pop(L, 1);
+        return;
+    }
+    lua_getglobal(L, "get");
+    lua_getglobal(L, "set");
+    if (lua_pcall(L, 2, 1, 0) != LUA_OK) {
+        lua_pop(L, 1);
+        return;
+    }
+    int proxy = lua_gettop(L);
+    for (int i = 0; s->names && s->names[i]; i++) {
+        const char *n = s->names[i], *dot = strchr(n, '.');
+        char owner[200];
+        snprintf(owner, sizeof owner, "%.*s", (int)(dot - n), n);
+        int ident = (owner[0] == '_' || (owner[0] >= 'a' && owner[0] <= 'z') || (owner[0] >= 'A' && owner[0] <= 'Z'));
+        for (const char *c = owner; *c && ident; c++)
+            ident = *c == '_' || (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9');
+        if (!ident)
+            continue;
+        lua_getglobal(L, owner);
+        int taken = !lua_isnil(L, -1);
+        lua_pop(L, 1);
+        if (taken)
+            continue;
+        lua_pushvalue(L, proxy);
+        lua_pushstring(L, owner);
+        lua_call(L, 1, 1);
+        lua_setglobal(L, owner);
+    }
+    lua_pop(L, 1);
+}
+
+static lua_State *repl_lua(session *s)
+{
+    lua_State *L = luaL_newstate();
+    if (!L)
+        return NULL;
+    luaL_requiref(L, "_G", luaopen_base, 1);
+    luaL_requiref(L, "string", luaopen_string, 1);
+    luaL_requiref(L, "table", luaopen_table, 1);
+    luaL_requiref(L, "math", luaopen_math, 1);
+    lua_pop(L, 4);
+    static const luaL_Reg fns[] = {
+        {"play", l_play},     {"stop", l_stop},     {"locate", l_locate}, {"loop", l_loop},
+        {"set", l_set},       {"get", l_get},       {"mute", l_mute},     {"unmute", l_unmute},
+        {"solo", l_solo},     {"unsolo", l_unsolo}, {"reload", l_reload}, {"save", l_save},
+        {"params", l_params}, {"quit", l_quit},     {"exit", l_quit},     {"where", l_where},
+        {NULL, NULL}};
+    lua_pushglobaltable(L);
+    lua_pushlightuserdata(L, s);
+    luaL_setfuncs(L, fns, 1);
+    lua_pop(L, 1);
+    /* print goes above the prompt */
+    (void)luaL_dostring(L, "local p = print; print = function(...) local t = table.pack(...); "
+                     "for i = 1, t.n do t[i] = tostring(t[i]) end; __print(table.concat(t, '\\t')) end");
+    return L;
+}
+
+static int l_print(lua_State *L)
+{
+    console_print("%s", luaL_checkstring(L, 1));
+    return 0;
+}
+
+typedef struct {
+    session *s;
+    lua_State *L;
+} repl_ctx;
+
+static int on_chunk(void *user, const char *chunk)
+{
+    repl_ctx *c = user;
+    session *s = c->s;
+    lua_State *L = c->L;
+    int top = lua_gettop(L);
+    /* an expression prints its value; anything else runs as a statement */
+    size_t len = strlen(chunk);
+    char *ret = malloc(len + 8);
+    int r = LUA_ERRSYNTAX;
+    if (ret) {
+        snprintf(ret, len + 8, "return %s", chunk);
+        r = luaL_loadbuffer(L, ret, strlen(ret), "=stdin");
+        free(ret);
+        if (r != LUA_OK)
+            lua_pop(L, 1);
+    }
+    if (r != LUA_OK)
+        r = luaL_loadbuffer(L, chunk, len, "=stdin");
+    if (r == LUA_OK)
+        r = lua_pcall(L, 0, LUA_MULTRET, 0);
+    if (r != LUA_OK) {
+        console_print("error: %s", lua_tostring(L, -1));
+    } else {
+        for (int i = top + 1; i <= lua_gettop(L); i++)
+            console_print("%s", luaL_tolstring(L, i, NULL)), lua_pop(L, 1);
+    }
+    lua_settop(L, top);
+    if (s->dirty) {
+        char err[DS_ERR_LEN];
+        s->dirty = 0;
+        if (rebuild(s, err) != DS_OK)
+            console_print("error: %s (the mix plays on unchanged)", err);
+        else
+            make_proxies(L, s);
+    }
+    return s->quit;
+}
+
+static void on_tick(void *user)
+{
+    repl_ctx *c = user;
+    session *s = c->s;
+    vm_live_poll(s->live);
+    vm_live_status st;
+    vm_live_get_status(s->live, &st);
+    char buf[2048], tc[64];
+    vm_time_format(&s->desc.tb, st.position, tc, sizeof tc);
+    int n = snprintf(buf, sizeof buf, "%s %s  xruns %llu  underruns %llu", st.playing ? "PLAY" : "STOP", tc,
+                     (unsigned long long)st.xruns, (unsigned long long)st.underruns);
+    for (int i = 0; i < st.nmeters && n < (int)sizeof buf - 200; i++)
+        n += snprintf(buf + n, sizeof buf - (size_t)n, "%s%-8s peak %6.1f dBFS  S %6.1f LUFS", i % 2 ? "   " : "\n  ",
+                      st.meters[i].name, st.meters[i].peak_dbfs, st.meters[i].short_term_lufs);
+    int shown = 0;
+    for (int i = 0; i < st.ngr && n < (int)sizeof buf - 200; i++)
+        n += snprintf(buf + n, sizeof buf - (size_t)n, "%s%s %.1f dB", shown++ ? ",  " : "\n  gain: ", st.gr[i].name,
+                      st.gr[i].gain_db);
+    for (int i = 0; i < s->nduck_lanes && n < (int)sizeof buf - 200; i++)
+        if (s->duck_lanes[i])
+            n += snprintf(buf + n, sizeof buf - (size_t)n, "%s%s duck %.1f dB", shown++ ? ",  " : "\n  gain: ",
+                          s->desc.strips[i].name, vm_lane_value(s->duck_lanes[i], st.position));
+    if (st.feed_error[0])
+        snprintf(buf + n, sizeof buf - (size_t)n, "\n  disk: %s", st.feed_error);
+    console_status(buf);
+}
+
+static char **complete(void *user, const char *text)
+{
+    repl_ctx *c = user;
+    session *s = c->s;
+    static const char *const words[] = {"play(", "stop()", "locate(", "loop(", "set(", "get(", "mute(",
+                                        "unmute(", "solo(", "unsolo(", "reload()", "save()", "params(",
+                                        "quit()", "where()", NULL};
+    size_t tl = strlen(text), n = 0;
+    for (int i = 0; words[i]; i++)
+        n++;
+    for (int i = 0; s->names && s->names[i]; i++)
+        n++;
+    char **out = calloc(n + 1, sizeof *out);
+    if (!out)
+        return NULL;
+    size_t k = 0;
+    for (int i = 0; words[i]; i++)
+        if (strncmp(words[i], text, tl) == 0)
+            out[k++] = strdup(words[i]);
+    for (int i = 0; s->names && s->names[i]; i++)
+        if (strncmp(s->names[i], text, tl) == 0) {
+            /* complete one level at a time: "mx." then "mx.gain" */
+            const char *rest = s->names[i] + tl, *dot = strchr(rest, '.');
+            size_t len = dot ? (size_t)(dot - s->names[i]) + 1 : strlen(s->names[i]);
+            int dup = 0;
+            for (size_t j = 0; j < k && !dup; j++)
+                dup = strlen(out[j]) == len && strncmp(out[j], s->names[i], len) == 0;
+            if (!dup)
+                out[k++] = strndup(s->names[i], len);
+        }
+    if (!k) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* The trims file a save writes: the one the script reads, else
+ * SCRIPT.trims.lua beside it; its values start the change list. */
+static void load_trims(session *s)
+{
+    if (s->desc.trims_path[0]) {
+        snprintf(s->trims_path, sizeof s->trims_path, "%s", s->desc.trims_path);
+        lua_State *L = luaL_newstate();
+        if (L && luaL_loadfilex(L, s->trims_path, "t") == LUA_OK) {
+            lua_newtable(L);
+            lua_setupvalue(L, -2, 1);
+            if (lua_pcall(L, 0, 1, 0) == LUA_OK && lua_istable(L, -1)) {
+                lua_pushnil(L);
+                while (lua_next(L, -2)) {
+                    if (lua_type(L, -2) == LUA_TSTRING)
+                        changes_put(&s->changes, lua_tostring(L, -2),
+                                    lua_isboolean(L, -1) ? lua_toboolean(L, -1) : lua_tonumber(L, -1));
+                    lua_pop(L, 1);
+                }
+            }
+        }
+        if (L)
+            lua_close(L);
+        return;
+    }
+    char base[4096];
+    snprintf(base, sizeof base, "%s", s->a->script);
+    size_t n = strlen(base);
+    if (n > 4 && strcmp(base + n - 4, ".lua") == 0)
+        base[n - 4] = 0;
+    snprintf(s->trims_path, sizeof s->trims_path, "%s.trims.lua", base);
+}
+
+int repl_live(const live_args *a)
+{
+    static volatile int interrupted;
+    char err[DS_ERR_LEN];
+    session s;
+    memset(&s, 0, sizeof s);
+    s.a = a;
+    vm_desc d;
+    plan *p = NULL;
+    if (build_plan(a, NULL, &d, &p, err) != DS_OK) {
+        fprintf(stderr, "dubstage: %s\n", err);
+        vm_plan_free(&p);
+        vm_desc_free(&d);
+        return 1;
+    }
+    snprintf(s.tap, sizeof s.tap, "%s", d.strips[d.live_tap].name);
+    vm_desc_init(&s.desc);
+    adopt_desc(&s, &d);
+    load_trims(&s);
+    if ((a->from && parse_time(&s.desc.tb, a->from, &s.from, err) != DS_OK) ||
+        (a->to && parse_time(&s.desc.tb, a->to, &s.to, err) != DS_OK)) {
+        fprintf(stderr, "dubstage: %s\n", err);
+        vm_plan_free(&p);
+        vm_desc_free(&s.desc);
+        return 2;
+    }
+    if (a->loop) {
+        s.loop_from = s.from;
+        s.loop_to = s.to > s.from ? s.to : vm_desc_length(&s.desc);
+    }
+    if (vm_live_open(&s.live, p, s.tap, &a->lo, err) != DS_OK) {
+        fprintf(stderr, "dubstage: %s\n", err);
+        vm_desc_free(&s.desc);
+        return 1;
+    }
+    lua_State *L = repl_lua(&s);
+    if (!L) {
+        fprintf(stderr, "dubstage: out of memory\n");
+        vm_live_close(&s.live, NULL);
+        vm_desc_free(&s.desc);
+        return 1;
+    }
+    lua_pushcfunction(L, l_print);
+    lua_setglobal(L, "__print");
+    make_proxies(L, &s);
+    printf("dubstage repl: %s, playing '%s'. play(), stop(), locate(\"01:00:10:00\"), loop(a, b), "
+           "dx.gain = -3, mute(\"fx\"), reload(), save(), params(), quit()\n",
+           a->script, s.tap);
+    fflush(stdout);
+    char hist[4096] = "";
+    const char *home = getenv("HOME");
+    if (home)
+        snprintf(hist, sizeof hist, "%s/.dubstage_history", home);
+    repl_ctx ctx = {&s, L};
+    console_hooks h = {
+        .on_chunk = on_chunk,
+        .on_tick = on_tick,
+        .tick_ms = 200,
+        .complete = complete,
+        .user = &ctx,
+        .prompt = "dubstage> ",
+        .history_path = hist[0] ? hist : NULL,
+    };
+    int rc = console_run(&h, a->stop ? (volatile int *)a->stop : &interrupted) == 0 ? 0 : 1;
+    vm_live_report rep;
+    vm_live_close(&s.live, &rep);
+    print_report(NULL, &rep, 0);
+    lua_close(L);
+    free(s.names);
+    free_duck_lanes(&s);
+    changes_free(&s.changes);
+    vm_desc_free(&s.desc);
+    return rc;
+}

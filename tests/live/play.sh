@@ -1,0 +1,95 @@
+#!/bin/sh
+# play.sh - offline = live (ARCHITECTURE.md property 3) on real recordings:
+# `dubstage play` of the demo through a real audio server (JACK's dummy
+# backend, no hardware), recorded by jack_rec at 32-bit, equals the offline
+# render of the same range sample for sample; zero xruns, zero disk
+# underruns; the malloc trap (build/dubstage-rtcheck) never fires. Also: a
+# stem instead of the printmaster (--bus), and the CLI's device errors.
+# Runs from the repository root; BUILD (default build) holds the binaries.
+set -u
+
+BUILD=${BUILD:-build}
+RT=$BUILD/dubstage-rtcheck
+DS=${DUBSTAGE:-$BUILD/dubstage}
+case $RT in /*) ;; *) RT=$(pwd)/$RT ;; esac
+case $DS in /*) ;; *) DS=$(pwd)/$DS ;; esac
+WAVCMP=$(pwd)/$BUILD/tools/wavcmp
+. tests/live/lib/jack.sh
+jack_require "live playback" || exit 0
+for b in "$RT" "$DS" "$WAVCMP"; do
+  [ -x "$b" ] || { echo "not ok - live playback: no binary at $b (run make)"; exit 1; }
+done
+if [ ! -d scripts/media/dx ]; then
+  scripts/make-demo-media.sh >/dev/null 2>&1 || { echo "not ok - live playback: demo media could not be made"; exit 1; }
+fi
+media=$(cd scripts/media && pwd)
+
+W=$(mktemp -d "${TMPDIR:-/tmp}/dubstage-play.XXXXXX") || exit 1
+trap 'jack_stop; rm -rf "$W"' EXIT
+trap 'exit 1' INT TERM
+
+# the demo with its media by absolute path and a float printmaster, so the
+# comparison is limited by the recorder's 32-bit integers, not by wav24
+sed -e "s|\"media/|\"$media/|g" -e 's|format = "wav24"|format = "wav32f"|' scripts/demo.lua >"$W/demo.lua"
+if ! "$DS" render "$W/demo.lua" --allow-paths --out "$W/ref" --quiet 2>"$W/render.err"; then
+  echo "not ok - live playback: the offline render failed: $(head -3 "$W/render.err")"
+  exit 1
+fi
+
+jack_start "$W" || { echo "not ok - live playback: $jack_error"; exit 1; }
+
+# play_check NAME SECONDS RECORD_SECONDS REF [play options...]
+play_check() {
+  name=$1 secs=$2 recsecs=$3 ref=$4
+  shift 4
+  rm -f "$W/rec.wav"
+  if ! jack_record_playback "$W/rec.wav" "$recsecs"; then
+    echo "not ok - $name: $jack_error"
+    return
+  fi
+  "$RT" play "$W/demo.lua" --allow-paths --device JACK "$@" >"$W/play.out" 2>"$W/play.err"
+  st=$?
+  jack_record_wait 30 || { echo "not ok - $name: $jack_error"; return; }
+  if [ $st -ne 0 ]; then
+    echo "not ok - $name: dubstage play exited with $st: $(head -5 "$W/play.err")"
+    return
+  fi
+  if grep -q "malloc in the audio callback" "$W/play.err"; then
+    echo "not ok - $name: the malloc trap fired: $(grep malloc "$W/play.err" | head -2)"
+  else
+    echo "ok - $name: the malloc trap never fired"
+  fi
+  report=$(grep '^played' "$W/play.err")
+  case $report in
+    *" 0 xruns, 0 late callbacks, 0 disk underruns"*) echo "ok - $name: $report" ;;
+    *) echo "not ok - $name: xruns or underruns: $report" ;;
+  esac
+  grep '^callback' "$W/play.err" | sed 's/^/# /'
+  if "$WAVCMP" "$ref" "$W/rec.wav" --length "$secs" >"$W/cmp.out" 2>&1; then
+    echo "ok - $name: the recording equals the offline render ($(tr '\n' ' ' <"$W/cmp.out"))"
+  else
+    echo "not ok - $name: the recording differs from the offline render: $(tr '\n' ' ' <"$W/cmp.out")"
+  fi
+}
+
+play_check "play the demo for 20 s" 20 23 "$W/ref/printmaster.wav" --to 20
+
+# any bus or output can be heard: the dialogue stem
+play_check "play a bus (the dialogue stem) from the start" 8 10 "$W/ref/DX.wav" --to 8 --bus DX
+
+# errors
+out=$("$DS" play "$W/demo.lua" --allow-paths --device "no such device" 2>&1); st=$?
+case "$st:$out" in
+  1:*"no output device 'no such device'"*"system"*) echo "ok - an unknown device is named, with the devices there are" ;;
+  *) echo "not ok - unknown device: status $st: $out" ;;
+esac
+out=$("$DS" play "$W/demo.lua" --allow-paths --device JACK --bus NOPE 2>&1); st=$?
+case "$st:$out" in
+  1:*"no bus, track or output 'NOPE'"*) echo "ok - an unknown bus is named" ;;
+  *) echo "not ok - unknown bus: status $st: $out" ;;
+esac
+out=$("$DS" devices 2>&1); st=$?
+case "$st:$out" in
+  0:*"JACK Audio Connection Kit: system"*) echo "ok - dubstage devices lists the JACK device" ;;
+  *) echo "not ok - dubstage devices: status $st: $out" ;;
+esac

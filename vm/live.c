@@ -1,0 +1,854 @@
+/* live.c - the live driver (see live.h): PortAudio's callback runs the
+ * scheduler; commands arrive through a lock-free queue; retired plans leave
+ * through another and are freed on the control thread. */
+#define _GNU_SOURCE /* strcasestr */
+#include "vm/live.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <pa_jack.h>
+#include <portaudio.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dsp/loudness.h"
+#include "vm/feed.h"
+#include "vm/ops.h"
+#include "vm/rtcheck.h"
+#include "vm/sched.h"
+#include "vm/suggest.h"
+
+#define LIVE_MAX_BLOCK 1024
+#define DECLICK 240            /* frames of a locate/stop fade (5 ms at 48 kHz) */
+#define QUEUE_LEN 64           /* commands and retired plans in flight, each way */
+#define HIST_BINS 1000         /* callback time histogram: 0.5 % of the period per bin */
+#define HIST_STEP 0.005
+
+/* ---- a plan as the live driver runs it ----------------------------------- */
+
+typedef struct {
+    char name[64];
+    float **chans;
+    int nch;
+    dsp_loudness *meter;       /* K-weighted, sample peak only, 100 ms grid */
+    _Atomic float peak;        /* since the control thread last read it */
+    _Atomic double short_term;
+} live_meter;
+
+typedef struct {
+    char name[96];
+    const op_dyn_args *dyn;
+    const op_limiter_args *lim;
+    _Atomic double gain_db;
+} live_gr;
+
+typedef struct {
+    plan_op_fn fn;
+    void *dst;
+    const void *src;
+} state_pair;
+
+typedef struct {
+    plan *p;
+    float **tap;
+    int tap_ch, tap_lat;
+    live_meter *meters;
+    int nmeters;
+    live_gr *grs;
+    int ngr;
+    state_pair *pairs;         /* state carried over from the plan this one replaces */
+    int npairs;
+} live_plan;
+
+/* ---- single-producer single-consumer queues -------------------------------- */
+
+typedef enum { CMD_PLAY, CMD_STOP, CMD_SWAP } cmd_kind;
+
+typedef struct {
+    cmd_kind kind;
+    int64_t pass, start, end, loop_from, loop_to;
+    live_plan *lp;
+} live_cmd;
+
+typedef struct {
+    live_cmd items[QUEUE_LEN];
+    _Atomic unsigned head, tail; /* head: next to read; tail: next to write */
+} cmd_queue;
+
+typedef struct {
+    live_plan *items[QUEUE_LEN];
+    _Atomic unsigned head, tail;
+} plan_queue;
+
+static int cmd_push(cmd_queue *q, const live_cmd *c)
+{
+    unsigned t = atomic_load_explicit(&q->tail, memory_order_relaxed);
+    if (t - atomic_load_explicit(&q->head, memory_order_acquire) == QUEUE_LEN)
+        return -1;
+    q->items[t % QUEUE_LEN] = *c;
+    atomic_store_explicit(&q->tail, t + 1, memory_order_release);
+    return 0;
+}
+
+static int cmd_pop(cmd_queue *q, live_cmd *c)
+{
+    unsigned h = atomic_load_explicit(&q->head, memory_order_relaxed);
+    if (h == atomic_load_explicit(&q->tail, memory_order_acquire))
+        return -1;
+    *c = q->items[h % QUEUE_LEN];
+    atomic_store_explicit(&q->head, h + 1, memory_order_release);
+    return 0;
+}
+
+static int plan_push(plan_queue *q, live_plan *lp)
+{
+    unsigned t = atomic_load_explicit(&q->tail, memory_order_relaxed);
+    if (t - atomic_load_explicit(&q->head, memory_order_acquire) == QUEUE_LEN)
+        return -1;
+    q->items[t % QUEUE_LEN] = lp;
+    atomic_store_explicit(&q->tail, t + 1, memory_order_release);
+    return 0;
+}
+
+static live_plan *plan_pop(plan_queue *q)
+{
+    unsigned h = atomic_load_explicit(&q->head, memory_order_relaxed);
+    if (h == atomic_load_explicit(&q->tail, memory_order_acquire))
+        return NULL;
+    live_plan *lp = q->items[h % QUEUE_LEN];
+    atomic_store_explicit(&q->head, h + 1, memory_order_release);
+    return lp;
+}
+
+/* ---- the driver ------------------------------------------------------------ */
+
+typedef enum { FADE_NONE, FADE_OUT, FADE_IN } fade_kind;
+
+struct vm_live {
+    PaStream *stream;
+    int pa_up;
+    vm_feed *feed;
+    int rate, dev_ch, max_block;
+    double xfade_s;
+    char tap_name[128];
+    cmd_queue cmds;
+    plan_queue retired;
+    /* control thread */
+    live_plan *ctl_current;
+    int64_t next_pass;
+    /* audio thread */
+    live_plan *cur, *old;      /* old: fading out during a swap */
+    int xf_pos, xf_len;
+    int playing;
+    int64_t pass, pos, seg_end, end, loop_from, loop_to;
+    int looping;
+    int skip;                  /* stream frames still to drop at a pass start (the tap's latency) */
+    fade_kind fade;
+    int fade_pos;
+    int fade_then_stop;
+    live_cmd pending_play;
+    int has_pending_play;
+    float *mixbuf;             /* max_block x dev_ch: the outgoing plan during a crossfade */
+    live_plan *overflow[QUEUE_LEN]; /* retired plans waiting for room in the queue */
+    int noverflow;
+    /* shared, written by the audio thread */
+    _Atomic uint64_t xruns, late, callbacks, cmds_taken;
+    _Atomic int64_t heard;     /* session sample being heard */
+    _Atomic int is_playing, finished;
+    uint32_t hist[HIST_BINS + 1];
+    double worst, sum_frac;
+    int max_frames;
+};
+
+void vm_live_opts_init(vm_live_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->readahead = 2.0;
+    o->xfade = 0.03;
+}
+
+/* ---- live plans (control thread) ------------------------------------------ */
+
+static void live_plan_free(vm_live *L, live_plan *lp)
+{
+    if (!lp)
+        return;
+    if (L->feed)
+        vm_feed_detach(L->feed, lp->p);
+    for (int i = 0; i < lp->nmeters; i++)
+        dsp_loudness_destroy(&lp->meters[i].meter);
+    free(lp->meters);
+    free(lp->grs);
+    free(lp->pairs);
+    vm_plan_free(&lp->p);
+    free(lp);
+}
+
+static int strip_index(const plan *p, const char *name)
+{
+    for (int s = 0; s < p->nstrips; s++)
+        if (p->strip_names[s] && strcmp(p->strip_names[s], name) == 0)
+            return s;
+    return -1;
+}
+
+/* Wraps p for the audio thread: its tap, a meter per bus it keeps, the gain
+ * reductions it can report, and the state pairs from prev (may be NULL). */
+static ds_result live_plan_make(vm_live *L, plan *p, const live_plan *prev, live_plan **out, char *err)
+{
+    *out = NULL;
+    live_plan *lp = calloc(1, sizeof *lp);
+    if (!lp) {
+        vm_plan_free(&p);
+        return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    }
+    lp->p = p;
+    int s = strip_index(p, L->tap_name);
+    if (s < 0 || !p->strip_chans[s]) {
+        live_plan_free(L, lp);
+        return ds_fail(err, DS_ERR_ARG, "the mix has no bus or output '%s' to play", L->tap_name);
+    }
+    lp->tap = p->strip_chans[s];
+    lp->tap_lat = p->strip_latency[s];
+    lp->tap_ch = p->strip_nch[s];
+    lp->meters = calloc(VM_LIVE_MAX_METERS, sizeof *lp->meters);
+    lp->grs = calloc(VM_LIVE_MAX_METERS, sizeof *lp->grs);
+    lp->pairs = calloc((size_t)(p->nops ? p->nops : 1), sizeof *lp->pairs);
+    if (!lp->meters || !lp->grs || !lp->pairs) {
+        live_plan_free(L, lp);
+        return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    }
+    /* meters: every strip the plan keeps (the buses, the tap), in strip order */
+    for (int c = 0; c < p->nstrips && lp->nmeters < VM_LIVE_MAX_METERS; c++) {
+        if (!p->strip_chans[c] || p->strip_nch[c] < 1)
+            continue;
+        live_meter *m = &lp->meters[lp->nmeters];
+        snprintf(m->name, sizeof m->name, "%s", p->strip_names[c]);
+        m->chans = p->strip_chans[c];
+        m->nch = p->strip_nch[c];
+        dsp_loudness_config mc;
+        dsp_loudness_config_init(&mc, p->tb.rate, m->nch);
+        mc.true_peak = 0;
+        mc.grid = 1;
+        if (!(m->meter = dsp_loudness_create(&mc))) {
+            live_plan_free(L, lp);
+            return ds_fail(err, DS_ERR_NOMEM, "out of memory for the meters");
+        }
+        atomic_init(&m->peak, 0.0f);
+        atomic_init(&m->short_term, -INFINITY);
+        lp->nmeters++;
+    }
+    for (int i = 0; i < p->nops && lp->ngr < VM_LIVE_MAX_METERS; i++) {
+        const plan_op *op = &p->ops[i];
+        if (op->fn != op_dyn && op->fn != op_limiter)
+            continue;
+        live_gr *g = &lp->grs[lp->ngr++];
+        /* the label's first words: "dyn    bus 'MX' compressor threshold ..." */
+        const char *l = op->label;
+        int words = 0, k = 0;
+        for (; l[k] && k < (int)sizeof g->name - 1; k++) {
+            if (l[k] == ' ' && k > 0 && l[k - 1] != ' ' && ++words == (op->fn == op_dyn ? 4 : 3))
+                break;
+        }
+        snprintf(g->name, sizeof g->name, "%.*s", k, l);
+        if (op->fn == op_dyn)
+            g->dyn = op->args;
+        else
+            g->lim = op->args;
+        atomic_init(&g->gain_db, 0.0);
+    }
+    if (prev) {
+        const plan *q = prev->p;
+        for (int i = 0; i < p->nops; i++) {
+            if (!p->ops[i].key)
+                continue;
+            for (int j = 0; j < q->nops; j++)
+                if (q->ops[j].key && q->ops[j].fn == p->ops[i].fn && strcmp(q->ops[j].key, p->ops[i].key) == 0) {
+                    lp->pairs[lp->npairs++] = (state_pair){p->ops[i].fn, p->ops[i].args, q->ops[j].args};
+                    break;
+                }
+        }
+    }
+    p->feed = L->feed;
+    ds_result r = vm_feed_attach(L->feed, p, err);
+    if (r != DS_OK) {
+        p->feed = NULL;
+        live_plan_free(L, lp);
+        return r;
+    }
+    *out = lp;
+    return DS_OK;
+}
+
+/* ---- the audio thread ------------------------------------------------------ */
+
+static void retire(vm_live *L, live_plan *lp)
+{
+    if (!lp)
+        return;
+    while (L->noverflow > 0 && plan_push(&L->retired, L->overflow[L->noverflow - 1]) == 0)
+        L->noverflow--;
+    if (plan_push(&L->retired, lp) != 0 && L->noverflow < QUEUE_LEN)
+        L->overflow[L->noverflow++] = lp; /* never more than the commands in flight */
+}
+
+static void rewind_clips(live_plan *lp)
+{
+    if (!lp)
+        return;
+    for (int i = 0; i < lp->p->nclip_ops; i++)
+        op_clips_reset(lp->p->clip_ops[i]); /* live: no reader is open, nothing to close */
+}
+
+static void start_pass(vm_live *L, const live_cmd *c)
+{
+    if (L->old) { /* a locate ends a crossfade at once */
+        retire(L, L->old);
+        L->old = NULL;
+    }
+    vm_plan_reset(L->cur->p); /* offline = live: a pass starts from a clean state */
+    L->pass = c->pass;
+    L->pos = c->start;
+    L->end = c->end;
+    L->loop_from = c->loop_from;
+    L->loop_to = c->loop_to;
+    L->looping = c->loop_to > c->loop_from && c->start < c->loop_to;
+    L->seg_end = L->looping ? c->loop_to : c->end + L->cur->tap_lat;
+    L->skip = L->cur->tap_lat;
+    L->playing = 1;
+    atomic_store_explicit(&L->is_playing, 1, memory_order_relaxed);
+    atomic_store_explicit(&L->finished, 0, memory_order_relaxed);
+    vm_feed_position(L->feed, L->pass, L->pos);
+}
+
+static void take_commands(vm_live *L)
+{
+    live_cmd c;
+    while (cmd_pop(&L->cmds, &c) == 0) {
+        if (c.kind == CMD_SWAP) {
+            live_plan *lp = c.lp;
+            for (int i = 0; i < lp->npairs; i++)
+                op_copy_state(lp->pairs[i].fn, lp->pairs[i].dst, lp->pairs[i].src);
+            if (L->old)
+                retire(L, L->old);
+            L->old = L->playing ? L->cur : NULL;
+            if (!L->old)
+                retire(L, L->cur);
+            L->cur = lp;
+            L->xf_pos = 0;
+        } else if (c.kind == CMD_PLAY) {
+            if (L->playing && L->fade != FADE_OUT) { /* a locate: fade out, then start */
+                L->fade = FADE_OUT;
+                L->fade_pos = 0;
+                L->fade_then_stop = 0;
+            }
+            if (L->playing) {
+                L->pending_play = c;
+                L->has_pending_play = 1;
+            } else {
+                L->fade = FADE_NONE;
+                start_pass(L, &c);
+            }
+        } else if (c.kind == CMD_STOP) {
+            L->has_pending_play = 0;
+            if (L->playing) {
+                L->fade = FADE_OUT;
+                L->fade_pos = 0;
+                L->fade_then_stop = 1;
+            }
+        }
+        atomic_fetch_add_explicit(&L->cmds_taken, 1, memory_order_release);
+    }
+}
+
+static void run_plan(vm_live *L, live_plan *lp, int n)
+{
+    lp->p->pass = L->pass;
+    sched_run_block(lp->p, L->pos, n);
+}
+
+static void meter_block(live_plan *lp, int off, int n)
+{
+    for (int i = 0; i < lp->nmeters; i++) {
+        live_meter *m = &lp->meters[i];
+        const float *ch[64];
+        float pk = atomic_load_explicit(&m->peak, memory_order_relaxed);
+        for (int c = 0; c < m->nch && c < 64; c++) {
+            ch[c] = m->chans[c] + off;
+            for (int k = 0; k < n; k++) {
+                float a = fabsf(ch[c][k]);
+                pk = a > pk ? a : pk;
+            }
+        }
+        atomic_store_explicit(&m->peak, pk, memory_order_relaxed);
+        dsp_loudness_process(m->meter, ch, n);
+        atomic_store_explicit(&m->short_term, dsp_loudness_short_term(m->meter), memory_order_relaxed);
+    }
+    for (int i = 0; i < lp->ngr; i++) {
+        live_gr *g = &lp->grs[i];
+        double db = g->dyn ? g->dyn->state.g[0] : -dsp_limiter_gain_reduction_db(&g->lim->state);
+        atomic_store_explicit(&g->gain_db, db, memory_order_relaxed);
+    }
+}
+
+/* Copies frames [from, n) of a plan's tap into out (dev_ch interleaved). */
+static void tap_copy(const vm_live *L, const live_plan *lp, float *out, int from, int n)
+{
+    int nc = lp->tap_ch < L->dev_ch ? lp->tap_ch : L->dev_ch;
+    for (int k = from; k < n; k++) {
+        float *o = out + (size_t)(k - from) * (size_t)L->dev_ch;
+        for (int c = 0; c < nc; c++)
+            o[c] = lp->tap[c][k];
+        for (int c = nc; c < L->dev_ch; c++)
+            o[c] = 0.0f;
+    }
+}
+
+/* Runs at most `want` frames of the pass into out; returns the frames
+ * written (0 when playback ended). */
+static int run_chunk(vm_live *L, float *out, int want)
+{
+    if (L->pos >= L->seg_end) {
+        if (!L->looping && !(L->loop_to > L->loop_from && L->seg_end == L->loop_to)) {
+            L->playing = 0;
+            atomic_store_explicit(&L->is_playing, 0, memory_order_relaxed);
+            atomic_store_explicit(&L->finished, 1, memory_order_relaxed);
+            return 0;
+        }
+        L->pass++; /* the loop: the same range again, state kept */
+        L->pos = L->loop_from;
+        L->seg_end = L->loop_to;
+        rewind_clips(L->cur);
+        rewind_clips(L->old);
+        vm_feed_position(L->feed, L->pass, L->pos);
+    }
+    int n = want < L->max_block ? want : L->max_block;
+    if (L->seg_end - L->pos < n)
+        n = (int)(L->seg_end - L->pos);
+    run_plan(L, L->cur, n);
+    int from = L->skip < n ? L->skip : n;
+    L->skip -= from;
+    tap_copy(L, L->cur, out, from, n);
+    int m = n - from;
+    if (L->old) {
+        run_plan(L, L->old, n);
+        tap_copy(L, L->old, L->mixbuf, from, n);
+        for (int k = 0; k < m; k++) {
+            double t = L->xf_pos < L->xf_len ? (double)L->xf_pos / L->xf_len : 1.0;
+            float w = (float)(0.5 - 0.5 * cos(M_PI * t));
+            float *o = out + (size_t)k * (size_t)L->dev_ch;
+            const float *q = L->mixbuf + (size_t)k * (size_t)L->dev_ch;
+            for (int c = 0; c < L->dev_ch; c++)
+                o[c] = w * o[c] + (1.0f - w) * q[c];
+            L->xf_pos++;
+        }
+        if (L->xf_pos >= L->xf_len) {
+            retire(L, L->old);
+            L->old = NULL;
+        }
+    }
+    if (L->fade != FADE_NONE) {
+        for (int k = 0; k < m; k++) {
+            float g = (float)L->fade_pos / DECLICK;
+            if (L->fade == FADE_OUT)
+                g = 1.0f - g;
+            g = g < 0 ? 0 : g;
+            float *o = out + (size_t)k * (size_t)L->dev_ch;
+            for (int c = 0; c < L->dev_ch; c++)
+                o[c] *= g;
+            if (L->fade_pos < DECLICK)
+                L->fade_pos++;
+        }
+    }
+    meter_block(L->cur, 0, n);
+    L->pos += n;
+    vm_feed_position(L->feed, L->pass, L->pos);
+    atomic_store_explicit(&L->heard, L->pos - L->cur->tap_lat, memory_order_relaxed);
+    if (L->fade == FADE_OUT && L->fade_pos >= DECLICK) {
+        /* faded out: the rest of this chunk is silent, then stop or locate */
+        L->fade = FADE_NONE;
+        if (L->has_pending_play) {
+            L->has_pending_play = 0;
+            start_pass(L, &L->pending_play);
+            L->fade = FADE_IN;
+            L->fade_pos = 0;
+        } else if (L->fade_then_stop) {
+            L->playing = 0;
+            atomic_store_explicit(&L->is_playing, 0, memory_order_relaxed);
+        }
+    } else if (L->fade == FADE_IN && L->fade_pos >= DECLICK) {
+        L->fade = FADE_NONE;
+    }
+    return m > 0 ? m : (L->playing ? -1 : 0);
+}
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static int callback(const void *input, void *output, unsigned long frames, const PaStreamCallbackTimeInfo *ti,
+                    PaStreamCallbackFlags flags, void *user)
+{
+    (void)input, (void)ti;
+    vm_live *L = user;
+    ds_rt_enter();
+    double t0 = now_s();
+    if (flags & (paOutputUnderflow | paOutputOverflow))
+        atomic_fetch_add_explicit(&L->xruns, 1, memory_order_relaxed);
+    take_commands(L);
+    float *out = output;
+    int done = 0, total = (int)frames;
+    while (done < total) {
+        if (!L->playing) {
+            memset(out + (size_t)done * (size_t)L->dev_ch, 0, (size_t)(total - done) * (size_t)L->dev_ch * sizeof *out);
+            break;
+        }
+        int m = run_chunk(L, out + (size_t)done * (size_t)L->dev_ch, total - done);
+        if (m > 0)
+            done += m;
+        else if (m == 0 && !L->playing)
+            continue;
+    }
+    if (L->noverflow)
+        retire(L, NULL);
+    double frac = (now_s() - t0) * L->rate / (double)(frames ? frames : 1);
+    int bin = (int)(frac / HIST_STEP);
+    L->hist[bin < HIST_BINS ? bin : HIST_BINS]++;
+    L->worst = frac > L->worst ? frac : L->worst;
+    L->sum_frac += frac;
+    L->max_frames = total > L->max_frames ? total : L->max_frames;
+    if (frac > 1.0)
+        atomic_fetch_add_explicit(&L->late, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&L->callbacks, 1, memory_order_release);
+    ds_rt_leave();
+    return paContinue;
+}
+
+/* ---- PortAudio set-up (control thread) ------------------------------------ */
+
+/* PortAudio probes ALSA, which prints to stderr about every card it cannot
+ * open on a machine without one; its return codes say what matters. */
+static PaError pa_init_quietly(void)
+{
+    fflush(stderr);
+    int saved = dup(2), devnull = open("/dev/null", O_WRONLY);
+    if (saved >= 0 && devnull >= 0)
+        dup2(devnull, 2);
+    PaJack_SetClientName("dubstage");
+    PaError e = Pa_Initialize();
+    if (saved >= 0) {
+        dup2(saved, 2);
+        close(saved);
+    }
+    if (devnull >= 0)
+        close(devnull);
+    return e;
+}
+
+static void device_label(PaDeviceIndex d, char *buf, size_t n)
+{
+    const PaDeviceInfo *di = Pa_GetDeviceInfo(d);
+    const PaHostApiInfo *hi = di ? Pa_GetHostApiInfo(di->hostApi) : NULL;
+    snprintf(buf, n, "%s: %s", hi ? hi->name : "?", di ? di->name : "?");
+}
+
+ds_result vm_live_devices(FILE *out, char *err)
+{
+    PaError e = pa_init_quietly();
+    if (e != paNoError)
+        return ds_fail(err, DS_ERR_IO, "cannot start PortAudio: %s", Pa_GetErrorText(e));
+    PaDeviceIndex def = Pa_GetDefaultOutputDevice();
+    int count = Pa_GetDeviceCount(), shown = 0;
+    for (PaDeviceIndex d = 0; d < count; d++) {
+        const PaDeviceInfo *di = Pa_GetDeviceInfo(d);
+        if (!di || di->maxOutputChannels < 1)
+            continue;
+        char name[300];
+        device_label(d, name, sizeof name);
+        fprintf(out, "%c %-50s %3d ch  %6.0f Hz\n", d == def ? '*' : ' ', name, di->maxOutputChannels,
+                di->defaultSampleRate);
+        shown++;
+    }
+    if (!shown)
+        fprintf(out, "no output device (is an audio server running? e.g. jackd -d dummy)\n");
+    Pa_Terminate();
+    return DS_OK;
+}
+
+static ds_result pick_device(const char *want, PaDeviceIndex *out, char *err)
+{
+    int count = Pa_GetDeviceCount();
+    if (!want) {
+        PaDeviceIndex d = Pa_GetDefaultOutputDevice();
+        if (d == paNoDevice) /* the default host API has none: take the first that has one */
+            for (int h = 0; h < Pa_GetHostApiCount() && d == paNoDevice; h++) {
+                const PaHostApiInfo *hi = Pa_GetHostApiInfo(h);
+                if (hi && hi->defaultOutputDevice != paNoDevice)
+                    d = hi->defaultOutputDevice;
+            }
+        if (d == paNoDevice)
+            return ds_fail(err, DS_ERR_IO, "no audio output device (run 'dubstage devices'; with no sound card, "
+                                           "start an audio server such as 'jackd -d dummy')");
+        *out = d;
+        return DS_OK;
+    }
+    const char *names[256];
+    char labels[256][300];
+    int nn = 0;
+    PaDeviceIndex found = paNoDevice;
+    for (int pass = 0; pass < 2 && found == paNoDevice; pass++)
+        for (PaDeviceIndex d = 0; d < count && found == paNoDevice; d++) {
+            const PaDeviceInfo *di = Pa_GetDeviceInfo(d);
+            if (!di || di->maxOutputChannels < 1)
+                continue;
+            char label[300];
+            device_label(d, label, sizeof label);
+            if (pass == 0 && nn < 256) {
+                snprintf(labels[nn], sizeof labels[nn], "%s", di->name);
+                names[nn] = labels[nn];
+                nn++;
+            }
+            /* pass 0: the exact name (or "host: name"); pass 1: a part of it */
+            if (pass == 0 ? (strcmp(di->name, want) == 0 || strcmp(label, want) == 0)
+                          : (strcasestr(label, want) != NULL))
+                found = d;
+        }
+    if (found == paNoDevice) {
+        const char *near = vm_suggest(want, names, nn);
+        char list[2000] = "";
+        for (int i = 0; i < nn && strlen(list) < sizeof list - 310; i++)
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s'%s'", i ? ", " : "", names[i]);
+        if (near)
+            return ds_fail(err, DS_ERR_ARG, "no output device '%s'; did you mean '%s'? (devices: %s)", want, near,
+                           list);
+        return ds_fail(err, DS_ERR_ARG, "no output device '%s' (devices: %s)", want, nn ? list : "none");
+    }
+    *out = found;
+    return DS_OK;
+}
+
+ds_result vm_live_open(vm_live **out, plan *p, const char *tap, const vm_live_opts *o, char *err)
+{
+    *out = NULL;
+    vm_live_opts def;
+    if (!o) {
+        vm_live_opts_init(&def);
+        o = &def;
+    }
+    vm_live *L = calloc(1, sizeof *L);
+    if (!L) {
+        vm_plan_free(&p);
+        return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    }
+    L->rate = p->tb.rate;
+    L->max_block = p->max_block;
+    L->xfade_s = o->xfade > 0 ? o->xfade : 0.03;
+    L->xf_len = (int)lrint(L->xfade_s * L->rate);
+    L->xf_len = L->xf_len < 1 ? 1 : L->xf_len;
+    snprintf(L->tap_name, sizeof L->tap_name, "%s", tap);
+    ds_result r = vm_feed_create(&L->feed, L->rate, o->readahead > 0 ? o->readahead : 2.0, err);
+    live_plan *lp = NULL;
+    if (r != DS_OK) {
+        vm_plan_free(&p);
+        vm_live_close(&L, NULL);
+        return r;
+    }
+    if ((r = live_plan_make(L, p, NULL, &lp, err)) != DS_OK) {
+        vm_live_close(&L, NULL);
+        return r;
+    }
+    L->cur = L->ctl_current = lp;
+    PaError e = pa_init_quietly();
+    if (e != paNoError) {
+        vm_live_close(&L, NULL);
+        return ds_fail(err, DS_ERR_IO, "cannot start PortAudio: %s", Pa_GetErrorText(e));
+    }
+    L->pa_up = 1;
+    PaDeviceIndex dev;
+    if ((r = pick_device(o->device, &dev, err)) != DS_OK) {
+        vm_live_close(&L, NULL);
+        return r;
+    }
+    const PaDeviceInfo *di = Pa_GetDeviceInfo(dev);
+    char dname[300];
+    device_label(dev, dname, sizeof dname);
+    L->dev_ch = lp->tap_ch < di->maxOutputChannels ? lp->tap_ch : di->maxOutputChannels;
+    L->mixbuf = calloc((size_t)L->max_block * (size_t)L->dev_ch, sizeof *L->mixbuf);
+    if (!L->mixbuf) {
+        vm_live_close(&L, NULL);
+        return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    }
+    PaStreamParameters sp = {dev, L->dev_ch, paFloat32, di->defaultLowOutputLatency, NULL};
+    e = Pa_IsFormatSupported(NULL, &sp, L->rate);
+    if (e != paFormatIsSupported) {
+        vm_live_close(&L, NULL);
+        return ds_fail(err, DS_ERR_IO, "device '%s' cannot play %d channels at %d Hz (the session rate): %s", dname,
+                       sp.channelCount, p ? (int)L->rate : 0, Pa_GetErrorText(e));
+    }
+    e = Pa_OpenStream(&L->stream, NULL, &sp, L->rate, o->buffer > 0 ? (unsigned long)o->buffer : paFramesPerBufferUnspecified,
+                      paClipOff | paDitherOff, callback, L);
+    if (e == paNoError)
+        e = Pa_StartStream(L->stream);
+    if (e != paNoError) {
+        vm_live_close(&L, NULL);
+        return ds_fail(err, DS_ERR_IO, "cannot open device '%s': %s", dname, Pa_GetErrorText(e));
+    }
+    *out = L;
+    return DS_OK;
+}
+
+static ds_result push_wait(vm_live *L, const live_cmd *c, char *err)
+{
+    uint64_t want = atomic_load(&L->cmds_taken) + 1;
+    while (cmd_push(&L->cmds, c) != 0)
+        usleep(1000);
+    /* the callback takes it within a buffer; a stream that stopped would not */
+    for (int i = 0; i < 5000; i++) {
+        if (atomic_load_explicit(&L->cmds_taken, memory_order_acquire) >= want)
+            return DS_OK;
+        usleep(1000);
+    }
+    return ds_fail(err, DS_ERR_IO, "the audio device stopped calling back (is the audio server still running?)");
+}
+
+ds_result vm_live_play(vm_live *L, int64_t from, int64_t to, int64_t loop_from, int64_t loop_to, char *err)
+{
+    const plan *p = L->ctl_current->p;
+    if (from < 0)
+        from = 0;
+    if (to <= from)
+        to = p->length;
+    if (from >= to)
+        return ds_fail(err, DS_ERR_ARG, "nothing to play: the range starts at or after its end");
+    int loop = loop_to > loop_from;
+    if (loop && (loop_to - loop_from) < L->rate / 10)
+        return ds_fail(err, DS_ERR_ARG, "a loop must be at least 0.1 s long");
+    live_cmd c = {.kind = CMD_PLAY, .pass = ++L->next_pass, .start = from, .end = to};
+    if (loop && from < loop_to) {
+        c.loop_from = loop_from;
+        c.loop_to = loop_to;
+    }
+    int lat = L->ctl_current->tap_lat;
+    vm_feed_program(L->feed, c.pass, from, c.loop_to > c.loop_from ? c.loop_to : to + lat, c.loop_from, c.loop_to);
+    if (c.loop_to > c.loop_from)
+        L->next_pass += 1 << 30; /* the loop's passes follow the first; the next program starts after them */
+    vm_feed_wait_ready(L->feed, 5.0);
+    return push_wait(L, &c, err);
+}
+
+void vm_live_stop(vm_live *L)
+{
+    char err[DS_ERR_LEN];
+    live_cmd c = {.kind = CMD_STOP};
+    push_wait(L, &c, err);
+}
+
+ds_result vm_live_swap(vm_live *L, plan *p, char *err)
+{
+    live_plan *lp;
+    ds_result r = live_plan_make(L, p, L->ctl_current, &lp, err);
+    if (r != DS_OK)
+        return r;
+    if (lp->tap_ch != L->ctl_current->tap_ch) {
+        ds_fail(err, DS_ERR_ARG, "'%s' now has %d channels, not %d: restart playback to change its layout",
+                L->tap_name, lp->tap_ch, L->ctl_current->tap_ch);
+        live_plan_free(L, lp);
+        return DS_ERR_ARG;
+    }
+    vm_feed_wait_ready(L->feed, 5.0);
+    live_cmd c = {.kind = CMD_SWAP, .lp = lp};
+    L->ctl_current = lp;
+    r = push_wait(L, &c, err);
+    vm_live_poll(L);
+    return r;
+}
+
+void vm_live_poll(vm_live *L)
+{
+    live_plan *lp;
+    while ((lp = plan_pop(&L->retired)))
+        live_plan_free(L, lp);
+}
+
+void vm_live_get_status(vm_live *L, vm_live_status *st)
+{
+    memset(st, 0, sizeof *st);
+    st->playing = atomic_load(&L->is_playing);
+    st->finished = atomic_load(&L->finished);
+    st->position = atomic_load(&L->heard);
+    st->xruns = atomic_load(&L->xruns);
+    st->late = atomic_load(&L->late);
+    st->callbacks = atomic_load(&L->callbacks);
+    st->underruns = L->feed ? vm_feed_underruns(L->feed) : 0;
+    snprintf(st->feed_error, sizeof st->feed_error, "%s", L->feed ? vm_feed_error(L->feed) : "");
+    /* the plan the control thread last handed over: the audio thread meters
+     * that one (or will, within a buffer) */
+    live_plan *lp = L->ctl_current;
+    for (int i = 0; lp && i < lp->nmeters; i++) {
+        live_meter *m = &lp->meters[i];
+        vm_live_meter *o = &st->meters[st->nmeters++];
+        snprintf(o->name, sizeof o->name, "%s", m->name);
+        float pk = atomic_exchange_explicit(&m->peak, 0.0f, memory_order_relaxed);
+        o->peak_dbfs = pk > 0 ? 20.0 * log10(pk) : -INFINITY;
+        o->short_term_lufs = atomic_load_explicit(&m->short_term, memory_order_relaxed);
+    }
+    for (int i = 0; lp && i < lp->ngr; i++) {
+        vm_live_gr *o = &st->gr[st->ngr++];
+        snprintf(o->name, sizeof o->name, "%s", lp->grs[i].name);
+        o->gain_db = atomic_load_explicit(&lp->grs[i].gain_db, memory_order_relaxed);
+    }
+}
+
+void vm_live_close(vm_live **pL, vm_live_report *rep)
+{
+    vm_live *L = *pL;
+    if (!L)
+        return;
+    if (L->stream) {
+        Pa_StopStream(L->stream);
+        Pa_CloseStream(L->stream);
+    }
+    if (L->pa_up)
+        Pa_Terminate();
+    if (rep) {
+        memset(rep, 0, sizeof *rep);
+        rep->callbacks = atomic_load(&L->callbacks);
+        rep->xruns = atomic_load(&L->xruns);
+        rep->late = atomic_load(&L->late);
+        rep->underruns = L->feed ? vm_feed_underruns(L->feed) : 0;
+        rep->buffer = L->max_frames;
+        rep->period_us = L->rate ? 1e6 * L->max_frames / L->rate : 0;
+        rep->worst = L->worst;
+        rep->mean = rep->callbacks ? L->sum_frac / (double)rep->callbacks : 0;
+        uint64_t need = rep->callbacks - rep->callbacks / 1000, seen = 0;
+        for (int b = 0; b <= HIST_BINS; b++) {
+            seen += L->hist[b];
+            if (seen >= need && rep->callbacks) {
+                rep->p999 = (b + 1) * HIST_STEP;
+                break;
+            }
+        }
+        if (rep->p999 > rep->worst)
+            rep->p999 = rep->worst;
+    }
+    vm_live_poll(L);
+    for (int i = 0; i < L->noverflow; i++)
+        live_plan_free(L, L->overflow[i]);
+    if (L->old)
+        live_plan_free(L, L->old);
+    if (L->cur != L->ctl_current)
+        live_plan_free(L, L->ctl_current);
+    live_plan_free(L, L->cur);
+    vm_feed_destroy(&L->feed);
+    free(L->mixbuf);
+    free(L);
+    *pL = NULL;
+}
