@@ -44,6 +44,9 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -751,6 +754,11 @@ static void deadline_in(struct timespec *ts, int64_t ns)
 
 static void *disk_main(void *arg)
 {
+    /* Decoding a clip's first seconds is a burst of work; on a machine
+     * where the audio server runs without realtime priority it must not
+     * take the core from the audio threads: this thread yields to them
+     * (a higher nice value, which needs no privilege). */
+    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
     vm_feed *f = arg;
     pthread_mutex_lock(&f->mu);
     while (!f->stop) {
