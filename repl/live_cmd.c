@@ -128,12 +128,18 @@ int repl_devices(void)
 
 static void print_report(const plan *p, const vm_live_report *rep, double played_s)
 {
+    /* the server reports an xrun now and then while it connects a new
+     * client, before anything plays: counted apart, shown, never hidden */
+    char idle[160] = "";
+    if (rep->xruns > rep->xruns_playing)
+        snprintf(idle, sizeof idle, "; %llu more while idle (first in callback %llu)",
+                 (unsigned long long)(rep->xruns - rep->xruns_playing), (unsigned long long)rep->first_xrun);
     fprintf(stderr,
-            "played %.2f s: %llu xruns, %llu late callbacks, %llu disk underruns (frames)\n"
+            "ran %.2f s: %llu xruns, %llu late callbacks, %llu disk underruns (frames)%s\n"
             "callback: %d frames (%.2f ms); time used, as a fraction of that period: mean %.1f %%, "
             "99.9th percentile %.1f %%, worst %.1f %% (%llu callbacks)\n",
-            played_s, (unsigned long long)rep->xruns, (unsigned long long)rep->late,
-            (unsigned long long)rep->underruns, rep->buffer, rep->period_us / 1000.0, rep->mean * 100,
+            played_s, (unsigned long long)rep->xruns_playing, (unsigned long long)rep->late,
+            (unsigned long long)rep->underruns, idle, rep->buffer, rep->period_us / 1000.0, rep->mean * 100,
             rep->p999 * 100, rep->worst * 100, (unsigned long long)rep->callbacks);
     (void)p;
 }
@@ -516,14 +522,15 @@ static const char proxies_lua[] =
     "  return setmetatable({}, {\n"
     "    __index = function(_, k) local n = prefix .. '.' .. k; local v = get(n)\n"
     "      if v ~= nil then return v end; return proxy(n) end,\n"
-    "    __newindex = function(_, k, v) set(prefix .. '.' .. k, v) end,\n"
+    "    __newindex = function(_, k, v) local ok, e = pcall(set, prefix .. '.' .. k, v)\n"
+    "      if not ok then error(tostring(e):gsub('^proxy:%d+: ', ''), 2) end end,\n"
     "    __tostring = function() return prefix end })\n"
     "end\n"
     "return proxy\n";
 
 static void make_proxies(lua_State *L, session *s)
 {
-    if (luaL_loadstring(L, proxies_lua) != LUA_OK) {
+    if (luaL_loadbuffer(L, proxies_lua, sizeof proxies_lua - 1, "=proxy") != LUA_OK) {
         lua_pop(L, 1);
         return;
     }
@@ -791,10 +798,13 @@ int repl_live(const live_args *a)
         .prompt = "dubstage> ",
         .history_path = hist[0] ? hist : NULL,
     };
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     int rc = console_run(&h, a->stop ? (volatile int *)a->stop : &interrupted) == 0 ? 0 : 1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
     vm_live_report rep;
     vm_live_close(&s.live, &rep);
-    print_report(NULL, &rep, 0);
+    print_report(NULL, &rep, (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
     lua_close(L);
     free(s.names);
     free_duck_lanes(&s);

@@ -59,7 +59,7 @@ play_check() {
   else
     echo "ok - $name: the malloc trap never fired"
   fi
-  report=$(grep '^played' "$W/play.err")
+  report=$(grep '^ran' "$W/play.err")
   case $report in
     *" 0 xruns, 0 late callbacks, 0 disk underruns"*) echo "ok - $name: $report" ;;
     *) echo "not ok - $name: xruns or underruns: $report" ;;
