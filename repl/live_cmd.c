@@ -28,6 +28,7 @@
 #include "vm/duck.h"
 #include "vm/lane.h"
 #include "vm/liveset.h"
+#include "vm/markers.h"
 #include "vm/path.h"
 #include "vm/timecode.h"
 
@@ -304,16 +305,34 @@ static int lua_fail(lua_State *L, const char *fmt, ...)
     return lua_error(L);
 }
 
+/* A time: seconds (a number), a time string ("01:00:10:00", "12.5 s"), or
+ * the name of a cue in the marker lists the script loaded. */
 static int64_t arg_time(lua_State *L, session *s, int i)
 {
     int64_t pos;
     char err[DS_ERR_LEN];
-    ds_result r = lua_type(L, i) == LUA_TNUMBER ? vm_time_from_seconds(&s->desc.tb, lua_tonumber(L, i), &pos, err)
-                                                : vm_time_parse(&s->desc.tb, luaL_checkstring(L, i), VM_TIME_POSITION,
-                                                                &pos, err);
-    if (r != DS_OK)
-        lua_fail(L, "%s", err);
-    return pos;
+    if (lua_type(L, i) == LUA_TNUMBER) {
+        if (vm_time_from_seconds(&s->desc.tb, lua_tonumber(L, i), &pos, err) != DS_OK)
+            lua_fail(L, "%s", err);
+        return pos;
+    }
+    const char *str = luaL_checkstring(L, i);
+    if (vm_time_parse(&s->desc.tb, str, VM_TIME_POSITION, &pos, err) == DS_OK)
+        return pos;
+    char cue_err[DS_ERR_LEN] = "";
+    for (int k = 0; k < s->desc.nmarker_files; k++) {
+        vm_markers *m = NULL;
+        if (vm_markers_load(s->desc.marker_files[k], &s->desc.tb, &m, cue_err) != DS_OK)
+            continue;
+        ds_result r = vm_markers_find(m, str, &pos, cue_err);
+        vm_markers_free(&m);
+        if (r == DS_OK)
+            return pos;
+    }
+    if (cue_err[0])
+        lua_fail(L, "%s", cue_err);
+    lua_fail(L, "%s (or the name of a cue, when the script loads markers)", err);
+    return 0;
 }
 
 static int start_playing(lua_State *L, session *s, int64_t from)

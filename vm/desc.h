@@ -155,6 +155,8 @@ typedef struct {
     int live_meters;            /* live playback: every bus's signal is kept for the meters */
     char *script_path;
     char trims_path[4096];      /* the last `trims "file"` the script read ("" if none) */
+    char marker_files[4][4096]; /* the marker lists the script loaded (the REPL's cues), in order */
+    int nmarker_files;
 } vm_desc;
 
 /* Initialises an empty description with the default session (48 kHz,

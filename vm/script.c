@@ -1090,6 +1090,9 @@ static int l_markers(lua_State *L)
     luaL_setmetatable(L, MARKERS_MT); /* __gc frees it, also when load fails below */
     if (vm_markers_load(path, &c->desc->tb, &r->m, err) != DS_OK)
         return script_error(L, "%s", err);
+    vm_desc *d = c->desc;
+    if (d->nmarker_files < 4)
+        snprintf(d->marker_files[d->nmarker_files++], sizeof d->marker_files[0], "%s", path);
     return 1;
 }
 
