@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "repl/console.h"
@@ -235,6 +236,8 @@ typedef struct {
     int nduck_lanes;
     int64_t from, to, loop_from, loop_to;
     int dirty;                 /* changes wait to be compiled */
+    int watch;                 /* reload when the script file changes */
+    struct timespec mtime;     /* the script's, at the last (re)load */
     int quit;
     char trims_path[4096];
     char tap[256];
@@ -438,11 +441,30 @@ static int l_unsolo(lua_State *L) { return set_flag(L, "solo", 0); }
 
 static void make_proxies(lua_State *L, session *s);
 
+static struct timespec script_mtime(const session *s)
+{
+    struct stat st;
+    struct timespec t = {0, 0};
+    if (stat(s->a->script, &st) == 0)
+        t = st.st_mtim;
+    return t;
+}
+
+static int l_watch(lua_State *L)
+{
+    session *s = S_of(L);
+    s->watch = lua_isnone(L, 1) || lua_toboolean(L, 1);
+    s->mtime = script_mtime(s);
+    console_print("%s %s", s->watch ? "watching" : "no longer watching", s->a->script);
+    return 0;
+}
+
 static int l_reload(lua_State *L)
 {
     session *s = S_of(L);
     char err[DS_ERR_LEN];
     s->dirty = 0;
+    s->mtime = script_mtime(s);
     if (rebuild(s, err) != DS_OK)
         return lua_fail(L, "reload failed, the mix plays on unchanged: %s", err);
     make_proxies(L, s);
@@ -597,6 +619,7 @@ static lua_State *repl_lua(session *s)
         {"set", l_set},       {"get", l_get},       {"mute", l_mute},     {"unmute", l_unmute},
         {"solo", l_solo},     {"unsolo", l_unsolo}, {"reload", l_reload}, {"save", l_save},
         {"params", l_params}, {"quit", l_quit},     {"exit", l_quit},     {"where", l_where},
+        {"watch", l_watch},
         {NULL, NULL}};
     lua_pushglobaltable(L);
     lua_pushlightuserdata(L, s);
@@ -663,6 +686,19 @@ static void on_tick(void *user)
     repl_ctx *c = user;
     session *s = c->s;
     vm_live_poll(s->live);
+    if (s->watch) {
+        struct timespec t = script_mtime(s);
+        if (t.tv_sec != s->mtime.tv_sec || t.tv_nsec != s->mtime.tv_nsec) {
+            char err[DS_ERR_LEN];
+            s->mtime = t;
+            if (rebuild(s, err) != DS_OK)
+                console_print("reload failed, the mix plays on unchanged: %s", err);
+            else {
+                make_proxies(c->L, s);
+                console_print("reloaded %s (changed on disk)", s->a->script);
+            }
+        }
+    }
     vm_live_status st;
     vm_live_get_status(s->live, &st);
     char buf[2048], tc[64];
@@ -691,7 +727,7 @@ static char **complete(void *user, const char *text)
     session *s = c->s;
     static const char *const words[] = {"play(", "stop()", "locate(", "loop(", "set(", "get(", "mute(",
                                         "unmute(", "solo(", "unsolo(", "reload()", "save()", "params(",
-                                        "quit()", "where()", NULL};
+                                        "quit()", "where()", "watch()", NULL};
     size_t tl = strlen(text), n = 0;
     for (int i = 0; words[i]; i++)
         n++;
@@ -800,7 +836,7 @@ int repl_live(const live_args *a)
     lua_setglobal(L, "__print");
     make_proxies(L, &s);
     printf("dubstage repl: %s, playing '%s'. play(), stop(), locate(\"01:00:10:00\"), loop(a, b), "
-           "dx.gain = -3, mute(\"fx\"), reload(), save(), params(), quit()\n",
+           "dx.gain = -3, mute(\"fx\"), reload(), watch(), save(), params(), quit()\n",
            a->script, s.tap);
     fflush(stdout);
     char hist[4096] = "";
