@@ -32,8 +32,8 @@ static const field fields[] = {
     {K_LIM, "ceiling", -60, 0, "dBTP"},      {K_LIM, "release", 0.001, 10, "s"},
     {K_SHAPE, "attack", -24, 24, "dB"},      {K_SHAPE, "sustain", -24, 24, "dB"},
     {K_DUCK, "depth", -60, -0.1, "dB"},      {K_DUCK, "threshold", -120, 0, "dB"},
-    {K_DUCK, "attack", 0, 10, "s"},          {K_DUCK, "release", 0, 10, "s"},
-    {K_DUCK, "hold", 0, 10, "s"},            {K_DUCK, "preroll", 0, 10, "s"},
+    {K_DUCK, "attack", 0, 10, "s"},          {K_DUCK, "release", 0, 30, "s"},
+    {K_DUCK, "hold", 0, 30, "s"},            {K_DUCK, "preroll", 0, 10, "s"},
     {K_DUCK, "bridge", 0, 30, "s"},          {K_VCA, "gain", -144, 24, "dB"},
     {K_GROUP, "mute", 0, 1, "(0 or 1)"},
 };
@@ -54,6 +54,8 @@ static target_kind insert_kind(const vm_insert_desc *e)
 /* The storage of one field of a target; NULL when it has none. */
 static double *slot(vm_desc *d, target_kind k, int owner, int idx, const char *param)
 {
+    if (k == K_GROUP)
+        return NULL; /* a switch: owner is a mute group, not a strip */
     if (k == K_VCA)
         return &d->vcas[owner].gain.value;
     if (k == K_DUCK) {

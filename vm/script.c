@@ -1057,7 +1057,7 @@ static int apply_trims(lua_State *L)
             double v;
             if (lua_isboolean(L, -1))
                 v = lua_toboolean(L, -1);
-            else if (lua_isnumber(L, -1))
+            else if (lua_type(L, -1) == LUA_TNUMBER) /* not "-3": lua_isnumber takes numeric strings */
                 v = lua_tonumber(L, -1);
             else {
                 lua_rawgeti(L, keys, k);
