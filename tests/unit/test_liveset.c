@@ -248,8 +248,8 @@ static void test_errors(vm_desc *d)
     refused(d, "MX.dyn1.ratio", 0.5, "MX.dyn1.ratio", "1 or more");
     refused(d, "DX.eq1.freq", 30000, "DX.eq1.freq", "half the session rate");
     refused(d, "DX.eq1.freq", 5, "DX.eq1.freq", "10 to");
-    refused(d, "DX.eq1.gain", 50, "DX.eq1.gain", "-48 to 48 dB");
-    refused(d, "DX.eq1.q", 0.01, "DX.eq1.q", "0.05 to 50");
+    refused(d, "DX.eq1.gain", 50, "DX.eq1.gain", "-30 to 30 dB");
+    refused(d, "DX.eq1.q", 0.01, "DX.eq1.q", "0.1 to 30");
     refused(d, "MX.duck.release", 31, "MX.duck.release", "0 to 30 s");
     refused(d, "PM.lim1.ceiling", 1, "PM.lim1.ceiling", "-60 to 0 dBTP");
     refused(d, "MX.duck.depth", 0, "MX.duck.depth", "-60 to -0.1 dB");
