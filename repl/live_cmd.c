@@ -782,7 +782,7 @@ static void load_trims(session *s)
             lua_close(L);
         return;
     }
-    char base[4096];
+    char base[4000];
     snprintf(base, sizeof base, "%s", s->a->script);
     size_t n = strlen(base);
     if (n > 4 && strcmp(base + n - 4, ".lua") == 0)

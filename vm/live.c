@@ -157,7 +157,8 @@ struct vm_live {
     live_plan *overflow[QUEUE_LEN]; /* retired plans waiting for room in the queue */
     int noverflow;
     /* shared, written by the audio thread */
-    _Atomic uint64_t xruns, late, callbacks, cmds_taken;
+    _Atomic uint64_t xruns, xruns_playing, late, callbacks, cmds_taken;
+    uint64_t first_xrun;       /* the callback that first reported one (1-based), 0: none */
     _Atomic int64_t heard;     /* session sample being heard */
     _Atomic int is_playing, finished;
     uint32_t hist[HIST_BINS + 1];
@@ -501,8 +502,13 @@ static int callback(const void *input, void *output, unsigned long frames, const
     vm_live *L = user;
     ds_rt_enter();
     double t0 = now_s();
-    if (flags & (paOutputUnderflow | paOutputOverflow))
+    if (flags & (paOutputUnderflow | paOutputOverflow)) {
         atomic_fetch_add_explicit(&L->xruns, 1, memory_order_relaxed);
+        if (L->playing)
+            atomic_fetch_add_explicit(&L->xruns_playing, 1, memory_order_relaxed);
+        if (!L->first_xrun)
+            L->first_xrun = atomic_load_explicit(&L->callbacks, memory_order_relaxed) + 1;
+    }
     take_commands(L);
     float *out = output;
     int done = 0, total = (int)frames;
@@ -785,6 +791,7 @@ void vm_live_get_status(vm_live *L, vm_live_status *st)
     st->finished = atomic_load(&L->finished);
     st->position = atomic_load(&L->heard);
     st->xruns = atomic_load(&L->xruns);
+    st->xruns_playing = atomic_load(&L->xruns_playing);
     st->late = atomic_load(&L->late);
     st->callbacks = atomic_load(&L->callbacks);
     st->underruns = L->feed ? vm_feed_underruns(L->feed) : 0;
@@ -822,6 +829,8 @@ void vm_live_close(vm_live **pL, vm_live_report *rep)
         memset(rep, 0, sizeof *rep);
         rep->callbacks = atomic_load(&L->callbacks);
         rep->xruns = atomic_load(&L->xruns);
+        rep->xruns_playing = atomic_load(&L->xruns_playing);
+        rep->first_xrun = L->first_xrun;
         rep->late = atomic_load(&L->late);
         rep->underruns = L->feed ? vm_feed_underruns(L->feed) : 0;
         rep->buffer = L->max_frames;

@@ -92,6 +92,7 @@ typedef struct {
     int finished;           /* the last pass reached its end */
     int64_t position;       /* session sample being heard (the tap's latency taken off) */
     uint64_t xruns;         /* device underflows reported by PortAudio */
+    uint64_t xruns_playing; /* of those, reported while a pass was playing */
     uint64_t late;          /* callbacks that took longer than their buffer period */
     uint64_t underruns;     /* clip frames the disk thread had not buffered in time */
     uint64_t callbacks;
@@ -107,6 +108,8 @@ void vm_live_get_status(vm_live *L, vm_live_status *st);
 
 typedef struct {
     uint64_t callbacks, xruns, late, underruns;
+    uint64_t xruns_playing;  /* xruns reported while a pass was playing */
+    uint64_t first_xrun;     /* the callback that first reported one (1-based), 0: none */
     int buffer;             /* frames per callback seen (the largest) */
     double period_us;       /* buffer / rate */
     double worst;           /* the slowest callback as a fraction of the period */
