@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dsp/ducker.h"
 #include "dsp/pan.h"
 #include "vm/ops.h"
 
@@ -347,6 +348,28 @@ static int limiter_latency(double fs, int channels, const dsp_limiter_params *lp
     return l;
 }
 
+static dsp_ducker_params ducker_params(const vm_duck_desc *du)
+{
+    dsp_ducker_params dp = {.depth_db = du->depth_db, .threshold_db = du->threshold_db, .attack_s = du->attack_s,
+                            .release_s = du->release_s, .hold_s = du->hold_s, .preroll_s = du->preroll_s,
+                            .bridge_s = du->bridge_s, .lookahead_s = du->lookahead_s};
+    return dp;
+}
+
+/* The look-ahead of insert k of strip s (a limiter's, a realtime duck's), 0
+ * for the others */
+static int insert_latency(const vm_desc *d, int s, int k)
+{
+    const vm_insert_desc *e = &d->strips[s].inserts[k];
+    if (e->kind == VM_INSERT_LIMITER)
+        return limiter_latency(d->tb.rate, d->strips[s].channels, &e->lim);
+    if (e->kind == VM_INSERT_DUCK) {
+        dsp_ducker_params dp = ducker_params(&d->ducks[e->duck]);
+        return dsp_ducker_latency(d->tb.rate, &dp);
+    }
+    return 0;
+}
+
 /* Path latency: a strip's input sum is as late as its latest audible
  * feeder; its output adds its inserts' look-ahead. Earlier feeders are
  * delayed to match when they are mixed (A_DELAY), and every output is read
@@ -361,8 +384,8 @@ static void compute_latency(compiler *c)
                 if (d->strips[f].dests[k] == s && edge_active(c, f, s) && c->needed[f] && c->lat_out[f] > in)
                     in = c->lat_out[f];
         for (int k = 0; k < d->strips[s].ninserts; k++)
-            if (d->strips[s].inserts[k].kind == VM_INSERT_LIMITER && c->audible[s])
-                own += limiter_latency(d->tb.rate, d->strips[s].channels, &d->strips[s].inserts[k].lim);
+            if (c->audible[s])
+                own += insert_latency(d, s, k);
         c->lat_in[s] = in;
         c->lat_out[s] = in + own;
     }
@@ -571,6 +594,25 @@ static int max_overlap(const op_clip *clips, int n)
         }                                                                \
     } while (0)
 
+/* The ring and scratch of a key delayed by `delay` samples to meet its
+ * audio (op_dyn, op_duck). Returns -1 when the arena is out of memory. */
+static int alloc_key_delay(vm_arena *A, int nkey, int delay, int max_block, int *out_delay, float ***ring,
+                           float ***late)
+{
+    *out_delay = delay;
+    *ring = vm_arena_alloc(A, (size_t)nkey * sizeof **ring);
+    *late = vm_arena_alloc(A, (size_t)nkey * sizeof **late);
+    if (!*ring || !*late)
+        return -1;
+    for (int ch = 0; ch < nkey; ch++) {
+        (*ring)[ch] = vm_arena_alloc(A, (size_t)delay * sizeof(float));
+        (*late)[ch] = vm_arena_alloc(A, (size_t)max_block * sizeof(float));
+        if (!(*ring)[ch] || !(*late)[ch])
+            return -1;
+    }
+    return 0;
+}
+
 static const char *label(vm_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static const char *label(vm_arena *a, const char *fmt, ...)
 {
@@ -650,12 +692,12 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
         int at = c.lat_in[s2];
         for (int k = 0; k < st->ninserts; k++) {
             const vm_insert_desc *e = &st->inserts[k];
-            if (e->kind == VM_INSERT_LIMITER)
-                at += limiter_latency(d->tb.rate, st->channels, &e->lim);
-            if (e->kind == VM_INSERT_DYNAMICS && e->key >= 0 && c.lat_out[e->key] > at && c.audible[s2])
+            if ((e->kind == VM_INSERT_DYNAMICS || e->kind == VM_INSERT_DUCK) && e->key >= 0 &&
+                c.lat_out[e->key] > at && c.audible[s2])
                 warnf(&c, "%s: the key '%s' reaches this %s %d samples later than its audio (a look-ahead limiter "
                       "on the key's path); only an early key is delayed to match", e->where, d->strips[e->key].name,
                       kind_name(st), c.lat_out[e->key] - at);
+            at += insert_latency(d, s2, k);
         }
     }
     if ((res = emit_all(&c, err)) != DS_OK)
@@ -744,7 +786,8 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
     p->delay_ops = vm_arena_alloc(A, (size_t)(c.nops ? c.nops : 1) * sizeof *p->delay_ops);
     p->bandduck_ops = vm_arena_alloc(A, (size_t)(c.nops ? c.nops : 1) * sizeof *p->bandduck_ops);
     p->transient_ops = vm_arena_alloc(A, (size_t)(c.nops ? c.nops : 1) * sizeof *p->transient_ops);
-    CHECK(p->bandduck_ops && p->transient_ops);
+    p->duck_ops = vm_arena_alloc(A, (size_t)(c.nops ? c.nops : 1) * sizeof *p->duck_ops);
+    CHECK(p->bandduck_ops && p->transient_ops && p->duck_ops);
     CHECK(p->eq_ops && p->dyn_ops && p->limiter_ops && p->delay_ops);
     vca_lanes = calloc((size_t)d->nvcas + 1, sizeof *vca_lanes);
     delayed = calloc((size_t)c.nops + 1, sizeof *delayed);
@@ -988,6 +1031,46 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
                 p->transient_ops[p->ntransient_ops++] = a;
                 break;
             }
+            if (e->kind == VM_INSERT_DUCK) {
+                const vm_duck_desc *du = &d->ducks[e->duck];
+                op_duck_args *a = vm_arena_alloc(A, sizeof *a);
+                CHECK(a);
+                dsp_ducker_params dp = ducker_params(du);
+                size_t m = dsp_ducker_memory(st->channels, d->tb.rate, &dp);
+                void *mem = vm_arena_alloc(A, m ? m : 8);
+                CHECK(mem);
+                dsp_ducker_init(&a->state, mem, st->channels, d->tb.rate, &dp);
+                a->io = chans[o->strip];
+                a->nch = st->channels;
+                a->key = chans[e->key];
+                a->nkey = d->strips[e->key].channels;
+                a->at = c.lat_in[o->strip];
+                for (int k = 0; k < o->dst; k++)
+                    a->at += insert_latency(d, o->strip, k);
+                if (c.lat_out[e->key] < a->at)
+                    CHECK(alloc_key_delay(A, a->nkey, a->at - c.lat_out[e->key], max_block, &a->key_delay,
+                                          &a->key_ring, &a->key_late) == 0);
+                if (du->band_hi > 0) {
+                    a->state.apply = 0;
+                    a->split = vm_arena_alloc(A, (size_t)st->channels * sizeof *a->split);
+                    a->low = vm_arena_alloc(A, (size_t)max_block * sizeof(float));
+                    a->mid = vm_arena_alloc(A, (size_t)max_block * sizeof(float));
+                    a->high = vm_arena_alloc(A, (size_t)max_block * sizeof(float));
+                    a->gain = vm_arena_alloc(A, (size_t)max_block * sizeof(float));
+                    CHECK(a->split && a->low && a->mid && a->high && a->gain);
+                    for (int ch = 0; ch < st->channels; ch++)
+                        dsp_xover3_init(&a->split[ch], d->tb.rate, du->band_lo, du->band_hi);
+                }
+                op->fn = op_duck;
+                op->args = a;
+                op->label = label(A, "duck   %s '%s' under %s '%s' %.1f dB%s, in real time with %d samples "
+                                  "(%.0f ms) of look-ahead (%d ch)", kind_name(st), st->name,
+                                  kind_name(&d->strips[e->key]), d->strips[e->key].name, du->depth_db,
+                                  du->band_hi > 0 ? label(A, " in %.0f-%.0f Hz", du->band_lo, du->band_hi) : "",
+                                  a->state.L, 1000.0 * a->state.L / d->tb.rate, st->channels);
+                p->duck_ops[p->nduck_ops++] = a;
+                break;
+            }
             if (e->kind == VM_INSERT_LIMITER) {
                 op_limiter_args *a = vm_arena_alloc(A, sizeof *a);
                 CHECK(a);
@@ -1019,19 +1102,10 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
                 if (e->key >= 0) { /* the audio's latency at this insert, against the key's */
                     int at = c.lat_in[o->strip];
                     for (int k = 0; k < o->dst; k++)
-                        if (st->inserts[k].kind == VM_INSERT_LIMITER)
-                            at += limiter_latency(d->tb.rate, st->channels, &st->inserts[k].lim);
-                    if (c.lat_out[e->key] < at) {
-                        a->key_delay = at - c.lat_out[e->key];
-                        a->key_ring = vm_arena_alloc(A, (size_t)a->nkey * sizeof *a->key_ring);
-                        a->key_late = vm_arena_alloc(A, (size_t)a->nkey * sizeof *a->key_late);
-                        CHECK(a->key_ring && a->key_late);
-                        for (int ch = 0; ch < a->nkey; ch++) {
-                            a->key_ring[ch] = vm_arena_alloc(A, (size_t)a->key_delay * sizeof(float));
-                            a->key_late[ch] = vm_arena_alloc(A, (size_t)max_block * sizeof(float));
-                            CHECK(a->key_ring[ch] && a->key_late[ch]);
-                        }
-                    }
+                        at += insert_latency(d, o->strip, k);
+                    if (c.lat_out[e->key] < at)
+                        CHECK(alloc_key_delay(A, a->nkey, at - c.lat_out[e->key], max_block, &a->key_delay,
+                                              &a->key_ring, &a->key_late) == 0);
                 }
                 if (e->key_hi > 0) {
                     a->filtered = 1;
@@ -1201,7 +1275,7 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
          * (its strip and its place there, not its settings), so a live
          * plan swap can carry the state over (vm/live.c) */
         if (op->fn == op_eq || op->fn == op_dyn || op->fn == op_limiter || op->fn == op_transient ||
-            op->fn == op_bandduck || op->fn == op_delay) {
+            op->fn == op_bandduck || op->fn == op_delay || op->fn == op_duck) {
             op->key = label(A, "%d '%s' %d '%s'", (int)o->kind, st->name, o->kind == A_DELAY ? 0 : o->dst,
                             o->kind == A_DELAY ? d->strips[o->dst].name : "");
             CHECK(op->key);
@@ -1299,6 +1373,15 @@ void vm_plan_reset(plan *p)
         op_delay_reset(p->delay_ops[i]);
     for (int i = 0; i < p->ntransient_ops; i++)
         dsp_transient_reset(&((op_transient_args *)p->transient_ops[i])->state);
+    for (int i = 0; i < p->nduck_ops; i++) {
+        op_duck_args *a = p->duck_ops[i];
+        dsp_ducker_reset(&a->state);
+        for (int ch = 0; a->key_delay && ch < a->nkey; ch++)
+            memset(a->key_ring[ch], 0, (size_t)a->key_delay * sizeof(float));
+        a->ring_pos = 0;
+        for (int ch = 0; a->split && ch < a->nch; ch++)
+            dsp_xover3_reset(&a->split[ch]);
+    }
     for (int i = 0; i < p->nbandduck_ops; i++) {
         op_bandduck_args *a = p->bandduck_ops[i];
         for (int ch = 0; ch < a->nch; ch++)

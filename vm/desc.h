@@ -50,7 +50,7 @@ typedef struct {
     int channel;                /* 0: every channel of the file; k: only channel k (1-based) */
 } vm_clip_desc;
 
-typedef enum { VM_INSERT_EQ, VM_INSERT_DYNAMICS, VM_INSERT_LIMITER, VM_INSERT_TRANSIENT } vm_insert_kind;
+typedef enum { VM_INSERT_EQ, VM_INSERT_DYNAMICS, VM_INSERT_LIMITER, VM_INSERT_TRANSIENT, VM_INSERT_DUCK } vm_insert_kind;
 
 /* An insert on a strip, run in order after the clips (or a bus's inputs)
  * and before the fader.
@@ -71,6 +71,7 @@ typedef struct {
     double key_lo, key_hi;      /* key filter band in Hz (0, 0: none) */
     dsp_limiter_params lim;     /* limiter: ceiling dBTP, look-ahead, release */
     double attack_db, sustain_db; /* transient shaper (dsp/transient.h) */
+    int duck;                   /* a realtime duck rule (VM_INSERT_DUCK): its index in vm_desc.ducks */
 } vm_insert_desc;
 
 /* Parses a filter type word (highpass, lowpass, bandpass, notch, peak,
@@ -135,6 +136,8 @@ typedef struct {
     double threshold_db;        /* key level (10 ms RMS, loudest channel) that counts as a line */
     double attack_s, release_s, hold_s, preroll_s, bridge_s;
     double band_lo, band_hi;    /* band ducking: only lo..hi Hz dips (0, 0: the whole signal) */
+    double lookahead_s;         /* > 0: runs in real time with this look-ahead (dsp/ducker.h), an
+                                   insert at the end of the target's chain; 0: analysed offline */
 } vm_duck_desc;
 
 typedef struct {

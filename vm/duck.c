@@ -62,7 +62,10 @@ static int add_move(vm_param_desc *pd, const vm_event *e)
 
 ds_result vm_duck_analyse(vm_desc *d, int max_block, char *err)
 {
-    if (d->nducks == 0)
+    int analysed = 0;
+    for (int i = 0; i < d->nducks; i++)
+        analysed += d->ducks[i].lookahead_s <= 0;
+    if (analysed == 0) /* none, or all run in real time (dsp/ducker.h) */
         return DS_OK;
     for (int i = 0; i < d->nducks; i++) { /* the analysis replaces earlier results */
         vm_param_desc_free(&d->strips[d->ducks[i].target].duck);
@@ -93,6 +96,8 @@ ds_result vm_duck_analyse(vm_desc *d, int max_block, char *err)
         }
         for (int i = 0; i < d->nducks && r == DS_OK; i++) {
             const vm_duck_desc *du = &d->ducks[i];
+            if (du->lookahead_s > 0)
+                continue;
             float **ch = p->strip_chans[du->key];
             int nch = d->strips[du->key].channels;
             detector *t = &dt[i];
@@ -124,6 +129,8 @@ ds_result vm_duck_analyse(vm_desc *d, int max_block, char *err)
     for (int i = 0; i < d->nducks && r == DS_OK; i++) {
         const vm_duck_desc *du = &d->ducks[i];
         detector *t = &dt[i];
+        if (du->lookahead_s > 0)
+            continue;
         if (t->cur_on >= 0 && add_line(t, t->cur_on, total) != 0)
             r = ds_fail(err, DS_ERR_NOMEM, "out of memory");
         /* bridge short gaps */

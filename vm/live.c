@@ -44,6 +44,7 @@ typedef struct {
     char name[96];
     const op_dyn_args *dyn;
     const op_limiter_args *lim;
+    const op_duck_args *duck;
     _Atomic double gain_db;
 } live_gr;
 
@@ -246,19 +247,21 @@ static ds_result live_plan_make(vm_live *L, plan *p, const live_plan *prev, live
     }
     for (int i = 0; i < p->nops && lp->ngr < VM_LIVE_MAX_METERS; i++) {
         const plan_op *op = &p->ops[i];
-        if (op->fn != op_dyn && op->fn != op_limiter)
+        if (op->fn != op_dyn && op->fn != op_limiter && op->fn != op_duck)
             continue;
         live_gr *g = &lp->grs[lp->ngr++];
         /* the label's first words: "dyn    bus 'MX' compressor threshold ..." */
         const char *l = op->label;
         int words = 0, k = 0;
         for (; l[k] && k < (int)sizeof g->name - 1; k++) {
-            if (l[k] == ' ' && k > 0 && l[k - 1] != ' ' && ++words == (op->fn == op_dyn ? 4 : 3))
+            if (l[k] == ' ' && k > 0 && l[k - 1] != ' ' && ++words == (op->fn == op_limiter ? 3 : 4))
                 break;
         }
         snprintf(g->name, sizeof g->name, "%.*s", k, l);
         if (op->fn == op_dyn)
             g->dyn = op->args;
+        else if (op->fn == op_duck)
+            g->duck = op->args;
         else
             g->lim = op->args;
         atomic_init(&g->gain_db, 0.0);
@@ -392,7 +395,9 @@ static void meter_block(live_plan *lp, int off, int n)
     }
     for (int i = 0; i < lp->ngr; i++) {
         live_gr *g = &lp->grs[i];
-        double db = g->dyn ? g->dyn->state.g[0] : -dsp_limiter_gain_reduction_db(&g->lim->state);
+        double db = g->dyn ? g->dyn->state.g[0]
+                    : g->duck ? dsp_ducker_gain_db(&g->duck->state)
+                              : -dsp_limiter_gain_reduction_db(&g->lim->state);
         atomic_store_explicit(&g->gain_db, db, memory_order_relaxed);
     }
 }

@@ -103,6 +103,8 @@ static int visit_all(const vm_desc *d, visit_fn fn, void *u)
             }
         int count[4] = {0, 0, 0, 0};
         for (int i = 0; i < st->ninserts; i++) {
+            if (st->inserts[i].kind == VM_INSERT_DUCK)
+                continue; /* a realtime duck: set through STRIP.duck.* */
             target_kind k = insert_kind(&st->inserts[i]);
             int n = ++count[k - K_EQ];
             for (int f = 0; f < NFIELDS; f++)

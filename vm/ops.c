@@ -73,25 +73,50 @@ void op_eq(plan *p, void *args, int64_t pos, int n)
     }
 }
 
+/* Delays a key by `delay` samples into late[] (a ring per channel), to
+ * meet audio that a look-ahead made late; returns late. */
+static float **key_align(float **key, int nkey, int delay, int *ring_pos, float **ring, float **late, int n)
+{
+    int at = *ring_pos;
+    for (int ch = 0; ch < nkey; ch++) {
+        at = *ring_pos;
+        for (int k = 0; k < n; k++) {
+            late[ch][k] = ring[ch][at];
+            ring[ch][at] = key[ch][k];
+            if (++at == delay)
+                at = 0;
+        }
+    }
+    *ring_pos = at;
+    return late;
+}
+
+void op_duck(plan *p, void *args, int64_t pos, int n)
+{
+    (void)p;
+    op_duck_args *a = args;
+    float **key = a->key;
+    if (a->key_delay)
+        key = key_align(a->key, a->nkey, a->key_delay, &a->ring_pos, a->key_ring, a->key_late, n);
+    dsp_ducker_process(&a->state, (const float *const *)key, a->nkey, a->io, pos - a->at, n, a->gain);
+    if (!a->split)
+        return;
+    for (int ch = 0; ch < a->nch; ch++) { /* the delayed audio, its middle band times the gain */
+        float *x = a->io[ch];
+        dsp_xover3_process(&a->split[ch], x, a->low, a->mid, a->high, n);
+        for (int k = 0; k < n; k++)
+            x[k] = a->low[k] + a->high[k];
+        dsp_mix_add_mul(x, a->mid, a->gain, n);
+    }
+}
+
 void op_dyn(plan *p, void *args, int64_t pos, int n)
 {
     (void)p, (void)pos;
     op_dyn_args *a = args;
     float **src = a->key;
-    if (a->key_delay) { /* align the key with audio that a look-ahead made late */
-        int at = a->ring_pos;
-        for (int ch = 0; ch < a->nkey; ch++) {
-            at = a->ring_pos;
-            for (int k = 0; k < n; k++) {
-                a->key_late[ch][k] = a->key_ring[ch][at];
-                a->key_ring[ch][at] = a->key[ch][k];
-                if (++at == a->key_delay)
-                    at = 0;
-            }
-        }
-        a->ring_pos = at;
-        src = a->key_late;
-    }
+    if (a->key_delay) /* align the key with audio that a look-ahead made late */
+        src = key_align(a->key, a->nkey, a->key_delay, &a->ring_pos, a->key_ring, a->key_late, n);
     if (!a->filtered) {
         dsp_dyn_process(&a->state, (const float *const *)src, a->nkey, a->io, a->nch, n);
         return;
@@ -488,6 +513,17 @@ static void copy_biquad(dsp_biquad *d, const dsp_biquad *s)
     d->phase = s->phase;
 }
 
+static void copy_xover(dsp_xover3 *x, const dsp_xover3 *y)
+{
+    for (int k = 0; k < 2; k++) {
+        copy_butter(&x->lp1[k], &y->lp1[k]);
+        copy_butter(&x->hp1[k], &y->hp1[k]);
+        copy_butter(&x->lp2[k], &y->lp2[k]);
+        copy_butter(&x->hp2[k], &y->hp2[k]);
+        copy_biquad(&x->ap2[k], &y->ap2[k]);
+    }
+}
+
 void op_copy_state(plan_op_fn fn, void *dst, const void *src)
 {
     if (fn == op_eq) {
@@ -534,17 +570,30 @@ void op_copy_state(plan_op_fn fn, void *dst, const void *src)
         const op_bandduck_args *s = src;
         if (d->nch != s->nch)
             return;
-        for (int ch = 0; ch < d->nch; ch++) {
-            dsp_xover3 *x = &d->split[ch];
-            const dsp_xover3 *y = &s->split[ch];
-            for (int k = 0; k < 2; k++) {
-                copy_butter(&x->lp1[k], &y->lp1[k]);
-                copy_butter(&x->hp1[k], &y->hp1[k]);
-                copy_butter(&x->lp2[k], &y->lp2[k]);
-                copy_butter(&x->hp2[k], &y->hp2[k]);
-                copy_biquad(&x->ap2[k], &y->ap2[k]);
-            }
+        for (int ch = 0; ch < d->nch; ch++)
+            copy_xover(&d->split[ch], &s->split[ch]);
+    } else if (fn == op_duck) {
+        op_duck_args *d = dst;
+        const op_duck_args *s = src;
+        const dsp_ducker *x = &s->state;
+        dsp_ducker *y = &d->state;
+        if (d->nch != s->nch || d->nkey != s->nkey || x->L != y->L || x->W != y->W)
+            return;
+        memcpy(y->acc, x->acc, sizeof y->acc);
+        y->in_line = x->in_line, y->last_off = x->last_off;
+        memcpy(y->ev, x->ev, sizeof y->ev);
+        y->nev = x->nev;
+        y->g_db = x->g_db, y->from_db = x->from_db, y->ramp_at = x->ramp_at, y->ramp_len = x->ramp_len;
+        y->to_db = x->to_db < 0 ? y->depth_db : 0.0; /* a dip on its way takes the new depth */
+        memcpy(y->ring, x->ring, (size_t)y->nch * (size_t)y->L * sizeof *y->ring);
+        y->ring_pos = x->ring_pos;
+        if (d->key_delay == s->key_delay && d->key_delay) {
+            for (int ch = 0; ch < d->nkey; ch++)
+                memcpy(d->key_ring[ch], s->key_ring[ch], (size_t)d->key_delay * sizeof(float));
+            d->ring_pos = s->ring_pos;
         }
+        for (int ch = 0; d->split && s->split && ch < d->nch; ch++)
+            copy_xover(&d->split[ch], &s->split[ch]);
     } else if (fn == op_delay) {
         op_delay_args *d = dst;
         const op_delay_args *s = src;

@@ -11,6 +11,7 @@
 
 #include "dsp/biquad.h"
 #include "dsp/crossover.h"
+#include "dsp/ducker.h"
 #include "dsp/dynamics.h"
 #include "dsp/limiter.h"
 #include "dsp/transient.h"
@@ -174,6 +175,24 @@ typedef struct {
 } op_transient_args;
 
 void op_transient(plan *p, void *args, int64_t pos, int n);
+
+/* duck: a ducking rule run in real time (dsp/ducker.h) on a strip, in
+ * place, keyed by another strip (aligned like op_dyn's key); with a band,
+ * only the middle band of an LR8 split (dsp/crossover.h) takes the gain */
+typedef struct {
+    dsp_ducker state;
+    float **io;
+    int nch;
+    float **key;
+    int nkey;
+    int at;                    /* the audio's latency here: the key at plan sample n is session sample n - at */
+    int key_delay, ring_pos;
+    float **key_ring, **key_late;
+    dsp_xover3 *split;         /* band ducking: one per channel, else NULL */
+    float *low, *mid, *high, *gain; /* max_block scratch (band ducking) */
+} op_duck_args;
+
+void op_duck(plan *p, void *args, int64_t pos, int n);
 
 /* bandduck: out = low + gain * mid + high of an LR8 split of each channel
  * (dsp/crossover.h); gain is the band duck's moves */

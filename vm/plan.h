@@ -70,6 +70,8 @@ struct plan {
     int nbandduck_ops;
     void **transient_ops;   /* transient shapers, likewise */
     int ntransient_ops;
+    void **duck_ops;        /* realtime ducks, likewise */
+    int nduck_ops;
     vm_lane **lanes;        /* automation lanes the plan owns */
     int nlanes, caplanes;
     const char *warnings;   /* newline-separated notes for the user, "" if none */

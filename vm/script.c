@@ -1486,7 +1486,7 @@ static int l_duck(lua_State *L)
     vm_desc *d = get_ctx(L)->desc;
     luaL_checktype(L, 1, LUA_TTABLE);
     static const char *const keys[] = {"under", "depth", "attack", "release", "hold", "preroll", "bridge",
-                                       "threshold", "band", NULL};
+                                       "threshold", "band", "lookahead", NULL};
     check_keys(L, 1, "duck", keys, 1);
     if (lua_geti(L, 1, 1) == LUA_TNIL)
         return script_error(L, "duck needs the strip to duck first: duck { mx, under = dx, depth = -9 }");
@@ -1513,6 +1513,8 @@ static int l_duck(lua_State *L)
     opt_number(L, 1, "hold", what, 0, 30, &du.hold_s);
     opt_number(L, 1, "preroll", what, 0, 10, &du.preroll_s);
     opt_number(L, 1, "bridge", what, 0, 30, &du.bridge_s);
+    opt_number(L, 1, "lookahead", what, 0.01, 10, &du.lookahead_s);
+    int realtime = du.lookahead_s > 0;
     if (lua_getfield(L, 1, "band") != LUA_TNIL) {
         if (!lua_istable(L, -1) || luaL_len(L, -1) != 2)
             return script_error(L, "%s: band must be { low_hz, high_hz }, e.g. band = { 1000, 4000 }", what);
@@ -1525,16 +1527,24 @@ static int l_duck(lua_State *L)
             return script_error(L, "%s: band = { %g, %g } must satisfy 20 <= low, low * 1.2 < high <= 20000 Hz", what,
                                 du.band_lo, du.band_hi);
         vm_strip_desc *ts = &d->strips[t->index];
+        if (realtime)
+            goto band_done; /* the insert splits the band itself */
         if (ts->band_hi > 0 && (ts->band_lo != du.band_lo || ts->band_hi != du.band_hi))
             return script_error(L, "%s: '%s' already has a band duck on another band (one band per strip)", what,
                                 ts->name);
         ts->band_lo = du.band_lo;
         ts->band_hi = du.band_hi;
     }
+band_done:
     lua_pop(L, 1);
     where_here(L, du.where);
     d->ducks = grow(L, d->ducks, &d->capducks, d->nducks + 1, sizeof *d->ducks);
     d->ducks[d->nducks++] = du;
+    if (realtime) { /* a keyed insert at the end of the target's chain so far */
+        vm_insert_desc e = {.kind = VM_INSERT_DUCK, .key = k->index, .duck = d->nducks - 1};
+        push_insert(L, t->index, &e);
+        lua_pop(L, 1);
+    }
     return 0;
 }
 

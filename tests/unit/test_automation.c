@@ -400,6 +400,85 @@ static void test_duck(void)
     free(x);
 }
 
+/* The realtime form (lookahead = L): with L >= preroll + 10 ms and
+ * L >= bridge - hold + 10 ms it makes the offline analysis's moves; with
+ * less, the dip starts L - 10 ms before a line and the release waits until
+ * a gap of `bridge` is in sight. Its look-ahead is compensated: the bus it
+ * feeds stays aligned with the key's path. */
+static void test_duck_realtime(void)
+{
+    write_wav("dc.wav", 48000, 1, 48000 * 8, dc_half);
+    write_wav("lines.wav", 48000, 1, 48000 * 8, bursts);
+    const char *fmt =
+        "session { rate = 48000, length = 8 }\n"
+        "local pm = bus \"PM\" { channels = 1 }\n"
+        "local dx = bus \"DX\" { channels = 1, to = pm }\n"
+        "local mx = bus \"MX\" { channels = 1, to = pm }\n"
+        "track \"V\" { to = dx }:clip { \"lines.wav\", at = 0 }\n"
+        "track \"M\" { to = mx }:clip { \"dc.wav\", at = 0 }\n"
+        "duck { mx, under = dx, depth = -9, attack = 0.08, release = 0.6, hold = 0.2, preroll = 0.3, bridge = 1.5%s }\n"
+        "output { \"%s\", from = mx, format = \"wav32f\" }\n"
+        "output { \"pm_%s\", from = pm, format = \"wav32f\" }\n";
+    char script[2000];
+    int frames = 0, ch = 0, f2 = 0, f3 = 0;
+    snprintf(script, sizeof script, fmt, "", "off.wav", "off.wav");
+    float *off = render(script, 512) == 0 ? read_wav("off.wav", &frames, &ch) : NULL;
+    snprintf(script, sizeof script, fmt, ", lookahead = 1.4", "rt.wav", "rt.wav");
+    float *rt = render(script, 512) == 0 ? read_wav("rt.wav", &f2, &ch) : NULL;
+    float *rt1 = render(script, 1) == 0 ? read_wav("rt.wav", &f3, &ch) : NULL;
+    float *pm = read_wav("pm_rt.wav", &f3, &ch);
+    if (!check(off && rt && rt1 && pm && frames == f2 && f2 == 8 * 48000, "a realtime duck renders", "frames %d %d",
+               frames, f2))
+        goto done;
+    double worst = 0, worst_pm = 0;
+    int same = 1;
+    for (int k = 0; k < frames; k++) {
+        double e = fabs((double)off[k] - rt[k]);
+        worst = e > worst ? e : worst;
+        same &= rt[k] == rt1[k];
+        e = fabs((double)pm[k] - rt[k] - bursts(k, 0));
+        worst_pm = e > worst_pm ? e : worst_pm;
+    }
+    char name[200];
+    snprintf(name, sizeof name, "with 1.4 s of look-ahead the realtime duck makes the offline moves (max diff %.1f dB "
+             "below the music)", 20 * log10(worst / 0.5 + 1e-30));
+    check(worst < 0.5 * 1e-5, name, "max diff %g", worst);
+    check(same, "the realtime duck gives the same samples at --block 1 and 512", "differs");
+    snprintf(name, sizeof name, "its 1.4 s look-ahead is compensated: PM - MX is the key, aligned (max error %.2g)",
+             worst_pm);
+    check(worst_pm < 1e-6, name, "error %g", worst_pm);
+    free(rt);
+    free(rt1);
+    free(pm);
+    rt = rt1 = pm = NULL;
+    /* 0.15 s of look-ahead: the dip starts 0.14 s before the first line
+     * (1.0 s), the release after the cluster (3.0 s) waits 1.5 - 0.14 s */
+    snprintf(script, sizeof script, fmt, ", lookahead = 0.15", "rt.wav", "rt.wav");
+    rt = render(script, 512) == 0 ? read_wav("rt.wav", &f2, &ch) : NULL;
+    if (!check(rt && f2 == frames, "a realtime duck with a short look-ahead renders", "frames %d", f2))
+        goto done;
+    int first = -1, rel = -1;
+    for (int k = 1; k < f2; k++) {
+        if (first < 0 && rt[k] < 0.5f && rt[k - 1] == 0.5f)
+            first = k;
+        if (rel < 0 && k > 3 * 48000 && rt[k] > rt[k - 1])
+            rel = k;
+    }
+    snprintf(name, sizeof name, "0.15 s of look-ahead: the dip begins 0.14 s before the line (at %.4f s, want 0.86)",
+             first / 48000.0);
+    check(first >= 0 && fabs(first / 48000.0 - 0.86) <= 0.002, name, "at %d", first);
+    snprintf(name, sizeof name, "and the release after the last line waits for a bridge gap to be seen (at %.4f s, "
+             "want 4.36)", rel / 48000.0);
+    check(rel >= 0 && fabs(rel / 48000.0 - 4.36) <= 0.002, name, "at %d", rel);
+    check(fabs(rt[(int)(2.25 * 48000)] - 0.5 * db(-9)) < 1e-6, "a gap shorter than bridge stays ducked", "got %g",
+          rt[(int)(2.25 * 48000)]);
+done:
+    free(off);
+    free(rt);
+    free(rt1);
+    free(pm);
+}
+
 static double two_tones(int i, int c)
 {
     (void)c;
@@ -463,6 +542,7 @@ int main(void)
     test_dense_block_independence();
     test_cues();
     test_duck();
+    test_duck_realtime();
     test_band_duck();
     scratch_close();
     return check_exit();
