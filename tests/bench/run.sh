@@ -8,6 +8,8 @@
 #                           about 5.8 GB at 600 s: 3.46 GB in, 3 x 0.17 GB out)
 #   DUBSTAGE_BENCH_SECONDS  length of every track (default 600)
 #   DUBSTAGE_BENCH_RUNS     timed runs per renderer, the median is shown (default 3)
+#   DUBSTAGE_BENCH_LIVE_SECONDS  seconds played by the live benchmark at each
+#                           buffer size (default 60; 0 skips it)
 #   DUBSTAGE, BUILD         the binary (default build/dubstage) and build folder
 #
 # The graph is tests/bench/reference.lua: 8 mono dialogue tracks (-2 dB,
@@ -35,6 +37,15 @@
 #             that decodes with libsndfile can beat it.
 # Afterwards the outputs are compared (length, RMS, peak, and the RMS of the
 # difference from the sox render), so the comparison is known to be honest.
+#
+# Live: `dubstage play reference_film.lua --device JACK --to 60` through a
+# JACK dummy server (tests/live/lib/jack.sh: 48 kHz, --no-realtime, a server
+# of its own) with a 128- and a 256-frame period, one server each; printed:
+# the audio callback's mean, 99.9th-percentile and worst execution time as
+# a fraction of the buffer period (dubstage play's own report, vm_live_report),
+# and the xruns, late callbacks and disk underruns of the run. The inputs are
+# in the page cache by then, so the disk thread reads from memory. Skipped,
+# saying why, when jackd is not installed (make deps installs jackd2).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 root=$(pwd)
@@ -42,6 +53,7 @@ BUILD=${BUILD:-build}
 DUBSTAGE=${DUBSTAGE:-$BUILD/dubstage}
 dir=${DUBSTAGE_BENCH_DIR:-/var/tmp/dubstage-bench}
 seconds=${DUBSTAGE_BENCH_SECONDS:-600}
+live_seconds=${DUBSTAGE_BENCH_LIVE_SECONDS:-60}
 runs=${DUBSTAGE_BENCH_RUNS:-3}
 TIME=/usr/bin/time
 
@@ -252,3 +264,77 @@ echo "  difference ffmpeg - sox: RMS $(diff_rms "$dir/out/ffmpeg.wav" "$dir/out/
 if [ "$have_dubstage" -eq 1 ]; then
   echo "  difference dubstage - sox: RMS $(diff_rms "$dir/out/dubstage/printmaster.wav" "$dir/out/sox.wav") dBFS (L / R)"
 fi
+
+# Live: the film mix played through JACK's dummy backend, at 128 and 256
+# frames a period. dubstage play reports at exit (stderr):
+#   ran 60.03 s: 0 xruns, 0 late callbacks, 0 disk underruns (frames)[; N more while idle (...)]
+#   callback: 128 frames (2.67 ms); time used, as a fraction of that period: mean 0.8 %,
+#     99.9th percentile 2.5 %, worst 4.0 % (22500 callbacks)
+# (one line each). The server runs without realtime scheduling (as in the
+# tests), so the worst case includes the kernel's ordinary scheduling noise.
+live_bench() {
+  echo
+  if [ "$live_seconds" = 0 ]; then
+    echo "live callback: skipped (DUBSTAGE_BENCH_LIVE_SECONDS=0)"
+    return 0
+  fi
+  if [ "$have_dubstage" -ne 1 ]; then
+    echo "live callback: skipped: no working $DUBSTAGE"
+    return 0
+  fi
+  if ! command -v jackd >/dev/null 2>&1; then
+    echo "live callback: skipped: jackd is not installed (make deps, or scripts/install-deps.sh test, installs jackd2)"
+    return 0
+  fi
+  if ! command -v jack_lsp >/dev/null 2>&1; then
+    echo "live callback: skipped: jackd is installed but jack_lsp is not"
+    return 0
+  fi
+  # shellcheck source=tests/live/lib/jack.sh disable=SC1091
+  . tests/live/lib/jack.sh
+  mkdir -p "$dir/live" || { echo "live callback: skipped: cannot create $dir/live"; return 0; }
+  trap 'jack_stop' EXIT
+  trap 'exit 1' INT TERM
+  echo "live: reference_film.lua, the first $live_seconds s, through a JACK dummy server (48 kHz, no realtime scheduling)"
+  # shellcheck disable=SC2034,SC2154 # JACK_PERIOD and jack_error belong to jack.sh
+  for period in 128 256; do
+    log="$dir/live/play-$period.log"
+    JACK_PERIOD=$period   # read by jack_start
+    if ! jack_start "$dir/live"; then
+      echo "live callback  $period frames: the JACK server did not start: $jack_error"
+      continue
+    fi
+    "$root/$DUBSTAGE" play "$dir/reference_film.lua" --device JACK --to "$live_seconds" \
+      > /dev/null 2> "$log"
+    st=$?
+    jack_stop
+    cb=$(grep '^callback:' "$log" | tail -1)
+    ran=$(grep '^ran ' "$log" | tail -1)
+    if [ "$st" -ne 0 ] || [ -z "$cb" ] || [ -z "$ran" ]; then
+      echo "live callback  $period frames: dubstage play exited with $st: $(tr '\r' '\n' < "$log" | grep -v '^[>|] ' | tail -3 | tr '\n' ' ')"
+      continue
+    fi
+    printf '%s\n%s\n' "$cb" "$ran" | awk '
+      /^callback:/ {
+        frames = $2; ms = $4; sub(/^\(/, "", ms)
+        for (i = 1; i <= NF; i++) {
+          if ($i == "mean") mean = $(i + 1)
+          if ($i == "percentile") p999 = $(i + 1)
+          if ($i == "worst") worst = $(i + 1)
+        }
+        n = $(NF - 1); sub(/^\(/, "", n)
+      }
+      /^ran / {
+        secs = $2; xruns = $4; late = $6; under = $9
+        idle = ""
+        if (match($0, /; [0-9]+ more while idle/)) { idle = substr($0, RSTART + 2, RLENGTH - 2) }
+      }
+      END {
+        printf "live callback %4d frames (%s ms): mean %s %%, 99.9th pct %s %%, worst %s %% of the period; xruns %s, late %s, disk underruns %s (%s callbacks, %s s)%s\n",
+          frames, ms, mean, p999, worst, xruns, late, under, n, secs, (idle != "" ? "; " idle : "")
+      }'
+  done
+  trap - EXIT INT TERM
+  return 0
+}
+live_bench
