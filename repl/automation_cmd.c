@@ -20,6 +20,14 @@ static const char *unit_of(const vm_auto_lane *l)
         return "-1 left .. 1 right";
     if (n > 5 && strcmp(l->name + n - 5, ".freq") == 0)
         return "Hz";
+    if (n > 6 && strcmp(l->name + n - 6, ".ratio") == 0)
+        return "ratio";
+    static const char *const dyn_db[] = {".threshold", ".knee", ".makeup", ".range"}; /* TRACK.dynN.* */
+    for (int i = 0; i < 4; i++) {
+        size_t m = strlen(dyn_db[i]);
+        if (n > m && strcmp(l->name + n - m, dyn_db[i]) == 0)
+            return "dB";
+    }
     return "Q";
 }
 
@@ -128,12 +136,12 @@ static int write_svg(const vm_desc *d, vm_auto_lane **sel, int ns, int64_t lengt
         const vm_auto_lane *l = sel[i];
         int y0 = 10 + i * (H + gap);
         /* value range: pan -1..1; dB from the lane, floor at -60 for display */
-        int pan = strcmp(unit_of(l), "Hz") != 0 && strcmp(unit_of(l), "Q") != 0 && strcmp(unit_of(l), "dB") != 0;
+        int pan = strcmp(unit_of(l), "-1 left .. 1 right") == 0;
         double lo = pan ? -1 : 1e9, hi = pan ? 1 : -1e9;
         if (!pan) {
             for (int k = 0; k <= POINTS; k++) {
                 double v = vm_auto_value(l, length * k / POINTS);
-                v = v < -60 ? -60 : v;
+                v = l->is_db && v < -60 ? -60 : v; /* gains: silence shows as -60 */
                 lo = v < lo ? v : lo;
                 hi = v > hi ? v : hi;
             }

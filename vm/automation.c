@@ -36,6 +36,18 @@ static ds_result add_param(vm_auto_list *l, const vm_param_desc *pd, int is_db, 
     return DS_OK;
 }
 
+/* Setting k of a dynamics insert, if it moves: its static value is the
+ * insert's (vm_dyn_param_desc makes a copy, so the line it names is taken
+ * from the original). */
+static ds_result add_dyn_param(vm_auto_list *l, const vm_insert_desc *e, vm_dyn_param k, const char *name, char *err)
+{
+    vm_param_desc pd = vm_dyn_param_desc(e, k);
+    ds_result r = add_param(l, &pd, 0, name, err);
+    if (pd.nevents && l->n > 0)
+        l->lanes[l->n - 1].where = e->dynp[k].where;
+    return r;
+}
+
 ds_result vm_automation_collect(const vm_desc *d, vm_auto_list *out, char *err)
 {
     memset(out, 0, sizeof *out);
@@ -72,6 +84,10 @@ ds_result vm_automation_collect(const vm_desc *d, vm_auto_list *out, char *err)
         }
         for (int k = 0; k < st->ninserts && r == DS_OK; k++) {
             const vm_insert_desc *e = &st->inserts[k];
+            for (int j = 0; e->kind == VM_INSERT_DYNAMICS && j < VM_DYN_NPARAMS && r == DS_OK; j++) {
+                snprintf(name, sizeof name, "%s.dyn%d.%s", st->name, k + 1, vm_dyn_param_name((vm_dyn_param)j));
+                r = add_dyn_param(out, e, (vm_dyn_param)j, name, err);
+            }
             if (e->kind != VM_INSERT_EQ)
                 continue;
             snprintf(name, sizeof name, "%s.eq%d.freq", st->name, k + 1);

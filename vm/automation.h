@@ -4,7 +4,9 @@
  *
  * Names: "TRACK.gain", "TRACK.trim", "TRACK.pan", "vca:NAME.gain",
  * "TRACK[N].gain" for the gain of the track's N-th clip (1-based, in the
- * order written), "TRACK.eqN.freq" (.gain, .q) for its N-th insert, plus "TRACK.fader" for a strip whose gain is built from
+ * order written), "TRACK.eqN.freq" (.gain, .q) when its N-th insert is an
+ * EQ, "TRACK.dynN.threshold" (.ratio, .knee, .makeup, .range) when it is a
+ * compressor, expander or gate, plus "TRACK.fader" for a strip whose gain is built from
  * more than one layer (fader + trim + VCAs): the sum of its layers, in dB,
  * which is what the engine applies (silence in any layer is silence). */
 #ifndef VM_AUTOMATION_H

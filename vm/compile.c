@@ -1091,6 +1091,29 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
                 op_dyn_args *a = vm_arena_alloc(A, sizeof *a);
                 CHECK(a);
                 dsp_dyn_init(&a->state, d->tb.rate, &e->dyn);
+                for (int k = 0; k < VM_DYN_NPARAMS; k++)
+                    a->moving |= e->dynp[k].nevents > 0;
+                for (int k = 0; a->moving && k < VM_DYN_NPARAMS; k++) {
+                    vm_param_desc pd = vm_dyn_param_desc(e, (vm_dyn_param)k);
+                    char what[300];
+                    snprintf(what, sizeof what, "%s '%s' %s %d %s", kind_name(st), st->name,
+                             e->dyn.mode == DSP_DYN_EXPAND ? "expander" : e->dyn.mode == DSP_DYN_GATE ? "gate"
+                                                                                                    : "compressor",
+                             o->dst + 1, vm_dyn_param_name((vm_dyn_param)k));
+                    if (k == VM_DYN_RATIO && pd.nevents && !(pd.value < INFINITY)) {
+                        res = ds_fail(err, DS_ERR_ARG, "%s: %s: ratio = inf cannot move (give it a finite ratio, "
+                                      "e.g. 100)", pd.where, what);
+                        goto fail;
+                    }
+                    if (!(a->lanes[k] = build_lane(p, &pd, 0, what, err))) {
+                        res = DS_ERR_ARG;
+                        goto fail;
+                    }
+                }
+                if (a->moving) { /* silence before the session: under the settings it starts with */
+                    op_dyn_design(a, 0);
+                    dsp_dyn_reset(&a->state);
+                }
                 a->io = chans[o->strip];
                 a->nch = st->channels;
                 if (e->key >= 0) {
@@ -1128,11 +1151,12 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
                 static const char *const modes[] = {"compressor", "expander", "gate"};
                 op->fn = op_dyn;
                 op->args = a;
-                op->label = label(A, "dyn    %s '%s' %s threshold %.1f dB ratio %.2f attack %.1f ms release %.0f ms%s%s%s "
-                                  "(%d ch)", kind_name(st), st->name, modes[e->dyn.mode], e->dyn.threshold_db,
+                op->label = label(A, "dyn    %s '%s' %s threshold %.1f dB ratio %.2f attack %.1f ms release %.0f ms%s%s%s"
+                                  "%s (%d ch)", kind_name(st), st->name, modes[e->dyn.mode], e->dyn.threshold_db,
                                   e->dyn.ratio, e->dyn.attack_s * 1000, e->dyn.release_s * 1000,
                                   e->key >= 0 ? ", key " : "", e->key >= 0 ? kind_name(&d->strips[e->key]) : "",
-                                  e->key >= 0 ? label(A, " '%s'", d->strips[e->key].name) : "", st->channels);
+                                  e->key >= 0 ? label(A, " '%s'", d->strips[e->key].name) : "",
+                                  a->moving ? ", automated" : "", st->channels);
                 p->dyn_ops[p->ndyn_ops++] = a;
                 break;
             }
@@ -1358,6 +1382,8 @@ void vm_plan_reset(plan *p)
     }
     for (int i = 0; i < p->ndyn_ops; i++) {
         op_dyn_args *a = p->dyn_ops[i];
+        if (a->moving)
+            op_dyn_design(a, 0);
         dsp_dyn_reset(&a->state);
         for (int ch = 0; a->key_delay && ch < a->nkey; ch++)
             memset(a->key_ring[ch], 0, (size_t)a->key_delay * sizeof(float));

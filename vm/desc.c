@@ -63,6 +63,31 @@ bad:
     return NULL;
 }
 
+const char *vm_dyn_param_name(vm_dyn_param k)
+{
+    static const char *const names[VM_DYN_NPARAMS] = {"threshold", "ratio", "knee", "makeup", "range"};
+    return (int)k >= 0 && k < VM_DYN_NPARAMS ? names[k] : "setting";
+}
+
+double *vm_dyn_param_field(dsp_dyn_params *p, vm_dyn_param k)
+{
+    switch (k) {
+    case VM_DYN_RATIO: return &p->ratio;
+    case VM_DYN_KNEE: return &p->knee_db;
+    case VM_DYN_MAKEUP: return &p->makeup_db;
+    case VM_DYN_RANGE: return &p->range_db;
+    default: return &p->threshold_db;
+    }
+}
+
+vm_param_desc vm_dyn_param_desc(const vm_insert_desc *e, vm_dyn_param k)
+{
+    vm_param_desc pd = e->dynp[k];
+    dsp_dyn_params y = e->dyn;
+    pd.value = *vm_dyn_param_field(&y, k);
+    return pd;
+}
+
 void vm_param_desc_free(vm_param_desc *p)
 {
     for (int i = 0; i < p->nevents; i++)
@@ -97,6 +122,8 @@ void vm_desc_free(vm_desc *d)
             vm_param_desc_free(&s->inserts[k].freq);
             vm_param_desc_free(&s->inserts[k].gain);
             vm_param_desc_free(&s->inserts[k].q);
+            for (int j = 0; j < VM_DYN_NPARAMS; j++)
+                vm_param_desc_free(&s->inserts[k].dynp[j]);
         }
         free(s->inserts);
         for (int c = 0; c < s->nclips; c++) {

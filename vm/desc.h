@@ -52,12 +52,20 @@ typedef struct {
 
 typedef enum { VM_INSERT_EQ, VM_INSERT_DYNAMICS, VM_INSERT_LIMITER, VM_INSERT_TRANSIENT, VM_INSERT_DUCK } vm_insert_kind;
 
+/* The automatable settings of a dynamics insert, in this order (the others,
+ * attack, release, hold, detector, link, key, are fixed when it is made). */
+typedef enum { VM_DYN_THRESHOLD, VM_DYN_RATIO, VM_DYN_KNEE, VM_DYN_MAKEUP, VM_DYN_RANGE, VM_DYN_NPARAMS } vm_dyn_param;
+
 /* An insert on a strip, run in order after the clips (or a bus's inputs)
  * and before the fader.
  * EQ: one filter of dsp/biquad.h; freq (Hz), gain (dB) and q are
  * automatable; order (1..8) makes a highpass/lowpass Butterworth.
  * Dynamics: a compressor, expander or gate of dsp/dynamics.h, keyed from
- * the strip itself or from another strip's post-fader signal (key >= 0).
+ * the strip itself or from another strip's post-fader signal (key >= 0);
+ * threshold, ratio, knee, makeup and range are automatable: their static
+ * values are dyn's fields (which is what `dubstage repl` sets by name),
+ * their moves are in dynp (whose .value is only a copy the script bindings
+ * refresh: vm_dyn_param_desc puts the two together).
  * Limiter: dsp/limiter.h, true-peak aware, with look-ahead latency that the
  * compiler compensates on every parallel path and at the outputs. */
 typedef struct {
@@ -67,6 +75,7 @@ typedef struct {
     int order;
     vm_param_desc freq, gain, q;
     dsp_dyn_params dyn;
+    vm_param_desc dynp[VM_DYN_NPARAMS]; /* moves of dyn's automatable settings, in vm_dyn_param order */
     int key;                    /* strip index of the key, -1: the strip itself */
     double key_lo, key_hi;      /* key filter band in Hz (0, 0: none) */
     dsp_limiter_params lim;     /* limiter: ceiling dBTP, look-ahead, release */
@@ -176,6 +185,19 @@ int vm_desc_find_strip(const vm_desc *d, const char *name);
  * caller frees it); NULL with a message naming the script line and `name`
  * when the moves are inconsistent or memory runs out. */
 vm_lane *vm_param_desc_lane(const vm_param_desc *pd, int is_db, const char *name, char *err);
+
+/* The script's word for a dynamics setting: "threshold", "ratio", "knee",
+ * "makeup", "range". */
+const char *vm_dyn_param_name(vm_dyn_param k);
+
+/* The field of *p that holds setting k (&p->threshold_db for
+ * VM_DYN_THRESHOLD, ...). */
+double *vm_dyn_param_field(dsp_dyn_params *p, vm_dyn_param k);
+
+/* Setting k of dynamics insert e as one parameter: the static value from
+ * e->dyn, the moves (shared, not copied: valid as long as e is) and the
+ * script line from e->dynp[k]. */
+vm_param_desc vm_dyn_param_desc(const vm_insert_desc *e, vm_dyn_param k);
 
 /* Frees a parameter's events (and their curve points); keeps its value. */
 void vm_param_desc_free(vm_param_desc *p);

@@ -37,6 +37,29 @@ static void eq_run(op_eq_args *a, int off, int n)
     }
 }
 
+/* The knots around session sample s of settings that follow lanes[0..nl):
+ * [*k0, *k1) holds s, and no knot lies inside it. A knot is a move's start
+ * or end in any lane, or, while one moves, a multiple of the grid. Only
+ * sample numbers decide, never where a block starts. */
+static void knots(vm_lane *const *lanes, int nl, int64_t s, int64_t *k0, int64_t *k1)
+{
+    int moving = 0;
+    *k0 = INT64_MIN, *k1 = INT64_MAX;
+    for (int l = 0; l < nl; l++) {
+        int64_t st, en;
+        int mv;
+        vm_lane_span(lanes[l], s, &st, &en, &mv);
+        moving |= mv;
+        *k0 = st > *k0 ? st : *k0;
+        *k1 = en < *k1 ? en : *k1;
+    }
+    if (moving) {
+        int64_t grid = s - ((s % PLAN_PARAM_GRID) + PLAN_PARAM_GRID) % PLAN_PARAM_GRID;
+        *k0 = grid > *k0 ? grid : *k0;
+        *k1 = grid + PLAN_PARAM_GRID < *k1 ? grid + PLAN_PARAM_GRID : *k1;
+    }
+}
+
 void op_eq(plan *p, void *args, int64_t pos, int n)
 {
     (void)p;
@@ -45,26 +68,12 @@ void op_eq(plan *p, void *args, int64_t pos, int n)
         eq_run(a, 0, n);
         return;
     }
-    /* coefficients from the values at each knot: a move's start or end, or
-     * a multiple of the grid; held until the next knot */
+    /* coefficients from the values at each knot, held until the next */
+    vm_lane *lanes[3] = {a->freq, a->gain, a->q};
     int64_t s = pos, end = pos + n;
     while (s < end) {
-        int64_t k0 = INT64_MIN, k1 = INT64_MAX;
-        vm_lane *lanes[3] = {a->freq, a->gain, a->q};
-        int moving = 0;
-        for (int l = 0; l < 3; l++) {
-            int64_t st, en;
-            int mv;
-            vm_lane_span(lanes[l], s, &st, &en, &mv);
-            moving |= mv;
-            k0 = st > k0 ? st : k0;
-            k1 = en < k1 ? en : k1;
-        }
-        if (moving) {
-            int64_t grid = s - ((s % PLAN_PARAM_GRID) + PLAN_PARAM_GRID) % PLAN_PARAM_GRID;
-            k0 = grid > k0 ? grid : k0;
-            k1 = grid + PLAN_PARAM_GRID < k1 ? grid + PLAN_PARAM_GRID : k1;
-        }
+        int64_t k0, k1;
+        knots(lanes, 3, s, &k0, &k1);
         if (k0 != a->knot)
             op_eq_design(a, k0);
         int64_t stop = k1 < end ? k1 : end;
@@ -110,24 +119,61 @@ void op_duck(plan *p, void *args, int64_t pos, int n)
     }
 }
 
+void op_dyn_design(op_dyn_args *a, int64_t n)
+{
+    dsp_dyn_params q = a->state.p; /* the fixed settings as compiled */
+    for (int k = 0; k < VM_DYN_NPARAMS; k++)
+        *vm_dyn_param_field(&q, (vm_dyn_param)k) = vm_lane_value(a->lanes[k], n);
+    dsp_dyn_set(&a->state, &q);
+    a->knot = n;
+}
+
+/* The kernel over samples [off, off + n) of the block; key NULL: the audio
+ * keys itself. */
+static void dyn_run(op_dyn_args *a, float **key, int off, int n)
+{
+    const float *k[DSP_DYN_MAX_CHANNELS];
+    float *io[DSP_DYN_MAX_CHANNELS];
+    int nkey = a->nkey < DSP_DYN_MAX_CHANNELS ? a->nkey : DSP_DYN_MAX_CHANNELS;
+    int nch = a->nch < DSP_DYN_MAX_CHANNELS ? a->nch : DSP_DYN_MAX_CHANNELS;
+    for (int ch = 0; key && ch < nkey; ch++)
+        k[ch] = key[ch] + off;
+    for (int ch = 0; ch < nch; ch++)
+        io[ch] = a->io[ch] + off;
+    dsp_dyn_process(&a->state, key ? k : NULL, nkey, io, nch, n);
+}
+
 void op_dyn(plan *p, void *args, int64_t pos, int n)
 {
-    (void)p, (void)pos;
+    (void)p;
     op_dyn_args *a = args;
     float **src = a->key;
     if (a->key_delay) /* align the key with audio that a look-ahead made late */
         src = key_align(a->key, a->nkey, a->key_delay, &a->ring_pos, a->key_ring, a->key_late, n);
-    if (!a->filtered) {
+    if (a->filtered) {
+        if (!src)
+            src = a->io;
+        for (int ch = 0; ch < a->nkey; ch++) {
+            dsp_biquad_process(&a->key_hp[ch], src[ch], a->key_buf[ch], n);
+            dsp_biquad_process(&a->key_lp[ch], a->key_buf[ch], a->key_buf[ch], n);
+        }
+        src = a->key_buf;
+    }
+    if (!a->moving) {
         dsp_dyn_process(&a->state, (const float *const *)src, a->nkey, a->io, a->nch, n);
         return;
     }
-    if (!src)
-        src = a->io;
-    for (int ch = 0; ch < a->nkey; ch++) {
-        dsp_biquad_process(&a->key_hp[ch], src[ch], a->key_buf[ch], n);
-        dsp_biquad_process(&a->key_lp[ch], a->key_buf[ch], a->key_buf[ch], n);
+    /* settings from the values at each knot, held until the next */
+    int64_t s = pos, end = pos + n;
+    while (s < end) {
+        int64_t k0, k1;
+        knots(a->lanes, VM_DYN_NPARAMS, s, &k0, &k1);
+        if (k0 != a->knot)
+            op_dyn_design(a, k0);
+        int64_t stop = k1 < end ? k1 : end;
+        dyn_run(a, src, (int)(s - pos), (int)(stop - s));
+        s = stop;
     }
-    dsp_dyn_process(&a->state, (const float *const *)a->key_buf, a->nkey, a->io, a->nch, n);
 }
 
 void op_limiter(plan *p, void *args, int64_t pos, int n)

@@ -140,9 +140,16 @@ void op_eq(plan *p, void *args, int64_t pos, int n);
 /* dyn: a compressor, expander or gate over a strip's channels, in place,
  * keyed by the strip itself (key NULL) or another strip's buffer; with a
  * key filter the detector hears the key through a high-pass at key_lo and
- * a low-pass at key_hi (2nd order each), filtered into scratch buffers */
+ * a low-pass at key_hi (2nd order each), filtered into scratch buffers.
+ * Static settings stay as compiled; moving ones (threshold, ratio, knee,
+ * makeup, range) are set into the kernel at every knot of the control grid,
+ * like op_eq's coefficients, and held until the next (dsp_dyn_set keeps
+ * the envelope). */
 typedef struct {
     dsp_dyn state;
+    int moving;                /* some setting has moves: lanes are set */
+    vm_lane *lanes[VM_DYN_NPARAMS]; /* plain lanes in vm_dyn_param order */
+    int64_t knot;              /* the knot the kernel's settings belong to */
     float **io;
     int nch;
     float **key;
@@ -219,6 +226,10 @@ void op_delay_reset(op_delay_args *a);
 /* Sets the filter for the values at session sample n (coefficients only;
  * the state is kept). */
 void op_eq_design(op_eq_args *a, int64_t n);
+
+/* Sets a moving dynamics insert's settings to the values at session sample
+ * n (the envelope is kept; a->moving must be set). */
+void op_dyn_design(op_dyn_args *a, int64_t n);
 
 void op_clear(plan *p, void *args, int64_t pos, int n);
 void op_gain(plan *p, void *args, int64_t pos, int n);

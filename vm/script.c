@@ -530,17 +530,29 @@ static int strip_clip(lua_State *L)
 
 typedef enum {
     PARAM_STRIP_GAIN, PARAM_STRIP_TRIM, PARAM_STRIP_PAN, PARAM_CLIP_GAIN, PARAM_VCA_GAIN,
-    PARAM_EQ_FREQ, PARAM_EQ_GAIN, PARAM_EQ_Q
+    PARAM_EQ_FREQ, PARAM_EQ_GAIN, PARAM_EQ_Q,
+    PARAM_DYN_THRESHOLD, PARAM_DYN_RATIO, PARAM_DYN_KNEE, PARAM_DYN_MAKEUP, PARAM_DYN_RANGE /* vm_dyn_param order */
 } param_kind;
 
-/* What values a parameter takes (and how its lane reads them). */
-typedef enum { CLS_PAN, CLS_GAIN_DB, CLS_FREQ, CLS_EQ_DB, CLS_Q } param_class;
+/* What values a parameter takes (and how its lane reads them). CLS_DYN:
+ * what dsp_dyn_check takes for that setting of that insert. */
+typedef enum { CLS_PAN, CLS_GAIN_DB, CLS_FREQ, CLS_EQ_DB, CLS_Q, CLS_DYN } param_class;
 
 typedef struct {
     param_kind kind;
     int owner;   /* strip or VCA index */
-    int clip;    /* clip index (PARAM_CLIP_GAIN) or insert index (PARAM_EQ_*) */
+    int clip;    /* clip index (PARAM_CLIP_GAIN) or insert index (PARAM_EQ_*, PARAM_DYN_*) */
 } param_ref;
+
+static int is_dyn_param(param_kind k)
+{
+    return k >= PARAM_DYN_THRESHOLD && k <= PARAM_DYN_RANGE;
+}
+
+static const char *dyn_mode_name(dsp_dyn_mode m)
+{
+    return m == DSP_DYN_EXPAND ? "expander" : m == DSP_DYN_GATE ? "gate" : "compressor";
+}
 
 static void push_param(lua_State *L, param_kind kind, int owner, int clip)
 {
@@ -555,8 +567,24 @@ static vm_param_desc *param_of(lua_State *L, const param_ref *p, char *name, siz
 {
     vm_desc *d = get_ctx(L)->desc;
     *is_db = p->kind == PARAM_STRIP_PAN ? CLS_PAN : p->kind == PARAM_EQ_FREQ ? CLS_FREQ
-           : p->kind == PARAM_EQ_GAIN ? CLS_EQ_DB : p->kind == PARAM_EQ_Q ? CLS_Q : CLS_GAIN_DB;
+           : p->kind == PARAM_EQ_GAIN ? CLS_EQ_DB : p->kind == PARAM_EQ_Q ? CLS_Q
+           : is_dyn_param(p->kind) ? CLS_DYN : CLS_GAIN_DB;
     switch (p->kind) {
+    case PARAM_DYN_THRESHOLD:
+    case PARAM_DYN_RATIO:
+    case PARAM_DYN_KNEE:
+    case PARAM_DYN_MAKEUP:
+    case PARAM_DYN_RANGE: {
+        vm_strip_desc *s = &d->strips[p->owner];
+        vm_insert_desc *e = &s->inserts[p->clip];
+        vm_dyn_param k = (vm_dyn_param)(p->kind - PARAM_DYN_THRESHOLD);
+        snprintf(name, n, "%s '%s' %s %d %s", kind_name(s), s->name, dyn_mode_name(e->dyn.mode), p->clip + 1,
+                 vm_dyn_param_name(k));
+        /* the static value is dyn's (vm_dyn_param_desc): mirrored here for
+         * the checks of add_event and for .value */
+        e->dynp[k].value = *vm_dyn_param_field(&e->dyn, k);
+        return &e->dynp[k];
+    }
     case PARAM_EQ_FREQ:
     case PARAM_EQ_GAIN:
     case PARAM_EQ_Q: {
@@ -586,8 +614,11 @@ static vm_param_desc *param_of(lua_State *L, const param_ref *p, char *name, siz
     return NULL;
 }
 
-/* A value for a parameter: numbers in range; -math.huge (silence) for gains. */
-static double param_value(lua_State *L, int idx, const char *key, const char *name, int cls)
+static void script_words(char *msg);
+
+/* A value for parameter p (of class cls): numbers in range; -math.huge
+ * (silence) for gains. */
+static double param_value(lua_State *L, int idx, const char *key, const char *name, int cls, const param_ref *p)
 {
     if (lua_type(L, idx) != LUA_TNUMBER)
         script_error(L, "%s: '%s' must be a number (got %s)", name, key, luaL_typename(L, idx));
@@ -615,6 +646,25 @@ static double param_value(lua_State *L, int idx, const char *key, const char *na
         if (!(v >= 0.1 && v <= 30))
             script_error(L, "%s: %s = %g is out of range (0.1 to 30)", name, key, v);
         break;
+    case CLS_DYN: {
+        /* the insert's settings with this one at v, checked by the kernel's rules */
+        dsp_dyn_params y = get_ctx(L)->desc->strips[p->owner].inserts[p->clip].dyn;
+        vm_dyn_param k = (vm_dyn_param)(p->kind - PARAM_DYN_THRESHOLD);
+        char msg[300];
+        if (k == VM_DYN_RATIO && !(y.ratio < INFINITY))
+            script_error(L, "%s: a ratio of inf cannot move (give the %s a finite ratio, e.g. ratio = 100, to "
+                         "automate it)", name, dyn_mode_name(y.mode));
+        if (k == VM_DYN_RATIO && v == INFINITY)
+            script_error(L, "%s: %s = inf: a moving ratio must be finite (1 or more; 100 is close to a limiter)",
+                         name, key);
+        *vm_dyn_param_field(&y, k) = v;
+        if (dsp_dyn_check(&y, msg, sizeof msg) != 0) {
+            script_words(msg);
+            const char *range = strstr(msg, "out of range: ");
+            script_error(L, "%s: %s = %g is out of range: %s", name, key, v, range ? range + 14 : msg);
+        }
+        break;
+    }
     }
     return v;
 }
@@ -693,7 +743,7 @@ static void event_from_table(lua_State *L, int idx, const char *kind, const para
         double *pts = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * sizeof *pts, 0); /* freed by Lua */
         for (int i = 0; i < n; i++) {
             lua_geti(L, -2, i + 1);
-            pts[i] = param_value(L, -1, "values", name, is_db);
+            pts[i] = param_value(L, -1, "values", name, is_db, p);
             lua_pop(L, 1);
         }
         e.curve = pts;
@@ -704,7 +754,7 @@ static void event_from_table(lua_State *L, int idx, const char *kind, const para
     }
     if (lua_getfield(L, idx, "to") == LUA_TNIL)
         script_error(L, "%s: a %s needs to = value", name, kind);
-    e.value = param_value(L, -1, "to", name, is_db);
+    e.value = param_value(L, -1, "to", name, is_db, p);
     lua_pop(L, 1);
     if (strcmp(kind, "set") == 0) {
         e.kind = VM_EV_SET;
@@ -728,7 +778,7 @@ static void event_from_table(lua_State *L, int idx, const char *kind, const para
         memset(&set, 0, sizeof set);
         set.kind = VM_EV_SET;
         set.at = e.at;
-        set.value = param_value(L, -1, "from", name, is_db);
+        set.value = param_value(L, -1, "from", name, is_db, p);
         add_event(L, pd, &set, name, is_db);
     }
     lua_pop(L, 1);
@@ -798,8 +848,8 @@ static int param_tostring(lua_State *L)
     int is_db;
     vm_param_desc *pd = param_of(L, p, name, sizeof name, &is_db);
     lua_pushfstring(L, "%s = %f%s (%d move%s)", name, pd->value,
-                    is_db == CLS_GAIN_DB || is_db == CLS_EQ_DB ? " dB" : is_db == CLS_FREQ ? " Hz" : "", pd->nevents,
-                    pd->nevents == 1 ? "" : "s");
+                    is_db == CLS_GAIN_DB || is_db == CLS_EQ_DB || (is_db == CLS_DYN && p->kind != PARAM_DYN_RATIO)
+                        ? " dB" : is_db == CLS_FREQ ? " Hz" : "", pd->nevents, pd->nevents == 1 ? "" : "s");
     return 1;
 }
 
@@ -1371,6 +1421,20 @@ static int insert_index(lua_State *L)
     insert_ref *ir = luaL_checkudata(L, 1, INSERT_MT);
     const char *k = luaL_checkstring(L, 2);
     vm_insert_desc *e = &get_ctx(L)->desc->strips[ir->strip].inserts[ir->index];
+    if (e->kind == VM_INSERT_DYNAMICS) {
+        const char *mode = dyn_mode_name(e->dyn.mode);
+        const char *fields = e->dyn.mode == DSP_DYN_GATE ? "threshold, makeup, range"
+                                                         : "threshold, ratio, knee, makeup, range";
+        for (int i = 0; i < VM_DYN_NPARAMS; i++)
+            if (strcmp(vm_dyn_param_name((vm_dyn_param)i), k) == 0) {
+                if (e->dyn.mode == DSP_DYN_GATE && (i == VM_DYN_RATIO || i == VM_DYN_KNEE))
+                    return script_error(L, "a gate has no %s (it only opens and closes; fields: %s)", k, fields);
+                push_param(L, (param_kind)(PARAM_DYN_THRESHOLD + i), ir->strip, ir->index);
+                return 1;
+            }
+        return script_error(L, "a %s has no automatable field '%s' (fields: %s; the others are fixed when it is "
+                            "made)", mode, k, fields);
+    }
     if (e->kind != VM_INSERT_EQ)
         return script_error(L, "a %s insert has no field '%s' (its settings are fixed when it is made)",
                             e->kind == VM_INSERT_LIMITER ? "limiter" : e->kind == VM_INSERT_TRANSIENT ? "transient"

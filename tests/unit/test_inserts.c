@@ -11,6 +11,7 @@
 
 #include "tests/check.h"
 #include "tests/unit/render_util.h"
+#include "vm/automation.h"
 
 static double freq_hz;
 static double sine(int i, int c) { (void)c; return 0.25 * sin(2 * M_PI * freq_hz * i / 48000.0); }
@@ -426,6 +427,262 @@ static void test_dynamics_errors(void)
                         "unknown compressor option suggests the closest");
 }
 
+/* ---- automated dynamics ----------------------------------------------------
+ * The static curve is written out here from docs/language.md ("Dynamics
+ * inserts"), not taken from dsp/dynamics.c: d = level - threshold, W =
+ * knee, R = ratio; 0 below the knee, (1/R - 1)(d + W/2)^2 / (2W) inside it,
+ * (1/R - 1) d above it. */
+static double comp_curve_db(double level, double t, double r, double w)
+{
+    double x = level - t;
+    if (x < -w / 2)
+        return 0;
+    if (x <= w / 2)
+        return (1 / r - 1) * (x + w / 2) * (x + w / 2) / (2 * w);
+    return (1 / r - 1) * x;
+}
+
+static double dc_half(int i, int c) { (void)i, (void)c; return 0.5; }
+static double dc_quarter(int i, int c) { (void)i, (void)c; return 0.25; }
+
+static const char *const dyn_step_script =
+    "session { rate = 48000, length = 1, fps = \"23.976\", start = \"01:00:00:00\" }\n"
+    "local t = track \"T\" { channels = 1 }\n"
+    "t:clip { \"dc.wav\", at = 0 }\n"
+    "local c = t:compressor { threshold = -30, ratio = 4, knee = 10, attack = 0, release = 0 }\n"
+    "%s\n"
+    "output { \"out.wav\", from = t, format = \"wav32f\" }\n";
+
+static void test_dyn_threshold_step(void)
+{
+    /* DC at 0.5 (-6.02 dB) through a compressor with attack and release 0,
+     * so the gain is the static curve's at every sample. The threshold steps
+     * from -30 dB (the level 24 dB above it: -17.98 dB) to -8 dB (the level
+     * inside the 10 dB knee: -1.83 dB) at 01:00:00:12 at 23.976 fps = frame
+     * 12 = sample 12 x 2002 = 24024, which is not a multiple of the 32-sample
+     * grid: the change must fall on exactly that sample. */
+    write_wav("dc.wav", 48000, 1, 48000, dc_half);
+    char script[1024];
+    snprintf(script, sizeof script, dyn_step_script, "c.threshold:set { at = \"01:00:00:12\", to = -8 }");
+    int frames = 0, ch = 0;
+    float *x = render(script, 1000) == 0 ? read_wav("out.wav", &frames, &ch) : NULL;
+    if (!check(x && frames == 48000, "a compressor with a threshold step renders", "failed"))
+        return;
+    const int at = 24024;
+    double level = 20 * log10(0.5);
+    double before = level + comp_curve_db(level, -30, 4, 10), after = level + comp_curve_db(level, -8, 4, 10);
+    check_near(20 * log10(x[at - 1]), before, 0.05,
+               "threshold -30 dB: DC at -6.02 dB comes out at -24.00 dB (static curve, above the knee)");
+    check_near(20 * log10(x[at]), after, 0.05,
+               "threshold -8 dB: DC at -6.02 dB comes out at -7.85 dB (static curve, inside the 10 dB knee)");
+    int first = -1, steady = 1;
+    for (int k = 1; k < frames; k++) {
+        if (x[k] != x[k - 1] && first < 0)
+            first = k;
+        else if (x[k] != x[k - 1])
+            steady = 0;
+    }
+    check_int(first, at, "the threshold step takes effect on exactly its sample, 01:00:00:12 = 24024 (not a grid knot)");
+    check(steady, "the level holds on either side of the step (one change only)", "more than one change");
+    free(x);
+
+    /* the envelope carries over the change: with release 0.1 s the gain
+     * glides from the old curve's value g0 to the new one's g1 as the
+     * documented release, g1 + (g0 - g1) exp(-k / (0.1 fs)) k samples into
+     * the new settings (dsp/dynamics.h), instead of starting afresh */
+    const char *glide =
+        "session { rate = 48000, length = 1, fps = \"23.976\", start = \"01:00:00:00\" }\n"
+        "local t = track \"T\" { channels = 1 }\n"
+        "t:clip { \"dc.wav\", at = 0 }\n"
+        "local c = t:compressor { threshold = -30, ratio = 4, knee = 10, attack = 0, release = 0.1 }\n"
+        "c.threshold:set { at = \"01:00:00:12\", to = -8 }\n"
+        "output { \"out.wav\", from = t, format = \"wav32f\" }\n";
+    x = render(glide, 333) == 0 ? read_wav("out.wav", &frames, &ch) : NULL;
+    if (!check(x && frames == 48000, "a compressor with a threshold step and a release renders", "failed"))
+        return;
+    double g0 = before - level, g1 = after - level, worst = 0;
+    for (int k = 1; k <= 20000; k++) {
+        double want = level + g1 + (g0 - g1) * exp(-k / 4800.0);
+        double got = 20 * log10(x[at + k - 1]);
+        worst = fabs(got - want) > worst ? fabs(got - want) : worst;
+    }
+    check(worst < 1e-4 && fabs(20 * log10(x[at - 1]) - before) < 0.05,
+          "after a threshold step the gain releases from where it was (envelope kept), within 1e-4 dB of the "
+          "release formula", "worst %.3g dB", worst);
+    free(x);
+
+    /* dubstage automation sees the lane by the insert's number */
+    char path[512], err[DS_ERR_LEN] = "";
+    write_script(script, path, sizeof path);
+    vm_script_opts so = {.stdlib_dir = "stdlib"};
+    vm_desc d;
+    vm_auto_list list;
+    memset(&list, 0, sizeof list);
+    int found = 0;
+    if (vm_script_load(path, &so, &d, err) == DS_OK && vm_automation_collect(&d, &list, err) == DS_OK)
+        for (int i = 0; i < list.n; i++)
+            if (strcmp(list.lanes[i].name, "T.dyn1.threshold") == 0)
+                found = vm_auto_value(&list.lanes[i], at - 1) == -30 && vm_auto_value(&list.lanes[i], at) == -8 &&
+                        strstr(list.lanes[i].where, "mix.lua:5") != NULL;
+    check(found && list.n == 1, "dubstage automation lists T.dyn1.threshold (-30 until 24024, then -8; mix.lua:5)",
+          "%d lanes; %s", list.n, err);
+    vm_automation_free(&list);
+    vm_desc_free(&d);
+}
+
+static void test_dyn_makeup_ramp(void)
+{
+    /* DC at 0.25 (-12.04 dB) under the threshold (0 dB, hard knee): no
+     * reduction, so the output is the makeup alone. A linear ramp 0 -> 6 dB
+     * from sample 24010 over 12000 samples: at every knot (its start, each
+     * multiple of 32 inside it, its end) the level is exactly
+     * 6 (n - 24010) / 12000 dB, held until the next knot. */
+    write_wav("dc.wav", 48000, 1, 48000, dc_quarter);
+    const char *script =
+        "session { rate = 48000, length = 1 }\n"
+        "local t = track \"T\" { channels = 1 }\n"
+        "t:clip { \"dc.wav\", at = 0 }\n"
+        "local c = t:compressor { threshold = 0, ratio = 4, knee = 0, attack = 0.01, release = 0.1 }\n"
+        "c.makeup:ramp { at = \"24010smp\", to = 6, over = \"12000smp\" }\n"
+        "output { \"out.wav\", from = t, format = \"wav32f\" }\n";
+    int frames = 0, ch = 0;
+    float *x = render(script, 777) == 0 ? read_wav("out.wav", &frames, &ch) : NULL;
+    if (!check(x && frames == 48000, "a compressor with a makeup ramp renders", "failed"))
+        return;
+    const int start = 24010, len = 12000;
+    double worst = 0;
+    int held = 1, knots = 0;
+    for (int k = 0; k < frames; k++) {
+        int knot = k == start || k == start + len || (k > start && k < start + len && k % 32 == 0);
+        double m = k < start ? 0 : k >= start + len ? 6 : 6.0 * (k - start) / len;
+        double got = 20 * log10(x[k] / 0.25);
+        if (knot || k < start || k >= start + len) {
+            knots += knot;
+            worst = fabs(got - m) > worst ? fabs(got - m) : worst;
+        } else if (x[k] != x[k - 1]) {
+            held = 0;
+        }
+    }
+    char name[200];
+    snprintf(name, sizeof name, "makeup ramp: the level at each of its %d knots (and before and after it) is the "
+             "closed form within 1e-5 dB", knots);
+    check(worst <= 1e-5, name, "worst %.3g dB", worst);
+    check(held, "makeup ramp: between knots the level holds (settings change only at knots)", "changed between knots");
+    free(x);
+}
+
+static double wobble(int i, int c)
+{
+    double t = i / 48000.0;
+    return (0.1 + 0.4 * (0.5 + 0.5 * sin(2 * M_PI * 3 * t))) * sin(2 * M_PI * (c ? 330.0 : 220.0) * t);
+}
+
+static void test_moving_dynamics_block_independent(void)
+{
+    write_wav("music.wav", 48000, 2, 48000, wobble);
+    write_wav("voice.wav", 48000, 1, 48000, sine2);
+    const char *script =
+        "session { rate = 48000, length = 1 }\n"
+        "local dx = bus \"DX\" { channels = 1 }\n"
+        "local t = track \"T\" { channels = 2 }\n"
+        "t:clip { \"music.wav\", at = 0 }\n"
+        "track \"V\" { to = dx }:clip { \"voice.wav\", at = 0.3 }\n"
+        "local c = t:compressor { threshold = -20, ratio = 3, knee = 6, attack = 0.003, release = 0.08 }\n"
+        "c.threshold:ramp { at = 0.1, to = -32, over = 0.4, shape = \"s_curve\" }\n"
+        "c.ratio:curve { at = \"7777smp\", over = 0.5, values = { 3, 10, 1.5, 6 } }\n"
+        "c.knee:target { at = 0.25, to = 0, tau = 0.05 }\n"
+        "c.makeup:ramp { at = 0.2, to = 4, over = 0.3 }\n"
+        "local e = t:expander { threshold = -30, ratio = 2, range = -20, key = dx, key_filter = { 200, 4000 } }\n"
+        "e.range:set { at = \"30017smp\", to = -6 }\n"
+        "e.threshold:ramp { at = 0.6, to = -45, over = 0.1, from = -25 }\n"
+        "local g = t:gate { threshold = -40, range = -30, detector = \"rms\", link = \"unlinked\" }\n"
+        "g.threshold:ramp { at = 0.5, to = -20, over = 0.3 }\n"
+        "output { \"out.wav\", from = t, format = \"wav32f\" }\n";
+    static const int blocks[] = {1, 64, 4096};
+    int frames = 0, ch = 0;
+    float *first = render_blocks(script, "out.wav", blocks, 3, "automated compressor, expander and gate", &frames, &ch);
+    check(first != NULL, "a compressor, a keyed expander and a gate with moving settings render", "failed");
+    free(first);
+}
+
+static void test_dyn_static_same_as_set_at_zero(void)
+{
+    /* the same settings given statically, or as moves at sample 0 from other
+     * static values: the same bytes (an expander's and a gate's state before
+     * the session is the silence under the settings it starts with) */
+    write_wav("music.wav", 48000, 2, 48000, wobble);
+    const char *base =
+        "session { rate = 48000, length = 1 }\n"
+        "local t = track \"T\" { channels = 2 }\n"
+        "t:clip { \"music.wav\", at = 0 }\n"
+        "local c = t:compressor { threshold = %s, ratio = %s, knee = %s, makeup = %s, attack = 0.005 }\n"
+        "local e = t:expander { threshold = %s, range = %s }\n"
+        "local g = t:gate { threshold = -60, range = %s }\n"
+        "%s\n"
+        "output { \"out.wav\", from = t, format = \"wav32f\" }\n";
+    char script[2048];
+    int fa = 0, fb = 0, ch = 0;
+    snprintf(script, sizeof script, base, "-24", "3", "2", "1.5", "-35", "-15", "-50", "");
+    float *a = render(script, 512) == 0 ? read_wav("out.wav", &fa, &ch) : NULL;
+    snprintf(script, sizeof script, base, "-10", "8", "0", "0", "-50", "-40", "-10",
+             "c.threshold:set { at = 0, to = -24 }; c.ratio:set { at = 0, to = 3 }\n"
+             "c.knee:set { at = 0, to = 2 }; c.makeup:set { at = 0, to = 1.5 }\n"
+             "e.threshold:set { at = 0, to = -35 }; e.range:set { at = 0, to = -15 }\n"
+             "g.range:set { at = 0, to = -50 }");
+    float *b = render(script, 512) == 0 ? read_wav("out.wav", &fb, &ch) : NULL;
+    check(a && b && fa == fb && fa == 48000 && memcmp(a, b, (size_t)fa * 2 * sizeof *a) == 0,
+          "static compressor, expander and gate settings give the same bytes as the same values :set at 0",
+          "outputs differ");
+    free(a);
+    free(b);
+}
+
+/* A script whose error must name line `line` of mix.lua and contain want. */
+static void expect_error_at(const char *body, int line, const char *want, const char *name)
+{
+    char path[512], err[DS_ERR_LEN] = "", at[32];
+    write_script(body, path, sizeof path);
+    vm_script_opts so = {.stdlib_dir = "stdlib"};
+    vm_desc d;
+    plan *p = NULL;
+    ds_result r = vm_script_load(path, &so, &d, err);
+    if (r == DS_OK)
+        r = vm_compile(&d, 256, &p, err);
+    vm_plan_free(&p);
+    vm_desc_free(&d);
+    snprintf(at, sizeof at, "mix.lua:%d:", line);
+    check(r != DS_OK && strstr(err, want) && strstr(err, at), name, "message: %s", err);
+}
+
+static void test_dyn_move_errors(void)
+{
+    expect_error_at("local a = bus \"A\"\nlocal c = a:compressor { ratio = 4 }\nc.ratio:ramp { at = 1, to = 0.5, over = 1 }\n",
+                    3, "compressor 1 ratio: to = 0.5 is out of range: the compressor takes 1 to inf",
+                    "a compressor ratio move below 1 names the line, the parameter and the range");
+    expect_error_at("local a = bus \"A\"\nlocal c = a:expander { }\nc.ratio:set { at = 1, to = 200 }\n", 3,
+                    "expander 1 ratio: to = 200 is out of range: the expander takes 1 to 100",
+                    "an expander ratio move above 100 names the line, the parameter and the range");
+    expect_error_at("local a = bus \"A\"\na:eq { \"peak\", freq = 100 }\nlocal c = a:compressor { }\n"
+                    "c.threshold:curve { at = 0, over = 1, values = { -20, 45 } }\n",
+                    4, "compressor 2 threshold: values = 45 is out of range: takes -200 to 40 dB",
+                    "a threshold curve point above 40 dB names the line, the parameter and the range");
+    expect_error_at("local a = bus \"A\"\nlocal c = a:gate { }\n\nc.range:ramp { at = 0, to = 6, over = 1 }\n", 4,
+                    "gate 1 range: to = 6 is out of range: takes -200 to 0 dB",
+                    "a gate range move above 0 dB names the line, the parameter and the range");
+    expect_error_at("local a = bus \"A\"\nlocal c = a:compressor { }\nc.makeup:target { at = 0, to = 70, tau = 1 }\n", 3,
+                    "makeup: to = 70 is out of range: takes -60 to 60 dB", "a makeup move above 60 dB is refused");
+    expect_error_at("local a = bus \"A\"\nlocal c = a:compressor { }\nc.knee:ramp { at = 0, to = 3, over = 1, from = -1 }\n",
+                    3, "knee: from = -1 is out of range: takes 0 (hard knee) to 60 dB", "a negative knee is refused");
+    expect_error_at("local a = bus \"A\"\nlocal c = a:compressor { ratio = math.huge }\nc.ratio:set { at = 0, to = 4 }\n",
+                    3, "a ratio of inf cannot move", "a limiting ratio (inf) cannot move");
+    expect_error_at("local a = bus \"A\"\nlocal c = a:compressor { }\nc.ratio:set { at = 0, to = math.huge }\n", 3,
+                    "a moving ratio must be finite", "a move to ratio inf is refused");
+    expect_error_at("local a = bus \"A\"\nlocal g = a:gate { }\nlocal r = g.ratio\n", 3, "a gate has no ratio",
+                    "a gate has no ratio to move");
+    expect_error_at("local a = bus \"A\"\nlocal c = a:compressor { }\nc.attack:set { at = 0, to = 0.1 }\n", 3,
+                    "a compressor has no automatable field 'attack'", "attack is not automatable, and says so");
+}
+
 int main(void)
 {
     if (scratch_open("test-inserts") != 0)
@@ -441,6 +698,11 @@ int main(void)
     test_transient_shaper();
     test_key_filter();
     test_key_aligned_after_lookahead();
+    test_dyn_threshold_step();
+    test_dyn_makeup_ramp();
+    test_moving_dynamics_block_independent();
+    test_dyn_static_same_as_set_at_zero();
+    test_dyn_move_errors();
     expect_script_error("local a = bus \"A\"\na:limiter { ceiling = 3 }\n", "ceiling = 3",
                         "a limiter ceiling above 0 dBTP is refused with its range");
     scratch_close();
