@@ -48,6 +48,8 @@ static const char usage_text[] =
     "  --out DIR       write every output into DIR (file names as the script gives them)\n"
     "  --quiet         no progress bar and no report (errors are still printed)\n"
     "  --no-measure    skip the loudness and true-peak report (a little faster)\n"
+    "  --threads N     render: 1 or 2 threads (default 2: the tracks' clips, inserts and\n"
+    "                  faders run on two cores; the bytes are the same)\n"
     "  --allow-paths   let the script read and write files outside its folder\n"
     "  --from TC, --to TC  play: the range (timecode, or seconds such as 12.5)\n"
     "  --loop          play: loop the range\n"
@@ -79,6 +81,7 @@ typedef struct {
     int nlanes;
     const char *from, *to, *bus, *device;
     int loop, buffer;
+    int threads;
 } cli_args;
 
 static int fail_usage(const char *fmt, const char *arg)
@@ -93,12 +96,22 @@ static int parse_args(int argc, char **argv, cli_args *a)
 {
     static const char *const options[] = {"--block", "--out",  "--quiet", "--no-measure", "--allow-paths",
                                           "--help",  "--version", "--csv", "--svg",  "--from",
-                                          "--to",    "--loop",  "--bus",  "--device", "--buffer", NULL};
+                                          "--to",    "--loop",  "--bus",  "--device", "--buffer",
+                                          "--threads", NULL};
     memset(a, 0, sizeof *a);
     a->block = 1024;
     a->measure = 1;
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
+        if (strcmp(s, "--threads") == 0) {
+            if (i + 1 >= argc)
+                return fail_usage("option %s needs a value", s);
+            const char *v = argv[++i];
+            if (strcmp(v, "1") != 0 && strcmp(v, "2") != 0)
+                return fail_usage("--threads must be 1 or 2 (got '%s')", v);
+            a->threads = v[0] - '0';
+            continue;
+        }
         if (strcmp(s, "--from") == 0 || strcmp(s, "--to") == 0 || strcmp(s, "--bus") == 0 ||
             strcmp(s, "--device") == 0 || strcmp(s, "--buffer") == 0) {
             if (i + 1 >= argc)
@@ -147,7 +160,7 @@ static int parse_args(int argc, char **argv, cli_args *a)
         } else if (strcmp(s, "--allow-paths") == 0) {
             a->allow_paths = 1;
         } else if (s[0] == '-' && s[1] == '-' && strcmp(s, "--help") && strcmp(s, "--version")) {
-            const char *near = vm_suggest(s, options, 15);
+            const char *near = vm_suggest(s, options, 16);
             if (near) {
                 fprintf(stderr, "dubstage: unknown option %s; did you mean %s?\n", s, near);
                 return 2;
@@ -284,6 +297,7 @@ static int cmd_render(plan *p, const cli_args *a)
     vm_render_opts ro = {
         .block = a->block,
         .measure = a->measure,
+        .threads = a->threads,
         .stop = &stop_requested,
         .progress = (!a->quiet && isatty(2)) ? show_progress : NULL,
         .user = &ps,

@@ -30,7 +30,7 @@ media_pkgs="fillets-ng-data-cs wesnoth-1.16-music ufoai-sound wordwarvi-sound un
 case "$want" in
   build) pkgs="$build_pkgs" ;;
   demo)  pkgs="$build_pkgs $tool_pkgs $media_pkgs" ;;
-  bench) pkgs="$build_pkgs $tool_pkgs $media_pkgs" ;;
+  bench) pkgs="$build_pkgs $tool_pkgs $media_pkgs $live_pkgs" ;;
   test|all) pkgs="$build_pkgs $tool_pkgs $media_pkgs $live_pkgs" ;;
   *) echo "install-deps.sh: unknown set '$want' (build, test, demo, bench, all)" >&2; exit 2 ;;
 esac

@@ -40,6 +40,8 @@ typedef struct {
     int *lat_in, *lat_out; /* per strip: latency of its input sum and of its output, samples */
     int *batch_of;         /* per strip: first strip of its EQ batch, -1 when not batched */
     int *batch_next;       /* per strip: next strip of the same batch, -1 at its end */
+    int nfront;            /* ops[0..nfront) are tracks' own work, runnable in parallel (split_front) */
+    int *worker;           /* per op in the front: the worker that runs it */
     char *warn;
     size_t warnlen, warncap;
 } compiler;
@@ -324,10 +326,16 @@ static plan_param *strip_gain_param(plan *p, const vm_desc *d, int s, vm_lane **
         if (!(pp->lanes[pp->nlanes++] = build_lane(p, &st->duck, 1, what, err)))
             return NULL;
     }
+    /* each member reads its own copy of a VCA's lane: lanes keep a cursor,
+     * and members may be evaluated on different threads */
     for (int v = 0; v < d->nvcas; v++)
         for (int m = 0; m < d->vcas[v].nmembers; m++)
-            if (d->vcas[v].members[m] == s)
-                pp->lanes[pp->nlanes++] = vca_lanes[v];
+            if (d->vcas[v].members[m] == s) {
+                snprintf(what, sizeof what, "vca '%s' gain", d->vcas[v].name);
+                if (!(pp->lanes[pp->nlanes++] = build_lane(p, &d->vcas[v].gain, 1, what, err)))
+                    return NULL;
+            }
+    (void)vca_lanes;
     schedule_param(p, pp, moves);
     return pp;
 }
@@ -537,6 +545,82 @@ static ds_result emit_all(compiler *c, char *err)
     return r;
 }
 
+/* Parallel execution. A track's clips, its inserts that read no other strip
+ * and its fader touch only its own buffers, so the tracks' work can run on
+ * several threads before anything is mixed. This moves that work (the
+ * longest such prefix of each track's ops) to the front of the op list,
+ * keeping every op's relative order (the buses get their terms in the same
+ * order, so the output bytes do not change), and deals the tracks (an EQ
+ * batch counts as one) to `nworkers` workers by estimated cost, largest
+ * first to the least loaded. */
+static ds_result split_front(compiler *c, int nworkers, char *err)
+{
+    const vm_desc *d = c->d;
+    int n = c->nops;
+    int *front = calloc((size_t)(n ? n : 1), sizeof *front);
+    int *blocked = calloc((size_t)(c->n ? c->n : 1), sizeof *blocked);
+    aop *ops = malloc((size_t)(n ? n : 1) * sizeof *ops);
+    double *cost = calloc((size_t)(c->n ? c->n : 1), sizeof *cost);
+    int *unit_worker = malloc((size_t)(c->n ? c->n : 1) * sizeof *unit_worker);
+    c->worker = calloc((size_t)(n ? n : 1), sizeof *c->worker);
+    if (!front || !blocked || !ops || !cost || !unit_worker || !c->worker) {
+        free(front), free(blocked), free(ops), free(cost), free(unit_worker);
+        return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    }
+    for (int i = 0; i < n; i++) {
+        const aop *o = &c->ops[i];
+        const vm_strip_desc *st = &d->strips[o->strip];
+        int ok = st->kind == VM_STRIP_TRACK && !blocked[o->strip];
+        if (ok && o->kind == A_INSERT)
+            ok = st->inserts[o->dst].key < 0;
+        else if (ok)
+            ok = o->kind == A_CLEAR || o->kind == A_CLIPS || o->kind == A_EQ_BATCH || o->kind == A_BANDDUCK ||
+                 o->kind == A_GAIN;
+        if (!ok) {
+            blocked[o->strip] = 1;
+            continue;
+        }
+        front[i] = 1;
+        int u = c->batch_of[o->strip] >= 0 ? c->batch_of[o->strip] : o->strip;
+        double ch = st->channels;
+        cost[u] += o->kind == A_CLIPS ? 3 * ch : o->kind == A_BANDDUCK ? 6 * ch : o->kind == A_CLEAR ? 0.1 : ch;
+    }
+    /* deal the units: largest first, to the least loaded worker */
+    double load[64] = {0};
+    nworkers = nworkers < 1 ? 1 : nworkers > 64 ? 64 : nworkers;
+    for (int s = 0; s < c->n; s++)
+        unit_worker[s] = -1;
+    for (;;) {
+        int best = -1;
+        for (int s = 0; s < c->n; s++)
+            if (cost[s] > 0 && unit_worker[s] < 0 && (best < 0 || cost[s] > cost[best]))
+                best = s;
+        if (best < 0)
+            break;
+        int w = 0;
+        for (int k = 1; k < nworkers; k++)
+            if (load[k] < load[w])
+                w = k;
+        unit_worker[best] = w;
+        load[w] += cost[best];
+    }
+    int m = 0;
+    for (int i = 0; i < n; i++)
+        if (front[i]) {
+            const aop *o = &c->ops[i];
+            int u = c->batch_of[o->strip] >= 0 ? c->batch_of[o->strip] : o->strip;
+            c->worker[m] = unit_worker[u] < 0 ? 0 : unit_worker[u];
+            ops[m++] = *o;
+        }
+    c->nfront = m;
+    for (int i = 0; i < n; i++)
+        if (!front[i])
+            ops[m++] = c->ops[i];
+    memcpy(c->ops, ops, (size_t)n * sizeof *ops);
+    free(front), free(blocked), free(ops), free(cost), free(unit_worker);
+    return DS_OK;
+}
+
 /* needed: tapped by an output, or feeding (audibly) a needed strip. Walk in
  * reverse topological order so every destination is decided first. */
 static void decide_needed(compiler *c)
@@ -702,6 +786,8 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
     }
     if ((res = emit_all(&c, err)) != DS_OK)
         goto fail;
+    if ((res = split_front(&c, 2, err)) != DS_OK)
+        goto fail;
 
     /* lifetimes */
     for (int s = 0; s < c.n; s++)
@@ -802,9 +888,14 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
             goto fail;
         }
     }
+    p->op_worker = vm_arena_alloc(A, (size_t)(c.nops * 2 + 1) * sizeof *p->op_worker);
+    CHECK(p->op_worker);
     for (int i = 0; i < c.nops; i++) {
         const aop *o = &c.ops[i];
         const vm_strip_desc *st = &d->strips[o->strip];
+        if (i == c.nfront)
+            p->nfront = p->nops; /* the ops made so far are the tracks' own work */
+        int first_op = p->nops;
         plan_op *op = &p->ops[p->nops++];
         switch (o->kind) {
         case A_CLEAR: {
@@ -1295,6 +1386,8 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
         }
         }
         CHECK(op->label);
+        for (int j = first_op; i < c.nfront && j < p->nops; j++)
+            p->op_worker[j] = c.worker[i];
         /* ops with state get a name that a recompiled plan's same op has
          * (its strip and its place there, not its settings), so a live
          * plan swap can carry the state over (vm/live.c) */
@@ -1306,6 +1399,8 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
         }
     }
 
+    if (c.nfront == c.nops)
+        p->nfront = p->nops;
     /* outputs */
     p->outputs = vm_arena_alloc(A, (size_t)(d->noutputs ? d->noutputs : 1) * sizeof *p->outputs);
     CHECK(p->outputs);
@@ -1363,6 +1458,7 @@ fail:
     free(c.batch_next);
     free(c.def);
     free(c.last);
+    free(c.worker);
     free(c.ops);
     free(c.warn);
     return res;

@@ -101,12 +101,11 @@ static int visit_all(const vm_desc *d, visit_fn fn, void *u)
                 if (fn(u, name, K_STRIP, s, 0, &fields[f]))
                     return 1;
             }
-        int count[4] = {0, 0, 0, 0};
         for (int i = 0; i < st->ninserts; i++) {
             if (st->inserts[i].kind == VM_INSERT_DUCK)
                 continue; /* a realtime duck: set through STRIP.duck.* */
             target_kind k = insert_kind(&st->inserts[i]);
-            int n = ++count[k - K_EQ];
+            int n = i + 1; /* its place in the chain, as `dubstage automation` names it */
             for (int f = 0; f < NFIELDS; f++)
                 if (fields[f].kind == k) {
                     snprintf(name, sizeof name, "%s.%s%d.%s", st->name, insert_word(k), n, fields[f].param);

@@ -3,11 +3,12 @@
  *
  * A name is "STRIP.PARAM" or "STRIP.INSERT.PARAM":
  *   STRIP.gain  STRIP.trim (dB)   STRIP.pan (-1..1)   STRIP.mute  STRIP.solo (0/1)
- *   STRIP.eqN.freq|gain|q         the N-th EQ insert of the strip (1-based)
+ *   STRIP.eqN.freq|gain|q         the strip's insert N (1-based, counting every
+ *                                 insert in the chain, as `dubstage automation` does), an EQ
  *   STRIP.dynN.threshold|ratio|knee|attack|release|hold|makeup|range
- *                                 the N-th compressor, expander or gate
- *   STRIP.limN.ceiling|release    the N-th limiter
- *   STRIP.shapeN.attack|sustain   the N-th transient shaper
+ *                                 insert N, a compressor, expander or gate
+ *   STRIP.limN.ceiling|release    insert N, a limiter
+ *   STRIP.shapeN.attack|sustain   insert N, a transient shaper
  *   STRIP.duck.depth|threshold|attack|release|hold|preroll|bridge
  *                                 the duck rule whose target is STRIP
  *   VCA.gain                      a VCA's fader

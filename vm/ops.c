@@ -488,14 +488,13 @@ void op_clips(plan *p, void *args, int64_t pos, int n)
              * plays as silence and is counted (vm/feed.h) */
             vm_feed_read(c->source, p->pass, s0, a->scratch, len);
         } else if (len > 0) {
-            if (!a->readers[i]) {
-                if (vm_media_open(&a->readers[i], c->path, p->tb.rate, c->from + (s0 - c->at), p->error) != DS_OK) {
-                    p->failed = 1;
-                    return;
-                }
-            }
-            if (vm_media_read(a->readers[i], a->scratch, len, p->error) != DS_OK) {
-                p->failed = 1;
+            char err[DS_ERR_LEN];
+            if ((!a->readers[i] &&
+                 vm_media_open(&a->readers[i], c->path, p->tb.rate, c->from + (s0 - c->at), err) != DS_OK) ||
+                vm_media_read(a->readers[i], a->scratch, len, err) != DS_OK) {
+                /* the first failure's message (two threads may run clip players) */
+                if (!__atomic_exchange_n(&p->failed, 1, __ATOMIC_SEQ_CST))
+                    memcpy(p->error, err, sizeof p->error);
                 return;
             }
         }

@@ -53,6 +53,11 @@ struct plan {
     int max_block;
     plan_op *ops;
     int nops;
+    /* ops[0..nfront) are the tracks' own work (clips, inserts, faders), free
+     * of one another across workers: op_worker[i] says which of two workers
+     * runs op i; the rest runs after both (vm/sched.h) */
+    int nfront;
+    int *op_worker;
     int nbuffers;           /* channel buffers of max_block floats */
     plan_output *outputs;
     int noutputs;

@@ -26,6 +26,58 @@ static void close_all(out_state *o, int n)
     }
 }
 
+/* The output stage of one block: each output's part of it (from its
+ * latency on, `length` frames in all) metered and written. With two threads
+ * it runs on the helper from copies of the block (staged), overlapping the
+ * next block. */
+typedef struct {
+    const plan *p;
+    out_state *o;
+    float ***stage;       /* per output, per channel: max_block frames */
+    int64_t pos;
+    int n, pending;
+    ds_result r;
+    char err[DS_ERR_LEN];
+} out_stage;
+
+static void write_block(out_stage *st, float ***chans)
+{
+    const plan *p = st->p;
+    int64_t pos = st->pos;
+    int n = st->n;
+    for (int i = 0; i < p->noutputs && st->r == DS_OK; i++) {
+        const plan_output *po = &p->outputs[i];
+        int64_t from = pos > po->latency ? pos : po->latency;
+        int64_t to = pos + n < po->latency + p->length ? pos + n : po->latency + p->length;
+        if (to <= from)
+            continue;
+        const float *ch[64];
+        int m = (int)(to - from);
+        for (int c = 0; c < po->channels; c++)
+            ch[c] = chans[i][c] + (from - pos);
+        st->r = vm_outfile_write(st->o[i].file, ch, m, st->err);
+        if (st->o[i].meter) {
+            dsp_loudness_process(st->o[i].meter, ch, m);
+        } else {
+            float peak = st->o[i].peak;
+            for (int c = 0; c < po->channels; c++)
+                for (int k = 0; k < m; k++) {
+                    float a = fabsf(ch[c][k]);
+                    peak = a > peak ? a : peak;
+                }
+            st->o[i].peak = peak;
+        }
+    }
+}
+
+static void write_staged(void *user)
+{
+    out_stage *st = user;
+    if (st->pending)
+        write_block(st, st->stage);
+    st->pending = 0;
+}
+
 static double to_db(double x)
 {
     return x > 0 ? 20.0 * log10(x) : -INFINITY;
@@ -88,39 +140,60 @@ ds_result vm_render(plan *p, const vm_render_opts *opts, vm_render_report *repor
      * with the session's first sample. */
     int64_t total = p->length + p->tail, since_progress = 0, progress_every = p->tb.rate / 10;
     vm_plan_reset(p);
+    /* two threads meet twice a block: worth it from a few hundred frames on */
+    sched_pool *pool = opts->threads != 1 && block >= 256 && r == DS_OK ? sched_pool_create(p) : NULL;
+    out_stage st = {.p = p, .o = o, .r = DS_OK};
+    float ***plan_chans = calloc((size_t)(p->noutputs ? p->noutputs : 1), sizeof *plan_chans);
+    if (!plan_chans)
+        r = ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < p->noutputs && r == DS_OK; i++)
+        plan_chans[i] = p->outputs[i].chans;
+    if (pool && r == DS_OK) {
+        st.stage = calloc((size_t)p->noutputs, sizeof *st.stage);
+        for (int i = 0; st.stage && i < p->noutputs; i++) {
+            st.stage[i] = calloc((size_t)p->outputs[i].channels, sizeof **st.stage);
+            for (int c = 0; st.stage[i] && c < p->outputs[i].channels; c++)
+                st.stage[i][c] = malloc((size_t)p->max_block * sizeof(float));
+        }
+        int ok = st.stage != NULL;
+        for (int i = 0; ok && i < p->noutputs; i++) {
+            ok = st.stage[i] != NULL;
+            for (int c = 0; ok && c < p->outputs[i].channels; c++)
+                ok = st.stage[i][c] != NULL;
+        }
+        if (!ok)
+            r = ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    }
     for (int64_t pos = 0; r == DS_OK && pos < total; pos += block) {
         int n = total - pos < block ? (int)(total - pos) : block;
         if (opts->stop && *opts->stop) {
             r = ds_fail(err, DS_ERR_INTERRUPTED, "interrupted: no output was written");
             break;
         }
-        sched_run_block(p, pos, n);
+        if (pool)
+            sched_run_block_pool(pool, pos, n);
+        else
+            sched_run_block(p, pos, n);
         if (p->failed) {
             r = ds_fail(err, DS_ERR_IO, "%s", p->error);
             break;
         }
-        for (int i = 0; i < p->noutputs && r == DS_OK; i++) {
-            const plan_output *po = &p->outputs[i];
-            int64_t from = pos > po->latency ? pos : po->latency;
-            int64_t to = pos + n < po->latency + p->length ? pos + n : po->latency + p->length;
-            if (to <= from)
-                continue;
-            const float *ch[64];
-            int m = (int)(to - from);
-            for (int c = 0; c < po->channels; c++)
-                ch[c] = po->chans[c] + (from - pos);
-            r = vm_outfile_write(o[i].file, ch, m, err);
-            if (o[i].meter) {
-                dsp_loudness_process(o[i].meter, ch, m);
-            } else {
-                float peak = o[i].peak;
-                for (int c = 0; c < po->channels; c++)
-                    for (int k = 0; k < m; k++) {
-                        float a = fabsf(ch[c][k]);
-                        peak = a > peak ? a : peak;
-                    }
-                o[i].peak = peak;
-            }
+        if (st.r != DS_OK) { /* the previous block's writing failed */
+            r = ds_fail(err, st.r, "%s", st.err);
+            break;
+        }
+        st.pos = pos;
+        st.n = n;
+        if (pool) { /* copies for the helper, which writes them during the next block */
+            for (int i = 0; i < p->noutputs; i++)
+                for (int c = 0; c < p->outputs[i].channels; c++)
+                    memcpy(st.stage[i][c], p->outputs[i].chans[c], (size_t)n * sizeof(float));
+            st.pending = 1;
+            sched_pool_set_tail(pool, write_staged, &st);
+        } else {
+            write_block(&st, plan_chans);
+            if (st.r != DS_OK)
+                r = ds_fail(err, st.r, "%s", st.err);
         }
         since_progress += n;
         if (opts->progress && since_progress >= progress_every) {
@@ -128,6 +201,18 @@ ds_result vm_render(plan *p, const vm_render_opts *opts, vm_render_report *repor
             since_progress = 0;
         }
     }
+    sched_pool_destroy(&pool); /* the helper has written every block it was handed */
+    if (st.pending && r == DS_OK)
+        write_staged(&st); /* the last block */
+    if (r == DS_OK && st.r != DS_OK)
+        r = ds_fail(err, st.r, "%s", st.err);
+    for (int i = 0; st.stage && i < p->noutputs; i++) {
+        for (int c = 0; st.stage[i] && c < p->outputs[i].channels; c++)
+            free(st.stage[i][c]);
+        free(st.stage[i]);
+    }
+    free(st.stage);
+    free(plan_chans);
     if (r == DS_OK && opts->progress)
         opts->progress(opts->user, total, total);
 

@@ -13,6 +13,8 @@
 typedef struct {
     int block;                        /* frames per block, 1..plan->max_block */
     int measure;                      /* 1: loudness and true peak per output */
+    int threads;                      /* 1: one thread; 0 or 2: the tracks' work on two (vm/sched.h),
+                                         for blocks of 256 frames or more */
     volatile sig_atomic_t *stop;      /* set by a signal handler: abort cleanly */
     /* called about every 0.1 s of programme; may be NULL */
     void (*progress)(void *user, int64_t done, int64_t total);

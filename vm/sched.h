@@ -13,4 +13,24 @@
  * Afterwards the outputs' channel pointers hold the block. */
 void sched_run_block(plan *p, int64_t pos, int n);
 
+/* Two threads for one plan: the tracks' own work (ops[0..nfront), dealt
+ * to two workers by the compiler) runs on this thread and a helper thread
+ * at once, the rest on this thread after both are done. The ops are the
+ * same and run in the same order on each thread, so the output is the same
+ * bytes as sched_run_block's. The helper waits spinning briefly, then
+ * sleeps (a futex); no lock is taken. For the offline driver. */
+typedef struct sched_pool sched_pool;
+
+/* NULL when the plan has nothing for a second worker or a thread cannot be
+ * started (then use sched_run_block). */
+sched_pool *sched_pool_create(plan *p);
+void sched_run_block_pool(sched_pool *pool, int64_t pos, int n);
+
+/* fn(user) runs once on the helper thread at the start of the next
+ * sched_run_block_pool, before the helper's share of that block: the
+ * offline driver hands it the previous block's metering and file writing,
+ * from copies, so they overlap the next block's work. */
+void sched_pool_set_tail(sched_pool *pool, void (*fn)(void *), void *user);
+void sched_pool_destroy(sched_pool **pool);
+
 #endif

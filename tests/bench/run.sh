@@ -164,12 +164,16 @@ ff="${ff}[dx][mx][fx]amix=inputs=3:normalize=0,alimiter=limit=0.891251:attack=5:
   for f in $files; do printf ' -i %s' "$f"; done
   printf ' -filter_complex_threads 1 -filter_complex %s -map %s -c:a pcm_s24le out/ffmpeg-film.wav\n' "$(q "$ff")" "$(q "[out]")"
 } > "$dir/run/ffmpeg_film.sh"
-printf 'exec %s render %s --out %s --quiet\n' "$(q "$root/$DUBSTAGE")" "$(q "$dir/reference.lua")" \
+# dubstage on one core (--threads 1), like the peers (sox, ffmpeg with
+# -filter_complex_threads 1); dubstage_film2 is the film mix on both cores.
+printf 'exec %s render %s --out %s --quiet --threads 1\n' "$(q "$root/$DUBSTAGE")" "$(q "$dir/reference.lua")" \
   "$(q "$dir/out/dubstage")" > "$dir/run/dubstage.sh"
-printf 'exec %s render %s --out %s --quiet\n' "$(q "$root/$DUBSTAGE")" "$(q "$dir/reference_auto.lua")" \
+printf 'exec %s render %s --out %s --quiet --threads 1\n' "$(q "$root/$DUBSTAGE")" "$(q "$dir/reference_auto.lua")" \
   "$(q "$dir/out/dubstage-auto")" > "$dir/run/dubstage_auto.sh"
-printf 'exec %s render %s --out %s --quiet\n' "$(q "$root/$DUBSTAGE")" "$(q "$dir/reference_film.lua")" \
+printf 'exec %s render %s --out %s --quiet --threads 1\n' "$(q "$root/$DUBSTAGE")" "$(q "$dir/reference_film.lua")" \
   "$(q "$dir/out/dubstage-film")" > "$dir/run/dubstage_film.sh"
+printf 'exec %s render %s --out %s --quiet --threads 2\n' "$(q "$root/$DUBSTAGE")" "$(q "$dir/reference_film.lua")" \
+  "$(q "$dir/out/dubstage-film2")" > "$dir/run/dubstage_film2.sh"
 
 # Page cache: read every input once.
 # shellcheck disable=SC2086
@@ -203,6 +207,7 @@ elif measure dubstage; then
   have_dubstage=1
   measure dubstage_auto || echo "bench: the automated session failed"
   measure dubstage_film || echo "bench: the film-mix session failed"
+  measure dubstage_film2 || echo "bench: the film-mix session on two threads failed"
   measure ffmpeg_film || echo "bench: ffmpeg's film-mix graph failed"
 else
   echo "bench: dubstage render failed: measuring the peers only"
@@ -213,7 +218,7 @@ measure decode || die "decode_floor failed"
 
 echo
 printf "%-10s %8s %10s %8s %9s\n" renderer "wall s" "x real" "CPU s" "peak MB"
-for name in dubstage dubstage_auto dubstage_film ffmpeg_film sox ffmpeg decode; do
+for name in dubstage dubstage_auto dubstage_film dubstage_film2 ffmpeg_film sox ffmpeg decode; do
   [ -s "$dir/times/$name" ] || continue
   [ "$name" = dubstage ] && [ "$have_dubstage" -eq 0 ] && continue
   read -r wall cpu rss < "$dir/times/$name"
@@ -233,8 +238,14 @@ if [ "$have_dubstage" -eq 1 ]; then
     read -r fwall fcpu _ < "$dir/times/dubstage_film"
     read -r gwall gcpu _ < "$dir/times/ffmpeg_film"
     awk -v dw="$fwall" -v dc="$fcpu" -v w="$gwall" -v c="$gcpu" 'BEGIN {
-      printf "film mix (EQ, keyed compressor, fader ride, limiter, meter): dubstage vs ffmpeg  wall %5.2fx  CPU %5.2fx\n",
+      printf "film mix (EQ, keyed compressor, fader ride, limiter, meter): dubstage vs ffmpeg  wall %5.2fx  CPU %5.2fx  (one core each)\n",
         (dw > 0 ? w / dw : 0), (dc > 0 ? c / dc : 0) }'
+    if [ -s "$dir/times/dubstage_film2" ]; then
+      read -r f2wall f2cpu _ < "$dir/times/dubstage_film2"
+      awk -v dw="$f2wall" -v w="$gwall" -v d1="$fwall" 'BEGIN {
+        printf "film mix on two threads: dubstage vs ffmpeg  wall %5.2fx  (%.2fx the one-thread render)\n",
+          (dw > 0 ? w / dw : 0), (dw > 0 ? d1 / dw : 0) }'
+    fi
   fi
   if [ -s "$dir/times/dubstage_auto" ]; then
     read -r awall acpu _ < "$dir/times/dubstage_auto"

@@ -15,7 +15,8 @@
 # samples, so the last block is short at every size.
 #
 # Checks: two renders at the default block are byte-identical; renders at
-# --block 1, 64, 1000 and 4096 are byte-identical to it (every output, cmp);
+# --block 1, 64, 1000 and 4096, and on one thread (--threads 1, against the
+# default two), are byte-identical to it (every output, cmp);
 # the same for the solo variant; the demo (scripts/demo.lua) at --block 1,
 # 64 and 4096.
 #
@@ -205,6 +206,13 @@ if render "dense session: reference render" "$tmp/s/mix.lua" "$tmp/ref"; then
       cmp_dirs "block size: dense session at --block $b is byte-identical to --block 1024" "$tmp/ref" "$tmp/b$b"
     rm -rf "$tmp/b$b"
   done
+  # one thread against the default two (the tracks' work dealt to two
+  # workers, the blocks written while the next is computed)
+  render "dense session on one thread" "$tmp/s/mix.lua" "$tmp/t1" --threads 1 &&
+    cmp_dirs "threads: the dense session on one thread is byte-identical to two" "$tmp/ref" "$tmp/t1"
+  render "dense session on one thread at --block 64" "$tmp/s/mix.lua" "$tmp/t1b" --threads 1 --block 64 --no-measure &&
+    cmp_dirs "threads: one thread at --block 64 is byte-identical too" "$tmp/ref" "$tmp/t1b"
+  rm -rf "$tmp/t1" "$tmp/t1b"
 fi
 
 # ---- the solo variant ----------------------------------------------------------------

@@ -17,7 +17,7 @@
 
 #include "vm/liveset.h"
 
-/* DX: eq, gate, eq (per-kind numbering: eq1, dyn1, eq2); MX: compressor
+/* DX: eq, gate, eq (numbered by place in the chain: eq1, dyn2, eq3); MX: compressor
  * keyed by DX and ducked under DX; FX: transient shaper; PM: limiter; a VCA
  * and a mute group. */
 static const char *names_script =
@@ -67,9 +67,9 @@ static void test_names(const vm_desc *d)
     static const char *const want[] = {
         "DX.gain", "DX.trim", "DX.pan", "DX.mute", "DX.solo",
         "DX.eq1.freq", "DX.eq1.gain", "DX.eq1.q",
-        "DX.dyn1.threshold", "DX.dyn1.ratio", "DX.dyn1.knee", "DX.dyn1.attack", "DX.dyn1.release", "DX.dyn1.hold",
-        "DX.dyn1.makeup", "DX.dyn1.range",
-        "DX.eq2.freq", "DX.eq2.gain", "DX.eq2.q",
+        "DX.dyn2.threshold", "DX.dyn2.ratio", "DX.dyn2.knee", "DX.dyn2.attack", "DX.dyn2.release", "DX.dyn2.hold",
+        "DX.dyn2.makeup", "DX.dyn2.range",
+        "DX.eq3.freq", "DX.eq3.gain", "DX.eq3.q",
         "MX.gain", "MX.trim", "MX.pan", "MX.mute", "MX.solo",
         "MX.dyn1.threshold", "MX.dyn1.ratio", "MX.dyn1.knee", "MX.dyn1.attack", "MX.dyn1.release", "MX.dyn1.hold",
         "MX.dyn1.makeup", "MX.dyn1.range",
@@ -112,9 +112,9 @@ static void test_names(const vm_desc *d)
           "'%s' = %g: %s", bad >= 0 ? names[bad] : "", bad >= 0 ? vm_liveget(d, names[bad]) : 0.0, err);
     free(names);
 
-    check(isnan(vm_liveget(d, "DX.gian")) && isnan(vm_liveget(d, "DX.eq3.freq")) && isnan(vm_liveget(d, "DX")),
+    check(isnan(vm_liveget(d, "DX.gian")) && isnan(vm_liveget(d, "DX.eq4.freq")) && isnan(vm_liveget(d, "DX")),
           "vm_liveget of a name that does not exist is NaN", "got %g %g %g", vm_liveget(d, "DX.gian"),
-          vm_liveget(d, "DX.eq3.freq"), vm_liveget(d, "DX"));
+          vm_liveget(d, "DX.eq4.freq"), vm_liveget(d, "DX"));
 
     vm_desc empty;
     vm_desc_init(&empty);
@@ -167,8 +167,8 @@ static void test_roundtrip(vm_desc *d)
     roundtrip(d, "DX.eq1.freq", 1000, &sd->inserts[0].freq.value);
     roundtrip(d, "DX.eq1.gain", -4, &sd->inserts[0].gain.value);
     roundtrip(d, "DX.eq1.q", 2, &sd->inserts[0].q.value);
-    roundtrip(d, "DX.dyn1.threshold", -55, &sd->inserts[1].dyn.threshold_db);
-    roundtrip(d, "DX.eq2.freq", 120, &sd->inserts[2].freq.value);
+    roundtrip(d, "DX.dyn2.threshold", -55, &sd->inserts[1].dyn.threshold_db);
+    roundtrip(d, "DX.eq3.freq", 120, &sd->inserts[2].freq.value);
     roundtrip(d, "MX.dyn1.threshold", -24, &sm->inserts[0].dyn.threshold_db);
     roundtrip(d, "MX.dyn1.ratio", 8, &sm->inserts[0].dyn.ratio);
     roundtrip(d, "MX.dyn1.ratio", INFINITY, &sm->inserts[0].dyn.ratio);
