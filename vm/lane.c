@@ -466,6 +466,16 @@ double vm_lane_value(const vm_lane *lane, int64_t n)
     return event_value(&lane->ev[i], n, lane->unit == VM_LANE_DB);
 }
 
+double vm_lane_value_seek(vm_lane *lane, int64_t n)
+{
+    assert(lane->ready);
+    int i = seek_event(lane, n);
+    if (i < 0)
+        return lane->base;
+    lane->cursor = i;
+    return event_value(&lane->ev[i], n, lane->unit == VM_LANE_DB);
+}
+
 /* fill and fill_gain walk the range in stretches where one event (or the
  * base) rules: first the part inside that event's move, then its hold. */
 typedef struct {

@@ -247,7 +247,10 @@ static double param_value(const plan_param *pp, int64_t n)
 {
     double v = 0;
     for (int l = 0; l < pp->nlanes; l++) {
-        double x = vm_lane_value(pp->lanes[l], n);
+        vm_lane *lane = pp->lanes[l];
+        if (pp->kind == PARAM_GAIN && vm_lane_count(lane) == 0 && vm_lane_base(lane) == 0.0)
+            continue; /* a 0 dB layer that never moves (a trim, a VCA at 0): adds exactly nothing */
+        double x = vm_lane_value_seek(lane, n);
         if (pp->kind == PARAM_GAIN && x <= VM_LANE_DB_SILENCE)
             return -1e300;
         v += x;
@@ -321,14 +324,20 @@ static void param_eval(plan_param *pp, int64_t pos, int n)
         int cached = a == pp->knot;
         v[0] = cached ? 0 : param_value(pp, a);
         v[1] = last > a ? param_value(pp, last) : v[0];
-        param_convert(pp, v, g, g2, 2);
+        /* convert only what the cache does not hold (the same formula per
+         * value, so the same bits) */
         if (cached) {
             g[0] = pp->knot_g;
             g2[0] = pp->knot_g2;
-            if (last <= a) {
-                g[1] = g[0];
-                g2[1] = g2[0];
-            }
+            if (last > a)
+                param_convert(pp, v + 1, g + 1, g2 + 1, 1);
+            else
+                g[1] = g[0], g2[1] = g2[0];
+        } else if (last > a) {
+            param_convert(pp, v, g, g2, 2);
+        } else {
+            param_convert(pp, v, g, g2, 1);
+            g[1] = g[0], g2[1] = g2[0];
         }
         if (through) {
             pp->knot = b;
