@@ -82,6 +82,10 @@ ds_result vm_automation_collect(const vm_desc *d, vm_auto_list *out, char *err)
             snprintf(name, sizeof name, "%s[%d].gain", st->name, k + 1);
             r = add_param(out, &st->clips[k].gain, 1, name, err);
         }
+        for (int k = 0; k < st->nsends && r == DS_OK; k++) {
+            snprintf(name, sizeof name, "%s.send%d.level", st->name, k + 1);
+            r = add_param(out, &st->sends[k].level, 1, name, err);
+        }
         for (int k = 0; k < st->ninserts && r == DS_OK; k++) {
             const vm_insert_desc *e = &st->inserts[k];
             for (int j = 0; e->kind == VM_INSERT_DYNAMICS && j < VM_DYN_NPARAMS && r == DS_OK; j++) {

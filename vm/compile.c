@@ -415,6 +415,15 @@ static ds_result emit(compiler *c, aop_kind k, int strip, int dst, char *err)
     return DS_OK;
 }
 
+/* The fader is its own step after the strip's signal is complete (a bus, a
+ * track with inserts, a band duck, or a send taken before the fader); a
+ * plain track's fader is folded into its clips' gains instead. */
+static int fader_after(const vm_desc *d, int s)
+{
+    const vm_strip_desc *st = &d->strips[s];
+    return st->kind == VM_STRIP_BUS || st->ninserts || st->band_hi > 0 || vm_desc_has_pre_send(d, s);
+}
+
 /* A static fader on a strip that nothing reads after it (no output, no
  * key) but its mixes: fold it into the mix coefficients instead of a pass. */
 static int fader_folds(const compiler *c, int s)
@@ -441,15 +450,31 @@ static ds_result emit_tail(compiler *c, int s, int *started, char *err)
     const vm_desc *d = c->d;
     const vm_strip_desc *st = &d->strips[s];
     ds_result r = DS_OK;
+    /* sends taken before the fader: mixed from the signal as it is now */
+    for (int k = 0; r == DS_OK && k < st->ndests; k++) {
+        int t = st->dests[k];
+        const vm_send_desc *sd = vm_desc_send(d, s, t);
+        if (!sd || !sd->pre || !edge_active(c, s, t) || !c->needed[t])
+            continue;
+        if (!started[t]) {
+            r = emit(c, A_CLEAR, t, -1, err);
+            started[t] = 1;
+        }
+        if (r == DS_OK && c->lat_in[t] > c->lat_out[s])
+            r = emit(c, A_DELAY, s, t, err);
+        if (r == DS_OK)
+            r = emit(c, A_MIX, s, t, err);
+    }
     /* A track without inserts has its fader folded into its clips' gains
      * (one multiply per sample instead of two passes); otherwise the fader
      * is a gain op after the inserts. */
-    if (c->audible[s] && (st->kind == VM_STRIP_BUS || st->ninserts || st->band_hi > 0) && !gain_is_unity(d, s) &&
+    if (c->audible[s] && fader_after(d, s) && !gain_is_unity(d, s) &&
         !fader_folds(c, s))
         r = emit(c, A_GAIN, s, -1, err);
     for (int k = 0; r == DS_OK && k < st->ndests; k++) {
         int t = st->dests[k];
-        if (!edge_active(c, s, t) || !c->needed[t])
+        const vm_send_desc *sd = vm_desc_send(d, s, t);
+        if ((sd && sd->pre) || !edge_active(c, s, t) || !c->needed[t])
             continue;
         if (!started[t]) {
             r = emit(c, A_CLEAR, t, -1, err);
@@ -864,7 +889,10 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
 
     /* real ops: the abstract ones, plus an evaluator in front of the first
      * user of each moving parameter */
-    p->ops = vm_arena_alloc(A, (size_t)(c.nops + 2 * c.n + 1) * sizeof *p->ops);
+    int nsends = 0; /* a moving send level adds its param op */
+    for (int s = 0; s < c.n; s++)
+        nsends += d->strips[s].nsends;
+    p->ops = vm_arena_alloc(A, (size_t)(c.nops + 2 * c.n + nsends + 1) * sizeof *p->ops);
     p->clip_ops = vm_arena_alloc(A, (size_t)(c.nops ? c.nops : 1) * sizeof *p->clip_ops);
     p->eq_ops = vm_arena_alloc(A, (size_t)(c.nops ? c.nops : 1) * sizeof *p->eq_ops);
     p->dyn_ops = vm_arena_alloc(A, (size_t)(c.nops ? c.nops : 1) * sizeof *p->dyn_ops);
@@ -956,11 +984,18 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
         }
         case A_MIX: {
             const vm_strip_desc *dt = &d->strips[o->dst];
+            const vm_send_desc *sd = vm_desc_send(d, o->strip, o->dst);
             float **src_chans = chans[o->strip];
             for (int k = 0; k < ndelayed; k++)
                 if (delayed[k].from == o->strip && delayed[k].to == o->dst)
                     src_chans = delayed[k].chans;
             if (st->pan.nevents && (st->channels == 1 || st->channels == 2) && dt->channels >= 2) {
+                if (sd && (sd->level.nevents || sd->level.value != 0)) {
+                    res = ds_fail(err, DS_ERR_ARG, "%s: %s '%s' has moving pan: its sends can only be at 0 dB "
+                                  "for now (send to a bus at 0 dB and set that bus's fader)", sd->where,
+                                  kind_name(st), st->name);
+                    goto fail;
+                }
                 p->nops--;
                 if (!pan_params[o->strip]) {
                     char nm[300], what[300];
@@ -996,7 +1031,7 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
             route_matrix(d, o->strip, o->dst, coef, err);
             /* a folded fader (see fader_folds) scales every coefficient */
             double fold = 1.0;
-            if ((st->kind == VM_STRIP_BUS || st->ninserts || st->band_hi > 0) && !gain_is_unity(d, o->strip) &&
+            if (fader_after(d, o->strip) && !gain_is_unity(d, o->strip) && !(sd && sd->pre) &&
                 fader_folds(&c, o->strip)) {
                 plan_param *g = strip_gain_param(p, d, o->strip, vca_lanes, err);
                 if (!g) {
@@ -1005,6 +1040,8 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
                 }
                 fold = (double)g->gain[0];
             }
+            if (sd && !sd->level.nevents) /* a static send level scales the route */
+                fold *= sd->level.value <= VM_LANE_DB_SILENCE ? 0.0 : pow(10.0, sd->level.value / 20.0);
             for (int k = 0; k < st->channels * dt->channels; k++)
                 coef[k] *= fold;
             int nt = 0;
@@ -1033,7 +1070,37 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
                 }
             op->fn = op_mix;
             op->args = a;
-            op->label = label(A, "mix    %s '%s' -> bus '%s' (%s)", kind_name(st), st->name, dt->name, terms);
+            op->label = label(A, "mix    %s '%s' -> bus '%s' (%s)%s", kind_name(st), st->name, dt->name, terms,
+                              sd ? (sd->pre ? " [send, before the fader]" : " [send]") : "");
+            if (sd && sd->level.nevents) { /* a moving send level: its param, then the mix through it */
+                char nm[300], what[300];
+                snprintf(nm, sizeof nm, "param  %s '%s' send to bus '%s' level (%d move%s)", kind_name(st), st->name,
+                         dt->name, sd->level.nevents, sd->level.nevents == 1 ? "" : "s");
+                snprintf(what, sizeof what, "%s '%s' send to bus '%s' level", kind_name(st), st->name, dt->name);
+                plan_param *pp = new_param(A, nm, PARAM_GAIN, 1, max_block);
+                CHECK(pp);
+                if (!(pp->lanes[pp->nlanes++] = build_lane(p, &sd->level, 1, what, err))) {
+                    res = DS_ERR_ARG;
+                    goto fail;
+                }
+                op_mix_gain_args *g = vm_arena_alloc(A, sizeof *g);
+                CHECK(g);
+                g->nterms = a->nterms;
+                g->src = a->src;
+                g->dst = a->dst;
+                g->coef = a->coef;
+                g->scratch = vm_arena_alloc(A, (size_t)max_block * sizeof(float));
+                CHECK(g->scratch);
+                g->level = pp;
+                const char *lbl = label(A, "mix    %s '%s' -> bus '%s' (%s) [send, %slevel automated]", kind_name(st),
+                                        st->name, dt->name, terms, sd->pre ? "before the fader, " : "");
+                p->nops--;
+                schedule_param(p, pp, 1);
+                op = &p->ops[p->nops++];
+                op->fn = op_mix_gain;
+                op->args = g;
+                op->label = lbl;
+            }
             break;
         }
         case A_BANDDUCK: {
@@ -1358,7 +1425,7 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
             a->lane_db = vm_arena_alloc(A, (size_t)max_block * sizeof *a->lane_db);
             CHECK(a->lane_db);
             p->nops--; /* the fader's evaluator goes first */
-            if (st->ninserts || st->band_hi > 0) { /* the fader comes after the inserts: clips at unity */
+            if (fader_after(d, o->strip)) { /* the fader comes after the inserts: clips at unity */
                 a->fader = new_param(A, "unity", PARAM_GAIN, 1, max_block);
                 CHECK(a->fader);
                 schedule_param(p, (plan_param *)a->fader, 0);
@@ -1371,7 +1438,7 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
             a->nch = st->channels;
             op->fn = op_clips;
             op->args = a;
-            if (st->ninserts || st->band_hi > 0)
+            if (fader_after(d, o->strip))
                 op->label = label(A, "clips  track '%s' (%d ch, %d clip%s, up to %d at once; fader after the inserts)",
                                   st->name, st->channels, st->nclips, st->nclips == 1 ? "" : "s", a->maxactive);
             else if (a->fader->is_static)

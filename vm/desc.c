@@ -132,6 +132,9 @@ void vm_desc_free(vm_desc *d)
         }
         free(s->clips);
         free(s->dests);
+        for (int k = 0; k < s->nsends; k++)
+            vm_param_desc_free(&s->sends[k].level);
+        free(s->sends);
         free(s->name);
     }
     free(d->strips);
@@ -162,4 +165,22 @@ int64_t vm_desc_length(const vm_desc *d)
                 end = k->at + k->length;
         }
     return end;
+}
+
+const vm_send_desc *vm_desc_send(const vm_desc *d, int s, int t)
+{
+    const vm_strip_desc *st = &d->strips[s];
+    for (int k = 0; k < st->nsends; k++)
+        if (st->sends[k].dest == t)
+            return &st->sends[k];
+    return NULL;
+}
+
+int vm_desc_has_pre_send(const vm_desc *d, int s)
+{
+    const vm_strip_desc *st = &d->strips[s];
+    for (int k = 0; k < st->nsends; k++)
+        if (st->sends[k].pre)
+            return 1;
+    return 0;
 }

@@ -89,6 +89,15 @@ ds_result vm_eq_type_parse(const char *word, dsp_eq_type *type, char *err);
 const char *vm_eq_type_name(dsp_eq_type type);
 const char *vm_eq_type_list(void);
 
+/* A send: the strip feeds bus `dest` (also listed in its dests) at `level`
+ * dB, taken after its fader (post) or before it (pre). */
+typedef struct {
+    int dest;
+    int pre;
+    vm_param_desc level;        /* dB, automatable */
+    char where[VM_WHERE_LEN];
+} vm_send_desc;
+
 typedef struct {
     vm_strip_kind kind;
     char *name;
@@ -103,6 +112,8 @@ typedef struct {
     int mute, solo;
     int *dests;                 /* strip indices this strip feeds, in the order written */
     int ndests, capdests;
+    vm_send_desc *sends;        /* the dests that are sends (a level, pre or post fader) */
+    int nsends, capsends;
     vm_clip_desc *clips;        /* tracks only */
     int nclips, capclips;
     vm_insert_desc *inserts;    /* in signal order, after the clips (or the bus sum), before the fader */
@@ -177,6 +188,12 @@ void vm_desc_init(vm_desc *d);
 
 /* Frees everything d owns and leaves it empty (re-initialised). */
 void vm_desc_free(vm_desc *d);
+
+/* The send of strip s to bus t, or NULL when s feeds t plainly (or not). */
+const vm_send_desc *vm_desc_send(const vm_desc *d, int s, int t);
+
+/* 1 when strip s has a send taken before its fader. */
+int vm_desc_has_pre_send(const vm_desc *d, int s);
 
 /* Index of the strip called name, or -1. */
 int vm_desc_find_strip(const vm_desc *d, const char *name);

@@ -11,7 +11,7 @@
 
 #include "vm/suggest.h"
 
-typedef enum { K_STRIP, K_EQ, K_DYN, K_LIM, K_SHAPE, K_DUCK, K_VCA, K_GROUP } target_kind;
+typedef enum { K_STRIP, K_EQ, K_DYN, K_LIM, K_SHAPE, K_DUCK, K_VCA, K_GROUP, K_SEND } target_kind;
 
 typedef struct {
     target_kind kind;
@@ -36,6 +36,7 @@ static const field fields[] = {
     {K_DUCK, "hold", 0, 30, "s"},            {K_DUCK, "preroll", 0, 10, "s"},
     {K_DUCK, "bridge", 0, 30, "s"},          {K_VCA, "gain", -144, 24, "dB"},
     {K_GROUP, "mute", 0, 1, "(0 or 1)"},
+    {K_SEND, "level", -144, 24, "dB"},
 };
 #define NFIELDS ((int)(sizeof fields / sizeof fields[0]))
 
@@ -58,6 +59,8 @@ static double *slot(vm_desc *d, target_kind k, int owner, int idx, const char *p
         return NULL; /* a switch: owner is a mute group, not a strip */
     if (k == K_VCA)
         return &d->vcas[owner].gain.value;
+    if (k == K_SEND)
+        return &d->strips[owner].sends[idx].level.value;
     if (k == K_DUCK) {
         vm_duck_desc *u = &d->ducks[idx];
         return strcmp(param, "depth") == 0     ? &u->depth_db
@@ -113,6 +116,11 @@ static int visit_all(const vm_desc *d, visit_fn fn, void *u)
                         return 1;
                 }
         }
+        for (int i = 0; i < st->nsends; i++) {
+            snprintf(name, sizeof name, "%s.send%d.level", st->name, i + 1);
+            if (fn(u, name, K_SEND, s, i, &fields[NFIELDS - 1]))
+                return 1;
+        }
         for (int i = 0; i < d->nducks; i++)
             if (d->ducks[i].target == s) {
                 for (int f = 0; f < NFIELDS; f++)
@@ -126,12 +134,12 @@ static int visit_all(const vm_desc *d, visit_fn fn, void *u)
     }
     for (int v = 0; v < d->nvcas; v++) {
         snprintf(name, sizeof name, "%s.gain", d->vcas[v].name);
-        if (fn(u, name, K_VCA, v, 0, &fields[NFIELDS - 2]))
+        if (fn(u, name, K_VCA, v, 0, &fields[NFIELDS - 3]))
             return 1;
     }
     for (int g = 0; g < d->nmute_groups; g++) {
         snprintf(name, sizeof name, "%s.mute", d->mute_groups[g].name);
-        if (fn(u, name, K_GROUP, g, 0, &fields[NFIELDS - 1]))
+        if (fn(u, name, K_GROUP, g, 0, &fields[NFIELDS - 2]))
             return 1;
     }
     return 0;

@@ -395,6 +395,22 @@ void op_mix(plan *p, void *args, int64_t pos, int n)
         dsp_mix_add_scaled(a->dst[t], a->src[t], a->coef[t], n);
 }
 
+void op_mix_gain(plan *p, void *args, int64_t pos, int n)
+{
+    (void)p, (void)pos;
+    op_mix_gain_args *a = args;
+    const plan_param *g = a->level;
+    for (int t = 0; t < a->nterms; t++) {
+        if (g->constant) {
+            dsp_mix_add_scaled(a->dst[t], a->src[t], a->coef[t] * g->gain[0], n);
+            continue;
+        }
+        for (int k = 0; k < n; k++)
+            a->scratch[k] = a->coef[t] * g->gain[k];
+        dsp_mix_add_mul(a->dst[t], a->src[t], a->scratch, n);
+    }
+}
+
 void op_mix_pan(plan *p, void *args, int64_t pos, int n)
 {
     (void)p, (void)pos;

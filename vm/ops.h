@@ -85,6 +85,19 @@ typedef struct {
     float *coef;
 } op_mix_args;
 
+/* mix through a moving send level: dst[t] += (coef[t] * level[k]) * src[t]
+ * for each term, level per sample from the param (linear gain) */
+typedef struct {
+    int nterms;
+    const float **src;
+    float **dst;
+    float *coef;
+    const plan_param *level;
+    float *scratch;            /* max_block */
+} op_mix_gain_args;
+
+void op_mix_gain(plan *p, void *args, int64_t pos, int n);
+
 /* One clip as the player sees it; times in session samples. */
 typedef struct {
     const char *path;

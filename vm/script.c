@@ -529,7 +529,7 @@ static int strip_clip(lua_State *L)
 #define PARAM_MT "dubstage.param"
 
 typedef enum {
-    PARAM_STRIP_GAIN, PARAM_STRIP_TRIM, PARAM_STRIP_PAN, PARAM_CLIP_GAIN, PARAM_VCA_GAIN,
+    PARAM_STRIP_GAIN, PARAM_STRIP_TRIM, PARAM_STRIP_PAN, PARAM_CLIP_GAIN, PARAM_VCA_GAIN, PARAM_SEND_LEVEL,
     PARAM_EQ_FREQ, PARAM_EQ_GAIN, PARAM_EQ_Q,
     PARAM_DYN_THRESHOLD, PARAM_DYN_RATIO, PARAM_DYN_KNEE, PARAM_DYN_MAKEUP, PARAM_DYN_RANGE /* vm_dyn_param order */
 } param_kind;
@@ -554,10 +554,10 @@ static const char *dyn_mode_name(dsp_dyn_mode m)
     return m == DSP_DYN_EXPAND ? "expander" : m == DSP_DYN_GATE ? "gate" : "compressor";
 }
 
-static void push_param(lua_State *L, param_kind kind, int owner, int clip)
+static void push_param(lua_State *L, int kind, int owner, int clip)
 {
     param_ref *p = lua_newuserdatauv(L, sizeof *p, 0);
-    p->kind = kind;
+    p->kind = (param_kind)kind;
     p->owner = owner;
     p->clip = clip;
     luaL_setmetatable(L, PARAM_MT);
@@ -610,6 +610,12 @@ static vm_param_desc *param_of(lua_State *L, const param_ref *p, char *name, siz
     case PARAM_VCA_GAIN:
         snprintf(name, n, "vca '%s' gain", d->vcas[p->owner].name);
         return &d->vcas[p->owner].gain;
+    case PARAM_SEND_LEVEL: {
+        vm_strip_desc *s = &d->strips[p->owner];
+        snprintf(name, n, "%s '%s' send %d to bus '%s' level", kind_name(s), s->name, p->clip + 1,
+                 d->strips[s->sends[p->clip].dest].name);
+        return &s->sends[p->clip].level;
+    }
     }
     return NULL;
 }
@@ -1448,6 +1454,56 @@ static int insert_index(lua_State *L)
     return 1;
 }
 
+/* t:send(bus, -12) or t:send(bus, { level = -12, pre = true }): the strip
+ * also feeds bus at `level` dB (default 0), after its fader, or before it
+ * with pre = true. Returns the level, a parameter that takes moves. */
+static int strip_send(lua_State *L)
+{
+    strip_ref *r = check_strip(L, 1);
+    vm_desc *d = get_ctx(L)->desc;
+    char what[300];
+    snprintf(what, sizeof what, "%s '%s'", kind_name(&d->strips[r->index]), d->strips[r->index].name);
+    strip_ref *to = luaL_testudata(L, 2, STRIP_MT);
+    if (!to)
+        return script_error(L, "%s:send() needs a bus first: t:send(verb, -12) or t:send(verb, { level = -12, "
+                            "pre = true })", what);
+    double level = 0;
+    int pre = 0;
+    if (lua_type(L, 3) == LUA_TNUMBER) {
+        level = lua_tonumber(L, 3);
+    } else if (lua_istable(L, 3)) {
+        static const char *const keys[] = {"level", "pre", NULL};
+        check_keys(L, 3, "send", keys, 0);
+        opt_number(L, 3, "level", what, -144, 24, &level);
+        lua_getfield(L, 3, "pre");
+        pre = lua_toboolean(L, -1);
+        lua_pop(L, 1);
+    } else if (!lua_isnoneornil(L, 3)) {
+        return script_error(L, "%s:send(): the level is a number of dB or { level = dB, pre = true } (got %s)", what,
+                            luaL_typename(L, 3));
+    }
+    if (level == -HUGE_VAL || level < -144)
+        level = -144;
+    if (!(level <= 24))
+        return script_error(L, "%s:send(): level = %g dB is out of range (-144 to +24 dB)", what, level);
+    vm_strip_desc *s = &d->strips[r->index];
+    for (int k = 0; k < s->ndests; k++)
+        if (s->dests[k] == to->index)
+            return script_error(L, "%s already feeds bus '%s': a send to it as well would count the signal twice",
+                                what, d->strips[to->index].name);
+    add_dest(L, r->index, to->index);
+    s = &d->strips[r->index];
+    s->sends = grow(L, s->sends, &s->capsends, s->nsends + 1, sizeof *s->sends);
+    vm_send_desc *sd = &s->sends[s->nsends++];
+    memset(sd, 0, sizeof *sd);
+    sd->dest = to->index;
+    sd->pre = pre;
+    sd->level.value = level;
+    where_here(L, sd->where);
+    push_param(L, PARAM_SEND_LEVEL, r->index, s->nsends - 1);
+    return 1;
+}
+
 static int strip_index(lua_State *L)
 {
     vm_strip_desc *s = strip_of(L, 1);
@@ -1468,6 +1524,7 @@ static int strip_index(lua_State *L)
     else if (strcmp(k, "limiter") == 0) lua_pushcfunction(L, strip_limiter);
     else if (strcmp(k, "transient") == 0) lua_pushcfunction(L, strip_transient);
     else if (strcmp(k, "to") == 0) lua_pushcfunction(L, strip_to);
+    else if (strcmp(k, "send") == 0) lua_pushcfunction(L, strip_send);
     else {
         static const char *const names[] = {"name", "kind", "channels", "gain", "trim", "pan", "mute", "solo", "clip", "to", "eq", "compressor", "expander", "gate", "limiter", "transient", NULL};
         const char *near = vm_suggest(k, names, 16);

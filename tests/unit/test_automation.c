@@ -479,6 +479,62 @@ done:
     free(pm);
 }
 
+/* Sends: a track's signal into a second bus at a level, after its fader
+ * or before it; the level takes moves like any gain (per-sample line
+ * between knots). DC 0.5 on track T (fader -6 dB) -> PM, send to VERB. */
+static void test_sends(void)
+{
+    write_wav("dc4.wav", 48000, 1, 48000 * 4, dc_half);
+    const char *fmt =
+        "session { rate = 48000, length = 4 }\n"
+        "local pm = bus \"PM\" { channels = 1 }\n"
+        "local verb = bus \"VERB\" { channels = 1, to = pm }\n"
+        "local t = track \"T\" { channels = 1, to = pm, gain = -6 }\n"
+        "t:clip { \"dc4.wav\", at = 0 }\n"
+        "local s = t:send(verb, { level = -12, pre = %s })\n"
+        "s:ramp { at = 1, to = 0, over = 1 }\n"
+        "output { \"verb.wav\", from = verb, format = \"wav32f\" }\n"
+        "output { \"pm.wav\", from = pm, format = \"wav32f\" }\n";
+    for (int pre = 0; pre <= 1; pre++) {
+        char script[1500], what[100];
+        snprintf(script, sizeof script, fmt, pre ? "true" : "false");
+        snprintf(what, sizeof what, "a %s-fader send with a moving level", pre ? "pre" : "post");
+        static const int blocks[] = {1024, 1, 64, 4096};
+        int frames = 0, ch = 0, pf = 0;
+        float *v = render_blocks(script, "verb.wav", blocks, 4, what, &frames, &ch);
+        render(script, 1024);
+        float *pm = read_wav("pm.wav", &pf, &ch);
+        if (!check(v && pm && frames == 4 * 48000, what, "render failed")) {
+            free(v), free(pm);
+            continue;
+        }
+        double src = pre ? 0.5 : 0.5 * db(-6), before = src * db(-12), mid = src * db(-6), after = src;
+        char name[200];
+        snprintf(name, sizeof name, "%s: %.6f before the move (-12 dB of the %s signal)", what, before,
+                 pre ? "unfaded" : "faded");
+        check(fabs(v[24000] - before) < 1e-6, name, "got %g", v[24000]);
+        snprintf(name, sizeof name, "%s: halfway through the 1 s ramp (linear in dB) -6 dB", what);
+        check(fabs(v[72000] - mid) < 1e-3 * mid, name, "got %g want %g", v[72000], mid);
+        snprintf(name, sizeof name, "%s: 0 dB after it", what);
+        check(fabs(v[120000] - after) < 1e-6, name, "got %g", v[120000]);
+        snprintf(name, sizeof name, "%s: the printmaster is the faded track plus the send", what);
+        check(fabs(pm[24000] - (0.5 * db(-6) + before)) < 1e-6 && fabs(pm[120000] - (0.5 * db(-6) + after)) < 1e-6,
+              name, "got %g / %g", pm[24000], pm[120000]);
+        free(v);
+        free(pm);
+    }
+    printf("# expected failures follow:\n");
+    check(render("local pm = bus \"PM\"\nlocal t = track \"T\" { to = pm }\nlocal u = track \"U\" { to = pm }\n"
+                 "t:send(u, -6)\noutput { \"x.wav\", from = pm }\n", 1024) != 0,
+          "a send into a track is an error", "it rendered");
+    check(render("local pm = bus \"PM\"\nlocal t = track \"T\" { to = pm }\nt:send(pm, -6)\n"
+                 "output { \"x.wav\", from = pm }\n", 1024) != 0,
+          "a send to a bus the strip already feeds is an error", "it rendered");
+    check(render("local pm = bus \"PM\"\nlocal v = bus \"V\" { to = pm }\nlocal t = track \"T\" { to = pm }\n"
+                 "t:send(v, 30)\noutput { \"x.wav\", from = pm }\n", 1024) != 0,
+          "a send level above +24 dB is an error", "it rendered");
+}
+
 static double two_tones(int i, int c)
 {
     (void)c;
@@ -544,6 +600,7 @@ int main(void)
     test_duck();
     test_duck_realtime();
     test_band_duck();
+    test_sends();
     scratch_close();
     return check_exit();
 }
