@@ -139,10 +139,10 @@ static int valid_setup(int channels, double fs)
 
 /* The layout, in one place for memory() and init(). */
 typedef struct {
-    size_t ring, ybuf, gbuf, mins, box, total;
+    size_t ring, ybuf, gbuf, mins, box, c_hist, k_hist, total;
 } layout;
 
-static layout layout_of(int channels, int latency)
+static layout layout_of(int channels, int latency, int automated)
 {
     layout l;
     size_t w = (size_t)(latency - (MIN_LATENCY - 1));
@@ -152,6 +152,11 @@ static layout layout_of(int channels, int latency)
     l.gbuf = at, at += align8((SPAN + CHUNK) * sizeof(float));
     l.mins = at, at += w * sizeof(double);
     l.box = at, at += w * sizeof(int64_t);
+    l.c_hist = l.k_hist = 0;
+    if (automated) {
+        l.c_hist = at, at += align8((size_t)ring_len_of(latency) * sizeof(float));
+        l.k_hist = at, at += (size_t)ring_len_of(latency) * sizeof(double);
+    }
     l.total = at;
     return l;
 }
@@ -160,15 +165,15 @@ size_t dsp_limiter_memory(int channels, double fs, const dsp_limiter_params *p)
 {
     if (!valid_setup(channels, fs) || dsp_limiter_check(p, NULL, 0) != 0)
         return 0;
-    return layout_of(channels, latency_of(fs, p->lookahead_s)).total;
+    return layout_of(channels, latency_of(fs, p->lookahead_s), p->automated != 0).total;
 }
 
 void dsp_limiter_set(dsp_limiter *s, const dsp_limiter_params *p)
 {
     double c = pow(10.0, clamp(p->ceiling_dbtp, range_ceiling.lo, range_ceiling.hi) / 20.0);
     s->ceiling = (float)c;
-    s->target = (double)s->ceiling * pow(10.0, -TARGET_DB / 20.0);
-    s->corrected = (float)((double)s->ceiling * pow(10.0, -CORRECT_DB / 20.0));
+    s->target = (double)s->ceiling * s->target_ratio;
+    s->corrected = (float)((double)s->ceiling * s->corrected_ratio);
     s->release_coef = -expm1(-1.0 / (clamp(p->release_s, range_release.lo, range_release.hi) * s->fs));
 }
 
@@ -180,15 +185,30 @@ void dsp_limiter_init(dsp_limiter *s, void *memory, int channels, double fs, con
     s->latency = latency_of(fs, p->lookahead_s);
     s->window = s->latency - (MIN_LATENCY - 1);
     s->ring_len = ring_len_of(s->latency);
-    layout l = layout_of(channels, s->latency);
+    s->target_ratio = pow(10.0, -TARGET_DB / 20.0);
+    s->corrected_ratio = pow(10.0, -CORRECT_DB / 20.0);
+    layout l = layout_of(channels, s->latency, p->automated != 0);
     unsigned char *m = memory;
     s->ring = (float *)(void *)(m + l.ring);
     s->ybuf = (float *)(void *)(m + l.ybuf);
     s->gbuf = (float *)(void *)(m + l.gbuf);
     s->mins = (double *)(void *)(m + l.mins);
     s->box = (int64_t *)(void *)(m + l.box);
+    if (p->automated) {
+        s->c_hist = (float *)(void *)(m + l.c_hist);
+        s->k_hist = (double *)(void *)(m + l.k_hist);
+    }
     dsp_limiter_set(s, p);
     dsp_limiter_reset(s);
+}
+
+/* Every frame in flight (automated) under the current settings. */
+static void fill_hist(dsp_limiter *s)
+{
+    for (int j = 0; s->c_hist && j < s->ring_len; j++) {
+        s->c_hist[j] = s->ceiling;
+        s->k_hist[j] = s->release_coef;
+    }
 }
 
 void dsp_limiter_reset(dsp_limiter *s)
@@ -211,6 +231,7 @@ void dsp_limiter_reset(dsp_limiter *s)
     s->t = 0;
     s->gain_out = 1.0f;
     s->corrections = 0;
+    fill_hist(s);
 }
 
 int dsp_limiter_copy_state(dsp_limiter *dst, const dsp_limiter *src)
@@ -231,6 +252,12 @@ int dsp_limiter_copy_state(dsp_limiter *dst, const dsp_limiter *src)
     dst->q_prev = src->q_prev;
     dst->t = src->t;
     dst->gain_out = src->gain_out;
+    if (dst->c_hist && src->c_hist) {
+        memcpy(dst->c_hist, src->c_hist, (size_t)src->ring_len * sizeof *src->c_hist);
+        memcpy(dst->k_hist, src->k_hist, (size_t)src->ring_len * sizeof *src->k_hist);
+    } else {
+        fill_hist(dst);
+    }
     return 0;
 }
 
@@ -307,11 +334,16 @@ static void ring_write(float *ring, int len, int64_t from, const float *src, int
 /* Steps 1-4 for the m frames of one chunk: gbuf[SPAN + k] = g of frame
  * t0 - L + 11 + k, from P of frames t0 - 6 + k: pk[k] holds the channels'
  * sample peaks there, q[k] and q[k + 1] the readings of the windows on
- * either side (q[k] for the window ending at input t0 + k - 1). */
-static void envelope(dsp_limiter *s, const float *pk, const float *q, int m)
+ * either side (q[k] for the window ending at input t0 + k - 1). Automated:
+ * cv[k] is the ceiling of frame t0 - 6 + k and kv[k] the release
+ * coefficient of frame t0 - L + 11 + k; else both NULL (s's settings; the
+ * loops are the same). */
+static inline __attribute__((always_inline)) void envelope_body(dsp_limiter *s, const float *pk, const float *q,
+                                                                  int m, const float *cv, const double *kv)
 {
     const float c = s->ceiling;
     const double target = s->target, k_rel = s->release_coef, k_keep = 1.0 - s->release_coef;
+    const double t_ratio = s->target_ratio;
     const int w = s->window;
     const double inv = 1.0 / ((double)Q_ONE * w);
     const int64_t full = Q_ONE * w;
@@ -323,7 +355,7 @@ static void envelope(dsp_limiter *s, const float *pk, const float *q, int m)
         float side = q[k] > q[k + 1] ? q[k] : q[k + 1];
         float a = side > pk[k] ? side : pk[k];
         p[k] = a;
-        hot |= a > c;
+        hot |= a > (cv ? cv[k] : c);
     }
     if (!hot && s->quiet >= w && s->env == 1.0 && s->box_sum == full) {
         /* r = 1 here and for the last w frames: every minimum is 1, the
@@ -348,7 +380,8 @@ static void envelope(dsp_limiter *s, const float *pk, const float *q, int m)
          * [idx - w + 1, idx] is the tail of the previous block of w values
          * (their suffix minima, still in mins[at + 1 ..]) and the head of
          * this one (its prefix minimum, pre) */
-        double v = p[k] > c ? target / p[k] : 1.0;
+        float ck = cv ? cv[k] : c;
+        double v = p[k] > ck ? (cv ? (double)ck * t_ratio : target) / p[k] : 1.0;
         quiet = v < 1.0 ? 0 : quiet + (quiet < w);
         pre = at == 0 || v < pre ? v : pre;
         mins[at] = v;
@@ -364,7 +397,7 @@ static void envelope(dsp_limiter *s, const float *pk, const float *q, int m)
         }
 
         /* step 3: instant attack (the min), exponential release */
-        double rel = k_keep * env + k_rel * mn;
+        double rel = kv ? (1.0 - kv[k]) * env + kv[k] * mn : k_keep * env + k_rel * mn;
         env = mn < rel ? mn : rel;
         if (mn == 1.0 && env > 1.0 - 1e-9)
             env = 1.0; /* lands exactly, so the box's sum returns to full */
@@ -380,6 +413,15 @@ static void envelope(dsp_limiter *s, const float *pk, const float *q, int m)
     s->box_pos = pos, s->box_sum = sum;
 }
 
+/* Two copies of the loops: the static one with cv and kv known NULL. */
+static void envelope(dsp_limiter *s, const float *pk, const float *q, int m, const float *cv, const double *kv)
+{
+    if (cv)
+        envelope_body(s, pk, q, m, cv, kv);
+    else
+        envelope_body(s, pk, q, m, NULL, NULL);
+}
+
 /* The reading of window k (ybuf[c][k .. k + 11]) over all channels. */
 static float window_reading(const dsp_limiter *s, int k)
 {
@@ -389,8 +431,9 @@ static float window_reading(const dsp_limiter *s, int k)
     return z;
 }
 
-/* Step 5 for windows 0 .. m - 1 of ybuf. */
-static void check(dsp_limiter *s, int m)
+/* Step 5 for windows 0 .. m - 1 of ybuf. Automated: cw[k] is the ceiling
+ * window k's readings are held to (else NULL: s's). */
+static void check(dsp_limiter *s, int m, const float *cw)
 {
     const int stride = SPAN + CHUNK;
     int any = 0;
@@ -404,9 +447,10 @@ static void check(dsp_limiter *s, int m)
     int dirty = 0; /* windows below this saw samples a correction has scaled */
     for (int k = 0; k < m; k++) {
         float v = k < dirty ? window_reading(s, k) : z[k];
-        if (!(v > s->ceiling))
+        if (!(v > (cw ? cw[k] : s->ceiling)))
             continue;
-        float f = (float)((double)s->corrected / v);
+        float corr = cw ? (float)((double)cw[k] * s->corrected_ratio) : s->corrected;
+        float f = (float)((double)corr / v);
         for (int c = 0; c < s->channels; c++) {
             float *y = s->ybuf + (size_t)c * stride + k;
             for (int j = 0; j < DSP_TRUEPEAK_TAPS; j++)
@@ -429,6 +473,27 @@ static void process_chunk(dsp_limiter *s, float *const *io, int done, int m)
     memset(q + 1, 0, (size_t)m * sizeof *q);
     q[0] = s->q_prev;
 
+    /* automated: the settings each frame came in with (see dsp_limiter_set) */
+    float cv_buf[CHUNK], cw_buf[CHUNK];
+    double kv_buf[CHUNK];
+    const float *cv = NULL, *cw = NULL;
+    const double *kv = NULL;
+    if (s->c_hist) {
+        const int64_t mask = s->ring_len - 1;
+        for (int k = 0; k < m; k++) {
+            s->c_hist[(t0 + k) & mask] = s->ceiling;
+            s->k_hist[(t0 + k) & mask] = s->release_coef;
+        }
+        for (int k = 0; k < m; k++) {
+            cv_buf[k] = s->c_hist[(t0 - DETECT_DELAY + k) & mask];
+            kv_buf[k] = s->k_hist[(t0 - s->latency + SPAN + k) & mask];
+            /* window k's readings lie between output frames t0 - L + k + 5 and + 6 */
+            float a = s->c_hist[(t0 - s->latency + k + 5) & mask], b = s->c_hist[(t0 - s->latency + k + 6) & mask];
+            cw_buf[k] = a < b ? a : b;
+        }
+        cv = cv_buf, cw = cw_buf, kv = kv_buf;
+    }
+
     /* detector: per channel, x[j] = input t0 - 11 + j */
     for (int c = 0; c < s->channels; c++) {
         float *ring = s->ring + (size_t)c * s->ring_len;
@@ -438,11 +503,11 @@ static void process_chunk(dsp_limiter *s, float *const *io, int done, int m)
         abs_max(x + SPAN - DETECT_DELAY, pk, m);
         /* readings <= c do not change r: skip the filter where none can
          * exceed c */
-        if (max_abs(x, SPAN + m) * DSP_TRUEPEAK_GAIN_BOUND > s->ceiling)
+        if (cv || max_abs(x, SPAN + m) * DSP_TRUEPEAK_GAIN_BOUND > s->ceiling)
             dsp_truepeak_max(x, q + 1, m);
     }
     s->q_prev = q[m];
-    envelope(s, pk, q, m);
+    envelope(s, pk, q, m, cv, kv);
     s->t += m;
 
     /* gain: frames t0 - L + 11 + k */
@@ -451,7 +516,7 @@ static void process_chunk(dsp_limiter *s, float *const *io, int done, int m)
         ring_read(s->ring + (size_t)c * s->ring_len, s->ring_len, t0 - s->latency + SPAN, x, m);
         mul_gain(y + SPAN, s->gbuf + SPAN, x, m);
     }
-    check(s, m);
+    check(s, m, cw);
 
     for (int c = 0; c < s->channels; c++) {
         float *y = s->ybuf + (size_t)c * stride;

@@ -51,7 +51,8 @@
  *
  * Memory: dsp_limiter_memory(channels, fs, p) bytes, 8-byte aligned, owned by
  * the caller (the engine's arena): about (L + 256) rounded up to a power of
- * two, plus 267, floats per channel, and 16 bytes per look-ahead sample.
+ * two, plus 267, floats per channel, and 16 bytes per look-ahead sample;
+ * automated, 12 bytes more per frame of that power of two.
  * dsp_limiter_process never allocates and cannot fail. */
 #ifndef DSP_LIMITER_H
 #define DSP_LIMITER_H
@@ -65,6 +66,12 @@ typedef struct {
     double release_s;    /* 0.001 .. 10 s: time constant of the recovery of
                             the linear gain: 1 - g falls by 1/e every
                             release_s once the peaks have passed */
+    int automated;       /* 1: ceiling and release will change while it runs
+                            (dsp_limiter_set): the memory then holds, for
+                            every frame in flight, the settings it came in
+                            with, so each frame is limited and checked
+                            against its own; 0 (the default): settings as
+                            at init. Not a setting: check ignores it. */
 } dsp_limiter_params;
 
 /* Every field is private. */
@@ -90,6 +97,10 @@ typedef struct {
     int64_t box_sum;
     double env;           /* released gain */
     float q_prev;         /* detector: the last window's reading */
+    float *c_hist;        /* automated: ring_len, the ceiling c of input frame t at t & (ring_len - 1); else NULL */
+    double *k_hist;       /* automated: the same for release_coef */
+    double target_ratio;  /* target / c */
+    double corrected_ratio; /* corrected / c */
     int64_t t;            /* input samples so far */
     float gain_out;       /* gain of the last output sample */
     uint64_t corrections; /* windows the checker scaled */
@@ -110,9 +121,20 @@ size_t dsp_limiter_memory(int channels, double fs, const dsp_limiter_params *p);
 void dsp_limiter_init(dsp_limiter *s, void *memory, int channels, double fs, const dsp_limiter_params *p);
 
 /* New ceiling and release (clamped as in init) from the next input sample;
- * lookahead_s is ignored: the latency and the memory stay as at init. While
- * the detector's window still holds samples judged against the old ceiling
- * (L samples), the output meets the higher of the two. */
+ * lookahead_s and automated are ignored: the latency and the memory stay as
+ * at init. The state (delay line, detector, envelope) is kept.
+ * Made with automated = 1: the settings belong to the input frames from the
+ * next one on, and the promises above hold per frame: output frame i (input
+ * i, L samples later) is limited to, and its readings checked against, the
+ * ceiling that was set when input i came in (a reading between two frames:
+ * the lower of their two); the gain comes down over the look-ahead before
+ * a frame whose lower ceiling needs it, as before a peak, and after a raise
+ * it recovers with the release in force at each output frame. Between
+ * changes the output is bit for bit that of a limiter made with those
+ * settings, in the same state.
+ * Made with automated = 0: the new settings act at once on everything in
+ * flight (frames whose gain is already worked out keep it); meant for a
+ * setting that does not move while it plays. */
 void dsp_limiter_set(dsp_limiter *s, const dsp_limiter_params *p);
 
 /* Silence in the delay line, no gain reduction: the next sample is processed
@@ -124,13 +146,15 @@ void dsp_limiter_reset(dsp_limiter *s);
  * Any n >= 0. */
 void dsp_limiter_process(dsp_limiter *s, float *const *io, int n);
 
-/* L, in samples. */
 /* Carries the running state (delay line, envelope, detector) of src into
  * dst, which keeps its own settings (ceiling, release): a live change of a
  * limiter's settings continues where the signal is. Returns 0, or -1 (dst
- * untouched) when the two differ in channels or look-ahead. No allocation. */
+ * untouched) when the two differ in channels or look-ahead. An automated
+ * dst takes src's per-frame settings when src is automated too, else the
+ * frames in flight take dst's settings. No allocation. */
 int dsp_limiter_copy_state(dsp_limiter *dst, const dsp_limiter *src);
 
+/* L, in samples. */
 int dsp_limiter_latency(const dsp_limiter *s);
 
 /* The reduction applied to the last output sample, in dB, >= 0 (0: none). */

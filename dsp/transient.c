@@ -17,6 +17,12 @@ void dsp_transient_init(dsp_transient *s, double fs, double attack_db, double su
     dsp_transient_reset(s);
 }
 
+void dsp_transient_set(dsp_transient *s, double attack_db, double sustain_db)
+{
+    s->attack_db = attack_db;
+    s->sustain_db = sustain_db;
+}
+
 void dsp_transient_reset(dsp_transient *s)
 {
     s->e1 = s->e2 = s->e3 = s->e4 = s->ms = 0;

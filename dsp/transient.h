@@ -31,6 +31,12 @@ typedef struct {
 void dsp_transient_init(dsp_transient *s, double fs, double attack_db, double sustain_db);
 void dsp_transient_reset(dsp_transient *s);
 
+/* New attack and sustain (dB) from the next sample on; the level and the
+ * four followers carry on (they do not depend on the settings), so the
+ * output from there is what a shaper made with these settings would give
+ * on the same input. */
+void dsp_transient_set(dsp_transient *s, double attack_db, double sustain_db);
+
 /* Shapes io[0..nch)[0..n) in place. */
 void dsp_transient_process(dsp_transient *s, float *const *io, int nch, int n);
 

@@ -22,6 +22,14 @@ static const char *unit_of(const vm_auto_lane *l)
         return "Hz";
     if (n > 6 && strcmp(l->name + n - 6, ".ratio") == 0)
         return "ratio";
+    if (n > 5 && strcmp(l->name + n - 5, ".mute") == 0)
+        return "on/off";
+    if (n > 8 && strcmp(l->name + n - 8, ".ceiling") == 0) /* TRACK.limN.ceiling */
+        return "dBTP";
+    if (n > 8 && strcmp(l->name + n - 8, ".release") == 0) /* TRACK.limN.release */
+        return "s";
+    if ((n > 7 && strcmp(l->name + n - 7, ".attack") == 0) || (n > 8 && strcmp(l->name + n - 8, ".sustain") == 0))
+        return "dB"; /* TRACK.shapeN.* */
     static const char *const dyn_db[] = {".threshold", ".knee", ".makeup", ".range"}; /* TRACK.dynN.* */
     for (int i = 0; i < 4; i++) {
         size_t m = strlen(dyn_db[i]);
@@ -35,6 +43,8 @@ static void fmt_value(const vm_auto_lane *l, double v, char *buf, size_t n)
 {
     if (l->is_db && v <= VM_LANE_DB_SILENCE)
         snprintf(buf, n, "-inf");
+    else if (strcmp(unit_of(l), "on/off") == 0)
+        snprintf(buf, n, "%s", v != 0 ? "on" : "off");
     else
         snprintf(buf, n, "%.3f", v);
 }

@@ -48,6 +48,25 @@ static ds_result add_dyn_param(vm_auto_list *l, const vm_insert_desc *e, vm_dyn_
     return r;
 }
 
+/* A parameter whose static value lives elsewhere (copy: pd with its value
+ * set), if it moves; the line it names is the original's. */
+static ds_result add_copy(vm_auto_list *l, const vm_param_desc *copy, const vm_param_desc *orig, const char *name,
+                          char *err)
+{
+    ds_result r = add_param(l, copy, 0, name, err);
+    if (copy->nevents && l->n > 0)
+        l->lanes[l->n - 1].where = orig->where;
+    return r;
+}
+
+/* Mute moves as a lane of 1 (muted) and 0, from the static setting. */
+static ds_result add_mute(vm_auto_list *l, const vm_param_desc *mutep, int mute, const char *name, char *err)
+{
+    vm_param_desc pd = *mutep;
+    pd.value = mute ? 1 : 0;
+    return add_copy(l, &pd, mutep, name, err);
+}
+
 ds_result vm_automation_collect(const vm_desc *d, vm_auto_list *out, char *err)
 {
     memset(out, 0, sizeof *out);
@@ -62,6 +81,10 @@ ds_result vm_automation_collect(const vm_desc *d, vm_auto_list *out, char *err)
         if (r == DS_OK && !(vca[v] = vm_param_desc_lane(&d->vcas[v].gain, 1, name, err)))
             r = DS_ERR_ARG;
     }
+    for (int g = 0; g < d->nmute_groups && r == DS_OK; g++) {
+        snprintf(name, sizeof name, "mute_group:%s.mute", d->mute_groups[g].name);
+        r = add_mute(out, &d->mute_groups[g].mutep, d->mute_groups[g].mute, name, err);
+    }
     for (int s = 0; s < d->nstrips && r == DS_OK; s++) {
         const vm_strip_desc *st = &d->strips[s];
         snprintf(name, sizeof name, "%s.gain", st->name);
@@ -72,6 +95,9 @@ ds_result vm_automation_collect(const vm_desc *d, vm_auto_list *out, char *err)
         snprintf(name, sizeof name, "%s.pan", st->name);
         if (r == DS_OK)
             r = add_param(out, &st->pan, 0, name, err);
+        snprintf(name, sizeof name, "%s.mute", st->name);
+        if (r == DS_OK)
+            r = add_mute(out, &st->mutep, st->mute, name, err);
         snprintf(name, sizeof name, "%s.duck", st->name);
         if (r == DS_OK)
             r = add_param(out, &st->duck, 1, name, err);
@@ -91,6 +117,13 @@ ds_result vm_automation_collect(const vm_desc *d, vm_auto_list *out, char *err)
             for (int j = 0; e->kind == VM_INSERT_DYNAMICS && j < VM_DYN_NPARAMS && r == DS_OK; j++) {
                 snprintf(name, sizeof name, "%s.dyn%d.%s", st->name, k + 1, vm_dyn_param_name((vm_dyn_param)j));
                 r = add_dyn_param(out, e, (vm_dyn_param)j, name, err);
+            }
+            for (int j = 0; (e->kind == VM_INSERT_LIMITER || e->kind == VM_INSERT_TRANSIENT) && j < VM_INSERT_NSETP &&
+                            r == DS_OK; j++) {
+                snprintf(name, sizeof name, "%s.%s%d.%s", st->name, e->kind == VM_INSERT_LIMITER ? "lim" : "shape",
+                         k + 1, vm_insert_param_name(e->kind, j));
+                vm_param_desc pd = vm_insert_param_desc(e, j);
+                r = add_copy(out, &pd, &e->setp[j], name, err);
             }
             if (e->kind != VM_INSERT_EQ)
                 continue;

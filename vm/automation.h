@@ -6,7 +6,10 @@
  * "TRACK[N].gain" for the gain of the track's N-th clip (1-based, in the
  * order written), "TRACK.eqN.freq" (.gain, .q) when its N-th insert is an
  * EQ, "TRACK.dynN.threshold" (.ratio, .knee, .makeup, .range) when it is a
- * compressor, expander or gate, plus "TRACK.fader" for a strip whose gain is built from
+ * compressor, expander or gate, "TRACK.limN.ceiling" (.release) for a
+ * limiter, "TRACK.shapeN.attack" (.sustain) for a transient shaper,
+ * "TRACK.mute" and "mute_group:NAME.mute" (1 muted, 0 not: the switch; the
+ * engine plays each change as a fade, vm_mute_layer), plus "TRACK.fader" for a strip whose gain is built from
  * more than one layer (fader + trim + VCAs): the sum of its layers, in dB,
  * which is what the engine applies (silence in any layer is silence). */
 #ifndef VM_AUTOMATION_H

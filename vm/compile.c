@@ -175,11 +175,12 @@ static void decide_audible(compiler *c)
                 mark_downstream(d, s, soloset);
             }
     }
+    /* a mute that moves is a gain layer (strip_gain_param): the strip stays */
     for (int s = 0; s < c->n; s++) {
-        c->muted[s] = d->strips[s].mute;
+        c->muted[s] = d->strips[s].mute && !d->strips[s].mutep.nevents;
         for (int g = 0; g < d->nmute_groups; g++)
             for (int m = 0; m < d->mute_groups[g].nmembers; m++)
-                if (d->mute_groups[g].mute && d->mute_groups[g].members[m] == s)
+                if (d->mute_groups[g].mute && !d->mute_groups[g].mutep.nevents && d->mute_groups[g].members[m] == s)
                     c->muted[s] = 1;
         c->audible[s] = !c->muted[s] && (!any_solo || (soloset && soloset[s]));
     }
@@ -228,12 +229,23 @@ static ds_result route_matrix(const vm_desc *d, int from, int to, double *coef, 
 
 /* ---- parameters ------------------------------------------------------------ */
 
+/* The mute moves that reach strip s: its own and its mute groups'. */
+static int mute_moves(const vm_desc *d, int s)
+{
+    int n = d->strips[s].mutep.nevents;
+    for (int g = 0; g < d->nmute_groups; g++)
+        for (int m = 0; m < d->mute_groups[g].nmembers; m++)
+            if (d->mute_groups[g].members[m] == s)
+                n += d->mute_groups[g].mutep.nevents;
+    return n;
+}
+
 /* 1 when strip s's gain (fader + trim + its VCAs) is 0 dB for ever. */
 static int gain_is_unity(const vm_desc *d, int s)
 {
     const vm_strip_desc *st = &d->strips[s];
     double sum = st->gain.value + st->trim.value;
-    int moves = st->gain.nevents + st->trim.nevents + st->duck.nevents;
+    int moves = st->gain.nevents + st->trim.nevents + st->duck.nevents + mute_moves(d, s);
     for (int v = 0; v < d->nvcas; v++)
         for (int m = 0; m < d->vcas[v].nmembers; m++)
             if (d->vcas[v].members[m] == s) {
@@ -292,13 +304,56 @@ static void schedule_param(plan *p, plan_param *pp, int moves)
     op->label = pp->name;
 }
 
-/* The gain of strip s: fader + trim + every VCA it belongs to, in dB. */
+/* How many gain layers the mute moves reaching strip s make: one for its
+ * own, one per mute group of it that moves. */
+static int mute_layers(const vm_desc *d, int s)
+{
+    int n = d->strips[s].mutep.nevents > 0;
+    for (int g = 0; g < d->nmute_groups; g++)
+        for (int m = 0; m < d->mute_groups[g].nmembers; m++)
+            if (d->mute_groups[g].members[m] == s && d->mute_groups[g].mutep.nevents)
+                n++;
+    return n;
+}
+
+/* Appends those layers (vm_mute_layer: each switch a 5 ms fade, linear in
+ * amplitude) to pp's lanes, which have room for mute_layers(d, s) more.
+ * 0, or -1 with the message in err. */
+static int add_mute_layers(plan *p, const vm_desc *d, int s, plan_param *pp, char *err)
+{
+    const vm_strip_desc *st = &d->strips[s];
+    for (int g = -1; g < d->nmute_groups; g++) {
+        const vm_param_desc *mp = g < 0 ? &st->mutep : &d->mute_groups[g].mutep;
+        int muted = g < 0 ? st->mute : d->mute_groups[g].mute, member = g < 0;
+        for (int m = 0; g >= 0 && m < d->mute_groups[g].nmembers; m++)
+            member |= d->mute_groups[g].members[m] == s;
+        if (!member || !mp->nevents)
+            continue;
+        char what[300];
+        if (g < 0)
+            snprintf(what, sizeof what, "%s '%s' mute", kind_name(st), st->name);
+        else
+            snprintf(what, sizeof what, "mute group '%s' mute", d->mute_groups[g].name);
+        vm_param_desc layer;
+        if (vm_mute_layer(mp, muted, d->tb.rate, &layer, err) != DS_OK)
+            return -1;
+        vm_lane *lane = build_lane(p, &layer, 1, what, err); /* one per member: lanes keep a cursor */
+        vm_param_desc_free(&layer);
+        if (!lane)
+            return -1;
+        pp->lanes[pp->nlanes++] = lane;
+    }
+    return 0;
+}
+
+/* The gain of strip s: fader + trim + every VCA it belongs to, in dB, and
+ * the fades of mute moves. */
 static plan_param *strip_gain_param(plan *p, const vm_desc *d, int s, vm_lane **vca_lanes, char *err)
 {
     const vm_strip_desc *st = &d->strips[s];
     char name[400], parts[300] = "";
     size_t pl = 0;
-    int nl = 3, moves = st->gain.nevents + st->trim.nevents + st->duck.nevents;
+    int nl = 3 + mute_layers(d, s), moves = st->gain.nevents + st->trim.nevents + st->duck.nevents + mute_moves(d, s);
     for (int v = 0; v < d->nvcas; v++)
         for (int m = 0; m < d->vcas[v].nmembers; m++)
             if (d->vcas[v].members[m] == s) {
@@ -307,8 +362,8 @@ static plan_param *strip_gain_param(plan *p, const vm_desc *d, int s, vm_lane **
                 if (pl < sizeof parts - 80)
                     pl += (size_t)snprintf(parts + pl, sizeof parts - pl, " + vca '%s'", d->vcas[v].name);
             }
-    snprintf(name, sizeof name, "param  %s '%s' gain: fader + trim%s%s (%d move%s)", kind_name(st), st->name,
-             st->duck.nevents ? " + duck" : "", parts, moves, moves == 1 ? "" : "s");
+    snprintf(name, sizeof name, "param  %s '%s' gain: fader + trim%s%s%s (%d move%s)", kind_name(st), st->name,
+             st->duck.nevents ? " + duck" : "", parts, mute_layers(d, s) ? " + mute" : "", moves, moves == 1 ? "" : "s");
     plan_param *pp = new_param(&p->arena, name, PARAM_GAIN, nl, p->max_block);
     if (!pp) {
         ds_fail(err, DS_ERR_NOMEM, "out of memory");
@@ -335,6 +390,8 @@ static plan_param *strip_gain_param(plan *p, const vm_desc *d, int s, vm_lane **
                 if (!(pp->lanes[pp->nlanes++] = build_lane(p, &d->vcas[v].gain, 1, what, err)))
                     return NULL;
             }
+    if (add_mute_layers(p, d, s, pp, err) != 0)
+        return NULL;
     (void)vca_lanes;
     schedule_param(p, pp, moves);
     return pp;
@@ -430,7 +487,8 @@ static int fader_folds(const compiler *c, int s)
 {
     const vm_desc *d = c->d;
     const vm_strip_desc *st = &d->strips[s];
-    if (c->tapped[s] || st->pan.nevents || st->gain.nevents || st->trim.nevents || st->duck.nevents)
+    if (c->tapped[s] || st->pan.nevents || st->gain.nevents || st->trim.nevents || st->duck.nevents ||
+        mute_moves(d, s))
         return 0;
     for (int v = 0; v < d->nvcas; v++)
         for (int m = 0; m < d->vcas[v].nmembers; m++)
@@ -996,6 +1054,12 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
                                   kind_name(st), st->name);
                     goto fail;
                 }
+                if (sd && sd->pre && mute_moves(d, o->strip)) {
+                    res = ds_fail(err, DS_ERR_ARG, "%s: %s '%s' has moving pan and mute moves: its sends cannot be "
+                                  "taken before the fader for now (a send after the fader is muted with it)",
+                                  sd->where, kind_name(st), st->name);
+                    goto fail;
+                }
                 p->nops--;
                 if (!pan_params[o->strip]) {
                     char nm[300], what[300];
@@ -1040,7 +1104,10 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
                 }
                 fold = (double)g->gain[0];
             }
-            if (sd && !sd->level.nevents) /* a static send level scales the route */
+            /* a send before the fader of a strip whose mute moves: the mute's
+             * fades are layers of its level (a mute silences every send) */
+            int pre_mute = sd && sd->pre && mute_moves(d, o->strip);
+            if (sd && !sd->level.nevents && !pre_mute) /* a static send level scales the route */
                 fold *= sd->level.value <= VM_LANE_DB_SILENCE ? 0.0 : pow(10.0, sd->level.value / 20.0);
             for (int k = 0; k < st->channels * dt->channels; k++)
                 coef[k] *= fold;
@@ -1072,14 +1139,16 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
             op->args = a;
             op->label = label(A, "mix    %s '%s' -> bus '%s' (%s)%s", kind_name(st), st->name, dt->name, terms,
                               sd ? (sd->pre ? " [send, before the fader]" : " [send]") : "");
-            if (sd && sd->level.nevents) { /* a moving send level: its param, then the mix through it */
+            if (sd && (sd->level.nevents || pre_mute)) { /* a moving send level: its param, then the mix through it */
                 char nm[300], what[300];
-                snprintf(nm, sizeof nm, "param  %s '%s' send to bus '%s' level (%d move%s)", kind_name(st), st->name,
-                         dt->name, sd->level.nevents, sd->level.nevents == 1 ? "" : "s");
+                snprintf(nm, sizeof nm, "param  %s '%s' send to bus '%s' level%s (%d move%s)", kind_name(st),
+                         st->name, dt->name, pre_mute ? " + mute" : "", sd->level.nevents + mute_moves(d, o->strip),
+                         sd->level.nevents + mute_moves(d, o->strip) == 1 ? "" : "s");
                 snprintf(what, sizeof what, "%s '%s' send to bus '%s' level", kind_name(st), st->name, dt->name);
-                plan_param *pp = new_param(A, nm, PARAM_GAIN, 1, max_block);
+                plan_param *pp = new_param(A, nm, PARAM_GAIN, 1 + (pre_mute ? mute_layers(d, o->strip) : 0), max_block);
                 CHECK(pp);
-                if (!(pp->lanes[pp->nlanes++] = build_lane(p, &sd->level, 1, what, err))) {
+                if (!(pp->lanes[pp->nlanes++] = build_lane(p, &sd->level, 1, what, err)) ||
+                    (pre_mute && add_mute_layers(p, d, o->strip, pp, err) != 0)) {
                     res = DS_ERR_ARG;
                     goto fail;
                 }
@@ -1180,12 +1249,27 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
                 op_transient_args *a = vm_arena_alloc(A, sizeof *a);
                 CHECK(a);
                 dsp_transient_init(&a->state, d->tb.rate, e->attack_db, e->sustain_db);
+                for (int k = 0; k < VM_INSERT_NSETP; k++)
+                    a->moving |= e->setp[k].nevents > 0;
+                for (int k = 0; a->moving && k < VM_INSERT_NSETP; k++) {
+                    vm_param_desc pd = vm_insert_param_desc(e, k);
+                    char what[300];
+                    snprintf(what, sizeof what, "%s '%s' transient shaper %d %s", kind_name(st), st->name, o->dst + 1,
+                             vm_insert_param_name(e->kind, k));
+                    if (!(a->lanes[k] = build_lane(p, &pd, 0, what, err))) {
+                        res = DS_ERR_ARG;
+                        goto fail;
+                    }
+                }
+                if (a->moving) /* the settings it starts with */
+                    op_transient_design(a, 0);
                 a->io = chans[o->strip];
                 a->nch = st->channels;
                 op->fn = op_transient;
                 op->args = a;
-                op->label = label(A, "shape  %s '%s' transients: attack %+.1f dB, sustain %+.1f dB (%d ch)",
-                                  kind_name(st), st->name, e->attack_db, e->sustain_db, st->channels);
+                op->label = label(A, "shape  %s '%s' transients: attack %+.1f dB, sustain %+.1f dB%s (%d ch)",
+                                  kind_name(st), st->name, e->attack_db, e->sustain_db,
+                                  a->moving ? ", automated" : "", st->channels);
                 p->transient_ops[p->ntransient_ops++] = a;
                 break;
             }
@@ -1232,16 +1316,35 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
             if (e->kind == VM_INSERT_LIMITER) {
                 op_limiter_args *a = vm_arena_alloc(A, sizeof *a);
                 CHECK(a);
-                size_t m = dsp_limiter_memory(st->channels, d->tb.rate, &e->lim);
+                dsp_limiter_params lp = e->lim;
+                for (int k = 0; k < VM_INSERT_NSETP; k++)
+                    a->moving |= e->setp[k].nevents > 0;
+                lp.automated = a->moving; /* every frame keeps the settings it came in with */
+                size_t m = dsp_limiter_memory(st->channels, d->tb.rate, &lp);
                 void *mem = m ? vm_arena_alloc(A, m) : NULL;
                 CHECK(mem);
-                dsp_limiter_init(&a->state, mem, st->channels, d->tb.rate, &e->lim);
+                dsp_limiter_init(&a->state, mem, st->channels, d->tb.rate, &lp);
+                for (int k = 0; a->moving && k < VM_INSERT_NSETP; k++) {
+                    vm_param_desc pd = vm_insert_param_desc(e, k);
+                    char what[300];
+                    snprintf(what, sizeof what, "%s '%s' limiter %d %s", kind_name(st), st->name, o->dst + 1,
+                             vm_insert_param_name(e->kind, k));
+                    if (!(a->lanes[k] = build_lane(p, &pd, 0, what, err))) {
+                        res = DS_ERR_ARG;
+                        goto fail;
+                    }
+                }
+                if (a->moving) { /* silence before the session: under the settings it starts with */
+                    op_limiter_design(a, 0);
+                    dsp_limiter_reset(&a->state);
+                    CHECK(a->seg = vm_arena_alloc(A, (size_t)st->channels * sizeof *a->seg));
+                }
                 a->io = chans[o->strip];
                 op->fn = op_limiter;
                 op->args = a;
-                op->label = label(A, "limit  %s '%s' ceiling %.1f dBTP, look-ahead %d samples, release %.0f ms (%d ch)",
+                op->label = label(A, "limit  %s '%s' ceiling %.1f dBTP, look-ahead %d samples, release %.0f ms%s (%d ch)",
                                   kind_name(st), st->name, e->lim.ceiling_dbtp, dsp_limiter_latency(&a->state),
-                                  e->lim.release_s * 1000, st->channels);
+                                  e->lim.release_s * 1000, a->moving ? ", automated" : "", st->channels);
                 p->limiter_ops[p->nlimiter_ops++] = a;
                 break;
             }
@@ -1556,12 +1659,20 @@ void vm_plan_reset(plan *p)
             dsp_biquad_reset(&a->key_lp[ch]);
         }
     }
-    for (int i = 0; i < p->nlimiter_ops; i++)
-        dsp_limiter_reset(&((op_limiter_args *)p->limiter_ops[i])->state);
+    for (int i = 0; i < p->nlimiter_ops; i++) {
+        op_limiter_args *a = p->limiter_ops[i];
+        if (a->moving)
+            op_limiter_design(a, 0);
+        dsp_limiter_reset(&a->state);
+    }
     for (int i = 0; i < p->ndelay_ops; i++)
         op_delay_reset(p->delay_ops[i]);
-    for (int i = 0; i < p->ntransient_ops; i++)
-        dsp_transient_reset(&((op_transient_args *)p->transient_ops[i])->state);
+    for (int i = 0; i < p->ntransient_ops; i++) {
+        op_transient_args *a = p->transient_ops[i];
+        if (a->moving)
+            op_transient_design(a, 0);
+        dsp_transient_reset(&a->state);
+    }
     for (int i = 0; i < p->nduck_ops; i++) {
         op_duck_args *a = p->duck_ops[i];
         dsp_ducker_reset(&a->state);

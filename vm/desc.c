@@ -1,6 +1,7 @@
 /* desc.c - lifetime of the mix description. */
 #include "vm/desc.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +89,57 @@ vm_param_desc vm_dyn_param_desc(const vm_insert_desc *e, vm_dyn_param k)
     return pd;
 }
 
+const char *vm_insert_param_name(vm_insert_kind kind, int k)
+{
+    static const char *const lim[VM_INSERT_NSETP] = {"ceiling", "release"};
+    static const char *const shape[VM_INSERT_NSETP] = {"attack", "sustain"};
+    if (k < 0 || k >= VM_INSERT_NSETP)
+        return "setting";
+    return kind == VM_INSERT_LIMITER ? lim[k] : kind == VM_INSERT_TRANSIENT ? shape[k] : "setting";
+}
+
+double *vm_insert_param_field(vm_insert_desc *e, int k)
+{
+    if (e->kind == VM_INSERT_LIMITER)
+        return k == VM_LIM_RELEASE ? &e->lim.release_s : &e->lim.ceiling_dbtp;
+    return k == VM_TRANSIENT_SUSTAIN ? &e->sustain_db : &e->attack_db;
+}
+
+vm_param_desc vm_insert_param_desc(const vm_insert_desc *e, int k)
+{
+    vm_param_desc pd = e->setp[k];
+    vm_insert_desc y = *e;
+    pd.value = *vm_insert_param_field(&y, k);
+    return pd;
+}
+
+int64_t vm_mute_fade_samples(double rate)
+{
+    int64_t n = llround(VM_MUTE_FADE_S * rate);
+    return n > 0 ? n : 1;
+}
+
+ds_result vm_mute_layer(const vm_param_desc *pd, int muted, double rate, vm_param_desc *out, char *err)
+{
+    memset(out, 0, sizeof *out);
+    out->value = muted ? VM_LANE_DB_SILENCE : 0.0;
+    memcpy(out->where, pd->where, sizeof out->where);
+    if (!pd->nevents)
+        return DS_OK;
+    if (!(out->events = calloc((size_t)pd->nevents, sizeof *out->events)))
+        return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    out->nevents = out->capevents = pd->nevents;
+    for (int i = 0; i < pd->nevents; i++) {
+        vm_event *e = &out->events[i];
+        e->kind = VM_EV_RAMP;
+        e->at = pd->events[i].at;
+        e->duration = vm_mute_fade_samples(rate);
+        e->shape = VM_SHAPE_AMPLITUDE;
+        e->value = pd->events[i].value != 0 ? VM_LANE_DB_SILENCE : 0.0;
+    }
+    return DS_OK;
+}
+
 void vm_param_desc_free(vm_param_desc *p)
 {
     for (int i = 0; i < p->nevents; i++)
@@ -108,6 +160,7 @@ void vm_desc_free(vm_desc *d)
     for (int i = 0; i < d->nmute_groups; i++) {
         free(d->mute_groups[i].name);
         free(d->mute_groups[i].members);
+        vm_param_desc_free(&d->mute_groups[i].mutep);
     }
     free(d->mute_groups);
     free(d->ducks);
@@ -118,12 +171,15 @@ void vm_desc_free(vm_desc *d)
         vm_param_desc_free(&s->pan);
         vm_param_desc_free(&s->duck);
         vm_param_desc_free(&s->bandduck);
+        vm_param_desc_free(&s->mutep);
         for (int k = 0; k < s->ninserts; k++) {
             vm_param_desc_free(&s->inserts[k].freq);
             vm_param_desc_free(&s->inserts[k].gain);
             vm_param_desc_free(&s->inserts[k].q);
             for (int j = 0; j < VM_DYN_NPARAMS; j++)
                 vm_param_desc_free(&s->inserts[k].dynp[j]);
+            for (int j = 0; j < VM_INSERT_NSETP; j++)
+                vm_param_desc_free(&s->inserts[k].setp[j]);
         }
         free(s->inserts);
         for (int c = 0; c < s->nclips; c++) {

@@ -56,6 +56,13 @@ typedef enum { VM_INSERT_EQ, VM_INSERT_DYNAMICS, VM_INSERT_LIMITER, VM_INSERT_TR
  * attack, release, hold, detector, link, key, are fixed when it is made). */
 typedef enum { VM_DYN_THRESHOLD, VM_DYN_RATIO, VM_DYN_KNEE, VM_DYN_MAKEUP, VM_DYN_RANGE, VM_DYN_NPARAMS } vm_dyn_param;
 
+/* The automatable settings of a limiter and of a transient shaper, in this
+ * order (a limiter's look-ahead is fixed: its latency is compensated when
+ * the plan is made). */
+typedef enum { VM_LIM_CEILING, VM_LIM_RELEASE } vm_lim_param;
+typedef enum { VM_TRANSIENT_ATTACK, VM_TRANSIENT_SUSTAIN } vm_transient_param;
+#define VM_INSERT_NSETP 2
+
 /* An insert on a strip, run in order after the clips (or a bus's inputs)
  * and before the fader.
  * EQ: one filter of dsp/biquad.h; freq (Hz), gain (dB) and q are
@@ -67,7 +74,11 @@ typedef enum { VM_DYN_THRESHOLD, VM_DYN_RATIO, VM_DYN_KNEE, VM_DYN_MAKEUP, VM_DY
  * their moves are in dynp (whose .value is only a copy the script bindings
  * refresh: vm_dyn_param_desc puts the two together).
  * Limiter: dsp/limiter.h, true-peak aware, with look-ahead latency that the
- * compiler compensates on every parallel path and at the outputs. */
+ * compiler compensates on every parallel path and at the outputs; ceiling
+ * and release are automatable. Transient shaper: dsp/transient.h; attack
+ * and sustain are automatable. As for dynamics, their static values are
+ * lim's and attack_db/sustain_db, their moves are in setp
+ * (vm_insert_param_desc puts the two together). */
 typedef struct {
     char where[VM_WHERE_LEN];
     vm_insert_kind kind;
@@ -80,6 +91,8 @@ typedef struct {
     double key_lo, key_hi;      /* key filter band in Hz (0, 0: none) */
     dsp_limiter_params lim;     /* limiter: ceiling dBTP, look-ahead, release */
     double attack_db, sustain_db; /* transient shaper (dsp/transient.h) */
+    vm_param_desc setp[VM_INSERT_NSETP]; /* limiter, transient shaper: moves of its settings, in vm_lim_param or
+                                            vm_transient_param order (.value: a copy, as in dynp) */
     int duck;                   /* a realtime duck rule (VM_INSERT_DUCK): its index in vm_desc.ducks */
 } vm_insert_desc;
 
@@ -110,6 +123,7 @@ typedef struct {
     vm_param_desc bandduck;     /* dB, the same for a band duck: the gain of band_lo..band_hi */
     double band_lo, band_hi;    /* the band duck's band (band_hi 0: none) */
     int mute, solo;
+    vm_param_desc mutep;        /* mute moves: SET events of 1 (mute) or 0 (unmute); .value a copy of mute */
     int *dests;                 /* strip indices this strip feeds, in the order written */
     int ndests, capdests;
     vm_send_desc *sends;        /* the dests that are sends (a level, pre or post fader) */
@@ -142,6 +156,7 @@ typedef struct {
     char *name;
     char where[VM_WHERE_LEN];
     int mute;
+    vm_param_desc mutep;        /* mute moves, as a strip's */
     int *members;
     int nmembers, capmembers;
 } vm_mute_group_desc;
@@ -215,6 +230,32 @@ double *vm_dyn_param_field(dsp_dyn_params *p, vm_dyn_param k);
  * e->dyn, the moves (shared, not copied: valid as long as e is) and the
  * script line from e->dynp[k]. */
 vm_param_desc vm_dyn_param_desc(const vm_insert_desc *e, vm_dyn_param k);
+
+/* The script's word for setting k of a limiter ("ceiling", "release") or a
+ * transient shaper ("attack", "sustain"); "setting" for other kinds. */
+const char *vm_insert_param_name(vm_insert_kind kind, int k);
+
+/* The storage of the static value of setting k (< VM_INSERT_NSETP) of a
+ * limiter or transient shaper (&e->lim.ceiling_dbtp, ..., &e->sustain_db). */
+double *vm_insert_param_field(vm_insert_desc *e, int k);
+
+/* Setting k of limiter or transient shaper e as one parameter: the static
+ * value from its field, the moves (shared, not copied) and the script line
+ * from e->setp[k]. */
+vm_param_desc vm_insert_param_desc(const vm_insert_desc *e, int k);
+
+/* A mute move fades: linear in amplitude over VM_MUTE_FADE_S (rounded to
+ * the nearest sample: vm_mute_fade_samples, at least 1), from the move's
+ * own sample; a mute is silent from that many samples later. */
+#define VM_MUTE_FADE_S 0.005
+int64_t vm_mute_fade_samples(double rate);
+
+/* The gain layer (dB) that plays mute moves pd over a static setting
+ * `muted`: out's value is silence or 0 dB, and each move becomes an
+ * amplitude ramp of vm_mute_fade_samples(rate) to silence (on) or to 0 dB
+ * (off). out's events are allocated here (vm_param_desc_free); its line is
+ * pd's. Fails only when out of memory. */
+ds_result vm_mute_layer(const vm_param_desc *pd, int muted, double rate, vm_param_desc *out, char *err);
 
 /* Frees a parameter's events (and their curve points); keeps its value. */
 void vm_param_desc_free(vm_param_desc *p);

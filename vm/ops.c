@@ -176,18 +176,66 @@ void op_dyn(plan *p, void *args, int64_t pos, int n)
     }
 }
 
+void op_limiter_design(op_limiter_args *a, int64_t n)
+{
+    dsp_limiter_params q = {.ceiling_dbtp = vm_lane_value(a->lanes[VM_LIM_CEILING], n),
+                            .lookahead_s = 0, /* ignored by set */
+                            .release_s = vm_lane_value(a->lanes[VM_LIM_RELEASE], n)};
+    dsp_limiter_set(&a->state, &q);
+    a->knot = n;
+}
+
 void op_limiter(plan *p, void *args, int64_t pos, int n)
 {
-    (void)p, (void)pos;
+    (void)p;
     op_limiter_args *a = args;
-    dsp_limiter_process(&a->state, a->io, n);
+    if (!a->moving) {
+        dsp_limiter_process(&a->state, a->io, n);
+        return;
+    }
+    /* settings from the values at each knot, held until the next */
+    int64_t s = pos, end = pos + n;
+    while (s < end) {
+        int64_t k0, k1;
+        knots(a->lanes, VM_INSERT_NSETP, s, &k0, &k1);
+        if (k0 != a->knot)
+            op_limiter_design(a, k0);
+        int64_t stop = k1 < end ? k1 : end;
+        for (int ch = 0; ch < a->state.channels; ch++)
+            a->seg[ch] = a->io[ch] + (s - pos);
+        dsp_limiter_process(&a->state, a->seg, (int)(stop - s));
+        s = stop;
+    }
+}
+
+void op_transient_design(op_transient_args *a, int64_t n)
+{
+    dsp_transient_set(&a->state, vm_lane_value(a->lanes[VM_TRANSIENT_ATTACK], n),
+                      vm_lane_value(a->lanes[VM_TRANSIENT_SUSTAIN], n));
+    a->knot = n;
 }
 
 void op_transient(plan *p, void *args, int64_t pos, int n)
 {
-    (void)p, (void)pos;
+    (void)p;
     op_transient_args *a = args;
-    dsp_transient_process(&a->state, a->io, a->nch, n);
+    if (!a->moving) {
+        dsp_transient_process(&a->state, a->io, a->nch, n);
+        return;
+    }
+    int64_t s = pos, end = pos + n;
+    while (s < end) {
+        int64_t k0, k1;
+        knots(a->lanes, VM_INSERT_NSETP, s, &k0, &k1);
+        if (k0 != a->knot)
+            op_transient_design(a, k0);
+        int64_t stop = k1 < end ? k1 : end;
+        float *io[DSP_TRANSIENT_MAX_CHANNELS];
+        for (int ch = 0; ch < a->nch && ch < DSP_TRANSIENT_MAX_CHANNELS; ch++)
+            io[ch] = a->io[ch] + (s - pos);
+        dsp_transient_process(&a->state, io, a->nch, (int)(stop - s));
+        s = stop;
+    }
 }
 
 void op_bandduck(plan *p, void *args, int64_t pos, int n)

@@ -179,19 +179,30 @@ typedef struct {
 void op_dyn(plan *p, void *args, int64_t pos, int n);
 
 /* limiter: dsp/limiter.h over a strip's channels, in place (its output is
- * late by the look-ahead; the compiler compensates) */
+ * late by the look-ahead; the compiler compensates). A moving one (ceiling,
+ * release; made with automated = 1) takes the values at every knot, like
+ * op_dyn, and the kernel holds each input frame to the ceiling it came in
+ * with. */
 typedef struct {
     dsp_limiter state;
     float **io;
+    int moving;                /* lanes are set */
+    vm_lane *lanes[VM_INSERT_NSETP]; /* plain lanes: ceiling dBTP, release s */
+    int64_t knot;              /* the knot the kernel's settings belong to */
+    float **seg;               /* moving: one pointer per channel, into io between knots */
 } op_limiter_args;
 
 void op_limiter(plan *p, void *args, int64_t pos, int n);
 
-/* transient: dsp/transient.h over a strip's channels, in place */
+/* transient: dsp/transient.h over a strip's channels, in place; moving
+ * attack/sustain are set at every knot, as op_dyn's settings */
 typedef struct {
     dsp_transient state;
     float **io;
     int nch;
+    int moving;                /* lanes are set */
+    vm_lane *lanes[VM_INSERT_NSETP]; /* plain lanes: attack dB, sustain dB */
+    int64_t knot;
 } op_transient_args;
 
 void op_transient(plan *p, void *args, int64_t pos, int n);
@@ -243,6 +254,11 @@ void op_eq_design(op_eq_args *a, int64_t n);
 /* Sets a moving dynamics insert's settings to the values at session sample
  * n (the envelope is kept; a->moving must be set). */
 void op_dyn_design(op_dyn_args *a, int64_t n);
+
+/* The same for a moving limiter (dsp_limiter_set: the state is kept) and a
+ * moving transient shaper (dsp_transient_set). */
+void op_limiter_design(op_limiter_args *a, int64_t n);
+void op_transient_design(op_transient_args *a, int64_t n);
 
 void op_clear(plan *p, void *args, int64_t pos, int n);
 void op_gain(plan *p, void *args, int64_t pos, int n);

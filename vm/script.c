@@ -531,12 +531,17 @@ static int strip_clip(lua_State *L)
 typedef enum {
     PARAM_STRIP_GAIN, PARAM_STRIP_TRIM, PARAM_STRIP_PAN, PARAM_CLIP_GAIN, PARAM_VCA_GAIN, PARAM_SEND_LEVEL,
     PARAM_EQ_FREQ, PARAM_EQ_GAIN, PARAM_EQ_Q,
-    PARAM_DYN_THRESHOLD, PARAM_DYN_RATIO, PARAM_DYN_KNEE, PARAM_DYN_MAKEUP, PARAM_DYN_RANGE /* vm_dyn_param order */
+    PARAM_DYN_THRESHOLD, PARAM_DYN_RATIO, PARAM_DYN_KNEE, PARAM_DYN_MAKEUP, PARAM_DYN_RANGE, /* vm_dyn_param order */
+    PARAM_LIM_CEILING, PARAM_LIM_RELEASE,     /* vm_lim_param order */
+    PARAM_SHAPE_ATTACK, PARAM_SHAPE_SUSTAIN,  /* vm_transient_param order */
+    PARAM_STRIP_MUTE, PARAM_GROUP_MUTE
 } param_kind;
 
 /* What values a parameter takes (and how its lane reads them). CLS_DYN:
  * what dsp_dyn_check takes for that setting of that insert. */
-typedef enum { CLS_PAN, CLS_GAIN_DB, CLS_FREQ, CLS_EQ_DB, CLS_Q, CLS_DYN } param_class;
+typedef enum { CLS_PAN, CLS_GAIN_DB, CLS_FREQ, CLS_EQ_DB, CLS_Q, CLS_DYN, CLS_SET, CLS_MUTE } param_class;
+/* CLS_SET: a limiter's or transient shaper's setting, in its kernel's range;
+ * CLS_MUTE: a switch, true or false (stored as 1 or 0). */
 
 typedef struct {
     param_kind kind;
@@ -547,6 +552,14 @@ typedef struct {
 static int is_dyn_param(param_kind k)
 {
     return k >= PARAM_DYN_THRESHOLD && k <= PARAM_DYN_RANGE;
+}
+
+/* A limiter's or transient shaper's setting: its index in setp, else -1. */
+static int set_index(param_kind k)
+{
+    return k == PARAM_LIM_CEILING || k == PARAM_LIM_RELEASE ? (int)(k - PARAM_LIM_CEILING)
+           : k == PARAM_SHAPE_ATTACK || k == PARAM_SHAPE_SUSTAIN ? (int)(k - PARAM_SHAPE_ATTACK)
+                                                                 : -1;
 }
 
 static const char *dyn_mode_name(dsp_dyn_mode m)
@@ -568,8 +581,36 @@ static vm_param_desc *param_of(lua_State *L, const param_ref *p, char *name, siz
     vm_desc *d = get_ctx(L)->desc;
     *is_db = p->kind == PARAM_STRIP_PAN ? CLS_PAN : p->kind == PARAM_EQ_FREQ ? CLS_FREQ
            : p->kind == PARAM_EQ_GAIN ? CLS_EQ_DB : p->kind == PARAM_EQ_Q ? CLS_Q
-           : is_dyn_param(p->kind) ? CLS_DYN : CLS_GAIN_DB;
+           : is_dyn_param(p->kind) ? CLS_DYN : set_index(p->kind) >= 0 ? CLS_SET
+           : p->kind == PARAM_STRIP_MUTE || p->kind == PARAM_GROUP_MUTE ? CLS_MUTE : CLS_GAIN_DB;
     switch (p->kind) {
+    case PARAM_LIM_CEILING:
+    case PARAM_LIM_RELEASE:
+    case PARAM_SHAPE_ATTACK:
+    case PARAM_SHAPE_SUSTAIN: {
+        vm_strip_desc *s = &d->strips[p->owner];
+        vm_insert_desc *e = &s->inserts[p->clip];
+        int k = set_index(p->kind);
+        snprintf(name, n, "%s '%s' %s %d %s", kind_name(s), s->name,
+                 e->kind == VM_INSERT_LIMITER ? "limiter" : "transient shaper", p->clip + 1,
+                 vm_insert_param_name(e->kind, k));
+        /* the static value is the insert's (vm_insert_param_desc): mirrored
+         * here for the checks of add_event and for .value */
+        e->setp[k].value = *vm_insert_param_field(e, k);
+        return &e->setp[k];
+    }
+    case PARAM_STRIP_MUTE: {
+        vm_strip_desc *s = &d->strips[p->owner];
+        snprintf(name, n, "%s '%s' mute", kind_name(s), s->name);
+        s->mutep.value = s->mute;
+        return &s->mutep;
+    }
+    case PARAM_GROUP_MUTE: {
+        vm_mute_group_desc *m = &d->mute_groups[p->owner];
+        snprintf(name, n, "mute group '%s' mute", m->name);
+        m->mutep.value = m->mute;
+        return &m->mutep;
+    }
     case PARAM_DYN_THRESHOLD:
     case PARAM_DYN_RATIO:
     case PARAM_DYN_KNEE:
@@ -626,6 +667,14 @@ static void script_words(char *msg);
  * (silence) for gains. */
 static double param_value(lua_State *L, int idx, const char *key, const char *name, int cls, const param_ref *p)
 {
+    if (cls == CLS_MUTE) { /* a switch: true or false (1 or 0 as in a trims file) */
+        if (lua_type(L, idx) == LUA_TBOOLEAN)
+            return lua_toboolean(L, idx) ? 1.0 : 0.0;
+        if (lua_type(L, idx) == LUA_TNUMBER && (lua_tonumber(L, idx) == 0 || lua_tonumber(L, idx) == 1))
+            return lua_tonumber(L, idx);
+        script_error(L, "%s: %s must be true (muted) or false (got %s)", name, key,
+                     lua_type(L, idx) == LUA_TNUMBER ? lua_tostring(L, idx) : luaL_typename(L, idx));
+    }
     if (lua_type(L, idx) != LUA_TNUMBER)
         script_error(L, "%s: '%s' must be a number (got %s)", name, key, luaL_typename(L, idx));
     double v = lua_tonumber(L, idx);
@@ -671,6 +720,21 @@ static double param_value(lua_State *L, int idx, const char *key, const char *na
         }
         break;
     }
+    case CLS_SET: {
+        /* the insert's settings with this one at v, checked by the kernel's rules */
+        vm_insert_desc e = get_ctx(L)->desc->strips[p->owner].inserts[p->clip];
+        *vm_insert_param_field(&e, set_index(p->kind)) = v;
+        char msg[300];
+        if (e.kind == VM_INSERT_LIMITER && dsp_limiter_check(&e.lim, msg, sizeof msg) != 0) {
+            const char *range = strstr(msg, "(expected ");
+            script_error(L, "%s: %s = %g is out of range (%s", name, key, v, range ? range + 10 : msg);
+        }
+        if (e.kind == VM_INSERT_TRANSIENT && !(v >= -24 && v <= 24))
+            script_error(L, "%s: %s = %g dB is out of range (-24 to +24 dB)", name, key, v);
+        break;
+    }
+    case CLS_MUTE:
+        break;
     }
     return v;
 }
@@ -721,6 +785,18 @@ static void event_from_table(lua_State *L, int idx, const char *kind, const para
     int is_db;
     vm_param_desc *pd = param_of(L, p, name, sizeof name, &is_db);
     idx = lua_absindex(L, idx);
+    if (is_db == CLS_MUTE) { /* a switch: steps only (each one fades by itself) */
+        static const char *const moving[] = {"over", "shape", "from", "tau", "values", NULL};
+        int other = kind && strcmp(kind, "set") != 0;
+        for (int i = 0; !other && moving[i]; i++) {
+            other = lua_getfield(L, idx, moving[i]) != LUA_TNIL;
+            lua_pop(L, 1);
+        }
+        if (other)
+            script_error(L, "%s: a mute switches on or off: mute:set { at = ..., to = true } (or false); it fades over "
+                         "%g ms by itself", name, VM_MUTE_FADE_S * 1000);
+        kind = "set";
+    }
     static const char *const keys[] = {"at", "to", "over", "shape", "from", "tau", "values", NULL};
     check_keys(L, idx, name, keys, 0);
     if (!kind) {
@@ -830,7 +906,8 @@ static int param_index(lua_State *L)
     char name[300];
     int is_db;
     vm_param_desc *pd = param_of(L, p, name, sizeof name, &is_db);
-    if (strcmp(k, "value") == 0) lua_pushnumber(L, pd->value <= -144 && is_db == CLS_GAIN_DB ? -HUGE_VAL : pd->value);
+    if (strcmp(k, "value") == 0 && is_db == CLS_MUTE) lua_pushboolean(L, pd->value != 0);
+    else if (strcmp(k, "value") == 0) lua_pushnumber(L, pd->value <= -144 && is_db == CLS_GAIN_DB ? -HUGE_VAL : pd->value);
     else if (strcmp(k, "name") == 0) lua_pushstring(L, name);
     else if (strcmp(k, "events") == 0) lua_pushinteger(L, pd->nevents);
     else if (strcmp(k, "set") == 0) lua_pushcfunction(L, param_set);
@@ -853,9 +930,16 @@ static int param_tostring(lua_State *L)
     char name[300];
     int is_db;
     vm_param_desc *pd = param_of(L, p, name, sizeof name, &is_db);
+    if (is_db == CLS_MUTE) {
+        lua_pushfstring(L, "%s = %s (%d move%s)", name, pd->value != 0 ? "true" : "false", pd->nevents,
+                        pd->nevents == 1 ? "" : "s");
+        return 1;
+    }
     lua_pushfstring(L, "%s = %f%s (%d move%s)", name, pd->value,
-                    is_db == CLS_GAIN_DB || is_db == CLS_EQ_DB || (is_db == CLS_DYN && p->kind != PARAM_DYN_RATIO)
-                        ? " dB" : is_db == CLS_FREQ ? " Hz" : "", pd->nevents, pd->nevents == 1 ? "" : "s");
+                    is_db == CLS_GAIN_DB || is_db == CLS_EQ_DB || (is_db == CLS_DYN && p->kind != PARAM_DYN_RATIO) ||
+                            p->kind == PARAM_SHAPE_ATTACK || p->kind == PARAM_SHAPE_SUSTAIN
+                        ? " dB" : is_db == CLS_FREQ ? " Hz" : p->kind == PARAM_LIM_CEILING ? " dBTP"
+                        : p->kind == PARAM_LIM_RELEASE ? " s" : "", pd->nevents, pd->nevents == 1 ? "" : "s");
     return 1;
 }
 
@@ -1007,7 +1091,7 @@ static int mute_group_index(lua_State *L)
     int *ix = luaL_checkudata(L, 1, MUTEGROUP_MT);
     vm_mute_group_desc *m = &get_ctx(L)->desc->mute_groups[*ix];
     const char *k = luaL_checkstring(L, 2);
-    if (strcmp(k, "mute") == 0) lua_pushboolean(L, m->mute);
+    if (strcmp(k, "mute") == 0) push_param(L, PARAM_GROUP_MUTE, *ix, 0);
     else if (strcmp(k, "name") == 0) lua_pushstring(L, m->name);
     else return script_error(L, "mute group '%s' has no field '%s' (fields: mute, name)", m->name, k);
     return 1;
@@ -1441,6 +1525,20 @@ static int insert_index(lua_State *L)
         return script_error(L, "a %s has no automatable field '%s' (fields: %s; the others are fixed when it is "
                             "made)", mode, k, fields);
     }
+    if (e->kind == VM_INSERT_LIMITER || e->kind == VM_INSERT_TRANSIENT) {
+        int lim = e->kind == VM_INSERT_LIMITER;
+        for (int i = 0; i < VM_INSERT_NSETP; i++)
+            if (strcmp(vm_insert_param_name(e->kind, i), k) == 0) {
+                push_param(L, (lim ? PARAM_LIM_CEILING : PARAM_SHAPE_ATTACK) + i, ir->strip, ir->index);
+                return 1;
+            }
+        if (lim && strcmp(k, "lookahead") == 0)
+            return script_error(L, "a limiter's lookahead cannot move: it is the limiter's latency, fixed when the mix "
+                                "is compiled so that every other path can be delayed to match (automatable: ceiling, "
+                                "release)");
+        return script_error(L, "a %s has no automatable field '%s' (fields: %s)", lim ? "limiter" : "transient shaper",
+                            k, lim ? "ceiling, release; the lookahead is fixed" : "attack, sustain");
+    }
     if (e->kind != VM_INSERT_EQ)
         return script_error(L, "a %s insert has no field '%s' (its settings are fixed when it is made)",
                             e->kind == VM_INSERT_LIMITER ? "limiter" : e->kind == VM_INSERT_TRANSIENT ? "transient"
@@ -1514,7 +1612,7 @@ static int strip_index(lua_State *L)
     else if (strcmp(k, "gain") == 0) push_param(L, PARAM_STRIP_GAIN, check_strip(L, 1)->index, 0);
     else if (strcmp(k, "trim") == 0) push_param(L, PARAM_STRIP_TRIM, check_strip(L, 1)->index, 0);
     else if (strcmp(k, "pan") == 0) push_param(L, PARAM_STRIP_PAN, check_strip(L, 1)->index, 0);
-    else if (strcmp(k, "mute") == 0) lua_pushboolean(L, s->mute);
+    else if (strcmp(k, "mute") == 0) push_param(L, PARAM_STRIP_MUTE, check_strip(L, 1)->index, 0);
     else if (strcmp(k, "solo") == 0) lua_pushboolean(L, s->solo);
     else if (strcmp(k, "clip") == 0) lua_pushcfunction(L, strip_clip);
     else if (strcmp(k, "eq") == 0) lua_pushcfunction(L, strip_eq);

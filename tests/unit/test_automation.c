@@ -11,6 +11,7 @@
 
 #include "tests/check.h"
 #include "tests/unit/render_util.h"
+#include "vm/automation.h"
 
 static double dc_half(int i, int c) { (void)i, (void)c; return 0.5; }
 static double sine_1k(int i, int c) { (void)c; return 0.5 * sin(2 * M_PI * 1000.0 * i / 48000.0); }
@@ -587,6 +588,141 @@ static void test_band_duck(void)
     free(x);
 }
 
+/* A script whose error (loading or compiling it) must name line `line` of
+ * mix.lua and contain want. */
+static void expect_error_at(const char *body, int line, const char *want, const char *name)
+{
+    char path[512], err[DS_ERR_LEN] = "", at[32];
+    write_script(body, path, sizeof path);
+    vm_script_opts so = {.stdlib_dir = "stdlib"};
+    vm_desc d;
+    plan *p = NULL;
+    ds_result r = vm_script_load(path, &so, &d, err);
+    if (r == DS_OK)
+        r = vm_compile(&d, 256, &p, err);
+    vm_plan_free(&p);
+    vm_desc_free(&d);
+    snprintf(at, sizeof at, "mix.lua:%d:", line);
+    check(r != DS_OK && strstr(err, want) && strstr(err, at), name, "message: %s", err);
+}
+
+/* worst |x[k] - want(k)| over [from, to) */
+static double worst_dev(const float *x, int from, int to, double (*want)(int))
+{
+    double w = 0;
+    for (int k = from; k < to; k++)
+        w = fabs(x[k] - want(k)) > w ? fabs(x[k] - want(k)) : w;
+    return w;
+}
+
+/* DC 0.5 muted at 1.0 s (sample 48000) and unmuted at 1.5 s (72000): each
+ * switch is a 5 ms (240-sample) fade linear in amplitude from its sample */
+static double mute_fade(int k) { return 0.5 * (1.0 - (k - 48000) / 240.0); }
+static double unmute_fade(int k) { return 0.5 * (k - 72000) / 240.0; }
+
+static void test_mute(void)
+{
+    write_wav("dc2.wav", 48000, 1, 48000 * 2, dc_half);
+    const char *fmt =
+        "session { rate = 48000, length = 2 }\n"
+        "local b = bus \"B\" { channels = 1 }\n"
+        "local r = bus \"R\" { channels = 1 }\n"
+        "local t = track \"T\" { channels = 1, to = b }\n"
+        "t:clip { \"dc2.wav\", at = 0 }\n"
+        "t:send(r, { level = 0, pre = true })\n"
+        "%s\n"
+        "output { \"t.wav\", from = t, format = \"wav32f\" }\n"
+        "output { \"b.wav\", from = b, format = \"wav32f\" }\n"
+        "output { \"r.wav\", from = r, format = \"wav32f\" }\n";
+    static const struct { const char *moves, *what; } cases[] = {
+        {"t.mute:set { at = 1.0, to = true }\nt.mute:set { at = 1.5, to = false }", "track mute"},
+        {"b.mute:moves { { at = \"48000smp\", to = true }, { at = 1.5, to = false } }", "bus mute (moves form)"},
+        {"t.mute = true\nt.mute:set { at = 0, to = false }\nt.mute:set { at = 1, to = true }\n"
+         "t.mute:set { at = 1.5, to = false }", "static mute = true with moves (from 0 unmuted at once)"},
+        {"mute_group \"G\" { members = { t } }.mute:moves { { at = 1, to = true }, { at = 1.5, to = false } }\n"
+         "mute_group \"H\" { members = { t }, mute = true }.mute:set { at = 0, to = false }",
+         "two mute groups (one muted statically, unmuted at 0)"},
+    };
+    for (size_t ci = 0; ci < sizeof cases / sizeof cases[0]; ci++) {
+        char script[2000], what[200];
+        snprintf(script, sizeof script, fmt, cases[ci].moves);
+        static const int blocks[] = {1024, 1, 64, 4096};
+        int frames = 0, ch = 0, fb = 0, fr = 0;
+        snprintf(what, sizeof what, "%s", cases[ci].what);
+        int on_bus = strstr(cases[ci].moves, "b.mute") != NULL;
+        float *x = render_blocks(script, on_bus ? "b.wav" : "t.wav", blocks, 4, what, &frames, &ch);
+        render(script, 1024);
+        float *b = read_wav("b.wav", &fb, &ch), *r = read_wav("r.wav", &fr, &ch);
+        if (!check(x && b && r && frames == 96000, what, "render failed")) {
+            free(x), free(b), free(r);
+            continue;
+        }
+        int before = 1, silent = 1, after = 1;
+        /* muted statically and unmuted at 0: it fades in over the first 240 samples */
+        int static_on = strstr(cases[ci].moves, "mute = true") != NULL;
+        for (int k = static_on ? 240 : 0; k < 48000; k++)
+            before &= x[k] == 0.5f;
+        for (int k = 48240; k < 72000; k++)
+            silent &= x[k] == 0.0f;
+        for (int k = 72240; k < frames; k++)
+            after &= x[k] == 0.5f;
+        char name[300];
+        if (static_on) {
+            double w = 0;
+            for (int k = 0; k <= 240; k++)
+                w = fabs(x[k] - 0.5 * k / 240.0) > w ? fabs(x[k] - 0.5 * k / 240.0) : w;
+            snprintf(name, sizeof name, "%s: the unmute at 0 fades in over samples 0..240, within 1e-6", what);
+            check(w <= 1e-6, name, "worst %.3g", w);
+        }
+        snprintf(name, sizeof name, "%s: exactly 0.5 before 1.0 s (unmuted)", what);
+        check(before, name, "a sample differs");
+        snprintf(name, sizeof name, "%s: the mute fades linearly in amplitude over samples 48000..48240 (5 ms), "
+                 "within 1e-6", what);
+        double wm = worst_dev(x, 48000, 48241, mute_fade);
+        check(wm <= 1e-6 && x[48000] == 0.5f, name, "worst %.3g, first %.9g", wm, x[48000]);
+        snprintf(name, sizeof name, "%s: exactly 0 from 5 ms after the mute to the unmute", what);
+        check(silent, name, "a sample is not 0");
+        snprintf(name, sizeof name, "%s: the unmute fades in linearly over samples 72000..72240, within 1e-6", what);
+        double w = worst_dev(x, 72000, 72241, unmute_fade);
+        check(w <= 1e-6 && x[72000] == 0.0f, name, "worst %.3g", w);
+        snprintf(name, sizeof name, "%s: exactly 0.5 again from 72240 on", what);
+        check(after, name, "a sample differs");
+        if (!on_bus) {
+            snprintf(name, sizeof name, "%s: the bus it feeds and its send before the fader are muted with it",
+                     what);
+            check(memcmp(b, x, (size_t)frames * sizeof *x) == 0 && memcmp(r, x, (size_t)frames * sizeof *x) == 0,
+                  name, "bus or send differs from the track");
+        }
+        free(x), free(b), free(r);
+    }
+
+    /* dubstage automation lists the switch as 1/0 where it was written */
+    char path[512], err[DS_ERR_LEN] = "", script[2000];
+    snprintf(script, sizeof script, fmt, cases[0].moves);
+    write_script(script, path, sizeof path);
+    vm_script_opts so = {.stdlib_dir = "stdlib"};
+    vm_desc d;
+    vm_auto_list list;
+    memset(&list, 0, sizeof list);
+    int found = 0;
+    if (vm_script_load(path, &so, &d, err) == DS_OK && vm_automation_collect(&d, &list, err) == DS_OK)
+        for (int i = 0; i < list.n; i++)
+            if (strcmp(list.lanes[i].name, "T.mute") == 0)
+                found = vm_auto_value(&list.lanes[i], 47999) == 0 && vm_auto_value(&list.lanes[i], 48000) == 1 &&
+                        vm_auto_value(&list.lanes[i], 72000) == 0 && strstr(list.lanes[i].where, "mix.lua:7");
+    check(found, "dubstage automation lists T.mute: 0, 1 from sample 48000, 0 from 72000 (mix.lua:7)", "%s", err);
+    vm_automation_free(&list);
+    vm_desc_free(&d);
+
+    printf("# expected failures follow:\n");
+    expect_error_at("local t = track \"T\"\n\nt.mute:ramp { at = 1, to = true, over = 1 }\n", 3,
+                    "a mute switches on or off", "a mute ramp is refused with the reason, naming the line");
+    expect_error_at("local b = bus \"B\"\nb.mute:set { at = 1, to = 2 }\n", 2,
+                    "bus 'B' mute: to must be true (muted) or false (got 2)", "a mute to = 2 names the line");
+    expect_error_at("local t = track \"T\"\nt.mute:moves { { at = 1, to = true }, { at = 2, to = false, over = 1 } }\n",
+                    2, "a mute switches on or off", "a mute move with over (moves form) is refused");
+}
+
 int main(void)
 {
     if (scratch_open("test-automation") != 0)
@@ -601,6 +737,7 @@ int main(void)
     test_duck_realtime();
     test_band_duck();
     test_sends();
+    test_mute();
     scratch_close();
     return check_exit();
 }

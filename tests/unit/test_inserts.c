@@ -12,6 +12,7 @@
 #include "tests/check.h"
 #include "tests/unit/render_util.h"
 #include "vm/automation.h"
+#include "dsp/truepeak.h"
 
 static double freq_hz;
 static double sine(int i, int c) { (void)c; return 0.25 * sin(2 * M_PI * freq_hz * i / 48000.0); }
@@ -683,6 +684,222 @@ static void test_dyn_move_errors(void)
                     "a compressor has no automatable field 'attack'", "attack is not automatable, and says so");
 }
 
+/* ---- automated limiter and transient shaper ------------------------------ */
+
+/* The true peak (dBTP) of mono x over samples [from, to): the largest
+ * |sample| there and reading between two of them, by the meter's BS.1770-4
+ * Annex 2 4x interpolator (dsp/truepeak.h) run over the signal around them
+ * (a meter started at `from` would read the step from silence). x must
+ * hold 6 samples either side. */
+static double true_peak_db(const float *x, int from, int to)
+{
+    int n = to - from - 1;
+    float *z = calloc((size_t)n, sizeof *z);
+    dsp_truepeak_max(x + from - 5, z, n); /* z[i]: between x[from + i] and x[from + i + 1] */
+    double p = 0;
+    for (int i = 0; i < n; i++)
+        p = z[i] > p ? z[i] : p;
+    for (int k = from; k < to; k++)
+        p = fabsf(x[k]) > p ? fabsf(x[k]) : p;
+    free(z);
+    return 20 * log10(p);
+}
+
+static double loud_sine(int i, int c) { (void)c; return 0.99 * sin(2 * M_PI * 997.0 * i / 48000.0); }
+
+static const char *const lim_script =
+    "session { rate = 48000, length = 2, fps = \"23.976\", start = \"01:00:00:00\" }\n"
+    "local t = track \"T\" { channels = 1 }\n"
+    "t:clip { \"loud.wav\", at = 0 }\n"
+    "local l = t:limiter { ceiling = %s }\n"
+    "%s\n"
+    "output { \"out.wav\", from = t, format = \"wav32f\" }\n";
+
+static float *render_lim(const char *ceiling, const char *moves, int block, int *frames)
+{
+    char script[1024];
+    int ch = 0;
+    snprintf(script, sizeof script, lim_script, ceiling, moves);
+    return render(script, block) == 0 ? read_wav("out.wav", frames, &ch) : NULL;
+}
+
+static void test_limiter_ceiling_step(void)
+{
+    /* a 997 Hz sine at -0.09 dBFS through a limiter (5 ms look-ahead, 240
+     * samples, compensated: the output is aligned to the session); the
+     * ceiling steps at 01:00:00:12 at 23.976 fps = sample 24024 (off the
+     * 32-sample grid). Before the step the output is the static -1 dBTP
+     * limiter's until its look-ahead ramp begins (at most 240 samples
+     * early), every sample from the step on is under the new ceiling, and
+     * the true peak on either side is its ceiling's within 0.1 dB. */
+    write_wav("loud.wav", 48000, 1, 96000, loud_sine);
+    const int at = 24024, L = 240;
+    int n1 = 0, n2 = 0, n3 = 0, n4 = 0;
+    float *hi = render_lim("-1", "", 1000, &n1), *lo = render_lim("-6", "", 1000, &n2);
+    float *down = render_lim("-1", "l.ceiling:set { at = \"01:00:00:12\", to = -6 }", 1000, &n3);
+    float *up = render_lim("-6", "l.ceiling:set { at = \"01:00:00:12\", to = -1 }", 1000, &n4);
+    if (!check(hi && lo && down && up && n1 == 96000 && n3 == 96000 && n4 == 96000,
+               "limiters with a ceiling step render", "failed")) {
+        free(hi), free(lo), free(down), free(up);
+        return;
+    }
+    check(memcmp(down, hi, (size_t)(at - L) * sizeof *down) == 0,
+          "ceiling step down: before the look-ahead (240 samples before 24024) the static -1 dBTP limiter's bits",
+          "differs");
+    float pk = 0;
+    for (int k = at; k < n3; k++)
+        pk = fabsf(down[k]) > pk ? fabsf(down[k]) : pk;
+    check(pk <= (float)pow(10, -6 / 20.0), "ceiling step down: every sample from 24024 on is under -6 dBFS",
+          "peak %.4f dBFS", 20 * log10(pk));
+    double tp_hi = true_peak_db(down, at - 24000, at), tp_lo = true_peak_db(down, at, n3 - 6);
+    char name[300];
+    snprintf(name, sizeof name, "ceiling step down: true peak %.3f dBTP before 24024 (ceiling -1), %.3f after "
+             "(ceiling -6), each within 0.1 dB", tp_hi, tp_lo);
+    check(tp_hi <= -1 && tp_hi >= -1.1 && tp_lo <= -6 && tp_lo >= -6.1, name, "out of tolerance");
+    /* the raise: nothing moves before 24024; after it the gain recovers with
+     * the 50 ms release */
+    double up_lo = true_peak_db(up, at - 24000, at), up_hi = true_peak_db(up, at + 12000, at + 36000);
+    pk = 0;
+    for (int k = 0; k < at; k++)
+        pk = fabsf(up[k]) > pk ? fabsf(up[k]) : pk;
+    snprintf(name, sizeof name, "ceiling step up: true peak %.3f dBTP before 24024 (ceiling -6, every sample under "
+             "it), %.3f from 250 ms after (ceiling -1), each within 0.1 dB", up_lo, up_hi);
+    check(up_lo <= -6 && up_lo >= -6.1 && pk <= (float)pow(10, -6 / 20.0) && up_hi <= -1 && up_hi >= -1.1, name,
+          "out of tolerance (sample peak before %.4f dBFS)", 20 * log10(pk));
+    free(up);
+    /* a set at 0 is the static setting */
+    up = render_lim("-1", "l.ceiling:set { at = 0, to = -6 }", 1000, &n4);
+    check(up && n4 == n2 && memcmp(up, lo, (size_t)n2 * sizeof *up) == 0,
+          "a limiter ceiling :set at 0 gives the bytes of the same static ceiling", "differs");
+    free(hi), free(lo), free(down), free(up);
+}
+
+static void test_transient_attack_ramp(void)
+{
+    /* attack 3 dB ramping to 9 dB from sample 48011 over 24000 samples.
+     * The shaper's gain in dB is attack * T + sustain * S with T and S from
+     * followers that do not depend on the settings, so against renders at
+     * attack 3 (a) and 9 (b): before the ramp the output is a's bits, after
+     * it b's, and inside it, at every sample, dB(out) = dB(a) + (v - 3) / 6
+     * (dB(b) - dB(a)) with v the ramp's exact value at the last knot (its
+     * start, each multiple of 32, held in between). */
+    write_wav("hits.wav", 48000, 1, 48000 * 3, hits);
+    const char *base =
+        "session { rate = 48000, length = 3 }\n"
+        "local t = track \"T\" { channels = 1 }\n"
+        "t:clip { \"hits.wav\", at = 0 }\n"
+        "local s = t:transient { attack = %s, sustain = -4 }\n"
+        "%s\n"
+        "output { \"o.wav\", from = t, format = \"wav32f\" }\n";
+    char script[1024];
+    int fa = 0, fb = 0, fm = 0, ch = 0;
+    snprintf(script, sizeof script, base, "3", "");
+    float *a = render(script, 700) == 0 ? read_wav("o.wav", &fa, &ch) : NULL;
+    snprintf(script, sizeof script, base, "9", "");
+    float *b = render(script, 700) == 0 ? read_wav("o.wav", &fb, &ch) : NULL;
+    snprintf(script, sizeof script, base, "3", "s.attack:ramp { at = \"48011smp\", to = 9, over = \"24000smp\" }");
+    float *m = render(script, 700) == 0 ? read_wav("o.wav", &fm, &ch) : NULL;
+    if (!check(a && b && m && fa == 144000 && fb == fa && fm == fa, "transient shapers with an attack ramp render",
+               "failed")) {
+        free(a), free(b), free(m);
+        return;
+    }
+    const int start = 48011, len = 24000;
+    check(memcmp(m, a, (size_t)start * sizeof *m) == 0, "attack ramp: before it, the static attack 3's bits",
+          "differs");
+    check(memcmp(m + start + len, b + start + len, (size_t)(fa - start - len) * sizeof *m) == 0,
+          "attack ramp: from its end on, the static attack 9's bits (the followers carried through)", "differs");
+    double worst = 0;
+    int used = 0;
+    for (int k = start; k < start + len; k++) {
+        int knot = k == start ? start : (k / 32) * 32 > start ? (k / 32) * 32 : start;
+        double v = 3 + 6.0 * (knot - start) / len;
+        if (fabsf(a[k]) < 1e-4f || fabsf(m[k]) == 0)
+            continue;
+        double da = 20 * log10(fabs(a[k])), dbb = 20 * log10(fabs(b[k]));
+        if (fabs(dbb - da) < 0.01)
+            continue;
+        double want = da + (v - 3) / 6 * (dbb - da), got = 20 * log10(fabs(m[k]));
+        worst = fabs(got - want) > worst ? fabs(got - want) : worst;
+        used++;
+    }
+    char name[200];
+    snprintf(name, sizeof name, "attack ramp: at %d samples inside it, the gain of the value at the last knot within "
+             "1e-4 dB", used);
+    check(used > 1000 && worst <= 1e-4, name, "worst %.3g dB", worst);
+    free(a), free(b), free(m);
+}
+
+static void test_moving_limiter_shaper_block_independent(void)
+{
+    write_wav("music.wav", 48000, 2, 48000, wobble);
+    const char *script =
+        "session { rate = 48000, length = 1 }\n"
+        "local t = track \"T\" { channels = 2, gain = 12 }\n"
+        "t:clip { \"music.wav\", at = 0 }\n"
+        "local s = t:transient { attack = 6 }\n"
+        "s.attack:ramp { at = 0.1, to = -6, over = 0.3, shape = \"s_curve\" }\n"
+        "s.sustain:curve { at = \"7777smp\", over = 0.5, values = { 0, -12, 6 } }\n"
+        "local pm = bus \"PM\" { channels = 2 }\n"
+        "t:to(pm)\n"
+        "local l = pm:limiter { ceiling = -1, release = 0.05 }\n"
+        "l.ceiling:ramp { at = 0.2, to = -9, over = 0.4 }\n"
+        "l.ceiling:set { at = \"40001smp\", to = -2 }\n"
+        "l.release:target { at = 0.3, to = 0.5, tau = 0.1 }\n"
+        "output { \"out.wav\", from = pm, format = \"wav32f\" }\n";
+    static const int blocks[] = {1, 64, 4096};
+    int frames = 0, ch = 0;
+    float *first = render_blocks(script, "out.wav", blocks, 3, "automated transient shaper and limiter", &frames, &ch);
+    check(first != NULL, "a transient shaper and a limiter with moving settings render", "failed");
+    free(first);
+
+    /* dubstage automation names them by their place on the strip */
+    char path[512], err[DS_ERR_LEN] = "";
+    write_script(script, path, sizeof path);
+    vm_script_opts so = {.stdlib_dir = "stdlib"};
+    vm_desc d;
+    vm_auto_list list;
+    memset(&list, 0, sizeof list);
+    int found = 0;
+    if (vm_script_load(path, &so, &d, err) == DS_OK && vm_automation_collect(&d, &list, err) == DS_OK)
+        for (int i = 0; i < list.n; i++) {
+            const vm_auto_lane *l = &list.lanes[i];
+            if (strcmp(l->name, "T.shape1.attack") == 0 && vm_auto_value(l, 0) == 6 && vm_auto_value(l, 48000) == -6)
+                found |= 1;
+            if (strcmp(l->name, "T.shape1.sustain") == 0 && vm_auto_value(l, 7777) == 0)
+                found |= 2;
+            if (strcmp(l->name, "PM.lim1.ceiling") == 0 && vm_auto_value(l, 9600) == -1 &&
+                vm_auto_value(l, 40001) == -2 && strstr(l->where, "mix.lua:10"))
+                found |= 4;
+            if (strcmp(l->name, "PM.lim1.release") == 0 && vm_auto_value(l, 0) == 0.05)
+                found |= 8;
+        }
+    check(found == 15 && list.n == 4, "dubstage automation lists T.shape1.attack, .sustain, PM.lim1.ceiling "
+          "(mix.lua:10), .release", "found %d, %d lanes; %s", found, list.n, err);
+    vm_automation_free(&list);
+    vm_desc_free(&d);
+}
+
+static void test_limiter_shaper_move_errors(void)
+{
+    expect_error_at("local a = bus \"A\"\nlocal l = a:limiter { }\nl.ceiling:set { at = 1, to = 3 }\n", 3,
+                    "limiter 1 ceiling: to = 3 is out of range (-60 to 0 dBTP)",
+                    "a limiter ceiling move above 0 dBTP names the line, the parameter and the range");
+    expect_error_at("local a = bus \"A\"\na:eq { \"peak\", freq = 100 }\nlocal l = a:limiter { }\n"
+                    "l.release:ramp { at = 0, to = 20, over = 1 }\n", 4,
+                    "limiter 2 release: to = 20 is out of range (0.001 to 10 s)",
+                    "a limiter release move above 10 s names the line, the parameter and the range");
+    expect_error_at("local a = bus \"A\"\nlocal l = a:limiter { }\nl.lookahead:set { at = 1, to = 0.01 }\n", 3,
+                    "a limiter's lookahead cannot move", "a limiter's look-ahead cannot move, and says why");
+    expect_error_at("local a = bus \"A\"\nlocal s = a:transient { }\n\ns.sustain:curve { at = 0, over = 1, "
+                    "values = { 0, -30 } }\n", 4,
+                    "transient shaper 1 sustain: values = -30 dB is out of range (-24 to +24 dB)",
+                    "a transient sustain curve point below -24 dB names the line, the parameter and the range");
+    expect_error_at("local a = bus \"A\"\nlocal s = a:transient { }\ns.release:set { at = 0, to = 1 }\n", 3,
+                    "a transient shaper has no automatable field 'release' (fields: attack, sustain)",
+                    "a transient shaper lists its automatable fields");
+}
+
 int main(void)
 {
     if (scratch_open("test-inserts") != 0)
@@ -703,6 +920,10 @@ int main(void)
     test_moving_dynamics_block_independent();
     test_dyn_static_same_as_set_at_zero();
     test_dyn_move_errors();
+    test_limiter_ceiling_step();
+    test_transient_attack_ramp();
+    test_moving_limiter_shaper_block_independent();
+    test_limiter_shaper_move_errors();
     expect_script_error("local a = bus \"A\"\na:limiter { ceiling = 3 }\n", "ceiling = 3",
                         "a limiter ceiling above 0 dBTP is refused with its range");
     scratch_close();

@@ -82,7 +82,7 @@ static double lin(double d)
 
 static dsp_limiter_params params(double ceiling, double lookahead, double release)
 {
-    dsp_limiter_params p = {ceiling, lookahead, release};
+    dsp_limiter_params p = {ceiling, lookahead, release, 0};
     return p;
 }
 
@@ -660,13 +660,13 @@ static void test_validation(void)
         dsp_limiter_params p;
         const char *want[3];
     } bad[] = {
-        {{3.0, 0.005, 0.05}, {"ceiling_dbtp = 3", "-60 to 0", "dBTP"}},
-        {{-100.0, 0.005, 0.05}, {"ceiling_dbtp = -100", "-60 to 0", "dBTP"}},
-        {{NAN, 0.005, 0.05}, {"ceiling_dbtp = nan", "-60 to 0", "dBTP"}},
-        {{-1.0, 0.0, 0.05}, {"lookahead_s = 0 ", "0.001 to 0.1 s", "out of range"}},
-        {{-1.0, 0.5, 0.05}, {"lookahead_s = 0.5", "0.001 to 0.1 s", "limiter:"}},
-        {{-1.0, 0.005, -1.0}, {"release_s = -1", "0.001 to 10 s", "out of range"}},
-        {{-1.0, 0.005, INFINITY}, {"release_s = inf", "0.001 to 10 s", "out of range"}},
+        {{3.0, 0.005, 0.05, 0}, {"ceiling_dbtp = 3", "-60 to 0", "dBTP"}},
+        {{-100.0, 0.005, 0.05, 0}, {"ceiling_dbtp = -100", "-60 to 0", "dBTP"}},
+        {{NAN, 0.005, 0.05, 0}, {"ceiling_dbtp = nan", "-60 to 0", "dBTP"}},
+        {{-1.0, 0.0, 0.05, 0}, {"lookahead_s = 0 ", "0.001 to 0.1 s", "out of range"}},
+        {{-1.0, 0.5, 0.05, 0}, {"lookahead_s = 0.5", "0.001 to 0.1 s", "limiter:"}},
+        {{-1.0, 0.005, -1.0, 0}, {"release_s = -1", "0.001 to 10 s", "out of range"}},
+        {{-1.0, 0.005, INFINITY, 0}, {"release_s = inf", "0.001 to 10 s", "out of range"}},
     };
     for (int k = 0; k < 7; k++) {
         msg[0] = 0;
@@ -771,6 +771,117 @@ static void test_speed(void)
     }
 }
 
+/* Runs an automated limiter over in (+ L samples of silence) in calls of
+ * `block` samples; before input sample at[k] (a call ends there) the
+ * settings become p[k]. */
+static void run_moving(const dsp_limiter_params *p0, const sig *in, sig *out, int block, const long *at,
+                       const dsp_limiter_params *p, int nset)
+{
+    dsp_limiter_params a = *p0;
+    a.automated = 1;
+    limiter_box b;
+    dsp_limiter *l = limiter_new(&b, in->channels, FS, &a);
+    int lat = dsp_limiter_latency(l);
+    sig_alloc(out, in->channels, in->n + lat);
+    for (int c = 0; c < in->channels; c++)
+        memcpy(out->x[c], in->x[c], (size_t)in->n * sizeof(float));
+    long done = 0;
+    int next = 0;
+    while (done < out->n) {
+        while (next < nset && at[next] == done)
+            dsp_limiter_set(l, &p[next++]);
+        long m = out->n - done < block ? out->n - done : block;
+        if (next < nset && at[next] < done + m)
+            m = at[next] - done;
+        float *io[MAX_CH];
+        for (int c = 0; c < in->channels; c++)
+            io[c] = out->x[c] + done;
+        dsp_limiter_process(l, io, (int)m);
+        done += m;
+    }
+    free(b.mem);
+}
+
+/* frames [from, to) of a and b (outputs: input frame i at i + lat) equal bit for bit */
+static int same_frames(const sig *a, const sig *b, int lat, long from, long to)
+{
+    for (int c = 0; c < a->channels; c++)
+        if (memcmp(a->x[c] + from + lat, b->x[c] + from + lat, (size_t)(to - from) * sizeof(float)) != 0)
+            return 0;
+    return 1;
+}
+
+/* an automated limiter (dsp_limiter_set while it runs): each input frame is
+ * limited to the ceiling set when it came in; unmoved, it is the static one */
+static void test_automated(void)
+{
+    sig in, fixed, moved, alt;
+    sig_alloc(&in, 2, 144000);
+    make_music(&in);
+    dsp_limiter_params hi = params(-1.0, 0.005, 0.05), lo = params(-7.0, 0.005, 0.05);
+    limiter_box b;
+    dsp_limiter *l = limiter_new(&b, 2, FS, &hi);
+    int lat = dsp_limiter_latency(l), w = lat - 16;
+    run(l, &in, &fixed, 4096);
+    free(b.mem);
+    run_moving(&hi, &in, &moved, 4096, NULL, NULL, 0);
+    check(same_frames(&fixed, &moved, lat, 0, in.n), "automated, never set: the bits of the static limiter",
+          "outputs differ");
+    sig_free(&moved);
+
+    /* down 6 dB at input frame T, off the chunk grid */
+    const long T = 48017;
+    run_moving(&hi, &in, &moved, 4096, &T, &lo, 1);
+    check(same_frames(&fixed, &moved, lat, 0, T - w), "ceiling step down: frames before the look-ahead ramp are the "
+          "static limiter's, bit for bit", "outputs differ");
+    float pk = 0;
+    for (int c = 0; c < 2; c++)
+        for (long i = T + lat; i < moved.n; i++)
+            pk = fabsf(moved.x[c][i]) > pk ? fabsf(moved.x[c][i]) : pk;
+    check(pk <= (float)lin(-7.0), "ceiling step down: every sample from the step on is under the new ceiling",
+          "sample peak %.4f dBFS", db(pk));
+    double tp_before = meter_tp(&moved, lat + T - 24000, lat + T - w), tp_after = meter_tp(&moved, lat + T, moved.n);
+    check(tp_before <= -1.0 + 0.1 && tp_before > -1.3 && tp_after <= -7.0 + 0.1 && tp_after > -7.3,
+          "ceiling step down: true peak before the step at the old ceiling, after it at the new (0.1 dB)",
+          "%.4f dBTP before, %.4f after", tp_before, tp_after);
+    limiter_box b2;
+    dsp_limiter *l2 = limiter_new(&b2, 2, FS, &lo);
+    run(l2, &in, &alt, 4096);
+    free(b2.mem);
+    long settle = T + 24000; /* the envelopes have met (at a new peak, both take the same minimum) */
+    printf("#   step down: true peak %.4f dBTP before (ceiling -1), %.4f after (ceiling -7)\n", tp_before, tp_after);
+    sig_free(&moved);
+
+    /* up again 6 dB later: the gain recovers with the release; before, nothing changes */
+    long at2[2] = {T, 120011};
+    dsp_limiter_params ps[2] = {lo, hi};
+    run_moving(&hi, &in, &moved, 4096, at2, ps, 2);
+    double up_before = meter_tp(&moved, lat + at2[1] - 12000, lat + at2[1]);
+    double up_after = meter_tp(&moved, lat + at2[1] + (long)(0.05 * FS) * 4, moved.n);
+    check(up_before <= -7.0 + 0.1 && up_after <= -1.0 + 0.1 && up_after > -1.3,
+          "ceiling step up: the old ceiling holds to the step, the new one after the release (0.1 dB)",
+          "%.4f dBTP before, %.4f after", up_before, up_after);
+    check(same_frames(&alt, &moved, lat, settle, at2[1] - w), "between the steps: the static -7 dBTP limiter's bits once "
+          "the envelopes have met", "outputs differ");
+    sig_free(&moved);
+
+    /* the same sets in calls of 1, 7 and 4096 samples; a release change too */
+    dsp_limiter_params ps3[3] = {lo, hi, params(-3.0, 0.005, 0.3)};
+    long at3[3] = {T, 120011, 130000};
+    sig a1, a7;
+    run_moving(&hi, &in, &moved, 4096, at3, ps3, 3);
+    run_moving(&hi, &in, &a1, 1, at3, ps3, 3);
+    run_moving(&hi, &in, &a7, 7, at3, ps3, 3);
+    check(same_frames(&moved, &a1, lat, -lat, in.n) && same_frames(&moved, &a7, lat, -lat, in.n),
+          "automated: the same bits in calls of 1, 7 and 4096 samples", "outputs differ");
+    sig_free(&a1);
+    sig_free(&a7);
+    sig_free(&moved);
+    sig_free(&alt);
+    sig_free(&fixed);
+    sig_free(&in);
+}
+
 int main(void)
 {
     test_validation();
@@ -783,6 +894,7 @@ int main(void)
     test_linked();
     test_block_size();
     test_bad_input();
+    test_automated();
     test_speed();
     return check_exit();
 }
