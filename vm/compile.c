@@ -1558,6 +1558,26 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
         CHECK(op->label);
         for (int j = first_op; i < c.nfront && j < p->nops; j++)
             p->op_worker[j] = c.worker[i];
+        /* The session time of the signal these ops work on: an insert's
+         * input is late by the look-aheads before it, a fader's and a mix's
+         * by the strip's whole path (a mix through a compensating delay by
+         * its bus's). Their moves are read at that time (plan_op.offset). */
+        {
+            int off = 0;
+            if (o->kind == A_INSERT || o->kind == A_EQ_BATCH) {
+                off = c.lat_in[o->strip];
+                for (int k = 0; k < o->dst; k++)
+                    off += insert_latency(d, o->strip, k);
+                if (st->inserts[o->dst].kind == VM_INSERT_DUCK)
+                    off = 0; /* it reads its key's time itself (op_duck_args.at) */
+            } else if (o->kind == A_GAIN || o->kind == A_BANDDUCK) {
+                off = c.lat_out[o->strip];
+            } else if (o->kind == A_MIX) {
+                off = c.lat_in[o->dst] > c.lat_out[o->strip] ? c.lat_in[o->dst] : c.lat_out[o->strip];
+            }
+            for (int j = first_op; j < p->nops; j++)
+                p->ops[j].offset = off;
+        }
         /* ops with state get a name that a recompiled plan's same op has
          * (its strip and its place there, not its settings), so a live
          * plan swap can carry the state over (vm/live.c) */

@@ -31,6 +31,9 @@ typedef struct {
     const char *label;      /* what `dubstage info` prints */
     const char *key;        /* ops with state: the same in a recompiled plan (strip and
                                place, not settings), for live swaps; NULL otherwise */
+    int offset;             /* samples the signal this op works on runs late (look-aheads
+                               upstream): the op sees the block's session time, pos - offset,
+                               so its moves land on the sample they were written for */
 } plan_op;
 
 typedef struct {

@@ -15,7 +15,7 @@ void sched_run_block(plan *p, int64_t pos, int n)
 {
     const plan_op *op = p->ops, *end = p->ops + p->nops;
     for (; op < end; op++)
-        op->fn(p, op->args, pos, n);
+        op->fn(p, op->args, pos - op->offset, n);
 }
 
 struct sched_pool {
@@ -86,7 +86,7 @@ static void run_front(plan *p, int worker, int64_t pos, int n)
 {
     for (int i = 0; i < p->nfront; i++)
         if (p->op_worker[i] == worker)
-            p->ops[i].fn(p, p->ops[i].args, pos, n);
+            p->ops[i].fn(p, p->ops[i].args, pos - p->ops[i].offset, n);
 }
 
 static void *helper_main(void *arg)
@@ -136,7 +136,7 @@ void sched_run_block_pool(sched_pool *s, int64_t pos, int n)
     run_front(p, 0, pos, n);
     wait_change(&s->done, before, &s->done_sleeping);
     for (int i = p->nfront; i < p->nops; i++)
-        p->ops[i].fn(p, p->ops[i].args, pos, n);
+        p->ops[i].fn(p, p->ops[i].args, pos - p->ops[i].offset, n);
 }
 
 void sched_pool_set_tail(sched_pool *s, void (*fn)(void *), void *user)

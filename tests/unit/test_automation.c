@@ -536,6 +536,44 @@ static void test_sends(void)
           "a send level above +24 dB is an error", "it rendered");
 }
 
+/* A move on a strip whose signal a look-ahead made late (a limiter on the
+ * bus, then its fader; a bus fed through a realtime duck) lands on the
+ * sample it was written for in the output, which is compensated. */
+static void test_moves_after_lookahead(void)
+{
+    write_wav("dc2.wav", 48000, 1, 48000 * 2, dc_half);
+    const char *script =
+        "session { rate = 48000, length = 2 }\n"
+        "local pm = bus \"PM\" { channels = 1 }\n"
+        "local mx = bus \"MX\" { channels = 1, to = pm }\n"
+        "track \"T\" { to = mx }:clip { \"dc2.wav\", at = 0 }\n"
+        "mx:limiter { ceiling = -1, lookahead = 0.005 }\n"
+        "mx.gain:set { at = 1, to = -6 }\n"
+        "local e = mx:eq { \"peak\", freq = 1000, gain = 0, q = 1 }\n"
+        "pm.gain:set { at = 1.5, to = -12 }\n"
+        "output { \"pm.wav\", from = pm, format = \"wav32f\" }\n";
+    int frames = 0, ch = 0;
+    float *x = render(script, 512) == 0 ? read_wav("pm.wav", &frames, &ch) : NULL;
+    if (!check(x && frames == 2 * 48000, "a mix with moves after a look-ahead limiter renders", "frames %d", frames)) {
+        free(x);
+        return;
+    }
+    int step = -1, step2 = -1;
+    for (int k = 1; k < frames; k++) {
+        if (step < 0 && fabs(x[k] - x[k - 1]) > 0.1)
+            step = k;
+        else if (step >= 0 && step2 < 0 && fabs(x[k] - x[k - 1]) > 0.05)
+            step2 = k;
+    }
+    check(step == 48000, "a fader step after a limiter lands on its sample in the compensated output (1.0 s)",
+          "it is at sample %d (%d early)", step, 48000 - step);
+    check(step2 == 72000, "a bus fader step downstream lands on its sample too (1.5 s)", "it is at sample %d", step2);
+    check(fabs(x[40000] - 0.5) < 1e-6 && fabs(x[60000] - 0.5 * db(-6)) < 1e-6 &&
+              fabs(x[80000] - 0.5 * db(-18)) < 1e-6,
+          "levels: 0.5, then -6 dB, then -18 dB", "got %g %g %g", x[40000], x[60000], x[80000]);
+    free(x);
+}
+
 static double two_tones(int i, int c)
 {
     (void)c;
@@ -737,6 +775,7 @@ int main(void)
     test_duck_realtime();
     test_band_duck();
     test_sends();
+    test_moves_after_lookahead();
     test_mute();
     scratch_close();
     return check_exit();
