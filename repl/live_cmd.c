@@ -268,9 +268,13 @@ static void adopt_desc(session *s, vm_desc *d)
     if (s->duck_lanes) {
         s->nduck_lanes = s->desc.nstrips;
         char err[DS_ERR_LEN];
-        for (int i = 0; i < s->desc.nstrips; i++)
-            if (s->desc.strips[i].duck.nevents)
-                s->duck_lanes[i] = vm_param_desc_lane(&s->desc.strips[i].duck, 1, "duck", err);
+        for (int i = 0; i < s->desc.nstrips; i++) { /* an analysed duck's layer: the whole strip or its band */
+            const vm_strip_desc *st = &s->desc.strips[i];
+            if (st->duck.nevents)
+                s->duck_lanes[i] = vm_param_desc_lane(&st->duck, 1, "duck", err);
+            else if (st->bandduck.nevents)
+                s->duck_lanes[i] = vm_param_desc_lane(&st->bandduck, 1, "band duck", err);
+        }
     }
 }
 
@@ -711,11 +715,12 @@ static void on_tick(void *user)
     int shown = 0;
     for (int i = 0; i < st.ngr && n < (int)sizeof buf - 200; i++)
         n += snprintf(buf + n, sizeof buf - (size_t)n, "%s%s %.1f dB", shown++ ? ",  " : "\n  gain: ", st.gr[i].name,
-                      st.gr[i].gain_db);
+                      fabs(st.gr[i].gain_db) < 0.05 ? 0.0 : st.gr[i].gain_db);
     for (int i = 0; i < s->nduck_lanes && n < (int)sizeof buf - 200; i++)
         if (s->duck_lanes[i])
-            n += snprintf(buf + n, sizeof buf - (size_t)n, "%s%s duck %.1f dB", shown++ ? ",  " : "\n  gain: ",
-                          s->desc.strips[i].name, vm_lane_value(s->duck_lanes[i], st.position));
+            n += snprintf(buf + n, sizeof buf - (size_t)n, "%s%s %s %.1f dB", shown++ ? ",  " : "\n  gain: ",
+                          s->desc.strips[i].name, s->desc.strips[i].duck.nevents ? "duck" : "band duck",
+                          vm_lane_value(s->duck_lanes[i], st.position) + 0.0);
     if (st.feed_error[0])
         snprintf(buf + n, sizeof buf - (size_t)n, "\n  disk: %s", st.feed_error);
     console_status(buf);
