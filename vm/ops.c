@@ -54,7 +54,7 @@ static void knots(vm_lane *const *lanes, int nl, int64_t s, int64_t *k0, int64_t
         *k1 = en < *k1 ? en : *k1;
     }
     if (moving) {
-        int64_t grid = s - ((s % PLAN_PARAM_GRID) + PLAN_PARAM_GRID) % PLAN_PARAM_GRID;
+        int64_t grid = s & ~(int64_t)(PLAN_PARAM_GRID - 1); /* the knot at or before s (a power of two) */
         *k0 = grid > *k0 ? grid : *k0;
         *k1 = grid + PLAN_PARAM_GRID < *k1 ? grid + PLAN_PARAM_GRID : *k1;
     }
@@ -335,6 +335,8 @@ static void param_eval(plan_param *pp, int64_t pos, int n)
         for (int l = 0; l < pp->nlanes; l++) {
             int64_t st, en;
             int mv;
+            if (vm_lane_count(pp->lanes[l]) == 0)
+                continue; /* a layer without moves holds over the whole session */
             vm_lane_span(pp->lanes[l], s, &st, &en, &mv);
             moving |= mv;
             a = st > a ? st : a;
@@ -360,7 +362,7 @@ static void param_eval(plan_param *pp, int64_t pos, int n)
             pieces++;
             continue;
         }
-        int64_t grid = s - ((s % PLAN_PARAM_GRID) + PLAN_PARAM_GRID) % PLAN_PARAM_GRID;
+        int64_t grid = s & ~(int64_t)(PLAN_PARAM_GRID - 1); /* the knot at or before s (a power of two) */
         a = grid > a ? grid : a;
         /* The line ends on the next grid knot when the move runs past it
          * (continuous there: the next piece starts from that same value, so
