@@ -48,7 +48,7 @@
 static char word_breaks[] = " \t\n\"\\'`@$><=;|&{(,[+-*/%^~#";
 
 static struct {
-    const console_hooks *h;
+    const repl_console_hooks *h;
     const char *prompt;   /* h->prompt, or "> " */
     int tty;              /* readline mode (stdin and stdout are terminals) */
     FILE *out;            /* readline's and our terminal output, fully buffered */
@@ -410,7 +410,7 @@ static void cancel_input(void)
  * is due. Returns poll()'s result (-1 with EINTR on a signal). */
 static int wait_input(double *next_tick)
 {
-    const console_hooks *h = con.h;
+    const repl_console_hooks *h = con.h;
     int ticking = h->on_tick && h->tick_ms > 0;
     double t = now_ms();
     if (ticking && t >= *next_tick) {
@@ -431,7 +431,7 @@ static int wait_input(double *next_tick)
 
 static int run_tty(volatile int *interrupt)
 {
-    const console_hooks *h = con.h;
+    const repl_console_hooks *h = con.h;
     double next_tick = now_ms() + (h->tick_ms > 0 ? h->tick_ms : 0);
     rl_deprep_term_function = keep_prepped;
     rl_callback_handler_install(con.prompt, line_handler);
@@ -501,7 +501,7 @@ static int run_tty(volatile int *interrupt)
 
 static int run_plain(volatile int *interrupt)
 {
-    const console_hooks *h = con.h;
+    const repl_console_hooks *h = con.h;
     double next_tick = now_ms() + (h->tick_ms > 0 ? h->tick_ms : 0);
     char *buf = NULL;
     size_t len = 0, cap = 0;
@@ -559,7 +559,7 @@ static int run_plain(volatile int *interrupt)
     return rc;
 }
 
-int console_run(const console_hooks *h, volatile int *interrupt)
+int repl_console_run(const repl_console_hooks *h, volatile int *interrupt)
 {
     int rc = -1;
     struct sigaction sa, old_int, old_winch, old_cont, old_tstp;
@@ -662,7 +662,7 @@ done:
 
 /* ---- output ---------------------------------------------------------------- */
 
-void console_status(const char *text)
+void repl_console_status(const char *text)
 {
     if (!con.tty || !con.out)
         return;
@@ -683,7 +683,7 @@ void console_status(const char *text)
     show_input();
 }
 
-void console_print(const char *fmt, ...)
+void repl_console_print(const char *fmt, ...)
 {
     char small[512], *msg = small;
     va_list ap, ap2;

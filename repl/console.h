@@ -9,7 +9,7 @@
  * lines (no prompt, no editing, no history, no status; on_tick still runs),
  * so it can be driven by a pipe too.
  *
- * With a terminal, from console_run until it returns: SIGINT, SIGWINCH,
+ * With a terminal, from repl_console_run until it returns: SIGINT, SIGWINCH,
  * SIGTSTP and SIGCONT are the console's (the previous handlers come back at
  * the end; a Ctrl-Z while on_chunk runs stops the process once it returns),
  * and the terminal stays in readline's mode -- also while on_chunk runs, so
@@ -25,10 +25,10 @@
 typedef struct {
     /* A complete chunk was entered (history already updated; trailing
      * blanks removed). Return 0 to go on, 1 to leave the loop (e.g. the
-     * chunk was `quit()`). It may print with printf or console_print. */
+     * chunk was `quit()`). It may print with printf or repl_console_print. */
     int (*on_chunk)(void *user, const char *chunk);
     /* Called about every tick_ms while waiting for input (never while
-     * on_chunk runs); the caller may call console_status and console_print
+     * on_chunk runs); the caller may call repl_console_status and repl_console_print
      * from here. May be NULL, or tick_ms <= 0, for no ticks. */
     void (*on_tick)(void *user);
     int tick_ms;
@@ -44,27 +44,27 @@ typedef struct {
                                   * (a missing file is fine), the session's
                                   * chunks appended at the end, kept to the
                                   * last 1000; its folder must exist. */
-} console_hooks;
+} repl_console_hooks;
 
 /* Runs the loop until on_chunk returns 1, end of input (Ctrl-D), or
  * *interrupt (may be NULL) becomes non-zero -- set by the caller's own
  * signal handler, e.g. for SIGTERM; it is looked at every 100 ms at most.
  * Returns 0, or -1 when the terminal could not be set up or stdin could
  * not be read. */
-int console_run(const console_hooks *h, volatile int *interrupt);
+int repl_console_run(const repl_console_hooks *h, volatile int *interrupt);
 
 /* Shows text (one or more lines, no trailing newline needed) as the status
  * block just above the prompt, replacing the previous status, without
  * disturbing what the user is typing. Lines are clipped to the terminal's
  * width (ANSI colour sequences take no room); "" removes the block. The
  * text is copied. Called while on_chunk runs, it shows before the next
- * prompt. No-op without a terminal or outside console_run. */
-void console_status(const char *text);
+ * prompt. No-op without a terminal or outside repl_console_run. */
+void repl_console_status(const char *text);
 
 /* Prints a message (output of a chunk, an error) above the status block
  * and the prompt, keeping the line being typed intact; a newline is added
- * when the message lacks one. Outside console_run, or without a terminal,
+ * when the message lacks one. Outside repl_console_run, or without a terminal,
  * it prints to stdout. */
-void console_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void repl_console_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -459,7 +459,7 @@ static int l_watch(lua_State *L)
     session *s = S_of(L);
     s->watch = lua_isnone(L, 1) || lua_toboolean(L, 1);
     s->mtime = script_mtime(s);
-    console_print("%s %s", s->watch ? "watching" : "no longer watching", s->a->script);
+    repl_console_print("%s %s", s->watch ? "watching" : "no longer watching", s->a->script);
     return 0;
 }
 
@@ -472,7 +472,7 @@ static int l_reload(lua_State *L)
     if (rebuild(s, err) != DS_OK)
         return lua_fail(L, "reload failed, the mix plays on unchanged: %s", err);
     make_proxies(L, s);
-    console_print("reloaded %s", s->a->script);
+    repl_console_print("reloaded %s", s->a->script);
     return 0;
 }
 
@@ -524,9 +524,9 @@ static int l_save(lua_State *L)
         unlink(tmp);
         return lua_fail(L, "cannot write '%s': %s", path, strerror(errno));
     }
-    console_print("saved %d change%s to %s", s->changes.n, s->changes.n == 1 ? "" : "s", path);
+    repl_console_print("saved %d change%s to %s", s->changes.n, s->changes.n == 1 ? "" : "s", path);
     if (!s->desc.trims_path[0] || strcmp(vm_path_basename(s->desc.trims_path), vm_path_basename(path)) != 0)
-        console_print("add this line to %s to use them: trims \"%s\"", vm_path_basename(s->a->script),
+        repl_console_print("add this line to %s to use them: trims \"%s\"", vm_path_basename(s->a->script),
                       vm_path_basename(path));
     lua_pushstring(L, path);
     return 1;
@@ -538,7 +538,7 @@ static int l_params(lua_State *L)
     const char *prefix = luaL_optstring(L, 1, "");
     for (int i = 0; s->names && s->names[i]; i++)
         if (strncmp(s->names[i], prefix, strlen(prefix)) == 0)
-            console_print("%-32s %g", s->names[i], vm_liveget(&s->desc, s->names[i]));
+            repl_console_print("%-32s %g", s->names[i], vm_liveget(&s->desc, s->names[i]));
     return 0;
 }
 
@@ -637,7 +637,7 @@ static lua_State *repl_lua(session *s)
 
 static int l_print(lua_State *L)
 {
-    console_print("%s", luaL_checkstring(L, 1));
+    repl_console_print("%s", luaL_checkstring(L, 1));
     return 0;
 }
 
@@ -668,17 +668,17 @@ static int on_chunk(void *user, const char *chunk)
     if (r == LUA_OK)
         r = lua_pcall(L, 0, LUA_MULTRET, 0);
     if (r != LUA_OK) {
-        console_print("error: %s", lua_tostring(L, -1));
+        repl_console_print("error: %s", lua_tostring(L, -1));
     } else {
         for (int i = top + 1; i <= lua_gettop(L); i++)
-            console_print("%s", luaL_tolstring(L, i, NULL)), lua_pop(L, 1);
+            repl_console_print("%s", luaL_tolstring(L, i, NULL)), lua_pop(L, 1);
     }
     lua_settop(L, top);
     if (s->dirty) {
         char err[DS_ERR_LEN];
         s->dirty = 0;
         if (rebuild(s, err) != DS_OK)
-            console_print("error: %s (the mix plays on unchanged)", err);
+            repl_console_print("error: %s (the mix plays on unchanged)", err);
         else
             make_proxies(L, s);
     }
@@ -696,10 +696,10 @@ static void on_tick(void *user)
             char err[DS_ERR_LEN];
             s->mtime = t;
             if (rebuild(s, err) != DS_OK)
-                console_print("reload failed, the mix plays on unchanged: %s", err);
+                repl_console_print("reload failed, the mix plays on unchanged: %s", err);
             else {
                 make_proxies(c->L, s);
-                console_print("reloaded %s (changed on disk)", s->a->script);
+                repl_console_print("reloaded %s (changed on disk)", s->a->script);
             }
         }
     }
@@ -723,7 +723,7 @@ static void on_tick(void *user)
                           vm_lane_value(s->duck_lanes[i], st.position) + 0.0);
     if (st.feed_error[0])
         snprintf(buf + n, sizeof buf - (size_t)n, "\n  disk: %s", st.feed_error);
-    console_status(buf);
+    repl_console_status(buf);
 }
 
 static char **complete(void *user, const char *text)
@@ -849,7 +849,7 @@ int repl_live(const live_args *a)
     if (home)
         snprintf(hist, sizeof hist, "%s/.dubstage_history", home);
     repl_ctx ctx = {&s, L};
-    console_hooks h = {
+    repl_console_hooks h = {
         .on_chunk = on_chunk,
         .on_tick = on_tick,
         .tick_ms = 200,
@@ -860,7 +860,7 @@ int repl_live(const live_args *a)
     };
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    int rc = console_run(&h, a->stop ? (volatile int *)a->stop : &interrupted) == 0 ? 0 : 1;
+    int rc = repl_console_run(&h, a->stop ? (volatile int *)a->stop : &interrupted) == 0 ? 0 : 1;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     vm_live_report rep;
     vm_live_close(&s.live, &rep);

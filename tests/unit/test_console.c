@@ -1,7 +1,7 @@
 /* test_console.c - the REPL console (repl/console.c) driven through a
  * pseudo-terminal as a user would: keystrokes in, chunks and screen out.
  *
- * A child runs console_run on the slave side; its hooks append each chunk
+ * A child runs repl_console_run on the slave side; its hooks append each chunk
  * to a file, complete from a fixed list of names and draw a status block
  * on every tick. The parent types into the master side and feeds what
  * comes back to a small VT100 model, so the checks are on the screen a
@@ -34,7 +34,7 @@
 #define SESSION_TIMEOUT_MS 10000
 #define MAX_CHUNKS 32
 
-/* ---- the child: console_run with recording hooks ------------------------- */
+/* ---- the child: repl_console_run with recording hooks ------------------------- */
 
 static int child_chunk_fd;
 static int child_ticks, child_chunks;
@@ -47,7 +47,7 @@ static int child_on_chunk(void *user, const char *chunk)
     size_t n = strlen(chunk) + 1;
     if (write(child_chunk_fd, chunk, n) != (ssize_t)n)
         return 1;
-    console_print("ran %d", ++child_chunks);
+    repl_console_print("ran %d", ++child_chunks);
     return strcmp(chunk, "quit()") == 0;
 }
 
@@ -58,9 +58,9 @@ static void child_on_tick(void *user)
     child_ticks++;
     /* the third line is longer than the terminal: it must be clipped */
     snprintf(text, sizeof text, "meter %d\ndx -12.0 dB\n%0100d", child_ticks, 0);
-    console_status(text);
+    repl_console_status(text);
     if (child_ticks == 5)
-        console_print("tick message");
+        repl_console_print("tick message");
 }
 
 static char **child_complete(void *user, const char *text)
@@ -82,7 +82,7 @@ static void child_main(const char *chunk_path, const char *history_path)
         _exit(3);
     setenv("TERM", "xterm", 1);
     setenv("INPUTRC", "/dev/null", 1);
-    console_hooks h = {
+    repl_console_hooks h = {
         .on_chunk = child_on_chunk,
         .on_tick = child_on_tick,
         .tick_ms = 20,
@@ -90,7 +90,7 @@ static void child_main(const char *chunk_path, const char *history_path)
         .prompt = "dubstage> ",
         .history_path = history_path,
     };
-    int rc = console_run(&h, NULL);
+    int rc = repl_console_run(&h, NULL);
     char tail[64];
     /* an empty record, then the tick count: the pipe test's evidence */
     int n = snprintf(tail, sizeof tail, "%cticks %d", 0, child_ticks);
@@ -508,7 +508,7 @@ static void test_terminal_session(const char *dir)
     wait_chunks(&ss, 6);
     type(&ss, "quit()\r");
     wait_chunks(&ss, 7);
-    check(session_end(&ss), "console: quit() ends console_run, which returns 0", "wait status %d", ss.status);
+    check(session_end(&ss), "console: quit() ends repl_console_run, which returns 0", "wait status %d", ss.status);
 
     static const char *const want[] = {"x = 1", "function f()\n return 1\nend", "mx.gain", "z = 3", "old = 7",
                                        "function f()\n return 1\nend", "quit()"};
@@ -563,7 +563,7 @@ static void test_terminal_session(const char *dir)
     type(&s2, "\r");
     wait_chunks(&s2, 1);
     type(&s2, "\004");
-    check(session_end(&s2), "console: Ctrl-D ends console_run, which returns 0", "wait status %d", s2.status);
+    check(session_end(&s2), "console: Ctrl-D ends repl_console_run, which returns 0", "wait status %d", s2.status);
     static const char *const want2[] = {"function f()\n return 1\nend"};
     check_chunks(&s2, want2, 1, "console: a multi-line chunk read back from the history file");
     static const char *const screen2[] = {"dubstage> function f()", " return 1", "end", "ran 1", "dubstage>"};
@@ -639,7 +639,7 @@ static void test_pipe_session(const char *dir)
     buf[len] = 0;
     close(out[0]);
     check(ok && status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
-          "console (pipe): quit() ends console_run, which returns 0", "wait status %d", status);
+          "console (pipe): quit() ends repl_console_run, which returns 0", "wait status %d", status);
 
     session ss = {.chunk_path = chunk_path};
     static const char *const want[] = {"x = 1", "function f()\n return 1\nend", "quit()"};
