@@ -505,7 +505,7 @@ static int callback(const void *input, void *output, unsigned long frames, const
 {
     (void)input, (void)ti;
     vm_live *L = user;
-    ds_rt_enter();
+    vm_rtcheck_enter();
     double t0 = now_s();
     if (flags & (paOutputUnderflow | paOutputOverflow)) {
         atomic_fetch_add_explicit(&L->xruns, 1, memory_order_relaxed);
@@ -539,7 +539,7 @@ static int callback(const void *input, void *output, unsigned long frames, const
     if (frac > 1.0)
         atomic_fetch_add_explicit(&L->late, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&L->callbacks, 1, memory_order_release);
-    ds_rt_leave();
+    vm_rtcheck_leave();
     return paContinue;
 }
 

@@ -1,10 +1,10 @@
 /* rtcheck.c - the program's no-op callback markers (see rtcheck.h). */
 #include "vm/rtcheck.h"
 
-__attribute__((weak)) void ds_rt_enter(void)
+__attribute__((weak)) void vm_rtcheck_enter(void)
 {
 }
 
-__attribute__((weak)) void ds_rt_leave(void)
+__attribute__((weak)) void vm_rtcheck_leave(void)
 {
 }

@@ -1,7 +1,7 @@
 #!/bin/sh
 # rtcheck_trap.sh - the realtime tests' malloc trap works (ARCHITECTURE.md
 # property 4): build/dubstage-rtcheck aborts with a message when memory is
-# allocated between ds_rt_enter() and ds_rt_leave(), and is otherwise the
+# allocated between vm_rtcheck_enter() and vm_rtcheck_leave(), and is otherwise the
 # same program as build/dubstage.
 #
 # DUBSTAGE_RTCHECK_SELFTEST=1 makes tests/rtcheck/malloc_trap.c allocate
@@ -39,7 +39,7 @@ notok() {
 # (in a subshell whose stderr is captured too: the shell's own "Aborted")
 out=$( (DUBSTAGE_RTCHECK_SELFTEST=1 "$RT" --version; exit $?) 2>&1)
 rc=$?
-name="malloc between ds_rt_enter and ds_rt_leave aborts with a message"
+name="malloc between vm_rtcheck_enter and vm_rtcheck_leave aborts with a message"
 if [ "$rc" -ne 134 ]; then
   notok "$name" "exit status $rc, expected 134 (SIGABRT)"
 elif ! printf '%s\n' "$out" | grep -F -q "dubstage-rtcheck: malloc in the audio callback: malloc(16)"; then

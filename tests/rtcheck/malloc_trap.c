@@ -1,7 +1,7 @@
 /* malloc_trap.c - the realtime tests' allocation trap (ARCHITECTURE.md
  * property 4: no malloc or free in the audio callback).
  *
- * Linked only into build/dubstage-rtcheck. Its ds_rt_enter()/ds_rt_leave()
+ * Linked only into build/dubstage-rtcheck. Its vm_rtcheck_enter()/vm_rtcheck_leave()
  * replace the program's weak no-ops (vm/rtcheck.c) and set a thread-local
  * flag while the live driver's PortAudio callback runs. This file also
  * defines malloc, calloc, realloc, reallocarray, free and the aligned
@@ -30,7 +30,7 @@
  * "malloc" and every release "free".
  *
  * DUBSTAGE_RTCHECK_SELFTEST=1 in the environment makes the program allocate
- * inside ds_rt_enter()/ds_rt_leave() at start-up, before main: the proof
+ * inside vm_rtcheck_enter()/vm_rtcheck_leave() at start-up, before main: the proof
  * that the trap fires (tests/live/rtcheck_trap.sh).
  */
 #include <errno.h>
@@ -52,12 +52,12 @@
 
 static _Thread_local int in_callback;
 
-void ds_rt_enter(void)
+void vm_rtcheck_enter(void)
 {
     in_callback = 1;
 }
 
-void ds_rt_leave(void)
+void vm_rtcheck_leave(void)
 {
     in_callback = 0;
 }
@@ -247,9 +247,9 @@ __attribute__((constructor)) static void rtcheck_selftest(void)
 
     if (v == NULL || strcmp(v, "1") != 0)
         return;
-    ds_rt_enter();
+    vm_rtcheck_enter();
     selftest_sink = selftest_malloc(16);
-    ds_rt_leave();
+    vm_rtcheck_leave();
     /* reached only if the trap did not fire */
     free(selftest_sink);
 }
