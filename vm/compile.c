@@ -503,36 +503,18 @@ static int fader_folds(const compiler *c, int s)
 
 /* The ops after a strip's inserts: its fader (unless folded into the clips)
  * and its mixes into the buses it feeds, with latency-compensating delays. */
-static ds_result emit_tail(compiler *c, int s, int *started, char *err)
+/* The mixes of strip s into the buses it feeds, those before its fader
+ * (pre = 1: pre-fader sends) or the others: each bus cleared before its
+ * first input, a compensating delay where the bus is later. */
+static ds_result emit_routes(compiler *c, int s, int pre, int *started, char *err)
 {
     const vm_desc *d = c->d;
     const vm_strip_desc *st = &d->strips[s];
     ds_result r = DS_OK;
-    /* sends taken before the fader: mixed from the signal as it is now */
     for (int k = 0; r == DS_OK && k < st->ndests; k++) {
         int t = st->dests[k];
         const vm_send_desc *sd = vm_desc_send(d, s, t);
-        if (!sd || !sd->pre || !edge_active(c, s, t) || !c->needed[t])
-            continue;
-        if (!started[t]) {
-            r = emit(c, A_CLEAR, t, -1, err);
-            started[t] = 1;
-        }
-        if (r == DS_OK && c->lat_in[t] > c->lat_out[s])
-            r = emit(c, A_DELAY, s, t, err);
-        if (r == DS_OK)
-            r = emit(c, A_MIX, s, t, err);
-    }
-    /* A track without inserts has its fader folded into its clips' gains
-     * (one multiply per sample instead of two passes); otherwise the fader
-     * is a gain op after the inserts. */
-    if (c->audible[s] && fader_after(d, s) && !gain_is_unity(d, s) &&
-        !fader_folds(c, s))
-        r = emit(c, A_GAIN, s, -1, err);
-    for (int k = 0; r == DS_OK && k < st->ndests; k++) {
-        int t = st->dests[k];
-        const vm_send_desc *sd = vm_desc_send(d, s, t);
-        if ((sd && sd->pre) || !edge_active(c, s, t) || !c->needed[t])
+        if ((sd && sd->pre) != pre || !edge_active(c, s, t) || !c->needed[t])
             continue;
         if (!started[t]) {
             r = emit(c, A_CLEAR, t, -1, err);
@@ -544,6 +526,19 @@ static ds_result emit_tail(compiler *c, int s, int *started, char *err)
             r = emit(c, A_MIX, s, t, err);
     }
     return r;
+}
+
+static ds_result emit_tail(compiler *c, int s, int *started, char *err)
+{
+    const vm_desc *d = c->d;
+    /* sends taken before the fader: mixed from the signal as it is now */
+    ds_result r = emit_routes(c, s, 1, started, err);
+    /* A track without inserts has its fader folded into its clips' gains
+     * (one multiply per sample instead of two passes); otherwise the fader
+     * is a gain op after the inserts. */
+    if (r == DS_OK && c->audible[s] && fader_after(d, s) && !gain_is_unity(d, s) && !fader_folds(c, s))
+        r = emit(c, A_GAIN, s, -1, err);
+    return r == DS_OK ? emit_routes(c, s, 0, started, err) : r;
 }
 
 /* A track whose inserts are all static EQs can share its filters with the
