@@ -128,7 +128,7 @@ int repl_devices(void)
     return 0;
 }
 
-static void print_report(const plan *p, const vm_live_report *rep, double played_s)
+static void print_report(const vm_live_report *rep, double played_s)
 {
     /* the server reports an xrun now and then while it connects a new
      * client, before anything plays: counted apart, shown, never hidden */
@@ -143,7 +143,19 @@ static void print_report(const plan *p, const vm_live_report *rep, double played
             played_s, (unsigned long long)rep->xruns_playing, (unsigned long long)rep->late,
             (unsigned long long)rep->underruns, idle, rep->buffer, rep->period_us / 1000.0, rep->mean * 100,
             rep->p999 * 100, rep->worst * 100, (unsigned long long)rep->callbacks);
-    (void)p;
+}
+
+/* The plan a live command starts with; on failure the message is printed
+ * and everything freed. */
+static int first_plan(const live_args *a, vm_desc *d, plan **p)
+{
+    char err[DS_ERR_LEN];
+    if (build_plan(a, NULL, d, p, err) == DS_OK)
+        return 0;
+    fprintf(stderr, "dubstage: %s\n", err);
+    vm_plan_free(p);
+    vm_desc_free(d);
+    return -1;
 }
 
 int repl_play(const live_args *a)
@@ -151,12 +163,8 @@ int repl_play(const live_args *a)
     char err[DS_ERR_LEN];
     vm_desc d;
     plan *p = NULL;
-    if (build_plan(a, NULL, &d, &p, err) != DS_OK) {
-        fprintf(stderr, "dubstage: %s\n", err);
-        vm_plan_free(&p);
-        vm_desc_free(&d);
+    if (first_plan(a, &d, &p) != 0)
         return 1;
-    }
     int64_t from = 0, to = p->length;
     if ((a->from && parse_time(&d.tb, a->from, &from, err) != DS_OK) ||
         (a->to && parse_time(&d.tb, a->to, &to, err) != DS_OK)) {
@@ -165,8 +173,13 @@ int repl_play(const live_args *a)
         vm_desc_free(&d);
         return 2;
     }
+    if (to <= from) {
+        fprintf(stderr, "dubstage: nothing to play: --to must come after --from\n");
+        vm_plan_free(&p);
+        vm_desc_free(&d);
+        return 2;
+    }
     vm_timebase tb = d.tb;
-    int64_t length = p->length;
     const char *tap = d.strips[d.live_tap].name;
     char tapname[256];
     snprintf(tapname, sizeof tapname, "%s", tap);
@@ -177,8 +190,6 @@ int repl_play(const live_args *a)
         fprintf(stderr, "dubstage: %s\n", err);
         return 1;
     }
-    if (to <= from || to > length + (int64_t)tb.rate * 3600)
-        to = to <= from ? length : to;
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     if (vm_live_play(L, from, to, a->loop ? from : 0, a->loop ? to : 0, err) != DS_OK) {
@@ -220,7 +231,7 @@ int repl_play(const live_args *a)
     clock_gettime(CLOCK_MONOTONIC, &t1);
     vm_live_report rep;
     vm_live_close(&L, &rep);
-    print_report(NULL, &rep, (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
+    print_report(&rep, (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
     return rc;
 }
 
@@ -804,12 +815,8 @@ int repl_live(const live_args *a)
     s.a = a;
     vm_desc d;
     plan *p = NULL;
-    if (build_plan(a, NULL, &d, &p, err) != DS_OK) {
-        fprintf(stderr, "dubstage: %s\n", err);
-        vm_plan_free(&p);
-        vm_desc_free(&d);
+    if (first_plan(a, &d, &p) != 0)
         return 1;
-    }
     snprintf(s.tap, sizeof s.tap, "%s", d.strips[d.live_tap].name);
     vm_desc_init(&s.desc);
     adopt_desc(&s, &d);
@@ -864,7 +871,7 @@ int repl_live(const live_args *a)
     clock_gettime(CLOCK_MONOTONIC, &t1);
     vm_live_report rep;
     vm_live_close(&s.live, &rep);
-    print_report(NULL, &rep, (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
+    print_report(&rep, (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
     lua_close(L);
     free(s.names);
     free_duck_lanes(&s);

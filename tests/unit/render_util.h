@@ -106,6 +106,33 @@ __attribute__((unused)) static long long label_frames(int h, int m, int s, int f
     return frames;
 }
 
+/* Loads and compiles a script (written as mix.lua in the scratch folder);
+ * the result, and the message in err when it fails. */
+__attribute__((unused)) static ds_result load_and_compile(const char *body, char *err)
+{
+    char path[512];
+    write_script(body, path, sizeof path);
+    vm_script_opts so = {.stdlib_dir = "stdlib"};
+    vm_desc d;
+    plan *p = NULL;
+    ds_result r = vm_script_load(path, &so, &d, err);
+    if (r == DS_OK)
+        r = vm_compile(&d, 256, &p, err);
+    vm_plan_free(&p);
+    vm_desc_free(&d);
+    return r;
+}
+
+/* A script whose error (loading or compiling it) must name line `line` of
+ * mix.lua and contain want. */
+__attribute__((unused)) static void expect_error_at(const char *body, int line, const char *want, const char *name)
+{
+    char err[DS_ERR_LEN] = "", at[32];
+    ds_result r = load_and_compile(body, err);
+    snprintf(at, sizeof at, "mix.lua:%d:", line);
+    check(r != DS_OK && strstr(err, want) && strstr(err, at), name, "message: %s", err);
+}
+
 /* Renders script at every block size of blocks[0..nb) and checks (one line
  * per size after the first) that output `out` comes out bit-identical to
  * the render at blocks[0]. Returns that first render (the caller frees it),

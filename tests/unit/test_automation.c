@@ -626,24 +626,6 @@ static void test_band_duck(void)
     free(x);
 }
 
-/* A script whose error (loading or compiling it) must name line `line` of
- * mix.lua and contain want. */
-static void expect_error_at(const char *body, int line, const char *want, const char *name)
-{
-    char path[512], err[DS_ERR_LEN] = "", at[32];
-    write_script(body, path, sizeof path);
-    vm_script_opts so = {.stdlib_dir = "stdlib"};
-    vm_desc d;
-    plan *p = NULL;
-    ds_result r = vm_script_load(path, &so, &d, err);
-    if (r == DS_OK)
-        r = vm_compile(&d, 256, &p, err);
-    vm_plan_free(&p);
-    vm_desc_free(&d);
-    snprintf(at, sizeof at, "mix.lua:%d:", line);
-    check(r != DS_OK && strstr(err, want) && strstr(err, at), name, "message: %s", err);
-}
-
 /* worst |x[k] - want(k)| over [from, to) */
 static double worst_dev(const float *x, int from, int to, double (*want)(int))
 {

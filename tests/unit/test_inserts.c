@@ -401,16 +401,8 @@ static void test_key_aligned_after_lookahead(void)
 
 static void expect_script_error(const char *body, const char *want, const char *name)
 {
-    char path[512], err[DS_ERR_LEN] = "";
-    write_script(body, path, sizeof path);
-    vm_script_opts so = {.stdlib_dir = "stdlib"};
-    vm_desc d;
-    plan *p = NULL;
-    ds_result r = vm_script_load(path, &so, &d, err);
-    if (r == DS_OK)
-        r = vm_compile(&d, 256, &p, err);
-    vm_plan_free(&p);
-    vm_desc_free(&d);
+    char err[DS_ERR_LEN] = "";
+    ds_result r = load_and_compile(body, err);
     check(r != DS_OK && strstr(err, want), name, "message: %s", err);
 }
 
@@ -636,23 +628,6 @@ static void test_dyn_static_same_as_set_at_zero(void)
           "outputs differ");
     free(a);
     free(b);
-}
-
-/* A script whose error must name line `line` of mix.lua and contain want. */
-static void expect_error_at(const char *body, int line, const char *want, const char *name)
-{
-    char path[512], err[DS_ERR_LEN] = "", at[32];
-    write_script(body, path, sizeof path);
-    vm_script_opts so = {.stdlib_dir = "stdlib"};
-    vm_desc d;
-    plan *p = NULL;
-    ds_result r = vm_script_load(path, &so, &d, err);
-    if (r == DS_OK)
-        r = vm_compile(&d, 256, &p, err);
-    vm_plan_free(&p);
-    vm_desc_free(&d);
-    snprintf(at, sizeof at, "mix.lua:%d:", line);
-    check(r != DS_OK && strstr(err, want) && strstr(err, at), name, "message: %s", err);
 }
 
 static void test_dyn_move_errors(void)
