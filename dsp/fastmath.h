@@ -84,4 +84,8 @@ static inline void dsp_pan_balance_1(double pan, float *left, float *right)
 /* gain[i] = 10^(db[i] / 20); exactly 0 where db[i] <= silence_db. */
 void dsp_db_to_gain(const double *db, float *gain, int n, double silence_db);
 
+/* left[i], right[i] = the pan law of pan[i] (dsp_pan_mono_1, dsp_pan_balance_1). */
+void dsp_pan_mono_n(const double *pan, float *left, float *right, int n);
+void dsp_pan_balance_n(const double *pan, float *left, float *right, int n);
+
 #endif

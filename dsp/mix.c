@@ -47,12 +47,46 @@ void dsp_mix_fill(float *x, float v, int n)
         x[i] = v;
 }
 
-DSP_HOT
-void dsp_mix_line(float *restrict out, float y0, double slope, double k0, int n)
+static inline float piece_value(dsp_line l, int i)
 {
-    double y = y0;
-    for (int i = 0; i < n; i++)
-        out[i] = (float)(y + slope * (k0 + i));
+    float k = (float)(l.k0 + i);
+    return l.y + k * (l.slope + k * l.curve);
+}
+
+/* The pieces' values into out[] (mul = 0) or onto it (mul = 1) */
+__attribute__((always_inline)) static inline void apply_lines(float *restrict out, const dsp_line *lines, int nl,
+                                                              const int mul)
+{
+    for (int p = 0; p < nl; p++) {
+        const dsp_line l = lines[p];
+        float *restrict o = out + l.off;
+        for (int i = 0; i < l.n; i++)
+            o[i] = mul ? o[i] * piece_value(l, i) : piece_value(l, i);
+    }
+}
+
+DSP_HOT
+void dsp_mix_fill_lines(float *restrict out, const dsp_line *lines, int nl)
+{
+    apply_lines(out, lines, nl, 0);
+}
+
+DSP_HOT
+void dsp_mix_mul_lines(float *restrict x, const dsp_line *lines, int nl)
+{
+    apply_lines(x, lines, nl, 1);
+}
+
+DSP_HOT
+void dsp_mix_add_mul_lines(float *restrict dst, const float *restrict src, const dsp_line *lines, int nl)
+{
+    for (int p = 0; p < nl; p++) {
+        const dsp_line l = lines[p];
+        float *restrict d = dst + l.off;
+        const float *restrict x = src + l.off;
+        for (int i = 0; i < l.n; i++)
+            d[i] += piece_value(l, i) * x[i];
+    }
 }
 
 DSP_HOT

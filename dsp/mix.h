@@ -30,7 +30,23 @@ void dsp_mix_scaled_copy(float *restrict out, const float *restrict in, double s
 /* x[i] = v */
 void dsp_mix_fill(float *x, float v, int n);
 
-/* out[i] = (float)(y0 + slope * (k0 + i)): a straight line, per sample */
-void dsp_mix_line(float *out, float y0, double slope, double k0, int n);
+/* One piece of a per-sample gain: block samples [off, off + n) take
+ *     y + k (slope + k curve),  k = (float)(k0 + i), i = 0 .. n - 1
+ * (k0: samples since the piece's start), in float: 8 samples a vector
+ * operation. A hold has slope and curve 0, a straight line curve 0. */
+typedef struct {
+    int off, n, k0;
+    float y, slope, curve;
+} dsp_line;
+
+/* out[off + i] = the piece's value, for each of the nl pieces */
+void dsp_mix_fill_lines(float *restrict out, const dsp_line *lines, int nl);
+
+/* dst[off + i] += value * src[off + i]: the same bits as filling the
+ * values and calling dsp_mix_add_mul, in one pass */
+void dsp_mix_add_mul_lines(float *restrict dst, const float *restrict src, const dsp_line *lines, int nl);
+
+/* x[off + i] *= value */
+void dsp_mix_mul_lines(float *restrict x, const dsp_line *lines, int nl);
 
 #endif

@@ -281,12 +281,12 @@ static plan_param *new_param(vm_arena *A, const char *name, plan_param_kind kind
         return NULL;
     pp->name = vm_arena_strdup(A, name);
     pp->kind = kind;
-    pp->knot = INT64_MIN;
     pp->lanes = vm_arena_alloc(A, (size_t)(nlanes ? nlanes : 1) * sizeof *pp->lanes);
-    pp->gain = vm_arena_alloc(A, (size_t)max_block * sizeof *pp->gain);
-    if (kind != PARAM_GAIN && !(pp->gain2 = vm_arena_alloc(A, (size_t)max_block * sizeof *pp->gain2)))
+    pp->span_start = pp->span_end = INT64_MIN; /* no stretch cached */
+    pp->lines = vm_arena_alloc(A, (size_t)max_block * sizeof *pp->lines);
+    if (kind != PARAM_GAIN && !(pp->lines2 = vm_arena_alloc(A, (size_t)max_block * sizeof *pp->lines2)))
         return NULL;
-    if (!pp->name || !pp->lanes || !pp->gain)
+    if (!pp->name || !pp->lanes || !pp->lines)
         return NULL;
     return pp;
 }
@@ -927,7 +927,12 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
                     slot_free[strip_slots[slot_of[s] + k]] = 1;
     }
     p->nbuffers = nslots;
-    float *bufmem = vm_arena_alloc(A, (size_t)(nslots ? nslots : 1) * (size_t)max_block * sizeof(float));
+    /* Slots are one cache line more than a block apart, so that channels a
+     * kernel walks side by side do not sit at the same offset modulo 4 KiB:
+     * there the CPU takes a load after a store to another channel for a
+     * dependence and waits (4K aliasing). */
+    size_t stride = ((size_t)max_block + 15) / 16 * 16 + 16;
+    float *bufmem = vm_arena_alloc(A, (size_t)(nslots ? nslots : 1) * stride * sizeof(float));
     CHECK(bufmem);
     for (int s = 0; s < c.n; s++) {
         if (c.def[s] < 0)
@@ -936,7 +941,7 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
         chans[s] = vm_arena_alloc(A, (size_t)ch * sizeof(float *));
         CHECK(chans[s]);
         for (int k = 0; k < ch; k++)
-            chans[s][k] = bufmem + (size_t)strip_slots[slot_of[s] + k] * (size_t)max_block;
+            chans[s][k] = bufmem + (size_t)strip_slots[slot_of[s] + k] * stride;
     }
     free(strip_slots);
 
@@ -1519,7 +1524,8 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
             a->readers = vm_arena_alloc(A, (size_t)a->maxactive * sizeof *a->readers);
             a->scratch = vm_arena_alloc(A, (size_t)max_block * (size_t)widest * sizeof(float));
             a->env = vm_arena_alloc(A, (size_t)max_block * sizeof(float));
-            CHECK(a->active && a->readers && a->scratch && a->env && a->track);
+            a->fader_buf = vm_arena_alloc(A, (size_t)max_block * sizeof(float));
+            CHECK(a->active && a->readers && a->scratch && a->env && a->fader_buf && a->track);
             a->lane_db = vm_arena_alloc(A, (size_t)max_block * sizeof *a->lane_db);
             CHECK(a->lane_db);
             p->nops--; /* the fader's evaluator goes first */

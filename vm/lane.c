@@ -476,6 +476,40 @@ double vm_lane_value_seek(vm_lane *lane, int64_t n)
     return event_value(&lane->ev[i], n, lane->unit == VM_LANE_DB);
 }
 
+void vm_lane_values_in_span(vm_lane *lane, const int64_t *at, int count, double *out)
+{
+    assert(lane->ready);
+    if (count <= 0)
+        return;
+    int i = seek_event(lane, at[0]), db = lane->unit == VM_LANE_DB;
+    if (i < 0) {
+        for (int j = 0; j < count; j++)
+            out[j] = lane->base;
+        return;
+    }
+    lane->cursor = i;
+    const lane_ev *e = &lane->ev[i];
+    if (e->mode == MODE_LINEAR) { /* the common move, its formula unswitched */
+        for (int j = 0; j < count; j++)
+            out[j] = at[j] >= e->end ? e->v_end : clamp_db(db, e->v0 + e->dv * ((double)(at[j] - e->at) / e->dur));
+        return;
+    }
+    for (int j = 0; j < count; j++)
+        out[j] = event_value(e, at[j], db);
+}
+
+int64_t vm_lane_move_scale(vm_lane *lane, int64_t n)
+{
+    assert(lane->ready);
+    int i = seek_event(lane, n);
+    if (i < 0 || n >= lane->ev[i].end)
+        return INT64_MAX;
+    lane->cursor = i;
+    const lane_ev *e = &lane->ev[i];
+    double t = e->mode == MODE_TARGET ? e->tau : e->mode == MODE_CURVE ? e->dur / (e->ncurve - 1) : e->dur;
+    return t < 1 ? 1 : t < 1e18 ? (int64_t)t : INT64_MAX;
+}
+
 /* fill and fill_gain walk the range in stretches where one event (or the
  * base) rules: first the part inside that event's move, then its hold. */
 typedef struct {

@@ -127,6 +127,19 @@ int vm_lane_fill(vm_lane *lane, int64_t pos, int count, double *out);
  * exp; bit-identical at any split. */
 int vm_lane_fill_gain(vm_lane *lane, int64_t pos, int count, float *out);
 
+/* out[j] = vm_lane_value(lane, at[j]) for j < count, for positions in
+ * ascending order that all lie in one stretch of vm_lane_span (one move
+ * running, or one hold): the scheduler's knots of a moving stretch. The
+ * event is found once, from the cursor, and the formula of its shape runs
+ * in one loop. After finish. */
+void vm_lane_values_in_span(vm_lane *lane, const int64_t *at, int count, double *out);
+
+/* The time scale, in samples, of the move running at sample n: its
+ * duration (a curve: the stretch between two of its points), or a target's
+ * time constant; INT64_MAX where the lane holds. The scheduler spaces its
+ * knots by it. Uses the lane's cursor. After finish. */
+int64_t vm_lane_move_scale(vm_lane *lane, int64_t n);
+
 /* The stretch of the lane around sample n in which one thing happens:
  * either one move is running (*moving = 1) or the value holds (*moving = 0).
  * [*start, *end) contains n; *start is INT64_MIN before the first event and

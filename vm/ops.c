@@ -10,6 +10,11 @@
 #include "dsp/fastmath.h"
 #include "vm/feed.h"
 
+/* a moving param's pieces: cell sizes, and pieces evaluated together */
+#define PARAM_CELL_MIN 32
+#define PARAM_CELL_MAX 256
+#define PARAM_BATCH 32
+
 void op_eq_design(op_eq_args *a, int64_t n)
 {
     double f = vm_lane_value(a->freq, n), g = vm_lane_value(a->gain, n), q = vm_lane_value(a->q, n);
@@ -251,7 +256,7 @@ void op_bandduck(plan *p, void *args, int64_t pos, int n)
         if (g->constant)
             dsp_mix_add_scaled(x, a->mid, g->gain[0], n);
         else
-            dsp_mix_add_mul(x, a->mid, g->gain, n);
+            dsp_mix_add_mul_lines(x, a->mid, g->lines, g->nlines);
     }
 }
 
@@ -289,122 +294,157 @@ void op_clear(plan *p, void *args, int64_t pos, int n)
         dsp_mix_clear(a->chans[c], n);
 }
 
-/* The parameter's exact value at sample n: the layers summed in dB (a
- * silent layer makes it silent), or the pan position. */
-static double param_value(const plan_param *pp, int64_t n)
+/* The parameter's exact values at samples at[0..m), all inside one stretch
+ * where no lane's event changes: the layers summed in dB (a silent layer
+ * makes it silent), or the pan position. */
+static void param_values(const plan_param *pp, const int64_t *at, int m, double *v)
 {
-    double v = 0;
+    double x[2 * PARAM_BATCH + 1];
+    unsigned char silent[2 * PARAM_BATCH + 1] = {0};
+    for (int j = 0; j < m; j++)
+        v[j] = 0;
     for (int l = 0; l < pp->nlanes; l++) {
         vm_lane *lane = pp->lanes[l];
         if (pp->kind == PARAM_GAIN && vm_lane_count(lane) == 0 && vm_lane_base(lane) == 0.0)
             continue; /* a 0 dB layer that never moves (a trim, a VCA at 0): adds exactly nothing */
-        double x = vm_lane_value_seek(lane, n);
-        if (pp->kind == PARAM_GAIN && x <= VM_LANE_DB_SILENCE)
-            return -1e300;
-        v += x;
+        vm_lane_values_in_span(lane, at, m, x);
+        for (int j = 0; j < m; j++) {
+            silent[j] |= pp->kind == PARAM_GAIN && x[j] <= VM_LANE_DB_SILENCE;
+            v[j] += x[j];
+        }
     }
-    return v;
+    if (pp->kind == PARAM_GAIN)
+        for (int j = 0; j < m; j++)
+            v[j] = silent[j] ? -1e300 : v[j];
 }
 
-/* Gains or pan coefficients of one or two exact values (one formula for
- * all: dsp/fastmath.h's, applied one value at a time) */
+/* Gains or pan coefficients of values (one formula for all:
+ * dsp/fastmath.h's, the same bits whatever the batch) */
 static void param_convert(const plan_param *pp, const double *v, float *g, float *g2, int n)
 {
-    for (int i = 0; i < n; i++) {
-        if (pp->kind == PARAM_GAIN)
-            g[i] = dsp_db_to_gain_1(v[i], VM_LANE_DB_SILENCE);
-        else if (pp->kind == PARAM_PAN_MONO)
-            dsp_pan_mono_1(v[i], &g[i], &g2[i]);
-        else
-            dsp_pan_balance_1(v[i], &g[i], &g2[i]);
+    if (pp->kind == PARAM_GAIN)
+        dsp_db_to_gain(v, g, n, VM_LANE_DB_SILENCE);
+    else if (pp->kind == PARAM_PAN_MONO)
+        dsp_pan_mono_n(v, g, g2, n);
+    else
+        dsp_pan_balance_n(v, g, g2, n);
+}
+
+/* The piece through y[0] at its start, y[1] at `mid` samples in and y[2]
+ * at `span` samples in (Newton's divided differences; a line when span is
+ * 1, a hold when 0), for block samples [off, off + n), k0 samples in. */
+static dsp_line piece(int off, int n, int k0, double span, double mid, const float *y)
+{
+    double y0 = y[0], ym = y[1], ys = y[2], slope = 0, curve = 0;
+    if (mid > 0) {
+        double d0 = (ym - y0) / mid, d1 = (ys - ym) / (span - mid);
+        curve = (d1 - d0) / span;
+        slope = d0 - mid * curve;
+    } else if (span > 0) {
+        slope = (ys - y0) / span;
+    }
+    return (dsp_line){off, n, k0, y[0], (float)slope, (float)curve};
+}
+
+/* Finds the stretch around sample s where no lane's event changes: either
+ * every layer holds (one value, kept) or something moves, cut into cells
+ * of h samples counted from the session start, h a power of two from
+ * PARAM_CELL_MIN to PARAM_CELL_MAX, at most an eighth of the fastest move's
+ * time scale. */
+static void param_stretch(plan_param *pp, int64_t s)
+{
+    int64_t a = INT64_MIN, b = INT64_MAX, h = PARAM_CELL_MAX;
+    int moving = 0;
+    for (int l = 0; l < pp->nlanes; l++) {
+        int64_t st, en;
+        int mv;
+        if (vm_lane_count(pp->lanes[l]) == 0)
+            continue; /* a layer without moves holds over the whole session */
+        vm_lane_span(pp->lanes[l], s, &st, &en, &mv);
+        moving |= mv;
+        a = st > a ? st : a;
+        b = en < b ? en : b;
+        if (mv)
+            for (int64_t scale = vm_lane_move_scale(pp->lanes[l], s); h > PARAM_CELL_MIN && h * 8 > scale;)
+                h /= 2;
+    }
+    pp->span_start = a, pp->span_end = b, pp->span_cell = h, pp->span_moving = moving;
+    if (!moving) {
+        double v;
+        pp->span_g2 = 0;
+        param_values(pp, &s, 1, &v);
+        param_convert(pp, &v, &pp->span_g, &pp->span_g2, 1);
     }
 }
 
-/* Evaluates the block on the control grid (PLAN_PARAM_GRID): stretches where
- * every layer holds get one value; where one moves, knots are the move's
- * start and end and the grid's multiples, each exact, with a straight line
- * per sample between a knot a and the last sample b - 1 before the next.
- * Knots depend only on absolute sample numbers, never on the block. */
+/* Evaluates the block into pieces (pp->lines): a hold is one piece; a
+ * moving stretch is one piece per cell of the control grid (param_stretch),
+ * the quadratic through the exact values at the cell's first sample, its
+ * middle and its last (the next cell's first sample when the move runs
+ * through it, so the pieces meet; else the move's last sample). The knots
+ * depend only on absolute sample numbers, never on the block; the knots of
+ * a stretch's cells are evaluated together. */
 static void param_eval(plan_param *pp, int64_t pos, int n)
 {
     int64_t end = pos + n, s = pos;
-    int pieces = 0, moved = 0; /* a block that is one hold returns early */
+    int nl = 0;
     while (s < end) {
-        int64_t a = INT64_MIN, b = INT64_MAX;
-        int moving = 0;
-        for (int l = 0; l < pp->nlanes; l++) {
-            int64_t st, en;
-            int mv;
-            if (vm_lane_count(pp->lanes[l]) == 0)
-                continue; /* a layer without moves holds over the whole session */
-            vm_lane_span(pp->lanes[l], s, &st, &en, &mv);
-            moving |= mv;
-            a = st > a ? st : a;
-            b = en < b ? en : b;
-        }
-        double v[2];
-        float g[2], g2[2];
-        if (!moving) {
-            v[0] = param_value(pp, s);
-            param_convert(pp, v, g, g2, 1);
+        if (s < pp->span_start || s >= pp->span_end)
+            param_stretch(pp, s);
+        int64_t a = pp->span_start, b = pp->span_end, h = pp->span_cell;
+        if (!pp->span_moving) {
+            float g = pp->span_g, g2 = pp->span_g2;
             int64_t stop = b < end ? b : end;
             if (s == pos && stop == end) { /* the whole block holds: consumers read element 0 */
-                pp->gain[0] = g[0];
-                if (pp->gain2)
-                    pp->gain2[0] = g2[0];
+                pp->gain[0] = g;
+                pp->gain2[0] = g2;
+                pp->lines[0] = (dsp_line){0, n, 0, g, 0.0f, 0.0f};
+                if (pp->lines2)
+                    pp->lines2[0] = (dsp_line){0, n, 0, g2, 0.0f, 0.0f};
+                pp->nlines = 1;
                 pp->constant = 1;
                 return;
             }
-            dsp_mix_fill(pp->gain + (s - pos), g[0], (int)(stop - s));
-            if (pp->gain2)
-                dsp_mix_fill(pp->gain2 + (s - pos), g2[0], (int)(stop - s));
+            pp->lines[nl] = (dsp_line){(int)(s - pos), (int)(stop - s), 0, g, 0.0f, 0.0f};
+            if (pp->lines2)
+                pp->lines2[nl] = (dsp_line){(int)(s - pos), (int)(stop - s), 0, g2, 0.0f, 0.0f};
+            nl++;
             s = stop;
-            pieces++;
             continue;
         }
-        int64_t grid = s & ~(int64_t)(PLAN_PARAM_GRID - 1); /* the knot at or before s (a power of two) */
-        a = grid > a ? grid : a;
-        /* The line ends on the next grid knot when the move runs past it
-         * (continuous there: the next piece starts from that same value, so
-         * it is converted once), else on the last sample before the move's
-         * end (the value may jump at the end: a set). */
-        int through = grid + PLAN_PARAM_GRID < b;
-        b = through ? grid + PLAN_PARAM_GRID : b;
-        int64_t last = through ? b : b - 1;
-        int cached = a == pp->knot;
-        v[0] = cached ? 0 : param_value(pp, a);
-        v[1] = last > a ? param_value(pp, last) : v[0];
-        /* convert only what the cache does not hold (the same formula per
-         * value, so the same bits) */
-        if (cached) {
-            g[0] = pp->knot_g;
-            g2[0] = pp->knot_g2;
-            if (last > a)
-                param_convert(pp, v + 1, g + 1, g2 + 1, 1);
-            else
-                g[1] = g[0], g2[1] = g2[0];
-        } else if (last > a) {
-            param_convert(pp, v, g, g2, 2);
-        } else {
-            param_convert(pp, v, g, g2, 1);
-            g[1] = g[0], g2[1] = g2[0];
-        }
-        if (through) {
-            pp->knot = b;
-            pp->knot_g = g[1];
-            pp->knot_g2 = g2[1];
-        }
-        double span = last > a ? (double)(last - a) : 1.0;
+        int64_t pt[PARAM_BATCH + 1], at[2 * PARAM_BATCH + 1];
+        double v[2 * PARAM_BATCH + 1];
+        float g[2 * PARAM_BATCH + 1], g2[2 * PARAM_BATCH + 1];
+        int64_t cell = s & ~(h - 1); /* h is a power of two */
         int64_t stop = b < end ? b : end;
-        dsp_mix_line(pp->gain + (s - pos), g[0], ((double)g[1] - (double)g[0]) / span, (double)(s - a), (int)(stop - s));
-        if (pp->gain2)
-            dsp_mix_line(pp->gain2 + (s - pos), g2[0], ((double)g2[1] - (double)g2[0]) / span, (double)(s - a),
-                         (int)(stop - s));
+        int m = 0;
+        pt[0] = cell > a ? cell : a;
+        for (int64_t k = cell + h; m + 1 < PARAM_BATCH && k < stop; k += h)
+            pt[++m] = k;
+        m++; /* pieces */
+        int64_t next = (pt[m - 1] & ~(h - 1)) + h; /* the last piece's cell end */
+        int through = next < b;
+        pt[m] = through ? next : b - 1; /* the last piece's last point */
+        if ((through ? next : b) < stop) /* the batch ends before the block */
+            stop = next;
+        for (int j = 0; j < m; j++)
+            at[2 * j] = pt[j], at[2 * j + 1] = pt[j] + (pt[j + 1] - pt[j]) / 2;
+        at[2 * m] = pt[m];
+        param_values(pp, at, 2 * m + 1, v);
+        param_convert(pp, v, g, g2, 2 * m + 1);
+        for (int j = 0; j < m; j++) {
+            int64_t p1 = j + 1 < m ? pt[j + 1] : stop; /* the piece's samples in this call */
+            int64_t first = pt[j] > s ? pt[j] : s;
+            int off = (int)(first - pos), len = (int)(p1 - first), k0 = (int)(first - pt[j]);
+            double span = (double)(pt[j + 1] - pt[j]), mid = (double)(at[2 * j + 1] - pt[j]);
+            pp->lines[nl] = piece(off, len, k0, span, mid, g + 2 * j);
+            if (pp->lines2)
+                pp->lines2[nl] = piece(off, len, k0, span, mid, g2 + 2 * j);
+            nl++;
+        }
         s = stop;
-        pieces++;
-        moved = 1;
     }
-    (void)pieces, (void)moved;
+    pp->nlines = nl;
     pp->constant = 0;
 }
 
@@ -427,13 +467,10 @@ void op_gain(plan *p, void *args, int64_t pos, int n)
     op_gain_args *a = args;
     const plan_param *g = a->gain;
     for (int c = 0; c < a->nch; c++) {
-        if (g->constant) {
+        if (g->constant)
             dsp_mix_scale(a->chans[c], g->gain[0], n);
-        } else {
-            float *x = a->chans[c];
-            for (int k = 0; k < n; k++)
-                x[k] *= g->gain[k];
-        }
+        else
+            dsp_mix_mul_lines(a->chans[c], g->lines, g->nlines);
     }
 }
 
@@ -455,8 +492,9 @@ void op_mix_gain(plan *p, void *args, int64_t pos, int n)
             dsp_mix_add_scaled(a->dst[t], a->src[t], a->coef[t] * g->gain[0], n);
             continue;
         }
+        dsp_mix_fill_lines(a->scratch, g->lines, g->nlines);
         for (int k = 0; k < n; k++)
-            a->scratch[k] = a->coef[t] * g->gain[k];
+            a->scratch[k] = a->coef[t] * a->scratch[k];
         dsp_mix_add_mul(a->dst[t], a->src[t], a->scratch, n);
     }
 }
@@ -472,8 +510,8 @@ void op_mix_pan(plan *p, void *args, int64_t pos, int n)
         dsp_mix_add_scaled(a->dst[1], s1, pan->gain2[0], n);
         return;
     }
-    dsp_mix_add_mul(a->dst[0], s0, pan->gain, n);
-    dsp_mix_add_mul(a->dst[1], s1, pan->gain2, n);
+    dsp_mix_add_mul_lines(a->dst[0], s0, pan->lines, pan->nlines);
+    dsp_mix_add_mul_lines(a->dst[1], s1, pan->lines2, pan->nlines);
 }
 
 /* Gain of clip c for the block stretch [s0, s0 + n) (session samples),
@@ -481,8 +519,10 @@ void op_mix_pan(plan *p, void *args, int64_t pos, int n)
  * fader, in one formula per sample:
  *     env = (float)(clip_gain * fade * (double)fader)
  * Returns 1 (and *g) when that is one value over the whole stretch; the
- * constant path computes the same formula once, so the bits agree. */
-static int clip_envelope(const op_clips_args *a, const op_clip *c, int64_t s0, int off, int n, float *env, float *g)
+ * constant path computes the same formula once, so the bits agree. Else
+ * *use is the envelope: env, or the fader's own values where they are it. */
+static int clip_envelope(const op_clips_args *a, const op_clip *c, int64_t s0, int off, int n, float *env,
+                         const float **use, float *g)
 {
     const plan_param *f = a->fader;
     int64_t k0 = s0 - c->at, fade_out_start = c->length - c->fade_out;
@@ -497,9 +537,15 @@ static int clip_envelope(const op_clips_args *a, const op_clip *c, int64_t s0, i
         *g = (float)(cg * (double)f->gain[0]);
         return 1;
     }
+    const float *fader = f->constant ? f->gain : a->fader_buf + off; /* fader_buf: filled by op_clips */
+    *use = env;
     if (!c->gain_lane && !f->constant && k0 >= c->fade_in && k0 + n <= fade_out_start) {
         /* the common moving case: a fader ride over the body of a clip */
-        dsp_mix_scaled_copy(env, f->gain + off, c->gain, n); /* (cg * 1.0) * f = cg * f: same bits as below */
+        *use = fader; /* (float)(1.0 * 1.0 * (double)f) = f */
+        if (c->gain != 1.0) {
+            dsp_mix_scaled_copy(env, fader, c->gain, n); /* (cg * 1.0) * f = cg * f: same bits as below */
+            *use = env;
+        }
         return 0;
     }
     for (int i = 0; i < n; i++) {
@@ -512,7 +558,7 @@ static int clip_envelope(const op_clips_args *a, const op_clip *c, int64_t s0, i
             fade *= dsp_fade_gain(c->fade_in_curve, (double)k / (double)c->fade_in);
         if (k >= fade_out_start)
             fade *= dsp_fade_gain(c->fade_out_curve, (double)(c->length - k) / (double)c->fade_out);
-        env[i] = (float)(cg * fade * (double)f->gain[f->constant ? 0 : off + i]);
+        env[i] = (float)(cg * fade * (double)fader[f->constant ? 0 : i]);
     }
     return 0;
 }
@@ -534,6 +580,8 @@ void op_clips(plan *p, void *args, int64_t pos, int n)
     int64_t end = pos + n;
     for (int c = 0; c < a->nch; c++)
         dsp_mix_clear(a->out[c], n);
+    if (!a->fader->constant)
+        dsp_mix_fill_lines(a->fader_buf, a->fader->lines, a->fader->nlines);
 
     /* Clips are played one after the other in start order, and a clip that
      * starts in this block is admitted only once every clip before it has
@@ -576,7 +624,8 @@ void op_clips(plan *p, void *args, int64_t pos, int n)
         if (len > 0) {
             int fc = c->file_channels, off = (int)(s0 - pos);
             float g = 0;
-            int constant = clip_envelope(a, c, s0, off, len, a->env, &g);
+            const float *env = a->env;
+            int constant = clip_envelope(a, c, s0, off, len, a->env, &env, &g);
             if (constant && fc == 1) {
                 for (int ch = 0; ch < a->nch; ch++)
                     dsp_mix_add_scaled(a->out[ch] + off, a->scratch, g, len);
@@ -584,9 +633,9 @@ void op_clips(plan *p, void *args, int64_t pos, int n)
                 dsp_mix_add_scaled_deinterleave2(a->out[0] + off, a->out[1] + off, a->scratch, g, len);
             } else if (!constant && fc == 1) {
                 for (int ch = 0; ch < a->nch; ch++)
-                    dsp_mix_add_mul(a->out[ch] + off, a->scratch, a->env, len);
+                    dsp_mix_add_mul(a->out[ch] + off, a->scratch, env, len);
             } else if (!constant && fc == 2 && a->nch == 2 && !c->channel) {
-                dsp_mix_add_mul_deinterleave2(a->out[0] + off, a->out[1] + off, a->scratch, a->env, len);
+                dsp_mix_add_mul_deinterleave2(a->out[0] + off, a->out[1] + off, a->scratch, env, len);
             } else {
                 for (int ch = 0; ch < a->nch; ch++) {
                     int src = c->channel ? c->channel - 1 : (fc == 1 ? 0 : ch);
@@ -597,7 +646,7 @@ void op_clips(plan *p, void *args, int64_t pos, int n)
                             dst[k] += g * in[(size_t)k * fc];
                     else
                         for (int k = 0; k < len; k++)
-                            dst[k] += a->env[k] * in[(size_t)k * fc];
+                            dst[k] += env[k] * in[(size_t)k * fc];
                 }
             }
         }

@@ -16,17 +16,20 @@
 #include "dsp/limiter.h"
 #include "dsp/transient.h"
 #include "dsp/fade.h"
+#include "dsp/mix.h"
 #include "vm/lane.h"
 #include "vm/media.h"
 #include "vm/plan.h"
 
 /* An automatable gain (fader + trim + VCAs...) or a plain value (pan),
- * evaluated once per block by op_param into buffers the consumers read.
- * A dB param's gain is 10^(sum of its lanes / 20), 0 when any lane is
- * silent; a plain param has one lane. `constant` says this block's values
- * all equal element 0 (consumers take their fast path; the per-sample
- * formula gives the same bits). A param with no moves at all is static:
- * no op evaluates it and its buffers hold the one value from the start. */
+ * evaluated once per block by op_param into straight pieces the consumers
+ * read (dsp/mix.h's dsp_line: holds, and lines between the knots of the
+ * control grid). A dB param's gain is 10^(sum of its lanes / 20), 0 when
+ * any lane is silent; a plain param has one lane. `constant` says the whole
+ * block is one value, gain[0] (and gain2[0]): consumers take their fast
+ * path, and the per-sample formula gives the same bits. A param with no
+ * moves at all is static: no op evaluates it and gain[0] holds its value
+ * from the start. */
 typedef enum { PARAM_GAIN, PARAM_PAN_MONO, PARAM_PAN_BALANCE } plan_param_kind;
 
 typedef struct {
@@ -34,19 +37,25 @@ typedef struct {
     plan_param_kind kind;
     vm_lane **lanes;           /* gain: dB layers summed; pan: one plain lane */
     int nlanes;
-    float *gain;               /* max_block: linear gain, or the left pan coefficient */
-    float *gain2;              /* max_block: the right pan coefficient (pan params) */
+    float gain[1];             /* a constant block's linear gain, or left pan coefficient */
+    float gain2[1];            /* ... and its right pan coefficient (pan params) */
+    dsp_line *lines, *lines2;  /* max_block each: the block's pieces (lines2: pan params' right side) */
+    int nlines;
     int constant;
     int is_static;
-    int64_t knot;              /* a grid knot already converted, and its values (a cache) */
-    float knot_g, knot_g2;
+    /* the last stretch where no lane's event changes (a cache: [span_start,
+     * span_end), empty at first), whether it moves, its cell, and a hold's
+     * values */
+    int64_t span_start, span_end, span_cell;
+    int span_moving;
+    float span_g, span_g2;
 } plan_param;
 
-/* The control grid: moving parameters are evaluated exactly at every
+/* The control grid of settings that are held between knots (filter,
+ * dynamics, limiter and transient settings): evaluated exactly at every
  * sample that is a multiple of PLAN_PARAM_GRID from the session start and
- * at every start and end of a move, and interpolated linearly per sample in
- * between (in gain, or in pan coefficients), so moves cost a few operations
- * per sample and stay zipper-free and block-size independent. */
+ * at every start and end of a move. (Gains and pans are pieces on cells of
+ * their own: op_param, docs/automation.md.) */
 #define PLAN_PARAM_GRID 32
 
 /* param: evaluates a plan_param for the block */
@@ -125,6 +134,7 @@ typedef struct {
     vm_media_reader **readers; /* parallel to active */
     float *scratch;            /* max_block * widest file, interleaved */
     float *env;                /* max_block per-sample gains */
+    float *fader_buf;          /* max_block: the moving fader's values over the block */
     double *lane_db;           /* max_block scratch for clip gain lanes */
     const plan_param *fader;   /* the track's fader (+ trim + VCAs) */
     float **out;

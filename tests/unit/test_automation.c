@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dsp/mix.h"
 #include "tests/check.h"
 #include "tests/unit/render_util.h"
 #include "vm/automation.h"
@@ -17,6 +18,17 @@ static double dc_half(int i, int c) { (void)i, (void)c; return 0.5; }
 static double sine_1k(int i, int c) { (void)c; return 0.5 * sin(2 * M_PI * 1000.0 * i / 48000.0); }
 
 static double db(double v) { return pow(10.0, v / 20.0); }
+
+/* The cell of the control grid for a move of time scale `scale` samples
+ * (docs/automation.md): a power of two from 32 to 256, at most scale / 8.
+ * A cell's first sample and its middle are knots. */
+static int cell_of(double scale)
+{
+    int h = 256;
+    while (h > 32 && h * 8 > scale)
+        h /= 2;
+    return h;
+}
 
 static void test_step_at_timecode(void)
 {
@@ -82,15 +94,16 @@ static void test_ramp_shapes(void)
                  shapes[si]);
         int frames = 0, ch = 0;
         float *x = render(script, 333) == 0 ? read_wav("out.wav", &frames, &ch) : NULL;
-        /* knots (the move's start and end, every multiple of 32) are exact;
-         * between them the gain is a straight line, within the grid's
-         * interpolation error (docs/automation.md) */
+        /* knots (the move's start and end, the cells' starts and middles:
+         * cells of 256 samples for a move of 4800) are exact; between them
+         * the gain is a quadratic, within the grid's interpolation error
+         * (docs/automation.md) */
         double knot_err = x ? 0 : 1, worst = x ? 0 : 1;
         for (int k = 0; x && k < 8000; k++) {
             double v = k < 1000 ? -3 : k >= 5800 ? -15 : shape(shapes[si], -3, -15, (k - 1000) / 4800.0);
             double want = 0.5 * db(v);
             double e = fabs(x[k] - want) / want;
-            if (k % 32 == 0 || k == 1000 || k == 5800)
+            if ((k >= 1024 && k < 5632 && k % (cell_of(4800) / 2) == 0) || k == 1000 || k == 5799)
                 knot_err = e > knot_err ? e : knot_err;
             worst = e > worst ? e : worst;
         }
@@ -119,6 +132,14 @@ static void test_ramp_shapes(void)
     int bad = -1;
     for (int k = 0; x && k < 14000; k++) {
         double v;
+        /* the stretch [rs, re) of the move at k (a curve's: between two
+         * points) and its time scale */
+        static const int stretch[][3] = {{1000, 5000, 480},   {5000, 6000, 1000},   {6000, 7000, 1000},
+                                         {9000, 10000, 2000}, {12000, 12500, 1000}, {12500, 13000, 500}};
+        int scale = 0, rs = 0, re = 0;
+        for (int r = 0; r < 6; r++)
+            if (k >= stretch[r][0] && k < stretch[r][1])
+                rs = stretch[r][0], re = stretch[r][1], scale = stretch[r][2];
         if (k < 1000) v = 0;
         else if (k < 5000) v = -20 + 20 * exp(-(k - 1000) / 480.0);
         else if (k < 7000) {
@@ -131,14 +152,16 @@ static void test_ramp_shapes(void)
         else if (k < 13000) v = -4 + 3 * (k - 12500) / 500.0;
         else v = -1;
         double e = fabs(x[k] - 0.5 * db(v)) / (0.5 * db(v));
-        if (k % 32 == 0 || k == 5000 || k == 6000 || k == 7000 || k == 10000 || k == 12500 || k == 13000)
+        int h = scale ? cell_of(scale) : 1, c0 = k - k % h; /* a whole cell inside the stretch */
+        if ((scale && k % (h / 2) == 0 && c0 >= rs && c0 + h < re) || k == 5000 || k == 6000 || k == 7000 || k == 10000 ||
+            k == 12500 || k == 13000)
             knot_err = e > knot_err ? e : knot_err;
         if (e > worst) {
             worst = e;
             bad = k;
         }
     }
-    /* the target's first 32 samples bend most: 20 dB at tau = 10 ms */
+    /* the target's first cell bends most: 20 dB at tau = 10 ms */
     check(knot_err < 1e-6 && worst < 5e-3,
           "target, curve (through its points), a set cutting a ramp and a ramp cutting a ramp: exact at knots",
           "knots %g, between %g at sample %d", knot_err, worst, bad);
@@ -743,10 +766,40 @@ static void test_mute(void)
                     2, "a mute switches on or off", "a mute move with over (moves form) is refused");
 }
 
+/* The per-sample pieces the scheduler hands to the mix (dsp/mix.h): the
+ * formula, and the fused kernels equal to filling and then multiplying. */
+static void test_line_kernels(void)
+{
+    dsp_line lines[3] = {{0, 100, 0, 0.5f, 0.001f, -2e-6f}, {100, 28, 7, 0.25f, 0.0f, 0.0f},
+                         {128, 72, 3, 1.0f, -0.004f, 1e-5f}};
+    float fill[200], src[200], a[200], b[200], c[200];
+    for (int i = 0; i < 200; i++)
+        src[i] = (float)sin(0.1 * i), a[i] = b[i] = (float)cos(0.05 * i), c[i] = src[i];
+    dsp_mix_fill_lines(fill, lines, 3);
+    double worst = 0;
+    for (int p = 0; p < 3; p++)
+        for (int i = 0; i < lines[p].n; i++) {
+            double k = lines[p].k0 + i;
+            double want = lines[p].y + k * (lines[p].slope + k * lines[p].curve);
+            double e = fabs(fill[lines[p].off + i] - want) / fabs(want);
+            worst = e > worst ? e : worst;
+        }
+    check(worst < 5e-7, "pieces: y + k (slope + k curve) per sample, in float", "worst relative error %g", worst);
+    dsp_mix_add_mul(a, src, fill, 200);
+    dsp_mix_add_mul_lines(b, src, lines, 3);
+    check(memcmp(a, b, sizeof a) == 0, "pieces: add_mul_lines has the bits of fill + add_mul", "differ");
+    dsp_mix_mul_lines(c, lines, 3);
+    int same = 1;
+    for (int i = 0; i < 200; i++)
+        same &= c[i] == src[i] * fill[i];
+    check(same, "pieces: mul_lines has the bits of fill + multiply", "differ");
+}
+
 int main(void)
 {
     if (scratch_open("test-automation") != 0)
         return 2;
+    test_line_kernels();
     test_step_at_timecode();
     test_ramp_shapes();
     test_layers_add_in_db();

@@ -745,9 +745,57 @@ static void test_span(void)
     vm_lane_free(&l);
 }
 
+/* vm_lane_values_in_span: the knots of one stretch at once, bit-identical
+ * to vm_lane_value at each; vm_lane_move_scale: the time scale the
+ * scheduler spaces its knots by. */
+static void test_values_in_span(void)
+{
+    static const double pts[] = {-6, 0, -12};
+    static const vm_ramp_shape shapes[] = {VM_SHAPE_LINEAR, VM_SHAPE_AMPLITUDE, VM_SHAPE_EQUAL_POWER,
+                                           VM_SHAPE_EXPONENTIAL, VM_SHAPE_S_CURVE};
+    for (int kind = 0; kind < 7; kind++) {
+        vm_lane *l = vm_lane_new(VM_LANE_DB, -3);
+        int64_t scale_want;
+        if (kind < 5) {
+            add(l, ev_ramp(1000, 4800, -15, shapes[kind]));
+            scale_want = 4800;
+        } else if (kind == 5) {
+            add(l, ev_target(1000, -20, 480));
+            scale_want = 480;
+        } else {
+            add(l, ev_curve(1000, 2000, pts, 3));
+            scale_want = 1000;
+        }
+        finish(l);
+        int64_t st, en;
+        int mv;
+        vm_lane_span(l, 1500, &st, &en, &mv);
+        int64_t at[40];
+        int m = 0;
+        for (int64_t k = st; k < en && m < 40; k += 37)
+            at[m++] = k;
+        double got[40];
+        vm_lane_values_in_span(l, at, m, got);
+        int same = m > 5;
+        for (int j = 0; j < m; j++)
+            same &= got[j] == vm_lane_value(l, at[j]);
+        char name[160];
+        snprintf(name, sizeof name, "values in a span (event kind %d): %d knots bit-identical to vm_lane_value",
+                 kind, m);
+        check(same, name, "a knot differs");
+        int64_t scale = vm_lane_move_scale(l, 1500);
+        snprintf(name, sizeof name, "move scale (event kind %d) is %lld samples, INT64_MAX before the move", kind,
+                 (long long)scale_want);
+        check(scale == scale_want && vm_lane_move_scale(l, 999) == INT64_MAX, name, "got %lld",
+              (long long)scale);
+        vm_lane_free(&l);
+    }
+}
+
 int main(void)
 {
     test_span();
+    test_values_in_span();
     test_base();
     test_set();
     test_ramps();
