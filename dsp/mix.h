@@ -46,6 +46,11 @@ void dsp_mix_fill_lines(float *restrict out, const dsp_line *lines, int nl);
  * values and calling dsp_mix_add_mul, in one pass */
 void dsp_mix_add_mul_lines(float *restrict dst, const float *restrict src, const dsp_line *lines, int nl);
 
+/* left[off + i] += value * src[2 (off + i)], right[off + i] += value *
+ * src[2 (off + i) + 1]: the same bits as dsp_mix_add_mul_deinterleave2 */
+void dsp_mix_add_mul_lines_deinterleave2(float *restrict left, float *restrict right, const float *restrict src,
+                                         const dsp_line *lines, int nl);
+
 /* x[off + i] *= value */
 void dsp_mix_mul_lines(float *restrict x, const dsp_line *lines, int nl);
 

@@ -12,7 +12,7 @@
 
 /* a moving param's pieces: cell sizes, and pieces evaluated together */
 #define PARAM_CELL_MIN 32
-#define PARAM_CELL_MAX 256
+#define PARAM_CELL_MAX 512
 #define PARAM_BATCH 32
 
 void op_eq_design(op_eq_args *a, int64_t n)
@@ -349,8 +349,8 @@ static dsp_line piece(int off, int n, int k0, double span, double mid, const flo
 /* Finds the stretch around sample s where no lane's event changes: either
  * every layer holds (one value, kept) or something moves, cut into cells
  * of h samples counted from the session start, h a power of two from
- * PARAM_CELL_MIN to PARAM_CELL_MAX, at most an eighth of the fastest move's
- * time scale. */
+ * PARAM_CELL_MIN to PARAM_CELL_MAX, at most a sixteenth of the fastest
+ * move's time scale. */
 static void param_stretch(plan_param *pp, int64_t s)
 {
     int64_t a = INT64_MIN, b = INT64_MAX, h = PARAM_CELL_MAX;
@@ -365,7 +365,7 @@ static void param_stretch(plan_param *pp, int64_t s)
         a = st > a ? st : a;
         b = en < b ? en : b;
         if (mv)
-            for (int64_t scale = vm_lane_move_scale(pp->lanes[l], s); h > PARAM_CELL_MIN && h * 8 > scale;)
+            for (int64_t scale = vm_lane_move_scale(pp->lanes[l], s); h > PARAM_CELL_MIN && h * 16 > scale;)
                 h /= 2;
     }
     pp->span_start = a, pp->span_end = b, pp->span_cell = h, pp->span_moving = moving;
@@ -521,7 +521,7 @@ void op_mix_pan(plan *p, void *args, int64_t pos, int n)
  * Returns 1 (and *g) when that is one value over the whole stretch; the
  * constant path computes the same formula once, so the bits agree. Else
  * *use is the envelope: env, or the fader's own values where they are it. */
-static int clip_envelope(const op_clips_args *a, const op_clip *c, int64_t s0, int off, int n, float *env,
+static int clip_envelope(op_clips_args *a, const op_clip *c, int64_t s0, int off, int n, float *env,
                          const float **use, float *g)
 {
     const plan_param *f = a->fader;
@@ -537,7 +537,11 @@ static int clip_envelope(const op_clips_args *a, const op_clip *c, int64_t s0, i
         *g = (float)(cg * (double)f->gain[0]);
         return 1;
     }
-    const float *fader = f->constant ? f->gain : a->fader_buf + off; /* fader_buf: filled by op_clips */
+    if (!f->constant && !a->fader_filled) { /* the fader's values over the block, once */
+        dsp_mix_fill_lines(a->fader_buf, f->lines, f->nlines);
+        a->fader_filled = 1;
+    }
+    const float *fader = f->constant ? f->gain : a->fader_buf + off;
     *use = env;
     if (!c->gain_lane && !f->constant && k0 >= c->fade_in && k0 + n <= fade_out_start) {
         /* the common moving case: a fader ride over the body of a clip */
@@ -580,8 +584,7 @@ void op_clips(plan *p, void *args, int64_t pos, int n)
     int64_t end = pos + n;
     for (int c = 0; c < a->nch; c++)
         dsp_mix_clear(a->out[c], n);
-    if (!a->fader->constant)
-        dsp_mix_fill_lines(a->fader_buf, a->fader->lines, a->fader->nlines);
+    a->fader_filled = 0;
 
     /* Clips are played one after the other in start order, and a clip that
      * starts in this block is admitted only once every clip before it has
@@ -621,8 +624,19 @@ void op_clips(plan *p, void *args, int64_t pos, int n)
                 return;
             }
         }
-        if (len > 0) {
-            int fc = c->file_channels, off = (int)(s0 - pos);
+        const plan_param *f = a->fader;
+        int fc = c->file_channels, off = (int)(s0 - pos);
+        if (len == n && !f->constant && !c->gain_lane && c->gain == 1.0 && s0 - c->at >= c->fade_in &&
+            end - c->at <= c->length - c->fade_out && (fc == 1 || (fc == 2 && a->nch == 2 && !c->channel))) {
+            /* the body of a unity clip over the whole block under a moving
+             * fader: its pieces multiply as they mix (the bits of the
+             * envelope path: (float)(1.0 * 1.0 * (double)fader) = fader) */
+            if (fc == 1)
+                for (int ch = 0; ch < a->nch; ch++)
+                    dsp_mix_add_mul_lines(a->out[ch], a->scratch, f->lines, f->nlines);
+            else
+                dsp_mix_add_mul_lines_deinterleave2(a->out[0], a->out[1], a->scratch, f->lines, f->nlines);
+        } else if (len > 0) {
             float g = 0;
             const float *env = a->env;
             int constant = clip_envelope(a, c, s0, off, len, a->env, &env, &g);

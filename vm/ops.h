@@ -135,6 +135,7 @@ typedef struct {
     float *scratch;            /* max_block * widest file, interleaved */
     float *env;                /* max_block per-sample gains */
     float *fader_buf;          /* max_block: the moving fader's values over the block */
+    int fader_filled;          /* fader_buf holds this block's values */
     double *lane_db;           /* max_block scratch for clip gain lanes */
     const plan_param *fader;   /* the track's fader (+ trim + VCAs) */
     float **out;
