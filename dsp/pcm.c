@@ -4,6 +4,7 @@
  * plain counted loops the compiler vectorises. */
 #include "dsp/pcm.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -81,4 +82,37 @@ void dsp_pcm_f32le_to_float(const unsigned char *in, float *out, size_t n)
         memcpy(&out[i], &u, sizeof u);
     }
 #endif
+}
+
+/* one sample of dsp_pcm_quantise, branch-free so the loops vectorise */
+static inline int32_t quantise1(float x, double scale, int32_t align, int *clipped)
+{
+    const double hi = scale - 1.0, lo = -scale;
+    double q = floor((double)x * scale + 0.5);
+    *clipped += (q > hi) | (q < lo);
+    q = q > hi ? hi : q;
+    q = q < lo ? lo : q;
+    q = q == q ? q : 0.0;
+    return (int32_t)q * align;
+}
+
+DSP_HOT
+int64_t dsp_pcm_quantise(const float *const *chans, int ch, int off, int m, double scale, int32_t align,
+                         int32_t *dst)
+{
+    int clipped = 0;
+    if (ch == 2) {
+        const float *restrict l = chans[0] + off, *restrict r = chans[1] + off;
+        for (int i = 0; i < m; i++) {
+            dst[2 * i] = quantise1(l[i], scale, align, &clipped);
+            dst[2 * i + 1] = quantise1(r[i], scale, align, &clipped);
+        }
+        return clipped;
+    }
+    for (int c = 0; c < ch; c++) {
+        const float *restrict x = chans[c] + off;
+        for (int i = 0; i < m; i++)
+            dst[(size_t)i * (size_t)ch + (size_t)c] = quantise1(x[i], scale, align, &clipped);
+    }
+    return clipped;
 }

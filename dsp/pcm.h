@@ -6,9 +6,19 @@
 #define DSP_PCM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 void dsp_pcm_s16le_to_float(const unsigned char *in, float *out, size_t n);
 void dsp_pcm_s24le_to_float(const unsigned char *in, float *out, size_t n);
 void dsp_pcm_f32le_to_float(const unsigned char *in, float *out, size_t n);
+
+/* The other way, for integer outputs without dither: frames [0, m) of the
+ * planar channels chans[0..ch) + off, interleaved into dst as
+ *     q = floor(x * scale + 0.5)   (double; round half up)
+ * clipped to [-scale, scale - 1] (NaN: 0), times align (the value
+ * left-aligned in 32 bits: 256 for 24-bit, 65536 for 16-bit). Returns how
+ * many samples were clipped. */
+int64_t dsp_pcm_quantise(const float *const *chans, int ch, int off, int m, double scale, int32_t align,
+                         int32_t *dst);
 
 #endif

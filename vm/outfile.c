@@ -16,7 +16,8 @@
  * 1.2 refuses that command for RF64 and still writes PEAK there, so for
  * wav32f the stamp is zeroed in place after sf_close (the peaks stay).
  *
- * Quantisation (integer formats) is done here, not by libsndfile:
+ * Quantisation (integer formats) is done here (without dither: by
+ * dsp_pcm_quantise, vectorised), not by libsndfile:
  *   v = x * 2^(bits-1)  [+ TPDF dither]  ->  q = floor(v + 0.5)
  *   (round half up: exact ties go towards +inf, independent of the FPU
  *   rounding mode, which lrint would follow) -> clip to
@@ -49,6 +50,7 @@
 
 #include <sndfile.h>
 
+#include "dsp/pcm.h"
 #include "vm/suggest.h"
 
 #define OUT_BLOCK_FRAMES 4096
@@ -367,6 +369,10 @@ static void quantise(vm_outfile *o, const float *const *planar, int offset, int 
     int64_t clipped = o->clipped;
     int32_t *dst = (int32_t *)o->buf + (size_t)o->buffered * (size_t)ch;
 
+    if (!dither) { /* the same formula, vectorised */
+        o->clipped += dsp_pcm_quantise(planar, ch, offset, m, scale, align, dst);
+        return;
+    }
     for (int i = offset; i < offset + m; i++) {
         for (int c = 0; c < ch; c++) {
             double v = (double)planar[c][i] * scale;

@@ -389,6 +389,24 @@ static void test_clipping(void)
     check(ok, "clip: full scale is [-2^23, 2^23 - 1]", "got %d %d %d %d %d %d %d %d", buf[0] / 256, buf[1] / 256,
           buf[2] / 256, buf[3] / 256, buf[4] / 256, buf[5] / 256, buf[6] / 256, buf[7] / 256);
 
+    /* stereo runs its own (interleaving) loop: the same values on both sides */
+    const float *planar2[2] = { x, x };
+    int buf2[16] = { 0 };
+    config(&cfg, in_tmp("clip24s.wav"), VM_OUT_WAV24, VM_DITHER_NONE);
+    cfg.channels = 2;
+    clipped = -1;
+    check(write_file(&cfg, planar2, 8, 8, &clipped, err) == DS_OK, "clip: write stereo wav24", "%s", err);
+    check_int(clipped, 10, "clip: stereo counts both channels' clipped samples");
+    ok = 0;
+    memset(&info, 0, sizeof info);
+    if ((sf = sf_open(cfg.path, SFM_READ, &info))) {
+        ok = sf_readf_int(sf, buf2, 8) == 8;
+        sf_close(sf);
+    }
+    for (int i = 0; i < 16; i++)
+        ok = ok && buf2[i] / 256 == want24[i / 2];
+    check(ok, "clip: stereo full scale is [-2^23, 2^23 - 1], NaN 0, interleaved", "differs");
+
     config(&cfg, in_tmp("clip16.aif"), VM_OUT_AIFF16, VM_DITHER_NONE);
     cfg.channels = 1;
     clipped = -1;
