@@ -52,8 +52,14 @@
  *     multi, AVX2:  2 ch 0.81, 6 ch 0.50, 8 / 12 / 16 ch 0.37 / 0.39 / 0.38
  *     multi, SSE2:  2 ch 0.86, 6 ch 0.60, 8 / 12 / 16 ch 0.63 / 0.61 / 0.63
  * so 3.6 times the scalar rate from 8 channels with AVX2, 2.1 times with
- * SSE2. Butterworth cascades (one loop, sections overlapping): order 2 1.45,
- * 4 1.86, 6 2.62, 8 3.58 ns per sample (four chained sections: 5.4). */
+ * SSE2. Two sections in a chain (a high-pass then a peaking EQ, 16 channels,
+ * 1024-sample blocks, this machine: AMD EPYC in a VM, gcc 12): two calls
+ * 0.94 ns per channel-sample, dsp_biquad_multi_process2 0.875. It is no
+ * more because the steps, not the loads, stores and transposes the second
+ * pass saves, set the pace; the rounding between the sections costs two
+ * conversions per vector, as the store and load did. Butterworth cascades
+ * (one loop, sections overlapping): order 2 1.45, 4 1.86, 6 2.62, 8 3.58 ns
+ * per sample (four chained sections: 5.4). */
 #include "dsp/biquad.h"
 
 #include <float.h>
@@ -302,20 +308,25 @@ void dsp_biquad_multi_reset(dsp_biquad_multi *s)
     s->phase = 0;
 }
 
-/* A kernel runs up to 8 lanes, lane k reading and writing p[k], with the
- * lanes' state in st[0..3][k] = x1, x2, y1, y2, for n samples starting at
- * `phase` samples after a flush point, in runs of 2 (pairs) or 4 (quads)
- * samples per lane and vector, the odd samples at the end of a run one at a
- * time. Within a vector every input of a run is loaded before any output is
- * stored, so two lanes of one vector may share a buffer if they share their
- * state too: they store the same bits. */
+/* A kernel runs up to 8 lanes through a chain of NS sections (the pairs 1,
+ * the quads 1 or 2), lane k reading and writing p[k], with section j's
+ * state of the lanes in st[j][0..3][k] = x1, x2, y1, y2 (the pairs: st[0..3]
+ * [k]), for n samples starting at `phase` samples after a flush point
+ * (common to the sections), in runs of 2
+ * (pairs) or 4 (quads) samples per lane and vector, the odd samples at the
+ * end of a run one at a time. Within a vector every input of a run is
+ * loaded before any output is stored, so two lanes of one vector may share
+ * a buffer if they share their state too: they store the same bits. A
+ * sample goes through the sections one after the other while it is in
+ * registers, rounded to float between them: the bits a float buffer
+ * between two separate passes would hold. */
 typedef double v2d __attribute__((vector_size(2 * sizeof(double))));
 typedef long long v2i __attribute__((vector_size(2 * sizeof(long long))));
 
-/* The one-sample DF-I step of run1 on a vector of lanes. */
-#define STEP(x, x1, x2, y1, y2)                                                                             \
+/* The one-sample DF-I step of run1 on a vector of lanes, of section j. */
+#define STEP(j, x, x1, x2, y1, y2)                                                                          \
     do {                                                                                                    \
-        __typeof__(x) y_ = (((b0 * (x) + b1 * (x1)) + b2 * (x2)) - a2 * (y2)) - a1 * (y1);                  \
+        __typeof__(x) y_ = (((b0[j] * (x) + b1[j] * (x1)) + b2[j] * (x2)) - a2[j] * (y2)) - a1[j] * (y1);   \
         (x2) = (x1), (x1) = (x), (y2) = (y1), (y1) = y_;                                                    \
     } while (0)
 
@@ -327,12 +338,21 @@ typedef long long v2i __attribute__((vector_size(2 * sizeof(long long))));
         (v) = (__typeof__(v))((vi)(v) & ((a_ >= FLUSH_BELOW) & (a_ <= DBL_MAX)));                           \
     } while (0)
 
+/* The coefficients of sections 0..NS-1 broadcast to vectors of type V. */
+#define LOAD_COEFS(V, c, NS)                                                                                \
+    V b0[2], b1[2], b2[2], a1[2], a2[2];                                                                    \
+    for (int j_ = 0; j_ < (NS); j_++) {                                                                     \
+        const dsp_biquad_coefs *k_ = (c)[j_];                                                               \
+        for (int l_ = 0; l_ < (int)(sizeof(V) / sizeof(double)); l_++)                                      \
+            b0[j_][l_] = k_->b0, b1[j_][l_] = k_->b1, b2[j_][l_] = k_->b2, a1[j_][l_] = k_->a1,             \
+            a2[j_][l_] = k_->a2;                                                                            \
+    }
+
 /* P pairs of lanes in 16-byte vectors: SSE2, the baseline. */
 __attribute__((always_inline)) static inline void pairs(const dsp_biquad_coefs *c, double st[4][8],
                                                         float *const *p, int phase, int n, const int P)
 {
-    const v2d b0 = {c->b0, c->b0}, b1 = {c->b1, c->b1}, b2 = {c->b2, c->b2};
-    const v2d a1 = {c->a1, c->a1}, a2 = {c->a2, c->a2};
+    LOAD_COEFS(v2d, &c, 1)
     float *q[8];
     v2d x1[4], x2[4], y1[4], y2[4];
     for (int j = 0; j < P; j++) {
@@ -351,9 +371,9 @@ __attribute__((always_inline)) static inline void pairs(const dsp_biquad_coefs *
                 float *u = q[2 * j] + i, *w = q[2 * j + 1] + i;
                 v2d r0 = {u[0], u[1]}, r1 = {w[0], w[1]}; /* 2 samples of each lane */
                 v2d s0 = {r0[0], r1[0]}, s1 = {r0[1], r1[1]};
-                STEP(s0, x1[j], x2[j], y1[j], y2[j]);
+                STEP(0, s0, x1[j], x2[j], y1[j], y2[j]);
                 s0 = y1[j];
-                STEP(s1, x1[j], x2[j], y1[j], y2[j]);
+                STEP(0, s1, x1[j], x2[j], y1[j], y2[j]);
                 s1 = y1[j];
                 r0 = (v2d){s0[0], s1[0]}, r1 = (v2d){s0[1], s1[1]};
                 u[0] = (float)r0[0], u[1] = (float)r0[1];
@@ -363,7 +383,7 @@ __attribute__((always_inline)) static inline void pairs(const dsp_biquad_coefs *
         for (; i < end; i++) {
             _Pragma("GCC unroll 4") for (int j = 0; j < P; j++) {
                 v2d x = {q[2 * j][i], q[2 * j + 1][i]};
-                STEP(x, x1[j], x2[j], y1[j], y2[j]);
+                STEP(0, x, x1[j], x2[j], y1[j], y2[j]);
                 q[2 * j][i] = (float)y1[j][0], q[2 * j + 1][i] = (float)y1[j][1];
             }
         }
@@ -404,7 +424,7 @@ static void pairs4(const dsp_biquad_coefs *c, double st[4][8], float *const *p, 
     pairs(c, st, p, phase, n, 4);
 }
 
-/* Where simd.h builds AVX2 clones (the same condition as there: gcc on
+/* Where simd.h would build AVX2 clones (the same condition as there: gcc on
  * x86-64, no AddressSanitizer), there is also a kernel of groups of 4 lanes
  * in 32-byte vectors, chosen at run time when the CPU has AVX2. It is a
  * separate kernel, not a DSP_HOT clone, because gcc lowers 32-byte vectors
@@ -416,6 +436,7 @@ static void pairs4(const dsp_biquad_coefs *c, double st[4][8], float *const *p, 
  * sample.) */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
 #define HAVE_QUADS 1
+#include <immintrin.h>
 typedef double v4d __attribute__((vector_size(4 * sizeof(double))));
 typedef float v4f __attribute__((vector_size(4 * sizeof(float))));
 typedef long long v4i __attribute__((vector_size(4 * sizeof(long long))));
@@ -433,20 +454,28 @@ typedef long long v4i __attribute__((vector_size(4 * sizeof(long long))));
         (r)[3] = __builtin_shuffle(t1_, t3_, (v4i){2, 3, 6, 7});                                            \
     } while (0)
 
-/* H groups of 4 lanes (H = 1 or 2). */
-__attribute__((always_inline)) static inline void quads(const dsp_biquad_coefs *c, double st[4][8],
-                                                        float *const *p, int phase, int n, const int H)
+/* v rounded to float lane by lane, as a float buffer between two passes
+ * would round it */
+__attribute__((target("avx2"), always_inline)) static inline v4d round_float4(v4d v)
 {
-    const v4d b0 = {c->b0, c->b0, c->b0, c->b0}, b1 = {c->b1, c->b1, c->b1, c->b1};
-    const v4d b2 = {c->b2, c->b2, c->b2, c->b2}, a1 = {c->a1, c->a1, c->a1, c->a1};
-    const v4d a2 = {c->a2, c->a2, c->a2, c->a2};
+    return _mm256_cvtps_pd(_mm256_cvtpd_ps(v));
+}
+
+/* H groups of 4 lanes (H = 1 or 2). */
+__attribute__((target("avx2"), always_inline)) static inline void quads(const dsp_biquad_coefs *const *c, double (*st)[4][8],
+                                                        float *const *p, int phase, int n, const int H,
+                                                        const int NS)
+{
+    LOAD_COEFS(v4d, c, NS)
     float *q[8];
-    v4d x1[2], x2[2], y1[2], y2[2];
+    v4d x1[2][2], x2[2][2], y1[2][2], y2[2][2];
     _Pragma("GCC unroll 2") for (int h = 0; h < H; h++) {
         for (int k = 0; k < 4; k++)
             q[4 * h + k] = p[4 * h + k];
-        memcpy(&x1[h], &st[0][4 * h], sizeof x1[h]), memcpy(&x2[h], &st[1][4 * h], sizeof x2[h]);
-        memcpy(&y1[h], &st[2][4 * h], sizeof y1[h]), memcpy(&y2[h], &st[3][4 * h], sizeof y2[h]);
+        for (int s = 0; s < NS; s++) {
+            memcpy(&x1[s][h], &st[s][0][4 * h], sizeof x1[s][h]), memcpy(&x2[s][h], &st[s][1][4 * h], sizeof x2[s][h]);
+            memcpy(&y1[s][h], &st[s][2][4 * h], sizeof y1[s][h]), memcpy(&y2[s][h], &st[s][3][4 * h], sizeof y2[s][h]);
+        }
     }
     int off = 0;
     while (n > 0) {
@@ -455,29 +484,36 @@ __attribute__((always_inline)) static inline void quads(const dsp_biquad_coefs *
             len = n;
         int i = off, end = off + len;
         for (; i + 4 <= end; i += 4) {
+            v4d r[2][4];
             _Pragma("GCC unroll 2") for (int h = 0; h < H; h++) {
-                v4d r[4];
-                for (int k = 0; k < 4; k++) {
-                    const float *x = q[4 * h + k] + i;
-                    r[k] = (v4d){x[0], x[1], x[2], x[3]};
-                }
-                TRANSPOSE4(r);
-                for (int t = 0; t < 4; t++) {
-                    STEP(r[t], x1[h], x2[h], y1[h], y2[h]);
-                    r[t] = y1[h];
-                }
-                TRANSPOSE4(r);
-                for (int k = 0; k < 4; k++) {
-                    v4f y = __builtin_convertvector(r[k], v4f);
-                    memcpy(q[4 * h + k] + i, &y, sizeof y);
-                }
+                for (int k = 0; k < 4; k++)
+                    r[h][k] = _mm256_cvtps_pd(_mm_loadu_ps(q[4 * h + k] + i));
+                TRANSPOSE4(r[h]);
+            }
+            _Pragma("GCC unroll 2") for (int h = 0; h < H; h++)
+                for (int s = 0; s < NS; s++)
+                    for (int t = 0; t < 4; t++) {
+                        if (s > 0)
+                            r[h][t] = round_float4(r[h][t]);
+                        STEP(s, r[h][t], x1[s][h], x2[s][h], y1[s][h], y2[s][h]);
+                        r[h][t] = y1[s][h];
+                    }
+            _Pragma("GCC unroll 2") for (int h = 0; h < H; h++) {
+                TRANSPOSE4(r[h]);
+                for (int k = 0; k < 4; k++)
+                    _mm_storeu_ps(q[4 * h + k] + i, _mm256_cvtpd_ps(r[h][k]));
             }
         }
         for (; i < end; i++) {
             _Pragma("GCC unroll 2") for (int h = 0; h < H; h++) {
                 v4d x = {q[4 * h][i], q[4 * h + 1][i], q[4 * h + 2][i], q[4 * h + 3][i]};
-                STEP(x, x1[h], x2[h], y1[h], y2[h]);
-                v4f y = __builtin_convertvector(y1[h], v4f);
+                for (int s = 0; s < NS; s++) {
+                    if (s > 0)
+                        x = round_float4(x);
+                    STEP(s, x, x1[s][h], x2[s][h], y1[s][h], y2[s][h]);
+                    x = y1[s][h];
+                }
+                v4f y = __builtin_convertvector(x, v4f);
                 q[4 * h][i] = y[0], q[4 * h + 1][i] = y[1], q[4 * h + 2][i] = y[2], q[4 * h + 3][i] = y[3];
             }
         }
@@ -486,33 +522,40 @@ __attribute__((always_inline)) static inline void quads(const dsp_biquad_coefs *
         phase += len;
         if (phase == FLUSH_PERIOD) {
             phase = 0;
-            _Pragma("GCC unroll 2") for (int h = 0; h < H; h++) {
-                FLUSH_LANES(x1[h], v4i);
-                FLUSH_LANES(x2[h], v4i);
-                FLUSH_LANES(y1[h], v4i);
-                FLUSH_LANES(y2[h], v4i);
-            }
+            for (int s = 0; s < NS; s++)
+                _Pragma("GCC unroll 2") for (int h = 0; h < H; h++) {
+                    FLUSH_LANES(x1[s][h], v4i);
+                    FLUSH_LANES(x2[s][h], v4i);
+                    FLUSH_LANES(y1[s][h], v4i);
+                    FLUSH_LANES(y2[s][h], v4i);
+                }
         }
     }
-    _Pragma("GCC unroll 2") for (int h = 0; h < H; h++) {
-        memcpy(&st[0][4 * h], &x1[h], sizeof x1[h]), memcpy(&st[1][4 * h], &x2[h], sizeof x2[h]);
-        memcpy(&st[2][4 * h], &y1[h], sizeof y1[h]), memcpy(&st[3][4 * h], &y2[h], sizeof y2[h]);
-    }
+    _Pragma("GCC unroll 2") for (int h = 0; h < H; h++)
+        for (int s = 0; s < NS; s++) {
+            memcpy(&st[s][0][4 * h], &x1[s][h], sizeof x1[s][h]), memcpy(&st[s][1][4 * h], &x2[s][h], sizeof x2[s][h]);
+            memcpy(&st[s][2][4 * h], &y1[s][h], sizeof y1[s][h]), memcpy(&st[s][3][4 * h], &y2[s][h], sizeof y2[s][h]);
+        }
 }
 
-__attribute__((target("avx2"))) static void quads1(const dsp_biquad_coefs *c, double st[4][8], float *const *p,
-                                                   int phase, int n)
-{
-    quads(c, st, p, phase, n, 1);
-}
-__attribute__((target("avx2"))) static void quads2(const dsp_biquad_coefs *c, double st[4][8], float *const *p,
-                                                   int phase, int n)
-{
-    quads(c, st, p, phase, n, 2);
-}
+#define QUADS(H, NS)                                                                                        \
+    __attribute__((target("avx2"))) static void quads##H##_##NS(const dsp_biquad_coefs *const *c,           \
+                                                                double (*st)[4][8], float *const *p,        \
+                                                                int phase, int n)                           \
+    {                                                                                                       \
+        quads(c, st, p, phase, n, H, NS);                                                                   \
+    }
+QUADS(1, 1) QUADS(2, 1) QUADS(1, 2) QUADS(2, 2)
+
+typedef void kernel_fn(const dsp_biquad_coefs *const *c, double (*st)[4][8], float *const *p, int phase, int n);
+
+/* [NS - 1][H - 1] */
+static kernel_fn *const quads_fns[2][2] = {{quads1_1, quads2_1}, {quads1_2, quads2_2}};
 #endif
 
-void dsp_biquad_multi_process(dsp_biquad_multi *s, float *const *chans, int nch, int n)
+/* Sections s[0..NS) in a chain over chans, in place; their phases agree,
+ * and NS is 1 unless the quads run. */
+static void multi_run(dsp_biquad_multi *const *s, int NS, float *const *chans, int nch, int n)
 {
     if (nch > DSP_BIQUAD_MULTI_MAX)
         nch = DSP_BIQUAD_MULTI_MAX;
@@ -523,34 +566,68 @@ void dsp_biquad_multi_process(dsp_biquad_multi *s, float *const *chans, int nch,
     if (__builtin_cpu_supports("avx2"))
         unit = 4;
 #endif
+    const dsp_biquad_coefs *c[2];
+    for (int j = 0; j < NS; j++)
+        c[j] = &s[j]->c;
     for (int g = 0; g < nch; g += 8) {
         int w = nch - g < 8 ? nch - g : 8;
         if (w == 1) {
-            double st1[4] = {s->x1[g], s->x2[g], s->y1[g], s->y2[g]};
-            run1(&s->c, st1, s->phase, chans[g], chans[g], n);
-            s->x1[g] = st1[0], s->x2[g] = st1[1], s->y1[g] = st1[2], s->y2[g] = st1[3];
+            for (int j = 0; j < NS; j++) {
+                dsp_biquad_multi *m = s[j];
+                double st1[4] = {m->x1[g], m->x2[g], m->y1[g], m->y2[g]};
+                run1(&m->c, st1, m->phase, chans[g], chans[g], n);
+                m->x1[g] = st1[0], m->x2[g] = st1[1], m->y1[g] = st1[2], m->y2[g] = st1[3];
+            }
             continue;
         }
         /* Lanes past the last channel repeat the first channel of their
          * vector, state and all. */
         int used = (w + unit - 1) / unit * unit;
         float *p[8];
-        double st[4][8];
+        double st[2][4][8];
         for (int k = 0; k < used; k++) {
             int ch = g + (k < w ? k : k / unit * unit);
             p[k] = chans[ch];
-            st[0][k] = s->x1[ch], st[1][k] = s->x2[ch], st[2][k] = s->y1[ch], st[3][k] = s->y2[ch];
+            for (int j = 0; j < NS; j++) {
+                st[j][0][k] = s[j]->x1[ch], st[j][1][k] = s[j]->x2[ch];
+                st[j][2][k] = s[j]->y1[ch], st[j][3][k] = s[j]->y2[ch];
+            }
         }
 #ifdef HAVE_QUADS
         if (unit == 4)
-            (used == 4 ? quads1 : quads2)(&s->c, st, p, s->phase, n);
+            quads_fns[NS - 1][used / 4 - 1](c, st, p, s[0]->phase, n);
         else
 #endif
-            (used == 2 ? pairs1 : used == 4 ? pairs2 : used == 6 ? pairs3 : pairs4)(&s->c, st, p, s->phase, n);
+            (used == 2 ? pairs1 : used == 4 ? pairs2 : used == 6 ? pairs3 : pairs4)(c[0], st[0], p, s[0]->phase, n);
         for (int k = 0; k < w; k++)
-            s->x1[g + k] = st[0][k], s->x2[g + k] = st[1][k], s->y1[g + k] = st[2][k], s->y2[g + k] = st[3][k];
+            for (int j = 0; j < NS; j++) {
+                s[j]->x1[g + k] = st[j][0][k], s[j]->x2[g + k] = st[j][1][k];
+                s[j]->y1[g + k] = st[j][2][k], s[j]->y2[g + k] = st[j][3][k];
+            }
     }
-    s->phase = (int)((s->phase + (long long)n) % FLUSH_PERIOD);
+    for (int j = 0; j < NS; j++)
+        s[j]->phase = (int)((s[j]->phase + (long long)n) % FLUSH_PERIOD);
+}
+
+void dsp_biquad_multi_process(dsp_biquad_multi *s, float *const *chans, int nch, int n)
+{
+    multi_run(&s, 1, chans, nch, n);
+}
+
+void dsp_biquad_multi_process2(dsp_biquad_multi *first, dsp_biquad_multi *second, float *const *chans, int nch,
+                               int n)
+{
+    dsp_biquad_multi *s[2] = {first, second};
+#ifdef HAVE_QUADS
+    /* Fused with AVX2 only: the SSE2 pairs took longer fused than in two
+     * passes (16 channels: 1.93 against 1.66 ns per channel-sample). */
+    if (first->phase == second->phase && __builtin_cpu_supports("avx2")) {
+        multi_run(s, 2, chans, nch, n);
+        return;
+    }
+#endif
+    multi_run(&s[0], 1, chans, nch, n);
+    multi_run(&s[1], 1, chans, nch, n);
 }
 
 /* ---- Butterworth cascades ------------------------------------------------------ */

@@ -37,7 +37,7 @@
  * same order, so results do not depend on block sizes, on the path (scalar,
  * multi-channel, the AVX2 or baseline build of either), or on which channels
  * share a call: dsp_biquad_multi_process gives the same bits per channel as
- * dsp_biquad_process. Every 64 samples counted from init/reset (not from the
+ * dsp_biquad_process, and dsp_biquad_multi_process2 as two of those calls. Every 64 samples counted from init/reset (not from the
  * start of a call) each state value whose magnitude is below 1e-30 (-600 dB)
  * or is not finite is set to 0: this keeps denormals out of the recursion, and
  * a NaN or infinity that reached the filter is forgotten at the first such
@@ -122,6 +122,16 @@ void dsp_biquad_multi_reset(dsp_biquad_multi *s);
  * buffers must not overlap one another. Every channel advances by n samples,
  * so the flush points stay common: call it with the same nch each time. */
 void dsp_biquad_multi_process(dsp_biquad_multi *s, float *const *chans, int nch, int n);
+
+/* dsp_biquad_multi_process(first, ...) then dsp_biquad_multi_process(second,
+ * ...) in one pass, the same bits: each run of samples is loaded once and
+ * goes through both sections while it is in registers, rounded to float in
+ * between as the buffer would round it (about 7% less time than the two
+ * calls with AVX2, figures in biquad.c). Both advance by n samples, so call
+ * it with the same nch each time. Without AVX2, or when their phases differ
+ * (state copied in from elsewhere), it makes the two calls. */
+void dsp_biquad_multi_process2(dsp_biquad_multi *first, dsp_biquad_multi *second, float *const *chans, int nch,
+                               int n);
 
 /* Butterworth low/high-pass of order N = 1..8 at cut-off freq (-3.01 dB),
  * as the bilinear transform (prewarped at freq) of the analogue Butterworth:

@@ -786,6 +786,24 @@ static const char *label(vm_arena *a, const char *fmt, ...)
     return vm_arena_strdup(a, buf);
 }
 
+/* Fuses the eq op at ops[j] into the one before when both are static order-2
+ * filters of the same channels run by the same worker (op_eq_args.then);
+ * returns whether it did. */
+static int fuse_eq(plan *p, int j)
+{
+    if (j < 1 || p->ops[j].fn != op_eq || p->ops[j - 1].fn != op_eq || p->op_worker[j] != p->op_worker[j - 1])
+        return 0;
+    op_eq_args *a = p->ops[j - 1].args, *b = p->ops[j].args;
+    if (a->fused || a->then || a->moving || b->moving || a->order != 2 || b->order != 2 || a->nch != b->nch)
+        return 0;
+    for (int ch = 0; ch < a->nch; ch++)
+        if (a->chans[ch] != b->chans[ch])
+            return 0;
+    a->then = b;
+    b->fused = 1;
+    return 1;
+}
+
 ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
 {
     ds_result res = DS_OK;
@@ -1557,8 +1575,10 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
         }
         }
         CHECK(op->label);
-        for (int j = first_op; i < c.nfront && j < p->nops; j++)
-            p->op_worker[j] = c.worker[i];
+        for (int j = first_op; j < p->nops; j++)
+            p->op_worker[j] = i < c.nfront ? c.worker[i] : -1; /* -1: not in the front */
+        if (fuse_eq(p, p->nops - 1))
+            op->label = label(A, "%s, in the pass of the eq before", op->label);
         /* The session time of the signal these ops work on: an insert's
          * input is late by the look-aheads before it, a fader's and a mix's
          * by the strip's whole path (a mix through a compensating delay by

@@ -69,6 +69,12 @@ void op_eq(plan *p, void *args, int64_t pos, int n)
 {
     (void)p;
     op_eq_args *a = args;
+    if (a->fused)
+        return;
+    if (a->then) {
+        dsp_biquad_multi_process2(a->multi, a->then->multi, a->chans, a->nch, n);
+        return;
+    }
     if (!a->moving) {
         eq_run(a, 0, n);
         return;

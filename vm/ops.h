@@ -145,8 +145,13 @@ typedef struct {
 /* eq: one filter of dsp/biquad.h over a strip's channels, in place. Static
  * filters keep the coefficients made at compile time; moving ones take new
  * coefficients at every knot of the control grid (the starts and ends of
- * moves and every PLAN_PARAM_GRID-th sample), held until the next. */
-typedef struct {
+ * moves and every PLAN_PARAM_GRID-th sample), held until the next. A static
+ * order-2 eq followed by another on the same channels runs both in one pass
+ * (dsp_biquad_multi_process2, the same bits): it points at the second
+ * (`then`), whose op does nothing (`fused`). Each keeps its own state and
+ * plan_op key, so a live swap carries both over whether or not the other
+ * plan fused them. */
+typedef struct op_eq_args {
     dsp_eq_type type;
     int order;                 /* 2: one section with q; else a Butterworth */
     double rate;
@@ -157,6 +162,8 @@ typedef struct {
     int64_t knot;              /* the knot the current coefficients belong to */
     dsp_biquad_multi *multi;   /* order 2 */
     dsp_butter *butter;        /* other orders: one per channel */
+    struct op_eq_args *then;   /* static order 2: the next eq, run in this one's pass */
+    int fused;                 /* run in the previous eq's pass */
 } op_eq_args;
 
 void op_eq(plan *p, void *args, int64_t pos, int n);
