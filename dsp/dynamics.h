@@ -54,10 +54,10 @@
  *   "attack" is the key getting louder: for the compressor the target is
  *   below the gain (t < g: more reduction), for the expander and the gate it
  *   is above it (t > g: opening); "release" is the other direction.
- *   attack or t == g:  g[n] = t + a_A (g[n-1] - t); the hold counter is
+ *   attack or t == g:  g[n] = a_A g[n-1] + (1 - a_A) t; the hold counter is
  *                      set to H = round(hold_s fs)
  *   release:           if the counter is > 0, it counts down and g[n] =
- *                      g[n-1] (held); else g[n] = t + a_R (g[n-1] - t)
+ *                      g[n-1] (held); else g[n] = a_R g[n-1] + (1 - a_R) t
  * So on a level step that changes the target from g0 (where the gain had
  * settled) to g1 at sample n0 (the first sample at the new level), the gain
  * after k samples at the new level is
