@@ -59,14 +59,34 @@ __attribute__((target("ssse3"))) static size_t s24_ssse3(const unsigned char *in
     }
     return i;
 }
+
+/* The same, eight samples per step: two 16-byte loads 12 bytes apart into
+ * the halves of a 32-byte register, the same shuffle in each half. */
+__attribute__((target("avx2"))) static size_t s24_avx2(const unsigned char *in, float *out, size_t n)
+{
+    const __m256i shuf = _mm256_setr_epi8(-1, 0, 1, 2, -1, 3, 4, 5, -1, 6, 7, 8, -1, 9, 10, 11, -1, 0, 1, 2, -1, 3,
+                                          4, 5, -1, 6, 7, 8, -1, 9, 10, 11);
+    const __m256 scale = _mm256_set1_ps(1.0f / 2147483648.0f);
+    size_t i = 0;
+    /* the second load reads 16 bytes for 12: stop while 4 spare bytes remain */
+    for (; i + 10 <= n; i += 8) {
+        __m128i lo = _mm_loadu_si128((const __m128i *)(const void *)(in + 3 * i));
+        __m128i hi = _mm_loadu_si128((const __m128i *)(const void *)(in + 3 * i + 12));
+        __m256i v = _mm256_shuffle_epi8(_mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1), shuf);
+        _mm256_storeu_ps(out + i, _mm256_mul_ps(_mm256_cvtepi32_ps(v), scale));
+    }
+    return i;
+}
 #endif
 
 void dsp_pcm_s24le_to_float(const unsigned char *in, float *out, size_t n)
 {
     size_t i = 0;
 #if defined(__x86_64__) && defined(__GNUC__)
+    if (__builtin_cpu_supports("avx2"))
+        i = s24_avx2(in, out, n);
     if (__builtin_cpu_supports("ssse3"))
-        i = s24_ssse3(in, out, n);
+        i += s24_ssse3(in + 3 * i, out + i, n - i);
 #endif
     s24_scalar(in, out, i, n);
 }

@@ -6,6 +6,7 @@
  * (an impulse at source frame j must come out centred on j * out / in),
  * a least-squares sine fit (THD+N), and invariants (block-size and
  * start-position independence). */
+#include "dsp/pcm.h"
 #include "tests/check.h"
 #include "vm/media.h"
 
@@ -723,8 +724,36 @@ static void test_fd_leak(const char *wav, const char *noise_path)
           "%d failures, %d fds before, %d after", fails, before, after);
 }
 
+/* The 24-bit decode (SIMD paths of 8 and 4 samples, then a scalar tail)
+ * against the definition, sample by sample, at every length to 40. */
+static void test_s24_decode(void)
+{
+    unsigned char in[3 * 40 + 4];
+    float out[41];
+    uint32_t r = 12345;
+    for (size_t i = 0; i < sizeof in; i++) {
+        r = r * 1664525u + 1013904223u;
+        in[i] = (unsigned char)(r >> 24);
+    }
+    int bad = -1;
+    for (size_t n = 0; n <= 40 && bad < 0; n++) {
+        out[n] = 12345.0f; /* must stay: nothing past n is written */
+        dsp_pcm_s24le_to_float(in, out, n);
+        for (size_t i = 0; i < n; i++) {
+            int32_t v = (int32_t)((uint32_t)in[3 * i] << 8 | (uint32_t)in[3 * i + 1] << 16 |
+                                  (uint32_t)in[3 * i + 2] << 24) / 256;
+            if (out[i] != (float)v / 8388608.0f)
+                bad = (int)n;
+        }
+        if (out[n] != 12345.0f)
+            bad = (int)n;
+    }
+    check(bad < 0, "24-bit decode equals s / 2^23 at every length 0..40", "wrong at length %d", bad);
+}
+
 int main(void)
 {
+    test_s24_decode();
     snprintf(tmp_dir, sizeof tmp_dir, "/tmp/dubstage-media-XXXXXX");
     if (!mkdtemp(tmp_dir)) {
         perror("mkdtemp");
