@@ -41,6 +41,28 @@ void dsp_mix_add_scaled_deinterleave2(float *restrict left, float *restrict righ
 }
 
 DSP_HOT
+void dsp_mix_set_scaled(float *restrict dst, const float *restrict src, float g, int n)
+{
+    if (g == 1.0f) { /* add_scaled's unity path: 0 + src */
+        for (int i = 0; i < n; i++)
+            dst[i] = src[i] + 0.0f;
+        return;
+    }
+    for (int i = 0; i < n; i++)
+        dst[i] = g * src[i] + 0.0f;
+}
+
+DSP_HOT
+void dsp_mix_set_scaled_deinterleave2(float *restrict left, float *restrict right, const float *restrict src,
+                                      float g, int n)
+{
+    for (int i = 0; i < n; i++) {
+        left[i] = g * src[2 * i] + 0.0f;
+        right[i] = g * src[2 * i + 1] + 0.0f;
+    }
+}
+
+DSP_HOT
 void dsp_mix_fill(float *x, float v, int n)
 {
     for (int i = 0; i < n; i++)

@@ -17,6 +17,13 @@ void dsp_mix_add_scaled(float *restrict dst, const float *restrict src, float g,
 void dsp_mix_add_scaled_deinterleave2(float *restrict left, float *restrict right, const float *restrict src,
                                       float g, int n);
 
+/* dst[i] = g * src[i] + 0 and the same deinterleaving: what add_scaled
+ * leaves in a cleared dst, bit for bit (a -0 product becomes +0 as it
+ * would on 0), in one pass */
+void dsp_mix_set_scaled(float *restrict dst, const float *restrict src, float g, int n);
+void dsp_mix_set_scaled_deinterleave2(float *restrict left, float *restrict right, const float *restrict src,
+                                      float g, int n);
+
 /* dst[i] += g[i] * src[i]: a per-sample gain */
 void dsp_mix_add_mul(float *restrict dst, const float *restrict src, const float *restrict g, int n);
 

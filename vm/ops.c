@@ -584,12 +584,80 @@ static void clip_remove_active(op_clips_args *a, int i)
     a->readers[a->nactive] = NULL;
 }
 
+/* Mixes clip c's decoded samples (a->scratch) into the track's output over
+ * block samples [off, off + len), s0 the first as a session sample; n is
+ * the block. The output is cleared first unless *cleared; the first clip
+ * to cover the whole block at a constant gain writes instead. */
+static void mix_clip(op_clips_args *a, const op_clip *c, int64_t s0, int off, int len, int n, int *cleared)
+{
+    const plan_param *f = a->fader;
+    int fc = c->file_channels;
+    int plain = fc == 1 || (fc == 2 && a->nch == 2 && !c->channel); /* mono, or stereo as it is */
+    if (!*cleared && len == n && f->constant && !c->gain_lane && plain) {
+        /* the first clip covers the block at a constant gain: written,
+         * not added onto zeros (the same bits: 0 + g x = g x + 0) */
+        float g = 0;
+        const float *env = a->env;
+        if (clip_envelope(a, c, s0, off, len, a->env, &env, &g)) {
+            if (fc == 1)
+                for (int ch = 0; ch < a->nch; ch++)
+                    dsp_mix_set_scaled(a->out[ch], a->scratch, g, len);
+            else
+                dsp_mix_set_scaled_deinterleave2(a->out[0], a->out[1], a->scratch, g, len);
+            *cleared = 1;
+            return;
+        }
+    }
+    if (!*cleared) {
+        for (int ch = 0; ch < a->nch; ch++)
+            dsp_mix_clear(a->out[ch], n);
+        *cleared = 1;
+    }
+    if (len == n && !f->constant && !c->gain_lane && c->gain == 1.0 && s0 - c->at >= c->fade_in &&
+        s0 + len - c->at <= c->length - c->fade_out && plain) {
+        /* the body of a unity clip over the whole block under a moving
+         * fader: its pieces multiply as they mix (the bits of the
+         * envelope path: (float)(1.0 * 1.0 * (double)fader) = fader) */
+        if (fc == 1)
+            for (int ch = 0; ch < a->nch; ch++)
+                dsp_mix_add_mul_lines(a->out[ch], a->scratch, f->lines, f->nlines);
+        else
+            dsp_mix_add_mul_lines_deinterleave2(a->out[0], a->out[1], a->scratch, f->lines, f->nlines);
+    } else {
+        float g = 0;
+        const float *env = a->env;
+        int constant = clip_envelope(a, c, s0, off, len, a->env, &env, &g);
+        if (constant && fc == 1) {
+            for (int ch = 0; ch < a->nch; ch++)
+                dsp_mix_add_scaled(a->out[ch] + off, a->scratch, g, len);
+        } else if (constant && fc == 2 && a->nch == 2 && !c->channel) {
+            dsp_mix_add_scaled_deinterleave2(a->out[0] + off, a->out[1] + off, a->scratch, g, len);
+        } else if (!constant && fc == 1) {
+            for (int ch = 0; ch < a->nch; ch++)
+                dsp_mix_add_mul(a->out[ch] + off, a->scratch, env, len);
+        } else if (!constant && fc == 2 && a->nch == 2 && !c->channel) {
+            dsp_mix_add_mul_deinterleave2(a->out[0] + off, a->out[1] + off, a->scratch, env, len);
+        } else {
+            for (int ch = 0; ch < a->nch; ch++) {
+                int src = c->channel ? c->channel - 1 : (fc == 1 ? 0 : ch);
+                float *restrict dst = a->out[ch] + off;
+                const float *restrict in = a->scratch + src;
+                if (constant)
+                    for (int k = 0; k < len; k++)
+                        dst[k] += g * in[(size_t)k * fc];
+                else
+                    for (int k = 0; k < len; k++)
+                        dst[k] += env[k] * in[(size_t)k * fc];
+            }
+        }
+    }
+}
+
 void op_clips(plan *p, void *args, int64_t pos, int n)
 {
     op_clips_args *a = args;
     int64_t end = pos + n;
-    for (int c = 0; c < a->nch; c++)
-        dsp_mix_clear(a->out[c], n);
+    int cleared = 0; /* the output is cleared, or written over by a clip covering the block */
     a->fader_filled = 0;
 
     /* Clips are played one after the other in start order, and a clip that
@@ -630,51 +698,16 @@ void op_clips(plan *p, void *args, int64_t pos, int n)
                 return;
             }
         }
-        const plan_param *f = a->fader;
-        int fc = c->file_channels, off = (int)(s0 - pos);
-        if (len == n && !f->constant && !c->gain_lane && c->gain == 1.0 && s0 - c->at >= c->fade_in &&
-            end - c->at <= c->length - c->fade_out && (fc == 1 || (fc == 2 && a->nch == 2 && !c->channel))) {
-            /* the body of a unity clip over the whole block under a moving
-             * fader: its pieces multiply as they mix (the bits of the
-             * envelope path: (float)(1.0 * 1.0 * (double)fader) = fader) */
-            if (fc == 1)
-                for (int ch = 0; ch < a->nch; ch++)
-                    dsp_mix_add_mul_lines(a->out[ch], a->scratch, f->lines, f->nlines);
-            else
-                dsp_mix_add_mul_lines_deinterleave2(a->out[0], a->out[1], a->scratch, f->lines, f->nlines);
-        } else if (len > 0) {
-            float g = 0;
-            const float *env = a->env;
-            int constant = clip_envelope(a, c, s0, off, len, a->env, &env, &g);
-            if (constant && fc == 1) {
-                for (int ch = 0; ch < a->nch; ch++)
-                    dsp_mix_add_scaled(a->out[ch] + off, a->scratch, g, len);
-            } else if (constant && fc == 2 && a->nch == 2 && !c->channel) {
-                dsp_mix_add_scaled_deinterleave2(a->out[0] + off, a->out[1] + off, a->scratch, g, len);
-            } else if (!constant && fc == 1) {
-                for (int ch = 0; ch < a->nch; ch++)
-                    dsp_mix_add_mul(a->out[ch] + off, a->scratch, env, len);
-            } else if (!constant && fc == 2 && a->nch == 2 && !c->channel) {
-                dsp_mix_add_mul_deinterleave2(a->out[0] + off, a->out[1] + off, a->scratch, env, len);
-            } else {
-                for (int ch = 0; ch < a->nch; ch++) {
-                    int src = c->channel ? c->channel - 1 : (fc == 1 ? 0 : ch);
-                    float *restrict dst = a->out[ch] + off;
-                    const float *restrict in = a->scratch + src;
-                    if (constant)
-                        for (int k = 0; k < len; k++)
-                            dst[k] += g * in[(size_t)k * fc];
-                    else
-                        for (int k = 0; k < len; k++)
-                            dst[k] += env[k] * in[(size_t)k * fc];
-                }
-            }
-        }
+        if (len > 0)
+            mix_clip(a, c, s0, (int)(s0 - pos), len, n, &cleared);
         if (c->at + c->length <= end)
             clip_remove_active(a, i);
         else
             i++;
     }
+    if (!cleared)
+        for (int ch = 0; ch < a->nch; ch++)
+            dsp_mix_clear(a->out[ch], n);
 }
 
 void op_clips_reset(op_clips_args *a)
