@@ -78,7 +78,7 @@ enum {
     MARGIN_IN_FRAMES = 2048,
     /* Bytes read at a time on the direct PCM path: few system calls, and
      * a few hundred KiB per open clip. */
-    RAW_BYTES = 256 * 1024,
+    RAW_BYTES = 128 * 1024,
     /* Warm-up block, in multiples of the largest single soxr_process call
      * (see warm_up). 2 still let libsoxr's FIFOs grow later at 44.1 ->
      * 192 kHz and 44.1 -> 8 kHz; 4 is the smallest that kept every ratio the
