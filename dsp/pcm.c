@@ -104,7 +104,7 @@ void dsp_pcm_f32le_to_float(const unsigned char *in, float *out, size_t n)
 #endif
 }
 
-/* one sample of dsp_pcm_quantise, branch-free so the loops vectorise */
+/* one sample of dsp_pcm_quantise */
 static inline int32_t quantise1(float x, double scale, int32_t align, int *clipped)
 {
     const double hi = scale - 1.0, lo = -scale;
@@ -116,23 +116,58 @@ static inline int32_t quantise1(float x, double scale, int32_t align, int *clipp
     return (int32_t)q * align;
 }
 
-DSP_HOT
+#if defined(__x86_64__) && defined(__GNUC__)
+/* quantise1 on 4 samples (gcc does not vectorise its selects under
+ * -ftrapping-math): max then min clamp (a NaN comes out of max as lo),
+ * then the NaN lanes zeroed through an ordered-compare mask. */
+__attribute__((target("avx2"))) static inline __m128i quantise4(__m128 x, __m256d scale, __m256d lo, __m256d hi,
+                                                               __m128i shift, int *clipped)
+{
+    __m256d v = _mm256_add_pd(_mm256_mul_pd(_mm256_cvtps_pd(x), scale), _mm256_set1_pd(0.5));
+    __m256d q = _mm256_round_pd(v, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+    __m256d out = _mm256_or_pd(_mm256_cmp_pd(q, hi, _CMP_GT_OQ), _mm256_cmp_pd(q, lo, _CMP_LT_OQ));
+    *clipped += __builtin_popcount((unsigned)_mm256_movemask_pd(out));
+    __m256d ordered = _mm256_cmp_pd(q, q, _CMP_ORD_Q);
+    q = _mm256_and_pd(_mm256_min_pd(_mm256_max_pd(q, lo), hi), ordered);
+    return _mm_sll_epi32(_mm256_cvttpd_epi32(q), shift);
+}
+
+/* frames [0, m) of dsp_pcm_quantise, 4 at a time; returns frames done */
+__attribute__((target("avx2"))) static int quantise_avx2(const float *const *chans, int ch, int off, int m,
+                                                         double scale, int32_t align, int32_t *dst, int *clipped)
+{
+    const __m256d sc = _mm256_set1_pd(scale), lo = _mm256_set1_pd(-scale), hi = _mm256_set1_pd(scale - 1.0);
+    const __m128i shift = _mm_cvtsi32_si128(__builtin_ctz((unsigned)align));
+    int i = 0;
+    if (ch == 2) {
+        const float *l = chans[0] + off, *r = chans[1] + off;
+        for (; i + 4 <= m; i += 4) {
+            __m128i a = quantise4(_mm_loadu_ps(l + i), sc, lo, hi, shift, clipped);
+            __m128i b = quantise4(_mm_loadu_ps(r + i), sc, lo, hi, shift, clipped);
+            _mm_storeu_si128((__m128i *)(void *)(dst + 2 * i), _mm_unpacklo_epi32(a, b));
+            _mm_storeu_si128((__m128i *)(void *)(dst + 2 * i + 4), _mm_unpackhi_epi32(a, b));
+        }
+    } else if (ch == 1) {
+        const float *x = chans[0] + off;
+        for (; i + 4 <= m; i += 4)
+            _mm_storeu_si128((__m128i *)(void *)(dst + i), quantise4(_mm_loadu_ps(x + i), sc, lo, hi, shift, clipped));
+    }
+    return i;
+}
+#endif
+
 int64_t dsp_pcm_quantise(const float *const *chans, int ch, int off, int m, double scale, int32_t align,
                          int32_t *dst)
 {
-    int clipped = 0;
-    if (ch == 2) {
-        const float *restrict l = chans[0] + off, *restrict r = chans[1] + off;
-        for (int i = 0; i < m; i++) {
-            dst[2 * i] = quantise1(l[i], scale, align, &clipped);
-            dst[2 * i + 1] = quantise1(r[i], scale, align, &clipped);
-        }
-        return clipped;
-    }
+    int clipped = 0, i = 0;
+#if defined(__x86_64__) && defined(__GNUC__)
+    if ((ch == 1 || ch == 2) && (align & (align - 1)) == 0 && __builtin_cpu_supports("avx2"))
+        i = quantise_avx2(chans, ch, off, m, scale, align, dst, &clipped);
+#endif
     for (int c = 0; c < ch; c++) {
-        const float *restrict x = chans[c] + off;
-        for (int i = 0; i < m; i++)
-            dst[(size_t)i * (size_t)ch + (size_t)c] = quantise1(x[i], scale, align, &clipped);
+        const float *x = chans[c] + off;
+        for (int k = i; k < m; k++)
+            dst[(size_t)k * (size_t)ch + (size_t)c] = quantise1(x[k], scale, align, &clipped);
     }
     return clipped;
 }
