@@ -99,10 +99,12 @@ void dsp_mix_mul_lines(float *restrict x, const dsp_line *lines, int nl)
     apply_lines(x, lines, nl, 1);
 }
 
-/* dst[off + i] += value * src[stride (off + i)]; a hold (slope and curve 0:
- * the value is y + k * 0 = y) takes the plain loop, same bits */
+/* dst[off + i] += value * src[stride (off + i)], or with set dst taken as 0
+ * (0 + value * src: the bits of adding onto a cleared dst); a hold (slope
+ * and curve 0: the value is y + k * 0 = y) takes the plain loop, same bits */
 __attribute__((always_inline)) static inline void add_mul_lines(float *restrict dst, const float *restrict src,
-                                                                int stride, const dsp_line *lines, int nl)
+                                                                int stride, const dsp_line *lines, int nl,
+                                                                const int set)
 {
     for (int p = 0; p < nl; p++) {
         const dsp_line l = lines[p];
@@ -110,25 +112,33 @@ __attribute__((always_inline)) static inline void add_mul_lines(float *restrict 
         const float *restrict x = src + (size_t)stride * (size_t)l.off;
         if (l.slope == 0.0f && l.curve == 0.0f)
             for (int i = 0; i < l.n; i++)
-                d[i] += l.y * x[(size_t)stride * (size_t)i];
+                d[i] = (set ? 0.0f : d[i]) + l.y * x[(size_t)stride * (size_t)i];
         else
             for (int i = 0; i < l.n; i++)
-                d[i] += piece_value(l, i) * x[(size_t)stride * (size_t)i];
+                d[i] = (set ? 0.0f : d[i]) + piece_value(l, i) * x[(size_t)stride * (size_t)i];
     }
 }
 
 DSP_HOT
-void dsp_mix_add_mul_lines(float *restrict dst, const float *restrict src, const dsp_line *lines, int nl)
+void dsp_mix_add_mul_lines(float *restrict dst, const float *restrict src, const dsp_line *lines, int nl, int set)
 {
-    add_mul_lines(dst, src, 1, lines, nl);
+    if (set)
+        add_mul_lines(dst, src, 1, lines, nl, 1);
+    else
+        add_mul_lines(dst, src, 1, lines, nl, 0);
 }
 
 DSP_HOT
 void dsp_mix_add_mul_lines_deinterleave2(float *restrict left, float *restrict right, const float *restrict src,
-                                         const dsp_line *lines, int nl)
+                                         const dsp_line *lines, int nl, int set)
 {
-    add_mul_lines(left, src, 2, lines, nl);
-    add_mul_lines(right, src + 1, 2, lines, nl);
+    if (set) {
+        add_mul_lines(left, src, 2, lines, nl, 1);
+        add_mul_lines(right, src + 1, 2, lines, nl, 1);
+    } else {
+        add_mul_lines(left, src, 2, lines, nl, 0);
+        add_mul_lines(right, src + 1, 2, lines, nl, 0);
+    }
 }
 
 DSP_HOT

@@ -50,13 +50,14 @@ typedef struct {
 void dsp_mix_fill_lines(float *restrict out, const dsp_line *lines, int nl);
 
 /* dst[off + i] += value * src[off + i]: the same bits as filling the
- * values and calling dsp_mix_add_mul, in one pass */
-void dsp_mix_add_mul_lines(float *restrict dst, const float *restrict src, const dsp_line *lines, int nl);
+ * values and calling dsp_mix_add_mul, in one pass; set: dst is taken as 0
+ * (written, not read: the bits of adding onto a cleared dst) */
+void dsp_mix_add_mul_lines(float *restrict dst, const float *restrict src, const dsp_line *lines, int nl, int set);
 
 /* left[off + i] += value * src[2 (off + i)], right[off + i] += value *
  * src[2 (off + i) + 1]: the same bits as dsp_mix_add_mul_deinterleave2 */
 void dsp_mix_add_mul_lines_deinterleave2(float *restrict left, float *restrict right, const float *restrict src,
-                                         const dsp_line *lines, int nl);
+                                         const dsp_line *lines, int nl, int set);
 
 /* x[off + i] *= value */
 void dsp_mix_mul_lines(float *restrict x, const dsp_line *lines, int nl);

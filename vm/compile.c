@@ -283,10 +283,11 @@ static plan_param *new_param(vm_arena *A, const char *name, plan_param_kind kind
     pp->kind = kind;
     pp->lanes = vm_arena_alloc(A, (size_t)(nlanes ? nlanes : 1) * sizeof *pp->lanes);
     pp->span_start = pp->span_end = INT64_MIN; /* no stretch cached */
-    pp->lines = vm_arena_alloc(A, (size_t)max_block * sizeof *pp->lines);
-    if (kind != PARAM_GAIN && !(pp->lines2 = vm_arena_alloc(A, (size_t)max_block * sizeof *pp->lines2)))
+    pp->nahead = 0;
+    pp->far = vm_arena_alloc(A, (size_t)max_block * sizeof *pp->far);
+    if (kind != PARAM_GAIN && !(pp->far2 = vm_arena_alloc(A, (size_t)max_block * sizeof *pp->far2)))
         return NULL;
-    if (!pp->name || !pp->lanes || !pp->lines)
+    if (!pp->name || !pp->lanes || !pp->far)
         return NULL;
     return pp;
 }

@@ -10,10 +10,9 @@
 #include "dsp/fastmath.h"
 #include "vm/feed.h"
 
-/* a moving param's pieces: cell sizes, and pieces evaluated together */
+/* a moving param's cell sizes */
 #define PARAM_CELL_MIN 32
 #define PARAM_CELL_MAX 512
-#define PARAM_BATCH 32
 
 void op_eq_design(op_eq_args *a, int64_t n)
 {
@@ -262,7 +261,7 @@ void op_bandduck(plan *p, void *args, int64_t pos, int n)
         if (g->constant)
             dsp_mix_add_scaled(x, a->mid, g->gain[0], n);
         else
-            dsp_mix_add_mul_lines(x, a->mid, g->lines, g->nlines);
+            dsp_mix_add_mul_lines(x, a->mid, g->lines, g->nlines, 0);
     }
 }
 
@@ -305,8 +304,8 @@ void op_clear(plan *p, void *args, int64_t pos, int n)
  * makes it silent), or the pan position. */
 static void param_values(const plan_param *pp, const int64_t *at, int m, double *v)
 {
-    double x[2 * PARAM_BATCH + 1];
-    unsigned char silent[2 * PARAM_BATCH + 1] = {0};
+    double x[2 * PLAN_PARAM_AHEAD + 1];
+    unsigned char silent[2 * PLAN_PARAM_AHEAD + 1] = {0};
     for (int j = 0; j < m; j++)
         v[j] = 0;
     for (int l = 0; l < pp->nlanes; l++) {
@@ -375,12 +374,49 @@ static void param_stretch(plan_param *pp, int64_t s)
                 h /= 2;
     }
     pp->span_start = a, pp->span_end = b, pp->span_cell = h, pp->span_moving = moving;
+    pp->nahead = 0;
     if (!moving) {
         double v;
         pp->span_g2 = 0;
         param_values(pp, &s, 1, &v);
         param_convert(pp, &v, &pp->span_g, &pp->span_g2, 1);
     }
+}
+
+/* Evaluates the moving stretch's pieces from the cell holding sample s on,
+ * up to PLAN_PARAM_AHEAD of them, into pp->ahead: piece j, a cell's part of
+ * [a, b), is the quadratic through the exact values at its first sample,
+ * its middle and its last (the next cell's first sample when the move runs
+ * through it, so the pieces meet; else b - 1). */
+static void param_ahead(plan_param *pp, int64_t s)
+{
+    int64_t a = pp->span_start, b = pp->span_end, h = pp->span_cell;
+    int64_t pt[PLAN_PARAM_AHEAD + 1], at[2 * PLAN_PARAM_AHEAD + 1];
+    double v[2 * PLAN_PARAM_AHEAD + 1];
+    float g[2 * PLAN_PARAM_AHEAD + 1], g2[2 * PLAN_PARAM_AHEAD + 1];
+    int64_t cell = s & ~(h - 1); /* h is a power of two */
+    int m = 0;
+    pt[0] = cell > a ? cell : a;
+    for (int64_t k = cell + h; m + 1 < PLAN_PARAM_AHEAD && k < b; k += h)
+        pt[++m] = k;
+    m++; /* pieces */
+    int64_t next = (pt[m - 1] & ~(h - 1)) + h; /* the last piece's cell end */
+    int through = next < b;
+    pt[m] = through ? next : b - 1; /* the last piece's last point */
+    for (int j = 0; j < m; j++)
+        at[2 * j] = pt[j], at[2 * j + 1] = pt[j] + (pt[j + 1] - pt[j]) / 2;
+    at[2 * m] = pt[m];
+    param_values(pp, at, 2 * m + 1, v);
+    param_convert(pp, v, g, g2, 2 * m + 1);
+    for (int j = 0; j < m; j++) {
+        double span = (double)(pt[j + 1] - pt[j]), mid = (double)(at[2 * j + 1] - pt[j]);
+        pp->ahead_at[j] = pt[j];
+        pp->ahead[j] = piece(0, 0, 0, span, mid, g + 2 * j);
+        if (pp->kind != PARAM_GAIN)
+            pp->ahead2[j] = piece(0, 0, 0, span, mid, g2 + 2 * j);
+    }
+    pp->ahead_at[m] = through ? next : b;
+    pp->nahead = m;
 }
 
 /* Evaluates the block into pieces (pp->lines): a hold is one piece; a
@@ -390,6 +426,24 @@ static void param_stretch(plan_param *pp, int64_t s)
  * through it, so the pieces meet; else the move's last sample). The knots
  * depend only on absolute sample numbers, never on the block; the knots of
  * a stretch's cells are evaluated together. */
+/* Appends a piece (and the right pan side's) to the block's list: in the
+ * param's near arrays while they have room, then in its far ones. */
+static inline void put_piece(plan_param *pp, int *nl, dsp_line l, dsp_line r)
+{
+    dsp_line *out = pp->near[0], *out2 = pp->near[1];
+    if (*nl == PLAN_PARAM_NEAR) { /* moving on: the far arrays take the list */
+        memcpy(pp->far, out, sizeof pp->near[0]);
+        if (pp->far2)
+            memcpy(pp->far2, out2, sizeof pp->near[1]);
+    }
+    if (*nl >= PLAN_PARAM_NEAR)
+        out = pp->far, out2 = pp->far2;
+    out[*nl] = l;
+    if (pp->kind != PARAM_GAIN)
+        out2[*nl] = r;
+    (*nl)++;
+}
+
 static void param_eval(plan_param *pp, int64_t pos, int n)
 {
     int64_t end = pos + n, s = pos;
@@ -397,59 +451,43 @@ static void param_eval(plan_param *pp, int64_t pos, int n)
     while (s < end) {
         if (s < pp->span_start || s >= pp->span_end)
             param_stretch(pp, s);
-        int64_t a = pp->span_start, b = pp->span_end, h = pp->span_cell;
+        int64_t b = pp->span_end;
         if (!pp->span_moving) {
             float g = pp->span_g, g2 = pp->span_g2;
             int64_t stop = b < end ? b : end;
             if (s == pos && stop == end) { /* the whole block holds: consumers read element 0 */
                 pp->gain[0] = g;
                 pp->gain2[0] = g2;
-                pp->lines[0] = (dsp_line){0, n, 0, g, 0.0f, 0.0f};
-                if (pp->lines2)
-                    pp->lines2[0] = (dsp_line){0, n, 0, g2, 0.0f, 0.0f};
+                pp->near[0][0] = (dsp_line){0, n, 0, g, 0.0f, 0.0f};
+                pp->near[1][0] = (dsp_line){0, n, 0, g2, 0.0f, 0.0f};
+                pp->lines = pp->near[0];
+                pp->lines2 = pp->kind != PARAM_GAIN ? pp->near[1] : NULL;
                 pp->nlines = 1;
                 pp->constant = 1;
                 return;
             }
-            pp->lines[nl] = (dsp_line){(int)(s - pos), (int)(stop - s), 0, g, 0.0f, 0.0f};
-            if (pp->lines2)
-                pp->lines2[nl] = (dsp_line){(int)(s - pos), (int)(stop - s), 0, g2, 0.0f, 0.0f};
-            nl++;
+            put_piece(pp, &nl, (dsp_line){(int)(s - pos), (int)(stop - s), 0, g, 0.0f, 0.0f},
+                      (dsp_line){(int)(s - pos), (int)(stop - s), 0, g2, 0.0f, 0.0f});
             s = stop;
             continue;
         }
-        int64_t pt[PARAM_BATCH + 1], at[2 * PARAM_BATCH + 1];
-        double v[2 * PARAM_BATCH + 1];
-        float g[2 * PARAM_BATCH + 1], g2[2 * PARAM_BATCH + 1];
-        int64_t cell = s & ~(h - 1); /* h is a power of two */
-        int64_t stop = b < end ? b : end;
-        int m = 0;
-        pt[0] = cell > a ? cell : a;
-        for (int64_t k = cell + h; m + 1 < PARAM_BATCH && k < stop; k += h)
-            pt[++m] = k;
-        m++; /* pieces */
-        int64_t next = (pt[m - 1] & ~(h - 1)) + h; /* the last piece's cell end */
-        int through = next < b;
-        pt[m] = through ? next : b - 1; /* the last piece's last point */
-        if ((through ? next : b) < stop) /* the batch ends before the block */
-            stop = next;
-        for (int j = 0; j < m; j++)
-            at[2 * j] = pt[j], at[2 * j + 1] = pt[j] + (pt[j + 1] - pt[j]) / 2;
-        at[2 * m] = pt[m];
-        param_values(pp, at, 2 * m + 1, v);
-        param_convert(pp, v, g, g2, 2 * m + 1);
-        for (int j = 0; j < m; j++) {
-            int64_t p1 = j + 1 < m ? pt[j + 1] : stop; /* the piece's samples in this call */
-            int64_t first = pt[j] > s ? pt[j] : s;
-            int off = (int)(first - pos), len = (int)(p1 - first), k0 = (int)(first - pt[j]);
-            double span = (double)(pt[j + 1] - pt[j]), mid = (double)(at[2 * j + 1] - pt[j]);
-            pp->lines[nl] = piece(off, len, k0, span, mid, g + 2 * j);
-            if (pp->lines2)
-                pp->lines2[nl] = piece(off, len, k0, span, mid, g2 + 2 * j);
-            nl++;
+        if (!(pp->nahead > 0 && s >= pp->ahead_at[0] && s < pp->ahead_at[pp->nahead]))
+            param_ahead(pp, s);
+        int j = 0;
+        while (pp->ahead_at[j + 1] <= s)
+            j++;
+        int64_t stop = pp->ahead_at[pp->nahead] < end ? pp->ahead_at[pp->nahead] : end;
+        for (; s < stop; j++) { /* the pieces' samples in this block */
+            int64_t p1 = pp->ahead_at[j + 1] < stop ? pp->ahead_at[j + 1] : stop;
+            int off = (int)(s - pos), len = (int)(p1 - s), k0 = (int)(s - pp->ahead_at[j]);
+            dsp_line l = pp->ahead[j], r = pp->ahead2[j];
+            put_piece(pp, &nl, (dsp_line){off, len, k0, l.y, l.slope, l.curve},
+                      (dsp_line){off, len, k0, r.y, r.slope, r.curve});
+            s = p1;
         }
-        s = stop;
     }
+    pp->lines = nl > PLAN_PARAM_NEAR ? pp->far : pp->near[0];
+    pp->lines2 = pp->kind == PARAM_GAIN ? NULL : nl > PLAN_PARAM_NEAR ? pp->far2 : pp->near[1];
     pp->nlines = nl;
     pp->constant = 0;
 }
@@ -516,8 +554,8 @@ void op_mix_pan(plan *p, void *args, int64_t pos, int n)
         dsp_mix_add_scaled(a->dst[1], s1, pan->gain2[0], n);
         return;
     }
-    dsp_mix_add_mul_lines(a->dst[0], s0, pan->lines, pan->nlines);
-    dsp_mix_add_mul_lines(a->dst[1], s1, pan->lines2, pan->nlines);
+    dsp_mix_add_mul_lines(a->dst[0], s0, pan->lines, pan->nlines, 0);
+    dsp_mix_add_mul_lines(a->dst[1], s1, pan->lines2, pan->nlines, 0);
 }
 
 /* Gain of clip c for the block stretch [s0, s0 + n) (session samples),
@@ -608,22 +646,27 @@ static void mix_clip(op_clips_args *a, const op_clip *c, int64_t s0, int off, in
             return;
         }
     }
+    if (len == n && !f->constant && !c->gain_lane && c->gain == 1.0 && s0 - c->at >= c->fade_in &&
+        s0 + len - c->at <= c->length - c->fade_out && plain) {
+        /* the body of a unity clip over the whole block under a moving
+         * fader: its pieces multiply as they mix (the bits of the
+         * envelope path: (float)(1.0 * 1.0 * (double)fader) = fader),
+         * written when it is the first clip (0 + v x) */
+        int set = !*cleared;
+        if (fc == 1)
+            for (int ch = 0; ch < a->nch; ch++)
+                dsp_mix_add_mul_lines(a->out[ch], a->scratch, f->lines, f->nlines, set);
+        else
+            dsp_mix_add_mul_lines_deinterleave2(a->out[0], a->out[1], a->scratch, f->lines, f->nlines, set);
+        *cleared = 1;
+        return;
+    }
     if (!*cleared) {
         for (int ch = 0; ch < a->nch; ch++)
             dsp_mix_clear(a->out[ch], n);
         *cleared = 1;
     }
-    if (len == n && !f->constant && !c->gain_lane && c->gain == 1.0 && s0 - c->at >= c->fade_in &&
-        s0 + len - c->at <= c->length - c->fade_out && plain) {
-        /* the body of a unity clip over the whole block under a moving
-         * fader: its pieces multiply as they mix (the bits of the
-         * envelope path: (float)(1.0 * 1.0 * (double)fader) = fader) */
-        if (fc == 1)
-            for (int ch = 0; ch < a->nch; ch++)
-                dsp_mix_add_mul_lines(a->out[ch], a->scratch, f->lines, f->nlines);
-        else
-            dsp_mix_add_mul_lines_deinterleave2(a->out[0], a->out[1], a->scratch, f->lines, f->nlines);
-    } else {
+    {
         float g = 0;
         const float *env = a->env;
         int constant = clip_envelope(a, c, s0, off, len, a->env, &env, &g);

@@ -32,16 +32,21 @@
  * from the start. */
 typedef enum { PARAM_GAIN, PARAM_PAN_MONO, PARAM_PAN_BALANCE } plan_param_kind;
 
+/* pieces of a moving param evaluated at once; pieces of a block kept next
+ * to the param's state */
+#define PLAN_PARAM_AHEAD 32
+#define PLAN_PARAM_NEAR 4
+
 typedef struct {
-    const char *name;
-    plan_param_kind kind;
-    vm_lane **lanes;           /* gain: dB layers summed; pan: one plain lane */
-    int nlanes;
+    /* what the consumers read every block, first, with the few pieces most
+     * blocks have next to it (a param's state stays in a few cache lines) */
+    int constant;
+    int nlines;
     float gain[1];             /* a constant block's linear gain, or left pan coefficient */
     float gain2[1];            /* ... and its right pan coefficient (pan params) */
-    dsp_line *lines, *lines2;  /* max_block each: the block's pieces (lines2: pan params' right side) */
-    int nlines;
-    int constant;
+    const dsp_line *lines;     /* the block's pieces */
+    const dsp_line *lines2;    /* the right pan side's (pan params; NULL for gains) */
+    plan_param_kind kind;
     int is_static;
     /* the last stretch where no lane's event changes (a cache: [span_start,
      * span_end), empty at first), whether it moves, its cell, and a hold's
@@ -49,6 +54,17 @@ typedef struct {
     int64_t span_start, span_end, span_cell;
     int span_moving;
     float span_g, span_g2;
+    int nahead;
+    dsp_line near[2][PLAN_PARAM_NEAR]; /* the block's pieces while they are few */
+    dsp_line *far, *far2;      /* max_block each: when there are more */
+    /* the moving stretch's pieces evaluated ahead of the block (a cache):
+     * piece j covers session samples [ahead_at[j], ahead_at[j + 1]), its
+     * line (and the right pan side's) with k counted from ahead_at[j] */
+    int64_t ahead_at[PLAN_PARAM_AHEAD + 1];
+    dsp_line ahead[PLAN_PARAM_AHEAD], ahead2[PLAN_PARAM_AHEAD];
+    const char *name;
+    vm_lane **lanes;           /* gain: dB layers summed; pan: one plain lane */
+    int nlanes;
 } plan_param;
 
 /* The control grid of settings that are held between knots (filter,

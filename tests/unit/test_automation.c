@@ -786,8 +786,16 @@ static void test_line_kernels(void)
         }
     check(worst < 5e-7, "pieces: y + k (slope + k curve) per sample, in float", "worst relative error %g", worst);
     dsp_mix_add_mul(a, src, fill, 200);
-    dsp_mix_add_mul_lines(b, src, lines, 3);
+    dsp_mix_add_mul_lines(b, src, lines, 3, 0);
     check(memcmp(a, b, sizeof a) == 0, "pieces: add_mul_lines has the bits of fill + add_mul", "differ");
+    float w[200];
+    for (int i = 0; i < 200; i++)
+        w[i] = 1e6f; /* ignored by set */
+    dsp_mix_add_mul_lines(w, src, lines, 3, 1);
+    int written = 1;
+    for (int i = 0; i < 200; i++)
+        written &= w[i] == 0.0f + fill[i] * src[i];
+    check(written, "pieces: add_mul_lines with set writes 0 + value x (dst not read)", "differ");
     dsp_mix_mul_lines(c, lines, 3);
     int same = 1;
     for (int i = 0; i < 200; i++)
