@@ -119,26 +119,66 @@ __attribute__((always_inline)) static inline void add_mul_lines(float *restrict 
     }
 }
 
-DSP_HOT
-void dsp_mix_add_mul_lines(float *restrict dst, const float *restrict src, const dsp_line *lines, int nl, int set)
+/* the two pieces kernels, set or not, mono or every other sample */
+__attribute__((always_inline)) static inline void add_mul_lines_all(float *restrict left, float *restrict right,
+                                                                    const float *restrict src, const dsp_line *lines,
+                                                                    int nl, int set, const int stereo)
 {
-    if (set)
-        add_mul_lines(dst, src, 1, lines, nl, 1);
-    else
-        add_mul_lines(dst, src, 1, lines, nl, 0);
+    if (stereo && set) {
+        add_mul_lines(left, src, 2, lines, nl, 1);
+        add_mul_lines(right, src + 1, 2, lines, nl, 1);
+    } else if (stereo) {
+        add_mul_lines(left, src, 2, lines, nl, 0);
+        add_mul_lines(right, src + 1, 2, lines, nl, 0);
+    } else if (set) {
+        add_mul_lines(left, src, 1, lines, nl, 1);
+    } else {
+        add_mul_lines(left, src, 1, lines, nl, 0);
+    }
 }
 
+#ifdef DSP_WIDE
+DSP_WIDE static void add_mul_lines_wide(float *restrict left, float *restrict right, const float *restrict src,
+                                        const dsp_line *lines, int nl, int set, int stereo)
+{
+    if (stereo)
+        add_mul_lines_all(left, right, src, lines, nl, set, 1);
+    else
+        add_mul_lines_all(left, right, src, lines, nl, set, 0);
+}
+#endif
+
 DSP_HOT
+static void add_mul_lines_hot(float *restrict left, float *restrict right, const float *restrict src,
+                              const dsp_line *lines, int nl, int set, int stereo)
+{
+    if (stereo)
+        add_mul_lines_all(left, right, src, lines, nl, set, 1);
+    else
+        add_mul_lines_all(left, right, src, lines, nl, set, 0);
+}
+
+static void add_mul_lines_any(float *restrict left, float *restrict right, const float *restrict src,
+                              const dsp_line *lines, int nl, int set, int stereo)
+{
+#ifdef DSP_WIDE
+    if (DSP_HAVE_WIDE()) {
+        add_mul_lines_wide(left, right, src, lines, nl, set, stereo);
+        return;
+    }
+#endif
+    add_mul_lines_hot(left, right, src, lines, nl, set, stereo);
+}
+
+void dsp_mix_add_mul_lines(float *restrict dst, const float *restrict src, const dsp_line *lines, int nl, int set)
+{
+    add_mul_lines_any(dst, NULL, src, lines, nl, set, 0);
+}
+
 void dsp_mix_add_mul_lines_deinterleave2(float *restrict left, float *restrict right, const float *restrict src,
                                          const dsp_line *lines, int nl, int set)
 {
-    if (set) {
-        add_mul_lines(left, src, 2, lines, nl, 1);
-        add_mul_lines(right, src + 1, 2, lines, nl, 1);
-    } else {
-        add_mul_lines(left, src, 2, lines, nl, 0);
-        add_mul_lines(right, src + 1, 2, lines, nl, 0);
-    }
+    add_mul_lines_any(left, right, src, lines, nl, set, 1);
 }
 
 DSP_HOT

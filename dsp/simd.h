@@ -8,6 +8,13 @@
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
 #define DSP_HOT __attribute__((target_clones("avx2", "default")))
+/* DSP_WIDE: a version of a loop in 64-byte vectors, for the few loops that
+ * do several operations a sample (the moving-gain pieces): half the
+ * instructions of the AVX2 clone; chosen at run time with DSP_HAVE_WIDE.
+ * Still no FMA contraction (-ffp-contract=off): the same bits. */
+#define DSP_WIDE __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,prefer-vector-width=512")))
+#define DSP_HAVE_WIDE() (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&              \
+                         __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq"))
 #else
 #define DSP_HOT
 #endif
