@@ -347,6 +347,30 @@ static int add_mute_layers(plan *p, const vm_desc *d, int s, plan_param *pp, cha
     return 0;
 }
 
+/* The moving level of the send from strip s to bus dst (its lane, and
+ * before the fader the strip's mute fades as layers), scheduled; NULL with
+ * the message in err. */
+static plan_param *send_level_param(plan *p, const vm_desc *d, int s, int dst, const vm_send_desc *sd, int pre_mute,
+                                    char *err)
+{
+    const vm_strip_desc *st = &d->strips[s], *dt = &d->strips[dst];
+    int moves = sd->level.nevents + mute_moves(d, s);
+    char nm[300], what[300];
+    snprintf(nm, sizeof nm, "param  %s '%s' send to bus '%s' level%s (%d move%s)", kind_name(st), st->name,
+             dt->name, pre_mute ? " + mute" : "", moves, moves == 1 ? "" : "s");
+    snprintf(what, sizeof what, "%s '%s' send to bus '%s' level", kind_name(st), st->name, dt->name);
+    plan_param *pp = new_param(&p->arena, nm, PARAM_GAIN, 1 + (pre_mute ? mute_layers(d, s) : 0), p->max_block);
+    if (!pp) {
+        ds_fail(err, DS_ERR_NOMEM, "out of memory for %s", what);
+        return NULL;
+    }
+    if (!(pp->lanes[pp->nlanes++] = build_lane(p, &sd->level, 1, what, err)) ||
+        (pre_mute && add_mute_layers(p, d, s, pp, err) != 0))
+        return NULL;
+    schedule_param(p, pp, 1);
+    return pp;
+}
+
 /* The gain of strip s: fader + trim + every VCA it belongs to, in dB, and
  * the fades of mute moves. */
 static plan_param *strip_gain_param(plan *p, const vm_desc *d, int s, vm_lane **vca_lanes, char *err)
@@ -1067,19 +1091,16 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
                 if (delayed[k].from == o->strip && delayed[k].to == o->dst)
                     src_chans = delayed[k].chans;
             if (st->pan.nevents && (st->channels == 1 || st->channels == 2) && dt->channels >= 2) {
-                if (sd && (sd->level.nevents || sd->level.value != 0)) {
-                    res = ds_fail(err, DS_ERR_ARG, "%s: %s '%s' has moving pan: its sends can only be at 0 dB "
-                                  "for now (send to a bus at 0 dB and set that bus's fader)", sd->where,
-                                  kind_name(st), st->name);
-                    goto fail;
-                }
-                if (sd && sd->pre && mute_moves(d, o->strip)) {
-                    res = ds_fail(err, DS_ERR_ARG, "%s: %s '%s' has moving pan and mute moves: its sends cannot be "
-                                  "taken before the fader for now (a send after the fader is muted with it)",
-                                  sd->where, kind_name(st), st->name);
-                    goto fail;
-                }
+                /* a send's level (static, moving, and before the fader the
+                 * mute's fades as layers) rides on the pan's coefficients */
+                int pre_mute = sd && sd->pre && mute_moves(d, o->strip);
+                plan_param *level = NULL;
                 p->nops--;
+                if (sd && (sd->level.nevents || pre_mute) &&
+                    !(level = send_level_param(p, d, o->strip, o->dst, sd, pre_mute, err))) {
+                    res = DS_ERR_ARG;
+                    goto fail;
+                }
                 if (!pan_params[o->strip]) {
                     char nm[300], what[300];
                     snprintf(nm, sizeof nm, "param  %s '%s' pan (%d move%s)", kind_name(st), st->name,
@@ -1104,10 +1125,17 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
                 a->dst[0] = chans[o->dst][0];
                 a->dst[1] = chans[o->dst][1];
                 a->pan = pan_params[o->strip];
+                a->coef = 1.0f;
+                a->level = level;
+                if (sd && !sd->level.nevents && !pre_mute) /* a static send level */
+                    a->coef = sd->level.value <= VM_LANE_DB_SILENCE ? 0.0f : (float)pow(10.0, sd->level.value / 20.0);
+                if (a->coef != 1.0f || a->level)
+                    CHECK(a->scratch = vm_arena_alloc(A, (size_t)max_block * sizeof(float)));
                 op->fn = op_mix_pan;
                 op->args = a;
-                op->label = label(A, "mix    %s '%s' -> bus '%s' (%s, automated pan)", kind_name(st), st->name,
-                                  dt->name, a->balance ? "stereo balance" : "constant-power pan");
+                op->label = label(A, "mix    %s '%s' -> bus '%s' (%s, automated pan)%s", kind_name(st), st->name,
+                                  dt->name, a->balance ? "stereo balance" : "constant-power pan",
+                                  !sd ? "" : level ? " [send, level automated]" : " [send]");
                 break;
             }
             double coef[64 * 64];
@@ -1159,15 +1187,9 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
             op->label = label(A, "mix    %s '%s' -> bus '%s' (%s)%s", kind_name(st), st->name, dt->name, terms,
                               sd ? (sd->pre ? " [send, before the fader]" : " [send]") : "");
             if (sd && (sd->level.nevents || pre_mute)) { /* a moving send level: its param, then the mix through it */
-                char nm[300], what[300];
-                snprintf(nm, sizeof nm, "param  %s '%s' send to bus '%s' level%s (%d move%s)", kind_name(st),
-                         st->name, dt->name, pre_mute ? " + mute" : "", sd->level.nevents + mute_moves(d, o->strip),
-                         sd->level.nevents + mute_moves(d, o->strip) == 1 ? "" : "s");
-                snprintf(what, sizeof what, "%s '%s' send to bus '%s' level", kind_name(st), st->name, dt->name);
-                plan_param *pp = new_param(A, nm, PARAM_GAIN, 1 + (pre_mute ? mute_layers(d, o->strip) : 0), max_block);
-                CHECK(pp);
-                if (!(pp->lanes[pp->nlanes++] = build_lane(p, &sd->level, 1, what, err)) ||
-                    (pre_mute && add_mute_layers(p, d, o->strip, pp, err) != 0)) {
+                p->nops--;
+                plan_param *pp = send_level_param(p, d, o->strip, o->dst, sd, pre_mute, err);
+                if (!pp) {
                     res = DS_ERR_ARG;
                     goto fail;
                 }
@@ -1182,8 +1204,6 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
                 g->level = pp;
                 const char *lbl = label(A, "mix    %s '%s' -> bus '%s' (%s) [send, %slevel automated]", kind_name(st),
                                         st->name, dt->name, terms, sd->pre ? "before the fader, " : "");
-                p->nops--;
-                schedule_param(p, pp, 1);
                 op = &p->ops[p->nops++];
                 op->fn = op_mix_gain;
                 op->args = g;

@@ -549,6 +549,23 @@ void op_mix_pan(plan *p, void *args, int64_t pos, int n)
     op_mix_pan_args *a = args;
     const plan_param *pan = a->pan;
     const float *s0 = a->src[0], *s1 = a->balance ? a->src[1] : a->src[0];
+    if (a->scratch) { /* a send's level on top: per side, (pan * coef) * level */
+        const plan_param *l = a->level;
+        for (int side = 0; side < 2; side++) {
+            float *g = a->scratch;
+            if (pan->constant)
+                dsp_mix_fill(g, side ? pan->gain2[0] : pan->gain[0], n);
+            else
+                dsp_mix_fill_lines(g, side ? pan->lines2 : pan->lines, pan->nlines);
+            dsp_mix_scale(g, a->coef, n);
+            if (l && l->constant)
+                dsp_mix_scale(g, l->gain[0], n);
+            else if (l)
+                dsp_mix_mul_lines(g, l->lines, l->nlines);
+            dsp_mix_add_mul(a->dst[side], side ? s1 : s0, g, n);
+        }
+        return;
+    }
     if (pan->constant) {
         dsp_mix_add_scaled(a->dst[0], s0, pan->gain[0], n);
         dsp_mix_add_scaled(a->dst[1], s1, pan->gain2[0], n);

@@ -100,6 +100,12 @@ typedef struct {
     const float *src[2];       /* src[1] unused for mono */
     float *dst[2];
     const plan_param *pan;     /* its gain/gain2 are the left/right coefficients */
+    /* a send's level on top: coef (static, linear) times level (moving,
+     * or NULL), each side's gain (pan * coef) * level per sample, in
+     * scratch (max_block; NULL when coef is 1 and there is no level) */
+    float coef;
+    const plan_param *level;
+    float *scratch;
 } op_mix_pan_args;
 
 /* mix: dst[t] += coef[t] * src[t] for each term, in order */

@@ -506,6 +506,13 @@ done:
 /* Sends: a track's signal into a second bus at a level, after its fader
  * or before it; the level takes moves like any gain (per-sample line
  * between knots). DC 0.5 on track T (fader -6 dB) -> PM, send to VERB. */
+/* verb.wav of script at --block 1024, checked bit-identical at 1, 64, 4096 */
+static float *verb_at_blocks(const char *script, const char *what, int *frames, int *ch)
+{
+    static const int blocks[] = {1024, 1, 64, 4096};
+    return render_blocks(script, "verb.wav", blocks, 4, what, frames, ch);
+}
+
 static void test_sends(void)
 {
     write_wav("dc4.wav", 48000, 1, 48000 * 4, dc_half);
@@ -523,9 +530,8 @@ static void test_sends(void)
         char script[1500], what[100];
         snprintf(script, sizeof script, fmt, pre ? "true" : "false");
         snprintf(what, sizeof what, "a %s-fader send with a moving level", pre ? "pre" : "post");
-        static const int blocks[] = {1024, 1, 64, 4096};
         int frames = 0, ch = 0, pf = 0;
-        float *v = render_blocks(script, "verb.wav", blocks, 4, what, &frames, &ch);
+        float *v = verb_at_blocks(script, what, &frames, &ch);
         render(script, 1024);
         float *pm = read_wav("pm.wav", &pf, &ch);
         if (!check(v && pm && frames == 4 * 48000, what, "render failed")) {
@@ -547,6 +553,51 @@ static void test_sends(void)
         free(v);
         free(pm);
     }
+    /* a strip whose pan moves sends at its send's level, static or moving */
+    const char *panned = "session { rate = 48000, length = 4 }\n"
+                         "local pm = bus \"PM\" { channels = 2 }; local verb = bus \"VERB\" { channels = 2, to = pm }\n"
+                         "local t = track \"T\" { channels = 1, to = pm, pan = -1 }; t:clip { \"dc4.wav\", at = 0 }\n"
+                         "t.pan:ramp { at = 1, to = 1, over = 2 }\n%s\n%s\n"
+                         "output { \"verb.wav\", from = verb, format = \"wav32f\" }\n";
+    static const char *const cases[2][2] = {
+        {"", "a send at -6 dB from a track whose pan moves"},
+        {"s:ramp { at = 1, to = 0, over = 1 }", "a send at a moving level from a track whose pan moves"}};
+    for (int moving = 0; moving <= 1; moving++) {
+        char script[1500];
+        const char *what = cases[moving][1];
+        snprintf(script, sizeof script, panned, "local s = t:send(verb, -6)", cases[moving][0]);
+        int frames = 0, ch = 0;
+        float *v = verb_at_blocks(script, what, &frames, &ch);
+        if (!check(v && ch == 2 && frames == 4 * 48000, what, "render failed")) {
+            free(v);
+            continue;
+        }
+        double lvl_end = moving ? 1.0 : db(-6), c = cos(M_PI / 4); /* the pan law at the centre */
+        char name[200];
+        snprintf(name, sizeof name, "%s: hard left at -6 dB before the moves", what);
+        check(fabs(v[2 * 24000] - 0.5 * db(-6)) < 1e-6 && v[2 * 24000 + 1] == 0, name, "got %g %g", v[2 * 24000],
+              v[2 * 24000 + 1]);
+        snprintf(name, sizeof name, "%s: centred at 2 s, at the level then", what);
+        check(fabs(v[2 * 96000] - 0.5 * c * lvl_end) < 1e-5 && fabs(v[2 * 96000 + 1] - 0.5 * c * lvl_end) < 1e-5,
+              name, "got %g %g want %g", v[2 * 96000], v[2 * 96000 + 1], 0.5 * c * lvl_end);
+        snprintf(name, sizeof name, "%s: hard right after the pan move", what);
+        check(v[2 * 168000] == 0 && fabs(v[2 * 168000 + 1] - 0.5 * lvl_end) < 1e-6, name, "got %g %g",
+              v[2 * 168000], v[2 * 168000 + 1]);
+        free(v);
+    }
+
+    /* before the fader, the strip's mute moves still silence the send */
+    char pre_script[1500];
+    snprintf(pre_script, sizeof pre_script, panned, "t:send(verb, { level = -6, pre = true })",
+             "t.mute:set { at = 3.5, to = true }");
+    int pf = 0, pc = 0;
+    float *pv = render(pre_script, 1024) == 0 ? read_wav("verb.wav", &pf, &pc) : NULL;
+    check(pv && pf == 4 * 48000 && fabs(pv[2 * 24000] - 0.5 * db(-6)) < 1e-6 && pv[2 * 180000 + 1] == 0 &&
+              pv[2 * 180000] == 0,
+          "a pre-fader send from a strip whose pan and mute move: -6 dB, then silent once muted",
+          "got %g, then %g %g", pv ? pv[2 * 24000] : -1.0, pv ? pv[2 * 180000] : -1.0, pv ? pv[2 * 180000 + 1] : -1.0);
+    free(pv);
+
     printf("# expected failures follow:\n");
     check(render("local pm = bus \"PM\"\nlocal t = track \"T\" { to = pm }\nlocal u = track \"U\" { to = pm }\n"
                  "t:send(u, -6)\noutput { \"x.wav\", from = pm }\n", 1024) != 0,
