@@ -66,7 +66,8 @@ bad:
 
 const char *vm_dyn_param_name(vm_dyn_param k)
 {
-    static const char *const names[VM_DYN_NPARAMS] = {"threshold", "ratio", "knee", "makeup", "range"};
+    static const char *const names[VM_DYN_NPARAMS] = {"threshold", "ratio", "knee",    "makeup",
+                                                      "range",     "attack", "release", "hold"};
     return (int)k >= 0 && k < VM_DYN_NPARAMS ? names[k] : "setting";
 }
 
@@ -77,6 +78,9 @@ double *vm_dyn_param_field(dsp_dyn_params *p, vm_dyn_param k)
     case VM_DYN_KNEE: return &p->knee_db;
     case VM_DYN_MAKEUP: return &p->makeup_db;
     case VM_DYN_RANGE: return &p->range_db;
+    case VM_DYN_ATTACK: return &p->attack_s;
+    case VM_DYN_RELEASE: return &p->release_s;
+    case VM_DYN_HOLD: return &p->hold_s;
     default: return &p->threshold_db;
     }
 }

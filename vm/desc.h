@@ -54,7 +54,10 @@ typedef enum { VM_INSERT_EQ, VM_INSERT_DYNAMICS, VM_INSERT_LIMITER, VM_INSERT_TR
 
 /* The automatable settings of a dynamics insert, in this order (the others,
  * attack, release, hold, detector, link, key, are fixed when it is made). */
-typedef enum { VM_DYN_THRESHOLD, VM_DYN_RATIO, VM_DYN_KNEE, VM_DYN_MAKEUP, VM_DYN_RANGE, VM_DYN_NPARAMS } vm_dyn_param;
+typedef enum {
+    VM_DYN_THRESHOLD, VM_DYN_RATIO, VM_DYN_KNEE, VM_DYN_MAKEUP, VM_DYN_RANGE, VM_DYN_ATTACK, VM_DYN_RELEASE,
+    VM_DYN_HOLD, VM_DYN_NPARAMS
+} vm_dyn_param;
 
 /* The automatable settings of a limiter and of a transient shaper, in this
  * order (a limiter's look-ahead is fixed: its latency is compensated when

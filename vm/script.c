@@ -532,6 +532,7 @@ typedef enum {
     PARAM_STRIP_GAIN, PARAM_STRIP_TRIM, PARAM_STRIP_PAN, PARAM_CLIP_GAIN, PARAM_VCA_GAIN, PARAM_SEND_LEVEL,
     PARAM_EQ_FREQ, PARAM_EQ_GAIN, PARAM_EQ_Q,
     PARAM_DYN_THRESHOLD, PARAM_DYN_RATIO, PARAM_DYN_KNEE, PARAM_DYN_MAKEUP, PARAM_DYN_RANGE, /* vm_dyn_param order */
+    PARAM_DYN_ATTACK, PARAM_DYN_RELEASE, PARAM_DYN_HOLD,
     PARAM_LIM_CEILING, PARAM_LIM_RELEASE,     /* vm_lim_param order */
     PARAM_SHAPE_ATTACK, PARAM_SHAPE_SUSTAIN,  /* vm_transient_param order */
     PARAM_STRIP_MUTE, PARAM_GROUP_MUTE
@@ -551,7 +552,7 @@ typedef struct {
 
 static int is_dyn_param(param_kind k)
 {
-    return k >= PARAM_DYN_THRESHOLD && k <= PARAM_DYN_RANGE;
+    return k >= PARAM_DYN_THRESHOLD && k <= PARAM_DYN_HOLD;
 }
 
 /* A limiter's or transient shaper's setting: its index in setp, else -1. */
@@ -615,7 +616,10 @@ static vm_param_desc *param_of(lua_State *L, const param_ref *p, char *name, siz
     case PARAM_DYN_RATIO:
     case PARAM_DYN_KNEE:
     case PARAM_DYN_MAKEUP:
-    case PARAM_DYN_RANGE: {
+    case PARAM_DYN_RANGE:
+    case PARAM_DYN_ATTACK:
+    case PARAM_DYN_RELEASE:
+    case PARAM_DYN_HOLD: {
         vm_strip_desc *s = &d->strips[p->owner];
         vm_insert_desc *e = &s->inserts[p->clip];
         vm_dyn_param k = (vm_dyn_param)(p->kind - PARAM_DYN_THRESHOLD);
@@ -936,10 +940,13 @@ static int param_tostring(lua_State *L)
         return 1;
     }
     lua_pushfstring(L, "%s = %f%s (%d move%s)", name, pd->value,
-                    is_db == CLS_GAIN_DB || is_db == CLS_EQ_DB || (is_db == CLS_DYN && p->kind != PARAM_DYN_RATIO) ||
+                    is_db == CLS_GAIN_DB || is_db == CLS_EQ_DB ||
+                            (is_db == CLS_DYN && p->kind != PARAM_DYN_RATIO && p->kind < PARAM_DYN_ATTACK) ||
                             p->kind == PARAM_SHAPE_ATTACK || p->kind == PARAM_SHAPE_SUSTAIN
                         ? " dB" : is_db == CLS_FREQ ? " Hz" : p->kind == PARAM_LIM_CEILING ? " dBTP"
-                        : p->kind == PARAM_LIM_RELEASE ? " s" : "", pd->nevents, pd->nevents == 1 ? "" : "s");
+                        : p->kind == PARAM_LIM_RELEASE || (p->kind >= PARAM_DYN_ATTACK && p->kind <= PARAM_DYN_HOLD) ? " s"
+                                                                                                           : "",
+                    pd->nevents, pd->nevents == 1 ? "" : "s");
     return 1;
 }
 
@@ -1513,8 +1520,8 @@ static int insert_index(lua_State *L)
     vm_insert_desc *e = &get_ctx(L)->desc->strips[ir->strip].inserts[ir->index];
     if (e->kind == VM_INSERT_DYNAMICS) {
         const char *mode = dyn_mode_name(e->dyn.mode);
-        const char *fields = e->dyn.mode == DSP_DYN_GATE ? "threshold, makeup, range"
-                                                         : "threshold, ratio, knee, makeup, range";
+        const char *fields = e->dyn.mode == DSP_DYN_GATE ? "threshold, makeup, range, attack, release, hold"
+                                                         : "threshold, ratio, knee, makeup, range, attack, release, hold";
         for (int i = 0; i < VM_DYN_NPARAMS; i++)
             if (strcmp(vm_dyn_param_name((vm_dyn_param)i), k) == 0) {
                 if (e->dyn.mode == DSP_DYN_GATE && (i == VM_DYN_RATIO || i == VM_DYN_KNEE))

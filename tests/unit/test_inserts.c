@@ -482,27 +482,40 @@ static void test_dyn_threshold_step(void)
     /* the envelope carries over the change: with release 0.1 s the gain
      * glides from the old curve's value g0 to the new one's g1 as the
      * documented release, g1 + (g0 - g1) exp(-k / (0.1 fs)) k samples into
-     * the new settings (dsp/dynamics.h), instead of starting afresh */
-    const char *glide =
-        "session { rate = 48000, length = 1, fps = \"23.976\", start = \"01:00:00:00\" }\n"
-        "local t = track \"T\" { channels = 1 }\n"
-        "t:clip { \"dc.wav\", at = 0 }\n"
-        "local c = t:compressor { threshold = -30, ratio = 4, knee = 10, attack = 0, release = 0.1 }\n"
-        "c.threshold:set { at = \"01:00:00:12\", to = -8 }\n"
-        "output { \"out.wav\", from = t, format = \"wav32f\" }\n";
-    x = render(glide, 333) == 0 ? read_wav("out.wav", &frames, &ch) : NULL;
-    if (!check(x && frames == 48000, "a compressor with a threshold step and a release renders", "failed"))
-        return;
-    double g0 = before - level, g1 = after - level, worst = 0;
-    for (int k = 1; k <= 20000; k++) {
-        double want = level + g1 + (g0 - g1) * exp(-k / 4800.0);
-        double got = 20 * log10(x[at + k - 1]);
-        worst = fabs(got - want) > worst ? fabs(got - want) : worst;
+     * the new settings (dsp/dynamics.h), instead of starting afresh; with
+     * the release moved to 25 ms on the same sample, at the new time
+     * constant (attack and hold move later, to show they can) */
+    static const struct { const char *moves, *what; double tau; } glides[] = {
+        {"", "after a threshold step the gain releases from where it was (envelope kept)", 4800},
+        {"c.release:set { at = \"01:00:00:12\", to = 0.025 }\n"
+         "c.attack:ramp { at = 0.8, to = 0.01, over = 0.1 }; c.hold:set { at = 0.9, to = 0.05 }",
+         "a release moved to 25 ms on the threshold's step: the gain follows the new time constant", 1200},
+    };
+    for (int gi = 0; gi < 2; gi++) {
+        char glide[1024];
+        snprintf(glide, sizeof glide,
+                 "session { rate = 48000, length = 1, fps = \"23.976\", start = \"01:00:00:00\" }\n"
+                 "local t = track \"T\" { channels = 1 }\n"
+                 "t:clip { \"dc.wav\", at = 0 }\n"
+                 "local c = t:compressor { threshold = -30, ratio = 4, knee = 10, attack = 0, release = 0.1 }\n"
+                 "c.threshold:set { at = \"01:00:00:12\", to = -8 }\n%s\n"
+                 "output { \"out.wav\", from = t, format = \"wav32f\" }\n",
+                 glides[gi].moves);
+        x = render(glide, 333) == 0 ? read_wav("out.wav", &frames, &ch) : NULL;
+        if (!check(x && frames == 48000, glides[gi].what, "render failed"))
+            return;
+        double g0 = before - level, g1 = after - level, worst = 0;
+        for (int k = 1; k <= 10000; k++) {
+            double want = level + g1 + (g0 - g1) * exp(-k / glides[gi].tau);
+            double got = 20 * log10(x[at + k - 1]);
+            worst = fabs(got - want) > worst ? fabs(got - want) : worst;
+        }
+        char name[300];
+        snprintf(name, sizeof name, "%s: within 1e-4 dB of g1 + (g0 - g1) exp(-k / %.0f)", glides[gi].what,
+                 glides[gi].tau);
+        check(worst < 1e-4 && fabs(20 * log10(x[at - 1]) - before) < 0.05, name, "worst %.3g dB", worst);
+        free(x);
     }
-    check(worst < 1e-4 && fabs(20 * log10(x[at - 1]) - before) < 0.05,
-          "after a threshold step the gain releases from where it was (envelope kept), within 1e-4 dB of the "
-          "release formula", "worst %.3g dB", worst);
-    free(x);
 
     /* dubstage automation sees the lane by the insert's number */
     char path[512], err[DS_ERR_LEN] = "";
@@ -655,8 +668,10 @@ static void test_dyn_move_errors(void)
                     "a moving ratio must be finite", "a move to ratio inf is refused");
     expect_error_at("local a = bus \"A\"\nlocal g = a:gate { }\nlocal r = g.ratio\n", 3, "a gate has no ratio",
                     "a gate has no ratio to move");
-    expect_error_at("local a = bus \"A\"\nlocal c = a:compressor { }\nc.attack:set { at = 0, to = 0.1 }\n", 3,
-                    "a compressor has no automatable field 'attack'", "attack is not automatable, and says so");
+    expect_error_at("local a = bus \"A\"\nlocal c = a:compressor { }\nc.detector:set { at = 0, to = 1 }\n", 3,
+                    "a compressor has no automatable field 'detector'", "the detector is not automatable, and says so");
+    expect_error_at("local a = bus \"A\"\nlocal c = a:compressor { }\nc.attack:set { at = 0, to = -0.1 }\n", 3,
+                    "attack: to = -0.1 is out of range", "a negative attack move is refused");
 }
 
 /* ---- automated limiter and transient shaper ------------------------------ */
