@@ -505,7 +505,7 @@ static void test_identity(void)
         {DSP_EQ_NOTCH, 60, 20.0, 0},
         {DSP_EQ_LOWPASS1, 8000, 0, 0},
     };
-    static const int chans[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 16, 24, 32};
+    static const int chans[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 24, 32};
     const double fs = 96000.0;
     for (int c = 0; c < MAXCH; c++)
         make_signal(src[c], N, c, fs);
@@ -726,20 +726,23 @@ static void test_tails(void)
  * other (the reference: a float buffer between them), bit for bit, for 1..16
  * channels, blocks of odd sizes and sizes crossing the 64-sample flush
  * period, the state carried from block to block, and sections whose phases
- * differ (state copied in from elsewhere). */
+ * differ (state copied in from elsewhere); and both against the scalar
+ * dsp_biquad_process of each section over the whole signal, channel by
+ * channel (whichever vector path this CPU takes). */
 static void test_fused(void)
 {
     enum { N = 9000, MAXCH = 16 };
     static const int blocks[] = {1, 3, 5, 63, 64, 65, 127, 333, 1024};
-    float *want[MAXCH], *got[MAXCH];
+    float *want[MAXCH], *got[MAXCH], *scal[MAXCH];
     for (int k = 0; k < MAXCH; k++) {
         want[k] = malloc(N * sizeof(float));
         got[k] = malloc(N * sizeof(float));
+        scal[k] = malloc(N * sizeof(float));
     }
     dsp_biquad_coefs hp, pk;
     dsp_biquad_design(&hp, DSP_EQ_HIGHPASS, 48000.0, 80.0, 0.707, 0.0);
     dsp_biquad_design(&pk, DSP_EQ_PEAK, 48000.0, 3000.0, 1.0, 3.0);
-    int bad = 0, skewed_bad = 0;
+    int bad = 0, skewed_bad = 0, scalar_bad = 0;
     for (int nch = 1; nch <= MAXCH; nch++) {
         for (int skew = 0; skew < 2; skew++) {
             static dsp_biquad_multi r1, r2, f1, f2;
@@ -751,6 +754,16 @@ static void test_fused(void)
             for (int k = 0; k < nch; k++) {
                 make_signal(want[k], N, k, 48000.0);
                 memcpy(got[k], want[k], N * sizeof(float));
+            }
+            for (int k = 0; k < nch; k++) { /* the scalar reference */
+                dsp_biquad a, b;
+                dsp_biquad_init(&a), dsp_biquad_init(&b);
+                dsp_biquad_set(&a, &hp), dsp_biquad_set(&b, &pk);
+                memcpy(scal[k], want[k], N * sizeof(float));
+                if (skew) /* as below: the second section first runs over the first 10 samples */
+                    dsp_biquad_process(&b, scal[k], scal[k], 10);
+                dsp_biquad_process(&a, scal[k], scal[k], N);
+                dsp_biquad_process(&b, scal[k], scal[k], N);
             }
             if (skew) { /* the second section 10 samples ahead: its flush points lie elsewhere */
                 dsp_biquad_multi_process(&r2, want, nch, 10);
@@ -771,17 +784,22 @@ static void test_fused(void)
                 dsp_biquad_multi_process2(&f1, &f2, g, nch, len);
                 at += len;
             }
-            for (int k = 0; k < nch; k++)
+            for (int k = 0; k < nch; k++) {
                 if (!same_bits(want[k], got[k], N))
                     *(skew ? &skewed_bad : &bad) += 1;
+                if (!same_bits(scal[k], got[k], N) || !same_bits(scal[k], want[k], N))
+                    scalar_bad++;
+            }
         }
     }
     check(bad == 0, "two sections fused = one after the other, 1..16 channels, blocks 1..1024 (memcmp)",
           "%d channel runs differ", bad);
     check(skewed_bad == 0, "two sections fused with phases apart = one after the other (memcmp)",
           "%d channel runs differ", skewed_bad);
+    check(scalar_bad == 0, "two sections fused and one after the other = scalar, section by section (memcmp)",
+          "%d channel runs differ", scalar_bad);
     for (int k = 0; k < MAXCH; k++)
-        free(want[k]), free(got[k]);
+        free(want[k]), free(got[k]), free(scal[k]);
 }
 
 int main(void)
