@@ -667,7 +667,7 @@ static void multi_run(dsp_biquad_multi *const *s, int NS, float *const *chans, i
         return;
     int unit = 2, span = 8; /* lanes per vector, lanes per call */
 #ifdef HAVE_QUADS
-    if (__builtin_cpu_supports("avx2"))
+    if (DSP_HAVE_AVX2())
         unit = 4;
 #endif
 #ifdef HAVE_OCTS
@@ -736,7 +736,7 @@ void dsp_biquad_multi_process2(dsp_biquad_multi *first, dsp_biquad_multi *second
 #ifdef HAVE_QUADS
     /* Fused with AVX2 only: the SSE2 pairs took longer fused than in two
      * passes (16 channels: 1.93 against 1.66 ns per channel-sample). */
-    if (first->phase == second->phase && __builtin_cpu_supports("avx2")) {
+    if (first->phase == second->phase && DSP_HAVE_AVX2()) {
         multi_run(s, 2, chans, nch, n);
         return;
     }

@@ -6,6 +6,8 @@
 
 #include "dsp/simd.h"
 
+int dsp_simd_cap = DSP_SIMD_ANY;
+
 void dsp_mix_clear(float *x, int n)
 {
     memset(x, 0, (size_t)n * sizeof *x);

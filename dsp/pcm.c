@@ -83,7 +83,7 @@ void dsp_pcm_s24le_to_float(const unsigned char *in, float *out, size_t n)
 {
     size_t i = 0;
 #if defined(__x86_64__) && defined(__GNUC__)
-    if (__builtin_cpu_supports("avx2"))
+    if (DSP_HAVE_AVX2())
         i = s24_avx2(in, out, n);
     if (__builtin_cpu_supports("ssse3"))
         i += s24_ssse3(in + 3 * i, out + i, n - i);
@@ -161,7 +161,7 @@ int64_t dsp_pcm_quantise(const float *const *chans, int ch, int off, int m, doub
 {
     int clipped = 0, i = 0;
 #if defined(__x86_64__) && defined(__GNUC__)
-    if ((ch == 1 || ch == 2) && (align & (align - 1)) == 0 && __builtin_cpu_supports("avx2"))
+    if ((ch == 1 || ch == 2) && (align & (align - 1)) == 0 && DSP_HAVE_AVX2())
         i = quantise_avx2(chans, ch, off, m, scale, align, dst, &clipped);
 #endif
     for (int c = 0; c < ch; c++) {

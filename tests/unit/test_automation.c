@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "dsp/mix.h"
+#include "dsp/simd.h"
 #include "tests/check.h"
 #include "tests/unit/render_util.h"
 #include "vm/automation.h"
@@ -858,7 +859,11 @@ int main(void)
 {
     if (scratch_open("test-automation") != 0)
         return 2;
-    test_line_kernels();
+    for (int cap = DSP_SIMD_ANY; cap <= DSP_SIMD_NO_WIDE; cap++) { /* the 64-byte path and the other */
+        dsp_simd_cap = cap;
+        test_line_kernels();
+    }
+    dsp_simd_cap = DSP_SIMD_ANY;
     test_step_at_timecode();
     test_ramp_shapes();
     test_layers_add_in_db();

@@ -19,6 +19,7 @@
  *     one for every channel count; block splits give the same bits; denormal
  *     and NaN inputs settle. */
 #include "dsp/biquad.h"
+#include "dsp/simd.h"
 
 #include <complex.h>
 #include <math.h>
@@ -808,8 +809,16 @@ int main(void)
     test_closed_forms();
     test_stability();
     test_butter();
-    test_identity();
-    test_tails();
-    test_fused();
+    /* every multi-channel path (AVX-512, AVX2, SSE2: the widest the CPU has
+     * and each narrower one) against the same scalar reference */
+    static const char *const caps[] = {"the widest the CPU has", "AVX2 at most", "SSE2"};
+    for (int cap = DSP_SIMD_ANY; cap <= DSP_SIMD_NO_AVX2; cap++) {
+        dsp_simd_cap = cap;
+        printf("# multi-channel kernels: %s\n", caps[cap]);
+        test_identity();
+        test_tails();
+        test_fused();
+    }
+    dsp_simd_cap = DSP_SIMD_ANY;
     return check_exit();
 }

@@ -7,6 +7,7 @@
  * a least-squares sine fit (THD+N), and invariants (block-size and
  * start-position independence). */
 #include "dsp/pcm.h"
+#include "dsp/simd.h"
 #include "tests/check.h"
 #include "vm/media.h"
 
@@ -736,19 +737,24 @@ static void test_s24_decode(void)
         in[i] = (unsigned char)(r >> 24);
     }
     int bad = -1;
-    for (size_t n = 0; n <= 40 && bad < 0; n++) {
-        out[n] = 12345.0f; /* must stay: nothing past n is written */
-        dsp_pcm_s24le_to_float(in, out, n);
-        for (size_t i = 0; i < n; i++) {
-            int32_t v = (int32_t)((uint32_t)in[3 * i] << 8 | (uint32_t)in[3 * i + 1] << 16 |
-                                  (uint32_t)in[3 * i + 2] << 24) / 256;
-            if (out[i] != (float)v / 8388608.0f)
+    for (int cap = DSP_SIMD_ANY; cap <= DSP_SIMD_NO_AVX2 && bad < 0; cap++) { /* each SIMD path the CPU has */
+        dsp_simd_cap = cap;
+        for (size_t n = 0; n <= 40 && bad < 0; n++) {
+            out[n] = 12345.0f; /* must stay: nothing past n is written */
+            dsp_pcm_s24le_to_float(in, out, n);
+            for (size_t i = 0; i < n; i++) {
+                int32_t v = (int32_t)((uint32_t)in[3 * i] << 8 | (uint32_t)in[3 * i + 1] << 16 |
+                                      (uint32_t)in[3 * i + 2] << 24) / 256;
+                if (out[i] != (float)v / 8388608.0f)
+                    bad = (int)n;
+            }
+            if (out[n] != 12345.0f)
                 bad = (int)n;
         }
-        if (out[n] != 12345.0f)
-            bad = (int)n;
     }
-    check(bad < 0, "24-bit decode equals s / 2^23 at every length 0..40", "wrong at length %d", bad);
+    dsp_simd_cap = DSP_SIMD_ANY;
+    check(bad < 0, "24-bit decode equals s / 2^23 at every length 0..40, on every SIMD path", "wrong at length %d",
+          bad);
 }
 
 int main(void)

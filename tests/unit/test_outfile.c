@@ -24,6 +24,7 @@
 
 #include <sndfile.h>
 
+#include "dsp/simd.h"
 #include "tests/check.h"
 #include "vm/outfile.h"
 #include "vm/suggest.h"
@@ -767,6 +768,10 @@ int main(void)
     test_round_trip();
     test_dither();
     test_clipping();
+    dsp_simd_cap = DSP_SIMD_NO_AVX2; /* the quantiser's scalar path too */
+    printf("# the same without AVX2:\n");
+    test_clipping();
+    dsp_simd_cap = DSP_SIMD_ANY;
     test_bext();
     test_atomic();
     test_errors();
