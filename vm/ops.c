@@ -12,7 +12,7 @@
 
 /* a moving param's cell sizes */
 #define PARAM_CELL_MIN 32
-#define PARAM_CELL_MAX 512
+#define PARAM_CELL_MAX 1024
 
 void op_eq_design(op_eq_args *a, int64_t n)
 {

@@ -21,11 +21,11 @@ static double sine_1k(int i, int c) { (void)c; return 0.5 * sin(2 * M_PI * 1000.
 static double db(double v) { return pow(10.0, v / 20.0); }
 
 /* The cell of the control grid for a move of time scale `scale` samples
- * (docs/automation.md): a power of two from 32 to 512, at most scale / 16.
+ * (docs/automation.md): a power of two from 32 to 1024, at most scale / 16.
  * A cell's first sample and its middle are knots. */
 static int cell_of(double scale)
 {
-    int h = 512;
+    int h = 1024;
     while (h > 32 && h * 16 > scale)
         h /= 2;
     return h;
