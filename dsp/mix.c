@@ -160,27 +160,69 @@ static void add_mul_lines_hot(float *restrict left, float *restrict right, const
         add_mul_lines_all(left, right, src, lines, nl, set, 0);
 }
 
-static void add_mul_lines_any(float *restrict left, float *restrict right, const float *restrict src,
-                              const dsp_line *lines, int nl, int set, int stereo)
-{
+/* Calls the 64-byte version of a kernel (name##_wide) where the CPU has
+ * it, else the DSP_HOT one (name##_hot), with the same arguments. */
 #ifdef DSP_WIDE
-    if (DSP_HAVE_WIDE()) {
-        add_mul_lines_wide(left, right, src, lines, nl, set, stereo);
-        return;
-    }
+#define WIDE_OR_HOT(name, ...) (DSP_HAVE_WIDE() ? name##_wide(__VA_ARGS__) : name##_hot(__VA_ARGS__))
+#else
+#define WIDE_OR_HOT(name, ...) name##_hot(__VA_ARGS__)
 #endif
-    add_mul_lines_hot(left, right, src, lines, nl, set, stereo);
+
+/* Two sides' pieces of one param (the same off, n and k0; a pan's left and
+ * right) onto two channels in one pass: left += vl * a, right += vr * b (a
+ * and b may be the same source). The values are piece_value's, the same
+ * bits as two dsp_mix_add_mul_lines. */
+__attribute__((always_inline)) static inline void add_mul_pair(float *restrict left, float *restrict right,
+                                                               const float *a, const float *b,
+                                                               const dsp_line *ll, const dsp_line *rl, int nl)
+{
+    for (int p = 0; p < nl; p++) {
+        const dsp_line l = ll[p], r = rl[p];
+        float *restrict dl = left + l.off, *restrict dr = right + l.off;
+        const float *xa = a + l.off, *xb = b + l.off;
+        if (l.slope == 0.0f && l.curve == 0.0f && r.slope == 0.0f && r.curve == 0.0f)
+            for (int i = 0; i < l.n; i++) {
+                dl[i] += l.y * xa[i];
+                dr[i] += r.y * xb[i];
+            }
+        else
+            for (int i = 0; i < l.n; i++) {
+                dl[i] += piece_value(l, i) * xa[i];
+                dr[i] += piece_value(r, i) * xb[i];
+            }
+    }
+}
+
+#ifdef DSP_WIDE
+DSP_WIDE static void add_mul_pair_wide(float *restrict left, float *restrict right, const float *a, const float *b,
+                                       const dsp_line *ll, const dsp_line *rl, int nl)
+{
+    add_mul_pair(left, right, a, b, ll, rl, nl);
+}
+#endif
+
+DSP_HOT
+static void add_mul_pair_hot(float *restrict left, float *restrict right, const float *a, const float *b,
+                             const dsp_line *ll, const dsp_line *rl, int nl)
+{
+    add_mul_pair(left, right, a, b, ll, rl, nl);
+}
+
+void dsp_mix_add_mul_lines_pair(float *restrict left, float *restrict right, const float *a, const float *b,
+                                const dsp_line *ll, const dsp_line *rl, int nl)
+{
+    WIDE_OR_HOT(add_mul_pair, left, right, a, b, ll, rl, nl);
 }
 
 void dsp_mix_add_mul_lines(float *restrict dst, const float *restrict src, const dsp_line *lines, int nl, int set)
 {
-    add_mul_lines_any(dst, NULL, src, lines, nl, set, 0);
+    WIDE_OR_HOT(add_mul_lines, dst, NULL, src, lines, nl, set, 0);
 }
 
 void dsp_mix_add_mul_lines_deinterleave2(float *restrict left, float *restrict right, const float *restrict src,
                                          const dsp_line *lines, int nl, int set)
 {
-    add_mul_lines_any(left, right, src, lines, nl, set, 1);
+    WIDE_OR_HOT(add_mul_lines, left, right, src, lines, nl, set, 1);
 }
 
 DSP_HOT

@@ -59,6 +59,13 @@ void dsp_mix_add_mul_lines(float *restrict dst, const float *restrict src, const
 void dsp_mix_add_mul_lines_deinterleave2(float *restrict left, float *restrict right, const float *restrict src,
                                          const dsp_line *lines, int nl, int set);
 
+/* left[off + i] += vl * a[off + i], right[off + i] += vr * b[off + i] in one
+ * pass, vl and vr the values of ll[p] and rl[p], which share off, n and k0
+ * (a pan's two sides; a and b may be the same source): the bits of two
+ * dsp_mix_add_mul_lines */
+void dsp_mix_add_mul_lines_pair(float *restrict left, float *restrict right, const float *a, const float *b,
+                                const dsp_line *ll, const dsp_line *rl, int nl);
+
 /* x[off + i] *= value */
 void dsp_mix_mul_lines(float *restrict x, const dsp_line *lines, int nl);
 

@@ -571,8 +571,7 @@ void op_mix_pan(plan *p, void *args, int64_t pos, int n)
         dsp_mix_add_scaled(a->dst[1], s1, pan->gain2[0], n);
         return;
     }
-    dsp_mix_add_mul_lines(a->dst[0], s0, pan->lines, pan->nlines, 0);
-    dsp_mix_add_mul_lines(a->dst[1], s1, pan->lines2, pan->nlines, 0);
+    dsp_mix_add_mul_lines_pair(a->dst[0], a->dst[1], s0, s1, pan->lines, pan->lines2, pan->nlines);
 }
 
 /* Gain of clip c for the block stretch [s0, s0 + n) (session samples),

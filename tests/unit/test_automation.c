@@ -848,6 +848,14 @@ static void test_line_kernels(void)
     for (int i = 0; i < 200; i++)
         written &= w[i] == 0.0f + fill[i] * src[i];
     check(written, "pieces: add_mul_lines with set writes 0 + value x (dst not read)", "differ");
+    float pl[200], pr[200], ql[200], qr[200];
+    for (int i = 0; i < 200; i++)
+        pl[i] = ql[i] = (float)i, pr[i] = qr[i] = -(float)i;
+    dsp_mix_add_mul_lines_pair(pl, pr, src, a, lines, lines, 3);
+    dsp_mix_add_mul_lines(ql, src, lines, 3, 0);
+    dsp_mix_add_mul_lines(qr, a, lines, 3, 0);
+    check(memcmp(pl, ql, sizeof pl) == 0 && memcmp(pr, qr, sizeof pr) == 0,
+          "pieces: add_mul_lines_pair has the bits of two add_mul_lines", "differ");
     dsp_mix_mul_lines(c, lines, 3);
     int same = 1;
     for (int i = 0; i < 200; i++)
