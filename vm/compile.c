@@ -41,7 +41,9 @@ typedef struct {
     int *batch_of;         /* per strip: first strip of its EQ batch, -1 when not batched */
     int *batch_next;       /* per strip: next strip of the same batch, -1 at its end */
     int nfront;            /* ops[0..nfront) are tracks' own work, runnable in parallel (split_front) */
-    int *worker;           /* per op in the front: the worker that runs it */
+    int *unit;             /* per front op: its unit (split_front) */
+    int nunits;
+    double *unit_cost;
     char *warn;
     size_t warnlen, warncap;
 } compiler;
@@ -570,6 +572,11 @@ static ds_result emit_tail(compiler *c, int s, int *started, char *err)
  * next tracks that have the very same chain: one multi-channel filter runs
  * their channels side by side in SIMD lanes (dsp_biquad_multi, same bits
  * per channel as one at a time). */
+/* Channels in one batch at most: the vector kernels take 8 lanes (AVX-512)
+ * or 4 at a time, so more gain nothing, and smaller batches let the two
+ * workers share the tracks' work more evenly. */
+#define BATCH_CHANNELS 8
+
 static int batchable(const compiler *c, int s)
 {
     const vm_strip_desc *st = &c->d->strips[s];
@@ -616,7 +623,7 @@ static ds_result emit_all(compiler *c, char *err)
             int j = i + 1, nch = st->channels, last = s;
             c->batch_of[s] = s;
             while (j < c->n && batchable(c, c->order[j]) && same_chain(st, &d->strips[c->order[j]]) &&
-                   nch + d->strips[c->order[j]].channels <= DSP_BIQUAD_MULTI_MAX) {
+                   nch + d->strips[c->order[j]].channels <= BATCH_CHANNELS) {
                 int t = c->order[j++];
                 nch += d->strips[t].channels;
                 c->batch_of[t] = s;
@@ -653,10 +660,10 @@ static ds_result emit_all(compiler *c, char *err)
  * several threads before anything is mixed. This moves that work (the
  * longest such prefix of each track's ops) to the front of the op list,
  * keeping every op's relative order (the buses get their terms in the same
- * order, so the output bytes do not change), and deals the tracks (an EQ
- * batch counts as one) to `nworkers` workers by estimated cost, largest
- * first to the least loaded. */
-static ds_result split_front(compiler *c, int nworkers, char *err)
+ * order, so the output bytes do not change), and numbers the units (a
+ * track, or an EQ batch's tracks) with an estimate of each one's work; the
+ * scheduler deals them to its workers. */
+static ds_result split_front(compiler *c, char *err)
 {
     const vm_desc *d = c->d;
     int n = c->nops;
@@ -664,10 +671,11 @@ static ds_result split_front(compiler *c, int nworkers, char *err)
     int *blocked = calloc((size_t)(c->n ? c->n : 1), sizeof *blocked);
     aop *ops = malloc((size_t)(n ? n : 1) * sizeof *ops);
     double *cost = calloc((size_t)(c->n ? c->n : 1), sizeof *cost);
-    int *unit_worker = malloc((size_t)(c->n ? c->n : 1) * sizeof *unit_worker);
-    c->worker = calloc((size_t)(n ? n : 1), sizeof *c->worker);
-    if (!front || !blocked || !ops || !cost || !unit_worker || !c->worker) {
-        free(front), free(blocked), free(ops), free(cost), free(unit_worker);
+    int *unit_of = malloc((size_t)(c->n ? c->n : 1) * sizeof *unit_of);
+    c->unit = calloc((size_t)(n ? n : 1), sizeof *c->unit);
+    c->unit_cost = calloc((size_t)(c->n ? c->n : 1), sizeof *c->unit_cost);
+    if (!front || !blocked || !ops || !cost || !unit_of || !c->unit || !c->unit_cost) {
+        free(front), free(blocked), free(ops), free(cost), free(unit_of);
         return ds_fail(err, DS_ERR_NOMEM, "out of memory");
     }
     for (int i = 0; i < n; i++) {
@@ -685,34 +693,26 @@ static ds_result split_front(compiler *c, int nworkers, char *err)
         }
         front[i] = 1;
         int u = c->batch_of[o->strip] >= 0 ? c->batch_of[o->strip] : o->strip;
-        double ch = st->channels;
-        cost[u] += o->kind == A_CLIPS ? 3 * ch : o->kind == A_BANDDUCK ? 6 * ch : o->kind == A_CLEAR ? 0.1 : ch;
+        double ch = st->channels, nb = 0;
+        for (int t = u; o->kind == A_EQ_BATCH && t >= 0; t = c->batch_next[t])
+            nb += d->strips[t].channels; /* an EQ batch op filters every channel of the batch */
+        /* per channel and sample, roughly: reading and decoding 3, an EQ
+         * section 2, a band duck 6, other inserts and a fader 1 */
+        cost[u] += o->kind == A_CLIPS ? 3 * ch : o->kind == A_EQ_BATCH ? 2 * nb : o->kind == A_BANDDUCK ? 6 * ch
+                   : o->kind == A_CLEAR ? 0.1 : ch;
     }
-    /* deal the units: largest first, to the least loaded worker */
-    double load[64] = {0};
-    nworkers = nworkers < 1 ? 1 : nworkers > 64 ? 64 : nworkers;
     for (int s = 0; s < c->n; s++)
-        unit_worker[s] = -1;
-    for (;;) {
-        int best = -1;
-        for (int s = 0; s < c->n; s++)
-            if (cost[s] > 0 && unit_worker[s] < 0 && (best < 0 || cost[s] > cost[best]))
-                best = s;
-        if (best < 0)
-            break;
-        int w = 0;
-        for (int k = 1; k < nworkers; k++)
-            if (load[k] < load[w])
-                w = k;
-        unit_worker[best] = w;
-        load[w] += cost[best];
-    }
+        unit_of[s] = -1;
     int m = 0;
     for (int i = 0; i < n; i++)
         if (front[i]) {
             const aop *o = &c->ops[i];
             int u = c->batch_of[o->strip] >= 0 ? c->batch_of[o->strip] : o->strip;
-            c->worker[m] = unit_worker[u] < 0 ? 0 : unit_worker[u];
+            if (unit_of[u] < 0) {
+                unit_of[u] = c->nunits;
+                c->unit_cost[c->nunits++] = cost[u];
+            }
+            c->unit[m] = unit_of[u];
             ops[m++] = *o;
         }
     c->nfront = m;
@@ -720,7 +720,7 @@ static ds_result split_front(compiler *c, int nworkers, char *err)
         if (!front[i])
             ops[m++] = c->ops[i];
     memcpy(c->ops, ops, (size_t)n * sizeof *ops);
-    free(front), free(blocked), free(ops), free(cost), free(unit_worker);
+    free(front), free(blocked), free(ops), free(cost), free(unit_of);
     return DS_OK;
 }
 
@@ -812,11 +812,11 @@ static const char *label(vm_arena *a, const char *fmt, ...)
 }
 
 /* Fuses the eq op at ops[j] into the one before when both are static order-2
- * filters of the same channels run by the same worker (op_eq_args.then);
+ * filters of the same channels in the same unit (op_eq_args.then);
  * returns whether it did. */
 static int fuse_eq(plan *p, int j)
 {
-    if (j < 1 || p->ops[j].fn != op_eq || p->ops[j - 1].fn != op_eq || p->op_worker[j] != p->op_worker[j - 1])
+    if (j < 1 || p->ops[j].fn != op_eq || p->ops[j - 1].fn != op_eq || p->op_unit[j] != p->op_unit[j - 1])
         return 0;
     op_eq_args *a = p->ops[j - 1].args, *b = p->ops[j].args;
     if (a->fused || a->then || a->moving || b->moving || a->order != 2 || b->order != 2 || a->nch != b->nch)
@@ -907,7 +907,7 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
     }
     if ((res = emit_all(&c, err)) != DS_OK)
         goto fail;
-    if ((res = split_front(&c, 2, err)) != DS_OK)
+    if ((res = split_front(&c, err)) != DS_OK)
         goto fail;
 
     /* lifetimes */
@@ -1017,8 +1017,11 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
             goto fail;
         }
     }
-    p->op_worker = vm_arena_alloc(A, (size_t)(c.nops * 2 + 1) * sizeof *p->op_worker);
-    CHECK(p->op_worker);
+    p->op_unit = vm_arena_alloc(A, (size_t)(c.nops * 2 + 1) * sizeof *p->op_unit);
+    p->unit_cost = vm_arena_alloc(A, (size_t)(c.nunits ? c.nunits : 1) * sizeof *p->unit_cost);
+    CHECK(p->op_unit && p->unit_cost);
+    p->nunits = c.nunits;
+    memcpy(p->unit_cost, c.unit_cost, (size_t)c.nunits * sizeof *p->unit_cost);
     for (int i = 0; i < c.nops; i++) {
         const aop *o = &c.ops[i];
         const vm_strip_desc *st = &d->strips[o->strip];
@@ -1597,7 +1600,7 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
         }
         CHECK(op->label);
         for (int j = first_op; j < p->nops; j++)
-            p->op_worker[j] = i < c.nfront ? c.worker[i] : -1; /* -1: not in the front */
+            p->op_unit[j] = i < c.nfront ? c.unit[i] : -1; /* -1: not in the front */
         if (fuse_eq(p, p->nops - 1))
             op->label = label(A, "%s, in the pass of the eq before", op->label);
         /* The session time of the signal these ops work on: an insert's
@@ -1690,7 +1693,8 @@ fail:
     free(c.batch_next);
     free(c.def);
     free(c.last);
-    free(c.worker);
+    free(c.unit);
+    free(c.unit_cost);
     free(c.ops);
     free(c.warn);
     return res;

@@ -56,11 +56,15 @@ struct plan {
     int max_block;
     plan_op *ops;
     int nops;
-    /* ops[0..nfront) are the tracks' own work (clips, inserts, faders), free
-     * of one another across workers: op_worker[i] says which of two workers
-     * runs op i; the rest runs after both (vm/sched.h) */
+    /* ops[0..nfront) are the tracks' own work (clips, inserts, faders) in
+     * units (a track, or the tracks of an EQ batch) free of one another:
+     * op_unit[i] is op i's unit (-1 past the front), unit_cost[u] the
+     * compiler's estimate of unit u's work; the scheduler deals the units
+     * to two workers, the rest runs after both (vm/sched.h) */
     int nfront;
-    int *op_worker;
+    int *op_unit;
+    int nunits;
+    double *unit_cost;
     int nbuffers;           /* channel buffers of max_block floats */
     plan_output *outputs;
     int noutputs;

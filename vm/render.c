@@ -78,6 +78,33 @@ static void write_staged(void *user)
     st->pending = 0;
 }
 
+static void stage_free(const plan *p, float ***stage)
+{
+    for (int i = 0; stage && i < p->noutputs; i++) {
+        for (int c = 0; stage[i] && c < p->outputs[i].channels; c++)
+            free(stage[i][c]);
+        free(stage[i]);
+    }
+    free(stage);
+}
+
+/* per output, per channel: max_block frames; NULL when out of memory */
+static float ***stage_alloc(const plan *p)
+{
+    float ***stage = calloc((size_t)(p->noutputs ? p->noutputs : 1), sizeof *stage);
+    int ok = stage != NULL;
+    for (int i = 0; ok && i < p->noutputs; i++) {
+        ok = (stage[i] = calloc((size_t)p->outputs[i].channels, sizeof **stage)) != NULL;
+        for (int c = 0; ok && c < p->outputs[i].channels; c++)
+            ok = (stage[i][c] = malloc((size_t)p->max_block * sizeof(float))) != NULL;
+    }
+    if (!ok) {
+        stage_free(p, stage);
+        return NULL;
+    }
+    return stage;
+}
+
 static double to_db(double x)
 {
     return x > 0 ? 20.0 * log10(x) : -INFINITY;
@@ -142,29 +169,20 @@ ds_result vm_render(plan *p, const vm_render_opts *opts, vm_render_report *repor
     vm_plan_reset(p);
     /* two threads meet twice a block: worth it from a few hundred frames on */
     sched_pool *pool = opts->threads != 1 && block >= 256 && r == DS_OK ? sched_pool_create(p) : NULL;
-    out_stage st = {.p = p, .o = o, .r = DS_OK};
+    /* with two threads, two stages: block k is copied into stage k % 2 and
+     * written by the helper while block k + 1 is mixed */
+    out_stage stages[2] = {{.p = p, .o = o, .r = DS_OK}, {.p = p, .o = o, .r = DS_OK}};
+    out_stage *st = &stages[0];
     float ***plan_chans = calloc((size_t)(p->noutputs ? p->noutputs : 1), sizeof *plan_chans);
     if (!plan_chans)
         r = ds_fail(err, DS_ERR_NOMEM, "out of memory");
     for (int i = 0; i < p->noutputs && r == DS_OK; i++)
         plan_chans[i] = p->outputs[i].chans;
-    if (pool && r == DS_OK) {
-        st.stage = calloc((size_t)p->noutputs, sizeof *st.stage);
-        for (int i = 0; st.stage && i < p->noutputs; i++) {
-            st.stage[i] = calloc((size_t)p->outputs[i].channels, sizeof **st.stage);
-            for (int c = 0; st.stage[i] && c < p->outputs[i].channels; c++)
-                st.stage[i][c] = malloc((size_t)p->max_block * sizeof(float));
-        }
-        int ok = st.stage != NULL;
-        for (int i = 0; ok && i < p->noutputs; i++) {
-            ok = st.stage[i] != NULL;
-            for (int c = 0; ok && c < p->outputs[i].channels; c++)
-                ok = st.stage[i][c] != NULL;
-        }
-        if (!ok)
+    for (int k = 0; pool && k < 2 && r == DS_OK; k++)
+        if (!(stages[k].stage = stage_alloc(p)))
             r = ds_fail(err, DS_ERR_NOMEM, "out of memory");
-    }
-    for (int64_t pos = 0; r == DS_OK && pos < total; pos += block) {
+    int64_t nblock = 0;
+    for (int64_t pos = 0; r == DS_OK && pos < total; pos += block, nblock++) {
         int n = total - pos < block ? (int)(total - pos) : block;
         if (opts->stop && *opts->stop) {
             r = ds_fail(err, DS_ERR_INTERRUPTED, "interrupted: no output was written");
@@ -178,22 +196,24 @@ ds_result vm_render(plan *p, const vm_render_opts *opts, vm_render_report *repor
             r = ds_fail(err, DS_ERR_IO, "%s", p->error);
             break;
         }
-        if (st.r != DS_OK) { /* the previous block's writing failed */
-            r = ds_fail(err, st.r, "%s", st.err);
+        if (stages[0].r != DS_OK || stages[1].r != DS_OK) { /* an earlier block's writing failed */
+            out_stage *bad = stages[0].r != DS_OK ? &stages[0] : &stages[1];
+            r = ds_fail(err, bad->r, "%s", bad->err);
             break;
         }
-        st.pos = pos;
-        st.n = n;
-        if (pool) { /* copies for the helper, which writes them during the next block */
+        st = &stages[pool ? nblock % 2 : 0];
+        st->pos = pos;
+        st->n = n;
+        if (pool) { /* copies for the helper, which writes them while the next block is mixed */
             for (int i = 0; i < p->noutputs; i++)
                 for (int c = 0; c < p->outputs[i].channels; c++)
-                    memcpy(st.stage[i][c], p->outputs[i].chans[c], (size_t)n * sizeof(float));
-            st.pending = 1;
-            sched_pool_set_tail(pool, write_staged, &st);
+                    memcpy(st->stage[i][c], p->outputs[i].chans[c], (size_t)n * sizeof(float));
+            st->pending = 1;
+            sched_pool_set_tail(pool, write_staged, st);
         } else {
-            write_block(&st, plan_chans);
-            if (st.r != DS_OK)
-                r = ds_fail(err, st.r, "%s", st.err);
+            write_block(st, plan_chans);
+            if (st->r != DS_OK)
+                r = ds_fail(err, st->r, "%s", st->err);
         }
         since_progress += n;
         if (opts->progress && since_progress >= progress_every) {
@@ -202,16 +222,13 @@ ds_result vm_render(plan *p, const vm_render_opts *opts, vm_render_report *repor
         }
     }
     sched_pool_destroy(&pool); /* the helper has written every block it was handed */
-    if (st.pending && r == DS_OK)
-        write_staged(&st); /* the last block */
-    if (r == DS_OK && st.r != DS_OK)
-        r = ds_fail(err, st.r, "%s", st.err);
-    for (int i = 0; st.stage && i < p->noutputs; i++) {
-        for (int c = 0; st.stage[i] && c < p->outputs[i].channels; c++)
-            free(st.stage[i][c]);
-        free(st.stage[i]);
+    for (int k = 0; k < 2; k++) {
+        if (stages[k].pending && r == DS_OK)
+            write_staged(&stages[k]); /* not handed over (an error stopped the loop) */
+        if (r == DS_OK && stages[k].r != DS_OK)
+            r = ds_fail(err, stages[k].r, "%s", stages[k].err);
+        stage_free(p, stages[k].stage);
     }
-    free(st.stage);
     free(plan_chans);
     if (r == DS_OK && opts->progress)
         opts->progress(opts->user, total, total);

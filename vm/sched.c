@@ -18,6 +18,11 @@ void sched_run_block(plan *p, int64_t pos, int n)
         op->fn(p, op->args, pos - op->offset, n);
 }
 
+/* How often the units are dealt again, in blocks, and by how much the two
+ * threads' busy times must differ before a unit moves. */
+#define DEAL_EVERY 32
+#define DEAL_MARGIN 0.08
+
 struct sched_pool {
     plan *p;
     pthread_t thread;
@@ -29,6 +34,9 @@ struct sched_pool {
     int quit;
     void (*tail)(void *);
     void *tail_user;
+    unsigned char *unit_worker; /* per unit: 0 this thread, 1 the helper (changed between blocks only) */
+    int64_t busy[2];           /* ns of front work since the last deal: this thread's, the helper's */
+    int blocks;                /* since the last deal */
 };
 
 static void futex_wait(_Atomic uint32_t *addr, uint32_t val)
@@ -82,11 +90,66 @@ static void post(_Atomic uint32_t *addr, _Atomic int *sleeping)
         futex_wake(addr);
 }
 
-static void run_front(plan *p, int worker, int64_t pos, int n)
+static void run_front(sched_pool *s, int worker, int64_t pos, int n)
 {
+    plan *p = s->p;
     for (int i = 0; i < p->nfront; i++)
-        if (p->op_worker[i] == worker)
+        if (s->unit_worker[p->op_unit[i]] == worker)
             p->ops[i].fn(p, p->ops[i].args, pos - p->ops[i].offset, n);
+}
+
+/* The units by estimated cost, largest first to the less loaded worker (a
+ * start that the measured deals correct). Only the fronts are evened out:
+ * while this thread runs the rest of a block, the helper writes the
+ * previous one. */
+static void deal_by_cost(sched_pool *s)
+{
+    plan *p = s->p;
+    double load[2] = {0, 0};
+    for (int u = 0; u < p->nunits; u++)
+        s->unit_worker[u] = 2; /* not dealt yet */
+    for (;;) {
+        int best = -1;
+        for (int u = 0; u < p->nunits; u++)
+            if (s->unit_worker[u] == 2 && (best < 0 || p->unit_cost[u] > p->unit_cost[best]))
+                best = u;
+        if (best < 0)
+            break;
+        int w = load[1] < load[0];
+        s->unit_worker[best] = (unsigned char)w;
+        load[w] += p->unit_cost[best];
+    }
+}
+
+/* Every DEAL_EVERY blocks: when one thread's front took longer than the
+ * other's by more than DEAL_MARGIN of the two, the smallest unit the busier
+ * one runs that fits in a quarter of the difference (by the busier one's
+ * time per unit of estimated cost) moves to the other; a bigger one could
+ * only swap the imbalance, and moving back and forth costs more than the
+ * imbalance (each move leaves the unit's state in the other core's cache).
+ * Which thread runs a unit changes nothing in the output: the units touch
+ * only their own buffers. */
+static void deal_by_time(sched_pool *s)
+{
+    plan *p = s->p;
+    int64_t total = s->busy[0] + s->busy[1];
+    int from = s->busy[0] > s->busy[1] ? 0 : 1;
+    double diff = (double)(s->busy[from] - s->busy[!from]);
+    s->busy[0] = s->busy[1] = 0;
+    s->blocks = 0;
+    if (total <= 0 || diff < DEAL_MARGIN * (double)total / 2)
+        return;
+    double cost = 0;
+    for (int u = 0; u < p->nunits; u++)
+        cost += s->unit_worker[u] == from ? p->unit_cost[u] : 0;
+    double ns_per_cost = cost > 0 ? (double)total / 2 / cost : 0; /* a rough scale */
+    int best = -1;
+    for (int u = 0; u < p->nunits; u++)
+        if (s->unit_worker[u] == from && p->unit_cost[u] * ns_per_cost <= diff / 4 &&
+            (best < 0 || p->unit_cost[u] < p->unit_cost[best]))
+            best = u;
+    if (best >= 0)
+        s->unit_worker[best] = (unsigned char)!from;
 }
 
 static void *helper_main(void *arg)
@@ -96,30 +159,38 @@ static void *helper_main(void *arg)
     for (;;) {
         wait_change(&s->go, seen, &s->go_sleeping);
         seen = atomic_load(&s->go);
-        if (s->tail) {
-            s->tail(s->tail_user);
-            s->tail = NULL;
-        }
-        if (s->quit)
+        /* the tail handed over with this go: the previous block's output,
+         * written while the main thread runs the rest of this block */
+        void (*tail)(void *) = s->tail, *user = s->tail_user;
+        s->tail = NULL;
+        if (s->quit) {
+            if (tail)
+                tail(user);
             break;
-        run_front(s->p, 1, s->pos, s->n);
+        }
+        int64_t t0 = now_ns();
+        run_front(s, 1, s->pos, s->n);
+        s->busy[1] += now_ns() - t0; /* read by the main thread after done */
         post(&s->done, &s->done_sleeping);
+        if (tail)
+            tail(user);
     }
     return NULL;
 }
 
 sched_pool *sched_pool_create(plan *p)
 {
-    int any = 0;
-    for (int i = 0; i < p->nfront && !any; i++)
-        any = p->op_worker[i] == 1;
-    if (!any)
+    if (p->nunits < 2)
         return NULL;
     sched_pool *s = calloc(1, sizeof *s);
-    if (!s)
+    if (!s || !(s->unit_worker = malloc((size_t)p->nunits))) {
+        free(s);
         return NULL;
+    }
     s->p = p;
+    deal_by_cost(s);
     if (pthread_create(&s->thread, NULL, helper_main, s) != 0) {
+        free(s->unit_worker);
         free(s);
         return NULL;
     }
@@ -133,10 +204,14 @@ void sched_run_block_pool(sched_pool *s, int64_t pos, int n)
     s->n = n;
     uint32_t before = atomic_load(&s->done);
     post(&s->go, &s->go_sleeping);
-    run_front(p, 0, pos, n);
+    int64_t t0 = now_ns();
+    run_front(s, 0, pos, n);
+    s->busy[0] += now_ns() - t0;
     wait_change(&s->done, before, &s->done_sleeping);
     for (int i = p->nfront; i < p->nops; i++)
         p->ops[i].fn(p, p->ops[i].args, pos - p->ops[i].offset, n);
+    if (++s->blocks == DEAL_EVERY)
+        deal_by_time(s);
 }
 
 void sched_pool_set_tail(sched_pool *s, void (*fn)(void *), void *user)
@@ -153,6 +228,7 @@ void sched_pool_destroy(sched_pool **ps)
     s->quit = 1;
     post(&s->go, &s->go_sleeping);
     pthread_join(s->thread, NULL);
+    free(s->unit_worker);
     free(s);
     *ps = NULL;
 }

@@ -13,8 +13,9 @@
  * Afterwards the outputs' channel pointers hold the block. */
 void sched_run_block(plan *p, int64_t pos, int n);
 
-/* Two threads for one plan: the tracks' own work (ops[0..nfront), dealt
- * to two workers by the compiler) runs on this thread and a helper thread
+/* Two threads for one plan: the tracks' own work (ops[0..nfront), in units
+ * dealt to two workers: first by the compiler's cost estimates, then every
+ * few blocks by the time each thread took) runs on this thread and a helper thread
  * at once, the rest on this thread after both are done. The ops are the
  * same and run in the same order on each thread, so the output is the same
  * bytes as sched_run_block's. The helper waits spinning briefly, then
@@ -26,10 +27,12 @@ typedef struct sched_pool sched_pool;
 sched_pool *sched_pool_create(plan *p);
 void sched_run_block_pool(sched_pool *pool, int64_t pos, int n);
 
-/* fn(user) runs once on the helper thread at the start of the next
- * sched_run_block_pool, before the helper's share of that block: the
- * offline driver hands it the previous block's metering and file writing,
- * from copies, so they overlap the next block's work. */
+/* fn(user) runs once on the helper thread during the next
+ * sched_run_block_pool, after the helper's share of that block, while this
+ * thread runs the rest of it: the offline driver hands it the previous
+ * block's metering and file writing, from copies (two sets, alternating:
+ * the copy of block k is written during block k + 1). On destroy the
+ * helper runs the last one handed over. */
 void sched_pool_set_tail(sched_pool *pool, void (*fn)(void *), void *user);
 void sched_pool_destroy(sched_pool **pool);
 
