@@ -101,52 +101,51 @@ void dsp_mix_mul_lines(float *restrict x, const dsp_line *lines, int nl)
     apply_lines(x, lines, nl, 1);
 }
 
-/* dst[off + i] += value * src[stride (off + i)], or with set dst taken as 0
- * (0 + value * src: the bits of adding onto a cleared dst); a hold (slope
- * and curve 0: the value is y + k * 0 = y) takes the plain loop, same bits */
-__attribute__((always_inline)) static inline void add_mul_lines(float *restrict dst, const float *restrict src,
-                                                                int stride, const dsp_line *lines, int nl,
-                                                                const int set)
+/* dst[off + i] += value * src[off + i] (mono), or left and right from the
+ * interleaved pairs of src (stereo: the value once for both); with set
+ * dst taken as 0 (0 + value * src: the bits of adding onto a cleared dst);
+ * a hold (slope and curve 0: the value is y + k * 0 = y) takes the plain
+ * loop, same bits */
+__attribute__((always_inline)) static inline void add_mul_lines_all(float *restrict left, float *restrict right,
+                                                                    const float *restrict src, const dsp_line *lines,
+                                                                    int nl, const int set, const int stereo)
 {
     for (int p = 0; p < nl; p++) {
         const dsp_line l = lines[p];
-        float *restrict d = dst + l.off;
-        const float *restrict x = src + (size_t)stride * (size_t)l.off;
-        if (l.slope == 0.0f && l.curve == 0.0f)
-            for (int i = 0; i < l.n; i++)
-                d[i] = (set ? 0.0f : d[i]) + l.y * x[(size_t)stride * (size_t)i];
-        else
-            for (int i = 0; i < l.n; i++)
-                d[i] = (set ? 0.0f : d[i]) + piece_value(l, i) * x[(size_t)stride * (size_t)i];
+        float *restrict d = left + l.off, *restrict e = stereo ? right + l.off : NULL;
+        const float *restrict x = src + (size_t)(stereo ? 2 : 1) * (size_t)l.off;
+        int hold = l.slope == 0.0f && l.curve == 0.0f;
+        for (int i = 0; i < l.n; i++) {
+            float v = hold ? l.y : piece_value(l, i);
+            if (stereo) {
+                d[i] = (set ? 0.0f : d[i]) + v * x[2 * i];
+                e[i] = (set ? 0.0f : e[i]) + v * x[2 * i + 1];
+            } else {
+                d[i] = (set ? 0.0f : d[i]) + v * x[i];
+            }
+        }
     }
 }
 
-/* the two pieces kernels, set or not, mono or every other sample */
-__attribute__((always_inline)) static inline void add_mul_lines_all(float *restrict left, float *restrict right,
-                                                                    const float *restrict src, const dsp_line *lines,
-                                                                    int nl, int set, const int stereo)
-{
-    if (stereo && set) {
-        add_mul_lines(left, src, 2, lines, nl, 1);
-        add_mul_lines(right, src + 1, 2, lines, nl, 1);
-    } else if (stereo) {
-        add_mul_lines(left, src, 2, lines, nl, 0);
-        add_mul_lines(right, src + 1, 2, lines, nl, 0);
-    } else if (set) {
-        add_mul_lines(left, src, 1, lines, nl, 1);
-    } else {
-        add_mul_lines(left, src, 1, lines, nl, 0);
-    }
-}
+/* add_mul_lines_all with set and stereo as constants, so each case is a
+ * loop of its own */
+#define ADD_MUL_LINES_CASES(l, r, x, lines, nl, set, stereo)                                                 \
+    do {                                                                                                    \
+        if (stereo && set)                                                                                  \
+            add_mul_lines_all(l, r, x, lines, nl, 1, 1);                                                    \
+        else if (stereo)                                                                                    \
+            add_mul_lines_all(l, r, x, lines, nl, 0, 1);                                                    \
+        else if (set)                                                                                       \
+            add_mul_lines_all(l, r, x, lines, nl, 1, 0);                                                    \
+        else                                                                                                \
+            add_mul_lines_all(l, r, x, lines, nl, 0, 0);                                                    \
+    } while (0)
 
 #ifdef DSP_WIDE
 DSP_WIDE static void add_mul_lines_wide(float *restrict left, float *restrict right, const float *restrict src,
                                         const dsp_line *lines, int nl, int set, int stereo)
 {
-    if (stereo)
-        add_mul_lines_all(left, right, src, lines, nl, set, 1);
-    else
-        add_mul_lines_all(left, right, src, lines, nl, set, 0);
+    ADD_MUL_LINES_CASES(left, right, src, lines, nl, set, stereo);
 }
 #endif
 
@@ -154,10 +153,7 @@ DSP_HOT
 static void add_mul_lines_hot(float *restrict left, float *restrict right, const float *restrict src,
                               const dsp_line *lines, int nl, int set, int stereo)
 {
-    if (stereo)
-        add_mul_lines_all(left, right, src, lines, nl, set, 1);
-    else
-        add_mul_lines_all(left, right, src, lines, nl, set, 0);
+    ADD_MUL_LINES_CASES(left, right, src, lines, nl, set, stereo);
 }
 
 /* Calls the 64-byte version of a kernel (name##_wide) where the CPU has
