@@ -219,6 +219,12 @@ static ds_result check_event(const vm_lane *l, const vm_event *ev, char *err)
     return DS_OK;
 }
 
+ds_result vm_lane_check(vm_lane_unit unit, const vm_event *ev, char *err)
+{
+    vm_lane l = {.unit = unit};
+    return check_event(&l, ev, err);
+}
+
 ds_result vm_lane_add(vm_lane *lane, const vm_event *ev, char *err)
 {
     ds_result r = check_event(lane, ev, err);

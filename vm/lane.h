@@ -89,6 +89,10 @@ void vm_lane_free(vm_lane **lane);
  * than 2 curve points, NaN). Events may be added in any order. */
 ds_result vm_lane_add(vm_lane *lane, const vm_event *ev, char *err);
 
+/* What vm_lane_add would say of ev on a lane in unit, without a lane: DS_OK
+ * or the same message. */
+ds_result vm_lane_check(vm_lane_unit unit, const vm_event *ev, char *err);
+
 /* Number of events; base value; unit. */
 int vm_lane_count(const vm_lane *lane);
 double vm_lane_base(const vm_lane *lane);

@@ -748,12 +748,7 @@ static void add_event(lua_State *L, vm_param_desc *pd, const vm_event *ev, const
     vm_event e = *ev;
     char err[DS_ERR_LEN];
     /* check it the way the compiler will (a lane knows the rules) */
-    vm_lane *probe = vm_lane_new(is_db == CLS_GAIN_DB ? VM_LANE_DB : VM_LANE_PLAIN, pd->value);
-    if (!probe)
-        script_error(L, "out of memory");
-    ds_result r = vm_lane_add(probe, &e, err);
-    vm_lane_free(&probe);
-    if (r != DS_OK)
+    if (vm_lane_check(is_db == CLS_GAIN_DB ? VM_LANE_DB : VM_LANE_PLAIN, &e, err) != DS_OK)
         script_error(L, "%s: %s", name, err);
     pd->events = grow(L, pd->events, &pd->capevents, pd->nevents + 1, sizeof *pd->events);
     if (e.kind == VM_EV_CURVE) {

@@ -187,6 +187,10 @@ measure() {
   rm -f "$dir/times/$name" "$dir/times/$name".*
   n=1
   while [ "$n" -le "$runs" ]; do
+    # the previous run's output goes to disk first, untimed: otherwise the
+    # kernel's writeback of it shares the CPUs with this run (worst for
+    # runs on both cores)
+    sync
     if ! $TIME -f "%e %U %S %M" -o "$dir/times/$name.$n" sh "$dir/run/$name.sh" \
         > "$dir/times/$name.log" 2>&1; then
       echo "bench: $name failed:" >&2
