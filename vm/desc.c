@@ -48,7 +48,8 @@ vm_lane *vm_param_desc_lane(const vm_param_desc *pd, int is_db, const char *name
 {
     vm_lane *lane = vm_lane_new(is_db ? VM_LANE_DB : VM_LANE_PLAIN, pd->value);
     char lerr[DS_ERR_LEN];
-    if (!lane) {
+    if (!lane || vm_lane_reserve(lane, pd->nevents) != 0) {
+        vm_lane_free(&lane);
         ds_fail(err, DS_ERR_NOMEM, "out of memory");
         return NULL;
     }

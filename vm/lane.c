@@ -219,6 +219,18 @@ static ds_result check_event(const vm_lane *l, const vm_event *ev, char *err)
     return DS_OK;
 }
 
+int vm_lane_reserve(vm_lane *lane, int n)
+{
+    if (n <= lane->cap)
+        return 0;
+    lane_ev *grown = (size_t)n <= SIZE_MAX / sizeof *grown ? realloc(lane->ev, (size_t)n * sizeof *grown) : NULL;
+    if (!grown)
+        return -1;
+    lane->ev = grown;
+    lane->cap = n;
+    return 0;
+}
+
 ds_result vm_lane_check(vm_lane_unit unit, const vm_event *ev, char *err)
 {
     vm_lane l = {.unit = unit};

@@ -89,6 +89,10 @@ void vm_lane_free(vm_lane **lane);
  * than 2 curve points, NaN). Events may be added in any order. */
 ds_result vm_lane_add(vm_lane *lane, const vm_event *ev, char *err);
 
+/* Room for n events without growing (for a lane about to take them all):
+ * 0, or -1 when out of memory (the lane is unchanged). */
+int vm_lane_reserve(vm_lane *lane, int n);
+
 /* What vm_lane_add would say of ev on a lane in unit, without a lane: DS_OK
  * or the same message. */
 ds_result vm_lane_check(vm_lane_unit unit, const vm_event *ev, char *err);

@@ -38,6 +38,12 @@ typedef struct {
     char out_root[PATH_MAX];     /* where outputs may go */
     int session_done;            /* session{} was called */
     int strips_made;             /* a track or bus exists: session{} is too late */
+    /* parameters' names for messages, as param_of made them (a cache: a
+     * script may move one parameter tens of thousands of times) */
+    struct {
+        int kind, owner, clip, valid;
+        char name[300];
+    } names[16];
 } script_ctx;
 
 typedef struct { int index; } strip_ref;
@@ -577,7 +583,9 @@ static void push_param(lua_State *L, int kind, int owner, int clip)
     luaL_setmetatable(L, PARAM_MT);
 }
 
-static vm_param_desc *param_of(lua_State *L, const param_ref *p, char *name, size_t n, int *is_db)
+/* name (n bytes; none when n is 0), is_db and the description of p */
+#define NAME(...) (n ? snprintf(name, n, __VA_ARGS__) : 0)
+static vm_param_desc *param_lookup(lua_State *L, const param_ref *p, char *name, size_t n, int *is_db)
 {
     vm_desc *d = get_ctx(L)->desc;
     *is_db = p->kind == PARAM_STRIP_PAN ? CLS_PAN : p->kind == PARAM_EQ_FREQ ? CLS_FREQ
@@ -592,7 +600,7 @@ static vm_param_desc *param_of(lua_State *L, const param_ref *p, char *name, siz
         vm_strip_desc *s = &d->strips[p->owner];
         vm_insert_desc *e = &s->inserts[p->clip];
         int k = set_index(p->kind);
-        snprintf(name, n, "%s '%s' %s %d %s", kind_name(s), s->name,
+        NAME("%s '%s' %s %d %s", kind_name(s), s->name,
                  e->kind == VM_INSERT_LIMITER ? "limiter" : "transient shaper", p->clip + 1,
                  vm_insert_param_name(e->kind, k));
         /* the static value is the insert's (vm_insert_param_desc): mirrored
@@ -602,13 +610,13 @@ static vm_param_desc *param_of(lua_State *L, const param_ref *p, char *name, siz
     }
     case PARAM_STRIP_MUTE: {
         vm_strip_desc *s = &d->strips[p->owner];
-        snprintf(name, n, "%s '%s' mute", kind_name(s), s->name);
+        NAME("%s '%s' mute", kind_name(s), s->name);
         s->mutep.value = s->mute;
         return &s->mutep;
     }
     case PARAM_GROUP_MUTE: {
         vm_mute_group_desc *m = &d->mute_groups[p->owner];
-        snprintf(name, n, "mute group '%s' mute", m->name);
+        NAME("mute group '%s' mute", m->name);
         m->mutep.value = m->mute;
         return &m->mutep;
     }
@@ -623,7 +631,7 @@ static vm_param_desc *param_of(lua_State *L, const param_ref *p, char *name, siz
         vm_strip_desc *s = &d->strips[p->owner];
         vm_insert_desc *e = &s->inserts[p->clip];
         vm_dyn_param k = (vm_dyn_param)(p->kind - PARAM_DYN_THRESHOLD);
-        snprintf(name, n, "%s '%s' %s %d %s", kind_name(s), s->name, dyn_mode_name(e->dyn.mode), p->clip + 1,
+        NAME("%s '%s' %s %d %s", kind_name(s), s->name, dyn_mode_name(e->dyn.mode), p->clip + 1,
                  vm_dyn_param_name(k));
         /* the static value is dyn's (vm_dyn_param_desc): mirrored here for
          * the checks of add_event and for .value */
@@ -636,7 +644,7 @@ static vm_param_desc *param_of(lua_State *L, const param_ref *p, char *name, siz
         vm_strip_desc *s = &d->strips[p->owner];
         vm_insert_desc *e = &s->inserts[p->clip];
         const char *w = p->kind == PARAM_EQ_FREQ ? "freq" : p->kind == PARAM_EQ_GAIN ? "gain" : "q";
-        snprintf(name, n, "%s '%s' eq %d (%s) %s", kind_name(s), s->name, p->clip + 1, vm_eq_type_name(e->type), w);
+        NAME("%s '%s' eq %d (%s) %s", kind_name(s), s->name, p->clip + 1, vm_eq_type_name(e->type), w);
         return p->kind == PARAM_EQ_FREQ ? &e->freq : p->kind == PARAM_EQ_GAIN ? &e->gain : &e->q;
     }
     case PARAM_STRIP_GAIN:
@@ -644,25 +652,46 @@ static vm_param_desc *param_of(lua_State *L, const param_ref *p, char *name, siz
     case PARAM_STRIP_PAN: {
         vm_strip_desc *s = &d->strips[p->owner];
         const char *w = p->kind == PARAM_STRIP_GAIN ? "gain" : p->kind == PARAM_STRIP_TRIM ? "trim" : "pan";
-        snprintf(name, n, "%s '%s' %s", kind_name(s), s->name, w);
+        NAME("%s '%s' %s", kind_name(s), s->name, w);
         return p->kind == PARAM_STRIP_GAIN ? &s->gain : p->kind == PARAM_STRIP_TRIM ? &s->trim : &s->pan;
     }
     case PARAM_CLIP_GAIN: {
         vm_clip_desc *k = &d->strips[p->owner].clips[p->clip];
-        snprintf(name, n, "gain of clip '%s' on track '%s'", vm_path_basename(k->path), d->strips[p->owner].name);
+        NAME("gain of clip '%s' on track '%s'", vm_path_basename(k->path), d->strips[p->owner].name);
         return &k->gain;
     }
     case PARAM_VCA_GAIN:
-        snprintf(name, n, "vca '%s' gain", d->vcas[p->owner].name);
+        NAME("vca '%s' gain", d->vcas[p->owner].name);
         return &d->vcas[p->owner].gain;
     case PARAM_SEND_LEVEL: {
         vm_strip_desc *s = &d->strips[p->owner];
-        snprintf(name, n, "%s '%s' send %d to bus '%s' level", kind_name(s), s->name, p->clip + 1,
+        NAME("%s '%s' send %d to bus '%s' level", kind_name(s), s->name, p->clip + 1,
                  d->strips[s->sends[p->clip].dest].name);
         return &s->sends[p->clip].level;
     }
     }
     return NULL;
+}
+#undef NAME
+
+/* param_lookup with the name from the context's cache when it has it */
+static vm_param_desc *param_of(lua_State *L, const param_ref *p, char *name, size_t n, int *is_db)
+{
+    script_ctx *c = get_ctx(L);
+    unsigned slot = ((unsigned)p->kind * 31u + (unsigned)p->owner * 7u + (unsigned)p->clip) % 16u;
+    if (c->names[slot].valid && c->names[slot].kind == (int)p->kind && c->names[slot].owner == p->owner &&
+        c->names[slot].clip == p->clip) {
+        size_t len = strlen(c->names[slot].name);
+        len = len < n ? len : n - 1;
+        memcpy(name, c->names[slot].name, len);
+        name[len] = '\0';
+        return param_lookup(L, p, NULL, 0, is_db);
+    }
+    vm_param_desc *pd = param_lookup(L, p, name, n, is_db);
+    c->names[slot].kind = (int)p->kind, c->names[slot].owner = p->owner, c->names[slot].clip = p->clip;
+    snprintf(c->names[slot].name, sizeof c->names[slot].name, "%s", name);
+    c->names[slot].valid = 1;
+    return pd;
 }
 
 static void script_words(char *msg);
