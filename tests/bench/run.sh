@@ -7,7 +7,7 @@
 #   DUBSTAGE_BENCH_DIR      material and outputs (default /var/tmp/dubstage-bench;
 #                           about 5.8 GB at 600 s: 3.46 GB in, 3 x 0.17 GB out)
 #   DUBSTAGE_BENCH_SECONDS  length of every track (default 600)
-#   DUBSTAGE_BENCH_RUNS     timed runs per renderer, the median is shown (default 3)
+#   DUBSTAGE_BENCH_RUNS     timed runs per renderer, the median is shown (default 5)
 #   DUBSTAGE_BENCH_LIVE_SECONDS  seconds played by the live benchmark at each
 #                           buffer size (default 60; 0 skips it)
 #   DUBSTAGE, BUILD         the binary (default build/dubstage) and build folder
@@ -54,7 +54,7 @@ DUBSTAGE=${DUBSTAGE:-$BUILD/dubstage}
 dir=${DUBSTAGE_BENCH_DIR:-/var/tmp/dubstage-bench}
 seconds=${DUBSTAGE_BENCH_SECONDS:-600}
 live_seconds=${DUBSTAGE_BENCH_LIVE_SECONDS:-60}
-runs=${DUBSTAGE_BENCH_RUNS:-3}
+runs=${DUBSTAGE_BENCH_RUNS:-5}
 TIME=/usr/bin/time
 
 die() { echo "bench: $*" >&2; exit 1; }
@@ -180,36 +180,42 @@ printf 'exec %s render %s --out %s --quiet --threads 2\n' "$(q "$root/$DUBSTAGE"
 (cd "$dir" && cat $files > /dev/null)
 echo "bench: material ready in $(( $(date +%s) - t0 )) s; $runs timed runs each"
 
-# measure NAME: runs $dir/run/NAME.sh $runs times under /usr/bin/time and
-# leaves "wall cpu rss_kb" of the median run (by wall time) in $dir/times/NAME.
+# measure NAME...: runs each $dir/run/NAME.sh $runs times under
+# /usr/bin/time, the names taking turns (so that a slow spell of the machine
+# falls on all of them alike), and leaves "wall cpu rss_kb" of each name's
+# median run (by wall time) in $dir/times/NAME.
 measure() {
-  name=$1
-  rm -f "$dir/times/$name" "$dir/times/$name".*
+  for name in "$@"; do
+    rm -f "$dir/times/$name" "$dir/times/$name".*
+  done
   n=1
   while [ "$n" -le "$runs" ]; do
-    # the previous run's output goes to disk first, untimed: otherwise the
-    # kernel's writeback of it shares the CPUs with this run (worst for
-    # runs on both cores)
-    sync
-    if ! $TIME -f "%e %U %S %M" -o "$dir/times/$name.$n" sh "$dir/run/$name.sh" \
-        > "$dir/times/$name.log" 2>&1; then
-      echo "bench: $name failed:" >&2
-      tail -5 "$dir/times/$name.log" | sed 's/^/    /' >&2
-      return 1
-    fi
+    for name in "$@"; do
+      # the previous run's output goes to disk first, untimed: otherwise the
+      # kernel's writeback of it shares the CPUs with this run (worst for
+      # runs on both cores)
+      sync
+      if ! $TIME -f "%e %U %S %M" -o "$dir/times/$name.$n" sh "$dir/run/$name.sh" \
+          > "$dir/times/$name.log" 2>&1; then
+        echo "bench: $name failed:" >&2
+        tail -5 "$dir/times/$name.log" | sed 's/^/    /' >&2
+        return 1
+      fi
+    done
     n=$((n + 1))
   done
-  for f in "$dir/times/$name".[0-9]*; do
-    tail -1 "$f" | awk '{ printf "%s %.2f %d\n", $1, $2 + $3, $4 }'
-  done | sort -n | awk -v m=$(( (runs + 1) / 2 )) 'NR == m' > "$dir/times/$name"
+  for name in "$@"; do
+    for f in "$dir/times/$name".[0-9]*; do
+      tail -1 "$f" | awk '{ printf "%s %.2f %d\n", $1, $2 + $3, $4 }'
+    done | sort -n | awk -v m=$(( (runs + 1) / 2 )) 'NR == m' > "$dir/times/$name"
+  done
 }
 
 have_dubstage=0
 if [ ! -x "$DUBSTAGE" ]; then
   echo "bench: $DUBSTAGE not built: measuring the peers only"
-elif measure dubstage; then
+elif measure dubstage dubstage_auto; then
   have_dubstage=1
-  measure dubstage_auto || echo "bench: the automated session failed"
   measure dubstage_film || echo "bench: the film-mix session failed"
   measure dubstage_film2 || echo "bench: the film-mix session on two threads failed"
   measure ffmpeg_film || echo "bench: ffmpeg's film-mix graph failed"
