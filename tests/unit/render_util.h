@@ -14,6 +14,7 @@
 
 #include "tests/check.h"
 
+#include "vm/automation.h"
 #include "vm/duck.h"
 #include "vm/plan.h"
 #include "vm/render.h"
@@ -59,8 +60,6 @@ __attribute__((unused)) static float *read_wav(const char *name, int *frames, in
     return buf;
 }
 
-/* Runs a script (text) in dir through the whole engine. 0 on success; the
- * message is printed otherwise. */
 /* Writes a script's text to dir/mix.lua; its path goes to path. */
 __attribute__((unused)) static void write_script(const char *text, char *path, size_t n)
 {
@@ -74,6 +73,21 @@ __attribute__((unused)) static void write_script(const char *text, char *path, s
     fclose(f);
 }
 
+/* The automation lanes of script, loaded from a file of its own as
+ * `dubstage automation` loads it; the caller frees list and d
+ * (vm_automation_free, vm_desc_free) whatever the result. */
+__attribute__((unused)) static ds_result collect_lanes(const char *script, vm_desc *d, vm_auto_list *list, char *err)
+{
+    char path[512];
+    write_script(script, path, sizeof path);
+    vm_script_opts so = {.stdlib_dir = "stdlib"};
+    memset(list, 0, sizeof *list);
+    ds_result r = vm_script_load(path, &so, d, err);
+    return r == DS_OK ? vm_automation_collect(d, list, err) : r;
+}
+
+/* Runs a script (text) in dir through the whole engine. 0 on success; the
+ * message is printed otherwise. */
 __attribute__((unused)) static int render(const char *script, int block)
 {
     char path[512], err[DS_ERR_LEN];

@@ -792,15 +792,12 @@ static void test_mute(void)
     }
 
     /* dubstage automation lists the switch as 1/0 where it was written */
-    char path[512], err[DS_ERR_LEN] = "", script[2000];
+    char err[DS_ERR_LEN] = "", script[2000];
     snprintf(script, sizeof script, fmt, cases[0].moves);
-    write_script(script, path, sizeof path);
-    vm_script_opts so = {.stdlib_dir = "stdlib"};
     vm_desc d;
     vm_auto_list list;
-    memset(&list, 0, sizeof list);
     int found = 0;
-    if (vm_script_load(path, &so, &d, err) == DS_OK && vm_automation_collect(&d, &list, err) == DS_OK)
+    if (collect_lanes(script, &d, &list, err) == DS_OK)
         for (int i = 0; i < list.n; i++)
             if (strcmp(list.lanes[i].name, "T.mute") == 0)
                 found = vm_auto_value(&list.lanes[i], 47999) == 0 && vm_auto_value(&list.lanes[i], 48000) == 1 &&

@@ -518,14 +518,11 @@ static void test_dyn_threshold_step(void)
     }
 
     /* dubstage automation sees the lane by the insert's number */
-    char path[512], err[DS_ERR_LEN] = "";
-    write_script(script, path, sizeof path);
-    vm_script_opts so = {.stdlib_dir = "stdlib"};
+    char err[DS_ERR_LEN] = "";
     vm_desc d;
     vm_auto_list list;
-    memset(&list, 0, sizeof list);
     int found = 0;
-    if (vm_script_load(path, &so, &d, err) == DS_OK && vm_automation_collect(&d, &list, err) == DS_OK)
+    if (collect_lanes(script, &d, &list, err) == DS_OK)
         for (int i = 0; i < list.n; i++)
             if (strcmp(list.lanes[i].name, "T.dyn1.threshold") == 0)
                 found = vm_auto_value(&list.lanes[i], at - 1) == -30 && vm_auto_value(&list.lanes[i], at) == -8 &&
@@ -844,14 +841,11 @@ static void test_moving_limiter_shaper_block_independent(void)
     free(first);
 
     /* dubstage automation names them by their place on the strip */
-    char path[512], err[DS_ERR_LEN] = "";
-    write_script(script, path, sizeof path);
-    vm_script_opts so = {.stdlib_dir = "stdlib"};
+    char err[DS_ERR_LEN] = "";
     vm_desc d;
     vm_auto_list list;
-    memset(&list, 0, sizeof list);
     int found = 0;
-    if (vm_script_load(path, &so, &d, err) == DS_OK && vm_automation_collect(&d, &list, err) == DS_OK)
+    if (collect_lanes(script, &d, &list, err) == DS_OK)
         for (int i = 0; i < list.n; i++) {
             const vm_auto_lane *l = &list.lanes[i];
             if (strcmp(l->name, "T.shape1.attack") == 0 && vm_auto_value(l, 0) == 6 && vm_auto_value(l, 48000) == -6)
