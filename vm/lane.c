@@ -484,16 +484,6 @@ double vm_lane_value(const vm_lane *lane, int64_t n)
     return event_value(&lane->ev[i], n, lane->unit == VM_LANE_DB);
 }
 
-double vm_lane_value_seek(vm_lane *lane, int64_t n)
-{
-    assert(lane->ready);
-    int i = seek_event(lane, n);
-    if (i < 0)
-        return lane->base;
-    lane->cursor = i;
-    return event_value(&lane->ev[i], n, lane->unit == VM_LANE_DB);
-}
-
 void vm_lane_values_in_span(vm_lane *lane, const int64_t *at, int count, double *out)
 {
     assert(lane->ready);

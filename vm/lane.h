@@ -113,12 +113,6 @@ ds_result vm_lane_finish(vm_lane *lane, char *err);
 /* The value at session sample n (any n, random access). After finish. */
 double vm_lane_value(const vm_lane *lane, int64_t n);
 
-/* The same value, found from the lane's cursor (a few steps forward from
- * the last event used, instead of a binary search): for callers that walk
- * forward in time, as the scheduler's parameter evaluation does. Moves the
- * cursor, so one lane must not be read this way from two threads. */
-double vm_lane_value_seek(vm_lane *lane, int64_t n);
-
 /* Fills out[0..count) with the values at samples pos .. pos + count - 1
  * (pos + count must not overflow). Returns 1 when all of them equal out[0]
  * (a constant stretch: callers may take a fast path), 0 otherwise, and 0

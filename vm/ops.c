@@ -337,8 +337,8 @@ static void param_convert(const plan_param *pp, const double *v, float *g, float
 
 /* The piece through y[0] at its start, y[1] at `mid` samples in and y[2]
  * at `span` samples in (Newton's divided differences; a line when span is
- * 1, a hold when 0), for block samples [off, off + n), k0 samples in. */
-static dsp_line piece(int off, int n, int k0, double span, double mid, const float *y)
+ * 1, a hold when 0); its place in a block is set when a block takes it. */
+static dsp_line piece(double span, double mid, const float *y)
 {
     double y0 = y[0], ym = y[1], ys = y[2], slope = 0, curve = 0;
     if (mid > 0) {
@@ -348,7 +348,7 @@ static dsp_line piece(int off, int n, int k0, double span, double mid, const flo
     } else if (span > 0) {
         slope = (ys - y0) / span;
     }
-    return (dsp_line){off, n, k0, y[0], (float)slope, (float)curve};
+    return (dsp_line){0, 0, 0, y[0], (float)slope, (float)curve};
 }
 
 /* Finds the stretch around sample s where no lane's event changes: either
@@ -411,21 +411,14 @@ static void param_ahead(plan_param *pp, int64_t s)
     for (int j = 0; j < m; j++) {
         double span = (double)(pt[j + 1] - pt[j]), mid = (double)(at[2 * j + 1] - pt[j]);
         pp->ahead_at[j] = pt[j];
-        pp->ahead[j] = piece(0, 0, 0, span, mid, g + 2 * j);
+        pp->ahead[j] = piece(span, mid, g + 2 * j);
         if (pp->kind != PARAM_GAIN)
-            pp->ahead2[j] = piece(0, 0, 0, span, mid, g2 + 2 * j);
+            pp->ahead2[j] = piece(span, mid, g2 + 2 * j);
     }
     pp->ahead_at[m] = through ? next : b;
     pp->nahead = m;
 }
 
-/* Evaluates the block into pieces (pp->lines): a hold is one piece; a
- * moving stretch is one piece per cell of the control grid (param_stretch),
- * the quadratic through the exact values at the cell's first sample, its
- * middle and its last (the next cell's first sample when the move runs
- * through it, so the pieces meet; else the move's last sample). The knots
- * depend only on absolute sample numbers, never on the block; the knots of
- * a stretch's cells are evaluated together. */
 /* Appends a piece (and the right pan side's) to the block's list: in the
  * param's near arrays while they have room, then in its far ones. */
 static inline void put_piece(plan_param *pp, int *nl, dsp_line l, dsp_line r)
@@ -444,6 +437,10 @@ static inline void put_piece(plan_param *pp, int *nl, dsp_line l, dsp_line r)
     (*nl)++;
 }
 
+/* Evaluates the block into pieces (pp->lines): a hold is one piece; a
+ * moving stretch is one piece per cell of the control grid (param_stretch,
+ * param_ahead). The knots depend only on absolute sample numbers, never on
+ * the block. */
 static void param_eval(plan_param *pp, int64_t pos, int n)
 {
     int64_t end = pos + n, s = pos;
@@ -641,34 +638,18 @@ static void clip_remove_active(op_clips_args *a, int i)
 /* Mixes clip c's decoded samples (a->scratch) into the track's output over
  * block samples [off, off + len), s0 the first as a session sample; n is
  * the block. The output is cleared first unless *cleared; the first clip
- * to cover the whole block at a constant gain writes instead. */
+ * to cover the whole block writes instead (the same bits: 0 + g x is
+ * g x + 0). */
 static void mix_clip(op_clips_args *a, const op_clip *c, int64_t s0, int off, int len, int n, int *cleared)
 {
     const plan_param *f = a->fader;
-    int fc = c->file_channels;
+    int fc = c->file_channels, set = !*cleared && len == n;
     int plain = fc == 1 || (fc == 2 && a->nch == 2 && !c->channel); /* mono, or stereo as it is */
-    if (!*cleared && len == n && f->constant && !c->gain_lane && plain) {
-        /* the first clip covers the block at a constant gain: written,
-         * not added onto zeros (the same bits: 0 + g x = g x + 0) */
-        float g = 0;
-        const float *env = a->env;
-        if (clip_envelope(a, c, s0, off, len, a->env, &env, &g)) {
-            if (fc == 1)
-                for (int ch = 0; ch < a->nch; ch++)
-                    dsp_mix_set_scaled(a->out[ch], a->scratch, g, len);
-            else
-                dsp_mix_set_scaled_deinterleave2(a->out[0], a->out[1], a->scratch, g, len);
-            *cleared = 1;
-            return;
-        }
-    }
     if (len == n && !f->constant && !c->gain_lane && c->gain == 1.0 && s0 - c->at >= c->fade_in &&
         s0 + len - c->at <= c->length - c->fade_out && plain) {
         /* the body of a unity clip over the whole block under a moving
          * fader: its pieces multiply as they mix (the bits of the
-         * envelope path: (float)(1.0 * 1.0 * (double)fader) = fader),
-         * written when it is the first clip (0 + v x) */
-        int set = !*cleared;
+         * envelope path: (float)(1.0 * 1.0 * (double)fader) = fader) */
         if (fc == 1)
             for (int ch = 0; ch < a->nch; ch++)
                 dsp_mix_add_mul_lines(a->out[ch], a->scratch, f->lines, f->nlines, set);
@@ -677,37 +658,44 @@ static void mix_clip(op_clips_args *a, const op_clip *c, int64_t s0, int off, in
         *cleared = 1;
         return;
     }
+    float g = 0;
+    const float *env = a->env;
+    int constant = clip_envelope(a, c, s0, off, len, a->env, &env, &g);
+    if (set && constant && plain) {
+        if (fc == 1)
+            for (int ch = 0; ch < a->nch; ch++)
+                dsp_mix_set_scaled(a->out[ch], a->scratch, g, len);
+        else
+            dsp_mix_set_scaled_deinterleave2(a->out[0], a->out[1], a->scratch, g, len);
+        *cleared = 1;
+        return;
+    }
     if (!*cleared) {
         for (int ch = 0; ch < a->nch; ch++)
             dsp_mix_clear(a->out[ch], n);
         *cleared = 1;
     }
-    {
-        float g = 0;
-        const float *env = a->env;
-        int constant = clip_envelope(a, c, s0, off, len, a->env, &env, &g);
-        if (constant && fc == 1) {
-            for (int ch = 0; ch < a->nch; ch++)
-                dsp_mix_add_scaled(a->out[ch] + off, a->scratch, g, len);
-        } else if (constant && fc == 2 && a->nch == 2 && !c->channel) {
-            dsp_mix_add_scaled_deinterleave2(a->out[0] + off, a->out[1] + off, a->scratch, g, len);
-        } else if (!constant && fc == 1) {
-            for (int ch = 0; ch < a->nch; ch++)
-                dsp_mix_add_mul(a->out[ch] + off, a->scratch, env, len);
-        } else if (!constant && fc == 2 && a->nch == 2 && !c->channel) {
-            dsp_mix_add_mul_deinterleave2(a->out[0] + off, a->out[1] + off, a->scratch, env, len);
-        } else {
-            for (int ch = 0; ch < a->nch; ch++) {
-                int src = c->channel ? c->channel - 1 : (fc == 1 ? 0 : ch);
-                float *restrict dst = a->out[ch] + off;
-                const float *restrict in = a->scratch + src;
-                if (constant)
-                    for (int k = 0; k < len; k++)
-                        dst[k] += g * in[(size_t)k * fc];
-                else
-                    for (int k = 0; k < len; k++)
-                        dst[k] += env[k] * in[(size_t)k * fc];
-            }
+    if (constant && fc == 1) {
+        for (int ch = 0; ch < a->nch; ch++)
+            dsp_mix_add_scaled(a->out[ch] + off, a->scratch, g, len);
+    } else if (constant && plain) {
+        dsp_mix_add_scaled_deinterleave2(a->out[0] + off, a->out[1] + off, a->scratch, g, len);
+    } else if (fc == 1) {
+        for (int ch = 0; ch < a->nch; ch++)
+            dsp_mix_add_mul(a->out[ch] + off, a->scratch, env, len);
+    } else if (plain) {
+        dsp_mix_add_mul_deinterleave2(a->out[0] + off, a->out[1] + off, a->scratch, env, len);
+    } else {
+        for (int ch = 0; ch < a->nch; ch++) {
+            int src = c->channel ? c->channel - 1 : (fc == 1 ? 0 : ch);
+            float *restrict dst = a->out[ch] + off;
+            const float *restrict in = a->scratch + src;
+            if (constant)
+                for (int k = 0; k < len; k++)
+                    dst[k] += g * in[(size_t)k * fc];
+            else
+                for (int k = 0; k < len; k++)
+                    dst[k] += env[k] * in[(size_t)k * fc];
         }
     }
 }

@@ -196,12 +196,13 @@ ds_result vm_render(plan *p, const vm_render_opts *opts, vm_render_report *repor
             r = ds_fail(err, DS_ERR_IO, "%s", p->error);
             break;
         }
-        if (stages[0].r != DS_OK || stages[1].r != DS_OK) { /* an earlier block's writing failed */
-            out_stage *bad = stages[0].r != DS_OK ? &stages[0] : &stages[1];
-            r = ds_fail(err, bad->r, "%s", bad->err);
+        /* this block's stage: with two threads the helper wrote its last
+         * block (two blocks ago) before it finished its share of this one */
+        st = &stages[pool ? nblock % 2 : 0];
+        if (st->r != DS_OK) { /* that writing failed */
+            r = ds_fail(err, st->r, "%s", st->err);
             break;
         }
-        st = &stages[pool ? nblock % 2 : 0];
         st->pos = pos;
         st->n = n;
         if (pool) { /* copies for the helper, which writes them while the next block is mixed */

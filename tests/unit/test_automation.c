@@ -376,21 +376,27 @@ static double bursts(int i, int c)
     return on ? 0.3 * sin(2 * M_PI * 500.0 * i / 48000.0) : 0.0;
 }
 
+/* Dialogue lines (lines.wav) ducking DC music (dc.wav): the duck rule's
+ * extra settings, the music's output file, the printmaster's after pm_ */
+static const char duck_fmt[] =
+    "session { rate = 48000, length = 8 }\n"
+    "local pm = bus \"PM\" { channels = 1 }\n"
+    "local dx = bus \"DX\" { channels = 1, to = pm }\n"
+    "local mx = bus \"MX\" { channels = 1, to = pm }\n"
+    "track \"V\" { to = dx }:clip { \"lines.wav\", at = 0 }\n"
+    "track \"M\" { to = mx }:clip { \"dc.wav\", at = 0 }\n"
+    "duck { mx, under = dx, depth = -9, attack = 0.08, release = 0.6, hold = 0.2, preroll = 0.3, bridge = 1.5%s }\n"
+    "output { \"%s\", from = mx, format = \"wav32f\" }\n"
+    "output { \"pm_%s\", from = pm, format = \"wav32f\" }\n";
+
 static void test_duck(void)
 {
     /* Music is DC 0.5 on MX, so the output is 0.5 x the duck gain; lines on
      * DX at 1.0-2.0 s, 2.5-3.0 s (a 0.5 s gap: bridged) and 6.0-6.5 s. */
     write_wav("dc.wav", 48000, 1, 48000 * 8, dc_half);
     write_wav("lines.wav", 48000, 1, 48000 * 8, bursts);
-    const char *script =
-        "session { rate = 48000, length = 8 }\n"
-        "local pm = bus \"PM\" { channels = 1 }\n"
-        "local dx = bus \"DX\" { channels = 1, to = pm }\n"
-        "local mx = bus \"MX\" { channels = 1, to = pm }\n"
-        "track \"V\" { to = dx }:clip { \"lines.wav\", at = 0 }\n"
-        "track \"M\" { to = mx }:clip { \"dc.wav\", at = 0 }\n"
-        "duck { mx, under = dx, depth = -9, attack = 0.08, release = 0.6, hold = 0.2, preroll = 0.3, bridge = 1.5 }\n"
-        "output { \"mx.wav\", from = mx, format = \"wav32f\" }\n";
+    char script[2000];
+    snprintf(script, sizeof script, duck_fmt, "", "mx.wav", "mx.wav");
     int frames = 0, ch = 0;
     float *x = render(script, 512) == 0 ? read_wav("mx.wav", &frames, &ch) : NULL;
     if (!check(x && frames == 8 * 48000, "a duck rule renders", "frames %d", frames)) {
@@ -434,21 +440,11 @@ static void test_duck_realtime(void)
 {
     write_wav("dc.wav", 48000, 1, 48000 * 8, dc_half);
     write_wav("lines.wav", 48000, 1, 48000 * 8, bursts);
-    const char *fmt =
-        "session { rate = 48000, length = 8 }\n"
-        "local pm = bus \"PM\" { channels = 1 }\n"
-        "local dx = bus \"DX\" { channels = 1, to = pm }\n"
-        "local mx = bus \"MX\" { channels = 1, to = pm }\n"
-        "track \"V\" { to = dx }:clip { \"lines.wav\", at = 0 }\n"
-        "track \"M\" { to = mx }:clip { \"dc.wav\", at = 0 }\n"
-        "duck { mx, under = dx, depth = -9, attack = 0.08, release = 0.6, hold = 0.2, preroll = 0.3, bridge = 1.5%s }\n"
-        "output { \"%s\", from = mx, format = \"wav32f\" }\n"
-        "output { \"pm_%s\", from = pm, format = \"wav32f\" }\n";
     char script[2000];
     int frames = 0, ch = 0, f2 = 0, f3 = 0;
-    snprintf(script, sizeof script, fmt, "", "off.wav", "off.wav");
+    snprintf(script, sizeof script, duck_fmt, "", "off.wav", "off.wav");
     float *off = render(script, 512) == 0 ? read_wav("off.wav", &frames, &ch) : NULL;
-    snprintf(script, sizeof script, fmt, ", lookahead = 1.4", "rt.wav", "rt.wav");
+    snprintf(script, sizeof script, duck_fmt, ", lookahead = 1.4", "rt.wav", "rt.wav");
     float *rt = render(script, 512) == 0 ? read_wav("rt.wav", &f2, &ch) : NULL;
     float *rt1 = render(script, 1) == 0 ? read_wav("rt.wav", &f3, &ch) : NULL;
     float *pm = read_wav("pm_rt.wav", &f3, &ch);
@@ -478,7 +474,7 @@ static void test_duck_realtime(void)
     rt = rt1 = pm = NULL;
     /* 0.15 s of look-ahead: the dip starts 0.14 s before the first line
      * (1.0 s), the release after the cluster (3.0 s) waits 1.5 - 0.14 s */
-    snprintf(script, sizeof script, fmt, ", lookahead = 0.15", "rt.wav", "rt.wav");
+    snprintf(script, sizeof script, duck_fmt, ", lookahead = 0.15", "rt.wav", "rt.wav");
     rt = render(script, 512) == 0 ? read_wav("rt.wav", &f2, &ch) : NULL;
     if (!check(rt && f2 == frames, "a realtime duck with a short look-ahead renders", "frames %d", f2))
         goto done;
