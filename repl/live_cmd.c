@@ -16,7 +16,6 @@
 #include <lua.h>
 #include <lualib.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +30,7 @@
 #include "vm/liveset.h"
 #include "vm/markers.h"
 #include "vm/path.h"
+#include "vm/script_error.h"
 #include "vm/timecode.h"
 
 #define LIVE_BLOCK 1024
@@ -309,20 +309,6 @@ static ds_result rebuild(session *s, char *err)
     return DS_OK;
 }
 
-static int lua_fail(lua_State *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int lua_fail(lua_State *L, const char *fmt, ...)
-{
-    char msg[DS_ERR_LEN];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    luaL_where(L, 1);
-    lua_pushstring(L, msg);
-    lua_concat(L, 2);
-    return lua_error(L);
-}
-
 /* A time: seconds (a number), a time string ("01:00:10:00", "12.5 s"), or
  * the name of a cue in the marker lists the script loaded. */
 static int64_t arg_time(lua_State *L, session *s, int i)
@@ -331,7 +317,7 @@ static int64_t arg_time(lua_State *L, session *s, int i)
     char err[DS_ERR_LEN];
     if (lua_type(L, i) == LUA_TNUMBER) {
         if (vm_time_from_seconds(&s->desc.tb, lua_tonumber(L, i), &pos, err) != DS_OK)
-            lua_fail(L, "%s", err);
+            vm_script_error(L, "%s", err);
         return pos;
     }
     const char *str = luaL_checkstring(L, i);
@@ -348,8 +334,8 @@ static int64_t arg_time(lua_State *L, session *s, int i)
             return pos;
     }
     if (cue_err[0])
-        lua_fail(L, "%s", cue_err);
-    lua_fail(L, "%s (or the name of a cue, when the script loads markers)", err);
+        vm_script_error(L, "%s", cue_err);
+    vm_script_error(L, "%s (or the name of a cue, when the script loads markers)", err);
     return 0;
 }
 
@@ -360,7 +346,7 @@ static int start_playing(lua_State *L, session *s, int64_t from)
     if (s->loop_to > s->loop_from && from >= s->loop_to)
         from = s->loop_from;
     if (vm_live_play(s->live, from, to, s->loop_from, s->loop_to, err) != DS_OK)
-        return lua_fail(L, "%s", err);
+        return vm_script_error(L, "%s", err);
     return 0;
 }
 
@@ -401,7 +387,7 @@ static int l_loop(lua_State *L)
     }
     int64_t a = arg_time(L, s, 1), b = arg_time(L, s, 2);
     if (b <= a)
-        return lua_fail(L, "loop: the end must come after the start");
+        return vm_script_error(L, "loop: the end must come after the start");
     s->loop_from = a;
     s->loop_to = b;
     return start_playing(L, s, a);
@@ -415,9 +401,9 @@ static int l_set(lua_State *L)
     char err[DS_ERR_LEN];
     /* checked on the description now playing, then recorded; compiled once the chunk is done */
     if (vm_liveset(&s->desc, name, v, err) != DS_OK)
-        return lua_fail(L, "%s", err);
+        return vm_script_error(L, "%s", err);
     if (changes_put(&s->changes, name, v) != 0)
-        return lua_fail(L, "out of memory");
+        return vm_script_error(L, "out of memory");
     s->dirty = 1;
     return 0;
 }
@@ -442,7 +428,7 @@ static int set_flag(lua_State *L, const char *what, int on)
         snprintf(name, sizeof name, "%s.%s", luaL_checkstring(L, i), what);
         char err[DS_ERR_LEN];
         if (vm_liveset(&s->desc, name, on, err) != DS_OK)
-            return lua_fail(L, "%s", err);
+            return vm_script_error(L, "%s", err);
         changes_put(&s->changes, name, on);
     }
     s->dirty = 1;
@@ -481,7 +467,7 @@ static int l_reload(lua_State *L)
     s->dirty = 0;
     s->mtime = script_mtime(s);
     if (rebuild(s, err) != DS_OK)
-        return lua_fail(L, "reload failed, the mix plays on unchanged: %s", err);
+        return vm_script_error(L, "reload failed, the mix plays on unchanged: %s", err);
     make_proxies(L, s);
     repl_console_print("reloaded %s", s->a->script);
     return 0;
@@ -495,7 +481,7 @@ static int l_save(lua_State *L)
         char dir[4096];
         vm_path_dirname(s->a->script, dir, sizeof dir);
         if (vm_path_join(dir, luaL_checkstring(L, 1), path, sizeof path) != 0)
-            return lua_fail(L, "file name too long");
+            return vm_script_error(L, "file name too long");
     } else {
         snprintf(path, sizeof path, "%s", s->trims_path);
     }
@@ -503,7 +489,7 @@ static int l_save(lua_State *L)
     snprintf(tmp, sizeof tmp, "%s.part", path);
     FILE *f = fopen(tmp, "w");
     if (!f)
-        return lua_fail(L, "cannot write '%s': %s", tmp, strerror(errno));
+        return vm_script_error(L, "cannot write '%s': %s", tmp, strerror(errno));
     time_t now = time(NULL);
     char when[64];
     strftime(when, sizeof when, "%Y-%m-%d %H:%M", localtime(&now));
@@ -533,7 +519,7 @@ static int l_save(lua_State *L)
     fprintf(f, "}\n");
     if (fclose(f) != 0 || rename(tmp, path) != 0) {
         unlink(tmp);
-        return lua_fail(L, "cannot write '%s': %s", path, strerror(errno));
+        return vm_script_error(L, "cannot write '%s': %s", path, strerror(errno));
     }
     repl_console_print("saved %d change%s to %s", s->changes.n, s->changes.n == 1 ? "" : "s", path);
     if (!s->desc.trims_path[0] || strcmp(vm_path_basename(s->desc.trims_path), vm_path_basename(path)) != 0)

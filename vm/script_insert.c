@@ -1,0 +1,282 @@
+/* script_insert.c - inserts on a strip: t:eq, t:compressor/expander/gate,
+ * t:limiter, t:transient, and the fields of an insert handle. */
+#include "vm/script_priv.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dsp/transient.h"
+#include "vm/suggest.h"
+
+/* Appends insert e (stamped with the calling line) to strip `strip` and
+ * pushes its handle. */
+int script_push_insert(lua_State *L, int strip, vm_insert_desc *e)
+{
+    vm_strip_desc *s = &script_get_ctx(L)->desc->strips[strip];
+    script_where(L, e->where);
+    s->inserts = script_grow(L, s->inserts, &s->capinserts, s->ninserts + 1, sizeof *s->inserts);
+    s->inserts[s->ninserts++] = *e;
+    insert_ref *ir = lua_newuserdatauv(L, sizeof *ir, 0);
+    ir->strip = strip;
+    ir->index = s->ninserts - 1;
+    luaL_setmetatable(L, INSERT_MT);
+    return 1;
+}
+
+/* t:eq { "peak", freq = 3000, gain = 3, q = 1 } / { "highpass", freq = 80, order = 4 } */
+int script_strip_eq(lua_State *L)
+{
+    strip_ref *r = script_check_strip(L, 1);
+    vm_desc *d = script_get_ctx(L)->desc;
+    vm_strip_desc *s = &d->strips[r->index];
+    char what[300];
+    snprintf(what, sizeof what, "eq on %s '%s'", script_kind_name(s), s->name);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    static const char *const keys[] = {"freq", "gain", "q", "order", NULL};
+    script_check_keys(L, 2, what, keys, 1);
+    if (lua_geti(L, 2, 1) != LUA_TSTRING)
+        return vm_script_error(L, "%s needs a filter type first: t:eq { \"peak\", freq = 3000, gain = 3 } (types: %s)",
+                          what, vm_eq_type_list());
+    const char *tw = lua_tostring(L, -1);
+    lua_pop(L, 1);
+    vm_insert_desc e;
+    memset(&e, 0, sizeof e);
+    e.kind = VM_INSERT_EQ;
+    e.key = -1;
+    char err[DS_ERR_LEN];
+    if (vm_eq_type_parse(tw, &e.type, err) != DS_OK)
+        return vm_script_error(L, "%s: %s", what, err);
+    double v;
+    e.order = 2;
+    if (script_opt_number(L, 2, "order", what, 1, 8, &v)) {
+        if (v != (int)v)
+            return vm_script_error(L, "%s: order must be a whole number (1 to 8)", what);
+        if (e.type != DSP_EQ_HIGHPASS && e.type != DSP_EQ_LOWPASS && (int)v != 2)
+            return vm_script_error(L, "%s: order applies to highpass and lowpass only", what);
+        e.order = (int)v;
+    }
+    if (!script_opt_number(L, 2, "freq", what, 10, 40000, &v))
+        return vm_script_error(L, "%s needs freq = Hz (10 to 40000)", what);
+    e.freq.value = v;
+    e.gain.value = 0;
+    if (script_opt_number(L, 2, "gain", what, -30, 30, &v)) {
+        if (e.type != DSP_EQ_PEAK && e.type != DSP_EQ_LOWSHELF && e.type != DSP_EQ_HIGHSHELF)
+            return vm_script_error(L, "%s: gain applies to peak, lowshelf and highshelf only", what);
+        e.gain.value = v;
+    }
+    e.q.value = 0.7071067811865476;
+    if (script_opt_number(L, 2, "q", what, 0.1, 30, &v)) {
+        if (e.order != 2)
+            return vm_script_error(L, "%s: q does not apply to a Butterworth of order %d (its Qs are fixed)", what, e.order);
+        e.q.value = v;
+    }
+    return script_push_insert(L, r->index, &e);
+}
+
+/* The kernels' checks name their C fields (attack_s); say the script's
+ * words (attack) instead. */
+void script_words(char *msg)
+{
+    static const char *const from[] = {"threshold_db", "knee_db", "attack_s", "release_s", "hold_s", "makeup_db",
+                                       "range_db", "rms_s", "ceiling_dbtp", "lookahead_s", NULL};
+    for (int i = 0; from[i]; i++) {
+        char *at = strstr(msg, from[i]);
+        if (!at)
+            continue;
+        size_t keep = strcspn(from[i], "_"), cut = strlen(from[i]) - keep;
+        memmove(at + keep, at + keep + cut, strlen(at + keep + cut) + 1);
+    }
+}
+
+/* t:compressor { threshold = -30, ratio = 4, attack = 0.01, release = 0.25, key = dx, ... },
+ * t:expander { ... }, t:gate { threshold = -50, range = -20, ... } */
+static int strip_dynamics(lua_State *L, dsp_dyn_mode mode, const char *kind)
+{
+    strip_ref *r = script_check_strip(L, 1);
+    vm_desc *d = script_get_ctx(L)->desc;
+    vm_strip_desc *s = &d->strips[r->index];
+    char what[300];
+    snprintf(what, sizeof what, "%s on %s '%s'", kind, script_kind_name(s), s->name);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    static const char *const keys[] = {"threshold", "ratio", "knee", "attack", "release", "hold", "makeup",
+                                       "range", "detector", "rms", "link", "key", "key_filter", NULL};
+    script_check_keys(L, 2, what, keys, 0);
+    vm_insert_desc e;
+    memset(&e, 0, sizeof e);
+    e.kind = VM_INSERT_DYNAMICS;
+    e.key = -1;
+    dsp_dyn_params_init(&e.dyn, mode);
+    static const struct { const char *key; size_t off; } nums[] = {
+        {"threshold", offsetof(dsp_dyn_params, threshold_db)}, {"ratio", offsetof(dsp_dyn_params, ratio)},
+        {"knee", offsetof(dsp_dyn_params, knee_db)},           {"attack", offsetof(dsp_dyn_params, attack_s)},
+        {"release", offsetof(dsp_dyn_params, release_s)},      {"hold", offsetof(dsp_dyn_params, hold_s)},
+        {"makeup", offsetof(dsp_dyn_params, makeup_db)},       {"range", offsetof(dsp_dyn_params, range_db)},
+        {"rms", offsetof(dsp_dyn_params, rms_s)},
+    };
+    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+        double v;
+        if (lua_getfield(L, 2, nums[i].key) == LUA_TNIL) {
+            lua_pop(L, 1);
+            continue;
+        }
+        if (lua_type(L, -1) != LUA_TNUMBER)
+            return vm_script_error(L, "%s: '%s' must be a number (got %s)", what, nums[i].key, luaL_typename(L, -1));
+        v = lua_tonumber(L, -1);
+        lua_pop(L, 1);
+        *(double *)((char *)&e.dyn + nums[i].off) = v;
+    }
+    const char *w;
+    if ((w = script_opt_string(L, 2, "detector", what))) {
+        if (strcmp(w, "peak") == 0) e.dyn.detector = DSP_DYN_PEAK;
+        else if (strcmp(w, "rms") == 0) e.dyn.detector = DSP_DYN_RMS;
+        else return vm_script_error(L, "%s: unknown detector '%s' (peak, rms)", what, w);
+    }
+    if ((w = script_opt_string(L, 2, "link", what))) {
+        if (strcmp(w, "max") == 0) e.dyn.link = DSP_DYN_LINK_MAX;
+        else if (strcmp(w, "mean") == 0) e.dyn.link = DSP_DYN_LINK_MEAN;
+        else if (strcmp(w, "unlinked") == 0) e.dyn.link = DSP_DYN_UNLINKED;
+        else return vm_script_error(L, "%s: unknown link '%s' (max, mean, unlinked)", what, w);
+    }
+    char msg[300];
+    if (dsp_dyn_check(&e.dyn, msg, sizeof msg) != 0) {
+        script_words(msg);
+        return vm_script_error(L, "%s: %s", what, msg);
+    }
+    if (lua_getfield(L, 2, "key") != LUA_TNIL) {
+        strip_ref *k = luaL_testudata(L, -1, STRIP_MT);
+        if (!k)
+            return vm_script_error(L, "%s: key must be a track or bus (got %s)", what, luaL_typename(L, -1));
+        if (k->index != r->index)
+            e.key = k->index;
+    }
+    lua_pop(L, 1);
+    if (lua_getfield(L, 2, "key_filter") != LUA_TNIL) {
+        if (!lua_istable(L, -1) || luaL_len(L, -1) != 2)
+            return vm_script_error(L, "%s: key_filter must be { low_hz, high_hz }, e.g. { 300, 3000 }", what);
+        lua_geti(L, -1, 1);
+        lua_geti(L, -2, 2);
+        e.key_lo = lua_tonumber(L, -2);
+        e.key_hi = lua_tonumber(L, -1);
+        lua_pop(L, 2);
+        if (!(e.key_lo >= 10 && e.key_hi > e.key_lo && e.key_hi <= 20000))
+            return vm_script_error(L, "%s: key_filter = { %g, %g } must satisfy 10 <= low < high <= 20000 Hz", what,
+                                e.key_lo, e.key_hi);
+    }
+    lua_pop(L, 1);
+    if (s->channels > DSP_DYN_MAX_CHANNELS)
+        return vm_script_error(L, "%s: at most %d channels", what, DSP_DYN_MAX_CHANNELS);
+    return script_push_insert(L, r->index, &e);
+}
+
+/* t:limiter { ceiling = -1, lookahead = 0.005, release = 0.05 } */
+int script_strip_limiter(lua_State *L)
+{
+    strip_ref *r = script_check_strip(L, 1);
+    vm_desc *d = script_get_ctx(L)->desc;
+    vm_strip_desc *s = &d->strips[r->index];
+    char what[300];
+    snprintf(what, sizeof what, "limiter on %s '%s'", script_kind_name(s), s->name);
+    if (lua_isnoneornil(L, 2))
+        lua_newtable(L);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    static const char *const keys[] = {"ceiling", "lookahead", "release", NULL};
+    script_check_keys(L, 2, what, keys, 0);
+    vm_insert_desc e;
+    memset(&e, 0, sizeof e);
+    e.kind = VM_INSERT_LIMITER;
+    e.key = -1;
+    e.lim.ceiling_dbtp = -1;
+    e.lim.lookahead_s = 0.005;
+    e.lim.release_s = 0.05;
+    static const char *const nk[] = {"ceiling", "lookahead", "release"};
+    double *dst[] = {&e.lim.ceiling_dbtp, &e.lim.lookahead_s, &e.lim.release_s};
+    for (int i = 0; i < 3; i++) {
+        if (lua_getfield(L, 2, nk[i]) != LUA_TNIL) {
+            if (lua_type(L, -1) != LUA_TNUMBER)
+                return vm_script_error(L, "%s: '%s' must be a number (got %s)", what, nk[i], luaL_typename(L, -1));
+            *dst[i] = lua_tonumber(L, -1);
+        }
+        lua_pop(L, 1);
+    }
+    char msg[300];
+    if (dsp_limiter_check(&e.lim, msg, sizeof msg) != 0) {
+        script_words(msg);
+        return vm_script_error(L, "%s: %s", what, msg);
+    }
+    return script_push_insert(L, r->index, &e);
+}
+
+/* t:transient { attack = 6, sustain = -3 } */
+int script_strip_transient(lua_State *L)
+{
+    strip_ref *r = script_check_strip(L, 1);
+    vm_strip_desc *s = &script_get_ctx(L)->desc->strips[r->index];
+    char what[300];
+    snprintf(what, sizeof what, "transient shaper on %s '%s'", script_kind_name(s), s->name);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    static const char *const keys[] = {"attack", "sustain", NULL};
+    script_check_keys(L, 2, what, keys, 0);
+    vm_insert_desc e;
+    memset(&e, 0, sizeof e);
+    e.kind = VM_INSERT_TRANSIENT;
+    e.key = -1;
+    script_opt_number(L, 2, "attack", what, -24, 24, &e.attack_db);
+    script_opt_number(L, 2, "sustain", what, -24, 24, &e.sustain_db);
+    if (s->channels > DSP_TRANSIENT_MAX_CHANNELS)
+        return vm_script_error(L, "%s: at most %d channels", what, DSP_TRANSIENT_MAX_CHANNELS);
+    return script_push_insert(L, r->index, &e);
+}
+
+int script_strip_compressor(lua_State *L) { return strip_dynamics(L, DSP_DYN_COMPRESS, "compressor"); }
+int script_strip_expander(lua_State *L) { return strip_dynamics(L, DSP_DYN_EXPAND, "expander"); }
+int script_strip_gate(lua_State *L) { return strip_dynamics(L, DSP_DYN_GATE, "gate"); }
+
+static int insert_index(lua_State *L)
+{
+    insert_ref *ir = luaL_checkudata(L, 1, INSERT_MT);
+    const char *k = luaL_checkstring(L, 2);
+    vm_insert_desc *e = &script_get_ctx(L)->desc->strips[ir->strip].inserts[ir->index];
+    if (e->kind == VM_INSERT_DYNAMICS) {
+        const char *mode = script_dyn_mode_name(e->dyn.mode);
+        const char *fields = e->dyn.mode == DSP_DYN_GATE ? "threshold, makeup, range, attack, release, hold"
+                                                         : "threshold, ratio, knee, makeup, range, attack, release, hold";
+        for (int i = 0; i < VM_DYN_NPARAMS; i++)
+            if (strcmp(vm_dyn_param_name((vm_dyn_param)i), k) == 0) {
+                if (e->dyn.mode == DSP_DYN_GATE && (i == VM_DYN_RATIO || i == VM_DYN_KNEE))
+                    return vm_script_error(L, "a gate has no %s (it only opens and closes; fields: %s)", k, fields);
+                script_push_param(L, (param_kind)(PARAM_DYN_THRESHOLD + i), ir->strip, ir->index);
+                return 1;
+            }
+        return vm_script_error(L, "a %s has no automatable field '%s' (fields: %s; the others are fixed when it is "
+                            "made)", mode, k, fields);
+    }
+    if (e->kind == VM_INSERT_LIMITER || e->kind == VM_INSERT_TRANSIENT) {
+        int lim = e->kind == VM_INSERT_LIMITER;
+        for (int i = 0; i < VM_INSERT_NSETP; i++)
+            if (strcmp(vm_insert_param_name(e->kind, i), k) == 0) {
+                script_push_param(L, (lim ? PARAM_LIM_CEILING : PARAM_SHAPE_ATTACK) + i, ir->strip, ir->index);
+                return 1;
+            }
+        if (lim && strcmp(k, "lookahead") == 0)
+            return vm_script_error(L, "a limiter's lookahead cannot move: it is the limiter's latency, fixed when the mix "
+                                "is compiled so that every other path can be delayed to match (automatable: ceiling, "
+                                "release)");
+        return vm_script_error(L, "a %s has no automatable field '%s' (fields: %s)", lim ? "limiter" : "transient shaper",
+                            k, lim ? "ceiling, release; the lookahead is fixed" : "attack, sustain");
+    }
+    if (e->kind != VM_INSERT_EQ)
+        return vm_script_error(L, "a %s insert has no field '%s' (its settings are fixed when it is made)",
+                            e->kind == VM_INSERT_LIMITER ? "limiter" : e->kind == VM_INSERT_TRANSIENT ? "transient"
+                                                                                                 : "dynamics", k);
+    if (strcmp(k, "freq") == 0) script_push_param(L, PARAM_EQ_FREQ, ir->strip, ir->index);
+    else if (strcmp(k, "gain") == 0) script_push_param(L, PARAM_EQ_GAIN, ir->strip, ir->index);
+    else if (strcmp(k, "q") == 0) script_push_param(L, PARAM_EQ_Q, ir->strip, ir->index);
+    else if (strcmp(k, "type") == 0) lua_pushstring(L, vm_eq_type_name(e->type));
+    else if (strcmp(k, "order") == 0) lua_pushinteger(L, e->order);
+    else return vm_script_error(L, "an eq has no field '%s' (fields: freq, gain, q, type, order)", k);
+    return 1;
+}
+
+
+const luaL_Reg script_insert_methods[] = {{"__index", insert_index}, {NULL, NULL}};

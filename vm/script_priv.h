@@ -1,0 +1,167 @@
+/* script_priv.h - what the files of the script bindings share (private to
+ * vm/script*.c; nothing else includes it).
+ *
+ * The bindings are split by concern:
+ *   script.c          the context, option parsing helpers, running a script
+ *   script_strip.c    tracks and buses, clips, sends
+ *   script_param.c    automatable parameters and their moves
+ *   script_insert.c   inserts (eq, dynamics, limiter, transient shaper)
+ *   script_group.c    VCAs and mute groups
+ *   script_marker.c   marker files (cues) and trims files
+ *   script_session.c  session, output, duck
+ *   script_sandbox.c  the restricted libraries: io, load, require
+ * Every binding raises with vm_script_error (vm/script_error.h), so messages
+ * read "mix.lua:12: ...". Everything a call creates is attached to the
+ * vm_desc before anything that can raise, so a Lua error never leaks memory
+ * held in a C frame. */
+#ifndef VM_SCRIPT_PRIV_H
+#define VM_SCRIPT_PRIV_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "vm/desc.h"
+#include "vm/script.h"
+#include "vm/script_error.h"
+
+/* metatable names of the handles a script holds */
+#define STRIP_MT "dubstage.strip"
+#define CLIP_MT "dubstage.clip"
+#define PARAM_MT "dubstage.param"
+#define INSERT_MT "dubstage.insert"
+#define VCA_MT "dubstage.vca"
+#define MUTEGROUP_MT "dubstage.mute_group"
+#define MARKERS_MT "dubstage.markers"
+
+typedef struct {
+    vm_desc *desc;
+    const vm_script_opts *opts;
+    char script_dir[PATH_MAX];   /* folder of the script, normalised */
+    char out_root[PATH_MAX];     /* where outputs may go */
+    int session_done;            /* session{} was called */
+    int strips_made;             /* a track or bus exists: session{} is too late */
+    /* parameters' names for messages, as param_of made them (a cache: a
+     * script may move one parameter tens of thousands of times) */
+    struct {
+        int kind, owner, clip, valid;
+        char name[300];
+    } names[16];
+} script_ctx;
+
+typedef struct { int index; } strip_ref;
+typedef struct { int strip, clip; } clip_ref;
+typedef struct { int strip, index; } insert_ref;
+
+/* The parameters a script can move (a param handle names one). */
+typedef enum {
+    PARAM_STRIP_GAIN, PARAM_STRIP_TRIM, PARAM_STRIP_PAN, PARAM_CLIP_GAIN, PARAM_VCA_GAIN, PARAM_SEND_LEVEL,
+    PARAM_EQ_FREQ, PARAM_EQ_GAIN, PARAM_EQ_Q,
+    PARAM_DYN_THRESHOLD, PARAM_DYN_RATIO, PARAM_DYN_KNEE, PARAM_DYN_MAKEUP, PARAM_DYN_RANGE, /* vm_dyn_param order */
+    PARAM_DYN_ATTACK, PARAM_DYN_RELEASE, PARAM_DYN_HOLD,
+    PARAM_LIM_CEILING, PARAM_LIM_RELEASE,     /* vm_lim_param order */
+    PARAM_SHAPE_ATTACK, PARAM_SHAPE_SUSTAIN,  /* vm_transient_param order */
+    PARAM_STRIP_MUTE, PARAM_GROUP_MUTE
+} param_kind;
+
+typedef struct {
+    param_kind kind;
+    int owner;   /* strip or VCA index */
+    int clip;    /* clip index (PARAM_CLIP_GAIN) or insert index (PARAM_EQ_*, PARAM_DYN_*) */
+} param_ref;
+
+/* ---- script.c: context and option helpers ---- */
+
+/* The context of the script running in L (set by vm_script_load). */
+script_ctx *script_get_ctx(lua_State *L);
+/* "FILE:LINE" of the calling script line into out (VM_WHERE_LEN bytes). */
+void script_where(lua_State *L, char *out);
+/* arr with room for need elements (doubling *cap); raises when out of memory. */
+void *script_grow(lua_State *L, void *arr, int *cap, int need, size_t elem);
+/* strdup that raises when out of memory. */
+char *script_strdup(lua_State *L, const char *s);
+/* Every key of the options table at idx must be in valid[] (or an integer
+ * key up to max_positional). An unknown key is an error that names it and
+ * suggests the closest valid one. */
+void script_check_keys(lua_State *L, int idx, const char *what, const char *const *valid, int max_positional);
+/* Field key of the table at idx as a number in lo..hi into *out; returns 0
+ * when absent, raises when not a number or out of range. */
+int script_opt_number(lua_State *L, int idx, const char *key, const char *what, double lo, double hi, double *out);
+/* Field key as a boolean; returns 0 when absent. */
+int script_opt_bool(lua_State *L, int idx, const char *key, const char *what, int *out);
+/* Field key as a string (owned by the table), or NULL when absent. */
+const char *script_opt_string(lua_State *L, int idx, const char *key, const char *what);
+/* Field key as a time in samples; returns 0 when absent. */
+int script_opt_time(lua_State *L, int idx, const char *key, const char *what, vm_time_kind kind, int64_t *out);
+/* samples as "1.234 s" into buf */
+void script_fmt_duration(const vm_desc *d, int64_t samples, char *buf, size_t n);
+
+/* ---- script_strip.c ---- */
+
+/* The strip handle at idx (raises when it is not one). */
+strip_ref *script_check_strip(lua_State *L, int idx);
+/* "track" or "bus" */
+const char *script_kind_name(const vm_strip_desc *s);
+int script_track(lua_State *L);
+int script_bus(lua_State *L);
+extern const luaL_Reg script_strip_methods[];
+extern const luaL_Reg script_clip_methods[];
+
+/* ---- script_param.c ---- */
+
+/* Pushes the handle of parameter kind of owner (strip, VCA or mute group)
+ * and clip (clip, insert or send index, by kind). */
+void script_push_param(lua_State *L, int kind, int owner, int clip);
+/* "compressor", "expander" or "gate" */
+const char *script_dyn_mode_name(dsp_dyn_mode m);
+extern const luaL_Reg script_param_methods[];
+
+/* ---- script_insert.c ---- */
+
+/* Appends insert e (stamped with the calling line) to strip `strip` and
+ * pushes its handle. */
+int script_push_insert(lua_State *L, int strip, vm_insert_desc *e);
+/* Rewrites a kernel check's message in the script's words (attack_s -> attack). */
+void script_words(char *msg);
+int script_strip_eq(lua_State *L);
+int script_strip_compressor(lua_State *L);
+int script_strip_expander(lua_State *L);
+int script_strip_gate(lua_State *L);
+int script_strip_limiter(lua_State *L);
+int script_strip_transient(lua_State *L);
+extern const luaL_Reg script_insert_methods[];
+
+/* ---- script_group.c ---- */
+
+int script_vca(lua_State *L);
+int script_mute_group(lua_State *L);
+extern const luaL_Reg script_vca_methods[];
+extern const luaL_Reg script_mute_group_methods[];
+
+/* ---- script_marker.c ---- */
+
+int script_markers(lua_State *L);
+int script_trims(lua_State *L);
+/* Sets the values of every trims file read, in the order read (after the
+ * script has run). */
+int script_apply_trims(lua_State *L);
+extern const luaL_Reg script_markers_methods[];
+
+/* ---- script_session.c ---- */
+
+int script_session(lua_State *L);
+int script_output(lua_State *L);
+int script_duck(lua_State *L);
+
+/* ---- script_sandbox.c ---- */
+
+/* 1 when a script may read or write path (under its folder or the output
+ * folder, or anywhere with --allow-paths). */
+int script_path_allowed(script_ctx *c, const char *path);
+/* Opens the safe libraries and the restricted io, load and require. */
+void script_open_sandbox(lua_State *L);
+
+#endif

@@ -1,0 +1,183 @@
+/* script_session.c - session { }, output { } and duck { }: the calls that
+ * set the session's frame, its deliverables and its ducking rules. */
+#include "vm/script_priv.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "vm/path.h"
+#include "vm/suggest.h"
+
+/* duck { mx, under = dx, depth = -9, attack = 0.08, release = 0.6, hold = 0.2,
+ *        preroll = 0.3, bridge = 1.5, threshold = -45 } */
+int script_duck(lua_State *L)
+{
+    vm_desc *d = script_get_ctx(L)->desc;
+    luaL_checktype(L, 1, LUA_TTABLE);
+    static const char *const keys[] = {"under", "depth", "attack", "release", "hold", "preroll", "bridge",
+                                       "threshold", "band", "lookahead", NULL};
+    script_check_keys(L, 1, "duck", keys, 1);
+    if (lua_geti(L, 1, 1) == LUA_TNIL)
+        return vm_script_error(L, "duck needs the strip to duck first: duck { mx, under = dx, depth = -9 }");
+    strip_ref *t = luaL_testudata(L, -1, STRIP_MT);
+    if (!t)
+        return vm_script_error(L, "duck: the first value must be a track or bus (got %s)", luaL_typename(L, -1));
+    lua_pop(L, 1);
+    if (lua_getfield(L, 1, "under") == LUA_TNIL)
+        return vm_script_error(L, "duck '%s' needs a key: under = the dialogue bus", d->strips[t->index].name);
+    strip_ref *k = luaL_testudata(L, -1, STRIP_MT);
+    if (!k)
+        return vm_script_error(L, "duck: under must be a track or bus (got %s)", luaL_typename(L, -1));
+    lua_pop(L, 1);
+    if (k->index == t->index)
+        return vm_script_error(L, "duck: '%s' cannot duck under itself", d->strips[t->index].name);
+    vm_duck_desc du = {.target = t->index, .key = k->index, .depth_db = -9, .threshold_db = -45, .attack_s = 0.08,
+                       .release_s = 0.6, .hold_s = 0.2, .preroll_s = 0.3, .bridge_s = 1.5};
+    char what[300];
+    snprintf(what, sizeof what, "duck '%s' under '%s'", d->strips[t->index].name, d->strips[k->index].name);
+    script_opt_number(L, 1, "depth", what, -60, -0.1, &du.depth_db);
+    script_opt_number(L, 1, "threshold", what, -90, 0, &du.threshold_db);
+    script_opt_number(L, 1, "attack", what, 0, 10, &du.attack_s);
+    script_opt_number(L, 1, "release", what, 0, 30, &du.release_s);
+    script_opt_number(L, 1, "hold", what, 0, 30, &du.hold_s);
+    script_opt_number(L, 1, "preroll", what, 0, 10, &du.preroll_s);
+    script_opt_number(L, 1, "bridge", what, 0, 30, &du.bridge_s);
+    script_opt_number(L, 1, "lookahead", what, 0.01, 10, &du.lookahead_s);
+    int realtime = du.lookahead_s > 0;
+    if (lua_getfield(L, 1, "band") != LUA_TNIL) {
+        if (!lua_istable(L, -1) || luaL_len(L, -1) != 2)
+            return vm_script_error(L, "%s: band must be { low_hz, high_hz }, e.g. band = { 1000, 4000 }", what);
+        lua_geti(L, -1, 1);
+        lua_geti(L, -2, 2);
+        du.band_lo = lua_tonumber(L, -2);
+        du.band_hi = lua_tonumber(L, -1);
+        lua_pop(L, 2);
+        if (!(du.band_lo >= 20 && du.band_hi > du.band_lo * 1.2 && du.band_hi <= 20000))
+            return vm_script_error(L, "%s: band = { %g, %g } must satisfy 20 <= low, low * 1.2 < high <= 20000 Hz", what,
+                                du.band_lo, du.band_hi);
+        vm_strip_desc *ts = &d->strips[t->index];
+        if (realtime)
+            goto band_done; /* the insert splits the band itself */
+        if (ts->band_hi > 0 && (ts->band_lo != du.band_lo || ts->band_hi != du.band_hi))
+            return vm_script_error(L, "%s: '%s' already has a band duck on another band (one band per strip)", what,
+                                ts->name);
+        ts->band_lo = du.band_lo;
+        ts->band_hi = du.band_hi;
+    }
+band_done:
+    lua_pop(L, 1);
+    script_where(L, du.where);
+    d->ducks = script_grow(L, d->ducks, &d->capducks, d->nducks + 1, sizeof *d->ducks);
+    d->ducks[d->nducks++] = du;
+    if (realtime) { /* a keyed insert at the end of the target's chain so far */
+        vm_insert_desc e = {.kind = VM_INSERT_DUCK, .key = k->index, .duck = d->nducks - 1};
+        script_push_insert(L, t->index, &e);
+        lua_pop(L, 1);
+    }
+    return 0;
+}
+
+/* ---- session and output ------------------------------------------------ */
+
+int script_session(lua_State *L)
+{
+    script_ctx *c = script_get_ctx(L);
+    vm_desc *d = c->desc;
+    luaL_checktype(L, 1, LUA_TTABLE);
+    if (c->session_done)
+        return vm_script_error(L, "session{} may be given only once");
+    if (c->strips_made)
+        return vm_script_error(L, "session{} must come before the first track or bus");
+    static const char *const keys[] = {"rate", "fps", "start", "length", NULL};
+    script_check_keys(L, 1, "session", keys, 0);
+    double rate = 48000;
+    script_opt_number(L, 1, "rate", "session", 8000, 384000, &rate);
+    if (rate != (int)rate)
+        return vm_script_error(L, "session: rate must be a whole number of Hz (got %g)", rate);
+    char err[DS_ERR_LEN];
+    vm_fps fps = d->tb.fps;
+    if (lua_getfield(L, 1, "fps") != LUA_TNIL) {
+        const char *f = lua_isnumber(L, -1) && !lua_isstring(L, -1) ? NULL : lua_tostring(L, -1);
+        char num[32];
+        if (lua_type(L, -1) == LUA_TNUMBER) {
+            snprintf(num, sizeof num, "%g", lua_tonumber(L, -1));
+            f = num;
+        }
+        if (!f || vm_fps_parse(f, &fps, err) != DS_OK)
+            return vm_script_error(L, "session: %s", f ? err : "fps must be a string such as \"23.976\"");
+    }
+    lua_pop(L, 1);
+    const char *start = script_opt_string(L, 1, "start", "session");
+    if (vm_timebase_init(&d->tb, (int)rate, &fps, start, err) != DS_OK)
+        return vm_script_error(L, "session: bad value for 'start': %s", err);
+    int64_t len;
+    if (script_opt_time(L, 1, "length", "session", VM_TIME_DURATION, &len)) {
+        if (len <= 0)
+            return vm_script_error(L, "session: length must be greater than zero");
+        d->length = len;
+    }
+    c->session_done = 1;
+    return 0;
+}
+
+/* output { "out/pm.wav", from = bus, format = "wav24", dither = "auto" } */
+int script_output(lua_State *L)
+{
+    script_ctx *c = script_get_ctx(L);
+    vm_desc *d = c->desc;
+    luaL_checktype(L, 1, LUA_TTABLE);
+    static const char *const keys[] = {"from", "format", "dither", NULL};
+    script_check_keys(L, 1, "output", keys, 1);
+    if (lua_geti(L, 1, 1) != LUA_TSTRING)
+        return vm_script_error(L, "output needs a file name first: output { \"out/printmaster.wav\", from = pm }");
+    const char *file = lua_tostring(L, -1);
+    lua_pop(L, 1);
+    if (lua_getfield(L, 1, "from") == LUA_TNIL)
+        return vm_script_error(L, "output '%s' needs a source: from = a bus or track", file);
+    strip_ref *src = luaL_testudata(L, -1, STRIP_MT);
+    if (!src)
+        return vm_script_error(L, "bad value for 'from' in output '%s' (a bus or track expected, got %s)", file,
+                          luaL_typename(L, -1));
+    int strip = src->index;
+    lua_pop(L, 1);
+
+    char err[DS_ERR_LEN];
+    vm_out_format fmt = VM_OUT_WAV24;
+    const char *fw = script_opt_string(L, 1, "format", "output");
+    if (fw && vm_out_format_parse(fw, &fmt, err) != DS_OK)
+        return vm_script_error(L, "output '%s': %s", file, err);
+    vm_dither dither = VM_DITHER_AUTO;
+    const char *dw = script_opt_string(L, 1, "dither", "output");
+    if (dw) {
+        if (strcmp(dw, "auto") == 0) dither = VM_DITHER_AUTO;
+        else if (strcmp(dw, "none") == 0) dither = VM_DITHER_NONE;
+        else if (strcmp(dw, "tpdf") == 0) dither = VM_DITHER_TPDF;
+        else return vm_script_error(L, "output '%s': unknown dither '%s' (auto, none, tpdf)", file, dw);
+    }
+
+    char path[PATH_MAX];
+    if (c->opts->out_dir) {
+        if (vm_path_join(c->opts->out_dir, vm_path_basename(file), path, sizeof path) != 0)
+            return vm_script_error(L, "file name too long: '%s'", file);
+    } else {
+        if (vm_path_join(c->script_dir, file, path, sizeof path) != 0)
+            return vm_script_error(L, "file name too long: '%s'", file);
+        if (!c->opts->allow_any_path && !vm_path_is_under(path, c->script_dir))
+            return vm_script_error(L, "output '%s' is outside the script's folder; use --out DIR, or --allow-paths to "
+                              "write anywhere", file);
+    }
+    for (int i = 0; i < d->noutputs; i++)
+        if (strcmp(d->outputs[i].path, path) == 0)
+            return vm_script_error(L, "two outputs write '%s' (the other is at %s)", path, d->outputs[i].where);
+    d->outputs = script_grow(L, d->outputs, &d->capoutputs, d->noutputs + 1, sizeof *d->outputs);
+    vm_output_desc *o = &d->outputs[d->noutputs];
+    memset(o, 0, sizeof *o);
+    o->path = script_strdup(L, path);
+    d->noutputs++;
+    o->strip = strip;
+    o->format = fmt;
+    o->dither = dither;
+    script_where(L, o->where);
+    return 0;
+}
+

@@ -1,0 +1,459 @@
+/* script_strip.c - tracks and buses (track "X" { ... }, t.gain, t:to),
+ * their clips (t:clip { ... }) and sends (t:send). */
+#include "vm/script_priv.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "vm/path.h"
+#include "vm/suggest.h"
+
+strip_ref *script_check_strip(lua_State *L, int idx)
+{
+    return luaL_checkudata(L, idx, STRIP_MT);
+}
+
+static vm_strip_desc *script_strip_of(lua_State *L, int idx)
+{
+    strip_ref *r = script_check_strip(L, idx);
+    return &script_get_ctx(L)->desc->strips[r->index];
+}
+
+const char *script_kind_name(const vm_strip_desc *s)
+{
+    return s->kind == VM_STRIP_TRACK ? "track" : "bus";
+}
+
+static void push_strip(lua_State *L, int index)
+{
+    strip_ref *r = lua_newuserdatauv(L, sizeof *r, 0);
+    r->index = index;
+    luaL_setmetatable(L, STRIP_MT);
+}
+
+static void add_dest(lua_State *L, int from, int to_idx)
+{
+    vm_desc *d = script_get_ctx(L)->desc;
+    vm_strip_desc *dst = &d->strips[to_idx];
+    vm_strip_desc *src = &d->strips[from];
+    if (dst->kind != VM_STRIP_BUS)
+        vm_script_error(L, "cannot route %s '%s' into track '%s': route into a bus", script_kind_name(src), src->name, dst->name);
+    if (from == to_idx)
+        vm_script_error(L, "routing loop: bus '%s' feeds itself", src->name);
+    for (int i = 0; i < src->ndests; i++)
+        if (src->dests[i] == to_idx)
+            return;
+    src->dests = script_grow(L, src->dests, &src->capdests, src->ndests + 1, sizeof *src->dests);
+    src->dests[src->ndests++] = to_idx;
+}
+
+/* value at idx: a strip or a list of strips */
+static void route_value(lua_State *L, int from, int idx, const char *what)
+{
+    idx = lua_absindex(L, idx);
+    if (luaL_testudata(L, idx, STRIP_MT)) {
+        add_dest(L, from, ((strip_ref *)lua_touserdata(L, idx))->index);
+        return;
+    }
+    if (lua_type(L, idx) != LUA_TTABLE)
+        vm_script_error(L, "bad value for 'to' in %s (a bus or a list of buses expected, got %s)", what, luaL_typename(L, idx));
+    lua_Integer n = luaL_len(L, idx);
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_geti(L, idx, i);
+        if (!luaL_testudata(L, -1, STRIP_MT))
+            vm_script_error(L, "bad value for 'to' in %s (entry %d is a %s, not a bus)", what, (int)i, luaL_typename(L, -1));
+        add_dest(L, from, ((strip_ref *)lua_touserdata(L, -1))->index);
+        lua_pop(L, 1);
+    }
+}
+
+static void set_channels(lua_State *L, vm_strip_desc *s, double v)
+{
+    int ch = (int)v;
+    if (ch != v)
+        vm_script_error(L, "%s '%s': channels must be a whole number (got %g)", script_kind_name(s), s->name, v);
+    if (s->nclips > 0 && s->channels != ch)
+        vm_script_error(L, "%s '%s' already holds %d-channel clips; cannot make it %d channels", script_kind_name(s), s->name,
+                   s->channels, ch);
+    s->channels = ch;
+}
+
+static void check_pan(lua_State *L, const vm_strip_desc *s, double v)
+{
+    if (!(v >= -1 && v <= 1))
+        vm_script_error(L, "%s '%s': pan = %g is out of range (-1 = left to 1 = right)", script_kind_name(s), s->name, v);
+}
+
+static void check_gain(lua_State *L, const vm_strip_desc *s, double v)
+{
+    if (!(v >= -144 && v <= 24))
+        vm_script_error(L, "%s '%s': gain = %g dB is out of range (-144 to +24 dB)", script_kind_name(s), s->name, v);
+}
+
+/* track "NAME" { options } / bus "NAME" { options }: the call form */
+static int strip_call(lua_State *L)
+{
+    strip_ref *r = script_check_strip(L, 1);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    vm_desc *d = script_get_ctx(L)->desc;
+    vm_strip_desc *s = &d->strips[r->index];
+    char what[300];
+    snprintf(what, sizeof what, "%s '%s'", script_kind_name(s), s->name);
+    static const char *const keys[] = {"channels", "to", "gain", "trim", "pan", "mute", "solo", NULL};
+    script_check_keys(L, 2, what, keys, 0);
+    double v;
+    if (script_opt_number(L, 2, "channels", what, 1, 64, &v))
+        set_channels(L, s, v);
+    if (script_opt_number(L, 2, "gain", what, -1e300, 1e300, &v)) {
+        check_gain(L, s, v);
+        s->gain.value = v;
+    }
+    if (script_opt_number(L, 2, "trim", what, -1e300, 1e300, &v)) {
+        check_gain(L, s, v);
+        s->trim.value = v;
+    }
+    if (script_opt_number(L, 2, "pan", what, -1e300, 1e300, &v)) {
+        check_pan(L, s, v);
+        s->pan.value = v;
+    }
+    script_opt_bool(L, 2, "mute", what, &s->mute);
+    script_opt_bool(L, 2, "solo", what, &s->solo);
+    if (lua_getfield(L, 2, "to") != LUA_TNIL)
+        route_value(L, r->index, -1, what);
+    lua_pop(L, 1);
+    lua_settop(L, 1);
+    return 1;
+}
+
+static int new_strip(lua_State *L, vm_strip_kind kind)
+{
+    script_ctx *c = script_get_ctx(L);
+    vm_desc *d = c->desc;
+    const char *name = luaL_checkstring(L, 1);
+    if (!name[0])
+        return vm_script_error(L, "a %s needs a name", kind == VM_STRIP_TRACK ? "track" : "bus");
+    int prev = vm_desc_find_strip(d, name);
+    if (prev >= 0)
+        return vm_script_error(L, "a %s called '%s' already exists (made at %s); names must be unique",
+                          script_kind_name(&d->strips[prev]), name, d->strips[prev].where);
+    d->strips = script_grow(L, d->strips, &d->capstrips, d->nstrips + 1, sizeof *d->strips);
+    vm_strip_desc *s = &d->strips[d->nstrips];
+    memset(s, 0, sizeof *s);
+    s->name = script_strdup(L, name);
+    d->nstrips++;
+    s->kind = kind;
+    s->channels = kind == VM_STRIP_BUS ? 2 : 0; /* a track takes its first clip's count */
+    script_where(L, s->where);
+    c->strips_made = 1;
+    lua_settop(L, 2);
+    push_strip(L, d->nstrips - 1);
+    if (lua_istable(L, 2)) { /* track("X", {opts}) works like track "X" {opts} */
+        lua_settop(L, 3);
+        lua_replace(L, 1);
+        return strip_call(L);
+    }
+    return 1;
+}
+
+int script_track(lua_State *L) { return new_strip(L, VM_STRIP_TRACK); }
+int script_bus(lua_State *L) { return new_strip(L, VM_STRIP_BUS); }
+
+/* strip:to(bus [, bus ...]) */
+static int strip_to(lua_State *L)
+{
+    strip_ref *r = script_check_strip(L, 1);
+    vm_strip_desc *s = script_strip_of(L, 1);
+    char what[300];
+    snprintf(what, sizeof what, "%s '%s'", script_kind_name(s), s->name);
+    int n = lua_gettop(L);
+    if (n < 2)
+        return vm_script_error(L, "%s:to() needs a bus", what);
+    for (int i = 2; i <= n; i++)
+        route_value(L, r->index, i, what);
+    lua_settop(L, 1);
+    return 1;
+}
+
+static vm_fade_curve check_curve(lua_State *L, const char *word, const char *key)
+{
+    static const char *const names[] = {"linear", "equal_power", "s_curve", "exponential", NULL};
+    for (int i = 0; names[i]; i++)
+        if (strcmp(word, names[i]) == 0)
+            return (vm_fade_curve)i;
+    const char *near = vm_suggest(word, names, 4);
+    vm_script_error(L, "bad value for '%s' in clip: unknown fade curve '%s'%s%s%s (curves: linear, equal_power, s_curve, exponential)",
+               key, word, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+    return VM_FADE_LINEAR;
+}
+
+/* track:clip { "file", at = T, from = T, length = T, gain = dB, fade_in = T,
+ *              fade_out = T, curve = C, fade_in_curve = C, fade_out_curve = C,
+ *              channel = k } */
+static int strip_clip(lua_State *L)
+{
+    strip_ref *r = script_check_strip(L, 1);
+    script_ctx *c = script_get_ctx(L);
+    vm_desc *d = c->desc;
+    vm_strip_desc *s = &d->strips[r->index];
+    if (s->kind != VM_STRIP_TRACK)
+        return vm_script_error(L, "bus '%s' cannot hold clips: put clips on a track routed to it", s->name);
+    if (lua_type(L, 2) == LUA_TSTRING) { /* t:clip("file", {opts}) */
+        luaL_checktype(L, 3, LUA_TTABLE);
+        lua_pushvalue(L, 2);
+        lua_seti(L, 3, 1);
+        lua_remove(L, 2);
+    }
+    luaL_checktype(L, 2, LUA_TTABLE);
+    static const char *const keys[] = {"at", "from", "length", "gain", "fade_in", "fade_out", "curve",
+                                       "fade_in_curve", "fade_out_curve", "channel", NULL};
+    char what[300];
+    snprintf(what, sizeof what, "clip on track '%s'", s->name);
+    script_check_keys(L, 2, what, keys, 1);
+    if (lua_geti(L, 2, 1) != LUA_TSTRING)
+        return vm_script_error(L, "clip on track '%s' needs a file name first: t:clip { \"media/x.wav\", at = ... }", s->name);
+    const char *file = lua_tostring(L, -1);
+    lua_pop(L, 1);
+
+    char path[PATH_MAX];
+    if (vm_path_join(c->script_dir, file, path, sizeof path) != 0)
+        return vm_script_error(L, "file name too long: '%s'", file);
+    char err[DS_ERR_LEN];
+    vm_media_info info;
+    if (vm_media_probe(path, &info, err) != DS_OK)
+        return vm_script_error(L, "%s", err);
+
+    vm_clip_desc k;
+    memset(&k, 0, sizeof k);
+    k.info = info;
+    if (!script_opt_time(L, 2, "at", what, VM_TIME_POSITION, &k.at))
+        return vm_script_error(L, "clip '%s' needs a place on the timeline: at = \"01:00:00:00\" (or seconds)", file);
+    char b1[64], b2[64];
+    if (k.at < 0) {
+        /* the timecode of a negative position wraps (23:59:59:00), so say how far before */
+        script_fmt_duration(d, -k.at, b1, sizeof b1);
+        vm_time_format(&d->tb, 0, b2, sizeof b2);
+        lua_getfield(L, 2, "at");
+        return vm_script_error(L, "clip '%s' at = %s starts %s before the session start %s", file,
+                          luaL_tolstring(L, -1, NULL), b1, b2);
+    }
+    script_opt_time(L, 2, "from", what, VM_TIME_DURATION, &k.from);
+    if (k.from < 0) {
+        script_fmt_duration(d, k.from, b1, sizeof b1);
+        return vm_script_error(L, "clip '%s': from = %s must not be negative", file, b1);
+    }
+    int64_t avail = vm_media_frames_at(&info, d->tb.rate) - k.from;
+    if (avail <= 0) {
+        script_fmt_duration(d, k.from, b1, sizeof b1);
+        script_fmt_duration(d, vm_media_frames_at(&info, d->tb.rate), b2, sizeof b2);
+        return vm_script_error(L, "clip '%s': from = %s is past the end of the file (%s long)", file, b1, b2);
+    }
+    k.length = avail;
+    if (script_opt_time(L, 2, "length", what, VM_TIME_DURATION, &k.length)) {
+        if (k.length <= 0) {
+            script_fmt_duration(d, k.length, b1, sizeof b1);
+            return vm_script_error(L, "clip '%s': length = %s must be greater than zero", file, b1);
+        }
+        if (k.length > avail) {
+            script_fmt_duration(d, k.length, b1, sizeof b1);
+            script_fmt_duration(d, avail, b2, sizeof b2);
+            return vm_script_error(L, "clip '%s': length = %s runs past the end of the file (%s available after 'from')",
+                              file, b1, b2);
+        }
+    }
+    double g = 0;
+    if (script_opt_number(L, 2, "gain", what, -144, 24, &g))
+        k.gain.value = g;
+    script_opt_time(L, 2, "fade_in", what, VM_TIME_DURATION, &k.fade_in);
+    script_opt_time(L, 2, "fade_out", what, VM_TIME_DURATION, &k.fade_out);
+    if (k.fade_in < 0 || k.fade_out < 0)
+        return vm_script_error(L, "clip '%s': fades must not be negative", file);
+    if (k.fade_in + k.fade_out > k.length) {
+        script_fmt_duration(d, k.fade_in + k.fade_out, b1, sizeof b1);
+        script_fmt_duration(d, k.length, b2, sizeof b2);
+        return vm_script_error(L, "clip '%s': fade_in + fade_out (%s) is longer than the clip (%s)", file, b1, b2);
+    }
+    k.fade_in_curve = k.fade_out_curve = VM_FADE_LINEAR;
+    const char *cw;
+    if ((cw = script_opt_string(L, 2, "curve", what)))
+        k.fade_in_curve = k.fade_out_curve = check_curve(L, cw, "curve");
+    if ((cw = script_opt_string(L, 2, "fade_in_curve", what)))
+        k.fade_in_curve = check_curve(L, cw, "fade_in_curve");
+    if ((cw = script_opt_string(L, 2, "fade_out_curve", what)))
+        k.fade_out_curve = check_curve(L, cw, "fade_out_curve");
+    double ch = 0;
+    if (script_opt_number(L, 2, "channel", what, 1, info.channels, &ch)) {
+        if (ch != (int)ch)
+            return vm_script_error(L, "clip '%s': channel must be a whole number", file);
+        k.channel = (int)ch;
+    }
+    int clip_ch = k.channel ? 1 : info.channels;
+    if (s->channels == 0)
+        s->channels = clip_ch;
+    if (clip_ch != s->channels && clip_ch != 1) {
+        if (s->channels == 1)
+            return vm_script_error(L, "clip '%s' has %d channels but track '%s' is mono: pick one with channel = 1..%d, "
+                              "or make the track %d channels", file, clip_ch, s->name, clip_ch, clip_ch);
+        return vm_script_error(L, "clip '%s' has %d channels but track '%s' has %d: pick one with channel = k, "
+                          "or use a %d-channel track", file, clip_ch, s->name, s->channels, clip_ch);
+    }
+    script_where(L, k.where);
+    s->clips = script_grow(L, s->clips, &s->capclips, s->nclips + 1, sizeof *s->clips);
+    k.path = script_strdup(L, path);
+    s->clips[s->nclips++] = k;
+
+    clip_ref *cr = lua_newuserdatauv(L, sizeof *cr, 0);
+    cr->strip = r->index;
+    cr->clip = s->nclips - 1;
+    luaL_setmetatable(L, CLIP_MT);
+    return 1;
+}
+
+/* t:send(bus, -12) or t:send(bus, { level = -12, pre = true }): the strip
+ * also feeds bus at `level` dB (default 0), after its fader, or before it
+ * with pre = true. Returns the level, a parameter that takes moves. */
+static int strip_send(lua_State *L)
+{
+    strip_ref *r = script_check_strip(L, 1);
+    vm_desc *d = script_get_ctx(L)->desc;
+    char what[300];
+    snprintf(what, sizeof what, "%s '%s'", script_kind_name(&d->strips[r->index]), d->strips[r->index].name);
+    strip_ref *to = luaL_testudata(L, 2, STRIP_MT);
+    if (!to)
+        return vm_script_error(L, "%s:send() needs a bus first: t:send(verb, -12) or t:send(verb, { level = -12, "
+                            "pre = true })", what);
+    double level = 0;
+    int pre = 0;
+    if (lua_type(L, 3) == LUA_TNUMBER) {
+        level = lua_tonumber(L, 3);
+    } else if (lua_istable(L, 3)) {
+        static const char *const keys[] = {"level", "pre", NULL};
+        script_check_keys(L, 3, "send", keys, 0);
+        script_opt_number(L, 3, "level", what, -144, 24, &level);
+        lua_getfield(L, 3, "pre");
+        pre = lua_toboolean(L, -1);
+        lua_pop(L, 1);
+    } else if (!lua_isnoneornil(L, 3)) {
+        return vm_script_error(L, "%s:send(): the level is a number of dB or { level = dB, pre = true } (got %s)", what,
+                            luaL_typename(L, 3));
+    }
+    if (level == -HUGE_VAL || level < -144)
+        level = -144;
+    if (!(level <= 24))
+        return vm_script_error(L, "%s:send(): level = %g dB is out of range (-144 to +24 dB)", what, level);
+    vm_strip_desc *s = &d->strips[r->index];
+    for (int k = 0; k < s->ndests; k++)
+        if (s->dests[k] == to->index)
+            return vm_script_error(L, "%s already feeds bus '%s': a send to it as well would count the signal twice",
+                                what, d->strips[to->index].name);
+    add_dest(L, r->index, to->index);
+    s = &d->strips[r->index];
+    s->sends = script_grow(L, s->sends, &s->capsends, s->nsends + 1, sizeof *s->sends);
+    vm_send_desc *sd = &s->sends[s->nsends++];
+    memset(sd, 0, sizeof *sd);
+    sd->dest = to->index;
+    sd->pre = pre;
+    sd->level.value = level;
+    script_where(L, sd->where);
+    script_push_param(L, PARAM_SEND_LEVEL, r->index, s->nsends - 1);
+    return 1;
+}
+
+static int strip_index(lua_State *L)
+{
+    vm_strip_desc *s = script_strip_of(L, 1);
+    const char *k = luaL_checkstring(L, 2);
+    if (strcmp(k, "name") == 0) lua_pushstring(L, s->name);
+    else if (strcmp(k, "kind") == 0) lua_pushstring(L, script_kind_name(s));
+    else if (strcmp(k, "channels") == 0) lua_pushinteger(L, s->channels ? s->channels : 1);
+    else if (strcmp(k, "gain") == 0) script_push_param(L, PARAM_STRIP_GAIN, script_check_strip(L, 1)->index, 0);
+    else if (strcmp(k, "trim") == 0) script_push_param(L, PARAM_STRIP_TRIM, script_check_strip(L, 1)->index, 0);
+    else if (strcmp(k, "pan") == 0) script_push_param(L, PARAM_STRIP_PAN, script_check_strip(L, 1)->index, 0);
+    else if (strcmp(k, "mute") == 0) script_push_param(L, PARAM_STRIP_MUTE, script_check_strip(L, 1)->index, 0);
+    else if (strcmp(k, "solo") == 0) lua_pushboolean(L, s->solo);
+    else if (strcmp(k, "clip") == 0) lua_pushcfunction(L, strip_clip);
+    else if (strcmp(k, "eq") == 0) lua_pushcfunction(L, script_strip_eq);
+    else if (strcmp(k, "compressor") == 0) lua_pushcfunction(L, script_strip_compressor);
+    else if (strcmp(k, "expander") == 0) lua_pushcfunction(L, script_strip_expander);
+    else if (strcmp(k, "gate") == 0) lua_pushcfunction(L, script_strip_gate);
+    else if (strcmp(k, "limiter") == 0) lua_pushcfunction(L, script_strip_limiter);
+    else if (strcmp(k, "transient") == 0) lua_pushcfunction(L, script_strip_transient);
+    else if (strcmp(k, "to") == 0) lua_pushcfunction(L, strip_to);
+    else if (strcmp(k, "send") == 0) lua_pushcfunction(L, strip_send);
+    else {
+        static const char *const names[] = {"name", "kind", "channels", "gain", "trim", "pan", "mute", "solo", "clip", "to", "eq", "compressor", "expander", "gate", "limiter", "transient", NULL};
+        const char *near = vm_suggest(k, names, 16);
+        if (near)
+            return vm_script_error(L, "%s '%s' has no field '%s'; did you mean '%s'?", script_kind_name(s), s->name, k, near);
+        return vm_script_error(L, "%s '%s' has no field '%s'", script_kind_name(s), s->name, k);
+    }
+    return 1;
+}
+
+static int strip_newindex(lua_State *L)
+{
+    vm_strip_desc *s = script_strip_of(L, 1);
+    const char *k = luaL_checkstring(L, 2);
+    if (strcmp(k, "gain") == 0 || strcmp(k, "trim") == 0) {
+        double v = luaL_checknumber(L, 3);
+        check_gain(L, s, v);
+        (k[0] == 'g' ? &s->gain : &s->trim)->value = v;
+    } else if (strcmp(k, "pan") == 0) {
+        double v = luaL_checknumber(L, 3);
+        check_pan(L, s, v);
+        s->pan.value = v;
+    } else if (strcmp(k, "mute") == 0) {
+        luaL_checktype(L, 3, LUA_TBOOLEAN);
+        s->mute = lua_toboolean(L, 3);
+    } else if (strcmp(k, "solo") == 0) {
+        luaL_checktype(L, 3, LUA_TBOOLEAN);
+        s->solo = lua_toboolean(L, 3);
+    } else {
+        static const char *const names[] = {"gain", "trim", "pan", "mute", "solo", NULL};
+        const char *near = vm_suggest(k, names, 5);
+        return vm_script_error(L, "cannot set '%s' on %s '%s'%s%s%s (settable: gain, trim, pan, mute, solo)", k,
+                          script_kind_name(s), s->name, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+    }
+    return 0;
+}
+
+static int strip_tostring(lua_State *L)
+{
+    vm_strip_desc *s = script_strip_of(L, 1);
+    lua_pushfstring(L, "%s '%s'", script_kind_name(s), s->name);
+    return 1;
+}
+
+static int clip_index(lua_State *L)
+{
+    clip_ref *r = luaL_checkudata(L, 1, CLIP_MT);
+    vm_desc *d = script_get_ctx(L)->desc;
+    const vm_clip_desc *k = &d->strips[r->strip].clips[r->clip];
+    const char *key = luaL_checkstring(L, 2);
+    if (strcmp(key, "at") == 0) lua_pushnumber(L, (double)k->at / d->tb.rate);
+    else if (strcmp(key, "length") == 0) lua_pushnumber(L, (double)k->length / d->tb.rate);
+    else if (strcmp(key, "finish") == 0) lua_pushnumber(L, (double)(k->at + k->length) / d->tb.rate);
+    else if (strcmp(key, "from") == 0) lua_pushnumber(L, (double)k->from / d->tb.rate);
+    else if (strcmp(key, "file") == 0) lua_pushstring(L, k->path);
+    else if (strcmp(key, "channels") == 0) lua_pushinteger(L, k->channel ? 1 : k->info.channels);
+    else if (strcmp(key, "rate") == 0) lua_pushinteger(L, k->info.rate);
+    else if (strcmp(key, "gain") == 0) script_push_param(L, PARAM_CLIP_GAIN, r->strip, r->clip);
+    else return vm_script_error(L, "a clip has no field '%s' (fields: at, length, finish, from, file, channels, rate, gain; times in seconds)", key);
+    return 1;
+}
+
+static int clip_tostring(lua_State *L)
+{
+    clip_ref *r = luaL_checkudata(L, 1, CLIP_MT);
+    vm_desc *d = script_get_ctx(L)->desc;
+    const vm_clip_desc *k = &d->strips[r->strip].clips[r->clip];
+    char tc[64];
+    vm_time_format(&d->tb, k->at, tc, sizeof tc);
+    lua_pushfstring(L, "clip '%s' at %s", vm_path_basename(k->path), tc);
+    return 1;
+}
+
+const luaL_Reg script_strip_methods[] = {
+    {"__index", strip_index}, {"__newindex", strip_newindex}, {"__call", strip_call},
+    {"__tostring", strip_tostring}, {NULL, NULL}};
+const luaL_Reg script_clip_methods[] = {{"__index", clip_index}, {"__tostring", clip_tostring}, {NULL, NULL}};
