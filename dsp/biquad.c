@@ -258,6 +258,12 @@ void dsp_biquad_reset(dsp_biquad *s)
     s->phase = 0;
 }
 
+void dsp_biquad_copy_state(dsp_biquad *dst, const dsp_biquad *src)
+{
+    dst->x1 = src->x1, dst->x2 = src->x2, dst->y1 = src->y1, dst->y2 = src->y2;
+    dst->phase = src->phase;
+}
+
 /* The one-channel loop; st = {x1, x2, y1, y2}, phase = samples since the
  * last flush point. in == out is allowed. */
 static void run1(const dsp_biquad_coefs *c, double st[4], int phase, const float *in, float *out, int n)
@@ -319,6 +325,15 @@ void dsp_biquad_multi_reset(dsp_biquad_multi *s)
     memset(s->y1, 0, sizeof s->y1);
     memset(s->y2, 0, sizeof s->y2);
     s->phase = 0;
+}
+
+void dsp_biquad_multi_copy_state(dsp_biquad_multi *dst, const dsp_biquad_multi *src)
+{
+    dst->phase = src->phase;
+    memcpy(dst->x1, src->x1, sizeof dst->x1);
+    memcpy(dst->x2, src->x2, sizeof dst->x2);
+    memcpy(dst->y1, src->y1, sizeof dst->y1);
+    memcpy(dst->y2, src->y2, sizeof dst->y2);
 }
 
 /* A kernel runs up to 8 lanes through a chain of NS sections (the pairs 1,
@@ -760,6 +775,16 @@ void dsp_butter_reset(dsp_butter *s)
     for (int k = 0; k < 4; k++)
         dsp_biquad_reset(&s->sec[k]);
     s->phase = 0;
+}
+
+int dsp_butter_copy_state(dsp_butter *dst, const dsp_butter *src)
+{
+    if (dst->nsections != src->nsections)
+        return -1;
+    dst->phase = src->phase;
+    for (int k = 0; k < src->nsections; k++)
+        dsp_biquad_copy_state(&dst->sec[k], &src->sec[k]);
+    return 0;
 }
 
 void dsp_butter_design(dsp_butter *s, dsp_eq_type type, int order, double sample_rate, double freq)

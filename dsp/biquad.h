@@ -99,6 +99,11 @@ void dsp_biquad_reset(dsp_biquad *s);
 /* out[i] = filtered in[i], i < n. in == out is allowed. */
 void dsp_biquad_process(dsp_biquad *s, const float *in, float *out, int n);
 
+/* Carries src's running state (last inputs and outputs, flush phase) into
+ * dst, which keeps its coefficients: a live change of settings continues
+ * where the signal is. No allocation. */
+void dsp_biquad_copy_state(dsp_biquad *dst, const dsp_biquad *src);
+
 /* The same coefficients over up to DSP_BIQUAD_MULTI_MAX independent channels
  * (a bus, a stem), processed side by side, one channel per SIMD lane, in
  * groups of 8 (16 with AVX-512): each sample step is a vector operation
@@ -117,6 +122,9 @@ typedef struct {
 void dsp_biquad_multi_init(dsp_biquad_multi *s);
 void dsp_biquad_multi_set(dsp_biquad_multi *s, const dsp_biquad_coefs *c);
 void dsp_biquad_multi_reset(dsp_biquad_multi *s);
+
+/* As dsp_biquad_copy_state, for every channel slot. */
+void dsp_biquad_multi_copy_state(dsp_biquad_multi *dst, const dsp_biquad_multi *src);
 
 /* Filters chans[0..nch)[0..n) in place; channel c uses state slot c. nch is
  * at most DSP_BIQUAD_MULTI_MAX (channels beyond it are left alone); the
@@ -160,6 +168,10 @@ void dsp_butter_init(dsp_butter *s);
 void dsp_butter_design(dsp_butter *s, dsp_eq_type type, int order, double sample_rate, double freq);
 
 void dsp_butter_reset(dsp_butter *s);
+
+/* As dsp_biquad_copy_state, section by section. Returns 0, or -1 (dst
+ * untouched) when the two differ in their number of sections. */
+int dsp_butter_copy_state(dsp_butter *dst, const dsp_butter *src);
 
 /* out[i] = filtered in[i], i < n. in == out is allowed. */
 void dsp_butter_process(dsp_butter *s, const float *in, float *out, int n);

@@ -40,6 +40,19 @@ void dsp_xover3_reset(dsp_xover3 *s)
     }
 }
 
+void dsp_xover3_copy_state(dsp_xover3 *dst, const dsp_xover3 *src)
+{
+    /* every filter of a split has the same shape (4th order), so no
+     * section count can differ */
+    for (int k = 0; k < 2; k++) {
+        dsp_butter_copy_state(&dst->lp1[k], &src->lp1[k]);
+        dsp_butter_copy_state(&dst->hp1[k], &src->hp1[k]);
+        dsp_butter_copy_state(&dst->lp2[k], &src->lp2[k]);
+        dsp_butter_copy_state(&dst->hp2[k], &src->hp2[k]);
+        dsp_biquad_copy_state(&dst->ap2[k], &src->ap2[k]);
+    }
+}
+
 void dsp_xover3_process(dsp_xover3 *s, const float *in, float *low, float *mid, float *high, int n)
 {
     /* high holds HP_f1(in) first, which then splits into mid and high */

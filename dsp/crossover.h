@@ -19,6 +19,10 @@ typedef struct {
 void dsp_xover3_init(dsp_xover3 *s, double fs, double f1, double f2);
 void dsp_xover3_reset(dsp_xover3 *s);
 
+/* Carries src's filter memories into dst, which keeps its crossover
+ * frequencies. No allocation. */
+void dsp_xover3_copy_state(dsp_xover3 *dst, const dsp_xover3 *src);
+
 /* Splits in[0..n) into low, mid and high (four distinct buffers). */
 void dsp_xover3_process(dsp_xover3 *s, const float *in, float *low, float *mid, float *high, int n);
 

@@ -55,6 +55,21 @@ void dsp_ducker_reset(dsp_ducker *s)
     s->ring_pos = 0;
 }
 
+int dsp_ducker_copy_state(dsp_ducker *dst, const dsp_ducker *src)
+{
+    if (dst->nch != src->nch || dst->L != src->L || dst->W != src->W)
+        return -1;
+    memcpy(dst->acc, src->acc, sizeof dst->acc);
+    dst->in_line = src->in_line, dst->last_off = src->last_off;
+    memcpy(dst->ev, src->ev, sizeof dst->ev);
+    dst->nev = src->nev;
+    dst->g_db = src->g_db, dst->from_db = src->from_db, dst->ramp_at = src->ramp_at, dst->ramp_len = src->ramp_len;
+    dst->to_db = src->to_db < 0 ? dst->depth_db : 0.0; /* a dip on its way takes the new depth */
+    memcpy(dst->ring, src->ring, (size_t)dst->nch * (size_t)dst->L * sizeof *dst->ring);
+    dst->ring_pos = src->ring_pos;
+    return 0;
+}
+
 static void add_event(dsp_ducker *s, int64_t at, int down)
 {
     if (s->nev == DSP_DUCKER_EVENTS) /* cannot happen with lines >= 10 ms apart and L <= 10 s */

@@ -72,6 +72,13 @@ int dsp_ducker_latency(double fs, const dsp_ducker_params *p);
 void dsp_ducker_init(dsp_ducker *s, void *memory, int channels, double fs, const dsp_ducker_params *p);
 void dsp_ducker_reset(dsp_ducker *s);
 
+/* Carries src's running state (detector, pending moves, the gain and its
+ * ramp, the target's delay line) into dst, which keeps its settings (depth,
+ * threshold, times): a dip under way heads for dst's depth. Returns 0, or -1
+ * (dst untouched) when the two differ in channels, look-ahead or window.
+ * No allocation. */
+int dsp_ducker_copy_state(dsp_ducker *dst, const dsp_ducker *src);
+
 /* Runs n samples: key[0..nkey)[k] is the key at session sample key_at + k;
  * io[c][k] is replaced by the target L samples earlier times its gain.
  * gain (may be NULL) receives the linear gain of each output sample. */

@@ -308,6 +308,14 @@ void dsp_dyn_reset(dsp_dyn *s)
     s->phase = 0;
 }
 
+void dsp_dyn_copy_state(dsp_dyn *dst, const dsp_dyn *src)
+{
+    memcpy(dst->g, src->g, sizeof dst->g);
+    memcpy(dst->hold, src->hold, sizeof dst->hold);
+    memcpy(dst->ms, src->ms, sizeof dst->ms);
+    dst->phase = src->phase;
+}
+
 /* At every CHUNK-th sample counted from reset (so the points do not move
  * with call sizes): gains within GAIN_FLUSH of 0 dB become 0 dB and mean
  * squares under MS_FLUSH become 0. Between two points a decaying state

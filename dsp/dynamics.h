@@ -170,6 +170,13 @@ void dsp_dyn_set(dsp_dyn *s, const dsp_dyn_params *p);
 /* Back to the state after endless silence (see above). */
 void dsp_dyn_reset(dsp_dyn *s);
 
+/* Carries src's running state (gains, hold counters, mean squares, flush
+ * phase) into dst, which keeps its parameters: a live change of settings
+ * glides from where src's gain is, as dsp_dyn_set does. Every slot is
+ * copied (the struct holds no channel count: the caller checks that the two
+ * serve the same channels and link mode). No allocation. */
+void dsp_dyn_copy_state(dsp_dyn *dst, const dsp_dyn *src);
+
 /* Applies the gain to io[0..nch)[0..n) in place, detecting on
  * key[0..nkey)[0..n). key == NULL or nkey <= 0: the audio is its own key.
  * The key buffers may be the audio buffers themselves (each block of

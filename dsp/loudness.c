@@ -215,6 +215,34 @@ void dsp_loudness_reset(dsp_loudness *s)
     hist_clear(&s->range);
 }
 
+static void hist_copy(dsp_loudness_hist *dst, const dsp_loudness_hist *src)
+{
+    memcpy(dst->energy, src->energy, HIST_BINS * sizeof *dst->energy);
+    memcpy(dst->count, src->count, HIST_BINS * sizeof *dst->count);
+    dst->total_energy = src->total_energy;
+    dst->total_count = src->total_count;
+}
+
+int dsp_loudness_copy_state(dsp_loudness *dst, const dsp_loudness *src)
+{
+    if (dst->rate != src->rate || dst->channels != src->channels || dst->grid != src->grid ||
+        dst->true_peak != src->true_peak)
+        return -1;
+    for (int c = 0; c < dst->channels; c++) {
+        double w = dst->ch[c].w;
+        dst->ch[c] = src->ch[c];
+        dst->ch[c].w = w;
+    }
+    memcpy(dst->ring, src->ring, (size_t)dst->ring_len * sizeof *dst->ring);
+    dst->pos = src->pos;
+    dst->steps = src->steps;
+    dst->m_energy = src->m_energy, dst->s_energy = src->s_energy;
+    dst->max_m_energy = src->max_m_energy, dst->max_s_energy = src->max_s_energy;
+    hist_copy(&dst->gate, &src->gate);
+    hist_copy(&dst->range, &src->range);
+    return 0;
+}
+
 /* ---- the sample loops ---------------------------------------------------- */
 
 typedef struct {

@@ -147,6 +147,14 @@ void dsp_loudness_destroy(dsp_loudness **s);
 /* Forgets everything measured: a new programme starts at the next sample. */
 void dsp_loudness_reset(dsp_loudness *s);
 
+/* Carries everything src has measured (filter memories, windows, gating
+ * histograms, peaks) into dst, which keeps its channel weights: a meter
+ * rebuilt by a live change reads on as if it had run all along. Returns 0,
+ * or -1 (dst untouched) when the two differ in rate, channels, grid or
+ * true-peak mode. Bounded copies (about 120 kB, the histograms), no
+ * allocation. */
+int dsp_loudness_copy_state(dsp_loudness *dst, const dsp_loudness *src);
+
 /* Measures n frames of planar input: ch[c][0..n) for every channel. Any n
  * >= 0; no allocation; the results are the same however a signal is split. */
 void dsp_loudness_process(dsp_loudness *s, const float *const *ch, int n);

@@ -28,6 +28,12 @@ void dsp_transient_reset(dsp_transient *s)
     s->e1 = s->e2 = s->e3 = s->e4 = s->ms = 0;
 }
 
+void dsp_transient_copy_state(dsp_transient *dst, const dsp_transient *src)
+{
+    dst->e1 = src->e1, dst->e2 = src->e2, dst->e3 = src->e3, dst->e4 = src->e4;
+    dst->ms = src->ms;
+}
+
 static inline double follow(double e, double x, double att, double rel)
 {
     return x > e ? x + att * (e - x) : x + rel * (e - x);

@@ -31,6 +31,10 @@ typedef struct {
 void dsp_transient_init(dsp_transient *s, double fs, double attack_db, double sustain_db);
 void dsp_transient_reset(dsp_transient *s);
 
+/* Carries src's level and followers into dst, which keeps its attack and
+ * sustain. No allocation. */
+void dsp_transient_copy_state(dsp_transient *dst, const dsp_transient *src);
+
 /* New attack and sustain (dB) from the next sample on; the level and the
  * four followers carry on (they do not depend on the settings), so the
  * output from there is what a shaper made with these settings would give

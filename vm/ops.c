@@ -764,35 +764,6 @@ void op_clips_reset(op_clips_args *a)
     a->next = 0;
 }
 
-static void copy_butter(dsp_butter *d, const dsp_butter *s)
-{
-    if (d->nsections != s->nsections)
-        return;
-    d->phase = s->phase;
-    for (int k = 0; k < s->nsections; k++) {
-        d->sec[k].x1 = s->sec[k].x1, d->sec[k].x2 = s->sec[k].x2;
-        d->sec[k].y1 = s->sec[k].y1, d->sec[k].y2 = s->sec[k].y2;
-        d->sec[k].phase = s->sec[k].phase;
-    }
-}
-
-static void copy_biquad(dsp_biquad *d, const dsp_biquad *s)
-{
-    d->x1 = s->x1, d->x2 = s->x2, d->y1 = s->y1, d->y2 = s->y2;
-    d->phase = s->phase;
-}
-
-static void copy_xover(dsp_xover3 *x, const dsp_xover3 *y)
-{
-    for (int k = 0; k < 2; k++) {
-        copy_butter(&x->lp1[k], &y->lp1[k]);
-        copy_butter(&x->hp1[k], &y->hp1[k]);
-        copy_butter(&x->lp2[k], &y->lp2[k]);
-        copy_butter(&x->hp2[k], &y->hp2[k]);
-        copy_biquad(&x->ap2[k], &y->ap2[k]);
-    }
-}
-
 void op_copy_state(plan_op_fn fn, void *dst, const void *src)
 {
     if (fn == op_eq) {
@@ -800,69 +771,48 @@ void op_copy_state(plan_op_fn fn, void *dst, const void *src)
         const op_eq_args *s = src;
         if (d->nch != s->nch || d->order != s->order)
             return;
-        if (d->multi && s->multi) {
-            d->multi->phase = s->multi->phase;
-            memcpy(d->multi->x1, s->multi->x1, sizeof d->multi->x1);
-            memcpy(d->multi->x2, s->multi->x2, sizeof d->multi->x2);
-            memcpy(d->multi->y1, s->multi->y1, sizeof d->multi->y1);
-            memcpy(d->multi->y2, s->multi->y2, sizeof d->multi->y2);
-        }
+        if (d->multi && s->multi)
+            dsp_biquad_multi_copy_state(d->multi, s->multi);
         for (int ch = 0; d->butter && s->butter && ch < d->nch; ch++)
-            copy_butter(&d->butter[ch], &s->butter[ch]);
+            dsp_butter_copy_state(&d->butter[ch], &s->butter[ch]);
     } else if (fn == op_dyn) {
         op_dyn_args *d = dst;
         const op_dyn_args *s = src;
         if (d->nch != s->nch || d->nkey != s->nkey)
             return;
-        memcpy(d->state.g, s->state.g, sizeof d->state.g);
-        memcpy(d->state.hold, s->state.hold, sizeof d->state.hold);
-        memcpy(d->state.ms, s->state.ms, sizeof d->state.ms);
-        d->state.phase = s->state.phase;
+        dsp_dyn_copy_state(&d->state, &s->state);
         if (d->key_delay == s->key_delay && d->key_delay) {
             for (int ch = 0; ch < d->nkey; ch++)
                 memcpy(d->key_ring[ch], s->key_ring[ch], (size_t)d->key_delay * sizeof(float));
             d->ring_pos = s->ring_pos;
         }
         for (int ch = 0; d->filtered && s->filtered && ch < d->nkey; ch++) {
-            copy_biquad(&d->key_hp[ch], &s->key_hp[ch]);
-            copy_biquad(&d->key_lp[ch], &s->key_lp[ch]);
+            dsp_biquad_copy_state(&d->key_hp[ch], &s->key_hp[ch]);
+            dsp_biquad_copy_state(&d->key_lp[ch], &s->key_lp[ch]);
         }
     } else if (fn == op_limiter) {
         dsp_limiter_copy_state(&((op_limiter_args *)dst)->state, &((const op_limiter_args *)src)->state);
     } else if (fn == op_transient) {
-        op_transient_args *d = dst;
-        const op_transient_args *s = src;
-        d->state.e1 = s->state.e1, d->state.e2 = s->state.e2, d->state.e3 = s->state.e3, d->state.e4 = s->state.e4;
-        d->state.ms = s->state.ms;
+        dsp_transient_copy_state(&((op_transient_args *)dst)->state, &((const op_transient_args *)src)->state);
     } else if (fn == op_bandduck) {
         op_bandduck_args *d = dst;
         const op_bandduck_args *s = src;
         if (d->nch != s->nch)
             return;
         for (int ch = 0; ch < d->nch; ch++)
-            copy_xover(&d->split[ch], &s->split[ch]);
+            dsp_xover3_copy_state(&d->split[ch], &s->split[ch]);
     } else if (fn == op_duck) {
         op_duck_args *d = dst;
         const op_duck_args *s = src;
-        const dsp_ducker *x = &s->state;
-        dsp_ducker *y = &d->state;
-        if (d->nch != s->nch || d->nkey != s->nkey || x->L != y->L || x->W != y->W)
+        if (d->nch != s->nch || d->nkey != s->nkey || dsp_ducker_copy_state(&d->state, &s->state) != 0)
             return;
-        memcpy(y->acc, x->acc, sizeof y->acc);
-        y->in_line = x->in_line, y->last_off = x->last_off;
-        memcpy(y->ev, x->ev, sizeof y->ev);
-        y->nev = x->nev;
-        y->g_db = x->g_db, y->from_db = x->from_db, y->ramp_at = x->ramp_at, y->ramp_len = x->ramp_len;
-        y->to_db = x->to_db < 0 ? y->depth_db : 0.0; /* a dip on its way takes the new depth */
-        memcpy(y->ring, x->ring, (size_t)y->nch * (size_t)y->L * sizeof *y->ring);
-        y->ring_pos = x->ring_pos;
         if (d->key_delay == s->key_delay && d->key_delay) {
             for (int ch = 0; ch < d->nkey; ch++)
                 memcpy(d->key_ring[ch], s->key_ring[ch], (size_t)d->key_delay * sizeof(float));
             d->ring_pos = s->ring_pos;
         }
         for (int ch = 0; d->split && s->split && ch < d->nch; ch++)
-            copy_xover(&d->split[ch], &s->split[ch]);
+            dsp_xover3_copy_state(&d->split[ch], &s->split[ch]);
     } else if (fn == op_delay) {
         op_delay_args *d = dst;
         const op_delay_args *s = src;

@@ -1,0 +1,388 @@
+/* test_copy_state.c - every stateful kernel's dsp_X_copy_state (what a live
+ * plan swap calls on the audio thread), against an invariant it does not
+ * compute itself:
+ *   - continuation: kernel A runs N samples of a test signal (bursts of
+ *     noise, so every envelope, hold counter and filter memory is away from
+ *     its rest value; N odd, so flush phases are mid-period); a fresh B made
+ *     with the same settings takes A's state; then A and B get the same next
+ *     M samples and must give the same output, bit for bit (tolerance 0:
+ *     the same arithmetic on the same state). A fresh B that did not take
+ *     the state must differ (so the check can fail).
+ *   - settings stay dst's: B made with other settings keeps its
+ *     coefficients (compared byte for byte before and after the copy).
+ *   - shapes: where the kernels can differ in shape (sections, channels,
+ *     look-ahead, grid), a mismatch returns -1 and leaves dst untouched
+ *     (byte for byte). */
+#include "dsp/biquad.h"
+#include "dsp/crossover.h"
+#include "dsp/ducker.h"
+#include "dsp/dynamics.h"
+#include "dsp/limiter.h"
+#include "dsp/loudness.h"
+#include "dsp/transient.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/check.h"
+
+#define FS 48000.0
+#define N 12347 /* samples before the copy: not a multiple of any flush period */
+#define M 9001  /* samples compared after it */
+#define NCH 3
+
+/* Noise in bursts: 40 ms loud (-6 dBFS peak), 60 ms quiet (-46 dBFS), so
+ * the dynamics kernels attack, hold and release within N samples. */
+static float signal_at(int64_t i, int ch)
+{
+    uint32_t x = (uint32_t)(i * 2654435761u) ^ (uint32_t)(ch * 40503u + 1u);
+    x ^= x >> 15, x *= 2246822519u, x ^= x >> 13;
+    float u = (float)((double)x / 4294967296.0 * 2.0 - 1.0);
+    return (i % 4800) < 1920 ? 0.5f * u : 0.005f * u;
+}
+
+static void fill(float *const *ch, int nch, int64_t at, int n)
+{
+    for (int c = 0; c < nch; c++)
+        for (int i = 0; i < n; i++)
+            ch[c][i] = signal_at(at + i, c);
+}
+
+typedef struct {
+    float *buf[NCH];
+    float *store;
+} planar;
+
+static void planar_new(planar *p, int n)
+{
+    p->store = calloc((size_t)NCH * (size_t)n, sizeof(float));
+    for (int c = 0; c < NCH; c++)
+        p->buf[c] = p->store + (size_t)c * (size_t)n;
+}
+
+static int same_floats(float *const *a, float *const *b, int nch, int n)
+{
+    for (int c = 0; c < nch; c++)
+        if (memcmp(a[c], b[c], (size_t)n * sizeof(float)) != 0)
+            return 0;
+    return 1;
+}
+
+/* ---- one-channel filters ------------------------------------------------- */
+
+static void test_biquad(void)
+{
+    dsp_biquad_coefs c, other;
+    dsp_biquad_design(&c, DSP_EQ_PEAK, FS, 1000.0, 2.0, 6.0);
+    dsp_biquad_design(&other, DSP_EQ_LOWSHELF, FS, 200.0, 0.0, -4.0);
+    dsp_biquad a, b, fresh, kept;
+    dsp_biquad_init(&a), dsp_biquad_set(&a, &c);
+    dsp_biquad_init(&b), dsp_biquad_set(&b, &c);
+    dsp_biquad_init(&fresh), dsp_biquad_set(&fresh, &c);
+    dsp_biquad_init(&kept), dsp_biquad_set(&kept, &other);
+    planar in, oa, ob, of;
+    planar_new(&in, N), planar_new(&oa, N), planar_new(&ob, N), planar_new(&of, N);
+    fill(in.buf, 1, 0, N);
+    dsp_biquad_process(&a, in.buf[0], oa.buf[0], N);
+    dsp_biquad_copy_state(&b, &a);
+    dsp_biquad_copy_state(&kept, &a);
+    fill(in.buf, 1, N, M);
+    dsp_biquad_process(&a, in.buf[0], oa.buf[0], M);
+    dsp_biquad_process(&b, in.buf[0], ob.buf[0], M);
+    dsp_biquad_process(&fresh, in.buf[0], of.buf[0], M);
+    check(same_floats(oa.buf, ob.buf, 1, M) && !same_floats(oa.buf, of.buf, 1, M), "biquad: copy continues A",
+          "B differs from A, or a fresh filter matches A");
+    check(memcmp(&kept.c, &other, sizeof other) == 0, "biquad: dst keeps its coefficients", "coefficients changed");
+    free(in.store), free(oa.store), free(ob.store), free(of.store);
+}
+
+static void test_multi(void)
+{
+    dsp_biquad_coefs c;
+    dsp_biquad_design(&c, DSP_EQ_HIGHSHELF, FS, 4000.0, 0.0, 5.0);
+    dsp_biquad_multi a, b, fresh;
+    dsp_biquad_multi_init(&a), dsp_biquad_multi_set(&a, &c);
+    dsp_biquad_multi_init(&b), dsp_biquad_multi_set(&b, &c);
+    dsp_biquad_multi_init(&fresh), dsp_biquad_multi_set(&fresh, &c);
+    planar pa, pb, pf;
+    planar_new(&pa, N), planar_new(&pb, N), planar_new(&pf, N);
+    fill(pa.buf, NCH, 0, N);
+    dsp_biquad_multi_process(&a, pa.buf, NCH, N);
+    dsp_biquad_multi_copy_state(&b, &a);
+    fill(pa.buf, NCH, N, M), fill(pb.buf, NCH, N, M), fill(pf.buf, NCH, N, M);
+    dsp_biquad_multi_process(&a, pa.buf, NCH, M);
+    dsp_biquad_multi_process(&b, pb.buf, NCH, M);
+    dsp_biquad_multi_process(&fresh, pf.buf, NCH, M);
+    check(same_floats(pa.buf, pb.buf, NCH, M) && !same_floats(pa.buf, pf.buf, NCH, M),
+          "biquad multi: copy continues A", "B differs from A, or a fresh filter matches A");
+    free(pa.store), free(pb.store), free(pf.store);
+}
+
+static void test_butter(void)
+{
+    dsp_butter a, b, fresh, kept, odd;
+    dsp_butter_init(&a), dsp_butter_design(&a, DSP_EQ_LOWPASS, 6, FS, 800.0);
+    dsp_butter_init(&b), dsp_butter_design(&b, DSP_EQ_LOWPASS, 6, FS, 800.0);
+    dsp_butter_init(&fresh), dsp_butter_design(&fresh, DSP_EQ_LOWPASS, 6, FS, 800.0);
+    dsp_butter_init(&kept), dsp_butter_design(&kept, DSP_EQ_HIGHPASS, 5, FS, 300.0); /* 3 sections */
+    dsp_butter_init(&odd), dsp_butter_design(&odd, DSP_EQ_HIGHPASS, 4, FS, 300.0);   /* 2 sections */
+    planar in, oa, ob, of;
+    planar_new(&in, N), planar_new(&oa, N), planar_new(&ob, N), planar_new(&of, N);
+    fill(in.buf, 1, 0, N);
+    dsp_butter_process(&a, in.buf[0], oa.buf[0], N);
+    int rc = dsp_butter_copy_state(&b, &a);
+    fill(in.buf, 1, N, M);
+    dsp_butter_process(&a, in.buf[0], oa.buf[0], M);
+    dsp_butter_process(&b, in.buf[0], ob.buf[0], M);
+    dsp_butter_process(&fresh, in.buf[0], of.buf[0], M);
+    check(rc == 0 && same_floats(oa.buf, ob.buf, 1, M) && !same_floats(oa.buf, of.buf, 1, M),
+          "butter: copy continues A", "rc %d; B differs from A, or a fresh filter matches A", rc);
+    dsp_butter before = kept;
+    rc = dsp_butter_copy_state(&kept, &a);
+    check(rc == 0 && kept.sec[0].c.b0 == before.sec[0].c.b0 && kept.sec[2].c.a2 == before.sec[2].c.a2 &&
+              kept.sec[1].y1 == a.sec[1].y1,
+          "butter: dst keeps its design, takes the state", "rc %d", rc);
+    memcpy(&before, &odd, sizeof odd); /* padding too: compared with memcmp */
+    rc = dsp_butter_copy_state(&odd, &a);
+    check(rc == -1 && memcmp(&odd, &before, sizeof odd) == 0, "butter: other section count refused, dst untouched",
+          "rc %d", rc);
+    free(in.store), free(oa.store), free(ob.store), free(of.store);
+}
+
+static void test_xover(void)
+{
+    dsp_xover3 a, b, fresh;
+    dsp_xover3_init(&a, FS, 250.0, 3000.0);
+    dsp_xover3_init(&b, FS, 250.0, 3000.0);
+    dsp_xover3_init(&fresh, FS, 250.0, 3000.0);
+    planar in, la, lb, lf;
+    planar_new(&in, N), planar_new(&la, N), planar_new(&lb, N), planar_new(&lf, N);
+    fill(in.buf, 1, 0, N);
+    dsp_xover3_process(&a, in.buf[0], la.buf[0], la.buf[1], la.buf[2], N);
+    dsp_xover3_copy_state(&b, &a);
+    fill(in.buf, 1, N, M);
+    dsp_xover3_process(&a, in.buf[0], la.buf[0], la.buf[1], la.buf[2], M);
+    dsp_xover3_process(&b, in.buf[0], lb.buf[0], lb.buf[1], lb.buf[2], M);
+    dsp_xover3_process(&fresh, in.buf[0], lf.buf[0], lf.buf[1], lf.buf[2], M);
+    check(same_floats(la.buf, lb.buf, 3, M) && !same_floats(la.buf, lf.buf, 3, M),
+          "crossover: copy continues A (all three bands)", "B differs from A, or a fresh split matches A");
+    free(in.store), free(la.store), free(lb.store), free(lf.store);
+}
+
+/* ---- dynamics ------------------------------------------------------------ */
+
+static void test_dyn(void)
+{
+    static const dsp_dyn_mode modes[] = {DSP_DYN_COMPRESS, DSP_DYN_EXPAND, DSP_DYN_GATE};
+    static const char *names[] = {"compressor", "expander", "gate"};
+    for (int k = 0; k < 3; k++) {
+        dsp_dyn_params p;
+        dsp_dyn_params_init(&p, modes[k]);
+        p.detector = k == 1 ? DSP_DYN_RMS : DSP_DYN_PEAK;
+        p.link = k == 2 ? DSP_DYN_UNLINKED : DSP_DYN_LINK_MAX;
+        dsp_dyn a, b, fresh;
+        dsp_dyn_init(&a, FS, &p), dsp_dyn_init(&b, FS, &p), dsp_dyn_init(&fresh, FS, &p);
+        planar pa, pb, pf;
+        planar_new(&pa, N), planar_new(&pb, N), planar_new(&pf, N);
+        fill(pa.buf, NCH, 0, N);
+        dsp_dyn_process(&a, NULL, 0, pa.buf, NCH, N);
+        dsp_dyn_copy_state(&b, &a);
+        fill(pa.buf, NCH, N, M), fill(pb.buf, NCH, N, M), fill(pf.buf, NCH, N, M);
+        dsp_dyn_process(&a, NULL, 0, pa.buf, NCH, M);
+        dsp_dyn_process(&b, NULL, 0, pb.buf, NCH, M);
+        dsp_dyn_process(&fresh, NULL, 0, pf.buf, NCH, M);
+        char name[64];
+        snprintf(name, sizeof name, "dynamics %s: copy continues A", names[k]);
+        check(same_floats(pa.buf, pb.buf, NCH, M) && !same_floats(pa.buf, pf.buf, NCH, M), name,
+              "B differs from A, or a fresh kernel matches A");
+        free(pa.store), free(pb.store), free(pf.store);
+    }
+    /* settings stay dst's */
+    dsp_dyn_params p, q;
+    dsp_dyn_params_init(&p, DSP_DYN_COMPRESS);
+    dsp_dyn_params_init(&q, DSP_DYN_COMPRESS);
+    q.threshold_db = -30, q.ratio = 8, q.attack_s = 0.001;
+    dsp_dyn a, b;
+    dsp_dyn_init(&a, FS, &p), dsp_dyn_init(&b, FS, &q);
+    dsp_dyn before = b;
+    dsp_dyn_copy_state(&b, &a);
+    check(memcmp(&b.p, &before.p, sizeof b.p) == 0 && b.a_att == before.a_att && b.slope == before.slope,
+          "dynamics: dst keeps its parameters", "parameters changed");
+}
+
+static void test_transient(void)
+{
+    dsp_transient *a = malloc(sizeof *a), *b = malloc(sizeof *b), *fresh = malloc(sizeof *fresh);
+    dsp_transient_init(a, FS, 9, -6), dsp_transient_init(b, FS, 9, -6), dsp_transient_init(fresh, FS, 9, -6);
+    planar pa, pb, pf;
+    planar_new(&pa, N), planar_new(&pb, N), planar_new(&pf, N);
+    fill(pa.buf, NCH, 0, N);
+    dsp_transient_process(a, pa.buf, NCH, N);
+    dsp_transient_copy_state(b, a);
+    fill(pa.buf, NCH, N, M), fill(pb.buf, NCH, N, M), fill(pf.buf, NCH, N, M);
+    dsp_transient_process(a, pa.buf, NCH, M);
+    dsp_transient_process(b, pb.buf, NCH, M);
+    dsp_transient_process(fresh, pf.buf, NCH, M);
+    check(same_floats(pa.buf, pb.buf, NCH, M) && !same_floats(pa.buf, pf.buf, NCH, M),
+          "transient: copy continues A", "B differs from A, or a fresh shaper matches A");
+    dsp_transient_init(fresh, FS, -3, 4);
+    dsp_transient_copy_state(fresh, a);
+    check(fresh->attack_db == -3 && fresh->sustain_db == 4 && fresh->e4 == a->e4,
+          "transient: dst keeps attack and sustain, takes the followers", "attack %g sustain %g", fresh->attack_db,
+          fresh->sustain_db);
+    free(pa.store), free(pb.store), free(pf.store);
+    free(a), free(b), free(fresh);
+}
+
+/* ---- look-ahead kernels (caller memory) ---------------------------------- */
+
+typedef struct {
+    dsp_ducker d;
+    void *mem;
+} ducker_box;
+
+static void ducker_new(ducker_box *x, int nch, const dsp_ducker_params *p)
+{
+    x->mem = calloc(1, dsp_ducker_memory(nch, FS, p));
+    dsp_ducker_init(&x->d, x->mem, nch, FS, p);
+}
+
+static void test_ducker(void)
+{
+    dsp_ducker_params p = {-12, -30, 0.05, 0.3, 0.02, 0.01, 0.1, 0.03};
+    ducker_box a, b, fresh;
+    ducker_new(&a, 2, &p), ducker_new(&b, 2, &p), ducker_new(&fresh, 2, &p);
+    planar key, pa, pb, pf;
+    planar_new(&key, N), planar_new(&pa, N), planar_new(&pb, N), planar_new(&pf, N);
+    fill(key.buf, 1, 7, N);
+    fill(pa.buf, 2, 0, N);
+    dsp_ducker_process(&a.d, (const float *const *)key.buf, 1, pa.buf, 0, N, NULL);
+    int rc = dsp_ducker_copy_state(&b.d, &a.d);
+    fill(key.buf, 1, 7 + N, M);
+    fill(pa.buf, 2, N, M), fill(pb.buf, 2, N, M), fill(pf.buf, 2, N, M);
+    dsp_ducker_process(&a.d, (const float *const *)key.buf, 1, pa.buf, N, M, NULL);
+    dsp_ducker_process(&b.d, (const float *const *)key.buf, 1, pb.buf, N, M, NULL);
+    dsp_ducker_process(&fresh.d, (const float *const *)key.buf, 1, pf.buf, N, M, NULL);
+    check(rc == 0 && same_floats(pa.buf, pb.buf, 2, M) && !same_floats(pa.buf, pf.buf, 2, M),
+          "ducker: copy continues A", "rc %d; B differs from A, or a fresh ducker matches A", rc);
+
+    dsp_ducker_params longer = p;
+    longer.lookahead_s = 0.05;
+    ducker_box other, mono;
+    ducker_new(&other, 2, &longer), ducker_new(&mono, 1, &p);
+    dsp_ducker before;
+    memcpy(&before, &other.d, sizeof before); /* padding too: compared with memcmp */
+    rc = dsp_ducker_copy_state(&other.d, &a.d);
+    check(rc == -1 && memcmp(&other.d, &before, sizeof before) == 0,
+          "ducker: other look-ahead refused, dst untouched", "rc %d", rc);
+    memcpy(&before, &mono.d, sizeof before);
+    rc = dsp_ducker_copy_state(&mono.d, &a.d);
+    check(rc == -1 && memcmp(&mono.d, &before, sizeof before) == 0, "ducker: other channel count refused",
+          "rc %d", rc);
+    free(key.store), free(pa.store), free(pb.store), free(pf.store);
+    free(a.mem), free(b.mem), free(fresh.mem), free(other.mem), free(mono.mem);
+}
+
+typedef struct {
+    dsp_limiter l;
+    void *mem;
+} limiter_box;
+
+static void limiter_new(limiter_box *x, int nch, const dsp_limiter_params *p)
+{
+    x->mem = calloc(1, dsp_limiter_memory(nch, FS, p));
+    dsp_limiter_init(&x->l, x->mem, nch, FS, p);
+}
+
+static void test_limiter(void)
+{
+    dsp_limiter_params p = {-6.0, 0.005, 0.05, 0}, q = {-3.0, 0.005, 0.2, 0}, r = {-6.0, 0.002, 0.05, 0};
+    limiter_box a, b, fresh, kept, shorter;
+    limiter_new(&a, NCH, &p), limiter_new(&b, NCH, &p), limiter_new(&fresh, NCH, &p);
+    limiter_new(&kept, NCH, &q), limiter_new(&shorter, NCH, &r);
+    planar pa, pb, pf;
+    planar_new(&pa, N), planar_new(&pb, N), planar_new(&pf, N);
+    fill(pa.buf, NCH, 0, N);
+    dsp_limiter_process(&a.l, pa.buf, N);
+    int rc = dsp_limiter_copy_state(&b.l, &a.l);
+    fill(pa.buf, NCH, N, M), fill(pb.buf, NCH, N, M), fill(pf.buf, NCH, N, M);
+    dsp_limiter_process(&a.l, pa.buf, M);
+    dsp_limiter_process(&b.l, pb.buf, M);
+    dsp_limiter_process(&fresh.l, pf.buf, M);
+    check(rc == 0 && same_floats(pa.buf, pb.buf, NCH, M) && !same_floats(pa.buf, pf.buf, NCH, M),
+          "limiter: copy continues A", "rc %d; B differs from A, or a fresh limiter matches A", rc);
+    float ceiling = kept.l.ceiling;
+    rc = dsp_limiter_copy_state(&kept.l, &a.l);
+    check(rc == 0 && kept.l.ceiling == ceiling, "limiter: dst keeps its ceiling", "rc %d", rc);
+    dsp_limiter before;
+    memcpy(&before, &shorter.l, sizeof before); /* padding too: compared with memcmp */
+    rc = dsp_limiter_copy_state(&shorter.l, &a.l);
+    check(rc == -1 && memcmp(&shorter.l, &before, sizeof before) == 0,
+          "limiter: other look-ahead refused, dst untouched", "rc %d", rc);
+    free(pa.store), free(pb.store), free(pf.store);
+    free(a.mem), free(b.mem), free(fresh.mem), free(kept.mem), free(shorter.mem);
+}
+
+/* ---- loudness meter ------------------------------------------------------ */
+
+static int same_result(const dsp_loudness *a, const dsp_loudness *b)
+{
+    dsp_loudness_result ra, rb;
+    dsp_loudness_get(a, &ra);
+    dsp_loudness_get(b, &rb);
+    return memcmp(&ra, &rb, sizeof ra) == 0 && dsp_loudness_momentary(a) == dsp_loudness_momentary(b) &&
+           dsp_loudness_short_term(a) == dsp_loudness_short_term(b);
+}
+
+static void test_loudness(void)
+{
+    dsp_loudness_config cfg, coarse;
+    dsp_loudness_config_init(&cfg, FS, 2);
+    coarse = cfg;
+    coarse.grid = 1;
+    dsp_loudness *a = dsp_loudness_create(&cfg), *b = dsp_loudness_create(&cfg), *fresh = dsp_loudness_create(&cfg);
+    dsp_loudness *other = dsp_loudness_create(&coarse);
+    planar in;
+    planar_new(&in, 48000);
+    /* 4 s, so that short-term (3 s) and the gating have values to carry */
+    int64_t at = 0;
+    for (int k = 0; k < 4; k++, at += 48000 - 13) {
+        fill(in.buf, 2, at, 48000 - 13);
+        dsp_loudness_process(a, (const float *const *)in.buf, 48000 - 13);
+    }
+    int rc = dsp_loudness_copy_state(b, a);
+    check(rc == 0 && same_result(a, b), "loudness: copy reads what A reads", "rc %d", rc);
+    fill(in.buf, 2, at, M);
+    dsp_loudness_process(a, (const float *const *)in.buf, M);
+    dsp_loudness_process(b, (const float *const *)in.buf, M);
+    dsp_loudness_process(fresh, (const float *const *)in.buf, M);
+    check(same_result(a, b) && !same_result(a, fresh), "loudness: copy continues A (M, S, I, LRA, peaks)",
+          "B differs from A, or a fresh meter matches A");
+    check(isfinite(dsp_loudness_short_term(b)), "loudness: short-term finite right after the copy", "got %g",
+          dsp_loudness_short_term(b));
+    unsigned char *before = malloc(sizeof *other);
+    memcpy(before, other, sizeof *other);
+    rc = dsp_loudness_copy_state(other, a);
+    check(rc == -1 && memcmp(other, before, sizeof *other) == 0, "loudness: other grid refused, dst untouched",
+          "rc %d", rc);
+    free(before);
+    free(in.store);
+    dsp_loudness_destroy(&a), dsp_loudness_destroy(&b), dsp_loudness_destroy(&fresh), dsp_loudness_destroy(&other);
+}
+
+int main(void)
+{
+    test_biquad();
+    test_multi();
+    test_butter();
+    test_xover();
+    test_dyn();
+    test_transient();
+    test_ducker();
+    test_limiter();
+    test_loudness();
+    return check_exit();
+}
