@@ -1,0 +1,826 @@
+/* compile_emit.c - the emitters: one per op kind, each turning an abstract
+ * op (compile_priv.h) into the plan's real ops in its arena. A parameter's
+ * evaluator goes in front of the op that reads it.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vm/compile_priv.h"
+
+/* In an emitter: out of memory, or a lane whose message is already in err. */
+#define CHECK(cond)                                                      \
+    do {                                                                 \
+        if (!(cond))                                                     \
+            return ds_fail(err, DS_ERR_NOMEM, "out of memory");          \
+    } while (0)
+#define LANE(cond)                                                       \
+    do {                                                                 \
+        if (!(cond))                                                     \
+            return DS_ERR_ARG;                                           \
+    } while (0)
+
+/* Clips sort by start; clips starting together keep the order written. */
+typedef struct { op_clip clip; int index; } indexed_clip;
+static int cmp_indexed(const void *a, const void *b)
+{
+    const indexed_clip *x = a, *y = b;
+    if (x->clip.at != y->clip.at)
+        return x->clip.at < y->clip.at ? -1 : 1;
+    return x->index - y->index;
+}
+
+static int max_overlap(const op_clip *clips, int n)
+{
+    /* clips sorted by start; count how many are running at each start. */
+    int best = 0;
+    for (int i = 0; i < n; i++) {
+        int running = 1;
+        for (int j = i - 1; j >= 0; j--)
+            if (clips[j].at + clips[j].length > clips[i].at)
+                running++;
+        if (running > best)
+            best = running;
+    }
+    return best;
+}
+
+
+/* The ring and scratch of a key delayed by `delay` samples to meet its
+ * audio (op_dyn, op_duck). Returns -1 when the arena is out of memory. */
+static int alloc_key_delay(vm_arena *A, int nkey, int delay, int max_block, int *out_delay, float ***ring,
+                           float ***late)
+{
+    *out_delay = delay;
+    *ring = vm_arena_alloc(A, (size_t)nkey * sizeof **ring);
+    *late = vm_arena_alloc(A, (size_t)nkey * sizeof **late);
+    if (!*ring || !*late)
+        return -1;
+    for (int ch = 0; ch < nkey; ch++) {
+        (*ring)[ch] = vm_arena_alloc(A, (size_t)delay * sizeof(float));
+        (*late)[ch] = vm_arena_alloc(A, (size_t)max_block * sizeof(float));
+        if (!(*ring)[ch] || !(*late)[ch])
+            return -1;
+    }
+    return 0;
+}
+
+const char *vmc_label(vm_arena *a, const char *fmt, ...)
+{
+    char buf[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    return vm_arena_strdup(a, buf);
+}
+
+/* Fuses the eq op at ops[j] into the one before when both are static order-2
+ * filters of the same channels in the same unit (op_eq_args.then);
+ * returns whether it did. */
+int vmc_fuse_eq(plan *p, int j)
+{
+    if (j < 1 || p->ops[j].fn != op_eq || p->ops[j - 1].fn != op_eq || p->op_unit[j] != p->op_unit[j - 1])
+        return 0;
+    op_eq_args *a = p->ops[j - 1].args, *b = p->ops[j].args;
+    if (a->fused || a->then || a->moving || b->moving || a->order != 2 || b->order != 2 || a->nch != b->nch)
+        return 0;
+    for (int ch = 0; ch < a->nch; ch++)
+        if (a->chans[ch] != b->chans[ch])
+            return 0;
+    a->then = b;
+    b->fused = 1;
+    return 1;
+}
+
+/* The next op slot of the plan (the compiler sized p->ops for every op). */
+static plan_op *new_op(plan *p)
+{
+    return &p->ops[p->nops++];
+}
+
+static ds_result emit_clear(compiler *c, const aop *o, char *err)
+{
+    plan *p = c->p;
+    vm_arena *A = &p->arena;
+    const vm_strip_desc *st = &c->d->strips[o->strip];
+    plan_op *op = new_op(p);
+    op_clear_args *a = vm_arena_alloc(A, sizeof *a);
+    CHECK(a);
+    a->chans = c->chans[o->strip];
+    a->nch = st->channels;
+    op->fn = op_clear;
+    op->args = a;
+    op->label = vmc_label(A, "clear  %s '%s' (%d ch)%s", vmc_kind_name(st), st->name, st->channels,
+                          c->audible[o->strip] ? "" : (c->muted[o->strip] ? " [muted]" : " [solo-muted]"));
+    return DS_OK;
+}
+
+static ds_result emit_gain(compiler *c, const aop *o, char *err)
+{
+    plan *p = c->p;
+    vm_arena *A = &p->arena;
+    const vm_strip_desc *st = &c->d->strips[o->strip];
+    op_gain_args *a = vm_arena_alloc(A, sizeof *a);
+    CHECK(a);
+    LANE(a->gain = vmc_strip_gain_param(p, c->d, o->strip, err)); /* the param's evaluator goes first */
+    plan_op *op = new_op(p);
+    a->chans = c->chans[o->strip];
+    a->nch = st->channels;
+    op->fn = op_gain;
+    op->args = a;
+    if (a->gain->is_static)
+        op->label = vmc_label(A, "gain   %s '%s' %+.2f dB (x%.6f)", vmc_kind_name(st), st->name,
+                              20 * log10(a->gain->gain[0]), a->gain->gain[0]);
+    else
+        op->label = vmc_label(A, "gain   %s '%s' (automated)", vmc_kind_name(st), st->name);
+    return DS_OK;
+}
+
+static ds_result emit_delay(compiler *c, const aop *o, char *err)
+{
+    plan *p = c->p;
+    vm_arena *A = &p->arena;
+    const vm_desc *d = c->d;
+    const vm_strip_desc *st = &d->strips[o->strip];
+    plan_op *op = new_op(p);
+    int dl = c->lat_in[o->dst] - c->lat_out[o->strip];
+    op_delay_args *a = vm_arena_alloc(A, sizeof *a);
+    CHECK(a);
+    a->nch = st->channels;
+    a->delay = dl;
+    a->src = c->chans[o->strip];
+    a->out = vm_arena_alloc(A, (size_t)st->channels * sizeof *a->out);
+    a->ring = vm_arena_alloc(A, (size_t)st->channels * sizeof *a->ring);
+    CHECK(a->out && a->ring);
+    for (int ch = 0; ch < st->channels; ch++) {
+        a->out[ch] = vm_arena_alloc(A, (size_t)c->max_block * sizeof(float));
+        a->ring[ch] = vm_arena_alloc(A, (size_t)dl * sizeof(float));
+        CHECK(a->out[ch] && a->ring[ch]);
+    }
+    c->delayed[c->ndelayed].from = o->strip;
+    c->delayed[c->ndelayed].to = o->dst;
+    c->delayed[c->ndelayed++].chans = a->out;
+    op->fn = op_delay;
+    op->args = a;
+    op->label = vmc_label(A, "delay  %s '%s' by %d samples into bus '%s' (latency compensation)",
+                          vmc_kind_name(st), st->name, dl, d->strips[o->dst].name);
+    p->delay_ops[p->ndelay_ops++] = a;
+    return DS_OK;
+}
+
+/* The evaluator of strip s's moving pan, made by its first mix. */
+static ds_result pan_param(compiler *c, int s, char *err)
+{
+    plan *p = c->p;
+    const vm_strip_desc *st = &c->d->strips[s];
+    if (c->pan_params[s])
+        return DS_OK;
+    char nm[300], what[300];
+    snprintf(nm, sizeof nm, "param  %s '%s' pan (%d move%s)", vmc_kind_name(st), st->name, st->pan.nevents,
+             st->pan.nevents == 1 ? "" : "s");
+    snprintf(what, sizeof what, "%s '%s' pan", vmc_kind_name(st), st->name);
+    plan_param *pp = vmc_new_param(&p->arena, nm, st->channels == 2 ? PARAM_PAN_BALANCE : PARAM_PAN_MONO, 1,
+                                   c->max_block);
+    CHECK(pp);
+    LANE(pp->lanes[pp->nlanes++] = vmc_build_lane(p, &st->pan, 0, what, err));
+    vmc_schedule_param(p, pp, 1);
+    c->pan_params[s] = pp;
+    return DS_OK;
+}
+
+/* A mono or stereo strip with a moving pan into a bus of 2+ channels: the
+ * pan's coefficients, and a send's level riding on them. */
+static ds_result emit_mix_pan(compiler *c, const aop *o, float **src_chans, char *err)
+{
+    plan *p = c->p;
+    vm_arena *A = &p->arena;
+    const vm_desc *d = c->d;
+    const vm_strip_desc *st = &d->strips[o->strip], *dt = &d->strips[o->dst];
+    const vm_send_desc *sd = vm_desc_send(d, o->strip, o->dst);
+    /* a send's level (static, moving, and before the fader the mute's
+     * fades as layers) rides on the pan's coefficients */
+    int pre_mute = sd && sd->pre && vmc_mute_moves(d, o->strip);
+    plan_param *level = NULL;
+    if (sd && (sd->level.nevents || pre_mute))
+        LANE(level = vmc_send_level_param(p, d, o->strip, o->dst, sd, pre_mute, err));
+    ds_result r = pan_param(c, o->strip, err);
+    if (r != DS_OK)
+        return r;
+    plan_op *op = new_op(p);
+    op_mix_pan_args *a = vm_arena_alloc(A, sizeof *a);
+    CHECK(a);
+    a->balance = st->channels == 2;
+    a->src[0] = src_chans[0];
+    a->src[1] = src_chans[a->balance ? 1 : 0];
+    a->dst[0] = c->chans[o->dst][0];
+    a->dst[1] = c->chans[o->dst][1];
+    a->pan = c->pan_params[o->strip];
+    a->coef = 1.0f;
+    a->level = level;
+    if (sd && !sd->level.nevents && !pre_mute) /* a static send level */
+        a->coef = sd->level.value <= VM_LANE_DB_SILENCE ? 0.0f : (float)pow(10.0, sd->level.value / 20.0);
+    if (a->coef != 1.0f || a->level)
+        CHECK(a->scratch = vm_arena_alloc(A, (size_t)c->max_block * sizeof(float)));
+    op->fn = op_mix_pan;
+    op->args = a;
+    op->label = vmc_label(A, "mix    %s '%s' -> bus '%s' (%s, automated pan)%s", vmc_kind_name(st), st->name,
+                          dt->name, a->balance ? "stereo balance" : "constant-power pan",
+                          !sd ? "" : level ? " [send, level automated]" : " [send]");
+    return DS_OK;
+}
+
+/* A moving send level: its evaluator, then the mix of a's terms through it. */
+static ds_result emit_mix_gain(compiler *c, const aop *o, const op_mix_args *a, const char *terms, int pre_mute,
+                               char *err)
+{
+    plan *p = c->p;
+    vm_arena *A = &p->arena;
+    const vm_desc *d = c->d;
+    const vm_strip_desc *st = &d->strips[o->strip], *dt = &d->strips[o->dst];
+    const vm_send_desc *sd = vm_desc_send(d, o->strip, o->dst);
+    plan_param *pp;
+    LANE(pp = vmc_send_level_param(p, d, o->strip, o->dst, sd, pre_mute, err));
+    op_mix_gain_args *g = vm_arena_alloc(A, sizeof *g);
+    CHECK(g);
+    g->nterms = a->nterms;
+    g->src = a->src;
+    g->dst = a->dst;
+    g->coef = a->coef;
+    g->scratch = vm_arena_alloc(A, (size_t)c->max_block * sizeof(float));
+    CHECK(g->scratch);
+    g->level = pp;
+    const char *lbl = vmc_label(A, "mix    %s '%s' -> bus '%s' (%s) [send, %slevel automated]", vmc_kind_name(st),
+                                st->name, dt->name, terms, sd->pre ? "before the fader, " : "");
+    plan_op *op = new_op(p);
+    op->fn = op_mix_gain;
+    op->args = g;
+    op->label = lbl;
+    return DS_OK;
+}
+
+/* A mix of strip o->strip into bus o->dst: a matrix of terms, the fader
+ * folded in where it can be, through a moving send level where there is one. */
+static ds_result emit_mix(compiler *c, const aop *o, char *err)
+{
+    plan *p = c->p;
+    vm_arena *A = &p->arena;
+    const vm_desc *d = c->d;
+    const vm_strip_desc *st = &d->strips[o->strip], *dt = &d->strips[o->dst];
+    const vm_send_desc *sd = vm_desc_send(d, o->strip, o->dst);
+    float **src_chans = c->chans[o->strip];
+    for (int k = 0; k < c->ndelayed; k++)
+        if (c->delayed[k].from == o->strip && c->delayed[k].to == o->dst)
+            src_chans = c->delayed[k].chans;
+    if (st->pan.nevents && (st->channels == 1 || st->channels == 2) && dt->channels >= 2)
+        return emit_mix_pan(c, o, src_chans, err);
+    plan_op *op = new_op(p);
+    double coef[64 * 64];
+    vmc_route_matrix(d, o->strip, o->dst, coef, err);
+    /* a folded fader (see fader_folds) scales every coefficient */
+    double fold = 1.0;
+    if (vmc_fader_after(d, o->strip) && !vmc_gain_is_unity(d, o->strip) && !(sd && sd->pre) &&
+        vmc_fader_folds(c, o->strip)) {
+        plan_param *g;
+        LANE(g = vmc_strip_gain_param(p, d, o->strip, err));
+        fold = (double)g->gain[0];
+    }
+    /* a send before the fader of a strip whose mute moves: the mute's
+     * fades are layers of its level (a mute silences every send) */
+    int pre_mute = sd && sd->pre && vmc_mute_moves(d, o->strip);
+    if (sd && !sd->level.nevents && !pre_mute) /* a static send level scales the route */
+        fold *= sd->level.value <= VM_LANE_DB_SILENCE ? 0.0 : pow(10.0, sd->level.value / 20.0);
+    for (int k = 0; k < st->channels * dt->channels; k++)
+        coef[k] *= fold;
+    int nt = 0;
+    for (int k = 0; k < st->channels * dt->channels; k++)
+        nt += coef[k] != 0;
+    op_mix_args *a = vm_arena_alloc(A, sizeof *a);
+    CHECK(a);
+    a->src = vm_arena_alloc(A, (size_t)(nt ? nt : 1) * sizeof *a->src);
+    a->dst = vm_arena_alloc(A, (size_t)(nt ? nt : 1) * sizeof *a->dst);
+    a->coef = vm_arena_alloc(A, (size_t)(nt ? nt : 1) * sizeof *a->coef);
+    CHECK(a->src && a->dst && a->coef);
+    char terms[200] = "";
+    size_t tl = 0;
+    for (int si = 0; si < st->channels; si++)
+        for (int di = 0; di < dt->channels; di++) {
+            double v = coef[si * dt->channels + di];
+            if (v == 0)
+                continue;
+            a->src[a->nterms] = src_chans[si];
+            a->dst[a->nterms] = c->chans[o->dst][di];
+            a->coef[a->nterms] = (float)v;
+            a->nterms++;
+            if (tl < sizeof terms - 40)
+                tl += (size_t)snprintf(terms + tl, sizeof terms - tl, "%s%d>%d x%.4f", tl ? ", " : "", si + 1,
+                                       di + 1, v);
+        }
+    op->fn = op_mix;
+    op->args = a;
+    op->label = vmc_label(A, "mix    %s '%s' -> bus '%s' (%s)%s", vmc_kind_name(st), st->name, dt->name, terms,
+                          sd ? (sd->pre ? " [send, before the fader]" : " [send]") : "");
+    if (sd && (sd->level.nevents || pre_mute)) { /* the mix goes through the moving level instead */
+        p->nops--;
+        return emit_mix_gain(c, o, a, terms, pre_mute, err);
+    }
+    return DS_OK;
+}
+
+static ds_result emit_bandduck(compiler *c, const aop *o, char *err)
+{
+    plan *p = c->p;
+    vm_arena *A = &p->arena;
+    const vm_desc *d = c->d;
+    const vm_strip_desc *st = &d->strips[o->strip];
+    int max_block = c->max_block;
+    op_bandduck_args *a = vm_arena_alloc(A, sizeof *a);
+    CHECK(a);
+    a->io = c->chans[o->strip];
+    a->nch = st->channels;
+    a->split = vm_arena_alloc(A, (size_t)st->channels * sizeof *a->split);
+    a->low = vm_arena_alloc(A, (size_t)max_block * sizeof(float));
+    a->mid = vm_arena_alloc(A, (size_t)max_block * sizeof(float));
+    a->high = vm_arena_alloc(A, (size_t)max_block * sizeof(float));
+    CHECK(a->split && a->low && a->mid && a->high);
+    for (int ch = 0; ch < st->channels; ch++)
+        dsp_xover3_init(&a->split[ch], d->tb.rate, st->band_lo, st->band_hi);
+    char nm[300], what[300];
+    snprintf(nm, sizeof nm, "param  %s '%s' band duck %.0f-%.0f Hz (%d moves)", vmc_kind_name(st), st->name,
+             st->band_lo, st->band_hi, st->bandduck.nevents);
+    snprintf(what, sizeof what, "%s '%s' bandduck", vmc_kind_name(st), st->name);
+    plan_param *pp = vmc_new_param(A, nm, PARAM_GAIN, 1, max_block);
+    CHECK(pp);
+    LANE(pp->lanes[pp->nlanes++] = vmc_build_lane(p, &st->bandduck, 1, what, err));
+    vmc_schedule_param(p, pp, st->bandduck.nevents); /* the param's evaluator goes first */
+    plan_op *op = new_op(p);
+    a->gain = pp;
+    op->fn = op_bandduck;
+    op->args = a;
+    op->label = vmc_label(A, "band   %s '%s' LR8 split at %.0f and %.0f Hz, the middle band ducked (%d ch)",
+                          vmc_kind_name(st), st->name, st->band_lo, st->band_hi, st->channels);
+    p->bandduck_ops[p->nbandduck_ops++] = a;
+    return DS_OK;
+}
+
+/* " +3.0 dB" for the EQ types that have a gain, else "". */
+static const char *eq_gain_text(vm_arena *A, const vm_insert_desc *e)
+{
+    return e->type == DSP_EQ_PEAK || e->type == DSP_EQ_LOWSHELF || e->type == DSP_EQ_HIGHSHELF
+               ? vmc_label(A, " %+.1f dB", e->gain.value) : "";
+}
+
+/* One static order-2 EQ over the channels of a batch's tracks side by side. */
+static ds_result emit_eq_batch(compiler *c, const aop *o, char *err)
+{
+    plan *p = c->p;
+    vm_arena *A = &p->arena;
+    const vm_desc *d = c->d;
+    const vm_strip_desc *st = &d->strips[o->strip];
+    plan_op *op = new_op(p);
+    const vm_insert_desc *e = &st->inserts[o->dst];
+    op_eq_args *a = vm_arena_alloc(A, sizeof *a);
+    CHECK(a);
+    int nch = 0, ntracks = 0;
+    for (int t = o->strip; t >= 0; t = c->batch_next[t]) {
+        nch += d->strips[t].channels;
+        ntracks++;
+    }
+    a->chans = vm_arena_alloc(A, (size_t)nch * sizeof *a->chans);
+    CHECK(a->chans);
+    for (int t = o->strip; t >= 0; t = c->batch_next[t])
+        for (int ch = 0; ch < d->strips[t].channels; ch++)
+            a->chans[a->nch++] = c->chans[t][ch];
+    a->type = e->type;
+    a->order = 2;
+    a->rate = d->tb.rate;
+    char what[300];
+    snprintf(what, sizeof what, "track '%s' eq %d", st->name, o->dst + 1);
+    LANE((a->freq = vmc_build_lane(p, &e->freq, 0, what, err)) && (a->gain = vmc_build_lane(p, &e->gain, 0, what, err)) &&
+         (a->q = vmc_build_lane(p, &e->q, 0, what, err)));
+    a->multi = vm_arena_alloc(A, sizeof *a->multi);
+    CHECK(a->multi);
+    dsp_biquad_multi_init(a->multi);
+    op_eq_design(a, INT64_MIN);
+    op->fn = op_eq;
+    op->args = a;
+    op->label = vmc_label(A, "eq     %d tracks from '%s' side by side (%d ch): %s %.1f Hz%s q %.3f", ntracks,
+                          st->name, nch, vm_eq_type_name(e->type), e->freq.value, eq_gain_text(A, e), e->q.value);
+    p->eq_ops[p->neq_ops++] = a;
+    return DS_OK;
+}
+
+/* An EQ insert: order 2 as one multi-channel biquad, higher orders as
+ * Butterworth cascades per channel. */
+static ds_result emit_eq(compiler *c, const aop *o, char *err)
+{
+    plan *p = c->p;
+    vm_arena *A = &p->arena;
+    const vm_strip_desc *st = &c->d->strips[o->strip];
+    const vm_insert_desc *e = &st->inserts[o->dst];
+    plan_op *op = new_op(p);
+    op_eq_args *a = vm_arena_alloc(A, sizeof *a);
+    CHECK(a);
+    a->type = e->type;
+    a->order = e->order;
+    a->rate = c->d->tb.rate;
+    a->chans = c->chans[o->strip];
+    a->nch = st->channels;
+    char what[300];
+    const vm_param_desc *pds[3] = {&e->freq, &e->gain, &e->q};
+    vm_lane **dst[3] = {&a->freq, &a->gain, &a->q};
+    static const char *const pn[3] = {"freq", "gain", "q"};
+    for (int l = 0; l < 3; l++) {
+        snprintf(what, sizeof what, "%s '%s' eq %d %s", vmc_kind_name(st), st->name, o->dst + 1, pn[l]);
+        LANE(*dst[l] = vmc_build_lane(p, pds[l], 0, what, err));
+        a->moving |= pds[l]->nevents > 0;
+    }
+    if (st->channels > DSP_BIQUAD_MULTI_MAX)
+        return ds_fail(err, DS_ERR_GRAPH, "%s: an eq takes at most %d channels", e->where, DSP_BIQUAD_MULTI_MAX);
+    if (a->order == 2) {
+        a->multi = vm_arena_alloc(A, sizeof *a->multi);
+        CHECK(a->multi);
+        dsp_biquad_multi_init(a->multi);
+    } else {
+        a->butter = vm_arena_alloc(A, (size_t)st->channels * sizeof *a->butter);
+        CHECK(a->butter);
+        for (int ch = 0; ch < st->channels; ch++)
+            dsp_butter_init(&a->butter[ch]);
+    }
+    op_eq_design(a, INT64_MIN); /* the static values */
+    op->fn = op_eq;
+    op->args = a;
+    if (a->order == 2)
+        op->label = vmc_label(A, "eq     %s '%s' %s %.1f Hz%s q %.3f%s (%d ch)", vmc_kind_name(st), st->name,
+                              vm_eq_type_name(e->type), e->freq.value, eq_gain_text(A, e), e->q.value,
+                              a->moving ? ", automated" : "", st->channels);
+    else
+        op->label = vmc_label(A, "eq     %s '%s' %s %.1f Hz Butterworth order %d%s (%d ch)", vmc_kind_name(st),
+                              st->name, vm_eq_type_name(e->type), e->freq.value, e->order,
+                              a->moving ? ", automated" : "", st->channels);
+    p->eq_ops[p->neq_ops++] = a;
+    return DS_OK;
+}
+
+/* The session time of the audio at insert k of strip s: its input's
+ * latency plus the look-aheads before it. */
+static int insert_at(const compiler *c, int s, int k)
+{
+    int at = c->lat_in[s];
+    for (int j = 0; j < k; j++)
+        at += vmc_insert_latency(c->d, s, j);
+    return at;
+}
+
+static ds_result emit_transient(compiler *c, const aop *o, char *err)
+{
+    plan *p = c->p;
+    vm_arena *A = &p->arena;
+    const vm_strip_desc *st = &c->d->strips[o->strip];
+    const vm_insert_desc *e = &st->inserts[o->dst];
+    plan_op *op = new_op(p);
+    op_transient_args *a = vm_arena_alloc(A, sizeof *a);
+    CHECK(a);
+    dsp_transient_init(&a->state, c->d->tb.rate, e->attack_db, e->sustain_db);
+    for (int k = 0; k < VM_INSERT_NSETP; k++)
+        a->moving |= e->setp[k].nevents > 0;
+    for (int k = 0; a->moving && k < VM_INSERT_NSETP; k++) {
+        vm_param_desc pd = vm_insert_param_desc(e, k);
+        char what[300];
+        snprintf(what, sizeof what, "%s '%s' transient shaper %d %s", vmc_kind_name(st), st->name, o->dst + 1,
+                 vm_insert_param_name(e->kind, k));
+        LANE(a->lanes[k] = vmc_build_lane(p, &pd, 0, what, err));
+    }
+    if (a->moving) /* the settings it starts with */
+        op_transient_design(a, 0);
+    a->io = c->chans[o->strip];
+    a->nch = st->channels;
+    op->fn = op_transient;
+    op->args = a;
+    op->label = vmc_label(A, "shape  %s '%s' transients: attack %+.1f dB, sustain %+.1f dB%s (%d ch)",
+                          vmc_kind_name(st), st->name, e->attack_db, e->sustain_db, a->moving ? ", automated" : "",
+                          st->channels);
+    p->transient_ops[p->ntransient_ops++] = a;
+    return DS_OK;
+}
+
+/* A realtime duck: its key read at the audio's time (a ring where the key
+ * is early), and in a band, its crossover. */
+static ds_result emit_duck(compiler *c, const aop *o, char *err)
+{
+    plan *p = c->p;
+    vm_arena *A = &p->arena;
+    const vm_desc *d = c->d;
+    const vm_strip_desc *st = &d->strips[o->strip];
+    const vm_insert_desc *e = &st->inserts[o->dst];
+    int max_block = c->max_block;
+    plan_op *op = new_op(p);
+    const vm_duck_desc *du = &d->ducks[e->duck];
+    op_duck_args *a = vm_arena_alloc(A, sizeof *a);
+    CHECK(a);
+    dsp_ducker_params dp = vmc_ducker_params(du);
+    size_t m = dsp_ducker_memory(st->channels, d->tb.rate, &dp);
+    void *mem = vm_arena_alloc(A, m ? m : 8);
+    CHECK(mem);
+    dsp_ducker_init(&a->state, mem, st->channels, d->tb.rate, &dp);
+    a->io = c->chans[o->strip];
+    a->nch = st->channels;
+    a->key = c->chans[e->key];
+    a->nkey = d->strips[e->key].channels;
+    a->at = insert_at(c, o->strip, o->dst);
+    if (c->lat_out[e->key] < a->at)
+        CHECK(alloc_key_delay(A, a->nkey, a->at - c->lat_out[e->key], max_block, &a->key_delay, &a->key_ring,
+                              &a->key_late) == 0);
+    if (du->band_hi > 0) {
+        a->state.apply = 0;
+        a->split = vm_arena_alloc(A, (size_t)st->channels * sizeof *a->split);
+        a->low = vm_arena_alloc(A, (size_t)max_block * sizeof(float));
+        a->mid = vm_arena_alloc(A, (size_t)max_block * sizeof(float));
+        a->high = vm_arena_alloc(A, (size_t)max_block * sizeof(float));
+        a->gain = vm_arena_alloc(A, (size_t)max_block * sizeof(float));
+        CHECK(a->split && a->low && a->mid && a->high && a->gain);
+        for (int ch = 0; ch < st->channels; ch++)
+            dsp_xover3_init(&a->split[ch], d->tb.rate, du->band_lo, du->band_hi);
+    }
+    op->fn = op_duck;
+    op->args = a;
+    op->label = vmc_label(A, "duck   %s '%s' under %s '%s' %.1f dB%s, in real time with %d samples "
+                          "(%.0f ms) of look-ahead (%d ch)", vmc_kind_name(st), st->name,
+                          vmc_kind_name(&d->strips[e->key]), d->strips[e->key].name, du->depth_db,
+                          du->band_hi > 0 ? vmc_label(A, " in %.0f-%.0f Hz", du->band_lo, du->band_hi) : "",
+                          a->state.L, 1000.0 * a->state.L / d->tb.rate, st->channels);
+    p->duck_ops[p->nduck_ops++] = a;
+    return DS_OK;
+}
+
+static ds_result emit_limiter(compiler *c, const aop *o, char *err)
+{
+    plan *p = c->p;
+    vm_arena *A = &p->arena;
+    const vm_strip_desc *st = &c->d->strips[o->strip];
+    const vm_insert_desc *e = &st->inserts[o->dst];
+    double rate = c->d->tb.rate;
+    plan_op *op = new_op(p);
+    op_limiter_args *a = vm_arena_alloc(A, sizeof *a);
+    CHECK(a);
+    dsp_limiter_params lp = e->lim;
+    for (int k = 0; k < VM_INSERT_NSETP; k++)
+        a->moving |= e->setp[k].nevents > 0;
+    lp.automated = a->moving; /* every frame keeps the settings it came in with */
+    size_t m = dsp_limiter_memory(st->channels, rate, &lp);
+    void *mem = m ? vm_arena_alloc(A, m) : NULL;
+    CHECK(mem);
+    dsp_limiter_init(&a->state, mem, st->channels, rate, &lp);
+    for (int k = 0; a->moving && k < VM_INSERT_NSETP; k++) {
+        vm_param_desc pd = vm_insert_param_desc(e, k);
+        char what[300];
+        snprintf(what, sizeof what, "%s '%s' limiter %d %s", vmc_kind_name(st), st->name, o->dst + 1,
+                 vm_insert_param_name(e->kind, k));
+        LANE(a->lanes[k] = vmc_build_lane(p, &pd, 0, what, err));
+    }
+    if (a->moving) { /* silence before the session: under the settings it starts with */
+        op_limiter_design(a, 0);
+        dsp_limiter_reset(&a->state);
+        CHECK(a->seg = vm_arena_alloc(A, (size_t)st->channels * sizeof *a->seg));
+    }
+    a->io = c->chans[o->strip];
+    op->fn = op_limiter;
+    op->args = a;
+    op->label = vmc_label(A, "limit  %s '%s' ceiling %.1f dBTP, look-ahead %d samples, release %.0f ms%s (%d ch)",
+                          vmc_kind_name(st), st->name, e->lim.ceiling_dbtp, dsp_limiter_latency(&a->state),
+                          e->lim.release_s * 1000, a->moving ? ", automated" : "", st->channels);
+    p->limiter_ops[p->nlimiter_ops++] = a;
+    return DS_OK;
+}
+
+/* A dynamics insert's key: another strip's signal (delayed where it is
+ * early), and filtered to a band when the script asks. */
+static ds_result dyn_key(compiler *c, const aop *o, op_dyn_args *a, char *err)
+{
+    vm_arena *A = &c->p->arena;
+    const vm_desc *d = c->d;
+    const vm_strip_desc *st = &d->strips[o->strip];
+    const vm_insert_desc *e = &st->inserts[o->dst];
+    if (e->key >= 0) {
+        a->key = c->chans[e->key];
+        a->nkey = d->strips[e->key].channels;
+    } else {
+        a->nkey = st->channels;
+    }
+    if (e->key >= 0) { /* the audio's latency at this insert, against the key's */
+        int at = insert_at(c, o->strip, o->dst);
+        if (c->lat_out[e->key] < at)
+            CHECK(alloc_key_delay(A, a->nkey, at - c->lat_out[e->key], c->max_block, &a->key_delay, &a->key_ring,
+                                  &a->key_late) == 0);
+    }
+    if (e->key_hi > 0) {
+        a->filtered = 1;
+        a->key_hp = vm_arena_alloc(A, (size_t)a->nkey * sizeof *a->key_hp);
+        a->key_lp = vm_arena_alloc(A, (size_t)a->nkey * sizeof *a->key_lp);
+        a->key_buf = vm_arena_alloc(A, (size_t)a->nkey * sizeof *a->key_buf);
+        CHECK(a->key_hp && a->key_lp && a->key_buf);
+        dsp_biquad_coefs hp, lp;
+        dsp_biquad_design(&hp, DSP_EQ_HIGHPASS, d->tb.rate, e->key_lo, 0, 0);
+        dsp_biquad_design(&lp, DSP_EQ_LOWPASS, d->tb.rate, e->key_hi, 0, 0);
+        for (int ch = 0; ch < a->nkey; ch++) {
+            dsp_biquad_init(&a->key_hp[ch]);
+            dsp_biquad_set(&a->key_hp[ch], &hp);
+            dsp_biquad_init(&a->key_lp[ch]);
+            dsp_biquad_set(&a->key_lp[ch], &lp);
+            a->key_buf[ch] = vm_arena_alloc(A, (size_t)c->max_block * sizeof(float));
+            CHECK(a->key_buf[ch]);
+        }
+    }
+    return DS_OK;
+}
+
+static ds_result emit_dyn(compiler *c, const aop *o, char *err)
+{
+    plan *p = c->p;
+    vm_arena *A = &p->arena;
+    const vm_desc *d = c->d;
+    const vm_strip_desc *st = &d->strips[o->strip];
+    const vm_insert_desc *e = &st->inserts[o->dst];
+    static const char *const modes[] = {"compressor", "expander", "gate"};
+    plan_op *op = new_op(p);
+    op_dyn_args *a = vm_arena_alloc(A, sizeof *a);
+    CHECK(a);
+    dsp_dyn_init(&a->state, d->tb.rate, &e->dyn);
+    for (int k = 0; k < VM_DYN_NPARAMS; k++)
+        a->moving |= e->dynp[k].nevents > 0;
+    for (int k = 0; a->moving && k < VM_DYN_NPARAMS; k++) {
+        vm_param_desc pd = vm_dyn_param_desc(e, (vm_dyn_param)k);
+        char what[300];
+        snprintf(what, sizeof what, "%s '%s' %s %d %s", vmc_kind_name(st), st->name, modes[e->dyn.mode],
+                 o->dst + 1, vm_dyn_param_name((vm_dyn_param)k));
+        if (k == VM_DYN_RATIO && pd.nevents && !(pd.value < INFINITY))
+            return ds_fail(err, DS_ERR_ARG, "%s: %s: ratio = inf cannot move (give it a finite ratio, e.g. 100)",
+                           pd.where, what);
+        LANE(a->lanes[k] = vmc_build_lane(p, &pd, 0, what, err));
+    }
+    if (a->moving) { /* silence before the session: under the settings it starts with */
+        op_dyn_design(a, 0);
+        dsp_dyn_reset(&a->state);
+    }
+    a->io = c->chans[o->strip];
+    a->nch = st->channels;
+    ds_result r = dyn_key(c, o, a, err);
+    if (r != DS_OK)
+        return r;
+    op->fn = op_dyn;
+    op->args = a;
+    op->label = vmc_label(A, "dyn    %s '%s' %s threshold %.1f dB ratio %.2f attack %.1f ms release %.0f ms%s%s%s"
+                          "%s (%d ch)", vmc_kind_name(st), st->name, modes[e->dyn.mode], e->dyn.threshold_db,
+                          e->dyn.ratio, e->dyn.attack_s * 1000, e->dyn.release_s * 1000,
+                          e->key >= 0 ? ", key " : "", e->key >= 0 ? vmc_kind_name(&d->strips[e->key]) : "",
+                          e->key >= 0 ? vmc_label(A, " '%s'", d->strips[e->key].name) : "",
+                          a->moving ? ", automated" : "", st->channels);
+    p->dyn_ops[p->ndyn_ops++] = a;
+    return DS_OK;
+}
+
+/* The clips of track s sorted by start (ties in the order written) into
+ * a->clips; *widest gets the most channels of any clip's file. */
+static ds_result clip_list(compiler *c, int s, op_clips_args *a, int *widest, char *err)
+{
+    plan *p = c->p;
+    vm_arena *A = &p->arena;
+    const vm_strip_desc *st = &c->d->strips[s];
+    indexed_clip *tmp = calloc((size_t)st->nclips, sizeof *tmp);
+    CHECK(tmp);
+    ds_result r = DS_OK;
+    *widest = 1;
+    for (int k = 0; r == DS_OK && k < st->nclips; k++) {
+        const vm_clip_desc *cd = &st->clips[k];
+        op_clip *oc = &tmp[k].clip;
+        tmp[k].index = k;
+        oc->path = vm_arena_strdup(A, cd->path);
+        oc->at = cd->at;
+        oc->from = cd->from;
+        oc->length = cd->length;
+        oc->gain = cd->gain.value <= VM_LANE_DB_SILENCE ? 0.0 : pow(10.0, cd->gain.value / 20.0);
+        if (cd->gain.nevents) {
+            char what[300];
+            snprintf(what, sizeof what, "gain of clip '%s' on track '%s'", cd->path, st->name);
+            if (!(oc->gain_lane = vmc_build_lane(p, &cd->gain, 1, what, err))) {
+                r = DS_ERR_ARG;
+                break;
+            }
+        }
+        oc->fade_in = cd->fade_in;
+        oc->fade_out = cd->fade_out;
+        oc->fade_in_curve = cd->fade_in_curve;
+        oc->fade_out_curve = cd->fade_out_curve;
+        oc->channel = cd->channel;
+        oc->file_channels = cd->info.channels;
+        if (cd->info.channels > *widest)
+            *widest = cd->info.channels;
+        if (!oc->path)
+            r = ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    }
+    if (r == DS_OK) {
+        qsort(tmp, (size_t)st->nclips, sizeof *tmp, cmp_indexed);
+        a->clips = vm_arena_alloc(A, (size_t)st->nclips * sizeof *a->clips);
+        if (!a->clips)
+            r = ds_fail(err, DS_ERR_NOMEM, "out of memory");
+        for (int k = 0; a->clips && k < st->nclips; k++)
+            a->clips[k] = tmp[k].clip;
+    }
+    free(tmp);
+    return r;
+}
+
+/* A track's clip player, its fader folded into the clips' gains unless the
+ * fader comes after its inserts. */
+static ds_result emit_clips(compiler *c, const aop *o, char *err)
+{
+    plan *p = c->p;
+    vm_arena *A = &p->arena;
+    const vm_desc *d = c->d;
+    const vm_strip_desc *st = &d->strips[o->strip];
+    int max_block = c->max_block;
+    op_clips_args *a = vm_arena_alloc(A, sizeof *a);
+    CHECK(a);
+    a->track = vm_arena_strdup(A, st->name);
+    a->nclips = st->nclips;
+    int widest;
+    ds_result r = clip_list(c, o->strip, a, &widest, err);
+    if (r != DS_OK)
+        return r;
+    a->maxactive = max_overlap(a->clips, a->nclips);
+    a->active = vm_arena_alloc(A, (size_t)a->maxactive * sizeof *a->active);
+    a->readers = vm_arena_alloc(A, (size_t)a->maxactive * sizeof *a->readers);
+    a->scratch = vm_arena_alloc(A, (size_t)max_block * (size_t)widest * sizeof(float));
+    a->env = vm_arena_alloc(A, (size_t)max_block * sizeof(float));
+    a->fader_buf = vm_arena_alloc(A, (size_t)max_block * sizeof(float));
+    CHECK(a->active && a->readers && a->scratch && a->env && a->fader_buf && a->track);
+    a->lane_db = vm_arena_alloc(A, (size_t)max_block * sizeof *a->lane_db);
+    CHECK(a->lane_db);
+    int after = vmc_fader_after(d, o->strip);
+    if (after) { /* the fader comes after the inserts: clips at unity */
+        a->fader = vmc_new_param(A, "unity", PARAM_GAIN, 1, max_block);
+        CHECK(a->fader);
+        vmc_schedule_param(p, (plan_param *)a->fader, 0);
+    } else {
+        LANE(a->fader = vmc_strip_gain_param(p, d, o->strip, err)); /* the fader's evaluator goes first */
+    }
+    plan_op *op = new_op(p);
+    a->out = c->chans[o->strip];
+    a->nch = st->channels;
+    op->fn = op_clips;
+    op->args = a;
+    const char *n_s = st->nclips == 1 ? "" : "s";
+    if (after)
+        op->label = vmc_label(A, "clips  track '%s' (%d ch, %d clip%s, up to %d at once; fader after the inserts)",
+                              st->name, st->channels, st->nclips, n_s, a->maxactive);
+    else if (a->fader->is_static)
+        op->label = vmc_label(A, "clips  track '%s' (%d ch, %d clip%s, up to %d at once, fader %+.2f dB)", st->name,
+                              st->channels, st->nclips, n_s, a->maxactive, 20 * log10(a->fader->gain[0]));
+    else
+        op->label = vmc_label(A, "clips  track '%s' (%d ch, %d clip%s, up to %d at once, fader automated)", st->name,
+                              st->channels, st->nclips, n_s, a->maxactive);
+    p->clip_ops[p->nclip_ops++] = a;
+    return DS_OK;
+}
+
+/* An insert, by its kind. */
+static ds_result emit_insert(compiler *c, const aop *o, char *err)
+{
+    switch (c->d->strips[o->strip].inserts[o->dst].kind) {
+    case VM_INSERT_TRANSIENT:
+        return emit_transient(c, o, err);
+    case VM_INSERT_DUCK:
+        return emit_duck(c, o, err);
+    case VM_INSERT_LIMITER:
+        return emit_limiter(c, o, err);
+    case VM_INSERT_DYNAMICS:
+        return emit_dyn(c, o, err);
+    default:
+        return emit_eq(c, o, err);
+    }
+}
+
+ds_result vmc_emit_op(compiler *c, const aop *o, char *err)
+{
+    switch (o->kind) {
+    case A_CLEAR:
+        return emit_clear(c, o, err);
+    case A_GAIN:
+        return emit_gain(c, o, err);
+    case A_DELAY:
+        return emit_delay(c, o, err);
+    case A_MIX:
+        return emit_mix(c, o, err);
+    case A_BANDDUCK:
+        return emit_bandduck(c, o, err);
+    case A_EQ_BATCH:
+        return emit_eq_batch(c, o, err);
+    case A_INSERT:
+        return emit_insert(c, o, err);
+    case A_CLIPS:
+        return emit_clips(c, o, err);
+    }
+    return ds_fail(err, DS_ERR_GRAPH, "unknown step kind %d", (int)o->kind);
+}

@@ -1,0 +1,132 @@
+/* compile_priv.h - the compiler's phases, shared by vm/compile*.c only.
+ *
+ * vm_compile (vm/compile.c) runs the phases in this order:
+ *   analysis   (compile_graph.c)  order the strips, decide what is audible
+ *                                 and needed, check routes, path latency;
+ *   steps      (compile_steps.c)  the abstract op list (aop), EQ batches,
+ *                                 the tracks' parallel front;
+ *   buffers    (compile.c)        lifetimes, channel buffers by liveness;
+ *   emitters   (compile_emit.c)   one per op kind: the real plan ops;
+ *   parameters (compile_params.c) lanes and gain/send/pan evaluators the
+ *                                 emitters share;
+ *   finish     (compile.c)        offsets, state keys, outputs, strip tables.
+ * The names here carry the prefix vmc_ (vm compiler, private).
+ */
+#ifndef VM_COMPILE_PRIV_H
+#define VM_COMPILE_PRIV_H
+
+#include <stddef.h>
+
+#include "dsp/ducker.h"
+#include "vm/ops.h"
+#include "vm/plan.h"
+
+typedef enum { A_CLEAR, A_CLIPS, A_INSERT, A_EQ_BATCH, A_BANDDUCK, A_GAIN, A_DELAY, A_MIX } aop_kind;
+
+typedef struct {
+    aop_kind kind;
+    int strip;   /* the strip written (CLEAR, CLIPS, GAIN) or read (MIX) */
+    int dst;     /* MIX, DELAY: the strip mixed into; INSERT, EQ_BATCH: the insert's index */
+} aop;
+
+/* The output of an A_DELAY op, by the edge it delays. */
+typedef struct {
+    int from, to;
+    float **chans;
+} vmc_delayed;
+
+typedef struct {
+    const vm_desc *d;
+    int n;                 /* strips */
+    int *order;            /* topological order */
+    int *audible;          /* strip sounds (not muted, not solo-muted) */
+    int *needed;           /* strip's buffer is read by something */
+    int *tapped;           /* an output records the strip */
+    int *muted;            /* muted itself or by a mute group */
+    aop *ops;
+    int nops, capops;
+    int *def, *last;       /* per strip: op that first writes / last reads its buffer */
+    int *lat_in, *lat_out; /* per strip: latency of its input sum and of its output, samples */
+    int *batch_of;         /* per strip: first strip of its EQ batch, -1 when not batched */
+    int *batch_next;       /* per strip: next strip of the same batch, -1 at its end */
+    int nfront;            /* ops[0..nfront) are tracks' own work, runnable in parallel (split_front) */
+    int *unit;             /* per front op: its unit (split_front) */
+    int nunits;
+    double *unit_cost;
+    char *warn;
+    size_t warnlen, warncap;
+    /* materialising (the emitters) */
+    plan *p;
+    int max_block;
+    float ***chans;        /* per strip: its channel buffers, NULL when never written */
+    vm_lane **vca_lanes;
+    plan_param **pan_params; /* per strip: its moving pan's evaluator, once made */
+    vmc_delayed *delayed;  /* A_DELAY outputs made so far */
+    int ndelayed;
+} compiler;
+
+/* ---- compile_graph.c: analysis ---------------------------------------------- */
+
+/* Appends a line to the warnings the plan reports. */
+void vmc_warnf(compiler *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "track" or "bus". */
+const char *vmc_kind_name(const vm_strip_desc *s);
+/* Fills c->order; a loop is an error naming it. */
+ds_result vmc_order_strips(compiler *c, char *err);
+/* Fills c->muted and c->audible from mutes, mute groups and solos. */
+void vmc_decide_audible(compiler *c);
+/* Fills c->needed (walks c->order backwards); warns of strips not heard. */
+void vmc_decide_needed(compiler *c);
+/* 1 when the route from -> to sounds (both ends audible). */
+int vmc_edge_active(const compiler *c, int from, int to);
+/* Fills coef[src_ch * dst_channels + dst_ch] for the route from -> to. */
+ds_result vmc_route_matrix(const vm_desc *d, int from, int to, double *coef, char *err);
+/* The look-ahead of insert k of strip s in samples (limiters, realtime ducks). */
+int vmc_insert_latency(const vm_desc *d, int s, int k);
+/* The kernel's settings of a duck rule. */
+dsp_ducker_params vmc_ducker_params(const vm_duck_desc *du);
+/* Fills c->lat_in and c->lat_out. */
+void vmc_compute_latency(compiler *c);
+
+/* ---- compile_steps.c: the abstract op list ---------------------------------- */
+
+/* 1 when strip s's fader is a step after its inserts (not folded into clips). */
+int vmc_fader_after(const vm_desc *d, int s);
+/* 1 when strip s's static fader folds into its mixes' coefficients. */
+int vmc_fader_folds(const compiler *c, int s);
+/* Fills c->ops, c->batch_of, c->batch_next. */
+ds_result vmc_emit_all(compiler *c, char *err);
+/* Moves the tracks' own work to the front; fills c->nfront, c->unit, c->unit_cost. */
+ds_result vmc_split_front(compiler *c, char *err);
+
+/* ---- compile_params.c: parameters ------------------------------------------- */
+
+/* The mute moves that reach strip s: its own and its mute groups'. */
+int vmc_mute_moves(const vm_desc *d, int s);
+/* 1 when strip s's gain (fader + trim + its VCAs) is 0 dB for ever. */
+int vmc_gain_is_unity(const vm_desc *d, int s);
+/* A lane for a parameter's static value and moves, owned by the plan; NULL
+ * with the message in err. */
+vm_lane *vmc_build_lane(plan *p, const vm_param_desc *pd, int is_db, const char *name, char *err);
+/* A parameter evaluator in the arena with room for nlanes lanes; NULL when
+ * out of memory. */
+plan_param *vmc_new_param(vm_arena *A, const char *name, plan_param_kind kind, int nlanes, int max_block);
+/* Appends an op that evaluates pp each block, unless pp never moves. */
+void vmc_schedule_param(plan *p, plan_param *pp, int moves);
+/* The moving level of the send from s to dst, scheduled; NULL with err. */
+plan_param *vmc_send_level_param(plan *p, const vm_desc *d, int s, int dst, const vm_send_desc *sd, int pre_mute,
+                                 char *err);
+/* The gain of strip s (fader + trim + VCAs + mute fades), scheduled; NULL with err. */
+plan_param *vmc_strip_gain_param(plan *p, const vm_desc *d, int s, char *err);
+
+/* ---- compile_emit.c: one emitter per op kind -------------------------------- */
+
+/* Appends the plan ops of abstract op o (its parameter evaluators first, the
+ * op itself last). */
+ds_result vmc_emit_op(compiler *c, const aop *o, char *err);
+/* Formats a label into the arena; NULL when out of memory. */
+const char *vmc_label(vm_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Fuses the eq op at ops[j] into the one before when it can; returns whether it did. */
+int vmc_fuse_eq(plan *p, int j);
+
+#endif
