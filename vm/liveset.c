@@ -232,6 +232,8 @@ ds_result vm_liveset(vm_desc *d, const char *name, double value, char *err)
         return r;
     }
     const field *f = fd.f;
+    if (f->lo == VM_LANE_DB_SILENCE && value <= f->lo)
+        value = f->lo; /* a gain: -inf is silence, as in a script (vm/script.c script_gain_db) */
     if (isnan(value) || value < f->lo || value > f->hi) {
         if (isinf(f->hi))
             return ds_fail(err, DS_ERR_ARG, "%s = %g is out of range: %s takes %g or more%s%s", name, value, f->param,

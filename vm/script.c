@@ -116,8 +116,8 @@ void script_check_keys(lua_State *L, int idx, const char *what, const char *cons
     }
 }
 
-/* Field key of the table at idx as a number; returns 0 when absent. */
-int script_opt_number(lua_State *L, int idx, const char *key, const char *what, double lo, double hi, double *out)
+/* Field key of the table at idx as a number, unchecked; returns 0 when absent. */
+static int opt_any_number(lua_State *L, int idx, const char *key, const char *what, double *out)
 {
     int t = lua_getfield(L, idx, key);
     if (t == LUA_TNIL) {
@@ -126,11 +126,40 @@ int script_opt_number(lua_State *L, int idx, const char *key, const char *what, 
     }
     if (!lua_isnumber(L, -1))
         vm_script_error(L, "bad value for '%s' in %s (number expected, got %s)", key, what, luaL_typename(L, -1));
-    double v = lua_tonumber(L, -1);
+    *out = lua_tonumber(L, -1);
     lua_pop(L, 1);
+    return 1;
+}
+
+int script_opt_number(lua_State *L, int idx, const char *key, const char *what, double lo, double hi, double *out)
+{
+    double v;
+    if (!opt_any_number(L, idx, key, what, &v))
+        return 0;
     if (!(v >= lo && v <= hi))
         vm_script_error(L, "%s: '%s' = %g is out of range (%g to %g)", what, key, v, lo, hi);
     *out = v;
+    return 1;
+}
+
+/* The one rule for a gain in dB (faders, trims, clip gains, VCAs, sends,
+ * static or moving): -math.huge, or anything at or below -144 dB, is silence
+ * and is stored as VM_LANE_DB_SILENCE (vm/lane.h); up to +24 dB; +inf and
+ * NaN are refused. */
+double script_gain_db(lua_State *L, double v, const char *what, const char *key)
+{
+    if (v <= VM_LANE_DB_SILENCE)
+        return VM_LANE_DB_SILENCE; /* also -inf */
+    if (!(v <= 24))
+        vm_script_error(L, "%s: %s = %g dB is out of range (-math.huge for silence, up to +24 dB)", what, key, v);
+    return v;
+}
+
+int script_opt_gain_db(lua_State *L, int idx, const char *key, const char *what, double *out)
+{
+    if (!opt_any_number(L, idx, key, what, out))
+        return 0;
+    *out = script_gain_db(L, *out, what, key);
     return 1;
 }
 

@@ -68,7 +68,7 @@ static int vca_call(lua_State *L)
     static const char *const keys[] = {"members", "gain", NULL};
     script_check_keys(L, 2, what, keys, 0);
     double g;
-    if (script_opt_number(L, 2, "gain", what, -144, 24, &g))
+    if (script_opt_gain_db(L, 2, "gain", what, &g))
         v->gain.value = g;
     if (lua_getfield(L, 2, "members") != LUA_TNIL)
         add_members(L, -1, &v->members, &v->nmembers, &v->capmembers, what);
@@ -108,10 +108,9 @@ static int vca_newindex(lua_State *L)
     const char *k = luaL_checkstring(L, 2);
     if (strcmp(k, "gain") != 0)
         return vm_script_error(L, "cannot set '%s' on vca '%s' (settable: gain)", k, v->name);
-    double g = luaL_checknumber(L, 3);
-    if (!(g >= -144 && g <= 24))
-        return vm_script_error(L, "vca '%s': gain = %g dB is out of range (-144 to +24 dB)", v->name, g);
-    v->gain.value = g;
+    char what[300];
+    snprintf(what, sizeof what, "vca '%s'", v->name);
+    v->gain.value = script_gain_db(L, luaL_checknumber(L, 3), what, "gain");
     return 0;
 }
 

@@ -172,10 +172,7 @@ static double param_value(lua_State *L, int idx, const char *key, const char *na
     double v = lua_tonumber(L, idx);
     switch ((param_class)cls) {
     case CLS_GAIN_DB:
-        if (v == -HUGE_VAL || v < -144)
-            v = -144; /* silence: see vm/lane.h */
-        if (!(v <= 24))
-            vm_script_error(L, "%s: %s = %g dB is out of range (-math.huge for silence, up to +24 dB)", name, key, v);
+        v = script_gain_db(L, v, name, key);
         break;
     case CLS_PAN:
         if (!(v >= -1 && v <= 1))
@@ -394,7 +391,7 @@ static int param_index(lua_State *L)
     int is_db;
     vm_param_desc *pd = param_of(L, p, name, sizeof name, &is_db);
     if (strcmp(k, "value") == 0 && is_db == CLS_MUTE) lua_pushboolean(L, pd->value != 0);
-    else if (strcmp(k, "value") == 0) lua_pushnumber(L, pd->value <= -144 && is_db == CLS_GAIN_DB ? -HUGE_VAL : pd->value);
+    else if (strcmp(k, "value") == 0) lua_pushnumber(L, pd->value <= VM_LANE_DB_SILENCE && is_db == CLS_GAIN_DB ? -HUGE_VAL : pd->value);
     else if (strcmp(k, "name") == 0) lua_pushstring(L, name);
     else if (strcmp(k, "events") == 0) lua_pushinteger(L, pd->nevents);
     else if (strcmp(k, "set") == 0) lua_pushcfunction(L, param_set);

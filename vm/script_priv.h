@@ -90,6 +90,14 @@ void script_check_keys(lua_State *L, int idx, const char *what, const char *cons
 /* Field key of the table at idx as a number in lo..hi into *out; returns 0
  * when absent, raises when not a number or out of range. */
 int script_opt_number(lua_State *L, int idx, const char *key, const char *what, double lo, double hi, double *out);
+/* v as a gain in dB for `what`'s `key`: -math.huge (or anything at or below
+ * -144 dB) is silence and comes back as VM_LANE_DB_SILENCE; above +24 dB,
+ * +inf and NaN raise an error naming what, key and the range. Every gain,
+ * static or moving (faders, trims, clips, VCAs, sends), goes through it. */
+double script_gain_db(lua_State *L, double v, const char *what, const char *key);
+/* Field key of the table at idx as a gain in dB (script_gain_db); returns 0
+ * when absent. */
+int script_opt_gain_db(lua_State *L, int idx, const char *key, const char *what, double *out);
 /* Field key as a boolean; returns 0 when absent. */
 int script_opt_bool(lua_State *L, int idx, const char *key, const char *what, int *out);
 /* Field key as a string (owned by the table), or NULL when absent. */

@@ -85,12 +85,6 @@ static void check_pan(lua_State *L, const vm_strip_desc *s, double v)
         vm_script_error(L, "%s '%s': pan = %g is out of range (-1 = left to 1 = right)", script_kind_name(s), s->name, v);
 }
 
-static void check_gain(lua_State *L, const vm_strip_desc *s, double v)
-{
-    if (!(v >= -144 && v <= 24))
-        vm_script_error(L, "%s '%s': gain = %g dB is out of range (-144 to +24 dB)", script_kind_name(s), s->name, v);
-}
-
 /* track "NAME" { options } / bus "NAME" { options }: the call form */
 static int strip_call(lua_State *L)
 {
@@ -105,14 +99,10 @@ static int strip_call(lua_State *L)
     double v;
     if (script_opt_number(L, 2, "channels", what, 1, 64, &v))
         set_channels(L, s, v);
-    if (script_opt_number(L, 2, "gain", what, -1e300, 1e300, &v)) {
-        check_gain(L, s, v);
+    if (script_opt_gain_db(L, 2, "gain", what, &v))
         s->gain.value = v;
-    }
-    if (script_opt_number(L, 2, "trim", what, -1e300, 1e300, &v)) {
-        check_gain(L, s, v);
+    if (script_opt_gain_db(L, 2, "trim", what, &v))
         s->trim.value = v;
-    }
     if (script_opt_number(L, 2, "pan", what, -1e300, 1e300, &v)) {
         check_pan(L, s, v);
         s->pan.value = v;
@@ -262,7 +252,7 @@ static int strip_clip(lua_State *L)
         }
     }
     double g = 0;
-    if (script_opt_number(L, 2, "gain", what, -144, 24, &g))
+    if (script_opt_gain_db(L, 2, "gain", what, &g))
         k.gain.value = g;
     script_opt_time(L, 2, "fade_in", what, VM_TIME_DURATION, &k.fade_in);
     script_opt_time(L, 2, "fade_out", what, VM_TIME_DURATION, &k.fade_out);
@@ -324,12 +314,14 @@ static int strip_send(lua_State *L)
                             "pre = true })", what);
     double level = 0;
     int pre = 0;
+    char call[320];
+    snprintf(call, sizeof call, "%s:send()", what);
     if (lua_type(L, 3) == LUA_TNUMBER) {
-        level = lua_tonumber(L, 3);
+        level = script_gain_db(L, lua_tonumber(L, 3), call, "level");
     } else if (lua_istable(L, 3)) {
         static const char *const keys[] = {"level", "pre", NULL};
         script_check_keys(L, 3, "send", keys, 0);
-        script_opt_number(L, 3, "level", what, -144, 24, &level);
+        script_opt_gain_db(L, 3, "level", call, &level);
         lua_getfield(L, 3, "pre");
         pre = lua_toboolean(L, -1);
         lua_pop(L, 1);
@@ -337,10 +329,6 @@ static int strip_send(lua_State *L)
         return vm_script_error(L, "%s:send(): the level is a number of dB or { level = dB, pre = true } (got %s)", what,
                             luaL_typename(L, 3));
     }
-    if (level == -HUGE_VAL || level < -144)
-        level = -144;
-    if (!(level <= 24))
-        return vm_script_error(L, "%s:send(): level = %g dB is out of range (-144 to +24 dB)", what, level);
     vm_strip_desc *s = &d->strips[r->index];
     for (int k = 0; k < s->ndests; k++)
         if (s->dests[k] == to->index)
@@ -395,9 +383,9 @@ static int strip_newindex(lua_State *L)
     vm_strip_desc *s = script_strip_of(L, 1);
     const char *k = luaL_checkstring(L, 2);
     if (strcmp(k, "gain") == 0 || strcmp(k, "trim") == 0) {
-        double v = luaL_checknumber(L, 3);
-        check_gain(L, s, v);
-        (k[0] == 'g' ? &s->gain : &s->trim)->value = v;
+        char what[300];
+        snprintf(what, sizeof what, "%s '%s'", script_kind_name(s), s->name);
+        (k[0] == 'g' ? &s->gain : &s->trim)->value = script_gain_db(L, luaL_checknumber(L, 3), what, k);
     } else if (strcmp(k, "pan") == 0) {
         double v = luaL_checknumber(L, 3);
         check_pan(L, s, v);

@@ -245,6 +245,13 @@ static void test_errors(vm_desc *d)
     refused(d, "DX.pan", 2, "DX.pan", "-1 to 1");
     refused(d, "DX.pan", NAN, "DX.pan", "-1 to 1");
     refused(d, "DX.gain", 30, "DX.gain", "-144 to 24 dB");
+    refused(d, "DX.gain", INFINITY, "DX.gain", "-144 to 24 dB");
+    refused(d, "DX.gain", NAN, "DX.gain", "-144 to 24 dB");
+    double was = vm_liveget(d, "DX.gain");
+    r = vm_liveset(d, "DX.gain", -INFINITY, err);
+    check(r == DS_OK && vm_liveget(d, "DX.gain") == -144, "DX.gain = -inf is silence (stored as -144 dB), as in a script",
+          "result %d, message \"%s\", value %g", r, err, vm_liveget(d, "DX.gain"));
+    vm_liveset(d, "DX.gain", was, err);
     refused(d, "MX.dyn1.ratio", 0.5, "MX.dyn1.ratio", "1 or more");
     refused(d, "DX.eq1.freq", 30000, "DX.eq1.freq", "half the session rate");
     refused(d, "DX.eq1.freq", 5, "DX.eq1.freq", "10 to");
