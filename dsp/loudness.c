@@ -17,12 +17,9 @@
  *     go two at a time, one per lane of an SSE2 double vector, so their
  *     dependency chains overlap. Stage 2's numerator is (1 - z^-1)^2, done
  *     as a difference of differences (no multiplies).
- *   true peak: the 48-tap interpolator folded by its symmetry (24 multiplies
- *     per input sample for all 4 phases), in float, as a plain loop over
- *     output samples that gcc vectorises across time (8 samples per AVX2
- *     vector; every lane does the same operations in the same order, so the
- *     AVX2 clone and the baseline give the same bits). A block whose samples
- *     cannot produce a new maximum skips the filter.
+ *   true peak: dsp/truepeak.c's interpolator (24 multiplies per input
+ *     sample for all 4 phases, vectorised across time). A block whose
+ *     samples cannot produce a new maximum skips the filter.
  * Measured on 10 minutes of 48 kHz noise: about 15 times faster than
  * libebur128 with the same modes in stereo, 13 times in 5.1
  * (tests/tools/loudness_bench.c).
@@ -39,7 +36,7 @@
 #define HIST_MIN_LUFS (-70.0)
 #define HIST_BINS_PER_LU 100
 #define HIST_BINS (100 * HIST_BINS_PER_LU) /* -70 .. +30 LUFS */
-#define TP_TAPS 12
+#define TP_TAPS DSP_TRUEPEAK_TAPS
 #define TP_GAIN_BOUND DSP_TRUEPEAK_GAIN_BOUND
 #define FLUSH 1e-25                         /* below this a filter state is zeroed (-500 dB) */
 
@@ -316,103 +313,16 @@ static void kweight2(dsp_loudness_channel *cha, dsp_loudness_channel *chb, kcoef
     chb->d1 = d1[1], chb->v1 = v1[1], chb->v2 = v2[1], chb->acc = acc[1];
 }
 
-/* Peaks are kept as the bits of a non-negative float: for those, unsigned
- * integer order is float order, and an unsigned max is a reduction gcc
- * vectorises where a float max (NaN rules) is not. A NaN (bits above
- * infinity's) makes the peak +inf, never NaN. */
-static uint32_t peak_bits(float a)
-{
-    uint32_t u;
-    memcpy(&u, &a, sizeof u);
-    return u;
-}
-
-static float bits_peak(uint32_t u)
-{
-    float a;
-    memcpy(&a, &u, sizeof a);
-    return a;
-}
-
-#define INF_BITS 0x7f800000u
 
 DSP_HOT
 static float sample_peak(const float *restrict x, int n, float peak)
 {
-    uint32_t m = peak_bits(peak);
+    uint32_t m = dsp_peak_bits(peak);
     for (int i = 0; i < n; i++) {
-        uint32_t u = peak_bits(x[i]) & 0x7fffffffu;
+        uint32_t u = dsp_peak_bits(x[i]) & 0x7fffffffu;
         m = u > m ? u : m;
     }
-    return bits_peak(m < INF_BITS ? m : INF_BITS);
-}
-
-/* The interpolator is symmetric: phase 3 is phase 0 reversed and phase 2 is
- * phase 1 reversed. So with s_j = w[j] + w[11 - j] and d_j = w[j] - w[11 - j]
- * (j < 6), phase 0 = P + Q and phase 3 = P - Q where P = sum (h0[j] +
- * h0[11 - j]) / 2 * s_j and Q = sum (h0[j] - h0[11 - j]) / 2 * d_j, and the
- * same for phases 1 and 2: 24 multiplies instead of 48. The published
- * coefficients are multiples of 2^-13, so their halved sums and differences
- * are the integers below over 2^14, exact in float. Phase 0 of the Annex is
- * {14, 90, -161, 272, -487, 1125, 7964, -838, 390, -218, 122, -68} / 8192 and
- * phase 1 {-239, 240, -424, 730, -1364, 3810, 6388, -1641, 832, -477, 271,
- * -155} / 8192; tests/unit/test_loudness.c checks this form against them. */
-static const float tp_even[2][TP_TAPS / 2] = {
-    {-54 / 16384.0f, 212 / 16384.0f, -379 / 16384.0f, 662 / 16384.0f, -1325 / 16384.0f, 9089 / 16384.0f},
-    {-394 / 16384.0f, 511 / 16384.0f, -901 / 16384.0f, 1562 / 16384.0f, -3005 / 16384.0f, 10198 / 16384.0f},
-};
-static const float tp_odd[2][TP_TAPS / 2] = {
-    {82 / 16384.0f, -32 / 16384.0f, 57 / 16384.0f, -118 / 16384.0f, 351 / 16384.0f, -6839 / 16384.0f},
-    {-84 / 16384.0f, -31 / 16384.0f, 53 / 16384.0f, -102 / 16384.0f, 277 / 16384.0f, -2578 / 16384.0f},
-};
-
-/* max |y| over the 4 interpolated values made from w[0 .. 11] (w[11] the
- * newest sample). Taking the taps in the published order against
- * oldest-first samples swaps phases 0/3 and 1/2, which the max does not see.
- * Inlined into the two loops below, which gcc vectorises across windows. */
-static inline float tp_point(const float *restrict w)
-{
-    float sum[TP_TAPS / 2], dif[TP_TAPS / 2];
-    for (int j = 0; j < TP_TAPS / 2; j++) {
-        sum[j] = w[j] + w[TP_TAPS - 1 - j];
-        dif[j] = w[j] - w[TP_TAPS - 1 - j];
-    }
-    float p0 = tp_even[0][0] * sum[0], q0 = tp_odd[0][0] * dif[0];
-    float p1 = tp_even[1][0] * sum[0], q1 = tp_odd[1][0] * dif[0];
-    for (int j = 1; j < TP_TAPS / 2; j++) {
-        p0 += tp_even[0][j] * sum[j];
-        q0 += tp_odd[0][j] * dif[j];
-        p1 += tp_even[1][j] * sum[j];
-        q1 += tp_odd[1][j] * dif[j];
-    }
-    float y0 = fabsf(p0 + q0), y3 = fabsf(p0 - q0);
-    float y1 = fabsf(p1 + q1), y2 = fabsf(p1 - q1);
-    float a = y0 > y1 ? y0 : y1;
-    float b = y2 > y3 ? y2 : y3;
-    return a > b ? a : b;
-}
-
-/* max |y| over the 4 interpolated values of each of `count` output samples;
- * output i reads w[i .. i + 11]. */
-DSP_HOT
-static float tp_peak(const float *restrict w, int count, float peak)
-{
-    uint32_t m = peak_bits(peak);
-    for (int i = 0; i < count; i++) {
-        uint32_t u = peak_bits(tp_point(w + i));
-        m = u > m ? u : m;
-    }
-    return bits_peak(m < INF_BITS ? m : INF_BITS);
-}
-
-/* See dsp/truepeak.h: the same values as tp_peak, one per window. */
-DSP_HOT
-void dsp_truepeak_max(const float *restrict w, float *restrict out, int count)
-{
-    for (int i = 0; i < count; i++) {
-        float a = tp_point(w + i);
-        out[i] = a > out[i] ? a : out[i];
-    }
+    return dsp_bits_peak(m < DSP_PEAK_INF_BITS ? m : DSP_PEAK_INF_BITS);
 }
 
 /* True peak of the next n samples of one channel; keeps the last 11. */
@@ -428,9 +338,9 @@ static void true_peak(dsp_loudness_channel *ch, const float *x, int n, float loc
      * when that cannot beat the true peak so far, the filter is skipped.
      * The result is the same; quiet passages cost almost nothing. */
     if (sample_peak(buf, h, local_peak) * TP_GAIN_BOUND > ch->tpeak) {
-        float peak = tp_peak(buf, head, ch->tpeak);
+        float peak = dsp_truepeak_peak(buf, head, ch->tpeak);
         if (n > h)
-            peak = tp_peak(x, n - h, peak);
+            peak = dsp_truepeak_peak(x, n - h, peak);
         ch->tpeak = peak;
     }
     if (n >= h)
@@ -650,7 +560,7 @@ void dsp_loudness_channel_peaks(const dsp_loudness *s, int channel, double *samp
          * after them */
         float buf[2 * TP_TAPS] = {0};
         memcpy(buf, ch->hist, (TP_TAPS - 1) * sizeof *buf);
-        float tail = tp_peak(buf, TP_TAPS - 1, ch->tpeak);
+        float tail = dsp_truepeak_peak(buf, TP_TAPS - 1, ch->tpeak);
         tp = tail > tp ? tail : tp;
     }
     if (sample_peak_out)

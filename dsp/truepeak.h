@@ -1,9 +1,12 @@
 /* truepeak.h - the 4x true-peak interpolator of ITU-R BS.1770-4 Annex 2 (48
- * taps, the published coefficients), as dsp/loudness.c's meter runs it,
- * exposed for the other kernels that must agree with the meter bit for bit
- * (dsp/limiter.c). The coefficients and the code live in dsp/loudness.c. */
+ * taps, the published coefficients), run by the loudness meter
+ * (dsp/loudness.c) and by the kernels that must agree with the meter bit for
+ * bit (dsp/limiter.c). Stateless: the caller keeps the last 11 samples. */
 #ifndef DSP_TRUEPEAK_H
 #define DSP_TRUEPEAK_H
+
+#include <stdint.h>
+#include <string.h>
 
 /* Input samples under each group of 4 interpolated values. The 4 values
  * made from w[i .. i + 11] (oldest first) lie between w[i + 5] and
@@ -20,5 +23,31 @@
  * w holds count + 11 samples; out must not overlap w. A NaN v_i leaves out[i]
  * as it was. */
 void dsp_truepeak_max(const float *w, float *out, int count);
+
+/* max(peak, the largest v_i for i < count), v_i as above: the running true
+ * peak of a channel (peak >= 0, as returned before). A NaN v_i makes the
+ * result +inf, never NaN. */
+float dsp_truepeak_peak(const float *w, int count, float peak);
+
+/* Peaks are kept as the bits of a non-negative float: for those, unsigned
+ * integer order is float order, and an unsigned max is a reduction gcc
+ * vectorises where a float max (NaN rules) is not. A NaN (bits above
+ * infinity's) makes the peak +inf, never NaN: clamp to DSP_PEAK_INF_BITS.
+ * Inline: they are one move each inside the meters' vectorised loops. */
+#define DSP_PEAK_INF_BITS 0x7f800000u
+
+static inline uint32_t dsp_peak_bits(float a)
+{
+    uint32_t u;
+    memcpy(&u, &a, sizeof u);
+    return u;
+}
+
+static inline float dsp_bits_peak(uint32_t u)
+{
+    float a;
+    memcpy(&a, &u, sizeof a);
+    return a;
+}
 
 #endif

@@ -1,0 +1,81 @@
+/* truepeak.c - the 4x true-peak interpolator of ITU-R BS.1770-4 Annex 2
+ * (see truepeak.h): 48 taps, the published coefficients, folded by their
+ * symmetry to 24 multiplies per input sample for the 4 phases, in float, as
+ * plain loops over output samples that gcc vectorises across time (8
+ * samples per AVX2 vector; every lane does the same operations in the same
+ * order, so the AVX2 clone and the baseline give the same bits). Shared by
+ * the loudness meter (dsp/loudness.c) and the limiter's check
+ * (dsp/limiter.c), which must agree bit for bit. */
+#include "dsp/truepeak.h"
+
+#include <math.h>
+#include <stdint.h>
+
+#include "dsp/simd.h"
+
+/* The interpolator is symmetric: phase 3 is phase 0 reversed and phase 2 is
+ * phase 1 reversed. So with s_j = w[j] + w[11 - j] and d_j = w[j] - w[11 - j]
+ * (j < 6), phase 0 = P + Q and phase 3 = P - Q where P = sum (h0[j] +
+ * h0[11 - j]) / 2 * s_j and Q = sum (h0[j] - h0[11 - j]) / 2 * d_j, and the
+ * same for phases 1 and 2: 24 multiplies instead of 48. The published
+ * coefficients are multiples of 2^-13, so their halved sums and differences
+ * are the integers below over 2^14, exact in float. Phase 0 of the Annex is
+ * {14, 90, -161, 272, -487, 1125, 7964, -838, 390, -218, 122, -68} / 8192 and
+ * phase 1 {-239, 240, -424, 730, -1364, 3810, 6388, -1641, 832, -477, 271,
+ * -155} / 8192; tests/unit/test_loudness.c checks this form against them. */
+static const float tp_even[2][DSP_TRUEPEAK_TAPS / 2] = {
+    {-54 / 16384.0f, 212 / 16384.0f, -379 / 16384.0f, 662 / 16384.0f, -1325 / 16384.0f, 9089 / 16384.0f},
+    {-394 / 16384.0f, 511 / 16384.0f, -901 / 16384.0f, 1562 / 16384.0f, -3005 / 16384.0f, 10198 / 16384.0f},
+};
+static const float tp_odd[2][DSP_TRUEPEAK_TAPS / 2] = {
+    {82 / 16384.0f, -32 / 16384.0f, 57 / 16384.0f, -118 / 16384.0f, 351 / 16384.0f, -6839 / 16384.0f},
+    {-84 / 16384.0f, -31 / 16384.0f, 53 / 16384.0f, -102 / 16384.0f, 277 / 16384.0f, -2578 / 16384.0f},
+};
+
+/* max |y| over the 4 interpolated values made from w[0 .. 11] (w[11] the
+ * newest sample). Taking the taps in the published order against
+ * oldest-first samples swaps phases 0/3 and 1/2, which the max does not see.
+ * Inlined into the two loops below, which gcc vectorises across windows. */
+static inline float tp_point(const float *restrict w)
+{
+    float sum[DSP_TRUEPEAK_TAPS / 2], dif[DSP_TRUEPEAK_TAPS / 2];
+    for (int j = 0; j < DSP_TRUEPEAK_TAPS / 2; j++) {
+        sum[j] = w[j] + w[DSP_TRUEPEAK_TAPS - 1 - j];
+        dif[j] = w[j] - w[DSP_TRUEPEAK_TAPS - 1 - j];
+    }
+    float p0 = tp_even[0][0] * sum[0], q0 = tp_odd[0][0] * dif[0];
+    float p1 = tp_even[1][0] * sum[0], q1 = tp_odd[1][0] * dif[0];
+    for (int j = 1; j < DSP_TRUEPEAK_TAPS / 2; j++) {
+        p0 += tp_even[0][j] * sum[j];
+        q0 += tp_odd[0][j] * dif[j];
+        p1 += tp_even[1][j] * sum[j];
+        q1 += tp_odd[1][j] * dif[j];
+    }
+    float y0 = fabsf(p0 + q0), y3 = fabsf(p0 - q0);
+    float y1 = fabsf(p1 + q1), y2 = fabsf(p1 - q1);
+    float a = y0 > y1 ? y0 : y1;
+    float b = y2 > y3 ? y2 : y3;
+    return a > b ? a : b;
+}
+
+/* See dsp/truepeak.h. */
+DSP_HOT
+float dsp_truepeak_peak(const float *restrict w, int count, float peak)
+{
+    uint32_t m = dsp_peak_bits(peak);
+    for (int i = 0; i < count; i++) {
+        uint32_t u = dsp_peak_bits(tp_point(w + i));
+        m = u > m ? u : m;
+    }
+    return dsp_bits_peak(m < DSP_PEAK_INF_BITS ? m : DSP_PEAK_INF_BITS);
+}
+
+/* See dsp/truepeak.h: the same values as dsp_truepeak_peak, one per window. */
+DSP_HOT
+void dsp_truepeak_max(const float *restrict w, float *restrict out, int count)
+{
+    for (int i = 0; i < count; i++) {
+        float a = tp_point(w + i);
+        out[i] = a > out[i] ? a : out[i];
+    }
+}
