@@ -159,8 +159,6 @@ static int strip_dynamics(lua_State *L, dsp_dyn_mode mode, const char *kind)
                                 e.key_lo, e.key_hi);
     }
     lua_pop(L, 1);
-    if (s->channels > DSP_DYN_MAX_CHANNELS)
-        return vm_script_error(L, "%s: at most %d channels", what, DSP_DYN_MAX_CHANNELS);
     return script_push_insert(L, r->index, &e);
 }
 
@@ -218,8 +216,6 @@ int script_strip_transient(lua_State *L)
     e.key = -1;
     script_opt_number(L, 2, "attack", what, -24, 24, &e.attack_db);
     script_opt_number(L, 2, "sustain", what, -24, 24, &e.sustain_db);
-    if (s->channels > DSP_TRANSIENT_MAX_CHANNELS)
-        return vm_script_error(L, "%s: at most %d channels", what, DSP_TRANSIENT_MAX_CHANNELS);
     return script_push_insert(L, r->index, &e);
 }
 

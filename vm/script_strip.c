@@ -77,6 +77,7 @@ static void set_channels(lua_State *L, vm_strip_desc *s, double v)
         vm_script_error(L, "%s '%s' already holds %d-channel clips; cannot make it %d channels", script_kind_name(s), s->name,
                    s->channels, ch);
     s->channels = ch;
+    script_where(L, s->channels_where);
 }
 
 static void check_pan(lua_State *L, const vm_strip_desc *s, double v)
@@ -97,7 +98,7 @@ static int strip_call(lua_State *L)
     static const char *const keys[] = {"channels", "to", "gain", "trim", "pan", "mute", "solo", NULL};
     script_check_keys(L, 2, what, keys, 0);
     double v;
-    if (script_opt_number(L, 2, "channels", what, 1, 64, &v))
+    if (script_opt_number(L, 2, "channels", what, 1, VM_MAX_CHANNELS, &v))
         set_channels(L, s, v);
     if (script_opt_gain_db(L, 2, "gain", what, &v))
         s->gain.value = v;
@@ -274,8 +275,10 @@ static int strip_clip(lua_State *L)
         k.channel = (int)ch;
     }
     int clip_ch = k.channel ? 1 : info.channels;
-    if (s->channels == 0)
+    if (s->channels == 0) {
         s->channels = clip_ch;
+        script_where(L, s->channels_where);
+    }
     if (clip_ch != s->channels && clip_ch != 1) {
         if (s->channels == 1)
             return vm_script_error(L, "clip '%s' has %d channels but track '%s' is mono: pick one with channel = 1..%d, "
