@@ -5,6 +5,8 @@
 #   make test     install what is missing, build, run every test
 #   make bench    install what is missing, build, run the benchmark
 #   make asan     the whole suite under AddressSanitizer + UBSan
+#   make fuzz     libFuzzer (clang) on each tests/fuzz/fuzz_*.c target for
+#                 FUZZ_SECONDS seconds (default 60), under nice -n 19
 
 CC      ?= cc
 PKGS     = lua5.4 sndfile soxr portaudio-2.0
@@ -26,8 +28,16 @@ LIB_OBJ  = $(LIB_SRC:%.c=$(B)/%.o)
 APP_OBJ  = $(APP_SRC:%.c=$(B)/%.o)
 TESTS    = $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 TOOLS    = $(TOOL_SRC:tests/tools/%.c=$(B)/tools/%)
+# Fuzz targets (tests/fuzz/fuzz_NAME.c): the normal build links each with
+# tests/fuzz/replay.c into $(B)/fuzz/fuzz_NAME, which tests/render/fuzz_regress.sh
+# runs on the saved inputs; `make fuzz` links them with libFuzzer instead.
+FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_LIB = tests/fuzz/scratch.c
+REPLAYS  = $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
+FUZZERS  = $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzzer/%)
+FUZZ_SECONDS ?= 60
 
-all: $(B)/dubstage $(B)/dubstage-rtcheck $(TESTS) $(TOOLS)
+all: $(B)/dubstage $(B)/dubstage-rtcheck $(TESTS) $(TOOLS) $(REPLAYS)
 
 # DSP loops need the vectoriser's full cost model (gcc's -O2 only
 # vectorises loops of known trip count): -O3 for dsp/ only.
@@ -63,6 +73,16 @@ $(B)/tools/%: tests/tools/%.c $(B)/libdubstage.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libdubstage.a $(LDLIBS)
 
+$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(FUZZ_LIB) tests/fuzz/fuzz.h $(B)/libdubstage.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(FUZZ_LIB) $(B)/libdubstage.a $(LDLIBS)
+
+# Only in the fuzz build (B=build-fuzz, CC=clang, the library compiled with
+# -fsanitize=fuzzer-no-link for coverage): libFuzzer supplies main().
+$(B)/fuzzer/%: tests/fuzz/%.c $(FUZZ_LIB) tests/fuzz/fuzz.h $(B)/libdubstage.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_LIB) $(B)/libdubstage.a $(LDLIBS)
+
 deps:
 	@scripts/install-deps.sh all
 
@@ -85,8 +105,16 @@ asan:
 	  LDFLAGS="-fsanitize=address,undefined" all
 	DUBSTAGE=build-asan/dubstage BUILD=build-asan DUBSTAGE_SANITIZED=1 tests/run.sh
 
-clean:
-	rm -rf build build-asan
+fuzz:
+	@scripts/install-deps.sh fuzz
+	@$(MAKE) --no-print-directory B=build-fuzz CC=clang \
+	  OPT="-O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
+	  LDFLAGS="-fsanitize=address,undefined" \
+	  $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/fuzzer/%)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
 
-.PHONY: all deps demo test bench asan clean
+clean:
+	rm -rf build build-asan build-fuzz
+
+.PHONY: all deps demo test bench asan fuzz clean
 -include $(LIB_OBJ:.o=.d) $(APP_OBJ:.o=.d)

@@ -1,13 +1,15 @@
 #!/bin/sh
 # install-deps.sh - install the Debian packages dubstage needs, only those missing.
 #
-# Usage: scripts/install-deps.sh [build|test|demo|bench|all]
+# Usage: scripts/install-deps.sh [build|test|demo|bench|fuzz|all]
 #   build: compiler, Lua 5.4, libsndfile, libsoxr, PortAudio, readline
 #   test:  build + the independent tools the tests measure with (sox, ffmpeg,
 #          /usr/bin/time for peak memory) + jackd2 for the realtime tests
 #          + the real recordings the render tests use
 #   demo:  build + the real recordings the demo is made from
 #   bench: test (sox and ffmpeg are the peers the benchmark runs)
+#   fuzz:  build + clang and its libFuzzer/sanitizer runtime (`make fuzz`;
+#          not in `all`: the suite replays saved fuzz inputs with gcc)
 # Runs apt-get directly as root, through sudo otherwise. Prints nothing when
 # everything is already there.
 set -eu
@@ -25,14 +27,18 @@ tool_pkgs="sox ffmpeg time"
 live_pkgs="jackd2"
 # Real recordings shipped by Debian (sources and licenses: the header of scripts/demo.lua): dialogue (Czech voice
 # actors), score, ambience and hard effects.
+# Debian 12 (bookworm): clang is clang 14; libFuzzer and the ASan/UBSan
+# runtimes it links come in libclang-rt-14-dev.
+fuzz_pkgs="clang libclang-rt-14-dev"
 media_pkgs="fillets-ng-data-cs wesnoth-1.16-music ufoai-sound wordwarvi-sound unzip"
 
 case "$want" in
   build) pkgs="$build_pkgs" ;;
   demo)  pkgs="$build_pkgs $tool_pkgs $media_pkgs" ;;
   bench) pkgs="$build_pkgs $tool_pkgs $media_pkgs $live_pkgs" ;;
+  fuzz)  pkgs="$build_pkgs $fuzz_pkgs" ;;
   test|all) pkgs="$build_pkgs $tool_pkgs $media_pkgs $live_pkgs" ;;
-  *) echo "install-deps.sh: unknown set '$want' (build, test, demo, bench, all)" >&2; exit 2 ;;
+  *) echo "install-deps.sh: unknown set '$want' (build, test, demo, bench, fuzz, all)" >&2; exit 2 ;;
 esac
 
 missing=""

@@ -101,7 +101,6 @@ static ds_result emit_tail(compiler *c, int s, int *started, char *err)
  * or 4 at a time, so more gain nothing, and smaller batches let the two
  * workers share the tracks' work more evenly. */
 #define BATCH_CHANNELS 8
-_Static_assert(BATCH_CHANNELS <= DSP_BIQUAD_MULTI_MAX, "an EQ batch runs in one dsp_biquad_multi");
 
 static int batchable(const compiler *c, int s)
 {
@@ -245,7 +244,8 @@ ds_result vmc_split_front(compiler *c, char *err)
     for (int i = 0; i < n; i++)
         if (!front[i])
             ops[m++] = c->ops[i];
-    memcpy(c->ops, ops, (size_t)n * sizeof *ops);
+    if (n > 0) /* c->ops is NULL in an empty graph (fuzz_script: an empty script) */
+        memcpy(c->ops, ops, (size_t)n * sizeof *ops);
     free(front), free(blocked), free(ops), free(cost), free(unit_of);
     return DS_OK;
 }

@@ -597,7 +597,9 @@ static ds_result setup_direct_pcm(vm_media_reader *r)
         if (memcmp(c, "ds64", 4) == 0 && size >= 16) {
             if (pread(r->fd, c + 8, 16, (off_t)(off + 8)) != 16)
                 return DS_OK;
-            ds64_data = (int64_t)le32(c + 16) | (int64_t)le32(c + 20) << 32;
+            /* unsigned: a size with the top bit set is no size (fuzz_media) */
+            uint64_t d64 = (uint64_t)le32(c + 16) | (uint64_t)le32(c + 20) << 32;
+            ds64_data = d64 > (uint64_t)INT64_MAX ? -1 : (int64_t)d64;
         }
         if (memcmp(c, "data", 4) == 0) {
             data_off = off + 8;
@@ -608,7 +610,7 @@ static ds_result setup_direct_pcm(vm_media_reader *r)
     }
     size_t frame_bytes = (size_t)bytes * (size_t)r->channels;
     if (data_off < 0 || data_size < 0 || (int64_t)(data_size / (int64_t)frame_bytes) != r->in_frames ||
-        data_off + data_size > (int64_t)st.st_size)
+        data_size > (int64_t)st.st_size - data_off)
         return DS_OK;
     r->raw = malloc(RAW_BYTES);
     if (!r->raw)

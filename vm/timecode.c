@@ -16,6 +16,11 @@
 
 /* Sample rates above this could overflow the seconds-string arithmetic. */
 #define VM_TC_MAX_RATE 4000000
+/* Below 60 Hz (the fastest frame rate) a frame count exceeds its sample
+ * index, and samples -> frames overflows for positions the time words
+ * accept (found by tests/fuzz/fuzz_timecode.c: "1e18 s" at 1 Hz); 1 kHz is
+ * far below any audio rate. */
+#define VM_TC_MIN_RATE 1000
 
 /* How much of a user's string an error message quotes. */
 #define QUOTE_MAX 64
@@ -311,9 +316,9 @@ ds_result vm_timebase_init(vm_timebase *tb, int rate, const vm_fps *fps,
     int drop = 0;
     ds_result r;
 
-    if (rate <= 0 || rate > VM_TC_MAX_RATE)
-        return ds_fail(err, DS_ERR_ARG, "sample rate %d Hz is out of range (1-%d)",
-                       rate, VM_TC_MAX_RATE);
+    if (rate < VM_TC_MIN_RATE || rate > VM_TC_MAX_RATE)
+        return ds_fail(err, DS_ERR_ARG, "sample rate %d Hz is out of range (%d-%d)",
+                       rate, VM_TC_MIN_RATE, VM_TC_MAX_RATE);
     if (!fps || fps->num <= 0 || fps->den <= 0 || fps->nominal <= 0)
         return ds_fail(err, DS_ERR_ARG, "no valid frame rate: use " VALID_RATES);
     if (start_tc) {

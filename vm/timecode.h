@@ -62,8 +62,9 @@ typedef enum { VM_TIME_POSITION, VM_TIME_DURATION } vm_time_kind;
 ds_result vm_fps_parse(const char *s, vm_fps *out, char *err);
 
 /* Fills tb for rate and fps with the session start given as a timecode
- * string (NULL = "00:00:00:00"). rate must be 1..4000000 Hz (the bound keeps
- * every intermediate product of this module inside int64). */
+ * string (NULL = "00:00:00:00"). rate must be 1000..4000000 Hz (the bounds
+ * keep every intermediate product of this module, and every frame count of
+ * a position it parses, inside int64). */
 ds_result vm_timebase_init(vm_timebase *tb, int rate, const vm_fps *fps,
                            const char *start_tc, char *err);
 

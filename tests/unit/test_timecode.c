@@ -446,6 +446,30 @@ static void test_df_style_mismatch(void)
     time_is(&df, "00:00:04:00", VM_TIME_DURATION, 192192); /* 120 frames x 1601.6 */
 }
 
+/* The timebase's sample-rate bounds. Below one sample per frame a frame
+ * count outgrows its sample index and samples -> frames overflowed for
+ * positions the time words accept (fuzz_timecode found "1e18 s" at 1 Hz);
+ * at the lowest rate accepted the largest such position converts back
+ * exactly: frames = floor(samples * 24 / 1000), computed here in long
+ * double from the same samples. */
+static void test_rate_bounds(void)
+{
+    vm_fps f = fps_of("24");
+    vm_timebase tb;
+    char err[DS_ERR_LEN];
+    int64_t smp = 0;
+    check(vm_timebase_init(&tb, 999, &f, NULL, err) == DS_ERR_ARG && strstr(err, "999 Hz") && strstr(err, "1000-"),
+          "timebase refuses 999 Hz, naming the range", "message: %s", err);
+    check(vm_timebase_init(&tb, 4000001, &f, NULL, err) == DS_ERR_ARG, "timebase refuses 4000001 Hz",
+          "message: %s", err);
+    if (!check(vm_timebase_init(&tb, 1000, &f, NULL, err) == DS_OK, "timebase takes 1000 Hz", "message: %s", err))
+        return;
+    check(vm_time_parse(&tb, "999999999999.999999999s", VM_TIME_POSITION, &smp, err) == DS_OK,
+          "a 12-digit seconds position parses at 1000 Hz", "message: %s", err);
+    check_int(vm_tc_samples_to_frames(&f, 1000, smp), (int64_t)((long double)smp * 24 / 1000),
+              "its frame at 1000 Hz is floor(samples * 24 / 1000), no overflow");
+}
+
 int main(void)
 {
     static const char *const rates[] = { "23.976", "24", "25", "29.97", "30", "48", "50", "59.94", "60" };
@@ -465,5 +489,6 @@ int main(void)
     test_seconds();
     test_format();
     test_df_style_mismatch();
+    test_rate_bounds();
     return check_exit();
 }
