@@ -194,6 +194,26 @@ static void hist_clear(dsp_loudness_hist *h)
     memset(h->count, 0, HIST_BINS * sizeof *h->count);
     h->total_energy = 0.0;
     h->total_count = 0;
+    h->lo = HIST_BINS;
+    h->hi = -1;
+}
+
+/* dst's used bins cleared, then src's copied: both ranges are bounded by
+ * what the programmes reached, and outside them every bin is zero. */
+static void hist_copy(dsp_loudness_hist *dst, const dsp_loudness_hist *src)
+{
+    if (dst->lo <= dst->hi) {
+        memset(dst->energy + dst->lo, 0, (size_t)(dst->hi - dst->lo + 1) * sizeof *dst->energy);
+        memset(dst->count + dst->lo, 0, (size_t)(dst->hi - dst->lo + 1) * sizeof *dst->count);
+    }
+    if (src->lo <= src->hi) {
+        memcpy(dst->energy + src->lo, src->energy + src->lo, (size_t)(src->hi - src->lo + 1) * sizeof *src->energy);
+        memcpy(dst->count + src->lo, src->count + src->lo, (size_t)(src->hi - src->lo + 1) * sizeof *src->count);
+    }
+    dst->lo = src->lo;
+    dst->hi = src->hi;
+    dst->total_energy = src->total_energy;
+    dst->total_count = src->total_count;
 }
 
 void dsp_loudness_reset(dsp_loudness *s)
@@ -210,14 +230,6 @@ void dsp_loudness_reset(dsp_loudness *s)
     s->max_m_energy = s->max_s_energy = -1.0;
     hist_clear(&s->gate);
     hist_clear(&s->range);
-}
-
-static void hist_copy(dsp_loudness_hist *dst, const dsp_loudness_hist *src)
-{
-    memcpy(dst->energy, src->energy, HIST_BINS * sizeof *dst->energy);
-    memcpy(dst->count, src->count, HIST_BINS * sizeof *dst->count);
-    dst->total_energy = src->total_energy;
-    dst->total_count = src->total_count;
 }
 
 int dsp_loudness_copy_state(dsp_loudness *dst, const dsp_loudness *src)
@@ -374,6 +386,8 @@ static void hist_add(dsp_loudness_hist *h, double energy)
         b = 0;
     h->energy[b] += energy;
     h->count[b]++;
+    h->lo = b < h->lo ? b : h->lo;
+    h->hi = b > h->hi ? b : h->hi;
     h->total_energy += energy;
     h->total_count++;
 }

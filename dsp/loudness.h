@@ -98,6 +98,9 @@ typedef struct {
     uint32_t *count;          /* nbins */
     double total_energy;      /* over every value above the absolute gate */
     uint64_t total_count;
+    int lo, hi;               /* the bins ever added to (lo > hi: none); every
+                                 bin outside them is zero, so a copy moves
+                                 only these */
 } dsp_loudness_hist;
 
 /* Every field is private; read the meter through the functions below. */
@@ -151,8 +154,8 @@ void dsp_loudness_reset(dsp_loudness *s);
  * histograms, peaks) into dst, which keeps its channel weights: a meter
  * rebuilt by a live change reads on as if it had run all along. Returns 0,
  * or -1 (dst untouched) when the two differ in rate, channels, grid or
- * true-peak mode. Bounded copies (about 120 kB, the histograms), no
- * allocation. */
+ * true-peak mode. Bounded copies, no allocation: the histograms' bins
+ * either meter has used (20 LU of programme: about 50 kB; at most 240 kB). */
 int dsp_loudness_copy_state(dsp_loudness *dst, const dsp_loudness *src);
 
 /* Measures n frames of planar input: ch[c][0..n) for every channel. Any n

@@ -8,6 +8,12 @@
  * and swaps the plan into the running stream. save() writes the list as a
  * trims file the script includes (`trims "mix.trims.lua"`), so an offline
  * render hears what the mixer heard.
+ *
+ * Ctrl-C in the REPL stops the Lua that is running (a chunk typed at the
+ * prompt, the script a reload runs) and nothing else: the signal handler
+ * only sets a flag, and a count hook in each Lua state raises "interrupted"
+ * when it finds the flag set (lua.c's way: a signal handler must not touch
+ * a Lua state). The mix plays on, untouched.
  */
 #include "repl/live_cmd.h"
 
@@ -16,10 +22,12 @@
 #include <lua.h>
 #include <lualib.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -34,6 +42,45 @@
 #include "vm/timecode.h"
 
 #define LIVE_BLOCK 1024
+#define REPL_NICE 5 /* the REPL thread's nice value above the audio threads' */
+
+/* ---- Ctrl-C while Lua runs ------------------------------------------------ */
+
+static volatile sig_atomic_t lua_interrupt; /* set by SIGINT while a chunk or a reload runs */
+
+static void on_interrupt(int sig)
+{
+    (void)sig;
+    lua_interrupt = 1;
+}
+
+/* From here to interrupt_end, Ctrl-C sets lua_interrupt (and nothing else);
+ * the console's own handler is kept in *old. */
+static void interrupt_begin(struct sigaction *old)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = on_interrupt;
+    lua_interrupt = 0;
+    sigaction(SIGINT, &sa, old);
+}
+
+static void interrupt_end(const struct sigaction *old)
+{
+    sigaction(SIGINT, old, NULL);
+    lua_interrupt = 0;
+}
+
+/* The REPL state's count hook. The flag stays set until the chunk has
+ * returned, so a chunk that catches the error (pcall in a loop) is stopped
+ * at its next look too. */
+static void interrupt_hook(lua_State *L, lua_Debug *ar)
+{
+    (void)ar;
+    if (lua_interrupt)
+        vm_script_interrupted(L);
+}
 
 /* ---- building a plan for live use ------------------------------------------ */
 
@@ -77,12 +124,14 @@ static void changes_free(change_list *c)
     memset(c, 0, sizeof *c);
 }
 
-/* script -> description (+ live changes) -> plan with the tap and meters.
- * On success *d holds the new description (the caller frees the old). */
-static ds_result build_plan(const live_args *a, const change_list *ch, vm_desc *d, plan **p, char *err)
+/* script (run with so) -> description (+ live changes) -> plan with the tap
+ * and meters. On success *d holds the new description (the caller frees the
+ * old). */
+static ds_result build_plan(const live_args *a, const vm_script_opts *so, const change_list *ch, vm_desc *d, plan **p,
+                            char *err)
 {
     *p = NULL;
-    ds_result r = vm_script_load(a->script, &a->so, d, err);
+    ds_result r = vm_script_load(a->script, so, d, err);
     if (r != DS_OK)
         return r;
     for (int i = 0; ch && i < ch->n; i++)
@@ -150,7 +199,7 @@ static void print_report(const vm_live_report *rep, double played_s)
 static int first_plan(const live_args *a, vm_desc *d, plan **p)
 {
     char err[DS_ERR_LEN];
-    if (build_plan(a, NULL, d, p, err) == DS_OK)
+    if (build_plan(a, &a->so, NULL, d, p, err) == DS_OK)
         return 0;
     fprintf(stderr, "dubstage: %s\n", err);
     vm_plan_free(p);
@@ -164,7 +213,7 @@ int repl_play(const live_args *a)
     vm_desc d;
     plan *p = NULL;
     if (first_plan(a, &d, &p) != 0)
-        return 1;
+        return a->stop && *a->stop ? 128 + (int)*a->stop : 1;
     int64_t from = 0, to = p->length;
     if ((a->from && parse_time(&d.tb, a->from, &from, err) != DS_OK) ||
         (a->to && parse_time(&d.tb, a->to, &to, err) != DS_OK)) {
@@ -239,6 +288,7 @@ int repl_play(const live_args *a)
 
 typedef struct {
     const live_args *a;
+    vm_script_opts so;         /* a->so, stopped by Ctrl-C (lua_interrupt) */
     vm_live *live;
     vm_desc desc;              /* the description now playing (live changes applied) */
     change_list changes;
@@ -252,6 +302,8 @@ typedef struct {
     int quit;
     char trims_path[4096];
     char tap[256];
+    char traceback[2048];      /* of the last script error (so.traceback) */
+    int reported;              /* the error being raised is a whole report: no traceback of the chunk */
 } session;
 
 static session *S_of(lua_State *L)
@@ -295,7 +347,7 @@ static ds_result rebuild(session *s, char *err)
 {
     vm_desc d;
     plan *p = NULL;
-    ds_result r = build_plan(s->a, &s->changes, &d, &p, err);
+    ds_result r = build_plan(s->a, &s->so, &s->changes, &d, &p, err);
     if (r != DS_OK) {
         vm_plan_free(&p);
         vm_desc_free(&d);
@@ -460,14 +512,29 @@ static int l_watch(lua_State *L)
     return 0;
 }
 
+/* A failed rebuild as the REPL shows it: the message (FILE:LINE: first),
+ * the script's traceback when it ran into an error, then what failed (the
+ * mix plays on unchanged). */
+static void format_build_error(const session *s, const char *err, const char *what, char *out, size_t n)
+{
+    if (snprintf(out, n, "%s\n%s%s%s failed: the mix plays on unchanged", err, s->traceback,
+                 s->traceback[0] ? "\n" : "", what) >= (int)n)
+        snprintf(out, n, "%s\n%s failed: the mix plays on unchanged", err, what); /* the traceback cut off */
+}
+
 static int l_reload(lua_State *L)
 {
     session *s = S_of(L);
     char err[DS_ERR_LEN];
     s->dirty = 0;
     s->mtime = script_mtime(s);
-    if (rebuild(s, err) != DS_OK)
-        return vm_script_error(L, "reload failed, the mix plays on unchanged: %s", err);
+    if (rebuild(s, err) != DS_OK) {
+        char msg[DS_ERR_LEN + sizeof s->traceback + 64];
+        format_build_error(s, err, "reload", msg, sizeof msg);
+        s->reported = 1; /* the script's traceback, not the prompt's */
+        lua_pushstring(L, msg);
+        return lua_error(L);
+    }
     make_proxies(L, s);
     repl_console_print("reloaded %s", s->a->script);
     return 0;
@@ -610,6 +677,7 @@ static lua_State *repl_lua(session *s)
     lua_State *L = luaL_newstate();
     if (!L)
         return NULL;
+    lua_sethook(L, interrupt_hook, LUA_MASKCOUNT, VM_SCRIPT_HOOK_INSTRUCTIONS);
     luaL_requiref(L, "_G", luaopen_base, 1);
     luaL_requiref(L, "string", luaopen_string, 1);
     luaL_requiref(L, "table", luaopen_table, 1);
@@ -643,11 +711,35 @@ typedef struct {
     lua_State *L;
 } repl_ctx;
 
+/* lua.c's message handler: the message, then the stack it came from
+ * (unless the message is a whole report already: a failed reload). */
+static int msghandler(lua_State *L)
+{
+    session *s = lua_touserdata(L, lua_upvalueindex(1));
+    if (s->reported) {
+        s->reported = 0;
+        return 1;
+    }
+    const char *msg = lua_tostring(L, 1);
+    if (!msg) {
+        if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
+            return 1;
+        msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    }
+    luaL_traceback(L, L, msg, 1);
+    return 1;
+}
+
 static int on_chunk(void *user, const char *chunk)
 {
     repl_ctx *c = user;
     session *s = c->s;
     lua_State *L = c->L;
+    struct sigaction console_int;
+    interrupt_begin(&console_int);
+    s->reported = 0;
+    lua_pushlightuserdata(L, s);
+    lua_pushcclosure(L, msghandler, 1);
     int top = lua_gettop(L);
     /* an expression prints its value; anything else runs as a statement */
     size_t len = strlen(chunk);
@@ -663,22 +755,26 @@ static int on_chunk(void *user, const char *chunk)
     if (r != LUA_OK)
         r = luaL_loadbuffer(L, chunk, len, "=stdin");
     if (r == LUA_OK)
-        r = lua_pcall(L, 0, LUA_MULTRET, 0);
+        r = lua_pcall(L, 0, LUA_MULTRET, top);
     if (r != LUA_OK) {
-        repl_console_print("error: %s", lua_tostring(L, -1));
+        /* "stdin:1: message" and its traceback, as lua.c prints them */
+        repl_console_print("%s", lua_tostring(L, -1));
     } else {
         for (int i = top + 1; i <= lua_gettop(L); i++)
             repl_console_print("%s", luaL_tolstring(L, i, NULL)), lua_pop(L, 1);
     }
-    lua_settop(L, top);
+    lua_settop(L, top - 1);
     if (s->dirty) {
-        char err[DS_ERR_LEN];
+        char err[DS_ERR_LEN], msg[DS_ERR_LEN + sizeof s->traceback + 64];
         s->dirty = 0;
-        if (rebuild(s, err) != DS_OK)
-            repl_console_print("error: %s (the mix plays on unchanged)", err);
-        else
+        if (rebuild(s, err) != DS_OK) {
+            format_build_error(s, err, "the change", msg, sizeof msg);
+            repl_console_print("%s", msg);
+        } else {
             make_proxies(L, s);
+        }
     }
+    interrupt_end(&console_int);
     return s->quit;
 }
 
@@ -692,9 +788,15 @@ static void on_tick(void *user)
         if (t.tv_sec != s->mtime.tv_sec || t.tv_nsec != s->mtime.tv_nsec) {
             char err[DS_ERR_LEN];
             s->mtime = t;
-            if (rebuild(s, err) != DS_OK)
-                repl_console_print("reload failed, the mix plays on unchanged: %s", err);
-            else {
+            struct sigaction console_int;
+            interrupt_begin(&console_int);
+            ds_result r = rebuild(s, err);
+            interrupt_end(&console_int);
+            if (r != DS_OK) {
+                char msg[DS_ERR_LEN + sizeof s->traceback + 64];
+                format_build_error(s, err, "reload (the file changed on disk)", msg, sizeof msg);
+                repl_console_print("%s", msg);
+            } else {
                 make_proxies(c->L, s);
                 repl_console_print("reloaded %s (changed on disk)", s->a->script);
             }
@@ -799,6 +901,10 @@ int repl_live(const live_args *a)
     session s;
     memset(&s, 0, sizeof s);
     s.a = a;
+    s.so = a->so;
+    s.so.interrupt = &lua_interrupt;
+    s.so.traceback = s.traceback;
+    s.so.traceback_size = sizeof s.traceback;
     vm_desc d;
     plan *p = NULL;
     if (first_plan(a, &d, &p) != 0)
@@ -823,6 +929,15 @@ int repl_live(const live_args *a)
         vm_desc_free(&s.desc);
         return 1;
     }
+    /* The audio callback's and the disk thread exist now; this thread (Lua,
+     * the script, the compiler) steps back. Without realtime scheduling (a
+     * JACK server run without it, a busy machine) a chunk that spins until
+     * Ctrl-C must not take the CPU the callback needs. On Linux the nice
+     * value is the calling thread's alone. */
+    errno = 0;
+    int nice_now = getpriority(PRIO_PROCESS, 0);
+    if (errno == 0)
+        (void)setpriority(PRIO_PROCESS, 0, nice_now + REPL_NICE);
     lua_State *L = repl_lua(&s);
     if (!L) {
         fprintf(stderr, "dubstage: out of memory\n");

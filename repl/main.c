@@ -385,6 +385,7 @@ int main(int argc, char **argv)
     if (strcmp(a.command, "play") == 0 || strcmp(a.command, "repl") == 0) {
         live_args la = {.script = a.script, .so = so, .bus = a.bus, .from = a.from, .to = a.to, .loop = a.loop,
                         .stop = &stop_requested};
+        la.so.interrupt = &stop_requested; /* Ctrl-C stops a script stuck in a loop, too */
         vm_live_opts_init(&la.lo);
         la.lo.device = a.device;
         la.lo.buffer = a.buffer;

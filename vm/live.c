@@ -31,21 +31,23 @@
 
 /* ---- a plan as the live driver runs it ----------------------------------- */
 
-typedef struct {
+typedef struct live_meter {
     char name[64];
     float **chans;
     int nch;
     dsp_loudness *meter;       /* K-weighted, sample peak only, 100 ms grid */
     _Atomic float peak;        /* since the control thread last read it */
     _Atomic double short_term;
+    struct live_meter *from;   /* the same strip's meter in the plan this one replaces, or NULL */
 } live_meter;
 
-typedef struct {
+typedef struct live_gr {
     char name[96];
     const op_dyn_args *dyn;
     const op_limiter_args *lim;
     const op_duck_args *duck;
     _Atomic double gain_db;
+    const struct live_gr *from; /* the same readout in the plan this one replaces, or NULL */
 } live_gr;
 
 typedef struct {
@@ -199,9 +201,33 @@ static int strip_index(const plan *p, const char *name)
     return -1;
 }
 
+/* Meters and gain readouts of lp that continue prev's: the same strip with
+ * the same channels, the same readout name (in order). What a swap copies (see
+ * carry_meters), so a fader move does not empty the short-term window. */
+static void pair_meters(live_plan *lp, live_plan *prev)
+{
+    for (int i = 0; i < lp->nmeters; i++)
+        for (int j = 0; j < prev->nmeters; j++)
+            if (prev->meters[j].nch == lp->meters[i].nch && strcmp(prev->meters[j].name, lp->meters[i].name) == 0) {
+                lp->meters[i].from = &prev->meters[j];
+                break;
+            }
+    for (int i = 0; i < lp->ngr; i++) {
+        /* two compressors on one strip share a name: the k-th takes the k-th */
+        int k = 0;
+        for (int j = 0; j < i; j++)
+            k += strcmp(lp->grs[j].name, lp->grs[i].name) == 0;
+        for (int j = 0; j < prev->ngr; j++)
+            if (strcmp(prev->grs[j].name, lp->grs[i].name) == 0 && k-- == 0) {
+                lp->grs[i].from = &prev->grs[j];
+                break;
+            }
+    }
+}
+
 /* Wraps p for the audio thread: its tap, a meter per bus it keeps, the gain
  * reductions it can report, and the state pairs from prev (may be NULL). */
-static ds_result live_plan_make(vm_live *L, plan *p, const live_plan *prev, live_plan **out, char *err)
+static ds_result live_plan_make(vm_live *L, plan *p, live_plan *prev, live_plan **out, char *err)
 {
     *out = NULL;
     live_plan *lp = calloc(1, sizeof *lp);
@@ -267,6 +293,7 @@ static ds_result live_plan_make(vm_live *L, plan *p, const live_plan *prev, live
         atomic_init(&g->gain_db, 0.0);
     }
     if (prev) {
+        pair_meters(lp, prev);
         const plan *q = prev->p;
         for (int i = 0; i < p->nops; i++) {
             if (!p->ops[i].key)
@@ -330,6 +357,27 @@ static void start_pass(vm_live *L, const live_cmd *c)
     vm_feed_position(L->feed, L->pass, L->pos);
 }
 
+/* Audio thread, at a swap: the new plan's meters go on from the old ones'
+ * (loudness windows and histograms, the peak not yet read, the last gain
+ * readouts). Bounded copies into memory allocated with the plan. */
+static void carry_meters(live_plan *lp)
+{
+    for (int i = 0; i < lp->nmeters; i++) {
+        live_meter *m = &lp->meters[i];
+        live_meter *o = m->from;
+        if (!o || dsp_loudness_copy_state(m->meter, o->meter) != 0)
+            continue;
+        atomic_store_explicit(&m->peak, atomic_exchange_explicit(&o->peak, 0.0f, memory_order_relaxed),
+                              memory_order_relaxed);
+        atomic_store_explicit(&m->short_term, dsp_loudness_short_term(m->meter), memory_order_relaxed);
+    }
+    for (int i = 0; i < lp->ngr; i++)
+        if (lp->grs[i].from)
+            atomic_store_explicit(&lp->grs[i].gain_db,
+                                  atomic_load_explicit(&lp->grs[i].from->gain_db, memory_order_relaxed),
+                                  memory_order_relaxed);
+}
+
 static void take_commands(vm_live *L)
 {
     live_cmd c;
@@ -338,6 +386,7 @@ static void take_commands(vm_live *L)
             live_plan *lp = c.lp;
             for (int i = 0; i < lp->npairs; i++)
                 op_copy_state(lp->pairs[i].fn, lp->pairs[i].dst, lp->pairs[i].src);
+            carry_meters(lp);
             if (L->old)
                 retire(L, L->old);
             L->old = L->playing ? L->cur : NULL;

@@ -36,6 +36,15 @@ int vm_script_error(lua_State *L, const char *fmt, ...)
     return lua_error(L);
 }
 
+/* the comment is in vm/script_error.h */
+int vm_script_interrupted(lua_State *L)
+{
+    luaL_where(L, 0); /* in a hook, level 0 is the function interrupted */
+    lua_pushliteral(L, "interrupted");
+    lua_concat(L, 2);
+    return lua_error(L);
+}
+
 script_ctx *script_get_ctx(lua_State *L)
 {
     lua_rawgetp(L, LUA_REGISTRYINDEX, &CTX_KEY);
@@ -230,13 +239,29 @@ static const luaL_Reg mix_funcs[] = {
     {"vca", script_vca},         {"mute_group", script_mute_group}, {"markers", script_markers}, {"duck", script_duck}, {"trims", script_trims},
     {NULL, NULL}};
 
+/* The message handler: the message stays one line (err); the stack it came
+ * from goes to opts->traceback when the caller asked for it. */
 static int traceback(lua_State *L)
 {
     const char *msg = lua_tostring(L, 1);
     if (!msg)
         msg = luaL_tolstring(L, 1, NULL);
+    const vm_script_opts *o = script_get_ctx(L)->opts;
+    if (o->traceback && o->traceback_size > 0) {
+        luaL_traceback(L, L, NULL, 1);
+        snprintf(o->traceback, o->traceback_size, "%s", lua_tostring(L, -1));
+        lua_pop(L, 1);
+    }
     lua_pushstring(L, msg);
     return 1;
+}
+
+/* The count hook (opts->interrupt set): Ctrl-C stops the script. */
+static void script_hook(lua_State *L, lua_Debug *ar)
+{
+    (void)ar;
+    if (*script_get_ctx(L)->opts->interrupt)
+        vm_script_interrupted(L);
 }
 
 /* The protected part: everything that may raise. */
@@ -296,17 +321,22 @@ ds_result vm_script_load(const char *path, const vm_script_opts *opts, vm_desc *
         return ds_fail(err, DS_ERR_IO, "cannot open script '%s': %s", path, strerror(errno));
     fclose(f);
 
+    if (opts->traceback && opts->traceback_size > 0)
+        opts->traceback[0] = 0;
     lua_State *L = luaL_newstate();
     if (!L)
         return ds_fail(err, DS_ERR_NOMEM, "cannot create the Lua state: out of memory");
     lua_pushlightuserdata(L, &ctx);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &CTX_KEY);
+    if (opts->interrupt)
+        lua_sethook(L, script_hook, LUA_MASKCOUNT, VM_SCRIPT_HOOK_INSTRUCTIONS);
     lua_pushcfunction(L, run_script);
     lua_pushlightuserdata(L, (void *)path);
     ds_result res = DS_OK;
     if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
         const char *msg = lua_tostring(L, -1);
-        res = ds_fail(err, DS_ERR_SCRIPT, "%s", msg ? msg : "error in the mix script");
+        res = ds_fail(err, opts->interrupt && *opts->interrupt ? DS_ERR_INTERRUPTED : DS_ERR_SCRIPT, "%s",
+                      msg ? msg : "error in the mix script");
     }
     for (int i = 0; i < desc->nstrips; i++)
         if (desc->strips[i].channels == 0)

@@ -10,6 +10,9 @@
 #ifndef VM_SCRIPT_H
 #define VM_SCRIPT_H
 
+#include <signal.h>
+#include <stddef.h>
+
 #include "vm/desc.h"
 #include "vm/result.h"
 
@@ -17,11 +20,25 @@ typedef struct {
     const char *out_dir;    /* --out DIR: every output goes to DIR/<basename>; NULL: as the script says */
     int allow_any_path;     /* --allow-paths: outputs and io may go anywhere */
     const char *stdlib_dir; /* folder holding dubstage/<module>.lua */
+    /* NULL, or a flag a signal handler sets (Ctrl-C): while the script runs
+     * it is looked at every VM_SCRIPT_HOOK_INSTRUCTIONS Lua instructions,
+     * and once set the script stops with "FILE:LINE: interrupted". */
+    const volatile sig_atomic_t *interrupt;
+    /* NULL, or traceback_size bytes that receive, when the script raises an
+     * error while it runs, Lua's "stack traceback:" lines for it ("" for a
+     * syntax error or when there is none); err keeps the one-line message. */
+    char *traceback;
+    size_t traceback_size;
 } vm_script_opts;
+
+/* Lua instructions between two looks at vm_script_opts.interrupt: a look
+ * costs a C call, and 1000 instructions run in microseconds. */
+#define VM_SCRIPT_HOOK_INSTRUCTIONS 1000
 
 /* Runs the script at path and fills desc (initialised here; the caller frees
  * it with vm_desc_free, also on failure). On failure err holds one message
- * that starts with "FILE:LINE:" where the script is at fault. */
+ * that starts with "FILE:LINE:" where the script is at fault; an interrupted
+ * script returns DS_ERR_INTERRUPTED. */
 ds_result vm_script_load(const char *path, const vm_script_opts *opts, vm_desc *desc, char *err);
 
 #endif

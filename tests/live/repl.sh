@@ -11,6 +11,21 @@
 #   - write-back: the saved trims file, rendered offline, equals what was
 #     heard live after the last change (the recording, aligned, within
 #     -100 dBFS).
+# A second session presses Ctrl-C: on `while true do end` typed at the
+# prompt, then on a reload() of a script that loops forever; between them a
+# fader move. Checks:
+#   - each Ctrl-C stops the Lua and nothing else: "stdin:1: interrupted",
+#     then "mix.lua:LINE: interrupted" for the script, and the prompt comes
+#     back (the session runs to quit());
+#   - the mix plays on: from 2.5 s after the fader move, across both
+#     interrupts and a reload that fails, the recording equals the offline
+#     render with that fader value (and differs from the one without it: the
+#     change was heard); zero xruns, the malloc trap never fires;
+#   - errors show a traceback whose first line is FILE:LINE: a runtime error
+#     in the script (mix.lua:LINE: ..., stack traceback:, the script's
+#     frames), an error in a chunk (stdin:1: ...);
+#   - the short-term loudness shown above the prompt stays finite through
+#     the fader move (the new plan's meters carry on the old ones').
 # Runs from the repository root; BUILD (default build) holds the binaries.
 set -u
 
@@ -40,7 +55,34 @@ W=$(mktemp -d "${TMPDIR:-/tmp}/dubstage-repl.XXXXXX") || exit 1
 trap 'jack_stop; [ -n "${KEEP:-}" ] || rm -rf "$W"' EXIT
 trap 'exit 1' INT TERM
 
-sed -e "s|\"media/|\"$media/|g" -e 's|format = "wav24"|format = "wav32f"|' scripts/demo.lua >"$W/mix.lua"
+# session_checks DIR WHAT STATUS: the checks every session ends with (it ran
+# to quit(), the malloc trap never fired, no xrun or disk underrun), from
+# what ptydrive left in DIR (sent, screen).
+session_checks() {
+  if [ "$3" -eq 0 ]; then
+    echo "ok - $2"
+  else
+    echo "not ok - $2: status $3: $(grep -v '^sent' "$1/sent" | head -3)"
+    tr '\r' '\n' <"$1/screen" | tail -20 | sed 's/^/    # /'
+  fi
+  if grep -q "malloc in the audio callback" "$1/screen"; then
+    echo "not ok - the malloc trap fired: $(grep -a malloc "$1/screen" | head -2)"
+  else
+    echo "ok - the malloc trap never fired"
+  fi
+  _report=$(tr "\r" "\n" <"$1/screen" | grep -ao "ran [0-9.]* s: .*" | head -1)
+  case $_report in
+    *" 0 xruns, 0 late callbacks, 0 disk underruns"*) echo "ok - $_report" ;;
+    *) echo "not ok - xruns or underruns in the REPL session: $_report" ;;
+  esac
+}
+
+# the demo with its media found from anywhere, written as 32-bit float
+demo_copy() {
+  sed -e "s|\"media/|\"$media/|g" -e 's|format = "wav24"|format = "wav32f"|' scripts/demo.lua >"$1"
+}
+
+demo_copy "$W/mix.lua"
 # the edit: the score 4 dB down in the script itself
 sed -e 's|to = mx, gain = -3 }|to = mx, gain = -7 }|' "$W/mix.lua" >"$W/edited.lua"
 cmp -s "$W/mix.lua" "$W/edited.lua" && { echo "not ok - live REPL: the edit did not apply to the demo"; exit 1; }
@@ -79,27 +121,12 @@ HOME=$W "$PTY" "$W/steps" "$W/screen" -- "$RT" repl "$W/mix.lua" --allow-paths -
 st=$?
 jack_record_wait 40 || { echo "not ok - live REPL: $jack_error"; exit 1; }
 
-if [ $st -eq 0 ]; then
-  echo "ok - the REPL session ran to quit()"
-else
-  echo "not ok - the REPL session: status $st: $(grep -v '^sent' "$W/sent" | head -3)"
-  tail -20 "$W/screen" | sed 's/^/    # /'
-fi
+session_checks "$W" "the REPL session ran to quit()" $st
 if grep -q "mix.lua:$bad_line:" "$W/screen"; then
   echo "ok - the script error is shown as file:line ($(grep -ao "mix.lua:$bad_line:.\{0,60\}" "$W/screen" | head -1))"
 else
   echo "not ok - the script error's file:line (mix.lua:$bad_line) is not shown"
 fi
-if grep -q "malloc in the audio callback" "$W/screen"; then
-  echo "not ok - the malloc trap fired: $(grep -a malloc "$W/screen" | head -2)"
-else
-  echo "ok - the malloc trap never fired"
-fi
-report=$(tr "\r" "\n" <"$W/screen" | grep -ao "ran [0-9.]* s: .*" | head -1)
-case $report in
-  *" 0 xruns, 0 late callbacks, 0 disk underruns"*) echo "ok - $report" ;;
-  *) echo "not ok - xruns or underruns in the REPL session: $report" ;;
-esac
 
 # the changes, in seconds into the recording (the change is heard once the
 # script has re-run and the plan is swapped: within the window)
@@ -120,14 +147,124 @@ fi
 echo 'trims "mix.trims.lua"' >>"$W/mix.lua"
 if ! "$DS" render "$W/mix.lua" --allow-paths --out "$W/ref" --quiet 2>"$W/render.err"; then
   echo "not ok - the mix with its trims does not render: $(head -3 "$W/render.err")"
+else
+  # the last change (the reload of the edited script) was heard from about
+  # (sent - play sent) into the session; 2.5 s later every state has settled
+  s0=$(awk '/^sent/ && $3 == "play()" { p = $2 } /^sent/ && $3 == "reload()" && !r { r = $2 } END { printf "%.3f", r - p + 2.5 }' "$W/sent")
+  sox -V1 "$W/ref/printmaster.wav" "$W/seg.wav" trim "$s0" 3
+  if "$WAVCMP" "$W/seg.wav" "$W/rec.wav" --search 25 --tolerance -100 >"$W/wb.out" 2>&1; then
+    echo "ok - write-back: the offline render with the saved trims equals the live recording from ${s0} s ($(tr '\n' ' ' <"$W/wb.out"))"
+  else
+    echo "not ok - write-back: the offline render with the saved trims differs from what was heard: $(tr '\n' ' ' <"$W/wb.out")"
+  fi
+fi
+
+# ---- session 2: Ctrl-C, tracebacks, meters across a change -----------------
+jack_stop
+W2=$W/ctrlc
+mkdir -p "$W2"
+demo_copy "$W2/orig.lua"
+cp "$W2/orig.lua" "$W2/mix.lua"
+# a script that never ends, its loop on a known line
+cp "$W2/orig.lua" "$W2/looping.lua"
+printf 'local function spin()\n  while true do end\n' >>"$W2/looping.lua"
+loop_line=$(wc -l <"$W2/looping.lua")
+printf 'end\nspin()\n' >>"$W2/looping.lua"
+# a runtime error inside a function: the traceback names both lines
+cp "$W2/orig.lua" "$W2/runerr.lua"
+printf 'local function level(x) return x.db + 1 end\n' >>"$W2/runerr.lua"
+err_line=$(wc -l <"$W2/runerr.lua")
+printf 'level({})\n' >>"$W2/runerr.lua"
+call_line=$(wc -l <"$W2/runerr.lua")
+
+# played from 20 s: the score (on MX) enters at 18 s
+cat >"$W2/steps" <<EOF
+expect dubstage>
+send play(20)
+sleep 4
+send while true do end
+sleep 1
+ctrl C
+expect stdin:1: interrupted
+expect dubstage>
+send MX.gain = -12
+sleep 4
+run cp "$W2/looping.lua" "$W2/mix.lua"
+send reload()
+sleep 1
+ctrl C
+expect reload failed
+sleep 2
+run cp "$W2/runerr.lua" "$W2/mix.lua"
+send reload()
+expect reload failed
+sleep 1
+send local t = {}; t.x.y = 1
+expect stack traceback
+sleep 1
+send quit()
+EOF
+
+jack_start "$W2" || { echo "not ok - live REPL Ctrl-C: $jack_error"; exit 1; }
+jack_record_playback "$W2/rec.wav" 24 || { echo "not ok - live REPL Ctrl-C: $jack_error"; exit 1; }
+HOME=$W2 "$PTY" "$W2/steps" "$W2/screen" -- "$RT" repl "$W2/mix.lua" --allow-paths --device JACK >"$W2/sent" 2>&1
+st=$?
+jack_record_wait 40 || { echo "not ok - live REPL Ctrl-C: $jack_error"; exit 1; }
+tr -d '\r' <"$W2/screen" >"$W2/screen.txt"
+
+session_checks "$W2" "Ctrl-C stops a running chunk and a looping reload; the prompt comes back each time" $st
+if grep -aq "mix.lua:$loop_line: interrupted" "$W2/screen.txt"; then
+  echo "ok - the interrupted reload names the looping line (mix.lua:$loop_line: interrupted)"
+else
+  echo "not ok - the interrupted reload does not show mix.lua:$loop_line: interrupted"
+fi
+# the first line of each error report is FILE:LINE, the next "stack traceback:"
+if grep -a -A1 "mix.lua:$err_line: attempt to perform arithmetic" "$W2/screen.txt" | grep -aq "^stack traceback:" &&
+   grep -aq "mix.lua:$err_line: in" "$W2/screen.txt" && grep -aq "mix.lua:$call_line: in main chunk" "$W2/screen.txt"; then
+  echo "ok - a script error shows mix.lua:$err_line: first, then its traceback down to mix.lua:$call_line"
+else
+  echo "not ok - no traceback for the script error: $(grep -a -A4 "mix.lua:$err_line:" "$W2/screen.txt" | head -5 | tr '\n' '|')"
+fi
+if grep -a -A1 "^stdin:1: attempt to index a nil value" "$W2/screen.txt" | grep -aq "^stack traceback:"; then
+  echo "ok - an error in a chunk shows stdin:1: first, then its traceback"
+else
+  echo "not ok - no stdin:1: traceback for the chunk's error: $(grep -a -A2 "attempt to index" "$W2/screen.txt" | head -3 | tr '\n' '|')"
+fi
+
+# Short-term loudness above the prompt from the fader move to the next
+# command: every reading of PM (the printmaster, playing for 6 s by then)
+# finite. Before the meters carried over a swap, each read -inf for 3 s.
+awk '/dubstage> MX.gain = -12/ { on = 1 } on && /dubstage> reload\(\)/ { exit } on' "$W2/screen.txt" |
+  grep -ao "PM  *peak *[-0-9.inf]* dBFS  S *[-0-9.inf]* LUFS" >"$W2/pm_s"
+n_s=$(wc -l <"$W2/pm_s")
+n_inf=$(grep -c "inf LUFS" "$W2/pm_s")
+if [ "$n_s" -ge 8 ] && [ "$n_inf" -eq 0 ]; then
+  echo "ok - short-term loudness stays finite over a fader move ($n_s readings of PM, first: $(awk 'NR == 1 { print $(NF - 1), $NF }' "$W2/pm_s"))"
+else
+  echo "not ok - short-term loudness over a fader move: $n_inf of $n_s readings of PM are -inf (want 0 of 8 or more)"
+fi
+
+# The fader move heard, and the mix playing on through both interrupts and
+# the failed reload: the recording equals the offline render with MX at -12.
+printf 'return { ["MX.gain"] = -12 }\n' >"$W2/mx.trims.lua"
+cp "$W2/orig.lua" "$W2/heard.lua"
+echo 'trims "mx.trims.lua"' >>"$W2/heard.lua"
+if ! "$DS" render "$W2/heard.lua" --allow-paths --out "$W2/ref" --quiet 2>"$W2/render.err" ||
+   ! "$DS" render "$W2/orig.lua" --allow-paths --out "$W2/ref0" --quiet 2>>"$W2/render.err"; then
+  echo "not ok - the Ctrl-C session's reference renders failed: $(head -3 "$W2/render.err")"
   exit 0
 fi
-# the last change (the reload of the edited script) was heard from about
-# (sent - play sent) into the session; 2.5 s later every state has settled
-s0=$(awk '/^sent/ && $3 == "play()" { p = $2 } /^sent/ && $3 == "reload()" && !r { r = $2 } END { printf "%.3f", r - p + 2.5 }' "$W/sent")
-sox -V1 "$W/ref/printmaster.wav" "$W/seg.wav" trim "$s0" 3
-if "$WAVCMP" "$W/seg.wav" "$W/rec.wav" --search 25 --tolerance -100 >"$W/wb.out" 2>&1; then
-  echo "ok - write-back: the offline render with the saved trims equals the live recording from ${s0} s ($(tr '\n' ' ' <"$W/wb.out"))"
+s0=$(awk '/^sent/ && $3 == "play(20)" { p = $2 } /^sent/ && $3 == "MX.gain" { f = $2 } END { printf "%.3f", 20 + f - p + 2.5 }' "$W2/sent")
+dur=$(awk '/^sent/ && $3 == "MX.gain" { f = $2 } /^sent/ && $3 == "local" { e = $2 } END { printf "%.3f", e - f - 2.5 }' "$W2/sent")
+sox -V1 "$W2/ref/printmaster.wav" "$W2/seg.wav" trim "$s0" "$dur"
+sox -V1 "$W2/ref0/printmaster.wav" "$W2/seg0.wav" trim "$s0" "$dur"
+if "$WAVCMP" "$W2/seg.wav" "$W2/rec.wav" --search 25 --tolerance -100 >"$W2/heard.out" 2>&1; then
+  echo "ok - after Ctrl-C the fader move is heard and the mix plays on through both interrupts: the recording equals the render with MX.gain = -12 for $dur s from $s0 s ($(tr '\n' ' ' <"$W2/heard.out"))"
 else
-  echo "not ok - write-back: the offline render with the saved trims differs from what was heard: $(tr '\n' ' ' <"$W/wb.out")"
+  echo "not ok - after Ctrl-C and the fader move the recording differs from the render with MX.gain = -12: $(tr '\n' ' ' <"$W2/heard.out")"
+fi
+if "$WAVCMP" "$W2/seg0.wav" "$W2/rec.wav" --search 25 --tolerance -100 >"$W2/unheard.out" 2>&1; then
+  echo "not ok - the recording also equals the render without the fader move: the check above proves nothing"
+else
+  echo "ok - the render without the fader move differs from the recording (the move was heard)"
 fi

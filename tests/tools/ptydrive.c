@@ -9,6 +9,8 @@
  *   run COMMAND     run a shell command (edit a file, say) and wait for it
  *   mark NAME       print "mark NAME SECONDS" (wall-clock, CLOCK_REALTIME)
  *   send TEXT       type TEXT and Enter; prints "sent SECONDS TEXT"
+ *   ctrl X          type Ctrl-X (ctrl C: the terminal sends SIGINT); prints
+ *                   "sent SECONDS ^X"
  *   # ...           a comment
  * Everything the program prints goes to OUTPUT. Exits with the program's
  * status, or 3 when an expect timed out (the missing text is printed).
@@ -125,6 +127,13 @@ int main(int argc, char **argv)
             size_t n = strlen(line + 5);
             line[5 + n] = '\r';
             if (write(fd, line + 5, n + 1) != (ssize_t)(n + 1))
+                break;
+            pump(fd, 0.02);
+        } else if (strncmp(line, "ctrl ", 5) == 0 && line[5]) {
+            char c = (char)(line[5] & 0x1f);
+            printf("sent %.6f ^%c\n", now(), line[5] & 0x5f);
+            fflush(stdout);
+            if (write(fd, &c, 1) != 1)
                 break;
             pump(fd, 0.02);
         } else {

@@ -584,6 +584,57 @@ static void test_block_size(void)
     sig_free(&s);
 }
 
+/* A live plan swap hands a meter's state to a new meter: afterwards the new
+ * one must read exactly what one meter fed the whole programme reads (the
+ * reference), bit for bit, even when the new meter had measured something
+ * else before (a louder programme: its histogram bins must not survive). */
+static void test_copy_state(void)
+{
+    sig x, y;
+    sig_init(&x, 48000, 2);
+    sig_init(&y, 48000, 2);
+    music_like(&x, 60.0, 7);
+    tone(&y, 12.0, -6.0); /* far above anything in x: other histogram bins */
+    long cut = 40 * 48000 + 1234;   /* off the 100 ms grid: the phase must carry over */
+    dsp_loudness *ref = meter_for(&x, 10), *dst = meter_for(&x, 10);
+    feed(ref, &x, 0, cut, 4800);
+    feed(dst, &y, 0, y.n, 1000);
+    double st_ref = dsp_loudness_short_term(ref);
+    int rc = dsp_loudness_copy_state(dst, ref);
+    check(rc == 0 && dsp_loudness_short_term(dst) == st_ref && isfinite(st_ref),
+          "copy_state: right after the copy S reads the source's, finite", "rc %d, S %.4f vs %.4f", rc,
+          dsp_loudness_short_term(dst), st_ref);
+    feed(ref, &x, cut, x.n, 4800);
+    feed(dst, &x, cut, x.n, 333);
+    dsp_loudness_result a, b;
+    dsp_loudness_get(ref, &a);
+    dsp_loudness_get(dst, &b);
+    check(same(&a, &b) && dsp_loudness_short_term(ref) == dsp_loudness_short_term(dst) &&
+              dsp_loudness_momentary(ref) == dsp_loudness_momentary(dst),
+          "copy_state: a meter that measured another programme, then took the state, reads as one fed the whole "
+          "programme (I, LRA, max M/S, peaks, M, S bit for bit)",
+          "I %.17g vs %.17g, LRA %.17g vs %.17g, max S %.17g vs %.17g", a.integrated_lufs, b.integrated_lufs,
+          a.range_lu, b.range_lu, a.max_short_term_lufs, b.max_short_term_lufs);
+    check(a.range_lu > 3.0 && a.max_short_term_lufs < -10.0, "copy_state: the programme exercises the gates",
+          "LRA %.2f, max S %.2f", a.range_lu, a.max_short_term_lufs);
+
+    dsp_loudness_config cfg;
+    dsp_loudness_config_init(&cfg, 48000, 6);
+    dsp_loudness *six = dsp_loudness_create(&cfg);
+    dsp_loudness_config_init(&cfg, 44100, 2);
+    dsp_loudness *other_rate = dsp_loudness_create(&cfg);
+    double before = dsp_loudness_short_term(dst);
+    check(dsp_loudness_copy_state(six, ref) == -1 && dsp_loudness_copy_state(other_rate, ref) == -1 &&
+              dsp_loudness_copy_state(dst, six) == -1 && dsp_loudness_short_term(dst) == before,
+          "copy_state: another channel count or rate is refused, the target untouched", "accepted");
+    dsp_loudness_destroy(&six);
+    dsp_loudness_destroy(&other_rate);
+    dsp_loudness_destroy(&ref);
+    dsp_loudness_destroy(&dst);
+    sig_free(&x);
+    sig_free(&y);
+}
+
 static void test_silence(void)
 {
     sig s;
@@ -852,6 +903,7 @@ int main(void)
     test_rates();
     test_interpolator();
     test_block_size();
+    test_copy_state();
     test_silence();
     test_bad_input();
     test_memory();
