@@ -17,7 +17,7 @@ int dsp_ducker_latency(double fs, const dsp_ducker_params *p)
     return L < W ? W : L;
 }
 
-size_t dsp_ducker_memory(int channels, double fs, const dsp_ducker_params *p)
+size_t dsp_ducker_heap_size(int channels, double fs, const dsp_ducker_params *p)
 {
     return (size_t)channels * (size_t)dsp_ducker_latency(fs, p) * sizeof(float);
 }

@@ -64,7 +64,7 @@ typedef struct {
 } dsp_ducker;
 
 /* Bytes of caller memory for the delay line (8-byte aligned). */
-size_t dsp_ducker_memory(int channels, double fs, const dsp_ducker_params *p);
+size_t dsp_ducker_heap_size(int channels, double fs, const dsp_ducker_params *p);
 
 /* L in samples for these settings. */
 int dsp_ducker_latency(double fs, const dsp_ducker_params *p);

@@ -161,7 +161,7 @@ static layout layout_of(int channels, int latency, int automated)
     return l;
 }
 
-size_t dsp_limiter_memory(int channels, double fs, const dsp_limiter_params *p)
+size_t dsp_limiter_heap_size(int channels, double fs, const dsp_limiter_params *p)
 {
     if (!valid_setup(channels, fs) || dsp_limiter_check(p, NULL, 0) != 0)
         return 0;

@@ -49,7 +49,7 @@
  *                 comes out NaN. A NaN is ignored by the detector and passed
  *                 through.
  *
- * Memory: dsp_limiter_memory(channels, fs, p) bytes, 8-byte aligned, owned by
+ * Memory: dsp_limiter_heap_size(channels, fs, p) bytes, 8-byte aligned, owned by
  * the caller (the engine's arena): about (L + 256) rounded up to a power of
  * two, plus 267, floats per channel, and 16 bytes per look-ahead sample;
  * automated, 12 bytes more per frame of that power of two.
@@ -113,11 +113,11 @@ int dsp_limiter_check(const dsp_limiter_params *p, char *msg, size_t n);
 
 /* Bytes of memory dsp_limiter_init needs; 0 when p fails dsp_limiter_check,
  * channels < 1 or fs is outside 8000 .. 768000 Hz. */
-size_t dsp_limiter_memory(int channels, double fs, const dsp_limiter_params *p);
+size_t dsp_limiter_heap_size(int channels, double fs, const dsp_limiter_params *p);
 
-/* Sets s up in `memory` (dsp_limiter_memory bytes, 8-byte aligned, owned by
+/* Sets s up in `memory` (dsp_limiter_heap_size bytes, 8-byte aligned, owned by
  * the caller, which must outlive s) and resets it. Arguments must be ones
- * dsp_limiter_memory accepted (out-of-range parameters are clamped). */
+ * dsp_limiter_heap_size accepted (out-of-range parameters are clamped). */
 void dsp_limiter_init(dsp_limiter *s, void *memory, int channels, double fs, const dsp_limiter_params *p);
 
 /* New ceiling and release (clamped as in init) from the next input sample;

@@ -521,7 +521,7 @@ static ds_result emit_duck(compiler *c, const aop *o, char *err)
     op_duck_args *a = vm_arena_alloc(A, sizeof *a);
     CHECK(a);
     dsp_ducker_params dp = vmc_ducker_params(du);
-    size_t m = dsp_ducker_memory(st->channels, d->tb.rate, &dp);
+    size_t m = dsp_ducker_heap_size(st->channels, d->tb.rate, &dp);
     void *mem = vm_arena_alloc(A, m ? m : 8);
     CHECK(mem);
     dsp_ducker_init(&a->state, mem, st->channels, d->tb.rate, &dp);
@@ -569,7 +569,7 @@ static ds_result emit_limiter(compiler *c, const aop *o, char *err)
     for (int k = 0; k < VM_INSERT_NSETP; k++)
         a->moving |= e->setp[k].nevents > 0;
     lp.automated = a->moving; /* every frame keeps the settings it came in with */
-    size_t m = dsp_limiter_memory(st->channels, rate, &lp);
+    size_t m = dsp_limiter_heap_size(st->channels, rate, &lp);
     void *mem = m ? vm_arena_alloc(A, m) : NULL;
     CHECK(mem);
     dsp_limiter_init(&a->state, mem, st->channels, rate, &lp);

@@ -196,7 +196,7 @@ ds_result vmc_route_matrix(const vm_desc *d, int from, int to, double *coef, cha
 /* The look-ahead of a limiter with these settings, in samples. */
 static int limiter_latency(double fs, int channels, const dsp_limiter_params *lp)
 {
-    size_t m = dsp_limiter_memory(channels, fs, lp);
+    size_t m = dsp_limiter_heap_size(channels, fs, lp);
     void *mem = m ? malloc(m) : NULL;
     if (!mem)
         return 0;

@@ -246,7 +246,7 @@ typedef struct {
 
 static void ducker_new(ducker_box *x, int nch, const dsp_ducker_params *p)
 {
-    x->mem = calloc(1, dsp_ducker_memory(nch, FS, p));
+    x->mem = calloc(1, dsp_ducker_heap_size(nch, FS, p));
     dsp_ducker_init(&x->d, x->mem, nch, FS, p);
 }
 
@@ -293,7 +293,7 @@ typedef struct {
 
 static void limiter_new(limiter_box *x, int nch, const dsp_limiter_params *p)
 {
-    x->mem = calloc(1, dsp_limiter_memory(nch, FS, p));
+    x->mem = calloc(1, dsp_limiter_heap_size(nch, FS, p));
     dsp_limiter_init(&x->l, x->mem, nch, FS, p);
 }
 

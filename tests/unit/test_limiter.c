@@ -93,9 +93,9 @@ typedef struct {
 
 static dsp_limiter *limiter_new(limiter_box *b, int channels, double fs, const dsp_limiter_params *p)
 {
-    size_t bytes = dsp_limiter_memory(channels, fs, p);
+    size_t bytes = dsp_limiter_heap_size(channels, fs, p);
     if (bytes == 0) {
-        fprintf(stderr, "dsp_limiter_memory refused a valid setup\n");
+        fprintf(stderr, "dsp_limiter_heap_size refused a valid setup\n");
         exit(1);
     }
     b->mem = malloc(bytes);
@@ -674,13 +674,13 @@ static void test_validation(void)
         char name[160];
         snprintf(name, sizeof name, "validation: \"%.120s\"", msg);
         check(rc == -1 && contains(msg, bad[k].want[0]) && contains(msg, bad[k].want[1]) &&
-                  contains(msg, bad[k].want[2]) && dsp_limiter_memory(2, FS, &bad[k].p) == 0,
+                  contains(msg, bad[k].want[2]) && dsp_limiter_heap_size(2, FS, &bad[k].p) == 0,
               name, "rc %d, expected the message to name \"%s\" and \"%s\"", rc, bad[k].want[0], bad[k].want[1]);
     }
     check(dsp_limiter_check(&bad[0].p, msg, 12) == -1 && strlen(msg) == 11, "validation: the message is truncated to n",
           "\"%s\"", msg);
-    check(dsp_limiter_memory(0, FS, &good) == 0 && dsp_limiter_memory(2, 4000, &good) == 0 &&
-              dsp_limiter_memory(2, FS, &good) > 0,
+    check(dsp_limiter_heap_size(0, FS, &good) == 0 && dsp_limiter_heap_size(2, 4000, &good) == 0 &&
+              dsp_limiter_heap_size(2, FS, &good) > 0,
           "validation: memory is 0 for 0 channels or a 4 kHz rate", "memory sizes wrong");
 }
 
