@@ -764,6 +764,9 @@ static int on_chunk(void *user, const char *chunk)
             repl_console_print("%s", luaL_tolstring(L, i, NULL)), lua_pop(L, 1);
     }
     lua_settop(L, top - 1);
+    /* Changes the chunk made before an error or a Ctrl-C are applied, as
+     * after any error; a second Ctrl-C stops this rebuild's script. */
+    lua_interrupt = 0;
     if (s->dirty) {
         char err[DS_ERR_LEN], msg[DS_ERR_LEN + sizeof s->traceback + 64];
         s->dirty = 0;

@@ -307,6 +307,8 @@ ds_result vm_script_load(const char *path, const vm_script_opts *opts, vm_desc *
 {
     script_ctx ctx;
     memset(&ctx, 0, sizeof ctx);
+    if (opts->traceback && opts->traceback_size > 0)
+        opts->traceback[0] = 0;
     vm_desc_init(desc);
     desc->script_path = strdup(path);
     ctx.desc = desc;
@@ -321,8 +323,6 @@ ds_result vm_script_load(const char *path, const vm_script_opts *opts, vm_desc *
         return ds_fail(err, DS_ERR_IO, "cannot open script '%s': %s", path, strerror(errno));
     fclose(f);
 
-    if (opts->traceback && opts->traceback_size > 0)
-        opts->traceback[0] = 0;
     lua_State *L = luaL_newstate();
     if (!L)
         return ds_fail(err, DS_ERR_NOMEM, "cannot create the Lua state: out of memory");
