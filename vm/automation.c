@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vm/ops.h"
 #include "vm/path.h"
 
 static vm_auto_lane *add(vm_auto_list *l, const char *name, int is_db, const char *where)
@@ -114,25 +115,25 @@ ds_result vm_automation_collect(const vm_desc *d, vm_auto_list *out, char *err)
         }
         for (int k = 0; k < st->ninserts && r == DS_OK; k++) {
             const vm_insert_desc *e = &st->inserts[k];
+            const char *word = op_class_of_insert(e->kind)->param; /* "eq" in STRIP.eq1.freq */
             for (int j = 0; e->kind == VM_INSERT_DYNAMICS && j < VM_DYN_NPARAMS && r == DS_OK; j++) {
-                snprintf(name, sizeof name, "%s.dyn%d.%s", st->name, k + 1, vm_dyn_param_name((vm_dyn_param)j));
+                snprintf(name, sizeof name, "%s.%s%d.%s", st->name, word, k + 1, vm_dyn_param_name((vm_dyn_param)j));
                 r = add_dyn_param(out, e, (vm_dyn_param)j, name, err);
             }
             for (int j = 0; (e->kind == VM_INSERT_LIMITER || e->kind == VM_INSERT_TRANSIENT) && j < VM_INSERT_NSETP &&
                             r == DS_OK; j++) {
-                snprintf(name, sizeof name, "%s.%s%d.%s", st->name, e->kind == VM_INSERT_LIMITER ? "lim" : "shape",
-                         k + 1, vm_insert_param_name(e->kind, j));
+                snprintf(name, sizeof name, "%s.%s%d.%s", st->name, word, k + 1, vm_insert_param_name(e->kind, j));
                 vm_param_desc pd = vm_insert_param_desc(e, j);
                 r = add_copy(out, &pd, &e->setp[j], name, err);
             }
             if (e->kind != VM_INSERT_EQ)
                 continue;
-            snprintf(name, sizeof name, "%s.eq%d.freq", st->name, k + 1);
+            snprintf(name, sizeof name, "%s.%s%d.freq", st->name, word, k + 1);
             r = add_param(out, &e->freq, 0, name, err);
-            snprintf(name, sizeof name, "%s.eq%d.gain", st->name, k + 1);
+            snprintf(name, sizeof name, "%s.%s%d.gain", st->name, word, k + 1);
             if (r == DS_OK)
                 r = add_param(out, &e->gain, 0, name, err);
-            snprintf(name, sizeof name, "%s.eq%d.q", st->name, k + 1);
+            snprintf(name, sizeof name, "%s.%s%d.q", st->name, word, k + 1);
             if (r == DS_OK)
                 r = add_param(out, &e->q, 0, name, err);
         }

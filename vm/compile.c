@@ -243,23 +243,12 @@ static ds_result prepare_ops(compiler *c, char *err)
     int nsends = 0; /* a moving send level adds its param op */
     for (int s = 0; s < c->n; s++)
         nsends += d->strips[s].nsends;
-    size_t nk = (size_t)(c->nops ? c->nops : 1);
     p->ops = vm_arena_alloc(A, (size_t)(c->nops + 2 * c->n + nsends + 1) * sizeof *p->ops);
-    p->clip_ops = vm_arena_alloc(A, nk * sizeof *p->clip_ops);
-    p->eq_ops = vm_arena_alloc(A, nk * sizeof *p->eq_ops);
-    p->dyn_ops = vm_arena_alloc(A, nk * sizeof *p->dyn_ops);
-    p->limiter_ops = vm_arena_alloc(A, nk * sizeof *p->limiter_ops);
-    p->delay_ops = vm_arena_alloc(A, nk * sizeof *p->delay_ops);
-    p->bandduck_ops = vm_arena_alloc(A, nk * sizeof *p->bandduck_ops);
-    p->transient_ops = vm_arena_alloc(A, nk * sizeof *p->transient_ops);
-    p->duck_ops = vm_arena_alloc(A, nk * sizeof *p->duck_ops);
-    CHECK(p->bandduck_ops && p->transient_ops && p->duck_ops);
-    CHECK(p->eq_ops && p->dyn_ops && p->limiter_ops && p->delay_ops);
     c->vca_lanes = calloc((size_t)d->nvcas + 1, sizeof *c->vca_lanes);
     c->delayed = calloc((size_t)c->nops + 1, sizeof *c->delayed);
     CHECK(c->delayed);
     c->pan_params = calloc((size_t)(c->n ? c->n : 1), sizeof *c->pan_params);
-    CHECK(p->ops && p->clip_ops && c->vca_lanes && c->pan_params);
+    CHECK(p->ops && c->vca_lanes && c->pan_params);
     for (int v = 0; v < d->nvcas; v++) {
         char what[300];
         snprintf(what, sizeof what, "vca '%s' gain", d->vcas[v].name);
@@ -305,7 +294,7 @@ static ds_result finish_op(compiler *c, int i, int first_op, char *err)
     const aop *o = &c->ops[i];
     const vm_strip_desc *st = &c->d->strips[o->strip];
     plan_op *op = &p->ops[p->nops - 1];
-    CHECK(op->label);
+    CHECK(op->label && (op->readout || !op->cls->meter_db));
     for (int j = first_op; j < p->nops; j++)
         p->op_unit[j] = i < c->nfront ? c->unit[i] : -1; /* -1: not in the front */
     if (vmc_fuse_eq(p, p->nops - 1))
@@ -316,8 +305,7 @@ static ds_result finish_op(compiler *c, int i, int first_op, char *err)
     /* ops with state get a name that a recompiled plan's same op has
      * (its strip and its place there, not its settings), so a live
      * plan swap can carry the state over (vm/live.c) */
-    if (op->fn == op_eq || op->fn == op_dyn || op->fn == op_limiter || op->fn == op_transient ||
-        op->fn == op_bandduck || op->fn == op_delay || op->fn == op_duck) {
+    if (op->cls->copy_state) {
         op->key = vmc_label(A, "%d '%s' %d '%s'", (int)o->kind, st->name, o->kind == A_DELAY ? 0 : o->dst,
                             o->kind == A_DELAY ? c->d->strips[o->dst].name : "");
         CHECK(op->key);
@@ -416,71 +404,12 @@ ds_result vm_compile(const vm_desc *d, int max_block, plan **out, char *err)
     return res;
 }
 
-void vm_plan_reset(plan *p)
-{
-    for (int i = 0; i < p->nclip_ops; i++)
-        op_clips_reset(p->clip_ops[i]);
-    for (int i = 0; i < p->neq_ops; i++) {
-        op_eq_args *a = p->eq_ops[i];
-        if (a->multi)
-            dsp_biquad_multi_reset(a->multi);
-        for (int ch = 0; a->butter && ch < a->nch; ch++)
-            dsp_butter_reset(&a->butter[ch]);
-        op_eq_design(a, INT64_MIN);
-    }
-    for (int i = 0; i < p->ndyn_ops; i++) {
-        op_dyn_args *a = p->dyn_ops[i];
-        if (a->moving)
-            op_dyn_design(a, 0);
-        dsp_dyn_reset(&a->state);
-        for (int ch = 0; a->key_delay && ch < a->nkey; ch++)
-            memset(a->key_ring[ch], 0, (size_t)a->key_delay * sizeof(float));
-        a->ring_pos = 0;
-        for (int ch = 0; a->filtered && ch < a->nkey; ch++) {
-            dsp_biquad_reset(&a->key_hp[ch]);
-            dsp_biquad_reset(&a->key_lp[ch]);
-        }
-    }
-    for (int i = 0; i < p->nlimiter_ops; i++) {
-        op_limiter_args *a = p->limiter_ops[i];
-        if (a->moving)
-            op_limiter_design(a, 0);
-        dsp_limiter_reset(&a->state);
-    }
-    for (int i = 0; i < p->ndelay_ops; i++)
-        op_delay_reset(p->delay_ops[i]);
-    for (int i = 0; i < p->ntransient_ops; i++) {
-        op_transient_args *a = p->transient_ops[i];
-        if (a->moving)
-            op_transient_design(a, 0);
-        dsp_transient_reset(&a->state);
-    }
-    for (int i = 0; i < p->nduck_ops; i++) {
-        op_duck_args *a = p->duck_ops[i];
-        dsp_ducker_reset(&a->state);
-        for (int ch = 0; a->key_delay && ch < a->nkey; ch++)
-            memset(a->key_ring[ch], 0, (size_t)a->key_delay * sizeof(float));
-        a->ring_pos = 0;
-        for (int ch = 0; a->split && ch < a->nch; ch++)
-            dsp_xover3_reset(&a->split[ch]);
-    }
-    for (int i = 0; i < p->nbandduck_ops; i++) {
-        op_bandduck_args *a = p->bandduck_ops[i];
-        for (int ch = 0; ch < a->nch; ch++)
-            dsp_xover3_reset(&a->split[ch]);
-    }
-    p->failed = 0;
-    p->error[0] = 0;
-}
-
 void vm_plan_free(plan **pp)
 {
     plan *p = *pp;
     if (!p)
         return;
-    if (p->clip_ops)
-        for (int i = 0; i < p->nclip_ops; i++)
-            op_clips_reset(p->clip_ops[i]);
+    vm_plan_rewind(p); /* closes the clip readers */
     for (int i = 0; i < p->nlanes; i++)
         vm_lane_free(&p->lanes[i]);
     free(p->lanes);

@@ -77,22 +77,12 @@ const char *vmc_label(vm_arena *a, const char *fmt, ...)
     return vm_arena_strdup(a, buf);
 }
 
-/* Fuses the eq op at ops[j] into the one before when both are static order-2
- * filters of the same channels in the same unit (op_eq_args.then);
- * returns whether it did. */
+/* Fuses the eq op at ops[j] into the one before when both run in the same
+ * unit and op_eq_fuse takes them (static order-2 filters of the same
+ * channels: op_eq_args.then); returns whether it did. */
 int vmc_fuse_eq(plan *p, int j)
 {
-    if (j < 1 || p->ops[j].fn != op_eq || p->ops[j - 1].fn != op_eq || p->op_unit[j] != p->op_unit[j - 1])
-        return 0;
-    op_eq_args *a = p->ops[j - 1].args, *b = p->ops[j].args;
-    if (a->fused || a->then || a->moving || b->moving || a->order != 2 || b->order != 2 || a->nch != b->nch)
-        return 0;
-    for (int ch = 0; ch < a->nch; ch++)
-        if (a->chans[ch] != b->chans[ch])
-            return 0;
-    a->then = b;
-    b->fused = 1;
-    return 1;
+    return j >= 1 && p->op_unit[j] == p->op_unit[j - 1] && op_eq_fuse(&p->ops[j - 1], &p->ops[j]);
 }
 
 /* The next op slot of the plan (the compiler sized p->ops for every op). */
@@ -111,7 +101,7 @@ static ds_result emit_clear(compiler *c, const aop *o, char *err)
     CHECK(a);
     a->chans = c->chans[o->strip];
     a->nch = st->channels;
-    op->fn = op_clear;
+    op->cls = &op_clear_class;
     op->args = a;
     op->label = vmc_label(A, "clear  %s '%s' (%d ch)%s", vmc_kind_name(st), st->name, st->channels,
                           c->audible[o->strip] ? "" : (c->muted[o->strip] ? " [muted]" : " [solo-muted]"));
@@ -129,7 +119,7 @@ static ds_result emit_gain(compiler *c, const aop *o, char *err)
     plan_op *op = new_op(p);
     a->chans = c->chans[o->strip];
     a->nch = st->channels;
-    op->fn = op_gain;
+    op->cls = &op_gain_class;
     op->args = a;
     if (a->gain->is_static)
         op->label = vmc_label(A, "gain   %s '%s' %+.2f dB (x%.6f)", vmc_kind_name(st), st->name,
@@ -163,11 +153,10 @@ static ds_result emit_delay(compiler *c, const aop *o, char *err)
     c->delayed[c->ndelayed].from = o->strip;
     c->delayed[c->ndelayed].to = o->dst;
     c->delayed[c->ndelayed++].chans = a->out;
-    op->fn = op_delay;
+    op->cls = &op_delay_class;
     op->args = a;
     op->label = vmc_label(A, "delay  %s '%s' by %d samples into bus '%s' (latency compensation)",
                           vmc_kind_name(st), st->name, dl, d->strips[o->dst].name);
-    p->delay_ops[p->ndelay_ops++] = a;
     return DS_OK;
 }
 
@@ -224,7 +213,7 @@ static ds_result emit_mix_pan(compiler *c, const aop *o, float **src_chans, char
         a->coef = sd->level.value <= VM_LANE_DB_SILENCE ? 0.0f : (float)pow(10.0, sd->level.value / 20.0);
     if (a->coef != 1.0f || a->level)
         CHECK(a->scratch = vm_arena_alloc(A, (size_t)c->max_block * sizeof(float)));
-    op->fn = op_mix_pan;
+    op->cls = &op_mix_pan_class;
     op->args = a;
     op->label = vmc_label(A, "mix    %s '%s' -> bus '%s' (%s, automated pan)%s", vmc_kind_name(st), st->name,
                           dt->name, a->balance ? "stereo balance" : "constant-power pan",
@@ -255,7 +244,7 @@ static ds_result emit_mix_gain(compiler *c, const aop *o, const op_mix_args *a, 
     const char *lbl = vmc_label(A, "mix    %s '%s' -> bus '%s' (%s) [send, %slevel automated]", vmc_kind_name(st),
                                 st->name, dt->name, terms, sd->pre ? "before the fader, " : "");
     plan_op *op = new_op(p);
-    op->fn = op_mix_gain;
+    op->cls = &op_mix_gain_class;
     op->args = g;
     op->label = lbl;
     return DS_OK;
@@ -318,7 +307,7 @@ static ds_result emit_mix(compiler *c, const aop *o, char *err)
                 tl += (size_t)snprintf(terms + tl, sizeof terms - tl, "%s%d>%d x%.4f", tl ? ", " : "", si + 1,
                                        di + 1, v);
         }
-    op->fn = op_mix;
+    op->cls = &op_mix_class;
     op->args = a;
     op->label = vmc_label(A, "mix    %s '%s' -> bus '%s' (%s)%s", vmc_kind_name(st), st->name, dt->name, terms,
                           sd ? (sd->pre ? " [send, before the fader]" : " [send]") : "");
@@ -357,11 +346,10 @@ static ds_result emit_bandduck(compiler *c, const aop *o, char *err)
     vmc_schedule_param(p, pp, st->bandduck.nevents); /* the param's evaluator goes first */
     plan_op *op = new_op(p);
     a->gain = pp;
-    op->fn = op_bandduck;
+    op->cls = &op_bandduck_class;
     op->args = a;
     op->label = vmc_label(A, "band   %s '%s' LR8 split at %.0f and %.0f Hz, the middle band ducked (%d ch)",
                           vmc_kind_name(st), st->name, st->band_lo, st->band_hi, st->channels);
-    p->bandduck_ops[p->nbandduck_ops++] = a;
     return DS_OK;
 }
 
@@ -404,11 +392,10 @@ static ds_result emit_eq_batch(compiler *c, const aop *o, char *err)
     CHECK(a->multi);
     dsp_biquad_multi_init(a->multi);
     op_eq_design(a, INT64_MIN);
-    op->fn = op_eq;
+    op->cls = &op_eq_class;
     op->args = a;
     op->label = vmc_label(A, "eq     %d tracks from '%s' side by side (%d ch): %s %.1f Hz%s q %.3f", ntracks,
                           st->name, nch, vm_eq_type_name(e->type), e->freq.value, eq_gain_text(A, e), e->q.value);
-    p->eq_ops[p->neq_ops++] = a;
     return DS_OK;
 }
 
@@ -450,7 +437,7 @@ static ds_result emit_eq(compiler *c, const aop *o, char *err)
             dsp_butter_init(&a->butter[ch]);
     }
     op_eq_design(a, INT64_MIN); /* the static values */
-    op->fn = op_eq;
+    op->cls = &op_eq_class;
     op->args = a;
     if (a->order == 2)
         op->label = vmc_label(A, "eq     %s '%s' %s %.1f Hz%s q %.3f%s (%d ch)", vmc_kind_name(st), st->name,
@@ -460,7 +447,6 @@ static ds_result emit_eq(compiler *c, const aop *o, char *err)
         op->label = vmc_label(A, "eq     %s '%s' %s %.1f Hz Butterworth order %d%s (%d ch)", vmc_kind_name(st),
                               st->name, vm_eq_type_name(e->type), e->freq.value, e->order,
                               a->moving ? ", automated" : "", st->channels);
-    p->eq_ops[p->neq_ops++] = a;
     return DS_OK;
 }
 
@@ -497,12 +483,11 @@ static ds_result emit_transient(compiler *c, const aop *o, char *err)
         op_transient_design(a, 0);
     a->io = c->chans[o->strip];
     a->nch = st->channels;
-    op->fn = op_transient;
+    op->cls = &op_transient_class;
     op->args = a;
     op->label = vmc_label(A, "shape  %s '%s' transients: attack %+.1f dB, sustain %+.1f dB%s (%d ch)",
                           vmc_kind_name(st), st->name, e->attack_db, e->sustain_db, a->moving ? ", automated" : "",
                           st->channels);
-    p->transient_ops[p->ntransient_ops++] = a;
     return DS_OK;
 }
 
@@ -544,14 +529,14 @@ static ds_result emit_duck(compiler *c, const aop *o, char *err)
         for (int ch = 0; ch < st->channels; ch++)
             dsp_xover3_init(&a->split[ch], d->tb.rate, du->band_lo, du->band_hi);
     }
-    op->fn = op_duck;
+    op->cls = &op_duck_class;
     op->args = a;
     op->label = vmc_label(A, "duck   %s '%s' under %s '%s' %.1f dB%s, in real time with %d samples "
                           "(%.0f ms) of look-ahead (%d ch)", vmc_kind_name(st), st->name,
                           vmc_kind_name(&d->strips[e->key]), d->strips[e->key].name, du->depth_db,
                           du->band_hi > 0 ? vmc_label(A, " in %.0f-%.0f Hz", du->band_lo, du->band_hi) : "",
                           a->state.L, 1000.0 * a->state.L / d->tb.rate, st->channels);
-    p->duck_ops[p->nduck_ops++] = a;
+    op->readout = vmc_label(A, "duck %s '%s' under '%s'", vmc_kind_name(st), st->name, d->strips[e->key].name);
     return DS_OK;
 }
 
@@ -586,12 +571,12 @@ static ds_result emit_limiter(compiler *c, const aop *o, char *err)
         CHECK(a->seg = vm_arena_alloc(A, (size_t)st->channels * sizeof *a->seg));
     }
     a->io = c->chans[o->strip];
-    op->fn = op_limiter;
+    op->cls = &op_limiter_class;
     op->args = a;
     op->label = vmc_label(A, "limit  %s '%s' ceiling %.1f dBTP, look-ahead %d samples, release %.0f ms%s (%d ch)",
                           vmc_kind_name(st), st->name, e->lim.ceiling_dbtp, dsp_limiter_latency(&a->state),
                           e->lim.release_s * 1000, a->moving ? ", automated" : "", st->channels);
-    p->limiter_ops[p->nlimiter_ops++] = a;
+    op->readout = vmc_label(A, "limit %s '%s'", vmc_kind_name(st), st->name);
     return DS_OK;
 }
 
@@ -669,7 +654,7 @@ static ds_result emit_dyn(compiler *c, const aop *o, char *err)
     ds_result r = dyn_key(c, o, a, err);
     if (r != DS_OK)
         return r;
-    op->fn = op_dyn;
+    op->cls = &op_dyn_class;
     op->args = a;
     op->label = vmc_label(A, "dyn    %s '%s' %s threshold %.1f dB ratio %.2f attack %.1f ms release %.0f ms%s%s%s"
                           "%s (%d ch)", vmc_kind_name(st), st->name, modes[e->dyn.mode], e->dyn.threshold_db,
@@ -677,7 +662,7 @@ static ds_result emit_dyn(compiler *c, const aop *o, char *err)
                           e->key >= 0 ? ", key " : "", e->key >= 0 ? vmc_kind_name(&d->strips[e->key]) : "",
                           e->key >= 0 ? vmc_label(A, " '%s'", d->strips[e->key].name) : "",
                           a->moving ? ", automated" : "", st->channels);
-    p->dyn_ops[p->ndyn_ops++] = a;
+    op->readout = vmc_label(A, "dyn %s '%s' %s", vmc_kind_name(st), st->name, modes[e->dyn.mode]);
     return DS_OK;
 }
 
@@ -769,7 +754,7 @@ static ds_result emit_clips(compiler *c, const aop *o, char *err)
     plan_op *op = new_op(p);
     a->out = c->chans[o->strip];
     a->nch = st->channels;
-    op->fn = op_clips;
+    op->cls = &op_clips_class;
     op->args = a;
     const char *n_s = st->nclips == 1 ? "" : "s";
     if (after)
@@ -781,7 +766,6 @@ static ds_result emit_clips(compiler *c, const aop *o, char *err)
     else
         op->label = vmc_label(A, "clips  track '%s' (%d ch, %d clip%s, up to %d at once, fader automated)", st->name,
                               st->channels, st->nclips, n_s, a->maxactive);
-    p->clip_ops[p->nclip_ops++] = a;
     return DS_OK;
 }
 

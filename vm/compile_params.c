@@ -80,7 +80,7 @@ void vmc_schedule_param(plan *p, plan_param *pp, int moves)
         return;
     }
     plan_op *op = &p->ops[p->nops++];
-    op->fn = op_param;
+    op->cls = &op_param_class;
     op->args = pp;
     op->label = pp->name;
 }

@@ -1006,8 +1006,10 @@ ds_result vm_feed_attach(vm_feed *f, plan *p, char *err)
             return DS_OK; /* attached already: its sources are set */
         }
     int n = 0;
-    for (int i = 0; i < p->nclip_ops; i++)
-        n += ((op_clips_args *)p->clip_ops[i])->nclips;
+    for (int i = 0; i < p->nops; i++) {
+        const op_clips_args *a = op_clips_of(&p->ops[i]);
+        n += a ? a->nclips : 0;
+    }
     feed_plan *r = calloc(1, sizeof *r);
     if (r) {
         r->p = p;
@@ -1016,9 +1018,9 @@ ds_result vm_feed_attach(vm_feed *f, plan *p, char *err)
     }
     if (!r || !r->spans || !r->maxend)
         goto nomem;
-    for (int i = 0; i < p->nclip_ops; i++) {
-        op_clips_args *a = p->clip_ops[i];
-        for (int k = 0; k < a->nclips; k++) {
+    for (int i = 0; i < p->nops; i++) {
+        op_clips_args *a = op_clips_of(&p->ops[i]);
+        for (int k = 0; a && k < a->nclips; k++) {
             op_clip *c = &a->clips[k];
             vm_feed_source *s = source_get(f, c);
             if (!s)
@@ -1042,9 +1044,9 @@ nomem:
     if (r) {
         for (int i = 0; i < r->nspans; i++)
             source_unref(f, r->spans[i].src, 1);
-        for (int i = 0; i < p->nclip_ops; i++) {
-            op_clips_args *a = p->clip_ops[i];
-            for (int k = 0; k < a->nclips; k++)
+        for (int i = 0; i < p->nops; i++) {
+            op_clips_args *a = op_clips_of(&p->ops[i]);
+            for (int k = 0; a && k < a->nclips; k++)
                 a->clips[k].source = NULL;
         }
         plan_rec_free(r);
@@ -1066,9 +1068,9 @@ void vm_feed_detach(vm_feed *f, plan *p)
         *pp = r->next;
         for (int i = 0; i < r->nspans; i++)
             source_unref(f, r->spans[i].src, 0);
-        for (int i = 0; i < p->nclip_ops; i++) {
-            op_clips_args *a = p->clip_ops[i];
-            for (int k = 0; k < a->nclips; k++)
+        for (int i = 0; i < p->nops; i++) {
+            op_clips_args *a = op_clips_of(&p->ops[i]);
+            for (int k = 0; a && k < a->nclips; k++)
                 a->clips[k].source = NULL;
         }
         plan_rec_free(r);

@@ -48,7 +48,7 @@ ds_result vm_feed_create(vm_feed **f, int rate, double readahead, char *err);
 void vm_feed_destroy(vm_feed **f);
 
 /* Control thread: sets the `source` of every op_clip of every clip player of
- * p (p->clip_ops) to the feed's source for that clip, creating sources as
+ * p to the feed's source for that clip, creating sources as
  * needed, and makes p's clips part of what the disk thread keeps buffered.
  * Fails only when out of memory. */
 ds_result vm_feed_attach(vm_feed *f, plan *p, char *err);

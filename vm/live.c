@@ -43,15 +43,13 @@ typedef struct live_meter {
 
 typedef struct live_gr {
     char name[96];
-    const op_dyn_args *dyn;
-    const op_limiter_args *lim;
-    const op_duck_args *duck;
+    const plan_op *op;         /* its class has a meter (cls->meter_db) */
     _Atomic double gain_db;
     const struct live_gr *from; /* the same readout in the plan this one replaces, or NULL */
 } live_gr;
 
 typedef struct {
-    plan_op_fn fn;
+    const plan_op_class *cls;
     void *dst;
     const void *src;
 } state_pair;
@@ -273,23 +271,11 @@ static ds_result live_plan_make(vm_live *L, plan *p, live_plan *prev, live_plan 
     }
     for (int i = 0; i < p->nops && lp->ngr < VM_LIVE_MAX_METERS; i++) {
         const plan_op *op = &p->ops[i];
-        if (op->fn != op_dyn && op->fn != op_limiter && op->fn != op_duck)
+        if (!op->cls->meter_db)
             continue;
         live_gr *g = &lp->grs[lp->ngr++];
-        /* the label's first words: "dyn    bus 'MX' compressor threshold ..." */
-        const char *l = op->label;
-        int words = 0, k = 0;
-        for (; l[k] && k < (int)sizeof g->name - 1; k++) {
-            if (l[k] == ' ' && k > 0 && l[k - 1] != ' ' && ++words == (op->fn == op_limiter ? 3 : 4))
-                break;
-        }
-        snprintf(g->name, sizeof g->name, "%.*s", k, l);
-        if (op->fn == op_dyn)
-            g->dyn = op->args;
-        else if (op->fn == op_duck)
-            g->duck = op->args;
-        else
-            g->lim = op->args;
+        snprintf(g->name, sizeof g->name, "%s", op->readout);
+        g->op = op;
         atomic_init(&g->gain_db, 0.0);
     }
     if (prev) {
@@ -299,8 +285,8 @@ static ds_result live_plan_make(vm_live *L, plan *p, live_plan *prev, live_plan 
             if (!p->ops[i].key)
                 continue;
             for (int j = 0; j < q->nops; j++)
-                if (q->ops[j].key && q->ops[j].fn == p->ops[i].fn && strcmp(q->ops[j].key, p->ops[i].key) == 0) {
-                    lp->pairs[lp->npairs++] = (state_pair){p->ops[i].fn, p->ops[i].args, q->ops[j].args};
+                if (q->ops[j].key && q->ops[j].cls == p->ops[i].cls && strcmp(q->ops[j].key, p->ops[i].key) == 0) {
+                    lp->pairs[lp->npairs++] = (state_pair){p->ops[i].cls, p->ops[i].args, q->ops[j].args};
                     break;
                 }
         }
@@ -330,10 +316,8 @@ static void retire(vm_live *L, live_plan *lp)
 
 static void rewind_clips(live_plan *lp)
 {
-    if (!lp)
-        return;
-    for (int i = 0; i < lp->p->nclip_ops; i++)
-        op_clips_reset(lp->p->clip_ops[i]); /* live: no reader is open, nothing to close */
+    if (lp)
+        vm_plan_rewind(lp->p); /* live: no reader is open, nothing to close */
 }
 
 static void start_pass(vm_live *L, const live_cmd *c)
@@ -385,7 +369,7 @@ static void take_commands(vm_live *L)
         if (c.kind == CMD_SWAP) {
             live_plan *lp = c.lp;
             for (int i = 0; i < lp->npairs; i++)
-                op_copy_state(lp->pairs[i].fn, lp->pairs[i].dst, lp->pairs[i].src);
+                lp->pairs[i].cls->copy_state(lp->pairs[i].dst, lp->pairs[i].src);
             carry_meters(lp);
             if (L->old)
                 retire(L, L->old);
@@ -444,10 +428,7 @@ static void meter_block(live_plan *lp, int off, int n)
     }
     for (int i = 0; i < lp->ngr; i++) {
         live_gr *g = &lp->grs[i];
-        double db = g->dyn ? g->dyn->state.g[0]
-                    : g->duck ? dsp_ducker_gain_db(&g->duck->state)
-                              : -dsp_limiter_gain_reduction_db(&g->lim->state);
-        atomic_store_explicit(&g->gain_db, db, memory_order_relaxed);
+        atomic_store_explicit(&g->gain_db, g->op->cls->meter_db(g->op->args), memory_order_relaxed);
     }
 }
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vm/ops.h"
 #include "vm/suggest.h"
 
 typedef enum { K_STRIP, K_EQ, K_DYN, K_LIM, K_SHAPE, K_DUCK, K_VCA, K_GROUP, K_SEND } target_kind;
@@ -39,11 +40,6 @@ static const field fields[] = {
     {K_SEND, "level", -144, 24, "dB"},
 };
 #define NFIELDS ((int)(sizeof fields / sizeof fields[0]))
-
-static const char *insert_word(target_kind k)
-{
-    return k == K_EQ ? "eq" : k == K_DYN ? "dyn" : k == K_LIM ? "lim" : k == K_SHAPE ? "shape" : "";
-}
 
 static target_kind insert_kind(const vm_insert_desc *e)
 {
@@ -111,7 +107,8 @@ static int visit_all(const vm_desc *d, visit_fn fn, void *u)
             int n = i + 1; /* its place in the chain, as `dubstage automation` names it */
             for (int f = 0; f < NFIELDS; f++)
                 if (fields[f].kind == k) {
-                    snprintf(name, sizeof name, "%s.%s%d.%s", st->name, insert_word(k), n, fields[f].param);
+                    snprintf(name, sizeof name, "%s.%s%d.%s", st->name, op_class_of_insert(st->inserts[i].kind)->param, n,
+                             fields[f].param);
                     if (fn(u, name, k, s, i, &fields[f]))
                         return 1;
                 }
@@ -125,7 +122,7 @@ static int visit_all(const vm_desc *d, visit_fn fn, void *u)
             if (d->ducks[i].target == s) {
                 for (int f = 0; f < NFIELDS; f++)
                     if (fields[f].kind == K_DUCK) {
-                        snprintf(name, sizeof name, "%s.duck.%s", st->name, fields[f].param);
+                        snprintf(name, sizeof name, "%s.%s.%s", st->name, op_duck_class.param, fields[f].param);
                         if (fn(u, name, K_DUCK, s, i, &fields[f]))
                             return 1;
                     }

@@ -64,7 +64,7 @@ static void knots(vm_lane *const *lanes, int nl, int64_t s, int64_t *k0, int64_t
     }
 }
 
-void op_eq(plan *p, void *args, int64_t pos, int n)
+static void op_eq(plan *p, void *args, int64_t pos, int n)
 {
     (void)p;
     op_eq_args *a = args;
@@ -92,6 +92,21 @@ void op_eq(plan *p, void *args, int64_t pos, int n)
     }
 }
 
+int op_eq_fuse(plan_op *first, plan_op *second)
+{
+    if (first->cls != &op_eq_class || second->cls != &op_eq_class)
+        return 0;
+    op_eq_args *a = first->args, *b = second->args;
+    if (a->fused || a->then || a->moving || b->moving || a->order != 2 || b->order != 2 || a->nch != b->nch)
+        return 0;
+    for (int ch = 0; ch < a->nch; ch++)
+        if (a->chans[ch] != b->chans[ch])
+            return 0;
+    a->then = b;
+    b->fused = 1;
+    return 1;
+}
+
 /* Delays a key by `delay` samples into late[] (a ring per channel), to
  * meet audio that a look-ahead made late; returns late. */
 static float **key_align(float **key, int nkey, int delay, int *ring_pos, float **ring, float **late, int n)
@@ -110,7 +125,7 @@ static float **key_align(float **key, int nkey, int delay, int *ring_pos, float 
     return late;
 }
 
-void op_duck(plan *p, void *args, int64_t pos, int n)
+static void op_duck(plan *p, void *args, int64_t pos, int n)
 {
     (void)p;
     op_duck_args *a = args;
@@ -153,7 +168,7 @@ static void dyn_run(op_dyn_args *a, float **key, int off, int n)
     dsp_dyn_process(&a->state, key ? k : NULL, nkey, io, nch, n);
 }
 
-void op_dyn(plan *p, void *args, int64_t pos, int n)
+static void op_dyn(plan *p, void *args, int64_t pos, int n)
 {
     (void)p;
     op_dyn_args *a = args;
@@ -195,7 +210,7 @@ void op_limiter_design(op_limiter_args *a, int64_t n)
     a->knot = n;
 }
 
-void op_limiter(plan *p, void *args, int64_t pos, int n)
+static void op_limiter(plan *p, void *args, int64_t pos, int n)
 {
     (void)p;
     op_limiter_args *a = args;
@@ -225,7 +240,7 @@ void op_transient_design(op_transient_args *a, int64_t n)
     a->knot = n;
 }
 
-void op_transient(plan *p, void *args, int64_t pos, int n)
+static void op_transient(plan *p, void *args, int64_t pos, int n)
 {
     (void)p;
     op_transient_args *a = args;
@@ -248,7 +263,7 @@ void op_transient(plan *p, void *args, int64_t pos, int n)
     }
 }
 
-void op_bandduck(plan *p, void *args, int64_t pos, int n)
+static void op_bandduck(plan *p, void *args, int64_t pos, int n)
 {
     (void)p, (void)pos;
     op_bandduck_args *a = args;
@@ -265,7 +280,7 @@ void op_bandduck(plan *p, void *args, int64_t pos, int n)
     }
 }
 
-void op_delay(plan *p, void *args, int64_t pos, int n)
+static void op_delay(plan *p, void *args, int64_t pos, int n)
 {
     (void)p, (void)pos;
     op_delay_args *a = args;
@@ -284,14 +299,7 @@ void op_delay(plan *p, void *args, int64_t pos, int n)
     a->pos = at;
 }
 
-void op_delay_reset(op_delay_args *a)
-{
-    for (int ch = 0; ch < a->nch; ch++)
-        memset(a->ring[ch], 0, (size_t)a->delay * sizeof(float));
-    a->pos = 0;
-}
-
-void op_clear(plan *p, void *args, int64_t pos, int n)
+static void op_clear(plan *p, void *args, int64_t pos, int n)
 {
     (void)p, (void)pos;
     op_clear_args *a = args;
@@ -496,13 +504,13 @@ void plan_param_init_static(plan_param *pp)
     pp->is_static = 1;
 }
 
-void op_param(plan *p, void *args, int64_t pos, int n)
+static void op_param(plan *p, void *args, int64_t pos, int n)
 {
     (void)p;
     param_eval(args, pos, n);
 }
 
-void op_gain(plan *p, void *args, int64_t pos, int n)
+static void op_gain(plan *p, void *args, int64_t pos, int n)
 {
     (void)p, (void)pos;
     op_gain_args *a = args;
@@ -515,7 +523,7 @@ void op_gain(plan *p, void *args, int64_t pos, int n)
     }
 }
 
-void op_mix(plan *p, void *args, int64_t pos, int n)
+static void op_mix(plan *p, void *args, int64_t pos, int n)
 {
     (void)p, (void)pos;
     op_mix_args *a = args;
@@ -523,7 +531,7 @@ void op_mix(plan *p, void *args, int64_t pos, int n)
         dsp_mix_add_scaled(a->dst[t], a->src[t], a->coef[t], n);
 }
 
-void op_mix_gain(plan *p, void *args, int64_t pos, int n)
+static void op_mix_gain(plan *p, void *args, int64_t pos, int n)
 {
     (void)p, (void)pos;
     op_mix_gain_args *a = args;
@@ -540,7 +548,7 @@ void op_mix_gain(plan *p, void *args, int64_t pos, int n)
     }
 }
 
-void op_mix_pan(plan *p, void *args, int64_t pos, int n)
+static void op_mix_pan(plan *p, void *args, int64_t pos, int n)
 {
     (void)p, (void)pos;
     op_mix_pan_args *a = args;
@@ -700,7 +708,7 @@ static void mix_clip(op_clips_args *a, const op_clip *c, int64_t s0, int off, in
     }
 }
 
-void op_clips(plan *p, void *args, int64_t pos, int n)
+static void op_clips(plan *p, void *args, int64_t pos, int n)
 {
     op_clips_args *a = args;
     int64_t end = pos + n;
@@ -757,69 +765,265 @@ void op_clips(plan *p, void *args, int64_t pos, int n)
             dsp_mix_clear(a->out[ch], n);
 }
 
-void op_clips_reset(op_clips_args *a)
+static void clips_rewind(void *args)
 {
+    op_clips_args *a = args;
     while (a->nactive > 0)
         clip_remove_active(a, a->nactive - 1);
     a->next = 0;
 }
 
-void op_copy_state(plan_op_fn fn, void *dst, const void *src)
+/* ---- state: reset and copy for live swaps ------------------------------ */
+
+/* A key's delay line (op_dyn, op_duck): cleared, or carried over when both
+ * delay the same key by the same amount. */
+static void key_ring_reset(float **ring, int nkey, int delay, int *ring_pos)
 {
-    if (fn == op_eq) {
-        op_eq_args *d = dst;
-        const op_eq_args *s = src;
-        if (d->nch != s->nch || d->order != s->order)
-            return;
-        if (d->multi && s->multi)
-            dsp_biquad_multi_copy_state(d->multi, s->multi);
-        for (int ch = 0; d->butter && s->butter && ch < d->nch; ch++)
-            dsp_butter_copy_state(&d->butter[ch], &s->butter[ch]);
-    } else if (fn == op_dyn) {
-        op_dyn_args *d = dst;
-        const op_dyn_args *s = src;
-        if (d->nch != s->nch || d->nkey != s->nkey)
-            return;
-        dsp_dyn_copy_state(&d->state, &s->state);
-        if (d->key_delay == s->key_delay && d->key_delay) {
-            for (int ch = 0; ch < d->nkey; ch++)
-                memcpy(d->key_ring[ch], s->key_ring[ch], (size_t)d->key_delay * sizeof(float));
-            d->ring_pos = s->ring_pos;
-        }
-        for (int ch = 0; d->filtered && s->filtered && ch < d->nkey; ch++) {
-            dsp_biquad_copy_state(&d->key_hp[ch], &s->key_hp[ch]);
-            dsp_biquad_copy_state(&d->key_lp[ch], &s->key_lp[ch]);
-        }
-    } else if (fn == op_limiter) {
-        dsp_limiter_copy_state(&((op_limiter_args *)dst)->state, &((const op_limiter_args *)src)->state);
-    } else if (fn == op_transient) {
-        dsp_transient_copy_state(&((op_transient_args *)dst)->state, &((const op_transient_args *)src)->state);
-    } else if (fn == op_bandduck) {
-        op_bandduck_args *d = dst;
-        const op_bandduck_args *s = src;
-        if (d->nch != s->nch)
-            return;
-        for (int ch = 0; ch < d->nch; ch++)
-            dsp_xover3_copy_state(&d->split[ch], &s->split[ch]);
-    } else if (fn == op_duck) {
-        op_duck_args *d = dst;
-        const op_duck_args *s = src;
-        if (d->nch != s->nch || d->nkey != s->nkey || dsp_ducker_copy_state(&d->state, &s->state) != 0)
-            return;
-        if (d->key_delay == s->key_delay && d->key_delay) {
-            for (int ch = 0; ch < d->nkey; ch++)
-                memcpy(d->key_ring[ch], s->key_ring[ch], (size_t)d->key_delay * sizeof(float));
-            d->ring_pos = s->ring_pos;
-        }
-        for (int ch = 0; d->split && s->split && ch < d->nch; ch++)
-            dsp_xover3_copy_state(&d->split[ch], &s->split[ch]);
-    } else if (fn == op_delay) {
-        op_delay_args *d = dst;
-        const op_delay_args *s = src;
-        if (d->nch != s->nch || d->delay != s->delay)
-            return;
-        for (int ch = 0; ch < d->nch; ch++)
-            memcpy(d->ring[ch], s->ring[ch], (size_t)d->delay * sizeof(float));
-        d->pos = s->pos;
+    for (int ch = 0; delay && ch < nkey; ch++)
+        memset(ring[ch], 0, (size_t)delay * sizeof(float));
+    *ring_pos = 0;
+}
+
+static void key_ring_copy(float **dst, int *dst_pos, int dst_delay, float *const *src, int src_pos, int src_delay,
+                          int nkey)
+{
+    if (dst_delay != src_delay || !dst_delay)
+        return;
+    for (int ch = 0; ch < nkey; ch++)
+        memcpy(dst[ch], src[ch], (size_t)dst_delay * sizeof(float));
+    *dst_pos = src_pos;
+}
+
+static void clips_reset(void *args)
+{
+    clips_rewind(args);
+}
+
+static void eq_reset(void *args)
+{
+    op_eq_args *a = args;
+    if (a->multi)
+        dsp_biquad_multi_reset(a->multi);
+    for (int ch = 0; a->butter && ch < a->nch; ch++)
+        dsp_butter_reset(&a->butter[ch]);
+    op_eq_design(a, INT64_MIN);
+}
+
+static void eq_copy_state(void *dst, const void *src)
+{
+    op_eq_args *d = dst;
+    const op_eq_args *s = src;
+    if (d->nch != s->nch || d->order != s->order)
+        return;
+    if (d->multi && s->multi)
+        dsp_biquad_multi_copy_state(d->multi, s->multi);
+    for (int ch = 0; d->butter && s->butter && ch < d->nch; ch++)
+        dsp_butter_copy_state(&d->butter[ch], &s->butter[ch]);
+}
+
+static void dyn_reset(void *args)
+{
+    op_dyn_args *a = args;
+    if (a->moving)
+        op_dyn_design(a, 0);
+    dsp_dyn_reset(&a->state);
+    key_ring_reset(a->key_ring, a->nkey, a->key_delay, &a->ring_pos);
+    for (int ch = 0; a->filtered && ch < a->nkey; ch++) {
+        dsp_biquad_reset(&a->key_hp[ch]);
+        dsp_biquad_reset(&a->key_lp[ch]);
     }
+}
+
+static void dyn_copy_state(void *dst, const void *src)
+{
+    op_dyn_args *d = dst;
+    const op_dyn_args *s = src;
+    if (d->nch != s->nch || d->nkey != s->nkey)
+        return;
+    dsp_dyn_copy_state(&d->state, &s->state);
+    key_ring_copy(d->key_ring, &d->ring_pos, d->key_delay, s->key_ring, s->ring_pos, s->key_delay, d->nkey);
+    for (int ch = 0; d->filtered && s->filtered && ch < d->nkey; ch++) {
+        dsp_biquad_copy_state(&d->key_hp[ch], &s->key_hp[ch]);
+        dsp_biquad_copy_state(&d->key_lp[ch], &s->key_lp[ch]);
+    }
+}
+
+/* the gain of the first channel (linked detectors: every channel's) */
+static double dyn_meter_db(const void *args)
+{
+    return ((const op_dyn_args *)args)->state.g[0];
+}
+
+static void limiter_reset(void *args)
+{
+    op_limiter_args *a = args;
+    if (a->moving)
+        op_limiter_design(a, 0);
+    dsp_limiter_reset(&a->state);
+}
+
+static void limiter_copy_state(void *dst, const void *src)
+{
+    dsp_limiter_copy_state(&((op_limiter_args *)dst)->state, &((const op_limiter_args *)src)->state);
+}
+
+static double limiter_meter_db(const void *args)
+{
+    return -dsp_limiter_gain_reduction_db(&((const op_limiter_args *)args)->state);
+}
+
+static void transient_reset(void *args)
+{
+    op_transient_args *a = args;
+    if (a->moving)
+        op_transient_design(a, 0);
+    dsp_transient_reset(&a->state);
+}
+
+static void transient_copy_state(void *dst, const void *src)
+{
+    dsp_transient_copy_state(&((op_transient_args *)dst)->state, &((const op_transient_args *)src)->state);
+}
+
+static void duck_reset(void *args)
+{
+    op_duck_args *a = args;
+    dsp_ducker_reset(&a->state);
+    key_ring_reset(a->key_ring, a->nkey, a->key_delay, &a->ring_pos);
+    for (int ch = 0; a->split && ch < a->nch; ch++)
+        dsp_xover3_reset(&a->split[ch]);
+}
+
+static void duck_copy_state(void *dst, const void *src)
+{
+    op_duck_args *d = dst;
+    const op_duck_args *s = src;
+    if (d->nch != s->nch || d->nkey != s->nkey || dsp_ducker_copy_state(&d->state, &s->state) != 0)
+        return;
+    key_ring_copy(d->key_ring, &d->ring_pos, d->key_delay, s->key_ring, s->ring_pos, s->key_delay, d->nkey);
+    for (int ch = 0; d->split && s->split && ch < d->nch; ch++)
+        dsp_xover3_copy_state(&d->split[ch], &s->split[ch]);
+}
+
+static double duck_meter_db(const void *args)
+{
+    return dsp_ducker_gain_db(&((const op_duck_args *)args)->state);
+}
+
+static void bandduck_reset(void *args)
+{
+    op_bandduck_args *a = args;
+    for (int ch = 0; ch < a->nch; ch++)
+        dsp_xover3_reset(&a->split[ch]);
+}
+
+static void bandduck_copy_state(void *dst, const void *src)
+{
+    op_bandduck_args *d = dst;
+    const op_bandduck_args *s = src;
+    if (d->nch != s->nch)
+        return;
+    for (int ch = 0; ch < d->nch; ch++)
+        dsp_xover3_copy_state(&d->split[ch], &s->split[ch]);
+}
+
+static void delay_reset(void *args)
+{
+    op_delay_args *a = args;
+    for (int ch = 0; ch < a->nch; ch++)
+        memset(a->ring[ch], 0, (size_t)a->delay * sizeof(float));
+    a->pos = 0;
+}
+
+static void delay_copy_state(void *dst, const void *src)
+{
+    op_delay_args *d = dst;
+    const op_delay_args *s = src;
+    if (d->nch != s->nch || d->delay != s->delay)
+        return;
+    for (int ch = 0; ch < d->nch; ch++)
+        memcpy(d->ring[ch], s->ring[ch], (size_t)d->delay * sizeof(float));
+    d->pos = s->pos;
+}
+
+/* ---- the classes ---------------------------------------------------------- */
+
+const plan_op_class op_param_class = {.name = "param", .run = op_param, .args_size = sizeof(plan_param)};
+const plan_op_class op_clear_class = {.name = "clear", .run = op_clear, .args_size = sizeof(op_clear_args)};
+const plan_op_class op_gain_class = {.name = "gain", .run = op_gain, .args_size = sizeof(op_gain_args)};
+const plan_op_class op_mix_class = {.name = "mix", .run = op_mix, .args_size = sizeof(op_mix_args)};
+const plan_op_class op_mix_gain_class = {.name = "mix_gain", .run = op_mix_gain, .args_size = sizeof(op_mix_gain_args)};
+const plan_op_class op_mix_pan_class = {.name = "mix_pan", .run = op_mix_pan, .args_size = sizeof(op_mix_pan_args)};
+
+const plan_op_class op_clips_class = {
+    .name = "clips", .run = op_clips, .args_size = sizeof(op_clips_args),
+    .reset = clips_reset, .rewind = clips_rewind,
+};
+
+const plan_op_class op_eq_class = {
+    .name = "eq", .run = op_eq, .args_size = sizeof(op_eq_args),
+    .reset = eq_reset, .copy_state = eq_copy_state, .param = "eq",
+};
+
+const plan_op_class op_dyn_class = {
+    .name = "dyn", .run = op_dyn, .args_size = sizeof(op_dyn_args),
+    .reset = dyn_reset, .copy_state = dyn_copy_state, .meter_db = dyn_meter_db, .param = "dyn",
+};
+
+const plan_op_class op_limiter_class = {
+    .name = "limit", .run = op_limiter, .args_size = sizeof(op_limiter_args),
+    .reset = limiter_reset, .copy_state = limiter_copy_state, .meter_db = limiter_meter_db, .param = "lim",
+};
+
+const plan_op_class op_transient_class = {
+    .name = "shape", .run = op_transient, .args_size = sizeof(op_transient_args),
+    .reset = transient_reset, .copy_state = transient_copy_state, .param = "shape",
+};
+
+const plan_op_class op_duck_class = {
+    .name = "duck", .run = op_duck, .args_size = sizeof(op_duck_args),
+    .reset = duck_reset, .copy_state = duck_copy_state, .meter_db = duck_meter_db, .param = "duck",
+};
+
+const plan_op_class op_bandduck_class = {
+    .name = "band", .run = op_bandduck, .args_size = sizeof(op_bandduck_args),
+    .reset = bandduck_reset, .copy_state = bandduck_copy_state,
+};
+
+const plan_op_class op_delay_class = {
+    .name = "delay", .run = op_delay, .args_size = sizeof(op_delay_args),
+    .reset = delay_reset, .copy_state = delay_copy_state,
+};
+
+const plan_op_class *op_class_of_insert(vm_insert_kind k)
+{
+    switch (k) {
+    case VM_INSERT_EQ: return &op_eq_class;
+    case VM_INSERT_DYNAMICS: return &op_dyn_class;
+    case VM_INSERT_LIMITER: return &op_limiter_class;
+    case VM_INSERT_TRANSIENT: return &op_transient_class;
+    case VM_INSERT_DUCK: return &op_duck_class;
+    }
+    return NULL;
+}
+
+op_clips_args *op_clips_of(const plan_op *op)
+{
+    return op->cls == &op_clips_class ? op->args : NULL;
+}
+
+void vm_plan_reset(plan *p)
+{
+    for (int i = 0; i < p->nops; i++)
+        if (p->ops[i].cls && p->ops[i].cls->reset)
+            p->ops[i].cls->reset(p->ops[i].args);
+    p->failed = 0;
+    p->error[0] = 0;
+}
+
+void vm_plan_rewind(plan *p)
+{
+    for (int i = 0; i < p->nops; i++)
+        if (p->ops[i].cls && p->ops[i].cls->rewind)
+            p->ops[i].cls->rewind(p->ops[i].args);
 }

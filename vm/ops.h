@@ -1,9 +1,13 @@
-/* ops.h - the ops a plan is made of: their state and their run functions.
- * The compiler (vm/compile.c) builds the state in the plan's arena; the
- * scheduler calls the functions. None of them allocates, except the clip
- * player, which opens a clip's reader when the clip starts: that is the one
- * place that touches files, and in live playback it is replaced by reading
- * from the disk thread's ring buffers. */
+/* ops.h - the ops a plan is made of: their kinds (one plan_op_class each)
+ * and their state. The compiler (vm/compile.c) builds the state in the
+ * plan's arena and points each plan_op at its class; the scheduler calls
+ * cls->run, vm_plan_reset cls->reset, the live driver cls->copy_state and
+ * cls->meter_db. Nothing else knows a kind: a new one is a kernel, a class
+ * entry here, a binding and an emitter (docs/adding-a-node.md). No run
+ * function allocates, except the clip player, which opens a clip's reader
+ * when the clip starts: that is the one place that touches files, and in
+ * live playback it is replaced by reading from the disk thread's ring
+ * buffers. */
 #ifndef VM_OPS_H
 #define VM_OPS_H
 
@@ -74,9 +78,6 @@ typedef struct {
  * their own: op_param, docs/automation.md.) */
 #define PLAN_PARAM_GRID 32
 
-/* param: evaluates a plan_param for the block */
-void op_param(plan *p, void *args, int64_t pos, int n);
-
 /* Sets a static param's values once (compile time). */
 void plan_param_init_static(plan_param *pp);
 
@@ -126,8 +127,6 @@ typedef struct {
     const plan_param *level;
     float *scratch;            /* max_block */
 } op_mix_gain_args;
-
-void op_mix_gain(plan *p, void *args, int64_t pos, int n);
 
 /* One clip as the player sees it; times in session samples. */
 typedef struct {
@@ -188,8 +187,6 @@ typedef struct op_eq_args {
     int fused;                 /* run in the previous eq's pass */
 } op_eq_args;
 
-void op_eq(plan *p, void *args, int64_t pos, int n);
-
 /* dyn: a compressor, expander or gate over a strip's channels, in place,
  * keyed by the strip itself (key NULL) or another strip's buffer; with a
  * key filter the detector hears the key through a high-pass at key_lo and
@@ -216,8 +213,6 @@ typedef struct {
     float **key_late;          /* max_block scratch per key channel */
 } op_dyn_args;
 
-void op_dyn(plan *p, void *args, int64_t pos, int n);
-
 /* limiter: dsp/limiter.h over a strip's channels, in place (its output is
  * late by the look-ahead; the compiler compensates). A moving one (ceiling,
  * release; made with automated = 1) takes the values at every knot, like
@@ -232,8 +227,6 @@ typedef struct {
     float **seg;               /* moving: one pointer per channel, into io between knots */
 } op_limiter_args;
 
-void op_limiter(plan *p, void *args, int64_t pos, int n);
-
 /* transient: dsp/transient.h over a strip's channels, in place; moving
  * attack/sustain are set at every knot, as op_dyn's settings */
 typedef struct {
@@ -244,8 +237,6 @@ typedef struct {
     vm_lane *lanes[VM_INSERT_NSETP]; /* plain lanes: attack dB, sustain dB */
     int64_t knot;
 } op_transient_args;
-
-void op_transient(plan *p, void *args, int64_t pos, int n);
 
 /* duck: a ducking rule run in real time (dsp/ducker.h) on a strip, in
  * place, keyed by another strip (aligned like op_dyn's key); with a band,
@@ -263,8 +254,6 @@ typedef struct {
     float *low, *mid, *high, *gain; /* max_block scratch (band ducking) */
 } op_duck_args;
 
-void op_duck(plan *p, void *args, int64_t pos, int n);
-
 /* bandduck: out = low + gain * mid + high of an LR8 split of each channel
  * (dsp/crossover.h); gain is the band duck's moves */
 typedef struct {
@@ -275,8 +264,6 @@ typedef struct {
     const plan_param *gain;
 } op_bandduck_args;
 
-void op_bandduck(plan *p, void *args, int64_t pos, int n);
-
 /* delay: out = src delayed by `delay` samples (latency compensation of a
  * path mixed with a later one) */
 typedef struct {
@@ -284,12 +271,15 @@ typedef struct {
     float **src, **out, **ring;
 } op_delay_args;
 
-void op_delay(plan *p, void *args, int64_t pos, int n);
-void op_delay_reset(op_delay_args *a);
-
 /* Sets the filter for the values at session sample n (coefficients only;
  * the state is kept). */
 void op_eq_design(op_eq_args *a, int64_t n);
+
+/* When first and second are both static order-2 eq ops over the same
+ * channels, makes first run second in its pass (op_eq_args.then) and
+ * returns 1; else 0, nothing changed. The compiler asks it of neighbours in
+ * one unit of work. */
+int op_eq_fuse(plan_op *first, plan_op *second);
 
 /* Sets a moving dynamics insert's settings to the values at session sample
  * n (the envelope is kept; a->moving must be set). */
@@ -300,22 +290,27 @@ void op_dyn_design(op_dyn_args *a, int64_t n);
 void op_limiter_design(op_limiter_args *a, int64_t n);
 void op_transient_design(op_transient_args *a, int64_t n);
 
-void op_clear(plan *p, void *args, int64_t pos, int n);
-void op_gain(plan *p, void *args, int64_t pos, int n);
-void op_mix(plan *p, void *args, int64_t pos, int n);
-void op_mix_pan(plan *p, void *args, int64_t pos, int n);
-void op_clips(plan *p, void *args, int64_t pos, int n);
+/* The classes, one per kind. */
+extern const plan_op_class op_param_class;     /* evaluates a moving param (plan_param) */
+extern const plan_op_class op_clear_class;     /* op_clear_args */
+extern const plan_op_class op_gain_class;      /* op_gain_args */
+extern const plan_op_class op_mix_class;       /* op_mix_args */
+extern const plan_op_class op_mix_gain_class;  /* op_mix_gain_args */
+extern const plan_op_class op_mix_pan_class;   /* op_mix_pan_args */
+extern const plan_op_class op_clips_class;     /* op_clips_args */
+extern const plan_op_class op_eq_class;        /* op_eq_args */
+extern const plan_op_class op_dyn_class;       /* op_dyn_args */
+extern const plan_op_class op_limiter_class;   /* op_limiter_args */
+extern const plan_op_class op_transient_class; /* op_transient_args */
+extern const plan_op_class op_duck_class;      /* op_duck_args */
+extern const plan_op_class op_bandduck_class;  /* op_bandduck_args */
+extern const plan_op_class op_delay_class;     /* op_delay_args */
 
-/* Carries the running state of op src into op dst: both ops of the same
- * kind (the same run function fn) and the same plan_op key in two plans,
- * dst newly compiled. The settings (coefficients, thresholds) stay dst's;
- * filter memories, envelopes and delay lines are copied where the two have
- * the same shape (channels, order, look-ahead, delay), else dst keeps its
- * fresh state. Bounded memcpy only: the live driver calls it on the audio
- * thread at a plan swap. */
-void op_copy_state(plan_op_fn fn, void *dst, const void *src);
+/* The class that runs an insert of kind k (vm/desc.h). */
+const plan_op_class *op_class_of_insert(vm_insert_kind k);
 
-/* Closes every open reader of a clip player and rewinds it. */
-void op_clips_reset(op_clips_args *a);
+/* The clip player's args when op is one (op_clips_class), else NULL: the
+ * disk feed (vm/feed.c) walks a plan's clips through it. */
+op_clips_args *op_clips_of(const plan_op *op);
 
 #endif

@@ -10,6 +10,7 @@
 #ifndef VM_PLAN_H
 #define VM_PLAN_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "vm/arena.h"
@@ -25,12 +26,46 @@ typedef struct plan plan;
  * pos is the session sample of the block's first frame, n its length. */
 typedef void (*plan_op_fn)(plan *p, void *args, int64_t pos, int n);
 
+/* An op kind: everything the engine knows of it, in one place. The
+ * classes themselves, one per kind, are in vm/ops.h. Every function takes
+ * the op's args (plan_op.args). */
+typedef struct plan_op_class {
+    const char *name;          /* short name: "eq", "dyn", "clips" */
+    plan_op_fn run;            /* one block's work (vm/sched.c); never allocates */
+    size_t args_size;          /* the size of its args struct (op_X_args) */
+    /* Back to the state before sample 0: memories, envelopes and delay
+     * lines cleared, moving settings as at the start. NULL: no state. */
+    void (*reset)(void *args);
+    /* The play position jumped back (a loop's wrap) or the plan ends: ops
+     * that walk the timeline start over and close what they hold open;
+     * the signal state stays. NULL: nothing to do. */
+    void (*rewind)(void *args);
+    /* Carries the running state of src into dst, an op of the same class
+     * and the same plan_op.key in a newly compiled plan. The settings
+     * (coefficients, thresholds) stay dst's; memories, envelopes and delay
+     * lines are copied where the two have the same shape (channels, order,
+     * look-ahead, delay), else dst keeps its fresh state. Bounded memcpy
+     * only: the live driver calls it on the audio thread at a plan swap.
+     * NULL: no state worth carrying (such ops get no key). */
+    void (*copy_state)(void *dst, const void *src);
+    /* Its gain change now in dB (<= 0: reduction), for the live readouts
+     * (plan_op.readout names it). Reads the state the audio thread writes,
+     * so call it on the audio thread between blocks. NULL: no readout. */
+    double (*meter_db)(const void *args);
+    /* Its word in parameter names (vm/liveset.c, `dubstage automation`):
+     * an insert's STRIP.<param><n>.<field> ("eq", "dyn", "lim", "shape"),
+     * a realtime duck's STRIP.duck.<field>; NULL: none of its own. */
+    const char *param;
+} plan_op_class;
+
 typedef struct {
-    plan_op_fn fn;
-    void *args;
+    const plan_op_class *cls;
+    void *args;             /* its class's args struct, in the arena */
     const char *label;      /* what `dubstage info` prints */
-    const char *key;        /* ops with state: the same in a recompiled plan (strip and
-                               place, not settings), for live swaps; NULL otherwise */
+    const char *key;        /* ops with state (cls->copy_state): the same in a recompiled plan
+                               (strip and place, not settings), for live swaps; NULL otherwise */
+    const char *readout;    /* ops with a meter (cls->meter_db): the name live meters show,
+                               "dyn bus 'MX' compressor"; NULL otherwise */
     int offset;             /* samples the signal this op works on runs late (look-aheads
                                upstream): the op sees the block's session time, pos - offset,
                                so its moves land on the sample they were written for */
@@ -68,22 +103,6 @@ struct plan {
     int nbuffers;           /* channel buffers of max_block floats */
     plan_output *outputs;
     int noutputs;
-    void **clip_ops;        /* the clip players, closed by plan_reset / vm_plan_free */
-    int nclip_ops;
-    void **eq_ops;          /* filters, whose state plan_reset clears */
-    int neq_ops;
-    void **dyn_ops;         /* dynamics, likewise */
-    int ndyn_ops;
-    void **limiter_ops;     /* limiters, likewise */
-    int nlimiter_ops;
-    void **delay_ops;       /* latency-compensation delays, likewise */
-    int ndelay_ops;
-    void **bandduck_ops;    /* band ducks (crossover state), likewise */
-    int nbandduck_ops;
-    void **transient_ops;   /* transient shapers, likewise */
-    int ntransient_ops;
-    void **duck_ops;        /* realtime ducks, likewise */
-    int nduck_ops;
     vm_lane **lanes;        /* automation lanes the plan owns */
     int nlanes, caplanes;
     const char *warnings;   /* newline-separated notes for the user, "" if none */
@@ -107,9 +126,14 @@ struct plan {
  * the scheduler will run (1..PLAN_MAX_BLOCK). */
 ds_result vm_compile(const vm_desc *desc, int max_block, plan **out, char *err);
 
-/* Closes every open clip reader and rewinds the clip cursors, so the next
- * block may start anywhere. Control thread only. */
+/* Every op back to its state before sample 0 (filter memories, envelopes,
+ * delay lines cleared; clip readers closed and clip cursors rewound), so the
+ * next block may start anywhere. Calls each op's cls->reset. */
 void vm_plan_reset(plan *p);
+
+/* Rewinds the ops that walk the timeline (clip cursors; open readers are
+ * closed) and keeps every other state: a loop's wrap. Calls cls->rewind. */
+void vm_plan_rewind(plan *p);
 
 /* Frees the plan and sets *p to NULL. Safe on NULL. */
 void vm_plan_free(plan **p);

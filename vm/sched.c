@@ -17,7 +17,7 @@ void sched_run_block(plan *p, int64_t pos, int n)
 {
     const plan_op *op = p->ops, *end = p->ops + p->nops;
     for (; op < end; op++)
-        op->fn(p, op->args, pos - op->offset, n);
+        op->cls->run(p, op->args, pos - op->offset, n);
 }
 
 /* How often the units are dealt again, in blocks, and by how much the two
@@ -99,7 +99,7 @@ static void run_front(sched_pool *s, int worker, int64_t pos, int n)
     plan *p = s->p;
     for (int i = 0; i < p->nfront; i++)
         if (s->unit_worker[p->op_unit[i]] == worker)
-            p->ops[i].fn(p, p->ops[i].args, pos - p->ops[i].offset, n);
+            p->ops[i].cls->run(p, p->ops[i].args, pos - p->ops[i].offset, n);
 }
 
 /* The units by estimated cost, largest first to the less loaded worker (a
@@ -241,7 +241,7 @@ void sched_run_block_pool(sched_pool *s, int64_t pos, int n)
     s->busy[0] += now_ns() - t0;
     wait_change(&s->done, before, &s->done_sleeping);
     for (int i = p->nfront; i < p->nops; i++)
-        p->ops[i].fn(p, p->ops[i].args, pos - p->ops[i].offset, n);
+        p->ops[i].cls->run(p, p->ops[i].args, pos - p->ops[i].offset, n);
     if (++s->blocks == DEAL_EVERY)
         deal_by_time(s);
 }

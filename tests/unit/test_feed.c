@@ -62,9 +62,9 @@ typedef struct {
 static void list_clips(plan *p, clip_list *l)
 {
     l->n = 0;
-    for (int i = 0; i < p->nclip_ops; i++) {
-        op_clips_args *a = p->clip_ops[i];
-        for (int k = 0; k < a->nclips && l->n < MAXCLIPS; k++)
+    for (int i = 0; i < p->nops; i++) {
+        op_clips_args *a = op_clips_of(&p->ops[i]);
+        for (int k = 0; a && k < a->nclips && l->n < MAXCLIPS; k++)
             l->c[l->n++] = &a->clips[k];
     }
 }
