@@ -389,6 +389,34 @@ else
 fi
 wait "$bg" 2>/dev/null
 bg=
+# `play` runs the script before it opens a device (none needed here): its
+# Ctrl-C stops the loop through the script's interrupt hook, naming the line.
+"$DS" play k.lua >k.log 2>&1 &
+bg=$!
+sleep 0.5
+kill -s INT "$bg"
+i=0
+while kill -0 "$bg" 2>/dev/null && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
+name="Ctrl-C stops play's script stuck in a loop: status 130, k.lua:LINE: interrupted"
+if kill -0 "$bg" 2>/dev/null; then
+  out=
+  notok "$name" "still running after 3 s"
+  kill -s KILL "$bg"
+  wait "$bg" 2>/dev/null
+else
+  wait "$bg"
+  rc=$?
+  out=$(cat k.log)
+  loop_line=$(grep -n 'while true do end' k.lua | cut -d: -f1)
+  if [ "$rc" -ne 130 ]; then
+    notok "$name" "exit status $rc"
+  elif ! grep -q "k.lua:$loop_line: interrupted" k.log; then
+    notok "$name" "the message does not name k.lua:$loop_line"
+  else
+    ok "$name"
+  fi
+fi
+bg=
 
 # ---- atomic replacement ------------------------------------------------------------------------
 
