@@ -15,17 +15,3 @@ void dsp_db_to_gain(const double *db, float *gain, int n, double silence_db)
     for (int i = 0; i < n; i++)
         gain[i] = dsp_db_to_gain_1(db[i], silence_db);
 }
-
-DSP_HOT
-void dsp_pan_mono_n(const double *pan, float *left, float *right, int n)
-{
-    for (int i = 0; i < n; i++)
-        dsp_pan_mono_1(pan[i], &left[i], &right[i]);
-}
-
-DSP_HOT
-void dsp_pan_balance_n(const double *pan, float *left, float *right, int n)
-{
-    for (int i = 0; i < n; i++)
-        dsp_pan_balance_1(pan[i], &left[i], &right[i]);
-}

@@ -8,6 +8,7 @@
 
 #include "dsp/mix.h"
 #include "dsp/fastmath.h"
+#include "dsp/pan.h"
 #include "vm/feed.h"
 
 /* a moving param's cell sizes */

@@ -106,14 +106,9 @@ void script_check_keys(lua_State *L, int idx, const char *what, const char *cons
                 if (strcmp(valid[n], k) == 0)
                     ok = 1;
             if (!ok) {
-                char list[512] = "";
-                size_t len = 0;
-                for (int i = 0; i < n; i++)
-                    len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "", valid[i]);
-                const char *near = vm_suggest(k, valid, n);
-                if (near)
-                    vm_script_error(L, "unknown option '%s' for %s; did you mean '%s'? (options: %s)", k, what, near, list);
-                vm_script_error(L, "unknown option '%s' for %s (options: %s)", k, what, list);
+                char list[512], mean[96];
+                vm_script_error(L, "unknown option '%s' for %s%s (options: %s)", k, what,
+                                script_did_you_mean(k, valid, mean, sizeof mean), script_join(valid, list, sizeof list));
             }
         } else if (lua_isinteger(L, -1)) {
             lua_Integer i = lua_tointeger(L, -1);
@@ -123,6 +118,43 @@ void script_check_keys(lua_State *L, int idx, const char *what, const char *cons
             vm_script_error(L, "unexpected %s key in %s options", luaL_typename(L, -1), what);
         }
     }
+}
+
+const char *script_did_you_mean(const char *k, const char *const *names, char *buf, size_t n)
+{
+    int count = 0;
+    while (names[count])
+        count++;
+    const char *near = vm_suggest(k, names, count);
+    if (near)
+        snprintf(buf, n, "; did you mean '%s'?", near);
+    else if (n > 0)
+        buf[0] = '\0';
+    return buf;
+}
+
+int script_word(lua_State *L, const char *w, const char *const *names, const char *what, const char *kind,
+                const char *plural)
+{
+    for (int i = 0; names[i]; i++)
+        if (strcmp(w, names[i]) == 0)
+            return i;
+    char mean[96], list[256];
+    return vm_script_error(L, "%s: unknown %s '%s'%s (%s: %s)", what, kind, w,
+                           script_did_you_mean(w, names, mean, sizeof mean), plural,
+                           script_join(names, list, sizeof list));
+}
+
+const char *script_join(const char *const *names, char *buf, size_t n)
+{
+    size_t len = 0;
+    if (n > 0)
+        buf[0] = '\0';
+    for (int i = 0; names[i] && len < n; i++) {
+        int w = snprintf(buf + len, n - len, "%s%s", i ? ", " : "", names[i]);
+        len += w > 0 ? (size_t)w : 0; /* past n: the list is cut, and the loop ends */
+    }
+    return buf;
 }
 
 /* Field key of the table at idx as a number, unchecked; returns 0 when absent. */

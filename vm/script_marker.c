@@ -155,7 +155,10 @@ static int markers_index(lua_State *L)
         }
         return 1;
     }
-    return vm_script_error(L, "a marker list has no field '%s' (fields: names; call it with a cue name)", k);
+    static const char *const names[] = {"names", NULL};
+    char mean[96];
+    return vm_script_error(L, "a marker list has no field '%s'%s (fields: names; call it with a cue name)", k,
+                           script_did_you_mean(k, names, mean, sizeof mean));
 }
 
 static int markers_len(lua_State *L)

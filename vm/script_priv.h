@@ -83,6 +83,17 @@ void script_where(lua_State *L, char *out);
 void *script_grow(lua_State *L, void *arr, int *cap, int need, size_t elem);
 /* strdup that raises when out of memory. */
 char *script_strdup(lua_State *L, const char *s);
+/* "; did you mean 'NAME'?" for the entry of names (NULL-terminated) closest
+ * to k (vm_suggest), or "" when none is close; written into buf (n bytes),
+ * which it returns. Every "unknown field/option/word" message uses it. */
+const char *script_did_you_mean(const char *k, const char *const *names, char *buf, size_t n);
+/* The index of w in names (NULL-terminated); otherwise raises "WHAT: unknown
+ * KIND 'w'; did you mean 'x'? (PLURAL: a, b, c)". */
+int script_word(lua_State *L, const char *w, const char *const *names, const char *what, const char *kind,
+                const char *plural);
+/* names (NULL-terminated) as "a, b, c" into buf (n bytes, cut when longer);
+ * returns buf. */
+const char *script_join(const char *const *names, char *buf, size_t n);
 /* Every key of the options table at idx must be in valid[] (or an integer
  * key up to max_positional). An unknown key is an error that names it and
  * suggests the closest valid one. */

@@ -149,10 +149,10 @@ int script_output(lua_State *L)
     vm_dither dither = VM_DITHER_AUTO;
     const char *dw = script_opt_string(L, 1, "dither", "output");
     if (dw) {
-        if (strcmp(dw, "auto") == 0) dither = VM_DITHER_AUTO;
-        else if (strcmp(dw, "none") == 0) dither = VM_DITHER_NONE;
-        else if (strcmp(dw, "tpdf") == 0) dither = VM_DITHER_TPDF;
-        else return vm_script_error(L, "output '%s': unknown dither '%s' (auto, none, tpdf)", file, dw);
+        static const char *const dithers[] = {"auto", "none", "tpdf", NULL}; /* vm_dither order */
+        char what[300];
+        snprintf(what, sizeof what, "output '%s'", file);
+        dither = (vm_dither)script_word(L, dw, dithers, what, "dither", "dithers");
     }
 
     char path[PATH_MAX];
