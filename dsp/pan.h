@@ -15,10 +15,11 @@
  *     dsp/fastmath.h's polynomials, which the compiler vectorises;
  *   - once per route (static pans: dsp_pan_mono, dsp_pan_balance, in
  *     double), libm's cos and sin.
- * They round to the same float except where the value lies within about
- * 1e-10 of a rounding boundary; there they differ by one float ulp (at most
- * 6e-8), or, for coefficients below 0.001 (-60 dB: pans within 0.0013 of
- * the extremes), by at most 3e-10 (tests/unit/test_pan.c checks both).
+ * They round to the same float except where the value lies within the
+ * polynomials' error (under 7e-10, see dsp/fastmath.c) of a rounding
+ * boundary; there they differ by one float ulp (at most 6e-8), or, for
+ * coefficients below 0.001 (-60 dB: pans within 0.0013 of the extremes), by
+ * at most 3e-10 (tests/unit/test_pan.c checks both).
  * Over the pans k / 1000, 7 mono pans (0.708, 0.75, 0.897, 0.934, 0.993,
  * 0.996, 0.999) and 4 balance pans (+-0.967, +-0.998) of 2001 differ.
  * Making the static pans use the polynomials too would change those mixes'

@@ -8,9 +8,10 @@
  *   - closed-form points: -3.0103 dB on both sides at centre (mono), unity
  *     at centre (balance), exact 0 and 1 at the extremes, L^2 + R^2 = 1
  *     within 1e-15 (static mono) and 3e-7 (per-sample mono);
- *   - the two paths round to the same float except within about 1e-10 of a
- *     rounding boundary, and there differ by one float ulp, or by 3e-10 at
- *     most for coefficients below -60 dB (pan.h states it);
+ *   - the two paths round to the same float except within 7e-10 (the
+ *     polynomials' error) of a rounding boundary, and there differ by one
+ *     float ulp, or by 3e-10 at most for coefficients below -60 dB (pan.h
+ *     states it);
  *   - pans outside [-1, 1] clamp to the extremes; the array functions give
  *     the same bits as the one-value ones. */
 #include "dsp/pan.h"
