@@ -56,8 +56,12 @@ static void count_hook(lua_State *L, lua_Debug *ar)
         stop_script(L, "interrupted");
     b->instructions += VM_BUDGET_HOOK_EVERY;
     if (b->max_instructions > 0 && b->instructions > b->max_instructions) {
-        char msg[128];
-        snprintf(msg, sizeof msg, "instruction budget exhausted (%.3g; --max-instructions)", b->max_instructions);
+        char n[32], msg[128];
+        snprintf(n, sizeof n, "%.3g", b->max_instructions);
+        char *e = strstr(n, "e+");
+        if (e) /* "2e+09" as people write it: "2e9" */
+            memmove(e + 1, e + 2 + strspn(e + 2, "0"), strlen(e + 2 + strspn(e + 2, "0")) + 1);
+        snprintf(msg, sizeof msg, "instruction budget exhausted (%s; --max-instructions)", n);
         stop_script(L, msg);
     }
 }

@@ -25,7 +25,7 @@
 typedef struct {
     double max_instructions;          /* 0: no budget */
     double max_memory_mb;             /* 0: no cap */
-    volatile sig_atomic_t *interrupt; /* the hook stops the script once *interrupt != 0; NULL: never */
+    const volatile sig_atomic_t *interrupt; /* the hook stops the script once *interrupt != 0; NULL: never */
     /* counted by the hook and the allocator */
     double instructions;
     size_t memory_bytes;

@@ -235,7 +235,7 @@ int vm_path_of_fd(int fd, char *out, size_t n)
 /* What a non-regular file is, for messages. */
 static const char *kind_of(mode_t m)
 {
-    return S_ISDIR(m) ? "a folder" : S_ISFIFO(m) ? "a FIFO (named pipe)" : S_ISCHR(m) ? "a character device"
+    return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO (named pipe)" : S_ISCHR(m) ? "a character device"
          : S_ISBLK(m) ? "a block device" : S_ISSOCK(m) ? "a socket" : "not a regular file";
 }
 
@@ -250,7 +250,7 @@ ds_result vm_path_open_regular(const char *path, int flags, const char *what, in
         int e = errno;
         /* a FIFO without a reader refuses a non-blocking writer with ENXIO */
         if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-            return ds_fail(err, DS_ERR_IO, "%s '%s' is %s; only regular files are opened", what, path,
+            return ds_fail(err, DS_ERR_ARG, "%s '%s' is %s; only regular files are opened", what, path,
                            kind_of(st.st_mode));
         return ds_fail(err, DS_ERR_IO, "cannot open %s '%s': %s", what, path, strerror(e));
     }
@@ -261,12 +261,12 @@ ds_result vm_path_open_regular(const char *path, int flags, const char *what, in
     }
     if (!S_ISREG(st.st_mode)) {
         close(f);
-        return ds_fail(err, DS_ERR_IO, "%s '%s' is %s; only regular files are opened", what, path,
+        return ds_fail(err, DS_ERR_ARG, "%s '%s' is %s; only regular files are opened", what, path,
                        kind_of(st.st_mode));
     }
     if (fstatfs(f, &fs) == 0 && (fs.f_type == PROC_FS_MAGIC || fs.f_type == SYS_FS_MAGIC)) {
         close(f);
-        return ds_fail(err, DS_ERR_IO, "%s '%s' is in /proc or /sys (a view of the running system, not a "
+        return ds_fail(err, DS_ERR_ARG, "%s '%s' is in /proc or /sys (a view of the running system, not a "
                        "file); only regular files are opened", what, path);
     }
     int fl = fcntl(f, F_GETFL);

@@ -61,7 +61,9 @@ int vm_path_of_fd(int fd, char *out, size_t n);
  * and O_NOCTTY are added; O_TRUNC is dropped: truncate with ftruncate once
  * every check of your own has passed, or a refused file is already empty).
  * what names the file in errors ("marker file", "clip"). On success *fd is
- * open (blocking again) and st, when not NULL, holds its fstat. */
+ * open (blocking again) and st, when not NULL, holds its fstat. A file
+ * that is refused for what it is gives DS_ERR_ARG; one that cannot be
+ * opened (missing, no permission) DS_ERR_IO. */
 ds_result vm_path_open_regular(const char *path, int flags, const char *what, int *fd, struct stat *st,
                                char *err);
 

@@ -225,7 +225,7 @@ static ds_result open_judged(const vm_sandbox *sb, vm_sb_use use, const char *wh
     if (vm_path_of_fd(*fd, at, sizeof at) == 0 && !allowed(sb, use, at)) {
         close(*fd);
         *fd = -1;
-        return ds_fail(err, DS_ERR_IO, "%s '%s' changed while it was opened and now leads to '%s'", what, shown, at);
+        return ds_fail(err, DS_ERR_ARG, "%s '%s' changed while it was opened and now leads to '%s'", what, shown, at);
     }
     return DS_OK;
 }
@@ -244,7 +244,7 @@ ds_result vm_sandbox_open_read(vm_sandbox *sb, vm_sb_use use, const char *what, 
         return ds_fail(err, DS_ERR_IO, "cannot open %s '%s': %s", what, name, strerror(ENOENT));
     if (!allowed(sb, use, real)) {
         leads_to(sb, name, real, link, sizeof link);
-        return ds_fail(err, DS_ERR_IO, "%s '%s'%s is outside the script's folder%s; scripts read only there "
+        return ds_fail(err, DS_ERR_ARG, "%s '%s'%s is outside the script's folder%s; scripts read only there "
                        "(run with --allow-paths to lift this)", what, name, link,
                        use == VM_SB_MODULE ? " and the standard library" : " and the output folder");
     }
@@ -337,11 +337,11 @@ ds_result vm_sandbox_open_write(vm_sandbox *sb, const char *name, int flags, int
         return r;
     if (!allowed(sb, VM_SB_DATA, real)) {
         leads_to(sb, name, real, link, sizeof link);
-        return ds_fail(err, DS_ERR_IO, "'%s'%s is outside the script's folder and the output folder; scripts may "
+        return ds_fail(err, DS_ERR_ARG, "'%s'%s is outside the script's folder and the output folder; scripts may "
                        "only read and write there (run with --allow-paths to lift this)", name, link);
     }
     if (touched(sb, real, missing || lstat(real, &st) != 0 ? NULL : &st, other, sizeof other))
-        return ds_fail(err, DS_ERR_IO, "cannot write '%s': it is %s, which a script never overwrites", name, other);
+        return ds_fail(err, DS_ERR_ARG, "cannot write '%s': it is %s, which a script never overwrites", name, other);
     vm_path_shown(real, shown, sizeof shown);
     if ((r = open_judged(sb, VM_SB_DATA, "file", shown, flags, fd, &st, err)))
         return r;
@@ -349,10 +349,10 @@ ds_result vm_sandbox_open_write(vm_sandbox *sb, const char *name, int flags, int
         close(*fd);
         *fd = -1;
         if (st.st_nlink > 1)
-            return ds_fail(err, DS_ERR_IO, "cannot write '%s': the file has %lu names (hard links), and writing "
+            return ds_fail(err, DS_ERR_ARG, "cannot write '%s': the file has %lu names (hard links), and writing "
                            "it would change it under the others too; scripts write only files of one name", name,
                            (unsigned long)st.st_nlink);
-        return ds_fail(err, DS_ERR_IO, "cannot write '%s': it is %s, which a script never overwrites", name, other);
+        return ds_fail(err, DS_ERR_ARG, "cannot write '%s': it is %s, which a script never overwrites", name, other);
     }
     if ((flags & O_TRUNC) && ftruncate(*fd, 0) != 0) {
         int e = errno;
@@ -381,7 +381,7 @@ ds_result vm_sandbox_output(vm_sandbox *sb, const char *file, const char *where,
         return r;
     if (!sb->out_dir_given && !sb->allow_any && !is_under(real, sb->script_dir)) {
         leads_to(sb, file, real, link, sizeof link);
-        return ds_fail(err, DS_ERR_IO, "output '%s'%s is outside the script's folder; use --out DIR, or "
+        return ds_fail(err, DS_ERR_ARG, "output '%s'%s is outside the script's folder; use --out DIR, or "
                        "--allow-paths to write anywhere", file, link);
     }
     int exists = !missing && stat(real, &st) == 0;
@@ -389,7 +389,7 @@ ds_result vm_sandbox_output(vm_sandbox *sb, const char *file, const char *where,
         return ds_fail(err, DS_ERR_ARG, "output '%s' names a folder, not a file: give the file name too, such as "
                        "'%s/mix.wav'", file, file);
     if (exists && !S_ISREG(st.st_mode))
-        return ds_fail(err, DS_ERR_IO, "output '%s' is not a regular file (a FIFO, a device or a socket)", file);
+        return ds_fail(err, DS_ERR_ARG, "output '%s' is not a regular file (a FIFO, a device or a socket)", file);
     int k = exists ? find_input(sb, st.st_dev, st.st_ino) : -1;
     if (k >= 0) {
         describe(&sb->inputs[k], other, sizeof other);
@@ -417,12 +417,12 @@ ds_result vm_sandbox_check_save(const char *script_path, const char *name, char 
         r = vm_path_resolve(sb.script_dir, name, real, n, &missing, err);
     if (r == DS_OK && !allowed(&sb, VM_SB_DATA, real)) {
         leads_to(&sb, name, real, link, sizeof link);
-        r = ds_fail(err, DS_ERR_IO, "cannot save to '%s'%s: it is outside the script's folder", name, link);
+        r = ds_fail(err, DS_ERR_ARG, "cannot save to '%s'%s: it is outside the script's folder", name, link);
     } else if (r == DS_OK && !missing && stat(real, &st) == 0) {
         if (!S_ISREG(st.st_mode))
-            r = ds_fail(err, DS_ERR_IO, "cannot save to '%s': it is not a regular file", name);
+            r = ds_fail(err, DS_ERR_ARG, "cannot save to '%s': it is not a regular file", name);
         else if (touched(&sb, real, &st, other, sizeof other))
-            r = ds_fail(err, DS_ERR_IO, "cannot save to '%s': it is %s", name, other);
+            r = ds_fail(err, DS_ERR_ARG, "cannot save to '%s': it is %s", name, other);
     }
     vm_sandbox_free(&sb);
     return r;

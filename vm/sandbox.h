@@ -25,6 +25,9 @@
  *
  * Errors come back as one sentence in err naming the file as the script
  * gave it and, for a link, where it leads; the caller prefixes FILE:LINE.
+ * A refusal by these rules is DS_ERR_ARG; a file that cannot be opened
+ * (missing, no permission, a symlink loop) is DS_ERR_IO, which io.open
+ * returns as nil and a message, as Lua does.
  * The sandbox holds no Lua state and no open file.
  */
 #ifndef VM_SANDBOX_H

@@ -202,10 +202,10 @@ static int strip_clip(lua_State *L)
     const char *file = lua_tostring(L, -1);
     lua_pop(L, 1);
 
-    char path[PATH_MAX];
-    if (vm_path_join(c->script_dir, file, path, sizeof path) != 0)
-        return vm_script_error(L, "file name too long: '%s'", file);
-    char err[DS_ERR_LEN];
+    char path[PATH_MAX], where[VM_WHERE_LEN], err[DS_ERR_LEN];
+    script_where(L, where);
+    if (vm_sandbox_media(&c->sb, file, where, path, sizeof path, err) != DS_OK)
+        return vm_script_error(L, "%s", err);
     vm_media_info info;
     if (vm_media_probe(path, &info, err) != DS_OK)
         return vm_script_error(L, "%s", err);

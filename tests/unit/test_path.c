@@ -153,7 +153,7 @@ static void test_open_regular(void)
     open_refused("fifo", O_RDONLY, "FIFO", "open_regular: a FIFO without a writer is refused for reading");
     open_refused("fifo", O_WRONLY, "FIFO", "open_regular: a FIFO without a reader is refused for writing");
     open_refused("/dev/null", O_RDONLY, "character device", "open_regular: a device is refused");
-    open_refused("a", O_RDONLY, "folder", "open_regular: a folder is refused");
+    open_refused("a", O_RDONLY, "directory", "open_regular: a folder is refused");
     open_refused("/proc/self/status", O_RDONLY, "/proc", "open_regular: a /proc file is refused");
     struct stat st;
     if (stat("/sys/kernel/mm/transparent_hugepage/enabled", &st) == 0)

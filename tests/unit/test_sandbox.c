@@ -276,7 +276,7 @@ static void test_budget(void)
     char msg[512];
     vm_budget b = {.max_instructions = 1e6, .max_memory_mb = 64};
     run_limited(&b, "local x = 0\nwhile true do\n  x = x + 1\nend\n", msg, sizeof msg);
-    check(strstr(msg, "t.lua:") && strstr(msg, "instruction budget exhausted (1e+06; --max-instructions)") &&
+    check(strstr(msg, "t.lua:") && strstr(msg, "instruction budget exhausted (1e6; --max-instructions)") &&
               b.instructions <= 1e6 + 2 * VM_BUDGET_HOOK_EVERY,
           "budget: an endless loop stops at the budget, naming the line", "'%s' after %.0f", msg, b.instructions);
     run_limited(&b, "local n = 0\nwhile true do\n  pcall(function() for i = 1, 1e9 do end end)\n  n = n + 1\nend\n",
