@@ -337,6 +337,11 @@ static float sample_peak(const float *restrict x, int n, float peak)
     return dsp_bits_peak(m < DSP_PEAK_INF_BITS ? m : DSP_PEAK_INF_BITS);
 }
 
+float dsp_loudness_sample_peak(const float *x, int n, float peak)
+{
+    return sample_peak(x, n, peak);
+}
+
 /* True peak of the next n samples of one channel; keeps the last 11. */
 static void true_peak(dsp_loudness_channel *ch, const float *x, int n, float local_peak)
 {

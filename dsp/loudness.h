@@ -132,6 +132,11 @@ typedef struct {
                                     true_peak = 0 */
 } dsp_loudness_result;
 
+/* The largest |x[i]| of x[0..n) and peak (>= 0), by the meter's own rule:
+ * a NaN or an infinity makes it +inf, so a damaged signal never reads as
+ * silence. For callers that keep a peak without a meter. */
+float dsp_loudness_sample_peak(const float *x, int n, float peak);
+
 /* Bytes of caller memory the meter needs for cfg (0 when cfg is invalid). */
 size_t dsp_loudness_heap_size(const dsp_loudness_config *cfg);
 

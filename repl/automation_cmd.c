@@ -3,12 +3,14 @@
 
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "vm/automation.h"
 #include "vm/suggest.h"
+#include "vm/tmpfile.h"
 
 /* The unit a lane's values are in, from its name. */
 static const char *unit_of(const vm_auto_lane *l)
@@ -68,21 +70,34 @@ static void print_lane(const vm_desc *d, const vm_auto_lane *l, int64_t length)
     }
 }
 
-/* Text outputs are written to PATH.part and renamed when complete. */
-static FILE *open_part(const char *path, char *tmp, size_t n)
+/* Text outputs are written to a unique hidden temporary file beside PATH
+ * and renamed when complete (vm/tmpfile.h); Ctrl-C or a kill removes it. */
+static FILE *open_part(const char *path, vm_tmpfile *tmp)
 {
-    snprintf(tmp, n, "%s.part", path);
-    FILE *f = fopen(tmp, "w");
+    char err[DS_ERR_LEN];
+    sigset_t stop, old;
+    /* no signal between the file's creation and its guard */
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGHUP);
+    sigprocmask(SIG_BLOCK, &stop, &old);
+    FILE *f = vm_tmpfile_fopen(tmp, path, err);
+    if (f)
+        vm_tmpfile_guard(tmp);
+    sigprocmask(SIG_SETMASK, &old, NULL);
     if (!f)
-        fprintf(stderr, "dubstage: cannot write '%s': %s\n", path, strerror(errno));
+        fprintf(stderr, "dubstage: %s\n", err);
     return f;
 }
 
-static int close_part(FILE *f, const char *tmp, const char *path)
+static int close_part(FILE *f, vm_tmpfile *tmp, const char *path)
 {
-    if (fclose(f) != 0 || rename(tmp, path) != 0) {
-        fprintf(stderr, "dubstage: cannot write '%s': %s\n", path, strerror(errno));
-        remove(tmp);
+    char err[DS_ERR_LEN];
+    ds_result r = vm_tmpfile_fcommit(tmp, f, path, err);
+    vm_tmpfile_unguard();
+    if (r != DS_OK) {
+        fprintf(stderr, "dubstage: %s\n", err);
         return 1;
     }
     return 0;
@@ -90,8 +105,8 @@ static int close_part(FILE *f, const char *tmp, const char *path)
 
 static int write_csv(const vm_desc *d, vm_auto_lane **sel, int ns, int64_t length, const char *path)
 {
-    char tmp[4200];
-    FILE *f = open_part(path, tmp, sizeof tmp);
+    vm_tmpfile tmp;
+    FILE *f = open_part(path, &tmp);
     if (!f)
         return 1;
     fprintf(f, "timecode,seconds,sample");
@@ -127,13 +142,13 @@ static int write_csv(const vm_desc *d, vm_auto_lane **sel, int ns, int64_t lengt
             fprintf(f, "\n");
         }
     }
-    return close_part(f, tmp, path);
+    return close_part(f, &tmp, path);
 }
 
 static int write_svg(const vm_desc *d, vm_auto_lane **sel, int ns, int64_t length, const char *path)
 {
-    char tmp[4200];
-    FILE *f = open_part(path, tmp, sizeof tmp);
+    vm_tmpfile tmp;
+    FILE *f = open_part(path, &tmp);
     if (!f)
         return 1;
     const int W = 1200, H = 140, left = 90, right = 20, top = 28, gap = 36;
@@ -195,7 +210,7 @@ static int write_svg(const vm_desc *d, vm_auto_lane **sel, int ns, int64_t lengt
         fprintf(f, "\"/>\n");
     }
     fprintf(f, "</svg>\n");
-    return close_part(f, tmp, path);
+    return close_part(f, &tmp, path);
 }
 
 int repl_automation(const vm_desc *d, const char *const *names, int n, const char *csv_path, const char *svg_path)

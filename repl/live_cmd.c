@@ -32,7 +32,6 @@
 #include <unistd.h>
 
 #include "repl/console.h"
-#include "vm/budget.h"
 #include "vm/desc.h"
 #include "vm/duck.h"
 #include "vm/lane.h"
@@ -41,6 +40,7 @@
 #include "vm/path.h"
 #include "vm/script_error.h"
 #include "vm/timecode.h"
+#include "vm/tmpfile.h"
 
 #define LIVE_BLOCK 1024
 #define REPL_NICE 5 /* the REPL thread's nice value above the audio threads' */
@@ -73,6 +73,15 @@ static void interrupt_end(const struct sigaction *old)
     lua_interrupt = 0;
 }
 
+/* The REPL state's count hook. The flag stays set until the chunk has
+ * returned, so a chunk that catches the error (pcall in a loop) is stopped
+ * at its next look too. */
+static void interrupt_hook(lua_State *L, lua_Debug *ar)
+{
+    (void)ar;
+    if (lua_interrupt)
+        vm_script_interrupted(L);
+}
 
 /* ---- building a plan for live use ------------------------------------------ */
 
@@ -295,7 +304,6 @@ typedef struct {
     char trims_path[4096];
     char tap[256];
     char traceback[2048];      /* of the last script error (so.traceback) */
-    vm_budget budget;          /* the prompt state's hook: Ctrl-C only, no limits */
     int reported;              /* the error being raised is a whole report: no traceback of the chunk */
 } session;
 
@@ -545,11 +553,11 @@ static int l_save(lua_State *L)
     } else {
         snprintf(path, sizeof path, "%s", s->trims_path);
     }
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.part", path);
-    FILE *f = fopen(tmp, "w");
+    vm_tmpfile tmp;
+    char err[DS_ERR_LEN];
+    FILE *f = vm_tmpfile_fopen(&tmp, path, err);
     if (!f)
-        return vm_script_error(L, "cannot write '%s': %s", tmp, strerror(errno));
+        return vm_script_error(L, "%s", err);
     time_t now = time(NULL);
     char when[64];
     strftime(when, sizeof when, "%Y-%m-%d %H:%M", localtime(&now));
@@ -577,10 +585,8 @@ static int l_save(lua_State *L)
     }
     free(order);
     fprintf(f, "}\n");
-    if (fclose(f) != 0 || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return vm_script_error(L, "cannot write '%s': %s", path, strerror(errno));
-    }
+    if (vm_tmpfile_fcommit(&tmp, f, path, err) != DS_OK)
+        return vm_script_error(L, "%s", err);
     repl_console_print("saved %d change%s to %s", s->changes.n, s->changes.n == 1 ? "" : "s", path);
     if (!s->desc.trims_path[0] || strcmp(vm_path_basename(s->desc.trims_path), vm_path_basename(path)) != 0)
         repl_console_print("add this line to %s to use them: trims \"%s\"", vm_path_basename(s->a->script),
@@ -667,13 +673,10 @@ static void make_proxies(lua_State *L, session *s)
 
 static lua_State *repl_lua(session *s)
 {
-    /* the script's hook (vm/budget.h): once the flag is set it looks at every
-     * instruction, so a chunk that catches the error (pcall in a loop) stops
-     * too; on_chunk sets its rate back */
-    s->budget = (vm_budget){.interrupt = &lua_interrupt};
-    lua_State *L = vm_budget_newstate(&s->budget);
+    lua_State *L = luaL_newstate();
     if (!L)
         return NULL;
+    lua_sethook(L, interrupt_hook, LUA_MASKCOUNT, VM_SCRIPT_HOOK_INSTRUCTIONS);
     luaL_requiref(L, "_G", luaopen_base, 1);
     luaL_requiref(L, "string", luaopen_string, 1);
     luaL_requiref(L, "table", luaopen_table, 1);
@@ -733,7 +736,6 @@ static int on_chunk(void *user, const char *chunk)
     lua_State *L = c->L;
     struct sigaction console_int;
     interrupt_begin(&console_int);
-    vm_budget_restart(&s->budget, L);
     s->reported = 0;
     lua_pushlightuserdata(L, s);
     lua_pushcclosure(L, msghandler, 1);

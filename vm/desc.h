@@ -16,16 +16,12 @@
 #include "dsp/limiter.h"
 #include "dsp/fade.h"
 #include "vm/lane.h"
+#include "vm/limits.h"
 #include "vm/media.h"
 #include "vm/outfile.h"
 #include "vm/timecode.h"
 
 #define VM_WHERE_LEN 160
-
-/* The most channels a strip (track or bus) may have: the route matrices
- * and the per-channel arrays sized by a strip's count use this. The
- * compiler checks it on the final graph (vm/compile_validate.c). */
-#define VM_MAX_CHANNELS 64
 
 typedef enum { VM_STRIP_TRACK, VM_STRIP_BUS } vm_strip_kind;
 
@@ -124,8 +120,6 @@ typedef struct {
     char *name;
     char where[VM_WHERE_LEN];
     int channels;
-    char channels_where[VM_WHERE_LEN]; /* the line that set channels ({ channels = N } or the clip a track
-                                          took its count from), "" when the default */
     vm_param_desc gain;         /* fader, dB */
     vm_param_desc trim;         /* trim, dB, added to the fader */
     vm_param_desc pan;          /* -1 (left) .. +1 (right) */

@@ -92,6 +92,7 @@ struct feed_voice {
 struct vm_feed_source {
     vm_feed *feed;
     _Atomic(feed_voice *) slot[FEED_SLOTS];
+    vm_media_info probed;      /* the file when the mix was compiled (channels, rate, frames) */
     int channels;
     char *path;
     int64_t at, from, length;
@@ -514,6 +515,20 @@ static int compute_ready(vm_feed *f)
     return 1;
 }
 
+/* v cannot read on from session sample `at`: the feed's error (the first
+ * one) says so, placed on the session's timeline; the voice's frames from
+ * there read as missing, and the live driver stops on the error. */
+static void voice_failed(vm_feed *f, feed_voice *v, int64_t at, const char *why)
+{
+    char msg[DS_ERR_LEN];
+    int n = snprintf(msg, sizeof msg, "at %.3f s of the session: ", (double)at / f->rate);
+    if (n >= 0 && (size_t)n < sizeof msg)
+        snprintf(msg + n, sizeof msg - (size_t)n, "%.*s", (int)(sizeof msg - (size_t)n - 1), why);
+    set_error(f, msg);
+    vm_media_close(&v->reader);
+    v->failed = 1;
+}
+
 /* Makes a voice (disk thread, no lock): ring, reader opened at the frame
  * the pass first needs. A voice that cannot read is returned failed (its
  * frames read as missing) so it is not retried every round. */
@@ -538,15 +553,9 @@ static feed_voice *voice_new(vm_feed *f, const feed_need *c)
         snprintf(err, sizeof err, "out of memory buffering '%s' for playback", s->path);
         set_error(f, err);
         v->failed = 1;
-    } else if (vm_media_open(&v->reader, s->path, f->rate, s->from + (c->begin - s->at), err) != DS_OK) {
-        set_error(f, err);
-        v->failed = 1;
-    } else if (vm_media_channels(v->reader) != s->channels) {
-        snprintf(err, sizeof err, "'%s' now has %d channels, not %d as when the mix was compiled", s->path,
-                 vm_media_channels(v->reader), s->channels);
-        set_error(f, err);
-        vm_media_close(&v->reader);
-        v->failed = 1;
+    } else if (vm_media_open_expect(&v->reader, s->path, &s->probed, f->rate, s->from + (c->begin - s->at),
+                                    err) != DS_OK) {
+        voice_failed(f, v, c->begin, err);
     }
     return v;
 }
@@ -561,9 +570,7 @@ static int64_t voice_fill(vm_feed *f, feed_voice *v, int64_t limit, int64_t budg
         int64_t idx = (ft - v->begin) % v->cap;
         int64_t n = min64(min64(limit - ft, FEED_CHUNK), min64(v->cap - idx, budget - got));
         if (vm_media_read(v->reader, v->ring + (size_t)idx * (size_t)ch, (int)n, err) != DS_OK) {
-            set_error(f, err);
-            vm_media_close(&v->reader);
-            v->failed = 1;
+            voice_failed(f, v, ft, err);
             break;
         }
         ft += n;
@@ -581,41 +588,29 @@ static int cmp_fill(const void *a, const void *b)
     return x->lead < y->lead ? -1 : x->lead > y->lead;
 }
 
-/* One service round: free what is over, create what the windows need, top
- * everything up. Called and returns with the mutex held; drops it for the
- * file work. Returns nonzero when it did anything. */
-static int service(vm_feed *f)
+/* Unpublishes every voice of the sources no plan uses (f->dead, taken from
+ * the feed into *dead) onto *doomed: the audio thread no longer reads them
+ * (detach's contract). Mutex held. */
+static void take_dead_sources(vm_feed *f, vm_feed_source **dead, feed_voice **doomed)
 {
-    int worked = 0;
-    f->round++;
-
-    /* sources no plan uses: their voices go (the audio thread no longer
-     * reads them: detach's contract) */
-    feed_voice *doomed = NULL;
-    vm_feed_source *dead = f->dead;
+    *dead = f->dead;
     f->dead = NULL;
-    for (vm_feed_source *s = dead; s; s = s->hnext)
+    for (vm_feed_source *s = *dead; s; s = s->hnext)
         for (int i = 0; i < FEED_SLOTS; i++) {
             feed_voice *v = atomic_load_explicit(&s->slot[i], memory_order_relaxed);
             if (v) {
                 atomic_store(&s->slot[i], NULL);
                 list_unlink(f, v);
-                v->link = doomed;
-                doomed = v;
+                v->link = *doomed;
+                *doomed = v;
             }
         }
+}
 
-    int64_t P, x;
-    uint64_t seq = read_playhead(f, &P, &x);
-    int64_t now = now_ns();
-    if (seq != f->last_seq) {
-        f->last_seq = seq;
-        f->last_move_ns = now;
-    }
-    int moving = now - f->last_move_ns < FEED_STILL_NS;
-    int gi = prog_index(f, P);
-    int ni = f->nprogs > 0 && f->progs[f->nprogs - 1].first > P ? f->nprogs - 1 : -1;
-
+/* Unpublishes the voices no longer needed with the playhead at (P, x) onto
+ * *doomed. Mutex held. */
+static void take_dead_voices(vm_feed *f, int64_t P, int64_t x, int gi, int ni, feed_voice **doomed)
+{
     for (feed_voice *v = f->voices, *next; v; v = next) {
         next = v->next;
         if (voice_dead(f, v, P, x, gi, ni)) {
@@ -623,20 +618,16 @@ static int service(vm_feed *f)
                 if (atomic_load_explicit(&v->src->slot[i], memory_order_relaxed) == v)
                     atomic_store(&v->src->slot[i], NULL);
             list_unlink(f, v);
-            v->link = doomed;
-            doomed = v;
+            v->link = *doomed;
+            *doomed = v;
         }
     }
-    if (doomed)
-        wait_readers(f);
+}
 
-    f->nwins = 0;
-    if (gi >= 0)
-        walk(f, gi, P, x, f->ra);
-    if (ni >= 0)
-        walk(f, ni, f->progs[ni].first, f->progs[ni].start, f->ra);
-    collect_needs(f, P, x);
-
+/* f->creates = the needs with no voice yet, at most what each source's
+ * free slots take (a slot frees when a pass ends). Mutex held. */
+static void plan_creates(vm_feed *f)
+{
     f->ncreates = 0;
     for (int i = 0; i < f->nneeds; i++) {
         const feed_need *nd = &f->needs[i];
@@ -653,7 +644,7 @@ static int service(vm_feed *f)
         for (int k = 0; k < FEED_SLOTS; k++)
             free_slots += !atomic_load_explicit(&s->slot[k], memory_order_relaxed);
         if (pending || free_slots <= 0)
-            continue; /* a slot frees when a pass ends */
+            continue;
         if (grow((void **)&f->creates, &f->capcreates, f->ncreates + 1, sizeof *f->creates))
             break;
         s->pend_first[s->npend] = nd->first;
@@ -661,7 +652,13 @@ static int service(vm_feed *f)
         s->npend++;
         f->creates[f->ncreates++] = *nd;
     }
+}
 
+/* f->fills = the published voices below their fill limit, with room in
+ * f->fills for the voices about to be created. Returns how many of
+ * f->creates to make (0 when that room could not be had). Mutex held. */
+static int plan_fills(vm_feed *f, int64_t P, int64_t x)
+{
     f->nfills = 0;
     for (feed_voice *v = f->voices; v; v = v->next) {
         if (!v->reader)
@@ -672,15 +669,21 @@ static int service(vm_feed *f)
             continue;
         f->fills[f->nfills++] = (feed_fill){v, lim, lead(v, P, x)};
     }
-    int ncreates = f->ncreates;
     if (grow((void **)&f->fills, &f->capfills, f->nfills + f->ncreates, sizeof *f->fills))
-        ncreates = 0;
+        return 0;
+    return f->ncreates;
+}
 
-    /* the file work, unlocked: only this thread frees voices and sources,
-     * so every pointer here stays valid; control may attach, detach and
-     * program meanwhile */
-    pthread_mutex_unlock(&f->mu);
-
+/* The file work of a round, unlocked: frees what was taken, makes the
+ * first ncreates voices of f->creates (returned through *born, linked by
+ * `link`, not yet published) and fills everything, least lead first.
+ * Returns nonzero when it did anything. Only this thread frees voices and
+ * sources, so every pointer here stays valid while control attaches,
+ * detaches and programs. */
+static int file_work(vm_feed *f, feed_voice *doomed, vm_feed_source *dead, int ncreates, int64_t P,
+                     int64_t x, feed_voice **born)
+{
+    int worked = 0;
     while (doomed) {
         feed_voice *v = doomed;
         doomed = v->link;
@@ -692,15 +695,14 @@ static int service(vm_feed *f)
         dead = s->hnext;
         source_free(s);
     }
-
-    feed_voice *born = NULL;
+    *born = NULL;
     for (int i = 0; i < ncreates; i++) {
         feed_voice *v = voice_new(f, &f->creates[i]);
         if (!v)
             continue;
         worked = 1;
-        v->link = born;
-        born = v;
+        v->link = *born;
+        *born = v;
         if (v->reader)
             f->fills[f->nfills++] = (feed_fill){v, fill_limit(v, P, x), lead(v, P, x)};
     }
@@ -709,9 +711,13 @@ static int service(vm_feed *f)
     for (int i = 0; i < f->nfills; i++)
         if (voice_fill(f, f->fills[i].v, f->fills[i].limit, FEED_ROUND_FRAMES) > 0)
             worked = 1;
+    return worked;
+}
 
-    pthread_mutex_lock(&f->mu);
-
+/* Publishes the voices file_work made, each in a free slot of its source.
+ * Mutex held. */
+static void publish(vm_feed *f, feed_voice *born)
+{
     while (born) {
         feed_voice *v = born;
         born = v->link;
@@ -733,7 +739,48 @@ static int service(vm_feed *f)
         f->voices = v;
         atomic_store(&s->slot[slot], v);
     }
+}
 
+/* One service round: free what is over, create what the windows need, top
+ * everything up. Called and returns with the mutex held; drops it for the
+ * file work. Returns 2 when it did anything, else 1 while the playhead
+ * moves, 0 when it stands still (disk_main's wait). */
+static int service(vm_feed *f)
+{
+    f->round++;
+    feed_voice *doomed = NULL, *born = NULL;
+    vm_feed_source *dead = NULL;
+    take_dead_sources(f, &dead, &doomed);
+
+    int64_t P, x;
+    uint64_t seq = read_playhead(f, &P, &x);
+    int64_t now = now_ns();
+    if (seq != f->last_seq) {
+        f->last_seq = seq;
+        f->last_move_ns = now;
+    }
+    int moving = now - f->last_move_ns < FEED_STILL_NS;
+    int gi = prog_index(f, P);
+    int ni = f->nprogs > 0 && f->progs[f->nprogs - 1].first > P ? f->nprogs - 1 : -1;
+
+    take_dead_voices(f, P, x, gi, ni, &doomed);
+    if (doomed)
+        wait_readers(f);
+
+    f->nwins = 0;
+    if (gi >= 0)
+        walk(f, gi, P, x, f->ra);
+    if (ni >= 0)
+        walk(f, ni, f->progs[ni].first, f->progs[ni].start, f->ra);
+    collect_needs(f, P, x);
+    plan_creates(f);
+    int ncreates = plan_fills(f, P, x);
+
+    pthread_mutex_unlock(&f->mu);
+    int worked = file_work(f, doomed, dead, ncreates, P, x, &born);
+    pthread_mutex_lock(&f->mu);
+
+    publish(f, born);
     f->ready = compute_ready(f);
     f->ready_gen = f->gen;
     f->rounds++;
@@ -959,6 +1006,7 @@ static vm_feed_source *source_get(vm_feed *f, const op_clip *c)
     for (int i = 0; i < FEED_SLOTS; i++)
         atomic_init(&s->slot[i], NULL);
     s->channels = c->file_channels;
+    s->probed = (vm_media_info){.channels = c->file_channels, .rate = c->file_rate, .frames = c->file_frames};
     s->at = c->at;
     s->from = c->from;
     s->length = c->length;

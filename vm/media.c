@@ -56,6 +56,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,7 @@
 #include <soxr.h>
 
 #include "dsp/pcm.h"
+#include "vm/limits.h"
 
 enum {
     OUT_CHUNK = 4096, /* output frames produced per refill */
@@ -83,7 +85,13 @@ enum {
      * (see warm_up). 2 still let libsoxr's FIFOs grow later at 44.1 ->
      * 192 kHz and 44.1 -> 8 kHz; 4 is the smallest that kept every ratio the
      * test tries allocation-free. */
-    WARM_MULT = 4
+    WARM_MULT = 4,
+    /* Most samples (input and output, all channels) a resampler's warm-up
+     * block may hold: 16 MB, about 0.15 s of set-up per clip. Every common
+     * rate pair is far below (44.1 -> 48 kHz stereo: 5,000); a rate sharing
+     * no factor with the session's is not (767,999 -> 48 kHz in 64
+     * channels: 53 million, 3.8 s and 670 MB per clip). */
+    MAX_WARM_SAMPLES = 4 * 1024 * 1024
 };
 
 struct vm_media_reader {
@@ -95,6 +103,7 @@ struct vm_media_reader {
     int64_t in_frames;   /* file length in file frames */
     int64_t in_pos;      /* next file frame sf_readf_float returns */
     int in_ended;        /* the file has given all it will */
+    int check_finite;    /* a float source: its samples are checked for NaN and infinities */
 
     /* Direct PCM path (raw != NULL): the data chunk read with pread. */
     unsigned char *raw;  /* RAW_BYTES of file data */
@@ -215,14 +224,27 @@ static ds_result open_sf(const char *path, SNDFILE **sf, int *fd,
         *fd = -1;
         return DS_ERR_FORMAT;
     }
-    if (si.channels <= 0 || si.samplerate <= 0 || si.frames <= 0) {
+    /* A header's counts are bounded before anything is sized by them: a
+     * channel count sizes the clip players' buffers and the resampler, a
+     * rate the resampler's filter and its warm-up (limits.h). */
+    ds_result bad = DS_ERR_FORMAT;
+    if (si.channels <= 0 || si.frames <= 0)
         ds_fail(err, DS_ERR_FORMAT, "'%s' has no audio (%d channels, %d Hz, %lld frames)",
                 path, si.channels, si.samplerate, (long long)si.frames);
+    else if (si.channels > VM_MAX_CHANNELS)
+        ds_fail(err, DS_ERR_FORMAT, "'%s' has %d channels: dubstage reads files of 1 to %d channels",
+                path, si.channels, VM_MAX_CHANNELS);
+    else if (si.samplerate < VM_MEDIA_MIN_RATE_HZ || si.samplerate > VM_MEDIA_MAX_RATE_HZ)
+        ds_fail(err, DS_ERR_FORMAT, "'%s' says its sample rate is %d Hz: dubstage reads files of "
+                "%d to %d Hz", path, si.samplerate, VM_MEDIA_MIN_RATE_HZ, VM_MEDIA_MAX_RATE_HZ);
+    else
+        bad = DS_OK;
+    if (bad != DS_OK) {
         sf_close(*sf);
         close(*fd);
         *sf = NULL;
         *fd = -1;
-        return DS_ERR_FORMAT;
+        return bad;
     }
     info->channels = si.channels;
     info->rate = si.samplerate;
@@ -258,6 +280,16 @@ static int64_t gcd64(int64_t a, int64_t b)
     return a;
 }
 
+/* The number w of p-frame periods in warm_up's block (see there). */
+static int64_t warm_periods(int64_t p, int64_t q)
+{
+    int64_t per_call_in = (OUT_CHUNK * p + q - 1) / q;
+
+    if (per_call_in > IN_CHUNK)
+        per_call_in = IN_CHUNK;
+    return (WARM_MULT * per_call_in + p - 1) / p;
+}
+
 int64_t vm_media_frames_at(const vm_media_info *info, int out_rate)
 {
     int64_t g, p, q;
@@ -269,6 +301,33 @@ int64_t vm_media_frames_at(const vm_media_info *info, int out_rate)
     q = out_rate / g;
     /* ceil(frames * q / p) without forming frames * q when it could overflow */
     return (info->frames / p) * q + (info->frames % p * q + p - 1) / p;
+}
+
+ds_result vm_media_check_rate(const char *path, const vm_media_info *info, int out_rate, char *err)
+{
+    int64_t g, p, q, samples;
+
+    if (!info || info->rate == out_rate)
+        return DS_OK;
+    if (info->rate <= 0 || out_rate <= 0)
+        return ds_fail(err, DS_ERR_ARG, "cannot resample '%s' from %d Hz to %d Hz", path, info->rate,
+                       out_rate);
+    g = gcd64(info->rate, out_rate);
+    p = info->rate / g;
+    q = out_rate / g;
+    /* The warm-up block is a whole number of p-frame periods (warm_up), so
+     * its size, and the time it takes, grow with p: rates that share no
+     * factor with the session's make p the whole rate. */
+    samples = warm_periods(p, q) * (p + q) * info->channels;
+    if (samples > MAX_WARM_SAMPLES)
+        return ds_fail(err, DS_ERR_FORMAT,
+                       "'%s' is at %d Hz, which shares too small a factor with the session's %d Hz "
+                       "(ratio %lld:%lld) to resample %d channels at a reasonable cost (%lld MB to set up, "
+                       "at most %d MB): convert it to a common rate such as %d Hz first",
+                       path, info->rate, out_rate, (long long)p, (long long)q, info->channels,
+                       (long long)(samples * (int64_t)sizeof(float) >> 20),
+                       (int)((int64_t)MAX_WARM_SAMPLES * (int64_t)sizeof(float) >> 20), out_rate);
+    return DS_OK;
 }
 
 /* ---- the reader --------------------------------------------------------- */
@@ -313,12 +372,43 @@ static sf_count_t read_raw(vm_media_reader *r, float *buf, sf_count_t n)
     return done;
 }
 
-/* Reads up to n file frames into buf. Returns the count (0..n), fewer at the
- * end of the file; -1 on a read error, with err filled. A file that ends
- * before its header said is treated as ending there. */
+/* Where file frame `frame` lies, for messages: "frame 144000, 3.000 s into
+ * the file". */
+static const char *file_place(const vm_media_reader *r, int64_t frame, char *buf, size_t len)
+{
+    snprintf(buf, len, "frame %lld, %.3f s into the file", (long long)frame,
+             (double)frame / (double)r->in_rate);
+    return buf;
+}
+
+/* Index of the first sample of x[0..n) that is NaN or infinite, or -1. The
+ * whole buffer is OR-reduced first (a loop gcc vectorises); only a buffer
+ * holding one is searched. */
+static int64_t first_nonfinite(const float *x, size_t n)
+{
+    uint32_t any = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t u;
+        memcpy(&u, &x[i], sizeof u);
+        any |= (u & 0x7f800000u) == 0x7f800000u;
+    }
+    if (!any)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(x[i]))
+            return (int64_t)i;
+    return -1;
+}
+
+/* Reads n file frames into buf (fewer only at the probed end: n is cut to
+ * it). Returns the count; -1 with err filled on a read error, on a file
+ * that ends before the frames it was opened with (cut while rendering),
+ * and on a float source holding a NaN or an infinity (refused at the
+ * source: docs/media.md). */
 static int read_file(vm_media_reader *r, float *buf, int n, char *err)
 {
     sf_count_t want, got;
+    char where[96];
 
     if (r->in_ended)
         return 0;
@@ -331,18 +421,32 @@ static int read_file(vm_media_reader *r, float *buf, int n, char *err)
         got = want > 0 ? sf_readf_float(r->sf, buf, want) : 0;
     if (got < 0)
         got = 0;
-    if (got < want && (r->raw ? errno != 0 : sf_error(r->sf) != SF_ERR_NO_ERROR)) {
-        if (r->raw) {
-            ds_fail(err, DS_ERR_IO, "error reading '%s' at frame %lld: %s", r->path,
-                    (long long)(r->in_pos + got), strerror(errno));
-            return -1;
-        }
-        ds_fail(err, DS_ERR_IO, "error reading '%s' at frame %lld: %s", r->path,
-                (long long)(r->in_pos + got), sf_strerror(r->sf));
+    if (got < want) {
+        int sys = r->raw ? errno != 0 : sf_error(r->sf) != SF_ERR_NO_ERROR;
+        file_place(r, r->in_pos + got, where, sizeof where);
+        if (sys)
+            ds_fail(err, DS_ERR_IO, "error reading '%s' at %s: %s", r->path, where,
+                    r->raw ? strerror(errno) : sf_strerror(r->sf));
+        else
+            ds_fail(err, DS_ERR_IO, "'%s' ends early, at %s, where it had %lld frames when "
+                    "opened: the file was cut or changed while rendering", r->path, where,
+                    (long long)r->in_frames);
         return -1;
     }
+    if (r->check_finite) {
+        int64_t bad = first_nonfinite(buf, (size_t)got * (size_t)r->channels);
+        if (bad >= 0) {
+            float v = buf[bad];
+            file_place(r, r->in_pos + bad / r->channels, where, sizeof where);
+            ds_fail(err, DS_ERR_FORMAT, "'%s' holds %s at %s, channel %d: dubstage refuses "
+                    "non-finite samples (repair or re-export the file)", r->path,
+                    isnan(v) ? "a NaN" : v > 0 ? "+infinity" : "-infinity", where,
+                    (int)(bad % r->channels) + 1);
+            return -1;
+        }
+    }
     r->in_pos += got;
-    if (got < want || r->in_pos >= r->in_frames)
+    if (r->in_pos >= r->in_frames)
         r->in_ended = 1;
     return (int)got;
 }
@@ -474,12 +578,9 @@ static ds_result warm_up(vm_media_reader *r, int64_t p, int64_t q, int64_t *pend
                          char *err)
 {
     const size_t ch = (size_t)r->channels;
-    int64_t per_call_in = (OUT_CHUNK * p + q - 1) / q, w, win, wout, fed = 0, got = 0;
+    int64_t w = warm_periods(p, q), win, wout, fed = 0, got = 0;
     float *zin, *zout;
 
-    if (per_call_in > IN_CHUNK)
-        per_call_in = IN_CHUNK;
-    w = (WARM_MULT * per_call_in + p - 1) / p;
     win = w * p;
     wout = w * q;
     zin = calloc((size_t)win * ch, sizeof *zin);
@@ -623,12 +724,40 @@ static ds_result setup_direct_pcm(vm_media_reader *r)
     return DS_OK;
 }
 
+/* The file still is what it was when probed (expect): the same channels and
+ * rate, at least as long. A longer file (still being written, or grown
+ * since) is read as long as it was: info->frames is cut to the probed
+ * length. */
+static ds_result check_expected(const char *path, vm_media_info *info, const vm_media_info *expect,
+                                char *err)
+{
+    if (info->channels != expect->channels)
+        return ds_fail(err, DS_ERR_FORMAT, "'%s' changed since the mix was compiled: %d channels "
+                       "now, %d then", path, info->channels, expect->channels);
+    if (info->rate != expect->rate)
+        return ds_fail(err, DS_ERR_FORMAT, "'%s' changed since the mix was compiled: %d Hz now, "
+                       "%d Hz then", path, info->rate, expect->rate);
+    if (info->frames < expect->frames)
+        return ds_fail(err, DS_ERR_IO, "'%s' ends early, at frame %lld, %.3f s into the file, "
+                       "where it had %lld frames when the mix was compiled: the file was cut or "
+                       "changed while rendering", path, (long long)info->frames,
+                       (double)info->frames / info->rate, (long long)expect->frames);
+    return DS_OK;
+}
+
 ds_result vm_media_open(vm_media_reader **rp, const char *path, int out_rate,
                         int64_t start_frame, char *err)
+{
+    return vm_media_open_expect(rp, path, NULL, out_rate, start_frame, err);
+}
+
+ds_result vm_media_open_expect(vm_media_reader **rp, const char *path, const vm_media_info *expect,
+                               int out_rate, int64_t start_frame, char *err)
 {
     vm_media_reader *r;
     vm_media_info info;
     ds_result rc;
+    SF_INFO si;
 
     if (!rp)
         return ds_fail(err, DS_ERR_ARG, "media open needs a reader pointer, got NULL");
@@ -653,16 +782,26 @@ ds_result vm_media_open(vm_media_reader **rp, const char *path, int out_rate,
         goto fail;
     }
     strcpy(r->path, path);
+    if (expect && (rc = check_expected(path, &info, expect, err)) != DS_OK)
+        goto fail;
+    if ((rc = vm_media_check_rate(path, &info, out_rate, err)) != DS_OK)
+        goto fail;
     r->channels = info.channels;
     r->in_rate = info.rate;
     r->out_rate = out_rate;
     r->in_frames = info.frames;
-    r->out_total = vm_media_frames_at(&info, out_rate);
     rc = setup_direct_pcm(r);
     if (rc != DS_OK) {
         ds_fail(err, rc, "out of memory opening '%s'", path);
         goto fail;
     }
+    if (expect)
+        info.frames = r->in_frames = expect->frames; /* check_expected: never more */
+    r->out_total = vm_media_frames_at(&info, out_rate);
+    memset(&si, 0, sizeof si);
+    sf_command(r->sf, SFC_GET_CURRENT_SF_INFO, &si, sizeof si);
+    r->check_finite = (si.format & SF_FORMAT_SUBMASK) == SF_FORMAT_FLOAT ||
+                      (si.format & SF_FORMAT_SUBMASK) == SF_FORMAT_DOUBLE;
 
     if (info.rate == out_rate) {
         if (start_frame >= info.frames) {

@@ -40,11 +40,19 @@ typedef struct {
 /* Opens path, reads its header, closes it. Errors name the path and say why:
  * "cannot open 'x.wav': No such file or directory", "'notes.txt' is not an
  * audio file dubstage can read (…libsndfile's words…)", a file with 0
- * channels or 0 frames. */
+ * channels or 0 frames, more than VM_MAX_CHANNELS channels, a rate outside
+ * VM_MEDIA_MIN_RATE_HZ .. VM_MEDIA_MAX_RATE_HZ (vm/limits.h). */
 ds_result vm_media_probe(const char *path, vm_media_info *info, char *err);
 
 /* Length of the file in output-rate frames: ceil(frames * out_rate / rate). */
 int64_t vm_media_frames_at(const vm_media_info *info, int out_rate);
+
+/* DS_OK when a file of this rate and channel count resamples to out_rate
+ * at a reasonable cost (a set-up of at most 16 MB, about 0.15 s); else
+ * DS_ERR_FORMAT naming path, both rates and their ratio. Rates sharing no
+ * factor with out_rate fail (767,999 Hz in 64 channels), every common
+ * pair passes. vm_media_open checks it too. */
+ds_result vm_media_check_rate(const char *path, const vm_media_info *info, int out_rate, char *err);
 
 typedef struct vm_media_reader vm_media_reader;
 
@@ -54,12 +62,22 @@ typedef struct vm_media_reader vm_media_reader;
 ds_result vm_media_open(vm_media_reader **r, const char *path, int out_rate,
                         int64_t start_frame, char *err);
 
+/* vm_media_open for a file probed before (expect: what vm_media_probe
+ * said, when the mix was compiled). Fails, naming the path, when the file
+ * now has other channels or another rate, or fewer frames (it was cut);
+ * a file that grew is read only as far as it was probed. */
+ds_result vm_media_open_expect(vm_media_reader **r, const char *path, const vm_media_info *expect,
+                               int out_rate, int64_t start_frame, char *err);
+
 /* Channel count of the stream (the file's). */
 int vm_media_channels(const vm_media_reader *r);
 
 /* Reads the next n frames, interleaved (channels per frame), into out.
- * Frames past the end of the file are zeros. Returns DS_OK or DS_ERR_IO with
- * a message naming the path (a read error in the middle of a file). */
+ * Frames past the end of the file are zeros. Returns DS_OK, or an error
+ * naming the path and the place in the file: DS_ERR_IO for a read error or
+ * a file that ends before the length it was opened with (cut while
+ * rendering), DS_ERR_FORMAT for a NaN or infinite sample in a float file
+ * (refused, never passed on; integer files cannot hold one). */
 ds_result vm_media_read(vm_media_reader *r, float *out, int n, char *err);
 
 /* Closes the file, frees everything, sets *r to NULL. Safe on NULL. */

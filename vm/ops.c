@@ -4,11 +4,11 @@
 #include "vm/ops.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "dsp/mix.h"
 #include "dsp/fastmath.h"
-#include "dsp/pan.h"
 #include "vm/feed.h"
 
 /* a moving param's cell sizes */
@@ -633,6 +633,20 @@ static int clip_envelope(op_clips_args *a, const op_clip *c, int64_t s0, int off
     return 0;
 }
 
+/* A clip's file failed (offline): the render fails with the first
+ * failure's message (two threads may run clip players), placed on the
+ * session's timeline: the block's first sample of the clip, s0. */
+static void clip_failed(plan *p, const op_clips_args *a, int64_t s0, const char *err)
+{
+    if (__atomic_exchange_n(&p->failed, 1, __ATOMIC_SEQ_CST))
+        return;
+    char tc[64];
+    vm_time_format(&p->tb, s0, tc, sizeof tc);
+    int n = snprintf(p->error, sizeof p->error, "track '%s' at %s: ", a->track, tc);
+    if (n >= 0 && (size_t)n < sizeof p->error) /* the message may lose its end, never its start */
+        snprintf(p->error + n, sizeof p->error - (size_t)n, "%.*s", (int)(sizeof p->error - (size_t)n - 1), err);
+}
+
 static void clip_remove_active(op_clips_args *a, int i)
 {
     vm_media_close(&a->readers[i]);
@@ -745,12 +759,11 @@ static void op_clips(plan *p, void *args, int64_t pos, int n)
             vm_feed_read(c->source, p->pass, s0, a->scratch, len);
         } else if (len > 0) {
             char err[DS_ERR_LEN];
-            if ((!a->readers[i] &&
-                 vm_media_open(&a->readers[i], c->path, p->tb.rate, c->from + (s0 - c->at), err) != DS_OK) ||
+            vm_media_info expect = {.channels = c->file_channels, .rate = c->file_rate, .frames = c->file_frames};
+            if ((!a->readers[i] && vm_media_open_expect(&a->readers[i], c->path, &expect, p->tb.rate,
+                                                        c->from + (s0 - c->at), err) != DS_OK) ||
                 vm_media_read(a->readers[i], a->scratch, len, err) != DS_OK) {
-                /* the first failure's message (two threads may run clip players) */
-                if (!__atomic_exchange_n(&p->failed, 1, __ATOMIC_SEQ_CST))
-                    memcpy(p->error, err, sizeof p->error);
+                clip_failed(p, a, s0, err);
                 return;
             }
         }
@@ -949,50 +962,50 @@ static void delay_copy_state(void *dst, const void *src)
 
 /* ---- the classes ---------------------------------------------------------- */
 
-const plan_op_class op_param_class = {.name = "param", .run = op_param};
-const plan_op_class op_clear_class = {.name = "clear", .run = op_clear};
-const plan_op_class op_gain_class = {.name = "gain", .run = op_gain};
-const plan_op_class op_mix_class = {.name = "mix", .run = op_mix};
-const plan_op_class op_mix_gain_class = {.name = "mix_gain", .run = op_mix_gain};
-const plan_op_class op_mix_pan_class = {.name = "mix_pan", .run = op_mix_pan};
+const plan_op_class op_param_class = {.name = "param", .run = op_param, .args_size = sizeof(plan_param)};
+const plan_op_class op_clear_class = {.name = "clear", .run = op_clear, .args_size = sizeof(op_clear_args)};
+const plan_op_class op_gain_class = {.name = "gain", .run = op_gain, .args_size = sizeof(op_gain_args)};
+const plan_op_class op_mix_class = {.name = "mix", .run = op_mix, .args_size = sizeof(op_mix_args)};
+const plan_op_class op_mix_gain_class = {.name = "mix_gain", .run = op_mix_gain, .args_size = sizeof(op_mix_gain_args)};
+const plan_op_class op_mix_pan_class = {.name = "mix_pan", .run = op_mix_pan, .args_size = sizeof(op_mix_pan_args)};
 
 const plan_op_class op_clips_class = {
-    .name = "clips", .run = op_clips,
+    .name = "clips", .run = op_clips, .args_size = sizeof(op_clips_args),
     .reset = clips_reset, .rewind = clips_rewind,
 };
 
 const plan_op_class op_eq_class = {
-    .name = "eq", .run = op_eq,
+    .name = "eq", .run = op_eq, .args_size = sizeof(op_eq_args),
     .reset = eq_reset, .copy_state = eq_copy_state, .param = "eq",
 };
 
 const plan_op_class op_dyn_class = {
-    .name = "dyn", .run = op_dyn,
+    .name = "dyn", .run = op_dyn, .args_size = sizeof(op_dyn_args),
     .reset = dyn_reset, .copy_state = dyn_copy_state, .meter_db = dyn_meter_db, .param = "dyn",
 };
 
 const plan_op_class op_limiter_class = {
-    .name = "limit", .run = op_limiter,
+    .name = "limit", .run = op_limiter, .args_size = sizeof(op_limiter_args),
     .reset = limiter_reset, .copy_state = limiter_copy_state, .meter_db = limiter_meter_db, .param = "lim",
 };
 
 const plan_op_class op_transient_class = {
-    .name = "shape", .run = op_transient,
+    .name = "shape", .run = op_transient, .args_size = sizeof(op_transient_args),
     .reset = transient_reset, .copy_state = transient_copy_state, .param = "shape",
 };
 
 const plan_op_class op_duck_class = {
-    .name = "duck", .run = op_duck,
+    .name = "duck", .run = op_duck, .args_size = sizeof(op_duck_args),
     .reset = duck_reset, .copy_state = duck_copy_state, .meter_db = duck_meter_db, .param = "duck",
 };
 
 const plan_op_class op_bandduck_class = {
-    .name = "band", .run = op_bandduck,
+    .name = "band", .run = op_bandduck, .args_size = sizeof(op_bandduck_args),
     .reset = bandduck_reset, .copy_state = bandduck_copy_state,
 };
 
 const plan_op_class op_delay_class = {
-    .name = "delay", .run = op_delay,
+    .name = "delay", .run = op_delay, .args_size = sizeof(op_delay_args),
     .reset = delay_reset, .copy_state = delay_copy_state,
 };
 

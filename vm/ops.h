@@ -138,6 +138,8 @@ typedef struct {
     dsp_fade_curve fade_in_curve, fade_out_curve;
     int channel;               /* 0: all file channels; k: file channel k only */
     int file_channels;
+    int file_rate;             /* the file as probed at compile time: its rate and length in */
+    int64_t file_frames;       /* file frames; a reader refuses a file that changed since */
     struct vm_feed_source *source; /* live: the disk thread's buffer of this clip (vm/feed.h), else NULL */
 } op_clip;
 

@@ -52,10 +52,10 @@
 
 #include "dsp/pcm.h"
 #include "vm/suggest.h"
+#include "vm/tmpfile.h"
 
 #define OUT_BLOCK_FRAMES 4096
 #define OUT_MAX_CHANNELS 1024 /* libsndfile's own limit for WAV */
-#define OUT_TMP_TRIES 100
 
 static const struct {
     const char *name;
@@ -75,12 +75,10 @@ static const struct {
 
 struct vm_outfile {
     SNDFILE *sf;
-    int fd;             /* ours; libsndfile is told not to close it */
-    int tmp_created;    /* tmp_path exists and must go unless renamed */
+    vm_tmpfile tmp;     /* fd ours (libsndfile is told not to close it), locked while we live */
     int failed;         /* a write failed: the file is unusable */
     int peak_stamp;     /* WAV float: zero PEAK's time stamp at commit */
     char *path;         /* final name */
-    char *tmp_path;     /* hidden temporary in the same folder */
     char *dir;          /* the folder, for fsync after rename */
     int channels;
     int bits;           /* 16, 24, or 0 for float */
@@ -172,26 +170,6 @@ static char *dup_n(const char *s, size_t n)
     return d;
 }
 
-/* Six name characters from pid, a counter and the clock: only uniqueness
- * matters here (O_EXCL guarantees it), the name never reaches the output. */
-static void tmp_suffix(char out[7], unsigned attempt)
-{
-    static const char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    static unsigned counter;
-    struct timespec ts;
-    uint64_t h;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    h = splitmix64(((uint64_t)getpid() << 32) ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20)
-                   ^ ((uint64_t)counter++ << 8) ^ attempt);
-    for (int i = 0; i < 6; i++) {
-        out[i] = alphabet[h % 62];
-        h /= 62;
-    }
-    out[6] = '\0';
-}
-
 /* Cuts a description to the 256-byte bext field without splitting a UTF-8
  * character. The field needs no terminator (it is NUL-padded). */
 static size_t description_len(const char *d)
@@ -240,13 +218,9 @@ static void destroy(vm_outfile *o, int remove_tmp)
 {
     if (o->sf)
         sf_close(o->sf);
-    if (o->fd >= 0)
-        close(o->fd);
-    if (remove_tmp && o->tmp_created)
-        unlink(o->tmp_path);
+    vm_tmpfile_release(&o->tmp, remove_tmp);
     free(o->buf);
     free(o->path);
-    free(o->tmp_path);
     free(o->dir);
     free(o);
 }
@@ -255,7 +229,7 @@ ds_result vm_outfile_open(vm_outfile **out, const vm_outfile_config *cfg, char *
 {
     vm_outfile *o = NULL;
     const char *slash, *base;
-    size_t dir_len, base_len, tmp_len;
+    size_t dir_len, base_len;
     struct stat st;
     SF_INFO info;
     ds_result r;
@@ -288,7 +262,7 @@ ds_result vm_outfile_open(vm_outfile **out, const vm_outfile_config *cfg, char *
 
     if (!(o = calloc(1, sizeof *o)))
         goto nomem;
-    o->fd = -1;
+    o->tmp.fd = o->tmp.lock_fd = -1;
     o->channels = cfg->channels;
     o->bits = formats[cfg->format].bits;
     o->dither = o->bits != 0 && (cfg->dither == VM_DITHER_TPDF || (cfg->dither == VM_DITHER_AUTO && o->bits == 16));
@@ -301,30 +275,18 @@ ds_result vm_outfile_open(vm_outfile **out, const vm_outfile_config *cfg, char *
         goto nomem;
     if (!(o->dir = dir_len ? dup_n(cfg->path, dir_len) : dup_n(".", 1)))
         goto nomem;
-    /* dir/ + "." + base + ".part-" + 6 + NUL */
-    tmp_len = dir_len + 1 + base_len + 6 + 6 + 1;
-    if (!(o->tmp_path = malloc(tmp_len)))
-        goto nomem;
     if (!(o->buf = malloc((size_t)OUT_BLOCK_FRAMES * (size_t)cfg->channels * 4)))
         goto nomem;
-
-    for (unsigned attempt = 0; o->fd < 0; attempt++) {
-        char sfx[7];
-        tmp_suffix(sfx, attempt);
-        snprintf(o->tmp_path, tmp_len, "%.*s.%s.part-%s", (int)dir_len, cfg->path, base, sfx);
-        o->fd = open(o->tmp_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (o->fd < 0 && (errno != EEXIST || attempt + 1 >= OUT_TMP_TRIES)) {
-            r = ds_fail(err, DS_ERR_IO, "cannot write '%s': %s", cfg->path, strerror(errno));
-            goto fail;
-        }
-    }
-    o->tmp_created = 1;
+    if (cfg->sweep)
+        vm_tmpfile_sweep(o->dir, cfg->sweep, cfg->sweep_user);
+    if ((r = vm_tmpfile_create(&o->tmp, cfg->path, err)) != DS_OK)
+        goto fail;
 
     memset(&info, 0, sizeof info);
     info.samplerate = cfg->rate;
     info.channels = cfg->channels;
     info.format = formats[cfg->format].sf_format;
-    if (!(o->sf = sf_open_fd(o->fd, SFM_WRITE, &info, SF_FALSE))) {
+    if (!(o->sf = sf_open_fd(o->tmp.fd, SFM_WRITE, &info, SF_FALSE))) {
         r = ds_fail(err, DS_ERR_FORMAT, "cannot write '%s' as %s (%d channels, %d Hz): %s", cfg->path,
                     formats[cfg->format].name, cfg->channels, cfg->rate, sf_strerror(NULL));
         goto fail;
@@ -534,21 +496,21 @@ ds_result vm_outfile_commit(vm_outfile **op, char *err)
         r = ds_fail(err, DS_ERR_IO, "cannot write '%s': %s", o->path, sf_error_number(e));
         goto done;
     }
-    if (o->peak_stamp && clear_peak_stamp(o->fd) != 0) {
+    if (o->peak_stamp && clear_peak_stamp(o->tmp.fd) != 0) {
         r = ds_fail(err, DS_ERR_IO, "cannot write '%s': %s", o->path, strerror(errno));
         goto done;
     }
-    if (fsync(o->fd) != 0 && errno != EINVAL) {
+    if (fsync(o->tmp.fd) != 0 && errno != EINVAL) {
         r = ds_fail(err, DS_ERR_IO, "cannot write '%s': %s", o->path, strerror(errno));
         goto done;
     }
-    e = close(o->fd);
-    o->fd = -1;
+    e = close(o->tmp.fd);
+    o->tmp.fd = -1;
     if (e != 0) {
         r = ds_fail(err, DS_ERR_IO, "cannot write '%s': %s", o->path, strerror(errno));
         goto done;
     }
-    if (rename(o->tmp_path, o->path) != 0) {
+    if (rename(o->tmp.path, o->path) != 0) {
         r = ds_fail(err, DS_ERR_IO, "cannot write '%s': %s", o->path, strerror(errno));
         goto done;
     }

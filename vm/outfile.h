@@ -17,10 +17,12 @@
  * The BWF fields (time reference, description) exist only in the WAV formats.
  *
  * Atomic: the data goes to a hidden temporary file in the same folder
- * (".NAME.part-XXXXXX"); vm_outfile_commit renames it over NAME only when
- * everything was written and closed. vm_outfile_abort (an error, Ctrl-C)
- * removes the temporary file: no half file ever appears under NAME. The
- * file gets the usual permissions (0666 less the umask).
+ * (".NAME.part-XXXXXX", vm/tmpfile.h: locked while this process lives);
+ * vm_outfile_commit renames it over NAME only when everything was written
+ * and closed. vm_outfile_abort (an error, Ctrl-C) removes the temporary
+ * file: no half file ever appears under NAME. A kill -9 leaves it, and the
+ * next open with `sweep` set into that folder removes it. The file gets the
+ * usual permissions (0666 less the umask).
  */
 #ifndef VM_OUTFILE_H
 #define VM_OUTFILE_H
@@ -46,6 +48,11 @@ typedef struct {
     uint32_t dither_seed;      /* same seed, same bytes */
     int64_t time_reference;    /* BWF time reference: samples since midnight */
     const char *description;   /* BWF description (may be NULL), cut to 256 bytes */
+    /* When set, the folder's stale temporary files (left by a run that was
+     * killed, vm/tmpfile.h) are removed first, and sweep(sweep_user, path)
+     * called for each. NULL: no sweep. */
+    void (*sweep)(void *user, const char *path);
+    void *sweep_user;
 } vm_outfile_config;
 
 /* Fills cfg with defaults: wav24, 2 channels, 48000 Hz, dither AUTO, seed 1. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dsp/loudness.h"
+#include "vm/limits.h"
 #include "vm/outfile.h"
 #include "vm/path.h"
 #include "vm/sched.h"
@@ -51,7 +52,7 @@ static void write_block(out_stage *st, float ***chans)
         int64_t to = pos + n < po->latency + p->length ? pos + n : po->latency + p->length;
         if (to <= from)
             continue;
-        const float *ch[64];
+        const float *ch[VM_MAX_CHANNELS];
         int m = (int)(to - from);
         for (int c = 0; c < po->channels; c++)
             ch[c] = chans[i][c] + (from - pos);
@@ -59,13 +60,8 @@ static void write_block(out_stage *st, float ***chans)
         if (st->o[i].meter) {
             dsp_loudness_process(st->o[i].meter, ch, m);
         } else {
-            float peak = st->o[i].peak;
             for (int c = 0; c < po->channels; c++)
-                for (int k = 0; k < m; k++) {
-                    float a = fabsf(ch[c][k]);
-                    peak = a > peak ? a : peak;
-                }
-            st->o[i].peak = peak;
+                st->o[i].peak = dsp_loudness_sample_peak(ch[c], m, st->o[i].peak);
         }
     }
 }
@@ -110,6 +106,168 @@ static double to_db(double x)
     return x > 0 ? 20.0 * log10(x) : -INFINITY;
 }
 
+static void swept_silently(void *user, const char *path)
+{
+    (void)user;
+    (void)path;
+}
+
+/* Makes every output's folder, removes the stale temporary files a killed
+ * render left there, opens the output's temporary file and, when
+ * measuring, its loudness meter. On failure err names the output's script
+ * line and path; what was opened is closed by the caller (close_all). */
+static ds_result open_outputs(plan *p, const vm_render_opts *opts, out_state *o, char *err)
+{
+    for (int i = 0; i < p->noutputs; i++) {
+        const plan_output *po = &p->outputs[i];
+        char dir[4096], why[DS_ERR_LEN];
+        ds_result r;
+        vm_path_dirname(po->path, dir, sizeof dir);
+        if ((r = vm_path_mkdirs(dir, err)) != DS_OK) {
+            snprintf(why, sizeof why, "%s", err);
+            return ds_fail(err, r, "%s: cannot write output '%s': %s", po->where, po->path, why);
+        }
+        vm_outfile_config cfg;
+        vm_outfile_config_init(&cfg);
+        cfg.path = po->path;
+        cfg.channels = po->channels;
+        cfg.rate = p->tb.rate;
+        cfg.format = po->format;
+        cfg.dither = po->dither;
+        cfg.dither_seed = 0x9e3779b9u ^ (uint32_t)i;
+        cfg.time_reference = p->tb.start_samples;
+        cfg.description = po->strip;
+        cfg.sweep = opts->swept ? opts->swept : swept_silently;
+        cfg.sweep_user = opts->user;
+        if ((r = vm_outfile_open(&o[i].file, &cfg, err)) != DS_OK) {
+            snprintf(why, sizeof why, "%s", err);
+            return ds_fail(err, r, "%s: %s", po->where, why); /* the message names the path */
+        }
+        if (opts->measure) {
+            /* default BS.1770 weights by channel count (5.1 as L R C LFE
+             * Ls Rs); M and S on a 10 ms grid for their maxima */
+            dsp_loudness_config mc;
+            dsp_loudness_config_init(&mc, (double)p->tb.rate, po->channels);
+            o[i].meter = dsp_loudness_create(&mc);
+            if (!o[i].meter)
+                return ds_fail(err, DS_ERR_NOMEM, "out of memory for the loudness meter");
+        }
+    }
+    return DS_OK;
+}
+
+/* Hands block [pos, pos + n) to its stage: with a pool, copies for the
+ * helper, which writes them while the next block is mixed; else written
+ * here. */
+static ds_result stage_block(plan *p, sched_pool *pool, out_stage *st, float ***plan_chans, int64_t pos,
+                             int n, char *err)
+{
+    if (st->r != DS_OK) /* that stage's last writing failed */
+        return ds_fail(err, st->r, "%s", st->err);
+    st->pos = pos;
+    st->n = n;
+    if (pool) {
+        for (int i = 0; i < p->noutputs; i++)
+            for (int c = 0; c < p->outputs[i].channels; c++)
+                memcpy(st->stage[i][c], p->outputs[i].chans[c], (size_t)n * sizeof(float));
+        st->pending = 1;
+        sched_pool_set_tail(pool, write_staged, st);
+        return DS_OK;
+    }
+    write_block(st, plan_chans);
+    if (st->r != DS_OK)
+        return ds_fail(err, st->r, "%s", st->err);
+    return DS_OK;
+}
+
+/* Runs the plan over the whole session plus its tail and hands every block
+ * to its stage. pool, stages[2] and plan_chans are run_blocks'. */
+static ds_result block_loop(plan *p, const vm_render_opts *opts, sched_pool *pool, out_stage *stages,
+                            float ***plan_chans, char *err)
+{
+    /* Every output is the stream of its strip from its latency on (a
+     * look-ahead limiter makes a strip late): the loop runs `tail` samples
+     * past the session so each file gets exactly `length` frames, aligned
+     * with the session's first sample. */
+    int block = opts->block;
+    int64_t total = p->length + p->tail, since_progress = 0, progress_every = p->tb.rate / 10;
+    int64_t nblock = 0;
+    for (int64_t pos = 0; pos < total; pos += block, nblock++) {
+        int n = total - pos < block ? (int)(total - pos) : block;
+        if (opts->stop && *opts->stop)
+            return ds_fail(err, DS_ERR_INTERRUPTED, "interrupted: no output was written");
+        if (pool)
+            sched_run_block_pool(pool, pos, n);
+        else
+            sched_run_block(p, pos, n);
+        if (p->failed)
+            return ds_fail(err, DS_ERR_IO, "%s", p->error);
+        /* this block's stage: with two threads the helper wrote its last
+         * block (two blocks ago) before it finished its share of this one */
+        ds_result r = stage_block(p, pool, &stages[pool ? nblock % 2 : 0], plan_chans, pos, n, err);
+        if (r != DS_OK)
+            return r;
+        since_progress += n;
+        if (opts->progress && since_progress >= progress_every) {
+            opts->progress(opts->user, pos + n, total);
+            since_progress = 0;
+        }
+    }
+    return DS_OK;
+}
+
+/* Runs every block and writes the outputs' temporary files. With two
+ * threads, two stages: block k is copied into stage k % 2 and written by
+ * the helper while block k + 1 is mixed. */
+static ds_result run_blocks(plan *p, const vm_render_opts *opts, out_state *o, char *err)
+{
+    ds_result r = DS_OK;
+    vm_plan_reset(p);
+    /* two threads meet twice a block: worth it from a few hundred frames on */
+    sched_pool *pool = opts->threads != 1 && opts->block >= 256 ? sched_pool_create(p) : NULL;
+    out_stage stages[2] = {{.p = p, .o = o, .r = DS_OK}, {.p = p, .o = o, .r = DS_OK}};
+    float ***plan_chans = calloc((size_t)(p->noutputs ? p->noutputs : 1), sizeof *plan_chans);
+    if (!plan_chans)
+        r = ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < p->noutputs && r == DS_OK; i++)
+        plan_chans[i] = p->outputs[i].chans;
+    for (int k = 0; pool && k < 2 && r == DS_OK; k++)
+        if (!(stages[k].stage = stage_alloc(p)))
+            r = ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    if (r == DS_OK)
+        r = block_loop(p, opts, pool, stages, plan_chans, err);
+    sched_pool_destroy(&pool); /* the helper has written every block it was handed */
+    for (int k = 0; k < 2; k++) {
+        if (stages[k].pending && r == DS_OK)
+            write_staged(&stages[k]); /* not handed over (an error stopped the loop) */
+        if (r == DS_OK && stages[k].r != DS_OK)
+            r = ds_fail(err, stages[k].r, "%s", stages[k].err);
+        stage_free(p, stages[k].stage);
+    }
+    free(plan_chans);
+    if (r == DS_OK && opts->progress)
+        opts->progress(opts->user, p->length + p->tail, p->length + p->tail);
+    return r;
+}
+
+static void fill_report(const out_state *o, vm_render_report *rep)
+{
+    rep->sample_peak_dbfs = to_db(o->peak);
+    rep->clipped = vm_outfile_clipped(o->file);
+    rep->true_peak_dbtp = rep->integrated_lufs = rep->range_lu = NAN;
+    rep->max_momentary_lufs = rep->max_short_term_lufs = NAN;
+    if (o->meter) {
+        dsp_loudness_result m;
+        dsp_loudness_get(o->meter, &m);
+        rep->sample_peak_dbfs = m.sample_peak_dbfs;
+        rep->true_peak_dbtp = m.true_peak_dbtp;
+        rep->integrated_lufs = m.integrated_lufs;
+        rep->range_lu = m.range_lu;
+        rep->max_momentary_lufs = m.max_momentary_lufs;
+        rep->max_short_term_lufs = m.max_short_term_lufs;
+    }
+}
+
 ds_result vm_render(plan *p, const vm_render_opts *opts, vm_render_report *reports, char *err)
 {
     int block = opts->block;
@@ -123,136 +281,11 @@ ds_result vm_render(plan *p, const vm_render_opts *opts, vm_render_report *repor
     out_state *o = calloc((size_t)p->noutputs, sizeof *o);
     if (!o)
         return ds_fail(err, DS_ERR_NOMEM, "out of memory");
-    ds_result r = DS_OK;
-    for (int i = 0; i < p->noutputs && r == DS_OK; i++) {
-        const plan_output *po = &p->outputs[i];
-        char dir[4096];
-        vm_path_dirname(po->path, dir, sizeof dir);
-        if ((r = vm_path_mkdirs(dir, err)) != DS_OK) {
-            char why[DS_ERR_LEN];
-            snprintf(why, sizeof why, "%s", err);
-            ds_fail(err, r, "%s: cannot write output '%s': %s", po->where, po->path, why);
-            break;
-        }
-        vm_outfile_config cfg;
-        vm_outfile_config_init(&cfg);
-        cfg.path = po->path;
-        cfg.channels = po->channels;
-        cfg.rate = p->tb.rate;
-        cfg.format = po->format;
-        cfg.dither = po->dither;
-        cfg.dither_seed = 0x9e3779b9u ^ (uint32_t)i;
-        cfg.time_reference = p->tb.start_samples;
-        cfg.description = po->strip;
-        if ((r = vm_outfile_open(&o[i].file, &cfg, err)) != DS_OK) {
-            char why[DS_ERR_LEN];
-            snprintf(why, sizeof why, "%s", err);
-            ds_fail(err, r, "%s: %s", po->where, why); /* the message names the path */
-            break;
-        }
-        if (opts->measure) {
-            /* default BS.1770 weights by channel count (5.1 as L R C LFE
-             * Ls Rs); M and S on a 10 ms grid for their maxima */
-            dsp_loudness_config mc;
-            dsp_loudness_config_init(&mc, (double)p->tb.rate, po->channels);
-            o[i].meter = dsp_loudness_create(&mc);
-            if (!o[i].meter)
-                r = ds_fail(err, DS_ERR_NOMEM, "out of memory for the loudness meter");
-        }
-    }
-
-    /* Every output is the stream of its strip from its latency on (a
-     * look-ahead limiter makes a strip late): the loop runs `tail` samples
-     * past the session so each file gets exactly `length` frames, aligned
-     * with the session's first sample. */
-    int64_t total = p->length + p->tail, since_progress = 0, progress_every = p->tb.rate / 10;
-    vm_plan_reset(p);
-    /* two threads meet twice a block: worth it from a few hundred frames on */
-    sched_pool *pool = opts->threads != 1 && block >= 256 && r == DS_OK ? sched_pool_create(p) : NULL;
-    /* with two threads, two stages: block k is copied into stage k % 2 and
-     * written by the helper while block k + 1 is mixed */
-    out_stage stages[2] = {{.p = p, .o = o, .r = DS_OK}, {.p = p, .o = o, .r = DS_OK}};
-    out_stage *st = &stages[0];
-    float ***plan_chans = calloc((size_t)(p->noutputs ? p->noutputs : 1), sizeof *plan_chans);
-    if (!plan_chans)
-        r = ds_fail(err, DS_ERR_NOMEM, "out of memory");
-    for (int i = 0; i < p->noutputs && r == DS_OK; i++)
-        plan_chans[i] = p->outputs[i].chans;
-    for (int k = 0; pool && k < 2 && r == DS_OK; k++)
-        if (!(stages[k].stage = stage_alloc(p)))
-            r = ds_fail(err, DS_ERR_NOMEM, "out of memory");
-    int64_t nblock = 0;
-    for (int64_t pos = 0; r == DS_OK && pos < total; pos += block, nblock++) {
-        int n = total - pos < block ? (int)(total - pos) : block;
-        if (opts->stop && *opts->stop) {
-            r = ds_fail(err, DS_ERR_INTERRUPTED, "interrupted: no output was written");
-            break;
-        }
-        if (pool)
-            sched_run_block_pool(pool, pos, n);
-        else
-            sched_run_block(p, pos, n);
-        if (p->failed) {
-            r = ds_fail(err, DS_ERR_IO, "%s", p->error);
-            break;
-        }
-        /* this block's stage: with two threads the helper wrote its last
-         * block (two blocks ago) before it finished its share of this one */
-        st = &stages[pool ? nblock % 2 : 0];
-        if (st->r != DS_OK) { /* that writing failed */
-            r = ds_fail(err, st->r, "%s", st->err);
-            break;
-        }
-        st->pos = pos;
-        st->n = n;
-        if (pool) { /* copies for the helper, which writes them while the next block is mixed */
-            for (int i = 0; i < p->noutputs; i++)
-                for (int c = 0; c < p->outputs[i].channels; c++)
-                    memcpy(st->stage[i][c], p->outputs[i].chans[c], (size_t)n * sizeof(float));
-            st->pending = 1;
-            sched_pool_set_tail(pool, write_staged, st);
-        } else {
-            write_block(st, plan_chans);
-            if (st->r != DS_OK)
-                r = ds_fail(err, st->r, "%s", st->err);
-        }
-        since_progress += n;
-        if (opts->progress && since_progress >= progress_every) {
-            opts->progress(opts->user, pos + n, total);
-            since_progress = 0;
-        }
-    }
-    sched_pool_destroy(&pool); /* the helper has written every block it was handed */
-    for (int k = 0; k < 2; k++) {
-        if (stages[k].pending && r == DS_OK)
-            write_staged(&stages[k]); /* not handed over (an error stopped the loop) */
-        if (r == DS_OK && stages[k].r != DS_OK)
-            r = ds_fail(err, stages[k].r, "%s", stages[k].err);
-        stage_free(p, stages[k].stage);
-    }
-    free(plan_chans);
-    if (r == DS_OK && opts->progress)
-        opts->progress(opts->user, total, total);
-
-    for (int i = 0; i < p->noutputs && r == DS_OK; i++) {
-        if (reports) {
-            vm_render_report *rep = &reports[i];
-            rep->sample_peak_dbfs = to_db(o[i].peak);
-            rep->clipped = vm_outfile_clipped(o[i].file);
-            rep->true_peak_dbtp = rep->integrated_lufs = rep->range_lu = NAN;
-            rep->max_momentary_lufs = rep->max_short_term_lufs = NAN;
-            if (o[i].meter) {
-                dsp_loudness_result m;
-                dsp_loudness_get(o[i].meter, &m);
-                rep->sample_peak_dbfs = m.sample_peak_dbfs;
-                rep->true_peak_dbtp = m.true_peak_dbtp;
-                rep->integrated_lufs = m.integrated_lufs;
-                rep->range_lu = m.range_lu;
-                rep->max_momentary_lufs = m.max_momentary_lufs;
-                rep->max_short_term_lufs = m.max_short_term_lufs;
-            }
-        }
-    }
+    ds_result r = open_outputs(p, opts, o, err);
+    if (r == DS_OK)
+        r = run_blocks(p, opts, o, err);
+    for (int i = 0; i < p->noutputs && r == DS_OK && reports; i++)
+        fill_report(&o[i], &reports[i]);
     /* Commit only when every output is complete; a failed commit leaves the
      * others' temporary files to be removed below. */
     for (int i = 0; i < p->noutputs && r == DS_OK; i++)

@@ -18,6 +18,10 @@ typedef struct {
     volatile sig_atomic_t *stop;      /* set by a signal handler: abort cleanly */
     /* called about every 0.1 s of programme; may be NULL */
     void (*progress)(void *user, int64_t done, int64_t total);
+    /* called for each stale temporary file (".NAME.part-XXXXXX" left by a
+     * render that was killed, vm/tmpfile.h) removed from an output folder
+     * before writing; may be NULL (they are removed all the same) */
+    void (*swept)(void *user, const char *path);
     void *user;
 } vm_render_opts;
 

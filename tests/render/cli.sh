@@ -10,34 +10,14 @@
 # Runs from the repository root; DUBSTAGE is the binary (default build/dubstage).
 set -u
 
-DS=${DUBSTAGE:-build/dubstage}
-case $DS in /*) ;; *) DS=$(pwd)/$DS ;; esac
-if [ ! -x "$DS" ]; then
-  echo "not ok - cli: no binary at $DS (run make)"
-  exit 1
-fi
-if ! command -v sox >/dev/null 2>&1; then
-  echo "skip - cli: sox is not installed (needed to make test media)"
-  exit 0
-fi
-
-W=$(mktemp -d "${TMPDIR:-/tmp}/dubstage-cli.XXXXXX") || exit 1
 bg=
-cleanup() {
+on_exit() {
   if [ -n "$bg" ]; then kill "$bg" 2>/dev/null; wait "$bg" 2>/dev/null; fi
-  rm -rf "$W"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-cd "$W" || exit 1
+T=cli
+. tests/render/lib/common.sh
 
 # ---- helpers -------------------------------------------------------------
-
-ok() { echo "ok - $1"; }
-notok() {
-  echo "not ok - $1: $2"
-  printf '%s\n' "$out" | sed 's/^/    # /' | head -8
-}
 
 # ds ARGS...: runs dubstage, sets $out (stdout + stderr) and $rc.
 ds() {

@@ -695,6 +695,17 @@ static void test_bad_input(void)
      * low, the rest of the 20 s unharmed */
     check_near(r.integrated_lufs, -23.0, 0.1, "a NaN in the input: I still measures the rest");
     sig_free(&s);
+
+    /* the peak a render keeps without a meter (--no-measure) follows the
+     * same rule: a NaN after a -12 dBFS peak reads +inf, never the -12 dB
+     * or the -inf that a plain fabsf max would leave */
+    float x[8] = {0.1f, -0.25f, 0.0f, NAN, 0.2f, 0.0f, 0.0f, 0.0f};
+    float p0 = dsp_loudness_sample_peak(x, 3, 0.0f), p1 = dsp_loudness_sample_peak(x + 3, 5, p0);
+    check(p0 == 0.25f && isinf(p1) && p1 > 0, "dsp_loudness_sample_peak: |x| max, a NaN makes it +inf",
+          "%g then %g", p0, p1);
+    float y[2] = {-INFINITY, 0.5f};
+    float p2 = dsp_loudness_sample_peak(y, 2, 0.0f);
+    check(isinf(p2) && p2 > 0, "dsp_loudness_sample_peak: -inf reads +inf", "%g", p2);
 }
 
 static void test_memory(void)

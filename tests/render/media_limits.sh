@@ -1,0 +1,130 @@
+#!/bin/sh
+# media_limits.sh - clip files whose headers or samples are out of bounds
+# (issue 11; docs/media.md): sample rates outside 1,000 .. 768,000 Hz or
+# sharing too small a factor with the session's, channel counts outside
+# 1 .. 64, NaN and infinite samples in float files. Each must stop with one
+# clear message naming the file and the value, exit 1, and write nothing.
+#
+# The huge-rate header once made the resampler's set-up allocate 16.8 GB:
+# these renders run under a 1 GB address-space limit, so a set-up of that
+# size shows up as a failure of its own, not as a slow pass.
+#
+# Files are made with sox and patched with printf + dd at offsets found in
+# the file itself ("fmt " and "data" chunks), so nothing is committed.
+# Runs from the repository root; DUBSTAGE is the binary (default build/dubstage).
+set -u
+
+T=media_limits
+. tests/render/lib/common.sh
+mkdir media
+
+# offset FILE TAG: byte offset of the first TAG ("fmt ", "data") in FILE
+offset() { grep -obUa "$2" "$1" | head -1 | cut -d: -f1; }
+
+# poke FILE OFFSET OCTAL-BYTES: writes the bytes at OFFSET, in place
+poke() { printf "$3" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null; }
+
+# le32 N: N as 4 little-endian bytes, in printf's octal escapes
+le32() {
+  n=$1
+  printf '\\%03o\\%03o\\%03o\\%03o' $((n & 255)) $((n >> 8 & 255)) $((n >> 16 & 255)) $((n >> 24 & 255))
+}
+
+# with_rate FILE HZ: a copy of a 16-bit mono sox WAV whose header says HZ
+with_rate() {
+  sox -n -r 48000 -c 1 -b 16 "$1" synth 0.1 sine 440 2>/dev/null
+  f=$(offset "$1" "fmt ")
+  poke "$1" $((f + 12)) "$(le32 "$2")"              # sample rate
+  poke "$1" $((f + 16)) "$(le32 $(($2 * 2 & 0xffffffff)))" # byte rate, kept consistent
+}
+
+# render_clip NAME FILE [SESSION_RATE [LENGTH_S]]: renders FILE as the one
+# clip of a session; sets $out and $rc. Under a 1 GB address-space limit.
+render_clip() {
+  cat >"$1.lua" <<EOF
+session { rate = ${3:-48000}, length = ${4:-0.2} }
+local t = track "T"
+t:clip { "$2", at = 0 }
+output { "out/$1.wav", from = t, format = "wav32f" }
+EOF
+  out=$( (ulimit -v 1048576 2>/dev/null; "$DS" render "$1.lua" --quiet) 2>&1)
+  rc=$?
+}
+
+# expect_rendered NAME: exit 0 and an output made
+expect_rendered() {
+  if [ "$rc" -eq 0 ] && [ -n "$(find out -type f 2>/dev/null)" ]; then
+    ok "$1"
+  else
+    notok "$1" "exit status $rc"
+  fi
+  rm -rf out
+}
+
+# ---- sample rates ------------------------------------------------------------
+
+for hz in 2147483647 0 1 999 768001; do
+  with_rate media/r$hz.wav $hz
+  render_clip r$hz media/r$hz.wav
+  if [ $hz -eq 0 ]; then
+    # libsndfile refuses a 0 Hz header itself: still one clear message
+    expect_failed "rate $hz Hz: refused, the file named" "media/r$hz.wav"
+  else
+    expect_failed "rate $hz Hz: refused, the file, the rate and the range named" "media/r$hz.wav" "$hz Hz" \
+      "1000 to 768000 Hz" "r$hz.lua:3"
+  fi
+done
+
+with_rate media/r768000.wav 768000
+render_clip r768000 media/r768000.wav
+expect_rendered "rate 768000 Hz (the top of the range): rendered"
+
+# 767,999 Hz shares no factor with 48 kHz: in 64 channels its warm-up
+# block would take 670 MB and 3.8 s per clip
+sox -n -r 767999 -c 64 -b 16 media/odd64.wav synth 0.01 sine 440 2>/dev/null
+render_clip odd64 media/odd64.wav
+expect_failed "767999 Hz in 64 channels into 48 kHz: refused at compile time, the ratio named" \
+  "media/odd64.wav" "767999 Hz" "48000 Hz" "767999:48000" "64 channels" "odd64.lua:3"
+sox -n -r 767999 -c 1 -b 16 media/odd1.wav synth 0.01 sine 440 2>/dev/null
+render_clip odd1 media/odd1.wav
+expect_rendered "767999 Hz in 1 channel: a set-up of reasonable size, rendered"
+
+# ---- channel counts ------------------------------------------------------------
+
+for ch in 65 200; do
+  sox -n -r 48000 -c $ch -b 16 media/c$ch.wav synth 0.05 sine 440 2>/dev/null
+  render_clip c$ch media/c$ch.wav
+  expect_failed "$ch channels: refused, the file, the count and the range named" "media/c$ch.wav" "$ch channels" \
+    "1 to 64 channels" "c$ch.lua:3"
+done
+sox -n -r 48000 -c 1 -b 16 media/c0.wav synth 0.05 sine 440 2>/dev/null
+poke media/c0.wav $(($(offset media/c0.wav "fmt ") + 10)) '\000\000'
+render_clip c0 media/c0.wav
+expect_failed "0 channels: refused, the file named" "media/c0.wav" "c0.lua:3"
+sox -n -r 48000 -c 64 -b 16 media/c64.wav synth 0.05 sine 440 2>/dev/null
+render_clip c64 media/c64.wav
+expect_rendered "64 channels (the limit): rendered"
+
+# ---- NaN and infinities ----------------------------------------------------------
+
+# nonfinite NAME BITS BYTES-PER-SAMPLE PATTERN: a 2 s float file at 48 kHz
+# with PATTERN (octal escapes, little-endian) at frame 72000 (1.500 s)
+nonfinite() {
+  sox -n -r 48000 -c 2 -b "$2" -e floating-point "media/$1.wav" synth 2 sine 440 vol 0.25 2>/dev/null
+  d=$(($(offset "media/$1.wav" data) + 8))
+  poke "media/$1.wav" $((d + 72000 * 2 * $3 + $3)) "$4" # channel 2
+}
+nonfinite nan32 32 4 '\000\000\300\177'
+nonfinite inf32 32 4 '\000\000\200\177'
+nonfinite ninf32 32 4 '\000\000\200\377'
+nonfinite nan64 64 8 '\000\000\000\000\000\000\370\177'
+for v in nan32:"a NaN" inf32:"+infinity" ninf32:"-infinity" nan64:"a NaN"; do
+  f=${v%%:*} what=${v#*:}
+  render_clip "$f" "media/$f.wav" 48000 2
+  expect_failed "$f: refused at the source, the file, the value and its time named" "media/$f.wav" "$what" \
+    "frame 72000, 1.500 s into the file, channel 2"
+done
+
+# the same NaN through the resampler (a 44.1 kHz session)
+render_clip nan32r media/nan32.wav 44100 2
+expect_failed "nan32 read at 44.1 kHz: refused the same way" "media/nan32.wav" "a NaN" "1.500 s into the file"

@@ -1,0 +1,18 @@
+/* limits.h - the engine's hard limits, one constant each, shared by every
+ * check and every array they bound (issue 11: a fixed array must be sized
+ * by the same constant that the check upstream uses).
+ *
+ * VM_MAX_CHANNELS bounds a track, bus or output's channel count and a clip
+ * file's channel count (vm/media.c refuses wider files at probe time).
+ * VM_MEDIA_MIN_RATE_HZ .. VM_MEDIA_MAX_RATE_HZ bound a clip file's sample
+ * rate: every rate used in production (8 kHz to 768 kHz DXD x 2) with room
+ * either side, and no header value that would make the resampler's set-up
+ * explode (a 2,147,483,647 Hz header once asked for 16.8 GB). */
+#ifndef VM_LIMITS_H
+#define VM_LIMITS_H
+
+#define VM_MAX_CHANNELS 64
+#define VM_MEDIA_MIN_RATE_HZ 1000
+#define VM_MEDIA_MAX_RATE_HZ 768000
+
+#endif
