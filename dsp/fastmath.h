@@ -1,4 +1,5 @@
-/* fastmath.h - per-sample gain and pan-law arrays for moving parameters.
+/* fastmath.h - per-sample gain arrays for moving parameters, and the
+ * polynomials that dsp/pan.h's per-sample pan laws use.
  *
  * A moving fader or pan needs 10^(dB/20), or cos and sin of the pan angle,
  * for every sample. libm costs 20-40 ns a call there; these are polynomial
@@ -60,32 +61,7 @@ static inline float dsp_db_to_gain_1(double db, double silence_db)
     return db > silence_db ? (float)g : 0.0f;
 }
 
-/* The pan laws of dsp/pan.h: mono = constant power, L = cos((p + 1) pi / 4),
- * R = sin((p + 1) pi / 4); balance: the far side times cos(|p| pi / 2). pan
- * is clamped to [-1, 1]. */
-static inline void dsp_pan_mono_1(double pan, float *left, float *right)
-{
-    const double q = 0.78539816339744830962; /* pi / 4 */
-    double p = pan < -1 ? -1 : pan > 1 ? 1 : pan, a = (p + 1) * q;
-    *left = p < 1 ? (float)dsp_cos_poly(a) : 0.0f; /* exact zeros at the extremes */
-    *right = p > -1 ? (float)dsp_sin_poly(a) : 0.0f;
-}
-
-static inline void dsp_pan_balance_1(double pan, float *left, float *right)
-{
-    const double h = 1.57079632679489661923; /* pi / 2 */
-    double p = pan < -1 ? -1 : pan > 1 ? 1 : pan;
-    double m = p < 0 ? -p : p;
-    float c = m < 1 ? (float)dsp_cos_poly(m * h) : 0.0f;
-    *left = p > 0 ? c : 1.0f;
-    *right = p < 0 ? c : 1.0f;
-}
-
 /* gain[i] = 10^(db[i] / 20); exactly 0 where db[i] <= silence_db. */
 void dsp_db_to_gain(const double *db, float *gain, int n, double silence_db);
-
-/* left[i], right[i] = the pan law of pan[i] (dsp_pan_mono_1, dsp_pan_balance_1). */
-void dsp_pan_mono_n(const double *pan, float *left, float *right, int n);
-void dsp_pan_balance_n(const double *pan, float *left, float *right, int n);
 
 #endif

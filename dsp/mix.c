@@ -104,8 +104,8 @@ void dsp_mix_mul_lines(float *restrict x, const dsp_line *lines, int nl)
 /* dst[off + i] += value * src[off + i] (mono), or left and right from the
  * interleaved pairs of src (stereo: the value once for both); with set
  * dst taken as 0 (0 + value * src: the bits of adding onto a cleared dst);
- * a hold (slope and curve 0: the value is y + k * 0 = y) takes the plain
- * loop, same bits */
+ * a hold (slope and curve 0: the value is y + k * 0, which is y + 0: y,
+ * or +0 for a -0 y) takes the plain loop, same bits */
 __attribute__((always_inline)) static inline void add_mul_lines_all(float *restrict left, float *restrict right,
                                                                     const float *restrict src, const dsp_line *lines,
                                                                     int nl, const int set, const int stereo)
@@ -115,8 +115,9 @@ __attribute__((always_inline)) static inline void add_mul_lines_all(float *restr
         float *restrict d = left + l.off, *restrict e = stereo ? right + l.off : NULL;
         const float *restrict x = src + (size_t)(stereo ? 2 : 1) * (size_t)l.off;
         int hold = l.slope == 0.0f && l.curve == 0.0f;
+        const float y = l.y + 0.0f; /* the hold's value y + k * 0: a -0 y gives +0 */
         for (int i = 0; i < l.n; i++) {
-            float v = hold ? l.y : piece_value(l, i);
+            float v = hold ? y : piece_value(l, i);
             if (stereo) {
                 d[i] = (set ? 0.0f : d[i]) + v * x[2 * i];
                 e[i] = (set ? 0.0f : e[i]) + v * x[2 * i + 1];
@@ -176,10 +177,11 @@ __attribute__((always_inline)) static inline void add_mul_pair(float *restrict l
         const dsp_line l = ll[p], r = rl[p];
         float *restrict dl = left + l.off, *restrict dr = right + l.off;
         const float *xa = a + l.off, *xb = b + l.off;
+        const float ly = l.y + 0.0f, ry = r.y + 0.0f; /* as piece_value gives them (-0 becomes +0) */
         if (l.slope == 0.0f && l.curve == 0.0f && r.slope == 0.0f && r.curve == 0.0f)
             for (int i = 0; i < l.n; i++) {
-                dl[i] += l.y * xa[i];
-                dr[i] += r.y * xb[i];
+                dl[i] += ly * xa[i];
+                dr[i] += ry * xb[i];
             }
         else
             for (int i = 0; i < l.n; i++) {

@@ -3,19 +3,28 @@
 
 #include <math.h>
 
+#include "dsp/simd.h"
+
 void dsp_pan_mono(double pan, double *left, double *right)
 {
-    double a = (pan + 1.0) * M_PI / 4.0;
-    *left = cos(a);
-    *right = sin(a);
-    if (pan <= -1.0) *right = 0.0; /* exact zeros at the extremes, not 6e-17 */
-    if (pan >= 1.0) *left = 0.0;
+    dsp_pan_mono_law(pan, cos, sin, left, right);
 }
 
 void dsp_pan_balance(double pan, double *left, double *right)
 {
-    *left = pan > 0 ? cos(pan * M_PI / 2.0) : 1.0;
-    *right = pan < 0 ? cos(-pan * M_PI / 2.0) : 1.0;
-    if (pan >= 1.0) *left = 0.0;
-    if (pan <= -1.0) *right = 0.0;
+    dsp_pan_balance_law(pan, cos, left, right);
+}
+
+DSP_HOT
+void dsp_pan_mono_n(const double *pan, float *left, float *right, int n)
+{
+    for (int i = 0; i < n; i++)
+        dsp_pan_mono_1(pan[i], &left[i], &right[i]);
+}
+
+DSP_HOT
+void dsp_pan_balance_n(const double *pan, float *left, float *right, int n)
+{
+    for (int i = 0; i < n; i++)
+        dsp_pan_balance_1(pan[i], &left[i], &right[i]);
 }

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "repl/console.h"
+#include "vm/budget.h"
 #include "vm/desc.h"
 #include "vm/duck.h"
 #include "vm/lane.h"
@@ -73,15 +74,6 @@ static void interrupt_end(const struct sigaction *old)
     lua_interrupt = 0;
 }
 
-/* The REPL state's count hook. The flag stays set until the chunk has
- * returned, so a chunk that catches the error (pcall in a loop) is stopped
- * at its next look too. */
-static void interrupt_hook(lua_State *L, lua_Debug *ar)
-{
-    (void)ar;
-    if (lua_interrupt)
-        vm_script_interrupted(L);
-}
 
 /* ---- building a plan for live use ------------------------------------------ */
 
@@ -304,6 +296,7 @@ typedef struct {
     char trims_path[4096];
     char tap[256];
     char traceback[2048];      /* of the last script error (so.traceback) */
+    vm_budget budget;          /* the prompt state's hook: Ctrl-C only, no limits */
     int reported;              /* the error being raised is a whole report: no traceback of the chunk */
 } session;
 
@@ -673,10 +666,13 @@ static void make_proxies(lua_State *L, session *s)
 
 static lua_State *repl_lua(session *s)
 {
-    lua_State *L = luaL_newstate();
+    /* the script's hook (vm/budget.h): once the flag is set it looks at every
+     * instruction, so a chunk that catches the error (pcall in a loop) stops
+     * too; on_chunk sets its rate back */
+    s->budget = (vm_budget){.interrupt = &lua_interrupt};
+    lua_State *L = vm_budget_newstate(&s->budget);
     if (!L)
         return NULL;
-    lua_sethook(L, interrupt_hook, LUA_MASKCOUNT, VM_SCRIPT_HOOK_INSTRUCTIONS);
     luaL_requiref(L, "_G", luaopen_base, 1);
     luaL_requiref(L, "string", luaopen_string, 1);
     luaL_requiref(L, "table", luaopen_table, 1);
@@ -736,6 +732,7 @@ static int on_chunk(void *user, const char *chunk)
     lua_State *L = c->L;
     struct sigaction console_int;
     interrupt_begin(&console_int);
+    vm_budget_restart(&s->budget, L);
     s->reported = 0;
     lua_pushlightuserdata(L, s);
     lua_pushcclosure(L, msghandler, 1);

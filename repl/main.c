@@ -51,6 +51,9 @@ static const char usage_text[] =
     "  --threads N     render: 1 or 2 threads (default 2: the tracks' clips, inserts and\n"
     "                  faders run on two cores; the bytes are the same)\n"
     "  --allow-paths   let the script read and write files outside its folder\n"
+    "  --max-instructions N  stop a script that runs more than N Lua instructions\n"
+    "                  (default 2e9; 0: no limit); render, info, automation, play, repl\n"
+    "  --max-memory MB stop a script whose Lua memory passes MB MiB (default 1024; 0: no limit)\n"
     "  --from TC, --to TC  play: the range (timecode, or seconds such as 12.5)\n"
     "  --loop          play: loop the range\n"
     "  --bus NAME      play: the bus, track or output to hear (default: the first output)\n"
@@ -82,6 +85,7 @@ typedef struct {
     const char *from, *to, *bus, *device;
     int loop, buffer;
     int threads;
+    double max_instructions, max_memory_mb; /* 0: the defaults; -1: no limit */
 } cli_args;
 
 static int fail_usage(const char *fmt, const char *arg)
@@ -97,7 +101,7 @@ static int parse_args(int argc, char **argv, cli_args *a)
     static const char *const options[] = {"--block", "--out",  "--quiet", "--no-measure", "--allow-paths",
                                           "--help",  "--version", "--csv", "--svg",  "--from",
                                           "--to",    "--loop",  "--bus",  "--device", "--buffer",
-                                          "--threads", NULL};
+                                          "--threads", "--max-instructions", "--max-memory", NULL};
     memset(a, 0, sizeof *a);
     a->block = 1024;
     a->measure = 1;
@@ -134,6 +138,21 @@ static int parse_args(int argc, char **argv, cli_args *a)
             a->loop = 1;
             continue;
         }
+        if (strcmp(s, "--max-instructions") == 0 || strcmp(s, "--max-memory") == 0) {
+            if (i + 1 >= argc)
+                return fail_usage("option %s needs a value", s);
+            const char *v = argv[++i];
+            char *end;
+            errno = 0;
+            double x = strtod(v, &end);
+            if (*end || errno || !(x >= 0) || x > 1e18)
+                return fail_usage(s[6] == 'i' ? "--max-instructions must be a count such as 2e9, or 0 for no "
+                                                "limit (got '%s')"
+                                              : "--max-memory must be in MiB, such as 1024, or 0 for no limit (got '%s')",
+                                  v);
+            *(s[6] == 'i' ? &a->max_instructions : &a->max_memory_mb) = x > 0 ? x : -1; /* -1: none */
+            continue;
+        }
         if (strcmp(s, "--block") == 0 || strcmp(s, "--out") == 0 || strcmp(s, "--csv") == 0 ||
             strcmp(s, "--svg") == 0) {
             if (i + 1 >= argc)
@@ -160,7 +179,7 @@ static int parse_args(int argc, char **argv, cli_args *a)
         } else if (strcmp(s, "--allow-paths") == 0) {
             a->allow_paths = 1;
         } else if (s[0] == '-' && s[1] == '-' && strcmp(s, "--help") && strcmp(s, "--version")) {
-            const char *near = vm_suggest(s, options, 16);
+            const char *near = vm_suggest(s, options, 18);
             if (near) {
                 fprintf(stderr, "dubstage: unknown option %s; did you mean %s?\n", s, near);
                 return 2;
@@ -389,7 +408,8 @@ int main(int argc, char **argv)
     char stdlib_dir[PATH_MAX];
     const char *env = getenv("DUBSTAGE_STDLIB");
     snprintf(stdlib_dir, sizeof stdlib_dir, "%s", env ? env : DS_STDLIB_DIR);
-    vm_script_opts so = {.out_dir = a.out_dir, .allow_any_path = a.allow_paths, .stdlib_dir = stdlib_dir};
+    vm_script_opts so = {.out_dir = a.out_dir, .allow_any_path = a.allow_paths, .stdlib_dir = stdlib_dir,
+                         .max_instructions = a.max_instructions, .max_memory_mb = a.max_memory_mb};
     if (strcmp(a.command, "play") == 0 || strcmp(a.command, "repl") == 0) {
         live_args la = {.script = a.script, .so = so, .bus = a.bus, .from = a.from, .to = a.to, .loop = a.loop,
                         .stop = &stop_requested};

@@ -120,7 +120,7 @@ static ds_result analyse(compiler *c, char *err)
     /* every active route must have a layout we can mix */
     for (int s = 0; s < c->n; s++) {
         const vm_strip_desc *st = &d->strips[s];
-        double coef[64 * 64];
+        double coef[VM_MAX_CHANNELS * VM_MAX_CHANNELS];
         for (int k = 0; k < st->ndests; k++)
             if ((r = vmc_route_matrix(d, s, st->dests[k], coef, err)) != DS_OK)
                 return r;
@@ -361,7 +361,7 @@ static ds_result compile_phases(compiler *c, char *err)
 {
     const vm_desc *d = c->d;
     ds_result r;
-    if ((r = analyse(c, err)) != DS_OK || (r = vmc_emit_all(c, err)) != DS_OK ||
+    if ((r = vmc_validate(d, err)) != DS_OK || (r = analyse(c, err)) != DS_OK || (r = vmc_emit_all(c, err)) != DS_OK ||
         (r = vmc_split_front(c, err)) != DS_OK)
         return r;
     lifetimes(c);

@@ -266,7 +266,7 @@ static ds_result emit_mix(compiler *c, const aop *o, char *err)
     if (st->pan.nevents && (st->channels == 1 || st->channels == 2) && dt->channels >= 2)
         return emit_mix_pan(c, o, src_chans, err);
     plan_op *op = new_op(p);
-    double coef[64 * 64];
+    double coef[VM_MAX_CHANNELS * VM_MAX_CHANNELS];
     vmc_route_matrix(d, o->strip, o->dst, coef, err);
     /* a folded fader (see fader_folds) scales every coefficient */
     double fold = 1.0;
@@ -424,8 +424,6 @@ static ds_result emit_eq(compiler *c, const aop *o, char *err)
         LANE(*dst[l] = vmc_build_lane(p, pds[l], 0, what, err));
         a->moving |= pds[l]->nevents > 0;
     }
-    if (st->channels > DSP_BIQUAD_MULTI_MAX)
-        return ds_fail(err, DS_ERR_GRAPH, "%s: an eq takes at most %d channels", e->where, DSP_BIQUAD_MULTI_MAX);
     if (a->order == 2) {
         a->multi = vm_arena_alloc(A, sizeof *a->multi);
         CHECK(a->multi);

@@ -39,6 +39,49 @@ const char *vmc_kind_name(const vm_strip_desc *s)
 
 /* ---- ordering ------------------------------------------------------------ */
 
+/* Appends printf output to buf[cap] at *len; returns 0, leaving buf
+ * terminated where it was, when it does not fit. */
+static int appendf(char *buf, size_t cap, size_t *len, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int appendf(char *buf, size_t cap, size_t *len, const char *fmt, ...)
+{
+    if (*len >= cap)
+        return 0;
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(buf + *len, cap - *len, fmt, ap);
+    va_end(ap);
+    if (w < 0 || (size_t)w >= cap - *len) {
+        buf[*len] = 0;
+        return 0;
+    }
+    *len += (size_t)w;
+    return 1;
+}
+
+/* The loop that closes when strip i, on the current path at or below
+ * stack[depth] = s, feeds s: printed s -> stack[depth - 1] -> ... -> i -> s,
+ * the way signal flows (stack[j + 1] feeds stack[j]); a long one is cut
+ * with "... (N more) ->" so the message keeps its end. */
+static __attribute__((noinline)) ds_result loop_error(const compiler *c, int s, int i, const int *stack, int depth,
+                                                      char *err)
+{
+    const vm_desc *d = c->d;
+    char loop[DS_ERR_LEN - VM_WHERE_LEN - 32], tail[120];
+    int from = depth;
+    while (from > 0 && stack[from] != i)
+        from--;
+    snprintf(tail, sizeof tail, "%s '%s'", vmc_kind_name(&d->strips[s]), d->strips[s].name);
+    size_t len = 0, room = sizeof loop - strlen(tail) - sizeof "... (99999999 more) -> ";
+    int j = depth;
+    for (; j >= from; j--)
+        if (!appendf(loop, room, &len, "%s '%s' -> ", vmc_kind_name(&d->strips[stack[j]]), d->strips[stack[j]].name))
+            break;
+    if (j >= from)
+        appendf(loop, sizeof loop, &len, "... (%d more) -> ", j - from + 1);
+    appendf(loop, sizeof loop, &len, "%s", tail);
+    return ds_fail(err, DS_ERR_GRAPH, "%s: routing loop: %s", d->strips[s].where, loop);
+}
+
 /* Depth-first post-order; state 1 = on the current path, 2 = done. A back
  * edge is a loop: report the path from the edge's target round to itself. */
 static ds_result visit(compiler *c, int s, int *state, int *stack, int depth, int *out, int *nout, char *err)
@@ -56,21 +99,8 @@ static ds_result visit(compiler *c, int s, int *state, int *stack, int depth, in
         for (int k = 0; k < nedges; k++) {
             if (k < src->ndests && src->dests[k] != s)
                 continue;
-            if (state[i] == 1) {
-                char loop[1024];
-                size_t len = 0;
-                int from = depth;
-                while (from > 0 && stack[from] != i)
-                    from--;
-                /* stack[j + 1] feeds stack[j], stack[from] is i and i feeds s:
-                 * print s -> stack[depth - 1] -> ... -> i -> s, the way signal flows. */
-                for (int j = depth; j >= from; j--)
-                    len += (size_t)snprintf(loop + len, sizeof loop - len, "%s '%s' -> ",
-                                            vmc_kind_name(&d->strips[stack[j]]), d->strips[stack[j]].name);
-                snprintf(loop + len, sizeof loop - len, "%s '%s'", vmc_kind_name(&d->strips[stack[depth]]),
-                         d->strips[stack[depth]].name);
-                return ds_fail(err, DS_ERR_GRAPH, "%s: routing loop: %s", d->strips[s].where, loop);
-            }
+            if (state[i] == 1)
+                return loop_error(c, s, i, stack, depth, err);
             if (state[i] == 0) {
                 ds_result r = visit(c, i, state, stack, depth + 1, out, nout, err);
                 if (r != DS_OK)
@@ -163,6 +193,8 @@ ds_result vmc_route_matrix(const vm_desc *d, int from, int to, double *coef, cha
 {
     const vm_strip_desc *s = &d->strips[from], *t = &d->strips[to];
     int sc = s->channels, tc = t->channels;
+    if (sc > VM_MAX_CHANNELS || tc > VM_MAX_CHANNELS) /* vmc_validate refuses these first */
+        return ds_fail(err, DS_ERR_GRAPH, "%s: more than %d channels", s->where, VM_MAX_CHANNELS);
     memset(coef, 0, (size_t)sc * (size_t)tc * sizeof *coef);
     if (sc == 1 && tc >= 2) {
         dsp_pan_mono(s->pan.value, &coef[0], &coef[1]);

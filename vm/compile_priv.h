@@ -65,6 +65,13 @@ typedef struct {
     int ndelayed;
 } compiler;
 
+/* ---- compile_validate.c: limits ---------------------------------------------- */
+
+/* Checks every kernel's limits on the final graph (channels per insert kind
+ * and of keys, frequencies against the session rate); the error names the
+ * script line that made the node. */
+ds_result vmc_validate(const vm_desc *d, char *err);
+
 /* ---- compile_graph.c: analysis ---------------------------------------------- */
 
 /* Appends a line to the warnings the plan reports. */

@@ -101,6 +101,7 @@ static ds_result emit_tail(compiler *c, int s, int *started, char *err)
  * or 4 at a time, so more gain nothing, and smaller batches let the two
  * workers share the tracks' work more evenly. */
 #define BATCH_CHANNELS 8
+_Static_assert(BATCH_CHANNELS <= DSP_BIQUAD_MULTI_MAX, "an EQ batch runs in one dsp_biquad_multi");
 
 static int batchable(const compiler *c, int s)
 {

@@ -23,6 +23,11 @@
 
 #define VM_WHERE_LEN 160
 
+/* The most channels a strip (track or bus) may have: the route matrices
+ * and the per-channel arrays sized by a strip's count use this. The
+ * compiler checks it on the final graph (vm/compile_validate.c). */
+#define VM_MAX_CHANNELS 64
+
 typedef enum { VM_STRIP_TRACK, VM_STRIP_BUS } vm_strip_kind;
 
 typedef dsp_fade_curve vm_fade_curve; /* dsp/fade.h: same values, same formulas */
@@ -120,6 +125,8 @@ typedef struct {
     char *name;
     char where[VM_WHERE_LEN];
     int channels;
+    char channels_where[VM_WHERE_LEN]; /* the line that set channels ({ channels = N } or the clip a track
+                                          took its count from), "" when the default */
     vm_param_desc gain;         /* fader, dB */
     vm_param_desc trim;         /* trim, dB, added to the fader */
     vm_param_desc pan;          /* -1 (left) .. +1 (right) */

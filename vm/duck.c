@@ -27,7 +27,7 @@ typedef struct {
     line *lines;
     int n, cap;
     int64_t cur_on;        /* start of the line being read, -1 when none */
-    double acc[64];        /* window sums per channel */
+    double acc[VM_MAX_CHANNELS]; /* window sums per channel (a strip has at most that many) */
     int64_t win_start;
     int win_fill;
 } detector;
@@ -103,12 +103,12 @@ ds_result vm_duck_analyse(vm_desc *d, int max_block, char *err)
             detector *t = &dt[i];
             double thr = pow(10.0, du->threshold_db / 10.0); /* mean-square threshold */
             for (int k = 0; k < n; k++) {
-                for (int c = 0; c < nch && c < 64; c++)
+                for (int c = 0; c < nch && c < VM_MAX_CHANNELS; c++)
                     t->acc[c] += ch ? (double)ch[c][k] * ch[c][k] : 0.0;
                 if (++t->win_fill < win && pos + k + 1 < total)
                     continue;
                 double ms = 0;
-                for (int c = 0; c < nch && c < 64; c++) {
+                for (int c = 0; c < nch && c < VM_MAX_CHANNELS; c++) {
                     double m = t->acc[c] / (double)t->win_fill;
                     ms = m > ms ? m : ms;
                     t->acc[c] = 0;

@@ -9,6 +9,7 @@
 
 #include "dsp/mix.h"
 #include "dsp/fastmath.h"
+#include "dsp/pan.h"
 #include "vm/feed.h"
 
 /* a moving param's cell sizes */
@@ -962,50 +963,50 @@ static void delay_copy_state(void *dst, const void *src)
 
 /* ---- the classes ---------------------------------------------------------- */
 
-const plan_op_class op_param_class = {.name = "param", .run = op_param, .args_size = sizeof(plan_param)};
-const plan_op_class op_clear_class = {.name = "clear", .run = op_clear, .args_size = sizeof(op_clear_args)};
-const plan_op_class op_gain_class = {.name = "gain", .run = op_gain, .args_size = sizeof(op_gain_args)};
-const plan_op_class op_mix_class = {.name = "mix", .run = op_mix, .args_size = sizeof(op_mix_args)};
-const plan_op_class op_mix_gain_class = {.name = "mix_gain", .run = op_mix_gain, .args_size = sizeof(op_mix_gain_args)};
-const plan_op_class op_mix_pan_class = {.name = "mix_pan", .run = op_mix_pan, .args_size = sizeof(op_mix_pan_args)};
+const plan_op_class op_param_class = {.name = "param", .run = op_param};
+const plan_op_class op_clear_class = {.name = "clear", .run = op_clear};
+const plan_op_class op_gain_class = {.name = "gain", .run = op_gain};
+const plan_op_class op_mix_class = {.name = "mix", .run = op_mix};
+const plan_op_class op_mix_gain_class = {.name = "mix_gain", .run = op_mix_gain};
+const plan_op_class op_mix_pan_class = {.name = "mix_pan", .run = op_mix_pan};
 
 const plan_op_class op_clips_class = {
-    .name = "clips", .run = op_clips, .args_size = sizeof(op_clips_args),
+    .name = "clips", .run = op_clips,
     .reset = clips_reset, .rewind = clips_rewind,
 };
 
 const plan_op_class op_eq_class = {
-    .name = "eq", .run = op_eq, .args_size = sizeof(op_eq_args),
+    .name = "eq", .run = op_eq,
     .reset = eq_reset, .copy_state = eq_copy_state, .param = "eq",
 };
 
 const plan_op_class op_dyn_class = {
-    .name = "dyn", .run = op_dyn, .args_size = sizeof(op_dyn_args),
+    .name = "dyn", .run = op_dyn,
     .reset = dyn_reset, .copy_state = dyn_copy_state, .meter_db = dyn_meter_db, .param = "dyn",
 };
 
 const plan_op_class op_limiter_class = {
-    .name = "limit", .run = op_limiter, .args_size = sizeof(op_limiter_args),
+    .name = "limit", .run = op_limiter,
     .reset = limiter_reset, .copy_state = limiter_copy_state, .meter_db = limiter_meter_db, .param = "lim",
 };
 
 const plan_op_class op_transient_class = {
-    .name = "shape", .run = op_transient, .args_size = sizeof(op_transient_args),
+    .name = "shape", .run = op_transient,
     .reset = transient_reset, .copy_state = transient_copy_state, .param = "shape",
 };
 
 const plan_op_class op_duck_class = {
-    .name = "duck", .run = op_duck, .args_size = sizeof(op_duck_args),
+    .name = "duck", .run = op_duck,
     .reset = duck_reset, .copy_state = duck_copy_state, .meter_db = duck_meter_db, .param = "duck",
 };
 
 const plan_op_class op_bandduck_class = {
-    .name = "band", .run = op_bandduck, .args_size = sizeof(op_bandduck_args),
+    .name = "band", .run = op_bandduck,
     .reset = bandduck_reset, .copy_state = bandduck_copy_state,
 };
 
 const plan_op_class op_delay_class = {
-    .name = "delay", .run = op_delay, .args_size = sizeof(op_delay_args),
+    .name = "delay", .run = op_delay,
     .reset = delay_reset, .copy_state = delay_copy_state,
 };
 

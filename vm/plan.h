@@ -10,7 +10,6 @@
 #ifndef VM_PLAN_H
 #define VM_PLAN_H
 
-#include <stddef.h>
 #include <stdint.h>
 
 #include "vm/arena.h"
@@ -32,7 +31,6 @@ typedef void (*plan_op_fn)(plan *p, void *args, int64_t pos, int n);
 typedef struct plan_op_class {
     const char *name;          /* short name: "eq", "dyn", "clips" */
     plan_op_fn run;            /* one block's work (vm/sched.c); never allocates */
-    size_t args_size;          /* the size of its args struct (op_X_args) */
     /* Back to the state before sample 0: memories, envelopes and delay
      * lines cleared, moving settings as at the start. NULL: no state. */
     void (*reset)(void *args);

@@ -17,6 +17,7 @@
 
 #include <lualib.h>
 
+#include "vm/budget.h"
 #include "vm/path.h"
 #include "vm/suggest.h"
 
@@ -32,15 +33,6 @@ int vm_script_error(lua_State *L, const char *fmt, ...)
     va_end(ap);
     luaL_where(L, 1);
     lua_pushstring(L, msg);
-    lua_concat(L, 2);
-    return lua_error(L);
-}
-
-/* the comment is in vm/script_error.h */
-int vm_script_interrupted(lua_State *L)
-{
-    luaL_where(L, 0); /* in a hook, level 0 is the function interrupted */
-    lua_pushliteral(L, "interrupted");
     lua_concat(L, 2);
     return lua_error(L);
 }
@@ -106,14 +98,9 @@ void script_check_keys(lua_State *L, int idx, const char *what, const char *cons
                 if (strcmp(valid[n], k) == 0)
                     ok = 1;
             if (!ok) {
-                char list[512] = "";
-                size_t len = 0;
-                for (int i = 0; i < n; i++)
-                    len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "", valid[i]);
-                const char *near = vm_suggest(k, valid, n);
-                if (near)
-                    vm_script_error(L, "unknown option '%s' for %s; did you mean '%s'? (options: %s)", k, what, near, list);
-                vm_script_error(L, "unknown option '%s' for %s (options: %s)", k, what, list);
+                char list[512], mean[96];
+                vm_script_error(L, "unknown option '%s' for %s%s (options: %s)", k, what,
+                                script_did_you_mean(k, valid, mean, sizeof mean), script_join(valid, list, sizeof list));
             }
         } else if (lua_isinteger(L, -1)) {
             lua_Integer i = lua_tointeger(L, -1);
@@ -123,6 +110,43 @@ void script_check_keys(lua_State *L, int idx, const char *what, const char *cons
             vm_script_error(L, "unexpected %s key in %s options", luaL_typename(L, -1), what);
         }
     }
+}
+
+const char *script_did_you_mean(const char *k, const char *const *names, char *buf, size_t n)
+{
+    int count = 0;
+    while (names[count])
+        count++;
+    const char *near = vm_suggest(k, names, count);
+    if (near)
+        snprintf(buf, n, "; did you mean '%s'?", near);
+    else if (n > 0)
+        buf[0] = '\0';
+    return buf;
+}
+
+int script_word(lua_State *L, const char *w, const char *const *names, const char *what, const char *kind,
+                const char *plural)
+{
+    for (int i = 0; names[i]; i++)
+        if (strcmp(w, names[i]) == 0)
+            return i;
+    char mean[96], list[256];
+    return vm_script_error(L, "%s: unknown %s '%s'%s (%s: %s)", what, kind, w,
+                           script_did_you_mean(w, names, mean, sizeof mean), plural,
+                           script_join(names, list, sizeof list));
+}
+
+const char *script_join(const char *const *names, char *buf, size_t n)
+{
+    size_t len = 0;
+    if (n > 0)
+        buf[0] = '\0';
+    for (int i = 0; names[i] && len < n; i++) {
+        int w = snprintf(buf + len, n - len, "%s%s", i ? ", " : "", names[i]);
+        len += w > 0 ? (size_t)w : 0; /* past n: the list is cut, and the loop ends */
+    }
+    return buf;
 }
 
 /* Field key of the table at idx as a number, unchecked; returns 0 when absent. */
@@ -239,32 +263,9 @@ static const luaL_Reg mix_funcs[] = {
     {"vca", script_vca},         {"mute_group", script_mute_group}, {"markers", script_markers}, {"duck", script_duck}, {"trims", script_trims},
     {NULL, NULL}};
 
-/* The message handler: the message stays one line (err); the stack it came
- * from goes to opts->traceback when the caller asked for it. */
-static int traceback(lua_State *L)
-{
-    const char *msg = lua_tostring(L, 1);
-    if (!msg)
-        msg = luaL_tolstring(L, 1, NULL);
-    const vm_script_opts *o = script_get_ctx(L)->opts;
-    if (o->traceback && o->traceback_size > 0) {
-        luaL_traceback(L, L, NULL, 1);
-        snprintf(o->traceback, o->traceback_size, "%s", lua_tostring(L, -1));
-        lua_pop(L, 1);
-    }
-    lua_pushstring(L, msg);
-    return 1;
-}
-
-/* The count hook (opts->interrupt set): Ctrl-C stops the script. */
-static void script_hook(lua_State *L, lua_Debug *ar)
-{
-    (void)ar;
-    if (*script_get_ctx(L)->opts->interrupt)
-        vm_script_interrupted(L);
-}
-
-/* The protected part: everything that may raise. */
+/* The protected part: everything that may raise. The script's main chunk
+ * runs in a coroutine because a coroutine that fails keeps its stack: a
+ * memory error carries no position, and the line comes from there. */
 static int run_script(lua_State *L)
 {
     const char *path = lua_touserdata(L, 1);
@@ -293,14 +294,42 @@ static int run_script(lua_State *L)
     lua_pushglobaltable(L);
     luaL_setfuncs(L, mix_funcs, 0);
     lua_pop(L, 1);
-    lua_pushcfunction(L, traceback);
-    int h = lua_gettop(L);
-    int r = luaL_loadfilex(L, path, "t");
-    if (r != LUA_OK)
+    lua_State *co = lua_newthread(L); /* inherits the budget's hook */
+    int nres, st = luaL_loadfilex(co, path, "t");
+    if (st == LUA_OK)
+        st = lua_resume(co, L, 0, &nres);
+    if (st == LUA_YIELD)
+        return luaL_error(L, "%s: attempt to yield from outside a coroutine", path);
+    if (st != LUA_OK) {
+        char msg[1024];
+        const vm_script_opts *o = script_get_ctx(L)->opts;
+        if (o->traceback && o->traceback_size > 0 && st != LUA_ERRSYNTAX) {
+            luaL_traceback(L, co, NULL, 0); /* the failed coroutine keeps its stack */
+            snprintf(o->traceback, o->traceback_size, "%s", lua_tostring(L, -1));
+            lua_pop(L, 1);
+        }
+        if (vm_budget_memory_error(&script_get_ctx(L)->budget, co, st, msg, sizeof msg)) {
+            lua_pushstring(L, msg);
+            return lua_error(L);
+        }
+        lua_xmove(co, L, 1);
+        luaL_tolstring(L, -1, NULL); /* error(t) with a table: its __tostring */
         return lua_error(L);
-    if (lua_pcall(L, 0, 0, h) != LUA_OK)
-        return lua_error(L);
+    }
     return script_apply_trims(L);
+}
+
+/* opts' limits as vm_budget takes them: 0 is the default, < 0 none. */
+static void budget_from(vm_budget *b, const vm_script_opts *opts)
+{
+    memset(b, 0, sizeof *b);
+    b->max_instructions = opts->max_instructions == 0 ? VM_BUDGET_DEFAULT_INSTRUCTIONS
+                        : opts->max_instructions < 0  ? 0
+                                                      : opts->max_instructions;
+    b->max_memory_mb = opts->max_memory_mb == 0 ? VM_BUDGET_DEFAULT_MEMORY_MB
+                     : opts->max_memory_mb < 0  ? 0
+                                                : opts->max_memory_mb;
+    b->interrupt = opts->interrupt;
 }
 
 ds_result vm_script_load(const char *path, const vm_script_opts *opts, vm_desc *desc, char *err)
@@ -313,34 +342,35 @@ ds_result vm_script_load(const char *path, const vm_script_opts *opts, vm_desc *
     desc->script_path = strdup(path);
     ctx.desc = desc;
     ctx.opts = opts;
-    vm_path_dirname(path, ctx.script_dir, sizeof ctx.script_dir);
-    vm_path_normalize(ctx.script_dir);
-    snprintf(ctx.out_root, sizeof ctx.out_root, "%s", opts->out_dir ? opts->out_dir : ctx.script_dir);
-    vm_path_normalize(ctx.out_root);
-
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return ds_fail(err, DS_ERR_IO, "cannot open script '%s': %s", path, strerror(errno));
-    fclose(f);
-
-    lua_State *L = luaL_newstate();
-    if (!L)
+    ds_result res = vm_sandbox_init(&ctx.sb, path, opts->out_dir, opts->stdlib_dir, opts->allow_any_path, err);
+    if (res != DS_OK) {
+        vm_sandbox_free(&ctx.sb);
+        return res;
+    }
+    budget_from(&ctx.budget, opts);
+    lua_State *L = vm_budget_newstate(&ctx.budget);
+    if (!L) {
+        vm_sandbox_free(&ctx.sb);
         return ds_fail(err, DS_ERR_NOMEM, "cannot create the Lua state: out of memory");
+    }
     lua_pushlightuserdata(L, &ctx);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &CTX_KEY);
-    if (opts->interrupt)
-        lua_sethook(L, script_hook, LUA_MASKCOUNT, VM_SCRIPT_HOOK_INSTRUCTIONS);
     lua_pushcfunction(L, run_script);
     lua_pushlightuserdata(L, (void *)path);
-    ds_result res = DS_OK;
     if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
         const char *msg = lua_tostring(L, -1);
-        res = ds_fail(err, opts->interrupt && *opts->interrupt ? DS_ERR_INTERRUPTED : DS_ERR_SCRIPT, "%s",
-                      msg ? msg : "error in the mix script");
+        char mem[512];
+        ds_result code = opts->interrupt && *opts->interrupt ? DS_ERR_INTERRUPTED : DS_ERR_SCRIPT;
+        if (!msg || strcmp(msg, "not enough memory") != 0 || !vm_budget_memory_error(&ctx.budget, L, LUA_ERRMEM,
+                                                                                       mem, sizeof mem))
+            res = ds_fail(err, code, "%s", msg ? msg : "error in the mix script");
+        else
+            res = ds_fail(err, code, "%s", mem);
     }
     for (int i = 0; i < desc->nstrips; i++)
         if (desc->strips[i].channels == 0)
             desc->strips[i].channels = 1; /* a track that never got a clip */
     lua_close(L);
+    vm_sandbox_free(&ctx.sb);
     return res;
 }

@@ -2,10 +2,12 @@
  *
  * The script sees Lua's safe libraries (base without dofile/loadfile,
  * string, table, math, utf8, coroutine, os.clock/os.time/os.date) and the
- * mix vocabulary: session, track, bus, output. `io.open`/`io.lines` only
- * reach files under the script's folder and the output folder unless
- * allow_any_path is set; `require` finds Lua modules in the script's folder
- * and in the standard library (dubstage.*), never C modules.
+ * mix vocabulary: session, track, bus, output. Every file it names is
+ * judged by vm/sandbox.h on the file reached: `io.open`/`io.lines`, marker
+ * and trims files only under the script's folder and the output folder
+ * unless allow_any_path is set; `require` finds Lua modules in the script's
+ * folder and in the standard library (dubstage.*), never C modules. It runs
+ * under an instruction budget and a memory cap (vm/budget.h).
  */
 #ifndef VM_SCRIPT_H
 #define VM_SCRIPT_H
@@ -21,7 +23,7 @@ typedef struct {
     int allow_any_path;     /* --allow-paths: outputs and io may go anywhere */
     const char *stdlib_dir; /* folder holding dubstage/<module>.lua */
     /* NULL, or a flag a signal handler sets (Ctrl-C): while the script runs
-     * it is looked at every VM_SCRIPT_HOOK_INSTRUCTIONS Lua instructions,
+     * it is looked at every VM_BUDGET_HOOK_EVERY Lua instructions (vm/budget.h),
      * and once set the script stops with "FILE:LINE: interrupted". */
     const volatile sig_atomic_t *interrupt;
     /* NULL, or traceback_size bytes that receive, when the script raises an
@@ -29,11 +31,9 @@ typedef struct {
      * syntax error or when there is none); err keeps the one-line message. */
     char *traceback;
     size_t traceback_size;
+    double max_instructions; /* the script's instruction budget; 0: 2e9; < 0: none */
+    double max_memory_mb;    /* cap on its Lua memory in MiB; 0: 1024; < 0: none */
 } vm_script_opts;
-
-/* Lua instructions between two looks at vm_script_opts.interrupt: a look
- * costs a C call, and 1000 instructions run in microseconds. */
-#define VM_SCRIPT_HOOK_INSTRUCTIONS 1000
 
 /* Runs the script at path and fills desc (initialised here; the caller frees
  * it with vm_desc_free, also on failure). On failure err holds one message

@@ -14,8 +14,4 @@
  * bytes. Never returns (the int is for `return vm_script_error(...)`). */
 int vm_script_error(lua_State *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* For a count hook: raises "FILE:LINE: interrupted" naming the line that was
- * running when the hook came (Ctrl-C, as lua.c reports it). Never returns. */
-int vm_script_interrupted(lua_State *L);
-
 #endif

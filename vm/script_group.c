@@ -90,6 +90,19 @@ int script_vca(lua_State *L)
     return push_group(L, d->nvcas - 1, VCA_MT, vca_call);
 }
 
+/* The error for a field k that a group (what: "vca 'V'") does not have: its
+ * fields are its parameter (gain, mute) and name; only the parameter can be
+ * set. */
+static int no_group_field(lua_State *L, const char *what, const char *k, const char *param, int setting)
+{
+    const char *const names[] = {param, setting ? NULL : "name", NULL};
+    char mean[96];
+    script_did_you_mean(k, names, mean, sizeof mean);
+    if (setting)
+        return vm_script_error(L, "cannot set '%s' on %s%s (settable: %s)", k, what, mean, param);
+    return vm_script_error(L, "%s has no field '%s'%s (fields: %s, name)", what, k, mean, param);
+}
+
 static int vca_index(lua_State *L)
 {
     int *ix = luaL_checkudata(L, 1, VCA_MT);
@@ -97,7 +110,11 @@ static int vca_index(lua_State *L)
     vm_vca_desc *v = &script_get_ctx(L)->desc->vcas[*ix];
     if (strcmp(k, "gain") == 0) script_push_param(L, PARAM_VCA_GAIN, *ix, 0);
     else if (strcmp(k, "name") == 0) lua_pushstring(L, v->name);
-    else return vm_script_error(L, "vca '%s' has no field '%s' (fields: gain, name)", v->name, k);
+    else {
+        char what[300];
+        snprintf(what, sizeof what, "vca '%s'", v->name);
+        return no_group_field(L, what, k, "gain", 0);
+    }
     return 1;
 }
 
@@ -106,10 +123,10 @@ static int vca_newindex(lua_State *L)
     int *ix = luaL_checkudata(L, 1, VCA_MT);
     vm_vca_desc *v = &script_get_ctx(L)->desc->vcas[*ix];
     const char *k = luaL_checkstring(L, 2);
-    if (strcmp(k, "gain") != 0)
-        return vm_script_error(L, "cannot set '%s' on vca '%s' (settable: gain)", k, v->name);
     char what[300];
     snprintf(what, sizeof what, "vca '%s'", v->name);
+    if (strcmp(k, "gain") != 0)
+        return no_group_field(L, what, k, "gain", 1);
     v->gain.value = script_gain_db(L, luaL_checknumber(L, 3), what, "gain");
     return 0;
 }
@@ -151,7 +168,11 @@ static int mute_group_index(lua_State *L)
     const char *k = luaL_checkstring(L, 2);
     if (strcmp(k, "mute") == 0) script_push_param(L, PARAM_GROUP_MUTE, *ix, 0);
     else if (strcmp(k, "name") == 0) lua_pushstring(L, m->name);
-    else return vm_script_error(L, "mute group '%s' has no field '%s' (fields: mute, name)", m->name, k);
+    else {
+        char what[300];
+        snprintf(what, sizeof what, "mute group '%s'", m->name);
+        return no_group_field(L, what, k, "mute", 0);
+    }
     return 1;
 }
 
@@ -160,8 +181,11 @@ static int mute_group_newindex(lua_State *L)
     int *ix = luaL_checkudata(L, 1, MUTEGROUP_MT);
     vm_mute_group_desc *m = &script_get_ctx(L)->desc->mute_groups[*ix];
     const char *k = luaL_checkstring(L, 2);
-    if (strcmp(k, "mute") != 0)
-        return vm_script_error(L, "cannot set '%s' on mute group '%s' (settable: mute)", k, m->name);
+    if (strcmp(k, "mute") != 0) {
+        char what[300];
+        snprintf(what, sizeof what, "mute group '%s'", m->name);
+        return no_group_field(L, what, k, "mute", 1);
+    }
     luaL_checktype(L, 3, LUA_TBOOLEAN);
     m->mute = lua_toboolean(L, 3);
     return 0;

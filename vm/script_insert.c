@@ -127,17 +127,12 @@ static int strip_dynamics(lua_State *L, dsp_dyn_mode mode, const char *kind)
         *(double *)((char *)&e.dyn + nums[i].off) = v;
     }
     const char *w;
-    if ((w = script_opt_string(L, 2, "detector", what))) {
-        if (strcmp(w, "peak") == 0) e.dyn.detector = DSP_DYN_PEAK;
-        else if (strcmp(w, "rms") == 0) e.dyn.detector = DSP_DYN_RMS;
-        else return vm_script_error(L, "%s: unknown detector '%s' (peak, rms)", what, w);
-    }
-    if ((w = script_opt_string(L, 2, "link", what))) {
-        if (strcmp(w, "max") == 0) e.dyn.link = DSP_DYN_LINK_MAX;
-        else if (strcmp(w, "mean") == 0) e.dyn.link = DSP_DYN_LINK_MEAN;
-        else if (strcmp(w, "unlinked") == 0) e.dyn.link = DSP_DYN_UNLINKED;
-        else return vm_script_error(L, "%s: unknown link '%s' (max, mean, unlinked)", what, w);
-    }
+    static const char *const detectors[] = {"peak", "rms", NULL};                /* dsp_dyn_detector order */
+    static const char *const links[] = {"max", "mean", "unlinked", NULL};       /* dsp_dyn_link order */
+    if ((w = script_opt_string(L, 2, "detector", what)))
+        e.dyn.detector = (dsp_dyn_detector)script_word(L, w, detectors, what, "detector", "detectors");
+    if ((w = script_opt_string(L, 2, "link", what)))
+        e.dyn.link = (dsp_dyn_link)script_word(L, w, links, what, "link", "links");
     char msg[300];
     if (dsp_dyn_check(&e.dyn, msg, sizeof msg) != 0) {
         script_words(msg);
@@ -164,8 +159,6 @@ static int strip_dynamics(lua_State *L, dsp_dyn_mode mode, const char *kind)
                                 e.key_lo, e.key_hi);
     }
     lua_pop(L, 1);
-    if (s->channels > DSP_DYN_MAX_CHANNELS)
-        return vm_script_error(L, "%s: at most %d channels", what, DSP_DYN_MAX_CHANNELS);
     return script_push_insert(L, r->index, &e);
 }
 
@@ -223,8 +216,6 @@ int script_strip_transient(lua_State *L)
     e.key = -1;
     script_opt_number(L, 2, "attack", what, -24, 24, &e.attack_db);
     script_opt_number(L, 2, "sustain", what, -24, 24, &e.sustain_db);
-    if (s->channels > DSP_TRANSIENT_MAX_CHANNELS)
-        return vm_script_error(L, "%s: at most %d channels", what, DSP_TRANSIENT_MAX_CHANNELS);
     return script_push_insert(L, r->index, &e);
 }
 
@@ -241,40 +232,57 @@ static int insert_index(lua_State *L)
         const char *mode = script_dyn_mode_name(e->dyn.mode);
         const char *fields = e->dyn.mode == DSP_DYN_GATE ? "threshold, makeup, range, attack, release, hold"
                                                          : "threshold, ratio, knee, makeup, range, attack, release, hold";
-        for (int i = 0; i < VM_DYN_NPARAMS; i++)
+        const char *names[VM_DYN_NPARAMS + 1];
+        int n = 0;
+        for (int i = 0; i < VM_DYN_NPARAMS; i++) {
             if (strcmp(vm_dyn_param_name((vm_dyn_param)i), k) == 0) {
                 if (e->dyn.mode == DSP_DYN_GATE && (i == VM_DYN_RATIO || i == VM_DYN_KNEE))
                     return vm_script_error(L, "a gate has no %s (it only opens and closes; fields: %s)", k, fields);
                 script_push_param(L, (param_kind)(PARAM_DYN_THRESHOLD + i), ir->strip, ir->index);
                 return 1;
             }
-        return vm_script_error(L, "a %s has no automatable field '%s' (fields: %s; the others are fixed when it is "
-                            "made)", mode, k, fields);
+            if (e->dyn.mode != DSP_DYN_GATE || (i != VM_DYN_RATIO && i != VM_DYN_KNEE))
+                names[n++] = vm_dyn_param_name((vm_dyn_param)i);
+        }
+        names[n] = NULL;
+        char mean[96];
+        return vm_script_error(L, "a %s has no automatable field '%s'%s (fields: %s; the others are fixed when it is "
+                               "made)", mode, k, script_did_you_mean(k, names, mean, sizeof mean), fields);
     }
     if (e->kind == VM_INSERT_LIMITER || e->kind == VM_INSERT_TRANSIENT) {
         int lim = e->kind == VM_INSERT_LIMITER;
-        for (int i = 0; i < VM_INSERT_NSETP; i++)
-            if (strcmp(vm_insert_param_name(e->kind, i), k) == 0) {
+        const char *names[VM_INSERT_NSETP + 2];
+        for (int i = 0; i < VM_INSERT_NSETP; i++) {
+            names[i] = vm_insert_param_name(e->kind, i);
+            if (strcmp(names[i], k) == 0) {
                 script_push_param(L, (lim ? PARAM_LIM_CEILING : PARAM_SHAPE_ATTACK) + i, ir->strip, ir->index);
                 return 1;
             }
+        }
+        names[VM_INSERT_NSETP] = lim ? "lookahead" : NULL; /* not automatable, but its message says why */
+        names[VM_INSERT_NSETP + 1] = NULL;
+        char mean[96];
         if (lim && strcmp(k, "lookahead") == 0)
             return vm_script_error(L, "a limiter's lookahead cannot move: it is the limiter's latency, fixed when the mix "
                                 "is compiled so that every other path can be delayed to match (automatable: ceiling, "
                                 "release)");
-        return vm_script_error(L, "a %s has no automatable field '%s' (fields: %s)", lim ? "limiter" : "transient shaper",
-                            k, lim ? "ceiling, release; the lookahead is fixed" : "attack, sustain");
+        return vm_script_error(L, "a %s has no automatable field '%s'%s (fields: %s)",
+                               lim ? "limiter" : "transient shaper", k, script_did_you_mean(k, names, mean, sizeof mean),
+                               lim ? "ceiling, release; the lookahead is fixed" : "attack, sustain");
     }
-    if (e->kind != VM_INSERT_EQ)
-        return vm_script_error(L, "a %s insert has no field '%s' (its settings are fixed when it is made)",
-                            e->kind == VM_INSERT_LIMITER ? "limiter" : e->kind == VM_INSERT_TRANSIENT ? "transient"
-                                                                                                 : "dynamics", k);
+    if (e->kind != VM_INSERT_EQ) /* a realtime duck's insert: its settings are the duck rule's */
+        return vm_script_error(L, "a duck insert has no field '%s' (its settings are fixed when it is made)", k);
     if (strcmp(k, "freq") == 0) script_push_param(L, PARAM_EQ_FREQ, ir->strip, ir->index);
     else if (strcmp(k, "gain") == 0) script_push_param(L, PARAM_EQ_GAIN, ir->strip, ir->index);
     else if (strcmp(k, "q") == 0) script_push_param(L, PARAM_EQ_Q, ir->strip, ir->index);
     else if (strcmp(k, "type") == 0) lua_pushstring(L, vm_eq_type_name(e->type));
     else if (strcmp(k, "order") == 0) lua_pushinteger(L, e->order);
-    else return vm_script_error(L, "an eq has no field '%s' (fields: freq, gain, q, type, order)", k);
+    else {
+        static const char *const names[] = {"freq", "gain", "q", "type", "order", NULL};
+        char mean[96];
+        return vm_script_error(L, "an eq has no field '%s'%s (fields: freq, gain, q, type, order)", k,
+                               script_did_you_mean(k, names, mean, sizeof mean));
+    }
     return 1;
 }
 

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vm/liveset.h"
 #include "vm/markers.h"
@@ -23,17 +24,7 @@ int script_trims(lua_State *L)
     script_ctx *c = script_get_ctx(L);
     const char *name = luaL_checkstring(L, 1);
     char path[PATH_MAX];
-    if (vm_path_join(c->script_dir, name, path, sizeof path) != 0)
-        return vm_script_error(L, "file name too long: '%s'", name);
-    if (!script_path_allowed(c, path))
-        return vm_script_error(L, "trims file '%s' is outside the script's folder (run with --allow-paths to read it)",
-                            name);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return vm_script_error(L, "cannot open trims file '%s': %s", path, strerror(errno));
-    fclose(f);
-    if (luaL_loadfilex(L, path, "t") != LUA_OK)
-        return vm_script_error(L, "%s", lua_tostring(L, -1));
+    script_load_file(L, VM_SB_DATA, "trims file", name, 0, path);
     lua_newtable(L); /* an empty environment: data only */
     lua_setupvalue(L, -2, 1);
     if (lua_pcall(L, 0, 1, 0) != LUA_OK)
@@ -115,11 +106,15 @@ int script_markers(lua_State *L)
 {
     script_ctx *c = script_get_ctx(L);
     const char *name = luaL_checkstring(L, 1);
-    char path[PATH_MAX], err[DS_ERR_LEN];
-    if (vm_path_join(c->script_dir, name, path, sizeof path) != 0)
-        return vm_script_error(L, "file name too long: '%s'", name);
-    if (!script_path_allowed(c, path))
-        return vm_script_error(L, "marker file '%s' is outside the script's folder (run with --allow-paths to read it)", name);
+    char path[PATH_MAX], err[DS_ERR_LEN], where[VM_WHERE_LEN];
+    int fd, missing;
+    script_where(L, where);
+    /* judged and noted as an input here; vm_markers_load reads it by the
+     * path the sandbox gives (opening it, too, as a regular file only) */
+    if (vm_sandbox_open_read(&c->sb, VM_SB_DATA, "marker file", name, where, &fd, path, sizeof path, &missing,
+                             err) != DS_OK)
+        return vm_script_error(L, "%s", err);
+    close(fd);
     markers_ref *r = lua_newuserdatauv(L, sizeof *r, 0);
     r->m = NULL;
     luaL_setmetatable(L, MARKERS_MT); /* __gc frees it, also when load fails below */
@@ -155,7 +150,10 @@ static int markers_index(lua_State *L)
         }
         return 1;
     }
-    return vm_script_error(L, "a marker list has no field '%s' (fields: names; call it with a cue name)", k);
+    static const char *const names[] = {"names", NULL};
+    char mean[96];
+    return vm_script_error(L, "a marker list has no field '%s'%s (fields: names; call it with a cue name)", k,
+                           script_did_you_mean(k, names, mean, sizeof mean));
 }
 
 static int markers_len(lua_State *L)

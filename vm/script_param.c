@@ -250,14 +250,9 @@ static void add_event(lua_State *L, vm_param_desc *pd, const vm_event *ev, const
 
 static vm_ramp_shape check_shape(lua_State *L, const char *word, const char *name)
 {
+    /* vm_ramp_shape order */
     static const char *const names[] = {"linear", "amplitude", "equal_power", "exponential", "s_curve", NULL};
-    for (int i = 0; names[i]; i++)
-        if (strcmp(word, names[i]) == 0)
-            return (vm_ramp_shape)i;
-    const char *near = vm_suggest(word, names, 5);
-    vm_script_error(L, "%s: unknown ramp shape '%s'%s%s%s (shapes: linear, amplitude, equal_power, exponential, s_curve)",
-               name, word, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
-    return VM_SHAPE_LINEAR;
+    return (vm_ramp_shape)script_word(L, word, names, name, "ramp shape", "shapes");
 }
 
 /* One event from the table at idx. Its kind comes from `kind` (set, ramp,
@@ -401,9 +396,9 @@ static int param_index(lua_State *L)
     else if (strcmp(k, "moves") == 0) lua_pushcfunction(L, param_moves);
     else {
         static const char *const names[] = {"value", "name", "events", "set", "ramp", "target", "curve", "moves", NULL};
-        const char *near = vm_suggest(k, names, 8);
-        return vm_script_error(L, "%s has no field '%s'%s%s%s (fields: value, name, events; moves: set, ramp, target, "
-                          "curve, moves)", name, k, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+        char mean[96];
+        return vm_script_error(L, "%s has no field '%s'%s (fields: value, name, events; moves: set, ramp, target, "
+                               "curve, moves)", name, k, script_did_you_mean(k, names, mean, sizeof mean));
     }
     return 1;
 }

@@ -24,7 +24,9 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "vm/budget.h"
 #include "vm/desc.h"
+#include "vm/sandbox.h"
 #include "vm/script.h"
 #include "vm/script_error.h"
 
@@ -40,8 +42,8 @@
 typedef struct {
     vm_desc *desc;
     const vm_script_opts *opts;
-    char script_dir[PATH_MAX];   /* folder of the script, normalised */
-    char out_root[PATH_MAX];     /* where outputs may go */
+    vm_sandbox sb;               /* every file the script names goes through it */
+    vm_budget budget;            /* instructions, memory, interrupt */
     int session_done;            /* session{} was called */
     int strips_made;             /* a track or bus exists: session{} is too late */
     /* parameters' names for messages, as param_of made them (a cache: a
@@ -83,6 +85,17 @@ void script_where(lua_State *L, char *out);
 void *script_grow(lua_State *L, void *arr, int *cap, int need, size_t elem);
 /* strdup that raises when out of memory. */
 char *script_strdup(lua_State *L, const char *s);
+/* "; did you mean 'NAME'?" for the entry of names (NULL-terminated) closest
+ * to k (vm_suggest), or "" when none is close; written into buf (n bytes),
+ * which it returns. Every "unknown field/option/word" message uses it. */
+const char *script_did_you_mean(const char *k, const char *const *names, char *buf, size_t n);
+/* The index of w in names (NULL-terminated); otherwise raises "WHAT: unknown
+ * KIND 'w'; did you mean 'x'? (PLURAL: a, b, c)". */
+int script_word(lua_State *L, const char *w, const char *const *names, const char *what, const char *kind,
+                const char *plural);
+/* names (NULL-terminated) as "a, b, c" into buf (n bytes, cut when longer);
+ * returns buf. */
+const char *script_join(const char *const *names, char *buf, size_t n);
 /* Every key of the options table at idx must be in valid[] (or an integer
  * key up to max_positional). An unknown key is an error that names it and
  * suggests the closest valid one. */
@@ -166,10 +179,15 @@ int script_duck(lua_State *L);
 
 /* ---- script_sandbox.c ---- */
 
-/* 1 when a script may read or write path (under its folder or the output
- * folder, or anywhere with --allow-paths). */
-int script_path_allowed(script_ctx *c, const char *path);
 /* Opens the safe libraries and the restricted io, load and require. */
 void script_open_sandbox(lua_State *L);
+/* Opens name (relative to the script's folder) for reading under use's
+ * folders (vm/sandbox.h) and pushes the chunk it holds, text only, named
+ * by the file's path; the file is never left open, also on an error.
+ * what names the file in messages ("trims file"). Returns 1; returns 0
+ * with nothing pushed when the file does not exist and missing_ok is set;
+ * raises on every other failure. shown (PATH_MAX bytes, may be NULL) gets
+ * the path the file was read by. */
+int script_load_file(lua_State *L, vm_sb_use use, const char *what, const char *name, int missing_ok, char *shown);
 
 #endif

@@ -1,40 +1,168 @@
 /* script_sandbox.c - the libraries a script sees: Lua's safe ones, io
- * restricted to the allowed folders, load for text chunks only, and require
- * for Lua modules in the script's folder and the standard library. */
+ * restricted by vm/sandbox (the file reached is judged, not the name),
+ * load for text chunks only, and require for Lua modules in the script's
+ * folder and the standard library.
+ *
+ * io.open is our own, not Lua's with a checked name: Lua's fopen would
+ * follow a link swapped in after the check, block on a FIFO and truncate
+ * before any check. Ours opens the descriptor through vm/sandbox and
+ * hands it to Lua as an ordinary file handle (luaL_Stream), so f:read,
+ * f:lines, f:write, f:close and io.type behave as the manual says. */
 #include "vm/script_priv.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <lualib.h>
 
 #include "vm/path.h"
 
-int script_path_allowed(script_ctx *c, const char *path)
+static int close_stream(lua_State *L)
 {
-    if (c->opts->allow_any_path)
-        return 1;
-    return vm_path_is_under(path, c->script_dir) || vm_path_is_under(path, c->out_root);
+    luaL_Stream *p = luaL_checkudata(L, 1, LUA_FILEHANDLE);
+    int ok = fclose(p->f) == 0;
+    return luaL_fileresult(L, ok, NULL);
 }
 
-/* io.open / io.lines wrapper: upvalue 1 is Lua's own function. */
-static int sandboxed_io(lua_State *L)
+/* Pushes a closed file handle: made before the descriptor is opened, so a
+ * memory error here cannot leak it. */
+static luaL_Stream *new_stream(lua_State *L)
+{
+    luaL_Stream *p = lua_newuserdatauv(L, sizeof *p, 0);
+    p->f = NULL;
+    p->closef = NULL;
+    luaL_setmetatable(L, LUA_FILEHANDLE);
+    return p;
+}
+
+/* Gives fd to the handle p; raises (closing fd) when stdio cannot. */
+static void attach(lua_State *L, luaL_Stream *p, int fd, const char *mode, const char *name)
+{
+    p->f = fdopen(fd, mode);
+    if (!p->f) {
+        int e = errno;
+        close(fd);
+        vm_script_error(L, "cannot open '%s': %s", name, strerror(e));
+    }
+    p->closef = close_stream;
+}
+
+/* Lua's modes, [rwa]%+?b*, as open(2) flags; -1 for anything else. */
+static int mode_flags(const char *mode)
+{
+    int plus = mode[0] && mode[1] == '+';
+    const char *rest = mode + 1 + plus;
+    rest += strspn(rest, "b");
+    if (*rest)
+        return -1;
+    int rw = plus ? O_RDWR : mode[0] == 'r' ? O_RDONLY : O_WRONLY;
+    switch (mode[0]) {
+    case 'r': return rw;
+    case 'w': return rw | O_CREAT | O_TRUNC;
+    case 'a': return rw | O_CREAT | O_APPEND;
+    default: return -1;
+    }
+}
+
+/* io.open(name [, mode]): as Lua's (nil, message, errno when the file
+ * cannot be opened), but a name the sandbox refuses is an error. */
+static int l_io_open(lua_State *L)
 {
     script_ctx *c = script_get_ctx(L);
     const char *name = luaL_checkstring(L, 1);
-    char path[PATH_MAX];
-    if (vm_path_join(c->script_dir, name, path, sizeof path) != 0)
-        return vm_script_error(L, "file name too long");
-    if (!script_path_allowed(c, path))
-        return vm_script_error(L, "'%s' is outside the script's folder and the output folder; scripts may only read "
-                          "and write there (run with --allow-paths to lift this)", name);
-    int nargs = lua_gettop(L); /* the name and whatever follows it */
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_pushstring(L, path);
-    for (int i = 2; i <= nargs; i++)
+    const char *mode = luaL_optstring(L, 2, "r");
+    int flags = mode_flags(mode);
+    luaL_argcheck(L, flags >= 0, 2, "invalid mode");
+    luaL_Stream *p = new_stream(L);
+    char err[DS_ERR_LEN], where[VM_WHERE_LEN], shown[PATH_MAX];
+    int fd, missing = 0;
+    ds_result r;
+    script_where(L, where);
+    if ((flags & O_ACCMODE) == O_RDONLY)
+        r = vm_sandbox_open_read(&c->sb, VM_SB_DATA, "file", name, where, &fd, shown, sizeof shown, &missing, err);
+    else
+        r = vm_sandbox_open_write(&c->sb, name, flags, &fd, err);
+    if (r == DS_ERR_IO) { /* not there, no permission: a script may test for a file */
+        lua_pushnil(L);
+        lua_pushstring(L, err);
+        lua_pushinteger(L, missing ? ENOENT : EIO);
+        return 3;
+    }
+    if (r != DS_OK)
+        return vm_script_error(L, "%s", err);
+    attach(L, p, fd, mode, name);
+    return 1;
+}
+
+/* io.lines(name, ...): the file's lines; the generic for closes it. */
+static int l_io_lines(lua_State *L)
+{
+    luaL_checkstring(L, 1);
+    int n = lua_gettop(L);
+    lua_pushcfunction(L, l_io_open);
+    lua_pushvalue(L, 1);
+    lua_call(L, 1, 2);
+    if (lua_isnil(L, -2))
+        return vm_script_error(L, "%s", lua_tostring(L, -1));
+    lua_pop(L, 1);
+    int file = lua_gettop(L);
+    lua_getfield(L, file, "lines");
+    lua_pushvalue(L, file);
+    for (int i = 2; i <= n; i++)
         lua_pushvalue(L, i);
-    lua_call(L, nargs, LUA_MULTRET);
-    return lua_gettop(L) - nargs;
+    lua_call(L, n, 1);
+    lua_pushnil(L);
+    lua_pushnil(L);
+    lua_pushvalue(L, file); /* to-be-closed by the for loop, as Lua's io.lines does */
+    return 4;
+}
+
+typedef struct {
+    FILE *f;
+    char buf[4096];
+} chunk_reader;
+
+static const char *read_chunk(lua_State *L, void *ud, size_t *size)
+{
+    chunk_reader *r = ud;
+    (void)L;
+    *size = fread(r->buf, 1, sizeof r->buf, r->f);
+    return *size ? r->buf : NULL;
+}
+
+int script_load_file(lua_State *L, vm_sb_use use, const char *what, const char *name, int missing_ok, char *shown)
+{
+    script_ctx *c = script_get_ctx(L);
+    char err[DS_ERR_LEN], where[VM_WHERE_LEN], path[PATH_MAX], chunkname[PATH_MAX + 1];
+    int fd, missing;
+    luaL_Stream *p = new_stream(L);
+    script_where(L, where);
+    if (vm_sandbox_open_read(&c->sb, use, what, name, where, &fd, path, sizeof path, &missing, err) != DS_OK) {
+        lua_pop(L, 1);
+        if (missing && missing_ok)
+            return 0;
+        return vm_script_error(L, "%s", err);
+    }
+    attach(L, p, fd, "r", name);
+    if (shown)
+        snprintf(shown, PATH_MAX, "%s", path);
+    snprintf(chunkname, sizeof chunkname, "@%s", path);
+    chunk_reader *r = lua_newuserdatauv(L, sizeof *r, 0); /* the buffer, collected with the rest */
+    r->f = p->f;
+    int status = lua_load(L, read_chunk, r, chunkname, "t");
+    int failed = ferror(p->f);
+    fclose(p->f);
+    p->closef = NULL;
+    if (status != LUA_OK)
+        return vm_script_error(L, "%s", lua_tostring(L, -1));
+    if (failed)
+        return vm_script_error(L, "cannot read %s '%s'", what, path);
+    lua_replace(L, -3); /* the chunk where the handle was */
+    lua_pop(L, 1);
+    return 1;
 }
 
 /* load with the mode forced to text: a binary chunk can break the VM. */
@@ -50,36 +178,51 @@ static int text_load(lua_State *L)
     return lua_gettop(L);
 }
 
+/* A module name is words separated by dots (or slashes): no empty word, so
+ * no leading "/" or ".", no "..", nothing that becomes an absolute path or
+ * climbs out of the folders require searches. */
+static int module_name_ok(const char *name)
+{
+    if (!*name)
+        return 0;
+    for (const char *p = name; *p; p++)
+        if ((*p == '.' || *p == '/') && (p == name || p[1] == 0 || p[1] == '.' || p[1] == '/'))
+            return 0;
+    return name[0] != '.' && name[0] != '/';
+}
+
 static int l_require(lua_State *L)
 {
     script_ctx *c = script_get_ctx(L);
     const char *name = luaL_checkstring(L, 1);
+    lua_settop(L, 1);
     lua_getfield(L, LUA_REGISTRYINDEX, "dubstage.loaded");
-    if (lua_getfield(L, -1, name) != LUA_TNIL)
+    if (lua_getfield(L, 2, name) != LUA_TNIL)
         return 1;
     lua_pop(L, 1);
-    char rel[PATH_MAX];
+    if (!module_name_ok(name))
+        return vm_script_error(L, "require \"%s\": a module name is words separated by dots, found in the script's "
+                               "folder or the standard library (require \"lib.eq\" loads lib/eq.lua beside the "
+                               "script); a path is not a module name", name);
+    char rel[PATH_MAX], path[2 * PATH_MAX];
     snprintf(rel, sizeof rel, "%s.lua", name);
     for (char *p = rel; *p && p < rel + strlen(rel) - 4; p++)
         if (*p == '.')
             *p = '/';
-    const char *dirs[2] = {c->script_dir, c->opts->stdlib_dir};
+    const char *dirs[2] = {NULL, c->sb.stdlib_dir[0] ? c->sb.stdlib_dir : NULL};
     char tried[2 * PATH_MAX + 64] = "";
     for (int i = 0; i < 2; i++) {
-        if (!dirs[i])
+        if (i == 1 && !dirs[1])
             continue;
-        char path[PATH_MAX];
-        if (vm_path_join(dirs[i], rel, path, sizeof path) != 0)
-            continue;
-        FILE *f = fopen(path, "r");
-        if (!f) {
+        if (i == 0)
+            snprintf(path, sizeof path, "%s", rel);
+        else
+            snprintf(path, sizeof path, "%s/%s", dirs[1], rel);
+        if (!script_load_file(L, VM_SB_MODULE, "module", path, 1, NULL)) {
             size_t len = strlen(tried);
             snprintf(tried + len, sizeof tried - len, "\n\tno file '%s'", path);
             continue;
         }
-        fclose(f);
-        if (luaL_loadfilex(L, path, "t") != LUA_OK)
-            return lua_error(L);
         lua_pushstring(L, name);
         lua_call(L, 1, 1);
         if (lua_isnil(L, -1)) {
@@ -122,12 +265,10 @@ void script_open_sandbox(lua_State *L)
     /* io: open and lines, restricted to the allowed folders, plus write to stdout */
     luaL_requiref(L, "io", luaopen_io, 0);
     lua_newtable(L);
-    static const char *const io_wrapped[] = {"open", "lines", NULL};
-    for (int i = 0; io_wrapped[i]; i++) {
-        lua_getfield(L, -2, io_wrapped[i]);
-        lua_pushcclosure(L, sandboxed_io, 1);
-        lua_setfield(L, -2, io_wrapped[i]);
-    }
+    lua_pushcfunction(L, l_io_open);
+    lua_setfield(L, -2, "open");
+    lua_pushcfunction(L, l_io_lines);
+    lua_setfield(L, -2, "lines");
     lua_getfield(L, -2, "write");
     lua_setfield(L, -2, "write");
     lua_setglobal(L, "io");

@@ -149,26 +149,16 @@ int script_output(lua_State *L)
     vm_dither dither = VM_DITHER_AUTO;
     const char *dw = script_opt_string(L, 1, "dither", "output");
     if (dw) {
-        if (strcmp(dw, "auto") == 0) dither = VM_DITHER_AUTO;
-        else if (strcmp(dw, "none") == 0) dither = VM_DITHER_NONE;
-        else if (strcmp(dw, "tpdf") == 0) dither = VM_DITHER_TPDF;
-        else return vm_script_error(L, "output '%s': unknown dither '%s' (auto, none, tpdf)", file, dw);
+        static const char *const dithers[] = {"auto", "none", "tpdf", NULL}; /* vm_dither order */
+        char what[300];
+        snprintf(what, sizeof what, "output '%s'", file);
+        dither = (vm_dither)script_word(L, dw, dithers, what, "dither", "dithers");
     }
 
-    char path[PATH_MAX];
-    if (c->opts->out_dir) {
-        if (vm_path_join(c->opts->out_dir, vm_path_basename(file), path, sizeof path) != 0)
-            return vm_script_error(L, "file name too long: '%s'", file);
-    } else {
-        if (vm_path_join(c->script_dir, file, path, sizeof path) != 0)
-            return vm_script_error(L, "file name too long: '%s'", file);
-        if (!c->opts->allow_any_path && !vm_path_is_under(path, c->script_dir))
-            return vm_script_error(L, "output '%s' is outside the script's folder; use --out DIR, or --allow-paths to "
-                              "write anywhere", file);
-    }
-    for (int i = 0; i < d->noutputs; i++)
-        if (strcmp(d->outputs[i].path, path) == 0)
-            return vm_script_error(L, "two outputs write '%s' (the other is at %s)", path, d->outputs[i].where);
+    char path[PATH_MAX], where[VM_WHERE_LEN];
+    script_where(L, where);
+    if (vm_sandbox_output(&c->sb, file, where, path, sizeof path, err) != DS_OK)
+        return vm_script_error(L, "%s", err);
     d->outputs = script_grow(L, d->outputs, &d->capoutputs, d->noutputs + 1, sizeof *d->outputs);
     vm_output_desc *o = &d->outputs[d->noutputs];
     memset(o, 0, sizeof *o);
@@ -177,7 +167,7 @@ int script_output(lua_State *L)
     o->strip = strip;
     o->format = fmt;
     o->dither = dither;
-    script_where(L, o->where);
+    snprintf(o->where, sizeof o->where, "%s", where);
     return 0;
 }
 

@@ -77,6 +77,7 @@ static void set_channels(lua_State *L, vm_strip_desc *s, double v)
         vm_script_error(L, "%s '%s' already holds %d-channel clips; cannot make it %d channels", script_kind_name(s), s->name,
                    s->channels, ch);
     s->channels = ch;
+    script_where(L, s->channels_where);
 }
 
 static void check_pan(lua_State *L, const vm_strip_desc *s, double v)
@@ -97,7 +98,7 @@ static int strip_call(lua_State *L)
     static const char *const keys[] = {"channels", "to", "gain", "trim", "pan", "mute", "solo", NULL};
     script_check_keys(L, 2, what, keys, 0);
     double v;
-    if (script_opt_number(L, 2, "channels", what, 1, 64, &v))
+    if (script_opt_number(L, 2, "channels", what, 1, VM_MAX_CHANNELS, &v))
         set_channels(L, s, v);
     if (script_opt_gain_db(L, 2, "gain", what, &v))
         s->gain.value = v;
@@ -167,14 +168,10 @@ static int strip_to(lua_State *L)
 
 static vm_fade_curve check_curve(lua_State *L, const char *word, const char *key)
 {
-    static const char *const names[] = {"linear", "equal_power", "s_curve", "exponential", NULL};
-    for (int i = 0; names[i]; i++)
-        if (strcmp(word, names[i]) == 0)
-            return (vm_fade_curve)i;
-    const char *near = vm_suggest(word, names, 4);
-    vm_script_error(L, "bad value for '%s' in clip: unknown fade curve '%s'%s%s%s (curves: linear, equal_power, s_curve, exponential)",
-               key, word, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
-    return VM_FADE_LINEAR;
+    static const char *const names[] = {"linear", "equal_power", "s_curve", "exponential", NULL}; /* vm_fade_curve order */
+    char what[64];
+    snprintf(what, sizeof what, "bad value for '%s' in clip", key);
+    return (vm_fade_curve)script_word(L, word, names, what, "fade curve", "curves");
 }
 
 /* track:clip { "file", at = T, from = T, length = T, gain = dB, fade_in = T,
@@ -205,10 +202,10 @@ static int strip_clip(lua_State *L)
     const char *file = lua_tostring(L, -1);
     lua_pop(L, 1);
 
-    char path[PATH_MAX];
-    if (vm_path_join(c->script_dir, file, path, sizeof path) != 0)
-        return vm_script_error(L, "file name too long: '%s'", file);
-    char err[DS_ERR_LEN];
+    char path[PATH_MAX], where[VM_WHERE_LEN], err[DS_ERR_LEN];
+    script_where(L, where);
+    if (vm_sandbox_media(&c->sb, file, where, path, sizeof path, err) != DS_OK)
+        return vm_script_error(L, "%s", err);
     vm_media_info info;
     if (vm_media_probe(path, &info, err) != DS_OK || vm_media_check_rate(path, &info, d->tb.rate, err) != DS_OK)
         return vm_script_error(L, "%s", err);
@@ -278,8 +275,10 @@ static int strip_clip(lua_State *L)
         k.channel = (int)ch;
     }
     int clip_ch = k.channel ? 1 : info.channels;
-    if (s->channels == 0)
+    if (s->channels == 0) {
         s->channels = clip_ch;
+        script_where(L, s->channels_where);
+    }
     if (clip_ch != s->channels && clip_ch != 1) {
         if (s->channels == 1)
             return vm_script_error(L, "clip '%s' has %d channels but track '%s' is mono: pick one with channel = 1..%d, "
@@ -347,6 +346,12 @@ static int strip_send(lua_State *L)
     return 1;
 }
 
+/* the methods of a strip handle (t:clip { ... }, t:send(b, -6), ...) */
+static const luaL_Reg strip_calls[] = {
+    {"clip", strip_clip}, {"to", strip_to}, {"send", strip_send}, {"eq", script_strip_eq},
+    {"compressor", script_strip_compressor}, {"expander", script_strip_expander}, {"gate", script_strip_gate},
+    {"limiter", script_strip_limiter}, {"transient", script_strip_transient}, {NULL, NULL}};
+
 static int strip_index(lua_State *L)
 {
     vm_strip_desc *s = script_strip_of(L, 1);
@@ -359,21 +364,25 @@ static int strip_index(lua_State *L)
     else if (strcmp(k, "pan") == 0) script_push_param(L, PARAM_STRIP_PAN, script_check_strip(L, 1)->index, 0);
     else if (strcmp(k, "mute") == 0) script_push_param(L, PARAM_STRIP_MUTE, script_check_strip(L, 1)->index, 0);
     else if (strcmp(k, "solo") == 0) lua_pushboolean(L, s->solo);
-    else if (strcmp(k, "clip") == 0) lua_pushcfunction(L, strip_clip);
-    else if (strcmp(k, "eq") == 0) lua_pushcfunction(L, script_strip_eq);
-    else if (strcmp(k, "compressor") == 0) lua_pushcfunction(L, script_strip_compressor);
-    else if (strcmp(k, "expander") == 0) lua_pushcfunction(L, script_strip_expander);
-    else if (strcmp(k, "gate") == 0) lua_pushcfunction(L, script_strip_gate);
-    else if (strcmp(k, "limiter") == 0) lua_pushcfunction(L, script_strip_limiter);
-    else if (strcmp(k, "transient") == 0) lua_pushcfunction(L, script_strip_transient);
-    else if (strcmp(k, "to") == 0) lua_pushcfunction(L, strip_to);
-    else if (strcmp(k, "send") == 0) lua_pushcfunction(L, strip_send);
     else {
-        static const char *const names[] = {"name", "kind", "channels", "gain", "trim", "pan", "mute", "solo", "clip", "to", "eq", "compressor", "expander", "gate", "limiter", "transient", NULL};
-        const char *near = vm_suggest(k, names, 16);
-        if (near)
-            return vm_script_error(L, "%s '%s' has no field '%s'; did you mean '%s'?", script_kind_name(s), s->name, k, near);
-        return vm_script_error(L, "%s '%s' has no field '%s'", script_kind_name(s), s->name, k);
+        for (int i = 0; strip_calls[i].name; i++)
+            if (strcmp(k, strip_calls[i].name) == 0) {
+                lua_pushcfunction(L, strip_calls[i].func);
+                return 1;
+            }
+        static const char *const fields[] = {"name", "kind", "channels", "gain", "trim", "pan", "mute", "solo", NULL};
+        const char *names[sizeof fields / sizeof fields[0] + sizeof strip_calls / sizeof strip_calls[0]];
+        int n = 0;
+        for (int i = 0; fields[i]; i++)
+            names[n++] = fields[i];
+        for (int i = 0; strip_calls[i].name; i++)
+            names[n++] = strip_calls[i].name;
+        names[n] = NULL;
+        char mean[96], methods[256];
+        return vm_script_error(L, "%s '%s' has no field '%s'%s (fields: name, kind, channels, gain, trim, pan, mute, "
+                               "solo; methods: %s)", script_kind_name(s), s->name, k,
+                               script_did_you_mean(k, names, mean, sizeof mean),
+                               script_join(names + 8, methods, sizeof methods));
     }
     return 1;
 }
@@ -398,9 +407,9 @@ static int strip_newindex(lua_State *L)
         s->solo = lua_toboolean(L, 3);
     } else {
         static const char *const names[] = {"gain", "trim", "pan", "mute", "solo", NULL};
-        const char *near = vm_suggest(k, names, 5);
-        return vm_script_error(L, "cannot set '%s' on %s '%s'%s%s%s (settable: gain, trim, pan, mute, solo)", k,
-                          script_kind_name(s), s->name, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+        char mean[96];
+        return vm_script_error(L, "cannot set '%s' on %s '%s'%s (settable: gain, trim, pan, mute, solo)", k,
+                               script_kind_name(s), s->name, script_did_you_mean(k, names, mean, sizeof mean));
     }
     return 0;
 }
@@ -426,7 +435,12 @@ static int clip_index(lua_State *L)
     else if (strcmp(key, "channels") == 0) lua_pushinteger(L, k->channel ? 1 : k->info.channels);
     else if (strcmp(key, "rate") == 0) lua_pushinteger(L, k->info.rate);
     else if (strcmp(key, "gain") == 0) script_push_param(L, PARAM_CLIP_GAIN, r->strip, r->clip);
-    else return vm_script_error(L, "a clip has no field '%s' (fields: at, length, finish, from, file, channels, rate, gain; times in seconds)", key);
+    else {
+        static const char *const names[] = {"at", "length", "finish", "from", "file", "channels", "rate", "gain", NULL};
+        char mean[96];
+        return vm_script_error(L, "a clip has no field '%s'%s (fields: at, length, finish, from, file, channels, rate, "
+                               "gain; times in seconds)", key, script_did_you_mean(key, names, mean, sizeof mean));
+    }
     return 1;
 }
 

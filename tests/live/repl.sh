@@ -20,7 +20,9 @@
 #   - the mix plays on: from 2.5 s after the fader move, across both
 #     interrupts and a reload that fails, the recording equals the offline
 #     render with that fader value (and differs from the one without it: the
-#     change was heard); zero xruns, the malloc trap never fires;
+#     change was heard), compared in 0.5 s pieces so that an xrun (failed
+#     on its own) spoils one piece, not the check; zero xruns, the malloc
+#     trap never fires;
 #   - errors show a traceback whose first line is FILE:LINE: a runtime error
 #     in the script (mix.lua:LINE: ..., stack traceback:, the script's
 #     frames), an error in a chunk (stdin:1: ...);
@@ -71,6 +73,7 @@ session_checks() {
     echo "ok - the malloc trap never fired"
   fi
   _report=$(tr "\r" "\n" <"$1/screen" | grep -ao "ran [0-9.]* s: .*" | head -1)
+  session_xruns=$(printf '%s\n' "$_report" | sed -n 's/^ran [0-9.]* s: \([0-9]*\) xruns.*/\1/p')
   case $_report in
     *" 0 xruns, 0 late callbacks, 0 disk underruns"*) echo "ok - $_report" ;;
     *) echo "not ok - xruns or underruns in the REPL session: $_report" ;;
@@ -256,15 +259,32 @@ if ! "$DS" render "$W2/heard.lua" --allow-paths --out "$W2/ref" --quiet 2>"$W2/r
 fi
 s0=$(awk '/^sent/ && $3 == "play(20)" { p = $2 } /^sent/ && $3 == "MX.gain" { f = $2 } END { printf "%.3f", 20 + f - p + 2.5 }' "$W2/sent")
 dur=$(awk '/^sent/ && $3 == "MX.gain" { f = $2 } /^sent/ && $3 == "local" { e = $2 } END { printf "%.3f", e - f - 2.5 }' "$W2/sent")
-sox -V1 "$W2/ref/printmaster.wav" "$W2/seg.wav" trim "$s0" "$dur"
-sox -V1 "$W2/ref0/printmaster.wav" "$W2/seg0.wav" trim "$s0" "$dur"
-if "$WAVCMP" "$W2/seg.wav" "$W2/rec.wav" --search 25 --tolerance -100 >"$W2/heard.out" 2>&1; then
-  echo "ok - after Ctrl-C the fader move is heard and the mix plays on through both interrupts: the recording equals the render with MX.gain = -12 for $dur s from $s0 s ($(tr '\n' ' ' <"$W2/heard.out"))"
+# pieces REF: cuts REF's s0..s0+dur into 0.5 s pieces and looks for each,
+# exactly (-100 dBFS), anywhere in the recording; sets found and lost. A
+# period the server dropped (an xrun, counted and failed above) spoils only
+# the piece it falls in, so this check says whether what was played is the
+# render, apart from the xrun check.
+pieces() {
+  found=0 lost=0
+  for _t in $(awk -v a="$s0" -v d="$dur" 'BEGIN { for (t = 0; t + 0.5 <= d; t += 0.5) printf "%.3f\n", a + t }'); do
+    sox -V1 "$1" "$W2/piece.wav" trim "$_t" 0.5
+    if "$WAVCMP" "$W2/piece.wav" "$W2/rec.wav" --search 25 --tolerance -100 >"$W2/piece.out" 2>&1; then
+      found=$((found + 1))
+    else
+      lost=$((lost + 1))
+    fi
+  done
+}
+pieces "$W2/ref/printmaster.wav"
+name="after Ctrl-C the fader move is heard and the mix plays on through both interrupts: the recording equals the render with MX.gain = -12 for $dur s from $s0 s"
+if [ "$found" -ge 6 ] && [ "$lost" -le "${session_xruns:-0}" ]; then
+  echo "ok - $name ($found pieces of 0.5 s found within -100 dBFS, $lost lost to ${session_xruns:-0} xruns)"
 else
-  echo "not ok - after Ctrl-C and the fader move the recording differs from the render with MX.gain = -12: $(tr '\n' ' ' <"$W2/heard.out")"
+  echo "not ok - $name: $lost of $((found + lost)) pieces of 0.5 s not found in the recording (${session_xruns:-0} xruns)"
 fi
-if "$WAVCMP" "$W2/seg0.wav" "$W2/rec.wav" --search 25 --tolerance -100 >"$W2/unheard.out" 2>&1; then
-  echo "not ok - the recording also equals the render without the fader move: the check above proves nothing"
+pieces "$W2/ref0/printmaster.wav"
+if [ "$found" -eq 0 ]; then
+  echo "ok - the render without the fader move is nowhere in the recording (the move was heard)"
 else
-  echo "ok - the render without the fader move differs from the recording (the move was heard)"
+  echo "not ok - $found pieces of the render without the fader move are in the recording: the check above proves nothing"
 fi

@@ -1,0 +1,258 @@
+/* test_validate.c - the kernels' limits, checked on the final graph
+ * (vm/compile_validate.c), and the messages built from long graphs.
+ *
+ * Each case is a script that used to crash, or to pass channels through
+ * unprocessed without a word, and must now stop with an error naming the
+ * script line that made the node and the limit (the constant from the
+ * kernel's header, not a copy of it); the boundary cases next to them must
+ * still compile. A routing loop through 200 buses must give a message that
+ * fits its buffer and still ends where the loop closes. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dsp/ducker.h"
+#include "dsp/dynamics.h"
+#include "dsp/transient.h"
+#include "tests/check.h"
+#include "tests/unit/render_util.h"
+
+static double tone(int i, int c) { (void)c; return 0.25 * sin(2 * M_PI * 100.0 * i / 48000.0); }
+
+/* Compiles body; checks that it succeeds. */
+static void expect_ok(const char *body, const char *name)
+{
+    char err[DS_ERR_LEN] = "";
+    ds_result r = load_and_compile(body, err);
+    check(r == DS_OK, name, "message: %s", err);
+}
+
+/* "takes 1 to N channels" for limit N. */
+static const char *takes(int n)
+{
+    static char buf[64];
+    snprintf(buf, sizeof buf, "takes 1 to %d channels", n);
+    return buf;
+}
+
+/* Issue 10's repro: a transient shaper with a moving attack on a bus
+ * widened to 64 channels after the insert was made (SIGSEGV before). */
+static void test_transient(void)
+{
+    expect_error_at("session { rate = 48000, length = 1 }\n"
+                    "local b = bus \"B\"\n"
+                    "local s = b:transient { attack = 3 }\n"
+                    "s.attack:ramp { at = 0.1, to = 9, over = 0.5 }\n"
+                    "b { channels = 64 }\n"
+                    "output { \"out/b.wav\", from = b }\n",
+                    3, takes(DSP_TRANSIENT_MAX_CHANNELS), "transient with a ramp on a bus widened to 64: error");
+    expect_error_at("session { rate = 48000, length = 1 }\n"
+                    "local b = bus \"B\"\n"
+                    "b:transient { sustain = -6 }\n"
+                    "b { channels = 33 }\n"
+                    "output { \"out/b.wav\", from = b }\n",
+                    3, "mix.lua:4)", "static transient on a bus widened to 33: error names the line that widened it");
+    expect_ok("session { rate = 48000, length = 1 }\n"
+              "local b = bus \"B\"\n"
+              "b:transient { sustain = -6 }\n"
+              "b { channels = 32 }\n"
+              "output { \"out/b.wav\", from = b }\n",
+              "transient on a bus widened to exactly the limit compiles");
+}
+
+/* Issue 11: a second-order EQ on a track declared with 33 to 64 channels. */
+static void test_eq(void)
+{
+    expect_error_at("session { rate = 48000, length = 1 }\n"
+                    "local t = track \"T\" { channels = 33 }\n"
+                    "t:eq { \"peak\", freq = 1000, gain = 3 }\n"
+                    "output { \"out/t.wav\", from = t }\n",
+                    3, takes(DSP_BIQUAD_MULTI_MAX), "second-order eq on a 33-channel track: error");
+    expect_error_at("session { rate = 48000, length = 1 }\n"
+                    "local t = track \"T\" { channels = 64 }\n"
+                    "t:eq { \"lowshelf\", freq = 200, gain = -3 }\n"
+                    "output { \"out/t.wav\", from = t }\n",
+                    3, "second-order eq on track 'T'", "second-order eq on a 64-channel track: error");
+    /* a muted strip is checked too: unmuting it in the REPL must not be
+     * where the error first shows */
+    expect_error_at("session { rate = 48000, length = 1 }\n"
+                    "local b = bus \"B\" { mute = true }\n"
+                    "b:eq { \"highpass\", freq = 80 }\n"
+                    "b { channels = 48 }\n"
+                    "output { \"out/b.wav\", from = b }\n",
+                    3, takes(DSP_BIQUAD_MULTI_MAX), "second-order eq on a muted bus widened to 48: error");
+}
+
+/* A Butterworth EQ runs one filter per channel: 40 channels are fine, and
+ * every one of them is filtered (a 100 Hz tone under a 4th-order highpass
+ * at 2 kHz loses 4 * 20 log10(20) = 104 dB; at least 60 dB on every channel,
+ * the 40th as much as the 1st). */
+static void test_eq_wide_butterworth(void)
+{
+    write_wav("wide40.wav", 48000, 40, 9600, tone);
+    const char *script = "session { rate = 48000, length = 0.2 }\n"
+                         "local t = track \"T\"\n"
+                         "t:clip { \"wide40.wav\", at = 0 }\n"
+                         "t:eq { \"highpass\", freq = 2000, order = 4 }\n"
+                         "output { \"out40.wav\", from = t, format = \"wav32f\" }\n";
+    int frames = 0, ch = 0;
+    float *x = render(script, 512) == 0 ? read_wav("out40.wav", &frames, &ch) : NULL;
+    double worst = -INFINITY;
+    for (int c = 0; x && c < ch; c++) {
+        double acc = 0;
+        for (int i = 4800; i < frames; i++)
+            acc += (double)x[(size_t)i * ch + c] * x[(size_t)i * ch + c];
+        double db = 10 * log10(acc / (frames - 4800) + 1e-30) - 20 * log10(0.25 / sqrt(2));
+        worst = db > worst ? db : worst;
+    }
+    check(x && ch == 40 && worst < -60, "order-4 highpass on a 40-channel track filters all 40 channels",
+          "channels %d, loudest channel %.1f dB", ch, worst);
+    free(x);
+}
+
+/* Dynamics on more channels than the kernel holds used to leave channels
+ * 33 and up unprocessed. */
+static void test_dynamics(void)
+{
+    expect_error_at("session { rate = 48000, length = 1 }\n"
+                    "local b = bus \"B\"\n"
+                    "b:compressor { threshold = -20 }\n"
+                    "b { channels = 40 }\n"
+                    "output { \"out/b.wav\", from = b }\n",
+                    3, takes(DSP_DYN_MAX_CHANNELS), "compressor on a bus widened to 40: error");
+    write_wav("wide40.wav", 48000, 40, 4800, tone);
+    expect_error_at("session { rate = 48000, length = 0.1 }\n"
+                    "local t = track \"T\"\n"
+                    "t:gate { threshold = -50 }\n"
+                    "t:clip { \"wide40.wav\", at = 0 }\n"
+                    "output { \"out/t.wav\", from = t }\n",
+                    3, "mix.lua:4)", "gate on a track that gets 40 channels from its clip: error");
+    expect_error_at("session { rate = 48000, length = 1 }\n"
+                    "local k = bus \"K\"\n"
+                    "local b = bus \"B\"\n"
+                    "b:expander { threshold = -40, key = k }\n"
+                    "k { channels = 40 }\n"
+                    "output { \"out/b.wav\", from = b }\n",
+                    4, "the key of an expander", "expander keyed from a bus widened to 40: error about the key");
+    expect_ok("session { rate = 48000, length = 1 }\n"
+              "local b = bus \"B\"\n"
+              "b:compressor { threshold = -20 }\n"
+              "b { channels = 32 }\n"
+              "output { \"out/b.wav\", from = b }\n",
+              "compressor on a 32-channel bus compiles");
+}
+
+/* A routing loop through n buses, written so that bus i feeds bus i + 1 and
+ * the last feeds the first. */
+static char *loop_script(int n)
+{
+    size_t cap = (size_t)n * 80 + 200, len = 0;
+    char *s = malloc(cap);
+    len += (size_t)snprintf(s + len, cap - len, "session { rate = 48000, length = 1 }\nlocal b = {}\n");
+    len += (size_t)snprintf(s + len, cap - len, "for i = 1, %d do b[i] = bus(\"loop bus number \" .. i) end\n", n);
+    len += (size_t)snprintf(s + len, cap - len, "for i = 1, %d do b[i] { to = b[i %% %d + 1] } end\n", n, n);
+    snprintf(s + len, cap - len, "output { \"out/l.wav\", from = b[1] }\n");
+    return s;
+}
+
+static void test_loop(void)
+{
+    int sizes[] = {3, 61, 200};
+    for (int k = 0; k < 3; k++) {
+        char *s = loop_script(sizes[k]), err[DS_ERR_LEN + 1], name[120];
+        memset(err, 'x', sizeof err); /* a terminator past DS_ERR_LEN - 1 would be an overrun */
+        err[DS_ERR_LEN] = 0;
+        ds_result r = load_and_compile(s, err);
+        size_t len = strnlen(err, DS_ERR_LEN);
+        snprintf(name, sizeof name, "routing loop through %d buses: error that fits its buffer", sizes[k]);
+        check(r == DS_ERR_GRAPH && len < DS_ERR_LEN && strstr(err, "routing loop: "), name, "result %d, message: %.*s", r,
+              (int)len, err);
+        /* the message ends where the loop closes: on the strip it starts from */
+        const char *first = strstr(err, "bus '");
+        const char *last = first ? strrchr(err, '\'') : NULL;
+        const char *open = last ? last - 1 : NULL;
+        while (open && open > err && *open != '\'')
+            open--;
+        snprintf(name, sizeof name, "routing loop through %d buses: the message names the loop's start at both ends",
+                 sizes[k]);
+        check(first && open && strncmp(first + 5, open + 1, (size_t)(last - open)) == 0, name, "message: %.*s",
+              (int)len, err);
+        if (sizes[k] == 200) {
+            check(strstr(err, " more) -> ") != NULL, "routing loop through 200 buses: shortened with '... (N more)'",
+                  "message: %.*s", (int)len, err);
+        }
+        free(s);
+    }
+}
+
+/* A clip with more channels than a strip may have, on a track that takes
+ * its count from the file: an error naming the file or the line, never a
+ * write past the routing matrices (65 channels used to corrupt the stack). */
+static void test_wide_clip(void)
+{
+    int widths[] = {65, 70, 100};
+    for (int k = 0; k < 3; k++) {
+        char file[32], script[512], name[120], err[DS_ERR_LEN] = "";
+        snprintf(file, sizeof file, "wide%d.wav", widths[k]);
+        write_wav(file, 48000, widths[k], 480, tone);
+        snprintf(script, sizeof script,
+                 "session { rate = 48000, length = 0.01 }\n"
+                 "local t = track \"T\"\n"
+                 "t:clip { \"%s\", at = 0 }\n"
+                 "output { \"out/t.wav\", from = t }\n", file);
+        ds_result r = load_and_compile(script, err);
+        snprintf(name, sizeof name, "a %d-channel clip on a track that takes its count: clear error", widths[k]);
+        check(r != DS_OK && (strstr(err, "mix.lua:3") || strstr(err, file)), name, "message: %s", err);
+    }
+    /* the widest allowed: VM_MAX_CHANNELS */
+    char script[512];
+    write_wav("wide64.wav", 48000, VM_MAX_CHANNELS, 480, tone);
+    snprintf(script, sizeof script,
+             "session { rate = 48000, length = 0.01 }\n"
+             "local t = track \"T\"\n"
+             "t:clip { \"wide64.wav\", at = 0 }\n"
+             "t:limiter { ceiling = -1 }\n"
+             "output { \"out64.wav\", from = t, format = \"wav32f\" }\n");
+    int frames = 0, ch = 0;
+    float *x = render(script, 256) == 0 ? read_wav("out64.wav", &frames, &ch) : NULL;
+    check(x && ch == VM_MAX_CHANNELS, "a 64-channel clip through a limiter renders 64 channels", "channels %d", ch);
+    free(x);
+}
+
+/* A filter above half the session rate cannot be designed (the REPL refuses
+ * it already): static or reached by a move. */
+static void test_rate(void)
+{
+    expect_error_at("session { rate = 16000, length = 1 }\n"
+                    "local b = bus \"B\"\n"
+                    "b:eq { \"peak\", freq = 9000, gain = 3 }\n"
+                    "output { \"out/b.wav\", from = b }\n",
+                    3, "below half the session rate", "eq at 9 kHz in a 16 kHz session: error");
+    expect_error_at("session { rate = 16000, length = 1 }\n"
+                    "local b = bus \"B\"\n"
+                    "local e = b:eq { \"lowpass\", freq = 1000 }\n"
+                    "e.freq:ramp { at = 0.2, to = 12000, over = 0.1 }\n"
+                    "output { \"out/b.wav\", from = b }\n",
+                    4, "freq = 12000", "eq freq ramped past Nyquist: error at the move's line");
+    expect_error_at("session { rate = 16000, length = 1 }\n"
+                    "local b = bus \"B\"\n"
+                    "b:compressor { threshold = -20, key_filter = { 100, 9000 } }\n"
+                    "output { \"out/b.wav\", from = b }\n",
+                    3, "key_filter", "key filter edge past Nyquist: error");
+}
+
+int main(void)
+{
+    if (scratch_open("validate") != 0)
+        return 2;
+    test_transient();
+    test_eq();
+    test_eq_wide_butterworth();
+    test_dynamics();
+    test_loop();
+    test_wide_clip();
+    test_rate();
+    scratch_close();
+    return check_exit();
+}

@@ -1,0 +1,111 @@
+/* budget.c - instruction budget, memory cap and interrupt (vm/budget.h).
+ *
+ * Everything reaches the counters through the allocator's user data
+ * (lua_getallocf), which all threads of a state share; the hook and the
+ * allocator never longjmp from the allocator (Lua only lets it return
+ * NULL), so the memory error gets its line afterwards, from the stack the
+ * failed coroutine keeps. */
+#include "vm/budget.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+static void *budget_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    vm_budget *b = ud;
+    size_t old = ptr ? osize : 0; /* without ptr, osize is a type tag */
+    if (nsize == 0) {
+        free(ptr);
+        b->memory_bytes -= old;
+        return NULL;
+    }
+    if (b->max_memory_mb > 0 && nsize > old &&
+        (double)(b->memory_bytes - old + nsize) > b->max_memory_mb * 1048576.0) {
+        b->memory_refused = 1;
+        return NULL;
+    }
+    void *p = realloc(ptr, nsize);
+    if (p)
+        b->memory_bytes = b->memory_bytes - old + nsize;
+    return p;
+}
+
+static void count_hook(lua_State *L, lua_Debug *ar);
+
+/* Raises msg at the running script line, and makes the hook fire on every
+ * instruction of this thread so that no pcall in the script keeps going. */
+static void stop_script(lua_State *L, const char *msg)
+{
+    lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
+    luaL_where(L, 0); /* inside a hook, level 0 is the Lua function running */
+    lua_pushstring(L, msg);
+    lua_concat(L, 2);
+    lua_error(L);
+}
+
+static void count_hook(lua_State *L, lua_Debug *ar)
+{
+    void *ud;
+    (void)ar;
+    lua_getallocf(L, &ud);
+    vm_budget *b = ud;
+    if (b->interrupt && *b->interrupt)
+        stop_script(L, "interrupted");
+    b->instructions += VM_BUDGET_HOOK_EVERY;
+    if (b->max_instructions > 0 && b->instructions > b->max_instructions) {
+        char n[32], msg[128];
+        snprintf(n, sizeof n, "%.3g", b->max_instructions);
+        char *e = strstr(n, "e+");
+        if (e) /* "2e+09" as people write it: "2e9" */
+            memmove(e + 1, e + 2 + strspn(e + 2, "0"), strlen(e + 2 + strspn(e + 2, "0")) + 1);
+        snprintf(msg, sizeof msg, "instruction budget exhausted (%s; --max-instructions)", n);
+        stop_script(L, msg);
+    }
+}
+
+lua_State *vm_budget_newstate(vm_budget *b)
+{
+    b->instructions = 0;
+    b->memory_bytes = 0;
+    b->memory_refused = 0;
+    lua_State *L = lua_newstate(budget_alloc, b);
+    if (L)
+        lua_sethook(L, count_hook, LUA_MASKCOUNT, VM_BUDGET_HOOK_EVERY);
+    return L;
+}
+
+void vm_budget_restart(vm_budget *b, lua_State *L)
+{
+    b->instructions = 0;
+    b->memory_refused = 0;
+    lua_sethook(L, count_hook, LUA_MASKCOUNT, VM_BUDGET_HOOK_EVERY);
+}
+
+int vm_budget_where(lua_State *co, char *out, size_t n)
+{
+    lua_Debug ar;
+    for (int level = 0; lua_getstack(co, level, &ar); level++)
+        if (lua_getinfo(co, "Sl", &ar) && ar.currentline > 0) {
+            snprintf(out, n, "%s:%d", ar.short_src, ar.currentline);
+            return 1;
+        }
+    return 0;
+}
+
+int vm_budget_memory_error(vm_budget *b, lua_State *co, int status, char *msg, size_t n)
+{
+    const char *m = lua_type(co, -1) == LUA_TSTRING ? lua_tostring(co, -1) : "";
+    /* a script's pcall may have caught the memory error and raised it again */
+    if (!b->memory_refused || (status != LUA_ERRMEM && !strstr(m, "not enough memory")))
+        return 0;
+    double cap = b->max_memory_mb;
+    b->max_memory_mb = 0; /* room for the message and for unwinding */
+    char where[256];
+    if (!vm_budget_where(co, where, sizeof where))
+        snprintf(where, sizeof where, "script");
+    snprintf(msg, n, "%s: memory limit exhausted (%g MiB; --max-memory)", where, cap);
+    return 1;
+}

@@ -1,0 +1,54 @@
+/* budget.h - the limits a mix script runs under: an instruction budget, a
+ * cap on the memory its Lua state holds, and an interrupt flag (Ctrl-C in
+ * the REPL), all checked by one count hook (ARCHITECTURE.md property 8).
+ *
+ * The hook runs every VM_BUDGET_HOOK_EVERY instructions of Lua code; C
+ * functions (string.rep, table.sort) count as the instructions that call
+ * them, and their memory counts in full. The state's allocator refuses an
+ * allocation that would pass the cap, after Lua has tried a full
+ * collection, so garbage never counts. Coroutines share the budget: the
+ * hook is set before any is made, and each inherits it. Once a limit is
+ * hit the hook fires on every instruction, so a `pcall` in the script
+ * cannot swallow the error and carry on. */
+#ifndef VM_BUDGET_H
+#define VM_BUDGET_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include <lua.h>
+
+#define VM_BUDGET_HOOK_EVERY 1000
+#define VM_BUDGET_DEFAULT_INSTRUCTIONS 2e9
+#define VM_BUDGET_DEFAULT_MEMORY_MB 1024.0
+
+typedef struct {
+    double max_instructions;          /* 0: no budget */
+    double max_memory_mb;             /* 0: no cap */
+    const volatile sig_atomic_t *interrupt; /* the hook stops the script once *interrupt != 0; NULL: never */
+    /* counted by the hook and the allocator */
+    double instructions;
+    size_t memory_bytes;
+    int memory_refused;               /* the allocator refused for the cap */
+} vm_budget;
+
+/* A new Lua state whose allocator and hook keep to b (b must outlive it).
+ * NULL when even the empty state does not fit. */
+lua_State *vm_budget_newstate(vm_budget *b);
+
+/* Starts the count again (the REPL: each chunk gets the whole budget) and
+ * sets the hook back to its normal rate on L. */
+void vm_budget_restart(vm_budget *b, lua_State *L);
+
+/* After a Lua error in co (a coroutine whose stack is left as the error
+ * found it): when the error was the memory cap, lifts the cap so the
+ * message can be made, and writes "FILE:LINE: memory limit exhausted
+ * (1024 MiB; --max-memory)" into msg, FILE:LINE being the script line that
+ * was running. Returns 1 then, 0 for any other error. */
+int vm_budget_memory_error(vm_budget *b, lua_State *co, int status, char *msg, size_t n);
+
+/* "FILE:LINE" of the innermost Lua function running in co (or stopped
+ * there by an error), into out; 0 when none has a line. */
+int vm_budget_where(lua_State *co, char *out, size_t n);
+
+#endif
