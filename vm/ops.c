@@ -866,7 +866,7 @@ static void dyn_copy_state(void *dst, const void *src)
 /* the gain of the first channel (linked detectors: every channel's) */
 static double dyn_meter_db(const void *args)
 {
-    return ((const op_dyn_args *)args)->state.g[0];
+    return dsp_dyn_reduction_db(&((const op_dyn_args *)args)->state, 0);
 }
 
 static void limiter_reset(void *args)
