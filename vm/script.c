@@ -372,5 +372,6 @@ ds_result vm_script_load(const char *path, const vm_script_opts *opts, vm_desc *
             desc->strips[i].channels = 1; /* a track that never got a clip */
     lua_close(L);
     vm_sandbox_free(&ctx.sb);
+    script_index_free(&ctx);
     return res;
 }

@@ -7,17 +7,19 @@
 
 #include "vm/suggest.h"
 
+/* vcas and mute groups share one namespace: the index holds vca i as i and
+ * mute group i as -2 - i */
 static void check_new_group_name(lua_State *L, const char *name, const char *what)
 {
-    vm_desc *d = script_get_ctx(L)->desc;
+    script_ctx *c = script_get_ctx(L);
+    vm_desc *d = c->desc;
     if (!name[0])
         vm_script_error(L, "a %s needs a name", what);
-    for (int i = 0; i < d->nvcas; i++)
-        if (strcmp(d->vcas[i].name, name) == 0)
-            vm_script_error(L, "a vca called '%s' already exists (made at %s)", name, d->vcas[i].where);
-    for (int i = 0; i < d->nmute_groups; i++)
-        if (strcmp(d->mute_groups[i].name, name) == 0)
-            vm_script_error(L, "a mute group called '%s' already exists (made at %s)", name, d->mute_groups[i].where);
+    int prev = script_index_find(c, SCRIPT_INDEX_GROUP, name);
+    if (prev >= 0)
+        vm_script_error(L, "a vca called '%s' already exists (made at %s)", name, d->vcas[prev].where);
+    if (prev < -1)
+        vm_script_error(L, "a mute group called '%s' already exists (made at %s)", name, d->mute_groups[-2 - prev].where);
 }
 
 /* members = { strip, ... } into an index list; duplicates are ignored */
@@ -25,18 +27,20 @@ static void add_members(lua_State *L, int idx, int **members, int *n, int *cap, 
 {
     if (lua_type(L, idx) != LUA_TTABLE)
         vm_script_error(L, "%s: members must be a list of tracks and buses (got %s)", what, luaL_typename(L, idx));
+    script_ctx *c = script_get_ctx(L);
+    int stamp = script_mark_strips(L, c);
+    for (int k = 0; k < *n; k++)
+        c->marks[(*members)[k]] = stamp;
     lua_Integer len = luaL_len(L, idx);
     for (lua_Integer i = 1; i <= len; i++) {
         lua_geti(L, idx, i);
         strip_ref *r = luaL_testudata(L, -1, STRIP_MT);
         if (!r)
             vm_script_error(L, "%s: member %d is a %s, not a track or bus", what, (int)i, luaL_typename(L, -1));
-        int dup = 0;
-        for (int k = 0; k < *n; k++)
-            dup |= (*members)[k] == r->index;
-        if (!dup) {
+        if (c->marks[r->index] != stamp) {
             *members = script_grow(L, *members, cap, *n + 1, sizeof **members);
             (*members)[(*n)++] = r->index;
+            c->marks[r->index] = stamp;
         }
         lua_pop(L, 1);
     }
@@ -86,6 +90,7 @@ int script_vca(lua_State *L)
     memset(v, 0, sizeof *v);
     v->name = script_strdup(L, name);
     d->nvcas++;
+    script_index_add(L, script_get_ctx(L), SCRIPT_INDEX_GROUP, v->name, d->nvcas - 1);
     script_where(L, v->where);
     return push_group(L, d->nvcas - 1, VCA_MT, vca_call);
 }
@@ -157,6 +162,7 @@ int script_mute_group(lua_State *L)
     memset(m, 0, sizeof *m);
     m->name = script_strdup(L, name);
     d->nmute_groups++;
+    script_index_add(L, script_get_ctx(L), SCRIPT_INDEX_GROUP, m->name, -2 - (d->nmute_groups - 1));
     script_where(L, m->where);
     return push_group(L, d->nmute_groups - 1, MUTEGROUP_MT, mute_group_call);
 }

@@ -52,7 +52,16 @@ typedef struct {
         int kind, owner, clip, valid;
         char name[300];
     } names[16];
+    /* script_index.c: names and media files by (kind, string) */
+    struct script_entry *index;
+    int index_cap, index_used;
+    struct { char *path; vm_media_info info; } *media; /* files probed, in order */
+    int nmedia, capmedia;
+    int *marks, nmarks, mark_gen;  /* script_mark_strips: one stamp per strip */
 } script_ctx;
+
+/* what script_index keys are (the same string may be a strip and a vca) */
+enum { SCRIPT_INDEX_STRIP, SCRIPT_INDEX_GROUP, SCRIPT_INDEX_MEDIA };
 
 typedef struct { int index; } strip_ref;
 typedef struct { int strip, clip; } clip_ref;
@@ -119,6 +128,22 @@ const char *script_opt_string(lua_State *L, int idx, const char *key, const char
 int script_opt_time(lua_State *L, int idx, const char *key, const char *what, vm_time_kind kind, int64_t *out);
 /* samples as "1.234 s" into buf */
 void script_fmt_duration(const vm_desc *d, int64_t samples, char *buf, size_t n);
+
+/* ---- script_index.c: linear-time lookups ---- */
+
+/* The value stored for (kind, key), or -1. */
+int script_index_find(const script_ctx *c, int kind, const char *key);
+/* Stores value for (kind, key), replacing any; key is not copied and must
+ * outlive the context (a name the desc owns). Raises when out of memory. */
+void script_index_add(lua_State *L, script_ctx *c, int kind, const char *key, int value);
+/* vm_media_probe, once per path per script run. */
+ds_result script_probe(lua_State *L, const char *path, vm_media_info *info, char *err);
+/* Starts a new marking of the strips: returns its stamp; c->marks[i] ==
+ * stamp marks strip i (every strip starts unmarked). O(1) apart from
+ * growing, so a list can be checked for duplicates in linear time. */
+int script_mark_strips(lua_State *L, script_ctx *c);
+/* Frees the index and the probe cache (after the script has run). */
+void script_index_free(script_ctx *c);
 
 /* ---- script_strip.c ---- */
 

@@ -124,7 +124,7 @@ static int new_strip(lua_State *L, vm_strip_kind kind)
     const char *name = luaL_checkstring(L, 1);
     if (!name[0])
         return vm_script_error(L, "a %s needs a name", kind == VM_STRIP_TRACK ? "track" : "bus");
-    int prev = vm_desc_find_strip(d, name);
+    int prev = script_index_find(c, SCRIPT_INDEX_STRIP, name);
     if (prev >= 0)
         return vm_script_error(L, "a %s called '%s' already exists (made at %s); names must be unique",
                           script_kind_name(&d->strips[prev]), name, d->strips[prev].where);
@@ -133,6 +133,7 @@ static int new_strip(lua_State *L, vm_strip_kind kind)
     memset(s, 0, sizeof *s);
     s->name = script_strdup(L, name);
     d->nstrips++;
+    script_index_add(L, c, SCRIPT_INDEX_STRIP, s->name, d->nstrips - 1);
     s->kind = kind;
     s->channels = kind == VM_STRIP_BUS ? 2 : 0; /* a track takes its first clip's count */
     script_where(L, s->where);
@@ -207,7 +208,7 @@ static int strip_clip(lua_State *L)
     if (vm_sandbox_media(&c->sb, file, where, path, sizeof path, err) != DS_OK)
         return vm_script_error(L, "%s", err);
     vm_media_info info;
-    if (vm_media_probe(path, &info, err) != DS_OK || vm_media_check_rate(path, &info, d->tb.rate, err) != DS_OK)
+    if (script_probe(L, path, &info, err) != DS_OK || vm_media_check_rate(path, &info, d->tb.rate, err) != DS_OK)
         return vm_script_error(L, "%s", err);
 
     vm_clip_desc k;

@@ -4,7 +4,9 @@
  * naming the script line and suggesting the closest valid name; a name near
  * nothing gets no suggestion. The suggestion's distance rule is vm/suggest.h
  * (tested in its own right in test_markers.c via vm_suggest); here each
- * binding must use it. */
+ * binding must use it. And names that must be unique are: a strip's among
+ * strips, a vca's or mute group's among groups (found through the script's
+ * hash index), with group members kept once each. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +82,39 @@ static void write_text(const char *name, const char *text)
 
 static double half(int i, int c) { (void)i; (void)c; return 0.5; }
 
+/* Names are unique per namespace (strips; vcas and mute groups), found
+ * through the script's index; group members are kept once each. */
+static void test_unique(void)
+{
+    static const struct { const char *body; int line; const char *want; const char *name; } dup[] = {
+        {"local t = track \"T\"\nlocal u = track \"U\"\nbus \"T\"\n", 3,
+         "a track called 'T' already exists (made at", "a bus named like a track is refused, naming where"},
+        {"vca \"V\"\nmute_group \"M\"\nmute_group \"V\"\n", 3, "a vca called 'V' already exists",
+         "a mute group named like a vca is refused"},
+        {"vca \"V\"\nmute_group \"M\"\nvca \"M\"\n", 3, "a mute group called 'M' already exists",
+         "a vca named like a mute group is refused"},
+    };
+    for (size_t i = 0; i < sizeof dup / sizeof dup[0]; i++)
+        expect_error_at(dup[i].body, dup[i].line, dup[i].want, dup[i].name);
+    char path[512], err[DS_ERR_LEN] = "";
+    write_script("local a, b, c = track \"A\", track \"B\", bus \"C\"\n"
+                 "local v = vca \"A\" { members = { a, b, a } }\n" /* a vca may share a strip's name */
+                 "v { members = { c, b, a, c } }\n"
+                 "for i = 1, 3000 do track(\"T\" .. i) end\n"
+                 "mute_group \"M\" { members = { a } }\n",
+                 path, sizeof path);
+    vm_script_opts so = {.stdlib_dir = "stdlib"};
+    vm_desc d;
+    ds_result r = vm_script_load(path, &so, &d, err);
+    check(r == DS_OK && d.nvcas == 1 && d.vcas[0].nmembers == 3 && d.vcas[0].members[0] == 0 &&
+              d.vcas[0].members[1] == 1 && d.vcas[0].members[2] == 2,
+          "vca members given twice, over two calls, are kept once each in first-given order (A, B, C)",
+          "result %d (%s), %d members", r, err, r == DS_OK ? d.vcas[0].nmembers : -1);
+    check(r == DS_OK && d.nstrips == 3003 && strcmp(d.strips[3002].name, "T3000") == 0,
+          "3,000 more tracks with distinct names load", "result %d (%s)", r, err);
+    vm_desc_free(&d);
+}
+
 int main(void)
 {
     if (scratch_open("test-names") != 0)
@@ -101,6 +136,7 @@ int main(void)
     check(r != DS_OK && strstr(err, "mix.lua:10:") && strstr(err, "has no field 'zzzzzzzz' (") &&
               !strstr(err, "did you mean") && strstr(err, "methods: clip, to, send, eq, compressor"),
           "t:zzzzzzzz() gets no suggestion and the list of methods", "message: %s", err);
+    test_unique();
     scratch_close();
     return check_exit();
 }
