@@ -28,7 +28,11 @@ void *vm_arena_alloc(vm_arena *a, size_t size)
     vm_arena_chunk *c = a->chunks;
     if (!c || c->size - c->used < size) {
         size_t cap = size > ARENA_CHUNK ? size : ARENA_CHUNK;
-        c = malloc(sizeof *c + cap + ARENA_ALIGN);
+        /* calloc: a chunk comes zeroed (large ones as fresh pages from the
+         * system, which cost nothing until touched: `dubstage info` on a
+         * 20,000-track mix never touches most of its buffers), so an
+         * allocation needs no memset of its own; nothing is ever reused. */
+        c = calloc(1, sizeof *c + cap + ARENA_ALIGN);
         if (!c)
             return NULL;
         uintptr_t p = (uintptr_t)(c + 1);
@@ -41,7 +45,6 @@ void *vm_arena_alloc(vm_arena *a, size_t size)
     void *out = c->base + c->used;
     c->used += size;
     a->used_total += size;
-    memset(out, 0, size);
     return out;
 }
 

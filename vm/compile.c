@@ -51,6 +51,7 @@ static void compiler_free(compiler *c)
     free(c->vca_lanes);
     free(c->pan_params);
     free(c->delayed);
+    free(c->delayed_last);
     free(c->order);
     free(c->audible);
     free(c->needed);
@@ -66,6 +67,7 @@ static void compiler_free(compiler *c)
     free(c->unit_cost);
     free(c->ops);
     free(c->warn);
+    vmc_free_graph(c);
 }
 
 /* The strips an output records (analysis: the ducks' keys; live: the strip
@@ -155,33 +157,45 @@ static void lifetimes(compiler *c)
             c->last[s] = c->nops;
 }
 
-/* Channel buffers by liveness: lowest free slot first, for determinism.
- * Fills strip_slots (slot of each strip's channels from slot_of[s]) and
- * returns the number of slots. */
-static int assign_slots(const compiler *c, int *slot_of, int *slot_free, int *strip_slots)
+/* Channel buffers by liveness: at each op, the strips first written there
+ * (in strip order) take the lowest free slots, then the strips last read
+ * there give theirs back; deterministic. Fills strip_slots (strip s's
+ * channels from slot_of[s]) and returns the number of slots, or -1 when
+ * out of memory. */
+static int assign_slots(const compiler *c, int *slot_of, int *strip_slots, int total_ch)
 {
     const vm_desc *d = c->d;
-    int nslots = 0, used = 0;
+    vmc_pair *pr = malloc(((size_t)c->n + 1) * sizeof *pr);
+    vmc_rows born = {0}, dying = {0};
+    vmc_heap h = {malloc(((size_t)total_ch + 1) * sizeof *h.v), 0}; /* free slots */
+    int np = 0, nslots = -1;
+    for (int s = 0; pr && s < c->n; s++)
+        if (c->def[s] >= 0)
+            pr[np++] = (vmc_pair){c->def[s], s};
+    if (!pr || !h.v || vmc_rows_from_pairs(c->nops + 1, pr, np, &born) != 0)
+        goto done;
+    np = 0;
+    for (int s = 0; s < c->n; s++)
+        if (c->def[s] >= 0 && c->last[s] >= 0)
+            pr[np++] = (vmc_pair){c->last[s], s};
+    if (vmc_rows_from_pairs(c->nops + 1, pr, np, &dying) != 0)
+        goto done;
+    nslots = 0;
+    int used = 0;
     for (int i = 0; i <= c->nops; i++) {
-        for (int s = 0; s < c->n; s++)
-            if (c->def[s] == i) {
-                int ch = d->strips[s].channels;
-                slot_of[s] = used;
-                for (int k = 0; k < ch; k++) {
-                    int slot = 0;
-                    while (slot < nslots && !slot_free[slot])
-                        slot++;
-                    if (slot == nslots)
-                        nslots++;
-                    slot_free[slot] = 0;
-                    strip_slots[used++] = slot;
-                }
-            }
-        for (int s = 0; s < c->n; s++)
-            if (c->last[s] == i && c->def[s] >= 0)
-                for (int k = 0; k < d->strips[s].channels; k++)
-                    slot_free[strip_slots[slot_of[s] + k]] = 1;
+        for (const int *s = VMC_ROW_BEGIN(born, i); s < VMC_ROW_END(born, i); s++) {
+            slot_of[*s] = used;
+            for (int k = 0; k < d->strips[*s].channels; k++)
+                strip_slots[used++] = h.n ? (int)vmc_heap_pop(&h) : nslots++;
+        }
+        for (const int *s = VMC_ROW_BEGIN(dying, i); s < VMC_ROW_END(dying, i); s++)
+            for (int k = 0; k < d->strips[*s].channels; k++)
+                vmc_heap_push(&h, strip_slots[slot_of[*s] + k]);
     }
+done:
+    free(pr);
+    free(h.v);
+    free(born.start), free(born.items), free(dying.start), free(dying.items);
     return nslots;
 }
 
@@ -195,15 +209,14 @@ static ds_result assign_buffers(compiler *c, char *err)
     for (int s = 0; s < c->n; s++)
         total_ch += d->strips[s].channels ? d->strips[s].channels : 1;
     int *slot_of = calloc(n1, sizeof *slot_of); /* first slot index of a strip's channel list */
-    int *slot_free = calloc((size_t)total_ch + 1, sizeof *slot_free);
     int *strip_slots = calloc((size_t)total_ch + 1, sizeof *strip_slots);
     c->chans = calloc(n1, sizeof *c->chans);
     ds_result r = DS_OK;
-    if (!slot_of || !slot_free || !strip_slots || !c->chans) {
+    int nslots = slot_of && strip_slots && c->chans ? assign_slots(c, slot_of, strip_slots, total_ch) : -1;
+    if (nslots < 0) {
         r = ds_fail(err, DS_ERR_NOMEM, "out of memory");
         goto done;
     }
-    int nslots = assign_slots(c, slot_of, slot_free, strip_slots);
     p->nbuffers = nslots;
     /* Slots are one cache line more than a block apart, so that channels a
      * kernel walks side by side do not sit at the same offset modulo 4 KiB:
@@ -227,7 +240,6 @@ static ds_result assign_buffers(compiler *c, char *err)
         r = ds_fail(err, DS_ERR_NOMEM, "out of memory");
 done:
     free(slot_of);
-    free(slot_free);
     free(strip_slots);
     return r;
 }
@@ -246,7 +258,10 @@ static ds_result prepare_ops(compiler *c, char *err)
     p->ops = vm_arena_alloc(A, (size_t)(c->nops + 2 * c->n + nsends + 1) * sizeof *p->ops);
     c->vca_lanes = calloc((size_t)d->nvcas + 1, sizeof *c->vca_lanes);
     c->delayed = calloc((size_t)c->nops + 1, sizeof *c->delayed);
-    CHECK(c->delayed);
+    c->delayed_last = malloc(((size_t)c->n + 1) * sizeof *c->delayed_last);
+    CHECK(c->delayed && c->delayed_last);
+    for (int s = 0; s < c->n; s++)
+        c->delayed_last[s] = -1;
     c->pan_params = calloc((size_t)(c->n ? c->n : 1), sizeof *c->pan_params);
     CHECK(p->ops && c->vca_lanes && c->pan_params);
     for (int v = 0; v < d->nvcas; v++) {
@@ -361,7 +376,8 @@ static ds_result compile_phases(compiler *c, char *err)
 {
     const vm_desc *d = c->d;
     ds_result r;
-    if ((r = vmc_validate(d, err)) != DS_OK || (r = analyse(c, err)) != DS_OK || (r = vmc_emit_all(c, err)) != DS_OK ||
+    if ((r = vmc_validate(d, err)) != DS_OK || (r = vmc_build_graph(c, err)) != DS_OK ||
+        (r = analyse(c, err)) != DS_OK || (r = vmc_emit_all(c, err)) != DS_OK ||
         (r = vmc_split_front(c, err)) != DS_OK)
         return r;
     lifetimes(c);

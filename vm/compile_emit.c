@@ -32,18 +32,24 @@ static int cmp_indexed(const void *a, const void *b)
     return x->index - y->index;
 }
 
+/* The most clips playing at once: clips sorted by start, at each start the
+ * clips before it still running (ends past it) and itself. The ends still
+ * running are kept in a min-heap: O(n log n), for a track may hold
+ * 200,000 clips. -1 when out of memory. */
 static int max_overlap(const op_clip *clips, int n)
 {
-    /* clips sorted by start; count how many are running at each start. */
+    vmc_heap h = {malloc(((size_t)n + 1) * sizeof *h.v), 0};
+    if (!h.v)
+        return -1;
     int best = 0;
     for (int i = 0; i < n; i++) {
-        int running = 1;
-        for (int j = i - 1; j >= 0; j--)
-            if (clips[j].at + clips[j].length > clips[i].at)
-                running++;
-        if (running > best)
-            best = running;
+        while (h.n > 0 && h.v[0] <= clips[i].at)
+            vmc_heap_pop(&h);
+        if (h.n + 1 > best)
+            best = h.n + 1;
+        vmc_heap_push(&h, clips[i].at + clips[i].length);
     }
+    free(h.v);
     return best;
 }
 
@@ -115,7 +121,7 @@ static ds_result emit_gain(compiler *c, const aop *o, char *err)
     const vm_strip_desc *st = &c->d->strips[o->strip];
     op_gain_args *a = vm_arena_alloc(A, sizeof *a);
     CHECK(a);
-    LANE(a->gain = vmc_strip_gain_param(p, c->d, o->strip, err)); /* the param's evaluator goes first */
+    LANE(a->gain = vmc_strip_gain_param(p, c, o->strip, err)); /* the param's evaluator goes first */
     plan_op *op = new_op(p);
     a->chans = c->chans[o->strip];
     a->nch = st->channels;
@@ -150,9 +156,8 @@ static ds_result emit_delay(compiler *c, const aop *o, char *err)
         a->ring[ch] = vm_arena_alloc(A, (size_t)dl * sizeof(float));
         CHECK(a->out[ch] && a->ring[ch]);
     }
-    c->delayed[c->ndelayed].from = o->strip;
-    c->delayed[c->ndelayed].to = o->dst;
-    c->delayed[c->ndelayed++].chans = a->out;
+    c->delayed[c->ndelayed] = (vmc_delayed){o->strip, o->dst, a->out, c->delayed_last[o->strip]};
+    c->delayed_last[o->strip] = c->ndelayed++;
     op->cls = &op_delay_class;
     op->args = a;
     op->label = vmc_label(A, "delay  %s '%s' by %d samples into bus '%s' (latency compensation)",
@@ -191,10 +196,10 @@ static ds_result emit_mix_pan(compiler *c, const aop *o, float **src_chans, char
     const vm_send_desc *sd = vm_desc_send(d, o->strip, o->dst);
     /* a send's level (static, moving, and before the fader the mute's
      * fades as layers) rides on the pan's coefficients */
-    int pre_mute = sd && sd->pre && vmc_mute_moves(d, o->strip);
+    int pre_mute = sd && sd->pre && vmc_mute_moves(c, o->strip);
     plan_param *level = NULL;
     if (sd && (sd->level.nevents || pre_mute))
-        LANE(level = vmc_send_level_param(p, d, o->strip, o->dst, sd, pre_mute, err));
+        LANE(level = vmc_send_level_param(p, c, o->strip, o->dst, sd, pre_mute, err));
     ds_result r = pan_param(c, o->strip, err);
     if (r != DS_OK)
         return r;
@@ -231,7 +236,7 @@ static ds_result emit_mix_gain(compiler *c, const aop *o, const op_mix_args *a, 
     const vm_strip_desc *st = &d->strips[o->strip], *dt = &d->strips[o->dst];
     const vm_send_desc *sd = vm_desc_send(d, o->strip, o->dst);
     plan_param *pp;
-    LANE(pp = vmc_send_level_param(p, d, o->strip, o->dst, sd, pre_mute, err));
+    LANE(pp = vmc_send_level_param(p, c, o->strip, o->dst, sd, pre_mute, err));
     op_mix_gain_args *g = vm_arena_alloc(A, sizeof *g);
     CHECK(g);
     g->nterms = a->nterms;
@@ -260,9 +265,11 @@ static ds_result emit_mix(compiler *c, const aop *o, char *err)
     const vm_strip_desc *st = &d->strips[o->strip], *dt = &d->strips[o->dst];
     const vm_send_desc *sd = vm_desc_send(d, o->strip, o->dst);
     float **src_chans = c->chans[o->strip];
-    for (int k = 0; k < c->ndelayed; k++)
-        if (c->delayed[k].from == o->strip && c->delayed[k].to == o->dst)
+    for (int k = c->delayed_last[o->strip]; k >= 0; k = c->delayed[k].next) /* the latest delay of this route */
+        if (c->delayed[k].to == o->dst) {
             src_chans = c->delayed[k].chans;
+            break;
+        }
     if (st->pan.nevents && (st->channels == 1 || st->channels == 2) && dt->channels >= 2)
         return emit_mix_pan(c, o, src_chans, err);
     plan_op *op = new_op(p);
@@ -270,15 +277,15 @@ static ds_result emit_mix(compiler *c, const aop *o, char *err)
     vmc_route_matrix(d, o->strip, o->dst, coef, err);
     /* a folded fader (see fader_folds) scales every coefficient */
     double fold = 1.0;
-    if (vmc_fader_after(d, o->strip) && !vmc_gain_is_unity(d, o->strip) && !(sd && sd->pre) &&
+    if (vmc_fader_after(d, o->strip) && !vmc_gain_is_unity(c, o->strip) && !(sd && sd->pre) &&
         vmc_fader_folds(c, o->strip)) {
         plan_param *g;
-        LANE(g = vmc_strip_gain_param(p, d, o->strip, err));
+        LANE(g = vmc_strip_gain_param(p, c, o->strip, err));
         fold = (double)g->gain[0];
     }
     /* a send before the fader of a strip whose mute moves: the mute's
      * fades are layers of its level (a mute silences every send) */
-    int pre_mute = sd && sd->pre && vmc_mute_moves(d, o->strip);
+    int pre_mute = sd && sd->pre && vmc_mute_moves(c, o->strip);
     if (sd && !sd->level.nevents && !pre_mute) /* a static send level scales the route */
         fold *= sd->level.value <= VM_LANE_DB_SILENCE ? 0.0 : pow(10.0, sd->level.value / 20.0);
     for (int k = 0; k < st->channels * dt->channels; k++)
@@ -735,6 +742,7 @@ static ds_result emit_clips(compiler *c, const aop *o, char *err)
     if (r != DS_OK)
         return r;
     a->maxactive = max_overlap(a->clips, a->nclips);
+    CHECK(a->maxactive >= 0);
     a->active = vm_arena_alloc(A, (size_t)a->maxactive * sizeof *a->active);
     a->readers = vm_arena_alloc(A, (size_t)a->maxactive * sizeof *a->readers);
     a->scratch = vm_arena_alloc(A, (size_t)max_block * (size_t)widest * sizeof(float));
@@ -749,7 +757,7 @@ static ds_result emit_clips(compiler *c, const aop *o, char *err)
         CHECK(a->fader);
         vmc_schedule_param(p, (plan_param *)a->fader, 0);
     } else {
-        LANE(a->fader = vmc_strip_gain_param(p, d, o->strip, err)); /* the fader's evaluator goes first */
+        LANE(a->fader = vmc_strip_gain_param(p, c, o->strip, err)); /* the fader's evaluator goes first */
     }
     plan_op *op = new_op(p);
     a->out = c->chans[o->strip];

@@ -37,6 +37,142 @@ const char *vmc_kind_name(const vm_strip_desc *s)
     return s->kind == VM_STRIP_TRACK ? "track" : "bus";
 }
 
+/* ---- the graph by strip ------------------------------------------------------ */
+
+int vmc_rows_from_pairs(int n, const vmc_pair *pairs, int np, vmc_rows *out)
+{
+    out->start = calloc((size_t)n + 2, sizeof *out->start);
+    out->items = malloc((size_t)(np ? np : 1) * sizeof *out->items);
+    int *fill = malloc(((size_t)n + 1) * sizeof *fill);
+    if (!out->start || !out->items || !fill) {
+        free(fill);
+        return -1;
+    }
+    for (int i = 0; i < np; i++)
+        out->start[pairs[i].row + 1]++;
+    for (int s = 0; s < n; s++)
+        out->start[s + 1] += out->start[s];
+    memcpy(fill, out->start, ((size_t)n + 1) * sizeof *fill);
+    for (int i = 0; i < np; i++)
+        out->items[fill[pairs[i].row]++] = pairs[i].item;
+    free(fill);
+    return 0;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sorts every row and keeps each item once. */
+static void rows_sort_unique(int n, vmc_rows *r)
+{
+    int out = 0;
+    for (int s = 0; s < n; s++) {
+        int b = r->start[s], e = r->start[s + 1];
+        qsort(r->items + b, (size_t)(e - b), sizeof *r->items, cmp_int);
+        r->start[s] = out;
+        for (int i = b; i < e; i++)
+            if (i == b || r->items[i] != r->items[i - 1])
+                r->items[out++] = r->items[i];
+    }
+    r->start[n] = out;
+}
+
+/* Pairs of the routes (row: the strip fed, item: the feeder), then when
+ * keys is set those of the inserts' keys (row: the strip with the insert,
+ * item: its key) or, when keys is 2, the other way round. */
+static int graph_pairs(const vm_desc *d, int keys, vmc_pair *pr)
+{
+    int np = 0, n = d->nstrips;
+    for (int i = 0; keys != 2 && i < n; i++)
+        for (int k = 0; k < d->strips[i].ndests; k++)
+            if (d->strips[i].dests[k] >= 0 && d->strips[i].dests[k] < n)
+                pr[np++] = (vmc_pair){d->strips[i].dests[k], i};
+    for (int s = 0; keys && s < n; s++)
+        for (int k = 0; k < d->strips[s].ninserts; k++) {
+            int key = d->strips[s].inserts[k].key;
+            if (key >= 0 && key < n)
+                pr[np++] = keys == 2 ? (vmc_pair){key, s} : (vmc_pair){s, key};
+        }
+    return np;
+}
+
+/* Pairs (member, group) of the VCAs (vcas = 1) or the mute groups. */
+static int member_pairs(const vm_desc *d, int vcas, vmc_pair *pr)
+{
+    int np = 0, ng = vcas ? d->nvcas : d->nmute_groups;
+    for (int g = 0; g < ng; g++) {
+        int nm = vcas ? d->vcas[g].nmembers : d->mute_groups[g].nmembers;
+        const int *m = vcas ? d->vcas[g].members : d->mute_groups[g].members;
+        for (int k = 0; k < nm; k++)
+            if (m[k] >= 0 && m[k] < d->nstrips)
+                pr[np++] = (vmc_pair){m[k], g};
+    }
+    return np;
+}
+
+ds_result vmc_build_graph(compiler *c, char *err)
+{
+    const vm_desc *d = c->d;
+    size_t cap = 1;
+    for (int s = 0; s < c->n; s++)
+        cap += (size_t)d->strips[s].ndests + (size_t)d->strips[s].ninserts;
+    for (int v = 0; v < d->nvcas; v++)
+        cap += (size_t)d->vcas[v].nmembers;
+    for (int g = 0; g < d->nmute_groups; g++)
+        cap += (size_t)d->mute_groups[g].nmembers;
+    vmc_pair *pr = malloc(cap * sizeof *pr);
+    int bad = !pr;
+    bad = bad || vmc_rows_from_pairs(c->n, pr, graph_pairs(d, 0, pr), &c->feeds) != 0;
+    bad = bad || vmc_rows_from_pairs(c->n, pr, graph_pairs(d, 1, pr), &c->inputs) != 0;
+    bad = bad || vmc_rows_from_pairs(c->n, pr, graph_pairs(d, 2, pr), &c->keyed_by) != 0;
+    bad = bad || vmc_rows_from_pairs(c->n, pr, member_pairs(d, 1, pr), &c->vcas_of) != 0;
+    bad = bad || vmc_rows_from_pairs(c->n, pr, member_pairs(d, 0, pr), &c->groups_of) != 0;
+    free(pr);
+    if (bad)
+        return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    rows_sort_unique(c->n, &c->inputs);
+    return DS_OK;
+}
+
+void vmc_free_graph(compiler *c)
+{
+    vmc_rows *all[] = {&c->feeds, &c->inputs, &c->keyed_by, &c->vcas_of, &c->groups_of};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++) {
+        free(all[i]->start);
+        free(all[i]->items);
+        all[i]->start = all[i]->items = NULL;
+    }
+}
+
+void vmc_heap_push(vmc_heap *h, int64_t x)
+{
+    int i = h->n++;
+    while (i > 0 && h->v[(i - 1) / 2] > x) {
+        h->v[i] = h->v[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    h->v[i] = x;
+}
+
+int64_t vmc_heap_pop(vmc_heap *h)
+{
+    int64_t top = h->v[0], x = h->v[--h->n];
+    int i = 0;
+    for (;;) {
+        int l = 2 * i + 1, m = l + 1 < h->n && h->v[l + 1] < h->v[l] ? l + 1 : l;
+        if (l >= h->n || h->v[m] >= x)
+            break;
+        h->v[i] = h->v[m];
+        i = m;
+    }
+    if (h->n)
+        h->v[i] = x;
+    return top;
+}
+
 /* ---- ordering ------------------------------------------------------------ */
 
 /* Appends printf output to buf[cap] at *len; returns 0, leaving buf
@@ -86,26 +222,18 @@ static __attribute__((noinline)) ds_result loop_error(const compiler *c, int s, 
  * edge is a loop: report the path from the edge's target round to itself. */
 static ds_result visit(compiler *c, int s, int *state, int *stack, int depth, int *out, int *nout, char *err)
 {
-    const vm_desc *d = c->d;
     state[s] = 1;
     stack[depth] = s;
     /* Visit the strips that feed s first, in the order they were written;
      * a strip that keys one of s's inserts counts as feeding it. */
-    for (int i = 0; i < c->n; i++) {
-        const vm_strip_desc *src = &d->strips[i];
-        int nedges = src->ndests;
-        for (int k = 0; k < d->strips[s].ninserts; k++)
-            nedges += d->strips[s].inserts[k].key == i;
-        for (int k = 0; k < nedges; k++) {
-            if (k < src->ndests && src->dests[k] != s)
-                continue;
-            if (state[i] == 1)
-                return loop_error(c, s, i, stack, depth, err);
-            if (state[i] == 0) {
-                ds_result r = visit(c, i, state, stack, depth + 1, out, nout, err);
-                if (r != DS_OK)
-                    return r;
-            }
+    for (const int *it = VMC_ROW_BEGIN(c->inputs, s); it < VMC_ROW_END(c->inputs, s); it++) {
+        int i = *it;
+        if (state[i] == 1)
+            return loop_error(c, s, i, stack, depth, err);
+        if (state[i] == 0) {
+            ds_result r = visit(c, i, state, stack, depth + 1, out, nout, err);
+            if (r != DS_OK)
+                return r;
         }
     }
     state[s] = 2;
@@ -131,14 +259,13 @@ ds_result vmc_order_strips(compiler *c, char *err)
 
 /* ---- audibility ---------------------------------------------------------- */
 
-static void mark_upstream(const vm_desc *d, int s, int *set)
+static void mark_upstream(const compiler *c, int s, int *set)
 {
-    for (int i = 0; i < d->nstrips; i++)
-        for (int k = 0; k < d->strips[i].ndests; k++)
-            if (d->strips[i].dests[k] == s && !set[i]) {
-                set[i] = 1;
-                mark_upstream(d, i, set);
-            }
+    for (const int *it = VMC_ROW_BEGIN(c->feeds, s); it < VMC_ROW_END(c->feeds, s); it++)
+        if (!set[*it]) {
+            set[*it] = 1;
+            mark_upstream(c, *it, set);
+        }
 }
 
 static void mark_downstream(const vm_desc *d, int s, int *set)
@@ -165,17 +292,16 @@ void vmc_decide_audible(compiler *c)
         for (int s = 0; s < c->n; s++)
             if (d->strips[s].solo) {
                 soloset[s] = 1;
-                mark_upstream(d, s, soloset);
+                mark_upstream(c, s, soloset);
                 mark_downstream(d, s, soloset);
             }
     }
     /* a mute that moves is a gain layer (strip_gain_param): the strip stays */
     for (int s = 0; s < c->n; s++) {
         c->muted[s] = d->strips[s].mute && !d->strips[s].mutep.nevents;
-        for (int g = 0; g < d->nmute_groups; g++)
-            for (int m = 0; m < d->mute_groups[g].nmembers; m++)
-                if (d->mute_groups[g].mute && !d->mute_groups[g].mutep.nevents && d->mute_groups[g].members[m] == s)
-                    c->muted[s] = 1;
+        for (const int *g = VMC_ROW_BEGIN(c->groups_of, s); g < VMC_ROW_END(c->groups_of, s); g++)
+            if (d->mute_groups[*g].mute && !d->mute_groups[*g].mutep.nevents)
+                c->muted[s] = 1;
         c->audible[s] = !c->muted[s] && (!any_solo || (soloset && soloset[s]));
     }
     free(soloset);
@@ -270,10 +396,9 @@ void vmc_compute_latency(compiler *c)
     const vm_desc *d = c->d;
     for (int i = 0; i < c->n; i++) {
         int s = c->order[i], in = 0, own = 0;
-        for (int f = 0; f < c->n; f++)
-            for (int k = 0; k < d->strips[f].ndests; k++)
-                if (d->strips[f].dests[k] == s && vmc_edge_active(c, f, s) && c->needed[f] && c->lat_out[f] > in)
-                    in = c->lat_out[f];
+        for (const int *f = VMC_ROW_BEGIN(c->feeds, s); f < VMC_ROW_END(c->feeds, s); f++)
+            if (vmc_edge_active(c, *f, s) && c->needed[*f] && c->lat_out[*f] > in)
+                in = c->lat_out[*f];
         for (int k = 0; k < d->strips[s].ninserts; k++)
             if (c->audible[s])
                 own += vmc_insert_latency(d, s, k);
@@ -293,10 +418,9 @@ void vmc_decide_needed(compiler *c)
         for (int k = 0; k < d->strips[s].ndests; k++)
             if (vmc_edge_active(c, s, d->strips[s].dests[k]) && c->needed[d->strips[s].dests[k]])
                 need = 1;
-        for (int t = 0; t < c->n; t++) /* a key of an audible insert downstream */
-            for (int k = 0; k < d->strips[t].ninserts; k++)
-                if (d->strips[t].inserts[k].key == s && c->needed[t] && c->audible[t])
-                    need = 1;
+        for (const int *t = VMC_ROW_BEGIN(c->keyed_by, s); t < VMC_ROW_END(c->keyed_by, s); t++)
+            if (c->needed[*t] && c->audible[*t]) /* a key of an audible insert downstream */
+                need = 1;
         c->needed[s] = need;
         if (!need && c->audible[s])
             vmc_warnf(c, "%s: %s '%s' is not heard: it feeds no bus that reaches an output", d->strips[s].where,

@@ -10,28 +10,26 @@
 /* ---- parameters ------------------------------------------------------------ */
 
 /* The mute moves that reach strip s: its own and its mute groups'. */
-int vmc_mute_moves(const vm_desc *d, int s)
+int vmc_mute_moves(const compiler *c, int s)
 {
+    const vm_desc *d = c->d;
     int n = d->strips[s].mutep.nevents;
-    for (int g = 0; g < d->nmute_groups; g++)
-        for (int m = 0; m < d->mute_groups[g].nmembers; m++)
-            if (d->mute_groups[g].members[m] == s)
-                n += d->mute_groups[g].mutep.nevents;
+    for (const int *g = VMC_ROW_BEGIN(c->groups_of, s); g < VMC_ROW_END(c->groups_of, s); g++)
+        n += d->mute_groups[*g].mutep.nevents;
     return n;
 }
 
 /* 1 when strip s's gain (fader + trim + its VCAs) is 0 dB for ever. */
-int vmc_gain_is_unity(const vm_desc *d, int s)
+int vmc_gain_is_unity(const compiler *c, int s)
 {
+    const vm_desc *d = c->d;
     const vm_strip_desc *st = &d->strips[s];
     double sum = st->gain.value + st->trim.value;
-    int moves = st->gain.nevents + st->trim.nevents + st->duck.nevents + vmc_mute_moves(d, s);
-    for (int v = 0; v < d->nvcas; v++)
-        for (int m = 0; m < d->vcas[v].nmembers; m++)
-            if (d->vcas[v].members[m] == s) {
-                sum += d->vcas[v].gain.value;
-                moves += d->vcas[v].gain.nevents;
-            }
+    int moves = st->gain.nevents + st->trim.nevents + st->duck.nevents + vmc_mute_moves(c, s);
+    for (const int *v = VMC_ROW_BEGIN(c->vcas_of, s); v < VMC_ROW_END(c->vcas_of, s); v++) {
+        sum += d->vcas[*v].gain.value;
+        moves += d->vcas[*v].gain.nevents;
+    }
     return moves == 0 && sum == 0;
 }
 
@@ -87,28 +85,31 @@ void vmc_schedule_param(plan *p, plan_param *pp, int moves)
 
 /* How many gain layers the mute moves reaching strip s make: one for its
  * own, one per mute group of it that moves. */
-static int mute_layers(const vm_desc *d, int s)
+static int mute_layers(const compiler *c, int s)
 {
+    const vm_desc *d = c->d;
     int n = d->strips[s].mutep.nevents > 0;
-    for (int g = 0; g < d->nmute_groups; g++)
-        for (int m = 0; m < d->mute_groups[g].nmembers; m++)
-            if (d->mute_groups[g].members[m] == s && d->mute_groups[g].mutep.nevents)
-                n++;
+    for (const int *g = VMC_ROW_BEGIN(c->groups_of, s); g < VMC_ROW_END(c->groups_of, s); g++)
+        n += d->mute_groups[*g].mutep.nevents > 0;
     return n;
 }
 
 /* Appends those layers (vm_mute_layer: each switch a 5 ms fade, linear in
  * amplitude) to pp's lanes, which have room for mute_layers(d, s) more.
  * 0, or -1 with the message in err. */
-static int add_mute_layers(plan *p, const vm_desc *d, int s, plan_param *pp, char *err)
+static int add_mute_layers(plan *p, const compiler *c, int s, plan_param *pp, char *err)
 {
+    const vm_desc *d = c->d;
     const vm_strip_desc *st = &d->strips[s];
-    for (int g = -1; g < d->nmute_groups; g++) {
+    const int *row = VMC_ROW_BEGIN(c->groups_of, s);
+    int n = (int)(VMC_ROW_END(c->groups_of, s) - row);
+    for (int j = -1; j < n; j++) { /* its own mute first, then each of its groups once */
+        int g = j < 0 ? -1 : row[j];
+        if (j > 0 && g == row[j - 1])
+            continue;
         const vm_param_desc *mp = g < 0 ? &st->mutep : &d->mute_groups[g].mutep;
-        int muted = g < 0 ? st->mute : d->mute_groups[g].mute, member = g < 0;
-        for (int m = 0; g >= 0 && m < d->mute_groups[g].nmembers; m++)
-            member |= d->mute_groups[g].members[m] == s;
-        if (!member || !mp->nevents)
+        int muted = g < 0 ? st->mute : d->mute_groups[g].mute;
+        if (!mp->nevents)
             continue;
         char what[300];
         if (g < 0)
@@ -130,22 +131,23 @@ static int add_mute_layers(plan *p, const vm_desc *d, int s, plan_param *pp, cha
 /* The moving level of the send from strip s to bus dst (its lane, and
  * before the fader the strip's mute fades as layers), scheduled; NULL with
  * the message in err. */
-plan_param *vmc_send_level_param(plan *p, const vm_desc *d, int s, int dst, const vm_send_desc *sd, int pre_mute,
-                                    char *err)
+plan_param *vmc_send_level_param(plan *p, const compiler *c, int s, int dst, const vm_send_desc *sd, int pre_mute,
+                                 char *err)
 {
+    const vm_desc *d = c->d;
     const vm_strip_desc *st = &d->strips[s], *dt = &d->strips[dst];
-    int moves = sd->level.nevents + vmc_mute_moves(d, s);
+    int moves = sd->level.nevents + vmc_mute_moves(c, s);
     char nm[300], what[300];
     snprintf(nm, sizeof nm, "param  %s '%s' send to bus '%s' level%s (%d move%s)", vmc_kind_name(st), st->name,
              dt->name, pre_mute ? " + mute" : "", moves, moves == 1 ? "" : "s");
     snprintf(what, sizeof what, "%s '%s' send to bus '%s' level", vmc_kind_name(st), st->name, dt->name);
-    plan_param *pp = vmc_new_param(&p->arena, nm, PARAM_GAIN, 1 + (pre_mute ? mute_layers(d, s) : 0), p->max_block);
+    plan_param *pp = vmc_new_param(&p->arena, nm, PARAM_GAIN, 1 + (pre_mute ? mute_layers(c, s) : 0), p->max_block);
     if (!pp) {
         ds_fail(err, DS_ERR_NOMEM, "out of memory for %s", what);
         return NULL;
     }
     if (!(pp->lanes[pp->nlanes++] = vmc_build_lane(p, &sd->level, 1, what, err)) ||
-        (pre_mute && add_mute_layers(p, d, s, pp, err) != 0))
+        (pre_mute && add_mute_layers(p, c, s, pp, err) != 0))
         return NULL;
     vmc_schedule_param(p, pp, 1);
     return pp;
@@ -153,22 +155,22 @@ plan_param *vmc_send_level_param(plan *p, const vm_desc *d, int s, int dst, cons
 
 /* The gain of strip s: fader + trim + every VCA it belongs to, in dB, and
  * the fades of mute moves. */
-plan_param *vmc_strip_gain_param(plan *p, const vm_desc *d, int s, char *err)
+plan_param *vmc_strip_gain_param(plan *p, const compiler *c, int s, char *err)
 {
+    const vm_desc *d = c->d;
+    const int *vrow = VMC_ROW_BEGIN(c->vcas_of, s), *vend = VMC_ROW_END(c->vcas_of, s);
     const vm_strip_desc *st = &d->strips[s];
     char name[400], parts[300] = "";
     size_t pl = 0;
-    int nl = 3 + mute_layers(d, s), moves = st->gain.nevents + st->trim.nevents + st->duck.nevents + vmc_mute_moves(d, s);
-    for (int v = 0; v < d->nvcas; v++)
-        for (int m = 0; m < d->vcas[v].nmembers; m++)
-            if (d->vcas[v].members[m] == s) {
-                nl++;
-                moves += d->vcas[v].gain.nevents;
-                if (pl < sizeof parts - 80)
-                    pl += (size_t)snprintf(parts + pl, sizeof parts - pl, " + vca '%s'", d->vcas[v].name);
-            }
+    int nl = 3 + mute_layers(c, s), moves = st->gain.nevents + st->trim.nevents + st->duck.nevents + vmc_mute_moves(c, s);
+    for (const int *v = vrow; v < vend; v++) {
+        nl++;
+        moves += d->vcas[*v].gain.nevents;
+        if (pl < sizeof parts - 80)
+            pl += (size_t)snprintf(parts + pl, sizeof parts - pl, " + vca '%s'", d->vcas[*v].name);
+    }
     snprintf(name, sizeof name, "param  %s '%s' gain: fader + trim%s%s%s (%d move%s)", vmc_kind_name(st), st->name,
-             st->duck.nevents ? " + duck" : "", parts, mute_layers(d, s) ? " + mute" : "", moves, moves == 1 ? "" : "s");
+             st->duck.nevents ? " + duck" : "", parts, mute_layers(c, s) ? " + mute" : "", moves, moves == 1 ? "" : "s");
     plan_param *pp = vmc_new_param(&p->arena, name, PARAM_GAIN, nl, p->max_block);
     if (!pp) {
         ds_fail(err, DS_ERR_NOMEM, "out of memory");
@@ -188,14 +190,12 @@ plan_param *vmc_strip_gain_param(plan *p, const vm_desc *d, int s, char *err)
     }
     /* each member reads its own copy of a VCA's lane: lanes keep a cursor,
      * and members may be evaluated on different threads */
-    for (int v = 0; v < d->nvcas; v++)
-        for (int m = 0; m < d->vcas[v].nmembers; m++)
-            if (d->vcas[v].members[m] == s) {
-                snprintf(what, sizeof what, "vca '%s' gain", d->vcas[v].name);
-                if (!(pp->lanes[pp->nlanes++] = vmc_build_lane(p, &d->vcas[v].gain, 1, what, err)))
-                    return NULL;
-            }
-    if (add_mute_layers(p, d, s, pp, err) != 0)
+    for (const int *v = vrow; v < vend; v++) {
+        snprintf(what, sizeof what, "vca '%s' gain", d->vcas[*v].name);
+        if (!(pp->lanes[pp->nlanes++] = vmc_build_lane(p, &d->vcas[*v].gain, 1, what, err)))
+            return NULL;
+    }
+    if (add_mute_layers(p, c, s, pp, err) != 0)
         return NULL;
     vmc_schedule_param(p, pp, moves);
     return pp;

@@ -33,11 +33,29 @@ typedef struct {
 typedef struct {
     int from, to;
     float **chans;
+    int next;              /* the one made before from the same strip, -1: none */
 } vmc_delayed;
+
+/* Lists per strip (compressed rows): row s is items[start[s] .. start[s + 1]). */
+typedef struct {
+    int *start, *items;
+} vmc_rows;
+typedef struct {
+    int row, item;
+} vmc_pair;
+#define VMC_ROW_BEGIN(r, s) ((r).items + (r).start[s])
+#define VMC_ROW_END(r, s) ((r).items + (r).start[(s) + 1])
 
 typedef struct {
     const vm_desc *d;
     int n;                 /* strips */
+    /* the graph by strip (vmc_build_graph), so no phase scans every strip
+     * for each strip: */
+    vmc_rows feeds;        /* the strips with a route into s, ascending (one entry per route) */
+    vmc_rows inputs;       /* feeds and the keys of s's inserts, ascending, each once */
+    vmc_rows keyed_by;     /* the strips with an insert keyed by s (one entry per insert) */
+    vmc_rows vcas_of;      /* the VCAs s belongs to, ascending (one entry per membership) */
+    vmc_rows groups_of;    /* the mute groups s belongs to, likewise */
     int *order;            /* topological order */
     int *audible;          /* strip sounds (not muted, not solo-muted) */
     int *needed;           /* strip's buffer is read by something */
@@ -62,6 +80,7 @@ typedef struct {
     vm_lane **vca_lanes;
     plan_param **pan_params; /* per strip: its moving pan's evaluator, once made */
     vmc_delayed *delayed;  /* A_DELAY outputs made so far */
+    int *delayed_last;     /* per strip: its latest in delayed, -1: none */
     int ndelayed;
 } compiler;
 
@@ -78,6 +97,21 @@ ds_result vmc_validate(const vm_desc *d, char *err);
 void vmc_warnf(compiler *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "track" or "bus". */
 const char *vmc_kind_name(const vm_strip_desc *s);
+/* A binary min-heap of v[0..n) (the caller sizes v): the smallest on top. */
+typedef struct {
+    int64_t *v;
+    int n;
+} vmc_heap;
+void vmc_heap_push(vmc_heap *h, int64_t x);
+/* Removes and returns the smallest; h->n must be > 0. */
+int64_t vmc_heap_pop(vmc_heap *h);
+/* Rows 0..n-1 from pairs[0..np), each row's items in the order of the
+ * pairs (a stable counting sort); -1 when out of memory. */
+int vmc_rows_from_pairs(int n, const vmc_pair *pairs, int np, vmc_rows *out);
+/* Fills c->feeds, inputs, keyed_by, vcas_of, groups_of. */
+ds_result vmc_build_graph(compiler *c, char *err);
+/* Frees them. */
+void vmc_free_graph(compiler *c);
 /* Fills c->order; a loop is an error naming it. */
 ds_result vmc_order_strips(compiler *c, char *err);
 /* Fills c->muted and c->audible from mutes, mute groups and solos. */
@@ -109,9 +143,9 @@ ds_result vmc_split_front(compiler *c, char *err);
 /* ---- compile_params.c: parameters ------------------------------------------- */
 
 /* The mute moves that reach strip s: its own and its mute groups'. */
-int vmc_mute_moves(const vm_desc *d, int s);
+int vmc_mute_moves(const compiler *c, int s);
 /* 1 when strip s's gain (fader + trim + its VCAs) is 0 dB for ever. */
-int vmc_gain_is_unity(const vm_desc *d, int s);
+int vmc_gain_is_unity(const compiler *c, int s);
 /* A lane for a parameter's static value and moves, owned by the plan; NULL
  * with the message in err. */
 vm_lane *vmc_build_lane(plan *p, const vm_param_desc *pd, int is_db, const char *name, char *err);
@@ -121,10 +155,10 @@ plan_param *vmc_new_param(vm_arena *A, const char *name, plan_param_kind kind, i
 /* Appends an op that evaluates pp each block, unless pp never moves. */
 void vmc_schedule_param(plan *p, plan_param *pp, int moves);
 /* The moving level of the send from s to dst, scheduled; NULL with err. */
-plan_param *vmc_send_level_param(plan *p, const vm_desc *d, int s, int dst, const vm_send_desc *sd, int pre_mute,
+plan_param *vmc_send_level_param(plan *p, const compiler *c, int s, int dst, const vm_send_desc *sd, int pre_mute,
                                  char *err);
 /* The gain of strip s (fader + trim + VCAs + mute fades), scheduled; NULL with err. */
-plan_param *vmc_strip_gain_param(plan *p, const vm_desc *d, int s, char *err);
+plan_param *vmc_strip_gain_param(plan *p, const compiler *c, int s, char *err);
 
 /* ---- compile_emit.c: one emitter per op kind -------------------------------- */
 

@@ -40,17 +40,12 @@ int vmc_fader_folds(const compiler *c, int s)
     const vm_desc *d = c->d;
     const vm_strip_desc *st = &d->strips[s];
     if (c->tapped[s] || st->pan.nevents || st->gain.nevents || st->trim.nevents || st->duck.nevents ||
-        vmc_mute_moves(d, s))
+        vmc_mute_moves(c, s))
         return 0;
-    for (int v = 0; v < d->nvcas; v++)
-        for (int m = 0; m < d->vcas[v].nmembers; m++)
-            if (d->vcas[v].members[m] == s && d->vcas[v].gain.nevents)
-                return 0;
-    for (int t = 0; t < c->n; t++)
-        for (int k = 0; k < d->strips[t].ninserts; k++)
-            if (d->strips[t].inserts[k].key == s)
-                return 0;
-    return 1;
+    for (const int *v = VMC_ROW_BEGIN(c->vcas_of, s); v < VMC_ROW_END(c->vcas_of, s); v++)
+        if (d->vcas[*v].gain.nevents)
+            return 0;
+    return VMC_ROW_BEGIN(c->keyed_by, s) == VMC_ROW_END(c->keyed_by, s); /* nothing keyed from it */
 }
 
 /* The ops after a strip's inserts: its fader (unless folded into the clips)
@@ -88,7 +83,7 @@ static ds_result emit_tail(compiler *c, int s, int *started, char *err)
     /* A track without inserts has its fader folded into its clips' gains
      * (one multiply per sample instead of two passes); otherwise the fader
      * is a gain op after the inserts. */
-    if (r == DS_OK && c->audible[s] && vmc_fader_after(d, s) && !vmc_gain_is_unity(d, s) && !vmc_fader_folds(c, s))
+    if (r == DS_OK && c->audible[s] && vmc_fader_after(d, s) && !vmc_gain_is_unity(c, s) && !vmc_fader_folds(c, s))
         r = emit(c, A_GAIN, s, -1, err);
     return r == DS_OK ? emit_routes(c, s, 0, started, err) : r;
 }

@@ -242,6 +242,59 @@ static void test_rate(void)
                     3, "key_filter", "key filter edge past Nyquist: error");
 }
 
+/* The clip player's "up to N at once" (its reader slots, from the
+ * O(n log n) sweep in the compiler) against a brute-force count over every
+ * clip start of 400 clips at pseudo-random places and lengths. */
+static void test_overlap(void)
+{
+    write_wav("short.wav", 48000, 1, 48000, tone);
+    size_t cap = 400 * 80 + 200, len = 0;
+    char *s = malloc(cap);
+    double at[400], ln[400];
+    unsigned x = 12345;
+    len += (size_t)snprintf(s + len, cap - len, "session { rate = 48000, length = 60 }\nlocal t = track \"T\"\n");
+    for (int i = 0; i < 400; i++) {
+        x = x * 1103515245u + 12345u;
+        at[i] = (double)(x >> 8 & 0xffff) / 65536.0 * 50.0;
+        x = x * 1103515245u + 12345u;
+        ln[i] = 0.01 + (double)(x >> 8 & 0xffff) / 65536.0 * 0.98;
+        len += (size_t)snprintf(s + len, cap - len, "t:clip { \"short.wav\", at = %.6f, length = %.6f }\n", at[i], ln[i]);
+    }
+    snprintf(s + len, cap - len, "output { \"out/t.wav\", from = t }\n");
+    char path[512], err[DS_ERR_LEN] = "";
+    write_script(s, path, sizeof path);
+    free(s);
+    vm_script_opts so = {.stdlib_dir = "stdlib"};
+    vm_desc d;
+    plan *p = NULL;
+    int got = -1;
+    if (vm_script_load(path, &so, &d, err) == DS_OK) {
+        /* brute force on the samples the script made (times rounded as it rounds them) */
+        const vm_strip_desc *st = &d.strips[0];
+        int want = 0;
+        for (int i = 0; i < st->nclips; i++) {
+            int n = 0;
+            for (int j = 0; j < st->nclips; j++) {
+                const vm_clip_desc *a = &st->clips[i], *b = &st->clips[j];
+                n += b->at <= a->at && b->at + b->length > a->at && (b->at < a->at || j <= i);
+            }
+            want = n > want ? n : want;
+        }
+        if (vm_compile(&d, 256, &p, err) == DS_OK)
+            for (int i = 0; i < p->nops; i++) {
+                const char *u = strstr(p->ops[i].label, "up to ");
+                if (strncmp(p->ops[i].label, "clips", 5) == 0 && u)
+                    got = atoi(u + 6);
+            }
+        check(got == want && want > 1, "400 overlapping clips: the player's slots equal a brute-force count",
+              "got %d, want %d (%s)", got, want, err);
+        vm_plan_free(&p);
+        vm_desc_free(&d);
+    } else {
+        check(0, "400 overlapping clips: the player's slots equal a brute-force count", "%s", err);
+    }
+}
+
 int main(void)
 {
     if (scratch_open("validate") != 0)
@@ -253,6 +306,7 @@ int main(void)
     test_loop();
     test_wide_clip();
     test_rate();
+    test_overlap();
     scratch_close();
     return check_exit();
 }
