@@ -17,9 +17,36 @@ int dsp_ducker_latency(double fs, const dsp_ducker_params *p)
     return L < W ? W : L;
 }
 
+/* P and H of ducker.h, in samples */
+static int64_t preroll_of(double fs, const dsp_ducker_params *p)
+{
+    int64_t pre = llround(p->preroll_s * fs), sight = dsp_ducker_latency(fs, p) - window_of(fs);
+    return pre < sight ? pre : sight;
+}
+
+static int64_t hold_of(double fs, const dsp_ducker_params *p)
+{
+    int64_t hold = llround(p->hold_s * fs), bridge = llround(p->bridge_s * fs);
+    int64_t sight = dsp_ducker_latency(fs, p) - window_of(fs); /* how far past a target sample the key is known */
+    return hold > bridge - sight ? hold : bridge - sight;
+}
+
+/* The most moves pending at once, plus 2 (see dsp_ducker_heap_size). */
+static int64_t event_cap(double fs, const dsp_ducker_params *p)
+{
+    int64_t L = dsp_ducker_latency(fs, p), W = window_of(fs), H = hold_of(fs, p);
+    return (2 * L + (H > 0 ? H : 0)) / (2 * W) + 4;
+}
+
+static size_t ring_bytes(int channels, double fs, const dsp_ducker_params *p)
+{
+    size_t n = (size_t)channels * (size_t)dsp_ducker_latency(fs, p) * sizeof(float);
+    return (n + 7) & ~(size_t)7;
+}
+
 size_t dsp_ducker_heap_size(int channels, double fs, const dsp_ducker_params *p)
 {
-    return (size_t)channels * (size_t)dsp_ducker_latency(fs, p) * sizeof(float);
+    return ring_bytes(channels, fs, p) + (size_t)event_cap(fs, p) * sizeof(dsp_ducker_event);
 }
 
 void dsp_ducker_init(dsp_ducker *s, void *memory, int channels, double fs, const dsp_ducker_params *p)
@@ -28,16 +55,16 @@ void dsp_ducker_init(dsp_ducker *s, void *memory, int channels, double fs, const
     s->W = window_of(fs);
     s->L = dsp_ducker_latency(fs, p);
     s->nch = channels < DSP_DUCKER_MAX_CHANNELS ? channels : DSP_DUCKER_MAX_CHANNELS;
-    int64_t pre = llround(p->preroll_s * fs), hold = llround(p->hold_s * fs), bridge = llround(p->bridge_s * fs);
-    int64_t sight = s->L - s->W; /* how far past a target sample the key is known */
-    s->pre = pre < sight ? pre : sight;
-    s->hold = hold > bridge - sight ? hold : bridge - sight;
-    s->bridge = bridge;
+    s->pre = preroll_of(fs, p);
+    s->hold = hold_of(fs, p);
+    s->bridge = llround(p->bridge_s * fs);
     s->att = llround(p->attack_s * fs);
     s->rel = llround(p->release_s * fs);
     s->depth_db = p->depth_db;
     s->thr_ms = pow(10.0, p->threshold_db / 10.0);
     s->ring = memory;
+    s->ev = (dsp_ducker_event *)(void *)((unsigned char *)memory + ring_bytes(s->nch, fs, p));
+    s->ev_cap = (int)event_cap(fs, p);
     s->apply = 1;
     dsp_ducker_reset(s);
 }
@@ -57,11 +84,11 @@ void dsp_ducker_reset(dsp_ducker *s)
 
 int dsp_ducker_copy_state(dsp_ducker *dst, const dsp_ducker *src)
 {
-    if (dst->nch != src->nch || dst->L != src->L || dst->W != src->W)
+    if (dst->nch != src->nch || dst->L != src->L || dst->W != src->W || src->nev > dst->ev_cap)
         return -1;
     memcpy(dst->acc, src->acc, sizeof dst->acc);
     dst->in_line = src->in_line, dst->last_off = src->last_off;
-    memcpy(dst->ev, src->ev, sizeof dst->ev);
+    memcpy(dst->ev, src->ev, (size_t)src->nev * sizeof *dst->ev);
     dst->nev = src->nev;
     dst->g_db = src->g_db, dst->from_db = src->from_db, dst->ramp_at = src->ramp_at, dst->ramp_len = src->ramp_len;
     dst->to_db = src->to_db < 0 ? dst->depth_db : 0.0; /* a dip on its way takes the new depth */
@@ -72,7 +99,7 @@ int dsp_ducker_copy_state(dsp_ducker *dst, const dsp_ducker *src)
 
 static void add_event(dsp_ducker *s, int64_t at, int down)
 {
-    if (s->nev == DSP_DUCKER_EVENTS) /* cannot happen with lines >= 10 ms apart and L <= 10 s */
+    if (s->nev == s->ev_cap) /* cannot happen: the queue holds the most that can be pending */
         return;
     int i = s->nev++;
     while (i > 0 && s->ev[i - 1].at > at) {

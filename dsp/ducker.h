@@ -28,7 +28,6 @@
 #include <stdint.h>
 
 #define DSP_DUCKER_MAX_CHANNELS 32
-#define DSP_DUCKER_EVENTS 256
 
 typedef struct {
     double depth_db;     /* < 0 */
@@ -51,9 +50,11 @@ typedef struct {
     double acc[DSP_DUCKER_MAX_CHANNELS];
     int in_line;
     int64_t last_off;                    /* end of the last line, or INT64_MIN */
-    /* moves (target time), sorted by time */
-    dsp_ducker_event ev[DSP_DUCKER_EVENTS];
-    int nev;
+    /* moves (target time), sorted by time, in caller memory: ev_cap is
+     * the most that can be pending at once for these settings (see
+     * dsp_ducker_heap_size), so none is ever dropped */
+    dsp_ducker_event *ev;
+    int nev, ev_cap;
     /* the gain now: a linear ramp in dB */
     double g_db, from_db, to_db;
     int64_t ramp_at, ramp_len;
@@ -63,7 +64,12 @@ typedef struct {
     int apply;                           /* 1 (default): io gets the gain; 0: io is only delayed */
 } dsp_ducker;
 
-/* Bytes of caller memory for the delay line (8-byte aligned). */
+/* Bytes of caller memory (8-byte aligned): the delay line, nch x L floats,
+ * and the queue of pending moves. A down move waits at most L samples from
+ * the window that found the line's start, a release at most L + H from the
+ * line's end, and starts (and ends) of lines are at least 2 W apart, so at
+ * most (2 L + H) / (2 W) + 2 moves are pending at once; the queue holds
+ * that many plus 2. (L 10 s, H 30 s: 2504 moves, 40 kB.) */
 size_t dsp_ducker_heap_size(int channels, double fs, const dsp_ducker_params *p);
 
 /* L in samples for these settings. */
@@ -75,8 +81,8 @@ void dsp_ducker_reset(dsp_ducker *s);
 /* Carries src's running state (detector, pending moves, the gain and its
  * ramp, the target's delay line) into dst, which keeps its settings (depth,
  * threshold, times): a dip under way heads for dst's depth. Returns 0, or -1
- * (dst untouched) when the two differ in channels, look-ahead or window.
- * No allocation. */
+ * (dst untouched) when the two differ in channels, look-ahead or window, or
+ * src has more moves pending than dst's queue holds. No allocation. */
 int dsp_ducker_copy_state(dsp_ducker *dst, const dsp_ducker *src);
 
 /* Runs n samples: key[0..nkey)[k] is the key at session sample key_at + k;
