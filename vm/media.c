@@ -104,6 +104,7 @@ struct vm_media_reader {
     int64_t in_pos;      /* next file frame sf_readf_float returns */
     int in_ended;        /* the file has given all it will */
     int check_finite;    /* a float source: its samples are checked for NaN and infinities */
+    ds_result failure;   /* what read_file's last -1 was (its message is in err) */
 
     /* Direct PCM path (raw != NULL): the data chunk read with pread. */
     unsigned char *raw;  /* RAW_BYTES of file data */
@@ -401,10 +402,10 @@ static int64_t first_nonfinite(const float *x, size_t n)
 }
 
 /* Reads n file frames into buf (fewer only at the probed end: n is cut to
- * it). Returns the count; -1 with err filled on a read error, on a file
- * that ends before the frames it was opened with (cut while rendering),
- * and on a float source holding a NaN or an infinity (refused at the
- * source: docs/media.md). */
+ * it). Returns the count; -1, with err and r->failure filled, on a read
+ * error, on a file that ends before the frames it was opened with (cut
+ * while rendering), and on a float source holding a NaN or an infinity
+ * (refused at the source: docs/media.md). */
 static int read_file(vm_media_reader *r, float *buf, int n, char *err)
 {
     sf_count_t want, got;
@@ -425,12 +426,12 @@ static int read_file(vm_media_reader *r, float *buf, int n, char *err)
         int sys = r->raw ? errno != 0 : sf_error(r->sf) != SF_ERR_NO_ERROR;
         file_place(r, r->in_pos + got, where, sizeof where);
         if (sys)
-            ds_fail(err, DS_ERR_IO, "error reading '%s' at %s: %s", r->path, where,
-                    r->raw ? strerror(errno) : sf_strerror(r->sf));
+            r->failure = ds_fail(err, DS_ERR_IO, "error reading '%s' at %s: %s", r->path, where,
+                                 r->raw ? strerror(errno) : sf_strerror(r->sf));
         else
-            ds_fail(err, DS_ERR_IO, "'%s' ends early, at %s, where it had %lld frames when "
-                    "opened: the file was cut or changed while rendering", r->path, where,
-                    (long long)r->in_frames);
+            r->failure = ds_fail(err, DS_ERR_IO, "'%s' ends early, at %s, where it had %lld frames when "
+                                 "opened: the file was cut or changed while rendering", r->path, where,
+                                 (long long)r->in_frames);
         return -1;
     }
     if (r->check_finite) {
@@ -438,10 +439,10 @@ static int read_file(vm_media_reader *r, float *buf, int n, char *err)
         if (bad >= 0) {
             float v = buf[bad];
             file_place(r, r->in_pos + bad / r->channels, where, sizeof where);
-            ds_fail(err, DS_ERR_FORMAT, "'%s' holds %s at %s, channel %d: dubstage refuses "
-                    "non-finite samples (repair or re-export the file)", r->path,
-                    isnan(v) ? "a NaN" : v > 0 ? "+infinity" : "-infinity", where,
-                    (int)(bad % r->channels) + 1);
+            r->failure = ds_fail(err, DS_ERR_FORMAT, "'%s' holds %s at %s, channel %d: dubstage "
+                                 "refuses non-finite samples (repair or re-export the file)", r->path,
+                                 isnan(v) ? "a NaN" : v > 0 ? "+infinity" : "-infinity", where,
+                                 (int)(bad % r->channels) + 1);
             return -1;
         }
     }
@@ -472,7 +473,7 @@ static ds_result seek_file(vm_media_reader *r, int64_t pos, float *scratch, char
         int64_t left = pos - r->in_pos;
         int n = read_file(r, scratch, left < IN_CHUNK ? (int)left : IN_CHUNK, err);
         if (n < 0)
-            return DS_ERR_IO;
+            return r->failure;
         if (n == 0)
             break;
     }
@@ -495,7 +496,7 @@ static ds_result refill(vm_media_reader *r, char *err)
         if (r->in_used == r->in_len) {
             int n = read_file(r, r->in_buf, IN_CHUNK, err);
             if (n < 0)
-                return DS_ERR_IO;
+                return r->failure;
             if (n < IN_CHUNK) {
                 /* Past the end: the filter's tail comes out of zeros fed
                  * like any other input (see the file comment). */
@@ -545,8 +546,9 @@ static ds_result take_resampled(vm_media_reader *r, float *out, int64_t n, char 
                 r->out_len = r->out_used = 0;
                 return DS_OK;
             }
-            if (refill(r, err) != DS_OK)
-                return DS_ERR_IO;
+            ds_result rc = refill(r, err);
+            if (rc != DS_OK)
+                return rc;
             continue;
         }
         avail = r->out_len - r->out_used;
@@ -848,7 +850,7 @@ ds_result vm_media_read(vm_media_reader *r, float *out, int n, char *err)
     while (n > 0) {
         int got = read_file(r, out, n, err);
         if (got < 0)
-            return DS_ERR_IO;
+            return r->failure;
         if (got == 0) {
             memset(out, 0, (size_t)n * (size_t)r->channels * sizeof *out);
             break;

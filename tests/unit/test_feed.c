@@ -418,6 +418,29 @@ int main(void)
     vm_plan_free(&p1);
     vm_plan_free(&p2);
     vm_plan_free(&p3);
+
+    /* a file cut after the mix was compiled: the voice refuses it (the
+     * length probed at compile time is checked), and the feed's error
+     * names the file and the session time; playback stops on it */
+    write_wav("cut.wav", 48000, 1, 200000, noise_mono);
+    plan *p4 = compile_text(SESSION "track \"C\" { channels = 1, to = m }:clip { \"cut.wav\", at = \"100000smp\" }\n"
+                                    OUTPUT);
+    char cut[600];
+    snprintf(cut, sizeof cut, "%s/cut.wav", dir);
+    if (p4 && truncate(cut, 4096) == 0 && vm_feed_create(&f, RATE, READAHEAD, err) == DS_OK) {
+        check(vm_feed_attach(f, p4, err) == DS_OK, "attach a plan whose file is cut afterwards", "%s", err);
+        vm_feed_program(f, 1, 90000, 300000, 0, 0);
+        check(vm_feed_wait_ready(f, 2.0) == 1, "a cut file does not hold up readiness", "timed out");
+        const char *e = vm_feed_error(f);
+        check(strstr(e, "cut.wav") && strstr(e, "ends early") && strstr(e, "200000 frames when the mix was compiled") &&
+                  strstr(e, "at 2.083 s of the session"),
+              "the cut file is reported: its name, both lengths, the session time", "error '%s'", e);
+        vm_feed_detach(f, p4);
+        vm_feed_destroy(&f);
+    } else {
+        check(0, "a file cut after compiling", "set-up failed: %s", err);
+    }
+    vm_plan_free(&p4);
     scratch_close();
     return check_exit();
 }

@@ -12,6 +12,8 @@
 #include "vm/media.h"
 
 #include <dirent.h>
+#include <math.h>
+#include <sys/stat.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -82,7 +84,7 @@ void *aligned_alloc(size_t align, size_t n)
 /* ---- test files ----------------------------------------------------------- */
 
 static char tmp_dir[64];
-static char tmp_files[32][256];
+static char tmp_files[64][256];
 static int tmp_count;
 
 static const char *tmp_path(const char *name)
@@ -757,6 +759,149 @@ static void test_s24_decode(void)
           bad);
 }
 
+/* ---- files that change under the reader, non-finite samples (issue 11) ---- */
+
+/* Reads n frames in 4096-frame calls; returns the first failure (err
+ * filled) or DS_OK. */
+static ds_result read_all(vm_media_reader *r, float *buf, int64_t n, char *err)
+{
+    for (int64_t done = 0; done < n; done += 4096) {
+        ds_result rc = vm_media_read(r, buf, n - done < 4096 ? (int)(n - done) : 4096, err);
+        if (rc != DS_OK)
+            return rc;
+    }
+    return DS_OK;
+}
+
+static void test_changed_files(void)
+{
+    static const struct { int format; const char *what; } kinds[] = {
+        {SF_FORMAT_WAV | SF_FORMAT_PCM_16, "WAV 16-bit (direct path)"},
+        {SF_FORMAT_WAV | SF_FORMAT_DOUBLE, "WAV 64-bit float (libsndfile path)"},
+        {SF_FORMAT_FLAC | SF_FORMAT_PCM_16, "FLAC 16-bit (libsndfile, compressed)"},
+    };
+    /* longer than the direct path's 128 KiB read-ahead, so the cut lies
+     * beyond what it holds */
+    enum { N = 200000 };
+    static float x[N], got[4096], ref[N];
+    char err[DS_ERR_LEN], name[200];
+    for (int i = 0; i < N; i++)
+        x[i] = noise() * 0.5f;
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        char file[64];
+        snprintf(file, sizeof file, "changed%zu", k);
+        const char *path = tmp_path(file);
+        vm_media_info probed;
+        vm_media_reader *r = NULL;
+        struct stat st;
+        if (write_float(path, kinds[k].format, 48000, 1, x, N) != 0 || vm_media_probe(path, &probed, err) != DS_OK ||
+            stat(path, &st) != 0) {
+            check(0, kinds[k].what, "cannot write or probe: %s", err);
+            continue;
+        }
+        /* cut while the reader reads: an error naming the file, never zeros */
+        ds_result rc = vm_media_open_expect(&r, path, &probed, 48000, 0, err);
+        if (rc == DS_OK)
+            rc = read_all(r, ref, 10000, err);
+        int cut = truncate(path, st.st_size / 2);
+        if (rc == DS_OK && cut == 0)
+            rc = read_all(r, ref, N - 10000, err);
+        snprintf(name, sizeof name, "%s cut while read: DS_ERR_IO naming the file", kinds[k].what);
+        check(cut == 0 && rc == DS_ERR_IO && strstr(err, path) && (strstr(err, "ends early") || strstr(err, "error reading")),
+              name, "rc %d: %s", rc, err);
+        vm_media_close(&r);
+
+        /* cut before the reader opens: WAV's header then says the shorter
+         * length, checked against the one the mix was compiled with; FLAC's
+         * keeps the old one, and the read fails */
+        rc = vm_media_open_expect(&r, path, &probed, 48000, 0, err);
+        int at_open = rc != DS_OK;
+        if (rc == DS_OK)
+            rc = read_all(r, ref, N, err);
+        char want[64];
+        snprintf(want, sizeof want, "where it had %d frames when the mix was compiled", N);
+        int wav = (kinds[k].format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAV;
+        snprintf(name, sizeof name, "%s cut before open: refused %s", kinds[k].what,
+                 wav ? "at open, both lengths named" : "at the read");
+        check(rc == DS_ERR_IO && strstr(err, path) && (wav ? at_open && strstr(err, want) != NULL : !at_open), name,
+              "rc %d: %s", rc, err);
+        vm_media_close(&r);
+    }
+
+    /* grown: a file read as an earlier, shorter probe said gives that many
+     * frames, then zeros, whatever follows in the file */
+    const char *path = tmp_path("grown.wav");
+    vm_media_reader *r = NULL;
+    if (write_float(path, SF_FORMAT_WAV | SF_FORMAT_PCM_24, 48000, 1, x, N) == 0) {
+        vm_media_info probed;
+        vm_media_probe(path, &probed, err);
+        vm_media_info shorter = probed;
+        shorter.frames = 16000;
+        int same = 1;
+        ds_result rc = vm_media_open_expect(&r, path, &shorter, 48000, 0, err);
+        for (int64_t done = 0; rc == DS_OK && done < N; done += 4096) {
+            int n = N - done < 4096 ? (int)(N - done) : 4096;
+            rc = vm_media_read(r, got, n, err);
+            for (int i = 0; i < n; i++)
+                same &= done + i < 16000 ? fabsf(got[i] - x[done + i]) < 1.5e-7f : got[i] == 0.0f;
+        }
+        check(rc == DS_OK && same, "a file grown since its probe: the probed frames, then zeros", "rc %d %s", rc,
+              rc ? err : "other samples");
+        vm_media_close(&r);
+        shorter.channels = 2;
+        rc = vm_media_open_expect(&r, path, &shorter, 48000, 0, err);
+        check(rc == DS_ERR_FORMAT && strstr(err, "1 channels now, 2 then"),
+              "a file with other channels than probed: refused, both counts named", "rc %d: %s", rc, err);
+        vm_media_close(&r);
+        shorter.channels = 1;
+        shorter.rate = 44100;
+        rc = vm_media_open_expect(&r, path, &shorter, 48000, 0, err);
+        check(rc == DS_ERR_FORMAT && strstr(err, "48000 Hz now, 44100 Hz then"),
+              "a file at another rate than probed: refused, both rates named", "rc %d: %s", rc, err);
+        vm_media_close(&r);
+    }
+
+    /* a NaN in a float file on either path, and through the resampler: the
+     * frame, the time and the channel of the first one */
+    static const struct { int format; const char *file; int out_rate; } nans[] = {
+        {SF_FORMAT_WAV | SF_FORMAT_FLOAT, "nan.wav", 48000},
+        {SF_FORMAT_AIFF | SF_FORMAT_FLOAT, "nan.aiff", 48000},
+        {SF_FORMAT_WAV | SF_FORMAT_FLOAT, "nan44.wav", 44100},
+    };
+    enum { M = 48000 };
+    static float y[2 * M];
+    for (int i = 0; i < 2 * M; i++)
+        y[i] = noise() * 0.5f;
+    y[2 * 30000 + 1] = NAN;
+    y[2 * 40000] = INFINITY;
+    for (size_t k = 0; k < sizeof nans / sizeof nans[0]; k++) {
+        const char *p = tmp_path(nans[k].file);
+        if (write_float(p, nans[k].format, 48000, 2, y, M) != 0)
+            continue;
+        static float buf[2 * 4096];
+        ds_result rc = vm_media_open(&r, p, nans[k].out_rate, 0, err);
+        int64_t n = nans[k].out_rate == 48000 ? M : 45000;
+        for (int64_t done = 0; rc == DS_OK && done < n; done += 4096)
+            rc = vm_media_read(r, buf, n - done < 4096 ? (int)(n - done) : 4096, err);
+        snprintf(name, sizeof name, "%s at %d Hz: the first NaN refused, placed", nans[k].file, nans[k].out_rate);
+        check(rc == DS_ERR_FORMAT && strstr(err, "a NaN at frame 30000, 0.625 s into the file, channel 2"), name,
+              "rc %d: %s", rc, err);
+        vm_media_close(&r);
+    }
+
+    /* resampling cost: common pairs pass in 64 channels, a rate sharing no
+     * factor with the session's does not */
+    vm_media_info a = {.channels = 64, .rate = 44100, .frames = 1000};
+    vm_media_info b = {.channels = 64, .rate = 767999, .frames = 1000};
+    vm_media_info c = {.channels = 1, .rate = 767999, .frames = 1000};
+    check(vm_media_check_rate("a.wav", &a, 48000, err) == DS_OK && vm_media_check_rate("a.wav", &a, 8000, err) == DS_OK &&
+              vm_media_check_rate("a.wav", &a, 384000, err) == DS_OK,
+          "44.1 kHz in 64 channels resamples to 8, 48 and 384 kHz", "%s", err);
+    check(vm_media_check_rate("b.wav", &b, 48000, err) == DS_ERR_FORMAT && strstr(err, "767999:48000"),
+          "767999 Hz in 64 channels into 48 kHz: refused, the ratio named", "%s", err);
+    check(vm_media_check_rate("c.wav", &c, 48000, err) == DS_OK, "767999 Hz in 1 channel: allowed", "%s", err);
+}
+
 int main(void)
 {
     test_s24_decode();
@@ -769,6 +914,7 @@ int main(void)
     test_probe();
     test_same_rate();
     test_direct_pcm();
+    test_changed_files();
 
     /* 44.1 kHz stereo noise, 3 s */
     {
