@@ -269,27 +269,16 @@ static const luaL_Reg mix_funcs[] = {
 static int run_script(lua_State *L)
 {
     const char *path = lua_touserdata(L, 1);
-    luaL_newmetatable(L, STRIP_MT);
-    luaL_setfuncs(L, script_strip_methods, 0);
-    lua_pop(L, 1);
-    luaL_newmetatable(L, CLIP_MT);
-    luaL_setfuncs(L, script_clip_methods, 0);
-    lua_pop(L, 1);
-    luaL_newmetatable(L, MARKERS_MT);
-    luaL_setfuncs(L, script_markers_methods, 0);
-    lua_pop(L, 1);
-    luaL_newmetatable(L, INSERT_MT);
-    luaL_setfuncs(L, script_insert_methods, 0);
-    lua_pop(L, 1);
-    luaL_newmetatable(L, PARAM_MT);
-    luaL_setfuncs(L, script_param_methods, 0);
-    lua_pop(L, 1);
-    luaL_newmetatable(L, VCA_MT);
-    luaL_setfuncs(L, script_vca_methods, 0);
-    lua_pop(L, 1);
-    luaL_newmetatable(L, MUTEGROUP_MT);
-    luaL_setfuncs(L, script_mute_group_methods, 0);
-    lua_pop(L, 1);
+    static const struct { const char *name; const luaL_Reg *methods; } handles[] = {
+        {STRIP_MT, script_strip_methods}, {CLIP_MT, script_clip_methods},   {MARKERS_MT, script_markers_methods},
+        {INSERT_MT, script_insert_methods}, {PARAM_MT, script_param_methods}, {VCA_MT, script_vca_methods},
+        {MUTEGROUP_MT, script_mute_group_methods},
+    };
+    for (size_t i = 0; i < sizeof handles / sizeof handles[0]; i++) {
+        luaL_newmetatable(L, handles[i].name);
+        luaL_setfuncs(L, handles[i].methods, 0);
+        lua_pop(L, 1);
+    }
     script_open_sandbox(L);
     lua_pushglobaltable(L);
     luaL_setfuncs(L, mix_funcs, 0);

@@ -22,6 +22,15 @@ static void check_new_group_name(lua_State *L, const char *name, const char *wha
         vm_script_error(L, "a mute group called '%s' already exists (made at %s)", name, d->mute_groups[-2 - prev].where);
 }
 
+/* A new group's name (copied into *field), its entry in the names index
+ * (index_value, as check_new_group_name reads it) and the line making it. */
+static void name_group(lua_State *L, char **field, char *where, const char *name, int index_value)
+{
+    *field = script_strdup(L, name);
+    script_index_add(L, script_get_ctx(L), SCRIPT_INDEX_GROUP, *field, index_value);
+    script_where(L, where);
+}
+
 /* members = { strip, ... } into an index list; duplicates are ignored */
 static void add_members(lua_State *L, int idx, int **members, int *n, int *cap, const char *what)
 {
@@ -88,39 +97,42 @@ int script_vca(lua_State *L)
     d->vcas = script_grow(L, d->vcas, &d->capvcas, d->nvcas + 1, sizeof *d->vcas);
     vm_vca_desc *v = &d->vcas[d->nvcas];
     memset(v, 0, sizeof *v);
-    v->name = script_strdup(L, name);
+    name_group(L, &v->name, v->where, name, d->nvcas);
     d->nvcas++;
-    script_index_add(L, script_get_ctx(L), SCRIPT_INDEX_GROUP, v->name, d->nvcas - 1);
-    script_where(L, v->where);
     return push_group(L, d->nvcas - 1, VCA_MT, vca_call);
 }
 
-/* The error for a field k that a group (what: "vca 'V'") does not have: its
- * fields are its parameter (gain, mute) and name; only the parameter can be
- * set. */
-static int no_group_field(lua_State *L, const char *what, const char *k, const char *param, int setting)
+/* The error for a field k that group NAME of kind ("vca", "mute group") does
+ * not have: its fields are its parameter (gain, mute) and name; only the
+ * parameter can be set. */
+static int no_group_field(lua_State *L, const char *kind, const char *name, const char *k, const char *param,
+                          int setting)
 {
     const char *const names[] = {param, setting ? NULL : "name", NULL};
     char mean[96];
     script_did_you_mean(k, names, mean, sizeof mean);
     if (setting)
-        return vm_script_error(L, "cannot set '%s' on %s%s (settable: %s)", k, what, mean, param);
-    return vm_script_error(L, "%s has no field '%s'%s (fields: %s, name)", what, k, mean, param);
+        return vm_script_error(L, "cannot set '%s' on %s '%s'%s (settable: %s)", k, kind, name, mean, param);
+    return vm_script_error(L, "%s '%s' has no field '%s'%s (fields: %s, name)", kind, name, k, mean, param);
+}
+
+/* g.FIELD on group ix (kind, name): its parameter (param, of kind pkind) or its name */
+static int group_index(lua_State *L, const char *kind, const char *name, const char *param, int pkind, int ix)
+{
+    const char *k = luaL_checkstring(L, 2);
+    if (strcmp(k, param) == 0)
+        script_push_param(L, pkind, ix, 0);
+    else if (strcmp(k, "name") == 0)
+        lua_pushstring(L, name);
+    else
+        return no_group_field(L, kind, name, k, param, 0);
+    return 1;
 }
 
 static int vca_index(lua_State *L)
 {
     int *ix = luaL_checkudata(L, 1, VCA_MT);
-    const char *k = luaL_checkstring(L, 2);
-    vm_vca_desc *v = &script_get_ctx(L)->desc->vcas[*ix];
-    if (strcmp(k, "gain") == 0) script_push_param(L, PARAM_VCA_GAIN, *ix, 0);
-    else if (strcmp(k, "name") == 0) lua_pushstring(L, v->name);
-    else {
-        char what[300];
-        snprintf(what, sizeof what, "vca '%s'", v->name);
-        return no_group_field(L, what, k, "gain", 0);
-    }
-    return 1;
+    return group_index(L, "vca", script_get_ctx(L)->desc->vcas[*ix].name, "gain", PARAM_VCA_GAIN, *ix);
 }
 
 static int vca_newindex(lua_State *L)
@@ -128,10 +140,10 @@ static int vca_newindex(lua_State *L)
     int *ix = luaL_checkudata(L, 1, VCA_MT);
     vm_vca_desc *v = &script_get_ctx(L)->desc->vcas[*ix];
     const char *k = luaL_checkstring(L, 2);
+    if (strcmp(k, "gain") != 0)
+        return no_group_field(L, "vca", v->name, k, "gain", 1);
     char what[300];
     snprintf(what, sizeof what, "vca '%s'", v->name);
-    if (strcmp(k, "gain") != 0)
-        return no_group_field(L, what, k, "gain", 1);
     v->gain.value = script_gain_db(L, luaL_checknumber(L, 3), what, "gain");
     return 0;
 }
@@ -160,26 +172,15 @@ int script_mute_group(lua_State *L)
     d->mute_groups = script_grow(L, d->mute_groups, &d->capmute_groups, d->nmute_groups + 1, sizeof *d->mute_groups);
     vm_mute_group_desc *m = &d->mute_groups[d->nmute_groups];
     memset(m, 0, sizeof *m);
-    m->name = script_strdup(L, name);
+    name_group(L, &m->name, m->where, name, -2 - d->nmute_groups);
     d->nmute_groups++;
-    script_index_add(L, script_get_ctx(L), SCRIPT_INDEX_GROUP, m->name, -2 - (d->nmute_groups - 1));
-    script_where(L, m->where);
     return push_group(L, d->nmute_groups - 1, MUTEGROUP_MT, mute_group_call);
 }
 
 static int mute_group_index(lua_State *L)
 {
     int *ix = luaL_checkudata(L, 1, MUTEGROUP_MT);
-    vm_mute_group_desc *m = &script_get_ctx(L)->desc->mute_groups[*ix];
-    const char *k = luaL_checkstring(L, 2);
-    if (strcmp(k, "mute") == 0) script_push_param(L, PARAM_GROUP_MUTE, *ix, 0);
-    else if (strcmp(k, "name") == 0) lua_pushstring(L, m->name);
-    else {
-        char what[300];
-        snprintf(what, sizeof what, "mute group '%s'", m->name);
-        return no_group_field(L, what, k, "mute", 0);
-    }
-    return 1;
+    return group_index(L, "mute group", script_get_ctx(L)->desc->mute_groups[*ix].name, "mute", PARAM_GROUP_MUTE, *ix);
 }
 
 static int mute_group_newindex(lua_State *L)
@@ -187,11 +188,8 @@ static int mute_group_newindex(lua_State *L)
     int *ix = luaL_checkudata(L, 1, MUTEGROUP_MT);
     vm_mute_group_desc *m = &script_get_ctx(L)->desc->mute_groups[*ix];
     const char *k = luaL_checkstring(L, 2);
-    if (strcmp(k, "mute") != 0) {
-        char what[300];
-        snprintf(what, sizeof what, "mute group '%s'", m->name);
-        return no_group_field(L, what, k, "mute", 1);
-    }
+    if (strcmp(k, "mute") != 0)
+        return no_group_field(L, "mute group", m->name, k, "mute", 1);
     luaL_checktype(L, 3, LUA_TBOOLEAN);
     m->mute = lua_toboolean(L, 3);
     return 0;

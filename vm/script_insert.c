@@ -24,14 +24,21 @@ int script_push_insert(lua_State *L, int strip, vm_insert_desc *e)
     return 1;
 }
 
+/* The strip (argument 1) an insert goes on; "KIND on track 'T'" into what
+ * (n bytes) for its messages. */
+static int insert_strip(lua_State *L, const char *kind, char *what, size_t n)
+{
+    strip_ref *r = script_check_strip(L, 1);
+    const vm_strip_desc *s = &script_get_ctx(L)->desc->strips[r->index];
+    snprintf(what, n, "%s on %s '%s'", kind, script_kind_name(s), s->name);
+    return r->index;
+}
+
 /* t:eq { "peak", freq = 3000, gain = 3, q = 1 } / { "highpass", freq = 80, order = 4 } */
 int script_strip_eq(lua_State *L)
 {
-    strip_ref *r = script_check_strip(L, 1);
-    vm_desc *d = script_get_ctx(L)->desc;
-    vm_strip_desc *s = &d->strips[r->index];
     char what[300];
-    snprintf(what, sizeof what, "eq on %s '%s'", script_kind_name(s), s->name);
+    int strip = insert_strip(L, "eq", what, sizeof what);
     luaL_checktype(L, 2, LUA_TTABLE);
     static const char *const keys[] = {"freq", "gain", "q", "order", NULL};
     script_check_keys(L, 2, what, keys, 1);
@@ -71,7 +78,7 @@ int script_strip_eq(lua_State *L)
             return vm_script_error(L, "%s: q does not apply to a Butterworth of order %d (its Qs are fixed)", what, e.order);
         e.q.value = v;
     }
-    return script_push_insert(L, r->index, &e);
+    return script_push_insert(L, strip, &e);
 }
 
 /* The kernels' checks name their C fields (attack_s); say the script's
@@ -93,11 +100,8 @@ void script_words(char *msg)
  * t:expander { ... }, t:gate { threshold = -50, range = -20, ... } */
 static int strip_dynamics(lua_State *L, dsp_dyn_mode mode, const char *kind)
 {
-    strip_ref *r = script_check_strip(L, 1);
-    vm_desc *d = script_get_ctx(L)->desc;
-    vm_strip_desc *s = &d->strips[r->index];
     char what[300];
-    snprintf(what, sizeof what, "%s on %s '%s'", kind, script_kind_name(s), s->name);
+    int strip = insert_strip(L, kind, what, sizeof what);
     luaL_checktype(L, 2, LUA_TTABLE);
     static const char *const keys[] = {"threshold", "ratio", "knee", "attack", "release", "hold", "makeup",
                                        "range", "detector", "rms", "link", "key", "key_filter", NULL};
@@ -142,7 +146,7 @@ static int strip_dynamics(lua_State *L, dsp_dyn_mode mode, const char *kind)
         strip_ref *k = luaL_testudata(L, -1, STRIP_MT);
         if (!k)
             return vm_script_error(L, "%s: key must be a track or bus (got %s)", what, luaL_typename(L, -1));
-        if (k->index != r->index)
+        if (k->index != strip)
             e.key = k->index;
     }
     lua_pop(L, 1);
@@ -159,17 +163,14 @@ static int strip_dynamics(lua_State *L, dsp_dyn_mode mode, const char *kind)
                                 e.key_lo, e.key_hi);
     }
     lua_pop(L, 1);
-    return script_push_insert(L, r->index, &e);
+    return script_push_insert(L, strip, &e);
 }
 
 /* t:limiter { ceiling = -1, lookahead = 0.005, release = 0.05 } */
 int script_strip_limiter(lua_State *L)
 {
-    strip_ref *r = script_check_strip(L, 1);
-    vm_desc *d = script_get_ctx(L)->desc;
-    vm_strip_desc *s = &d->strips[r->index];
     char what[300];
-    snprintf(what, sizeof what, "limiter on %s '%s'", script_kind_name(s), s->name);
+    int strip = insert_strip(L, "limiter", what, sizeof what);
     if (lua_isnoneornil(L, 2))
         lua_newtable(L);
     luaL_checktype(L, 2, LUA_TTABLE);
@@ -197,16 +198,14 @@ int script_strip_limiter(lua_State *L)
         script_words(msg);
         return vm_script_error(L, "%s: %s", what, msg);
     }
-    return script_push_insert(L, r->index, &e);
+    return script_push_insert(L, strip, &e);
 }
 
 /* t:transient { attack = 6, sustain = -3 } */
 int script_strip_transient(lua_State *L)
 {
-    strip_ref *r = script_check_strip(L, 1);
-    vm_strip_desc *s = &script_get_ctx(L)->desc->strips[r->index];
     char what[300];
-    snprintf(what, sizeof what, "transient shaper on %s '%s'", script_kind_name(s), s->name);
+    int strip = insert_strip(L, "transient shaper", what, sizeof what);
     luaL_checktype(L, 2, LUA_TTABLE);
     static const char *const keys[] = {"attack", "sustain", NULL};
     script_check_keys(L, 2, what, keys, 0);
@@ -216,7 +215,7 @@ int script_strip_transient(lua_State *L)
     e.key = -1;
     script_opt_number(L, 2, "attack", what, -24, 24, &e.attack_db);
     script_opt_number(L, 2, "sustain", what, -24, 24, &e.sustain_db);
-    return script_push_insert(L, r->index, &e);
+    return script_push_insert(L, strip, &e);
 }
 
 int script_strip_compressor(lua_State *L) { return strip_dynamics(L, DSP_DYN_COMPRESS, "compressor"); }
