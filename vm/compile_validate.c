@@ -132,9 +132,22 @@ static ds_result check_insert_rate(const vm_desc *d, const vm_strip_desc *st, co
     return DS_OK;
 }
 
+/* A band duck's crossover needs its band below half the session rate. */
+static ds_result check_duck_rate(const vm_desc *d, const vm_duck_desc *du, char *err)
+{
+    double nyquist = d->tb.rate / 2.0;
+    if (du->band_hi > 0 && du->band_hi >= nyquist)
+        return ds_fail(err, DS_ERR_ARG, "%s: duck of %s '%s': band's high edge %g Hz must be below half the session "
+                       "rate (%g Hz)", du->where, vmc_kind_name(&d->strips[du->target]), d->strips[du->target].name,
+                       du->band_hi, nyquist);
+    return DS_OK;
+}
+
 ds_result vmc_validate(const vm_desc *d, char *err)
 {
     ds_result r = DS_OK;
+    for (int i = 0; r == DS_OK && i < d->nducks; i++)
+        r = check_duck_rate(d, &d->ducks[i], err);
     for (int s = 0; r == DS_OK && s < d->nstrips; s++) {
         const vm_strip_desc *st = &d->strips[s];
         r = check_strip_channels(st, err);

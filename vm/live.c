@@ -413,9 +413,9 @@ static void meter_block(live_plan *lp, int off, int n)
 {
     for (int i = 0; i < lp->nmeters; i++) {
         live_meter *m = &lp->meters[i];
-        const float *ch[64];
+        const float *ch[VM_MAX_CHANNELS]; /* a strip has at most that many (vm_compile checks) */
         float pk = atomic_load_explicit(&m->peak, memory_order_relaxed);
-        for (int c = 0; c < m->nch && c < 64; c++) {
+        for (int c = 0; c < m->nch && c < VM_MAX_CHANNELS; c++) {
             ch[c] = m->chans[c] + off;
             for (int k = 0; k < n; k++) {
                 float a = fabsf(ch[c][k]);

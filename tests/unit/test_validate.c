@@ -240,6 +240,12 @@ static void test_rate(void)
                     "b:compressor { threshold = -20, key_filter = { 100, 9000 } }\n"
                     "output { \"out/b.wav\", from = b }\n",
                     3, "key_filter", "key filter edge past Nyquist: error");
+    expect_error_at("session { rate = 16000, length = 1 }\n"
+                    "local k = bus \"K\"\n"
+                    "local b = bus \"B\"\n"
+                    "duck { b, under = k, depth = -6, band = { 1000, 9000 } }\n"
+                    "output { \"out/b.wav\", from = b }\n",
+                    4, "band's high edge", "band duck edge past Nyquist: error");
 }
 
 /* The clip player's "up to N at once" (its reader slots, from the
