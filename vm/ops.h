@@ -1,9 +1,10 @@
 /* ops.h - the ops a plan is made of: their kinds (one plan_op_class each)
- * and their state. The compiler (vm/compile.c) builds the state in the
- * plan's arena and points each plan_op at its class; the scheduler calls
- * cls->run, vm_plan_reset cls->reset, the live driver cls->copy_state and
- * cls->meter_db. Nothing else knows a kind: a new one is a kernel, a class
- * entry here, a binding and an emitter (docs/adding-a-node.md). No run
+ * and their state. The compiler's emitters (vm/compile_emit.c) build the
+ * state in the plan's arena and point each plan_op at its class; the
+ * scheduler calls cls->run, vm_plan_reset cls->reset, the live driver
+ * cls->copy_state and cls->meter_db, and none of them knows a kind. A new
+ * kind is a kernel, a class entry here, its description and binding, an
+ * emitter and its limits in the validation pass (docs/adding-a-node.md). No run
  * function allocates, except the clip player, which opens a clip's reader
  * when the clip starts: that is the one place that touches files, and in
  * live playback it is replaced by reading from the disk thread's ring
