@@ -33,10 +33,11 @@ void op_eq_design(op_eq_args *a, int64_t n)
 static void eq_run(op_eq_args *a, int off, int n)
 {
     if (a->order == 2) {
-        float *chans[DSP_BIQUAD_MULTI_MAX];
-        for (int ch = 0; ch < a->nch; ch++)
+        float *chans[DSP_BIQUAD_MULTI_MAX]; /* vm_compile refuses more (compile_validate.c) */
+        int nch = a->nch < DSP_BIQUAD_MULTI_MAX ? a->nch : DSP_BIQUAD_MULTI_MAX;
+        for (int ch = 0; ch < nch; ch++)
             chans[ch] = a->chans[ch] + off;
-        dsp_biquad_multi_process(a->multi, chans, a->nch, n);
+        dsp_biquad_multi_process(a->multi, chans, nch, n);
     } else {
         for (int ch = 0; ch < a->nch; ch++)
             dsp_butter_process(&a->butter[ch], a->chans[ch] + off, a->chans[ch] + off, n);
@@ -257,10 +258,11 @@ static void op_transient(plan *p, void *args, int64_t pos, int n)
         if (k0 != a->knot)
             op_transient_design(a, k0);
         int64_t stop = k1 < end ? k1 : end;
-        float *io[DSP_TRANSIENT_MAX_CHANNELS];
-        for (int ch = 0; ch < a->nch && ch < DSP_TRANSIENT_MAX_CHANNELS; ch++)
+        float *io[DSP_TRANSIENT_MAX_CHANNELS]; /* vm_compile refuses more (compile_validate.c) */
+        int nch = a->nch < DSP_TRANSIENT_MAX_CHANNELS ? a->nch : DSP_TRANSIENT_MAX_CHANNELS;
+        for (int ch = 0; ch < nch; ch++)
             io[ch] = a->io[ch] + (s - pos);
-        dsp_transient_process(&a->state, io, a->nch, (int)(stop - s));
+        dsp_transient_process(&a->state, io, nch, (int)(stop - s));
         s = stop;
     }
 }
