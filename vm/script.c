@@ -149,8 +149,8 @@ const char *script_join(const char *const *names, char *buf, size_t n)
     return buf;
 }
 
-/* Field key of the table at idx as a number, unchecked; returns 0 when absent. */
-static int opt_any_number(lua_State *L, int idx, const char *key, const char *what, double *out)
+/* the comment is in vm/script_priv.h */
+int script_opt_any_number(lua_State *L, int idx, const char *key, const char *what, double *out)
 {
     int t = lua_getfield(L, idx, key);
     if (t == LUA_TNIL) {
@@ -167,7 +167,7 @@ static int opt_any_number(lua_State *L, int idx, const char *key, const char *wh
 int script_opt_number(lua_State *L, int idx, const char *key, const char *what, double lo, double hi, double *out)
 {
     double v;
-    if (!opt_any_number(L, idx, key, what, &v))
+    if (!script_opt_any_number(L, idx, key, what, &v))
         return 0;
     if (!(v >= lo && v <= hi))
         vm_script_error(L, "%s: '%s' = %g is out of range (%g to %g)", what, key, v, lo, hi);
@@ -190,7 +190,7 @@ double script_gain_db(lua_State *L, double v, const char *what, const char *key)
 
 int script_opt_gain_db(lua_State *L, int idx, const char *key, const char *what, double *out)
 {
-    if (!opt_any_number(L, idx, key, what, out))
+    if (!script_opt_any_number(L, idx, key, what, out))
         return 0;
     *out = script_gain_db(L, *out, what, key);
     return 1;

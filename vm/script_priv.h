@@ -109,6 +109,9 @@ const char *script_join(const char *const *names, char *buf, size_t n);
  * key up to max_positional). An unknown key is an error that names it and
  * suggests the closest valid one. */
 void script_check_keys(lua_State *L, int idx, const char *what, const char *const *valid, int max_positional);
+/* Field key of the table at idx as a number, unchecked (the caller checks
+ * it, NaN included); returns 0 when absent, raises when not a number. */
+int script_opt_any_number(lua_State *L, int idx, const char *key, const char *what, double *out);
 /* Field key of the table at idx as a number in lo..hi into *out; returns 0
  * when absent, raises when not a number or out of range. */
 int script_opt_number(lua_State *L, int idx, const char *key, const char *what, double lo, double hi, double *out);

@@ -104,7 +104,7 @@ static int strip_call(lua_State *L)
         s->gain.value = v;
     if (script_opt_gain_db(L, 2, "trim", what, &v))
         s->trim.value = v;
-    if (script_opt_number(L, 2, "pan", what, -1e300, 1e300, &v)) {
+    if (script_opt_any_number(L, 2, "pan", what, &v)) {
         check_pan(L, s, v);
         s->pan.value = v;
     }

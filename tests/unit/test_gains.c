@@ -145,6 +145,19 @@ static void test_value_reads_back(void)
     free(x);
 }
 
+/* a pan is not a gain, but NaN is refused the same way: with its own range */
+static void test_nan_pan(void)
+{
+    char err[DS_ERR_LEN] = "";
+    int n = 0;
+    gain_case k = {"pan", "local t = track \"T\" { channels = 1, pan = %s }\n" OUT_T, 2, 0, "pan"};
+    float *x = render_case(&k, "0/0", &n, err);
+    check(!x && strstr(err, "mix.lua:2:") && strstr(err, "pan = ") &&
+              strstr(err, "out of range (-1 = left to 1 = right)"),
+          "track { pan = 0/0 } is refused naming the line and the pan's range", "message: %s", x ? "(rendered)" : err);
+    free(x);
+}
+
 int main(void)
 {
     if (scratch_open("test-gains") != 0)
@@ -155,6 +168,7 @@ int main(void)
         test_refused(&cases[i]);
     }
     test_value_reads_back();
+    test_nan_pan();
     scratch_close();
     return check_exit();
 }
