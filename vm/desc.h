@@ -23,11 +23,6 @@
 
 #define VM_WHERE_LEN 160
 
-/* The most channels a strip (track or bus) may have: the route matrices
- * and the per-channel arrays sized by a strip's count use this. The
- * compiler checks it on the final graph (vm/compile_validate.c). */
-#define VM_MAX_CHANNELS 64
-
 typedef enum { VM_STRIP_TRACK, VM_STRIP_BUS } vm_strip_kind;
 
 typedef dsp_fade_curve vm_fade_curve; /* dsp/fade.h: same values, same formulas */

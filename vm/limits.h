@@ -3,7 +3,10 @@
  * by the same constant that the check upstream uses).
  *
  * VM_MAX_CHANNELS bounds a track, bus or output's channel count and a clip
- * file's channel count (vm/media.c refuses wider files at probe time).
+ * file's channel count (vm/media.c refuses wider files at probe time): the
+ * route matrices and the per-channel arrays sized by a strip's count use
+ * it, and the compiler checks it on the final graph
+ * (vm/compile_validate.c).
  * VM_MEDIA_MIN_RATE_HZ .. VM_MEDIA_MAX_RATE_HZ bound a clip file's sample
  * rate: every rate used in production (8 kHz to 768 kHz DXD x 2) with room
  * either side, and no header value that would make the resampler's set-up
