@@ -286,4 +286,16 @@ static int insert_index(lua_State *L)
 }
 
 
-const luaL_Reg script_insert_methods[] = {{"__index", insert_index}, {NULL, NULL}};
+static int insert_newindex(lua_State *L)
+{
+    insert_ref *ir = luaL_checkudata(L, 1, INSERT_MT);
+    const char *k = luaL_checkstring(L, 2);
+    const vm_insert_desc *e = &script_get_ctx(L)->desc->strips[ir->strip].inserts[ir->index];
+    const char *kind = e->kind == VM_INSERT_EQ ? "eq" : e->kind == VM_INSERT_DYNAMICS ? script_dyn_mode_name(e->dyn.mode)
+                       : e->kind == VM_INSERT_LIMITER ? "limiter" : e->kind == VM_INSERT_TRANSIENT ? "transient" : "duck";
+    return vm_script_error(L, "cannot set '%s' on %s %s: give its settings when it is made (t:%s { ..., %s = v }) and "
+                           "move its parameters with x.%s:set { at = ..., to = v }", k, strchr("aeiou", kind[0]) ? "an" : "a",
+                           kind, kind, k, k);
+}
+
+const luaL_Reg script_insert_methods[] = {{"__index", insert_index}, {"__newindex", insert_newindex}, {NULL, NULL}};

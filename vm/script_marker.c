@@ -171,5 +171,12 @@ static int markers_gc(lua_State *L)
 }
 
 
-const luaL_Reg script_markers_methods[] = {
-    {"__call", markers_call}, {"__index", markers_index}, {"__len", markers_len}, {"__gc", markers_gc}, {NULL, NULL}};
+static int markers_newindex(lua_State *L)
+{
+    luaL_checkudata(L, 1, MARKERS_MT);
+    return vm_script_error(L, "cannot set '%s' on a marker list: it is read from its file", luaL_checkstring(L, 2));
+}
+
+const luaL_Reg script_markers_methods[] = {{"__call", markers_call}, {"__index", markers_index},
+                                           {"__newindex", markers_newindex}, {"__len", markers_len},
+                                           {"__gc", markers_gc}, {NULL, NULL}};

@@ -403,6 +403,17 @@ static int param_index(lua_State *L)
     return 1;
 }
 
+static int param_newindex(lua_State *L)
+{
+    param_ref *p = luaL_checkudata(L, 1, PARAM_MT);
+    const char *k = luaL_checkstring(L, 2);
+    char name[300];
+    int is_db;
+    param_of(L, p, name, sizeof name, &is_db);
+    return vm_script_error(L, "cannot set '%s' on %s: write a move (p:set { at = ..., to = v }), or set the static "
+                           "value on its owner (t.gain = v) or in the call that made it", k, name);
+}
+
 static int param_tostring(lua_State *L)
 {
     param_ref *p = luaL_checkudata(L, 1, PARAM_MT);
@@ -426,4 +437,5 @@ static int param_tostring(lua_State *L)
 }
 
 
-const luaL_Reg script_param_methods[] = {{"__index", param_index}, {"__tostring", param_tostring}, {NULL, NULL}};
+const luaL_Reg script_param_methods[] = {
+    {"__index", param_index}, {"__newindex", param_newindex}, {"__tostring", param_tostring}, {NULL, NULL}};

@@ -445,6 +445,26 @@ static int clip_index(lua_State *L)
     return 1;
 }
 
+/* c.gain = dB: the clip's static gain (one rule for gains: script_gain_db);
+ * its other fields are given when it is made */
+static int clip_newindex(lua_State *L)
+{
+    clip_ref *r = luaL_checkudata(L, 1, CLIP_MT);
+    vm_desc *d = script_get_ctx(L)->desc;
+    vm_clip_desc *k = &d->strips[r->strip].clips[r->clip];
+    const char *key = luaL_checkstring(L, 2);
+    char what[400];
+    snprintf(what, sizeof what, "clip '%s' on track '%s'", vm_path_basename(k->path), d->strips[r->strip].name);
+    if (strcmp(key, "gain") == 0) {
+        k->gain.value = script_gain_db(L, luaL_checknumber(L, 3), what, "gain");
+        return 0;
+    }
+    static const char *const names[] = {"gain", NULL};
+    char mean[96];
+    return vm_script_error(L, "cannot set '%s' on %s%s (settable: gain; the others are given in t:clip { ... })", key,
+                           what, script_did_you_mean(key, names, mean, sizeof mean));
+}
+
 static int clip_tostring(lua_State *L)
 {
     clip_ref *r = luaL_checkudata(L, 1, CLIP_MT);
@@ -459,4 +479,5 @@ static int clip_tostring(lua_State *L)
 const luaL_Reg script_strip_methods[] = {
     {"__index", strip_index}, {"__newindex", strip_newindex}, {"__call", strip_call},
     {"__tostring", strip_tostring}, {NULL, NULL}};
-const luaL_Reg script_clip_methods[] = {{"__index", clip_index}, {"__tostring", clip_tostring}, {NULL, NULL}};
+const luaL_Reg script_clip_methods[] = {
+    {"__index", clip_index}, {"__newindex", clip_newindex}, {"__tostring", clip_tostring}, {NULL, NULL}};

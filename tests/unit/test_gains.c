@@ -38,6 +38,8 @@ static const gain_case cases[] = {
     {"t.trim = G", T "t.trim = %s\n" OUT_T, 4, 0, "trim"},
     {"clip { gain = G }", "local t = track \"T\" { channels = 1 }\nt:clip { \"in.wav\", at = 0, gain = %s }\n" OUT_T,
      3, 0, "gain"},
+    {"c.gain = G", "local t = track \"T\" { channels = 1 }\nlocal c = t:clip { \"in.wav\", at = 0 }\nc.gain = %s\n"
+     OUT_T, 4, 0, "gain"},
     {"vca { gain = G } over a +24 dB fader", T "t.gain = 24\nvca \"V\" { members = { t }, gain = %s }\n" OUT_T, 5, 0,
      "gain"},
     {"v.gain = G", T "local v = vca \"V\" { members = { t } }\nv.gain = %s\n" OUT_T, 5, 0, "gain"},
