@@ -39,6 +39,7 @@
 #include "vm/liveset.h"
 #include "vm/markers.h"
 #include "vm/path.h"
+#include "vm/sandbox.h"
 #include "vm/script_error.h"
 #include "vm/timecode.h"
 #include "vm/tmpfile.h"
@@ -537,17 +538,19 @@ static int l_reload(lua_State *L)
 static int l_save(lua_State *L)
 {
     session *s = S_of(L);
-    char path[4096];
-    if (!lua_isnoneornil(L, 1)) {
-        char dir[4096];
-        vm_path_dirname(s->a->script, dir, sizeof dir);
-        if (vm_path_join(dir, luaL_checkstring(L, 1), path, sizeof path) != 0)
-            return vm_script_error(L, "file name too long");
-    } else {
-        snprintf(path, sizeof path, "%s", s->trims_path);
-    }
+    char path[4096], asked[4096], err[DS_ERR_LEN];
+    int missing;
+    /* judged on the file reached (vm/sandbox.h): a link there to a file
+     * outside the script's folder, or to the script, is refused; the
+     * temporary file beside it is made new (O_EXCL), never through a link */
+    char dir[4096];
+    vm_path_dirname(s->a->script, dir, sizeof dir);
+    if (vm_path_resolve(lua_isnoneornil(L, 1) ? NULL : dir,
+                        lua_isnoneornil(L, 1) ? s->trims_path : luaL_checkstring(L, 1), asked, sizeof asked,
+                        &missing, err) != DS_OK ||
+        vm_sandbox_check_save(s->a->script, asked, path, sizeof path, err) != DS_OK)
+        return vm_script_error(L, "%s", err);
     vm_tmpfile tmp;
-    char err[DS_ERR_LEN];
     FILE *f = vm_tmpfile_fopen(&tmp, path, err);
     if (!f)
         return vm_script_error(L, "%s", err);
@@ -580,11 +583,12 @@ static int l_save(lua_State *L)
     fprintf(f, "}\n");
     if (vm_tmpfile_fcommit(&tmp, f, path, err) != DS_OK)
         return vm_script_error(L, "%s", err);
-    repl_console_print("saved %d change%s to %s", s->changes.n, s->changes.n == 1 ? "" : "s", path);
+    vm_path_shown(path, asked, sizeof asked); /* "mix.trims.lua" rather than the whole real path */
+    repl_console_print("saved %d change%s to %s", s->changes.n, s->changes.n == 1 ? "" : "s", asked);
     if (!s->desc.trims_path[0] || strcmp(vm_path_basename(s->desc.trims_path), vm_path_basename(path)) != 0)
         repl_console_print("add this line to %s to use them: trims \"%s\"", vm_path_basename(s->a->script),
                       vm_path_basename(path));
-    lua_pushstring(L, path);
+    lua_pushstring(L, asked);
     return 1;
 }
 

@@ -54,6 +54,15 @@ static void count_hook(lua_State *L, lua_Debug *ar)
     vm_budget *b = ud;
     if (b->interrupt && *b->interrupt)
         stop_script(L, "interrupted");
+    if (b->memory_refused) { /* a pcall in the script caught the memory error: stop it here */
+        if (b->max_memory_mb > 0) {
+            b->memory_cap_hit_mb = b->max_memory_mb;
+            b->max_memory_mb = 0; /* room for the message; the flag keeps stopping every instruction */
+        }
+        char msg[128];
+        snprintf(msg, sizeof msg, "memory limit exhausted (%g MiB; --max-memory)", b->memory_cap_hit_mb);
+        stop_script(L, msg);
+    }
     b->instructions += VM_BUDGET_HOOK_EVERY;
     if (b->max_instructions > 0 && b->instructions > b->max_instructions) {
         char n[32], msg[128];
@@ -71,6 +80,7 @@ lua_State *vm_budget_newstate(vm_budget *b)
     b->instructions = 0;
     b->memory_bytes = 0;
     b->memory_refused = 0;
+    b->memory_cap_hit_mb = 0;
     lua_State *L = lua_newstate(budget_alloc, b);
     if (L)
         lua_sethook(L, count_hook, LUA_MASKCOUNT, VM_BUDGET_HOOK_EVERY);
@@ -81,6 +91,8 @@ void vm_budget_restart(vm_budget *b, lua_State *L)
 {
     b->instructions = 0;
     b->memory_refused = 0;
+    if (b->memory_cap_hit_mb > 0)
+        b->max_memory_mb = b->memory_cap_hit_mb, b->memory_cap_hit_mb = 0;
     lua_sethook(L, count_hook, LUA_MASKCOUNT, VM_BUDGET_HOOK_EVERY);
 }
 
@@ -101,7 +113,9 @@ int vm_budget_memory_error(vm_budget *b, lua_State *co, int status, char *msg, s
     /* a script's pcall may have caught the memory error and raised it again */
     if (!b->memory_refused || (status != LUA_ERRMEM && !strstr(m, "not enough memory")))
         return 0;
-    double cap = b->max_memory_mb;
+    double cap = b->max_memory_mb > 0 ? b->max_memory_mb : b->memory_cap_hit_mb;
+    if (b->max_memory_mb > 0)
+        b->memory_cap_hit_mb = b->max_memory_mb;
     b->max_memory_mb = 0; /* room for the message and for unwinding */
     char where[256];
     if (!vm_budget_where(co, where, sizeof where))

@@ -9,7 +9,8 @@
  * collection, so garbage never counts. Coroutines share the budget: the
  * hook is set before any is made, and each inherits it. Once a limit is
  * hit the hook fires on every instruction, so a `pcall` in the script
- * cannot swallow the error and carry on. */
+ * cannot swallow the error and carry on (a memory error it caught is
+ * raised again, with the line, at the next look). */
 #ifndef VM_BUDGET_H
 #define VM_BUDGET_H
 
@@ -30,6 +31,7 @@ typedef struct {
     double instructions;
     size_t memory_bytes;
     int memory_refused;               /* the allocator refused for the cap */
+    double memory_cap_hit_mb;         /* the cap, lifted once hit (to report and unwind) */
 } vm_budget;
 
 /* A new Lua state whose allocator and hook keep to b (b must outlive it).

@@ -186,7 +186,8 @@ static ds_result read_file(const char *path, char **out, size_t *len, char *err)
     struct stat st;
     char *buf = NULL;
     size_t n = 0, cap = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO under the name is refused below, not waited on */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 
     if (fd < 0)
         return ds_fail(err, DS_ERR_IO, "cannot read marker file '%s': %s", path, strerror(errno));
@@ -197,6 +198,12 @@ static ds_result read_file(const char *path, char **out, size_t *len, char *err)
         close(fd);
         return ds_fail(err, DS_ERR_IO, "cannot read marker file '%s': %s", path, strerror(e));
     }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return ds_fail(err, DS_ERR_IO, "cannot read marker file '%s': not a regular file (a FIFO, a device "
+                       "or a socket)", path);
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     for (;;) {
         ssize_t got;
         if (n == cap) {

@@ -68,6 +68,7 @@
 
 #include "dsp/pcm.h"
 #include "vm/limits.h"
+#include "vm/path.h"
 
 enum {
     OUT_CHUNK = 4096, /* output frames produced per refill */
@@ -209,9 +210,11 @@ static ds_result open_sf(const char *path, SNDFILE **sf, int *fd,
     if (!S_ISREG(st.st_mode))
         return ds_fail(err, DS_ERR_FORMAT,
                        "'%s' is not an audio file dubstage can read (not a regular file)", path);
-    *fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (*fd < 0)
-        return ds_fail(err, DS_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
+    /* checked again on the descriptor: a FIFO put there since the stat
+     * must be refused, not waited on (vm/path.h) */
+    ds_result r = vm_path_open_regular(path, O_RDONLY, "clip source", fd, NULL, err);
+    if (r != DS_OK)
+        return r;
 
     memset(&si, 0, sizeof si);
     *sf = sf_open_fd(*fd, SFM_READ, &si, SF_FALSE);

@@ -213,13 +213,17 @@ void vm_sandbox_free(vm_sandbox *sb)
 }
 
 /* Opens the checked real path (shown: its name relative to the current
- * folder) without following a link there, and makes sure the descriptor
+ * folder; name: as the script wrote it, for messages) without following a link there, and makes sure the descriptor
  * is the file that was judged: its name in /proc/self/fd still allowed. */
-static ds_result open_judged(const vm_sandbox *sb, vm_sb_use use, const char *what, const char *shown, int flags,
-                             int *fd, struct stat *st, char *err)
+static ds_result open_judged(const vm_sandbox *sb, vm_sb_use use, const char *what, const char *name,
+                             const char *shown, int flags, int *fd, struct stat *st, char *err)
 {
     char at[PATH_MAX];
     ds_result r = vm_path_open_regular(shown, flags | O_NOFOLLOW, what, fd, st, err);
+    if (r != DS_OK && strcmp(name, shown) != 0) { /* say which name of the script's led there */
+        size_t len = strlen(err);
+        snprintf(err + len, DS_ERR_LEN - len, " (the script names it '%s')", name);
+    }
     if (r != DS_OK)
         return r;
     if (vm_path_of_fd(*fd, at, sizeof at) == 0 && !allowed(sb, use, at)) {
@@ -249,7 +253,7 @@ ds_result vm_sandbox_open_read(vm_sandbox *sb, vm_sb_use use, const char *what, 
                        use == VM_SB_MODULE ? " and the standard library" : " and the output folder");
     }
     vm_path_shown(real, shown, n);
-    if ((r = open_judged(sb, use, what, shown, O_RDONLY, fd, &st, err)))
+    if ((r = open_judged(sb, use, what, name, shown, O_RDONLY, fd, &st, err)))
         return r;
     if ((r = add_input(sb, what, name, where, real, &st, err))) {
         close(*fd);
@@ -343,7 +347,7 @@ ds_result vm_sandbox_open_write(vm_sandbox *sb, const char *name, int flags, int
     if (touched(sb, real, missing || lstat(real, &st) != 0 ? NULL : &st, other, sizeof other))
         return ds_fail(err, DS_ERR_ARG, "cannot write '%s': it is %s, which a script never overwrites", name, other);
     vm_path_shown(real, shown, sizeof shown);
-    if ((r = open_judged(sb, VM_SB_DATA, "file", shown, flags, fd, &st, err)))
+    if ((r = open_judged(sb, VM_SB_DATA, "file", name, shown, flags, fd, &st, err)))
         return r;
     if (st.st_nlink > 1 || touched(sb, real, &st, other, sizeof other)) {
         close(*fd);

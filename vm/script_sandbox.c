@@ -67,13 +67,13 @@ static int mode_flags(const char *mode)
     }
 }
 
-/* io.open(name [, mode]): as Lua's (nil, message, errno when the file
- * cannot be opened), but a name the sandbox refuses is an error. */
-static int l_io_open(lua_State *L)
+/* Pushes name opened in mode as a Lua file handle, or nil, a message and
+ * an errno when it cannot be opened, as Lua's io.open does; a name the
+ * sandbox refuses raises (at the script line that called io.open or
+ * io.lines: both call this in their own frame). */
+static int open_file(lua_State *L, const char *name, const char *mode)
 {
     script_ctx *c = script_get_ctx(L);
-    const char *name = luaL_checkstring(L, 1);
-    const char *mode = luaL_optstring(L, 2, "r");
     int flags = mode_flags(mode);
     luaL_argcheck(L, flags >= 0, 2, "invalid mode");
     luaL_Stream *p = new_stream(L);
@@ -97,17 +97,19 @@ static int l_io_open(lua_State *L)
     return 1;
 }
 
+/* io.open(name [, mode]) */
+static int l_io_open(lua_State *L)
+{
+    return open_file(L, luaL_checkstring(L, 1), luaL_optstring(L, 2, "r"));
+}
+
 /* io.lines(name, ...): the file's lines; the generic for closes it. */
 static int l_io_lines(lua_State *L)
 {
-    luaL_checkstring(L, 1);
+    const char *name = luaL_checkstring(L, 1);
     int n = lua_gettop(L);
-    lua_pushcfunction(L, l_io_open);
-    lua_pushvalue(L, 1);
-    lua_call(L, 1, 2);
-    if (lua_isnil(L, -2))
-        return vm_script_error(L, "%s", lua_tostring(L, -1));
-    lua_pop(L, 1);
+    if (open_file(L, name, "r") != 1)
+        return vm_script_error(L, "%s", lua_tostring(L, -2));
     int file = lua_gettop(L);
     lua_getfield(L, file, "lines");
     lua_pushvalue(L, file);

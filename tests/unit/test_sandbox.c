@@ -293,6 +293,10 @@ static void test_budget(void)
     run_limited(&b, "local s = 'x'\nlocal big = s:rep(1 << 30)\n", msg, sizeof msg);
     check(strstr(msg, "t.lua:2: memory limit exhausted") != NULL, "budget: one huge string stops at the cap",
           "'%s'", msg);
+    b.max_memory_mb = 64;
+    run_limited(&b, "local n = 0\nwhile true do\n  pcall(string.rep, 'x', 1 << 30)\n  n = n + 1\nend\n", msg, sizeof msg);
+    check(strstr(msg, "t.lua:") && strstr(msg, "memory limit exhausted (64 MiB; --max-memory)"),
+          "budget: pcall in a loop cannot swallow the memory error", "'%s'", msg);
     vm_budget free_b = {.max_instructions = 0, .max_memory_mb = 0};
     run_limited(&free_b, "local x = 0\nfor i = 1, 3e6 do x = x + i end\n", msg, sizeof msg);
     check(msg[0] == 0 && free_b.instructions >= 3e6, "budget: 0 means no limit", "'%s' after %.0f", msg,
