@@ -82,34 +82,91 @@ char *script_strdup(lua_State *L, const char *s)
     return d;
 }
 
+/* At most this many unknown keys are named in one message; the rest are
+ * counted. */
+enum { CHECK_KEYS_SHOWN = 8 };
+
+/* Inserts k into the sorted list names[0..*n) (at most CHECK_KEYS_SHOWN
+ * kept: the smallest, so which ones are shown does not depend on the order
+ * the table is walked in). */
+static void sorted_insert(const char **names, int *n, const char *k)
+{
+    int at = *n;
+    while (at > 0 && strcmp(names[at - 1], k) > 0)
+        at--;
+    if (at >= CHECK_KEYS_SHOWN)
+        return;
+    int last = *n < CHECK_KEYS_SHOWN ? *n : CHECK_KEYS_SHOWN - 1;
+    memmove(names + at + 1, names + at, (size_t)(last - at) * sizeof *names);
+    names[at] = k;
+    if (*n < CHECK_KEYS_SHOWN)
+        (*n)++;
+}
+
 /* Every key of the options table at idx must be in valid[] (or an integer
- * key up to max_positional). An unknown key is an error that names it and
- * suggests the closest valid one. */
+ * key up to max_positional). Lua walks a table in an order that changes from
+ * run to run (the string hash is seeded), so nothing is raised during the
+ * walk: the faults are gathered, and the message names every unknown key in
+ * sorted order, each with its suggestion; then the lowest bad position; then
+ * a key of another type (the first type name in sorted order). */
 void script_check_keys(lua_State *L, int idx, const char *what, const char *const *valid, int max_positional)
 {
+    const char *unknown[CHECK_KEYS_SHOWN];
+    int n_shown = 0, n_unknown = 0, bad_pos = 0;
+    lua_Integer pos = 0;
+    const char *bad_type = NULL;
     idx = lua_absindex(L, idx);
     lua_pushnil(L);
     while (lua_next(L, idx)) {
         lua_pop(L, 1);
         if (lua_type(L, -1) == LUA_TSTRING) {
+            /* the string stays alive after the walk: it is a key of the table */
             const char *k = lua_tostring(L, -1);
-            int n = 0, ok = 0;
-            for (; valid[n]; n++)
-                if (strcmp(valid[n], k) == 0)
-                    ok = 1;
+            int ok = 0;
+            for (int n = 0; valid[n] && !ok; n++)
+                ok = strcmp(valid[n], k) == 0;
             if (!ok) {
-                char list[512], mean[96];
-                vm_script_error(L, "unknown option '%s' for %s%s (options: %s)", k, what,
-                                script_did_you_mean(k, valid, mean, sizeof mean), script_join(valid, list, sizeof list));
+                sorted_insert(unknown, &n_shown, k);
+                n_unknown++;
             }
         } else if (lua_isinteger(L, -1)) {
             lua_Integer i = lua_tointeger(L, -1);
-            if (i < 1 || i > max_positional)
-                vm_script_error(L, "unexpected value at position %d in %s options", (int)i, what);
+            if ((i < 1 || i > max_positional) && (!bad_pos || i < pos)) {
+                pos = i;
+                bad_pos = 1;
+            }
         } else {
-            vm_script_error(L, "unexpected %s key in %s options", luaL_typename(L, -1), what);
+            const char *t = luaL_typename(L, -1);
+            if (!bad_type || strcmp(t, bad_type) < 0)
+                bad_type = t;
         }
     }
+    if (n_unknown == 1) {
+        char list[512], mean[96];
+        vm_script_error(L, "unknown option '%s' for %s%s (options: %s)", unknown[0], what,
+                        script_did_you_mean(unknown[0], valid, mean, sizeof mean),
+                        script_join(valid, list, sizeof list));
+    }
+    if (n_unknown > 1) {
+        char names[768], list[512], mean[96];
+        size_t len = 0;
+        names[0] = '\0';
+        for (int i = 0; i < n_shown && len < sizeof names; i++) {
+            script_did_you_mean(unknown[i], valid, mean, sizeof mean);
+            /* "; did you mean 'x'?" reads as " (did you mean 'x'?)" inside a list */
+            int w = snprintf(names + len, sizeof names - len, "%s'%s'%s%s%s", i ? ", " : "", unknown[i],
+                             mean[0] ? " (" : "", mean[0] ? mean + 2 : "", mean[0] ? ")" : "");
+            len += w > 0 ? (size_t)w : 0;
+        }
+        if (n_unknown > n_shown && len < sizeof names)
+            snprintf(names + len, sizeof names - len, " and %d more", n_unknown - n_shown);
+        vm_script_error(L, "unknown options %s for %s (options: %s)", names, what,
+                        script_join(valid, list, sizeof list));
+    }
+    if (bad_pos)
+        vm_script_error(L, "unexpected value at position %lld in %s options", (long long)pos, what);
+    if (bad_type)
+        vm_script_error(L, "unexpected %s key in %s options", bad_type, what);
 }
 
 const char *script_did_you_mean(const char *k, const char *const *names, char *buf, size_t n)

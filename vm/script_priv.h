@@ -106,8 +106,9 @@ int script_word(lua_State *L, const char *w, const char *const *names, const cha
  * returns buf. */
 const char *script_join(const char *const *names, char *buf, size_t n);
 /* Every key of the options table at idx must be in valid[] (or an integer
- * key up to max_positional). An unknown key is an error that names it and
- * suggests the closest valid one. */
+ * key up to max_positional). Otherwise raises one message that does not
+ * depend on the table's walk order: every unknown key in sorted order, each
+ * with the closest valid one. */
 void script_check_keys(lua_State *L, int idx, const char *what, const char *const *valid, int max_positional);
 /* Field key of the table at idx as a number, unchecked (the caller checks
  * it, NaN included); returns 0 when absent, raises when not a number. */

@@ -133,6 +133,24 @@ script k.lua "$H1" "$H2" "$H3" 't:clip { "media/m.wav", at = 0 }' 'output { "out
 ds render k.lua
 expect "output key fromat -> format" 1 "k.lua:5:" "'fromat'" "did you mean 'format'"
 
+# Lua walks a table in an order seeded afresh in every run, so a message
+# built during the walk named whichever bad key came first. Five runs of the
+# same script must print the same message, naming every unknown key in
+# sorted order, each with its suggestion.
+script k.lua "$H1" "$H2" "$H3" 't:compressor { key_lo = 300, key_hi = 4000, ration = 4, atack = 0.1 }'
+first= same=1
+for i in 1 2 3 4 5; do
+  ds render k.lua
+  [ -z "$first" ] && first=$out
+  [ "$out" = "$first" ] || same=0
+done
+if [ "$same" -eq 1 ]; then
+  expect "unknown keys: one message, sorted, every key with its suggestion" 1 \
+    "k.lua:4: unknown options 'atack' (did you mean 'attack'?), 'key_hi', 'key_lo', 'ration' (did you mean 'ratio'?) for compressor"
+else
+  notok "unknown keys: one message, sorted, every key with its suggestion" "two runs printed different messages"
+fi
+
 # ---- clip sources ---------------------------------------------------------------
 
 script k.lua "$H1" "$H2" "$H3" "$H4" 't:clip { "media/nope.wav", at = 0 }'
