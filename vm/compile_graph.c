@@ -219,63 +219,87 @@ static __attribute__((noinline)) ds_result loop_error(const compiler *c, int s, 
 }
 
 /* Depth-first post-order; state 1 = on the current path, 2 = done. A back
- * edge is a loop: report the path from the edge's target round to itself. */
-static ds_result visit(compiler *c, int s, int *state, int *stack, int depth, int *out, int *nout, char *err)
+ * edge is a loop: report the path from the edge's target round to itself.
+ * Iterative, so that a chain of any length cannot overflow the C stack:
+ * stack[0..depth] is the current path, next[j] the place of stack[j]'s next
+ * input to look at. Inputs are taken in the order they were written; a strip
+ * that keys one of s's inserts counts as feeding it. */
+static ds_result visit(compiler *c, int root, int *state, int *stack, int *next, int *out, int *nout, char *err)
 {
-    state[s] = 1;
-    stack[depth] = s;
-    /* Visit the strips that feed s first, in the order they were written;
-     * a strip that keys one of s's inserts counts as feeding it. */
-    for (const int *it = VMC_ROW_BEGIN(c->inputs, s); it < VMC_ROW_END(c->inputs, s); it++) {
-        int i = *it;
-        if (state[i] == 1)
-            return loop_error(c, s, i, stack, depth, err);
-        if (state[i] == 0) {
-            ds_result r = visit(c, i, state, stack, depth + 1, out, nout, err);
-            if (r != DS_OK)
-                return r;
+    int depth = 0;
+    stack[0] = root;
+    next[0] = 0;
+    state[root] = 1;
+    while (depth >= 0) {
+        int s = stack[depth];
+        const int *row = VMC_ROW_BEGIN(c->inputs, s);
+        if (row + next[depth] < VMC_ROW_END(c->inputs, s)) {
+            int i = row[next[depth]++];
+            if (state[i] == 1)
+                return loop_error(c, s, i, stack, depth, err);
+            if (state[i] == 0) {
+                state[i] = 1;
+                stack[++depth] = i;
+                next[depth] = 0;
+            }
+        } else {
+            state[s] = 2;
+            out[(*nout)++] = s;
+            depth--;
         }
     }
-    state[s] = 2;
-    out[(*nout)++] = s;
     return DS_OK;
 }
 
 ds_result vmc_order_strips(compiler *c, char *err)
 {
-    int *state = calloc((size_t)c->n, sizeof *state);
+    int *state = calloc((size_t)c->n + 1, sizeof *state);
     int *stack = calloc((size_t)c->n + 1, sizeof *stack);
+    int *next = calloc((size_t)c->n + 1, sizeof *next);
     int nout = 0;
     ds_result r = DS_OK;
-    if (!state || !stack)
+    if (!state || !stack || !next)
         r = ds_fail(err, DS_ERR_NOMEM, "out of memory");
     for (int s = 0; r == DS_OK && s < c->n; s++)
         if (state[s] == 0)
-            r = visit(c, s, state, stack, 0, c->order, &nout, err);
+            r = visit(c, s, state, stack, next, c->order, &nout, err);
     free(state);
     free(stack);
+    free(next);
     return r;
 }
 
 /* ---- audibility ---------------------------------------------------------- */
 
-static void mark_upstream(const compiler *c, int s, int *set)
+/* Marks every strip upstream of s (feeding it, directly or not) in set;
+ * work holds up to n strips (each is queued once: it is marked as queued).
+ * A worklist, not recursion: a long chain cannot overflow the C stack. */
+static void mark_upstream(const compiler *c, int s, int *set, int *work)
 {
-    for (const int *it = VMC_ROW_BEGIN(c->feeds, s); it < VMC_ROW_END(c->feeds, s); it++)
-        if (!set[*it]) {
-            set[*it] = 1;
-            mark_upstream(c, *it, set);
-        }
+    int n = 0;
+    work[n++] = s;
+    while (n > 0) {
+        int x = work[--n];
+        for (const int *it = VMC_ROW_BEGIN(c->feeds, x); it < VMC_ROW_END(c->feeds, x); it++)
+            if (!set[*it]) {
+                set[*it] = 1;
+                work[n++] = *it;
+            }
+    }
 }
 
-static void mark_downstream(const vm_desc *d, int s, int *set)
+/* The same downstream (the strips s feeds, directly or not). */
+static void mark_downstream(const vm_desc *d, int s, int *set, int *work)
 {
-    for (int k = 0; k < d->strips[s].ndests; k++) {
-        int t = d->strips[s].dests[k];
-        if (!set[t]) {
-            set[t] = 1;
-            mark_downstream(d, t, set);
-        }
+    int n = 0;
+    work[n++] = s;
+    while (n > 0) {
+        const vm_strip_desc *x = &d->strips[work[--n]];
+        for (int k = 0; k < x->ndests; k++)
+            if (!set[x->dests[k]]) {
+                set[x->dests[k]] = 1;
+                work[n++] = x->dests[k];
+            }
     }
 }
 
@@ -288,12 +312,13 @@ void vmc_decide_audible(compiler *c)
     for (int s = 0; s < c->n; s++)
         any_solo |= d->strips[s].solo;
     int *soloset = calloc((size_t)c->n + 1, sizeof *soloset);
-    if (any_solo && soloset) {
+    int *work = calloc((size_t)c->n + 1, sizeof *work);
+    if (any_solo && soloset && work) {
         for (int s = 0; s < c->n; s++)
             if (d->strips[s].solo) {
                 soloset[s] = 1;
-                mark_upstream(c, s, soloset);
-                mark_downstream(d, s, soloset);
+                mark_upstream(c, s, soloset, work);
+                mark_downstream(d, s, soloset, work);
             }
     }
     /* a mute that moves is a gain layer (strip_gain_param): the strip stays */
@@ -305,6 +330,7 @@ void vmc_decide_audible(compiler *c)
         c->audible[s] = !c->muted[s] && (!any_solo || (soloset && soloset[s]));
     }
     free(soloset);
+    free(work);
 }
 
 int vmc_edge_active(const compiler *c, int from, int to)

@@ -8,6 +8,7 @@
  * still compile. A routing loop through 200 buses must give a message that
  * fits its buffer and still ends where the loop closes. */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -301,6 +302,41 @@ static void test_overlap(void)
     }
 }
 
+/* A chain of 30,000 buses, soloed at both ends (so the solo marks run the
+ * whole chain up and down) and ordered end to end, compiled on a thread with
+ * a 512 KiB stack: the ordering and the solo marks are iterative, where a
+ * recursion 30,000 deep (tens of bytes a frame) overflowed such a stack. */
+static void *compile_chain(void *arg)
+{
+    static char err[DS_ERR_LEN];
+    const char *body = "session { rate = 48000, length = 0.01 }\n"
+                       "local first = bus \"B0\"\n"
+                       "local prev = first\n"
+                       "for i = 1, 30000 do local b = bus(\"B\" .. i); prev { to = b }; prev = b end\n"
+                       "first.solo = true\n"
+                       "prev.solo = true\n"
+                       "output { \"out/o.wav\", from = prev }\n";
+    *(ds_result *)arg = load_and_compile(body, err);
+    if (*(ds_result *)arg != DS_OK)
+        fprintf(stderr, "# %s\n", err);
+    return NULL;
+}
+
+static void test_deep_chain(void)
+{
+    pthread_attr_t a;
+    pthread_t t;
+    ds_result r = DS_ERR_IO;
+    pthread_attr_init(&a);
+    pthread_attr_setstacksize(&a, 512 * 1024);
+    int started = pthread_create(&t, &a, compile_chain, &r) == 0;
+    if (started)
+        pthread_join(t, NULL);
+    pthread_attr_destroy(&a);
+    check(started && r == DS_OK, "a chain of 30,000 buses soloed at both ends compiles on a 512 KiB stack",
+          "started %d, result %d", started, (int)r);
+}
+
 int main(void)
 {
     if (scratch_open("validate") != 0)
@@ -313,6 +349,7 @@ int main(void)
     test_wide_clip();
     test_rate();
     test_overlap();
+    test_deep_chain();
     scratch_close();
     return check_exit();
 }
