@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vm/insert_params.h"
 #include "vm/ops.h"
 #include "vm/path.h"
 
@@ -35,18 +36,6 @@ static ds_result add_param(vm_auto_list *l, const vm_param_desc *pd, int is_db, 
     a->nlayers = 1;
     a->owned[0] = 1;
     return DS_OK;
-}
-
-/* Setting k of a dynamics insert, if it moves: its static value is the
- * insert's (vm_dyn_param_desc makes a copy, so the line it names is taken
- * from the original). */
-static ds_result add_dyn_param(vm_auto_list *l, const vm_insert_desc *e, vm_dyn_param k, const char *name, char *err)
-{
-    vm_param_desc pd = vm_dyn_param_desc(e, k);
-    ds_result r = add_param(l, &pd, 0, name, err);
-    if (pd.nevents && l->n > 0)
-        l->lanes[l->n - 1].where = e->dynp[k].where;
-    return r;
 }
 
 /* A parameter whose static value lives elsewhere (copy: pd with its value
@@ -116,26 +105,13 @@ ds_result vm_automation_collect(const vm_desc *d, vm_auto_list *out, char *err)
         for (int k = 0; k < st->ninserts && r == DS_OK; k++) {
             const vm_insert_desc *e = &st->inserts[k];
             const char *word = op_class_of_insert(e->kind)->param; /* "eq" in STRIP.eq1.freq */
-            for (int j = 0; e->kind == VM_INSERT_DYNAMICS && j < VM_DYN_NPARAMS && r == DS_OK; j++) {
-                snprintf(name, sizeof name, "%s.%s%d.%s", st->name, word, k + 1, vm_dyn_param_name((vm_dyn_param)j));
-                r = add_dyn_param(out, e, (vm_dyn_param)j, name, err);
+            /* in lane order (vm/insert_params.c), as the emitter builds them */
+            for (int j = 0; j < vm_insert_params_of(e->kind)->nparams && r == DS_OK; j++) {
+                const vm_insert_param_spec *sp = vm_insert_param_at(e->kind, j);
+                snprintf(name, sizeof name, "%s.%s%d.%s", st->name, word, k + 1, sp->name);
+                vm_param_desc pd = vm_insert_param_get(e, sp);
+                r = add_copy(out, &pd, vm_insert_param_moves((vm_insert_desc *)e, sp), name, err);
             }
-            for (int j = 0; (e->kind == VM_INSERT_LIMITER || e->kind == VM_INSERT_TRANSIENT) && j < VM_INSERT_NSETP &&
-                            r == DS_OK; j++) {
-                snprintf(name, sizeof name, "%s.%s%d.%s", st->name, word, k + 1, vm_insert_param_name(e->kind, j));
-                vm_param_desc pd = vm_insert_param_desc(e, j);
-                r = add_copy(out, &pd, &e->setp[j], name, err);
-            }
-            if (e->kind != VM_INSERT_EQ)
-                continue;
-            snprintf(name, sizeof name, "%s.%s%d.freq", st->name, word, k + 1);
-            r = add_param(out, &e->freq, 0, name, err);
-            snprintf(name, sizeof name, "%s.%s%d.gain", st->name, word, k + 1);
-            if (r == DS_OK)
-                r = add_param(out, &e->gain, 0, name, err);
-            snprintf(name, sizeof name, "%s.%s%d.q", st->name, word, k + 1);
-            if (r == DS_OK)
-                r = add_param(out, &e->q, 0, name, err);
         }
         /* the effective fader when several layers make it and one moves */
         int layers = 0, moves = st->gain.nevents + st->trim.nevents;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "vm/compile_priv.h"
+#include "vm/insert_params.h"
 
 /* In an emitter: out of memory, or a lane whose message is already in err. */
 #define CHECK(cond)                                                      \
@@ -423,14 +424,14 @@ static ds_result emit_eq(compiler *c, const aop *o, char *err)
     a->chans = c->chans[o->strip];
     a->nch = st->channels;
     char what[300];
-    const vm_param_desc *pds[3] = {&e->freq, &e->gain, &e->q};
-    vm_lane **dst[3] = {&a->freq, &a->gain, &a->q};
-    static const char *const pn[3] = {"freq", "gain", "q"};
+    vm_lane **dst[3] = {&a->freq, &a->gain, &a->q}; /* lanes 0, 1, 2 of vm/insert_params.c */
     for (int l = 0; l < 3; l++) {
-        snprintf(what, sizeof what, "%s '%s' eq %d %s", vmc_kind_name(st), st->name, o->dst + 1, pn[l]);
-        LANE(*dst[l] = vmc_build_lane(p, pds[l], 0, what, err));
-        a->moving |= pds[l]->nevents > 0;
+        const vm_insert_param_spec *sp = vm_insert_param_at(e->kind, l);
+        vm_param_desc pd = vm_insert_param_get(e, sp);
+        snprintf(what, sizeof what, "%s '%s' eq %d %s", vmc_kind_name(st), st->name, o->dst + 1, sp->name);
+        LANE(*dst[l] = vmc_build_lane(p, &pd, 0, what, err));
     }
+    a->moving = vm_insert_params_moving(e);
     if (a->order == 2) {
         a->multi = vm_arena_alloc(A, sizeof *a->multi);
         CHECK(a->multi);
@@ -475,13 +476,13 @@ static ds_result emit_transient(compiler *c, const aop *o, char *err)
     op_transient_args *a = vm_arena_alloc(A, sizeof *a);
     CHECK(a);
     dsp_transient_init(&a->state, c->d->tb.rate, e->attack_db, e->sustain_db);
-    for (int k = 0; k < VM_INSERT_NSETP; k++)
-        a->moving |= e->setp[k].nevents > 0;
+    a->moving = vm_insert_params_moving(e);
     for (int k = 0; a->moving && k < VM_INSERT_NSETP; k++) {
-        vm_param_desc pd = vm_insert_param_desc(e, k);
+        const vm_insert_param_spec *sp = vm_insert_param_at(e->kind, k);
+        vm_param_desc pd = vm_insert_param_get(e, sp);
         char what[300];
         snprintf(what, sizeof what, "%s '%s' transient shaper %d %s", vmc_kind_name(st), st->name, o->dst + 1,
-                 vm_insert_param_name(e->kind, k));
+                 sp->name);
         LANE(a->lanes[k] = vmc_build_lane(p, &pd, 0, what, err));
     }
     if (a->moving) /* the settings it starts with */
@@ -556,18 +557,17 @@ static ds_result emit_limiter(compiler *c, const aop *o, char *err)
     op_limiter_args *a = vm_arena_alloc(A, sizeof *a);
     CHECK(a);
     dsp_limiter_params lp = e->lim;
-    for (int k = 0; k < VM_INSERT_NSETP; k++)
-        a->moving |= e->setp[k].nevents > 0;
+    a->moving = vm_insert_params_moving(e);
     lp.automated = a->moving; /* every frame keeps the settings it came in with */
     size_t m = dsp_limiter_heap_size(st->channels, rate, &lp);
     void *mem = m ? vm_arena_alloc(A, m) : NULL;
     CHECK(mem);
     dsp_limiter_init(&a->state, mem, st->channels, rate, &lp);
     for (int k = 0; a->moving && k < VM_INSERT_NSETP; k++) {
-        vm_param_desc pd = vm_insert_param_desc(e, k);
+        const vm_insert_param_spec *sp = vm_insert_param_at(e->kind, k);
+        vm_param_desc pd = vm_insert_param_get(e, sp);
         char what[300];
-        snprintf(what, sizeof what, "%s '%s' limiter %d %s", vmc_kind_name(st), st->name, o->dst + 1,
-                 vm_insert_param_name(e->kind, k));
+        snprintf(what, sizeof what, "%s '%s' limiter %d %s", vmc_kind_name(st), st->name, o->dst + 1, sp->name);
         LANE(a->lanes[k] = vmc_build_lane(p, &pd, 0, what, err));
     }
     if (a->moving) { /* silence before the session: under the settings it starts with */
@@ -638,13 +638,13 @@ static ds_result emit_dyn(compiler *c, const aop *o, char *err)
     op_dyn_args *a = vm_arena_alloc(A, sizeof *a);
     CHECK(a);
     dsp_dyn_init(&a->state, d->tb.rate, &e->dyn);
-    for (int k = 0; k < VM_DYN_NPARAMS; k++)
-        a->moving |= e->dynp[k].nevents > 0;
+    a->moving = vm_insert_params_moving(e);
     for (int k = 0; a->moving && k < VM_DYN_NPARAMS; k++) {
-        vm_param_desc pd = vm_dyn_param_desc(e, (vm_dyn_param)k);
+        const vm_insert_param_spec *sp = vm_insert_param_at(e->kind, k);
+        vm_param_desc pd = vm_insert_param_get(e, sp);
         char what[300];
         snprintf(what, sizeof what, "%s '%s' %s %d %s", vmc_kind_name(st), st->name, modes[e->dyn.mode],
-                 o->dst + 1, vm_dyn_param_name((vm_dyn_param)k));
+                 o->dst + 1, sp->name);
         if (k == VM_DYN_RATIO && pd.nevents && !(pd.value < INFINITY))
             return ds_fail(err, DS_ERR_ARG, "%s: %s: ratio = inf cannot move (give it a finite ratio, e.g. 100)",
                            pd.where, what);

@@ -65,59 +65,6 @@ bad:
     return NULL;
 }
 
-const char *vm_dyn_param_name(vm_dyn_param k)
-{
-    static const char *const names[VM_DYN_NPARAMS] = {"threshold", "ratio", "knee",    "makeup",
-                                                      "range",     "attack", "release", "hold"};
-    return (int)k >= 0 && k < VM_DYN_NPARAMS ? names[k] : "setting";
-}
-
-double *vm_dyn_param_field(dsp_dyn_params *p, vm_dyn_param k)
-{
-    switch (k) {
-    case VM_DYN_RATIO: return &p->ratio;
-    case VM_DYN_KNEE: return &p->knee_db;
-    case VM_DYN_MAKEUP: return &p->makeup_db;
-    case VM_DYN_RANGE: return &p->range_db;
-    case VM_DYN_ATTACK: return &p->attack_s;
-    case VM_DYN_RELEASE: return &p->release_s;
-    case VM_DYN_HOLD: return &p->hold_s;
-    default: return &p->threshold_db;
-    }
-}
-
-vm_param_desc vm_dyn_param_desc(const vm_insert_desc *e, vm_dyn_param k)
-{
-    vm_param_desc pd = e->dynp[k];
-    dsp_dyn_params y = e->dyn;
-    pd.value = *vm_dyn_param_field(&y, k);
-    return pd;
-}
-
-const char *vm_insert_param_name(vm_insert_kind kind, int k)
-{
-    static const char *const lim[VM_INSERT_NSETP] = {"ceiling", "release"};
-    static const char *const shape[VM_INSERT_NSETP] = {"attack", "sustain"};
-    if (k < 0 || k >= VM_INSERT_NSETP)
-        return "setting";
-    return kind == VM_INSERT_LIMITER ? lim[k] : kind == VM_INSERT_TRANSIENT ? shape[k] : "setting";
-}
-
-double *vm_insert_param_field(vm_insert_desc *e, int k)
-{
-    if (e->kind == VM_INSERT_LIMITER)
-        return k == VM_LIM_RELEASE ? &e->lim.release_s : &e->lim.ceiling_dbtp;
-    return k == VM_TRANSIENT_SUSTAIN ? &e->sustain_db : &e->attack_db;
-}
-
-vm_param_desc vm_insert_param_desc(const vm_insert_desc *e, int k)
-{
-    vm_param_desc pd = e->setp[k];
-    vm_insert_desc y = *e;
-    pd.value = *vm_insert_param_field(&y, k);
-    return pd;
-}
-
 int64_t vm_mute_fade_samples(double rate)
 {
     int64_t n = llround(VM_MUTE_FADE_S * rate);

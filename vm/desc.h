@@ -76,13 +76,14 @@ typedef enum { VM_TRANSIENT_ATTACK, VM_TRANSIENT_SUSTAIN } vm_transient_param;
  * threshold, ratio, knee, makeup and range are automatable: their static
  * values are dyn's fields (which is what `dubstage repl` sets by name),
  * their moves are in dynp (whose .value is only a copy the script bindings
- * refresh: vm_dyn_param_desc puts the two together).
+ * refresh: vm_insert_param_get puts the two together).
  * Limiter: dsp/limiter.h, true-peak aware, with look-ahead latency that the
  * compiler compensates on every parallel path and at the outputs; ceiling
  * and release are automatable. Transient shaper: dsp/transient.h; attack
  * and sustain are automatable. As for dynamics, their static values are
  * lim's and attack_db/sustain_db, their moves are in setp
- * (vm_insert_param_desc puts the two together). */
+ * (vm_insert_param_get puts the two together). Which field holds what,
+ * with its name, unit and range: vm/insert_params.h. */
 typedef struct {
     char where[VM_WHERE_LEN];
     vm_insert_kind kind;
@@ -223,32 +224,6 @@ int vm_desc_find_strip(const vm_desc *d, const char *name);
  * caller frees it); NULL with a message naming the script line and `name`
  * when the moves are inconsistent or memory runs out. */
 vm_lane *vm_param_desc_lane(const vm_param_desc *pd, int is_db, const char *name, char *err);
-
-/* The script's word for a dynamics setting: "threshold", "ratio", "knee",
- * "makeup", "range". */
-const char *vm_dyn_param_name(vm_dyn_param k);
-
-/* The field of *p that holds setting k (&p->threshold_db for
- * VM_DYN_THRESHOLD, ...). */
-double *vm_dyn_param_field(dsp_dyn_params *p, vm_dyn_param k);
-
-/* Setting k of dynamics insert e as one parameter: the static value from
- * e->dyn, the moves (shared, not copied: valid as long as e is) and the
- * script line from e->dynp[k]. */
-vm_param_desc vm_dyn_param_desc(const vm_insert_desc *e, vm_dyn_param k);
-
-/* The script's word for setting k of a limiter ("ceiling", "release") or a
- * transient shaper ("attack", "sustain"); "setting" for other kinds. */
-const char *vm_insert_param_name(vm_insert_kind kind, int k);
-
-/* The storage of the static value of setting k (< VM_INSERT_NSETP) of a
- * limiter or transient shaper (&e->lim.ceiling_dbtp, ..., &e->sustain_db). */
-double *vm_insert_param_field(vm_insert_desc *e, int k);
-
-/* Setting k of limiter or transient shaper e as one parameter: the static
- * value from its field, the moves (shared, not copied) and the script line
- * from e->setp[k]. */
-vm_param_desc vm_insert_param_desc(const vm_insert_desc *e, int k);
 
 /* A mute move fades: linear in amplitude over VM_MUTE_FADE_S (rounded to
  * the nearest sample: vm_mute_fade_samples, at least 1), from the move's

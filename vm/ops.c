@@ -11,6 +11,7 @@
 #include "dsp/fastmath.h"
 #include "dsp/pan.h"
 #include "vm/feed.h"
+#include "vm/insert_params.h"
 
 /* a moving param's cell sizes */
 #define PARAM_CELL_MIN 32

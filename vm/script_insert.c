@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dsp/transient.h"
+#include "vm/insert_params.h"
 #include "vm/suggest.h"
 
 /* Appends insert e (stamped with the calling line) to strip `strip` and
@@ -233,15 +234,16 @@ static int insert_index(lua_State *L)
                                                          : "threshold, ratio, knee, makeup, range, attack, release, hold";
         const char *names[VM_DYN_NPARAMS + 1];
         int n = 0;
-        for (int i = 0; i < VM_DYN_NPARAMS; i++) {
-            if (strcmp(vm_dyn_param_name((vm_dyn_param)i), k) == 0) {
+        for (int i = 0; i < VM_DYN_NPARAMS; i++) { /* in lane order (vm/insert_params.c) */
+            const char *word = vm_insert_param_at(e->kind, i)->name;
+            if (strcmp(word, k) == 0) {
                 if (e->dyn.mode == DSP_DYN_GATE && (i == VM_DYN_RATIO || i == VM_DYN_KNEE))
                     return vm_script_error(L, "a gate has no %s (it only opens and closes; fields: %s)", k, fields);
-                script_push_param(L, (param_kind)(PARAM_DYN_THRESHOLD + i), ir->strip, ir->index);
+                script_push_insert_param(L, ir->strip, ir->index, i);
                 return 1;
             }
             if (e->dyn.mode != DSP_DYN_GATE || (i != VM_DYN_RATIO && i != VM_DYN_KNEE))
-                names[n++] = vm_dyn_param_name((vm_dyn_param)i);
+                names[n++] = word;
         }
         names[n] = NULL;
         char mean[96];
@@ -251,10 +253,10 @@ static int insert_index(lua_State *L)
     if (e->kind == VM_INSERT_LIMITER || e->kind == VM_INSERT_TRANSIENT) {
         int lim = e->kind == VM_INSERT_LIMITER;
         const char *names[VM_INSERT_NSETP + 2];
-        for (int i = 0; i < VM_INSERT_NSETP; i++) {
-            names[i] = vm_insert_param_name(e->kind, i);
+        for (int i = 0; i < VM_INSERT_NSETP; i++) { /* in lane order (vm/insert_params.c) */
+            names[i] = vm_insert_param_at(e->kind, i)->name;
             if (strcmp(names[i], k) == 0) {
-                script_push_param(L, (lim ? PARAM_LIM_CEILING : PARAM_SHAPE_ATTACK) + i, ir->strip, ir->index);
+                script_push_insert_param(L, ir->strip, ir->index, i);
                 return 1;
             }
         }
@@ -271,9 +273,8 @@ static int insert_index(lua_State *L)
     }
     if (e->kind != VM_INSERT_EQ) /* a realtime duck's insert: its settings are the duck rule's */
         return vm_script_error(L, "a duck insert has no field '%s' (its settings are fixed when it is made)", k);
-    if (strcmp(k, "freq") == 0) script_push_param(L, PARAM_EQ_FREQ, ir->strip, ir->index);
-    else if (strcmp(k, "gain") == 0) script_push_param(L, PARAM_EQ_GAIN, ir->strip, ir->index);
-    else if (strcmp(k, "q") == 0) script_push_param(L, PARAM_EQ_Q, ir->strip, ir->index);
+    const vm_insert_param_spec *sp = vm_insert_param_find(e->kind, k); /* freq, gain, q */
+    if (sp) script_push_insert_param(L, ir->strip, ir->index, sp->lane);
     else if (strcmp(k, "type") == 0) lua_pushstring(L, vm_eq_type_name(e->type));
     else if (strcmp(k, "order") == 0) lua_pushinteger(L, e->order);
     else {

@@ -8,26 +8,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vm/insert_params.h"
 #include "vm/path.h"
 #include "vm/suggest.h"
 
-/* What values a parameter takes (and how its lane reads them). CLS_DYN:
- * what dsp_dyn_check takes for that setting of that insert. */
-typedef enum { CLS_PAN, CLS_GAIN_DB, CLS_FREQ, CLS_EQ_DB, CLS_Q, CLS_DYN, CLS_SET, CLS_MUTE } param_class;
-/* CLS_SET: a limiter's or transient shaper's setting, in its kernel's range;
- * CLS_MUTE: a switch, true or false (stored as 1 or 0). */
+/* What values a parameter takes (and how its lane reads them). */
+typedef enum { CLS_PAN, CLS_GAIN_DB, CLS_INSERT, CLS_MUTE } param_class;
+/* CLS_INSERT: an insert's setting, in its row's range (vm/insert_params.c)
+ * or by its kernel's rule; CLS_MUTE: a switch, true or false (stored as 1
+ * or 0). */
 
-static int is_dyn_param(param_kind k)
+/* The row of insert parameter p (PARAM_INSERT). */
+static const vm_insert_param_spec *insert_spec(lua_State *L, const param_ref *p)
 {
-    return k >= PARAM_DYN_THRESHOLD && k <= PARAM_DYN_HOLD;
-}
-
-/* A limiter's or transient shaper's setting: its index in setp, else -1. */
-static int set_index(param_kind k)
-{
-    return k == PARAM_LIM_CEILING || k == PARAM_LIM_RELEASE ? (int)(k - PARAM_LIM_CEILING)
-           : k == PARAM_SHAPE_ATTACK || k == PARAM_SHAPE_SUSTAIN ? (int)(k - PARAM_SHAPE_ATTACK)
-                                                                 : -1;
+    const vm_insert_desc *e = &script_get_ctx(L)->desc->strips[p->owner].inserts[p->clip];
+    return vm_insert_param_at(e->kind, p->lane);
 }
 
 const char *script_dyn_mode_name(dsp_dyn_mode m)
@@ -41,7 +36,14 @@ void script_push_param(lua_State *L, int kind, int owner, int clip)
     p->kind = (param_kind)kind;
     p->owner = owner;
     p->clip = clip;
+    p->lane = 0;
     luaL_setmetatable(L, PARAM_MT);
+}
+
+void script_push_insert_param(lua_State *L, int strip, int index, int lane)
+{
+    script_push_param(L, PARAM_INSERT, strip, index);
+    ((param_ref *)lua_touserdata(L, -1))->lane = lane;
 }
 
 /* name (n bytes; none when n is 0), is_db and the description of p */
@@ -49,25 +51,29 @@ void script_push_param(lua_State *L, int kind, int owner, int clip)
 static vm_param_desc *param_lookup(lua_State *L, const param_ref *p, char *name, size_t n, int *is_db)
 {
     vm_desc *d = script_get_ctx(L)->desc;
-    *is_db = p->kind == PARAM_STRIP_PAN ? CLS_PAN : p->kind == PARAM_EQ_FREQ ? CLS_FREQ
-           : p->kind == PARAM_EQ_GAIN ? CLS_EQ_DB : p->kind == PARAM_EQ_Q ? CLS_Q
-           : is_dyn_param(p->kind) ? CLS_DYN : set_index(p->kind) >= 0 ? CLS_SET
+    *is_db = p->kind == PARAM_STRIP_PAN ? CLS_PAN : p->kind == PARAM_INSERT ? CLS_INSERT
            : p->kind == PARAM_STRIP_MUTE || p->kind == PARAM_GROUP_MUTE ? CLS_MUTE : CLS_GAIN_DB;
     switch (p->kind) {
-    case PARAM_LIM_CEILING:
-    case PARAM_LIM_RELEASE:
-    case PARAM_SHAPE_ATTACK:
-    case PARAM_SHAPE_SUSTAIN: {
+    case PARAM_INSERT: {
         vm_strip_desc *s = &d->strips[p->owner];
         vm_insert_desc *e = &s->inserts[p->clip];
-        int k = set_index(p->kind);
-        NAME("%s '%s' %s %d %s", script_kind_name(s), s->name,
-                 e->kind == VM_INSERT_LIMITER ? "limiter" : "transient shaper", p->clip + 1,
-                 vm_insert_param_name(e->kind, k));
-        /* the static value is the insert's (vm_insert_param_desc): mirrored
-         * here for the checks of add_event and for .value */
-        e->setp[k].value = *vm_insert_param_field(e, k);
-        return &e->setp[k];
+        const vm_insert_param_spec *sp = vm_insert_param_at(e->kind, p->lane);
+        /* "eq 2 (peak)", "compressor 1", "limiter 3", "transient shaper 1" */
+        const char *noun = e->kind == VM_INSERT_EQ          ? "eq"
+                           : e->kind == VM_INSERT_DYNAMICS  ? script_dyn_mode_name(e->dyn.mode)
+                           : e->kind == VM_INSERT_LIMITER   ? "limiter"
+                                                            : "transient shaper";
+        if (e->kind == VM_INSERT_EQ)
+            NAME("%s '%s' %s %d (%s) %s", script_kind_name(s), s->name, noun, p->clip + 1, vm_eq_type_name(e->type),
+                 sp->name);
+        else
+            NAME("%s '%s' %s %d %s", script_kind_name(s), s->name, noun, p->clip + 1, sp->name);
+        /* the static value may be kept apart from the moves (a dynamics
+         * insert's in dyn): mirrored here for the checks of add_event and
+         * for .value */
+        vm_param_desc *moves = vm_insert_param_moves(e, sp);
+        moves->value = *vm_insert_param_value(e, sp);
+        return moves;
     }
     case PARAM_STRIP_MUTE: {
         vm_strip_desc *s = &d->strips[p->owner];
@@ -80,33 +86,6 @@ static vm_param_desc *param_lookup(lua_State *L, const param_ref *p, char *name,
         NAME("mute group '%s' mute", m->name);
         m->mutep.value = m->mute;
         return &m->mutep;
-    }
-    case PARAM_DYN_THRESHOLD:
-    case PARAM_DYN_RATIO:
-    case PARAM_DYN_KNEE:
-    case PARAM_DYN_MAKEUP:
-    case PARAM_DYN_RANGE:
-    case PARAM_DYN_ATTACK:
-    case PARAM_DYN_RELEASE:
-    case PARAM_DYN_HOLD: {
-        vm_strip_desc *s = &d->strips[p->owner];
-        vm_insert_desc *e = &s->inserts[p->clip];
-        vm_dyn_param k = (vm_dyn_param)(p->kind - PARAM_DYN_THRESHOLD);
-        NAME("%s '%s' %s %d %s", script_kind_name(s), s->name, script_dyn_mode_name(e->dyn.mode), p->clip + 1,
-                 vm_dyn_param_name(k));
-        /* the static value is dyn's (vm_dyn_param_desc): mirrored here for
-         * the checks of add_event and for .value */
-        e->dynp[k].value = *vm_dyn_param_field(&e->dyn, k);
-        return &e->dynp[k];
-    }
-    case PARAM_EQ_FREQ:
-    case PARAM_EQ_GAIN:
-    case PARAM_EQ_Q: {
-        vm_strip_desc *s = &d->strips[p->owner];
-        vm_insert_desc *e = &s->inserts[p->clip];
-        const char *w = p->kind == PARAM_EQ_FREQ ? "freq" : p->kind == PARAM_EQ_GAIN ? "gain" : "q";
-        NAME("%s '%s' eq %d (%s) %s", script_kind_name(s), s->name, p->clip + 1, vm_eq_type_name(e->type), w);
-        return p->kind == PARAM_EQ_FREQ ? &e->freq : p->kind == PARAM_EQ_GAIN ? &e->gain : &e->q;
     }
     case PARAM_STRIP_GAIN:
     case PARAM_STRIP_TRIM:
@@ -139,9 +118,9 @@ static vm_param_desc *param_lookup(lua_State *L, const param_ref *p, char *name,
 static vm_param_desc *param_of(lua_State *L, const param_ref *p, char *name, size_t n, int *is_db)
 {
     script_ctx *c = script_get_ctx(L);
-    unsigned slot = ((unsigned)p->kind * 31u + (unsigned)p->owner * 7u + (unsigned)p->clip) % 16u;
+    unsigned slot = ((unsigned)p->kind * 31u + (unsigned)p->owner * 7u + (unsigned)p->clip + (unsigned)p->lane * 3u) % 16u;
     if (c->names[slot].valid && c->names[slot].kind == (int)p->kind && c->names[slot].owner == p->owner &&
-        c->names[slot].clip == p->clip) {
+        c->names[slot].clip == p->clip && c->names[slot].lane == p->lane) {
         size_t len = strlen(c->names[slot].name);
         len = len < n ? len : n - 1;
         memcpy(name, c->names[slot].name, len);
@@ -150,6 +129,7 @@ static vm_param_desc *param_of(lua_State *L, const param_ref *p, char *name, siz
     }
     vm_param_desc *pd = param_lookup(L, p, name, n, is_db);
     c->names[slot].kind = (int)p->kind, c->names[slot].owner = p->owner, c->names[slot].clip = p->clip;
+    c->names[slot].lane = p->lane;
     snprintf(c->names[slot].name, sizeof c->names[slot].name, "%s", name);
     c->names[slot].valid = 1;
     return pd;
@@ -178,48 +158,34 @@ static double param_value(lua_State *L, int idx, const char *key, const char *na
         if (!(v >= -1 && v <= 1))
             vm_script_error(L, "%s: %s = %g is out of range (-1 = left to 1 = right)", name, key, v);
         break;
-    case CLS_FREQ:
-        if (!(v >= 10 && v <= 40000))
-            vm_script_error(L, "%s: %s = %g Hz is out of range (10 to 40000 Hz)", name, key, v);
-        break;
-    case CLS_EQ_DB:
-        if (!(v >= -30 && v <= 30))
-            vm_script_error(L, "%s: %s = %g dB is out of range (-30 to +30 dB)", name, key, v);
-        break;
-    case CLS_Q:
-        if (!(v >= 0.1 && v <= 30))
-            vm_script_error(L, "%s: %s = %g is out of range (0.1 to 30)", name, key, v);
-        break;
-    case CLS_DYN: {
-        /* the insert's settings with this one at v, checked by the kernel's rules */
-        dsp_dyn_params y = script_get_ctx(L)->desc->strips[p->owner].inserts[p->clip].dyn;
-        vm_dyn_param k = (vm_dyn_param)(p->kind - PARAM_DYN_THRESHOLD);
-        char msg[300];
-        if (k == VM_DYN_RATIO && !(y.ratio < INFINITY))
+    case CLS_INSERT: {
+        /* the insert's settings with this one at v, checked by its row's
+         * range or, when it has one, by the kernel's rule */
+        vm_insert_desc e = script_get_ctx(L)->desc->strips[p->owner].inserts[p->clip];
+        const vm_insert_param_spec *sp = vm_insert_param_at(e.kind, p->lane);
+        const vm_insert_params *t = vm_insert_params_of(e.kind);
+        if (e.kind == VM_INSERT_DYNAMICS && sp->lane == VM_DYN_RATIO && !(e.dyn.ratio < INFINITY))
             vm_script_error(L, "%s: a ratio of inf cannot move (give the %s a finite ratio, e.g. ratio = 100, to "
-                         "automate it)", name, script_dyn_mode_name(y.mode));
-        if (k == VM_DYN_RATIO && v == INFINITY)
+                         "automate it)", name, script_dyn_mode_name(e.dyn.mode));
+        if (e.kind == VM_INSERT_DYNAMICS && sp->lane == VM_DYN_RATIO && v == INFINITY)
             vm_script_error(L, "%s: %s = inf: a moving ratio must be finite (1 or more; 100 is close to a limiter)",
                          name, key);
-        *vm_dyn_param_field(&y, k) = v;
-        if (dsp_dyn_check(&y, msg, sizeof msg) != 0) {
+        *vm_insert_param_value(&e, sp) = v;
+        char msg[300];
+        if (!t->check && !(v >= sp->lo && v <= sp->hi)) {
+            const char *sep = sp->unit[0] ? " " : "";
+            vm_script_error(L, "%s: %s = %g%s%s is out of range (%g to %s%g%s%s)", name, key, v, sep, sp->unit, sp->lo,
+                         sp->lo < 0 ? "+" : "", sp->hi, sep, sp->unit);
+        }
+        if (t->check && t->check(&e, msg, sizeof msg) != 0) {
+            if (e.kind == VM_INSERT_LIMITER) {
+                const char *range = strstr(msg, "(expected ");
+                vm_script_error(L, "%s: %s = %g is out of range (%s", name, key, v, range ? range + 10 : msg);
+            }
             script_words(msg);
             const char *range = strstr(msg, "out of range: ");
             vm_script_error(L, "%s: %s = %g is out of range: %s", name, key, v, range ? range + 14 : msg);
         }
-        break;
-    }
-    case CLS_SET: {
-        /* the insert's settings with this one at v, checked by the kernel's rules */
-        vm_insert_desc e = script_get_ctx(L)->desc->strips[p->owner].inserts[p->clip];
-        *vm_insert_param_field(&e, set_index(p->kind)) = v;
-        char msg[300];
-        if (e.kind == VM_INSERT_LIMITER && dsp_limiter_check(&e.lim, msg, sizeof msg) != 0) {
-            const char *range = strstr(msg, "(expected ");
-            vm_script_error(L, "%s: %s = %g is out of range (%s", name, key, v, range ? range + 10 : msg);
-        }
-        if (e.kind == VM_INSERT_TRANSIENT && !(v >= -24 && v <= 24))
-            vm_script_error(L, "%s: %s = %g dB is out of range (-24 to +24 dB)", name, key, v);
         break;
     }
     case CLS_MUTE:
@@ -425,14 +391,9 @@ static int param_tostring(lua_State *L)
                         pd->nevents == 1 ? "" : "s");
         return 1;
     }
-    lua_pushfstring(L, "%s = %f%s (%d move%s)", name, pd->value,
-                    is_db == CLS_GAIN_DB || is_db == CLS_EQ_DB ||
-                            (is_db == CLS_DYN && p->kind != PARAM_DYN_RATIO && p->kind < PARAM_DYN_ATTACK) ||
-                            p->kind == PARAM_SHAPE_ATTACK || p->kind == PARAM_SHAPE_SUSTAIN
-                        ? " dB" : is_db == CLS_FREQ ? " Hz" : p->kind == PARAM_LIM_CEILING ? " dBTP"
-                        : p->kind == PARAM_LIM_RELEASE || (p->kind >= PARAM_DYN_ATTACK && p->kind <= PARAM_DYN_HOLD) ? " s"
-                                                                                                           : "",
-                    pd->nevents, pd->nevents == 1 ? "" : "s");
+    const char *unit = is_db == CLS_GAIN_DB ? "dB" : p->kind == PARAM_INSERT ? insert_spec(L, p)->unit : "";
+    lua_pushfstring(L, "%s = %f%s%s (%d move%s)", name, pd->value, unit[0] ? " " : "", unit, pd->nevents,
+                    pd->nevents == 1 ? "" : "s");
     return 1;
 }
 

@@ -49,7 +49,7 @@ typedef struct {
     /* parameters' names for messages, as param_of made them (a cache: a
      * script may move one parameter tens of thousands of times) */
     struct {
-        int kind, owner, clip, valid;
+        int kind, owner, clip, lane, valid;
         char name[300];
     } names[16];
     /* script_index.c: names and media files by (kind, string) */
@@ -70,18 +70,15 @@ typedef struct { int strip, index; } insert_ref;
 /* The parameters a script can move (a param handle names one). */
 typedef enum {
     PARAM_STRIP_GAIN, PARAM_STRIP_TRIM, PARAM_STRIP_PAN, PARAM_CLIP_GAIN, PARAM_VCA_GAIN, PARAM_SEND_LEVEL,
-    PARAM_EQ_FREQ, PARAM_EQ_GAIN, PARAM_EQ_Q,
-    PARAM_DYN_THRESHOLD, PARAM_DYN_RATIO, PARAM_DYN_KNEE, PARAM_DYN_MAKEUP, PARAM_DYN_RANGE, /* vm_dyn_param order */
-    PARAM_DYN_ATTACK, PARAM_DYN_RELEASE, PARAM_DYN_HOLD,
-    PARAM_LIM_CEILING, PARAM_LIM_RELEASE,     /* vm_lim_param order */
-    PARAM_SHAPE_ATTACK, PARAM_SHAPE_SUSTAIN,  /* vm_transient_param order */
+    PARAM_INSERT, /* an insert's setting: its kind's row of vm/insert_params.c that takes lane `lane` */
     PARAM_STRIP_MUTE, PARAM_GROUP_MUTE
 } param_kind;
 
 typedef struct {
     param_kind kind;
     int owner;   /* strip or VCA index */
-    int clip;    /* clip index (PARAM_CLIP_GAIN) or insert index (PARAM_EQ_*, PARAM_DYN_*) */
+    int clip;    /* clip index (PARAM_CLIP_GAIN), send index or insert index (PARAM_INSERT) */
+    int lane;    /* PARAM_INSERT: which setting (its lane in vm/insert_params.c) */
 } param_ref;
 
 /* ---- script.c: context and option helpers ---- */
@@ -165,6 +162,9 @@ extern const luaL_Reg script_clip_methods[];
 /* Pushes the handle of parameter kind of owner (strip, VCA or mute group)
  * and clip (clip, insert or send index, by kind). */
 void script_push_param(lua_State *L, int kind, int owner, int clip);
+/* Pushes the handle of setting `lane` (vm/insert_params.h) of insert
+ * `index` on strip `strip`. */
+void script_push_insert_param(lua_State *L, int strip, int index, int lane);
 /* "compressor", "expander" or "gate" */
 const char *script_dyn_mode_name(dsp_dyn_mode m);
 extern const luaL_Reg script_param_methods[];

@@ -1,0 +1,112 @@
+/* insert_params.c - the automatable parameters of each insert kind (see
+ * insert_params.h): one array per kind. */
+#include "vm/insert_params.h"
+
+#include <math.h>
+#include <string.h>
+
+#define VAL(f) offsetof(vm_insert_desc, f)
+#define MOVES(f) offsetof(vm_insert_desc, f)
+
+/* EQ: the moves' .value is the static value itself */
+static const vm_insert_param_spec eq_params[] = {
+    {"freq", 10, 40000, "Hz", 0, VAL(freq.value), MOVES(freq), 1},
+    {"gain", -30, 30, "dB", 1, VAL(gain.value), MOVES(gain), 0},
+    {"q", 0.1, 30, "", 2, VAL(q.value), MOVES(q), 0},
+};
+
+/* dynamics: the static values are dyn's (what dsp_dyn_check judges), the
+ * moves dynp's; listed as the REPL always has, lanes in vm_dyn_param order */
+static const vm_insert_param_spec dyn_params[] = {
+    {"threshold", -200, 40, "dB", VM_DYN_THRESHOLD, VAL(dyn.threshold_db), MOVES(dynp[VM_DYN_THRESHOLD]), 0},
+    {"ratio", 1, INFINITY, "", VM_DYN_RATIO, VAL(dyn.ratio), MOVES(dynp[VM_DYN_RATIO]), 0},
+    {"knee", 0, 60, "dB", VM_DYN_KNEE, VAL(dyn.knee_db), MOVES(dynp[VM_DYN_KNEE]), 0},
+    {"attack", 0, 60, "s", VM_DYN_ATTACK, VAL(dyn.attack_s), MOVES(dynp[VM_DYN_ATTACK]), 0},
+    {"release", 0, 60, "s", VM_DYN_RELEASE, VAL(dyn.release_s), MOVES(dynp[VM_DYN_RELEASE]), 0},
+    {"hold", 0, 60, "s", VM_DYN_HOLD, VAL(dyn.hold_s), MOVES(dynp[VM_DYN_HOLD]), 0},
+    {"makeup", -60, 60, "dB", VM_DYN_MAKEUP, VAL(dyn.makeup_db), MOVES(dynp[VM_DYN_MAKEUP]), 0},
+    {"range", -200, 0, "dB", VM_DYN_RANGE, VAL(dyn.range_db), MOVES(dynp[VM_DYN_RANGE]), 0},
+};
+
+static const vm_insert_param_spec lim_params[] = {
+    {"ceiling", -60, 0, "dBTP", VM_LIM_CEILING, VAL(lim.ceiling_dbtp), MOVES(setp[VM_LIM_CEILING]), 0},
+    {"release", 0.001, 10, "s", VM_LIM_RELEASE, VAL(lim.release_s), MOVES(setp[VM_LIM_RELEASE]), 0},
+};
+
+static const vm_insert_param_spec shape_params[] = {
+    {"attack", -24, 24, "dB", VM_TRANSIENT_ATTACK, VAL(attack_db), MOVES(setp[VM_TRANSIENT_ATTACK]), 0},
+    {"sustain", -24, 24, "dB", VM_TRANSIENT_SUSTAIN, VAL(sustain_db), MOVES(setp[VM_TRANSIENT_SUSTAIN]), 0},
+};
+
+static int dyn_check(const vm_insert_desc *e, char *msg, size_t n) { return dsp_dyn_check(&e->dyn, msg, n); }
+static int lim_check(const vm_insert_desc *e, char *msg, size_t n) { return dsp_limiter_check(&e->lim, msg, n); }
+
+#define N(a) ((int)(sizeof a / sizeof a[0]))
+
+/* indexed by vm_insert_kind */
+static const vm_insert_params tables[] = {
+    [VM_INSERT_EQ] = {eq_params, N(eq_params), NULL},
+    [VM_INSERT_DYNAMICS] = {dyn_params, N(dyn_params), dyn_check},
+    [VM_INSERT_LIMITER] = {lim_params, N(lim_params), lim_check},
+    [VM_INSERT_TRANSIENT] = {shape_params, N(shape_params), NULL},
+    [VM_INSERT_DUCK] = {NULL, 0, NULL}, /* its settings are the duck rule's (STRIP.duck.*) */
+};
+
+const vm_insert_params *vm_insert_params_of(vm_insert_kind kind)
+{
+    static const vm_insert_params none = {NULL, 0, NULL};
+    return (int)kind >= 0 && (int)kind < N(tables) ? &tables[kind] : &none;
+}
+
+const vm_insert_param_spec *vm_insert_param_find(vm_insert_kind kind, const char *name)
+{
+    const vm_insert_params *t = vm_insert_params_of(kind);
+    for (int i = 0; i < t->nparams; i++)
+        if (strcmp(t->params[i].name, name) == 0)
+            return &t->params[i];
+    return NULL;
+}
+
+const vm_insert_param_spec *vm_insert_param_at(vm_insert_kind kind, int lane)
+{
+    const vm_insert_params *t = vm_insert_params_of(kind);
+    for (int i = 0; i < t->nparams; i++)
+        if (t->params[i].lane == lane)
+            return &t->params[i];
+    return NULL;
+}
+
+double *vm_insert_param_value(vm_insert_desc *e, const vm_insert_param_spec *sp)
+{
+    return (double *)((char *)e + sp->value_offset);
+}
+
+vm_param_desc *vm_insert_param_moves(vm_insert_desc *e, const vm_insert_param_spec *sp)
+{
+    return (vm_param_desc *)((char *)e + sp->moves_offset);
+}
+
+vm_param_desc vm_insert_param_get(const vm_insert_desc *e, const vm_insert_param_spec *sp)
+{
+    vm_param_desc pd = *(const vm_param_desc *)((const char *)e + sp->moves_offset);
+    pd.value = *(const double *)((const char *)e + sp->value_offset);
+    return pd;
+}
+
+int vm_insert_params_moving(const vm_insert_desc *e)
+{
+    const vm_insert_params *t = vm_insert_params_of(e->kind);
+    int moving = 0;
+    for (int i = 0; i < t->nparams; i++)
+        moving |= vm_insert_param_get(e, &t->params[i]).nevents > 0;
+    return moving;
+}
+
+double *vm_dyn_param_field(dsp_dyn_params *p, vm_dyn_param k)
+{
+    /* the row's offset is within vm_insert_desc: rebased onto its dyn */
+    const vm_insert_param_spec *sp = vm_insert_param_at(VM_INSERT_DYNAMICS, (int)k);
+    if (!sp)
+        sp = &dyn_params[0];
+    return (double *)((char *)p + (sp->value_offset - offsetof(vm_insert_desc, dyn)));
+}

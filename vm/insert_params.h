@@ -1,0 +1,72 @@
+/* insert_params.h - the automatable parameters of each insert kind, in one
+ * table per kind.
+ *
+ * A row names a parameter as a script and the REPL write it (eq.freq,
+ * STRIP.dyn1.threshold), gives its unit and the range the REPL's `set`
+ * and the script's checks accept, the lane it takes in its op's lane array
+ * (the order the emitter builds the lanes and `dubstage automation` lists
+ * them), and where its static value and its moves are kept in a
+ * vm_insert_desc. The script binding (vm/script_param.c,
+ * vm/script_insert.c), the live setter (vm/liveset.c), the emitters
+ * (vm/compile_emit.c) and vm/automation.c all read it: a new insert kind
+ * adds its rows here and nowhere else (docs/adding-a-node.md).
+ */
+#ifndef VM_INSERT_PARAMS_H
+#define VM_INSERT_PARAMS_H
+
+#include <stddef.h>
+
+#include "vm/desc.h"
+
+/* One automatable parameter of an insert kind (also used by vm/liveset.c
+ * for the strip, VCA, group, send and duck fields, whose lane and offsets
+ * it does not read). */
+typedef struct {
+    const char *name;           /* the script's word: "freq", "threshold" */
+    double lo, hi;              /* accepted values (hi INFINITY: no upper bound) */
+    const char *unit;           /* "Hz", "dB", "dBTP", "s", "" (messages, tostring) */
+    int lane;                   /* its index in the op's lanes (vm_dyn_param order for dynamics) */
+    size_t value_offset;        /* of the static value (a double) in vm_insert_desc */
+    size_t moves_offset;        /* of its moves (a vm_param_desc) in vm_insert_desc */
+    int below_nyquist;          /* 1: must also stay below half the session rate (an EQ's freq) */
+} vm_insert_param_spec;
+
+/* The parameters of one insert kind, in the order the REPL lists them,
+ * and the kernel's own rule over the whole insert when it has one. */
+typedef struct {
+    const vm_insert_param_spec *params;
+    int nparams;
+    /* 0 when the insert's settings are acceptable to its kernel, else non-zero
+     * with the kernel's message in msg; NULL: the rows' ranges are the rule */
+    int (*check)(const vm_insert_desc *e, char *msg, size_t n);
+} vm_insert_params;
+
+/* The table of insert kind `kind` (a duck insert has no parameters). */
+const vm_insert_params *vm_insert_params_of(vm_insert_kind kind);
+
+/* The parameter of `kind` called name, or NULL. */
+const vm_insert_param_spec *vm_insert_param_find(vm_insert_kind kind, const char *name);
+
+/* The parameter of `kind` that takes lane `lane`, or NULL. */
+const vm_insert_param_spec *vm_insert_param_at(vm_insert_kind kind, int lane);
+
+/* The storage of the static value of parameter sp of e. */
+double *vm_insert_param_value(vm_insert_desc *e, const vm_insert_param_spec *sp);
+
+/* The moves of parameter sp of e (its .value may be a stale copy; see
+ * vm_insert_param_get). */
+vm_param_desc *vm_insert_param_moves(vm_insert_desc *e, const vm_insert_param_spec *sp);
+
+/* Parameter sp of e as one vm_param_desc: the static value from its field,
+ * the moves (shared, not copied: valid as long as e is) and the script line
+ * of its first move. */
+vm_param_desc vm_insert_param_get(const vm_insert_desc *e, const vm_insert_param_spec *sp);
+
+/* 1 when some parameter of e moves. */
+int vm_insert_params_moving(const vm_insert_desc *e);
+
+/* The field of *p that holds dynamics setting k (&p->threshold_db for
+ * VM_DYN_THRESHOLD, ...): the dynamics rows rebased onto a dsp_dyn_params. */
+double *vm_dyn_param_field(dsp_dyn_params *p, vm_dyn_param k);
+
+#endif
