@@ -1,0 +1,169 @@
+/* test_insert_params.c - the insert parameter tables (vm/insert_params.h)
+ * and the places that read them agree: each kind's lanes are 0..n-1 once
+ * each and its rows point at distinct doubles and moves inside
+ * vm_insert_desc; where a kernel judges the settings (dynamics, limiter)
+ * a row's range is exactly the kernel's (its ends pass dsp_X_check, the
+ * next doubles outside fail); a script that moves every row of an eq, a
+ * compressor, a limiter and a transient shaper gets one automation lane per
+ * row, named STRIP.<param><n>.<row> in lane order, with the value it set;
+ * the REPL's names for the inserts are the rows in table order, and each
+ * reads the row's static field and sets it. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/check.h"
+#include "tests/unit/render_util.h"
+
+#include "vm/insert_params.h"
+#include "vm/liveset.h"
+#include "vm/ops.h"
+
+static const vm_insert_kind kinds[] = {VM_INSERT_EQ, VM_INSERT_DYNAMICS, VM_INSERT_LIMITER, VM_INSERT_TRANSIENT};
+#define NKINDS 4
+
+/* A value every consumer accepts for row sp: inside its range, finite. */
+static double mid(const vm_insert_param_spec *sp)
+{
+    return isinf(sp->hi) ? sp->lo + 3 : sp->lo + (sp->hi - sp->lo) * 0.25;
+}
+
+static void test_tables(void)
+{
+    char name[200];
+    for (int k = 0; k < NKINDS; k++) {
+        const vm_insert_params *t = vm_insert_params_of(kinds[k]);
+        const char *word = op_class_of_insert(kinds[k])->param;
+        int lanes_ok = t->nparams > 0, places_ok = 1, ranges_ok = 1;
+        for (int i = 0; i < t->nparams; i++) {
+            const vm_insert_param_spec *sp = &t->params[i];
+            lanes_ok &= vm_insert_param_at(kinds[k], i) != NULL && vm_insert_param_find(kinds[k], sp->name) == sp;
+            ranges_ok &= sp->lo < sp->hi;
+            places_ok &= sp->value_offset + sizeof(double) <= sizeof(vm_insert_desc) &&
+                         sp->moves_offset + sizeof(vm_param_desc) <= sizeof(vm_insert_desc);
+            for (int j = 0; j < i; j++)
+                places_ok &= t->params[j].value_offset != sp->value_offset &&
+                             t->params[j].moves_offset != sp->moves_offset && t->params[j].lane != sp->lane;
+        }
+        snprintf(name, sizeof name, "%s: lanes 0..%d once each, names unique", word, t->nparams - 1);
+        check(lanes_ok, name, "a lane is missing or a name found another row");
+        snprintf(name, sizeof name, "%s: every row its own value and moves inside vm_insert_desc", word);
+        check(places_ok, name, "two rows share a field or one points outside");
+        snprintf(name, sizeof name, "%s: every range lo < hi", word);
+        check(ranges_ok, name, "an empty range");
+    }
+    check(vm_insert_params_of(VM_INSERT_DUCK)->nparams == 0, "duck insert: no rows (STRIP.duck.* are the rule's)",
+          "it has %d", vm_insert_params_of(VM_INSERT_DUCK)->nparams);
+    /* the dynamics rows rebased onto dsp_dyn_params are the kernel's fields */
+    dsp_dyn_params y;
+    check(vm_dyn_param_field(&y, VM_DYN_THRESHOLD) == &y.threshold_db && vm_dyn_param_field(&y, VM_DYN_RATIO) == &y.ratio &&
+              vm_dyn_param_field(&y, VM_DYN_MAKEUP) == &y.makeup_db && vm_dyn_param_field(&y, VM_DYN_HOLD) == &y.hold_s,
+          "vm_dyn_param_field: lanes land on dsp_dyn_params' fields", "a lane lands elsewhere");
+}
+
+/* Where a kernel judges the settings, the row's range is the kernel's. */
+static void test_kernel_ranges(const vm_desc *d)
+{
+    char name[200], msg[300];
+    for (int i = 0; i < d->strips[0].ninserts; i++) {
+        const vm_insert_desc *e0 = &d->strips[0].inserts[i];
+        const vm_insert_params *t = vm_insert_params_of(e0->kind);
+        if (!t->check)
+            continue;
+        for (int r = 0; r < t->nparams; r++) {
+            const vm_insert_param_spec *sp = &t->params[r];
+            vm_insert_desc e = *e0;
+            double *v = vm_insert_param_value(&e, sp);
+            int ends = 1, outside = 1;
+            *v = sp->lo, ends &= t->check(&e, msg, sizeof msg) == 0;
+            *v = sp->hi, ends &= t->check(&e, msg, sizeof msg) == 0;
+            *v = nextafter(sp->lo, -INFINITY), outside &= t->check(&e, msg, sizeof msg) != 0;
+            if (!isinf(sp->hi))
+                *v = nextafter(sp->hi, INFINITY), outside &= t->check(&e, msg, sizeof msg) != 0;
+            snprintf(name, sizeof name, "%s.%s: %g to %g%s%s is the kernel's range", op_class_of_insert(e.kind)->param,
+                     sp->name, sp->lo, sp->hi, sp->unit[0] ? " " : "", sp->unit);
+            check(ends && outside, name, "ends accepted: %d, just outside refused: %d", ends, outside);
+        }
+    }
+}
+
+int main(void)
+{
+    if (scratch_open("test-insert-params") != 0)
+        return 2;
+    test_tables();
+
+    /* one insert of each kind, every row moved at 0.1 s to mid(row) */
+    char script[8192], line[300];
+    snprintf(script, sizeof script, "session { rate = 48000, length = 0.5 }\nlocal t = track \"T\" { channels = 1 }\n"
+             "local i = { t:eq { \"peak\", freq = 1000, gain = 3, q = 1 }, t:compressor { threshold = -20, ratio = 4 },\n"
+             "  t:limiter { ceiling = -1 }, t:transient { attack = 3 } }\n");
+    for (int k = 0; k < NKINDS; k++) {
+        const vm_insert_params *t = vm_insert_params_of(kinds[k]);
+        for (int r = 0; r < t->nparams; r++) {
+            snprintf(line, sizeof line, "i[%d].%s:set { at = 0.1, to = %.17g }\n", k + 1, t->params[r].name,
+                     mid(&t->params[r]));
+            strcat(script, line);
+        }
+    }
+    strcat(script, "output { \"out.wav\", from = t }\n");
+    vm_desc d;
+    vm_auto_list list;
+    char err[DS_ERR_LEN], want[200];
+    vm_desc_init(&d);
+    if (!check(collect_lanes(script, &d, &list, err) == DS_OK, "a script moving every row loads", "%s", err))
+        goto out;
+    test_kernel_ranges(&d);
+
+    /* automation: one lane per row, in lane order, with the value set */
+    int at = 0, names_ok = 1, values_ok = 1;
+    for (int k = 0; k < NKINDS; k++) {
+        const vm_insert_params *t = vm_insert_params_of(kinds[k]);
+        for (int lane = 0; lane < t->nparams; lane++, at++) {
+            const vm_insert_param_spec *sp = vm_insert_param_at(kinds[k], lane);
+            snprintf(want, sizeof want, "T.%s%d.%s", op_class_of_insert(kinds[k])->param, k + 1, sp->name);
+            if (at >= list.n || strcmp(list.lanes[at].name, want) != 0) {
+                names_ok = 0;
+                printf("# lane %d: got '%s', want '%s'\n", at, at < list.n ? list.lanes[at].name : "(none)", want);
+                continue;
+            }
+            values_ok &= vm_auto_value(&list.lanes[at], 24000) == mid(sp);
+        }
+    }
+    check(names_ok && list.n == at, "automation: one lane per row, STRIP.<param><n>.<row> in lane order",
+          "%d lanes for %d rows", list.n, at);
+    check(values_ok, "automation: each lane holds the value its row was set to", "a lane reads another value");
+
+    /* the REPL: the insert names are the rows in table order; get and set
+     * reach the row's static field */
+    char **names = vm_liveset_names(&d);
+    int n0 = 0;
+    while (names && names[n0] && strncmp(names[n0], "T.", 2) == 0 && !strstr(names[n0], "eq1."))
+        n0++; /* the strip's own fields first */
+    int live_names = names != NULL, live_get = 1, live_set = 1;
+    for (int k = 0, at2 = n0; k < NKINDS && live_names; k++) {
+        vm_insert_desc *e = &d.strips[0].inserts[k];
+        const vm_insert_params *t = vm_insert_params_of(kinds[k]);
+        for (int r = 0; r < t->nparams; r++, at2++) {
+            const vm_insert_param_spec *sp = &t->params[r];
+            snprintf(want, sizeof want, "T.%s%d.%s", op_class_of_insert(kinds[k])->param, k + 1, sp->name);
+            if (!names[at2] || strcmp(names[at2], want) != 0) {
+                live_names = 0;
+                break;
+            }
+            live_get &= vm_liveget(&d, want) == *vm_insert_param_value(e, sp);
+            double v = sp->lo + (isinf(sp->hi) ? 1 : (sp->hi - sp->lo) * 0.5);
+            live_set &= vm_liveset(&d, want, v, err) == DS_OK && *vm_insert_param_value(e, sp) == v;
+        }
+    }
+    free(names);
+    check(live_names, "repl: insert names are the rows, in table order", "a name differs");
+    check(live_get, "repl: get reads the row's static field", "a value differs");
+    check(live_set, "repl: set writes the row's static field", "%s", err);
+out:
+    vm_automation_free(&list);
+    vm_desc_free(&d);
+    scratch_close();
+    return check_exit();
+}
