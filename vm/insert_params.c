@@ -45,17 +45,24 @@ static int lim_check(const vm_insert_desc *e, char *msg, size_t n) { return dsp_
 
 /* indexed by vm_insert_kind */
 static const vm_insert_params tables[] = {
-    [VM_INSERT_EQ] = {eq_params, N(eq_params), NULL},
-    [VM_INSERT_DYNAMICS] = {dyn_params, N(dyn_params), dyn_check},
-    [VM_INSERT_LIMITER] = {lim_params, N(lim_params), lim_check},
-    [VM_INSERT_TRANSIENT] = {shape_params, N(shape_params), NULL},
-    [VM_INSERT_DUCK] = {NULL, 0, NULL}, /* its settings are the duck rule's (STRIP.duck.*) */
+    [VM_INSERT_EQ] = {"eq", eq_params, N(eq_params), NULL},
+    [VM_INSERT_DYNAMICS] = {NULL, dyn_params, N(dyn_params), dyn_check},
+    [VM_INSERT_LIMITER] = {"limiter", lim_params, N(lim_params), lim_check},
+    [VM_INSERT_TRANSIENT] = {"transient shaper", shape_params, N(shape_params), NULL},
+    [VM_INSERT_DUCK] = {"duck", NULL, 0, NULL}, /* its settings are the duck rule's (STRIP.duck.*) */
 };
 
 const vm_insert_params *vm_insert_params_of(vm_insert_kind kind)
 {
-    static const vm_insert_params none = {NULL, 0, NULL};
+    static const vm_insert_params none = {"insert", NULL, 0, NULL};
     return (int)kind >= 0 && (int)kind < N(tables) ? &tables[kind] : &none;
+}
+
+const char *vm_insert_noun(const vm_insert_desc *e)
+{
+    if (e->kind == VM_INSERT_DYNAMICS)
+        return e->dyn.mode == DSP_DYN_EXPAND ? "expander" : e->dyn.mode == DSP_DYN_GATE ? "gate" : "compressor";
+    return vm_insert_params_of(e->kind)->noun;
 }
 
 const vm_insert_param_spec *vm_insert_param_find(vm_insert_kind kind, const char *name)

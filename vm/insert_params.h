@@ -18,6 +18,10 @@
 
 #include "vm/desc.h"
 
+/* The most rows a kind has (bindings size their name lists by it;
+ * test_insert_params checks every kind against it). */
+#define VM_INSERT_MAX_PARAMS 16
+
 /* One automatable parameter of an insert kind (also used by vm/liveset.c
  * for the strip, VCA, group, send and duck fields, whose lane and offsets
  * it does not read). */
@@ -34,6 +38,7 @@ typedef struct {
 /* The parameters of one insert kind, in the order the REPL lists them,
  * and the kernel's own rule over the whole insert when it has one. */
 typedef struct {
+    const char *noun;           /* the insert in messages: "limiter", "transient shaper" (dynamics: its mode's) */
     const vm_insert_param_spec *params;
     int nparams;
     /* 0 when the insert's settings are acceptable to its kernel, else non-zero
@@ -43,6 +48,10 @@ typedef struct {
 
 /* The table of insert kind `kind` (a duck insert has no parameters). */
 const vm_insert_params *vm_insert_params_of(vm_insert_kind kind);
+
+/* What messages call insert e: "eq", "compressor", "expander", "gate",
+ * "limiter", "transient shaper", "duck". */
+const char *vm_insert_noun(const vm_insert_desc *e);
 
 /* The parameter of `kind` called name, or NULL. */
 const vm_insert_param_spec *vm_insert_param_find(vm_insert_kind kind, const char *name);

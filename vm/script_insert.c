@@ -223,6 +223,39 @@ int script_strip_compressor(lua_State *L) { return strip_dynamics(L, DSP_DYN_COM
 int script_strip_expander(lua_State *L) { return strip_dynamics(L, DSP_DYN_EXPAND, "expander"); }
 int script_strip_gate(lua_State *L) { return strip_dynamics(L, DSP_DYN_GATE, "gate"); }
 
+/* insert.k for a kind whose fields are its parameter rows (a limiter, a
+ * transient shaper): the handle, or a message listing the rows. */
+static int insert_param_index(lua_State *L, const insert_ref *ir, const vm_insert_desc *e, const char *k)
+{
+    const vm_insert_params *t = vm_insert_params_of(e->kind);
+    const vm_insert_param_spec *sp = vm_insert_param_find(e->kind, k);
+    if (sp) {
+        script_push_insert_param(L, ir->strip, ir->index, sp->lane);
+        return 1;
+    }
+    int lim = e->kind == VM_INSERT_LIMITER;
+    if (lim && strcmp(k, "lookahead") == 0)
+        return vm_script_error(L, "a limiter's lookahead cannot move: it is the limiter's latency, fixed when the mix "
+                            "is compiled so that every other path can be delayed to match (automatable: ceiling, "
+                            "release)");
+    const char *names[VM_INSERT_MAX_PARAMS + 2];
+    char fields[256] = "";
+    int n = 0;
+    for (int i = 0; i < t->nparams && n < VM_INSERT_MAX_PARAMS; i++) { /* in lane order (vm/insert_params.c) */
+        names[n++] = vm_insert_param_at(e->kind, i)->name;
+        snprintf(fields + strlen(fields), sizeof fields - strlen(fields), "%s%s", i ? ", " : "", names[n - 1]);
+    }
+    if (lim) { /* not automatable, but its message says why */
+        names[n++] = "lookahead";
+        snprintf(fields + strlen(fields), sizeof fields - strlen(fields), "; the lookahead is fixed");
+    }
+    names[n] = NULL;
+    char mean[96];
+    const char *noun = vm_insert_noun(e);
+    return vm_script_error(L, "%s %s has no automatable field '%s'%s (fields: %s)", strchr("aeiou", noun[0]) ? "an" : "a",
+                           noun, k, script_did_you_mean(k, names, mean, sizeof mean), fields);
+}
+
 static int insert_index(lua_State *L)
 {
     insert_ref *ir = luaL_checkudata(L, 1, INSERT_MT);
@@ -250,27 +283,8 @@ static int insert_index(lua_State *L)
         return vm_script_error(L, "a %s has no automatable field '%s'%s (fields: %s; the others are fixed when it is "
                                "made)", mode, k, script_did_you_mean(k, names, mean, sizeof mean), fields);
     }
-    if (e->kind == VM_INSERT_LIMITER || e->kind == VM_INSERT_TRANSIENT) {
-        int lim = e->kind == VM_INSERT_LIMITER;
-        const char *names[VM_INSERT_NSETP + 2];
-        for (int i = 0; i < VM_INSERT_NSETP; i++) { /* in lane order (vm/insert_params.c) */
-            names[i] = vm_insert_param_at(e->kind, i)->name;
-            if (strcmp(names[i], k) == 0) {
-                script_push_insert_param(L, ir->strip, ir->index, i);
-                return 1;
-            }
-        }
-        names[VM_INSERT_NSETP] = lim ? "lookahead" : NULL; /* not automatable, but its message says why */
-        names[VM_INSERT_NSETP + 1] = NULL;
-        char mean[96];
-        if (lim && strcmp(k, "lookahead") == 0)
-            return vm_script_error(L, "a limiter's lookahead cannot move: it is the limiter's latency, fixed when the mix "
-                                "is compiled so that every other path can be delayed to match (automatable: ceiling, "
-                                "release)");
-        return vm_script_error(L, "a %s has no automatable field '%s'%s (fields: %s)",
-                               lim ? "limiter" : "transient shaper", k, script_did_you_mean(k, names, mean, sizeof mean),
-                               lim ? "ceiling, release; the lookahead is fixed" : "attack, sustain");
-    }
+    if (e->kind != VM_INSERT_EQ && vm_insert_params_of(e->kind)->nparams > 0) /* its rows are all it has */
+        return insert_param_index(L, ir, e, k);
     if (e->kind != VM_INSERT_EQ) /* a realtime duck's insert: its settings are the duck rule's */
         return vm_script_error(L, "a duck insert has no field '%s' (its settings are fixed when it is made)", k);
     const vm_insert_param_spec *sp = vm_insert_param_find(e->kind, k); /* freq, gain, q */

@@ -27,7 +27,8 @@ static const vm_insert_param_spec *insert_spec(lua_State *L, const param_ref *p)
 
 const char *script_dyn_mode_name(dsp_dyn_mode m)
 {
-    return m == DSP_DYN_EXPAND ? "expander" : m == DSP_DYN_GATE ? "gate" : "compressor";
+    vm_insert_desc e = {.kind = VM_INSERT_DYNAMICS, .dyn.mode = m};
+    return vm_insert_noun(&e);
 }
 
 void script_push_param(lua_State *L, int kind, int owner, int clip)
@@ -59,10 +60,7 @@ static vm_param_desc *param_lookup(lua_State *L, const param_ref *p, char *name,
         vm_insert_desc *e = &s->inserts[p->clip];
         const vm_insert_param_spec *sp = vm_insert_param_at(e->kind, p->lane);
         /* "eq 2 (peak)", "compressor 1", "limiter 3", "transient shaper 1" */
-        const char *noun = e->kind == VM_INSERT_EQ          ? "eq"
-                           : e->kind == VM_INSERT_DYNAMICS  ? script_dyn_mode_name(e->dyn.mode)
-                           : e->kind == VM_INSERT_LIMITER   ? "limiter"
-                                                            : "transient shaper";
+        const char *noun = vm_insert_noun(e);
         if (e->kind == VM_INSERT_EQ)
             NAME("%s '%s' %s %d (%s) %s", script_kind_name(s), s->name, noun, p->clip + 1, vm_eq_type_name(e->type),
                  sp->name);

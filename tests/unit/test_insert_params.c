@@ -35,7 +35,7 @@ static void test_tables(void)
     for (int k = 0; k < NKINDS; k++) {
         const vm_insert_params *t = vm_insert_params_of(kinds[k]);
         const char *word = op_class_of_insert(kinds[k])->param;
-        int lanes_ok = t->nparams > 0, places_ok = 1, ranges_ok = 1;
+        int lanes_ok = t->nparams > 0 && t->nparams <= VM_INSERT_MAX_PARAMS, places_ok = 1, ranges_ok = 1;
         for (int i = 0; i < t->nparams; i++) {
             const vm_insert_param_spec *sp = &t->params[i];
             lanes_ok &= vm_insert_param_at(kinds[k], i) != NULL && vm_insert_param_find(kinds[k], sp->name) == sp;
