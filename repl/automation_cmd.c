@@ -15,30 +15,7 @@
 /* The unit a lane's values are in, from its name. */
 static const char *unit_of(const vm_auto_lane *l)
 {
-    size_t n = strlen(l->name);
-    if (l->is_db || (n > 5 && strcmp(l->name + n - 5, ".gain") == 0))
-        return "dB";
-    if (n > 4 && strcmp(l->name + n - 4, ".pan") == 0)
-        return "-1 left .. 1 right";
-    if (n > 5 && strcmp(l->name + n - 5, ".freq") == 0)
-        return "Hz";
-    if (n > 6 && strcmp(l->name + n - 6, ".ratio") == 0)
-        return "ratio";
-    if (n > 5 && strcmp(l->name + n - 5, ".mute") == 0)
-        return "on/off";
-    if (n > 8 && strcmp(l->name + n - 8, ".ceiling") == 0) /* TRACK.limN.ceiling */
-        return "dBTP";
-    if (n > 8 && strcmp(l->name + n - 8, ".release") == 0) /* TRACK.limN.release */
-        return "s";
-    if ((n > 7 && strcmp(l->name + n - 7, ".attack") == 0) || (n > 8 && strcmp(l->name + n - 8, ".sustain") == 0))
-        return "dB"; /* TRACK.shapeN.* */
-    static const char *const dyn_db[] = {".threshold", ".knee", ".makeup", ".range"}; /* TRACK.dynN.* */
-    for (int i = 0; i < 4; i++) {
-        size_t m = strlen(dyn_db[i]);
-        if (n > m && strcmp(l->name + n - m, dyn_db[i]) == 0)
-            return "dB";
-    }
-    return "Q";
+    return l->unit ? l->unit : "";
 }
 
 static void fmt_value(const vm_auto_lane *l, double v, char *buf, size_t n)

@@ -20,7 +20,25 @@ static vm_auto_lane *add(vm_auto_list *l, const char *name, int is_db, const cha
     snprintf(a->name, sizeof a->name, "%s", name);
     a->is_db = is_db;
     a->where = where;
+    a->unit = is_db ? "dB" : "";
     return a;
+}
+
+/* Names the unit of the lane the last add_* call made, if it made one (n:
+ * the list's length before the call). */
+static void set_unit(vm_auto_list *l, int n, const char *unit)
+{
+    if (l->n > n)
+        l->lanes[l->n - 1].unit = unit;
+}
+
+/* What an insert parameter's values are in: its row's unit, or for the
+ * unitless ones the word a mixer reads them by. */
+static const char *insert_unit(const vm_insert_param_spec *sp)
+{
+    if (*sp->unit)
+        return sp->unit;
+    return strcmp(sp->name, "q") == 0 ? "Q" : sp->name;
 }
 
 /* One lane for one parameter, if it moves. */
@@ -54,7 +72,10 @@ static ds_result add_mute(vm_auto_list *l, const vm_param_desc *mutep, int mute,
 {
     vm_param_desc pd = *mutep;
     pd.value = mute ? 1 : 0;
-    return add_copy(l, &pd, mutep, name, err);
+    int n = l->n;
+    ds_result r = add_copy(l, &pd, mutep, name, err);
+    set_unit(l, n, "on/off");
+    return r;
 }
 
 ds_result vm_automation_collect(const vm_desc *d, vm_auto_list *out, char *err)
@@ -83,8 +104,10 @@ ds_result vm_automation_collect(const vm_desc *d, vm_auto_list *out, char *err)
         if (r == DS_OK)
             r = add_param(out, &st->trim, 1, name, err);
         snprintf(name, sizeof name, "%s.pan", st->name);
+        int before = out->n;
         if (r == DS_OK)
             r = add_param(out, &st->pan, 0, name, err);
+        set_unit(out, before, "-1 left .. 1 right");
         snprintf(name, sizeof name, "%s.mute", st->name);
         if (r == DS_OK)
             r = add_mute(out, &st->mutep, st->mute, name, err);
@@ -110,7 +133,9 @@ ds_result vm_automation_collect(const vm_desc *d, vm_auto_list *out, char *err)
                 const vm_insert_param_spec *sp = vm_insert_param_at(e->kind, j);
                 snprintf(name, sizeof name, "%s.%s%d.%s", st->name, word, k + 1, sp->name);
                 vm_param_desc pd = vm_insert_param_get(e, sp);
+                int before_row = out->n;
                 r = add_copy(out, &pd, vm_insert_param_moves((vm_insert_desc *)e, sp), name, err);
+                set_unit(out, before_row, insert_unit(sp));
             }
         }
         /* the effective fader when several layers make it and one moves */

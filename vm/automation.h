@@ -26,6 +26,8 @@ typedef struct {
     int nlayers;
     int owned[16];         /* 1: this lane owns the layer (VCA layers are the list's) */
     const char *where;     /* script line of the first move */
+    const char *unit;      /* what its values are in: "dB", "Hz", "s", "dBTP", "Q", "ratio",
+                              "-1 left .. 1 right", "on/off" (static strings) */
 } vm_auto_lane;
 
 typedef struct {

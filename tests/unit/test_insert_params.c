@@ -116,6 +116,31 @@ int main(void)
         goto out;
     test_kernel_ranges(&d);
 
+    /* automation: one lane per row, in lane order, with the value set and
+     * the unit docs/language.md gives the setting (written out here, not
+     * read from the table: `dubstage automation` printed "Q" for a gate's
+     * hold and "dB" for its attack when it guessed units from names) */
+    static const struct { const char *lane, *unit; } units[] = {
+        {"eq1.freq", "Hz"}, {"eq1.gain", "dB"}, {"eq1.q", "Q"},
+        {"dyn2.threshold", "dB"}, {"dyn2.ratio", "ratio"}, {"dyn2.knee", "dB"}, {"dyn2.attack", "s"},
+        {"dyn2.release", "s"}, {"dyn2.hold", "s"}, {"dyn2.makeup", "dB"}, {"dyn2.range", "dB"},
+        {"lim3.ceiling", "dBTP"}, {"lim3.release", "s"}, {"shape4.attack", "dB"}, {"shape4.sustain", "dB"},
+    };
+    int units_ok = 1, units_seen = 0;
+    for (int i = 0; i < list.n; i++)
+        for (size_t u = 0; u < sizeof units / sizeof units[0]; u++)
+            if (strcmp(list.lanes[i].name + 2, units[u].lane) == 0) {
+                units_seen++;
+                if (!list.lanes[i].unit || strcmp(list.lanes[i].unit, units[u].unit) != 0) {
+                    units_ok = 0;
+                    printf("# %s: unit '%s', want '%s'\n", list.lanes[i].name,
+                           list.lanes[i].unit ? list.lanes[i].unit : "(null)", units[u].unit);
+                }
+            }
+    check(units_ok && units_seen == (int)(sizeof units / sizeof units[0]),
+          "automation: every lane's unit is the setting's (s for attack/release/hold, Q, ratio, dBTP, Hz, dB)",
+          "%d of %d lanes found", units_seen, (int)(sizeof units / sizeof units[0]));
+
     /* automation: one lane per row, in lane order, with the value set */
     int at = 0, names_ok = 1, values_ok = 1;
     for (int k = 0; k < NKINDS; k++) {
