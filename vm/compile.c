@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "vm/compile_priv.h"
+#include "vm/insert_params.h"
 
 #define CHECK(cond)                                                      \
     do {                                                                 \
@@ -99,7 +100,7 @@ static void warn_late_keys(compiler *c)
         int at = c->lat_in[s2];
         for (int k = 0; k < st->ninserts; k++) {
             const vm_insert_desc *e = &st->inserts[k];
-            if ((e->kind == VM_INSERT_DYNAMICS || e->kind == VM_INSERT_DUCK) && e->key >= 0 &&
+            if (vm_insert_max_key_channels(e) && e->key >= 0 && /* a kind that takes a key (vm/insert_params.c) */
                 c->lat_out[e->key] > at && c->audible[s2])
                 vmc_warnf(c, "%s: the key '%s' reaches this %s %d samples later than its audio (a look-ahead "
                           "limiter on the key's path); only an early key is delayed to match", e->where,

@@ -633,7 +633,7 @@ static ds_result emit_dyn(compiler *c, const aop *o, char *err)
     const vm_desc *d = c->d;
     const vm_strip_desc *st = &d->strips[o->strip];
     const vm_insert_desc *e = &st->inserts[o->dst];
-    static const char *const modes[] = {"compressor", "expander", "gate"};
+    const char *noun = vm_insert_noun(e); /* compressor, expander, gate */
     plan_op *op = new_op(p);
     op_dyn_args *a = vm_arena_alloc(A, sizeof *a);
     CHECK(a);
@@ -643,8 +643,7 @@ static ds_result emit_dyn(compiler *c, const aop *o, char *err)
         const vm_insert_param_spec *sp = vm_insert_param_at(e->kind, k);
         vm_param_desc pd = vm_insert_param_get(e, sp);
         char what[300];
-        snprintf(what, sizeof what, "%s '%s' %s %d %s", vmc_kind_name(st), st->name, modes[e->dyn.mode],
-                 o->dst + 1, sp->name);
+        snprintf(what, sizeof what, "%s '%s' %s %d %s", vmc_kind_name(st), st->name, noun, o->dst + 1, sp->name);
         if (k == VM_DYN_RATIO && pd.nevents && !(pd.value < INFINITY))
             return ds_fail(err, DS_ERR_ARG, "%s: %s: ratio = inf cannot move (give it a finite ratio, e.g. 100)",
                            pd.where, what);
@@ -662,12 +661,12 @@ static ds_result emit_dyn(compiler *c, const aop *o, char *err)
     op->cls = &op_dyn_class;
     op->args = a;
     op->label = vmc_label(A, "dyn    %s '%s' %s threshold %.1f dB ratio %.2f attack %.1f ms release %.0f ms%s%s%s"
-                          "%s (%d ch)", vmc_kind_name(st), st->name, modes[e->dyn.mode], e->dyn.threshold_db,
+                          "%s (%d ch)", vmc_kind_name(st), st->name, noun, e->dyn.threshold_db,
                           e->dyn.ratio, e->dyn.attack_s * 1000, e->dyn.release_s * 1000,
                           e->key >= 0 ? ", key " : "", e->key >= 0 ? vmc_kind_name(&d->strips[e->key]) : "",
                           e->key >= 0 ? vmc_label(A, " '%s'", d->strips[e->key].name) : "",
                           a->moving ? ", automated" : "", st->channels);
-    op->readout = vmc_label(A, "dyn %s '%s' %s", vmc_kind_name(st), st->name, modes[e->dyn.mode]);
+    op->readout = vmc_label(A, "dyn %s '%s' %s", vmc_kind_name(st), st->name, noun);
     return DS_OK;
 }
 

@@ -12,52 +12,19 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "dsp/ducker.h"
-#include "dsp/dynamics.h"
-#include "dsp/transient.h"
 #include "vm/compile_priv.h"
+#include "vm/insert_params.h"
 
-/* The kernels' limits on channels, per insert kind: the audio's, and a
- * key's (0: the kind takes no key). */
-typedef struct {
-    int max_channels;
-    int max_key_channels;
-} insert_limits;
-
-static insert_limits limits_of(const vm_insert_desc *e)
+/* "a second-order eq", "a compressor", ... for messages (the noun and the
+ * limit's variant from the kind's entry, vm/insert_params.c), into buf. */
+static const char *insert_name(const vm_insert_desc *e, char *buf, size_t n)
 {
-    switch (e->kind) {
-    case VM_INSERT_EQ: /* order 2: one multi-channel biquad; other orders: a Butterworth per channel */
-        return (insert_limits){e->order == 2 ? DSP_BIQUAD_MULTI_MAX : VM_MAX_CHANNELS, 0};
-    case VM_INSERT_DYNAMICS:
-        return (insert_limits){DSP_DYN_MAX_CHANNELS, DSP_DYN_MAX_CHANNELS};
-    case VM_INSERT_TRANSIENT:
-        return (insert_limits){DSP_TRANSIENT_MAX_CHANNELS, 0};
-    case VM_INSERT_DUCK:
-        return (insert_limits){DSP_DUCKER_MAX_CHANNELS, DSP_DUCKER_MAX_CHANNELS};
-    case VM_INSERT_LIMITER: /* its memory is sized per channel */
-        break;
-    }
-    return (insert_limits){VM_MAX_CHANNELS, 0};
-}
-
-/* "a second-order eq", "a compressor", ... for messages. */
-static const char *insert_name(const vm_insert_desc *e)
-{
-    static const char *const modes[] = {"a compressor", "an expander", "a gate"};
-    switch (e->kind) {
-    case VM_INSERT_EQ:
-        return e->order == 2 ? "a second-order eq" : "an eq";
-    case VM_INSERT_DYNAMICS:
-        return modes[e->dyn.mode];
-    case VM_INSERT_LIMITER:
-        return "a limiter";
-    case VM_INSERT_TRANSIENT:
-        return "a transient shaper";
-    case VM_INSERT_DUCK:
-        return "a duck";
-    }
-    return "an insert";
+    const char *variant;
+    vm_insert_max_channels(e, &variant);
+    const char *noun = vm_insert_noun(e);
+    snprintf(buf, n, "%s %s%s%s", vm_insert_article(variant ? variant : noun), variant ? variant : "",
+             variant ? " " : "", noun);
+    return buf;
 }
 
 /* " (its channels set at mix.lua:5)" when a line set them, else "". */
@@ -81,18 +48,19 @@ static ds_result check_strip_channels(const vm_strip_desc *s, char *err)
 /* The channel counts of insert e on strip st (and of its key). */
 static ds_result check_insert_channels(const vm_desc *d, const vm_strip_desc *st, const vm_insert_desc *e, char *err)
 {
-    insert_limits lim = limits_of(e);
-    char origin[VM_WHERE_LEN + 40];
-    if (st->channels > lim.max_channels)
+    int max_channels = vm_insert_max_channels(e, NULL), max_key_channels = vm_insert_max_key_channels(e);
+    char origin[VM_WHERE_LEN + 40], name[64];
+    if (st->channels > max_channels)
         return ds_fail(err, DS_ERR_GRAPH, "%s: %s on %s '%s' takes 1 to %d channels, but the %s has %d%s; split "
                        "the signal over strips of at most %d channels",
-                       e->where, insert_name(e), vmc_kind_name(st), st->name, lim.max_channels, vmc_kind_name(st),
-                       st->channels, channels_origin(st, origin, sizeof origin), lim.max_channels);
-    if (e->key >= 0 && lim.max_key_channels && d->strips[e->key].channels > lim.max_key_channels) {
+                       e->where, insert_name(e, name, sizeof name), vmc_kind_name(st), st->name, max_channels,
+                       vmc_kind_name(st), st->channels, channels_origin(st, origin, sizeof origin), max_channels);
+    if (e->key >= 0 && max_key_channels && d->strips[e->key].channels > max_key_channels) {
         const vm_strip_desc *k = &d->strips[e->key];
         return ds_fail(err, DS_ERR_GRAPH, "%s: the key of %s on %s '%s' takes 1 to %d channels, but %s '%s' has "
-                       "%d%s", e->where, insert_name(e), vmc_kind_name(st), st->name, lim.max_key_channels,
-                       vmc_kind_name(k), k->name, k->channels, channels_origin(k, origin, sizeof origin));
+                       "%d%s", e->where, insert_name(e, name, sizeof name), vmc_kind_name(st), st->name,
+                       max_key_channels, vmc_kind_name(k), k->name, k->channels,
+                       channels_origin(k, origin, sizeof origin));
     }
     return DS_OK;
 }
@@ -118,17 +86,22 @@ static double param_max(const vm_param_desc *p)
 static ds_result check_insert_rate(const vm_desc *d, const vm_strip_desc *st, const vm_insert_desc *e, char *err)
 {
     double nyquist = d->tb.rate / 2.0;
-    if (e->kind == VM_INSERT_EQ) {
-        double f = param_max(&e->freq);
+    char name[64];
+    const vm_insert_params *t = vm_insert_params_of(e->kind);
+    for (int i = 0; i < t->nparams; i++) { /* the rows marked below_nyquist (an eq's freq) */
+        const vm_insert_param_spec *sp = &t->params[i];
+        vm_param_desc pd = vm_insert_param_get(e, sp);
+        double f = sp->below_nyquist ? param_max(&pd) : 0;
         if (f >= nyquist)
-            return ds_fail(err, DS_ERR_ARG, "%s: eq on %s '%s': freq = %g is out of range: freq takes 10 to %g Hz "
-                           "(below half the session rate, %d Hz)", e->freq.nevents && f != e->freq.value
-                           ? e->freq.where : e->where, vmc_kind_name(st), st->name, f, nyquist - 1, d->tb.rate);
+            return ds_fail(err, DS_ERR_ARG, "%s: %s on %s '%s': %s = %g is out of range: %s takes %g to %g %s "
+                           "(below half the session rate, %d Hz)", pd.nevents && f != pd.value ? pd.where : e->where,
+                           vm_insert_noun(e), vmc_kind_name(st), st->name, sp->name, f, sp->name, sp->lo,
+                           nyquist - 1, sp->unit, d->tb.rate);
     }
     if (e->key_hi > 0 && e->key_hi >= nyquist)
         return ds_fail(err, DS_ERR_ARG, "%s: %s on %s '%s': key_filter's high edge %g Hz must be below half the "
-                       "session rate (%g Hz)", e->where, insert_name(e), vmc_kind_name(st), st->name, e->key_hi,
-                       nyquist);
+                       "session rate (%g Hz)", e->where, insert_name(e, name, sizeof name), vmc_kind_name(st),
+                       st->name, e->key_hi, nyquist);
     return DS_OK;
 }
 

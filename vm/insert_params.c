@@ -5,6 +5,12 @@
 #include <math.h>
 #include <string.h>
 
+#include "dsp/biquad.h"
+#include "dsp/ducker.h"
+#include "dsp/dynamics.h"
+#include "dsp/transient.h"
+#include "vm/limits.h"
+
 #define VAL(f) offsetof(vm_insert_desc, f)
 #define MOVES(f) offsetof(vm_insert_desc, f)
 
@@ -41,21 +47,64 @@ static const vm_insert_param_spec shape_params[] = {
 static int dyn_check(const vm_insert_desc *e, char *msg, size_t n) { return dsp_dyn_check(&e->dyn, msg, n); }
 static int lim_check(const vm_insert_desc *e, char *msg, size_t n) { return dsp_limiter_check(&e->lim, msg, n); }
 
+/* An order-2 eq is one multi-channel biquad (a fixed array); other orders
+ * run a Butterworth per channel. */
+static int eq_max_channels(const vm_insert_desc *e, const char **variant)
+{
+    if (e->order != 2)
+        return VM_MAX_CHANNELS;
+    *variant = "second-order";
+    return DSP_BIQUAD_MULTI_MAX;
+}
+
 #define N(a) ((int)(sizeof a / sizeof a[0]))
 
 /* indexed by vm_insert_kind */
 static const vm_insert_params tables[] = {
-    [VM_INSERT_EQ] = {"eq", eq_params, N(eq_params), NULL},
-    [VM_INSERT_DYNAMICS] = {NULL, dyn_params, N(dyn_params), dyn_check},
-    [VM_INSERT_LIMITER] = {"limiter", lim_params, N(lim_params), lim_check},
-    [VM_INSERT_TRANSIENT] = {"transient shaper", shape_params, N(shape_params), NULL},
-    [VM_INSERT_DUCK] = {"duck", NULL, 0, NULL}, /* its settings are the duck rule's (STRIP.duck.*) */
+    [VM_INSERT_EQ] = {.noun = "eq", .params = eq_params, .nparams = N(eq_params), .method = "eq",
+                      .max_channels = VM_MAX_CHANNELS, .max_channels_of = eq_max_channels},
+    [VM_INSERT_DYNAMICS] = {.params = dyn_params, .nparams = N(dyn_params), .check = dyn_check,
+                            .max_channels = DSP_DYN_MAX_CHANNELS, .max_key_channels = DSP_DYN_MAX_CHANNELS},
+    /* a limiter's memory is sized per channel */
+    [VM_INSERT_LIMITER] = {.noun = "limiter", .params = lim_params, .nparams = N(lim_params), .check = lim_check,
+                           .method = "limiter", .max_channels = VM_MAX_CHANNELS},
+    [VM_INSERT_TRANSIENT] = {.noun = "transient shaper", .params = shape_params, .nparams = N(shape_params),
+                             .method = "transient", .max_channels = DSP_TRANSIENT_MAX_CHANNELS},
+    /* its settings are the duck rule's (STRIP.duck.*); made by duck { } */
+    [VM_INSERT_DUCK] = {.noun = "duck", .method = "duck", .max_channels = DSP_DUCKER_MAX_CHANNELS,
+                        .max_key_channels = DSP_DUCKER_MAX_CHANNELS},
 };
 
 const vm_insert_params *vm_insert_params_of(vm_insert_kind kind)
 {
-    static const vm_insert_params none = {"insert", NULL, 0, NULL};
+    static const vm_insert_params none = {.noun = "insert", .max_channels = VM_MAX_CHANNELS};
     return (int)kind >= 0 && (int)kind < N(tables) ? &tables[kind] : &none;
+}
+
+const char *vm_insert_method(const vm_insert_desc *e)
+{
+    const char *m = vm_insert_params_of(e->kind)->method;
+    return m ? m : vm_insert_noun(e);
+}
+
+const char *vm_insert_article(const char *word)
+{
+    return word[0] && strchr("aeiou", word[0]) ? "an" : "a";
+}
+
+int vm_insert_max_channels(const vm_insert_desc *e, const char **variant)
+{
+    const vm_insert_params *t = vm_insert_params_of(e->kind);
+    const char *v = NULL;
+    int n = t->max_channels_of ? t->max_channels_of(e, &v) : t->max_channels;
+    if (variant)
+        *variant = v;
+    return n;
+}
+
+int vm_insert_max_key_channels(const vm_insert_desc *e)
+{
+    return vm_insert_params_of(e->kind)->max_key_channels;
 }
 
 const char *vm_insert_noun(const vm_insert_desc *e)

@@ -44,6 +44,14 @@ typedef struct {
     /* 0 when the insert's settings are acceptable to its kernel, else non-zero
      * with the kernel's message in msg; NULL: the rows' ranges are the rule */
     int (*check)(const vm_insert_desc *e, char *msg, size_t n);
+    const char *method;         /* its constructor, t:METHOD { } ("transient"); NULL: the noun (t:compressor) */
+    /* The kernel's channel limits, checked once on the final graph
+     * (vm/compile_validate.c): the audio's and a key's (0: it takes no key). */
+    int max_channels;
+    int max_key_channels;
+    /* NULL, or the audio's limit for e when it depends on e's settings; it
+     * sets *variant to the word naming that variant ("second-order") */
+    int (*max_channels_of)(const vm_insert_desc *e, const char **variant);
 } vm_insert_params;
 
 /* The table of insert kind `kind` (a duck insert has no parameters). */
@@ -52,6 +60,20 @@ const vm_insert_params *vm_insert_params_of(vm_insert_kind kind);
 /* What messages call insert e: "eq", "compressor", "expander", "gate",
  * "limiter", "transient shaper", "duck". */
 const char *vm_insert_noun(const vm_insert_desc *e);
+
+/* The constructor's name of insert e: t:eq, t:compressor, t:transient. */
+const char *vm_insert_method(const vm_insert_desc *e);
+
+/* "an" before a word that starts with a vowel (an eq, an expander), else "a". */
+const char *vm_insert_article(const char *word);
+
+/* The most channels insert e's kernel takes; *variant (may be NULL) gets
+ * the word naming the variant of e this limit is for ("second-order" for
+ * an order-2 eq) or NULL. */
+int vm_insert_max_channels(const vm_insert_desc *e, const char **variant);
+
+/* The most channels the key of insert e may have (0: e takes no key). */
+int vm_insert_max_key_channels(const vm_insert_desc *e);
 
 /* The parameter of `kind` called name, or NULL. */
 const vm_insert_param_spec *vm_insert_param_find(vm_insert_kind kind, const char *name);

@@ -35,11 +35,25 @@ static int insert_strip(lua_State *L, const char *kind, char *what, size_t n)
     return r->index;
 }
 
+/* The noun of insert kind `kind` ("eq", "limiter"; vm/insert_params.c). */
+static const char *kind_noun(vm_insert_kind kind)
+{
+    return vm_insert_params_of(kind)->noun;
+}
+
+/* Option `name` of the table at idx checked against its row's range (the
+ * one in vm/insert_params.c); 1 and *out when given, 0 when absent. */
+static int row_number(lua_State *L, int idx, vm_insert_kind kind, const char *name, const char *what, double *out)
+{
+    const vm_insert_param_spec *sp = vm_insert_param_find(kind, name);
+    return script_opt_number(L, idx, name, what, sp->lo, sp->hi, out);
+}
+
 /* t:eq { "peak", freq = 3000, gain = 3, q = 1 } / { "highpass", freq = 80, order = 4 } */
 int script_strip_eq(lua_State *L)
 {
     char what[300];
-    int strip = insert_strip(L, "eq", what, sizeof what);
+    int strip = insert_strip(L, kind_noun(VM_INSERT_EQ), what, sizeof what);
     luaL_checktype(L, 2, LUA_TTABLE);
     static const char *const keys[] = {"freq", "gain", "q", "order", NULL};
     script_check_keys(L, 2, what, keys, 1);
@@ -64,17 +78,18 @@ int script_strip_eq(lua_State *L)
             return vm_script_error(L, "%s: order applies to highpass and lowpass only", what);
         e.order = (int)v;
     }
-    if (!script_opt_number(L, 2, "freq", what, 10, 40000, &v))
-        return vm_script_error(L, "%s needs freq = Hz (10 to 40000)", what);
+    const vm_insert_param_spec *freq = vm_insert_param_find(VM_INSERT_EQ, "freq");
+    if (!row_number(L, 2, VM_INSERT_EQ, "freq", what, &v))
+        return vm_script_error(L, "%s needs freq = %s (%g to %g)", what, freq->unit, freq->lo, freq->hi);
     e.freq.value = v;
     e.gain.value = 0;
-    if (script_opt_number(L, 2, "gain", what, -30, 30, &v)) {
+    if (row_number(L, 2, VM_INSERT_EQ, "gain", what, &v)) {
         if (e.type != DSP_EQ_PEAK && e.type != DSP_EQ_LOWSHELF && e.type != DSP_EQ_HIGHSHELF)
             return vm_script_error(L, "%s: gain applies to peak, lowshelf and highshelf only", what);
         e.gain.value = v;
     }
     e.q.value = 0.7071067811865476;
-    if (script_opt_number(L, 2, "q", what, 0.1, 30, &v)) {
+    if (row_number(L, 2, VM_INSERT_EQ, "q", what, &v)) {
         if (e.order != 2)
             return vm_script_error(L, "%s: q does not apply to a Butterworth of order %d (its Qs are fixed)", what, e.order);
         e.q.value = v;
@@ -99,10 +114,10 @@ void script_words(char *msg)
 
 /* t:compressor { threshold = -30, ratio = 4, attack = 0.01, release = 0.25, key = dx, ... },
  * t:expander { ... }, t:gate { threshold = -50, range = -20, ... } */
-static int strip_dynamics(lua_State *L, dsp_dyn_mode mode, const char *kind)
+static int strip_dynamics(lua_State *L, dsp_dyn_mode mode)
 {
     char what[300];
-    int strip = insert_strip(L, kind, what, sizeof what);
+    int strip = insert_strip(L, script_dyn_mode_name(mode), what, sizeof what);
     luaL_checktype(L, 2, LUA_TTABLE);
     static const char *const keys[] = {"threshold", "ratio", "knee", "attack", "release", "hold", "makeup",
                                        "range", "detector", "rms", "link", "key", "key_filter", NULL};
@@ -171,7 +186,7 @@ static int strip_dynamics(lua_State *L, dsp_dyn_mode mode, const char *kind)
 int script_strip_limiter(lua_State *L)
 {
     char what[300];
-    int strip = insert_strip(L, "limiter", what, sizeof what);
+    int strip = insert_strip(L, kind_noun(VM_INSERT_LIMITER), what, sizeof what);
     if (lua_isnoneornil(L, 2))
         lua_newtable(L);
     luaL_checktype(L, 2, LUA_TTABLE);
@@ -206,7 +221,7 @@ int script_strip_limiter(lua_State *L)
 int script_strip_transient(lua_State *L)
 {
     char what[300];
-    int strip = insert_strip(L, "transient shaper", what, sizeof what);
+    int strip = insert_strip(L, kind_noun(VM_INSERT_TRANSIENT), what, sizeof what);
     luaL_checktype(L, 2, LUA_TTABLE);
     static const char *const keys[] = {"attack", "sustain", NULL};
     script_check_keys(L, 2, what, keys, 0);
@@ -214,14 +229,14 @@ int script_strip_transient(lua_State *L)
     memset(&e, 0, sizeof e);
     e.kind = VM_INSERT_TRANSIENT;
     e.key = -1;
-    script_opt_number(L, 2, "attack", what, -24, 24, &e.attack_db);
-    script_opt_number(L, 2, "sustain", what, -24, 24, &e.sustain_db);
+    row_number(L, 2, VM_INSERT_TRANSIENT, "attack", what, &e.attack_db);
+    row_number(L, 2, VM_INSERT_TRANSIENT, "sustain", what, &e.sustain_db);
     return script_push_insert(L, strip, &e);
 }
 
-int script_strip_compressor(lua_State *L) { return strip_dynamics(L, DSP_DYN_COMPRESS, "compressor"); }
-int script_strip_expander(lua_State *L) { return strip_dynamics(L, DSP_DYN_EXPAND, "expander"); }
-int script_strip_gate(lua_State *L) { return strip_dynamics(L, DSP_DYN_GATE, "gate"); }
+int script_strip_compressor(lua_State *L) { return strip_dynamics(L, DSP_DYN_COMPRESS); }
+int script_strip_expander(lua_State *L) { return strip_dynamics(L, DSP_DYN_EXPAND); }
+int script_strip_gate(lua_State *L) { return strip_dynamics(L, DSP_DYN_GATE); }
 
 /* insert.k for a kind whose fields are its parameter rows (a limiter, a
  * transient shaper): the handle, or a message listing the rows. */
@@ -252,8 +267,8 @@ static int insert_param_index(lua_State *L, const insert_ref *ir, const vm_inser
     names[n] = NULL;
     char mean[96];
     const char *noun = vm_insert_noun(e);
-    return vm_script_error(L, "%s %s has no automatable field '%s'%s (fields: %s)", strchr("aeiou", noun[0]) ? "an" : "a",
-                           noun, k, script_did_you_mean(k, names, mean, sizeof mean), fields);
+    return vm_script_error(L, "%s %s has no automatable field '%s'%s (fields: %s)", vm_insert_article(noun), noun, k,
+                           script_did_you_mean(k, names, mean, sizeof mean), fields);
 }
 
 static int insert_index(lua_State *L)
@@ -306,11 +321,10 @@ static int insert_newindex(lua_State *L)
     insert_ref *ir = luaL_checkudata(L, 1, INSERT_MT);
     const char *k = luaL_checkstring(L, 2);
     const vm_insert_desc *e = &script_get_ctx(L)->desc->strips[ir->strip].inserts[ir->index];
-    const char *kind = e->kind == VM_INSERT_EQ ? "eq" : e->kind == VM_INSERT_DYNAMICS ? script_dyn_mode_name(e->dyn.mode)
-                       : e->kind == VM_INSERT_LIMITER ? "limiter" : e->kind == VM_INSERT_TRANSIENT ? "transient" : "duck";
+    const char *noun = vm_insert_noun(e);
     return vm_script_error(L, "cannot set '%s' on %s %s: give its settings when it is made (t:%s { ..., %s = v }) and "
-                           "move its parameters with x.%s:set { at = ..., to = v }", k, strchr("aeiou", kind[0]) ? "an" : "a",
-                           kind, kind, k, k);
+                           "move its parameters with x.%s:set { at = ..., to = v }", k, vm_insert_article(noun), noun,
+                           vm_insert_method(e), k, k);
 }
 
 const luaL_Reg script_insert_methods[] = {{"__index", insert_index}, {"__newindex", insert_newindex}, {NULL, NULL}};

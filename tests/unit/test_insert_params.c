@@ -13,6 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dsp/biquad.h"
+#include "dsp/ducker.h"
+#include "dsp/dynamics.h"
+#include "dsp/transient.h"
 #include "tests/check.h"
 #include "tests/unit/render_util.h"
 
@@ -88,11 +92,79 @@ static void test_kernel_ranges(const vm_desc *d)
     }
 }
 
+/* The channel limits each kind's entry declares are its kernel's arrays'
+ * sizes (dsp/), and an order-2 eq (one multi-channel biquad) is the one
+ * variant with its own limit. */
+static void test_channel_limits(void)
+{
+    vm_insert_desc e = {.kind = VM_INSERT_EQ, .order = 2};
+    const char *variant = NULL;
+    int eq2 = vm_insert_max_channels(&e, &variant);
+    int eq2_ok = eq2 == DSP_BIQUAD_MULTI_MAX && variant && strcmp(variant, "second-order") == 0;
+    e.order = 4;
+    int eq4 = vm_insert_max_channels(&e, &variant);
+    check(eq2_ok && eq4 == VM_MAX_CHANNELS && !variant && vm_insert_max_key_channels(&e) == 0,
+          "limits: an order-2 eq takes DSP_BIQUAD_MULTI_MAX channels ('second-order'), other orders VM_MAX_CHANNELS",
+          "order 2: %d, order 4: %d", eq2, eq4);
+    static const struct { vm_insert_kind kind; int audio, key; } want[] = {
+        {VM_INSERT_DYNAMICS, DSP_DYN_MAX_CHANNELS, DSP_DYN_MAX_CHANNELS},
+        {VM_INSERT_LIMITER, VM_MAX_CHANNELS, 0},
+        {VM_INSERT_TRANSIENT, DSP_TRANSIENT_MAX_CHANNELS, 0},
+        {VM_INSERT_DUCK, DSP_DUCKER_MAX_CHANNELS, DSP_DUCKER_MAX_CHANNELS},
+    };
+    int ok = 1;
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        vm_insert_desc k = {.kind = want[i].kind};
+        if (vm_insert_max_channels(&k, NULL) != want[i].audio || vm_insert_max_key_channels(&k) != want[i].key) {
+            ok = 0;
+            printf("# %s: %d/%d channels, want %d/%d\n", vm_insert_noun(&k), vm_insert_max_channels(&k, NULL),
+                   vm_insert_max_key_channels(&k), want[i].audio, want[i].key);
+        }
+    }
+    check(ok, "limits: each kind's entry declares its kernel's channel limits (audio, key)", "a limit differs");
+}
+
+/* The constructors (t:eq, t:transient) accept each row's range, lo and hi
+ * included, and refuse just outside it with a message naming the range: the
+ * same range the REPL's set and the script's moves accept. */
+static void test_constructor_ranges(void)
+{
+    static const struct { vm_insert_kind kind; const char *fmt; } ctor[] = {
+        {VM_INSERT_EQ, "t:eq { \"peak\", freq = 1000, %s = %.17g }"},
+        {VM_INSERT_TRANSIENT, "t:transient { %s = %.17g }"},
+    };
+    int ok = 1, n = 0;
+    for (size_t c = 0; c < sizeof ctor / sizeof ctor[0]; c++) {
+        const vm_insert_params *t = vm_insert_params_of(ctor[c].kind);
+        for (int r = 0; r < t->nparams; r++) {
+            const vm_insert_param_spec *sp = &t->params[r];
+            double probe[4] = {sp->lo, sp->hi, sp->lo - fabs(sp->lo) * 0.01 - 0.01, sp->hi + fabs(sp->hi) * 0.01 + 0.01};
+            for (int i = 0; i < 4; i++, n++) {
+                char body[400], call[200], err[DS_ERR_LEN] = "", range[80];
+                snprintf(call, sizeof call, ctor[c].fmt, sp->name, probe[i]);
+                snprintf(body, sizeof body, "session { rate = 96000, length = 0.1 }\nlocal t = track \"T\" "
+                         "{ channels = 1 }\n%s\noutput { \"out.wav\", from = t }\n", call);
+                snprintf(range, sizeof range, "(%g to %g)", sp->lo, sp->hi);
+                ds_result res = load_and_compile(body, err);
+                int good = i < 2 ? res == DS_OK : res != DS_OK && strstr(err, range) != NULL;
+                if (!good) {
+                    ok = 0;
+                    printf("# %s: %s\n", call, res == DS_OK ? "accepted" : err);
+                }
+            }
+        }
+    }
+    check(ok && n == 20, "constructors: t:eq and t:transient accept each row's range and refuse outside it",
+          "%d probes", n);
+}
+
 int main(void)
 {
     if (scratch_open("test-insert-params") != 0)
         return 2;
     test_tables();
+    test_channel_limits();
+    test_constructor_ranges();
 
     /* one insert of each kind, every row moved at 0.1 s to mid(row) */
     char script[8192], line[300];
