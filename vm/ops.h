@@ -4,8 +4,8 @@
  * scheduler calls cls->run, vm_plan_reset cls->reset, the live driver
  * cls->copy_state and cls->meter_db, and none of them knows a kind. A new
  * kind is a kernel, a class entry here, its description and binding, an
- * emitter, its limits in the validation pass and its parameters' rows in
- * vm/insert_params.c (docs/adding-a-node.md). No run
+ * emitter, and its entry in vm/insert_params.c (parameter rows, noun,
+ * channel limits the validation pass reads; docs/adding-a-node.md). No run
  * function allocates, except the clip player, which opens a clip's reader
  * when the clip starts: that is the one place that touches files, and in
  * live playback it is replaced by reading from the disk thread's ring
