@@ -4,7 +4,7 @@
 #   make demo     install what is missing, build, make the demo media, render it
 #   make test     install what is missing, build, run every test
 #   make bench    install what is missing, build, run the benchmark
-#   make asan     the whole suite under AddressSanitizer + UBSan
+#   make asan     the whole suite under AddressSanitizer + UBSan (any report fails it)
 #   make fuzz     libFuzzer (clang) on each tests/fuzz/fuzz_*.c target for
 #                 FUZZ_SECONDS seconds (default 60), under nice -n 19
 
@@ -103,7 +103,20 @@ asan:
 	@scripts/install-deps.sh all
 	@$(MAKE) --no-print-directory B=build-asan OPT="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer" \
 	  LDFLAGS="-fsanitize=address,undefined" all
-	DUBSTAGE=build-asan/dubstage BUILD=build-asan DUBSTAGE_SANITIZED=1 tests/run.sh
+	@# run.sh shows a passing test's output to no one, UBSan goes on after a
+	@# finding by default, and ASan's exit status 1 is also the one a test
+	@# expects of a script error: so UBSan stops the program with status 87,
+	@# ASan with 86 and writes its report (leaks too) to a file under
+	@# build-asan/sanitizer/, and any file there fails the run. (GCC's UBSan
+	@# ignores log_path when linked with ASan: its report stays on stderr.)
+	@rm -rf build-asan/sanitizer && mkdir -p build-asan/sanitizer
+	@DUBSTAGE=build-asan/dubstage BUILD=build-asan DUBSTAGE_SANITIZED=1 \
+	  ASAN_OPTIONS=log_path=$(CURDIR)/build-asan/sanitizer/asan:exitcode=86 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=87 \
+	  tests/run.sh; st=$$?; \
+	if [ -n "$$(ls build-asan/sanitizer)" ]; then \
+	  echo "sanitizer reports (build-asan/sanitizer/):"; head -n 30 build-asan/sanitizer/*; exit 1; fi; \
+	exit $$st
 
 fuzz:
 	@scripts/install-deps.sh fuzz
