@@ -16,10 +16,16 @@ local known = { folder = true, format = true, prefix = true, channels = true, st
 
 function M.stems(opts)
   opts = opts or {}
+  -- every unknown key, sorted: pairs() walks in an order that changes from
+  -- run to run, and the message must not
+  local bad = {}
   for k in pairs(opts) do
-    if not known[k] then
-      error(("dme.stems: unknown option '%s' (options: folder, format, prefix, channels, stems)"):format(tostring(k)), 2)
-    end
+    if not known[k] then bad[#bad + 1] = ("'%s'"):format(tostring(k)) end
+  end
+  if #bad > 0 then
+    table.sort(bad)
+    error(("dme.stems: unknown option%s %s (options: folder, format, prefix, channels, stems)")
+      :format(#bad > 1 and "s" or "", table.concat(bad, ", ")), 2)
   end
   local folder = opts.folder or "out"
   local format = opts.format or "wav24"

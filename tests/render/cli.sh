@@ -151,6 +151,20 @@ else
   notok "unknown keys: one message, sorted, every key with its suggestion" "two runs printed different messages"
 fi
 
+# The same for the standard library's dme.stems (its own check, in Lua).
+script k.lua "$H1" 'local dme = require "dubstage.dme"' 'local s = dme.stems { fromat = "wav24", fodler = "x", stmes = false }'
+first= same=1
+for i in 1 2 3 4 5; do
+  ds render k.lua
+  [ -z "$first" ] && first=$out
+  [ "$out" = "$first" ] || same=0
+done
+if [ "$same" -eq 1 ]; then
+  expect "dme.stems unknown keys: one message, sorted" 1 "k.lua:3: dme.stems: unknown options 'fodler', 'fromat', 'stmes'"
+else
+  notok "dme.stems unknown keys: one message, sorted" "two runs printed different messages"
+fi
+
 # ---- clip sources ---------------------------------------------------------------
 
 script k.lua "$H1" "$H2" "$H3" "$H4" 't:clip { "media/nope.wav", at = 0 }'
