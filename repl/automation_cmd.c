@@ -2,6 +2,7 @@
 #include "repl/automation_cmd.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,10 +29,45 @@ static void fmt_value(const vm_auto_lane *l, double v, char *buf, size_t n)
         snprintf(buf, n, "%.3f", v);
 }
 
-static void print_lane(const vm_desc *d, const vm_auto_lane *l, int64_t length)
+static int cmp_sample(const void *a, const void *b)
 {
-    int64_t bp[4096];
-    int nb = vm_auto_breakpoints(l, bp, 4096);
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Every breakpoint of the ns lanes in sel, sorted, repeats removed, into a
+ * new array (free it) and its count into *n; NULL when out of memory. All of
+ * them: a fixed array here once dropped every breakpoint past the 256th of a
+ * lane from the CSV, without a word. */
+static int64_t *breakpoints_of(vm_auto_lane *const *sel, int ns, int *n)
+{
+    size_t total = 0;
+    for (int i = 0; i < ns; i++)
+        total += (size_t)vm_auto_breakpoints(sel[i], NULL, 0);
+    int64_t *bp = malloc((total ? total : 1) * sizeof *bp);
+    if (!bp || total > INT_MAX) {
+        free(bp);
+        fprintf(stderr, "dubstage: out of memory for %zu breakpoints\n", total);
+        return NULL;
+    }
+    size_t got = 0;
+    for (int i = 0; i < ns; i++)
+        got += (size_t)vm_auto_breakpoints(sel[i], bp + got, (int)(total - got));
+    qsort(bp, got, sizeof *bp, cmp_sample);
+    size_t w = 0;
+    for (size_t i = 0; i < got; i++)
+        if (w == 0 || bp[w - 1] != bp[i])
+            bp[w++] = bp[i];
+    *n = (int)w;
+    return bp;
+}
+
+static int print_lane(const vm_desc *d, vm_auto_lane *l, int64_t length)
+{
+    int nb;
+    int64_t *bp = breakpoints_of(&l, 1, &nb);
+    if (!bp)
+        return 1;
     printf("%s  (%s, %s)\n", l->name, unit_of(l), l->where);
     int64_t last = -1;
     char tc[64], v[32];
@@ -45,6 +81,8 @@ static void print_lane(const vm_desc *d, const vm_auto_lane *l, int64_t length)
         fmt_value(l, vm_auto_value(l, t), v, sizeof v);
         printf("  %-20s %10s\n", tc, v);
     }
+    free(bp);
+    return 0;
 }
 
 /* Text outputs are written to a unique hidden temporary file beside PATH
@@ -82,10 +120,16 @@ static int close_part(FILE *f, vm_tmpfile *tmp, const char *path)
 
 static int write_csv(const vm_desc *d, vm_auto_lane **sel, int ns, int64_t length, const char *path)
 {
+    int nb;
+    int64_t *bp = breakpoints_of(sel, ns, &nb);
+    if (!bp)
+        return 1;
     vm_tmpfile tmp;
     FILE *f = open_part(path, &tmp);
-    if (!f)
+    if (!f) {
+        free(bp);
         return 1;
+    }
     fprintf(f, "timecode,seconds,sample");
     for (int i = 0; i < ns; i++)
         fprintf(f, ",\"%s\"", sel[i]->name);
@@ -93,32 +137,29 @@ static int write_csv(const vm_desc *d, vm_auto_lane **sel, int ns, int64_t lengt
     /* one row per frame, plus every breakpoint */
     int64_t frame0 = d->tb.start_frames;
     char tc[64], v[32];
+    int k = 0;
     for (int64_t fr = 0;; fr++) {
         int64_t t = vm_tc_frames_to_samples(&d->tb.fps, d->tb.rate, frame0 + fr) - d->tb.start_samples;
         if (t > length)
             break;
         int64_t next = vm_tc_frames_to_samples(&d->tb.fps, d->tb.rate, frame0 + fr + 1) - d->tb.start_samples;
-        /* breakpoints inside this frame get rows of their own */
-        int64_t marks[64];
-        int nm = 0;
-        marks[nm++] = t;
-        for (int i = 0; i < ns && nm < 64; i++) {
-            int64_t bp[256];
-            int nb = vm_auto_breakpoints(sel[i], bp, 256);
-            for (int k = 0; k < nb && nm < 64; k++)
-                if (bp[k] > t && bp[k] < next && bp[k] <= length)
-                    marks[nm++] = bp[k];
-        }
-        for (int m = 0; m < nm; m++) {
-            vm_time_format(&d->tb, marks[m], tc, sizeof tc);
-            fprintf(f, "%s,%.6f,%lld", tc, (double)marks[m] / d->tb.rate, (long long)marks[m]);
+        /* the frame's row, then the breakpoints inside the frame, in order */
+        while (k < nb && bp[k] <= t)
+            k++;
+        for (int64_t m = t;;) {
+            vm_time_format(&d->tb, m, tc, sizeof tc);
+            fprintf(f, "%s,%.6f,%lld", tc, (double)m / d->tb.rate, (long long)m);
             for (int i = 0; i < ns; i++) {
-                fmt_value(sel[i], vm_auto_value(sel[i], marks[m]), v, sizeof v);
+                fmt_value(sel[i], vm_auto_value(sel[i], m), v, sizeof v);
                 fprintf(f, ",%s", v);
             }
             fprintf(f, "\n");
+            if (k >= nb || bp[k] >= next || bp[k] > length)
+                break;
+            m = bp[k++];
         }
     }
+    free(bp);
     return close_part(f, &tmp, path);
 }
 
@@ -238,8 +279,8 @@ int repl_automation(const vm_desc *d, const char *const *names, int n, const cha
     if (rc == 0 && !csv_path && !svg_path) {
         if (ns == 0)
             printf("no automation: no parameter of this mix has moves\n");
-        for (int i = 0; i < ns; i++)
-            print_lane(d, sel[i], length);
+        for (int i = 0; i < ns && rc == 0; i++)
+            rc = print_lane(d, sel[i], length);
     }
     free(sel);
     vm_automation_free(&list);

@@ -165,6 +165,24 @@ else
   notok "dme.stems unknown keys: one message, sorted" "two runs printed different messages"
 fi
 
+# ---- automation --csv: every breakpoint gets its row ----------------------------
+
+# 300 ramps at 25 fps (1920 samples a frame) start 624 samples into a frame
+# and end 1584 into it: 600 breakpoints off the frame grid, which must all
+# appear, in order (a fixed array once kept only a lane's first 256).
+script k.lua 'session { rate = 48000, fps = "25", length = 40 }' "$H2" "$H3" \
+  'for i = 0, 299 do t.gain:ramp { at = i / 10 + 0.013, to = i % 2 == 0 and -6 or 0, over = 0.02 } end' "$H4"
+ds automation k.lua --csv moves.csv
+want=$(awk 'BEGIN { for (i = 0; i < 300; i++) print 4800 * i + 624; for (i = 0; i < 300; i++) print 4800 * i + 1584 }' | sort -n)
+got=$(awk -F, 'NR > 1 && $3 % 1920 != 0 { print $3 }' moves.csv 2>/dev/null)
+if [ "$rc" -ne 0 ]; then
+  notok "automation --csv: all 600 breakpoints, in order" "exit status $rc: $out"
+elif [ "$got" != "$want" ]; then
+  notok "automation --csv: all 600 breakpoints, in order" "$(printf '%s\n' "$got" | wc -l) off-frame rows, or out of order"
+else
+  ok "automation --csv: all 600 breakpoints, in order"
+fi
+
 # ---- clip sources ---------------------------------------------------------------
 
 script k.lua "$H1" "$H2" "$H3" "$H4" 't:clip { "media/nope.wav", at = 0 }'
