@@ -9,7 +9,7 @@
 #include "vm/ops.h"
 #include "vm/path.h"
 
-static vm_auto_lane *add(vm_auto_list *l, const char *name, int is_db, const char *where)
+static vm_auto_lane *add(vm_auto_list *l, const char *name, int is_db, const char *where, int max_layers)
 {
     vm_auto_lane *p = realloc(l->lanes, (size_t)(l->n + 1) * sizeof *p);
     if (!p)
@@ -17,6 +17,8 @@ static vm_auto_lane *add(vm_auto_list *l, const char *name, int is_db, const cha
     l->lanes = p;
     vm_auto_lane *a = &p[l->n++];
     memset(a, 0, sizeof *a);
+    if (!(a->layers = calloc((size_t)max_layers, sizeof *a->layers)))
+        return NULL;
     snprintf(a->name, sizeof a->name, "%s", name);
     a->is_db = is_db;
     a->where = where;
@@ -46,13 +48,12 @@ static ds_result add_param(vm_auto_list *l, const vm_param_desc *pd, int is_db, 
 {
     if (!pd->nevents)
         return DS_OK;
-    vm_auto_lane *a = add(l, name, is_db, pd->where);
+    vm_auto_lane *a = add(l, name, is_db, pd->where, 1);
     if (!a)
         return ds_fail(err, DS_ERR_NOMEM, "out of memory");
     if (!(a->layers[0] = vm_param_desc_lane(pd, is_db, name, err)))
         return DS_ERR_ARG;
-    a->nlayers = 1;
-    a->owned[0] = 1;
+    a->nlayers = a->nowned = 1;
     return DS_OK;
 }
 
@@ -149,20 +150,18 @@ ds_result vm_automation_collect(const vm_desc *d, vm_auto_list *out, char *err)
         if (r != DS_OK || !moves || (layers == 0 && st->trim.value == 0 && !st->trim.nevents))
             continue;
         snprintf(name, sizeof name, "%s.fader", st->name);
-        vm_auto_lane *a = add(out, name, 1, st->where);
+        vm_auto_lane *a = add(out, name, 1, st->where, 2 + layers);
         if (!a) {
             r = ds_fail(err, DS_ERR_NOMEM, "out of memory");
             break;
         }
         if (!(a->layers[0] = vm_param_desc_lane(&st->gain, 1, name, err)) || !(a->layers[1] = vm_param_desc_lane(&st->trim, 1, name, err))) {
-            a->owned[0] = a->layers[0] != NULL;
-            a->nlayers = a->layers[0] != NULL;
+            a->nowned = a->nlayers = a->layers[0] != NULL;
             r = DS_ERR_ARG;
             break;
         }
-        a->owned[0] = a->owned[1] = 1;
-        a->nlayers = 2;
-        for (int v = 0; v < d->nvcas && a->nlayers < 16; v++)
+        a->nowned = a->nlayers = 2;
+        for (int v = 0; v < d->nvcas; v++)
             for (int m = 0; m < d->vcas[v].nmembers; m++)
                 if (d->vcas[v].members[m] == s)
                     a->layers[a->nlayers++] = vca[v]; /* shared: owned by the list below */
@@ -214,9 +213,11 @@ int vm_auto_breakpoints(const vm_auto_lane *l, int64_t *out, int max)
 void vm_automation_free(vm_auto_list *list)
 {
     for (int i = 0; i < list->n; i++)
-        for (int k = 0; k < list->lanes[i].nlayers; k++)
-            if (list->lanes[i].owned[k])
-                vm_lane_free(&list->lanes[i].layers[k]);
+    {
+        for (int k = 0; k < list->lanes[i].nowned; k++)
+            vm_lane_free(&list->lanes[i].layers[k]);
+        free(list->lanes[i].layers);
+    }
     for (int v = 0; v < list->nvca; v++)
         vm_lane_free(&list->vca_lanes[v]);
     free(list->vca_lanes);

@@ -22,9 +22,11 @@
 typedef struct {
     char name[200];
     int is_db;
-    vm_lane *layers[16];   /* summed in dB (is_db) or one plain lane */
+    vm_lane **layers;      /* summed in dB (is_db) or one plain lane (an array of
+                              the lane's own: a fader has one per VCA it is in) */
     int nlayers;
-    int owned[16];         /* 1: this lane owns the layer (VCA layers are the list's) */
+    int nowned;            /* layers[0 .. nowned) are this lane's; the rest (VCA
+                              layers) are the list's */
     const char *where;     /* script line of the first move */
     const char *unit;      /* what its values are in: "dB", "Hz", "s", "dBTP", "Q", "ratio",
                               "-1 left .. 1 right", "on/off" (static strings) */

@@ -183,6 +183,15 @@ else
   ok "automation --csv: all 600 breakpoints, in order"
 fi
 
+# A track in 20 VCAs that each move to -1 dB: its effective fader ends at
+# -20 dB (the render applies all 20; a fixed array once summed only 14).
+{ printf '%s\n' 'session { rate = 48000, length = 2 }' "$H2" "$H3"
+  i=1; while [ $i -le 20 ]; do
+    printf 'vca "V%d" { members = { t } }.gain:ramp { at = 0.5, to = -1, over = 0.5 }\n' $i; i=$((i + 1)); done
+  printf '%s\n' "$H4"; } >k.lua
+ds automation k.lua T.fader
+expect "automation: a fader in 20 VCAs sums all 20 (-20 dB)" 0 "T.fader" "-20.000"
+
 # ---- clip sources ---------------------------------------------------------------
 
 script k.lua "$H1" "$H2" "$H3" "$H4" 't:clip { "media/nope.wav", at = 0 }'
