@@ -29,6 +29,21 @@ static void fmt_value(const vm_auto_lane *l, double v, char *buf, size_t n)
         snprintf(buf, n, "%.3f", v);
 }
 
+/* s into f as CSV field text (a quote doubled) or XML text (&, <, >, quotes
+ * as entities): a strip's name is the script's to choose, and must neither
+ * end the CSV field nor put markup (a <script>) into the SVG. */
+static void put_escaped(FILE *f, const char *s, int xml)
+{
+    for (; *s; s++) {
+        if (!xml && *s == '"')
+            fputs("\"\"", f);
+        else if (xml && (*s == '&' || *s == '<' || *s == '>' || *s == '"' || *s == '\''))
+            fputs(*s == '&' ? "&amp;" : *s == '<' ? "&lt;" : *s == '>' ? "&gt;" : *s == '"' ? "&quot;" : "&#39;", f);
+        else
+            fputc(*s, f);
+    }
+}
+
 static int cmp_sample(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -132,7 +147,11 @@ static int write_csv(const vm_desc *d, vm_auto_lane **sel, int ns, int64_t lengt
     }
     fprintf(f, "timecode,seconds,sample");
     for (int i = 0; i < ns; i++)
-        fprintf(f, ",\"%s\"", sel[i]->name);
+    {
+        fputs(",\"", f);
+        put_escaped(f, sel[i]->name, 0);
+        fputc('"', f);
+    }
     fprintf(f, "\n");
     /* one row per frame, plus every breakpoint */
     int64_t frame0 = d->tb.start_frames;
@@ -197,8 +216,9 @@ static int write_svg(const vm_desc *d, vm_auto_lane **sel, int ns, int64_t lengt
                 hi += m;
             }
         }
-        fprintf(f, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">%s (%s)</text>\n", left, y0 + 14, l->name,
-                unit_of(l));
+        fprintf(f, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">", left, y0 + 14);
+        put_escaped(f, l->name, 1);
+        fprintf(f, " (%s)</text>\n", unit_of(l));
         fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#999\"/>\n", left,
                 y0 + top, pw, ph);
         for (int g = 0; g <= 4; g++) {

@@ -192,6 +192,22 @@ fi
 ds automation k.lua T.fader
 expect "automation: a fader in 20 VCAs sums all 20 (-20 dB)" 0 "T.fader" "-20.000"
 
+# A strip's name is the script's: in the SVG it is text, never markup, and in
+# the CSV header a quote in it does not end the field (python3's XML and CSV
+# parsers read the files back).
+script k.lua 'session { rate = 48000, length = 2 }' "$H2" 'local t = track "A<script>x</script>&\"q\"" { to = b }' \
+  't.gain:ramp { at = 0.5, to = -6, over = 0.5 }' "$H4"
+ds automation k.lua --svg lanes.svg --csv lanes.csv
+names=$(python3 -c '
+import csv, sys, xml.dom.minidom as m
+t = m.parse("lanes.svg").getElementsByTagName("text")[0].firstChild.data
+print(t + "|" + next(csv.reader(open("lanes.csv")))[3])' 2>&1)
+if [ "$rc" -eq 0 ] && [ "$names" = 'A<script>x</script>&"q".gain (dB)|A<script>x</script>&"q".gain' ]; then
+  ok "automation: a name with markup and quotes is text in the SVG and one CSV field"
+else
+  notok "automation: a name with markup and quotes is text in the SVG and one CSV field" "exit $rc, read back: $names"
+fi
+
 # ---- clip sources ---------------------------------------------------------------
 
 script k.lua "$H1" "$H2" "$H3" "$H4" 't:clip { "media/nope.wav", at = 0 }'
