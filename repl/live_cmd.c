@@ -535,6 +535,23 @@ static int l_reload(lua_State *L)
     return 0;
 }
 
+/* s as a Lua string literal that reads back as exactly s: a strip's name is
+ * the script's to choose, and a quote or a newline in it must not end the
+ * string (or put code into the trims file). */
+static void put_lua_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        if (*c == '"' || *c == '\\')
+            fprintf(f, "\\%c", *c);
+        else if (*c < 0x20 || *c == 0x7f)
+            fprintf(f, "\\%03d", *c);
+        else
+            fputc(*c, f);
+    }
+    fputc('"', f);
+}
+
 static int l_save(lua_State *L)
 {
     session *s = S_of(L);
@@ -574,10 +591,12 @@ static int l_save(lua_State *L)
         const char *k = s->changes.keys[order[i]];
         double v = s->changes.vals[order[i]];
         const char *dot = strrchr(k, '.');
+        fputs("  [", f);
+        put_lua_string(f, k);
         if (dot && (strcmp(dot, ".mute") == 0 || strcmp(dot, ".solo") == 0))
-            fprintf(f, "  [\"%s\"] = %s,\n", k, v != 0 ? "true" : "false");
+            fprintf(f, "] = %s,\n", v != 0 ? "true" : "false");
         else
-            fprintf(f, "  [\"%s\"] = %.17g,\n", k, v);
+            fprintf(f, "] = %.17g,\n", v);
     }
     free(order);
     fprintf(f, "}\n");
