@@ -6,7 +6,8 @@
 #   make bench    install what is missing, build, run the benchmark
 #   make asan     the whole suite under AddressSanitizer + UBSan (any report fails it)
 #   make fuzz     libFuzzer (clang) on each tests/fuzz/fuzz_*.c target for
-#                 FUZZ_SECONDS seconds (default 60), under nice -n 19
+#                 FUZZ_SECONDS seconds (default 60), under nice -n 19;
+#                 FUZZ_FORK=2 runs each as 2 worker processes (2 cores)
 
 CC      ?= cc
 PKGS     = lua5.4 sndfile soxr portaudio-2.0
@@ -36,6 +37,7 @@ FUZZ_LIB = tests/fuzz/scratch.c
 REPLAYS  = $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 FUZZERS  = $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzzer/%)
 FUZZ_SECONDS ?= 60
+FUZZ_FORK ?= 1
 
 all: $(B)/dubstage $(B)/dubstage-rtcheck $(TESTS) $(TOOLS) $(REPLAYS)
 
@@ -121,10 +123,10 @@ asan:
 fuzz:
 	@scripts/install-deps.sh fuzz
 	@$(MAKE) --no-print-directory B=build-fuzz CC=clang \
-	  OPT="-O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
+	  OPT="-O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -DARENA_CHUNK=65536" \
 	  LDFLAGS="-fsanitize=address,undefined" \
 	  $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/fuzzer/%)
-	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_FORK=$(FUZZ_FORK) tests/fuzz/run.sh
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -6,7 +6,12 @@
 #include <string.h>
 
 #define ARENA_ALIGN 64
+/* The fuzz build (make fuzz) sets a smaller chunk: under ASan every chunk
+ * is a fresh mmap and its munmap a TLB shootdown, which were most of the
+ * script target's time per input (docs/fuzzing.md). */
+#ifndef ARENA_CHUNK
 #define ARENA_CHUNK (1u << 20)
+#endif
 
 struct vm_arena_chunk {
     vm_arena_chunk *next;

@@ -5,6 +5,9 @@
 #   FUZZ_SECONDS  seconds per target (default 60)
 #   FUZZ_TARGETS  names to run (default: every build-fuzz/fuzzer/fuzz_*)
 #   FUZZ_BUILD    the fuzz build folder (default build-fuzz)
+#   FUZZ_FORK     N > 1: run each target as N worker processes (libFuzzer's
+#                 -fork=N), to use N cores; the executions counted are the
+#                 workers' total (default 1: one process)
 #
 # The working corpus grows in $FUZZ_BUILD/corpus/NAME (seeded from
 # tests/fuzz/corpus/NAME); a crash is written to $FUZZ_BUILD/crashes/NAME/
@@ -15,6 +18,9 @@ set -u
 cd "$(dirname "$0")/../.."
 FB=${FUZZ_BUILD:-build-fuzz}
 secs=${FUZZ_SECONDS:-60}
+fork=${FUZZ_FORK:-1}
+forkopt=
+[ "$fork" -gt 1 ] 2>/dev/null && forkopt=-fork=$fork
 targets=${FUZZ_TARGETS:-$(ls "$FB"/fuzzer/ 2>/dev/null | sed -n 's/^fuzz_//p')}
 [ -n "$targets" ] || { echo "run.sh: no fuzz targets in $FB/fuzzer (run make fuzz)" >&2; exit 2; }
 # UBSan reports with their stack (the build already stops at the first)
@@ -28,12 +34,16 @@ for t in $targets; do
   [ -d "$seeds" ] || seeds=
   # -timeout: an input that runs 10 s is a hang worth a report; leaks are
   # findings (a Lua error longjmp'ing over a C allocation).
-  nice -n 19 "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+  nice -n 19 "$bin" $forkopt -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$FB/crashes/$t/" \
     "$FB/corpus/$t" $seeds >"$log" 2>&1
   rc=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
+  if [ -n "$forkopt" ]; then # fork mode prints no stat:: lines: its last "#TOTAL: ..." line
+    execs=$(sed -n 's/^#\([0-9]*\): .*/\1/p' "$log" | tail -1)
+    rate=$(( ${execs:-0} / secs ))
+  fi
   echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) $t $secs ${execs:-0} ${rate:-0}" >>"$FB/executions"
   if [ "$rc" -ne 0 ]; then
     echo "fuzz_$t: FOUND a crash after ${execs:-?} executions; input in $FB/crashes/$t/, log $log"
