@@ -8,6 +8,7 @@
 #   make fuzz     libFuzzer (clang) on each tests/fuzz/fuzz_*.c target for
 #                 FUZZ_SECONDS seconds (default 60), under nice -n 19;
 #                 FUZZ_FORK=2 runs each as 2 worker processes (2 cores)
+#   make fuzz-fast the same without ASan/UBSan (speed mode, build-fuzz-fast/)
 
 CC      ?= cc
 PKGS     = lua5.4 sndfile soxr portaudio-2.0
@@ -38,6 +39,8 @@ REPLAYS  = $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 FUZZERS  = $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzzer/%)
 FUZZ_SECONDS ?= 60
 FUZZ_FORK ?= 1
+# Sanitizers the fuzz targets link with (make fuzz-fast: fuzzer only)
+FUZZ_SANITIZE ?= fuzzer,address,undefined
 
 all: $(B)/dubstage $(B)/dubstage-rtcheck $(TESTS) $(TOOLS) $(REPLAYS)
 
@@ -83,7 +86,7 @@ $(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(FUZZ_LIB) tests/fuzz/fuzz.h $(
 # -fsanitize=fuzzer-no-link for coverage): libFuzzer supplies main().
 $(B)/fuzzer/%: tests/fuzz/%.c $(FUZZ_LIB) tests/fuzz/fuzz.h $(B)/libdubstage.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_LIB) $(B)/libdubstage.a $(LDLIBS)
+	$(CC) $(CFLAGS) -fsanitize=$(FUZZ_SANITIZE) -o $@ $< $(FUZZ_LIB) $(B)/libdubstage.a $(LDLIBS)
 
 deps:
 	@scripts/install-deps.sh all
@@ -128,8 +131,17 @@ fuzz:
 	  $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/fuzzer/%)
 	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_FORK=$(FUZZ_FORK) tests/fuzz/run.sh
 
-clean:
-	rm -rf build build-asan build-fuzz
+# Speed mode: libFuzzer's coverage and checks only, no ASan/UBSan, so
+# overflows that do not crash go unseen (docs/fuzzing.md); build-fuzz-fast/.
+fuzz-fast:
+	@scripts/install-deps.sh fuzz
+	@$(MAKE) --no-print-directory B=build-fuzz-fast CC=clang FUZZ_SANITIZE=fuzzer \
+	  OPT="-O1 -fsanitize=fuzzer-no-link -fno-omit-frame-pointer" \
+	  $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz-fast/fuzzer/%)
+	FUZZ_BUILD=build-fuzz-fast FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_FORK=$(FUZZ_FORK) tests/fuzz/run.sh
 
-.PHONY: all deps demo test bench asan fuzz clean
+clean:
+	rm -rf build build-asan build-fuzz build-fuzz-fast
+
+.PHONY: all deps demo test bench asan fuzz fuzz-fast clean
 -include $(LIB_OBJ:.o=.d) $(APP_OBJ:.o=.d)
