@@ -890,11 +890,18 @@ static void load_trims(session *s)
 {
     if (s->desc.trims_path[0]) {
         snprintf(s->trims_path, sizeof s->trims_path, "%s", s->desc.trims_path);
-        lua_State *L = luaL_newstate();
-        if (L && luaL_loadfilex(L, s->trims_path, "t") == LUA_OK) {
+        /* the file was the script's to run, under the script's limits: so
+         * is this second reading (a trims file that loops stops, by the
+         * budget or Ctrl-C, instead of hanging the REPL before it starts) */
+        vm_budget b;
+        vm_budget_init(&b, s->so.max_instructions, s->so.max_memory_mb, &lua_interrupt);
+        lua_State *L = vm_budget_newstate(&b);
+        int st = L ? luaL_loadfilex(L, s->trims_path, "t") : LUA_ERRMEM;
+        if (st == LUA_OK) {
             lua_newtable(L);
             lua_setupvalue(L, -2, 1);
-            if (lua_pcall(L, 0, 1, 0) == LUA_OK && lua_istable(L, -1)) {
+            st = lua_pcall(L, 0, 1, 0);
+            if (st == LUA_OK && lua_istable(L, -1)) {
                 lua_pushnil(L);
                 while (lua_next(L, -2)) {
                     if (lua_type(L, -2) == LUA_TSTRING)
@@ -904,6 +911,9 @@ static void load_trims(session *s)
                 }
             }
         }
+        if (st != LUA_OK)
+            fprintf(stderr, "dubstage: trims file not read again, the session starts from the script's values: %s\n",
+                    L && lua_isstring(L, -1) ? lua_tostring(L, -1) : "out of memory");
         if (L)
             lua_close(L);
         return;

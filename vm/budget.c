@@ -75,6 +75,19 @@ static void count_hook(lua_State *L, lua_Debug *ar)
     }
 }
 
+void vm_budget_init(vm_budget *b, double max_instructions, double max_memory_mb,
+                    const volatile sig_atomic_t *interrupt)
+{
+    memset(b, 0, sizeof *b);
+    b->max_instructions = max_instructions == 0 ? VM_BUDGET_DEFAULT_INSTRUCTIONS
+                        : max_instructions < 0  ? 0
+                                                : max_instructions;
+    b->max_memory_mb = max_memory_mb == 0 ? VM_BUDGET_DEFAULT_MEMORY_MB
+                     : max_memory_mb < 0  ? 0
+                                          : max_memory_mb;
+    b->interrupt = interrupt;
+}
+
 lua_State *vm_budget_newstate(vm_budget *b)
 {
     b->instructions = 0;

@@ -37,6 +37,12 @@ typedef struct {
     double memory_cap_hit_mb;         /* the cap, lifted once hit (to report and unwind) */
 } vm_budget;
 
+/* Sets b to a budget of max_instructions and max_memory_mb as the command
+ * line gives them (0: the default, < 0: none), stopped by *interrupt (may
+ * be NULL), nothing counted yet. */
+void vm_budget_init(vm_budget *b, double max_instructions, double max_memory_mb,
+                    const volatile sig_atomic_t *interrupt);
+
 /* A new Lua state whose allocator and hook keep to b (b must outlive it).
  * NULL when even the empty state does not fit. */
 lua_State *vm_budget_newstate(vm_budget *b);

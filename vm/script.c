@@ -365,18 +365,6 @@ static int run_script(lua_State *L)
     return script_apply_trims(L);
 }
 
-/* opts' limits as vm_budget takes them: 0 is the default, < 0 none. */
-static void budget_from(vm_budget *b, const vm_script_opts *opts)
-{
-    memset(b, 0, sizeof *b);
-    b->max_instructions = opts->max_instructions == 0 ? VM_BUDGET_DEFAULT_INSTRUCTIONS
-                        : opts->max_instructions < 0  ? 0
-                                                      : opts->max_instructions;
-    b->max_memory_mb = opts->max_memory_mb == 0 ? VM_BUDGET_DEFAULT_MEMORY_MB
-                     : opts->max_memory_mb < 0  ? 0
-                                                : opts->max_memory_mb;
-    b->interrupt = opts->interrupt;
-}
 
 ds_result vm_script_load(const char *path, const vm_script_opts *opts, vm_desc *desc, char *err)
 {
@@ -393,7 +381,7 @@ ds_result vm_script_load(const char *path, const vm_script_opts *opts, vm_desc *
         vm_sandbox_free(&ctx.sb);
         return res;
     }
-    budget_from(&ctx.budget, opts);
+    vm_budget_init(&ctx.budget, opts->max_instructions, opts->max_memory_mb, opts->interrupt);
     lua_State *L = vm_budget_newstate(&ctx.budget);
     if (!L) {
         vm_sandbox_free(&ctx.sb);
