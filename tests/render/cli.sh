@@ -133,37 +133,33 @@ script k.lua "$H1" "$H2" "$H3" 't:clip { "media/m.wav", at = 0 }' 'output { "out
 ds render k.lua
 expect "output key fromat -> format" 1 "k.lua:5:" "'fromat'" "did you mean 'format'"
 
+# same_message NAME WANT: renders k.lua five times; every run must print the
+# same message (not one that depends on Lua's hash order), with status 1 and WANT
+same_message() {
+  first= same=1
+  for i in 1 2 3 4 5; do
+    ds render k.lua
+    [ -z "$first" ] && first=$out
+    [ "$out" = "$first" ] || same=0
+  done
+  if [ "$same" -eq 1 ]; then
+    expect "$1" 1 "$2"
+  else
+    notok "$1" "two runs printed different messages"
+  fi
+}
+
 # Lua walks a table in an order seeded afresh in every run, so a message
 # built during the walk named whichever bad key came first. Five runs of the
 # same script must print the same message, naming every unknown key in
 # sorted order, each with its suggestion.
 script k.lua "$H1" "$H2" "$H3" 't:compressor { key_lo = 300, key_hi = 4000, ration = 4, atack = 0.1 }'
-first= same=1
-for i in 1 2 3 4 5; do
-  ds render k.lua
-  [ -z "$first" ] && first=$out
-  [ "$out" = "$first" ] || same=0
-done
-if [ "$same" -eq 1 ]; then
-  expect "unknown keys: one message, sorted, every key with its suggestion" 1 \
-    "k.lua:4: unknown options 'atack' (did you mean 'attack'?), 'key_hi', 'key_lo', 'ration' (did you mean 'ratio'?) for compressor"
-else
-  notok "unknown keys: one message, sorted, every key with its suggestion" "two runs printed different messages"
-fi
+same_message "unknown keys: one message, sorted, every key with its suggestion" \
+  "k.lua:4: unknown options 'atack' (did you mean 'attack'?), 'key_hi', 'key_lo', 'ration' (did you mean 'ratio'?) for compressor"
 
 # The same for the standard library's dme.stems (its own check, in Lua).
 script k.lua "$H1" 'local dme = require "dubstage.dme"' 'local s = dme.stems { fromat = "wav24", fodler = "x", stmes = false }'
-first= same=1
-for i in 1 2 3 4 5; do
-  ds render k.lua
-  [ -z "$first" ] && first=$out
-  [ "$out" = "$first" ] || same=0
-done
-if [ "$same" -eq 1 ]; then
-  expect "dme.stems unknown keys: one message, sorted" 1 "k.lua:3: dme.stems: unknown options 'fodler', 'fromat', 'stmes'"
-else
-  notok "dme.stems unknown keys: one message, sorted" "two runs printed different messages"
-fi
+same_message "dme.stems unknown keys: one message, sorted" "k.lua:3: dme.stems: unknown options 'fodler', 'fromat', 'stmes'"
 
 # ---- automation --csv: every breakpoint gets its row ----------------------------
 
