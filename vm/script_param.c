@@ -47,12 +47,12 @@ void script_push_insert_param(lua_State *L, int strip, int index, int lane)
     ((param_ref *)lua_touserdata(L, -1))->lane = lane;
 }
 
-/* name (n bytes; none when n is 0), is_db and the description of p */
+/* name (n bytes; none when n is 0), class (CLS_*) and the description of p */
 #define NAME(...) (n ? snprintf(name, n, __VA_ARGS__) : 0)
-static vm_param_desc *param_lookup(lua_State *L, const param_ref *p, char *name, size_t n, int *is_db)
+static vm_param_desc *param_lookup(lua_State *L, const param_ref *p, char *name, size_t n, int *cls)
 {
     vm_desc *d = script_get_ctx(L)->desc;
-    *is_db = p->kind == PARAM_STRIP_PAN ? CLS_PAN : p->kind == PARAM_INSERT ? CLS_INSERT
+    *cls = p->kind == PARAM_STRIP_PAN ? CLS_PAN : p->kind == PARAM_INSERT ? CLS_INSERT
            : p->kind == PARAM_STRIP_MUTE || p->kind == PARAM_GROUP_MUTE ? CLS_MUTE : CLS_GAIN_DB;
     switch (p->kind) {
     case PARAM_INSERT: {
@@ -113,7 +113,7 @@ static vm_param_desc *param_lookup(lua_State *L, const param_ref *p, char *name,
 #undef NAME
 
 /* param_lookup with the name from the context's cache when it has it */
-static vm_param_desc *param_of(lua_State *L, const param_ref *p, char *name, size_t n, int *is_db)
+static vm_param_desc *param_of(lua_State *L, const param_ref *p, char *name, size_t n, int *cls)
 {
     script_ctx *c = script_get_ctx(L);
     unsigned slot = ((unsigned)p->kind * 31u + (unsigned)p->owner * 7u + (unsigned)p->clip + (unsigned)p->lane * 3u) % 16u;
@@ -123,9 +123,9 @@ static vm_param_desc *param_of(lua_State *L, const param_ref *p, char *name, siz
         len = len < n ? len : n - 1;
         memcpy(name, c->names[slot].name, len);
         name[len] = '\0';
-        return param_lookup(L, p, NULL, 0, is_db);
+        return param_lookup(L, p, NULL, 0, cls);
     }
-    vm_param_desc *pd = param_lookup(L, p, name, n, is_db);
+    vm_param_desc *pd = param_lookup(L, p, name, n, cls);
     c->names[slot].kind = (int)p->kind, c->names[slot].owner = p->owner, c->names[slot].clip = p->clip;
     c->names[slot].lane = p->lane;
     snprintf(c->names[slot].name, sizeof c->names[slot].name, "%s", name);
@@ -192,12 +192,12 @@ static double param_value(lua_State *L, int idx, const char *key, const char *na
     return v;
 }
 
-static void add_event(lua_State *L, vm_param_desc *pd, const vm_event *ev, const char *name, int is_db)
+static void add_event(lua_State *L, vm_param_desc *pd, const vm_event *ev, const char *name, int cls)
 {
     vm_event e = *ev;
     char err[DS_ERR_LEN];
     /* check it the way the compiler will (a lane knows the rules) */
-    if (vm_lane_check(is_db == CLS_GAIN_DB ? VM_LANE_DB : VM_LANE_PLAIN, &e, err) != DS_OK)
+    if (vm_lane_check(cls == CLS_GAIN_DB ? VM_LANE_DB : VM_LANE_PLAIN, &e, err) != DS_OK)
         vm_script_error(L, "%s: %s", name, err);
     pd->events = script_grow(L, pd->events, &pd->capevents, pd->nevents + 1, sizeof *pd->events);
     if (e.kind == VM_EV_CURVE) {
@@ -225,10 +225,10 @@ static vm_ramp_shape check_shape(lua_State *L, const char *word, const char *nam
 static void event_from_table(lua_State *L, int idx, const char *kind, const param_ref *p)
 {
     char name[300];
-    int is_db;
-    vm_param_desc *pd = param_of(L, p, name, sizeof name, &is_db);
+    int cls;
+    vm_param_desc *pd = param_of(L, p, name, sizeof name, &cls);
     idx = lua_absindex(L, idx);
-    if (is_db == CLS_MUTE) { /* a switch: steps only (each one fades by itself) */
+    if (cls == CLS_MUTE) { /* a switch: steps only (each one fades by itself) */
         static const char *const moving[] = {"over", "shape", "from", "tau", "values", NULL};
         int other = kind && strcmp(kind, "set") != 0;
         for (int i = 0; !other && moving[i]; i++) {
@@ -268,18 +268,18 @@ static void event_from_table(lua_State *L, int idx, const char *kind, const para
         double *pts = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * sizeof *pts, 0); /* freed by Lua */
         for (int i = 0; i < n; i++) {
             lua_geti(L, -2, i + 1);
-            pts[i] = param_value(L, -1, "values", name, is_db, p);
+            pts[i] = param_value(L, -1, "values", name, cls, p);
             lua_pop(L, 1);
         }
         e.curve = pts;
         e.ncurve = n;
-        add_event(L, pd, &e, name, is_db);
+        add_event(L, pd, &e, name, cls);
         lua_pop(L, 2);
         return;
     }
     if (lua_getfield(L, idx, "to") == LUA_TNIL)
         vm_script_error(L, "%s: a %s needs to = value", name, kind);
-    e.value = param_value(L, -1, "to", name, is_db, p);
+    e.value = param_value(L, -1, "to", name, cls, p);
     lua_pop(L, 1);
     if (strcmp(kind, "set") == 0) {
         e.kind = VM_EV_SET;
@@ -303,11 +303,11 @@ static void event_from_table(lua_State *L, int idx, const char *kind, const para
         memset(&set, 0, sizeof set);
         set.kind = VM_EV_SET;
         set.at = e.at;
-        set.value = param_value(L, -1, "from", name, is_db, p);
-        add_event(L, pd, &set, name, is_db);
+        set.value = param_value(L, -1, "from", name, cls, p);
+        add_event(L, pd, &set, name, cls);
     }
     lua_pop(L, 1);
-    add_event(L, pd, &e, name, is_db);
+    add_event(L, pd, &e, name, cls);
 }
 
 static int param_move(lua_State *L, const char *kind)
@@ -347,10 +347,10 @@ static int param_index(lua_State *L)
     param_ref *p = luaL_checkudata(L, 1, PARAM_MT);
     const char *k = luaL_checkstring(L, 2);
     char name[300];
-    int is_db;
-    vm_param_desc *pd = param_of(L, p, name, sizeof name, &is_db);
-    if (strcmp(k, "value") == 0 && is_db == CLS_MUTE) lua_pushboolean(L, pd->value != 0);
-    else if (strcmp(k, "value") == 0) lua_pushnumber(L, pd->value <= VM_LANE_DB_SILENCE && is_db == CLS_GAIN_DB ? -HUGE_VAL : pd->value);
+    int cls;
+    vm_param_desc *pd = param_of(L, p, name, sizeof name, &cls);
+    if (strcmp(k, "value") == 0 && cls == CLS_MUTE) lua_pushboolean(L, pd->value != 0);
+    else if (strcmp(k, "value") == 0) lua_pushnumber(L, pd->value <= VM_LANE_DB_SILENCE && cls == CLS_GAIN_DB ? -HUGE_VAL : pd->value);
     else if (strcmp(k, "name") == 0) lua_pushstring(L, name);
     else if (strcmp(k, "events") == 0) lua_pushinteger(L, pd->nevents);
     else if (strcmp(k, "set") == 0) lua_pushcfunction(L, param_set);
@@ -372,8 +372,8 @@ static int param_newindex(lua_State *L)
     param_ref *p = luaL_checkudata(L, 1, PARAM_MT);
     const char *k = luaL_checkstring(L, 2);
     char name[300];
-    int is_db;
-    param_of(L, p, name, sizeof name, &is_db);
+    int cls;
+    param_of(L, p, name, sizeof name, &cls);
     return vm_script_error(L, "cannot set '%s' on %s: write a move (p:set { at = ..., to = v }), or set the static "
                            "value on its owner (t.gain = v) or in the call that made it", k, name);
 }
@@ -382,14 +382,14 @@ static int param_tostring(lua_State *L)
 {
     param_ref *p = luaL_checkudata(L, 1, PARAM_MT);
     char name[300];
-    int is_db;
-    vm_param_desc *pd = param_of(L, p, name, sizeof name, &is_db);
-    if (is_db == CLS_MUTE) {
+    int cls;
+    vm_param_desc *pd = param_of(L, p, name, sizeof name, &cls);
+    if (cls == CLS_MUTE) {
         lua_pushfstring(L, "%s = %s (%d move%s)", name, pd->value != 0 ? "true" : "false", pd->nevents,
                         pd->nevents == 1 ? "" : "s");
         return 1;
     }
-    const char *unit = is_db == CLS_GAIN_DB ? "dB" : p->kind == PARAM_INSERT ? insert_spec(L, p)->unit : "";
+    const char *unit = cls == CLS_GAIN_DB ? "dB" : p->kind == PARAM_INSERT ? insert_spec(L, p)->unit : "";
     lua_pushfstring(L, "%s = %f%s%s (%d move%s)", name, pd->value, unit[0] ? " " : "", unit, pd->nevents,
                     pd->nevents == 1 ? "" : "s");
     return 1;
