@@ -11,7 +11,7 @@
 #   make fuzz-fast the same without ASan/UBSan (speed mode, build-fuzz-fast/)
 
 CC      ?= cc
-PKGS     = lua5.4 sndfile soxr portaudio-2.0
+PKGS     = lua5.4 sndfile soxr portaudio-2.0 fftw3f
 OPT     ?= -O2
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
 CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) -g -ffp-contract=off $(WARN) \

@@ -2,7 +2,7 @@
 # install-deps.sh - install the Debian packages dubstage needs, only those missing.
 #
 # Usage: scripts/install-deps.sh [build|test|demo|bench|fuzz|all]
-#   build: compiler, Lua 5.4, libsndfile, libsoxr, PortAudio, readline
+#   build: compiler, Lua 5.4, libsndfile, libsoxr, PortAudio, readline, FFTW3
 #   test:  build + the independent tools the tests measure with (sox, ffmpeg,
 #          /usr/bin/time for peak memory) + jackd2 for the realtime tests
 #          + the real recordings the render tests use
@@ -19,8 +19,10 @@ want=${1:-all}
 # libebur128-dev: the program measures loudness itself (dsp/loudness.c);
 # test_loudness and tools/loudness_bench link libebur128 as the reference,
 # and `make` builds them, so it stays a build package.
+# libfftw3-dev: the convolution reverb's FFTs (dsp/convolver.c, single
+# precision: libfftw3f, pkg-config fftw3f).
 build_pkgs="gcc make pkg-config liblua5.4-dev libsndfile1-dev libsoxr-dev
-  portaudio19-dev libreadline-dev libebur128-dev"
+  portaudio19-dev libreadline-dev libebur128-dev libfftw3-dev"
 tool_pkgs="sox ffmpeg time"
 # jackd2: the realtime tests play through JACK's dummy backend (a real audio
 # server with no hardware) and record with its jack_rec.
