@@ -497,6 +497,52 @@ static ds_result emit_transient(compiler *c, const aop *o, char *err)
     return DS_OK;
 }
 
+/* A delay: its line sized by the longest time its lane reaches (or max),
+ * in the arena; the validation pass has bounded it (insert_params.c). */
+static ds_result emit_delay_insert(compiler *c, const aop *o, char *err)
+{
+    plan *p = c->p;
+    vm_arena *A = &p->arena;
+    const vm_strip_desc *st = &c->d->strips[o->strip];
+    const vm_insert_desc *e = &st->inserts[o->dst];
+    const vm_delay_settings *ds = &e->delay;
+    double rate = c->d->tb.rate;
+    plan_op *op = new_op(p);
+    op_delay_insert_args *a = vm_arena_alloc(A, sizeof *a);
+    CHECK(a);
+    const vm_insert_param_spec *time = vm_insert_param_at(e->kind, VM_DELAY_TIME);
+    vm_param_desc tp = vm_insert_param_get(e, time);
+    double longest = dsp_delay_samples(ds->max_s > 0 ? ds->max_s : vm_param_desc_max(&tp), rate);
+    void *mem = vm_arena_alloc(A, dsp_delay_heap_size(st->channels, longest));
+    CHECK(mem);
+    dsp_delay_params dp = {.delay = dsp_delay_samples(ds->time_s, rate), .feedback = ds->feedback_pct / 100,
+                           .mix = ds->mix_pct / 100, .lowpass_hz = ds->lowpass_hz, .highpass_hz = ds->highpass_hz};
+    dsp_delay_init(&a->state, mem, st->channels, rate, longest, ds->glide_pct / 100, &dp);
+    a->rate = rate;
+    a->moving = vm_insert_params_moving(e);
+    for (int k = 0; a->moving && k < VM_DELAY_NPARAMS; k++) {
+        const vm_insert_param_spec *sp = vm_insert_param_at(e->kind, k);
+        vm_param_desc pd = vm_insert_param_get(e, sp);
+        char what[300];
+        snprintf(what, sizeof what, "%s '%s' delay %d %s", vmc_kind_name(st), st->name, o->dst + 1, sp->name);
+        LANE(a->lanes[k] = vmc_build_lane(p, &pd, 0, what, err));
+    }
+    if (a->moving) { /* the settings it starts with, the read position on them */
+        op_delay_insert_design(a, 0);
+        dsp_delay_reset(&a->state);
+    }
+    a->io = c->chans[o->strip];
+    a->nch = st->channels;
+    op->cls = &op_delay_insert_class;
+    op->args = a;
+    op->label = vmc_label(A, "delay  %s '%s' %.1f ms, feedback %+.0f %%, mix %.0f %%%s%s, line %.0f ms%s (%d ch)",
+                          vmc_kind_name(st), st->name, ds->time_s * 1000, ds->feedback_pct, ds->mix_pct,
+                          ds->lowpass_hz > 0 ? vmc_label(A, ", loop low-pass %.0f Hz", ds->lowpass_hz) : "",
+                          ds->highpass_hz > 0 ? vmc_label(A, ", loop high-pass %.0f Hz", ds->highpass_hz) : "",
+                          1000.0 * a->state.max_delay / rate, a->moving ? ", automated" : "", st->channels);
+    return DS_OK;
+}
+
 /* A realtime duck: its key read at the audio's time (a ring where the key
  * is early), and in a band, its crossover. */
 static ds_result emit_duck(compiler *c, const aop *o, char *err)
@@ -782,6 +828,8 @@ static ds_result emit_insert(compiler *c, const aop *o, char *err)
     switch (c->d->strips[o->strip].inserts[o->dst].kind) {
     case VM_INSERT_TRANSIENT:
         return emit_transient(c, o, err);
+    case VM_INSERT_DELAY:
+        return emit_delay_insert(c, o, err);
     case VM_INSERT_DUCK:
         return emit_duck(c, o, err);
     case VM_INSERT_LIMITER:

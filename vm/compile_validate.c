@@ -65,22 +65,6 @@ static ds_result check_insert_channels(const vm_desc *d, const vm_strip_desc *st
     return DS_OK;
 }
 
-/* The largest value a parameter takes: its static value and every move's. */
-static double param_max(const vm_param_desc *p)
-{
-    double m = p->value;
-    for (int i = 0; i < p->nevents; i++) {
-        const vm_event *ev = &p->events[i];
-        if (ev->kind == VM_EV_CURVE) {
-            for (int k = 0; k < ev->ncurve; k++)
-                m = ev->curve[k] > m ? ev->curve[k] : m;
-        } else if (ev->value > m) {
-            m = ev->value;
-        }
-    }
-    return m;
-}
-
 /* Frequencies below half the session rate (a filter above it cannot be
  * designed; the live REPL refuses it the same way, vm/liveset.c). */
 static ds_result check_insert_rate(const vm_desc *d, const vm_strip_desc *st, const vm_insert_desc *e, char *err)
@@ -91,7 +75,7 @@ static ds_result check_insert_rate(const vm_desc *d, const vm_strip_desc *st, co
     for (int i = 0; i < t->nparams; i++) { /* the rows marked below_nyquist (an eq's freq) */
         const vm_insert_param_spec *sp = &t->params[i];
         vm_param_desc pd = vm_insert_param_get(e, sp);
-        double f = sp->below_nyquist ? param_max(&pd) : 0;
+        double f = sp->below_nyquist ? vm_param_desc_max(&pd) : 0;
         if (f >= nyquist)
             return ds_fail(err, DS_ERR_ARG, "%s: %s on %s '%s': %s = %g is out of range: %s takes %g to %g %s "
                            "(below half the session rate, %d Hz)", pd.nevents && f != pd.value ? pd.where : e->where,
@@ -103,6 +87,18 @@ static ds_result check_insert_rate(const vm_desc *d, const vm_strip_desc *st, co
                        "session rate (%g Hz)", e->where, insert_name(e, name, sizeof name), vmc_kind_name(st),
                        st->name, e->key_hi, nyquist);
     return DS_OK;
+}
+
+/* The kernel's own limits that depend on the final graph (a delay's line
+ * at the session rate on the strip's channels), from the kind's entry. */
+static ds_result check_insert_graph(const vm_desc *d, const vm_strip_desc *st, const vm_insert_desc *e, char *err)
+{
+    const vm_insert_params *t = vm_insert_params_of(e->kind);
+    char msg[400], name[64];
+    if (!t->check_graph || t->check_graph(e, d->tb.rate, st->channels, msg, sizeof msg) == 0)
+        return DS_OK;
+    return ds_fail(err, DS_ERR_ARG, "%s: %s on %s '%s': %s", e->where, insert_name(e, name, sizeof name),
+                   vmc_kind_name(st), st->name, msg);
 }
 
 /* A band duck's crossover needs its band below half the session rate. */
@@ -128,6 +124,8 @@ ds_result vmc_validate(const vm_desc *d, char *err)
             r = check_insert_channels(d, st, &st->inserts[k], err);
             if (r == DS_OK)
                 r = check_insert_rate(d, st, &st->inserts[k], err);
+            if (r == DS_OK)
+                r = check_insert_graph(d, st, &st->inserts[k], err);
         }
     }
     return r;

@@ -92,6 +92,21 @@ ds_result vm_mute_layer(const vm_param_desc *pd, int muted, double rate, vm_para
     return DS_OK;
 }
 
+double vm_param_desc_max(const vm_param_desc *p)
+{
+    double m = p->value;
+    for (int i = 0; i < p->nevents; i++) {
+        const vm_event *ev = &p->events[i];
+        if (ev->kind == VM_EV_CURVE) {
+            for (int k = 0; k < ev->ncurve; k++)
+                m = ev->curve[k] > m ? ev->curve[k] : m;
+        } else if (ev->value > m) {
+            m = ev->value;
+        }
+    }
+    return m;
+}
+
 void vm_param_desc_free(vm_param_desc *p)
 {
     for (int i = 0; i < p->nevents; i++)
@@ -132,6 +147,8 @@ void vm_desc_free(vm_desc *d)
                 vm_param_desc_free(&s->inserts[k].dynp[j]);
             for (int j = 0; j < VM_INSERT_NSETP; j++)
                 vm_param_desc_free(&s->inserts[k].setp[j]);
+            for (int j = 0; j < VM_DELAY_NPARAMS; j++)
+                vm_param_desc_free(&s->inserts[k].delayp[j]);
         }
         free(s->inserts);
         for (int c = 0; c < s->nclips; c++) {

@@ -51,7 +51,9 @@ typedef struct {
     int channel;                /* 0: every channel of the file; k: only channel k (1-based) */
 } vm_clip_desc;
 
-typedef enum { VM_INSERT_EQ, VM_INSERT_DYNAMICS, VM_INSERT_LIMITER, VM_INSERT_TRANSIENT, VM_INSERT_DUCK } vm_insert_kind;
+typedef enum {
+    VM_INSERT_EQ, VM_INSERT_DYNAMICS, VM_INSERT_LIMITER, VM_INSERT_TRANSIENT, VM_INSERT_DUCK, VM_INSERT_DELAY
+} vm_insert_kind;
 
 /* The automatable settings of a dynamics insert, in this order (the others,
  * attack, release, hold, detector, link, key, are fixed when it is made). */
@@ -66,6 +68,18 @@ typedef enum {
 typedef enum { VM_LIM_CEILING, VM_LIM_RELEASE } vm_lim_param;
 typedef enum { VM_TRANSIENT_ATTACK, VM_TRANSIENT_SUSTAIN } vm_transient_param;
 #define VM_INSERT_NSETP 2
+
+/* The automatable settings of a delay (dsp/delay.h), in this order, and
+ * its settings in the script's units; max_s (0: the longest time the lane
+ * reaches) sizes the line and glide_pct is the read position's top speed,
+ * both fixed when the mix is compiled. */
+typedef enum {
+    VM_DELAY_TIME, VM_DELAY_FEEDBACK, VM_DELAY_MIX, VM_DELAY_LOWPASS, VM_DELAY_HIGHPASS, VM_DELAY_NPARAMS
+} vm_delay_param;
+typedef struct {
+    double time_s, feedback_pct, mix_pct, lowpass_hz, highpass_hz;
+    double max_s, glide_pct;
+} vm_delay_settings;
 
 /* An insert on a strip, run in order after the clips (or a bus's inputs)
  * and before the fader.
@@ -82,7 +96,9 @@ typedef enum { VM_TRANSIENT_ATTACK, VM_TRANSIENT_SUSTAIN } vm_transient_param;
  * and release are automatable. Transient shaper: dsp/transient.h; attack
  * and sustain are automatable. As for dynamics, their static values are
  * lim's and attack_db/sustain_db, their moves are in setp
- * (vm_insert_param_get puts the two together). Which field holds what,
+ * (vm_insert_param_get puts the two together). Delay: dsp/delay.h; time,
+ * feedback, mix, lowpass and highpass are automatable, their static values
+ * in delay, their moves in delayp. Which field holds what,
  * with its name, unit and range: vm/insert_params.h. */
 typedef struct {
     char where[VM_WHERE_LEN];
@@ -98,6 +114,8 @@ typedef struct {
     double attack_db, sustain_db; /* transient shaper (dsp/transient.h) */
     vm_param_desc setp[VM_INSERT_NSETP]; /* limiter, transient shaper: moves of its settings, in vm_lim_param or
                                             vm_transient_param order (.value: a copy, as in dynp) */
+    vm_delay_settings delay;    /* delay (dsp/delay.h) */
+    vm_param_desc delayp[VM_DELAY_NPARAMS]; /* its moves, in vm_delay_param order (.value: a copy, as in dynp) */
     int duck;                   /* a realtime duck rule (VM_INSERT_DUCK): its index in vm_desc.ducks */
 } vm_insert_desc;
 
@@ -237,6 +255,10 @@ int64_t vm_mute_fade_samples(double rate);
  * (off). out's events are allocated here (vm_param_desc_free); its line is
  * pd's. Fails only when out of memory. */
 ds_result vm_mute_layer(const vm_param_desc *pd, int muted, double rate, vm_param_desc *out, char *err);
+
+/* The largest value p takes: its static value, every move's value and
+ * every curve point (every move stays between the values it joins). */
+double vm_param_desc_max(const vm_param_desc *p);
 
 /* Frees a parameter's events (and their curve points); keeps its value. */
 void vm_param_desc_free(vm_param_desc *p);

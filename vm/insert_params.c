@@ -3,9 +3,11 @@
 #include "vm/insert_params.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "dsp/biquad.h"
+#include "dsp/delay.h"
 #include "dsp/ducker.h"
 #include "dsp/dynamics.h"
 #include "dsp/transient.h"
@@ -44,6 +46,46 @@ static const vm_insert_param_spec shape_params[] = {
     {"sustain", -24, 24, "dB", VM_TRANSIENT_SUSTAIN, VAL(sustain_db), MOVES(setp[VM_TRANSIENT_SUSTAIN]), 0},
 };
 
+/* delay: time in seconds, feedback and mix in % (a mixer's units on a
+ * delay; docs/language.md), the loop's filters in Hz (0: off) */
+static const vm_insert_param_spec delay_params[] = {
+    {"time", 0.0001, 60, "s", VM_DELAY_TIME, VAL(delay.time_s), MOVES(delayp[VM_DELAY_TIME]), 0},
+    {"feedback", -99, 99, "%", VM_DELAY_FEEDBACK, VAL(delay.feedback_pct), MOVES(delayp[VM_DELAY_FEEDBACK]), 0},
+    {"mix", 0, 100, "%", VM_DELAY_MIX, VAL(delay.mix_pct), MOVES(delayp[VM_DELAY_MIX]), 0},
+    {"lowpass", 0, 40000, "Hz", VM_DELAY_LOWPASS, VAL(delay.lowpass_hz), MOVES(delayp[VM_DELAY_LOWPASS]), 1},
+    {"highpass", 0, 40000, "Hz", VM_DELAY_HIGHPASS, VAL(delay.highpass_hz), MOVES(delayp[VM_DELAY_HIGHPASS]), 1},
+};
+
+/* A delay's line is sized by the longest time its lane reaches (or max),
+ * at the session rate, on every channel: bounded per channel and in all. */
+static int delay_check_graph(const vm_insert_desc *e, int rate, int channels, char *msg, size_t n)
+{
+    vm_param_desc time = vm_insert_param_get(e, &delay_params[0]);
+    double reach = vm_param_desc_max(&time);
+    if (e->delay.max_s > 0 && reach > e->delay.max_s) {
+        snprintf(msg, n, "time %s %g s%s%s%s but max = %g s sizes the line: raise max or keep the time under it",
+                 reach == time.value ? "=" : "reaches", reach, reach == time.value ? "" : " (moved at ",
+                 reach == time.value ? "" : time.where, reach == time.value ? "" : ")", e->delay.max_s);
+        return -1;
+    }
+    double longest = e->delay.max_s > 0 ? e->delay.max_s : reach;
+    double line = dsp_delay_line_length(dsp_delay_samples(longest, rate));
+    if (line > DSP_DELAY_MAX_LINE) {
+        snprintf(msg, n, "a line of %g s at %d Hz holds %.0f samples per channel; a delay holds at most %d "
+                 "(%.1f s at this rate)", longest, rate, line, DSP_DELAY_MAX_LINE,
+                 (DSP_DELAY_MAX_LINE - 4.0) / rate);
+        return -1;
+    }
+    if (line * channels > DSP_DELAY_MAX_TOTAL) {
+        snprintf(msg, n, "lines of %g s at %d Hz on %d channels hold %.0f samples; a delay holds at most %d in all "
+                 "(%.1f s on %d channels at this rate): shorten max or the time, or split the channels", longest,
+                 rate, channels, line * channels, DSP_DELAY_MAX_TOTAL,
+                 ((double)DSP_DELAY_MAX_TOTAL / channels - 4) / rate, channels);
+        return -1;
+    }
+    return 0;
+}
+
 static int dyn_check(const vm_insert_desc *e, char *msg, size_t n) { return dsp_dyn_check(&e->dyn, msg, n); }
 static int lim_check(const vm_insert_desc *e, char *msg, size_t n) { return dsp_limiter_check(&e->lim, msg, n); }
 
@@ -70,6 +112,8 @@ static const vm_insert_params tables[] = {
                            .method = "limiter", .max_channels = VM_MAX_CHANNELS},
     [VM_INSERT_TRANSIENT] = {.noun = "transient shaper", .params = shape_params, .nparams = N(shape_params),
                              .method = "transient", .max_channels = DSP_TRANSIENT_MAX_CHANNELS},
+    [VM_INSERT_DELAY] = {.noun = "delay", .params = delay_params, .nparams = N(delay_params), .method = "delay",
+                         .max_channels = DSP_DELAY_MAX_CHANNELS, .check_graph = delay_check_graph},
     /* its settings are the duck rule's (STRIP.duck.*); made by duck { } */
     [VM_INSERT_DUCK] = {.noun = "duck", .method = "duck", .max_channels = DSP_DUCKER_MAX_CHANNELS,
                         .max_key_channels = DSP_DUCKER_MAX_CHANNELS},

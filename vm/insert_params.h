@@ -52,6 +52,11 @@ typedef struct {
     /* NULL, or the audio's limit for e when it depends on e's settings; it
      * sets *variant to the word naming that variant ("second-order") */
     int (*max_channels_of)(const vm_insert_desc *e, const char **variant);
+    /* NULL, or the kernel's limits that only the final graph decides (the
+     * session rate, the strip's channels; vm/compile_validate.c): 0 when e
+     * on `channels` channels at `rate` Hz is acceptable, else non-zero with
+     * the reason in msg (the caller names the insert and its line) */
+    int (*check_graph)(const vm_insert_desc *e, int rate, int channels, char *msg, size_t n);
 } vm_insert_params;
 
 /* The table of insert kind `kind` (a duck insert has no parameters). */

@@ -268,6 +268,60 @@ static void op_transient(plan *p, void *args, int64_t pos, int n)
     }
 }
 
+/* The kernel's settings from the lanes' values at session sample n. */
+static dsp_delay_params delay_values(const op_delay_insert_args *a, int64_t n)
+{
+    return (dsp_delay_params){
+        .delay = dsp_delay_samples(vm_lane_value(a->lanes[VM_DELAY_TIME], n), a->rate),
+        .feedback = vm_lane_value(a->lanes[VM_DELAY_FEEDBACK], n) / 100,
+        .mix = vm_lane_value(a->lanes[VM_DELAY_MIX], n) / 100,
+        .lowpass_hz = vm_lane_value(a->lanes[VM_DELAY_LOWPASS], n),
+        .highpass_hz = vm_lane_value(a->lanes[VM_DELAY_HIGHPASS], n),
+    };
+}
+
+void op_delay_insert_design(op_delay_insert_args *a, int64_t n)
+{
+    int64_t k0, k1;
+    knots(a->lanes, VM_DELAY_NPARAMS, n, &k0, &k1);
+    /* n is the stretch's first sample k0, except where a run starts inside
+     * one (a plan's first block before the session start) */
+    dsp_delay_params at = delay_values(a, n);
+    /* a stretch of the grid: a straight line to the values at its last
+     * sample (longer stretches hold: nothing moves there) */
+    if (k1 - k0 <= PLAN_PARAM_GRID && k1 - 1 > n) {
+        dsp_delay_params next = delay_values(a, k1 - 1);
+        dsp_delay_set(&a->state, &at, &next, (int)(k1 - 1 - n));
+    } else {
+        dsp_delay_set(&a->state, &at, NULL, 0);
+    }
+    a->knot = k0;
+}
+
+static void op_delay_insert(plan *p, void *args, int64_t pos, int n)
+{
+    (void)p;
+    op_delay_insert_args *a = args;
+    if (!a->moving) {
+        dsp_delay_process(&a->state, a->io, n);
+        return;
+    }
+    int64_t s = pos, end = pos + n;
+    while (s < end) {
+        int64_t k0, k1;
+        knots(a->lanes, VM_DELAY_NPARAMS, s, &k0, &k1);
+        if (k0 != a->knot)
+            op_delay_insert_design(a, s);
+        int64_t stop = k1 < end ? k1 : end;
+        float *io[DSP_DELAY_MAX_CHANNELS]; /* vm_compile refuses more (compile_validate.c) */
+        int nch = a->nch < DSP_DELAY_MAX_CHANNELS ? a->nch : DSP_DELAY_MAX_CHANNELS;
+        for (int ch = 0; ch < nch; ch++)
+            io[ch] = a->io[ch] + (s - pos);
+        dsp_delay_process(&a->state, io, (int)(stop - s));
+        s = stop;
+    }
+}
+
 static void op_bandduck(plan *p, void *args, int64_t pos, int n)
 {
     (void)p, (void)pos;
@@ -903,6 +957,19 @@ static void transient_copy_state(void *dst, const void *src)
     dsp_transient_copy_state(&((op_transient_args *)dst)->state, &((const op_transient_args *)src)->state);
 }
 
+static void delay_insert_reset(void *args)
+{
+    op_delay_insert_args *a = args;
+    if (a->moving)
+        op_delay_insert_design(a, 0);
+    dsp_delay_reset(&a->state);
+}
+
+static void delay_insert_copy_state(void *dst, const void *src)
+{
+    dsp_delay_copy_state(&((op_delay_insert_args *)dst)->state, &((const op_delay_insert_args *)src)->state);
+}
+
 static void duck_reset(void *args)
 {
     op_duck_args *a = args;
@@ -998,6 +1065,11 @@ const plan_op_class op_transient_class = {
     .reset = transient_reset, .copy_state = transient_copy_state, .param = "shape",
 };
 
+const plan_op_class op_delay_insert_class = {
+    .name = "delay_insert", .run = op_delay_insert,
+    .reset = delay_insert_reset, .copy_state = delay_insert_copy_state, .param = "delay",
+};
+
 const plan_op_class op_duck_class = {
     .name = "duck", .run = op_duck,
     .reset = duck_reset, .copy_state = duck_copy_state, .meter_db = duck_meter_db, .param = "duck",
@@ -1021,6 +1093,7 @@ const plan_op_class *op_class_of_insert(vm_insert_kind k)
     case VM_INSERT_LIMITER: return &op_limiter_class;
     case VM_INSERT_TRANSIENT: return &op_transient_class;
     case VM_INSERT_DUCK: return &op_duck_class;
+    case VM_INSERT_DELAY: return &op_delay_insert_class;
     }
     return NULL;
 }

@@ -17,6 +17,7 @@
 
 #include "dsp/biquad.h"
 #include "dsp/crossover.h"
+#include "dsp/delay.h"
 #include "dsp/ducker.h"
 #include "dsp/dynamics.h"
 #include "dsp/limiter.h"
@@ -242,6 +243,22 @@ typedef struct {
     int64_t knot;
 } op_transient_args;
 
+/* delay insert: dsp/delay.h over a strip's channels, in place. Moving
+ * settings are read at every knot of the control grid: over each stretch
+ * [k0, k1) between knots, time (its target), feedback and mix go in a
+ * straight line from their exact values at k0 to those at k1 - 1, and the
+ * loop filters take their values at k0; the read position glides toward
+ * the time's target at the delay's glide speed (dsp_delay_set). */
+typedef struct {
+    dsp_delay state;
+    float **io;
+    int nch;
+    double rate;
+    int moving;                /* lanes are set */
+    vm_lane *lanes[VM_DELAY_NPARAMS]; /* plain lanes in vm_delay_param order: s, %, %, Hz, Hz */
+    int64_t knot;              /* the knot the kernel's settings belong to */
+} op_delay_insert_args;
+
 /* duck: a ducking rule run in real time (dsp/ducker.h) on a strip, in
  * place, keyed by another strip (aligned like op_dyn's key); with a band,
  * only the middle band of an LR8 split (dsp/crossover.h) takes the gain */
@@ -294,6 +311,11 @@ void op_dyn_design(op_dyn_args *a, int64_t n);
 void op_limiter_design(op_limiter_args *a, int64_t n);
 void op_transient_design(op_transient_args *a, int64_t n);
 
+/* A moving delay's settings for the stretch between knots that holds
+ * session sample n (from its start on; the line and the read position are
+ * kept). */
+void op_delay_insert_design(op_delay_insert_args *a, int64_t n);
+
 /* The classes, one per kind. */
 extern const plan_op_class op_param_class;     /* evaluates a moving param (plan_param) */
 extern const plan_op_class op_clear_class;     /* op_clear_args */
@@ -306,6 +328,7 @@ extern const plan_op_class op_eq_class;        /* op_eq_args */
 extern const plan_op_class op_dyn_class;       /* op_dyn_args */
 extern const plan_op_class op_limiter_class;   /* op_limiter_args */
 extern const plan_op_class op_transient_class; /* op_transient_args */
+extern const plan_op_class op_delay_insert_class; /* op_delay_insert_args */
 extern const plan_op_class op_duck_class;      /* op_duck_args */
 extern const plan_op_class op_bandduck_class;  /* op_bandduck_args */
 extern const plan_op_class op_delay_class;     /* op_delay_args */

@@ -1,5 +1,5 @@
 /* script_insert.c - inserts on a strip: t:eq, t:compressor/expander/gate,
- * t:limiter, t:transient, and the fields of an insert handle. */
+ * t:limiter, t:transient, t:delay, and the fields of an insert handle. */
 #include "vm/script_priv.h"
 
 #include <stddef.h>
@@ -231,6 +231,53 @@ int script_strip_transient(lua_State *L)
     e.key = -1;
     row_number(L, 2, VM_INSERT_TRANSIENT, "attack", what, &e.attack_db);
     row_number(L, 2, VM_INSERT_TRANSIENT, "sustain", what, &e.sustain_db);
+    return script_push_insert(L, strip, &e);
+}
+
+/* A delay's time option `key`: seconds (a number, kept exact: fractions of
+ * a sample count) or any duration form ("250ms", "12000smp", a timecode),
+ * in [lo, hi] s; 1 and *out when given. */
+static int delay_seconds(lua_State *L, const char *key, const char *what, double lo, double hi, double *out)
+{
+    int t = lua_getfield(L, 2, key);
+    lua_pop(L, 1);
+    if (t == LUA_TNIL)
+        return 0;
+    if (t != LUA_TSTRING)
+        return script_opt_number(L, 2, key, what, lo, hi, out);
+    int64_t samples;
+    script_opt_time(L, 2, key, what, VM_TIME_DURATION, &samples);
+    double rate = script_get_ctx(L)->desc->tb.rate;
+    *out = (double)samples / rate;
+    if (!(*out >= lo && *out <= hi))
+        vm_script_error(L, "%s: '%s' = %g s is out of range (%g to %g s)", what, key, *out, lo, hi);
+    return 1;
+}
+
+/* t:delay { time = 0.25, feedback = 30, mix = 100, lowpass = 4000, highpass = 150, max = 2, glide = 10 } */
+int script_strip_delay(lua_State *L)
+{
+    char what[300];
+    int strip = insert_strip(L, kind_noun(VM_INSERT_DELAY), what, sizeof what);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    static const char *const keys[] = {"time", "feedback", "mix", "lowpass", "highpass", "max", "glide", NULL};
+    script_check_keys(L, 2, what, keys, 0);
+    vm_insert_desc e;
+    memset(&e, 0, sizeof e);
+    e.kind = VM_INSERT_DELAY;
+    e.key = -1;
+    e.delay.mix_pct = 100; /* an aux bus fed by sends: all echo */
+    e.delay.glide_pct = 10;
+    const vm_insert_param_spec *time = vm_insert_param_find(VM_INSERT_DELAY, "time");
+    if (!delay_seconds(L, "time", what, time->lo, time->hi, &e.delay.time_s))
+        return vm_script_error(L, "%s needs time = seconds (%g to %g), e.g. t:delay { time = 0.25 } or "
+                               "time = \"250ms\"", what, time->lo, time->hi);
+    row_number(L, 2, VM_INSERT_DELAY, "feedback", what, &e.delay.feedback_pct);
+    row_number(L, 2, VM_INSERT_DELAY, "mix", what, &e.delay.mix_pct);
+    row_number(L, 2, VM_INSERT_DELAY, "lowpass", what, &e.delay.lowpass_hz);
+    row_number(L, 2, VM_INSERT_DELAY, "highpass", what, &e.delay.highpass_hz);
+    delay_seconds(L, "max", what, time->lo, time->hi, &e.delay.max_s);
+    script_opt_number(L, 2, "glide", what, 1, 100, &e.delay.glide_pct);
     return script_push_insert(L, strip, &e);
 }
 

@@ -182,6 +182,7 @@ int script_strip_expander(lua_State *L);
 int script_strip_gate(lua_State *L);
 int script_strip_limiter(lua_State *L);
 int script_strip_transient(lua_State *L);
+int script_strip_delay(lua_State *L);
 extern const luaL_Reg script_insert_methods[];
 
 /* ---- script_group.c ---- */

@@ -351,7 +351,8 @@ static int strip_send(lua_State *L)
 static const luaL_Reg strip_calls[] = {
     {"clip", strip_clip}, {"to", strip_to}, {"send", strip_send}, {"eq", script_strip_eq},
     {"compressor", script_strip_compressor}, {"expander", script_strip_expander}, {"gate", script_strip_gate},
-    {"limiter", script_strip_limiter}, {"transient", script_strip_transient}, {NULL, NULL}};
+    {"limiter", script_strip_limiter}, {"transient", script_strip_transient}, {"delay", script_strip_delay},
+    {NULL, NULL}};
 
 static int strip_index(lua_State *L)
 {
