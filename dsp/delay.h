@@ -43,9 +43,10 @@
 #define DSP_DELAY_MAX_CHANNELS 64
 #define DSP_DELAY_MIN_SAMPLES 2.0
 /* The most samples one channel's line may hold (2^24: 349 s at 48 kHz),
- * and a whole delay's lines together (2^27: 512 MiB of floats). */
+ * and a whole delay's lines together (2^25: 128 MiB of floats, 10 s on 64
+ * channels or 60 s on 8 at 48 kHz). */
 #define DSP_DELAY_MAX_LINE (1 << 24)
-#define DSP_DELAY_MAX_TOTAL (1 << 27)
+#define DSP_DELAY_MAX_TOTAL (1 << 25)
 
 typedef struct {
     double delay;         /* samples (>= DSP_DELAY_MIN_SAMPLES; clamped) */

@@ -16,6 +16,7 @@
 #include "dsp/biquad.h"
 #include "dsp/crossover.h"
 #include "dsp/ducker.h"
+#include "dsp/delay.h"
 #include "dsp/dynamics.h"
 #include "dsp/limiter.h"
 #include "dsp/loudness.h"
@@ -237,6 +238,43 @@ static void test_transient(void)
     free(a), free(b), free(fresh);
 }
 
+/* A fractional feedback delay through both loop filters, carried at N:
+ * B goes on with A's bits, a fresh one does not; dst keeps its settings;
+ * a channel mismatch leaves dst untouched (dsp_delay_copy_state also
+ * carries lines of other lengths: test_delay.c). */
+static void test_delay(void)
+{
+    dsp_delay_params p = {.delay = 1234.75, .feedback = 0.6, .mix = 0.5, .lowpass_hz = 4000, .highpass_hz = 150};
+    dsp_delay a, b, fresh, two;
+    float *ma = calloc(dsp_delay_heap_size(NCH, 2000), 1), *mb = calloc(dsp_delay_heap_size(NCH, 2000), 1),
+          *mf = calloc(dsp_delay_heap_size(NCH, 2000), 1), *m2 = calloc(dsp_delay_heap_size(2, 2000), 1);
+    dsp_delay_init(&a, ma, NCH, FS, 2000, 0.1, &p), dsp_delay_init(&b, mb, NCH, FS, 2000, 0.1, &p);
+    dsp_delay_init(&fresh, mf, NCH, FS, 2000, 0.1, &p), dsp_delay_init(&two, m2, 2, FS, 2000, 0.1, &p);
+    planar pa, pb, pf;
+    planar_new(&pa, N), planar_new(&pb, N), planar_new(&pf, N);
+    fill(pa.buf, NCH, 0, N);
+    dsp_delay_process(&a, pa.buf, N);
+    check(dsp_delay_copy_state(&b, &a) == 0, "delay: copy between equal shapes accepted", "refused");
+    fill(pa.buf, NCH, N, M), fill(pb.buf, NCH, N, M), fill(pf.buf, NCH, N, M);
+    dsp_delay_process(&a, pa.buf, M);
+    dsp_delay_process(&b, pb.buf, M);
+    dsp_delay_process(&fresh, pf.buf, M);
+    check(same_floats(pa.buf, pb.buf, NCH, M) && !same_floats(pa.buf, pf.buf, NCH, M), "delay: copy continues A",
+          "B differs from A, or a fresh delay matches A");
+    dsp_delay_params q = p;
+    q.delay = 300, q.feedback = -0.2;
+    dsp_delay_init(&fresh, mf, NCH, FS, 2000, 0.1, &q);
+    dsp_delay_copy_state(&fresh, &a);
+    check(fresh.at.delay == 300 && fresh.at.feedback == -0.2 && fresh.lp_s[1] == a.lp_s[1] && fresh.d == a.d,
+          "delay: dst keeps its settings, takes the filter states and the read position", "delay %g fb %g",
+          fresh.at.delay, fresh.at.feedback);
+    two.line[5] = 0.125f;
+    check(dsp_delay_copy_state(&two, &a) == -1 && two.line[5] == 0.125f && two.d == 1234.75,
+          "delay: 3 channels into 2 refused, dst untouched", "changed");
+    free(pa.store), free(pb.store), free(pf.store);
+    free(ma), free(mb), free(mf), free(m2);
+}
+
 /* ---- look-ahead kernels (caller memory) ---------------------------------- */
 
 typedef struct {
@@ -381,6 +419,7 @@ int main(void)
     test_xover();
     test_dyn();
     test_transient();
+    test_delay();
     test_ducker();
     test_limiter();
     test_loudness();

@@ -4,7 +4,7 @@
  * vm_insert_desc; where a kernel judges the settings (dynamics, limiter)
  * a row's range is exactly the kernel's (its ends pass dsp_X_check, the
  * next doubles outside fail); a script that moves every row of an eq, a
- * compressor, a limiter and a transient shaper gets one automation lane per
+ * compressor, a limiter, a transient shaper and a delay gets one automation lane per
  * row, named STRIP.<param><n>.<row> in lane order, with the value it set;
  * the REPL's names for the inserts are the rows in table order, and each
  * reads the row's static field and sets it. */
@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "dsp/biquad.h"
+#include "dsp/delay.h"
 #include "dsp/ducker.h"
 #include "dsp/dynamics.h"
 #include "dsp/transient.h"
@@ -24,8 +25,9 @@
 #include "vm/liveset.h"
 #include "vm/ops.h"
 
-static const vm_insert_kind kinds[] = {VM_INSERT_EQ, VM_INSERT_DYNAMICS, VM_INSERT_LIMITER, VM_INSERT_TRANSIENT};
-#define NKINDS 4
+static const vm_insert_kind kinds[] = {VM_INSERT_EQ, VM_INSERT_DYNAMICS, VM_INSERT_LIMITER, VM_INSERT_TRANSIENT,
+                                       VM_INSERT_DELAY};
+#define NKINDS 5
 
 /* A value every consumer accepts for row sp: inside its range, finite. */
 static double mid(const vm_insert_param_spec *sp)
@@ -110,6 +112,7 @@ static void test_channel_limits(void)
         {VM_INSERT_DYNAMICS, DSP_DYN_MAX_CHANNELS, DSP_DYN_MAX_CHANNELS},
         {VM_INSERT_LIMITER, VM_MAX_CHANNELS, 0},
         {VM_INSERT_TRANSIENT, DSP_TRANSIENT_MAX_CHANNELS, 0},
+        {VM_INSERT_DELAY, DSP_DELAY_MAX_CHANNELS, 0},
         {VM_INSERT_DUCK, DSP_DUCKER_MAX_CHANNELS, DSP_DUCKER_MAX_CHANNELS},
     };
     int ok = 1;
@@ -124,7 +127,7 @@ static void test_channel_limits(void)
     check(ok, "limits: each kind's entry declares its kernel's channel limits (audio, key)", "a limit differs");
 }
 
-/* The constructors (t:eq, t:transient) accept each row's range, lo and hi
+/* The constructors (t:eq, t:transient, t:delay) accept each row's range, lo and hi
  * included, and refuse just outside it with a message naming the range: the
  * same range the REPL's set and the script's moves accept. */
 static void test_constructor_ranges(void)
@@ -132,6 +135,7 @@ static void test_constructor_ranges(void)
     static const struct { vm_insert_kind kind; const char *fmt; } ctor[] = {
         {VM_INSERT_EQ, "t:eq { \"peak\", freq = 1000, %s = %.17g }"},
         {VM_INSERT_TRANSIENT, "t:transient { %s = %.17g }"},
+        {VM_INSERT_DELAY, "t:delay { time = 0.5, %s = %.17g }"}, /* time = X: the later field wins */
     };
     int ok = 1, n = 0;
     for (size_t c = 0; c < sizeof ctor / sizeof ctor[0]; c++) {
@@ -154,7 +158,7 @@ static void test_constructor_ranges(void)
             }
         }
     }
-    check(ok && n == 20, "constructors: t:eq and t:transient accept each row's range and refuse outside it",
+    check(ok && n == 40, "constructors: t:eq, t:transient and t:delay accept each row's range and refuse outside it",
           "%d probes", n);
 }
 
@@ -170,7 +174,7 @@ int main(void)
     char script[8192], line[300];
     snprintf(script, sizeof script, "session { rate = 48000, length = 0.5 }\nlocal t = track \"T\" { channels = 1 }\n"
              "local i = { t:eq { \"peak\", freq = 1000, gain = 3, q = 1 }, t:compressor { threshold = -20, ratio = 4 },\n"
-             "  t:limiter { ceiling = -1 }, t:transient { attack = 3 } }\n");
+             "  t:limiter { ceiling = -1 }, t:transient { attack = 3 }, t:delay { time = 0.25 } }\n");
     for (int k = 0; k < NKINDS; k++) {
         const vm_insert_params *t = vm_insert_params_of(kinds[k]);
         for (int r = 0; r < t->nparams; r++) {
@@ -197,6 +201,8 @@ int main(void)
         {"dyn2.threshold", "dB"}, {"dyn2.ratio", "ratio"}, {"dyn2.knee", "dB"}, {"dyn2.attack", "s"},
         {"dyn2.release", "s"}, {"dyn2.hold", "s"}, {"dyn2.makeup", "dB"}, {"dyn2.range", "dB"},
         {"lim3.ceiling", "dBTP"}, {"lim3.release", "s"}, {"shape4.attack", "dB"}, {"shape4.sustain", "dB"},
+        {"delay5.time", "s"}, {"delay5.feedback", "%"}, {"delay5.mix", "%"}, {"delay5.lowpass", "Hz"},
+        {"delay5.highpass", "Hz"},
     };
     int units_ok = 1, units_seen = 0;
     for (int i = 0; i < list.n; i++)
@@ -210,7 +216,7 @@ int main(void)
                 }
             }
     check(units_ok && units_seen == (int)(sizeof units / sizeof units[0]),
-          "automation: every lane's unit is the setting's (s for attack/release/hold, Q, ratio, dBTP, Hz, dB)",
+          "automation: every lane's unit is the setting's (s for attack/release/hold/time, Q, ratio, dBTP, Hz, dB, %)",
           "%d of %d lanes found", units_seen, (int)(sizeof units / sizeof units[0]));
 
     /* automation: one lane per row, in lane order, with the value set */

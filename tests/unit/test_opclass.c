@@ -43,7 +43,7 @@ static double voice(int i, int c)
 }
 
 /* Every stateful kind: clips; an order-2 eq and a Butterworth eq; a
- * transient shaper; a limiter that makes MX late before its compressor
+ * transient shaper; a moving delay (a send's aux); a limiter that makes MX late before its compressor
  * keyed from DX (a key delay line); a realtime duck (FX under DX); a band
  * duck (E under DX, analysed offline); the compensation delays that meet
  * the late paths at PM. */
@@ -61,6 +61,8 @@ static const char *script =
     "f:eq { \"peak\", freq = 3000, gain = 3, q = 1 }\n"
     "f:eq { \"highpass\", freq = 80, order = 4 }\n"
     "f:transient { attack = 3 }\n"
+    "local d = f:delay { time = 0.125, feedback = 40, lowpass = 3000, highpass = 200, mix = 30 }\n"
+    "d.time:ramp { at = 1, to = 0.2, over = 0.5 }\n"
     "local e = track \"E\" { channels = 2, to = pm }\n"
     "e:clip { \"noise.wav\", at = 0.25 }\n"
     "mx:limiter { ceiling = 0 }\n"
@@ -136,7 +138,7 @@ static void test_table(const plan *p)
           "%d ops wrong", bad);
     static const plan_op_class *const stateful[] = {&op_clips_class, &op_eq_class, &op_dyn_class,
                                                     &op_limiter_class, &op_transient_class, &op_duck_class,
-                                                    &op_bandduck_class, &op_delay_class};
+                                                    &op_bandduck_class, &op_delay_class, &op_delay_insert_class};
     char missing[200] = "";
     for (size_t k = 0; k < sizeof stateful / sizeof stateful[0]; k++)
         if (!find_class(p, stateful[k], 0))

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dsp/delay.h"
 #include "dsp/ducker.h"
 #include "dsp/dynamics.h"
 #include "dsp/transient.h"
@@ -60,6 +61,52 @@ static void test_transient(void)
               "b { channels = 32 }\n"
               "output { \"out/b.wav\", from = b }\n",
               "transient on a bus widened to exactly the limit compiles");
+}
+
+/* A delay's line: sized by the longest time its lane reaches or by max,
+ * at the session rate, on the strip's channels (DSP_DELAY_MAX_LINE per
+ * channel, DSP_DELAY_MAX_TOTAL in all); the loop filters below half the
+ * rate. Each error names the delay's line (and a move's, where a move
+ * broke it). */
+static void test_delay(void)
+{
+    char total[80], line[80];
+    snprintf(total, sizeof total, "at most %d in all", DSP_DELAY_MAX_TOTAL);
+    snprintf(line, sizeof line, "at most %d", DSP_DELAY_MAX_LINE);
+    expect_error_at("session { rate = 48000, length = 1 }\n"
+                    "local b = bus \"B\" { channels = 2 }\n"
+                    "local d = b:delay { time = 0.5, max = 2 }\n"
+                    "d.time:ramp { at = 0.2, to = 3, over = 0.5 }\n"
+                    "output { \"out/b.wav\", from = b }\n",
+                    3, "mix.lua:4) but max = 2 s", "delay time ramped past max: error names the move's line");
+    expect_error_at("session { rate = 48000, length = 1 }\n"
+                    "local b = bus \"B\" { channels = 2 }\n"
+                    "b:delay { time = 2.5, max = \"2000ms\" }\n"
+                    "output { \"out/b.wav\", from = b }\n",
+                    3, "time = 2.5 s but max = 2 s", "static delay time above max: error");
+    expect_ok("session { rate = 48000, length = 1 }\n"
+              "local b = bus \"B\" { channels = 2 }\n"
+              "local d = b:delay { time = 0.5, max = 2 }\n"
+              "d.time:ramp { at = 0.2, to = 2, over = 0.5 }\n"
+              "output { \"out/b.wav\", from = b }\n",
+              "delay time ramped to exactly max compiles");
+    expect_error_at("session { rate = 48000, length = 1 }\n"
+                    "local b = bus \"B\"\n"
+                    "b:delay { time = 12 }\n"
+                    "b { channels = 64 }\n"
+                    "output { \"out/b.wav\", from = b }\n",
+                    3, total, "12 s delay on a bus widened to 64 channels: error with the total bound");
+    expect_error_at("session { rate = 384000, length = 0.01 }\n"
+                    "local b = bus \"B\"\n"
+                    "b:delay { time = 50 }\n"
+                    "output { \"out/b.wav\", from = b }\n",
+                    3, line, "50 s delay at 384 kHz: error with the per-channel bound");
+    expect_error_at("session { rate = 16000, length = 1 }\n"
+                    "local b = bus \"B\"\n"
+                    "local d = b:delay { time = 0.1, feedback = 50, lowpass = 4000 }\n"
+                    "d.lowpass:ramp { at = 0.2, to = 9000, over = 0.1 }\n"
+                    "output { \"out/b.wav\", from = b }\n",
+                    4, "lowpass = 9000", "delay loop low-pass ramped past Nyquist: error at the move's line");
 }
 
 /* Issue 11: a second-order EQ on a track declared with 33 to 64 channels. */
@@ -342,6 +389,7 @@ int main(void)
     if (scratch_open("validate") != 0)
         return 2;
     test_transient();
+    test_delay();
     test_eq();
     test_eq_wide_butterworth();
     test_dynamics();
