@@ -79,7 +79,7 @@ void dsp_delay_init(dsp_delay *s, void *memory, int nch, double fs, double max_d
     memset(s, 0, sizeof *s);
     s->nch = nch < 1 ? 1 : nch > DSP_DELAY_MAX_CHANNELS ? DSP_DELAY_MAX_CHANNELS : nch;
     s->len = dsp_delay_line_length(max_delay);
-    s->max_delay = s->len - 4;
+    s->max_delay = max_delay > DSP_DELAY_MIN_SAMPLES ? max_delay : DSP_DELAY_MIN_SAMPLES;
     s->line = memory;
     s->fs = fs;
     s->glide = glide > 0 ? glide : 1;
