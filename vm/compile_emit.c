@@ -466,6 +466,23 @@ static int insert_at(const compiler *c, int s, int k)
     return at;
 }
 
+/* The lanes of the first n rows of insert o (vm/insert_params.c), in lane
+ * order, each named "bus 'MX' limiter 3 ceiling" for its messages. */
+static ds_result insert_lanes(compiler *c, const aop *o, vm_lane **lanes, int n, char *err)
+{
+    const vm_strip_desc *st = &c->d->strips[o->strip];
+    const vm_insert_desc *e = &st->inserts[o->dst];
+    for (int k = 0; k < n; k++) {
+        const vm_insert_param_spec *sp = vm_insert_param_at(e->kind, k);
+        vm_param_desc pd = vm_insert_param_get(e, sp);
+        char what[300];
+        snprintf(what, sizeof what, "%s '%s' %s %d %s", vmc_kind_name(st), st->name, vm_insert_noun(e), o->dst + 1,
+                 sp->name);
+        LANE(lanes[k] = vmc_build_lane(c->p, &pd, 0, what, err));
+    }
+    return DS_OK;
+}
+
 static ds_result emit_transient(compiler *c, const aop *o, char *err)
 {
     plan *p = c->p;
@@ -477,14 +494,8 @@ static ds_result emit_transient(compiler *c, const aop *o, char *err)
     CHECK(a);
     dsp_transient_init(&a->state, c->d->tb.rate, e->attack_db, e->sustain_db);
     a->moving = vm_insert_params_moving(e);
-    for (int k = 0; a->moving && k < VM_INSERT_NSETP; k++) {
-        const vm_insert_param_spec *sp = vm_insert_param_at(e->kind, k);
-        vm_param_desc pd = vm_insert_param_get(e, sp);
-        char what[300];
-        snprintf(what, sizeof what, "%s '%s' transient shaper %d %s", vmc_kind_name(st), st->name, o->dst + 1,
-                 sp->name);
-        LANE(a->lanes[k] = vmc_build_lane(p, &pd, 0, what, err));
-    }
+    if (a->moving)
+        LANE(insert_lanes(c, o, a->lanes, VM_INSERT_NSETP, err) == DS_OK);
     if (a->moving) /* the settings it starts with */
         op_transient_design(a, 0);
     a->io = c->chans[o->strip];
@@ -520,13 +531,8 @@ static ds_result emit_delay_insert(compiler *c, const aop *o, char *err)
     dsp_delay_init(&a->state, mem, st->channels, rate, longest, ds->glide_pct / 100, &dp);
     a->rate = rate;
     a->moving = vm_insert_params_moving(e);
-    for (int k = 0; a->moving && k < VM_DELAY_NPARAMS; k++) {
-        const vm_insert_param_spec *sp = vm_insert_param_at(e->kind, k);
-        vm_param_desc pd = vm_insert_param_get(e, sp);
-        char what[300];
-        snprintf(what, sizeof what, "%s '%s' delay %d %s", vmc_kind_name(st), st->name, o->dst + 1, sp->name);
-        LANE(a->lanes[k] = vmc_build_lane(p, &pd, 0, what, err));
-    }
+    if (a->moving)
+        LANE(insert_lanes(c, o, a->lanes, VM_DELAY_NPARAMS, err) == DS_OK);
     if (a->moving) { /* the settings it starts with, the read position on them */
         op_delay_insert_design(a, 0);
         dsp_delay_reset(&a->state);
@@ -609,13 +615,8 @@ static ds_result emit_limiter(compiler *c, const aop *o, char *err)
     void *mem = m ? vm_arena_alloc(A, m) : NULL;
     CHECK(mem);
     dsp_limiter_init(&a->state, mem, st->channels, rate, &lp);
-    for (int k = 0; a->moving && k < VM_INSERT_NSETP; k++) {
-        const vm_insert_param_spec *sp = vm_insert_param_at(e->kind, k);
-        vm_param_desc pd = vm_insert_param_get(e, sp);
-        char what[300];
-        snprintf(what, sizeof what, "%s '%s' limiter %d %s", vmc_kind_name(st), st->name, o->dst + 1, sp->name);
-        LANE(a->lanes[k] = vmc_build_lane(p, &pd, 0, what, err));
-    }
+    if (a->moving)
+        LANE(insert_lanes(c, o, a->lanes, VM_INSERT_NSETP, err) == DS_OK);
     if (a->moving) { /* silence before the session: under the settings it starts with */
         op_limiter_design(a, 0);
         dsp_limiter_reset(&a->state);

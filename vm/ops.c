@@ -68,6 +68,28 @@ static void knots(vm_lane *const *lanes, int nl, int64_t s, int64_t *k0, int64_t
     }
 }
 
+/* A moving op's block [pos, pos + n) in stretches between the knots of
+ * lanes[0..nl): where a stretch's knot is not *knot (the one its settings
+ * belong to), design(args, knot) sets them (and *knot); run(args, off, len)
+ * then works on the stretch's part of the block, off samples in. */
+static void by_knots(vm_lane *const *lanes, int nl, const int64_t *knot, void *args, int64_t pos, int n,
+                     void (*design)(void *args, int64_t knot), void (*run)(void *args, int off, int len))
+{
+    int64_t s = pos, end = pos + n;
+    while (s < end) {
+        int64_t k0, k1;
+        knots(lanes, nl, s, &k0, &k1);
+        if (k0 != *knot)
+            design(args, k0);
+        int64_t stop = k1 < end ? k1 : end;
+        run(args, (int)(s - pos), (int)(stop - s));
+        s = stop;
+    }
+}
+
+static void eq_design(void *args, int64_t knot) { op_eq_design(args, knot); }
+static void eq_stretch(void *args, int off, int len) { eq_run(args, off, len); }
+
 static void op_eq(plan *p, void *args, int64_t pos, int n)
 {
     (void)p;
@@ -84,16 +106,7 @@ static void op_eq(plan *p, void *args, int64_t pos, int n)
     }
     /* coefficients from the values at each knot, held until the next */
     vm_lane *lanes[3] = {a->freq, a->gain, a->q};
-    int64_t s = pos, end = pos + n;
-    while (s < end) {
-        int64_t k0, k1;
-        knots(lanes, 3, s, &k0, &k1);
-        if (k0 != a->knot)
-            op_eq_design(a, k0);
-        int64_t stop = k1 < end ? k1 : end;
-        eq_run(a, (int)(s - pos), (int)(stop - s));
-        s = stop;
-    }
+    by_knots(lanes, 3, &a->knot, a, pos, n, eq_design, eq_stretch);
 }
 
 int op_eq_fuse(plan_op *first, plan_op *second)
@@ -157,10 +170,12 @@ void op_dyn_design(op_dyn_args *a, int64_t n)
     a->knot = n;
 }
 
-/* The kernel over samples [off, off + n) of the block; key NULL: the audio
- * keys itself. */
-static void dyn_run(op_dyn_args *a, float **key, int off, int n)
+/* The kernel over samples [off, off + n) of the block, keyed by a->run_key
+ * (NULL: the audio keys itself). */
+static void dyn_run(void *args, int off, int n)
 {
+    op_dyn_args *a = args;
+    float **key = a->run_key;
     const float *k[DSP_DYN_MAX_CHANNELS];
     float *io[DSP_DYN_MAX_CHANNELS];
     int nkey = a->nkey < DSP_DYN_MAX_CHANNELS ? a->nkey : DSP_DYN_MAX_CHANNELS;
@@ -171,6 +186,8 @@ static void dyn_run(op_dyn_args *a, float **key, int off, int n)
         io[ch] = a->io[ch] + off;
     dsp_dyn_process(&a->state, key ? k : NULL, nkey, io, nch, n);
 }
+
+static void dyn_design(void *args, int64_t knot) { op_dyn_design(args, knot); }
 
 static void op_dyn(plan *p, void *args, int64_t pos, int n)
 {
@@ -193,16 +210,8 @@ static void op_dyn(plan *p, void *args, int64_t pos, int n)
         return;
     }
     /* settings from the values at each knot, held until the next */
-    int64_t s = pos, end = pos + n;
-    while (s < end) {
-        int64_t k0, k1;
-        knots(a->lanes, VM_DYN_NPARAMS, s, &k0, &k1);
-        if (k0 != a->knot)
-            op_dyn_design(a, k0);
-        int64_t stop = k1 < end ? k1 : end;
-        dyn_run(a, src, (int)(s - pos), (int)(stop - s));
-        s = stop;
-    }
+    a->run_key = src;
+    by_knots(a->lanes, VM_DYN_NPARAMS, &a->knot, a, pos, n, dyn_design, dyn_run);
 }
 
 void op_limiter_design(op_limiter_args *a, int64_t n)
@@ -214,6 +223,16 @@ void op_limiter_design(op_limiter_args *a, int64_t n)
     a->knot = n;
 }
 
+static void limiter_design(void *args, int64_t knot) { op_limiter_design(args, knot); }
+
+static void limiter_stretch(void *args, int off, int len)
+{
+    op_limiter_args *a = args;
+    for (int ch = 0; ch < a->state.channels; ch++)
+        a->seg[ch] = a->io[ch] + off;
+    dsp_limiter_process(&a->state, a->seg, len);
+}
+
 static void op_limiter(plan *p, void *args, int64_t pos, int n)
 {
     (void)p;
@@ -223,18 +242,7 @@ static void op_limiter(plan *p, void *args, int64_t pos, int n)
         return;
     }
     /* settings from the values at each knot, held until the next */
-    int64_t s = pos, end = pos + n;
-    while (s < end) {
-        int64_t k0, k1;
-        knots(a->lanes, VM_INSERT_NSETP, s, &k0, &k1);
-        if (k0 != a->knot)
-            op_limiter_design(a, k0);
-        int64_t stop = k1 < end ? k1 : end;
-        for (int ch = 0; ch < a->state.channels; ch++)
-            a->seg[ch] = a->io[ch] + (s - pos);
-        dsp_limiter_process(&a->state, a->seg, (int)(stop - s));
-        s = stop;
-    }
+    by_knots(a->lanes, VM_INSERT_NSETP, &a->knot, a, pos, n, limiter_design, limiter_stretch);
 }
 
 void op_transient_design(op_transient_args *a, int64_t n)
@@ -242,6 +250,18 @@ void op_transient_design(op_transient_args *a, int64_t n)
     dsp_transient_set(&a->state, vm_lane_value(a->lanes[VM_TRANSIENT_ATTACK], n),
                       vm_lane_value(a->lanes[VM_TRANSIENT_SUSTAIN], n));
     a->knot = n;
+}
+
+static void transient_design(void *args, int64_t knot) { op_transient_design(args, knot); }
+
+static void transient_stretch(void *args, int off, int len)
+{
+    op_transient_args *a = args;
+    float *io[DSP_TRANSIENT_MAX_CHANNELS]; /* vm_compile refuses more (compile_validate.c) */
+    int nch = a->nch < DSP_TRANSIENT_MAX_CHANNELS ? a->nch : DSP_TRANSIENT_MAX_CHANNELS;
+    for (int ch = 0; ch < nch; ch++)
+        io[ch] = a->io[ch] + off;
+    dsp_transient_process(&a->state, io, nch, len);
 }
 
 static void op_transient(plan *p, void *args, int64_t pos, int n)
@@ -252,20 +272,7 @@ static void op_transient(plan *p, void *args, int64_t pos, int n)
         dsp_transient_process(&a->state, a->io, a->nch, n);
         return;
     }
-    int64_t s = pos, end = pos + n;
-    while (s < end) {
-        int64_t k0, k1;
-        knots(a->lanes, VM_INSERT_NSETP, s, &k0, &k1);
-        if (k0 != a->knot)
-            op_transient_design(a, k0);
-        int64_t stop = k1 < end ? k1 : end;
-        float *io[DSP_TRANSIENT_MAX_CHANNELS]; /* vm_compile refuses more (compile_validate.c) */
-        int nch = a->nch < DSP_TRANSIENT_MAX_CHANNELS ? a->nch : DSP_TRANSIENT_MAX_CHANNELS;
-        for (int ch = 0; ch < nch; ch++)
-            io[ch] = a->io[ch] + (s - pos);
-        dsp_transient_process(&a->state, io, nch, (int)(stop - s));
-        s = stop;
-    }
+    by_knots(a->lanes, VM_INSERT_NSETP, &a->knot, a, pos, n, transient_design, transient_stretch);
 }
 
 /* The kernel's settings from the lanes' values at session sample n. */
@@ -284,8 +291,10 @@ void op_delay_insert_design(op_delay_insert_args *a, int64_t n)
 {
     int64_t k0, k1;
     knots(a->lanes, VM_DELAY_NPARAMS, n, &k0, &k1);
-    /* n is the stretch's first sample k0, except where a run starts inside
-     * one (a plan's first block before the session start) */
+    /* n is the stretch's knot k0 (by_knots), or sample 0 (a reset); the
+     * line starts at the next sample processed, which is k0 except when
+     * playback starts inside a stretch (live, from a position): there the
+     * first line runs late by less than a stretch */
     dsp_delay_params at = delay_values(a, n);
     /* a stretch of the grid: a straight line to the values at its last
      * sample (longer stretches hold: nothing moves there) */
@@ -298,6 +307,18 @@ void op_delay_insert_design(op_delay_insert_args *a, int64_t n)
     a->knot = k0;
 }
 
+static void delay_insert_design(void *args, int64_t knot) { op_delay_insert_design(args, knot); }
+
+static void delay_insert_stretch(void *args, int off, int len)
+{
+    op_delay_insert_args *a = args;
+    float *io[DSP_DELAY_MAX_CHANNELS]; /* vm_compile refuses more (compile_validate.c) */
+    int nch = a->nch < DSP_DELAY_MAX_CHANNELS ? a->nch : DSP_DELAY_MAX_CHANNELS;
+    for (int ch = 0; ch < nch; ch++)
+        io[ch] = a->io[ch] + off;
+    dsp_delay_process(&a->state, io, len);
+}
+
 static void op_delay_insert(plan *p, void *args, int64_t pos, int n)
 {
     (void)p;
@@ -306,20 +327,7 @@ static void op_delay_insert(plan *p, void *args, int64_t pos, int n)
         dsp_delay_process(&a->state, a->io, n);
         return;
     }
-    int64_t s = pos, end = pos + n;
-    while (s < end) {
-        int64_t k0, k1;
-        knots(a->lanes, VM_DELAY_NPARAMS, s, &k0, &k1);
-        if (k0 != a->knot)
-            op_delay_insert_design(a, s);
-        int64_t stop = k1 < end ? k1 : end;
-        float *io[DSP_DELAY_MAX_CHANNELS]; /* vm_compile refuses more (compile_validate.c) */
-        int nch = a->nch < DSP_DELAY_MAX_CHANNELS ? a->nch : DSP_DELAY_MAX_CHANNELS;
-        for (int ch = 0; ch < nch; ch++)
-            io[ch] = a->io[ch] + (s - pos);
-        dsp_delay_process(&a->state, io, (int)(stop - s));
-        s = stop;
-    }
+    by_knots(a->lanes, VM_DELAY_NPARAMS, &a->knot, a, pos, n, delay_insert_design, delay_insert_stretch);
 }
 
 static void op_bandduck(plan *p, void *args, int64_t pos, int n)

@@ -216,6 +216,7 @@ typedef struct {
     int ring_pos;
     float **key_ring;          /* key_delay samples per key channel */
     float **key_late;          /* max_block scratch per key channel */
+    float **run_key;           /* the block's key as the kernel hears it (aligned, filtered; NULL: the audio) */
 } op_dyn_args;
 
 /* limiter: dsp/limiter.h over a strip's channels, in place (its output is

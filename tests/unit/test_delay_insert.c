@@ -215,18 +215,13 @@ static void test_aux_send(void)
     free(y);
 }
 
+/* The script with `chain` at line 3 must fail, naming `line` and want. */
 static void expect_script_error(const char *chain, int line, const char *want, const char *name)
 {
-    char script[1024], path[512], err[DS_ERR_LEN] = "", at[32];
-    snprintf(at, sizeof at, "mix.lua:%d:", line);
+    char script[1024];
     snprintf(script, sizeof script, "session { rate = 48000, length = 1 }\nlocal t = track \"T\"\n%s\n"
              "output { \"o.wav\", from = t }\n", chain);
-    write_script(script, path, sizeof path);
-    vm_script_opts so = {.stdlib_dir = "stdlib"};
-    vm_desc d;
-    ds_result r = vm_script_load(path, &so, &d, err);
-    vm_desc_free(&d);
-    check(r != DS_OK && strstr(err, want) && strstr(err, at), name, "message: %s", err);
+    expect_error_at(script, line, want, name);
 }
 
 static void test_errors(void)
