@@ -277,16 +277,34 @@ static int cmd_info(const plan *p, const vm_desc *d)
         clips += d->strips[i].nclips;
     }
     printf("strips   %d tracks, %d buses, %d clips\n", tracks, buses, clips);
+    for (int i = 0; i < d->nstrips; i++) {
+        const vm_strip_desc *s = &d->strips[i];
+        int ch = s->channels ? s->channels : 1;
+        vm_layout l = vm_layout_resolve(s->layout, ch);
+        char names[96];
+        vm_layout_describe(l, ch, names, sizeof names);
+        printf("  %-5s '%s'  %s (%s)\n", s->kind == VM_STRIP_TRACK ? "track" : "bus", s->name,
+               l == VM_LAYOUT_PLAIN ? "plain" : vm_layout_name(l), names);
+    }
     printf("ops      %d, in this order:\n", p->nops);
     for (int i = 0; i < p->nops; i++)
         printf("  %3d  %s\n", i + 1, p->ops[i].label);
     printf("buffers  %d channel buffers of %d frames (%.1f KiB), plan arena %.1f KiB\n", p->nbuffers, p->max_block,
            p->nbuffers * (double)p->max_block * sizeof(float) / 1024.0, p->arena.used_total / 1024.0);
     printf("outputs  %d\n", p->noutputs);
-    for (int i = 0; i < p->noutputs; i++)
-        printf("  %s  <- '%s' (%d ch, %s%s)\n", p->outputs[i].path, p->outputs[i].strip, p->outputs[i].channels,
-               vm_out_format_name(p->outputs[i].format),
-               p->outputs[i].latency ? "" : ", no latency");
+    for (int i = 0; i < p->noutputs; i++) {
+        const plan_output *po = &p->outputs[i];
+        int order[VM_MAX_CHANNELS];
+        char file_order[160] = "", nm[16];
+        size_t used = 0;
+        vm_layout_file_order(po->layout, po->channels, order);
+        for (int k = 0; k < po->channels && used < sizeof file_order - 20; k++)
+            used += (size_t)snprintf(file_order + used, sizeof file_order - used, "%s%s", k ? " " : "",
+                                     vm_layout_channel_name(po->layout, order[k], nm, sizeof nm));
+        printf("  %s  <- '%s' (%d ch, %s, %s%s)\n", po->path, po->strip, po->channels,
+               vm_layout_name(po->layout), vm_out_format_name(po->format), po->latency ? "" : ", no latency");
+        printf("         file order %s, channel mask 0x%X\n", file_order, (unsigned)vm_layout_mask(po->layout));
+    }
     for (int i = 0; i < p->nstrips; i++)
         if (p->strip_latency[i])
             printf("latency  '%s': %d samples (%.2f ms) of look-ahead on its path\n", p->strip_names[i],

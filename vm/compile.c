@@ -346,6 +346,7 @@ static ds_result finish_plan(compiler *c, char *err)
         po->where = vm_arena_strdup(A, od->where);
         CHECK(po->path && po->strip && po->where);
         po->channels = st->channels;
+        po->layout = vmc_strip_layout(st);
         po->chans = c->chans[od->strip];
         po->latency = c->lat_out[od->strip];
         if (po->latency > p->tail)

@@ -750,6 +750,19 @@ static ds_result clip_list(compiler *c, int s, op_clips_args *a, int *widest, ch
         oc->fade_in_curve = cd->fade_in_curve;
         oc->fade_out_curve = cd->fade_out_curve;
         oc->channel = cd->channel;
+        int map[VM_MAX_CHANNELS];
+        int *m = NULL;
+        if (vmc_clip_channel_map(st, cd, map) == 1) {
+            for (int t = 0; t < st->channels; t++)
+                if (map[t] != t && !m) {
+                    if (!(m = vm_arena_alloc(A, (size_t)st->channels * sizeof *m))) {
+                        r = ds_fail(err, DS_ERR_NOMEM, "out of memory");
+                        break;
+                    }
+                    memcpy(m, map, (size_t)st->channels * sizeof *m);
+                }
+        }
+        oc->channel_map = m;
         oc->file_channels = cd->info.channels;
         oc->file_rate = cd->info.rate;
         oc->file_frames = cd->info.frames;

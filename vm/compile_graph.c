@@ -340,7 +340,17 @@ int vmc_edge_active(const compiler *c, int from, int to)
 
 /* ---- routing matrices ---------------------------------------------------- */
 
-/* Fills coef[src_ch * dst_channels + dst_ch] for the route from -> to. */
+/* The layout of strip s (vm_layout_resolve of what it declared). */
+vm_layout vmc_strip_layout(const vm_strip_desc *s)
+{
+    return vm_layout_resolve(s->layout, s->channels ? s->channels : 1);
+}
+
+/* Fills coef[src_ch * dst_channels + dst_ch] for the route from -> to:
+ * the same layout channel to channel (a stereo strip's balance on L and R);
+ * a mono strip panned into L and R of any wider bus; a stereo strip into
+ * L and R of LCR, 5.x and 7.1. Other pairs of layouts are an error naming
+ * both (docs/layouts.md). */
 ds_result vmc_route_matrix(const vm_desc *d, int from, int to, double *coef, char *err)
 {
     const vm_strip_desc *s = &d->strips[from], *t = &d->strips[to];
@@ -348,15 +358,17 @@ ds_result vmc_route_matrix(const vm_desc *d, int from, int to, double *coef, cha
     if (sc > VM_MAX_CHANNELS || tc > VM_MAX_CHANNELS) /* vmc_validate refuses these first */
         return ds_fail(err, DS_ERR_GRAPH, "%s: more than %d channels", s->where, VM_MAX_CHANNELS);
     memset(coef, 0, (size_t)sc * (size_t)tc * sizeof *coef);
+    vm_layout ls = vmc_strip_layout(s), lt = vmc_strip_layout(t);
     if (sc == 1 && tc >= 2) {
         dsp_pan_mono(s->pan.value, &coef[0], &coef[1]);
         return DS_OK;
     }
-    if (sc == tc) {
-        if (sc == 2) {
-            dsp_pan_balance(s->pan.value, &coef[0], &coef[3]);
-            return DS_OK;
-        }
+    if (ls == VM_LAYOUT_STEREO && vm_layout_channel_of(lt, VM_SPEAKER_L) == 0 &&
+        vm_layout_channel_of(lt, VM_SPEAKER_R) == 1) { /* stereo into stereo or the front pair of LCR, 5.x, 7.1 */
+        dsp_pan_balance(s->pan.value, &coef[0], &coef[tc + 1]);
+        return DS_OK;
+    }
+    if (sc == tc && ls == lt) {
         if ((s->pan.value != 0 || s->pan.nevents) && sc > 2)
             return ds_fail(err, DS_ERR_GRAPH, "%s: %s '%s' has %d channels: pan only applies to mono and stereo",
                            s->where, vmc_kind_name(s), s->name, sc);
@@ -366,13 +378,23 @@ ds_result vmc_route_matrix(const vm_desc *d, int from, int to, double *coef, cha
     }
     if (tc == 1)
         return ds_fail(err, DS_ERR_GRAPH,
-                       "%s: cannot route %d-channel %s '%s' into mono bus '%s': make the bus %d channels, or pick "
-                       "one channel of the clips with channel = k",
-                       s->where, sc, vmc_kind_name(s), s->name, t->name, sc);
+                       "%s: cannot route %d-channel %s '%s' (%s) into mono bus '%s': make the bus %d channels, or "
+                       "pick one channel of the clips with channel = k",
+                       s->where, sc, vmc_kind_name(s), s->name, vm_layout_name(ls), t->name, sc);
+    char a[40], b[40];
+    if (ls == VM_LAYOUT_PLAIN)
+        snprintf(a, sizeof a, "%d plain channels", sc);
+    else
+        snprintf(a, sizeof a, "layout %s", vm_layout_name(ls));
+    if (lt == VM_LAYOUT_PLAIN)
+        snprintf(b, sizeof b, "%d plain channels", tc);
+    else
+        snprintf(b, sizeof b, "layout %s", vm_layout_name(lt));
     return ds_fail(err, DS_ERR_GRAPH,
-                   "%s: cannot route %d-channel %s '%s' into %d-channel bus '%s': a mono strip pans into any bus; "
-                   "other layouts must match",
-                   s->where, sc, vmc_kind_name(s), s->name, tc, t->name);
+                   "%s: cannot route %s '%s' (%s) into bus '%s' (%s): a mono strip pans into any bus, stereo into "
+                   "the front pair of a wider one; other layouts must match (give the strip the bus's layout, "
+                   "docs/layouts.md)",
+                   s->where, vmc_kind_name(s), s->name, a, t->name, b);
 }
 
 /* ---- latency ---------------------------------------------------------------- */

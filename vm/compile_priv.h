@@ -122,6 +122,12 @@ void vmc_decide_needed(compiler *c);
 int vmc_edge_active(const compiler *c, int from, int to);
 /* Fills coef[src_ch * dst_channels + dst_ch] for the route from -> to. */
 ds_result vmc_route_matrix(const vm_desc *d, int from, int to, double *coef, char *err);
+vm_layout vmc_strip_layout(const vm_strip_desc *s);
+/* Where clip cd's file channels play on its track st: 1 and map[t] = the
+ * file channel of track channel t when the file's mask says (and fits the
+ * track's layout), 0 when they play in file order, -1 when the mask names
+ * other speakers than the track's (vmc_validate refuses it). */
+int vmc_clip_channel_map(const vm_strip_desc *st, const vm_clip_desc *cd, int *map);
 /* The look-ahead of insert k of strip s in samples (limiters, realtime ducks). */
 int vmc_insert_latency(const vm_desc *d, int s, int k);
 /* The kernel's settings of a duck rule. */

@@ -112,6 +112,30 @@ static ds_result check_duck_rate(const vm_desc *d, const vm_duck_desc *du, char 
     return DS_OK;
 }
 
+int vmc_clip_channel_map(const vm_strip_desc *st, const vm_clip_desc *cd, int *map)
+{
+    vm_layout l = vmc_strip_layout(st);
+    if (cd->channel || vm_layout_channels(l) < 3 || cd->info.channels != st->channels)
+        return 0;
+    return vm_layout_map_file(l, cd->info.channel_mask, cd->info.channels, map);
+}
+
+/* A clip whose file says where its channels go must fit its track's
+ * layout (it is then played in the track's order, vmc_clip_channel_map). */
+static ds_result check_clip_layout(const vm_strip_desc *st, const vm_clip_desc *cd, char *err)
+{
+    int map[VM_MAX_CHANNELS];
+    if (vmc_clip_channel_map(st, cd, map) >= 0)
+        return DS_OK;
+    char names[96];
+    vm_layout l = vmc_strip_layout(st);
+    vm_layout_describe(l, st->channels, names, sizeof names);
+    return ds_fail(err, DS_ERR_GRAPH, "%s: clip '%s' has channel mask 0x%X, which is not the speakers of track "
+                   "'%s' (layout %s: %s, mask 0x%X): give the track the file's layout, or pick one channel with "
+                   "channel = k", cd->where, cd->path, (unsigned)cd->info.channel_mask, st->name,
+                   vm_layout_name(l), names, (unsigned)vm_layout_mask(l));
+}
+
 ds_result vmc_validate(const vm_desc *d, char *err)
 {
     ds_result r = DS_OK;
@@ -120,6 +144,8 @@ ds_result vmc_validate(const vm_desc *d, char *err)
     for (int s = 0; r == DS_OK && s < d->nstrips; s++) {
         const vm_strip_desc *st = &d->strips[s];
         r = check_strip_channels(st, err);
+        for (int k = 0; r == DS_OK && k < st->nclips; k++)
+            r = check_clip_layout(st, &st->clips[k], err);
         for (int k = 0; r == DS_OK && k < st->ninserts; k++) {
             r = check_insert_channels(d, st, &st->inserts[k], err);
             if (r == DS_OK)

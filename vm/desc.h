@@ -16,6 +16,7 @@
 #include "dsp/limiter.h"
 #include "dsp/fade.h"
 #include "vm/lane.h"
+#include "vm/layout.h"
 #include "vm/limits.h"
 #include "vm/media.h"
 #include "vm/outfile.h"
@@ -141,6 +142,7 @@ typedef struct {
     int channels;
     char channels_where[VM_WHERE_LEN]; /* the line that set channels ({ channels = N } or the clip a track
                                           took its count from), "" when the default */
+    vm_layout layout;           /* { layout = "5.1" }; PLAIN: by channel count (vm_layout_resolve) */
     vm_param_desc gain;         /* fader, dB */
     vm_param_desc trim;         /* trim, dB, added to the fader */
     vm_param_desc pan;          /* -1 (left) .. +1 (right) */

@@ -189,6 +189,41 @@ static void format_name(SNDFILE *sf, int format, char *out, size_t len)
         snprintf(out, len, "%s", mname);
 }
 
+/* The file's speaker positions (libsndfile reads a WAV's channel mask and
+ * an AIFF/CAF layout tag into its channel map) as WAVE_FORMAT_EXTENSIBLE
+ * mask bits, when there is one bit per channel in rising order (the order
+ * a WAV mask implies); else 0. */
+static uint32_t channel_mask_of(SNDFILE *sf, int channels)
+{
+    static const struct { int id, bit; } bits[] = {
+        {SF_CHANNEL_MAP_LEFT, 0}, {SF_CHANNEL_MAP_FRONT_LEFT, 0}, {SF_CHANNEL_MAP_RIGHT, 1},
+        {SF_CHANNEL_MAP_FRONT_RIGHT, 1}, {SF_CHANNEL_MAP_CENTER, 2}, {SF_CHANNEL_MAP_FRONT_CENTER, 2},
+        {SF_CHANNEL_MAP_LFE, 3}, {SF_CHANNEL_MAP_REAR_LEFT, 4}, {SF_CHANNEL_MAP_REAR_RIGHT, 5},
+        {SF_CHANNEL_MAP_FRONT_LEFT_OF_CENTER, 6}, {SF_CHANNEL_MAP_FRONT_RIGHT_OF_CENTER, 7},
+        {SF_CHANNEL_MAP_REAR_CENTER, 8}, {SF_CHANNEL_MAP_SIDE_LEFT, 9}, {SF_CHANNEL_MAP_SIDE_RIGHT, 10},
+        {SF_CHANNEL_MAP_TOP_CENTER, 11}, {SF_CHANNEL_MAP_TOP_FRONT_LEFT, 12},
+        {SF_CHANNEL_MAP_TOP_FRONT_CENTER, 13}, {SF_CHANNEL_MAP_TOP_FRONT_RIGHT, 14},
+        {SF_CHANNEL_MAP_TOP_REAR_LEFT, 15}, {SF_CHANNEL_MAP_TOP_REAR_CENTER, 16},
+        {SF_CHANNEL_MAP_TOP_REAR_RIGHT, 17}};
+    int map[VM_MAX_CHANNELS];
+    if (channels < 2 || channels > VM_MAX_CHANNELS ||
+        sf_command(sf, SFC_GET_CHANNEL_MAP_INFO, map, (int)((size_t)channels * sizeof map[0])) != SF_TRUE)
+        return 0;
+    uint32_t mask = 0;
+    int last = -1;
+    for (int k = 0; k < channels; k++) {
+        int bit = -1;
+        for (size_t b = 0; b < sizeof bits / sizeof bits[0]; b++)
+            if (bits[b].id == map[k])
+                bit = bits[b].bit;
+        if (bit <= last)
+            return 0;
+        mask |= 1u << bit;
+        last = bit;
+    }
+    return mask;
+}
+
 /* Opens path with libsndfile on a descriptor we own (O_CLOEXEC, closed by
  * us whatever libsndfile does), so neither failures nor thousands of
  * open/close cycles leak descriptors. On success *sf and *fd are set and
@@ -254,6 +289,7 @@ static ds_result open_sf(const char *path, SNDFILE **sf, int *fd,
     info->rate = si.samplerate;
     info->frames = si.frames;
     format_name(*sf, si.format, info->format, sizeof info->format);
+    info->channel_mask = channel_mask_of(*sf, si.channels);
     return DS_OK;
 }
 

@@ -35,6 +35,10 @@ typedef struct {
     int rate;             /* file sample rate in Hz */
     int64_t frames;       /* length in file frames */
     char format[64];      /* human name: "WAV 24-bit", "FLAC 16-bit", "Ogg Vorbis", ... */
+    uint32_t channel_mask; /* where its channels go, as WAVE_FORMAT_EXTENSIBLE mask bits
+                              (vm/layout.h), the channels in bit order: from a WAV's mask
+                              or an AIFF/CAF channel layout (libsndfile's channel map);
+                              0 when the file does not say, or not in bit order */
 } vm_media_info;
 
 /* Opens path, reads its header, closes it. Errors name the path and say why:

@@ -733,7 +733,7 @@ static void mix_clip(op_clips_args *a, const op_clip *c, int64_t s0, int off, in
 {
     const plan_param *f = a->fader;
     int fc = c->file_channels, set = !*cleared && len == n;
-    int plain = fc == 1 || (fc == 2 && a->nch == 2 && !c->channel); /* mono, or stereo as it is */
+    int plain = fc == 1 || (fc == 2 && a->nch == 2 && !c->channel && !c->channel_map); /* mono, or stereo as it is */
     if (len == n && !f->constant && !c->gain_lane && c->gain == 1.0 && s0 - c->at >= c->fade_in &&
         s0 + len - c->at <= c->length - c->fade_out && plain) {
         /* the body of a unity clip over the whole block under a moving
@@ -776,7 +776,7 @@ static void mix_clip(op_clips_args *a, const op_clip *c, int64_t s0, int off, in
         dsp_mix_add_mul_deinterleave2(a->out[0] + off, a->out[1] + off, a->scratch, env, len);
     } else {
         for (int ch = 0; ch < a->nch; ch++) {
-            int src = c->channel ? c->channel - 1 : (fc == 1 ? 0 : ch);
+            int src = c->channel ? c->channel - 1 : (fc == 1 ? 0 : c->channel_map ? c->channel_map[ch] : ch);
             float *restrict dst = a->out[ch] + off;
             const float *restrict in = a->scratch + src;
             if (constant)

@@ -140,6 +140,8 @@ typedef struct {
     int64_t fade_in, fade_out;
     dsp_fade_curve fade_in_curve, fade_out_curve;
     int channel;               /* 0: all file channels; k: file channel k only */
+    const int *channel_map;    /* NULL: track channel t plays file channel t; else channel_map[t]
+                                  (a file whose channel mask orders its speakers otherwise) */
     int file_channels;
     int file_rate;             /* the file as probed at compile time: its rate and length in */
     int64_t file_frames;       /* file frames; a reader refuses a file that changed since */

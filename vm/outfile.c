@@ -87,6 +87,10 @@ struct vm_outfile {
     int64_t clipped;
     void *buf;          /* OUT_BLOCK_FRAMES * channels int32_t or float */
     int buffered;       /* frames in buf not yet handed to libsndfile */
+    int wav;            /* WAV/RF64: the channel mask is set at commit */
+    uint32_t mask;      /* its WAVE_FORMAT_EXTENSIBLE channel mask */
+    int *order;         /* file channel k is the caller's channel order[k] */
+    const float **in_file_order; /* the caller's planar pointers in file order, per write */
 };
 
 /* ---- formats ---------------------------------------------------------- */
@@ -214,11 +218,40 @@ static int set_bext(vm_outfile *o, const vm_outfile_config *cfg)
     return sf_command(o->sf, SFC_SET_BROADCAST_INFO, &bext, sizeof bext) == SF_TRUE;
 }
 
+/* AIFF: a CHAN chunk naming the speakers, where libsndfile knows a
+ * CoreAudio layout tag for them (mono, stereo, LCR, 5.0, 5.1 in the file's
+ * order). Returns 1 when set. */
+static int set_aiff_channel_map(vm_outfile *o, vm_layout l)
+{
+    int map[8];
+    int n = vm_layout_channels(l);
+    if (n < 1 || n != o->channels || n > 8)
+        return 0;
+    for (int k = 0; k < n; k++) {
+        switch (vm_layout_speaker(l, o->order[k])) {
+        case VM_SPEAKER_L: map[k] = SF_CHANNEL_MAP_LEFT; break;
+        case VM_SPEAKER_R: map[k] = SF_CHANNEL_MAP_RIGHT; break;
+        case VM_SPEAKER_C: map[k] = n == 1 ? SF_CHANNEL_MAP_MONO : SF_CHANNEL_MAP_CENTER; break;
+        case VM_SPEAKER_LFE: map[k] = SF_CHANNEL_MAP_LFE; break;
+        /* libsndfile's tags for 5.0/5.1 (MPEG 5.x A: L R C [LFE] Ls Rs) name
+         * their surrounds REAR_LEFT/RIGHT; 7.1's two pairs it has no tag for */
+        case VM_SPEAKER_LS: case VM_SPEAKER_LRS: map[k] = SF_CHANNEL_MAP_REAR_LEFT; break;
+        case VM_SPEAKER_RS: case VM_SPEAKER_RRS: map[k] = SF_CHANNEL_MAP_REAR_RIGHT; break;
+        default: return 0;
+        }
+    }
+    if (l == VM_LAYOUT_7_1)
+        return 0;
+    return sf_command(o->sf, SFC_SET_CHANNEL_MAP_INFO, map, (int)(sizeof map[0] * (size_t)n)) == SF_TRUE;
+}
+
 static void destroy(vm_outfile *o, int remove_tmp)
 {
     if (o->sf)
         sf_close(o->sf);
     vm_tmpfile_release(&o->tmp, remove_tmp);
+    free(o->order);
+    free(o->in_file_order);
     free(o->buf);
     free(o->path);
     free(o->dir);
@@ -246,6 +279,10 @@ ds_result vm_outfile_open(vm_outfile **out, const vm_outfile_config *cfg, char *
                        cfg->channels, OUT_MAX_CHANNELS);
     if (cfg->rate < 1)
         return ds_fail(err, DS_ERR_ARG, "cannot write '%s': sample rate %d Hz", cfg->path, cfg->rate);
+    vm_layout layout = vm_layout_resolve(cfg->layout, cfg->channels);
+    if (vm_layout_channels(layout) && vm_layout_channels(layout) != cfg->channels)
+        return ds_fail(err, DS_ERR_ARG, "cannot write '%s': %d channels in layout %s (%d channels)", cfg->path,
+                       cfg->channels, vm_layout_name(layout), vm_layout_channels(layout));
     if (cfg->time_reference < 0)
         return ds_fail(err, DS_ERR_ARG, "cannot write '%s': negative time reference %lld", cfg->path,
                        (long long)cfg->time_reference);
@@ -277,6 +314,11 @@ ds_result vm_outfile_open(vm_outfile **out, const vm_outfile_config *cfg, char *
         goto nomem;
     if (!(o->buf = malloc((size_t)OUT_BLOCK_FRAMES * (size_t)cfg->channels * 4)))
         goto nomem;
+    if (!(o->order = malloc((size_t)cfg->channels * sizeof *o->order)) ||
+        !(o->in_file_order = malloc((size_t)cfg->channels * sizeof *o->in_file_order)))
+        goto nomem;
+    vm_layout_file_order(layout, cfg->channels, o->order);
+    o->mask = vm_layout_mask(layout);
     if (cfg->sweep)
         vm_tmpfile_sweep(o->dir, cfg->sweep, cfg->sweep_user);
     if ((r = vm_tmpfile_create(&o->tmp, cfg->path, err)) != DS_OK)
@@ -294,6 +336,9 @@ ds_result vm_outfile_open(vm_outfile **out, const vm_outfile_config *cfg, char *
 
     /* PEAK carries a time() stamp: off, or the same render gives other bytes. */
     sf_command(o->sf, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
+    o->wav = (info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_RF64;
+    if ((info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_AIFF)
+        set_aiff_channel_map(o, layout);
     if ((info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_RF64) {
         if (sf_command(o->sf, SFC_RF64_AUTO_DOWNGRADE, NULL, SF_TRUE) != SF_TRUE) {
             r = ds_fail(err, DS_ERR_FORMAT, "cannot write '%s': this libsndfile cannot write RF64 "
@@ -405,6 +450,11 @@ ds_result vm_outfile_write(vm_outfile *o, const float *const *planar, int n, cha
     if (o->failed)
         return ds_fail(err, DS_ERR_IO, "cannot write '%s': an earlier write failed", o->path);
 
+    if (n == 0)
+        return DS_OK;
+    for (int c = 0; c < o->channels; c++)
+        o->in_file_order[c] = planar[o->order[c]];
+    planar = o->in_file_order;
     /* Frames collect in buf and go to libsndfile a full buffer at a time,
      * so small render blocks do not turn into one write(2) each. */
     for (int done = 0; done < n;) {
@@ -434,13 +484,17 @@ static uint32_t le32(const unsigned char *b)
     return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
 }
 
-/* Zeroes the time stamp of a WAV/RF64 PEAK chunk (chunk id, size, version,
- * then the stamp). Walks the chunks before 'data'; a file without PEAK is
- * left alone. Returns -1 with errno set on an I/O error. */
-static int clear_peak_stamp(int fd)
+/* Sets what libsndfile cannot be told in the chunks before 'data' of a
+ * WAV/RF64 file: the dwChannelMask of a WAVE_FORMAT_EXTENSIBLE 'fmt '
+ * (libsndfile writes 0x3F for any 6 channels, 0xFF for any 8: plain
+ * channels must say "no speaker", 0) and, when clear_peak, a zero time
+ * stamp in PEAK (chunk id, size, version, then the stamp). Returns -1 with
+ * errno set on an I/O error. */
+static int fix_wav_chunks(int fd, uint32_t mask, int clear_peak)
 {
     static const unsigned char zero[4];
-    unsigned char head[12], chunk[8];
+    unsigned char head[12], chunk[8], tag[2], m[4] = {(unsigned char)mask, (unsigned char)(mask >> 8),
+                                                      (unsigned char)(mask >> 16), (unsigned char)(mask >> 24)};
     off_t pos = 12;
 
     if (pread(fd, head, sizeof head, 0) != (ssize_t)sizeof head)
@@ -454,8 +508,13 @@ static int clear_peak_stamp(int fd)
         size = le32(chunk + 4);
         if (memcmp(chunk, "data", 4) == 0)
             return 0;
-        if (memcmp(chunk, "PEAK", 4) == 0)
-            return size < 8 || pwrite(fd, zero, sizeof zero, pos + 12) == (ssize_t)sizeof zero ? 0 : -1;
+        /* WAVEFORMATEXTENSIBLE: wFormatTag 0xFFFE, then the mask at byte 20 */
+        if (memcmp(chunk, "fmt ", 4) == 0 && size >= 40 && pread(fd, tag, 2, pos + 8) == 2 && tag[0] == 0xFE &&
+            tag[1] == 0xFF && pwrite(fd, m, sizeof m, pos + 8 + 20) != (ssize_t)sizeof m)
+            return -1;
+        if (clear_peak && memcmp(chunk, "PEAK", 4) == 0 && size >= 8 &&
+            pwrite(fd, zero, sizeof zero, pos + 12) != (ssize_t)sizeof zero)
+            return -1;
         pos += 8 + (off_t)size + (size & 1);
     }
     return 0;
@@ -496,7 +555,7 @@ ds_result vm_outfile_commit(vm_outfile **op, char *err)
         r = ds_fail(err, DS_ERR_IO, "cannot write '%s': %s", o->path, sf_error_number(e));
         goto done;
     }
-    if (o->peak_stamp && clear_peak_stamp(o->tmp.fd) != 0) {
+    if (o->wav && fix_wav_chunks(o->tmp.fd, o->mask, o->peak_stamp) != 0) {
         r = ds_fail(err, DS_ERR_IO, "cannot write '%s': %s", o->path, strerror(errno));
         goto done;
     }

@@ -16,6 +16,13 @@
  * the same libsndfile, whose version appears in the bext coding history.
  * The BWF fields (time reference, description) exist only in the WAV formats.
  *
+ * Speaker layouts (docs/layouts.md): the channels are written in the order
+ * of the WAVE_FORMAT_EXTENSIBLE mask bits (vm_layout_file_order: 7.1 as
+ * L R C LFE Lrs Rrs Lss Rss), which is also the order FLAC defines for 1 to
+ * 8 channels. WAV carries vm_layout_mask (0 for plain channels: "no
+ * speaker"); AIFF a CHAN chunk (libsndfile's channel map) for mono,
+ * stereo, LCR, 5.0 and 5.1; FLAC has only its channel order.
+ *
  * Atomic: the data goes to a hidden temporary file in the same folder
  * (".NAME.part-XXXXXX", vm/tmpfile.h: locked while this process lives);
  * vm_outfile_commit renames it over NAME only when everything was written
@@ -29,6 +36,7 @@
 
 #include <stdint.h>
 
+#include "vm/layout.h"
 #include "vm/result.h"
 
 typedef enum {
@@ -42,6 +50,9 @@ typedef enum { VM_DITHER_AUTO, VM_DITHER_NONE, VM_DITHER_TPDF } vm_dither;
 typedef struct {
     const char *path;          /* final name; the folder must exist and be writable */
     int channels;
+    vm_layout layout;          /* where the channels go (vm/layout.h); PLAIN: by count. Given in
+                                  dubstage's order (7.1: L R C LFE Lss Rss Lrs Rrs); written in
+                                  the file's (mask bit) order with the format's speaker tag */
     int rate;
     vm_out_format format;
     vm_dither dither;          /* AUTO: TPDF for 16-bit, none otherwise */

@@ -74,6 +74,7 @@ typedef struct {
     const char *strip;      /* name of the strip it records */
     const char *where;      /* script line that declared it */
     int channels;
+    vm_layout layout;       /* the strip's (resolved): the file's channel mask, order and loudness weights */
     float **chans;          /* post-fader signal of the strip, valid after each block */
     int latency;            /* samples the strip's signal runs late (look-ahead): the
                                file starts that many samples into the stream */

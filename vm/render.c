@@ -131,6 +131,7 @@ static ds_result open_outputs(plan *p, const vm_render_opts *opts, out_state *o,
         vm_outfile_config_init(&cfg);
         cfg.path = po->path;
         cfg.channels = po->channels;
+        cfg.layout = po->layout;
         cfg.rate = p->tb.rate;
         cfg.format = po->format;
         cfg.dither = po->dither;
@@ -144,10 +145,15 @@ static ds_result open_outputs(plan *p, const vm_render_opts *opts, out_state *o,
             return ds_fail(err, r, "%s: %s", po->where, why); /* the message names the path */
         }
         if (opts->measure) {
-            /* default BS.1770 weights by channel count (5.1 as L R C LFE
-             * Ls Rs); M and S on a 10 ms grid for their maxima */
+            /* BS.1770 weights by the output's layout (LFE 0, surrounds
+             * 1.41, plain channels 1); M and S on a 10 ms grid for their
+             * maxima */
             dsp_loudness_config mc;
+            double weights[VM_MAX_CHANNELS];
             dsp_loudness_config_init(&mc, (double)p->tb.rate, po->channels);
+            for (int c = 0; c < po->channels && c < VM_MAX_CHANNELS; c++)
+                weights[c] = vm_layout_weight(po->layout, c);
+            mc.weights = weights;
             o[i].meter = dsp_loudness_create(&mc);
             if (!o[i].meter)
                 return ds_fail(err, DS_ERR_NOMEM, "out of memory for the loudness meter");

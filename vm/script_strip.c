@@ -73,9 +73,30 @@ static void set_channels(lua_State *L, vm_strip_desc *s, double v)
     int ch = (int)v;
     if (ch != v)
         vm_script_error(L, "%s '%s': channels must be a whole number (got %g)", script_kind_name(s), s->name, v);
+    if (s->layout != VM_LAYOUT_PLAIN && vm_layout_channels(s->layout) != ch)
+        vm_script_error(L, "%s '%s': channels = %d conflicts with its layout \"%s\" (%d channels, set at %s)",
+                        script_kind_name(s), s->name, ch, vm_layout_name(s->layout),
+                        vm_layout_channels(s->layout), s->channels_where);
     if (s->nclips > 0 && s->channels != ch)
         vm_script_error(L, "%s '%s' already holds %d-channel clips; cannot make it %d channels", script_kind_name(s), s->name,
                    s->channels, ch);
+    s->channels = ch;
+    script_where(L, s->channels_where);
+}
+
+/* { layout = "5.1" }: the layout and its channel count; a channels = N in
+ * the same table must agree (set_channels checks it after this) */
+static void set_layout(lua_State *L, vm_strip_desc *s, const char *word)
+{
+    char err[DS_ERR_LEN];
+    vm_layout l;
+    if (vm_layout_parse(word, &l, err) != DS_OK)
+        vm_script_error(L, "%s '%s': %s", script_kind_name(s), s->name, err);
+    int ch = vm_layout_channels(l);
+    if (s->nclips > 0 && s->channels != ch)
+        vm_script_error(L, "%s '%s' already holds %d-channel clips; cannot make it %s (%d channels)",
+                        script_kind_name(s), s->name, s->channels, vm_layout_name(l), ch);
+    s->layout = l;
     s->channels = ch;
     script_where(L, s->channels_where);
 }
@@ -95,9 +116,12 @@ static int strip_call(lua_State *L)
     vm_strip_desc *s = &d->strips[r->index];
     char what[300];
     snprintf(what, sizeof what, "%s '%s'", script_kind_name(s), s->name);
-    static const char *const keys[] = {"channels", "to", "gain", "trim", "pan", "mute", "solo", NULL};
+    static const char *const keys[] = {"channels", "layout", "to", "gain", "trim", "pan", "mute", "solo", NULL};
     script_check_keys(L, 2, what, keys, 0);
     double v;
+    const char *lw = script_opt_string(L, 2, "layout", what);
+    if (lw)
+        set_layout(L, s, lw);
     if (script_opt_number(L, 2, "channels", what, 1, VM_MAX_CHANNELS, &v))
         set_channels(L, s, v);
     if (script_opt_gain_db(L, 2, "gain", what, &v))
@@ -361,6 +385,7 @@ static int strip_index(lua_State *L)
     if (strcmp(k, "name") == 0) lua_pushstring(L, s->name);
     else if (strcmp(k, "kind") == 0) lua_pushstring(L, script_kind_name(s));
     else if (strcmp(k, "channels") == 0) lua_pushinteger(L, s->channels ? s->channels : 1);
+    else if (strcmp(k, "layout") == 0) lua_pushstring(L, vm_layout_name(vm_layout_resolve(s->layout, s->channels ? s->channels : 1)));
     else if (strcmp(k, "gain") == 0) script_push_param(L, PARAM_STRIP_GAIN, script_check_strip(L, 1)->index, 0);
     else if (strcmp(k, "trim") == 0) script_push_param(L, PARAM_STRIP_TRIM, script_check_strip(L, 1)->index, 0);
     else if (strcmp(k, "pan") == 0) script_push_param(L, PARAM_STRIP_PAN, script_check_strip(L, 1)->index, 0);
@@ -372,7 +397,7 @@ static int strip_index(lua_State *L)
                 lua_pushcfunction(L, strip_calls[i].func);
                 return 1;
             }
-        static const char *const fields[] = {"name", "kind", "channels", "gain", "trim", "pan", "mute", "solo", NULL};
+        static const char *const fields[] = {"name", "kind", "channels", "layout", "gain", "trim", "pan", "mute", "solo", NULL};
         const char *names[sizeof fields / sizeof fields[0] + sizeof strip_calls / sizeof strip_calls[0]];
         int n = 0;
         for (int i = 0; fields[i]; i++)
@@ -381,10 +406,10 @@ static int strip_index(lua_State *L)
             names[n++] = strip_calls[i].name;
         names[n] = NULL;
         char mean[96], methods[256];
-        return vm_script_error(L, "%s '%s' has no field '%s'%s (fields: name, kind, channels, gain, trim, pan, mute, "
-                               "solo; methods: %s)", script_kind_name(s), s->name, k,
+        return vm_script_error(L, "%s '%s' has no field '%s'%s (fields: name, kind, channels, layout, gain, trim, pan, "
+                               "mute, solo; methods: %s)", script_kind_name(s), s->name, k,
                                script_did_you_mean(k, names, mean, sizeof mean),
-                               script_join(names + 8, methods, sizeof methods));
+                               script_join(names + 9, methods, sizeof methods));
     }
     return 1;
 }
