@@ -549,6 +549,95 @@ static ds_result emit_delay_insert(compiler *c, const aop *o, char *err)
     return DS_OK;
 }
 
+static ds_result emit_width(compiler *c, const aop *o, char *err)
+{
+    plan *p = c->p;
+    vm_arena *A = &p->arena;
+    const vm_strip_desc *st = &c->d->strips[o->strip];
+    const vm_insert_desc *e = &st->inserts[o->dst];
+    plan_op *op = new_op(p);
+    op_width_args *a = vm_arena_alloc(A, sizeof *a);
+    CHECK(a);
+    a->io = c->chans[o->strip]; /* two channels (compile_validate.c) */
+    a->moving = vm_insert_params_moving(e);
+    if (a->moving)
+        LANE(insert_lanes(c, o, a->lanes, VM_WIDTH_NPARAMS, err) == DS_OK);
+    if (a->moving) {
+        op_width_design(a, 0);
+    } else {
+        double gm, gs;
+        dsp_width_gains(e->width, e->mid_db, e->side_db, &gm, &gs);
+        a->mid = (float)gm, a->side = (float)gs;
+    }
+    op->cls = &op_width_class;
+    op->args = a;
+    op->label = vmc_label(A, "width  %s '%s' width %.2f, mid %+.1f dB, side %+.1f dB%s (2 ch)", vmc_kind_name(st),
+                          st->name, e->width, e->mid_db, e->side_db, a->moving ? ", automated" : "");
+    return DS_OK;
+}
+
+static ds_result emit_ms(compiler *c, const aop *o, char *err)
+{
+    plan *p = c->p;
+    vm_arena *A = &p->arena;
+    const vm_strip_desc *st = &c->d->strips[o->strip];
+    const vm_insert_desc *e = &st->inserts[o->dst];
+    plan_op *op = new_op(p);
+    op_ms_args *a = vm_arena_alloc(A, sizeof *a);
+    CHECK(a);
+    a->io = c->chans[o->strip]; /* two channels (compile_validate.c) */
+    a->decode = e->ms_decode;
+    op->cls = &op_ms_class;
+    op->args = a;
+    op->label = vmc_label(A, "ms     %s '%s' %s", vmc_kind_name(st), st->name,
+                          e->ms_decode ? "decode: M S -> L = M + S, R = M - S" : "encode: L R -> M = (L + R) / 2, "
+                                                                                 "S = (L - R) / 2");
+    return DS_OK;
+}
+
+/* A channel map, or a polarity inverter (every channel onto itself, the
+ * listed ones negated). */
+static ds_result emit_chmap(compiler *c, const aop *o, char *err)
+{
+    plan *p = c->p;
+    vm_arena *A = &p->arena;
+    const vm_strip_desc *st = &c->d->strips[o->strip];
+    const vm_insert_desc *e = &st->inserts[o->dst];
+    int nch = st->channels; /* at most DSP_CHMAP_MAX_CHANNELS, indices in range (compile_validate.c) */
+    plan_op *op = new_op(p);
+    op_chmap_args *a = vm_arena_alloc(A, sizeof *a);
+    CHECK(a);
+    int src[DSP_CHMAP_MAX_CHANNELS];
+    unsigned char invert[DSP_CHMAP_MAX_CHANNELS] = {0};
+    char list[4 * DSP_CHMAP_MAX_CHANNELS + 8] = "";
+    size_t len = 0;
+    for (int k = 0; k < nch && k < DSP_CHMAP_MAX_CHANNELS; k++)
+        src[k] = e->kind == VM_INSERT_CHANNEL_MAP ? e->channel[k] - 1 : k;
+    for (int k = 0; e->kind == VM_INSERT_POLARITY && k < nch && k < DSP_CHMAP_MAX_CHANNELS; k++) {
+        for (int j = 0; j < e->nchannels; j++)
+            invert[k] |= e->channel[j] == k + 1;
+        invert[k] |= (unsigned char)e->all;
+    }
+    dsp_chmap_init(&a->map, nch, src, invert);
+    a->io = c->chans[o->strip];
+    CHECK(a->scratch = vm_arena_alloc(A, (size_t)nch * sizeof *a->scratch));
+    for (int k = 0; k < nch; k++)
+        if (dsp_chmap_needs_scratch(&a->map, k))
+            CHECK(a->scratch[k] = vm_arena_alloc(A, (size_t)c->max_block * sizeof(float)));
+    for (int k = 0; k < nch && len < sizeof list; k++) {
+        int w = e->kind == VM_INSERT_CHANNEL_MAP ? snprintf(list + len, sizeof list - len, " %d", e->channel[k])
+                : invert[k] ? snprintf(list + len, sizeof list - len, " %d", k + 1) : 0;
+        len += w > 0 ? (size_t)w : 0;
+    }
+    op->cls = &op_chmap_class;
+    op->args = a;
+    op->label = e->kind == VM_INSERT_CHANNEL_MAP
+                    ? vmc_label(A, "chmap  %s '%s' channels from%s (%d ch)", vmc_kind_name(st), st->name, list, nch)
+                    : vmc_label(A, "chmap  %s '%s' polarity inverted on%s (%d ch)", vmc_kind_name(st), st->name, list,
+                                nch);
+    return DS_OK;
+}
+
 /* A realtime duck: its key read at the audio's time (a ring where the key
  * is early), and in a band, its crossover. */
 static ds_result emit_duck(compiler *c, const aop *o, char *err)
@@ -850,6 +939,13 @@ static ds_result emit_insert(compiler *c, const aop *o, char *err)
         return emit_limiter(c, o, err);
     case VM_INSERT_DYNAMICS:
         return emit_dyn(c, o, err);
+    case VM_INSERT_WIDTH:
+        return emit_width(c, o, err);
+    case VM_INSERT_MS:
+        return emit_ms(c, o, err);
+    case VM_INSERT_POLARITY:
+    case VM_INSERT_CHANNEL_MAP:
+        return emit_chmap(c, o, err);
     default:
         return emit_eq(c, o, err);
     }

@@ -49,7 +49,17 @@ static ds_result check_strip_channels(const vm_strip_desc *s, char *err)
 static ds_result check_insert_channels(const vm_desc *d, const vm_strip_desc *st, const vm_insert_desc *e, char *err)
 {
     int max_channels = vm_insert_max_channels(e, NULL), max_key_channels = vm_insert_max_key_channels(e);
+    int min_channels = vm_insert_min_channels(e);
     char origin[VM_WHERE_LEN + 40], name[64];
+    if (min_channels == max_channels && st->channels != max_channels)
+        return ds_fail(err, DS_ERR_GRAPH, "%s: %s on %s '%s' takes exactly %d channels%s, but the %s has %d%s",
+                       e->where, insert_name(e, name, sizeof name), vmc_kind_name(st), st->name, max_channels,
+                       max_channels == 2 ? " (a stereo pair: L R)" : "", vmc_kind_name(st), st->channels,
+                       channels_origin(st, origin, sizeof origin));
+    if (st->channels < min_channels)
+        return ds_fail(err, DS_ERR_GRAPH, "%s: %s on %s '%s' takes %d to %d channels, but the %s has %d%s",
+                       e->where, insert_name(e, name, sizeof name), vmc_kind_name(st), st->name, min_channels,
+                       max_channels, vmc_kind_name(st), st->channels, channels_origin(st, origin, sizeof origin));
     if (st->channels > max_channels)
         return ds_fail(err, DS_ERR_GRAPH, "%s: %s on %s '%s' takes 1 to %d channels, but the %s has %d%s; split "
                        "the signal over strips of at most %d channels",

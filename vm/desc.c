@@ -149,6 +149,8 @@ void vm_desc_free(vm_desc *d)
                 vm_param_desc_free(&s->inserts[k].setp[j]);
             for (int j = 0; j < VM_DELAY_NPARAMS; j++)
                 vm_param_desc_free(&s->inserts[k].delayp[j]);
+            for (int j = 0; j < VM_WIDTH_NPARAMS; j++)
+                vm_param_desc_free(&s->inserts[k].widthp[j]);
         }
         free(s->inserts);
         for (int c = 0; c < s->nclips; c++) {

@@ -53,7 +53,8 @@ typedef struct {
 } vm_clip_desc;
 
 typedef enum {
-    VM_INSERT_EQ, VM_INSERT_DYNAMICS, VM_INSERT_LIMITER, VM_INSERT_TRANSIENT, VM_INSERT_DUCK, VM_INSERT_DELAY
+    VM_INSERT_EQ, VM_INSERT_DYNAMICS, VM_INSERT_LIMITER, VM_INSERT_TRANSIENT, VM_INSERT_DUCK, VM_INSERT_DELAY,
+    VM_INSERT_WIDTH, VM_INSERT_MS, VM_INSERT_POLARITY, VM_INSERT_CHANNEL_MAP
 } vm_insert_kind;
 
 /* The automatable settings of a dynamics insert, in this order (the others,
@@ -82,6 +83,9 @@ typedef struct {
     double max_s, glide_pct;
 } vm_delay_settings;
 
+/* The automatable settings of a stereo width insert, in this order. */
+typedef enum { VM_WIDTH_WIDTH, VM_WIDTH_MID, VM_WIDTH_SIDE, VM_WIDTH_NPARAMS } vm_width_param;
+
 /* An insert on a strip, run in order after the clips (or a bus's inputs)
  * and before the fader.
  * EQ: one filter of dsp/biquad.h; freq (Hz), gain (dB) and q are
@@ -99,7 +103,11 @@ typedef struct {
  * lim's and attack_db/sustain_db, their moves are in setp
  * (vm_insert_param_get puts the two together). Delay: dsp/delay.h; time,
  * feedback, mix, lowpass and highpass are automatable, their static values
- * in delay, their moves in delayp. Which field holds what,
+ * in delay, their moves in delayp. Stereo width
+ * (dsp/stereo.h): width, mid and side are automatable, their static values
+ * width/mid_db/side_db, their moves widthp. A mid-side matrix, a polarity
+ * inverter and a channel map are fixed when made (their settings below).
+ * Which field holds what,
  * with its name, unit and range: vm/insert_params.h. */
 typedef struct {
     char where[VM_WHERE_LEN];
@@ -118,6 +126,14 @@ typedef struct {
     vm_delay_settings delay;    /* delay (dsp/delay.h) */
     vm_param_desc delayp[VM_DELAY_NPARAMS]; /* its moves, in vm_delay_param order (.value: a copy, as in dynp) */
     int duck;                   /* a realtime duck rule (VM_INSERT_DUCK): its index in vm_desc.ducks */
+    double width, mid_db, side_db; /* stereo width: 0..2, and the mid and side gains in dB */
+    vm_param_desc widthp[VM_WIDTH_NPARAMS]; /* their moves, in vm_width_param order (.value: a copy) */
+    int ms_decode;              /* mid-side matrix: 1 decode (M S -> L R), 0 encode (L R -> M S) */
+    int nchannels;              /* channel map: entries in channel[] (output channels);
+                                   polarity: channels listed in channel[] (0 with all set) */
+    int channel[VM_MAX_CHANNELS]; /* channel map: output k takes input channel[k] (1-based; 0: silence);
+                                     polarity: the channels inverted (1-based) */
+    int all;                    /* polarity: every channel of the strip */
 } vm_insert_desc;
 
 /* Parses a filter type word (highpass, lowpass, bandpass, notch, peak,

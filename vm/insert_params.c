@@ -10,6 +10,7 @@
 #include "dsp/delay.h"
 #include "dsp/ducker.h"
 #include "dsp/dynamics.h"
+#include "dsp/stereo.h"
 #include "dsp/transient.h"
 #include "vm/limits.h"
 
@@ -86,6 +87,14 @@ static int delay_check_graph(const vm_insert_desc *e, int rate, int channels, ch
     return 0;
 }
 
+/* stereo width: width a plain factor, mid and side gains in dB with the
+ * faders' rule (-math.huge, or anything at or below -144 dB, is silence) */
+static const vm_insert_param_spec width_params[] = {
+    {"width", 0, 2, "", VM_WIDTH_WIDTH, VAL(width), MOVES(widthp[VM_WIDTH_WIDTH]), 0},
+    {"mid", VM_LANE_DB_SILENCE, 24, "dB", VM_WIDTH_MID, VAL(mid_db), MOVES(widthp[VM_WIDTH_MID]), 0},
+    {"side", VM_LANE_DB_SILENCE, 24, "dB", VM_WIDTH_SIDE, VAL(side_db), MOVES(widthp[VM_WIDTH_SIDE]), 0},
+};
+
 static int dyn_check(const vm_insert_desc *e, char *msg, size_t n) { return dsp_dyn_check(&e->dyn, msg, n); }
 static int lim_check(const vm_insert_desc *e, char *msg, size_t n) { return dsp_limiter_check(&e->lim, msg, n); }
 
@@ -97,6 +106,38 @@ static int eq_max_channels(const vm_insert_desc *e, const char **variant)
         return VM_MAX_CHANNELS;
     *variant = "second-order";
     return DSP_BIQUAD_MULTI_MAX;
+}
+
+/* A channel map has one entry per channel of its strip, each a channel of
+ * it (or 0, silence); a polarity inverter's channels are the strip's. */
+static int channel_map_check(const vm_insert_desc *e, int rate, int channels, char *msg, size_t n)
+{
+    (void)rate;
+    const char *s = channels == 1 ? "" : "s";
+    if (e->nchannels != channels) {
+        snprintf(msg, n, "the map lists %d channel%s, but the strip has %d channel%s: it needs one entry per channel",
+                 e->nchannels, e->nchannels == 1 ? "" : "s", channels, s);
+        return -1;
+    }
+    for (int k = 0; k < e->nchannels; k++)
+        if (e->channel[k] > channels) {
+            snprintf(msg, n, "entry %d takes channel %d, which is out of range: the strip has %d channel%s (1 to %d, "
+                     "or 0 for silence)", k + 1, e->channel[k], channels, s, channels);
+            return -1;
+        }
+    return 0;
+}
+
+static int polarity_check(const vm_insert_desc *e, int rate, int channels, char *msg, size_t n)
+{
+    (void)rate;
+    for (int k = 0; k < e->nchannels; k++)
+        if (e->channel[k] > channels) {
+            snprintf(msg, n, "channel %d is out of range: the strip has %d channel%s (1 to %d)", e->channel[k],
+                     channels, channels == 1 ? "" : "s", channels);
+            return -1;
+        }
+    return 0;
 }
 
 #define N(a) ((int)(sizeof a / sizeof a[0]))
@@ -117,6 +158,17 @@ static const vm_insert_params tables[] = {
     /* its settings are the duck rule's (STRIP.duck.*); made by duck { } */
     [VM_INSERT_DUCK] = {.noun = "duck", .method = "duck", .max_channels = DSP_DUCKER_MAX_CHANNELS,
                         .max_key_channels = DSP_DUCKER_MAX_CHANNELS},
+    [VM_INSERT_WIDTH] = {.noun = "stereo width", .params = width_params, .nparams = N(width_params),
+                         .method = "width", .min_channels = 2, .max_channels = 2},
+    [VM_INSERT_MS] = {.noun = "mid-side matrix", .method = "ms", .min_channels = 2, .max_channels = 2,
+                      .fixed = "a strip's channels are either L R or M S for the whole programme"},
+    [VM_INSERT_POLARITY] = {.noun = "polarity inverter", .method = "polarity", .max_channels = DSP_CHMAP_MAX_CHANNELS,
+                            .check_graph = polarity_check,
+                            .fixed = "flipping a channel while it plays is a step of twice its value, a click"},
+    [VM_INSERT_CHANNEL_MAP] = {.noun = "channel map", .method = "channel_map", .max_channels = DSP_CHMAP_MAX_CHANNELS,
+                               .check_graph = channel_map_check,
+                               .fixed = "switching a channel's source while it plays is a jump between two "
+                                        "signals, a click"},
 };
 
 const vm_insert_params *vm_insert_params_of(vm_insert_kind kind)
@@ -144,6 +196,12 @@ int vm_insert_max_channels(const vm_insert_desc *e, const char **variant)
     if (variant)
         *variant = v;
     return n;
+}
+
+int vm_insert_min_channels(const vm_insert_desc *e)
+{
+    int n = vm_insert_params_of(e->kind)->min_channels;
+    return n > 1 ? n : 1;
 }
 
 int vm_insert_max_key_channels(const vm_insert_desc *e)

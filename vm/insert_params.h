@@ -57,13 +57,20 @@ typedef struct {
      * on `channels` channels at `rate` Hz is acceptable, else non-zero with
      * the reason in msg (the caller names the insert and its line) */
     int (*check_graph)(const vm_insert_desc *e, int rate, int channels, char *msg, size_t n);
+    /* The fewest channels it takes (0: 1); equal to max_channels: exactly
+     * that many (a stereo width takes 2) */
+    int min_channels;
+    /* for a kind whose settings cannot move: why, for the message that
+     * refuses a move ("it is a patch: flipping it while audio plays is a click") */
+    const char *fixed;
 } vm_insert_params;
 
 /* The table of insert kind `kind` (a duck insert has no parameters). */
 const vm_insert_params *vm_insert_params_of(vm_insert_kind kind);
 
 /* What messages call insert e: "eq", "compressor", "expander", "gate",
- * "limiter", "transient shaper", "duck". */
+ * "limiter", "transient shaper", "duck", "stereo width", "mid-side matrix",
+ * "polarity inverter", "channel map". */
 const char *vm_insert_noun(const vm_insert_desc *e);
 
 /* The constructor's name of insert e: t:eq, t:compressor, t:transient. */
@@ -76,6 +83,9 @@ const char *vm_insert_article(const char *word);
  * the word naming the variant of e this limit is for ("second-order" for
  * an order-2 eq) or NULL. */
 int vm_insert_max_channels(const vm_insert_desc *e, const char **variant);
+
+/* The fewest channels insert e takes (1 unless its entry says more). */
+int vm_insert_min_channels(const vm_insert_desc *e);
 
 /* The most channels the key of insert e may have (0: e takes no key). */
 int vm_insert_max_key_channels(const vm_insert_desc *e);

@@ -330,6 +330,71 @@ static void op_delay_insert(plan *p, void *args, int64_t pos, int n)
     by_knots(a->lanes, VM_DELAY_NPARAMS, &a->knot, a, pos, n, delay_insert_design, delay_insert_stretch);
 }
 
+void op_width_design(op_width_args *a, int64_t n)
+{
+    int64_t k0, k1;
+    knots(a->lanes, VM_WIDTH_NPARAMS, n, &k0, &k1);
+    /* a stretch of the grid (something moves): a line from the values at its
+     * first sample to those at its last; longer stretches hold (one value,
+     * read where the stretch has a sample number) */
+    int64_t t0, t1;
+    if (k0 != INT64_MIN && k1 != INT64_MAX && k1 - k0 <= PLAN_PARAM_GRID)
+        t0 = k0, t1 = k1 - 1;
+    else
+        t0 = t1 = k0 != INT64_MIN ? k0 : k1 != INT64_MAX ? k1 - 1 : 0;
+    double g[2][2];
+    for (int i = 0; i < 2; i++) {
+        int64_t t = i ? t1 : t0;
+        dsp_width_gains(vm_lane_value(a->lanes[VM_WIDTH_WIDTH], t), vm_lane_value(a->lanes[VM_WIDTH_MID], t),
+                        vm_lane_value(a->lanes[VM_WIDTH_SIDE], t), &g[i][0], &g[i][1]);
+    }
+    a->knot = k0;
+    a->t0 = t0;
+    a->mid = (float)g[0][0], a->side = (float)g[0][1];
+    a->mid_step = t1 > t0 ? (float)((g[1][0] - g[0][0]) / (double)(t1 - t0)) : 0.0f;
+    a->side_step = t1 > t0 ? (float)((g[1][1] - g[0][1]) / (double)(t1 - t0)) : 0.0f;
+}
+
+static void width_design(void *args, int64_t knot) { op_width_design(args, knot); }
+
+static void width_stretch(void *args, int off, int len)
+{
+    op_width_args *a = args;
+    /* where the stretch's part of the block starts on its line (a hold has
+     * no steps: its place does not matter) */
+    int j0 = a->mid_step != 0.0f || a->side_step != 0.0f ? (int)(a->pos + off - a->t0) : 0;
+    dsp_width_process(a->io[0] + off, a->io[1] + off, len, a->mid, a->side, a->mid_step, a->side_step, j0);
+}
+
+static void op_width(plan *p, void *args, int64_t pos, int n)
+{
+    (void)p;
+    op_width_args *a = args;
+    if (!a->moving) {
+        dsp_width_process(a->io[0], a->io[1], n, a->mid, a->side, 0, 0, 0);
+        return;
+    }
+    a->pos = pos;
+    by_knots(a->lanes, VM_WIDTH_NPARAMS, &a->knot, a, pos, n, width_design, width_stretch);
+}
+
+static void op_ms(plan *p, void *args, int64_t pos, int n)
+{
+    (void)p, (void)pos;
+    op_ms_args *a = args;
+    if (a->decode)
+        dsp_ms_decode(a->io[0], a->io[1], n);
+    else
+        dsp_ms_encode(a->io[0], a->io[1], n);
+}
+
+static void op_chmap(plan *p, void *args, int64_t pos, int n)
+{
+    (void)p, (void)pos;
+    op_chmap_args *a = args;
+    dsp_chmap_process(&a->map, a->io, a->scratch, n);
+}
+
 static void op_bandduck(plan *p, void *args, int64_t pos, int n)
 {
     (void)p, (void)pos;
@@ -1078,6 +1143,12 @@ const plan_op_class op_delay_insert_class = {
     .reset = delay_insert_reset, .copy_state = delay_insert_copy_state, .param = "delay",
 };
 
+/* stateless: nothing to reset or carry over a live swap (a moving width's
+ * gains are designed again from the knot it meets) */
+const plan_op_class op_width_class = {.name = "width", .run = op_width, .param = "width"};
+const plan_op_class op_ms_class = {.name = "ms", .run = op_ms};
+const plan_op_class op_chmap_class = {.name = "chmap", .run = op_chmap};
+
 const plan_op_class op_duck_class = {
     .name = "duck", .run = op_duck,
     .reset = duck_reset, .copy_state = duck_copy_state, .meter_db = duck_meter_db, .param = "duck",
@@ -1102,6 +1173,10 @@ const plan_op_class *op_class_of_insert(vm_insert_kind k)
     case VM_INSERT_TRANSIENT: return &op_transient_class;
     case VM_INSERT_DUCK: return &op_duck_class;
     case VM_INSERT_DELAY: return &op_delay_insert_class;
+    case VM_INSERT_WIDTH: return &op_width_class;
+    case VM_INSERT_MS: return &op_ms_class;
+    case VM_INSERT_POLARITY:
+    case VM_INSERT_CHANNEL_MAP: return &op_chmap_class;
     }
     return NULL;
 }

@@ -24,6 +24,7 @@
 #include "dsp/transient.h"
 #include "dsp/fade.h"
 #include "dsp/mix.h"
+#include "dsp/stereo.h"
 #include "vm/lane.h"
 #include "vm/media.h"
 #include "vm/plan.h"
@@ -262,6 +263,36 @@ typedef struct {
     int64_t knot;              /* the knot the kernel's settings belong to */
 } op_delay_insert_args;
 
+/* width: dsp/stereo.h's width matrix over a stereo strip, in place. Moving
+ * width, mid and side are read at the knots of the control grid, and
+ * between two knots the gains go in a straight line from the values at the
+ * first sample of the stretch to those at its last (t0, t1), so a move has
+ * no steps and no sample depends on where a block starts. */
+typedef struct {
+    float **io;                /* L, R */
+    int moving;                /* lanes are set */
+    vm_lane *lanes[VM_WIDTH_NPARAMS]; /* plain lanes: width, mid dB, side dB */
+    int64_t knot;              /* the stretch the gains below belong to starts here */
+    int64_t t0;                /* ... and its line is counted from this sample */
+    int64_t pos;               /* the block being run starts here */
+    float mid, side;           /* gm and gs at t0 (static: always) */
+    float mid_step, side_step; /* per sample after t0 */
+} op_width_args;
+
+/* ms: dsp/stereo.h's mid-side encoder or decoder over a stereo strip */
+typedef struct {
+    float **io;
+    int decode;
+} op_ms_args;
+
+/* chmap: dsp/stereo.h's channel map over a strip, in place (a channel map,
+ * or a polarity inverter: a map of every channel onto itself) */
+typedef struct {
+    dsp_chmap map;
+    float **io;
+    float **scratch;           /* max_block per channel dsp_chmap_needs_scratch names, else NULL */
+} op_chmap_args;
+
 /* duck: a ducking rule run in real time (dsp/ducker.h) on a strip, in
  * place, keyed by another strip (aligned like op_dyn's key); with a band,
  * only the middle band of an LR8 split (dsp/crossover.h) takes the gain */
@@ -319,6 +350,10 @@ void op_transient_design(op_transient_args *a, int64_t n);
  * kept). */
 void op_delay_insert_design(op_delay_insert_args *a, int64_t n);
 
+/* A moving width's gains for the stretch of the control grid holding
+ * session sample n. */
+void op_width_design(op_width_args *a, int64_t n);
+
 /* The classes, one per kind. */
 extern const plan_op_class op_param_class;     /* evaluates a moving param (plan_param) */
 extern const plan_op_class op_clear_class;     /* op_clear_args */
@@ -332,6 +367,9 @@ extern const plan_op_class op_dyn_class;       /* op_dyn_args */
 extern const plan_op_class op_limiter_class;   /* op_limiter_args */
 extern const plan_op_class op_transient_class; /* op_transient_args */
 extern const plan_op_class op_delay_insert_class; /* op_delay_insert_args */
+extern const plan_op_class op_width_class;     /* op_width_args */
+extern const plan_op_class op_ms_class;        /* op_ms_args */
+extern const plan_op_class op_chmap_class;     /* op_chmap_args (channel maps and polarity inverters) */
 extern const plan_op_class op_duck_class;      /* op_duck_args */
 extern const plan_op_class op_bandduck_class;  /* op_bandduck_args */
 extern const plan_op_class op_delay_class;     /* op_delay_args */

@@ -1,5 +1,6 @@
 /* script_insert.c - inserts on a strip: t:eq, t:compressor/expander/gate,
- * t:limiter, t:transient, t:delay, and the fields of an insert handle. */
+ * t:limiter, t:transient, t:delay, t:width, t:ms, t:polarity, t:channel_map,
+ * and the fields of an insert handle. */
 #include "vm/script_priv.h"
 
 #include <stddef.h>
@@ -46,6 +47,8 @@ static const char *kind_noun(vm_insert_kind kind)
 static int row_number(lua_State *L, int idx, vm_insert_kind kind, const char *name, const char *what, double *out)
 {
     const vm_insert_param_spec *sp = vm_insert_param_find(kind, name);
+    if (sp->lo == VM_LANE_DB_SILENCE) /* a gain: the faders' rule, -math.huge is silence */
+        return script_opt_gain_db(L, idx, name, what, out);
     return script_opt_number(L, idx, name, what, sp->lo, sp->hi, out);
 }
 
@@ -281,6 +284,147 @@ int script_strip_delay(lua_State *L)
     return script_push_insert(L, strip, &e);
 }
 
+/* t:width { width = 1.5, mid = 0, side = -3 } */
+int script_strip_width(lua_State *L)
+{
+    char what[300];
+    int strip = insert_strip(L, kind_noun(VM_INSERT_WIDTH), what, sizeof what);
+    if (lua_isnoneornil(L, 2))
+        lua_newtable(L);
+    if (lua_type(L, 2) != LUA_TTABLE)
+        return vm_script_error(L, "%s takes a table: t:width { width = 1.5, mid = 0, side = 0 } (got %s)", what,
+                               luaL_typename(L, 2));
+    static const char *const keys[] = {"width", "mid", "side", NULL};
+    script_check_keys(L, 2, what, keys, 0);
+    vm_insert_desc e;
+    memset(&e, 0, sizeof e);
+    e.kind = VM_INSERT_WIDTH;
+    e.key = -1;
+    e.width = 1;
+    row_number(L, 2, VM_INSERT_WIDTH, "width", what, &e.width);
+    row_number(L, 2, VM_INSERT_WIDTH, "mid", what, &e.mid_db);
+    row_number(L, 2, VM_INSERT_WIDTH, "side", what, &e.side_db);
+    return script_push_insert(L, strip, &e);
+}
+
+/* t:ms { "decode" } / t:ms "encode" */
+int script_strip_ms(lua_State *L)
+{
+    char what[300];
+    int strip = insert_strip(L, kind_noun(VM_INSERT_MS), what, sizeof what);
+    static const char *const modes[] = {"encode", "decode", NULL};
+    const char *w = NULL;
+    if (lua_type(L, 2) == LUA_TTABLE) {
+        static const char *const keys[] = {NULL};
+        script_check_keys(L, 2, what, keys, 1);
+        if (lua_geti(L, 2, 1) == LUA_TSTRING)
+            w = lua_tostring(L, -1);
+    } else if (lua_type(L, 2) == LUA_TSTRING) {
+        w = lua_tostring(L, 2);
+    }
+    if (!w)
+        return vm_script_error(L, "%s needs its direction: t:ms { \"decode\" } (M S -> L R) or t:ms { \"encode\" } "
+                               "(L R -> M S)", what);
+    vm_insert_desc e;
+    memset(&e, 0, sizeof e);
+    e.kind = VM_INSERT_MS;
+    e.key = -1;
+    e.ms_decode = script_word(L, w, modes, what, "direction", "directions");
+    return script_push_insert(L, strip, &e);
+}
+
+/* A channel as a script writes it: a number 1..VM_MAX_CHANNELS, "L" (1) or
+ * "R" (2); 0 too when zero_ok (silence). The value at idx; `entry` names it
+ * in messages. */
+static int channel_arg(lua_State *L, int idx, const char *what, const char *entry, int zero_ok)
+{
+    static const char *const words[] = {"L", "R", NULL};
+    if (lua_type(L, idx) == LUA_TSTRING)
+        return 1 + script_word(L, lua_tostring(L, idx), words, what, "channel", "channel names, or numbers 1, 2, ...");
+    lua_Integer k;
+    int ok = lua_isinteger(L, idx);
+    k = ok ? lua_tointeger(L, idx) : 0;
+    if (!ok || k < (zero_ok ? 0 : 1) || k > VM_MAX_CHANNELS) {
+        const char *v = lua_type(L, idx) == LUA_TNUMBER ? lua_tostring(L, idx) : luaL_typename(L, idx);
+        return vm_script_error(L, "%s: %s is %s: a channel is \"L\", \"R\" or a number %d to %d%s", what, entry, v,
+                               zero_ok ? 0 : 1, VM_MAX_CHANNELS, zero_ok ? " (0: silence)" : "");
+    }
+    return (int)k;
+}
+
+/* t:polarity "L" / t:polarity { 1, 3 } / t:polarity "all" */
+int script_strip_polarity(lua_State *L)
+{
+    char what[300];
+    int strip = insert_strip(L, kind_noun(VM_INSERT_POLARITY), what, sizeof what);
+    vm_insert_desc e;
+    memset(&e, 0, sizeof e);
+    e.kind = VM_INSERT_POLARITY;
+    e.key = -1;
+    int t = lua_type(L, 2);
+    if (t == LUA_TSTRING && strcmp(lua_tostring(L, 2), "all") == 0) {
+        e.all = 1;
+        return script_push_insert(L, strip, &e);
+    }
+    if (t == LUA_TSTRING || t == LUA_TNUMBER) {
+        e.channel[e.nchannels++] = channel_arg(L, 2, what, "the channel", 0);
+        return script_push_insert(L, strip, &e);
+    }
+    if (t != LUA_TTABLE || luaL_len(L, 2) < 1)
+        return vm_script_error(L, "%s needs the channels to invert: t:polarity \"L\", t:polarity { 1, 3 } or "
+                               "t:polarity \"all\"", what);
+    static const char *const keys[] = {NULL};
+    lua_Integer n = luaL_len(L, 2);
+    script_check_keys(L, 2, what, keys, n < VM_MAX_CHANNELS ? (int)n : VM_MAX_CHANNELS);
+    for (int i = 1; i <= n; i++) {
+        char entry[32];
+        snprintf(entry, sizeof entry, "entry %d", i);
+        lua_geti(L, 2, i);
+        if (lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), "all") == 0) {
+            if (n != 1)
+                return vm_script_error(L, "%s: \"all\" inverts every channel: give it alone", what);
+            e.all = 1;
+            return script_push_insert(L, strip, &e);
+        }
+        int ch = channel_arg(L, -1, what, entry, 0);
+        lua_pop(L, 1);
+        for (int j = 0; j < e.nchannels; j++)
+            if (e.channel[j] == ch)
+                return vm_script_error(L, "%s: channel %d is listed twice (inverting it twice would leave it as it "
+                                       "is)", what, ch);
+        e.channel[e.nchannels++] = ch;
+    }
+    return script_push_insert(L, strip, &e);
+}
+
+/* t:channel_map { 2, 1 } (swap), { 1, 1 } (L to both), { "R", "L" }, { 1, 0 } */
+int script_strip_channel_map(lua_State *L)
+{
+    char what[300];
+    int strip = insert_strip(L, kind_noun(VM_INSERT_CHANNEL_MAP), what, sizeof what);
+    if (lua_type(L, 2) != LUA_TTABLE || luaL_len(L, 2) < 1)
+        return vm_script_error(L, "%s needs one source channel per channel: t:channel_map { 2, 1 } swaps L and R, "
+                               "{ 1, 1 } puts L on both, 0 is silence", what);
+    lua_Integer n = luaL_len(L, 2);
+    if (n > VM_MAX_CHANNELS)
+        return vm_script_error(L, "%s lists %lld channels: a strip has at most %d", what, (long long)n,
+                               VM_MAX_CHANNELS);
+    static const char *const keys[] = {NULL};
+    script_check_keys(L, 2, what, keys, (int)n);
+    vm_insert_desc e;
+    memset(&e, 0, sizeof e);
+    e.kind = VM_INSERT_CHANNEL_MAP;
+    e.key = -1;
+    for (int i = 1; i <= n; i++) {
+        char entry[32];
+        snprintf(entry, sizeof entry, "entry %d", i);
+        lua_geti(L, 2, i);
+        e.channel[e.nchannels++] = channel_arg(L, -1, what, entry, 1);
+        lua_pop(L, 1);
+    }
+    return script_push_insert(L, strip, &e);
+}
+
 int script_strip_compressor(lua_State *L) { return strip_dynamics(L, DSP_DYN_COMPRESS); }
 int script_strip_expander(lua_State *L) { return strip_dynamics(L, DSP_DYN_EXPAND); }
 int script_strip_gate(lua_State *L) { return strip_dynamics(L, DSP_DYN_GATE); }
@@ -347,6 +491,11 @@ static int insert_index(lua_State *L)
     }
     if (e->kind != VM_INSERT_EQ && vm_insert_params_of(e->kind)->nparams > 0) /* its rows are all it has */
         return insert_param_index(L, ir, e, k);
+    if (e->kind != VM_INSERT_EQ && vm_insert_params_of(e->kind)->fixed) {
+        const char *noun = vm_insert_noun(e);
+        return vm_script_error(L, "%s %s has no field '%s': its settings are fixed when it is made (%s)",
+                               vm_insert_article(noun), noun, k, vm_insert_params_of(e->kind)->fixed);
+    }
     if (e->kind != VM_INSERT_EQ) /* a realtime duck's insert: its settings are the duck rule's */
         return vm_script_error(L, "a duck insert has no field '%s' (its settings are fixed when it is made)", k);
     const vm_insert_param_spec *sp = vm_insert_param_find(e->kind, k); /* freq, gain, q */

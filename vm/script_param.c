@@ -168,6 +168,8 @@ static double param_value(lua_State *L, int idx, const char *key, const char *na
         if (e.kind == VM_INSERT_DYNAMICS && sp->lane == VM_DYN_RATIO && v == INFINITY)
             vm_script_error(L, "%s: %s = inf: a moving ratio must be finite (1 or more; 100 is close to a limiter)",
                          name, key);
+        if (sp->lo == VM_LANE_DB_SILENCE) /* a gain (a width's mid, side): the faders' rule */
+            v = script_gain_db(L, v, name, key);
         *vm_insert_param_value(&e, sp) = v;
         char msg[300];
         if (!t->check && !(v >= sp->lo && v <= sp->hi)) {

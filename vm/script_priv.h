@@ -183,6 +183,10 @@ int script_strip_gate(lua_State *L);
 int script_strip_limiter(lua_State *L);
 int script_strip_transient(lua_State *L);
 int script_strip_delay(lua_State *L);
+int script_strip_width(lua_State *L);
+int script_strip_ms(lua_State *L);
+int script_strip_polarity(lua_State *L);
+int script_strip_channel_map(lua_State *L);
 extern const luaL_Reg script_insert_methods[];
 
 /* ---- script_group.c ---- */
