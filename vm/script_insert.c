@@ -339,8 +339,16 @@ int script_strip_ms(lua_State *L)
 static int channel_arg(lua_State *L, int idx, const char *what, const char *entry, int zero_ok)
 {
     static const char *const words[] = {"L", "R", NULL};
-    if (lua_type(L, idx) == LUA_TSTRING)
-        return 1 + script_word(L, lua_tostring(L, idx), words, what, "channel", "channel names, or numbers 1, 2, ...");
+    if (lua_type(L, idx) == LUA_TSTRING) {
+        const char *w = lua_tostring(L, idx);
+        for (int i = 0; words[i]; i++)
+            if (strcmp(w, words[i]) == 0)
+                return i + 1;
+        char mean[96];
+        return vm_script_error(L, "%s: %s is an unknown channel '%s'%s (a channel is \"L\", \"R\" or a number %d to "
+                               "%d%s)", what, entry, w, script_did_you_mean(w, words, mean, sizeof mean),
+                               zero_ok ? 0 : 1, VM_MAX_CHANNELS, zero_ok ? "; 0: silence" : "");
+    }
     lua_Integer k;
     int ok = lua_isinteger(L, idx);
     k = ok ? lua_tointeger(L, idx) : 0;
@@ -367,7 +375,7 @@ int script_strip_polarity(lua_State *L)
         return script_push_insert(L, strip, &e);
     }
     if (t == LUA_TSTRING || t == LUA_TNUMBER) {
-        e.channel[e.nchannels++] = channel_arg(L, 2, what, "the channel", 0);
+        e.channel[e.nchannels++] = channel_arg(L, 2, what, "its argument", 0);
         return script_push_insert(L, strip, &e);
     }
     if (t != LUA_TTABLE || luaL_len(L, 2) < 1)

@@ -4,7 +4,7 @@
  * vm_insert_desc; where a kernel judges the settings (dynamics, limiter)
  * a row's range is exactly the kernel's (its ends pass dsp_X_check, the
  * next doubles outside fail); a script that moves every row of an eq, a
- * compressor, a limiter, a transient shaper and a delay gets one automation lane per
+ * compressor, a limiter, a transient shaper, a delay and a stereo width gets one automation lane per
  * row, named STRIP.<param><n>.<row> in lane order, with the value it set;
  * the REPL's names for the inserts are the rows in table order, and each
  * reads the row's static field and sets it. */
@@ -15,6 +15,7 @@
 
 #include "dsp/biquad.h"
 #include "dsp/delay.h"
+#include "dsp/stereo.h"
 #include "dsp/ducker.h"
 #include "dsp/dynamics.h"
 #include "dsp/transient.h"
@@ -26,8 +27,8 @@
 #include "vm/ops.h"
 
 static const vm_insert_kind kinds[] = {VM_INSERT_EQ, VM_INSERT_DYNAMICS, VM_INSERT_LIMITER, VM_INSERT_TRANSIENT,
-                                       VM_INSERT_DELAY};
-#define NKINDS 5
+                                       VM_INSERT_DELAY, VM_INSERT_WIDTH};
+#define NKINDS 6
 
 /* A value every consumer accepts for row sp: inside its range, finite. */
 static double mid(const vm_insert_param_spec *sp)
@@ -114,8 +115,12 @@ static void test_channel_limits(void)
         {VM_INSERT_TRANSIENT, DSP_TRANSIENT_MAX_CHANNELS, 0},
         {VM_INSERT_DELAY, DSP_DELAY_MAX_CHANNELS, 0},
         {VM_INSERT_DUCK, DSP_DUCKER_MAX_CHANNELS, DSP_DUCKER_MAX_CHANNELS},
+        {VM_INSERT_WIDTH, 2, 0},
+        {VM_INSERT_MS, 2, 0},
+        {VM_INSERT_POLARITY, DSP_CHMAP_MAX_CHANNELS, 0},
+        {VM_INSERT_CHANNEL_MAP, DSP_CHMAP_MAX_CHANNELS, 0},
     };
-    int ok = 1;
+    int ok = 1, min_ok = 1;
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         vm_insert_desc k = {.kind = want[i].kind};
         if (vm_insert_max_channels(&k, NULL) != want[i].audio || vm_insert_max_key_channels(&k) != want[i].key) {
@@ -123,19 +128,27 @@ static void test_channel_limits(void)
             printf("# %s: %d/%d channels, want %d/%d\n", vm_insert_noun(&k), vm_insert_max_channels(&k, NULL),
                    vm_insert_max_key_channels(&k), want[i].audio, want[i].key);
         }
+        /* a stereo width and a mid-side matrix take exactly two; the rest from one */
+        int stereo = want[i].kind == VM_INSERT_WIDTH || want[i].kind == VM_INSERT_MS;
+        min_ok &= vm_insert_min_channels(&k) == (stereo ? 2 : 1);
     }
     check(ok, "limits: each kind's entry declares its kernel's channel limits (audio, key)", "a limit differs");
+    check(min_ok, "limits: a stereo width and a mid-side matrix take at least 2 channels, the others 1",
+          "a minimum differs");
+    check(DSP_CHMAP_MAX_CHANNELS >= VM_MAX_CHANNELS, "limits: a channel map takes every channel a strip can have",
+          "DSP_CHMAP_MAX_CHANNELS %d < VM_MAX_CHANNELS %d", DSP_CHMAP_MAX_CHANNELS, VM_MAX_CHANNELS);
 }
 
-/* The constructors (t:eq, t:transient, t:delay) accept each row's range, lo and hi
+/* The constructors (t:eq, t:transient, t:delay, t:width) accept each row's range, lo and hi
  * included, and refuse just outside it with a message naming the range: the
  * same range the REPL's set and the script's moves accept. */
 static void test_constructor_ranges(void)
 {
-    static const struct { vm_insert_kind kind; const char *fmt; } ctor[] = {
-        {VM_INSERT_EQ, "t:eq { \"peak\", freq = 1000, %s = %.17g }"},
-        {VM_INSERT_TRANSIENT, "t:transient { %s = %.17g }"},
-        {VM_INSERT_DELAY, "t:delay { time = 0.5, %s = %.17g }"}, /* time = X: the later field wins */
+    static const struct { vm_insert_kind kind; const char *fmt; int channels; } ctor[] = {
+        {VM_INSERT_EQ, "t:eq { \"peak\", freq = 1000, %s = %.17g }", 1},
+        {VM_INSERT_TRANSIENT, "t:transient { %s = %.17g }", 1},
+        {VM_INSERT_DELAY, "t:delay { time = 0.5, %s = %.17g }", 1}, /* time = X: the later field wins */
+        {VM_INSERT_WIDTH, "t:width { %s = %.17g }", 2},
     };
     int ok = 1, n = 0;
     for (size_t c = 0; c < sizeof ctor / sizeof ctor[0]; c++) {
@@ -143,14 +156,17 @@ static void test_constructor_ranges(void)
         for (int r = 0; r < t->nparams; r++) {
             const vm_insert_param_spec *sp = &t->params[r];
             double probe[4] = {sp->lo, sp->hi, sp->lo - fabs(sp->lo) * 0.01 - 0.01, sp->hi + fabs(sp->hi) * 0.01 + 0.01};
+            /* a gain row (a width's mid, side) takes the faders' rule: below
+             * its floor is silence, accepted; above +24 dB is refused */
+            int gain = sp->lo == VM_LANE_DB_SILENCE;
             for (int i = 0; i < 4; i++, n++) {
                 char body[400], call[200], err[DS_ERR_LEN] = "", range[80];
                 snprintf(call, sizeof call, ctor[c].fmt, sp->name, probe[i]);
                 snprintf(body, sizeof body, "session { rate = 96000, length = 0.1 }\nlocal t = track \"T\" "
-                         "{ channels = 1 }\n%s\noutput { \"out.wav\", from = t }\n", call);
-                snprintf(range, sizeof range, "(%g to %g)", sp->lo, sp->hi);
+                         "{ channels = %d }\n%s\noutput { \"out.wav\", from = t }\n", ctor[c].channels, call);
+                snprintf(range, sizeof range, gain ? "up to +%g dB" : "(%g to %g)", gain ? sp->hi : sp->lo, sp->hi);
                 ds_result res = load_and_compile(body, err);
-                int good = i < 2 ? res == DS_OK : res != DS_OK && strstr(err, range) != NULL;
+                int good = i < 2 || (gain && i == 2) ? res == DS_OK : res != DS_OK && strstr(err, range) != NULL;
                 if (!good) {
                     ok = 0;
                     printf("# %s: %s\n", call, res == DS_OK ? "accepted" : err);
@@ -158,7 +174,8 @@ static void test_constructor_ranges(void)
             }
         }
     }
-    check(ok && n == 40, "constructors: t:eq, t:transient and t:delay accept each row's range and refuse outside it",
+    check(ok && n == 52, "constructors: t:eq, t:transient, t:delay and t:width accept each row's range and refuse "
+          "outside it",
           "%d probes", n);
 }
 
@@ -172,9 +189,10 @@ int main(void)
 
     /* one insert of each kind, every row moved at 0.1 s to mid(row) */
     char script[8192], line[300];
-    snprintf(script, sizeof script, "session { rate = 48000, length = 0.5 }\nlocal t = track \"T\" { channels = 1 }\n"
+    snprintf(script, sizeof script, "session { rate = 48000, length = 0.5 }\nlocal t = track \"T\" { channels = 2 }\n"
              "local i = { t:eq { \"peak\", freq = 1000, gain = 3, q = 1 }, t:compressor { threshold = -20, ratio = 4 },\n"
-             "  t:limiter { ceiling = -1 }, t:transient { attack = 3 }, t:delay { time = 0.25 } }\n");
+             "  t:limiter { ceiling = -1 }, t:transient { attack = 3 }, t:delay { time = 0.25 },\n"
+             "  t:width { width = 1.5 } }\n");
     for (int k = 0; k < NKINDS; k++) {
         const vm_insert_params *t = vm_insert_params_of(kinds[k]);
         for (int r = 0; r < t->nparams; r++) {
@@ -202,7 +220,7 @@ int main(void)
         {"dyn2.release", "s"}, {"dyn2.hold", "s"}, {"dyn2.makeup", "dB"}, {"dyn2.range", "dB"},
         {"lim3.ceiling", "dBTP"}, {"lim3.release", "s"}, {"shape4.attack", "dB"}, {"shape4.sustain", "dB"},
         {"delay5.time", "s"}, {"delay5.feedback", "%"}, {"delay5.mix", "%"}, {"delay5.lowpass", "Hz"},
-        {"delay5.highpass", "Hz"},
+        {"delay5.highpass", "Hz"}, {"width6.width", "width"}, {"width6.mid", "dB"}, {"width6.side", "dB"},
     };
     int units_ok = 1, units_seen = 0;
     for (int i = 0; i < list.n; i++)

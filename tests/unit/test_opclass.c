@@ -43,7 +43,8 @@ static double voice(int i, int c)
 }
 
 /* Every stateful kind: clips; an order-2 eq and a Butterworth eq; a
- * transient shaper; a moving delay (a send's aux); a limiter that makes MX late before its compressor
+ * transient shaper (and the stateless stereo tools: a width with a moving
+ * side, a polarity inverter, an M/S encoder, a channel map); a moving delay (a send's aux); a limiter that makes MX late before its compressor
  * keyed from DX (a key delay line); a realtime duck (FX under DX); a band
  * duck (E under DX, analysed offline); the compensation delays that meet
  * the late paths at PM. */
@@ -61,10 +62,15 @@ static const char *script =
     "f:eq { \"peak\", freq = 3000, gain = 3, q = 1 }\n"
     "f:eq { \"highpass\", freq = 80, order = 4 }\n"
     "f:transient { attack = 3 }\n"
+    "local w = f:width { width = 1.5 }\n"
+    "w.side:ramp { at = 0.5, to = -6, over = 1.5 }\n"
+    "f:polarity \"R\"\n"
     "local d = f:delay { time = 0.125, feedback = 40, lowpass = 3000, highpass = 200, mix = 30 }\n"
     "d.time:ramp { at = 1, to = 0.2, over = 0.5 }\n"
     "local e = track \"E\" { channels = 2, to = pm }\n"
     "e:clip { \"noise.wav\", at = 0.25 }\n"
+    "e:ms \"encode\"\n"
+    "e:channel_map { 2, 1 }\n"
     "mx:limiter { ceiling = 0 }\n"
     "mx:compressor { threshold = -30, ratio = 4, knee = 0, attack = 0.005, release = 0.05, hold = 0.01, key = dx }\n"
     "duck { fx, under = dx, depth = -9, attack = 0.01, lookahead = 0.05 }\n"
@@ -144,6 +150,12 @@ static void test_table(const plan *p)
         if (!find_class(p, stateful[k], 0))
             snprintf(missing + strlen(missing), sizeof missing - strlen(missing), " %s", stateful[k]->name);
     check(!missing[0], "the test plan has an op of every stateful class", "missing:%s", missing);
+    static const plan_op_class *const stateless[] = {&op_width_class, &op_ms_class, &op_chmap_class};
+    missing[0] = 0;
+    for (size_t k = 0; k < sizeof stateless / sizeof stateless[0]; k++)
+        if (!find_class(p, stateless[k], 0))
+            snprintf(missing + strlen(missing), sizeof missing - strlen(missing), " %s", stateless[k]->name);
+    check(!missing[0], "... and of the stereo tools' classes (width, ms, chmap)", "missing:%s", missing);
     int butter = 0, multi = 0, keyring = 0;
     for (int k = 0; find_class(p, &op_eq_class, k); k++) {
         const op_eq_args *a = find_class(p, &op_eq_class, k)->args;

@@ -384,6 +384,72 @@ static void test_deep_chain(void)
           "started %d, result %d", started, (int)r);
 }
 
+/* The stereo tools: a width or an M/S matrix takes exactly a stereo pair;
+ * a channel map's and a polarity inverter's channels are the strip's. Each
+ * message names the strip, its channel count and what is accepted. */
+static void test_stereo_tools(void)
+{
+    expect_error_at("session { rate = 48000, length = 1 }\n"
+                    "local t = track \"Dialog\" { channels = 1 }\n"
+                    "t:width { width = 1.5 }\n"
+                    "output { \"out/t.wav\", from = t }\n",
+                    3, "stereo width on track 'Dialog' takes exactly 2 channels (a stereo pair: L R), but the track "
+                    "has 1 (channels set at ", "width on a mono track: the strip, its count, what it takes");
+    expect_error_at("session { rate = 48000, length = 1 }\n"
+                    "local b = bus \"PM\"\n"
+                    "b:ms \"decode\"\n"
+                    "b { channels = 6 }\n"
+                    "output { \"out/b.wav\", from = b }\n",
+                    3, "mix.lua:4)", "ms on a bus widened to 6: the line that widened it");
+    expect_error_at("session { rate = 48000, length = 1 }\n"
+                    "local b = bus \"PM\"\n"
+                    "b:ms \"decode\"\n"
+                    "b { channels = 6 }\n"
+                    "output { \"out/b.wav\", from = b }\n",
+                    3, "a mid-side matrix on bus 'PM' takes exactly 2 channels (a stereo pair: L R), but the bus has 6 "
+                    "(channels set at ", "ms on a 6-channel bus: the strip, its count, what it takes");
+    expect_error_at("session { rate = 48000, length = 1 }\n"
+                    "local t = track \"T\" { channels = 2 }\n"
+                    "t:channel_map { 2, 3 }\n"
+                    "output { \"out/t.wav\", from = t }\n",
+                    3, "entry 2 takes channel 3, which is out of range: the strip has 2 channels (1 to 2, or 0 for silence)", "channel_map index 3 on 2 channels: the entry, the index, the strip's count and the range");
+    expect_error_at("session { rate = 48000, length = 1 }\n"
+                    "local t = track \"T\" { channels = 2 }\n"
+                    "t:channel_map { 2, 3 }\n"
+                    "output { \"out/t.wav\", from = t }\n",
+                    3, "a channel map on track 'T': ", "channel_map: the strip");
+    expect_error_at("session { rate = 48000, length = 1 }\n"
+                    "local t = track \"T\" { channels = 6 }\n"
+                    "t:channel_map { 2, 1 }\n"
+                    "output { \"out/t.wav\", from = t }\n",
+                    3, "the map lists 2 channels, but the strip has 6 channels: it needs one entry per channel",
+                    "channel_map of 2 entries on 6 channels: error");
+    expect_error_at("session { rate = 48000, length = 1 }\n"
+                    "local t = track \"T\" { channels = 1 }\n"
+                    "t:polarity \"R\"\n"
+                    "output { \"out/t.wav\", from = t }\n",
+                    3, "channel 2 is out of range: the strip has 1 channel (1 to 1)",
+                    "polarity R on a mono track: the channel, the strip's count and the range");
+    expect_error_at("session { rate = 48000, length = 1 }\n"
+                    "local t = track \"T\" { channels = 1 }\n"
+                    "t:polarity \"R\"\n"
+                    "output { \"out/t.wav\", from = t }\n",
+                    3, "a polarity inverter on track 'T': ", "polarity: the strip");
+    expect_ok("session { rate = 48000, length = 1 }\n"
+              "local b = bus \"B\"\n"
+              "b:width { width = 0 }\n"
+              "b:polarity \"all\"\n"
+              "b:channel_map { 2, 1 }\n"
+              "b { channels = 2 }\n"
+              "output { \"out/b.wav\", from = b }\n",
+              "width, polarity and a map on a bus made stereo after them compile");
+    expect_ok("session { rate = 48000, length = 1 }\n"
+              "local b = bus \"B\" { channels = 64 }\n"
+              "b:polarity { 64 }\n"
+              "output { \"out/b.wav\", from = b }\n",
+              "polarity of channel 64 on a 64-channel bus compiles");
+}
+
 int main(void)
 {
     if (scratch_open("validate") != 0)
@@ -398,6 +464,7 @@ int main(void)
     test_rate();
     test_overlap();
     test_deep_chain();
+    test_stereo_tools();
     scratch_close();
     return check_exit();
 }
