@@ -36,6 +36,14 @@ static int insert_strip(lua_State *L, const char *kind, char *what, size_t n)
     return r->index;
 }
 
+/* An insert of kind `kind` with every setting 0 and no key. */
+static void insert_init(vm_insert_desc *e, vm_insert_kind kind)
+{
+    memset(e, 0, sizeof *e);
+    e->kind = kind;
+    e->key = -1;
+}
+
 /* The noun of insert kind `kind` ("eq", "limiter"; vm/insert_params.c). */
 static const char *kind_noun(vm_insert_kind kind)
 {
@@ -52,6 +60,15 @@ static int row_number(lua_State *L, int idx, vm_insert_kind kind, const char *na
     return script_opt_number(L, idx, name, what, sp->lo, sp->hi, out);
 }
 
+/* Every row of e's kind given in the options table at idx, each checked
+ * by row_number; the others keep their values. */
+static void row_numbers(lua_State *L, int idx, vm_insert_desc *e, const char *what)
+{
+    const vm_insert_params *t = vm_insert_params_of(e->kind);
+    for (int i = 0; i < t->nparams; i++)
+        row_number(L, idx, e->kind, t->params[i].name, what, vm_insert_param_value(e, &t->params[i]));
+}
+
 /* t:eq { "peak", freq = 3000, gain = 3, q = 1 } / { "highpass", freq = 80, order = 4 } */
 int script_strip_eq(lua_State *L)
 {
@@ -66,9 +83,7 @@ int script_strip_eq(lua_State *L)
     const char *tw = lua_tostring(L, -1);
     lua_pop(L, 1);
     vm_insert_desc e;
-    memset(&e, 0, sizeof e);
-    e.kind = VM_INSERT_EQ;
-    e.key = -1;
+    insert_init(&e, VM_INSERT_EQ);
     char err[DS_ERR_LEN];
     if (vm_eq_type_parse(tw, &e.type, err) != DS_OK)
         return vm_script_error(L, "%s: %s", what, err);
@@ -126,9 +141,7 @@ static int strip_dynamics(lua_State *L, dsp_dyn_mode mode)
                                        "range", "detector", "rms", "link", "key", "key_filter", NULL};
     script_check_keys(L, 2, what, keys, 0);
     vm_insert_desc e;
-    memset(&e, 0, sizeof e);
-    e.kind = VM_INSERT_DYNAMICS;
-    e.key = -1;
+    insert_init(&e, VM_INSERT_DYNAMICS);
     dsp_dyn_params_init(&e.dyn, mode);
     static const struct { const char *key; size_t off; } nums[] = {
         {"threshold", offsetof(dsp_dyn_params, threshold_db)}, {"ratio", offsetof(dsp_dyn_params, ratio)},
@@ -196,9 +209,7 @@ int script_strip_limiter(lua_State *L)
     static const char *const keys[] = {"ceiling", "lookahead", "release", NULL};
     script_check_keys(L, 2, what, keys, 0);
     vm_insert_desc e;
-    memset(&e, 0, sizeof e);
-    e.kind = VM_INSERT_LIMITER;
-    e.key = -1;
+    insert_init(&e, VM_INSERT_LIMITER);
     e.lim.ceiling_dbtp = -1;
     e.lim.lookahead_s = 0.005;
     e.lim.release_s = 0.05;
@@ -229,11 +240,8 @@ int script_strip_transient(lua_State *L)
     static const char *const keys[] = {"attack", "sustain", NULL};
     script_check_keys(L, 2, what, keys, 0);
     vm_insert_desc e;
-    memset(&e, 0, sizeof e);
-    e.kind = VM_INSERT_TRANSIENT;
-    e.key = -1;
-    row_number(L, 2, VM_INSERT_TRANSIENT, "attack", what, &e.attack_db);
-    row_number(L, 2, VM_INSERT_TRANSIENT, "sustain", what, &e.sustain_db);
+    insert_init(&e, VM_INSERT_TRANSIENT);
+    row_numbers(L, 2, &e, what);
     return script_push_insert(L, strip, &e);
 }
 
@@ -266,9 +274,7 @@ int script_strip_delay(lua_State *L)
     static const char *const keys[] = {"time", "feedback", "mix", "lowpass", "highpass", "max", "glide", NULL};
     script_check_keys(L, 2, what, keys, 0);
     vm_insert_desc e;
-    memset(&e, 0, sizeof e);
-    e.kind = VM_INSERT_DELAY;
-    e.key = -1;
+    insert_init(&e, VM_INSERT_DELAY);
     e.delay.mix_pct = 100; /* an aux bus fed by sends: all echo */
     e.delay.glide_pct = 10;
     const vm_insert_param_spec *time = vm_insert_param_find(VM_INSERT_DELAY, "time");
@@ -297,13 +303,9 @@ int script_strip_width(lua_State *L)
     static const char *const keys[] = {"width", "mid", "side", NULL};
     script_check_keys(L, 2, what, keys, 0);
     vm_insert_desc e;
-    memset(&e, 0, sizeof e);
-    e.kind = VM_INSERT_WIDTH;
-    e.key = -1;
+    insert_init(&e, VM_INSERT_WIDTH);
     e.width = 1;
-    row_number(L, 2, VM_INSERT_WIDTH, "width", what, &e.width);
-    row_number(L, 2, VM_INSERT_WIDTH, "mid", what, &e.mid_db);
-    row_number(L, 2, VM_INSERT_WIDTH, "side", what, &e.side_db);
+    row_numbers(L, 2, &e, what);
     return script_push_insert(L, strip, &e);
 }
 
@@ -326,9 +328,7 @@ int script_strip_ms(lua_State *L)
         return vm_script_error(L, "%s needs its direction: t:ms { \"decode\" } (M S -> L R) or t:ms { \"encode\" } "
                                "(L R -> M S)", what);
     vm_insert_desc e;
-    memset(&e, 0, sizeof e);
-    e.kind = VM_INSERT_MS;
-    e.key = -1;
+    insert_init(&e, VM_INSERT_MS);
     e.ms_decode = script_word(L, w, modes, what, "direction", "directions");
     return script_push_insert(L, strip, &e);
 }
@@ -366,9 +366,7 @@ int script_strip_polarity(lua_State *L)
     char what[300];
     int strip = insert_strip(L, kind_noun(VM_INSERT_POLARITY), what, sizeof what);
     vm_insert_desc e;
-    memset(&e, 0, sizeof e);
-    e.kind = VM_INSERT_POLARITY;
-    e.key = -1;
+    insert_init(&e, VM_INSERT_POLARITY);
     int t = lua_type(L, 2);
     if (t == LUA_TSTRING && strcmp(lua_tostring(L, 2), "all") == 0) {
         e.all = 1;
@@ -420,9 +418,7 @@ int script_strip_channel_map(lua_State *L)
     static const char *const keys[] = {NULL};
     script_check_keys(L, 2, what, keys, (int)n);
     vm_insert_desc e;
-    memset(&e, 0, sizeof e);
-    e.kind = VM_INSERT_CHANNEL_MAP;
-    e.key = -1;
+    insert_init(&e, VM_INSERT_CHANNEL_MAP);
     for (int i = 1; i <= n; i++) {
         char entry[32];
         snprintf(entry, sizeof entry, "entry %d", i);
