@@ -307,11 +307,11 @@ static int cmd_info(const plan *p, const vm_desc *d)
     }
     for (int i = 0; i < p->nstrips; i++)
         if (p->strip_latency[i])
-            printf("latency  '%s': %d samples (%.2f ms) of look-ahead on its path\n", p->strip_names[i],
+            printf("latency  '%s': %d samples (%.2f ms) on its path (look-aheads, convolution partitions)\n", p->strip_names[i],
                    p->strip_latency[i], 1000.0 * p->strip_latency[i] / p->tb.rate);
     for (int i = 0; i < p->noutputs; i++)
         if (p->outputs[i].latency)
-            printf("latency  '%s' runs %d samples (%.2f ms) late (look-ahead): %s is read that much later, so it "
+            printf("latency  '%s' runs %d samples (%.2f ms) late (look-ahead, convolution): %s is read that much later, so it "
                    "stays aligned to picture\n", p->outputs[i].strip, p->outputs[i].latency,
                    1000.0 * p->outputs[i].latency / p->tb.rate, p->outputs[i].path);
     print_warnings(p);

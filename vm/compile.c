@@ -428,6 +428,9 @@ void vm_plan_free(plan **pp)
     if (!p)
         return;
     vm_plan_rewind(p); /* closes the clip readers */
+    for (int i = 0; i < p->nops; i++)
+        if (p->ops[i].cls && p->ops[i].cls->release)
+            p->ops[i].cls->release(p->ops[i].args);
     for (int i = 0; i < p->nlanes; i++)
         vm_lane_free(&p->lanes[i]);
     free(p->lanes);

@@ -508,6 +508,122 @@ static ds_result emit_transient(compiler *c, const aop *o, char *err)
     return DS_OK;
 }
 
+/* The IR of convolution reverb e at the session rate (resampled by the
+ * clip reader when the file is at another rate), one array per channel
+ * (malloc'd: freed by the caller with free(ir[0])), and its length. */
+static ds_result read_ir(const compiler *c, const vm_insert_desc *e, float **ir, int64_t *len, char *err)
+{
+    int rate = c->d->tb.rate, nch = e->conv.info.channels;
+    int64_t n = vm_media_frames_at(&e->conv.info, rate);
+    vm_media_reader *r = NULL;
+    char why[DS_ERR_LEN];
+    if (vm_media_open_expect(&r, e->conv.path, &e->conv.info, rate, 0, why) != DS_OK)
+        return ds_fail(err, DS_ERR_IO, "%s: impulse response: %s", e->where, why);
+    float *frames = malloc((size_t)n * (size_t)nch * sizeof *frames), *chans = malloc((size_t)n * (size_t)nch *
+                                                                                         sizeof *chans);
+    ds_result res = frames && chans ? vm_media_read(r, frames, (int)n, why) : DS_ERR_NOMEM;
+    vm_media_close(&r);
+    if (res == DS_OK) {
+        for (int ch = 0; ch < nch; ch++) {
+            ir[ch] = chans + (size_t)ch * (size_t)n;
+            for (int64_t i = 0; i < n; i++)
+                ir[ch][i] = frames[(size_t)i * (size_t)nch + (size_t)ch];
+        }
+        *len = n;
+    }
+    free(frames);
+    if (res != DS_OK) {
+        free(chans);
+        return res == DS_ERR_NOMEM ? ds_fail(err, res, "out of memory")
+                                   : ds_fail(err, res, "%s: impulse response: %s", e->where, why);
+    }
+    return DS_OK;
+}
+
+/* The energy of the loudest output of an IR: a mono or stereo IR's
+ * channels', a true-stereo IR's per output (LL + RL, LR + RR). normalize
+ * scales by 1 / its root, so white noise of equal power on every input
+ * comes out of the loudest output at that power. */
+static double ir_energy(float *const *ir, int nir, int64_t len)
+{
+    double e[4] = {0};
+    for (int ch = 0; ch < nir; ch++)
+        for (int64_t i = 0; i < len; i++)
+            e[ch] += (double)ir[ch][i] * ir[ch][i];
+    double most = 0;
+    for (int o = 0; o < (nir == 4 ? 2 : nir); o++) {
+        double eo = nir == 4 ? e[o] + e[2 + o] : e[o];
+        most = eo > most ? eo : most;
+    }
+    return most;
+}
+
+static ds_result emit_convolve(compiler *c, const aop *o, char *err)
+{
+    plan *p = c->p;
+    vm_arena *A = &p->arena;
+    const vm_strip_desc *st = &c->d->strips[o->strip];
+    const vm_insert_desc *e = &st->inserts[o->dst];
+    const vm_convolve_desc *cd = &e->conv;
+    int nch = st->channels, rate = c->d->tb.rate;
+    plan_op *op = new_op(p);
+    op_convolve_args *a = vm_arena_alloc(A, sizeof *a);
+    CHECK(a);
+    op->cls = &op_convolve_class; /* from here vm_plan_free releases what it holds */
+    op->args = a;
+    dsp_conv_routing routing = cd->info.channels == 4 ? DSP_CONV_TRUE_STEREO
+                             : cd->info.channels == 2 ? DSP_CONV_PARALLEL : DSP_CONV_SHARED;
+    const char *kind = cd->info.channels == 4 ? "true-stereo" : cd->info.channels == 2 ? "stereo" : "mono";
+    float *ir[4] = {NULL};
+    int64_t len = 0;
+    ds_result r = read_ir(c, e, ir, &len, err);
+    if (r != DS_OK)
+        return r;
+    double energy = ir_energy(ir, cd->info.channels, len);
+    double scale = cd->normalize && energy > 0 ? 1.0 / sqrt(energy) : 1.0;
+    if (energy == 0)
+        vmc_warnf(c, "%s: impulse response '%s' is silent: the reverb adds nothing", e->where, cd->path);
+    int predelay = (int)llround(cd->predelay_s * rate);
+    size_t m = dsp_convolver_heap_size(cd->partition, nch, routing, len, predelay);
+    void *mem = vm_arena_alloc(A, m);
+    if (!mem || dsp_convolver_init(&a->state, mem, cd->partition, nch, routing, len, predelay) != 0) {
+        free(ir[0]);
+        return ds_fail(err, DS_ERR_NOMEM, "%s: out of memory for the convolution reverb's %lld-sample IR",
+                       e->where, (long long)len);
+    }
+    dsp_convolver_set_ir(&a->state, (const float *const *)ir, scale);
+    free(ir[0]);
+    a->io = c->chans[o->strip];
+    a->nch = nch;
+    a->wet = vm_arena_alloc(A, (size_t)nch * sizeof *a->wet);
+    a->dry = vm_arena_alloc(A, (size_t)nch * sizeof *a->dry);
+    CHECK(a->wet && a->dry);
+    for (int ch = 0; ch < nch; ch++) {
+        a->wet[ch] = vm_arena_alloc(A, (size_t)c->max_block * sizeof(float));
+        a->dry[ch] = vm_arena_alloc(A, (size_t)cd->partition * sizeof(float));
+        CHECK(a->wet[ch] && a->dry[ch]);
+    }
+    double gain = cd->gain_db <= VM_LANE_DB_SILENCE ? 0.0 : pow(10.0, cd->gain_db / 20.0);
+    a->dry_coef = (float)(1.0 - cd->mix_pct / 100);
+    a->wet_coef = (float)(cd->mix_pct / 100 * gain);
+    a->moving = vm_insert_params_moving(e);
+    if (a->moving) {
+        LANE(insert_lanes(c, o, a->lanes, VM_INSERT_NSETP, err) == DS_OK);
+        a->mix = vm_arena_alloc(A, (size_t)c->max_block * sizeof *a->mix);
+        a->gain = vm_arena_alloc(A, (size_t)c->max_block * sizeof *a->gain);
+        CHECK(a->mix && a->gain);
+    }
+    char norm[64] = "";
+    if (cd->normalize)
+        snprintf(norm, sizeof norm, ", normalized (x%.4g)", scale);
+    op->label = vmc_label(A, "conv   %s '%s' '%s' (%s IR, %lld samples = %.3f s), partition %d, latency %d samples, "
+                          "predelay %d samples, mix %.0f %%, gain %+.1f dB%s%s (%d ch)", vmc_kind_name(st), st->name,
+                          cd->path, kind, (long long)len, (double)len / rate, cd->partition,
+                          dsp_convolver_latency(&a->state), predelay, cd->mix_pct, cd->gain_db, norm,
+                          a->moving ? ", automated" : "", nch);
+    return DS_OK;
+}
+
 /* A delay: its line sized by the longest time its lane reaches (or max),
  * in the arena; the validation pass has bounded it (insert_params.c). */
 static ds_result emit_delay_insert(compiler *c, const aop *o, char *err)
@@ -933,6 +1049,8 @@ static ds_result emit_insert(compiler *c, const aop *o, char *err)
         return emit_transient(c, o, err);
     case VM_INSERT_DELAY:
         return emit_delay_insert(c, o, err);
+    case VM_INSERT_CONVOLVE:
+        return emit_convolve(c, o, err);
     case VM_INSERT_DUCK:
         return emit_duck(c, o, err);
     case VM_INSERT_LIMITER:

@@ -421,7 +421,8 @@ dsp_ducker_params vmc_ducker_params(const vm_duck_desc *du)
     return dp;
 }
 
-/* The look-ahead of insert k of strip s (a limiter's, a realtime duck's), 0
+/* The latency of insert k of strip s (a limiter's and a realtime duck's
+ * look-ahead, a convolution reverb's partition: dsp_convolver_latency), 0
  * for the others */
 int vmc_insert_latency(const vm_desc *d, int s, int k)
 {
@@ -432,6 +433,8 @@ int vmc_insert_latency(const vm_desc *d, int s, int k)
         dsp_ducker_params dp = vmc_ducker_params(&d->ducks[e->duck]);
         return dsp_ducker_latency(d->tb.rate, &dp);
     }
+    if (e->kind == VM_INSERT_CONVOLVE)
+        return e->conv.partition;
     return 0;
 }
 

@@ -151,6 +151,7 @@ void vm_desc_free(vm_desc *d)
                 vm_param_desc_free(&s->inserts[k].delayp[j]);
             for (int j = 0; j < VM_WIDTH_NPARAMS; j++)
                 vm_param_desc_free(&s->inserts[k].widthp[j]);
+            free(s->inserts[k].conv.path);
         }
         free(s->inserts);
         for (int c = 0; c < s->nclips; c++) {

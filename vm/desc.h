@@ -54,7 +54,7 @@ typedef struct {
 
 typedef enum {
     VM_INSERT_EQ, VM_INSERT_DYNAMICS, VM_INSERT_LIMITER, VM_INSERT_TRANSIENT, VM_INSERT_DUCK, VM_INSERT_DELAY,
-    VM_INSERT_WIDTH, VM_INSERT_MS, VM_INSERT_POLARITY, VM_INSERT_CHANNEL_MAP
+    VM_INSERT_WIDTH, VM_INSERT_MS, VM_INSERT_POLARITY, VM_INSERT_CHANNEL_MAP, VM_INSERT_CONVOLVE
 } vm_insert_kind;
 
 /* The automatable settings of a dynamics insert, in this order (the others,
@@ -69,6 +69,9 @@ typedef enum {
  * the plan is made). */
 typedef enum { VM_LIM_CEILING, VM_LIM_RELEASE } vm_lim_param;
 typedef enum { VM_TRANSIENT_ATTACK, VM_TRANSIENT_SUSTAIN } vm_transient_param;
+/* ... and of a convolution reverb (its IR, predelay, normalisation and
+ * partition are fixed: they make its memory and its latency) */
+typedef enum { VM_CONV_MIX, VM_CONV_GAIN } vm_convolve_param;
 #define VM_INSERT_NSETP 2
 
 /* The automatable settings of a delay (dsp/delay.h), in this order, and
@@ -82,6 +85,16 @@ typedef struct {
     double time_s, feedback_pct, mix_pct, lowpass_hz, highpass_hz;
     double max_s, glide_pct;
 } vm_delay_settings;
+/* A convolution reverb's IR file and fixed settings (dsp/convolver.h). */
+typedef struct {
+    char *path;                 /* the IR file as resolved (owned; NULL for other kinds) */
+    vm_media_info info;         /* as probed when the script ran */
+    double mix_pct;             /* 0 dry .. 100 wet (automatable: moves in setp[VM_CONV_MIX]) */
+    double gain_db;             /* the wet signal's gain (automatable: setp[VM_CONV_GAIN]) */
+    double predelay_s;
+    int normalize;              /* scale the IR to unit energy on its loudest output */
+    int partition;              /* samples: the FFT partition, and the latency */
+} vm_convolve_desc;
 
 /* The automatable settings of a stereo width insert, in this order. */
 typedef enum { VM_WIDTH_WIDTH, VM_WIDTH_MID, VM_WIDTH_SIDE, VM_WIDTH_NPARAMS } vm_width_param;
@@ -99,9 +112,10 @@ typedef enum { VM_WIDTH_WIDTH, VM_WIDTH_MID, VM_WIDTH_SIDE, VM_WIDTH_NPARAMS } v
  * Limiter: dsp/limiter.h, true-peak aware, with look-ahead latency that the
  * compiler compensates on every parallel path and at the outputs; ceiling
  * and release are automatable. Transient shaper: dsp/transient.h; attack
- * and sustain are automatable. As for dynamics, their static values are
- * lim's and attack_db/sustain_db, their moves are in setp
- * (vm_insert_param_get puts the two together). Delay: dsp/delay.h; time,
+ * and sustain are automatable. Convolution reverb: dsp/convolver.h with the
+ * IR file in conv; mix and gain are automatable. As for dynamics, their
+ * static values are lim's, attack_db/sustain_db and conv's, their moves are
+ * in setp (vm_insert_param_get puts the two together). Delay: dsp/delay.h; time,
  * feedback, mix, lowpass and highpass are automatable, their static values
  * in delay, their moves in delayp. Stereo width
  * (dsp/stereo.h): width, mid and side are automatable, their static values
@@ -121,10 +135,12 @@ typedef struct {
     double key_lo, key_hi;      /* key filter band in Hz (0, 0: none) */
     dsp_limiter_params lim;     /* limiter: ceiling dBTP, look-ahead, release */
     double attack_db, sustain_db; /* transient shaper (dsp/transient.h) */
-    vm_param_desc setp[VM_INSERT_NSETP]; /* limiter, transient shaper: moves of its settings, in vm_lim_param or
-                                            vm_transient_param order (.value: a copy, as in dynp) */
     vm_delay_settings delay;    /* delay (dsp/delay.h) */
     vm_param_desc delayp[VM_DELAY_NPARAMS]; /* its moves, in vm_delay_param order (.value: a copy, as in dynp) */
+    vm_param_desc setp[VM_INSERT_NSETP]; /* limiter, transient shaper, convolution reverb: moves of its settings,
+                                            in vm_lim_param, vm_transient_param or vm_convolve_param order
+                                            (.value: a copy, as in dynp) */
+    vm_convolve_desc conv;      /* convolution reverb */
     int duck;                   /* a realtime duck rule (VM_INSERT_DUCK): its index in vm_desc.ducks */
     double width, mid_db, side_db; /* stereo width: 0..2, and the mid and side gains in dB */
     vm_param_desc widthp[VM_WIDTH_NPARAMS]; /* their moves, in vm_width_param order (.value: a copy) */

@@ -95,6 +95,13 @@ static const vm_insert_param_spec width_params[] = {
     {"side", VM_LANE_DB_SILENCE, 24, "dB", VM_WIDTH_SIDE, VAL(side_db), MOVES(widthp[VM_WIDTH_SIDE]), 0},
 };
 
+/* convolution reverb: mix in % (as a delay's), the wet signal's gain in dB
+ * with the faders' rule (-math.huge, or -144 dB, is silence) */
+static const vm_insert_param_spec conv_params[] = {
+    {"mix", 0, 100, "%", VM_CONV_MIX, VAL(conv.mix_pct), MOVES(setp[VM_CONV_MIX]), 0},
+    {"gain", VM_LANE_DB_SILENCE, 24, "dB", VM_CONV_GAIN, VAL(conv.gain_db), MOVES(setp[VM_CONV_GAIN]), 0},
+};
+
 static int dyn_check(const vm_insert_desc *e, char *msg, size_t n) { return dsp_dyn_check(&e->dyn, msg, n); }
 static int lim_check(const vm_insert_desc *e, char *msg, size_t n) { return dsp_limiter_check(&e->lim, msg, n); }
 
@@ -140,6 +147,22 @@ static int polarity_check(const vm_insert_desc *e, int rate, int channels, char 
     return 0;
 }
 
+/* A mono IR runs on every channel (memory sized per channel); a stereo IR
+ * (L->L, R->R) and a true-stereo one (LL, LR, RL, RR) need two. */
+static int conv_max_channels(const vm_insert_desc *e, const char **variant)
+{
+    if (e->conv.info.channels == 2 || e->conv.info.channels == 4) {
+        *variant = e->conv.info.channels == 2 ? "stereo-IR" : "true-stereo";
+        return 2;
+    }
+    return VM_MAX_CHANNELS;
+}
+
+static int conv_min_channels(const vm_insert_desc *e)
+{
+    return e->conv.info.channels == 2 || e->conv.info.channels == 4 ? 2 : 1;
+}
+
 #define N(a) ((int)(sizeof a / sizeof a[0]))
 
 /* indexed by vm_insert_kind */
@@ -155,6 +178,9 @@ static const vm_insert_params tables[] = {
                              .method = "transient", .max_channels = DSP_TRANSIENT_MAX_CHANNELS},
     [VM_INSERT_DELAY] = {.noun = "delay", .params = delay_params, .nparams = N(delay_params), .method = "delay",
                          .max_channels = DSP_DELAY_MAX_CHANNELS, .check_graph = delay_check_graph},
+    [VM_INSERT_CONVOLVE] = {.noun = "convolution reverb", .params = conv_params, .nparams = N(conv_params),
+                            .method = "convolve", .max_channels = VM_MAX_CHANNELS,
+                            .max_channels_of = conv_max_channels, .min_channels_of = conv_min_channels},
     /* its settings are the duck rule's (STRIP.duck.*); made by duck { } */
     [VM_INSERT_DUCK] = {.noun = "duck", .method = "duck", .max_channels = DSP_DUCKER_MAX_CHANNELS,
                         .max_key_channels = DSP_DUCKER_MAX_CHANNELS},
@@ -200,7 +226,8 @@ int vm_insert_max_channels(const vm_insert_desc *e, const char **variant)
 
 int vm_insert_min_channels(const vm_insert_desc *e)
 {
-    int n = vm_insert_params_of(e->kind)->min_channels;
+    const vm_insert_params *t = vm_insert_params_of(e->kind);
+    int n = t->min_channels_of ? t->min_channels_of(e) : t->min_channels;
     return n > 1 ? n : 1;
 }
 

@@ -63,6 +63,9 @@ typedef struct {
     /* for a kind whose settings cannot move: why, for the message that
      * refuses a move ("it is a patch: flipping it while audio plays is a click") */
     const char *fixed;
+    /* NULL, or the fewest channels e takes when that is more than 1 (a
+     * stereo IR's convolution reverb: 2) */
+    int (*min_channels_of)(const vm_insert_desc *e);
 } vm_insert_params;
 
 /* The table of insert kind `kind` (a duck insert has no parameters). */

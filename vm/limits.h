@@ -10,12 +10,18 @@
  * VM_MEDIA_MIN_RATE_HZ .. VM_MEDIA_MAX_RATE_HZ bound a clip file's sample
  * rate: every rate used in production (8 kHz to 768 kHz DXD x 2) with room
  * either side, and no header value that would make the resampler's set-up
- * explode (a 2,147,483,647 Hz header once asked for 16.8 GB). */
+ * explode (a 2,147,483,647 Hz header once asked for 16.8 GB).
+ * VM_CONVOLVE_MAX_IR_S bounds a convolution reverb's impulse response (the
+ * file's own duration): a cathedral's tail with room to spare. Its spectra
+ * and delay lines take about 8 bytes per IR sample at the session rate, per
+ * IR channel and per strip channel (a 20 s true-stereo IR at 48 kHz: about
+ * 47 MB). */
 #ifndef VM_LIMITS_H
 #define VM_LIMITS_H
 
 #define VM_MAX_CHANNELS 64
 #define VM_MEDIA_MIN_RATE_HZ 1000
 #define VM_MEDIA_MAX_RATE_HZ 768000
+#define VM_CONVOLVE_MAX_IR_S 20
 
 #endif

@@ -395,6 +395,37 @@ static void op_chmap(plan *p, void *args, int64_t pos, int n)
     dsp_chmap_process(&a->map, a->io, a->scratch, n);
 }
 
+static void op_convolve(plan *p, void *args, int64_t pos, int n)
+{
+    (void)p;
+    op_convolve_args *a = args;
+    int late = dsp_convolver_latency(&a->state);
+    dsp_convolver_process(&a->state, (const float *const *)a->io, a->wet, n);
+    if (a->moving) { /* the values at the output's session time */
+        vm_lane_fill(a->lanes[VM_CONV_MIX], pos - late, n, a->mix);
+        vm_lane_fill_gain(a->lanes[VM_CONV_GAIN], pos - late, n, a->gain);
+    }
+    int at = a->dry_pos;
+    for (int ch = 0; ch < a->nch; ch++) {
+        float *x = a->io[ch], *ring = a->dry[ch];
+        const float *w = a->wet[ch];
+        at = a->dry_pos;
+        for (int k = 0; k < n; k++) {
+            float d = ring[at];
+            ring[at] = x[k];
+            if (++at == late)
+                at = 0;
+            if (a->moving) {
+                double m = a->mix[k] / 100;
+                x[k] = (float)(1.0 - m) * d + (float)m * a->gain[k] * w[k];
+            } else {
+                x[k] = a->dry_coef * d + a->wet_coef * w[k];
+            }
+        }
+    }
+    a->dry_pos = at;
+}
+
 static void op_bandduck(plan *p, void *args, int64_t pos, int n)
 {
     (void)p, (void)pos;
@@ -1025,6 +1056,33 @@ static void transient_reset(void *args)
     dsp_transient_reset(&a->state);
 }
 
+static void convolve_reset(void *args)
+{
+    op_convolve_args *a = args;
+    dsp_convolver_reset(&a->state);
+    for (int ch = 0; ch < a->nch; ch++)
+        memset(a->dry[ch], 0, (size_t)dsp_convolver_latency(&a->state) * sizeof(float));
+    a->dry_pos = 0;
+}
+
+/* The delay lines carry over with the convolver's (same partition and
+ * channels: the same latency); another shape keeps dst fresh. */
+static void convolve_copy_state(void *dst, const void *src)
+{
+    op_convolve_args *d = dst;
+    const op_convolve_args *s = src;
+    if (dsp_convolver_copy_state(&d->state, &s->state) != 0)
+        return;
+    for (int ch = 0; ch < d->nch; ch++)
+        memcpy(d->dry[ch], s->dry[ch], (size_t)dsp_convolver_latency(&d->state) * sizeof(float));
+    d->dry_pos = s->dry_pos;
+}
+
+static void convolve_release(void *args)
+{
+    dsp_convolver_free(&((op_convolve_args *)args)->state);
+}
+
 static void transient_copy_state(void *dst, const void *src)
 {
     dsp_transient_copy_state(&((op_transient_args *)dst)->state, &((const op_transient_args *)src)->state);
@@ -1148,6 +1206,10 @@ const plan_op_class op_delay_insert_class = {
 const plan_op_class op_width_class = {.name = "width", .run = op_width, .param = "width"};
 const plan_op_class op_ms_class = {.name = "ms", .run = op_ms};
 const plan_op_class op_chmap_class = {.name = "chmap", .run = op_chmap};
+const plan_op_class op_convolve_class = {
+    .name = "conv", .run = op_convolve, .reset = convolve_reset, .copy_state = convolve_copy_state,
+    .release = convolve_release, .param = "conv",
+};
 
 const plan_op_class op_duck_class = {
     .name = "duck", .run = op_duck,
@@ -1171,6 +1233,7 @@ const plan_op_class *op_class_of_insert(vm_insert_kind k)
     case VM_INSERT_DYNAMICS: return &op_dyn_class;
     case VM_INSERT_LIMITER: return &op_limiter_class;
     case VM_INSERT_TRANSIENT: return &op_transient_class;
+    case VM_INSERT_CONVOLVE: return &op_convolve_class;
     case VM_INSERT_DUCK: return &op_duck_class;
     case VM_INSERT_DELAY: return &op_delay_insert_class;
     case VM_INSERT_WIDTH: return &op_width_class;

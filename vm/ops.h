@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "dsp/biquad.h"
+#include "dsp/convolver.h"
 #include "dsp/crossover.h"
 #include "dsp/delay.h"
 #include "dsp/ducker.h"
@@ -262,6 +263,27 @@ typedef struct {
     vm_lane *lanes[VM_DELAY_NPARAMS]; /* plain lanes in vm_delay_param order: s, %, %, Hz, Hz */
     int64_t knot;              /* the knot the kernel's settings belong to */
 } op_delay_insert_args;
+/* convolve: a convolution reverb (dsp/convolver.h) over a strip's
+ * channels, in place. The wet signal is late by the partition (the
+ * compiler compensates every parallel path); the dry one goes through a
+ * delay line as long, so the two meet: out = (1 - m) dry + m gain wet with
+ * m = mix / 100.
+ * Moving mix and gain are read per sample at the session time of the
+ * output sample (its input's time: pos - latency), so a move lands where
+ * it was written in the aligned mix. */
+typedef struct {
+    dsp_convolver state;
+    float **io;
+    int nch;
+    float **wet;               /* max_block per channel */
+    float **dry;               /* latency samples per channel */
+    int dry_pos;
+    float dry_coef, wet_coef;  /* static: 1 - m, m * gain */
+    int moving;                /* lanes are set */
+    vm_lane *lanes[VM_INSERT_NSETP]; /* plain lanes: mix, gain dB */
+    double *mix;               /* moving: max_block values of the mix, in % */
+    float *gain;               /* moving: max_block linear gains */
+} op_convolve_args;
 
 /* width: dsp/stereo.h's width matrix over a stereo strip, in place. Moving
  * width, mid and side are read at the knots of the control grid, and
@@ -370,6 +392,7 @@ extern const plan_op_class op_delay_insert_class; /* op_delay_insert_args */
 extern const plan_op_class op_width_class;     /* op_width_args */
 extern const plan_op_class op_ms_class;        /* op_ms_args */
 extern const plan_op_class op_chmap_class;     /* op_chmap_args (channel maps and polarity inverters) */
+extern const plan_op_class op_convolve_class;  /* op_convolve_args */
 extern const plan_op_class op_duck_class;      /* op_duck_args */
 extern const plan_op_class op_bandduck_class;  /* op_bandduck_args */
 extern const plan_op_class op_delay_class;     /* op_delay_args */

@@ -50,6 +50,11 @@ typedef struct plan_op_class {
      * (plan_op.readout names it). Reads the state the audio thread writes,
      * so call it on the audio thread between blocks. NULL: no readout. */
     double (*meter_db)(const void *args);
+    /* Frees what the op holds outside the plan's arena (a convolver's FFTW
+     * plans). vm_plan_free calls it, on the control thread, before the
+     * arena goes; it must accept args whose resources were never made (a
+     * compile that failed half-way). NULL: nothing outside the arena. */
+    void (*release)(void *args);
     /* Its word in parameter names (vm/liveset.c, `dubstage automation`):
      * an insert's STRIP.<param><n>.<field> ("eq", "dyn", "lim", "shape"),
      * a realtime duck's STRIP.duck.<field>; NULL: none of its own. */

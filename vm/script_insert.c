@@ -1,12 +1,13 @@
 /* script_insert.c - inserts on a strip: t:eq, t:compressor/expander/gate,
  * t:limiter, t:transient, t:delay, t:width, t:ms, t:polarity, t:channel_map,
- * and the fields of an insert handle. */
+ * t:convolve, and the fields of an insert handle. */
 #include "vm/script_priv.h"
 
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "dsp/convolver.h"
 #include "dsp/transient.h"
 #include "vm/insert_params.h"
 #include "vm/suggest.h"
@@ -429,12 +430,63 @@ int script_strip_channel_map(lua_State *L)
     return script_push_insert(L, strip, &e);
 }
 
+/* t:convolve { "ir/hall.wav", mix = 25, gain = -6, predelay = 0.02, normalize = true, partition = 1024 }:
+ * the IR is found and probed like a clip's file (the sandbox, the probe
+ * cache); it is read, at the session rate, when the mix is compiled. */
+int script_strip_convolve(lua_State *L)
+{
+    char what[300];
+    int strip = insert_strip(L, kind_noun(VM_INSERT_CONVOLVE), what, sizeof what);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    static const char *const keys[] = {"mix", "gain", "predelay", "normalize", "partition", NULL};
+    script_check_keys(L, 2, what, keys, 1);
+    if (lua_geti(L, 2, 1) != LUA_TSTRING)
+        return vm_script_error(L, "%s needs an impulse response file first: t:convolve { \"ir/hall.wav\", mix = 30 }",
+                               what);
+    const char *file = lua_tostring(L, -1);
+    lua_pop(L, 1);
+    script_ctx *c = script_get_ctx(L);
+    char path[PATH_MAX], where[VM_WHERE_LEN], err[DS_ERR_LEN];
+    script_where(L, where);
+    vm_media_info info;
+    if (vm_sandbox_media(&c->sb, file, where, path, sizeof path, err) != DS_OK ||
+        script_probe(L, path, &info, err) != DS_OK || vm_media_check_rate(path, &info, c->desc->tb.rate, err) != DS_OK)
+        return vm_script_error(L, "%s: impulse response: %s", what, err);
+    if (info.channels != 1 && info.channels != 2 && info.channels != 4)
+        return vm_script_error(L, "%s: impulse response '%s' has %d channels: it takes 1 (mono: the same IR on every "
+                               "channel), 2 (stereo: L->L, R->R) or 4 (true stereo: LL, LR, RL, RR)", what, file,
+                               info.channels);
+    if ((double)info.frames > (double)VM_CONVOLVE_MAX_IR_S * info.rate)
+        return vm_script_error(L, "%s: impulse response '%s' is %.2f s long (%lld samples at %d Hz): the longest "
+                               "accepted is %d s", what, file, (double)info.frames / info.rate,
+                               (long long)info.frames, info.rate, VM_CONVOLVE_MAX_IR_S);
+    vm_insert_desc e;
+    insert_init(&e, VM_INSERT_CONVOLVE);
+    e.conv.info = info;
+    e.conv.mix_pct = 100; /* an aux bus fed by sends: all reverb */
+    e.conv.normalize = 1;
+    e.conv.partition = 1024;
+    row_numbers(L, 2, &e, what);
+    script_opt_number(L, 2, "predelay", what, 0, 1, &e.conv.predelay_s);
+    script_opt_bool(L, 2, "normalize", what, &e.conv.normalize);
+    double part;
+    if (script_opt_number(L, 2, "partition", what, DSP_CONVOLVER_MIN_PARTITION, DSP_CONVOLVER_MAX_PARTITION, &part)) {
+        if (part != (int)part || !dsp_convolver_partition_ok((int)part))
+            return vm_script_error(L, "%s: partition = %g must be a power of two (%d to %d samples)", what, part,
+                                   DSP_CONVOLVER_MIN_PARTITION, DSP_CONVOLVER_MAX_PARTITION);
+        e.conv.partition = (int)part;
+    }
+    e.conv.path = script_strdup(L, path);
+    return script_push_insert(L, strip, &e);
+}
+
 int script_strip_compressor(lua_State *L) { return strip_dynamics(L, DSP_DYN_COMPRESS); }
 int script_strip_expander(lua_State *L) { return strip_dynamics(L, DSP_DYN_EXPAND); }
 int script_strip_gate(lua_State *L) { return strip_dynamics(L, DSP_DYN_GATE); }
 
 /* insert.k for a kind whose fields are its parameter rows (a limiter, a
- * transient shaper): the handle, or a message listing the rows. */
+ * transient shaper, a convolution reverb): the handle, or a message listing
+ * the rows. */
 static int insert_param_index(lua_State *L, const insert_ref *ir, const vm_insert_desc *e, const char *k)
 {
     const vm_insert_params *t = vm_insert_params_of(e->kind);

@@ -5,7 +5,7 @@
  *   script.c          the context, option parsing helpers, running a script
  *   script_strip.c    tracks and buses, clips, sends
  *   script_param.c    automatable parameters and their moves
- *   script_insert.c   inserts (eq, dynamics, limiter, transient shaper)
+ *   script_insert.c   inserts (eq, dynamics, limiter, transient shaper, convolution reverb)
  *   script_group.c    VCAs and mute groups
  *   script_marker.c   marker files (cues) and trims files
  *   script_session.c  session, output, duck
@@ -187,6 +187,7 @@ int script_strip_width(lua_State *L);
 int script_strip_ms(lua_State *L);
 int script_strip_polarity(lua_State *L);
 int script_strip_channel_map(lua_State *L);
+int script_strip_convolve(lua_State *L);
 extern const luaL_Reg script_insert_methods[];
 
 /* ---- script_group.c ---- */

@@ -377,7 +377,7 @@ static const luaL_Reg strip_calls[] = {
     {"compressor", script_strip_compressor}, {"expander", script_strip_expander}, {"gate", script_strip_gate},
     {"limiter", script_strip_limiter}, {"transient", script_strip_transient}, {"delay", script_strip_delay},
     {"width", script_strip_width}, {"ms", script_strip_ms}, {"polarity", script_strip_polarity},
-    {"channel_map", script_strip_channel_map},
+    {"channel_map", script_strip_channel_map}, {"convolve", script_strip_convolve},
     {NULL, NULL}};
 
 static int strip_index(lua_State *L)

@@ -8,8 +8,7 @@
  *     that many samples;
  *   - routing: a mono IR on 3 channels, a stereo IR (L->L, R->R) and a true
  *     stereo IR (LL, LR, RL, RR), each output against its own direct sums;
- *   - reset gives a fresh convolver's bytes, copy_state continues a running
- *     one bit for bit, and refuses (dst untouched) another partition size.
+ *   - reset gives a fresh convolver's bytes (copy_state: test_copy_state.c).
  * The input is made of random bursts with silence between, so the long IR's
  * tail and the delay line's wrap are both reached in a short signal. */
 #include <math.h>
@@ -240,15 +239,15 @@ static void test_routing(void)
     free(y), free(t);
 }
 
-/* reset and copy_state */
-static void test_state(void)
+/* reset: a convolver that ran gives a fresh one's bytes (copy_state:
+ * tests/unit/test_copy_state.c) */
+static void test_reset(void)
 {
     const int P = 256;
-    const int64_t len = 5000, n = 30000, at = 12345;
-    float *x[2], *a[2], *b[2], *c[2], *h[4];
+    const int64_t len = 5000, n = 30000;
+    float *x[2], *a[2], *b[2], *h[4];
     for (int k = 0; k < 2; k++) {
-        x[k] = malloc(n * sizeof(float)), a[k] = malloc(n * sizeof(float));
-        b[k] = malloc(n * sizeof(float)), c[k] = malloc(n * sizeof(float));
+        x[k] = malloc(n * sizeof(float)), a[k] = malloc(n * sizeof(float)), b[k] = malloc(n * sizeof(float));
         for (int64_t i = 0; i < n; i++)
             x[k][i] = (float)(0.3 * uniform());
     }
@@ -256,45 +255,17 @@ static void test_state(void)
         h[k] = malloc(len * sizeof(float));
         random_ir(h[k], len, 1);
     }
-    void *ma, *mb, *mc;
-    dsp_convolver *sa = make(P, 2, DSP_CONV_TRUE_STEREO, len, 100, &ma);
-    dsp_convolver *sb = make(P, 2, DSP_CONV_TRUE_STEREO, len, 100, &mb);
-    dsp_convolver_set_ir(sa, (const float *const *)h, 1.0);
-    dsp_convolver_set_ir(sb, (const float *const *)h, 1.0);
-    run(sa, x, a, 2, n, 500);
-    dsp_convolver_reset(sa);
-    run(sa, x, b, 2, n, 333);
+    void *mem;
+    dsp_convolver *s = make(P, 2, DSP_CONV_TRUE_STEREO, len, 100, &mem);
+    dsp_convolver_set_ir(s, (const float *const *)h, 1.0);
+    run(s, x, a, 2, n, 500);
+    dsp_convolver_reset(s);
+    run(s, x, b, 2, n, 333);
     check(memcmp(a[0], b[0], n * sizeof(float)) == 0 && memcmp(a[1], b[1], n * sizeof(float)) == 0,
           "reset: a convolver that ran gives a fresh one's bytes", "they differ");
-    /* sa runs to `at`; sb, fresh, takes its state there and continues */
-    dsp_convolver_reset(sa);
-    float *x2[2] = {x[0] + at, x[1] + at}, *b2[2] = {b[0] + at, b[1] + at}, *c2[2] = {c[0] + at, c[1] + at};
-    run(sa, x, a, 2, at, 1000);
-    check_int(dsp_convolver_copy_state(sb, sa), 0, "copy_state: same partition and channels");
-    run(sa, x2, b2, 2, n - at, 1000);
-    run(sb, x2, c2, 2, n - at, 640);
-    check(memcmp(b[0] + at, c[0] + at, (n - at) * sizeof(float)) == 0 &&
-              memcmp(b[1] + at, c[1] + at, (n - at) * sizeof(float)) == 0,
-          "copy_state: the copy continues the running convolver bit for bit", "they differ");
-    /* a shorter delay line (a shorter IR, no predelay) takes the newest spectra */
-    dsp_convolver *sc = make(P, 2, DSP_CONV_TRUE_STEREO, 600, 0, &mc);
-    dsp_convolver_set_ir(sc, (const float *const *)h, 1.0);
-    check_int(dsp_convolver_copy_state(sc, sa), 0, "copy_state into a shorter delay line");
-    destroy(sc, mc);
-    /* another partition: refused, dst untouched */
-    dsp_convolver *sd = make(2 * P, 2, DSP_CONV_TRUE_STEREO, len, 0, &mc);
-    size_t bytes = dsp_convolver_heap_size(2 * P, 2, DSP_CONV_TRUE_STEREO, len, 0);
-    void *before = malloc(bytes);
-    memcpy(before, mc, bytes);
-    int fill = sd->fill;
-    check(dsp_convolver_copy_state(sd, sa) == -1 && memcmp(before, mc, bytes) == 0 && sd->fill == fill,
-          "copy_state across partition sizes: -1, dst untouched", "copied or changed");
-    free(before);
-    destroy(sd, mc);
-    destroy(sa, ma);
-    destroy(sb, mb);
+    destroy(s, mem);
     for (int k = 0; k < 2; k++)
-        free(x[k]), free(a[k]), free(b[k]), free(c[k]);
+        free(x[k]), free(a[k]), free(b[k]);
     for (int k = 0; k < 4; k++)
         free(h[k]);
 }
@@ -312,6 +283,6 @@ int main(void)
     test_length(64, 7000, 0);
     test_predelay(128);
     test_routing();
-    test_state();
+    test_reset();
     return check_exit();
 }

@@ -14,6 +14,7 @@
  *     look-ahead, grid), a mismatch returns -1 and leaves dst untouched
  *     (byte for byte). */
 #include "dsp/biquad.h"
+#include "dsp/convolver.h"
 #include "dsp/crossover.h"
 #include "dsp/ducker.h"
 #include "dsp/delay.h"
@@ -411,6 +412,73 @@ static void test_loudness(void)
     dsp_loudness_destroy(&a), dsp_loudness_destroy(&b), dsp_loudness_destroy(&fresh), dsp_loudness_destroy(&other);
 }
 
+/* ---- convolver (caller memory, FFTW plans) ------------------------------- */
+
+/* A convolver over NCH channels with a mono IR of len samples (a decaying
+ * hash), partition P, in memory of its own (freed by conv_free). */
+static dsp_convolver *conv_new(int P, int64_t len, double seed)
+{
+    dsp_convolver *s = malloc(sizeof *s);
+    size_t bytes = dsp_convolver_heap_size(P, NCH, DSP_CONV_SHARED, len, 0);
+    void *mem = aligned_alloc(64, (bytes + 63) / 64 * 64);
+    if (!s || !mem || dsp_convolver_init(s, mem, P, NCH, DSP_CONV_SHARED, len, 0) != 0)
+        exit(2);
+    float *h = malloc((size_t)len * sizeof *h);
+    for (int64_t i = 0; i < len; i++)
+        h[i] = signal_at(i + (int64_t)seed, 0) * (float)exp(-4.0 * (double)i / (double)len);
+    const float *irs[1] = {h};
+    dsp_convolver_set_ir(s, irs, 1.0);
+    free(h);
+    return s;
+}
+
+static void conv_free(dsp_convolver *s)
+{
+    void *mem = s->win; /* the first piece of its memory */
+    dsp_convolver_free(s);
+    free(mem);
+    free(s);
+}
+
+static void test_convolver(void)
+{
+    const int P = 256;
+    dsp_convolver *a = conv_new(P, 3000, 0), *b = conv_new(P, 3000, 0), *fresh = conv_new(P, 3000, 0);
+    planar pa, pb, pf;
+    planar_new(&pa, N), planar_new(&pb, N), planar_new(&pf, N);
+    fill(pa.buf, NCH, 0, N);
+    dsp_convolver_process(a, (const float *const *)pa.buf, pa.buf, N);
+    int rc = dsp_convolver_copy_state(b, a);
+    fill(pa.buf, NCH, N, M), fill(pb.buf, NCH, N, M), fill(pf.buf, NCH, N, M);
+    dsp_convolver_process(a, (const float *const *)pa.buf, pa.buf, M);
+    dsp_convolver_process(b, (const float *const *)pb.buf, pb.buf, M);
+    dsp_convolver_process(fresh, (const float *const *)pf.buf, pf.buf, M);
+    check(rc == 0 && same_floats(pa.buf, pb.buf, NCH, M) && !same_floats(pa.buf, pf.buf, NCH, M),
+          "convolver: copy continues A", "rc %d; B differs from A, or a fresh convolver matches A", rc);
+    /* another IR (longer: a longer delay line) keeps its spectra */
+    dsp_convolver *other = conv_new(P, 5000, 777);
+    size_t ir_bytes = (size_t)other->nparts * 2 * (size_t)other->stride * sizeof(float);
+    float *before = malloc(ir_bytes);
+    memcpy(before, other->irs[0], ir_bytes);
+    rc = dsp_convolver_copy_state(other, a);
+    check(rc == 0 && memcmp(before, other->irs[0], ir_bytes) == 0 && memcmp(other->out[1], a->out[1],
+          (size_t)P * sizeof(float)) == 0, "convolver: dst keeps its IR, takes the output being played",
+          "rc %d, or the IR changed", rc);
+    free(before);
+    /* another partition: refused, dst untouched */
+    dsp_convolver *wide = conv_new(2 * P, 3000, 0);
+    size_t bytes = dsp_convolver_heap_size(2 * P, NCH, DSP_CONV_SHARED, 3000, 0);
+    unsigned char *mem_before = malloc(bytes), *whole_before = malloc(sizeof *wide);
+    memcpy(mem_before, wide->win, bytes);
+    memcpy(whole_before, wide, sizeof *wide);
+    rc = dsp_convolver_copy_state(wide, a);
+    check(rc == -1 && memcmp(mem_before, wide->win, bytes) == 0 && memcmp(whole_before, wide, sizeof *wide) == 0,
+          "convolver: another partition refused, dst untouched", "rc %d", rc);
+    free(mem_before), free(whole_before);
+    free(pa.store), free(pb.store), free(pf.store);
+    conv_free(a), conv_free(b), conv_free(fresh), conv_free(other), conv_free(wide);
+}
+
 int main(void)
 {
     test_biquad();
@@ -423,5 +491,6 @@ int main(void)
     test_ducker();
     test_limiter();
     test_loudness();
+    test_convolver();
     return check_exit();
 }

@@ -4,7 +4,8 @@
  * vm_insert_desc; where a kernel judges the settings (dynamics, limiter)
  * a row's range is exactly the kernel's (its ends pass dsp_X_check, the
  * next doubles outside fail); a script that moves every row of an eq, a
- * compressor, a limiter, a transient shaper, a delay and a stereo width gets one automation lane per
+ * compressor, a limiter, a transient shaper, a delay, a stereo width and a
+ * convolution reverb gets one automation lane per
  * row, named STRIP.<param><n>.<row> in lane order, with the value it set;
  * the REPL's names for the inserts are the rows in table order, and each
  * reads the row's static field and sets it. */
@@ -27,8 +28,11 @@
 #include "vm/ops.h"
 
 static const vm_insert_kind kinds[] = {VM_INSERT_EQ, VM_INSERT_DYNAMICS, VM_INSERT_LIMITER, VM_INSERT_TRANSIENT,
-                                       VM_INSERT_DELAY, VM_INSERT_WIDTH};
-#define NKINDS 6
+                                       VM_INSERT_DELAY, VM_INSERT_WIDTH, VM_INSERT_CONVOLVE};
+#define NKINDS 7
+
+/* the convolution reverb's IR (a unit impulse) */
+static double unit_impulse(int i, int c) { (void)c; return i == 0; }
 
 /* A value every consumer accepts for row sp: inside its range, finite. */
 static double mid(const vm_insert_param_spec *sp)
@@ -137,9 +141,20 @@ static void test_channel_limits(void)
           "a minimum differs");
     check(DSP_CHMAP_MAX_CHANNELS >= VM_MAX_CHANNELS, "limits: a channel map takes every channel a strip can have",
           "DSP_CHMAP_MAX_CHANNELS %d < VM_MAX_CHANNELS %d", DSP_CHMAP_MAX_CHANNELS, VM_MAX_CHANNELS);
+    /* a convolution reverb: a mono IR on any strip, a stereo or true-stereo IR on 2 channels exactly */
+    vm_insert_desc cv = {.kind = VM_INSERT_CONVOLVE, .conv = {.info = {.channels = 1}}};
+    int mono = vm_insert_max_channels(&cv, &variant) == VM_MAX_CHANNELS && !variant && vm_insert_min_channels(&cv) == 1;
+    cv.conv.info.channels = 2;
+    int st = vm_insert_max_channels(&cv, &variant) == 2 && variant && strcmp(variant, "stereo-IR") == 0 &&
+             vm_insert_min_channels(&cv) == 2;
+    cv.conv.info.channels = 4;
+    int ts = vm_insert_max_channels(&cv, &variant) == 2 && variant && strcmp(variant, "true-stereo") == 0 &&
+             vm_insert_min_channels(&cv) == 2 && vm_insert_max_key_channels(&cv) == 0;
+    check(mono && st && ts, "limits: a convolution reverb's mono IR takes 1 to VM_MAX_CHANNELS, a stereo (stereo-IR) "
+          "and a true-stereo one exactly 2", "mono %d, stereo %d, true stereo %d", mono, st, ts);
 }
 
-/* The constructors (t:eq, t:transient, t:delay, t:width) accept each row's range, lo and hi
+/* The constructors (t:eq, t:transient, t:delay, t:width, t:convolve) accept each row's range, lo and hi
  * included, and refuse just outside it with a message naming the range: the
  * same range the REPL's set and the script's moves accept. */
 static void test_constructor_ranges(void)
@@ -149,6 +164,7 @@ static void test_constructor_ranges(void)
         {VM_INSERT_TRANSIENT, "t:transient { %s = %.17g }", 1},
         {VM_INSERT_DELAY, "t:delay { time = 0.5, %s = %.17g }", 1}, /* time = X: the later field wins */
         {VM_INSERT_WIDTH, "t:width { %s = %.17g }", 2},
+        {VM_INSERT_CONVOLVE, "t:convolve { \"ir.wav\", %s = %.17g }", 1},
     };
     int ok = 1, n = 0;
     for (size_t c = 0; c < sizeof ctor / sizeof ctor[0]; c++) {
@@ -174,7 +190,8 @@ static void test_constructor_ranges(void)
             }
         }
     }
-    check(ok && n == 52, "constructors: t:eq, t:transient, t:delay and t:width accept each row's range and refuse "
+    check(ok && n == 60, "constructors: t:eq, t:transient, t:delay, t:width and t:convolve accept each row's range and "
+          "refuse "
           "outside it",
           "%d probes", n);
 }
@@ -183,6 +200,7 @@ int main(void)
 {
     if (scratch_open("test-insert-params") != 0)
         return 2;
+    write_wav("ir.wav", 48000, 1, 1, unit_impulse);
     test_tables();
     test_channel_limits();
     test_constructor_ranges();
@@ -192,7 +210,7 @@ int main(void)
     snprintf(script, sizeof script, "session { rate = 48000, length = 0.5 }\nlocal t = track \"T\" { channels = 2 }\n"
              "local i = { t:eq { \"peak\", freq = 1000, gain = 3, q = 1 }, t:compressor { threshold = -20, ratio = 4 },\n"
              "  t:limiter { ceiling = -1 }, t:transient { attack = 3 }, t:delay { time = 0.25 },\n"
-             "  t:width { width = 1.5 } }\n");
+             "  t:width { width = 1.5 }, t:convolve { \"ir.wav\" } }\n");
     for (int k = 0; k < NKINDS; k++) {
         const vm_insert_params *t = vm_insert_params_of(kinds[k]);
         for (int r = 0; r < t->nparams; r++) {
@@ -221,6 +239,7 @@ int main(void)
         {"lim3.ceiling", "dBTP"}, {"lim3.release", "s"}, {"shape4.attack", "dB"}, {"shape4.sustain", "dB"},
         {"delay5.time", "s"}, {"delay5.feedback", "%"}, {"delay5.mix", "%"}, {"delay5.lowpass", "Hz"},
         {"delay5.highpass", "Hz"}, {"width6.width", "width"}, {"width6.mid", "dB"}, {"width6.side", "dB"},
+        {"conv7.mix", "%"}, {"conv7.gain", "dB"},
     };
     int units_ok = 1, units_seen = 0;
     for (int i = 0; i < list.n; i++)

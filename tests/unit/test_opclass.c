@@ -44,7 +44,8 @@ static double voice(int i, int c)
 
 /* Every stateful kind: clips; an order-2 eq and a Butterworth eq; a
  * transient shaper (and the stateless stereo tools: a width with a moving
- * side, a polarity inverter, an M/S encoder, a channel map); a moving delay (a send's aux); a limiter that makes MX late before its compressor
+ * side, a polarity inverter, an M/S encoder, a channel map); a moving delay (a send's aux); a convolution
+ * reverb (a stereo IR, late by its partition); a limiter that makes MX late before its compressor
  * keyed from DX (a key delay line); a realtime duck (FX under DX); a band
  * duck (E under DX, analysed offline); the compensation delays that meet
  * the late paths at PM. */
@@ -67,6 +68,7 @@ static const char *script =
     "f:polarity \"R\"\n"
     "local d = f:delay { time = 0.125, feedback = 40, lowpass = 3000, highpass = 200, mix = 30 }\n"
     "d.time:ramp { at = 1, to = 0.2, over = 0.5 }\n"
+    "f:convolve { \"ir.wav\", mix = 50, partition = 256 }\n"
     "local e = track \"E\" { channels = 2, to = pm }\n"
     "e:clip { \"noise.wav\", at = 0.25 }\n"
     "e:ms \"encode\"\n"
@@ -144,7 +146,8 @@ static void test_table(const plan *p)
           "%d ops wrong", bad);
     static const plan_op_class *const stateful[] = {&op_clips_class, &op_eq_class, &op_dyn_class,
                                                     &op_limiter_class, &op_transient_class, &op_duck_class,
-                                                    &op_bandduck_class, &op_delay_class, &op_delay_insert_class};
+                                                    &op_bandduck_class, &op_delay_class, &op_delay_insert_class,
+                                                    &op_convolve_class};
     char missing[200] = "";
     for (size_t k = 0; k < sizeof stateful / sizeof stateful[0]; k++)
         if (!find_class(p, stateful[k], 0))
@@ -254,6 +257,7 @@ int main(void)
     write_wav("voice.wav", RATE, 2, RATE * 2, voice);
     write_wav("music.wav", RATE, 2, RATE * 3, music);
     write_wav("noise.wav", RATE, 2, RATE * 3, noise);
+    write_wav("ir.wav", RATE, 2, RATE / 10, noise);
     char path[512], err[DS_ERR_LEN];
     write_script(script, path, sizeof path);
     vm_script_opts so = {.stdlib_dir = "stdlib"};

@@ -38,6 +38,42 @@ static const char *takes(int n)
     return buf;
 }
 
+/* A convolution reverb: a stereo or true-stereo IR needs exactly 2
+ * channels, checked on the final graph (a bus narrowed or widened after
+ * the insert); a mono IR takes any strip up to VM_MAX_CHANNELS. */
+static double ir_sample(int i, int c) { return i == 0 ? 1.0 / (c + 1) : 0.0; }
+static void test_convolve(void)
+{
+    write_wav("ir2.wav", 48000, 2, 64, ir_sample);
+    write_wav("ir4.wav", 48000, 4, 64, ir_sample);
+    write_wav("ir1.wav", 48000, 1, 64, ir_sample);
+    expect_error_at("session { rate = 48000, length = 1 }\n"
+                    "local b = bus \"R\"\n"
+                    "b:convolve { \"ir2.wav\" }\n"
+                    "b { channels = 1 }\n"
+                    "output { \"out/b.wav\", from = b }\n",
+                    3, "a stereo-IR convolution reverb on bus 'R' takes exactly 2 channels (a stereo pair: L R), "
+                    "but the bus has 1 (channels set at ", "a stereo IR on a bus narrowed to 1 channel: error names both lines");
+    expect_error_at("session { rate = 48000, length = 1 }\n"
+                    "local b = bus \"R\" { channels = 6 }\n"
+                    "b:convolve { \"ir4.wav\" }\n"
+                    "output { \"out/b.wav\", from = b }\n",
+                    3, "a true-stereo convolution reverb on bus 'R' takes exactly 2 channels (a stereo pair: L R), "
+                    "but the bus has 6",
+                    "a true-stereo IR on a 6-channel bus: error");
+    expect_error_at("session { rate = 48000, length = 1 }\n"
+                    "local b = bus \"R\"\n"
+                    "b:convolve { \"ir2.wav\" }\n"
+                    "b { channels = 1 }\n"
+                    "output { \"out/b.wav\", from = b }\n",
+                    3, "mix.lua:4)", "... and names the line that set the channels");
+    expect_ok("session { rate = 48000, length = 1 }\n"
+              "local b = bus \"R\" { channels = 64 }\n"
+              "b:convolve { \"ir1.wav\" }\n"
+              "output { \"out/b.wav\", from = b }\n",
+              "a mono IR on a 64-channel bus compiles");
+}
+
 /* Issue 10's repro: a transient shaper with a moving attack on a bus
  * widened to 64 channels after the insert was made (SIGSEGV before). */
 static void test_transient(void)
@@ -456,6 +492,7 @@ int main(void)
         return 2;
     test_transient();
     test_delay();
+    test_convolve();
     test_eq();
     test_eq_wide_butterworth();
     test_dynamics();
