@@ -4,7 +4,9 @@
 # backend, no hardware), recorded by jack_rec at 32-bit, equals the offline
 # render of the same range sample for sample; zero xruns, zero disk
 # underruns; the malloc trap (build/dubstage-rtcheck) never fires. Also: a
-# stem instead of the printmaster (--bus), and the CLI's device errors.
+# stem instead of the printmaster (--bus), a convolution reverb on an aux
+# (its FFT partitions and compensated latency, live), and the CLI's device
+# errors.
 # Runs from the repository root; BUILD (default build) holds the binaries.
 set -u
 
@@ -43,7 +45,8 @@ fi
 
 jack_start "$W" || { echo "not ok - live playback: $jack_error"; exit 1; }
 
-# play_check NAME SECONDS RECORD_SECONDS REF [play options...]
+# play_check NAME SECONDS RECORD_SECONDS REF [play options...]: plays
+# $PLAY_SCRIPT (default the demo)
 play_check() {
   name=$1 secs=$2 recsecs=$3 ref=$4
   shift 4
@@ -52,7 +55,7 @@ play_check() {
     echo "not ok - $name: $jack_error"
     return
   fi
-  "$RT" play "$W/demo.lua" --allow-paths --device JACK "$@" >"$W/play.out" 2>"$W/play.err"
+  "$RT" play "${PLAY_SCRIPT:-$W/demo.lua}" --allow-paths --device JACK "$@" >"$W/play.out" 2>"$W/play.err"
   st=$?
   jack_record_wait 30 || { echo "not ok - $name: $jack_error"; return; }
   if [ $st -ne 0 ]; then
@@ -81,6 +84,27 @@ play_check "play the demo for 20 s" 20 23 "$W/ref/printmaster.wav" --to 20
 
 # any bus or output can be heard: the dialogue stem
 play_check "play a bus (the dialogue stem) from the start" 8 10 "$W/ref/DX.wav" --to 8 --bus DX
+
+# a convolution reverb (a 1.2 s stereo IR at 44.1 kHz, resampled) on an aux
+# fed by a send: its partitions run in the callback, its latency is
+# compensated, and the recording is still the offline render
+sox -V1 -n -r 44100 -c 2 "$W/ir.wav" synth 1.2 whitenoise fade p 0 1.2 1.2
+cat > "$W/verb.lua" <<LUA
+session { rate = 48000, length = 8 }
+local pm = bus "PM" { channels = 2 }
+local verb = bus "VERB" { channels = 2, to = pm }
+local d = track "DIA" { channels = 1, to = pm }
+d:clip { "$media/dx/1st-m-pockej.ogg", at = 0.5 }
+d:clip { "$media/dx/1st-v-netusim.ogg", at = 3 }
+d:send(verb, -6)
+verb:convolve { "ir.wav", predelay = 0.02, partition = 512 }
+output { "printmaster.wav", from = pm, format = "wav32f" }
+LUA
+if "$DS" render "$W/verb.lua" --allow-paths --out "$W/ref-verb" --quiet 2>"$W/render.err"; then
+  PLAY_SCRIPT="$W/verb.lua" play_check "play a convolution reverb on an aux" 7 9 "$W/ref-verb/printmaster.wav" --to 7
+else
+  echo "not ok - play a convolution reverb: the offline render failed: $(head -3 "$W/render.err")"
+fi
 
 # a loop: 10 s to 14 s, round and round without a gap; every pass is the
 # offline render of the range (from 1.5 s into the first pass on, once the
