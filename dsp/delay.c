@@ -95,11 +95,20 @@ int dsp_delay_copy_state(dsp_delay *dst, const dsp_delay *src)
     for (int c = 0; c < dst->nch; c++) {
         float *to = dst->line + (size_t)c * dst->len;
         const float *from = src->line + (size_t)c * src->len;
+        /* the newest m samples, in runs that stop where either ring wraps */
         int a = dst->wpos, b = src->wpos;
-        for (int i = 0; i < dst->len; i++) { /* newest first: the last m samples, silence before them */
-            a = a ? a - 1 : dst->len - 1;
-            b = b ? b - 1 : src->len - 1;
-            to[a] = i < m ? from[b] : 0.0f;
+        for (int left = m; left > 0;) {
+            int ea = a ? a : dst->len, eb = b ? b : src->len; /* a run ends just before these */
+            int k = left < ea ? left : ea;
+            k = k < eb ? k : eb;
+            memcpy(to + ea - k, from + eb - k, (size_t)k * sizeof(float));
+            a = ea - k, b = eb - k, left -= k;
+        }
+        /* silence before them (dst longer than src) */
+        for (int left = dst->len - m; left > 0;) {
+            int ea = a ? a : dst->len, k = left < ea ? left : ea;
+            memset(to + ea - k, 0, (size_t)k * sizeof(float));
+            a = ea - k, left -= k;
         }
         dst->lp_s[c] = src->lp_s[c];
         dst->hp_s[c] = src->hp_s[c];
