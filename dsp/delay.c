@@ -66,7 +66,11 @@ void dsp_delay_set(dsp_delay *s, const dsp_delay_params *at, const dsp_delay_par
 
 void dsp_delay_reset(dsp_delay *s)
 {
-    memset(s->line, 0, (size_t)s->nch * (size_t)s->len * sizeof(float));
+    /* only what was written since the last reset: the rest is still 0, and
+     * untouched pages of a long line stay unmapped until it fills */
+    for (int c = 0; c < s->nch; c++)
+        memset(s->line + (size_t)c * s->len, 0, (size_t)s->written * sizeof(float));
+    s->written = 0;
     s->wpos = 0;
     for (int c = 0; c < s->nch; c++)
         s->lp_s[c] = s->hp_s[c] = 0;
@@ -83,6 +87,7 @@ void dsp_delay_init(dsp_delay *s, void *memory, int nch, double fs, double max_d
     s->line = memory;
     s->fs = fs;
     s->glide = glide > 0 ? glide : 1;
+    s->written = 0; /* the memory comes zeroed */
     dsp_delay_set(s, p, NULL, 0);
     dsp_delay_reset(s);
 }
@@ -114,6 +119,7 @@ int dsp_delay_copy_state(dsp_delay *dst, const dsp_delay *src)
         dst->hp_s[c] = src->hp_s[c];
     }
     dst->d = clamp_delay(dst, src->d);
+    dst->written = dst->len;
     return 0;
 }
 
@@ -166,4 +172,5 @@ void dsp_delay_process(dsp_delay *s, float *const *io, int n)
     s->d = d;
     s->wpos = wpos;
     s->since = since;
+    s->written = n < s->len - s->written ? s->written + n : s->len;
 }

@@ -163,6 +163,15 @@ end
 -- than 1.5 s so it does not pump (`dubstage automation demo.lua MX.bandduck`
 -- shows the moves this makes).
 duck { mx, under = dx, depth = -4, band = { 700, 5000 }, preroll = 0.3, attack = 0.1, release = 0.8, bridge = 1.5 }
+-- The hard effects ring out under water: a send into an echo on an aux
+-- bus (100 % echo: the dry effects reach FX on their own track). Each
+-- repeat is 30 % of the last (-10.5 dB) and darker through the loop's
+-- 2.5 kHz low-pass; as the fish near the ship the repeats draw closer
+-- (0.36 s to 0.25 s, slower than the delay's glide, so followed exactly).
+local echo = bus "FX ECHO" { to = fx }
+local ring = echo:delay { time = 0.36, feedback = 30, lowpass = 2500, highpass = 150 }
+ring.time:ramp { at = "01:00:12:00", to = 0.25, over = 4 }
+sfx:send(echo, -12)
 -- The printmaster never goes over -1 dBTP (true peak, as delivery specs ask);
 -- its 5 ms look-ahead is compensated, so every output stays in sync.
 pm:limiter { ceiling = -1 }

@@ -100,6 +100,7 @@ static void test_whole_samples_exact(void)
     /* mix 50 %: 0.5 x + 0.5 x[n - 600], each product exact in double */
     memcpy(io, in, sizeof io);
     p.mix = 0.5;
+    dsp_delay_reset(&s); /* the memory zeroed again, as init wants it */
     dsp_delay_init(&s, mem, NCH, FS, 1000, 1, &p);
     float *ch[NCH] = {io[0], io[1], io[2]};
     dsp_delay_process(&s, ch, N);
@@ -276,9 +277,13 @@ static void test_calls_independent(void)
     p0.highpass_hz = p1.highpass_hz = 100;
     float *out[2][2] = {{a[0], a[1]}, {b[0], b[1]}};
     static const int blocks[2] = {1, 4096};
+    dsp_delay s;
+    dsp_delay_init(&s, mem, 2, FS, 2000, 0.05, &p0);
     for (int r = 0; r < 2; r++) {
-        dsp_delay s;
-        dsp_delay_init(&s, mem, 2, FS, 2000, 0.05, &p0);
+        if (r) { /* the second run after a reset (which clears only what was written) */
+            dsp_delay_set(&s, &p0, NULL, 0);
+            dsp_delay_reset(&s);
+        }
         for (int done = 0; done < N;) {
             int m = N - done < blocks[r] ? N - done : blocks[r];
             if (done < 3000 && done + m > 3000)
@@ -290,7 +295,8 @@ static void test_calls_independent(void)
             done += m;
         }
     }
-    check(memcmp(a, b, sizeof a) == 0, "a ramping delay in calls of 1 sample and of 4096: the same bits", "differs");
+    check(memcmp(a, b, sizeof a) == 0, "a ramping delay in calls of 1 sample and of 4096, the second after a reset: "
+          "the same bits", "differs");
     free(mem);
 }
 
