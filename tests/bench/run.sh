@@ -37,7 +37,8 @@
 #             that decodes with libsndfile can beat it.
 # Then the compile time of two generated mixes (tests/bench/compile.sh), and
 # the convolution reverb's kernel on a 2.5 s stereo IR (build/tools/conv_bench:
-# ns of CPU per channel-sample, 60 s of noise in 1024-frame calls).
+# ns of CPU per channel-sample, 60 s of noise in 1024-frame calls), and the
+# delay's (build/tools/delay_bench, the same way).
 # Afterwards the outputs are compared (length, RMS, peak, and the RMS of the
 # difference from the sox render), so the comparison is known to be honest.
 #
@@ -301,6 +302,15 @@ if [ -x "$BUILD/tools/conv_bench" ]; then
   "$BUILD/tools/conv_bench" 60 1024 || echo "bench: conv_bench failed"
 else
   echo "convolution reverb: skipped: $BUILD/tools/conv_bench is not built (make)"
+fi
+
+# The delay (dsp/delay.c): stereo, 0.375 s, feedback through both loop
+# filters; static (fractional and whole-sample time) and with its time moving.
+echo
+if [ -x "$BUILD/tools/delay_bench" ]; then
+  "$BUILD/tools/delay_bench" 60 || echo "bench: delay_bench failed"
+else
+  echo "delay: skipped: $BUILD/tools/delay_bench is not built (make)"
 fi
 
 # Live: the film mix played through JACK's dummy backend, at 128 and 256

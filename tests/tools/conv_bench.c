@@ -17,25 +17,13 @@
 #include <time.h>
 
 #include "dsp/convolver.h"
+#include "tests/tools/bench_util.h"
 
 #define RATE 48000
 #define BLOCK 1024
 #define IR_LEN (RATE * 5 / 2)
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
-
-static float uniform(void)
-{
-    rng ^= rng >> 12, rng ^= rng << 25, rng ^= rng >> 27;
-    return (float)((double)((rng * 2685821657736338717ull) >> 11) / 9007199254740992.0 * 2.0 - 1.0);
-}
-
-static double cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 int main(int argc, char **argv)
 {
@@ -54,9 +42,9 @@ int main(int argc, char **argv)
         if (!ir[c] || !in[c] || !out[c])
             return 1;
         for (int i = 0; i < IR_LEN; i++)
-            ir[c][i] = uniform() * (float)(0.1 * exp(-6.9 * i / IR_LEN)); /* -60 dB at the end */
+            ir[c][i] = bench_uniform(&rng) * (float)(0.1 * exp(-6.9 * i / IR_LEN)); /* -60 dB at the end */
         for (int i = 0; i < RATE; i++)
-            in[c][i] = 0.25f * uniform();
+            in[c][i] = 0.25f * bench_uniform(&rng);
     }
     size_t bytes = dsp_convolver_heap_size(partition, 2, DSP_CONV_PARALLEL, IR_LEN, 0);
     void *mem = aligned_alloc(64, (bytes + 63) / 64 * 64);
@@ -70,14 +58,14 @@ int main(int argc, char **argv)
     double best = 1e30, sink = 0;
     for (int run = 0; run < 3; run++) {
         dsp_convolver_reset(&s);
-        double t0 = cpu_now();
+        double t0 = bench_cpu_now();
         for (int64_t done = 0; done < frames; done += BLOCK) {
             int at = (int)(done % (RATE - RATE % BLOCK));
             const float *x[2] = {in[0] + at, in[1] + at};
             dsp_convolver_process(&s, x, out, BLOCK);
             sink += out[0][0];
         }
-        double t = cpu_now() - t0;
+        double t = bench_cpu_now() - t0;
         best = t < best ? t : best;
     }
     double ns = best * 1e9 / ((double)frames * 2);

@@ -1,0 +1,27 @@
+/* bench_util.h - what the kernel benchmarks (conv_bench, delay_bench)
+ * share: a fixed-seed noise source and this thread's CPU clock. */
+#ifndef TESTS_TOOLS_BENCH_UTIL_H
+#define TESTS_TOOLS_BENCH_UTIL_H
+
+#include <stdint.h>
+#include <time.h>
+
+/* Uniform noise in [-1, 1) from a xorshift64* generator (state: any
+ * non-zero seed). */
+static inline float bench_uniform(uint64_t *state)
+{
+    uint64_t x = *state;
+    x ^= x >> 12, x ^= x << 25, x ^= x >> 27;
+    *state = x;
+    return (float)((double)((x * 2685821657736338717ull) >> 11) / 9007199254740992.0 * 2.0 - 1.0);
+}
+
+/* This thread's CPU time in seconds. */
+static inline double bench_cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+#endif
