@@ -10,6 +10,9 @@
  *     predelay gives out = (1 - m) x[n] + m g (x[n - D] + 0.5 x[n - D - 100]);
  *   - a stereo IR routes L -> L and R -> R, a true-stereo IR (LL, LR, RL,
  *     RR) sums L * LL + R * RL into L and L * LR + R * RR into R;
+ *   - normalize scales a true-stereo IR by 1 / sqrt of its loudest output's
+ *     energy (LL + RL here): the normalised render is the plain one times
+ *     that factor, computed here from the taps;
  *   - an IR at 96 kHz in a 48 kHz session is resampled: its impulse at
  *     0.1 s arrives 4800 samples late;
  *   - a mix move lands at its sample (wet before, exactly the dry signal
@@ -204,6 +207,35 @@ static void test_routing(void)
     free(ya), free(yb), free(wa), free(wb);
 }
 
+/* normalize: the true-stereo IR of test_routing has energies LL 1, LR 0.25,
+ * RL 0.0625, RR 0.015625: outputs L 1.0625, R 0.265625; the factor is
+ * 1 / sqrt(1.0625) */
+static void test_normalize(void)
+{
+    const char *fmt = "session { rate = 48000, length = 1 }\n"
+                      "local b = track \"B\" { channels = 2 }\n"
+                      "b:clip { \"noise.wav\", at = 0 }\n"
+                      "b:convolve { \"ts_ir.wav\", normalize = %s }\n"
+                      "output { \"%s.wav\", from = b, format = \"wav32f\" }\n";
+    char script[600];
+    int f1 = 0, f2 = 0, ch = 0;
+    snprintf(script, sizeof script, fmt, "false", "plain");
+    float *plain = render(script, 1024) == 0 ? read_wav("plain.wav", &f1, &ch) : NULL;
+    snprintf(script, sizeof script, fmt, "true", "norm");
+    float *norm = render(script, 1024) == 0 ? read_wav("norm.wav", &f2, &ch) : NULL;
+    double e = 1;
+    if (plain && norm && f1 == f2) {
+        double *want = malloc((size_t)f1 * 2 * sizeof *want), k = 1 / sqrt(1.0 + 0.0625);
+        for (int i = 0; i < f1 * 2; i++)
+            want[i] = plain[i] * k;
+        e = rel_err(norm, want, f1 * 2);
+        free(want);
+    }
+    check(e <= 1e-6, "normalize: a true-stereo IR is scaled by 1 / sqrt(LL + RL energy), its loudest output's",
+          "error %.3g", e);
+    free(plain), free(norm);
+}
+
 /* an IR at 96 kHz: its impulse at 0.1 s comes 4800 samples late at 48 kHz */
 static double late_impulse(int i, int c) { (void)c; return i == 9600 ? 1.0 : 0.0; }
 static void test_resampled_ir(void)
@@ -285,6 +317,7 @@ int main(void)
     test_parallel_aligned();
     test_formula();
     test_routing();
+    test_normalize();
     test_resampled_ir();
     test_moves();
     test_errors();
