@@ -334,29 +334,47 @@ int script_strip_ms(lua_State *L)
     return script_push_insert(L, strip, &e);
 }
 
-/* A channel as a script writes it: a number 1..VM_MAX_CHANNELS, "L" (1) or
- * "R" (2); 0 too when zero_ok (silence). The value at idx; `entry` names it
- * in messages. */
-static int channel_arg(lua_State *L, int idx, const char *what, const char *entry, int zero_ok)
+/* A channel as a script writes it: a number 1..VM_MAX_CHANNELS (0 too when
+ * zero_ok: silence), or a name: the channel names of strip st's layout
+ * when it declares one ("C", "LFE", "Ls" in 5.1), else "L" (1) and "R"
+ * (2). The value at idx; `entry` names it in messages. */
+static int channel_arg(lua_State *L, int idx, const vm_strip_desc *st, const char *what, const char *entry,
+                       int zero_ok)
 {
-    static const char *const words[] = {"L", "R", NULL};
     if (lua_type(L, idx) == LUA_TSTRING) {
         const char *w = lua_tostring(L, idx);
-        for (int i = 0; words[i]; i++)
-            if (strcmp(w, words[i]) == 0)
+        char names[VM_MAX_CHANNELS][12], list[VM_MAX_CHANNELS * 14] = "";
+        const char *words[VM_MAX_CHANNELS + 1];
+        int n = st->layout != VM_LAYOUT_PLAIN ? vm_layout_channels(st->layout) : 2;
+        for (int i = 0; i < n; i++) {
+            if (st->layout != VM_LAYOUT_PLAIN)
+                vm_layout_channel_name(st->layout, i, names[i], sizeof names[i]);
+            else
+                snprintf(names[i], sizeof names[i], "%s", i ? "R" : "L");
+            if (strcmp(w, names[i]) == 0)
                 return i + 1;
-        char mean[96];
-        return vm_script_error(L, "%s: %s is an unknown channel '%s'%s (a channel is \"L\", \"R\" or a number %d to "
-                               "%d%s)", what, entry, w, script_did_you_mean(w, words, mean, sizeof mean),
-                               zero_ok ? 0 : 1, VM_MAX_CHANNELS, zero_ok ? "; 0: silence" : "");
+            words[i] = names[i];
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s\"%s\"", i ? ", " : "", names[i]);
+        }
+        words[n] = NULL;
+        char mean[96], layout[120] = "";
+        if (st->layout == VM_LAYOUT_PLAIN)
+            snprintf(layout, sizeof layout, "; C, LFE, Ls, ... name channels once the %s declares its layout "
+                     "(layout = \"5.1\") before this line", script_kind_name(st));
+        return vm_script_error(L, "%s: %s is an unknown channel '%s'%s (a channel is %s%s%s or a number %d to %d%s%s)",
+                               what, entry, w, script_did_you_mean(w, words, mean, sizeof mean), list,
+                               st->layout == VM_LAYOUT_PLAIN ? "" : " (its layout's names)",
+                               st->layout == VM_LAYOUT_PLAIN ? "" : ",", zero_ok ? 0 : 1, VM_MAX_CHANNELS,
+                               zero_ok ? "; 0: silence" : "", layout);
     }
     lua_Integer k;
     int ok = lua_isinteger(L, idx);
     k = ok ? lua_tointeger(L, idx) : 0;
     if (!ok || k < (zero_ok ? 0 : 1) || k > VM_MAX_CHANNELS) {
         const char *v = lua_type(L, idx) == LUA_TNUMBER ? lua_tostring(L, idx) : luaL_typename(L, idx);
-        return vm_script_error(L, "%s: %s is %s: a channel is \"L\", \"R\" or a number %d to %d%s", what, entry, v,
-                               zero_ok ? 0 : 1, VM_MAX_CHANNELS, zero_ok ? " (0: silence)" : "");
+        return vm_script_error(L, "%s: %s is %s: a channel is a name (\"L\", \"R\", or the strip's layout's) or a "
+                               "number %d to %d%s", what, entry, v, zero_ok ? 0 : 1, VM_MAX_CHANNELS,
+                               zero_ok ? " (0: silence)" : "");
     }
     return (int)k;
 }
@@ -366,6 +384,7 @@ int script_strip_polarity(lua_State *L)
 {
     char what[300];
     int strip = insert_strip(L, kind_noun(VM_INSERT_POLARITY), what, sizeof what);
+    const vm_strip_desc *st = &script_get_ctx(L)->desc->strips[strip]; /* its layout names channels */
     vm_insert_desc e;
     insert_init(&e, VM_INSERT_POLARITY);
     int t = lua_type(L, 2);
@@ -374,7 +393,7 @@ int script_strip_polarity(lua_State *L)
         return script_push_insert(L, strip, &e);
     }
     if (t == LUA_TSTRING || t == LUA_TNUMBER) {
-        e.channel[e.nchannels++] = channel_arg(L, 2, what, "its argument", 0);
+        e.channel[e.nchannels++] = channel_arg(L, 2, st, what, "its argument", 0);
         return script_push_insert(L, strip, &e);
     }
     if (t != LUA_TTABLE || luaL_len(L, 2) < 1)
@@ -393,7 +412,7 @@ int script_strip_polarity(lua_State *L)
             e.all = 1;
             return script_push_insert(L, strip, &e);
         }
-        int ch = channel_arg(L, -1, what, entry, 0);
+        int ch = channel_arg(L, -1, st, what, entry, 0);
         lua_pop(L, 1);
         for (int j = 0; j < e.nchannels; j++)
             if (e.channel[j] == ch)
@@ -409,6 +428,7 @@ int script_strip_channel_map(lua_State *L)
 {
     char what[300];
     int strip = insert_strip(L, kind_noun(VM_INSERT_CHANNEL_MAP), what, sizeof what);
+    const vm_strip_desc *st = &script_get_ctx(L)->desc->strips[strip]; /* its layout names channels */
     if (lua_type(L, 2) != LUA_TTABLE || luaL_len(L, 2) < 1)
         return vm_script_error(L, "%s needs one source channel per channel: t:channel_map { 2, 1 } swaps L and R, "
                                "{ 1, 1 } puts L on both, 0 is silence", what);
@@ -424,7 +444,7 @@ int script_strip_channel_map(lua_State *L)
         char entry[32];
         snprintf(entry, sizeof entry, "entry %d", i);
         lua_geti(L, 2, i);
-        e.channel[e.nchannels++] = channel_arg(L, -1, what, entry, 1);
+        e.channel[e.nchannels++] = channel_arg(L, -1, st, what, entry, 1);
         lua_pop(L, 1);
     }
     return script_push_insert(L, strip, &e);

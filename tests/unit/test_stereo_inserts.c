@@ -35,17 +35,19 @@ static double side_only(int i, int c) { (void)i; return c ? -0.5 : 0.5; }
 /* L = R = 0.5: M = 0.5, S = 0 (mid only) */
 static double mid_only(int i, int c) { (void)i, (void)c; return 0.5; }
 
-/* Renders the stereo (or nch-channel) track of `in` through `inserts` into
- * out.wav (32-bit float); returns its samples (interleaved, caller frees). */
-static float *render_through(const char *in, int nch, double seconds, const char *inserts, int block)
+/* Renders the track of `in` (made with options `track`, nch channels)
+ * through `inserts` into out.wav (32-bit float); returns its samples
+ * (interleaved, caller frees). */
+static float *render_track(const char *in, const char *track, int nch, double seconds, const char *inserts,
+                           int block)
 {
     char script[2048];
     snprintf(script, sizeof script,
              "session { rate = 48000, length = %g }\n"
-             "local t = track \"T\" { channels = %d }\n"
+             "local t = track \"T\" { %s }\n"
              "t:clip { \"%s\", at = 0 }\n"
              "%s\n"
-             "output { \"out.wav\", from = t, format = \"wav32f\" }\n", seconds, nch, in, inserts);
+             "output { \"out.wav\", from = t, format = \"wav32f\" }\n", seconds, track, in, inserts);
     int frames = 0, ch = 0;
     float *x = render(script, block) == 0 ? read_wav("out.wav", &frames, &ch) : NULL;
     if (x && (frames != (int)(seconds * RATE) || ch != nch)) {
@@ -54,6 +56,14 @@ static float *render_through(const char *in, int nch, double seconds, const char
         return NULL;
     }
     return x;
+}
+
+/* The same on a track of nch channels and no layout. */
+static float *render_through(const char *in, int nch, double seconds, const char *inserts, int block)
+{
+    char track[32];
+    snprintf(track, sizeof track, "channels = %d", nch);
+    return render_track(in, track, nch, seconds, inserts, block);
 }
 
 /* The input file's samples, as the engine reads them (floats). */
@@ -128,6 +138,13 @@ static void test_maps(void)
               x ? "a sample differs" : "render failed");
         free(x);
     }
+    /* on a 5.1 track, the layout's names: the surrounds swapped, the LFE inverted */
+    float *x = render_track("noise6.wav", "layout = \"5.1\"", 6, 0.25,
+                            "t:channel_map { \"L\", \"R\", \"C\", \"LFE\", \"Rs\", \"Ls\" }\nt:polarity \"LFE\"", 256);
+    static const int swap_s[6] = {0, 1, 2, 3, 5, 4}, neg_lfe[6] = {0, 0, 0, 1, 0, 0};
+    check(x && mapped(x, n, 6, swap_s, neg_lfe), "5.1 track: channel_map by names (Rs, Ls) and polarity \"LFE\", "
+          "bit for bit", x ? "a sample differs" : "render failed");
+    free(x);
     /* M/S: encode then decode is the input (within 1e-6), decode is the formula */
     float *round = render_through("noise.wav", 2, 0.25, "t:ms \"encode\"\nt:ms { \"decode\" }", 256);
     float *dec = render_through("noise.wav", 2, 0.25, "t:ms \"decode\"", 256);
@@ -214,8 +231,9 @@ static void test_moves_block_independent(void)
 static void expect_message(const char *inserts, int nch, int line, const char *want, const char *name)
 {
     char body[1024];
-    snprintf(body, sizeof body, "session { rate = 48000, length = 0.1 }\nlocal t = track \"T\" { channels = %d }\n"
-             "output { \"out.wav\", from = t }\n%s\n", nch, inserts);
+    snprintf(body, sizeof body, "session { rate = 48000, length = 0.1 }\nlocal t = track \"T\" { %s%d }\n"
+             "output { \"out.wav\", from = t }\n%s\n", nch == 6 ? "layout = \"5.1\", channels = " : "channels = ",
+             nch, inserts);
     expect_error_at(body, line, want, name);
 }
 
@@ -239,6 +257,12 @@ static void test_messages(void)
     expect_message("t:polarity { \"r\" }", 2, 4, "did you mean 'R'", "polarity: 'r' suggests 'R'");
     expect_message("t:polarity { \"Right\" }", 2, 4, "entry 1 is an unknown channel 'Right'",
                    "polarity: an unknown channel word names the entry");
+    expect_message("t:polarity \"C\"", 2, 4, "declares its layout (layout = \"5.1\") before this line",
+                   "polarity \"C\" on a strip without a layout says to declare one");
+    expect_message("t:polarity \"Lss\"", 6, 4, "did you mean 'Ls'", "polarity \"Lss\" on 5.1 suggests 'Ls'");
+    expect_message("t:channel_map { \"L\", \"R\", \"C\", \"LFE\", \"Ls\", \"Rss\" }", 6, 4,
+                   "(a channel is \"L\", \"R\", \"C\", \"LFE\", \"Ls\", \"Rs\" (its layout's names), or a number",
+                   "channel_map on 5.1: a wrong name lists the layout's names");
     expect_message("t:polarity()", 2, 4, "needs the channels to invert", "polarity with nothing says what it takes");
     expect_message("local p = t:polarity \"L\"\nlocal x = p.channels", 2, 5, "fixed when it is made",
                    "polarity: a field is refused as fixed, with the reason");
