@@ -103,21 +103,22 @@ static int hadamard8(int r, int j)
 /* Channel k's tap pattern (norm^2 8, before its gain): a side channel +-1
  * on its half, a centre +-1/sqrt 2 on all 16, each with the signs of a row
  * of the 8-point Hadamard matrix: rows 0, 3, 5 for a side's slots 0, 1, 2
- * and row 6 for a centre. Any two of these rows are orthogonal, and so is
+ * and row 6 for a centre (or a side's slot 3, in a layout with no centre:
+ * eight plain channels). Any two of these rows are orthogonal, and so is
  * their product with the lines' index (their XORs, 3, 5, 6, are not powers
  * of two), which matters because the longer lines of a half are a little
  * quieter in a steady state (their gain g_i is lower): a power that falls
  * linearly along a half cancels out of every pair's correlation. */
 static void pattern(const dsp_reverb_speaker *sp, double *v)
 {
-    static const int side_rows[3] = {0, 3, 5};
+    static const int side_rows[4] = {0, 3, 5, 6};
     const int half = DSP_REVERB_LINES / 2;
     for (int i = 0; i < DSP_REVERB_LINES; i++)
         v[i] = 0;
     if (sp->side == DSP_REVERB_LEFT || sp->side == DSP_REVERB_RIGHT) {
         int first = sp->side == DSP_REVERB_LEFT ? 0 : half;
         for (int j = 0; j < half; j++)
-            v[first + j] = hadamard8(side_rows[sp->slot % 3], j);
+            v[first + j] = hadamard8(side_rows[sp->slot % 4], j);
     } else if (sp->side == DSP_REVERB_CENTRE) {
         for (int i = 0; i < DSP_REVERB_LINES; i++)
             v[i] = hadamard8(6, i % half) * sqrt(0.5);

@@ -37,7 +37,8 @@
  * channel on the left side injects into lines 0..7 only and is read from
  * lines 0..7 only (on the right, 8..15; a centre or a mono channel, all 16),
  * with the sign pattern of one row of an 8-point Hadamard matrix per slot
- * (a side takes up to three, L Ls Lrs; a centre one of its own).
+ * (a side takes up to three, L Ls Lrs, and a centre one of its own; or,
+ * with no centre, four a side).
  * The first pass through the lines therefore keeps a left input on the
  * left outputs (true stereo: a left source stays left-ish); from the second
  * pass on A spreads it over the whole network. The output rows of any two
@@ -51,8 +52,8 @@
  * Width (0..1) narrows each left/right pair of the same slot (L/R, Ls/Rs):
  *     L' = L (1 + width) / 2 + R (1 - width) / 2, and the mirror for R';
  * width 1 leaves the pair as it is, 0 makes both the pair's average.
- * Mix (0..1) is a linear crossfade: out = dry (1 - mix) + wet mix; 1 (the
- * default, for an aux bus fed by sends) is wet only.
+ * Mix (0..1; the script's mix in % / 100) is a linear crossfade:
+ * out = dry (1 - mix) + wet mix; 1 (an aux bus fed by sends) is wet only.
  *
  * Pre-delay: a delay of each input channel before the diffusers.
  *
@@ -74,6 +75,11 @@
 #define DSP_REVERB_MAX_CHANNELS 8
 #define DSP_REVERB_DIFFUSERS 4
 #define DSP_REVERB_CHUNK 64
+/* the fixed settings' ranges: a room of 2 to 100 m (line lengths 0.6 to
+ * 1.4 times 5.8 to 292 ms), a pre-delay up to half a second */
+#define DSP_REVERB_SIZE_MIN_M 2.0
+#define DSP_REVERB_SIZE_MAX_M 100.0
+#define DSP_REVERB_PREDELAY_MAX_S 0.5
 
 /* Where a channel sits: which half of the network it feeds and is read
  * from. SKIP: none (an LFE). */
@@ -81,7 +87,7 @@ typedef enum { DSP_REVERB_SKIP, DSP_REVERB_LEFT, DSP_REVERB_RIGHT, DSP_REVERB_CE
 
 typedef struct {
     dsp_reverb_side side;
-    int slot;                   /* 0..2: its tap pattern on its side (L is 0, Ls 1, Lrs 2) */
+    int slot;                   /* 0..3: its tap pattern on its side (L is 0, Ls 1, Lrs 2; 3 only without a centre) */
     double gain;                /* its output's gain relative to the others (a centre's 0.5) */
 } dsp_reverb_speaker;
 

@@ -1041,6 +1041,69 @@ static ds_result emit_clips(compiler *c, const aop *o, char *err)
     return DS_OK;
 }
 
+/* The reverb's speakers on a strip of layout l (vm/layout.h): a layout's
+ * left speakers L, Ls (Lss), Lrs in the left half's slots 0, 1, 2, the
+ * right ones likewise, a centre 6 dB down (the whole of a mono strip),
+ * nothing for an LFE; plain channels alternate left and right, two to a
+ * slot, no centre and no LFE among them. */
+static void reverb_speakers(vm_layout l, int channels, dsp_reverb_speaker *sp)
+{
+    for (int ch = 0; ch < channels && ch < DSP_REVERB_MAX_CHANNELS; ch++) {
+        dsp_reverb_speaker v = {ch % 2 ? DSP_REVERB_RIGHT : DSP_REVERB_LEFT, ch / 2, 1};
+        switch (vm_layout_speaker(l, ch)) {
+        case VM_SPEAKER_L: v = (dsp_reverb_speaker){DSP_REVERB_LEFT, 0, 1}; break;
+        case VM_SPEAKER_R: v = (dsp_reverb_speaker){DSP_REVERB_RIGHT, 0, 1}; break;
+        case VM_SPEAKER_LS: v = (dsp_reverb_speaker){DSP_REVERB_LEFT, 1, 1}; break;
+        case VM_SPEAKER_RS: v = (dsp_reverb_speaker){DSP_REVERB_RIGHT, 1, 1}; break;
+        case VM_SPEAKER_LRS: v = (dsp_reverb_speaker){DSP_REVERB_LEFT, 2, 1}; break;
+        case VM_SPEAKER_RRS: v = (dsp_reverb_speaker){DSP_REVERB_RIGHT, 2, 1}; break;
+        case VM_SPEAKER_C: v = (dsp_reverb_speaker){DSP_REVERB_CENTRE, 0, channels == 1 ? 1 : 0.5}; break;
+        case VM_SPEAKER_LFE: v = (dsp_reverb_speaker){DSP_REVERB_SKIP, 0, 0}; break;
+        case VM_SPEAKER_NONE: break;
+        }
+        sp[ch] = v;
+    }
+}
+
+/* A reverb: its lines in the arena, its speakers from the strip's layout,
+ * a lane per setting when any moves. */
+static ds_result emit_reverb(compiler *c, const aop *o, char *err)
+{
+    plan *p = c->p;
+    vm_arena *A = &p->arena;
+    const vm_strip_desc *st = &c->d->strips[o->strip];
+    const vm_insert_desc *e = &st->inserts[o->dst];
+    double rate = c->d->tb.rate;
+    plan_op *op = new_op(p);
+    op_reverb_args *a = vm_arena_alloc(A, sizeof *a);
+    CHECK(a);
+    vm_layout layout = vm_layout_resolve(st->layout, st->channels);
+    dsp_reverb_shape shape = {.channels = st->channels, .size_m = e->reverb_size_m,
+                              .predelay_s = e->reverb_predelay_s};
+    reverb_speakers(layout, st->channels, shape.speakers);
+    dsp_reverb_params q = {.rt60_s = e->reverb[VM_REVERB_RT60], .damping = e->reverb[VM_REVERB_DAMPING],
+                           .damping_hz = e->reverb[VM_REVERB_DAMPING_FREQ], .width = e->reverb[VM_REVERB_WIDTH],
+                           .mix = e->reverb[VM_REVERB_MIX] / 100};
+    void *mem = vm_arena_alloc(A, dsp_reverb_heap_size(rate, &shape));
+    CHECK(mem);
+    dsp_reverb_init(&a->state, mem, rate, &shape, &q);
+    a->moving = vm_insert_params_moving(e);
+    if (a->moving)
+        LANE(insert_lanes(c, o, a->lanes, VM_REVERB_NPARAMS, err) == DS_OK);
+    if (a->moving) /* the settings it starts with */
+        op_reverb_design(a, 0);
+    a->io = c->chans[o->strip];
+    op->cls = &op_reverb_class;
+    op->args = a;
+    char speakers[96];
+    vm_layout_describe(layout, st->channels, speakers, sizeof speakers);
+    op->label = vmc_label(A, "reverb %s '%s' rt60 %.2f s, size %g m, pre-delay %.0f ms, damping %.2f above %.0f Hz, "
+                          "width %.2f, mix %.0f %%%s (%s)", vmc_kind_name(st), st->name, q.rt60_s, e->reverb_size_m,
+                          e->reverb_predelay_s * 1000, q.damping, q.damping_hz, q.width, e->reverb[VM_REVERB_MIX],
+                          a->moving ? ", automated" : "", speakers);
+    return DS_OK;
+}
+
 /* An insert, by its kind. */
 static ds_result emit_insert(compiler *c, const aop *o, char *err)
 {
@@ -1053,6 +1116,8 @@ static ds_result emit_insert(compiler *c, const aop *o, char *err)
         return emit_convolve(c, o, err);
     case VM_INSERT_DUCK:
         return emit_duck(c, o, err);
+    case VM_INSERT_REVERB:
+        return emit_reverb(c, o, err);
     case VM_INSERT_LIMITER:
         return emit_limiter(c, o, err);
     case VM_INSERT_DYNAMICS:

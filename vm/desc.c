@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vm/insert_params.h"
 #include "vm/suggest.h"
 
 static const char *const eq_names[] = {"lowpass", "highpass", "bandpass", "notch", "peak",
@@ -139,18 +140,10 @@ void vm_desc_free(vm_desc *d)
         vm_param_desc_free(&s->duck);
         vm_param_desc_free(&s->bandduck);
         vm_param_desc_free(&s->mutep);
-        for (int k = 0; k < s->ninserts; k++) {
-            vm_param_desc_free(&s->inserts[k].freq);
-            vm_param_desc_free(&s->inserts[k].gain);
-            vm_param_desc_free(&s->inserts[k].q);
-            for (int j = 0; j < VM_DYN_NPARAMS; j++)
-                vm_param_desc_free(&s->inserts[k].dynp[j]);
-            for (int j = 0; j < VM_INSERT_NSETP; j++)
-                vm_param_desc_free(&s->inserts[k].setp[j]);
-            for (int j = 0; j < VM_DELAY_NPARAMS; j++)
-                vm_param_desc_free(&s->inserts[k].delayp[j]);
-            for (int j = 0; j < VM_WIDTH_NPARAMS; j++)
-                vm_param_desc_free(&s->inserts[k].widthp[j]);
+        for (int k = 0; k < s->ninserts; k++) { /* every insert's moves are its rows' (vm/insert_params.c) */
+            const vm_insert_params *t = vm_insert_params_of(s->inserts[k].kind);
+            for (int j = 0; j < t->nparams; j++)
+                vm_param_desc_free(vm_insert_param_moves(&s->inserts[k], &t->params[j]));
             free(s->inserts[k].conv.path);
         }
         free(s->inserts);

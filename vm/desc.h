@@ -54,7 +54,7 @@ typedef struct {
 
 typedef enum {
     VM_INSERT_EQ, VM_INSERT_DYNAMICS, VM_INSERT_LIMITER, VM_INSERT_TRANSIENT, VM_INSERT_DUCK, VM_INSERT_DELAY,
-    VM_INSERT_WIDTH, VM_INSERT_MS, VM_INSERT_POLARITY, VM_INSERT_CHANNEL_MAP, VM_INSERT_CONVOLVE
+    VM_INSERT_WIDTH, VM_INSERT_MS, VM_INSERT_POLARITY, VM_INSERT_CHANNEL_MAP, VM_INSERT_CONVOLVE, VM_INSERT_REVERB
 } vm_insert_kind;
 
 /* The automatable settings of a dynamics insert, in this order (the others,
@@ -99,6 +99,13 @@ typedef struct {
 /* The automatable settings of a stereo width insert, in this order. */
 typedef enum { VM_WIDTH_WIDTH, VM_WIDTH_MID, VM_WIDTH_SIDE, VM_WIDTH_NPARAMS } vm_width_param;
 
+/* The automatable settings of an algorithmic reverb (dsp/reverb.h), in
+ * this order (its size and pre-delay are fixed: they set the lengths of
+ * its delay lines). */
+typedef enum {
+    VM_REVERB_RT60, VM_REVERB_DAMPING, VM_REVERB_DAMPING_FREQ, VM_REVERB_WIDTH, VM_REVERB_MIX, VM_REVERB_NPARAMS
+} vm_reverb_param;
+
 /* An insert on a strip, run in order after the clips (or a bus's inputs)
  * and before the fader.
  * EQ: one filter of dsp/biquad.h; freq (Hz), gain (dB) and q are
@@ -121,7 +128,9 @@ typedef enum { VM_WIDTH_WIDTH, VM_WIDTH_MID, VM_WIDTH_SIDE, VM_WIDTH_NPARAMS } v
  * (dsp/stereo.h): width, mid and side are automatable, their static values
  * width/mid_db/side_db, their moves widthp. A mid-side matrix, a polarity
  * inverter and a channel map are fixed when made (their settings below).
- * Which field holds what,
+ * Reverb (dsp/reverb.h): rt60, damping, damping_freq, width and mix are
+ * automatable (static values in reverb, moves in reverbp); size and
+ * pre-delay are fixed. Which field holds what,
  * with its name, unit and range: vm/insert_params.h. */
 typedef struct {
     char where[VM_WHERE_LEN];
@@ -150,6 +159,9 @@ typedef struct {
     int channel[VM_MAX_CHANNELS]; /* channel map: output k takes input channel[k] (1-based; 0: silence);
                                      polarity: the channels inverted (1-based) */
     int all;                    /* polarity: every channel of the strip */
+    double reverb[VM_REVERB_NPARAMS]; /* reverb: static values in vm_reverb_param order */
+    vm_param_desc reverbp[VM_REVERB_NPARAMS]; /* ... and their moves (.value: a copy, as in dynp) */
+    double reverb_size_m, reverb_predelay_s; /* reverb: fixed when it is made */
 } vm_insert_desc;
 
 /* Parses a filter type word (highpass, lowpass, bandpass, notch, peak,

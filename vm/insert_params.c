@@ -10,6 +10,7 @@
 #include "dsp/delay.h"
 #include "dsp/ducker.h"
 #include "dsp/dynamics.h"
+#include "dsp/reverb.h"
 #include "dsp/stereo.h"
 #include "dsp/transient.h"
 #include "vm/limits.h"
@@ -162,6 +163,27 @@ static int conv_min_channels(const vm_insert_desc *e)
 {
     return e->conv.info.channels == 2 || e->conv.info.channels == 4 ? 2 : 1;
 }
+/* reverb: size and pre-delay are fixed (fixed_settings below) */
+static const vm_insert_param_spec reverb_params[] = {
+    {"rt60", 0.1, 30, "s", VM_REVERB_RT60, VAL(reverb[VM_REVERB_RT60]), MOVES(reverbp[VM_REVERB_RT60]), 0},
+    {"damping", 0.05, 1, "x rt60", VM_REVERB_DAMPING, VAL(reverb[VM_REVERB_DAMPING]),
+     MOVES(reverbp[VM_REVERB_DAMPING]), 0},
+    {"damping_freq", 500, 20000, "Hz", VM_REVERB_DAMPING_FREQ, VAL(reverb[VM_REVERB_DAMPING_FREQ]),
+     MOVES(reverbp[VM_REVERB_DAMPING_FREQ]), 1},
+    {"width", 0, 1, "", VM_REVERB_WIDTH, VAL(reverb[VM_REVERB_WIDTH]), MOVES(reverbp[VM_REVERB_WIDTH]), 0},
+    {"mix", 0, 100, "%", VM_REVERB_MIX, VAL(reverb[VM_REVERB_MIX]), MOVES(reverbp[VM_REVERB_MIX]), 0},
+};
+
+static const vm_insert_fixed lim_fixed[] = {
+    {"lookahead", "it is the limiter's latency, fixed when the mix is compiled so that every other path can be "
+                  "delayed to match"},
+};
+
+static const vm_insert_fixed reverb_fixed[] = {
+    {"size", "it sets the lengths of the reverb's delay lines, whose memory is fixed when the mix is compiled"},
+    {"predelay", "a jump of the pre-delay would be a click in the reverb's input; it is fixed when the reverb is "
+                 "made (a delay insert before the reverb can move)"},
+};
 
 #define N(a) ((int)(sizeof a / sizeof a[0]))
 
@@ -173,7 +195,8 @@ static const vm_insert_params tables[] = {
                             .max_channels = DSP_DYN_MAX_CHANNELS, .max_key_channels = DSP_DYN_MAX_CHANNELS},
     /* a limiter's memory is sized per channel */
     [VM_INSERT_LIMITER] = {.noun = "limiter", .params = lim_params, .nparams = N(lim_params), .check = lim_check,
-                           .method = "limiter", .max_channels = VM_MAX_CHANNELS},
+                           .method = "limiter", .max_channels = VM_MAX_CHANNELS, .fixed_settings = lim_fixed,
+                           .nfixed_settings = N(lim_fixed)},
     [VM_INSERT_TRANSIENT] = {.noun = "transient shaper", .params = shape_params, .nparams = N(shape_params),
                              .method = "transient", .max_channels = DSP_TRANSIENT_MAX_CHANNELS},
     [VM_INSERT_DELAY] = {.noun = "delay", .params = delay_params, .nparams = N(delay_params), .method = "delay",
@@ -195,6 +218,9 @@ static const vm_insert_params tables[] = {
                                .check_graph = channel_map_check,
                                .fixed = "switching a channel's source while it plays is a jump between two "
                                         "signals, a click"},
+    [VM_INSERT_REVERB] = {.noun = "reverb", .params = reverb_params, .nparams = N(reverb_params), .method = "reverb",
+                          .max_channels = DSP_REVERB_MAX_CHANNELS, .fixed_settings = reverb_fixed,
+                          .nfixed_settings = N(reverb_fixed)},
 };
 
 const vm_insert_params *vm_insert_params_of(vm_insert_kind kind)

@@ -35,6 +35,13 @@ typedef struct {
     int below_nyquist;          /* 1: must also stay below half the session rate (an EQ's freq) */
 } vm_insert_param_spec;
 
+/* A setting of an insert kind that cannot move while its others can, and
+ * why (the message for insert.WORD names it). */
+typedef struct {
+    const char *name;
+    const char *why;
+} vm_insert_fixed;
+
 /* The parameters of one insert kind, in the order the REPL lists them,
  * and the kernel's own rule over the whole insert when it has one. */
 typedef struct {
@@ -66,6 +73,10 @@ typedef struct {
     /* NULL, or the fewest channels e takes when that is more than 1 (a
      * stereo IR's convolution reverb: 2) */
     int (*min_channels_of)(const vm_insert_desc *e);
+    /* for a kind with rows: its settings that cannot move, each with why
+     * (a limiter's lookahead, a reverb's size and pre-delay) */
+    const vm_insert_fixed *fixed_settings;
+    int nfixed_settings;
 } vm_insert_params;
 
 /* The table of insert kind `kind` (a duck insert has no parameters). */

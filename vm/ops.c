@@ -275,6 +275,41 @@ static void op_transient(plan *p, void *args, int64_t pos, int n)
     by_knots(a->lanes, VM_INSERT_NSETP, &a->knot, a, pos, n, transient_design, transient_stretch);
 }
 
+void op_reverb_design(op_reverb_args *a, int64_t n)
+{
+    dsp_reverb_params q = {
+        .rt60_s = vm_lane_value(a->lanes[VM_REVERB_RT60], n),
+        .damping = vm_lane_value(a->lanes[VM_REVERB_DAMPING], n),
+        .damping_hz = vm_lane_value(a->lanes[VM_REVERB_DAMPING_FREQ], n),
+        .width = vm_lane_value(a->lanes[VM_REVERB_WIDTH], n),
+        .mix = vm_lane_value(a->lanes[VM_REVERB_MIX], n) / 100,
+    };
+    dsp_reverb_set(&a->state, &q);
+    a->knot = n;
+}
+
+static void reverb_design(void *args, int64_t knot) { op_reverb_design(args, knot); }
+
+static void reverb_stretch(void *args, int off, int len)
+{
+    op_reverb_args *a = args;
+    float *io[DSP_REVERB_MAX_CHANNELS]; /* the kernel's channels, which vm_compile bounds (compile_validate.c) */
+    for (int ch = 0; ch < a->state.nch; ch++)
+        io[ch] = a->io[ch] + off;
+    dsp_reverb_process(&a->state, io, len);
+}
+
+static void op_reverb(plan *p, void *args, int64_t pos, int n)
+{
+    (void)p;
+    op_reverb_args *a = args;
+    if (!a->moving) {
+        dsp_reverb_process(&a->state, a->io, n);
+        return;
+    }
+    by_knots(a->lanes, VM_REVERB_NPARAMS, &a->knot, a, pos, n, reverb_design, reverb_stretch);
+}
+
 /* The kernel's settings from the lanes' values at session sample n. */
 static dsp_delay_params delay_values(const op_delay_insert_args *a, int64_t n)
 {
@@ -1101,6 +1136,20 @@ static void delay_insert_copy_state(void *dst, const void *src)
     dsp_delay_copy_state(&((op_delay_insert_args *)dst)->state, &((const op_delay_insert_args *)src)->state);
 }
 
+static void reverb_reset(void *args)
+{
+    op_reverb_args *a = args;
+    if (a->moving)
+        op_reverb_design(a, 0);
+    dsp_reverb_reset(&a->state);
+}
+
+static void reverb_copy_state(void *dst, const void *src)
+{
+    /* a reverb of another size, pre-delay or channel count starts clean */
+    (void)dsp_reverb_copy_state(&((op_reverb_args *)dst)->state, &((const op_reverb_args *)src)->state);
+}
+
 static void duck_reset(void *args)
 {
     op_duck_args *a = args;
@@ -1211,6 +1260,11 @@ const plan_op_class op_convolve_class = {
     .release = convolve_release, .param = "conv",
 };
 
+const plan_op_class op_reverb_class = {
+    .name = "reverb", .run = op_reverb,
+    .reset = reverb_reset, .copy_state = reverb_copy_state, .param = "reverb",
+};
+
 const plan_op_class op_duck_class = {
     .name = "duck", .run = op_duck,
     .reset = duck_reset, .copy_state = duck_copy_state, .meter_db = duck_meter_db, .param = "duck",
@@ -1235,6 +1289,7 @@ const plan_op_class *op_class_of_insert(vm_insert_kind k)
     case VM_INSERT_TRANSIENT: return &op_transient_class;
     case VM_INSERT_CONVOLVE: return &op_convolve_class;
     case VM_INSERT_DUCK: return &op_duck_class;
+    case VM_INSERT_REVERB: return &op_reverb_class;
     case VM_INSERT_DELAY: return &op_delay_insert_class;
     case VM_INSERT_WIDTH: return &op_width_class;
     case VM_INSERT_MS: return &op_ms_class;

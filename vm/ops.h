@@ -22,6 +22,7 @@
 #include "dsp/ducker.h"
 #include "dsp/dynamics.h"
 #include "dsp/limiter.h"
+#include "dsp/reverb.h"
 #include "dsp/transient.h"
 #include "dsp/fade.h"
 #include "dsp/mix.h"
@@ -315,6 +316,17 @@ typedef struct {
     float **scratch;           /* max_block per channel dsp_chmap_needs_scratch names, else NULL */
 } op_chmap_args;
 
+/* reverb: dsp/reverb.h over a strip's channels, in place (its speakers
+ * from the strip's layout); moving rt60, damping, damping_freq, width and
+ * mix are set at every knot, as op_dyn's settings */
+typedef struct {
+    dsp_reverb state;
+    float **io;
+    int moving;                /* lanes are set */
+    vm_lane *lanes[VM_REVERB_NPARAMS]; /* plain lanes in vm_reverb_param order */
+    int64_t knot;
+} op_reverb_args;
+
 /* duck: a ducking rule run in real time (dsp/ducker.h) on a strip, in
  * place, keyed by another strip (aligned like op_dyn's key); with a band,
  * only the middle band of an LR8 split (dsp/crossover.h) takes the gain */
@@ -367,6 +379,10 @@ void op_dyn_design(op_dyn_args *a, int64_t n);
 void op_limiter_design(op_limiter_args *a, int64_t n);
 void op_transient_design(op_transient_args *a, int64_t n);
 
+/* A moving reverb's settings at session sample n (dsp_reverb_set: the
+ * lines keep their contents). */
+void op_reverb_design(op_reverb_args *a, int64_t n);
+
 /* A moving delay's settings for the stretch between knots that holds
  * session sample n (from its start on; the line and the read position are
  * kept). */
@@ -393,6 +409,7 @@ extern const plan_op_class op_width_class;     /* op_width_args */
 extern const plan_op_class op_ms_class;        /* op_ms_args */
 extern const plan_op_class op_chmap_class;     /* op_chmap_args (channel maps and polarity inverters) */
 extern const plan_op_class op_convolve_class;  /* op_convolve_args */
+extern const plan_op_class op_reverb_class;    /* op_reverb_args */
 extern const plan_op_class op_duck_class;      /* op_duck_args */
 extern const plan_op_class op_bandduck_class;  /* op_bandduck_args */
 extern const plan_op_class op_delay_class;     /* op_delay_args */

@@ -1,6 +1,6 @@
 /* script_insert.c - inserts on a strip: t:eq, t:compressor/expander/gate,
  * t:limiter, t:transient, t:delay, t:width, t:ms, t:polarity, t:channel_map,
- * t:convolve, and the fields of an insert handle. */
+ * t:convolve, t:reverb, and the fields of an insert handle. */
 #include "vm/script_priv.h"
 
 #include <stddef.h>
@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dsp/convolver.h"
+#include "dsp/reverb.h"
 #include "dsp/transient.h"
 #include "vm/insert_params.h"
 #include "vm/suggest.h"
@@ -500,13 +501,38 @@ int script_strip_convolve(lua_State *L)
     return script_push_insert(L, strip, &e);
 }
 
+/* t:reverb { rt60 = 1.8, predelay = 0.02, damping = 0.5, damping_freq = 6000, size = 20, width = 1, mix = 100 } */
+int script_strip_reverb(lua_State *L)
+{
+    char what[300];
+    int strip = insert_strip(L, kind_noun(VM_INSERT_REVERB), what, sizeof what);
+    if (lua_isnoneornil(L, 2))
+        lua_newtable(L);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    static const char *const keys[] = {"rt60", "predelay", "damping", "damping_freq", "size", "width", "mix", NULL};
+    script_check_keys(L, 2, what, keys, 0);
+    vm_insert_desc e;
+    insert_init(&e, VM_INSERT_REVERB);
+    e.reverb[VM_REVERB_RT60] = 1.8;
+    e.reverb[VM_REVERB_DAMPING] = 0.5;
+    e.reverb[VM_REVERB_DAMPING_FREQ] = 6000;
+    e.reverb[VM_REVERB_WIDTH] = 1;
+    e.reverb[VM_REVERB_MIX] = 100; /* an aux bus fed by sends: all reverb */
+    row_numbers(L, 2, &e, what);
+    e.reverb_size_m = 20;
+    e.reverb_predelay_s = 0.02;
+    script_opt_number(L, 2, "size", what, DSP_REVERB_SIZE_MIN_M, DSP_REVERB_SIZE_MAX_M, &e.reverb_size_m);
+    script_opt_number(L, 2, "predelay", what, 0, DSP_REVERB_PREDELAY_MAX_S, &e.reverb_predelay_s);
+    return script_push_insert(L, strip, &e);
+}
+
 int script_strip_compressor(lua_State *L) { return strip_dynamics(L, DSP_DYN_COMPRESS); }
 int script_strip_expander(lua_State *L) { return strip_dynamics(L, DSP_DYN_EXPAND); }
 int script_strip_gate(lua_State *L) { return strip_dynamics(L, DSP_DYN_GATE); }
 
 /* insert.k for a kind whose fields are its parameter rows (a limiter, a
- * transient shaper, a convolution reverb): the handle, or a message listing
- * the rows. */
+ * transient shaper, a convolution reverb, a reverb): the handle, or a message
+ * naming why a fixed setting cannot move, or one listing the rows. */
 static int insert_param_index(lua_State *L, const insert_ref *ir, const vm_insert_desc *e, const char *k)
 {
     const vm_insert_params *t = vm_insert_params_of(e->kind);
@@ -515,25 +541,29 @@ static int insert_param_index(lua_State *L, const insert_ref *ir, const vm_inser
         script_push_insert_param(L, ir->strip, ir->index, sp->lane);
         return 1;
     }
-    int lim = e->kind == VM_INSERT_LIMITER;
-    if (lim && strcmp(k, "lookahead") == 0)
-        return vm_script_error(L, "a limiter's lookahead cannot move: it is the limiter's latency, fixed when the mix "
-                            "is compiled so that every other path can be delayed to match (automatable: ceiling, "
-                            "release)");
-    const char *names[VM_INSERT_MAX_PARAMS + 2];
+    const char *noun = vm_insert_noun(e);
+    enum { MAX_FIXED = 8 };
+    const char *names[VM_INSERT_MAX_PARAMS + MAX_FIXED + 1];
     char fields[256] = "";
     int n = 0;
     for (int i = 0; i < t->nparams && n < VM_INSERT_MAX_PARAMS; i++) { /* in lane order (vm/insert_params.c) */
         names[n++] = vm_insert_param_at(e->kind, i)->name;
         snprintf(fields + strlen(fields), sizeof fields - strlen(fields), "%s%s", i ? ", " : "", names[n - 1]);
     }
-    if (lim) { /* not automatable, but its message says why */
-        names[n++] = "lookahead";
-        snprintf(fields + strlen(fields), sizeof fields - strlen(fields), "; the lookahead is fixed");
+    int nfixed = t->nfixed_settings < MAX_FIXED ? t->nfixed_settings : MAX_FIXED;
+    for (int i = 0; i < nfixed; i++)
+        if (strcmp(k, t->fixed_settings[i].name) == 0)
+            return vm_script_error(L, "%s %s's %s cannot move: %s (automatable: %s)", vm_insert_article(noun), noun, k,
+                                   t->fixed_settings[i].why, fields);
+    for (int i = 0; i < nfixed; i++) { /* not automatable, but their messages say why */
+        names[n++] = t->fixed_settings[i].name;
+        snprintf(fields + strlen(fields), sizeof fields - strlen(fields), "%s%s",
+                 i == 0 ? "; the " : i + 1 == nfixed ? " and " : ", ", t->fixed_settings[i].name);
     }
+    if (nfixed)
+        snprintf(fields + strlen(fields), sizeof fields - strlen(fields), " %s fixed", nfixed > 1 ? "are" : "is");
     names[n] = NULL;
     char mean[96];
-    const char *noun = vm_insert_noun(e);
     return vm_script_error(L, "%s %s has no automatable field '%s'%s (fields: %s)", vm_insert_article(noun), noun, k,
                            script_did_you_mean(k, names, mean, sizeof mean), fields);
 }

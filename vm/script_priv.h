@@ -5,7 +5,8 @@
  *   script.c          the context, option parsing helpers, running a script
  *   script_strip.c    tracks and buses, clips, sends
  *   script_param.c    automatable parameters and their moves
- *   script_insert.c   inserts (eq, dynamics, limiter, transient shaper, convolution reverb)
+ *   script_insert.c   inserts (eq, dynamics, limiter, transient shaper, delay, stereo tools, convolution
+ *                     reverb, algorithmic reverb)
  *   script_group.c    VCAs and mute groups
  *   script_marker.c   marker files (cues) and trims files
  *   script_session.c  session, output, duck
@@ -182,6 +183,7 @@ int script_strip_expander(lua_State *L);
 int script_strip_gate(lua_State *L);
 int script_strip_limiter(lua_State *L);
 int script_strip_transient(lua_State *L);
+int script_strip_reverb(lua_State *L);
 int script_strip_delay(lua_State *L);
 int script_strip_width(lua_State *L);
 int script_strip_ms(lua_State *L);

@@ -378,6 +378,7 @@ static const luaL_Reg strip_calls[] = {
     {"limiter", script_strip_limiter}, {"transient", script_strip_transient}, {"delay", script_strip_delay},
     {"width", script_strip_width}, {"ms", script_strip_ms}, {"polarity", script_strip_polarity},
     {"channel_map", script_strip_channel_map}, {"convolve", script_strip_convolve},
+    {"reverb", script_strip_reverb},
     {NULL, NULL}};
 
 static int strip_index(lua_State *L)

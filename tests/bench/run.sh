@@ -37,8 +37,9 @@
 #             that decodes with libsndfile can beat it.
 # Then the compile time of two generated mixes (tests/bench/compile.sh), and
 # the convolution reverb's kernel on a 2.5 s stereo IR (build/tools/conv_bench:
-# ns of CPU per channel-sample, 60 s of noise in 1024-frame calls), and the
-# delay's (build/tools/delay_bench, the same way).
+# ns of CPU per channel-sample, 60 s of noise in 1024-frame calls), the
+# delay's (build/tools/delay_bench, the same way), and the algorithmic reverb's
+# (build/tools/reverb_bench: the same, and its 60 s tail).
 # Afterwards the outputs are compared (length, RMS, peak, and the RMS of the
 # difference from the sox render), so the comparison is known to be honest.
 #
@@ -308,6 +309,16 @@ if [ -x "$BUILD/tools/delay_bench" ]; then
   "$BUILD/tools/delay_bench" 60 || echo "bench: delay_bench failed"
 else
   echo "delay: skipped: $BUILD/tools/delay_bench is not built (make)"
+fi
+
+# The algorithmic reverb alone (tests/tools/reverb_bench.c): ns per
+# channel-sample on noise, stereo and 5.1, and its 60 s tail (CPU time; the
+# tail's last 30 s against its first show whether a dying tail slows it).
+echo
+if [ -x "$BUILD/tools/reverb_bench" ]; then
+  "$BUILD/tools/reverb_bench" 60
+else
+  echo "reverb: skipped: $BUILD/tools/reverb_bench is not built (make all)"
 fi
 
 # Live: the film mix played through JACK's dummy backend, at 128 and 256

@@ -21,6 +21,7 @@
 #include "dsp/dynamics.h"
 #include "dsp/limiter.h"
 #include "dsp/loudness.h"
+#include "dsp/reverb.h"
 #include "dsp/transient.h"
 
 #include <math.h>
@@ -480,6 +481,66 @@ static void test_convolver(void)
     conv_free(a), conv_free(b), conv_free(fresh), conv_free(other), conv_free(wide);
 }
 
+typedef struct {
+    dsp_reverb r;
+    void *mem;
+    size_t bytes;
+} reverb_box;
+
+static void reverb_new(reverb_box *x, int nch, double size_m, double predelay_s, double rt60)
+{
+    dsp_reverb_shape sh = {.channels = nch, .size_m = size_m, .predelay_s = predelay_s};
+    dsp_reverb_speakers_for(nch, sh.speakers);
+    dsp_reverb_params p = {.rt60_s = rt60, .damping = 0.5, .damping_hz = 5000, .width = 0.8, .mix = 0.9};
+    x->bytes = dsp_reverb_heap_size(FS, &sh);
+    x->mem = calloc(1, x->bytes);
+    dsp_reverb_init(&x->r, x->mem, FS, &sh, &p);
+}
+
+static void test_reverb(void)
+{
+    reverb_box a, b, fresh;
+    reverb_new(&a, NCH, 7, 0.011, 1.3), reverb_new(&b, NCH, 7, 0.011, 1.3), reverb_new(&fresh, NCH, 7, 0.011, 1.3);
+    planar pa, pb, pf;
+    planar_new(&pa, N), planar_new(&pb, N), planar_new(&pf, N);
+    fill(pa.buf, NCH, 0, N);
+    dsp_reverb_process(&a.r, pa.buf, N);
+    int rc = dsp_reverb_copy_state(&b.r, &a.r);
+    fill(pa.buf, NCH, N, M), fill(pb.buf, NCH, N, M), fill(pf.buf, NCH, N, M);
+    dsp_reverb_process(&a.r, pa.buf, M);
+    dsp_reverb_process(&b.r, pb.buf, M);
+    dsp_reverb_process(&fresh.r, pf.buf, M);
+    check(rc == 0 && same_floats(pa.buf, pb.buf, NCH, M) && !same_floats(pa.buf, pf.buf, NCH, M),
+          "reverb: copy continues A", "rc %d; B differs from A, or a fresh reverb matches A", rc);
+
+    reverb_box other_rt;
+    reverb_new(&other_rt, NCH, 7, 0.011, 4.0);
+    dsp_reverb_params before_p = other_rt.r.p;
+    float g0 = other_rt.r.g[0];
+    rc = dsp_reverb_copy_state(&other_rt.r, &a.r);
+    check(rc == 0 && memcmp(&other_rt.r.p, &before_p, sizeof before_p) == 0 && other_rt.r.g[0] == g0 &&
+              other_rt.r.pos[3] == a.r.pos[3],
+          "reverb: dst keeps its settings (rt60 and its gains), takes the lines", "rc %d", rc);
+
+    static const struct { int nch; double size_m, predelay_s; const char *what; } shapes[] = {
+        {NCH, 8, 0.011, "other size"}, {NCH, 7, 0.02, "other pre-delay"}, {2, 7, 0.011, "other channel count"}};
+    for (int i = 0; i < 3; i++) {
+        reverb_box o;
+        reverb_new(&o, shapes[i].nch, shapes[i].size_m, shapes[i].predelay_s, 1.3);
+        dsp_reverb *before = malloc(sizeof *before);
+        void *mem_before = malloc(o.bytes);
+        memcpy(before, &o.r, sizeof *before), memcpy(mem_before, o.mem, o.bytes);
+        rc = dsp_reverb_copy_state(&o.r, &a.r);
+        char name[120];
+        snprintf(name, sizeof name, "reverb: %s refused, dst untouched (state and memory)", shapes[i].what);
+        check(rc == -1 && memcmp(&o.r, before, sizeof *before) == 0 && memcmp(o.mem, mem_before, o.bytes) == 0, name,
+              "rc %d", rc);
+        free(before), free(mem_before), free(o.mem);
+    }
+    free(pa.store), free(pb.store), free(pf.store);
+    free(a.mem), free(b.mem), free(fresh.mem), free(other_rt.mem);
+}
+
 int main(void)
 {
     test_biquad();
@@ -491,6 +552,7 @@ int main(void)
     test_delay();
     test_ducker();
     test_limiter();
+    test_reverb();
     test_loudness();
     test_convolver();
     return check_exit();

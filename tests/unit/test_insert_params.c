@@ -4,8 +4,8 @@
  * vm_insert_desc; where a kernel judges the settings (dynamics, limiter)
  * a row's range is exactly the kernel's (its ends pass dsp_X_check, the
  * next doubles outside fail); a script that moves every row of an eq, a
- * compressor, a limiter, a transient shaper, a delay, a stereo width and a
- * convolution reverb gets one automation lane per
+ * compressor, a limiter, a transient shaper, a delay, a stereo width, a
+ * convolution reverb and a reverb gets one automation lane per
  * row, named STRIP.<param><n>.<row> in lane order, with the value it set;
  * the REPL's names for the inserts are the rows in table order, and each
  * reads the row's static field and sets it. */
@@ -16,6 +16,7 @@
 
 #include "dsp/biquad.h"
 #include "dsp/delay.h"
+#include "dsp/reverb.h"
 #include "dsp/stereo.h"
 #include "dsp/ducker.h"
 #include "dsp/dynamics.h"
@@ -28,8 +29,8 @@
 #include "vm/ops.h"
 
 static const vm_insert_kind kinds[] = {VM_INSERT_EQ, VM_INSERT_DYNAMICS, VM_INSERT_LIMITER, VM_INSERT_TRANSIENT,
-                                       VM_INSERT_DELAY, VM_INSERT_WIDTH, VM_INSERT_CONVOLVE};
-#define NKINDS 7
+                                       VM_INSERT_DELAY, VM_INSERT_WIDTH, VM_INSERT_CONVOLVE, VM_INSERT_REVERB};
+#define NKINDS 8
 
 /* the convolution reverb's IR (a unit impulse) */
 static double unit_impulse(int i, int c) { (void)c; return i == 0; }
@@ -118,6 +119,7 @@ static void test_channel_limits(void)
         {VM_INSERT_LIMITER, VM_MAX_CHANNELS, 0},
         {VM_INSERT_TRANSIENT, DSP_TRANSIENT_MAX_CHANNELS, 0},
         {VM_INSERT_DELAY, DSP_DELAY_MAX_CHANNELS, 0},
+        {VM_INSERT_REVERB, DSP_REVERB_MAX_CHANNELS, 0},
         {VM_INSERT_DUCK, DSP_DUCKER_MAX_CHANNELS, DSP_DUCKER_MAX_CHANNELS},
         {VM_INSERT_WIDTH, 2, 0},
         {VM_INSERT_MS, 2, 0},
@@ -154,7 +156,7 @@ static void test_channel_limits(void)
           "and a true-stereo one exactly 2", "mono %d, stereo %d, true stereo %d", mono, st, ts);
 }
 
-/* The constructors (t:eq, t:transient, t:delay, t:width, t:convolve) accept each row's range, lo and hi
+/* The constructors (t:eq, t:transient, t:delay, t:width, t:convolve, t:reverb) accept each row's range, lo and hi
  * included, and refuse just outside it with a message naming the range: the
  * same range the REPL's set and the script's moves accept. */
 static void test_constructor_ranges(void)
@@ -165,6 +167,7 @@ static void test_constructor_ranges(void)
         {VM_INSERT_DELAY, "t:delay { time = 0.5, %s = %.17g }", 1}, /* time = X: the later field wins */
         {VM_INSERT_WIDTH, "t:width { %s = %.17g }", 2},
         {VM_INSERT_CONVOLVE, "t:convolve { \"ir.wav\", %s = %.17g }", 1},
+        {VM_INSERT_REVERB, "t:reverb { %s = %.17g }", 2},
     };
     int ok = 1, n = 0;
     for (size_t c = 0; c < sizeof ctor / sizeof ctor[0]; c++) {
@@ -190,8 +193,8 @@ static void test_constructor_ranges(void)
             }
         }
     }
-    check(ok && n == 60, "constructors: t:eq, t:transient, t:delay, t:width and t:convolve accept each row's range and "
-          "refuse "
+    check(ok && n == 80, "constructors: t:eq, t:transient, t:delay, t:width, t:convolve and t:reverb accept each "
+          "row's range and refuse "
           "outside it",
           "%d probes", n);
 }
@@ -210,7 +213,7 @@ int main(void)
     snprintf(script, sizeof script, "session { rate = 48000, length = 0.5 }\nlocal t = track \"T\" { channels = 2 }\n"
              "local i = { t:eq { \"peak\", freq = 1000, gain = 3, q = 1 }, t:compressor { threshold = -20, ratio = 4 },\n"
              "  t:limiter { ceiling = -1 }, t:transient { attack = 3 }, t:delay { time = 0.25 },\n"
-             "  t:width { width = 1.5 }, t:convolve { \"ir.wav\" } }\n");
+             "  t:width { width = 1.5 }, t:convolve { \"ir.wav\" }, t:reverb { } }\n");
     for (int k = 0; k < NKINDS; k++) {
         const vm_insert_params *t = vm_insert_params_of(kinds[k]);
         for (int r = 0; r < t->nparams; r++) {
@@ -240,6 +243,8 @@ int main(void)
         {"delay5.time", "s"}, {"delay5.feedback", "%"}, {"delay5.mix", "%"}, {"delay5.lowpass", "Hz"},
         {"delay5.highpass", "Hz"}, {"width6.width", "width"}, {"width6.mid", "dB"}, {"width6.side", "dB"},
         {"conv7.mix", "%"}, {"conv7.gain", "dB"},
+        {"reverb7.rt60", "s"}, {"reverb7.damping", "x rt60"}, {"reverb7.damping_freq", "Hz"},
+        {"reverb7.width", "width"}, {"reverb7.mix", "%"},
     };
     int units_ok = 1, units_seen = 0;
     for (int i = 0; i < list.n; i++)

@@ -45,7 +45,8 @@ static double voice(int i, int c)
 /* Every stateful kind: clips; an order-2 eq and a Butterworth eq; a
  * transient shaper (and the stateless stereo tools: a width with a moving
  * side, a polarity inverter, an M/S encoder, a channel map); a moving delay (a send's aux); a convolution
- * reverb (a stereo IR, late by its partition); a limiter that makes MX late before its compressor
+ * reverb (a stereo IR, late by its partition); a reverb on an aux fed by a send, its mix moving; a limiter
+ * that makes MX late before its compressor
  * keyed from DX (a key delay line); a realtime duck (FX under DX); a band
  * duck (E under DX, analysed offline); the compensation delays that meet
  * the late paths at PM. */
@@ -69,6 +70,10 @@ static const char *script =
     "local d = f:delay { time = 0.125, feedback = 40, lowpass = 3000, highpass = 200, mix = 30 }\n"
     "d.time:ramp { at = 1, to = 0.2, over = 0.5 }\n"
     "f:convolve { \"ir.wav\", mix = 50, partition = 256 }\n"
+    "local rv = bus \"RV\" { channels = 2, to = pm }\n"
+    "f:send(rv, -6)\n"
+    "local r = rv:reverb { rt60 = 1.2, size = 9, predelay = 0.01 }\n"
+    "r.mix:ramp { at = 0.5, to = 50, over = 1 }\n"
     "local e = track \"E\" { channels = 2, to = pm }\n"
     "e:clip { \"noise.wav\", at = 0.25 }\n"
     "e:ms \"encode\"\n"
@@ -145,9 +150,9 @@ static void test_table(const plan *p)
     check(bad == 0, "every op has a class; a key iff it copies state, a readout iff it has a meter",
           "%d ops wrong", bad);
     static const plan_op_class *const stateful[] = {&op_clips_class, &op_eq_class, &op_dyn_class,
-                                                    &op_limiter_class, &op_transient_class, &op_duck_class,
-                                                    &op_bandduck_class, &op_delay_class, &op_delay_insert_class,
-                                                    &op_convolve_class};
+                                                    &op_limiter_class, &op_transient_class, &op_reverb_class,
+                                                    &op_duck_class, &op_bandduck_class, &op_delay_class,
+                                                    &op_delay_insert_class, &op_convolve_class};
     char missing[200] = "";
     for (size_t k = 0; k < sizeof stateful / sizeof stateful[0]; k++)
         if (!find_class(p, stateful[k], 0))

@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "tests/check.h"
+#include "tests/unit/schroeder.h"
 
 #define FS 48000.0
 #define PI 3.14159265358979323846
@@ -87,27 +88,6 @@ static void third_octave_band(double *x, int n, double f0)
     }
 }
 
-/* RT60 by Schroeder backward integration: EDC(t) = sum_{u >= t} h(u)^2,
- * a least-squares line through the part between -5 and -35 dB, -60 / slope. */
-static double schroeder_rt60(const double *h, int n)
-{
-    double *edc = malloc((size_t)n * sizeof *edc), acc = 0;
-    for (int i = n - 1; i >= 0; i--)
-        edc[i] = acc += h[i] * h[i];
-    double sx = 0, sy = 0, sxx = 0, sxy = 0;
-    int m = 0;
-    for (int i = 0; i < n; i++) {
-        double db = 10 * log10(edc[i] / edc[0]);
-        if (db > -5 || db < -35)
-            continue;
-        double t = i / FS;
-        sx += t, sy += db, sxx += t * t, sxy += t * db, m++;
-    }
-    free(edc);
-    double slope = (m * sxy - sx * sy) / (m * sxx - sx * sx);
-    return -60 / slope;
-}
-
 /* The RT60 of output `out` for an impulse on input 0 of a mono reverb, in
  * the third octave at band_hz (0: broadband). */
 static double measured_rt60(double size_m, double rt60, double damping, double band_hz)
@@ -123,7 +103,7 @@ static double measured_rt60(double size_m, double rt60, double damping, double b
         d[i] = h[i];
     if (band_hz > 0)
         third_octave_band(d, n, band_hz);
-    double r = schroeder_rt60(d, n);
+    double r = schroeder_rt60(d, n, FS);
     free(d), free(h), free(mem), free(s);
     return r;
 }

@@ -16,6 +16,7 @@
 #include "dsp/delay.h"
 #include "dsp/ducker.h"
 #include "dsp/dynamics.h"
+#include "dsp/reverb.h"
 #include "dsp/transient.h"
 #include "tests/check.h"
 #include "tests/unit/render_util.h"
@@ -143,6 +144,34 @@ static void test_delay(void)
                     "d.lowpass:ramp { at = 0.2, to = 9000, over = 0.1 }\n"
                     "output { \"out/b.wav\", from = b }\n",
                     4, "lowpass = 9000", "delay loop low-pass ramped past Nyquist: error at the move's line");
+}
+
+/* A reverb takes 1 to DSP_REVERB_MAX_CHANNELS (7.1); its damping frequency
+ * stays below Nyquist, static or moving. */
+static void test_reverb(void)
+{
+    expect_error_at("session { rate = 48000, length = 1 }\n"
+                    "local b = bus \"B\"\n"
+                    "b:reverb { rt60 = 2 }\n"
+                    "b { channels = 9 }\n"
+                    "output { \"out/b.wav\", from = b }\n",
+                    3, takes(DSP_REVERB_MAX_CHANNELS), "reverb on a bus widened to 9 channels: error");
+    expect_ok("session { rate = 48000, length = 1 }\n"
+              "local b = bus \"B\" { channels = 8 }\n"
+              "b:reverb { rt60 = 2 }\n"
+              "output { \"out/b.wav\", from = b }\n",
+              "reverb on a 7.1 (8-channel) bus compiles");
+    expect_error_at("session { rate = 16000, length = 1 }\n"
+                    "local b = bus \"B\"\n"
+                    "b:reverb { damping_freq = 9000 }\n"
+                    "output { \"out/b.wav\", from = b }\n",
+                    3, "below half the session rate", "reverb damping_freq at 9 kHz in a 16 kHz session: error");
+    expect_error_at("session { rate = 16000, length = 1 }\n"
+                    "local b = bus \"B\"\n"
+                    "local r = b:reverb { }\n"
+                    "r.damping_freq:ramp { at = 0.2, to = 12000, over = 0.1 }\n"
+                    "output { \"out/b.wav\", from = b }\n",
+                    4, "damping_freq = 12000", "reverb damping_freq ramped past Nyquist: error at the move's line");
 }
 
 /* Issue 11: a second-order EQ on a track declared with 33 to 64 channels. */
@@ -491,6 +520,7 @@ int main(void)
     if (scratch_open("validate") != 0)
         return 2;
     test_transient();
+    test_reverb();
     test_delay();
     test_convolve();
     test_eq();
