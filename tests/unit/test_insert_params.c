@@ -243,8 +243,8 @@ int main(void)
         {"delay5.time", "s"}, {"delay5.feedback", "%"}, {"delay5.mix", "%"}, {"delay5.lowpass", "Hz"},
         {"delay5.highpass", "Hz"}, {"width6.width", "width"}, {"width6.mid", "dB"}, {"width6.side", "dB"},
         {"conv7.mix", "%"}, {"conv7.gain", "dB"},
-        {"reverb7.rt60", "s"}, {"reverb7.damping", "x rt60"}, {"reverb7.damping_freq", "Hz"},
-        {"reverb7.width", "width"}, {"reverb7.mix", "%"},
+        {"reverb8.rt60", "s"}, {"reverb8.damping", "x rt60"}, {"reverb8.damping_freq", "Hz"},
+        {"reverb8.width", "width"}, {"reverb8.mix", "%"},
     };
     int units_ok = 1, units_seen = 0;
     for (int i = 0; i < list.n; i++)
