@@ -109,6 +109,13 @@ ds_result vm_automation_collect(const vm_desc *d, vm_auto_list *out, char *err)
         if (r == DS_OK)
             r = add_param(out, &st->pan, 0, name, err);
         set_unit(out, before, "-1 left .. 1 right");
+        for (int k = 0; k < VM_SURROUND_NPARAMS && r == DS_OK; k++) {
+            const vm_surround_param_spec *sp = &vm_surround_params[k];
+            snprintf(name, sizeof name, "%s.%s", st->name, sp->name);
+            before = out->n;
+            r = add_param(out, &st->surround[k], sp->is_db, name, err);
+            set_unit(out, before, sp->unit);
+        }
         snprintf(name, sizeof name, "%s.mute", st->name);
         if (r == DS_OK)
             r = add_mute(out, &st->mutep, st->mute, name, err);

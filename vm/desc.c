@@ -137,6 +137,8 @@ void vm_desc_free(vm_desc *d)
         vm_param_desc_free(&s->gain);
         vm_param_desc_free(&s->trim);
         vm_param_desc_free(&s->pan);
+        for (int k = 0; k < VM_SURROUND_NPARAMS; k++)
+            vm_param_desc_free(&s->surround[k]);
         vm_param_desc_free(&s->duck);
         vm_param_desc_free(&s->bandduck);
         vm_param_desc_free(&s->mutep);

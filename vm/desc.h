@@ -20,6 +20,7 @@
 #include "vm/limits.h"
 #include "vm/media.h"
 #include "vm/outfile.h"
+#include "vm/surround_params.h"
 #include "vm/timecode.h"
 
 #define VM_WHERE_LEN 160
@@ -190,6 +191,7 @@ typedef struct {
     vm_param_desc gain;         /* fader, dB */
     vm_param_desc trim;         /* trim, dB, added to the fader */
     vm_param_desc pan;          /* -1 (left) .. +1 (right) */
+    vm_param_desc surround[VM_SURROUND_NPARAMS]; /* the surround panner's other settings (vm/surround_params.h) */
     vm_param_desc duck;         /* dB, moves made by the duck analysis (a gain layer) */
     vm_param_desc bandduck;     /* dB, the same for a band duck: the gain of band_lo..band_hi */
     double band_lo, band_hi;    /* the band duck's band (band_hi 0: none) */

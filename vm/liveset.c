@@ -17,7 +17,8 @@
 typedef enum { K_STRIP, K_INSERT, K_DUCK, K_VCA, K_GROUP, K_SEND } target_kind;
 
 /* The fields that are not an insert's (an insert's are its kind's rows in
- * vm/insert_params.c); lane and offsets are not read here. */
+ * vm/insert_params.c) or a surround panner setting's (after pan, from
+ * vm/surround_params.c); lane and offsets are not read here. */
 typedef struct {
     target_kind kind;
     vm_insert_param_spec f;
@@ -56,13 +57,18 @@ static double *slot(vm_desc *d, target_kind k, int owner, int idx, const vm_inse
                                                  : &u->bridge_s;
     }
     vm_strip_desc *st = &d->strips[owner];
-    if (k == K_STRIP)
+    if (k == K_STRIP) {
+        for (int j = 0; j < VM_SURROUND_NPARAMS; j++)
+            if (strcmp(param, vm_surround_params[j].name) == 0)
+                return &st->surround[j].value;
         return strcmp(param, "gain") == 0 ? &st->gain.value : strcmp(param, "trim") == 0 ? &st->trim.value
                : strcmp(param, "pan") == 0 ? &st->pan.value : NULL;
+    }
     return vm_insert_param_value(&st->inserts[idx], f);
 }
 
-/* Calls fn for every name of d with where it lives; stops when fn returns 1. */
+/* Calls fn for every name of d with where it lives (f may be gone when fn
+ * returns: a caller keeps a copy); stops when fn returns 1. */
 typedef int (*visit_fn)(void *u, const char *name, target_kind k, int owner, int idx, const vm_insert_param_spec *f);
 
 static int visit_all(const vm_desc *d, visit_fn fn, void *u)
@@ -75,6 +81,15 @@ static int visit_all(const vm_desc *d, visit_fn fn, void *u)
                 snprintf(name, sizeof name, "%s.%s", st->name, fields[f].f.name);
                 if (fn(u, name, K_STRIP, s, 0, &fields[f].f))
                     return 1;
+                if (strcmp(fields[f].f.name, "pan") != 0)
+                    continue;
+                for (int j = 0; j < VM_SURROUND_NPARAMS; j++) { /* the surround panner's, after pan */
+                    const vm_surround_param_spec *sp = &vm_surround_params[j];
+                    vm_insert_param_spec row = {sp->name, sp->lo, sp->hi, sp->is_db ? "dB" : "", 0, 0, 0, 0};
+                    snprintf(name, sizeof name, "%s.%s", st->name, sp->name);
+                    if (fn(u, name, K_STRIP, s, 0, &row))
+                        return 1;
+                }
             }
         for (int i = 0; i < st->ninserts; i++) {
             /* a realtime duck's insert has no rows: it is set through STRIP.duck.* */
@@ -120,7 +135,8 @@ typedef struct {
     const char *want;
     target_kind kind;
     int owner, idx;
-    const vm_insert_param_spec *f;
+    const vm_insert_param_spec *f; /* &spec once found */
+    vm_insert_param_spec spec;
     int found;
     char **names;
     int n, cap;
@@ -132,7 +148,7 @@ static int find_one(void *u, const char *name, target_kind k, int owner, int idx
     finder *fd = u;
     if (strcmp(name, fd->want) != 0)
         return 0;
-    fd->kind = k, fd->owner = owner, fd->idx = idx, fd->f = f, fd->found = 1;
+    fd->kind = k, fd->owner = owner, fd->idx = idx, fd->spec = *f, fd->f = &fd->spec, fd->found = 1;
     return 1;
 }
 

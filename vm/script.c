@@ -245,6 +245,16 @@ double script_gain_db(lua_State *L, double v, const char *what, const char *key)
     return v;
 }
 
+double script_surround_value(lua_State *L, int k, double v, const char *what, const char *key)
+{
+    const vm_surround_param_spec *sp = &vm_surround_params[k];
+    if (sp->is_db)
+        return script_gain_db(L, v, what, key);
+    if (!(v >= sp->lo && v <= sp->hi))
+        vm_script_error(L, "%s: %s = %g is out of range (%s)", what, key, v, sp->range);
+    return v;
+}
+
 int script_opt_gain_db(lua_State *L, int idx, const char *key, const char *what, double *out)
 {
     if (!script_opt_any_number(L, idx, key, what, out))

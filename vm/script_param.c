@@ -13,10 +13,11 @@
 #include "vm/suggest.h"
 
 /* What values a parameter takes (and how its lane reads them). */
-typedef enum { CLS_PAN, CLS_GAIN_DB, CLS_INSERT, CLS_MUTE } param_class;
+typedef enum { CLS_PAN, CLS_GAIN_DB, CLS_INSERT, CLS_MUTE, CLS_SURROUND } param_class;
 /* CLS_INSERT: an insert's setting, in its row's range (vm/insert_params.c)
  * or by its kernel's rule; CLS_MUTE: a switch, true or false (stored as 1
- * or 0). */
+ * or 0); CLS_SURROUND: a surround panner setting in its range
+ * (vm/surround_params.c; the LFE send is CLS_GAIN_DB). */
 
 /* The row of insert parameter p (PARAM_INSERT). */
 static const vm_insert_param_spec *insert_spec(lua_State *L, const param_ref *p)
@@ -53,7 +54,8 @@ static vm_param_desc *param_lookup(lua_State *L, const param_ref *p, char *name,
 {
     vm_desc *d = script_get_ctx(L)->desc;
     *cls = p->kind == PARAM_STRIP_PAN ? CLS_PAN : p->kind == PARAM_INSERT ? CLS_INSERT
-           : p->kind == PARAM_STRIP_MUTE || p->kind == PARAM_GROUP_MUTE ? CLS_MUTE : CLS_GAIN_DB;
+           : p->kind == PARAM_STRIP_MUTE || p->kind == PARAM_GROUP_MUTE ? CLS_MUTE
+           : p->kind == PARAM_STRIP_SURROUND && !vm_surround_params[p->lane].is_db ? CLS_SURROUND : CLS_GAIN_DB;
     switch (p->kind) {
     case PARAM_INSERT: {
         vm_strip_desc *s = &d->strips[p->owner];
@@ -92,6 +94,11 @@ static vm_param_desc *param_lookup(lua_State *L, const param_ref *p, char *name,
         const char *w = p->kind == PARAM_STRIP_GAIN ? "gain" : p->kind == PARAM_STRIP_TRIM ? "trim" : "pan";
         NAME("%s '%s' %s", script_kind_name(s), s->name, w);
         return p->kind == PARAM_STRIP_GAIN ? &s->gain : p->kind == PARAM_STRIP_TRIM ? &s->trim : &s->pan;
+    }
+    case PARAM_STRIP_SURROUND: {
+        vm_strip_desc *s = &d->strips[p->owner];
+        NAME("%s '%s' %s", script_kind_name(s), s->name, vm_surround_params[p->lane].name);
+        return &s->surround[p->lane];
     }
     case PARAM_CLIP_GAIN: {
         vm_clip_desc *k = &d->strips[p->owner].clips[p->clip];
@@ -155,6 +162,9 @@ static double param_value(lua_State *L, int idx, const char *key, const char *na
     case CLS_PAN:
         if (!(v >= -1 && v <= 1))
             vm_script_error(L, "%s: %s = %g is out of range (-1 = left to 1 = right)", name, key, v);
+        break;
+    case CLS_SURROUND:
+        v = script_surround_value(L, p->lane, v, name, key);
         break;
     case CLS_INSERT: {
         /* the insert's settings with this one at v, checked by its row's

@@ -72,14 +72,16 @@ typedef struct { int strip, index; } insert_ref;
 typedef enum {
     PARAM_STRIP_GAIN, PARAM_STRIP_TRIM, PARAM_STRIP_PAN, PARAM_CLIP_GAIN, PARAM_VCA_GAIN, PARAM_SEND_LEVEL,
     PARAM_INSERT, /* an insert's setting: its kind's row of vm/insert_params.c that takes lane `lane` */
-    PARAM_STRIP_MUTE, PARAM_GROUP_MUTE
+    PARAM_STRIP_MUTE, PARAM_GROUP_MUTE,
+    PARAM_STRIP_SURROUND /* a surround panner setting: vm_surround_params[lane] */
 } param_kind;
 
 typedef struct {
     param_kind kind;
     int owner;   /* strip or VCA index */
     int clip;    /* clip index (PARAM_CLIP_GAIN), send index or insert index (PARAM_INSERT) */
-    int lane;    /* PARAM_INSERT: which setting (its lane in vm/insert_params.c) */
+    int lane;    /* PARAM_INSERT: which setting (its lane in vm/insert_params.c); PARAM_STRIP_SURROUND: which
+                    vm_surround_param */
 } param_ref;
 
 /* ---- script.c: context and option helpers ---- */
@@ -119,6 +121,10 @@ int script_opt_number(lua_State *L, int idx, const char *key, const char *what, 
  * +inf and NaN raise an error naming what, key and the range. Every gain,
  * static or moving (faders, trims, clips, VCAs, sends), goes through it. */
 double script_gain_db(lua_State *L, double v, const char *what, const char *key);
+/* v as surround panner setting k (vm_surround_params[k]) for `what`'s
+ * `key`: the LFE send by script_gain_db, the others in their range; out of
+ * range raises an error naming what, key, the value and the range. */
+double script_surround_value(lua_State *L, int k, double v, const char *what, const char *key);
 /* Field key of the table at idx as a gain in dB (script_gain_db); returns 0
  * when absent. */
 int script_opt_gain_db(lua_State *L, int idx, const char *key, const char *what, double *out);

@@ -116,7 +116,9 @@ static int strip_call(lua_State *L)
     vm_strip_desc *s = &d->strips[r->index];
     char what[300];
     snprintf(what, sizeof what, "%s '%s'", script_kind_name(s), s->name);
-    static const char *const keys[] = {"channels", "layout", "to", "gain", "trim", "pan", "mute", "solo", NULL};
+    static const char *const keys[] = {"channels", "layout", "to", "gain", "trim", "pan", "pan_fr", "pan_spread",
+                                       "pan_center", "pan_lfe", "pan_width", "mute", "solo", NULL};
+    _Static_assert(VM_SURROUND_NPARAMS == 5, "keys[] lists every surround setting");
     script_check_keys(L, 2, what, keys, 0);
     double v;
     const char *lw = script_opt_string(L, 2, "layout", what);
@@ -132,6 +134,9 @@ static int strip_call(lua_State *L)
         check_pan(L, s, v);
         s->pan.value = v;
     }
+    for (int k = 0; k < VM_SURROUND_NPARAMS; k++)
+        if (script_opt_any_number(L, 2, vm_surround_params[k].name, what, &v))
+            s->surround[k].value = script_surround_value(L, k, v, what, vm_surround_params[k].name);
     script_opt_bool(L, 2, "mute", what, &s->mute);
     script_opt_bool(L, 2, "solo", what, &s->solo);
     if (lua_getfield(L, 2, "to") != LUA_TNIL)
@@ -159,6 +164,8 @@ static int new_strip(lua_State *L, vm_strip_kind kind)
     d->nstrips++;
     script_index_add(L, c, SCRIPT_INDEX_STRIP, s->name, d->nstrips - 1);
     s->kind = kind;
+    for (int k = 0; k < VM_SURROUND_NPARAMS; k++)
+        s->surround[k].value = vm_surround_params[k].def;
     s->channels = kind == VM_STRIP_BUS ? 2 : 0; /* a track takes its first clip's count */
     script_where(L, s->where);
     c->strips_made = 1;
@@ -381,6 +388,31 @@ static const luaL_Reg strip_calls[] = {
     {"reverb", script_strip_reverb},
     {NULL, NULL}};
 
+/* The surround setting called k, or -1. */
+static int surround_index(const char *k)
+{
+    for (int i = 0; i < VM_SURROUND_NPARAMS; i++)
+        if (strcmp(k, vm_surround_params[i].name) == 0)
+            return i;
+    return -1;
+}
+
+/* The fields of a strip a script reads (`settable`: those it may set), the
+ * surround settings after pan, NULL-terminated in names (room for 20). */
+static int strip_fields(const char **names, int settable)
+{
+    static const char *const before[] = {"name", "kind", "channels", "layout", "gain", "trim", "pan"};
+    int n = 0;
+    for (size_t i = settable ? 4 : 0; i < sizeof before / sizeof before[0]; i++)
+        names[n++] = before[i];
+    for (int k = 0; k < VM_SURROUND_NPARAMS; k++)
+        names[n++] = vm_surround_params[k].name;
+    names[n++] = "mute";
+    names[n++] = "solo";
+    names[n] = NULL;
+    return n;
+}
+
 static int strip_index(lua_State *L)
 {
     vm_strip_desc *s = script_strip_of(L, 1);
@@ -394,25 +426,27 @@ static int strip_index(lua_State *L)
     else if (strcmp(k, "pan") == 0) script_push_param(L, PARAM_STRIP_PAN, script_check_strip(L, 1)->index, 0);
     else if (strcmp(k, "mute") == 0) script_push_param(L, PARAM_STRIP_MUTE, script_check_strip(L, 1)->index, 0);
     else if (strcmp(k, "solo") == 0) lua_pushboolean(L, s->solo);
-    else {
+    else if (surround_index(k) >= 0) {
+        script_push_param(L, PARAM_STRIP_SURROUND, script_check_strip(L, 1)->index, 0);
+        ((param_ref *)lua_touserdata(L, -1))->lane = surround_index(k);
+    } else {
         for (int i = 0; strip_calls[i].name; i++)
             if (strcmp(k, strip_calls[i].name) == 0) {
                 lua_pushcfunction(L, strip_calls[i].func);
                 return 1;
             }
-        static const char *const fields[] = {"name", "kind", "channels", "layout", "gain", "trim", "pan", "mute", "solo", NULL};
-        const char *names[sizeof fields / sizeof fields[0] + sizeof strip_calls / sizeof strip_calls[0]];
-        int n = 0;
-        for (int i = 0; fields[i]; i++)
-            names[n++] = fields[i];
+        const char *names[20 + sizeof strip_calls / sizeof strip_calls[0]];
+        int nf = strip_fields(names, 0), n = nf;
         for (int i = 0; strip_calls[i].name; i++)
             names[n++] = strip_calls[i].name;
         names[n] = NULL;
-        char mean[96], methods[256];
-        return vm_script_error(L, "%s '%s' has no field '%s'%s (fields: name, kind, channels, layout, gain, trim, pan, "
-                               "mute, solo; methods: %s)", script_kind_name(s), s->name, k,
-                               script_did_you_mean(k, names, mean, sizeof mean),
-                               script_join(names + 9, methods, sizeof methods));
+        char mean[96], fields[256], methods[256];
+        names[nf] = NULL; /* the fields alone, joined */
+        script_join(names, fields, sizeof fields);
+        names[nf] = strip_calls[0].name;
+        return vm_script_error(L, "%s '%s' has no field '%s'%s (fields: %s; methods: %s)", script_kind_name(s), s->name,
+                               k, script_did_you_mean(k, names, mean, sizeof mean), fields,
+                               script_join(names + nf, methods, sizeof methods));
     }
     return 1;
 }
@@ -429,6 +463,10 @@ static int strip_newindex(lua_State *L)
         double v = luaL_checknumber(L, 3);
         check_pan(L, s, v);
         s->pan.value = v;
+    } else if (surround_index(k) >= 0) {
+        char what[300];
+        snprintf(what, sizeof what, "%s '%s'", script_kind_name(s), s->name);
+        s->surround[surround_index(k)].value = script_surround_value(L, surround_index(k), luaL_checknumber(L, 3), what, k);
     } else if (strcmp(k, "mute") == 0) {
         luaL_checktype(L, 3, LUA_TBOOLEAN);
         s->mute = lua_toboolean(L, 3);
@@ -436,10 +474,11 @@ static int strip_newindex(lua_State *L)
         luaL_checktype(L, 3, LUA_TBOOLEAN);
         s->solo = lua_toboolean(L, 3);
     } else {
-        static const char *const names[] = {"gain", "trim", "pan", "mute", "solo", NULL};
-        char mean[96];
-        return vm_script_error(L, "cannot set '%s' on %s '%s'%s (settable: gain, trim, pan, mute, solo)", k,
-                               script_kind_name(s), s->name, script_did_you_mean(k, names, mean, sizeof mean));
+        const char *names[20];
+        strip_fields(names, 1);
+        char mean[96], list[256];
+        return vm_script_error(L, "cannot set '%s' on %s '%s'%s (settable: %s)", k, script_kind_name(s), s->name,
+                               script_did_you_mean(k, names, mean, sizeof mean), script_join(names, list, sizeof list));
     }
     return 0;
 }
