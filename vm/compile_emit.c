@@ -227,6 +227,53 @@ static ds_result emit_mix_pan(compiler *c, const aop *o, float **src_chans, char
     return DS_OK;
 }
 
+/* A mono or stereo strip whose surround pan moves, into a surround bus
+ * (speakers sp): its lanes, and a send's level riding on its gains. */
+static ds_result emit_mix_surround(compiler *c, const aop *o, float **src_chans, const dsp_surround_pan *sp,
+                                   char *err)
+{
+    plan *p = c->p;
+    vm_arena *A = &p->arena;
+    const vm_desc *d = c->d;
+    const vm_strip_desc *st = &d->strips[o->strip], *dt = &d->strips[o->dst];
+    const vm_send_desc *sd = vm_desc_send(d, o->strip, o->dst);
+    int pre_mute = sd && sd->pre && vmc_mute_moves(c, o->strip);
+    plan_param *level = NULL;
+    if (sd && (sd->level.nevents || pre_mute))
+        LANE(level = vmc_send_level_param(p, c, o->strip, o->dst, sd, pre_mute, err));
+    op_mix_surround_args *a = vm_arena_alloc(A, sizeof *a);
+    CHECK(a);
+    a->speakers = *sp;
+    a->nsrc = st->channels;
+    a->src[0] = src_chans[0];
+    a->src[1] = src_chans[st->channels - 1];
+    a->dst = c->chans[o->dst];
+    /* lanes of its own: a lane's cursor serves one reader */
+    char what[300];
+    snprintf(what, sizeof what, "%s '%s' pan", vmc_kind_name(st), st->name);
+    LANE(a->lanes[0] = vmc_build_lane(p, &st->pan, 0, what, err));
+    for (int k = 0; k < VM_SURROUND_NPARAMS; k++) {
+        snprintf(what, sizeof what, "%s '%s' %s", vmc_kind_name(st), st->name, vm_surround_params[k].name);
+        LANE(a->lanes[1 + k] = vmc_build_lane(p, &st->surround[k], vm_surround_params[k].is_db, what, err));
+    }
+    a->coef = 1.0f;
+    a->level = level;
+    if (sd && !sd->level.nevents && !pre_mute) /* a static send level */
+        a->coef = sd->level.value <= VM_LANE_DB_SILENCE ? 0.0f : (float)pow(10.0, sd->level.value / 20.0);
+    if (a->coef != 1.0f || a->level) {
+        CHECK(a->scratch = vm_arena_alloc(A, (size_t)c->max_block * sizeof(float)));
+        CHECK(a->level_values = vm_arena_alloc(A, (size_t)c->max_block * sizeof(float)));
+    }
+    a->k0 = a->k1 = INT64_MIN;
+    plan_op *op = new_op(p);
+    op->cls = &op_mix_surround_class;
+    op->args = a;
+    op->label = vmc_label(A, "mix    %s '%s' -> bus '%s' (%s surround pan, automated)%s", vmc_kind_name(st),
+                          st->name, dt->name, st->channels == 2 ? "stereo" : "mono",
+                          !sd ? "" : level ? " [send, level automated]" : " [send]");
+    return DS_OK;
+}
+
 /* A moving send level: its evaluator, then the mix of a's terms through it. */
 static ds_result emit_mix_gain(compiler *c, const aop *o, const op_mix_args *a, const char *terms, int pre_mute,
                                char *err)
@@ -271,7 +318,11 @@ static ds_result emit_mix(compiler *c, const aop *o, char *err)
             src_chans = c->delayed[k].chans;
             break;
         }
-    if (st->pan.nevents && (st->channels == 1 || st->channels == 2) && dt->channels >= 2)
+    dsp_surround_pan sp;
+    int surround = (st->channels == 1 || st->channels == 2) && vmc_surround_speakers(d, o->dst, &sp);
+    if (surround && vmc_surround_moves(st))
+        return emit_mix_surround(c, o, src_chans, &sp, err);
+    if (!surround && st->pan.nevents && (st->channels == 1 || st->channels == 2) && dt->channels >= 2)
         return emit_mix_pan(c, o, src_chans, err);
     plan_op *op = new_op(p);
     double coef[VM_MAX_CHANNELS * VM_MAX_CHANNELS];

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dsp/pan.h"
+#include "dsp/surround_pan.h"
 #include "vm/compile_priv.h"
 
 void vmc_warnf(compiler *c, const char *fmt, ...)
@@ -346,10 +347,67 @@ vm_layout vmc_strip_layout(const vm_strip_desc *s)
     return vm_layout_resolve(s->layout, s->channels ? s->channels : 1);
 }
 
+/* The places in the room (docs/surround.md) of the channels of strip t's
+ * layout when it is LCR, 5.0, 5.1 or 7.1; returns the channel count, or 0. */
+static int surround_places(const vm_strip_desc *t, dsp_speaker *spk)
+{
+    vm_layout l = vmc_strip_layout(t);
+    if (l != VM_LAYOUT_LCR && l != VM_LAYOUT_5_0 && l != VM_LAYOUT_5_1 && l != VM_LAYOUT_7_1)
+        return 0;
+    int n = vm_layout_channels(l);
+    if (n != t->channels || n > DSP_SURROUND_PAN_MAX_SPEAKERS)
+        return 0;
+    /* 7.1's side surrounds are half way back, between the front and the rear
+     * pair; 5.x's one pair of surrounds is the back of the room */
+    double side_y = vm_layout_channel_of(l, VM_SPEAKER_LRS) >= 0 ? 0 : -1;
+    for (int ch = 0; ch < n; ch++) {
+        switch (vm_layout_speaker(l, ch)) {
+        case VM_SPEAKER_L: spk[ch] = (dsp_speaker){DSP_SPEAKER_FULL, -1, 1}; break;
+        case VM_SPEAKER_R: spk[ch] = (dsp_speaker){DSP_SPEAKER_FULL, 1, 1}; break;
+        case VM_SPEAKER_C: spk[ch] = (dsp_speaker){DSP_SPEAKER_CENTRE, 0, 1}; break;
+        case VM_SPEAKER_LFE: spk[ch] = (dsp_speaker){DSP_SPEAKER_LFE, 0, 0}; break;
+        case VM_SPEAKER_LS: spk[ch] = (dsp_speaker){DSP_SPEAKER_FULL, -1, side_y}; break;
+        case VM_SPEAKER_RS: spk[ch] = (dsp_speaker){DSP_SPEAKER_FULL, 1, side_y}; break;
+        case VM_SPEAKER_LRS: spk[ch] = (dsp_speaker){DSP_SPEAKER_FULL, -1, -1}; break;
+        case VM_SPEAKER_RRS: spk[ch] = (dsp_speaker){DSP_SPEAKER_FULL, 1, -1}; break;
+        default: return 0;
+        }
+    }
+    return n;
+}
+
+int vmc_surround_speakers(const vm_desc *d, int to, dsp_surround_pan *out)
+{
+    dsp_speaker spk[DSP_SURROUND_PAN_MAX_SPEAKERS];
+    int n = surround_places(&d->strips[to], spk);
+    return n > 0 && dsp_surround_pan_init(out, spk, n) == 0;
+}
+
+int vmc_surround_moves(const vm_strip_desc *s)
+{
+    int n = s->pan.nevents;
+    for (int k = 0; k < VM_SURROUND_NPARAMS; k++)
+        n += s->surround[k].nevents;
+    return n;
+}
+
+/* The static gains of the surround panner of strip s into speakers sp. */
+static void surround_matrix(const vm_strip_desc *s, const dsp_surround_pan *sp, double *coef)
+{
+    dsp_surround_pan_setting set = {
+        .x = s->pan.value, .y = s->surround[VM_SURROUND_FR].value, .spread = s->surround[VM_SURROUND_SPREAD].value,
+        .centre = s->surround[VM_SURROUND_CENTER].value, .lfe_db = s->surround[VM_SURROUND_LFE].value,
+        .width = s->surround[VM_SURROUND_WIDTH].value};
+    if (s->channels == 2)
+        dsp_surround_pan_stereo(sp, &set, coef, coef + sp->nch);
+    else
+        dsp_surround_pan_mono(sp, &set, coef);
+}
+
 /* Fills coef[src_ch * dst_channels + dst_ch] for the route from -> to:
- * the same layout channel to channel (a stereo strip's balance on L and R);
- * a mono strip panned into L and R of any wider bus; a stereo strip into
- * L and R of LCR, 5.x and 7.1. Other pairs of layouts are an error naming
+ * a mono or stereo strip into an LCR, 5.0, 5.1 or 7.1 bus by the surround
+ * panner; the same layout channel to channel (a stereo strip's balance on
+ * L and R); a mono strip panned into L and R of any other wider bus. Other pairs of layouts are an error naming
  * both (docs/layouts.md). */
 ds_result vmc_route_matrix(const vm_desc *d, int from, int to, double *coef, char *err)
 {
@@ -358,6 +416,11 @@ ds_result vmc_route_matrix(const vm_desc *d, int from, int to, double *coef, cha
     if (sc > VM_MAX_CHANNELS || tc > VM_MAX_CHANNELS) /* vmc_validate refuses these first */
         return ds_fail(err, DS_ERR_GRAPH, "%s: more than %d channels", s->where, VM_MAX_CHANNELS);
     memset(coef, 0, (size_t)sc * (size_t)tc * sizeof *coef);
+    dsp_surround_pan sp;
+    if ((sc == 1 || sc == 2) && vmc_surround_speakers(d, to, &sp)) {
+        surround_matrix(s, &sp, coef);
+        return DS_OK;
+    }
     vm_layout ls = vmc_strip_layout(s), lt = vmc_strip_layout(t);
     if (sc == 1 && tc >= 2) {
         dsp_pan_mono(s->pan.value, &coef[0], &coef[1]);

@@ -120,6 +120,12 @@ void vmc_decide_audible(compiler *c);
 void vmc_decide_needed(compiler *c);
 /* 1 when the route from -> to sounds (both ends audible). */
 int vmc_edge_active(const compiler *c, int from, int to);
+/* 1 when bus `to` has a surround layout (LCR, 5.0, 5.1, 7.1): out holds its
+ * speakers for dsp/surround_pan.h (a mono or stereo strip routed into it
+ * is placed by the surround panner); else 0. */
+int vmc_surround_speakers(const vm_desc *d, int to, dsp_surround_pan *out);
+/* The moves of strip s's pan and surround settings. */
+int vmc_surround_moves(const vm_strip_desc *s);
 /* Fills coef[src_ch * dst_channels + dst_ch] for the route from -> to. */
 ds_result vmc_route_matrix(const vm_desc *d, int from, int to, double *coef, char *err);
 vm_layout vmc_strip_layout(const vm_strip_desc *s);

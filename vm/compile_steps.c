@@ -39,7 +39,7 @@ int vmc_fader_folds(const compiler *c, int s)
 {
     const vm_desc *d = c->d;
     const vm_strip_desc *st = &d->strips[s];
-    if (c->tapped[s] || st->pan.nevents || st->gain.nevents || st->trim.nevents || st->duck.nevents ||
+    if (c->tapped[s] || vmc_surround_moves(st) || st->gain.nevents || st->trim.nevents || st->duck.nevents ||
         vmc_mute_moves(c, s))
         return 0;
     for (const int *v = VMC_ROW_BEGIN(c->vcas_of, s); v < VMC_ROW_END(c->vcas_of, s); v++)

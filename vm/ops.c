@@ -49,7 +49,7 @@ static void eq_run(op_eq_args *a, int off, int n)
  * [*k0, *k1) holds s, and no knot lies inside it. A knot is a move's start
  * or end in any lane, or, while one moves, a multiple of the grid. Only
  * sample numbers decide, never where a block starts. */
-static void knots(vm_lane *const *lanes, int nl, int64_t s, int64_t *k0, int64_t *k1)
+static int knots(vm_lane *const *lanes, int nl, int64_t s, int64_t *k0, int64_t *k1)
 {
     int moving = 0;
     *k0 = INT64_MIN, *k1 = INT64_MAX;
@@ -66,6 +66,7 @@ static void knots(vm_lane *const *lanes, int nl, int64_t s, int64_t *k0, int64_t
         *k0 = grid > *k0 ? grid : *k0;
         *k1 = grid + PLAN_PARAM_GRID < *k1 ? grid + PLAN_PARAM_GRID : *k1;
     }
+    return moving;
 }
 
 /* A moving op's block [pos, pos + n) in stretches between the knots of
@@ -777,6 +778,84 @@ static void op_mix_pan(plan *p, void *args, int64_t pos, int n)
     dsp_mix_add_mul_lines_pair(a->dst[0], a->dst[1], s0, s1, pan->lines, pan->lines2, pan->nlines);
 }
 
+void op_mix_surround_gains(const op_mix_surround_args *a, int64_t n, double g[2][DSP_SURROUND_PAN_MAX_SPEAKERS])
+{
+    dsp_surround_pan_setting set = {
+        .x = vm_lane_value(a->lanes[0], n),
+        .y = vm_lane_value(a->lanes[1 + VM_SURROUND_FR], n),
+        .spread = vm_lane_value(a->lanes[1 + VM_SURROUND_SPREAD], n),
+        .centre = vm_lane_value(a->lanes[1 + VM_SURROUND_CENTER], n),
+        .lfe_db = vm_lane_value(a->lanes[1 + VM_SURROUND_LFE], n),
+        .width = vm_lane_value(a->lanes[1 + VM_SURROUND_WIDTH], n),
+    };
+    if (a->nsrc == 2)
+        dsp_surround_pan_stereo(&a->speakers, &set, g[0], g[1]);
+    else
+        dsp_surround_pan_mono(&a->speakers, &set, g[0]);
+}
+
+/* The piece around session sample s: its knots, the gains at the first and
+ * (while something moves) at the sample before the next. */
+static void surround_design(op_mix_surround_args *a, int64_t s)
+{
+    double g0[2][DSP_SURROUND_PAN_MAX_SPEAKERS], g1[2][DSP_SURROUND_PAN_MAX_SPEAKERS];
+    int moving = a->moving = knots(a->lanes, OP_SURROUND_NLANES, s, &a->k0, &a->k1);
+    op_mix_surround_gains(a, moving ? a->k0 : s, g0);
+    int64_t span = moving ? a->k1 - 1 - a->k0 : 0;
+    if (span > 0)
+        op_mix_surround_gains(a, a->k1 - 1, g1);
+    for (int side = 0; side < a->nsrc; side++)
+        for (int ch = 0; ch < a->speakers.nch; ch++) {
+            a->y[side][ch] = (float)g0[side][ch];
+            a->slope[side][ch] = span > 0 ? (float)((g1[side][ch] - (double)a->y[side][ch]) / (double)span) : 0.0f;
+        }
+}
+
+static void op_mix_surround(plan *p, void *args, int64_t pos, int n)
+{
+    (void)p;
+    op_mix_surround_args *a = args;
+    const plan_param *l = a->level;
+    if (l && l->constant)
+        dsp_mix_fill(a->level_values, l->gain[0], n);
+    else if (l)
+        dsp_mix_fill_lines(a->level_values, l->lines, l->nlines);
+    int64_t s = pos, end = pos + n;
+    while (s < end) {
+        if (!(s >= a->k0 && s < a->k1))
+            surround_design(a, s);
+        int64_t stop = a->k1 < end ? a->k1 : end;
+        int off = (int)(s - pos), len = (int)(stop - s);
+        int k = a->moving ? (int)(s - a->k0) : 0; /* a hold's k0 may be INT64_MIN: its k does not matter */
+        for (int side = 0; side < a->nsrc; side++)
+            for (int ch = 0; ch < a->speakers.nch; ch++) {
+                dsp_line line = {off, len, k, a->y[side][ch], a->slope[side][ch], 0.0f};
+                if (line.y == 0 && line.slope == 0)
+                    continue;
+                if (!a->scratch) {
+                    dsp_mix_add_mul_lines(a->dst[ch], a->src[side], &line, 1, 0);
+                    continue;
+                }
+                /* a send's level: (pan * coef) * level per sample */
+                float *g = a->scratch;
+                dsp_mix_fill_lines(g, &line, 1);
+                for (int i = off; i < off + len; i++)
+                    g[i] = g[i] * a->coef;
+                if (l)
+                    for (int i = off; i < off + len; i++)
+                        g[i] = g[i] * a->level_values[i];
+                dsp_mix_add_mul(a->dst[ch] + off, a->src[side] + off, g + off, len);
+            }
+        s = stop;
+    }
+}
+
+static void mix_surround_reset(void *args)
+{
+    op_mix_surround_args *a = args;
+    a->k0 = a->k1 = INT64_MIN;
+}
+
 /* Gain of clip c for the block stretch [s0, s0 + n) (session samples),
  * block offset off: clip gain (static or its lane) x fades x the track's
  * fader, in one formula per sample:
@@ -1219,6 +1298,8 @@ const plan_op_class op_gain_class = {.name = "gain", .run = op_gain};
 const plan_op_class op_mix_class = {.name = "mix", .run = op_mix};
 const plan_op_class op_mix_gain_class = {.name = "mix_gain", .run = op_mix_gain};
 const plan_op_class op_mix_pan_class = {.name = "mix_pan", .run = op_mix_pan};
+const plan_op_class op_mix_surround_class = {.name = "mix_surround", .run = op_mix_surround,
+                                             .reset = mix_surround_reset};
 
 const plan_op_class op_clips_class = {
     .name = "clips", .run = op_clips,

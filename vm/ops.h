@@ -27,9 +27,11 @@
 #include "dsp/fade.h"
 #include "dsp/mix.h"
 #include "dsp/stereo.h"
+#include "dsp/surround_pan.h"
 #include "vm/lane.h"
 #include "vm/media.h"
 #include "vm/plan.h"
+#include "vm/surround_params.h"
 
 /* An automatable gain (fader + trim + VCAs...) or a plain value (pan),
  * evaluated once per block by op_param into straight pieces the consumers
@@ -114,6 +116,37 @@ typedef struct {
     const plan_param *level;
     float *scratch;
 } op_mix_pan_args;
+
+/* mix with a moving surround pan: a mono or stereo source into an LCR, 5.0,
+ * 5.1 or 7.1 bus (dsp/surround_pan.h). The gains are evaluated exactly at
+ * the knots of the control grid (PLAN_PARAM_GRID from the session start,
+ * and every start and end of a move of any of its lanes) and run in a
+ * straight line from a knot's gains to the gains at the sample before the
+ * next knot (held where nothing moves), so they are functions of the
+ * session sample alone, whatever the block. */
+#define OP_SURROUND_NLANES (1 + VM_SURROUND_NPARAMS)
+typedef struct {
+    dsp_surround_pan speakers; /* the bus's layout */
+    int nsrc;                  /* 1: mono, 2: stereo */
+    const float *src[2];
+    float **dst;               /* speakers.nch channels */
+    vm_lane *lanes[OP_SURROUND_NLANES]; /* the strip's pan (x), then vm_surround_param order */
+    /* a send's level on top, as op_mix_pan's: coef (static, linear) and
+     * level (moving, or NULL); scratch and level_values (max_block each)
+     * when coef is not 1 or there is a level */
+    float coef;
+    const plan_param *level;
+    float *scratch, *level_values;
+    /* the piece being played: [k0, k1) between two knots, each gain
+     * y + slope * (s - k0) (k0 = k1 = INT64_MIN: none yet) */
+    int64_t k0, k1;
+    int moving;
+    float y[2][DSP_SURROUND_PAN_MAX_SPEAKERS], slope[2][DSP_SURROUND_PAN_MAX_SPEAKERS];
+} op_mix_surround_args;
+
+/* The gains of a's setting at session sample n, as the op evaluates them
+ * (g[side][channel]); the emitter's static matrix uses the same law. */
+void op_mix_surround_gains(const op_mix_surround_args *a, int64_t n, double g[2][DSP_SURROUND_PAN_MAX_SPEAKERS]);
 
 /* mix: dst[t] += coef[t] * src[t] for each term, in order */
 typedef struct {
@@ -399,6 +432,7 @@ extern const plan_op_class op_gain_class;      /* op_gain_args */
 extern const plan_op_class op_mix_class;       /* op_mix_args */
 extern const plan_op_class op_mix_gain_class;  /* op_mix_gain_args */
 extern const plan_op_class op_mix_pan_class;   /* op_mix_pan_args */
+extern const plan_op_class op_mix_surround_class; /* op_mix_surround_args */
 extern const plan_op_class op_clips_class;     /* op_clips_args */
 extern const plan_op_class op_eq_class;        /* op_eq_args */
 extern const plan_op_class op_dyn_class;       /* op_dyn_args */
