@@ -33,13 +33,16 @@ live_pkgs="jackd2"
 # runtimes it links come in libclang-rt-14-dev.
 fuzz_pkgs="clang libclang-rt-14-dev"
 media_pkgs="fillets-ng-data-cs wesnoth-1.16-music ufoai-sound wordwarvi-sound unzip"
+# alsa-utils: its channel voices (/usr/share/sounds/alsa/Front_Left.wav ...),
+# the surround routing check of tests/render/surround_voices.sh.
+voice_pkgs="alsa-utils"
 
 case "$want" in
   build) pkgs="$build_pkgs" ;;
   demo)  pkgs="$build_pkgs $tool_pkgs $media_pkgs" ;;
   bench) pkgs="$build_pkgs $tool_pkgs $media_pkgs $live_pkgs" ;;
   fuzz)  pkgs="$build_pkgs $fuzz_pkgs" ;;
-  test|all) pkgs="$build_pkgs $tool_pkgs $media_pkgs $live_pkgs" ;;
+  test|all) pkgs="$build_pkgs $tool_pkgs $media_pkgs $live_pkgs $voice_pkgs" ;;
   *) echo "install-deps.sh: unknown set '$want' (build, test, demo, bench, fuzz, all)" >&2; exit 2 ;;
 esac
 

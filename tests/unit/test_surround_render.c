@@ -12,7 +12,12 @@
  *     power within 0.01 dB at every sample;
  *   - a source at each speaker's place (5.1 and 7.1, mono and static or
  *     moving) lands in that channel only: the others within -90 dB (they
- *     are exact zeros);
+ *     are exact zeros), the channels found by the file's channel mask
+ *     (libsndfile's channel map);
+ *   - the alsa-utils voices (Front_Left.wav ...) each at its named speaker
+ *     of a 5.1 and a 7.1 bus, all at once: each channel, found by the mask,
+ *     minus its voice (read with libsndfile) stays below -90 dBFS
+ *     (tests/render/surround_voices.sh reads the same through ffmpeg);
  *   - spread 1: the same level in every full-range speaker (1/sqrt(5));
  *     centre off: L = R = cos(pi / 4), C = 0; the LFE send at -10 dB;
  *   - a stereo source at width 1: left in L only, right in R only;
@@ -197,16 +202,16 @@ static float *read_by_speaker(const char *name, const int *speakers, int n, int 
 static void test_at_speakers(void)
 {
     static const struct {
-        const char *layout;
+        const char *layout, *name;
         int n;
         const char *names[8];
         double x[8], y[8];
         int sf[8];
     } lay[] = {
-        {LAYOUT_51, 6, {"L", "R", "C", "LFE", "Ls", "Rs"}, {-1, 1, 0, 0, -1, 1}, {1, 1, 1, 0, -1, -1},
+        {LAYOUT_51, "5.1", 6, {"L", "R", "C", "LFE", "Ls", "Rs"}, {-1, 1, 0, 0, -1, 1}, {1, 1, 1, 0, -1, -1},
          {SF_CHANNEL_MAP_LEFT, SF_CHANNEL_MAP_RIGHT, SF_CHANNEL_MAP_CENTER, SF_CHANNEL_MAP_LFE,
           SF_CHANNEL_MAP_SIDE_LEFT, SF_CHANNEL_MAP_SIDE_RIGHT}},
-        {LAYOUT_71, 8, {"L", "R", "C", "LFE", "Lss", "Rss", "Lrs", "Rrs"}, {-1, 1, 0, 0, -1, 1, -1, 1},
+        {LAYOUT_71, "7.1", 8, {"L", "R", "C", "LFE", "Lss", "Rss", "Lrs", "Rrs"}, {-1, 1, 0, 0, -1, 1, -1, 1},
          {1, 1, 1, 0, 0, 0, -1, -1},
          {SF_CHANNEL_MAP_LEFT, SF_CHANNEL_MAP_RIGHT, SF_CHANNEL_MAP_CENTER, SF_CHANNEL_MAP_LFE,
           SF_CHANNEL_MAP_SIDE_LEFT, SF_CHANNEL_MAP_SIDE_RIGHT, SF_CHANNEL_MAP_REAR_LEFT, SF_CHANNEL_MAP_REAR_RIGHT}},
@@ -259,7 +264,7 @@ static void test_at_speakers(void)
                         /* its own channel at 0 dB (a 24-bit file: within 1e-6), the others below -90 dB */
                         if (j == k ? fabs(v - 1) > 1e-6 : fabs(v) > pow(10, -90 / 20.0)) {
                             if (bad++ < 3)
-                                printf("# %s at %s: channel %s has %g at sample %d\n", lay[li].layout,
+                                printf("# %s at %s: channel %s has %g at sample %d\n", lay[li].name,
                                        lay[li].names[k], lay[li].names[j], v, i);
                             break;
                         }
@@ -269,11 +274,94 @@ static void test_at_speakers(void)
             }
             char what[200];
             snprintf(what, sizeof what, "%s: a source %s each speaker's place is in that channel only (by the file's "
-                     "channel mask, read with libsndfile)", lay[li].layout + 10, moving ? "moving to" : "at");
+                     "channel mask, read with libsndfile)", lay[li].name, moving ? "moving to" : "at");
             check(ok && bad == 0 && unmapped == 0, what, "%d channels wrong, %d not in the mask (render %s)", bad,
                   unmapped, ok ? "ok" : "failed");
             (void)nb;
         }
+}
+
+/* A whole file, interleaved (caller frees); NULL when it cannot be read. */
+static float *read_path(const char *path, int *frames, int *channels)
+{
+    SF_INFO info;
+    memset(&info, 0, sizeof info);
+    SNDFILE *f = sf_open(path, SFM_READ, &info);
+    if (!f)
+        return NULL;
+    float *buf = malloc((size_t)info.frames * (size_t)info.channels * sizeof *buf + 1);
+    sf_readf_float(f, buf, info.frames);
+    sf_close(f);
+    *frames = (int)info.frames;
+    *channels = info.channels;
+    return buf;
+}
+
+#define VOICES "/usr/share/sounds/alsa/"
+
+static void test_voices(void)
+{
+    static const struct {
+        const char *layout, *name;
+        int nch, n;
+        const char *voice[7];
+        double x[7], y[7];
+        int sf[7];
+    } lay[] = {
+        {LAYOUT_51, "5.1", 6, 5, {"Front_Left", "Front_Right", "Front_Center", "Side_Left", "Side_Right"},
+         {-1, 1, 0, -1, 1}, {1, 1, 1, -1, -1},
+         {SF_CHANNEL_MAP_LEFT, SF_CHANNEL_MAP_RIGHT, SF_CHANNEL_MAP_CENTER, SF_CHANNEL_MAP_SIDE_LEFT,
+          SF_CHANNEL_MAP_SIDE_RIGHT}},
+        {LAYOUT_71, "7.1", 8, 7, {"Front_Left", "Front_Right", "Front_Center", "Side_Left", "Side_Right", "Rear_Left",
+                           "Rear_Right"},
+         {-1, 1, 0, -1, 1, -1, 1}, {1, 1, 1, 0, 0, -1, -1},
+         {SF_CHANNEL_MAP_LEFT, SF_CHANNEL_MAP_RIGHT, SF_CHANNEL_MAP_CENTER, SF_CHANNEL_MAP_SIDE_LEFT,
+          SF_CHANNEL_MAP_SIDE_RIGHT, SF_CHANNEL_MAP_REAR_LEFT, SF_CHANNEL_MAP_REAR_RIGHT}},
+    };
+    FILE *probe = fopen(VOICES "Front_Left.wav", "rb");
+    if (!probe) {
+        printf("skip - the alsa-utils voices: not installed (scripts/install-deps.sh test)\n");
+        return;
+    }
+    fclose(probe);
+    for (int li = 0; li < 2; li++) {
+        char script[4096];
+        size_t n = (size_t)snprintf(script, sizeof script, "session { rate = 48000 }\nlocal b = bus \"B\" { %s }\n",
+                                    lay[li].layout);
+        for (int k = 0; k < lay[li].n; k++)
+            n += (size_t)snprintf(script + n, sizeof script - n,
+                                  "track \"%s\" { channels = 1, to = b, pan = %g, pan_fr = %g }:clip { \"" VOICES
+                                  "%s.wav\", at = 0 }\n",
+                                  lay[li].voice[k], lay[li].x[k], lay[li].y[k], lay[li].voice[k]);
+        snprintf(script + n, sizeof script - n, "output { \"voices.wav\", from = b, format = \"wav24\" }\n");
+        int where[7], frames = 0, ch = 0, bad = 0;
+        float *x = render(script, 1000) == 0 ? read_by_speaker("voices.wav", lay[li].sf, lay[li].n, where, &frames, &ch)
+                                             : NULL;
+        double floor = pow(10, -90 / 20.0);
+        for (int k = 0; x && k < lay[li].n; k++) {
+            char path[256];
+            snprintf(path, sizeof path, VOICES "%s.wav", lay[li].voice[k]);
+            int vf = 0, vc = 0;
+            float *v = read_path(path, &vf, &vc);
+            double peak = 0, rest = 0;
+            for (int i = 0; v && where[k] >= 0 && i < frames; i++) {
+                double want = i < vf ? v[(size_t)i * vc] : 0, got = x[(size_t)i * ch + where[k]];
+                peak = fmax(peak, fabs(got));
+                rest = fmax(rest, fabs(got - want));
+            }
+            if (!v || where[k] < 0 || peak < 0.03 || rest >= floor) {
+                printf("# %s %s: %s, peak %g, rest %g\n", lay[li].name, lay[li].voice[k],
+                       where[k] < 0 ? "no channel in the mask" : "found", peak, rest);
+                bad++;
+            }
+            free(v);
+        }
+        char what[200];
+        snprintf(what, sizeof what, "%s: each alsa-utils voice at its speaker is in the channel of that name only "
+                 "(libsndfile, by the channel mask; rest below -90 dBFS)", lay[li].name);
+        check(x && ch == lay[li].nch && bad == 0, what, "%d voices wrong", bad);
+        free(x);
+    }
 }
 
 /* spread, centre, LFE and a stereo source's width, static */
@@ -387,6 +475,7 @@ int main(void)
     test_power_static();
     test_ramp_follows_law();
     test_at_speakers();
+    test_voices();
     test_settings();
     test_send_follows();
     test_block_independent();
