@@ -3,6 +3,9 @@
  *
  * A name is "STRIP.PARAM" or "STRIP.INSERT.PARAM":
  *   STRIP.gain  STRIP.trim (dB)   STRIP.pan (-1..1)   STRIP.mute  STRIP.solo (0/1)
+ *   STRIP.pan_fr|pan_spread|pan_center|pan_lfe|pan_width
+ *                                 the surround panner's settings (vm/surround_params.h),
+ *                                 listed after pan
  *   STRIP.eqN.freq|gain|q         the strip's insert N (1-based, counting every
  *                                 insert in the chain, as `dubstage automation` does), an EQ
  *   STRIP.dynN.threshold|ratio|knee|attack|release|hold|makeup|range

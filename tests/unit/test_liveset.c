@@ -64,20 +64,21 @@ static int has(const char *s, const char *part) { return s && strstr(s, part) !=
 static void test_names(const vm_desc *d)
 {
     /* written out from the list in vm/liveset.h */
+#define SURROUND(S) S ".pan_fr", S ".pan_spread", S ".pan_center", S ".pan_lfe", S ".pan_width"
     static const char *const want[] = {
-        "DX.gain", "DX.trim", "DX.pan", "DX.mute", "DX.solo",
+        "DX.gain", "DX.trim", "DX.pan", SURROUND("DX"), "DX.mute", "DX.solo",
         "DX.eq1.freq", "DX.eq1.gain", "DX.eq1.q",
         "DX.dyn2.threshold", "DX.dyn2.ratio", "DX.dyn2.knee", "DX.dyn2.attack", "DX.dyn2.release", "DX.dyn2.hold",
         "DX.dyn2.makeup", "DX.dyn2.range",
         "DX.eq3.freq", "DX.eq3.gain", "DX.eq3.q",
-        "MX.gain", "MX.trim", "MX.pan", "MX.mute", "MX.solo",
+        "MX.gain", "MX.trim", "MX.pan", SURROUND("MX"), "MX.mute", "MX.solo",
         "MX.dyn1.threshold", "MX.dyn1.ratio", "MX.dyn1.knee", "MX.dyn1.attack", "MX.dyn1.release", "MX.dyn1.hold",
         "MX.dyn1.makeup", "MX.dyn1.range",
         "MX.duck.depth", "MX.duck.threshold", "MX.duck.attack", "MX.duck.release", "MX.duck.hold",
         "MX.duck.preroll", "MX.duck.bridge",
-        "FX.gain", "FX.trim", "FX.pan", "FX.mute", "FX.solo",
+        "FX.gain", "FX.trim", "FX.pan", SURROUND("FX"), "FX.mute", "FX.solo",
         "FX.shape1.attack", "FX.shape1.sustain",
-        "PM.gain", "PM.trim", "PM.pan", "PM.mute", "PM.solo",
+        "PM.gain", "PM.trim", "PM.pan", SURROUND("PM"), "PM.mute", "PM.solo",
         "PM.lim1.ceiling", "PM.lim1.release",
         "DIALOGUE.gain",
         "GROUP.mute",
