@@ -130,6 +130,7 @@ static ds_result analyse(compiler *c, char *err)
     }
     vmc_compute_latency(c);
     warn_late_keys(c);
+    vmc_warn_surround_unused(c);
     return DS_OK;
 }
 

@@ -391,6 +391,36 @@ int vmc_surround_moves(const vm_strip_desc *s)
     return n;
 }
 
+void vmc_warn_surround_unused(compiler *c)
+{
+    const vm_desc *d = c->d;
+    for (int s = 0; s < c->n; s++) {
+        const vm_strip_desc *st = &d->strips[s];
+        const char *set = NULL, *lfe_set = NULL;
+        for (int k = 0; k < VM_SURROUND_NPARAMS; k++)
+            if (st->surround[k].nevents || st->surround[k].value != vm_surround_params[k].def) {
+                set = set ? set : vm_surround_params[k].name;
+                lfe_set = k == VM_SURROUND_LFE ? vm_surround_params[k].name : lfe_set;
+            }
+        if (!set || !c->audible[s] || (st->channels != 1 && st->channels != 2))
+            continue;
+        int surround = 0, lfe = 0;
+        for (int k = 0; k < st->ndests; k++) {
+            dsp_surround_pan sp;
+            if (vmc_surround_speakers(d, st->dests[k], &sp)) {
+                surround = 1;
+                lfe |= sp.lfe >= 0;
+            }
+        }
+        if (!surround)
+            vmc_warnf(c, "%s: %s '%s' sets %s, but feeds no LCR, 5.0, 5.1 or 7.1 bus: the surround panner's "
+                      "settings have no effect", st->where, vmc_kind_name(st), st->name, set);
+        else if (lfe_set && !lfe)
+            vmc_warnf(c, "%s: %s '%s' sets pan_lfe, but none of the surround buses it feeds has an LFE (5.1, 7.1)",
+                      st->where, vmc_kind_name(st), st->name);
+    }
+}
+
 /* The static gains of the surround panner of strip s into speakers sp. */
 static void surround_matrix(const vm_strip_desc *s, const dsp_surround_pan *sp, double *coef)
 {

@@ -124,6 +124,9 @@ int vmc_edge_active(const compiler *c, int from, int to);
  * speakers for dsp/surround_pan.h (a mono or stereo strip routed into it
  * is placed by the surround panner); else 0. */
 int vmc_surround_speakers(const vm_desc *d, int to, dsp_surround_pan *out);
+/* Warns of a mono or stereo strip whose pan_* settings nothing reads (it
+ * feeds no surround bus; pan_lfe and no bus with an LFE). */
+void vmc_warn_surround_unused(compiler *c);
 /* The moves of strip s's pan and surround settings. */
 int vmc_surround_moves(const vm_strip_desc *s);
 /* Fills coef[src_ch * dst_channels + dst_ch] for the route from -> to. */
