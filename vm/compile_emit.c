@@ -264,7 +264,7 @@ static ds_result emit_mix_surround(compiler *c, const aop *o, float **src_chans,
         CHECK(a->scratch = vm_arena_alloc(A, (size_t)c->max_block * sizeof(float)));
         CHECK(a->level_values = vm_arena_alloc(A, (size_t)c->max_block * sizeof(float)));
     }
-    a->k0 = a->k1 = INT64_MIN;
+    op_mix_surround_design(a, 0);
     plan_op *op = new_op(p);
     op->cls = &op_mix_surround_class;
     op->args = a;

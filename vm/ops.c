@@ -794,20 +794,52 @@ void op_mix_surround_gains(const op_mix_surround_args *a, int64_t n, double g[2]
         dsp_surround_pan_mono(&a->speakers, &set, g[0]);
 }
 
-/* The piece around session sample s: its knots, the gains at the first and
- * (while something moves) at the sample before the next. */
-static void surround_design(op_mix_surround_args *a, int64_t s)
+void op_mix_surround_design(op_mix_surround_args *a, int64_t n)
 {
     double g0[2][DSP_SURROUND_PAN_MAX_SPEAKERS], g1[2][DSP_SURROUND_PAN_MAX_SPEAKERS];
-    int moving = a->moving = knots(a->lanes, OP_SURROUND_NLANES, s, &a->k0, &a->k1);
-    op_mix_surround_gains(a, moving ? a->k0 : s, g0);
-    int64_t span = moving ? a->k1 - 1 - a->k0 : 0;
+    int64_t k0, k1;
+    a->moving = knots(a->lanes, OP_SURROUND_NLANES, n, &k0, &k1);
+    /* n is the stretch's knot (by_knots) or sample 0 (emit, reset): the
+     * gains where it starts and, while something moves, a straight line to
+     * those at its last sample */
+    op_mix_surround_gains(a, n, g0);
+    int64_t span = a->moving ? k1 - 1 - n : 0;
     if (span > 0)
-        op_mix_surround_gains(a, a->k1 - 1, g1);
+        op_mix_surround_gains(a, k1 - 1, g1);
     for (int side = 0; side < a->nsrc; side++)
         for (int ch = 0; ch < a->speakers.nch; ch++) {
             a->y[side][ch] = (float)g0[side][ch];
             a->slope[side][ch] = span > 0 ? (float)((g1[side][ch] - (double)a->y[side][ch]) / (double)span) : 0.0f;
+        }
+    a->from = n;
+    a->knot = k0;
+}
+
+static void mix_surround_design(void *args, int64_t knot) { op_mix_surround_design(args, knot); }
+
+/* the stretch [off, off + len) of the block that starts at a->pos */
+static void mix_surround_stretch(void *args, int off, int len)
+{
+    op_mix_surround_args *a = args;
+    int k = a->moving ? (int)(a->pos + off - a->from) : 0; /* a hold's k does not matter */
+    for (int side = 0; side < a->nsrc; side++)
+        for (int ch = 0; ch < a->speakers.nch; ch++) {
+            dsp_line line = {off, len, k, a->y[side][ch], a->slope[side][ch], 0.0f};
+            if (line.y == 0 && line.slope == 0)
+                continue;
+            if (!a->scratch) {
+                dsp_mix_add_mul_lines(a->dst[ch], a->src[side], &line, 1, 0);
+                continue;
+            }
+            /* a send's level: (pan * coef) * level per sample */
+            float *g = a->scratch;
+            dsp_mix_fill_lines(g, &line, 1);
+            for (int i = off; i < off + len; i++)
+                g[i] = g[i] * a->coef;
+            if (a->level)
+                for (int i = off; i < off + len; i++)
+                    g[i] = g[i] * a->level_values[i];
+            dsp_mix_add_mul(a->dst[ch] + off, a->src[side] + off, g + off, len);
         }
 }
 
@@ -820,40 +852,13 @@ static void op_mix_surround(plan *p, void *args, int64_t pos, int n)
         dsp_mix_fill(a->level_values, l->gain[0], n);
     else if (l)
         dsp_mix_fill_lines(a->level_values, l->lines, l->nlines);
-    int64_t s = pos, end = pos + n;
-    while (s < end) {
-        if (!(s >= a->k0 && s < a->k1))
-            surround_design(a, s);
-        int64_t stop = a->k1 < end ? a->k1 : end;
-        int off = (int)(s - pos), len = (int)(stop - s);
-        int k = a->moving ? (int)(s - a->k0) : 0; /* a hold's k0 may be INT64_MIN: its k does not matter */
-        for (int side = 0; side < a->nsrc; side++)
-            for (int ch = 0; ch < a->speakers.nch; ch++) {
-                dsp_line line = {off, len, k, a->y[side][ch], a->slope[side][ch], 0.0f};
-                if (line.y == 0 && line.slope == 0)
-                    continue;
-                if (!a->scratch) {
-                    dsp_mix_add_mul_lines(a->dst[ch], a->src[side], &line, 1, 0);
-                    continue;
-                }
-                /* a send's level: (pan * coef) * level per sample */
-                float *g = a->scratch;
-                dsp_mix_fill_lines(g, &line, 1);
-                for (int i = off; i < off + len; i++)
-                    g[i] = g[i] * a->coef;
-                if (l)
-                    for (int i = off; i < off + len; i++)
-                        g[i] = g[i] * a->level_values[i];
-                dsp_mix_add_mul(a->dst[ch] + off, a->src[side] + off, g + off, len);
-            }
-        s = stop;
-    }
+    a->pos = pos;
+    by_knots(a->lanes, OP_SURROUND_NLANES, &a->knot, a, pos, n, mix_surround_design, mix_surround_stretch);
 }
 
 static void mix_surround_reset(void *args)
 {
-    op_mix_surround_args *a = args;
-    a->k0 = a->k1 = INT64_MIN;
+    op_mix_surround_design(args, 0);
 }
 
 /* Gain of clip c for the block stretch [s0, s0 + n) (session samples),

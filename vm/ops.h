@@ -137,12 +137,17 @@ typedef struct {
     float coef;
     const plan_param *level;
     float *scratch, *level_values;
-    /* the piece being played: [k0, k1) between two knots, each gain
-     * y + slope * (s - k0) (k0 = k1 = INT64_MIN: none yet) */
-    int64_t k0, k1;
+    /* the stretch being played: its knot, whether something moves in it,
+     * and each gain y + slope * (s - from) (from: where it was designed,
+     * the knot, or sample 0 before any); pos: the block's first sample */
+    int64_t knot, from, pos;
     int moving;
     float y[2][DSP_SURROUND_PAN_MAX_SPEAKERS], slope[2][DSP_SURROUND_PAN_MAX_SPEAKERS];
 } op_mix_surround_args;
+
+/* Sets a's gains for the stretch of the control grid holding sample n (the
+ * emitter calls it for sample 0). */
+void op_mix_surround_design(op_mix_surround_args *a, int64_t n);
 
 /* The gains of a's setting at session sample n, as the op evaluates them
  * (g[side][channel]); the emitter's static matrix uses the same law. */

@@ -63,7 +63,7 @@ check_layout() { # LAYOUT VOICES FFPROBE_NAME
   while read -r voice name x y; do
     ffmpeg -nostdin -v error -y -i out/b.wav -af "pan=mono|c0=$name" -c:a pcm_f32le ch.wav || { bad="$bad $name(ffmpeg)"; continue; }
     level=$(peak_db ch.wav)
-    sox -m -v 1 ch.wav -v -1 "$V/$voice.wav" diff.wav
+    sox -m -v 1 ch.wav -v -1 "$V/$voice.wav" diff.wav 2>/dev/null
     rest=$(peak_db diff.wav)
     # the voice is there (its peak is above -30 dBFS) and the channel minus it is below -90 dBFS
     if ! awk -v l="$level" -v r="$rest" 'BEGIN { exit !(l != "-inf" && l + 0 > -30 && (r == "-inf" || r + 0 < -90)) }'; then
