@@ -64,6 +64,11 @@ void dsp_delay_set(dsp_delay *s, const dsp_delay_params *at, const dsp_delay_par
     }
 }
 
+void dsp_delay_set_pingpong(dsp_delay *s, int on)
+{
+    s->pingpong = on != 0;
+}
+
 void dsp_delay_reset(dsp_delay *s)
 {
     /* only what was written since the last reset: the rest is still 0, and
@@ -127,7 +132,7 @@ void dsp_delay_process(dsp_delay *s, float *const *io, int n)
 {
     const int nch = s->nch, len = s->len;
     const double glide = s->glide, lp_g = s->lp_g, hp_g = s->hp_g;
-    const int lp_on = s->lp_on, hp_on = s->hp_on;
+    const int lp_on = s->lp_on, hp_on = s->hp_on, pingpong = s->pingpong;
     double d = s->d;
     int wpos = s->wpos, since = s->since;
     for (int k = 0; k < n; k++) {
@@ -146,12 +151,17 @@ void dsp_delay_process(dsp_delay *s, float *const *io, int n)
         int i1 = wpos - D; /* the tap at delay D, and its neighbours */
         i1 += i1 < 0 ? len : 0;
         int i0 = i1 + 1 == len ? 0 : i1 + 1, i2 = i1 ? i1 - 1 : len - 1, i3 = i2 ? i2 - 1 : len - 1;
+        double in[DSP_DELAY_MAX_CHANNELS], y[DSP_DELAY_MAX_CHANNELS];
         for (int c = 0; c < nch; c++) {
-            float *line = s->line + (size_t)c * len;
-            double in = io[c][k];
-            double y = x == 0 ? (double)line[i1]
-                              : h[0] * line[i0] + h[1] * line[i1] + h[2] * line[i2] + h[3] * line[i3];
-            double f = y;
+            const float *line = s->line + (size_t)c * len;
+            in[c] = io[c][k];
+            y[c] = x == 0 ? (double)line[i1] : h[0] * line[i0] + h[1] * line[i1] + h[2] * line[i2] + h[3] * line[i3];
+        }
+        for (int c = 0; c < nch; c++) {
+            /* ping-pong: each line of a pair is fed back from the other's echo,
+             * and the pair's input, folded to mono, enters the first */
+            int paired = pingpong && (c ^ 1) < nch;
+            double f = y[paired ? c ^ 1 : c];
             if (hp_on) { /* high-pass: the input less its one-pole low-pass */
                 double v = (f - s->hp_s[c]) * hp_g, lo = v + s->hp_s[c];
                 s->hp_s[c] = fabs(lo + v) < FLUSH ? 0 : lo + v;
@@ -164,8 +174,9 @@ void dsp_delay_process(dsp_delay *s, float *const *io, int n)
             }
             double back = fb * f;
             back = fabs(back) < FLUSH ? 0 : back;
-            line[wpos] = (float)(in + back);
-            io[c][k] = (float)((1 - mix) * in + mix * y);
+            double feed = !paired ? in[c] : c & 1 ? 0 : 0.5 * (in[c] + in[c + 1]);
+            s->line[(size_t)c * len + wpos] = (float)(feed + back);
+            io[c][k] = (float)((1 - mix) * in[c] + mix * y[c]);
         }
         wpos = wpos + 1 == len ? 0 : wpos + 1;
     }

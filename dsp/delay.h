@@ -8,6 +8,10 @@
  * so the first repeat is the input as it came in, and each later one has
  * passed once more through F and been scaled once more by feedback: repeat
  * k (k = 1, 2, ...) is x filtered k - 1 times by F, times feedback^(k - 1).
+ * Ping-pong (dsp_delay_set_pingpong) pairs channels 0-1, 2-3, ...: the
+ * pair's input folded to mono, (x0 + x1) / 2, enters line 0 alone, and
+ * each line is fed from the other's echo, w0 = (x0 + x1) / 2 + feedback F(y1),
+ * w1 = feedback F(y0), so the repeats alternate sides (0, 1, 0, ...).
  *
  * Fractional read: 4-point, 3rd-order Lagrange interpolation (Laakso,
  * Valimaki, Karjalainen, Laine, "Splitting the unit delay", IEEE SP
@@ -66,6 +70,7 @@ typedef struct {
     int ramp, since;
     double lp_g, hp_g;        /* g / (1 + g) of each one-pole; lp_on, hp_on: used */
     int lp_on, hp_on;
+    int pingpong;             /* channel pairs feed each other (dsp_delay_set_pingpong) */
     double d;                 /* the delay read at now (samples) */
     double lp_s[DSP_DELAY_MAX_CHANNELS], hp_s[DSP_DELAY_MAX_CHANNELS]; /* one-pole states */
 } dsp_delay;
@@ -97,6 +102,10 @@ void dsp_delay_init(dsp_delay *s, void *memory, int nch, double fs, double max_d
  * at's frequencies. The line, the filter states and the delay read at are
  * kept, so the read position glides from where it is. */
 void dsp_delay_set(dsp_delay *s, const dsp_delay_params *at, const dsp_delay_params *next, int n);
+
+/* Ping-pong on (1) or off (0), a setting: from the next sample on. A last
+ * channel without a partner stays a plain delay. */
+void dsp_delay_set_pingpong(dsp_delay *s, int on);
 
 /* The state before the first sample: the line silent, the filters clear,
  * and the delay read at set to the target (no glide from anywhere). */

@@ -696,6 +696,7 @@ static ds_result emit_delay_insert(compiler *c, const aop *o, char *err)
     dsp_delay_params dp = {.delay = dsp_delay_samples(ds->time_s, rate), .feedback = ds->feedback_pct / 100,
                            .mix = ds->mix_pct / 100, .lowpass_hz = ds->lowpass_hz, .highpass_hz = ds->highpass_hz};
     dsp_delay_init(&a->state, mem, st->channels, rate, longest, ds->glide_pct / 100, &dp);
+    dsp_delay_set_pingpong(&a->state, ds->pingpong);
     a->rate = rate;
     a->moving = vm_insert_params_moving(e);
     if (a->moving)
@@ -708,8 +709,9 @@ static ds_result emit_delay_insert(compiler *c, const aop *o, char *err)
     a->nch = st->channels;
     op->cls = &op_delay_insert_class;
     op->args = a;
-    op->label = vmc_label(A, "delay  %s '%s' %.1f ms, feedback %+.0f %%, mix %.0f %%%s%s, line %.0f ms%s (%d ch)",
-                          vmc_kind_name(st), st->name, ds->time_s * 1000, ds->feedback_pct, ds->mix_pct,
+    op->label = vmc_label(A, "delay  %s '%s' %.1f ms%s, feedback %+.0f %%, mix %.0f %%%s%s, line %.0f ms%s (%d ch)",
+                          vmc_kind_name(st), st->name, ds->time_s * 1000, ds->pingpong ? " ping-pong" : "",
+                          ds->feedback_pct, ds->mix_pct,
                           ds->lowpass_hz > 0 ? vmc_label(A, ", loop low-pass %.0f Hz", ds->lowpass_hz) : "",
                           ds->highpass_hz > 0 ? vmc_label(A, ", loop high-pass %.0f Hz", ds->highpass_hz) : "",
                           1000.0 * a->state.max_delay / rate, a->moving ? ", automated" : "", st->channels);

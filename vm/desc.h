@@ -85,6 +85,7 @@ typedef enum {
 typedef struct {
     double time_s, feedback_pct, mix_pct, lowpass_hz, highpass_hz;
     double max_s, glide_pct;
+    int pingpong;               /* a stereo strip's two lines feed each other (dsp/delay.h) */
 } vm_delay_settings;
 /* A convolution reverb's IR file and fixed settings (dsp/convolver.h). */
 typedef struct {

@@ -70,6 +70,11 @@ static int delay_check_graph(const vm_insert_desc *e, int rate, int channels, ch
                  reach == time.value ? "" : time.where, reach == time.value ? "" : ")", e->delay.max_s);
         return -1;
     }
+    if (e->delay.pingpong && channels != 2) {
+        snprintf(msg, n, "pingpong takes a stereo strip (2 channels: its two lines feed each other), but this one "
+                 "has %d", channels);
+        return -1;
+    }
     double longest = e->delay.max_s > 0 ? e->delay.max_s : reach;
     double line = dsp_delay_line_length(dsp_delay_samples(longest, rate));
     if (line > DSP_DELAY_MAX_LINE) {

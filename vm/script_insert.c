@@ -267,13 +267,15 @@ static int delay_seconds(lua_State *L, const char *key, const char *what, double
     return 1;
 }
 
-/* t:delay { time = 0.25, feedback = 30, mix = 100, lowpass = 4000, highpass = 150, max = 2, glide = 10 } */
+/* t:delay { time = 0.25, feedback = 30, mix = 100, lowpass = 4000, highpass = 150, max = 2, glide = 10,
+ *           pingpong = true } */
 int script_strip_delay(lua_State *L)
 {
     char what[300];
     int strip = insert_strip(L, kind_noun(VM_INSERT_DELAY), what, sizeof what);
     luaL_checktype(L, 2, LUA_TTABLE);
-    static const char *const keys[] = {"time", "feedback", "mix", "lowpass", "highpass", "max", "glide", NULL};
+    static const char *const keys[] = {"time", "feedback", "mix", "lowpass", "highpass", "max", "glide", "pingpong",
+                                       NULL};
     script_check_keys(L, 2, what, keys, 0);
     vm_insert_desc e;
     insert_init(&e, VM_INSERT_DELAY);
@@ -289,6 +291,7 @@ int script_strip_delay(lua_State *L)
     row_number(L, 2, VM_INSERT_DELAY, "highpass", what, &e.delay.highpass_hz);
     delay_seconds(L, "max", what, time->lo, time->hi, &e.delay.max_s);
     script_opt_number(L, 2, "glide", what, 1, 100, &e.delay.glide_pct);
+    script_opt_bool(L, 2, "pingpong", what, &e.delay.pingpong);
     return script_push_insert(L, strip, &e);
 }
 

@@ -143,6 +143,38 @@ static void test_feedback_repeats(void)
     }
 }
 
+static void test_pingpong(void)
+{
+    /* an impulse on either channel of a ping-pong pair: repeat k is
+     * 0.5 fb^(k-1) (the mono fold's half), on channel 0 for odd k and on
+     * channel 1 for even k, exactly; nothing else anywhere */
+    enum { D = 100, N = 1200 };
+    for (int side = 0; side < 2; side++) {
+        float *mem = mem_for(2, D);
+        dsp_delay s;
+        dsp_delay_params p = params(D, 0.5, 1);
+        dsp_delay_init(&s, mem, 2, FS, D, 1, &p);
+        dsp_delay_set_pingpong(&s, 1);
+        static float x[2][N];
+        memset(x, 0, sizeof x);
+        x[side][0] = 1;
+        float *io[2] = {x[0], x[1]};
+        dsp_delay_process(&s, io, N);
+        int exact = 1;
+        for (int c = 0; c < 2; c++)
+            for (int k = 0; k < N; k++) {
+                int rep = k % D == 0 ? k / D : 0;
+                double want = rep > 0 && (rep - 1) % 2 == c ? 0.5 * pow(0.5, rep - 1) : 0;
+                exact &= x[c][k] == want;
+            }
+        char name[160];
+        snprintf(name, sizeof name, "ping-pong, an impulse on channel %d: repeats 0.5 x 0.5^(k-1) alternating "
+                 "0, 1, 0, ... exactly", side);
+        check(exact, name, "differs");
+        free(mem);
+    }
+}
+
 /* The sum of x over the window of repeat k (k D - 50 .. (k + 1) D - 50). */
 static double repeat_sum(const float *x, int D, int k)
 {
@@ -384,6 +416,7 @@ int main(void)
     test_fractional_impulse();
     test_whole_samples_exact();
     test_feedback_repeats();
+    test_pingpong();
     test_loop_filter();
     test_glide();
     test_calls_independent();

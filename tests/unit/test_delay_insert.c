@@ -191,6 +191,36 @@ static void test_block_sizes(void)
     free(y);
 }
 
+static double left_impulse(int i, int c) { return i == 0 && c == 0 ? 1.0 : 0.0; }
+
+static void test_pingpong(void)
+{
+    /* an impulse on the left through pingpong = true, feedback 50 %: the
+     * first repeat on the left at half level (the mono fold), then right,
+     * left, ... each half the last, exactly */
+    write_wav("left.wav", RATE, 2, RATE / 10, left_impulse);
+    const char *script =
+        "session { rate = 48000, length = 1 }\n"
+        "local t = track \"T\" { channels = 2 }\n"
+        "t:clip { \"left.wav\", at = 0 }\n"
+        "t:delay { time = 0.1, feedback = 50, pingpong = true }\n"
+        "output { \"o.wav\", from = t, format = \"wav32f\" }\n";
+    int n = 0, ch = 0;
+    float *y = render(script, 1000) == 0 ? read_wav("o.wav", &n, &ch) : NULL;
+    int exact = y && n == RATE && ch == 2;
+    for (int k = 0; exact && k < n; k++)
+        for (int c = 0; c < 2; c++) {
+            int rep = k % 4800 == 0 ? k / 4800 : 0;
+            exact &= y[2 * k + c] == (rep > 0 && (rep - 1) % 2 == c ? 0.5 * pow(0.5, rep - 1) : 0);
+        }
+    check(exact, "pingpong = true: an impulse on the left repeats left, right, left ... at 0.5 x 0.5^(k-1), exactly",
+          "differs");
+    free(y);
+    expect_error_at("session { rate = 48000, length = 1 }\nlocal b = bus \"B\" { channels = 1 }\n"
+                    "b:delay { time = 0.1, pingpong = true }\noutput { \"o.wav\", from = b }\n",
+                    3, "pingpong takes a stereo strip", "pingpong on a mono bus: error naming the line");
+}
+
 static void test_aux_send(void)
 {
     /* a send at 0 dB into an aux with a 100 % wet delay, summed with the
@@ -244,6 +274,7 @@ int main(void)
     test_feedback();
     test_moving_time();
     test_block_sizes();
+    test_pingpong();
     test_aux_send();
     test_errors();
     scratch_close();
