@@ -333,8 +333,9 @@ void op_delay_insert_design(op_delay_insert_args *a, int64_t n)
      * first line runs late by less than a stretch */
     dsp_delay_params at = delay_values(a, n);
     /* a stretch of the grid: a straight line to the values at its last
-     * sample (longer stretches hold: nothing moves there) */
-    if (k1 - k0 <= PLAN_PARAM_GRID && k1 - 1 > n) {
+     * sample (longer stretches hold: nothing moves there; before the first
+     * event k0 is INT64_MIN, and k1 - k0 would overflow) */
+    if (k0 != INT64_MIN && k1 != INT64_MAX && k1 - k0 <= PLAN_PARAM_GRID && k1 - 1 > n) {
         dsp_delay_params next = delay_values(a, k1 - 1);
         dsp_delay_set(&a->state, &at, &next, (int)(k1 - 1 - n));
     } else {
