@@ -244,6 +244,24 @@ static void test_errors(vm_desc *d)
           "a name near nothing is refused without a suggestion", "result %d, message \"%s\"", r, err);
 
     refused(d, "DX.pan", 2, "DX.pan", "-1 to 1");
+    refused(d, "DX.pan_fr", -1.5, "DX.pan_fr", "-1 to 1");
+    refused(d, "DX.pan_spread", 1.01, "DX.pan_spread", "0 to 1");
+    refused(d, "DX.pan_lfe", 30, "DX.pan_lfe", "-144 to 24 dB");
+    r = vm_liveset(d, "DX.pan_centre", 0, err);
+    check(r != DS_OK && has(err, "did you mean 'DX.pan_center'?"), "DX.pan_centre suggests DX.pan_center",
+          "result %d, message \"%s\"", r, err);
+    {
+        double before = d->strips[0].surround[VM_SURROUND_LFE].value;
+        r = vm_liveset(d, "DX.pan_lfe", -HUGE_VAL, err);
+        check(r == DS_OK && d->strips[0].surround[VM_SURROUND_LFE].value == -144,
+              "DX.pan_lfe = -inf is silence (-144 dB), as in a script", "result %d, value %g", r,
+              d->strips[0].surround[VM_SURROUND_LFE].value);
+        d->strips[0].surround[VM_SURROUND_LFE].value = before;
+        r = vm_liveset(d, "DX.pan_fr", -0.25, err);
+        check(r == DS_OK && d->strips[0].surround[VM_SURROUND_FR].value == -0.25,
+              "DX.pan_fr = -0.25 sets the strip's static pan_fr", "result %d, value %g", r,
+              d->strips[0].surround[VM_SURROUND_FR].value);
+    }
     refused(d, "DX.pan", NAN, "DX.pan", "-1 to 1");
     refused(d, "DX.gain", 30, "DX.gain", "-144 to 24 dB");
     refused(d, "DX.gain", INFINITY, "DX.gain", "-144 to 24 dB");

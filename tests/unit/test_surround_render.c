@@ -23,7 +23,11 @@
  *   - a stereo source at width 1: left in L only, right in R only;
  *   - a send follows the moving surround pan, times its level;
  *   - block-size independence: every setting moving, mono and stereo, a
- *     send with a moving level, at --block 1, 64 and 4096 bit-identical. */
+ *     send with a moving level, at --block 1, 64 and 4096 bit-identical;
+ *   - the script's messages: a value out of range (option, field, move)
+ *     names the line, the parameter and its range; a misspelt name gets
+ *     the closest; `dubstage automation` lists the moves as STRIP.pan_fr
+ *     with their units. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -465,6 +469,51 @@ static void test_block_independent(void)
     }
 }
 
+static void test_script_errors(void)
+{
+    expect_error_at("local t = track \"T\" { channels = 1, pan_fr = 1.5 }\n", 1,
+                    "track 'T': pan_fr = 1.5 is out of range (-1 = rear to 1 = front)",
+                    "pan_fr = 1.5 as an option: its range, at its line");
+    expect_error_at("local t = track \"T\" { channels = 1 }\nt.pan_spread = -0.1\n", 2,
+                    "pan_spread = -0.1 is out of range (0 = point source to 1 = even over the speakers)",
+                    "t.pan_spread = -0.1: its range, at its line");
+    expect_error_at("local t = track \"T\" { channels = 1 }\n\nt.pan_center:ramp { at = 1, to = 2, over = 1 }\n", 3,
+                    "track 'T' pan_center: to = 2 is out of range (0 = phantom centre to 1 = centre speaker)",
+                    "a pan_center move out of range: the parameter, its range, at its line");
+    expect_error_at("local t = track \"T\" { channels = 1, pan_lfe = 30 }\n", 1,
+                    "pan_lfe = 30 dB is out of range (-math.huge for silence, up to +24 dB)",
+                    "pan_lfe = 30: the rule of every gain");
+    expect_error_at("local t = track \"T\" { channels = 1, pan_divergence = 1 }\n", 1,
+                    "unknown option 'pan_divergence'", "an unknown pan_ option is refused");
+    expect_error_at("local t = track \"T\" { channels = 1 }\nt.pan_centre = 0\n", 2,
+                    "did you mean 'pan_center'?", "t.pan_centre = 0 suggests pan_center");
+    expect_error_at("local t = track \"T\" { channels = 1 }\nt.pan_widht:set { at = 0, to = 0 }\n", 2,
+                    "did you mean 'pan_width'?", "t.pan_widht suggests pan_width");
+
+    vm_desc d;
+    vm_auto_list list;
+    char err[DS_ERR_LEN] = "";
+    ds_result r = collect_lanes("session { rate = 48000, length = 4 }\n"
+                                "local t = track \"T\" { channels = 1 }\n"
+                                "t.pan_fr:ramp { at = 1, to = -1, over = 2 }\n"
+                                "t.pan_lfe:set { at = 2, to = -10 }\n",
+                                &d, &list, err);
+    const vm_auto_lane *fr = NULL, *lfe = NULL;
+    for (int i = 0; r == DS_OK && i < list.n; i++) {
+        if (strcmp(list.lanes[i].name, "T.pan_fr") == 0)
+            fr = &list.lanes[i];
+        if (strcmp(list.lanes[i].name, "T.pan_lfe") == 0)
+            lfe = &list.lanes[i];
+    }
+    check(fr && lfe && strcmp(fr->unit, "-1 rear .. 1 front") == 0 && strcmp(lfe->unit, "dB") == 0 &&
+              fabs(vm_auto_value(fr, 96000) - 0) < 1e-12 && vm_auto_value(lfe, 48000) <= -144 &&
+              vm_auto_value(lfe, 96000) == -10,
+          "dubstage automation: T.pan_fr (-1 rear .. 1 front) half way at 2 s, T.pan_lfe (dB) from silence to -10",
+          "%s", r == DS_OK ? "lanes missing or wrong" : err);
+    vm_automation_free(&list);
+    vm_desc_free(&d);
+}
+
 int main(void)
 {
     if (scratch_open("test-surround") != 0)
@@ -479,6 +528,7 @@ int main(void)
     test_settings();
     test_send_follows();
     test_block_independent();
+    test_script_errors();
     scratch_close();
     return check_exit();
 }
