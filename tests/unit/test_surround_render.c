@@ -10,7 +10,7 @@
  *     law at every sample, except in the cell where the source passes a
  *     speaker (a corner of the gains: within 1e-3 there), and the total
  *     power within 0.01 dB at every sample;
- *   - a source at each speaker's place (5.1 and 7.1, mono and static or
+ *   - a source at each speaker's place (LCR, 5.0, 5.1 and 7.1, static or
  *     moving) lands in that channel only: the others within -90 dB (they
  *     are exact zeros), the channels found by the file's channel mask
  *     (libsndfile's channel map);
@@ -201,32 +201,37 @@ static float *read_by_speaker(const char *name, const int *speakers, int n, int 
     return buf;
 }
 
-/* each speaker's place, static and moving to it, in 5.1 and 7.1: only that
- * channel, found by the file's channel mask */
+/* each speaker's place, static and moving to it, in LCR, 5.0, 5.1 and 7.1:
+ * only that channel, found by the file's channel mask */
 static void test_at_speakers(void)
 {
     static const struct {
         const char *layout, *name;
-        int n;
+        int n, lfe;
         const char *names[8];
         double x[8], y[8];
         int sf[8];
     } lay[] = {
-        {LAYOUT_51, "5.1", 6, {"L", "R", "C", "LFE", "Ls", "Rs"}, {-1, 1, 0, 0, -1, 1}, {1, 1, 1, 0, -1, -1},
+        {"layout = \"LCR\"", "LCR", 3, -1, {"L", "R", "C"}, {-1, 1, 0}, {1, 1, 1},
+         {SF_CHANNEL_MAP_LEFT, SF_CHANNEL_MAP_RIGHT, SF_CHANNEL_MAP_CENTER}},
+        {"layout = \"5.0\"", "5.0", 5, -1, {"L", "R", "C", "Ls", "Rs"}, {-1, 1, 0, -1, 1}, {1, 1, 1, -1, -1},
+         {SF_CHANNEL_MAP_LEFT, SF_CHANNEL_MAP_RIGHT, SF_CHANNEL_MAP_CENTER, SF_CHANNEL_MAP_SIDE_LEFT,
+          SF_CHANNEL_MAP_SIDE_RIGHT}},
+        {LAYOUT_51, "5.1", 6, LFE, {"L", "R", "C", "LFE", "Ls", "Rs"}, {-1, 1, 0, 0, -1, 1}, {1, 1, 1, 0, -1, -1},
          {SF_CHANNEL_MAP_LEFT, SF_CHANNEL_MAP_RIGHT, SF_CHANNEL_MAP_CENTER, SF_CHANNEL_MAP_LFE,
           SF_CHANNEL_MAP_SIDE_LEFT, SF_CHANNEL_MAP_SIDE_RIGHT}},
-        {LAYOUT_71, "7.1", 8, {"L", "R", "C", "LFE", "Lss", "Rss", "Lrs", "Rrs"}, {-1, 1, 0, 0, -1, 1, -1, 1},
+        {LAYOUT_71, "7.1", 8, LFE, {"L", "R", "C", "LFE", "Lss", "Rss", "Lrs", "Rrs"}, {-1, 1, 0, 0, -1, 1, -1, 1},
          {1, 1, 1, 0, 0, 0, -1, -1},
          {SF_CHANNEL_MAP_LEFT, SF_CHANNEL_MAP_RIGHT, SF_CHANNEL_MAP_CENTER, SF_CHANNEL_MAP_LFE,
           SF_CHANNEL_MAP_SIDE_LEFT, SF_CHANNEL_MAP_SIDE_RIGHT, SF_CHANNEL_MAP_REAR_LEFT, SF_CHANNEL_MAP_REAR_RIGHT}},
     };
-    for (int li = 0; li < 2; li++)
+    for (int li = 0; li < (int)(sizeof lay / sizeof lay[0]); li++)
         for (int moving = 0; moving < 2; moving++) {
             char script[8192];
             size_t n = (size_t)snprintf(script, sizeof script, "session { rate = 48000, length = \"4096smp\" }\n");
             int nb = 0;
             for (int k = 0; k < lay[li].n; k++) {
-                if (k == LFE)
+                if (k == lay[li].lfe)
                     continue;
                 if (!moving)
                     n += (size_t)snprintf(script + n, sizeof script - n,
@@ -247,7 +252,7 @@ static void test_at_speakers(void)
             }
             int ok = render(script, 100) == 0, bad = 0, unmapped = 0;
             for (int k = 0; ok && k < lay[li].n; k++) {
-                if (k == LFE)
+                if (k == lay[li].lfe)
                     continue;
                 char name[32];
                 snprintf(name, sizeof name, "at%d.wav", k);
