@@ -5,8 +5,8 @@
 # render of the same range sample for sample; zero xruns, zero disk
 # underruns; the malloc trap (build/dubstage-rtcheck) never fires. Also: a
 # stem instead of the printmaster (--bus), a convolution reverb on an aux
-# (its FFT partitions and compensated latency, live), and the CLI's device
-# errors.
+# (its FFT partitions and compensated latency, live), an algorithmic reverb
+# on an aux with moving settings, and the CLI's device errors.
 # Runs from the repository root; BUILD (default build) holds the binaries.
 set -u
 
@@ -104,6 +104,28 @@ if "$DS" render "$W/verb.lua" --allow-paths --out "$W/ref-verb" --quiet 2>"$W/re
   PLAY_SCRIPT="$W/verb.lua" play_check "play a convolution reverb on an aux" 7 9 "$W/ref-verb/printmaster.wav" --to 7
 else
   echo "not ok - play a convolution reverb: the offline render failed: $(head -3 "$W/render.err")"
+fi
+
+# an algorithmic reverb (dsp/reverb.c) on an aux, its rt60 ramping and its
+# mix stepping on the control grid: the recording is still the offline render
+cat > "$W/room.lua" <<LUA
+session { rate = 48000, length = 8 }
+local pm = bus "PM" { channels = 2 }
+local room = bus "ROOM" { channels = 2, to = pm }
+local d = track "DIA" { channels = 1, to = pm }
+d:clip { "$media/dx/1st-m-pockej.ogg", at = 0.5 }
+d:clip { "$media/dx/1st-v-netusim.ogg", at = 3 }
+d:send(room, -6)
+local r = room:reverb { rt60 = 1.5, predelay = 0.02, size = 15 }
+r.rt60:ramp { at = 2, to = 3, over = 2 }
+r.mix:set { at = 5, to = 60 }
+output { "printmaster.wav", from = pm, format = "wav32f" }
+LUA
+if "$DS" render "$W/room.lua" --allow-paths --out "$W/ref-room" --quiet 2>"$W/render.err"; then
+  PLAY_SCRIPT="$W/room.lua" play_check "play an algorithmic reverb on an aux, its settings moving" 7 9 \
+    "$W/ref-room/printmaster.wav" --to 7
+else
+  echo "not ok - play an algorithmic reverb: the offline render failed: $(head -3 "$W/render.err")"
 fi
 
 # a loop: 10 s to 14 s, round and round without a gap; every pass is the
