@@ -370,15 +370,11 @@ static void op_delay_insert(plan *p, void *args, int64_t pos, int n)
 void op_width_design(op_width_args *a, int64_t n)
 {
     int64_t k0, k1;
-    knots(a->lanes, VM_WIDTH_NPARAMS, n, &k0, &k1);
-    /* a stretch of the grid (something moves): a line from the values at its
-     * first sample to those at its last; longer stretches hold (one value,
-     * read where the stretch has a sample number) */
-    int64_t t0, t1;
-    if (k0 != INT64_MIN && k1 != INT64_MAX && k1 - k0 <= PLAN_PARAM_GRID)
-        t0 = k0, t1 = k1 - 1;
-    else
-        t0 = t1 = k0 != INT64_MIN ? k0 : k1 != INT64_MAX ? k1 - 1 : 0;
+    /* a moving stretch (one of the grid, so k0 and k1 are finite): a line
+     * from the values at its first sample to those at its last; a hold: its
+     * one value, read at n */
+    int moving = knots(a->lanes, VM_WIDTH_NPARAMS, n, &k0, &k1);
+    int64_t t0 = moving ? k0 : n, t1 = moving ? k1 - 1 : n;
     double g[2][2];
     for (int i = 0; i < 2; i++) {
         int64_t t = i ? t1 : t0;

@@ -1,0 +1,2 @@
+build-old/dsp/convolver.o: dsp/convolver.c dsp/convolver.h
+dsp/convolver.h:

@@ -1,0 +1,2 @@
+build-old/dsp/delay.o: dsp/delay.c dsp/delay.h
+dsp/delay.h:

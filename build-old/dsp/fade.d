@@ -1,0 +1,2 @@
+build-old/dsp/fade.o: dsp/fade.c dsp/fade.h
+dsp/fade.h:

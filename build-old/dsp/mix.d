@@ -1,0 +1,3 @@
+build-old/dsp/mix.o: dsp/mix.c dsp/mix.h dsp/simd.h
+dsp/mix.h:
+dsp/simd.h:

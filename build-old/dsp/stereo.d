@@ -1,0 +1,2 @@
+build-old/dsp/stereo.o: dsp/stereo.c dsp/stereo.h
+dsp/stereo.h:

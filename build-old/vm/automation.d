@@ -1,0 +1,31 @@
+build-old/vm/automation.o: vm/automation.c vm/automation.h vm/desc.h \
+ dsp/biquad.h dsp/dynamics.h dsp/limiter.h dsp/fade.h vm/lane.h \
+ vm/result.h vm/layout.h vm/limits.h vm/media.h vm/outfile.h \
+ vm/timecode.h vm/insert_params.h vm/ops.h dsp/convolver.h \
+ dsp/crossover.h dsp/delay.h dsp/ducker.h dsp/transient.h dsp/mix.h \
+ dsp/stereo.h vm/plan.h vm/arena.h vm/path.h
+vm/automation.h:
+vm/desc.h:
+dsp/biquad.h:
+dsp/dynamics.h:
+dsp/limiter.h:
+dsp/fade.h:
+vm/lane.h:
+vm/result.h:
+vm/layout.h:
+vm/limits.h:
+vm/media.h:
+vm/outfile.h:
+vm/timecode.h:
+vm/insert_params.h:
+vm/ops.h:
+dsp/convolver.h:
+dsp/crossover.h:
+dsp/delay.h:
+dsp/ducker.h:
+dsp/transient.h:
+dsp/mix.h:
+dsp/stereo.h:
+vm/plan.h:
+vm/arena.h:
+vm/path.h:

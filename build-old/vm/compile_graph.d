@@ -1,0 +1,31 @@
+build-old/vm/compile_graph.o: vm/compile_graph.c dsp/pan.h dsp/fastmath.h \
+ vm/compile_priv.h dsp/ducker.h vm/ops.h dsp/biquad.h dsp/convolver.h \
+ dsp/crossover.h dsp/delay.h dsp/dynamics.h dsp/limiter.h dsp/transient.h \
+ dsp/fade.h dsp/mix.h dsp/stereo.h vm/lane.h vm/result.h vm/media.h \
+ vm/plan.h vm/arena.h vm/desc.h vm/layout.h vm/limits.h vm/outfile.h \
+ vm/timecode.h
+dsp/pan.h:
+dsp/fastmath.h:
+vm/compile_priv.h:
+dsp/ducker.h:
+vm/ops.h:
+dsp/biquad.h:
+dsp/convolver.h:
+dsp/crossover.h:
+dsp/delay.h:
+dsp/dynamics.h:
+dsp/limiter.h:
+dsp/transient.h:
+dsp/fade.h:
+dsp/mix.h:
+dsp/stereo.h:
+vm/lane.h:
+vm/result.h:
+vm/media.h:
+vm/plan.h:
+vm/arena.h:
+vm/desc.h:
+vm/layout.h:
+vm/limits.h:
+vm/outfile.h:
+vm/timecode.h:

@@ -1,0 +1,16 @@
+build-old/vm/desc.o: vm/desc.c vm/desc.h dsp/biquad.h dsp/dynamics.h \
+ dsp/limiter.h dsp/fade.h vm/lane.h vm/result.h vm/layout.h vm/limits.h \
+ vm/media.h vm/outfile.h vm/timecode.h vm/suggest.h
+vm/desc.h:
+dsp/biquad.h:
+dsp/dynamics.h:
+dsp/limiter.h:
+dsp/fade.h:
+vm/lane.h:
+vm/result.h:
+vm/layout.h:
+vm/limits.h:
+vm/media.h:
+vm/outfile.h:
+vm/timecode.h:
+vm/suggest.h:

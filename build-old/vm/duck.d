@@ -1,0 +1,20 @@
+build-old/vm/duck.o: vm/duck.c vm/duck.h vm/desc.h dsp/biquad.h \
+ dsp/dynamics.h dsp/limiter.h dsp/fade.h vm/lane.h vm/result.h \
+ vm/layout.h vm/limits.h vm/media.h vm/outfile.h vm/timecode.h vm/plan.h \
+ vm/arena.h vm/sched.h
+vm/duck.h:
+vm/desc.h:
+dsp/biquad.h:
+dsp/dynamics.h:
+dsp/limiter.h:
+dsp/fade.h:
+vm/lane.h:
+vm/result.h:
+vm/layout.h:
+vm/limits.h:
+vm/media.h:
+vm/outfile.h:
+vm/timecode.h:
+vm/plan.h:
+vm/arena.h:
+vm/sched.h:

@@ -1,0 +1,3 @@
+build-old/vm/lane.o: vm/lane.c vm/lane.h vm/result.h
+vm/lane.h:
+vm/result.h:

@@ -1,0 +1,32 @@
+build-old/vm/ops.o: vm/ops.c vm/ops.h dsp/biquad.h dsp/convolver.h \
+ dsp/crossover.h dsp/delay.h dsp/ducker.h dsp/dynamics.h dsp/limiter.h \
+ dsp/transient.h dsp/fade.h dsp/mix.h dsp/stereo.h vm/lane.h vm/result.h \
+ vm/media.h vm/plan.h vm/arena.h vm/desc.h vm/layout.h vm/limits.h \
+ vm/outfile.h vm/timecode.h dsp/fastmath.h dsp/pan.h vm/feed.h \
+ vm/insert_params.h
+vm/ops.h:
+dsp/biquad.h:
+dsp/convolver.h:
+dsp/crossover.h:
+dsp/delay.h:
+dsp/ducker.h:
+dsp/dynamics.h:
+dsp/limiter.h:
+dsp/transient.h:
+dsp/fade.h:
+dsp/mix.h:
+dsp/stereo.h:
+vm/lane.h:
+vm/result.h:
+vm/media.h:
+vm/plan.h:
+vm/arena.h:
+vm/desc.h:
+vm/layout.h:
+vm/limits.h:
+vm/outfile.h:
+vm/timecode.h:
+dsp/fastmath.h:
+dsp/pan.h:
+vm/feed.h:
+vm/insert_params.h:

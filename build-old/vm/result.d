@@ -1,0 +1,2 @@
+build-old/vm/result.o: vm/result.c vm/result.h
+vm/result.h:

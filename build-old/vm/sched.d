@@ -1,0 +1,19 @@
+build-old/vm/sched.o: vm/sched.c vm/sched.h vm/plan.h vm/arena.h \
+ vm/desc.h dsp/biquad.h dsp/dynamics.h dsp/limiter.h dsp/fade.h vm/lane.h \
+ vm/result.h vm/layout.h vm/limits.h vm/media.h vm/outfile.h \
+ vm/timecode.h
+vm/sched.h:
+vm/plan.h:
+vm/arena.h:
+vm/desc.h:
+dsp/biquad.h:
+dsp/dynamics.h:
+dsp/limiter.h:
+dsp/fade.h:
+vm/lane.h:
+vm/result.h:
+vm/layout.h:
+vm/limits.h:
+vm/media.h:
+vm/outfile.h:
+vm/timecode.h:

@@ -1,0 +1,2 @@
+build-old/vm/suggest.o: vm/suggest.c vm/suggest.h
+vm/suggest.h:

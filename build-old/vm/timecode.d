@@ -1,0 +1,3 @@
+build-old/vm/timecode.o: vm/timecode.c vm/timecode.h vm/result.h
+vm/timecode.h:
+vm/result.h:
