@@ -172,6 +172,14 @@ local echo = bus "FX ECHO" { to = fx }
 local ring = echo:delay { time = 0.36, feedback = 30, lowpass = 2500, highpass = 150 }
 ring.time:ramp { at = "01:00:12:00", to = 0.25, over = 4 }
 sfx:send(echo, -12)
+-- Stereo width (mid/side; what a mono fold-down hears does not change):
+-- the home's pump bed opens out as the hatch opens and the fish swim out,
+-- and inside the wreck the drone starts wide and closes in around them on
+-- the swim to the cabin door.
+local outside = amb_a:width { width = 0.8 }
+outside.width:ramp { at = "01:00:16:12", to = 1.3, over = 3 }
+local closing_in = amb_b:width { width = 1.4 }
+closing_in.width:ramp { at = "01:00:35:00", to = 0.7, over = 19 }
 -- The printmaster never goes over -1 dBTP (true peak, as delivery specs ask);
 -- its 5 ms look-ahead is compensated, so every output stays in sync.
 pm:limiter { ceiling = -1 }
