@@ -3,8 +3,8 @@
  *     Schroeder's backward integration (ISO 3382: the energy decay curve,
  *     a least-squares line through its -5 to -35 dB part, extrapolated to
  *     60 dB) is within 10 % of the setting, at three sizes and several
- *     RT60s (undamped, broadband), and in the 1 kHz third octave with
- *     damping 0.5;
+ *     RT60s (undamped, broadband), at 44.1, 96 and 192 kHz, and in the 1 kHz
+ *     third octave with damping 0.5;
  *   - damping: the RT60 of the 12 kHz third octave falls with damping, to
  *     within 15 % of the RT60 the shelves' own gain at 12 kHz predicts
  *     (computed here in complex arithmetic from reverb.h's formula), while
@@ -16,7 +16,8 @@
  *   - 5.1: the LFE output is exactly 0; the late outputs of L R C Ls Rs are
  *     decorrelated (|normalised correlation| < 0.05 pairwise over 0.5-2 s of
  *     independent noise on every input); the centre's power is 6 +- 1.5 dB
- *     below a side channel's;
+ *     below a side channel's; 7.1 and eight plain channels (four slots a
+ *     side) decorrelated to the same bound;
  *   - denormals: over a 60 s tail every output sample and every value of
  *     the state is 0 or at least FLT_MIN in magnitude, and the state ends
  *     at exactly 0;
@@ -37,6 +38,9 @@
 #include "tests/unit/schroeder.h"
 
 #define FS 48000.0
+
+/* the rate reverbs are made at (FS but in test_rates) */
+static double rate = FS;
 #define PI 3.14159265358979323846
 
 static dsp_reverb_params params(double rt60, double damping)
@@ -50,8 +54,8 @@ static dsp_reverb *make(int channels, double size_m, double predelay_s, const ds
     dsp_reverb_shape sh = {.channels = channels, .size_m = size_m, .predelay_s = predelay_s};
     dsp_reverb_speakers_for(channels, sh.speakers);
     dsp_reverb *s = malloc(sizeof *s);
-    *mem = malloc(dsp_reverb_heap_size(FS, &sh));
-    dsp_reverb_init(s, *mem, FS, &sh, p);
+    *mem = malloc(dsp_reverb_heap_size(rate, &sh));
+    dsp_reverb_init(s, *mem, rate, &sh, p);
     return s;
 }
 
@@ -95,7 +99,7 @@ static double measured_rt60(double size_m, double rt60, double damping, double b
     dsp_reverb_params p = params(rt60, damping);
     void *mem;
     dsp_reverb *s = make(1, size_m, 0, &p, &mem);
-    int n = (int)((1.6 * rt60 + 0.3) * FS);
+    int n = (int)((1.6 * rt60 + 0.3) * rate);
     float *h = malloc((size_t)n * sizeof *h);
     impulse_response(s, 1, 0, &h, n);
     double *d = malloc((size_t)n * sizeof *d);
@@ -103,7 +107,7 @@ static double measured_rt60(double size_m, double rt60, double damping, double b
         d[i] = h[i];
     if (band_hz > 0)
         third_octave_band(d, n, band_hz);
-    double r = schroeder_rt60(d, n, FS);
+    double r = schroeder_rt60(d, n, rate);
     free(d), free(h), free(mem), free(s);
     return r;
 }
@@ -142,6 +146,21 @@ static double predicted_rt60(const dsp_reverb *s, double rt60, double damping, d
         sum += -60.0 / (20 * log10(mag)) * m / FS;
     }
     return sum / DSP_REVERB_LINES;
+}
+
+/* The decay is set in seconds whatever the session rate (the lengths and
+ * the gains both scale with it). */
+static void test_rates(void)
+{
+    static const double rates[] = {44100, 96000, 192000};
+    for (int i = 0; i < 3; i++) {
+        rate = rates[i];
+        double got = measured_rt60(20, 2.0, 1, 0);
+        rate = FS;
+        char name[160];
+        snprintf(name, sizeof name, "RT60 at %g Hz (size 20 m, rt60 2 s): within 10 %%", rates[i]);
+        check(fabs(got - 2.0) <= 0.2, name, "measured %.4f s", got);
+    }
 }
 
 static void test_damping(void)
@@ -204,41 +223,60 @@ static float noise(void)
     return (float)((rng >> 8) / 16777216.0 - 0.5);
 }
 
-static void test_surround(void)
+/* Independent noise on every input of a reverb with these speakers for 2 s;
+ * the largest |normalised correlation| between two outputs that are not
+ * SKIP over 0.5-2 s (names in *wa, *wb), the outputs in h (freed by the
+ * caller). */
+static double worst_correlation(int nch, const dsp_reverb_speaker *sp, float **h, int n, const char **wa,
+                                const char **wb, const char *const *names)
 {
     dsp_reverb_params p = params(2.0, 0.5);
-    void *mem;
-    dsp_reverb *s = make(6, 20, 0.01, &p, &mem);
-    int n = (int)(2 * FS), burst = n, from = (int)(0.5 * FS);
-    float *h[6];
-    for (int ch = 0; ch < 6; ch++) {
+    dsp_reverb_shape sh = {.channels = nch, .size_m = 20, .predelay_s = 0.01};
+    memcpy(sh.speakers, sp, (size_t)nch * sizeof *sp);
+    dsp_reverb *s = malloc(sizeof *s);
+    void *mem = malloc(dsp_reverb_heap_size(rate, &sh));
+    dsp_reverb_init(s, mem, rate, &sh, &p);
+    for (int ch = 0; ch < nch; ch++) {
         h[ch] = calloc((size_t)n, sizeof(float));
-        for (int i = 0; i < burst; i++)
+        for (int i = 0; i < n; i++)
             h[ch][i] = noise(); /* independent noise on every input, LFE too */
     }
     for (int off = 0; off < n; off += 1000) {
-        float *io[6];
-        for (int ch = 0; ch < 6; ch++)
+        float *io[DSP_REVERB_MAX_CHANNELS];
+        for (int ch = 0; ch < nch; ch++)
             io[ch] = h[ch] + off;
         dsp_reverb_process(s, io, n - off < 1000 ? n - off : 1000);
     }
+    free(mem), free(s);
+    int from = (int)(0.5 * FS);
+    double worst = 0;
+    for (int a = 0; a < nch; a++)
+        for (int b = a + 1; b < nch; b++) {
+            if (sp[a].side == DSP_REVERB_SKIP || sp[b].side == DSP_REVERB_SKIP)
+                continue;
+            double xy = 0;
+            for (int i = from; i < n; i++)
+                xy += (double)h[a][i] * h[b][i];
+            double r = xy / sqrt(energy(h[a], from, n) * energy(h[b], from, n));
+            if (fabs(r) > fabs(worst))
+                worst = r, *wa = names[a], *wb = names[b];
+        }
+    return worst;
+}
+
+static void test_surround(void)
+{
+    int n = (int)(2 * FS), from = (int)(0.5 * FS);
+    float *h[DSP_REVERB_MAX_CHANNELS];
+    dsp_reverb_speaker sp[DSP_REVERB_MAX_CHANNELS];
+    const char *wa = "", *wb = "";
+    static const char *const n51[] = {"L", "R", "C", "LFE", "Ls", "Rs"};
+    dsp_reverb_speakers_for(6, sp);
+    double worst = worst_correlation(6, sp, h, n, &wa, &wb, n51);
     int silent = 1;
     for (int i = 0; i < n; i++)
         silent &= h[3][i] == 0;
     check(silent, "5.1: the LFE output is exactly 0", "not silent");
-    static const int outs[5] = {0, 1, 2, 4, 5};
-    static const char *names[6] = {"L", "R", "C", "LFE", "Ls", "Rs"};
-    double worst = 0;
-    const char *wa = "", *wb = "";
-    for (int a = 0; a < 5; a++)
-        for (int b = a + 1; b < 5; b++) {
-            double xy = 0;
-            for (int i = from; i < n; i++)
-                xy += (double)h[outs[a]][i] * h[outs[b]][i];
-            double r = xy / sqrt(energy(h[outs[a]], from, n) * energy(h[outs[b]], from, n));
-            if (fabs(r) > fabs(worst))
-                worst = r, wa = names[outs[a]], wb = names[outs[b]];
-        }
     check(fabs(worst) < 0.05, "5.1: L R C Ls Rs pairwise decorrelated (|correlation| < 0.05 over 0.5-2 s of noise)",
           "%s-%s: %.4f", wa, wb, worst);
     printf("# 5.1: largest |correlation| %s-%s %.4f\n", wa, wb, worst);
@@ -248,7 +286,27 @@ static void test_surround(void)
           c_db);
     for (int ch = 0; ch < 6; ch++)
         free(h[ch]);
-    free(mem), free(s);
+
+    static const char *const n71[] = {"L", "R", "C", "LFE", "Lss", "Rss", "Lrs", "Rrs"};
+    dsp_reverb_speakers_for(8, sp);
+    worst = worst_correlation(8, sp, h, n, &wa, &wb, n71);
+    check(fabs(worst) < 0.05, "7.1: L R C Lss Rss Lrs Rrs pairwise decorrelated (|correlation| < 0.05)",
+          "%s-%s: %.4f", wa, wb, worst);
+    printf("# 7.1: largest |correlation| %s-%s %.4f\n", wa, wb, worst);
+    for (int ch = 0; ch < 8; ch++)
+        free(h[ch]);
+
+    /* eight plain channels as the engine lays them out: left and right in
+     * turn, slots 0 to 3 (no centre) */
+    static const char *const n8[] = {"1", "2", "3", "4", "5", "6", "7", "8"};
+    for (int ch = 0; ch < 8; ch++)
+        sp[ch] = (dsp_reverb_speaker){ch % 2 ? DSP_REVERB_RIGHT : DSP_REVERB_LEFT, ch / 2, 1};
+    worst = worst_correlation(8, sp, h, n, &wa, &wb, n8);
+    check(fabs(worst) < 0.05, "8 plain channels (four slots a side): pairwise decorrelated (|correlation| < 0.05)",
+          "%s-%s: %.4f", wa, wb, worst);
+    printf("# 8 plain: largest |correlation| %s-%s %.4f\n", wa, wb, worst);
+    for (int ch = 0; ch < 8; ch++)
+        free(h[ch]);
 }
 
 static int normal_or_zero(const float *x, int n)
@@ -388,6 +446,7 @@ static void test_blocks(void)
 int main(void)
 {
     test_rt60();
+    test_rates();
     test_damping();
     test_true_stereo();
     test_surround();
