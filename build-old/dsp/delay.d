@@ -1,2 +1,0 @@
-build-old/dsp/delay.o: dsp/delay.c dsp/delay.h
-dsp/delay.h:

@@ -1,2 +1,0 @@
-build-old/dsp/fade.o: dsp/fade.c dsp/fade.h
-dsp/fade.h:

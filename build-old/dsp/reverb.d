@@ -1,2 +1,0 @@
-build-old/dsp/reverb.o: dsp/reverb.c dsp/reverb.h
-dsp/reverb.h:

@@ -1,2 +1,0 @@
-build-old/dsp/stereo.o: dsp/stereo.c dsp/stereo.h
-dsp/stereo.h:

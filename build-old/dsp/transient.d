@@ -1,3 +1,0 @@
-build-old/dsp/transient.o: dsp/transient.c dsp/transient.h dsp/fastmath.h
-dsp/transient.h:
-dsp/fastmath.h:

@@ -1,2 +1,0 @@
-build-old/vm/arena.o: vm/arena.c vm/arena.h
-vm/arena.h:

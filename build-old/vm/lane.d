@@ -1,3 +1,0 @@
-build-old/vm/lane.o: vm/lane.c vm/lane.h vm/result.h
-vm/lane.h:
-vm/result.h:

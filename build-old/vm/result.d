@@ -1,2 +1,0 @@
-build-old/vm/result.o: vm/result.c vm/result.h
-vm/result.h:

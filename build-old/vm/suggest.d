@@ -1,2 +1,0 @@
-build-old/vm/suggest.o: vm/suggest.c vm/suggest.h
-vm/suggest.h:
