@@ -91,7 +91,7 @@ void dsp_delay_init(dsp_delay *s, void *memory, int nch, double fs, double max_d
     s->max_delay = max_delay > DSP_DELAY_MIN_SAMPLES ? max_delay : DSP_DELAY_MIN_SAMPLES;
     s->line = memory;
     s->fs = fs;
-    s->glide = glide > 0 ? glide : 1;
+    s->glide = glide > 0 && glide < 1 ? glide : 1;
     s->written = 0; /* the memory comes zeroed */
     dsp_delay_set(s, p, NULL, 0);
     dsp_delay_reset(s);
@@ -101,30 +101,31 @@ int dsp_delay_copy_state(dsp_delay *dst, const dsp_delay *src)
 {
     if (dst->nch != src->nch)
         return -1;
-    int m = dst->len < src->len ? dst->len : src->len;
+    double d = clamp_delay(dst, src->d);
+    /* The read position n - d never moves back (the glide is at most a
+     * sample a sample), so the heads will never read further back than
+     * they do now: the newest floor(d) + 3 samples are all that can still
+     * be heard (taps to D + 2, D up to floor(d) + 1 on the next sample).
+     * They go to the start of dst's line, and its write position after
+     * them, so what a reset must clear stays a prefix. */
+    int m = (int)floor(d) + 3;
+    m = m < dst->len ? m : dst->len;
+    m = m < src->len ? m : src->len;
     for (int c = 0; c < dst->nch; c++) {
         float *to = dst->line + (size_t)c * dst->len;
         const float *from = src->line + (size_t)c * src->len;
-        /* the newest m samples, in runs that stop where either ring wraps */
-        int a = dst->wpos, b = src->wpos;
-        for (int left = m; left > 0;) {
-            int ea = a ? a : dst->len, eb = b ? b : src->len; /* a run ends just before these */
-            int k = left < ea ? left : ea;
-            k = k < eb ? k : eb;
-            memcpy(to + ea - k, from + eb - k, (size_t)k * sizeof(float));
-            a = ea - k, b = eb - k, left -= k;
-        }
-        /* silence before them (dst longer than src) */
-        for (int left = dst->len - m; left > 0;) {
-            int ea = a ? a : dst->len, k = left < ea ? left : ea;
-            memset(to + ea - k, 0, (size_t)k * sizeof(float));
-            a = ea - k, left -= k;
-        }
+        int start = src->wpos - m, head = start < 0 ? -start : 0; /* head: the part before src's wrap */
+        if (head)
+            memcpy(to, from + src->len - head, (size_t)head * sizeof(float));
+        memcpy(to + head, from + (start < 0 ? 0 : start), (size_t)(m - head) * sizeof(float));
+        if (dst->written > m)
+            memset(to + m, 0, (size_t)(dst->written - m) * sizeof(float));
         dst->lp_s[c] = src->lp_s[c];
         dst->hp_s[c] = src->hp_s[c];
     }
-    dst->d = clamp_delay(dst, src->d);
-    dst->written = dst->len;
+    dst->wpos = m == dst->len ? 0 : m;
+    dst->written = m;
+    dst->d = d;
     return 0;
 }
 

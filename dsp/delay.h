@@ -91,7 +91,8 @@ size_t dsp_delay_heap_size(int nch, double max_delay);
 /* Sets s up in memory (dsp_delay_heap_size bytes, float-aligned, zeroed,
  * owned by the caller; a reset clears only what was written since) for nch channels (1..DSP_DELAY_MAX_CHANNELS) at rate fs, with
  * delays up to max_delay samples (longer settings are clamped to it) and a
- * glide of at most `glide` samples per sample (> 0); settings p held, the
+ * glide of at most `glide` samples per sample (0 < glide <= 1: the read
+ * position never moves back); settings p held, the
  * state clear (dsp_delay_reset). */
 void dsp_delay_init(dsp_delay *s, void *memory, int nch, double fs, double max_delay, double glide,
                     const dsp_delay_params *p);
@@ -112,10 +113,11 @@ void dsp_delay_set_pingpong(dsp_delay *s, int on);
 void dsp_delay_reset(dsp_delay *s);
 
 /* Carries src's running state into dst, which keeps its settings: the
- * last min(lengths) samples of each line (so the echoes go on whatever the
- * two lines' lengths), the filter states and the delay read at (clamped to
- * dst's longest). Returns -1 and leaves dst untouched when the channel
- * counts differ. No allocation. */
+ * delay read at (clamped to dst's longest), the filter states, and of each
+ * line the samples the heads can still reach (floor(delay) + 3: bounded by
+ * the delay, not the line, and enough for the echoes to go on bit for bit
+ * whatever the two lines' lengths). Returns -1 and leaves dst untouched
+ * when the channel counts differ. No allocation. */
 int dsp_delay_copy_state(dsp_delay *dst, const dsp_delay *src);
 
 /* Delays io[0..nch)[0..n) in place (nch as at init). */

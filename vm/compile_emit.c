@@ -676,7 +676,12 @@ static ds_result emit_convolve(compiler *c, const aop *o, char *err)
 }
 
 /* A delay: its line sized by the longest time its lane reaches (or max),
- * in the arena; the validation pass has bounded it (insert_params.c). */
+ * in the arena; the validation pass has bounded it (insert_params.c). For
+ * live playback, a delay without max gets the longest line the bounds
+ * allow (up to the row's 60 s), so that a REPL change of time, which
+ * recompiles the mix, finds the heads' old position inside the new line
+ * and glides from there (dsp_delay_copy_state). Memory is reserved, not
+ * touched, until the line fills (the arena's pages come zeroed). */
 static ds_result emit_delay_insert(compiler *c, const aop *o, char *err)
 {
     plan *p = c->p;
@@ -691,6 +696,12 @@ static ds_result emit_delay_insert(compiler *c, const aop *o, char *err)
     const vm_insert_param_spec *time = vm_insert_param_at(e->kind, VM_DELAY_TIME);
     vm_param_desc tp = vm_insert_param_get(e, time);
     double longest = dsp_delay_samples(ds->max_s > 0 ? ds->max_s : vm_param_desc_max(&tp), rate);
+    if (c->d->live_tap >= 0 && !(ds->max_s > 0)) { /* compiled for live playback */
+        double room = (double)DSP_DELAY_MAX_TOTAL / st->channels - 4;
+        room = room < DSP_DELAY_MAX_LINE - 4 ? room : DSP_DELAY_MAX_LINE - 4;
+        room = room < time->hi * rate ? room : time->hi * rate;
+        longest = longest > room ? longest : room;
+    }
     void *mem = vm_arena_alloc(A, dsp_delay_heap_size(st->channels, longest));
     CHECK(mem);
     dsp_delay_params dp = {.delay = dsp_delay_samples(ds->time_s, rate), .feedback = ds->feedback_pct / 100,

@@ -183,6 +183,21 @@ __attribute__((unused)) static void sine_fit(const float *x, int k0, int n, doub
     *b = (sxs * scc - sxc * scs) / det;
 }
 
+/* Gives q the state of p's ops, pairing ops as vm/live.c does at a swap
+ * (same class, same key); returns the pairs. */
+__attribute__((unused)) static int plan_copy_states(plan *q, const plan *p)
+{
+    int pairs = 0;
+    for (int i = 0; i < q->nops; i++)
+        for (int j = 0; q->ops[i].key && j < p->nops; j++)
+            if (p->ops[j].cls == q->ops[i].cls && p->ops[j].key && strcmp(p->ops[j].key, q->ops[i].key) == 0) {
+                q->ops[i].cls->copy_state(q->ops[i].args, p->ops[j].args);
+                pairs++;
+                break;
+            }
+    return pairs;
+}
+
 /* Makes the scratch folder (dir); returns 0 on success. */
 __attribute__((unused)) static int scratch_open(const char *name)
 {

@@ -247,13 +247,13 @@ static void test_loop_filter(void)
     free(mem);
 }
 
-/* A sine through a delay whose setting jumps from 100 to 700 samples at
- * `at`: the largest step between two output samples. */
+/* A sine through a delay whose setting jumps from 700 to 100 samples at
+ * `at` (the heads speed up): the largest step between two output samples. */
 static double jump_step(double glide, float *y, int n, int at)
 {
     float *mem = mem_for(1, 800);
     dsp_delay s;
-    dsp_delay_params a = params(100, 0, 1), b = params(700, 0, 1);
+    dsp_delay_params a = params(700, 0, 1), b = params(100, 0, 1);
     dsp_delay_init(&s, mem, 1, FS, 800, glide, &a);
     for (int i = 0; i < n; i++)
         y[i] = (float)sin(2 * M_PI * 1000 * i / FS);
@@ -263,7 +263,7 @@ static double jump_step(double glide, float *y, int n, int at)
     io[0] = y + at;
     dsp_delay_process(&s, io, n - at);
     double worst = 0;
-    for (int i = 200; i < n; i++)
+    for (int i = 800; i < n; i++)
         worst = fabs(y[i] - y[i - 1]) > worst ? fabs(y[i] - y[i - 1]) : worst;
     free(mem);
     return worst;
@@ -279,20 +279,21 @@ static void test_glide(void)
     double bound = w * (1 + glide) + 1e-4;
     double step = jump_step(glide, y, N, AT);
     char name[200];
-    snprintf(name, sizeof name, "a jump of the delay from 100 to 700 samples on a 1 kHz sine glides: no step above "
+    snprintf(name, sizeof name, "a jump of the delay from 700 to 100 samples on a 1 kHz sine glides: no step above "
              "w (1 + 0.1) + 1e-4 = %.4f (largest %.4f)", bound, step);
     check(step <= bound, name, "%.4f", step);
     /* the glide takes 600 / 0.1 = 6000 samples; after it the output is the
-     * input 700 samples late, bit for bit */
+     * input 100 samples late, bit for bit */
     int exact = 1;
     for (int i = AT + 6010; i < N; i++)
-        exact &= y[i] == (float)sin(2 * M_PI * 1000 * (i - 700) / FS);
-    check(exact, "from 6010 samples after the jump (600 / 0.1 of glide) the delay reads exactly 700 samples back", "differs");
-    /* the control: without a glide (a glide of 1e9 samples a sample) the
-     * same jump steps far past the bound, so the check above can fail */
-    double hard = jump_step(1e9, y, N, AT);
-    snprintf(name, sizeof name, "control: the same jump without a glide steps %.3f (above the bound)", hard);
-    check(hard > 3 * bound, name, "%.4f", hard);
+        exact &= y[i] == (float)sin(2 * M_PI * 1000 * (i - 100) / FS);
+    check(exact, "from 6010 samples after the jump (600 / 0.1 of glide) the delay reads exactly 100 samples back",
+          "differs");
+    /* the control: the fastest glide (1 sample a sample: the heads at twice
+     * the speed) steps up to 2 w, past the bound, so the check above can fail */
+    double hard = jump_step(1, y, N, AT);
+    snprintf(name, sizeof name, "control: the same jump at a glide of 1 steps %.3f (above the bound)", hard);
+    check(hard > 1.5 * bound, name, "%.4f", hard);
 }
 
 /* The same bits whatever the split into calls, with a ramp set at sample

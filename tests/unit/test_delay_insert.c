@@ -17,6 +17,9 @@
 #include "tests/check.h"
 #include "tests/unit/render_util.h"
 
+#include "vm/liveset.h"
+#include "vm/sched.h"
+
 #define RATE 48000
 
 static double impulse(int i, int c) { (void)c; return i == 0 ? 1.0 : 0.0; }
@@ -169,6 +172,69 @@ static void test_moving_time(void)
     free(y);
 }
 
+/* A REPL change of time in a live session: the script's desc compiled for
+ * live playback (a tap, as dubstage play sets it), its time set as the REPL
+ * sets it (vm_liveset), recompiled, and the new plan given the running
+ * one's state as the live driver does at a swap. The change (2395.2
+ * samples, 49.9 periods of the tone) would show as a jump in phase. */
+static void test_live_time_change(void)
+{
+    enum { BLOCK = 512, NB = 94 }; /* blocks of each plan: ~1 s */
+    write_wav("sine.wav", RATE, 1, 3 * RATE, sine1k);
+    char path[512], err[DS_ERR_LEN];
+    write_script("session { rate = 48000, length = 3 }\n"
+                 "local t = track \"T\" { channels = 1 }\n"
+                 "t:clip { \"sine.wav\", at = 0 }\n"
+                 "t:delay { time = 0.15 }\n"
+                 "output { \"o.wav\", from = t, format = \"wav32f\" }\n", path, sizeof path);
+    vm_script_opts so = {.stdlib_dir = "stdlib"};
+    vm_desc d;
+    plan *a = NULL, *b = NULL, *c = NULL;
+    static float y[2 * NB * BLOCK];
+    int ok = vm_script_load(path, &so, &d, err) == DS_OK;
+    d.live_tap = d.outputs[0].strip; /* compiled for live playback (repl/live_cmd.c) */
+    ok = ok && vm_compile(&d, BLOCK, &a, err) == DS_OK;
+    if (ok) {
+        vm_plan_reset(a);
+        for (int k = 0; k < NB; k++) {
+            sched_run_block(a, (int64_t)k * BLOCK, BLOCK);
+            memcpy(y + k * BLOCK, a->outputs[0].chans[0], BLOCK * sizeof(float));
+        }
+        ok = vm_liveset(&d, "T.delay1.time", 0.1001, err) == DS_OK && vm_compile(&d, BLOCK, &b, err) == DS_OK &&
+             vm_compile(&d, BLOCK, &c, err) == DS_OK;
+    }
+    if (ok) {
+        vm_plan_reset(b);
+        vm_plan_reset(c);
+        ok = plan_copy_states(b, a) == 1;
+        sched_run_block(c, (int64_t)NB * BLOCK, BLOCK); /* the control: the same swap without the state */
+        for (int k = NB; k < 2 * NB; k++) {
+            sched_run_block(b, (int64_t)k * BLOCK, BLOCK);
+            memcpy(y + k * BLOCK, b->outputs[0].chans[0], BLOCK * sizeof(float));
+        }
+    }
+    /* across the swap no step above the glide's bound (A w (1 + 0.1): the
+     * heads speed up, and the steps do grow past A w), and once the
+     * 2395.2 samples / 0.1 of glide are over, the tone at the new time
+     * (within the interpolator's 2e-5) */
+    const double w = 2 * M_PI * 1000 / RATE, bound = 0.5 * w * 1.1 + 2e-5;
+    double step = ok ? largest_step(y, 7201, 2 * NB * BLOCK) : 99, worst = 0;
+    for (int k = NB * BLOCK + 24010; ok && k < 2 * NB * BLOCK; k++)
+        worst = fmax(worst, fabs(y[k] - 0.5 * sin(w * (k - 0.1001 * RATE))));
+    char name[200];
+    snprintf(name, sizeof name, "live: time 0.15 -> 0.1001 s set as the REPL does, the new plan given the old one's "
+             "state glides: steps above A w, none above A w (1 + glide) = %.4f (largest %.4f)", bound, step);
+    check(ok && step <= bound && step > 0.5 * w * 1.05, name, "%s", ok ? "a step, or no glide" : err);
+    check(ok && worst < 2e-5, "live: after the glide the new plan reads 0.1001 s back", "worst %.3g", worst);
+    double jump = ok ? fabs(c->outputs[0].chans[0][0] - y[NB * BLOCK - 1]) : 0;
+    snprintf(name, sizeof name, "control: the new plan without the old one's state steps %.3f at the swap", jump);
+    check(jump > 2 * bound, name, "%.4f", jump);
+    vm_plan_free(&a);
+    vm_plan_free(&b);
+    vm_plan_free(&c);
+    vm_desc_free(&d);
+}
+
 static void test_block_sizes(void)
 {
     write_wav("noise2.wav", RATE, 2, RATE, noise);
@@ -273,6 +339,7 @@ int main(void)
     test_whole_samples();
     test_feedback();
     test_moving_time();
+    test_live_time_change();
     test_block_sizes();
     test_pingpong();
     test_aux_send();

@@ -190,21 +190,6 @@ done:
     vm_plan_free(&q);
 }
 
-/* Gives q the state of p's ops, pairing ops as vm/live.c does (same class,
- * same key); returns the pairs. */
-static int copy_states(plan *q, const plan *p)
-{
-    int pairs = 0;
-    for (int i = 0; i < q->nops; i++)
-        for (int j = 0; q->ops[i].key && j < p->nops; j++)
-            if (p->ops[j].cls == q->ops[i].cls && p->ops[j].key && strcmp(p->ops[j].key, q->ops[i].key) == 0) {
-                q->ops[i].cls->copy_state(q->ops[i].args, p->ops[j].args);
-                pairs++;
-                break;
-            }
-    return pairs;
-}
-
 static void test_copy_state(void)
 {
     plan *p = fresh_plan(), *q = fresh_plan(), *r = fresh_plan();
@@ -215,7 +200,7 @@ static void test_copy_state(void)
     int keyed = 0;
     for (int i = 0; i < q->nops; i++)
         keyed += q->ops[i].key != NULL;
-    int pairs = copy_states(q, p);
+    int pairs = plan_copy_states(q, p);
     check(pairs == keyed && pairs > 0, "every op with state finds its partner by class and key",
           "%d pairs of %d keyed ops", pairs, keyed);
     int differ = run_compare(p, q, at, 200);
