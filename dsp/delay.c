@@ -71,10 +71,9 @@ void dsp_delay_set_pingpong(dsp_delay *s, int on)
 
 void dsp_delay_reset(dsp_delay *s)
 {
-    /* only what was written since the last reset: the rest is still 0, and
-     * untouched pages of a long line stay unmapped until it fills */
-    for (int c = 0; c < s->nch; c++)
-        memset(s->line + (size_t)c * s->len, 0, (size_t)s->written * sizeof(float));
+    /* the line itself is left as it is: a tap further back than what was
+     * written since reads 0 (dsp_delay_process), so a reset costs nothing
+     * however long the line, and its untouched pages stay unmapped */
     s->written = 0;
     s->wpos = 0;
     for (int c = 0; c < s->nch; c++)
@@ -92,7 +91,7 @@ void dsp_delay_init(dsp_delay *s, void *memory, int nch, double fs, double max_d
     s->line = memory;
     s->fs = fs;
     s->glide = glide > 0 && glide < 1 ? glide : 1;
-    s->written = 0; /* the memory comes zeroed */
+    s->written = 0; /* nothing in the line counts yet, whatever the memory holds */
     dsp_delay_set(s, p, NULL, 0);
     dsp_delay_reset(s);
 }
@@ -118,8 +117,6 @@ int dsp_delay_copy_state(dsp_delay *dst, const dsp_delay *src)
         if (head)
             memcpy(to, from + src->len - head, (size_t)head * sizeof(float));
         memcpy(to + head, from + (start < 0 ? 0 : start), (size_t)(m - head) * sizeof(float));
-        if (dst->written > m)
-            memset(to + m, 0, (size_t)(dst->written - m) * sizeof(float));
         dst->lp_s[c] = src->lp_s[c];
         dst->hp_s[c] = src->hp_s[c];
     }
@@ -135,7 +132,7 @@ void dsp_delay_process(dsp_delay *s, float *const *io, int n)
     const double glide = s->glide, lp_g = s->lp_g, hp_g = s->hp_g;
     const int lp_on = s->lp_on, hp_on = s->hp_on, pingpong = s->pingpong;
     double d = s->d;
-    int wpos = s->wpos, since = s->since;
+    int wpos = s->wpos, since = s->since, written = s->written;
     for (int k = 0; k < n; k++) {
         int t = since < s->ramp ? since : s->ramp;
         double target = s->at.delay + s->delay_step * t;
@@ -153,10 +150,20 @@ void dsp_delay_process(dsp_delay *s, float *const *io, int n)
         i1 += i1 < 0 ? len : 0;
         int i0 = i1 + 1 == len ? 0 : i1 + 1, i2 = i1 ? i1 - 1 : len - 1, i3 = i2 ? i2 - 1 : len - 1;
         double in[DSP_DELAY_MAX_CHANNELS], y[DSP_DELAY_MAX_CHANNELS];
+        /* a tap j samples back is what was written then if j <= written,
+         * else silence (before the reset: stale memory, never read) */
+        int whole_line = D + 2 <= written;
+        int m0 = whole_line || D - 1 <= written, m1 = whole_line || D <= written;
+        int m2 = whole_line || D + 1 <= written, m3 = whole_line;
         for (int c = 0; c < nch; c++) {
             const float *line = s->line + (size_t)c * len;
             in[c] = io[c][k];
-            y[c] = x == 0 ? (double)line[i1] : h[0] * line[i0] + h[1] * line[i1] + h[2] * line[i2] + h[3] * line[i3];
+            if (whole_line)
+                y[c] = x == 0 ? (double)line[i1] : h[0] * line[i0] + h[1] * line[i1] + h[2] * line[i2] + h[3] * line[i3];
+            else
+                y[c] = x == 0 ? (double)(m1 ? line[i1] : 0.0f)
+                              : h[0] * (m0 ? line[i0] : 0.0f) + h[1] * (m1 ? line[i1] : 0.0f) +
+                                    h[2] * (m2 ? line[i2] : 0.0f) + h[3] * (m3 ? line[i3] : 0.0f);
         }
         for (int c = 0; c < nch; c++) {
             /* ping-pong: each line of a pair is fed back from the other's echo,
@@ -180,9 +187,10 @@ void dsp_delay_process(dsp_delay *s, float *const *io, int n)
             io[c][k] = (float)((1 - mix) * in[c] + mix * y[c]);
         }
         wpos = wpos + 1 == len ? 0 : wpos + 1;
+        written += written < len;
     }
     s->d = d;
     s->wpos = wpos;
     s->since = since;
-    s->written = n < s->len - s->written ? s->written + n : s->len;
+    s->written = written;
 }

@@ -62,7 +62,8 @@ typedef struct {
 
 typedef struct {
     int nch, len, wpos;
-    int written;              /* samples of each line written since the reset (at most len) */
+    int written;              /* samples of each line written since the reset (at most len): a tap
+                                 further back reads 0, so a reset clears nothing */
     float *line;              /* nch lines of len samples (the caller's memory) */
     double fs, glide, max_delay;
     dsp_delay_params at;      /* the settings at the last dsp_delay_set */
@@ -88,8 +89,8 @@ int dsp_delay_line_length(double max_delay);
  * max_delay samples. */
 size_t dsp_delay_heap_size(int nch, double max_delay);
 
-/* Sets s up in memory (dsp_delay_heap_size bytes, float-aligned, zeroed,
- * owned by the caller; a reset clears only what was written since) for nch channels (1..DSP_DELAY_MAX_CHANNELS) at rate fs, with
+/* Sets s up in memory (dsp_delay_heap_size bytes, float-aligned, owned by
+ * the caller; never cleared: what was not written since the reset reads 0) for nch channels (1..DSP_DELAY_MAX_CHANNELS) at rate fs, with
  * delays up to max_delay samples (longer settings are clamped to it) and a
  * glide of at most `glide` samples per sample (0 < glide <= 1: the read
  * position never moves back); settings p held, the

@@ -88,7 +88,6 @@ int main(int argc, char **argv)
         printf("delay (stereo, 0.375 s, feedback 40 %%, both loop filters), %s: %.1f ns per channel-sample, "
                "%.0fx real time (one thread, CPU time)%s\n", what[v], t * 1e9 / ((double)frames * 2), seconds / t,
                sink == 12345.678 ? " " : "");
-        dsp_delay_reset(&s); /* the memory zeroed again for the next init */
     }
     free(mem);
     for (int c = 0; c < 2; c++)

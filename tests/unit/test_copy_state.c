@@ -265,7 +265,6 @@ static void test_delay(void)
           "B differs from A, or a fresh delay matches A");
     dsp_delay_params q = p;
     q.delay = 300, q.feedback = -0.2;
-    memset(mf, 0, dsp_delay_heap_size(NCH, 2000));
     dsp_delay_init(&fresh, mf, NCH, FS, 2000, 0.1, &q);
     dsp_delay_copy_state(&fresh, &a);
     check(fresh.at.delay == 300 && fresh.at.feedback == -0.2 && fresh.lp_s[1] == a.lp_s[1] && fresh.d == a.d,

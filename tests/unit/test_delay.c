@@ -100,15 +100,14 @@ static void test_whole_samples_exact(void)
     /* mix 50 %: 0.5 x + 0.5 x[n - 600], each product exact in double */
     memcpy(io, in, sizeof io);
     p.mix = 0.5;
-    dsp_delay_reset(&s); /* the memory zeroed again, as init wants it */
-    dsp_delay_init(&s, mem, NCH, FS, 1000, 1, &p);
+    dsp_delay_init(&s, mem, NCH, FS, 1000, 1, &p); /* on the memory the first run left */
     float *ch[NCH] = {io[0], io[1], io[2]};
     dsp_delay_process(&s, ch, N);
     exact = 1;
     for (int c = 0; c < NCH; c++)
         for (int k = 0; k < N; k++)
             exact &= io[c][k] == (float)(0.5 * in[c][k] + 0.5 * (k < 600 ? 0.0 : in[c][k - 600]));
-    check(exact, "mix 50 %: 0.5 x[n] + 0.5 x[n - 600] exactly", "differs");
+    check(exact, "mix 50 %, in memory a run left full: 0.5 x[n] + 0.5 x[n - 600] exactly", "differs");
     free(mem);
 }
 
@@ -370,6 +369,36 @@ static void test_no_subnormals(void)
     free(mem);
 }
 
+static void test_memory_never_cleared(void)
+{
+    /* a delay made in memory full of NaN, and reset after running: the
+     * taps never reach what was not written since, so the output is the
+     * clean run's, bit for bit */
+    enum { N = 3000 };
+    static float clean[N], dirty[N];
+    for (int i = 0; i < N; i++)
+        clean[i] = dirty[i] = (float)sin(i * 0.07) * (i < 700);
+    dsp_delay_params p = params(1234.5, 0.7, 0.6);
+    p.lowpass_hz = 3000;
+    float *zero = mem_for(1, 2000), *nan_mem = mem_for(1, 2000);
+    for (size_t i = 0; i < dsp_delay_heap_size(1, 2000) / sizeof(float); i++)
+        nan_mem[i] = NAN;
+    dsp_delay a, b;
+    dsp_delay_init(&a, zero, 1, FS, 2000, 0.1, &p);
+    dsp_delay_init(&b, nan_mem, 1, FS, 2000, 0.1, &p);
+    run(&a, clean, N, 64);
+    run(&b, dirty, N, 333);
+    check(memcmp(clean, dirty, sizeof clean) == 0, "a delay made in memory full of NaN gives the clean run's bits",
+          "differs");
+    for (int i = 0; i < N; i++)
+        dirty[i] = (float)sin(i * 0.07) * (i < 700);
+    dsp_delay_reset(&b); /* the line still holds the first run's echoes */
+    run(&b, dirty, N, 1000);
+    check(memcmp(clean, dirty, sizeof clean) == 0, "after a reset (which clears nothing) the same bits again",
+          "differs");
+    free(zero), free(nan_mem);
+}
+
 static void test_copy_state_lengths(void)
 {
     /* a running 100-sample echo carried into a line half as long and one
@@ -422,6 +451,7 @@ int main(void)
     test_glide();
     test_calls_independent();
     test_no_subnormals();
+    test_memory_never_cleared();
     test_copy_state_lengths();
     return check_exit();
 }
