@@ -434,11 +434,23 @@ static void surround_matrix(const vm_strip_desc *s, const dsp_surround_pan *sp, 
         dsp_surround_pan_mono(sp, &set, coef);
 }
 
+/* "layout 5.1" or "6 plain channels" into buf. */
+static const char *layout_words(vm_layout l, int channels, char *buf, size_t n)
+{
+    if (l == VM_LAYOUT_PLAIN)
+        snprintf(buf, n, "%d plain channels", channels);
+    else
+        snprintf(buf, n, "layout %s", vm_layout_name(l));
+    return buf;
+}
+
 /* Fills coef[src_ch * dst_channels + dst_ch] for the route from -> to:
- * a mono or stereo strip into an LCR, 5.0, 5.1 or 7.1 bus by the surround
- * panner; the same layout channel to channel (a stereo strip's balance on
- * L and R); a mono strip panned into L and R of any other wider bus. Other pairs of layouts are an error naming
- * both (docs/layouts.md). */
+ * the fold-downs of vm_layout_fold, with the route's settings
+ * (vm_desc_route) or the defaults; a mono or stereo strip into an LCR,
+ * 5.0, 5.1 or 7.1 bus by the surround panner; a mono strip panned into L
+ * and R of any other wider bus; the same layout channel to channel (a
+ * stereo strip's balance on L and R). Other pairs of layouts are an error
+ * naming both (docs/layouts.md). */
 ds_result vmc_route_matrix(const vm_desc *d, int from, int to, double *coef, char *err)
 {
     const vm_strip_desc *s = &d->strips[from], *t = &d->strips[to];
@@ -446,12 +458,42 @@ ds_result vmc_route_matrix(const vm_desc *d, int from, int to, double *coef, cha
     if (sc > VM_MAX_CHANNELS || tc > VM_MAX_CHANNELS) /* vmc_validate refuses these first */
         return ds_fail(err, DS_ERR_GRAPH, "%s: more than %d channels", s->where, VM_MAX_CHANNELS);
     memset(coef, 0, (size_t)sc * (size_t)tc * sizeof *coef);
+    vm_layout ls = vmc_strip_layout(s), lt = vmc_strip_layout(t);
+    const vm_route_desc *rd = vm_desc_route(d, from, to);
+    vm_fold_gains gains;
+    vm_fold_gains_default(&gains);
+    if (rd)
+        gains = rd->gains;
+    char a[40], b[40];
+    if (rd && rd->downmix >= 0 && rd->downmix != (int)lt)
+        return ds_fail(err, DS_ERR_GRAPH, "%s: downmix = \"%s\" makes %s, but bus '%s' has %s", rd->where,
+                       vm_downmix_name((vm_layout)rd->downmix), vm_layout_name((vm_layout)rd->downmix), t->name,
+                       layout_words(lt, tc, b, sizeof b));
+    if (sc > 2 && (s->pan.value != 0 || s->pan.nevents))
+        return ds_fail(err, DS_ERR_GRAPH, "%s: %s '%s' has %d channels: pan only applies to mono and stereo",
+                       s->where, vmc_kind_name(s), s->name, sc);
+    if (vm_layout_fold(ls, lt, &gains, coef)) {
+        if (ls == VM_LAYOUT_STEREO) { /* a stereo strip's balance, then the fold */
+            double bl, br;
+            if (s->pan.nevents)
+                return ds_fail(err, DS_ERR_GRAPH, "%s: %s '%s' folds down to mono: its pan cannot move (fix it, "
+                               "or pan on a stereo bus before the fold)", s->pan.where, vmc_kind_name(s), s->name);
+            dsp_pan_balance(s->pan.value, &bl, &br);
+            coef[0] *= bl;
+            coef[1] *= br;
+        }
+        return DS_OK;
+    }
+    if (rd)
+        return ds_fail(err, DS_ERR_GRAPH, "%s: %s '%s' (%s) into bus '%s' (%s) is not a fold-down: downmix, centre, "
+                       "surround, lfe and mono apply to 7.1 -> 5.1, LCR/5.0/5.1/7.1 -> stereo and stereo -> mono",
+                       rd->where, vmc_kind_name(s), s->name, layout_words(ls, sc, a, sizeof a), t->name,
+                       layout_words(lt, tc, b, sizeof b));
     dsp_surround_pan sp;
     if ((sc == 1 || sc == 2) && vmc_surround_speakers(d, to, &sp)) {
         surround_matrix(s, &sp, coef);
         return DS_OK;
     }
-    vm_layout ls = vmc_strip_layout(s), lt = vmc_strip_layout(t);
     if (sc == 1 && tc >= 2) {
         dsp_pan_mono(s->pan.value, &coef[0], &coef[1]);
         return DS_OK;
@@ -462,32 +504,21 @@ ds_result vmc_route_matrix(const vm_desc *d, int from, int to, double *coef, cha
         return DS_OK;
     }
     if (sc == tc && ls == lt) {
-        if ((s->pan.value != 0 || s->pan.nevents) && sc > 2)
-            return ds_fail(err, DS_ERR_GRAPH, "%s: %s '%s' has %d channels: pan only applies to mono and stereo",
-                           s->where, vmc_kind_name(s), s->name, sc);
         for (int i = 0; i < sc; i++)
             coef[i * tc + i] = 1.0;
         return DS_OK;
     }
     if (tc == 1)
         return ds_fail(err, DS_ERR_GRAPH,
-                       "%s: cannot route %d-channel %s '%s' (%s) into mono bus '%s': make the bus %d channels, or "
-                       "pick one channel of the clips with channel = k",
-                       s->where, sc, vmc_kind_name(s), s->name, vm_layout_name(ls), t->name, sc);
-    char a[40], b[40];
-    if (ls == VM_LAYOUT_PLAIN)
-        snprintf(a, sizeof a, "%d plain channels", sc);
-    else
-        snprintf(a, sizeof a, "layout %s", vm_layout_name(ls));
-    if (lt == VM_LAYOUT_PLAIN)
-        snprintf(b, sizeof b, "%d plain channels", tc);
-    else
-        snprintf(b, sizeof b, "layout %s", vm_layout_name(lt));
+                       "%s: cannot route %s '%s' (%s) into mono bus '%s': make the bus %d channels, or pick one "
+                       "channel of the clips with channel = k",
+                       s->where, vmc_kind_name(s), s->name, layout_words(ls, sc, a, sizeof a), t->name, sc);
     return ds_fail(err, DS_ERR_GRAPH,
                    "%s: cannot route %s '%s' (%s) into bus '%s' (%s): a mono strip pans into any bus, stereo into "
-                   "the front pair of a wider one; other layouts must match (give the strip the bus's layout, "
-                   "docs/layouts.md)",
-                   s->where, vmc_kind_name(s), s->name, a, t->name, b);
+                   "the front pair of a wider one, 7.1 folds to 5.1 and LCR/5.x/7.1 to stereo; other layouts must "
+                   "match (give the strip the bus's layout, docs/layouts.md)",
+                   s->where, vmc_kind_name(s), s->name, layout_words(ls, sc, a, sizeof a), t->name,
+                   layout_words(lt, tc, b, sizeof b));
 }
 
 /* ---- latency ---------------------------------------------------------------- */

@@ -158,6 +158,7 @@ void vm_desc_free(vm_desc *d)
         for (int k = 0; k < s->nsends; k++)
             vm_param_desc_free(&s->sends[k].level);
         free(s->sends);
+        free(s->routes);
         free(s->name);
     }
     free(d->strips);
@@ -206,4 +207,13 @@ int vm_desc_has_pre_send(const vm_desc *d, int s)
         if (st->sends[k].pre)
             return 1;
     return 0;
+}
+
+const vm_route_desc *vm_desc_route(const vm_desc *d, int s, int t)
+{
+    const vm_strip_desc *st = &d->strips[s];
+    for (int k = 0; k < st->nroutes; k++)
+        if (st->routes[k].dest == t)
+            return &st->routes[k];
+    return NULL;
 }

@@ -181,6 +181,16 @@ typedef struct {
     char where[VM_WHERE_LEN];
 } vm_send_desc;
 
+/* A route's fold-down settings (`a:to(b, { downmix = "LoRo", centre = -3 })`
+ * or the same keys in a send's table): a route between layouts that have a
+ * fold-down (vm_layout_fold) folds with the defaults when it has none. */
+typedef struct {
+    int dest;
+    int downmix;                /* the layout the script's downmix word makes, -1: no word */
+    vm_fold_gains gains;        /* dB */
+    char where[VM_WHERE_LEN];
+} vm_route_desc;
+
 typedef struct {
     vm_strip_kind kind;
     char *name;
@@ -202,6 +212,8 @@ typedef struct {
     int ndests, capdests;
     vm_send_desc *sends;        /* the dests that are sends (a level, pre or post fader) */
     int nsends, capsends;
+    vm_route_desc *routes;      /* the dests given fold-down settings */
+    int nroutes, caproutes;
     vm_clip_desc *clips;        /* tracks only */
     int nclips, capclips;
     vm_insert_desc *inserts;    /* in signal order, after the clips (or the bus sum), before the fader */
@@ -211,7 +223,8 @@ typedef struct {
 typedef struct {
     char *path;                 /* final output path */
     char where[VM_WHERE_LEN];
-    int strip;                  /* the strip whose post-fader signal is written */
+    int strip;                  /* the strip whose post-fader signal is written (an output with
+                                   downmix = "LoRo": the implicit bus the script made for it) */
     vm_out_format format;
     vm_dither dither;
 } vm_output_desc;
@@ -280,6 +293,9 @@ void vm_desc_free(vm_desc *d);
 
 /* The send of strip s to bus t, or NULL when s feeds t plainly (or not). */
 const vm_send_desc *vm_desc_send(const vm_desc *d, int s, int t);
+
+/* The fold-down settings of the route from strip s to bus t, or NULL. */
+const vm_route_desc *vm_desc_route(const vm_desc *d, int s, int t);
 
 /* 1 when strip s has a send taken before its fader. */
 int vm_desc_has_pre_send(const vm_desc *d, int s);

@@ -2,6 +2,7 @@
  * read from it. */
 #include "vm/layout.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -183,4 +184,87 @@ int vm_layout_map_file(vm_layout l, uint32_t mask, int file_channels, int *map)
         map[ch] = k++;
     }
     return 1;
+}
+
+/* ---- fold-downs ------------------------------------------------------------ */
+
+/* The defaults are 1/sqrt(2) exactly (BS.775's 0.7071, -3.0103 dB); a
+ * gain the script gives is taken as written: centre = -3 is 10^(-3/20) =
+ * 0.70795. */
+void vm_fold_gains_default(vm_fold_gains *g)
+{
+    double minus3 = 20.0 * log10(sqrt(0.5));
+    g->centre_db = minus3;
+    g->surround_db = minus3;
+    g->lfe_db = -HUGE_VAL;
+    g->mono_db = minus3;
+}
+
+/* dB to a linear gain */
+static double gain_of(double db)
+{
+    return db == -HUGE_VAL ? 0.0 : pow(10.0, db / 20.0);
+}
+
+int vm_layout_fold(vm_layout from, vm_layout to, const vm_fold_gains *g, double *coef)
+{
+    int fc = vm_layout_channels(from), tc = vm_layout_channels(to);
+    int lo_ro = to == VM_LAYOUT_STEREO &&
+                (from == VM_LAYOUT_LCR || from == VM_LAYOUT_5_0 || from == VM_LAYOUT_5_1 || from == VM_LAYOUT_7_1);
+    int to_51 = from == VM_LAYOUT_7_1 && to == VM_LAYOUT_5_1;
+    int to_mono = from == VM_LAYOUT_STEREO && to == VM_LAYOUT_MONO;
+    if (!lo_ro && !to_51 && !to_mono)
+        return 0;
+    for (int k = 0; k < fc * tc; k++)
+        coef[k] = 0.0;
+    double c = gain_of(g->centre_db), s = gain_of(g->surround_db), lfe = gain_of(g->lfe_db);
+    for (int i = 0; i < fc; i++) {
+        double *row = coef + i * tc;
+        vm_speaker sp = vm_layout_speaker(from, i);
+        if (to_mono) {
+            row[0] = gain_of(g->mono_db);
+        } else if (to_51) { /* the same speakers pass; the rears join the sides */
+            int same = vm_layout_channel_of(to, sp);
+            if (sp == VM_SPEAKER_LS || sp == VM_SPEAKER_LRS)
+                row[vm_layout_channel_of(to, VM_SPEAKER_LS)] = s;
+            else if (sp == VM_SPEAKER_RS || sp == VM_SPEAKER_RRS)
+                row[vm_layout_channel_of(to, VM_SPEAKER_RS)] = s;
+            else
+                row[same] = 1.0;
+        } else { /* Lo/Ro: Lo = L + c C + s Ls (+ s Lrs) + lfe LFE */
+            switch (sp) {
+            case VM_SPEAKER_L: row[0] = 1.0; break;
+            case VM_SPEAKER_R: row[1] = 1.0; break;
+            case VM_SPEAKER_C: row[0] = row[1] = c; break;
+            case VM_SPEAKER_LFE: row[0] = row[1] = lfe; break;
+            case VM_SPEAKER_LS: case VM_SPEAKER_LRS: row[0] = s; break;
+            case VM_SPEAKER_RS: case VM_SPEAKER_RRS: row[1] = s; break;
+            default: break;
+            }
+        }
+    }
+    return 1;
+}
+
+static const char *const downmix_words[] = {"LoRo", "5.1", "mono"};
+static const vm_layout downmix_layouts[] = {VM_LAYOUT_STEREO, VM_LAYOUT_5_1, VM_LAYOUT_MONO};
+
+ds_result vm_downmix_parse(const char *word, vm_layout *to, char *err)
+{
+    for (int i = 0; i < 3; i++)
+        if (word && strcasecmp(word, downmix_words[i]) == 0) {
+            *to = downmix_layouts[i];
+            return DS_OK;
+        }
+    const char *near = word ? vm_suggest(word, downmix_words, 3) : NULL;
+    return ds_fail(err, DS_ERR_ARG, "unknown downmix '%.64s'%s%s%s (downmixes: LoRo, 5.1, mono)", word ? word : "",
+                   near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+}
+
+const char *vm_downmix_name(vm_layout to)
+{
+    for (int i = 0; i < 3; i++)
+        if (downmix_layouts[i] == to)
+            return downmix_words[i];
+    return NULL;
 }

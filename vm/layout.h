@@ -111,4 +111,32 @@ void vm_layout_file_order(vm_layout l, int channels, int *order);
  * something else (a speaker l lacks, or one l has missing). */
 int vm_layout_map_file(vm_layout l, uint32_t mask, int file_channels, int *map);
 
+/* The gains of a fold-down, in dB (-HUGE_VAL: left out); defaults
+ * (vm_fold_gains_default) after ITU-R BS.775's Lo/Ro, "-3" meaning
+ * 1/sqrt(2) = 0.70711 (-3.0103 dB) exactly: */
+typedef struct {
+    double centre_db;           /* C into L and R (LCR, 5.x, 7.1 -> stereo): -3 */
+    double surround_db;         /* each surround into L or R (5.x, 7.1 -> stereo), or each of
+                                   Lss and Lrs into Ls (7.1 -> 5.1): -3 */
+    double lfe_db;              /* LFE into L and R (5.1, 7.1 -> stereo): -inf, dropped */
+    double mono_db;             /* L and R into mono (stereo -> mono): -3, the inverse of the
+                                   constant-power pan's centre (dsp/pan.h) */
+} vm_fold_gains;
+
+void vm_fold_gains_default(vm_fold_gains *g);
+
+/* The fold-down matrix from layout `from` to layout `to` into
+ * coef[from_ch * to_channels + to_ch] (from's channel count times to's, in
+ * dubstage's channel order), for the pairs that have one: 7.1 -> 5.1,
+ * 5.1/5.0/LCR/7.1 -> stereo (Lo/Ro), stereo -> mono. Returns 1 when filled,
+ * 0 for any other pair (coef untouched). docs/layouts.md prints them. */
+int vm_layout_fold(vm_layout from, vm_layout to, const vm_fold_gains *g, double *coef);
+
+/* A downmix word ("LoRo", "5.1", "mono") into the layout it makes; the
+ * error suggests the closest word. */
+ds_result vm_downmix_parse(const char *word, vm_layout *to, char *err);
+
+/* The downmix word that makes layout `to` ("LoRo" for stereo), or NULL. */
+const char *vm_downmix_name(vm_layout to);
+
 #endif

@@ -125,6 +125,14 @@ double script_gain_db(lua_State *L, double v, const char *what, const char *key)
  * `key`: the LFE send by script_gain_db, the others in their range; out of
  * range raises an error naming what, key, the value and the range. */
 double script_surround_value(lua_State *L, int k, double v, const char *what, const char *key);
+/* The fold-down keys (downmix, centre, surround, lfe, mono) of the table at
+ * idx as the settings of the route from strip `from` to bus `to` (none:
+ * nothing recorded); errors name `what`. */
+void script_route_options(lua_State *L, int from, int to, int idx, const char *what);
+/* A bus of `layout` named FROM_LoRo (FROM_LoRo_2, ... when taken) fed by
+ * strip `from` with the fold-down keys of the table at opts: an output's
+ * downmix. Returns the bus's index. */
+int script_implicit_fold_bus(lua_State *L, int from, vm_layout layout, int opts, const char *what);
 /* Field key of the table at idx as a gain in dB (script_gain_db); returns 0
  * when absent. */
 int script_opt_gain_db(lua_State *L, int idx, const char *key, const char *what, double *out);

@@ -126,7 +126,8 @@ int script_output(lua_State *L)
     script_ctx *c = script_get_ctx(L);
     vm_desc *d = c->desc;
     luaL_checktype(L, 1, LUA_TTABLE);
-    static const char *const keys[] = {"from", "format", "dither", NULL};
+    static const char *const keys[] = {"from", "format", "dither", "downmix", "centre", "surround", "lfe", "mono",
+                                       NULL};
     script_check_keys(L, 1, "output", keys, 1);
     if (lua_geti(L, 1, 1) != LUA_TSTRING)
         return vm_script_error(L, "output needs a file name first: output { \"out/printmaster.wav\", from = pm }");
@@ -159,6 +160,23 @@ int script_output(lua_State *L)
     script_where(L, where);
     if (vm_sandbox_output(&c->sb, file, where, path, sizeof path, err) != DS_OK)
         return vm_script_error(L, "%s", err);
+    const char *mw = script_opt_string(L, 1, "downmix", "output");
+    char what[300];
+    snprintf(what, sizeof what, "output '%s'", file);
+    if (mw) { /* the fold-down goes through a bus of its own, made here */
+        vm_layout to;
+        if (vm_downmix_parse(mw, &to, err) != DS_OK)
+            return vm_script_error(L, "%s: %s", what, err);
+        strip = script_implicit_fold_bus(L, strip, to, 1, what);
+    } else {
+        static const char *const fold_keys[] = {"centre", "surround", "lfe", "mono"};
+        for (int k = 0; k < 4; k++)
+            if (lua_getfield(L, 1, fold_keys[k]) != LUA_TNIL)
+                return vm_script_error(L, "%s: %s = only goes with downmix = \"LoRo\" (or \"5.1\", \"mono\")",
+                                       what, fold_keys[k]);
+            else
+                lua_pop(L, 1);
+    }
     d->outputs = script_grow(L, d->outputs, &d->capoutputs, d->noutputs + 1, sizeof *d->outputs);
     vm_output_desc *o = &d->outputs[d->noutputs];
     memset(o, 0, sizeof *o);

@@ -179,21 +179,111 @@ static int new_strip(lua_State *L, vm_strip_kind kind)
     return 1;
 }
 
+int script_implicit_fold_bus(lua_State *L, int from, vm_layout layout, int opts, const char *what)
+{
+    script_ctx *c = script_get_ctx(L);
+    vm_desc *d = c->desc;
+    char name[300];
+    snprintf(name, sizeof name, "%s_%s", d->strips[from].name, vm_downmix_name(layout));
+    for (int k = 2; script_index_find(c, SCRIPT_INDEX_STRIP, name) >= 0; k++)
+        snprintf(name, sizeof name, "%s_%s_%d", d->strips[from].name, vm_downmix_name(layout), k);
+    d->strips = script_grow(L, d->strips, &d->capstrips, d->nstrips + 1, sizeof *d->strips);
+    vm_strip_desc *s = &d->strips[d->nstrips];
+    memset(s, 0, sizeof *s);
+    s->name = script_strdup(L, name);
+    d->nstrips++;
+    script_index_add(L, c, SCRIPT_INDEX_STRIP, s->name, d->nstrips - 1);
+    s->kind = VM_STRIP_BUS;
+    s->layout = layout;
+    s->channels = vm_layout_channels(layout);
+    script_where(L, s->where);
+    script_where(L, s->channels_where);
+    int bus = d->nstrips - 1;
+    add_dest(L, from, bus);
+    script_route_options(L, from, bus, opts, what);
+    return bus;
+}
+
 int script_track(lua_State *L) { return new_strip(L, VM_STRIP_TRACK); }
 int script_bus(lua_State *L) { return new_strip(L, VM_STRIP_BUS); }
 
-/* strip:to(bus [, bus ...]) */
+/* The fold-down keys of the table at idx (downmix = "LoRo", centre = dB,
+ * surround = dB, lfe = dB, mono = dB), when it has any, as the settings of
+ * the route from -> to (vm_route_desc). */
+void script_route_options(lua_State *L, int from, int to, int idx, const char *what)
+{
+    static const char *const gain_keys[] = {"centre", "surround", "lfe", "mono"};
+    vm_desc *d = script_get_ctx(L)->desc;
+    vm_route_desc rd;
+    memset(&rd, 0, sizeof rd);
+    rd.dest = to;
+    rd.downmix = -1;
+    vm_fold_gains_default(&rd.gains);
+    double *gains[] = {&rd.gains.centre_db, &rd.gains.surround_db, &rd.gains.lfe_db, &rd.gains.mono_db};
+    int any = 0;
+    const char *w = script_opt_string(L, idx, "downmix", what);
+    if (w) {
+        char err[DS_ERR_LEN];
+        vm_layout l;
+        if (vm_downmix_parse(w, &l, err) != DS_OK)
+            vm_script_error(L, "%s: %s", what, err);
+        rd.downmix = (int)l;
+        any = 1;
+    }
+    for (int k = 0; k < 4; k++) {
+        double v;
+        if (script_opt_any_number(L, idx, gain_keys[k], what, &v)) {
+            v = script_gain_db(L, v, what, gain_keys[k]);
+            *gains[k] = v <= VM_LANE_DB_SILENCE ? -HUGE_VAL : v;
+            any = 1;
+        }
+    }
+    if (!any)
+        return;
+    script_where(L, rd.where);
+    vm_strip_desc *s = &d->strips[from];
+    for (int k = 0; k < s->nroutes; k++)
+        if (s->routes[k].dest == to) {
+            s->routes[k] = rd;
+            return;
+        }
+    s->routes = script_grow(L, s->routes, &s->caproutes, s->nroutes + 1, sizeof *s->routes);
+    s->routes[s->nroutes++] = rd;
+}
+
+/* strip:to(bus [, bus ...] [, { downmix = "LoRo", centre = -3, ... }]) */
 static int strip_to(lua_State *L)
 {
     strip_ref *r = script_check_strip(L, 1);
     vm_strip_desc *s = script_strip_of(L, 1);
     char what[300];
     snprintf(what, sizeof what, "%s '%s'", script_kind_name(s), s->name);
-    int n = lua_gettop(L);
+    int n = lua_gettop(L), opts = 0;
+    if (n >= 3 && lua_istable(L, n) && !luaL_testudata(L, n, STRIP_MT)) { /* a last table that is no list */
+        int list = lua_geti(L, n, 1) != LUA_TNIL;
+        lua_pop(L, 1);
+        if (!list) {
+            static const char *const keys[] = {"downmix", "centre", "surround", "lfe", "mono", NULL};
+            char call[320];
+            snprintf(call, sizeof call, "%s:to()", what);
+            script_check_keys(L, n, call, keys, 0);
+            opts = n--;
+        }
+    }
     if (n < 2)
         return vm_script_error(L, "%s:to() needs a bus", what);
-    for (int i = 2; i <= n; i++)
+    for (int i = 2; i <= n; i++) {
+        int before = script_strip_of(L, 1)->ndests;
         route_value(L, r->index, i, what);
+        vm_strip_desc *now = script_strip_of(L, 1);
+        for (int k = before; opts && k < now->ndests; k++) {
+            char call[320];
+            snprintf(call, sizeof call, "%s:to()", what);
+            script_route_options(L, r->index, now->dests[k], opts, call);
+        }
+        if (opts && now->ndests == before && luaL_testudata(L, i, STRIP_MT)) /* already routed: settings anew */
+            script_route_options(L, r->index, ((strip_ref *)lua_touserdata(L, i))->index, opts, what);
+    }
     lua_settop(L, 1);
     return 1;
 }
@@ -350,7 +440,7 @@ static int strip_send(lua_State *L)
     if (lua_type(L, 3) == LUA_TNUMBER) {
         level = script_gain_db(L, lua_tonumber(L, 3), call, "level");
     } else if (lua_istable(L, 3)) {
-        static const char *const keys[] = {"level", "pre", NULL};
+        static const char *const keys[] = {"level", "pre", "downmix", "centre", "surround", "lfe", "mono", NULL};
         script_check_keys(L, 3, "send", keys, 0);
         script_opt_gain_db(L, 3, "level", call, &level);
         lua_getfield(L, 3, "pre");
@@ -374,7 +464,9 @@ static int strip_send(lua_State *L)
     sd->pre = pre;
     sd->level.value = level;
     script_where(L, sd->where);
-    script_push_param(L, PARAM_SEND_LEVEL, r->index, s->nsends - 1);
+    if (lua_istable(L, 3))
+        script_route_options(L, r->index, to->index, 3, call);
+    script_push_param(L, PARAM_SEND_LEVEL, r->index, d->strips[r->index].nsends - 1);
     return 1;
 }
 
