@@ -88,6 +88,8 @@ struct vm_outfile {
     void *buf;          /* OUT_BLOCK_FRAMES * channels int32_t or float */
     int buffered;       /* frames in buf not yet handed to libsndfile */
     int wav;            /* WAV/RF64: the channel mask is set at commit */
+    int aiff_bitmap;    /* AIFF with no libsndfile tag for its layout (7.1): a CHAN chunk
+                           with the mask as a CoreAudio channel bitmap is appended at commit */
     uint32_t mask;      /* its WAVE_FORMAT_EXTENSIBLE channel mask */
     int *order;         /* file channel k is the caller's channel order[k] */
     const float **in_file_order; /* the caller's planar pointers in file order, per write */
@@ -338,7 +340,7 @@ ds_result vm_outfile_open(vm_outfile **out, const vm_outfile_config *cfg, char *
     sf_command(o->sf, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
     o->wav = (info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_RF64;
     if ((info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_AIFF)
-        set_aiff_channel_map(o, layout);
+        o->aiff_bitmap = !set_aiff_channel_map(o, layout) && vm_layout_channels(layout) > 2;
     if ((info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_RF64) {
         if (sf_command(o->sf, SFC_RF64_AUTO_DOWNGRADE, NULL, SF_TRUE) != SF_TRUE) {
             r = ds_fail(err, DS_ERR_FORMAT, "cannot write '%s': this libsndfile cannot write RF64 "
@@ -520,6 +522,43 @@ static int fix_wav_chunks(int fd, uint32_t mask, int clear_peak)
     return 0;
 }
 
+static void be32_put(unsigned char *b, uint32_t v)
+{
+    b[0] = (unsigned char)(v >> 24);
+    b[1] = (unsigned char)(v >> 16);
+    b[2] = (unsigned char)(v >> 8);
+    b[3] = (unsigned char)v;
+}
+
+/* Appends to a closed AIFF file a CHAN chunk (Apple's CAF channel layout:
+ * tag, bitmap, number of descriptions) with kAudioChannelLayoutTag_
+ * UseChannelBitmap (1 << 16) and the WAV mask as the bitmap (CoreAudio's
+ * channel bits are the same: Left 0 ... LFEScreen 3, LeftSurround 4,
+ * RightSurround 5, LeftSurroundDirect 9, RightSurroundDirect 10), and
+ * grows the FORM size to match. ffmpeg reads it as the file's layout;
+ * libsndfile, which has no tag for 7.1, ignores it. -1 with errno on an
+ * I/O error. */
+static int append_aiff_chan(int fd, uint32_t mask)
+{
+    unsigned char head[12], chunk[20];
+    off_t end = lseek(fd, 0, SEEK_END);
+    if (end < 12 || pread(fd, head, sizeof head, 0) != (ssize_t)sizeof head)
+        return -1;
+    if (memcmp(head, "FORM", 4) != 0)
+        return 0;
+    memcpy(chunk, "CHAN", 4);
+    be32_put(chunk + 4, 12);
+    be32_put(chunk + 8, 1u << 16);
+    be32_put(chunk + 12, mask);
+    be32_put(chunk + 16, 0);
+    if (end & 1) /* chunks start on an even byte */
+        end++;
+    if (pwrite(fd, chunk, sizeof chunk, end) != (ssize_t)sizeof chunk)
+        return -1;
+    be32_put(head + 4, (uint32_t)(end + (off_t)sizeof chunk - 8));
+    return pwrite(fd, head + 4, 4, 4) == 4 ? 0 : -1;
+}
+
 /* Makes the rename itself durable; a failure here loses nothing the caller
  * could act on, so it is not reported. */
 static void sync_dir(const char *dir)
@@ -555,7 +594,8 @@ ds_result vm_outfile_commit(vm_outfile **op, char *err)
         r = ds_fail(err, DS_ERR_IO, "cannot write '%s': %s", o->path, sf_error_number(e));
         goto done;
     }
-    if (o->wav && fix_wav_chunks(o->tmp.fd, o->mask, o->peak_stamp) != 0) {
+    if ((o->wav && fix_wav_chunks(o->tmp.fd, o->mask, o->peak_stamp) != 0) ||
+        (o->aiff_bitmap && append_aiff_chan(o->tmp.fd, o->mask) != 0)) {
         r = ds_fail(err, DS_ERR_IO, "cannot write '%s': %s", o->path, strerror(errno));
         goto done;
     }

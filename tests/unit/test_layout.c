@@ -13,6 +13,7 @@
  *   - BS.1770 weights: LFE 0, surrounds 1.41, the rest 1. */
 #include "vm/layout.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -136,6 +137,57 @@ static void test_weights(void)
           vm_layout_weight(VM_LAYOUT_5_0, 3));
 }
 
+/* Fold-down matrices against ITU-R BS.775's Lo/Ro written out here
+ * (h = 1/sqrt(2)): one row per source channel, within 1e-12. */
+static void check_matrix(vm_layout from, vm_layout to, const vm_fold_gains *g, const double *want, const char *name)
+{
+    double coef[64];
+    int n = vm_layout_channels(from) * vm_layout_channels(to);
+    if (!check(vm_layout_fold(from, to, g, coef) == 1, name, "no fold-down"))
+        return;
+    double worst = 0;
+    for (int k = 0; k < n; k++)
+        worst = fmax(worst, fabs(coef[k] - want[k]));
+    check(worst <= 1e-12, name, "worst difference %g", worst);
+}
+
+static void test_fold(void)
+{
+    const double h = sqrt(0.5);
+    vm_fold_gains g;
+    vm_fold_gains_default(&g);
+    const double loro51[] = {1, 0, 0, 1, h, h, 0, 0, h, 0, 0, h};
+    check_matrix(VM_LAYOUT_5_1, VM_LAYOUT_STEREO, &g, loro51, "5.1 -> Lo/Ro: L + h C + h Ls, LFE dropped");
+    const double loro50[] = {1, 0, 0, 1, h, h, h, 0, 0, h};
+    check_matrix(VM_LAYOUT_5_0, VM_LAYOUT_STEREO, &g, loro50, "5.0 -> Lo/Ro");
+    const double lcr[] = {1, 0, 0, 1, h, h};
+    check_matrix(VM_LAYOUT_LCR, VM_LAYOUT_STEREO, &g, lcr, "LCR -> Lo/Ro: L + h C");
+    const double loro71[] = {1, 0, 0, 1, h, h, 0, 0, h, 0, 0, h, h, 0, 0, h};
+    check_matrix(VM_LAYOUT_7_1, VM_LAYOUT_STEREO, &g, loro71, "7.1 -> Lo/Ro: every surround at h");
+    double f71[48] = {0};
+    for (int i = 0; i < 4; i++)
+        f71[i * 6 + i] = 1;
+    f71[4 * 6 + 4] = f71[6 * 6 + 4] = h; /* Lss, Lrs -> Ls */
+    f71[5 * 6 + 5] = f71[7 * 6 + 5] = h; /* Rss, Rrs -> Rs */
+    check_matrix(VM_LAYOUT_7_1, VM_LAYOUT_5_1, &g, f71, "7.1 -> 5.1: Ls = h Lss + h Lrs, the rest as it is");
+    const double mono[] = {h, h};
+    check_matrix(VM_LAYOUT_STEREO, VM_LAYOUT_MONO, &g, mono, "stereo -> mono: h L + h R");
+    vm_fold_gains c = {.centre_db = -6, .surround_db = -HUGE_VAL, .lfe_db = 0, .mono_db = -3};
+    const double d6 = pow(10, -6 / 20.0);
+    const double given[] = {1, 0, 0, 1, d6, d6, 1, 1, 0, 0, 0, 0};
+    check_matrix(VM_LAYOUT_5_1, VM_LAYOUT_STEREO, &c, given, "5.1 -> Lo/Ro with centre -6, no surrounds, LFE 0 dB");
+    double coef[64];
+    check_int(vm_layout_fold(VM_LAYOUT_5_1, VM_LAYOUT_7_1, &g, coef), 0, "5.1 -> 7.1 is no fold-down");
+    check_int(vm_layout_fold(VM_LAYOUT_5_1, VM_LAYOUT_MONO, &g, coef), 0, "5.1 -> mono is no fold-down");
+    check_near(g.centre_db, -3.0103, 1e-4, "the default centre gain is -3.0103 dB (1/sqrt(2))");
+    vm_layout l;
+    char err[DS_ERR_LEN];
+    check(vm_downmix_parse("loro", &l, err) == DS_OK && l == VM_LAYOUT_STEREO, "downmix 'loro' makes stereo", "%s",
+          err);
+    check(vm_downmix_parse("LoRo5", &l, err) == DS_ERR_ARG && strstr(err, "did you mean 'LoRo'"),
+          "downmix 'LoRo5' suggests 'LoRo'", "%s", err);
+}
+
 int main(void)
 {
     test_parse();
@@ -143,5 +195,6 @@ int main(void)
     test_file_order();
     test_map_file();
     test_weights();
+    test_fold();
     return check_exit();
 }

@@ -751,6 +751,107 @@ static void test_suggest(void)
     check(s == tie[0], "suggest: a tie goes to the first candidate", "got %s", s ? s : "NULL");
 }
 
+/* Speaker layouts, read back by libsndfile: the file's channel map (from
+ * a WAV's dwChannelMask, an AIFF's CHAN tag) names the speakers that
+ * ksmedia.h / the CAF spec give those layouts, and file channel k holds
+ * the caller's channel of that speaker (each channel is a distinct
+ * constant, k + 1 over 16). A plain 6-channel WAV has no map (mask 0). */
+static void test_layouts(void)
+{
+    static const struct {
+        const char *file;
+        vm_out_format fmt;
+        vm_layout layout;
+        int channels;
+        int map[8];          /* libsndfile's speaker per file channel; 0: no map expected */
+        int from[8];         /* the caller's channel in file channel k */
+    } cases[] = {
+        {"l71.wav", VM_OUT_WAV24, VM_LAYOUT_7_1, 8,
+         {SF_CHANNEL_MAP_LEFT, SF_CHANNEL_MAP_RIGHT, SF_CHANNEL_MAP_CENTER, SF_CHANNEL_MAP_LFE,
+          SF_CHANNEL_MAP_REAR_LEFT, SF_CHANNEL_MAP_REAR_RIGHT, SF_CHANNEL_MAP_SIDE_LEFT, SF_CHANNEL_MAP_SIDE_RIGHT},
+         {0, 1, 2, 3, 6, 7, 4, 5}},
+        {"l51.wav", VM_OUT_WAV32F, VM_LAYOUT_5_1, 6,
+         {SF_CHANNEL_MAP_LEFT, SF_CHANNEL_MAP_RIGHT, SF_CHANNEL_MAP_CENTER, SF_CHANNEL_MAP_LFE,
+          SF_CHANNEL_MAP_SIDE_LEFT, SF_CHANNEL_MAP_SIDE_RIGHT},
+         {0, 1, 2, 3, 4, 5}},
+        {"l50.wav", VM_OUT_WAV16, VM_LAYOUT_5_0, 5,
+         {SF_CHANNEL_MAP_LEFT, SF_CHANNEL_MAP_RIGHT, SF_CHANNEL_MAP_CENTER, SF_CHANNEL_MAP_SIDE_LEFT,
+          SF_CHANNEL_MAP_SIDE_RIGHT},
+         {0, 1, 2, 3, 4}},
+        {"llcr.wav", VM_OUT_WAV24, VM_LAYOUT_LCR, 3, {SF_CHANNEL_MAP_LEFT, SF_CHANNEL_MAP_RIGHT, SF_CHANNEL_MAP_CENTER},
+         {0, 1, 2}},
+        {"l51.aif", VM_OUT_AIFF24, VM_LAYOUT_5_1, 6,
+         {SF_CHANNEL_MAP_LEFT, SF_CHANNEL_MAP_RIGHT, SF_CHANNEL_MAP_CENTER, SF_CHANNEL_MAP_LFE,
+          SF_CHANNEL_MAP_REAR_LEFT, SF_CHANNEL_MAP_REAR_RIGHT},
+         {0, 1, 2, 3, 4, 5}},
+        {"l71.flac", VM_OUT_FLAC24, VM_LAYOUT_7_1, 8, {0}, {0, 1, 2, 3, 6, 7, 4, 5}},
+        {"l71.aif", VM_OUT_AIFF24, VM_LAYOUT_7_1, 8, {0}, {0, 1, 2, 3, 6, 7, 4, 5}},
+        {"plain6.wav", VM_OUT_WAV24, VM_LAYOUT_PLAIN, 6, {0}, {0, 1, 2, 3, 4, 5}},
+    };
+    enum { N = 256 };
+    static float buf[8][N];
+    for (int c = 0; c < 8; c++)
+        for (int i = 0; i < N; i++)
+            buf[c][i] = (float)(c + 1) / 16.0f;
+    for (size_t t = 0; t < sizeof cases / sizeof cases[0]; t++) {
+        char name[160], err[DS_ERR_LEN];
+        const char *path = in_tmp(cases[t].file);
+        vm_outfile_config cfg;
+        config(&cfg, path, cases[t].fmt, VM_DITHER_NONE);
+        cfg.channels = cases[t].channels;
+        cfg.layout = cases[t].layout;
+        const float *planar[8];
+        for (int c = 0; c < 8; c++)
+            planar[c] = buf[c];
+        vm_outfile *o;
+        ds_result r = vm_outfile_open(&o, &cfg, err);
+        if (r == DS_OK && (r = vm_outfile_write(o, planar, N, err)) == DS_OK)
+            r = vm_outfile_commit(&o, err);
+        else
+            vm_outfile_abort(&o);
+        snprintf(name, sizeof name, "%s (%s) is written", cases[t].file, vm_layout_name(cases[t].layout));
+        if (!check(r == DS_OK, name, "%s", err))
+            continue;
+        SF_INFO si;
+        memset(&si, 0, sizeof si);
+        SNDFILE *sf = sf_open(path, SFM_READ, &si);
+        snprintf(name, sizeof name, "%s: libsndfile reads %d channels", cases[t].file, cases[t].channels);
+        if (!check(sf && si.channels == cases[t].channels, name, "got %d", sf ? si.channels : -1)) {
+            if (sf)
+                sf_close(sf);
+            continue;
+        }
+        int map[8] = {0}, has_map = sf_command(sf, SFC_GET_CHANNEL_MAP_INFO, map, (int)sizeof(int) * si.channels);
+        if (cases[t].map[0]) {
+            snprintf(name, sizeof name, "%s: libsndfile's channel map names its speakers", cases[t].file);
+            check(has_map == SF_TRUE && memcmp(map, cases[t].map, sizeof(int) * (size_t)si.channels) == 0, name,
+                  "map %d: %d %d %d %d %d %d %d %d", has_map, map[0], map[1], map[2], map[3], map[4], map[5], map[6],
+                  map[7]);
+        } else if (cases[t].layout == VM_LAYOUT_PLAIN) {
+            snprintf(name, sizeof name, "%s: no speaker map (mask 0)", cases[t].file);
+            check(has_map != SF_TRUE, name, "libsndfile found a map: %d %d %d", map[0], map[1], map[2]);
+        }
+        float frame[8];
+        sf_seek(sf, N / 2, SEEK_SET);
+        sf_readf_float(sf, frame, 1);
+        sf_close(sf);
+        int ok = 1;
+        for (int k = 0; k < si.channels; k++)
+            ok &= fabsf(frame[k] - (float)(cases[t].from[k] + 1) / 16.0f) < 1e-6f;
+        snprintf(name, sizeof name, "%s: file channel k holds the caller's channel of its speaker", cases[t].file);
+        check(ok, name, "frame %g %g %g %g %g %g %g %g", frame[0], frame[1], frame[2], frame[3], frame[4], frame[5],
+              frame[6], frame[7]);
+    }
+    vm_outfile_config cfg;
+    char err[DS_ERR_LEN];
+    vm_outfile *o;
+    config(&cfg, in_tmp("bad.wav"), VM_OUT_WAV24, VM_DITHER_NONE);
+    cfg.channels = 6;
+    cfg.layout = VM_LAYOUT_7_1;
+    check(vm_outfile_open(&o, &cfg, err) == DS_ERR_ARG && strstr(err, "layout 7.1"),
+          "6 channels declared 7.1 are refused at open", "%s", err);
+}
+
 int main(void)
 {
     struct timespec t0, t1;
@@ -777,6 +878,7 @@ int main(void)
     test_errors();
     test_write_failure();
     test_determinism_over_time();
+    test_layouts();
 
     remove_tree(tmp_root);
     clock_gettime(CLOCK_MONOTONIC, &t1);
