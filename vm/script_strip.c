@@ -146,17 +146,11 @@ static int strip_call(lua_State *L)
     return 1;
 }
 
-static int new_strip(lua_State *L, vm_strip_kind kind)
+/* A new strip called name (not taken), made on this script line. */
+static vm_strip_desc *add_strip(lua_State *L, const char *name, vm_strip_kind kind)
 {
     script_ctx *c = script_get_ctx(L);
     vm_desc *d = c->desc;
-    const char *name = luaL_checkstring(L, 1);
-    if (!name[0])
-        return vm_script_error(L, "a %s needs a name", kind == VM_STRIP_TRACK ? "track" : "bus");
-    int prev = script_index_find(c, SCRIPT_INDEX_STRIP, name);
-    if (prev >= 0)
-        return vm_script_error(L, "a %s called '%s' already exists (made at %s); names must be unique",
-                          script_kind_name(&d->strips[prev]), name, d->strips[prev].where);
     d->strips = script_grow(L, d->strips, &d->capstrips, d->nstrips + 1, sizeof *d->strips);
     vm_strip_desc *s = &d->strips[d->nstrips];
     memset(s, 0, sizeof *s);
@@ -168,6 +162,21 @@ static int new_strip(lua_State *L, vm_strip_kind kind)
         s->surround[k].value = vm_surround_params[k].def;
     s->channels = kind == VM_STRIP_BUS ? 2 : 0; /* a track takes its first clip's count */
     script_where(L, s->where);
+    return s;
+}
+
+static int new_strip(lua_State *L, vm_strip_kind kind)
+{
+    script_ctx *c = script_get_ctx(L);
+    vm_desc *d = c->desc;
+    const char *name = luaL_checkstring(L, 1);
+    if (!name[0])
+        return vm_script_error(L, "a %s needs a name", kind == VM_STRIP_TRACK ? "track" : "bus");
+    int prev = script_index_find(c, SCRIPT_INDEX_STRIP, name);
+    if (prev >= 0)
+        return vm_script_error(L, "a %s called '%s' already exists (made at %s); names must be unique",
+                          script_kind_name(&d->strips[prev]), name, d->strips[prev].where);
+    add_strip(L, name, kind);
     c->strips_made = 1;
     lua_settop(L, 2);
     push_strip(L, d->nstrips - 1);
@@ -187,16 +196,9 @@ int script_implicit_fold_bus(lua_State *L, int from, vm_layout layout, int opts,
     snprintf(name, sizeof name, "%s_%s", d->strips[from].name, vm_downmix_name(layout));
     for (int k = 2; script_index_find(c, SCRIPT_INDEX_STRIP, name) >= 0; k++)
         snprintf(name, sizeof name, "%s_%s_%d", d->strips[from].name, vm_downmix_name(layout), k);
-    d->strips = script_grow(L, d->strips, &d->capstrips, d->nstrips + 1, sizeof *d->strips);
-    vm_strip_desc *s = &d->strips[d->nstrips];
-    memset(s, 0, sizeof *s);
-    s->name = script_strdup(L, name);
-    d->nstrips++;
-    script_index_add(L, c, SCRIPT_INDEX_STRIP, s->name, d->nstrips - 1);
-    s->kind = VM_STRIP_BUS;
+    vm_strip_desc *s = add_strip(L, name, VM_STRIP_BUS);
     s->layout = layout;
     s->channels = vm_layout_channels(layout);
-    script_where(L, s->where);
     script_where(L, s->channels_where);
     int bus = d->nstrips - 1;
     add_dest(L, from, bus);

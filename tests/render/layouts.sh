@@ -233,22 +233,28 @@ else out=; notok "a surround weighs 1.41 (+1.49 dB)" "dubstage Ls $ils, L $il (d
 
 # ---- errors ----------------------------------------------------------------------
 rm -rf out
-printf 'local a = bus "A" { layout = "5.1" }\nlocal b = bus "B" { layout = "LCR" }\na:to(b)\noutput { "out/x.wav", from = b }\n' > e1.lua
-out=$("$DS" render e1.lua 2>&1); rc=$?
-expect_failed "a route between layouts names both strips and both layouts" "e1.lua:1" "bus 'A' (layout 5.1)" "bus 'B' (layout LCR)"
-printf 'local a = bus "A" { layout = "5,1" }\n' > e2.lua
-out=$("$DS" render e2.lua 2>&1); rc=$?
-expect_failed "a wrong layout word suggests the right one" "e2.lua:1" "unknown layout '5,1'; did you mean '5.1'?"
-printf 'local a = bus "A" { layout = "7.1", channels = 6 }\n' > e3.lua
-out=$("$DS" render e3.lua 2>&1); rc=$?
-expect_failed "channels against layout is an error naming the line" "e3.lua:1" "channels = 6 conflicts with its layout \"7.1\""
-printf 'local t = track "T" { layout = "7.1" }\nt:clip { "s71b.wav", at = 0 }\nlocal b = bus "B" { layout = "7.1" }\nt:to(b)\noutput { "out/x.wav", from = b }\n' > e4.lua
 $LM make s71b.wav FF 8 $SEG
-out=$("$DS" render e4.lua 2>&1); rc=$?
-expect_failed "a file whose mask is not the track's speakers is named" "e4.lua:2" "s71b.wav" "mask 0xFF" "layout 7.1"
-printf 'local a = bus "A" { layout = "5.1" }\nlocal b = bus "B" { layout = "5.1" }\na:to(b, { downmix = "LoRo" })\noutput { "out/x.wav", from = b }\n' > e5.lua
-out=$("$DS" render e5.lua 2>&1); rc=$?
-expect_failed "downmix = LoRo into a 5.1 bus is refused" "e5.lua:3" "downmix = \"LoRo\" makes stereo" "bus 'B' has layout 5.1"
-printf 'local a = bus "A" { layout = "5.1" }\noutput { "out/x.wav", from = a, downmix = "Lo/Ro" }\n' > e6.lua
-out=$("$DS" render e6.lua 2>&1); rc=$?
-expect_failed "an unknown downmix word lists the ones there are" "e6.lua:2" "unknown downmix 'Lo/Ro'; did you mean 'LoRo'?"
+# refuse NAME SCRIPT_TEXT WORD...: the script (printf format) fails naming every WORD
+refuse() {
+  name=$1 text=$2
+  shift 2
+  printf "$text" > e.lua
+  out=$("$DS" render e.lua 2>&1); rc=$?
+  expect_failed "$name" "$@"
+}
+refuse "a route between layouts names both strips and both layouts" \
+  'local a = bus "A" { layout = "5.1" }\nlocal b = bus "B" { layout = "LCR" }\na:to(b)\noutput { "out/x.wav", from = b }\n' \
+  "e.lua:1" "bus 'A' (layout 5.1)" "bus 'B' (layout LCR)"
+refuse "a wrong layout word suggests the right one" 'local a = bus "A" { layout = "5,1" }\n' \
+  "e.lua:1" "unknown layout '5,1'; did you mean '5.1'?"
+refuse "channels against layout is an error naming the line" 'local a = bus "A" { layout = "7.1", channels = 6 }\n' \
+  "e.lua:1" "channels = 6 conflicts with its layout \"7.1\""
+refuse "a file whose mask is not the track's speakers is named" \
+  'local t = track "T" { layout = "7.1" }\nt:clip { "s71b.wav", at = 0 }\nlocal b = bus "B" { layout = "7.1" }\nt:to(b)\noutput { "out/x.wav", from = b }\n' \
+  "e.lua:2" "s71b.wav" "mask 0xFF" "layout 7.1"
+refuse "downmix = LoRo into a 5.1 bus is refused" \
+  'local a = bus "A" { layout = "5.1" }\nlocal b = bus "B" { layout = "5.1" }\na:to(b, { downmix = "LoRo" })\noutput { "out/x.wav", from = b }\n' \
+  "e.lua:3" "downmix = \"LoRo\" makes stereo" "bus 'B' has layout 5.1"
+refuse "an unknown downmix word suggests the right one" \
+  'local a = bus "A" { layout = "5.1" }\noutput { "out/x.wav", from = a, downmix = "Lo/Ro" }\n' \
+  "e.lua:2" "unknown downmix 'Lo/Ro'; did you mean 'LoRo'?"
