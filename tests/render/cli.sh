@@ -310,10 +310,11 @@ expect "routing loop names both buses" 1 "routing loop" "'ALPHA'" "'BRAVO'" "k.l
 script k.lua "$H1" 'local t1 = track "T1"' 'local t2 = track "T2" { to = t1 }'
 ds render k.lua
 expect "routing into a track is refused" 1 "k.lua:3:" "'T2'" "into track 'T1'"
-script k.lua "$H1" 'local m = bus "MONO" { channels = 1 }' 'local t = track "T" { to = m }' \
-  't:clip { "media/s.wav", at = 0 }' 'output { "out/a.wav", from = m }'
+script k.lua "$H1" 'local m = bus "MONO" { channels = 1 }' 'local six = bus "SIX" { channels = 6, to = m }' \
+  'local t = track "T" { to = m }' 't:clip { "media/s.wav", at = 0 }' 'output { "out/a.wav", from = m }'
 ds render k.lua
-expect "stereo track into a mono bus is refused" 1 "'T'" "mono bus 'MONO'" "2-channel"
+expect "a 6-channel bus into a mono bus is refused (stereo folds down, docs/layouts.md)" 1 "'SIX'" \
+  "mono bus 'MONO'" "6 plain channels"
 
 # ---- outputs ----------------------------------------------------------------------------
 
