@@ -402,8 +402,13 @@ void vmc_warn_surround_unused(compiler *c)
                 set = set ? set : vm_surround_params[k].name;
                 lfe_set = k == VM_SURROUND_LFE ? vm_surround_params[k].name : lfe_set;
             }
-        if (!set || !c->audible[s] || (st->channels != 1 && st->channels != 2))
+        if (!set || !c->audible[s])
             continue;
+        if (st->channels != 1 && st->channels != 2) {
+            vmc_warnf(c, "%s: %s '%s' sets %s, but has %d channels: the surround panner places mono and stereo "
+                      "strips only", st->where, vmc_kind_name(st), st->name, set, st->channels);
+            continue;
+        }
         int surround = 0, lfe = 0;
         for (int k = 0; k < st->ndests; k++) {
             dsp_surround_pan sp;

@@ -27,7 +27,7 @@
  *   - the script's messages: a value out of range (option, field, move)
  *     names the line, the parameter and its range; a misspelt name gets
  *     the closest; `dubstage automation` lists the moves as STRIP.pan_fr
- *     with their units. */
+ *     with their units; settings that nothing reads are warned of. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -519,6 +519,46 @@ static void test_script_errors(void)
     vm_desc_free(&d);
 }
 
+/* The warnings of compiling body (mix.lua in the scratch folder); "" on
+ * failure, with the message printed. */
+static void compile_warnings(const char *body, char *out, size_t n)
+{
+    char path[512], err[DS_ERR_LEN];
+    write_script(body, path, sizeof path);
+    vm_script_opts so = {.stdlib_dir = "stdlib"};
+    vm_desc d;
+    plan *p = NULL;
+    out[0] = 0;
+    if (vm_script_load(path, &so, &d, err) == DS_OK && vm_compile(&d, 256, &p, err) == DS_OK)
+        snprintf(out, n, "%s", p->warnings);
+    else
+        printf("# compile failed: %s\n", err);
+    vm_plan_free(&p);
+    vm_desc_free(&d);
+}
+
+static void test_warnings(void)
+{
+    char w[2048];
+    compile_warnings("session { rate = 48000, length = 1 }\n"
+                     "local st = bus \"ST\" { channels = 2 }\n"
+                     "local lcr = bus \"LCR\" { layout = \"LCR\" }\n"
+                     "local b = bus \"B\" { layout = \"5.1\" }\n"
+                     "local c = bus \"C\" { layout = \"5.1\", to = b, pan_fr = 0 }\n"
+                     "track \"T\" { channels = 1, to = st, pan_spread = 0.5 }:clip { \"dc.wav\", at = 0 }\n"
+                     "track \"U\" { channels = 1, to = lcr, pan_lfe = -6 }:clip { \"dc.wav\", at = 0 }\n"
+                     "track \"V\" { channels = 1, to = c, pan_lfe = -6, pan_fr = 0 }:clip { \"dc.wav\", at = 0 }\n"
+                     "output { \"st.wav\", from = st }\noutput { \"lcr.wav\", from = lcr }\noutput { \"b.wav\", from = b }\n",
+                     w, sizeof w);
+    check(strstr(w, "mix.lua:6: track 'T' sets pan_spread, but feeds no LCR, 5.0, 5.1 or 7.1 bus") != NULL,
+          "a warning: pan_spread on a strip that feeds only a stereo bus", "warnings: %s", w);
+    check(strstr(w, "mix.lua:7: track 'U' sets pan_lfe, but none of the surround buses it feeds has an LFE") != NULL,
+          "a warning: pan_lfe into LCR (no LFE)", "warnings: %s", w);
+    check(strstr(w, "mix.lua:5: bus 'C' sets pan_fr, but has 6 channels") != NULL,
+          "a warning: pan_fr on a 5.1 bus (the panner places mono and stereo strips)", "warnings: %s", w);
+    check(strstr(w, "track 'V'") == NULL, "no warning for a strip whose settings are read", "warnings: %s", w);
+}
+
 int main(void)
 {
     if (scratch_open("test-surround") != 0)
@@ -534,6 +574,7 @@ int main(void)
     test_send_follows();
     test_block_independent();
     test_script_errors();
+    test_warnings();
     scratch_close();
     return check_exit();
 }
