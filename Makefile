@@ -1,7 +1,8 @@
 # dubstage - a mixing language for film and TV sound.
 #
 #   make          build build/dubstage (assumes the libraries are installed)
-#   make demo     install what is missing, build, make the demo media, render it
+#   make demo     install what is missing, build, make the demo media, render both
+#                 demos (scripts/demo.lua: stereo; scripts/demo51.lua: 5.1)
 #   make test     install what is missing, build, run every test
 #   make bench    install what is missing, build, run the benchmark
 #   make asan     the whole suite under AddressSanitizer + UBSan (any report fails it)
@@ -95,6 +96,7 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	scripts/make-demo-media.sh
 	$(B)/dubstage render scripts/demo.lua
+	$(B)/dubstage render scripts/demo51.lua
 
 test: deps
 	@$(MAKE) --no-print-directory all

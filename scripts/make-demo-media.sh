@@ -2,6 +2,7 @@
 # make-demo-media.sh - gather the media scripts/demo.lua mixes into scripts/media/.
 #
 # Usage: scripts/make-demo-media.sh [MEDIA_DIR]     (default: scripts/media)
+# Environment: MAKE_IR, the IR generator (default build/tools/make_ir: `make`).
 #
 # Every sound comes from a Debian package (run `make deps` to install them);
 # nothing is converted: the files keep their original format and rate
@@ -21,6 +22,10 @@
 #                              creak: GPL-2
 #         wordwarvi-sound      big_explosion, metalbang4: CC-BY-SA-3.0
 #                              (Stephen M. Cameron)
+#   ir/   made here            hall.wav, the score's hall in demo51.lua: 2.5 s
+#                              of exponentially decaying stereo noise (RT60
+#                              2.2 s, 32-bit float) from tests/tools/make_ir.c,
+#                              deterministic; Debian ships no room IR to use
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -57,7 +62,7 @@ pk3_fx="sound/doors/door3-open.ogg sound/doors/door2-open.ogg
 sound/ambience/creak.ogg sound/misc/breakmetal02.ogg"
 wordwarvi_fx="big_explosion metalbang4"
 
-mkdir -p "$media/dx" "$media/mx" "$media/amb" "$media/fx"
+mkdir -p "$media/dx" "$media/mx" "$media/amb" "$media/fx" "$media/ir"
 
 # link SRC PACKAGE DEST: symlink unless DEST already points at SRC.
 link() {
@@ -100,6 +105,13 @@ extract() {
 extract "$media/amb" $pk3_amb
 # shellcheck disable=SC2086
 extract "$media/fx" $pk3_fx
+
+# The hall's impulse response (demo51.lua), made once.
+if [ ! -s "$media/ir/hall.wav" ]; then
+  make_ir=${MAKE_IR:-$here/../build/tools/make_ir}
+  [ -x "$make_ir" ] || die "$make_ir not found: build it first (make)"
+  "$make_ir" "$media/ir/hall.wav" 2.5 2.2 2 || die "could not make $media/ir/hall.wav"
+fi
 
 # Say what was made only on the first run.
 stamp="$media/.complete"
