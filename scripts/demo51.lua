@@ -173,3 +173,8 @@ output { "out/51/printmaster.wav", from = pm, format = "wav24" }
 output { "out/51/DX.wav", from = dx, format = "wav24" }
 output { "out/51/MX.wav", from = mx, format = "wav24" }
 output { "out/51/FX.wav", from = fx, format = "wav24" }
+-- The stereo fold-down of the printmaster, checked on the way as a
+-- distributor asks: Lo/Ro after ITU-R BS.775, Lo = L + 0.707 C + 0.707 Ls,
+-- Ro = R + 0.707 C + 0.707 Rs (centre and surrounds at -3 dB), the LFE
+-- left out. Its loudness and true peak are in the render's report.
+output { "out/51/printmaster_LoRo.wav", from = pm, downmix = "LoRo", format = "wav24" }
