@@ -1,29 +1,7 @@
 -- reference_film.lua - the reference film mix of shared/BENCH.md: the graph
--- of reference.lua plus
---   each track's EQ: dialogue high-pass 80 Hz (2nd order, q 0.707) and
---     peak 3 kHz +3 dB q 1; music high-pass 40 Hz and peak 250 Hz -3 dB
---     q 1; effects high-pass 30 Hz and peak 1 kHz -2 dB q 0.7;
---   MX compressed by a compressor keyed from DX (threshold -30 dBFS,
---     ratio 4, attack 10 ms, release 250 ms, no make-up);
---   the MX fader: 0 dB, down 6 dB over 60-62 s, back over 120-122 s
---     (linear in dB);
---   a limiter at -1 dBFS on the printmaster (5 ms look-ahead, 50 ms
---     release), and the loudness meter (the render's report).
+-- of reference.lua plus the per-track EQ, the DX-keyed compressor and the
+-- fader ride on MX, and the printmaster's limiter and loudness meter
+-- (reference_film_chain.lua lists them).
 -- tests/bench/run.sh renders the same graph with ffmpeg for comparison.
 local tracks, _, buses = require("reference_graph")()
-for i, t in ipairs(tracks) do
-  if i <= 8 then
-    t:eq { "highpass", freq = 80, q = 0.707 }
-    t:eq { "peak", freq = 3000, gain = 3, q = 1 }
-  elseif i <= 16 then
-    t:eq { "highpass", freq = 40, q = 0.707 }
-    t:eq { "peak", freq = 250, gain = -3, q = 1 }
-  else
-    t:eq { "highpass", freq = 30, q = 0.707 }
-    t:eq { "peak", freq = 1000, gain = -2, q = 0.7 }
-  end
-end
-buses.mx:compressor { threshold = -30, ratio = 4, attack = 0.010, release = 0.250, key = buses.dx }
-buses.mx.gain:ramp { at = 60, to = -6, over = 2 }
-buses.mx.gain:ramp { at = 120, to = 0, over = 2 }
-buses.pm:limiter { ceiling = -1, lookahead = 0.005, release = 0.050 }
+require("reference_film_chain")(tracks, buses)

@@ -1,14 +1,17 @@
--- reference_graph.lua - the benchmark graph, shared by reference.lua (as is)
--- and reference_auto.lua (the same graph with automation on every track).
--- Returns a function that builds the session and returns its tracks, the
--- programme length in seconds and its buses.
-return function()
+-- reference_graph.lua - the benchmark graph, shared by reference.lua (as is),
+-- reference_auto.lua (the same graph with automation on every track),
+-- reference_film.lua and reference_film51.lua. Returns a function that
+-- builds the session and returns its tracks, the programme length in seconds
+-- and its buses; its argument is the buses' layout (nil: stereo; "5.1":
+-- every track goes through the surround panner, the dialogue at the front
+-- at the same x as the stereo pan).
+return function(layout)
   session { rate = 48000, fps = "24", start = "01:00:00:00" }   -- length: to the end of the clips
 
-  local pm = bus "PM"
-  local dx = bus "DX" { to = pm }
-  local mx = bus "MX" { to = pm }
-  local fx = bus "FX" { to = pm }
+  local pm = bus "PM" { layout = layout }
+  local dx = bus "DX" { layout = layout, to = pm }
+  local mx = bus "MX" { layout = layout, to = pm }
+  local fx = bus "FX" { layout = layout, to = pm }
 
   local tracks, length = {}, 0
   for k = 1, 8 do

@@ -43,6 +43,17 @@
 # Afterwards the outputs are compared (length, RMS, peak, and the RMS of the
 # difference from the sox render), so the comparison is known to be honest.
 #
+# The 5.1 film mix (issue 12): tests/bench/reference_film51.lua (the film
+# mix through the surround panner into 5.1 buses, a dialogue reverb send, a
+# 2.5 s stereo convolution hall on the music, the Lo/Ro fold-down as a
+# second output) against the nearest ffmpeg graph (pan, aecho, afir, pan to
+# Lo/Ro; written out and explained where it is built below), one core each;
+# their outputs' lengths and levels are printed side by side (the graphs
+# differ: aecho is no reverb, and ffmpeg's pan cannot move). Then
+# build/tools/op_bench times the new nodes inside that mix (the moving and
+# the static surround panner, the fold-down, the reverb, the convolution):
+# ns of CPU per output channel-sample.
+#
 # Live: `dubstage play reference_film.lua --device JACK --to 60` through a
 # JACK dummy server (tests/live/lib/jack.sh: 48 kHz, --no-realtime, a server
 # of its own) with a 128- and a 256-frame period, one server each; printed:
@@ -66,7 +77,8 @@ die() { echo "bench: $*" >&2; exit 1; }
 [ -x "$TIME" ] || die "$TIME not found: install the Debian package 'time' (make deps)"
 command -v sox >/dev/null 2>&1 || die "sox not found (make deps)"
 command -v ffmpeg >/dev/null 2>&1 || die "ffmpeg not found (make deps)"
-mkdir -p "$dir/out/dubstage" "$dir/out/dubstage-auto" "$dir/out/dubstage-film" "$dir/times" || die "cannot create $dir"
+mkdir -p "$dir/out/dubstage" "$dir/out/dubstage-auto" "$dir/out/dubstage-film" "$dir/out/dubstage-film51" "$dir/times" ||
+  die "cannot create $dir"
 
 # The two helper programs: from the build when it has them, else compiled
 # here, so the peers can be measured while the engine does not build.
@@ -85,13 +97,17 @@ tool() {
   echo "$dir/tools/$1"
 }
 make_material=$(tool make_bench_material) || exit 1
+make_ir=$(tool make_ir) || exit 1
 decode_floor=$(tool decode_floor) || exit 1
 
 echo "bench: material: 24 tracks x $seconds s in $dir"
 t0=$(date +%s)
 "$make_material" "$dir" "$seconds" || die "make_bench_material failed"
 cp tests/bench/reference.lua tests/bench/reference_auto.lua tests/bench/reference_film.lua \
-  tests/bench/reference_graph.lua "$dir/"
+  tests/bench/reference_film51.lua tests/bench/reference_film_chain.lua tests/bench/reference_graph.lua "$dir/"
+# the music hall's IR of reference_film51.lua: 2.5 s of stereo noise decaying
+# by 60 dB in 2 s (tests/tools/make_ir.c, the same on every run)
+[ -s "$dir/hall.wav" ] || "$make_ir" "$dir/hall.wav" 2.5 2.0 2 || die "make_ir failed"
 
 dx="" mx="" fx=""
 for k in 1 2 3 4 5 6 7 8; do
@@ -169,6 +185,63 @@ ff="${ff}[dx][mx][fx]amix=inputs=3:normalize=0,alimiter=limit=0.891251:attack=5:
   for f in $files; do printf ' -i %s' "$f"; done
   printf ' -filter_complex_threads 1 -filter_complex %s -map %s -c:a pcm_s24le out/ffmpeg-film.wav\n' "$(q "$ff")" "$(q "[out]")"
 } > "$dir/run/ffmpeg_film.sh"
+# ffmpeg, the 5.1 film mix of reference_film51.lua, as near as ffmpeg's
+# filters come: the stereo film graph above with every pan a 5.1 `pan`
+# (the gains of docs/surround.md's law, computed here: dialogue at the
+# front at x = p; music half way back, each side 0.7071 into its front
+# speaker and its surround; effects at pan_fr -0.5: 0.3827 front, 0.9239
+# surround. ffmpeg's pan cannot move, so the effects stand still where
+# dubstage moves them all the time); the dialogue's room is `aecho` (six
+# taps) on the DX sum at -12 dB, as ffmpeg has no reverb (the send levels
+# are linear, so a send from each track equals one from the sum); the music
+# hall is `afir` with the same 2.5 s stereo IR on the music sum at -10 dB,
+# then panned to the surrounds; the printmaster's limiter and ebur128, and
+# the Lo/Ro fold-down (`pan`, BS.775's 0.7071) with an ebur128 of its own
+# as the second output. afir in ffmpeg 5.1 scales the IR even with
+# gtype=none (by 2 with this IR: measured, not assumed): a unit impulse at
+# 0.5 goes through it first, its peak against the IR's gives the factor,
+# and a `volume` after afir takes it out, so both renders make the same
+# level of hall.
+fold_l() { awk -v p="$1" -v g="$2" 'BEGIN { h = atan2(1, 1) * 2; if (p < 0) printf "%.9f", g * cos((p + 1) * h); else printf "0" }'; }
+fold_c() { awk -v p="$1" -v g="$2" 'BEGIN { h = atan2(1, 1) * 2; if (p < 0) printf "%.9f", g * sin((p + 1) * h); else printf "%.9f", g * cos(p * h) }'; }
+fold_r() { awk -v p="$1" -v g="$2" 'BEGIN { h = atan2(1, 1) * 2; if (p < 0) printf "0"; else printf "%.9f", g * sin(p * h) }'; }
+afir_gain=1
+ffmpeg -nostdin -v error -y -f lavfi -i "aevalsrc=if(eq(n\,0)\,0.5\,0)|if(eq(n\,0)\,0.5\,0):s=48000:d=3" \
+  -i "$dir/hall.wav" -filter_complex "[0:a][1:a]afir=gtype=none[o]" -map "[o]" -c:a pcm_f32le "$dir/afir_impulse.wav" &&
+  afir_gain=$(awk -v o="$(sox "$dir/afir_impulse.wav" -n stats 2>&1 | awk '/^Pk lev dB/ { print $4 }')" \
+    -v i="$(sox "$dir/hall.wav" -n stats 2>&1 | awk '/^Pk lev dB/ { print $4 }')" \
+    'BEGIN { printf "%.9f", 10 ^ (-(o - (i - 20 * log(2) / log(10))) / 20) }')
+ff="" i=0
+for k in 1 2 3 4 5 6 7 8; do
+  p=$(awk -v k="$k" 'BEGIN { printf "%.2f", -0.35 + 0.1 * (k - 1) }')
+  ff="${ff}[$i:a]highpass=f=80:p=2,equalizer=f=3000:t=q:w=1:g=3,pan=5.1|c0=$(fold_l "$p" "$g_dx")*c0|c1=$(fold_r "$p" "$g_dx")*c0|c2=$(fold_c "$p" "$g_dx")*c0[t$i];"
+  i=$((i + 1))
+done
+for k in 1 2 3 4 5 6 7 8; do
+  ff="${ff}[$i:a]highpass=f=40:p=2,equalizer=f=250:t=q:w=1:g=-3,volume=$g_mx:precision=float[t$i];"; i=$((i + 1))
+done
+for k in 1 2 3 4 5 6 7 8; do
+  ff="${ff}[$i:a]highpass=f=30:p=2,equalizer=f=1000:t=q:w=0.7:g=-2,volume=$g_fx:precision=float,pan=5.1|c0=0.382683432*c0|c1=0.382683432*c1|c4=0.923879533*c0|c5=0.923879533*c1[t$i];"
+  i=$((i + 1))
+done
+ff="${ff}[t0][t1][t2][t3][t4][t5][t6][t7]amix=inputs=8:normalize=0,asplit=2[dxdry][dxsend];"
+ff="${ff}[dxsend]volume=0.251188643:precision=float,aecho=1:1:23|31|41|53|67|79:0.5|0.45|0.4|0.35|0.3|0.25[room];"
+ff="${ff}[dxdry][room]amix=inputs=2:normalize=0,asplit=2[dx][dxkey];"
+ff="${ff}[t8][t9][t10][t11][t12][t13][t14][t15]amix=inputs=8:normalize=0,asplit=2[mxst][mxsend];"
+ff="${ff}[mxst]pan=5.1|c0=0.707106781*c0|c1=0.707106781*c1|c4=0.707106781*c0|c5=0.707106781*c1[mxdry];"
+ff="${ff}[mxsend]volume=0.316227766:precision=float[mxwet];[mxwet][24:a]afir=gtype=none,volume=$afir_gain:precision=float,pan=5.1|c4=c0|c5=c1[hall];"
+ff="${ff}[mxdry][hall]amix=inputs=2:normalize=0[mxin];"
+ff="${ff}[mxin][dxkey]sidechaincompress=threshold=0.0316:ratio=4:attack=10:release=250:makeup=1,volume=$ride:eval=frame[mx];"
+ff="${ff}[t16][t17][t18][t19][t20][t21][t22][t23]amix=inputs=8:normalize=0[fx];"
+ff="${ff}[dx][mx][fx]amix=inputs=3:normalize=0,alimiter=limit=0.891251:attack=5:release=50:level=0,asplit=2[pm][pmfold];"
+ff="${ff}[pm]ebur128=peak=true[out];"
+ff="${ff}[pmfold]pan=stereo|FL=FL+0.707106781*FC+0.707106781*SL|FR=FR+0.707106781*FC+0.707106781*SR,ebur128=peak=true[loro]"
+{
+  printf 'cd %s || exit 1\nexec ffmpeg -hide_banner -loglevel info -nostats -nostdin -y' "$(q "$dir")"
+  for f in $files hall.wav; do printf ' -i %s' "$f"; done
+  printf ' -filter_complex_threads 1 -filter_complex %s -map %s -c:a pcm_s24le out/ffmpeg-film51.wav -map %s -c:a pcm_s24le out/ffmpeg-film51-LoRo.wav\n' \
+    "$(q "$ff")" "$(q "[out]")" "$(q "[loro]")"
+} > "$dir/run/ffmpeg_film51.sh"
 # dubstage on one core (--threads 1), like the peers (sox, ffmpeg with
 # -filter_complex_threads 1); dubstage_film2 is the film mix on both cores.
 printf 'exec %s render %s --out %s --quiet --threads 1\n' "$(q "$root/$DUBSTAGE")" "$(q "$dir/reference.lua")" \
@@ -179,6 +252,8 @@ printf 'exec %s render %s --out %s --quiet --threads 1\n' "$(q "$root/$DUBSTAGE"
   "$(q "$dir/out/dubstage-film")" > "$dir/run/dubstage_film.sh"
 printf 'exec %s render %s --out %s --quiet --threads 2\n' "$(q "$root/$DUBSTAGE")" "$(q "$dir/reference_film.lua")" \
   "$(q "$dir/out/dubstage-film2")" > "$dir/run/dubstage_film2.sh"
+printf 'exec %s render %s --out %s --quiet --threads 1\n' "$(q "$root/$DUBSTAGE")" "$(q "$dir/reference_film51.lua")" \
+  "$(q "$dir/out/dubstage-film51")" > "$dir/run/dubstage_film51.sh"
 
 # Page cache: read every input once.
 # shellcheck disable=SC2086
@@ -224,6 +299,7 @@ elif measure dubstage dubstage_auto; then
   measure dubstage_film || echo "bench: the film-mix session failed"
   measure dubstage_film2 || echo "bench: the film-mix session on two threads failed"
   measure ffmpeg_film || echo "bench: ffmpeg's film-mix graph failed"
+  measure dubstage_film51 ffmpeg_film51 || echo "bench: the 5.1 film mix (dubstage or ffmpeg) failed"
 else
   echo "bench: dubstage render failed: measuring the peers only"
 fi
@@ -233,7 +309,7 @@ measure decode || die "decode_floor failed"
 
 echo
 printf "%-10s %8s %10s %8s %9s\n" renderer "wall s" "x real" "CPU s" "peak MB"
-for name in dubstage dubstage_auto dubstage_film dubstage_film2 ffmpeg_film sox ffmpeg decode; do
+for name in dubstage dubstage_auto dubstage_film dubstage_film2 ffmpeg_film dubstage_film51 ffmpeg_film51 sox ffmpeg decode; do
   [ -s "$dir/times/$name" ] || continue
   [ "$name" = dubstage ] && [ "$have_dubstage" -eq 0 ] && continue
   read -r wall cpu rss < "$dir/times/$name"
@@ -261,6 +337,13 @@ if [ "$have_dubstage" -eq 1 ]; then
         printf "film mix on two threads: dubstage vs ffmpeg  wall %5.2fx  (%.2fx the one-thread render)\n",
           (dw > 0 ? w / dw : 0), (dw > 0 ? d1 / dw : 0) }'
     fi
+  fi
+  if [ -s "$dir/times/dubstage_film51" ] && [ -s "$dir/times/ffmpeg_film51" ]; then
+    read -r fwall fcpu _ < "$dir/times/dubstage_film51"
+    read -r gwall gcpu _ < "$dir/times/ffmpeg_film51"
+    awk -v dw="$fwall" -v dc="$fcpu" -v w="$gwall" -v c="$gcpu" 'BEGIN {
+      printf "5.1 film mix (surround panner, dialogue reverb, 2.5 s convolution, Lo/Ro output): dubstage vs ffmpeg  wall %5.2fx  CPU %5.2fx  (one core each; target 8x)\n",
+        (dw > 0 ? w / dw : 0), (dc > 0 ? c / dc : 0) }'
   fi
   if [ -s "$dir/times/dubstage_auto" ]; then
     read -r awall acpu _ < "$dir/times/dubstage_auto"
@@ -290,6 +373,15 @@ echo "  difference ffmpeg - sox: RMS $(diff_rms "$dir/out/ffmpeg.wav" "$dir/out/
 if [ "$have_dubstage" -eq 1 ]; then
   echo "  difference dubstage - sox: RMS $(diff_rms "$dir/out/dubstage/printmaster.wav" "$dir/out/sox.wav") dBFS (L / R)"
 fi
+# the 5.1 film mix: not the same graph (aecho is no reverb, ffmpeg's effects
+# stand still), so only lengths and levels, side by side
+if [ -s "$dir/out/dubstage-film51/printmaster.wav" ] && [ -s "$dir/out/ffmpeg-film51.wav" ]; then
+  echo "5.1 film mix (RMS of the first two channels):"
+  stat_line "$dir/out/dubstage-film51/printmaster.wav" "dubstage"
+  stat_line "$dir/out/ffmpeg-film51.wav" "ffmpeg"
+  stat_line "$dir/out/dubstage-film51/printmaster_LoRo.wav" "dub LoRo"
+  stat_line "$dir/out/ffmpeg-film51-LoRo.wav" "ffm LoRo"
+fi
 
 # Compile time (issue 11's budget): `dubstage info` on 20,000 tracks and on
 # 200,000 clips, generated by tests/bench/compile.sh.
@@ -309,6 +401,22 @@ if [ -x "$BUILD/tools/delay_bench" ]; then
   "$BUILD/tools/delay_bench" 60 || echo "bench: delay_bench failed"
 else
   echo "delay: skipped: $BUILD/tools/delay_bench is not built (make)"
+fi
+
+# The new nodes of the 5.1 film mix inside it: build/tools/op_bench runs
+# the first 60 s of reference_film51.lua's plan on one thread and times
+# each op (tests/tools/op_bench.c): ns of CPU per output channel-sample.
+echo
+if [ -x "$BUILD/tools/op_bench" ]; then
+  "$BUILD/tools/op_bench" "$dir/reference_film51.lua" 60 \
+    "surround panner, stereo source, moving (8 effects tracks)" "stereo surround pan, automated" 6 \
+    "surround panner, mono source, static (8 dialogue tracks)" "track 'DX *-> bus 'DX'" 6 \
+    "fold-down 5.1 -> Lo/Ro (output downmix)" "-> bus 'PM_LoRo'" 2 \
+    "algorithmic reverb, 5.1 (dialogue room)" "reverb bus 'ROOM'" 6 \
+    "convolution reverb, 2.5 s stereo IR (music hall)" "conv   bus 'MX HALL'" 2 ||
+    echo "bench: op_bench failed"
+else
+  echo "5.1 film mix nodes: skipped: $BUILD/tools/op_bench is not built (make all)"
 fi
 
 # The algorithmic reverb alone (tests/tools/reverb_bench.c): ns per
