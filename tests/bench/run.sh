@@ -164,17 +164,25 @@ printf 'cd %s || exit 1\nexec %s %s > /dev/null\n' "$(q "$dir")" "$(q "$decode_f
 # auto-levelling) and ebur128; one filter thread (its fastest setting here).
 # (commas inside the expression are escaped for the filtergraph parser)
 ride='if(lt(t\,60)\,1\,if(lt(t\,62)\,pow(10\,-6*(t-60)/2/20)\,if(lt(t\,120)\,pow(10\,-6/20)\,if(lt(t\,122)\,pow(10\,-6*(122-t)/2/20)\,1))))'
-ff="" i=0
-for k in 1 2 3 4 5 6 7 8; do
-  ff="${ff}[$i:a]highpass=f=80:p=2,equalizer=f=3000:t=q:w=1:g=3,pan=stereo|c0=$(pan_l "$k" "$g_dx")*c0|c1=$(pan_r "$k" "$g_dx")*c0[t$i];"
-  i=$((i + 1))
-done
-for k in 1 2 3 4 5 6 7 8; do
-  ff="${ff}[$i:a]highpass=f=40:p=2,equalizer=f=250:t=q:w=1:g=-3,volume=$g_mx:precision=float[t$i];"; i=$((i + 1))
-done
-for k in 1 2 3 4 5 6 7 8; do
-  ff="${ff}[$i:a]highpass=f=30:p=2,equalizer=f=1000:t=q:w=0.7:g=-2,volume=$g_fx:precision=float[t$i];"; i=$((i + 1))
-done
+# film_tracks DX_PAN FX_TAIL: the 24 tracks' chains, [t0] to [t23]: EQ, then
+# for dialogue track k the pan filter `DX_PAN k` prints, for music the
+# volume, for effects the volume and FX_TAIL
+film_tracks() {
+  i=0
+  for k in 1 2 3 4 5 6 7 8; do
+    printf '[%d:a]highpass=f=80:p=2,equalizer=f=3000:t=q:w=1:g=3,%s[t%d];' "$i" "$($1 "$k")" "$i"; i=$((i + 1))
+  done
+  for k in 1 2 3 4 5 6 7 8; do
+    printf '[%d:a]highpass=f=40:p=2,equalizer=f=250:t=q:w=1:g=-3,volume=%s:precision=float[t%d];' "$i" "$g_mx" "$i"
+    i=$((i + 1))
+  done
+  for k in 1 2 3 4 5 6 7 8; do
+    printf '[%d:a]highpass=f=30:p=2,equalizer=f=1000:t=q:w=0.7:g=-2,volume=%s:precision=float%s[t%d];' "$i" "$g_fx" "$2" "$i"
+    i=$((i + 1))
+  done
+}
+dx_pan_stereo() { echo "pan=stereo|c0=$(pan_l "$1" "$g_dx")*c0|c1=$(pan_r "$1" "$g_dx")*c0"; }
+ff=$(film_tracks dx_pan_stereo "")
 ff="${ff}[t0][t1][t2][t3][t4][t5][t6][t7]amix=inputs=8:normalize=0,asplit=2[dx][dxkey];"
 ff="${ff}[t8][t9][t10][t11][t12][t13][t14][t15]amix=inputs=8:normalize=0[mxin];"
 ff="${ff}[mxin][dxkey]sidechaincompress=threshold=0.0316:ratio=4:attack=10:release=250:makeup=1,volume=$ride:eval=frame[mx];"
@@ -202,28 +210,20 @@ ff="${ff}[dx][mx][fx]amix=inputs=3:normalize=0,alimiter=limit=0.891251:attack=5:
 # 0.5 goes through it first, its peak against the IR's gives the factor,
 # and a `volume` after afir takes it out, so both renders make the same
 # level of hall.
-fold_l() { awk -v p="$1" -v g="$2" 'BEGIN { h = atan2(1, 1) * 2; if (p < 0) printf "%.9f", g * cos((p + 1) * h); else printf "0" }'; }
-fold_c() { awk -v p="$1" -v g="$2" 'BEGIN { h = atan2(1, 1) * 2; if (p < 0) printf "%.9f", g * sin((p + 1) * h); else printf "%.9f", g * cos(p * h) }'; }
-fold_r() { awk -v p="$1" -v g="$2" 'BEGIN { h = atan2(1, 1) * 2; if (p < 0) printf "0"; else printf "%.9f", g * sin(p * h) }'; }
+# dialogue track k (x = p) in the front row: between L and C for p < 0 (the
+# pair law, t = p + 1), between C and R for p >= 0 (t = p), times its gain
+dx_pan_51() {
+  awk -v k="$1" -v g="$g_dx" 'BEGIN { h = atan2(1, 1) * 2; p = -0.35 + 0.1 * (k - 1)
+    if (p < 0) { l = cos((p + 1) * h); c = sin((p + 1) * h); r = 0 } else { l = 0; c = cos(p * h); r = sin(p * h) }
+    printf "pan=5.1|c0=%.9f*c0|c1=%.9f*c0|c2=%.9f*c0", g * l, g * r, g * c }'
+}
 afir_gain=1
 ffmpeg -nostdin -v error -y -f lavfi -i "aevalsrc=if(eq(n\,0)\,0.5\,0)|if(eq(n\,0)\,0.5\,0):s=48000:d=3" \
   -i "$dir/hall.wav" -filter_complex "[0:a][1:a]afir=gtype=none[o]" -map "[o]" -c:a pcm_f32le "$dir/afir_impulse.wav" &&
   afir_gain=$(awk -v o="$(sox "$dir/afir_impulse.wav" -n stats 2>&1 | awk '/^Pk lev dB/ { print $4 }')" \
     -v i="$(sox "$dir/hall.wav" -n stats 2>&1 | awk '/^Pk lev dB/ { print $4 }')" \
     'BEGIN { printf "%.9f", 10 ^ (-(o - (i - 20 * log(2) / log(10))) / 20) }')
-ff="" i=0
-for k in 1 2 3 4 5 6 7 8; do
-  p=$(awk -v k="$k" 'BEGIN { printf "%.2f", -0.35 + 0.1 * (k - 1) }')
-  ff="${ff}[$i:a]highpass=f=80:p=2,equalizer=f=3000:t=q:w=1:g=3,pan=5.1|c0=$(fold_l "$p" "$g_dx")*c0|c1=$(fold_r "$p" "$g_dx")*c0|c2=$(fold_c "$p" "$g_dx")*c0[t$i];"
-  i=$((i + 1))
-done
-for k in 1 2 3 4 5 6 7 8; do
-  ff="${ff}[$i:a]highpass=f=40:p=2,equalizer=f=250:t=q:w=1:g=-3,volume=$g_mx:precision=float[t$i];"; i=$((i + 1))
-done
-for k in 1 2 3 4 5 6 7 8; do
-  ff="${ff}[$i:a]highpass=f=30:p=2,equalizer=f=1000:t=q:w=0.7:g=-2,volume=$g_fx:precision=float,pan=5.1|c0=0.382683432*c0|c1=0.382683432*c1|c4=0.923879533*c0|c5=0.923879533*c1[t$i];"
-  i=$((i + 1))
-done
+ff=$(film_tracks dx_pan_51 ",pan=5.1|c0=0.382683432*c0|c1=0.382683432*c1|c4=0.923879533*c0|c5=0.923879533*c1")
 ff="${ff}[t0][t1][t2][t3][t4][t5][t6][t7]amix=inputs=8:normalize=0,asplit=2[dxdry][dxsend];"
 ff="${ff}[dxsend]volume=0.251188643:precision=float,aecho=1:1:23|31|41|53|67|79:0.5|0.45|0.4|0.35|0.3|0.25[room];"
 ff="${ff}[dxdry][room]amix=inputs=2:normalize=0,asplit=2[dx][dxkey];"
@@ -325,12 +325,18 @@ if [ "$have_dubstage" -eq 1 ]; then
       f = (dw > 0 ? w / dw : 0); g = (dc > 0 ? c / dc : 0)
       printf "dubstage vs %-7s wall %5.2fx  CPU %5.2fx  (%s / dubstage: above 1, dubstage is faster)\n", n, f, g, n }'
   done
-  if [ -s "$dir/times/dubstage_film" ] && [ -s "$dir/times/ffmpeg_film" ]; then
-    read -r fwall fcpu _ < "$dir/times/dubstage_film"
-    read -r gwall gcpu _ < "$dir/times/ffmpeg_film"
-    awk -v dw="$fwall" -v dc="$fcpu" -v w="$gwall" -v c="$gcpu" 'BEGIN {
-      printf "film mix (EQ, keyed compressor, fader ride, limiter, meter): dubstage vs ffmpeg  wall %5.2fx  CPU %5.2fx  (one core each)\n",
-        (dw > 0 ? w / dw : 0), (dc > 0 ? c / dc : 0) }'
+  # versus TEXT DUBSTAGE PEER NOTE: one line, the peer's median wall and CPU
+  # time over dubstage's (1 when either is missing)
+  versus() {
+    [ -s "$dir/times/$2" ] && [ -s "$dir/times/$3" ] || return 1
+    read -r dw dc _ < "$dir/times/$2"
+    read -r w c _ < "$dir/times/$3"
+    awk -v t="$1" -v n="$4" -v dw="$dw" -v dc="$dc" -v w="$w" -v c="$c" 'BEGIN {
+      printf "%s: dubstage vs ffmpeg  wall %5.2fx  CPU %5.2fx  (%s)\n", t, (dw > 0 ? w / dw : 0), (dc > 0 ? c / dc : 0), n }'
+  }
+  if versus "film mix (EQ, keyed compressor, fader ride, limiter, meter)" dubstage_film ffmpeg_film "one core each"; then
+    read -r fwall _ < "$dir/times/dubstage_film"
+    read -r gwall _ < "$dir/times/ffmpeg_film"
     if [ -s "$dir/times/dubstage_film2" ]; then
       read -r f2wall f2cpu _ < "$dir/times/dubstage_film2"
       awk -v dw="$f2wall" -v w="$gwall" -v d1="$fwall" 'BEGIN {
@@ -338,13 +344,8 @@ if [ "$have_dubstage" -eq 1 ]; then
           (dw > 0 ? w / dw : 0), (dw > 0 ? d1 / dw : 0) }'
     fi
   fi
-  if [ -s "$dir/times/dubstage_film51" ] && [ -s "$dir/times/ffmpeg_film51" ]; then
-    read -r fwall fcpu _ < "$dir/times/dubstage_film51"
-    read -r gwall gcpu _ < "$dir/times/ffmpeg_film51"
-    awk -v dw="$fwall" -v dc="$fcpu" -v w="$gwall" -v c="$gcpu" 'BEGIN {
-      printf "5.1 film mix (surround panner, dialogue reverb, 2.5 s convolution, Lo/Ro output): dubstage vs ffmpeg  wall %5.2fx  CPU %5.2fx  (one core each; target 8x)\n",
-        (dw > 0 ? w / dw : 0), (dc > 0 ? c / dc : 0) }'
-  fi
+  versus "5.1 film mix (surround panner, dialogue reverb, 2.5 s convolution, Lo/Ro output)" dubstage_film51 ffmpeg_film51 \
+    "one core each; target 8x"
   if [ -s "$dir/times/dubstage_auto" ]; then
     read -r awall acpu _ < "$dir/times/dubstage_auto"
     awk -v dw="$dwall" -v dc="$dcpu" -v w="$awall" -v c="$acpu" 'BEGIN {
