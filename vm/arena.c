@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define ARENA_ALIGN 64
 /* The fuzz build (make fuzz) sets a smaller chunk: under ASan every chunk
@@ -60,6 +61,24 @@ char *vm_arena_strdup(vm_arena *a, const char *s)
     if (d)
         memcpy(d, s, n);
     return d;
+}
+
+void vm_arena_prefault(vm_arena *a)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    size_t step = page > 0 ? (size_t)page : 4096;
+    for (vm_arena_chunk *c = a->chunks; c; c = c->next) {
+        /* a write, not a read: reading an untouched page maps the shared
+         * zero page, and the first write would still fault */
+        for (size_t off = 0; off < c->used; off += step) {
+            volatile unsigned char *q = c->base + off;
+            *q = *q;
+        }
+        if (c->used) {
+            volatile unsigned char *q = c->base + c->used - 1;
+            *q = *q;
+        }
+    }
 }
 
 void vm_arena_free(vm_arena *a)

@@ -24,6 +24,13 @@ void *vm_arena_alloc(vm_arena *a, size_t size);
 /* A copy of s in the arena, NULL when out of memory. */
 char *vm_arena_strdup(vm_arena *a, const char *s);
 
+/* Writes every page of the memory handed out so far (each byte keeps its
+ * value), so that the first use of a fresh chunk, which calloc may hand over
+ * as pages the system has not yet provided, takes no page fault there. The
+ * live driver calls it on the control thread before a plan goes to the
+ * audio thread. */
+void vm_arena_prefault(vm_arena *a);
+
 void vm_arena_free(vm_arena *a);
 
 #endif

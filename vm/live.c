@@ -9,6 +9,8 @@
 #include <math.h>
 #include <pa_jack.h>
 #include <portaudio.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,7 @@
 #define QUEUE_LEN 64           /* commands and retired plans in flight, each way */
 #define HIST_BINS 1000         /* callback time histogram: 0.5 % of the period per bin */
 #define HIST_STEP 0.005
+#define LIVE_RT_PRIORITY 10    /* SCHED_FIFO priority the callback's thread asks for (JACK's default is 10) */
 
 /* ---- a plan as the live driver runs it ----------------------------------- */
 
@@ -160,6 +163,9 @@ struct vm_live {
     /* shared, written by the audio thread */
     _Atomic uint64_t xruns, xruns_playing, late, callbacks, cmds_taken;
     uint64_t first_xrun;       /* the callback that first reported one (1-based), 0: none */
+    pthread_t audio_thread;    /* the callback's thread, set by its first call */
+    _Atomic int audio_thread_known;
+    char sched[96];            /* how that thread is scheduled (vm_live_report) */
     _Atomic int64_t heard;     /* session sample being heard */
     _Atomic int is_playing, finished;
     uint32_t hist[HIST_BINS + 1];
@@ -298,6 +304,9 @@ static ds_result live_plan_make(vm_live *L, plan *p, live_plan *prev, live_plan 
         live_plan_free(L, lp);
         return r;
     }
+    /* the audio thread's first block with this plan would otherwise map its
+     * buffers' pages (measured: about 20 page faults at a swap) */
+    vm_arena_prefault(&p->arena);
     *out = lp;
     return DS_OK;
 }
@@ -535,8 +544,12 @@ static int callback(const void *input, void *output, unsigned long frames, const
 {
     (void)input, (void)ti;
     vm_live *L = user;
+    double t0 = now_s(); /* from the very start: everything in here is the callback's time */
     vm_rtcheck_enter();
-    double t0 = now_s();
+    if (!atomic_load_explicit(&L->audio_thread_known, memory_order_relaxed)) {
+        L->audio_thread = pthread_self();
+        atomic_store_explicit(&L->audio_thread_known, 1, memory_order_release);
+    }
     if (flags & (paOutputUnderflow | paOutputOverflow)) {
         atomic_fetch_add_explicit(&L->xruns, 1, memory_order_relaxed);
         if (L->playing)
@@ -574,6 +587,37 @@ static int callback(const void *input, void *output, unsigned long frames, const
 }
 
 /* ---- PortAudio set-up (control thread) ------------------------------------ */
+
+/* The callback's thread asks for realtime scheduling (SCHED_FIFO) when the
+ * host API left it an ordinary thread: a JACK server started without
+ * realtime gives its clients' threads none. An ordinary thread waits for the
+ * CPU behind every other process, and, with the kernel's session groups
+ * (autogroup), behind this process's own control thread compiling a plan or
+ * spinning in Lua (docs/live.md "Scheduling"). Where realtime is not
+ * permitted (no CAP_SYS_NICE, RLIMIT_RTPRIO 0) the thread stays as it is and
+ * the report says so. Runs on the control thread once the stream started. */
+static void promote_audio_thread(vm_live *L)
+{
+    for (int i = 0; i < 2000 && !atomic_load_explicit(&L->audio_thread_known, memory_order_acquire); i++)
+        usleep(1000);
+    if (!atomic_load_explicit(&L->audio_thread_known, memory_order_acquire)) {
+        snprintf(L->sched, sizeof L->sched, "ordinary thread (no callback within 2 s)");
+        return;
+    }
+    int policy;
+    struct sched_param sp;
+    if (pthread_getschedparam(L->audio_thread, &policy, &sp) == 0 && (policy == SCHED_FIFO || policy == SCHED_RR)) {
+        snprintf(L->sched, sizeof L->sched, "realtime thread from the host (%s %d)",
+                 policy == SCHED_FIFO ? "SCHED_FIFO" : "SCHED_RR", sp.sched_priority);
+        return;
+    }
+    sp.sched_priority = LIVE_RT_PRIORITY;
+    int e = pthread_setschedparam(L->audio_thread, SCHED_FIFO, &sp);
+    if (e == 0)
+        snprintf(L->sched, sizeof L->sched, "realtime thread (SCHED_FIFO %d)", LIVE_RT_PRIORITY);
+    else
+        snprintf(L->sched, sizeof L->sched, "ordinary thread (realtime not permitted: %s)", strerror(e));
+}
 
 /* PortAudio probes ALSA, which prints to stderr about every card it cannot
  * open on a machine without one; its return codes say what matters. */
@@ -742,6 +786,7 @@ ds_result vm_live_open(vm_live **out, plan *p, const char *tap, const vm_live_op
         vm_live_close(&L, NULL);
         return ds_fail(err, DS_ERR_IO, "cannot open device '%s': %s", dname, Pa_GetErrorText(e));
     }
+    promote_audio_thread(L);
     *out = L;
     return DS_OK;
 }
@@ -866,6 +911,7 @@ void vm_live_close(vm_live **pL, vm_live_report *rep)
         rep->xruns = atomic_load(&L->xruns);
         rep->xruns_playing = atomic_load(&L->xruns_playing);
         rep->first_xrun = L->first_xrun;
+        snprintf(rep->sched, sizeof rep->sched, "%s", L->sched);
         rep->late = atomic_load(&L->late);
         rep->underruns = L->feed ? vm_feed_underruns(L->feed) : 0;
         rep->buffer = L->max_frames;
