@@ -2,8 +2,9 @@
 # play.sh - offline = live (ARCHITECTURE.md property 3) on real recordings:
 # `dubstage play` of the demo through a real audio server (JACK's dummy
 # backend, no hardware), recorded by jack_rec at 32-bit, equals the offline
-# render of the same range sample for sample; zero xruns, zero disk
-# underruns; the malloc trap (build/dubstage-rtcheck) never fires. Also: a
+# render of the same range sample for sample; no xrun caused by dubstage
+# (jack_judge_xruns in lib/jack.sh; an injected late callback proves that
+# check fails), zero disk underruns; the malloc trap (build/dubstage-rtcheck) never fires. Also: a
 # stem instead of the printmaster (--bus), a convolution reverb on an aux
 # (its FFT partitions and compensated latency, live), an algorithmic reverb
 # on an aux with moving settings, and the CLI's device errors.
@@ -32,7 +33,7 @@ fi
 media=$(cd scripts/media && pwd)
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/dubstage-play.XXXXXX") || exit 1
-trap 'jack_stop; rm -rf "$W"' EXIT
+trap 'jack_stop; [ -n "${KEEP:-}" ] || rm -rf "$W"' EXIT
 trap 'exit 1' INT TERM
 
 # the demo with its media by absolute path and a float printmaster, so the
@@ -55,6 +56,7 @@ play_check() {
     echo "not ok - $name: $jack_error"
     return
   fi
+  jack_xrun_mark
   "$RT" play "${PLAY_SCRIPT:-$W/demo.lua}" --allow-paths --device JACK "$@" >"$W/play.out" 2>"$W/play.err"
   st=$?
   jack_record_wait 30 || { echo "not ok - $name: $jack_error"; return; }
@@ -67,11 +69,7 @@ play_check() {
   else
     echo "ok - $name: the malloc trap never fired"
   fi
-  report=$(grep '^ran' "$W/play.err")
-  case $report in
-    *" 0 xruns, 0 late callbacks, 0 disk underruns"*) echo "ok - $name: $report" ;;
-    *) echo "not ok - $name: xruns or underruns: $report" ;;
-  esac
+  jack_judge_xruns "$name" "$(grep '^ran' "$W/play.err")"
   grep '^callback' "$W/play.err" | sed 's/^/# /'
   if "$WAVCMP" "$ref" "$W/rec.wav" --length "$secs" >"$W/cmp.out" 2>&1; then
     echo "ok - $name: the recording equals the offline render ($(tr '\n' ' ' <"$W/cmp.out"))"
@@ -133,6 +131,7 @@ fi
 # filters and envelopes started at 10 s have settled to the render's)
 rm -f "$W/rec.wav"
 if jack_record_playback "$W/rec.wav" 12; then
+  jack_xrun_mark
   "$RT" play "$W/demo.lua" --allow-paths --device JACK --from 10 --to 14 --loop >"$W/play.out" 2>"$W/play.err" &
   pid=$!
   jack_record_wait 30
@@ -156,14 +155,29 @@ if jack_record_playback "$W/rec.wav" 12; then
   else
     echo "not ok - loop 10-14 s: status $st; the first pass: $(tr '\n' ' ' <"$W/cmp1.out" 2>/dev/null) $(head -3 "$W/play.err")"
   fi
-  report=$(grep '^ran' "$W/play.err")
-  case $report in
-    *" 0 xruns, 0 late callbacks, 0 disk underruns"*) echo "ok - loop: $report" ;;
-    *) echo "not ok - loop: xruns or underruns: $report" ;;
-  esac
+  jack_judge_xruns "loop" "$(grep '^ran' "$W/play.err")"
 else
   echo "not ok - loop: $jack_error"
 fi
+
+# The xrun checks above fail when dubstage is late: the test build's
+# DUBSTAGE_RTCHECK_LATE makes callback 100 (2.1 s in) spend 70 ms busy, more
+# than three periods. dubstage counts it late and the server's log puts an
+# xrun on dubstage; each alone fails jack_judge_xruns.
+jack_xrun_mark
+DUBSTAGE_RTCHECK_LATE=100:70 "$RT" play "$W/demo.lua" --allow-paths --device JACK --to 4 >"$W/play.out" 2>"$W/late.err"
+report=$(grep '^ran' "$W/late.err")
+verdict=$(jack_judge_xruns "late" "$report")
+jack_xruns dubstage
+case $verdict:$report in
+  "not ok - "*:*" 1 late callbacks"*)
+    if [ "$jack_xruns_client" -ge 1 ]; then
+      echo "ok - an injected late callback fails the xrun check, by dubstage's count and by the server's log ($report; $jack_xruns_said)"
+    else
+      echo "not ok - an injected late callback: dubstage counted it, but the server's log does not name dubstage ($jack_xruns_said)"
+    fi ;;
+  *) echo "not ok - an injected late callback does not fail the xrun check: $verdict" ;;
+esac
 
 # errors
 out=$("$DS" play "$W/demo.lua" --allow-paths --device "no such device" 2>&1); st=$?

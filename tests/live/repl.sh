@@ -4,7 +4,8 @@
 # mute, a reload of an edited script and a reload that hits a script error,
 # then save() and quit(). Checks:
 #   - the error is shown as file:line and the mix plays on;
-#   - zero xruns, zero disk underruns, the malloc trap never fires;
+#   - no xrun caused by dubstage (jack_judge_xruns in lib/jack.sh), zero
+#     disk underruns, the malloc trap never fires;
 #   - around every change the largest sample step (second difference) is
 #     no larger than the music's own elsewhere, and nothing drops out
 #     (build/tools/wavcmp --changes);
@@ -21,7 +22,7 @@
 #     interrupts and a reload that fails, the recording equals the offline
 #     render with that fader value (and differs from the one without it: the
 #     change was heard), compared in 0.5 s pieces so that an xrun (failed
-#     on its own) spoils one piece, not the check; zero xruns, the malloc
+#     on its own) spoils one piece, not the check; no xrun of dubstage, the malloc
 #     trap never fires;
 #   - errors show a traceback whose first line is FILE:LINE: a runtime error
 #     in the script (mix.lua:LINE: ..., stack traceback:, the script's
@@ -74,10 +75,7 @@ session_checks() {
   fi
   _report=$(tr "\r" "\n" <"$1/screen" | grep -ao "ran [0-9.]* s: .*" | head -1)
   session_xruns=$(printf '%s\n' "$_report" | sed -n 's/^ran [0-9.]* s: \([0-9]*\) xruns.*/\1/p')
-  case $_report in
-    *" 0 xruns, 0 late callbacks, 0 disk underruns"*) echo "ok - $_report" ;;
-    *) echo "not ok - xruns or underruns in the REPL session: $_report" ;;
-  esac
+  jack_judge_xruns "the REPL session" "$_report"
 }
 
 # the demo with its media found from anywhere, written as 32-bit float

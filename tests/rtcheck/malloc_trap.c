@@ -32,12 +32,18 @@
  * DUBSTAGE_RTCHECK_SELFTEST=1 in the environment makes the program allocate
  * inside vm_rtcheck_enter()/vm_rtcheck_leave() at start-up, before main: the proof
  * that the trap fires (tests/live/rtcheck_trap.sh).
+ *
+ * DUBSTAGE_RTCHECK_LATE=N:MS makes the N-th callback (counted from 1) spend
+ * MS milliseconds busy before it does its work: a callback really late, by
+ * dubstage's own doing, so that the realtime tests prove they fail on one
+ * (tests/live/play.sh "an injected late callback").
  */
 #include <errno.h>
 #include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vm/rtcheck.h"
@@ -51,10 +57,23 @@
 #endif
 
 static _Thread_local int in_callback;
+static long late_callback, late_ms, callbacks; /* DUBSTAGE_RTCHECK_LATE; callbacks: the audio thread's only */
+
+static double monotonic_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
 
 void vm_rtcheck_enter(void)
 {
     in_callback = 1;
+    if (late_callback && ++callbacks == late_callback) {
+        double until = monotonic_s() + 1e-3 * (double)late_ms;
+        while (monotonic_s() < until)
+            ;
+    }
 }
 
 void vm_rtcheck_leave(void)
@@ -243,6 +262,10 @@ static void *volatile selftest_sink;
 
 __attribute__((constructor)) static void rtcheck_selftest(void)
 {
+    const char *late = getenv("DUBSTAGE_RTCHECK_LATE");
+    char *end;
+    if (late && (late_callback = strtol(late, &end, 10)) > 0 && *end == ':')
+        late_ms = strtol(end + 1, NULL, 10);
     const char *v = getenv("DUBSTAGE_RTCHECK_SELFTEST");
 
     if (v == NULL || strcmp(v, "1") != 0)
