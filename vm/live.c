@@ -601,22 +601,22 @@ static void promote_audio_thread(vm_live *L)
     for (int i = 0; i < 2000 && !atomic_load_explicit(&L->audio_thread_known, memory_order_acquire); i++)
         usleep(1000);
     if (!atomic_load_explicit(&L->audio_thread_known, memory_order_acquire)) {
-        snprintf(L->sched, sizeof L->sched, "ordinary thread (no callback within 2 s)");
+        snprintf(L->sched, sizeof L->sched, "ordinary (no callback within 2 s)");
         return;
     }
     int policy;
     struct sched_param sp;
     if (pthread_getschedparam(L->audio_thread, &policy, &sp) == 0 && (policy == SCHED_FIFO || policy == SCHED_RR)) {
-        snprintf(L->sched, sizeof L->sched, "realtime thread from the host (%s %d)",
+        snprintf(L->sched, sizeof L->sched, "realtime, from the host (%s %d)",
                  policy == SCHED_FIFO ? "SCHED_FIFO" : "SCHED_RR", sp.sched_priority);
         return;
     }
     sp.sched_priority = LIVE_RT_PRIORITY;
     int e = pthread_setschedparam(L->audio_thread, SCHED_FIFO, &sp);
     if (e == 0)
-        snprintf(L->sched, sizeof L->sched, "realtime thread (SCHED_FIFO %d)", LIVE_RT_PRIORITY);
+        snprintf(L->sched, sizeof L->sched, "realtime (SCHED_FIFO %d)", LIVE_RT_PRIORITY);
     else
-        snprintf(L->sched, sizeof L->sched, "ordinary thread (realtime not permitted: %s)", strerror(e));
+        snprintf(L->sched, sizeof L->sched, "ordinary (realtime not permitted: %s)", strerror(e));
 }
 
 /* PortAudio probes ALSA, which prints to stderr about every card it cannot

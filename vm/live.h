@@ -110,7 +110,7 @@ typedef struct {
     uint64_t callbacks, xruns, late, underruns;
     uint64_t xruns_playing;  /* xruns reported while a pass was playing */
     uint64_t first_xrun;     /* the callback that first reported one (1-based), 0: none */
-    char sched[96];          /* how the callback's thread was scheduled: "realtime thread (SCHED_FIFO 10)", ... */
+    char sched[96];          /* how the callback's thread was scheduled: "realtime (SCHED_FIFO 10)", "ordinary (...)" */
     int buffer;             /* frames per callback seen (the largest) */
     double period_us;       /* buffer / rate */
     double worst;           /* the slowest callback as a fraction of the period */

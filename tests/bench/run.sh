@@ -435,8 +435,10 @@ fi
 #   ran 60.03 s: 0 xruns, 0 late callbacks, 0 disk underruns (frames)[; N more while idle (...)]
 #   callback: 128 frames (2.67 ms); time used, as a fraction of that period: mean 0.8 %,
 #     99.9th percentile 2.5 %, worst 4.0 % (22500 callbacks)
-# (one line each). The server runs without realtime scheduling (as in the
-# tests), so the worst case includes the kernel's ordinary scheduling noise.
+# (one line each; a third says how the audio thread ran). The server runs
+# without realtime scheduling (as in the tests); dubstage's callback thread
+# asks for realtime itself (docs/live.md "Scheduling"), and where that is not
+# permitted the worst case includes the kernel's ordinary scheduling noise.
 live_bench() {
   echo
   if [ "$live_seconds" = 0 ]; then
