@@ -334,14 +334,18 @@ jack_xrun_mark() {
 # stallwatch stamps each line with its time and adds the machine's stalls
 # ("stall cpu N D ms": no realtime thread ran there for D ms). Sets
 #   jack_xruns_client  xruns the server puts on CLIENT (a JACK client name,
-#                      "dubstage"; "dubstage-01" counts too): it was still in
-#                      its callback when the next cycle began ("Running"), or
-#                      its thread had not started ("Triggered") while the
-#                      machine ran
-#   jack_xruns_stalled CLIENT's thread had not started in a cycle in which the
-#                      machine itself stopped: the server too began it late,
-#                      or stallwatch saw CPUs stand still for at least half
-#                      the period
+#                      "dubstage"; "dubstage-01" counts too) in cycles the
+#                      machine ran: it was still in its callback when the
+#                      next cycle began ("Running"), or its thread had not
+#                      started ("Triggered")
+#   jack_xruns_stalled the same in cycles in which the machine itself stopped:
+#                      the server too began the next one late, or stallwatch
+#                      saw CPUs stand still for at least half the period.
+#                      Then nothing could run, and a callback caught by the
+#                      stall in its middle is still running when the server,
+#                      woken at the same moment, looks. A callback slow by
+#                      its own doing is caught apart: its time, measured by
+#                      dubstage, counts it late (jack_judge_xruns fails it)
 #   jack_xruns_others  xruns it puts on any other client (the recorder)
 #   jack_xruns_server  cycles the server itself started late
 #   jack_xruns_said    all that in words, for a check line
@@ -369,7 +373,7 @@ jack_xruns() {
             if (b > t[i]) b = t[i]
             if (b > a) still += b - a
           }
-          if (st == "Triggered" && (late || still >= period / 2)) stalled++
+          if (late || still >= period / 2) stalled++
           else { c++; cs[st]++ }
           continue
         }
@@ -394,7 +398,7 @@ jack_xruns() {
 # since jack_xrun_mark. ok when dubstage caused no dropout: none of its
 # callbacks took longer than its period, no disk underrun, the server puts
 # no xrun on dubstage (jack_xruns: a cycle that the whole machine missed is
-# not dubstage's; one it was still running its callback in always is), and
+# not dubstage's), and
 # every xrun dubstage heard of is one the server explains otherwise (an xrun
 # dubstage counted that the log does not explain fails). Others' xruns are
 # said in the line, not hidden.
