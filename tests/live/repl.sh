@@ -39,6 +39,7 @@ case $DS in /*) ;; *) DS=$(pwd)/$DS ;; esac
 WAVCMP=$(pwd)/$BUILD/tools/wavcmp
 PTY=$(pwd)/$BUILD/tools/ptydrive
 . tests/live/lib/jack.sh
+. tests/live/lib/pieces.sh
 # A 1024-frame period (21 ms): the dummy server runs without realtime
 # priority, so on a busy machine its own thread can miss a 5 ms deadline
 # (an xrun of the server, with dubstage's callback far from late); the
@@ -257,30 +258,20 @@ if ! "$DS" render "$W2/heard.lua" --allow-paths --out "$W2/ref" --quiet 2>"$W2/r
 fi
 s0=$(awk '/^sent/ && $3 == "play(20)" { p = $2 } /^sent/ && $3 == "MX.gain" { f = $2 } END { printf "%.3f", 20 + f - p + 2.5 }' "$W2/sent")
 dur=$(awk '/^sent/ && $3 == "MX.gain" { f = $2 } /^sent/ && $3 == "local" { e = $2 } END { printf "%.3f", e - f - 2.5 }' "$W2/sent")
-# pieces REF: cuts REF's s0..s0+dur into 0.5 s pieces and looks for each,
-# exactly (-100 dBFS), anywhere in the recording; sets found and lost. A
-# period the server dropped (an xrun, counted and failed above) spoils only
-# the piece it falls in, so this check says whether what was played is the
+# pieces (lib/pieces.sh) of REF's s0..s0+dur, 0.5 s each, exactly (-100
+# dBFS): a period the server dropped (an xrun, judged above) spoils only the
+# piece it falls in, so this check says whether what was played is the
 # render, apart from the xrun check.
-pieces() {
-  found=0 lost=0
-  for _t in $(awk -v a="$s0" -v d="$dur" 'BEGIN { for (t = 0; t + 0.5 <= d; t += 0.5) printf "%.3f\n", a + t }'); do
-    sox -V1 "$1" "$W2/piece.wav" trim "$_t" 0.5
-    if "$WAVCMP" "$W2/piece.wav" "$W2/rec.wav" --search 25 --tolerance -100 >"$W2/piece.out" 2>&1; then
-      found=$((found + 1))
-    else
-      lost=$((lost + 1))
-    fi
-  done
-}
-pieces "$W2/ref/printmaster.wav"
+PIECES_SEARCH=25 pieces "$W2/ref/printmaster.wav" "$W2/rec.wav" "$s0" "$dur" 0.5 "$W2" -100
+found=$pieces_found lost=$pieces_lost
 name="after Ctrl-C the fader move is heard and the mix plays on through both interrupts: the recording equals the render with MX.gain = -12 for $dur s from $s0 s"
 if [ "$found" -ge 6 ] && [ "$lost" -le "${session_xruns:-0}" ]; then
   echo "ok - $name ($found pieces of 0.5 s found within -100 dBFS, $lost lost to ${session_xruns:-0} xruns)"
 else
   echo "not ok - $name: $lost of $((found + lost)) pieces of 0.5 s not found in the recording (${session_xruns:-0} xruns)"
 fi
-pieces "$W2/ref0/printmaster.wav"
+PIECES_SEARCH=25 pieces "$W2/ref0/printmaster.wav" "$W2/rec.wav" "$s0" "$dur" 0.5 "$W2" -100
+found=$pieces_found
 if [ "$found" -eq 0 ]; then
   echo "ok - the render without the fader move is nowhere in the recording (the move was heard)"
 else
