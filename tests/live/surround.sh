@@ -57,7 +57,7 @@ fi
 jack_start "$W" || { echo "not ok - live surround: $jack_error"; exit 1; }
 
 name="play a 5.1 mix with moving surround pans"
-if ! jack_record_playback "$W/rec.wav" 12; then
+if ! jack_record_playback "$W/rec.wav" 17; then
   echo "not ok - $name: $jack_error"
   exit 1
 fi
