@@ -98,18 +98,30 @@ static plan_op *new_op(plan *p)
     return &p->ops[p->nops++];
 }
 
+/* The next op slot, of class cls, with its args: size bytes zeroed in the
+ * arena, returned (NULL when the arena is full: the slot stays empty).
+ * From here on vm_plan_free releases what the args come to hold. */
+static void *new_op_args(plan *p, plan_op **op, const plan_op_class *cls, size_t size)
+{
+    void *args = vm_arena_alloc(&p->arena, size);
+    *op = new_op(p);
+    if (args) {
+        (*op)->cls = cls;
+        (*op)->args = args;
+    }
+    return args;
+}
+
 static ds_result emit_clear(compiler *c, const aop *o, char *err)
 {
     plan *p = c->p;
     vm_arena *A = &p->arena;
     const vm_strip_desc *st = &c->d->strips[o->strip];
-    plan_op *op = new_op(p);
-    op_clear_args *a = vm_arena_alloc(A, sizeof *a);
+    plan_op *op;
+    op_clear_args *a = new_op_args(p, &op, &op_clear_class, sizeof *a);
     CHECK(a);
     a->chans = c->chans[o->strip];
     a->nch = st->channels;
-    op->cls = &op_clear_class;
-    op->args = a;
     op->label = vmc_label(A, "clear  %s '%s' (%d ch)%s", vmc_kind_name(st), st->name, st->channels,
                           c->audible[o->strip] ? "" : (c->muted[o->strip] ? " [muted]" : " [solo-muted]"));
     return DS_OK;
@@ -142,9 +154,9 @@ static ds_result emit_delay(compiler *c, const aop *o, char *err)
     vm_arena *A = &p->arena;
     const vm_desc *d = c->d;
     const vm_strip_desc *st = &d->strips[o->strip];
-    plan_op *op = new_op(p);
+    plan_op *op;
     int dl = c->lat_in[o->dst] - c->lat_out[o->strip];
-    op_delay_args *a = vm_arena_alloc(A, sizeof *a);
+    op_delay_args *a = new_op_args(p, &op, &op_delay_class, sizeof *a);
     CHECK(a);
     a->nch = st->channels;
     a->delay = dl;
@@ -159,8 +171,6 @@ static ds_result emit_delay(compiler *c, const aop *o, char *err)
     }
     c->delayed[c->ndelayed] = (vmc_delayed){o->strip, o->dst, a->out, c->delayed_last[o->strip]};
     c->delayed_last[o->strip] = c->ndelayed++;
-    op->cls = &op_delay_class;
-    op->args = a;
     op->label = vmc_label(A, "delay  %s '%s' by %d samples into bus '%s' (latency compensation)",
                           vmc_kind_name(st), st->name, dl, d->strips[o->dst].name);
     return DS_OK;
@@ -412,6 +422,31 @@ static ds_result emit_bandduck(compiler *c, const aop *o, char *err)
     return DS_OK;
 }
 
+/* The lanes of the first n rows of insert o (vm/insert_params.c), in lane
+ * order, each named "bus 'MX' limiter 3 ceiling" for its messages. */
+static ds_result insert_lanes(compiler *c, const aop *o, vm_lane **lanes, int n, char *err)
+{
+    const vm_strip_desc *st = &c->d->strips[o->strip];
+    const vm_insert_desc *e = &st->inserts[o->dst];
+    for (int k = 0; k < n; k++) {
+        const vm_insert_param_spec *sp = vm_insert_param_at(e->kind, k);
+        vm_param_desc pd = vm_insert_param_get(e, sp);
+        char what[300];
+        snprintf(what, sizeof what, "%s '%s' %s %d %s", vmc_kind_name(st), st->name, vm_insert_noun(e), o->dst + 1,
+                 sp->name);
+        LANE(lanes[k] = vmc_build_lane(c->p, &pd, 0, what, err));
+    }
+    return DS_OK;
+}
+
+/* Whether insert o has moves (*moving); when it has, the lanes of its
+ * first n rows (insert_lanes). */
+static ds_result insert_moving_lanes(compiler *c, const aop *o, int *moving, vm_lane **lanes, int n, char *err)
+{
+    *moving = vm_insert_params_moving(&c->d->strips[o->strip].inserts[o->dst]);
+    return *moving ? insert_lanes(c, o, lanes, n, err) : DS_OK;
+}
+
 /* " +3.0 dB" for the EQ types that have a gain, else "". */
 static const char *eq_gain_text(vm_arena *A, const vm_insert_desc *e)
 {
@@ -426,9 +461,9 @@ static ds_result emit_eq_batch(compiler *c, const aop *o, char *err)
     vm_arena *A = &p->arena;
     const vm_desc *d = c->d;
     const vm_strip_desc *st = &d->strips[o->strip];
-    plan_op *op = new_op(p);
+    plan_op *op;
     const vm_insert_desc *e = &st->inserts[o->dst];
-    op_eq_args *a = vm_arena_alloc(A, sizeof *a);
+    op_eq_args *a = new_op_args(p, &op, &op_eq_class, sizeof *a);
     CHECK(a);
     int nch = 0, ntracks = 0;
     for (int t = o->strip; t >= 0; t = c->batch_next[t]) {
@@ -451,8 +486,6 @@ static ds_result emit_eq_batch(compiler *c, const aop *o, char *err)
     CHECK(a->multi);
     dsp_biquad_multi_init(a->multi);
     op_eq_design(a, INT64_MIN);
-    op->cls = &op_eq_class;
-    op->args = a;
     op->label = vmc_label(A, "eq     %d tracks from '%s' side by side (%d ch): %s %.1f Hz%s q %.3f", ntracks,
                           st->name, nch, vm_eq_type_name(e->type), e->freq.value, eq_gain_text(A, e), e->q.value);
     return DS_OK;
@@ -466,22 +499,17 @@ static ds_result emit_eq(compiler *c, const aop *o, char *err)
     vm_arena *A = &p->arena;
     const vm_strip_desc *st = &c->d->strips[o->strip];
     const vm_insert_desc *e = &st->inserts[o->dst];
-    plan_op *op = new_op(p);
-    op_eq_args *a = vm_arena_alloc(A, sizeof *a);
+    plan_op *op;
+    op_eq_args *a = new_op_args(p, &op, &op_eq_class, sizeof *a);
     CHECK(a);
     a->type = e->type;
     a->order = e->order;
     a->rate = c->d->tb.rate;
     a->chans = c->chans[o->strip];
     a->nch = st->channels;
-    char what[300];
-    vm_lane **dst[3] = {&a->freq, &a->gain, &a->q}; /* lanes 0, 1, 2 of vm/insert_params.c */
-    for (int l = 0; l < 3; l++) {
-        const vm_insert_param_spec *sp = vm_insert_param_at(e->kind, l);
-        vm_param_desc pd = vm_insert_param_get(e, sp);
-        snprintf(what, sizeof what, "%s '%s' eq %d %s", vmc_kind_name(st), st->name, o->dst + 1, sp->name);
-        LANE(*dst[l] = vmc_build_lane(p, &pd, 0, what, err));
-    }
+    vm_lane *lanes[3]; /* freq, gain, q: lanes 0, 1, 2 of vm/insert_params.c */
+    LANE(insert_lanes(c, o, lanes, 3, err) == DS_OK);
+    a->freq = lanes[0], a->gain = lanes[1], a->q = lanes[2];
     a->moving = vm_insert_params_moving(e);
     if (a->order == 2) {
         a->multi = vm_arena_alloc(A, sizeof *a->multi);
@@ -494,8 +522,6 @@ static ds_result emit_eq(compiler *c, const aop *o, char *err)
             dsp_butter_init(&a->butter[ch]);
     }
     op_eq_design(a, INT64_MIN); /* the static values */
-    op->cls = &op_eq_class;
-    op->args = a;
     if (a->order == 2)
         op->label = vmc_label(A, "eq     %s '%s' %s %.1f Hz%s q %.3f%s (%d ch)", vmc_kind_name(st), st->name,
                               vm_eq_type_name(e->type), e->freq.value, eq_gain_text(A, e), e->q.value,
@@ -517,42 +543,21 @@ static int insert_at(const compiler *c, int s, int k)
     return at;
 }
 
-/* The lanes of the first n rows of insert o (vm/insert_params.c), in lane
- * order, each named "bus 'MX' limiter 3 ceiling" for its messages. */
-static ds_result insert_lanes(compiler *c, const aop *o, vm_lane **lanes, int n, char *err)
-{
-    const vm_strip_desc *st = &c->d->strips[o->strip];
-    const vm_insert_desc *e = &st->inserts[o->dst];
-    for (int k = 0; k < n; k++) {
-        const vm_insert_param_spec *sp = vm_insert_param_at(e->kind, k);
-        vm_param_desc pd = vm_insert_param_get(e, sp);
-        char what[300];
-        snprintf(what, sizeof what, "%s '%s' %s %d %s", vmc_kind_name(st), st->name, vm_insert_noun(e), o->dst + 1,
-                 sp->name);
-        LANE(lanes[k] = vmc_build_lane(c->p, &pd, 0, what, err));
-    }
-    return DS_OK;
-}
-
 static ds_result emit_transient(compiler *c, const aop *o, char *err)
 {
     plan *p = c->p;
     vm_arena *A = &p->arena;
     const vm_strip_desc *st = &c->d->strips[o->strip];
     const vm_insert_desc *e = &st->inserts[o->dst];
-    plan_op *op = new_op(p);
-    op_transient_args *a = vm_arena_alloc(A, sizeof *a);
+    plan_op *op;
+    op_transient_args *a = new_op_args(p, &op, &op_transient_class, sizeof *a);
     CHECK(a);
     dsp_transient_init(&a->state, c->d->tb.rate, e->attack_db, e->sustain_db);
-    a->moving = vm_insert_params_moving(e);
-    if (a->moving)
-        LANE(insert_lanes(c, o, a->lanes, VM_INSERT_NSETP, err) == DS_OK);
+    LANE(insert_moving_lanes(c, o, &a->moving, a->lanes, VM_INSERT_NSETP, err) == DS_OK);
     if (a->moving) /* the settings it starts with */
         op_transient_design(a, 0);
     a->io = c->chans[o->strip];
     a->nch = st->channels;
-    op->cls = &op_transient_class;
-    op->args = a;
     op->label = vmc_label(A, "shape  %s '%s' transients: attack %+.1f dB, sustain %+.1f dB%s (%d ch)",
                           vmc_kind_name(st), st->name, e->attack_db, e->sustain_db, a->moving ? ", automated" : "",
                           st->channels);
@@ -617,11 +622,9 @@ static ds_result emit_convolve(compiler *c, const aop *o, char *err)
     const vm_insert_desc *e = &st->inserts[o->dst];
     const vm_convolve_desc *cd = &e->conv;
     int nch = st->channels, rate = c->d->tb.rate;
-    plan_op *op = new_op(p);
-    op_convolve_args *a = vm_arena_alloc(A, sizeof *a);
+    plan_op *op;
+    op_convolve_args *a = new_op_args(p, &op, &op_convolve_class, sizeof *a);
     CHECK(a);
-    op->cls = &op_convolve_class; /* from here vm_plan_free releases what it holds */
-    op->args = a;
     dsp_conv_routing routing = cd->info.channels == 4 ? DSP_CONV_TRUE_STEREO
                              : cd->info.channels == 2 ? DSP_CONV_PARALLEL : DSP_CONV_SHARED;
     const char *kind = cd->info.channels == 4 ? "true-stereo" : cd->info.channels == 2 ? "stereo" : "mono";
@@ -657,9 +660,8 @@ static ds_result emit_convolve(compiler *c, const aop *o, char *err)
     double gain = cd->gain_db <= VM_LANE_DB_SILENCE ? 0.0 : pow(10.0, cd->gain_db / 20.0);
     a->dry_coef = (float)(1.0 - cd->mix_pct / 100);
     a->wet_coef = (float)(cd->mix_pct / 100 * gain);
-    a->moving = vm_insert_params_moving(e);
+    LANE(insert_moving_lanes(c, o, &a->moving, a->lanes, VM_INSERT_NSETP, err) == DS_OK);
     if (a->moving) {
-        LANE(insert_lanes(c, o, a->lanes, VM_INSERT_NSETP, err) == DS_OK);
         a->mix = vm_arena_alloc(A, (size_t)c->max_block * sizeof *a->mix);
         a->gain = vm_arena_alloc(A, (size_t)c->max_block * sizeof *a->gain);
         CHECK(a->mix && a->gain);
@@ -690,8 +692,8 @@ static ds_result emit_delay_insert(compiler *c, const aop *o, char *err)
     const vm_insert_desc *e = &st->inserts[o->dst];
     const vm_delay_settings *ds = &e->delay;
     double rate = c->d->tb.rate;
-    plan_op *op = new_op(p);
-    op_delay_insert_args *a = vm_arena_alloc(A, sizeof *a);
+    plan_op *op;
+    op_delay_insert_args *a = new_op_args(p, &op, &op_delay_insert_class, sizeof *a);
     CHECK(a);
     const vm_insert_param_spec *time = vm_insert_param_at(e->kind, VM_DELAY_TIME);
     vm_param_desc tp = vm_insert_param_get(e, time);
@@ -709,17 +711,13 @@ static ds_result emit_delay_insert(compiler *c, const aop *o, char *err)
     dsp_delay_init(&a->state, mem, st->channels, rate, longest, ds->glide_pct / 100, &dp);
     dsp_delay_set_pingpong(&a->state, ds->pingpong);
     a->rate = rate;
-    a->moving = vm_insert_params_moving(e);
-    if (a->moving)
-        LANE(insert_lanes(c, o, a->lanes, VM_DELAY_NPARAMS, err) == DS_OK);
+    LANE(insert_moving_lanes(c, o, &a->moving, a->lanes, VM_DELAY_NPARAMS, err) == DS_OK);
     if (a->moving) { /* the settings it starts with, the read position on them */
         op_delay_insert_design(a, 0);
         dsp_delay_reset(&a->state);
     }
     a->io = c->chans[o->strip];
     a->nch = st->channels;
-    op->cls = &op_delay_insert_class;
-    op->args = a;
     op->label = vmc_label(A, "delay  %s '%s' %.1f ms%s, feedback %+.0f %%, mix %.0f %%%s%s, line %.0f ms%s (%d ch)",
                           vmc_kind_name(st), st->name, ds->time_s * 1000, ds->pingpong ? " ping-pong" : "",
                           ds->feedback_pct, ds->mix_pct,
@@ -735,13 +733,11 @@ static ds_result emit_width(compiler *c, const aop *o, char *err)
     vm_arena *A = &p->arena;
     const vm_strip_desc *st = &c->d->strips[o->strip];
     const vm_insert_desc *e = &st->inserts[o->dst];
-    plan_op *op = new_op(p);
-    op_width_args *a = vm_arena_alloc(A, sizeof *a);
+    plan_op *op;
+    op_width_args *a = new_op_args(p, &op, &op_width_class, sizeof *a);
     CHECK(a);
     a->io = c->chans[o->strip]; /* two channels (compile_validate.c) */
-    a->moving = vm_insert_params_moving(e);
-    if (a->moving)
-        LANE(insert_lanes(c, o, a->lanes, VM_WIDTH_NPARAMS, err) == DS_OK);
+    LANE(insert_moving_lanes(c, o, &a->moving, a->lanes, VM_WIDTH_NPARAMS, err) == DS_OK);
     if (a->moving) {
         op_width_design(a, 0);
     } else {
@@ -749,8 +745,6 @@ static ds_result emit_width(compiler *c, const aop *o, char *err)
         dsp_width_gains(e->width, e->mid_db, e->side_db, &gm, &gs);
         a->mid = (float)gm, a->side = (float)gs;
     }
-    op->cls = &op_width_class;
-    op->args = a;
     op->label = vmc_label(A, "width  %s '%s' width %.2f, mid %+.1f dB, side %+.1f dB%s (2 ch)", vmc_kind_name(st),
                           st->name, e->width, e->mid_db, e->side_db, a->moving ? ", automated" : "");
     return DS_OK;
@@ -762,13 +756,11 @@ static ds_result emit_ms(compiler *c, const aop *o, char *err)
     vm_arena *A = &p->arena;
     const vm_strip_desc *st = &c->d->strips[o->strip];
     const vm_insert_desc *e = &st->inserts[o->dst];
-    plan_op *op = new_op(p);
-    op_ms_args *a = vm_arena_alloc(A, sizeof *a);
+    plan_op *op;
+    op_ms_args *a = new_op_args(p, &op, &op_ms_class, sizeof *a);
     CHECK(a);
     a->io = c->chans[o->strip]; /* two channels (compile_validate.c) */
     a->decode = e->ms_decode;
-    op->cls = &op_ms_class;
-    op->args = a;
     op->label = vmc_label(A, "ms     %s '%s' %s", vmc_kind_name(st), st->name,
                           e->ms_decode ? "decode: M S -> L = M + S, R = M - S" : "encode: L R -> M = (L + R) / 2, "
                                                                                  "S = (L - R) / 2");
@@ -784,8 +776,8 @@ static ds_result emit_chmap(compiler *c, const aop *o, char *err)
     const vm_strip_desc *st = &c->d->strips[o->strip];
     const vm_insert_desc *e = &st->inserts[o->dst];
     int nch = st->channels; /* at most DSP_CHMAP_MAX_CHANNELS, indices in range (compile_validate.c) */
-    plan_op *op = new_op(p);
-    op_chmap_args *a = vm_arena_alloc(A, sizeof *a);
+    plan_op *op;
+    op_chmap_args *a = new_op_args(p, &op, &op_chmap_class, sizeof *a);
     CHECK(a);
     int src[DSP_CHMAP_MAX_CHANNELS];
     unsigned char invert[DSP_CHMAP_MAX_CHANNELS] = {0};
@@ -809,8 +801,6 @@ static ds_result emit_chmap(compiler *c, const aop *o, char *err)
                 : invert[k] ? snprintf(list + len, sizeof list - len, " %d", k + 1) : 0;
         len += w > 0 ? (size_t)w : 0;
     }
-    op->cls = &op_chmap_class;
-    op->args = a;
     op->label = e->kind == VM_INSERT_CHANNEL_MAP
                     ? vmc_label(A, "chmap  %s '%s' channels from%s (%d ch)", vmc_kind_name(st), st->name, list, nch)
                     : vmc_label(A, "chmap  %s '%s' polarity inverted on%s (%d ch)", vmc_kind_name(st), st->name, list,
@@ -828,9 +818,9 @@ static ds_result emit_duck(compiler *c, const aop *o, char *err)
     const vm_strip_desc *st = &d->strips[o->strip];
     const vm_insert_desc *e = &st->inserts[o->dst];
     int max_block = c->max_block;
-    plan_op *op = new_op(p);
+    plan_op *op;
     const vm_duck_desc *du = &d->ducks[e->duck];
-    op_duck_args *a = vm_arena_alloc(A, sizeof *a);
+    op_duck_args *a = new_op_args(p, &op, &op_duck_class, sizeof *a);
     CHECK(a);
     dsp_ducker_params dp = vmc_ducker_params(du);
     size_t m = dsp_ducker_heap_size(st->channels, d->tb.rate, &dp);
@@ -856,8 +846,6 @@ static ds_result emit_duck(compiler *c, const aop *o, char *err)
         for (int ch = 0; ch < st->channels; ch++)
             dsp_xover3_init(&a->split[ch], d->tb.rate, du->band_lo, du->band_hi);
     }
-    op->cls = &op_duck_class;
-    op->args = a;
     op->label = vmc_label(A, "duck   %s '%s' under %s '%s' %.1f dB%s, in real time with %d samples "
                           "(%.0f ms) of look-ahead (%d ch)", vmc_kind_name(st), st->name,
                           vmc_kind_name(&d->strips[e->key]), d->strips[e->key].name, du->depth_db,
@@ -874,26 +862,22 @@ static ds_result emit_limiter(compiler *c, const aop *o, char *err)
     const vm_strip_desc *st = &c->d->strips[o->strip];
     const vm_insert_desc *e = &st->inserts[o->dst];
     double rate = c->d->tb.rate;
-    plan_op *op = new_op(p);
-    op_limiter_args *a = vm_arena_alloc(A, sizeof *a);
+    plan_op *op;
+    op_limiter_args *a = new_op_args(p, &op, &op_limiter_class, sizeof *a);
     CHECK(a);
     dsp_limiter_params lp = e->lim;
-    a->moving = vm_insert_params_moving(e);
+    LANE(insert_moving_lanes(c, o, &a->moving, a->lanes, VM_INSERT_NSETP, err) == DS_OK);
     lp.automated = a->moving; /* every frame keeps the settings it came in with */
     size_t m = dsp_limiter_heap_size(st->channels, rate, &lp);
     void *mem = m ? vm_arena_alloc(A, m) : NULL;
     CHECK(mem);
     dsp_limiter_init(&a->state, mem, st->channels, rate, &lp);
-    if (a->moving)
-        LANE(insert_lanes(c, o, a->lanes, VM_INSERT_NSETP, err) == DS_OK);
     if (a->moving) { /* silence before the session: under the settings it starts with */
         op_limiter_design(a, 0);
         dsp_limiter_reset(&a->state);
         CHECK(a->seg = vm_arena_alloc(A, (size_t)st->channels * sizeof *a->seg));
     }
     a->io = c->chans[o->strip];
-    op->cls = &op_limiter_class;
-    op->args = a;
     op->label = vmc_label(A, "limit  %s '%s' ceiling %.1f dBTP, look-ahead %d samples, release %.0f ms%s (%d ch)",
                           vmc_kind_name(st), st->name, e->lim.ceiling_dbtp, dsp_limiter_latency(&a->state),
                           e->lim.release_s * 1000, a->moving ? ", automated" : "", st->channels);
@@ -950,21 +934,16 @@ static ds_result emit_dyn(compiler *c, const aop *o, char *err)
     const vm_strip_desc *st = &d->strips[o->strip];
     const vm_insert_desc *e = &st->inserts[o->dst];
     const char *noun = vm_insert_noun(e); /* compressor, expander, gate */
-    plan_op *op = new_op(p);
-    op_dyn_args *a = vm_arena_alloc(A, sizeof *a);
+    plan_op *op;
+    op_dyn_args *a = new_op_args(p, &op, &op_dyn_class, sizeof *a);
     CHECK(a);
     dsp_dyn_init(&a->state, d->tb.rate, &e->dyn);
-    a->moving = vm_insert_params_moving(e);
-    for (int k = 0; a->moving && k < VM_DYN_NPARAMS; k++) {
-        const vm_insert_param_spec *sp = vm_insert_param_at(e->kind, k);
-        vm_param_desc pd = vm_insert_param_get(e, sp);
-        char what[300];
-        snprintf(what, sizeof what, "%s '%s' %s %d %s", vmc_kind_name(st), st->name, noun, o->dst + 1, sp->name);
-        if (k == VM_DYN_RATIO && pd.nevents && !(pd.value < INFINITY))
-            return ds_fail(err, DS_ERR_ARG, "%s: %s: ratio = inf cannot move (give it a finite ratio, e.g. 100)",
-                           pd.where, what);
-        LANE(a->lanes[k] = vmc_build_lane(p, &pd, 0, what, err));
-    }
+    const vm_insert_param_spec *ratio = vm_insert_param_at(e->kind, VM_DYN_RATIO);
+    vm_param_desc rp = vm_insert_param_get(e, ratio);
+    if (rp.nevents && !(rp.value < INFINITY))
+        return ds_fail(err, DS_ERR_ARG, "%s: %s '%s' %s %d %s: ratio = inf cannot move (give it a finite ratio, "
+                       "e.g. 100)", rp.where, vmc_kind_name(st), st->name, noun, o->dst + 1, ratio->name);
+    LANE(insert_moving_lanes(c, o, &a->moving, a->lanes, VM_DYN_NPARAMS, err) == DS_OK);
     if (a->moving) { /* silence before the session: under the settings it starts with */
         op_dyn_design(a, 0);
         dsp_dyn_reset(&a->state);
@@ -974,8 +953,6 @@ static ds_result emit_dyn(compiler *c, const aop *o, char *err)
     ds_result r = dyn_key(c, o, a, err);
     if (r != DS_OK)
         return r;
-    op->cls = &op_dyn_class;
-    op->args = a;
     op->label = vmc_label(A, "dyn    %s '%s' %s threshold %.1f dB ratio %.2f attack %.1f ms release %.0f ms%s%s%s"
                           "%s (%d ch)", vmc_kind_name(st), st->name, noun, e->dyn.threshold_db,
                           e->dyn.ratio, e->dyn.attack_s * 1000, e->dyn.release_s * 1000,
@@ -1138,8 +1115,8 @@ static ds_result emit_reverb(compiler *c, const aop *o, char *err)
     const vm_strip_desc *st = &c->d->strips[o->strip];
     const vm_insert_desc *e = &st->inserts[o->dst];
     double rate = c->d->tb.rate;
-    plan_op *op = new_op(p);
-    op_reverb_args *a = vm_arena_alloc(A, sizeof *a);
+    plan_op *op;
+    op_reverb_args *a = new_op_args(p, &op, &op_reverb_class, sizeof *a);
     CHECK(a);
     vm_layout layout = vm_layout_resolve(st->layout, st->channels);
     dsp_reverb_shape shape = {.channels = st->channels, .size_m = e->reverb_size_m,
@@ -1151,14 +1128,10 @@ static ds_result emit_reverb(compiler *c, const aop *o, char *err)
     void *mem = vm_arena_alloc(A, dsp_reverb_heap_size(rate, &shape));
     CHECK(mem);
     dsp_reverb_init(&a->state, mem, rate, &shape, &q);
-    a->moving = vm_insert_params_moving(e);
-    if (a->moving)
-        LANE(insert_lanes(c, o, a->lanes, VM_REVERB_NPARAMS, err) == DS_OK);
+    LANE(insert_moving_lanes(c, o, &a->moving, a->lanes, VM_REVERB_NPARAMS, err) == DS_OK);
     if (a->moving) /* the settings it starts with */
         op_reverb_design(a, 0);
     a->io = c->chans[o->strip];
-    op->cls = &op_reverb_class;
-    op->args = a;
     char speakers[96];
     vm_layout_describe(layout, st->channels, speakers, sizeof speakers);
     op->label = vmc_label(A, "reverb %s '%s' rt60 %.2f s, size %g m, pre-delay %.0f ms, damping %.2f above %.0f Hz, "
