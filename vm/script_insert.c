@@ -52,6 +52,22 @@ static const char *kind_noun(vm_insert_kind kind)
     return vm_insert_params_of(kind)->noun;
 }
 
+/* The start of t:kind { ... }: the strip's index, what (the insert and its
+ * strip, for messages), the options table at 2 (an empty one when none is
+ * given and optional) with its keys checked (the first npos entries may be
+ * positional), and e as insert_init makes it. */
+static int insert_options(lua_State *L, vm_insert_kind kind, int optional, const char *const *keys, int npos,
+                          vm_insert_desc *e, char *what, size_t n)
+{
+    int strip = insert_strip(L, kind_noun(kind), what, n);
+    if (optional && lua_isnoneornil(L, 2))
+        lua_newtable(L);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    script_check_keys(L, 2, what, keys, npos);
+    insert_init(e, kind);
+    return strip;
+}
+
 /* Option `name` of the table at idx checked against its row's range (the
  * one in vm/insert_params.c); 1 and *out when given, 0 when absent. */
 static int row_number(lua_State *L, int idx, vm_insert_kind kind, const char *name, const char *what, double *out)
@@ -75,17 +91,14 @@ static void row_numbers(lua_State *L, int idx, vm_insert_desc *e, const char *wh
 int script_strip_eq(lua_State *L)
 {
     char what[300];
-    int strip = insert_strip(L, kind_noun(VM_INSERT_EQ), what, sizeof what);
-    luaL_checktype(L, 2, LUA_TTABLE);
     static const char *const keys[] = {"freq", "gain", "q", "order", NULL};
-    script_check_keys(L, 2, what, keys, 1);
+    vm_insert_desc e;
+    int strip = insert_options(L, VM_INSERT_EQ, 0, keys, 1, &e, what, sizeof what);
     if (lua_geti(L, 2, 1) != LUA_TSTRING)
         return vm_script_error(L, "%s needs a filter type first: t:eq { \"peak\", freq = 3000, gain = 3 } (types: %s)",
                           what, vm_eq_type_list());
     const char *tw = lua_tostring(L, -1);
     lua_pop(L, 1);
-    vm_insert_desc e;
-    insert_init(&e, VM_INSERT_EQ);
     char err[DS_ERR_LEN];
     if (vm_eq_type_parse(tw, &e.type, err) != DS_OK)
         return vm_script_error(L, "%s: %s", what, err);
@@ -204,14 +217,9 @@ static int strip_dynamics(lua_State *L, dsp_dyn_mode mode)
 int script_strip_limiter(lua_State *L)
 {
     char what[300];
-    int strip = insert_strip(L, kind_noun(VM_INSERT_LIMITER), what, sizeof what);
-    if (lua_isnoneornil(L, 2))
-        lua_newtable(L);
-    luaL_checktype(L, 2, LUA_TTABLE);
     static const char *const keys[] = {"ceiling", "lookahead", "release", NULL};
-    script_check_keys(L, 2, what, keys, 0);
     vm_insert_desc e;
-    insert_init(&e, VM_INSERT_LIMITER);
+    int strip = insert_options(L, VM_INSERT_LIMITER, 1, keys, 0, &e, what, sizeof what);
     e.lim.ceiling_dbtp = -1;
     e.lim.lookahead_s = 0.005;
     e.lim.release_s = 0.05;
@@ -237,12 +245,9 @@ int script_strip_limiter(lua_State *L)
 int script_strip_transient(lua_State *L)
 {
     char what[300];
-    int strip = insert_strip(L, kind_noun(VM_INSERT_TRANSIENT), what, sizeof what);
-    luaL_checktype(L, 2, LUA_TTABLE);
     static const char *const keys[] = {"attack", "sustain", NULL};
-    script_check_keys(L, 2, what, keys, 0);
     vm_insert_desc e;
-    insert_init(&e, VM_INSERT_TRANSIENT);
+    int strip = insert_options(L, VM_INSERT_TRANSIENT, 0, keys, 0, &e, what, sizeof what);
     row_numbers(L, 2, &e, what);
     return script_push_insert(L, strip, &e);
 }
@@ -272,13 +277,10 @@ static int delay_seconds(lua_State *L, const char *key, const char *what, double
 int script_strip_delay(lua_State *L)
 {
     char what[300];
-    int strip = insert_strip(L, kind_noun(VM_INSERT_DELAY), what, sizeof what);
-    luaL_checktype(L, 2, LUA_TTABLE);
     static const char *const keys[] = {"time", "feedback", "mix", "lowpass", "highpass", "max", "glide", "pingpong",
                                        NULL};
-    script_check_keys(L, 2, what, keys, 0);
     vm_insert_desc e;
-    insert_init(&e, VM_INSERT_DELAY);
+    int strip = insert_options(L, VM_INSERT_DELAY, 0, keys, 0, &e, what, sizeof what);
     e.delay.mix_pct = 100; /* an aux bus fed by sends: all echo */
     e.delay.glide_pct = 10;
     const vm_insert_param_spec *time = vm_insert_param_find(VM_INSERT_DELAY, "time");
@@ -460,10 +462,9 @@ int script_strip_channel_map(lua_State *L)
 int script_strip_convolve(lua_State *L)
 {
     char what[300];
-    int strip = insert_strip(L, kind_noun(VM_INSERT_CONVOLVE), what, sizeof what);
-    luaL_checktype(L, 2, LUA_TTABLE);
     static const char *const keys[] = {"mix", "gain", "predelay", "normalize", "partition", NULL};
-    script_check_keys(L, 2, what, keys, 1);
+    vm_insert_desc e;
+    int strip = insert_options(L, VM_INSERT_CONVOLVE, 0, keys, 1, &e, what, sizeof what);
     if (lua_geti(L, 2, 1) != LUA_TSTRING)
         return vm_script_error(L, "%s needs an impulse response file first: t:convolve { \"ir/hall.wav\", mix = 30 }",
                                what);
@@ -484,8 +485,6 @@ int script_strip_convolve(lua_State *L)
         return vm_script_error(L, "%s: impulse response '%s' is %.2f s long (%lld samples at %d Hz): the longest "
                                "accepted is %d s", what, file, (double)info.frames / info.rate,
                                (long long)info.frames, info.rate, VM_CONVOLVE_MAX_IR_S);
-    vm_insert_desc e;
-    insert_init(&e, VM_INSERT_CONVOLVE);
     e.conv.info = info;
     e.conv.mix_pct = 100; /* an aux bus fed by sends: all reverb */
     e.conv.normalize = 1;
@@ -508,14 +507,9 @@ int script_strip_convolve(lua_State *L)
 int script_strip_reverb(lua_State *L)
 {
     char what[300];
-    int strip = insert_strip(L, kind_noun(VM_INSERT_REVERB), what, sizeof what);
-    if (lua_isnoneornil(L, 2))
-        lua_newtable(L);
-    luaL_checktype(L, 2, LUA_TTABLE);
     static const char *const keys[] = {"rt60", "predelay", "damping", "damping_freq", "size", "width", "mix", NULL};
-    script_check_keys(L, 2, what, keys, 0);
     vm_insert_desc e;
-    insert_init(&e, VM_INSERT_REVERB);
+    int strip = insert_options(L, VM_INSERT_REVERB, 1, keys, 0, &e, what, sizeof what);
     e.reverb[VM_REVERB_RT60] = 1.8;
     e.reverb[VM_REVERB_DAMPING] = 0.5;
     e.reverb[VM_REVERB_DAMPING_FREQ] = 6000;
