@@ -91,6 +91,18 @@ static void run(dsp_convolver *s, float **in, float **out, int nch, int64_t n, i
     }
 }
 
+/* in[0..nch) (n samples) through a new convolver (partition P, routing r,
+ * the IRs ir of len samples at scale, predelay) in calls of `block` into out. */
+static void convolve(int P, int nch, dsp_conv_routing r, float **ir, int64_t len, double scale, int predelay,
+                     float **in, float **out, int64_t n, int block)
+{
+    void *mem;
+    dsp_convolver *s = make(P, nch, r, len, predelay, &mem);
+    dsp_convolver_set_ir(s, (const float *const *)ir, scale);
+    run(s, in, out, nch, n, block);
+    destroy(s, mem);
+}
+
 /* max |got[n + late] - want[n]| over n, relative to max |want|. */
 static double rel_error(const float *got, const double *want, int64_t n, int late)
 {
@@ -125,13 +137,8 @@ static void test_length(int P, int64_t len, int decaying)
     double worst = 0;
     int same = 1;
     for (int b = 0; b < 4; b++) {
-        void *mem;
-        dsp_convolver *s = make(P, 1, DSP_CONV_SHARED, len, 0, &mem);
-        const float *irs[1] = {h};
-        dsp_convolver_set_ir(s, irs, 1.0);
         float *in1[1] = {x}, *out1[1] = {out[b]};
-        run(s, in1, out1, 1, n, blocks[b]);
-        destroy(s, mem);
+        convolve(P, 1, DSP_CONV_SHARED, &h, len, 1.0, 0, in1, out1, n, blocks[b]);
         double e = rel_error(out[b], y, n - P, P);
         worst = e > worst ? e : worst;
         same &= memcmp(out[b], out[0], (size_t)n * sizeof(float)) == 0;
@@ -159,13 +166,8 @@ static void test_predelay(int P)
     direct(x, n, h, len, y, n);
     const int ds[] = {0, 1, P - 1, P, 3 * P + 5};
     for (size_t i = 0; i < sizeof ds / sizeof ds[0]; i++) {
-        void *mem;
-        dsp_convolver *s = make(P, 1, DSP_CONV_SHARED, len, ds[i], &mem);
-        const float *irs[1] = {h};
-        dsp_convolver_set_ir(s, irs, 1.0);
         float *in1[1] = {x}, *out1[1] = {got};
-        run(s, in1, out1, 1, n, 100);
-        destroy(s, mem);
+        convolve(P, 1, DSP_CONV_SHARED, &h, len, 1.0, ds[i], in1, out1, n, 100);
         double e = rel_error(got, y, n - P - ds[i], P + ds[i]);
         char name[160];
         snprintf(name, sizeof name, "predelay %d samples (partition %d): the output is the direct sum %d samples "
@@ -191,12 +193,8 @@ static void test_routing(void)
         h[k] = malloc(len * sizeof(float));
         random_ir(h[k], len, 1);
     }
-    void *mem;
     /* mono IR on three channels */
-    dsp_convolver *s = make(P, 3, DSP_CONV_SHARED, len, 0, &mem);
-    dsp_convolver_set_ir(s, (const float *const *)h, 1.0);
-    run(s, x, out, 3, n, 77);
-    destroy(s, mem);
+    convolve(P, 3, DSP_CONV_SHARED, h, len, 1.0, 0, x, out, n, 77);
     double worst = 0;
     for (int c = 0; c < 3; c++) {
         direct(x[c], n, h[0], len, y, n);
@@ -205,10 +203,7 @@ static void test_routing(void)
     }
     check(worst <= 1e-5, "a mono IR on 3 channels: each channel through it", "max error %.3g", worst);
     /* stereo IR: L through IR 1, R through IR 2 */
-    s = make(P, 2, DSP_CONV_PARALLEL, len, 0, &mem);
-    dsp_convolver_set_ir(s, (const float *const *)h, 1.0);
-    run(s, x, out, 2, n, 77);
-    destroy(s, mem);
+    convolve(P, 2, DSP_CONV_PARALLEL, h, len, 1.0, 0, x, out, n, 77);
     worst = 0;
     for (int c = 0; c < 2; c++) {
         direct(x[c], n, h[c], len, y, n);
@@ -217,10 +212,7 @@ static void test_routing(void)
     }
     check(worst <= 1e-5, "a stereo IR: L -> L through channel 1, R -> R through channel 2", "max error %.3g", worst);
     /* true stereo: out L = L * LL + R * RL, out R = L * LR + R * RR */
-    s = make(P, 2, DSP_CONV_TRUE_STEREO, len, 0, &mem);
-    dsp_convolver_set_ir(s, (const float *const *)h, 0.5);
-    run(s, x, out, 2, n, 77);
-    destroy(s, mem);
+    convolve(P, 2, DSP_CONV_TRUE_STEREO, h, len, 0.5, 0, x, out, n, 77);
     worst = 0;
     for (int o = 0; o < 2; o++) {
         direct(x[0], n, h[o], len, y, n);      /* LL or LR */
