@@ -74,6 +74,31 @@ static int same_floats(float *const *a, float *const *b, int nch, int n)
     return 1;
 }
 
+/* A kernel that processes NCH channels in place, for continues(). */
+typedef struct {
+    void (*process)(void *s, float *const *io, int n);
+    int (*copy_state)(void *dst, const void *src); /* 0, or -1 refused */
+} inplace_kernel;
+
+/* Continuation (this file's header) of an in-place kernel: a runs N
+ * samples, b takes its state (*rc: the copy's result), then a, b and fresh
+ * run the same next M. 1 when b gives a's bits and fresh does not. */
+static int continues(const inplace_kernel *k, void *a, void *b, void *fresh, int *rc)
+{
+    planar pa, pb, pf;
+    planar_new(&pa, N), planar_new(&pb, N), planar_new(&pf, N);
+    fill(pa.buf, NCH, 0, N);
+    k->process(a, pa.buf, N);
+    *rc = k->copy_state(b, a);
+    fill(pa.buf, NCH, N, M), fill(pb.buf, NCH, N, M), fill(pf.buf, NCH, N, M);
+    k->process(a, pa.buf, M);
+    k->process(b, pb.buf, M);
+    k->process(fresh, pf.buf, M);
+    int ok = same_floats(pa.buf, pb.buf, NCH, M) && !same_floats(pa.buf, pf.buf, NCH, M);
+    free(pa.store), free(pb.store), free(pf.store);
+    return ok;
+}
+
 /* ---- one-channel filters ------------------------------------------------- */
 
 static void test_biquad(void)
@@ -216,27 +241,26 @@ static void test_dyn(void)
           "dynamics: dst keeps its parameters", "parameters changed");
 }
 
+static void transient_process(void *s, float *const *io, int n) { dsp_transient_process(s, io, NCH, n); }
+static int transient_copy(void *dst, const void *src)
+{
+    dsp_transient_copy_state(dst, src);
+    return 0;
+}
+
 static void test_transient(void)
 {
     dsp_transient *a = malloc(sizeof *a), *b = malloc(sizeof *b), *fresh = malloc(sizeof *fresh);
     dsp_transient_init(a, FS, 9, -6), dsp_transient_init(b, FS, 9, -6), dsp_transient_init(fresh, FS, 9, -6);
-    planar pa, pb, pf;
-    planar_new(&pa, N), planar_new(&pb, N), planar_new(&pf, N);
-    fill(pa.buf, NCH, 0, N);
-    dsp_transient_process(a, pa.buf, NCH, N);
-    dsp_transient_copy_state(b, a);
-    fill(pa.buf, NCH, N, M), fill(pb.buf, NCH, N, M), fill(pf.buf, NCH, N, M);
-    dsp_transient_process(a, pa.buf, NCH, M);
-    dsp_transient_process(b, pb.buf, NCH, M);
-    dsp_transient_process(fresh, pf.buf, NCH, M);
-    check(same_floats(pa.buf, pb.buf, NCH, M) && !same_floats(pa.buf, pf.buf, NCH, M),
-          "transient: copy continues A", "B differs from A, or a fresh shaper matches A");
+    static const inplace_kernel k = {transient_process, transient_copy};
+    int rc;
+    check(continues(&k, a, b, fresh, &rc), "transient: copy continues A",
+          "B differs from A, or a fresh shaper matches A");
     dsp_transient_init(fresh, FS, -3, 4);
     dsp_transient_copy_state(fresh, a);
     check(fresh->attack_db == -3 && fresh->sustain_db == 4 && fresh->e4 == a->e4,
           "transient: dst keeps attack and sustain, takes the followers", "attack %g sustain %g", fresh->attack_db,
           fresh->sustain_db);
-    free(pa.store), free(pb.store), free(pf.store);
     free(a), free(b), free(fresh);
 }
 
@@ -244,6 +268,9 @@ static void test_transient(void)
  * B goes on with A's bits, a fresh one does not; dst keeps its settings;
  * a channel mismatch leaves dst untouched (dsp_delay_copy_state also
  * carries lines of other lengths: test_delay.c). */
+static void delay_process(void *s, float *const *io, int n) { dsp_delay_process(s, io, n); }
+static int delay_copy(void *dst, const void *src) { return dsp_delay_copy_state(dst, src); }
+
 static void test_delay(void)
 {
     dsp_delay_params p = {.delay = 1234.75, .feedback = 0.6, .mix = 0.5, .lowpass_hz = 4000, .highpass_hz = 150};
@@ -252,17 +279,10 @@ static void test_delay(void)
           *mf = calloc(dsp_delay_heap_size(NCH, 2000), 1), *m2 = calloc(dsp_delay_heap_size(2, 2000), 1);
     dsp_delay_init(&a, ma, NCH, FS, 2000, 0.1, &p), dsp_delay_init(&b, mb, NCH, FS, 2000, 0.1, &p);
     dsp_delay_init(&fresh, mf, NCH, FS, 2000, 0.1, &p), dsp_delay_init(&two, m2, 2, FS, 2000, 0.1, &p);
-    planar pa, pb, pf;
-    planar_new(&pa, N), planar_new(&pb, N), planar_new(&pf, N);
-    fill(pa.buf, NCH, 0, N);
-    dsp_delay_process(&a, pa.buf, N);
-    check(dsp_delay_copy_state(&b, &a) == 0, "delay: copy between equal shapes accepted", "refused");
-    fill(pa.buf, NCH, N, M), fill(pb.buf, NCH, N, M), fill(pf.buf, NCH, N, M);
-    dsp_delay_process(&a, pa.buf, M);
-    dsp_delay_process(&b, pb.buf, M);
-    dsp_delay_process(&fresh, pf.buf, M);
-    check(same_floats(pa.buf, pb.buf, NCH, M) && !same_floats(pa.buf, pf.buf, NCH, M), "delay: copy continues A",
-          "B differs from A, or a fresh delay matches A");
+    static const inplace_kernel k = {delay_process, delay_copy};
+    int rc, same = continues(&k, &a, &b, &fresh, &rc);
+    check(rc == 0, "delay: copy between equal shapes accepted", "refused");
+    check(same, "delay: copy continues A", "B differs from A, or a fresh delay matches A");
     dsp_delay_params q = p;
     q.delay = 300, q.feedback = -0.2;
     dsp_delay_init(&fresh, mf, NCH, FS, 2000, 0.1, &q);
@@ -273,7 +293,6 @@ static void test_delay(void)
     two.line[5] = 0.125f;
     check(dsp_delay_copy_state(&two, &a) == -1 && two.line[5] == 0.125f && two.d == 1234.75,
           "delay: 3 channels into 2 refused, dst untouched", "changed");
-    free(pa.store), free(pb.store), free(pf.store);
     free(ma), free(mb), free(mf), free(m2);
 }
 
@@ -337,22 +356,18 @@ static void limiter_new(limiter_box *x, int nch, const dsp_limiter_params *p)
     dsp_limiter_init(&x->l, x->mem, nch, FS, p);
 }
 
+static void limiter_process(void *s, float *const *io, int n) { dsp_limiter_process(s, io, n); }
+static int limiter_copy(void *dst, const void *src) { return dsp_limiter_copy_state(dst, src); }
+
 static void test_limiter(void)
 {
     dsp_limiter_params p = {-6.0, 0.005, 0.05, 0}, q = {-3.0, 0.005, 0.2, 0}, r = {-6.0, 0.002, 0.05, 0};
     limiter_box a, b, fresh, kept, shorter;
     limiter_new(&a, NCH, &p), limiter_new(&b, NCH, &p), limiter_new(&fresh, NCH, &p);
     limiter_new(&kept, NCH, &q), limiter_new(&shorter, NCH, &r);
-    planar pa, pb, pf;
-    planar_new(&pa, N), planar_new(&pb, N), planar_new(&pf, N);
-    fill(pa.buf, NCH, 0, N);
-    dsp_limiter_process(&a.l, pa.buf, N);
-    int rc = dsp_limiter_copy_state(&b.l, &a.l);
-    fill(pa.buf, NCH, N, M), fill(pb.buf, NCH, N, M), fill(pf.buf, NCH, N, M);
-    dsp_limiter_process(&a.l, pa.buf, M);
-    dsp_limiter_process(&b.l, pb.buf, M);
-    dsp_limiter_process(&fresh.l, pf.buf, M);
-    check(rc == 0 && same_floats(pa.buf, pb.buf, NCH, M) && !same_floats(pa.buf, pf.buf, NCH, M),
+    static const inplace_kernel k = {limiter_process, limiter_copy};
+    int rc, same = continues(&k, &a.l, &b.l, &fresh.l, &rc);
+    check(rc == 0 && same,
           "limiter: copy continues A", "rc %d; B differs from A, or a fresh limiter matches A", rc);
     float ceiling = kept.l.ceiling;
     rc = dsp_limiter_copy_state(&kept.l, &a.l);
@@ -362,7 +377,6 @@ static void test_limiter(void)
     rc = dsp_limiter_copy_state(&shorter.l, &a.l);
     check(rc == -1 && memcmp(&shorter.l, &before, sizeof before) == 0,
           "limiter: other look-ahead refused, dst untouched", "rc %d", rc);
-    free(pa.store), free(pb.store), free(pf.store);
     free(a.mem), free(b.mem), free(fresh.mem), free(kept.mem), free(shorter.mem);
 }
 
@@ -496,20 +510,16 @@ static void reverb_new(reverb_box *x, int nch, double size_m, double predelay_s,
     dsp_reverb_init(&x->r, x->mem, FS, &sh, &p);
 }
 
+static void reverb_process(void *s, float *const *io, int n) { dsp_reverb_process(s, io, n); }
+static int reverb_copy(void *dst, const void *src) { return dsp_reverb_copy_state(dst, src); }
+
 static void test_reverb(void)
 {
     reverb_box a, b, fresh;
     reverb_new(&a, NCH, 7, 0.011, 1.3), reverb_new(&b, NCH, 7, 0.011, 1.3), reverb_new(&fresh, NCH, 7, 0.011, 1.3);
-    planar pa, pb, pf;
-    planar_new(&pa, N), planar_new(&pb, N), planar_new(&pf, N);
-    fill(pa.buf, NCH, 0, N);
-    dsp_reverb_process(&a.r, pa.buf, N);
-    int rc = dsp_reverb_copy_state(&b.r, &a.r);
-    fill(pa.buf, NCH, N, M), fill(pb.buf, NCH, N, M), fill(pf.buf, NCH, N, M);
-    dsp_reverb_process(&a.r, pa.buf, M);
-    dsp_reverb_process(&b.r, pb.buf, M);
-    dsp_reverb_process(&fresh.r, pf.buf, M);
-    check(rc == 0 && same_floats(pa.buf, pb.buf, NCH, M) && !same_floats(pa.buf, pf.buf, NCH, M),
+    static const inplace_kernel k = {reverb_process, reverb_copy};
+    int rc, same = continues(&k, &a.r, &b.r, &fresh.r, &rc);
+    check(rc == 0 && same,
           "reverb: copy continues A", "rc %d; B differs from A, or a fresh reverb matches A", rc);
 
     reverb_box other_rt;
@@ -536,7 +546,6 @@ static void test_reverb(void)
               "rc %d", rc);
         free(before), free(mem_before), free(o.mem);
     }
-    free(pa.store), free(pb.store), free(pf.store);
     free(a.mem), free(b.mem), free(fresh.mem), free(other_rt.mem);
 }
 
