@@ -1,4 +1,4 @@
-/* bench_util.h - what the kernel benchmarks (conv_bench, delay_bench)
+/* bench_util.h - what the kernel benchmarks (conv_bench, delay_bench, reverb_bench)
  * share: a fixed-seed noise source and this thread's CPU clock. */
 #ifndef TESTS_TOOLS_BENCH_UTIL_H
 #define TESTS_TOOLS_BENCH_UTIL_H

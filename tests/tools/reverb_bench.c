@@ -8,45 +8,32 @@
  * silence (after 1 s of noise), the state decaying through the range where
  * subnormal numbers would appear if they were not flushed. Prints ns per
  * channel-sample for each, and the tail's last 30 s against its first 30 s
- * (a ratio near 1: no slow-down as the tail dies). Times are the process's
+ * (a ratio near 1: no slow-down as the tail dies). Times are the thread's
  * CPU time (a loaded machine stretches wall time, not this), each the
  * least of three runs. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "dsp/reverb.h"
+#include "tests/tools/bench_util.h"
 
 #define RATE 48000
 #define BLOCK 1024
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static uint32_t rng = 2463534242u;
-
-static float noise(void)
-{
-    rng ^= rng << 13, rng ^= rng >> 17, rng ^= rng << 5;
-    return (float)(rng / 4294967296.0 - 0.5) * 0.35f;
-}
+static uint64_t rng = 2463534242u;
 
 /* Runs `blocks` blocks of noise (noisy) or silence; returns seconds taken. */
 static double run(dsp_reverb *s, float **buf, int nch, long blocks, int noisy)
 {
-    double t0 = now();
+    double t0 = bench_cpu_now();
     for (long b = 0; b < blocks; b++) {
         for (int ch = 0; ch < nch; ch++)
             for (int i = 0; i < BLOCK; i++)
-                buf[ch][i] = noisy ? noise() : 0.0f;
+                buf[ch][i] = noisy ? 0.175f * bench_uniform(&rng) : 0.0f;
         dsp_reverb_process(s, buf, BLOCK);
     }
-    return now() - t0;
+    return bench_cpu_now() - t0;
 }
 
 static void bench(int nch, const char *name, double seconds)
