@@ -42,11 +42,10 @@ __attribute__((unused)) static void write_wav(const char *name, int rate, int ch
     free(buf);
 }
 
-/* Reads a rendered file; returns interleaved floats (caller frees). */
-__attribute__((unused)) static float *read_wav(const char *name, int *frames, int *channels)
+/* Reads a whole file; returns interleaved floats (caller frees), NULL when
+ * it cannot be read. */
+__attribute__((unused)) static float *read_path(const char *path, int *frames, int *channels)
 {
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
     SF_INFO info;
     memset(&info, 0, sizeof info);
     SNDFILE *f = sf_open(path, SFM_READ, &info);
@@ -58,6 +57,14 @@ __attribute__((unused)) static float *read_wav(const char *name, int *frames, in
     *frames = (int)info.frames;
     *channels = info.channels;
     return buf;
+}
+
+/* Reads a rendered file (dir/name), as read_path. */
+__attribute__((unused)) static float *read_wav(const char *name, int *frames, int *channels)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return read_path(path, frames, channels);
 }
 
 /* Writes a script's text to dir/mix.lua; its path goes to path. */

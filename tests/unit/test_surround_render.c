@@ -290,22 +290,6 @@ static void test_at_speakers(void)
         }
 }
 
-/* A whole file, interleaved (caller frees); NULL when it cannot be read. */
-static float *read_path(const char *path, int *frames, int *channels)
-{
-    SF_INFO info;
-    memset(&info, 0, sizeof info);
-    SNDFILE *f = sf_open(path, SFM_READ, &info);
-    if (!f)
-        return NULL;
-    float *buf = malloc((size_t)info.frames * (size_t)info.channels * sizeof *buf + 1);
-    sf_readf_float(f, buf, info.frames);
-    sf_close(f);
-    *frames = (int)info.frames;
-    *channels = info.channels;
-    return buf;
-}
-
 #define VOICES "/usr/share/sounds/alsa/"
 
 static void test_voices(void)
