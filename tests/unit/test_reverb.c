@@ -264,22 +264,30 @@ static double worst_correlation(int nch, const dsp_reverb_speaker *sp, float **h
     return worst;
 }
 
+/* The check that worst_correlation's outputs (left in h) are decorrelated,
+ * |correlation| < 0.05, under `name`; the largest on a "# layout" line. */
+static void check_decorrelated(const char *name, const char *layout, int nch, const dsp_reverb_speaker *sp, float **h,
+                               int n, const char *const *names)
+{
+    const char *wa = "", *wb = "";
+    double worst = worst_correlation(nch, sp, h, n, &wa, &wb, names);
+    check(fabs(worst) < 0.05, name, "%s-%s: %.4f", wa, wb, worst);
+    printf("# %s: largest |correlation| %s-%s %.4f\n", layout, wa, wb, worst);
+}
+
 static void test_surround(void)
 {
     int n = (int)(2 * FS), from = (int)(0.5 * FS);
     float *h[DSP_REVERB_MAX_CHANNELS];
     dsp_reverb_speaker sp[DSP_REVERB_MAX_CHANNELS];
-    const char *wa = "", *wb = "";
     static const char *const n51[] = {"L", "R", "C", "LFE", "Ls", "Rs"};
     dsp_reverb_speakers_for(6, sp);
-    double worst = worst_correlation(6, sp, h, n, &wa, &wb, n51);
+    check_decorrelated("5.1: L R C Ls Rs pairwise decorrelated (|correlation| < 0.05 over 0.5-2 s of noise)", "5.1", 6,
+                       sp, h, n, n51);
     int silent = 1;
     for (int i = 0; i < n; i++)
         silent &= h[3][i] == 0;
     check(silent, "5.1: the LFE output is exactly 0", "not silent");
-    check(fabs(worst) < 0.05, "5.1: L R C Ls Rs pairwise decorrelated (|correlation| < 0.05 over 0.5-2 s of noise)",
-          "%s-%s: %.4f", wa, wb, worst);
-    printf("# 5.1: largest |correlation| %s-%s %.4f\n", wa, wb, worst);
     double side = (energy(h[0], from, n) + energy(h[1], from, n) + energy(h[4], from, n) + energy(h[5], from, n)) / 4;
     double c_db = 10 * log10(energy(h[2], from, n) / side);
     check(fabs(c_db + 6) <= 1.5, "5.1: the centre's output is 6 dB below a side channel's (+-1.5 dB)", "%.2f dB",
@@ -289,10 +297,8 @@ static void test_surround(void)
 
     static const char *const n71[] = {"L", "R", "C", "LFE", "Lss", "Rss", "Lrs", "Rrs"};
     dsp_reverb_speakers_for(8, sp);
-    worst = worst_correlation(8, sp, h, n, &wa, &wb, n71);
-    check(fabs(worst) < 0.05, "7.1: L R C Lss Rss Lrs Rrs pairwise decorrelated (|correlation| < 0.05)",
-          "%s-%s: %.4f", wa, wb, worst);
-    printf("# 7.1: largest |correlation| %s-%s %.4f\n", wa, wb, worst);
+    check_decorrelated("7.1: L R C Lss Rss Lrs Rrs pairwise decorrelated (|correlation| < 0.05)", "7.1", 8, sp, h, n,
+                       n71);
     for (int ch = 0; ch < 8; ch++)
         free(h[ch]);
 
@@ -301,10 +307,8 @@ static void test_surround(void)
     static const char *const n8[] = {"1", "2", "3", "4", "5", "6", "7", "8"};
     for (int ch = 0; ch < 8; ch++)
         sp[ch] = (dsp_reverb_speaker){ch % 2 ? DSP_REVERB_RIGHT : DSP_REVERB_LEFT, ch / 2, 1};
-    worst = worst_correlation(8, sp, h, n, &wa, &wb, n8);
-    check(fabs(worst) < 0.05, "8 plain channels (four slots a side): pairwise decorrelated (|correlation| < 0.05)",
-          "%s-%s: %.4f", wa, wb, worst);
-    printf("# 8 plain: largest |correlation| %s-%s %.4f\n", wa, wb, worst);
+    check_decorrelated("8 plain channels (four slots a side): pairwise decorrelated (|correlation| < 0.05)", "8 plain",
+                       8, sp, h, n, n8);
     for (int ch = 0; ch < 8; ch++)
         free(h[ch]);
 }
