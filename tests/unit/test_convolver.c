@@ -193,27 +193,24 @@ static void test_routing(void)
         h[k] = malloc(len * sizeof(float));
         random_ir(h[k], len, 1);
     }
-    /* mono IR on three channels */
-    convolve(P, 3, DSP_CONV_SHARED, h, len, 1.0, 0, x, out, n, 77);
-    double worst = 0;
-    for (int c = 0; c < 3; c++) {
-        direct(x[c], n, h[0], len, y, n);
-        double e = rel_error(out[c], y, n - P, P);
-        worst = e > worst ? e : worst;
+    /* a mono IR on three channels (each through IR 1); a stereo IR (L
+     * through IR 1, R through IR 2) */
+    static const struct { dsp_conv_routing r; int nch; const char *what; } one_to_one[] = {
+        {DSP_CONV_SHARED, 3, "a mono IR on 3 channels: each channel through it"},
+        {DSP_CONV_PARALLEL, 2, "a stereo IR: L -> L through channel 1, R -> R through channel 2"}};
+    for (int k = 0; k < 2; k++) {
+        convolve(P, one_to_one[k].nch, one_to_one[k].r, h, len, 1.0, 0, x, out, n, 77);
+        double worst = 0;
+        for (int c = 0; c < one_to_one[k].nch; c++) {
+            direct(x[c], n, h[one_to_one[k].r == DSP_CONV_SHARED ? 0 : c], len, y, n);
+            double e = rel_error(out[c], y, n - P, P);
+            worst = e > worst ? e : worst;
+        }
+        check(worst <= 1e-5, one_to_one[k].what, "max error %.3g", worst);
     }
-    check(worst <= 1e-5, "a mono IR on 3 channels: each channel through it", "max error %.3g", worst);
-    /* stereo IR: L through IR 1, R through IR 2 */
-    convolve(P, 2, DSP_CONV_PARALLEL, h, len, 1.0, 0, x, out, n, 77);
-    worst = 0;
-    for (int c = 0; c < 2; c++) {
-        direct(x[c], n, h[c], len, y, n);
-        double e = rel_error(out[c], y, n - P, P);
-        worst = e > worst ? e : worst;
-    }
-    check(worst <= 1e-5, "a stereo IR: L -> L through channel 1, R -> R through channel 2", "max error %.3g", worst);
     /* true stereo: out L = L * LL + R * RL, out R = L * LR + R * RR */
     convolve(P, 2, DSP_CONV_TRUE_STEREO, h, len, 0.5, 0, x, out, n, 77);
-    worst = 0;
+    double worst = 0;
     for (int o = 0; o < 2; o++) {
         direct(x[0], n, h[o], len, y, n);      /* LL or LR */
         direct(x[1], n, h[2 + o], len, t, n);  /* RL or RR */
