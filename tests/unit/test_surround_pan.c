@@ -24,8 +24,7 @@
 #include <string.h>
 
 #include "tests/check.h"
-
-static const long double PI_L = 3.141592653589793238462643383279502884L;
+#include "tests/unit/surround_law.h"
 
 /* The layouts' places, docs/surround.md */
 enum { L51_L, L51_R, L51_C, L51_LFE, L51_LS, L51_RS };
@@ -60,20 +59,6 @@ static dsp_surround_pan_setting at(double x, double y)
     return s;
 }
 
-/* 5.1, the law written out for this layout: front row L C R, rear row Ls Rs */
-static void reference_51(long double x, long double y, long double *g)
-{
-    long double front = sinl((y + 1) * PI_L / 4), rear = cosl((y + 1) * PI_L / 4);
-    long double l = 0, c = 0, r = 0;
-    if (x < 0)
-        l = cosl((x + 1) * PI_L / 2), c = sinl((x + 1) * PI_L / 2);
-    else
-        c = cosl(x * PI_L / 2), r = sinl(x * PI_L / 2);
-    g[L51_L] = front * l, g[L51_C] = front * c, g[L51_R] = front * r;
-    g[L51_LS] = rear * cosl((x + 1) * PI_L / 4), g[L51_RS] = rear * sinl((x + 1) * PI_L / 4);
-    g[L51_LFE] = 0;
-}
-
 static void test_reference_51(void)
 {
     dsp_surround_pan p;
@@ -85,7 +70,7 @@ static void test_reference_51(void)
             long double want[6];
             dsp_surround_pan_setting set = at(x, y);
             dsp_surround_pan_mono(&p, &set, g);
-            reference_51(x, y, want);
+            surround_law_51(x, y, want);
             for (int k = 0; k < 6; k++)
                 worst = fmax(worst, (double)fabsl(g[k] - want[k]));
         }

@@ -35,6 +35,7 @@
 
 #include "tests/check.h"
 #include "tests/unit/render_util.h"
+#include "tests/unit/surround_law.h"
 
 #define RATE 48000
 #define DC 0.5
@@ -45,18 +46,13 @@ enum { L, R, C, LFE, LS, RS };
 
 static double dc(int i, int c) { (void)i; return c == 0 ? DC : -DC / 2; }
 
-/* 5.1 written out: front row L C R, rear row Ls Rs (docs/surround.md) */
+/* The 5.1 law (surround_law.h) in the file's order, as doubles. */
 static void law_51(double x, double y, double *g)
 {
-    double front = sin((y + 1) * M_PI / 4), rear = cos((y + 1) * M_PI / 4);
-    double l = 0, c = 0, r = 0;
-    if (x < 0)
-        l = cos((x + 1) * M_PI / 2), c = sin((x + 1) * M_PI / 2);
-    else
-        c = cos(x * M_PI / 2), r = sin(x * M_PI / 2);
-    g[L] = front * l, g[C] = front * c, g[R] = front * r;
-    g[LS] = rear * cos((x + 1) * M_PI / 4), g[RS] = rear * sin((x + 1) * M_PI / 4);
-    g[LFE] = 0;
+    long double w[6];
+    surround_law_51(x, y, w);
+    for (int c = 0; c < 6; c++)
+        g[c] = (double)w[c];
 }
 
 static double position_x(int k) { return -1 + 2 * ((k * 37) % 100) / 99.0; }
