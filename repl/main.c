@@ -303,7 +303,17 @@ static int cmd_info(const plan *p, const vm_desc *d)
                                      vm_layout_channel_name(po->layout, order[k], nm, sizeof nm));
         printf("  %s  <- '%s' (%d ch, %s, %s%s)\n", po->path, po->strip, po->channels,
                vm_layout_name(po->layout), vm_out_format_name(po->format), po->latency ? "" : ", no latency");
-        printf("         file order %s, channel mask 0x%X\n", file_order, (unsigned)vm_layout_mask(po->layout));
+        const char *fmt = vm_out_format_name(po->format);
+        unsigned mask = (unsigned)vm_layout_mask(po->layout);
+        if (fmt[0] == 'w')
+            printf("         file order %s, channel mask 0x%X\n", file_order, mask);
+        else if (fmt[0] == 'f')
+            printf("         file order %s (FLAC's order for %d channels; FLAC carries no mask)\n", file_order,
+                   po->channels);
+        else if (mask && po->channels > 1)
+            printf("         file order %s, CHAN chunk for mask 0x%X\n", file_order, mask);
+        else
+            printf("         file order %s\n", file_order);
     }
     for (int i = 0; i < p->nstrips; i++)
         if (p->strip_latency[i])
