@@ -138,15 +138,15 @@ sfx:clip { "media/fx/door3-open.ogg", at = "01:00:16:12", gain = -10 }
 sfx:clip { "media/fx/breakmetal02.ogg", at = "01:00:32:12", gain = -12 }
 sfx:clip { "media/fx/door2-open.ogg", at = "01:00:54:00", gain = -3 }
 
--- Moving: a mono track the panner flies around the room. Only this track
--- sends to the LFE (pan_lfe, dB): the subwoofer carries the explosion's and
--- the bang's weight and nothing else.
-local move = track "FX MOVE" { channels = 1, to = fx, pan_lfe = -6 }
+-- Moving: a mono track the panner flies around the room, starting at the
+-- front left (pan = -1; pan_fr is 1, the front, unless set). Only this
+-- track sends to the LFE (pan_lfe, dB): the subwoofer carries the
+-- explosion's and the bang's weight and nothing else. Between its clips the
+-- track is silent, so the `set`s a second before a clip jump unheard.
+local move = track "FX MOVE" { channels = 1, to = fx, pan = -1, pan_lfe = -6 }
 -- The distant explosion rolls past: from the front left to the back right
 -- over its 3 s of rumble.
 move:clip { "media/fx/big_explosion.ogg", at = "01:00:03:00", gain = -16, fade_out = 1 }
-move.pan:set { at = "01:00:03:00", to = -1 }
-move.pan_fr:set { at = "01:00:03:00", to = 1 }
 move.pan:ramp { at = "01:00:03:00", to = 1, over = 3 }
 move.pan_fr:ramp { at = "01:00:03:00", to = -1, over = 3 }
 -- The ship's timbers creak along the left wall, from behind to the front
