@@ -19,7 +19,10 @@
 #     Rs/sqrt 2, LFE dropped) computed by ffmpeg's pan filter from the
 #     printmaster file by channel names: the difference peaks below
 #     -120 dBFS (24-bit roundings: at most 1.9 LSB), and the fold-down does
-#     not clip.
+#     not clip;
+#   - block-size independence with every new node in the graph (surround
+#     pans moving, reverb, convolution, fold-down): a render at --block 64
+#     is byte-identical to the default's (1024) in every file (cmp).
 # Skipped when the demo's media are not installed (scripts/install-deps.sh demo).
 T=demo51
 repo=$(pwd)
@@ -120,4 +123,17 @@ if below "$d" -120 && below "$s" 0; then
 else
   out="difference $d, peak $s"
   notok "$T: the Lo/Ro output is the fold-down of the printmaster" "difference $d dBFS, Lo/Ro peak $s dBFS"
+fi
+
+# ---- block size ------------------------------------------------------------------------
+if "$DS" render "$repo/scripts/demo51.lua" --out "$W/b64" --block 64 --no-measure > render64.log 2>&1; then
+  bad=""
+  for f in printmaster DX MX FX printmaster_LoRo; do
+    cmp -s "$O/$f.wav" "$W/b64/$f.wav" || bad="$bad $f"
+  done
+  if [ -z "$bad" ]; then ok "$T: at --block 64 every file is byte-identical to the default block's"
+  else out=$bad; notok "$T: at --block 64 every file is byte-identical to the default block's" "differs:$bad"; fi
+else
+  out=$(tail -3 render64.log)
+  notok "$T: scripts/demo51.lua renders at --block 64" "it failed"
 fi
