@@ -154,8 +154,14 @@ else
   # (sent - play sent) into the session; 2.5 s later every state has settled
   s0=$(awk '/^sent/ && $3 == "play()" { p = $2 } /^sent/ && $3 == "reload()" && !r { r = $2 } END { printf "%.3f", r - p + 2.5 }' "$W/sent")
   sox -V1 "$W/ref/printmaster.wav" "$W/seg.wav" trim "$s0" 3
+  # cycles the server dropped for others in session 1 (judged above) leave
+  # gaps in the recording: then in 0.5 s pieces, at most two lost a cycle
+  env_drops=$((jack_xruns_stalled + jack_xruns_others + jack_xruns_server))
   if "$WAVCMP" "$W/seg.wav" "$W/rec.wav" --search 25 --tolerance -100 >"$W/wb.out" 2>&1; then
     echo "ok - write-back: the offline render with the saved trims equals the live recording from ${s0} s ($(tr '\n' ' ' <"$W/wb.out"))"
+  elif [ "$env_drops" -gt 0 ] && PIECES_SEARCH=25 pieces "$W/ref/printmaster.wav" "$W/rec.wav" "$s0" 3 0.5 "$W" -100 &&
+    [ "$pieces_lost" -le $((2 * env_drops)) ] && [ "$pieces_found" -ge 3 ]; then
+    echo "ok - write-back: the offline render with the saved trims equals the live recording from ${s0} s but for $env_drops cycles the server dropped, not dubstage's ($pieces_found of 6 pieces of 0.5 s found)"
   else
     echo "not ok - write-back: the offline render with the saved trims differs from what was heard: $(tr '\n' ' ' <"$W/wb.out")"
   fi
