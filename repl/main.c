@@ -1,4 +1,4 @@
-/* main.c - the dubstage command line: render, info, help, version. */
+/* main.c - the dubstage command line: render, info, loudness, help, version. */
 #include <errno.h>
 #include <limits.h>
 #include <malloc.h>
@@ -19,6 +19,7 @@
 #include "vm/suggest.h"
 #include "repl/automation_cmd.h"
 #include "repl/live_cmd.h"
+#include "repl/loudness_cmd.h"
 
 #ifndef DS_VERSION
 #define DS_VERSION "dev"
@@ -40,6 +41,10 @@ static const char usage_text[] =
     "                  play the mix through the sound card (the first output, or the\n"
     "                  bus or output --bus names); reports xruns on exit\n"
     "  repl SCRIPT     play and change the mix live from a Lua prompt (docs/live.md)\n"
+    "  loudness [--json] FILE...\n"
+    "                  measure audio files with the renders' meter: integrated loudness,\n"
+    "                  range, true and sample peak, max momentary and short-term\n"
+    "                  (BS.1770-4, EBU R 128; docs/loudness.md); --json: one JSON array\n"
     "  devices         list the audio output devices\n"
     "\n"
     "options:\n"
@@ -402,6 +407,10 @@ int main(int argc, char **argv)
      * heap absorbs them (tests/render/memory.sh: +19% over 60 min with the
      * default threshold, +5..7% with this one). */
     mallopt(M_MMAP_THRESHOLD, 8 * 1024);
+    /* `loudness` takes files, not a script, and options of its own: the
+     * words after it are its own (dubstage loudness --json a.wav b.wav) */
+    if (argc >= 2 && strcmp(argv[1], "loudness") == 0)
+        return repl_loudness(argc - 2, argv + 2);
     cli_args a;
     int rc = parse_args(argc, argv, &a);
     if (rc)
@@ -420,12 +429,15 @@ int main(int argc, char **argv)
         fputs(usage_text, a.command ? stdout : stderr);
         return a.command ? 0 : 2;
     }
-    static const char *const commands[] = {"render", "info", "automation", "play", "repl", "devices", "help", NULL};
+    static const char *const commands[] = {"render", "info", "automation", "play", "repl", "devices", "loudness",
+                                           "help", NULL};
     if (strcmp(a.command, "devices") == 0)
         return repl_devices();
+    if (strcmp(a.command, "loudness") == 0)
+        return fail_usage("%s comes first, its options after it: dubstage loudness [--json] FILE...", a.command);
     if (strcmp(a.command, "render") != 0 && strcmp(a.command, "info") != 0 && strcmp(a.command, "automation") != 0 &&
         strcmp(a.command, "play") != 0 && strcmp(a.command, "repl") != 0) {
-        const char *near = vm_suggest(a.command, commands, 7);
+        const char *near = vm_suggest(a.command, commands, 8);
         fprintf(stderr, "dubstage: unknown command '%s'%s%s%s\nrun 'dubstage --help' for usage\n", a.command,
                 near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
         return 2;

@@ -118,16 +118,23 @@ void vm_layout_describe(vm_layout l, int channels, char *buf, int n)
         used += snprintf(buf + used, (size_t)(n - used), "%s%s", ch ? " " : "", layouts[l].ch_name[ch]);
 }
 
-double vm_layout_weight(vm_layout l, int ch)
+double vm_speaker_weight(int bit)
 {
-    switch (vm_layout_speaker(l, ch)) {
-    case VM_SPEAKER_LFE:
+    switch (bit) {
+    case VM_SPEAKER_LFE: /* left out */
         return 0.0;
     case VM_SPEAKER_LS: case VM_SPEAKER_RS: case VM_SPEAKER_LRS: case VM_SPEAKER_RRS:
+    case 8: case 15: case 16: case 17: /* back centre, top back left/centre/right */
         return 1.41;
     default:
         return 1.0;
     }
+}
+
+double vm_layout_weight(vm_layout l, int ch)
+{
+    vm_speaker sp = vm_layout_speaker(l, ch);
+    return sp == VM_SPEAKER_NONE ? 1.0 : vm_speaker_weight((int)sp);
 }
 
 uint32_t vm_layout_mask(vm_layout l)

@@ -93,6 +93,12 @@ void vm_layout_describe(vm_layout l, int channels, char *buf, int n);
  * surround (side and rear, as ffmpeg's ebur128 weighs them). */
 double vm_layout_weight(vm_layout l, int ch);
 
+/* BS.1770-4 weight G of the speaker at WAVE_FORMAT_EXTENSIBLE mask bit
+ * `bit` (0..31), as ffmpeg's ebur128 weighs them: 0 for LFE (bit 3);
+ * 1.41 for the side and rear surrounds (bits 4, 5, 9, 10), back
+ * centre (8) and the top rear speakers (15, 16, 17); 1.0 for every other. */
+double vm_speaker_weight(int bit);
+
 /* The WAVE_FORMAT_EXTENSIBLE dwChannelMask of layout l (0 for plain). */
 uint32_t vm_layout_mask(vm_layout l);
 
