@@ -135,6 +135,12 @@ static void test_weights(void)
           "plain channels weigh 1 (no LFE, no surround)", "differ");
     check(vm_layout_weight(VM_LAYOUT_5_0, 3) == 1.41, "5.0's channel 4 (Ls) weighs 1.41", "got %g",
           vm_layout_weight(VM_LAYOUT_5_0, 3));
+    /* by mask bit, as ffmpeg's ebur128 weighs a file's channels */
+    static const double by_bit[18] = {1, 1, 1, 0, 1.41, 1.41, 1, 1, 1.41, 1.41, 1.41, 1, 1, 1, 1, 1.41, 1.41, 1.41};
+    int okbits = 1;
+    for (int b = 0; b < 18; b++)
+        okbits &= vm_speaker_weight(b) == by_bit[b];
+    check(okbits, "weights by mask bit: LFE 0; BL BR BC SL SR TBL TBC TBR 1.41; the rest 1", "differ");
 }
 
 /* Fold-down matrices against ITU-R BS.775's Lo/Ro written out here
