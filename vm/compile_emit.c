@@ -493,15 +493,11 @@ static ds_result emit_eq_batch(compiler *c, const aop *o, char *err)
 
 /* An EQ insert: order 2 as one multi-channel biquad, higher orders as
  * Butterworth cascades per channel. */
-static ds_result emit_eq(compiler *c, const aop *o, char *err)
+static ds_result emit_eq(compiler *c, const aop *o, const vm_strip_desc *st, const vm_insert_desc *e,
+                         plan_op *op, void *args, char *err)
 {
-    plan *p = c->p;
-    vm_arena *A = &p->arena;
-    const vm_strip_desc *st = &c->d->strips[o->strip];
-    const vm_insert_desc *e = &st->inserts[o->dst];
-    plan_op *op;
-    op_eq_args *a = new_op_args(p, &op, &op_eq_class, sizeof *a);
-    CHECK(a);
+    vm_arena *A = &c->p->arena;
+    op_eq_args *a = args;
     a->type = e->type;
     a->order = e->order;
     a->rate = c->d->tb.rate;
@@ -543,15 +539,11 @@ static int insert_at(const compiler *c, int s, int k)
     return at;
 }
 
-static ds_result emit_transient(compiler *c, const aop *o, char *err)
+static ds_result emit_transient(compiler *c, const aop *o, const vm_strip_desc *st, const vm_insert_desc *e,
+                                plan_op *op, void *args, char *err)
 {
-    plan *p = c->p;
-    vm_arena *A = &p->arena;
-    const vm_strip_desc *st = &c->d->strips[o->strip];
-    const vm_insert_desc *e = &st->inserts[o->dst];
-    plan_op *op;
-    op_transient_args *a = new_op_args(p, &op, &op_transient_class, sizeof *a);
-    CHECK(a);
+    vm_arena *A = &c->p->arena;
+    op_transient_args *a = args;
     dsp_transient_init(&a->state, c->d->tb.rate, e->attack_db, e->sustain_db);
     LANE(insert_moving_lanes(c, o, &a->moving, a->lanes, VM_INSERT_NSETP, err) == DS_OK);
     if (a->moving) /* the settings it starts with */
@@ -614,17 +606,13 @@ static double ir_energy(float *const *ir, int nir, int64_t len)
     return most;
 }
 
-static ds_result emit_convolve(compiler *c, const aop *o, char *err)
+static ds_result emit_convolve(compiler *c, const aop *o, const vm_strip_desc *st, const vm_insert_desc *e,
+                               plan_op *op, void *args, char *err)
 {
-    plan *p = c->p;
-    vm_arena *A = &p->arena;
-    const vm_strip_desc *st = &c->d->strips[o->strip];
-    const vm_insert_desc *e = &st->inserts[o->dst];
+    vm_arena *A = &c->p->arena;
     const vm_convolve_desc *cd = &e->conv;
     int nch = st->channels, rate = c->d->tb.rate;
-    plan_op *op;
-    op_convolve_args *a = new_op_args(p, &op, &op_convolve_class, sizeof *a);
-    CHECK(a);
+    op_convolve_args *a = args;
     dsp_conv_routing routing = cd->info.channels == 4 ? DSP_CONV_TRUE_STEREO
                              : cd->info.channels == 2 ? DSP_CONV_PARALLEL : DSP_CONV_SHARED;
     const char *kind = cd->info.channels == 4 ? "true-stereo" : cd->info.channels == 2 ? "stereo" : "mono";
@@ -684,17 +672,13 @@ static ds_result emit_convolve(compiler *c, const aop *o, char *err)
  * recompiles the mix, finds the heads' old position inside the new line
  * and glides from there (dsp_delay_copy_state). Memory is reserved, not
  * touched, until the line fills (the arena's pages come zeroed). */
-static ds_result emit_delay_insert(compiler *c, const aop *o, char *err)
+static ds_result emit_delay_insert(compiler *c, const aop *o, const vm_strip_desc *st, const vm_insert_desc *e,
+                                   plan_op *op, void *args, char *err)
 {
-    plan *p = c->p;
-    vm_arena *A = &p->arena;
-    const vm_strip_desc *st = &c->d->strips[o->strip];
-    const vm_insert_desc *e = &st->inserts[o->dst];
+    vm_arena *A = &c->p->arena;
     const vm_delay_settings *ds = &e->delay;
     double rate = c->d->tb.rate;
-    plan_op *op;
-    op_delay_insert_args *a = new_op_args(p, &op, &op_delay_insert_class, sizeof *a);
-    CHECK(a);
+    op_delay_insert_args *a = args;
     const vm_insert_param_spec *time = vm_insert_param_at(e->kind, VM_DELAY_TIME);
     vm_param_desc tp = vm_insert_param_get(e, time);
     double longest = dsp_delay_samples(ds->max_s > 0 ? ds->max_s : vm_param_desc_max(&tp), rate);
@@ -727,15 +711,11 @@ static ds_result emit_delay_insert(compiler *c, const aop *o, char *err)
     return DS_OK;
 }
 
-static ds_result emit_width(compiler *c, const aop *o, char *err)
+static ds_result emit_width(compiler *c, const aop *o, const vm_strip_desc *st, const vm_insert_desc *e,
+                            plan_op *op, void *args, char *err)
 {
-    plan *p = c->p;
-    vm_arena *A = &p->arena;
-    const vm_strip_desc *st = &c->d->strips[o->strip];
-    const vm_insert_desc *e = &st->inserts[o->dst];
-    plan_op *op;
-    op_width_args *a = new_op_args(p, &op, &op_width_class, sizeof *a);
-    CHECK(a);
+    vm_arena *A = &c->p->arena;
+    op_width_args *a = args;
     a->io = c->chans[o->strip]; /* two channels (compile_validate.c) */
     LANE(insert_moving_lanes(c, o, &a->moving, a->lanes, VM_WIDTH_NPARAMS, err) == DS_OK);
     if (a->moving) {
@@ -750,15 +730,12 @@ static ds_result emit_width(compiler *c, const aop *o, char *err)
     return DS_OK;
 }
 
-static ds_result emit_ms(compiler *c, const aop *o, char *err)
+static ds_result emit_ms(compiler *c, const aop *o, const vm_strip_desc *st, const vm_insert_desc *e,
+                         plan_op *op, void *args, char *err)
 {
-    plan *p = c->p;
-    vm_arena *A = &p->arena;
-    const vm_strip_desc *st = &c->d->strips[o->strip];
-    const vm_insert_desc *e = &st->inserts[o->dst];
-    plan_op *op;
-    op_ms_args *a = new_op_args(p, &op, &op_ms_class, sizeof *a);
-    CHECK(a);
+    (void)err; /* it cannot fail */
+    vm_arena *A = &c->p->arena;
+    op_ms_args *a = args;
     a->io = c->chans[o->strip]; /* two channels (compile_validate.c) */
     a->decode = e->ms_decode;
     op->label = vmc_label(A, "ms     %s '%s' %s", vmc_kind_name(st), st->name,
@@ -769,17 +746,13 @@ static ds_result emit_ms(compiler *c, const aop *o, char *err)
 
 /* A channel map, or a polarity inverter (every channel onto itself, the
  * listed ones negated). */
-static ds_result emit_chmap(compiler *c, const aop *o, char *err)
+static ds_result emit_chmap(compiler *c, const aop *o, const vm_strip_desc *st, const vm_insert_desc *e,
+                            plan_op *op, void *args, char *err)
 {
-    plan *p = c->p;
-    vm_arena *A = &p->arena;
-    const vm_strip_desc *st = &c->d->strips[o->strip];
-    const vm_insert_desc *e = &st->inserts[o->dst];
+    vm_arena *A = &c->p->arena;
     int nch = st->channels; /* at most DSP_CHMAP_MAX_CHANNELS, indices in range (compile_validate.c) */
-    plan_op *op;
-    op_chmap_args *a = new_op_args(p, &op, &op_chmap_class, sizeof *a);
-    CHECK(a);
-    int src[DSP_CHMAP_MAX_CHANNELS];
+    op_chmap_args *a = args;
+    int src[DSP_CHMAP_MAX_CHANNELS] = {0}; /* GCC cannot see that dsp_chmap_init reads only nch of them */
     unsigned char invert[DSP_CHMAP_MAX_CHANNELS] = {0};
     char list[4 * DSP_CHMAP_MAX_CHANNELS + 8] = "";
     size_t len = 0;
@@ -810,18 +783,14 @@ static ds_result emit_chmap(compiler *c, const aop *o, char *err)
 
 /* A realtime duck: its key read at the audio's time (a ring where the key
  * is early), and in a band, its crossover. */
-static ds_result emit_duck(compiler *c, const aop *o, char *err)
+static ds_result emit_duck(compiler *c, const aop *o, const vm_strip_desc *st, const vm_insert_desc *e,
+                           plan_op *op, void *args, char *err)
 {
-    plan *p = c->p;
-    vm_arena *A = &p->arena;
+    vm_arena *A = &c->p->arena;
     const vm_desc *d = c->d;
-    const vm_strip_desc *st = &d->strips[o->strip];
-    const vm_insert_desc *e = &st->inserts[o->dst];
     int max_block = c->max_block;
-    plan_op *op;
     const vm_duck_desc *du = &d->ducks[e->duck];
-    op_duck_args *a = new_op_args(p, &op, &op_duck_class, sizeof *a);
-    CHECK(a);
+    op_duck_args *a = args;
     dsp_ducker_params dp = vmc_ducker_params(du);
     size_t m = dsp_ducker_heap_size(st->channels, d->tb.rate, &dp);
     void *mem = vm_arena_alloc(A, m ? m : 8);
@@ -855,16 +824,12 @@ static ds_result emit_duck(compiler *c, const aop *o, char *err)
     return DS_OK;
 }
 
-static ds_result emit_limiter(compiler *c, const aop *o, char *err)
+static ds_result emit_limiter(compiler *c, const aop *o, const vm_strip_desc *st, const vm_insert_desc *e,
+                              plan_op *op, void *args, char *err)
 {
-    plan *p = c->p;
-    vm_arena *A = &p->arena;
-    const vm_strip_desc *st = &c->d->strips[o->strip];
-    const vm_insert_desc *e = &st->inserts[o->dst];
+    vm_arena *A = &c->p->arena;
     double rate = c->d->tb.rate;
-    plan_op *op;
-    op_limiter_args *a = new_op_args(p, &op, &op_limiter_class, sizeof *a);
-    CHECK(a);
+    op_limiter_args *a = args;
     dsp_limiter_params lp = e->lim;
     LANE(insert_moving_lanes(c, o, &a->moving, a->lanes, VM_INSERT_NSETP, err) == DS_OK);
     lp.automated = a->moving; /* every frame keeps the settings it came in with */
@@ -926,17 +891,13 @@ static ds_result dyn_key(compiler *c, const aop *o, op_dyn_args *a, char *err)
     return DS_OK;
 }
 
-static ds_result emit_dyn(compiler *c, const aop *o, char *err)
+static ds_result emit_dyn(compiler *c, const aop *o, const vm_strip_desc *st, const vm_insert_desc *e,
+                          plan_op *op, void *args, char *err)
 {
-    plan *p = c->p;
-    vm_arena *A = &p->arena;
+    vm_arena *A = &c->p->arena;
     const vm_desc *d = c->d;
-    const vm_strip_desc *st = &d->strips[o->strip];
-    const vm_insert_desc *e = &st->inserts[o->dst];
     const char *noun = vm_insert_noun(e); /* compressor, expander, gate */
-    plan_op *op;
-    op_dyn_args *a = new_op_args(p, &op, &op_dyn_class, sizeof *a);
-    CHECK(a);
+    op_dyn_args *a = args;
     dsp_dyn_init(&a->state, d->tb.rate, &e->dyn);
     const vm_insert_param_spec *ratio = vm_insert_param_at(e->kind, VM_DYN_RATIO);
     vm_param_desc rp = vm_insert_param_get(e, ratio);
@@ -1108,16 +1069,12 @@ static void reverb_speakers(vm_layout l, int channels, dsp_reverb_speaker *sp)
 
 /* A reverb: its lines in the arena, its speakers from the strip's layout,
  * a lane per setting when any moves. */
-static ds_result emit_reverb(compiler *c, const aop *o, char *err)
+static ds_result emit_reverb(compiler *c, const aop *o, const vm_strip_desc *st, const vm_insert_desc *e,
+                             plan_op *op, void *args, char *err)
 {
-    plan *p = c->p;
-    vm_arena *A = &p->arena;
-    const vm_strip_desc *st = &c->d->strips[o->strip];
-    const vm_insert_desc *e = &st->inserts[o->dst];
+    vm_arena *A = &c->p->arena;
     double rate = c->d->tb.rate;
-    plan_op *op;
-    op_reverb_args *a = new_op_args(p, &op, &op_reverb_class, sizeof *a);
-    CHECK(a);
+    op_reverb_args *a = args;
     vm_layout layout = vm_layout_resolve(st->layout, st->channels);
     dsp_reverb_shape shape = {.channels = st->channels, .size_m = e->reverb_size_m,
                               .predelay_s = e->reverb_predelay_s};
@@ -1141,34 +1098,40 @@ static ds_result emit_reverb(compiler *c, const aop *o, char *err)
     return DS_OK;
 }
 
-/* An insert, by its kind. */
+/* Each insert kind's op: its class, the size of its args, and the emitter
+ * that fills them, given the insert (e) on its strip (st), the op and its
+ * args, zeroed in the arena. A kind not listed is an EQ. */
+static const struct {
+    const plan_op_class *cls;
+    size_t args_size;
+    ds_result (*emit)(compiler *c, const aop *o, const vm_strip_desc *st, const vm_insert_desc *e, plan_op *op,
+                      void *args, char *err);
+} insert_ops[] = {
+    [VM_INSERT_EQ] = {&op_eq_class, sizeof(op_eq_args), emit_eq},
+    [VM_INSERT_DYNAMICS] = {&op_dyn_class, sizeof(op_dyn_args), emit_dyn},
+    [VM_INSERT_LIMITER] = {&op_limiter_class, sizeof(op_limiter_args), emit_limiter},
+    [VM_INSERT_TRANSIENT] = {&op_transient_class, sizeof(op_transient_args), emit_transient},
+    [VM_INSERT_DUCK] = {&op_duck_class, sizeof(op_duck_args), emit_duck},
+    [VM_INSERT_DELAY] = {&op_delay_insert_class, sizeof(op_delay_insert_args), emit_delay_insert},
+    [VM_INSERT_WIDTH] = {&op_width_class, sizeof(op_width_args), emit_width},
+    [VM_INSERT_MS] = {&op_ms_class, sizeof(op_ms_args), emit_ms},
+    [VM_INSERT_POLARITY] = {&op_chmap_class, sizeof(op_chmap_args), emit_chmap},
+    [VM_INSERT_CHANNEL_MAP] = {&op_chmap_class, sizeof(op_chmap_args), emit_chmap},
+    [VM_INSERT_CONVOLVE] = {&op_convolve_class, sizeof(op_convolve_args), emit_convolve},
+    [VM_INSERT_REVERB] = {&op_reverb_class, sizeof(op_reverb_args), emit_reverb},
+};
+
 static ds_result emit_insert(compiler *c, const aop *o, char *err)
 {
-    switch (c->d->strips[o->strip].inserts[o->dst].kind) {
-    case VM_INSERT_TRANSIENT:
-        return emit_transient(c, o, err);
-    case VM_INSERT_DELAY:
-        return emit_delay_insert(c, o, err);
-    case VM_INSERT_CONVOLVE:
-        return emit_convolve(c, o, err);
-    case VM_INSERT_DUCK:
-        return emit_duck(c, o, err);
-    case VM_INSERT_REVERB:
-        return emit_reverb(c, o, err);
-    case VM_INSERT_LIMITER:
-        return emit_limiter(c, o, err);
-    case VM_INSERT_DYNAMICS:
-        return emit_dyn(c, o, err);
-    case VM_INSERT_WIDTH:
-        return emit_width(c, o, err);
-    case VM_INSERT_MS:
-        return emit_ms(c, o, err);
-    case VM_INSERT_POLARITY:
-    case VM_INSERT_CHANNEL_MAP:
-        return emit_chmap(c, o, err);
-    default:
-        return emit_eq(c, o, err);
-    }
+    const vm_strip_desc *st = &c->d->strips[o->strip];
+    const vm_insert_desc *e = &st->inserts[o->dst];
+    size_t k = (size_t)e->kind;
+    if (k >= sizeof insert_ops / sizeof insert_ops[0] || !insert_ops[k].emit)
+        k = VM_INSERT_EQ;
+    plan_op *op;
+    void *args = new_op_args(c->p, &op, insert_ops[k].cls, insert_ops[k].args_size);
+    CHECK(args);
+    return insert_ops[k].emit(c, o, st, e, op, args, err);
 }
 
 ds_result vmc_emit_op(compiler *c, const aop *o, char *err)
