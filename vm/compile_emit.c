@@ -196,6 +196,23 @@ static ds_result pan_param(compiler *c, int s, char *err)
     return DS_OK;
 }
 
+/* The level of send sd (NULL: a plain route) riding on a moving pan's
+ * coefficients: *level, its evaluator where it moves (or, before the
+ * fader, where the mute's fades move: they are layers of it), else *coef,
+ * its static gain (1 for a route). */
+static ds_result pan_send_level(compiler *c, const aop *o, const vm_send_desc *sd, plan_param **level, float *coef,
+                                char *err)
+{
+    int pre_mute = sd && sd->pre && vmc_mute_moves(c, o->strip);
+    *level = NULL;
+    *coef = 1.0f;
+    if (sd && (sd->level.nevents || pre_mute))
+        LANE(*level = vmc_send_level_param(c->p, c, o->strip, o->dst, sd, pre_mute, err));
+    else if (sd)
+        *coef = sd->level.value <= VM_LANE_DB_SILENCE ? 0.0f : (float)pow(10.0, sd->level.value / 20.0);
+    return DS_OK;
+}
+
 /* A mono or stereo strip with a moving pan into a bus of 2+ channels: the
  * pan's coefficients, and a send's level riding on them. */
 static ds_result emit_mix_pan(compiler *c, const aop *o, float **src_chans, char *err)
@@ -205,13 +222,12 @@ static ds_result emit_mix_pan(compiler *c, const aop *o, float **src_chans, char
     const vm_desc *d = c->d;
     const vm_strip_desc *st = &d->strips[o->strip], *dt = &d->strips[o->dst];
     const vm_send_desc *sd = vm_desc_send(d, o->strip, o->dst);
-    /* a send's level (static, moving, and before the fader the mute's
-     * fades as layers) rides on the pan's coefficients */
-    int pre_mute = sd && sd->pre && vmc_mute_moves(c, o->strip);
-    plan_param *level = NULL;
-    if (sd && (sd->level.nevents || pre_mute))
-        LANE(level = vmc_send_level_param(p, c, o->strip, o->dst, sd, pre_mute, err));
-    ds_result r = pan_param(c, o->strip, err);
+    plan_param *level;
+    float coef;
+    ds_result r = pan_send_level(c, o, sd, &level, &coef, err);
+    if (r != DS_OK)
+        return r;
+    r = pan_param(c, o->strip, err);
     if (r != DS_OK)
         return r;
     plan_op *op = new_op(p);
@@ -223,10 +239,8 @@ static ds_result emit_mix_pan(compiler *c, const aop *o, float **src_chans, char
     a->dst[0] = c->chans[o->dst][0];
     a->dst[1] = c->chans[o->dst][1];
     a->pan = c->pan_params[o->strip];
-    a->coef = 1.0f;
+    a->coef = coef;
     a->level = level;
-    if (sd && !sd->level.nevents && !pre_mute) /* a static send level */
-        a->coef = sd->level.value <= VM_LANE_DB_SILENCE ? 0.0f : (float)pow(10.0, sd->level.value / 20.0);
     if (a->coef != 1.0f || a->level)
         CHECK(a->scratch = vm_arena_alloc(A, (size_t)c->max_block * sizeof(float)));
     op->cls = &op_mix_pan_class;
@@ -247,10 +261,11 @@ static ds_result emit_mix_surround(compiler *c, const aop *o, float **src_chans,
     const vm_desc *d = c->d;
     const vm_strip_desc *st = &d->strips[o->strip], *dt = &d->strips[o->dst];
     const vm_send_desc *sd = vm_desc_send(d, o->strip, o->dst);
-    int pre_mute = sd && sd->pre && vmc_mute_moves(c, o->strip);
-    plan_param *level = NULL;
-    if (sd && (sd->level.nevents || pre_mute))
-        LANE(level = vmc_send_level_param(p, c, o->strip, o->dst, sd, pre_mute, err));
+    plan_param *level;
+    float coef;
+    ds_result r = pan_send_level(c, o, sd, &level, &coef, err);
+    if (r != DS_OK)
+        return r;
     op_mix_surround_args *a = vm_arena_alloc(A, sizeof *a);
     CHECK(a);
     a->speakers = *sp;
@@ -266,10 +281,8 @@ static ds_result emit_mix_surround(compiler *c, const aop *o, float **src_chans,
         snprintf(what, sizeof what, "%s '%s' %s", vmc_kind_name(st), st->name, vm_surround_params[k].name);
         LANE(a->lanes[1 + k] = vmc_build_lane(p, &st->surround[k], vm_surround_params[k].is_db, what, err));
     }
-    a->coef = 1.0f;
+    a->coef = coef;
     a->level = level;
-    if (sd && !sd->level.nevents && !pre_mute) /* a static send level */
-        a->coef = sd->level.value <= VM_LANE_DB_SILENCE ? 0.0f : (float)pow(10.0, sd->level.value / 20.0);
     if (a->coef != 1.0f || a->level) {
         CHECK(a->scratch = vm_arena_alloc(A, (size_t)c->max_block * sizeof(float)));
         CHECK(a->level_values = vm_arena_alloc(A, (size_t)c->max_block * sizeof(float)));
