@@ -153,6 +153,9 @@ if jack_record_playback "$W/rec.wav" 18; then
   pid=$!
   jack_record_wait 30
   kill -TERM "$pid"; wait "$pid"; st=$?
+  # judged first: a cycle the server dropped for others (below) is a gap
+  # in the recording, not dubstage's
+  jack_judge_xruns "loop" "$(grep '^ran' "$W/play.err")"
   sox -V1 "$W/ref/printmaster.wav" "$W/seg.wav" trim 11.5 2.5
   if [ $st -eq 143 ] && "$WAVCMP" "$W/seg.wav" "$W/rec.wav" --search 12 >"$W/cmp1.out" 2>&1; then
     off=$(sed -n 's/^offset \([0-9]*\) frames.*/\1/p' "$W/cmp1.out")
@@ -167,12 +170,21 @@ if jack_record_playback "$W/rec.wav" 18; then
         echo "not ok - loop 10-14 s: the passes are $period frames apart, not 192000"
       fi
     else
-      echo "not ok - loop 10-14 s: the second pass differs: $(tr '\n' ' ' <"$W/cmp2.out")"
+      # the server dropped cycles that were not dubstage's: the recording
+      # has a gap for each; then the second pass in 0.5 s pieces, each
+      # exactly the render, at most two spoilt by each dropped cycle
+      _env=$((jack_xruns_stalled + jack_xruns_others + jack_xruns_server))
+      pieces_found=0 pieces_lost=0
+      [ "$_env" -gt 0 ] && PIECES_SEARCH=4 pieces "$W/seg.wav" "$W/rec2.wav" 0 2.5 0.5 "$W"
+      if [ "$_env" -gt 0 ] && [ "$pieces_lost" -le $((2 * _env)) ] && [ "$pieces_found" -ge 3 ]; then
+        echo "ok - loop 10-14 s: the second pass equals the offline render but for the server's $_env dropped cycles, not dubstage's: $pieces_found of $((pieces_found + pieces_lost)) pieces of 0.5 s found exactly"
+      else
+        echo "not ok - loop 10-14 s: the second pass differs ($_env cycles dropped by others, $pieces_lost of $((pieces_found + pieces_lost)) pieces lost): $(tr '\n' ' ' <"$W/cmp2.out")"
+      fi
     fi
   else
     echo "not ok - loop 10-14 s: status $st; the first pass: $(tr '\n' ' ' <"$W/cmp1.out" 2>/dev/null) $(head -3 "$W/play.err")"
   fi
-  jack_judge_xruns "loop" "$(grep '^ran' "$W/play.err")"
 else
   echo "not ok - loop: $jack_error"
 fi
