@@ -24,18 +24,7 @@ WAVCMP=$(pwd)/$BUILD/tools/wavcmp
 # (an xrun of the server, with dubstage's callback far from late); the
 # callback's cost at 128 and 256 frames is measured by `make bench`.
 JACK_PERIOD=${JACK_PERIOD:-1024}
-jack_require "live playback" || exit 0
-for b in "$RT" "$DS" "$WAVCMP"; do
-  [ -x "$b" ] || { echo "not ok - live playback: no binary at $b (run make)"; exit 1; }
-done
-if [ ! -d scripts/media/dx ]; then
-  scripts/make-demo-media.sh >/dev/null 2>&1 || { echo "not ok - live playback: demo media could not be made"; exit 1; }
-fi
-media=$(cd scripts/media && pwd)
-
-W=$(mktemp -d "${TMPDIR:-/tmp}/dubstage-play.XXXXXX") || exit 1
-trap 'jack_stop; [ -n "${KEEP:-}" ] || rm -rf "$W"' EXIT
-trap 'exit 1' INT TERM
+live_prelude "live playback" play
 
 # the demo with its media by absolute path and a float printmaster, so the
 # comparison is limited by the recorder's 32-bit integers, not by wav24

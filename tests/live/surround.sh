@@ -20,18 +20,7 @@ WAVCMP=$(pwd)/$BUILD/tools/wavcmp
 . tests/live/lib/jack.sh
 JACK_PERIOD=${JACK_PERIOD:-1024} # as play.sh: the dummy server runs without realtime priority
 JACK_CHANNELS=6
-jack_require "live surround" || exit 0
-for b in "$RT" "$DS" "$WAVCMP"; do
-  [ -x "$b" ] || { echo "not ok - live surround: no binary at $b (run make)"; exit 1; }
-done
-if [ ! -d scripts/media/dx ]; then
-  scripts/make-demo-media.sh >/dev/null 2>&1 || { echo "not ok - live surround: demo media could not be made"; exit 1; }
-fi
-media=$(cd scripts/media && pwd)
-
-W=$(mktemp -d "${TMPDIR:-/tmp}/dubstage-surround.XXXXXX") || exit 1
-trap 'jack_stop; rm -rf "$W"' EXIT
-trap 'exit 1' INT TERM
+live_prelude "live surround" surround
 
 sox -V1 -n -r 48000 -c 2 "$W/pad.wav" synth 8 sine 220 sine 330 fade 0.5 8 0.5 vol 0.3
 cat >"$W/surround.lua" <<LUA

@@ -418,3 +418,22 @@ jack_judge_xruns() {
     echo "ok - $1: no xrun caused by dubstage: $2; $jack_xruns_said"
   fi
 }
+
+# live_prelude NAME TAG: the set-up every realtime test shares: exits (ok)
+# when jackd is missing, fails when a binary ($RT, $DS, $WAVCMP) is not
+# built, makes the demo media if needed and sets media to their folder, and
+# W to a fresh work folder (dubstage-TAG.XXXXXX) removed at exit with the
+# server (KEEP=1 keeps it).
+live_prelude() {
+  jack_require "$1" || exit 0
+  for _b in "$RT" "$DS" "$WAVCMP"; do
+    [ -x "$_b" ] || { echo "not ok - $1: no binary at $_b (run make)"; exit 1; }
+  done
+  if [ ! -d scripts/media/dx ]; then
+    scripts/make-demo-media.sh >/dev/null 2>&1 || { echo "not ok - $1: demo media could not be made"; exit 1; }
+  fi
+  media=$(cd scripts/media && pwd)
+  W=$(mktemp -d "${TMPDIR:-/tmp}/dubstage-$2.XXXXXX") || exit 1
+  trap 'jack_stop; [ -n "${KEEP:-}" ] || rm -rf "$W"' EXIT
+  trap 'exit 1' INT TERM
+}
