@@ -12,6 +12,7 @@
 
 #include "vm/desc.h"
 #include "vm/duck.h"
+#include "vm/judge.h"
 #include "vm/path.h"
 #include "vm/plan.h"
 #include "vm/render.h"
@@ -343,10 +344,26 @@ static void fmt_db(double v, const char *unit, char *buf, size_t n)
         snprintf(buf, n, "%.1f %s", v, unit);
 }
 
-static int cmd_render(plan *p, const cli_args *a)
+/* Each deliverable judged against its spec (after the outputs' report). */
+static void print_judgement(const vm_desc *d, const plan *p, const vm_render_report *rep)
+{
+    if (d->ndeliverables == 0)
+        return;
+    double (*values)[VM_MEASURE_COUNT] = calloc((size_t)d->ndeliverables, sizeof *values);
+    if (!values) {
+        fprintf(stderr, "dubstage: out of memory\n");
+        return;
+    }
+    for (int k = 0; k < d->ndeliverables; k++)
+        vm_judge_measures(d, p, rep, k, values[k]);
+    vm_judge_print(stdout, d, (const double (*)[VM_MEASURE_COUNT])values);
+    free(values);
+}
+
+static int cmd_render(plan *p, const vm_desc *d, const cli_args *a)
 {
     char err[DS_ERR_LEN];
-    vm_render_report *rep = calloc((size_t)(p->noutputs ? p->noutputs : 1), sizeof *rep);
+    vm_render_report *rep = calloc((size_t)(p->noutputs + p->nmeters ? p->noutputs + p->nmeters : 1), sizeof *rep);
     if (!rep) {
         fprintf(stderr, "dubstage: out of memory\n");
         return 1;
@@ -394,6 +411,7 @@ static int cmd_render(plan *p, const cli_args *a)
                 printf("  CLIPPED %lld samples", (long long)rep[i].clipped);
             printf("\n");
         }
+        print_judgement(d, p, rep);
     }
     free(rep);
     return 0;
@@ -503,7 +521,7 @@ int main(int argc, char **argv)
         sa.sa_handler = on_signal;
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
-        rc = cmd_render(p, &a);
+        rc = cmd_render(p, &d, &a);
     }
 done:
     vm_plan_free(&p);

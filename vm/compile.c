@@ -16,6 +16,7 @@
 
 #include "vm/compile_priv.h"
 #include "vm/insert_params.h"
+#include "vm/judge.h"
 
 #define CHECK(cond)                                                      \
     do {                                                                 \
@@ -41,8 +42,9 @@ static ds_result compiler_init(compiler *c, const vm_desc *d, int max_block, cha
     c->batch_next = calloc(n1, sizeof *c->batch_next);
     c->def = calloc(n1, sizeof *c->def);
     c->last = calloc(n1, sizeof *c->last);
+    c->metered = calloc((size_t)(2 * d->ndeliverables + 1), sizeof *c->metered);
     CHECK(c->order && c->audible && c->needed && c->tapped && c->muted && c->def && c->last && c->lat_in &&
-          c->lat_out && c->batch_of && c->batch_next);
+          c->lat_out && c->batch_of && c->batch_next && c->metered);
     return DS_OK;
 }
 
@@ -57,6 +59,7 @@ static void compiler_free(compiler *c)
     free(c->audible);
     free(c->needed);
     free(c->tapped);
+    free(c->metered);
     free(c->muted);
     free(c->lat_in);
     free(c->lat_out);
@@ -71,8 +74,8 @@ static void compiler_free(compiler *c)
     vmc_free_graph(c);
 }
 
-/* The strips an output records (analysis: the ducks' keys; live: the strip
- * played and every bus's meter). */
+/* The strips an output records or a deliverable's meter reads (analysis:
+ * the ducks' keys; live: the strip played and every bus's meter). */
 static void decide_tapped(compiler *c)
 {
     const vm_desc *d = c->d;
@@ -83,6 +86,11 @@ static void decide_tapped(compiler *c)
     }
     for (int i = 0; i < d->noutputs; i++)
         c->tapped[d->outputs[i].strip] = 1;
+    /* a render judges its deliverables (live playback does not) */
+    if (d->live_tap < 0 && !d->live_meters)
+        c->nmetered = vm_judge_meter_strips(d, c->metered);
+    for (int i = 0; i < c->nmetered; i++)
+        c->tapped[c->metered[i]] = 1;
     /* live playback reads the strip it plays and meters every bus */
     if (d->live_tap >= 0 && d->live_tap < c->n)
         c->tapped[d->live_tap] = 1;
@@ -354,6 +362,21 @@ static ds_result finish_plan(compiler *c, char *err)
             p->tail = po->latency;
         po->format = od->format;
         po->dither = od->dither;
+    }
+    p->meters = vm_arena_alloc(A, (size_t)(c->nmetered ? c->nmetered : 1) * sizeof *p->meters);
+    CHECK(p->meters);
+    for (int i = 0; i < c->nmetered; i++) {
+        int s = c->metered[i];
+        const vm_strip_desc *st = &d->strips[s];
+        plan_meter *pm = &p->meters[p->nmeters++];
+        CHECK(pm->strip = vm_arena_strdup(A, st->name));
+        pm->strip_index = s;
+        pm->channels = st->channels;
+        pm->layout = vmc_strip_layout(st);
+        pm->chans = c->chans[s];
+        pm->latency = c->lat_out[s];
+        if (pm->latency > p->tail)
+            p->tail = pm->latency;
     }
     size_t n1 = (size_t)(c->n ? c->n : 1);
     p->strip_chans = vm_arena_alloc(A, n1 * sizeof *p->strip_chans);

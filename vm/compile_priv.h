@@ -59,7 +59,9 @@ typedef struct {
     int *order;            /* topological order */
     int *audible;          /* strip sounds (not muted, not solo-muted) */
     int *needed;           /* strip's buffer is read by something */
-    int *tapped;           /* an output records the strip */
+    int *tapped;           /* an output records the strip, or a meter reads it */
+    int *metered;          /* strips measured without an output (vm_judge_meter_strips) */
+    int nmetered;
     int *muted;            /* muted itself or by a mute group */
     aop *ops;
     int nops, capops;

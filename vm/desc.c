@@ -165,6 +165,7 @@ void vm_desc_free(vm_desc *d)
     for (int i = 0; i < d->noutputs; i++)
         free(d->outputs[i].path);
     free(d->outputs);
+    free(d->deliverables);
     free(d->script_path);
     vm_desc_init(d);
 }

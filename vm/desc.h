@@ -15,6 +15,7 @@
 #include "dsp/dynamics.h"
 #include "dsp/limiter.h"
 #include "dsp/fade.h"
+#include "vm/delivery.h"
 #include "vm/lane.h"
 #include "vm/layout.h"
 #include "vm/limits.h"
@@ -229,6 +230,19 @@ typedef struct {
     vm_dither dither;
 } vm_output_desc;
 
+/* A deliverable (deliver { ... }): a strip's signal judged against a spec
+ * after every render (vm/judge.h). */
+typedef struct {
+    char where[VM_WHERE_LEN];
+    vm_delivery_spec spec;
+    int strip;                  /* the strip judged */
+    int output;                 /* the output deliver wrote from it (index into outputs; its file's
+                                   measures are judged), or -1: judged on the strip's own meter or
+                                   on the first output that records the strip */
+    int dialogue;               /* the dialogue stem's strip (dialogue = ...), -1 when none */
+    int normalize;              /* deliver { ..., normalize = true } */
+} vm_deliverable_desc;
+
 /* A VCA: its gain (dB, automatable) is added to the gain of every member. */
 typedef struct {
     char *name;
@@ -275,6 +289,8 @@ typedef struct {
     int nmute_groups, capmute_groups;
     vm_duck_desc *ducks;
     int nducks, capducks;
+    vm_deliverable_desc *deliverables;
+    int ndeliverables, capdeliverables;
     int analysis;               /* compile for the duck analysis: the duck keys are the only outputs */
     int live_tap;               /* live playback: this strip's signal is kept for the device (-1: none) */
     int live_meters;            /* live playback: every bus's signal is kept for the meters */

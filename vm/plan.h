@@ -87,6 +87,18 @@ typedef struct {
     vm_dither dither;
 } plan_output;
 
+/* A strip measured without being written (a deliverable's dialogue stem,
+ * vm/judge.h): read as an output is, from its latency on, into a loudness
+ * meter only. */
+typedef struct {
+    const char *strip;      /* its name */
+    int strip_index;
+    int channels;
+    vm_layout layout;
+    float **chans;
+    int latency;
+} plan_meter;
+
 struct plan {
     vm_arena arena;
     vm_timebase tb;
@@ -107,6 +119,8 @@ struct plan {
     int nbuffers;           /* channel buffers of max_block floats */
     plan_output *outputs;
     int noutputs;
+    plan_meter *meters;     /* strips measured, not written; a render reports them after the outputs */
+    int nmeters;
     vm_lane **lanes;        /* automation lanes the plan owns */
     int nlanes, caplanes;
     const char *warnings;   /* newline-separated notes for the user, "" if none */

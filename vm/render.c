@@ -14,10 +14,34 @@
 #include "vm/sched.h"
 
 typedef struct {
-    vm_outfile *file;
+    vm_outfile *file;     /* NULL for a meter (a strip measured, not written) */
     dsp_loudness *meter;  /* BS.1770 / R 128; also keeps the sample peak */
     float peak;           /* sample peak when not measuring */
 } out_state;
+
+/* What the block loop reads, the same for an output and a meter: taps
+ * 0..noutputs are p->outputs, the rest p->meters. */
+typedef struct {
+    float **chans;
+    int channels;
+    int latency;
+    vm_layout layout;
+} tap_view;
+
+static int ntaps(const plan *p)
+{
+    return p->noutputs + p->nmeters;
+}
+
+static tap_view tap_of(const plan *p, int i)
+{
+    if (i < p->noutputs) {
+        const plan_output *po = &p->outputs[i];
+        return (tap_view){po->chans, po->channels, po->latency, po->layout};
+    }
+    const plan_meter *pm = &p->meters[i - p->noutputs];
+    return (tap_view){pm->chans, pm->channels, pm->latency, pm->layout};
+}
 
 static void close_all(out_state *o, int n)
 {
@@ -46,21 +70,22 @@ static void write_block(out_stage *st, float ***chans)
     const plan *p = st->p;
     int64_t pos = st->pos;
     int n = st->n;
-    for (int i = 0; i < p->noutputs && st->r == DS_OK; i++) {
-        const plan_output *po = &p->outputs[i];
-        int64_t from = pos > po->latency ? pos : po->latency;
-        int64_t to = pos + n < po->latency + p->length ? pos + n : po->latency + p->length;
+    for (int i = 0; i < ntaps(p) && st->r == DS_OK; i++) {
+        tap_view t = tap_of(p, i);
+        int64_t from = pos > t.latency ? pos : t.latency;
+        int64_t to = pos + n < t.latency + p->length ? pos + n : t.latency + p->length;
         if (to <= from)
             continue;
         const float *ch[VM_MAX_CHANNELS];
         int m = (int)(to - from);
-        for (int c = 0; c < po->channels; c++)
+        for (int c = 0; c < t.channels; c++)
             ch[c] = chans[i][c] + (from - pos);
-        st->r = vm_outfile_write(st->o[i].file, ch, m, st->err);
+        if (st->o[i].file)
+            st->r = vm_outfile_write(st->o[i].file, ch, m, st->err);
         if (st->o[i].meter) {
             dsp_loudness_process(st->o[i].meter, ch, m);
         } else {
-            for (int c = 0; c < po->channels; c++)
+            for (int c = 0; c < t.channels; c++)
                 st->o[i].peak = dsp_loudness_sample_peak(ch[c], m, st->o[i].peak);
         }
     }
@@ -76,8 +101,8 @@ static void write_staged(void *user)
 
 static void stage_free(const plan *p, float ***stage)
 {
-    for (int i = 0; stage && i < p->noutputs; i++) {
-        for (int c = 0; stage[i] && c < p->outputs[i].channels; c++)
+    for (int i = 0; stage && i < ntaps(p); i++) {
+        for (int c = 0; stage[i] && c < tap_of(p, i).channels; c++)
             free(stage[i][c]);
         free(stage[i]);
     }
@@ -87,11 +112,12 @@ static void stage_free(const plan *p, float ***stage)
 /* per output, per channel: max_block frames; NULL when out of memory */
 static float ***stage_alloc(const plan *p)
 {
-    float ***stage = calloc((size_t)(p->noutputs ? p->noutputs : 1), sizeof *stage);
+    float ***stage = calloc((size_t)(ntaps(p) ? ntaps(p) : 1), sizeof *stage);
     int ok = stage != NULL;
-    for (int i = 0; ok && i < p->noutputs; i++) {
-        ok = (stage[i] = calloc((size_t)p->outputs[i].channels, sizeof **stage)) != NULL;
-        for (int c = 0; ok && c < p->outputs[i].channels; c++)
+    for (int i = 0; ok && i < ntaps(p); i++) {
+        int channels = tap_of(p, i).channels;
+        ok = (stage[i] = calloc((size_t)channels, sizeof **stage)) != NULL;
+        for (int c = 0; ok && c < channels; c++)
             ok = (stage[i][c] = malloc((size_t)p->max_block * sizeof(float))) != NULL;
     }
     if (!ok) {
@@ -112,12 +138,35 @@ static void swept_silently(void *user, const char *path)
     (void)path;
 }
 
+/* Tap i's loudness meter (BS.1770 weights by its layout: LFE 0, surrounds
+ * 1.41, plain channels 1; M and S on a 10 ms grid for their maxima). */
+static ds_result open_meter(const plan *p, int i, out_state *o, char *err)
+{
+    tap_view t = tap_of(p, i);
+    dsp_loudness_config mc;
+    double weights[VM_MAX_CHANNELS];
+    dsp_loudness_config_init(&mc, (double)p->tb.rate, t.channels);
+    for (int c = 0; c < t.channels && c < VM_MAX_CHANNELS; c++)
+        weights[c] = vm_layout_weight(t.layout, c);
+    mc.weights = weights;
+    o->meter = dsp_loudness_create(&mc);
+    if (!o->meter)
+        return ds_fail(err, DS_ERR_NOMEM, "out of memory for the loudness meter");
+    return DS_OK;
+}
+
 /* Makes every output's folder, removes the stale temporary files a killed
  * render left there, opens the output's temporary file and, when
- * measuring, its loudness meter. On failure err names the output's script
- * line and path; what was opened is closed by the caller (close_all). */
+ * measuring, its loudness meter; and the meters of the strips measured
+ * without a file. On failure err names the output's script line and path;
+ * what was opened is closed by the caller (close_all). */
 static ds_result open_outputs(plan *p, const vm_render_opts *opts, out_state *o, char *err)
 {
+    for (int i = p->noutputs; i < ntaps(p) && opts->measure; i++) {
+        ds_result r = open_meter(p, i, &o[i], err);
+        if (r != DS_OK)
+            return r;
+    }
     for (int i = 0; i < p->noutputs; i++) {
         const plan_output *po = &p->outputs[i];
         char dir[4096], why[DS_ERR_LEN];
@@ -144,20 +193,8 @@ static ds_result open_outputs(plan *p, const vm_render_opts *opts, out_state *o,
             snprintf(why, sizeof why, "%s", err);
             return ds_fail(err, r, "%s: %s", po->where, why); /* the message names the path */
         }
-        if (opts->measure) {
-            /* BS.1770 weights by the output's layout (LFE 0, surrounds
-             * 1.41, plain channels 1); M and S on a 10 ms grid for their
-             * maxima */
-            dsp_loudness_config mc;
-            double weights[VM_MAX_CHANNELS];
-            dsp_loudness_config_init(&mc, (double)p->tb.rate, po->channels);
-            for (int c = 0; c < po->channels && c < VM_MAX_CHANNELS; c++)
-                weights[c] = vm_layout_weight(po->layout, c);
-            mc.weights = weights;
-            o[i].meter = dsp_loudness_create(&mc);
-            if (!o[i].meter)
-                return ds_fail(err, DS_ERR_NOMEM, "out of memory for the loudness meter");
-        }
+        if (opts->measure && (r = open_meter(p, i, &o[i], err)) != DS_OK)
+            return r;
     }
     return DS_OK;
 }
@@ -173,9 +210,11 @@ static ds_result stage_block(plan *p, sched_pool *pool, out_stage *st, float ***
     st->pos = pos;
     st->n = n;
     if (pool) {
-        for (int i = 0; i < p->noutputs; i++)
-            for (int c = 0; c < p->outputs[i].channels; c++)
-                memcpy(st->stage[i][c], p->outputs[i].chans[c], (size_t)n * sizeof(float));
+        for (int i = 0; i < ntaps(p); i++) {
+            tap_view t = tap_of(p, i);
+            for (int c = 0; c < t.channels; c++)
+                memcpy(st->stage[i][c], t.chans[c], (size_t)n * sizeof(float));
+        }
         st->pending = 1;
         sched_pool_set_tail(pool, write_staged, st);
         return DS_OK;
@@ -232,11 +271,11 @@ static ds_result run_blocks(plan *p, const vm_render_opts *opts, out_state *o, c
     /* two threads meet twice a block: worth it from a few hundred frames on */
     sched_pool *pool = opts->threads != 1 && opts->block >= 256 ? sched_pool_create(p) : NULL;
     out_stage stages[2] = {{.p = p, .o = o, .r = DS_OK}, {.p = p, .o = o, .r = DS_OK}};
-    float ***plan_chans = calloc((size_t)(p->noutputs ? p->noutputs : 1), sizeof *plan_chans);
+    float ***plan_chans = calloc((size_t)(ntaps(p) ? ntaps(p) : 1), sizeof *plan_chans);
     if (!plan_chans)
         r = ds_fail(err, DS_ERR_NOMEM, "out of memory");
-    for (int i = 0; i < p->noutputs && r == DS_OK; i++)
-        plan_chans[i] = p->outputs[i].chans;
+    for (int i = 0; i < ntaps(p) && r == DS_OK; i++)
+        plan_chans[i] = tap_of(p, i).chans;
     for (int k = 0; pool && k < 2 && r == DS_OK; k++)
         if (!(stages[k].stage = stage_alloc(p)))
             r = ds_fail(err, DS_ERR_NOMEM, "out of memory");
@@ -279,24 +318,24 @@ ds_result vm_render(plan *p, const vm_render_opts *opts, vm_render_report *repor
     int block = opts->block;
     if (block < 1 || block > p->max_block)
         return ds_fail(err, DS_ERR_ARG, "block size %d is out of range (1 to %d)", block, p->max_block);
-    if (p->noutputs == 0)
+    if (ntaps(p) == 0) /* a mix with deliverables but no file is measured and judged */
         return ds_fail(err, DS_ERR_ARG, "the script declares no output: add output { \"out/mix.wav\", from = bus }");
     if (p->length <= 0)
         return ds_fail(err, DS_ERR_ARG, "the session is empty: it has no clips and no length");
 
-    out_state *o = calloc((size_t)p->noutputs, sizeof *o);
+    out_state *o = calloc((size_t)ntaps(p), sizeof *o);
     if (!o)
         return ds_fail(err, DS_ERR_NOMEM, "out of memory");
     ds_result r = open_outputs(p, opts, o, err);
     if (r == DS_OK)
         r = run_blocks(p, opts, o, err);
-    for (int i = 0; i < p->noutputs && r == DS_OK && reports; i++)
+    for (int i = 0; i < ntaps(p) && r == DS_OK && reports; i++)
         fill_report(&o[i], &reports[i]);
     /* Commit only when every output is complete; a failed commit leaves the
      * others' temporary files to be removed below. */
     for (int i = 0; i < p->noutputs && r == DS_OK; i++)
         r = vm_outfile_commit(&o[i].file, err);
-    close_all(o, p->noutputs);
+    close_all(o, ntaps(p));
     free(o);
     return r;
 }

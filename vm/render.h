@@ -35,7 +35,9 @@ typedef struct {
     int64_t clipped;                  /* samples clipped by the integer format */
 } vm_render_report;
 
-/* Renders p into its outputs. reports has p->noutputs entries (may be NULL).
+/* Renders p into its outputs. reports has p->noutputs + p->nmeters entries
+ * (may be NULL): the outputs', then the meters' (plan_meter: no file, no
+ * clipping).
  * On any failure or a stop, every temporary file is removed and no output
  * name is touched; DS_ERR_INTERRUPTED when stopped. */
 ds_result vm_render(plan *p, const vm_render_opts *opts, vm_render_report *reports, char *err);

@@ -328,6 +328,7 @@ void script_fmt_duration(const vm_desc *d, int64_t samples, char *buf, size_t n)
 static const luaL_Reg mix_funcs[] = {
     {"session", script_session}, {"track", script_track}, {"bus", script_bus}, {"output", script_output},
     {"vca", script_vca},         {"mute_group", script_mute_group}, {"markers", script_markers}, {"duck", script_duck}, {"trims", script_trims},
+    {"deliver", script_deliver},
     {NULL, NULL}};
 
 /* The protected part: everything that may raise. The script's main chunk

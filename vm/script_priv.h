@@ -10,6 +10,7 @@
  *   script_group.c    VCAs and mute groups
  *   script_marker.c   marker files (cues) and trims files
  *   script_session.c  session, output, duck
+ *   script_deliver.c  deliver and delivery specs
  *   script_sandbox.c  the restricted libraries: io, load, require
  * Every binding raises with vm_script_error (vm/script_error.h), so messages
  * read "mix.lua:12: ...". Everything a call creates is attached to the
@@ -227,11 +228,25 @@ extern const luaL_Reg script_markers_methods[];
 int script_session(lua_State *L);
 int script_output(lua_State *L);
 int script_duck(lua_State *L);
+/* The output the options table at idx describes (a file name first, then
+ * from, format, dither, downmix and its gains), for `call` ("output",
+ * "deliver") whose keys are valid[]: checked, appended to the desc;
+ * returns its index. */
+int script_add_output(lua_State *L, int idx, const char *call, const char *const *valid);
+/* The output keys, for a call that takes them and more (NULL-terminated). */
+extern const char *const script_output_keys[];
+
+/* ---- script_deliver.c ---- */
+
+int script_deliver(lua_State *L);
 
 /* ---- script_sandbox.c ---- */
 
 /* Opens the safe libraries and the restricted io, load and require. */
 void script_open_sandbox(lua_State *L);
+/* Pushes module name as require "name" would give it (the script's folder
+ * first, then the standard library; loaded once); raises as require does. */
+void script_require(lua_State *L, const char *name);
 /* Opens name (relative to the script's folder) for reading under use's
  * folders (vm/sandbox.h) and pushes the chunk it holds, text only, named
  * by the file's path; the file is never left open, also on an error.

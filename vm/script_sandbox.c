@@ -238,6 +238,13 @@ static int l_require(lua_State *L)
     return vm_script_error(L, "module '%s' not found:%s", name, tried);
 }
 
+void script_require(lua_State *L, const char *name)
+{
+    lua_pushcfunction(L, l_require);
+    lua_pushstring(L, name);
+    lua_call(L, 1, 1);
+}
+
 void script_open_sandbox(lua_State *L)
 {
     static const struct { const char *name; lua_CFunction open; } libs[] = {

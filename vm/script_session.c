@@ -120,39 +120,46 @@ int script_session(lua_State *L)
     return 0;
 }
 
+const char *const script_output_keys[] = {"from", "format", "dither", "downmix", "centre", "surround", "lfe", "mono",
+                                         NULL};
+
 /* output { "out/pm.wav", from = bus, format = "wav24", dither = "auto" } */
 int script_output(lua_State *L)
 {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    script_add_output(L, 1, "output", script_output_keys);
+    return 0;
+}
+
+int script_add_output(lua_State *L, int idx, const char *call, const char *const *valid)
+{
     script_ctx *c = script_get_ctx(L);
     vm_desc *d = c->desc;
-    luaL_checktype(L, 1, LUA_TTABLE);
-    static const char *const keys[] = {"from", "format", "dither", "downmix", "centre", "surround", "lfe", "mono",
-                                       NULL};
-    script_check_keys(L, 1, "output", keys, 1);
-    if (lua_geti(L, 1, 1) != LUA_TSTRING)
-        return vm_script_error(L, "output needs a file name first: output { \"out/printmaster.wav\", from = pm }");
+    script_check_keys(L, idx, call, valid, 1);
+    if (lua_geti(L, idx, 1) != LUA_TSTRING)
+        return vm_script_error(L, "%s needs a file name first: %s { \"out/printmaster.wav\", from = pm }", call,
+                               call);
     const char *file = lua_tostring(L, -1);
     lua_pop(L, 1);
-    if (lua_getfield(L, 1, "from") == LUA_TNIL)
-        return vm_script_error(L, "output '%s' needs a source: from = a bus or track", file);
+    if (lua_getfield(L, idx, "from") == LUA_TNIL)
+        return vm_script_error(L, "%s '%s' needs a source: from = a bus or track", call, file);
     strip_ref *src = luaL_testudata(L, -1, STRIP_MT);
     if (!src)
-        return vm_script_error(L, "bad value for 'from' in output '%s' (a bus or track expected, got %s)", file,
+        return vm_script_error(L, "bad value for 'from' in %s '%s' (a bus or track expected, got %s)", call, file,
                           luaL_typename(L, -1));
     int strip = src->index;
     lua_pop(L, 1);
 
-    char err[DS_ERR_LEN];
+    char err[DS_ERR_LEN], what[300];
+    snprintf(what, sizeof what, "%s '%s'", call, file);
     vm_out_format fmt = VM_OUT_WAV24;
-    const char *fw = script_opt_string(L, 1, "format", "output");
+    const char *fw = script_opt_string(L, idx, "format", call);
     if (fw && vm_out_format_parse(fw, &fmt, err) != DS_OK)
-        return vm_script_error(L, "output '%s': %s", file, err);
+        return vm_script_error(L, "%s: %s", what, err);
     vm_dither dither = VM_DITHER_AUTO;
-    const char *dw = script_opt_string(L, 1, "dither", "output");
+    const char *dw = script_opt_string(L, idx, "dither", call);
     if (dw) {
         static const char *const dithers[] = {"auto", "none", "tpdf", NULL}; /* vm_dither order */
-        char what[300];
-        snprintf(what, sizeof what, "output '%s'", file);
         dither = (vm_dither)script_word(L, dw, dithers, what, "dither", "dithers");
     }
 
@@ -160,18 +167,16 @@ int script_output(lua_State *L)
     script_where(L, where);
     if (vm_sandbox_output(&c->sb, file, where, path, sizeof path, err) != DS_OK)
         return vm_script_error(L, "%s", err);
-    const char *mw = script_opt_string(L, 1, "downmix", "output");
-    char what[300];
-    snprintf(what, sizeof what, "output '%s'", file);
+    const char *mw = script_opt_string(L, idx, "downmix", call);
     if (mw) { /* the fold-down goes through a bus of its own, made here */
         vm_layout to;
         if (vm_downmix_parse(mw, &to, err) != DS_OK)
             return vm_script_error(L, "%s: %s", what, err);
-        strip = script_implicit_fold_bus(L, strip, to, 1, what);
+        strip = script_implicit_fold_bus(L, strip, to, idx, what);
     } else {
         static const char *const fold_keys[] = {"centre", "surround", "lfe", "mono"};
         for (int k = 0; k < 4; k++)
-            if (lua_getfield(L, 1, fold_keys[k]) != LUA_TNIL)
+            if (lua_getfield(L, idx, fold_keys[k]) != LUA_TNIL)
                 return vm_script_error(L, "%s: %s = only goes with downmix = \"LoRo\" (or \"5.1\", \"mono\")",
                                        what, fold_keys[k]);
             else
@@ -186,6 +191,5 @@ int script_output(lua_State *L)
     o->format = fmt;
     o->dither = dither;
     snprintf(o->where, sizeof o->where, "%s", where);
-    return 0;
+    return d->noutputs - 1;
 }
-
