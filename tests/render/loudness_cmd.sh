@@ -1,10 +1,12 @@
 #!/bin/sh
 # loudness_cmd.sh - `dubstage loudness FILE...` (docs/loudness.md):
-#   - the EBU Tech 3341 cases 1-6, 9, 10, 12, 13, 15-23 and Tech 3342 cases
-#     1-4, made by the project's generator (build/tools/make_ebu, from
+#   - the EBU Tech 3341 cases 1-6 and 9-23 and Tech 3342 cases 1-4, made by
+#     the project's generator (build/tools/make_ebu, from
 #     tests/unit/ebu_signals.h) as WAV, FLAC and AIFF files, measured through
 #     --json, parsed by python3's json module: every value the EBU gives
 #     within the EBU's tolerance (I, M, S +-0.1 LU; LRA +-1 LU; TP +0.2/-0.4 dB);
+#     cases 11 and 14 (a live meter's S and M after each of 20 bursts in one
+#     file) as the file's max and as the max of each of its 20 pieces;
 #   - the same files through ffmpeg's ebur128=peak=sample+true: I within
 #     0.2 LU, LRA 0.5 LU, true peak 0.3 dB, sample peak 0.1 dB (ffmpeg prints
 #     one decimal; LRA: ffmpeg ranks its percentiles round(n p), we by Tech
@@ -33,6 +35,19 @@ done
 # ---- EBU Tech 3341 / 3342 against their expected values ------------------------
 mkdir ebu
 "$MAKE_EBU" ebu > expect.txt || { notok "make_ebu writes the EBU signals" "exit status $?"; exit 1; }
+# cases 11 and 14 (a live meter's, one file of 20 bursts each): the file cut
+# by sox into its 20 pieces of 288000 and 38400 samples (6 s, 0.8 s), each
+# holding one burst; bursts are further apart than the window (3.15 s for
+# S's 3 s, 0.42 s for M's 0.4 s), so each piece's max S or M is the reading
+# a live meter shows while its burst plays, -38 ... -19 LUFS in turn
+for c in 11:288000 14:38400; do
+  i=0
+  while [ $i -lt 20 ]; do
+    sox -V1 "ebu/3341-${c%%:*}.wav" "ebu/3341-${c%%:*}-$(printf %02d $((i + 1))).wav" trim "$((i * ${c#*:}))s" "${c#*:}s" ||
+      notok "sox cuts case ${c%%:*} into pieces" "piece $((i + 1))"
+    i=$((i + 1))
+  done
+done
 files=$(awk '{ print $1 }' expect.txt | uniq)
 (cd ebu && "$DS" loudness --json $files > ../ebu.json 2> ../ebu.err)
 rc=$?

@@ -9,6 +9,13 @@
  * AIFF, other formats through the same reader; case 6 is 5.1 in a
  * WAVE_FORMAT_EXTENSIBLE file with mask 0x60F, L R C LFE Ls Rs). Cases 10
  * and 13 are 20 files each (3341-10-01 .. -20), one per burst start.
+ * Cases 11 and 14 (the live meter's: 20 bursts at 20 levels and starts in
+ * one file) are one file each, 3341-11.wav and 3341-14.wav; their
+ * expected readings, one per burst, are for the pieces of that file
+ * (3341-11-01.wav .. -20, 6 s each; 3341-14-01 .. -20, 0.8 s each) that
+ * tests/render/loudness_cmd.sh cuts from it: no two bursts are less than
+ * a window apart (3.15 s against S's 3 s, 0.42 s against M's 0.4 s), so a
+ * piece's max is what a live meter shows while that burst plays.
  *
  * stdout, one line per expected value, for tests/render/loudness_cmd.sh:
  *   FILE KEY WANT BELOW ABOVE CASE
@@ -16,7 +23,7 @@
  * [WANT - BELOW, WANT + ABOVE]. Values and tolerances are the EBU's (M, S,
  * I +-0.1 LU; LRA +-1 LU; true peak +0.2/-0.4 dB); the sample peaks of the
  * true-peak cases are construction checks of the signals (+-0.01/0.02 dB).
- * Cases 7, 8 (the EBU's own programme files), 11 and 14 are not made here.
+ * Cases 7 and 8 (the EBU's own programme files) are not made here.
  */
 #include <sndfile.h>
 
@@ -152,6 +159,26 @@ int main(int argc, char **argv)
         silence(&s, 0.02 * i), tone(&s, 0.4, -23), silence(&s, 1.0);
         emit(&s, name);
         expect(name, "max_momentary_lufs", -23, 0.1, 0.1, "3341-case-13");
+    }
+
+    /* cases 11 and 14: the max of each piece is its burst's level, the
+     * max of the whole file the last burst's */
+    static const struct {
+        int n;
+        double start_s, burst_s, piece_s;
+        const char *key;
+    } live[] = {{11, 0.15, 3.0, 6.0, "max_short_term_lufs"}, {14, 0.02, 0.4, 0.8, "max_momentary_lufs"}};
+    for (size_t k = 0; k < sizeof live / sizeof live[0]; k++) {
+        char name[64], what[64];
+        snprintf(what, sizeof what, "3341-case-%d", live[k].n);
+        live_bursts(&s, live[k].start_s, live[k].burst_s, live[k].piece_s);
+        for (int i = 0; i < 20; i++) {
+            snprintf(name, sizeof name, "3341-%d-%02d.wav", live[k].n, i + 1);
+            expect(name, live[k].key, -38 + i, 0.1, 0.1, what);
+        }
+        snprintf(name, sizeof name, "3341-%d.wav", live[k].n);
+        emit(&s, name);
+        expect(name, live[k].key, -19, 0.1, 0.1, what);
     }
 
     /* cases 15-19: sines at fs/4, fs/6, fs/8 between samples */

@@ -94,6 +94,19 @@ static inline void silence(sig *s, double seconds)
     s->n += samples;
 }
 
+/* Cases 11 and 14 (a live meter's): 20 pieces of piece_s seconds, piece i
+ * (0-based) i x start_s of silence, burst_s of 1 kHz at -38 + i dBFS, then
+ * silence; case 11: start 0.15, burst 3, piece 6; case 14: 0.02, 0.4, 0.8.
+ * Stereo, 48 kHz. */
+static inline void live_bursts(sig *s, double start_s, double burst_s, double piece_s)
+{
+    sig_init(s, 48000, 2);
+    for (int i = 0; i < 20; i++) {
+        silence(s, start_s * i), tone(s, burst_s, -38 + i);
+        silence(s, piece_s - burst_s - start_s * i);
+    }
+}
+
 /* sox: synth 48000s sine F 0 PH vol AMP fade h 480s -0 480s, stereo */
 static inline void tp_case(sig *s, double freq, double phase_pct, double amp)
 {
