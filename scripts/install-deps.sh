@@ -35,7 +35,9 @@ fuzz_pkgs="clang libclang-rt-14-dev"
 media_pkgs="fillets-ng-data-cs wesnoth-1.16-music ufoai-sound wordwarvi-sound unzip"
 # alsa-utils: its channel voices (/usr/share/sounds/alsa/Front_Left.wav ...),
 # the surround routing check of tests/render/surround_voices.sh.
-voice_pkgs="alsa-utils"
+# pocketsphinx-testdata (1.8 MB): five clips of a LibriVox reading (English
+# narration, 16 kHz mono), the speech tests/render/loudness_real.sh measures.
+voice_pkgs="alsa-utils pocketsphinx-testdata"
 
 case "$want" in
   build) pkgs="$build_pkgs" ;;
