@@ -73,7 +73,7 @@ $(B)/tests/%: tests/unit/%.c tests/check.h tests/unit/render_util.h tests/unit/s
 
 # libebur128 is only the reference the loudness meter is checked and timed
 # against; nothing in the program links it.
-$(B)/tests/test_loudness $(B)/tools/loudness_bench: LDLIBS += -lebur128
+$(B)/tests/test_loudness $(B)/tools/loudness_bench $(B)/tools/ebur128_scan: LDLIBS += -lebur128
 
 $(B)/tools/%: tests/tools/%.c $(B)/libdubstage.a
 	@mkdir -p $(dir $@)

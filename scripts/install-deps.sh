@@ -17,8 +17,10 @@ set -eu
 want=${1:-all}
 
 # libebur128-dev: the program measures loudness itself (dsp/loudness.c);
-# test_loudness and tools/loudness_bench link libebur128 as the reference,
-# and `make` builds them, so it stays a build package.
+# test_loudness, tools/loudness_bench and tools/ebur128_scan (the bench's
+# libebur128 file scanner, tests/bench/loudness.sh) link libebur128 as the
+# reference, and `make` builds them, so it stays a build package (and so is
+# in the bench set).
 # libfftw3-dev: the convolution reverb's FFTs (dsp/convolver.c, single
 # precision: libfftw3f, pkg-config fftw3f).
 build_pkgs="gcc make pkg-config liblua5.4-dev libsndfile1-dev libsoxr-dev

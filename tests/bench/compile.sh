@@ -14,17 +14,12 @@
 # Environment: DUBSTAGE_BENCH_DIR (default /var/tmp/dubstage-bench), DUBSTAGE,
 #   BUILD as in run.sh; DUBSTAGE_COMPILE_TRACKS, DUBSTAGE_COMPILE_CLIPS to
 #   change the sizes.
-set -u
 cd "$(dirname "$0")/../.." || exit 1
-root=$(pwd)
-BUILD=${BUILD:-build}
-DUBSTAGE=${DUBSTAGE:-$BUILD/dubstage}
+BENCH="compile bench"
+. tests/bench/lib/prologue.sh
 dir=${DUBSTAGE_BENCH_DIR:-/var/tmp/dubstage-bench}/compile
 ntracks=${DUBSTAGE_COMPILE_TRACKS:-20000}
 nclips=${DUBSTAGE_COMPILE_CLIPS:-200000}
-case $DUBSTAGE in /*) bin=$DUBSTAGE ;; *) bin=$root/$DUBSTAGE ;; esac
-TIME=/usr/bin/time
-[ -x "$TIME" ] || { echo "compile bench: $TIME not found (make deps)" >&2; exit 1; }
 mkdir -p "$dir" || exit 1
 if [ ! -f "$dir/tone.wav" ]; then
   sox -n -r 48000 -c 1 -b 16 "$dir/tone.wav" synth 1 sine 440 vol 0.25 || exit 1

@@ -18,16 +18,11 @@
 # Usage: tests/bench/convolve.sh   (also run by tests/bench/run.sh)
 # Environment: DUBSTAGE_BENCH_DIR (default /var/tmp/dubstage-bench), DUBSTAGE,
 #   BUILD as in run.sh; DUBSTAGE_BENCH_RUNS (default 3 here).
-set -u
 cd "$(dirname "$0")/../.." || exit 1
-root=$(pwd)
-BUILD=${BUILD:-build}
-DUBSTAGE=${DUBSTAGE:-$BUILD/dubstage}
-case $DUBSTAGE in /*) bin=$DUBSTAGE ;; *) bin=$root/$DUBSTAGE ;; esac
+BENCH="convolution bench"
+. tests/bench/lib/prologue.sh
 dir=${DUBSTAGE_BENCH_DIR:-/var/tmp/dubstage-bench}/convolve
 runs=${DUBSTAGE_BENCH_RUNS:-3}
-TIME=/usr/bin/time
-[ -x "$TIME" ] || { echo "convolution bench: $TIME not found (make deps)" >&2; exit 1; }
 command -v sox >/dev/null 2>&1 || { echo "convolution bench: sox not found (make deps)" >&2; exit 1; }
 
 if [ -x "$BUILD/tools/conv_bench" ]; then

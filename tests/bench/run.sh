@@ -54,6 +54,12 @@
 # the static surround panner, the fold-down, the reverb, the convolution):
 # ns of CPU per output channel-sample.
 #
+# The loudness meter (issue 13, tests/bench/loudness.sh): the film mix
+# rendered with and without --no-measure, with the printmaster metered and
+# with every stem metered (reference_film_stems.lua); and `dubstage
+# loudness` on the 24 inputs against ffmpeg's ebur128=peak=true and
+# libebur128 (build/tools/ebur128_scan), one core each, readings compared.
+#
 # Live: `dubstage play reference_film.lua --device JACK --to 60` through a
 # JACK dummy server (tests/live/lib/jack.sh: 48 kHz, --no-realtime, a server
 # of its own) with a 128- and a 256-frame period, one server each; printed:
@@ -104,7 +110,8 @@ echo "bench: material: 24 tracks x $seconds s in $dir"
 t0=$(date +%s)
 "$make_material" "$dir" "$seconds" || die "make_bench_material failed"
 cp tests/bench/reference.lua tests/bench/reference_auto.lua tests/bench/reference_film.lua \
-  tests/bench/reference_film51.lua tests/bench/reference_film_chain.lua tests/bench/reference_graph.lua "$dir/"
+  tests/bench/reference_film51.lua tests/bench/reference_film_chain.lua tests/bench/reference_graph.lua \
+  tests/bench/reference_film_stems.lua "$dir/"
 # the music hall's IR of reference_film51.lua: 2.5 s of stereo noise decaying
 # by 60 dB in 2 s (tests/tools/make_ir.c, the same on every run)
 [ -s "$dir/hall.wav" ] || "$make_ir" "$dir/hall.wav" 2.5 2.0 2 || die "make_ir failed"
@@ -394,6 +401,12 @@ DUBSTAGE_BENCH_DIR=${DUBSTAGE_BENCH_DIR:-/var/tmp/dubstage-bench} DUBSTAGE=$DUBS
 # 2.5 s IR, outputs compared (tests/bench/convolve.sh).
 echo
 DUBSTAGE_BENCH_DIR=$dir DUBSTAGE=$DUBSTAGE BUILD=$BUILD sh tests/bench/convolve.sh || echo "bench: convolve.sh failed"
+
+# The loudness meter: its cost on the film mix's stems, and `dubstage
+# loudness` against ffmpeg and libebur128 on the inputs (tests/bench/loudness.sh).
+echo
+DUBSTAGE_BENCH_DIR=$dir DUBSTAGE_BENCH_SECONDS=$seconds DUBSTAGE=$DUBSTAGE BUILD=$BUILD sh tests/bench/loudness.sh ||
+  echo "bench: loudness.sh failed"
 
 # The delay (dsp/delay.c): stereo, 0.375 s, feedback through both loop
 # filters; static (fractional and whole-sample time) and with its time moving.
