@@ -13,6 +13,7 @@
 #include "vm/desc.h"
 #include "vm/duck.h"
 #include "vm/judge.h"
+#include "vm/manifest.h"
 #include "vm/path.h"
 #include "vm/plan.h"
 #include "vm/render.h"
@@ -34,6 +35,9 @@ static const char usage_text[] =
     "\n"
     "commands:\n"
     "  render SCRIPT   render every output the script declares, in one pass\n"
+    "  check SCRIPT    judge every deliverable against its spec (docs/delivery.md): renders,\n"
+    "                  or reuses the last check's render when nothing it depends on changed;\n"
+    "                  exit 1 when a deliverable misses its spec\n"
     "  info SCRIPT     print the compiled graph: ops in order, channels, buffers, outputs\n"
     "  automation SCRIPT [LANE ...] [--csv FILE] [--svg FILE]\n"
     "                  print the automated lanes (breakpoints and values against\n"
@@ -344,26 +348,31 @@ static void fmt_db(double v, const char *unit, char *buf, size_t n)
         snprintf(buf, n, "%.1f %s", v, unit);
 }
 
-/* Each deliverable judged against its spec (after the outputs' report). */
-static void print_judgement(const vm_desc *d, const plan *p, const vm_render_report *rep)
+typedef double measures_row[VM_MEASURE_COUNT];
+
+/* Each deliverable's measures from a render's reports (a row each; the
+ * caller frees them), or NULL when out of memory (said). */
+static measures_row *judged_values(const vm_desc *d, const plan *p, const vm_render_report *rep)
 {
-    if (d->ndeliverables == 0)
-        return;
-    double (*values)[VM_MEASURE_COUNT] = calloc((size_t)d->ndeliverables, sizeof *values);
+    measures_row *values = calloc((size_t)(d->ndeliverables ? d->ndeliverables : 1), sizeof *values);
     if (!values) {
         fprintf(stderr, "dubstage: out of memory\n");
-        return;
+        return NULL;
     }
     for (int k = 0; k < d->ndeliverables; k++)
         vm_judge_measures(d, p, rep, k, values[k]);
-    vm_judge_print(stdout, d, (const double (*)[VM_MEASURE_COUNT])values);
-    free(values);
+    return values;
 }
 
-static int cmd_render(plan *p, const vm_desc *d, const cli_args *a)
+/* Renders p with a progress bar (unless quiet), its reports into *reps
+ * (p->noutputs + p->nmeters, the caller frees them) and the seconds it took
+ * into *elapsed. Returns the exit status: 0, 1 on an error (printed), 130
+ * or 143 when stopped by a signal. */
+static int run_render(plan *p, const cli_args *a, int measure, vm_render_report **reps, double *elapsed)
 {
     char err[DS_ERR_LEN];
     vm_render_report *rep = calloc((size_t)(p->noutputs + p->nmeters ? p->noutputs + p->nmeters : 1), sizeof *rep);
+    *reps = rep;
     if (!rep) {
         fprintf(stderr, "dubstage: out of memory\n");
         return 1;
@@ -372,7 +381,7 @@ static int cmd_render(plan *p, const vm_desc *d, const cli_args *a)
     clock_gettime(CLOCK_MONOTONIC, &ps.t0);
     vm_render_opts ro = {
         .block = a->block,
-        .measure = a->measure,
+        .measure = measure,
         .threads = a->threads,
         .stop = &stop_requested,
         .progress = (!a->quiet && isatty(2)) ? show_progress : NULL,
@@ -382,13 +391,24 @@ static int cmd_render(plan *p, const vm_desc *d, const cli_args *a)
     if (!a->quiet)
         print_warnings(p);
     ds_result r = vm_render(p, &ro, rep, err);
-    double el = seconds_since(&ps.t0);
+    *elapsed = seconds_since(&ps.t0);
     if (r != DS_OK) {
         if (ro.progress)
             fprintf(stderr, "\n");
         fprintf(stderr, "dubstage: %s\n", err);
-        free(rep);
         return r == DS_ERR_INTERRUPTED ? 128 + (int)stop_requested : 1; /* 130 Ctrl-C, 143 SIGTERM */
+    }
+    return 0;
+}
+
+static int cmd_render(plan *p, const vm_desc *d, const cli_args *a)
+{
+    vm_render_report *rep;
+    double el;
+    int rc = run_render(p, a, a->measure, &rep, &el);
+    if (rc) {
+        free(rep);
+        return rc;
     }
     if (!a->quiet) {
         char s0[64], s1[64];
@@ -411,10 +431,103 @@ static int cmd_render(plan *p, const vm_desc *d, const cli_args *a)
                 printf("  CLIPPED %lld samples", (long long)rep[i].clipped);
             printf("\n");
         }
-        print_judgement(d, p, rep);
+        measures_row *values = d->ndeliverables ? judged_values(d, p, rep) : NULL;
+        if (values)
+            vm_judge_print(stdout, d, (const measures_row *)values);
+        free(values);
     }
     free(rep);
     return 0;
+}
+
+/* The deliverables of the script d judged, on a render or on the last
+ * check's render when the manifest says it is still the render of what is
+ * there (docs/delivery.md). Exit status 0 when every deliverable meets its
+ * spec, 1 when one misses (the report names it) or on an error. *pp: the
+ * plan when one was compiled (freed by the caller). */
+static int cmd_check(vm_desc *d, const cli_args *a, plan **pp)
+{
+    char err[DS_ERR_LEN], mpath[PATH_MAX + 32], why[PATH_MAX + 64] = "no earlier check";
+    if (d->ndeliverables == 0) {
+        fprintf(stderr, "dubstage: %s declares no deliverable: add deliver { \"out/PM.wav\", from = pm, spec = "
+                        "\"ebu-r128\" } (docs/delivery.md)\n", a->script);
+        return 1;
+    }
+    vm_manifest_path(d, mpath, sizeof mpath);
+    vm_manifest disk, now;
+    int have = vm_manifest_read(mpath, &disk, err) == DS_OK;
+    int rc = 1, reused = 0;
+    measures_row *values = NULL;
+    vm_render_report *rep = NULL;
+    double el = 0;
+    if (vm_manifest_build(&now, d, "/proc/self/exe", DS_VERSION, a->out_dir, a->allow_paths, have ? &disk : NULL,
+                          err) != DS_OK) {
+        fprintf(stderr, "dubstage: %s\n", err);
+        goto done;
+    }
+    if (have && vm_manifest_same_inputs(&now, &disk, why, sizeof why) &&
+        vm_manifest_outputs_intact(&disk, why, sizeof why)) {
+        if (disk.ndeliverables == d->ndeliverables) {
+            reused = 1;
+            /* the outputs and measures recorded stand: now's from here on */
+            now.outputs = disk.outputs, now.noutputs = disk.noutputs, now.values = disk.values;
+            now.ndeliverables = disk.ndeliverables;
+            disk.outputs = NULL, disk.noutputs = 0, disk.values = NULL, disk.ndeliverables = 0;
+            values = now.values;
+            /* files read again and found the same: their identities now, so
+             * the next check need not read them */
+            if ((now.hashed || disk.hashed) && vm_manifest_write(&now, mpath, err) != DS_OK)
+                fprintf(stderr, "dubstage: warning: %s\n", err);
+        } else {
+            snprintf(why, sizeof why, "the deliverables changed");
+        }
+    }
+    if (!reused) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        if (vm_duck_analyse(d, a->block, err) != DS_OK || vm_compile(d, a->block, pp, err) != DS_OK) {
+            fprintf(stderr, "dubstage: %s\n", err);
+            goto done;
+        }
+        if ((rc = run_render(*pp, a, 1, &rep, &el)) != 0)
+            goto done;
+        rc = 1;
+        if (!(values = judged_values(d, *pp, rep)))
+            goto done;
+        if (vm_manifest_record(&now, d, (const measures_row *)values, err) != DS_OK ||
+            vm_manifest_write(&now, mpath, err) != DS_OK) {
+            fprintf(stderr, "dubstage: %s\n", err);
+            goto done;
+        }
+    }
+    int missed = 0;
+    for (int k = 0; k < d->ndeliverables; k++)
+        missed += vm_judge_failures(d, k, values[k]) > 0;
+    char how[PATH_MAX + 128];
+    if (reused)
+        snprintf(how, sizeof how, "reused the last check's render: nothing it depends on changed");
+    else
+        snprintf(how, sizeof how, "rendered in %.1f s (%s)", el, why);
+    int n = d->ndeliverables;
+    if (missed) {
+        vm_judge_print(stdout, d, (const measures_row *)values);
+        printf("check %s: FAIL: %d of %d deliverable%s miss%s %s spec; %s\n", a->script, missed, n, n > 1 ? "s" : "",
+               missed > 1 ? "" : "es", missed > 1 ? "their" : "its", how);
+    } else {
+        printf("check %s: pass: %d deliverable%s meet%s %s spec%s; %s\n", a->script, n, n > 1 ? "s" : "",
+               n > 1 ? "" : "s", n > 1 ? "their" : "its", n > 1 ? "s" : "", how);
+    }
+    rc = missed ? 1 : 0;
+done:
+    if (!reused)
+        free(values);
+    free(rep);
+    vm_manifest_free(&now);
+    vm_manifest_free(&disk);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -448,14 +561,14 @@ int main(int argc, char **argv)
         return a.command ? 0 : 2;
     }
     static const char *const commands[] = {"render", "info", "automation", "play", "repl", "devices", "loudness",
-                                           "help", NULL};
+                                           "check", "help", NULL};
     if (strcmp(a.command, "devices") == 0)
         return repl_devices();
     if (strcmp(a.command, "loudness") == 0)
         return fail_usage("%s comes first, its options after it: dubstage loudness [--json] FILE...", a.command);
     if (strcmp(a.command, "render") != 0 && strcmp(a.command, "info") != 0 && strcmp(a.command, "automation") != 0 &&
-        strcmp(a.command, "play") != 0 && strcmp(a.command, "repl") != 0) {
-        const char *near = vm_suggest(a.command, commands, 8);
+        strcmp(a.command, "play") != 0 && strcmp(a.command, "repl") != 0 && strcmp(a.command, "check") != 0) {
+        const char *near = vm_suggest(a.command, commands, 9);
         fprintf(stderr, "dubstage: unknown command '%s'%s%s%s\nrun 'dubstage --help' for usage\n", a.command,
                 near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
         return 2;
@@ -498,6 +611,10 @@ int main(int argc, char **argv)
      * memory is the larger of the two phases, not their sum (a script's
      * size, its number of clips, stays out of the render's footprint). */
     malloc_trim(0);
+    if (strcmp(a.command, "check") == 0) {
+        rc = cmd_check(&d, &a, &p);
+        goto done;
+    }
     if (vm_duck_analyse(&d, a.block, err) != DS_OK) {
         fprintf(stderr, "dubstage: %s\n", err);
         goto done;

@@ -295,6 +295,10 @@ typedef struct {
     int live_tap;               /* live playback: this strip's signal is kept for the device (-1: none) */
     int live_meters;            /* live playback: every bus's signal is kept for the meters */
     char *script_path;
+    char **inputs;              /* every file the script read, by real path, in the order first read: the
+                                   script, modules, data, marker and trims files, clip sources, IRs
+                                   (vm/sandbox.h's inputs; the check manifest hashes them) */
+    int ninputs;
     char trims_path[4096];      /* the last `trims "file"` the script read ("" if none) */
     char marker_files[4][4096]; /* the marker lists the script loaded (the REPL's cues), in order */
     int nmarker_files;

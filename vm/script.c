@@ -377,6 +377,20 @@ static int run_script(lua_State *L)
 }
 
 
+/* The sandbox's inputs, by real path, into desc->inputs. */
+static ds_result keep_inputs(const vm_sandbox *sb, vm_desc *desc, char *err)
+{
+    desc->inputs = calloc((size_t)(sb->ninputs ? sb->ninputs : 1), sizeof *desc->inputs);
+    if (!desc->inputs)
+        return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < sb->ninputs; i++) {
+        if (!(desc->inputs[i] = strdup(sb->inputs[i].real)))
+            return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+        desc->ninputs++;
+    }
+    return DS_OK;
+}
+
 ds_result vm_script_load(const char *path, const vm_script_opts *opts, vm_desc *desc, char *err)
 {
     script_ctx ctx;
@@ -416,6 +430,8 @@ ds_result vm_script_load(const char *path, const vm_script_opts *opts, vm_desc *
         if (desc->strips[i].channels == 0)
             desc->strips[i].channels = 1; /* a track that never got a clip */
     lua_close(L);
+    if (res == DS_OK)
+        res = keep_inputs(&ctx.sb, desc, err);
     vm_sandbox_free(&ctx.sb);
     script_index_free(&ctx);
     return res;
