@@ -325,6 +325,19 @@ static int cmd_info(const plan *p, const vm_desc *d)
         else
             printf("         file order %s\n", file_order);
     }
+    for (int k = 0; k < d->ndeliverables; k++) {
+        const vm_deliverable_desc *dv = &d->deliverables[k];
+        char name[4200], limits[1024] = "", lim[64];
+        size_t used = 0;
+        for (int m = 0; m < VM_MEASURE_COUNT; m++)
+            if (dv->spec.limit[m].given && used < sizeof limits)
+                used += (size_t)snprintf(limits + used, sizeof limits - used, "%s%s %s", used ? ", " : "",
+                                         vm_measures[m].label,
+                                         vm_delivery_limit_text((vm_measure)m, &dv->spec.limit[m], lim, sizeof lim));
+        printf("deliver  %s  spec %s (%s): %s%s%s%s\n", vm_judge_name(d, k, name, sizeof name), dv->spec.name,
+               dv->where, limits, dv->dialogue >= 0 ? "; dialogue on '" : "",
+               dv->dialogue >= 0 ? d->strips[dv->dialogue].name : "", dv->dialogue >= 0 ? "'" : "");
+    }
     for (int i = 0; i < p->nstrips; i++)
         if (p->strip_latency[i])
             printf("latency  '%s': %d samples (%.2f ms) on its path (look-aheads, convolution partitions)\n", p->strip_names[i],
@@ -454,6 +467,10 @@ static int cmd_check(vm_desc *d, const cli_args *a, plan **pp)
         return 1;
     }
     vm_manifest_path(d, mpath, sizeof mpath);
+    if (vm_manifest_check_place(d, mpath, err) != DS_OK) {
+        fprintf(stderr, "dubstage: %s\n", err);
+        return 1;
+    }
     vm_manifest disk, now;
     int have = vm_manifest_read(mpath, &disk, err) == DS_OK;
     int rc = 1, reused = 0;

@@ -50,16 +50,18 @@ static void fmt_value(vm_measure m, double v, int decimals, char *buf, size_t n)
         buf[--len] = 0;
 }
 
-/* "-23.5 .. -22.5", "<= -1.0", ">= 3.0" */
-static void fmt_limit(vm_measure m, const vm_spec_limit *l, char *buf, size_t n)
+const char *vm_delivery_limit_text(vm_measure m, const vm_spec_limit *l, char *buf, size_t n)
 {
     const char *u = vm_measures[m].unit;
     if (isfinite(l->min) && isfinite(l->max))
         snprintf(buf, n, "%.1f .. %.1f %s", l->min, l->max, u);
     else if (isfinite(l->max))
         snprintf(buf, n, "<= %.1f %s", l->max, u);
-    else
+    else if (isfinite(l->min))
         snprintf(buf, n, ">= %.1f %s", l->min, u);
+    else
+        snprintf(buf, n, "reported");
+    return buf;
 }
 
 const char *vm_delivery_describe(vm_measure m, const vm_spec_limit *l, double v, char *buf, size_t n)
@@ -67,7 +69,7 @@ const char *vm_delivery_describe(vm_measure m, const vm_spec_limit *l, double v,
     const vm_measure_info *mi = &vm_measures[m];
     vm_verdict verdict = vm_delivery_judge(l, v);
     char val[64], lim[64];
-    fmt_limit(m, l, lim, sizeof lim);
+    vm_delivery_limit_text(m, l, lim, sizeof lim);
     if (verdict == VM_VERDICT_UNMEASURED || (isnan(v) && verdict == VM_VERDICT_REPORTED)) {
         snprintf(buf, n, "%s not measured%s%s", mi->label, l->judged ? ", limit " : "", l->judged ? lim : "");
         return buf;

@@ -65,6 +65,11 @@ typedef enum {
  * block above the gate) against limit l. */
 vm_verdict vm_delivery_judge(const vm_spec_limit *l, double v);
 
+/* limit l of measure m as text: "-23.5 .. -22.5 LUFS", "<= -1.0 dBTP",
+ * ">= 3.0 LU", or "reported" when it has none; into buf (n bytes), which
+ * it returns. */
+const char *vm_delivery_limit_text(vm_measure m, const vm_spec_limit *l, char *buf, size_t n);
+
 /* One line for measure m: "true peak +0.4 dBTP > -1.0 dBTP" (a failure),
  * "integrated -23.1 LUFS in -23.5 .. -22.5" (a pass), "loudness range 8.6 LU"
  * (reported), written into buf (n bytes), which it returns. A value is

@@ -35,6 +35,24 @@ void vm_manifest_path(const vm_desc *d, char *out, size_t n)
     snprintf(out, n, "%s/.%s.check", dir, vm_path_basename(d->script_path));
 }
 
+ds_result vm_manifest_check_place(const vm_desc *d, const char *path, char *err)
+{
+    char real[PATH_MAX], other[PATH_MAX];
+    int missing;
+    if (vm_path_resolve(NULL, path, real, sizeof real, &missing, err) != DS_OK)
+        return DS_ERR_IO;
+    for (int i = 0; i < d->ninputs; i++)
+        if (strcmp(d->inputs[i], real) == 0)
+            return ds_fail(err, DS_ERR_ARG, "the check's manifest '%s' is a file the script reads: rename that file",
+                           path);
+    for (int i = 0; i < d->noutputs; i++)
+        if (vm_path_resolve(NULL, d->outputs[i].path, other, sizeof other, &missing, err) == DS_OK &&
+            strcmp(other, real) == 0)
+            return ds_fail(err, DS_ERR_ARG, "the check's manifest '%s' is an output of the script: rename the "
+                                            "output", path);
+    return DS_OK;
+}
+
 static void file_free(vm_manifest_file *f)
 {
     free(f->path);

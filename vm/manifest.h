@@ -65,6 +65,11 @@ typedef struct {
  * (".mix.lua.check"), into out (n bytes). */
 void vm_manifest_path(const vm_desc *d, char *out, size_t n);
 
+/* DS_OK when the manifest may be written at path: it is neither a file
+ * the script reads nor one of its outputs (ARCHITECTURE property 7);
+ * else the error names it. */
+ds_result vm_manifest_check_place(const vm_desc *d, const char *path, char *err);
+
 /* Fills m (initialised here) with the engine, the options and every input
  * of d, hashed, taking a hash from `known` (the manifest on disk, may be
  * NULL) for a file whose identity is unchanged and settled. exe: the

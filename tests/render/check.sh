@@ -126,3 +126,10 @@ printf 'session { rate = 48000, length = 1 }\noutput { "out/x.wav", from = bus "
 check none.lua
 if [ $rc -eq 1 ] && has "declares no deliverable: add deliver"; then ok "a script without a deliverable: exit 1, said"
 else notok "a script without a deliverable: exit 1" "exit $rc"; fi
+
+# ---- the manifest never replaces an output ----
+printf 'session { rate = 48000, length = 1 }\ndeliver { "out/.clash.lua.check", from = bus "PM", spec = "ebu-r128" }\n' > clash.lua
+check clash.lua
+if [ $rc -eq 1 ] && has "the check's manifest 'out/.clash.lua.check' is an output of the script" && [ ! -e out/.clash.lua.check ]; then
+  ok "a manifest that would replace an output: refused, nothing written"
+else notok "a manifest that would replace an output: refused" "exit $rc"; fi

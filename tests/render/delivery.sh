@@ -104,3 +104,10 @@ out=$("$DS" render derived.lua 2>&1)
 if has "spec house: FAIL" "FAIL  integrated below the gate" "pass  true peak -inf dBTP, within <= -3.0 dBTP"; then
   ok "specs.derive: a derived spec is named and judged by its own limits"
 else notok "specs.derive: a derived spec is named and judged by its own limits" "lacks '$missing'"; fi
+
+# ---- dubstage info lists each deliverable with its limits ----
+mix info.lua -14 0 0 'deliver { "out/PM.wav", from = pm, spec = "dialogue-27", dialogue = dx }'
+out=$("$DS" info info.lua 2>&1)
+if has "deliver  out/PM.wav  spec dialogue-27 (info.lua:" "dialogue -29.0 .. -25.0 LUFS, true peak <= -2.0 dBTP" \
+       "dialogue on 'DX'"; then ok "dubstage info lists the deliverable and its limits"
+else notok "dubstage info lists the deliverable and its limits" "lacks '$missing'"; fi
