@@ -37,7 +37,6 @@
 #define HIST_BINS_PER_LU 100
 #define HIST_BINS (100 * HIST_BINS_PER_LU) /* -70 .. +30 LUFS */
 #define TP_TAPS DSP_TRUEPEAK_TAPS
-#define TP_GAIN_BOUND DSP_TRUEPEAK_GAIN_BOUND
 #define FLUSH 1e-25                         /* below this a filter state is zeroed (-500 dB) */
 
 void dsp_loudness_config_init(dsp_loudness_config *cfg, double rate, int channels)
@@ -342,30 +341,6 @@ float dsp_loudness_sample_peak(const float *x, int n, float peak)
     return sample_peak(x, n, peak);
 }
 
-/* True peak of the next n samples of one channel; keeps the last 11. */
-static void true_peak(dsp_loudness_channel *ch, const float *x, int n, float local_peak)
-{
-    const int h = TP_TAPS - 1;
-    float buf[2 * TP_TAPS];
-    int head = n < h ? n : h;
-    memcpy(buf, ch->hist, (size_t)h * sizeof *buf);
-    memcpy(buf + h, x, (size_t)head * sizeof *buf);
-    /* No interpolated value exceeds (sum of |taps| of a phase, at most
-     * 16571 / 8192 = 2.0228) times the largest |sample| under the filter:
-     * when that cannot beat the true peak so far, the filter is skipped.
-     * The result is the same; quiet passages cost almost nothing. */
-    if (sample_peak(buf, h, local_peak) * TP_GAIN_BOUND > ch->tpeak) {
-        float peak = dsp_truepeak_peak(buf, head, ch->tpeak);
-        if (n > h)
-            peak = dsp_truepeak_peak(x, n - h, peak);
-        ch->tpeak = peak;
-    }
-    if (n >= h)
-        memcpy(ch->hist, x + n - h, (size_t)h * sizeof *buf);
-    else
-        memcpy(ch->hist, buf + n, (size_t)h * sizeof *buf);
-}
-
 /* ---- grid steps, blocks, histograms -------------------------------------- */
 
 static double lufs(double energy)
@@ -494,7 +469,7 @@ void dsp_loudness_process(dsp_loudness *s, const float *const *in, int n)
         float local = sample_peak(in[c], n, 0.0f);
         s->ch[c].peak = local > s->ch[c].peak ? local : s->ch[c].peak;
         if (s->true_peak)
-            true_peak(&s->ch[c], in[c], n, local);
+            s->ch[c].tpeak = dsp_truepeak_feed(s->ch[c].hist, in[c], n, local, s->ch[c].tpeak);
     }
 }
 

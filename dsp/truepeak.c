@@ -79,3 +79,28 @@ void dsp_truepeak_max(const float *restrict w, float *restrict out, int count)
         out[i] = a > out[i] ? a : out[i];
     }
 }
+
+float dsp_truepeak_feed(float *hist, const float *x, int n, float x_peak, float peak)
+{
+    const int h = DSP_TRUEPEAK_TAPS - 1;
+    float buf[2 * DSP_TRUEPEAK_TAPS];
+    int head = n < h ? n : h;
+    memcpy(buf, hist, (size_t)h * sizeof *buf);
+    memcpy(buf + h, x, (size_t)head * sizeof *buf);
+    uint32_t m = dsp_peak_bits(x_peak);
+    for (int i = 0; i < h; i++) {
+        uint32_t u = dsp_peak_bits(buf[i]) & 0x7fffffffu;
+        m = u > m ? u : m;
+    }
+    float bound = dsp_bits_peak(m < DSP_PEAK_INF_BITS ? m : DSP_PEAK_INF_BITS);
+    if (bound * DSP_TRUEPEAK_GAIN_BOUND > peak) {
+        peak = dsp_truepeak_peak(buf, head, peak);
+        if (n > h)
+            peak = dsp_truepeak_peak(x, n - h, peak);
+    }
+    if (n >= h)
+        memcpy(hist, x + n - h, (size_t)h * sizeof *buf);
+    else
+        memmove(hist, buf + n, (size_t)h * sizeof *buf);
+    return peak;
+}

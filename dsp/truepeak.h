@@ -29,6 +29,16 @@ void dsp_truepeak_max(const float *w, float *out, int count);
  * result +inf, never NaN. */
 float dsp_truepeak_peak(const float *w, int count, float peak);
 
+/* The running true peak of one channel of a stream cut into calls of any
+ * length: max(peak, the interpolated values the n samples x[0..n) complete),
+ * hist holding the stream's last DSP_TRUEPEAK_TAPS - 1 samples (zeros
+ * before it starts), updated here. x_peak is the largest |x[i]| (or any
+ * bound above it): when even the filter's gain bound on it and on hist
+ * cannot beat peak, the filter is skipped (same result, quiet passages cost
+ * almost nothing). Shared by the loudness meter and the QC report's
+ * per-interval peaks (vm/qc_series.c), which read the same bits. */
+float dsp_truepeak_feed(float *hist, const float *x, int n, float x_peak, float peak);
+
 /* Peaks are kept as the bits of a non-negative float: for those, unsigned
  * integer order is float order, and an unsigned max is a reduction gcc
  * vectorises where a float max (NaN rules) is not. A NaN (bits above

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,8 @@
 #include "vm/automation.h"
 #include "vm/suggest.h"
 #include "vm/tmpfile.h"
+#include "vm/xml.h"
+#include "repl/text_file.h"
 
 /* The unit a lane's values are in, from its name. */
 static const char *unit_of(const vm_auto_lane *l)
@@ -29,18 +30,14 @@ static void fmt_value(const vm_auto_lane *l, double v, char *buf, size_t n)
         snprintf(buf, n, "%.3f", v);
 }
 
-/* s into f as CSV field text (a quote doubled) or XML text (&, <, >, quotes
- * as entities): a strip's name is the script's to choose, and must neither
- * end the CSV field nor put markup (a <script>) into the SVG. */
-static void put_escaped(FILE *f, const char *s, int xml)
+/* s into f as a CSV field's text (a quote doubled): a strip's name is the
+ * script's to choose, and must not end the field. */
+static void put_csv_text(FILE *f, const char *s)
 {
     for (; *s; s++) {
-        if (!xml && *s == '"')
-            fputs("\"\"", f);
-        else if (xml && (*s == '&' || *s == '<' || *s == '>' || *s == '"' || *s == '\''))
-            fputs(*s == '&' ? "&amp;" : *s == '<' ? "&lt;" : *s == '>' ? "&gt;" : *s == '"' ? "&quot;" : "&#39;", f);
-        else
-            fputc(*s, f);
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
     }
 }
 
@@ -100,39 +97,6 @@ static int print_lane(const vm_desc *d, vm_auto_lane *l, int64_t length)
     return 0;
 }
 
-/* Text outputs are written to a unique hidden temporary file beside PATH
- * and renamed when complete (vm/tmpfile.h); Ctrl-C or a kill removes it. */
-static FILE *open_part(const char *path, vm_tmpfile *tmp)
-{
-    char err[DS_ERR_LEN];
-    sigset_t stop, old;
-    /* no signal between the file's creation and its guard */
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGINT);
-    sigaddset(&stop, SIGTERM);
-    sigaddset(&stop, SIGHUP);
-    sigprocmask(SIG_BLOCK, &stop, &old);
-    FILE *f = vm_tmpfile_fopen(tmp, path, err);
-    if (f)
-        vm_tmpfile_guard(tmp);
-    sigprocmask(SIG_SETMASK, &old, NULL);
-    if (!f)
-        fprintf(stderr, "dubstage: %s\n", err);
-    return f;
-}
-
-static int close_part(FILE *f, vm_tmpfile *tmp, const char *path)
-{
-    char err[DS_ERR_LEN];
-    ds_result r = vm_tmpfile_fcommit(tmp, f, path, err);
-    vm_tmpfile_unguard();
-    if (r != DS_OK) {
-        fprintf(stderr, "dubstage: %s\n", err);
-        return 1;
-    }
-    return 0;
-}
-
 static int write_csv(const vm_desc *d, vm_auto_lane **sel, int ns, int64_t length, const char *path)
 {
     int nb;
@@ -140,7 +104,7 @@ static int write_csv(const vm_desc *d, vm_auto_lane **sel, int ns, int64_t lengt
     if (!bp)
         return 1;
     vm_tmpfile tmp;
-    FILE *f = open_part(path, &tmp);
+    FILE *f = repl_text_open(path, &tmp);
     if (!f) {
         free(bp);
         return 1;
@@ -149,7 +113,7 @@ static int write_csv(const vm_desc *d, vm_auto_lane **sel, int ns, int64_t lengt
     for (int i = 0; i < ns; i++)
     {
         fputs(",\"", f);
-        put_escaped(f, sel[i]->name, 0);
+        put_csv_text(f, sel[i]->name);
         fputc('"', f);
     }
     fprintf(f, "\n");
@@ -179,13 +143,13 @@ static int write_csv(const vm_desc *d, vm_auto_lane **sel, int ns, int64_t lengt
         }
     }
     free(bp);
-    return close_part(f, &tmp, path);
+    return repl_text_commit(f, &tmp, path);
 }
 
 static int write_svg(const vm_desc *d, vm_auto_lane **sel, int ns, int64_t length, const char *path)
 {
     vm_tmpfile tmp;
-    FILE *f = open_part(path, &tmp);
+    FILE *f = repl_text_open(path, &tmp);
     if (!f)
         return 1;
     const int W = 1200, H = 140, left = 90, right = 20, top = 28, gap = 36;
@@ -217,7 +181,7 @@ static int write_svg(const vm_desc *d, vm_auto_lane **sel, int ns, int64_t lengt
             }
         }
         fprintf(f, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">", left, y0 + 14);
-        put_escaped(f, l->name, 1);
+        vm_xml_text(f, l->name);
         fprintf(f, " (%s)</text>\n", unit_of(l));
         fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#999\"/>\n", left,
                 y0 + top, pw, ph);
@@ -248,7 +212,7 @@ static int write_svg(const vm_desc *d, vm_auto_lane **sel, int ns, int64_t lengt
         fprintf(f, "\"/>\n");
     }
     fprintf(f, "</svg>\n");
-    return close_part(f, &tmp, path);
+    return repl_text_commit(f, &tmp, path);
 }
 
 int repl_automation(const vm_desc *d, const char *const *names, int n, const char *csv_path, const char *svg_path)

@@ -16,12 +16,14 @@
 #include "vm/manifest.h"
 #include "vm/path.h"
 #include "vm/plan.h"
+#include "vm/qc_report.h"
 #include "vm/render.h"
 #include "vm/script.h"
 #include "vm/suggest.h"
 #include "repl/automation_cmd.h"
 #include "repl/live_cmd.h"
 #include "repl/loudness_cmd.h"
+#include "repl/text_file.h"
 
 #ifndef DS_VERSION
 #define DS_VERSION "dev"
@@ -56,6 +58,9 @@ static const char usage_text[] =
     "  --block N       frames per processing block, 1..8192 (default 1024); the output\n"
     "                  bytes do not depend on it\n"
     "  --out DIR       write every output into DIR (file names as the script gives them)\n"
+    "  --report DIR    render: also write a QC report into DIR: SCRIPT.report.html (plots\n"
+    "                  of loudness, true peak, gain reduction against timecode) and\n"
+    "                  SCRIPT.report.json (docs/report.md)\n"
     "  --quiet         no progress bar and no report (errors are still printed)\n"
     "  --no-measure    skip the loudness and true-peak report (a little faster)\n"
     "  --threads N     render: 1 or 2 threads (default 2: the tracks' clips, inserts and\n"
@@ -90,6 +95,7 @@ typedef struct {
     int measure;
     int allow_paths;
     const char *csv, *svg;
+    const char *report_dir;   /* render --report DIR */
     const char *lanes[64];
     int nlanes;
     const char *from, *to, *bus, *device;
@@ -111,7 +117,7 @@ static int parse_args(int argc, char **argv, cli_args *a)
     static const char *const options[] = {"--block", "--out",  "--quiet", "--no-measure", "--allow-paths",
                                           "--help",  "--version", "--csv", "--svg",  "--from",
                                           "--to",    "--loop",  "--bus",  "--device", "--buffer",
-                                          "--threads", "--max-instructions", "--max-memory", NULL};
+                                          "--threads", "--max-instructions", "--max-memory", "--report", NULL};
     memset(a, 0, sizeof *a);
     a->block = 1024;
     a->measure = 1;
@@ -164,12 +170,19 @@ static int parse_args(int argc, char **argv, cli_args *a)
             continue;
         }
         if (strcmp(s, "--block") == 0 || strcmp(s, "--out") == 0 || strcmp(s, "--csv") == 0 ||
-            strcmp(s, "--svg") == 0) {
+            strcmp(s, "--svg") == 0 || strcmp(s, "--report") == 0) {
             if (i + 1 >= argc)
-                return fail_usage("option %s needs a value", s);
+                return fail_usage(strcmp(s, "--report") == 0 ? "option %s needs a folder: --report qc" :
+                                  "option %s needs a value", s);
             const char *v = argv[++i];
             if (strcmp(s, "--out") == 0) {
                 a->out_dir = v;
+                continue;
+            }
+            if (strcmp(s, "--report") == 0) {
+                if (!v[0] || (v[0] == '-' && v[1] == '-'))
+                    return fail_usage("--report needs a folder name, such as --report qc (got '%s')", v);
+                a->report_dir = v;
                 continue;
             }
             if (strcmp(s, "--csv") == 0 || strcmp(s, "--svg") == 0) {
@@ -189,7 +202,7 @@ static int parse_args(int argc, char **argv, cli_args *a)
         } else if (strcmp(s, "--allow-paths") == 0) {
             a->allow_paths = 1;
         } else if (s[0] == '-' && s[1] == '-' && strcmp(s, "--help") && strcmp(s, "--version")) {
-            const char *near = vm_suggest(s, options, 18);
+            const char *near = vm_suggest(s, options, 19);
             if (near) {
                 fprintf(stderr, "dubstage: unknown option %s; did you mean %s?\n", s, near);
                 return 2;
@@ -381,7 +394,8 @@ static measures_row *judged_values(const vm_desc *d, const plan *p, const vm_ren
  * (p->noutputs + p->nmeters, the caller frees them) and the seconds it took
  * into *elapsed. Returns the exit status: 0, 1 on an error (printed), 130
  * or 143 when stopped by a signal. */
-static int run_render(plan *p, const cli_args *a, int measure, vm_render_report **reps, double *elapsed)
+static int run_render(plan *p, const cli_args *a, int measure, vm_qc_series *qc, vm_render_report **reps,
+                      double *elapsed)
 {
     char err[DS_ERR_LEN];
     vm_render_report *rep = calloc((size_t)(p->noutputs + p->nmeters ? p->noutputs + p->nmeters : 1), sizeof *rep);
@@ -398,6 +412,7 @@ static int run_render(plan *p, const cli_args *a, int measure, vm_render_report 
         .threads = a->threads,
         .stop = &stop_requested,
         .progress = (!a->quiet && isatty(2)) ? show_progress : NULL,
+        .qc = qc,
         .swept = show_swept,
         .user = &ps,
     };
@@ -414,13 +429,54 @@ static int run_render(plan *p, const cli_args *a, int measure, vm_render_report 
     return 0;
 }
 
-static int cmd_render(plan *p, const vm_desc *d, const cli_args *a)
+/* The QC report: JSON, then the page, each written whole or not at all. */
+static int write_report(const vm_qc_series *qc, const plan *p, const vm_desc *d, const char *dir,
+                        char (*paths)[PATH_MAX], int quiet)
+{
+    char err[DS_ERR_LEN];
+    vm_qc_context ctx;
+    if (vm_path_mkdirs(dir, err) != DS_OK) {
+        fprintf(stderr, "dubstage: --report '%s': %s\n", dir, err);
+        return 1;
+    }
+    vm_qc_context_load(&ctx, d);
+    if (ctx.warning[0])
+        fprintf(stderr, "dubstage: warning: %s\n", ctx.warning);
+    vm_qc_input in = {.q = qc, .p = p, .d = d, .specs = NULL, .ctx = &ctx};
+    int rc = 0;
+    for (int i = 0; i < 2 && rc == 0; i++) {
+        vm_tmpfile tmp;
+        FILE *f = repl_text_open(paths[i], &tmp);
+        if (!f) {
+            rc = 1;
+            break;
+        }
+        if (i == 0)
+            vm_qc_write_json(f, &in);
+        else
+            vm_qc_write_html(f, &in);
+        rc = repl_text_commit(f, &tmp, paths[i]);
+    }
+    vm_qc_context_free(&ctx);
+    if (rc == 0 && !quiet)
+        printf("report   %s\n         %s\n", paths[1], paths[0]);
+    return rc;
+}
+
+static int cmd_render(plan *p, const vm_desc *d, const cli_args *a, char (*report_paths)[PATH_MAX])
 {
     vm_render_report *rep;
     double el;
-    int rc = run_render(p, a, a->measure, &rep, &el);
+    char err[DS_ERR_LEN];
+    vm_qc_series *qc = NULL;
+    if (a->report_dir && vm_qc_create(p, d, &qc, err) != DS_OK) {
+        fprintf(stderr, "dubstage: %s\n", err);
+        return 1;
+    }
+    int rc = run_render(p, a, a->measure, qc, &rep, &el);
     if (rc) {
         free(rep);
+        vm_qc_free(&qc);
         return rc;
     }
     if (!a->quiet) {
@@ -450,7 +506,9 @@ static int cmd_render(plan *p, const vm_desc *d, const cli_args *a)
         free(values);
     }
     free(rep);
-    return 0;
+    rc = qc ? write_report(qc, p, d, a->report_dir, report_paths, a->quiet) : 0;
+    vm_qc_free(&qc);
+    return rc;
 }
 
 /* The deliverables of the script d judged, on a render or on the last
@@ -509,7 +567,7 @@ static int cmd_check(vm_desc *d, const cli_args *a, plan **pp)
             fprintf(stderr, "dubstage: %s\n", err);
             goto done;
         }
-        if ((rc = run_render(*pp, a, 1, &rep, &el)) != 0)
+        if ((rc = run_render(*pp, a, 1, NULL, &rep, &el)) != 0)
             goto done;
         rc = 1;
         if (!(values = judged_values(d, *pp, rep)))
@@ -598,6 +656,24 @@ int main(int argc, char **argv)
     snprintf(stdlib_dir, sizeof stdlib_dir, "%s", env ? env : DS_STDLIB_DIR);
     vm_script_opts so = {.out_dir = a.out_dir, .allow_any_path = a.allow_paths, .stdlib_dir = stdlib_dir,
                          .max_instructions = a.max_instructions, .max_memory_mb = a.max_memory_mb};
+    /* --report DIR: SCRIPT.report.json and SCRIPT.report.html, checked
+     * against the script's inputs and outputs once it has run */
+    char report_names[2][PATH_MAX], report_paths[2][PATH_MAX];
+    const char *report_files[2] = {report_names[0], report_names[1]};
+    if (a.report_dir && strcmp(a.command, "render") != 0)
+        return fail_usage("--report is an option of render: dubstage render %s --report DIR", a.script);
+    if (a.report_dir) {
+        const char *base = vm_path_basename(a.script);
+        size_t len = strlen(base);
+        if (len > 4 && strcmp(base + len - 4, ".lua") == 0)
+            len -= 4;
+        for (int i = 0; i < 2; i++)
+            snprintf(report_names[i], PATH_MAX, "%.*s.report.%s", (int)len, base, i ? "html" : "json");
+        so.report_dir = a.report_dir;
+        so.report_files = report_files;
+        so.nreport_files = 2;
+        so.report_paths = report_paths;
+    }
     if (strcmp(a.command, "play") == 0 || strcmp(a.command, "repl") == 0) {
         live_args la = {.script = a.script, .so = so, .bus = a.bus, .from = a.from, .to = a.to, .loop = a.loop,
                         .stop = &stop_requested};
@@ -640,6 +716,7 @@ int main(int argc, char **argv)
         rc = repl_automation(&d, a.lanes, a.nlanes, a.csv, a.svg);
         goto done;
     }
+    d.live_meters = a.report_dir != NULL; /* the report meters every bus */
     if (vm_compile(&d, a.block, &p, err) != DS_OK) {
         fprintf(stderr, "dubstage: %s\n", err);
         goto done;
@@ -655,7 +732,7 @@ int main(int argc, char **argv)
         sa.sa_handler = on_signal;
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
-        rc = cmd_render(p, &d, &a);
+        rc = cmd_render(p, &d, &a, report_paths);
     }
 done:
     vm_plan_free(&p);

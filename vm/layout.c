@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "vm/limits.h"
 #include "vm/suggest.h"
 
 #define MAX_LAYOUT_CH 8
@@ -274,4 +275,17 @@ const char *vm_downmix_name(vm_layout to)
         if (downmix_layouts[i] == to)
             return downmix_words[i];
     return NULL;
+}
+
+dsp_loudness *vm_layout_meter_create(vm_layout l, int channels, double rate)
+{
+    dsp_loudness_config mc;
+    double weights[VM_MAX_CHANNELS];
+    if (channels < 1 || channels > VM_MAX_CHANNELS)
+        return NULL;
+    dsp_loudness_config_init(&mc, rate, channels);
+    for (int c = 0; c < channels; c++)
+        weights[c] = vm_layout_weight(l, c);
+    mc.weights = weights;
+    return dsp_loudness_create(&mc);
 }

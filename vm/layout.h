@@ -26,6 +26,7 @@
 
 #include <stdint.h>
 
+#include "dsp/loudness.h"
 #include "vm/result.h"
 
 typedef enum {
@@ -92,6 +93,12 @@ void vm_layout_describe(vm_layout l, int channels, char *buf, int n);
  * plain channels, 0 for LFE (it is left out), 1.41 (+1.5 dB) for every
  * surround (side and rear, as ffmpeg's ebur128 weighs them). */
 double vm_layout_weight(vm_layout l, int ch);
+
+/* A loudness meter (dsp/loudness.h, its defaults: M and S on a 10 ms grid,
+ * true peak) for `channels` channels of layout l at `rate`, each channel
+ * weighted by vm_layout_weight, as every render and QC report meters a
+ * strip. Free with dsp_loudness_destroy; NULL when out of memory. */
+dsp_loudness *vm_layout_meter_create(vm_layout l, int channels, double rate);
 
 /* BS.1770-4 weight G of the speaker at WAVE_FORMAT_EXTENSIBLE mask bit
  * `bit` (0..31), as ffmpeg's ebur128 weighs them: 0 for LFE (bit 3);

@@ -11,6 +11,7 @@
 #include "vm/limits.h"
 #include "vm/outfile.h"
 #include "vm/path.h"
+#include "vm/qc_series.h"
 #include "vm/sched.h"
 
 typedef struct {
@@ -58,6 +59,7 @@ static void close_all(out_state *o, int n)
 typedef struct {
     const plan *p;
     out_state *o;
+    vm_qc_series *qc;     /* NULL without a QC report */
     float ***stage;       /* per output, per channel: max_block frames */
     int64_t pos;
     int n, pending;
@@ -72,8 +74,8 @@ static void write_block(out_stage *st, float ***chans)
     int n = st->n;
     for (int i = 0; i < ntaps(p) && st->r == DS_OK; i++) {
         tap_view t = tap_of(p, i);
-        int64_t from = pos > t.latency ? pos : t.latency;
-        int64_t to = pos + n < t.latency + p->length ? pos + n : t.latency + p->length;
+        int64_t from, to;
+        vm_qc_stream_span(pos, n, t.latency, p->length, &from, &to);
         if (to <= from)
             continue;
         const float *ch[VM_MAX_CHANNELS];
@@ -88,6 +90,8 @@ static void write_block(out_stage *st, float ***chans)
             for (int c = 0; c < t.channels; c++)
                 st->o[i].peak = dsp_loudness_sample_peak(ch[c], m, st->o[i].peak);
         }
+        if (st->qc && i < p->noutputs) /* the QC series list the outputs first, in plan order */
+            vm_qc_feed_stream(st->qc, &st->qc->streams[i], ch, m);
     }
 }
 
@@ -143,13 +147,7 @@ static void swept_silently(void *user, const char *path)
 static ds_result open_meter(const plan *p, int i, out_state *o, char *err)
 {
     tap_view t = tap_of(p, i);
-    dsp_loudness_config mc;
-    double weights[VM_MAX_CHANNELS];
-    dsp_loudness_config_init(&mc, (double)p->tb.rate, t.channels);
-    for (int c = 0; c < t.channels && c < VM_MAX_CHANNELS; c++)
-        weights[c] = vm_layout_weight(t.layout, c);
-    mc.weights = weights;
-    o->meter = dsp_loudness_create(&mc);
+    o->meter = vm_layout_meter_create(t.layout, t.channels, (double)p->tb.rate);
     if (!o->meter)
         return ds_fail(err, DS_ERR_NOMEM, "out of memory for the loudness meter");
     return DS_OK;
@@ -234,11 +232,13 @@ static ds_result block_loop(plan *p, const vm_render_opts *opts, sched_pool *poo
      * look-ahead limiter makes a strip late): the loop runs `tail` samples
      * past the session so each file gets exactly `length` frames, aligned
      * with the session's first sample. */
-    int block = opts->block;
+    int64_t block = opts->block;
     int64_t total = p->length + p->tail, since_progress = 0, progress_every = p->tb.rate / 10;
     int64_t nblock = 0;
-    for (int64_t pos = 0; pos < total; pos += block, nblock++) {
-        int n = total - pos < block ? (int)(total - pos) : block;
+    for (int64_t pos = 0, n; pos < total; pos += n, nblock++) {
+        n = total - pos < block ? (int)(total - pos) : block;
+        if (opts->qc) /* a block ends on each of its gain readings: the bytes do not depend on it */
+            n = vm_qc_block_frames(opts->qc, pos, (int)n);
         if (opts->stop && *opts->stop)
             return ds_fail(err, DS_ERR_INTERRUPTED, "interrupted: no output was written");
         if (pool)
@@ -247,9 +247,11 @@ static ds_result block_loop(plan *p, const vm_render_opts *opts, sched_pool *poo
             sched_run_block(p, pos, n);
         if (p->failed)
             return ds_fail(err, DS_ERR_IO, "%s", p->error);
+        if (opts->qc)
+            vm_qc_after_block(opts->qc, p, pos, (int)n);
         /* this block's stage: with two threads the helper wrote its last
          * block (two blocks ago) before it finished its share of this one */
-        ds_result r = stage_block(p, pool, &stages[pool ? nblock % 2 : 0], plan_chans, pos, n, err);
+        ds_result r = stage_block(p, pool, &stages[pool ? nblock % 2 : 0], plan_chans, pos, (int)n, err);
         if (r != DS_OK)
             return r;
         since_progress += n;
@@ -270,7 +272,7 @@ static ds_result run_blocks(plan *p, const vm_render_opts *opts, out_state *o, c
     vm_plan_reset(p);
     /* two threads meet twice a block: worth it from a few hundred frames on */
     sched_pool *pool = opts->threads != 1 && opts->block >= 256 ? sched_pool_create(p) : NULL;
-    out_stage stages[2] = {{.p = p, .o = o, .r = DS_OK}, {.p = p, .o = o, .r = DS_OK}};
+    out_stage stages[2] = {{.p = p, .o = o, .qc = opts->qc, .r = DS_OK}, {.p = p, .o = o, .qc = opts->qc, .r = DS_OK}};
     float ***plan_chans = calloc((size_t)(ntaps(p) ? ntaps(p) : 1), sizeof *plan_chans);
     if (!plan_chans)
         r = ds_fail(err, DS_ERR_NOMEM, "out of memory");
@@ -290,6 +292,8 @@ static ds_result run_blocks(plan *p, const vm_render_opts *opts, out_state *o, c
         stage_free(p, stages[k].stage);
     }
     free(plan_chans);
+    if (r == DS_OK && opts->qc)
+        vm_qc_finish(opts->qc);
     if (r == DS_OK && opts->progress)
         opts->progress(opts->user, p->length + p->tail, p->length + p->tail);
     return r;

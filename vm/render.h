@@ -15,6 +15,9 @@ typedef struct {
     int measure;                      /* 1: loudness and true peak per output */
     int threads;                      /* 1: one thread; 0 or 2: the tracks' work on two (vm/sched.h),
                                          for blocks of 256 frames or more */
+    /* NULL, or the QC report's series (vm/qc_series.h), made for this plan:
+     * filled while rendering, the blocks cut at its reading instants */
+    struct vm_qc_series *qc;
     volatile sig_atomic_t *stop;      /* set by a signal handler: abort cleanly */
     /* called about every 0.1 s of programme; may be NULL */
     void (*progress)(void *user, int64_t done, int64_t total);

@@ -410,6 +410,45 @@ ds_result vm_sandbox_output(vm_sandbox *sb, const char *file, const char *where,
     return DS_OK;
 }
 
+ds_result vm_sandbox_cli_outputs(vm_sandbox *sb, const char *option, const char *dir, const char *const *names,
+                                 int n, char (*paths)[PATH_MAX], char *err)
+{
+    char real[PATH_MAX], file[PATH_MAX], other[2 * PATH_MAX];
+    struct stat st;
+    int missing;
+    ds_result r;
+    if (!dir[0])
+        return ds_fail(err, DS_ERR_ARG, "%s needs a folder name, such as %s qc", option, option);
+    if ((r = vm_path_resolve(NULL, dir, real, sizeof real, &missing, err)) != DS_OK)
+        return r;
+    if (!missing && stat(real, &st) == 0 && !S_ISDIR(st.st_mode)) {
+        if (touched(sb, real, &st, other, sizeof other))
+            return ds_fail(err, DS_ERR_ARG, "%s '%s' is %s, not a folder: give a folder for the report, such as "
+                           "%s qc (an output never replaces an input)", option, dir, other, option);
+        return ds_fail(err, DS_ERR_ARG, "%s '%s' is a file, not a folder: give a folder, such as %s qc", option,
+                       dir, option);
+    }
+    for (int i = 0; i < n; i++) {
+        if (vm_path_join(real, names[i], file, sizeof file) != 0)
+            return ds_fail(err, DS_ERR_ARG, "%s '%s': the path is too long", option, dir);
+        if ((r = vm_path_resolve(NULL, file, paths[i], PATH_MAX, &missing, err)) != DS_OK)
+            return r;
+        int exists = !missing && stat(paths[i], &st) == 0;
+        if (exists && !S_ISREG(st.st_mode))
+            return ds_fail(err, DS_ERR_ARG, "%s '%s': '%s' is there and is not a regular file", option, dir,
+                           names[i]);
+        if (touched(sb, paths[i], exists ? &st : NULL, other, sizeof other))
+            return ds_fail(err, DS_ERR_ARG, "%s '%s': its '%s' would replace %s; an output never replaces an "
+                           "input or another output: give another folder", option, dir, names[i], other);
+        if (!append(&sb->outputs, &sb->noutputs, &sb->capoutputs, "report file", names[i], option, paths[i],
+                    exists ? &st : NULL))
+            return ds_fail(err, DS_ERR_NOMEM, "out of memory noting %s's files", option);
+        snprintf(file, sizeof file, "%s", paths[i]);
+        vm_path_shown(file, paths[i], PATH_MAX);
+    }
+    return DS_OK;
+}
+
 ds_result vm_sandbox_check_save(const char *script_path, const char *name, char *real, size_t n, char *err)
 {
     vm_sandbox sb;

@@ -104,6 +104,18 @@ ds_result vm_sandbox_open_write(vm_sandbox *sb, const char *name, int flags, int
  * and gives the path to write in path (n bytes). */
 ds_result vm_sandbox_output(vm_sandbox *sb, const char *file, const char *where, char *path, size_t n, char *err);
 
+/* The files a command-line option writes beside the script's outputs (the
+ * QC report of `--report DIR`): folder dir as the command line gave it
+ * (relative to the current folder; anywhere: the user chose it, not the
+ * script) holding the n files names[i]. dir must be a folder or not exist
+ * yet, never a file (an input or not: "--report mix.lua" is refused); each
+ * file, symlinks followed, must be a regular file or not exist, and be no
+ * input and no output of the script. The files are registered as outputs;
+ * paths[i] (PATH_MAX bytes each) gets the path to write each by. option
+ * names the option in errors ("--report"). */
+ds_result vm_sandbox_cli_outputs(vm_sandbox *sb, const char *option, const char *dir, const char *const *names,
+                                 int n, char (*paths)[PATH_MAX], char *err);
+
 /* For the REPL's save(): checks that name (relative to the script's
  * folder) may be written as a data file of the script at script_path, and
  * gives its real path in real. The file is then written beside it and

@@ -426,6 +426,9 @@ ds_result vm_script_load(const char *path, const vm_script_opts *opts, vm_desc *
         else
             res = ds_fail(err, code, "%s", mem);
     }
+    if (res == DS_OK && opts->report_dir)
+        res = vm_sandbox_cli_outputs(&ctx.sb, "--report", opts->report_dir, opts->report_files, opts->nreport_files,
+                                     opts->report_paths, err);
     for (int i = 0; i < desc->nstrips; i++)
         if (desc->strips[i].channels == 0)
             desc->strips[i].channels = 1; /* a track that never got a clip */

@@ -12,6 +12,7 @@
 #ifndef VM_SCRIPT_H
 #define VM_SCRIPT_H
 
+#include <limits.h>
 #include <signal.h>
 #include <stddef.h>
 
@@ -33,6 +34,15 @@ typedef struct {
     size_t traceback_size;
     double max_instructions; /* the script's instruction budget; 0: 2e9; < 0: none */
     double max_memory_mb;    /* cap on its Lua memory in MiB; 0: 1024; < 0: none */
+    /* Files a command-line option will write (the QC report of --report
+     * DIR): once the script has run, report_files[0..nreport_files) in
+     * folder report_dir are checked against every input and output it
+     * named (vm_sandbox_cli_outputs) and their paths to write go into
+     * report_paths. report_dir NULL: none. */
+    const char *report_dir;
+    const char *const *report_files;
+    int nreport_files;
+    char (*report_paths)[PATH_MAX];
 } vm_script_opts;
 
 /* Runs the script at path and fills desc (initialised here; the caller frees
