@@ -56,6 +56,10 @@ dia=$(judged dialogue)
 if [ $rc -eq 0 ] && has "spec dialogue-27: pass" "pass  dialogue " "(on 'DX')" "pass  true peak" &&
    [ "$(ls out)" = PM.wav ]; then ok "dialogue-27: DX measured ($dia LUFS) with no DX file written"
 else notok "dialogue-27: DX measured with no DX file written" "exit $rc, out/: $(ls out | tr '\n' ' ')"; fi
+"$DS" render dia.lua --block 64 --threads 1 > block64.txt 2>&1
+if [ "$(grep -E '^ +(pass|FAIL) ' block64.txt)" = "$(printf '%s\n' "$out" | grep -E '^ +(pass|FAIL) ')" ]; then
+  ok "the judgement is the same at --block 64 --threads 1 (the meter on DX included)"
+else notok "the judgement is the same at --block 64 --threads 1" "$(grep dialogue block64.txt)"; fi
 mix dia_stem.lua -14 0 -12 'output { "out/DX.wav", from = dx }'
 "$DS" render dia_stem.lua --quiet
 f_dia=$(ffmpeg_reads out/DX.wav I)
