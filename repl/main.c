@@ -430,8 +430,8 @@ static int run_render(plan *p, const cli_args *a, int measure, vm_qc_series *qc,
 }
 
 /* The QC report: JSON, then the page, each written whole or not at all. */
-static int write_report(const vm_qc_series *qc, const plan *p, const vm_desc *d, const char *dir,
-                        char (*paths)[PATH_MAX], int quiet)
+static int write_report(const vm_qc_series *qc, const plan *p, const vm_desc *d, const vm_render_report *rep,
+                        const char *dir, char (*paths)[PATH_MAX], int quiet)
 {
     char err[DS_ERR_LEN];
     vm_qc_context ctx;
@@ -439,10 +439,16 @@ static int write_report(const vm_qc_series *qc, const plan *p, const vm_desc *d,
         fprintf(stderr, "dubstage: --report '%s': %s\n", dir, err);
         return 1;
     }
+    vm_qc_spec *specs = calloc((size_t)qc->nstreams + 1, sizeof *specs);
+    if (!specs) {
+        fprintf(stderr, "dubstage: out of memory for the report\n");
+        return 1;
+    }
+    vm_qc_specs_from_deliverables(qc, d, p, rep, specs);
     vm_qc_context_load(&ctx, d);
     if (ctx.warning[0])
         fprintf(stderr, "dubstage: warning: %s\n", ctx.warning);
-    vm_qc_input in = {.q = qc, .p = p, .d = d, .specs = NULL, .ctx = &ctx};
+    vm_qc_input in = {.q = qc, .p = p, .d = d, .specs = specs, .ctx = &ctx};
     int rc = 0;
     for (int i = 0; i < 2 && rc == 0; i++) {
         vm_tmpfile tmp;
@@ -458,6 +464,7 @@ static int write_report(const vm_qc_series *qc, const plan *p, const vm_desc *d,
         rc = repl_text_commit(f, &tmp, paths[i]);
     }
     vm_qc_context_free(&ctx);
+    free(specs);
     if (rc == 0 && !quiet)
         printf("report   %s\n         %s\n", paths[1], paths[0]);
     return rc;
@@ -473,7 +480,7 @@ static int cmd_render(plan *p, const vm_desc *d, const cli_args *a, char (*repor
         fprintf(stderr, "dubstage: %s\n", err);
         return 1;
     }
-    int rc = run_render(p, a, a->measure, qc, &rep, &el);
+    int rc = run_render(p, a, a->measure || qc, qc, &rep, &el); /* a report judges deliverables: it measures */
     if (rc) {
         free(rep);
         vm_qc_free(&qc);
@@ -505,8 +512,8 @@ static int cmd_render(plan *p, const vm_desc *d, const cli_args *a, char (*repor
             vm_judge_print(stdout, d, (const measures_row *)values);
         free(values);
     }
+    rc = qc ? write_report(qc, p, d, rep, a->report_dir, report_paths, a->quiet) : 0;
     free(rep);
-    rc = qc ? write_report(qc, p, d, a->report_dir, report_paths, a->quiet) : 0;
     vm_qc_free(&qc);
     return rc;
 }

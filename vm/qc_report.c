@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "vm/json.h"
+#include "vm/judge.h"
 #include "vm/qc_report_priv.h"
 
 void vm_qc_context_load(vm_qc_context *ctx, const vm_desc *d)
@@ -32,24 +33,44 @@ void vm_qc_context_free(vm_qc_context *ctx)
 
 const vm_qc_spec *qc_spec_of(const vm_qc_input *in, const vm_qc_stream *s)
 {
-    if (!in->specs || s->output < 0 || !in->specs[s->output].name)
+    if (!in->specs)
         return NULL;
-    return &in->specs[s->output];
+    const vm_qc_spec *spec = &in->specs[s - in->q->streams];
+    return spec->name ? spec : NULL;
 }
 
-int vm_qc_judge(const vm_qc_stream *s, const vm_qc_spec *spec, char *why, size_t n)
+void vm_qc_specs_from_deliverables(const vm_qc_series *q, const vm_desc *d, const plan *p,
+                                   const vm_render_report *reports, vm_qc_spec *specs)
 {
-    dsp_loudness_result m;
-    dsp_loudness_get(s->meter, &m);
-    size_t used = 0;
-    why[0] = 0;
-    if (!(fabs(m.integrated_lufs - spec->integrated_lufs) <= spec->tolerance_lu + 1e-9))
-        used += (size_t)snprintf(why + used, n - used, "integrated %.1f LUFS is outside %.1f +-%.1f LU",
-                                 m.integrated_lufs, spec->integrated_lufs, spec->tolerance_lu);
-    if (used < n && !(m.true_peak_dbtp <= spec->true_peak_dbtp))
-        snprintf(why + used, n - used, "%strue peak %.1f dBTP is above the %.1f dBTP ceiling", used ? "; " : "",
-                 m.true_peak_dbtp, spec->true_peak_dbtp);
-    return why[0] == 0;
+    memset(specs, 0, (size_t)q->nstreams * sizeof *specs);
+    for (int k = 0; k < d->ndeliverables; k++) {
+        const vm_deliverable_desc *dv = &d->deliverables[k];
+        int i = 0;
+        while (i < q->nstreams && !(dv->output >= 0 ? q->streams[i].output == dv->output
+                                                     : q->streams[i].strip_index == dv->strip))
+            i++;
+        if (i == q->nstreams || specs[i].name)
+            continue; /* a track no output records; or a second spec on one stream: the first is drawn */
+        const vm_delivery_spec *ds = &dv->spec;
+        const vm_spec_limit *lu = &ds->limit[VM_MEASURE_INTEGRATED], *tp = &ds->limit[VM_MEASURE_TRUE_PEAK];
+        vm_qc_spec *s = &specs[i];
+        s->name = ds->name;
+        s->integrated_lufs = lu->given ? lu->target : NAN;
+        s->integrated_min = lu->judged ? lu->min : -INFINITY;
+        s->integrated_max = lu->judged ? lu->max : INFINITY;
+        s->true_peak_dbtp = tp->judged ? tp->max : INFINITY;
+        double value[VM_MEASURE_COUNT];
+        vm_judge_measures(d, p, reports, k, value);
+        s->failures = vm_judge_failures(d, k, value);
+        size_t used = 0;
+        for (int m = 0; m < VM_MEASURE_COUNT && used < sizeof s->verdict; m++) {
+            char line[256];
+            if (!ds->limit[m].given)
+                continue;
+            vm_delivery_describe((vm_measure)m, &ds->limit[m], value[m], line, sizeof line);
+            used += (size_t)snprintf(s->verdict + used, sizeof s->verdict - used, "%s%s", used ? "; " : "", line);
+        }
+    }
 }
 
 int qc_ncues(const vm_qc_input *in)
@@ -139,18 +160,21 @@ static void json_stream(FILE *f, const vm_qc_input *in, const vm_qc_stream *s)
     json_key(f, "spec");
     const vm_qc_spec *spec = qc_spec_of(in, s);
     if (spec) {
-        char why[DS_ERR_LEN];
-        int pass = vm_qc_judge(s, spec, why, sizeof why);
         fputs("{\"name\": ", f);
         vm_json_string(f, spec->name);
-        fputs(", \"integrated_lufs\": ", f);
-        vm_json_number(f, spec->integrated_lufs, 2);
-        fputs(", \"tolerance_lu\": ", f);
-        vm_json_number(f, spec->tolerance_lu, 2);
-        fputs(", \"true_peak_dbtp\": ", f);
-        vm_json_number(f, spec->true_peak_dbtp, 2);
-        fprintf(f, ", \"pass\": %s, \"why\": ", pass ? "true" : "false");
-        vm_json_string(f, why);
+        const struct {
+            const char *key;
+            double v;
+        } limits[] = {{"integrated_lufs", spec->integrated_lufs}, {"integrated_min_lufs", spec->integrated_min},
+                      {"integrated_max_lufs", spec->integrated_max}, {"true_peak_max_dbtp", spec->true_peak_dbtp}};
+        for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+            fputs(", ", f);
+            json_key(f, limits[i].key);
+            vm_json_number(f, limits[i].v, 2); /* null: none, or open */
+        }
+        fprintf(f, ", \"pass\": %s, \"failures\": %d, \"verdict\": ", spec->failures ? "false" : "true",
+                spec->failures);
+        vm_json_string(f, spec->verdict);
         fputs("}", f);
     } else {
         fputs("null", f);

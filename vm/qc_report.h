@@ -18,18 +18,23 @@
 #include "vm/markers.h"
 #include "vm/plan.h"
 #include "vm/qc_series.h"
+#include "vm/render.h"
 #include "vm/result.h"
 
 #define VM_QC_PLOT_COLUMNS 1000
 
-/* A delivery spec an output is judged by (EBU R 128: -23 LUFS +-0.5 LU,
- * -1 dBTP). name NULL: no spec (the true-peak plot then draws the usual
- * -1 dBTP ceiling, and no verdict is given). */
+/* The delivery spec a stream is judged by (deliver { ... }, vm/delivery.h),
+ * as the report draws and states it. name NULL: no spec (the true-peak plot
+ * then draws the usual -1 dBTP ceiling, and no verdict is given). */
 typedef struct {
-    const char *name;
-    double integrated_lufs;   /* target */
-    double tolerance_lu;      /* +- around the target */
-    double true_peak_dbtp;    /* ceiling: the maximum true peak allowed */
+    const char *name;          /* "ebu-r128" */
+    double integrated_lufs;    /* target; NAN: none */
+    double integrated_min;     /* the accepted band, -INFINITY / INFINITY when open */
+    double integrated_max;
+    double true_peak_dbtp;     /* ceiling; INFINITY: none */
+    int failures;              /* measures that miss (vm_judge_failures): 0 is a pass */
+    char verdict[1024];        /* a line per measure the spec gives, "; "-separated:
+                                  "true peak +0.4 dBTP > -1.0 dBTP" */
 } vm_qc_spec;
 
 #define VM_QC_DEFAULT_CEILING_DBTP -1.0
@@ -42,8 +47,7 @@ typedef struct {
     char warning[2 * DS_ERR_LEN + 4096]; /* a marker list that could not be read again ("" if none) */
 } vm_qc_context;
 
-/* Everything the two writers take. specs: p->noutputs entries (or NULL);
- * a bus has no spec. */
+/* Everything the two writers take. specs: q->nstreams entries (or NULL). */
 typedef struct {
     const vm_qc_series *q;
     const plan *p;
@@ -58,9 +62,14 @@ typedef struct {
 void vm_qc_context_load(vm_qc_context *ctx, const vm_desc *d);
 void vm_qc_context_free(vm_qc_context *ctx);
 
-/* The verdict on stream s against spec: 1 pass, 0 fail; why (n bytes)
- * names each measure that misses, its value and its limit. */
-int vm_qc_judge(const vm_qc_stream *s, const vm_qc_spec *spec, char *why, size_t n);
+/* Each stream's spec (specs: q->nstreams entries) from the deliverables
+ * of d: deliverable k is drawn on its own output's stream, else on the
+ * first stream of its strip (an output recording it, else the bus); its
+ * verdict is the render's (vm_judge_measures on reports, p->noutputs +
+ * p->nmeters of them, as `dubstage render` prints it). A stream no
+ * deliverable names gets none (name NULL). */
+void vm_qc_specs_from_deliverables(const vm_qc_series *q, const vm_desc *d, const plan *p,
+                                   const vm_render_report *reports, vm_qc_spec *specs);
 
 /* Writes the JSON report / the HTML page to f. */
 void vm_qc_write_json(FILE *f, const vm_qc_input *in);

@@ -18,6 +18,8 @@
 #     of -10 dBFS peak (-13.01 dB RMS): gain -12.74 dB (the static curve,
 #     docs/language.md) within 0.05 dB through the steady part; an offline duck of -6 dB:
 #     -6 dB while the key speaks, 0 before it;
+#   - a deliverable's spec (EBU R 128 on the printmaster: -23.5 .. -22.5 LUFS,
+#     -1 dBTP) and the verdict the render prints (FAIL: too loud);
 #   - cue markers and clips as the script and the marker file give them;
 #   - the output files are the same bytes with and without --report, and
 #     the JSON the same at --block 64 / 1 thread and --block 4096;
@@ -49,10 +51,11 @@ duck { fx, under = dx, depth = -6, attack = 0.05, release = 0.3, preroll = 0 }
 output { "out/pm.wav", from = pm, format = "wav32f" }
 output { "out/dx.wav", from = dx, format = "wav24" }
 output { "out/mx.wav", from = mx, format = "wav24" }
+deliver { pm, spec = "ebu-r128" }
 EOF
 
 out=$("$DS" render mix.lua --report qc 2>&1); rc=$?
-if [ $rc -eq 0 ] && [ -f qc/mix.report.json ] && [ -f qc/mix.report.html ]; then
+if [ $rc -eq 0 ] && [ -f qc/mix.report.json ] && [ -f qc/mix.report.html ] && has "out/pm.wav  spec ebu-r128: FAIL"; then
   ok "render --report qc writes qc/mix.report.json and qc/mix.report.html"
 else
   notok "render --report qc" "exit status $rc, files: $(ls qc 2>&1)"
@@ -135,6 +138,13 @@ for s, f in zip(r["streams"][:3], ("pm", "dx", "mx")):
     ok(compared_tp > 100 and len(bad_tp) <= 0.05 * compared_tp and all(o is not None and abs(o - t) <= 1.0 for k, c, o, t in bad_tp),
        "%s: %d per-channel true peak points, 95 %% within 0.5 dB of ffmpeg's FTPK and all within 1 dB%s"
        % (f, compared_tp, "; over 0.5: %s" % bad_tp[:4] if bad_tp else ""))
+
+spec = r["streams"][0]["spec"]
+ok(spec is not None and spec["name"] == "ebu-r128" and spec["integrated_min_lufs"] == -23.5
+   and spec["integrated_max_lufs"] == -22.5 and spec["true_peak_max_dbtp"] == -1.0 and spec["pass"] is False
+   and spec["failures"] == 1 and "integrated" in spec["verdict"],
+   "out/pm.wav carries its deliverable's spec (EBU R 128) and the render's verdict (integrated too loud): %s" % spec)
+ok(all(s["spec"] is None for s in r["streams"][1:]), "the streams no deliverable names have no spec")
 
 gains = {g["name"]: g for g in r["gain_reduction"]}
 comp = [g for g in r["gain_reduction"] if g["kind"] == "dyn"]
