@@ -75,6 +75,9 @@ $(B)/tests/%: tests/unit/%.c tests/check.h tests/unit/render_util.h tests/unit/s
 # against; nothing in the program links it.
 $(B)/tests/test_loudness $(B)/tools/loudness_bench $(B)/tools/ebur128_scan: LDLIBS += -lebur128
 
+# zlib: png_count reads the PNGs headless Chromium writes (report_html.sh).
+$(B)/tools/png_count: LDLIBS += -lz
+
 $(B)/tools/%: tests/tools/%.c $(B)/libdubstage.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libdubstage.a $(LDLIBS)

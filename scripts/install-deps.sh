@@ -4,7 +4,8 @@
 # Usage: scripts/install-deps.sh [build|test|demo|bench|fuzz|all]
 #   build: compiler, Lua 5.4, libsndfile, libsoxr, PortAudio, readline, FFTW3
 #   test:  build + the independent tools the tests measure with (sox, ffmpeg,
-#          /usr/bin/time for peak memory) + jackd2 for the realtime tests
+#          /usr/bin/time for peak memory, chromium for the QC report's page)
+#          + jackd2 for the realtime tests
 #          + the real recordings the render tests use
 #   demo:  build + the real recordings the demo is made from
 #   bench: test (sox and ffmpeg are the peers the benchmark runs)
@@ -23,9 +24,13 @@ want=${1:-all}
 # in the bench set).
 # libfftw3-dev: the convolution reverb's FFTs (dsp/convolver.c, single
 # precision: libfftw3f, pkg-config fftw3f).
+# zlib1g-dev: tests/tools/png_count (built by `make`) inflates PNG screenshots.
 build_pkgs="gcc make pkg-config liblua5.4-dev libsndfile1-dev libsoxr-dev
-  portaudio19-dev libreadline-dev libebur128-dev libfftw3-dev"
+  portaudio19-dev libreadline-dev libebur128-dev libfftw3-dev zlib1g-dev"
 tool_pkgs="sox ffmpeg time"
+# chromium: the QC report's page rendered headless, its console and a
+# screenshot checked (tests/render/report_html.sh).
+browser_pkgs="chromium"
 # jackd2: the realtime tests play through JACK's dummy backend (a real audio
 # server with no hardware) and record with its jack_rec.
 live_pkgs="jackd2"
@@ -46,7 +51,7 @@ case "$want" in
   demo)  pkgs="$build_pkgs $tool_pkgs $media_pkgs" ;;
   bench) pkgs="$build_pkgs $tool_pkgs $media_pkgs $live_pkgs" ;;
   fuzz)  pkgs="$build_pkgs $fuzz_pkgs" ;;
-  test|all) pkgs="$build_pkgs $tool_pkgs $media_pkgs $live_pkgs $voice_pkgs" ;;
+  test|all) pkgs="$build_pkgs $tool_pkgs $media_pkgs $live_pkgs $voice_pkgs $browser_pkgs" ;;
   *) echo "install-deps.sh: unknown set '$want' (build, test, demo, bench, fuzz, all)" >&2; exit 2 ;;
 esac
 

@@ -27,32 +27,11 @@
 #     file would replace an output, when missing; --report with another
 #     command; exit status 1 or 2 and no report file left.
 T=report
+ROOT=$(pwd)
 . tests/render/lib/common.sh
 command -v ffmpeg >/dev/null 2>&1 || { echo "not ok - report: ffmpeg is missing (make deps)"; exit 1; }
 
-sox -n -r 48000 -c 2 -b 24 music.wav synth 20 sine 440 gain -10
-sox -n -r 48000 -c 1 -b 24 speech.wav synth 3 pinknoise gain -12 fade 0.05 3 0.05
-sox -n -r 48000 -c 2 -b 24 hits.wav synth 1 sine 1000 gain -6 fade 0.01 1 0.3
-printf 'name,time\nlogo,10:00:01:00\nline one,10:00:02:00\nline two,10:00:12:00\n' >cues.csv
-cat >mix.lua <<'EOF'
-session { rate = 48000, fps = "25", start = "10:00:00:00" }
-local cue = markers "cues.csv"
-local pm = bus "PM"
-local dx = bus "DX" { to = pm }
-local mx = bus "MX" { to = pm }
-local fx = bus "FX" { to = pm }                 -- no output: metered as a bus
-local d = track "DIA" { channels = 1, to = dx }
-d:clip { "speech.wav", at = cue "line one" }
-d:clip { "speech.wav", at = cue "line two" }
-track "SCORE" { to = mx }:clip { "music.wav", at = 0 }
-mx:compressor { threshold = -30, ratio = 4, detector = "rms" }
-track "HITS" { to = fx }:clip { "hits.wav", at = 5 }
-duck { fx, under = dx, depth = -6, attack = 0.05, release = 0.3, preroll = 0 }
-output { "out/pm.wav", from = pm, format = "wav32f" }
-output { "out/dx.wav", from = dx, format = "wav24" }
-output { "out/mx.wav", from = mx, format = "wav24" }
-deliver { pm, spec = "ebu-r128" }
-EOF
+. "$ROOT/tests/render/lib/report_mix.sh"
 
 out=$("$DS" render mix.lua --report qc 2>&1); rc=$?
 if [ $rc -eq 0 ] && [ -f qc/mix.report.json ] && [ -f qc/mix.report.html ] && has "out/pm.wav  spec ebu-r128: FAIL"; then
