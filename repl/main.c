@@ -390,6 +390,40 @@ static measures_row *judged_values(const vm_desc *d, const plan *p, const vm_ren
     return values;
 }
 
+/* What normalising did to output i (docs/loudness.md#normalising-an-output). */
+static void print_normalize(const plan *p, const vm_render_report *rep, int i)
+{
+    const vm_normalize_report *nr = &rep[i].normalize;
+    if (!nr->on)
+        return;
+    if (nr->follows >= 0) {
+        printf("    stem of %s: its static gain %+.2f dB, no limiter\n", p->outputs[nr->follows].path, nr->gain_db);
+        return;
+    }
+    char tp[32];
+    fmt_db(nr->before_true_peak_dbtp, "dBTP", tp, sizeof tp);
+    printf("    normalized to %.1f LUFS, ceiling %.1f dBTP: measured %.2f LUFS, %s; gain %+.2f dB (%d %s)\n",
+           nr->target_lufs, nr->ceiling_dbtp, nr->before_lufs, tp, nr->gain_db, nr->passes,
+           nr->passes == 1 ? "pass" : "passes");
+    const vm_limiter_activity *la = &nr->limiter;
+    if (la->segments == 0) {
+        printf("    limiter: no limiting (0 segments): the file is the mix times the gain\n");
+    } else {
+        printf("    limiter: %d %s, %.1f ms in all, up to %.2f dB of reduction; first at", la->segments,
+               la->segments == 1 ? "segment" : "segments", 1000.0 * (double)la->limited_frames / p->tb.rate,
+               la->max_reduction_db);
+        for (int k = 0; k < la->nfirst; k++) {
+            char tc[64];
+            print_time(p, la->first_at[k], tc, sizeof tc);
+            printf("%s %s", k ? "," : "", tc);
+        }
+        printf("\n");
+    }
+    printf("    checked as written: %.2f LUFS (target %.1f +-%.1f LU), true peak %.2f dBTP (ceiling %.1f)\n",
+           nr->after.m.integrated_lufs, nr->target_lufs, VM_NORMALIZE_TOLERANCE_LU, nr->after.m.true_peak_dbtp,
+           nr->ceiling_dbtp);
+}
+
 /* Renders p with a progress bar (unless quiet), its reports into *reps
  * (p->noutputs + p->nmeters, the caller frees them) and the seconds it took
  * into *elapsed. Returns the exit status: 0, 1 on an error (printed), 130
@@ -506,6 +540,7 @@ static int cmd_render(plan *p, const vm_desc *d, const cli_args *a, char (*repor
             if (rep[i].clipped)
                 printf("  CLIPPED %lld samples", (long long)rep[i].clipped);
             printf("\n");
+            print_normalize(p, rep, i);
         }
         measures_row *values = d->ndeliverables ? judged_values(d, p, rep) : NULL;
         if (values)

@@ -362,6 +362,8 @@ static ds_result finish_plan(compiler *c, char *err)
             p->tail = po->latency;
         po->format = od->format;
         po->dither = od->dither;
+        po->normalize = od->normalize;
+        po->follows = -1;
     }
     p->meters = vm_arena_alloc(A, (size_t)(c->nmetered ? c->nmetered : 1) * sizeof *p->meters);
     CHECK(p->meters);

@@ -221,6 +221,15 @@ typedef struct {
     int ninserts, capinserts;
 } vm_strip_desc;
 
+/* output { ..., normalize = { integrated = -23, true_peak = -1 } }: a
+ * two-pass render to a loudness target (vm/normalize.h). */
+typedef struct {
+    int on;                     /* 0: the output is written as rendered */
+    double integrated_lufs;     /* the target, LUFS */
+    double true_peak_dbtp;      /* the ceiling, dBTP */
+    int stems;                  /* 1: the outputs recorded upstream of it take its gain */
+} vm_normalize_desc;
+
 typedef struct {
     char *path;                 /* final output path */
     char where[VM_WHERE_LEN];
@@ -228,6 +237,7 @@ typedef struct {
                                    downmix = "LoRo": the implicit bus the script made for it) */
     vm_out_format format;
     vm_dither dither;
+    vm_normalize_desc normalize;
 } vm_output_desc;
 
 /* A deliverable (deliver { ... }): a strip's signal judged against a spec

@@ -51,6 +51,12 @@ static void choose_weights(vm_file_loudness *out)
 
 ds_result vm_file_loudness_measure(const char *path, vm_file_loudness *out, char *err)
 {
+    return vm_file_loudness_measure_weighted(path, NULL, NULL, out, err);
+}
+
+ds_result vm_file_loudness_measure_weighted(const char *path, const double *weights, const char *weights_from,
+                                            vm_file_loudness *out, char *err)
+{
     memset(out, 0, sizeof *out);
     ds_result r = vm_media_probe(path, &out->info, err);
     if (r != DS_OK)
@@ -59,7 +65,13 @@ ds_result vm_file_loudness_measure(const char *path, vm_file_loudness *out, char
     if (out->info.rate < 8000)
         return ds_fail(err, DS_ERR_FORMAT, "'%s' is at %d Hz: the loudness meter (BS.1770) measures 8000 Hz and above",
                        path, out->info.rate);
-    choose_weights(out);
+    if (weights) {
+        for (int c = 0; c < channels; c++)
+            out->weights[c] = weights[c];
+        snprintf(out->weights_from, sizeof out->weights_from, "%s", weights_from ? weights_from : "given");
+    } else {
+        choose_weights(out);
+    }
 
     dsp_loudness_config cfg;
     dsp_loudness_config_init(&cfg, (double)out->info.rate, channels);

@@ -36,4 +36,11 @@ typedef struct {
  * below the meter's 8000 Hz, ends early or holds a NaN or an infinity. */
 ds_result vm_file_loudness_measure(const char *path, vm_file_loudness *out, char *err);
 
+/* The same with the weights given, one per channel of the file in its
+ * order (weights_from says where they came from), instead of from the
+ * file's mask: a render checking what it wrote weighs the channels as it
+ * did while rendering, whatever the format can carry (FLAC has no mask). */
+ds_result vm_file_loudness_measure_weighted(const char *path, const double *weights, const char *weights_from,
+                                            vm_file_loudness *out, char *err);
+
 #endif

@@ -77,6 +77,7 @@ struct vm_outfile {
     SNDFILE *sf;
     vm_tmpfile tmp;     /* fd ours (libsndfile is told not to close it), locked while we live */
     int failed;         /* a write failed: the file is unusable */
+    int finished;       /* vm_outfile_finish done: whole, closed, waiting for its rename */
     int peak_stamp;     /* WAV float: zero PEAK's time stamp at commit */
     char *path;         /* final name */
     char *dir;          /* the folder, for fsync after rename */
@@ -449,8 +450,9 @@ ds_result vm_outfile_write(vm_outfile *o, const float *const *planar, int n, cha
 {
     if (!o || n < 0 || (n > 0 && !planar))
         return ds_fail(err, DS_ERR_ARG, "vm_outfile_write: bad arguments");
-    if (o->failed)
-        return ds_fail(err, DS_ERR_IO, "cannot write '%s': an earlier write failed", o->path);
+    if (o->failed || o->finished)
+        return ds_fail(err, DS_ERR_IO, "cannot write '%s': %s", o->path,
+                       o->failed ? "an earlier write failed" : "the file is finished");
 
     if (n == 0)
         return DS_OK;
@@ -570,45 +572,53 @@ static void sync_dir(const char *dir)
     }
 }
 
+ds_result vm_outfile_finish(vm_outfile *o, char *err)
+{
+    int e;
+    if (o->finished)
+        return DS_OK;
+    if (o->failed)
+        return ds_fail(err, DS_ERR_IO, "cannot write '%s': an earlier write failed", o->path);
+    o->failed = 1; /* until the file is whole */
+    if (flush_buffer(o, err) != DS_OK)
+        return DS_ERR_IO;
+    /* sf_close rewrites the header (sizes, RF64 or RIFF) before we rename. */
+    e = sf_close(o->sf);
+    o->sf = NULL;
+    if (e != 0)
+        return ds_fail(err, DS_ERR_IO, "cannot write '%s': %s", o->path, sf_error_number(e));
+    if ((o->wav && fix_wav_chunks(o->tmp.fd, o->mask, o->peak_stamp) != 0) ||
+        (o->aiff_bitmap && append_aiff_chan(o->tmp.fd, o->mask) != 0))
+        return ds_fail(err, DS_ERR_IO, "cannot write '%s': %s", o->path, strerror(errno));
+    if (fsync(o->tmp.fd) != 0 && errno != EINVAL)
+        return ds_fail(err, DS_ERR_IO, "cannot write '%s': %s", o->path, strerror(errno));
+    e = close(o->tmp.fd);
+    o->tmp.fd = -1;
+    if (e != 0)
+        return ds_fail(err, DS_ERR_IO, "cannot write '%s': %s", o->path, strerror(errno));
+    o->failed = 0;
+    o->finished = 1;
+    return DS_OK;
+}
+
+const char *vm_outfile_temp_path(const vm_outfile *o)
+{
+    return o->tmp.path;
+}
+
 ds_result vm_outfile_commit(vm_outfile **op, char *err)
 {
     vm_outfile *o;
     ds_result r = DS_OK;
-    int renamed = 0, e;
+    int renamed = 0;
 
     if (!op || !*op)
         return ds_fail(err, DS_ERR_ARG, "vm_outfile_commit: no output file");
     o = *op;
     *op = NULL;
 
-    if (o->failed) {
-        r = ds_fail(err, DS_ERR_IO, "cannot write '%s': an earlier write failed", o->path);
+    if ((r = vm_outfile_finish(o, err)) != DS_OK)
         goto done;
-    }
-    if ((r = flush_buffer(o, err)) != DS_OK)
-        goto done;
-    /* sf_close rewrites the header (sizes, RF64 or RIFF) before we rename. */
-    e = sf_close(o->sf);
-    o->sf = NULL;
-    if (e != 0) {
-        r = ds_fail(err, DS_ERR_IO, "cannot write '%s': %s", o->path, sf_error_number(e));
-        goto done;
-    }
-    if ((o->wav && fix_wav_chunks(o->tmp.fd, o->mask, o->peak_stamp) != 0) ||
-        (o->aiff_bitmap && append_aiff_chan(o->tmp.fd, o->mask) != 0)) {
-        r = ds_fail(err, DS_ERR_IO, "cannot write '%s': %s", o->path, strerror(errno));
-        goto done;
-    }
-    if (fsync(o->tmp.fd) != 0 && errno != EINVAL) {
-        r = ds_fail(err, DS_ERR_IO, "cannot write '%s': %s", o->path, strerror(errno));
-        goto done;
-    }
-    e = close(o->tmp.fd);
-    o->tmp.fd = -1;
-    if (e != 0) {
-        r = ds_fail(err, DS_ERR_IO, "cannot write '%s': %s", o->path, strerror(errno));
-        goto done;
-    }
     if (rename(o->tmp.path, o->path) != 0) {
         r = ds_fail(err, DS_ERR_IO, "cannot write '%s': %s", o->path, strerror(errno));
         goto done;

@@ -90,7 +90,17 @@ ds_result vm_outfile_write(vm_outfile *o, const float *const *planar, int n, cha
 /* Samples clipped so far (beyond +-full scale, integer formats only). */
 int64_t vm_outfile_clipped(const vm_outfile *o);
 
-/* Finishes the file, flushes it to disk and renames it into place; frees o
+/* Finishes the temporary file (header, speaker tags, flushed to disk and
+ * closed) without renaming it, so that it can be read back under
+ * vm_outfile_temp_path (a verification) before vm_outfile_commit renames
+ * it; o takes no more writes. Fails, naming the path, after any failed
+ * vm_outfile_write. Calling it again does nothing. */
+ds_result vm_outfile_finish(vm_outfile *o, char *err);
+
+/* The temporary file's name (".NAME.part-XXXXXX"), owned by o. */
+const char *vm_outfile_temp_path(const vm_outfile *o);
+
+/* Finishes the file (vm_outfile_finish, unless done), renames it into place; frees o
  * and sets *o = NULL (also on failure, when the temporary file is removed).
  * Fails, naming the path, after any failed vm_outfile_write. */
 ds_result vm_outfile_commit(vm_outfile **o, char *err);

@@ -85,6 +85,9 @@ typedef struct {
                                file starts that many samples into the stream */
     vm_out_format format;
     vm_dither dither;
+    vm_normalize_desc normalize;
+    int follows;            /* a stem of a normalised output: that output's index, which
+                               sets its static gain; -1 otherwise */
 } plan_output;
 
 /* A strip measured without being written (a deliverable's dialogue stem,

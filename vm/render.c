@@ -9,13 +9,18 @@
 
 #include "dsp/loudness.h"
 #include "vm/limits.h"
+#include "vm/normalize.h"
 #include "vm/outfile.h"
 #include "vm/path.h"
 #include "vm/qc_series.h"
 #include "vm/sched.h"
+#include "vm/spool.h"
+#include "vm/tmpfile.h"
 
 typedef struct {
     vm_outfile *file;     /* NULL for a meter (a strip measured, not written) */
+    vm_spool *spool;      /* a normalised output or its stem: the first pass goes here, the
+                             file is written after (vm/normalize.h) */
     dsp_loudness *meter;  /* BS.1770 / R 128; also keeps the sample peak */
     float peak;           /* sample peak when not measuring */
 } out_state;
@@ -48,6 +53,7 @@ static void close_all(out_state *o, int n)
 {
     for (int i = 0; i < n; i++) {
         vm_outfile_abort(&o[i].file);
+        vm_spool_destroy(&o[i].spool);
         dsp_loudness_destroy(&o[i].meter);
     }
 }
@@ -82,7 +88,9 @@ static void write_block(out_stage *st, float ***chans)
         int m = (int)(to - from);
         for (int c = 0; c < t.channels; c++)
             ch[c] = chans[i][c] + (from - pos);
-        if (st->o[i].file)
+        if (st->o[i].spool)
+            st->r = vm_spool_write(st->o[i].spool, ch, m, st->err);
+        else if (st->o[i].file)
             st->r = vm_outfile_write(st->o[i].file, ch, m, st->err);
         if (st->o[i].meter) {
             dsp_loudness_process(st->o[i].meter, ch, m);
@@ -153,11 +161,28 @@ static ds_result open_meter(const plan *p, int i, out_state *o, char *err)
     return DS_OK;
 }
 
+/* Output i's file: its format, layout, BWF fields and dither seed. */
+static void output_config(const plan *p, int i, vm_outfile_config *cfg)
+{
+    const plan_output *po = &p->outputs[i];
+    vm_outfile_config_init(cfg);
+    cfg->path = po->path;
+    cfg->channels = po->channels;
+    cfg->layout = po->layout;
+    cfg->rate = p->tb.rate;
+    cfg->format = po->format;
+    cfg->dither = po->dither;
+    cfg->dither_seed = 0x9e3779b9u ^ (uint32_t)i;
+    cfg->time_reference = p->tb.start_samples;
+    cfg->description = po->strip;
+}
+
 /* Makes every output's folder, removes the stale temporary files a killed
- * render left there, opens the output's temporary file and, when
- * measuring, its loudness meter; and the meters of the strips measured
- * without a file. On failure err names the output's script line and path;
- * what was opened is closed by the caller (close_all). */
+ * render left there, opens the output's temporary file (a normalised
+ * output and its stems: the spool of the first pass) and, when measuring
+ * or normalising, its loudness meter; and the meters of the strips
+ * measured without a file. On failure err names the output's script line
+ * and path; what was opened is closed by the caller (close_all). */
 static ds_result open_outputs(plan *p, const vm_render_opts *opts, out_state *o, char *err)
 {
     for (int i = p->noutputs; i < ntaps(p) && opts->measure; i++) {
@@ -174,24 +199,21 @@ static ds_result open_outputs(plan *p, const vm_render_opts *opts, out_state *o,
             snprintf(why, sizeof why, "%s", err);
             return ds_fail(err, r, "%s: cannot write output '%s': %s", po->where, po->path, why);
         }
-        vm_outfile_config cfg;
-        vm_outfile_config_init(&cfg);
-        cfg.path = po->path;
-        cfg.channels = po->channels;
-        cfg.layout = po->layout;
-        cfg.rate = p->tb.rate;
-        cfg.format = po->format;
-        cfg.dither = po->dither;
-        cfg.dither_seed = 0x9e3779b9u ^ (uint32_t)i;
-        cfg.time_reference = p->tb.start_samples;
-        cfg.description = po->strip;
-        cfg.sweep = opts->swept ? opts->swept : swept_silently;
-        cfg.sweep_user = opts->user;
-        if ((r = vm_outfile_open(&o[i].file, &cfg, err)) != DS_OK) {
+        if (po->normalize.on || po->follows >= 0) {
+            vm_tmpfile_sweep(dir, opts->swept ? opts->swept : swept_silently, opts->user);
+            r = vm_spool_create(&o[i].spool, po->path, po->channels, err);
+        } else {
+            vm_outfile_config cfg;
+            output_config(p, i, &cfg);
+            cfg.sweep = opts->swept ? opts->swept : swept_silently;
+            cfg.sweep_user = opts->user;
+            r = vm_outfile_open(&o[i].file, &cfg, err);
+        }
+        if (r != DS_OK) {
             snprintf(why, sizeof why, "%s", err);
             return ds_fail(err, r, "%s: %s", po->where, why); /* the message names the path */
         }
-        if (opts->measure && (r = open_meter(p, i, &o[i], err)) != DS_OK)
+        if ((opts->measure || po->normalize.on) && (r = open_meter(p, i, &o[i], err)) != DS_OK)
             return r;
     }
     return DS_OK;
@@ -299,15 +321,54 @@ static ds_result run_blocks(plan *p, const vm_render_opts *opts, out_state *o, c
     return r;
 }
 
+/* The passes after the first: each normalised output brought to its
+ * target, then each stem written with its output's gain (vm/normalize.h).
+ * rep: one per tap. */
+static ds_result normalize_outputs(plan *p, const vm_render_opts *opts, out_state *o, vm_render_report *rep,
+                                   char *err)
+{
+    for (int pass = 0; pass < 2; pass++) { /* the normalised outputs, then their stems */
+        for (int i = 0; i < p->noutputs; i++) {
+            const plan_output *po = &p->outputs[i];
+            if (!(pass == 0 ? po->normalize.on : po->follows >= 0))
+                continue;
+            vm_outfile_config cfg;
+            output_config(p, i, &cfg);
+            vm_normalize_job job = {.spool = o[i].spool, .file = &cfg, .where = po->where, .layout = po->layout,
+                                    .stop = opts->stop};
+            vm_normalize_report *nr = &rep[i].normalize;
+            ds_result r;
+            if (pass == 0) {
+                dsp_loudness_result m;
+                dsp_loudness_get(o[i].meter, &m);
+                nr->before_lufs = m.integrated_lufs;
+                nr->before_true_peak_dbtp = m.true_peak_dbtp;
+                r = vm_normalize_output(&job, &po->normalize, &o[i].file, nr, err);
+            } else {
+                nr->follows = po->follows;
+                nr->gain = rep[po->follows].normalize.gain;
+                r = vm_normalize_stem(&job, &o[i].file, nr, err);
+            }
+            vm_spool_destroy(&o[i].spool);
+            if (r != DS_OK)
+                return r;
+        }
+    }
+    return DS_OK;
+}
+
 static void fill_report(const out_state *o, vm_render_report *rep)
 {
     rep->sample_peak_dbfs = to_db(o->peak);
     rep->clipped = vm_outfile_clipped(o->file);
     rep->true_peak_dbtp = rep->integrated_lufs = rep->range_lu = NAN;
     rep->max_momentary_lufs = rep->max_short_term_lufs = NAN;
-    if (o->meter) {
+    if (o->meter || rep->normalize.on) {
         dsp_loudness_result m;
-        dsp_loudness_get(o->meter, &m);
+        if (rep->normalize.on) /* as written (a normalised output's file as checked) */
+            m = rep->normalize.after.m;
+        else
+            dsp_loudness_get(o->meter, &m);
         rep->sample_peak_dbfs = m.sample_peak_dbfs;
         rep->true_peak_dbtp = m.true_peak_dbtp;
         rep->integrated_lufs = m.integrated_lufs;
@@ -328,13 +389,24 @@ ds_result vm_render(plan *p, const vm_render_opts *opts, vm_render_report *repor
         return ds_fail(err, DS_ERR_ARG, "the session is empty: it has no clips and no length");
 
     out_state *o = calloc((size_t)ntaps(p), sizeof *o);
-    if (!o)
+    vm_render_report *rep = calloc((size_t)ntaps(p), sizeof *rep);
+    if (!o || !rep) {
+        free(o);
+        free(rep);
         return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    }
+    for (int i = 0; i < ntaps(p); i++)
+        rep[i].normalize.follows = -1;
     ds_result r = open_outputs(p, opts, o, err);
     if (r == DS_OK)
         r = run_blocks(p, opts, o, err);
-    for (int i = 0; i < ntaps(p) && r == DS_OK && reports; i++)
-        fill_report(&o[i], &reports[i]);
+    if (r == DS_OK)
+        r = normalize_outputs(p, opts, o, rep, err);
+    for (int i = 0; i < ntaps(p) && r == DS_OK; i++)
+        fill_report(&o[i], &rep[i]);
+    if (r == DS_OK && reports)
+        memcpy(reports, rep, (size_t)ntaps(p) * sizeof *rep);
+    free(rep);
     /* Commit only when every output is complete; a failed commit leaves the
      * others' temporary files to be removed below. */
     for (int i = 0; i < p->noutputs && r == DS_OK; i++)

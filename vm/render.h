@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include "vm/normalize.h"
 #include "vm/plan.h"
 #include "vm/result.h"
 
@@ -36,9 +37,12 @@ typedef struct {
     double max_momentary_lufs;        /* max M (400 ms), -inf for silence; NAN when not measured */
     double max_short_term_lufs;       /* max S (3 s), -inf for silence or under 3 s; NAN when not measured */
     int64_t clipped;                  /* samples clipped by the integer format */
+    vm_normalize_report normalize;    /* a normalised output or its stem: what was done (on = 1);
+                                         the readings above are then the file's as written */
 } vm_render_report;
 
-/* Renders p into its outputs. reports has p->noutputs + p->nmeters entries
+/* Renders p into its outputs; a normalised output (and its stems) in the
+ * passes vm/normalize.h describes, after the first. reports has p->noutputs + p->nmeters entries
  * (may be NULL): the outputs', then the meters' (plan_meter: no file, no
  * clipping).
  * On any failure or a stop, every temporary file is removed and no output

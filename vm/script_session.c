@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "vm/normalize.h"
 #include "vm/path.h"
 #include "vm/suggest.h"
 
@@ -123,11 +124,59 @@ int script_session(lua_State *L)
 const char *const script_output_keys[] = {"from", "format", "dither", "downmix", "centre", "surround", "lfe", "mono",
                                          NULL};
 
-/* output { "out/pm.wav", from = bus, format = "wav24", dither = "auto" } */
+/* The normalize option of the output table at idx into *n (off when absent
+ * or false): { integrated = LUFS, true_peak = dBTP, stems = true }. Errors
+ * name the output (what), the key, the value and the accepted range. */
+static void output_normalize(lua_State *L, int idx, const char *what, vm_normalize_desc *n)
+{
+    memset(n, 0, sizeof *n);
+    n->true_peak_dbtp = VM_NORMALIZE_TRUE_PEAK_DEFAULT;
+    n->stems = 1;
+    int t = lua_getfield(L, idx, "normalize");
+    if (t == LUA_TNIL || (t == LUA_TBOOLEAN && !lua_toboolean(L, -1))) {
+        lua_pop(L, 1);
+        return;
+    }
+    if (t != LUA_TTABLE)
+        vm_script_error(L, "%s: normalize needs a target, e.g. normalize = { integrated = -23, true_peak = -1 } "
+                        "(got %s)", what, luaL_typename(L, -1));
+    int opts = lua_gettop(L);
+    char in[340];
+    snprintf(in, sizeof in, "normalize in %s", what);
+    static const char *const keys[] = {"integrated", "true_peak", "stems", NULL};
+    script_check_keys(L, opts, in, keys, 0);
+    if (!script_opt_any_number(L, opts, "integrated", in, &n->integrated_lufs))
+        vm_script_error(L, "%s: normalize needs its target loudness: integrated = LUFS (%g to %g), e.g. -23", what,
+                        VM_NORMALIZE_LUFS_MIN, VM_NORMALIZE_LUFS_MAX);
+    if (!(n->integrated_lufs >= VM_NORMALIZE_LUFS_MIN && n->integrated_lufs <= VM_NORMALIZE_LUFS_MAX))
+        vm_script_error(L, "%s: normalize integrated = %g LUFS is out of range (%g to %g LUFS)", what,
+                        n->integrated_lufs, VM_NORMALIZE_LUFS_MIN, VM_NORMALIZE_LUFS_MAX);
+    script_opt_any_number(L, opts, "true_peak", in, &n->true_peak_dbtp);
+    if (!(n->true_peak_dbtp >= VM_NORMALIZE_TRUE_PEAK_MIN && n->true_peak_dbtp <= VM_NORMALIZE_TRUE_PEAK_MAX))
+        vm_script_error(L, "%s: normalize true_peak = %g dBTP is out of range (%g to %g dBTP)", what,
+                        n->true_peak_dbtp, VM_NORMALIZE_TRUE_PEAK_MIN, VM_NORMALIZE_TRUE_PEAK_MAX);
+    script_opt_bool(L, opts, "stems", in, &n->stems);
+    n->on = 1;
+    lua_pop(L, 1);
+}
+
+/* output { "out/pm.wav", from = bus, format = "wav24", dither = "auto",
+ *          normalize = { integrated = -23, true_peak = -1 } } */
 int script_output(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
-    script_add_output(L, 1, "output", script_output_keys);
+    const char *keys[16];
+    int nk = 0;
+    for (int i = 0; script_output_keys[i]; i++)
+        keys[nk++] = script_output_keys[i];
+    keys[nk++] = "normalize";
+    keys[nk] = NULL;
+    int k = script_add_output(L, 1, "output", keys);
+    char what[300];
+    lua_geti(L, 1, 1);
+    snprintf(what, sizeof what, "output '%s'", lua_tostring(L, -1));
+    lua_pop(L, 1);
+    output_normalize(L, 1, what, &script_get_ctx(L)->desc->outputs[k].normalize);
     return 0;
 }
 
