@@ -363,7 +363,6 @@ static ds_result finish_plan(compiler *c, char *err)
         po->format = od->format;
         po->dither = od->dither;
         po->normalize = od->normalize;
-        po->follows = -1;
     }
     p->meters = vm_arena_alloc(A, (size_t)(c->nmetered ? c->nmetered : 1) * sizeof *p->meters);
     CHECK(p->meters);
@@ -380,6 +379,14 @@ static ds_result finish_plan(compiler *c, char *err)
         if (pm->latency > p->tail)
             p->tail = pm->latency;
     }
+    int *follows = malloc((size_t)(d->noutputs ? d->noutputs : 1) * sizeof *follows);
+    CHECK(follows);
+    ds_result r = vmc_follow_normalized(c, follows, err);
+    for (int i = 0; i < d->noutputs; i++)
+        p->outputs[i].follows = follows[i];
+    free(follows);
+    if (r != DS_OK)
+        return r;
     size_t n1 = (size_t)(c->n ? c->n : 1);
     p->strip_chans = vm_arena_alloc(A, n1 * sizeof *p->strip_chans);
     CHECK(p->strip_chans);

@@ -607,3 +607,72 @@ void vmc_decide_needed(compiler *c)
                   vmc_kind_name(&d->strips[s]), d->strips[s].name);
     }
 }
+
+ds_result vmc_follow_normalized(compiler *c, int *follows, char *err)
+{
+    const vm_desc *d = c->d;
+    ds_result r = DS_OK;
+    int any = 0;
+    for (int k = 0; k < d->noutputs; k++) {
+        follows[k] = -1;
+        any |= d->outputs[k].normalize.on && d->outputs[k].normalize.stems;
+    }
+    if (!any)
+        return DS_OK;
+    size_t n1 = (size_t)(c->n ? c->n : 1);
+    int *owner = malloc(n1 * sizeof *owner);   /* per strip: the first normalised output reaching it, -1 */
+    int *second = malloc(n1 * sizeof *second); /* another one that reaches it too, -1 */
+    int *normalized_at = malloc(n1 * sizeof *normalized_at); /* 1: a normalised output records it */
+    int *stack = malloc(n1 * sizeof *stack);
+    int *seen = malloc(n1 * sizeof *seen);     /* the walk that last reached it, -1 */
+    if (!owner || !second || !normalized_at || !stack || !seen) {
+        r = ds_fail(err, DS_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (int s = 0; s < c->n; s++)
+        owner[s] = second[s] = seen[s] = -1, normalized_at[s] = 0;
+    for (int k = 0; k < d->noutputs; k++)
+        if (d->outputs[k].normalize.on)
+            normalized_at[d->outputs[k].strip] = 1;
+    for (int k = 0; k < d->noutputs; k++) {
+        const vm_output_desc *ok = &d->outputs[k];
+        if (!ok->normalize.on || !ok->normalize.stems)
+            continue;
+        int top = 0;
+        stack[top++] = ok->strip;
+        seen[ok->strip] = k;
+        while (top > 0) {
+            int s = stack[--top];
+            for (const int *f = VMC_ROW_BEGIN(c->feeds, s); f < VMC_ROW_END(c->feeds, s); f++) {
+                if (seen[*f] == k || normalized_at[*f])
+                    continue; /* a normalised output's strip keeps what feeds it to itself */
+                seen[*f] = k;
+                stack[top++] = *f;
+                if (owner[*f] < 0)
+                    owner[*f] = k;
+                else if (second[*f] < 0)
+                    second[*f] = k;
+            }
+        }
+    }
+    for (int j = 0; j < d->noutputs && r == DS_OK; j++) {
+        const vm_output_desc *o = &d->outputs[j];
+        if (o->normalize.on || owner[o->strip] < 0)
+            continue;
+        follows[j] = owner[o->strip];
+        if (second[o->strip] >= 0) {
+            const vm_output_desc *a = &d->outputs[owner[o->strip]], *b = &d->outputs[second[o->strip]];
+            r = ds_fail(err, DS_ERR_GRAPH, "%s: output '%s' records '%s', which feeds two normalised outputs, "
+                        "'%s' (%s) and '%s' (%s): which static gain it should take is ambiguous; say stems = false "
+                        "in one of their normalize options, or normalize this output itself", o->where, o->path,
+                        d->strips[o->strip].name, a->path, a->where, b->path, b->where);
+        }
+    }
+done:
+    free(owner);
+    free(second);
+    free(normalized_at);
+    free(stack);
+    free(seen);
+    return r;
+}

@@ -112,6 +112,14 @@ int64_t vmc_heap_pop(vmc_heap *h);
 int vmc_rows_from_pairs(int n, const vmc_pair *pairs, int np, vmc_rows *out);
 /* Fills c->feeds, inputs, keyed_by, vcas_of, groups_of. */
 ds_result vmc_build_graph(compiler *c, char *err);
+/* Sets follows[k] (one per output of the desc, in its order) to the index
+ * of the normalised output whose static gain output k takes as its stem
+ * (docs/loudness.md): k records a strip upstream of that output's strip,
+ * found by walking the feeds up from it without passing through a strip
+ * another normalised output records; -1 for every other output. An output
+ * upstream of two normalised outputs with stems = true is an error naming
+ * the three. */
+ds_result vmc_follow_normalized(compiler *c, int *follows, char *err);
 /* Frees them. */
 void vmc_free_graph(compiler *c);
 /* Fills c->order; a loop is an error naming it. */
