@@ -398,6 +398,9 @@ static void print_normalize(const plan *p, const vm_render_report *rep, int i)
         return;
     if (nr->follows >= 0) {
         printf("    stem of %s: its static gain %+.2f dB, no limiter\n", p->outputs[nr->follows].path, nr->gain_db);
+        if (rep[i].clipped)
+            printf("    its peaks go over full scale with that gain: write the stems as wav32f or aiff32f, "
+                   "or say stems = false\n");
         return;
     }
     char tp[32];
