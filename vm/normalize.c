@@ -108,6 +108,8 @@ static ds_result run_pass(const vm_normalize_job *job, pass_state *ps, float gai
     const int64_t frames = vm_spool_frames(job->spool);
     int64_t last_limited = -1;
     memset(act, 0, sizeof *act);
+    if (job->qc)
+        vm_qc_stream_restart(job->qc, job->qc_stream);
     for (int64_t pos = 0; pos < frames + latency; pos += VM_SPOOL_FRAMES) {
         int n = frames + latency - pos < VM_SPOOL_FRAMES ? (int)(frames + latency - pos) : VM_SPOOL_FRAMES;
         if (job->stop && *job->stop)
@@ -148,9 +150,13 @@ static ds_result run_pass(const vm_normalize_job *job, pass_state *ps, float gai
         for (int c = 0; c < channels; c++)
             out[c] = ps->block[c] + skip;
         dsp_loudness_process(ps->meter, out, m);
+        if (job->qc)
+            vm_qc_feed_stream(job->qc, job->qc_stream, out, m);
         if (file && (r = vm_outfile_write(file, out, m, err)) != DS_OK)
             return r;
     }
+    if (job->qc)
+        vm_qc_finish_stream(job->qc, job->qc_stream);
     return DS_OK;
 }
 

@@ -38,6 +38,7 @@
 #include "vm/desc.h"
 #include "vm/file_loudness.h"
 #include "vm/outfile.h"
+#include "vm/qc_series.h"
 #include "vm/result.h"
 #include "vm/spool.h"
 
@@ -83,6 +84,9 @@ typedef struct {
     const char *where;           /* the script line that declared it, for messages */
     vm_layout layout;            /* resolved: the meters' channel weights (vm_layout_weight) */
     volatile sig_atomic_t *stop; /* set: stop with DS_ERR_INTERRUPTED (may be NULL) */
+    vm_qc_series *qc;            /* a QC report's series, or NULL: */
+    vm_qc_stream *qc_stream;     /* the output's stream, fed with each pass's output as
+                                    written (restarted at every pass) */
 } vm_normalize_job;
 
 /* Writes job's output at the target: rep->before_* must hold the first

@@ -280,17 +280,33 @@ int vm_qc_block_frames(const vm_qc_series *q, int64_t pos, int n)
     return n < to_read ? n : (int)to_read;
 }
 
+void vm_qc_finish_stream(vm_qc_series *q, vm_qc_stream *s)
+{
+    if (s->fed % q->interval != 0) {
+        if (s->fed % q->hop != 0) { /* a last, shorter step: the windows ending on its last 10 ms grid point */
+            double mo = dsp_loudness_momentary(s->meter), st = dsp_loudness_short_term(s->meter);
+            s->m_window = mo > s->m_window ? mo : s->m_window;
+            s->s_window = st > s->s_window ? st : s->s_window;
+        }
+        point_end(q, s, s->fed / q->interval);
+    }
+}
+
 void vm_qc_finish(vm_qc_series *q)
 {
-    for (int i = 0; i < q->nstreams; i++) {
-        vm_qc_stream *s = &q->streams[i];
-        if (s->fed % q->interval != 0) {
-            if (s->fed % q->hop != 0) { /* a last, shorter step: the windows ending on its last 10 ms grid point */
-                double mo = dsp_loudness_momentary(s->meter), st = dsp_loudness_short_term(s->meter);
-                s->m_window = mo > s->m_window ? mo : s->m_window;
-                s->s_window = st > s->s_window ? st : s->s_window;
-            }
-            point_end(q, s, s->fed / q->interval);
-        }
-    }
+    for (int i = 0; i < q->nstreams; i++)
+        vm_qc_finish_stream(q, &q->streams[i]);
+}
+
+void vm_qc_stream_restart(vm_qc_series *q, vm_qc_stream *s)
+{
+    size_t np = (size_t)q->npoints;
+    dsp_loudness_reset(s->meter);
+    memset(s->tp_history, 0, (size_t)s->channels * TP_HISTORY * sizeof *s->tp_history);
+    for (size_t k = 0; k < np; k++)
+        s->momentary_lufs[k] = s->short_term_lufs[k] = -INFINITY;
+    for (size_t k = 0; k < np * (size_t)s->channels; k++)
+        s->true_peak_dbtp[k] = -INFINITY;
+    s->fed = 0;
+    window_start(s);
 }

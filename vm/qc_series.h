@@ -107,6 +107,13 @@ int vm_qc_block_frames(const vm_qc_series *q, int64_t pos, int n);
 
 /* After the last block: the last point, when shorter than an interval. */
 void vm_qc_finish(vm_qc_series *q);
+/* The same for stream s alone (a stream fed after the render's blocks). */
+void vm_qc_finish_stream(vm_qc_series *q, vm_qc_stream *s);
+
+/* Forgets everything stream s was fed: the next frame fed is its first
+ * again. A normalised output's stream is fed by the pass that writes its
+ * file (vm/normalize.h), which may run more than once. No allocation. */
+void vm_qc_stream_restart(vm_qc_series *q, vm_qc_stream *s);
 
 /* The part [*from, *to) of block [pos, pos + n) that belongs to a stream
  * running `latency` samples late over `length` frames; *to <= *from: none.

@@ -98,7 +98,9 @@ static void write_block(out_stage *st, float ***chans)
             for (int c = 0; c < t.channels; c++)
                 st->o[i].peak = dsp_loudness_sample_peak(ch[c], m, st->o[i].peak);
         }
-        if (st->qc && i < p->noutputs) /* the QC series list the outputs first, in plan order */
+        /* the QC series list the outputs first, in plan order; a normalised
+         * output's (and a stem's) is fed by the pass that writes its file */
+        if (st->qc && i < p->noutputs && !st->o[i].spool)
             vm_qc_feed_stream(st->qc, &st->qc->streams[i], ch, m);
     }
 }
@@ -335,7 +337,8 @@ static ds_result normalize_outputs(plan *p, const vm_render_opts *opts, out_stat
             vm_outfile_config cfg;
             output_config(p, i, &cfg);
             vm_normalize_job job = {.spool = o[i].spool, .file = &cfg, .where = po->where, .layout = po->layout,
-                                    .stop = opts->stop};
+                                    .stop = opts->stop, .qc = opts->qc,
+                                    .qc_stream = opts->qc ? &opts->qc->streams[i] : NULL};
             vm_normalize_report *nr = &rep[i].normalize;
             ds_result r;
             if (pass == 0) {

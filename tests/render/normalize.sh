@@ -13,7 +13,8 @@
 #    time says, and its deepest reduction is the report's;
 #  - stems take the printmaster's gain: the stems' files still sum to the
 #    printmaster's (float rounding) and each is its rendered stem times g;
-#  - the file is the same at --block 1, 64 and 4096;
+#  - the file is the same at --block 1, 64 and 4096; a QC report
+#    (--report) shows the file as written;
 #  - errors: targets out of range, a misspelt key, an unreachable target
 #    and a silent output fail naming the line, leaving no file.
 T=normalize
@@ -111,6 +112,23 @@ else notok "$name" "report '$report_ms', file: $*"; fi
 set -- $(ffmpeg_reads out/PM.wav)
 name="limiter acts: ffmpeg reads $1 LUFS, $2 dBTP"
 if within "$1" -14 0.1 && at_most "$2" -1; then ok "$name"; else notok "$name" "target -14 +-0.1, ceiling -1"; fi
+
+# The QC report (--report) plots the file as written, not the first pass:
+# its stream's integrated loudness and true peak are dubstage loudness's
+# reading of the file (float output: within 0.01).
+rm -rf out qc
+"$DS" render mix.lua --allow-paths --quiet --report qc > /dev/null 2>&1
+"$DS" loudness --json out/PM.wav > file.json 2>&1
+name="--report: the normalised output's series is the file as written"
+if python3 - qc/mix.report.json file.json <<'PY'
+import json, sys
+rep = [s for s in json.load(open(sys.argv[1]))["streams"] if s["name"] == "out/PM.wav"][0]
+f = json.load(open(sys.argv[2]))[0]
+ok = abs(rep["integrated_lufs"] - f["integrated_lufs"]) <= 0.01 and abs(rep["true_peak_dbtp"] - f["true_peak_dbtp"]) <= 0.01
+print("# report", rep["integrated_lufs"], rep["true_peak_dbtp"], "file", f["integrated_lufs"], f["true_peak_dbtp"])
+sys.exit(0 if ok else 1)
+PY
+then ok "$name"; else notok "$name" "report and file differ"; fi
 
 # The same bytes at any block size (20 s, limiting).
 sed -i 's/length = 36/length = 20/' mix.lua
