@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vm/normalize.h"
 #include "vm/suggest.h"
 
 /* the spec table's own keys, then one per measure (vm_measures' keys) */
@@ -141,6 +142,30 @@ static void read_spec(lua_State *L, int idx, const char *what, vm_delivery_spec 
     lua_pop(L, 1);
 }
 
+/* normalize = true: the output's normalize option (vm/normalize.h) aimed
+ * at the spec's integrated target, under its true-peak maximum (the
+ * normaliser's default ceiling when the spec has none). */
+static void normalize_to_spec(lua_State *L, const vm_delivery_spec *s, const char *what, vm_normalize_desc *n)
+{
+    const vm_spec_limit *in = &s->limit[VM_MEASURE_INTEGRATED], *tp = &s->limit[VM_MEASURE_TRUE_PEAK];
+    if (s->limit[VM_MEASURE_DIALOGUE].judged || isnan(in->target))
+        vm_script_error(L, "%s: normalize = true aims the file's integrated loudness at its spec's integrated target, "
+                           "and spec '%s' %s", what, s->name, isnan(in->target)
+                               ? "gives none (a dialogue-anchored spec is met by the dialogue's own level)"
+                               : "also judges the dialogue stem, which one gain on the file would not put right");
+    if (!(in->target >= VM_NORMALIZE_LUFS_MIN && in->target <= VM_NORMALIZE_LUFS_MAX))
+        vm_script_error(L, "%s: spec '%s' integrated target %g LUFS is out of the normaliser's range (%g to %g LUFS)",
+                        what, s->name, in->target, VM_NORMALIZE_LUFS_MIN, VM_NORMALIZE_LUFS_MAX);
+    double ceiling = isfinite(tp->max) ? tp->max : VM_NORMALIZE_TRUE_PEAK_DEFAULT;
+    if (!(ceiling >= VM_NORMALIZE_TRUE_PEAK_MIN && ceiling <= VM_NORMALIZE_TRUE_PEAK_MAX))
+        vm_script_error(L, "%s: spec '%s' true peak maximum %g dBTP is out of the normaliser's range (%g to %g dBTP)",
+                        what, s->name, ceiling, VM_NORMALIZE_TRUE_PEAK_MIN, VM_NORMALIZE_TRUE_PEAK_MAX);
+    n->on = 1;
+    n->integrated_lufs = in->target;
+    n->true_peak_dbtp = ceiling;
+    n->stems = 1;
+}
+
 /* deliver { "FILE", from = strip, spec = ..., dialogue = strip, normalize = true, <output keys> }
  * deliver { strip, spec = ..., dialogue = strip } */
 int script_deliver(lua_State *L)
@@ -192,12 +217,13 @@ int script_deliver(lua_State *L)
     if (dv.normalize && judged)
         return vm_script_error(L, "%s: normalize = true applies a gain to a file: deliver { \"out/PM.wav\", from = "
                                   "%s, spec = ..., normalize = true }", what, d->strips[dv.strip].name);
+    vm_normalize_desc norm = {0};
     if (dv.normalize)
-        return vm_script_error(L, "%s: normalize = true needs the two-pass normaliser (output { ..., normalize = "
-                                  "{ ... } }), which this build does not have", what);
+        normalize_to_spec(L, &dv.spec, what, &norm);
     if (!judged) {
         dv.output = script_add_output(L, 1, "deliver", file_keys);
         dv.strip = d->outputs[dv.output].strip;
+        d->outputs[dv.output].normalize = norm;
     }
     script_where(L, dv.where);
     d->deliverables = script_grow(L, d->deliverables, &d->capdeliverables, d->ndeliverables + 1,

@@ -4,6 +4,9 @@
 #
 # - a deliberately hot mix exits 1 naming the deliverable, the measure, its
 #   value and its limit; the value agrees with ffmpeg's ebur128 on the file;
+# - the same mix with normalize = true (ebu-r128: a gain; streaming-14: the
+#   limiter too) exits 0, and ffmpeg reads the file within 0.1 LU of the
+#   target and at or under the ceiling;
 # - the mix levelled by its printmaster fader exits 0 with one line;
 # - a second check with nothing changed renders nothing: the output's inode
 #   and modification time are unchanged and the line says so (a third does
@@ -35,6 +38,26 @@ elif ! has "deliverable out/PM.wav  spec ebu-r128: FAIL" "FAIL  true peak $tp dB
 elif ! near "$tp" "$f_tp" 0.3; then notok "hot mix: the true peak named agrees with ffmpeg" "dubstage '$tp', ffmpeg '$f_tp'"
 else ok "hot mix: check exits 1, 'true peak $tp dBTP > -1.0 dBTP' (ffmpeg reads $f_tp)"; fi
 rm -rf out
+
+# ---- the same hot mix, normalize = true: exit 0, read by ffmpeg ----
+# (ebu-r128: a gain only; streaming-14: the limiter has to act)
+for spec in ebu-r128:-23:-1.0 streaming-14:-14:-1.0; do
+  name=${spec%%:*} rest=${spec#*:}
+  target=${rest%%:*} ceiling=${rest#*:}
+  mix norm.lua 6 0 0 "deliver { \"out/PM.wav\", from = pm, spec = \"$name\", normalize = true }"
+  check norm.lua
+  f_i=$(ffmpeg_reads out/PM.wav I); f_tp=$(ffmpeg_reads out/PM.wav TP)
+  if [ $rc -eq 0 ] && has "check norm.lua: pass" && near "$f_i" "$target" 0.1 &&
+     awk -v t="$f_tp" -v c="$ceiling" 'BEGIN { exit !(t != "" && t <= c) }'; then
+    ok "hot mix, normalize = true to $name: check exits 0; ffmpeg reads $f_i LUFS, $f_tp dBTP"
+  else notok "hot mix, normalize = true to $name: check exits 0, ffmpeg agrees" "exit $rc; ffmpeg I '$f_i' TP '$f_tp'"; fi
+  rm -rf out
+done
+mix norm.lua 6 0 0 'deliver { "out/PM.wav", from = pm, spec = "dialogue-27", dialogue = dx, normalize = true }'
+check norm.lua
+if [ $rc -eq 1 ] && has "norm.lua:12: deliver 'out/PM.wav': normalize = true aims" "spec 'dialogue-27' gives none"; then
+  ok "normalize = true with a dialogue-anchored spec: refused, said why"
+else notok "normalize = true with a dialogue-anchored spec: refused" "exit $rc"; fi
 
 # ---- the levelled mix: exit 0, one line ----
 cp "$lines/let-m-oko.ogg" line.ogg # a media file of the test's own, to change below
