@@ -513,6 +513,11 @@ static int cmd_render(plan *p, const vm_desc *d, const cli_args *a, char (*repor
     double el;
     char err[DS_ERR_LEN];
     vm_qc_series *qc = NULL;
+    /* the report's folder first: a folder that cannot be made stops before the render, not after */
+    if (a->report_dir && vm_path_mkdirs(a->report_dir, err) != DS_OK) {
+        fprintf(stderr, "dubstage: --report '%s': %s\n", a->report_dir, err);
+        return 1;
+    }
     if (a->report_dir && vm_qc_create(p, d, &qc, err) != DS_OK) {
         fprintf(stderr, "dubstage: %s\n", err);
         return 1;

@@ -303,7 +303,8 @@ typedef struct {
     int ndeliverables, capdeliverables;
     int analysis;               /* compile for the duck analysis: the duck keys are the only outputs */
     int live_tap;               /* live playback: this strip's signal is kept for the device (-1: none) */
-    int live_meters;            /* live playback: every bus's signal is kept for the meters */
+    int live_meters;            /* live playback, and a render's QC report (vm/qc_series.h): every
+                                   bus's signal is kept for the meters */
     char *script_path;
     char **inputs;              /* every file the script read, by real path, in the order first read: the
                                    script, modules, data, marker and trims files, clip sources, IRs

@@ -181,3 +181,6 @@ sed -i 's|mix.report.json|clash.report.json|' clash.lua
 refused "a report file that would replace an output is refused" "would replace output 'rep/clash.report.json'" -- render clash.lua --report rep
 mkdir -p busy/mix.report.html
 refused "a report file that is a folder is refused" "is not a regular file" -- render mix.lua --report busy
+rm -rf out
+refused "a report folder that cannot be made stops before the render" "cannot create folder '/proc/qc'" -- render mix.lua --report /proc/qc
+[ ! -e out ] && ok "nothing was rendered" || notok "nothing was rendered" "out/ exists: $(ls out)"
