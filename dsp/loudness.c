@@ -579,3 +579,8 @@ void dsp_loudness_get(const dsp_loudness *s, dsp_loudness_result *out)
     out->sample_peak_dbfs = db20(peak);
     out->true_peak_dbtp = db20(tp);
 }
+
+int dsp_loudness_range_defined(const dsp_loudness_result *r)
+{
+    return r->max_short_term_lufs >= -70.0;
+}

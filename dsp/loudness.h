@@ -177,6 +177,11 @@ double dsp_loudness_short_term(const dsp_loudness *s);
  * interpolated values past the last sample too, as if silence followed. */
 void dsp_loudness_get(const dsp_loudness *s, dsp_loudness_result *out);
 
+/* 1 when r has a loudness range: some short-term value passed Tech 3342's
+ * absolute gate (-70 LUFS); 0 for silence or a programme under 3 s, whose
+ * range_lu (0) stands for no range at all. */
+int dsp_loudness_range_defined(const dsp_loudness_result *r);
+
 /* Linear sample peak and true peak (max(true, sample)) of one channel. */
 void dsp_loudness_channel_peaks(const dsp_loudness *s, int channel, double *sample_peak, double *true_peak);
 

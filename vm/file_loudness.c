@@ -103,9 +103,7 @@ ds_result vm_file_loudness_measure_weighted(const char *path, const double *weig
     }
     if (r == DS_OK) {
         dsp_loudness_get(meter, &out->m);
-        /* Tech 3342 gates short-term values at -70 LUFS absolute: none
-         * above it (silence, or shorter than 3 s) leaves no range at all */
-        out->range_defined = out->m.max_short_term_lufs >= -70.0;
+        out->range_defined = dsp_loudness_range_defined(&out->m);
     }
 done:
     vm_media_close(&reader);

@@ -378,7 +378,7 @@ static void summary_table(FILE *f, const vm_qc_input *in)
         dsp_loudness_get(s->meter, &m);
         char v[6][48];
         fmt_value(m.integrated_lufs, "LUFS", v[0], sizeof v[0]);
-        fmt_value(isfinite(m.max_short_term_lufs) ? m.range_lu : NAN, "LU", v[1], sizeof v[1]);
+        fmt_value(dsp_loudness_range_defined(&m) ? m.range_lu : NAN, "LU", v[1], sizeof v[1]);
         fmt_value(m.true_peak_dbtp, "dBTP", v[2], sizeof v[2]);
         fmt_value(m.max_momentary_lufs, "LUFS", v[3], sizeof v[3]);
         fmt_value(m.max_short_term_lufs, "LUFS", v[4], sizeof v[4]);

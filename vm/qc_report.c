@@ -154,7 +154,7 @@ static void json_stream(FILE *f, const vm_qc_input *in, const vm_qc_stream *s)
     for (size_t i = 0; i < sizeof measures / sizeof measures[0]; i++) {
         json_key(f, measures[i].key);
         /* a range with no value passing the gate is undefined, as in `dubstage loudness` */
-        vm_json_number(f, i == 1 && !isfinite(m.max_short_term_lufs) ? NAN : measures[i].v, 3);
+        vm_json_number(f, i == 1 && !dsp_loudness_range_defined(&m) ? NAN : measures[i].v, 3);
         fputs(", ", f);
     }
     json_key(f, "spec");
