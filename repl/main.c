@@ -326,6 +326,12 @@ static int cmd_info(const plan *p, const vm_desc *d)
                                      vm_layout_channel_name(po->layout, order[k], nm, sizeof nm));
         printf("  %s  <- '%s' (%d ch, %s, %s%s)\n", po->path, po->strip, po->channels,
                vm_layout_name(po->layout), vm_out_format_name(po->format), po->latency ? "" : ", no latency");
+        if (po->normalize.on)
+            printf("         normalized to %.1f LUFS, ceiling %.1f dBTP (a gain, and a true-peak limiter where peaks "
+                   "need it; %s)\n", po->normalize.integrated_lufs, po->normalize.true_peak_dbtp,
+                   po->normalize.stems ? "the outputs upstream take its gain" : "stems = false");
+        else if (po->follows >= 0)
+            printf("         a stem of %s: takes its static gain\n", p->outputs[po->follows].path);
         const char *fmt = vm_out_format_name(po->format);
         unsigned mask = (unsigned)vm_layout_mask(po->layout);
         if (fmt[0] == 'w')

@@ -155,6 +155,10 @@ rm -rf out raw
 out=$("$DS" render stems.lua --allow-paths 2>&1); "$DS" render raw.lua --allow-paths --quiet > /dev/null 2>&1
 name="stems: the report says D and M take PM's gain"
 if has "stem of out/PM.wav" "no limiting (0 segments)"; then ok "$name"; else notok "$name" "lacks '$missing'"; fi
+out=$("$DS" info stems.lua --allow-paths 2>&1)
+name="stems: dubstage info says which outputs take PM's gain"
+if has "normalized to -23.0 LUFS, ceiling -1.0 dBTP" "a stem of out/PM.wav: takes its static gain"; then ok "$name"
+else notok "$name" "lacks '$missing'"; fi
 gpm=$($CHECK gain out/PM.wav raw/PM.wav); gd=$($CHECK gain out/D.wav raw/D.wav); gm=$($CHECK gain out/M.wav raw/M.wav)
 name="stems: PM, D and M are each their render times the same g, exactly ($(echo "$gpm" | cut -d' ' -f1-2))"
 if [ "$(echo "$gpm" | cut -d' ' -f2)" = "$(echo "$gd" | cut -d' ' -f2)" ] &&
