@@ -2,7 +2,8 @@
 # make-demo-media.sh - gather the media scripts/demo.lua mixes into scripts/media/.
 #
 # Usage: scripts/make-demo-media.sh [MEDIA_DIR]     (default: scripts/media)
-# Environment: MAKE_IR, the IR generator (default build/tools/make_ir: `make`).
+# Environment: MAKE_IR, the IR generator (default $BUILD/tools/make_ir, BUILD
+# defaulting to build: `make`; `make asan` sets BUILD=build-asan).
 #
 # Every sound comes from a Debian package (run `make deps` to install them);
 # nothing is converted: the files keep their original format and rate
@@ -108,7 +109,7 @@ extract "$media/fx" $pk3_fx
 
 # The hall's impulse response (demo51.lua), made once.
 if [ ! -s "$media/ir/hall.wav" ]; then
-  make_ir=${MAKE_IR:-$here/../build/tools/make_ir}
+  make_ir=${MAKE_IR:-$here/../${BUILD:-build}/tools/make_ir}
   [ -x "$make_ir" ] || die "$make_ir not found: build it first (make)"
   "$make_ir" "$media/ir/hall.wav" 2.5 2.2 2 || die "could not make $media/ir/hall.wav"
 fi

@@ -247,8 +247,8 @@ if [ -n "$(demo_media_missing "$demo")" ]; then
   mkdir "$tmp/demo"
   cp scripts/demo.lua "$tmp/demo/"
   if ! scripts/make-demo-media.sh "$tmp/demo/media" >"$tmp/media.log" 2>&1; then
-    echo "skip - demo at --block 1, 64, 4096: its media are not made and make-demo-media.sh failed: $(tail -1 "$tmp/media.log")"
-    exit 0
+    echo "not ok - demo at --block 1, 64, 4096: its media are not made and make-demo-media.sh failed: $(tail -1 "$tmp/media.log")"
+    exit 1
   fi
   demo=$tmp/demo
 fi
