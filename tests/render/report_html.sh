@@ -27,11 +27,11 @@ PNG_COUNT=$ROOT/${BUILD:-build}/tools/png_count
 command -v chromium >/dev/null 2>&1 || { echo "not ok - report_html: chromium is missing (scripts/install-deps.sh test)"; exit 1; }
 [ -x "$PNG_COUNT" ] || { echo "not ok - report_html: no $PNG_COUNT (run make)"; exit 1; }
 
-# chromium_run LOG ARGS... : headless, a profile of its own, its log in LOG
+# chromium_run LOG ARGS... : headless, a profile (and a HOME) of its own, its log in LOG
 chromium_run() {
   log=$1; shift
   profile=$(mktemp -d "$W/profile.XXXXXX")
-  timeout 120 chromium --headless --disable-gpu --no-sandbox --no-first-run --user-data-dir="$profile" \
+  HOME=$profile XDG_CONFIG_HOME=$profile XDG_CACHE_HOME=$profile timeout 120 chromium --headless --disable-gpu --no-sandbox --no-first-run --user-data-dir="$profile" \
     --hide-scrollbars --force-device-scale-factor=1 --enable-logging=stderr --v=0 "$@" 2>"$log"
   st=$?
   rm -rf "$profile"
