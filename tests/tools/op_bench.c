@@ -14,7 +14,8 @@
  * per op per frame. The timer's own cost (two clock reads per op per
  * block, about 50 ns against microseconds of work) is included. A pattern
  * that matches no op is an error: a renamed label must not make a figure
- * silently vanish. */
+ * silently vanish. Without any triple, every op is listed instead, the
+ * costliest first: its share of the plan's CPU time and its label. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,32 @@ static int label_matches(const char *label, const char *pattern)
         pattern += n + (pattern[n] == '*');
     }
     return 1;
+}
+
+/* Every op, the costliest first: ms of CPU, share of the total, label. */
+static void list_ops(const plan *p, const double *ns)
+{
+    int *order = malloc((size_t)p->nops * sizeof *order);
+    double total = 0;
+    if (!order)
+        return;
+    for (int i = 0; i < p->nops; i++) {
+        order[i] = i;
+        total += ns[i];
+    }
+    for (int i = 1; i < p->nops; i++) /* insertion sort: a few hundred ops */
+        for (int j = i; j > 0 && ns[order[j]] > ns[order[j - 1]]; j--) {
+            int t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    printf("all ops: %.1f ms of CPU\n", total / 1e6);
+    for (int i = 0; i < p->nops; i++) {
+        const plan_op *op = &p->ops[order[i]];
+        printf("%9.2f ms %5.1f %%  %3d %s\n", ns[order[i]] / 1e6, 100 * ns[order[i]] / total, order[i] + 1,
+               op->label ? op->label : op->cls->name);
+    }
+    free(order);
 }
 
 int main(int argc, char **argv)
@@ -78,6 +105,8 @@ int main(int argc, char **argv)
         }
     }
     int rc = 0;
+    if (argc == 3)
+        list_ops(p, ns);
     if (p->failed) {
         fprintf(stderr, "op_bench: %s\n", p->error);
         rc = 1;
