@@ -1,10 +1,16 @@
 /* reverb.c - 16-line feedback delay network after Jot and Chaigne (see
  * reverb.h). */
 #include "dsp/reverb.h"
+#include "dsp/simd.h"
 
 #include <float.h>
 #include <math.h>
 #include <string.h>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define REVERB_AVX2 1
+#endif
 
 #define SPEED_OF_SOUND 343.0
 
@@ -133,8 +139,10 @@ static void taps(dsp_reverb *s, const dsp_reverb_shape *shape)
     for (int ch = 0; ch < s->nch; ch++) {
         const dsp_reverb_speaker *sp = &shape->speakers[ch];
         pattern(sp, v[ch]);
+        s->feeds[ch] = 0;
         for (int i = 0; i < DSP_REVERB_LINES; i++) {
             s->in_vec[ch][i] = (float)(v[ch][i] / sqrt(8.0)); /* an input's vector has norm 1 */
+            s->feeds[ch] |= v[ch][i] != 0;
             total += v[ch][i] * v[ch][i] * sp->gain * sp->gain;
         }
         for (int o = 0; o < s->nch; o++)
@@ -238,58 +246,158 @@ int dsp_reverb_line_length(const dsp_reverb *s, int i)
     return s->len[i];
 }
 
+/* The longest run of a ring of len samples from position p that neither
+ * wraps nor passes n samples: the loops below go over a ring in such runs,
+ * so their bodies have no per-sample test and vectorise. */
+static inline int ring_run(int n, int len, int p)
+{
+    return n < len - p ? n : len - p;
+}
+
+static inline int ring_step(int len, int p, int run)
+{
+    return p + run == len ? 0 : p + run;
+}
+
 /* Channel ch's input over a chunk of n samples: pre-delayed, then through
  * the diffusers, into s->x[ch]. */
-static void diffuse(dsp_reverb *s, int ch, const float *in, int n, int pre_pos)
+static void diffuse(dsp_reverb *s, int ch, const float *restrict in, int n, int pre_pos)
 {
-    float *x = s->x[ch];
+    float *restrict x = s->x[ch];
     if (s->pre_len > 0) {
-        float *ring = s->pre[ch];
-        int p = pre_pos;
-        for (int t = 0; t < n; t++) {
-            float v = ring[p];
-            ring[p] = flush(in[t]);
-            x[t] = v;
-            p = p + 1 == s->pre_len ? 0 : p + 1;
+        float *restrict ring = s->pre[ch];
+        for (int t = 0, p = pre_pos; t < n;) {
+            int run = ring_run(n - t, s->pre_len, p);
+            for (int i = 0; i < run; i++) {
+                float v = ring[p + i];
+                ring[p + i] = flush(in[t + i]);
+                x[t + i] = v;
+            }
+            t += run;
+            p = ring_step(s->pre_len, p, run);
         }
     } else {
         for (int t = 0; t < n; t++)
             x[t] = flush(in[t]);
     }
     for (int k = 0; k < DSP_REVERB_DIFFUSERS; k++) {
-        float *ring = s->ap[ch][k], g = diffuser_g[k];
+        float *restrict ring = s->ap[ch][k];
+        const float g = diffuser_g[k];
         int p = s->ap_pos[ch][k], len = s->ap_len[ch][k];
-        for (int t = 0; t < n; t++) {
-            float d = ring[p];
-            float w = flush(x[t] + g * d);
-            x[t] = d - g * w;
-            ring[p] = w;
-            p = p + 1 == len ? 0 : p + 1;
+        for (int t = 0; t < n;) {
+            int run = ring_run(n - t, len, p);
+            for (int i = 0; i < run; i++) {
+                float d = ring[p + i];
+                float w = flush(x[t + i] + g * d);
+                x[t + i] = d - g * w;
+                ring[p + i] = w;
+            }
+            t += run;
+            p = ring_step(len, p, run);
         }
         s->ap_pos[ch][k] = p;
     }
 }
 
+/* The shelves over samples [t0, n) of the chunk in s->y, lines side by
+ * side (t outer, lines inner: sixteen independent recursions, not one
+ * chain of sixteen); the state in hy, xm1. */
+static void shelves(dsp_reverb *s, int t0, int n, float *hy, float *xm1)
+{
+    const float b0 = s->hp_b0, a1 = s->hp_a1;
+    for (int t = t0; t < n; t++)
+        for (int i = 0; i < DSP_REVERB_LINES; i++) {
+            float v = s->y[i][t];
+            float h = flush(b0 * (v - xm1[i]) + a1 * hy[i]);
+            xm1[i] = v;
+            hy[i] = h;
+            s->y[i][t] = s->g[i] * (v - s->loss[i] * h);
+        }
+}
+
+#ifdef REVERB_AVX2
+/* r[0..8) transposed: lane j of r[k] in, lane k of r[j] out */
+__attribute__((target("avx2"), always_inline)) static inline void transpose8(__m256 *r)
+{
+    __m256 t[8], u[8];
+    for (int k = 0; k < 8; k += 2) {
+        t[k] = _mm256_unpacklo_ps(r[k], r[k + 1]);
+        t[k + 1] = _mm256_unpackhi_ps(r[k], r[k + 1]);
+    }
+    for (int k = 0; k < 8; k += 4) {
+        u[k] = _mm256_shuffle_ps(t[k], t[k + 2], 0x44);
+        u[k + 1] = _mm256_shuffle_ps(t[k], t[k + 2], 0xEE);
+        u[k + 2] = _mm256_shuffle_ps(t[k + 1], t[k + 3], 0x44);
+        u[k + 3] = _mm256_shuffle_ps(t[k + 1], t[k + 3], 0xEE);
+    }
+    for (int k = 0; k < 4; k++) {
+        r[k] = _mm256_permute2f128_ps(u[k], u[k + 4], 0x20);
+        r[k + 4] = _mm256_permute2f128_ps(u[k], u[k + 4], 0x31);
+    }
+}
+
+/* shelves() for 8 samples at a time: each half's 8 lines x 8 samples
+ * transposed in registers so that a vector holds 8 lines at one time, the
+ * same operations in the same order (no FMA), so the same bits. Returns
+ * the samples done (a multiple of 8); shelves() does the rest. */
+__attribute__((target("avx2"))) static int shelves_avx2(dsp_reverb *s, int n, float *hy, float *xm1)
+{
+    const __m256 b0 = _mm256_set1_ps(s->hp_b0), a1 = _mm256_set1_ps(s->hp_a1);
+    const __m256 sign = _mm256_set1_ps(-0.0f), tiny = _mm256_set1_ps(FLT_MIN);
+    __m256 h[2], x[2], g[2], loss[2];
+    for (int half = 0; half < 2; half++) {
+        h[half] = _mm256_loadu_ps(hy + 8 * half);
+        x[half] = _mm256_loadu_ps(xm1 + 8 * half);
+        g[half] = _mm256_loadu_ps(s->g + 8 * half);
+        loss[half] = _mm256_loadu_ps(s->loss + 8 * half);
+    }
+    int t0 = 0;
+    for (; t0 + 8 <= n; t0 += 8)
+        for (int half = 0; half < 2; half++) {
+            __m256 r[8];
+            for (int k = 0; k < 8; k++)
+                r[k] = _mm256_loadu_ps(&s->y[8 * half + k][t0]);
+            transpose8(r);
+            for (int k = 0; k < 8; k++) {
+                __m256 v = r[k];
+                __m256 e = _mm256_add_ps(_mm256_mul_ps(b0, _mm256_sub_ps(v, x[half])), _mm256_mul_ps(a1, h[half]));
+                __m256 small = _mm256_cmp_ps(_mm256_andnot_ps(sign, e), tiny, _CMP_LT_OQ);
+                h[half] = _mm256_andnot_ps(small, e); /* flush() */
+                x[half] = v;
+                r[k] = _mm256_mul_ps(g[half], _mm256_sub_ps(v, _mm256_mul_ps(loss[half], h[half])));
+            }
+            transpose8(r);
+            for (int k = 0; k < 8; k++)
+                _mm256_storeu_ps(&s->y[8 * half + k][t0], r[k]);
+        }
+    for (int half = 0; half < 2; half++) {
+        _mm256_storeu_ps(hy + 8 * half, h[half]);
+        _mm256_storeu_ps(xm1 + 8 * half, x[half]);
+    }
+    return t0;
+}
+#endif
+
 /* The lines' outputs over a chunk, through their absorption shelves, into
  * s->y. */
 static void read_lines(dsp_reverb *s, int n)
 {
-    const float b0 = s->hp_b0, a1 = s->hp_a1;
     for (int i = 0; i < DSP_REVERB_LINES; i++) {
         const float *ring = s->line[i];
-        float *y = s->y[i], g = s->g[i], loss = s->loss[i];
-        float xm1 = s->hp_x[i], hy = s->hp_y[i];
-        int p = s->pos[i], len = s->len[i];
-        for (int t = 0; t < n; t++) {
-            float v = ring[p];
-            hy = flush(b0 * (v - xm1) + a1 * hy);
-            xm1 = v;
-            y[t] = g * (v - loss * hy);
-            p = p + 1 == len ? 0 : p + 1;
+        int len = s->len[i];
+        for (int t = 0, p = s->pos[i]; t < n;) {
+            int run = ring_run(n - t, len, p);
+            memcpy(s->y[i] + t, ring + p, (size_t)run * sizeof(float));
+            t += run;
+            p = ring_step(len, p, run);
         }
-        s->hp_x[i] = xm1;
-        s->hp_y[i] = hy;
     }
+    int done = 0;
+#ifdef REVERB_AVX2
+    if (DSP_HAVE_AVX2())
+        done = shelves_avx2(s, n, s->hp_y, s->hp_x);
+#endif
+    shelves(s, done, n, s->hp_y, s->hp_x);
 }
 
 /* y = A y with A = H16 / 4: the fast Walsh-Hadamard transform, butterflies
@@ -312,21 +420,24 @@ static void feedback_matrix(dsp_reverb *s, int n)
 static void write_lines(dsp_reverb *s, int n)
 {
     for (int i = 0; i < DSP_REVERB_LINES; i++) {
-        float *ring = s->line[i], *y = s->y[i];
+        float *restrict ring = s->line[i], *restrict y = s->y[i];
         for (int t = 0; t < n; t++)
             y[t] *= 0.25f;
         for (int ch = 0; ch < s->nch; ch++) {
             float b = s->in_vec[ch][i];
             if (b == 0)
                 continue;
-            const float *x = s->x[ch];
+            const float *restrict x = s->x[ch];
             for (int t = 0; t < n; t++)
                 y[t] += b * x[t];
         }
         int p = s->pos[i], len = s->len[i];
-        for (int t = 0; t < n; t++) {
-            ring[p] = flush(y[t]);
-            p = p + 1 == len ? 0 : p + 1;
+        for (int t = 0; t < n;) {
+            int run = ring_run(n - t, len, p);
+            for (int k = 0; k < run; k++)
+                ring[p + k] = flush(y[t + k]);
+            t += run;
+            p = ring_step(len, p, run);
         }
         s->pos[i] = p;
     }
@@ -369,13 +480,15 @@ static void mix_out(dsp_reverb *s, float *const *io, int off, int n)
     }
 }
 
+DSP_HOT
 void dsp_reverb_process(dsp_reverb *s, float *const *io, int n)
 {
     int limit = s->min_len < DSP_REVERB_CHUNK ? s->min_len : DSP_REVERB_CHUNK;
     for (int off = 0; off < n;) {
         int m = n - off < limit ? n - off : limit;
         for (int ch = 0; ch < s->nch; ch++)
-            diffuse(s, ch, io[ch] + off, m, s->pre_pos);
+            if (s->feeds[ch]) /* what an LFE's would make is never read */
+                diffuse(s, ch, io[ch] + off, m, s->pre_pos);
         if (s->pre_len > 0)
             s->pre_pos = (int)((s->pre_pos + m) % s->pre_len);
         read_lines(s, m);

@@ -120,6 +120,7 @@ typedef struct {
     float hp_b0, hp_a1;
     float in_vec[DSP_REVERB_MAX_CHANNELS][DSP_REVERB_LINES];  /* B's columns */
     float out_vec[DSP_REVERB_MAX_CHANNELS][DSP_REVERB_LINES]; /* c_k */
+    int feeds[DSP_REVERB_MAX_CHANNELS];   /* 0: the channel's B column is zero (an LFE): nothing diffused */
     int partner[DSP_REVERB_MAX_CHANNELS]; /* the other side of a width pair, or -1 */
     float wet, dry, wide_same, wide_cross;
     /* the inputs: pre-delay, then the diffusers */

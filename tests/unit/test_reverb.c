@@ -22,7 +22,9 @@
  *     the state is 0 or at least FLT_MIN in magnitude, and the state ends
  *     at exactly 0;
  *   - invariants: the same bits in calls of 1, 64, 4096 samples and at
- *     random splits, with settings changed at a fixed sample; mix 0 is the
+ *     random splits, with settings changed at a fixed sample, and on the
+ *     portable path of the shelves (dsp_simd_cap: their hand-written AVX2
+ *     transposes off) as on this CPU's; mix 0 is the
  *     dry signal bit for bit; width 0 makes L and R equal; reset gives a
  *     fresh reverb's output. */
 #include "dsp/reverb.h"
@@ -34,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dsp/simd.h"
 #include "tests/check.h"
 #include "tests/unit/schroeder.h"
 
@@ -411,15 +414,21 @@ static void test_blocks(void)
     memcpy(ref[0], in[0], (size_t)n * sizeof(float)), memcpy(ref[1], in[1], (size_t)n * sizeof(float));
     render_split(ref[0], ref[1], 64);
     static const int blocks[] = {1, 4096, 0};
-    for (int b = 0; b < 3; b++) {
-        memcpy(got[0], in[0], (size_t)n * sizeof(float)), memcpy(got[1], in[1], (size_t)n * sizeof(float));
-        render_split(got[0], got[1], blocks[b]);
-        char name[120];
-        snprintf(name, sizeof name, "calls of %d samples (0: random) = calls of 64, settings changed at 20000",
-                 blocks[b]);
-        check(memcmp(got[0], ref[0], (size_t)n * sizeof(float)) == 0 &&
-              memcmp(got[1], ref[1], (size_t)n * sizeof(float)) == 0, name, "differs");
-    }
+    static const int capv[] = {DSP_SIMD_ANY, DSP_SIMD_NO_AVX2};
+    static const char *paths[] = {"", "portable path, "};
+    for (int c = 0; c < 2; c++)
+        for (int b = 0; b < 3; b++) {
+            dsp_simd_cap = capv[c];
+            memcpy(got[0], in[0], (size_t)n * sizeof(float)), memcpy(got[1], in[1], (size_t)n * sizeof(float));
+            render_split(got[0], got[1], blocks[b]);
+            char name[140];
+            snprintf(name, sizeof name,
+                     "%scalls of %d samples (0: random) = this CPU's path, calls of 64, settings changed at 20000",
+                     paths[c], blocks[b]);
+            check(memcmp(got[0], ref[0], (size_t)n * sizeof(float)) == 0 &&
+                  memcmp(got[1], ref[1], (size_t)n * sizeof(float)) == 0, name, "differs");
+        }
+    dsp_simd_cap = DSP_SIMD_ANY;
 
     /* mix 0: the dry signal; width 0: L = R; reset: a fresh reverb */
     dsp_reverb_params dry = params(1.5, 0.5), narrow = params(1.5, 0.5);
