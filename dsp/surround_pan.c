@@ -78,71 +78,86 @@ int dsp_surround_pan_init(dsp_surround_pan *s, const dsp_speaker *spk, int n)
         }
         if (t.by_row[i] == t.centre)
             t.centre_row = t.nrows - 1;
+        t.x_by_row[i] = spk[t.by_row[i]].x;
+    }
+    for (int i = 0; t.centre_row >= 0 && i < nfull; i++) {
+        int ch = t.by_row[i];
+        if (ch != t.centre && spk[ch].y == t.row_y[t.centre_row])
+            t.phantom_x[t.nphantom++] = spk[ch].x;
     }
     t.row_first[t.nrows] = nfull;
     *s = t;
     return 0;
 }
 
-/* The gains q of row r's speakers for x (step 2), the centre left out when
- * skip_centre; they are added into q[channel] (each channel is in one row
- * and every q starts at 0). */
-static void row_gains(const dsp_surround_pan *s, int r, double x, int skip_centre, double *q)
+/* Step 2 along one row's speakers at xs[0..m) (ascending): their gains
+ * q[0..m) for x. */
+static void row_gains(const double *xs, int m, double x, double *q)
 {
-    int idx[DSP_SURROUND_PAN_MAX_SPEAKERS], m = 0;
-    for (int i = s->row_first[r]; i < s->row_first[r + 1]; i++)
-        if (!(skip_centre && s->by_row[i] == s->centre))
-            idx[m++] = s->by_row[i];
-    if (m == 0) /* not reached: a row alone with its centre keeps it */
-        return;
-    x = clamp(x, s->x[idx[0]], s->x[idx[m - 1]]);
+    for (int i = 0; i < m; i++)
+        q[i] = 0;
+    x = clamp(x, xs[0], xs[m - 1]);
     int a = 0;
-    while (a + 1 < m && s->x[idx[a + 1]] <= x)
+    while (a + 1 < m && xs[a + 1] <= x)
         a++;
     if (a + 1 == m) { /* at the last speaker */
-        q[idx[a]] = 1;
+        q[a] = 1;
         return;
     }
-    double near, far;
-    pair_law((x - s->x[idx[a]]) / (s->x[idx[a + 1]] - s->x[idx[a]]), &near, &far);
-    q[idx[a]] = near;
-    q[idx[a + 1]] = far;
+    pair_law((x - xs[a]) / (xs[a + 1] - xs[a]), &q[a], &q[a + 1]);
 }
 
-void dsp_surround_pan_mono(const dsp_surround_pan *s, const dsp_surround_pan_setting *set, double *gains)
+/* What a setting gives before x: the rows about y and their gains (step
+ * 1), the clamped spread and centre, and the LFE's gain. A stereo source's
+ * two channels share it. */
+typedef struct {
+    int r;          /* the row at or below y */
+    double rg[2];   /* the gains of rows r and r + 1 */
+    double spread, c, lfe;
+} rows_at;
+
+static rows_at rows_for(const dsp_surround_pan *s, const dsp_surround_pan_setting *set)
+{
+    rows_at ra = {.rg = {1, 0}, .spread = clamp(set->spread, 0, 1), .c = clamp(set->centre, 0, 1)};
+    double y = clamp(set->y, s->row_y[0], s->row_y[s->nrows - 1]);
+    while (ra.r + 1 < s->nrows && s->row_y[ra.r + 1] <= y)
+        ra.r++;
+    if (ra.r + 1 < s->nrows)
+        pair_law((y - s->row_y[ra.r]) / (s->row_y[ra.r + 1] - s->row_y[ra.r]), &ra.rg[0], &ra.rg[1]);
+    if (s->lfe >= 0) {
+        const double k = 0.16609640474436811739; /* log2(10) / 20 */
+        double db = set->lfe_db;
+        ra.lfe = db > DSP_SURROUND_PAN_SILENCE_DB ? dsp_exp2_poly(clamp(db, -144, 24) * k) : 0.0;
+    }
+    return ra;
+}
+
+/* Steps 2 to 4 for a point source at x (clamped to [-1, 1]). */
+static void place(const dsp_surround_pan *s, const rows_at *ra, double x, double *gains)
 {
     double power[DSP_SURROUND_PAN_MAX_SPEAKERS] = {0};
-    double spread = clamp(set->spread, 0, 1), c = clamp(set->centre, 0, 1);
-    double x = clamp(set->x, -1, 1), y = clamp(set->y, s->row_y[0], s->row_y[s->nrows - 1]);
-
-    /* step 1: the two rows about y and their gains */
-    int r = 0;
-    while (r + 1 < s->nrows && s->row_y[r + 1] <= y)
-        r++;
-    double rg[2] = {1, 0};
-    if (r + 1 < s->nrows)
-        pair_law((y - s->row_y[r]) / (s->row_y[r + 1] - s->row_y[r]), &rg[0], &rg[1]);
+    double spread = ra->spread, c = ra->c;
+    x = clamp(x, -1, 1);
 
     /* steps 2 and 3, in power */
     int centre_alone = s->centre_row >= 0 && s->row_first[s->centre_row + 1] - s->row_first[s->centre_row] == 1;
-    for (int k = 0; k < 2 && r + k < s->nrows; k++) {
-        int row = r + k;
-        if (rg[k] == 0)
+    for (int k = 0; k < 2 && ra->r + k < s->nrows; k++) {
+        int row = ra->r + k, first = s->row_first[row], m = s->row_first[row + 1] - first;
+        if (ra->rg[k] == 0)
             continue;
-        double q[DSP_SURROUND_PAN_MAX_SPEAKERS] = {0}, rp = rg[k] * rg[k];
-        row_gains(s, row, x, 0, q);
+        double q[DSP_SURROUND_PAN_MAX_SPEAKERS], rp = ra->rg[k] * ra->rg[k];
+        row_gains(s->x_by_row + first, m, x, q);
         if (row == s->centre_row && !centre_alone && c < 1) {
-            double off[DSP_SURROUND_PAN_MAX_SPEAKERS] = {0};
-            row_gains(s, row, x, 1, off);
-            for (int i = s->row_first[row]; i < s->row_first[row + 1]; i++) {
-                int ch = s->by_row[i];
-                power[ch] = rp * (c * q[ch] * q[ch] + (1 - c) * off[ch] * off[ch]);
+            double off[DSP_SURROUND_PAN_MAX_SPEAKERS];
+            row_gains(s->phantom_x, s->nphantom, x, off);
+            for (int i = 0, j = 0; i < m; i++) {
+                int ch = s->by_row[first + i];
+                double o = ch == s->centre ? 0 : off[j++]; /* the phantom row is this one without the centre */
+                power[ch] = rp * (c * q[i] * q[i] + (1 - c) * o * o);
             }
         } else {
-            for (int i = s->row_first[row]; i < s->row_first[row + 1]; i++) {
-                int ch = s->by_row[i];
-                power[ch] = rp * q[ch] * q[ch];
-            }
+            for (int i = 0; i < m; i++)
+                power[s->by_row[first + i]] = rp * q[i] * q[i];
         }
     }
 
@@ -157,22 +172,23 @@ void dsp_surround_pan_mono(const dsp_surround_pan *s, const dsp_surround_pan_set
                 power[ch] = (1 - spread) * power[ch] + spread * (ch == s->centre ? wc : 1) / sum_w;
     }
 
-    for (int ch = 0; ch < s->nch; ch++)
-        gains[ch] = sqrt(power[ch]);
-    if (s->lfe >= 0) {
-        const double k = 0.16609640474436811739; /* log2(10) / 20 */
-        double db = set->lfe_db;
-        gains[s->lfe] = db > DSP_SURROUND_PAN_SILENCE_DB ? dsp_exp2_poly(clamp(db, -144, 24) * k) : 0.0;
-    }
+    for (int ch = 0; ch < s->nch; ch++) /* most are 0 (sqrt(+-0) is itself) */
+        gains[ch] = power[ch] == 0 ? power[ch] : sqrt(power[ch]);
+    if (s->lfe >= 0)
+        gains[s->lfe] = ra->lfe;
+}
+
+void dsp_surround_pan_mono(const dsp_surround_pan *s, const dsp_surround_pan_setting *set, double *gains)
+{
+    rows_at ra = rows_for(s, set);
+    place(s, &ra, set->x, gains);
 }
 
 void dsp_surround_pan_stereo(const dsp_surround_pan *s, const dsp_surround_pan_setting *set, double *left,
                              double *right)
 {
-    dsp_surround_pan_setting side = *set;
+    rows_at ra = rows_for(s, set);
     double w = clamp(set->width, 0, 1);
-    side.x = clamp(set->x - w, -1, 1);
-    dsp_surround_pan_mono(s, &side, left);
-    side.x = clamp(set->x + w, -1, 1);
-    dsp_surround_pan_mono(s, &side, right);
+    place(s, &ra, clamp(set->x - w, -1, 1), left);
+    place(s, &ra, clamp(set->x + w, -1, 1), right);
 }

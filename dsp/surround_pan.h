@@ -86,6 +86,9 @@ typedef struct {
     int row_first[DSP_SURROUND_PAN_MAX_SPEAKERS + 1]; /* row r: by_row[row_first[r] .. row_first[r + 1]) */
     int by_row[DSP_SURROUND_PAN_MAX_SPEAKERS];     /* channels, by row, then by ascending x */
     double x[DSP_SURROUND_PAN_MAX_SPEAKERS];       /* each channel's x */
+    double x_by_row[DSP_SURROUND_PAN_MAX_SPEAKERS]; /* the x of by_row[i] */
+    int nphantom;                                  /* the centre's row without the centre: */
+    double phantom_x[DSP_SURROUND_PAN_MAX_SPEAKERS]; /* its speakers' x, ascending */
 } dsp_surround_pan;
 
 /* Sorts n speakers (channel k is spk[k]) into rows. Returns 0, or -1 (s
