@@ -286,6 +286,9 @@ static ds_result emit_mix_surround(compiler *c, const aop *o, float **src_chans,
     if (a->coef != 1.0f || a->level) {
         CHECK(a->scratch = vm_arena_alloc(A, (size_t)c->max_block * sizeof(float)));
         CHECK(a->level_values = vm_arena_alloc(A, (size_t)c->max_block * sizeof(float)));
+    } else {
+        size_t lines = (size_t)a->nsrc * (size_t)sp->nch * OP_SURROUND_PENDING;
+        CHECK(a->pending = vm_arena_alloc(A, lines * sizeof *a->pending));
     }
     op_mix_surround_design(a, 0);
     plan_op *op = new_op(p);

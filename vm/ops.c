@@ -485,11 +485,12 @@ static void op_delay(plan *p, void *args, int64_t pos, int n)
         const float *in = a->src[ch];
         float *out = a->out[ch], *ring = a->ring[ch];
         at = a->pos;
-        for (int k = 0; k < n; k++) {
-            out[k] = ring[at];
-            ring[at] = in[k];
-            if (++at == a->delay)
-                at = 0;
+        for (int k = 0; k < n;) { /* in runs that do not wrap: two copies each */
+            int run = n - k < a->delay - at ? n - k : a->delay - at;
+            memcpy(out + k, ring + at, (size_t)run * sizeof *out);
+            memcpy(ring + at, in + k, (size_t)run * sizeof *ring);
+            k += run;
+            at = at + run == a->delay ? 0 : at + run;
         }
     }
     a->pos = at;
@@ -814,6 +815,22 @@ void op_mix_surround_design(op_mix_surround_args *a, int64_t n)
 
 static void mix_surround_design(void *args, int64_t knot) { op_mix_surround_design(args, knot); }
 
+/* The pending lines mixed in, side by side and speaker by speaker: each
+ * sample of a speaker still gets the left source's term before the
+ * right's, as stretch by stretch. */
+static void mix_surround_pending(op_mix_surround_args *a)
+{
+    for (int side = 0; side < a->nsrc; side++)
+        for (int ch = 0; ch < a->speakers.nch; ch++) {
+            int nl = a->npending[side][ch];
+            if (nl > 0)
+                dsp_mix_add_mul_lines(a->dst[ch], a->src[side],
+                                      a->pending + (size_t)(side * a->speakers.nch + ch) * OP_SURROUND_PENDING, nl, 0);
+            a->npending[side][ch] = 0;
+        }
+    a->nstretches = 0;
+}
+
 /* the stretch [off, off + len) of the block that starts at a->pos */
 static void mix_surround_stretch(void *args, int off, int len)
 {
@@ -824,8 +841,9 @@ static void mix_surround_stretch(void *args, int off, int len)
             dsp_line line = {off, len, k, a->y[side][ch], a->slope[side][ch], 0.0f};
             if (line.y == 0 && line.slope == 0)
                 continue;
-            if (!a->scratch) {
-                dsp_mix_add_mul_lines(a->dst[ch], a->src[side], &line, 1, 0);
+            if (a->pending) {
+                a->pending[(size_t)(side * a->speakers.nch + ch) * OP_SURROUND_PENDING + a->npending[side][ch]++] =
+                    line;
                 continue;
             }
             /* a send's level: (pan * coef) * level per sample */
@@ -838,6 +856,8 @@ static void mix_surround_stretch(void *args, int off, int len)
                     g[i] = g[i] * a->level_values[i];
             dsp_mix_add_mul(a->dst[ch] + off, a->src[side] + off, g + off, len);
         }
+    if (a->pending && ++a->nstretches == OP_SURROUND_PENDING)
+        mix_surround_pending(a);
 }
 
 static void op_mix_surround(plan *p, void *args, int64_t pos, int n)
@@ -851,6 +871,8 @@ static void op_mix_surround(plan *p, void *args, int64_t pos, int n)
         dsp_mix_fill_lines(a->level_values, l->lines, l->nlines);
     a->pos = pos;
     by_knots(a->lanes, OP_SURROUND_NLANES, &a->knot, a, pos, n, mix_surround_design, mix_surround_stretch);
+    if (a->pending)
+        mix_surround_pending(a);
 }
 
 static void mix_surround_reset(void *args)

@@ -143,7 +143,15 @@ typedef struct {
     int64_t knot, from, pos;
     int moving;
     float y[2][DSP_SURROUND_PAN_MAX_SPEAKERS], slope[2][DSP_SURROUND_PAN_MAX_SPEAKERS];
+    /* without a send's level, the stretches' lines wait here and are mixed
+     * OP_SURROUND_PENDING stretches at a time, one call per side and
+     * speaker (not one per stretch): pending[(side * nch + ch) *
+     * OP_SURROUND_PENDING + j], npending[side][ch] of them, from the arena */
+    dsp_line *pending;
+    int npending[2][DSP_SURROUND_PAN_MAX_SPEAKERS];
+    int nstretches;            /* stretches since the last mix */
 } op_mix_surround_args;
+#define OP_SURROUND_PENDING 32
 
 /* Sets a's gains for the stretch of the control grid holding sample n (the
  * emitter calls it for sample 0). */
