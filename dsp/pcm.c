@@ -132,7 +132,7 @@ __attribute__((target("avx2"))) static inline __m128i quantise4(__m128 x, __m256
     return _mm_sll_epi32(_mm256_cvttpd_epi32(q), shift);
 }
 
-/* frames [0, m) of dsp_pcm_quantise, 4 at a time; returns frames done */
+/* frames [0, m) of dsp_pcm_quantise, 4 at a time (m rounded down); returns frames done */
 __attribute__((target("avx2"))) static int quantise_avx2(const float *const *chans, int ch, int off, int m,
                                                          double scale, int32_t align, int32_t *dst, int *clipped)
 {
@@ -151,6 +151,15 @@ __attribute__((target("avx2"))) static int quantise_avx2(const float *const *cha
         const float *x = chans[0] + off;
         for (; i + 4 <= m; i += 4)
             _mm_storeu_si128((__m128i *)(void *)(dst + i), quantise4(_mm_loadu_ps(x + i), sc, lo, hi, shift, clipped));
+    } else { /* any other count (5.1, 7.1, stems): 4 frames of a channel, then stored a frame apart */
+        for (; i + 4 <= m; i += 4)
+            for (int c = 0; c < ch; c++) {
+                int32_t q[4];
+                _mm_storeu_si128((__m128i *)(void *)q,
+                                 quantise4(_mm_loadu_ps(chans[c] + off + i), sc, lo, hi, shift, clipped));
+                for (int j = 0; j < 4; j++)
+                    dst[(size_t)(i + j) * (size_t)ch + (size_t)c] = q[j];
+            }
     }
     return i;
 }
@@ -161,7 +170,7 @@ int64_t dsp_pcm_quantise(const float *const *chans, int ch, int off, int m, doub
 {
     int clipped = 0, i = 0;
 #if defined(__x86_64__) && defined(__GNUC__)
-    if ((ch == 1 || ch == 2) && (align & (align - 1)) == 0 && DSP_HAVE_AVX2())
+    if ((align & (align - 1)) == 0 && DSP_HAVE_AVX2())
         i = quantise_avx2(chans, ch, off, m, scale, align, dst, &clipped);
 #endif
     for (int c = 0; c < ch; c++) {

@@ -222,13 +222,16 @@ static int quantise_case(int bits, int ch, int m, long *clip_diff)
     int32_t align = bits == 16 ? 65536 : 256;
     int off = 3;
     float *store = malloc((size_t)ch * (size_t)(m + off) * sizeof *store);
-    float *chans[3];
+    float *chans[8];
     for (int c = 0; c < ch; c++) {
         chans[c] = store + (size_t)c * (size_t)(m + off);
         make_inputs(chans[c] + off, m, scale);
         if (c == 1) /* the other side: the same values reversed */
             for (int i = 0; i < m; i++)
                 chans[1][off + i] = chans[0][off + m - 1 - i];
+        if (c >= 2) /* the rest: the same values rotated, so no two channels are alike */
+            for (int i = 0; i < m; i++)
+                chans[c][off + i] = chans[0][off + (i + 1000 * c) % m];
     }
     int32_t *q = malloc((size_t)ch * (size_t)m * sizeof *q);
     int64_t clipped = dsp_pcm_quantise((const float *const *)chans, ch, off, m, scale, align, q);
@@ -275,8 +278,10 @@ static void test_quantise(void)
     static const char *caps[] = {"AVX2", "scalar"};
     for (int c = 0; c < 2; c++) {
         dsp_simd_cap = capv[c];
+        static const int chv[] = {1, 2, 3, 6, 8}; /* the AVX2 path: 1, 2, and any other count */
         for (int bits = 16; bits <= 24; bits += 8)
-            for (int ch = 1; ch <= 3; ch++) {
+            for (int k = 0; k < 5; k++) {
+                int ch = chv[k];
                 long cd = 0;
                 int ok = quantise_case(bits, ch, 200003, &cd);
                 char name[160];
