@@ -178,17 +178,44 @@ static void place(const dsp_surround_pan *s, const rows_at *ra, double x, double
         gains[s->lfe] = ra->lfe;
 }
 
+void dsp_surround_pan_remembered(const dsp_surround_pan *s, const dsp_surround_pan_setting *set, int nsrc,
+                                 dsp_surround_pan_memo *memo, double gains[][DSP_SURROUND_PAN_MAX_SPEAKERS])
+{
+    double w = clamp(set->width, 0, 1);
+    rows_at ra;
+    int have_rows = 0;
+    for (int side = 0; side < nsrc; side++) {
+        /* mono: the point at x; stereo: at x - width and x + width */
+        double x = nsrc == 1 ? clamp(set->x, -1, 1) : clamp(side == 0 ? set->x - w : set->x + w, -1, 1);
+        double key[5] = {x, set->y, set->spread, set->centre, set->lfe_db};
+        dsp_surround_pan_memo *m = &memo[side];
+        if (m->valid && memcmp(m->key, key, sizeof key) == 0) {
+            memcpy(gains[side], m->gains, (size_t)s->nch * sizeof(double));
+            continue;
+        }
+        if (!have_rows)
+            ra = rows_for(s, set), have_rows = 1;
+        place(s, &ra, x, gains[side]);
+        m->valid = 1;
+        memcpy(m->key, key, sizeof key);
+        memcpy(m->gains, gains[side], (size_t)s->nch * sizeof(double));
+    }
+}
+
 void dsp_surround_pan_mono(const dsp_surround_pan *s, const dsp_surround_pan_setting *set, double *gains)
 {
-    rows_at ra = rows_for(s, set);
-    place(s, &ra, set->x, gains);
+    dsp_surround_pan_memo none = {0};
+    double g[1][DSP_SURROUND_PAN_MAX_SPEAKERS];
+    dsp_surround_pan_remembered(s, set, 1, &none, g);
+    memcpy(gains, g[0], (size_t)s->nch * sizeof(double));
 }
 
 void dsp_surround_pan_stereo(const dsp_surround_pan *s, const dsp_surround_pan_setting *set, double *left,
                              double *right)
 {
-    rows_at ra = rows_for(s, set);
-    double w = clamp(set->width, 0, 1);
-    place(s, &ra, clamp(set->x - w, -1, 1), left);
-    place(s, &ra, clamp(set->x + w, -1, 1), right);
+    dsp_surround_pan_memo none[2] = {{0}, {0}};
+    double g[2][DSP_SURROUND_PAN_MAX_SPEAKERS];
+    dsp_surround_pan_remembered(s, set, 2, none, g);
+    memcpy(left, g[0], (size_t)s->nch * sizeof(double));
+    memcpy(right, g[1], (size_t)s->nch * sizeof(double));
 }

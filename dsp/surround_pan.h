@@ -105,4 +105,21 @@ void dsp_surround_pan_mono(const dsp_surround_pan *s, const dsp_surround_pan_set
 void dsp_surround_pan_stereo(const dsp_surround_pan *s, const dsp_surround_pan_setting *set, double *left,
                              double *right);
 
+/* One source channel's last evaluation: the values its gains depend on (x
+ * after width and clamping, y, spread, centre, LFE), compared bit for
+ * bit, and the gains. A moving pan often holds one channel where the next
+ * knot leaves it (a stereo source's left channel stays at x = -1 while x
+ * <= 0 with width 1), and then its gains need not be worked out again. */
+typedef struct {
+    int valid;
+    double key[5];
+    double gains[DSP_SURROUND_PAN_MAX_SPEAKERS];
+} dsp_surround_pan_memo;
+
+/* dsp_surround_pan_mono (nsrc 1: gains[0]) or _stereo (nsrc 2: gains[0]
+ * left, gains[1] right), the same bits, a channel whose values are its
+ * memo's copied from it; memo[0 .. nsrc) updated. */
+void dsp_surround_pan_remembered(const dsp_surround_pan *s, const dsp_surround_pan_setting *set, int nsrc,
+                                 dsp_surround_pan_memo *memo, double gains[][DSP_SURROUND_PAN_MAX_SPEAKERS]);
+
 #endif

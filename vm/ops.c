@@ -776,7 +776,10 @@ static void op_mix_pan(plan *p, void *args, int64_t pos, int n)
     dsp_mix_add_mul_lines_pair(a->dst[0], a->dst[1], s0, s1, pan->lines, pan->lines2, pan->nlines);
 }
 
-void op_mix_surround_gains(const op_mix_surround_args *a, int64_t n, double g[2][DSP_SURROUND_PAN_MAX_SPEAKERS])
+/* The gains of a's setting at session sample n (g[side][channel]); a
+ * source channel whose values have not changed since the last call is
+ * copied from a->memo. */
+static void mix_surround_gains(op_mix_surround_args *a, int64_t n, double g[2][DSP_SURROUND_PAN_MAX_SPEAKERS])
 {
     dsp_surround_pan_setting set = {
         .x = vm_lane_value(a->lanes[0], n),
@@ -786,10 +789,7 @@ void op_mix_surround_gains(const op_mix_surround_args *a, int64_t n, double g[2]
         .lfe_db = vm_lane_value(a->lanes[1 + VM_SURROUND_LFE], n),
         .width = vm_lane_value(a->lanes[1 + VM_SURROUND_WIDTH], n),
     };
-    if (a->nsrc == 2)
-        dsp_surround_pan_stereo(&a->speakers, &set, g[0], g[1]);
-    else
-        dsp_surround_pan_mono(&a->speakers, &set, g[0]);
+    dsp_surround_pan_remembered(&a->speakers, &set, a->nsrc, a->memo, g);
 }
 
 void op_mix_surround_design(op_mix_surround_args *a, int64_t n)
@@ -800,10 +800,10 @@ void op_mix_surround_design(op_mix_surround_args *a, int64_t n)
     /* n is the stretch's knot (by_knots) or sample 0 (emit, reset): the
      * gains where it starts and, while something moves, a straight line to
      * those at its last sample */
-    op_mix_surround_gains(a, n, g0);
+    mix_surround_gains(a, n, g0);
     int64_t span = a->moving ? k1 - 1 - n : 0;
     if (span > 0)
-        op_mix_surround_gains(a, k1 - 1, g1);
+        mix_surround_gains(a, k1 - 1, g1);
     for (int side = 0; side < a->nsrc; side++)
         for (int ch = 0; ch < a->speakers.nch; ch++) {
             a->y[side][ch] = (float)g0[side][ch];

@@ -150,6 +150,7 @@ typedef struct {
     dsp_line *pending;
     int npending[2][DSP_SURROUND_PAN_MAX_SPEAKERS];
     int nstretches;            /* stretches since the last mix */
+    dsp_surround_pan_memo memo[2]; /* each source channel's last gains */
 } op_mix_surround_args;
 #define OP_SURROUND_PENDING 32
 
@@ -157,9 +158,6 @@ typedef struct {
  * emitter calls it for sample 0). */
 void op_mix_surround_design(op_mix_surround_args *a, int64_t n);
 
-/* The gains of a's setting at session sample n, as the op evaluates them
- * (g[side][channel]); the emitter's static matrix uses the same law. */
-void op_mix_surround_gains(const op_mix_surround_args *a, int64_t n, double g[2][DSP_SURROUND_PAN_MAX_SPEAKERS]);
 
 /* mix: dst[t] += coef[t] * src[t] for each term, in order */
 typedef struct {

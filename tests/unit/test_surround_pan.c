@@ -16,7 +16,12 @@
  *   - LFE: 10^(dB / 20) within 1e-9 relative, 0 at -inf, outside the sum;
  *   - stereo: width 1 at front centre is L -> L, R -> R; width 0 is the
  *     mono law at x for both sides;
- *   - init refuses bad arrangements. */
+ *   - init refuses bad arrangements;
+ *   - dsp_surround_pan_remembered with one memo over a walk of settings
+ *     (x moving past the clamps, the other values changing now and then,
+ *     a NaN, -0 and +0) gives the bits of the stateless mono and stereo
+ *     functions at every step, and copies from the memo (a held channel)
+ *     at least once. */
 #include "dsp/surround_pan.h"
 
 #include <math.h>
@@ -321,6 +326,56 @@ static void test_init(void)
     check(g[0] == 1, "a centre alone in its row ignores the centre setting", "got %g", g[0]);
 }
 
+/* A walk of settings through remembered() against the stateless law. */
+static void test_memo(void)
+{
+    for (size_t l = 0; l < sizeof layouts / sizeof layouts[0]; l++)
+        for (int nsrc = 1; nsrc <= 2; nsrc++) {
+            dsp_surround_pan p;
+            dsp_surround_pan_init(&p, layouts[l].spk, layouts[l].n);
+            dsp_surround_pan_memo memo[2] = {{0}, {0}};
+            unsigned r = 12345;
+            int same = 1, copied = 0;
+            dsp_surround_pan_setting set = at(-1, 0);
+            for (int step = 0; step < 4000; step++) {
+                r = r * 1103515245u + 12345u;
+                set.x = -2 + 4 * (step % 400) / 400.0; /* past both clamps */
+                if (step % 97 == 0)
+                    set.y = (double)((r >> 8) % 2001) / 1000 - 1;
+                if (step % 131 == 0)
+                    set.spread = (r >> 4) % 3 == 0 ? 0.25 : 0;
+                if (step % 173 == 0)
+                    set.centre = (r >> 6) % 2 ? 0.5 : 1;
+                if (step % 211 == 0)
+                    set.lfe_db = (r >> 3) % 2 ? -6 : -HUGE_VAL;
+                if (step % 389 == 0)
+                    set.width = (r >> 5) % 2 ? 0.3 : 1;
+                if (step == 1000)
+                    set.x = NAN;
+                if (step == 2000 || step == 2001)
+                    set.x = step == 2000 ? -0.0 : 0.0;
+                double got[2][DSP_SURROUND_PAN_MAX_SPEAKERS], want[2][DSP_SURROUND_PAN_MAX_SPEAKERS];
+                dsp_surround_pan_memo before[2];
+                memcpy(before, memo, sizeof before);
+                dsp_surround_pan_remembered(&p, &set, nsrc, memo, got);
+                if (nsrc == 1)
+                    dsp_surround_pan_mono(&p, &set, want[0]);
+                else
+                    dsp_surround_pan_stereo(&p, &set, want[0], want[1]);
+                for (int side = 0; side < nsrc; side++) /* the nch gains written */
+                    same &= memcmp(got[side], want[side], (size_t)p.nch * sizeof got[side][0]) == 0;
+                copied += memcmp(before, memo, sizeof before) == 0;
+            }
+            char name[160];
+            snprintf(name, sizeof name, "%s, %s: remembered gains = the law's, bit for bit, over 4000 settings",
+                     layouts[l].name, nsrc == 1 ? "mono" : "stereo");
+            check(same, name, "differs");
+            snprintf(name, sizeof name, "%s, %s: the memo served a held channel (%d times)", layouts[l].name,
+                     nsrc == 1 ? "mono" : "stereo", copied);
+            check(copied > 0, name, "never");
+        }
+}
+
 int main(void)
 {
     test_reference_51();
@@ -331,5 +386,6 @@ int main(void)
     test_lfe();
     test_stereo();
     test_init();
+    test_memo();
     return check_exit();
 }
