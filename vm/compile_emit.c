@@ -670,12 +670,15 @@ static ds_result emit_convolve(compiler *c, const aop *o, const vm_strip_desc *s
         a->gain = vm_arena_alloc(A, (size_t)c->max_block * sizeof *a->gain);
         CHECK(a->mix && a->gain);
     }
-    char norm[64] = "";
+    char norm[64] = "", tail[96] = "";
     if (cd->normalize)
         snprintf(norm, sizeof norm, ", normalized (x%.4g)", scale);
-    op->label = vmc_label(A, "conv   %s '%s' '%s' (%s IR, %lld samples = %.3f s), partition %d, latency %d samples, "
+    if (a->state.has_tail)
+        snprintf(tail, sizeof tail, " (from sample %lld: partitions of %d)", (long long)a->state.tail.from,
+                 a->state.tail.part);
+    op->label = vmc_label(A, "conv   %s '%s' '%s' (%s IR, %lld samples = %.3f s), partition %d%s, latency %d samples, "
                           "predelay %d samples, mix %.0f %%, gain %+.1f dB%s%s (%d ch)", vmc_kind_name(st), st->name,
-                          cd->path, kind, (long long)len, (double)len / rate, cd->partition,
+                          cd->path, kind, (long long)len, (double)len / rate, cd->partition, tail,
                           dsp_convolver_latency(&a->state), predelay, cd->mix_pct, cd->gain_db, norm,
                           a->moving ? ", automated" : "", nch);
     return DS_OK;

@@ -1,14 +1,19 @@
-/* test_convolver.c - dsp/convolver (uniformly partitioned FFT convolution)
- * against direct time-domain convolution computed in double:
+/* test_convolver.c - dsp/convolver (partitioned FFT convolution: a head of
+ * partitions of P, and a tail of partitions of 8P for a long IR) against
+ * direct time-domain convolution computed in double:
  *   - random signals through random IRs of 1, P - 1, P, P + 1, 2P + 3, a
  *     random length and 200,000 samples, fed in calls of 1, 64, 1000 and
  *     8192 samples: the output, P samples late, equals the direct sum within
- *     1e-5 of the output's peak, and the four call sizes give the same bits;
- *   - predelay (0, 1, P - 1, P, 3P + 5 samples) shifts the output by exactly
- *     that many samples;
+ *     1e-5 of the output's peak, and the four call sizes give the same bits
+ *     (the long IRs through head and tail: checked that they are);
+ *   - predelay (0, 1, P - 1, P, 3P + 5 samples; with a tail also on either
+ *     side of where the tail starts, and past it) shifts the output by
+ *     exactly that many samples;
  *   - routing: a mono IR on 3 channels, a stereo IR (L->L, R->R) and a true
- *     stereo IR (LL, LR, RL, RR), each output against its own direct sums;
- *   - reset gives a fresh convolver's bytes (copy_state: test_copy_state.c).
+ *     stereo IR (LL, LR, RL, RR), each output against its own direct sums,
+ *     with and without a tail;
+ *   - reset gives a fresh convolver's bytes, with and without a tail
+ *     (copy_state: test_copy_state.c).
  * The input is made of random bursts with silence between, so the long IR's
  * tail and the delay line's wrap are both reached in a short signal. */
 #include <math.h>
@@ -143,9 +148,14 @@ static void test_length(int P, int64_t len, int decaying)
         worst = e > worst ? e : worst;
         same &= memcmp(out[b], out[0], (size_t)n * sizeof(float)) == 0;
     }
+    void *mem;
+    dsp_convolver *probe = make(P, 1, DSP_CONV_SHARED, len, 0, &mem);
+    int tail = probe->has_tail;
+    destroy(probe, mem);
     char name[200];
-    snprintf(name, sizeof name, "IR of %lld samples, partition %d: equals direct convolution %d samples late, "
-             "within 1e-5 of the peak, calls of 1, 64, 1000, 8192", (long long)len, P, P);
+    snprintf(name, sizeof name, "IR of %lld samples, partition %d (%s): equals direct convolution %d samples late, "
+             "within 1e-5 of the peak, calls of 1, 64, 1000, 8192", (long long)len, P,
+             tail ? "head and tail" : "head only", P);
     check(worst <= 1e-5, name, "max error %.3g of the peak", worst);
     snprintf(name, sizeof name, "IR of %lld samples: the four call sizes give the same bits", (long long)len);
     check(same, name, "they differ");
@@ -154,34 +164,34 @@ static void test_length(int P, int64_t len, int decaying)
     free(x), free(h), free(y);
 }
 
-/* predelay D: the output is the direct sum D + P samples late. */
-static void test_predelay(int P)
+/* predelay D: the output is the direct sum D + P samples late; an IR of
+ * len samples, each predelay in ds[0..nd). */
+static void test_predelay(int P, int64_t len, const int *ds, int nd)
 {
-    const int64_t len = 3000, n = 20000;
-    float *x = malloc(n * sizeof *x), *h = malloc(len * sizeof *h);
+    const int64_t n = 20000;
+    float *x = malloc(n * sizeof *x), *h = malloc((size_t)len * sizeof *h);
     float *got = malloc(n * sizeof *got);
     double *y = malloc(n * sizeof *y);
     bursts(x, n, 9000);
     random_ir(h, len, 1);
     direct(x, n, h, len, y, n);
-    const int ds[] = {0, 1, P - 1, P, 3 * P + 5};
-    for (size_t i = 0; i < sizeof ds / sizeof ds[0]; i++) {
+    for (int i = 0; i < nd; i++) {
         float *in1[1] = {x}, *out1[1] = {got};
         convolve(P, 1, DSP_CONV_SHARED, &h, len, 1.0, ds[i], in1, out1, n, 100);
         double e = rel_error(got, y, n - P - ds[i], P + ds[i]);
         char name[160];
-        snprintf(name, sizeof name, "predelay %d samples (partition %d): the output is the direct sum %d samples "
-                 "late, within 1e-5 of the peak", ds[i], P, P + ds[i]);
+        snprintf(name, sizeof name, "predelay %d samples (partition %d, IR of %lld): the output is the direct sum "
+                 "%d samples late, within 1e-5 of the peak", ds[i], P, (long long)len, P + ds[i]);
         check(e <= 1e-5, name, "max error %.3g", e);
     }
     free(x), free(h), free(got), free(y);
 }
 
-/* Routing: each output against the direct sums its IRs make. */
-static void test_routing(void)
+/* Routing: each output against the direct sums its IRs make (IRs of len
+ * samples, partition P). */
+static void test_routing(int P, int64_t len)
 {
-    const int P = 128;
-    const int64_t len = 1000, n = 6000;
+    const int64_t n = len + 5000;
     float *x[3], *h[4], *out[3];
     double *y = malloc(n * sizeof *y), *t = malloc(n * sizeof *t);
     for (int c = 0; c < 3; c++) {
@@ -198,6 +208,7 @@ static void test_routing(void)
     static const struct { dsp_conv_routing r; int nch; const char *what; } one_to_one[] = {
         {DSP_CONV_SHARED, 3, "a mono IR on 3 channels: each channel through it"},
         {DSP_CONV_PARALLEL, 2, "a stereo IR: L -> L through channel 1, R -> R through channel 2"}};
+    char name[200];
     for (int k = 0; k < 2; k++) {
         convolve(P, one_to_one[k].nch, one_to_one[k].r, h, len, 1.0, 0, x, out, n, 77);
         double worst = 0;
@@ -206,7 +217,8 @@ static void test_routing(void)
             double e = rel_error(out[c], y, n - P, P);
             worst = e > worst ? e : worst;
         }
-        check(worst <= 1e-5, one_to_one[k].what, "max error %.3g", worst);
+        snprintf(name, sizeof name, "%s (partition %d, IR of %lld)", one_to_one[k].what, P, (long long)len);
+        check(worst <= 1e-5, name, "max error %.3g", worst);
     }
     /* true stereo: out L = L * LL + R * RL, out R = L * LR + R * RR */
     convolve(P, 2, DSP_CONV_TRUE_STEREO, h, len, 0.5, 0, x, out, n, 77);
@@ -219,8 +231,9 @@ static void test_routing(void)
         double e = rel_error(out[o], y, n - P, P);
         worst = e > worst ? e : worst;
     }
-    check(worst <= 1e-5, "a true-stereo IR (LL, LR, RL, RR) at scale 0.5: L = 0.5 (L*LL + R*RL), R = 0.5 (L*LR + "
-          "R*RR)", "max error %.3g", worst);
+    snprintf(name, sizeof name, "a true-stereo IR (LL, LR, RL, RR) at scale 0.5: L = 0.5 (L*LL + R*RL), R = 0.5 "
+             "(L*LR + R*RR) (partition %d, IR of %lld)", P, (long long)len);
+    check(worst <= 1e-5, name, "max error %.3g", worst);
     for (int c = 0; c < 3; c++)
         free(x[c]), free(out[c]);
     for (int k = 0; k < 4; k++)
@@ -230,10 +243,9 @@ static void test_routing(void)
 
 /* reset: a convolver that ran gives a fresh one's bytes (copy_state:
  * tests/unit/test_copy_state.c) */
-static void test_reset(void)
+static void test_reset(int P, int64_t len)
 {
-    const int P = 256;
-    const int64_t len = 5000, n = 30000;
+    const int64_t n = 30000;
     float *x[2], *a[2], *b[2], *h[4];
     for (int k = 0; k < 2; k++) {
         x[k] = malloc(n * sizeof(float)), a[k] = malloc(n * sizeof(float)), b[k] = malloc(n * sizeof(float));
@@ -250,8 +262,11 @@ static void test_reset(void)
     run(s, x, a, 2, n, 500);
     dsp_convolver_reset(s);
     run(s, x, b, 2, n, 333);
-    check(memcmp(a[0], b[0], n * sizeof(float)) == 0 && memcmp(a[1], b[1], n * sizeof(float)) == 0,
-          "reset: a convolver that ran gives a fresh one's bytes", "they differ");
+    char name[120];
+    snprintf(name, sizeof name, "reset: a convolver that ran gives a fresh one's bytes (partition %d, %s)", P,
+             s->has_tail ? "head and tail" : "head only");
+    check(memcmp(a[0], b[0], n * sizeof(float)) == 0 && memcmp(a[1], b[1], n * sizeof(float)) == 0, name,
+          "they differ");
     destroy(s, mem);
     for (int k = 0; k < 2; k++)
         free(x[k]), free(a[k]), free(b[k]);
@@ -270,8 +285,14 @@ int main(void)
     test_length(P, 1 + (int64_t)((uniform() + 1) * 20000), 1);
     test_length(P, 200000, 1);
     test_length(64, 7000, 0);
-    test_predelay(128);
-    test_routing();
-    test_reset();
+    static const int head_only[] = {0, 1, 127, 128, 3 * 128 + 5};
+    test_predelay(128, 3000, head_only, 5);
+    /* partition 64, IR of 5000: the tail starts at 14 x 64 = 896 of the predelayed IR */
+    static const int with_tail[] = {0, 1, 63, 64, 895, 896, 897, 3000};
+    test_predelay(64, 5000, with_tail, 8);
+    test_routing(128, 1000);
+    test_routing(64, 4000);
+    test_reset(256, 5000);
+    test_reset(64, 5000);
     return check_exit();
 }

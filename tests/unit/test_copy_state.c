@@ -449,34 +449,52 @@ static dsp_convolver *conv_new(int P, int64_t len, double seed)
 
 static void conv_free(dsp_convolver *s)
 {
-    void *mem = s->win; /* the first piece of its memory */
+    void *mem = s->out; /* the first piece of its memory */
     dsp_convolver_free(s);
     free(mem);
     free(s);
 }
 
-static void test_convolver(void)
+/* A convolver (partition P, IR of len) run for `before` samples, then
+ * copied into B: B continues A bit for bit, a fresh one does not. Returns
+ * A, after the run (the caller frees it). */
+static dsp_convolver *conv_continues(int P, int64_t len, int before, const char *what)
 {
-    const int P = 256;
-    dsp_convolver *a = conv_new(P, 3000, 0), *b = conv_new(P, 3000, 0), *fresh = conv_new(P, 3000, 0);
+    dsp_convolver *a = conv_new(P, len, 0), *b = conv_new(P, len, 0), *fresh = conv_new(P, len, 0);
     planar pa, pb, pf;
-    planar_new(&pa, N), planar_new(&pb, N), planar_new(&pf, N);
-    fill(pa.buf, NCH, 0, N);
-    dsp_convolver_process(a, (const float *const *)pa.buf, pa.buf, N);
+    planar_new(&pa, before > M ? before : M), planar_new(&pb, M), planar_new(&pf, M);
+    fill(pa.buf, NCH, 0, before);
+    dsp_convolver_process(a, (const float *const *)pa.buf, pa.buf, before);
     int rc = dsp_convolver_copy_state(b, a);
-    fill(pa.buf, NCH, N, M), fill(pb.buf, NCH, N, M), fill(pf.buf, NCH, N, M);
+    fill(pa.buf, NCH, before, M), fill(pb.buf, NCH, before, M), fill(pf.buf, NCH, before, M);
     dsp_convolver_process(a, (const float *const *)pa.buf, pa.buf, M);
     dsp_convolver_process(b, (const float *const *)pb.buf, pb.buf, M);
     dsp_convolver_process(fresh, (const float *const *)pf.buf, pf.buf, M);
-    check(rc == 0 && same_floats(pa.buf, pb.buf, NCH, M) && !same_floats(pa.buf, pf.buf, NCH, M),
-          "convolver: copy continues A", "rc %d; B differs from A, or a fresh convolver matches A", rc);
+    char name[160];
+    snprintf(name, sizeof name, "convolver: copy continues A (%s)", what);
+    check(rc == 0 && same_floats(pa.buf, pb.buf, NCH, M) && !same_floats(pa.buf, pf.buf, NCH, M), name,
+          "rc %d; B differs from A, or a fresh convolver matches A", rc);
+    free(pa.store), free(pb.store), free(pf.store);
+    conv_free(b), conv_free(fresh);
+    return a;
+}
+
+static void test_convolver(void)
+{
+    const int P = 256;
+    /* partition 64, IR of 5000: head and tail; copied 3 head steps into a
+     * tail cycle of 8, its multiply-adds half done */
+    dsp_convolver *t = conv_continues(64, 5000, 64 * (8 * 24 + 3) + 17, "head and tail, mid-way through a tail block");
+    check(t->has_tail, "convolver: that one has a tail", "it has not");
+    conv_free(t);
+    dsp_convolver *a = conv_continues(P, 3000, N, "head only");
     /* another IR (longer: a longer delay line) keeps its spectra */
     dsp_convolver *other = conv_new(P, 5000, 777);
-    size_t ir_bytes = (size_t)other->nparts * 2 * (size_t)other->stride * sizeof(float);
+    size_t ir_bytes = (size_t)other->head.nparts * 2 * (size_t)other->head.stride * sizeof(float);
     float *before = malloc(ir_bytes);
-    memcpy(before, other->irs[0], ir_bytes);
-    rc = dsp_convolver_copy_state(other, a);
-    check(rc == 0 && memcmp(before, other->irs[0], ir_bytes) == 0 && memcmp(other->out[1], a->out[1],
+    memcpy(before, other->head.irs[0], ir_bytes);
+    int rc = dsp_convolver_copy_state(other, a);
+    check(rc == 0 && memcmp(before, other->head.irs[0], ir_bytes) == 0 && memcmp(other->out[1], a->out[1],
           (size_t)P * sizeof(float)) == 0, "convolver: dst keeps its IR, takes the output being played",
           "rc %d, or the IR changed", rc);
     free(before);
@@ -484,14 +502,13 @@ static void test_convolver(void)
     dsp_convolver *wide = conv_new(2 * P, 3000, 0);
     size_t bytes = dsp_convolver_heap_size(2 * P, NCH, DSP_CONV_SHARED, 3000, 0);
     unsigned char *mem_before = malloc(bytes), *whole_before = malloc(sizeof *wide);
-    memcpy(mem_before, wide->win, bytes);
+    memcpy(mem_before, wide->out, bytes);
     memcpy(whole_before, wide, sizeof *wide);
     rc = dsp_convolver_copy_state(wide, a);
-    check(rc == -1 && memcmp(mem_before, wide->win, bytes) == 0 && memcmp(whole_before, wide, sizeof *wide) == 0,
+    check(rc == -1 && memcmp(mem_before, wide->out, bytes) == 0 && memcmp(whole_before, wide, sizeof *wide) == 0,
           "convolver: another partition refused, dst untouched", "rc %d", rc);
     free(mem_before), free(whole_before);
-    free(pa.store), free(pb.store), free(pf.store);
-    conv_free(a), conv_free(b), conv_free(fresh), conv_free(other), conv_free(wide);
+    conv_free(a), conv_free(other), conv_free(wide);
 }
 
 typedef struct {
