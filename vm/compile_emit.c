@@ -281,6 +281,12 @@ static ds_result emit_mix_surround(compiler *c, const aop *o, float **src_chans,
         snprintf(what, sizeof what, "%s '%s' %s", vmc_kind_name(st), st->name, vm_surround_params[k].name);
         LANE(a->lanes[1 + k] = vmc_build_lane(p, &st->surround[k], vm_surround_params[k].is_db, what, err));
     }
+    for (int l = 0; l < OP_SURROUND_NLANES; l++) {
+        a->moves[l] = vm_lane_count(a->lanes[l]) > 0;
+        if (a->moves[l])
+            a->moving_lanes[a->nmoving++] = a->lanes[l];
+        a->held[l] = vm_lane_value(a->lanes[l], 0); /* a lane without moves: its value everywhere */
+    }
     a->coef = coef;
     a->level = level;
     if (a->coef != 1.0f || a->level) {

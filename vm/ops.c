@@ -781,13 +781,16 @@ static void op_mix_pan(plan *p, void *args, int64_t pos, int n)
  * copied from a->memo. */
 static void mix_surround_gains(op_mix_surround_args *a, int64_t n, double g[2][DSP_SURROUND_PAN_MAX_SPEAKERS])
 {
+    double v[OP_SURROUND_NLANES];
+    for (int l = 0; l < OP_SURROUND_NLANES; l++)
+        v[l] = a->moves[l] ? vm_lane_value(a->lanes[l], n) : a->held[l];
     dsp_surround_pan_setting set = {
-        .x = vm_lane_value(a->lanes[0], n),
-        .y = vm_lane_value(a->lanes[1 + VM_SURROUND_FR], n),
-        .spread = vm_lane_value(a->lanes[1 + VM_SURROUND_SPREAD], n),
-        .centre = vm_lane_value(a->lanes[1 + VM_SURROUND_CENTER], n),
-        .lfe_db = vm_lane_value(a->lanes[1 + VM_SURROUND_LFE], n),
-        .width = vm_lane_value(a->lanes[1 + VM_SURROUND_WIDTH], n),
+        .x = v[0],
+        .y = v[1 + VM_SURROUND_FR],
+        .spread = v[1 + VM_SURROUND_SPREAD],
+        .centre = v[1 + VM_SURROUND_CENTER],
+        .lfe_db = v[1 + VM_SURROUND_LFE],
+        .width = v[1 + VM_SURROUND_WIDTH],
     };
     dsp_surround_pan_remembered(&a->speakers, &set, a->nsrc, a->memo, g);
 }
@@ -796,7 +799,7 @@ void op_mix_surround_design(op_mix_surround_args *a, int64_t n)
 {
     double g0[2][DSP_SURROUND_PAN_MAX_SPEAKERS], g1[2][DSP_SURROUND_PAN_MAX_SPEAKERS];
     int64_t k0, k1;
-    a->moving = knots(a->lanes, OP_SURROUND_NLANES, n, &k0, &k1);
+    a->moving = knots(a->moving_lanes, a->nmoving, n, &k0, &k1);
     /* n is the stretch's knot (by_knots) or sample 0 (emit, reset): the
      * gains where it starts and, while something moves, a straight line to
      * those at its last sample */
@@ -870,7 +873,7 @@ static void op_mix_surround(plan *p, void *args, int64_t pos, int n)
     else if (l)
         dsp_mix_fill_lines(a->level_values, l->lines, l->nlines);
     a->pos = pos;
-    by_knots(a->lanes, OP_SURROUND_NLANES, &a->knot, a, pos, n, mix_surround_design, mix_surround_stretch);
+    by_knots(a->moving_lanes, a->nmoving, &a->knot, a, pos, n, mix_surround_design, mix_surround_stretch);
     if (a->pending)
         mix_surround_pending(a);
 }

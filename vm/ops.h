@@ -131,6 +131,12 @@ typedef struct {
     const float *src[2];
     float **dst;               /* speakers.nch channels */
     vm_lane *lanes[OP_SURROUND_NLANES]; /* the strip's pan (x), then vm_surround_param order */
+    /* the lanes that have moves (knots come only from them) and the values
+     * of those that have none, read once */
+    vm_lane *moving_lanes[OP_SURROUND_NLANES];
+    int nmoving;
+    unsigned char moves[OP_SURROUND_NLANES];
+    double held[OP_SURROUND_NLANES];
     /* a send's level on top, as op_mix_pan's: coef (static, linear) and
      * level (moving, or NULL); scratch and level_values (max_block each)
      * when coef is not 1 or there is a level */
