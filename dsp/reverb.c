@@ -246,6 +246,10 @@ int dsp_reverb_line_length(const dsp_reverb *s, int i)
     return s->len[i];
 }
 
+/* The stages of a chunk are inlined into dsp_reverb_process, so that its
+ * AVX2 clone (DSP_HOT) covers their loops too. */
+#define CHUNK_STAGE static inline __attribute__((always_inline))
+
 /* The longest run of a ring of len samples from position p that neither
  * wraps nor passes n samples: the loops below go over a ring in such runs,
  * so their bodies have no per-sample test and vectorise. */
@@ -261,7 +265,7 @@ static inline int ring_step(int len, int p, int run)
 
 /* Channel ch's input over a chunk of n samples: pre-delayed, then through
  * the diffusers, into s->x[ch]. */
-static void diffuse(dsp_reverb *s, int ch, const float *restrict in, int n, int pre_pos)
+CHUNK_STAGE void diffuse(dsp_reverb *s, int ch, const float *restrict in, int n, int pre_pos)
 {
     float *restrict x = s->x[ch];
     if (s->pre_len > 0) {
@@ -302,7 +306,7 @@ static void diffuse(dsp_reverb *s, int ch, const float *restrict in, int n, int 
 /* The shelves over samples [t0, n) of the chunk in s->y, lines side by
  * side (t outer, lines inner: sixteen independent recursions, not one
  * chain of sixteen); the state in hy, xm1. */
-static void shelves(dsp_reverb *s, int t0, int n, float *hy, float *xm1)
+CHUNK_STAGE void shelves(dsp_reverb *s, int t0, int n, float *hy, float *xm1)
 {
     const float b0 = s->hp_b0, a1 = s->hp_a1;
     for (int t = t0; t < n; t++)
@@ -380,7 +384,7 @@ __attribute__((target("avx2"))) static int shelves_avx2(dsp_reverb *s, int n, fl
 
 /* The lines' outputs over a chunk, through their absorption shelves, into
  * s->y. */
-static void read_lines(dsp_reverb *s, int n)
+CHUNK_STAGE void read_lines(dsp_reverb *s, int n)
 {
     for (int i = 0; i < DSP_REVERB_LINES; i++) {
         const float *ring = s->line[i];
@@ -401,28 +405,37 @@ static void read_lines(dsp_reverb *s, int n)
 }
 
 /* y = A y with A = H16 / 4: the fast Walsh-Hadamard transform, butterflies
- * over the chunk's samples. */
-static void feedback_matrix(dsp_reverb *s, int n)
+ * over the chunk's samples, two stages in each pass over four rows (stages
+ * 1 and 2, then 4 and 8: the same additions as stage by stage), the 1/4
+ * in the last pass. */
+CHUNK_STAGE void feedback_matrix(dsp_reverb *s, int n)
 {
-    for (int h = 1; h < DSP_REVERB_LINES; h *= 2)
-        for (int i = 0; i < DSP_REVERB_LINES; i += 2 * h)
+    for (int h = 1; h < DSP_REVERB_LINES; h *= 4) {
+        const float scale = 4 * h == DSP_REVERB_LINES ? 0.25f : 1.0f;
+        for (int i = 0; i < DSP_REVERB_LINES; i += 4 * h)
             for (int j = i; j < i + h; j++) {
-                float *a = s->y[j], *b = s->y[j + h];
-                for (int t = 0; t < n; t++) {
-                    float u = a[t], v = b[t];
-                    a[t] = u + v;
-                    b[t] = u - v;
-                }
+                float *restrict r0 = s->y[j], *restrict r1 = s->y[j + h], *restrict r2 = s->y[j + 2 * h],
+                                *restrict r3 = s->y[j + 3 * h];
+                if (scale == 1.0f)
+                    for (int t = 0; t < n; t++) {
+                        float a0 = r0[t] + r1[t], a1 = r0[t] - r1[t], a2 = r2[t] + r3[t], a3 = r2[t] - r3[t];
+                        r0[t] = a0 + a2, r1[t] = a1 + a3, r2[t] = a0 - a2, r3[t] = a1 - a3;
+                    }
+                else
+                    for (int t = 0; t < n; t++) {
+                        float a0 = r0[t] + r1[t], a1 = r0[t] - r1[t], a2 = r2[t] + r3[t], a3 = r2[t] - r3[t];
+                        r0[t] = (a0 + a2) * scale, r1[t] = (a1 + a3) * scale;
+                        r2[t] = (a0 - a2) * scale, r3[t] = (a1 - a3) * scale;
+                    }
             }
+    }
 }
 
 /* u = A y + B x written into the lines, flushed. */
-static void write_lines(dsp_reverb *s, int n)
+CHUNK_STAGE void write_lines(dsp_reverb *s, int n)
 {
     for (int i = 0; i < DSP_REVERB_LINES; i++) {
-        float *restrict ring = s->line[i], *restrict y = s->y[i];
-        for (int t = 0; t < n; t++)
-            y[t] *= 0.25f;
+        float *restrict ring = s->line[i], *restrict y = s->y[i]; /* A y: feedback_matrix */
         for (int ch = 0; ch < s->nch; ch++) {
             float b = s->in_vec[ch][i];
             if (b == 0)
@@ -444,7 +457,7 @@ static void write_lines(dsp_reverb *s, int n)
 }
 
 /* The outputs' wet signals c_k . y into s->wet_out, before the matrix. */
-static void tap_outputs(dsp_reverb *s, int n)
+CHUNK_STAGE void tap_outputs(dsp_reverb *s, int n)
 {
     for (int ch = 0; ch < s->nch; ch++) {
         float *o = s->wet_out[ch];
@@ -462,7 +475,7 @@ static void tap_outputs(dsp_reverb *s, int n)
 }
 
 /* io = dry io + wet (width applied), flushed. */
-static void mix_out(dsp_reverb *s, float *const *io, int off, int n)
+CHUNK_STAGE void mix_out(dsp_reverb *s, float *const *io, int off, int n)
 {
     const float same = s->wide_same, cross = s->wide_cross, wet = s->wet, dry = s->dry;
     for (int ch = 0; ch < s->nch; ch++) {
