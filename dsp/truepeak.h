@@ -34,8 +34,9 @@ float dsp_truepeak_peak(const float *w, int count, float peak);
  * hist holding the stream's last DSP_TRUEPEAK_TAPS - 1 samples (zeros
  * before it starts), updated here. x_peak is the largest |x[i]| (or any
  * bound above it): when even the filter's gain bound on it and on hist
- * cannot beat peak, the filter is skipped (same result, quiet passages cost
- * almost nothing). Shared by the loudness meter and the QC report's
+ * cannot beat peak, the filter is skipped, and so is each stretch of 64
+ * windows whose own samples cannot (same result; quiet passages cost almost
+ * nothing, loud ones only where they are loudest). Shared by the loudness meter and the QC report's
  * per-interval peaks (vm/qc_series.c), which read the same bits. */
 float dsp_truepeak_feed(float *hist, const float *x, int n, float x_peak, float peak);
 

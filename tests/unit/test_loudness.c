@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "dsp/loudness.h"
+#include "dsp/truepeak.h"
 #include "tests/check.h"
 #include "tests/unit/ebu_signals.h"
 
@@ -413,6 +414,37 @@ static void test_interpolator(void)
 
 /* ---- invariants --------------------------------------------------------- */
 
+/* The stretches of windows the meter skips hold no new maximum: on a
+ * programme whose level moves (quiet phrases, silences, loud ones), fed in
+ * 1024-frame calls as a render feeds it, each channel's true peak is the
+ * same bits as the interpolator run over every window of the signal with
+ * silence before and after, and the sample peak. */
+static void test_truepeak_skips(void)
+{
+    sig s;
+    sig_init(&s, 48000, 2);
+    music_like(&s, 60.0, 1234);
+    dsp_loudness *m = meter_for(&s, 0);
+    feed(m, &s, 0, s.n, 1024);
+    int same_bits = 1;
+    double got_db = 0, want_db = 0;
+    float *w = calloc((size_t)s.n + 24, sizeof *w);
+    for (int c = 0; w && c < s.channels; c++) {
+        memcpy(w + 11, s.x[c], (size_t)s.n * sizeof *w);
+        float want = dsp_truepeak_peak(w, (int)s.n + 11, 0.0f);
+        want = dsp_loudness_sample_peak(s.x[c], (int)s.n, want);
+        double sample_peak, true_peak;
+        dsp_loudness_channel_peaks(m, c, &sample_peak, &true_peak);
+        same_bits &= (float)true_peak == want;
+        got_db = 20 * log10(true_peak), want_db = 20 * log10(want);
+    }
+    check(w && same_bits, "true peak with skipped stretches = the interpolator on every window, bit for bit",
+          "%.9f vs %.9f dBTP", got_db, want_db);
+    free(w);
+    dsp_loudness_destroy(&m);
+    sig_free(&s);
+}
+
 static int same(const dsp_loudness_result *a, const dsp_loudness_result *b)
 {
     return memcmp(a, b, sizeof *a) == 0;
@@ -785,6 +817,7 @@ int main(void)
     test_tech3342();
     test_rates();
     test_interpolator();
+    test_truepeak_skips();
     test_block_size();
     test_copy_state();
     test_silence();
