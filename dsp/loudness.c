@@ -14,9 +14,11 @@
  *     is latency-bound, so float would be no faster (measured: same time)
  *     and is less exact (measured against long double at 48 kHz: float
  *     reads up to 0.0007 LU high on a 20 Hz tone, double under 1e-12 LU). Channels
- *     go two at a time, one per lane of an SSE2 double vector, so their
- *     dependency chains overlap. Stage 2's numerator is (1 - z^-1)^2, done
- *     as a difference of differences (no multiplies).
+ *     go side by side, one per lane of a double vector, so their dependency
+ *     chains overlap: two (SSE2) or four (AVX2) at a time, and across
+ *     meters with dsp_loudness_process_many (a render's outputs). Stage 2's
+ *     numerator is (1 - z^-1)^2, done as a difference of differences (no
+ *     multiplies).
  *   true peak: dsp/truepeak.c's interpolator (24 multiplies per input
  *     sample for all 4 phases, vectorised across time). A stretch of 64
  *     windows whose samples cannot produce a new maximum skips the filter.
@@ -288,42 +290,70 @@ static void kweight1(dsp_loudness_channel *ch, kcoef k, const float *restrict in
     ch->d1 = d1, ch->v1 = v1, ch->v2 = v2, ch->acc = acc;
 }
 
-/* Two lanes of double: gcc's vector extension, lowered to SSE2 (or to plain
- * scalar code where there is no SIMD), never to an FMA. */
-typedef double v2d __attribute__((vector_size(16)));
-
-/* The same for two channels at once, one per lane: the same operations per
- * channel as kweight1, in the same order (so a channel's result does not
- * depend on whom it is paired with), with the state of both channels in
- * seven registers. */
-DSP_HOT
-static void kweight2(dsp_loudness_channel *cha, dsp_loudness_channel *chb, kcoef k, const float *restrict ina,
-                     const float *restrict inb, int n)
-{
-    const v2d b0 = {k.b0, k.b0}, b1 = {k.b1, k.b1}, b2 = {k.b2, k.b2};
-    const v2d a1 = {k.a1, k.a1}, a2 = {k.a2, k.a2}, c1 = {k.c1, k.c1}, c2 = {k.c2, k.c2};
-    v2d x1 = {cha->x1, chb->x1}, x2 = {cha->x2, chb->x2}, y1 = {cha->y1, chb->y1}, y2 = {cha->y2, chb->y2};
-    v2d d1 = {cha->d1, chb->d1}, v1 = {cha->v1, chb->v1}, v2 = {cha->v2, chb->v2}, acc = {cha->acc, chb->acc};
-    for (int i = 0; i < n; i++) {
-        v2d x = {ina[i], inb[i]};
-        v2d y = (((b0 * x + b1 * x1) + b2 * x2) - a2 * y2) - a1 * y1;
-        v2d d = y - y1;
-        v2d v = ((d - d1) - c2 * v2) - c1 * v1;
-        x2 = x1;
-        x1 = x;
-        y2 = y1;
-        y1 = y;
-        d1 = d;
-        v2 = v1;
-        v1 = v;
-        acc += v * v;
+/* Channels side by side, one per lane of a gcc vector of doubles (lowered
+ * to SSE2 or AVX2, never to an FMA): KWEIGHT_LANES(NAME, VEC, LANES) makes
+ * NAME(ch, k, in, used, n), which K-weights the channels ch[0..used) (of
+ * any meters; k[l] lane l's meter's coefficients, in[l] its input) over n
+ * samples with, in each lane, the same operations as kweight1 in the same
+ * order: a channel's bits do not depend on the lanes beside it. Lanes from
+ * `used` on repeat lane 0 and are not written back. The filters' state of
+ * every lane stays in registers. */
+#define KWEIGHT_LANES(NAME, VEC, LANES)                                                                       \
+    DSP_HOT                                                                                                   \
+    static void NAME(dsp_loudness_channel *const *ch, const kcoef *k, const float *const *in, int used, int n) \
+    {                                                                                                         \
+        VEC b0, b1, b2, a1, a2, c1, c2, x1, x2, y1, y2, d1, v1, v2, acc;                                     \
+        const float *src[LANES];                                                                              \
+        for (int l = 0; l < LANES; l++) {                                                                     \
+            int u = l < used ? l : 0;                                                                         \
+            const dsp_loudness_channel *c = ch[u];                                                            \
+            b0[l] = k[u].b0, b1[l] = k[u].b1, b2[l] = k[u].b2, a1[l] = k[u].a1, a2[l] = k[u].a2;              \
+            c1[l] = k[u].c1, c2[l] = k[u].c2;                                                                 \
+            x1[l] = c->x1, x2[l] = c->x2, y1[l] = c->y1, y2[l] = c->y2;                                       \
+            d1[l] = c->d1, v1[l] = c->v1, v2[l] = c->v2, acc[l] = c->acc;                                     \
+            src[l] = in[u];                                                                                   \
+        }                                                                                                     \
+        for (int i = 0; i < n; i++) {                                                                         \
+            VEC x;                                                                                            \
+            for (int l = 0; l < LANES; l++)                                                                   \
+                x[l] = src[l][i];                                                                             \
+            VEC y = (((b0 * x + b1 * x1) + b2 * x2) - a2 * y2) - a1 * y1;                                     \
+            VEC d = y - y1;                                                                                   \
+            VEC v = ((d - d1) - c2 * v2) - c1 * v1;                                                           \
+            x2 = x1;                                                                                          \
+            x1 = x;                                                                                           \
+            y2 = y1;                                                                                          \
+            y1 = y;                                                                                           \
+            d1 = d;                                                                                           \
+            v2 = v1;                                                                                          \
+            v1 = v;                                                                                           \
+            acc += v * v;                                                                                     \
+        }                                                                                                     \
+        for (int l = 0; l < used; l++) {                                                                      \
+            dsp_loudness_channel *c = ch[l];                                                                  \
+            c->x1 = x1[l], c->x2 = x2[l], c->y1 = y1[l], c->y2 = y2[l];                                       \
+            c->d1 = d1[l], c->v1 = v1[l], c->v2 = v2[l], c->acc = acc[l];                                     \
+        }                                                                                                     \
     }
-    cha->x1 = x1[0], cha->x2 = x2[0], cha->y1 = y1[0], cha->y2 = y2[0];
-    cha->d1 = d1[0], cha->v1 = v1[0], cha->v2 = v2[0], cha->acc = acc[0];
-    chb->x1 = x1[1], chb->x2 = x2[1], chb->y1 = y1[1], chb->y2 = y2[1];
-    chb->d1 = d1[1], chb->v1 = v1[1], chb->v2 = v2[1], chb->acc = acc[1];
-}
 
+typedef double v2d __attribute__((vector_size(16)));
+typedef double v4d __attribute__((vector_size(32)));
+KWEIGHT_LANES(kweight2, v2d, 2)
+/* four lanes: AVX2's width; where channels from several meters (a render's
+ * outputs) or a 5.1 file fill them, half the passes of kweight2 */
+KWEIGHT_LANES(kweight4, v4d, 4)
+
+/* K-weights the lanes gathered so far (1 to 4) with the narrowest kernel
+ * that takes them all */
+static void kweight_lanes(dsp_loudness_channel *const *ch, const kcoef *k, const float *const *in, int used, int n)
+{
+    if (used == 1)
+        kweight1(ch[0], k[0], in[0], n);
+    else if (used == 2)
+        kweight2(ch, k, in, used, n);
+    else
+        kweight4(ch, k, in, used, n);
+}
 
 DSP_HOT
 static float sample_peak(const float *restrict x, int n, float peak)
@@ -435,42 +465,60 @@ static void step_end(dsp_loudness *s)
     }
 }
 
-void dsp_loudness_process(dsp_loudness *s, const float *const *in, int n)
+/* One meter's peaks over a whole call: they know no grid. */
+static void peaks(dsp_loudness *s, const float *const *in, int n)
 {
-    if (n <= 0)
-        return;
-    kcoef k = kcoef_of(s);
-    int done = 0;
-    while (done < n) {
-        int m = s->step - s->pos;
-        if (m > n - done)
-            m = n - done;
-        /* K-weighting, weighted channels two at a time */
-        int pending = -1;
-        for (int c = 0; c < s->channels; c++) {
-            if (s->ch[c].w == 0.0)
-                continue;
-            if (pending < 0) {
-                pending = c;
-                continue;
-            }
-            kweight2(&s->ch[pending], &s->ch[c], k, in[pending] + done, in[c] + done, m);
-            pending = -1;
-        }
-        if (pending >= 0)
-            kweight1(&s->ch[pending], k, in[pending] + done, m);
-        s->pos += m;
-        done += m;
-        if (s->pos == s->step)
-            step_end(s);
-    }
-    /* the peaks know no grid: one pass over the whole call */
     for (int c = 0; c < s->channels; c++) {
         float local = sample_peak(in[c], n, 0.0f);
         s->ch[c].peak = local > s->ch[c].peak ? local : s->ch[c].peak;
         if (s->true_peak)
             s->ch[c].tpeak = dsp_truepeak_feed(s->ch[c].hist, in[c], n, local, s->ch[c].tpeak);
     }
+}
+
+void dsp_loudness_process_many(dsp_loudness *const *meters, const float *const *const *in, int count, int n)
+{
+    if (n <= 0 || count <= 0)
+        return;
+    int done = 0;
+    while (done < n) {
+        /* up to the next grid point of any meter */
+        int m = n - done;
+        for (int j = 0; j < count; j++)
+            m = meters[j]->step - meters[j]->pos < m ? meters[j]->step - meters[j]->pos : m;
+        /* K-weighting: the weighted channels of every meter, four at a time */
+        dsp_loudness_channel *ch[4];
+        kcoef k[4];
+        const float *src[4];
+        int used = 0;
+        for (int j = 0; j < count; j++) {
+            dsp_loudness *s = meters[j];
+            for (int c = 0; c < s->channels; c++) {
+                if (s->ch[c].w == 0.0)
+                    continue;
+                ch[used] = &s->ch[c], k[used] = kcoef_of(s), src[used] = in[j][c] + done;
+                if (++used == 4) {
+                    kweight_lanes(ch, k, src, used, m);
+                    used = 0;
+                }
+            }
+        }
+        if (used)
+            kweight_lanes(ch, k, src, used, m);
+        for (int j = 0; j < count; j++) {
+            meters[j]->pos += m;
+            if (meters[j]->pos == meters[j]->step)
+                step_end(meters[j]);
+        }
+        done += m;
+    }
+    for (int j = 0; j < count; j++)
+        peaks(meters[j], in[j], n);
+}
+
+void dsp_loudness_process(dsp_loudness *s, const float *const *in, int n)
+{
+    dsp_loudness_process_many(&s, &in, 1, n);
 }
 
 /* ---- results -------------------------------------------------------------- */

@@ -73,11 +73,18 @@ typedef struct {
     char err[DS_ERR_LEN];
 } out_stage;
 
+/* meters measured together by write_block (dsp_loudness_process_many):
+ * a render's outputs and stems, in groups of this many */
+#define METER_GROUP 16
+
 static void write_block(out_stage *st, float ***chans)
 {
     const plan *p = st->p;
     int64_t pos = st->pos;
     int n = st->n;
+    dsp_loudness *group[METER_GROUP];
+    const float *const *group_in[METER_GROUP];
+    int grouped = 0;
     for (int i = 0; i < ntaps(p) && st->r == DS_OK; i++) {
         tap_view t = tap_of(p, i);
         int64_t from, to;
@@ -92,7 +99,15 @@ static void write_block(out_stage *st, float ***chans)
             st->r = vm_spool_write(st->o[i].spool, ch, m, st->err);
         else if (st->o[i].file)
             st->r = vm_outfile_write(st->o[i].file, ch, m, st->err);
-        if (st->o[i].meter) {
+        if (st->o[i].meter && m == n) {
+            /* the whole block: metered with the others that take it whole */
+            group[grouped] = st->o[i].meter;
+            group_in[grouped++] = (const float *const *)chans[i];
+            if (grouped == METER_GROUP) {
+                dsp_loudness_process_many(group, group_in, grouped, n);
+                grouped = 0;
+            }
+        } else if (st->o[i].meter) {
             dsp_loudness_process(st->o[i].meter, ch, m);
         } else {
             for (int c = 0; c < t.channels; c++)
@@ -103,6 +118,7 @@ static void write_block(out_stage *st, float ***chans)
         if (st->qc && i < p->noutputs && !st->o[i].spool)
             vm_qc_feed_stream(st->qc, &st->qc->streams[i], ch, m);
     }
+    dsp_loudness_process_many(group, group_in, grouped, n);
 }
 
 static void write_staged(void *user)
