@@ -116,6 +116,8 @@ typedef struct {
     dsp_loudness_channel *ch;
     double *ring;             /* 30 * grid step energies, indexed steps % len */
     int ring_len;
+    double *hop_sums;         /* 30: each 100 ms hop's steps summed, indexed
+                                 hop % 30 (after the ring, in the same block) */
     double m_energy, s_energy;         /* latest complete windows; -1: none yet */
     double max_m_energy, max_s_energy; /* -1: none yet */
     dsp_loudness_hist gate;   /* 400 ms blocks, for I */

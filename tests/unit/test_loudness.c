@@ -488,6 +488,52 @@ static void test_block_size(void)
     sig_free(&s);
 }
 
+/* M and S at every 10 ms grid point against their definitions written out
+ * independently: BS.1770's published 48 kHz K-weighting in long double,
+ * the mean square of the last 19200 (400 ms) and 144000 (3 s) samples of
+ * its output. Catches a window one step long or short, which the EBU's
+ * steady signals barely see. Within 1e-6 LU (the meter filters in double). */
+static void test_windows(void)
+{
+    sig s;
+    sig_init(&s, 48000, 1);
+    music_like(&s, 12.0, 31);
+    static const long double b[3] = {1.53512485958697L, -2.69169618940638L, 1.19839281085285L};
+    static const long double a[3] = {1.0L, -1.69065929318241L, 0.73248077421585L};
+    static const long double a2[3] = {1.0L, -1.99004745483398L, 0.99007225036621L};
+    long double *sq = malloc((size_t)(s.n + 1) * sizeof *sq); /* sq[i]: the sum of the first i squares */
+    long double x1 = 0, x2 = 0, y1 = 0, y2 = 0, z1 = 0, z2 = 0, v1 = 0, v2 = 0;
+    if (sq)
+        sq[0] = 0;
+    for (long i = 0; sq && i < s.n; i++) {
+        long double x = s.x[0][i];
+        long double y = b[0] * x + b[1] * x1 + b[2] * x2 - a[1] * y1 - a[2] * y2;
+        long double v = y - 2 * z1 + z2 - a2[1] * v1 - a2[2] * v2;
+        x2 = x1, x1 = x, y2 = y1, y1 = y, z2 = z1, z1 = y, v2 = v1, v1 = v;
+        sq[i + 1] = sq[i] + v * v;
+    }
+    dsp_loudness *m = meter_for(&s, 0);
+    double worst = 0;
+    for (long pos = 0; sq && pos + 480 <= s.n; pos += 480) {
+        feed(m, &s, pos, pos + 480, 480);
+        long end = pos + 480;
+        for (int w = 0; w < 2; w++) {
+            long len = w ? 144000 : 19200;
+            if (end < len)
+                continue;
+            long double e = sq[end] - sq[end - len];
+            double want = -0.691 + 10.0 * log10((double)(e / len));
+            double got = w ? dsp_loudness_short_term(m) : dsp_loudness_momentary(m);
+            worst = fabs(got - want) > fabs(worst) ? got - want : worst;
+        }
+    }
+    check(sq && fabs(worst) < 1e-6, "M and S at every 10 ms point = the mean square of the last 400 ms / 3 s, K-weighted",
+          "worst %+.3g LU", worst);
+    free(sq);
+    dsp_loudness_destroy(&m);
+    sig_free(&s);
+}
+
 /* dsp_loudness_process_many (a render's outputs metered together) against
  * each meter alone: meters of 1, 2, 6 (5.1) and 8 channels, at 48 and
  * 44.1 kHz, grids 10 and 20, each starting at its own offset into its
@@ -877,6 +923,7 @@ int main(void)
     test_truepeak_skips();
     test_block_size();
     test_process_many();
+    test_windows();
     test_copy_state();
     test_silence();
     test_bad_input();
