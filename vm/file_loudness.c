@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dsp/mix.h"
 #include "vm/layout.h"
 
 /* frames per read: the buffers are 2 x 4096 x 64 floats at most (2 MiB) */
@@ -86,18 +87,25 @@ ds_result vm_file_loudness_measure_weighted(const char *path, const double *weig
     }
     /* the file as probed: one that changed since is an error naming it */
     r = vm_media_open_expect(&reader, path, &out->info, out->info.rate, 0, err);
+    /* a mono file is measured where it is read; stereo is split by the
+     * mixer's vectorised loop (times 1, plus 0: the same values, a -0
+     * becoming +0, which no measure tells apart) */
     const float *ch[VM_MAX_CHANNELS];
     for (int c = 0; c < channels; c++)
-        ch[c] = planar + (size_t)c * READ_FRAMES;
+        ch[c] = channels == 1 ? inter : planar + (size_t)c * READ_FRAMES;
     for (int64_t done = 0; r == DS_OK && done < out->info.frames; done += READ_FRAMES) {
         int n = out->info.frames - done < READ_FRAMES ? (int)(out->info.frames - done) : READ_FRAMES;
         r = vm_media_read(reader, inter, n, err);
         if (r != DS_OK)
             break;
-        for (int c = 0; c < channels; c++) {
-            float *dst = planar + (size_t)c * READ_FRAMES;
-            for (int i = 0; i < n; i++)
-                dst[i] = inter[(size_t)i * (size_t)channels + (size_t)c];
+        if (channels == 2) {
+            dsp_mix_set_scaled_deinterleave2(planar, planar + READ_FRAMES, inter, 1.0f, n);
+        } else if (channels > 2) {
+            for (int c = 0; c < channels; c++) {
+                float *dst = planar + (size_t)c * READ_FRAMES;
+                for (int i = 0; i < n; i++)
+                    dst[i] = inter[(size_t)i * (size_t)channels + (size_t)c];
+            }
         }
         dsp_loudness_process(meter, ch, n);
     }
