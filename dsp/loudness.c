@@ -356,20 +356,9 @@ static void kweight_lanes(dsp_loudness_channel *const *ch, const kcoef *k, const
         kweight4(ch, k, in, used, n);
 }
 
-DSP_HOT
-static float sample_peak(const float *restrict x, int n, float peak)
-{
-    uint32_t m = dsp_peak_bits(peak);
-    for (int i = 0; i < n; i++) {
-        uint32_t u = dsp_peak_bits(x[i]) & 0x7fffffffu;
-        m = u > m ? u : m;
-    }
-    return dsp_bits_peak(m < DSP_PEAK_INF_BITS ? m : DSP_PEAK_INF_BITS);
-}
-
 float dsp_loudness_sample_peak(const float *x, int n, float peak)
 {
-    return sample_peak(x, n, peak);
+    return dsp_truepeak_sample_peak(x, n, peak);
 }
 
 /* ---- grid steps, blocks, histograms -------------------------------------- */
@@ -488,7 +477,7 @@ static void step_end(dsp_loudness *s)
 static void peaks(dsp_loudness *s, const float *const *in, int n)
 {
     for (int c = 0; c < s->channels; c++) {
-        float local = sample_peak(in[c], n, 0.0f);
+        float local = dsp_truepeak_sample_peak(in[c], n, 0.0f);
         s->ch[c].peak = local > s->ch[c].peak ? local : s->ch[c].peak;
         if (s->true_peak)
             s->ch[c].tpeak = dsp_truepeak_feed(s->ch[c].hist, in[c], n, local, s->ch[c].tpeak);

@@ -80,10 +80,9 @@ void dsp_truepeak_max(const float *restrict w, float *restrict out, int count)
     }
 }
 
-/* the largest |x[i]| and peak, by the meters' rule (a NaN or an infinity:
- * +inf) */
+/* See dsp/truepeak.h. */
 DSP_HOT
-static float abs_peak(const float *restrict x, int n, float peak)
+float dsp_truepeak_sample_peak(const float *restrict x, int n, float peak)
 {
     uint32_t m = dsp_peak_bits(peak);
     for (int i = 0; i < n; i++) {
@@ -112,14 +111,14 @@ float dsp_truepeak_feed(float *hist, const float *x, int n, float x_peak, float 
     int head = n < h ? n : h;
     memcpy(buf, hist, (size_t)h * sizeof *buf);
     memcpy(buf + h, x, (size_t)head * sizeof *buf);
-    if (abs_peak(buf, h, x_peak) * DSP_TRUEPEAK_GAIN_BOUND > peak) { /* else nothing in the call can */
+    if (dsp_truepeak_sample_peak(buf, h, x_peak) * DSP_TRUEPEAK_GAIN_BOUND > peak) { /* else nothing in the call can */
         /* the windows reaching back into the last call's samples */
-        if (abs_peak(buf, h + head, 0.0f) * DSP_TRUEPEAK_GAIN_BOUND > peak)
+        if (dsp_truepeak_sample_peak(buf, h + head, 0.0f) * DSP_TRUEPEAK_GAIN_BOUND > peak)
             peak = dsp_truepeak_peak(buf, head, peak);
         /* the windows within x, a stretch at a time */
         for (int i = 0; i < n - h; i += STRETCH) {
             int len = n - h - i < STRETCH ? n - h - i : STRETCH;
-            if (abs_peak(x + i, len + h, 0.0f) * DSP_TRUEPEAK_GAIN_BOUND > peak)
+            if (dsp_truepeak_sample_peak(x + i, len + h, 0.0f) * DSP_TRUEPEAK_GAIN_BOUND > peak)
                 peak = dsp_truepeak_peak(x + i, len, peak);
         }
     }

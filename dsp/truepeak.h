@@ -29,6 +29,11 @@ void dsp_truepeak_max(const float *w, float *out, int count);
  * result +inf, never NaN. */
 float dsp_truepeak_peak(const float *w, int count, float peak);
 
+/* The largest |x[i]| of x[0..n) and peak (>= 0), by the meters' rule: a
+ * NaN or an infinity makes it +inf, so a damaged signal never reads as
+ * silence (dsp_loudness_sample_peak is this). */
+float dsp_truepeak_sample_peak(const float *x, int n, float peak);
+
 /* The running true peak of one channel of a stream cut into calls of any
  * length: max(peak, the interpolated values the n samples x[0..n) complete),
  * hist holding the stream's last DSP_TRUEPEAK_TAPS - 1 samples (zeros
