@@ -45,19 +45,9 @@ PTY=$(pwd)/$BUILD/tools/ptydrive
 # (an xrun of the server, with dubstage's callback far from late); the
 # callback's cost at 128 and 256 frames is measured by `make bench`.
 JACK_PERIOD=${JACK_PERIOD:-1024}
-jack_require "live REPL" || exit 0
-for b in "$RT" "$DS" "$WAVCMP" "$PTY"; do
-  [ -x "$b" ] || { echo "not ok - live REPL: no binary at $b (run make)"; exit 1; }
-done
+live_prelude "live REPL" repl
+[ -x "$PTY" ] || { echo "not ok - live REPL: no binary at $PTY (run make)"; exit 1; }
 command -v sox >/dev/null || { echo "not ok - live REPL: sox is missing (scripts/install-deps.sh test)"; exit 1; }
-if [ ! -d scripts/media/dx ]; then
-  scripts/make-demo-media.sh >/dev/null 2>&1 || { echo "not ok - live REPL: demo media could not be made"; exit 1; }
-fi
-media=$(cd scripts/media && pwd)
-
-W=$(mktemp -d "${TMPDIR:-/tmp}/dubstage-repl.XXXXXX") || exit 1
-trap 'jack_stop; [ -n "${KEEP:-}" ] || rm -rf "$W"' EXIT
-trap 'exit 1' INT TERM
 
 # session_checks DIR WHAT STATUS: the checks every session ends with (it ran
 # to quit(), the malloc trap never fired, no xrun or disk underrun), from
