@@ -109,7 +109,8 @@ static void sorted_insert(const char **names, int *n, const char *k)
  * walk: the faults are gathered, and the message names every unknown key in
  * sorted order, each with its suggestion; then the lowest bad position; then
  * a key of another type (the first type name in sorted order). */
-void script_check_keys(lua_State *L, int idx, const char *what, const char *const *valid, int max_positional)
+int script_keys_fault(lua_State *L, int idx, const char *what, const char *const *valid, int max_positional,
+                      char *msg, size_t msg_size)
 {
     const char *unknown[CHECK_KEYS_SHOWN];
     int n_shown = 0, n_unknown = 0, bad_pos = 0;
@@ -143,9 +144,9 @@ void script_check_keys(lua_State *L, int idx, const char *what, const char *cons
     }
     if (n_unknown == 1) {
         char list[512], mean[96];
-        vm_script_error(L, "unknown option '%s' for %s%s (options: %s)", unknown[0], what,
-                        script_did_you_mean(unknown[0], valid, mean, sizeof mean),
-                        script_join(valid, list, sizeof list));
+        snprintf(msg, msg_size, "unknown option '%s' for %s%s (options: %s)", unknown[0], what,
+                 script_did_you_mean(unknown[0], valid, mean, sizeof mean), script_join(valid, list, sizeof list));
+        return 1;
     }
     if (n_unknown > 1) {
         char names[768], list[512], mean[96];
@@ -160,13 +161,25 @@ void script_check_keys(lua_State *L, int idx, const char *what, const char *cons
         }
         if (n_unknown > n_shown && len < sizeof names)
             snprintf(names + len, sizeof names - len, " and %d more", n_unknown - n_shown);
-        vm_script_error(L, "unknown options %s for %s (options: %s)", names, what,
-                        script_join(valid, list, sizeof list));
+        snprintf(msg, msg_size, "unknown options %s for %s (options: %s)", names, what, script_join(valid, list, sizeof list));
+        return 1;
     }
-    if (bad_pos)
-        vm_script_error(L, "unexpected value at position %lld in %s options", (long long)pos, what);
-    if (bad_type)
-        vm_script_error(L, "unexpected %s key in %s options", bad_type, what);
+    if (bad_pos) {
+        snprintf(msg, msg_size, "unexpected value at position %lld in %s options", (long long)pos, what);
+        return 1;
+    }
+    if (bad_type) {
+        snprintf(msg, msg_size, "unexpected %s key in %s options", bad_type, what);
+        return 1;
+    }
+    return 0;
+}
+
+void script_check_keys(lua_State *L, int idx, const char *what, const char *const *valid, int max_positional)
+{
+    char msg[1024];
+    if (script_keys_fault(L, idx, what, valid, max_positional, msg, sizeof msg))
+        vm_script_error(L, "%s", msg);
 }
 
 const char *script_did_you_mean(const char *k, const char *const *names, char *buf, size_t n)
@@ -350,6 +363,7 @@ static int run_script(lua_State *L)
     script_open_sandbox(L);
     lua_pushglobaltable(L);
     luaL_setfuncs(L, mix_funcs, 0);
+    luaL_setfuncs(L, script_check_funcs, 0);
     lua_pop(L, 1);
     lua_State *co = lua_newthread(L); /* inherits the budget's hook */
     int nres, st = luaL_loadfilex(co, path, "t");

@@ -12,6 +12,7 @@
  *   script_session.c  session, output, duck
  *   script_deliver.c  deliver and delivery specs
  *   script_sandbox.c  the restricted libraries: io, load, require
+ *   script_check.c    check_options, check_word, did_you_mean: the core's checks for recipes
  * Every binding raises with vm_script_error (vm/script_error.h), so messages
  * read "mix.lua:12: ...". Everything a call creates is attached to the
  * vm_desc before anything that can raise, so a Lua error never leaks memory
@@ -111,6 +112,10 @@ const char *script_join(const char *const *names, char *buf, size_t n);
  * depend on the table's walk order: every unknown key in sorted order, each
  * with the closest valid one. */
 void script_check_keys(lua_State *L, int idx, const char *what, const char *const *valid, int max_positional);
+/* The same check without raising: writes its message into msg (msg_size
+ * bytes) and returns 1 on a fault, returns 0 when every key is valid. */
+int script_keys_fault(lua_State *L, int idx, const char *what, const char *const *valid, int max_positional,
+                      char *msg, size_t msg_size);
 /* Field key of the table at idx as a number, unchecked (the caller checks
  * it, NaN included); returns 0 when absent, raises when not a number. */
 int script_opt_any_number(lua_State *L, int idx, const char *key, const char *what, double *out);
@@ -222,6 +227,11 @@ int script_trims(lua_State *L);
  * script has run). */
 int script_apply_trims(lua_State *L);
 extern const luaL_Reg script_markers_methods[];
+
+/* ---- script_check.c ---- */
+
+/* check_options, check_word, did_you_mean: globals of every script. */
+extern const luaL_Reg script_check_funcs[];
 
 /* ---- script_session.c ---- */
 

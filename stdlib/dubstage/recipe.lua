@@ -1,0 +1,85 @@
+-- dubstage.recipe - what the recipe modules share: checking a caller's
+-- options against a preset, with the core's did-you-mean messages at the
+-- caller's line, and running core calls so that their errors name the
+-- caller's line too. Write a studio's own recipe with it:
+--
+--   local recipe = require "dubstage.recipe"
+--   local M = {}
+--   M.presets = { gentle = { freq = 90, gain = 2 }, bright = { freq = 120, gain = 4 } }
+--   function M.apply(strip, preset, opts)            -- strip:eq twice, preset + opts
+--     local o = recipe.options("house.apply", M.presets, preset, opts, 2)
+--     return recipe.call(2, function()
+--       return { cut = strip:eq { "highpass", freq = o.freq },
+--                lift = strip:eq { "peak", freq = 3000, gain = o.gain } }
+--     end)
+--   end
+--   return M
+--
+-- Levels are counted as Lua's error() counts them: 1 is the line that
+-- called the recipe.* function, 2 the line that called that function (the
+-- user's script line when a recipe passes 2 from its public function).
+local M = {}
+
+-- The sorted keys of t, as a list (the names an options table may use).
+function M.keys(t)
+  local names = {}
+  for k in pairs(t) do names[#names + 1] = k end
+  table.sort(names)
+  return names
+end
+
+-- A fresh table: the preset's values (sub-tables copied one level down),
+-- then opts' values over them. The keys of opts must be keys of the preset,
+-- and the keys of a sub-table option keys of the preset's sub-table: any
+-- other key is an error naming the line `level` above the caller, with the
+-- closest valid name. `preset` is a name in presets (did-you-mean on a
+-- misspelt one) or nil for presets.default.
+function M.options(what, presets, preset, opts, level)
+  level = (level or 1) + 1
+  preset = preset or "default"
+  check_word(preset, M.keys(presets), what, "preset", level)
+  local base = presets[preset]
+  check_options(opts, M.keys(base), what, level)
+  local o = {}
+  for k, v in pairs(base) do
+    if type(v) == "table" then
+      local copy = {}
+      for kk, vv in pairs(v) do copy[kk] = vv end
+      o[k] = copy
+    else
+      o[k] = v
+    end
+  end
+  for k, v in pairs(opts or {}) do
+    if type(base[k]) == "table" and type(v) == "table" and #base[k] == 0 then
+      -- a table of named settings: override one at a time
+      check_options(v, M.keys(base[k]), what .. " " .. k, level)
+      for kk, vv in pairs(v) do o[k][kk] = vv end
+    else
+      o[k] = v
+    end
+  end
+  return o
+end
+
+-- The one check every recipe makes on its first value.
+function M.check_strip(what, s, level)
+  local ok, kind = pcall(function() return s.kind end)
+  if not (ok and (kind == "track" or kind == "bus")) then
+    error(("%s: the first value must be a track or bus (got %s)"):format(what, type(s)), (level or 1) + 1)
+  end
+  return s
+end
+
+-- Runs f(...) and returns what it returns; an error it raises (a core
+-- call refusing a value that came from the caller's options) is raised
+-- again at `level` above the caller, so it names the user's line, not the
+-- recipe's.
+function M.call(level, f, ...)
+  local res = table.pack(pcall(f, ...))
+  if res[1] then return table.unpack(res, 2, res.n) end
+  local msg = tostring(res[2]):gsub("^[^\n]-:%d+: ", "", 1)
+  error(msg, level + 1)
+end
+
+return M

@@ -1,0 +1,77 @@
+#!/bin/sh
+# recipe_checks.sh - the core's checks as a recipe calls them (check_options,
+# check_word, did_you_mean: docs/language.md "Checks for recipes"), and every
+# recipe module's bad options: the message is the core's (did-you-mean, the
+# list of valid names) and names the line of the user's script that called
+# the recipe, not a line inside the module.
+T=recipe_checks
+. tests/render/lib/common.sh
+. "$OLDPWD/tests/render/lib/recipes.sh"
+
+# expect_line NAME LINE WORD... : $DS info mix.lua fails with "mix.lua:LINE:" and every WORD
+expect_line() {
+  name=$1 line=$2
+  shift 2
+  out=$("$DS" info mix.lua 2>&1)
+  rc=$?
+  if [ $rc -eq 0 ]; then notok "$name" "the script ran"
+  elif ! has "mix.lua:$line:" "$@"; then notok "$name" "message lacks '$missing'"
+  else ok "$name"; fi
+}
+
+# a module of the user's own, next to the script, checking with the core's rules
+cat > house.lua <<'LUA'
+local M = {}
+function M.chain(strip, opts)
+  check_options(opts, { "freq", "gain", "q" }, "house.chain", 2)
+  return strip:eq { "peak", freq = opts.freq or 3000, gain = opts.gain or 2 }
+end
+function M.kind(word) return check_word(word, { "soft", "hard" }, "house.kind", "kind", 2) end
+function M.positional(opts) check_options(opts, { "x" }, "house.positional", 2, 1) end
+return M
+LUA
+cat > mix.lua <<'LUA'
+local house = require "house"
+local t = track "T" { channels = 1 }
+house.chain(t, { freq = 2000, gian = 3 })
+LUA
+expect_line "check_options: an unknown key names the caller's line and the closest option" 3 \
+  "unknown option 'gian' for house.chain; did you mean 'gain'? (options: freq, gain, q)"
+sed -i 's/gian = 3/qq = 1, gian = 3, zzzzzz = 1/' mix.lua
+expect_line "check_options: several unknown keys, sorted, each with its suggestion (the core's message)" 3 \
+  "unknown options 'gian' (did you mean 'gain'?), 'qq' (did you mean 'q'?), 'zzzzzz' for house.chain"
+printf 'local house = require "house"\nhouse.kind("sfot")\n' > mix.lua
+expect_line "check_word: a misspelt word gets the closest one and the list" 2 \
+  "house.kind: unknown kind 'sfot'; did you mean 'soft'? (kinds: soft, hard)"
+printf 'local house = require "house"\nassert(house.kind("hard") == 2)\nhouse.kind(3)\n' > mix.lua
+expect_line "check_word: returns the index of a good word; a non-string is refused" 3 "house.kind: kind must be a string"
+printf 'local house = require "house"\nhouse.positional { 1, x = 2 }\nhouse.positional { 1, 2 }\n' > mix.lua
+expect_line "check_options: positional values up to the count given" 3 "unexpected value at position 2 in house.positional options"
+printf 'local house = require "house"\nhouse.chain(track "T", "loud")\n' > mix.lua
+expect_line "check_options: options that are not a table" 2 "house.chain takes a table of options (got string)"
+printf 'check_options({ a = 1 }, { "b" }, "x", 0)\n' > mix.lua
+out=$("$DS" info mix.lua 2>&1)
+if has "unknown option 'a' for x" && ! has "mix.lua:1:"; then ok "check_options: level 0 names no line"
+else notok "check_options: level 0 names no line" "got: $out"; fi
+printf 'local a, b = did_you_mean("treshold", { "ratio", "threshold" }), did_you_mean("zzz", { "ratio" })\nassert(a == "threshold" and b == nil)\nerror("fine", 0)\n' > mix.lua
+out=$("$DS" info mix.lua 2>&1)
+if has "fine" && ! has "assertion"; then ok "did_you_mean returns the closest name, or nil when none is close"
+else notok "did_you_mean returns the closest name" "got: $out"; fi
+
+# the recipe modules: MODULE CALL WORDS...
+recipe_error() {
+  name=$1 call=$2
+  shift 2
+  printf 'session { rate = 48000, length = 1 }\nlocal t = track "T" { channels = 1 }\nlocal b = bus "B"\n%s\n' "$call" > mix.lua
+  expect_line "$name" 4 "$@"
+}
+recipe_error "futz: a misspelt kind" 'require("dubstage.futz").apply(t, "telefone")' \
+  "futz.apply: unknown kind 'telefone'; did you mean 'telephone'? (kinds: telephone, radio, walkie, tv)"
+recipe_error "futz: a misspelt option" 'require("dubstage.futz").telephone(t, { stpo = 40 })' \
+  "unknown option 'stpo' for futz.telephone; did you mean 'stop'?"
+recipe_error "futz: a misspelt option in a sub-table" 'require("dubstage.futz").tv(t, { room = { rt06 = 1 } })' \
+  "unknown option 'rt06' for futz.tv room; did you mean 'rt60'?"
+recipe_error "futz: a core call's range error names the user's line" 'require("dubstage.futz").tv(t, { room = { mix = 400 } })' \
+  "reverb on track 'T': 'mix' = 400 is out of range (0 to 100)"
+recipe_error "futz: not a strip" 'require("dubstage.futz").radio("T")' \
+  "futz.radio: the first value must be a track or bus (got string)"
