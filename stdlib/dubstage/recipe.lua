@@ -28,6 +28,22 @@ function M.keys(t)
   return names
 end
 
+-- A copy of t with its sub-tables copied too, one level down (a preset, a
+-- spec: tables of settings and of tables of settings).
+function M.copy(t)
+  local c = {}
+  for k, v in pairs(t) do
+    if type(v) == "table" then
+      local sub = {}
+      for kk, vv in pairs(v) do sub[kk] = vv end
+      c[k] = sub
+    else
+      c[k] = v
+    end
+  end
+  return c
+end
+
 -- A fresh table: the preset's values (sub-tables copied one level down),
 -- then opts' values over them. The keys of opts must be keys of the preset,
 -- and the keys of a sub-table option keys of the preset's sub-table: any
@@ -40,16 +56,7 @@ function M.options(what, presets, preset, opts, level)
   check_word(preset, M.keys(presets), what, "preset", level)
   local base = presets[preset]
   check_options(opts, M.keys(base), what, level)
-  local o = {}
-  for k, v in pairs(base) do
-    if type(v) == "table" then
-      local copy = {}
-      for kk, vv in pairs(v) do copy[kk] = vv end
-      o[k] = copy
-    else
-      o[k] = v
-    end
-  end
+  local o = M.copy(base)
   for k, v in pairs(opts or {}) do
     if type(base[k]) == "table" and type(v) == "table" and #base[k] == 0 then
       -- a table of named settings: override one at a time

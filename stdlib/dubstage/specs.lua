@@ -103,16 +103,7 @@ function M.derive(base, changes)
   if changes ~= nil and type(changes) ~= "table" then
     error(("specs.derive: the changes must be a table (got %s)"):format(type(changes)), 2)
   end
-  local s = {}
-  for k, v in pairs(b) do
-    if type(v) == "table" then
-      local m = {}
-      for mk, mv in pairs(v) do m[mk] = mv end
-      s[k] = m
-    else
-      s[k] = v
-    end
-  end
+  local s = require("dubstage.recipe").copy(b)
   s.name = (b.name or "spec") .. " (derived)"
   for k, v in pairs(changes or {}) do
     if v == false then
