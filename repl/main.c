@@ -65,6 +65,9 @@ static const char usage_text[] =
     "  --no-measure    skip the loudness and true-peak report (a little faster)\n"
     "  --threads N     render: 1 or 2 threads (default 2: the tracks' clips, inserts and\n"
     "                  faders run on two cores; the bytes are the same)\n"
+    "  --lib DIR       let require find modules in DIR too (after the script's folder,\n"
+    "                  before the standard library); repeatable; DUBSTAGE_LIB holds more,\n"
+    "                  colon-separated (docs/recipes-sharing.md)\n"
     "  --allow-paths   let the script read and write files outside its folder\n"
     "  --max-instructions N  stop a script that runs more than N Lua instructions\n"
     "                  (default 2e9; 0: no limit); render, info, automation, play, repl\n"
@@ -102,6 +105,8 @@ typedef struct {
     int loop, buffer;
     int threads;
     double max_instructions, max_memory_mb; /* 0: the defaults; -1: no limit */
+    vm_script_lib *libs;      /* --lib DIR..., then DUBSTAGE_LIB's folders (lib_folders) */
+    int nlibs;
 } cli_args;
 
 static int fail_usage(const char *fmt, const char *arg)
@@ -112,17 +117,55 @@ static int fail_usage(const char *fmt, const char *arg)
     return 2;
 }
 
+/* The library folders: --lib's (room for argc) and DUBSTAGE_LIB's, kept
+ * for the life of the process (a static, so no exit path need free them). */
+static vm_script_lib *lib_folders;
+static char *lib_env;
+
+/* DUBSTAGE_LIB's folders (colon-separated, empty entries skipped) after the
+ * --lib ones, as the shell's PATH is read. */
+static int add_env_libs(cli_args *a)
+{
+    const char *env = getenv("DUBSTAGE_LIB");
+    if (!env || !env[0])
+        return 0;
+    if (!(lib_env = strdup(env)))
+        return -1;
+    for (char *dir = lib_env, *next; dir; dir = next) {
+        next = strchr(dir, ':');
+        if (next)
+            *next++ = 0;
+        if (dir[0])
+            a->libs[a->nlibs++] = (vm_script_lib){.dir = dir, .origin = "DUBSTAGE_LIB"};
+    }
+    return 0;
+}
+
 static int parse_args(int argc, char **argv, cli_args *a)
 {
     static const char *const options[] = {"--block", "--out",  "--quiet", "--no-measure", "--allow-paths",
                                           "--help",  "--version", "--csv", "--svg",  "--from",
                                           "--to",    "--loop",  "--bus",  "--device", "--buffer",
-                                          "--threads", "--max-instructions", "--max-memory", "--report", NULL};
+                                          "--threads", "--max-instructions", "--max-memory", "--report", "--lib", NULL};
     memset(a, 0, sizeof *a);
+    const char *env = getenv("DUBSTAGE_LIB");
+    size_t room = (size_t)argc + 1;
+    for (const char *e = env; e && *e; e++)
+        room += *e == ':';
+    if (!(a->libs = lib_folders = calloc(room + 1, sizeof *a->libs))) {
+        fprintf(stderr, "dubstage: out of memory\n");
+        return 1;
+    }
     a->block = 1024;
     a->measure = 1;
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
+        if (strcmp(s, "--lib") == 0) {
+            if (i + 1 >= argc || !argv[i + 1][0])
+                return fail_usage("option %s needs a folder: --lib ../studio-recipes", s);
+            a->libs[a->nlibs++] = (vm_script_lib){.dir = argv[++i], .origin = "--lib"};
+            continue;
+        }
         if (strcmp(s, "--threads") == 0) {
             if (i + 1 >= argc)
                 return fail_usage("option %s needs a value", s);
@@ -202,7 +245,7 @@ static int parse_args(int argc, char **argv, cli_args *a)
         } else if (strcmp(s, "--allow-paths") == 0) {
             a->allow_paths = 1;
         } else if (s[0] == '-' && s[1] == '-' && strcmp(s, "--help") && strcmp(s, "--version")) {
-            const char *near = vm_suggest(s, options, 19);
+            const char *near = vm_suggest(s, options, (int)(sizeof options / sizeof options[0]) - 1);
             if (near) {
                 fprintf(stderr, "dubstage: unknown option %s; did you mean %s?\n", s, near);
                 return 2;
@@ -217,6 +260,10 @@ static int parse_args(int argc, char **argv, cli_args *a)
         } else {
             return fail_usage("unexpected argument '%s'", s);
         }
+    }
+    if (add_env_libs(a) != 0) {
+        fprintf(stderr, "dubstage: out of memory\n");
+        return 1;
     }
     return 0;
 }
@@ -281,6 +328,17 @@ static void print_warnings(const plan *p)
             fprintf(stderr, "dubstage: warning: %.*s\n", len, s);
             s += len + (nl ? 1 : 0);
         }
+    }
+}
+
+/* The modules the script required: which file each came from, and where. */
+static void print_modules(const vm_desc *d)
+{
+    if (d->nmodules)
+        printf("modules  %d, in the order loaded:\n", d->nmodules);
+    for (int i = 0; i < d->nmodules; i++) {
+        const vm_module_desc *m = &d->modules[i];
+        printf("  %-20s %s  (%s; required at %s)\n", m->name, m->path, m->found_in, m->where);
     }
 }
 
@@ -366,6 +424,7 @@ static int cmd_info(const plan *p, const vm_desc *d)
             printf("latency  '%s' runs %d samples (%.2f ms) late (look-ahead, convolution): %s is read that much later, so it "
                    "stays aligned to picture\n", p->outputs[i].strip, p->outputs[i].latency,
                    1000.0 * p->outputs[i].latency / p->tb.rate, p->outputs[i].path);
+    print_modules(d);
     print_warnings(p);
     return 0;
 }
@@ -711,6 +770,7 @@ int main(int argc, char **argv)
     const char *env = getenv("DUBSTAGE_STDLIB");
     snprintf(stdlib_dir, sizeof stdlib_dir, "%s", env ? env : DS_STDLIB_DIR);
     vm_script_opts so = {.out_dir = a.out_dir, .allow_any_path = a.allow_paths, .stdlib_dir = stdlib_dir,
+                         .libs = a.libs, .nlibs = a.nlibs,
                          .max_instructions = a.max_instructions, .max_memory_mb = a.max_memory_mb};
     /* --report DIR: SCRIPT.report.json and SCRIPT.report.html, checked
      * against the script's inputs and outputs once it has run */

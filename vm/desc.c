@@ -169,6 +169,9 @@ void vm_desc_free(vm_desc *d)
     for (int i = 0; i < d->ninputs; i++)
         free(d->inputs[i]);
     free(d->inputs);
+    for (int i = 0; i < d->nmodules; i++)
+        free(d->modules[i].name), free(d->modules[i].path), free(d->modules[i].found_in);
+    free(d->modules);
     free(d->script_path);
     vm_desc_init(d);
 }

@@ -28,6 +28,15 @@
 
 typedef enum { VM_STRIP_TRACK, VM_STRIP_BUS } vm_strip_kind;
 
+/* A module the script loaded with require (docs/recipes-sharing.md): what
+ * `dubstage info` lists. */
+typedef struct {
+    char *name;                 /* as required: "dubstage.dme" */
+    char *path;                 /* the file loaded, as shown (relative to the current folder when under it) */
+    char *found_in;             /* "the script's folder", "--lib studio", "DUBSTAGE_LIB /x", "the standard library" */
+    char where[VM_WHERE_LEN];   /* the require call: "mix.lua:3" */
+} vm_module_desc;
+
 typedef dsp_fade_curve vm_fade_curve; /* dsp/fade.h: same values, same formulas */
 #define VM_FADE_LINEAR DSP_FADE_LINEAR
 
@@ -310,6 +319,8 @@ typedef struct {
                                    script, modules, data, marker and trims files, clip sources, IRs
                                    (vm/sandbox.h's inputs; the check manifest hashes them) */
     int ninputs;
+    vm_module_desc *modules;    /* every module required, in the order first loaded */
+    int nmodules, capmodules;
     char trims_path[4096];      /* the last `trims "file"` the script read ("" if none) */
     char marker_files[4][4096]; /* the marker lists the script loaded (the REPL's cues), in order */
     int nmarker_files;

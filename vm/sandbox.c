@@ -34,6 +34,10 @@ static int allowed(const vm_sandbox *sb, vm_sb_use use, const char *real)
         return 1;
     if (is_under(real, sb->script_dir))
         return 1;
+    if (use == VM_SB_MODULE)
+        for (int i = 0; i < sb->nlib_dirs; i++)
+            if (is_under(real, sb->lib_dirs[i]))
+                return 1;
     return use == VM_SB_MODULE ? is_under(real, sb->stdlib_dir) : is_under(real, sb->out_root);
 }
 
@@ -209,7 +213,29 @@ void vm_sandbox_free(vm_sandbox *sb)
     free(sb->outputs);
     free(sb->by_inode);
     free(sb->by_name);
+    free(sb->lib_dirs);
     memset(sb, 0, sizeof *sb);
+}
+
+ds_result vm_sandbox_add_lib(vm_sandbox *sb, const char *dir, const char *option, char *err)
+{
+    char real[PATH_MAX];
+    struct stat st;
+    int missing;
+    ds_result r = vm_path_resolve(NULL, dir, real, sizeof real, &missing, err);
+    if (r != DS_OK)
+        return r;
+    if (missing || stat(real, &st) != 0)
+        return ds_fail(err, DS_ERR_IO, "%s '%s': no such folder", option, dir);
+    if (!S_ISDIR(st.st_mode))
+        return ds_fail(err, DS_ERR_ARG, "%s '%s' is not a folder: give the folder that holds the modules "
+                       "(require \"studio.dialogue\" loads studio/dialogue.lua inside it)", option, dir);
+    char (*l)[PATH_MAX] = realloc(sb->lib_dirs, (size_t)(sb->nlib_dirs + 1) * sizeof *l);
+    if (!l)
+        return ds_fail(err, DS_ERR_NOMEM, "out of memory noting %s '%s'", option, dir);
+    sb->lib_dirs = l;
+    memcpy(l[sb->nlib_dirs++], real, sizeof real);
+    return DS_OK;
 }
 
 /* Opens the checked real path (shown: its name relative to the current
@@ -250,7 +276,9 @@ ds_result vm_sandbox_open_read(vm_sandbox *sb, vm_sb_use use, const char *what, 
         leads_to(sb, name, real, link, sizeof link);
         return ds_fail(err, DS_ERR_ARG, "%s '%s'%s is outside the script's folder%s; scripts read only there "
                        "(run with --allow-paths to lift this)", what, name, link,
-                       use == VM_SB_MODULE ? " and the standard library" : " and the output folder");
+                       use != VM_SB_MODULE ? " and the output folder"
+                       : sb->nlib_dirs ? ", the library folders (--lib, DUBSTAGE_LIB) and the standard library"
+                       : " and the standard library");
     }
     vm_path_shown(real, shown, n);
     if ((r = open_judged(sb, use, what, name, shown, O_RDONLY, fd, &st, err)))

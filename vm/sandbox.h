@@ -11,7 +11,8 @@
  *   use                          may reach
  *   io.open / io.lines, markers, the script's folder and the output folder
  *   trims                        (--out DIR)
- *   require                      the script's folder and the standard library
+ *   require                      the script's folder, the library folders
+ *                                (--lib DIR, DUBSTAGE_LIB) and the standard library
  *   clip sources                 anywhere (sound libraries live elsewhere)
  *   output                       the script's folder; with --out DIR, DIR
  *
@@ -61,6 +62,8 @@ typedef struct {
     char script_dir[PATH_MAX];  /* real */
     char out_root[PATH_MAX];    /* real: --out DIR, else the script's folder */
     char stdlib_dir[PATH_MAX];  /* real, "" when there is none */
+    char (*lib_dirs)[PATH_MAX]; /* real: the library folders (vm_sandbox_add_lib), searched in order */
+    int nlib_dirs;
     char script_dir_text[PATH_MAX]; /* the folder as the command line gave it (names resolve from it) */
     int out_dir_given;
     int allow_any;
@@ -79,6 +82,13 @@ typedef struct {
 ds_result vm_sandbox_init(vm_sandbox *sb, const char *script_path, const char *out_dir, const char *stdlib_dir,
                           int allow_any, char *err);
 void vm_sandbox_free(vm_sandbox *sb);
+
+/* Adds a library folder require may read modules from (after the script's
+ * folder, before the standard library): dir as given, relative to the
+ * current folder; option names where it came from in errors ("--lib",
+ * "DUBSTAGE_LIB"). It must be an existing folder. Its real path becomes
+ * sb->lib_dirs[sb->nlib_dirs - 1]. */
+ds_result vm_sandbox_add_lib(vm_sandbox *sb, const char *dir, const char *option, char *err);
 
 /* Opens name (relative to the script's folder) for reading under use's
  * folders, registers it as an input (what, where), and returns its

@@ -416,6 +416,8 @@ ds_result vm_script_load(const char *path, const vm_script_opts *opts, vm_desc *
     ctx.desc = desc;
     ctx.opts = opts;
     ds_result res = vm_sandbox_init(&ctx.sb, path, opts->out_dir, opts->stdlib_dir, opts->allow_any_path, err);
+    for (int i = 0; res == DS_OK && i < opts->nlibs; i++)
+        res = vm_sandbox_add_lib(&ctx.sb, opts->libs[i].dir, opts->libs[i].origin, err);
     if (res != DS_OK) {
         vm_sandbox_free(&ctx.sb);
         return res;

@@ -6,7 +6,8 @@
  * judged by vm/sandbox.h on the file reached: `io.open`/`io.lines`, marker
  * and trims files only under the script's folder and the output folder
  * unless allow_any_path is set; `require` finds Lua modules in the script's
- * folder and in the standard library (dubstage.*), never C modules. It runs
+ * folder, the library folders (lib_dirs) and the standard library
+ * (dubstage.*), never C modules. It runs
  * under an instruction budget and a memory cap (vm/budget.h).
  */
 #ifndef VM_SCRIPT_H
@@ -19,10 +20,19 @@
 #include "vm/desc.h"
 #include "vm/result.h"
 
+/* A library folder require searches (docs/recipes-sharing.md). */
+typedef struct {
+    const char *dir;    /* as given, relative to the current folder */
+    const char *origin; /* where it was given, for messages and `dubstage info`: "--lib", "DUBSTAGE_LIB" */
+} vm_script_lib;
+
 typedef struct {
     const char *out_dir;    /* --out DIR: every output goes to DIR/<basename>; NULL: as the script says */
     int allow_any_path;     /* --allow-paths: outputs and io may go anywhere */
     const char *stdlib_dir; /* folder holding dubstage/<module>.lua */
+    const vm_script_lib *libs; /* nlibs library folders, searched in order after the script's folder and before
+                                  the standard library; each must exist */
+    int nlibs;
     /* NULL, or a flag a signal handler sets (Ctrl-C): while the script runs
      * it is looked at every VM_BUDGET_HOOK_EVERY Lua instructions (vm/budget.h),
      * and once set the script stops with "FILE:LINE: interrupted". */

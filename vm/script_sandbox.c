@@ -193,9 +193,28 @@ static int module_name_ok(const char *name)
     return name[0] != '.' && name[0] != '/';
 }
 
+/* Notes module name, loaded from path (as shown) found in folder `found_in`,
+ * for `dubstage info`. */
+static void note_module(lua_State *L, const char *name, const char *path, const char *found_in)
+{
+    vm_desc *d = script_get_ctx(L)->desc;
+    d->modules = script_grow(L, d->modules, &d->capmodules, d->nmodules + 1, sizeof *d->modules);
+    vm_module_desc *m = &d->modules[d->nmodules];
+    memset(m, 0, sizeof *m);
+    d->nmodules++; /* before the copies, which may raise: vm_desc_free frees what is there */
+    script_where(L, m->where);
+    m->name = script_strdup(L, name);
+    m->path = script_strdup(L, path);
+    m->found_in = script_strdup(L, found_in);
+}
+
+/* require "a.b": a/b.lua in the script's folder, then in each library
+ * folder (--lib, DUBSTAGE_LIB) in order, then in the standard library;
+ * each file judged by the sandbox on the file it reaches. */
 static int l_require(lua_State *L)
 {
     script_ctx *c = script_get_ctx(L);
+    const vm_script_opts *o = c->opts;
     const char *name = luaL_checkstring(L, 1);
     lua_settop(L, 1);
     lua_getfield(L, LUA_REGISTRYINDEX, "dubstage.loaded");
@@ -204,27 +223,35 @@ static int l_require(lua_State *L)
     lua_pop(L, 1);
     if (!module_name_ok(name))
         return vm_script_error(L, "require \"%s\": a module name is words separated by dots, found in the script's "
-                               "folder or the standard library (require \"lib.eq\" loads lib/eq.lua beside the "
-                               "script); a path is not a module name", name);
-    char rel[PATH_MAX], path[2 * PATH_MAX];
+                               "folder, the --lib folders or the standard library (require \"lib.eq\" loads "
+                               "lib/eq.lua beside the script); a path is not a module name", name);
+    char rel[PATH_MAX], path[2 * PATH_MAX], shown[PATH_MAX], found_in[PATH_MAX + 32];
     snprintf(rel, sizeof rel, "%s.lua", name);
     for (char *p = rel; *p && p < rel + strlen(rel) - 4; p++)
         if (*p == '.')
             *p = '/';
-    const char *dirs[2] = {NULL, c->sb.stdlib_dir[0] ? c->sb.stdlib_dir : NULL};
-    char tried[2 * PATH_MAX + 64] = "";
-    for (int i = 0; i < 2; i++) {
-        if (i == 1 && !dirs[1])
-            continue;
-        if (i == 0)
-            snprintf(path, sizeof path, "%s", rel);
+    lua_pushliteral(L, ""); /* 3: the files tried */
+    int nlibs = c->sb.nlib_dirs;
+    for (int i = 0; i < nlibs + 2; i++) { /* the script's folder, the libraries, the standard library */
+        const char *dir = i == 0 ? NULL : i <= nlibs ? c->sb.lib_dirs[i - 1] : c->sb.stdlib_dir;
+        if (dir && !dir[0])
+            continue; /* no standard library */
+        if (dir)
+            snprintf(path, sizeof path, "%s/%s", dir, rel);
         else
-            snprintf(path, sizeof path, "%s/%s", dirs[1], rel);
-        if (!script_load_file(L, VM_SB_MODULE, "module", path, 1, NULL)) {
-            size_t len = strlen(tried);
-            snprintf(tried + len, sizeof tried - len, "\n\tno file '%s'", path);
+            snprintf(path, sizeof path, "%s", rel);
+        if (!script_load_file(L, VM_SB_MODULE, "module", path, 1, shown)) {
+            lua_pushfstring(L, "%s\n\tno file '%s'", lua_tostring(L, 3), path);
+            lua_replace(L, 3);
             continue;
         }
+        if (i == 0)
+            snprintf(found_in, sizeof found_in, "the script's folder");
+        else if (i <= nlibs && i - 1 < o->nlibs)
+            snprintf(found_in, sizeof found_in, "%s %s", o->libs[i - 1].origin, o->libs[i - 1].dir);
+        else
+            snprintf(found_in, sizeof found_in, "the standard library");
+        note_module(L, name, shown, found_in);
         lua_pushstring(L, name);
         lua_call(L, 1, 1);
         if (lua_isnil(L, -1)) {
@@ -235,7 +262,7 @@ static int l_require(lua_State *L)
         lua_setfield(L, 2, name); /* registry's loaded table */
         return 1;
     }
-    return vm_script_error(L, "module '%s' not found:%s", name, tried);
+    return vm_script_error(L, "module '%s' not found:%s", name, lua_tostring(L, 3));
 }
 
 void script_require(lua_State *L, const char *name)
