@@ -901,14 +901,11 @@ static ds_result dyn_key(compiler *c, const aop *o, op_dyn_args *a, char *err)
         a->key_lp = vm_arena_alloc(A, (size_t)a->nkey * sizeof *a->key_lp);
         a->key_buf = vm_arena_alloc(A, (size_t)a->nkey * sizeof *a->key_buf);
         CHECK(a->key_hp && a->key_lp && a->key_buf);
-        dsp_biquad_coefs hp, lp;
-        dsp_biquad_design(&hp, DSP_EQ_HIGHPASS, d->tb.rate, e->key_lo, 0, 0);
-        dsp_biquad_design(&lp, DSP_EQ_LOWPASS, d->tb.rate, e->key_hi, 0, 0);
         for (int ch = 0; ch < a->nkey; ch++) {
-            dsp_biquad_init(&a->key_hp[ch]);
-            dsp_biquad_set(&a->key_hp[ch], &hp);
-            dsp_biquad_init(&a->key_lp[ch]);
-            dsp_biquad_set(&a->key_lp[ch], &lp);
+            dsp_butter_init(&a->key_hp[ch]);
+            dsp_butter_design(&a->key_hp[ch], DSP_EQ_HIGHPASS, e->key_order, d->tb.rate, e->key_lo);
+            dsp_butter_init(&a->key_lp[ch]);
+            dsp_butter_design(&a->key_lp[ch], DSP_EQ_LOWPASS, e->key_order, d->tb.rate, e->key_hi);
             a->key_buf[ch] = vm_arena_alloc(A, (size_t)c->max_block * sizeof(float));
             CHECK(a->key_buf[ch]);
         }

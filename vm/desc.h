@@ -154,6 +154,7 @@ typedef struct {
     vm_param_desc dynp[VM_DYN_NPARAMS]; /* moves of dyn's automatable settings, in vm_dyn_param order */
     int key;                    /* strip index of the key, -1: the strip itself */
     double key_lo, key_hi;      /* key filter band in Hz (0, 0: none) */
+    int key_order;              /* the key filter's Butterworth order at each edge, 1..8 (set with the band) */
     dsp_limiter_params lim;     /* limiter: ceiling dBTP, look-ahead, release */
     double attack_db, sustain_db; /* transient shaper (dsp/transient.h) */
     vm_delay_settings delay;    /* delay (dsp/delay.h) */

@@ -201,8 +201,8 @@ static void op_dyn(plan *p, void *args, int64_t pos, int n)
         if (!src)
             src = a->io;
         for (int ch = 0; ch < a->nkey; ch++) {
-            dsp_biquad_process(&a->key_hp[ch], src[ch], a->key_buf[ch], n);
-            dsp_biquad_process(&a->key_lp[ch], a->key_buf[ch], a->key_buf[ch], n);
+            dsp_butter_process(&a->key_hp[ch], src[ch], a->key_buf[ch], n);
+            dsp_butter_process(&a->key_lp[ch], a->key_buf[ch], a->key_buf[ch], n);
         }
         src = a->key_buf;
     }
@@ -1146,8 +1146,8 @@ static void dyn_reset(void *args)
     dsp_dyn_reset(&a->state);
     key_ring_reset(a->key_ring, a->nkey, a->key_delay, &a->ring_pos);
     for (int ch = 0; a->filtered && ch < a->nkey; ch++) {
-        dsp_biquad_reset(&a->key_hp[ch]);
-        dsp_biquad_reset(&a->key_lp[ch]);
+        dsp_butter_reset(&a->key_hp[ch]);
+        dsp_butter_reset(&a->key_lp[ch]);
     }
 }
 
@@ -1160,8 +1160,8 @@ static void dyn_copy_state(void *dst, const void *src)
     dsp_dyn_copy_state(&d->state, &s->state);
     key_ring_copy(d->key_ring, &d->ring_pos, d->key_delay, s->key_ring, s->ring_pos, s->key_delay, d->nkey);
     for (int ch = 0; d->filtered && s->filtered && ch < d->nkey; ch++) {
-        dsp_biquad_copy_state(&d->key_hp[ch], &s->key_hp[ch]);
-        dsp_biquad_copy_state(&d->key_lp[ch], &s->key_lp[ch]);
+        dsp_butter_copy_state(&d->key_hp[ch], &s->key_hp[ch]);
+        dsp_butter_copy_state(&d->key_lp[ch], &s->key_lp[ch]);
     }
 }
 

@@ -250,7 +250,8 @@ typedef struct op_eq_args {
 /* dyn: a compressor, expander or gate over a strip's channels, in place,
  * keyed by the strip itself (key NULL) or another strip's buffer; with a
  * key filter the detector hears the key through a high-pass at key_lo and
- * a low-pass at key_hi (2nd order each), filtered into scratch buffers.
+ * a low-pass at key_hi (Butterworth, of the insert's key_order each),
+ * filtered into scratch buffers.
  * Static settings stay as compiled; moving ones (threshold, ratio, knee,
  * makeup, range) are set into the kernel at every knot of the control grid,
  * like op_eq's coefficients, and held until the next (dsp_dyn_set keeps
@@ -265,7 +266,7 @@ typedef struct {
     float **key;
     int nkey;
     int filtered;              /* key_lo/key_hi set */
-    dsp_biquad *key_hp, *key_lp; /* one per key channel */
+    dsp_butter *key_hp, *key_lp; /* one per key channel */
     float **key_buf;           /* max_block scratch per key channel */
     int key_delay;             /* samples the key is delayed to meet its audio (look-ahead elsewhere) */
     int ring_pos;

@@ -199,7 +199,12 @@ static int strip_dynamics(lua_State *L, dsp_dyn_mode mode)
     lua_pop(L, 1);
     if (lua_getfield(L, 2, "key_filter") != LUA_TNIL) {
         if (!lua_istable(L, -1) || luaL_len(L, -1) != 2)
-            return vm_script_error(L, "%s: key_filter must be { low_hz, high_hz }, e.g. { 300, 3000 }", what);
+            return vm_script_error(L, "%s: key_filter must be { low_hz, high_hz }, e.g. { 300, 3000 } "
+                                   "(or { 5000, 9000, order = 8 })", what);
+        char kwhat[340];
+        snprintf(kwhat, sizeof kwhat, "%s key_filter", what);
+        static const char *const kkeys[] = {"order", NULL};
+        script_check_keys(L, -1, kwhat, kkeys, 2);
         lua_geti(L, -1, 1);
         lua_geti(L, -2, 2);
         e.key_lo = lua_tonumber(L, -2);
@@ -208,6 +213,11 @@ static int strip_dynamics(lua_State *L, dsp_dyn_mode mode)
         if (!(e.key_lo >= 10 && e.key_hi > e.key_lo && e.key_hi <= 20000))
             return vm_script_error(L, "%s: key_filter = { %g, %g } must satisfy 10 <= low < high <= 20000 Hz", what,
                                 e.key_lo, e.key_hi);
+        double order = 2;
+        script_opt_number(L, lua_gettop(L), "order", kwhat, 1, 8, &order);
+        if (order != (int)order)
+            return vm_script_error(L, "%s: order = %g must be a whole number (1 to 8)", kwhat, order);
+        e.key_order = (int)order;
     }
     lua_pop(L, 1);
     return script_push_insert(L, strip, &e);
