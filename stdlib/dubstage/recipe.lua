@@ -49,10 +49,9 @@ end
 -- and the keys of a sub-table option keys of the preset's sub-table: any
 -- other key is an error naming the line `level` above the caller, with the
 -- closest valid name. `preset` is a name in presets (did-you-mean on a
--- misspelt one) or nil for presets.default.
+-- misspelt one).
 function M.options(what, presets, preset, opts, level)
   level = (level or 1) + 1
-  preset = preset or "default"
   check_word(preset, M.keys(presets), what, "preset", level)
   local base = presets[preset]
   check_options(opts, M.keys(base), what, level)

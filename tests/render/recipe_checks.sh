@@ -75,3 +75,15 @@ recipe_error "futz: a core call's range error names the user's line" 'require("d
   "reverb on track 'T': 'mix' = 400 is out of range (0 to 100)"
 recipe_error "futz: not a strip" 'require("dubstage.futz").radio("T")' \
   "futz.radio: the first value must be a track or bus (got string)"
+recipe_error "dialogue: a misspelt preset" 'require("dubstage.dialogue").chain(t, "laav")' \
+  "dialogue.chain: unknown preset 'laav'; did you mean 'lav'? (presets: boom, interview, lav)"
+recipe_error "dialogue: a misspelt setting of the de-esser" 'require("dubstage.dialogue").chain(t, "boom", { deesser = { treshold = -30 } })' \
+  "unknown option 'treshold' for dialogue.chain deesser; did you mean 'threshold'?"
+recipe_error "dialogue: a misspelt option" 'require("dubstage.dialogue").chain(t, nil, { presense = false })' \
+  "unknown option 'presense' for dialogue.chain; did you mean 'presence'?"
+recipe_error "dialogue: a core range error names the user's line" 'require("dubstage.dialogue").chain(t, "lav", { highpass = { freq = 5 } })' \
+  "out of range"
+recipe_error "key_filter: a misspelt key in the core's key filter" 't:compressor { key_filter = { 5000, 9000, ordr = 8 } }' \
+  "unknown option 'ordr' for compressor on track 'T' key_filter; did you mean 'order'?"
+recipe_error "key_filter: an order out of range" 't:compressor { key_filter = { 5000, 9000, order = 9 } }' \
+  "'order' = 9 is out of range (1 to 8)"
