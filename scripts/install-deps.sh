@@ -7,6 +7,7 @@
 #          /usr/bin/time for peak memory, chromium for the QC report's page)
 #          + jackd2 for the realtime tests
 #          + the real recordings the render tests use
+#          + luacheck and the stock Lua 5.4 (the editor files' tests)
 #   demo:  build + the real recordings the demo is made from
 #   bench: test (sox and ffmpeg are the peers the benchmark runs)
 #   fuzz:  build + clang and its libFuzzer/sanitizer runtime (`make fuzz`;
@@ -31,6 +32,11 @@ tool_pkgs="sox ffmpeg time"
 # chromium: the QC report's page rendered headless, its console and a
 # screenshot checked (tests/render/report_html.sh).
 browser_pkgs="chromium"
+# lua-check: luacheck, with the standard editors/dubstage.luacheckrc, on the
+# demos, the doc examples and the standard library (tests/render/editors.sh,
+# doc_examples.sh); lua5.4: the stock interpreter and luac5.4, which parse the
+# language-server stubs and doc fragments and list stock Lua's names.
+lint_pkgs="lua-check lua5.4"
 # jackd2: the realtime tests play through JACK's dummy backend (a real audio
 # server with no hardware) and record with its jack_rec.
 live_pkgs="jackd2"
@@ -51,7 +57,7 @@ case "$want" in
   demo)  pkgs="$build_pkgs $tool_pkgs $media_pkgs" ;;
   bench) pkgs="$build_pkgs $tool_pkgs $media_pkgs $live_pkgs" ;;
   fuzz)  pkgs="$build_pkgs $fuzz_pkgs" ;;
-  test|all) pkgs="$build_pkgs $tool_pkgs $media_pkgs $live_pkgs $voice_pkgs $browser_pkgs" ;;
+  test|all) pkgs="$build_pkgs $tool_pkgs $media_pkgs $live_pkgs $voice_pkgs $browser_pkgs $lint_pkgs" ;;
   *) echo "install-deps.sh: unknown set '$want' (build, test, demo, bench, fuzz, all)" >&2; exit 2 ;;
 esac
 
