@@ -1,47 +1,27 @@
 -- dubstage.dme - the usual film delivery layout in one call: dialogue,
 -- music and effects stems (DX, MX, FX) summed into a printmaster (PM), with
--- an output for each.
+-- an output for each. It is dubstage.stems' "DME" layout without the M&E
+-- (use dubstage.stems for the M&E, DME+ and 5.1).
 --
+--   session { rate = 48000, length = 4 }
 --   local dme = require "dubstage.dme"
 --   local b = dme.stems { folder = "out", format = "wav24", prefix = "R1_" }
---   track "DIA 1" { to = b.dx }
+--   track "DIA 1" { channels = 1, to = b.dx }:clip { "media/dx/1st-v-ven.ogg", at = 0.5 }
 --   -- writes out/R1_printmaster.wav, out/R1_DX.wav, out/R1_MX.wav, out/R1_FX.wav
 --
 -- Options: folder (default "out"), format (default "wav24"), prefix
 -- (default ""), channels (default 2), stems (default true: set false for the
--- printmaster alone). Returns a table { pm, dx, mx, fx } of buses.
+-- printmaster alone). Returns a table { pm, dx, mx, fx } of buses (and
+-- files, the names of the files written, as dubstage.stems).
+local stems = require "dubstage.stems"
+
 local M = {}
 
-local known = { folder = true, format = true, prefix = true, channels = true, stems = true }
-
 function M.stems(opts)
+  check_options(opts, { "folder", "format", "prefix", "channels", "stems" }, "dme.stems", 2)
   opts = opts or {}
-  -- every unknown key, sorted: pairs() walks in an order that changes from
-  -- run to run, and the message must not
-  local bad = {}
-  for k in pairs(opts) do
-    if not known[k] then bad[#bad + 1] = ("'%s'"):format(tostring(k)) end
-  end
-  if #bad > 0 then
-    table.sort(bad)
-    error(("dme.stems: unknown option%s %s (options: folder, format, prefix, channels, stems)")
-      :format(#bad > 1 and "s" or "", table.concat(bad, ", ")), 2)
-  end
-  local folder = opts.folder or "out"
-  local format = opts.format or "wav24"
-  local prefix = opts.prefix or ""
-  local ch = opts.channels or 2
-  local b = {}
-  b.pm = bus "PM" { channels = ch }
-  b.dx = bus "DX" { channels = ch, to = b.pm }
-  b.mx = bus "MX" { channels = ch, to = b.pm }
-  b.fx = bus "FX" { channels = ch, to = b.pm }
-  output { folder .. "/" .. prefix .. "printmaster.wav", from = b.pm, format = format }
-  if opts.stems ~= false then
-    output { folder .. "/" .. prefix .. "DX.wav", from = b.dx, format = format }
-    output { folder .. "/" .. prefix .. "MX.wav", from = b.mx, format = format }
-    output { folder .. "/" .. prefix .. "FX.wav", from = b.fx, format = format }
-  end
+  local b = stems.build({ "DME", folder = opts.folder, format = opts.format, prefix = opts.prefix,
+                          channels = opts.channels or 2, stems = opts.stems, me = false }, "dme.stems", 3)
   return b
 end
 

@@ -157,9 +157,10 @@ script k.lua "$H1" "$H2" "$H3" 't:compressor { key_lo = 300, key_hi = 4000, rati
 same_message "unknown keys: one message, sorted, every key with its suggestion" \
   "k.lua:4: unknown options 'atack' (did you mean 'attack'?), 'key_hi', 'key_lo', 'ration' (did you mean 'ratio'?) for compressor"
 
-# The same for the standard library's dme.stems (its own check, in Lua).
+# The same for the standard library's dme.stems (the core's check, called from Lua).
 script k.lua "$H1" 'local dme = require "dubstage.dme"' 'local s = dme.stems { fromat = "wav24", fodler = "x", stmes = false }'
-same_message "dme.stems unknown keys: one message, sorted" "k.lua:3: dme.stems: unknown options 'fodler', 'fromat', 'stmes'"
+same_message "dme.stems unknown keys: one message, sorted" \
+  "k.lua:3: unknown options 'fodler' (did you mean 'folder'?), 'fromat' (did you mean 'format'?), 'stmes' (did you mean 'stems'?) for dme.stems"
 
 # ---- automation --csv: every breakpoint gets its row ----------------------------
 

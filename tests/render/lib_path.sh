@@ -42,8 +42,9 @@ ds() {
 # ---- found in --lib, in order, and listed by info ----------------------------------
 
 ds info mix.lua --lib ../studio
-if [ $rc -eq 0 ] && has "bus 'FROM_studio'" "modules  2, in the order loaded:" \
+if [ $rc -eq 0 ] && has "bus 'FROM_studio'" "modules  4, in the order loaded:" \
   "dubstage.dme" "(the standard library; required at mix.lua:2)" \
+  "dubstage.stems" "stdlib/dubstage/stems.lua  (the standard library; required at " "stdlib/dubstage/dme.lua:" \
   "house.dx" "$W/studio/house/dx.lua  (--lib ../studio; required at mix.lua:4)"; then
   ok "--lib: a module in another folder is required; info lists each module, its file and where it came from"
 else notok "--lib: a module in another folder is required; info lists it" "exit $rc; lacks '$missing'"; fi

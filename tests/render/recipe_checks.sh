@@ -87,3 +87,13 @@ recipe_error "key_filter: a misspelt key in the core's key filter" 't:compressor
   "unknown option 'ordr' for compressor on track 'T' key_filter; did you mean 'order'?"
 recipe_error "key_filter: an order out of range" 't:compressor { key_filter = { 5000, 9000, order = 9 } }' \
   "'order' = 9 is out of range (1 to 8)"
+recipe_error "stems: a misspelt option" 'require("dubstage.stems").layout { "DME+", lyaout = "5.1" }' \
+  "unknown option 'lyaout' for stems.layout; did you mean 'layout'?"
+recipe_error "stems: an unknown kind" 'require("dubstage.stems").layout { "DEM" }' \
+  "stems.layout: unknown kind 'DEM'; did you mean 'DME'? (kinds: DME, DME+)"
+recipe_error "stems: a misspelt stem in names" 'require("dubstage.stems").layout { names = { dxx = "DIAL" } }' \
+  "unknown option 'dxx' for stems.layout names; did you mean 'dx'?"
+recipe_error "stems: a core error (a bad format) names the user's line" 'require("dubstage.stems").layout { format = "wav42" }' \
+  "unknown format 'wav42'; did you mean 'wav24'?"
+recipe_error "dme: a misspelt option" 'require("dubstage.dme").stems { prefx = "R1_" }' \
+  "unknown option 'prefx' for dme.stems; did you mean 'prefix'?"
