@@ -21,7 +21,10 @@ LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lreadline -lm -lpthre
 B       ?= build
 VERSION  = 0.1.0
 STDLIB_DIR = $(CURDIR)/stdlib
-CFLAGS  += -DDS_VERSION='"$(VERSION)"' -DDS_STDLIB_DIR='"$(STDLIB_DIR)"'
+TEMPLATE_DIR = $(CURDIR)/templates/mix
+EDITORS_DIR = $(CURDIR)/editors
+CFLAGS  += -DDS_VERSION='"$(VERSION)"' -DDS_STDLIB_DIR='"$(STDLIB_DIR)"' -DDS_TEMPLATE_DIR='"$(TEMPLATE_DIR)"' \
+           -DDS_EDITORS_DIR='"$(EDITORS_DIR)"'
 
 LIB_SRC  = $(wildcard dsp/*.c) $(wildcard vm/*.c)
 APP_SRC  = $(wildcard repl/*.c)

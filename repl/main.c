@@ -23,6 +23,7 @@
 #include "repl/automation_cmd.h"
 #include "repl/live_cmd.h"
 #include "repl/loudness_cmd.h"
+#include "repl/new_cmd.h"
 #include "repl/text_file.h"
 
 #ifndef DS_VERSION
@@ -30,6 +31,12 @@
 #endif
 #ifndef DS_STDLIB_DIR
 #define DS_STDLIB_DIR "stdlib"
+#endif
+#ifndef DS_TEMPLATE_DIR
+#define DS_TEMPLATE_DIR "templates/mix"
+#endif
+#ifndef DS_EDITORS_DIR
+#define DS_EDITORS_DIR "editors"
 #endif
 
 static const char usage_text[] =
@@ -53,6 +60,9 @@ static const char usage_text[] =
     "                  range, true and sample peak, max momentary and short-term\n"
     "                  (BS.1770-4, EBU R 128; docs/loudness.md); --json: one JSON array\n"
     "  devices         list the audio output devices\n"
+    "  new DIR         start a mix repository in DIR (new or empty): a script using the\n"
+    "                  standard recipes, media/, markers, .luacheckrc, .luarc.json, .gitignore,\n"
+    "                  a CI job (docs/recipes-sharing.md)\n"
     "\n"
     "options:\n"
     "  --block N       frames per processing block, 1..8192 (default 1024); the output\n"
@@ -751,14 +761,22 @@ int main(int argc, char **argv)
         return a.command ? 0 : 2;
     }
     static const char *const commands[] = {"render", "info", "automation", "play", "repl", "devices", "loudness",
-                                           "check", "help", NULL};
+                                           "check", "help", "new", NULL};
     if (strcmp(a.command, "devices") == 0)
         return repl_devices();
+    const char *env = getenv("DUBSTAGE_STDLIB");
+    const char *stdlib_path = env ? env : DS_STDLIB_DIR;
+    if (strcmp(a.command, "new") == 0) {
+        if (!a.script)
+            return fail_usage("%s needs the folder to start: dubstage new reel1", a.command);
+        repl_new_paths np = {.template_dir = DS_TEMPLATE_DIR, .editors_dir = DS_EDITORS_DIR, .stdlib_dir = stdlib_path};
+        return repl_new(a.script, &np);
+    }
     if (strcmp(a.command, "loudness") == 0)
         return fail_usage("%s comes first, its options after it: dubstage loudness [--json] FILE...", a.command);
     if (strcmp(a.command, "render") != 0 && strcmp(a.command, "info") != 0 && strcmp(a.command, "automation") != 0 &&
         strcmp(a.command, "play") != 0 && strcmp(a.command, "repl") != 0 && strcmp(a.command, "check") != 0) {
-        const char *near = vm_suggest(a.command, commands, 9);
+        const char *near = vm_suggest(a.command, commands, (int)(sizeof commands / sizeof commands[0]) - 1);
         fprintf(stderr, "dubstage: unknown command '%s'%s%s%s\nrun 'dubstage --help' for usage\n", a.command,
                 near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
         return 2;
@@ -767,8 +785,7 @@ int main(int argc, char **argv)
         return fail_usage("%s needs a script: dubstage render mix.lua", a.command);
 
     char stdlib_dir[PATH_MAX];
-    const char *env = getenv("DUBSTAGE_STDLIB");
-    snprintf(stdlib_dir, sizeof stdlib_dir, "%s", env ? env : DS_STDLIB_DIR);
+    snprintf(stdlib_dir, sizeof stdlib_dir, "%s", stdlib_path);
     vm_script_opts so = {.out_dir = a.out_dir, .allow_any_path = a.allow_paths, .stdlib_dir = stdlib_dir,
                          .libs = a.libs, .nlibs = a.nlibs,
                          .max_instructions = a.max_instructions, .max_memory_mb = a.max_memory_mb};
