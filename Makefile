@@ -85,13 +85,13 @@ $(B)/tools/%: tests/tools/%.c $(B)/libdubstage.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libdubstage.a $(LDLIBS)
 
-$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(FUZZ_LIB) tests/fuzz/fuzz.h $(B)/libdubstage.a
+$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(FUZZ_LIB) tests/fuzz/fuzz.h tests/fuzz/edit_check.h $(B)/libdubstage.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(FUZZ_LIB) $(B)/libdubstage.a $(LDLIBS)
 
 # Only in the fuzz build (B=build-fuzz, CC=clang, the library compiled with
 # -fsanitize=fuzzer-no-link for coverage): libFuzzer supplies main().
-$(B)/fuzzer/%: tests/fuzz/%.c $(FUZZ_LIB) tests/fuzz/fuzz.h $(B)/libdubstage.a
+$(B)/fuzzer/%: tests/fuzz/%.c $(FUZZ_LIB) tests/fuzz/fuzz.h tests/fuzz/edit_check.h $(B)/libdubstage.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -fsanitize=$(FUZZ_SANITIZE) -o $@ $< $(FUZZ_LIB) $(B)/libdubstage.a $(LDLIBS)
 

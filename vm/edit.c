@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vm/textfile.h"
+
 struct vm_edit {
     char *path;
     const char *title;
@@ -139,4 +141,19 @@ ds_result vm_edit_set_string(vm_edit *e, const char **field, const char *s, size
 ds_result vm_edit_set_title(vm_edit *e, const char *s, size_t n, char *err)
 {
     return vm_edit_set_string(e, &e->title, s, n, err);
+}
+
+ds_result vm_edit_load_file(const char *path, const char *what, const char *kind, vm_edit_parse_fn parse,
+                            const vm_fps *fps, vm_edit **out, char *err)
+{
+    char *text;
+    size_t len;
+    ds_result r;
+    *out = NULL;
+    r = vm_textfile_read(path, what, kind, VM_EDIT_MAX_FILE_BYTES, &text, &len, err);
+    if (r != DS_OK)
+        return r;
+    r = parse(path, text, len, fps, out, err);
+    free(text);
+    return r;
 }

@@ -38,6 +38,7 @@
 #ifndef VM_EDIT_H
 #define VM_EDIT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "vm/limits.h"
@@ -69,6 +70,7 @@ typedef struct {
     uint32_t tracks;           /* VM_EDIT_VIDEO | VM_EDIT_AUDIO(k) ... */
     int64_t rec_in, rec_out;   /* frames; rec_in <= rec_out */
     int64_t src_in, src_out;   /* frames; src_in <= src_out */
+    int64_t media_in;          /* the source's first frame (OTIO available_range start); -1: not said (EDL) */
     vm_edit_join in, out;      /* the transition into this event and out of it */
     int64_t speed_num, speed_den; /* 1/1 unless a speed change says otherwise; speed_den > 0 */
     int drop;                  /* its timecodes were written drop-frame */
@@ -116,5 +118,15 @@ vm_edit_event *vm_edit_event_mut(vm_edit *e, int i);
  * copy of the n bytes at s. DS_ERR_NOMEM on failure. */
 ds_result vm_edit_set_string(vm_edit *e, const char **field, const char *s, size_t n, char *err);
 ds_result vm_edit_set_title(vm_edit *e, const char *s, size_t n, char *err);
+
+/* A reader of an edit's text: vm_edl_parse, vm_otio_parse. */
+typedef ds_result (*vm_edit_parse_fn)(const char *path, const char *text, size_t len, const vm_fps *fps,
+                                      vm_edit **out, char *err);
+
+/* Reads the file at path as text (vm/textfile.h: at most
+ * VM_EDIT_MAX_FILE_BYTES; what and kind name it in messages) and gives it
+ * to parse. */
+ds_result vm_edit_load_file(const char *path, const char *what, const char *kind, vm_edit_parse_fn parse,
+                            const vm_fps *fps, vm_edit **out, char *err);
 
 #endif

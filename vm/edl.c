@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vm/textfile.h"
 
 #define MAX_TOKENS 12 /* an event line has 8 or 9 words */
 #define MAX_GROUP 64  /* lines sharing one event number */
@@ -264,6 +263,7 @@ static ds_result event_line(parser *P, char **tok, int nt)
     memset(&ev, 0, sizeof ev);
     ev.number = (int)number;
     ev.line = P->line;
+    ev.media_in = -1;
     ev.kind = is_black(tok[1]) ? VM_EDIT_EVENT_GAP : VM_EDIT_EVENT_CLIP;
     if ((r = check_name(P, ev.number, "reel name", strlen(tok[1]))) != DS_OK)
         return r;
@@ -558,11 +558,12 @@ static ds_result one_line(parser *P, char *s)
                    "SRC-IN SRC-OUT REC-IN REC-OUT', a '*' comment, TITLE:, FCM:, M2 or AUD)", what);
 }
 
-ds_result vm_edl_parse(const char *path, char *text, size_t len, const vm_fps *fps, vm_edit **out, char *err)
+ds_result vm_edl_parse(const char *path, const char *text, size_t len, const vm_fps *fps, vm_edit **out, char *err)
 {
     parser P;
     ds_result r = DS_OK;
-    char *p = text, *end = text + len;
+    const char *p = text, *end = text + len;
+    char buf[VM_EDIT_MAX_LINE + 1];
 
     *out = NULL;
     memset(&P, 0, sizeof P);
@@ -576,7 +577,7 @@ ds_result vm_edl_parse(const char *path, char *text, size_t len, const vm_fps *f
         return ds_fail(err, DS_ERR_NOMEM, "out of memory reading '%s'", path);
     err[0] = '\0';
     for (P.line = 1; p < end; P.line++) {
-        char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
         if (!nl)
             nl = end;
         if (nl - p > VM_EDIT_MAX_LINE) {
@@ -584,12 +585,13 @@ ds_result vm_edl_parse(const char *path, char *text, size_t len, const vm_fps *f
                         VM_EDIT_MAX_LINE);
             goto fail;
         }
-        *nl = '\0';
-        if (strlen(p) != (size_t)(nl - p)) {
+        memcpy(buf, p, (size_t)(nl - p));
+        buf[nl - p] = '\0';
+        if (strlen(buf) != (size_t)(nl - p)) {
             r = fail_at(&P, -1, "a NUL byte: not an EDL");
             goto fail;
         }
-        r = one_line(&P, p);
+        r = one_line(&P, buf);
         if (r != DS_OK)
             goto fail;
         p = nl + 1;
@@ -611,14 +613,5 @@ fail:
 
 ds_result vm_edl_load(const char *path, const vm_fps *fps, vm_edit **out, char *err)
 {
-    char *text;
-    size_t len;
-    ds_result r;
-    *out = NULL;
-    r = vm_textfile_read(path, "edit decision list", "an EDL", VM_EDIT_MAX_FILE_BYTES, &text, &len, err);
-    if (r != DS_OK)
-        return r;
-    r = vm_edl_parse(path, text, len, fps, out, err);
-    free(text);
-    return r;
+    return vm_edit_load_file(path, "edit decision list", "an EDL", vm_edl_parse, fps, out, err);
 }

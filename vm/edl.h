@@ -62,9 +62,8 @@
  * with no event is an error. */
 ds_result vm_edl_load(const char *path, const vm_fps *fps, vm_edit **out, char *err);
 
-/* The same on text already in memory (len bytes, UTF-8 with LF line ends
- * as vm_textfile_read gives it; text[len] must be '\0'); path only names
- * the file in messages. The text is changed in place. */
-ds_result vm_edl_parse(const char *path, char *text, size_t len, const vm_fps *fps, vm_edit **out, char *err);
+/* The same on the len bytes at text (UTF-8; lines end in LF, and a CR
+ * before it is white space); path only names the file in messages. */
+ds_result vm_edl_parse(const char *path, const char *text, size_t len, const vm_fps *fps, vm_edit **out, char *err);
 
 #endif

@@ -1,0 +1,300 @@
+/* test_otio.c - OpenTimelineIO files read into the edit list (vm/otio.h):
+ * timelines written here for the purpose (clips, gaps, a centred
+ * dissolve, a wipe, two audio tracks, times at the frame rate and at
+ * 48000, a disabled clip, speed effects, Clip.2 media references) and the
+ * samples published with OpenTimelineIO (tests/data/otio, Apache-2.0),
+ * every item compared with the frame counts read off the JSON by hand;
+ * screening_example.otio, which OTIO's own CMX3600 adapter made from
+ * screening_example.edl, is checked against vm/edl's reading of that EDL
+ * event by event. Every error names the file and the JSON path. */
+#include "vm/otio.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/check.h"
+#include "vm/edl.h"
+
+static vm_fps fps_of(const char *name)
+{
+    vm_fps f;
+    char err[DS_ERR_LEN];
+    memset(&f, 0, sizeof f);
+    if (vm_fps_parse(name, &f, err) != DS_OK)
+        printf("# fps %s: %s\n", name, err);
+    return f;
+}
+
+#define RT(v, r) "{\"OTIO_SCHEMA\": \"RationalTime.1\", \"value\": " #v ", \"rate\": " #r "}"
+#define TR(s, sr, d, dr) "{\"OTIO_SCHEMA\": \"TimeRange.1\", \"start_time\": " RT(s, sr) ", \"duration\": " RT(d, dr) "}"
+#define TIMELINE(tracks)                                                                                    \
+    "{\"OTIO_SCHEMA\": \"Timeline.1\", \"name\": \"reel 2 v5\", \"global_start_time\": " RT(86400, 24) \
+    ",\n \"tracks\": {\"OTIO_SCHEMA\": \"Stack.1\", \"children\": [\n" tracks "]}}\n"
+#define TRACK(kind, items) "{\"OTIO_SCHEMA\": \"Track.1\", \"kind\": \"" kind "\", \"children\": [\n" items "]}"
+
+static const char written[] = TIMELINE(
+    TRACK("Video", "{\"OTIO_SCHEMA\": \"Clip.1\", \"name\": \"pic\", \"source_range\": " TR(0, 24, 48, 24)
+                   ", \"media_reference\": {\"OTIO_SCHEMA\": \"ExternalReference.1\", \"target_url\": \"file:///pic/a.mov\"}}\n") ",\n"
+    TRACK("Audio",
+          "{\"OTIO_SCHEMA\": \"Clip.1\", \"name\": \"dx_a\", \"source_range\": " TR(86640, 24, 48, 24)
+          ", \"media_reference\": {\"OTIO_SCHEMA\": \"ExternalReference.1\", \"target_url\": \"file:///media/dx%20a.wav\","
+          " \"available_range\": " TR(86400, 24, 4800, 24) "}},\n"
+          "{\"OTIO_SCHEMA\": \"Transition.1\", \"transition_type\": \"SMPTE_Dissolve\", \"in_offset\": " RT(6, 24)
+          ", \"out_offset\": " RT(6, 24) "},\n"
+          "{\"OTIO_SCHEMA\": \"Clip.1\", \"name\": \"dx_b\", \"source_range\": " TR(480000, 48000, 96000, 48000)
+          ", \"media_reference\": {\"OTIO_SCHEMA\": \"ExternalReference.1\", \"target_url\": \"media/dx_b.wav\"}},\n"
+          "{\"OTIO_SCHEMA\": \"Gap.1\", \"source_range\": " TR(0, 24, 24, 24) "},\n"
+          "{\"OTIO_SCHEMA\": \"Clip.1\", \"name\": \"dx_c\", \"enabled\": false, \"source_range\": " TR(0, 24, 24, 24) "}\n") ",\n"
+    TRACK("Audio",
+          "{\"OTIO_SCHEMA\": \"Gap.1\", \"source_range\": " TR(0, 24, 12, 24) "},\n"
+          "{\"OTIO_SCHEMA\": \"Clip.1\", \"name\": \"fx\", \"source_range\": " TR(100, 24, 36, 24)
+          ", \"effects\": [{\"OTIO_SCHEMA\": \"LinearTimeWarp.1\", \"time_scalar\": 2.0}]},\n"
+          "{\"OTIO_SCHEMA\": \"Transition.1\", \"transition_type\": \"SMPTE_Wipe\", \"in_offset\": " RT(0, 24)
+          ", \"out_offset\": " RT(4, 24) "},\n"
+          "{\"OTIO_SCHEMA\": \"Clip.2\", \"name\": \"held\", \"source_range\": " TR(50, 24, 12, 24)
+          ", \"effects\": [{\"OTIO_SCHEMA\": \"FreezeFrame.1\", \"time_scalar\": 0}],"
+          " \"media_references\": {\"DEFAULT_MEDIA\": {\"OTIO_SCHEMA\": \"ExternalReference.1\", \"target_url\": \"fx/held.wav\"}},"
+          " \"active_media_reference_key\": \"DEFAULT_MEDIA\"}\n"));
+
+typedef struct {
+    int kind, number;
+    const char *tracks, *clip, *file;
+    long rec_in, rec_out, src_in, src_out, media_in;
+    int in_kind, in_frames, in_before, out_kind, out_frames, out_before;
+    long speed_num, speed_den;
+    const char *where;
+} want_item;
+
+static void compare(const vm_edit *e, const want_item *w, int n, const char *name)
+{
+    char label[200];
+    check_int(vm_edit_count(e), n, name);
+    for (int i = 0; i < n && i < vm_edit_count(e); i++) {
+        const vm_edit_event *ev = vm_edit_event_at(e, i);
+        char tr[8];
+        int k = 0;
+        while (k <= VM_EDIT_MAX_AUDIO && !(ev->tracks & (1u << k)))
+            k++;
+        vm_edit_track_name(k, tr, sizeof tr);
+        snprintf(label, sizeof label, "%s: item %d (%s)", name, i, w[i].where);
+        check((int)ev->kind == w[i].kind && ev->number == w[i].number && strcmp(tr, w[i].tracks) == 0
+                  && strcmp(ev->clip, w[i].clip) == 0 && strcmp(ev->file, w[i].file) == 0 && ev->rec_in == w[i].rec_in
+                  && ev->rec_out == w[i].rec_out && ev->src_in == w[i].src_in && ev->src_out == w[i].src_out
+                  && ev->media_in == w[i].media_in && (int)ev->in.kind == w[i].in_kind
+                  && ev->in.frames == w[i].in_frames && ev->in.before == w[i].in_before
+                  && (int)ev->out.kind == w[i].out_kind && ev->out.frames == w[i].out_frames
+                  && ev->out.before == w[i].out_before && ev->speed_num == w[i].speed_num
+                  && ev->speed_den == w[i].speed_den && strstr(ev->where, w[i].where) != NULL,
+              label,
+              "got kind %d #%d %s clip '%s' file '%s' rec %lld-%lld src %lld-%lld media_in %lld in %d/%lld/%lld out "
+              "%d/%lld/%lld speed %lld/%lld where '%s'",
+              (int)ev->kind, ev->number, tr, ev->clip, ev->file, (long long)ev->rec_in, (long long)ev->rec_out,
+              (long long)ev->src_in, (long long)ev->src_out, (long long)ev->media_in, (int)ev->in.kind,
+              (long long)ev->in.frames, (long long)ev->in.before, (int)ev->out.kind, (long long)ev->out.frames,
+              (long long)ev->out.before, (long long)ev->speed_num, (long long)ev->speed_den, ev->where);
+    }
+}
+
+#define CLIP VM_EDIT_EVENT_CLIP
+#define GAP VM_EDIT_EVENT_GAP
+#define CUT VM_EDIT_CUT
+#define DIS VM_EDIT_DISSOLVE
+#define WIPE VM_EDIT_WIPE
+
+static void written_timeline(void)
+{
+    vm_fps f = fps_of("24");
+    vm_edit *e = NULL;
+    char err[DS_ERR_LEN];
+    ds_result r = vm_otio_parse("t.otio", written, strlen(written), &f, &e, err);
+    if (!check(r == DS_OK && e, "a timeline written for the purpose loads", "%d %s", (int)r, err))
+        return;
+    static const want_item w[] = {
+        {CLIP, 1, "V", "pic", "/pic/a.mov", 86400, 86448, 0, 48, -1, CUT, 0, 0, CUT, 0, 0, 1, 1,
+         "t.otio: tracks.children[0].children[0]"},
+        /* available_range start 86400: media_in; the dissolve 6 + 6 centred on the cut */
+        {CLIP, 1, "A1", "dx_a", "/media/dx a.wav", 86400, 86448, 86640, 86688, 86400, CUT, 0, 0, DIS, 12, 6, 1, 1,
+         "tracks.children[1].children[0]"},
+        /* 480000 / 48000 s = 240 frames at 24; 96000 samples = 48 frames */
+        {CLIP, 2, "A1", "dx_b", "media/dx_b.wav", 86448, 86496, 240, 288, -1, DIS, 12, 6, CUT, 0, 0, 1, 1,
+         "tracks.children[1].children[2]"},
+        {GAP, 3, "A1", "", "", 86496, 86520, 0, 0, -1, CUT, 0, 0, CUT, 0, 0, 1, 1, "tracks.children[1].children[3]"},
+        {GAP, 4, "A1", "dx_c", "", 86520, 86544, 0, 24, -1, CUT, 0, 0, CUT, 0, 0, 1, 1, "tracks.children[1].children[4]"},
+        {GAP, 1, "A2", "", "", 86400, 86412, 0, 0, -1, CUT, 0, 0, CUT, 0, 0, 1, 1, "tracks.children[2].children[0]"},
+        /* twice as fast: 36 record frames take 72 of the source */
+        {CLIP, 2, "A2", "fx", "", 86412, 86448, 100, 172, -1, CUT, 0, 0, WIPE, 4, 0, 2, 1, "tracks.children[2].children[1]"},
+        {CLIP, 3, "A2", "held", "fx/held.wav", 86448, 86460, 50, 50, -1, WIPE, 4, 0, CUT, 0, 0, 0, 1,
+         "tracks.children[2].children[3]"},
+    };
+    compare(e, w, 8, "written timeline");
+    check(strcmp(vm_edit_title(e), "reel 2 v5") == 0 && vm_edit_kind(e) == VM_EDIT_FROM_OTIO, "the title is the name",
+          "'%s'", vm_edit_title(e));
+    vm_edit_free(&e);
+
+    /* the same timeline read at 23.976: rate 24 still counts frames, 48000 does not land on frames */
+    f = fps_of("23.976");
+    r = vm_otio_parse("t.otio", written, strlen(written), &f, &e, err);
+    check(r == DS_ERR_FORMAT
+              && strstr(err, "t.otio: tracks.children[1].children[2].source_range.start_time.value: value 480000 at rate "
+                             "48000 is not a whole frame at 23.976 fps"),
+          "at 23.976 a time at 48000 must land on a frame: error names the JSON path", "%s", err);
+}
+
+static void fails(const char *doc, const char *want, const char *label)
+{
+    vm_fps f = fps_of("24");
+    vm_edit *e = (vm_edit *)&e;
+    char err[DS_ERR_LEN] = "";
+    ds_result r = vm_otio_parse("t.otio", doc, strlen(doc), &f, &e, err);
+    check(r != DS_OK && e == NULL && strstr(err, want) != NULL, label, "result %d, message '%s', want '%s'", (int)r, err,
+          want);
+}
+
+#define ONE_AUDIO(items) TIMELINE(TRACK("Audio", items))
+
+static void errors(void)
+{
+    fails(ONE_AUDIO("{\"OTIO_SCHEMA\": \"Clip.1\", \"source_range\": " TR(0, 24, 10.5, 24) "}"),
+          "t.otio: tracks.children[0].children[0].source_range.duration.value: value 10.5 at rate 24 is not a whole "
+          "frame at 24 fps",
+          "a time off the frame grid");
+    fails(ONE_AUDIO("{\"OTIO_SCHEMA\": \"Clip.1\", \"name\": \"x\"}"),
+          "t.otio: tracks.children[0].children[0].source_range: a clip needs a source_range", "a clip without a range");
+    fails(ONE_AUDIO("{\"OTIO_SCHEMA\": \"Clip.1\", \"source_range\": " TR(0, 24, -5, 24) "}"),
+          "tracks.children[0].children[0].source_range.duration: a negative duration (-5 frames)", "negative duration");
+    fails(ONE_AUDIO("{\"OTIO_SCHEMA\": \"Clip.1\", \"source_range\": " TR(0, 0, 5, 24) "}"),
+          "tracks.children[0].children[0].source_range.start_time.rate: rate 0 is not a frame or sample rate",
+          "rate 0");
+    fails(ONE_AUDIO("{\"OTIO_SCHEMA\": \"Clip.1\", \"source_range\": {\"OTIO_SCHEMA\": \"TimeRange.1\", "
+                    "\"start_time\": {\"value\": \"ten\", \"rate\": 24}, \"duration\": " RT(5, 24) "}}"),
+          "tracks.children[0].children[0].source_range.start_time.value: a number expected, found a string",
+          "a time that is not a number");
+    fails(TIMELINE(TRACK("Subtitle", "")), "t.otio: tracks.children[0].kind: a track's kind is \"Audio\" or \"Video\", "
+          "found \"Subtitle\"", "unknown track kind");
+    fails(ONE_AUDIO("{\"OTIO_SCHEMA\": \"Stack.1\", \"children\": []}"),
+          "tracks.children[0].children[0]: a Stack inside a track is not read", "nested stack");
+    fails(ONE_AUDIO("{\"OTIO_SCHEMA\": \"Effect.1\"}"), "tracks.children[0].children[0]: unknown item 'Effect'",
+          "unknown item");
+    fails(ONE_AUDIO("{\"OTIO_SCHEMA\": \"Transition.1\", \"in_offset\": " RT(1, 24) ", \"out_offset\": " RT(1, 24) "},"
+                    "{\"OTIO_SCHEMA\": \"Transition.1\", \"in_offset\": " RT(1, 24) ", \"out_offset\": " RT(1, 24) "}"),
+          "tracks.children[0].children[1]: a transition right after another one", "two transitions in a row");
+    fails(ONE_AUDIO("{\"OTIO_SCHEMA\": \"Transition.1\", \"in_offset\": " RT(-1, 24) ", \"out_offset\": " RT(1, 24) "}"),
+          "tracks.children[0].children[0].in_offset: a negative offset", "negative transition offset");
+    fails("{\"OTIO_SCHEMA\": \"Clip.1\"}", "t.otio: not an OpenTimelineIO timeline (the top is a Clip, not a Timeline)",
+          "not a timeline");
+    fails("[1, 2]", "t.otio: not an OpenTimelineIO timeline (the top is an array without OTIO_SCHEMA", "not an object");
+    fails("{\"OTIO_SCHEMA\": \"Timeline.1\",\n \"tracks\": [1,]}", "t.otio: line 2, column", "JSON syntax error");
+    fails("{\"OTIO_SCHEMA\": \"Timeline.1\", \"tracks\": {\"OTIO_SCHEMA\": \"Track.1\"}}",
+          "t.otio: tracks: a Stack expected, found an object", "tracks not a Stack");
+    fails(TIMELINE(TRACK("Audio", "")), "t.otio: the timeline has no clip and no gap", "empty timeline");
+    {
+        char *doc = malloc(8192), *p = doc;
+        p += sprintf(p, "{\"OTIO_SCHEMA\": \"Timeline.1\", \"name\": \"");
+        memset(p, 'n', 1100);
+        p += 1100;
+        sprintf(p, "\", \"tracks\": {\"OTIO_SCHEMA\": \"Stack.1\", \"children\": []}}");
+        fails(doc, "t.otio: name: 1100 bytes long; the most taken is 1024", "name too long");
+        p = doc + sprintf(doc, "{\"OTIO_SCHEMA\": \"Timeline.1\", \"tracks\": {\"OTIO_SCHEMA\": \"Stack.1\", \"children\": [");
+        for (int i = 0; i < 17; i++)
+            p += sprintf(p, "%s{\"OTIO_SCHEMA\": \"Track.1\", \"kind\": \"Audio\", \"children\": []}", i ? "," : "");
+        sprintf(p, "]}}");
+        fails(doc, "t.otio: tracks.children[16]: more than 16 audio tracks", "17 audio tracks");
+        free(doc);
+    }
+    {
+        vm_fps f = fps_of("24");
+        vm_edit *e = NULL;
+        char err[DS_ERR_LEN];
+        ds_result r = vm_otio_load("tests/data/otio/none.otio", &f, &e, err);
+        check(r == DS_ERR_IO && !e
+                  && strcmp(err, "cannot read OpenTimelineIO file 'tests/data/otio/none.otio': No such file or directory")
+                         == 0,
+              "a missing file", "%s", err);
+    }
+}
+
+static vm_edit *load(const char *name)
+{
+    char path[256], err[DS_ERR_LEN];
+    vm_fps f = fps_of("24");
+    vm_edit *e = NULL;
+    snprintf(path, sizeof path, "tests/data/otio/%s", name);
+    check(vm_otio_load(path, &f, &e, err) == DS_OK, name, "%s", err);
+    return e;
+}
+
+static void samples(void)
+{
+    vm_edit *e;
+    if ((e = load("simple_cut.otio"))) {
+        static const want_item w[] = {
+            {CLIP, 1, "V", "Clip-001", "/folder/titles.mov", 0, 3, 3, 6, 0, CUT, 0, 0, CUT, 0, 0, 1, 1, "children[0]"},
+            {CLIP, 2, "V", "Clip-002", "/folder/wind-up.mov", 3, 9, 2, 8, 0, CUT, 0, 0, CUT, 0, 0, 1, 1, "children[1]"},
+            {CLIP, 3, "V", "Clip-003", "/folder/punchline.mov", 9, 13, 0, 4, 0, CUT, 0, 0, CUT, 0, 0, 1, 1, "children[2]"},
+            /* no source_range: the available range, 100 for 6 */
+            {CLIP, 4, "V", "Clip-004", "/folder/credits.mov", 13, 19, 100, 106, 100, CUT, 0, 0, CUT, 0, 0, 1, 1,
+             "children[3]"},
+        };
+        compare(e, w, 4, "simple_cut.otio");
+        check(strcmp(vm_edit_title(e), "Figure 1 - Simple Cut List") == 0, "simple_cut.otio: title", "'%s'",
+              vm_edit_title(e));
+        vm_edit_free(&e);
+    }
+    if ((e = load("transition_test.otio"))) {
+        /* t0 before A and t3 after C touch one clip each; t1 joins A and B */
+        static const want_item w[] = {
+            {CLIP, 1, "V", "A", "", 0, 50, 0, 50, -1, DIS, 20, 10, DIS, 20, 10, 1, 1, "children[1]"},
+            {CLIP, 2, "V", "B", "", 50, 100, 0, 50, -1, DIS, 20, 10, CUT, 0, 0, 1, 1, "children[3]"},
+            {CLIP, 3, "V", "C", "", 100, 150, 0, 50, -1, CUT, 0, 0, DIS, 20, 10, 1, 1, "children[4]"},
+        };
+        compare(e, w, 3, "transition_test.otio");
+        vm_edit_free(&e);
+    }
+    if ((e = load("multitrack.otio"))) {
+        /* clips after gaps: 720 + 83; 720 + 83 + 722 + 432; the second track's clip after a 482-frame gap */
+        const long starts[][3] = {{0, 0, 720}, {2, 803, 722}, {4, 1957, 720}, {7, 482, 480}, {10, 1198, 640}};
+        check_int(vm_edit_count(e), 12, "multitrack.otio: 12 items (6 + 3 + 3)");
+        for (int i = 0; i < 5; i++) {
+            const vm_edit_event *ev = vm_edit_event_at(e, (int)starts[i][0]);
+            char label[96];
+            snprintf(label, sizeof label, "multitrack.otio: clip at item %ld starts at %ld for %ld", starts[i][0],
+                     starts[i][1], starts[i][2]);
+            check(ev && ev->kind == CLIP && ev->rec_in == starts[i][1] && ev->rec_out - ev->rec_in == starts[i][2]
+                      && ev->file[0] == '\0',
+                  label, "%lld %lld", ev ? (long long)ev->rec_in : 0, ev ? (long long)ev->rec_out : 0);
+        }
+        vm_edit_free(&e);
+    }
+    /* OTIO's CMX3600 adapter made screening_example.otio from screening_example.edl: the two readers agree */
+    vm_edit *o = load("screening_example.otio"), *d = NULL;
+    vm_fps f = fps_of("24");
+    char err[DS_ERR_LEN];
+    vm_edl_load("tests/data/otio/screening_example.edl", &f, &d, err);
+    if (o && d) {
+        check_int(vm_edit_count(o), vm_edit_count(d), "screening_example: as many items in the OTIO as events in the EDL");
+        int64_t rec0 = vm_edit_event_at(d, 0)->rec_in;
+        for (int i = 0; i < vm_edit_count(o) && i < vm_edit_count(d); i++) {
+            const vm_edit_event *a = vm_edit_event_at(o, i), *b = vm_edit_event_at(d, i);
+            char label[128];
+            snprintf(label, sizeof label, "screening_example: OTIO item %d = EDL event %d (source, record from the start, "
+                     "clip, reel)", i, b->number);
+            check(a->src_in == b->src_in && a->src_out == b->src_out && a->rec_in == b->rec_in - rec0
+                      && a->rec_out == b->rec_out - rec0 && strcmp(a->clip, b->clip) == 0 && strcmp(a->reel, b->reel) == 0,
+                  label, "otio src %lld-%lld rec %lld-%lld '%s' '%s'; edl src %lld-%lld rec %lld-%lld '%s' '%s'",
+                  (long long)a->src_in, (long long)a->src_out, (long long)a->rec_in, (long long)a->rec_out, a->clip,
+                  a->reel, (long long)b->src_in, (long long)b->src_out, (long long)(b->rec_in - rec0),
+                  (long long)(b->rec_out - rec0), b->clip, b->reel);
+        }
+    }
+    vm_edit_free(&o);
+    vm_edit_free(&d);
+}
+
+int main(void)
+{
+    written_timeline();
+    errors();
+    samples();
+    return check_exit();
+}
