@@ -52,6 +52,10 @@ all: $(B)/dubstage $(B)/dubstage-rtcheck $(TESTS) $(TOOLS) $(REPLAYS)
 # vectorises loops of known trip count): -O3 for dsp/ only.
 $(B)/dsp/%.o: CFLAGS += -O3
 
+# What the render manifest records of the build (vm/manifest.h): the flags
+# that could change the bytes.
+$(B)/vm/manifest.o: CFLAGS += -DDS_BUILD_FLAGS='"$(OPT) -ffp-contract=off, dsp/ -O3"'
+
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC  $<"

@@ -8,6 +8,19 @@
 
 int dsp_simd_cap = DSP_SIMD_ANY;
 
+const char *dsp_simd_path(void)
+{
+#ifdef DSP_HAVE_WIDE
+    if (DSP_HAVE_WIDE())
+        return "avx512";
+#endif
+#ifdef DSP_HAVE_AVX2
+    return DSP_HAVE_AVX2() ? "avx2" : "sse2";
+#else
+    return "generic";
+#endif
+}
+
 void dsp_mix_clear(float *x, int n)
 {
     memset(x, 0, (size_t)n * sizeof *x);

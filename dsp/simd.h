@@ -13,6 +13,11 @@
 enum { DSP_SIMD_ANY, DSP_SIMD_NO_WIDE, DSP_SIMD_NO_AVX2 };
 extern int dsp_simd_cap;
 
+/* The widest path this process runs ("avx512", "avx2", "sse2", or
+ * "generic" off x86-64), for the render manifest (vm/manifest.h). A static
+ * string. */
+const char *dsp_simd_path(void);
+
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
 #define DSP_HOT __attribute__((target_clones("avx2", "default")))
 /* DSP_WIDE: a version of a loop in 64-byte vectors, for the few loops that

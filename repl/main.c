@@ -45,7 +45,7 @@ static const char usage_text[] =
     "commands:\n"
     "  render SCRIPT   render every output the script declares, in one pass\n"
     "  check SCRIPT    judge every deliverable against its spec (docs/delivery.md): renders,\n"
-    "                  or reuses the last check's render when nothing it depends on changed;\n"
+    "                  or reuses the last render (its manifest) when nothing it depends on changed;\n"
     "                  exit 1 when a deliverable misses its spec\n"
     "  info SCRIPT     print the compiled graph: ops in order, channels, buffers, outputs\n"
     "  automation SCRIPT [LANE ...] [--csv FILE] [--svg FILE]\n"
@@ -582,27 +582,65 @@ static int write_report(const vm_qc_series *qc, const plan *p, const vm_desc *d,
     return rc;
 }
 
+/* The manifest of a render (docs/manifest.md): its place checked and the
+ * inputs hashed before rendering (a manifest that cannot be written stops
+ * the render before it starts), hashes of files unchanged since the last
+ * manifest there taken from it. */
+static int manifest_begin(const vm_desc *d, const cli_args *a, vm_manifest *now, char *mpath, size_t n)
+{
+    char err[DS_ERR_LEN], root[PATH_MAX];
+    vm_manifest disk;
+    vm_manifest_path(d, mpath, n);
+    if (vm_manifest_check_place(d, mpath, err) != DS_OK) {
+        memset(now, 0, sizeof *now);
+        fprintf(stderr, "dubstage: %s\n", err);
+        return 1;
+    }
+    vm_manifest_root(d, root, sizeof root);
+    int have = vm_manifest_read(mpath, root, &disk, err) == DS_OK;
+    ds_result r = vm_manifest_build(now, d, "/proc/self/exe", DS_VERSION, a->out_dir, a->allow_paths,
+                                    have ? &disk : NULL, err);
+    vm_manifest_free(&disk);
+    if (r != DS_OK) {
+        fprintf(stderr, "dubstage: %s\n", err);
+        return 1;
+    }
+    return 0;
+}
+
 static int cmd_render(plan *p, const vm_desc *d, const cli_args *a, char (*report_paths)[PATH_MAX])
 {
     vm_render_report *rep;
     double el;
-    char err[DS_ERR_LEN];
+    char err[DS_ERR_LEN], mpath[PATH_MAX + 32];
     vm_qc_series *qc = NULL;
+    vm_manifest man;
+    if (manifest_begin(d, a, &man, mpath, sizeof mpath) != 0) {
+        vm_manifest_free(&man);
+        return 1;
+    }
     /* the report's folder first: a folder that cannot be made stops before the render, not after */
     if (a->report_dir && vm_path_mkdirs(a->report_dir, err) != DS_OK) {
         fprintf(stderr, "dubstage: --report '%s': %s\n", a->report_dir, err);
+        vm_manifest_free(&man);
         return 1;
     }
     if (a->report_dir && vm_qc_create(p, d, &qc, err) != DS_OK) {
         fprintf(stderr, "dubstage: %s\n", err);
+        vm_manifest_free(&man);
         return 1;
     }
-    int rc = run_render(p, a, a->measure || qc, qc, &rep, &el); /* a report judges deliverables: it measures */
+    int measured = a->measure || qc; /* a report judges deliverables: it measures */
+    int rc = run_render(p, a, measured, qc, &rep, &el);
     if (rc) {
         free(rep);
         vm_qc_free(&qc);
+        vm_manifest_free(&man);
         return rc;
     }
+    measures_row *values = measured ? judged_values(d, p, rep) : NULL;
+    if (measured && !values)
+        rc = 1;
     if (!a->quiet) {
         char s0[64], s1[64];
         print_time(p, 0, s0, sizeof s0);
@@ -625,14 +663,21 @@ static int cmd_render(plan *p, const vm_desc *d, const cli_args *a, char (*repor
             printf("\n");
             print_normalize(p, rep, i);
         }
-        measures_row *values = d->ndeliverables ? judged_values(d, p, rep) : NULL;
-        if (values)
+        if (values && d->ndeliverables)
             vm_judge_print(stdout, d, (const measures_row *)values);
-        free(values);
     }
-    rc = qc ? write_report(qc, p, d, rep, a->report_dir, report_paths, a->quiet) : 0;
+    if (rc == 0 && (vm_manifest_record(&man, d, p, a->block, a->threads ? a->threads : 2,
+                                       (const measures_row *)values, err) != DS_OK ||
+                    vm_manifest_write(&man, mpath, err) != DS_OK)) {
+        fprintf(stderr, "dubstage: %s\n", err);
+        rc = 1;
+    }
+    if (rc == 0 && qc)
+        rc = write_report(qc, p, d, rep, a->report_dir, report_paths, a->quiet);
+    free(values);
     free(rep);
     vm_qc_free(&qc);
+    vm_manifest_free(&man);
     return rc;
 }
 
@@ -655,7 +700,9 @@ static int cmd_check(vm_desc *d, const cli_args *a, plan **pp)
         return 1;
     }
     vm_manifest disk, now;
-    int have = vm_manifest_read(mpath, &disk, err) == DS_OK;
+    char root[PATH_MAX];
+    vm_manifest_root(d, root, sizeof root);
+    int have = vm_manifest_read(mpath, root, &disk, err) == DS_OK;
     int rc = 1, reused = 0;
     measures_row *values = NULL;
     vm_render_report *rep = NULL;
@@ -669,15 +716,14 @@ static int cmd_check(vm_desc *d, const cli_args *a, plan **pp)
         vm_manifest_outputs_intact(&disk, why, sizeof why)) {
         if (disk.ndeliverables == d->ndeliverables) {
             reused = 1;
-            /* the outputs and measures recorded stand: now's from here on */
-            now.outputs = disk.outputs, now.noutputs = disk.noutputs, now.values = disk.values;
-            now.ndeliverables = disk.ndeliverables;
-            disk.outputs = NULL, disk.noutputs = 0, disk.values = NULL, disk.ndeliverables = 0;
+            vm_manifest_take_render(&now, &disk); /* the outputs and measures recorded stand */
             values = now.values;
             /* files read again and found the same: their identities now, so
              * the next check need not read them */
             if ((now.hashed || disk.hashed) && vm_manifest_write(&now, mpath, err) != DS_OK)
                 fprintf(stderr, "dubstage: warning: %s\n", err);
+        } else if (disk.ndeliverables < 0) {
+            snprintf(why, sizeof why, "the last render did not measure its deliverables (--no-measure)");
         } else {
             snprintf(why, sizeof why, "the deliverables changed");
         }
@@ -697,7 +743,8 @@ static int cmd_check(vm_desc *d, const cli_args *a, plan **pp)
         rc = 1;
         if (!(values = judged_values(d, *pp, rep)))
             goto done;
-        if (vm_manifest_record(&now, d, (const measures_row *)values, err) != DS_OK ||
+        if (vm_manifest_record(&now, d, *pp, a->block, a->threads ? a->threads : 2, (const measures_row *)values,
+                               err) != DS_OK ||
             vm_manifest_write(&now, mpath, err) != DS_OK) {
             fprintf(stderr, "dubstage: %s\n", err);
             goto done;
@@ -708,7 +755,7 @@ static int cmd_check(vm_desc *d, const cli_args *a, plan **pp)
         missed += vm_judge_failures(d, k, values[k]) > 0;
     char how[PATH_MAX + 128];
     if (reused)
-        snprintf(how, sizeof how, "reused the last check's render: nothing it depends on changed");
+        snprintf(how, sizeof how, "reused the last render: nothing it depends on changed");
     else
         snprintf(how, sizeof how, "rendered in %.1f s (%s)", el, why);
     int n = d->ndeliverables;

@@ -1,15 +1,5 @@
-/* manifest.c - the check manifest (see manifest.h).
- *
- * Format, one record a line, fields separated by one space, a path last and
- * escaped (%XX for '%', space, control bytes and DEL):
- *   dubstage-check 1
- *   engine VERSION SHA256 SIZE MTIME CTIME DEV INO SEEN PATH
- *   option out_dir PATH|-
- *   option allow_paths 0|1
- *   input SHA256 SIZE MTIME CTIME DEV INO SEEN PATH
- *   output SHA256 SIZE MTIME CTIME DEV INO SEEN PATH
- *   measure DELIVERABLE KEY VALUE          (%.17g, so a reused value prints as measured)
- */
+/* manifest.c - the render manifest (see manifest.h; its format, written
+ * down for users, in docs/manifest.md). */
 #include "vm/manifest.h"
 
 #include <errno.h>
@@ -22,17 +12,34 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dsp/simd.h"
+#include "vm/json.h"
+#include "vm/judge.h"
+#include "vm/layout.h"
+#include "vm/outfile.h"
 #include "vm/path.h"
 #include "vm/sha256.h"
+#include "vm/timecode.h"
 #include "vm/tmpfile.h"
 
-#define MANIFEST_MAGIC "dubstage-check 1"
+#ifndef DS_BUILD_FLAGS
+#define DS_BUILD_FLAGS "unknown"
+#endif
 
 void vm_manifest_path(const vm_desc *d, char *out, size_t n)
 {
     char dir[PATH_MAX];
     vm_path_dirname(d->noutputs ? d->outputs[0].path : d->script_path, dir, sizeof dir);
-    snprintf(out, n, "%s/.%s.check", dir, vm_path_basename(d->script_path));
+    const char *base = vm_path_basename(d->script_path);
+    size_t len = strlen(base);
+    if (len > 4 && strcmp(base + len - 4, ".lua") == 0)
+        len -= 4;
+    snprintf(out, n, "%s/%.*s.manifest.json", dir, (int)len, base);
+}
+
+void vm_manifest_root(const vm_desc *d, char *out, size_t n)
+{
+    vm_path_dirname(d->ninputs ? d->inputs[0] : d->script_path ? d->script_path : ".", out, n);
 }
 
 ds_result vm_manifest_check_place(const vm_desc *d, const char *path, char *err)
@@ -43,12 +50,12 @@ ds_result vm_manifest_check_place(const vm_desc *d, const char *path, char *err)
         return DS_ERR_IO;
     for (int i = 0; i < d->ninputs; i++)
         if (strcmp(d->inputs[i], real) == 0)
-            return ds_fail(err, DS_ERR_ARG, "the check's manifest '%s' is a file the script reads: rename that file",
+            return ds_fail(err, DS_ERR_ARG, "the manifest '%s' is a file the script reads: rename that file",
                            path);
     for (int i = 0; i < d->noutputs; i++)
         if (vm_path_resolve(NULL, d->outputs[i].path, other, sizeof other, &missing, err) == DS_OK &&
             strcmp(other, real) == 0)
-            return ds_fail(err, DS_ERR_ARG, "the check's manifest '%s' is an output of the script: rename the "
+            return ds_fail(err, DS_ERR_ARG, "the manifest '%s' is an output of the script: rename the "
                                             "output", path);
     return DS_OK;
 }
@@ -69,6 +76,7 @@ void vm_manifest_free(vm_manifest *m)
     free(m->inputs);
     free(m->outputs);
     free(m->values);
+    free(m->labels);
     memset(m, 0, sizeof *m);
 }
 
@@ -172,6 +180,14 @@ ds_result vm_manifest_build(vm_manifest *m, const vm_desc *d, const char *exe, c
 {
     memset(m, 0, sizeof *m);
     snprintf(m->version, sizeof m->version, "%s", version);
+#if defined(__clang__)
+    snprintf(m->compiler, sizeof m->compiler, "clang %s", __clang_version__);
+#elif defined(__GNUC__)
+    snprintf(m->compiler, sizeof m->compiler, "gcc %s", __VERSION__);
+#endif
+    snprintf(m->flags, sizeof m->flags, "%s", DS_BUILD_FLAGS);
+    snprintf(m->simd, sizeof m->simd, "%s", dsp_simd_path());
+    vm_manifest_root(d, m->root, sizeof m->root);
     if (out_dir) {
         int missing;
         ds_result r = vm_path_resolve(NULL, out_dir, m->out_dir, sizeof m->out_dir, &missing, err);
@@ -179,6 +195,10 @@ ds_result vm_manifest_build(vm_manifest *m, const vm_desc *d, const char *exe, c
             return r;
     }
     m->allow_paths = allow_paths;
+    char exe_real[PATH_MAX];
+    if (!realpath(exe, exe_real))
+        snprintf(exe_real, sizeof exe_real, "%s", exe);
+    exe = exe_real;
     if (!(m->engine.path = strdup(exe)))
         return ds_fail(err, DS_ERR_NOMEM, "out of memory");
     ds_result r = identify_hashed(&m->engine, known && known->engine.path && strcmp(known->engine.path, exe) == 0
@@ -247,49 +267,119 @@ int vm_manifest_outputs_intact(vm_manifest *disk, char *why, size_t n)
             snprintf(why, n, "output '%s' was changed since", shown);
             return 0;
         }
-        *was = now; /* the same contents: its identity as it is now */
+        /* the same contents: its identity as it is now */
+        was->size = now.size, was->mtime_ns = now.mtime_ns, was->ctime_ns = now.ctime_ns;
+        was->dev = now.dev, was->ino = now.ino, was->seen_ns = now.seen_ns;
     }
     return 1;
 }
 
-ds_result vm_manifest_record(vm_manifest *m, const vm_desc *d, const double (*values)[VM_MEASURE_COUNT],
-                             char *err)
+ds_result vm_manifest_record(vm_manifest *m, const vm_desc *d, const plan *p, int block, int threads,
+                             const double (*values)[VM_MEASURE_COUNT], char *err)
 {
-    m->outputs = calloc((size_t)(d->noutputs ? d->noutputs : 1), sizeof *m->outputs);
-    m->values = calloc((size_t)(d->ndeliverables ? d->ndeliverables : 1), sizeof *m->values);
-    if (!m->outputs || !m->values)
+    m->block = block;
+    m->threads = threads;
+    vm_manifest_session *se = &m->session;
+    se->rate = p->tb.rate;
+    snprintf(se->fps, sizeof se->fps, "%s", p->tb.fps.name);
+    se->drop_frame = p->tb.start_drop;
+    vm_tc_format(&p->tb.fps, p->tb.start_frames, p->tb.start_drop, se->start, sizeof se->start);
+    se->start_samples = p->tb.start_samples;
+    se->length = p->length;
+    m->outputs = calloc((size_t)(p->noutputs ? p->noutputs : 1), sizeof *m->outputs);
+    if (!m->outputs)
         return ds_fail(err, DS_ERR_NOMEM, "out of memory");
-    for (int i = 0; i < d->noutputs; i++) {
+    for (int i = 0; i < p->noutputs; i++) {
+        const plan_output *po = &p->outputs[i];
         vm_manifest_file *f = &m->outputs[m->noutputs++];
-        if (!(f->path = strdup(d->outputs[i].path)))
+        char real[PATH_MAX];
+        int missing;
+        if (vm_path_resolve(NULL, po->path, real, sizeof real, &missing, err) != DS_OK)
+            return DS_ERR_IO;
+        if (!(f->path = strdup(real)))
             return ds_fail(err, DS_ERR_NOMEM, "out of memory");
         int hashed = 0;
         ds_result r = identify_hashed(f, NULL, &hashed, err);
         if (r != DS_OK)
             return r;
+        snprintf(f->format, sizeof f->format, "%s", vm_out_format_name(po->format));
+        snprintf(f->layout, sizeof f->layout, "%s", vm_layout_name(po->layout));
+        f->channels = po->channels;
+        f->rate = p->tb.rate;
+        f->length = p->length;
     }
+    if (!values) {
+        m->ndeliverables = -1; /* not measured */
+        return DS_OK;
+    }
+    m->values = calloc((size_t)(d->ndeliverables ? d->ndeliverables : 1), sizeof *m->values);
+    m->labels = calloc((size_t)(d->ndeliverables ? d->ndeliverables : 1), sizeof *m->labels);
+    if (!m->values || !m->labels)
+        return ds_fail(err, DS_ERR_NOMEM, "out of memory");
     m->ndeliverables = d->ndeliverables;
     memcpy(m->values, values, (size_t)d->ndeliverables * sizeof *m->values);
+    for (int k = 0; k < d->ndeliverables; k++) {
+        char name[sizeof *m->labels];
+        snprintf(m->labels[k], sizeof *m->labels, "%.200s (%.40s)", vm_judge_name(d, k, name, sizeof name),
+                 d->deliverables[k].spec.name);
+    }
     return DS_OK;
 }
 
-/* ---- text ------------------------------------------------------------- */
-
-static void put_path(FILE *f, const char *p)
+void vm_manifest_take_render(vm_manifest *m, vm_manifest *disk)
 {
-    for (const unsigned char *c = (const unsigned char *)p; *c; c++)
-        if (*c <= ' ' || *c == '%' || *c == 0x7f)
-            fprintf(f, "%%%02X", *c);
-        else
-            fputc(*c, f);
+    m->block = disk->block, m->threads = disk->threads, m->session = disk->session;
+    m->outputs = disk->outputs, m->noutputs = disk->noutputs;
+    m->values = disk->values, m->labels = disk->labels, m->ndeliverables = disk->ndeliverables;
+    disk->outputs = NULL, disk->noutputs = 0, disk->values = NULL, disk->labels = NULL, disk->ndeliverables = 0;
+}
+
+
+/* ---- JSON (docs/manifest.md) -------------------------------------------- */
+
+/* path as the file writes it: relative to root when inside it */
+static void put_path(FILE *f, const char *path, const char *root)
+{
+    size_t n = strlen(root);
+    if (root[0] && strncmp(path, root, n) == 0 && (path[n] == '/' || path[n] == 0) && strcmp(root, "/") != 0)
+        vm_json_string(f, path[n] ? path + n + 1 : ".");
+    else
+        vm_json_string(f, path);
 }
 
 static void put_identity(FILE *f, const vm_manifest_file *x)
 {
-    fprintf(f, " %s %lld %lld %lld %llu %llu %lld ", x->sha256, (long long)x->size, (long long)x->mtime_ns,
-            (long long)x->ctime_ns, (unsigned long long)x->dev, (unsigned long long)x->ino, (long long)x->seen_ns);
-    put_path(f, x->path);
-    fputc('\n', f);
+    fprintf(f, "\"identity\": \"%llu %llu %lld %lld %lld\"", (unsigned long long)x->dev, (unsigned long long)x->ino,
+            (long long)x->mtime_ns, (long long)x->ctime_ns, (long long)x->seen_ns);
+}
+
+static void put_file(FILE *f, const vm_manifest_file *x, const char *root, int output)
+{
+    fprintf(f, "    {\"path\": ");
+    put_path(f, x->path, root);
+    fprintf(f, ", \"sha256\": \"%s\", \"bytes\": %lld", x->sha256, (long long)x->size);
+    if (output) {
+        fprintf(f, ", \"format\": ");
+        vm_json_string(f, x->format);
+        fprintf(f, ", \"channels\": %d, \"layout\": ", x->channels);
+        vm_json_string(f, x->layout);
+        fprintf(f, ", \"rate\": %d, \"length_samples\": %lld", x->rate, (long long)x->length);
+    }
+    fprintf(f, ", ");
+    put_identity(f, x);
+    fprintf(f, "}");
+}
+
+/* A measure: a number to the bit, "-inf"/"inf" (below the gate), null
+ * (not measured). */
+static void put_measure(FILE *f, double v)
+{
+    if (isnan(v))
+        fputs("null", f);
+    else if (isinf(v))
+        fputs(v < 0 ? "\"-inf\"" : "\"inf\"", f);
+    else
+        fprintf(f, "%.17g", v);
 }
 
 ds_result vm_manifest_write(const vm_manifest *m, const char *path, char *err)
@@ -298,147 +388,258 @@ ds_result vm_manifest_write(const vm_manifest *m, const char *path, char *err)
     FILE *f = vm_tmpfile_fopen(&t, path, err);
     if (!f)
         return DS_ERR_IO;
-    fprintf(f, "%s\nengine %s", MANIFEST_MAGIC, m->version);
+    fprintf(f, "{\n  \"dubstage_manifest\": %d,\n  \"engine\": {\"version\": ", VM_MANIFEST_VERSION);
+    vm_json_string(f, m->version);
+    fprintf(f, ", \"sha256\": \"%s\", \"bytes\": %lld, \"path\": ", m->engine.sha256, (long long)m->engine.size);
+    vm_json_string(f, m->engine.path);
+    fprintf(f, ",\n             \"compiler\": ");
+    vm_json_string(f, m->compiler);
+    fprintf(f, ", \"flags\": ");
+    vm_json_string(f, m->flags);
+    fprintf(f, ", \"simd\": ");
+    vm_json_string(f, m->simd);
+    fprintf(f, ", ");
     put_identity(f, &m->engine);
-    fprintf(f, "option out_dir ");
+    fprintf(f, "},\n  \"options\": {\"block\": %d, \"threads\": %d, \"out_dir\": ", m->block, m->threads);
     if (m->out_dir[0])
-        put_path(f, m->out_dir);
+        put_path(f, m->out_dir, m->root);
     else
-        fputc('-', f);
-    fprintf(f, "\noption allow_paths %d\n", m->allow_paths);
+        fputs("null", f);
+    fprintf(f, ", \"allow_paths\": %s},\n", m->allow_paths ? "true" : "false");
+    const vm_manifest_session *se = &m->session;
+    if (se->rate) {
+        fprintf(f, "  \"session\": {\"rate\": %d, \"fps\": ", se->rate);
+        vm_json_string(f, se->fps);
+        fprintf(f, ", \"drop_frame\": %s, \"start\": ", se->drop_frame ? "true" : "false");
+        vm_json_string(f, se->start);
+        fprintf(f, ", \"start_samples\": %lld, \"length_samples\": %lld},\n", (long long)se->start_samples,
+                (long long)se->length);
+    } else {
+        fprintf(f, "  \"session\": null,\n");
+    }
+    fprintf(f, "  \"root\": ");
+    vm_json_string(f, m->root);
+    fprintf(f, ",\n  \"inputs\": [");
     for (int i = 0; i < m->ninputs; i++) {
-        fprintf(f, "input");
-        put_identity(f, &m->inputs[i]);
+        fprintf(f, "%s\n", i ? "," : "");
+        put_file(f, &m->inputs[i], m->root, 0);
     }
+    fprintf(f, "%s],\n  \"outputs\": [", m->ninputs ? "\n  " : "");
     for (int i = 0; i < m->noutputs; i++) {
-        fprintf(f, "output");
-        put_identity(f, &m->outputs[i]);
+        fprintf(f, "%s\n", i ? "," : "");
+        put_file(f, &m->outputs[i], m->root, 1);
     }
-    for (int k = 0; k < m->ndeliverables; k++)
-        for (int j = 0; j < VM_MEASURE_COUNT; j++)
-            fprintf(f, "measure %d %s %.17g\n", k, vm_measures[j].key, m->values[k][j]);
+    fprintf(f, "%s],\n  \"deliverables\": ", m->noutputs ? "\n  " : "");
+    if (m->ndeliverables < 0) {
+        fputs("null", f);
+    } else {
+        fputc('[', f);
+        for (int k = 0; k < m->ndeliverables; k++) {
+            fprintf(f, "%s\n    {\"name\": ", k ? "," : "");
+            vm_json_string(f, m->labels ? m->labels[k] : "");
+            fprintf(f, ", \"measures\": {");
+            for (int j = 0; j < VM_MEASURE_COUNT; j++) {
+                fprintf(f, "%s\"%s\": ", j ? ", " : "", vm_measures[j].key);
+                put_measure(f, m->values[k][j]);
+            }
+            fprintf(f, "}}");
+        }
+        fprintf(f, "%s]", m->ndeliverables ? "\n  " : "");
+    }
+    fprintf(f, "\n}\n");
     return vm_tmpfile_fcommit(&t, f, path, err);
 }
 
-/* An escaped path back into out; 0 when malformed. */
-static int get_path(const char *s, char *out, size_t n)
+/* ---- reading ------------------------------------------------------------ */
+
+typedef struct {
+    const char *file; /* the manifest, for messages */
+    const char *root;
+    char *err;
+} manifest_reader;
+
+static ds_result bad(const manifest_reader *mr, const char *where, const char *what)
 {
-    size_t len = 0;
-    for (; *s && *s != '\n'; s++) {
-        unsigned v = (unsigned char)*s;
-        if (*s == '%') {
-            if (sscanf(s + 1, "%2X", &v) != 1)
-                return 0;
-            s += 2;
-        }
-        if (len + 1 >= n || v == 0)
-            return 0;
-        out[len++] = (char)v;
-    }
-    out[len] = 0;
-    return len > 0;
+    return ds_fail(mr->err, DS_ERR_FORMAT, "'%s' is not a dubstage manifest: %s %s", mr->file, where, what);
 }
 
-/* " SHA256 SIZE MTIME CTIME DEV INO SEEN PATH" at s into x; 0 when
- * malformed. */
-static int get_identity(const char *s, vm_manifest_file *x)
+/* A path member into *out (malloc'd, absolute: a relative one joined to
+ * root). */
+static ds_result get_path(const manifest_reader *mr, const vm_json *o, const char *where, char **out)
 {
-    long long size, mt, ct, seen;
+    const char *p = vm_json_get_string(o, "path");
+    char joined[PATH_MAX];
+    if (!p || !p[0])
+        return bad(mr, where, "has no \"path\"");
+    if (vm_path_join(mr->root, p, joined, sizeof joined) != 0)
+        return bad(mr, where, "has a path too long");
+    if (!(*out = strdup(joined)))
+        return ds_fail(mr->err, DS_ERR_NOMEM, "out of memory");
+    return DS_OK;
+}
+
+static void get_identity(const vm_json *o, vm_manifest_file *x)
+{
+    const char *id = vm_json_get_string(o, "identity");
     unsigned long long dev, ino;
-    int used = 0;
-    char path[PATH_MAX];
-    if (sscanf(s, " %64[0-9a-f] %lld %lld %lld %llu %llu %lld %n", x->sha256, &size, &mt, &ct, &dev, &ino, &seen,
-               &used) != 7 || !used || strlen(x->sha256) != 64 || !get_path(s + used, path, sizeof path) ||
-        !(x->path = strdup(path)))
-        return 0;
-    x->size = size, x->mtime_ns = mt, x->ctime_ns = ct, x->dev = dev, x->ino = ino, x->seen_ns = seen;
-    return 1;
+    long long mt, ct, seen;
+    if (id && sscanf(id, "%llu %llu %lld %lld %lld", &dev, &ino, &mt, &ct, &seen) == 5)
+        x->dev = dev, x->ino = ino, x->mtime_ns = mt, x->ctime_ns = ct, x->seen_ns = seen;
+    /* else: no identity, so no hash is taken on trust (seen_ns 0 is never settled) */
 }
 
-/* list with room for one more (doubling *cap); NULL when out of memory */
-static void *grow(void *list, int n, int *cap, size_t elem)
+static int64_t get_int(const vm_json *o, const char *key)
 {
-    if (n < *cap)
-        return list;
-    int ncap = *cap ? 2 * *cap : 16;
-    void *p = realloc(list, (size_t)ncap * elem);
-    if (p) {
-        memset((char *)p + (size_t)*cap * elem, 0, (size_t)(ncap - *cap) * elem);
-        *cap = ncap;
+    double v = 0;
+    vm_json_get_number(o, key, &v);
+    return v >= -9e15 && v <= 9e15 ? (int64_t)v : 0;
+}
+
+static void get_text(const vm_json *o, const char *key, char *out, size_t n)
+{
+    const char *s = vm_json_get_string(o, key);
+    snprintf(out, n, "%s", s ? s : "");
+}
+
+static ds_result get_file(const manifest_reader *mr, const vm_json *o, const char *where, vm_manifest_file *x,
+                          int output)
+{
+    ds_result r = get_path(mr, o, where, &x->path);
+    if (r != DS_OK)
+        return r;
+    const char *h = vm_json_get_string(o, "sha256");
+    if (!h || strlen(h) != 64 || strspn(h, "0123456789abcdef") != 64)
+        return bad(mr, where, "has no \"sha256\" of 64 hex digits");
+    memcpy(x->sha256, h, 65);
+    x->size = get_int(o, "bytes");
+    get_identity(o, x);
+    if (output) {
+        get_text(o, "format", x->format, sizeof x->format);
+        get_text(o, "layout", x->layout, sizeof x->layout);
+        x->channels = (int)get_int(o, "channels");
+        x->rate = (int)get_int(o, "rate");
+        x->length = get_int(o, "length_samples");
     }
-    return p;
+    return DS_OK;
 }
 
-/* The identity at s appended to list; 0 when malformed or out of memory. */
-static int append_file(vm_manifest_file **list, int *n, int *cap, const char *s)
+static ds_result get_files(const manifest_reader *mr, const vm_json *doc, const char *key, vm_manifest_file **list,
+                           int *n, int output)
 {
-    vm_manifest_file *l = grow(*list, *n, cap, sizeof *l);
-    if (!l)
-        return 0;
-    *list = l;
-    if (!get_identity(s, &l[*n]))
-        return 0;
-    ++*n;
-    return 1;
-}
-
-/* One line into m; 0 when malformed or out of memory. */
-static int parse_line(const char *line, vm_manifest *m, int *capin, int *capout, int *capval)
-{
-    int used = 0;
-    char key[32];
-    if (sscanf(line, "engine %63s%n", m->version, &used) == 1)
-        return get_identity(line + used, &m->engine);
-    static const char out_dir_key[] = "option out_dir ";
-    if (strncmp(line, out_dir_key, sizeof out_dir_key - 1) == 0) {
-        const char *v = line + sizeof out_dir_key - 1;
-        return strcmp(v, "-\n") == 0 || get_path(v, m->out_dir, sizeof m->out_dir);
+    const vm_json *a = vm_json_get(doc, key);
+    if (!a || a->type != VM_JSON_ARRAY)
+        return bad(mr, key, "is not an array");
+    *list = calloc((size_t)(a->n ? a->n : 1), sizeof **list);
+    if (!*list)
+        return ds_fail(mr->err, DS_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < a->n; i++) {
+        char where[64];
+        snprintf(where, sizeof where, "%s[%d]", key, i);
+        if (a->items[i].type != VM_JSON_OBJECT)
+            return bad(mr, where, "is not an object");
+        ds_result r = get_file(mr, &a->items[i], where, &(*list)[*n], output);
+        if (r != DS_OK)
+            return r;
+        ++*n;
     }
-    if (sscanf(line, "option allow_paths %d", &m->allow_paths) == 1)
-        return 1;
-    if (strncmp(line, "input ", 6) == 0)
-        return append_file(&m->inputs, &m->ninputs, capin, line + 5);
-    if (strncmp(line, "output ", 7) == 0)
-        return append_file(&m->outputs, &m->noutputs, capout, line + 6);
-    int k;
-    double v;
-    if (sscanf(line, "measure %d %31s %lf", &k, key, &v) == 3 && k >= 0 && k < 100000) {
-        while (k >= m->ndeliverables) {
-            double(*l)[VM_MEASURE_COUNT] = grow(m->values, m->ndeliverables, capval, sizeof *l);
-            if (!l)
-                return 0;
-            m->values = l;
-            for (int j = 0; j < VM_MEASURE_COUNT; j++)
-                m->values[m->ndeliverables][j] = NAN;
-            m->ndeliverables++;
-        }
+    return DS_OK;
+}
+
+static double get_measure(const vm_json *v)
+{
+    if (v && v->type == VM_JSON_NUMBER)
+        return v->number;
+    if (v && v->type == VM_JSON_STRING)
+        return strcmp(v->string, "-inf") == 0 ? -INFINITY : strcmp(v->string, "inf") == 0 ? INFINITY : NAN;
+    return NAN;
+}
+
+static ds_result get_deliverables(const manifest_reader *mr, const vm_json *doc, vm_manifest *m)
+{
+    const vm_json *a = vm_json_get(doc, "deliverables");
+    if (!a || a->type == VM_JSON_NULL) {
+        m->ndeliverables = -1;
+        return DS_OK;
+    }
+    if (a->type != VM_JSON_ARRAY)
+        return bad(mr, "deliverables", "is not an array");
+    m->values = calloc((size_t)(a->n ? a->n : 1), sizeof *m->values);
+    m->labels = calloc((size_t)(a->n ? a->n : 1), sizeof *m->labels);
+    if (!m->values || !m->labels)
+        return ds_fail(mr->err, DS_ERR_NOMEM, "out of memory");
+    for (int k = 0; k < a->n; k++) {
+        const vm_json *ms = vm_json_get(&a->items[k], "measures");
         for (int j = 0; j < VM_MEASURE_COUNT; j++)
-            if (strcmp(key, vm_measures[j].key) == 0) {
-                m->values[k][j] = v;
-                return 1;
-            }
+            m->values[k][j] = get_measure(vm_json_get(ms, vm_measures[j].key));
+        get_text(&a->items[k], "name", m->labels[k], sizeof *m->labels);
     }
-    return 0;
+    m->ndeliverables = a->n;
+    return DS_OK;
 }
 
-ds_result vm_manifest_read(const char *path, vm_manifest *m, char *err)
+static ds_result read_doc(const manifest_reader *mr, const vm_json *doc, vm_manifest *m)
+{
+    double version = 0;
+    if (!vm_json_get_number(doc, "dubstage_manifest", &version))
+        return bad(mr, "its top", "has no \"dubstage_manifest\" version");
+    if (version != VM_MANIFEST_VERSION)
+        return ds_fail(mr->err, DS_ERR_FORMAT, "'%s' is a dubstage manifest of version %g; this dubstage reads "
+                       "version %d", mr->file, version, VM_MANIFEST_VERSION);
+    const vm_json *e = vm_json_get(doc, "engine");
+    const char *h = vm_json_get_string(e, "sha256"), *exe = vm_json_get_string(e, "path");
+    if (!h || strlen(h) != 64 || !exe || !vm_json_get_string(e, "version"))
+        return bad(mr, "engine", "lacks its version, path or sha256");
+    get_text(e, "version", m->version, sizeof m->version);
+    memcpy(m->engine.sha256, h, 65);
+    if (!(m->engine.path = strdup(exe)))
+        return ds_fail(mr->err, DS_ERR_NOMEM, "out of memory");
+    m->engine.size = get_int(e, "bytes");
+    get_identity(e, &m->engine);
+    get_text(e, "compiler", m->compiler, sizeof m->compiler);
+    get_text(e, "flags", m->flags, sizeof m->flags);
+    get_text(e, "simd", m->simd, sizeof m->simd);
+    snprintf(m->root, sizeof m->root, "%s", mr->root);
+    const vm_json *o = vm_json_get(doc, "options");
+    m->block = (int)get_int(o, "block");
+    m->threads = (int)get_int(o, "threads");
+    const char *od = vm_json_get_string(o, "out_dir");
+    if (od && vm_path_join(mr->root, od, m->out_dir, sizeof m->out_dir) != 0)
+        return bad(mr, "options.out_dir", "is too long");
+    const vm_json *ap = vm_json_get(o, "allow_paths");
+    m->allow_paths = ap && ap->type == VM_JSON_TRUE;
+    const vm_json *se = vm_json_get(doc, "session");
+    if (se && se->type == VM_JSON_OBJECT) {
+        m->session.rate = (int)get_int(se, "rate");
+        get_text(se, "fps", m->session.fps, sizeof m->session.fps);
+        const vm_json *df = vm_json_get(se, "drop_frame");
+        m->session.drop_frame = df && df->type == VM_JSON_TRUE;
+        get_text(se, "start", m->session.start, sizeof m->session.start);
+        m->session.start_samples = get_int(se, "start_samples");
+        m->session.length = get_int(se, "length_samples");
+    }
+    ds_result r = get_files(mr, doc, "inputs", &m->inputs, &m->ninputs, 0);
+    if (r == DS_OK)
+        r = get_files(mr, doc, "outputs", &m->outputs, &m->noutputs, 1);
+    if (r == DS_OK)
+        r = get_deliverables(mr, doc, m);
+    return r;
+}
+
+ds_result vm_manifest_read(const char *path, const char *root, vm_manifest *m, char *err)
 {
     memset(m, 0, sizeof *m);
-    FILE *f = fopen(path, "re");
-    if (!f)
+    vm_json *doc = NULL;
+    if (access(path, F_OK) != 0)
         return ds_fail(err, DS_ERR_IO, "no manifest at '%s'", path);
-    char *line = NULL;
-    size_t cap = 0;
-    int capin = 0, capout = 0, capval = 0, ok = 1, lineno = 0;
-    while (ok && getline(&line, &cap, f) > 0) {
-        if (lineno++ == 0)
-            ok = strcmp(line, MANIFEST_MAGIC "\n") == 0;
-        else
-            ok = parse_line(line, m, &capin, &capout, &capval);
-    }
-    free(line);
-    fclose(f);
-    if (!ok || !m->engine.path)
-        return ds_fail(err, DS_ERR_FORMAT, "'%s' is not a manifest this dubstage wrote (line %d)", path, lineno);
-    return DS_OK;
+    ds_result r = vm_json_parse_file(path, &doc, err);
+    if (r != DS_OK)
+        return r == DS_ERR_NOMEM ? r : DS_ERR_FORMAT;
+    const char *recorded = vm_json_get_string(doc, "root");
+    manifest_reader mr = {.file = path, .root = root ? root : recorded ? recorded : ".", .err = err};
+    if (doc->type != VM_JSON_OBJECT)
+        r = bad(&mr, "its top", "is not an object");
+    else
+        r = read_doc(&mr, doc, m);
+    vm_json_free(&doc);
+    return r;
 }

@@ -1,29 +1,41 @@
-/* manifest.h - the record `dubstage check` keeps beside a render's outputs
- * (docs/delivery.md), to tell whether the files there are still the render
- * of what is there now, and what their deliverables measured.
+/* manifest.h - the record every render leaves beside its outputs
+ * (docs/manifest.md): what was rendered, from what, by which engine, and
+ * what came out. `dubstage render` and `dubstage check` write the same
+ * file, SCRIPT.manifest.json beside the first output (docs/delivery.md:
+ * check reuses a render whose manifest still matches), and `dubstage diff`
+ * reads it to find two renders' outputs and their session's timecode.
  *
  * It holds:
- *   - the engine: dubstage's version and the SHA-256 of its executable (a
+ *   - the engine: dubstage's version, the SHA-256 of its executable (a
  *     rebuilt engine with other code is another engine, whatever its
- *     version says);
- *   - the options that change what is written (--out, --allow-paths);
+ *     version says), the compiler and flags it was built with, the SIMD
+ *     path it ran;
+ *   - the options: --block and --threads (which do not change the bytes,
+ *     recorded all the same), --out and --allow-paths (which do);
+ *   - the session: sample rate, frame rate, start timecode, length;
  *   - every file the script read (vm_desc.inputs: the script, its modules,
- *     data, marker and trims files, clip sources, IRs) by real path and the
- *     SHA-256 of its contents;
- *   - every output by path and the SHA-256 of the file written;
- *   - each deliverable's measures.
- * Beside each hash, the identity the file had when it was hashed (device,
- * inode, size, modification and change times; any write, rename over,
- * touch or chmod changes the change time, which no user can set). A file
- * is read and hashed again only when its identity differs from the one
- * recorded, or when it had changed less than VM_MANIFEST_SETTLE_NS before
- * it was looked at (a file system with coarse timestamps could hide a
- * second change within the same tick: git's "racy clean" rule). So a check
- * with nothing changed reads no media, and a fresh clone or a CI cache
- * (new inodes and times, same contents) still matches after one reading.
+ *     data, marker and trims files, clip sources, IRs) and the SHA-256 of
+ *     its contents;
+ *   - every output: SHA-256, size, format, channels, layout, rate, length
+ *     in samples;
+ *   - each deliverable's measures (when the render measured them).
+ * Paths inside the script's folder are written relative to it, others
+ * absolute; in memory every path is absolute (resolved against the folder
+ * the reader names), so a checkout moved elsewhere still matches.
  *
- * The file is text, one record a line, written through a temporary file
- * and renamed into place (vm/tmpfile.h). No Lua here. */
+ * Beside each hash, the identity the file had when it was hashed (device,
+ * inode, modification and change times; any write, rename over, touch or
+ * chmod changes the change time, which no user can set). A file is read
+ * and hashed again only when its identity differs from the one recorded,
+ * or when it had changed less than VM_MANIFEST_SETTLE_NS before it was
+ * looked at (a file system with coarse timestamps could hide a second
+ * change within the same tick: git's "racy clean" rule). So a render or
+ * check with nothing changed reads no media twice, and a fresh clone or a
+ * CI cache (new inodes and times, same contents) still matches after one
+ * reading.
+ *
+ * The file is JSON (vm/json.h), written through a temporary file and
+ * renamed into place (vm/tmpfile.h). No Lua here. */
 #ifndef VM_MANIFEST_H
 #define VM_MANIFEST_H
 
@@ -33,37 +45,65 @@
 
 #include "vm/delivery.h"
 #include "vm/desc.h"
+#include "vm/plan.h"
 #include "vm/result.h"
 
 #define VM_MANIFEST_SETTLE_NS 2000000000LL
+#define VM_MANIFEST_VERSION 1
 
 typedef struct {
-    char *path;
+    char *path;          /* absolute */
     char sha256[65];     /* the contents' hash */
     int64_t size, mtime_ns, ctime_ns;
     uint64_t dev, ino;
     int64_t seen_ns;     /* when that identity was taken (wall clock) */
+    /* outputs: what the file holds */
+    char format[16];     /* "wav24" */
+    char layout[16];     /* "5.1", "stereo", "plain" */
+    int channels, rate;
+    int64_t length;      /* samples (frames) */
 } vm_manifest_file;
+
+/* The session of the render (for timecode: vm_timebase_init takes these). */
+typedef struct {
+    int rate;             /* 0: not recorded */
+    char fps[16];         /* "23.976", "29.97", ... */
+    int drop_frame;
+    char start[32];       /* "01:00:00:00" ("01:00:00;00" drop-frame) */
+    int64_t start_samples;
+    int64_t length;       /* samples rendered */
+} vm_manifest_session;
 
 typedef struct {
     char version[64];            /* DS_VERSION */
     vm_manifest_file engine;     /* the executable */
+    char compiler[96];           /* what built it: "gcc 12.2.0" */
+    char flags[160];             /* the optimisation flags that could change the bytes */
+    char simd[16];               /* dsp_simd_path() */
+    char root[PATH_MAX];         /* the script's folder: relative paths are under it */
     char out_dir[PATH_MAX];      /* --out DIR, resolved ("" without) */
     int allow_paths;
+    int block, threads;          /* the render's --block, --threads (0: not recorded) */
+    vm_manifest_session session;
     int hashed;                  /* files read to hash them (not in the file): a manifest whose files
                                   * were all hashed again and found the same is worth writing anew */
-    vm_manifest_file *inputs;
+    vm_manifest_file *inputs;    /* inputs[0]: the script */
     int ninputs;
     vm_manifest_file *outputs;
     int noutputs;
     double (*values)[VM_MEASURE_COUNT]; /* per deliverable */
+    char (*labels)[256];                /* per deliverable: "out/PM.wav (ebu-r128)" */
     int ndeliverables;
 } vm_manifest;
 
 /* Where the manifest of script d lives: beside its first output (the
- * script's folder when it writes none), named ".SCRIPT.check"
- * (".mix.lua.check"), into out (n bytes). */
+ * script's folder when it writes none), named "SCRIPT.manifest.json"
+ * ("mix.manifest.json" for mix.lua), into out (n bytes). */
 void vm_manifest_path(const vm_desc *d, char *out, size_t n);
+
+/* The folder paths in d's manifest are relative to: the script's (its real
+ * path's folder), into out (n bytes). */
+void vm_manifest_root(const vm_desc *d, char *out, size_t n);
 
 /* DS_OK when the manifest may be written at path: it is neither a file
  * the script reads nor one of its outputs (ARCHITECTURE property 7);
@@ -90,18 +130,27 @@ int vm_manifest_same_inputs(const vm_manifest *m, const vm_manifest *disk, char 
  * 0 with the first that is not in why. */
 int vm_manifest_outputs_intact(vm_manifest *disk, char *why, size_t n);
 
-/* Records the hash and identity of each of d's outputs (after they are
- * written) and a copy of values (d->ndeliverables rows) into m. */
-ds_result vm_manifest_record(vm_manifest *m, const vm_desc *d, const double (*values)[VM_MEASURE_COUNT],
-                             char *err);
+/* After p rendered d's outputs: records the session, block and threads,
+ * each output's hash, identity and shape, and a copy of values
+ * (d->ndeliverables rows; NULL when the render did not measure) into m. */
+ds_result vm_manifest_record(vm_manifest *m, const vm_desc *d, const plan *p, int block, int threads,
+                             const double (*values)[VM_MEASURE_COUNT], char *err);
 
-/* Writes m to path atomically. Errors name path. */
+/* Moves what disk recorded of its render (session, block, threads,
+ * outputs, measures) into m, whose engine, options and inputs are the same
+ * (vm_manifest_same_inputs): the render stands, m describes it now. */
+void vm_manifest_take_render(vm_manifest *m, vm_manifest *disk);
+
+/* Writes m to path atomically (JSON, docs/manifest.md). Errors name path. */
 ds_result vm_manifest_write(const vm_manifest *m, const char *path, char *err);
 
-/* Reads the manifest at path into m (initialised here). DS_ERR_IO when
- * there is none; DS_ERR_FORMAT when it is not one this engine wrote (treat
- * it as stale). Free m with vm_manifest_free either way. */
-ds_result vm_manifest_read(const char *path, vm_manifest *m, char *err);
+/* Reads the manifest at path into m (initialised here), relative paths
+ * resolved against root (the script's folder as it is now; NULL: the
+ * folder the manifest recorded). DS_ERR_IO when there is none;
+ * DS_ERR_FORMAT when it is not a manifest of a version this engine reads
+ * (the error says what is wrong and where). Free m with vm_manifest_free
+ * either way. */
+ds_result vm_manifest_read(const char *path, const char *root, vm_manifest *m, char *err);
 
 void vm_manifest_free(vm_manifest *m);
 

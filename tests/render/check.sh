@@ -79,15 +79,15 @@ else notok "levelled mix: check exits 0 with one line" "exit status $rc"; fi
 before=$(identity out/PM.wav)
 sleep 3
 check ok.lua
-if [ $rc -eq 0 ] && has "pass" "reused the last check's render: nothing it depends on changed" &&
+if [ $rc -eq 0 ] && has "pass" "reused the last render: nothing it depends on changed" &&
    [ "$(identity out/PM.wav)" = "$before" ]; then
   ok "second check, nothing changed: reused, PM.wav untouched (same inode and modification time)"
 else notok "second check, nothing changed: reused, PM.wav untouched" "exit $rc; PM.wav $before -> $(identity out/PM.wav)"; fi
-manifest=$(identity out/.ok.lua.check)
+manifest=$(identity out/ok.manifest.json)
 check ok.lua
 if [ $rc -eq 0 ] && has "reused" && [ "$(identity out/PM.wav)" = "$before" ] &&
-   [ "$(identity out/.ok.lua.check)" = "$manifest" ]; then ok "third check: reused, the manifest not even rewritten"
-else notok "third check: reused, the manifest not rewritten" "exit $rc; manifest $manifest -> $(identity out/.ok.lua.check)"; fi
+   [ "$(identity out/ok.manifest.json)" = "$manifest" ]; then ok "third check: reused, the manifest not even rewritten"
+else notok "third check: reused, the manifest not rewritten" "exit $rc; manifest $manifest -> $(identity out/ok.manifest.json)"; fi
 touch line.ogg
 check ok.lua --block 64
 if [ $rc -eq 0 ] && has "reused" && [ "$(identity out/PM.wav)" = "$before" ]; then
@@ -135,7 +135,7 @@ rm -rf out elsewhere
 # ---- dialogue-anchored ----
 mix dia.lua -14 0 -12 'deliver { "out/PM.wav", from = pm, spec = "dialogue-27", dialogue = dx }'
 check dia.lua
-if [ $rc -eq 0 ] && has "check dia.lua: pass: 1 deliverable meets its spec" && [ "$(ls out)" = PM.wav ]; then
+if [ $rc -eq 0 ] && has "check dia.lua: pass: 1 deliverable meets its spec" && [ "$(ls out)" = "$(printf "PM.wav\ndia.manifest.json")" ]; then
   ok "dialogue-27 on the unwritten DX bus: check exits 0"
 else notok "dialogue-27 on the unwritten DX bus: check exits 0" "exit $rc"; fi
 mix dia.lua -14 0 0 'deliver { "out/PM.wav", from = pm, spec = "dialogue-27", dialogue = dx }'
@@ -151,8 +151,10 @@ if [ $rc -eq 1 ] && has "declares no deliverable: add deliver"; then ok "a scrip
 else notok "a script without a deliverable: exit 1" "exit $rc"; fi
 
 # ---- the manifest never replaces an output ----
-printf 'session { rate = 48000, length = 1 }\ndeliver { "out/.clash.lua.check", from = bus "PM", spec = "ebu-r128" }\n' > clash.lua
-check clash.lua
-if [ $rc -eq 1 ] && has "the check's manifest 'out/.clash.lua.check' is an output of the script" && [ ! -e out/.clash.lua.check ]; then
-  ok "a manifest that would replace an output: refused, nothing written"
-else notok "a manifest that would replace an output: refused" "exit $rc"; fi
+printf 'session { rate = 48000, length = 1 }\ndeliver { "out/clash.manifest.json", from = bus "PM", spec = "ebu-r128" }\n' > clash.lua
+for cmd in check render; do
+  out=$("$DS" $cmd clash.lua 2>&1); rc=$?
+  if [ $rc -eq 1 ] && has "the manifest 'out/clash.manifest.json' is an output of the script" && [ ! -e out/clash.manifest.json ]; then
+    ok "$cmd: a manifest that would replace an output: refused, nothing written"
+  else notok "$cmd: a manifest that would replace an output: refused" "exit $rc: $out"; fi
+done

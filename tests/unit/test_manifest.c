@@ -4,7 +4,8 @@
  * fed whole and a byte at a time; coreutils' sha256sum on a file written
  * here when it is installed; and vm/manifest written and read back: every
  * identity, option and measure (-inf and NaN too, 17 digits so a value
- * comes back to the bit) and paths with spaces, '%' and a newline. */
+ * comes back to the bit), the outputs' shape and the session, paths with
+ * spaces, '%' and a newline; manifests of another version or none refused. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,15 +103,28 @@ static void round_trip(const char *dir)
             values[k][m] = -23.0 + 0.1 * m + k / 3.0;
     values[0][VM_MEASURE_INTEGRATED] = -INFINITY;
     values[1][VM_MEASURE_DIALOGUE] = NAN;
+    d.deliverables = calloc(2, sizeof *d.deliverables);
+    d.deliverables[0].output = d.deliverables[1].output = 0;
+    snprintf(d.deliverables[0].spec.name, sizeof d.deliverables[0].spec.name, "ebu-r128");
+    /* the plan as far as the manifest reads it: the session and the output */
+    plan p;
+    memset(&p, 0, sizeof p);
+    vm_fps fps;
+    vm_fps_parse("29.97", &fps, err);
+    vm_timebase_init(&p.tb, 48000, &fps, "01:00:00;00", err);
+    p.length = 123457;
+    plan_output po = {.path = odd_out, .channels = 6, .layout = VM_LAYOUT_5_1, .format = VM_OUT_WAV24};
+    p.outputs = &po;
+    p.noutputs = 1;
     vm_manifest m, back;
     ds_result r = vm_manifest_build(&m, &d, "/proc/self/exe", "9.9.9", dir, 1, NULL, err);
     if (r == DS_OK)
-        r = vm_manifest_record(&m, &d, (const double(*)[VM_MEASURE_COUNT])values, err);
+        r = vm_manifest_record(&m, &d, &p, 64, 1, (const double(*)[VM_MEASURE_COUNT])values, err);
     vm_manifest_path(&d, mpath, sizeof mpath);
     if (r == DS_OK)
         r = vm_manifest_write(&m, mpath, err);
     check(r == DS_OK, "a manifest is written", "%s", err);
-    r = vm_manifest_read(mpath, &back, err);
+    r = vm_manifest_read(mpath, NULL, &back, err);
     check(r == DS_OK, "and read back", "%s", err);
     if (r == DS_OK) {
         char why[600];
@@ -125,6 +139,16 @@ static void round_trip(const char *dir)
             for (int j = 0; j < VM_MEASURE_COUNT; j++)
                 same &= isnan(values[k][j]) ? isnan(back.values[k][j]) : back.values[k][j] == values[k][j];
         check(same, "every measure to the bit (-inf and NaN too)", "%d deliverables", back.ndeliverables);
+        const vm_manifest_file *o = back.noutputs == 1 ? &back.outputs[0] : NULL;
+        check(o && o->channels == 6 && strcmp(o->layout, "5.1") == 0 && strcmp(o->format, "wav24") == 0 &&
+                  o->rate == 48000 && o->length == 123457, "the output's channels, layout, format, rate and length",
+              "%d ch, '%s', '%s', %d Hz, %lld", o ? o->channels : 0, o ? o->layout : "", o ? o->format : "",
+              o ? o->rate : 0, o ? (long long)o->length : 0LL);
+        const vm_manifest_session *se = &back.session;
+        check(se->rate == 48000 && strcmp(se->fps, "29.97") == 0 && se->drop_frame && strcmp(se->start, "01:00:00;00") == 0 &&
+                  se->start_samples == p.tb.start_samples && se->length == 123457 && back.block == 64 && back.threads == 1,
+              "the session (29.97 drop-frame from 01:00:00;00), block and threads", "%d %s %d %s %lld, block %d",
+              se->rate, se->fps, se->drop_frame, se->start, (long long)se->start_samples, back.block);
         /* the script's contents change: not the same inputs */
         f = fopen(odd, "a");
         fputs("-- more\n", f);
@@ -145,6 +169,32 @@ static void round_trip(const char *dir)
     vm_desc_free(&d);
 }
 
+/* A manifest written by a later dubstage, or not a manifest, is refused
+ * naming the file and what is wrong. */
+static void refused(const char *dir)
+{
+    static const struct {
+        const char *text, *want, *name;
+    } cases[] = {
+        {"{\"dubstage_manifest\": 2}", "of version 2; this dubstage reads version 1", "a later version"},
+        {"{\"dubstage_manifest\": 1, \"inputs\": []}", "engine lacks its version", "no engine"},
+        {"[1, 2", "line 1, column 6", "not JSON: the line and column"},
+        {"{\"x\": 1}", "has no \"dubstage_manifest\" version", "not a manifest"},
+    };
+    char path[512], err[DS_ERR_LEN];
+    snprintf(path, sizeof path, "%s/m.manifest.json", dir);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        FILE *f = fopen(path, "w");
+        fputs(cases[i].text, f);
+        fclose(f);
+        vm_manifest m;
+        ds_result r = vm_manifest_read(path, NULL, &m, err);
+        check(r == DS_ERR_FORMAT && strstr(err, cases[i].want) && strstr(err, path), cases[i].name, "%s", err);
+        vm_manifest_free(&m);
+    }
+    unlink(path);
+}
+
 int main(void)
 {
     char dir[] = "/tmp/dubstage-test-manifest.XXXXXX";
@@ -155,6 +205,7 @@ int main(void)
     sha256_examples();
     against_sha256sum(dir);
     round_trip(dir);
+    refused(dir);
     char blob[600];
     snprintf(blob, sizeof blob, "%s/blob", dir);
     unlink(blob);
