@@ -72,6 +72,9 @@ stds.dubstage = {
     table = { fields = {
       concat = {}, insert = {}, move = {}, pack = {}, remove = {}, sort = {}, unpack = {},
     } },
+    timebase = { fields = {
+      duration = {}, frame = {}, frame_start = {}, info = {}, label = {}, samples = {},
+    } },
     utf8 = { fields = {
       char = {}, charpattern = {}, codepoint = {}, codes = {}, len = {}, offset = {},
     } },

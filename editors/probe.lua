@@ -20,9 +20,9 @@
 local out = {}
 local function say(line) out[#out + 1] = line end
 
-local library = { string = true, table = true, math = true, utf8 = true, coroutine = true, os = true, io = true }
+-- every table but _G is a library: Lua's own, and the language's (timebase)
 for name, value in pairs(_G) do
-  if library[name] then
+  if type(value) == "table" and name ~= "_G" then
     for field in pairs(value) do say("global " .. name .. "." .. field) end
   else
     say("global " .. name)

@@ -304,8 +304,8 @@ const char *script_opt_string(lua_State *L, int idx, const char *key, const char
     return s;
 }
 
-/* Converts the value at the top of the stack to samples (pops it). */
-static int64_t script_to_time(lua_State *L, const char *key, const char *what, vm_time_kind kind)
+/* the comment is in vm/script_priv.h */
+int64_t script_to_time(lua_State *L, const char *key, const char *what, vm_time_kind kind)
 {
     script_ctx *c = script_get_ctx(L);
     char err[DS_ERR_LEN];
@@ -364,6 +364,8 @@ static int run_script(lua_State *L)
     lua_pushglobaltable(L);
     luaL_setfuncs(L, mix_funcs, 0);
     luaL_setfuncs(L, script_check_funcs, 0);
+    script_push_timebase(L);
+    lua_setfield(L, -2, "timebase");
     lua_pop(L, 1);
     lua_State *co = lua_newthread(L); /* inherits the budget's hook */
     int nres, st = luaL_loadfilex(co, path, "t");

@@ -13,6 +13,7 @@
  *   script_deliver.c  deliver and delivery specs
  *   script_sandbox.c  the restricted libraries: io, load, require
  *   script_check.c    check_options, check_word, did_you_mean: the core's checks for recipes
+ *   script_timebase.c the timebase table: samples, frames and labels at the session's rates
  * Every binding raises with vm_script_error (vm/script_error.h), so messages
  * read "mix.lua:12: ...". Everything a call creates is attached to the
  * vm_desc before anything that can raise, so a Lua error never leaks memory
@@ -228,10 +229,20 @@ int script_trims(lua_State *L);
 int script_apply_trims(lua_State *L);
 extern const luaL_Reg script_markers_methods[];
 
+/* The time at the top of the stack (a number of seconds or any time
+ * string) in samples, read as a position or a duration (pops it); raises
+ * "bad value for 'KEY' in WHAT ..." when it is not a time. */
+int64_t script_to_time(lua_State *L, const char *key, const char *what, vm_time_kind kind);
+
 /* ---- script_check.c ---- */
 
 /* check_options, check_word, did_you_mean: globals of every script. */
 extern const luaL_Reg script_check_funcs[];
+
+/* ---- script_timebase.c ---- */
+
+/* Pushes the `timebase` table (the session's time arithmetic for Lua). */
+void script_push_timebase(lua_State *L);
 
 /* ---- script_session.c ---- */
 

@@ -500,6 +500,33 @@ function check_word(word, names, what, kind, level) end
 ---@return string|nil
 function did_you_mean(word, names) end
 
+---The session's time arithmetic, in samples and frames as the engine counts them
+---(docs/language.md "Time arithmetic"). Frames count from 00:00:00:00, as labels do.
+---@class dubstage.timebase
+timebase = {}
+---A position (seconds, or any time string) in samples from the session start.
+---@param t number|string
+---@return integer
+function timebase.samples(t) end
+---A duration (seconds, or any time string) in samples.
+---@param t number|string
+---@return integer
+function timebase.duration(t) end
+---The frame that holds position t.
+---@param t number|string
+---@return integer
+function timebase.frame(t) end
+---The position (samples from the session start) of frame f's first sample.
+---@param f integer
+---@return integer
+function timebase.frame_start(f) end
+---Frame f's label, "HH:MM:SS:FF" (";FF" in a drop-frame session).
+---@param f integer
+---@return string
+function timebase.label(f) end
+---@return { rate: integer, fps: string, drop: boolean, start: string, start_frame: integer }
+function timebase.info() end
+
 -- ---- the sandbox's io and os -----------------------------------------------------
 
 ---io in a mix script: files under the script's folder and the output folder only.

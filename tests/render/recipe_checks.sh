@@ -97,3 +97,10 @@ recipe_error "stems: a core error (a bad format) names the user's line" 'require
   "unknown format 'wav42'; did you mean 'wav24'?"
 recipe_error "dme: a misspelt option" 'require("dubstage.dme").stems { prefx = "R1_" }' \
   "unknown option 'prefx' for dme.stems; did you mean 'prefix'?"
+recipe_error "tc: a misspelt reels option" 'require("dubstage.tc").reels { gpa = 1, { "R1", length = 10 } }' \
+  "unknown option 'gpa' for tc.reels; did you mean 'gap'?"
+recipe_error "tc: a misspelt reel option" 'require("dubstage.tc").reels { { "R1", lenght = 10 } }' \
+  "unknown option 'lenght' for tc.reels reel 1; did you mean 'length'?"
+recipe_error "tc: an unknown reel" 'local r = require("dubstage.tc").reels { { "R1", length = 10 } } r.at("R11", 0)' \
+  "tc.reels at: unknown reel 'R11'; did you mean 'R1'? (reels: R1)"
+recipe_error "timebase: not a time" 'timebase.samples("1 minute")' "bad value for 'time' in timebase.samples"
