@@ -8,7 +8,7 @@
 --   local phone = track "PHONE" { channels = 1, to = pm }
 --   phone:clip { "media/dx/1st-v-ven.ogg", at = 0.5 }
 --   local f = futz.telephone(phone)                  -- the "telephone" preset
---   local r = futz.apply(track "TV" { channels = 1, to = pm }, "tv", { room = { mix = 40 } })
+--   futz.apply(track "TV" { channels = 1, to = pm }, "tv", { room = { mix = 40 } })
 --   f.squash.threshold:set { at = 2, to = -30 }      -- the nodes are the script's to adjust
 --   output { "out/futz.wav", from = pm }
 --

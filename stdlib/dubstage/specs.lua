@@ -1,6 +1,7 @@
 -- dubstage.specs - delivery specs as data: what a deliverable is judged
 -- against after every render and by `dubstage check` (docs/delivery.md).
 --
+--   -- fragment pm
 --   deliver { "out/PM.wav", from = pm, spec = "ebu-r128" }        -- a spec by name
 --   local specs = require "dubstage.specs"
 --   deliver { "out/PM.wav", from = pm,
