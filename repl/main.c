@@ -21,6 +21,7 @@
 #include "vm/script.h"
 #include "vm/suggest.h"
 #include "repl/automation_cmd.h"
+#include "repl/diff_cmd.h"
 #include "repl/live_cmd.h"
 #include "repl/loudness_cmd.h"
 #include "repl/new_cmd.h"
@@ -43,7 +44,8 @@ static const char usage_text[] =
     "usage: dubstage <command> [options]\n"
     "\n"
     "commands:\n"
-    "  render SCRIPT   render every output the script declares, in one pass\n"
+    "  render SCRIPT   render every output the script declares, in one pass, and a manifest\n"
+    "                  of what it read and wrote beside them (docs/manifest.md)\n"
     "  check SCRIPT    judge every deliverable against its spec (docs/delivery.md): renders,\n"
     "                  or reuses the last render (its manifest) when nothing it depends on changed;\n"
     "                  exit 1 when a deliverable misses its spec\n"
@@ -59,6 +61,10 @@ static const char usage_text[] =
     "                  measure audio files with the renders' meter: integrated loudness,\n"
     "                  range, true and sample peak, max momentary and short-term\n"
     "                  (BS.1770-4, EBU R 128; docs/loudness.md); --json: one JSON array\n"
+    "  diff A B [--threshold DB] [--gap S] [--fps RATE] [--json]\n"
+    "                  null-test two renders (audio files, render folders or manifests):\n"
+    "                  peak and RMS of the difference per output and channel, where they\n"
+    "                  differ in timecode; exit 1 when they differ (docs/diff.md)\n"
     "  devices         list the audio output devices\n"
     "  new DIR         start a mix repository in DIR (new or empty): a script using the\n"
     "                  standard recipes, media/, markers, .luacheckrc, .luarc.json, .gitignore,\n"
@@ -789,6 +795,8 @@ int main(int argc, char **argv)
      * words after it are its own (dubstage loudness --json a.wav b.wav) */
     if (argc >= 2 && strcmp(argv[1], "loudness") == 0)
         return repl_loudness(argc - 2, argv + 2);
+    if (argc >= 2 && strcmp(argv[1], "diff") == 0)
+        return repl_diff(argc - 2, argv + 2);
     cli_args a;
     int rc = parse_args(argc, argv, &a);
     if (rc)
@@ -808,7 +816,7 @@ int main(int argc, char **argv)
         return a.command ? 0 : 2;
     }
     static const char *const commands[] = {"render", "info", "automation", "play", "repl", "devices", "loudness",
-                                           "check", "help", "new", NULL};
+                                           "check", "help", "new", "diff", NULL};
     if (strcmp(a.command, "devices") == 0)
         return repl_devices();
     const char *env = getenv("DUBSTAGE_STDLIB");
