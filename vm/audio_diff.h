@@ -49,7 +49,8 @@ typedef struct {
 
 typedef struct {
     double threshold;          /* linear: a difference counts in spans when |a - b| > threshold */
-    double gap_s;              /* spans less than this apart (seconds, at the files' rate) are one */
+    double gap_s;              /* two spans are one when fewer samples than this (seconds, at the
+                                  files' rate) lie between them */
 } vm_audio_diff_opts;
 
 /* Probes both files and, when their rates agree, compares their first
