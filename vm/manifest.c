@@ -74,6 +74,9 @@ void vm_manifest_free(vm_manifest *m)
     for (int i = 0; i < m->noutputs; i++)
         file_free(&m->outputs[i]);
     free(m->inputs);
+    for (int i = 0; i < m->nmodules; i++)
+        free(m->modules[i].name), free(m->modules[i].path), free(m->modules[i].found_in);
+    free(m->modules);
     free(m->outputs);
     free(m->values);
     free(m->labels);
@@ -175,6 +178,25 @@ static ds_result identify_hashed(vm_manifest_file *f, const vm_manifest_file *kn
     return hash_file(f->path, f->sha256, err);
 }
 
+/* The modules d required, each by the real path of its file (an input). */
+static ds_result note_modules(vm_manifest *m, const vm_desc *d, char *err)
+{
+    if (!d->nmodules)
+        return DS_OK;
+    if (!(m->modules = calloc((size_t)d->nmodules, sizeof *m->modules)))
+        return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < d->nmodules; i++) {
+        vm_manifest_module *x = &m->modules[m->nmodules++];
+        char real[PATH_MAX];
+        if (!realpath(d->modules[i].path, real))
+            return ds_fail(err, DS_ERR_IO, "cannot read module '%s': %s", d->modules[i].path, strerror(errno));
+        if (!(x->name = strdup(d->modules[i].name)) || !(x->path = strdup(real)) ||
+            !(x->found_in = strdup(d->modules[i].found_in)))
+            return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    }
+    return DS_OK;
+}
+
 ds_result vm_manifest_build(vm_manifest *m, const vm_desc *d, const char *exe, const char *version,
                             const char *out_dir, int allow_paths, const vm_manifest *known, char *err)
 {
@@ -216,7 +238,7 @@ ds_result vm_manifest_build(vm_manifest *m, const vm_desc *d, const char *exe, c
         if ((r = identify_hashed(f, k, &m->hashed, err)) != DS_OK)
             return r;
     }
-    return DS_OK;
+    return note_modules(m, d, err);
 }
 
 int vm_manifest_same_inputs(const vm_manifest *m, const vm_manifest *disk, char *why, size_t n)
@@ -424,7 +446,17 @@ ds_result vm_manifest_write(const vm_manifest *m, const char *path, char *err)
         fprintf(f, "%s\n", i ? "," : "");
         put_file(f, &m->inputs[i], m->root, 0);
     }
-    fprintf(f, "%s],\n  \"outputs\": [", m->ninputs ? "\n  " : "");
+    fprintf(f, "%s],\n  \"modules\": [", m->ninputs ? "\n  " : "");
+    for (int i = 0; i < m->nmodules; i++) {
+        fprintf(f, "%s\n    {\"name\": ", i ? "," : "");
+        vm_json_string(f, m->modules[i].name);
+        fprintf(f, ", \"path\": ");
+        put_path(f, m->modules[i].path, m->root);
+        fprintf(f, ", \"found_in\": ");
+        vm_json_string(f, m->modules[i].found_in);
+        fprintf(f, "}");
+    }
+    fprintf(f, "%s],\n  \"outputs\": [", m->nmodules ? "\n  " : "");
     for (int i = 0; i < m->noutputs; i++) {
         fprintf(f, "%s\n", i ? "," : "");
         put_file(f, &m->outputs[i], m->root, 1);

@@ -64,6 +64,14 @@ typedef struct {
     int64_t length;      /* samples (frames) */
 } vm_manifest_file;
 
+/* A module the script required (vm_module_desc): its file is among the
+ * inputs, hashed there; this says which name reached it and from where. */
+typedef struct {
+    char *name;          /* "dubstage.dme" */
+    char *path;          /* absolute, as in inputs */
+    char *found_in;      /* "the standard library", "--lib studio", ... */
+} vm_manifest_module;
+
 /* The session of the render (for timecode: vm_timebase_init takes these). */
 typedef struct {
     int rate;             /* 0: not recorded */
@@ -89,6 +97,8 @@ typedef struct {
                                   * were all hashed again and found the same is worth writing anew */
     vm_manifest_file *inputs;    /* inputs[0]: the script */
     int ninputs;
+    vm_manifest_module *modules; /* the modules required, in the order loaded */
+    int nmodules;
     vm_manifest_file *outputs;
     int noutputs;
     double (*values)[VM_MEASURE_COUNT]; /* per deliverable */

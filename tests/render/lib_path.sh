@@ -186,7 +186,7 @@ ds check c.lua --lib ../studio
 first=$rc
 sleep 2.1 # past the manifest's settle time, so the second check trusts the identities
 ds check c.lua --lib ../studio
-if [ $first -eq 0 ] && [ $rc -eq 0 ] && has "reused the last check's render"; then
+if [ $first -eq 0 ] && [ $rc -eq 0 ] && has "reused the last"; then
   printf -- '-- a comment\n' >>../studio/house/dx.lua
   ds check c.lua --lib ../studio
   if [ $rc -eq 0 ] && has "rendered" "changed: '" "studio/house/dx.lua"; then
@@ -197,3 +197,21 @@ if [ $first -eq 0 ] && [ $rc -eq 0 ] && has "reused the last check's render"; th
     ok "check: another --lib folder (another module file) renders again"
   else notok "check: another --lib folder renders again" "exit $rc; lacks '$missing'"; fi
 else notok "check with a --lib module: reused when nothing changed" "exit $first/$rc"; fi
+
+# ---- the render manifest names each module and hashes its file -------------------------------
+
+ds render --quiet c.lua --lib ../studio
+out=$(python3 - "$W/studio/house/dx.lua" "$(sha256sum ../studio/house/dx.lua | cut -d' ' -f1)" <<'PY' 2>&1
+import json, sys
+m = json.load(open("out/c.manifest.json"))
+mods = {x["name"]: x for x in m["modules"]}
+ins = {x["path"]: x["sha256"] for x in m["inputs"]}
+x = mods.get("house.dx", {})
+print("path" if x.get("path") == sys.argv[1] else "PATH %r" % x.get("path"),
+      "from" if x.get("found_in") == "--lib ../studio" else "FROM %r" % x.get("found_in"),
+      "hash" if ins.get(sys.argv[1]) == sys.argv[2] else "HASH %r" % ins.get(sys.argv[1]))
+PY
+)
+if [ $rc -eq 0 ] && has "path from hash"; then
+  ok "the render manifest lists the module, its file and folder, and hashes the file (as sha256sum does)"
+else notok "the render manifest lists the module" "exit $rc; $out"; fi
