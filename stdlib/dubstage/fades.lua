@@ -9,8 +9,8 @@
 --   local score = track "SCORE" { channels = 2, to = pm }
 --   local clips = fades.crossfade(score, {
 --     { "media/mx/underground.ogg", at = 0, from = 34, length = 5, fade_in = 1 },
---     { "media/mx/underground.ogg", from = 60, length = 5 },     -- at the cut: 5 s
---     { "media/mx/underground.ogg", from = 80, length = 5, fade_out = 2 },
+--     { "media/mx/underground.ogg", from = 45, length = 5 },     -- at the cut: 5 s
+--     { "media/mx/underground.ogg", from = 52, length = 5, fade_out = 2 },
 --   }, { length = 0.5, curve = "equal_power" })
 --   clips[2].gain = -2                               -- the clips are the script's
 --   output { "out/score.wav", from = pm }
