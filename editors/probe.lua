@@ -9,7 +9,7 @@
 --   field  HANDLE NAME     a field a handle has (track gain, clip finish)
 --   method HANDLE NAME     a method a handle has (track clip, param ramp)
 -- Run it in a folder that also holds probe.wav (a short stereo file) and
--- probe.csv (a marker list). HANDLE is track, bus, clip, param, vca, mute_group, markers, or an
+-- probe.csv (a marker list). HANDLE is track, bus, clip, param, vca, mute_group, markers, edit, or an
 -- insert by its method (eq, compressor, expander, gate, limiter, transient,
 -- delay, width, ms, polarity, channel_map, convolve, reverb). A handle's
 -- fields and methods are read from the engine's own message for a field it
@@ -66,6 +66,11 @@ listed("mute_group", mute_group "G" { members = { t } })
 listed("clip", t:clip { "probe.wav", at = 0 })
 listed("convolve", b:convolve { "probe.wav" })
 listed("markers", markers "probe.csv")
+-- an edit: its one-event EDL is written here (a script may write beside itself)
+local edl_file = assert(io.open("probe.edl", "w"))
+edl_file:write("001  R  A  C  00:00:00:00 00:00:00:01 00:00:00:00 00:00:00:01\n")
+edl_file:close()
+listed("edit", edl "probe.edl")
 listed("eq", t:eq { "peak", freq = 1000, gain = 1 })
 for _, kind in ipairs { "compressor", "expander", "gate", "limiter", "transient", "reverb", "width" } do
   listed(kind, b[kind](b, {}))

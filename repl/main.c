@@ -383,6 +383,22 @@ static int cmd_info(const plan *p, const vm_desc *d)
         printf("  %-5s '%s'  %s (%s)\n", s->kind == VM_STRIP_TRACK ? "track" : "bus", s->name,
                l == VM_LAYOUT_PLAIN ? "plain" : vm_layout_name(l), names);
     }
+    if (d->nspots)
+        printf("spotted  %d clips from edits (spot); now clips of their tracks:\n", d->nspots);
+    for (int i = 0; i < d->nspots; i++) {
+        const vm_spot_desc *sp = &d->spots[i];
+        const vm_clip_desc *k = &d->strips[sp->strip].clips[sp->clip];
+        char at[64], end[64], fades[96] = "", chan[32] = "";
+        print_time(p, k->at, at, sizeof at);
+        print_time(p, k->at + k->length, end, sizeof end);
+        if (k->fade_in || k->fade_out)
+            snprintf(fades, sizeof fades, ", fades %.3f / %.3f s", (double)k->fade_in / p->tb.rate,
+                     (double)k->fade_out / p->tb.rate);
+        if (k->channel)
+            snprintf(chan, sizeof chan, ", channel %d", k->channel);
+        printf("  %s event %d A%d -> track '%s' %s to %s, from %.3f s%s%s: %s\n", sp->from, sp->event, sp->track,
+               d->strips[sp->strip].name, at, end, (double)k->from / p->tb.rate, fades, chan, k->path);
+    }
     printf("ops      %d, in this order:\n", p->nops);
     for (int i = 0; i < p->nops; i++)
         printf("  %3d  %s\n", i + 1, p->ops[i].label);

@@ -166,6 +166,7 @@ void vm_desc_free(vm_desc *d)
         free(d->outputs[i].path);
     free(d->outputs);
     free(d->deliverables);
+    free(d->spots);
     for (int i = 0; i < d->ninputs; i++)
         free(d->inputs[i]);
     free(d->inputs);

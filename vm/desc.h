@@ -296,6 +296,16 @@ typedef struct {
                                    insert at the end of the target's chain; 0: analysed offline */
 } vm_duck_desc;
 
+/* A clip spot() placed from an edit (vm/edit.h), for `dubstage info`: the
+ * clip is an ordinary clip of its track (a script may change it); this
+ * says which event of which edit it came from. */
+typedef struct {
+    int strip, clip;            /* d->strips[strip].clips[clip] */
+    int track;                  /* the edit's audio track (1 = A1) */
+    int event;                  /* the event's number */
+    char from[VM_WHERE_LEN];    /* where the event is written: "cut.edl:7", "cut.otio: tracks.children[1]..." */
+} vm_spot_desc;
+
 typedef struct {
     vm_timebase tb;
     int64_t length;             /* samples; -1: until the last clip ends */
@@ -311,6 +321,8 @@ typedef struct {
     int nducks, capducks;
     vm_deliverable_desc *deliverables;
     int ndeliverables, capdeliverables;
+    vm_spot_desc *spots;        /* clips placed by spot(), in the order placed */
+    int nspots, capspots;
     int analysis;               /* compile for the duck analysis: the duck keys are the only outputs */
     int live_tap;               /* live playback: this strip's signal is kept for the device (-1: none) */
     int live_meters;            /* live playback, and a render's QC report (vm/qc_series.h): every

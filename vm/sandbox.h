@@ -10,7 +10,7 @@
  *
  *   use                          may reach
  *   io.open / io.lines, markers, the script's folder and the output folder
- *   trims                        (--out DIR)
+ *   trims, edl, otio             (--out DIR)
  *   require                      the script's folder, the library folders
  *                                (--lib DIR, DUBSTAGE_LIB) and the standard library
  *   clip sources                 anywhere (sound libraries live elsewhere)

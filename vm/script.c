@@ -23,6 +23,14 @@
 
 static const char CTX_KEY = 'k';
 
+script_ctx *script_get_ctx(lua_State *L)
+{
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &CTX_KEY);
+    script_ctx *c = lua_touserdata(L, -1);
+    lua_pop(L, 1);
+    return c;
+}
+
 /* the comment is in vm/script_error.h */
 int vm_script_error(lua_State *L, const char *fmt, ...)
 {
@@ -32,17 +40,16 @@ int vm_script_error(lua_State *L, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     luaL_where(L, 1);
+    script_ctx *c = script_get_ctx(L);
+    if (c && c->error_context[0]) {
+        lua_pushstring(L, c->error_context);
+        c->error_context[0] = '\0';
+    } else {
+        lua_pushliteral(L, "");
+    }
     lua_pushstring(L, msg);
-    lua_concat(L, 2);
+    lua_concat(L, 3);
     return lua_error(L);
-}
-
-script_ctx *script_get_ctx(lua_State *L)
-{
-    lua_rawgetp(L, LUA_REGISTRYINDEX, &CTX_KEY);
-    script_ctx *c = lua_touserdata(L, -1);
-    lua_pop(L, 1);
-    return c;
 }
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -341,6 +348,7 @@ void script_fmt_duration(const vm_desc *d, int64_t samples, char *buf, size_t n)
 static const luaL_Reg mix_funcs[] = {
     {"session", script_session}, {"track", script_track}, {"bus", script_bus}, {"output", script_output},
     {"vca", script_vca},         {"mute_group", script_mute_group}, {"markers", script_markers}, {"duck", script_duck}, {"trims", script_trims},
+    {"edl", script_edl},         {"otio", script_otio},             {"spot", script_spot},
     {"deliver", script_deliver},
     {NULL, NULL}};
 
@@ -352,6 +360,7 @@ static int run_script(lua_State *L)
     const char *path = lua_touserdata(L, 1);
     static const struct { const char *name; const luaL_Reg *methods; } handles[] = {
         {STRIP_MT, script_strip_methods}, {CLIP_MT, script_clip_methods},   {MARKERS_MT, script_markers_methods},
+        {EDIT_MT, script_edit_methods},
         {INSERT_MT, script_insert_methods}, {PARAM_MT, script_param_methods}, {VCA_MT, script_vca_methods},
         {MUTEGROUP_MT, script_mute_group_methods},
     };

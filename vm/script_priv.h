@@ -9,6 +9,7 @@
  *                     reverb, algorithmic reverb)
  *   script_group.c    VCAs and mute groups
  *   script_marker.c   marker files (cues) and trims files
+ *   script_edit.c     edits (edl, otio) and spot: an edit's audio events as clips
  *   script_session.c  session, output, duck
  *   script_deliver.c  deliver and delivery specs
  *   script_sandbox.c  the restricted libraries: io, load, require
@@ -42,6 +43,7 @@
 #define VCA_MT "dubstage.vca"
 #define MUTEGROUP_MT "dubstage.mute_group"
 #define MARKERS_MT "dubstage.markers"
+#define EDIT_MT "dubstage.edit"
 
 typedef struct {
     vm_desc *desc;
@@ -62,6 +64,10 @@ typedef struct {
     struct { char *path; vm_media_info info; } *media; /* files probed, in order */
     int nmedia, capmedia;
     int *marks, nmarks, mark_gen;  /* script_mark_strips: one stamp per strip */
+    /* what is being done when an error is raised, put after "FILE:LINE: " by
+     * vm_script_error ("spot: cut.edl:7 event 3 on A1: "); "" mostly. Set
+     * around one call, cleared by it and by the error that uses it. */
+    char error_context[2 * VM_WHERE_LEN];
 } script_ctx;
 
 /* what script_index keys are (the same string may be a strip and a vca) */
@@ -172,6 +178,11 @@ void script_index_free(script_ctx *c);
 
 /* The strip handle at idx (raises when it is not one). */
 strip_ref *script_check_strip(lua_State *L, int idx);
+/* track:clip's work: a clip on the track at stack index strip from the
+ * options table at opts ({ "file", at = ..., ... }); pushes its handle and
+ * returns 1. Errors name the line of the Lua code that called the C
+ * function running (t:clip or spot). */
+int script_clip_add(lua_State *L, int strip, int opts);
 /* "track" or "bus" */
 const char *script_kind_name(const vm_strip_desc *s);
 int script_track(lua_State *L);
@@ -223,6 +234,10 @@ extern const luaL_Reg script_mute_group_methods[];
 /* ---- script_marker.c ---- */
 
 int script_markers(lua_State *L);
+int script_edl(lua_State *L);
+int script_otio(lua_State *L);
+int script_spot(lua_State *L);
+extern const luaL_Reg script_edit_methods[];
 int script_trims(lua_State *L);
 /* Sets the values of every trims file read, in the order read (after the
  * script has run). */

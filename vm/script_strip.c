@@ -303,25 +303,31 @@ static vm_fade_curve check_curve(lua_State *L, const char *word, const char *key
  *              channel = k } */
 static int strip_clip(lua_State *L)
 {
-    strip_ref *r = script_check_strip(L, 1);
-    script_ctx *c = script_get_ctx(L);
-    vm_desc *d = c->desc;
-    vm_strip_desc *s = &d->strips[r->index];
-    if (s->kind != VM_STRIP_TRACK)
-        return vm_script_error(L, "bus '%s' cannot hold clips: put clips on a track routed to it", s->name);
+    script_check_strip(L, 1);
     if (lua_type(L, 2) == LUA_TSTRING) { /* t:clip("file", {opts}) */
         luaL_checktype(L, 3, LUA_TTABLE);
         lua_pushvalue(L, 2);
         lua_seti(L, 3, 1);
         lua_remove(L, 2);
     }
-    luaL_checktype(L, 2, LUA_TTABLE);
+    return script_clip_add(L, 1, 2);
+}
+
+int script_clip_add(lua_State *L, int strip, int opts)
+{
+    strip_ref *r = script_check_strip(L, strip);
+    script_ctx *c = script_get_ctx(L);
+    vm_desc *d = c->desc;
+    vm_strip_desc *s = &d->strips[r->index];
+    if (s->kind != VM_STRIP_TRACK)
+        return vm_script_error(L, "bus '%s' cannot hold clips: put clips on a track routed to it", s->name);
+    luaL_checktype(L, opts, LUA_TTABLE);
     static const char *const keys[] = {"at", "from", "length", "gain", "fade_in", "fade_out", "curve",
                                        "fade_in_curve", "fade_out_curve", "channel", NULL};
     char what[300];
     snprintf(what, sizeof what, "clip on track '%s'", s->name);
-    script_check_keys(L, 2, what, keys, 1);
-    if (lua_geti(L, 2, 1) != LUA_TSTRING)
+    script_check_keys(L, opts, what, keys, 1);
+    if (lua_geti(L, opts, 1) != LUA_TSTRING)
         return vm_script_error(L, "clip on track '%s' needs a file name first: t:clip { \"media/x.wav\", at = ... }", s->name);
     const char *file = lua_tostring(L, -1);
     lua_pop(L, 1);
@@ -337,18 +343,18 @@ static int strip_clip(lua_State *L)
     vm_clip_desc k;
     memset(&k, 0, sizeof k);
     k.info = info;
-    if (!script_opt_time(L, 2, "at", what, VM_TIME_POSITION, &k.at))
+    if (!script_opt_time(L, opts, "at", what, VM_TIME_POSITION, &k.at))
         return vm_script_error(L, "clip '%s' needs a place on the timeline: at = \"01:00:00:00\" (or seconds)", file);
     char b1[64], b2[64];
     if (k.at < 0) {
         /* the timecode of a negative position wraps (23:59:59:00), so say how far before */
         script_fmt_duration(d, -k.at, b1, sizeof b1);
         vm_time_format(&d->tb, 0, b2, sizeof b2);
-        lua_getfield(L, 2, "at");
+        lua_getfield(L, opts, "at");
         return vm_script_error(L, "clip '%s' at = %s starts %s before the session start %s", file,
                           luaL_tolstring(L, -1, NULL), b1, b2);
     }
-    script_opt_time(L, 2, "from", what, VM_TIME_DURATION, &k.from);
+    script_opt_time(L, opts, "from", what, VM_TIME_DURATION, &k.from);
     if (k.from < 0) {
         script_fmt_duration(d, k.from, b1, sizeof b1);
         return vm_script_error(L, "clip '%s': from = %s must not be negative", file, b1);
@@ -360,7 +366,7 @@ static int strip_clip(lua_State *L)
         return vm_script_error(L, "clip '%s': from = %s is past the end of the file (%s long)", file, b1, b2);
     }
     k.length = avail;
-    if (script_opt_time(L, 2, "length", what, VM_TIME_DURATION, &k.length)) {
+    if (script_opt_time(L, opts, "length", what, VM_TIME_DURATION, &k.length)) {
         if (k.length <= 0) {
             script_fmt_duration(d, k.length, b1, sizeof b1);
             return vm_script_error(L, "clip '%s': length = %s must be greater than zero", file, b1);
@@ -373,10 +379,10 @@ static int strip_clip(lua_State *L)
         }
     }
     double g = 0;
-    if (script_opt_gain_db(L, 2, "gain", what, &g))
+    if (script_opt_gain_db(L, opts, "gain", what, &g))
         k.gain.value = g;
-    script_opt_time(L, 2, "fade_in", what, VM_TIME_DURATION, &k.fade_in);
-    script_opt_time(L, 2, "fade_out", what, VM_TIME_DURATION, &k.fade_out);
+    script_opt_time(L, opts, "fade_in", what, VM_TIME_DURATION, &k.fade_in);
+    script_opt_time(L, opts, "fade_out", what, VM_TIME_DURATION, &k.fade_out);
     if (k.fade_in < 0 || k.fade_out < 0)
         return vm_script_error(L, "clip '%s': fades must not be negative", file);
     if (k.fade_in + k.fade_out > k.length) {
@@ -386,14 +392,14 @@ static int strip_clip(lua_State *L)
     }
     k.fade_in_curve = k.fade_out_curve = VM_FADE_LINEAR;
     const char *cw;
-    if ((cw = script_opt_string(L, 2, "curve", what)))
+    if ((cw = script_opt_string(L, opts, "curve", what)))
         k.fade_in_curve = k.fade_out_curve = check_curve(L, cw, "curve");
-    if ((cw = script_opt_string(L, 2, "fade_in_curve", what)))
+    if ((cw = script_opt_string(L, opts, "fade_in_curve", what)))
         k.fade_in_curve = check_curve(L, cw, "fade_in_curve");
-    if ((cw = script_opt_string(L, 2, "fade_out_curve", what)))
+    if ((cw = script_opt_string(L, opts, "fade_out_curve", what)))
         k.fade_out_curve = check_curve(L, cw, "fade_out_curve");
     double ch = 0;
-    if (script_opt_number(L, 2, "channel", what, 1, info.channels, &ch)) {
+    if (script_opt_number(L, opts, "channel", what, 1, info.channels, &ch)) {
         if (ch != (int)ch)
             return vm_script_error(L, "clip '%s': channel must be a whole number", file);
         k.channel = (int)ch;

@@ -409,6 +409,59 @@ function mute_group(name) end
 ---@return dubstage.markers
 function markers(file) end
 
+---An edit read from an edit decision list or an OpenTimelineIO file (docs/conform.md).
+---@class dubstage.edit
+---@field events dubstage.edit_event[] every event (EDL line, OTIO clip or gap) in file order
+---@field title string the EDL's TITLE or the timeline's name
+---@field file string the file it was read from
+---@field fps string the frame rate its timecodes were read at
+---@field kind string "edl" or "otio"
+---@operator len: integer
+
+---One event of an edit (a table: change it freely, the edit keeps its own).
+---@class dubstage.edit_event
+---@field number integer the event number (OTIO: the item's place in its track)
+---@field reel string
+---@field clip string the clip name ("" when none)
+---@field file string the source file ("" when none)
+---@field tracks string[] "V", "A1", "A2", ...
+---@field rec_in string timecode
+---@field rec_out string
+---@field src_in string
+---@field src_out string
+---@field transition string "cut", "dissolve" or "wipe" (into this event)
+---@field transition_frames integer
+---@field speed number 1 at normal speed
+---@field gap boolean black, an OTIO gap or a disabled clip
+---@field where string "cut.edl:12" or "cut.otio: tracks.children[1].children[3]"
+---@field track? string for a media function: the edit track being placed ("A1")
+
+---@class dubstage.edit_options
+---@field fps? string the frame rate of the edit's timecodes (default: the session's)
+
+---Reads a CMX3600 edit decision list.
+---@param file string relative to the script's folder
+---@param options? dubstage.edit_options
+---@return dubstage.edit
+function edl(file, options) end
+
+---Reads an OpenTimelineIO timeline (.otio).
+---@param file string relative to the script's folder
+---@param options? dubstage.edit_options
+---@return dubstage.edit
+function otio(file, options) end
+
+---@class dubstage.spot_options
+---@field tracks table<string, dubstage.strip> the edit's audio tracks ("A1") to the mix's tracks
+---@field media? table<string, string|table|false>|fun(event: dubstage.edit_event): string|table|false|nil by clip name, source file, its base name or reel
+---@field curve? dubstage.fade_curve the crossfade of dissolves and wipes (default "equal_power")
+
+---Places an edit's audio events as clips on the named tracks; returns them in event order.
+---@param edit dubstage.edit
+---@param options dubstage.spot_options
+---@return dubstage.clip[]
+function spot(edit, options) end
+
 ---Applies a trims file (written by the REPL's save()).
 ---@param file string relative to the script's folder
 function trims(file) end
