@@ -1,10 +1,23 @@
 /* sha256.c - SHA-256, FIPS 180-4 sections 4.1.2, 4.2.2, 5.3.3 and 6.2 (see
  * sha256.h); checked against the FIPS 180-4 examples in
- * tests/unit/test_manifest.c. */
+ * tests/unit/test_manifest.c, both paths.
+ *
+ * Every render hashes its outputs (and inputs it has not seen), so the
+ * speed matters: on an x86-64 CPU with the SHA extensions (Intel since Ice
+ * Lake and Goldmont, AMD since Zen) the blocks go through SHA256RNDS2 and
+ * SHA256MSG1/2, the arrangement of Intel's "Intel SHA Extensions" paper
+ * (2013): about 8x the portable code. */
 #include "vm/sha256.h"
 
 #include <stdio.h>
 #include <string.h>
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#include <immintrin.h>
+#define SHA256_HAVE_SHANI 1
+#endif
+
+int vm_sha256_portable;
 
 static const uint32_t k256[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -47,6 +60,58 @@ static void compress(uint32_t h[8], const unsigned char *p)
     h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += hh;
 }
 
+#ifdef SHA256_HAVE_SHANI
+/* n blocks at p into h. The state lives in two registers as ABEF and CDGH
+ * (the order SHA256RNDS2 takes); each group of 4 rounds adds its 4 message
+ * words and constants and runs two double rounds; from group 4 on the
+ * message words are made from the last 16 with SHA256MSG1 (w[t-16] +
+ * sigma0(w[t-15])), the w[t-7] words (PALIGNR) and SHA256MSG2 (+
+ * sigma1(w[t-2])). */
+__attribute__((target("sha,sse4.1"))) static void compress_shani(uint32_t h[8], const unsigned char *p, size_t n)
+{
+    const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+    __m128i tmp = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[0]), 0xB1); /* CDAB */
+    __m128i st1 = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[4]), 0x1B); /* EFGH */
+    __m128i st0 = _mm_alignr_epi8(tmp, st1, 8);                                      /* ABEF */
+    st1 = _mm_blend_epi16(st1, tmp, 0xF0);                                           /* CDGH */
+    for (; n; n--, p += 64) {
+        __m128i abef = st0, cdgh = st1, w[4];
+#pragma GCC unroll 16
+        for (int g = 0; g < 16; g++) {
+            if (g < 4)
+                w[g] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * g)), bswap);
+            else
+                w[g & 3] = _mm_sha256msg2_epu32(
+                    _mm_add_epi32(_mm_sha256msg1_epu32(w[g & 3], w[(g + 1) & 3]),
+                                  _mm_alignr_epi8(w[(g + 3) & 3], w[(g + 2) & 3], 4)),
+                    w[(g + 3) & 3]);
+            __m128i msg = _mm_add_epi32(w[g & 3], _mm_loadu_si128((const __m128i *)&k256[4 * g]));
+            st1 = _mm_sha256rnds2_epu32(st1, st0, msg);
+            st0 = _mm_sha256rnds2_epu32(st0, st1, _mm_shuffle_epi32(msg, 0x0E));
+        }
+        st0 = _mm_add_epi32(st0, abef);
+        st1 = _mm_add_epi32(st1, cdgh);
+    }
+    tmp = _mm_shuffle_epi32(st0, 0x1B);  /* FEBA */
+    st1 = _mm_shuffle_epi32(st1, 0xB1);  /* DCHG */
+    _mm_storeu_si128((__m128i *)&h[0], _mm_blend_epi16(tmp, st1, 0xF0)); /* DCBA */
+    _mm_storeu_si128((__m128i *)&h[4], _mm_alignr_epi8(st1, tmp, 8));   /* HGFE */
+}
+#endif
+
+/* n blocks at p into h, by the fastest path this CPU has */
+static void compress_blocks(uint32_t h[8], const unsigned char *p, size_t n)
+{
+#ifdef SHA256_HAVE_SHANI
+    if (!vm_sha256_portable && __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1")) {
+        compress_shani(h, p, n);
+        return;
+    }
+#endif
+    for (; n; n--, p += 64)
+        compress(h, p);
+}
+
 void vm_sha256_init(vm_sha256 *s)
 {
     static const uint32_t h0[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -66,11 +131,12 @@ void vm_sha256_update(vm_sha256 *s, const void *data, size_t n)
         s->used += take, p += take, n -= take;
         if (s->used < 64)
             return;
-        compress(s->h, s->block);
+        compress_blocks(s->h, s->block, 1);
         s->used = 0;
     }
-    for (; n >= 64; p += 64, n -= 64)
-        compress(s->h, p);
+    compress_blocks(s->h, p, n / 64);
+    p += n / 64 * 64;
+    n %= 64;
     memcpy(s->block, p, n);
     s->used = n;
 }
