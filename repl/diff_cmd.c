@@ -40,7 +40,7 @@ static const char diff_usage[] =
     "  --fps RATE      print SMPTE timecode at RATE (23.976, 24, 25, 29.97, 29.97df,\n"
     "                  30, 48, 50, 59.94, 59.94df, 60); a manifest gives its session's\n"
     "  --start TC      the timecode of the files' first sample (default: the\n"
-    "                  manifest's session start, else 00:00:00:00)\n"
+    "                  manifest's session start, else A's BWF time reference)\n"
     "  --json          one JSON object instead of the text report\n"
     "  Exit status 0: identical (or below the threshold); 1: they differ (or an\n"
     "  output is missing on one side, or has another length, channel count or\n"
@@ -383,7 +383,10 @@ static int pair_clock(diff_pair *p, const diff_side *sa, const diff_side *sb, co
     k->tb.rate = k->rate;
     k->tb.fps = fps;
     k->tb.start_drop = drop;
-    k->tb.start_samples = se && se->rate == k->rate ? se->start_samples : 0;
+    /* the session's start; else the file's BWF time reference (a render
+     * writes its session start there) */
+    k->tb.start_samples = se && se->rate == k->rate ? se->start_samples
+                          : p->d.a.time_reference > 0 ? p->d.a.time_reference : 0;
     if (o->start) {
         int64_t frames;
         int is_drop = 0;

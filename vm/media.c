@@ -290,6 +290,10 @@ static ds_result open_sf(const char *path, SNDFILE **sf, int *fd,
     info->frames = si.frames;
     format_name(*sf, si.format, info->format, sizeof info->format);
     info->channel_mask = channel_mask_of(*sf, si.channels);
+    SF_BROADCAST_INFO bext;
+    info->time_reference = sf_command(*sf, SFC_GET_BROADCAST_INFO, &bext, sizeof bext) == SF_TRUE
+                               ? (int64_t)((uint64_t)bext.time_reference_high << 32 | bext.time_reference_low)
+                               : -1;
     return DS_OK;
 }
 

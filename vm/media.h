@@ -39,6 +39,9 @@ typedef struct {
                               (vm/layout.h), the channels in bit order: from a WAV's mask
                               or an AIFF/CAF channel layout (libsndfile's channel map);
                               0 when the file does not say, or not in bit order */
+    int64_t time_reference; /* a BWF file's bext time reference: its first sample's place in
+                               samples since midnight (a render writes its session start);
+                               -1 when the file has none */
 } vm_media_info;
 
 /* Opens path, reads its header, closes it. Errors name the path and say why:

@@ -16,8 +16,9 @@
 #   SoX; the two changes
 #   are one span at the default gap (0.5 s) and two at --gap 0.1; a
 #   threshold above the peak exits 0 ("below the threshold");
-# - two plain files give seconds, or with --fps 25 --start 01:00:00:00 the
-#   same timecode as the manifest;
+# - two plain files give seconds, or with --fps 25 the same timecode as
+#   the manifest (the start from their BWF time reference), or with --start
+#   the timecode from there;
 # - a folder pair with an output missing, a shorter file, fewer channels,
 #   another rate: each reported, exit 1;
 # - a missing file (named), a file that is not audio (named), a usage
@@ -144,9 +145,12 @@ run "$DS" diff v1/PM.wav c2/out/PM.wav
 if [ $rc -eq 1 ] && has "first 3.500354 s (sample 168017), last 3.700354 s (sample 177617)"; then
   ok "two files without a manifest: positions in seconds and samples"
 else notok "two files: seconds and samples" "lacks '${missing:-}'"; fi
-run "$DS" diff v1/PM.wav c2/out/PM.wav --fps 25 --start 01:00:00:00
-if [ $rc -eq 1 ] && has "first $tc1, last $tc2"; then ok "--fps 25 --start 01:00:00:00: the manifest's timecode"
-else notok "--fps 25 --start: the manifest's timecode" "lacks '${missing:-}'"; fi
+run "$DS" diff v1/PM.wav c2/out/PM.wav --fps 25
+if [ $rc -eq 1 ] && has "first $tc1, last $tc2"; then ok "two files, --fps 25: the manifest's timecode (the start from the files' BWF time reference)"
+else notok "two files, --fps 25: the manifest's timecode" "lacks '${missing:-}'"; fi
+run "$DS" diff v1/PM.wav c2/out/PM.wav --fps 25 --start 00:59:59:00
+if [ $rc -eq 1 ] && has "first 01:00:02:12+977 (sample 168017)"; then ok "--fps 25 --start 00:59:59:00: the timecode one second earlier"
+else notok "--fps 25 --start: the timecode from the start given" "lacks '${missing:-}'"; fi
 run "$DS" diff v1 c2/out --gap 0.1
 if [ $rc -eq 1 ] && has "2 samples above -120.0 dBFS in 2 spans:" "$tc1 to $tc1" "$tc2 to $tc2"; then
   ok "--gap 0.1: the two changes 0.2 s apart are two spans"
