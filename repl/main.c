@@ -799,6 +799,25 @@ done:
     return rc;
 }
 
+static const char *const cli_commands[] = {"render", "info", "automation", "play", "repl", "devices", "loudness",
+                                           "check", "help", "new", "diff", NULL};
+
+static int is_command(const char *word)
+{
+    for (int i = 0; cli_commands[i]; i++)
+        if (strcmp(word, cli_commands[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static int unknown_command(const char *word)
+{
+    const char *near = vm_suggest(word, cli_commands, (int)(sizeof cli_commands / sizeof cli_commands[0]) - 1);
+    fprintf(stderr, "dubstage: unknown command '%s'%s%s%s\nrun 'dubstage --help' for usage\n", word,
+            near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+    return 2;
+}
+
 int main(int argc, char **argv)
 {
     /* Clip readers take and return buffers of 8 KiB to 1 MiB as clips start
@@ -813,6 +832,10 @@ int main(int argc, char **argv)
         return repl_loudness(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "diff") == 0)
         return repl_diff(argc - 2, argv + 2);
+    /* a misspelt command is named before the words after it are read as a
+     * script's options (dubstage dif a b: did you mean 'diff'?) */
+    if (argc >= 2 && argv[1][0] != '-' && !is_command(argv[1]))
+        return unknown_command(argv[1]);
     cli_args a;
     int rc = parse_args(argc, argv, &a);
     if (rc)
@@ -831,8 +854,6 @@ int main(int argc, char **argv)
         fputs(usage_text, a.command ? stdout : stderr);
         return a.command ? 0 : 2;
     }
-    static const char *const commands[] = {"render", "info", "automation", "play", "repl", "devices", "loudness",
-                                           "check", "help", "new", "diff", NULL};
     if (strcmp(a.command, "devices") == 0)
         return repl_devices();
     const char *env = getenv("DUBSTAGE_STDLIB");
@@ -847,10 +868,7 @@ int main(int argc, char **argv)
         return fail_usage("%s comes first, its options after it: dubstage loudness [--json] FILE...", a.command);
     if (strcmp(a.command, "render") != 0 && strcmp(a.command, "info") != 0 && strcmp(a.command, "automation") != 0 &&
         strcmp(a.command, "play") != 0 && strcmp(a.command, "repl") != 0 && strcmp(a.command, "check") != 0) {
-        const char *near = vm_suggest(a.command, commands, (int)(sizeof commands / sizeof commands[0]) - 1);
-        fprintf(stderr, "dubstage: unknown command '%s'%s%s%s\nrun 'dubstage --help' for usage\n", a.command,
-                near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
-        return 2;
+        return unknown_command(a.command);
     }
     if (!a.script)
         return fail_usage("%s needs a script: dubstage render mix.lua", a.command);

@@ -202,6 +202,9 @@ run "$DS" diff v1 v1/PM.wav
 [ $rc -eq 2 ] && has "compare a file with a file" && ok "a folder against a file: exit 2, said" || notok "a folder against a file" "exit $rc"
 run "$DS" diff v1 v1 --treshold -100
 [ $rc -eq 2 ] && has "did you mean --threshold" && ok "a misspelt option: did you mean --threshold" || notok "a misspelt option" "exit $rc"
+run "$DS" dif v1 v1
+[ $rc -eq 2 ] && has "unknown command 'dif'; did you mean 'diff'?" && ok "a misspelt command: did you mean 'diff'" ||
+  notok "a misspelt command" "exit $rc"
 echo '{"dubstage_manifest": 7}' > future.manifest.json
 run "$DS" diff future.manifest.json v1/mix.manifest.json
 [ $rc -eq 2 ] && has "of version 7; this dubstage reads version 1" && ok "a manifest of a later version: exit 2, said" ||
