@@ -578,6 +578,22 @@ static ds_result emit_transient(compiler *c, const aop *o, const vm_strip_desc *
     return DS_OK;
 }
 
+static ds_result emit_saturate(compiler *c, const aop *o, const vm_strip_desc *st, const vm_insert_desc *e,
+                               plan_op *op, void *args, char *err)
+{
+    vm_arena *A = &c->p->arena;
+    op_saturate_args *a = args;
+    dsp_saturate_init(&a->state, e->clip_db, e->sat_mix_pct);
+    LANE(insert_moving_lanes(c, o, &a->moving, a->lanes, VM_INSERT_NSETP, err) == DS_OK);
+    if (a->moving) /* the settings it starts with */
+        op_saturate_design(a, 0);
+    a->io = c->chans[o->strip];
+    a->nch = st->channels;
+    op->label = vmc_label(A, "sat    %s '%s' soft clip at %.1f dBFS, mix %.0f %%%s (%d ch)", vmc_kind_name(st),
+                          st->name, e->clip_db, e->sat_mix_pct, a->moving ? ", automated" : "", st->channels);
+    return DS_OK;
+}
+
 /* The IR of convolution reverb e at the session rate (resampled by the
  * clip reader when the file is at another rate), one array per channel
  * (malloc'd: freed by the caller with free(ir[0])), and its length. */
@@ -1141,6 +1157,7 @@ static const struct {
     [VM_INSERT_CHANNEL_MAP] = {&op_chmap_class, sizeof(op_chmap_args), emit_chmap},
     [VM_INSERT_CONVOLVE] = {&op_convolve_class, sizeof(op_convolve_args), emit_convolve},
     [VM_INSERT_REVERB] = {&op_reverb_class, sizeof(op_reverb_args), emit_reverb},
+    [VM_INSERT_SATURATE] = {&op_saturate_class, sizeof(op_saturate_args), emit_saturate},
 };
 
 static ds_result emit_insert(compiler *c, const aop *o, char *err)

@@ -48,6 +48,11 @@ static const vm_insert_param_spec shape_params[] = {
     {"sustain", -24, 24, "dB", VM_TRANSIENT_SUSTAIN, VAL(sustain_db), MOVES(setp[VM_TRANSIENT_SUSTAIN]), 0},
 };
 
+static const vm_insert_param_spec saturate_params[] = {
+    {"clip", -60, 0, "dBFS", VM_SATURATE_CLIP, VAL(clip_db), MOVES(setp[VM_SATURATE_CLIP]), 0},
+    {"mix", 0, 100, "%", VM_SATURATE_MIX, VAL(sat_mix_pct), MOVES(setp[VM_SATURATE_MIX]), 0},
+};
+
 /* delay: time in seconds, feedback and mix in % (a mixer's units on a
  * delay; docs/language.md), the loop's filters in Hz (0: off) */
 static const vm_insert_param_spec delay_params[] = {
@@ -223,6 +228,8 @@ static const vm_insert_params tables[] = {
                                .check_graph = channel_map_check,
                                .fixed = "switching a channel's source while it plays is a jump between two "
                                         "signals, a click"},
+    [VM_INSERT_SATURATE] = {.noun = "saturator", .params = saturate_params, .nparams = N(saturate_params),
+                            .method = "saturate", .max_channels = VM_MAX_CHANNELS},
     [VM_INSERT_REVERB] = {.noun = "reverb", .params = reverb_params, .nparams = N(reverb_params), .method = "reverb",
                           .max_channels = DSP_REVERB_MAX_CHANNELS, .fixed_settings = reverb_fixed,
                           .nfixed_settings = N(reverb_fixed)},

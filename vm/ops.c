@@ -276,6 +276,43 @@ static void op_transient(plan *p, void *args, int64_t pos, int n)
     by_knots(a->lanes, VM_INSERT_NSETP, &a->knot, a, pos, n, transient_design, transient_stretch);
 }
 
+void op_saturate_design(op_saturate_args *a, int64_t n)
+{
+    dsp_saturate_set(&a->state, vm_lane_value(a->lanes[VM_SATURATE_CLIP], n),
+                     vm_lane_value(a->lanes[VM_SATURATE_MIX], n));
+    a->knot = n;
+}
+
+static void saturate_design(void *args, int64_t knot) { op_saturate_design(args, knot); }
+
+static void saturate_stretch(void *args, int off, int len)
+{
+    op_saturate_args *a = args;
+    float *io[VM_MAX_CHANNELS]; /* a strip has at most this many (compile_validate.c) */
+    int nch = a->nch < VM_MAX_CHANNELS ? a->nch : VM_MAX_CHANNELS;
+    for (int ch = 0; ch < nch; ch++)
+        io[ch] = a->io[ch] + off;
+    dsp_saturate_process(&a->state, io, nch, len);
+}
+
+static void op_saturate(plan *p, void *args, int64_t pos, int n)
+{
+    (void)p;
+    op_saturate_args *a = args;
+    if (!a->moving) {
+        dsp_saturate_process(&a->state, a->io, a->nch, n);
+        return;
+    }
+    by_knots(a->lanes, VM_INSERT_NSETP, &a->knot, a, pos, n, saturate_design, saturate_stretch);
+}
+
+static void saturate_reset(void *args)
+{
+    op_saturate_args *a = args;
+    if (a->moving)
+        op_saturate_design(a, 0);
+}
+
 void op_reverb_design(op_reverb_args *a, int64_t n)
 {
     dsp_reverb_params q = {
@@ -1348,6 +1385,11 @@ const plan_op_class op_limiter_class = {
     .reset = limiter_reset, .copy_state = limiter_copy_state, .meter_db = limiter_meter_db, .param = "lim",
 };
 
+/* memoryless: nothing to carry over a live swap */
+const plan_op_class op_saturate_class = {
+    .name = "saturate", .run = op_saturate, .reset = saturate_reset, .param = "saturate",
+};
+
 const plan_op_class op_transient_class = {
     .name = "shape", .run = op_transient,
     .reset = transient_reset, .copy_state = transient_copy_state, .param = "shape",
@@ -1398,6 +1440,7 @@ const plan_op_class *op_class_of_insert(vm_insert_kind k)
     case VM_INSERT_CONVOLVE: return &op_convolve_class;
     case VM_INSERT_DUCK: return &op_duck_class;
     case VM_INSERT_REVERB: return &op_reverb_class;
+    case VM_INSERT_SATURATE: return &op_saturate_class;
     case VM_INSERT_DELAY: return &op_delay_insert_class;
     case VM_INSERT_WIDTH: return &op_width_class;
     case VM_INSERT_MS: return &op_ms_class;

@@ -23,6 +23,7 @@
 #include "dsp/dynamics.h"
 #include "dsp/limiter.h"
 #include "dsp/reverb.h"
+#include "dsp/saturate.h"
 #include "dsp/transient.h"
 #include "dsp/fade.h"
 #include "dsp/mix.h"
@@ -300,6 +301,17 @@ typedef struct {
     int64_t knot;
 } op_transient_args;
 
+/* saturate: dsp/saturate.h over a strip's channels, in place; moving clip
+ * and mix are set at every knot, as the transient shaper's settings */
+typedef struct {
+    dsp_saturate state;
+    float **io;
+    int nch;
+    int moving;                /* lanes are set */
+    vm_lane *lanes[VM_INSERT_NSETP]; /* plain lanes: clip dBFS, mix % */
+    int64_t knot;
+} op_saturate_args;
+
 /* delay insert: dsp/delay.h over a strip's channels, in place. Moving
  * settings are read at every knot of the control grid: over each stretch
  * [k0, k1) between knots, time (its target), feedback and mix go in a
@@ -429,6 +441,8 @@ void op_dyn_design(op_dyn_args *a, int64_t n);
  * moving transient shaper (dsp_transient_set). */
 void op_limiter_design(op_limiter_args *a, int64_t n);
 void op_transient_design(op_transient_args *a, int64_t n);
+/* ... and a moving saturator (dsp_saturate_set: it has no state). */
+void op_saturate_design(op_saturate_args *a, int64_t n);
 
 /* A moving reverb's settings at session sample n (dsp_reverb_set: the
  * lines keep their contents). */
@@ -456,6 +470,7 @@ extern const plan_op_class op_eq_class;        /* op_eq_args */
 extern const plan_op_class op_dyn_class;       /* op_dyn_args */
 extern const plan_op_class op_limiter_class;   /* op_limiter_args */
 extern const plan_op_class op_transient_class; /* op_transient_args */
+extern const plan_op_class op_saturate_class;  /* op_saturate_args */
 extern const plan_op_class op_delay_insert_class; /* op_delay_insert_args */
 extern const plan_op_class op_width_class;     /* op_width_args */
 extern const plan_op_class op_ms_class;        /* op_ms_args */

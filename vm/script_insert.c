@@ -262,6 +262,19 @@ int script_strip_transient(lua_State *L)
     return script_push_insert(L, strip, &e);
 }
 
+/* t:saturate { clip = -18, mix = 100 } */
+int script_strip_saturate(lua_State *L)
+{
+    char what[300];
+    static const char *const keys[] = {"clip", "mix", NULL};
+    vm_insert_desc e;
+    int strip = insert_options(L, VM_INSERT_SATURATE, 1, keys, 0, &e, what, sizeof what);
+    e.clip_db = -12;
+    e.sat_mix_pct = 100;
+    row_numbers(L, 2, &e, what);
+    return script_push_insert(L, strip, &e);
+}
+
 /* A delay's time option `key`: seconds (a number, kept exact: fractions of
  * a sample count) or any duration form ("250ms", "12000smp", a timecode),
  * in [lo, hi] s; 1 and *out when given. */

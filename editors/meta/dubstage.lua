@@ -111,6 +111,10 @@ function session(opts) end
 ---@field attack? number dB, -24 to 24
 ---@field sustain? number dB, -24 to 24
 
+---@class dubstage.saturate_options
+---@field clip? number dBFS, -60 to 0 (default -12): the level the output bends towards
+---@field mix? number % of the saturated signal, 0 to 100 (default 100)
+
 ---@class dubstage.delay_options
 ---@field time dubstage.time 0.0001 to 60 s
 ---@field feedback? number %, -99 to 99 (default 0)
@@ -209,6 +213,10 @@ function strip:limiter(opts) end
 ---@param opts? dubstage.transient_options
 ---@return dubstage.transient
 function strip:transient(opts) end
+
+---@param opts? dubstage.saturate_options
+---@return dubstage.saturate
+function strip:saturate(opts) end
 
 ---@param opts dubstage.delay_options
 ---@return dubstage.delay
@@ -343,6 +351,10 @@ function param:moves(moves) end
 ---@class dubstage.transient
 ---@field attack dubstage.param dB
 ---@field sustain dubstage.param dB
+
+---@class dubstage.saturate
+---@field clip dubstage.param dBFS
+---@field mix dubstage.param %
 
 ---@class dubstage.delay
 ---@field time dubstage.param s (glides)
