@@ -24,17 +24,15 @@
 --   order     the Butterworth order of each band edge filter, 1..8
 --   stages    how many such filters at each edge (1 or 2)
 --   squash    the line's compression: compressor options, or false
+--   saturate  the line's distortion: saturator options ({ clip, mix }), or false
 --   colour    a peak EQ in the band ({ freq, gain, q }), or false
 --   room      a small room (the reverb insert's options), or false
 --
--- Returns { squash, low = { ... }, high = { ... }, colour, room }: the
--- compressor, the high-pass and low-pass inserts of each edge, the EQ and
--- the reverb (those present). Order on the strip: squash, then the band
--- edges, the colour, the room; so everything the compressor does is
--- band-limited after it.
---
--- Not here: saturation and bit reduction (the language has no such insert
--- yet); the line's grit comes from the squash and the narrow band.
+-- Returns { squash, saturate, low = { ... }, high = { ... }, colour, room }:
+-- the compressor, the saturator, the high-pass and low-pass inserts of each
+-- edge, the EQ and the reverb (those present). Order on the strip: squash,
+-- saturate, then the band edges, the colour, the room; so the harmonics the
+-- saturator makes (and any it folds back) are band-limited after it.
 local recipe = require "dubstage.recipe"
 
 local M = {}
@@ -44,6 +42,7 @@ M.presets = {
   telephone = {
     band = { 300, 3400 }, stop = 30, order = 8, stages = 2,
     squash = { threshold = -26, ratio = 6, attack = 0.003, release = 0.12, makeup = 6 },
+    saturate = { clip = -16, mix = 100 },
     colour = { freq = 1700, gain = 3, q = 1.2 },
     room = false,
   },
@@ -51,6 +50,7 @@ M.presets = {
   radio = {
     band = { 150, 5500 }, stop = 24, order = 4, stages = 1,
     squash = { threshold = -24, ratio = 4, attack = 0.005, release = 0.2, makeup = 4 },
+    saturate = { clip = -18, mix = 100 },
     colour = { freq = 1200, gain = 4, q = 0.9 },
     room = false,
   },
@@ -58,6 +58,7 @@ M.presets = {
   walkie = {
     band = { 450, 2800 }, stop = 30, order = 8, stages = 2,
     squash = { threshold = -32, ratio = 12, attack = 0.001, release = 0.08, makeup = 10 },
+    saturate = { clip = -24, mix = 100 },
     colour = { freq = 1500, gain = 6, q = 1.5 },
     room = false,
   },
@@ -65,6 +66,7 @@ M.presets = {
   tv = {
     band = { 120, 9000 }, stop = 12, order = 2, stages = 1,
     squash = { threshold = -22, ratio = 3, attack = 0.01, release = 0.25, makeup = 2 },
+    saturate = false,
     colour = { freq = 900, gain = 3, q = 0.8 },
     room = { rt60 = 0.45, size = 5, predelay = 0.004, damping = 0.4, mix = 30 },
   },
@@ -104,6 +106,7 @@ function M._apply(strip, kind, opts, what, level)
   local nodes = recipe.call(level, function()
     local n = {}
     if o.squash then n.squash = strip:compressor(o.squash) end
+    if o.saturate then n.saturate = strip:saturate(o.saturate) end
     n.low, n.high = {}, {}
     for i = 1, o.stages do
       n.low[i] = strip:eq { "highpass", freq = low * r, order = o.order }
