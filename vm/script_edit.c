@@ -25,6 +25,7 @@
 
 typedef struct {
     vm_edit *e;
+    int fps_given;  /* { fps = ... } was given (else: the session's when it was read) */
 } edit_ref;
 
 #define MAX_HOURS 100 /* an edit's times are within 100 hours: keeps frames * rate inside int64 */
@@ -38,6 +39,7 @@ static int load_edit(lua_State *L, const char *what, const char *kind, vm_edit_p
     char path[PATH_MAX], err[DS_ERR_LEN], where[VM_WHERE_LEN], call[64];
     int fd, missing;
     vm_fps fps = c->desc->tb.fps;
+    int fps_given = 0;
 
     if (!lua_isnoneornil(L, 2)) {
         static const char *const keys[] = {"fps", NULL};
@@ -47,6 +49,7 @@ static int load_edit(lua_State *L, const char *what, const char *kind, vm_edit_p
         const char *f = script_opt_string(L, 2, "fps", call);
         if (f && vm_fps_parse(f, &fps, err) != DS_OK)
             return vm_script_error(L, "%s: %s", call, err);
+        fps_given = f != NULL;
     }
     script_where(L, where);
     /* judged and noted as an input here; the reader opens it again by the
@@ -56,6 +59,7 @@ static int load_edit(lua_State *L, const char *what, const char *kind, vm_edit_p
     close(fd);
     edit_ref *r = lua_newuserdatauv(L, sizeof *r, 1);
     r->e = NULL;
+    r->fps_given = fps_given;
     luaL_setmetatable(L, EDIT_MT); /* __gc frees it, also when loading fails below */
     if (vm_edit_load_file(path, what, kind, parse, &fps, &r->e, err) != DS_OK)
         return vm_script_error(L, "%s", err);
@@ -312,6 +316,10 @@ int script_spot(lua_State *L)
     script_check_keys(L, 2, "spot", keys, 0);
     const vm_edit *e = er->e;
     const vm_fps *fps = vm_edit_fps(e);
+    if (!er->fps_given && strcmp(fps->name, d->tb.fps.name) != 0)
+        return vm_script_error(L, "spot: %s was read at %s fps, but the session runs at %s: read it after session {} "
+                               "(or give its rate: edl(\"...\", { fps = \"%s\" }))", vm_edit_path(e), fps->name,
+                               d->tb.fps.name, fps->name);
 
     /* tracks: A1..A16 -> a track; their handles stay on the stack */
     int track_at[VM_EDIT_MAX_AUDIO + 1] = {0};
@@ -397,7 +405,8 @@ int script_spot(lua_State *L)
                                 m.start >= 0 ? "" : ": give the file's start timecode as { \"file\", start = ... }");
             }
             if (at_f < 0 || end_f > limit || src_f > limit)
-                vm_script_error(L, "the event reaches past 0 or %d hours: not a time dubstage places", MAX_HOURS);
+                vm_script_error(L, "the event (with its transitions) starts before 00:00:00:00 or runs past %d hours",
+                                MAX_HOURS);
             int64_t s_at = vm_tc_frames_to_samples(fps, rate, at_f), s_end = vm_tc_frames_to_samples(fps, rate, end_f);
             int channel = m.channel;
             if (!channel && d->strips[((strip_ref *)lua_touserdata(L, track_at[k]))->index].channels == 1) {

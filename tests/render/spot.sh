@@ -176,6 +176,29 @@ printf '001  A  A  C  01:00:00:00 01:00:00:1x 01:00:00:00 01:00:00:12\n' > bad.e
 err_case "a malformed EDL: script line, EDL line, event" "edl \"bad.edl\"" \
   "err.lua:4: bad.edl:1: event 1: bad source out '01:00:00:1x'"
 
+printf 'local cut = edl "cut.edl"\nsession { rate = 48000, fps = "25" }\nlocal t = track "T" { channels = 1 }\nspot(cut, { tracks = { A1 = t } })\n' > early.lua
+out=$("$DS" render early.lua --out r_err 2>&1); rc=$?
+expect_failed "an edit read before session {} at another rate is refused by spot" \
+  "early.lua:4: spot: cut.edl was read at 24 fps, but the session runs at 25: read it after session {}"
+
+# drop-frame: a 29.97 DF session, the EDL under FCM: DROP FRAME; the clip
+# lands where the SMPTE count says (;00 and ;01 skipped at minute 1: 4 real
+# frames), sample = round(frames * 48000 * 1001 / 30000) minus the start's
+printf 'FCM: DROP FRAME\n001  DF  A  C  00:00:00:00 00:00:00:04 01:00:59:28 01:01:00:04\n' > df.edl
+cat > df.lua <<EOF
+session { rate = 48000, fps = "29.97", start = "01:00:00;00", length = 70 }
+local d1 = track "DIA 1" { channels = 1 }
+local c = spot(edl "df.edl", { tracks = { A1 = d1 }, media = { DF = "$M/dx/1st-m-pockej.ogg" } })[1]
+io.write(string.format("df at %.0f length %.0f\\n", c.at * 48000, c.length * 48000))
+EOF
+out=$("$DS" info df.lua 2>&1)
+want=$(awk 'function s(f) { return int((2 * f * 48048000 + 30000) / 60000) }
+  BEGIN { f1 = (3600 + 59) * 30 + 28 - 2 * (60 - 6); f2 = (3600 + 60) * 30 + 4 - 2 * (61 - 6)
+          printf "df at %d length %d", s(f1) - s(107892), s(f2) - s(f1) }')
+if has "$want" "df.edl:2 event 1 A1 -> track 'DIA 1' 01:00:59;28 to 01:01:00;04"; then
+  ok "drop-frame EDL in a drop-frame session: the clip's samples by the SMPTE count ($want)"
+else notok "drop-frame EDL in a drop-frame session" "lacks '$missing'"; fi
+
 # false leaves events out: only the dissolve pair's incoming clip and METAL
 printf '%s\n%s\n%s\n' "$head" "local n = #spot(edl \"cut.edl\", { tracks = { A1 = d1 }, media = function(ev)
   if ev.reel == \"POCKEJ\" or ev.reel == \"NETUSIM\" then return false end
