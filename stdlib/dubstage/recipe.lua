@@ -77,6 +77,12 @@ function M.check_strip(what, s, level)
   return s
 end
 
+-- n samples as a time string that `at`, `from`, `length` and the fades
+-- take exactly ("12345smp"); timebase.samples and timebase.duration give n.
+function M.smp(n)
+  return ("%dsmp"):format(n)
+end
+
 -- Runs f(...) and returns what it returns; an error it raises (a core
 -- call refusing a value that came from the caller's options) is raised
 -- again at `level` above the caller, so it names the user's line, not the

@@ -30,6 +30,8 @@
 --                     Returns { at = function(name, label), start = function(name),
 --                     names = { ... } }: at() is the session position
 --                     ("Nsmp") of the reel's own label, start() of its first frame.
+local recipe = require "dubstage.recipe"
+
 local M = {}
 
 function M.frame(t) return timebase.frame(t) end
@@ -41,7 +43,7 @@ function M.add(t, n)
   return timebase.label(timebase.frame(t) + n)
 end
 function M.diff(a, b) return timebase.frame(b) - timebase.frame(a) end
-function M.position(t) return ("%dsmp"):format(timebase.samples(t)) end
+function M.position(t) return recipe.smp(timebase.samples(t)) end
 function M.seconds(t) return timebase.samples(t) / timebase.info().rate end
 
 function M.reels(spec)
@@ -73,13 +75,13 @@ function M.reels(spec)
   return {
     names = names,
     start = function(name)
-      return ("%dsmp"):format(reel(name, "start").at)
+      return recipe.smp(reel(name, "start").at)
     end,
     at = function(name, label)
       local r = reel(name, "at")
       -- frames into the reel, turned into samples by the engine's frame grid
       local into = timebase.frame_start(timebase.frame(label)) - r.origin
-      return ("%dsmp"):format(r.at + into)
+      return recipe.smp(r.at + into)
     end,
   }
 end

@@ -104,3 +104,15 @@ recipe_error "tc: a misspelt reel option" 'require("dubstage.tc").reels { { "R1"
 recipe_error "tc: an unknown reel" 'local r = require("dubstage.tc").reels { { "R1", length = 10 } } r.at("R11", 0)' \
   "tc.reels at: unknown reel 'R11'; did you mean 'R1'? (reels: R1)"
 recipe_error "timebase: not a time" 'timebase.samples("1 minute")' "bad value for 'time' in timebase.samples"
+recipe_error "fades: a misspelt curve" 'require("dubstage.fades").crossfade(t, { { "x.wav", at = 0, length = 1 } }, { curve = "s_cruve" })' \
+  "fades.crossfade: unknown curve 's_cruve'; did you mean 's_curve'? (curves: equal_power, s_curve, linear)"
+recipe_error "fades: a misspelt edit option" 'require("dubstage.fades").crossfade(t, { { "x.wav", at = 0, lenght = 1 } })' \
+  "unknown option 'lenght' for fades.crossfade edit 1; did you mean 'length'?"
+recipe_error "fades: no handle before an in point" 'require("dubstage.fades").crossfade(t, { { "x.wav", at = 0, length = 1 }, { "x.wav", from = 0.1 } })' \
+  "fades.crossfade: edit 2 has 4800 samples of handle before its in point (from), the crossfade needs 12000"
+recipe_error "fills: a misspelt option" 'require("dubstage.fills").room_tone(t, {}, { "x.wav", loop = 4, crosfade = 1 })' \
+  "unknown option 'crosfade' for fills.room_tone; did you mean 'crossfade'?"
+recipe_error "fills: a loop too short for its fades" 'require("dubstage.fills").room_tone(t, {}, { "x.wav", loop = 0.5 })' \
+  "fills.room_tone: loop (24000 samples) must be at least 2 x crossfade + overlap (52800 samples)"
+recipe_error "fills: checkerboard needs two tracks" 'require("dubstage.fills").checkerboard({ t }, {})' \
+  "fills.checkerboard: give two or more tracks"
