@@ -180,3 +180,24 @@ int64_t dsp_pcm_quantise(const float *const *chans, int ch, int off, int m, doub
     }
     return clipped;
 }
+
+/* One 32-bit store a sample, 3 (or 2) bytes apart: each store's spare top
+ * byte(s) are overwritten by the next sample's; the last sample is done
+ * bytewise so nothing is written past the n samples. */
+DSP_HOT
+void dsp_pcm_pack_le(const int32_t *in, unsigned char *out, size_t n, int bytes)
+{
+    size_t i = 0, shift = 32 - 8 * (size_t)bytes;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (bytes == 3)
+        for (; i + 1 < n; i++) {
+            uint32_t w = (uint32_t)in[i] >> 8;
+            memcpy(out + 3 * i, &w, sizeof w);
+        }
+#endif
+    for (; i < n; i++) {
+        uint32_t w = (uint32_t)in[i] >> shift;
+        for (int b = 0; b < bytes; b++)
+            out[(size_t)bytes * i + (size_t)b] = (unsigned char)(w >> (8 * b));
+    }
+}

@@ -21,4 +21,9 @@ void dsp_pcm_f32le_to_float(const unsigned char *in, float *out, size_t n);
 int64_t dsp_pcm_quantise(const float *const *chans, int ch, int off, int m, double scale, int32_t align,
                          int32_t *dst);
 
+/* n left-aligned 32-bit values (dsp_pcm_quantise's) as little-endian PCM
+ * of `bytes` bytes a sample (2 or 3): the top bytes of each value, what
+ * libsndfile writes for an int to a 16- or 24-bit WAV. */
+void dsp_pcm_pack_le(const int32_t *in, unsigned char *out, size_t n, int bytes);
+
 #endif

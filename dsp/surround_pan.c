@@ -86,6 +86,7 @@ int dsp_surround_pan_init(dsp_surround_pan *s, const dsp_speaker *spk, int n)
             t.phantom_x[t.nphantom++] = spk[ch].x;
     }
     t.row_first[t.nrows] = nfull;
+    t.centre_alone = t.centre_row >= 0 && t.row_first[t.centre_row + 1] - t.row_first[t.centre_row] == 1;
     *s = t;
     return 0;
 }
@@ -107,18 +108,9 @@ static void row_gains(const double *xs, int m, double x, double *q)
     pair_law((x - xs[a]) / (xs[a + 1] - xs[a]), &q[a], &q[a + 1]);
 }
 
-/* What a setting gives before x: the rows about y and their gains (step
- * 1), the clamped spread and centre, and the LFE's gain. A stereo source's
- * two channels share it. */
-typedef struct {
-    int r;          /* the row at or below y */
-    double rg[2];   /* the gains of rows r and r + 1 */
-    double spread, c, lfe;
-} rows_at;
-
-static rows_at rows_for(const dsp_surround_pan *s, const dsp_surround_pan_setting *set)
+static dsp_surround_pan_rows rows_for(const dsp_surround_pan *s, const dsp_surround_pan_setting *set)
 {
-    rows_at ra = {.rg = {1, 0}, .spread = clamp(set->spread, 0, 1), .c = clamp(set->centre, 0, 1)};
+    dsp_surround_pan_rows ra = {.rg = {1, 0}, .spread = clamp(set->spread, 0, 1), .c = clamp(set->centre, 0, 1)};
     double y = clamp(set->y, s->row_y[0], s->row_y[s->nrows - 1]);
     while (ra.r + 1 < s->nrows && s->row_y[ra.r + 1] <= y)
         ra.r++;
@@ -133,21 +125,51 @@ static rows_at rows_for(const dsp_surround_pan *s, const dsp_surround_pan_settin
 }
 
 /* Steps 2 to 4 for a point source at x (clamped to [-1, 1]). */
-static void place(const dsp_surround_pan *s, const rows_at *ra, double x, double *gains)
+static void place(const dsp_surround_pan *s, const dsp_surround_pan_rows *ra, double x, double *gains)
 {
-    double power[DSP_SURROUND_PAN_MAX_SPEAKERS] = {0};
     double spread = ra->spread, c = ra->c;
     x = clamp(x, -1, 1);
 
+    int phantom = s->centre_row >= 0 && !s->centre_alone && c < 1 &&
+                  (s->centre_row == ra->r || (s->centre_row == ra->r + 1 && ra->rg[1] != 0));
+    if (!(spread > 0) && !phantom) {
+        /* a point source: at most two speakers a row lit, the rest 0 (the
+         * general path below gives them rp * 0 * 0, also +0); the same
+         * operations for the lit ones */
+        for (int ch = 0; ch < s->nch; ch++)
+            gains[ch] = 0;
+        for (int k = 0; k < 2 && ra->r + k < s->nrows; k++) {
+            int row = ra->r + k, first = s->row_first[row], m = s->row_first[row + 1] - first;
+            if (ra->rg[k] == 0)
+                continue;
+            double rp = ra->rg[k] * ra->rg[k];
+            const double *xs = s->x_by_row + first;
+            double xr = clamp(x, xs[0], xs[m - 1]), qa = 1, qb = 0, p;
+            int a = 0;
+            while (a + 1 < m && xs[a + 1] <= xr)
+                a++;
+            if (a + 1 < m) {
+                pair_law((xr - xs[a]) / (xs[a + 1] - xs[a]), &qa, &qb);
+                p = rp * qb * qb;
+                gains[s->by_row[first + a + 1]] = p == 0 ? p : sqrt(p);
+            }
+            p = rp * qa * qa;
+            gains[s->by_row[first + a]] = p == 0 ? p : sqrt(p);
+        }
+        if (s->lfe >= 0)
+            gains[s->lfe] = ra->lfe;
+        return;
+    }
+
+    double power[DSP_SURROUND_PAN_MAX_SPEAKERS] = {0};
     /* steps 2 and 3, in power */
-    int centre_alone = s->centre_row >= 0 && s->row_first[s->centre_row + 1] - s->row_first[s->centre_row] == 1;
     for (int k = 0; k < 2 && ra->r + k < s->nrows; k++) {
         int row = ra->r + k, first = s->row_first[row], m = s->row_first[row + 1] - first;
         if (ra->rg[k] == 0)
             continue;
         double q[DSP_SURROUND_PAN_MAX_SPEAKERS], rp = ra->rg[k] * ra->rg[k];
         row_gains(s->x_by_row + first, m, x, q);
-        if (row == s->centre_row && !centre_alone && c < 1) {
+        if (row == s->centre_row && !s->centre_alone && c < 1) {
             double off[DSP_SURROUND_PAN_MAX_SPEAKERS];
             row_gains(s->phantom_x, s->nphantom, x, off);
             for (int i = 0, j = 0; i < m; i++) {
@@ -163,7 +185,7 @@ static void place(const dsp_surround_pan *s, const rows_at *ra, double x, double
 
     /* step 4 */
     if (spread > 0) {
-        double wc = centre_alone ? 1 : c, sum_w = 0;
+        double wc = s->centre_alone ? 1 : c, sum_w = 0;
         for (int ch = 0; ch < s->nch; ch++)
             if (ch != s->lfe)
                 sum_w += ch == s->centre ? wc : 1;
@@ -182,30 +204,36 @@ void dsp_surround_pan_remembered(const dsp_surround_pan *s, const dsp_surround_p
                                  dsp_surround_pan_memo *memo, double gains[][DSP_SURROUND_PAN_MAX_SPEAKERS])
 {
     double w = clamp(set->width, 0, 1);
-    rows_at ra;
     int have_rows = 0;
     for (int side = 0; side < nsrc; side++) {
         /* mono: the point at x; stereo: at x - width and x + width */
         double x = nsrc == 1 ? clamp(set->x, -1, 1) : clamp(side == 0 ? set->x - w : set->x + w, -1, 1);
         double key[5] = {x, set->y, set->spread, set->centre, set->lfe_db};
-        dsp_surround_pan_memo *m = &memo[side];
-        if (m->valid && memcmp(m->key, key, sizeof key) == 0) {
-            memcpy(gains[side], m->gains, (size_t)s->nch * sizeof(double));
+        if (memo->side[side].valid && memcmp(memo->side[side].key, key, sizeof key) == 0) {
+            memcpy(gains[side], memo->side[side].gains, (size_t)s->nch * sizeof(double));
             continue;
         }
-        if (!have_rows)
-            ra = rows_for(s, set), have_rows = 1;
-        place(s, &ra, x, gains[side]);
-        m->valid = 1;
-        memcpy(m->key, key, sizeof key);
-        memcpy(m->gains, gains[side], (size_t)s->nch * sizeof(double));
+        if (!have_rows) {
+            /* the values the rows depend on are key[1 .. 5) */
+            if (!memo->rows_valid || memcmp(memo->rows_key, key + 1, sizeof memo->rows_key) != 0) {
+                memo->rows = rows_for(s, set);
+                memcpy(memo->rows_key, key + 1, sizeof memo->rows_key);
+                memo->rows_valid = 1;
+            }
+            have_rows = 1;
+        }
+        place(s, &memo->rows, x, gains[side]);
+        memo->side[side].valid = 1;
+        memcpy(memo->side[side].key, key, sizeof key);
+        memcpy(memo->side[side].gains, gains[side], (size_t)s->nch * sizeof(double));
     }
 }
 
 void dsp_surround_pan_mono(const dsp_surround_pan *s, const dsp_surround_pan_setting *set, double *gains)
 {
-    dsp_surround_pan_memo none = {0};
+    dsp_surround_pan_memo none;
     double g[1][DSP_SURROUND_PAN_MAX_SPEAKERS];
+    memset(&none, 0, sizeof none);
     dsp_surround_pan_remembered(s, set, 1, &none, g);
     memcpy(gains, g[0], (size_t)s->nch * sizeof(double));
 }
@@ -213,9 +241,10 @@ void dsp_surround_pan_mono(const dsp_surround_pan *s, const dsp_surround_pan_set
 void dsp_surround_pan_stereo(const dsp_surround_pan *s, const dsp_surround_pan_setting *set, double *left,
                              double *right)
 {
-    dsp_surround_pan_memo none[2] = {{0}, {0}};
+    dsp_surround_pan_memo none;
     double g[2][DSP_SURROUND_PAN_MAX_SPEAKERS];
-    dsp_surround_pan_remembered(s, set, 2, none, g);
+    memset(&none, 0, sizeof none);
+    dsp_surround_pan_remembered(s, set, 2, &none, g);
     memcpy(left, g[0], (size_t)s->nch * sizeof(double));
     memcpy(right, g[1], (size_t)s->nch * sizeof(double));
 }

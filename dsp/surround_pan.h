@@ -89,6 +89,7 @@ typedef struct {
     double x_by_row[DSP_SURROUND_PAN_MAX_SPEAKERS]; /* the x of by_row[i] */
     int nphantom;                                  /* the centre's row without the centre: */
     double phantom_x[DSP_SURROUND_PAN_MAX_SPEAKERS]; /* its speakers' x, ascending */
+    int centre_alone;                              /* the centre's row holds the centre only */
 } dsp_surround_pan;
 
 /* Sorts n speakers (channel k is spk[k]) into rows. Returns 0, or -1 (s
@@ -105,20 +106,38 @@ void dsp_surround_pan_mono(const dsp_surround_pan *s, const dsp_surround_pan_set
 void dsp_surround_pan_stereo(const dsp_surround_pan *s, const dsp_surround_pan_setting *set, double *left,
                              double *right);
 
-/* One source channel's last evaluation: the values its gains depend on (x
- * after width and clamping, y, spread, centre, LFE), compared bit for
+/* What a setting gives before x (step 1, the clamped spread and centre,
+ * the LFE's gain): a stereo source's two channels share it, and a pan
+ * whose y, spread, centre and LFE do not move keeps it from one knot to
+ * the next. */
+typedef struct {
+    int r;        /* the row at or below y */
+    double rg[2]; /* the gains of rows r and r + 1 */
+    double spread, c, lfe;
+} dsp_surround_pan_rows;
+
+/* A source's last evaluation, per channel: the values its gains depend on
+ * (x after width and clamping, y, spread, centre, LFE), compared bit for
  * bit, and the gains. A moving pan often holds one channel where the next
  * knot leaves it (a stereo source's left channel stays at x = -1 while x
- * <= 0 with width 1), and then its gains need not be worked out again. */
+ * <= 0 with width 1), and then its gains need not be worked out again;
+ * and the rows of the last y, spread, centre and LFE (rows_key), which a
+ * pan that moves only x keeps. Zeroed: nothing remembered. */
 typedef struct {
-    int valid;
-    double key[5];
-    double gains[DSP_SURROUND_PAN_MAX_SPEAKERS];
+    struct {
+        int valid;
+        double key[5];
+        double gains[DSP_SURROUND_PAN_MAX_SPEAKERS];
+    } side[2];
+    int rows_valid;
+    double rows_key[4];
+    dsp_surround_pan_rows rows;
 } dsp_surround_pan_memo;
 
 /* dsp_surround_pan_mono (nsrc 1: gains[0]) or _stereo (nsrc 2: gains[0]
- * left, gains[1] right), the same bits, a channel whose values are its
- * memo's copied from it; memo[0 .. nsrc) updated. */
+ * left, gains[1] right), the same bits, a channel whose values are in the
+ * memo copied from it, the rows reused when their values are the memo's;
+ * the memo updated. */
 void dsp_surround_pan_remembered(const dsp_surround_pan *s, const dsp_surround_pan_setting *set, int nsrc,
                                  dsp_surround_pan_memo *memo, double gains[][DSP_SURROUND_PAN_MAX_SPEAKERS]);
 

@@ -829,7 +829,7 @@ static void mix_surround_gains(op_mix_surround_args *a, int64_t n, double g[2][D
         .lfe_db = v[1 + VM_SURROUND_LFE],
         .width = v[1 + VM_SURROUND_WIDTH],
     };
-    dsp_surround_pan_remembered(&a->speakers, &set, a->nsrc, a->memo, g);
+    dsp_surround_pan_remembered(&a->speakers, &set, a->nsrc, &a->memo, g);
 }
 
 void op_mix_surround_design(op_mix_surround_args *a, int64_t n)
@@ -878,14 +878,20 @@ static void mix_surround_stretch(void *args, int off, int len)
     int k = a->moving ? (int)(a->pos + off - a->from) : 0; /* a hold's k does not matter */
     for (int side = 0; side < a->nsrc; side++)
         for (int ch = 0; ch < a->speakers.nch; ch++) {
-            dsp_line line = {off, len, k, a->y[side][ch], a->slope[side][ch], 0.0f};
-            if (line.y == 0 && line.slope == 0)
+            float y = a->y[side][ch], slope = a->slope[side][ch];
+            if (y == 0 && slope == 0)
                 continue;
             if (a->pending) {
-                a->pending[(size_t)(side * a->speakers.nch + ch) * OP_SURROUND_PENDING + a->npending[side][ch]++] =
-                    line;
+                /* field by field: a line built on the stack and copied
+                 * whole was read back before its stores had landed (a
+                 * store-forwarding stall, most of this function's time) */
+                dsp_line *d = &a->pending[(size_t)(side * a->speakers.nch + ch) * OP_SURROUND_PENDING +
+                                          a->npending[side][ch]++];
+                d->off = off, d->n = len, d->k0 = k;
+                d->y = y, d->slope = slope, d->curve = 0.0f;
                 continue;
             }
+            dsp_line line = {off, len, k, y, slope, 0.0f};
             /* a send's level: (pan * coef) * level per sample */
             float *g = a->scratch;
             dsp_mix_fill_lines(g, &line, 1);

@@ -157,7 +157,7 @@ typedef struct {
     dsp_line *pending;
     int npending[2][DSP_SURROUND_PAN_MAX_SPEAKERS];
     int nstretches;            /* stretches since the last mix */
-    dsp_surround_pan_memo memo[2]; /* each source channel's last gains */
+    dsp_surround_pan_memo memo;  /* each source channel's last gains, and the rows */
 } op_mix_surround_args;
 #define OP_SURROUND_PENDING 32
 

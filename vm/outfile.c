@@ -87,6 +87,7 @@ struct vm_outfile {
     uint64_t rng;       /* xorshift64* state, never 0 */
     int64_t clipped;
     void *buf;          /* OUT_BLOCK_FRAMES * channels int32_t or float */
+    unsigned char *pcm; /* WAV 16/24-bit: buf packed into the file's bytes (NULL: libsndfile packs) */
     int buffered;       /* frames in buf not yet handed to libsndfile */
     int wav;            /* WAV/RF64: the channel mask is set at commit */
     int aiff_bitmap;    /* AIFF with no libsndfile tag for its layout (7.1): a CHAN chunk
@@ -256,6 +257,7 @@ static void destroy(vm_outfile *o, int remove_tmp)
     free(o->order);
     free(o->in_file_order);
     free(o->buf);
+    free(o->pcm);
     free(o->path);
     free(o->dir);
     free(o);
@@ -340,6 +342,12 @@ ds_result vm_outfile_open(vm_outfile **out, const vm_outfile_config *cfg, char *
     /* PEAK carries a time() stamp: off, or the same render gives other bytes. */
     sf_command(o->sf, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
     o->wav = (info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_RF64;
+    /* WAV's integer samples are little-endian bytes we pack ourselves and
+     * hand over with sf_write_raw: one write(2) per buffer, where
+     * sf_writef_int converts through a small buffer of its own and writes
+     * 8 KB at a time (each write a partial page the kernel zeroes first) */
+    if (o->wav && o->bits && !(o->pcm = malloc((size_t)OUT_BLOCK_FRAMES * (size_t)cfg->channels * (size_t)(o->bits / 8))))
+        goto nomem;
     if ((info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_AIFF)
         o->aiff_bitmap = !set_aiff_channel_map(o, layout) && vm_layout_channels(layout) > 2;
     if ((info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_RF64) {
@@ -439,6 +447,14 @@ static ds_result flush_buffer(vm_outfile *o, char *err)
 {
     if (o->buffered == 0)
         return DS_OK;
+    if (o->pcm) {
+        size_t samples = (size_t)o->buffered * (size_t)o->channels, bytes = samples * (size_t)(o->bits / 8);
+        dsp_pcm_pack_le(o->buf, o->pcm, samples, o->bits / 8);
+        if (sf_write_raw(o->sf, o->pcm, (sf_count_t)bytes) != (sf_count_t)bytes)
+            return write_failed(o, err);
+        o->buffered = 0;
+        return DS_OK;
+    }
     sf_count_t written = o->bits ? sf_writef_int(o->sf, o->buf, o->buffered) : sf_writef_float(o->sf, o->buf, o->buffered);
     if (written != o->buffered)
         return write_failed(o, err);

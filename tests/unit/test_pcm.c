@@ -15,7 +15,11 @@
  *     -1 and 1 - 1/scale, NaN as 0, and the clip count equals the number of
  *     inputs with x scale >= scale - 0.5 or < -scale - 0.5 (counted here in
  *     long double); mono, stereo (the AVX2 path) and 3 channels (scalar),
- *     lengths not a multiple of 4, at both SIMD caps. */
+ *     lengths not a multiple of 4, at both SIMD caps;
+ *   - pack: dsp_pcm_pack_le's 16- and 24-bit bytes of left-aligned values
+ *     (random, and the extremes) equal the bytes libsndfile writes for the
+ *     same ints (sf_write_int), at lengths 0 to 40 and 100,003 (so the last
+ *     sample's bytewise store runs), and write nothing past n samples. */
 #include "dsp/pcm.h"
 #include "dsp/simd.h"
 
@@ -295,8 +299,43 @@ static void test_quantise(void)
     dsp_simd_cap = DSP_SIMD_ANY;
 }
 
+static void test_pack(void)
+{
+    for (int bits = 16; bits <= 24; bits += 8) {
+        int bytes = bits / 8, ok = 1, lengths = 0;
+        int32_t align = bits == 16 ? 65536 : 256;
+        for (int n = 0; n <= 100003; n = n < 40 ? n + 1 : 100003) {
+            int32_t *q = malloc(((size_t)n + 1) * sizeof *q);
+            unsigned char *got = malloc((size_t)n * (size_t)bytes + 8);
+            for (int i = 0; i < n; i++) {
+                int32_t v = (int32_t)(rnd32() >> (32 - bits)) - (1 << (bits - 1)); /* any value of `bits` bits */
+                q[i] = i == 0 ? -(1 << (bits - 1)) : i == 1 ? (1 << (bits - 1)) - 1 : v;
+                q[i] = (int32_t)((uint32_t)q[i] * (uint32_t)align);
+            }
+            memset(got, 0xA5, (size_t)n * (size_t)bytes + 8);
+            dsp_pcm_pack_le(q, got, (size_t)n, bytes);
+            memfile mf = {NULL, 0, 0, 0};
+            SNDFILE *f = raw_open(&mf, SFM_WRITE, bits == 16 ? SF_FORMAT_PCM_16 : SF_FORMAT_PCM_24, 1);
+            sf_write_int(f, q, n);
+            sf_close(f);
+            ok &= mf.len == (sf_count_t)n * bytes && (n == 0 || memcmp(got, mf.data, (size_t)mf.len) == 0);
+            for (int i = 0; i < 8; i++)
+                ok &= got[(size_t)n * (size_t)bytes + (size_t)i] == 0xA5;
+            lengths++;
+            free(mf.data), free(q), free(got);
+            if (n == 100003)
+                break;
+        }
+        char name[128];
+        snprintf(name, sizeof name, "pack %d-bit: libsndfile's bytes for the same ints, nothing past the end (%d lengths)",
+                 bits, lengths);
+        check(ok, name, "bytes differ");
+    }
+}
+
 int main(void)
 {
+    test_pack();
     test_s16();
     test_s24();
     test_f32();

@@ -333,7 +333,8 @@ static void test_memo(void)
         for (int nsrc = 1; nsrc <= 2; nsrc++) {
             dsp_surround_pan p;
             dsp_surround_pan_init(&p, layouts[l].spk, layouts[l].n);
-            dsp_surround_pan_memo memo[2] = {{0}, {0}};
+            dsp_surround_pan_memo memo;
+            memset(&memo, 0, sizeof memo);
             unsigned r = 12345;
             int same = 1, copied = 0;
             dsp_surround_pan_setting set = at(-1, 0);
@@ -355,16 +356,15 @@ static void test_memo(void)
                 if (step == 2000 || step == 2001)
                     set.x = step == 2000 ? -0.0 : 0.0;
                 double got[2][DSP_SURROUND_PAN_MAX_SPEAKERS], want[2][DSP_SURROUND_PAN_MAX_SPEAKERS];
-                dsp_surround_pan_memo before[2];
-                memcpy(before, memo, sizeof before);
-                dsp_surround_pan_remembered(&p, &set, nsrc, memo, got);
+                dsp_surround_pan_memo before = memo;
+                dsp_surround_pan_remembered(&p, &set, nsrc, &memo, got);
                 if (nsrc == 1)
                     dsp_surround_pan_mono(&p, &set, want[0]);
                 else
                     dsp_surround_pan_stereo(&p, &set, want[0], want[1]);
                 for (int side = 0; side < nsrc; side++) /* the nch gains written */
                     same &= memcmp(got[side], want[side], (size_t)p.nch * sizeof got[side][0]) == 0;
-                copied += memcmp(before, memo, sizeof before) == 0;
+                copied += memcmp(before.side, memo.side, sizeof before.side) == 0;
             }
             char name[160];
             snprintf(name, sizeof name, "%s, %s: remembered gains = the law's, bit for bit, over 4000 settings",
