@@ -125,20 +125,28 @@ int op_eq_fuse(plan_op *first, plan_op *second)
     return 1;
 }
 
+/* A delay of len samples through a ring of len: out[0..n) the ring's
+ * samples from at on, in[0..n) written in their place, in runs that do not
+ * wrap (two copies each, no test per sample). Returns the next position. */
+static int ring_delay(const float *in, float *out, float *ring, int len, int at, int n)
+{
+    for (int k = 0; k < n;) {
+        int run = n - k < len - at ? n - k : len - at;
+        memcpy(out + k, ring + at, (size_t)run * sizeof *out);
+        memcpy(ring + at, in + k, (size_t)run * sizeof *ring);
+        k += run;
+        at = at + run == len ? 0 : at + run;
+    }
+    return at;
+}
+
 /* Delays a key by `delay` samples into late[] (a ring per channel), to
  * meet audio that a look-ahead made late; returns late. */
 static float **key_align(float **key, int nkey, int delay, int *ring_pos, float **ring, float **late, int n)
 {
     int at = *ring_pos;
-    for (int ch = 0; ch < nkey; ch++) {
-        at = *ring_pos;
-        for (int k = 0; k < n; k++) {
-            late[ch][k] = ring[ch][at];
-            ring[ch][at] = key[ch][k];
-            if (++at == delay)
-                at = 0;
-        }
-    }
+    for (int ch = 0; ch < nkey; ch++)
+        at = ring_delay(key[ch], late[ch], ring[ch], delay, *ring_pos, n);
     *ring_pos = at;
     return late;
 }
@@ -518,18 +526,8 @@ static void op_delay(plan *p, void *args, int64_t pos, int n)
     (void)p, (void)pos;
     op_delay_args *a = args;
     int at = a->pos;
-    for (int ch = 0; ch < a->nch; ch++) {
-        const float *in = a->src[ch];
-        float *out = a->out[ch], *ring = a->ring[ch];
-        at = a->pos;
-        for (int k = 0; k < n;) { /* in runs that do not wrap: two copies each */
-            int run = n - k < a->delay - at ? n - k : a->delay - at;
-            memcpy(out + k, ring + at, (size_t)run * sizeof *out);
-            memcpy(ring + at, in + k, (size_t)run * sizeof *ring);
-            k += run;
-            at = at + run == a->delay ? 0 : at + run;
-        }
-    }
+    for (int ch = 0; ch < a->nch; ch++)
+        at = ring_delay(a->src[ch], a->out[ch], a->ring[ch], a->delay, a->pos, n);
     a->pos = at;
 }
 
