@@ -124,42 +124,68 @@ static dsp_surround_pan_rows rows_for(const dsp_surround_pan *s, const dsp_surro
     return ra;
 }
 
+/* A setting whose sources are points: no spread, and no phantom centre
+ * in the rows about y (at most two speakers a row lit). */
+static int is_point(const dsp_surround_pan *s, const dsp_surround_pan_rows *ra)
+{
+    int phantom = s->centre_row >= 0 && !s->centre_alone && ra->c < 1 &&
+                  (s->centre_row == ra->r || (s->centre_row == ra->r + 1 && ra->rg[1] != 0));
+    return !(ra->spread > 0) && !phantom;
+}
+
+/* Steps 2 to 4 of place for n (1 or 2) point sources at x[0..n) under
+ * one setting's rows (is_point), side by side: the two chains of
+ * arithmetic (a division, the pair law's polynomials, square roots) do
+ * not wait on each other. Every other speaker gets +0, as place's power
+ * array gives it (rp * 0 * 0); the lit ones the same operations. */
+__attribute__((always_inline)) static inline void place_points(const dsp_surround_pan *s,
+                                                               const dsp_surround_pan_rows *ra, const double *x_in,
+                                                               const int n, double (*gains)[DSP_SURROUND_PAN_MAX_SPEAKERS])
+{
+    double x[2];
+    for (int i = 0; i < n; i++) {
+        x[i] = clamp(x_in[i], -1, 1);
+        for (int ch = 0; ch < s->nch; ch++)
+            gains[i][ch] = 0;
+    }
+    for (int k = 0; k < 2 && ra->r + k < s->nrows; k++) {
+        int row = ra->r + k, first = s->row_first[row], m = s->row_first[row + 1] - first;
+        if (ra->rg[k] == 0)
+            continue;
+        double rp = ra->rg[k] * ra->rg[k], q0[2], q1[2];
+        const double *xs = s->x_by_row + first;
+        int a[2];
+        for (int i = 0; i < n; i++) {
+            double xr = clamp(x[i], xs[0], xs[m - 1]);
+            int j = 0;
+            while (j + 1 < m && xs[j + 1] <= xr)
+                j++;
+            a[i] = j, q0[i] = 1, q1[i] = 0;
+            if (j + 1 < m)
+                pair_law((xr - xs[j]) / (xs[j + 1] - xs[j]), &q0[i], &q1[i]);
+        }
+        for (int i = 0; i < n; i++) {
+            double p = rp * q0[i] * q0[i];
+            gains[i][s->by_row[first + a[i]]] = p == 0 ? p : sqrt(p);
+            if (a[i] + 1 < m) {
+                p = rp * q1[i] * q1[i];
+                gains[i][s->by_row[first + a[i] + 1]] = p == 0 ? p : sqrt(p);
+            }
+        }
+    }
+    for (int i = 0; i < n && s->lfe >= 0; i++)
+        gains[i][s->lfe] = ra->lfe;
+}
+
 /* Steps 2 to 4 for a point source at x (clamped to [-1, 1]). */
 static void place(const dsp_surround_pan *s, const dsp_surround_pan_rows *ra, double x, double *gains)
 {
     double spread = ra->spread, c = ra->c;
-    x = clamp(x, -1, 1);
-
-    int phantom = s->centre_row >= 0 && !s->centre_alone && c < 1 &&
-                  (s->centre_row == ra->r || (s->centre_row == ra->r + 1 && ra->rg[1] != 0));
-    if (!(spread > 0) && !phantom) {
-        /* a point source: at most two speakers a row lit, the rest 0 (the
-         * general path below gives them rp * 0 * 0, also +0); the same
-         * operations for the lit ones */
-        for (int ch = 0; ch < s->nch; ch++)
-            gains[ch] = 0;
-        for (int k = 0; k < 2 && ra->r + k < s->nrows; k++) {
-            int row = ra->r + k, first = s->row_first[row], m = s->row_first[row + 1] - first;
-            if (ra->rg[k] == 0)
-                continue;
-            double rp = ra->rg[k] * ra->rg[k];
-            const double *xs = s->x_by_row + first;
-            double xr = clamp(x, xs[0], xs[m - 1]), qa = 1, qb = 0, p;
-            int a = 0;
-            while (a + 1 < m && xs[a + 1] <= xr)
-                a++;
-            if (a + 1 < m) {
-                pair_law((xr - xs[a]) / (xs[a + 1] - xs[a]), &qa, &qb);
-                p = rp * qb * qb;
-                gains[s->by_row[first + a + 1]] = p == 0 ? p : sqrt(p);
-            }
-            p = rp * qa * qa;
-            gains[s->by_row[first + a]] = p == 0 ? p : sqrt(p);
-        }
-        if (s->lfe >= 0)
-            gains[s->lfe] = ra->lfe;
+    if (is_point(s, ra)) {
+        place_points(s, ra, &x, 1, (double (*)[DSP_SURROUND_PAN_MAX_SPEAKERS])gains);
         return;
     }
+    x = clamp(x, -1, 1);
 
     double power[DSP_SURROUND_PAN_MAX_SPEAKERS] = {0};
     /* steps 2 and 3, in power */
@@ -200,32 +226,89 @@ static void place(const dsp_surround_pan *s, const dsp_surround_pan_rows *ra, do
         gains[s->lfe] = ra->lfe;
 }
 
+/* The rows of set, from the memo when its y, spread, centre and LFE are
+ * the memo's (bit for bit), else worked out and remembered. */
+static const dsp_surround_pan_rows *rows_of(const dsp_surround_pan *s, const dsp_surround_pan_setting *set,
+                                            dsp_surround_pan_memo *memo)
+{
+    double key[4] = {set->y, set->spread, set->centre, set->lfe_db};
+    if (!memo->rows_valid || memcmp(memo->rows_key, key, sizeof key) != 0) {
+        memo->rows = rows_for(s, set);
+        memcpy(memo->rows_key, key, sizeof key);
+        memo->rows_valid = 1;
+    }
+    return &memo->rows;
+}
+
+/* Source channel side's point and the values its gains depend on. */
+static double side_key(const dsp_surround_pan_setting *set, int nsrc, int side, double key[5])
+{
+    /* mono: the point at x; stereo: at x - width and x + width */
+    double w = clamp(set->width, 0, 1);
+    double x = nsrc == 1 ? clamp(set->x, -1, 1) : clamp(side == 0 ? set->x - w : set->x + w, -1, 1);
+    key[0] = x, key[1] = set->y, key[2] = set->spread, key[3] = set->centre, key[4] = set->lfe_db;
+    return x;
+}
+
+static void remember(dsp_surround_pan_memo *memo, int side, const double key[5], const double *gains, int nch)
+{
+    memo->side[side].valid = 1;
+    memcpy(memo->side[side].key, key, sizeof memo->side[side].key);
+    memcpy(memo->side[side].gains, gains, (size_t)nch * sizeof(double));
+}
+
 void dsp_surround_pan_remembered(const dsp_surround_pan *s, const dsp_surround_pan_setting *set, int nsrc,
                                  dsp_surround_pan_memo *memo, double gains[][DSP_SURROUND_PAN_MAX_SPEAKERS])
 {
-    double w = clamp(set->width, 0, 1);
-    int have_rows = 0;
     for (int side = 0; side < nsrc; side++) {
-        /* mono: the point at x; stereo: at x - width and x + width */
-        double x = nsrc == 1 ? clamp(set->x, -1, 1) : clamp(side == 0 ? set->x - w : set->x + w, -1, 1);
-        double key[5] = {x, set->y, set->spread, set->centre, set->lfe_db};
+        double key[5], x = side_key(set, nsrc, side, key);
         if (memo->side[side].valid && memcmp(memo->side[side].key, key, sizeof key) == 0) {
             memcpy(gains[side], memo->side[side].gains, (size_t)s->nch * sizeof(double));
             continue;
         }
-        if (!have_rows) {
-            /* the values the rows depend on are key[1 .. 5) */
-            if (!memo->rows_valid || memcmp(memo->rows_key, key + 1, sizeof memo->rows_key) != 0) {
-                memo->rows = rows_for(s, set);
-                memcpy(memo->rows_key, key + 1, sizeof memo->rows_key);
-                memo->rows_valid = 1;
-            }
-            have_rows = 1;
+        place(s, rows_of(s, set, memo), x, gains[side]);
+        remember(memo, side, key, gains[side], s->nch);
+    }
+}
+
+void dsp_surround_pan_remembered2(const dsp_surround_pan *s, const dsp_surround_pan_setting *set0,
+                                  const dsp_surround_pan_setting *set1, int nsrc, dsp_surround_pan_memo *memo,
+                                  double g0[][DSP_SURROUND_PAN_MAX_SPEAKERS], double g1[][DSP_SURROUND_PAN_MAX_SPEAKERS])
+{
+    double rk0[4] = {set0->y, set0->spread, set0->centre, set0->lfe_db};
+    double rk1[4] = {set1->y, set1->spread, set1->centre, set1->lfe_db};
+    if (memcmp(rk0, rk1, sizeof rk0) != 0) { /* the rows move too: one after the other */
+        dsp_surround_pan_remembered(s, set0, nsrc, memo, g0);
+        dsp_surround_pan_remembered(s, set1, nsrc, memo, g1);
+        return;
+    }
+    for (int side = 0; side < nsrc; side++) {
+        double k0[5], k1[5], x[2];
+        x[0] = side_key(set0, nsrc, side, k0);
+        x[1] = side_key(set1, nsrc, side, k1);
+        int hit0 = memo->side[side].valid && memcmp(memo->side[side].key, k0, sizeof k0) == 0;
+        int hit1 = memcmp(k0, k1, sizeof k0) == 0; /* set1 finds set0's in the memo */
+        if (hit0)
+            memcpy(g0[side], memo->side[side].gains, (size_t)s->nch * sizeof(double));
+        if (hit0 && hit1) {
+            memcpy(g1[side], g0[side], (size_t)s->nch * sizeof(double));
+            continue;
         }
-        place(s, &memo->rows, x, gains[side]);
-        memo->side[side].valid = 1;
-        memcpy(memo->side[side].key, key, sizeof key);
-        memcpy(memo->side[side].gains, gains[side], (size_t)s->nch * sizeof(double));
+        const dsp_surround_pan_rows *ra = rows_of(s, set0, memo);
+        if (!hit0 && !hit1 && is_point(s, ra)) {
+            double g[2][DSP_SURROUND_PAN_MAX_SPEAKERS];
+            place_points(s, ra, x, 2, g);
+            memcpy(g0[side], g[0], (size_t)s->nch * sizeof(double));
+            memcpy(g1[side], g[1], (size_t)s->nch * sizeof(double));
+        } else {
+            if (!hit0)
+                place(s, ra, x[0], g0[side]);
+            if (hit1)
+                memcpy(g1[side], g0[side], (size_t)s->nch * sizeof(double));
+            else
+                place(s, ra, x[1], g1[side]);
+        }
+        remember(memo, side, k1, g1[side], s->nch);
     }
 }
 

@@ -141,4 +141,12 @@ typedef struct {
 void dsp_surround_pan_remembered(const dsp_surround_pan *s, const dsp_surround_pan_setting *set, int nsrc,
                                  dsp_surround_pan_memo *memo, double gains[][DSP_SURROUND_PAN_MAX_SPEAKERS]);
 
+/* dsp_surround_pan_remembered of set0 into g0, then of set1 into g1 (the
+ * same bits, the memo left as those two calls leave it), the two worked
+ * out side by side where they can be: a moving pan's gains at both ends of
+ * a stretch. */
+void dsp_surround_pan_remembered2(const dsp_surround_pan *s, const dsp_surround_pan_setting *set0,
+                                  const dsp_surround_pan_setting *set1, int nsrc, dsp_surround_pan_memo *memo,
+                                  double g0[][DSP_SURROUND_PAN_MAX_SPEAKERS], double g1[][DSP_SURROUND_PAN_MAX_SPEAKERS]);
+
 #endif

@@ -811,10 +811,8 @@ static void op_mix_pan(plan *p, void *args, int64_t pos, int n)
     dsp_mix_add_mul_lines_pair(a->dst[0], a->dst[1], s0, s1, pan->lines, pan->lines2, pan->nlines);
 }
 
-/* The gains of a's setting at session sample n (g[side][channel]); a
- * source channel whose values have not changed since the last call is
- * copied from a->memo. */
-static void mix_surround_gains(op_mix_surround_args *a, int64_t n, double g[2][DSP_SURROUND_PAN_MAX_SPEAKERS])
+/* a's setting at session sample n */
+static dsp_surround_pan_setting mix_surround_setting(const op_mix_surround_args *a, int64_t n)
 {
     double v[OP_SURROUND_NLANES];
     for (int l = 0; l < OP_SURROUND_NLANES; l++)
@@ -827,7 +825,7 @@ static void mix_surround_gains(op_mix_surround_args *a, int64_t n, double g[2][D
         .lfe_db = v[1 + VM_SURROUND_LFE],
         .width = v[1 + VM_SURROUND_WIDTH],
     };
-    dsp_surround_pan_remembered(&a->speakers, &set, a->nsrc, &a->memo, g);
+    return set;
 }
 
 void op_mix_surround_design(op_mix_surround_args *a, int64_t n)
@@ -837,15 +835,27 @@ void op_mix_surround_design(op_mix_surround_args *a, int64_t n)
     a->moving = knots(a->moving_lanes, a->nmoving, n, &k0, &k1);
     /* n is the stretch's knot (by_knots) or sample 0 (emit, reset): the
      * gains where it starts and, while something moves, a straight line to
-     * those at its last sample */
-    mix_surround_gains(a, n, g0);
+     * those at its last sample (both ends worked out together); a source
+     * channel whose values have not changed since the last evaluation is
+     * copied from a->memo */
+    dsp_surround_pan_setting s0 = mix_surround_setting(a, n);
     int64_t span = a->moving ? k1 - 1 - n : 0;
-    if (span > 0)
-        mix_surround_gains(a, k1 - 1, g1);
+    if (span > 0) {
+        dsp_surround_pan_setting s1 = mix_surround_setting(a, k1 - 1);
+        dsp_surround_pan_remembered2(&a->speakers, &s0, &s1, a->nsrc, &a->memo, g0, g1);
+    } else {
+        dsp_surround_pan_remembered(&a->speakers, &s0, a->nsrc, &a->memo, g0);
+    }
     for (int side = 0; side < a->nsrc; side++)
         for (int ch = 0; ch < a->speakers.nch; ch++) {
-            a->y[side][ch] = (float)g0[side][ch];
-            a->slope[side][ch] = span > 0 ? (float)((g1[side][ch] - (double)a->y[side][ch]) / (double)span) : 0.0f;
+            float y = (float)g0[side][ch];
+            a->y[side][ch] = y;
+            if (span > 0) { /* a rise of 0 (most speakers) gives its own signed 0: no division */
+                double rise = g1[side][ch] - (double)y;
+                a->slope[side][ch] = (float)(rise == 0 ? rise : rise / (double)span);
+            } else {
+                a->slope[side][ch] = 0.0f;
+            }
         }
     a->from = n;
     a->knot = k0;

@@ -21,7 +21,11 @@
  *     (x moving past the clamps, the other values changing now and then,
  *     a NaN, -0 and +0) gives the bits of the stateless mono and stereo
  *     functions at every step, and copies from the memo (a held channel)
- *     at least once. */
+ *     at least once;
+ *   - dsp_surround_pan_remembered2 over pairs of settings from such a walk
+ *     (the second the same, x moved, or y moved too) gives the stateless
+ *     law's bits for both and leaves the memo's channels as two
+ *     remembered() calls leave them. */
 #include "dsp/surround_pan.h"
 
 #include <math.h>
@@ -376,6 +380,71 @@ static void test_memo(void)
         }
 }
 
+/* remembered2 against two remembered() calls and the stateless law. */
+static void test_memo_pairs(void)
+{
+    for (size_t l = 0; l < sizeof layouts / sizeof layouts[0]; l++)
+        for (int nsrc = 1; nsrc <= 2; nsrc++) {
+            dsp_surround_pan p;
+            dsp_surround_pan_init(&p, layouts[l].spk, layouts[l].n);
+            dsp_surround_pan_memo pair, one;
+            memset(&pair, 0, sizeof pair);
+            memset(&one, 0, sizeof one);
+            unsigned r = 777;
+            int same = 1, memo_same = 1;
+            dsp_surround_pan_setting a = at(-1, 0);
+            for (int step = 0; step < 4000; step++) {
+                r = r * 1103515245u + 12345u;
+                a.x = -2 + 4 * (step % 400) / 400.0;
+                if (step % 97 == 0)
+                    a.y = (double)((r >> 8) % 2001) / 1000 - 1;
+                if (step % 131 == 0)
+                    a.spread = (r >> 4) % 3 == 0 ? 0.25 : 0;
+                if (step % 173 == 0)
+                    a.centre = (r >> 6) % 2 ? 0.5 : 1;
+                if (step % 211 == 0)
+                    a.lfe_db = (r >> 3) % 2 ? -6 : -HUGE_VAL;
+                if (step % 389 == 0)
+                    a.width = (r >> 5) % 2 ? 0.3 : 1;
+                if (step == 1000)
+                    a.x = NAN;
+                dsp_surround_pan_setting b = a;
+                switch ((r >> 12) % 4) {
+                case 0: break;                                          /* the same */
+                case 1: b.x = a.x + 0.01; break;                        /* x moved */
+                case 2: b.x = a.x + 0.01, b.y = a.y * 0.5 - 0.1; break; /* y too */
+                default: b.x = a.x - 3; break;                          /* past a clamp */
+                }
+                double g0[2][DSP_SURROUND_PAN_MAX_SPEAKERS], g1[2][DSP_SURROUND_PAN_MAX_SPEAKERS];
+                double w0[2][DSP_SURROUND_PAN_MAX_SPEAKERS], w1[2][DSP_SURROUND_PAN_MAX_SPEAKERS];
+                dsp_surround_pan_remembered2(&p, &a, &b, nsrc, &pair, g0, g1);
+                dsp_surround_pan_remembered(&p, &a, nsrc, &one, w0);
+                dsp_surround_pan_remembered(&p, &b, nsrc, &one, w1);
+                if (nsrc == 1) {
+                    dsp_surround_pan_mono(&p, &a, w0[0]);
+                    dsp_surround_pan_mono(&p, &b, w1[0]);
+                } else {
+                    dsp_surround_pan_stereo(&p, &a, w0[0], w0[1]);
+                    dsp_surround_pan_stereo(&p, &b, w1[0], w1[1]);
+                }
+                for (int side = 0; side < nsrc; side++)
+                    same &= memcmp(g0[side], w0[side], (size_t)p.nch * sizeof(double)) == 0 &&
+                            memcmp(g1[side], w1[side], (size_t)p.nch * sizeof(double)) == 0;
+                for (int side = 0; side < nsrc; side++)
+                    memo_same &= pair.side[side].valid == one.side[side].valid &&
+                                 memcmp(pair.side[side].key, one.side[side].key, sizeof pair.side[side].key) == 0 &&
+                                 memcmp(pair.side[side].gains, one.side[side].gains, (size_t)p.nch * sizeof(double)) == 0;
+            }
+            char name[160];
+            snprintf(name, sizeof name, "%s, %s: remembered2 = the law's bits for both settings, 4000 pairs",
+                     layouts[l].name, nsrc == 1 ? "mono" : "stereo");
+            check(same, name, "differs");
+            snprintf(name, sizeof name, "%s, %s: remembered2 leaves the memo as two remembered() calls",
+                     layouts[l].name, nsrc == 1 ? "mono" : "stereo");
+            check(memo_same, name, "differs");
+        }
+}
+
 int main(void)
 {
     test_reference_51();
@@ -387,5 +456,6 @@ int main(void)
     test_stereo();
     test_init();
     test_memo();
+    test_memo_pairs();
     return check_exit();
 }
