@@ -51,6 +51,19 @@ else notok ".luarc.json names the stubs and the standard library" "$out"; fi
 if grep -qx 'out/' shows/reel1/.gitignore; then ok ".gitignore keeps renders (out/) out of git"
 else notok ".gitignore keeps out/ out of git" "no line 'out/'"; fi
 
+if python3 -c 'import yaml' 2>/dev/null; then
+  out=$(python3 -c '
+import sys, yaml
+w = yaml.safe_load(open(sys.argv[1]))
+runs = " ".join(s.get("run", "") for s in w["jobs"]["check"]["steps"])
+print("lint" if "luacheck" in runs else "LINT?", "check" if "dubstage check" in runs else "CHECK?")' \
+    shows/reel1/.github/workflows/delivery.yml 2>&1)
+  if has "lint check"; then ok "the CI job is YAML whose steps run luacheck and dubstage check"
+  else notok "the CI job runs luacheck and dubstage check" "$out"; fi
+else
+  echo "skip - the CI job's YAML: python3's yaml module is not installed"
+fi
+
 # ---- the script renders with stand-in media --------------------------------------------------
 
 cd shows/reel1 || exit 1
