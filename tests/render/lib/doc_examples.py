@@ -94,7 +94,6 @@ def materials(code, folder):
         # extension (libsndfile reads a file by its header)
         subprocess.run(["sox", "-n", "-r", "48000", "-c", "1", "-b", "16", "-t", "wav", path,
                         "synth", "60", "sine", "440", "vol", "0.25"], check=True)
-    cues = re.findall(r'\bcue\s*\(?\s*"([^"]+)"', code)
     for var, name in re.findall(r'local\s+(\w+)\s*=\s*markers\s*\(?\s*"([^"]+)"', code):
         names = sorted(set(re.findall(r'\b' + re.escape(var) + r'\s*\(?\s*"([^"]+)"', code))) or ["start"]
         path = os.path.join(folder, name)
@@ -102,7 +101,6 @@ def materials(code, folder):
         with open(path, "w") as f:  # plain lines "TIME NAME", seconds from the session start
             for k, cue in enumerate(names):
                 f.write("%ds %s\n" % (k + 1, cue))
-    del cues
     for name in re.findall(r'\btrims\s*\(?\s*"([^"]+)"', code):
         with open(os.path.join(folder, name), "w") as f:
             f.write("return {}\n")
