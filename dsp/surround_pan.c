@@ -145,7 +145,7 @@ __attribute__((always_inline)) static inline void place_points(const dsp_surroun
     double x[2];
     for (int i = 0; i < n; i++) {
         x[i] = clamp(x_in[i], -1, 1);
-        for (int ch = 0; ch < s->nch; ch++)
+        for (int ch = 0; ch < DSP_SURROUND_PAN_MAX_SPEAKERS; ch++) /* the whole row: copy_row copies it */
             gains[i][ch] = 0;
     }
     for (int k = 0; k < 2 && ra->r + k < s->nrows; k++) {
@@ -177,7 +177,8 @@ __attribute__((always_inline)) static inline void place_points(const dsp_surroun
         gains[i][s->lfe] = ra->lfe;
 }
 
-/* Steps 2 to 4 for a point source at x (clamped to [-1, 1]). */
+/* Steps 2 to 4 for a point source at x (clamped to [-1, 1]), into a whole
+ * row of gains (DSP_SURROUND_PAN_MAX_SPEAKERS; those past the layout 0). */
 static void place(const dsp_surround_pan *s, const dsp_surround_pan_rows *ra, double x, double *gains)
 {
     double spread = ra->spread, c = ra->c;
@@ -220,7 +221,7 @@ static void place(const dsp_surround_pan *s, const dsp_surround_pan_rows *ra, do
                 power[ch] = (1 - spread) * power[ch] + spread * (ch == s->centre ? wc : 1) / sum_w;
     }
 
-    for (int ch = 0; ch < s->nch; ch++) /* most are 0 (sqrt(+-0) is itself) */
+    for (int ch = 0; ch < DSP_SURROUND_PAN_MAX_SPEAKERS; ch++) /* most are 0 (sqrt(+-0) is itself) */
         gains[ch] = power[ch] == 0 ? power[ch] : sqrt(power[ch]);
     if (s->lfe >= 0)
         gains[s->lfe] = ra->lfe;
@@ -250,11 +251,18 @@ static double side_key(const dsp_surround_pan_setting *set, int nsrc, int side, 
     return x;
 }
 
-static void remember(dsp_surround_pan_memo *memo, int side, const double key[5], const double *gains, int nch)
+/* A row of gains (all DSP_SURROUND_PAN_MAX_SPEAKERS: a copy of fixed size
+ * is a few vector moves, one of nch doubles a call into libc) */
+static void copy_row(double *dst, const double *src)
+{
+    memcpy(dst, src, DSP_SURROUND_PAN_MAX_SPEAKERS * sizeof(double));
+}
+
+static void remember(dsp_surround_pan_memo *memo, int side, const double key[5], const double *gains)
 {
     memo->side[side].valid = 1;
     memcpy(memo->side[side].key, key, sizeof memo->side[side].key);
-    memcpy(memo->side[side].gains, gains, (size_t)nch * sizeof(double));
+    copy_row(memo->side[side].gains, gains);
 }
 
 void dsp_surround_pan_remembered(const dsp_surround_pan *s, const dsp_surround_pan_setting *set, int nsrc,
@@ -263,11 +271,11 @@ void dsp_surround_pan_remembered(const dsp_surround_pan *s, const dsp_surround_p
     for (int side = 0; side < nsrc; side++) {
         double key[5], x = side_key(set, nsrc, side, key);
         if (memo->side[side].valid && memcmp(memo->side[side].key, key, sizeof key) == 0) {
-            memcpy(gains[side], memo->side[side].gains, (size_t)s->nch * sizeof(double));
+            copy_row(gains[side], memo->side[side].gains);
             continue;
         }
         place(s, rows_of(s, set, memo), x, gains[side]);
-        remember(memo, side, key, gains[side], s->nch);
+        remember(memo, side, key, gains[side]);
     }
 }
 
@@ -289,26 +297,26 @@ void dsp_surround_pan_remembered2(const dsp_surround_pan *s, const dsp_surround_
         int hit0 = memo->side[side].valid && memcmp(memo->side[side].key, k0, sizeof k0) == 0;
         int hit1 = memcmp(k0, k1, sizeof k0) == 0; /* set1 finds set0's in the memo */
         if (hit0)
-            memcpy(g0[side], memo->side[side].gains, (size_t)s->nch * sizeof(double));
+            copy_row(g0[side], memo->side[side].gains);
         if (hit0 && hit1) {
-            memcpy(g1[side], g0[side], (size_t)s->nch * sizeof(double));
+            copy_row(g1[side], g0[side]);
             continue;
         }
         const dsp_surround_pan_rows *ra = rows_of(s, set0, memo);
         if (!hit0 && !hit1 && is_point(s, ra)) {
             double g[2][DSP_SURROUND_PAN_MAX_SPEAKERS];
             place_points(s, ra, x, 2, g);
-            memcpy(g0[side], g[0], (size_t)s->nch * sizeof(double));
-            memcpy(g1[side], g[1], (size_t)s->nch * sizeof(double));
+            copy_row(g0[side], g[0]);
+            copy_row(g1[side], g[1]);
         } else {
             if (!hit0)
                 place(s, ra, x[0], g0[side]);
             if (hit1)
-                memcpy(g1[side], g0[side], (size_t)s->nch * sizeof(double));
+                copy_row(g1[side], g0[side]);
             else
                 place(s, ra, x[1], g1[side]);
         }
-        remember(memo, side, k1, g1[side], s->nch);
+        remember(memo, side, k1, g1[side]);
     }
 }
 
