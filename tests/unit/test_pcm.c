@@ -18,8 +18,9 @@
  *     lengths not a multiple of 4, at both SIMD caps;
  *   - pack: dsp_pcm_pack_le's 16- and 24-bit bytes of left-aligned values
  *     (random, and the extremes) equal the bytes libsndfile writes for the
- *     same ints (sf_write_int), at lengths 0 to 40 and 100,003 (so the last
- *     sample's bytewise store runs), and write nothing past n samples. */
+ *     same ints (sf_write_int), at lengths 0 to 40 and 100,003 (so every
+ *     vector tail and the last sample's bytewise store run), at both SIMD
+ *     caps, and write nothing past n samples. */
 #include "dsp/pcm.h"
 #include "dsp/simd.h"
 
@@ -301,7 +302,11 @@ static void test_quantise(void)
 
 static void test_pack(void)
 {
+    static const int capv[] = {DSP_SIMD_ANY, DSP_SIMD_NO_AVX2};
+    static const char *caps[] = {"AVX2", "scalar"};
+    for (int cap = 0; cap < 2; cap++)
     for (int bits = 16; bits <= 24; bits += 8) {
+        dsp_simd_cap = capv[cap];
         int bytes = bits / 8, ok = 1, lengths = 0;
         int32_t align = bits == 16 ? 65536 : 256;
         for (int n = 0; n <= 100003; n = n < 40 ? n + 1 : 100003) {
@@ -327,10 +332,12 @@ static void test_pack(void)
                 break;
         }
         char name[128];
-        snprintf(name, sizeof name, "pack %d-bit: libsndfile's bytes for the same ints, nothing past the end (%d lengths)",
-                 bits, lengths);
+        snprintf(name, sizeof name,
+                 "pack %d-bit (%s): libsndfile's bytes for the same ints, nothing past the end (%d lengths)", bits,
+                 caps[cap], lengths);
         check(ok, name, "bytes differ");
     }
+    dsp_simd_cap = DSP_SIMD_ANY;
 }
 
 int main(void)
