@@ -26,18 +26,6 @@ void dsp_mix_clear(float *x, int n)
     memset(x, 0, (size_t)n * sizeof *x);
 }
 
-/* One pass: each line of the delay line is read and rewritten while it is
- * in L1, where two copies (line to out, in to line) went through glibc's
- * rep movsb twice */
-DSP_HOT
-void dsp_mix_exchange(float *restrict line, const float *restrict in, float *restrict out, int n)
-{
-    for (int i = 0; i < n; i++) {
-        out[i] = line[i];
-        line[i] = in[i];
-    }
-}
-
 DSP_HOT
 void dsp_mix_scale(float *x, float g, int n)
 {

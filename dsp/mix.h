@@ -6,10 +6,6 @@
 /* x[0..n) = 0 */
 void dsp_mix_clear(float *x, int n);
 
-/* out[i] = line[i], then line[i] = in[i]: a stretch of a delay line read
- * and refilled in one pass (out, in and line distinct) */
-void dsp_mix_exchange(float *restrict line, const float *restrict in, float *restrict out, int n);
-
 /* x[i] *= g */
 void dsp_mix_scale(float *x, float g, int n);
 

@@ -127,12 +127,13 @@ int op_eq_fuse(plan_op *first, plan_op *second)
 
 /* A delay of len samples through a ring of len: out[0..n) the ring's
  * samples from at on, in[0..n) written in their place, in runs that do not
- * wrap (one pass each, no test per sample). Returns the next position. */
+ * wrap (two copies each, no test per sample). Returns the next position. */
 static int ring_delay(const float *in, float *out, float *ring, int len, int at, int n)
 {
     for (int k = 0; k < n;) {
         int run = n - k < len - at ? n - k : len - at;
-        dsp_mix_exchange(ring + at, in + k, out + k, run);
+        memcpy(out + k, ring + at, (size_t)run * sizeof *out);
+        memcpy(ring + at, in + k, (size_t)run * sizeof *ring);
         k += run;
         at = at + run == len ? 0 : at + run;
     }
