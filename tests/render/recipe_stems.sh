@@ -77,7 +77,7 @@ local b = require("dubstage.dme").stems { folder = "old", prefix = "R1_" }
 track "DIA" { channels = 1, to = b.dx }:clip { "media/dx/1st-v-ven.ogg", at = 0.2 }
 LUA
 render "dubstage.dme renders" dme_compat.lua
-if [ "$(cd old && ls | tr '\n' ' ')" = "R1_DX.wav R1_FX.wav R1_MX.wav R1_printmaster.wav " ] &&
+if [ "$(cd old && ls -- *.wav | tr '\n' ' ')" = "R1_DX.wav R1_FX.wav R1_MX.wav R1_printmaster.wav " ] &&
    le "$(null_db old/R1_printmaster.wav old/R1_DX.wav)" -120; then
   ok "dubstage.dme writes its four files as before (no M&E), the printmaster the sum of its stems"
-else notok "dubstage.dme writes its four files" "$(ls old | tr '\n' ' ')"; fi
+else notok "dubstage.dme writes its four files" "$(cd old && ls -- *.wav | tr '\n' ' ')"; fi
