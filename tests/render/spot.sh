@@ -7,7 +7,8 @@
 # AA event from a stereo source, black, comments) is spotted with spot();
 # the same mix is written by hand as plain clips at the timecodes read off
 # the EDL. The two renders must be byte-identical (every clip on its
-# sample, the dissolve's fades the same samples), at --block 1 and 4096.
+# sample, the dissolve's fades the same samples), at --block 1 and 4096;
+# the dissolve written as a wipe (W001) renders the same.
 # The same for an OpenTimelineIO timeline with a centred dissolve (6 frames
 # either side of the cut). Also: the clips spot() returns are plain clips
 # (a gain set on one is heard in both renders); `dubstage info` lists every
@@ -94,6 +95,12 @@ same "spotted = written by hand, byte for byte (cuts, a dissolve pair, AA from a
 "$DS" render spot.lua --out r_b4096 --block 4096 >/dev/null 2>&1
 same "spotted render at --block 1 = the hand-written one" r_b1 r_hand
 same "spotted render at --block 4096 = the hand-written one" r_b4096 r_hand
+
+# a wipe (W001) is heard as a crossfade of its length: the same render
+sed 's/  D    012 /  W001 012 /' cut.edl > wipe.edl
+sed 's/edl "cut.edl"/edl "wipe.edl"/' spot.lua > spot_wipe.lua
+"$DS" render spot_wipe.lua --out r_wipe >/dev/null 2>&1
+grep -q 'W001 012' wipe.edl && same "a wipe spots as a crossfade of its length (= the dissolve's render)" r_wipe r_hand
 
 out=$("$DS" info spot.lua 2>&1)
 if has "spotted  6 clips from edits" \
