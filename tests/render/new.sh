@@ -76,7 +76,7 @@ done
 
 ds render mix.lua
 outputs=$(ls out/*.wav 2>/dev/null | wc -l)
-if [ $rc -eq 0 ] && [ "$outputs" -ge 4 ] && has "out/printmaster.wav"; then
+if [ $rc -eq 0 ] && [ "$outputs" -ge 5 ] && has "out/printmaster.wav" "out/ME.wav"; then
   ok "the generated script renders ($outputs outputs)"
 else notok "the generated script renders" "exit $rc, $outputs outputs"; fi
 silent=""
@@ -88,8 +88,8 @@ if [ -z "$silent" ] && [ "$outputs" -ge 4 ]; then ok "every output carries signa
 else notok "every output carries signal" "silent:$silent"; fi
 
 ds info mix.lua
-if [ $rc -eq 0 ] && has "dubstage.dme" "dubstage.dialogue" "dubstage.futz" "(the standard library; required at mix.lua:"; then
-  ok "the script uses the standard recipes (dme, dialogue, futz), found in the standard library"
+if [ $rc -eq 0 ] && has "dubstage.stems" "dubstage.dialogue" "dubstage.futz" "(the standard library; required at mix.lua:"; then
+  ok "the script uses the standard recipes (stems, dialogue, futz), found in the standard library"
 else notok "the script uses the standard recipes" "exit $rc; lacks '$missing'"; fi
 
 if command -v luacheck >/dev/null 2>&1; then
