@@ -464,23 +464,10 @@ static void pairs4(const dsp_biquad_coefs *c, double st[4][16], float *const *p,
  * sample.) */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
 #define HAVE_QUADS 1
-#include <immintrin.h>
+#include "dsp/lanes.h"
 typedef double v4d __attribute__((vector_size(4 * sizeof(double))));
 typedef float v4f __attribute__((vector_size(4 * sizeof(float))));
 typedef long long v4i __attribute__((vector_size(4 * sizeof(long long))));
-
-/* rows r[k] = 4 samples of lane k  <->  r[t] = sample t of the 4 lanes */
-#define TRANSPOSE4(r)                                                                                       \
-    do {                                                                                                    \
-        v4d t0_ = __builtin_shuffle((r)[0], (r)[1], (v4i){0, 4, 2, 6});                                     \
-        v4d t1_ = __builtin_shuffle((r)[0], (r)[1], (v4i){1, 5, 3, 7});                                     \
-        v4d t2_ = __builtin_shuffle((r)[2], (r)[3], (v4i){0, 4, 2, 6});                                     \
-        v4d t3_ = __builtin_shuffle((r)[2], (r)[3], (v4i){1, 5, 3, 7});                                     \
-        (r)[0] = __builtin_shuffle(t0_, t2_, (v4i){0, 1, 4, 5});                                            \
-        (r)[1] = __builtin_shuffle(t1_, t3_, (v4i){0, 1, 4, 5});                                            \
-        (r)[2] = __builtin_shuffle(t0_, t2_, (v4i){2, 3, 6, 7});                                            \
-        (r)[3] = __builtin_shuffle(t1_, t3_, (v4i){2, 3, 6, 7});                                            \
-    } while (0)
 
 /* v rounded to float lane by lane, as a float buffer between two passes
  * would round it */
@@ -562,12 +549,7 @@ __attribute__((target("avx2"), always_inline)) static inline v4d round_float4(v4
         }
 
 /* a run of 4 samples of group h's 4 lanes: one 16-byte load or store per lane */
-#define QUADS_LOAD(h, i)                                                                                    \
-    do {                                                                                                    \
-        for (int k = 0; k < 4; k++)                                                                         \
-            r[h][k] = _mm256_cvtps_pd(_mm_loadu_ps(q[4 * (h) + k] + (i)));                                  \
-        TRANSPOSE4(r[h]);                                                                                   \
-    } while (0)
+#define QUADS_LOAD(h, i) DSP_LANES_LOAD4(r[h], q + 4 * (h), i)
 #define QUADS_STORE(h, i)                                                                                   \
     do {                                                                                                    \
         TRANSPOSE4(r[h]);                                                                                   \
@@ -603,15 +585,6 @@ typedef double v8d __attribute__((vector_size(8 * sizeof(double))));
 typedef float v8f __attribute__((vector_size(8 * sizeof(float))));
 typedef long long v8i __attribute__((vector_size(8 * sizeof(long long))));
 
-/* a[0..3], 8 floats each: in each 16-byte half, rows <-> columns */
-#define TRANSPOSE4_HALVES(a)                                                                                \
-    do {                                                                                                    \
-        __m256 t0_ = _mm256_unpacklo_ps((a)[0], (a)[1]), t1_ = _mm256_unpackhi_ps((a)[0], (a)[1]);          \
-        __m256 t2_ = _mm256_unpacklo_ps((a)[2], (a)[3]), t3_ = _mm256_unpackhi_ps((a)[2], (a)[3]);          \
-        (a)[0] = _mm256_shuffle_ps(t0_, t2_, 0x44), (a)[1] = _mm256_shuffle_ps(t0_, t2_, 0xee);             \
-        (a)[2] = _mm256_shuffle_ps(t1_, t3_, 0x44), (a)[3] = _mm256_shuffle_ps(t1_, t3_, 0xee);             \
-    } while (0)
-
 DSP_WIDE __attribute__((always_inline)) static inline v8d round_float8(v8d v)
 {
     return _mm512_cvtps_pd(_mm512_cvtpd_ps(v));
@@ -626,18 +599,7 @@ DSP_WIDE __attribute__((always_inline)) static inline v8d round_float8(v8d v)
  * 0.330-0.339; one group per call for 16 channels: 0.337 fused, 0.384
  * single, against 0.330 and 0.345 for the two groups interleaved.) */
 /* a run of 8 samples of group h's 8 lanes, as two 4-sample halves */
-#define OCTS_LOAD(h, i)                                                                                     \
-    do {                                                                                                    \
-        for (int b = 0; b < 8; b += 4) {                                                                    \
-            __m256 a[4];                                                                                    \
-            for (int k = 0; k < 4; k++)                                                                     \
-                a[k] = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps(q[8 * (h) + k] + (i) + b)), \
-                                            _mm_loadu_ps(q[8 * (h) + k + 4] + (i) + b), 1);                 \
-            TRANSPOSE4_HALVES(a);                                                                           \
-            for (int t = 0; t < 4; t++)                                                                     \
-                r[h][b + t] = _mm512_cvtps_pd(a[t]);                                                        \
-        }                                                                                                   \
-    } while (0)
+#define OCTS_LOAD(h, i) DSP_LANES_LOAD8(r[h], q + 8 * (h), i)
 #define OCTS_STORE(h, i)                                                                                    \
     do {                                                                                                    \
         for (int b = 0; b < 8; b += 4) {                                                                    \

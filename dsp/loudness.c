@@ -339,21 +339,131 @@ static void kweight1(dsp_loudness_channel *ch, kcoef k, const float *restrict in
 
 typedef double v2d __attribute__((vector_size(16)));
 typedef double v4d __attribute__((vector_size(32)));
+typedef double v8d __attribute__((vector_size(64)));
 KWEIGHT_LANES(kweight2, v2d, 2)
 /* four lanes: AVX2's width; where channels from several meters (a render's
  * outputs) or a 5.1 file fill them, half the passes of kweight2 */
 KWEIGHT_LANES(kweight4, v4d, 4)
 
-/* K-weights the lanes gathered so far (1 to 4) with the narrowest kernel
- * that takes them all */
+/* Where simd.h builds AVX2 clones (gcc on x86-64, no AddressSanitizer),
+ * kernels chosen at run time that K-weight 4 (AVX2) or 8 (AVX-512) lanes a
+ * vector, two vectors side by side when there are lanes for both: the two
+ * chains of dependent multiplies and subtracts overlap, so the loop is bound
+ * by the arithmetic, not by its latency. Each run of 4 (8) samples of each
+ * lane is loaded with one 16-byte load per lane and transposed in registers
+ * (dsp/lanes.h), instead of a scalar load and insert per lane and sample.
+ * Every lane does kweight1's operations in kweight1's order: the same bits
+ * on every path. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#define HAVE_KLANES 1
+#include "dsp/lanes.h"
+
+/* The body of a kernel of H groups (1 or 2) of L lanes in vectors V, runs of
+ * RUN samples loaded by LOAD_RUN(r, q, i) (r[t] = sample i + t of lanes
+ * q[0..L)). The same contract as KWEIGHT_LANES, with used lanes up to H * L. */
+#define KLANES_KERNEL(V, L, H, RUN, LOAD_RUN)                                                               \
+    V b0[2], b1[2], b2[2], a1[2], a2[2], c1[2], c2[2];                                                     \
+    V x1[2], x2[2], y1[2], y2[2], d1[2], v1[2], v2[2], acc[2];                                             \
+    const float *q[2 * (L)];                                                                               \
+    for (int h = 0; h < (H); h++)                                                                          \
+        for (int l = 0; l < (L); l++) {                                                                    \
+            int u = (L) * h + l < used ? (L) * h + l : 0;                                                  \
+            const dsp_loudness_channel *c = ch[u];                                                         \
+            b0[h][l] = k[u].b0, b1[h][l] = k[u].b1, b2[h][l] = k[u].b2, a1[h][l] = k[u].a1;                \
+            a2[h][l] = k[u].a2, c1[h][l] = k[u].c1, c2[h][l] = k[u].c2;                                    \
+            x1[h][l] = c->x1, x2[h][l] = c->x2, y1[h][l] = c->y1, y2[h][l] = c->y2;                        \
+            d1[h][l] = c->d1, v1[h][l] = c->v1, v2[h][l] = c->v2, acc[h][l] = c->acc;                      \
+            q[(L) * h + l] = in[u];                                                                        \
+        }                                                                                                  \
+    int i = 0;                                                                                             \
+    for (; i + (RUN) <= n; i += (RUN)) {                                                                   \
+        V r[2][RUN];                                                                                       \
+        _Pragma("GCC unroll 2") for (int h = 0; h < (H); h++) LOAD_RUN(r[h], q + (L) * h, i);              \
+        _Pragma("GCC unroll 8") for (int t = 0; t < (RUN); t++)                                            \
+            _Pragma("GCC unroll 2") for (int h = 0; h < (H); h++)                                          \
+                KSTEP(r[h][t], b0[h], b1[h], b2[h], a1[h], a2[h], c1[h], c2[h], x1[h], x2[h], y1[h], y2[h], \
+                      d1[h], v1[h], v2[h], acc[h]);                                                        \
+    }                                                                                                      \
+    for (; i < n; i++)                                                                                     \
+        _Pragma("GCC unroll 2") for (int h = 0; h < (H); h++) {                                            \
+            V x;                                                                                           \
+            for (int l = 0; l < (L); l++)                                                                  \
+                x[l] = q[(L) * h + l][i];                                                                  \
+            KSTEP(x, b0[h], b1[h], b2[h], a1[h], a2[h], c1[h], c2[h], x1[h], x2[h], y1[h], y2[h], d1[h],    \
+                  v1[h], v2[h], acc[h]);                                                                   \
+        }                                                                                                  \
+    for (int u = 0; u < used; u++) {                                                                       \
+        dsp_loudness_channel *c = ch[u];                                                                   \
+        int h = u / (L), l = u % (L);                                                                      \
+        c->x1 = x1[h][l], c->x2 = x2[h][l], c->y1 = y1[h][l], c->y2 = y2[h][l];                            \
+        c->d1 = d1[h][l], c->v1 = v1[h][l], c->v2 = v2[h][l], c->acc = acc[h][l];                          \
+    }
+
+/* one sample of every lane of a vector: kweight1's loop body */
+#define KSTEP(x, b0, b1, b2, a1, a2, c1, c2, x1, x2, y1, y2, d1, v1, v2, acc)                               \
+    do {                                                                                                   \
+        __typeof__(x) y_ = (((b0 * (x) + b1 * x1) + b2 * x2) - a2 * y2) - a1 * y1;                        \
+        __typeof__(x) d_ = y_ - y1;                                                                        \
+        __typeof__(x) v_ = ((d_ - d1) - c2 * v2) - c1 * v1;                                                \
+        x2 = x1, x1 = (x), y2 = y1, y1 = y_, d1 = d_, v2 = v1, v1 = v_;                                    \
+        acc += v_ * v_;                                                                                    \
+    } while (0)
+
+#define KQUADS(H)                                                                                          \
+    __attribute__((target("avx2"))) static void kquads##H(dsp_loudness_channel *const *ch, const kcoef *k, \
+                                                          const float *const *in, int used, int n)         \
+    {                                                                                                      \
+        KLANES_KERNEL(v4d, 4, H, 4, DSP_LANES_LOAD4)                                                       \
+    }
+KQUADS(1)
+KQUADS(2)
+
+#ifdef DSP_WIDE
+#define HAVE_KOCTS 1
+#define KOCTS(H)                                                                                           \
+    DSP_WIDE static void kocts##H(dsp_loudness_channel *const *ch, const kcoef *k, const float *const *in, \
+                                  int used, int n)                                                         \
+    {                                                                                                      \
+        KLANES_KERNEL(v8d, 8, H, 8, DSP_LANES_LOAD8)                                                       \
+    }
+KOCTS(1)
+KOCTS(2)
+#endif
+#endif
+
+/* Lanes K-weighted in one call, at most: what the widest kernel takes */
+#define KLANES_MAX 16
+
+/* K-weights the lanes gathered so far (1 to KLANES_MAX), each kernel taking
+ * as many as it can at once */
 static void kweight_lanes(dsp_loudness_channel *const *ch, const kcoef *k, const float *const *in, int used, int n)
 {
-    if (used == 1)
-        kweight1(ch[0], k[0], in[0], n);
-    else if (used == 2)
-        kweight2(ch, k, in, used, n);
-    else
-        kweight4(ch, k, in, used, n);
+    while (used > 0) {
+        int take;
+#ifdef HAVE_KOCTS
+        if (used > 4 && DSP_HAVE_WIDE()) {
+            take = used < 16 ? used : 16;
+            (take > 8 ? kocts2 : kocts1)(ch, k, in, take, n);
+        } else
+#endif
+#ifdef HAVE_KLANES
+        if (used > 1 && DSP_HAVE_AVX2()) {
+            take = used < 8 ? used : 8;
+            (take > 4 ? kquads2 : kquads1)(ch, k, in, take, n);
+        } else
+#endif
+        if (used == 1) {
+            take = 1;
+            kweight1(ch[0], k[0], in[0], n);
+        } else if (used == 2) {
+            take = 2;
+            kweight2(ch, k, in, take, n);
+        } else {
+            take = used < 4 ? used : 4;
+            kweight4(ch, k, in, take, n);
+        }
+        ch += take, k += take, in += take, used -= take;
+    }
 }
 
 float dsp_loudness_sample_peak(const float *x, int n, float peak)
@@ -495,9 +605,9 @@ void dsp_loudness_process_many(dsp_loudness *const *meters, const float *const *
         for (int j = 0; j < count; j++)
             m = meters[j]->step - meters[j]->pos < m ? meters[j]->step - meters[j]->pos : m;
         /* K-weighting: the weighted channels of every meter, four at a time */
-        dsp_loudness_channel *ch[4];
-        kcoef k[4];
-        const float *src[4];
+        dsp_loudness_channel *ch[KLANES_MAX];
+        kcoef k[KLANES_MAX];
+        const float *src[KLANES_MAX];
         int used = 0;
         for (int j = 0; j < count; j++) {
             dsp_loudness *s = meters[j];
@@ -505,7 +615,7 @@ void dsp_loudness_process_many(dsp_loudness *const *meters, const float *const *
                 if (s->ch[c].w == 0.0)
                     continue;
                 ch[used] = &s->ch[c], k[used] = kcoef_of(s), src[used] = in[j][c] + done;
-                if (++used == 4) {
+                if (++used == KLANES_MAX) {
                     kweight_lanes(ch, k, src, used, m);
                     used = 0;
                 }

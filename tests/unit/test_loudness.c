@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "dsp/loudness.h"
+#include "dsp/simd.h"
 #include "dsp/truepeak.h"
 #include "tests/check.h"
 #include "tests/unit/ebu_signals.h"
@@ -591,6 +592,54 @@ static void test_process_many(void)
           "a reading differs");
 }
 
+/* The K-weighting lane kernels (AVX-512: 8 lanes a vector, AVX2: 4, SSE2:
+ * 2 and 4, two vectors side by side where there are lanes for both, runs
+ * of samples loaded and transposed) against the one-channel loop
+ * (kweight1, plain C): mono meters fed alone take the loop; 2, 3, 5, 8, 12,
+ * 17 and 23 of them fed together fill the lanes of every kernel, partly (a
+ * vector's spare lanes) and past the widest call (16 lanes), in blocks of
+ * random length (runs cut at any sample). Every reading the same bits. */
+static void test_kweight_lanes(void)
+{
+    static const int counts[] = {2, 3, 5, 8, 12, 17, 23};
+    enum { MOST = 23 };
+    sig s[MOST];
+    dsp_loudness_result alone[MOST];
+    for (int j = 0; j < MOST; j++) {
+        sig_init(&s[j], 48000, 1);
+        music_like(&s[j], 6.0, 500 + (uint64_t)j);
+        alone[j] = measure(&s[j], 0, 1024);
+    }
+    int same_bits = 1;
+    for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+        int count = counts[c];
+        dsp_loudness *together[MOST];
+        for (int j = 0; j < count; j++)
+            together[j] = meter_for(&s[j], 0);
+        rng_state = 11 + c;
+        for (long pos = 0; pos < s[0].n;) {
+            int n = 1 + (int)(uniform() * 2500);
+            n = n > s[0].n - pos ? (int)(s[0].n - pos) : n;
+            const float *ch[MOST];
+            const float *const *in[MOST];
+            for (int j = 0; j < count; j++)
+                ch[j] = s[j].x[0] + pos, in[j] = &ch[j];
+            dsp_loudness_process_many(together, in, count, n);
+            pos += n;
+        }
+        for (int j = 0; j < count; j++) {
+            dsp_loudness_result r;
+            dsp_loudness_get(together[j], &r);
+            same_bits &= same(&r, &alone[j]);
+            dsp_loudness_destroy(&together[j]);
+        }
+    }
+    check(same_bits, "mono meters K-weighted 2 to 23 lanes at once = each through the one-channel loop, bit for bit",
+          "a reading differs");
+    for (int j = 0; j < MOST; j++)
+        sig_free(&s[j]);
+}
+
 /* A live plan swap hands a meter's state to a new meter: afterwards the new
  * one must read exactly what one meter fed the whole programme reads (the
  * reference), bit for bit, even when the new meter had measured something
@@ -922,7 +971,16 @@ int main(void)
     test_interpolator();
     test_truepeak_skips();
     test_block_size();
-    test_process_many();
+    /* every K-weighting path (AVX-512, AVX2, SSE2: the widest the CPU has
+     * and each narrower one) */
+    static const char *const caps[] = {"the widest the CPU has", "AVX2 at most", "SSE2"};
+    for (int cap = DSP_SIMD_ANY; cap <= DSP_SIMD_NO_AVX2; cap++) {
+        dsp_simd_cap = cap;
+        printf("# K-weighting kernels: %s\n", caps[cap]);
+        test_kweight_lanes();
+        test_process_many();
+    }
+    dsp_simd_cap = DSP_SIMD_ANY;
     test_windows();
     test_copy_state();
     test_silence();
