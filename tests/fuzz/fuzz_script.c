@@ -1,6 +1,6 @@
 /* fuzz_script.c - libFuzzer target for the script API: random calls with
  * random argument types into the mix vocabulary (session, track, bus, clip,
- * eq, compressor, send, duck, output, vca, ramp, ...), run as a script
+ * eq, compressor, send, duck, output, deliver, vca, ramp, ...), run as a script
  * through vm_script_load (the public vm/script.h API), then the duck
  * analysis, vm_compile and, when the input asks, a render of at most
  * MAX_RENDER samples into a scratch folder.
@@ -46,7 +46,7 @@ enum {
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const globals[] = {"session", "track", "bus", "output", "vca", "mute_group", "markers",
-                                      "duck", "trims"};
+                                      "duck", "trims", "deliver"};
 static const char *const methods[] = {"clip", "eq", "compressor", "expander", "gate", "limiter", "transient",
                                       "send", "to", "ramp", "set", "target", "curve", "moves"};
 static const char *const fields[] = {"name", "kind", "channels", "solo", "gain", "trim", "pan", "mute",
@@ -58,7 +58,8 @@ static const char *const keys[] = {
     "curve", "fade_in_curve", "fade_out_curve", "channel", "freq", "q", "order", "threshold", "ratio", "knee",
     "attack", "release", "hold", "makeup", "range", "detector", "rms", "link", "key", "key_filter", "ceiling",
     "lookahead", "sustain", "level", "pre", "members", "under", "depth", "preroll", "bridge", "band", "rate",
-    "fps", "start", "format", "dither", "over", "shape", "tau", "values", "value", "name", "events"};
+    "fps", "start", "format", "dither", "over", "shape", "tau", "values", "value", "name", "events",
+    "normalize", "integrated", "true_peak", "stems", "spec"};
 static const char *const words[] = {
     "A", "B", "DX", "PM", "MX", "mono.wav", "stereo.wav", "r44.wav", "six.wav", "cues.txt", "mix.trims.lua",
     "out.wav", "pm.wav", "x.flac", "peak", "highpass", "lowpass", "lowshelf", "highshelf", "bandpass", "notch",
@@ -66,7 +67,8 @@ static const char *const words[] = {
     "flac16", "flac24", "aiff16", "aiff24", "aiff32f", "auto", "tpdf", "none", "max", "mean", "unlinked",
     "rms", "00:00:00:00", "01:00:00:00", "00:00:01;00", "00:59:58;00", "00:00:00:01", "2.5s", "250ms",
     "96000smp", "90+00", "0+01", "23.976", "24", "25", "29.97", "30", "48", "50", "59.94", "60", "door",
-    "thunder", "shot 14", "", " "};
+    "thunder", "shot 14", "", " ", "ebu-r128", "ebu-r128-s1", "atsc-a85", "streaming-14", "streaming-16",
+    "dialogue-27"};
 static const char *const numbers[] = {
     "0", "-0.0", "1", "-1", "0.5", "2", "3", "33", "64", "65", "1e-300", "1e308", "-1e308", "math.huge",
     "-math.huge", "(0/0)", "2^31", "2^53", "2^63", "-2^63", "48000", "384000", "8000", "1e9", "1000",

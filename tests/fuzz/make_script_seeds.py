@@ -130,6 +130,17 @@ SEEDS = {
         method(6, 2, 'eq', tab(word('highpass'), ('freq', num('1000')), ('order', integer(4)))),
         call(7, 'output', tab(word('pm.wav'), ('from', var(1)))),
     ),
+    'deliver-normalize': program(
+        1,
+        curried(1, 'bus', word('PM'), tab()),
+        curried(2, 'track', word('A'), tab(('to', var(1)))),
+        method(3, 2, 'clip', tab(word('mono.wav'), ('at', integer(0)))),
+        call(4, 'output', tab(word('pm.wav'), ('from', var(1)),
+                              ('normalize', tab(('integrated', integer(-23)), ('true_peak', integer(-1)),
+                                                ('stems', boolean(False)))))),
+        call(5, 'deliver', tab(word('out.wav'), ('from', var(1)), ('spec', word('streaming-14')),
+                               ('normalize', boolean(True)))),
+    ),
     'dme-module': program(
         1,
         require(1, 'dubstage.dme'),

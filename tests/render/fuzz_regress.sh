@@ -27,3 +27,21 @@ for src in tests/fuzz/fuzz_*.c; do
   [ $# -gt 0 ] || { echo "skip - $name: no saved inputs"; continue; }
   "$bin" "$@" || echo "not ok - $name: the replay stopped (status $?)"
 done
+
+# The script target's vocabulary reaches delivery: its seed deliver-normalize
+# (tests/fuzz/make_script_seeds.py) must still decode to an output with a
+# normalize table and a deliver with a spec and normalize = true, and reach
+# the normaliser (a 50 ms render is silent: the normaliser says so), so the
+# word lists cannot lose those words unnoticed.
+seed=tests/fuzz/corpus/script/deliver-normalize
+if [ -x "$BUILD/fuzz/fuzz_script" ] && [ -f "$seed" ]; then
+  text=$(FUZZ_SCRIPT_PRINT=1 "$BUILD/fuzz/fuzz_script" "$seed" 2>&1)
+  if printf '%s\n' "$text" | grep -q 'output({"pm.wav", from = V\[1\], normalize = {integrated = -23, true_peak = -1, stems = false' &&
+     printf '%s\n' "$text" | grep -q 'deliver({"out.wav", from = V\[1\], spec = "streaming-14", normalize = true' &&
+     printf '%s\n' "$text" | grep -q "cannot normalise .* it is silent"; then
+    echo "ok - fuzz_script: the seed deliver-normalize decodes to output { normalize = ... } and deliver { spec, normalize } and reaches the normaliser"
+  else
+    echo "not ok - fuzz_script: the seed deliver-normalize no longer decodes to deliver and normalize calls:"
+    printf '%s\n' "$text" | sed 's/^/    /' | tail -8
+  fi
+fi
