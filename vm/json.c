@@ -12,32 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 when s does not start
- * one (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF). */
-static int utf8_length(const unsigned char *s)
-{
-    unsigned char c = s[0];
-    if (c < 0x80)
-        return 1;
-    int n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
-    if (!n)
-        return 0;
-    unsigned char lo = 0x80, hi = 0xBF; /* the second byte's range */
-    if (c == 0xE0)
-        lo = 0xA0; /* overlong */
-    else if (c == 0xED)
-        hi = 0x9F; /* surrogates */
-    else if (c == 0xF0)
-        lo = 0x90; /* overlong */
-    else if (c == 0xF4)
-        hi = 0x8F; /* above U+10FFFF */
-    if (s[1] < lo || s[1] > hi)
-        return 0;
-    for (int k = 2; k < n; k++)
-        if (s[k] < 0x80 || s[k] > 0xBF) /* the terminating 0 stops here too */
-            return 0;
-    return n;
-}
+#include "vm/utf8.h"
 
 void vm_json_string(FILE *f, const char *s)
 {
@@ -53,7 +28,7 @@ void vm_json_string(FILE *f, const char *s)
             fprintf(f, "\\u%04x", c);
             p++;
         } else {
-            int n = utf8_length(p);
+            int n = vm_utf8_length(p);
             if (n == 0) {
                 fputs("\\ufffd", f);
                 p++;
@@ -277,7 +252,7 @@ static int json_string_value(json_reader *j, char **out, size_t *len)
             n += json_put_utf8(o + n, u);
             continue;
         }
-        int k = utf8_length((const unsigned char *)p);
+        int k = vm_utf8_length((const unsigned char *)p);
         if (k == 0 || p + k > close) {
             j->s = p;
             free(o);

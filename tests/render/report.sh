@@ -21,6 +21,8 @@
 #   - a deliverable's spec (EBU R 128 on the printmaster: -23.5 .. -22.5 LUFS,
 #     -1 dBTP) and the verdict the render prints (FAIL: too loud);
 #   - cue markers and clips as the script and the marker file give them;
+#   - names holding bytes that are not UTF-8 and control bytes: the page
+#     is strict UTF-8 (python3), each such byte a U+FFFD, markup escaped;
 #   - the output files are the same bytes with and without --report, and
 #     the JSON the same at --block 64 / 1 thread and --block 4096;
 #   - DIR refused when it is an input (the script, a clip), when a report
@@ -158,6 +160,43 @@ for f in pm dx mx; do cmp -s plain/$f.wav out/$f.wav && cmp -s plain/$f.wav a/$f
   || notok "outputs with and without --report" "files differ"
 cmp -s qc64/mix.report.json qc4096/mix.report.json && ok "the JSON is the same at --block 64 (1 thread) and --block 4096" \
   || notok "the JSON at --block 64 and 4096" "$(cmp qc64/mix.report.json qc4096/mix.report.json)"
+
+# ---- names that are not UTF-8 -------------------------------------------------------------
+# A bus, a track and an output whose names hold bytes that are not UTF-8
+# (0xFF, an overlong C0 AF) and control bytes: the page must still be
+# well-formed UTF-8 (python3 decodes it strictly), each such byte shown as
+# U+FFFD, markup still escaped; the JSON names them with \ufffd and \u escapes.
+cat >badnames.lua <<'EOF'
+session { rate = 48000, fps = "25" }
+local pm = bus "PM"
+local b = bus "M\255X<b>\1" { to = pm }
+track "T\1\192\175" { to = b }:clip { "music.wav", at = 0, length = 2 }
+output { "out/m\255\1.wav", from = pm }
+output { "out/b.wav", from = b }
+EOF
+"$DS" render badnames.lua --quiet --report qcbad >/dev/null 2>&1 || notok "a render with names that are not UTF-8" "exit status $?"
+python3 - <<'PY'
+import json
+def ok(good, name, why=""):
+    print(("ok - " if good else "not ok - ") + name + ("" if good else ": " + why))
+raw = open("qcbad/badnames.report.html", "rb").read()
+try:
+    page = raw.decode("utf-8")
+except UnicodeDecodeError as e:
+    page = None
+    ok(False, "the page of a mix whose names are not UTF-8 is well-formed UTF-8", str(e))
+if page is not None:
+    ok(True, "the page of a mix whose names are not UTF-8 is well-formed UTF-8")
+    want = ["out/m\ufffd\ufffd.wav", "M\ufffdX&lt;b&gt;\ufffd", "T\ufffd\ufffd\ufffd"]
+    missing = [w for w in want if w not in page]
+    ok(not missing, "each invalid or control byte of a name shows as U+FFFD, markup still escaped",
+       "missing %s" % missing)
+    ok("<b>" not in page and "\x01" not in page, "no raw markup or control byte from a name reaches the page")
+r = json.loads(open("qcbad/badnames.report.json", "rb").read().decode("utf-8"))
+names = [s["name"] for s in r["streams"]]
+ok(names == ["out/m\ufffd\u0001.wav", "out/b.wav"], "the JSON names the streams with U+FFFD and \\u escapes",
+   "%s" % names)
+PY
 
 # ---- DIR that may not be written --------------------------------------------------------
 refused() { # NAME WORD -- ARGS...: exit 1 or 2, WORD in the message, no report file anywhere new
