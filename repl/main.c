@@ -290,6 +290,11 @@ typedef struct {
     struct timespec t0;
     double last_print;
     int rate;
+    int widest;             /* the longest line drawn, cleared at the end */
+    double phase_start;     /* seconds since t0 when this bar began */
+    int64_t phase_done0;    /* frames done when it began */
+    char path[PATH_MAX];    /* a normalising pass's output ... */
+    int pass;               /* ... and pass (0: the render) */
 } progress_state;
 
 static double seconds_since(const struct timespec *t0)
@@ -306,9 +311,11 @@ static void show_swept(void *user, const char *path)
     fprintf(stderr, "dubstage: removed '%s', a temporary file left by a render that was killed\n", path);
 }
 
-static void show_progress(void *user, int64_t done, int64_t total)
+/* The bar, then what it is about: "[####------]  40%  12.3x real time
+ * ETA 4 s normalising out/PM.wav, pass 2". Redrawn at most every 0.2 s,
+ * and once more when done (then cleared). */
+static void draw_progress(progress_state *ps, int64_t done, int64_t total, const char *what)
 {
-    progress_state *ps = user;
     double el = seconds_since(&ps->t0);
     if (done < total && el - ps->last_print < 0.2)
         return;
@@ -319,12 +326,37 @@ static void show_progress(void *user, int64_t done, int64_t total)
     for (int i = 0; i < width; i++)
         bar[i] = i < fill ? '#' : '-';
     bar[width] = 0;
-    double speed = el > 0 ? (double)done / ps->rate / el : 0;
+    double since = el - ps->phase_start;
+    double speed = since > 0 ? (double)(done - ps->phase_done0) / ps->rate / since : 0;
     double eta = speed > 0 ? (double)(total - done) / ps->rate / speed : 0;
-    fprintf(stderr, "\r[%s] %3.0f%%  %6.1fx real time  ETA %4.0f s ", bar, frac * 100, speed, eta);
+    int shown = fprintf(stderr, "\r[%s] %3.0f%%  %6.1fx real time  ETA %4.0f s %s", bar, frac * 100, speed, eta, what);
+    if (shown > ps->widest)
+        ps->widest = shown;
     if (done >= total)
-        fprintf(stderr, "\r%*s\r", 70, "");
+        fprintf(stderr, "\r%*s\r", ps->widest, "");
     fflush(stderr);
+}
+
+static void show_progress(void *user, int64_t done, int64_t total)
+{
+    draw_progress(user, done, total, "");
+}
+
+/* Each pass that writes a normalised output or its stem (docs/loudness.md),
+ * on its own bar. */
+static void show_pass_progress(void *user, const char *path, int pass, int64_t done, int64_t total)
+{
+    progress_state *ps = user;
+    if (pass != ps->pass || strcmp(path, ps->path) != 0) { /* a new pass: its own speed, drawn at once */
+        snprintf(ps->path, sizeof ps->path, "%s", path);
+        ps->pass = pass;
+        ps->phase_start = seconds_since(&ps->t0);
+        ps->phase_done0 = 0;
+        ps->last_print = -1;
+    }
+    char what[PATH_MAX + 64];
+    snprintf(what, sizeof what, "normalising %s, pass %d", path, pass);
+    draw_progress(ps, done, total, what);
 }
 
 /* ---- commands -------------------------------------------------------------- */
@@ -546,6 +578,7 @@ static int run_render(plan *p, const cli_args *a, int measure, vm_qc_series *qc,
         .threads = a->threads,
         .stop = &stop_requested,
         .progress = (!a->quiet && isatty(2)) ? show_progress : NULL,
+        .pass_progress = (!a->quiet && isatty(2)) ? show_pass_progress : NULL,
         .qc = qc,
         .swept = show_swept,
         .user = &ps,

@@ -101,12 +101,13 @@ static void note_activity(vm_limiter_activity *act, int64_t *last_limited, int j
 /* One pass: the spool times gain, through the limiter when ps has one,
  * metered and written to file (NULL: not written). The limiter's latency
  * is taken off: the file's frame k is the spool's frame k. */
-static ds_result run_pass(const vm_normalize_job *job, pass_state *ps, float gain, vm_outfile *file,
+static ds_result run_pass(const vm_normalize_job *job, pass_state *ps, float gain, int pass, vm_outfile *file,
                           vm_limiter_activity *act, char *err)
 {
     const int channels = ps->channels, latency = ps->latency;
     const int64_t frames = vm_spool_frames(job->spool);
-    int64_t last_limited = -1;
+    const int64_t progress_every = job->file->rate / 10;
+    int64_t last_limited = -1, since_progress = 0;
     memset(act, 0, sizeof *act);
     if (job->qc)
         vm_qc_stream_restart(job->qc, job->qc_stream);
@@ -154,9 +155,16 @@ static ds_result run_pass(const vm_normalize_job *job, pass_state *ps, float gai
             vm_qc_feed_stream(job->qc, job->qc_stream, out, m);
         if (file && (r = vm_outfile_write(file, out, m, err)) != DS_OK)
             return r;
+        since_progress += m;
+        if (job->progress && since_progress >= progress_every) {
+            job->progress(job->user, job->file->path, pass, at + m, frames);
+            since_progress = 0;
+        }
     }
     if (job->qc)
         vm_qc_finish_stream(job->qc, job->qc_stream);
+    if (job->progress)
+        job->progress(job->user, job->file->path, pass, frames, frames);
     return DS_OK;
 }
 
@@ -167,7 +175,7 @@ static double gain_db_of(float gain)
 
 /* One pass at gain_db, written to a new *file; the measured loudness in
  * *result. On failure the file is removed. */
-static ds_result pass_at(const vm_normalize_job *job, double limiter_ceiling, float gain, vm_outfile **file,
+static ds_result pass_at(const vm_normalize_job *job, double limiter_ceiling, float gain, int pass, vm_outfile **file,
                          vm_limiter_activity *act, dsp_loudness_result *result, char *err)
 {
     pass_state ps;
@@ -178,7 +186,7 @@ static ds_result pass_at(const vm_normalize_job *job, double limiter_ceiling, fl
     if ((r = vm_outfile_open(file, job->file, why)) != DS_OK)
         r = ds_fail(err, r, "%s: %s", job->where, why);
     if (r == DS_OK)
-        r = run_pass(job, &ps, gain, *file, act, err);
+        r = run_pass(job, &ps, gain, pass, *file, act, err);
     if (r == DS_OK)
         dsp_loudness_get(ps.meter, result);
     else
@@ -240,7 +248,8 @@ ds_result vm_normalize_output(const vm_normalize_job *job, const vm_normalize_de
     dsp_loudness_result m;
     for (int pass = 1;; pass++) {
         float gain = (float)pow(10.0, gain_db / 20.0);
-        ds_result r = pass_at(job, target->true_peak_dbtp - VM_NORMALIZE_GUARD_DB, gain, file, &rep->limiter, &m, err);
+        ds_result r =
+            pass_at(job, target->true_peak_dbtp - VM_NORMALIZE_GUARD_DB, gain, pass, file, &rep->limiter, &m, err);
         if (r != DS_OK)
             return r;
         rep->passes = pass;
@@ -282,7 +291,7 @@ ds_result vm_normalize_stem(const vm_normalize_job *job, vm_outfile **file, vm_n
     rep->gain_db = gain_db_of(rep->gain);
     memset(&rep->limiter, 0, sizeof rep->limiter);
     *file = NULL;
-    ds_result r = pass_at(job, NAN, rep->gain, file, &rep->limiter, &rep->after.m, err);
+    ds_result r = pass_at(job, NAN, rep->gain, 1, file, &rep->limiter, &rep->after.m, err);
     if (r == DS_OK && (r = vm_outfile_finish(*file, err)) != DS_OK)
         vm_outfile_abort(file);
     return r;

@@ -354,7 +354,8 @@ static ds_result normalize_outputs(plan *p, const vm_render_opts *opts, out_stat
             output_config(p, i, &cfg);
             vm_normalize_job job = {.spool = o[i].spool, .file = &cfg, .where = po->where, .layout = po->layout,
                                     .stop = opts->stop, .qc = opts->qc,
-                                    .qc_stream = opts->qc ? &opts->qc->streams[i] : NULL};
+                                    .qc_stream = opts->qc ? &opts->qc->streams[i] : NULL,
+                                    .progress = opts->pass_progress, .user = opts->user};
             vm_normalize_report *nr = &rep[i].normalize;
             ds_result r;
             if (pass == 0) {

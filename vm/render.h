@@ -22,6 +22,11 @@ typedef struct {
     volatile sig_atomic_t *stop;      /* set by a signal handler: abort cleanly */
     /* called about every 0.1 s of programme; may be NULL */
     void (*progress)(void *user, int64_t done, int64_t total);
+    /* the same for each pass after the render that writes a normalised
+     * output or its stem (vm/normalize.h): the output's path, the pass
+     * (1, 2, ...: a correction pass runs it again; a stem has one) and
+     * frames done of total, ending with done == total; may be NULL */
+    void (*pass_progress)(void *user, const char *path, int pass, int64_t done, int64_t total);
     /* called for each stale temporary file (".NAME.part-XXXXXX" left by a
      * render that was killed, vm/tmpfile.h) removed from an output folder
      * before writing; may be NULL (they are removed all the same) */

@@ -113,6 +113,20 @@ set -- $(ffmpeg_reads out/PM.wav)
 name="limiter acts: ffmpeg reads $1 LUFS, $2 dBTP"
 if within "$1" -14 0.1 && at_most "$2" -1; then ok "$name"; else notok "$name" "target -14 +-0.1, ceiling -1"; fi
 
+# On a terminal, each normalising pass has its own progress bar, naming the
+# output and the pass, up to the pass count the report gives (the render
+# driven through a pseudo-terminal by tests/tools/ptydrive).
+PTY=$(dirname "$DS")/tools/ptydrive
+passes=$(printf '%s\n' "$out" | sed -n 's/.*gain [-+0-9.]* dB (\([0-9]*\) pass.*/\1/p')
+echo "expect checked as written" > steps
+rm -rf out
+"$PTY" steps screen -- "$DS" render mix.lua --allow-paths > pty.log 2>&1
+shown=$(tr '\r' '\n' < screen | sed -n 's/.*normalising out\/PM.wav, pass \([0-9]*\).*/\1/p' | sort -un | tr '\n' ' ')
+want=$(seq 1 "${passes:-0}" | tr '\n' ' ')
+name="on a terminal, each normalising pass draws its bar: passes $shown(the report: ${passes:-?})"
+if [ -n "$passes" ] && [ "$passes" -gt 1 ] && [ "$shown" = "$want" ] && tr '\r' '\n' < screen | grep -q '100%.*normalising out/PM.wav, pass 1'
+then ok "$name"; else notok "$name" "want passes $want; screen: $(tr '\r' '\n' < screen | grep normalising | head -3)"; fi
+
 # The QC report (--report) plots the file as written, not the first pass:
 # its stream's integrated loudness and true peak are dubstage loudness's
 # reading of the file (float output: within 0.01).
