@@ -66,9 +66,10 @@ static ds_result pass_alloc(pass_state *ps, const vm_normalize_job *job, double 
 }
 
 /* Notes output frames [at, at + n) of the file, whose gained input is
- * gained[c][0..n) and output out[c][0..n), in act. */
-static void note_activity(vm_limiter_activity *act, int64_t *last_limited, int join, float *const *gained,
-                          float *const *out, int channels, int64_t at, int n)
+ * gained[c][0..n) and output out[c][0..n), in act, and each limited
+ * frame's reduction in the QC report's series when job has one. */
+static void note_activity(const vm_normalize_job *job, vm_limiter_activity *act, int64_t *last_limited, int join,
+                          float *const *gained, float *const *out, int channels, int64_t at, int n)
 {
     for (int i = 0; i < n; i++) {
         int limited = 0;
@@ -95,6 +96,8 @@ static void note_activity(vm_limiter_activity *act, int64_t *last_limited, int j
         double db = 20.0 * log10(reduction);
         if (db > act->max_reduction_db)
             act->max_reduction_db = db;
+        if (job->qc_gain)
+            vm_qc_gain_keep(job->qc, job->qc_gain, frame, -db);
     }
 }
 
@@ -111,6 +114,8 @@ static ds_result run_pass(const vm_normalize_job *job, pass_state *ps, float gai
     memset(act, 0, sizeof *act);
     if (job->qc)
         vm_qc_stream_restart(job->qc, job->qc_stream);
+    if (job->qc_gain)
+        vm_qc_gain_restart(job->qc, job->qc_gain);
     for (int64_t pos = 0; pos < frames + latency; pos += VM_SPOOL_FRAMES) {
         int n = frames + latency - pos < VM_SPOOL_FRAMES ? (int)(frames + latency - pos) : VM_SPOOL_FRAMES;
         if (job->stop && *job->stop)
@@ -142,7 +147,7 @@ static ds_result run_pass(const vm_normalize_job *job, pass_state *ps, float gai
                 out_at[c] = ps->block[c] + skip;
             }
             if (m > 0)
-                note_activity(act, &last_limited, latency, gained_at, out_at, channels, at, m);
+                note_activity(job, act, &last_limited, latency, gained_at, out_at, channels, at, m);
             for (int c = 0; c < channels; c++) /* keep the last `latency` gained frames */
                 memmove(ps->gained[c], ps->gained[c] + n, (size_t)latency * sizeof(float));
         }

@@ -87,6 +87,8 @@ typedef struct {
     vm_qc_series *qc;            /* a QC report's series, or NULL: */
     vm_qc_stream *qc_stream;     /* the output's stream, fed with each pass's output as
                                     written (restarted at every pass) */
+    vm_qc_gain *qc_gain;         /* NULL, or the series of the limiter's reduction per
+                                    point, the pass's deepest (restarted at every pass) */
     /* NULL, or called about every 0.1 s of programme in each pass, and at
      * its end (done == total), with the pass's number (1, 2, ...) */
     void (*progress)(void *user, const char *path, int pass, int64_t done, int64_t total);

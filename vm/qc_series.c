@@ -117,6 +117,7 @@ static ds_result add_duck_lanes(vm_qc_series *q, const vm_desc *d, int capgains,
         }
         vm_qc_gain *g = &q->gains[q->ngains];
         memset(g, 0, sizeof *g);
+        g->output = -1;
         snprintf(g->name, sizeof g->name, "%s", l->name);
         g->kind = band ? "band duck lane" : "duck lane";
         if (!(g->gain_db = nan_series(q->npoints))) {
@@ -153,6 +154,8 @@ ds_result vm_qc_create(const plan *p, const vm_desc *d, vm_qc_series **out, char
         nbus += p->strip_chans[s] && d->strips[s].kind == VM_STRIP_BUS;
     for (int i = 0; i < p->nops; i++)
         ngain += p->ops[i].cls->meter_db != NULL;
+    for (int i = 0; i < p->noutputs; i++)
+        ngain += p->outputs[i].normalize.on;
     q->streams = calloc((size_t)(p->noutputs + nbus + 1), sizeof *q->streams);
     q->gains = calloc((size_t)ngain + 4, sizeof *q->gains);
     if (!q->streams || !q->gains)
@@ -182,6 +185,17 @@ ds_result vm_qc_create(const plan *p, const vm_desc *d, vm_qc_series **out, char
         snprintf(g->name, sizeof g->name, "%s", op->readout ? op->readout : op->label);
         g->kind = op->cls->name;
         g->op = op;
+        g->output = -1;
+        if (!(g->gain_db = nan_series(q->npoints)))
+            goto nomem;
+    }
+    for (int i = 0; i < p->noutputs; i++) {
+        if (!p->outputs[i].normalize.on)
+            continue;
+        vm_qc_gain *g = &q->gains[q->ngains++];
+        snprintf(g->name, sizeof g->name, "normalize '%s' limiter", p->outputs[i].path);
+        g->kind = "normalize limiter";
+        g->output = i;
         if (!(g->gain_db = nan_series(q->npoints)))
             goto nomem;
     }
@@ -309,4 +323,24 @@ void vm_qc_stream_restart(vm_qc_series *q, vm_qc_stream *s)
         s->true_peak_dbtp[k] = -INFINITY;
     s->fed = 0;
     window_start(s);
+}
+
+vm_qc_gain *vm_qc_normalize_gain(vm_qc_series *q, int output)
+{
+    for (int i = 0; q && i < q->ngains; i++)
+        if (q->gains[i].output == output && output >= 0)
+            return &q->gains[i];
+    return NULL;
+}
+
+void vm_qc_gain_restart(vm_qc_series *q, vm_qc_gain *g)
+{
+    for (int k = 0; k < q->npoints; k++)
+        g->gain_db[k] = 0.0f;
+}
+
+void vm_qc_gain_keep(vm_qc_series *q, vm_qc_gain *g, int64_t t, double gain_db)
+{
+    if (t >= 0 && t < q->length)
+        keep_deepest(g->gain_db, (int)(t / q->interval), gain_db);
 }

@@ -23,7 +23,8 @@
  *             signal belongs to (its offset taken off), the deepest reading
  *             of the point; and every offline-analysed duck (the TARGET.duck
  *             and TARGET.bandduck gain layers, vm/duck.h) at the same
- *             instants.
+ *             instants; and each normalised output's limiter (vm/normalize.h)
+ *             over every frame of the pass that writes the file.
  *
  * All memory is taken by vm_qc_create, sized from the plan's length. The
  * render calls vm_qc_feed_stream / vm_qc_after_block on its audio path:
@@ -65,9 +66,11 @@ typedef struct {
 } vm_qc_stream;
 
 typedef struct {
-    char name[200];         /* "dyn bus 'MX' compressor", "DIA 1.duck" */
-    const char *kind;       /* "dyn", "limit", "duck" (an op's class), "duck lane", "band duck lane" */
-    const plan_op *op;      /* NULL for a duck lane (read from the description) */
+    char name[200];         /* "dyn bus 'MX' compressor", "DIA 1.duck", "normalize 'out/PM.wav' limiter" */
+    const char *kind;       /* "dyn", "limit", "duck" (an op's class), "duck lane", "band duck lane",
+                               "normalize limiter" */
+    const plan_op *op;      /* NULL for a duck lane or a normaliser (not an op of the plan) */
+    int output;             /* a normalised output's limiter: its index in plan.outputs; else -1 */
     float *gain_db;         /* npoints: the deepest reading (<= 0 is reduction); NaN: none */
 } vm_qc_gain;
 
@@ -109,6 +112,16 @@ int vm_qc_block_frames(const vm_qc_series *q, int64_t pos, int n);
 void vm_qc_finish(vm_qc_series *q);
 /* The same for stream s alone (a stream fed after the render's blocks). */
 void vm_qc_finish_stream(vm_qc_series *q, vm_qc_stream *s);
+
+/* The gain series of normalised output `output`'s limiter (vm/normalize.h),
+ * or NULL when that output is not normalised. Its passes fill it: each
+ * starts it again (vm_qc_gain_restart) and lowers point k to the deepest
+ * reduction of the frames of point k it limited (vm_qc_gain_keep). */
+vm_qc_gain *vm_qc_normalize_gain(vm_qc_series *q, int output);
+/* Every point of g read as 0 dB (no reduction): a pass reads every frame. */
+void vm_qc_gain_restart(vm_qc_series *q, vm_qc_gain *g);
+/* Point of session sample t lowered to gain_db if deeper. No allocation. */
+void vm_qc_gain_keep(vm_qc_series *q, vm_qc_gain *g, int64_t t, double gain_db);
 
 /* Forgets everything stream s was fed: the next frame fed is its first
  * again. A normalised output's stream is fed by the pass that writes its

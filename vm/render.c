@@ -355,6 +355,7 @@ static ds_result normalize_outputs(plan *p, const vm_render_opts *opts, out_stat
             vm_normalize_job job = {.spool = o[i].spool, .file = &cfg, .where = po->where, .layout = po->layout,
                                     .stop = opts->stop, .qc = opts->qc,
                                     .qc_stream = opts->qc ? &opts->qc->streams[i] : NULL,
+                                    .qc_gain = vm_qc_normalize_gain(opts->qc, i),
                                     .progress = opts->pass_progress, .user = opts->user};
             vm_normalize_report *nr = &rep[i].normalize;
             ds_result r;

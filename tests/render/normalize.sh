@@ -14,7 +14,9 @@
 #  - stems take the printmaster's gain: the stems' files still sum to the
 #    printmaster's (float rounding) and each is its rendered stem times g;
 #  - the file is the same at --block 1, 64 and 4096; a QC report
-#    (--report) shows the file as written;
+#    (--report) shows the file as written, and the limiter's reduction per
+#    point where the file differs from rendered * g, as deep;
+#  - on a terminal, a progress bar for each normalising pass;
 #  - errors: targets out of range, a misspelt key, an unreachable target
 #    and a silent output fail naming the line, leaving no file.
 T=normalize
@@ -143,6 +145,29 @@ print("# report", rep["integrated_lufs"], rep["true_peak_dbtp"], "file", f["inte
 sys.exit(0 if ok else 1)
 PY
 then ok "$name"; else notok "$name" "report and file differ"; fi
+
+# The report's gain plot holds the normaliser's limiter: a series named
+# after the output whose points are below 0 dB exactly where the file
+# differs from rendered * g (normalize_check.py, from the files), each
+# point's depth that of its deepest frame (the JSON's 2 decimals), 0 dB
+# elsewhere.
+name="--report: the normaliser's limiter reduction per point is where and how deep the file differs from rendered * g"
+if python3 - qc/mix.report.json "$($CHECK points out/PM.wav out/raw.wav 4800)" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+import math
+g = [x for x in r["gain_reduction"] if x["kind"] == "normalize limiter"]
+want = {int(k): float(v) for k, v in (p.split(":") for p in sys.argv[2].split())}
+if len(g) != 1 or g[0]["name"] != "normalize 'out/PM.wav' limiter" or r["interval_samples"] != 4800:
+    print("# series:", [(x["name"], x["kind"]) for x in r["gain_reduction"]]); sys.exit(1)
+# the JSON has 2 decimals: a point limited by under 0.005 dB reads -0.00
+got = {k: v for k, v in enumerate(g[0]["gain_db"]) if v is None or math.copysign(1.0, v) < 0}
+bad = [k for k in set(got) | set(want) if k not in got or k not in want or got[k] is None
+       or abs(got[k] - want[k]) > 0.0051]
+print("# %d points limited (file: %d), deepest %.3f dB, mismatches %s" % (len(got), len(want), g[0]["deepest_db"], bad[:5]))
+sys.exit(0 if want and not bad and all(v is not None for v in g[0]["gain_db"]) else 1)
+PY
+then ok "$name"; else notok "$name" "the series and the file disagree"; fi
 
 # The same bytes at any block size (20 s, limiting).
 sed -i 's/length = 36/length = 20/' mix.lua

@@ -9,6 +9,9 @@ standard library only, for tests/render/normalize.sh.
                   D frames where any channel differs from in * g (where the
                   limiter acted), R the largest 20 log10(|in g| / |out|) over
                   them, F the first of them (-1: none).
+  points OUT IN INTERVAL
+                  the same frames by points of INTERVAL frames: "K:DB ..." for
+                  each point K holding some, DB minus its deepest reduction.
   sum OUT A B...  prints the largest |out - (a + b + ...)| over all samples,
                   relative to the largest |out|.
 """
@@ -53,7 +56,7 @@ def neighbours(g, k):
     return [struct.unpack("<f", struct.pack("<I", b))[0] for b in range(bits - k, bits + k + 1)]
 
 
-def gain(out_path, in_path):
+def gain(out_path, in_path, interval=0):
     ch, out = read_wav32f(out_path)
     ch_in, inp = read_wav32f(in_path)
     if ch != ch_in or len(out) != len(inp):
@@ -69,6 +72,7 @@ def gain(out_path, in_path):
     best = max(neighbours(guess, 4), key=lambda g: sum(f32(inp[i] * g) == out[i] for i in probe))
     expected = array("f", (x * best for x in inp))  # rounded to float32 as C does
     frames, differing, worst, first = len(out) // ch, 0, 0.0, -1
+    points = {}  # with interval: point -> the deepest reduction of its differing frames
     chunk = 4096 * ch
     for start in range(0, len(out), chunk):
         if expected[start:start + chunk] == out[start:start + chunk]:
@@ -79,10 +83,18 @@ def gain(out_path, in_path):
             differing += 1
             if first < 0:
                 first = base // ch
+            frame_worst = 0.0
             for c in range(ch):
                 e, o = abs(expected[base + c]), abs(out[base + c])
                 if o > 0 and e > o:
-                    worst = max(worst, 20 * math.log10(e / o))
+                    frame_worst = max(frame_worst, 20 * math.log10(e / o))
+            worst = max(worst, frame_worst)
+            if interval:
+                k = base // ch // interval
+                points[k] = max(points.get(k, 0.0), frame_worst)
+    if interval:
+        print(" ".join("%d:%.4f" % (k, -points[k]) for k in sorted(points)))
+        return
     print("g %.6f frames %d differing %d max_reduction_db %.3f first %d"
           % (20 * math.log10(best), frames, differing, worst, first))
 
@@ -103,6 +115,8 @@ def sum_check(out_path, parts):
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "gain":
         gain(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) == 5 and sys.argv[1] == "points":
+        gain(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     elif len(sys.argv) >= 4 and sys.argv[1] == "sum":
         sum_check(sys.argv[2], sys.argv[3:])
     else:
