@@ -15,10 +15,15 @@
  *     and is less exact (measured against long double at 48 kHz: float
  *     reads up to 0.0007 LU high on a 20 Hz tone, double under 1e-12 LU). Channels
  *     go side by side, one per lane of a double vector, so their dependency
- *     chains overlap: two (SSE2) or four (AVX2) at a time, and across
- *     meters with dsp_loudness_process_many (a render's outputs). Stage 2's
- *     numerator is (1 - z^-1)^2, done as a difference of differences (no
- *     multiplies).
+ *     chains overlap: two or four (SSE2), four (AVX2) or eight (AVX-512) a
+ *     vector, two vectors in one loop when there are lanes for both (then
+ *     the loop is bound by the arithmetic, 17 operations a sample, not by
+ *     the chain's multiply and subtract), and across meters with
+ *     dsp_loudness_process_many (a render's outputs). Stage 2's numerator
+ *     is (1 - z^-1)^2, done as a difference of differences (no multiplies).
+ *     Four stereo meters, in cache, loaded machine: 1.00 ns per
+ *     channel-sample with four lanes a vector and a scalar load per lane
+ *     and sample, 0.78 (AVX2) and 0.54 (AVX-512) with the lane kernels.
  *   true peak: dsp/truepeak.c's interpolator (24 multiplies per input
  *     sample for all 4 phases, vectorised across time). A stretch of 64
  *     windows whose samples cannot produce a new maximum skips the filter.
