@@ -28,7 +28,10 @@ want=${1:-all}
 # zlib1g-dev: tests/tools/png_count (built by `make`) inflates PNG screenshots.
 build_pkgs="gcc make pkg-config liblua5.4-dev libsndfile1-dev libsoxr-dev
   portaudio19-dev libreadline-dev libebur128-dev libfftw3-dev zlib1g-dev"
-tool_pkgs="sox ffmpeg time"
+# python3: reads the JSON the commands write (loudness --json, diff --json,
+# the render manifest); python3-jsonschema checks every manifest a test
+# writes against docs/manifest.schema.json (tests/render/diff.sh).
+tool_pkgs="sox ffmpeg time python3 python3-jsonschema"
 # chromium: the QC report's page rendered headless, its console and a
 # screenshot checked (tests/render/report_html.sh).
 browser_pkgs="chromium"

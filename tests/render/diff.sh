@@ -5,7 +5,9 @@
 #
 # - the manifest's hashes (script, media, outputs, the engine) equal
 #   coreutils' sha256sum of each file, and each output's channels, rate and
-#   length equal what soxi reads; its session is the script's;
+#   length equal what soxi reads; its session is the script's; manifests
+#   written by render, by check and with --no-measure are valid against
+#   docs/manifest.schema.json (python3-jsonschema);
 # - two renders of the same script (--block 1024 and 64) are identical:
 #   folders, manifests, files; exit 0, and the JSON says so;
 # - a variant with a one-sample -1 dB gain change on the music at sample 168017
@@ -27,6 +29,7 @@
 #   peak memory as a 2 s pair (within 2 MiB).
 T=diff
 . tests/render/lib/common.sh
+ROOT=$OLDPWD
 
 sox -V1 -n -r 48000 -b 24 -c 1 noise.wav synth 10 pinknoise gain -18
 sox -V1 -n -r 48000 -b 24 -c 1 tone.wav synth 10 sine 440 gain -12
@@ -83,6 +86,31 @@ if grep -q '^BAD' hashes.txt || ! has "inputs mix.lua noise.wav tone.wav" "outpu
      "session 48000 25 01:00:00:00 384000 1024 2"; then
   notok "the manifest: hashes equal sha256sum, shapes equal soxi, paths relative to the script's folder" "${missing:-}"
 else ok "the manifest: $(sed -n 's/^checked //p' hashes.txt) SHA-256 equal sha256sum's (script, media, outputs, engine); channels, rate, length equal soxi's"; fi
+
+# ---- every manifest against the published schema ----
+# (one written by render, one by check with a deliverable's measures, one
+# by render --no-measure: deliverables null)
+sed 's|^output { "out/PM.wav", from = pm }|deliver { "dl/PM.wav", from = pm, spec = "ebu-r128" }|' mix.lua > judged.lua
+"$DS" check judged.lua > /dev/null 2>&1
+"$DS" render --quiet --no-measure --out nm mix.lua
+if ! python3 -c 'import jsonschema' 2>/dev/null; then
+  echo "skip - the manifests against docs/manifest.schema.json: python3-jsonschema is not installed"
+else
+  run python3 - "$ROOT/docs/manifest.schema.json" out/mix.manifest.json dl/judged.manifest.json nm/mix.manifest.json <<'EOF2'
+import json, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+jsonschema.Draft202012Validator.check_schema(schema)
+for path in sys.argv[2:]:
+    m = json.load(open(path))
+    jsonschema.Draft202012Validator(schema).validate(m)
+    print(path, "deliverables", "null" if m["deliverables"] is None else len(m["deliverables"]),
+          "measures" if m["deliverables"] and "integrated" in m["deliverables"][0]["measures"] else "")
+EOF2
+  if [ $rc -eq 0 ] && has "out/mix.manifest.json deliverables 0" "dl/judged.manifest.json deliverables 1 measures" \
+       "nm/mix.manifest.json deliverables null"; then
+    ok "three manifests (render, check with a deliverable, render --no-measure) valid against docs/manifest.schema.json"
+  else notok "the manifests against docs/manifest.schema.json" "exit $rc"; fi
+fi
 
 # ---- identical renders ----
 mkdir v1 && cp -r out/. v1/
