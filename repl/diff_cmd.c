@@ -542,8 +542,9 @@ static void print_pair_json(const diff_pair *p, int first)
     if (p->clock.smpte) {
         char start[32];
         vm_tc_format(&p->clock.tb.fps, p->clock.tb.start_frames, p->clock.tb.start_drop, start, sizeof start);
-        printf("{\"fps\": \"%s\", \"drop_frame\": %s, \"start_samples\": %lld}", p->clock.tb.fps.name,
-               p->clock.tb.start_drop ? "true" : "false", (long long)p->clock.tb.start_samples);
+        printf("{\"fps\": \"%s\", \"drop_frame\": %s, \"start\": \"%s\", \"start_samples\": %lld}",
+               p->clock.tb.fps.name, p->clock.tb.start_drop ? "true" : "false", start,
+               (long long)p->clock.tb.start_samples);
     } else {
         printf("null");
     }
