@@ -112,6 +112,13 @@ EOF2
   else notok "the manifests against docs/manifest.schema.json" "exit $rc"; fi
 fi
 
+# a checkout at another path: the manifest's paths are relative to the
+# script's folder, so check reuses the render there (after hashing again)
+mkdir moved && cp -r judged.lua noise.wav tone.wav dl out moved/
+run sh -c 'cd moved && "$0" check judged.lua' "$DS"
+if [ $rc -eq 1 ] && has "check judged.lua: FAIL" "reused the last render"; then ok "the folder copied to another path: check reuses its render (and fails its loud deliverable again)"
+else notok "the folder copied to another path: check reuses its render" "exit $rc"; fi
+
 # ---- identical renders ----
 mkdir v1 && cp -r out/. v1/
 run "$DS" render --quiet --block 64 --threads 1 mix.lua
