@@ -122,7 +122,7 @@ static ds_result hash_file(const char *path, char hex[65], char *err)
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return ds_fail(err, DS_ERR_IO, "cannot read '%s': %s", path, strerror(errno));
-    enum { CHUNK = 1 << 20 };
+    enum { CHUNK = 1 << 18 }; /* 256 KiB reads: as fast as larger ones, and the render's peak memory stays its own */
     unsigned char *buf = malloc(CHUNK);
     if (!buf) {
         close(fd);
