@@ -330,6 +330,28 @@ static void test_init(void)
     check(g[0] == 1, "a centre alone in its row ignores the centre setting", "got %g", g[0]);
 }
 
+/* Step `step` of a walk of settings (r: a fresh random word): x from -2 to
+ * 2 every 400 steps (past both clamps), the other values changing now and
+ * then, a NaN x at step 1000, -0 and +0 at 2000 and 2001. */
+static void walk_step(dsp_surround_pan_setting *set, int step, unsigned r)
+{
+    set->x = -2 + 4 * (step % 400) / 400.0;
+    if (step % 97 == 0)
+        set->y = (double)((r >> 8) % 2001) / 1000 - 1;
+    if (step % 131 == 0)
+        set->spread = (r >> 4) % 3 == 0 ? 0.25 : 0;
+    if (step % 173 == 0)
+        set->centre = (r >> 6) % 2 ? 0.5 : 1;
+    if (step % 211 == 0)
+        set->lfe_db = (r >> 3) % 2 ? -6 : -HUGE_VAL;
+    if (step % 389 == 0)
+        set->width = (r >> 5) % 2 ? 0.3 : 1;
+    if (step == 1000)
+        set->x = NAN;
+    if (step == 2000 || step == 2001)
+        set->x = step == 2000 ? -0.0 : 0.0;
+}
+
 /* A walk of settings through remembered() against the stateless law. */
 static void test_memo(void)
 {
@@ -344,21 +366,7 @@ static void test_memo(void)
             dsp_surround_pan_setting set = at(-1, 0);
             for (int step = 0; step < 4000; step++) {
                 r = r * 1103515245u + 12345u;
-                set.x = -2 + 4 * (step % 400) / 400.0; /* past both clamps */
-                if (step % 97 == 0)
-                    set.y = (double)((r >> 8) % 2001) / 1000 - 1;
-                if (step % 131 == 0)
-                    set.spread = (r >> 4) % 3 == 0 ? 0.25 : 0;
-                if (step % 173 == 0)
-                    set.centre = (r >> 6) % 2 ? 0.5 : 1;
-                if (step % 211 == 0)
-                    set.lfe_db = (r >> 3) % 2 ? -6 : -HUGE_VAL;
-                if (step % 389 == 0)
-                    set.width = (r >> 5) % 2 ? 0.3 : 1;
-                if (step == 1000)
-                    set.x = NAN;
-                if (step == 2000 || step == 2001)
-                    set.x = step == 2000 ? -0.0 : 0.0;
+                walk_step(&set, step, r);
                 double got[2][DSP_SURROUND_PAN_MAX_SPEAKERS], want[2][DSP_SURROUND_PAN_MAX_SPEAKERS];
                 dsp_surround_pan_memo before = memo;
                 dsp_surround_pan_remembered(&p, &set, nsrc, &memo, got);
@@ -395,19 +403,7 @@ static void test_memo_pairs(void)
             dsp_surround_pan_setting a = at(-1, 0);
             for (int step = 0; step < 4000; step++) {
                 r = r * 1103515245u + 12345u;
-                a.x = -2 + 4 * (step % 400) / 400.0;
-                if (step % 97 == 0)
-                    a.y = (double)((r >> 8) % 2001) / 1000 - 1;
-                if (step % 131 == 0)
-                    a.spread = (r >> 4) % 3 == 0 ? 0.25 : 0;
-                if (step % 173 == 0)
-                    a.centre = (r >> 6) % 2 ? 0.5 : 1;
-                if (step % 211 == 0)
-                    a.lfe_db = (r >> 3) % 2 ? -6 : -HUGE_VAL;
-                if (step % 389 == 0)
-                    a.width = (r >> 5) % 2 ? 0.3 : 1;
-                if (step == 1000)
-                    a.x = NAN;
+                walk_step(&a, step, r);
                 dsp_surround_pan_setting b = a;
                 switch ((r >> 12) % 4) {
                 case 0: break;                                          /* the same */
