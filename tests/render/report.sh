@@ -72,8 +72,10 @@ for s in r["streams"][:3]:
            "%s %s: report %s, dubstage loudness %s (within %g)" % (s["name"], key, s[key], m[key], tol))
     for series, key in (("short_term_lufs", "max_short_term_lufs"), ("momentary_lufs", "max_momentary_lufs")):
         top = max(v for v in s[series] if v is not None)
-        ok(m[key] - 0.3 <= top <= m[key] + tol, "%s: largest of %s %.2f, the meter's %s %.2f (at most 0.3 under)"
-           % (s["name"], series, top, key, m[key]))
+        # the series are written to 0.01 LU, the meter's maxima to 0.001: half a
+        # hundredth of rounding on top of the tolerance
+        ok(m[key] - 0.3 <= top <= m[key] + tol + 0.005,
+           "%s: largest of %s %.2f, the meter's %s %.3f (at most 0.3 under)" % (s["name"], series, top, key, m[key]))
     tp = max(v for c in s["true_peak_dbtp_per_channel"] for v in c if v is not None)
     ok(abs(tp - m["true_peak_dbtp"]) <= 0.02, "%s: largest channel true peak of the series %.3f, the meter's %.3f"
        % (s["name"], tp, m["true_peak_dbtp"]))
