@@ -302,6 +302,68 @@ static void put_samples(lua_State *L, const char *key, int64_t v)
     lua_setfield(L, -2, key);
 }
 
+/* spot's tracks = { A1 = t, ... }: track_at[k] is the stack slot of the
+ * track An goes on (0: none); the handles stay on the stack. Raises on a
+ * bus, a non-track or an unknown key. */
+static void spot_tracks(lua_State *L, vm_desc *d, int track_at[VM_EDIT_MAX_AUDIO + 1])
+{
+    if (lua_getfield(L, 2, "tracks") != LUA_TTABLE)
+        vm_script_error(L, "spot needs tracks = { A1 = track, A2 = ... }: which of the edit's audio tracks "
+                           "go on which of the mix's tracks");
+    int tracks = lua_gettop(L);
+    static const char *const track_names[] = {"A1", "A2", "A3", "A4", "A5", "A6", "A7", "A8", "A9", "A10", "A11",
+                                              "A12", "A13", "A14", "A15", "A16", NULL};
+    for (int k = 1; k <= VM_EDIT_MAX_AUDIO; k++) {
+        lua_getfield(L, tracks, track_names[k - 1]);
+        if (lua_isnil(L, -1)) {
+            lua_pop(L, 1);
+            continue;
+        }
+        strip_ref *sr = luaL_testudata(L, -1, STRIP_MT);
+        if (!sr || d->strips[sr->index].kind != VM_STRIP_TRACK)
+            vm_script_error(L, "spot: tracks.%s must be a track, got %s", track_names[k - 1],
+                            sr ? "a bus" : luaL_typename(L, -1));
+        track_at[k] = lua_gettop(L);
+    }
+    lua_pushnil(L);
+    while (lua_next(L, tracks)) {
+        lua_pop(L, 1);
+        const char *key = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+        int known = 0;
+        for (int k = 0; key && track_names[k]; k++)
+            known |= strcmp(key, track_names[k]) == 0;
+        if (!known) {
+            char mean[96] = "";
+            if (key)
+                script_did_you_mean(key, track_names, mean, sizeof mean);
+            vm_script_error(L, "spot: unknown edit track '%s'%s (the edit's audio tracks are A1 to A%d; the "
+                            "picture, V, has no sound)", key ? key : luaL_typename(L, -1), mean, VM_EDIT_MAX_AUDIO);
+        }
+    }
+}
+
+/* The channel An plays when its media entry names none: on a mono track, a
+ * multichannel source plays channel n (raises when it has fewer); else 0,
+ * every channel. */
+static int spot_mono_channel(lua_State *L, script_ctx *c, int track, const char *path, int k)
+{
+    if (c->desc->strips[((strip_ref *)lua_touserdata(L, track))->index].channels != 1)
+        return 0;
+    char real[PATH_MAX], err[DS_ERR_LEN], where[VM_WHERE_LEN];
+    vm_media_info info;
+    script_where(L, where);
+    if (vm_sandbox_media(&c->sb, path, where, real, sizeof real, err) != DS_OK
+        || script_probe(L, real, &info, err) != DS_OK)
+        vm_script_error(L, "%s", err);
+    if (info.channels > 1) {
+        if (k > info.channels)
+            vm_script_error(L, "'%s' has %d channels and the track is mono: A%d plays channel %d, which "
+                            "it does not have; give channel = k in its media entry", path, info.channels, k, k);
+        return k;
+    }
+    return 0;
+}
+
 /* spot(edit, { tracks = { A1 = t1, ... }, media = table | function, curve = "equal_power" }) */
 int script_spot(lua_State *L)
 {
@@ -323,40 +385,7 @@ int script_spot(lua_State *L)
 
     /* tracks: A1..A16 -> a track; their handles stay on the stack */
     int track_at[VM_EDIT_MAX_AUDIO + 1] = {0};
-    if (lua_getfield(L, 2, "tracks") != LUA_TTABLE)
-        return vm_script_error(L, "spot needs tracks = { A1 = track, A2 = ... }: which of the edit's audio tracks "
-                               "go on which of the mix's tracks");
-    int tracks = lua_gettop(L);
-    static const char *const track_names[] = {"A1", "A2", "A3", "A4", "A5", "A6", "A7", "A8", "A9", "A10", "A11",
-                                              "A12", "A13", "A14", "A15", "A16", NULL};
-    for (int k = 1; k <= VM_EDIT_MAX_AUDIO; k++) {
-        lua_getfield(L, tracks, track_names[k - 1]);
-        if (lua_isnil(L, -1)) {
-            lua_pop(L, 1);
-            continue;
-        }
-        strip_ref *sr = luaL_testudata(L, -1, STRIP_MT);
-        if (!sr || d->strips[sr->index].kind != VM_STRIP_TRACK)
-            return vm_script_error(L, "spot: tracks.%s must be a track, got %s", track_names[k - 1],
-                                   sr ? "a bus" : luaL_typename(L, -1));
-        track_at[k] = lua_gettop(L);
-    }
-    lua_pushnil(L);
-    while (lua_next(L, tracks)) {
-        lua_pop(L, 1);
-        const char *key = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-        int known = 0;
-        for (int k = 0; key && track_names[k]; k++)
-            known |= strcmp(key, track_names[k]) == 0;
-        if (!known) {
-            char mean[96] = "";
-            if (key)
-                script_did_you_mean(key, track_names, mean, sizeof mean);
-            return vm_script_error(L, "spot: unknown edit track '%s'%s (the edit's audio tracks are A1 to A%d; the "
-                                   "picture, V, has no sound)", key ? key : luaL_typename(L, -1), mean,
-                                   VM_EDIT_MAX_AUDIO);
-        }
-    }
+    spot_tracks(L, d, track_at);
     const char *curve = script_opt_string(L, 2, "curve", "spot");
     if (!curve)
         curve = "equal_power";
@@ -408,23 +437,7 @@ int script_spot(lua_State *L)
                 vm_script_error(L, "the event (with its transitions) starts before 00:00:00:00 or runs past %d hours",
                                 MAX_HOURS);
             int64_t s_at = vm_tc_frames_to_samples(fps, rate, at_f), s_end = vm_tc_frames_to_samples(fps, rate, end_f);
-            int channel = m.channel;
-            if (!channel && d->strips[((strip_ref *)lua_touserdata(L, track_at[k]))->index].channels == 1) {
-                /* a multichannel source on a mono track: An plays channel n */
-                char real[PATH_MAX], err[DS_ERR_LEN], where[VM_WHERE_LEN];
-                vm_media_info info;
-                script_where(L, where);
-                if (vm_sandbox_media(&c->sb, m.path, where, real, sizeof real, err) != DS_OK
-                    || script_probe(L, real, &info, err) != DS_OK)
-                    vm_script_error(L, "%s", err);
-                if (info.channels > 1) {
-                    if (k > info.channels)
-                        vm_script_error(L, "'%s' has %d channels and the track is mono: A%d plays channel %d, which "
-                                        "it does not have; give channel = k in its media entry", m.path,
-                                        info.channels, k, k);
-                    channel = k;
-                }
-            }
+            int channel = m.channel ? m.channel : spot_mono_channel(L, c, track_at[k], m.path, k);
             lua_createtable(L, 1, 8);
             lua_pushstring(L, m.path);
             lua_rawseti(L, -2, 1);
