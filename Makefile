@@ -74,7 +74,7 @@ $(B)/dubstage: $(APP_OBJ) $(B)/libdubstage.a
 $(B)/dubstage-rtcheck: $(APP_OBJ) $(B)/libdubstage.a $(B)/tests/rtcheck/malloc_trap.o
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(APP_OBJ) $(B)/tests/rtcheck/malloc_trap.o $(B)/libdubstage.a $(LDLIBS)
 
-$(B)/tests/%: tests/unit/%.c tests/check.h tests/unit/render_util.h tests/unit/schroeder.h $(B)/libdubstage.a
+$(B)/tests/%: tests/unit/%.c tests/check.h tests/unit/render_util.h tests/unit/schroeder.h tests/unit/fps_util.h $(B)/libdubstage.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libdubstage.a $(LDLIBS)
 

@@ -14,16 +14,7 @@
 #include <string.h>
 
 #include "tests/check.h"
-
-static vm_fps fps_of(const char *name)
-{
-    vm_fps f;
-    char err[DS_ERR_LEN];
-    memset(&f, 0, sizeof f);
-    if (vm_fps_parse(name, &f, err) != DS_OK)
-        printf("# fps %s: %s\n", name, err);
-    return f;
-}
+#include "tests/unit/fps_util.h"
 
 /* Frames of a non-drop label "HH:MM:SS:FF" at `nominal` frames a second. */
 static int64_t ndf(const char *tc, int nominal)

@@ -14,17 +14,8 @@
 #include <string.h>
 
 #include "tests/check.h"
+#include "tests/unit/fps_util.h"
 #include "vm/edl.h"
-
-static vm_fps fps_of(const char *name)
-{
-    vm_fps f;
-    char err[DS_ERR_LEN];
-    memset(&f, 0, sizeof f);
-    if (vm_fps_parse(name, &f, err) != DS_OK)
-        printf("# fps %s: %s\n", name, err);
-    return f;
-}
 
 #define RT(v, r) "{\"OTIO_SCHEMA\": \"RationalTime.1\", \"value\": " #v ", \"rate\": " #r "}"
 #define TR(s, sr, d, dr) "{\"OTIO_SCHEMA\": \"TimeRange.1\", \"start_time\": " RT(s, sr) ", \"duration\": " RT(d, dr) "}"

@@ -7,16 +7,7 @@
 #include <string.h>
 
 #include "tests/check.h"
-
-static vm_fps fps_of(const char *name)
-{
-    vm_fps f;
-    char err[DS_ERR_LEN];
-    memset(&f, 0, sizeof f);
-    if (vm_fps_parse(name, &f, err) != DS_OK)
-        printf("# vm_fps_parse(%s): %s\n", name, err);
-    return f;
-}
+#include "tests/unit/fps_util.h"
 
 static vm_timebase tb_of(int rate, const char *fps, const char *start)
 {
