@@ -1,19 +1,26 @@
 -- dubstage.recipe - what the recipe modules share: checking a caller's
 -- options against a preset, with the core's did-you-mean messages at the
 -- caller's line, and running core calls so that their errors name the
--- caller's line too. Write a studio's own recipe with it:
+-- caller's line too. Write a studio's own recipe with it (here in the mix
+-- script; in a module of a --lib folder, the same code ending `return house`):
 --
 --   local recipe = require "dubstage.recipe"
---   local M = {}
---   M.presets = { gentle = { freq = 90, gain = 2 }, bright = { freq = 120, gain = 4 } }
---   function M.apply(strip, preset, opts)            -- strip:eq twice, preset + opts
---     local o = recipe.options("house.apply", M.presets, preset, opts, 2)
+--   local house = {}
+--   house.presets = { gentle = { freq = 90, gain = 2 }, bright = { freq = 120, gain = 4 } }
+--   function house.apply(strip, preset, opts)        -- strip:eq twice, preset + opts
+--     local o = recipe.options("house.apply", house.presets, preset, opts, 2)
 --     return recipe.call(2, function()
 --       return { cut = strip:eq { "highpass", freq = o.freq },
 --                lift = strip:eq { "peak", freq = 3000, gain = o.gain } }
 --     end)
 --   end
---   return M
+--   session { rate = 48000, length = 3 }
+--   local pm = bus "PM"
+--   local dia = track "DIA" { channels = 1, to = pm }
+--   dia:clip { "media/line01.wav", at = 0.5 }
+--   local eqs = house.apply(dia, "bright", { gain = 3 })   -- "brigth": did you mean 'bright'?
+--   eqs.lift.gain:ramp { at = 1, to = 5, over = 1 }        -- the nodes are the script's
+--   output { "out/house.wav", from = pm }
 --
 -- Levels are counted as Lua's error() counts them: 1 is the line that
 -- called the recipe.* function, 2 the line that called that function (the

@@ -4,9 +4,9 @@
 --   -- fragment pm
 --   deliver { "out/PM.wav", from = pm, spec = "ebu-r128" }        -- a spec by name
 --   local specs = require "dubstage.specs"
---   deliver { "out/PM.wav", from = pm,
+--   deliver { "out/PM_tp2.wav", from = pm,
 --             spec = specs.derive("ebu-r128", { true_peak = { max = -2 } }) }
---   deliver { "out/PM.wav", from = pm,                               -- a table of your own
+--   deliver { "out/PM_house.wav", from = pm,                         -- a table of your own
 --             spec = { name = "house", integrated = { target = -24, tolerance = 1 },
 --                      true_peak = { max = -3 } } }
 --

@@ -2,10 +2,13 @@
 # doc_examples.sh - documentation that cannot drift: every ```lua block of
 # README.md and docs/*.md, and every standard-library module's header
 # example, parsed (luac5.4 -p), linted (luacheck with
-# editors/dubstage.luacheckrc) and, unless marked a fragment, run by
-# `dubstage info` with sox tones standing in for the media it names
-# (tests/render/lib/doc_examples.py; the convention: docs/editors.md,
-# "Examples in the docs"). One check per example.
+# editors/dubstage.luacheckrc, in one run over them all with a canary whose
+# misspelt global it must flag) and rendered by `dubstage render`: a whole
+# script as written, a fragment inside a harness that makes the names it
+# takes, with sox tones standing in for the media every example names and
+# the data files the docs give (tests/render/lib/doc_examples.py; the
+# convention: docs/editors.md, "Examples in the docs"). One check per
+# example; each renders a few seconds into this test's temporary folder.
 # Runs from the repository root; DUBSTAGE is the binary.
 T=doc_examples
 root=$(pwd)
