@@ -22,9 +22,11 @@
 #include "vm/suggest.h"
 #include "repl/automation_cmd.h"
 #include "repl/diff_cmd.h"
+#include "repl/lib_env.h"
 #include "repl/live_cmd.h"
 #include "repl/loudness_cmd.h"
 #include "repl/new_cmd.h"
+#include "repl/plan_cmd.h"
 #include "repl/text_file.h"
 
 #ifndef DS_VERSION
@@ -65,6 +67,11 @@ static const char usage_text[] =
     "                  null-test two renders (audio files, render folders or manifests):\n"
     "                  peak and RMS of the difference per output and channel, where they\n"
     "                  differ in timecode; exit 1 when they differ (docs/diff.md)\n"
+    "  plan PROJECT [--make | --parallel | --slurm] [--path-map OLD=NEW] [--threads N]\n"
+    "                  the independent render jobs of a project (reels x deliverables),\n"
+    "                  with their inputs, outputs and whether each is up to date; or\n"
+    "                  them as a Makefile, a GNU parallel job file or a Slurm job array\n"
+    "                  (docs/cluster.md)\n"
     "  devices         list the audio output devices\n"
     "  new DIR         start a mix repository in DIR (new or empty): a script using the\n"
     "                  standard recipes, media/, markers, .luacheckrc, .luarc.json, .gitignore,\n"
@@ -136,26 +143,6 @@ static int fail_usage(const char *fmt, const char *arg)
 /* The library folders: --lib's (room for argc) and DUBSTAGE_LIB's, kept
  * for the life of the process (a static, so no exit path need free them). */
 static vm_script_lib *lib_folders;
-static char *lib_env;
-
-/* DUBSTAGE_LIB's folders (colon-separated, empty entries skipped) after the
- * --lib ones, as the shell's PATH is read. */
-static int add_env_libs(cli_args *a)
-{
-    const char *env = getenv("DUBSTAGE_LIB");
-    if (!env || !env[0])
-        return 0;
-    if (!(lib_env = strdup(env)))
-        return -1;
-    for (char *dir = lib_env, *next; dir; dir = next) {
-        next = strchr(dir, ':');
-        if (next)
-            *next++ = 0;
-        if (dir[0])
-            a->libs[a->nlibs++] = (vm_script_lib){.dir = dir, .origin = "DUBSTAGE_LIB"};
-    }
-    return 0;
-}
 
 static int parse_args(int argc, char **argv, cli_args *a)
 {
@@ -164,10 +151,7 @@ static int parse_args(int argc, char **argv, cli_args *a)
                                           "--to",    "--loop",  "--bus",  "--device", "--buffer",
                                           "--threads", "--max-instructions", "--max-memory", "--report", "--lib", NULL};
     memset(a, 0, sizeof *a);
-    const char *env = getenv("DUBSTAGE_LIB");
-    size_t room = (size_t)argc + 1;
-    for (const char *e = env; e && *e; e++)
-        room += *e == ':';
+    size_t room = (size_t)argc + 1 + repl_lib_env_room();
     if (!(a->libs = lib_folders = calloc(room + 1, sizeof *a->libs))) {
         fprintf(stderr, "dubstage: out of memory\n");
         return 1;
@@ -277,7 +261,7 @@ static int parse_args(int argc, char **argv, cli_args *a)
             return fail_usage("unexpected argument '%s'", s);
         }
     }
-    if (add_env_libs(a) != 0) {
+    if (repl_lib_env(a->libs, &a->nlibs) != 0) {
         fprintf(stderr, "dubstage: out of memory\n");
         return 1;
     }
@@ -755,28 +739,22 @@ static int cmd_check(vm_desc *d, const cli_args *a, plan **pp)
         return 1;
     }
     vm_manifest disk, now;
-    char root[PATH_MAX];
-    vm_manifest_root(d, root, sizeof root);
-    int have = vm_manifest_read(mpath, root, &disk, err) == DS_OK;
-    int rc = 1, reused = 0;
+    int have, fresh, rc = 1, reused = 0;
     measures_row *values = NULL;
     vm_render_report *rep = NULL;
     double el = 0;
-    if (vm_manifest_build(&now, d, "/proc/self/exe", DS_VERSION, a->out_dir, a->allow_paths, have ? &disk : NULL,
-                          err) != DS_OK) {
+    if (vm_manifest_compare(&now, &disk, &have, &fresh, d, mpath, "/proc/self/exe", DS_VERSION, a->out_dir,
+                            a->allow_paths, why, sizeof why, err) != DS_OK) {
         fprintf(stderr, "dubstage: %s\n", err);
         goto done;
     }
-    if (have && vm_manifest_same_inputs(&now, &disk, why, sizeof why) &&
-        vm_manifest_outputs_intact(&disk, why, sizeof why)) {
+    if (fresh) {
         if (disk.ndeliverables == d->ndeliverables) {
             reused = 1;
-            vm_manifest_take_render(&now, &disk); /* the outputs and measures recorded stand */
-            values = now.values;
-            /* files read again and found the same: their identities now, so
-             * the next check need not read them */
-            if ((now.hashed || disk.hashed) && vm_manifest_write(&now, mpath, err) != DS_OK)
+            /* the outputs and measures recorded stand */
+            if (vm_manifest_reuse(&now, &disk, mpath, err) != DS_OK)
                 fprintf(stderr, "dubstage: warning: %s\n", err);
+            values = now.values;
         } else if (disk.ndeliverables < 0) {
             snprintf(why, sizeof why, "the last render did not measure its deliverables (--no-measure)");
         } else {
@@ -833,7 +811,7 @@ done:
 }
 
 static const char *const cli_commands[] = {"render", "info", "automation", "play", "repl", "devices", "loudness",
-                                           "check", "help", "new", "diff", NULL};
+                                           "check", "help", "new", "diff", "plan", NULL};
 
 static int is_command(const char *word)
 {
@@ -865,6 +843,10 @@ int main(int argc, char **argv)
         return repl_loudness(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "diff") == 0)
         return repl_diff(argc - 2, argv + 2);
+    if (argc >= 2 && strcmp(argv[1], "plan") == 0) {
+        const char *stdlib_env = getenv("DUBSTAGE_STDLIB");
+        return repl_plan(argc - 2, argv + 2, stdlib_env ? stdlib_env : DS_STDLIB_DIR);
+    }
     /* a misspelt command is named before the words after it are read as a
      * script's options (dubstage dif a b: did you mean 'diff'?) */
     if (argc >= 2 && argv[1][0] != '-' && !is_command(argv[1]))

@@ -8,6 +8,8 @@
 #          + jackd2 for the realtime tests
 #          + the real recordings the render tests use
 #          + luacheck and the stock Lua 5.4 (the editor files' tests)
+#          + GNU parallel and Slurm (munge, slurmctld, slurmd, slurm-client):
+#          the batch engines of `dubstage plan`
 #   demo:  build + the real recordings the demo is made from
 #   bench: test (sox and ffmpeg are the peers the benchmark runs)
 #   fuzz:  build + clang and its libFuzzer/sanitizer runtime (`make fuzz`;
@@ -43,6 +45,11 @@ lint_pkgs="lua-check lua5.4"
 # jackd2: the realtime tests play through JACK's dummy backend (a real audio
 # server with no hardware) and record with its jack_rec.
 live_pkgs="jackd2"
+# The batch engines `dubstage plan` writes job files for (docs/cluster.md):
+# GNU parallel, and Slurm, which tests/render/plan_slurm.sh starts on this
+# machine (munge for its authentication, the controller, the node daemon,
+# sbatch and friends).
+batch_pkgs="parallel munge slurmctld slurmd slurm-client"
 # Real recordings shipped by Debian (sources and licenses: the header of scripts/demo.lua): dialogue (Czech voice
 # actors), score, ambience and hard effects.
 # Debian 12 (bookworm): clang is clang 14; libFuzzer and the ASan/UBSan
@@ -58,9 +65,9 @@ voice_pkgs="alsa-utils pocketsphinx-testdata"
 case "$want" in
   build) pkgs="$build_pkgs" ;;
   demo)  pkgs="$build_pkgs $tool_pkgs $media_pkgs" ;;
-  bench) pkgs="$build_pkgs $tool_pkgs $media_pkgs $live_pkgs" ;;
+  bench) pkgs="$build_pkgs $tool_pkgs $media_pkgs $live_pkgs $batch_pkgs" ;;
   fuzz)  pkgs="$build_pkgs $fuzz_pkgs" ;;
-  test|all) pkgs="$build_pkgs $tool_pkgs $media_pkgs $live_pkgs $voice_pkgs $browser_pkgs $lint_pkgs" ;;
+  test|all) pkgs="$build_pkgs $tool_pkgs $media_pkgs $live_pkgs $voice_pkgs $browser_pkgs $lint_pkgs $batch_pkgs" ;;
   *) echo "install-deps.sh: unknown set '$want' (build, test, demo, bench, fuzz, all)" >&2; exit 2 ;;
 esac
 

@@ -296,6 +296,28 @@ int vm_manifest_outputs_intact(vm_manifest *disk, char *why, size_t n)
     return 1;
 }
 
+ds_result vm_manifest_compare(vm_manifest *now, vm_manifest *disk, int *have, int *fresh, const vm_desc *d,
+                              const char *mpath, const char *exe, const char *version, const char *out_dir,
+                              int allow_paths, char *why, size_t n, char *err)
+{
+    char root[PATH_MAX];
+    *fresh = 0;
+    vm_manifest_root(d, root, sizeof root);
+    *have = vm_manifest_read(mpath, root, disk, err) == DS_OK;
+    ds_result r = vm_manifest_build(now, d, exe, version, out_dir, allow_paths, *have ? disk : NULL, err);
+    if (r != DS_OK)
+        return r;
+    *fresh = *have && vm_manifest_same_inputs(now, disk, why, n) && vm_manifest_outputs_intact(disk, why, n);
+    return DS_OK;
+}
+
+ds_result vm_manifest_reuse(vm_manifest *now, vm_manifest *disk, const char *mpath, char *err)
+{
+    int reread = now->hashed || disk->hashed;
+    vm_manifest_take_render(now, disk);
+    return reread ? vm_manifest_write(now, mpath, err) : DS_OK;
+}
+
 ds_result vm_manifest_record(vm_manifest *m, const vm_desc *d, const plan *p, int block, int threads,
                              const double (*values)[VM_MEASURE_COUNT], char *err)
 {

@@ -140,6 +140,27 @@ int vm_manifest_same_inputs(const vm_manifest *m, const vm_manifest *disk, char 
  * 0 with the first that is not in why. */
 int vm_manifest_outputs_intact(vm_manifest *disk, char *why, size_t n);
 
+/* What `dubstage check` and `dubstage plan --fresh` ask before rendering
+ * d: is the manifest at mpath (vm_manifest_path) the record of a render of
+ * exactly what d would render now? Reads it into *disk (*have: there was
+ * one; vm_manifest_read's root is d's folder), builds *now as
+ * vm_manifest_build does (hashes taken from *disk where identities are
+ * unchanged), and sets *fresh to 1 when the engine, the options and every
+ * input are the same and every output recorded is intact; else 0, with
+ * what differs in why (left as it was when there is no manifest). Errors
+ * (an input that cannot be read) come back as vm_manifest_build's. Free
+ * both with vm_manifest_free either way. */
+ds_result vm_manifest_compare(vm_manifest *now, vm_manifest *disk, int *have, int *fresh, const vm_desc *d,
+                              const char *mpath, const char *exe, const char *version, const char *out_dir,
+                              int allow_paths, char *why, size_t n, char *err);
+
+/* The render disk records stands for now (a fresh compare): now takes it
+ * (vm_manifest_take_render), and when files had to be read again to find
+ * them the same, the manifest is written anew at mpath with their
+ * identities now, so the next look reads nothing. DS_OK, or the write's
+ * error (the render still stands: a caller may only warn). */
+ds_result vm_manifest_reuse(vm_manifest *now, vm_manifest *disk, const char *mpath, char *err);
+
 /* After p rendered d's outputs: records the session, block and threads,
  * each output's hash, identity and shape, and a copy of values
  * (d->ndeliverables rows; NULL when the render did not measure) into m. */

@@ -62,6 +62,10 @@
 # loudness` on the 24 inputs against ffmpeg's ebur128=peak=true and
 # libebur128 (build/tools/ebur128_scan), one core each, readings compared.
 #
+# A feature (issue 17, tests/bench/feature.sh): 6 reels x 4 deliverables of
+# the material rendered sequentially and by `dubstage plan --make` under
+# make -j2, and the projected wall time on N nodes from the per-job times.
+#
 # Live: `dubstage play reference_film.lua --device JACK --to 60` through a
 # JACK dummy server (tests/live/lib/jack.sh: 48 kHz, --no-realtime, a server
 # of its own) with a 128- and a 256-frame period, one server each; printed:
@@ -414,6 +418,13 @@ DUBSTAGE_BENCH_DIR=$dir DUBSTAGE=$DUBSTAGE BUILD=$BUILD sh tests/bench/convolve.
 echo
 DUBSTAGE_BENCH_DIR=$dir DUBSTAGE_BENCH_SECONDS=$seconds DUBSTAGE=$DUBSTAGE BUILD=$BUILD sh tests/bench/loudness.sh ||
   echo "bench: loudness.sh failed"
+
+# A feature's deliverables through `dubstage plan` (issue 17): 6 reels x 4
+# deliverables of the material, the emitted Makefile under make -j2 against
+# sequential renders, and the projected time on N nodes (tests/bench/feature.sh).
+echo
+DUBSTAGE_BENCH_DIR=$dir DUBSTAGE_BENCH_SECONDS=$seconds DUBSTAGE=$DUBSTAGE BUILD=$BUILD sh tests/bench/feature.sh ||
+  echo "bench: feature.sh failed"
 
 # The delay (dsp/delay.c): stereo, 0.375 s, feedback through both loop
 # filters; static (fractional and whole-sample time) and with its time moving.

@@ -1,0 +1,86 @@
+# feature.sh - a feature's project for `dubstage plan` (docs/cluster.md),
+# shared by tests/render/plan.sh, plan_slurm.sh and tests/bench/feature.sh.
+# Sourced, not run.
+#
+# feature_deliverables DIR: the four deliverable scripts of one reel in DIR,
+# each requiring the reel's mix (DIR/mix.lua, which returns a function that
+# builds the session and returns its buses pm, dx, mx, fx; given
+# { no_dialogue = true } it leaves the dialogue out):
+#   pm.lua     the printmaster, out/PM.wav (24-bit)
+#   stems.lua  the DX, MX and FX stems, out/stems/*.wav
+#   me.lua     the M&E: the mix without dialogue, out/ME.wav
+#   ref.lua    a 16-bit FLAC reference copy of the printmaster, out/PM_ref.flac
+feature_deliverables() {
+  cat > "$1/pm.lua" <<'LUA'
+local b = require "mix" ()
+output { "out/PM.wav", from = b.pm, format = "wav24" }
+LUA
+  cat > "$1/stems.lua" <<'LUA'
+local b = require "mix" ()
+output { "out/stems/DX.wav", from = b.dx, format = "wav24" }
+output { "out/stems/MX.wav", from = b.mx, format = "wav24" }
+output { "out/stems/FX.wav", from = b.fx, format = "wav24" }
+LUA
+  cat > "$1/me.lua" <<'LUA'
+local b = require "mix" { no_dialogue = true }
+output { "out/ME.wav", from = b.pm, format = "wav24" }
+LUA
+  cat > "$1/ref.lua" <<'LUA'
+local b = require "mix" ()
+output { "out/PM_ref.flac", from = b.pm, format = "flac16" }
+LUA
+}
+
+# feature_project FILE REELS: the project file listing reel1..reelREELS
+# (folders beside FILE), each with the four deliverables, as a loop.
+feature_project() {
+  cat > "$1" <<LUA
+-- the feature: $2 reels, four deliverables each (docs/cluster.md)
+for r = 1, $2 do
+  local dir = "reel" .. r
+  reel("r" .. r) { dir .. "/pm.lua", dir .. "/stems.lua", dir .. "/me.lua", dir .. "/ref.lua" }
+end
+LUA
+}
+
+# feature_outputs DIR: every output file of a feature under DIR, sorted,
+# relative to DIR.
+feature_outputs() {
+  (cd "$1" && find . -path '*/out/*' -type f \( -name '*.wav' -o -name '*.flac' \) | sed 's|^\./||' | sort)
+}
+
+# feature_real_mix DIR R SECONDS [LAYERS]: reel R's mix of real recordings from
+# Debian packages (tests/render/lib/delivery_mix.sh's): a Battle for
+# Wesnoth score and another cue as effects, each from its own point for
+# each reel, and a line of Fish Fillets NG's Czech dialogue; SECONDS long
+# (at most 60); LAYERS more effects tracks (the same cue from other points),
+# to make a render that takes a while. Sets feature_media_missing (and returns 1) when a package
+# is not installed.
+feature_score=/usr/share/games/wesnoth/1.16/data/core/music/underground.ogg
+feature_fx=/usr/share/games/wesnoth/1.16/data/core/music/battle.ogg
+feature_line=/usr/share/games/fillets-ng/sound/airplane/cs/let-m-divna.ogg
+feature_real_mix() {
+  for f in "$feature_score" "$feature_fx" "$feature_line"; do
+    [ -r "$f" ] || { feature_media_missing=$f; return 1; }
+  done
+  cat > "$1/mix.lua" <<LUA
+-- reel $2: the mix its deliverables render (each requires it)
+return function(opts)
+  opts = opts or {}
+  session { rate = 48000, length = $3 }
+  local pm = bus "PM" {}
+  local dx = bus "DX" { to = pm }
+  local mx = bus "MX" { to = pm }
+  local fx = bus "FX" { to = pm }
+  track "SCORE" { to = mx, gain = -8 }:clip { "$feature_score", at = 0, from = $(( $2 * 9 )) }
+  track "FX" { to = fx, gain = -16 }:clip { "$feature_fx", at = 0, from = $(( $2 * 13 )) }
+  for k = 1, ${4:-0} do
+    track("FX " .. k) { to = fx, gain = -30 }:clip { "$feature_fx", at = 0, from = 60 + 5 * k }
+  end
+  if not opts.no_dialogue then
+    track "DIA" { channels = 1, to = dx }:clip { "$feature_line", at = 0.25 }
+  end
+  return { pm = pm, dx = dx, mx = mx, fx = fx }
+end
+LUA
+}

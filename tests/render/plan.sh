@@ -1,0 +1,175 @@
+#!/bin/sh
+# plan.sh - `dubstage plan` (docs/cluster.md) on a three-reel feature with
+# four deliverables a reel (tests/render/lib/feature.sh: real recordings):
+#
+# - the job list names 12 jobs with their inputs (script, module, media)
+#   and outputs, none up to date;
+# - the emitted Makefile under `make -j2` renders every job once (the
+#   manifests' render count), and the outputs equal, byte for byte (cmp),
+#   those of a copy of the project rendered script by script with plain
+#   `dubstage render`;
+# - make again renders nothing; neither after a `touch` of a reel's mix and
+#   a medium (same contents): every output keeps its inode and time;
+# - a change to the contents of reel 1's mix (a comment) re-renders reel 1's
+#   four jobs and nothing else (new inodes there only), the outputs still
+#   equal the single renders;
+# - the GNU parallel job file re-renders the reel whose outputs were
+#   deleted, and only it;
+# - a folder project lists the same jobs (modules writing nothing left out);
+# - --path-map rewrites the paths of the job files; --slurm writes an array
+#   of 12 tasks;
+# - errors name the project file and line: an unknown word (did you mean),
+#   a missing script, two jobs writing one file, a job reading another's
+#   output.
+T=plan
+. tests/render/lib/common.sh
+ROOT=$OLDPWD
+. "$ROOT/tests/render/lib/feature.sh"
+command -v make >/dev/null 2>&1 || { echo "not ok - $T: make is not installed (make deps)"; exit 1; }
+
+mkdir film
+for r in 1 2 3; do
+  mkdir film/reel$r
+  feature_real_mix film/reel$r $r 3 || { echo "not ok - $T: $feature_media_missing is missing (make deps)"; exit 1; }
+  feature_deliverables film/reel$r
+done
+feature_project film/feature.lua 3
+cp -r film single
+
+# identities: "path inode mtime" of every output, sorted
+identities() { (cd film && feature_outputs . | while read -r f; do printf '%s %s\n' "$f" "$(stat -c '%i %Y.%y' "$f")"; done); }
+# changed_reels BEFORE AFTER: the reels (r1 ...) whose outputs' identities differ
+changed_reels() {
+  printf '%s\n' "$1" > before.txt; printf '%s\n' "$2" > after.txt
+  diff before.txt after.txt | sed -n 's/^[<>] reel\([0-9]*\)\/.*/r\1/p' | sort -u | tr '\n' ' '
+}
+# rendered LOG: how many jobs the log says were rendered ("to render:" lines of plan --fresh)
+rendered() { grep -c ': to render: ' "$1"; }
+# same_as_single: every output of film/ equals single/'s (cmp); the count in $nsame
+same_as_single() {
+  nsame=0
+  for f in $(feature_outputs film); do
+    cmp -s "film/$f" "single/$f" || { differs=$f; return 1; }
+    nsame=$((nsame + 1))
+  done
+  [ "$nsame" -eq 18 ] || { differs="only $nsame outputs"; return 1; }
+}
+
+# ---- the job list ----
+out=$("$DS" plan film/feature.lua 2>&1); rc=$?
+if [ $rc -eq 0 ] && has "project film/feature.lua: 3 reels, 12 jobs" "job r1.pm  (film/feature.lua:4)" "job r3.ref" \
+     "reads   script   film/reel1/pm.lua" "module   film/reel1/mix.lua (the script's folder)" \
+     "media    $feature_score" "writes  output   film/reel2/out/stems/DX.wav" \
+     "manifest film/reel2/out/stems/stems.manifest.json" "state   not rendered yet" "12 jobs: 0 up to date, 12 to render"; then
+  ok "plan lists 12 jobs with their script, module, media, outputs and manifest, none rendered"
+else notok "plan lists 12 jobs with inputs and outputs" "exit $rc; lacks '${missing:-}'"; fi
+
+# ---- the Makefile: everything once, equal to single renders ----
+"$DS" plan film/feature.lua --make > film.mk 2> plan.err || { echo "not ok - $T: plan --make failed: $(cat plan.err)"; exit 1; }
+make -j2 -f film.mk > make1.log 2>&1; rc=$?
+n=$(rendered make1.log)
+nman=$(find film -name '*.manifest.json' | wc -l)
+if [ $rc -eq 0 ] && [ "$n" -eq 12 ] && [ "$nman" -eq 12 ] && [ "$(feature_outputs film | wc -l)" -eq 18 ]; then
+  ok "make -j2 renders each of the 12 jobs once: 18 outputs, 12 manifests"
+else out=$(cat make1.log); notok "make -j2 renders the 12 jobs once" "exit $rc, $n renders, $nman manifests"; fi
+for s in $(cd single && ls reel*/pm.lua reel*/stems.lua reel*/me.lua reel*/ref.lua); do
+  (cd "single/$(dirname "$s")" && "$DS" render --quiet "$(basename "$s")") || echo "not ok - $T: single render of $s failed"
+done
+if same_as_single; then ok "the make -j2 outputs equal the single renders byte for byte (cmp, $nsame files)"
+else notok "the make -j2 outputs equal the single renders" "$differs differs"; fi
+
+# ---- nothing changed, or only touched: nothing renders ----
+before=$(identities)
+make -j2 -f film.mk > make2.log 2>&1; rc=$?
+n=$(rendered make2.log); up=$(grep -c ': up to date' make2.log)
+if [ $rc -eq 0 ] && [ "$n" -eq 0 ] && [ "$up" -eq 12 ] && [ "$(identities)" = "$before" ]; then
+  ok "make again: 12 jobs up to date, nothing rendered, every output untouched"
+else out=$(cat make2.log); notok "make again renders nothing" "exit $rc, $n renders, $up up to date"; fi
+sleep 1
+touch film/reel2/mix.lua film/reel3/pm.lua
+make -j2 -f film.mk > make3.log 2>&1; rc=$?
+n=$(rendered make3.log)
+if [ $rc -eq 0 ] && [ "$n" -eq 0 ] && [ "$(identities)" = "$before" ]; then
+  ok "touch of reel 2's mix and reel 3's pm.lua (same contents): nothing rendered"
+else out=$(cat make3.log); notok "a touch renders nothing" "exit $rc, $n renders; changed: $(changed_reels "$before" "$(identities)")"; fi
+
+# ---- reel 1's mix changed: its four jobs and nothing else ----
+printf -- '-- a note: the contents changed, not the mix\n' >> film/reel1/mix.lua
+make -j2 -f film.mk > make4.log 2>&1; rc=$?
+n=$(rendered make4.log)
+changed=$(changed_reels "$before" "$(identities)")
+if [ $rc -eq 0 ] && [ "$n" -eq 4 ] && [ "$changed" = "r1 " ] &&
+   [ "$(grep ': to render: ' make4.log | grep -c '/reel1/')" -eq 4 ] && same_as_single; then
+  ok "reel 1's mix edited: its 4 jobs rendered again ($(grep -m1 ': to render: ' make4.log | sed 's/.*: to render: //')), the other 8 untouched, outputs equal"
+else out=$(cat make4.log); notok "an edit re-renders that reel's jobs only" "exit $rc, $n renders, reels changed: '$changed'"; fi
+
+# ---- --fresh ----
+"$DS" plan --fresh film/reel2/me.lua > fresh.out 2>&1; rc1=$?
+rm film/reel2/out/ME.wav
+"$DS" plan --fresh film/reel2/me.lua > fresh2.out 2>&1; rc2=$?
+out="$(cat fresh.out fresh2.out)"
+if [ $rc1 -eq 0 ] && [ $rc2 -eq 1 ] && has "film/reel2/me.lua: up to date" "film/reel2/me.lua: to render: output" "is missing"; then
+  ok "plan --fresh: exit 0 up to date, 1 with the output deleted, saying so"
+else notok "plan --fresh exit status" "$rc1 / $rc2"; fi
+
+# ---- GNU parallel: the reel whose outputs are gone ----
+if command -v parallel >/dev/null 2>&1; then
+  make -f film.mk r2.me > /dev/null 2>&1
+  "$DS" plan film/feature.lua --parallel > film.jobs
+  before=$(identities)
+  rm -rf film/reel3/out
+  parallel -j2 < film.jobs > par.log 2>&1; rc=$?
+  changed=$(changed_reels "$before" "$(identities)")
+  if [ $rc -eq 0 ] && [ "$(wc -l < film.jobs)" -eq 12 ] && [ "$(rendered par.log)" -eq 4 ] && [ "$changed" = "r3 " ] &&
+     same_as_single; then
+    ok "parallel -j2 < the job file: reel 3 (outputs deleted) rendered again, nothing else; outputs equal"
+  else out=$(cat par.log); notok "the parallel job file" "exit $rc, $(rendered par.log) renders, reels changed '$changed'"; fi
+else
+  echo "skip - $T: GNU parallel is not installed (make deps): the parallel job file not run"
+fi
+
+# ---- a folder project ----
+rm single/feature.lua
+out=$("$DS" plan single 2>&1); rc=$?
+if [ $rc -eq 0 ] && has "project single: 3 reels, 12 jobs" "job reel1.me  (single)" "job reel3.stems" \
+     "single/reel1/mix.lua writes no output: not a job" "12 jobs: 12 up to date, 0 to render"; then
+  ok "a folder project: a reel per subfolder, modules writing nothing left out, the single renders up to date"
+else notok "a folder project" "exit $rc; lacks '${missing:-}'"; fi
+
+# ---- job files: --path-map, --slurm ----
+out=$("$DS" plan film/feature.lua --slurm --path-map "$W/film=/mnt/film" --dubstage /opt/dubstage/bin/dubstage 2>&1); rc=$?
+if [ $rc -eq 0 ] && has "#SBATCH --array=0-11" "#SBATCH --chdir=/mnt/film" "DUBSTAGE='/opt/dubstage/bin/dubstage'" \
+     "0) job=r1.pm; set -- '/mnt/film/reel1/pm.lua' ;;" "11) job=r3.ref; set -- '/mnt/film/reel3/ref.lua' ;;" &&
+   ! printf '%s\n' "$out" | grep -q "$W"; then
+  ok "--slurm with --path-map: 12 array tasks, every path under the cluster's folder"
+else notok "--slurm --path-map" "exit $rc; lacks '${missing:-}'"; fi
+
+# ---- errors name the project file and line ----
+printf 'reel "r1" { "film/reel1/pm.lua" }\nreeel "r2" { "film/reel2/pm.lua" }\n' > typo.lua
+out=$("$DS" plan typo.lua 2>&1); rc=$?
+if [ $rc -eq 1 ] && has "typo.lua:2: unknown word 'reeel' in a project file; did you mean 'reel'?"; then
+  ok "an unknown word: 'typo.lua:2: ... did you mean 'reel'?'"
+else notok "an unknown word in a project" "exit $rc"; fi
+printf '\nreel "r1" { "film/reel1/pm.lua", "film/reel1/nope.lua" }\n' > missing.lua
+out=$("$DS" plan missing.lua 2>&1); rc=$?
+if [ $rc -eq 1 ] && has "missing.lua:2: reel 'r1': cannot find the script 'film/reel1/nope.lua'"; then
+  ok "a missing script: 'missing.lua:2: reel 'r1': cannot find the script ...'"
+else notok "a missing script in a project" "exit $rc"; fi
+cp film/reel1/pm.lua film/reel1/pm2.lua
+printf 'reel "r1" { "film/reel1/pm.lua" }\nreel "r2" { "film/reel1/pm2.lua" }\n' > twice.lua
+out=$("$DS" plan twice.lua 2>&1); rc=$?
+if [ $rc -eq 1 ] && has "jobs r1.pm (twice.lua:1) and r2.pm2 (twice.lua:2) both write" "out/PM.wav"; then
+  ok "two jobs writing one file: refused, naming both lines"
+else notok "two jobs writing one file" "exit $rc"; fi
+rm film/reel1/pm2.lua
+printf 'local b = require "mix" ()\noutput { "out/copy.wav", from = b.pm }\nlocal pm = io.open("out/PM.wav", "rb")\n' > film/reel1/copy.lua
+printf 'reel "r1" { "film/reel1/pm.lua", "film/reel1/copy.lua" }\n' > reads.lua
+out=$("$DS" plan reads.lua 2>&1); rc=$?
+if [ $rc -eq 1 ] && has "job r1.copy reads" "out/PM.wav', which job r1.pm writes: jobs must be independent"; then
+  ok "a job reading another's output: refused"
+else notok "a job reading another's output" "exit $rc"; fi
+printf 'reel "all" { "film/reel1/pm.lua" }\n' > all.lua
+out=$("$DS" plan all.lua 2>&1); rc=$?
+if [ $rc -eq 1 ] && has "all.lua:1: the reel name 'all' is the make target of every job"; then
+  ok "a reel named 'all': refused at its line"
+else notok "a reel named 'all'" "exit $rc"; fi

@@ -1,0 +1,379 @@
+/* project.c - reading a project: a project file run as sandboxed Lua, or a
+ * folder of reels (vm/project.h, docs/cluster.md).
+ *
+ * The project file is configuration, not a mix: it gets less than a
+ * script does (no io, no require, no load), a small budget, and an unknown
+ * global word is an error with a suggestion, not a nil. Each job is added
+ * to the C project as the call that names it runs, so an error further
+ * down leaves nothing held by a Lua frame (the arrays belong to p). */
+#include "vm/project.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+
+#include "vm/budget.h"
+#include "vm/path.h"
+#include "vm/suggest.h"
+
+/* Budget of a project file: a loop over a few hundred reels is far below. */
+#define PROJECT_MAX_INSTRUCTIONS 1e8
+#define PROJECT_MAX_MEMORY_MB 64.0
+
+static const char *const project_words[] = {"reel", "lib", NULL};
+
+/* "" when name is a valid reel or deliverable name, else why not. */
+static const char *name_fault(const char *name)
+{
+    size_t len = strlen(name);
+    if (len == 0)
+        return "is empty";
+    if (len >= VM_PROJECT_NAME_LEN)
+        return "is longer than 63 characters";
+    if (strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") != len)
+        return "may hold only letters, digits, '_' and '-' (it names make targets and files)";
+    return "";
+}
+
+/* The deliverable's name: the script's file name without ".lua". */
+static void deliverable_name(const char *script, char *out, size_t n)
+{
+    const char *base = vm_path_basename(script);
+    size_t len = strlen(base);
+    if (len > 4 && strcmp(base + len - 4, ".lua") == 0)
+        len -= 4;
+    snprintf(out, n, "%.*s", (int)len, base);
+}
+
+/* Adds the job running script (as given, relative to p->dir) for reel;
+ * where: the project's line. DS_OK, or why not in err (without where). */
+static ds_result add_job(vm_project *p, const char *reel, const char *script, const char *where, char *err)
+{
+    char joined[PATH_MAX], real[PATH_MAX], deliverable[VM_PROJECT_NAME_LEN + 8];
+    struct stat st;
+    if (p->njobs >= VM_PROJECT_MAX_JOBS)
+        return ds_fail(err, DS_ERR_ARG, "more than %d jobs in one project: split it", VM_PROJECT_MAX_JOBS);
+    if (script[0] == '/')
+        snprintf(joined, sizeof joined, "%s", script);
+    else if (vm_path_join(p->dir, script, joined, sizeof joined) != 0)
+        return ds_fail(err, DS_ERR_ARG, "the script path '%s' is too long", script);
+    if (!realpath(joined, real) || stat(real, &st) != 0)
+        return ds_fail(err, DS_ERR_IO, "reel '%s': cannot find the script '%s': %s", reel, script, strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return ds_fail(err, DS_ERR_ARG, "reel '%s': the script '%s' is not a file", reel, script);
+    deliverable_name(real, deliverable, sizeof deliverable);
+    const char *fault = name_fault(deliverable);
+    if (fault[0])
+        return ds_fail(err, DS_ERR_ARG, "reel '%s': the deliverable name '%s' (the script's file name) %s", reel,
+                       deliverable, fault);
+    char name[sizeof p->jobs->name];
+    snprintf(name, sizeof name, "%s.%s", reel, deliverable);
+    for (int i = 0; i < p->njobs; i++) {
+        if (strcmp(p->jobs[i].script, real) == 0)
+            return ds_fail(err, DS_ERR_ARG, "the script '%s' is already job %s (%s): a script renders once", script,
+                           p->jobs[i].name, p->jobs[i].where);
+        if (strcmp(p->jobs[i].name, name) == 0)
+            return ds_fail(err, DS_ERR_ARG, "two jobs named %s (the other at %s): give the scripts other file names",
+                           name, p->jobs[i].where);
+    }
+    vm_project_job *jobs = realloc(p->jobs, (size_t)(p->njobs + 1) * sizeof *jobs);
+    if (!jobs)
+        return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    p->jobs = jobs;
+    vm_project_job *j = &jobs[p->njobs++];
+    memset(j, 0, sizeof *j);
+    snprintf(j->name, sizeof j->name, "%s", name);
+    snprintf(j->reel, sizeof j->reel, "%s", reel);
+    snprintf(j->script, sizeof j->script, "%s", real);
+    snprintf(j->where, sizeof j->where, "%s", where);
+    return DS_OK;
+}
+
+/* A new reel named name: DS_OK, or why not. */
+static ds_result add_reel(vm_project *p, const char *name, char *err)
+{
+    const char *fault = strcmp(name, "all") == 0 ? "is the make target of every job: call it something else"
+                                                  : name_fault(name);
+    if (fault[0])
+        return ds_fail(err, DS_ERR_ARG, "the reel name '%s' %s", name, fault);
+    for (int i = 0; i < p->njobs; i++)
+        if (strcmp(p->jobs[i].reel, name) == 0)
+            return ds_fail(err, DS_ERR_ARG, "reel '%s' is named twice (first at %s)", name, p->jobs[i].where);
+    if (p->nreels >= VM_PROJECT_MAX_REELS)
+        return ds_fail(err, DS_ERR_ARG, "more than %d reels in one project", VM_PROJECT_MAX_REELS);
+    p->nreels++;
+    return DS_OK;
+}
+
+/* ---- the project file ---------------------------------------------------- */
+
+static vm_project *project_of(lua_State *L)
+{
+    return lua_touserdata(L, lua_upvalueindex(1));
+}
+
+/* "feature.lua:3" of the project line calling (level 1), into where. */
+static void project_where(lua_State *L, char *where, size_t n)
+{
+    luaL_where(L, 1);
+    const char *w = lua_tostring(L, -1);
+    size_t len = strlen(w);
+    if (len >= 2 && w[len - 2] == ':' && w[len - 1] == ' ')
+        len -= 2;
+    snprintf(where, n, "%.*s", (int)len, w);
+    lua_pop(L, 1);
+}
+
+/* reel "r1" { "a.lua", ... }: the list, with the reel's name as upvalue 2. */
+static int l_reel_scripts(lua_State *L)
+{
+    vm_project *p = project_of(L);
+    const char *reel = lua_tostring(L, lua_upvalueindex(2));
+    char err[DS_ERR_LEN], where[VM_WHERE_LEN];
+    if (!lua_istable(L, 1))
+        return luaL_error(L, "reel '%s' takes a list of scripts: reel \"%s\" { \"%s/pm.lua\", \"%s/stems.lua\" } "
+                             "(got %s)", reel, reel, reel, reel, luaL_typename(L, 1));
+    project_where(L, where, sizeof where);
+    lua_Integer n = luaL_len(L, 1);
+    lua_pushnil(L);
+    while (lua_next(L, 1)) { /* keys other than 1..n are a mistake, not something to ignore */
+        if (!lua_isinteger(L, -2) || lua_tointeger(L, -2) < 1 || lua_tointeger(L, -2) > n)
+            return luaL_error(L, "reel '%s': the list holds a key '%s'; give the scripts as a list of paths", reel,
+                              luaL_tolstring(L, -2, NULL));
+        lua_pop(L, 1);
+    }
+    if (n == 0)
+        return luaL_error(L, "reel '%s' lists no script", reel);
+    if (add_reel(p, reel, err) != DS_OK)
+        return luaL_error(L, "%s", err);
+    for (lua_Integer i = 1; i <= n; i++) {
+        if (lua_geti(L, 1, i) != LUA_TSTRING)
+            return luaL_error(L, "reel '%s': entry %d is a %s; a script's path is a string", reel, (int)i,
+                              luaL_typename(L, -1));
+        if (add_job(p, reel, lua_tostring(L, -1), where, err) != DS_OK)
+            return luaL_error(L, "%s", err);
+        lua_pop(L, 1);
+    }
+    return 0;
+}
+
+/* reel "r1": returns the function that takes the reel's list. */
+static int l_reel(lua_State *L)
+{
+    const char *name = lua_tostring(L, 1);
+    if (lua_type(L, 1) != LUA_TSTRING)
+        return luaL_error(L, "reel needs a name: reel \"r1\" { \"reel1/pm.lua\" } (got %s)", luaL_typename(L, 1));
+    const char *fault = name_fault(name);
+    if (fault[0])
+        return luaL_error(L, "the reel name '%s' %s", name, fault);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_pushvalue(L, 1);
+    lua_pushcclosure(L, l_reel_scripts, 2);
+    return 1;
+}
+
+/* lib "studio": a library folder every job's render is given (--lib). */
+static int l_lib(lua_State *L)
+{
+    vm_project *p = project_of(L);
+    const char *dir = luaL_checkstring(L, 1);
+    char joined[PATH_MAX], real[PATH_MAX];
+    struct stat st;
+    if (p->nlibs >= VM_PROJECT_MAX_LIBS)
+        return luaL_error(L, "more than %d lib folders", VM_PROJECT_MAX_LIBS);
+    if (dir[0] == '/')
+        snprintf(joined, sizeof joined, "%s", dir);
+    else if (vm_path_join(p->dir, dir, joined, sizeof joined) != 0)
+        return luaL_error(L, "the lib path '%s' is too long", dir);
+    if (!realpath(joined, real) || stat(real, &st) != 0)
+        return luaL_error(L, "cannot find the lib folder '%s': %s", dir, strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return luaL_error(L, "lib '%s' is not a folder", dir);
+    char (*libs)[PATH_MAX] = realloc(p->libs, (size_t)(p->nlibs + 1) * sizeof *libs);
+    if (!libs)
+        return luaL_error(L, "out of memory");
+    p->libs = libs;
+    snprintf(libs[p->nlibs++], PATH_MAX, "%s", real);
+    return 0;
+}
+
+/* _G's __index: a word the project file does not know is a typo. */
+static int l_unknown_word(lua_State *L)
+{
+    const char *w = lua_tostring(L, 2);
+    const char *near = w ? vm_suggest(w, project_words, 2) : NULL;
+    if (near)
+        return luaL_error(L, "unknown word '%s' in a project file; did you mean '%s'?", w, near);
+    return luaL_error(L, "unknown word '%s' in a project file (it knows reel and lib; docs/cluster.md)",
+                      w ? w : "?");
+}
+
+static int run_project_file(lua_State *L)
+{
+    vm_project *p = lua_touserdata(L, 1);
+    static const struct { const char *name; lua_CFunction open; } libs[] = {
+        {LUA_GNAME, luaopen_base}, {LUA_TABLIBNAME, luaopen_table}, {LUA_STRLIBNAME, luaopen_string},
+        {LUA_MATHLIBNAME, luaopen_math},
+    };
+    for (size_t i = 0; i < sizeof libs / sizeof libs[0]; i++) {
+        luaL_requiref(L, libs[i].name, libs[i].open, 1);
+        lua_pop(L, 1);
+    }
+    static const char *const unsafe[] = {"dofile", "loadfile", "load", "require", "collectgarbage", NULL};
+    for (int i = 0; unsafe[i]; i++) {
+        lua_pushnil(L);
+        lua_setglobal(L, unsafe[i]);
+    }
+    static const lua_CFunction words[] = {l_reel, l_lib};
+    for (int i = 0; project_words[i]; i++) {
+        lua_pushlightuserdata(L, p);
+        lua_pushcclosure(L, words[i], 1);
+        lua_setglobal(L, project_words[i]);
+    }
+    lua_pushglobaltable(L);
+    lua_newtable(L);
+    lua_pushcfunction(L, l_unknown_word);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, -2);
+    lua_pop(L, 1);
+    if (luaL_loadfilex(L, p->path, "t") != LUA_OK)
+        return lua_error(L);
+    lua_call(L, 0, 0);
+    return 0;
+}
+
+static ds_result load_project_file(vm_project *p, char *err)
+{
+    vm_budget b;
+    vm_budget_init(&b, PROJECT_MAX_INSTRUCTIONS, PROJECT_MAX_MEMORY_MB, NULL);
+    lua_State *L = vm_budget_newstate(&b);
+    if (!L)
+        return ds_fail(err, DS_ERR_NOMEM, "cannot create the Lua state: out of memory");
+    ds_result r = DS_OK;
+    lua_pushcfunction(L, run_project_file);
+    lua_pushlightuserdata(L, p);
+    int st = lua_pcall(L, 1, 0, 0);
+    if (st != LUA_OK) {
+        char mem[DS_ERR_LEN];
+        const char *msg = lua_tostring(L, -1);
+        if (msg && strcmp(msg, "not enough memory") == 0 && vm_budget_memory_error(&b, L, LUA_ERRMEM, mem, sizeof mem))
+            r = ds_fail(err, DS_ERR_SCRIPT, "%s", mem);
+        else
+            r = ds_fail(err, DS_ERR_SCRIPT, "%s", msg ? msg : "error in the project file");
+    } else if (p->njobs == 0) {
+        r = ds_fail(err, DS_ERR_ARG, "%s: the project names no reel: reel \"r1\" { \"reel1/pm.lua\" } "
+                                     "(docs/cluster.md)", p->path);
+    }
+    lua_close(L);
+    return r;
+}
+
+/* ---- a folder of reels ---------------------------------------------------- */
+
+static int lua_file(const struct dirent *e)
+{
+    size_t len = strlen(e->d_name);
+    return e->d_name[0] != '.' && len > 4 && strcmp(e->d_name + len - 4, ".lua") == 0;
+}
+
+static int visible(const struct dirent *e)
+{
+    return e->d_name[0] != '.';
+}
+
+/* The *.lua files directly in dir (as given under p->dir), each a job of
+ * reel. *found: how many. */
+static ds_result add_folder_scripts(vm_project *p, const char *dir, const char *reel, int *found, char *err)
+{
+    char path[PATH_MAX];
+    struct dirent **names;
+    ds_result r = DS_OK;
+    *found = 0;
+    if (vm_path_join(p->dir, dir, path, sizeof path) != 0)
+        return ds_fail(err, DS_ERR_ARG, "the path '%s' is too long", dir);
+    int n = scandir(path, &names, lua_file, alphasort);
+    if (n < 0)
+        return ds_fail(err, DS_ERR_IO, "cannot read the folder '%s': %s", path, strerror(errno));
+    for (int i = 0; i < n; i++) {
+        char script[PATH_MAX], full[PATH_MAX];
+        struct stat st;
+        if (r == DS_OK && vm_path_join(path, names[i]->d_name, full, sizeof full) == 0 && stat(full, &st) == 0 &&
+            S_ISREG(st.st_mode)) {
+            snprintf(script, sizeof script, "%s/%s", dir, names[i]->d_name);
+            if (*found == 0)
+                r = add_reel(p, reel, err);
+            if (r == DS_OK && (r = add_job(p, reel, script, p->path, err)) == DS_OK)
+                ++*found;
+        }
+        free(names[i]);
+    }
+    free(names);
+    return r;
+}
+
+static ds_result load_project_folder(vm_project *p, char *err)
+{
+    struct dirent **names;
+    int n = scandir(p->dir, &names, visible, alphasort);
+    if (n < 0)
+        return ds_fail(err, DS_ERR_IO, "cannot read the folder '%s': %s", p->path, strerror(errno));
+    ds_result r = DS_OK;
+    for (int i = 0; i < n; i++) {
+        char full[PATH_MAX], reel[VM_PROJECT_NAME_LEN + 8];
+        struct stat st;
+        int found;
+        if (r == DS_OK && vm_path_join(p->dir, names[i]->d_name, full, sizeof full) == 0 && stat(full, &st) == 0) {
+            if (S_ISDIR(st.st_mode)) {
+                snprintf(reel, sizeof reel, "%s", names[i]->d_name);
+                r = add_folder_scripts(p, names[i]->d_name, reel, &found, err);
+            } else if (S_ISREG(st.st_mode) && lua_file(names[i])) {
+                deliverable_name(names[i]->d_name, reel, sizeof reel);
+                if ((r = add_reel(p, reel, err)) == DS_OK)
+                    r = add_job(p, reel, names[i]->d_name, p->path, err);
+            }
+            if (r != DS_OK && strncmp(err, p->path, strlen(p->path)) != 0) {
+                char why[DS_ERR_LEN];
+                snprintf(why, sizeof why, "%s", err);
+                ds_fail(err, r, "%s: %s", p->path, why);
+            }
+        }
+        free(names[i]);
+    }
+    free(names);
+    if (r == DS_OK && p->njobs == 0)
+        r = ds_fail(err, DS_ERR_ARG, "%s: the folder holds no script (*.lua), directly or in a subfolder", p->path);
+    return r;
+}
+
+ds_result vm_project_load(const char *path, vm_project *p, char *err)
+{
+    struct stat st;
+    char real[PATH_MAX];
+    memset(p, 0, sizeof *p);
+    snprintf(p->path, sizeof p->path, "%s", path);
+    if (!realpath(path, real) || stat(real, &st) != 0)
+        return ds_fail(err, DS_ERR_IO, "cannot open the project '%s': %s", path, strerror(errno));
+    if (S_ISDIR(st.st_mode)) {
+        snprintf(p->dir, sizeof p->dir, "%s", real);
+        return load_project_folder(p, err);
+    }
+    if (!S_ISREG(st.st_mode))
+        return ds_fail(err, DS_ERR_ARG, "the project '%s' is neither a file nor a folder", path);
+    vm_path_dirname(real, p->dir, sizeof p->dir);
+    return load_project_file(p, err);
+}
+
+void vm_project_free(vm_project *p)
+{
+    free(p->jobs);
+    free(p->libs);
+    p->jobs = NULL;
+    p->libs = NULL;
+    p->njobs = p->nlibs = p->nreels = 0;
+}
