@@ -225,7 +225,7 @@ static int run_project_file(lua_State *L)
         luaL_requiref(L, libs[i].name, libs[i].open, 1);
         lua_pop(L, 1);
     }
-    static const char *const unsafe[] = {"dofile", "loadfile", "load", "require", "collectgarbage", NULL};
+    static const char *const unsafe[] = {"dofile", "loadfile", "load", "require", "collectgarbage", "print", NULL};
     for (int i = 0; unsafe[i]; i++) {
         lua_pushnil(L);
         lua_setglobal(L, unsafe[i]);
@@ -266,6 +266,11 @@ static ds_result load_project_file(vm_project *p, char *err)
             r = ds_fail(err, DS_ERR_SCRIPT, "%s", mem);
         else
             r = ds_fail(err, DS_ERR_SCRIPT, "%s", msg ? msg : "error in the project file");
+        /* the budget's message names the script options that set it; a
+         * project file's budget is fixed */
+        char *hint = strstr(err, "; --max-"), *close = hint ? strchr(hint, ')') : NULL;
+        if (close)
+            memmove(hint, close, strlen(close) + 1);
     } else if (p->njobs == 0) {
         r = ds_fail(err, DS_ERR_ARG, "%s: the project names no reel: reel \"r1\" { \"reel1/pm.lua\" } "
                                      "(docs/cluster.md)", p->path);

@@ -118,7 +118,7 @@ if command -v parallel >/dev/null 2>&1; then
   "$DS" plan film/feature.lua --parallel > film.jobs
   before=$(identities)
   rm -rf film/reel3/out
-  parallel -j2 < film.jobs > par.log 2>&1; rc=$?
+  parallel --will-cite -j2 < film.jobs > par.log 2>&1; rc=$?
   changed=$(changed_reels "$before" "$(identities)")
   if [ $rc -eq 0 ] && [ "$(wc -l < film.jobs)" -eq 12 ] && [ "$(rendered par.log)" -eq 4 ] && [ "$changed" = "r3 " ] &&
      same_as_single; then
@@ -137,10 +137,11 @@ if [ $rc -eq 0 ] && has "project single: 3 reels, 12 jobs" "job reel1.me  (singl
 else notok "a folder project" "exit $rc; lacks '${missing:-}'"; fi
 
 # ---- job files: --path-map, --slurm ----
-out=$("$DS" plan film/feature.lua --slurm --path-map "$W/film=/mnt/film" --dubstage /opt/dubstage/bin/dubstage 2>&1); rc=$?
+real=$(pwd -P)
+out=$("$DS" plan film/feature.lua --slurm --path-map "$real/film=/mnt/film" --dubstage /opt/dubstage/bin/dubstage 2>&1); rc=$?
 if [ $rc -eq 0 ] && has "#SBATCH --array=0-11" "#SBATCH --chdir=/mnt/film" "DUBSTAGE='/opt/dubstage/bin/dubstage'" \
      "0) job=r1.pm; set -- '/mnt/film/reel1/pm.lua' ;;" "11) job=r3.ref; set -- '/mnt/film/reel3/ref.lua' ;;" &&
-   ! printf '%s\n' "$out" | grep -q "$W"; then
+   ! printf '%s\n' "$out" | grep -q "$real"; then
   ok "--slurm with --path-map: 12 array tasks, every path under the cluster's folder"
 else notok "--slurm --path-map" "exit $rc; lacks '${missing:-}'"; fi
 
@@ -173,3 +174,13 @@ out=$("$DS" plan all.lua 2>&1); rc=$?
 if [ $rc -eq 1 ] && has "all.lua:1: the reel name 'all' is the make target of every job"; then
   ok "a reel named 'all': refused at its line"
 else notok "a reel named 'all'" "exit $rc"; fi
+printf 'reel "r1" { "film/reel1/pm.lua" }\nlocal n = 0\nwhile true do n = n + 1 end\n' > loop.lua
+out=$("$DS" plan loop.lua 2>&1); rc=$?
+if [ $rc -eq 1 ] && has "loop.lua:3:" "instruction"; then
+  ok "a project file that loops forever stops at its budget, naming the line"
+else notok "a looping project file" "exit $rc"; fi
+printf 'reel "r1" { "film/reel1/pm.lua" }\nprint("hello")\n' > printing.lua
+out=$("$DS" plan printing.lua --make 2>&1); rc=$?
+if [ $rc -eq 1 ] && has "printing.lua:2: unknown word 'print' in a project file"; then
+  ok "print in a project file is refused (it would write into the job file)"
+else notok "print in a project file" "exit $rc"; fi
