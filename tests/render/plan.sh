@@ -27,13 +27,7 @@ ROOT=$OLDPWD
 . "$ROOT/tests/render/lib/feature.sh"
 command -v make >/dev/null 2>&1 || { echo "not ok - $T: make is not installed (make deps)"; exit 1; }
 
-mkdir film
-for r in 1 2 3; do
-  mkdir film/reel$r
-  feature_real_mix film/reel$r $r 3 || { echo "not ok - $T: $feature_media_missing is missing (make deps)"; exit 1; }
-  feature_deliverables film/reel$r
-done
-feature_project film/feature.lua 3
+feature_real_project film || { echo "not ok - $T: $feature_media_missing is missing (make deps)"; exit 1; }
 cp -r film single
 
 # identities: "path inode mtime" of every output, sorted
@@ -45,15 +39,6 @@ changed_reels() {
 }
 # rendered LOG: how many jobs the log says were rendered ("to render:" lines of plan --fresh)
 rendered() { grep -c ': to render: ' "$1"; }
-# same_as_single: every output of film/ equals single/'s (cmp); the count in $nsame
-same_as_single() {
-  nsame=0
-  for f in $(feature_outputs film); do
-    cmp -s "film/$f" "single/$f" || { differs=$f; return 1; }
-    nsame=$((nsame + 1))
-  done
-  [ "$nsame" -eq 18 ] || { differs="only $nsame outputs"; return 1; }
-}
 
 # ---- the job list ----
 out=$("$DS" plan film/feature.lua 2>&1); rc=$?
@@ -72,10 +57,8 @@ nman=$(find film -name '*.manifest.json' | wc -l)
 if [ $rc -eq 0 ] && [ "$n" -eq 12 ] && [ "$nman" -eq 12 ] && [ "$(feature_outputs film | wc -l)" -eq 18 ]; then
   ok "make -j2 renders each of the 12 jobs once: 18 outputs, 12 manifests"
 else out=$(cat make1.log); notok "make -j2 renders the 12 jobs once" "exit $rc, $n renders, $nman manifests"; fi
-for s in $(cd single && ls reel*/pm.lua reel*/stems.lua reel*/me.lua reel*/ref.lua); do
-  (cd "single/$(dirname "$s")" && "$DS" render --quiet "$(basename "$s")") || echo "not ok - $T: single render of $s failed"
-done
-if same_as_single; then ok "the make -j2 outputs equal the single renders byte for byte (cmp, $nsame files)"
+feature_render_each single
+if feature_same film single 18; then ok "the make -j2 outputs equal the single renders byte for byte (cmp, $nsame files)"
 else notok "the make -j2 outputs equal the single renders" "$differs differs"; fi
 
 # ---- nothing changed, or only touched: nothing renders ----
@@ -99,7 +82,7 @@ make -j2 -f film.mk > make4.log 2>&1; rc=$?
 n=$(rendered make4.log)
 changed=$(changed_reels "$before" "$(identities)")
 if [ $rc -eq 0 ] && [ "$n" -eq 4 ] && [ "$changed" = "r1 " ] &&
-   [ "$(grep ': to render: ' make4.log | grep -c '/reel1/')" -eq 4 ] && same_as_single; then
+   [ "$(grep ': to render: ' make4.log | grep -c '/reel1/')" -eq 4 ] && feature_same film single 18; then
   ok "reel 1's mix edited: its 4 jobs rendered again ($(grep -m1 ': to render: ' make4.log | sed 's/.*: to render: //')), the other 8 untouched, outputs equal"
 else out=$(cat make4.log); notok "an edit re-renders that reel's jobs only" "exit $rc, $n renders, reels changed: '$changed'"; fi
 
@@ -121,7 +104,7 @@ if command -v parallel >/dev/null 2>&1; then
   parallel --will-cite -j2 < film.jobs > par.log 2>&1; rc=$?
   changed=$(changed_reels "$before" "$(identities)")
   if [ $rc -eq 0 ] && [ "$(wc -l < film.jobs)" -eq 12 ] && [ "$(rendered par.log)" -eq 4 ] && [ "$changed" = "r3 " ] &&
-     same_as_single; then
+     feature_same film single 18; then
     ok "parallel -j2 < the job file: reel 3 (outputs deleted) rendered again, nothing else; outputs equal"
   else out=$(cat par.log); notok "the parallel job file" "exit $rc, $(rendered par.log) renders, reels changed '$changed'"; fi
 else

@@ -52,6 +52,8 @@ munged --force --key-file="$S/munge/munge.key" --socket="$S/munge/munge.sock" --
   skip_daemons "munged cannot start here: $(head -1 "$S/munge/start.err")"
 
 # ---- slurm.conf: one node, two CPUs, no cgroups, no accounting ----
+# (cred_expire: how long a re-queued job waits before it may start again,
+# 120 s by default; 20 s keeps the test short)
 host=$(hostname -s)
 port=$((20000 + $$ % 20000))
 cat > "$S/slurm.conf" <<CONF
@@ -63,7 +65,7 @@ SlurmUser=$(id -un)
 SlurmdUser=root
 AuthType=auth/munge
 CredType=cred/munge
-AuthInfo=socket=$S/munge/munge.sock
+AuthInfo=socket=$S/munge/munge.sock,cred_expire=20
 StateSaveLocation=$S/state
 SlurmdSpoolDir=$S/spool
 SlurmctldPidFile=$S/slurmctld.pid
@@ -103,26 +105,10 @@ done
 ok "munged, slurmctld and slurmd started: node dubnode idle, $(sinfo -h -n dubnode -o %c) CPUs"
 
 # ---- the project, and its single-machine render ----
-mkdir film
-for r in 1 2 3; do
-  mkdir film/reel$r
-  if [ $r -eq 3 ]; then secs=60 layers=24; else secs=3 layers=0; fi
-  feature_real_mix film/reel$r $r $secs $layers || { echo "not ok - $T: $feature_media_missing is missing (make deps)"; exit 1; }
-  feature_deliverables film/reel$r
-done
-feature_project film/feature.lua 3
+# reel 3: 60 s and 12 more effects tracks, long enough to be caught while it renders
+feature_real_project film 60 12 || { echo "not ok - $T: $feature_media_missing is missing (make deps)"; exit 1; }
 cp -r film single
-for s in $(cd single && ls reel*/pm.lua reel*/stems.lua reel*/me.lua reel*/ref.lua); do
-  (cd "single/$(dirname "$s")" && "$DS" render --quiet "$(basename "$s")") || echo "not ok - $T: single render of $s failed"
-done
-same_as_single() {
-  nsame=0
-  for f in $(feature_outputs single); do
-    cmp -s "film/$f" "single/$f" || { differs=$f; return 1; }
-    nsame=$((nsame + 1))
-  done
-  [ "$nsame" -eq 18 ] || { differs="only $nsame outputs"; return 1; }
-}
+feature_render_each single
 "$DS" plan film/feature.lua --slurm --log-dir "$S/logs" > film.sbatch 2> plan.err ||
   { echo "not ok - $T: plan --slurm failed: $(cat plan.err)"; exit 1; }
 
@@ -142,7 +128,7 @@ logged() { cat "$S"/logs/feature-"$job"_*.log 2>/dev/null | grep -c -F -e "$1"; 
 # ---- the array renders everything, as the single renders ----
 submit || { echo "not ok - $T: sbatch refused the job array: $(cat sbatch.err)"; exit 1; }
 if ! wait_done 300; then notok "the job array finishes" "still queued after 300 s: $(squeue -h -j "$job" | head -3)"
-elif same_as_single && [ "$(find film -name '*.manifest.json' | wc -l)" -eq 12 ] && [ "$(logged ': to render: ')" -eq 12 ]; then
+elif feature_same film single 18 && [ "$(find film -name '*.manifest.json' | wc -l)" -eq 12 ] && [ "$(logged ': to render: ')" -eq 12 ]; then
   ok "sbatch of the 12-task array: every job rendered once, left its manifest; outputs equal the single renders (cmp, $nsame files)"
 else out=$(cat "$S"/logs/feature-"$job"_*.log | tail -20); notok "the job array renders as the single renders" "${differs:-} $(logged ': to render: ') renders"; fi
 
@@ -175,7 +161,7 @@ else
   if scontrol requeue "${job}_$task" 2> requeue.err; then how="scontrol requeue"
   else how="resubmitted with --array=$task (scontrol requeue: $(head -1 requeue.err))"; submit --array="$task"; fi
   wait_done 300
-  if [ -f film/reel3/out/PM_ref.flac ] && [ -f film/reel3/out/ref.manifest.json ] && same_as_single &&
+  if [ -f film/reel3/out/PM_ref.flac ] && [ -f film/reel3/out/ref.manifest.json ] && feature_same film single 18 &&
      [ -z "$(find film -name '.*.part-*')" ]; then
     ok "re-queued ($how): it completes, no temporary file anywhere, every output equals the single render"
   else notok "the re-queued task completes" "$how; ${differs:-}; $(find film -name '.*.part-*' | head -2)"; fi

@@ -84,3 +84,38 @@ return function(opts)
 end
 LUA
 }
+
+# feature_render_each DIR: every deliverable script of DIR's reels rendered
+# on its own with plain `dubstage render` ($DS), in its folder: the
+# single-machine renders the job engines' outputs are compared with.
+feature_render_each() {
+  for s in $(cd "$1" && ls reel*/pm.lua reel*/stems.lua reel*/me.lua reel*/ref.lua); do
+    (cd "$1/$(dirname "$s")" && "$DS" render --quiet "$(basename "$s")") || echo "not ok - $T: the single render of $s failed"
+  done
+}
+
+# feature_same A B N: every output under A equals (cmp) the same file under
+# B, and there are N; else 1 with what differs in $differs. $nsame: the count.
+feature_same() {
+  nsame=0
+  for f in $(feature_outputs "$1"); do
+    cmp -s "$1/$f" "$2/$f" || { differs=$f; return 1; }
+    nsame=$((nsame + 1))
+  done
+  [ "$nsame" -eq "$3" ] || { differs="only $nsame outputs"; return 1; }
+}
+
+# feature_real_project DIR [SECONDS3 LAYERS3]: DIR/feature.lua and three
+# reels of feature_real_mix (3 s each; reel 3 SECONDS3 long with LAYERS3
+# more effects tracks) with the four deliverables each. 1 when a medium is
+# missing ($feature_media_missing).
+feature_real_project() {
+  mkdir -p "$1" || return 1
+  for r in 1 2 3; do
+    mkdir -p "$1/reel$r"
+    if [ $r -eq 3 ]; then feature_real_mix "$1/reel$r" $r "${2:-3}" "${3:-0}" || return 1
+    else feature_real_mix "$1/reel$r" $r 3 0 || return 1; fi
+    feature_deliverables "$1/reel$r"
+  done
+  feature_project "$1/feature.lua" 3
+}
