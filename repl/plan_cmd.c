@@ -127,6 +127,8 @@ static int parse_plan_args(int argc, char **argv, plan_args *a)
                     return usage_error("--threads must be 1 or 2 (got '%s')", v);
                 a->threads = v[0] - '0';
             } else if (strcmp(s, "--lib") == 0) {
+                if (a->nlibs >= VM_PROJECT_MAX_LIBS)
+                    return usage_error("at most 16 --lib folders (the 17th is '%s')", v);
                 a->libs[a->nlibs++] = v;
             } else {
                 *(s[2] == 'd' ? &a->dubstage : s[2] == 'l' ? &a->log_dir : &a->fresh) = v;
@@ -450,7 +452,7 @@ static int engine_words(const plan_args *a, int for_make, char *out, size_t n)
 
 /* A path a job file could not carry: a newline ends a make recipe, a
  * Slurm directive and a parallel line. */
-static int unwritable(const plan_job *jobs, int njobs, const vm_project *p)
+static int unwritable(const plan_args *a, const plan_job *jobs, int njobs, const vm_project *p)
 {
     for (int k = 0; k < njobs; k++)
         if (strchr(jobs[k].job->script, '\n')) {
@@ -458,15 +460,17 @@ static int unwritable(const plan_job *jobs, int njobs, const vm_project *p)
                     jobs[k].job->name);
             return 1;
         }
-    for (int i = 0; i < p->nlibs; i++)
-        if (strchr(p->libs[i], '\n')) {
+    for (int i = 0; i < p->nlibs + a->nlibs; i++)
+        if (strchr(i < p->nlibs ? p->libs[i] : a->libs[i - p->nlibs], '\n')) {
             fprintf(stderr, "dubstage plan: a lib folder's path holds a newline: rename it\n");
             return 1;
         }
     return 0;
 }
 
-#define WORDS_LEN (24 * PATH_MAX)
+/* A job's words: its script and up to 2 x 16 lib folders, each quoted
+ * (put_quoted's bound) with " --lib " before it. */
+#define WORDS_LEN ((1 + 2 * VM_PROJECT_MAX_LIBS) * (4 * PATH_MAX + 16))
 
 static int emit_make(const plan_args *a, const vm_project *p, const plan_job *jobs, int njobs, const char *engine)
 {
@@ -599,7 +603,7 @@ static int plan_project(const plan_args *a, const char *stdlib_dir)
         rc = print_jobs(&p, jobs, njobs);
         goto done;
     }
-    if (unwritable(jobs, njobs, &p) != 0 || engine_words(a, a->emit == EMIT_MAKE, engine, sizeof engine) != 0)
+    if (unwritable(a, jobs, njobs, &p) != 0 || engine_words(a, a->emit == EMIT_MAKE, engine, sizeof engine) != 0)
         goto done;
     if (a->emit == EMIT_MAKE)
         rc = emit_make(a, &p, jobs, njobs, engine);
