@@ -330,7 +330,7 @@ static ds_result load_project_folder(vm_project *p, char *err)
         return ds_fail(err, DS_ERR_IO, "cannot read the folder '%s': %s", p->path, strerror(errno));
     ds_result r = DS_OK;
     for (int i = 0; i < n; i++) {
-        char full[PATH_MAX], reel[VM_PROJECT_NAME_LEN + 8];
+        char full[PATH_MAX], reel[sizeof names[i]->d_name]; /* checked by add_reel */
         struct stat st;
         int found;
         if (r == DS_OK && vm_path_join(p->dir, names[i]->d_name, full, sizeof full) == 0 && stat(full, &st) == 0) {

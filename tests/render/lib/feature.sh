@@ -73,9 +73,9 @@ return function(opts)
   local mx = bus "MX" { to = pm }
   local fx = bus "FX" { to = pm }
   track "SCORE" { to = mx, gain = -8 }:clip { "$feature_score", at = 0, from = $(( $2 * 9 )) }
-  track "FX" { to = fx, gain = -16 }:clip { "$feature_fx", at = 0, from = $(( $2 * 13 )) }
+  track "EFFECTS" { to = fx, gain = -16 }:clip { "$feature_fx", at = 0, from = $(( $2 * 13 )) }
   for k = 1, ${4:-0} do
-    track("FX " .. k) { to = fx, gain = -30 }:clip { "$feature_fx", at = 0, from = 60 + 5 * k }
+    track("EFFECTS " .. k) { to = fx, gain = -30 }:clip { "$feature_fx", at = 0, from = 60 + 5 * k }
   end
   if not opts.no_dialogue then
     track "DIA" { channels = 1, to = dx }:clip { "$feature_line", at = 0.25 }
