@@ -472,13 +472,11 @@ static int unwritable(const plan_args *a, const plan_job *jobs, int njobs, const
  * (put_quoted's bound) with " --lib " before it. */
 #define WORDS_LEN ((1 + 2 * VM_PROJECT_MAX_LIBS) * (4 * PATH_MAX + 16))
 
-static int emit_make(const plan_args *a, const vm_project *p, const plan_job *jobs, int njobs, const char *engine)
+/* The emitters print a job file on stdout; words: WORDS_LEN bytes to build
+ * each job's words in. */
+static int emit_make(const plan_args *a, const vm_project *p, const plan_job *jobs, int njobs, const char *engine,
+                     char *words)
 {
-    char *words = malloc(WORDS_LEN);
-    if (!words) {
-        fprintf(stderr, "dubstage plan: out of memory\n");
-        return 1;
-    }
     printf("# %s: %d render jobs, written by `dubstage plan %s --make` (docs/cluster.md).\n"
            "# make -j2 -f THIS renders every job that is not up to date, judged by the contents of what\n"
            "# it reads (script, modules, media, trims, markers) and the engine, as its manifest records\n"
@@ -509,27 +507,21 @@ static int emit_make(const plan_args *a, const vm_project *p, const plan_job *jo
         printf(" %s", jobs[k].job->name);
     }
     printf("\n");
-    free(words);
     return 0;
 }
 
 static int emit_parallel(const plan_args *a, const vm_project *p, const plan_job *jobs, int njobs,
-                         const char *engine)
+                         const char *engine, char *words)
 {
-    char *words = malloc(WORDS_LEN);
-    if (!words) {
-        fprintf(stderr, "dubstage plan: out of memory\n");
-        return 1;
-    }
     for (int k = 0; k < njobs; k++) {
         job_words(a, p, &jobs[k], 0, words, WORDS_LEN);
         printf("%s plan --fresh %s || %s render --quiet --threads %d %s\n", engine, words, engine, a->threads, words);
     }
-    free(words);
     return 0;
 }
 
-static int emit_slurm(const plan_args *a, const vm_project *p, const plan_job *jobs, int njobs, const char *engine)
+static int emit_slurm(const plan_args *a, const vm_project *p, const plan_job *jobs, int njobs, const char *engine,
+                      char *words)
 {
     char name[VM_PROJECT_NAME_LEN], dir[PATH_MAX], logs[PATH_MAX], real[PATH_MAX];
     const char *base = vm_path_basename(p->path);
@@ -552,11 +544,6 @@ static int emit_slurm(const plan_args *a, const vm_project *p, const plan_job *j
                 strpbrk(dir, " \t\n'\"%") ? dir : logs);
         return 1;
     }
-    char *words = malloc(WORDS_LEN);
-    if (!words) {
-        fprintf(stderr, "dubstage plan: out of memory\n");
-        return 1;
-    }
     printf("#!/bin/sh\n"
            "# %s: %d render jobs as a Slurm job array, written by `dubstage plan %s --slurm`\n"
            "# (docs/cluster.md). Submit with: sbatch THIS. Array task N runs job N: `dubstage render`\n"
@@ -575,13 +562,12 @@ static int emit_slurm(const plan_args *a, const vm_project *p, const plan_job *j
            "echo \"job $job (array task $SLURM_ARRAY_TASK_ID) on $(hostname)\"\n"
            "\"$DUBSTAGE\" plan --fresh \"$@\" || exec \"$DUBSTAGE\" render --quiet --threads %d \"$@\"\n",
            njobs - 1, a->threads);
-    free(words);
     return 0;
 }
 
 static int plan_project(const plan_args *a, const char *stdlib_dir)
 {
-    char err[DS_ERR_LEN], engine[4 * PATH_MAX + 8];
+    char err[DS_ERR_LEN], engine[4 * PATH_MAX + 8], *words = NULL;
     vm_project p;
     vm_script_lib *libs = NULL;
     plan_job *jobs = NULL;
@@ -605,12 +591,16 @@ static int plan_project(const plan_args *a, const char *stdlib_dir)
     }
     if (unwritable(a, jobs, njobs, &p) != 0 || engine_words(a, a->emit == EMIT_MAKE, engine, sizeof engine) != 0)
         goto done;
+    if (!(words = malloc(WORDS_LEN))) {
+        fprintf(stderr, "dubstage plan: out of memory\n");
+        goto done;
+    }
     if (a->emit == EMIT_MAKE)
-        rc = emit_make(a, &p, jobs, njobs, engine);
+        rc = emit_make(a, &p, jobs, njobs, engine, words);
     else if (a->emit == EMIT_PARALLEL)
-        rc = emit_parallel(a, &p, jobs, njobs, engine);
+        rc = emit_parallel(a, &p, jobs, njobs, engine, words);
     else
-        rc = emit_slurm(a, &p, jobs, njobs, engine);
+        rc = emit_slurm(a, &p, jobs, njobs, engine, words);
 
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "dubstage plan: cannot write the job file: %s\n", strerror(errno));
@@ -621,6 +611,7 @@ done:
         vm_desc_free(&jobs[k].d);
         free(jobs[k].outputs);
     }
+    free(words);
     free(jobs);
     free(libs);
     vm_project_free(&p);

@@ -129,41 +129,35 @@ if [ $rc -eq 0 ] && has "#SBATCH --array=0-11" "#SBATCH --chdir=/mnt/film" "DUBS
 else notok "--slurm --path-map" "exit $rc; lacks '${missing:-}'"; fi
 
 # ---- errors name the project file and line ----
-printf 'reel "r1" { "film/reel1/pm.lua" }\nreeel "r2" { "film/reel2/pm.lua" }\n' > typo.lua
-out=$("$DS" plan typo.lua 2>&1); rc=$?
-if [ $rc -eq 1 ] && has "typo.lua:2: unknown word 'reeel' in a project file; did you mean 'reel'?"; then
-  ok "an unknown word: 'typo.lua:2: ... did you mean 'reel'?'"
-else notok "an unknown word in a project" "exit $rc"; fi
-printf '\nreel "r1" { "film/reel1/pm.lua", "film/reel1/nope.lua" }\n' > missing.lua
-out=$("$DS" plan missing.lua 2>&1); rc=$?
-if [ $rc -eq 1 ] && has "missing.lua:2: reel 'r1': cannot find the script 'film/reel1/nope.lua'"; then
-  ok "a missing script: 'missing.lua:2: reel 'r1': cannot find the script ...'"
-else notok "a missing script in a project" "exit $rc"; fi
+# refused NAME FILE TEXT WORD...: a project FILE holding TEXT (printf's
+# format) is refused by plan --make with exit status 1 and every WORD said
+refused() {
+  name=$1 file=$2
+  printf "$3" > "$file"
+  shift 3
+  out=$("$DS" plan "$file" --make 2>&1); rc=$?
+  if [ $rc -eq 1 ] && has "$@"; then ok "$name"; else notok "$name" "exit $rc; lacks '${missing:-}'"; fi
+}
+refused "an unknown word: 'typo.lua:2: ... did you mean 'reel'?'" typo.lua \
+  'reel "r1" { "film/reel1/pm.lua" }\nreeel "r2" { "film/reel2/pm.lua" }\n' \
+  "typo.lua:2: unknown word 'reeel' in a project file; did you mean 'reel'?"
+refused "a missing script: 'missing.lua:2: reel 'r1': cannot find the script ...'" missing.lua \
+  '\nreel "r1" { "film/reel1/pm.lua", "film/reel1/nope.lua" }\n' \
+  "missing.lua:2: reel 'r1': cannot find the script 'film/reel1/nope.lua'"
 cp film/reel1/pm.lua film/reel1/pm2.lua
-printf 'reel "r1" { "film/reel1/pm.lua" }\nreel "r2" { "film/reel1/pm2.lua" }\n' > twice.lua
-out=$("$DS" plan twice.lua 2>&1); rc=$?
-if [ $rc -eq 1 ] && has "jobs r1.pm (twice.lua:1) and r2.pm2 (twice.lua:2) both write" "out/PM.wav"; then
-  ok "two jobs writing one file: refused, naming both lines"
-else notok "two jobs writing one file" "exit $rc"; fi
+refused "two jobs writing one file: refused, naming both lines" twice.lua \
+  'reel "r1" { "film/reel1/pm.lua" }\nreel "r2" { "film/reel1/pm2.lua" }\n' \
+  "jobs r1.pm (twice.lua:1) and r2.pm2 (twice.lua:2) both write" "out/PM.wav"
 rm film/reel1/pm2.lua
 printf 'local b = require "mix" ()\noutput { "out/copy.wav", from = b.pm }\nlocal pm = io.open("out/PM.wav", "rb")\n' > film/reel1/copy.lua
-printf 'reel "r1" { "film/reel1/pm.lua", "film/reel1/copy.lua" }\n' > reads.lua
-out=$("$DS" plan reads.lua 2>&1); rc=$?
-if [ $rc -eq 1 ] && has "job r1.copy reads" "out/PM.wav', which job r1.pm writes: jobs must be independent"; then
-  ok "a job reading another's output: refused"
-else notok "a job reading another's output" "exit $rc"; fi
-printf 'reel "all" { "film/reel1/pm.lua" }\n' > all.lua
-out=$("$DS" plan all.lua 2>&1); rc=$?
-if [ $rc -eq 1 ] && has "all.lua:1: the reel name 'all' is the make target of every job"; then
-  ok "a reel named 'all': refused at its line"
-else notok "a reel named 'all'" "exit $rc"; fi
-printf 'reel "r1" { "film/reel1/pm.lua" }\nlocal n = 0\nwhile true do n = n + 1 end\n' > loop.lua
-out=$("$DS" plan loop.lua 2>&1); rc=$?
-if [ $rc -eq 1 ] && has "loop.lua:3:" "instruction"; then
-  ok "a project file that loops forever stops at its budget, naming the line"
-else notok "a looping project file" "exit $rc"; fi
-printf 'reel "r1" { "film/reel1/pm.lua" }\nprint("hello")\n' > printing.lua
-out=$("$DS" plan printing.lua --make 2>&1); rc=$?
-if [ $rc -eq 1 ] && has "printing.lua:2: unknown word 'print' in a project file"; then
-  ok "print in a project file is refused (it would write into the job file)"
-else notok "print in a project file" "exit $rc"; fi
+refused "a job reading another's output: refused" reads.lua \
+  'reel "r1" { "film/reel1/pm.lua", "film/reel1/copy.lua" }\n' \
+  "job r1.copy reads" "out/PM.wav', which job r1.pm writes: jobs must be independent"
+refused "a reel named 'all': refused at its line" all.lua 'reel "all" { "film/reel1/pm.lua" }\n' \
+  "all.lua:1: the reel name 'all' is the make target of every job"
+refused "a project file that loops forever stops at its budget, naming the line" loop.lua \
+  'reel "r1" { "film/reel1/pm.lua" }\nlocal n = 0\nwhile true do n = n + 1 end\n' "loop.lua:3:" "instruction budget"
+refused "print in a project file is refused (it would write into the job file)" printing.lua \
+  'reel "r1" { "film/reel1/pm.lua" }\nprint("hello")\n' "printing.lua:2: unknown word 'print' in a project file"
+refused "a bad reel name: refused at its line" names.lua 'reel "r 1" { "film/reel1/pm.lua" }\n' \
+  "names.lua:1: the reel name 'r 1' may hold only letters, digits"

@@ -105,8 +105,8 @@ done
 ok "munged, slurmctld and slurmd started: node dubnode idle, $(sinfo -h -n dubnode -o %c) CPUs"
 
 # ---- the project, and its single-machine render ----
-# reel 3: 60 s and 12 more effects tracks, long enough to be caught while it renders
-feature_real_project film 60 12 || { echo "not ok - $T: $feature_media_missing is missing (make deps)"; exit 1; }
+# reel 3: 30 s and 4 more effects tracks, long enough to be caught while it renders
+feature_real_project film 30 4 || { echo "not ok - $T: $feature_media_missing is missing (make deps)"; exit 1; }
 cp -r film single
 feature_render_each single
 "$DS" plan film/feature.lua --slurm --log-dir "$S/logs" > film.sbatch 2> plan.err ||
