@@ -27,6 +27,12 @@ example, by a first line "-- WORD ..."):
                      uses: parsed and linted, not run (it needs the live
                      prompt).
   neovim             a Neovim set-up, not a mix: parsed and linted, not run.
+  project NAME...    a `dubstage plan` project file (docs/cluster.md), NAMEs
+                     its words (reel, lib): parsed and linted, not run.
+  reel NAME...       a reel's mix module or a deliverable script that
+                     requires it (docs/cluster.md): parsed and linted, not
+                     run (it needs the reel's folder; tests/render/plan.sh
+                     renders scripts of this shape).
 
 Each example is parsed (luac5.4 -p) and linted (luacheck with
 editors/dubstage.luacheckrc; a fragment or chunk with its NAMEs as known
@@ -53,7 +59,8 @@ RC = os.path.join(ROOT, "editors", "dubstage.luacheckrc")
 AUDIO_EXT = r"(?:wav|ogg|flac|aif|aiff|mp3|w64|caf|opus)"
 AUDIO = re.compile(r'"([^"\n]+\.' + AUDIO_EXT + r')"', re.I)
 OUT_FILE = re.compile(r'"(out/[^"\n]+\.' + AUDIO_EXT + r')"', re.I)
-NOT_RUN = {"repl": "a chunk typed at dubstage repl", "neovim": "a Neovim set-up"}
+NOT_RUN = {"repl": "a chunk typed at dubstage repl", "neovim": "a Neovim set-up",
+           "project": "a dubstage plan project file", "reel": "a reel's module or a script requiring it"}
 
 # The stand-ins a fragment's names get, by kind. {v} is the name, {V} the
 # strip's name (the name in capitals). Strips feed the harness's bus, so
