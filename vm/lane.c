@@ -484,6 +484,86 @@ double vm_lane_value(const vm_lane *lane, int64_t n)
     return event_value(&lane->ev[i], n, lane->unit == VM_LANE_DB);
 }
 
+int vm_lane_continue(const vm_lane *lane, int64_t n, double *v0, vm_event rest[2], int *nrest, double *points,
+                     int maxpoints)
+{
+    assert(lane->ready && maxpoints >= 2);
+    int i = n == INT64_MIN ? -1 : find_event(lane, n - 1), db = lane->unit == VM_LANE_DB;
+    *nrest = 0;
+    if (i < 0) {
+        *v0 = lane->base;
+        return 0;
+    }
+    const lane_ev *e = &lane->ev[i];
+    *v0 = event_value(e, n, db);
+    if (n >= e->end)
+        return 0;
+    int64_t left = e->end - n;
+    memset(rest, 0, 2 * sizeof *rest);
+    rest[0].at = n;
+    rest[0].value = e->v_end;
+    *nrest = 1;
+    switch (e->mode) {
+    case MODE_LINEAR:
+    case MODE_AMPLITUDE:
+    case MODE_EQUAL_POWER:
+    case MODE_EXPONENTIAL:
+        rest[0].kind = VM_EV_RAMP;
+        rest[0].shape = e->shape;
+        rest[0].duration = left;
+        return 1;
+    case MODE_TARGET:
+        rest[0].kind = VM_EV_TARGET;
+        rest[0].tau = e->tau;
+        return 1;
+    case MODE_CURVE: {
+        /* straight on to the curve's next point (point p sits at the first
+         * k with k (ncurve - 1) >= p D), then a curve through the points
+         * after it: each corner within a sample of where it was */
+        int64_t k0 = n - e->at, segs = e->ncurve - 1;
+        int64_t p = (k0 * segs) / e->duration + 1;
+        int64_t kp = (p * e->duration + segs - 1) / segs;
+        if (p < e->ncurve && e->ncurve - p <= maxpoints && kp > k0) {
+            rest[0].kind = VM_EV_RAMP;
+            rest[0].shape = VM_SHAPE_LINEAR;
+            rest[0].duration = kp - k0;
+            rest[0].value = e->curve[p];
+            if (p + 1 < e->ncurve) {
+                int np = (int)(e->ncurve - p);
+                memcpy(points, e->curve + p, (size_t)np * sizeof *points);
+                rest[1].kind = VM_EV_CURVE;
+                rest[1].at = e->at + kp;
+                rest[1].duration = e->duration - kp;
+                rest[1].curve = points;
+                rest[1].ncurve = np;
+                *nrest = 2;
+            }
+            return 2;
+        }
+        __attribute__((fallthrough)); /* a curve of more points than fit: through points */
+    }
+    default: {
+        int k = maxpoints;
+        if (left + 1 < k)
+            k = (int)(left + 1);
+        /* point j sits at j left / (k - 1) samples from n, between two
+         * samples: read between their values */
+        for (int j = 0; j < k; j++) {
+            double x = (double)j * (double)left / (double)(k - 1);
+            int64_t at = n + (int64_t)x;
+            double frac = x - (double)(int64_t)x;
+            double a0 = event_value(e, at, db), a1 = frac > 0 ? event_value(e, at + 1, db) : a0;
+            points[j] = a0 + (a1 - a0) * frac;
+        }
+        rest[0].kind = VM_EV_CURVE;
+        rest[0].duration = left;
+        rest[0].curve = points;
+        rest[0].ncurve = k;
+        return 2;
+    }
+    }
+}
+
 void vm_lane_values_in_span(vm_lane *lane, const int64_t *at, int count, double *out)
 {
     assert(lane->ready);

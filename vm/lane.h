@@ -148,6 +148,22 @@ int64_t vm_lane_move_scale(vm_lane *lane, int64_t n);
  * *end INT64_MAX after the last change. Uses the lane's cursor. */
 void vm_lane_span(vm_lane *lane, int64_t n, int64_t *start, int64_t *end, int *moving);
 
+/* How the lane goes on at sample n, for a lane rebuilt from pieces of this
+ * one (a re-conform, vm/conform_mix.c): *v0 is the value the events before
+ * n leave at n (what an event added at n starts from). When one of those
+ * events is still moving at n, rest[0 .. *nrest) are events from n on that
+ * run the move on to its end: a RAMP of the same shape to the same value,
+ * or a TARGET with the same time constant (both the same function of n
+ * from the value at n: returns 1); a curve as a linear ramp to its next
+ * point and a CURVE through the points after it (each corner within a
+ * sample of its place; a curve of more than maxpoints points left as
+ * below), an S-curve ramp as a CURVE through maxpoints of its values
+ * (both return 2). Curve points are written into points (maxpoints >= 2),
+ * which the events point at. Returns 0 (*nrest 0) when the lane holds at
+ * n. After finish. */
+int vm_lane_continue(const vm_lane *lane, int64_t n, double *v0, vm_event rest[2], int *nrest, double *points,
+                     int maxpoints);
+
 /* The samples where the lane's value stops being constant or starts being
  * constant again (event starts and ends), in order, for plotting and
  * reports: writes up to max of them into out and returns how many exist.

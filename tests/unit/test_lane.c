@@ -813,8 +813,83 @@ static void test_reserve(void)
     vm_lane_free(&b);
 }
 
+/* vm_lane_continue: a lane cut at sample n and started again there from
+ * what it returns (a SET of v0, then the rest) has the values of the whole
+ * lane from n on: within 1e-9 relative for every ramp shape that goes on
+ * exactly (linear, amplitude, equal power, exponential) and a target;
+ * within 1e-4 dB for an S-curve through 1024 of its values; within one
+ * sample's slope (0.02 dB) for a curve whose points it takes on (its
+ * corners move by less than a sample); v0 is the value before the events
+ * at n, and a lane holding returns 0. */
+static void test_continue(void)
+{
+    static const double pts[] = {-3, 2, -8, 0, 4};
+    struct {
+        const char *name;
+        vm_event ev;
+        int want_rc;
+        double tol;
+    } cases[] = {
+        {"linear", ev_ramp(1000, 4000, -20, VM_SHAPE_LINEAR), 1, 1e-9},
+        {"amplitude", ev_ramp(1000, 4000, -20, VM_SHAPE_AMPLITUDE), 1, 1e-9},
+        {"equal power", ev_ramp(1000, 4000, -20, VM_SHAPE_EQUAL_POWER), 1, 1e-9},
+        {"exponential", ev_ramp(1000, 4000, -20, VM_SHAPE_EXPONENTIAL), 1, 1e-9},
+        {"target", ev_target(1000, -20, 700), 1, 1e-9},
+        {"s-curve", ev_ramp(1000, 4000, -20, VM_SHAPE_S_CURVE), 2, 1e-4},
+        {"curve", ev_curve(1000, 4000, pts, 5), 2, 0.02},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        vm_lane *whole = vm_lane_new(VM_LANE_DB, -6);
+        add(whole, cases[i].ev);
+        add(whole, ev_set(9000, 1)); /* a later event: stays where it is */
+        finish(whole);
+        int64_t n = 2345;
+        double v0, points[1024];
+        vm_event rest[2];
+        int nrest = 0;
+        int rc = vm_lane_continue(whole, n, &v0, rest, &nrest, points, 1024);
+        char label[120];
+        snprintf(label, sizeof label, "continue a %s at sample %lld: %s", cases[i].name, (long long)n,
+                 cases[i].want_rc == 1 ? "the same move" : "through points");
+        check(rc == cases[i].want_rc && nrest >= 1 && rest[0].at == n, label, "rc %d, %d events, at %lld", rc,
+              nrest, (long long)rest[0].at);
+        vm_lane *cut = vm_lane_new(VM_LANE_DB, 0);
+        add(cut, ev_set(n, v0));
+        for (int k = 0; k < nrest; k++)
+            add(cut, rest[k]);
+        add(cut, ev_set(9000, 1));
+        finish(cut);
+        double worst = 0;
+        for (int64_t k = n; k < 10000; k += 7) {
+            double a = vm_lane_value(whole, k), b = vm_lane_value(cut, k);
+            double err = cases[i].want_rc == 1 ? fabs(a - b) / (fabs(a) > 1 ? fabs(a) : 1) : fabs(a - b);
+            worst = err > worst ? err : worst;
+        }
+        snprintf(label, sizeof label, "continue a %s: the cut lane = the whole from there on", cases[i].name);
+        check(worst <= cases[i].tol, label, "worst difference %g (tolerance %g)", worst, cases[i].tol);
+        vm_lane_free(&whole);
+        vm_lane_free(&cut);
+    }
+    /* holding: 0, and v0 the value before the events at n */
+    vm_lane *l = vm_lane_new(VM_LANE_PLAIN, 0.25);
+    add(l, ev_set(100, 0.5));
+    add(l, ev_set(200, 0.75));
+    finish(l);
+    double v0 = -1;
+    vm_event rest[2];
+    double points[2];
+    int nrest = -1;
+    int rc = vm_lane_continue(l, 200, &v0, rest, &nrest, points, 2);
+    check(rc == 0 && nrest == 0 && v0 == 0.5, "continue at an event: holds, v0 is the value before it", "rc %d v0 %g",
+          rc, v0);
+    rc = vm_lane_continue(l, 50, &v0, rest, &nrest, points, 2);
+    check(rc == 0 && v0 == 0.25, "continue before the first event: the base", "rc %d v0 %g", rc, v0);
+    vm_lane_free(&l);
+}
+
 int main(void)
 {
+    test_continue();
     test_span();
     test_reserve();
     test_values_in_span();

@@ -1,0 +1,356 @@
+/* test_conform.c - the change list between two cuts (vm/conform.h) on
+ * edits written here, every range and every event change compared with
+ * the answer worked out by hand from the lists' timecodes (frames counted
+ * here as (hh*3600 + mm*60 + ss)*24 + ff, not by vm/timecode); the map in
+ * samples at 48 kHz (2,000 samples a frame at 24 fps) on both sides of
+ * each change; matching by source, not event number (a cut renumbered and
+ * re-ordered in its file gives the same list); a shot used twice; a shot
+ * cut in two (an "add edit") is no change; black never matches; the errors. */
+#include "vm/conform.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/check.h"
+#include "vm/edl.h"
+
+#define SPF 2000 /* samples a frame: 48 kHz at 24 fps */
+#define HOUR1 ((int64_t)3600 * 24) /* 01:00:00:00 in frames: the session start */
+
+static vm_edit *parse(const char *name, const char *text)
+{
+    vm_fps f;
+    char err[DS_ERR_LEN];
+    vm_fps_parse("24", &f, err);
+    char *copy = strdup(text);
+    vm_edit *e = NULL;
+    ds_result r = vm_edl_parse(name, copy, strlen(copy), &f, &e, err);
+    free(copy);
+    check(r == DS_OK && e, name, "result %d: %s", (int)r, err);
+    return e;
+}
+
+/* frames from 01:00:00:00 of "01:MM:SS:FF" */
+static int64_t f1(const char *tc)
+{
+    int h, m, s, f;
+    sscanf(tc, "%d:%d:%d:%d", &h, &m, &s, &f);
+    return ((int64_t)h * 3600 + m * 60 + s) * 24 + f - HOUR1;
+}
+
+/* The pair of the render test too (tests/render/conform.sh): an insert
+ * (B001), a delete (A003), a head trim (A004 loses 1 s), a move (A006
+ * before A005) and a dissolve change (A005 comes in on a 12-frame dissolve
+ * instead of a cut). */
+static const char old_cut[] =
+    "TITLE: REEL 1 V5\n"
+    "FCM: NON-DROP FRAME\n"
+    "001  A001     AA/V  C        10:00:00:00 10:00:04:00 01:00:00:00 01:00:04:00\n"
+    "002  A002     AA/V  C        11:00:00:00 11:00:04:00 01:00:04:00 01:00:08:00\n"
+    "003  A003     AA/V  C        12:00:00:00 12:00:04:00 01:00:08:00 01:00:12:00\n"
+    "004  A004     AA/V  C        13:00:00:00 13:00:04:00 01:00:12:00 01:00:16:00\n"
+    "005  A005     AA/V  C        14:00:00:00 14:00:04:00 01:00:16:00 01:00:20:00\n"
+    "006  A006     AA/V  C        15:00:00:00 15:00:04:00 01:00:20:00 01:00:24:00\n";
+
+static const char new_cut[] =
+    "TITLE: REEL 1 V6\n"
+    "FCM: NON-DROP FRAME\n"
+    "001  A001     AA/V  C        10:00:00:00 10:00:04:00 01:00:00:00 01:00:04:00\n"
+    "002  B001     AA/V  C        20:00:00:00 20:00:02:00 01:00:04:00 01:00:06:00\n"
+    "003  A002     AA/V  C        11:00:00:00 11:00:04:00 01:00:06:00 01:00:10:00\n"
+    "004  A004     AA/V  C        13:00:01:00 13:00:04:00 01:00:10:00 01:00:13:00\n"
+    "005  A006     AA/V  C        15:00:00:00 15:00:04:00 01:00:13:00 01:00:17:00\n"
+    "006  A006     AA/V  C        15:00:04:00 15:00:04:00 01:00:17:00 01:00:17:00\n"
+    "006  A005     AA/V  D    012 14:00:00:00 14:00:04:00 01:00:17:00 01:00:21:00\n";
+
+typedef struct {
+    vm_conform_kind kind;
+    const char *old_in, *old_out, *new_in, *new_out; /* NULL: open (head, tail) */
+    int old_event, new_event;                       /* indices in the files' event order */
+} want_range;
+
+static void compare_ranges(const vm_conform *c, const want_range *w, int n, const char *name)
+{
+    int got;
+    const vm_conform_range *r = vm_conform_ranges(c, &got);
+    char label[200];
+    snprintf(label, sizeof label, "%s: %d ranges", name, n);
+    check(got == n, label, "got %d", got);
+    for (int i = 0; i < n && i < got; i++) {
+        int64_t oi = w[i].old_in ? f1(w[i].old_in) + HOUR1 : INT64_MIN;
+        int64_t oo = w[i].old_out ? f1(w[i].old_out) + HOUR1 : INT64_MAX;
+        int64_t ni = w[i].new_in ? f1(w[i].new_in) + HOUR1 : INT64_MIN;
+        int64_t no = w[i].new_out ? f1(w[i].new_out) + HOUR1 : INT64_MAX;
+        snprintf(label, sizeof label, "%s: range %d (%s %s-%s)", name, i + 1,
+                 w[i].kind == VM_CONFORM_KEPT ? "kept" : w[i].kind == VM_CONFORM_REMOVED ? "removed" : "inserted",
+                 w[i].old_in ? w[i].old_in : "-", w[i].old_out ? w[i].old_out : "-");
+        check(r[i].kind == w[i].kind && r[i].old_in == oi && r[i].old_out == oo && r[i].new_in == ni
+                  && r[i].new_out == no && r[i].old_event == w[i].old_event && r[i].new_event == w[i].new_event,
+              label, "got kind %d old %lld-%lld new %lld-%lld events %d/%d", (int)r[i].kind, (long long)r[i].old_in,
+              (long long)r[i].old_out, (long long)r[i].new_in, (long long)r[i].new_out, r[i].old_event,
+              r[i].new_event);
+        /* in samples from the session start: the same frames at 2,000 a frame */
+        if (w[i].old_in && w[i].new_in) {
+            snprintf(label, sizeof label, "%s: range %d in samples", name, i + 1);
+            check(r[i].old_in_s == f1(w[i].old_in) * SPF && r[i].new_in_s == f1(w[i].new_in) * SPF, label,
+                  "old %lld new %lld", (long long)r[i].old_in_s, (long long)r[i].new_in_s);
+        }
+    }
+}
+
+typedef struct {
+    vm_change_kind kind;
+    int old_event, new_event;
+    int64_t move, head, tail;
+} want_change;
+
+static void compare_changes(const vm_conform *c, const want_change *w, int n, const char *name)
+{
+    int got;
+    const vm_change *ch = vm_conform_changes(c, &got);
+    char label[200];
+    snprintf(label, sizeof label, "%s: %d event changes", name, n);
+    check(got == n, label, "got %d", got);
+    for (int i = 0; i < n && i < got; i++) {
+        snprintf(label, sizeof label, "%s: change %d", name, i + 1);
+        check(ch[i].kind == w[i].kind && ch[i].old_event == w[i].old_event && ch[i].new_event == w[i].new_event
+                  && ch[i].move == w[i].move && ch[i].head == w[i].head && ch[i].tail == w[i].tail,
+              label, "got kind %d events %d/%d move %lld head %lld tail %lld", (int)ch[i].kind, ch[i].old_event,
+              ch[i].new_event, (long long)ch[i].move, (long long)ch[i].head, (long long)ch[i].tail);
+    }
+}
+
+static vm_conform *conform(const vm_edit *a, const vm_edit *b, int track, const char *name)
+{
+    vm_conform *c = NULL;
+    char err[DS_ERR_LEN];
+    ds_result r = vm_conform_new(a, b, track, 48000, HOUR1 * SPF, &c, err);
+    check(r == DS_OK && c, name, "result %d: %s", (int)r, err);
+    return c;
+}
+
+/* The pair's ranges. Events by index: old 0..5 = A001..A006; new 0 A001, 1 B001, 2 A002, 3 A004, 4 A006, 5 (A006 from
+ * line, zero length), 6 A005 */
+static const want_range pair_ranges[] = {
+    {VM_CONFORM_KEPT, NULL, "01:00:00:00", NULL, "01:00:00:00", -1, -1},
+    {VM_CONFORM_KEPT, "01:00:00:00", "01:00:04:00", "01:00:00:00", "01:00:04:00", 0, 0},
+    {VM_CONFORM_KEPT, "01:00:04:00", "01:00:08:00", "01:00:06:00", "01:00:10:00", 1, 2},
+    {VM_CONFORM_REMOVED, "01:00:08:00", "01:00:12:00", "01:00:10:00", "01:00:10:00", 2, -1},
+    {VM_CONFORM_REMOVED, "01:00:12:00", "01:00:13:00", "01:00:10:00", "01:00:10:00", 3, -1},
+    {VM_CONFORM_KEPT, "01:00:13:00", "01:00:16:00", "01:00:10:00", "01:00:13:00", 3, 3},
+    {VM_CONFORM_KEPT, "01:00:16:00", "01:00:20:00", "01:00:17:00", "01:00:21:00", 4, 6},
+    {VM_CONFORM_KEPT, "01:00:20:00", "01:00:24:00", "01:00:13:00", "01:00:17:00", 5, 4},
+    {VM_CONFORM_KEPT, "01:00:24:00", NULL, "01:00:21:00", NULL, -1, -1},
+    {VM_CONFORM_INSERTED, "01:00:04:00", "01:00:04:00", "01:00:04:00", "01:00:06:00", -1, 1},
+};
+#define NPAIR_RANGES (int)(sizeof pair_ranges / sizeof pair_ranges[0])
+
+static void the_pair(void)
+{
+    vm_edit *a = parse("v5.edl", old_cut), *b = parse("v6.edl", new_cut);
+    if (!a || !b)
+        return;
+    vm_conform *c = conform(a, b, 0, "the pair: compared on V");
+    if (!c)
+        return;
+    compare_ranges(c, pair_ranges, NPAIR_RANGES, "the pair");
+    static const want_change changes[] = {
+        {VM_CHANGE_MOVED, 1, 2, 48, 0, 0},
+        {VM_CHANGE_REMOVED, 2, -1, 0, 0, 0},
+        {VM_CHANGE_TRIMMED, 3, 3, -72, 24, 0},
+        {VM_CHANGE_MOVED, 4, 6, 24, 0, 0},
+        {VM_CHANGE_TRANSITION, 4, 6, 0, 0, 0},
+        {VM_CHANGE_MOVED, 5, 4, -168, 0, 0},
+        {VM_CHANGE_INSERTED, -1, 1, 0, 0, 0},
+    };
+    compare_changes(c, changes, (int)(sizeof changes / sizeof changes[0]), "the pair");
+
+    /* the map, in samples from the session start, on both sides of each change */
+    static const struct {
+        const char *old_tc;
+        int64_t plus;      /* samples into the frame */
+        int kept;
+        const char *new_tc;
+    } points[] = {
+        {"01:00:00:00", 0, 1, "01:00:00:00"},    {"01:00:03:23", 1999, 1, "01:00:03:23"},
+        {"01:00:04:00", 0, 1, "01:00:06:00"},    {"01:00:07:23", 1999, 1, "01:00:09:23"},
+        {"01:00:08:00", 0, 0, "01:00:10:00"},    {"01:00:12:23", 1999, 0, "01:00:10:00"},
+        {"01:00:13:00", 0, 1, "01:00:10:00"},    {"01:00:15:23", 1999, 1, "01:00:12:23"},
+        {"01:00:16:00", 0, 1, "01:00:17:00"},    {"01:00:20:00", 0, 1, "01:00:13:00"},
+        {"01:00:23:23", 1999, 1, "01:00:16:23"}, {"01:00:24:00", 0, 1, "01:00:21:00"},
+        {"01:00:30:00", 7, 1, "01:00:27:00"},
+    };
+    for (size_t i = 0; i < sizeof points / sizeof points[0]; i++) {
+        int64_t old_pos = f1(points[i].old_tc) * SPF + points[i].plus, now = -1;
+        int64_t want_pos = f1(points[i].new_tc) * SPF + (points[i].kept ? points[i].plus : 0);
+        int kept = vm_conform_map(c, old_pos, &now, NULL);
+        char label[120];
+        snprintf(label, sizeof label, "the pair: map %s+%lld", points[i].old_tc, (long long)points[i].plus);
+        check(kept == points[i].kept && now == want_pos, label, "got %d %lld, want %d %lld", kept, (long long)now,
+              points[i].kept, (long long)want_pos);
+    }
+    /* before the cut: kept in place */
+    int64_t now;
+    check(vm_conform_map(c, -48000, &now, NULL) == 1 && now == -48000, "the pair: map 1 s before the cut",
+          "got %lld", (long long)now);
+    vm_conform_free(&c);
+    check(c == NULL, "vm_conform_free clears the pointer", "%p", (void *)c);
+
+    /* a cut against itself: all kept where it was, no change */
+    c = conform(a, a, 0, "the old cut against itself");
+    if (c) {
+        int n, nch;
+        const vm_conform_range *r = vm_conform_ranges(c, &n);
+        vm_conform_changes(c, &nch);
+        int same = 1;
+        for (int i = 0; i < n; i++)
+            same &= r[i].kind == VM_CONFORM_KEPT && r[i].old_in == r[i].new_in;
+        check(n == 3 && same && nch == 0, "a cut against itself: before, the cut, after; all in place; no change",
+              "%d ranges, %d changes", n, nch);
+        vm_conform_free(&c);
+    }
+
+    /* compared the other way: the inverse (what was inserted is removed, and so on) */
+    c = conform(b, a, 0, "the pair backwards");
+    if (c) {
+        int n;
+        const vm_conform_range *r = vm_conform_ranges(c, &n);
+        int removed = 0, inserted = 0;
+        int64_t removed_frames = 0, inserted_frames = 0;
+        for (int i = 0; i < n; i++) {
+            removed += r[i].kind == VM_CONFORM_REMOVED;
+            inserted += r[i].kind == VM_CONFORM_INSERTED;
+            if (r[i].kind == VM_CONFORM_REMOVED)
+                removed_frames += r[i].old_out - r[i].old_in;
+            if (r[i].kind == VM_CONFORM_INSERTED)
+                inserted_frames += r[i].new_out - r[i].new_in;
+        }
+        check(removed == 1 && removed_frames == 48 && inserted == 2 && inserted_frames == 96 + 24,
+              "the pair backwards: B001 removed (48 frames), A003 and A004's head inserted (96 + 24)",
+              "removed %d (%lld frames), inserted %d (%lld frames)", removed, (long long)removed_frames, inserted,
+              (long long)inserted_frames);
+        vm_conform_free(&c);
+    }
+    vm_edit_free(&a);
+    vm_edit_free(&b);
+}
+
+/* The same new cut written with other event numbers, its lines in another
+ * order and a clip name on one: the ranges and changes are the same. */
+static void renumbered(void)
+{
+    static const char shuffled[] =
+        "TITLE: REEL 1 V6 RENUMBERED\n"
+        "FCM: NON-DROP FRAME\n"
+        "105  A006     AA/V  C        15:00:00:00 15:00:04:00 01:00:13:00 01:00:17:00\n"
+        "101  A001     AA/V  C        10:00:00:00 10:00:04:00 01:00:00:00 01:00:04:00\n"
+        "103  A002     AA/V  C        11:00:00:00 11:00:04:00 01:00:06:00 01:00:10:00\n"
+        "102  B001     AA/V  C        20:00:00:00 20:00:02:00 01:00:04:00 01:00:06:00\n"
+        "104  A004     AA/V  C        13:00:01:00 13:00:04:00 01:00:10:00 01:00:13:00\n"
+        "106  A005     AA/V  C        14:00:00:00 14:00:04:00 01:00:17:00 01:00:21:00\n";
+    vm_edit *a = parse("v5.edl", old_cut), *b = parse("v6r.edl", shuffled);
+    if (!a || !b)
+        return;
+    vm_conform *c = conform(a, b, 0, "renumbered");
+    if (c) {
+        /* the pair's ranges with the new events' indices in this file: v6's 0 A001 is 1 here, 1 B001 3,
+         * 2 A002 2, 3 A004 4, 4 A006 0, 6 A005 5 */
+        static const int renumber[] = {1, 3, 2, 4, 0, -1, 5};
+        want_range want[NPAIR_RANGES];
+        for (int i = 0; i < NPAIR_RANGES; i++) {
+            want[i] = pair_ranges[i];
+            if (want[i].new_event >= 0)
+                want[i].new_event = renumber[want[i].new_event];
+        }
+        compare_ranges(c, want, NPAIR_RANGES, "renumbered");
+        vm_conform_free(&c);
+    }
+    vm_edit_free(&a);
+    vm_edit_free(&b);
+}
+
+/* A shot used twice in the new cut: the copy nearest its old place keeps
+ * the mix, the other is inserted. A shot cut in two is one kept range. A
+ * clip name tells two takes on one reel apart. Black never matches. */
+static void repeats_and_splits(void)
+{
+    static const char a_text[] =
+        "001  R1       V     C        00:00:10:00 00:00:12:00 01:00:00:00 01:00:02:00\n"
+        "* FROM CLIP NAME: take1\n"
+        "002  R1       V     C        00:00:10:00 00:00:12:00 01:00:02:00 01:00:04:00\n"
+        "* FROM CLIP NAME: take2\n"
+        "003  BL       V     C        00:00:00:00 00:00:01:00 01:00:04:00 01:00:05:00\n"
+        "004  R2       V     C        00:00:20:00 00:00:24:00 01:00:05:00 01:00:09:00\n";
+    static const char b_text[] =
+        "001  R1       V     C        00:00:10:00 00:00:12:00 01:00:00:00 01:00:02:00\n"
+        "* FROM CLIP NAME: take2\n"
+        "002  R1       V     C        00:00:10:00 00:00:12:00 01:00:02:00 01:00:04:00\n"
+        "* FROM CLIP NAME: take1\n"
+        "003  BL       V     C        00:00:00:00 00:00:01:00 01:00:04:00 01:00:05:00\n"
+        "004  R2       V     C        00:00:20:00 00:00:22:00 01:00:05:00 01:00:07:00\n"
+        "005  R2       V     C        00:00:22:00 00:00:24:00 01:00:07:00 01:00:09:00\n"
+        "006  R2       V     C        00:00:20:00 00:00:21:00 01:00:09:00 01:00:10:00\n";
+    vm_edit *a = parse("a.edl", a_text), *b = parse("b.edl", b_text);
+    if (!a || !b)
+        return;
+    vm_conform *c = conform(a, b, 0, "repeats and splits");
+    if (c) {
+        static const want_range want[] = {
+            {VM_CONFORM_KEPT, NULL, "01:00:00:00", NULL, "01:00:00:00", -1, -1},
+            /* take1 went from first to second, take2 the other way */
+            {VM_CONFORM_KEPT, "01:00:00:00", "01:00:02:00", "01:00:02:00", "01:00:04:00", 0, 1},
+            {VM_CONFORM_KEPT, "01:00:02:00", "01:00:04:00", "01:00:00:00", "01:00:02:00", 1, 0},
+            /* black is not matched: removed (where the range before it in the old cut, take2, ends now),
+             * and the new black inserted */
+            {VM_CONFORM_REMOVED, "01:00:04:00", "01:00:05:00", "01:00:02:00", "01:00:02:00", 2, -1},
+            /* R2 cut in two (events 4 and 5): one range */
+            {VM_CONFORM_KEPT, "01:00:05:00", "01:00:09:00", "01:00:05:00", "01:00:09:00", 3, 3},
+            {VM_CONFORM_KEPT, "01:00:09:00", NULL, "01:00:10:00", NULL, -1, -1},
+            {VM_CONFORM_INSERTED, "01:00:02:00", "01:00:02:00", "01:00:04:00", "01:00:05:00", -1, 2},
+            /* R2's first second again: inserted (its first use keeps the mix) */
+            {VM_CONFORM_INSERTED, "01:00:09:00", "01:00:09:00", "01:00:09:00", "01:00:10:00", -1, 5},
+        };
+        compare_ranges(c, want, (int)(sizeof want / sizeof want[0]), "repeats and splits");
+        static const want_change changes[] = {
+            {VM_CHANGE_MOVED, 0, 1, 48, 0, 0},
+            {VM_CHANGE_MOVED, 1, 0, -48, 0, 0},
+            {VM_CHANGE_INSERTED, -1, 5, 0, 0, 0},
+        };
+        compare_changes(c, changes, (int)(sizeof changes / sizeof changes[0]), "repeats and splits");
+        vm_conform_free(&c);
+    }
+    vm_edit_free(&a);
+    vm_edit_free(&b);
+}
+
+static void errors(void)
+{
+    vm_edit *a = parse("v5.edl", old_cut), *b = NULL;
+    vm_fps f25;
+    char err[DS_ERR_LEN] = "";
+    vm_fps_parse("25", &f25, err);
+    char *copy = strdup(new_cut);
+    vm_edl_parse("v6.edl", copy, strlen(copy), &f25, &b, err);
+    free(copy);
+    vm_conform *c = (vm_conform *)&c;
+    ds_result r = a && b ? vm_conform_new(a, b, 0, 48000, 0, &c, err) : DS_ERR_ARG;
+    check(r == DS_ERR_ARG && !c && strstr(err, "v5.edl is read at 24 fps and v6.edl at 25 fps"),
+          "errors: two rates", "result %d: %s", (int)r, err);
+    vm_edit_free(&b);
+    b = parse("v6.edl", new_cut);
+    r = vm_conform_new(a, b, 3, 48000, 0, &c, err);
+    check(r == DS_ERR_FORMAT && !c && strstr(err, "v5.edl has no event on track A3"), "errors: no picture on A3",
+          "result %d: %s", (int)r, err);
+    vm_edit_free(&a);
+    vm_edit_free(&b);
+}
+
+int main(void)
+{
+    the_pair();
+    renumbered();
+    repeats_and_splits();
+    errors();
+    return check_exit();
+}

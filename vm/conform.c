@@ -1,0 +1,654 @@
+/* conform.c - the change list between two cuts and the map it gives
+ * (conform.h states what is matched and what the ranges mean).
+ *
+ * How: each cut's events on the chosen track become pieces on its record
+ * timeline (sorted, overlaps cut back to the piece before). The pieces of
+ * both cuts are sorted together by source (reel, clip, file, source in), so
+ * the pairs that show the same source frames come from one walk of each
+ * source's group. Pairs are taken smallest move first; each takes the
+ * frames that neither its old piece nor its new piece has given to an
+ * earlier pair (claims kept per piece: a piece rarely has more than two).
+ * What the old cut shows and no pair took is removed, what the new cut
+ * shows and no pair took is inserted. Work is O(n log n) in the events
+ * plus the pairs, and the pairs are bounded (VM_CONFORM_MAX_PAIRS). */
+#include "vm/conform.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "vm/grow.h"
+
+typedef struct {
+    int event;          /* index in its edit */
+    int side;           /* 0 old, 1 new */
+    int matchable;      /* a clip at normal speed */
+    int64_t rec_in, rec_out, src_in;
+    const vm_edit_event *ev;
+} piece;
+
+typedef struct {
+    int64_t *iv;        /* claimed [iv[2k], iv[2k+1]) on the record timeline */
+    int n, cap;
+} claims;
+
+typedef struct {
+    int op, np;         /* old piece, new piece */
+    int64_t old_in, new_in, len;
+    int64_t dist;       /* |new_in - old_in| */
+} pair;
+
+typedef struct {
+    int op, np;
+    int64_t old_in, old_out, new_in;
+} take;
+
+struct vm_conform {
+    vm_conform_range *ranges;   /* old order (KEPT, REMOVED), then INSERTED in new order */
+    int nranges, nold;          /* nold: the ranges in old order */
+    int *kept_new;              /* KEPT ranges by new position */
+    int nkept;
+    vm_change *changes;
+    int nchanges;
+};
+
+static int cmp_rec(const void *a, const void *b)
+{
+    const piece *x = a, *y = b;
+    if (x->rec_in != y->rec_in)
+        return x->rec_in < y->rec_in ? -1 : 1;
+    return x->event - y->event;
+}
+
+/* by source, then side, then source in */
+static int cmp_source(const void *a, const void *b)
+{
+    const piece *x = *(piece *const *)a, *y = *(piece *const *)b;
+    int c = strcmp(x->ev->reel, y->ev->reel);
+    if (!c)
+        c = strcmp(x->ev->clip, y->ev->clip);
+    if (!c)
+        c = strcmp(x->ev->file, y->ev->file);
+    if (c)
+        return c;
+    if (x->side != y->side)
+        return x->side - y->side;
+    if (x->src_in != y->src_in)
+        return x->src_in < y->src_in ? -1 : 1;
+    return x->event - y->event;
+}
+
+static int same_source(const piece *x, const piece *y)
+{
+    return strcmp(x->ev->reel, y->ev->reel) == 0 && strcmp(x->ev->clip, y->ev->clip) == 0
+           && strcmp(x->ev->file, y->ev->file) == 0;
+}
+
+static int cmp_pair(const void *a, const void *b)
+{
+    const pair *x = a, *y = b;
+    if (x->dist != y->dist)
+        return x->dist < y->dist ? -1 : 1;
+    if (x->old_in != y->old_in)
+        return x->old_in < y->old_in ? -1 : 1;
+    return x->new_in < y->new_in ? -1 : x->new_in > y->new_in;
+}
+
+static int cmp_take_old(const void *a, const void *b)
+{
+    const take *x = a, *y = b;
+    return x->old_in < y->old_in ? -1 : x->old_in > y->old_in;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The pieces of edit e on track bit k, by record in, overlaps cut back. */
+static ds_result pieces_of(const vm_edit *e, int k, int side, piece **out, int *nout, char *err)
+{
+    int n = vm_edit_count(e), m = 0;
+    piece *p = malloc((size_t)(n ? n : 1) * sizeof *p);
+    if (!p)
+        return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < n; i++) {
+        const vm_edit_event *ev = vm_edit_event_at(e, i);
+        if (!(ev->tracks & (1u << k)) || ev->rec_out <= ev->rec_in)
+            continue;
+        p[m].event = i;
+        p[m].side = side;
+        p[m].matchable = ev->kind == VM_EDIT_EVENT_CLIP && ev->speed_num == ev->speed_den;
+        p[m].rec_in = ev->rec_in;
+        p[m].rec_out = ev->rec_out;
+        p[m].src_in = ev->src_in;
+        p[m].ev = ev;
+        m++;
+    }
+    qsort(p, (size_t)m, sizeof *p, cmp_rec);
+    int w = 0;
+    for (int i = 0; i < m; i++) {
+        if (w && p[i].rec_in < p[w - 1].rec_out) {
+            p[i].src_in += p[w - 1].rec_out - p[i].rec_in;
+            p[i].rec_in = p[w - 1].rec_out;
+            if (p[i].rec_in >= p[i].rec_out)
+                continue;
+        }
+        p[w++] = p[i];
+    }
+    *out = p;
+    *nout = w;
+    return DS_OK;
+}
+
+static int claims_add(claims *c, int64_t a, int64_t b)
+{
+    int64_t *g = vm_grow(c->iv, &c->cap, c->n + 1, 2 * sizeof *g);
+    if (!g)
+        return -1;
+    c->iv = g;
+    c->iv[2 * c->n] = a;
+    c->iv[2 * c->n + 1] = b;
+    c->n++;
+    return 0;
+}
+
+/* Appends to *buf (growing it) the claimed intervals of c in the pair's
+ * own coordinate t = x - base, clipped to [0, len). */
+static int blocked(const claims *c, int64_t base, int64_t len, int64_t **buf, int *n, int *cap)
+{
+    for (int i = 0; i < c->n; i++) {
+        int64_t a = c->iv[2 * i] - base, b = c->iv[2 * i + 1] - base;
+        if (b <= 0 || a >= len)
+            continue;
+        int64_t *g = vm_grow(*buf, cap, *n + 1, 2 * sizeof *g);
+        if (!g)
+            return -1;
+        *buf = g;
+        (*buf)[2 * *n] = a < 0 ? 0 : a;
+        (*buf)[2 * *n + 1] = b > len ? len : b;
+        (*n)++;
+    }
+    return 0;
+}
+
+typedef struct {
+    vm_conform *c;
+    piece *po, *pn;
+    int npo, npn;
+    claims *co, *cn;
+    pair *pairs;
+    int npairs, cappairs;
+    take *takes;
+    int ntakes, captakes;
+    int64_t *buf;
+    int capbuf;
+} work;
+
+static void work_free(work *w)
+{
+    for (int i = 0; w->co && i < w->npo; i++)
+        free(w->co[i].iv);
+    for (int i = 0; w->cn && i < w->npn; i++)
+        free(w->cn[i].iv);
+    free(w->co);
+    free(w->cn);
+    free(w->po);
+    free(w->pn);
+    free(w->pairs);
+    free(w->takes);
+    free(w->buf);
+}
+
+/* Every pair of an old and a new piece of one source whose source ranges
+ * overlap. */
+static ds_result find_pairs(work *w, char *err)
+{
+    int total = w->npo + w->npn;
+    piece **all = malloc((size_t)(total ? total : 1) * sizeof *all);
+    if (!all)
+        return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    int n = 0;
+    for (int i = 0; i < w->npo; i++)
+        if (w->po[i].matchable)
+            all[n++] = &w->po[i];
+    for (int i = 0; i < w->npn; i++)
+        if (w->pn[i].matchable)
+            all[n++] = &w->pn[i];
+    qsort(all, (size_t)n, sizeof *all, cmp_source);
+    long long tried = 0;
+    for (int g = 0; g < n;) {
+        int mid = g, end = g;
+        while (end < n && same_source(all[g], all[end]))
+            end++;
+        while (mid < end && all[mid]->side == 0)
+            mid++;
+        /* old [g, mid), new [mid, end), each by source in */
+        int first = mid;
+        for (int i = g; i < mid; i++) {
+            const piece *o = all[i];
+            int64_t o_end = o->src_in + (o->rec_out - o->rec_in);
+            /* a new piece that ends before this old one starts ends before every later one too */
+            while (first < end && all[first]->src_in + (all[first]->rec_out - all[first]->rec_in) <= o->src_in)
+                first++;
+            for (int j = first; j < end && all[j]->src_in < o_end; j++) {
+                const piece *q = all[j];
+                int64_t q_end = q->src_in + (q->rec_out - q->rec_in);
+                if (++tried > VM_CONFORM_MAX_TRIED) {
+                    free(all);
+                    return ds_fail(err, DS_ERR_FORMAT, "%s event %d: comparing the two cuts takes more than %d "
+                                   "steps: one source (reel '%s') covers too many events in both; give the events "
+                                   "clip names or source files", o->ev->where, o->ev->number, VM_CONFORM_MAX_TRIED,
+                                   o->ev->reel);
+                }
+                if (q_end <= o->src_in)
+                    continue;
+                if (w->npairs >= VM_CONFORM_MAX_PAIRS) {
+                    free(all);
+                    return ds_fail(err, DS_ERR_FORMAT, "%s event %d: the two cuts show the same source frames "
+                                   "in more than %d pairs of events (a source used over and over in both); "
+                                   "they cannot be compared", o->ev->where, o->ev->number, VM_CONFORM_MAX_PAIRS);
+                }
+                pair *grown = vm_grow(w->pairs, &w->cappairs, w->npairs + 1, sizeof *grown);
+                if (!grown) {
+                    free(all);
+                    return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+                }
+                w->pairs = grown;
+                int64_t s0 = o->src_in > q->src_in ? o->src_in : q->src_in;
+                int64_t s1 = o_end < q_end ? o_end : q_end;
+                pair *p = &w->pairs[w->npairs++];
+                p->op = (int)(o - w->po);
+                p->np = (int)(q - w->pn);
+                p->old_in = o->rec_in + (s0 - o->src_in);
+                p->new_in = q->rec_in + (s0 - q->src_in);
+                p->len = s1 - s0;
+                p->dist = p->new_in > p->old_in ? p->new_in - p->old_in : p->old_in - p->new_in;
+            }
+        }
+        g = end;
+    }
+    free(all);
+    return DS_OK;
+}
+
+/* Each pair takes the frames still free on both of its pieces. */
+static ds_result take_pairs(work *w, char *err)
+{
+    qsort(w->pairs, (size_t)w->npairs, sizeof *w->pairs, cmp_pair);
+    for (int i = 0; i < w->npairs; i++) {
+        const pair *p = &w->pairs[i];
+        int nb = 0;
+        if (blocked(&w->co[p->op], p->old_in, p->len, &w->buf, &nb, &w->capbuf)
+            || blocked(&w->cn[p->np], p->new_in, p->len, &w->buf, &nb, &w->capbuf))
+            return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+        qsort(w->buf, (size_t)nb, 2 * sizeof *w->buf, cmp_i64); /* by start */
+        int64_t t = 0;
+        for (int k = 0; k <= nb; k++) {
+            int64_t a = k < nb ? w->buf[2 * k] : p->len;
+            if (a > t) {
+                take *g = vm_grow(w->takes, &w->captakes, w->ntakes + 1, sizeof *g);
+                if (!g)
+                    return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+                w->takes = g;
+                take *tk = &w->takes[w->ntakes++];
+                tk->op = p->op;
+                tk->np = p->np;
+                tk->old_in = p->old_in + t;
+                tk->old_out = p->old_in + a;
+                tk->new_in = p->new_in + t;
+                if (claims_add(&w->co[p->op], p->old_in + t, p->old_in + a)
+                    || claims_add(&w->cn[p->np], p->new_in + t, p->new_in + a))
+                    return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+            }
+            if (k < nb && w->buf[2 * k + 1] > t)
+                t = w->buf[2 * k + 1];
+        }
+    }
+    qsort(w->takes, (size_t)w->ntakes, sizeof *w->takes, cmp_take_old);
+    return DS_OK;
+}
+
+static vm_conform_range *add_range(vm_conform *c, int *cap)
+{
+    vm_conform_range *g = vm_grow(c->ranges, cap, c->nranges + 1, sizeof *g);
+    if (!g)
+        return NULL;
+    c->ranges = g;
+    vm_conform_range *r = &c->ranges[c->nranges++];
+    memset(r, 0, sizeof *r);
+    r->old_event = r->new_event = -1;
+    return r;
+}
+
+static vm_change *add_change(vm_conform *c, int *cap, vm_change_kind kind, int old_event, int new_event)
+{
+    vm_change *g = vm_grow(c->changes, cap, c->nchanges + 1, sizeof *g);
+    if (!g)
+        return NULL;
+    c->changes = g;
+    vm_change *ch = &c->changes[c->nchanges++];
+    memset(ch, 0, sizeof *ch);
+    ch->kind = kind;
+    ch->old_event = old_event;
+    ch->new_event = new_event;
+    return ch;
+}
+
+/* Removed parts of [a, b) (old frames between takes), split at the old
+ * pieces' edges so that each names its event. *pi walks the old pieces. */
+static int add_removed(vm_conform *c, int *cap, const work *w, int64_t a, int64_t b, int *pi)
+{
+    while (a < b) {
+        while (*pi < w->npo && w->po[*pi].rec_out <= a)
+            (*pi)++;
+        int64_t end = b;
+        int ev = -1;
+        if (*pi < w->npo && w->po[*pi].rec_in <= a) {
+            ev = w->po[*pi].event;
+            if (w->po[*pi].rec_out < end)
+                end = w->po[*pi].rec_out;
+        } else if (*pi < w->npo && w->po[*pi].rec_in < end) {
+            end = w->po[*pi].rec_in; /* a hole in the old cut before the next piece */
+        }
+        vm_conform_range *r = add_range(c, cap);
+        if (!r)
+            return -1;
+        r->kind = VM_CONFORM_REMOVED;
+        r->old_in = a;
+        r->old_out = end;
+        r->old_event = ev;
+        a = end;
+    }
+    return 0;
+}
+
+typedef struct {
+    int64_t new_in;
+    int index;
+} kept_key;
+
+static int cmp_kept_key(const void *a, const void *b)
+{
+    const kept_key *x = a, *y = b;
+    return x->new_in < y->new_in ? -1 : x->new_in > y->new_in;
+}
+
+/* The event changes, from the takes (in old order). */
+static ds_result event_changes(vm_conform *c, const work *w, char *err)
+{
+    int cap = 0;
+    int t = 0;
+    for (int i = 0; i < w->npo; i++) {
+        const piece *p = &w->po[i];
+        int first = -1, last = -1, many = 0;
+        /* the takes of piece i lie inside it: they follow each other in old order */
+        while (t < w->ntakes && w->takes[t].old_out <= p->rec_in)
+            t++;
+        for (int k = t; k < w->ntakes && w->takes[k].old_in < p->rec_out; k++) {
+            if (first < 0)
+                first = k;
+            else if (w->takes[k].old_in != w->takes[last].old_out
+                     || w->takes[k].new_in - w->takes[k].old_in != w->takes[last].new_in - w->takes[last].old_in)
+                many = 1; /* a piece of it left out, or its parts apart: not one move */
+            last = k;
+        }
+        if (p->ev->kind != VM_EDIT_EVENT_CLIP)
+            continue;
+        if (first < 0) {
+            if (!add_change(c, &cap, VM_CHANGE_REMOVED, p->event, -1))
+                return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+            continue;
+        }
+        const take *f = &w->takes[first], *l = &w->takes[last];
+        const piece *nf = &w->pn[f->np], *nl = &w->pn[l->np];
+        int64_t l_new_out = l->new_in + (l->old_out - l->old_in);
+        int64_t head = (f->old_in - p->rec_in) - (f->new_in - nf->rec_in);
+        int64_t tail = (p->rec_out - l->old_out) - (nl->rec_out - l_new_out);
+        int64_t move = f->new_in - f->old_in;
+        if (many || head || tail || move) {
+            vm_change *ch = add_change(c, &cap, many || head || tail ? VM_CHANGE_TRIMMED : VM_CHANGE_MOVED, p->event,
+                                       nf->event);
+            if (!ch)
+                return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+            ch->move = move;
+            if (ch->kind == VM_CHANGE_TRIMMED) {
+                ch->head = head;
+                ch->tail = tail;
+            }
+        }
+        const vm_edit_join *oj = &p->ev->in, *nj = &nf->ev->in;
+        if (f->old_in == p->rec_in && f->new_in == nf->rec_in
+            && (oj->kind != nj->kind || oj->frames != nj->frames || oj->before != nj->before)) {
+            if (!add_change(c, &cap, VM_CHANGE_TRANSITION, p->event, nf->event))
+                return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+        }
+    }
+    for (int j = 0; j < w->npn; j++)
+        if (w->pn[j].ev->kind == VM_EDIT_EVENT_CLIP && w->cn[j].n == 0
+            && !add_change(c, &cap, VM_CHANGE_INSERTED, -1, w->pn[j].event))
+            return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    return DS_OK;
+}
+
+/* The ranges from the takes: old order (head, kept / removed, tail), merged,
+ * then what the new cut shows beyond them. */
+static ds_result build_ranges(vm_conform *c, work *w, char *err)
+{
+    int cap = 0, pi = 0;
+    int64_t old_start = w->po[0].rec_in, old_end = w->po[w->npo - 1].rec_out;
+    int64_t new_start = w->pn[0].rec_in, new_end = w->pn[w->npn - 1].rec_out;
+    vm_conform_range *r = add_range(c, &cap);
+    if (!r)
+        return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    r->kind = VM_CONFORM_KEPT; /* before the cut: follows its first frame */
+    r->old_in = INT64_MIN;
+    r->old_out = old_start;
+    r->new_in = INT64_MIN;
+    r->new_out = new_start;
+    int64_t at = old_start;
+    for (int k = 0; k < w->ntakes; k++) {
+        const take *tk = &w->takes[k];
+        if (add_removed(c, &cap, w, at, tk->old_in, &pi))
+            return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+        vm_conform_range *prev = &c->ranges[c->nranges - 1];
+        int64_t new_out = tk->new_in + (tk->old_out - tk->old_in);
+        if (prev->kind == VM_CONFORM_KEPT && prev->old_out == tk->old_in && prev->new_out == tk->new_in
+            && prev->old_in != INT64_MIN) {
+            prev->old_out = tk->old_out;
+            prev->new_out = new_out;
+        } else {
+            if (!(r = add_range(c, &cap)))
+                return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+            r->kind = VM_CONFORM_KEPT;
+            r->old_in = tk->old_in;
+            r->old_out = tk->old_out;
+            r->new_in = tk->new_in;
+            r->new_out = new_out;
+            r->old_event = w->po[tk->op].event;
+            r->new_event = w->pn[tk->np].event;
+        }
+        at = tk->old_out;
+    }
+    if (add_removed(c, &cap, w, at, old_end, &pi) || !(r = add_range(c, &cap)))
+        return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    r->kind = VM_CONFORM_KEPT; /* after the cut: follows its last frame */
+    r->old_in = old_end;
+    r->old_out = INT64_MAX;
+    r->new_in = new_end;
+    r->new_out = INT64_MAX;
+    c->nold = c->nranges;
+    /* a removed range is where the kept range before it ends */
+    for (int i = 1; i < c->nold; i++)
+        if (c->ranges[i].kind == VM_CONFORM_REMOVED)
+            c->ranges[i].new_in = c->ranges[i].new_out = c->ranges[i - 1].new_out;
+
+    /* kept by new position, and what the new cut shows beyond them */
+    for (int i = 0; i < c->nold; i++)
+        c->nkept += c->ranges[i].kind == VM_CONFORM_KEPT;
+    if (!(c->kept_new = malloc((size_t)c->nkept * sizeof *c->kept_new)))
+        return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    kept_key *keys = malloc((size_t)c->nkept * sizeof *keys);
+    if (!keys)
+        return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    for (int i = 0, n = 0; i < c->nold; i++)
+        if (c->ranges[i].kind == VM_CONFORM_KEPT)
+            keys[n++] = (kept_key){c->ranges[i].new_in, i};
+    qsort(keys, (size_t)c->nkept, sizeof *keys, cmp_kept_key);
+    for (int k = 0; k < c->nkept; k++)
+        c->kept_new[k] = keys[k].index;
+    free(keys);
+    int nj = 0;
+    for (int k = 0; k < c->nkept; k++) {
+        int64_t from = c->ranges[c->kept_new[k]].new_out;
+        int64_t old_at = c->ranges[c->kept_new[k]].old_out;
+        int64_t to = k + 1 < c->nkept ? c->ranges[c->kept_new[k + 1]].new_in : from;
+        while (from < to) {
+            while (nj < w->npn && w->pn[nj].rec_out <= from)
+                nj++;
+            int64_t end = to;
+            int ev = -1;
+            if (nj < w->npn && w->pn[nj].rec_in <= from) {
+                ev = w->pn[nj].event;
+                if (w->pn[nj].rec_out < end)
+                    end = w->pn[nj].rec_out;
+            } else if (nj < w->npn && w->pn[nj].rec_in < end) {
+                end = w->pn[nj].rec_in;
+            }
+            if (!(r = add_range(c, &cap)))
+                return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+            r->kind = VM_CONFORM_INSERTED;
+            r->new_in = from;
+            r->new_out = end;
+            r->old_in = r->old_out = old_at;
+            r->new_event = ev;
+            from = end;
+        }
+    }
+    return DS_OK;
+}
+
+static int64_t to_samples(const vm_fps *fps, int rate, int64_t start, int64_t f)
+{
+    if (f == INT64_MIN || f == INT64_MAX)
+        return f;
+    return vm_tc_frames_to_samples(fps, rate, f) - start;
+}
+
+ds_result vm_conform_new(const vm_edit *from, const vm_edit *to, int track, int rate, int64_t start_samples,
+                         vm_conform **out, char *err)
+{
+    *out = NULL;
+    const vm_fps *fps = vm_edit_fps(from);
+    if (fps->num != vm_edit_fps(to)->num || fps->den != vm_edit_fps(to)->den)
+        return ds_fail(err, DS_ERR_ARG, "%s is read at %s fps and %s at %s fps: read both cuts at one rate",
+                       vm_edit_path(from), fps->name, vm_edit_path(to), vm_edit_fps(to)->name);
+    work w;
+    memset(&w, 0, sizeof w);
+    ds_result res = DS_OK;
+    char name[8];
+    vm_edit_track_name(track, name, sizeof name);
+    vm_conform *c = calloc(1, sizeof *c);
+    if (!c)
+        return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    w.c = c;
+    if ((res = pieces_of(from, track, 0, &w.po, &w.npo, err)) != DS_OK
+        || (res = pieces_of(to, track, 1, &w.pn, &w.npn, err)) != DS_OK)
+        goto done;
+    if (!w.npo || !w.npn) {
+        res = ds_fail(err, DS_ERR_FORMAT, "%s has no event on track %s: the cuts are compared on %s",
+                      vm_edit_path(w.npo ? to : from), name, name);
+        goto done;
+    }
+    if (!(w.co = calloc((size_t)w.npo, sizeof *w.co)) || !(w.cn = calloc((size_t)w.npn, sizeof *w.cn))) {
+        res = ds_fail(err, DS_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    if ((res = find_pairs(&w, err)) != DS_OK || (res = take_pairs(&w, err)) != DS_OK
+        || (res = event_changes(c, &w, err)) != DS_OK || (res = build_ranges(c, &w, err)) != DS_OK)
+        goto done;
+    for (int i = 0; i < c->nranges; i++) {
+        vm_conform_range *r = &c->ranges[i];
+        r->old_in_s = to_samples(fps, rate, start_samples, r->old_in);
+        r->old_out_s = to_samples(fps, rate, start_samples, r->old_out);
+        r->new_in_s = to_samples(fps, rate, start_samples, r->new_in);
+        r->new_out_s = to_samples(fps, rate, start_samples, r->new_out);
+        if (r->kind == VM_CONFORM_KEPT && r->old_in != INT64_MIN && r->old_out != INT64_MAX)
+            r->new_out_s = r->new_in_s + (r->old_out_s - r->old_in_s); /* a kept range keeps its samples */
+        if (r->kind == VM_CONFORM_KEPT && r->old_in == INT64_MIN)
+            r->new_out_s = to_samples(fps, rate, start_samples, r->new_out);
+    }
+    /* removed: where the kept range before it ends, in samples too */
+    for (int i = 1; i < c->nold; i++)
+        if (c->ranges[i].kind == VM_CONFORM_REMOVED)
+            c->ranges[i].new_in_s = c->ranges[i].new_out_s = c->ranges[i - 1].new_out_s;
+    for (int i = c->nold; i < c->nranges; i++) {
+        /* inserted: the old point is the end of the kept range before it (its old_out) */
+        c->ranges[i].old_in_s = c->ranges[i].old_out_s = to_samples(fps, rate, start_samples, c->ranges[i].old_in);
+    }
+done:
+    work_free(&w);
+    if (res != DS_OK)
+        vm_conform_free(&c);
+    *out = c;
+    return res;
+}
+
+void vm_conform_free(vm_conform **c)
+{
+    if (!c || !*c)
+        return;
+    free((*c)->ranges);
+    free((*c)->kept_new);
+    free((*c)->changes);
+    free(*c);
+    *c = NULL;
+}
+
+const vm_conform_range *vm_conform_ranges(const vm_conform *c, int *n)
+{
+    *n = c->nranges;
+    return c->ranges;
+}
+
+const vm_change *vm_conform_changes(const vm_conform *c, int *n)
+{
+    *n = c->nchanges;
+    return c->changes;
+}
+
+const int *vm_conform_kept_by_new(const vm_conform *c, int *n)
+{
+    *n = c->nkept;
+    return c->kept_new;
+}
+
+int vm_conform_range_at(const vm_conform *c, int64_t pos)
+{
+    int lo = 0, hi = c->nold; /* the first range starts at INT64_MIN */
+    while (hi - lo > 1) {
+        int mid = lo + (hi - lo) / 2;
+        if (c->ranges[mid].old_in_s <= pos)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+int vm_conform_map(const vm_conform *c, int64_t pos, int64_t *new_pos, int *range)
+{
+    int i = vm_conform_range_at(c, pos);
+    const vm_conform_range *r = &c->ranges[i];
+    if (range)
+        *range = i;
+    if (r->kind == VM_CONFORM_REMOVED) {
+        *new_pos = r->new_in_s;
+        return 0;
+    }
+    if (r->old_in_s == INT64_MIN) /* before the cut: by its first frame */
+        *new_pos = pos + (r->new_out_s - r->old_out_s);
+    else
+        *new_pos = pos + (r->new_in_s - r->old_in_s);
+    return 1;
+}
