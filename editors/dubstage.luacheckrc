@@ -17,6 +17,7 @@ stds.dubstage = {
     check_options = {},
     check_word = {},
     collectgarbage = {},
+    conform = {},
     deliver = {},
     did_you_mean = {},
     duck = {},

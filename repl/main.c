@@ -21,6 +21,8 @@
 #include "vm/script.h"
 #include "vm/suggest.h"
 #include "repl/automation_cmd.h"
+#include "repl/conform_cmd.h"
+#include "vm/conform_mix.h"
 #include "repl/diff_cmd.h"
 #include "repl/lib_env.h"
 #include "repl/live_cmd.h"
@@ -72,6 +74,11 @@ static const char usage_text[] =
     "                  with their inputs, outputs and whether each is up to date; or\n"
     "                  them as a Makefile, a GNU parallel job file or a Slurm job array\n"
     "                  (docs/cluster.md)\n"
+    "  conform SCRIPT [--json] [--html FILE] [--strict]\n"
+    "                  the conform report of a mix that follows a new cut (conform { from = ...,\n"
+    "                  to = ... }): the cut's changes, the gaps to fill, every clip, move and cue\n"
+    "                  with its old and new timecode; --strict: exit 1 when anything was dropped\n"
+    "                  (docs/conform.md)\n"
     "  devices         list the audio output devices\n"
     "  new DIR         start a mix repository in DIR (new or empty): a script using the\n"
     "                  standard recipes, media/, markers, .luacheckrc, .luarc.json, .gitignore,\n"
@@ -129,6 +136,8 @@ typedef struct {
     int threads;
     double max_instructions, max_memory_mb; /* 0: the defaults; -1: no limit */
     vm_script_lib *libs;      /* --lib DIR..., then DUBSTAGE_LIB's folders (lib_folders) */
+    int json, strict;         /* conform --json, --strict */
+    const char *html;         /* conform --html FILE */
     int nlibs;
 } cli_args;
 
@@ -149,7 +158,8 @@ static int parse_args(int argc, char **argv, cli_args *a)
     static const char *const options[] = {"--block", "--out",  "--quiet", "--no-measure", "--allow-paths",
                                           "--help",  "--version", "--csv", "--svg",  "--from",
                                           "--to",    "--loop",  "--bus",  "--device", "--buffer",
-                                          "--threads", "--max-instructions", "--max-memory", "--report", "--lib", NULL};
+                                          "--threads", "--max-instructions", "--max-memory", "--report", "--lib",
+                                          "--json", "--strict", "--html", NULL};
     memset(a, 0, sizeof *a);
     size_t room = (size_t)argc + 1 + repl_lib_env_room();
     if (!(a->libs = lib_folders = calloc(room + 1, sizeof *a->libs))) {
@@ -210,6 +220,16 @@ static int parse_args(int argc, char **argv, cli_args *a)
                                               : "--max-memory must be in MiB, such as 1024, or 0 for no limit (got '%s')",
                                   v);
             *(s[6] == 'i' ? &a->max_instructions : &a->max_memory_mb) = x > 0 ? x : -1; /* -1: none */
+            continue;
+        }
+        if (strcmp(s, "--json") == 0 || strcmp(s, "--strict") == 0) {
+            *(s[2] == 'j' ? &a->json : &a->strict) = 1;
+            continue;
+        }
+        if (strcmp(s, "--html") == 0) {
+            if (i + 1 >= argc || !argv[i + 1][0])
+                return fail_usage("option %s needs a file: --html conform.html", s);
+            a->html = argv[++i];
             continue;
         }
         if (strcmp(s, "--block") == 0 || strcmp(s, "--out") == 0 || strcmp(s, "--csv") == 0 ||
@@ -399,6 +419,11 @@ static int cmd_info(const plan *p, const vm_desc *d)
         printf("  %-5s '%s'  %s (%s)\n", s->kind == VM_STRIP_TRACK ? "track" : "bus", s->name,
                l == VM_LAYOUT_PLAIN ? "plain" : vm_layout_name(l), names);
     }
+    if (d->conform)
+        printf("conform  moved from %s to %s (%s): %d clips in %d parts (%d dropped), %d moves (%d dropped); "
+               "'dubstage conform %s' lists every change\n", d->conform->from_path, d->conform->to_path,
+               d->conform->where, d->conform->clips, d->conform->clip_parts, d->conform->clip_parts_dropped,
+               d->conform->moves, d->conform->moves_dropped, d->script_path);
     if (d->nspots)
         printf("spotted  %d clips from edits (spot); now clips of their tracks:\n", d->nspots);
     for (int i = 0; i < d->nspots; i++) {
@@ -811,7 +836,7 @@ done:
 }
 
 static const char *const cli_commands[] = {"render", "info", "automation", "play", "repl", "devices", "loudness",
-                                           "check", "help", "new", "diff", "plan", NULL};
+                                           "check", "help", "new", "diff", "plan", "conform", NULL};
 
 static int is_command(const char *word)
 {
@@ -882,7 +907,8 @@ int main(int argc, char **argv)
     if (strcmp(a.command, "loudness") == 0)
         return fail_usage("%s comes first, its options after it: dubstage loudness [--json] FILE...", a.command);
     if (strcmp(a.command, "render") != 0 && strcmp(a.command, "info") != 0 && strcmp(a.command, "automation") != 0 &&
-        strcmp(a.command, "play") != 0 && strcmp(a.command, "repl") != 0 && strcmp(a.command, "check") != 0) {
+        strcmp(a.command, "play") != 0 && strcmp(a.command, "repl") != 0 && strcmp(a.command, "check") != 0 &&
+        strcmp(a.command, "conform") != 0) {
         return unknown_command(a.command);
     }
     if (!a.script)
@@ -899,6 +925,22 @@ int main(int argc, char **argv)
     const char *report_files[2] = {report_names[0], report_names[1]};
     if (a.report_dir && strcmp(a.command, "render") != 0)
         return fail_usage("--report is an option of render: dubstage render %s --report DIR", a.script);
+    if ((a.json || a.strict || a.html) && strcmp(a.command, "conform") != 0)
+        return fail_usage("%s: --json, --strict and --html are options of conform: dubstage conform SCRIPT --json",
+                          a.command);
+    /* conform --html FILE: checked as the QC report is (never over an input or an output) */
+    char html_dir[PATH_MAX] = ".";
+    if (a.html) {
+        const char *base = vm_path_basename(a.html);
+        snprintf(html_dir, sizeof html_dir, "%.*s", base > a.html ? (int)(base - a.html) : 1,
+                 base > a.html ? a.html : ".");
+        snprintf(report_names[0], PATH_MAX, "%s", base);
+        so.report_dir = html_dir;
+        so.report_option = "--html";
+        so.report_files = report_files;
+        so.nreport_files = 1;
+        so.report_paths = report_paths;
+    }
     if (a.report_dir) {
         const char *base = vm_path_basename(a.script);
         size_t len = strlen(base);
@@ -943,6 +985,10 @@ int main(int argc, char **argv)
     malloc_trim(0);
     if (strcmp(a.command, "check") == 0) {
         rc = cmd_check(&d, &a, &p);
+        goto done;
+    }
+    if (strcmp(a.command, "conform") == 0) {
+        rc = repl_conform(&d, a.json, a.html ? report_paths[0] : NULL, html_dir, a.strict);
         goto done;
     }
     if (vm_duck_analyse(&d, a.block, err) != DS_OK) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vm/conform_mix.h"
 #include "vm/insert_params.h"
 #include "vm/suggest.h"
 
@@ -167,6 +168,7 @@ void vm_desc_free(vm_desc *d)
     free(d->outputs);
     free(d->deliverables);
     free(d->spots);
+    vm_conform_log_free(&d->conform);
     for (int i = 0; i < d->ninputs; i++)
         free(d->inputs[i]);
     free(d->inputs);

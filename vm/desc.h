@@ -328,6 +328,7 @@ typedef struct {
     int ndeliverables, capdeliverables;
     vm_spot_desc *spots;        /* clips placed by spot(), in the order placed */
     int nspots, capspots;
+    struct vm_conform_log *conform; /* conform { from = ..., to = ... }: what it moved (vm/conform_mix.h); NULL */
     int analysis;               /* compile for the duck analysis: the duck keys are the only outputs */
     int live_tap;               /* live playback: this strip's signal is kept for the device (-1: none) */
     int live_meters;            /* live playback, and a render's QC report (vm/qc_series.h): every

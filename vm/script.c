@@ -349,6 +349,7 @@ static const luaL_Reg mix_funcs[] = {
     {"session", script_session}, {"track", script_track}, {"bus", script_bus}, {"output", script_output},
     {"vca", script_vca},         {"mute_group", script_mute_group}, {"markers", script_markers}, {"duck", script_duck}, {"trims", script_trims},
     {"edl", script_edl},         {"otio", script_otio},             {"spot", script_spot},
+    {"conform", script_conform},
     {"deliver", script_deliver},
     {NULL, NULL}};
 
@@ -398,7 +399,8 @@ static int run_script(lua_State *L)
         luaL_tolstring(L, -1, NULL); /* error(t) with a table: its __tostring */
         return lua_error(L);
     }
-    return script_apply_trims(L);
+    script_apply_trims(L);
+    return script_apply_conform(L);
 }
 
 
@@ -454,7 +456,7 @@ ds_result vm_script_load(const char *path, const vm_script_opts *opts, vm_desc *
             res = ds_fail(err, code, "%s", mem);
     }
     if (res == DS_OK && opts->report_dir)
-        res = vm_sandbox_cli_outputs(&ctx.sb, "--report", opts->report_dir, opts->report_files, opts->nreport_files,
+        res = vm_sandbox_cli_outputs(&ctx.sb, opts->report_option ? opts->report_option : "--report", opts->report_dir, opts->report_files, opts->nreport_files,
                                      opts->report_paths, err);
     for (int i = 0; i < desc->nstrips; i++)
         if (desc->strips[i].channels == 0)

@@ -50,6 +50,7 @@ typedef struct {
      * named (vm_sandbox_cli_outputs) and their paths to write go into
      * report_paths. report_dir NULL: none. */
     const char *report_dir;
+    const char *report_option;  /* the option in messages: NULL "--report" (conform: "--html") */
     const char *const *report_files;
     int nreport_files;
     char (*report_paths)[PATH_MAX];

@@ -23,11 +23,6 @@
 #include "vm/otio.h"
 #include "vm/path.h"
 
-typedef struct {
-    vm_edit *e;
-    int fps_given;  /* { fps = ... } was given (else: the session's when it was read) */
-} edit_ref;
-
 #define MAX_HOURS 100 /* an edit's times are within 100 hours: keeps frames * rate inside int64 */
 
 static const char *const join_names[] = {"cut", "dissolve", "wipe"}; /* vm_edit_join_kind order */
@@ -180,6 +175,16 @@ static int edit_newindex(lua_State *L)
 const luaL_Reg script_edit_methods[] = {{"__index", edit_index}, {"__newindex", edit_newindex},
                                         {"__len", edit_len},     {"__gc", edit_gc},
                                         {NULL, NULL}};
+
+void script_edit_check_rate(lua_State *L, const edit_ref *r, const char *call)
+{
+    const vm_fps *fps = vm_edit_fps(r->e);
+    const char *session = script_get_ctx(L)->desc->tb.fps.name;
+    if (!r->fps_given && strcmp(fps->name, session) != 0)
+        vm_script_error(L, "%s: %s was read at %s fps, but the session runs at %s: read it after session {} (or "
+                        "give its rate: edl(\"...\", { fps = \"%s\" }))", call, vm_edit_path(r->e), fps->name,
+                        session, fps->name);
+}
 
 /* ---- spot ---- */
 
@@ -378,10 +383,7 @@ int script_spot(lua_State *L)
     script_check_keys(L, 2, "spot", keys, 0);
     const vm_edit *e = er->e;
     const vm_fps *fps = vm_edit_fps(e);
-    if (!er->fps_given && strcmp(fps->name, d->tb.fps.name) != 0)
-        return vm_script_error(L, "spot: %s was read at %s fps, but the session runs at %s: read it after session {} "
-                               "(or give its rate: edl(\"...\", { fps = \"%s\" }))", vm_edit_path(e), fps->name,
-                               d->tb.fps.name, fps->name);
+    script_edit_check_rate(L, er, "spot");
 
     /* tracks: A1..A16 -> a track; their handles stay on the stack */
     int track_at[VM_EDIT_MAX_AUDIO + 1] = {0};

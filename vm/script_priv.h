@@ -10,6 +10,7 @@
  *   script_group.c    VCAs and mute groups
  *   script_marker.c   marker files (cues) and trims files
  *   script_edit.c     edits (edl, otio) and spot: an edit's audio events as clips
+ *   script_conform.c  conform: the mix made against one cut moved onto the new cut
  *   script_session.c  session, output, duck
  *   script_deliver.c  deliver and delivery specs
  *   script_sandbox.c  the restricted libraries: io, load, require
@@ -31,6 +32,7 @@
 
 #include "vm/budget.h"
 #include "vm/desc.h"
+#include "vm/edit.h"
 #include "vm/sandbox.h"
 #include "vm/script.h"
 #include "vm/script_error.h"
@@ -239,6 +241,22 @@ int script_edl(lua_State *L);
 int script_otio(lua_State *L);
 int script_spot(lua_State *L);
 extern const luaL_Reg script_edit_methods[];
+/* An edit a script holds (EDIT_MT): the edit, and whether { fps = } was
+ * given (else it was read at the session's rate when it was read). */
+typedef struct {
+    vm_edit *e;
+    int fps_given;
+} edit_ref;
+/* An edit read at another rate than the session's without { fps = }:
+ * raises "CALL: cut.edl was read at 24 fps, but the session runs at 25 ...". */
+void script_edit_check_rate(lua_State *L, const edit_ref *r, const char *call);
+
+/* ---- script_conform.c ---- */
+
+int script_conform(lua_State *L);
+/* Moves everything the script placed through the conform it asked for
+ * (after the script has run; nothing when it asked for none). */
+int script_apply_conform(lua_State *L);
 int script_trims(lua_State *L);
 /* Sets the values of every trims file read, in the order read (after the
  * script has run). */

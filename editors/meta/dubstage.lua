@@ -474,6 +474,16 @@ function otio(file, options) end
 ---@return dubstage.clip[]
 function spot(edit, options) end
 
+---@class dubstage.conform_options
+---@field from dubstage.edit the cut the mix was made against
+---@field to dubstage.edit the new cut
+---@field track? string the track the cuts are compared on: "V" (default) or "A1".."A16"
+
+---Moves everything the script placed from the old cut onto the new one, once the script has run
+---(clips split at changes, moves, the session length; docs/conform.md). `dubstage conform` reports it.
+---@param options dubstage.conform_options
+function conform(options) end
+
 ---Applies a trims file (written by the REPL's save()).
 ---@param file string relative to the script's folder
 function trims(file) end

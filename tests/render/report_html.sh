@@ -27,31 +27,14 @@ PNG_COUNT=$ROOT/${BUILD:-build}/tools/png_count
 command -v chromium >/dev/null 2>&1 || { echo "not ok - report_html: chromium is missing (scripts/install-deps.sh test)"; exit 1; }
 [ -x "$PNG_COUNT" ] || { echo "not ok - report_html: no $PNG_COUNT (run make)"; exit 1; }
 
-# chromium_run LOG ARGS... : headless, a profile (and a HOME) of its own, its log in LOG
-chromium_run() {
-  log=$1; shift
-  profile=$(mktemp -d "$W/profile.XXXXXX")
-  HOME=$profile XDG_CONFIG_HOME=$profile XDG_CACHE_HOME=$profile timeout 120 chromium --headless --disable-gpu --no-sandbox --no-first-run --user-data-dir="$profile" \
-    --hide-scrollbars --force-device-scale-factor=1 --enable-logging=stderr --v=0 "$@" 2>"$log"
-  st=$?
-  rm -rf "$profile"
-  return $st
-}
-console_lines() { grep -F ':CONSOLE' "$1"; }
+. "$ROOT/tests/render/lib/chromium.sh"
 
 . "$ROOT/tests/render/lib/report_mix.sh"
 out=$("$DS" render mix.lua --report qc 2>&1) || { notok "render --report qc" "exit $?"; exit 1; }
 page=$W/qc/mix.report.html
 
 # ---- the console ---------------------------------------------------------------
-printf '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>x</title></head><body>
-<script>console.error("boom")</script></body></html>\n' >boom.html
-chromium_run boom.log --dump-dom "file://$W/boom.html" >/dev/null
-if console_lines boom.log | grep -q boom; then
-  ok "the console check sees a page's console.error (the control)"
-else
-  notok "the console check sees a page's console.error" "no CONSOLE line in chromium's log: $(tail -3 boom.log)"
-fi
+console_control
 if chromium_run report.log --dump-dom "file://$page" >dom.html && [ -s dom.html ]; then
   ok "chromium renders the report headless ($(wc -c <dom.html) bytes of DOM)"
 else

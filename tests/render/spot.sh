@@ -18,13 +18,7 @@
 # too few channels, an unknown edit track; `false` leaves an event out.
 set -u
 T=spot
-repo=$(pwd)
-if [ ! -d scripts/media/dx ] || [ ! -f scripts/media/fx/breakmetal02.ogg ]; then
-  scripts/make-demo-media.sh >/dev/null 2>&1
-fi
-. tests/render/lib/common.sh
-M=$repo/scripts/media
-[ -f "$M/dx/1st-m-pockej.ogg" ] || { echo "not ok - $T: the demo media could not be made (scripts/make-demo-media.sh)"; exit 1; }
+. tests/render/lib/demo_media.sh
 
 cat > cut.edl <<'EOF'
 TITLE: SCENE 3 CUT 2
