@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "tests/check.h"
+#include "tests/unit/fps_util.h"
 #include "vm/edl.h"
 
 #define SPF 2000 /* samples a frame: 48 kHz at 24 fps */
@@ -20,9 +21,8 @@
 
 static vm_edit *parse(const char *name, const char *text)
 {
-    vm_fps f;
+    vm_fps f = fps_of("24");
     char err[DS_ERR_LEN];
-    vm_fps_parse("24", &f, err);
     char *copy = strdup(text);
     vm_edit *e = NULL;
     ds_result r = vm_edl_parse(name, copy, strlen(copy), &f, &e, err);
@@ -327,9 +327,8 @@ static void repeats_and_splits(void)
 static void errors(void)
 {
     vm_edit *a = parse("v5.edl", old_cut), *b = NULL;
-    vm_fps f25;
+    vm_fps f25 = fps_of("25");
     char err[DS_ERR_LEN] = "";
-    vm_fps_parse("25", &f25, err);
     char *copy = strdup(new_cut);
     vm_edl_parse("v6.edl", copy, strlen(copy), &f25, &b, err);
     free(copy);
