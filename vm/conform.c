@@ -43,6 +43,7 @@ typedef struct {
 } take;
 
 struct vm_conform {
+    int track;                  /* the track compared */
     vm_conform_range *ranges;   /* old order (KEPT, REMOVED), then INSERTED in new order */
     int nranges, nold;          /* nold: the ranges in old order */
     int *kept_new;              /* KEPT ranges by new position */
@@ -535,10 +536,27 @@ static int64_t to_samples(const vm_fps *fps, int rate, int64_t start, int64_t f)
     return vm_tc_frames_to_samples(fps, rate, f) - start;
 }
 
+/* 1 when e has an event with a duration on track bit k. */
+static int has_track(const vm_edit *e, int k)
+{
+    for (int i = 0; i < vm_edit_count(e); i++) {
+        const vm_edit_event *ev = vm_edit_event_at(e, i);
+        if ((ev->tracks & (1u << k)) && ev->rec_out > ev->rec_in)
+            return 1;
+    }
+    return 0;
+}
+
 ds_result vm_conform_new(const vm_edit *from, const vm_edit *to, int track, int rate, int64_t start_samples,
                          vm_conform **out, char *err)
 {
     *out = NULL;
+    if (track < 0) { /* the picture, or the first audio track both cuts have */
+        int k = 0;
+        while (k <= VM_EDIT_MAX_AUDIO && !(has_track(from, k) && has_track(to, k)))
+            k++;
+        track = k <= VM_EDIT_MAX_AUDIO ? k : 0; /* none: V, and the error says so */
+    }
     const vm_fps *fps = vm_edit_fps(from);
     if (fps->num != vm_edit_fps(to)->num || fps->den != vm_edit_fps(to)->den)
         return ds_fail(err, DS_ERR_ARG, "%s is read at %s fps and %s at %s fps: read both cuts at one rate",
@@ -552,6 +570,7 @@ ds_result vm_conform_new(const vm_edit *from, const vm_edit *to, int track, int 
     if (!c)
         return ds_fail(err, DS_ERR_NOMEM, "out of memory");
     w.c = c;
+    c->track = track;
     if ((res = pieces_of(from, track, 0, &w.po, &w.npo, err)) != DS_OK
         || (res = pieces_of(to, track, 1, &w.pn, &w.npn, err)) != DS_OK)
         goto done;
@@ -610,6 +629,8 @@ const vm_conform_range *vm_conform_ranges(const vm_conform *c, int *n)
     *n = c->nranges;
     return c->ranges;
 }
+
+int vm_conform_track(const vm_conform *c) { return c->track; }
 
 const vm_change *vm_conform_changes(const vm_conform *c, int *n)
 {

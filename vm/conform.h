@@ -3,7 +3,7 @@
  * the old record timeline to the new one.
  *
  * Both cuts are edits (vm/edit.h). Their events on one track (the picture,
- * V, unless asked otherwise) are laid on each record timeline as pieces
+ * V, unless asked otherwise or a cut has none) are laid on each record timeline as pieces
  * [rec_in, rec_out). A piece of the old cut and a piece of the new one show
  * the same picture where they come from the same source (reel, clip name
  * and source file all equal) and their source ranges overlap: source frame
@@ -87,7 +87,8 @@ typedef struct {
 typedef struct vm_conform vm_conform;
 
 /* The change list from `from` (the old cut) to `to` (the new one), both on
- * track bit `track` (0 = V, k = Ak; vm/edit.h), and the map in samples at
+ * track bit `track` (0 = V, k = Ak; vm/edit.h; -1: V when both cuts have
+ * picture, else the first audio track both have), and the map in samples at
  * `rate` Hz from session start `start_samples` (samples since midnight).
  * The two edits must have one frame rate. *out owns everything (nothing
  * points into the edits). Errors name the edits: rates that differ, a
@@ -96,6 +97,9 @@ typedef struct vm_conform vm_conform;
 ds_result vm_conform_new(const vm_edit *from, const vm_edit *to, int track, int rate, int64_t start_samples,
                          vm_conform **out, char *err);
 void vm_conform_free(vm_conform **c);
+
+/* The track compared (0 = V, k = Ak). */
+int vm_conform_track(const vm_conform *c);
 
 /* The ranges in old order (KEPT and REMOVED, head and tail included),
  * then INSERTED in new order: ranges(c, &n). */

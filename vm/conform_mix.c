@@ -639,8 +639,8 @@ void vm_conform_log_free(vm_conform_log **log)
     *log = NULL;
 }
 
-ds_result vm_conform_mix(vm_desc *d, vm_conform *cut, const vm_edit *from, const vm_edit *to, int track,
-                         const char *where, vm_conform_log **log, char *err)
+ds_result vm_conform_mix(vm_desc *d, vm_conform *cut, const vm_edit *from, const vm_edit *to, const char *where,
+                         vm_conform_log **log, char *err)
 {
     vm_conform_log *l = calloc(1, sizeof *l);
     *log = l;
@@ -650,7 +650,7 @@ ds_result vm_conform_mix(vm_desc *d, vm_conform *cut, const vm_edit *from, const
     }
     l->cut = cut;
     l->fps = *vm_edit_fps(from);
-    l->track = track;
+    l->track = vm_conform_track(cut);
     if (!(l->from_path = strdup(vm_edit_path(from))) || !(l->to_path = strdup(vm_edit_path(to)))
         || !(l->where = strdup(where)))
         return nomem(err);

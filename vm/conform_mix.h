@@ -96,9 +96,9 @@ typedef struct vm_conform_log {
  * over, also on failure) from edit `from` to edit `to` (their events are
  * copied into the log), and fills a new log into *log (d->conform keeps
  * it). where: the conform call. Errors: out of memory, a lane that cannot
- * be rebuilt (named). */
-ds_result vm_conform_mix(vm_desc *d, vm_conform *cut, const vm_edit *from, const vm_edit *to, int track,
-                         const char *where, vm_conform_log **log, char *err);
+ * be rebuilt, more than the bounds below (named). */
+ds_result vm_conform_mix(vm_desc *d, vm_conform *cut, const vm_edit *from, const vm_edit *to, const char *where,
+                         vm_conform_log **log, char *err);
 
 void vm_conform_log_free(vm_conform_log **log);
 

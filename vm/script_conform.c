@@ -2,7 +2,8 @@
  * cut once the script has run.
  *
  *   conform { from = edl "reel2_v5.edl", to = edl "reel2_v6.edl" }   -- or otio, or one of each
- *   conform { from = ..., to = ..., track = "A1" }                   -- compare the cuts on A1, not V
+ *   conform { from = ..., to = ..., track = "A1" }                   -- compare the cuts on A1
+ *   (default: V, or the first audio track both have when a cut has no picture)
  *
  * The script is written against the old cut (`from`) as it always was;
  * when it has run (after its trims files), every clip, move and the
@@ -49,7 +50,7 @@ int script_conform(lua_State *L)
     lua_pop(L, 1);
     edit_field(L, "from", "the cut the mix was made against");
     edit_field(L, "to", "the new cut");
-    int track = 0;
+    int track = -1; /* V, or the first audio track both cuts have */
     const char *t = script_opt_string(L, 1, "track", "conform");
     if (t)
         track = script_word(L, t, track_words, "conform", "track", "tracks");
@@ -92,7 +93,7 @@ int script_apply_conform(lua_State *L)
     vm_conform *cut = NULL;
     vm_desc *d = c->desc;
     if (vm_conform_new(from->e, to->e, track, d->tb.rate, d->tb.start_samples, &cut, err) != DS_OK
-        || vm_conform_mix(d, cut, from->e, to->e, track, where, &d->conform, err) != DS_OK) {
+        || vm_conform_mix(d, cut, from->e, to->e, where, &d->conform, err) != DS_OK) {
         snprintf(c->error_context, sizeof c->error_context, "%s: conform: ", where);
         return vm_script_error(L, "%s", err);
     }

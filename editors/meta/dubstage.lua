@@ -477,7 +477,7 @@ function spot(edit, options) end
 ---@class dubstage.conform_options
 ---@field from dubstage.edit the cut the mix was made against
 ---@field to dubstage.edit the new cut
----@field track? string the track the cuts are compared on: "V" (default) or "A1".."A16"
+---@field track? string the track the cuts are compared on: "V" or "A1".."A16" (default: V, or the first audio track both cuts have)
 
 ---Moves everything the script placed from the old cut onto the new one, once the script has run
 ---(clips split at changes, moves, the session length; docs/conform.md). `dubstage conform` reports it.

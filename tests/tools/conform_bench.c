@@ -77,7 +77,7 @@ int main(int argc, char **argv)
         }
         double c2 = bench_cpu_now();
         vm_conform_ranges(cut, &ranges);
-        if (vm_conform_mix(&d, cut, a, b, 0, "bench", &d.conform, err) != DS_OK) {
+        if (vm_conform_mix(&d, cut, a, b, "bench", &d.conform, err) != DS_OK) {
             fprintf(stderr, "conform_bench: %s\n", err);
             return 1;
         }

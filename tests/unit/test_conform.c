@@ -324,6 +324,50 @@ static void repeats_and_splits(void)
     vm_edit_free(&b);
 }
 
+/* Cuts of sound only (AA, no V), as docs/conform.md's: compared on A1 when
+ * no track is asked for; sc12_t3 loses 12 frames at its head, A017 comes
+ * 12 frames earlier on a longer dissolve: one kept range from the trim on. */
+static void sound_only(void)
+{
+    static const char v5[] =
+        "TITLE: REEL 2 V5\n"
+        "001  SC12     AA    C        00:00:01:00 00:00:03:00 01:00:01:00 01:00:03:00\n"
+        "* FROM CLIP NAME:  sc12_t3\n"
+        "002  SC12     AA    C        00:00:03:00 00:00:03:00 01:00:03:00 01:00:03:00\n"
+        "002  A017     AA    D    012 14:21:07:00 14:21:09:00 01:00:03:00 01:00:05:00\n"
+        "* FROM CLIP NAME:  sc12_t3\n";
+    static const char v6[] =
+        "TITLE: REEL 2 V6\n"
+        "001  SC12     AA    C        00:00:01:12 00:00:03:00 01:00:01:00 01:00:02:12\n"
+        "* FROM CLIP NAME:  sc12_t3\n"
+        "002  SC12     AA    C        00:00:03:00 00:00:03:00 01:00:02:12 01:00:02:12\n"
+        "002  A017     AA    D    024 14:21:07:00 14:21:09:00 01:00:02:12 01:00:04:12\n"
+        "* FROM CLIP NAME:  sc12_t3\n";
+    vm_edit *a = parse("reel2_v5.edl", v5), *b = parse("reel2_v6.edl", v6);
+    if (!a || !b)
+        return;
+    vm_conform *c = conform(a, b, -1, "sound only: no track asked for");
+    if (c) {
+        check(vm_conform_track(c) == 1, "sound only: compared on A1", "track %d", vm_conform_track(c));
+        static const want_range want[] = {
+            {VM_CONFORM_KEPT, NULL, "01:00:01:00", NULL, "01:00:01:00", -1, -1},
+            {VM_CONFORM_REMOVED, "01:00:01:00", "01:00:01:12", "01:00:01:00", "01:00:01:00", 0, -1},
+            {VM_CONFORM_KEPT, "01:00:01:12", "01:00:05:00", "01:00:01:00", "01:00:04:12", 0, 0},
+            {VM_CONFORM_KEPT, "01:00:05:00", NULL, "01:00:04:12", NULL, -1, -1},
+        };
+        compare_ranges(c, want, (int)(sizeof want / sizeof want[0]), "sound only");
+        static const want_change changes[] = {
+            {VM_CHANGE_TRIMMED, 0, 0, -12, 12, 0},
+            {VM_CHANGE_MOVED, 2, 2, -12, 0, 0},
+            {VM_CHANGE_TRANSITION, 2, 2, 0, 0, 0},
+        };
+        compare_changes(c, changes, (int)(sizeof changes / sizeof changes[0]), "sound only");
+        vm_conform_free(&c);
+    }
+    vm_edit_free(&a);
+    vm_edit_free(&b);
+}
+
 static void errors(void)
 {
     vm_edit *a = parse("v5.edl", old_cut), *b = NULL;
@@ -350,6 +394,7 @@ int main(void)
     the_pair();
     renumbered();
     repeats_and_splits();
+    sound_only();
     errors();
     return check_exit();
 }
