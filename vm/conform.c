@@ -3,9 +3,9 @@
  *
  * How: each cut's events on the chosen track become pieces on its record
  * timeline (sorted, overlaps cut back to the piece before). The pieces of
- * both cuts are sorted together by source (reel, clip, file, source in), so
- * the pairs that show the same source frames come from one walk of each
- * source's group. Pairs are taken smallest move first; each takes the
+ * both cuts are sorted together by one source field (file, then clip name,
+ * then reel: one pass each) and source in, so the pairs that show the same
+ * source frames come from one walk of each group. Pairs are taken smallest move first; each takes the
  * frames that neither its old piece nor its new piece has given to an
  * earlier pair (claims kept per piece: a piece rarely has more than two).
  * What the old cut shows and no pair took is removed, what the new cut
@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "vm/grow.h"
+#include "vm/path.h"
 
 typedef struct {
     int event;          /* index in its edit */
@@ -24,6 +25,7 @@ typedef struct {
     int matchable;      /* a clip at normal speed */
     int64_t rec_in, rec_out, src_in;
     const vm_edit_event *ev;
+    const char *key;    /* the source field compared in the pass running (find_pairs) */
 } piece;
 
 typedef struct {
@@ -64,11 +66,7 @@ static int cmp_rec(const void *a, const void *b)
 static int cmp_source(const void *a, const void *b)
 {
     const piece *x = *(piece *const *)a, *y = *(piece *const *)b;
-    int c = strcmp(x->ev->reel, y->ev->reel);
-    if (!c)
-        c = strcmp(x->ev->clip, y->ev->clip);
-    if (!c)
-        c = strcmp(x->ev->file, y->ev->file);
+    int c = strcmp(x->key, y->key);
     if (c)
         return c;
     if (x->side != y->side)
@@ -78,10 +76,29 @@ static int cmp_source(const void *a, const void *b)
     return x->event - y->event;
 }
 
-static int same_source(const piece *x, const piece *y)
+/* The fields that name a source, in the order they are trusted: the source
+ * file (its base name: an EDL's "* SOURCE FILE: sc1.wav" and an OTIO
+ * target_url "file:///media/sc1.wav" name one file), the clip name, the reel. */
+enum { FIELD_FILE, FIELD_CLIP, FIELD_REEL, NFIELDS };
+
+static const char *source_field(const vm_edit_event *ev, int field)
 {
-    return strcmp(x->ev->reel, y->ev->reel) == 0 && strcmp(x->ev->clip, y->ev->clip) == 0
-           && strcmp(x->ev->file, y->ev->file) == 0;
+    return field == FIELD_FILE ? vm_path_basename(ev->file) : field == FIELD_CLIP ? ev->clip : ev->reel;
+}
+
+/* Two events show one source when every field both name is the same (one
+ * cut may name fewer: an OTIO clip has no reel). A pair is found in the
+ * pass of the first field both name, and only there. */
+static int same_source(const piece *x, const piece *y, int pass)
+{
+    for (int f = 0; f < NFIELDS; f++) {
+        const char *a = source_field(x->ev, f), *b = source_field(y->ev, f);
+        if (!a[0] || !b[0])
+            continue;
+        if (f < pass || strcmp(a, b) != 0)
+            return 0;
+    }
+    return 1;
 }
 
 static int cmp_pair(const void *a, const void *b)
@@ -209,65 +226,68 @@ static ds_result find_pairs(work *w, char *err)
     piece **all = malloc((size_t)(total ? total : 1) * sizeof *all);
     if (!all)
         return ds_fail(err, DS_ERR_NOMEM, "out of memory");
-    int n = 0;
-    for (int i = 0; i < w->npo; i++)
-        if (w->po[i].matchable)
-            all[n++] = &w->po[i];
-    for (int i = 0; i < w->npn; i++)
-        if (w->pn[i].matchable)
-            all[n++] = &w->pn[i];
-    qsort(all, (size_t)n, sizeof *all, cmp_source);
     long long tried = 0;
-    for (int g = 0; g < n;) {
-        int mid = g, end = g;
-        while (end < n && same_source(all[g], all[end]))
-            end++;
-        while (mid < end && all[mid]->side == 0)
-            mid++;
-        /* old [g, mid), new [mid, end), each by source in */
-        int first = mid;
-        for (int i = g; i < mid; i++) {
-            const piece *o = all[i];
-            int64_t o_end = o->src_in + (o->rec_out - o->rec_in);
-            /* a new piece that ends before this old one starts ends before every later one too */
-            while (first < end && all[first]->src_in + (all[first]->rec_out - all[first]->rec_in) <= o->src_in)
-                first++;
-            for (int j = first; j < end && all[j]->src_in < o_end; j++) {
-                const piece *q = all[j];
-                int64_t q_end = q->src_in + (q->rec_out - q->rec_in);
-                if (++tried > VM_CONFORM_MAX_TRIED) {
-                    free(all);
-                    return ds_fail(err, DS_ERR_FORMAT, "%s event %d: comparing the two cuts takes more than %d "
-                                   "steps: one source (reel '%s') covers too many events in both; give the events "
-                                   "clip names or source files", o->ev->where, o->ev->number, VM_CONFORM_MAX_TRIED,
-                                   o->ev->reel);
-                }
-                if (q_end <= o->src_in)
-                    continue;
-                if (w->npairs >= VM_CONFORM_MAX_PAIRS) {
-                    free(all);
-                    return ds_fail(err, DS_ERR_FORMAT, "%s event %d: the two cuts show the same source frames "
-                                   "in more than %d pairs of events (a source used over and over in both); "
-                                   "they cannot be compared", o->ev->where, o->ev->number, VM_CONFORM_MAX_PAIRS);
-                }
-                pair *grown = vm_grow(w->pairs, &w->cappairs, w->npairs + 1, sizeof *grown);
-                if (!grown) {
-                    free(all);
-                    return ds_fail(err, DS_ERR_NOMEM, "out of memory");
-                }
-                w->pairs = grown;
-                int64_t s0 = o->src_in > q->src_in ? o->src_in : q->src_in;
-                int64_t s1 = o_end < q_end ? o_end : q_end;
-                pair *p = &w->pairs[w->npairs++];
-                p->op = (int)(o - w->po);
-                p->np = (int)(q - w->pn);
-                p->old_in = o->rec_in + (s0 - o->src_in);
-                p->new_in = q->rec_in + (s0 - q->src_in);
-                p->len = s1 - s0;
-                p->dist = p->new_in > p->old_in ? p->new_in - p->old_in : p->old_in - p->new_in;
+    for (int pass = 0; pass < NFIELDS; pass++) {
+        int n = 0;
+        for (int side = 0; side < 2; side++)
+            for (int i = 0; i < (side ? w->npn : w->npo); i++) {
+                piece *p = side ? &w->pn[i] : &w->po[i];
+                p->key = source_field(p->ev, pass);
+                if (p->matchable && p->key[0])
+                    all[n++] = p;
             }
+        qsort(all, (size_t)n, sizeof *all, cmp_source);
+        for (int g = 0; g < n;) {
+            int mid = g, end = g;
+            while (end < n && strcmp(all[g]->key, all[end]->key) == 0)
+                end++;
+            while (mid < end && all[mid]->side == 0)
+                mid++;
+            /* old [g, mid), new [mid, end), each by source in */
+            int first = mid;
+            for (int i = g; i < mid; i++) {
+                const piece *o = all[i];
+                int64_t o_end = o->src_in + (o->rec_out - o->rec_in);
+                /* a new piece that ends before this old one starts ends before every later one too */
+                while (first < end && all[first]->src_in + (all[first]->rec_out - all[first]->rec_in) <= o->src_in)
+                    first++;
+                for (int j = first; j < end && all[j]->src_in < o_end; j++) {
+                    const piece *q = all[j];
+                    int64_t q_end = q->src_in + (q->rec_out - q->rec_in);
+                    if (++tried > VM_CONFORM_MAX_TRIED) {
+                        free(all);
+                        return ds_fail(err, DS_ERR_FORMAT, "%s event %d: comparing the two cuts takes more than %d "
+                                       "steps: one source ('%s') covers too many events in both; give the events "
+                                       "clip names or source files", o->ev->where, o->ev->number,
+                                       VM_CONFORM_MAX_TRIED, o->key);
+                    }
+                    if (q_end <= o->src_in || !same_source(o, q, pass))
+                        continue;
+                    if (w->npairs >= VM_CONFORM_MAX_PAIRS) {
+                        free(all);
+                        return ds_fail(err, DS_ERR_FORMAT, "%s event %d: the two cuts show the same source frames "
+                                       "in more than %d pairs of events (a source used over and over in both); "
+                                       "they cannot be compared", o->ev->where, o->ev->number, VM_CONFORM_MAX_PAIRS);
+                    }
+                    pair *grown = vm_grow(w->pairs, &w->cappairs, w->npairs + 1, sizeof *grown);
+                    if (!grown) {
+                        free(all);
+                        return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+                    }
+                    w->pairs = grown;
+                    int64_t s0 = o->src_in > q->src_in ? o->src_in : q->src_in;
+                    int64_t s1 = o_end < q_end ? o_end : q_end;
+                    pair *p = &w->pairs[w->npairs++];
+                    p->op = (int)(o - w->po);
+                    p->np = (int)(q - w->pn);
+                    p->old_in = o->rec_in + (s0 - o->src_in);
+                    p->new_in = q->rec_in + (s0 - q->src_in);
+                    p->len = s1 - s0;
+                    p->dist = p->new_in > p->old_in ? p->new_in - p->old_in : p->old_in - p->new_in;
+                }
+            }
+            g = end;
         }
-        g = end;
     }
     free(all);
     return DS_OK;

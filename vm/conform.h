@@ -2,13 +2,16 @@
  * was made against and the new one), and the map it gives from a time on
  * the old record timeline to the new one.
  *
- * Both cuts are edits (vm/edit.h). Their events on one track (the picture,
- * V, unless asked otherwise or a cut has none) are laid on each record timeline as pieces
- * [rec_in, rec_out). A piece of the old cut and a piece of the new one show
- * the same picture where they come from the same source (reel, clip name
- * and source file all equal) and their source ranges overlap: source frame
- * s is at old rec_in + (s - old src_in) and at new rec_in + (s - new
- * src_in). Events are matched this way, never by event number, so a cut
+ * Both cuts are edits (vm/edit.h). Their events on one track (the
+ * picture, V, unless asked otherwise or a cut has none) are laid on each
+ * record timeline as pieces [rec_in, rec_out). A piece of the old cut and a
+ * piece of the new one show the same picture where they come from the same
+ * source and their source ranges overlap. The same source: every one of
+ * source file (compared by base name), clip name and reel that both events
+ * name is the same, and they name at least one in common (an OTIO clip has
+ * no reel, an EDL event may have no clip name: an EDL and an OTIO file of
+ * one cut match). There, source frame s is at old rec_in + (s - old
+ * src_in) and at new rec_in + (s - new src_in). Events are matched this way, never by event number, so a cut
  * renumbered, reordered or re-exported matches as well as one that was not.
  *
  * A source shown twice in either cut gives several candidate pairs; each

@@ -15,6 +15,7 @@
 #include "tests/check.h"
 #include "tests/unit/fps_util.h"
 #include "vm/edl.h"
+#include "vm/otio.h"
 
 #define SPF 2000 /* samples a frame: 48 kHz at 24 fps */
 #define HOUR1 ((int64_t)3600 * 24) /* 01:00:00:00 in frames: the session start */
@@ -368,6 +369,64 @@ static void sound_only(void)
     vm_edit_free(&b);
 }
 
+/* The old cut as OpenTimelineIO (clips by name, no reel), the new one as an
+ * EDL naming its events with "* FROM CLIP NAME:": matched by clip name
+ * (the EDL's reels are no conflict: OTIO names none); shot2 removed, shot3
+ * 2 s earlier. With shot3's name changed in the EDL nothing matches it. */
+static void otio_and_edl(void)
+{
+#define RT(v) "{\"OTIO_SCHEMA\": \"RationalTime.1\", \"value\": " #v ", \"rate\": 24}"
+#define SHOT(name, start) "{\"OTIO_SCHEMA\": \"Clip.1\", \"name\": \"" name "\", \"source_range\": " \
+    "{\"OTIO_SCHEMA\": \"TimeRange.1\", \"start_time\": " RT(start) ", \"duration\": " RT(48) "}, " \
+    "\"media_reference\": {\"OTIO_SCHEMA\": \"ExternalReference.1\", \"target_url\": \"file:///m/" name ".wav\"}}"
+    static const char old_otio[] =
+        "{\"OTIO_SCHEMA\": \"Timeline.1\", \"name\": \"v1\", \"global_start_time\": " RT(86400) ", "
+        "\"tracks\": {\"OTIO_SCHEMA\": \"Stack.1\", \"children\": [{\"OTIO_SCHEMA\": \"Track.1\", \"kind\": "
+        "\"Video\", \"children\": [" SHOT("shot1", 240) ", " SHOT("shot2", 480) ", " SHOT("shot3", 720) "]}]}}";
+#undef SHOT
+#undef RT
+    static const char new_edl[] =
+        "001  R1       V     C        00:00:10:00 00:00:12:00 01:00:00:00 01:00:02:00\n"
+        "* FROM CLIP NAME: shot1\n"
+        "002  R3       V     C        00:00:30:00 00:00:32:00 01:00:02:00 01:00:04:00\n"
+        "* FROM CLIP NAME: shot3\n";
+    vm_fps f = fps_of("24");
+    char err[DS_ERR_LEN];
+    vm_edit *a = NULL, *b = parse("v2.edl", new_edl);
+    ds_result r = vm_otio_parse("v1.otio", old_otio, strlen(old_otio), &f, &a, err);
+    check(r == DS_OK && a, "otio and edl: the OTIO cut reads", "result %d: %s", (int)r, err);
+    if (!a || !b)
+        return;
+    vm_conform *c = conform(a, b, 0, "otio and edl");
+    if (c) {
+        static const want_range want[] = {
+            {VM_CONFORM_KEPT, NULL, "01:00:00:00", NULL, "01:00:00:00", -1, -1},
+            {VM_CONFORM_KEPT, "01:00:00:00", "01:00:02:00", "01:00:00:00", "01:00:02:00", 0, 0},
+            {VM_CONFORM_REMOVED, "01:00:02:00", "01:00:04:00", "01:00:02:00", "01:00:02:00", 1, -1},
+            {VM_CONFORM_KEPT, "01:00:04:00", "01:00:06:00", "01:00:02:00", "01:00:04:00", 2, 1},
+            {VM_CONFORM_KEPT, "01:00:06:00", NULL, "01:00:04:00", NULL, -1, -1},
+        };
+        compare_ranges(c, want, (int)(sizeof want / sizeof want[0]), "otio and edl");
+        vm_conform_free(&c);
+    }
+    vm_edit_free(&b);
+    char *renamed = strdup(new_edl);
+    memcpy(strstr(renamed, "shot3"), "shotX", 5);
+    b = parse("v2x.edl", renamed);
+    free(renamed);
+    c = b ? conform(a, b, 0, "otio and edl, shot3 renamed") : NULL;
+    if (c) {
+        int nch;
+        const vm_change *ch = vm_conform_changes(c, &nch);
+        check(nch == 3 && ch[0].kind == VM_CHANGE_REMOVED && ch[1].kind == VM_CHANGE_REMOVED
+                  && ch[1].old_event == 2 && ch[2].kind == VM_CHANGE_INSERTED && ch[2].new_event == 1,
+              "otio and edl, shot3 renamed: another source (removed, and the new one inserted)", "%d changes", nch);
+        vm_conform_free(&c);
+    }
+    vm_edit_free(&a);
+    vm_edit_free(&b);
+}
+
 static void errors(void)
 {
     vm_edit *a = parse("v5.edl", old_cut), *b = NULL;
@@ -395,6 +454,7 @@ int main(void)
     renumbered();
     repeats_and_splits();
     sound_only();
+    otio_and_edl();
     errors();
     return check_exit();
 }
