@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dsp/simd.h"
 #include "vm/desc.h"
 #include "vm/duck.h"
 #include "vm/judge.h"
@@ -93,8 +94,11 @@ static const char usage_text[] =
     "                  SCRIPT.report.json (docs/report.md)\n"
     "  --quiet         no progress bar and no report (errors are still printed)\n"
     "  --no-measure    skip the loudness and true-peak report (a little faster)\n"
-    "  --threads N     render: 1 or 2 threads (default 2: the tracks' clips, inserts and\n"
-    "                  faders run on two cores; the bytes are the same)\n"
+    "  --threads N     render: 1 or 2 threads (default 2: the mix's units of work - tracks,\n"
+    "                  buses, file writing - taken by two threads as they come free; one\n"
+    "                  when the process may use one CPU only; the bytes are the same)\n"
+    "  --pin           render: pin each of the two threads to a CPU of its own (default:\n"
+    "                  they float, which is faster when other programs share the CPUs)\n"
     "  --lib DIR       let require find modules in DIR too (after the script's folder,\n"
     "                  before the standard library); repeatable; DUBSTAGE_LIB holds more,\n"
     "                  colon-separated (docs/recipes-sharing.md)\n"
@@ -108,7 +112,7 @@ static const char usage_text[] =
     "  --device NAME   play: the output device, or part of its name (see 'dubstage devices')\n"
     "  --buffer N      play: frames per audio callback (default: the device's)\n"
     "  --help          this text\n"
-    "  --version       print the version\n"
+    "  --version       print the version, the SIMD path the kernels take and the CPU\n"
     "\n"
     "See README.md and docs/language.md for the mix language.\n";
 
@@ -134,6 +138,7 @@ typedef struct {
     const char *from, *to, *bus, *device;
     int loop, buffer;
     int threads;
+    int pin;
     double max_instructions, max_memory_mb; /* 0: the defaults; -1: no limit */
     vm_script_lib *libs;      /* --lib DIR..., then DUBSTAGE_LIB's folders (lib_folders) */
     int json, strict;         /* conform --json, --strict */
@@ -159,7 +164,7 @@ static int parse_args(int argc, char **argv, cli_args *a)
                                           "--help",  "--version", "--csv", "--svg",  "--from",
                                           "--to",    "--loop",  "--bus",  "--device", "--buffer",
                                           "--threads", "--max-instructions", "--max-memory", "--report", "--lib",
-                                          "--json", "--strict", "--html", NULL};
+                                          "--json", "--strict", "--html", "--pin", NULL};
     memset(a, 0, sizeof *a);
     size_t room = (size_t)argc + 1 + repl_lib_env_room();
     if (!(a->libs = lib_folders = calloc(room + 1, sizeof *a->libs))) {
@@ -264,6 +269,8 @@ static int parse_args(int argc, char **argv, cli_args *a)
             a->measure = 0;
         } else if (strcmp(s, "--allow-paths") == 0) {
             a->allow_paths = 1;
+        } else if (strcmp(s, "--pin") == 0) {
+            a->pin = 1;
         } else if (s[0] == '-' && s[1] == '-' && strcmp(s, "--help") && strcmp(s, "--version")) {
             const char *near = vm_suggest(s, options, (int)(sizeof options / sizeof options[0]) - 1);
             if (near) {
@@ -585,6 +592,7 @@ static int run_render(plan *p, const cli_args *a, int measure, vm_qc_series *qc,
         .block = a->block,
         .measure = measure,
         .threads = a->threads,
+        .pin = a->pin,
         .stop = &stop_requested,
         .progress = (!a->quiet && isatty(2)) ? show_progress : NULL,
         .pass_progress = (!a->quiet && isatty(2)) ? show_pass_progress : NULL,
@@ -854,6 +862,48 @@ static int unknown_command(const char *word)
     return 2;
 }
 
+/* DUBSTAGE_SIMD narrows the kernels' SIMD path (dsp_simd_cap): "avx2"
+ * (nothing wider), "sse2" (no AVX2 either); "avx512" or unset, the widest
+ * the CPU has. Every path gives the same bytes; the tests run each. 0, or
+ * 2 with the message printed. */
+static int simd_from_env(void)
+{
+    static const char *const names[] = {"avx512", "avx2", "sse2", NULL};
+    static const int caps[] = {DSP_SIMD_ANY, DSP_SIMD_NO_WIDE, DSP_SIMD_NO_AVX2};
+    const char *v = getenv("DUBSTAGE_SIMD");
+    if (!v || !*v)
+        return 0;
+    for (int i = 0; names[i]; i++)
+        if (strcmp(v, names[i]) == 0) {
+            dsp_simd_cap = caps[i];
+            return 0;
+        }
+    const char *near = vm_suggest(v, names, 3);
+    fprintf(stderr, "dubstage: DUBSTAGE_SIMD must be avx512, avx2 or sse2 (got '%s')%s%s%s\n", v,
+            near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+    return 2;
+}
+
+/* --version: the version, the SIMD path the kernels take here and the
+ * CPU's model (/proc/cpuinfo), so figures from two machines are not mixed
+ * up. */
+static void print_version(void)
+{
+    char line[512], model[256] = "unknown";
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    while (f && fgets(line, sizeof line, f)) {
+        char *colon = strchr(line, ':');
+        if (strncmp(line, "model name", 10) == 0 && colon) {
+            snprintf(model, sizeof model, "%s", colon + 1 + (colon[1] == ' '));
+            model[strcspn(model, "\n")] = 0;
+            break;
+        }
+    }
+    if (f)
+        fclose(f);
+    printf("dubstage %s\nsimd: %s\ncpu: %s\n", DS_VERSION, dsp_simd_path(), model);
+}
+
 int main(int argc, char **argv)
 {
     /* Clip readers take and return buffers of 8 KiB to 1 MiB as clips start
@@ -862,6 +912,8 @@ int main(int argc, char **argv)
      * heap absorbs them (tests/render/memory.sh: +19% over 60 min with the
      * default threshold, +5..7% with this one). */
     mallopt(M_MMAP_THRESHOLD, 8 * 1024);
+    if (simd_from_env() != 0)
+        return 2;
     /* `loudness` takes files, not a script, and options of its own: the
      * words after it are its own (dubstage loudness --json a.wav b.wav) */
     if (argc >= 2 && strcmp(argv[1], "loudness") == 0)
@@ -886,7 +938,7 @@ int main(int argc, char **argv)
             return 0;
         }
         if (strcmp(argv[i], "--version") == 0) {
-            printf("dubstage %s\n", DS_VERSION);
+            print_version();
             return 0;
         }
     }

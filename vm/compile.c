@@ -69,6 +69,12 @@ static void compiler_free(compiler *c)
     free(c->last);
     free(c->unit);
     free(c->unit_cost);
+    free(c->unit_succ.start);
+    free(c->unit_succ.items);
+    free(c->unit_npred);
+    free(c->unit_order);
+    free(c->slot_of);
+    free(c->strip_slots);
     free(c->ops);
     free(c->warn);
     vmc_free_graph(c);
@@ -209,7 +215,8 @@ done:
     return nslots;
 }
 
-/* Buffer assignment: c->chans[s] for every strip that is written. */
+/* Buffer assignment: c->chans[s] for every strip that is written; the
+ * slots stay in c->slot_of and c->strip_slots (vmc_link_units reads them). */
 static ds_result assign_buffers(compiler *c, char *err)
 {
     const vm_desc *d = c->d;
@@ -218,16 +225,15 @@ static ds_result assign_buffers(compiler *c, char *err)
     int total_ch = 0;
     for (int s = 0; s < c->n; s++)
         total_ch += d->strips[s].channels ? d->strips[s].channels : 1;
-    int *slot_of = calloc(n1, sizeof *slot_of); /* first slot index of a strip's channel list */
-    int *strip_slots = calloc((size_t)total_ch + 1, sizeof *strip_slots);
+    int *slot_of = c->slot_of = malloc(n1 * sizeof *slot_of); /* first slot index of a strip's channel list */
+    int *strip_slots = c->strip_slots = calloc((size_t)total_ch + 1, sizeof *strip_slots);
     c->chans = calloc(n1, sizeof *c->chans);
-    ds_result r = DS_OK;
+    for (int s = 0; slot_of && s < c->n; s++)
+        slot_of[s] = -1;
     int nslots = slot_of && strip_slots && c->chans ? assign_slots(c, slot_of, strip_slots, total_ch) : -1;
-    if (nslots < 0) {
-        r = ds_fail(err, DS_ERR_NOMEM, "out of memory");
-        goto done;
-    }
-    p->nbuffers = nslots;
+    if (nslots < 0)
+        return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    p->nbuffers = c->nslots = nslots;
     /* Slots are one cache line more than a block apart, so that channels a
      * kernel walks side by side do not sit at the same offset modulo 4 KiB:
      * there the CPU takes a load after a store to another channel for a
@@ -247,11 +253,8 @@ static ds_result assign_buffers(compiler *c, char *err)
             c->chans[s][k] = bufmem + (size_t)strip_slots[slot_of[s] + k] * stride;
     }
     if (!bufmem)
-        r = ds_fail(err, DS_ERR_NOMEM, "out of memory");
-done:
-    free(slot_of);
-    free(strip_slots);
-    return r;
+        return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    return DS_OK;
 }
 
 /* Room for the real ops: the abstract ones, plus an evaluator in front of
@@ -280,11 +283,37 @@ static ds_result prepare_ops(compiler *c, char *err)
         if (!(c->vca_lanes[v] = vmc_build_lane(p, &d->vcas[v].gain, 1, what, err)))
             return DS_ERR_ARG;
     }
-    p->op_unit = vm_arena_alloc(A, (size_t)(c->nops * 2 + 1) * sizeof *p->op_unit);
-    p->unit_cost = vm_arena_alloc(A, (size_t)(c->nunits ? c->nunits : 1) * sizeof *p->unit_cost);
-    CHECK(p->op_unit && p->unit_cost);
+    p->op_unit = vm_arena_alloc(A, (size_t)(c->nops + 2 * c->n + nsends + 1) * sizeof *p->op_unit);
+    size_t nu = (size_t)(c->nunits ? c->nunits : 1), nedges = (size_t)c->unit_succ.start[c->nunits];
+    p->unit_cost = vm_arena_alloc(A, nu * sizeof *p->unit_cost);
+    p->unit_npred = vm_arena_alloc(A, nu * sizeof *p->unit_npred);
+    p->unit_order = vm_arena_alloc(A, nu * sizeof *p->unit_order);
+    p->unit_succ_start = vm_arena_alloc(A, (nu + 1) * sizeof *p->unit_succ_start);
+    p->unit_succ = vm_arena_alloc(A, (nedges ? nedges : 1) * sizeof *p->unit_succ);
+    CHECK(p->op_unit && p->unit_cost && p->unit_npred && p->unit_order && p->unit_succ_start && p->unit_succ);
     p->nunits = c->nunits;
     memcpy(p->unit_cost, c->unit_cost, (size_t)c->nunits * sizeof *p->unit_cost);
+    memcpy(p->unit_npred, c->unit_npred, (size_t)c->nunits * sizeof *p->unit_npred);
+    memcpy(p->unit_order, c->unit_order, (size_t)c->nunits * sizeof *p->unit_order);
+    memcpy(p->unit_succ_start, c->unit_succ.start, ((size_t)c->nunits + 1) * sizeof *p->unit_succ_start);
+    memcpy(p->unit_succ, c->unit_succ.items, nedges * sizeof *p->unit_succ);
+    return DS_OK;
+}
+
+/* Each unit's ops in plan order (p->unit_op_start, p->unit_ops), once
+ * every op is made. */
+static ds_result list_unit_ops(plan *p, char *err)
+{
+    p->unit_op_start = vm_arena_alloc(&p->arena, ((size_t)p->nunits + 2) * sizeof *p->unit_op_start);
+    p->unit_ops = vm_arena_alloc(&p->arena, (size_t)(p->nops ? p->nops : 1) * sizeof *p->unit_ops);
+    CHECK(p->unit_op_start && p->unit_ops);
+    memset(p->unit_op_start, 0, ((size_t)p->nunits + 2) * sizeof *p->unit_op_start);
+    for (int i = 0; i < p->nops; i++)
+        p->unit_op_start[p->op_unit[i] + 2]++;
+    for (int u = 0; u < p->nunits; u++)
+        p->unit_op_start[u + 2] += p->unit_op_start[u + 1];
+    for (int i = 0; i < p->nops; i++) /* start[u + 1] counts up to unit u's end */
+        p->unit_ops[p->unit_op_start[p->op_unit[i] + 1]++] = i;
     return DS_OK;
 }
 
@@ -321,7 +350,7 @@ static ds_result finish_op(compiler *c, int i, int first_op, char *err)
     plan_op *op = &p->ops[p->nops - 1];
     CHECK(op->label && (op->readout || !op->cls->meter_db));
     for (int j = first_op; j < p->nops; j++)
-        p->op_unit[j] = i < c->nfront ? c->unit[i] : -1; /* -1: not in the front */
+        p->op_unit[j] = c->unit[i];
     if (vmc_fuse_eq(p, p->nops - 1))
         op->label = vmc_label(A, "%s, in the pass of the eq before", op->label);
     int off = op_offset(c, o);
@@ -422,7 +451,8 @@ static ds_result compile_phases(compiler *c, char *err)
     p->tb = d->tb;
     p->length = vm_desc_length(d);
     p->max_block = c->max_block;
-    if ((r = assign_buffers(c, err)) != DS_OK || (r = prepare_ops(c, err)) != DS_OK)
+    if ((r = assign_buffers(c, err)) != DS_OK || (r = vmc_link_units(c, err)) != DS_OK ||
+        (r = prepare_ops(c, err)) != DS_OK)
         return r;
     for (int i = 0; i < c->nops; i++) {
         if (i == c->nfront)
@@ -433,6 +463,8 @@ static ds_result compile_phases(compiler *c, char *err)
     }
     if (c->nfront == c->nops)
         p->nfront = p->nops;
+    if ((r = list_unit_ops(p, err)) != DS_OK)
+        return r;
     return finish_plan(c, err);
 }
 

@@ -66,8 +66,7 @@ static int cmp_int(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Sorts every row and keeps each item once. */
-static void rows_sort_unique(int n, vmc_rows *r)
+void vmc_rows_sort_unique(int n, vmc_rows *r)
 {
     int out = 0;
     for (int s = 0; s < n; s++) {
@@ -134,7 +133,7 @@ ds_result vmc_build_graph(compiler *c, char *err)
     free(pr);
     if (bad)
         return ds_fail(err, DS_ERR_NOMEM, "out of memory");
-    rows_sort_unique(c->n, &c->inputs);
+    vmc_rows_sort_unique(c->n, &c->inputs);
     return DS_OK;
 }
 

@@ -6,6 +6,8 @@
  *   steps      (compile_steps.c)  the abstract op list (aop), EQ batches,
  *                                 the tracks' parallel front;
  *   buffers    (compile.c)        lifetimes, channel buffers by liveness;
+ *   units      (compile_units.c)  every op's unit of work for the threads,
+ *                                 and the units each one waits for;
  *   emitters   (compile_emit.c)   one per op kind: the real plan ops;
  *   parameters (compile_params.c) lanes and gain/send/pan evaluators the
  *                                 emitters share;
@@ -70,9 +72,15 @@ typedef struct {
     int *batch_of;         /* per strip: first strip of its EQ batch, -1 when not batched */
     int *batch_next;       /* per strip: next strip of the same batch, -1 at its end */
     int nfront;            /* ops[0..nfront) are tracks' own work, runnable in parallel (split_front) */
-    int *unit;             /* per front op: its unit (split_front) */
+    int *unit;             /* per op: its unit (split_front: the front's; vmc_link_units: every op's) */
     int nunits;
-    double *unit_cost;
+    double *unit_cost;     /* per unit: its estimated work */
+    vmc_rows unit_succ;    /* per unit: the units that wait for it (vmc_link_units) */
+    int *unit_npred;       /* per unit: how many units it waits for */
+    int *unit_order;       /* the order the workers take the units in */
+    int *slot_of;          /* per strip: where its channels' slots start in strip_slots, -1: no buffer */
+    int *strip_slots;      /* channel buffer slots (assign_buffers) */
+    int nslots;
     char *warn;
     size_t warnlen, warncap;
     /* materialising (the emitters) */
@@ -110,6 +118,8 @@ int64_t vmc_heap_pop(vmc_heap *h);
 /* Rows 0..n-1 from pairs[0..np), each row's items in the order of the
  * pairs (a stable counting sort); -1 when out of memory. */
 int vmc_rows_from_pairs(int n, const vmc_pair *pairs, int np, vmc_rows *out);
+/* Sorts every row of r (rows 0..n-1) and keeps each item once. */
+void vmc_rows_sort_unique(int n, vmc_rows *r);
 /* Fills c->feeds, inputs, keyed_by, vcas_of, groups_of. */
 ds_result vmc_build_graph(compiler *c, char *err);
 /* Sets follows[k] (one per output of the desc, in its order) to the index
@@ -164,6 +174,13 @@ int vmc_fader_folds(const compiler *c, int s);
 ds_result vmc_emit_all(compiler *c, char *err);
 /* Moves the tracks' own work to the front; fills c->nfront, c->unit, c->unit_cost. */
 ds_result vmc_split_front(compiler *c, char *err);
+
+/* ---- compile_units.c: the units the scheduler deals ------------------------- */
+
+/* Every op's unit and the units each waits for, after assign_buffers:
+ * fills c->unit (every op), nunits, unit_cost, unit_succ, unit_npred,
+ * unit_order (vm/plan.h: the same fields). */
+ds_result vmc_link_units(compiler *c, char *err);
 
 /* ---- compile_params.c: parameters ------------------------------------------- */
 

@@ -110,15 +110,24 @@ struct plan {
     int max_block;
     plan_op *ops;
     int nops;
-    /* ops[0..nfront) are the tracks' own work (clips, inserts, faders) in
-     * units (a track, or the tracks of an EQ batch) free of one another:
-     * op_unit[i] is op i's unit (-1 past the front), unit_cost[u] the
-     * compiler's estimate of unit u's work; the scheduler deals the units
-     * to two workers, the rest runs after both (vm/sched.h) */
+    /* ops[0..nfront) are the tracks' own work (clips, inserts, faders).
+     * Every op belongs to a unit of work (vm/compile_units.c): a track or
+     * an EQ batch's tracks for the front, else the strip whose buffer the
+     * op writes. op_unit[i] is op i's unit; unit u's ops, in plan order,
+     * are unit_ops[unit_op_start[u] .. unit_op_start[u + 1]); it waits for
+     * unit_npred[u] units and is waited for by unit_succ[unit_succ_start[u]
+     * .. unit_succ_start[u + 1]]; unit_cost[u] is the compiler's estimate
+     * of its work; unit_order lists the units in the order the scheduler's
+     * workers take them (a topological order). Run in any order that
+     * respects the waits, the units give the bytes of plan order. */
     int nfront;
     int *op_unit;
     int nunits;
     double *unit_cost;
+    int *unit_op_start, *unit_ops;
+    int *unit_succ_start, *unit_succ;
+    int *unit_npred;
+    int *unit_order;
     int nbuffers;           /* channel buffers of max_block floats */
     plan_output *outputs;
     int noutputs;

@@ -60,7 +60,7 @@ static void close_all(out_state *o, int n)
 
 /* The output stage of one block: each output's part of it (from its
  * latency on, `length` frames in all) metered and written. With two threads
- * it runs on the helper from copies of the block (staged), overlapping the
+ * it is a task of the next block (vm/sched.h), from copies (staged), overlapping the
  * next block. */
 typedef struct {
     const plan *p;
@@ -238,7 +238,7 @@ static ds_result open_outputs(plan *p, const vm_render_opts *opts, out_state *o,
 }
 
 /* Hands block [pos, pos + n) to its stage: with a pool, copies for the
- * helper, which writes them while the next block is mixed; else written
+ * pool, which writes them while the next block is mixed; else written
  * here. */
 static ds_result stage_block(plan *p, sched_pool *pool, out_stage *st, float ***plan_chans, int64_t pos,
                              int n, char *err)
@@ -289,8 +289,8 @@ static ds_result block_loop(plan *p, const vm_render_opts *opts, sched_pool *poo
             return ds_fail(err, DS_ERR_IO, "%s", p->error);
         if (opts->qc)
             vm_qc_after_block(opts->qc, p, pos, (int)n);
-        /* this block's stage: with two threads the helper wrote its last
-         * block (two blocks ago) before it finished its share of this one */
+        /* this block's stage: with two threads its last block (two blocks
+         * ago) was written by a task of the block just run */
         ds_result r = stage_block(p, pool, &stages[pool ? nblock % 2 : 0], plan_chans, pos, (int)n, err);
         if (r != DS_OK)
             return r;
@@ -305,13 +305,13 @@ static ds_result block_loop(plan *p, const vm_render_opts *opts, sched_pool *poo
 
 /* Runs every block and writes the outputs' temporary files. With two
  * threads, two stages: block k is copied into stage k % 2 and written by
- * the helper while block k + 1 is mixed. */
+ * the pool while block k + 1 is mixed. */
 static ds_result run_blocks(plan *p, const vm_render_opts *opts, out_state *o, char *err)
 {
     ds_result r = DS_OK;
     vm_plan_reset(p);
-    /* two threads meet twice a block: worth it from a few hundred frames on */
-    sched_pool *pool = opts->threads != 1 && opts->block >= 256 ? sched_pool_create(p) : NULL;
+    /* two threads meet several times a block: worth it from a few hundred frames on */
+    sched_pool *pool = opts->threads != 1 && opts->block >= 256 ? sched_pool_create(p, opts->pin) : NULL;
     out_stage stages[2] = {{.p = p, .o = o, .qc = opts->qc, .r = DS_OK}, {.p = p, .o = o, .qc = opts->qc, .r = DS_OK}};
     float ***plan_chans = calloc((size_t)(ntaps(p) ? ntaps(p) : 1), sizeof *plan_chans);
     if (!plan_chans)
@@ -323,7 +323,7 @@ static ds_result run_blocks(plan *p, const vm_render_opts *opts, out_state *o, c
             r = ds_fail(err, DS_ERR_NOMEM, "out of memory");
     if (r == DS_OK)
         r = block_loop(p, opts, pool, stages, plan_chans, err);
-    sched_pool_destroy(&pool); /* the helper has written every block it was handed */
+    sched_pool_destroy(&pool); /* every block handed over is written */
     for (int k = 0; k < 2; k++) {
         if (stages[k].pending && r == DS_OK)
             write_staged(&stages[k]); /* not handed over (an error stopped the loop) */

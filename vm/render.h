@@ -14,8 +14,9 @@
 typedef struct {
     int block;                        /* frames per block, 1..plan->max_block */
     int measure;                      /* 1: loudness and true peak per output */
-    int threads;                      /* 1: one thread; 0 or 2: the tracks' work on two (vm/sched.h),
+    int threads;                      /* 1: one thread; 0 or 2: the plan's units on two (vm/sched.h),
                                          for blocks of 256 frames or more */
+    int pin;                          /* 1: the two threads each pinned to a CPU (sched_pool_create) */
     /* NULL, or the QC report's series (vm/qc_series.h), made for this plan:
      * filled while rendering, the blocks cut at its reading instants */
     struct vm_qc_series *qc;

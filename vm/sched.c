@@ -1,6 +1,21 @@
 /* sched.c - the block loop: Pure Data's "perform chain" shape. The graph was
- * flattened at compile time; here we only walk the list (on one thread, or
- * the tracks' part on two). */
+ * flattened at compile time; here we only walk the list (on one thread), or
+ * deal its units of work to two (the pool).
+ *
+ * The pool. Each block, both threads take tasks from one list with an
+ * atomic counter: the plan's units in plan.unit_order, and, second in the
+ * list, the tail the driver handed over (the previous block's metering and
+ * file writing). A thread that takes a unit waits (spinning, then yielding
+ * its CPU) until the units it depends on are done, runs its ops in plan
+ * order, and counts down the units that wait for it. Nothing is assigned
+ * in advance, so a thread that is slow or not running at all (a busy
+ * machine, one CPU) only takes fewer tasks: the other takes the rest, and
+ * a block never waits for a thread that took nothing. Which thread runs a
+ * unit changes no byte (vm/compile_units.c: units touch shared memory in
+ * plan order only). The threads float on the CPUs unless pinned (--pin):
+ * pinning each to a fixed CPU made the default 1.45x slower than one thread
+ * beside one busy process on two CPUs (issue 16), as the thread sharing its
+ * CPU held back every block. */
 #define _GNU_SOURCE /* sched_getaffinity, pthread_setaffinity_np */
 #include "vm/sched.h"
 
@@ -20,26 +35,37 @@ void sched_run_block(plan *p, int64_t pos, int n)
         op->cls->run(p, op->args, pos - op->offset, n);
 }
 
-/* How often the units are dealt again, in blocks, and by how much the two
- * threads' busy times must differ before a unit moves. */
-#define DEAL_EVERY 32
-#define DEAL_MARGIN 0.08
+/* The tail's place in the task list: after the first unit, so the thread
+ * that posts the block starts on the mix while the other writes. */
+#define TAIL_TASK 1
+
+typedef struct {
+    int64_t pos;
+    int n;
+    void (*tail)(void *); /* NULL: none this block */
+    void *tail_user;
+} block_job;
 
 struct sched_pool {
     plan *p;
     pthread_t thread;
-    _Atomic uint32_t go;       /* blocks posted by the main thread */
-    _Atomic uint32_t done;     /* blocks the helper has finished */
+    int ntasks;                   /* the units and the tail */
+    /* the block being run: its number in the high 32 bits (so a thread that
+     * looks late cannot take a task of another block), the next task in
+     * the low ones */
+    _Atomic uint64_t next;
+    _Atomic uint32_t go;          /* blocks posted (the helper sleeps on it) */
+    _Atomic uint32_t done;        /* tasks finished in this block (the poster sleeps on it) */
     _Atomic int go_sleeping, done_sleeping;
-    int64_t pos;
-    int n;
-    int quit;
-    void (*tail)(void *);
+    _Atomic int *waiting;         /* per unit: units it still waits for in this block */
+    block_job job[2];             /* by block number % 2: a late reader of one never sees the next's */
+    uint32_t block;
+    void (*tail)(void *);         /* handed over for the next block */
     void *tail_user;
-    unsigned char *unit_worker; /* per unit: 0 this thread, 1 the helper (changed between blocks only) */
-    int64_t busy[2];           /* ns of front work since the last deal: this thread's, the helper's */
-    int blocks;                /* since the last deal */
-    int pinned;                /* pin_pair moved the main thread: its old affinity */
+    _Atomic int quit;
+    int slow_worker;              /* test hook (sched_pool_test_slow): -1 none */
+    _Atomic int64_t units_run[2]; /* per worker: units run since the pool was made */
+    int pinned;                   /* --pin moved the calling thread: its old affinity */
     cpu_set_t old_affinity;
 };
 
@@ -61,9 +87,9 @@ static int64_t now_ns(void)
 }
 
 /* Waits until *addr != val: spins for up to 200 us (the other side is
- * usually that close: a block's serial part; sleeping and waking would cost
- * two system calls and a context switch per block, measured 25 % slower on
- * the film mix), then sleeps. */
+ * usually that close: sleeping and waking would cost two system calls and
+ * a context switch per block, measured 25 % slower on the film mix), then
+ * sleeps. */
 static void wait_change(_Atomic uint32_t *addr, uint32_t val, _Atomic int *sleeping)
 {
     int64_t until = 0;
@@ -94,66 +120,69 @@ static void post(_Atomic uint32_t *addr, _Atomic int *sleeping)
         futex_wake(addr);
 }
 
-static void run_front(sched_pool *s, int worker, int64_t pos, int n)
+/* Until unit u's inputs are done: the units it waits for were taken
+ * before it (the list is in a topological order) and are running, so
+ * briefly; past a few microseconds the CPU goes to whoever else wants it
+ * (on a busy machine, perhaps the thread running what u waits for). */
+static void wait_inputs(_Atomic int *waiting)
 {
-    plan *p = s->p;
-    for (int i = 0; i < p->nfront; i++)
-        if (s->unit_worker[p->op_unit[i]] == worker)
-            p->ops[i].cls->run(p, p->ops[i].args, pos - p->ops[i].offset, n);
-}
-
-/* The units by estimated cost, largest first to the less loaded worker (a
- * start that the measured deals correct). Only the fronts are evened out:
- * while this thread runs the rest of a block, the helper writes the
- * previous one. */
-static void deal_by_cost(sched_pool *s)
-{
-    plan *p = s->p;
-    double load[2] = {0, 0};
-    for (int u = 0; u < p->nunits; u++)
-        s->unit_worker[u] = 2; /* not dealt yet */
-    for (;;) {
-        int best = -1;
-        for (int u = 0; u < p->nunits; u++)
-            if (s->unit_worker[u] == 2 && (best < 0 || p->unit_cost[u] > p->unit_cost[best]))
-                best = u;
-        if (best < 0)
-            break;
-        int w = load[1] < load[0];
-        s->unit_worker[best] = (unsigned char)w;
-        load[w] += p->unit_cost[best];
+    for (int i = 0; atomic_load_explicit(waiting, memory_order_acquire) > 0; i++) {
+        if (i < 2000)
+            __builtin_ia32_pause();
+        else
+            sched_yield();
     }
 }
 
-/* Every DEAL_EVERY blocks: when one thread's front took longer than the
- * other's by more than DEAL_MARGIN of the two, the smallest unit the busier
- * one runs that fits in a quarter of the difference (by the busier one's
- * time per unit of estimated cost) moves to the other; a bigger one could
- * only swap the imbalance, and moving back and forth costs more than the
- * imbalance (each move leaves the unit's state in the other core's cache).
- * Which thread runs a unit changes nothing in the output: the units touch
- * only their own buffers. */
-static void deal_by_time(sched_pool *s)
+static void run_unit(sched_pool *s, int u, const block_job *job)
 {
     plan *p = s->p;
-    int64_t total = s->busy[0] + s->busy[1];
-    int from = s->busy[0] > s->busy[1] ? 0 : 1;
-    double diff = (double)(s->busy[from] - s->busy[!from]);
-    s->busy[0] = s->busy[1] = 0;
-    s->blocks = 0;
-    if (total <= 0 || diff < DEAL_MARGIN * (double)total / 2)
-        return;
-    double cost = 0;
-    for (int u = 0; u < p->nunits; u++)
-        cost += s->unit_worker[u] == from ? p->unit_cost[u] : 0;
-    double ns_per_cost = cost > 0 ? (double)total / 2 / cost : 0; /* a rough scale */
-    int best = -1;
-    for (int u = 0; u < p->nunits; u++)
-        if (s->unit_worker[u] == from && p->unit_cost[u] * ns_per_cost <= diff / 4 &&
-            (best < 0 || p->unit_cost[u] < p->unit_cost[best]))
-            best = u;
-    if (best >= 0)
-        s->unit_worker[best] = (unsigned char)!from;
+    wait_inputs(&s->waiting[u]);
+    for (int k = p->unit_op_start[u]; k < p->unit_op_start[u + 1]; k++) {
+        const plan_op *op = &p->ops[p->unit_ops[k]];
+        op->cls->run(p, op->args, job->pos - op->offset, job->n);
+    }
+    for (int k = p->unit_succ_start[u]; k < p->unit_succ_start[u + 1]; k++)
+        atomic_fetch_sub_explicit(&s->waiting[p->unit_succ[k]], 1, memory_order_release);
+}
+
+/* The test hook: after each task, the slow worker waits (yielding) until
+ * every task of the block is taken, so the other must take them all. It
+ * holds nothing while it waits: the other never waits for it. */
+static void slow_down(sched_pool *s, uint64_t taken)
+{
+    for (;;) {
+        uint64_t v = atomic_load(&s->next);
+        if (v >> 32 != taken >> 32 || (uint32_t)v >= (uint32_t)s->ntasks)
+            return;
+        sched_yield();
+    }
+}
+
+/* Takes and runs tasks until none of the current block is left to take. */
+static void take_tasks(sched_pool *s, int worker)
+{
+    plan *p = s->p;
+    for (;;) {
+        uint64_t v = atomic_load(&s->next);
+        uint32_t i = (uint32_t)v;
+        if (i >= (uint32_t)s->ntasks)
+            return;
+        if (!atomic_compare_exchange_weak(&s->next, &v, v + 1))
+            continue;
+        /* block v >> 32 cannot end before this task does: its job stays */
+        const block_job *job = &s->job[(v >> 32) & 1];
+        if (i == TAIL_TASK) {
+            if (job->tail)
+                job->tail(job->tail_user);
+        } else {
+            run_unit(s, p->unit_order[i < TAIL_TASK ? i : i - 1], job);
+            atomic_fetch_add_explicit(&s->units_run[worker], 1, memory_order_relaxed);
+        }
+        post(&s->done, &s->done_sleeping);
+        if (worker == s->slow_worker)
+            slow_down(s, v);
+    }
 }
 
 static void *helper_main(void *arg)
@@ -163,37 +192,29 @@ static void *helper_main(void *arg)
     for (;;) {
         wait_change(&s->go, seen, &s->go_sleeping);
         seen = atomic_load(&s->go);
-        /* the tail handed over with this go: the previous block's output,
-         * written while the main thread runs the rest of this block */
-        void (*tail)(void *) = s->tail, *user = s->tail_user;
-        s->tail = NULL;
-        if (s->quit) {
-            if (tail)
-                tail(user);
+        if (atomic_load(&s->quit))
             break;
-        }
-        int64_t t0 = now_ns();
-        run_front(s, 1, s->pos, s->n);
-        s->busy[1] += now_ns() - t0; /* read by the main thread after done */
-        post(&s->done, &s->done_sleeping);
-        if (tail)
-            tail(user);
+        take_tasks(s, 1);
     }
     return NULL;
 }
 
-/* The two threads on two different CPUs of the ones the process may use:
- * this thread where it runs, the helper on the next one. Left to itself
- * the kernel now and then puts the helper on this thread's CPU when it
- * wakes it (the film mix on two threads then took 2.1-2.4 s instead of
- * 1.4-1.6, one thread 2.1). This thread gets its old affinity back on
- * destroy; nothing happens with fewer than two CPUs. */
+/* The CPUs this process may run on. */
+static int cpus_allowed(cpu_set_t *set)
+{
+    return sched_getaffinity(0, sizeof *set, set) == 0 ? CPU_COUNT(set) : 1;
+}
+
+/* --pin: this thread on the CPU where it runs, the helper on the next one
+ * allowed. Left to itself the kernel now and then puts both on one CPU
+ * for a while on a quiet machine; but a pinned thread cannot leave a CPU
+ * that another process keeps busy. This thread gets its old affinity back
+ * on destroy. */
 static void pin_pair(sched_pool *s)
 {
     cpu_set_t allowed, one;
     int here = sched_getcpu();
-    if (sched_getaffinity(0, sizeof allowed, &allowed) != 0 || CPU_COUNT(&allowed) < 2 || here < 0 ||
-        here >= CPU_SETSIZE || !CPU_ISSET(here, &allowed))
+    if (cpus_allowed(&allowed) < 2 || here < 0 || here >= CPU_SETSIZE || !CPU_ISSET(here, &allowed))
         return;
     int other = here;
     for (int k = 1; k < CPU_SETSIZE && other == here; k++)
@@ -209,41 +230,46 @@ static void pin_pair(sched_pool *s)
     pthread_setaffinity_np(s->thread, sizeof one, &one);
 }
 
-sched_pool *sched_pool_create(plan *p)
+sched_pool *sched_pool_create(plan *p, int pin)
 {
-    if (p->nunits < 2)
+    cpu_set_t allowed;
+    if (p->nunits < 2 || cpus_allowed(&allowed) < 2)
         return NULL;
     sched_pool *s = calloc(1, sizeof *s);
-    if (!s || !(s->unit_worker = malloc((size_t)p->nunits))) {
+    if (!s || !(s->waiting = malloc((size_t)p->nunits * sizeof *s->waiting))) {
         free(s);
         return NULL;
     }
     s->p = p;
-    deal_by_cost(s);
+    s->ntasks = p->nunits + 1;
+    s->slow_worker = -1;
+    s->block = 0;
+    atomic_store(&s->next, (uint64_t)s->ntasks); /* nothing to take before the first block */
     if (pthread_create(&s->thread, NULL, helper_main, s) != 0) {
-        free(s->unit_worker);
+        free(s->waiting);
         free(s);
         return NULL;
     }
-    pin_pair(s);
+    if (pin)
+        pin_pair(s);
     return s;
 }
 
 void sched_run_block_pool(sched_pool *s, int64_t pos, int n)
 {
     plan *p = s->p;
-    s->pos = pos;
-    s->n = n;
-    uint32_t before = atomic_load(&s->done);
+    uint32_t b = ++s->block;
+    /* every task of the last block is done: nothing reads these now */
+    s->job[b & 1] = (block_job){pos, n, s->tail, s->tail_user};
+    s->tail = NULL;
+    for (int u = 0; u < p->nunits; u++)
+        atomic_store_explicit(&s->waiting[u], p->unit_npred[u], memory_order_relaxed);
+    atomic_store(&s->done, 0);
+    atomic_store(&s->next, (uint64_t)b << 32); /* publishes the above */
     post(&s->go, &s->go_sleeping);
-    int64_t t0 = now_ns();
-    run_front(s, 0, pos, n);
-    s->busy[0] += now_ns() - t0;
-    wait_change(&s->done, before, &s->done_sleeping);
-    for (int i = p->nfront; i < p->nops; i++)
-        p->ops[i].cls->run(p, p->ops[i].args, pos - p->ops[i].offset, n);
-    if (++s->blocks == DEAL_EVERY)
-        deal_by_time(s);
+    take_tasks(s, 0);
+    for (uint32_t d; (d = atomic_load(&s->done)) < (uint32_t)s->ntasks;)
+        wait_change(&s->done, d, &s->done_sleeping);
 }
 
 void sched_pool_set_tail(sched_pool *s, void (*fn)(void *), void *user)
@@ -252,17 +278,29 @@ void sched_pool_set_tail(sched_pool *s, void (*fn)(void *), void *user)
     s->tail_user = user;
 }
 
+void sched_pool_test_slow(sched_pool *s, int worker)
+{
+    s->slow_worker = worker;
+}
+
+int64_t sched_pool_units_run(const sched_pool *s, int worker)
+{
+    return atomic_load((_Atomic int64_t *)&s->units_run[worker & 1]);
+}
+
 void sched_pool_destroy(sched_pool **ps)
 {
     sched_pool *s = *ps;
     if (!s)
         return;
-    s->quit = 1;
+    if (s->tail) /* handed over, no block ran after it */
+        s->tail(s->tail_user);
+    atomic_store(&s->quit, 1);
     post(&s->go, &s->go_sleeping);
     pthread_join(s->thread, NULL);
     if (s->pinned)
         pthread_setaffinity_np(pthread_self(), sizeof s->old_affinity, &s->old_affinity);
-    free(s->unit_worker);
+    free(s->waiting);
     free(s);
     *ps = NULL;
 }

@@ -13,27 +13,38 @@
  * Afterwards the outputs' channel pointers hold the block. */
 void sched_run_block(plan *p, int64_t pos, int n);
 
-/* Two threads for one plan: the tracks' own work (ops[0..nfront), in units
- * dealt to two workers: first by the compiler's cost estimates, then every
- * few blocks by the time each thread took) runs on this thread and a helper thread
- * at once, the rest on this thread after both are done. The ops are the
- * same and run in the same order on each thread, so the output is the same
- * bytes as sched_run_block's. The helper waits spinning briefly, then
- * sleeps (a futex); no lock is taken. For the offline driver. */
+/* Two threads for one plan: the plan's units of work (plan.h, dealt by
+ * vm/compile_units.c) taken one at a time by this thread and a helper
+ * thread from a shared counter, in plan.unit_order, each unit once its
+ * inputs are done; the previous block's output stage (sched_pool_set_tail)
+ * is one more task. Nothing is dealt in advance: a thread that is slow or
+ * not scheduled only takes fewer units. Each unit's ops run in plan order
+ * and units that touch the same memory run in plan order, so the output
+ * is the same bytes as sched_run_block's whoever runs what. Waiting spins
+ * briefly, then yields or sleeps (a futex); no lock is taken. For the
+ * offline driver (the live driver runs sched_run_block in its callback). */
 typedef struct sched_pool sched_pool;
 
-/* NULL when the plan has nothing for a second worker or a thread cannot be
- * started (then use sched_run_block). */
-sched_pool *sched_pool_create(plan *p);
+/* NULL when the plan has fewer than two units, the process may run on only
+ * one CPU (sched_getaffinity), or a thread cannot be started: then use
+ * sched_run_block. pin: 1 puts this thread and the helper each on a CPU of
+ * its own for the pool's life (--pin); 0 lets them float. */
+sched_pool *sched_pool_create(plan *p, int pin);
 void sched_run_block_pool(sched_pool *pool, int64_t pos, int n);
 
-/* fn(user) runs once on the helper thread during the next
- * sched_run_block_pool, after the helper's share of that block, while this
- * thread runs the rest of it: the offline driver hands it the previous
- * block's metering and file writing, from copies (two sets, alternating:
- * the copy of block k is written during block k + 1). On destroy the
- * helper runs the last one handed over. */
+/* fn(user) runs once during the next sched_run_block_pool, on whichever
+ * thread takes it, while the other runs the mix: the offline driver hands
+ * it the previous block's metering and file writing, from copies (two
+ * sets, alternating: the copy of block k is written during block k + 1).
+ * On destroy, one handed over and not yet run runs on this thread. */
 void sched_pool_set_tail(sched_pool *pool, void (*fn)(void *), void *user);
 void sched_pool_destroy(sched_pool **pool);
+
+/* For the tests: worker 0 (this thread) or 1 (the helper) becomes slow:
+ * after each task it takes, it waits, yielding its CPU, until every task of
+ * the block has been taken (-1: none slow). No clock is read. */
+void sched_pool_test_slow(sched_pool *pool, int worker);
+/* Units worker 0 or 1 has run since the pool was made. */
+int64_t sched_pool_units_run(const sched_pool *pool, int worker);
 
 #endif

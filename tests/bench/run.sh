@@ -46,6 +46,12 @@
 # Afterwards the outputs are compared (length, RMS, peak, and the RMS of the
 # difference from the sox render), so the comparison is known to be honest.
 #
+# Threads (issue 16): the film mix on two threads (the default) against one,
+# and both again beside one busy process (`sh -c 'while :; do :; done'`,
+# started by the bench, untimed, for that pair only): medians of wall and of
+# user CPU time side by side (the runs take turns). The CPU model and the
+# SIMD path the kernels take are printed first (`dubstage --version`).
+#
 # The 5.1 film mix (issue 12): tests/bench/reference_film51.lua (the film
 # mix through the surround panner into 5.1 buses, a dialogue reverb send, a
 # 2.5 s stereo convolution hall on the music, the Lo/Ro fold-down as a
@@ -266,6 +272,11 @@ printf 'exec %s render %s --out %s --quiet --threads 1\n' "$(q "$root/$DUBSTAGE"
   "$(q "$dir/out/dubstage-film")" > "$dir/run/dubstage_film.sh"
 printf 'exec %s render %s --out %s --quiet --threads 2\n' "$(q "$root/$DUBSTAGE")" "$(q "$dir/reference_film.lua")" \
   "$(q "$dir/out/dubstage-film2")" > "$dir/run/dubstage_film2.sh"
+# the film mix beside a busy process (started around their measure below)
+printf 'exec %s render %s --out %s --quiet --threads 1\n' "$(q "$root/$DUBSTAGE")" "$(q "$dir/reference_film.lua")" \
+  "$(q "$dir/out/dubstage-film")" > "$dir/run/dubstage_film_busy1.sh"
+printf 'exec %s render %s --out %s --quiet\n' "$(q "$root/$DUBSTAGE")" "$(q "$dir/reference_film.lua")" \
+  "$(q "$dir/out/dubstage-film2")" > "$dir/run/dubstage_film_busy2.sh"
 printf 'exec %s render %s --out %s --quiet --threads 1\n' "$(q "$root/$DUBSTAGE")" "$(q "$dir/reference_film51.lua")" \
   "$(q "$dir/out/dubstage-film51")" > "$dir/run/dubstage_film51.sh"
 
@@ -273,6 +284,10 @@ printf 'exec %s render %s --out %s --quiet --threads 1\n' "$(q "$root/$DUBSTAGE"
 # shellcheck disable=SC2086
 (cd "$dir" && cat $files > /dev/null)
 echo "bench: material ready in $(( $(date +%s) - t0 )) s; $runs timed runs each"
+if [ -x "$DUBSTAGE" ]; then
+  "$DUBSTAGE" --version | sed -n 's/^simd: /bench: SIMD path: /p; s/^cpu: /bench: CPU: /p'
+  echo "bench: CPUs this process may use: $(nproc)"
+fi
 
 # measure NAME...: runs each $dir/run/NAME.sh $runs times under
 # /usr/bin/time, the names taking turns (so that a slow spell of the machine
@@ -310,8 +325,14 @@ if [ ! -x "$DUBSTAGE" ]; then
   echo "bench: $DUBSTAGE not built: measuring the peers only"
 elif measure dubstage dubstage_auto; then
   have_dubstage=1
-  measure dubstage_film || echo "bench: the film-mix session failed"
-  measure dubstage_film2 || echo "bench: the film-mix session on two threads failed"
+  # one and two threads taking turns, so a slow spell falls on both
+  measure dubstage_film dubstage_film2 || echo "bench: the film-mix session (one or two threads) failed"
+  # one process that never sleeps, as another job on the machine would be
+  sh -c 'while :; do :; done' &
+  busy=$!
+  measure dubstage_film_busy1 dubstage_film_busy2 || echo "bench: the film mix beside a busy process failed"
+  kill "$busy"
+  wait "$busy" 2>/dev/null
   measure ffmpeg_film || echo "bench: ffmpeg's film-mix graph failed"
   measure dubstage_film51 ffmpeg_film51 || echo "bench: the 5.1 film mix (dubstage or ffmpeg) failed"
 else
@@ -358,6 +379,18 @@ if [ "$have_dubstage" -eq 1 ]; then
           (dw > 0 ? w / dw : 0), (dw > 0 ? d1 / dw : 0) }'
     fi
   fi
+  # threads_line TEXT ONE TWO: medians of wall and of user CPU of the runs
+  # of ONE (one thread) and TWO (the default), and their ratios
+  threads_line() {
+    [ -s "$dir/times/$2" ] && [ -s "$dir/times/$3" ] || return 0
+    med() { for f in "$dir/times/$1".[0-9]*; do tail -1 "$f" | awk -v k="$2" '{ print $k }'; done |
+            sort -n | awk -v m=$(( (runs + 1) / 2 )) 'NR == m'; }
+    awk -v t="$1" -v w1="$(med "$2" 1)" -v w2="$(med "$3" 1)" -v u1="$(med "$2" 2)" -v u2="$(med "$3" 2)" 'BEGIN {
+      printf "%s: wall %.2f s one thread, %.2f s default (%.2fx); user CPU %.2f s, %.2f s\n",
+        t, w1, w2, (w2 > 0 ? w1 / w2 : 0), u1, u2 }'
+  }
+  threads_line "film mix, two threads vs one" dubstage_film dubstage_film2
+  threads_line "film mix beside a busy process, default vs one thread" dubstage_film_busy1 dubstage_film_busy2
   versus "5.1 film mix (surround panner, dialogue reverb, 2.5 s convolution, Lo/Ro output)" dubstage_film51 ffmpeg_film51 \
     "one core each; target 8x"
   if [ -s "$dir/times/dubstage_auto" ]; then

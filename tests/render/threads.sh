@@ -1,0 +1,99 @@
+#!/bin/sh
+# threads.sh - the rendered bytes do not depend on the thread count, the
+# pinning or the SIMD path (issue 16), through the command line:
+#   - the bench sessions (tests/bench/reference_film.lua and
+#     reference_film51.lua, on 3 s of the bench material from
+#     build/tools/make_bench_material, and the 2.5 s hall IR) and the demo
+#     (scripts/demo.lua, when its media can be made): rendered with
+#     --threads 1 at the default block, then on two threads (the default)
+#     at --block 256, 1024 and 4096 and with --pin: every file the same
+#     bytes (cmp); on each SIMD path the CPU has (DUBSTAGE_SIMD=sse2, avx2,
+#     avx512), the paths also against each other;
+#   - dubstage --version names the SIMD path (as DUBSTAGE_SIMD narrows it)
+#     and the CPU model /proc/cpuinfo gives; a wrong DUBSTAGE_SIMD is an
+#     error that suggests the right word.
+# Blocks of 1 and 64 frames run on one thread (render.c: the pool from 256
+# frames); test_sched compares the pool itself at those sizes.
+T=threads
+repo=$(pwd)
+. tests/render/lib/common.sh
+
+# ---- --version and DUBSTAGE_SIMD ------------------------------------------------
+out=$("$DS" --version 2>&1)
+model=$(grep -m1 '^model name' /proc/cpuinfo | sed 's/^[^:]*: *//')
+if has "simd: " "cpu: $model"; then ok "--version names the SIMD path and the CPU ($model)"
+else notok "--version names the SIMD path and the CPU" "lacks '$missing'"; fi
+out=$(DUBSTAGE_SIMD=sse2 "$DS" --version 2>&1)
+if has "simd: sse2"; then ok "DUBSTAGE_SIMD=sse2: --version says sse2"
+else notok "DUBSTAGE_SIMD=sse2: --version says sse2" "lacks '$missing'"; fi
+out=$(DUBSTAGE_SIMD=avx3 "$DS" --version 2>&1); rc=$?
+if [ $rc -eq 2 ] && has "DUBSTAGE_SIMD must be avx512, avx2 or sse2" "did you mean"; then
+  ok "a wrong DUBSTAGE_SIMD is refused with a suggestion"
+else notok "a wrong DUBSTAGE_SIMD is refused with a suggestion" "exit $rc, lacks '${missing:-}'"; fi
+
+# the paths this CPU has
+paths=sse2
+grep -q -w avx2 /proc/cpuinfo && paths="$paths avx2"
+grep -q -w avx512f /proc/cpuinfo && grep -q -w avx512vl /proc/cpuinfo && grep -q -w avx512bw /proc/cpuinfo &&
+  grep -q -w avx512dq /proc/cpuinfo && paths="$paths avx512"
+
+# same_dirs NAME A B: every file of A is in B with the same bytes, and B has no other
+same_dirs() {
+  if [ -z "$(ls "$2" 2>/dev/null)" ]; then notok "$1" "no output in $2"; return; fi
+  for f in "$2"/*; do
+    b=$(basename "$f")
+    case $b in *.json) continue ;; esac # the manifest records the options
+    if ! cmp -s "$f" "$3/$b"; then notok "$1" "$b differs"; return; fi
+  done
+  for f in "$3"/*; do
+    [ -e "$2/$(basename "$f")" ] || { notok "$1" "$(basename "$f") only in $3"; return; }
+  done
+  ok "$1"
+}
+
+# session NAME SCRIPT: every path, every thread setting, against one thread
+session() {
+  name=$1 script=$2 first= first_path=
+  for p in $paths; do
+    ref=$W/out/$name-$p-t1
+    if ! out=$(DUBSTAGE_SIMD=$p "$DS" render "$script" --quiet --no-measure --threads 1 --out "$ref" 2>&1); then
+      notok "$name ($p): one-thread render" "failed"
+      continue
+    fi
+    if [ -z "$first" ]; then first=$ref first_path=$p
+    else same_dirs "$name: the $p path gives the bytes of the $first_path path" "$first" "$ref"; fi
+    for opt in "--block 256" "--block 1024" "--block 4096" "--pin"; do
+      dst=$W/out/$name-$p-$(echo "$opt" | tr -d ' -')
+      # shellcheck disable=SC2086
+      if ! out=$(DUBSTAGE_SIMD=$p "$DS" render "$script" --quiet --no-measure $opt --out "$dst" 2>&1); then
+        notok "$name ($p): two threads, $opt" "failed"
+        continue
+      fi
+      same_dirs "$name ($p): two threads, $opt = one thread, byte for byte" "$ref" "$dst"
+      rm -rf "$dst"
+    done
+  done
+}
+
+# ---- the bench sessions, 3 s of material ----------------------------------------
+mat=$W/bench
+mkdir -p "$mat"
+tool=$repo/${BUILD:-build}/tools
+if ! "$tool/make_bench_material" "$mat" 3 > "$W/material.log" 2>&1 ||
+   ! "$tool/make_ir" "$mat/hall.wav" 2.5 2.0 2 >> "$W/material.log" 2>&1; then
+  out=$(tail -3 "$W/material.log")
+  notok "bench material (make_bench_material, make_ir)" "failed"
+else
+  cp "$repo"/tests/bench/reference_*.lua "$mat/"
+  session film "$mat/reference_film.lua"
+  session film51 "$mat/reference_film51.lua"
+fi
+
+# ---- the demo ------------------------------------------------------------------------
+if [ ! -f "$repo/scripts/media/ir/hall.wav" ] || [ ! -d "$repo/scripts/media/dx" ]; then
+  if ! MAKE_IR=${MAKE_IR:-$repo/${BUILD:-build}/tools/make_ir} "$repo/scripts/make-demo-media.sh" > "$W/media.log" 2>&1; then
+    echo "skip - $T: the demo's media could not be made: $(tail -1 "$W/media.log")"
+    exit 0
+  fi
+fi
+session demo "$repo/scripts/demo.lua"
