@@ -5,8 +5,8 @@
  * Steps: decide what is audible (mute, solo) -> order the strips so every
  * strip comes after all that feed it (a loop is an error naming it) ->
  * check every route's channel layout -> emit an abstract op list -> give
- * each strip's buffer a lifetime and assign channel buffers by liveness ->
- * build the real ops in one arena.
+ * every written strip its channel buffers -> deal the ops into units of
+ * work for the threads -> build the real ops in one arena.
  */
 #include "vm/plan.h"
 
@@ -41,9 +41,8 @@ static ds_result compiler_init(compiler *c, const vm_desc *d, int max_block, cha
     c->batch_of = calloc(n1, sizeof *c->batch_of);
     c->batch_next = calloc(n1, sizeof *c->batch_next);
     c->def = calloc(n1, sizeof *c->def);
-    c->last = calloc(n1, sizeof *c->last);
     c->metered = calloc((size_t)(2 * d->ndeliverables + 1), sizeof *c->metered);
-    CHECK(c->order && c->audible && c->needed && c->tapped && c->muted && c->def && c->last && c->lat_in &&
+    CHECK(c->order && c->audible && c->needed && c->tapped && c->muted && c->def && c->lat_in &&
           c->lat_out && c->batch_of && c->batch_next && c->metered);
     return DS_OK;
 }
@@ -66,7 +65,6 @@ static void compiler_free(compiler *c)
     free(c->batch_of);
     free(c->batch_next);
     free(c->def);
-    free(c->last);
     free(c->unit);
     free(c->unit_cost);
     free(c->unit_succ.start);
@@ -74,7 +72,6 @@ static void compiler_free(compiler *c)
     free(c->unit_npred);
     free(c->unit_order);
     free(c->slot_of);
-    free(c->strip_slots);
     free(c->ops);
     free(c->warn);
     vmc_free_graph(c);
@@ -148,89 +145,59 @@ static ds_result analyse(compiler *c, char *err)
     return DS_OK;
 }
 
-/* Lifetimes: the op that first writes and the op that last reads each
- * strip's buffer (an output reads it after every op). */
-static void lifetimes(compiler *c)
+/* The op that first touches each strip's buffer (-1: none does). */
+static void first_writes(compiler *c)
 {
-    const vm_desc *d = c->d;
     for (int s = 0; s < c->n; s++)
-        c->def[s] = c->last[s] = -1;
-    for (int i = 0; i < c->nops; i++) {
-        const aop *o = &c->ops[i];
-        if (c->def[o->strip] < 0)
-            c->def[o->strip] = i;
-        c->last[o->strip] = i;
-        if (o->kind == A_MIX)
-            c->last[o->dst] = i;
-        if (o->kind == A_EQ_BATCH)
-            for (int t = o->strip; t >= 0; t = c->batch_next[t])
-                c->last[t] = i;
-        if (o->kind == A_INSERT && d->strips[o->strip].inserts[o->dst].key >= 0)
-            c->last[d->strips[o->strip].inserts[o->dst].key] = i;
-    }
-    for (int s = 0; s < c->n; s++)
-        if (c->tapped[s] && c->def[s] >= 0)
-            c->last[s] = c->nops;
+        c->def[s] = -1;
+    for (int i = 0; i < c->nops; i++)
+        if (c->def[c->ops[i].strip] < 0)
+            c->def[c->ops[i].strip] = i;
 }
 
-/* Channel buffers by liveness: at each op, the strips first written there
- * (in strip order) take the lowest free slots, then the strips last read
- * there give theirs back; deterministic. Fills strip_slots (strip s's
- * channels from slot_of[s]) and returns the number of slots, or -1 when
- * out of memory. */
-static int assign_slots(const compiler *c, int *slot_of, int *strip_slots, int total_ch)
+/* Channel buffers: every strip that is written gets slots of its own, in
+ * the order of the ops that first write them (ties in strip order);
+ * deterministic. No slot is shared by two strips, though their lives may
+ * not overlap: a shared slot would make the unit of the strip born last
+ * wait for the units that last read the other (vm/compile_units.c), and
+ * the buses, the only strips born after others die, are few. Strip s's
+ * channel k is slot slot_of[s] + k. Returns the number of slots, or -1
+ * when out of memory. */
+static int assign_slots(const compiler *c, int *slot_of)
 {
     const vm_desc *d = c->d;
     vmc_pair *pr = malloc(((size_t)c->n + 1) * sizeof *pr);
-    vmc_rows born = {0}, dying = {0};
-    vmc_heap h = {malloc(((size_t)total_ch + 1) * sizeof *h.v), 0}; /* free slots */
+    vmc_rows born = {0};
     int np = 0, nslots = -1;
     for (int s = 0; pr && s < c->n; s++)
         if (c->def[s] >= 0)
             pr[np++] = (vmc_pair){c->def[s], s};
-    if (!pr || !h.v || vmc_rows_from_pairs(c->nops + 1, pr, np, &born) != 0)
-        goto done;
-    np = 0;
-    for (int s = 0; s < c->n; s++)
-        if (c->def[s] >= 0 && c->last[s] >= 0)
-            pr[np++] = (vmc_pair){c->last[s], s};
-    if (vmc_rows_from_pairs(c->nops + 1, pr, np, &dying) != 0)
+    if (!pr || vmc_rows_from_pairs(c->nops + 1, pr, np, &born) != 0)
         goto done;
     nslots = 0;
-    int used = 0;
-    for (int i = 0; i <= c->nops; i++) {
+    for (int i = 0; i <= c->nops; i++)
         for (const int *s = VMC_ROW_BEGIN(born, i); s < VMC_ROW_END(born, i); s++) {
-            slot_of[*s] = used;
-            for (int k = 0; k < d->strips[*s].channels; k++)
-                strip_slots[used++] = h.n ? (int)vmc_heap_pop(&h) : nslots++;
+            slot_of[*s] = nslots;
+            nslots += d->strips[*s].channels;
         }
-        for (const int *s = VMC_ROW_BEGIN(dying, i); s < VMC_ROW_END(dying, i); s++)
-            for (int k = 0; k < d->strips[*s].channels; k++)
-                vmc_heap_push(&h, strip_slots[slot_of[*s] + k]);
-    }
 done:
     free(pr);
-    free(h.v);
-    free(born.start), free(born.items), free(dying.start), free(dying.items);
+    free(born.start), free(born.items);
     return nslots;
 }
 
 /* Buffer assignment: c->chans[s] for every strip that is written; the
- * slots stay in c->slot_of and c->strip_slots (vmc_link_units reads them). */
+ * slots stay in c->slot_of (vmc_link_units reads them). */
 static ds_result assign_buffers(compiler *c, char *err)
 {
     const vm_desc *d = c->d;
     plan *p = c->p;
     size_t n1 = (size_t)(c->n ? c->n : 1);
-    int total_ch = 0;
-    for (int s = 0; s < c->n; s++)
-        total_ch += d->strips[s].channels ? d->strips[s].channels : 1;
-    int *slot_of = c->slot_of = malloc(n1 * sizeof *slot_of); /* first slot index of a strip's channel list */
-    int *strip_slots = c->strip_slots = calloc((size_t)total_ch + 1, sizeof *strip_slots);
+    int *slot_of = c->slot_of = malloc(n1 * sizeof *slot_of);
     c->chans = calloc(n1, sizeof *c->chans);
     for (int s = 0; slot_of && s < c->n; s++)
         slot_of[s] = -1;
-    int nslots = slot_of && strip_slots && c->chans ? assign_slots(c, slot_of, strip_slots, total_ch) : -1;
+    int nslots = slot_of && c->chans ? assign_slots(c, slot_of) : -1;
     if (nslots < 0)
         return ds_fail(err, DS_ERR_NOMEM, "out of memory");
     p->nbuffers = c->nslots = nslots;
@@ -250,7 +217,7 @@ static ds_result assign_buffers(compiler *c, char *err)
             break;
         }
         for (int k = 0; k < ch; k++)
-            c->chans[s][k] = bufmem + (size_t)strip_slots[slot_of[s] + k] * stride;
+            c->chans[s][k] = bufmem + (size_t)(slot_of[s] + k) * stride;
     }
     if (!bufmem)
         return ds_fail(err, DS_ERR_NOMEM, "out of memory");
@@ -444,7 +411,7 @@ static ds_result compile_phases(compiler *c, char *err)
         (r = analyse(c, err)) != DS_OK || (r = vmc_emit_all(c, err)) != DS_OK ||
         (r = vmc_split_front(c, err)) != DS_OK)
         return r;
-    lifetimes(c);
+    first_writes(c);
     plan *p = c->p = calloc(1, sizeof *p);
     CHECK(p);
     vm_arena_init(&p->arena);

@@ -5,7 +5,7 @@
  *                                 and needed, check routes, path latency;
  *   steps      (compile_steps.c)  the abstract op list (aop), EQ batches,
  *                                 the tracks' parallel front;
- *   buffers    (compile.c)        lifetimes, channel buffers by liveness;
+ *   buffers    (compile.c)        a strip's channel buffers, its own;
  *   units      (compile_units.c)  every op's unit of work for the threads,
  *                                 and the units each one waits for;
  *   emitters   (compile_emit.c)   one per op kind: the real plan ops;
@@ -67,7 +67,7 @@ typedef struct {
     int *muted;            /* muted itself or by a mute group */
     aop *ops;
     int nops, capops;
-    int *def, *last;       /* per strip: op that first writes / last reads its buffer */
+    int *def;              /* per strip: the op that first writes its buffer, -1: none */
     int *lat_in, *lat_out; /* per strip: latency of its input sum and of its output, samples */
     int *batch_of;         /* per strip: first strip of its EQ batch, -1 when not batched */
     int *batch_next;       /* per strip: next strip of the same batch, -1 at its end */
@@ -78,8 +78,7 @@ typedef struct {
     vmc_rows unit_succ;    /* per unit: the units that wait for it (vmc_link_units) */
     int *unit_npred;       /* per unit: how many units it waits for */
     int *unit_order;       /* the order the workers take the units in */
-    int *slot_of;          /* per strip: where its channels' slots start in strip_slots, -1: no buffer */
-    int *strip_slots;      /* channel buffer slots (assign_buffers) */
+    int *slot_of;          /* per strip: its first channel's buffer slot (the others follow), -1: none */
     int nslots;
     char *warn;
     size_t warnlen, warncap;

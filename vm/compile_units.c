@@ -7,9 +7,8 @@
  * to their bus's). A unit's ops run in plan order on one worker at a time.
  * Two ops of different units that touch the same memory, one of them
  * writing it, make the later op's unit wait for the earlier op's: the
- * memory is each channel buffer slot (slots are shared by strips whose
- * lives do not overlap, vm/compile.c) and a strip's pan evaluator (made by
- * its first mix, read by its others). So every buffer sees the same writes
+ * memory is each channel buffer slot (a strip's own, vm/compile.c) and a
+ * strip's pan evaluator (made by its first mix, read by its others). So every buffer sees the same writes
  * and reads in the same order on any number of threads, whoever runs what:
  * a bus sums its inputs in plan order, and the bytes never depend on the
  * thread count. Units that would wait for each other (a send taken before
@@ -173,7 +172,7 @@ static int find_edges(const compiler *c, dep_walk *w)
                 continue;
             }
             for (int ch = 0; c->slot_of[s] >= 0 && ch < c->d->strips[s].channels; ch++)
-                if (touch_resource(w, c->strip_slots[c->slot_of[s] + ch], u, t[k].write) != 0)
+                if (touch_resource(w, c->slot_of[s] + ch, u, t[k].write) != 0)
                     return -1;
         }
     }

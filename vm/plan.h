@@ -1,9 +1,9 @@
-/* plan.h - the compiled mix: a flat list of ops over reused buffers.
+/* plan.h - the compiled mix: a flat list of ops over channel buffers.
  *
  * vm_compile turns a vm_desc into a plan: it validates routing and channel
  * layouts, orders the strips topologically (a loop is an error naming it),
- * lays every op and every buffer into one arena, and assigns channel
- * buffers by liveness so that a buffer is reused once its strip is done.
+ * lays every op and every buffer into one arena, gives every strip its
+ * channel buffers, and deals the ops into units of work for the threads.
  * The plan holds no Lua object and no pointer into the desc. The scheduler
  * (vm/sched.h) runs it block by block.
  */
