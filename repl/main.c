@@ -401,6 +401,36 @@ static void print_modules(const vm_desc *d)
     }
 }
 
+/* info: the units of work the render's threads take (vm/plan.h), in the
+ * order they take them: each one's ops (numbered as listed above) and the
+ * units it waits for. */
+static void print_units(const plan *p)
+{
+    int *start = calloc((size_t)p->nunits + 2, sizeof *start), *pred = NULL;
+    int nedges = p->unit_succ_start[p->nunits];
+    if (!start || !(pred = malloc((size_t)(nedges ? nedges : 1) * sizeof *pred))) {
+        free(start);
+        return;
+    }
+    for (int u = 0; u < p->nunits; u++) /* the waits by the unit waiting: start[u + 1] counts up to u's end */
+        start[u + 2] = start[u + 1] + p->unit_npred[u];
+    for (int v = 0; v < p->nunits; v++)
+        for (int j = p->unit_succ_start[v]; j < p->unit_succ_start[v + 1]; j++)
+            pred[start[p->unit_succ[j] + 1]++] = v;
+    printf("units    %d units of work for the render's two threads, in the order they take them:\n", p->nunits);
+    for (int k = 0; k < p->nunits; k++) {
+        int u = p->unit_order[k];
+        printf("  %3d  ops", u + 1);
+        for (int j = p->unit_op_start[u]; j < p->unit_op_start[u + 1]; j++)
+            printf("%s %d", j > p->unit_op_start[u] ? "," : "", p->unit_ops[j] + 1);
+        for (int j = start[u]; j < start[u + 1]; j++)
+            printf("%s %d", j == start[u] ? "; after units" : ",", pred[j] + 1);
+        printf("\n");
+    }
+    free(start);
+    free(pred);
+}
+
 static int cmd_info(const plan *p, const vm_desc *d)
 {
     char a[64], b[64];
@@ -450,6 +480,7 @@ static int cmd_info(const plan *p, const vm_desc *d)
     printf("ops      %d, in this order:\n", p->nops);
     for (int i = 0; i < p->nops; i++)
         printf("  %3d  %s\n", i + 1, p->ops[i].label);
+    print_units(p);
     printf("buffers  %d channel buffers of %d frames (%.1f KiB), plan arena %.1f KiB\n", p->nbuffers, p->max_block,
            p->nbuffers * (double)p->max_block * sizeof(float) / 1024.0, p->arena.used_total / 1024.0);
     printf("outputs  %d\n", p->noutputs);
