@@ -8,8 +8,9 @@
  * Two ops of different units that touch the same memory, one of them
  * writing it, make the later op's unit wait for the earlier op's: the
  * memory is each channel buffer slot (a strip's own, vm/compile.c) and a
- * strip's pan evaluator (made by its first mix, read by its others). So every buffer sees the same writes
- * and reads in the same order on any number of threads, whoever runs what:
+ * strip's moving pan's evaluator (made by its first mix, read by its
+ * others). So every buffer sees the same writes and reads in the same
+ * order on any number of threads, whoever runs what:
  * a bus sums its inputs in plan order, and the bytes never depend on the
  * thread count. Units that would wait for each other (a send taken before
  * the fader reads its strip between two of that strip's ops) are merged,
@@ -49,7 +50,8 @@ static int op_touches(const compiler *c, const aop *o, touch *t)
     case A_MIX:
         t[n++] = (touch){o->strip, 0, 0};
         t[n++] = (touch){o->dst, 1, 0};
-        t[n++] = (touch){o->strip, 1, 1};
+        if (d->strips[o->strip].pan.nevents) /* a moving pan: one evaluator for all its mixes (compile_emit.c) */
+            t[n++] = (touch){o->strip, 1, 1};
         break;
     case A_DELAY:
         t[n++] = (touch){o->strip, 0, 0}; /* its output is its route's own, read by the mix after it */
