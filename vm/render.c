@@ -311,7 +311,7 @@ static ds_result run_blocks(plan *p, const vm_render_opts *opts, out_state *o, c
     ds_result r = DS_OK;
     vm_plan_reset(p);
     /* two threads meet several times a block: worth it from a few hundred frames on */
-    sched_pool *pool = opts->threads != 1 && opts->block >= 256 ? sched_pool_create(p, opts->pin) : NULL;
+    sched_pool *pool = opts->threads != 1 && opts->block >= 256 ? sched_pool_create(p, opts->pin ? SCHED_PIN : 0) : NULL;
     out_stage stages[2] = {{.p = p, .o = o, .qc = opts->qc, .r = DS_OK}, {.p = p, .o = o, .qc = opts->qc, .r = DS_OK}};
     float ***plan_chans = calloc((size_t)(ntaps(p) ? ntaps(p) : 1), sizeof *plan_chans);
     if (!plan_chans)

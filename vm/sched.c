@@ -15,7 +15,15 @@
  * plan order only). The threads float on the CPUs unless pinned (--pin):
  * pinning each to a fixed CPU made the default 1.45x slower than one thread
  * beside one busy process on two CPUs (issue 16), as the thread sharing its
- * CPU held back every block. */
+ * CPU held back every block.
+ *
+ * Whether the second thread helps at all is measured (sched_choice): on a
+ * loaded machine (load 11-14 on 2 CPUs, 2026-12-05) the film mix took
+ * 1.25-1.4x the wall time and 1.2-1.5x the user CPU on two threads that it
+ * took on one,
+ * each thread waiting at every meeting for the other to be scheduled. So
+ * the pool keeps trying both and runs the faster; blocks on one thread
+ * leave the helper asleep. */
 #define _GNU_SOURCE /* sched_getaffinity, pthread_setaffinity_np */
 #include "vm/sched.h"
 
@@ -67,6 +75,8 @@ struct sched_pool {
     _Atomic int64_t units_run[2]; /* per worker: units run since the pool was made */
     int pinned;                   /* --pin moved the calling thread: its old affinity */
     cpu_set_t old_affinity;
+    int measure;                  /* 0: every block on two threads (SCHED_ALWAYS_TWO) */
+    sched_choice choice;
 };
 
 static void futex_wait(_Atomic uint32_t *addr, uint32_t val)
@@ -230,7 +240,28 @@ static void pin_pair(sched_pool *s)
     pthread_setaffinity_np(s->thread, sizeof one, &one);
 }
 
-sched_pool *sched_pool_create(plan *p, int pin)
+void sched_choice_init(sched_choice *c)
+{
+    *c = (sched_choice){.try_frames = 131072, .run_frames = 16 * 131072, .phase = 0, .two = 1};
+}
+
+void sched_choice_account(sched_choice *c, int n, int64_t ns)
+{
+    c->blocks[c->two]++;
+    c->frames += n;
+    c->ns += ns;
+    if (c->frames < (c->phase == 2 ? c->run_frames : c->try_frames))
+        return;
+    if (c->phase < 2)
+        c->ns_per_frame[c->two] = (double)c->ns / (double)c->frames;
+    c->phase = (c->phase + 1) % 3;
+    c->frames = c->ns = 0;
+    /* try two, then one, then run the faster of the two (two only when
+     * clearly faster) */
+    c->two = c->phase == 0 ? 1 : c->phase == 1 ? 0 : c->ns_per_frame[1] < 0.97 * c->ns_per_frame[0];
+}
+
+sched_pool *sched_pool_create(plan *p, int flags)
 {
     cpu_set_t allowed;
     if (p->nunits < 2 || cpus_allowed(&allowed) < 2)
@@ -244,18 +275,21 @@ sched_pool *sched_pool_create(plan *p, int pin)
     s->ntasks = p->nunits + 1;
     s->slow_worker = -1;
     s->block = 0;
+    s->measure = !(flags & SCHED_ALWAYS_TWO);
+    sched_choice_init(&s->choice);
     atomic_store(&s->next, (uint64_t)s->ntasks); /* nothing to take before the first block */
     if (pthread_create(&s->thread, NULL, helper_main, s) != 0) {
         free(s->waiting);
         free(s);
         return NULL;
     }
-    if (pin)
+    if (flags & SCHED_PIN)
         pin_pair(s);
     return s;
 }
 
-void sched_run_block_pool(sched_pool *s, int64_t pos, int n)
+/* One block on two threads. */
+static void run_two(sched_pool *s, int64_t pos, int n)
 {
     plan *p = s->p;
     uint32_t b = ++s->block;
@@ -270,6 +304,30 @@ void sched_run_block_pool(sched_pool *s, int64_t pos, int n)
     take_tasks(s, 0);
     for (uint32_t d; (d = atomic_load(&s->done)) < (uint32_t)s->ntasks;)
         wait_change(&s->done, d, &s->done_sleeping);
+}
+
+void sched_run_block_pool(sched_pool *s, int64_t pos, int n)
+{
+    if (!s->measure) {
+        run_two(s, pos, n);
+        s->choice.blocks[1]++;
+        return;
+    }
+    int64_t t0 = now_ns();
+    if (s->choice.two) {
+        run_two(s, pos, n);
+    } else { /* the helper sleeps: the tail handed over, then the block, here */
+        if (s->tail)
+            s->tail(s->tail_user);
+        s->tail = NULL;
+        sched_run_block(s->p, pos, n);
+    }
+    sched_choice_account(&s->choice, n, now_ns() - t0);
+}
+
+sched_choice *sched_pool_choice(sched_pool *s)
+{
+    return &s->choice;
 }
 
 void sched_pool_set_tail(sched_pool *s, void (*fn)(void *), void *user)

@@ -25,12 +25,45 @@ void sched_run_block(plan *p, int64_t pos, int n);
  * offline driver (the live driver runs sched_run_block in its callback). */
 typedef struct sched_pool sched_pool;
 
+/* Whether two threads are worth it here is measured as the render goes
+ * (sched_choice): the pool runs some blocks on two threads and some on
+ * this one alone, and keeps to whichever took less wall time per frame,
+ * trying both again now and then. On a loaded machine two threads meet
+ * late (each waits for the other to be scheduled) and can be slower than
+ * one; the bytes are the same either way. */
+typedef struct {
+    int64_t try_frames;     /* frames each try runs (sched_choice_init: 131072, 2.7 s at 48 kHz) */
+    int64_t run_frames;     /* frames run on the faster after a pair of tries (16 tries) */
+    int phase;              /* 0: trying two threads, 1: trying one, 2: running the faster */
+    int two;                /* the next block: 1 on two threads, 0 on this one */
+    int64_t frames, ns;     /* of the phase so far */
+    double ns_per_frame[2]; /* of the last tries: [0] one thread, [1] two */
+    int64_t blocks[2];      /* blocks run on one thread, on two */
+} sched_choice;
+
+/* The default lengths; starts with a try of two threads. */
+void sched_choice_init(sched_choice *c);
+/* The block just run (on c->two + 1 threads) took ns for n frames: counts
+ * it and sets c->two for the next block. After the two tries, two threads
+ * are kept only when at least 3 % faster per frame (else one thread, which
+ * spends less CPU). Pure arithmetic, no clock: the tests feed it times. */
+void sched_choice_account(sched_choice *c, int n, int64_t ns);
+
+/* Flags of sched_pool_create. */
+enum {
+    SCHED_PIN = 1,        /* this thread and the helper each on a CPU of its own (--pin) */
+    SCHED_ALWAYS_TWO = 2, /* every block on two threads, nothing measured (the tests) */
+};
+
 /* NULL when the plan has fewer than two units, the process may run on only
  * one CPU (sched_getaffinity), or a thread cannot be started: then use
- * sched_run_block. pin: 1 puts this thread and the helper each on a CPU of
- * its own for the pool's life (--pin); 0 lets them float. */
-sched_pool *sched_pool_create(plan *p, int pin);
+ * sched_run_block. flags: SCHED_PIN, SCHED_ALWAYS_TWO, or 0 (the threads
+ * float; sched_choice decides block by block). */
+sched_pool *sched_pool_create(plan *p, int flags);
 void sched_run_block_pool(sched_pool *pool, int64_t pos, int n);
+/* The pool's choice: its counts of blocks on one and two threads; the
+ * tests shorten its tries. */
+sched_choice *sched_pool_choice(sched_pool *pool);
 
 /* fn(user) runs once during the next sched_run_block_pool, on whichever
  * thread takes it, while the other runs the mix: the offline driver hands

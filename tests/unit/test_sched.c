@@ -16,7 +16,10 @@
  *   - the plan's units: every op in exactly one unit, each unit's ops in
  *     plan order, the order the workers take them topological (a unit's
  *     waits all come before it);
- *   - on one allowed CPU (sched_setaffinity) no pool is made: one thread.
+ *   - on one allowed CPU (sched_setaffinity) no pool is made: one thread;
+ *   - the choice between two threads and one (sched_choice) on times fed
+ *     to it: the faster is kept, two only when 3 % faster; and a pool
+ *     that measures runs blocks both ways with the same bytes.
  */
 #define _GNU_SOURCE /* sched_setaffinity */
 #include <sched.h>
@@ -129,6 +132,8 @@ static void check_units(const plan *p)
     free(place);
 }
 
+static int64_t blocks_on[2]; /* the last run_compare's blocks on one thread, on two */
+
 /* One plan through sched_run_block, the other through a pool (with the
  * slow worker, pinned or not): every output's frames compared block by
  * block. Returns the blocks that differ (1 when a plan failed);
@@ -140,7 +145,7 @@ static void count_tail(void *user)
     (*(int *)user)++;
 }
 
-static int run_compare(int block, int slow, int pin, int64_t units[2], int *nblocks, int *tails, int *pool_made)
+static int run_compare(int block, int slow, int flags, int64_t units[2], int *nblocks, int *tails, int *pool_made)
 {
     plan *a = compile_mix(block), *b = compile_mix(block);
     *pool_made = 0;
@@ -151,7 +156,7 @@ static int run_compare(int block, int slow, int pin, int64_t units[2], int *nblo
     }
     vm_plan_reset(a);
     vm_plan_reset(b);
-    sched_pool *pool = sched_pool_create(b, pin);
+    sched_pool *pool = sched_pool_create(b, flags);
     if (!pool) {
         vm_plan_free(&a);
         vm_plan_free(&b);
@@ -159,6 +164,9 @@ static int run_compare(int block, int slow, int pin, int64_t units[2], int *nblo
     }
     *pool_made = 1;
     sched_pool_test_slow(pool, slow);
+    sched_choice *choice = sched_pool_choice(pool);
+    choice->try_frames = 4000; /* measured pools (flags 0): tries of 4 blocks of 1000, runs of 16 */
+    choice->run_frames = 16000;
     int differ = 0;
     *tails = 0;
     int64_t total = a->length + a->tail;
@@ -181,6 +189,8 @@ static int run_compare(int block, int slow, int pin, int64_t units[2], int *nblo
     }
     units[0] = sched_pool_units_run(pool, 0);
     units[1] = sched_pool_units_run(pool, 1);
+    blocks_on[0] = choice->blocks[0];
+    blocks_on[1] = choice->blocks[1];
     sched_pool_destroy(&pool);
     int failed = a->failed || b->failed;
     vm_plan_free(&a);
@@ -201,7 +211,8 @@ static void test_same_bytes(void)
                     continue;
                 int64_t units[2];
                 int nb, made, tails;
-                int d = run_compare(blocks[bi], -1, pin, units, &nb, &tails, &made);
+                int d = run_compare(blocks[bi], -1, (pin ? SCHED_PIN : 0) | SCHED_ALWAYS_TWO, units, &nb, &tails,
+                                    &made);
                 char name[200];
                 snprintf(name, sizeof name, "%s, block %d%s: two threads give the one-thread bytes in every block",
                          cap_names[ci], blocks[bi], pin ? ", pinned" : "");
@@ -226,7 +237,7 @@ static void test_slow_worker(void)
     for (int slow = 0; slow < 2; slow++) {
         int64_t units[2];
         int nb, made, tails;
-        int d = run_compare(1000, slow, 0, units, &nb, &tails, &made);
+        int d = run_compare(1000, slow, SCHED_ALWAYS_TWO, units, &nb, &tails, &made);
         char name[200];
         snprintf(name, sizeof name, "worker %d slow: the other runs all but at most one unit a block, same bytes",
                  slow);
@@ -240,6 +251,66 @@ static void test_slow_worker(void)
               name, "%d blocks differ; units run: worker 0 %lld, worker 1 %lld; %d blocks x %d units", d,
               (long long)units[0], (long long)units[1], nb, nunits);
     }
+}
+
+/* sched_choice on times fed to it: after a try of two threads and one of
+ * one, the faster runs (two only when 3 % faster), then both are tried
+ * again; the block counts follow. */
+static void feed(sched_choice *c, int blocks, int64_t ns_two, int64_t ns_one)
+{
+    for (int k = 0; k < blocks; k++)
+        sched_choice_account(c, 1024, c->two ? ns_two : ns_one);
+}
+
+static void test_choice(void)
+{
+    static const struct {
+        int64_t two, one;
+        int want_two;
+        const char *what;
+    } cases[] = {
+        {1000, 2000, 1, "two threads twice as fast: two run"},
+        {2000, 1000, 0, "two threads half as fast (a loaded machine): one runs"},
+        {980, 1000, 0, "two threads 2 % faster: one runs (it spends less CPU)"},
+        {960, 1000, 1, "two threads 4 % faster: two run"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sched_choice c;
+        sched_choice_init(&c);
+        int tries = (int)(c.try_frames / 1024), runs = (int)(c.run_frames / 1024);
+        int first = c.two;
+        feed(&c, tries, cases[i].two, cases[i].one); /* the try of two */
+        int second = c.two;
+        feed(&c, tries, cases[i].two, cases[i].one); /* the try of one */
+        int chosen = c.two;
+        feed(&c, runs - 1, cases[i].two, cases[i].one);
+        int kept = c.two;
+        feed(&c, 1, cases[i].two, cases[i].one);
+        int again = c.two;
+        int64_t want1 = tries + (cases[i].want_two ? runs : 0), want0 = tries + (cases[i].want_two ? 0 : runs);
+        check(first == 1 && second == 0 && chosen == cases[i].want_two && kept == chosen && again == 1 &&
+                  c.blocks[1] == want1 && c.blocks[0] == want0,
+              cases[i].what, "modes %d %d %d %d %d, blocks on two %lld (want %lld), on one %lld (want %lld)", first,
+              second, chosen, kept, again, (long long)c.blocks[1], (long long)want1, (long long)c.blocks[0],
+              (long long)want0);
+    }
+}
+
+/* A measured pool (flags 0, its tries shortened to 4 blocks): some blocks
+ * on each, whatever the times, and the bytes of one thread. */
+static void test_measured_pool(void)
+{
+    int64_t units[2];
+    int nb, made, tails;
+    int d = run_compare(1000, -1, 0, units, &nb, &tails, &made);
+    const char *name = "a measured pool runs blocks on two threads and on one, with the one-thread bytes";
+    if (!made) {
+        printf("skip - %s: no pool (one CPU allowed)\n", name);
+        return;
+    }
+    check(d == 0 && tails == nb && blocks_on[0] >= 4 && blocks_on[1] >= 4 && blocks_on[0] + blocks_on[1] == nb,
+          name, "%d of %d blocks differ, the tail ran %d times; blocks on one %lld, on two %lld", d, nb, tails,
+          (long long)blocks_on[0], (long long)blocks_on[1]);
 }
 
 static void test_one_cpu(void)
@@ -276,8 +347,10 @@ int main(void)
         snprintf(name, sizeof name, "t%d.wav", track_no);
         write_wav(name, RATE, track_no <= 6 ? 1 : 2, RATE * SECONDS, tone);
     }
+    test_choice();
     test_slow_worker();
     test_same_bytes();
+    test_measured_pool();
     test_one_cpu();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
