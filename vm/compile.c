@@ -320,9 +320,14 @@ static ds_result finish_op(compiler *c, int i, int first_op, char *err)
         p->op_unit[j] = c->unit[i];
     if (vmc_fuse_eq(p, p->nops - 1))
         op->label = vmc_label(A, "%s, in the pass of the eq before", op->label);
-    int off = op_offset(c, o);
+    int off = op_offset(c, o), nch = o->kind == A_MIX ? c->d->strips[o->dst].channels : 0;
+    if (o->kind == A_EQ_BATCH)
+        for (int t = o->strip; t >= 0; t = c->batch_next[t])
+            nch += c->d->strips[t].channels;
+    else if (o->kind != A_MIX)
+        nch = st->channels;
     for (int j = first_op; j < p->nops; j++)
-        p->ops[j].offset = off;
+        p->ops[j].offset = off, p->ops[j].channels = nch;
     /* ops with state get a name that a recompiled plan's same op has
      * (its strip and its place there, not its settings), so a live
      * plan swap can carry the state over (vm/live.c) */

@@ -72,6 +72,8 @@ typedef struct {
     int offset;             /* samples the signal this op works on runs late (look-aheads
                                upstream): the op sees the block's session time, pos - offset,
                                so its moves land on the sample they were written for */
+    int channels;           /* the channels it writes (a mix or send: its destination's; an
+                               EQ batch: all of its tracks'), for per-kind costs (op_bench) */
 } plan_op;
 
 typedef struct {

@@ -61,7 +61,10 @@
 # differ: aecho is no reverb, and ffmpeg's pan cannot move). Then
 # build/tools/op_bench times the new nodes inside that mix (the moving and
 # the static surround panner, the fold-down, the reverb, the convolution):
-# ns of CPU per output channel-sample.
+# ns of CPU per output channel-sample; then every op kind of the stereo and
+# the 5.1 film mix (op_bench --kinds: a line per kind, with the CPU model
+# and the SIMD path). The film mix's CPU time over the plain mix's is
+# printed too (issue 16: at most 1.5x).
 #
 # The loudness meter (issue 13, tests/bench/loudness.sh): the film mix
 # rendered with and without --no-measure, with the printmaster metered and
@@ -391,6 +394,14 @@ if [ "$have_dubstage" -eq 1 ]; then
   }
   threads_line "film mix, two threads vs one" dubstage_film dubstage_film2
   threads_line "film mix beside a busy process, default vs one thread" dubstage_film_busy1 dubstage_film_busy2
+  # issue 16: the film mix's EQ, compressor, limiter and meter against
+  # the plain gains-and-pans mix of the same inputs, both on one thread
+  if [ -s "$dir/times/dubstage_film" ]; then
+    read -r fwall fcpu _ < "$dir/times/dubstage_film"
+    awk -v fw="$fwall" -v fc="$fcpu" -v dw="$dwall" -v dc="$dcpu" 'BEGIN {
+      printf "film mix over the plain mix, one thread: wall %5.2fx  CPU %5.2fx  (target: at most 1.5x)\n",
+        (dw > 0 ? fw / dw : 0), (dc > 0 ? fc / dc : 0) }'
+  fi
   versus "5.1 film mix (surround panner, dialogue reverb, 2.5 s convolution, Lo/Ro output)" dubstage_film51 ffmpeg_film51 \
     "one core each; target 8x"
   if [ -s "$dir/times/dubstage_auto" ]; then
@@ -489,6 +500,16 @@ if [ -x "$BUILD/tools/op_bench" ]; then
     echo "bench: op_bench failed"
 else
   echo "5.1 film mix nodes: skipped: $BUILD/tools/op_bench is not built (make all)"
+fi
+
+# Every op kind inside the two film mixes (op_bench --kinds): ns of CPU
+# per channel-sample, under a line naming the CPU and the SIMD path.
+if [ -x "$BUILD/tools/op_bench" ]; then
+  for script in reference_film.lua reference_film51.lua; do
+    echo
+    echo "$script:"
+    "$BUILD/tools/op_bench" "$dir/$script" 60 --kinds || echo "bench: op_bench --kinds failed"
+  done
 fi
 
 # The algorithmic reverb alone (tests/tools/reverb_bench.c): ns per

@@ -81,7 +81,7 @@ H4='output { "out/a.wav", from = b }'
 ds --help
 expect "--help prints usage" 0 "usage: dubstage" "render SCRIPT" "--block N"
 ds --version
-expect "--version prints the version" 0 "dubstage "
+expect "--version prints the version and the SIMD path the kernels run" 0 "dubstage " "simd: "
 ds rendr mix.lua
 expect "unknown command suggests the closest" 2 "rendr" "did you mean 'render'"
 ds render --blok 64 mix.lua

@@ -4,6 +4,8 @@
 #define TESTS_TOOLS_BENCH_UTIL_H
 
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 /* Uniform noise in [-1, 1) from a xorshift64* generator (state: any
@@ -22,6 +24,25 @@ static inline double bench_cpu_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* The CPU's model name (/proc/cpuinfo), or "unknown", into buf. */
+static inline void bench_cpu_model(char *buf, size_t n)
+{
+    char line[512];
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    snprintf(buf, n, "unknown");
+    while (f && fgets(line, sizeof line, f)) {
+        char *colon = strchr(line, ':');
+        if (strncmp(line, "model name", 10) == 0 && colon) {
+            colon += 1 + (colon[1] == ' ');
+            colon[strcspn(colon, "\n")] = 0;
+            snprintf(buf, n, "%s", colon);
+            break;
+        }
+    }
+    if (f)
+        fclose(f);
 }
 
 #endif

@@ -4,6 +4,7 @@
  * times every op with this thread's CPU clock.
  *
  *   build/tools/op_bench SCRIPT SECONDS [NAME PATTERN CHANNELS]...
+ *   build/tools/op_bench SCRIPT SECONDS --kinds
  *
  * Runs the first SECONDS of SCRIPT (0: all of it) in blocks of 1024
  * frames. For each NAME PATTERN CHANNELS triple, the ops whose label (what
@@ -15,12 +16,18 @@
  * block, about 50 ns against microseconds of work) is included. A pattern
  * that matches no op is an error: a renamed label must not make a figure
  * silently vanish. Without any triple, every op is listed instead, the
- * costliest first: its share of the plan's CPU time and its label. */
+ * costliest first: its share of the plan's CPU time and its label. With
+ * --kinds, a line per op kind instead (eq, dyn, limiter, clips, mix, ...):
+ * its ops' CPU time in ns per channel-sample (the channels each op writes,
+ * plan_op.channels) and its share, under a line naming the CPU and the
+ * SIMD path the kernels ran, so figures from two machines are not mixed
+ * up. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dsp/simd.h"
 #include "tests/tools/bench_util.h"
 #include "vm/duck.h"
 #include "vm/plan.h"
@@ -73,10 +80,55 @@ static void list_ops(const plan *p, const double *ns)
     free(order);
 }
 
+/* A line per op kind, the costliest first: ns of CPU per channel-sample
+ * over `frames` frames, ops, channels, share of the total. */
+static void list_kinds(const plan *p, const double *ns, int64_t frames)
+{
+    enum { MAX_KINDS = 64 };
+    struct {
+        const char *name;
+        double ns, channel_frames;
+        int ops;
+    } k[MAX_KINDS];
+    int nk = 0;
+    double total = 0;
+    for (int i = 0; i < p->nops; i++) {
+        const plan_op *op = &p->ops[i];
+        int j = 0;
+        while (j < nk && strcmp(k[j].name, op->cls->name) != 0)
+            j++;
+        if (j == nk) {
+            if (nk == MAX_KINDS)
+                continue;
+            k[nk].name = op->cls->name, k[nk].ns = k[nk].channel_frames = 0, k[nk].ops = 0;
+            nk++;
+        }
+        k[j].ns += ns[i];
+        k[j].channel_frames += (double)op->channels * (double)frames;
+        k[j].ops++;
+        total += ns[i];
+    }
+    for (int i = 1; i < nk; i++) /* insertion sort, the costliest first */
+        for (int j = i; j > 0 && k[j].ns > k[j - 1].ns; j--) {
+            __typeof__(k[0]) t = k[j];
+            k[j] = k[j - 1];
+            k[j - 1] = t;
+        }
+    char cpu[128];
+    bench_cpu_model(cpu, sizeof cpu);
+    printf("op kinds: CPU \"%s\", SIMD path %s, %.0f s of the mix, one thread, %.1f ms of CPU in all\n", cpu,
+           dsp_simd_path(), (double)frames / p->tb.rate, total / 1e6);
+    for (int i = 0; i < nk; i++)
+        printf("  %-13s %7.3f ns per channel-sample  %5.1f %%  (%d ops, %.0f channels)\n", k[i].name,
+               k[i].channel_frames > 0 ? k[i].ns / k[i].channel_frames : 0.0, total > 0 ? 100 * k[i].ns / total : 0.0,
+               k[i].ops, k[i].channel_frames / (double)frames);
+}
+
 int main(int argc, char **argv)
 {
-    if (argc < 3 || (argc - 3) % 3 != 0) {
-        fprintf(stderr, "usage: op_bench SCRIPT SECONDS [NAME PATTERN CHANNELS]...\n");
+    int kinds = argc == 4 && strcmp(argv[3], "--kinds") == 0;
+    if (argc < 3 || ((argc - 3) % 3 != 0 && !kinds)) {
+        fprintf(stderr, "usage: op_bench SCRIPT SECONDS [NAME PATTERN CHANNELS]... | --kinds\n");
         return 2;
     }
     char err[DS_ERR_LEN];
@@ -107,11 +159,13 @@ int main(int argc, char **argv)
     int rc = 0;
     if (argc == 3)
         list_ops(p, ns);
+    if (kinds)
+        list_kinds(p, ns, length);
     if (p->failed) {
         fprintf(stderr, "op_bench: %s\n", p->error);
         rc = 1;
     }
-    for (int a = 3; rc == 0 && a + 2 < argc; a += 3) {
+    for (int a = 3; rc == 0 && !kinds && a + 2 < argc; a += 3) {
         int nops = 0, channels = atoi(argv[a + 2]);
         double total = 0;
         for (int i = 0; i < p->nops; i++)
