@@ -10,7 +10,7 @@
 --   method HANDLE NAME     a method a handle has (track clip, param ramp)
 -- Run it in a folder that also holds probe.wav (a short stereo file) and
 -- probe.csv (a marker list). HANDLE is track, bus, clip, param, vca, mute_group, markers, edit, or an
--- insert by its method (eq, compressor, expander, gate, limiter, transient, saturate,
+-- insert by its method (eq, compressor, expander, gate, limiter, transient, saturate, bitcrush,
 -- delay, width, ms, polarity, channel_map, convolve, reverb). A handle's
 -- fields and methods are read from the engine's own message for a field it
 -- does not have ("(fields: ...; methods: ...)"), which lists them all.
@@ -72,7 +72,7 @@ edl_file:write("001  R  A  C  00:00:00:00 00:00:00:01 00:00:00:00 00:00:00:01\n"
 edl_file:close()
 listed("edit", edl "probe.edl")
 listed("eq", t:eq { "peak", freq = 1000, gain = 1 })
-for _, kind in ipairs { "compressor", "expander", "gate", "limiter", "transient", "saturate", "reverb", "width" } do
+for _, kind in ipairs { "compressor", "expander", "gate", "limiter", "transient", "saturate", "bitcrush", "reverb", "width" } do
   listed(kind, b[kind](b, {}))
 end
 listed("ms", b:ms { "encode" })

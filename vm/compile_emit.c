@@ -561,36 +561,56 @@ static int insert_at(const compiler *c, int s, int k)
     return at;
 }
 
+/* The common part of an in-place insert (op_inplace): its strip's
+ * channels, its lanes when it moves, its kernel's calls, and the settings
+ * it starts with. args: the kind's args, which begin with run. */
+static ds_result inplace_start(compiler *c, const aop *o, const vm_strip_desc *st, op_inplace *run,
+                               void (*process)(void *, float *const *, int, int), void (*design)(void *, int64_t),
+                               char *err)
+{
+    LANE(insert_moving_lanes(c, o, &run->moving, run->lanes, VM_INSERT_NSETP, err) == DS_OK);
+    run->io = c->chans[o->strip];
+    run->nch = st->channels;
+    run->process = process;
+    run->design = design;
+    op_inplace_start(run);
+    return DS_OK;
+}
+
 static ds_result emit_transient(compiler *c, const aop *o, const vm_strip_desc *st, const vm_insert_desc *e,
                                 plan_op *op, void *args, char *err)
 {
-    vm_arena *A = &c->p->arena;
     op_transient_args *a = args;
     dsp_transient_init(&a->state, c->d->tb.rate, e->attack_db, e->sustain_db);
-    LANE(insert_moving_lanes(c, o, &a->moving, a->lanes, VM_INSERT_NSETP, err) == DS_OK);
-    if (a->moving) /* the settings it starts with */
-        op_transient_design(a, 0);
-    a->io = c->chans[o->strip];
-    a->nch = st->channels;
-    op->label = vmc_label(A, "shape  %s '%s' transients: attack %+.1f dB, sustain %+.1f dB%s (%d ch)",
-                          vmc_kind_name(st), st->name, e->attack_db, e->sustain_db, a->moving ? ", automated" : "",
-                          st->channels);
+    LANE(inplace_start(c, o, st, &a->run, op_transient_process, op_transient_design, err) == DS_OK);
+    op->label = vmc_label(&c->p->arena, "shape  %s '%s' transients: attack %+.1f dB, sustain %+.1f dB%s (%d ch)",
+                          vmc_kind_name(st), st->name, e->attack_db, e->sustain_db,
+                          a->run.moving ? ", automated" : "", st->channels);
     return DS_OK;
 }
 
 static ds_result emit_saturate(compiler *c, const aop *o, const vm_strip_desc *st, const vm_insert_desc *e,
                                plan_op *op, void *args, char *err)
 {
-    vm_arena *A = &c->p->arena;
     op_saturate_args *a = args;
     dsp_saturate_init(&a->state, e->clip_db, e->sat_mix_pct);
-    LANE(insert_moving_lanes(c, o, &a->moving, a->lanes, VM_INSERT_NSETP, err) == DS_OK);
-    if (a->moving) /* the settings it starts with */
-        op_saturate_design(a, 0);
-    a->io = c->chans[o->strip];
-    a->nch = st->channels;
-    op->label = vmc_label(A, "sat    %s '%s' soft clip at %.1f dBFS, mix %.0f %%%s (%d ch)", vmc_kind_name(st),
-                          st->name, e->clip_db, e->sat_mix_pct, a->moving ? ", automated" : "", st->channels);
+    LANE(inplace_start(c, o, st, &a->run, op_saturate_process, op_saturate_design, err) == DS_OK);
+    op->label = vmc_label(&c->p->arena, "sat    %s '%s' soft clip at %.1f dBFS, mix %.0f %%%s (%d ch)",
+                          vmc_kind_name(st), st->name, e->clip_db, e->sat_mix_pct,
+                          a->run.moving ? ", automated" : "", st->channels);
+    return DS_OK;
+}
+
+static ds_result emit_bitcrush(compiler *c, const aop *o, const vm_strip_desc *st, const vm_insert_desc *e,
+                               plan_op *op, void *args, char *err)
+{
+    op_bitcrush_args *a = args;
+    a->fs = c->d->tb.rate;
+    dsp_bitcrush_init(&a->state, a->fs, e->crush_bits, e->crush_rate_hz);
+    LANE(inplace_start(c, o, st, &a->run, op_bitcrush_process, op_bitcrush_design, err) == DS_OK);
+    op->label = vmc_label(&c->p->arena, "crush  %s '%s' %.4g bits, held at %.6g Hz%s (%d ch)", vmc_kind_name(st),
+                          st->name, e->crush_bits, e->crush_rate_hz, a->run.moving ? ", automated" : "",
+                          st->channels);
     return DS_OK;
 }
 
@@ -1158,6 +1178,7 @@ static const struct {
     [VM_INSERT_CONVOLVE] = {&op_convolve_class, sizeof(op_convolve_args), emit_convolve},
     [VM_INSERT_REVERB] = {&op_reverb_class, sizeof(op_reverb_args), emit_reverb},
     [VM_INSERT_SATURATE] = {&op_saturate_class, sizeof(op_saturate_args), emit_saturate},
+    [VM_INSERT_BITCRUSH] = {&op_bitcrush_class, sizeof(op_bitcrush_args), emit_bitcrush},
 };
 
 static ds_result emit_insert(compiler *c, const aop *o, char *err)

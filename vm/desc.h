@@ -66,7 +66,7 @@ typedef struct {
 typedef enum {
     VM_INSERT_EQ, VM_INSERT_DYNAMICS, VM_INSERT_LIMITER, VM_INSERT_TRANSIENT, VM_INSERT_DUCK, VM_INSERT_DELAY,
     VM_INSERT_WIDTH, VM_INSERT_MS, VM_INSERT_POLARITY, VM_INSERT_CHANNEL_MAP, VM_INSERT_CONVOLVE, VM_INSERT_REVERB,
-    VM_INSERT_SATURATE
+    VM_INSERT_SATURATE, VM_INSERT_BITCRUSH
 } vm_insert_kind;
 
 /* The automatable settings of a dynamics insert, in this order (the others,
@@ -83,6 +83,8 @@ typedef enum { VM_LIM_CEILING, VM_LIM_RELEASE } vm_lim_param;
 typedef enum { VM_TRANSIENT_ATTACK, VM_TRANSIENT_SUSTAIN } vm_transient_param;
 /* ... and of a saturator (dsp/saturate.h) */
 typedef enum { VM_SATURATE_CLIP, VM_SATURATE_MIX } vm_saturate_param;
+/* ... and of a bit crusher (dsp/bitcrush.h) */
+typedef enum { VM_BITCRUSH_BITS, VM_BITCRUSH_RATE } vm_bitcrush_param;
 /* ... and of a convolution reverb (its IR, predelay, normalisation and
  * partition are fixed: they make its memory and its latency) */
 typedef enum { VM_CONV_MIX, VM_CONV_GAIN } vm_convolve_param;
@@ -161,11 +163,13 @@ typedef struct {
     dsp_limiter_params lim;     /* limiter: ceiling dBTP, look-ahead, release */
     double attack_db, sustain_db; /* transient shaper (dsp/transient.h) */
     double clip_db, sat_mix_pct; /* saturator (dsp/saturate.h) */
+    double crush_bits, crush_rate_hz; /* bit crusher (dsp/bitcrush.h) */
     vm_delay_settings delay;    /* delay (dsp/delay.h) */
     vm_param_desc delayp[VM_DELAY_NPARAMS]; /* its moves, in vm_delay_param order (.value: a copy, as in dynp) */
-    vm_param_desc setp[VM_INSERT_NSETP]; /* limiter, transient shaper, convolution reverb, saturator: moves of its
-                                            settings, in vm_lim_param, vm_transient_param, vm_convolve_param or
-                                            vm_saturate_param order
+    vm_param_desc setp[VM_INSERT_NSETP]; /* limiter, transient shaper, convolution reverb, saturator, bit
+                                            crusher: moves of its settings, in vm_lim_param,
+                                            vm_transient_param, vm_convolve_param, vm_saturate_param or
+                                            vm_bitcrush_param order
                                             (.value: a copy, as in dynp) */
     vm_convolve_desc conv;      /* convolution reverb */
     int duck;                   /* a realtime duck rule (VM_INSERT_DUCK): its index in vm_desc.ducks */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dsp/biquad.h"
+#include "dsp/bitcrush.h"
 #include "dsp/delay.h"
 #include "dsp/ducker.h"
 #include "dsp/dynamics.h"
@@ -51,6 +52,13 @@ static const vm_insert_param_spec shape_params[] = {
 static const vm_insert_param_spec saturate_params[] = {
     {"clip", -60, 0, "dBFS", VM_SATURATE_CLIP, VAL(clip_db), MOVES(setp[VM_SATURATE_CLIP]), 0},
     {"mix", 0, 100, "%", VM_SATURATE_MIX, VAL(sat_mix_pct), MOVES(setp[VM_SATURATE_MIX]), 0},
+};
+
+/* bit crusher: the depth in bits (fractions allowed), the rate its held
+ * values are taken at (at or above the session rate: every sample) */
+static const vm_insert_param_spec bitcrush_params[] = {
+    {"bits", 1, 24, "bits", VM_BITCRUSH_BITS, VAL(crush_bits), MOVES(setp[VM_BITCRUSH_BITS]), 0},
+    {"rate", 100, 384000, "Hz", VM_BITCRUSH_RATE, VAL(crush_rate_hz), MOVES(setp[VM_BITCRUSH_RATE]), 0},
 };
 
 /* delay: time in seconds, feedback and mix in % (a mixer's units on a
@@ -230,6 +238,8 @@ static const vm_insert_params tables[] = {
                                         "signals, a click"},
     [VM_INSERT_SATURATE] = {.noun = "saturator", .params = saturate_params, .nparams = N(saturate_params),
                             .method = "saturate", .max_channels = VM_MAX_CHANNELS},
+    [VM_INSERT_BITCRUSH] = {.noun = "bit crusher", .params = bitcrush_params, .nparams = N(bitcrush_params),
+                            .method = "bitcrush", .max_channels = DSP_BITCRUSH_MAX_CHANNELS},
     [VM_INSERT_REVERB] = {.noun = "reverb", .params = reverb_params, .nparams = N(reverb_params), .method = "reverb",
                           .max_channels = DSP_REVERB_MAX_CHANNELS, .fixed_settings = reverb_fixed,
                           .nfixed_settings = N(reverb_fixed)},

@@ -254,71 +254,95 @@ static void op_limiter(plan *p, void *args, int64_t pos, int n)
     by_knots(a->lanes, VM_INSERT_NSETP, &a->knot, a, pos, n, limiter_design, limiter_stretch);
 }
 
-void op_transient_design(op_transient_args *a, int64_t n)
+/* ---- in-place inserts with moving settings (op_inplace, ops.h) ---- */
+
+static void inplace_design(void *args, int64_t knot)
 {
-    dsp_transient_set(&a->state, vm_lane_value(a->lanes[VM_TRANSIENT_ATTACK], n),
-                      vm_lane_value(a->lanes[VM_TRANSIENT_SUSTAIN], n));
-    a->knot = n;
+    op_inplace *r = args;
+    r->design(args, knot);
+    r->knot = knot;
 }
 
-static void transient_design(void *args, int64_t knot) { op_transient_design(args, knot); }
-
-static void transient_stretch(void *args, int off, int len)
+static void inplace_stretch(void *args, int off, int len)
 {
-    op_transient_args *a = args;
-    float *io[DSP_TRANSIENT_MAX_CHANNELS]; /* vm_compile refuses more (compile_validate.c) */
-    int nch = a->nch < DSP_TRANSIENT_MAX_CHANNELS ? a->nch : DSP_TRANSIENT_MAX_CHANNELS;
+    op_inplace *r = args;
+    float *seg[VM_MAX_CHANNELS]; /* a strip has at most this many (compile_validate.c) */
+    int nch = r->nch < VM_MAX_CHANNELS ? r->nch : VM_MAX_CHANNELS;
     for (int ch = 0; ch < nch; ch++)
-        io[ch] = a->io[ch] + off;
-    dsp_transient_process(&a->state, io, nch, len);
+        seg[ch] = r->io[ch] + off;
+    r->process(args, seg, nch, len);
 }
 
-static void op_transient(plan *p, void *args, int64_t pos, int n)
+/* The run of every in-place insert: the whole block at once, or, when its
+ * settings move, the stretches between knots, each with the values at its
+ * knot (held until the next) */
+static void op_inplace_run(plan *p, void *args, int64_t pos, int n)
 {
     (void)p;
+    op_inplace *r = args;
+    if (!r->moving) {
+        r->process(args, r->io, r->nch, n);
+        return;
+    }
+    by_knots(r->lanes, VM_INSERT_NSETP, &r->knot, args, pos, n, inplace_design, inplace_stretch);
+}
+
+void op_inplace_start(op_inplace *r)
+{
+    if (r->moving)
+        inplace_design(r, 0);
+}
+
+void op_transient_process(void *args, float *const *io, int nch, int n)
+{
+    dsp_transient_process(&((op_transient_args *)args)->state, io, nch, n);
+}
+
+void op_transient_design(void *args, int64_t knot)
+{
     op_transient_args *a = args;
-    if (!a->moving) {
-        dsp_transient_process(&a->state, a->io, a->nch, n);
-        return;
-    }
-    by_knots(a->lanes, VM_INSERT_NSETP, &a->knot, a, pos, n, transient_design, transient_stretch);
+    dsp_transient_set(&a->state, vm_lane_value(a->run.lanes[VM_TRANSIENT_ATTACK], knot),
+                      vm_lane_value(a->run.lanes[VM_TRANSIENT_SUSTAIN], knot));
 }
 
-void op_saturate_design(op_saturate_args *a, int64_t n)
+void op_saturate_process(void *args, float *const *io, int nch, int n)
 {
-    dsp_saturate_set(&a->state, vm_lane_value(a->lanes[VM_SATURATE_CLIP], n),
-                     vm_lane_value(a->lanes[VM_SATURATE_MIX], n));
-    a->knot = n;
+    dsp_saturate_process(&((op_saturate_args *)args)->state, io, nch, n);
 }
 
-static void saturate_design(void *args, int64_t knot) { op_saturate_design(args, knot); }
-
-static void saturate_stretch(void *args, int off, int len)
+void op_saturate_design(void *args, int64_t knot)
 {
     op_saturate_args *a = args;
-    float *io[VM_MAX_CHANNELS]; /* a strip has at most this many (compile_validate.c) */
-    int nch = a->nch < VM_MAX_CHANNELS ? a->nch : VM_MAX_CHANNELS;
-    for (int ch = 0; ch < nch; ch++)
-        io[ch] = a->io[ch] + off;
-    dsp_saturate_process(&a->state, io, nch, len);
-}
-
-static void op_saturate(plan *p, void *args, int64_t pos, int n)
-{
-    (void)p;
-    op_saturate_args *a = args;
-    if (!a->moving) {
-        dsp_saturate_process(&a->state, a->io, a->nch, n);
-        return;
-    }
-    by_knots(a->lanes, VM_INSERT_NSETP, &a->knot, a, pos, n, saturate_design, saturate_stretch);
+    dsp_saturate_set(&a->state, vm_lane_value(a->run.lanes[VM_SATURATE_CLIP], knot),
+                     vm_lane_value(a->run.lanes[VM_SATURATE_MIX], knot));
 }
 
 static void saturate_reset(void *args)
 {
-    op_saturate_args *a = args;
-    if (a->moving)
-        op_saturate_design(a, 0);
+    op_inplace_start(args);
+}
+
+void op_bitcrush_process(void *args, float *const *io, int nch, int n)
+{
+    dsp_bitcrush_process(&((op_bitcrush_args *)args)->state, io, nch, n);
+}
+
+void op_bitcrush_design(void *args, int64_t knot)
+{
+    op_bitcrush_args *a = args;
+    dsp_bitcrush_set(&a->state, a->fs, vm_lane_value(a->run.lanes[VM_BITCRUSH_BITS], knot),
+                     vm_lane_value(a->run.lanes[VM_BITCRUSH_RATE], knot));
+}
+
+static void bitcrush_reset(void *args)
+{
+    op_inplace_start(args);
+    dsp_bitcrush_reset(&((op_bitcrush_args *)args)->state);
+}
+
+static void bitcrush_copy_state(void *dst, const void *src)
+{
+    dsp_bitcrush_copy_state(&((op_bitcrush_args *)dst)->state, &((const op_bitcrush_args *)src)->state);
 }
 
 void op_reverb_design(op_reverb_args *a, int64_t n)
@@ -1242,10 +1266,8 @@ static double limiter_meter_db(const void *args)
 
 static void transient_reset(void *args)
 {
-    op_transient_args *a = args;
-    if (a->moving)
-        op_transient_design(a, 0);
-    dsp_transient_reset(&a->state);
+    op_inplace_start(args);
+    dsp_transient_reset(&((op_transient_args *)args)->state);
 }
 
 static void convolve_reset(void *args)
@@ -1401,11 +1423,17 @@ const plan_op_class op_limiter_class = {
 
 /* memoryless: nothing to carry over a live swap */
 const plan_op_class op_saturate_class = {
-    .name = "saturate", .run = op_saturate, .reset = saturate_reset, .param = "saturate",
+    .name = "saturate", .run = op_inplace_run, .reset = saturate_reset, .param = "saturate",
+};
+
+/* the phase and the held values carry over a live swap */
+const plan_op_class op_bitcrush_class = {
+    .name = "crush", .run = op_inplace_run,
+    .reset = bitcrush_reset, .copy_state = bitcrush_copy_state, .param = "crush",
 };
 
 const plan_op_class op_transient_class = {
-    .name = "shape", .run = op_transient,
+    .name = "shape", .run = op_inplace_run,
     .reset = transient_reset, .copy_state = transient_copy_state, .param = "shape",
 };
 
@@ -1455,6 +1483,7 @@ const plan_op_class *op_class_of_insert(vm_insert_kind k)
     case VM_INSERT_DUCK: return &op_duck_class;
     case VM_INSERT_REVERB: return &op_reverb_class;
     case VM_INSERT_SATURATE: return &op_saturate_class;
+    case VM_INSERT_BITCRUSH: return &op_bitcrush_class;
     case VM_INSERT_DELAY: return &op_delay_insert_class;
     case VM_INSERT_WIDTH: return &op_width_class;
     case VM_INSERT_MS: return &op_ms_class;

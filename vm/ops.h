@@ -24,6 +24,7 @@
 #include "dsp/limiter.h"
 #include "dsp/reverb.h"
 #include "dsp/saturate.h"
+#include "dsp/bitcrush.h"
 #include "dsp/transient.h"
 #include "dsp/fade.h"
 #include "dsp/mix.h"
@@ -290,27 +291,42 @@ typedef struct {
     float **seg;               /* moving: one pointer per channel, into io between knots */
 } op_limiter_args;
 
-/* transient: dsp/transient.h over a strip's channels, in place; moving
- * attack/sustain are set at every knot, as op_dyn's settings */
+/* An insert whose kernel works in place on a strip's channels and whose
+ * settings, when they move, are set at every knot of the control grid and
+ * held until the next (the transient shaper, the saturator, the bit
+ * crusher): this is the first member of its args, and one run function
+ * (in ops.c) serves them all. process runs the kernel in args over io;
+ * design sets it to the lanes' values at a knot (its state carries on).
+ * The emitter fills it and calls op_inplace_start. */
 typedef struct {
-    dsp_transient state;
     float **io;
     int nch;
     int moving;                /* lanes are set */
-    vm_lane *lanes[VM_INSERT_NSETP]; /* plain lanes: attack dB, sustain dB */
-    int64_t knot;
+    vm_lane *lanes[VM_INSERT_NSETP]; /* plain lanes, in the kind's row order */
+    int64_t knot;              /* the knot the kernel's settings belong to */
+    void (*process)(void *args, float *const *io, int nch, int n);
+    void (*design)(void *args, int64_t knot);
+} op_inplace;
+
+/* transient: dsp/transient.h; lanes attack dB, sustain dB */
+typedef struct {
+    op_inplace run;
+    dsp_transient state;
 } op_transient_args;
 
-/* saturate: dsp/saturate.h over a strip's channels, in place; moving clip
- * and mix are set at every knot, as the transient shaper's settings */
+/* saturate: dsp/saturate.h; lanes clip dBFS, mix % */
 typedef struct {
+    op_inplace run;
     dsp_saturate state;
-    float **io;
-    int nch;
-    int moving;                /* lanes are set */
-    vm_lane *lanes[VM_INSERT_NSETP]; /* plain lanes: clip dBFS, mix % */
-    int64_t knot;
 } op_saturate_args;
+
+/* bitcrush: dsp/bitcrush.h; lanes bits, rate Hz (the countdown and the
+ * held values carry on through a change) */
+typedef struct {
+    op_inplace run;
+    dsp_bitcrush state;
+    double fs;
+} op_bitcrush_args;
 
 /* delay insert: dsp/delay.h over a strip's channels, in place. Moving
  * settings are read at every knot of the control grid: over each stretch
@@ -437,12 +453,23 @@ int op_eq_fuse(plan_op *first, plan_op *second);
  * n (the envelope is kept; a->moving must be set). */
 void op_dyn_design(op_dyn_args *a, int64_t n);
 
-/* The same for a moving limiter (dsp_limiter_set: the state is kept) and a
- * moving transient shaper (dsp_transient_set). */
+/* The same for a moving limiter (dsp_limiter_set: the state is kept). */
 void op_limiter_design(op_limiter_args *a, int64_t n);
-void op_transient_design(op_transient_args *a, int64_t n);
-/* ... and a moving saturator (dsp_saturate_set: it has no state). */
-void op_saturate_design(op_saturate_args *a, int64_t n);
+
+/* The in-place inserts' kernels, for op_inplace's process and design (args:
+ * the kind's args): the transient shaper (dsp_transient_set keeps the
+ * followers), the saturator (it has no state), the bit crusher
+ * (dsp_bitcrush_set keeps the countdown and the held values). */
+void op_transient_process(void *args, float *const *io, int nch, int n);
+void op_transient_design(void *args, int64_t knot);
+void op_saturate_process(void *args, float *const *io, int nch, int n);
+void op_saturate_design(void *args, int64_t knot);
+void op_bitcrush_process(void *args, float *const *io, int nch, int n);
+void op_bitcrush_design(void *args, int64_t knot);
+
+/* An in-place insert's settings at sample 0, when they move (its knot 0):
+ * what its emitter and its reset call. */
+void op_inplace_start(op_inplace *r);
 
 /* A moving reverb's settings at session sample n (dsp_reverb_set: the
  * lines keep their contents). */
@@ -471,6 +498,7 @@ extern const plan_op_class op_dyn_class;       /* op_dyn_args */
 extern const plan_op_class op_limiter_class;   /* op_limiter_args */
 extern const plan_op_class op_transient_class; /* op_transient_args */
 extern const plan_op_class op_saturate_class;  /* op_saturate_args */
+extern const plan_op_class op_bitcrush_class;  /* op_bitcrush_args */
 extern const plan_op_class op_delay_insert_class; /* op_delay_insert_args */
 extern const plan_op_class op_width_class;     /* op_width_args */
 extern const plan_op_class op_ms_class;        /* op_ms_args */

@@ -275,6 +275,20 @@ int script_strip_saturate(lua_State *L)
     return script_push_insert(L, strip, &e);
 }
 
+/* t:bitcrush { bits = 8, rate = 8000 }: rate defaults to the session's
+ * (no sample-rate reduction) */
+int script_strip_bitcrush(lua_State *L)
+{
+    char what[300];
+    static const char *const keys[] = {"bits", "rate", NULL};
+    vm_insert_desc e;
+    int strip = insert_options(L, VM_INSERT_BITCRUSH, 1, keys, 0, &e, what, sizeof what);
+    e.crush_bits = 8;
+    e.crush_rate_hz = script_get_ctx(L)->desc->tb.rate;
+    row_numbers(L, 2, &e, what);
+    return script_push_insert(L, strip, &e);
+}
+
 /* A delay's time option `key`: seconds (a number, kept exact: fractions of
  * a sample count) or any duration form ("250ms", "12000smp", a timecode),
  * in [lo, hi] s; 1 and *out when given. */

@@ -218,6 +218,7 @@ int script_strip_gate(lua_State *L);
 int script_strip_limiter(lua_State *L);
 int script_strip_transient(lua_State *L);
 int script_strip_saturate(lua_State *L);
+int script_strip_bitcrush(lua_State *L);
 int script_strip_reverb(lua_State *L);
 int script_strip_delay(lua_State *L);
 int script_strip_width(lua_State *L);

@@ -482,7 +482,8 @@ static int strip_send(lua_State *L)
 static const luaL_Reg strip_calls[] = {
     {"clip", strip_clip}, {"to", strip_to}, {"send", strip_send}, {"eq", script_strip_eq},
     {"compressor", script_strip_compressor}, {"expander", script_strip_expander}, {"gate", script_strip_gate},
-    {"limiter", script_strip_limiter}, {"transient", script_strip_transient}, {"saturate", script_strip_saturate}, {"delay", script_strip_delay},
+    {"limiter", script_strip_limiter}, {"transient", script_strip_transient}, {"saturate", script_strip_saturate},
+    {"bitcrush", script_strip_bitcrush}, {"delay", script_strip_delay},
     {"width", script_strip_width}, {"ms", script_strip_ms}, {"polarity", script_strip_polarity},
     {"channel_map", script_strip_channel_map}, {"convolve", script_strip_convolve},
     {"reverb", script_strip_reverb},

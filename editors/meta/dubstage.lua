@@ -115,6 +115,10 @@ function session(opts) end
 ---@field clip? number dBFS, -60 to 0 (default -12): the level the output bends towards
 ---@field mix? number % of the saturated signal, 0 to 100 (default 100)
 
+---@class dubstage.bitcrush_options
+---@field bits? number 1 to 24 (default 8; fractions allowed): values round to steps of 2^(1 - bits)
+---@field rate? number Hz, 100 to 384000 (default the session's: no rate reduction): held values taken this often
+
 ---@class dubstage.delay_options
 ---@field time dubstage.time 0.0001 to 60 s
 ---@field feedback? number %, -99 to 99 (default 0)
@@ -217,6 +221,10 @@ function strip:transient(opts) end
 ---@param opts? dubstage.saturate_options
 ---@return dubstage.saturate
 function strip:saturate(opts) end
+
+---@param opts? dubstage.bitcrush_options
+---@return dubstage.bitcrush
+function strip:bitcrush(opts) end
 
 ---@param opts dubstage.delay_options
 ---@return dubstage.delay
@@ -355,6 +363,10 @@ function param:moves(moves) end
 ---@class dubstage.saturate
 ---@field clip dubstage.param dBFS
 ---@field mix dubstage.param %
+
+---@class dubstage.bitcrush
+---@field bits dubstage.param bits
+---@field rate dubstage.param Hz
 
 ---@class dubstage.delay
 ---@field time dubstage.param s (glides)

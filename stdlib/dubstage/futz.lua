@@ -25,14 +25,17 @@
 --   stages    how many such filters at each edge (1 or 2)
 --   squash    the line's compression: compressor options, or false
 --   saturate  the line's distortion: saturator options ({ clip, mix }), or false
+--   crush     a digital link's grit: bit crusher options ({ bits, rate }), or false
 --   colour    a peak EQ in the band ({ freq, gain, q }), or false
 --   room      a small room (the reverb insert's options), or false
 --
--- Returns { squash, saturate, low = { ... }, high = { ... }, colour, room }:
--- the compressor, the saturator, the high-pass and low-pass inserts of each
--- edge, the EQ and the reverb (those present). Order on the strip: squash,
--- saturate, then the band edges, the colour, the room; so the harmonics the
--- saturator makes (and any it folds back) are band-limited after it.
+-- Returns { squash, saturate, crush, low = { ... }, high = { ... }, colour,
+-- room }: the compressor, the saturator, the bit crusher, the high-pass and
+-- low-pass inserts of each edge, the EQ and the reverb (those present).
+-- Order on the strip: squash, saturate, crush, then the band edges, the
+-- colour, the room; so the harmonics the saturator makes and the aliases
+-- of the crusher's sample-and-hold (and any folded back) are band-limited
+-- after them.
 local recipe = require "dubstage.recipe"
 
 local M = {}
@@ -43,6 +46,7 @@ M.presets = {
     band = { 300, 3400 }, stop = 30, order = 8, stages = 2,
     squash = { threshold = -26, ratio = 6, attack = 0.003, release = 0.12, makeup = 6 },
     saturate = { clip = -16, mix = 100 },
+    crush = false,
     colour = { freq = 1700, gain = 3, q = 1.2 },
     room = false,
   },
@@ -51,6 +55,7 @@ M.presets = {
     band = { 150, 5500 }, stop = 24, order = 4, stages = 1,
     squash = { threshold = -24, ratio = 4, attack = 0.005, release = 0.2, makeup = 4 },
     saturate = { clip = -18, mix = 100 },
+    crush = { bits = 10, rate = 22050 },  -- a digital stream's small grit
     colour = { freq = 1200, gain = 4, q = 0.9 },
     room = false,
   },
@@ -59,6 +64,7 @@ M.presets = {
     band = { 450, 2800 }, stop = 30, order = 8, stages = 2,
     squash = { threshold = -32, ratio = 12, attack = 0.001, release = 0.08, makeup = 10 },
     saturate = { clip = -24, mix = 100 },
+    crush = { bits = 8, rate = 8000 },    -- a digital radio link: coarse steps, aliases folded into the band
     colour = { freq = 1500, gain = 6, q = 1.5 },
     room = false,
   },
@@ -67,6 +73,7 @@ M.presets = {
     band = { 120, 9000 }, stop = 12, order = 2, stages = 1,
     squash = { threshold = -22, ratio = 3, attack = 0.01, release = 0.25, makeup = 2 },
     saturate = false,
+    crush = false,
     colour = { freq = 900, gain = 3, q = 0.8 },
     room = { rt60 = 0.45, size = 5, predelay = 0.004, damping = 0.4, mix = 30 },
   },
@@ -107,6 +114,7 @@ function M._apply(strip, kind, opts, what, level)
     local n = {}
     if o.squash then n.squash = strip:compressor(o.squash) end
     if o.saturate then n.saturate = strip:saturate(o.saturate) end
+    if o.crush then n.crush = strip:bitcrush(o.crush) end
     n.low, n.high = {}, {}
     for i = 1, o.stages do
       n.low[i] = strip:eq { "highpass", freq = low * r, order = o.order }

@@ -4,9 +4,10 @@
 # outside its band is at least `stop` dB down (telephone: outside
 # 300-3400 Hz, 30 dB). Measured with SoX, not dubstage: each futzed track
 # is compared with a reference track in the same render that has the same
-# clips through the same preset's squash (compressor), saturator and room
-# (reverb), read from futz.presets, and no band filters; the compressor and
-# the saturator come first on both, so they do the same to both, and what
+# clips through the same preset's squash (compressor), saturator, bit
+# crusher and room (reverb), read from futz.presets, and no band filters;
+# the compressor, the saturator and the crusher come first on both, so they
+# do the same to both, and what
 # is left between the two files is the filters' response. In every third-octave-wide band outside the
 # band (from 20 Hz, and up to 11 kHz: the recordings are at 22.05 kHz), the
 # futzed file's RMS through SoX's sinc band-pass is at least `stop` dB under
@@ -34,6 +35,7 @@ end
 futz.$kind(wet)
 if preset.squash then ref:compressor(preset.squash) end
 if preset.saturate then ref:saturate(preset.saturate) end
+if preset.crush then ref:bitcrush(preset.crush) end
 if preset.room then ref:reverb(preset.room) end
 output { "out/wet.wav", from = a, format = "wav32f" }
 output { "out/ref.wav", from = b, format = "wav32f" }

@@ -80,6 +80,21 @@ __attribute__((unused)) static void write_script(const char *text, char *path, s
     fclose(f);
 }
 
+/* Into buf (n bytes): a 1 s, 48 kHz script of one mono track `t` ("T")
+ * playing clip from 0 through `lines` (its inserts and their moves), written
+ * to o.wav as 32-bit float. Returns buf. */
+__attribute__((unused)) static const char *one_track_script(char *buf, size_t n, const char *clip, const char *lines)
+{
+    snprintf(buf, n,
+             "session { rate = 48000, length = 1 }\n"
+             "local t = track \"T\" { channels = 1 }\n"
+             "t:clip { \"%s\", at = 0 }\n"
+             "%s"
+             "output { \"o.wav\", from = t, format = \"wav32f\" }\n",
+             clip, lines);
+    return buf;
+}
+
 /* The automation lanes of script, loaded from a file of its own as
  * `dubstage automation` loads it; the caller frees list and d
  * (vm_automation_free, vm_desc_free) whatever the result. */
@@ -173,6 +188,20 @@ __attribute__((unused)) static float *render_blocks(const char *script, const ch
         free(x);
     }
     return first;
+}
+
+/* Moving inserts (lines: one_track_script's, on track `t` playing clip)
+ * rendered at --block 1, 64 and 4096: that it renders, and bit-identically
+ * at each size (render_blocks; what names them). */
+__attribute__((unused)) static void check_moving_blocks(const char *clip, const char *lines, const char *what)
+{
+    static const int blocks[] = {1, 64, 4096};
+    char script[2048], name[200];
+    int f = 0, ch = 0;
+    float *m = render_blocks(one_track_script(script, sizeof script, clip, lines), "o.wav", blocks, 3, what, &f, &ch);
+    snprintf(name, sizeof name, "%s renders", what);
+    check(m != NULL, name, "failed");
+    free(m);
 }
 
 /* Least-squares fit x[k] ~ a cos(w k) + b sin(w k), w = 2 pi f / rate, over

@@ -14,6 +14,7 @@
  *     look-ahead, grid), a mismatch returns -1 and leaves dst untouched
  *     (byte for byte). */
 #include "dsp/biquad.h"
+#include "dsp/bitcrush.h"
 #include "dsp/convolver.h"
 #include "dsp/crossover.h"
 #include "dsp/ducker.h"
@@ -262,6 +263,33 @@ static void test_transient(void)
           "transient: dst keeps attack and sustain, takes the followers", "attack %g sustain %g", fresh->attack_db,
           fresh->sustain_db);
     free(a), free(b), free(fresh);
+}
+
+/* A bit crusher holding at a rate that does not divide the sample rate
+ * (holds of 6 and 7 samples: at N it is mid-hold) carries its countdown
+ * and held values; dst keeps its step and period. */
+static void bitcrush_process(void *s, float *const *io, int n) { dsp_bitcrush_process(s, io, NCH, n); }
+static int bitcrush_copy(void *dst, const void *src)
+{
+    dsp_bitcrush_copy_state(dst, src);
+    return 0;
+}
+
+static void test_bitcrush(void)
+{
+    dsp_bitcrush a, b, fresh;
+    dsp_bitcrush_init(&a, FS, 6, 7350), dsp_bitcrush_init(&b, FS, 6, 7350), dsp_bitcrush_init(&fresh, FS, 6, 7350);
+    static const inplace_kernel k = {bitcrush_process, bitcrush_copy};
+    int rc;
+    check(continues(&k, &a, &b, &fresh, &rc), "bitcrush: copy continues A",
+          "B differs from A, or a fresh crusher matches A");
+    dsp_bitcrush_init(&fresh, FS, 3, 1000);
+    dsp_bitcrush before = fresh;
+    dsp_bitcrush_copy_state(&fresh, &a);
+    check(fresh.q == before.q && fresh.period == before.period && fresh.until == a.until &&
+              fresh.held[1] == a.held[1],
+          "bitcrush: dst keeps bits and rate, takes the countdown and the held values", "q %g period %g", fresh.q,
+          fresh.period);
 }
 
 /* A fractional feedback delay through both loop filters, carried at N:
@@ -574,6 +602,7 @@ int main(void)
     test_xover();
     test_dyn();
     test_transient();
+    test_bitcrush();
     test_delay();
     test_ducker();
     test_limiter();

@@ -5,7 +5,7 @@
  * a row's range is exactly the kernel's (its ends pass dsp_X_check, the
  * next doubles outside fail); a script that moves every row of an eq, a
  * compressor, a limiter, a transient shaper, a delay, a stereo width, a
- * convolution reverb and a reverb gets one automation lane per
+ * convolution reverb, a reverb and a bit crusher gets one automation lane per
  * row, named STRIP.<param><n>.<row> in lane order, with the value it set;
  * the REPL's names for the inserts are the rows in table order, and each
  * reads the row's static field and sets it. */
@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "dsp/biquad.h"
+#include "dsp/bitcrush.h"
 #include "dsp/delay.h"
 #include "dsp/reverb.h"
 #include "dsp/stereo.h"
@@ -29,8 +30,9 @@
 #include "vm/ops.h"
 
 static const vm_insert_kind kinds[] = {VM_INSERT_EQ, VM_INSERT_DYNAMICS, VM_INSERT_LIMITER, VM_INSERT_TRANSIENT,
-                                       VM_INSERT_DELAY, VM_INSERT_WIDTH, VM_INSERT_CONVOLVE, VM_INSERT_REVERB};
-#define NKINDS 8
+                                       VM_INSERT_DELAY, VM_INSERT_WIDTH, VM_INSERT_CONVOLVE, VM_INSERT_REVERB,
+                                       VM_INSERT_BITCRUSH};
+#define NKINDS 9
 
 /* the convolution reverb's IR (a unit impulse) */
 static double unit_impulse(int i, int c) { (void)c; return i == 0; }
@@ -125,6 +127,7 @@ static void test_channel_limits(void)
         {VM_INSERT_MS, 2, 0},
         {VM_INSERT_POLARITY, DSP_CHMAP_MAX_CHANNELS, 0},
         {VM_INSERT_CHANNEL_MAP, DSP_CHMAP_MAX_CHANNELS, 0},
+        {VM_INSERT_BITCRUSH, DSP_BITCRUSH_MAX_CHANNELS, 0},
     };
     int ok = 1, min_ok = 1;
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
@@ -156,7 +159,7 @@ static void test_channel_limits(void)
           "and a true-stereo one exactly 2", "mono %d, stereo %d, true stereo %d", mono, st, ts);
 }
 
-/* The constructors (t:eq, t:transient, t:delay, t:width, t:convolve, t:reverb) accept each row's range, lo and hi
+/* The constructors (t:eq, t:transient, t:delay, t:width, t:convolve, t:reverb, t:bitcrush) accept each row's range, lo and hi
  * included, and refuse just outside it with a message naming the range: the
  * same range the REPL's set and the script's moves accept. */
 static void test_constructor_ranges(void)
@@ -168,6 +171,7 @@ static void test_constructor_ranges(void)
         {VM_INSERT_WIDTH, "t:width { %s = %.17g }", 2},
         {VM_INSERT_CONVOLVE, "t:convolve { \"ir.wav\", %s = %.17g }", 1},
         {VM_INSERT_REVERB, "t:reverb { %s = %.17g }", 2},
+        {VM_INSERT_BITCRUSH, "t:bitcrush { %s = %.17g }", 1},
     };
     int ok = 1, n = 0;
     for (size_t c = 0; c < sizeof ctor / sizeof ctor[0]; c++) {
@@ -193,7 +197,8 @@ static void test_constructor_ranges(void)
             }
         }
     }
-    check(ok && n == 80, "constructors: t:eq, t:transient, t:delay, t:width, t:convolve and t:reverb accept each "
+    check(ok && n == 88, "constructors: t:eq, t:transient, t:delay, t:width, t:convolve, t:reverb and t:bitcrush "
+          "accept each "
           "row's range and refuse "
           "outside it",
           "%d probes", n);
@@ -213,7 +218,7 @@ int main(void)
     snprintf(script, sizeof script, "session { rate = 48000, length = 0.5 }\nlocal t = track \"T\" { channels = 2 }\n"
              "local i = { t:eq { \"peak\", freq = 1000, gain = 3, q = 1 }, t:compressor { threshold = -20, ratio = 4 },\n"
              "  t:limiter { ceiling = -1 }, t:transient { attack = 3 }, t:delay { time = 0.25 },\n"
-             "  t:width { width = 1.5 }, t:convolve { \"ir.wav\" }, t:reverb { } }\n");
+             "  t:width { width = 1.5 }, t:convolve { \"ir.wav\" }, t:reverb { }, t:bitcrush { bits = 12 } }\n");
     for (int k = 0; k < NKINDS; k++) {
         const vm_insert_params *t = vm_insert_params_of(kinds[k]);
         for (int r = 0; r < t->nparams; r++) {
@@ -244,7 +249,7 @@ int main(void)
         {"delay5.highpass", "Hz"}, {"width6.width", "width"}, {"width6.mid", "dB"}, {"width6.side", "dB"},
         {"conv7.mix", "%"}, {"conv7.gain", "dB"},
         {"reverb8.rt60", "s"}, {"reverb8.damping", "x rt60"}, {"reverb8.damping_freq", "Hz"},
-        {"reverb8.width", "width"}, {"reverb8.mix", "%"},
+        {"reverb8.width", "width"}, {"reverb8.mix", "%"}, {"crush9.bits", "bits"}, {"crush9.rate", "Hz"},
     };
     int units_ok = 1, units_seen = 0;
     for (int i = 0; i < list.n; i++)

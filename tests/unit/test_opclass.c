@@ -43,7 +43,8 @@ static double voice(int i, int c)
 }
 
 /* Every stateful kind: clips; an order-2 eq and a Butterworth eq; a
- * transient shaper (and the stateless stereo tools: a width with a moving
+ * transient shaper; a bit crusher holding at a rate that does not divide
+ * the session's, its bits moving (and the stateless stereo tools: a width with a moving
  * side, a polarity inverter, an M/S encoder, a channel map); a moving delay (a send's aux); a convolution
  * reverb (a stereo IR, late by its partition); a reverb on an aux fed by a send, its mix moving; a limiter
  * that makes MX late before its compressor
@@ -64,6 +65,8 @@ static const char *script =
     "f:eq { \"peak\", freq = 3000, gain = 3, q = 1 }\n"
     "f:eq { \"highpass\", freq = 80, order = 4 }\n"
     "f:transient { attack = 3 }\n"
+    "local cr = f:bitcrush { bits = 10, rate = 7350 }\n"
+    "cr.bits:ramp { at = 1, to = 6, over = 1 }\n"
     "local w = f:width { width = 1.5 }\n"
     "w.side:ramp { at = 0.5, to = -6, over = 1.5 }\n"
     "f:polarity \"R\"\n"
@@ -152,7 +155,7 @@ static void test_table(const plan *p)
     static const plan_op_class *const stateful[] = {&op_clips_class, &op_eq_class, &op_dyn_class,
                                                     &op_limiter_class, &op_transient_class, &op_reverb_class,
                                                     &op_duck_class, &op_bandduck_class, &op_delay_class,
-                                                    &op_delay_insert_class, &op_convolve_class};
+                                                    &op_delay_insert_class, &op_convolve_class, &op_bitcrush_class};
     char missing[200] = "";
     for (size_t k = 0; k < sizeof stateful / sizeof stateful[0]; k++)
         if (!find_class(p, stateful[k], 0))

@@ -75,14 +75,9 @@ static void test_render(void)
     write_wav("quiet.wav", 48000, 1, 48000, sine);
     sine_amp = 0.5;
     write_wav("loud.wav", 48000, 1, 48000, sine);
-    const char *script = "session { rate = 48000, length = 1 }\n"
-                         "local t = track \"T\" { channels = 1 }\n"
-                         "t:clip { \"%s\", at = 0 }\n"
-                         "t:saturate { clip = -12 }\n"
-                         "output { \"o.wav\", from = t, format = \"wav32f\" }\n";
-    char body[512];
+    char body[1024];
     int f = 0, ch = 0;
-    snprintf(body, sizeof body, script, "quiet.wav");
+    one_track_script(body, sizeof body, "quiet.wav", "t:saturate { clip = -12 }\n");
     float *q = render(body, 1024) == 0 ? read_wav("o.wav", &f, &ch) : NULL;
     if (q) {
         double a1, b1, a3, b3;
@@ -101,7 +96,7 @@ static void test_render(void)
     } else
         check(0, "a quiet sine through t:saturate renders", "failed");
     free(q);
-    snprintf(body, sizeof body, script, "loud.wav");
+    one_track_script(body, sizeof body, "loud.wav", "t:saturate { clip = -12 }\n");
     float *l = render(body, 1024) == 0 ? read_wav("o.wav", &f, &ch) : NULL;
     double worst = l ? 0 : 1;
     double c = pow(10.0, -12 / 20.0);
@@ -116,17 +111,11 @@ static void test_render(void)
              worst);
     check(worst < 1e-6, name, "%g", worst);
     free(l);
-    const char *moving = "session { rate = 48000, length = 1 }\n"
-                         "local t = track \"T\" { channels = 1 }\n"
-                         "t:clip { \"loud.wav\", at = 0 }\n"
-                         "local s = t:saturate { clip = -24, mix = 80 }\n"
-                         "s.clip:ramp { at = 0.1, to = -3, over = 0.5 }\n"
-                         "s.mix:set { at = \"30017smp\", to = 40 }\n"
-                         "output { \"o.wav\", from = t, format = \"wav32f\" }\n";
-    static const int blocks[] = {1, 64, 4096};
-    float *m = render_blocks(moving, "o.wav", blocks, 3, "a saturator with a moving clip and mix", &f, &ch);
-    check(m != NULL, "a saturator with moving settings renders", "failed");
-    free(m);
+    check_moving_blocks("loud.wav",
+                        "local s = t:saturate { clip = -24, mix = 80 }\n"
+                        "s.clip:ramp { at = 0.1, to = -3, over = 0.5 }\n"
+                        "s.mix:set { at = \"30017smp\", to = 40 }\n",
+                        "a saturator with a moving clip and mix");
 }
 
 int main(void)
