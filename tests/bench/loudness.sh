@@ -1,20 +1,45 @@
 #!/bin/sh
 # loudness.sh - what the loudness meter costs (issue 13), on the bench
-# material (24 tracks of 48 kHz 24-bit WAV, tests/bench/run.sh makes them):
+# material (24 tracks of 48 kHz 24-bit WAV, tests/bench/run.sh makes them).
 #
-#   meter on every stem: the film mix rendered on one thread (--threads 1)
-#     with and without --no-measure (and the stems on two threads, the
-#     default): reference_film.lua (one metered output,
-#     the printmaster) and reference_film_stems.lua (the same mix writing
-#     its DX, MX and FX stems too: four metered stereo outputs). Both
-#     variants write the same files, so the difference is the meters; it is
-#     printed as a share of the unmetered render (target under 5 %), with
-#     the meter alone beside it: build/tools/loudness_bench (dsp/loudness on
-#     noise of the same length, one thread, wall time), 2 channels for the
-#     printmaster, 8 for the four stereo outputs (which the render meters
-#     together, dsp_loudness_process_many). Noise is the meter's worst case:
-#     its true peak never lets a stretch be skipped.
-#   file throughput: the 24 inputs (8 mono, 16 stereo, $seconds s each)
+# The meter on every stem: the film mix rendered on one thread (--threads 1)
+# with and without --no-measure: reference_film.lua (one metered output, the
+# printmaster) and reference_film_stems.lua (the same mix writing its DX, MX
+# and FX stems too: four metered stereo outputs). Both variants write the
+# same files, so the difference is the meters. Measured two ways:
+#
+#   instructions  (the figure to trust on a shared or loaded machine: a
+#     count does not move with the load) valgrind --tool=callgrind on 30 s
+#     (DUBSTAGE_BENCH_CG_SECONDS) of the same material (made by
+#     build/tools/make_bench_material in DIR/cgSECONDS): the meter's own
+#     instructions (dsp_loudness_process_many, inclusive: K-weighting, grid steps, sample and true peak) and the
+#     render's (vm_render, inclusive: reading, decoding, mixing, metering,
+#     writing), metered and with --no-measure, with the meter's parts. The
+#     share printed against the target is the meter over the unmetered
+#     render. The whole process's count is printed too but not used: it
+#     includes the manifest's SHA-256 of the outputs, which valgrind runs in
+#     portable code (the SHA extensions are not emulated), and the script's
+#     compile. valgrind runs the AVX2 paths (it does not emulate AVX-512):
+#     the path is read from the render's manifest and printed. The meter's
+#     share also depends on the programme's length (the true peak's
+#     interpolator runs less once the peak so far is high), so compare
+#     counts of the same length only.
+#   CPU time  11 (DUBSTAGE_BENCH_PAIRS) pairs of whole renders of the
+#     full-length material, metered and unmetered back to back, the order swapped every pair (so a
+#     drift in the machine's load falls on both alike), each timed by
+#     /usr/bin/time; printed: the medians of user and system CPU and of wall
+#     time, and the median and quartiles of the pairs' differences in user
+#     CPU (the meter runs in user space; system time is reading and writing,
+#     the same for both, and carries most of the noise), as a share of the
+#     unmetered render's user CPU. A quartile range that straddles zero says
+#     the machine was too noisy to resolve the meter. Also on two threads
+#     (the default: the meters run on the helper, beside the next block's
+#     mix), and the meter alone (build/tools/loudness_bench: dsp/loudness on
+#     noise of the same length, 2 channels for the printmaster, 8 for the
+#     four stereo outputs; noise is the meter's worst case: its true peak
+#     seldom lets a stretch be skipped).
+#
+# File throughput: the 24 inputs (8 mono, 16 stereo, $seconds s each)
 #     measured for integrated loudness, loudness range and true peak by
 #       dubstage  `dubstage loudness --json` with every file (one process,
 #                 the files in turn, one thread)
@@ -25,21 +50,27 @@
 #                 its loudness-scanner measures) with every file
 #     printed: each one's wall and CPU time, speed in multiples of real time
 #     (the summed length of the files over the wall time), and dubstage's
-#     speed over ffmpeg's and libebur128's (target at least 5x ffmpeg).
+#     speed over ffmpeg's and libebur128's (target at least 5x ffmpeg);
+#     DUBSTAGE_BENCH_RUNS runs taking turns, the median by wall time.
 #     Then the readings themselves: the largest difference of each peer
 #     from dubstage over the 24 files, in I, LRA and true peak, so the
 #     three are known to have measured the same thing (ffmpeg prints one
 #     decimal; libebur128 takes S every second for LRA, we every 100 ms).
 #
-# Everything is timed whole by /usr/bin/time, the inputs in the page cache,
-# runs taking turns, the median by wall time. Prints figures; checks
-# nothing about speed.
+# Inputs are read once beforehand (page cache) and each output folder is
+# rendered into once before timing, so every timed render reuses the
+# manifest's hashes of the inputs. Prints figures; checks nothing about
+# speed.
 #
 # Usage: tests/bench/loudness.sh   (also run by tests/bench/run.sh, after the
 #   material exists: run that once first, or DUBSTAGE_BENCH_SECONDS=60 make bench)
 # Environment: DUBSTAGE_BENCH_DIR (default /var/tmp/dubstage-bench),
 #   DUBSTAGE_BENCH_SECONDS (the material's length, default 600),
-#   DUBSTAGE_BENCH_RUNS (default 3 here), DUBSTAGE, BUILD as in run.sh.
+#   DUBSTAGE_BENCH_CG_SECONDS (the length counted by callgrind, default 30),
+#   DUBSTAGE_BENCH_PAIRS (timed pairs per variant, default 11),
+#   DUBSTAGE_BENCH_RUNS (file throughput runs, default 3 here),
+#   DUBSTAGE_BENCH_PARTS (which parts, default "instructions cpu files"),
+#   DUBSTAGE, BUILD as in run.sh.
 cd "$(dirname "$0")/../.." || exit 1
 BENCH="loudness bench"
 . tests/bench/lib/prologue.sh
@@ -47,6 +78,9 @@ case $BUILD in /*) tools=$BUILD/tools ;; *) tools=$root/$BUILD/tools ;; esac
 material=${DUBSTAGE_BENCH_DIR:-/var/tmp/dubstage-bench}
 seconds=${DUBSTAGE_BENCH_SECONDS:-600}
 runs=${DUBSTAGE_BENCH_RUNS:-3}
+cg_seconds=${DUBSTAGE_BENCH_CG_SECONDS:-30}
+pairs=${DUBSTAGE_BENCH_PAIRS:-11}
+parts=${DUBSTAGE_BENCH_PARTS:-instructions cpu files}
 dir=$material/loudness
 die() { echo "$BENCH: $*" >&2; exit 1; }
 command -v ffmpeg >/dev/null 2>&1 || die "ffmpeg not found (make deps)"
@@ -89,6 +123,144 @@ printf 'cd %s || exit 1\nexec %s %s > %s\n' "$(q "$material")" "$(q "$tools/ebur
 # shellcheck disable=SC2086
 (cd "$material" && cat $files > /dev/null)
 
+part() { case " $parts " in *" $1 "*) return 0 ;; esac; return 1; }
+
+# ---- the meter on every stem, in instructions (callgrind) -------------------
+# cg_render NAME SESSION FLAG...: the render counted by callgrind into
+# $dir/cg/NAME.cg, annotated (inclusive and self) into NAME.incl / NAME.self
+cg_render() {
+  name=$1 session=$2; shift 2
+  out=$dir/cg/out-$name
+  # once natively first: the manifest's hashes of the inputs, which the
+  # counted render then reuses (only its outputs are hashed again)
+  "$bin" render "$session" --out "$out" --quiet --threads 1 "$@" > "$dir/cg/$name.log" 2>&1 &&
+    valgrind --tool=callgrind --callgrind-out-file="$dir/cg/$name.cg" "$bin" render "$session" --out "$out" \
+      --quiet --threads 1 "$@" >> "$dir/cg/$name.log" 2>&1 &&
+    callgrind_annotate --inclusive=yes --threshold=100 "$dir/cg/$name.cg" > "$dir/cg/$name.incl" 2>&1 &&
+    callgrind_annotate --threshold=100 "$dir/cg/$name.cg" > "$dir/cg/$name.self" 2>&1 ||
+    { echo "$BENCH: the callgrind render $name failed: $(tail -3 "$dir/cg/$name.log")"; return 1; }
+}
+
+if part instructions && ! command -v valgrind > /dev/null 2>&1; then
+  echo "meter instructions: skipped, valgrind is not installed (make deps)"
+elif part instructions; then
+  cgm=$material/cg$cg_seconds
+  mkdir -p "$dir/cg" "$cgm" || die "cannot create $dir/cg"
+  "$tools/make_bench_material" "$cgm" "$cg_seconds" > "$dir/cg/material.log" 2>&1 ||
+    die "make_bench_material $cgm $cg_seconds failed: $(tail -3 "$dir/cg/material.log")"
+  cp tests/bench/reference_graph.lua tests/bench/reference_film_chain.lua tests/bench/reference_film.lua \
+    tests/bench/reference_film_stems.lua "$cgm/" || die "cannot copy the sessions to $cgm"
+  ok=1
+  for s in film film_stems; do
+    cg_render "$s-measured" "$cgm/reference_$s.lua" || ok=0
+    cg_render "$s-unmeasured" "$cgm/reference_$s.lua" --no-measure || ok=0
+  done
+  [ $ok = 1 ] && python3 - "$dir/cg" "$cg_seconds" <<'PY'
+import glob, json, os, re, sys
+cg, seconds = sys.argv[1], sys.argv[2]
+line = re.compile(r"^\s*([\d,]+)\s+(?:\([\d.]+%\)\s+)?(\S.*?)\s*(?:\[[^\]]*\])?\s*$")
+
+def costs(path):
+    """{function: Ir} from a callgrind_annotate listing, and the program total"""
+    out, total = {}, None
+    for text in open(path):
+        m = line.match(text)
+        if not m:
+            continue
+        n, where = int(m.group(1).replace(",", "")), m.group(2)
+        if where.startswith("PROGRAM TOTALS"):
+            total = n
+            continue
+        fn = where.rsplit(":", 1)[-1]
+        out[fn] = max(out.get(fn, 0), n)
+    return out, total
+
+def simd(name):
+    for f in glob.glob(os.path.join(cg, "out-" + name, "*.manifest.json")):
+        return json.load(open(f)).get("engine", {}).get("simd", "?")
+    return "?"
+
+M = lambda n: "%.1f M" % (n / 1e6)
+print("meter instructions (callgrind, %s s of the material, one thread, valgrind's %s path; "
+      "the figure to trust under load):" % (seconds, simd("film_stems-measured")))
+for s, what in (("film", "printmaster only (reference_film.lua)"),
+                ("film_stems", "printmaster + DX, MX, FX stems (reference_film_stems.lua)")):
+    mi, mtot = costs(os.path.join(cg, s + "-measured.incl"))
+    ms, _ = costs(os.path.join(cg, s + "-measured.self"))
+    ui, utot = costs(os.path.join(cg, s + "-unmeasured.incl"))
+    render_m, render_u = mi.get("vm_render", 0), ui.get("vm_render", 0)
+    meter = mi.get("dsp_loudness_process_many", 0)
+    kw = sum(v for f, v in ms.items() if re.match(r"(kweight[124]|kquads[12]|kocts[12])(\.|$)", f))
+    tp = mi.get("dsp_truepeak_feed", 0)
+    grid = mi.get("step_end", 0)
+    print("  %s:" % what)
+    print("    render (vm_render) %s metered / %s with --no-measure: %+.1f %%; the meter "
+          "(dsp_loudness_process_many) %s = %.1f %% of the unmetered render (target under 5 %%)"
+          % (M(render_m), M(render_u), 100.0 * (render_m / render_u - 1) if render_u else 0, M(meter),
+             100.0 * meter / render_u if render_u else 0))
+    print("    the meter's parts: K-weighting %s, true peak (dsp_truepeak_feed) %s, grid steps (step_end) %s, "
+          "the rest (sample peak, calls) %s" % (M(kw), M(tp), M(grid), M(meter - kw - tp - grid)))
+    print("    whole process %s / %s (with the script's compile and the manifest's portable SHA-256)"
+          % (M(mtot or 0), M(utot or 0)))
+PY
+fi
+
+# ---- the meter on every stem, in CPU time (pairs taking turns) ---------------
+if part cpu; then
+  for s in film film_stems film_stems2; do # each output folder's manifest made once, untimed
+    for m in measured unmeasured; do
+      sh "$dir/run/${s}_$m.sh" > "$dir/times/${s}_$m.log" 2>&1 ||
+        { echo "$BENCH: ${s}_$m failed: $(tail -3 "$dir/times/${s}_$m.log")"; exit 1; }
+    done
+  done
+  k=1
+  while [ "$k" -le "$pairs" ]; do
+    order="measured unmeasured"
+    [ $((k % 2)) = 0 ] && order="unmeasured measured"
+    for s in film film_stems film_stems2; do
+      for m in $order; do
+        $TIME -f "%e %U %S" -o "$dir/times/${s}_$m.$k" sh "$dir/run/${s}_$m.sh" > "$dir/times/${s}_$m.log" 2>&1 ||
+          { echo "$BENCH: ${s}_$m failed: $(tail -3 "$dir/times/${s}_$m.log")"; exit 1; }
+      done
+    done
+    k=$((k + 1))
+  done
+  alone_pm=$("$tools/loudness_bench" "$seconds" 2 | awk '/^dsp\/loudness/ { print $2 }')
+  alone_stems=$("$tools/loudness_bench" "$seconds" 8 | awk '/^dsp\/loudness/ { print $2 }')
+  python3 - "$dir/times" "$pairs" "$seconds" "$alone_pm" "$alone_stems" <<'PY'
+import os, statistics, sys
+times, pairs, seconds = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+alone = {"film": sys.argv[4], "film_stems": sys.argv[5]}
+
+def run(s, m, k):
+    with open(os.path.join(times, "%s_%s.%d" % (s, m, k))) as f:
+        return [float(v) for v in f.read().split()[-3:]]  # wall, user, system
+
+def quartiles(x):
+    q = statistics.quantiles(x, n=4) if len(x) > 1 else [x[0]] * 3
+    return q[0], q[2]
+
+print("meter cost in CPU time: %d pairs taking turns, metered / --no-measure, medians; material %s s per track"
+      % (pairs, seconds))
+for s, what in (("film", "one thread, printmaster only"), ("film_stems", "one thread, printmaster + DX, MX, FX stems"),
+                ("film_stems2", "two threads (the default), printmaster + DX, MX, FX stems")):
+    m = [run(s, "measured", k) for k in range(1, pairs + 1)]
+    u = [run(s, "unmeasured", k) for k in range(1, pairs + 1)]
+    med = lambda rows, i: statistics.median(r[i] for r in rows)
+    du = [a[1] - b[1] for a, b in zip(m, u)]
+    lo, hi = quartiles(du)
+    base = med(u, 1)
+    print("  %s:" % what)
+    print("    user CPU %.2f / %.2f s, the pairs' difference %+.3f s (quartiles %+.3f .. %+.3f): %+.1f %% of the "
+          "unmetered user CPU (target under 5 %%)%s" % (med(m, 1), base, statistics.median(du), lo, hi,
+          100 * statistics.median(du) / base if base else 0, "; unresolved: the quartiles straddle 0" if lo < 0 < hi else ""))
+    print("    system CPU %.2f / %.2f s, wall %.2f / %.2f s" % (med(m, 2), med(u, 2), med(m, 0), med(u, 0)))
+    if alone.get(s):
+        print("    the meter alone on %d channels of noise (loudness_bench, wall): %s s" % (2 if s == "film" else 8, alone[s]))
+PY
+fi
+
+# ---- file throughput -------------------------------------------------------
 # measure NAME...: as run.sh's (runs taking turns, a sync before each, the
 # median run by wall time as "wall cpu" in $dir/times/NAME)
 measure() {
@@ -107,27 +279,7 @@ measure() {
   done
 }
 
-echo "loudness meter: $runs runs each, medians; material $seconds s per track in $material"
-if measure film_measured film_unmeasured film_stems_measured film_stems_unmeasured film_stems2_measured \
-  film_stems2_unmeasured; then
-  for s in film film_stems film_stems2; do
-    read -r mw mc < "$dir/times/${s}_measured"
-    read -r uw uc < "$dir/times/${s}_unmeasured"
-    channels=2; what="one thread, printmaster only (reference_film.lua)"
-    [ $s = film_stems ] && { channels=8; what="one thread, printmaster + DX, MX, FX stems (reference_film_stems.lua)"; }
-    [ $s = film_stems2 ] && { channels=0; what="two threads (the default), printmaster + DX, MX, FX stems"; }
-    alone=""
-    [ $channels != 0 ] && alone=$("$tools/loudness_bench" "$seconds" $channels | awk '/^dsp\/loudness/ { print $2 }')
-    awk -v what="$what" -v mw="$mw" -v mc="$mc" -v uw="$uw" -v uc="$uc" -v ch=$channels -v a="$alone" 'BEGIN {
-      printf "meter cost, film mix, %s:\n", what
-      printf "  render %.2f s wall / %.2f s CPU measured, %.2f / %.2f with --no-measure: meters %+.1f %% wall, %+.1f %% CPU (target under 5 %%)\n",
-        mw, mc, uw, uc, (uw > 0 ? 100 * (mw / uw - 1) : 0), (uc > 0 ? 100 * (mc / uc - 1) : 0)
-      if (a != "") printf "  the meter alone on %d channels of noise (loudness_bench): %.3f s, %.1f %% of the unmetered render wall\n",
-        ch, a, (uw > 0 ? 100 * a / uw : 0) }'
-  done
-fi
-
-if measure dubstage ffmpeg libebur128; then
+if part files && measure dubstage ffmpeg libebur128; then
   # the summed length of the inputs: 8 mono and 16 stereo files, all $seconds s
   total=$((24 * seconds))
   echo "loudness of the 24 bench inputs (I, LRA, true peak; 8 mono + 16 stereo, $total s of audio), one core each:"
