@@ -2,8 +2,8 @@
  * (see truepeak.h): 48 taps, the published coefficients, folded by their
  * symmetry to 24 multiplies per input sample for the 4 phases, in float, as
  * plain loops over output samples that gcc vectorises across time (8
- * samples per AVX2 vector; every lane does the same operations in the same
- * order, so the AVX2 clone and the baseline give the same bits). Shared by
+ * samples per AVX2 vector, 16 per AVX-512 one; every lane does the same
+ * operations in the same order, so every path gives the same bits). Shared by
  * the loudness meter (dsp/loudness.c) and the limiter's check
  * (dsp/limiter.c), which must agree bit for bit. */
 #include "dsp/truepeak.h"
@@ -58,9 +58,12 @@ static inline float tp_point(const float *restrict w)
     return a > b ? a : b;
 }
 
-/* See dsp/truepeak.h. */
-DSP_HOT
-float dsp_truepeak_peak(const float *restrict w, int count, float peak)
+/* The two loops over windows, inlined into a DSP_HOT function (the AVX2
+ * clone: 8 windows a vector) and, where simd.h allows, a DSP_WIDE one (16
+ * windows a vector, half the instructions; chosen at run time, so a test can
+ * run both): every lane does tp_point's operations in its order, so both
+ * give the same bits. */
+static inline __attribute__((always_inline)) float peak_loop(const float *restrict w, int count, float peak)
 {
     uint32_t m = dsp_peak_bits(peak);
     for (int i = 0; i < count; i++) {
@@ -70,14 +73,56 @@ float dsp_truepeak_peak(const float *restrict w, int count, float peak)
     return dsp_bits_peak(m < DSP_PEAK_INF_BITS ? m : DSP_PEAK_INF_BITS);
 }
 
-/* See dsp/truepeak.h: the same values as dsp_truepeak_peak, one per window. */
-DSP_HOT
-void dsp_truepeak_max(const float *restrict w, float *restrict out, int count)
+static inline __attribute__((always_inline)) void max_loop(const float *restrict w, float *restrict out, int count)
 {
     for (int i = 0; i < count; i++) {
         float a = tp_point(w + i);
         out[i] = a > out[i] ? a : out[i];
     }
+}
+
+DSP_HOT static float peak_hot(const float *restrict w, int count, float peak)
+{
+    return peak_loop(w, count, peak);
+}
+
+DSP_HOT static void max_hot(const float *restrict w, float *restrict out, int count)
+{
+    max_loop(w, out, count);
+}
+
+#ifdef DSP_WIDE
+DSP_WIDE static float peak_wide(const float *restrict w, int count, float peak)
+{
+    return peak_loop(w, count, peak);
+}
+
+DSP_WIDE static void max_wide(const float *restrict w, float *restrict out, int count)
+{
+    max_loop(w, out, count);
+}
+#endif
+
+/* See dsp/truepeak.h. */
+float dsp_truepeak_peak(const float *w, int count, float peak)
+{
+#ifdef DSP_WIDE
+    if (count >= 16 && DSP_HAVE_WIDE())
+        return peak_wide(w, count, peak);
+#endif
+    return peak_hot(w, count, peak);
+}
+
+/* See dsp/truepeak.h: the same values as dsp_truepeak_peak, one per window. */
+void dsp_truepeak_max(const float *w, float *out, int count)
+{
+#ifdef DSP_WIDE
+    if (count >= 16 && DSP_HAVE_WIDE()) {
+        max_wide(w, out, count);
+        return;
+    }
+#endif
+    max_hot(w, out, count);
 }
 
 /* See dsp/truepeak.h. */

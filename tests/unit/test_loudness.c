@@ -446,6 +446,94 @@ static void test_truepeak_skips(void)
     sig_free(&s);
 }
 
+/* The interpolator's paths (the AVX-512 loops where the CPU has them,
+ * the AVX2 or baseline clone otherwise) against each other: the same bits
+ * for every window count from 0 to 70 and 1000, at every alignment of the
+ * first window, on noise with spikes (some past full scale, one NaN). */
+static void test_truepeak_paths(void)
+{
+    enum { N = 1000 + 11 + 16 };
+    float x[N], narrow[1000], wide[1000];
+    rng_state = 77;
+    for (int i = 0; i < N; i++)
+        x[i] = (float)((uniform() - 0.5) * (uniform() < 0.02 ? 3.0 : 0.5));
+    int same_bits = 1, cases = 0;
+    for (int nan = 0; nan < 2; nan++) {
+        if (nan)
+            x[500] = NAN;
+        for (int k = 0; k <= 71; k++)
+            for (int count = k <= 70 ? k : 1000, at = 0; at < 16; at += count < 70 ? 5 : 1) {
+                float p[2];
+                for (int path = 0; path < 2; path++) {
+                    dsp_simd_cap = path ? DSP_SIMD_NO_WIDE : DSP_SIMD_ANY;
+                    float *out = path ? narrow : wide;
+                    for (int i = 0; i < count; i++)
+                        out[i] = (float)i * 1e-4f;
+                    dsp_truepeak_max(x + at, out, count);
+                    p[path] = dsp_truepeak_peak(x + at, count, 0.25f);
+                }
+                same_bits &= memcmp(&p[0], &p[1], sizeof p[0]) == 0 && memcmp(narrow, wide, (size_t)count * sizeof *wide) == 0;
+                cases++;
+            }
+    }
+    dsp_simd_cap = DSP_SIMD_ANY;
+#ifdef DSP_WIDE
+    const char *wide_path = DSP_HAVE_WIDE() ? "AVX-512 against AVX2" : "no AVX-512 on this CPU: one path twice";
+#else
+    const char *wide_path = "no AVX-512 build: one path twice";
+#endif
+    char name[160];
+    snprintf(name, sizeof name, "true-peak interpolator, %s: the same bits (%d cases)", wide_path, cases);
+    check(same_bits, name, "differ");
+}
+
+/* The true peaks taken window by window (dsp_loudness_take_true_peaks, the
+ * QC report's per-interval peaks) = the interpolator run over exactly the
+ * windows whose newest sample is in each, with its history, bit for bit;
+ * and taking them leaves the programme's true peak as it was. */
+static void test_take_true_peaks(void)
+{
+    sig s;
+    sig_init(&s, 48000, 2);
+    music_like(&s, 20.0, 99);
+    dsp_loudness *taken = meter_for(&s, 0), *plain = meter_for(&s, 0);
+    float *w = calloc((size_t)s.n + 24, sizeof *w);
+    int same_bits = 1, windows = 0;
+    const long every = 4800 + 123; /* windows that do not line up with the 1024-frame calls */
+    for (long from = 0; w && from < s.n; from += every) {
+        long to = from + every < s.n ? from + every : s.n;
+        for (long at = from; at < to; at += 1024) {
+            int n = (int)(to - at < 1024 ? to - at : 1024);
+            const float *p[MAX_CH];
+            for (int c = 0; c < s.channels; c++)
+                p[c] = s.x[c] + at;
+            dsp_loudness_process(taken, p, n);
+        }
+        float got[MAX_CH];
+        dsp_loudness_take_true_peaks(taken, got);
+        for (int c = 0; c < s.channels; c++) {
+            /* windows ending at samples from .. to - 1, zeros before the start */
+            for (long i = 0; i < to - from + 11; i++)
+                w[i] = from - 11 + i >= 0 ? s.x[c][from - 11 + i] : 0.0f;
+            float want = dsp_truepeak_peak(w, (int)(to - from), 0.0f);
+            same_bits &= memcmp(&got[c], &want, sizeof want) == 0;
+        }
+        windows++;
+    }
+    feed(plain, &s, 0, s.n, 1024);
+    dsp_loudness_result a, b;
+    dsp_loudness_get(taken, &a);
+    dsp_loudness_get(plain, &b);
+    check(w && same_bits, "true peaks taken window by window = the interpolator over each window's samples, bit for bit",
+          "differ (%d windows)", windows);
+    check(memcmp(&a, &b, sizeof a) == 0, "taking the true peaks leaves every reading of the programme as it was",
+          "TP %.9f vs %.9f dBTP", a.true_peak_dbtp, b.true_peak_dbtp);
+    free(w);
+    dsp_loudness_destroy(&taken);
+    dsp_loudness_destroy(&plain);
+    sig_free(&s);
+}
+
 static int same(const dsp_loudness_result *a, const dsp_loudness_result *b)
 {
     return memcmp(a, b, sizeof *a) == 0;
@@ -970,6 +1058,8 @@ int main(void)
     test_rates();
     test_interpolator();
     test_truepeak_skips();
+    test_truepeak_paths();
+    test_take_true_peaks();
     test_block_size();
     /* every K-weighting path (AVX-512, AVX2, SSE2: the widest the CPU has
      * and each narrower one) */
