@@ -725,13 +725,24 @@ void dsp_loudness_channel_peaks(const dsp_loudness *s, int channel, double *samp
          * after them */
         float buf[2 * TP_TAPS] = {0};
         memcpy(buf, ch->hist, (TP_TAPS - 1) * sizeof *buf);
-        float tail = dsp_truepeak_peak(buf, TP_TAPS - 1, ch->tpeak);
+        float so_far = ch->tpeak > ch->tpeak_taken ? ch->tpeak : ch->tpeak_taken;
+        float tail = dsp_truepeak_peak(buf, TP_TAPS - 1, so_far);
         tp = tail > tp ? tail : tp;
     }
     if (sample_peak_out)
         *sample_peak_out = peak;
     if (true_peak_out)
         *true_peak_out = tp;
+}
+
+void dsp_loudness_take_true_peaks(dsp_loudness *s, float *peaks)
+{
+    for (int c = 0; c < s->channels; c++) {
+        dsp_loudness_channel *ch = &s->ch[c];
+        peaks[c] = ch->tpeak;
+        ch->tpeak_taken = ch->tpeak > ch->tpeak_taken ? ch->tpeak : ch->tpeak_taken;
+        ch->tpeak = 0.0f;
+    }
 }
 
 void dsp_loudness_get(const dsp_loudness *s, dsp_loudness_result *out)

@@ -90,7 +90,8 @@ typedef struct {
     double acc;               /* sum of squares in the current grid step */
     float hist[12];           /* last 11 input samples, for the interpolator */
     float peak;               /* max |x| */
-    float tpeak;              /* max |interpolated| */
+    float tpeak;              /* max |interpolated| since the last take (dsp_loudness_take_true_peaks) */
+    float tpeak_taken;        /* max |interpolated| of the windows taken before */
 } dsp_loudness_channel;
 
 typedef struct {
@@ -191,6 +192,15 @@ void dsp_loudness_get(const dsp_loudness *s, dsp_loudness_result *out);
  * absolute gate (-70 LUFS); 0 for silence or a programme under 3 s, whose
  * range_lu (0) stands for no range at all. */
 int dsp_loudness_range_defined(const dsp_loudness_result *r);
+
+/* Per channel c < channels, peaks[c] = the largest magnitude among the
+ * interpolated values the samples measured since the last take (or the
+ * start) completed, linear (0 for none; +inf after a NaN), the same bits as
+ * dsp_truepeak_feed on those samples; then starts the next window. The
+ * programme's true peak still counts every value: the QC report's
+ * per-interval peaks (vm/qc_series.c) come from the meter that measures the
+ * output, not from a second interpolator. */
+void dsp_loudness_take_true_peaks(dsp_loudness *s, float *peaks);
 
 /* Linear sample peak and true peak (max(true, sample)) of one channel. */
 void dsp_loudness_channel_peaks(const dsp_loudness *s, int channel, double *sample_peak, double *true_peak);

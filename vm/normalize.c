@@ -21,6 +21,7 @@ typedef struct {
     dsp_limiter limiter;
     void *limiter_memory;
     dsp_loudness *meter;
+    int meter_is_qc;        /* meter is the QC report's stream's, fed and freed by it */
 } pass_state;
 
 static void pass_free(pass_state *ps)
@@ -30,6 +31,8 @@ static void pass_free(pass_state *ps)
         free(ps->gained[c]);
     }
     free(ps->limiter_memory);
+    if (ps->meter_is_qc)
+        ps->meter = NULL;
     dsp_loudness_destroy(&ps->meter);
     memset(ps, 0, sizeof *ps);
 }
@@ -56,7 +59,12 @@ static ds_result pass_alloc(pass_state *ps, const vm_normalize_job *job, double 
         if (ok && ps->limiter_memory)
             ok = (ps->gained[c] = calloc((size_t)(ps->latency + VM_SPOOL_FRAMES), sizeof(float))) != NULL;
     }
-    if (ok)
+    /* with a QC report, the stream it plots for this file is measured by
+     * the same meter (made the same way, restarted by each pass): the file
+     * is metered once */
+    if (ok && job->qc)
+        ps->meter = job->qc_stream->meter, ps->meter_is_qc = 1;
+    else if (ok)
         ok = (ps->meter = vm_layout_meter_create(job->layout, f->channels, (double)f->rate)) != NULL;
     if (!ok) {
         pass_free(ps);
@@ -155,9 +163,10 @@ static ds_result run_pass(const vm_normalize_job *job, pass_state *ps, float gai
             continue;
         for (int c = 0; c < channels; c++)
             out[c] = ps->block[c] + skip;
-        dsp_loudness_process(ps->meter, out, m);
-        if (job->qc)
+        if (ps->meter_is_qc)
             vm_qc_feed_stream(job->qc, job->qc_stream, out, m);
+        else
+            dsp_loudness_process(ps->meter, out, m);
         if (file && (r = vm_outfile_write(file, out, m, err)) != DS_OK)
             return r;
         since_progress += m;

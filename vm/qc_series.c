@@ -7,11 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dsp/truepeak.h"
 #include "vm/automation.h"
 #include "vm/limits.h"
-
-#define TP_HISTORY (DSP_TRUEPEAK_TAPS - 1)
 
 static double db20(double x)
 {
@@ -21,8 +18,6 @@ static double db20(double x)
 static void stream_free(vm_qc_stream *s)
 {
     dsp_loudness_destroy(&s->meter);
-    free(s->tp_history);
-    free(s->tp_window);
     free(s->momentary_lufs);
     free(s->short_term_lufs);
     free(s->true_peak_dbtp);
@@ -46,8 +41,6 @@ void vm_qc_free(vm_qc_series **qp)
 static void window_start(vm_qc_stream *s)
 {
     s->m_window = s->s_window = -INFINITY;
-    for (int c = 0; c < s->channels; c++)
-        s->tp_window[c] = 0.0f;
 }
 
 /* Takes the stream's memory; 0, or -1 when out of memory. */
@@ -63,13 +56,10 @@ static int stream_init(vm_qc_stream *s, const vm_qc_series *q, const char *name,
     s->latency = latency;
     size_t np = (size_t)q->npoints;
     s->meter = vm_layout_meter_create(layout, channels, (double)q->rate);
-    s->tp_history = calloc((size_t)channels * TP_HISTORY, sizeof *s->tp_history);
-    s->tp_window = calloc((size_t)channels, sizeof *s->tp_window);
     s->momentary_lufs = malloc(np * sizeof *s->momentary_lufs);
     s->short_term_lufs = malloc(np * sizeof *s->short_term_lufs);
     s->true_peak_dbtp = malloc(np * (size_t)channels * sizeof *s->true_peak_dbtp);
-    if (!s->meter || !s->tp_history || !s->tp_window || !s->momentary_lufs || !s->short_term_lufs ||
-        !s->true_peak_dbtp)
+    if (!s->meter || !s->momentary_lufs || !s->short_term_lufs || !s->true_peak_dbtp)
         return -1;
     for (size_t k = 0; k < np; k++)
         s->momentary_lufs[k] = s->short_term_lufs[k] = -INFINITY;
@@ -212,43 +202,48 @@ nomem:
                    (long long)p->length);
 }
 
-/* Stores the current point of s as point k and starts the next. */
+/* Stores the current point of s as point k and starts the next: its true
+ * peaks are the meter's since the last point. */
 static void point_end(vm_qc_series *q, vm_qc_stream *s, int64_t k)
 {
+    float tp[VM_MAX_CHANNELS];
+    dsp_loudness_take_true_peaks(s->meter, tp);
     if (k >= 0 && k < q->npoints) {
         s->momentary_lufs[k] = (float)s->m_window;
         s->short_term_lufs[k] = (float)s->s_window;
         for (int c = 0; c < s->channels; c++)
-            s->true_peak_dbtp[(size_t)c * (size_t)q->npoints + (size_t)k] = (float)db20(s->tp_window[c]);
+            s->true_peak_dbtp[(size_t)c * (size_t)q->npoints + (size_t)k] = (float)db20(tp[c]);
     }
     window_start(s);
+}
+
+int vm_qc_stream_to_step(const vm_qc_series *q, const vm_qc_stream *s)
+{
+    return (int)(q->hop - s->fed % q->hop);
+}
+
+void vm_qc_stream_measured(vm_qc_series *q, vm_qc_stream *s, int n)
+{
+    s->fed += n;
+    if (s->fed % q->hop == 0) {
+        double mo = dsp_loudness_momentary(s->meter), st = dsp_loudness_short_term(s->meter);
+        s->m_window = mo > s->m_window ? mo : s->m_window;
+        s->s_window = st > s->s_window ? st : s->s_window;
+        if (s->fed % q->interval == 0)
+            point_end(q, s, s->fed / q->interval - 1);
+    }
 }
 
 void vm_qc_feed_stream(vm_qc_series *q, vm_qc_stream *s, const float *const *ch, int n)
 {
     const float *part[VM_MAX_CHANNELS];
-    int done = 0;
-    while (done < n) {
-        /* up to the next 100 ms step, where M and S are read */
-        int64_t to_step = q->hop - s->fed % q->hop;
-        int m = n - done < to_step ? n - done : (int)to_step;
+    for (int done = 0, m; done < n; done += m) {
+        int to_step = vm_qc_stream_to_step(q, s);
+        m = n - done < to_step ? n - done : to_step;
         for (int c = 0; c < s->channels; c++)
             part[c] = ch[c] + done;
         dsp_loudness_process(s->meter, part, m);
-        for (int c = 0; c < s->channels; c++) {
-            float x_peak = dsp_loudness_sample_peak(part[c], m, 0.0f);
-            s->tp_window[c] = dsp_truepeak_feed(s->tp_history + (size_t)c * TP_HISTORY, part[c], m, x_peak,
-                                                s->tp_window[c]);
-        }
-        s->fed += m;
-        done += m;
-        if (s->fed % q->hop == 0) {
-            double mo = dsp_loudness_momentary(s->meter), st = dsp_loudness_short_term(s->meter);
-            s->m_window = mo > s->m_window ? mo : s->m_window;
-            s->s_window = st > s->s_window ? st : s->s_window;
-            if (s->fed % q->interval == 0)
-                point_end(q, s, s->fed / q->interval - 1);
-        }
+        vm_qc_stream_measured(q, s, m);
     }
 }
 
@@ -316,7 +311,6 @@ void vm_qc_stream_restart(vm_qc_series *q, vm_qc_stream *s)
 {
     size_t np = (size_t)q->npoints;
     dsp_loudness_reset(s->meter);
-    memset(s->tp_history, 0, (size_t)s->channels * TP_HISTORY * sizeof *s->tp_history);
     for (size_t k = 0; k < np; k++)
         s->momentary_lufs[k] = s->short_term_lufs[k] = -INFINITY;
     for (size_t k = 0; k < np * (size_t)s->channels; k++)

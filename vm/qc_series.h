@@ -14,8 +14,8 @@
  *             output): momentary and short-term loudness (BS.1770-4 with the
  *             layout's weights, dsp/loudness.h) of the windows ending on
  *             each 100 ms step inside the point, the loudest of them; true
- *             peak of each channel over the point's samples (the meter's
- *             own interpolator, dsp/truepeak.h). Plus the whole
+ *             peak of each channel over the point's samples (the same meter's,
+ *             dsp_loudness_take_true_peaks). Plus the whole
  *             programme's measures from the same meter.
  *   gains     every op with a gain readout (compressors, expanders, gates,
  *             limiters, realtime ducks: plan_op_class.meter_db) read every
@@ -55,9 +55,8 @@ typedef struct {
     int channels;
     vm_layout layout;
     int latency;            /* its signal runs this late: metered from there on */
-    dsp_loudness *meter;
-    float *tp_history;      /* channels * (DSP_TRUEPEAK_TAPS - 1): the interpolator's memory */
-    float *tp_window;       /* channels: linear true peak of the current point */
+    dsp_loudness *meter;    /* the stream's; an output's is also the one the render reports
+                               (vm/render.c), so it is metered once */
     double m_window, s_window; /* the loudest M and S of the current point, LUFS */
     int64_t fed;            /* frames measured so far */
     float *momentary_lufs;  /* npoints; -inf: silence or before the first window */
@@ -99,6 +98,15 @@ void vm_qc_free(vm_qc_series **q);
 /* Measures the next n frames of stream s (ch[c][0..n), from its first
  * frame on, q->length frames in all). No allocation. */
 void vm_qc_feed_stream(vm_qc_series *q, vm_qc_stream *s, const float *const *ch, int n);
+
+/* The same in two halves, for a caller that feeds s->meter itself (the
+ * render meters its outputs together, dsp_loudness_process_many): the
+ * frames s takes before its next 100 ms step (1 .. hop), where its meter
+ * must be read, so no call may run past it; and, after s->meter measured
+ * the stream's next n of them, its M and S read at the step and its point
+ * stored at a point's end. No allocation. */
+int vm_qc_stream_to_step(const vm_qc_series *q, const vm_qc_stream *s);
+void vm_qc_stream_measured(vm_qc_series *q, vm_qc_stream *s, int n);
 
 /* After the plan ran block [pos, pos + n): feeds each bus its part of it
  * and, when pos + n is a gain reading instant, reads every op's gain. */

@@ -22,6 +22,13 @@ typedef struct {
     vm_spool *spool;      /* a normalised output or its stem: the first pass goes here, the
                              file is written after (vm/normalize.h) */
     dsp_loudness *meter;  /* BS.1770 / R 128; also keeps the sample peak */
+    enum {
+        METER_OWN,        /* fed by write_block, freed here */
+        METER_QC,         /* the QC report's stream's (vm/qc_series.h): fed by write_block in
+                             step with the stream, freed with it */
+        METER_SAME        /* an earlier tap's that carries the same signal (two files of
+                             one strip), fed there: a signal is metered once */
+    } meter_use;
     float peak;           /* sample peak when not measuring */
 } out_state;
 
@@ -54,6 +61,8 @@ static void close_all(out_state *o, int n)
     for (int i = 0; i < n; i++) {
         vm_outfile_abort(&o[i].file);
         vm_spool_destroy(&o[i].spool);
+        if (o[i].meter_use != METER_OWN)
+            o[i].meter = NULL;
         dsp_loudness_destroy(&o[i].meter);
     }
 }
@@ -77,14 +86,47 @@ typedef struct {
  * a render's outputs and stems, in groups of this many */
 #define METER_GROUP 16
 
+/* The meters of the taps that take a whole block, measured together. */
+typedef struct {
+    int count;
+    dsp_loudness *meter[METER_GROUP];
+    const float *const *in[METER_GROUP];
+    int channels[METER_GROUP];
+    vm_qc_stream *qc[METER_GROUP]; /* the QC stream whose meter it is, or NULL */
+} meter_group;
+
+/* Measures the group's n frames and empties it. Where a member's QC stream
+ * reaches a 100 ms step inside them, every meter's call stops there, so the
+ * stream's M and S are read at the step (a meter's readings do not depend on
+ * how its input is cut). */
+static void meter_group_run(vm_qc_series *q, meter_group *g, int n)
+{
+    const float *at[METER_GROUP][VM_MAX_CHANNELS];
+    const float *const *at_in[METER_GROUP];
+    for (int done = 0, m; done < n && g->count > 0; done += m) {
+        m = n - done;
+        for (int j = 0; j < g->count; j++)
+            if (g->qc[j] && vm_qc_stream_to_step(q, g->qc[j]) < m)
+                m = vm_qc_stream_to_step(q, g->qc[j]);
+        for (int j = 0; j < g->count; j++) {
+            for (int c = 0; c < g->channels[j]; c++)
+                at[j][c] = g->in[j][c] + done;
+            at_in[j] = at[j];
+        }
+        dsp_loudness_process_many(g->meter, at_in, g->count, m);
+        for (int j = 0; j < g->count; j++)
+            if (g->qc[j])
+                vm_qc_stream_measured(q, g->qc[j], m);
+    }
+    g->count = 0;
+}
+
 static void write_block(out_stage *st, float ***chans)
 {
     const plan *p = st->p;
     int64_t pos = st->pos;
     int n = st->n;
-    dsp_loudness *group[METER_GROUP];
-    const float *const *group_in[METER_GROUP];
-    int grouped = 0;
+    meter_group g = {.count = 0};
     for (int i = 0; i < ntaps(p) && st->r == DS_OK; i++) {
         tap_view t = tap_of(p, i);
         int64_t from, to;
@@ -99,26 +141,32 @@ static void write_block(out_stage *st, float ***chans)
             st->r = vm_spool_write(st->o[i].spool, ch, m, st->err);
         else if (st->o[i].file)
             st->r = vm_outfile_write(st->o[i].file, ch, m, st->err);
-        if (st->o[i].meter && m == n) {
+        /* the QC series list the outputs first, in plan order; a normalised
+         * output's (and a stem's) is fed by the pass that writes its file */
+        vm_qc_stream *qs = st->qc && i < p->noutputs && !st->o[i].spool ? &st->qc->streams[i] : NULL;
+        int use = st->o[i].meter_use;
+        if (use == METER_SAME) {
+            /* measured with the earlier tap of the same signal */
+        } else if (st->o[i].meter && m == n) {
             /* the whole block: metered with the others that take it whole */
-            group[grouped] = st->o[i].meter;
-            group_in[grouped++] = (const float *const *)chans[i];
-            if (grouped == METER_GROUP) {
-                dsp_loudness_process_many(group, group_in, grouped, n);
-                grouped = 0;
-            }
+            g.meter[g.count] = st->o[i].meter;
+            g.in[g.count] = (const float *const *)chans[i];
+            g.channels[g.count] = t.channels;
+            g.qc[g.count++] = use == METER_QC ? qs : NULL;
+            if (g.count == METER_GROUP)
+                meter_group_run(st->qc, &g, n);
+        } else if (use == METER_QC) {
+            vm_qc_feed_stream(st->qc, qs, ch, m);
         } else if (st->o[i].meter) {
             dsp_loudness_process(st->o[i].meter, ch, m);
         } else {
             for (int c = 0; c < t.channels; c++)
                 st->o[i].peak = dsp_loudness_sample_peak(ch[c], m, st->o[i].peak);
         }
-        /* the QC series list the outputs first, in plan order; a normalised
-         * output's (and a stem's) is fed by the pass that writes its file */
-        if (st->qc && i < p->noutputs && !st->o[i].spool)
-            vm_qc_feed_stream(st->qc, &st->qc->streams[i], ch, m);
+        if (qs && use != METER_QC) /* not measuring: the stream's own meter */
+            vm_qc_feed_stream(st->qc, qs, ch, m);
     }
-    dsp_loudness_process_many(group, group_in, grouped, n);
+    meter_group_run(st->qc, &g, n);
 }
 
 static void write_staged(void *user)
@@ -169,14 +217,47 @@ static void swept_silently(void *user, const char *path)
 }
 
 /* Tap i's loudness meter (BS.1770 weights by its layout: LFE 0, surrounds
- * 1.41, plain channels 1; M and S on a 10 ms grid for their maxima). */
-static ds_result open_meter(const plan *p, int i, out_state *o, char *err)
+ * 1.41, plain channels 1; M and S on a 10 ms grid for their maxima). With a
+ * QC report, an output that the render's blocks write (not a normalised
+ * one's first pass, which the report does not plot) shares its stream's
+ * meter, made the same way: the same readings, measured once. */
+static ds_result open_meter(const plan *p, const vm_render_opts *opts, int i, out_state *o, char *err)
 {
     tap_view t = tap_of(p, i);
+    if (opts->qc && i < p->noutputs && !o->spool) {
+        o->meter = opts->qc->streams[i].meter;
+        o->meter_use = METER_QC;
+        return DS_OK;
+    }
     o->meter = vm_layout_meter_create(t.layout, t.channels, (double)p->tb.rate);
     if (!o->meter)
         return ds_fail(err, DS_ERR_NOMEM, "out of memory for the loudness meter");
     return DS_OK;
+}
+
+/* Taps that carry the same signal (the same channels from the same
+ * latency: two files of one strip, a WAV master and its FLAC) read the
+ * meter of the first of them, which alone is fed: the same readings,
+ * measured once. Not a normalised output or its stem (their meters
+ * measure the passes that write their files), nor one whose meter the QC
+ * report feeds. */
+static void share_meters(const plan *p, out_state *o)
+{
+    for (int i = 0; i < ntaps(p); i++) {
+        if (!o[i].meter || o[i].meter_use != METER_OWN || o[i].spool)
+            continue;
+        tap_view t = tap_of(p, i);
+        for (int j = 0; j < i; j++) {
+            tap_view u = tap_of(p, j);
+            if (o[j].meter && o[j].meter_use == METER_OWN && !o[j].spool && u.chans == t.chans &&
+                u.latency == t.latency && u.channels == t.channels && u.layout == t.layout) {
+                dsp_loudness_destroy(&o[i].meter);
+                o[i].meter = o[j].meter;
+                o[i].meter_use = METER_SAME;
+                break;
+            }
+        }
+    }
 }
 
 /* Output i's file: its format, layout, BWF fields and dither seed. */
@@ -204,7 +285,7 @@ static void output_config(const plan *p, int i, vm_outfile_config *cfg)
 static ds_result open_outputs(plan *p, const vm_render_opts *opts, out_state *o, char *err)
 {
     for (int i = p->noutputs; i < ntaps(p) && opts->measure; i++) {
-        ds_result r = open_meter(p, i, &o[i], err);
+        ds_result r = open_meter(p, opts, i, &o[i], err);
         if (r != DS_OK)
             return r;
     }
@@ -231,9 +312,10 @@ static ds_result open_outputs(plan *p, const vm_render_opts *opts, out_state *o,
             snprintf(why, sizeof why, "%s", err);
             return ds_fail(err, r, "%s: %s", po->where, why); /* the message names the path */
         }
-        if ((opts->measure || po->normalize.on) && (r = open_meter(p, i, &o[i], err)) != DS_OK)
+        if ((opts->measure || po->normalize.on) && (r = open_meter(p, opts, i, &o[i], err)) != DS_OK)
             return r;
     }
+    share_meters(p, o);
     return DS_OK;
 }
 

@@ -163,6 +163,22 @@ for f in pm dx mx; do cmp -s plain/$f.wav out/$f.wav && cmp -s plain/$f.wav a/$f
 cmp -s qc64/mix.report.json qc4096/mix.report.json && ok "the JSON is the same at --block 64 (1 thread) and --block 4096" \
   || notok "the JSON at --block 64 and 4096" "$(cmp qc64/mix.report.json qc4096/mix.report.json)"
 
+# The render's own measures with --report (each output read by the meter its
+# series come from) are the ones it takes without: its printed lines, and
+# the manifest's deliverable measures to the last bit.
+"$DS" render mix.lua --out m1 >m1.txt 2>&1
+"$DS" render mix.lua --out m2 --report qcm >m2.txt 2>&1
+grep -E 'LUFS|dBTP' m1.txt | sed 's#m1/##g' >m1.lines
+grep -E 'LUFS|dBTP' m2.txt | sed 's#m2/##g' >m2.lines
+if [ -s m1.lines ] && cmp -s m1.lines m2.lines && python3 -c '
+import json, sys
+a, b = (json.load(open(f))["deliverables"] for f in sys.argv[1:])
+sys.exit(not (a and a == b))' m1/mix.manifest.json m2/mix.manifest.json; then
+  ok "the render's measures are the same with and without --report: $(wc -l <m1.lines) printed lines, the manifest's deliverables"
+else
+  notok "the render's measures with and without --report" "$(diff m1.lines m2.lines | head -5)"
+fi
+
 # ---- names that are not UTF-8 -------------------------------------------------------------
 # A bus, a track and an output whose names hold bytes that are not UTF-8
 # (0xFF, an overlong C0 AF) and control bytes: the page must still be
