@@ -40,9 +40,12 @@ float dsp_truepeak_sample_peak(const float *x, int n, float peak);
  * before it starts), updated here. x_peak is the largest |x[i]| (or any
  * bound above it): when even the filter's gain bound on it and on hist
  * cannot beat peak, the filter is skipped, and so is each stretch of 64
- * windows whose own samples cannot (same result; quiet passages cost almost
- * nothing, loud ones only where they are loudest). Shared by the loudness meter and the QC report's
- * per-interval peaks (vm/qc_series.c), which read the same bits. */
+ * windows whose own samples cannot, by that bound or by one on their
+ * largest sample and largest step between neighbours, tight where the
+ * signal is smooth (same result; quiet passages cost almost nothing, loud
+ * ones only where they are loudest and not smooth). The loudness meter's
+ * (dsp_loudness_take_true_peaks hands the QC report its per-interval
+ * peaks from it). */
 float dsp_truepeak_feed(float *hist, const float *x, int n, float x_peak, float peak);
 
 /* Peaks are kept as the bits of a non-negative float: for those, unsigned

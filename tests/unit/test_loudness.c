@@ -68,6 +68,23 @@ static void music_like(sig *s, double seconds, uint64_t seed)
     s->n = total;
 }
 
+/* Tones from 20 Hz to 23 kHz, 0.1 s each, in turn, each at a random level
+ * (-26 to -0.5 dBFS) and phase (channel c a further c radians on). */
+static void tones(sig *s, long pieces, uint64_t seed)
+{
+    static const double freq[] = {20, 97, 440, 1000, 3150, 6000, 9000, 12000, 15000, 18000, 20000, 23000};
+    const long piece = 4800;
+    rng_state = seed;
+    sig_grow(s, pieces * piece);
+    for (long k = 0; k < pieces; k++) {
+        double f = freq[k % 12], amp = 0.05 + 0.9 * uniform(), ph = 2 * PI * uniform();
+        for (long i = 0; i < piece; i++)
+            for (int c = 0; c < s->channels; c++)
+                s->x[c][k * piece + i] = (float)(amp * sin(2 * PI * f * (double)i / 48000 + ph + c));
+    }
+    s->n = pieces * piece;
+}
+
 /* ---- measuring ---------------------------------------------------------- */
 
 static dsp_loudness *meter_for(const sig *s, int grid)
@@ -416,34 +433,43 @@ static void test_interpolator(void)
 /* ---- invariants --------------------------------------------------------- */
 
 /* The stretches of windows the meter skips hold no new maximum: on a
- * programme whose level moves (quiet phrases, silences, loud ones), fed in
- * 1024-frame calls as a render feeds it, each channel's true peak is the
- * same bits as the interpolator run over every window of the signal with
- * silence before and after, and the sample peak. */
+ * programme whose level moves (quiet phrases, silences, loud ones), and on
+ * tones from 20 Hz to 23 kHz whose level changes every 0.1 s (where the
+ * smoothness bound skips most and is nearest its edge), fed in 1024-frame
+ * calls as a render feeds it, each channel's true peak is the same bits as
+ * the interpolator run over every window of the signal with silence before
+ * and after, and the sample peak. */
 static void test_truepeak_skips(void)
 {
-    sig s;
-    sig_init(&s, 48000, 2);
-    music_like(&s, 60.0, 1234);
-    dsp_loudness *m = meter_for(&s, 0);
-    feed(m, &s, 0, s.n, 1024);
-    int same_bits = 1;
-    double got_db = 0, want_db = 0;
-    float *w = calloc((size_t)s.n + 24, sizeof *w);
-    for (int c = 0; w && c < s.channels; c++) {
-        memcpy(w + 11, s.x[c], (size_t)s.n * sizeof *w);
-        float want = dsp_truepeak_peak(w, (int)s.n + 11, 0.0f);
-        want = dsp_loudness_sample_peak(s.x[c], (int)s.n, want);
-        double sample_peak, true_peak;
-        dsp_loudness_channel_peaks(m, c, &sample_peak, &true_peak);
-        same_bits &= (float)true_peak == want;
-        got_db = 20 * log10(true_peak), want_db = 20 * log10(want);
+    for (int kind = 0; kind < 2; kind++) {
+        sig s;
+        sig_init(&s, 48000, 2);
+        if (kind == 0)
+            music_like(&s, 60.0, 1234);
+        else
+            tones(&s, 600, 5);
+        dsp_loudness *m = meter_for(&s, 0);
+        feed(m, &s, 0, s.n, 1024);
+        int same_bits = 1;
+        double got_db = 0, want_db = 0;
+        float *w = calloc((size_t)s.n + 24, sizeof *w);
+        for (int c = 0; w && c < s.channels; c++) {
+            memcpy(w + 11, s.x[c], (size_t)s.n * sizeof *w);
+            float want = dsp_truepeak_peak(w, (int)s.n + 11, 0.0f);
+            want = dsp_loudness_sample_peak(s.x[c], (int)s.n, want);
+            double sample_peak, true_peak;
+            dsp_loudness_channel_peaks(m, c, &sample_peak, &true_peak);
+            same_bits &= (float)true_peak == want;
+            got_db = 20 * log10(true_peak), want_db = 20 * log10(want);
+        }
+        check(w && same_bits,
+              kind == 0 ? "true peak with skipped stretches = the interpolator on every window, bit for bit (programme)"
+                        : "true peak with skipped stretches = the interpolator on every window, bit for bit (tones)",
+              "%.9f vs %.9f dBTP", got_db, want_db);
+        free(w);
+        dsp_loudness_destroy(&m);
+        sig_free(&s);
     }
-    check(w && same_bits, "true peak with skipped stretches = the interpolator on every window, bit for bit",
-          "%.9f vs %.9f dBTP", got_db, want_db);
-    free(w);
-    dsp_loudness_destroy(&m);
-    sig_free(&s);
 }
 
 /* The interpolator's paths (the AVX-512 loops where the CPU has them,
@@ -491,11 +517,14 @@ static void test_truepeak_paths(void)
  * QC report's per-interval peaks) = the interpolator run over exactly the
  * windows whose newest sample is in each, with its history, bit for bit;
  * and taking them leaves the programme's true peak as it was. */
-static void test_take_true_peaks(void)
+static void test_take_true_peaks(int kind)
 {
     sig s;
     sig_init(&s, 48000, 2);
-    music_like(&s, 20.0, 99);
+    if (kind == 0)
+        music_like(&s, 20.0, 99);
+    else
+        tones(&s, 200, 7);
     dsp_loudness *taken = meter_for(&s, 0), *plain = meter_for(&s, 0);
     float *w = calloc((size_t)s.n + 24, sizeof *w);
     int same_bits = 1, windows = 0;
@@ -524,7 +553,9 @@ static void test_take_true_peaks(void)
     dsp_loudness_result a, b;
     dsp_loudness_get(taken, &a);
     dsp_loudness_get(plain, &b);
-    check(w && same_bits, "true peaks taken window by window = the interpolator over each window's samples, bit for bit",
+    check(w && same_bits,
+          kind == 0 ? "true peaks taken window by window = the interpolator over each window's samples, bit for bit (programme)"
+                    : "true peaks taken window by window = the interpolator over each window's samples, bit for bit (tones)",
           "differ (%d windows)", windows);
     check(memcmp(&a, &b, sizeof a) == 0, "taking the true peaks leaves every reading of the programme as it was",
           "TP %.9f vs %.9f dBTP", a.true_peak_dbtp, b.true_peak_dbtp);
@@ -1059,7 +1090,8 @@ int main(void)
     test_interpolator();
     test_truepeak_skips();
     test_truepeak_paths();
-    test_take_true_peaks();
+    test_take_true_peaks(0);
+    test_take_true_peaks(1);
     test_block_size();
     /* every K-weighting path (AVX-512, AVX2, SSE2: the widest the CPU has
      * and each narrower one) */
