@@ -9,35 +9,39 @@
 # same files, so the difference is the meters. Measured two ways:
 #
 #   instructions  (the figure to trust on a shared or loaded machine: a
-#     count does not move with the load) valgrind --tool=callgrind on 30 s
-#     (DUBSTAGE_BENCH_CG_SECONDS) of the same material (made by
+#     count does not move with the load) valgrind --tool=callgrind on 30
+#     s (DUBSTAGE_BENCH_CG_SECONDS) of the same material (made by
 #     build/tools/make_bench_material in DIR/cgSECONDS): the meter's own
-#     instructions (dsp_loudness_process_many, inclusive: K-weighting, grid steps, sample and true peak) and the
-#     render's (vm_render, inclusive: reading, decoding, mixing, metering,
-#     writing), metered and with --no-measure, with the meter's parts. The
-#     share printed against the target is the meter over the unmetered
-#     render. The whole process's count is printed too but not used: it
-#     includes the manifest's SHA-256 of the outputs, which valgrind runs in
-#     portable code (the SHA extensions are not emulated), and the script's
-#     compile. valgrind runs the AVX2 paths (it does not emulate AVX-512):
-#     the path is read from the render's manifest and printed. The meter's
-#     share also depends on the programme's length (the true peak's
-#     interpolator runs less once the peak so far is high), so compare
-#     counts of the same length only.
+#     instructions (dsp_loudness_process_many, inclusive: K-weighting,
+#     grid steps, sample and true peak) and the render's (vm_render,
+#     inclusive: reading, decoding, mixing, metering, writing), metered
+#     and with --no-measure, with the meter's parts. The share printed
+#     against the target is the meter over the unmetered render. The
+#     whole process's count is printed too but not used: it includes the
+#     manifest's SHA-256 of the outputs, which valgrind runs in portable
+#     code (the SHA extensions are not emulated), and the script's
+#     compile. valgrind runs the AVX2 paths (it does not emulate
+#     AVX-512): the path is read from the render's manifest and printed.
+#     The meter's share also depends on the programme's length (the true
+#     peak's interpolator runs less once the peak so far is high), so
+#     compare counts of the same length only. The stems' render is also
+#     counted with --report (the QC series of every output).
 #   CPU time  11 (DUBSTAGE_BENCH_PAIRS) pairs of whole renders of the
-#     full-length material, metered and unmetered back to back, the order swapped every pair (so a
-#     drift in the machine's load falls on both alike), each timed by
-#     /usr/bin/time; printed: the medians of user and system CPU and of wall
-#     time, and the median and quartiles of the pairs' differences in user
-#     CPU (the meter runs in user space; system time is reading and writing,
-#     the same for both, and carries most of the noise), as a share of the
-#     unmetered render's user CPU. A quartile range that straddles zero says
-#     the machine was too noisy to resolve the meter. Also on two threads
-#     (the default: the meters run on the helper, beside the next block's
-#     mix), and the meter alone (build/tools/loudness_bench: dsp/loudness on
-#     noise of the same length, 2 channels for the printmaster, 8 for the
-#     four stereo outputs; noise is the meter's worst case: its true peak
-#     seldom lets a stretch be skipped).
+#     full-length material, metered and unmetered back to back, the
+#     order swapped every pair (so a drift in the machine's load falls
+#     on both alike), each timed by /usr/bin/time; printed: the medians
+#     of user and system CPU and of wall time, and the median and
+#     quartiles of the pairs' differences in user CPU (the meter runs in
+#     user space; system time is reading and writing, the same for both,
+#     and carries most of the noise), as a share of the unmetered
+#     render's user CPU. A quartile range that straddles zero says the
+#     machine was too noisy to resolve the meter. Also on two threads
+#     (the default: the meters run on the helper, beside the next
+#     block's mix), and the meter alone (build/tools/loudness_bench:
+#     dsp/loudness on noise of the same length, in CPU time: one stereo
+#     meter for the printmaster, four measured together for the four
+#     outputs, as the render does; noise is the meter's worst case: its
+#     true peak seldom lets a stretch be skipped).
 #
 # File throughput: the 24 inputs (8 mono, 16 stereo, $seconds s each)
 #     measured for integrated loudness, loudness range and true peak by
@@ -131,9 +135,11 @@ part() { case " $parts " in *" $1 "*) return 0 ;; esac; return 1; }
 cg_render() {
   name=$1 session=$2; shift 2
   out=$dir/cg/out-$name
-  # once natively first: the manifest's hashes of the inputs, which the
-  # counted render then reuses (only its outputs are hashed again)
+  # twice natively first: the manifest's hashes of the inputs, which the
+  # counted render then reuses (only its outputs are hashed again; a file
+  # written moments before its manifest is hashed again the next time)
   "$bin" render "$session" --out "$out" --quiet --threads 1 "$@" > "$dir/cg/$name.log" 2>&1 &&
+    "$bin" render "$session" --out "$out" --quiet --threads 1 "$@" >> "$dir/cg/$name.log" 2>&1 &&
     valgrind --tool=callgrind --callgrind-out-file="$dir/cg/$name.cg" "$bin" render "$session" --out "$out" \
       --quiet --threads 1 "$@" >> "$dir/cg/$name.log" 2>&1 &&
     callgrind_annotate --inclusive=yes --threshold=100 "$dir/cg/$name.cg" > "$dir/cg/$name.incl" 2>&1 &&
@@ -155,6 +161,7 @@ elif part instructions; then
     cg_render "$s-measured" "$cgm/reference_$s.lua" || ok=0
     cg_render "$s-unmeasured" "$cgm/reference_$s.lua" --no-measure || ok=0
   done
+  cg_render film_stems-report "$cgm/reference_film_stems.lua" --report "$dir/cg/qc" || ok=0
   [ $ok = 1 ] && python3 - "$dir/cg" "$cg_seconds" <<'PY'
 import glob, json, os, re, sys
 cg, seconds = sys.argv[1], sys.argv[2]
@@ -202,6 +209,11 @@ for s, what in (("film", "printmaster only (reference_film.lua)"),
           "the rest (sample peak, calls) %s" % (M(kw), M(tp), M(grid), M(meter - kw - tp - grid)))
     print("    whole process %s / %s (with the script's compile and the manifest's portable SHA-256)"
           % (M(mtot or 0), M(utot or 0)))
+    if s == "film_stems":
+        ri, _ = costs(os.path.join(cg, s + "-report.incl"))
+        r = ri.get("vm_render", 0)
+        print("    with --report (the QC series of the four outputs): render %s, %+.1f %% over --no-measure"
+              % (M(r), 100.0 * (r / render_u - 1) if render_u else 0))
 PY
 fi
 
@@ -226,7 +238,7 @@ if part cpu; then
     k=$((k + 1))
   done
   alone_pm=$("$tools/loudness_bench" "$seconds" 2 | awk '/^dsp\/loudness/ { print $2 }')
-  alone_stems=$("$tools/loudness_bench" "$seconds" 8 | awk '/^dsp\/loudness/ { print $2 }')
+  alone_stems=$("$tools/loudness_bench" "$seconds" 8 4 | awk '/^dsp\/loudness/ { print $2 }')
   python3 - "$dir/times" "$pairs" "$seconds" "$alone_pm" "$alone_stems" <<'PY'
 import os, statistics, sys
 times, pairs, seconds = sys.argv[1], int(sys.argv[2]), sys.argv[3]
@@ -254,9 +266,12 @@ for s, what in (("film", "one thread, printmaster only"), ("film_stems", "one th
     print("    user CPU %.2f / %.2f s, the pairs' difference %+.3f s (quartiles %+.3f .. %+.3f): %+.1f %% of the "
           "unmetered user CPU (target under 5 %%)%s" % (med(m, 1), base, statistics.median(du), lo, hi,
           100 * statistics.median(du) / base if base else 0, "; unresolved: the quartiles straddle 0" if lo < 0 < hi else ""))
-    print("    system CPU %.2f / %.2f s, wall %.2f / %.2f s" % (med(m, 2), med(u, 2), med(m, 0), med(u, 0)))
+    whole = statistics.median(r[1] + r[2] for r in u)
+    print("    system CPU %.2f / %.2f s, wall %.2f / %.2f s; the pairs' user difference is %.1f %% of the unmetered "
+          "render's user + system CPU" % (med(m, 2), med(u, 2), med(m, 0), med(u, 0),
+                                          100 * statistics.median(du) / whole if whole else 0))
     if alone.get(s):
-        print("    the meter alone on %d channels of noise (loudness_bench, wall): %s s" % (2 if s == "film" else 8, alone[s]))
+        print("    the meter alone on noise, %s (loudness_bench, CPU): %s s" % ("one stereo meter" if s == "film" else "four stereo meters together", alone[s]))
 PY
 fi
 

@@ -69,6 +69,29 @@ a=$(ours "$tmp/out/tone.wav" I)
 if near "$a" -23.0 0.1; then ok "EBU Tech 3341 case 1 through a render reads -23.0 LUFS ($a)"
 else notok "EBU Tech 3341 case 1 through a render reads -23.0 LUFS" "read '$a'"; fi
 
+# Two files of one bus (one signal: read by one meter, vm/render.c
+# share_meters) beside a file of another bus 10 dB down, which has a
+# meter of its own: each file's report reads its own level (-23.0 and
+# -33.0 LUFS +-0.1), and the twins the same numbers.
+cat > "$tmp/twins.lua" <<'LUA'
+session { rate = 48000 }
+local b, c = bus "B", bus "C"
+track "T" { to = b }:clip { "tone.wav", at = 0 }
+track "U" { to = c, gain = -10 }:clip { "tone.wav", at = 0 }
+output { "out/b.wav", from = b }
+output { "out/c.wav", from = c }
+output { "out/b.flac", from = b, format = "flac24" }
+LUA
+"$DUBSTAGE" render "$tmp/twins.lua" > "$tmp/report.txt" 2>&1
+b1=$(ours "$tmp/out/b.wav" I); c1=$(ours "$tmp/out/c.wav" I); b2=$(ours "$tmp/out/b.flac" I)
+t1=$(ours "$tmp/out/b.wav" TP); t2=$(ours "$tmp/out/b.flac" TP)
+if near "$b1" -23.0 0.1 && near "$c1" -33.0 0.1 && [ "$b1" = "$b2" ] && [ -n "$t1" ] && [ "$t1" = "$t2" ]; then
+  ok "two files of one bus and one of another: $b1 / $b2 and $c1 LUFS, true peaks $t1 / $t2 dBTP"
+else
+  notok "two files of one bus and one of another read -23.0, -23.0 and -33.0 LUFS" \
+    "b.wav '$b1' ($t1 dBTP), b.flac '$b2' ($t2 dBTP), c.wav '$c1': $(tail -3 "$tmp/report.txt")"
+fi
+
 # A limiter on a real, hot recording (Battle for Wesnoth's "battle", whose
 # inter-sample peaks reach about +3.5 dBTP), raised 6 dB more: ffmpeg's
 # true-peak meter reads the output at or under the -1 dBTP ceiling + 0.1 dB.
