@@ -85,6 +85,17 @@ static void tones(sig *s, long pieces, uint64_t seed)
     s->n = pieces * piece;
 }
 
+/* The true-peak skipping tests' stereo signals: kind 0 a programme, 1
+ * tones (seconds long, from seed). */
+static void skip_signal(sig *s, int kind, double seconds, uint64_t seed)
+{
+    sig_init(s, 48000, 2);
+    if (kind == 0)
+        music_like(s, seconds, seed);
+    else
+        tones(s, (long)(seconds * 10), seed);
+}
+
 /* ---- measuring ---------------------------------------------------------- */
 
 static dsp_loudness *meter_for(const sig *s, int grid)
@@ -443,11 +454,7 @@ static void test_truepeak_skips(void)
 {
     for (int kind = 0; kind < 2; kind++) {
         sig s;
-        sig_init(&s, 48000, 2);
-        if (kind == 0)
-            music_like(&s, 60.0, 1234);
-        else
-            tones(&s, 600, 5);
+        skip_signal(&s, kind, 60.0, 1234);
         dsp_loudness *m = meter_for(&s, 0);
         feed(m, &s, 0, s.n, 1024);
         int same_bits = 1;
@@ -520,11 +527,7 @@ static void test_truepeak_paths(void)
 static void test_take_true_peaks(int kind)
 {
     sig s;
-    sig_init(&s, 48000, 2);
-    if (kind == 0)
-        music_like(&s, 20.0, 99);
-    else
-        tones(&s, 200, 7);
+    skip_signal(&s, kind, 20.0, 99);
     dsp_loudness *taken = meter_for(&s, 0), *plain = meter_for(&s, 0);
     float *w = calloc((size_t)s.n + 24, sizeof *w);
     int same_bits = 1, windows = 0;
