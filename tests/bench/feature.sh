@@ -3,8 +3,9 @@
 # docs/cluster.md): 6 reels x 4 deliverables (tests/render/lib/feature.sh's
 # pm, stems, me, ref), each reel a synthetic mix of the bench material (the
 # 24 tracks of reference_graph.lua: 8 mono dialogue tracks panned, 8 stereo
-# music, 8 stereo effects, through DX/MX/FX into PM), reel R taking the
-# material from (R-1) x the reel's length on (from 0 when it is too short).
+# music, 8 stereo effects, through DX/MX/FX into PM), reel R's media cut by
+# SoX from the material at (R-1) x the reel's length (from 0 when the
+# material is too short) into the reel's media/ folder.
 #
 # Timed, each as whole processes (wall clock, and user+sys CPU of
 # everything they ran):
@@ -43,12 +44,18 @@ if [ ! -s "$base/fx08.wav" ]; then
 fi
 rm -rf "$dir" && mkdir -p "$dir" || exit 1
 
+command -v sox >/dev/null 2>&1 || { echo "$BENCH: sox is not installed (make deps)"; exit 1; }
 for r in $(seq 1 "$reels"); do
   from=$(( (r - 1) * reel_s ))
   [ $((from + reel_s)) -le "$seconds" ] || from=0
-  mkdir "$dir/reel$r"
+  mkdir -p "$dir/reel$r/media"
+  # the reel's own media: its stretch of each track (a reel's media is its
+  # own; each job's manifest hashes what its script reads)
+  for f in "$base"/dx0?.wav "$base"/mx0?.wav "$base"/fx0?.wav; do
+    sox "$f" "$dir/reel$r/media/$(basename "$f")" trim "$from" "$reel_s" || exit 1
+  done
   cat > "$dir/reel$r/mix.lua" <<LUA
--- reel $r of the bench feature: the 24 tracks of reference_graph.lua from $from s on
+-- reel $r of the bench feature: the 24 tracks of reference_graph.lua, $from s to $((from + reel_s)) s
 return function(opts)
   opts = opts or {}
   session { rate = 48000, length = $reel_s }
@@ -59,10 +66,10 @@ return function(opts)
   for k = 1, 8 do
     if not opts.no_dialogue then
       track(("DX %d"):format(k)) { channels = 1, to = dx, pan = -0.35 + 0.1 * (k - 1), gain = -2 }
-        :clip { ("$base/dx%02d.wav"):format(k), at = 0, from = $from }
+        :clip { ("media/dx%02d.wav"):format(k), at = 0 }
     end
-    track(("MX %d"):format(k)) { channels = 2, to = mx, gain = -4 }:clip { ("$base/mx%02d.wav"):format(k), at = 0, from = $from }
-    track(("FX %d"):format(k)) { channels = 2, to = fx, gain = -3 }:clip { ("$base/fx%02d.wav"):format(k), at = 0, from = $from }
+    track(("MX %d"):format(k)) { channels = 2, to = mx, gain = -4 }:clip { ("media/mx%02d.wav"):format(k), at = 0 }
+    track(("FX %d"):format(k)) { channels = 2, to = fx, gain = -3 }:clip { ("media/fx%02d.wav"):format(k), at = 0 }
   end
   return { pm = pm, dx = dx, mx = mx, fx = fx }
 end
@@ -74,6 +81,7 @@ feature_project "$dir/feature.lua" "$reels"
 jobs=$(grep -c '^r[0-9]*\.[a-z]*:$' "$dir/feature.mk")
 scripts=$(for r in $(seq 1 "$reels"); do for d in pm stems me ref; do echo "$dir/reel$r/$d.lua"; done; done)
 clean() { rm -rf "$dir"/reel*/out; }
+# (the renders read the reels' media from the page cache: it was just written)
 # timed LOG CMD...: appends "wall cpu" of the command to LOG
 timed() { log=$1; shift; "$TIME" -a -o "$log" -f '%e %U %S' "$@" > /dev/null; }
 sum() { awk '{ w += $1; c += $2 + $3 } END { printf "%.2f %.2f\n", w, c }' "$1"; }
@@ -100,7 +108,7 @@ read -r make_w make_c <<EOF
 $(sum "$dir/make.t")
 EOF
 echo "  sequential, 2 threads a render:  wall $seq_w s, CPU $seq_c s"
-echo "  sequential, 1 thread a render:   wall $one_w s, CPU $one_c s (per job: $(awk '{ printf "%s%.2f", NR > 1 ? " " : "", $1 }' "$dir/one.t") s)"
+echo "  sequential, 1 thread a render:   wall $one_w s, CPU $one_c s (per job: $(awk '{ printf "%s%.2f", (NR > 1 ? " " : ""), $1 }' "$dir/one.t") s)"
 echo "  make -j2 (1 thread a job):       wall $make_w s, CPU $make_c s; outputs $same"
 awk -v s="$seq_w" -v m="$make_w" 'BEGIN { if (m > 0) printf "  make -j2 against sequential: %.2fx\n", s / m }'
 # LPT on N nodes of 2 cores from the one-thread wall times
@@ -114,6 +122,6 @@ sort -rn "$dir/one.t" | awk -v total="$one_w" '
       for (k = 1; k <= slots; k++) free[k] = 0
       for (j = 1; j <= NR; j++) { b = 1; for (k = 2; k <= slots; k++) if (free[k] < free[b]) b = k; free[b] += t[j] }
       span = 0; for (k = 1; k <= slots; k++) if (free[k] > span) span = free[k]
-      printf "    %2d node%s (%2d cores): %7.2f s, %5.1fx the one-thread sequential\n", nodes[i], nodes[i] > 1 ? "s" : " ", slots, span, total / span
+      printf "    %2d node%s (%2d cores): %7.2f s, %5.1fx the one-thread sequential\n", nodes[i], (nodes[i] > 1 ? "s" : " "), slots, span, total / span
     }
   }'
