@@ -73,6 +73,7 @@
  * time it) the fused 16 channels take 0.268, without the transposes 0.300;
  * the steps alone, in registers, 0.17-0.2. */
 #include "dsp/biquad.h"
+#include "dsp/memory.h"
 #include "dsp/simd.h"
 
 #include <float.h>
@@ -851,4 +852,12 @@ void dsp_butter_process(dsp_butter *s, const float *in, float *out, int n)
     case 3: cascade3(s, in, out, n); break;
     default: cascade4(s, in, out, n); break;
     }
+}
+
+double dsp_butter_memory(const dsp_butter *s)
+{
+    double m = 0;
+    for (int k = 0; k < s->nsections; k++)
+        m += dsp_memory_biquad(&s->sec[k].c);
+    return m;
 }

@@ -179,4 +179,8 @@ void dsp_butter_process(dsp_butter *s, const float *in, float *out, int n);
 /* 20 log10 |H| of the whole cascade at freq Hz. */
 double dsp_butter_magnitude_db(const dsp_butter *s, double sample_rate, double freq);
 
+/* Samples for a cascade's impulse response to fall 60 dB: the sum of its
+ * sections' (dsp/memory.h; a bound). */
+double dsp_butter_memory(const dsp_butter *s);
+
 #endif

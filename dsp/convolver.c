@@ -481,3 +481,8 @@ void dsp_convolver_free(dsp_convolver *s)
     stage_free(&s->tail);
     pthread_mutex_unlock(&planner_lock);
 }
+
+double dsp_convolver_memory(const dsp_convolver *s)
+{
+    return (double)s->predelay + (double)s->ir_length + s->partition;
+}

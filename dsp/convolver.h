@@ -146,4 +146,8 @@ int dsp_convolver_copy_state(dsp_convolver *dst, const dsp_convolver *src);
 /* Destroys the FFT plans (the memory is the caller's). Safe twice. */
 void dsp_convolver_free(dsp_convolver *s);
 
+/* Its memory in samples: the pre-delay, the impulse response and the
+ * partition it waits for; nothing older reaches the output at all. */
+double dsp_convolver_memory(const dsp_convolver *s);
+
 #endif

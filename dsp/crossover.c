@@ -4,6 +4,7 @@
  * denominator D of order 4, LP8 + HP8 = (1 + s^8) / D(s)^2 = D(-s) / D(s),
  * an allpass whose sections are D's (Q = 1 / (2 sin((2m - 1) pi / 8))). */
 #include "dsp/crossover.h"
+#include "dsp/memory.h"
 
 #include <math.h>
 
@@ -66,4 +67,13 @@ void dsp_xover3_process(dsp_xover3 *s, const float *in, float *low, float *mid, 
     dsp_butter_process(&s->lp2[1], mid, mid, n);
     dsp_butter_process(&s->hp2[0], high, high, n);
     dsp_butter_process(&s->hp2[1], high, high, n);
+}
+
+double dsp_xover3_memory(const dsp_xover3 *s)
+{
+    double m = 0;
+    for (int k = 0; k < 2; k++)
+        m += dsp_butter_memory(&s->lp1[k]) + dsp_butter_memory(&s->hp1[k]) + dsp_butter_memory(&s->lp2[k]) +
+             dsp_butter_memory(&s->hp2[k]) + dsp_memory_biquad(&s->ap2[k].c);
+    return m;
 }

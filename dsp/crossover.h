@@ -26,4 +26,8 @@ void dsp_xover3_copy_state(dsp_xover3 *dst, const dsp_xover3 *src);
 /* Splits in[0..n) into low, mid and high (four distinct buffers). */
 void dsp_xover3_process(dsp_xover3 *s, const float *in, float *low, float *mid, float *high, int n);
 
+/* Its memory in samples: every filter's (dsp/memory.h) added up, a bound
+ * on the longest path. */
+double dsp_xover3_memory(const dsp_xover3 *s);
+
 #endif

@@ -1,5 +1,6 @@
 /* delay.c - fractional feedback delay with a loop filter (see delay.h). */
 #include "dsp/delay.h"
+#include "dsp/memory.h"
 
 #include <math.h>
 #include <string.h>
@@ -193,4 +194,9 @@ void dsp_delay_process(dsp_delay *s, float *const *io, int n)
     s->wpos = wpos;
     s->since = since;
     s->written = written;
+}
+
+double dsp_delay_memory(double delay, double feedback)
+{
+    return (delay + 2) * (1 + dsp_memory_pole(feedback));
 }

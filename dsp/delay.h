@@ -128,4 +128,10 @@ void dsp_delay_process(dsp_delay *s, float *const *io, int n);
  * for taps at delays D - 1 .. D + 2. */
 void dsp_delay_lagrange(double x, double h[4]);
 
+/* Its memory in samples (dsp/memory.h) with delay `delay` samples and
+ * loop gain `feedback`: the echoes until they have fallen 60 dB, each a
+ * delay apart (the delay itself without feedback); the loop filters only
+ * shorten it. */
+double dsp_delay_memory(double delay, double feedback);
+
 #endif

@@ -185,3 +185,9 @@ double dsp_ducker_gain_db(const dsp_ducker *s)
 {
     return s->g_db;
 }
+
+double dsp_ducker_memory(const dsp_ducker *s)
+{
+    return (double)s->L + s->W + (double)s->pre + (double)s->att + (double)s->hold + (double)s->bridge +
+           (double)s->rel;
+}

@@ -94,4 +94,9 @@ void dsp_ducker_process(dsp_ducker *s, const float *const *key, int nkey, float 
 /* The gain now, in dB (<= 0). */
 double dsp_ducker_gain_db(const dsp_ducker *s);
 
+/* Its memory in samples: the look-ahead and window, then the longest a
+ * move it has started lasts (pre-roll, attack, hold, bridge, release);
+ * its gain ramps are straight, so after that nothing is left. */
+double dsp_ducker_memory(const dsp_ducker *s);
+
 #endif

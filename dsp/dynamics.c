@@ -41,6 +41,7 @@
  * own recursion overlaps the gain's (rms_linked). The same kernel with glibc's log2 and
  * exp2: 8.8, 8.6, 7.2, 16.1. */
 #include "dsp/dynamics.h"
+#include "dsp/memory.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -581,4 +582,10 @@ void dsp_dyn_process(dsp_dyn *s, const float *const *key, int nkey, float *const
             flush(s);
         }
     }
+}
+
+double dsp_dyn_memory(const dsp_dyn *s)
+{
+    double a = dsp_memory_pole(s->a_att), r = dsp_memory_pole(s->a_rel);
+    return s->hold_n + (a > r ? a : r) + (s->p.detector == DSP_DYN_RMS ? dsp_memory_pole(s->b_rms) : 0);
 }

@@ -190,4 +190,9 @@ void dsp_dyn_process(dsp_dyn *s, const float *const *key, int nkey, float *const
  * channel. */
 double dsp_dyn_reduction_db(const dsp_dyn *s, int ch);
 
+/* Its memory in samples (dsp/memory.h): the hold, then the slower of the
+ * attack and release smoothers falling 60 dB, after the RMS detector's
+ * (when it is the detector). */
+double dsp_dyn_memory(const dsp_dyn *s);
+
 #endif

@@ -66,6 +66,7 @@
  * that is either 0 or above 2^-130 (r >= target / FLT_MAX): none can
  * arise. */
 #include "dsp/limiter.h"
+#include "dsp/memory.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -534,4 +535,9 @@ void dsp_limiter_process(dsp_limiter *s, float *const *io, int n)
         process_chunk(s, io, done, m);
         done += m;
     }
+}
+
+double dsp_limiter_memory(const dsp_limiter *s)
+{
+    return s->latency + dsp_memory_pole(1.0 - s->release_coef);
 }

@@ -164,4 +164,8 @@ double dsp_limiter_gain_reduction_db(const dsp_limiter *s);
  * reading above the ceiling and scaled it (see above). */
 uint64_t dsp_limiter_corrections(const dsp_limiter *s);
 
+/* Its memory in samples (dsp/memory.h): the look-ahead, then the release
+ * falling 60 dB. */
+double dsp_limiter_memory(const dsp_limiter *s);
+
 #endif

@@ -512,3 +512,11 @@ void dsp_reverb_process(dsp_reverb *s, float *const *io, int n)
         off += m;
     }
 }
+
+double dsp_reverb_memory(const dsp_reverb *s, double rt60_s)
+{
+    int diffusers = 0;
+    for (int k = 0; k < DSP_REVERB_DIFFUSERS; k++)
+        diffusers += s->ap_len[0][k];
+    return s->pre_len + diffusers + (rt60_s > 0 ? rt60_s : s->p.rt60_s) * s->fs;
+}

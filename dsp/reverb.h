@@ -168,4 +168,9 @@ void dsp_reverb_process(dsp_reverb *s, float *const *io, int n);
 /* The length of line i in samples (tests). */
 int dsp_reverb_line_length(const dsp_reverb *s, int i);
 
+/* Its memory in samples (dsp/memory.h) for a decay of rt60_s: the
+ * pre-delay, the diffusers, then the tail falling 60 dB in rt60_s (the
+ * settings' own when rt60_s is 0). */
+double dsp_reverb_memory(const dsp_reverb *s, double rt60_s);
+
 #endif

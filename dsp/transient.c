@@ -1,5 +1,6 @@
 /* transient.c - envelope-difference transient shaper (see transient.h). */
 #include "dsp/transient.h"
+#include "dsp/memory.h"
 
 #include <math.h>
 
@@ -77,4 +78,9 @@ void dsp_transient_process(dsp_transient *s, float *const *io, int nch, int n)
     s->e3 = e3;
     s->e4 = e4;
     s->ms = ms;
+}
+
+double dsp_transient_memory(const dsp_transient *s)
+{
+    return dsp_memory_pole(s->r200);
 }

@@ -44,4 +44,8 @@ void dsp_transient_set(dsp_transient *s, double attack_db, double sustain_db);
 /* Shapes io[0..nch)[0..n) in place. */
 void dsp_transient_process(dsp_transient *s, float *const *io, int nch, int n);
 
+/* Its memory in samples (dsp/memory.h): the slowest follower (200 ms
+ * release) falling 60 dB. */
+double dsp_transient_memory(const dsp_transient *s);
+
 #endif

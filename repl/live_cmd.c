@@ -151,16 +151,6 @@ static ds_result build_plan(const live_args *a, const vm_script_opts *so, const 
     return vm_compile(d, LIVE_BLOCK, p, err);
 }
 
-static ds_result parse_time(const vm_timebase *tb, const char *s, int64_t *out, char *err)
-{
-    /* a bare number is seconds here, as in the REPL */
-    char *end;
-    double v = strtod(s, &end);
-    if (end != s && *end == 0)
-        return vm_time_from_seconds(tb, v, out, err);
-    return vm_time_parse(tb, s, VM_TIME_POSITION, out, err);
-}
-
 int repl_devices(void)
 {
     char err[DS_ERR_LEN];
@@ -210,8 +200,8 @@ int repl_play(const live_args *a)
     if (first_plan(a, &d, &p) != 0)
         return a->stop && *a->stop ? 128 + (int)*a->stop : 1;
     int64_t from = 0, to = p->length;
-    if ((a->from && parse_time(&d.tb, a->from, &from, err) != DS_OK) ||
-        (a->to && parse_time(&d.tb, a->to, &to, err) != DS_OK)) {
+    if ((a->from && vm_time_parse_arg(&d.tb, a->from, &from, err) != DS_OK) ||
+        (a->to && vm_time_parse_arg(&d.tb, a->to, &to, err) != DS_OK)) {
         fprintf(stderr, "dubstage: %s\n", err);
         vm_plan_free(&p);
         vm_desc_free(&d);
@@ -946,8 +936,8 @@ int repl_live(const live_args *a)
     vm_desc_init(&s.desc);
     adopt_desc(&s, &d);
     load_trims(&s);
-    if ((a->from && parse_time(&s.desc.tb, a->from, &s.from, err) != DS_OK) ||
-        (a->to && parse_time(&s.desc.tb, a->to, &s.to, err) != DS_OK)) {
+    if ((a->from && vm_time_parse_arg(&s.desc.tb, a->from, &s.from, err) != DS_OK) ||
+        (a->to && vm_time_parse_arg(&s.desc.tb, a->to, &s.to, err) != DS_OK)) {
         fprintf(stderr, "dubstage: %s\n", err);
         vm_plan_free(&p);
         vm_desc_free(&s.desc);

@@ -25,11 +25,13 @@
 #include "repl/conform_cmd.h"
 #include "vm/conform_mix.h"
 #include "repl/diff_cmd.h"
+#include "repl/join_cmd.h"
 #include "repl/lib_env.h"
 #include "repl/live_cmd.h"
 #include "repl/loudness_cmd.h"
 #include "repl/new_cmd.h"
 #include "repl/plan_cmd.h"
+#include "repl/segment_cmd.h"
 #include "repl/text_file.h"
 
 #ifndef DS_VERSION
@@ -51,6 +53,12 @@ static const char usage_text[] =
     "commands:\n"
     "  render SCRIPT   render every output the script declares, in one pass, and a manifest\n"
     "                  of what it read and wrote beside them (docs/manifest.md)\n"
+    "  render SCRIPT --from TC --to TC [--preroll S] [--strict]\n"
+    "                  render one segment of the programme, the graph run from S seconds\n"
+    "                  before --from so it settles (docs/segments.md)\n"
+    "  join OUT SEG1 SEG2 ...\n"
+    "                  join segment files (or folders of them, by name) into OUT, checking\n"
+    "                  they are contiguous by their BWF time references (docs/segments.md)\n"
     "  check SCRIPT    judge every deliverable against its spec (docs/delivery.md): renders,\n"
     "                  or reuses the last render (its manifest) when nothing it depends on changed;\n"
     "                  exit 1 when a deliverable misses its spec\n"
@@ -106,7 +114,11 @@ static const char usage_text[] =
     "  --max-instructions N  stop a script that runs more than N Lua instructions\n"
     "                  (default 2e9; 0: no limit); render, info, automation, play, repl\n"
     "  --max-memory MB stop a script whose Lua memory passes MB MiB (default 1024; 0: no limit)\n"
-    "  --from TC, --to TC  play: the range (timecode, or seconds such as 12.5)\n"
+    "  --from TC, --to TC  play: the range; render: the segment to write (timecode, or\n"
+    "                  seconds such as 12.5)\n"
+    "  --preroll S     render: seconds run before --from and not written, 0..3600\n"
+    "                  (default: twice the longest memory of the graph's nodes)\n"
+    "  --strict        render: refuse a segment whose pre-roll is shorter than a node's memory\n"
     "  --loop          play: loop the range\n"
     "  --bus NAME      play: the bus, track or output to hear (default: the first output)\n"
     "  --device NAME   play: the output device, or part of its name (see 'dubstage devices')\n"
@@ -144,6 +156,7 @@ typedef struct {
     int json, strict;         /* conform --json, --strict */
     const char *html;         /* conform --html FILE */
     int nlibs;
+    repl_segment_args segment; /* render --preroll, --strict */
 } cli_args;
 
 static int fail_usage(const char *fmt, const char *arg)
@@ -164,7 +177,7 @@ static int parse_args(int argc, char **argv, cli_args *a)
                                           "--help",  "--version", "--csv", "--svg",  "--from",
                                           "--to",    "--loop",  "--bus",  "--device", "--buffer",
                                           "--threads", "--max-instructions", "--max-memory", "--report", "--lib",
-                                          "--json", "--strict", "--html", "--pin", NULL};
+                                          "--json", "--strict", "--html", "--pin", "--preroll", NULL};
     memset(a, 0, sizeof *a);
     size_t room = (size_t)argc + 1 + repl_lib_env_room();
     if (!(a->libs = lib_folders = calloc(room + 1, sizeof *a->libs))) {
@@ -175,6 +188,11 @@ static int parse_args(int argc, char **argv, cli_args *a)
     a->measure = 1;
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
+        int taken = repl_segment_option(argc, argv, &i, &a->segment);
+        if (taken == 2)
+            return 2;
+        if (taken)
+            continue;
         if (strcmp(s, "--lib") == 0) {
             if (i + 1 >= argc || !argv[i + 1][0])
                 return fail_usage("option %s needs a folder: --lib ../studio-recipes", s);
@@ -607,8 +625,8 @@ static void print_normalize(const plan *p, const vm_render_report *rep, int i)
  * (p->noutputs + p->nmeters, the caller frees them) and the seconds it took
  * into *elapsed. Returns the exit status: 0, 1 on an error (printed), 130
  * or 143 when stopped by a signal. */
-static int run_render(plan *p, const cli_args *a, int measure, vm_qc_series *qc, vm_render_report **reps,
-                      double *elapsed)
+static int run_render(plan *p, const cli_args *a, int measure, vm_qc_series *qc, const vm_segment *seg,
+                      vm_render_report **reps, double *elapsed)
 {
     char err[DS_ERR_LEN];
     vm_render_report *rep = calloc((size_t)(p->noutputs + p->nmeters ? p->noutputs + p->nmeters : 1), sizeof *rep);
@@ -630,6 +648,7 @@ static int run_render(plan *p, const cli_args *a, int measure, vm_qc_series *qc,
         .qc = qc,
         .swept = show_swept,
         .user = &ps,
+        .segment = seg && seg->on ? seg : NULL,
     };
     if (!a->quiet)
         print_warnings(p);
@@ -718,6 +737,14 @@ static int cmd_render(plan *p, const vm_desc *d, const cli_args *a, char (*repor
     char err[DS_ERR_LEN], mpath[PATH_MAX + 32];
     vm_qc_series *qc = NULL;
     vm_manifest man;
+    vm_segment seg;
+    int rc = repl_segment_prepare(p, a->from, a->to, &a->segment, &seg);
+    if (rc)
+        return rc;
+    if (seg.on && a->report_dir) {
+        fprintf(stderr, "dubstage: --report covers the whole programme: leave out --from/--to/--preroll, or --report\n");
+        return 2;
+    }
     if (manifest_begin(d, a, &man, mpath, sizeof mpath) != 0) {
         vm_manifest_free(&man);
         return 1;
@@ -733,24 +760,33 @@ static int cmd_render(plan *p, const vm_desc *d, const cli_args *a, char (*repor
         vm_manifest_free(&man);
         return 1;
     }
+    man.segment = seg;
     int measured = a->measure || qc; /* a report judges deliverables: it measures */
-    int rc = run_render(p, a, measured, qc, &rep, &el);
+    rc = run_render(p, a, measured, qc, &seg, &rep, &el);
     if (rc) {
         free(rep);
         vm_qc_free(&qc);
         vm_manifest_free(&man);
         return rc;
     }
-    measures_row *values = measured ? judged_values(d, p, rep) : NULL;
-    if (measured && !values)
+    /* deliverables are judged on a whole programme, never on a segment */
+    measures_row *values = measured && !seg.on ? judged_values(d, p, rep) : NULL;
+    if (measured && !seg.on && !values)
         rc = 1;
     if (!a->quiet) {
         char s0[64], s1[64];
         print_time(p, 0, s0, sizeof s0);
         print_time(p, p->length, s1, sizeof s1);
         double secs = (double)p->length / p->tb.rate;
-        printf("rendered %s to %s (%.2f s) in %.2f s, %.0fx real time\n", s0, s1, secs, el,
-               el > 0 ? secs / el : 0);
+        if (seg.on) {
+            char what[256];
+            repl_segment_describe(p, &seg, what, sizeof what);
+            secs = (double)(seg.to - seg.from + vm_segment_run_preroll(&seg)) / p->tb.rate;
+            printf("rendered %s in %.2f s, %.0fx real time\n", what, el, el > 0 ? secs / el : 0);
+        } else {
+            printf("rendered %s to %s (%.2f s) in %.2f s, %.0fx real time\n", s0, s1, secs, el,
+                   el > 0 ? secs / el : 0);
+        }
         for (int i = 0; i < p->noutputs; i++) {
             char pk[32], tp[32], lu[32], lra[32], mm[32], ms[32];
             fmt_db(rep[i].sample_peak_dbfs, "dBFS", pk, sizeof pk);
@@ -835,7 +871,7 @@ static int cmd_check(vm_desc *d, const cli_args *a, plan **pp)
             fprintf(stderr, "dubstage: %s\n", err);
             goto done;
         }
-        if ((rc = run_render(*pp, a, 1, NULL, &rep, &el)) != 0)
+        if ((rc = run_render(*pp, a, 1, NULL, NULL, &rep, &el)) != 0)
             goto done;
         rc = 1;
         if (!(values = judged_values(d, *pp, rep)))
@@ -875,7 +911,7 @@ done:
 }
 
 static const char *const cli_commands[] = {"render", "info", "automation", "play", "repl", "devices", "loudness",
-                                           "check", "help", "new", "diff", "plan", "conform", NULL};
+                                           "check", "help", "new", "diff", "plan", "conform", "join", NULL};
 
 static int is_command(const char *word)
 {
@@ -955,6 +991,8 @@ int main(int argc, char **argv)
         const char *stdlib_env = getenv("DUBSTAGE_STDLIB");
         return repl_plan(argc - 2, argv + 2, stdlib_env ? stdlib_env : DS_STDLIB_DIR);
     }
+    if (argc >= 2 && strcmp(argv[1], "join") == 0)
+        return repl_join(argc - 2, argv + 2);
     /* a misspelt command is named before the words after it are read as a
      * script's options (dubstage dif a b: did you mean 'diff'?) */
     if (argc >= 2 && argv[1][0] != '-' && !is_command(argv[1]))
@@ -1006,6 +1044,9 @@ int main(int argc, char **argv)
      * against the script's inputs and outputs once it has run */
     char report_names[2][PATH_MAX], report_paths[2][PATH_MAX];
     const char *report_files[2] = {report_names[0], report_names[1]};
+    if ((a.segment.preroll || a.segment.strict) && strcmp(a.command, "render") != 0)
+        return fail_usage("--preroll and --strict are options of render: dubstage render %s --from TC --to TC "
+                          "--preroll S", a.script);
     if (a.report_dir && strcmp(a.command, "render") != 0)
         return fail_usage("--report is an option of render: dubstage render %s --report DIR", a.script);
     if ((a.json || a.strict || a.html) && strcmp(a.command, "conform") != 0)

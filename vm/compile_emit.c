@@ -487,6 +487,7 @@ static ds_result emit_eq_batch(compiler *c, const aop *o, char *err)
     const vm_insert_desc *e = &st->inserts[o->dst];
     op_eq_args *a = new_op_args(p, &op, &op_eq_class, sizeof *a);
     CHECK(a);
+    CHECK(op->where = vmc_label(A, "%s", e->where));
     int nch = 0, ntracks = 0;
     for (int t = o->strip; t >= 0; t = c->batch_next[t]) {
         nch += d->strips[t].channels;
@@ -1191,6 +1192,7 @@ static ds_result emit_insert(compiler *c, const aop *o, char *err)
     plan_op *op;
     void *args = new_op_args(c->p, &op, insert_ops[k].cls, insert_ops[k].args_size);
     CHECK(args);
+    CHECK(op->where = vmc_label(&c->p->arena, "%s", e->where));
     return insert_ops[k].emit(c, o, st, e, op, args, err);
 }
 

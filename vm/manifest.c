@@ -251,6 +251,12 @@ int vm_manifest_same_inputs(const vm_manifest *m, const vm_manifest *disk, char 
         snprintf(why, n, "the options changed (--out, --allow-paths)");
         return 0;
     }
+    if (m->segment.on != disk->segment.on || (m->segment.on && (m->segment.from != disk->segment.from ||
+                                                                m->segment.to != disk->segment.to ||
+                                                                m->segment.preroll != disk->segment.preroll))) {
+        snprintf(why, n, disk->segment.on ? "the last render was a segment (--from/--to)" : "the segment changed");
+        return 0;
+    }
     for (int i = 0; i < m->ninputs; i++) {
         const vm_manifest_file *k = find(disk->inputs, disk->ninputs, m->inputs[i].path);
         if (!k || strcmp(k->sha256, m->inputs[i].sha256) != 0) {
@@ -350,7 +356,7 @@ ds_result vm_manifest_record(vm_manifest *m, const vm_desc *d, const plan *p, in
         snprintf(f->layout, sizeof f->layout, "%s", vm_layout_name(po->layout));
         f->channels = po->channels;
         f->rate = p->tb.rate;
-        f->length = p->length;
+        f->length = m->segment.on ? m->segment.to - m->segment.from : p->length;
     }
     if (!values) {
         m->ndeliverables = -1; /* not measured */
@@ -372,7 +378,7 @@ ds_result vm_manifest_record(vm_manifest *m, const vm_desc *d, const plan *p, in
 
 void vm_manifest_take_render(vm_manifest *m, vm_manifest *disk)
 {
-    m->block = disk->block, m->threads = disk->threads, m->session = disk->session;
+    m->block = disk->block, m->threads = disk->threads, m->session = disk->session, m->segment = disk->segment;
     m->outputs = disk->outputs, m->noutputs = disk->noutputs;
     m->values = disk->values, m->labels = disk->labels, m->ndeliverables = disk->ndeliverables;
     disk->outputs = NULL, disk->noutputs = 0, disk->values = NULL, disk->labels = NULL, disk->ndeliverables = 0;
@@ -426,6 +432,33 @@ static void put_measure(FILE *f, double v)
         fprintf(f, "%.17g", v);
 }
 
+/* "segment": the stretch a segment render wrote, in samples and as
+ * timecode (the session's, when the manifest has one), or null. */
+static void put_segment(FILE *f, const vm_manifest *m)
+{
+    const vm_segment *g = &m->segment;
+    if (!g->on) {
+        fprintf(f, "  \"segment\": null,\n");
+        return;
+    }
+    fprintf(f, "  \"segment\": {\"from_samples\": %lld, \"to_samples\": %lld, \"preroll_samples\": %lld",
+            (long long)g->from, (long long)g->to, (long long)g->preroll);
+    vm_fps fps;
+    vm_timebase tb;
+    char err[DS_ERR_LEN];
+    if (m->session.rate && vm_fps_parse(m->session.fps, &fps, err) == DS_OK &&
+        vm_timebase_init(&tb, m->session.rate, &fps, m->session.start, err) == DS_OK) {
+        char a[64], b[64];
+        vm_time_format(&tb, g->from, a, sizeof a);
+        vm_time_format(&tb, g->to, b, sizeof b);
+        fprintf(f, ", \"from\": ");
+        vm_json_string(f, a);
+        fprintf(f, ", \"to\": ");
+        vm_json_string(f, b);
+    }
+    fprintf(f, "},\n");
+}
+
 ds_result vm_manifest_write(const vm_manifest *m, const char *path, char *err)
 {
     vm_tmpfile t;
@@ -461,6 +494,7 @@ ds_result vm_manifest_write(const vm_manifest *m, const char *path, char *err)
     } else {
         fprintf(f, "  \"session\": null,\n");
     }
+    put_segment(f, m);
     fprintf(f, "  \"root\": ");
     vm_json_string(f, m->root);
     fprintf(f, ",\n  \"inputs\": [");
@@ -670,6 +704,13 @@ static ds_result read_doc(const manifest_reader *mr, const vm_json *doc, vm_mani
         get_text(se, "start", m->session.start, sizeof m->session.start);
         m->session.start_samples = get_int(se, "start_samples");
         m->session.length = get_int(se, "length_samples");
+    }
+    const vm_json *sg = vm_json_get(doc, "segment");
+    if (sg && sg->type == VM_JSON_OBJECT) {
+        m->segment.on = 1;
+        m->segment.from = get_int(sg, "from_samples");
+        m->segment.to = get_int(sg, "to_samples");
+        m->segment.preroll = get_int(sg, "preroll_samples");
     }
     ds_result r = get_files(mr, doc, "inputs", &m->inputs, &m->ninputs, 0);
     if (r == DS_OK)

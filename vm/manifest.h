@@ -13,6 +13,8 @@
  *   - the options: --block and --threads (which do not change the bytes,
  *     recorded all the same), --out and --allow-paths (which do);
  *   - the session: sample rate, frame rate, start timecode, length;
+ *   - a segment render's stretch and pre-roll (--from/--to/--preroll,
+ *     docs/segments.md), or null for the whole session;
  *   - every file the script read (vm_desc.inputs: the script, its modules,
  *     data, marker and trims files, clip sources, IRs) and the SHA-256 of
  *     its contents;
@@ -47,6 +49,7 @@
 #include "vm/desc.h"
 #include "vm/plan.h"
 #include "vm/result.h"
+#include "vm/segment.h"
 
 #define VM_MANIFEST_SETTLE_NS 2000000000LL
 #define VM_MANIFEST_VERSION 1
@@ -93,6 +96,8 @@ typedef struct {
     int allow_paths;
     int block, threads;          /* the render's --block, --threads (0: not recorded) */
     vm_manifest_session session;
+    vm_segment segment;          /* a segment render: set by the caller before vm_manifest_record
+                                    (its outputs are the segment's length); on = 0: the whole session */
     int hashed;                  /* files read to hash them (not in the file): a manifest whose files
                                   * were all hashed again and found the same is worth writing anew */
     vm_manifest_file *inputs;    /* inputs[0]: the script */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dsp/memory.h"
 #include "dsp/mix.h"
 #include "dsp/fastmath.h"
 #include "dsp/pan.h"
@@ -1390,6 +1391,82 @@ static void delay_copy_state(void *dst, const void *src)
     d->pos = s->pos;
 }
 
+/* ---- memory (plan_op_class.memory, docs/segments.md) ------------------------ */
+
+static double eq_memory(const void *args, int64_t at)
+{
+    (void)at;
+    const op_eq_args *a = args;
+    return a->multi ? dsp_memory_biquad(&a->multi->c) : dsp_butter_memory(&a->butter[0]);
+}
+
+static double dyn_memory(const void *args, int64_t at)
+{
+    (void)at;
+    const op_dyn_args *a = args;
+    double key = 0;
+    if (a->filtered) /* the key filters ring before the detector hears them */
+        for (int k = 0; k < a->nkey; k++) {
+            double m = (a->key_hp ? dsp_butter_memory(&a->key_hp[k]) : 0) +
+                       (a->key_lp ? dsp_butter_memory(&a->key_lp[k]) : 0);
+            key = m > key ? m : key;
+        }
+    return a->key_delay + key + dsp_dyn_memory(&a->state);
+}
+
+static double limiter_memory(const void *args, int64_t at)
+{
+    (void)at;
+    return dsp_limiter_memory(&((const op_limiter_args *)args)->state);
+}
+
+static double transient_memory(const void *args, int64_t at)
+{
+    (void)at;
+    return dsp_transient_memory(&((const op_transient_args *)args)->state);
+}
+
+static double delay_insert_memory(const void *args, int64_t at)
+{
+    const op_delay_insert_args *a = args;
+    if (a->moving) {
+        dsp_delay_params v = delay_values(a, at);
+        return dsp_delay_memory(v.delay, v.feedback);
+    }
+    return dsp_delay_memory(a->state.at.delay, a->state.at.feedback);
+}
+
+static double convolve_memory(const void *args, int64_t at)
+{
+    (void)at;
+    return dsp_convolver_memory(&((const op_convolve_args *)args)->state);
+}
+
+static double reverb_memory(const void *args, int64_t at)
+{
+    const op_reverb_args *a = args;
+    return dsp_reverb_memory(&a->state, a->moving ? vm_lane_value(a->lanes[VM_REVERB_RT60], at) : 0);
+}
+
+static double duck_memory(const void *args, int64_t at)
+{
+    (void)at;
+    const op_duck_args *a = args;
+    return a->key_delay + (a->split ? dsp_xover3_memory(&a->split[0]) : 0) + dsp_ducker_memory(&a->state);
+}
+
+static double bandduck_memory(const void *args, int64_t at)
+{
+    (void)at;
+    return dsp_xover3_memory(&((const op_bandduck_args *)args)->split[0]);
+}
+
+static double delay_memory(const void *args, int64_t at)
+{
+    (void)at;
+    return ((const op_delay_args *)args)->delay;
+}
+
 /* ---- the classes ---------------------------------------------------------- */
 
 const plan_op_class op_param_class = {.name = "param", .run = op_param};
@@ -1408,17 +1485,19 @@ const plan_op_class op_clips_class = {
 
 const plan_op_class op_eq_class = {
     .name = "eq", .run = op_eq,
-    .reset = eq_reset, .copy_state = eq_copy_state, .param = "eq",
+    .reset = eq_reset, .copy_state = eq_copy_state, .param = "eq", .memory = eq_memory,
 };
 
 const plan_op_class op_dyn_class = {
     .name = "dyn", .run = op_dyn,
     .reset = dyn_reset, .copy_state = dyn_copy_state, .meter_db = dyn_meter_db, .param = "dyn",
+    .memory = dyn_memory,
 };
 
 const plan_op_class op_limiter_class = {
     .name = "limit", .run = op_limiter,
     .reset = limiter_reset, .copy_state = limiter_copy_state, .meter_db = limiter_meter_db, .param = "lim",
+    .memory = limiter_memory,
 };
 
 /* memoryless: nothing to carry over a live swap */
@@ -1435,11 +1514,13 @@ const plan_op_class op_bitcrush_class = {
 const plan_op_class op_transient_class = {
     .name = "shape", .run = op_inplace_run,
     .reset = transient_reset, .copy_state = transient_copy_state, .param = "shape",
+    .memory = transient_memory,
 };
 
 const plan_op_class op_delay_insert_class = {
     .name = "delay_insert", .run = op_delay_insert,
     .reset = delay_insert_reset, .copy_state = delay_insert_copy_state, .param = "delay",
+    .memory = delay_insert_memory,
 };
 
 /* stateless: nothing to reset or carry over a live swap (a moving width's
@@ -1449,27 +1530,29 @@ const plan_op_class op_ms_class = {.name = "ms", .run = op_ms};
 const plan_op_class op_chmap_class = {.name = "chmap", .run = op_chmap};
 const plan_op_class op_convolve_class = {
     .name = "conv", .run = op_convolve, .reset = convolve_reset, .copy_state = convolve_copy_state,
-    .release = convolve_release, .param = "conv",
+    .release = convolve_release, .param = "conv", .memory = convolve_memory,
 };
 
 const plan_op_class op_reverb_class = {
     .name = "reverb", .run = op_reverb,
     .reset = reverb_reset, .copy_state = reverb_copy_state, .param = "reverb",
+    .memory = reverb_memory,
 };
 
 const plan_op_class op_duck_class = {
     .name = "duck", .run = op_duck,
     .reset = duck_reset, .copy_state = duck_copy_state, .meter_db = duck_meter_db, .param = "duck",
+    .memory = duck_memory,
 };
 
 const plan_op_class op_bandduck_class = {
     .name = "band", .run = op_bandduck,
-    .reset = bandduck_reset, .copy_state = bandduck_copy_state,
+    .reset = bandduck_reset, .copy_state = bandduck_copy_state, .memory = bandduck_memory,
 };
 
 const plan_op_class op_delay_class = {
     .name = "delay", .run = op_delay,
-    .reset = delay_reset, .copy_state = delay_copy_state,
+    .reset = delay_reset, .copy_state = delay_copy_state, .memory = delay_memory,
 };
 
 const plan_op_class *op_class_of_insert(vm_insert_kind k)

@@ -29,7 +29,10 @@
  * exploration of Marsaglia's xorshift generators, scrambled", 2016) seeded
  * through splitmix64 from dither_seed. One generator per file, two draws per
  * sample, frame-major then channel-minor, so the bytes depend only on the
- * seed and the samples, not on how the caller splits the writes.
+ * seed and the samples, not on how the caller splits the writes. A segment
+ * of a programme (dither_skip_frames) jumps the generator ahead: xorshift's
+ * step is linear over GF(2), a 64 x 64 bit matrix T, so N draws are T^N,
+ * taken by squaring (about 2 log2 N matrix products of 4096 bit operations).
  *
  * The temporary name is made with open(O_CREAT | O_EXCL, 0666) in a retry
  * loop rather than mkstemp: mkstemp creates the file 0600, and that mode
@@ -84,6 +87,7 @@ struct vm_outfile {
     int channels;
     int bits;           /* 16, 24, or 0 for float */
     int dither;         /* TPDF on */
+    int dither_noted;   /* the coding history says TPDF (dither, or samples already dithered) */
     uint64_t rng;       /* xorshift64* state, never 0 */
     int64_t clipped;
     void *buf;          /* OUT_BLOCK_FRAMES * channels int32_t or float */
@@ -160,6 +164,37 @@ static inline uint64_t xorshift64s(uint64_t *state)
     return x * 0x2545F4914F6CDD1Dull;
 }
 
+/* v times the GF(2) matrix whose column j is m[j]. */
+static uint64_t gf2_apply(const uint64_t m[64], uint64_t v)
+{
+    uint64_t r = 0;
+    for (int j = 0; v; j++, v >>= 1)
+        if (v & 1)
+            r ^= m[j];
+    return r;
+}
+
+/* The xorshift64* state after `draws` more draws. */
+static uint64_t xorshift_jump(uint64_t state, uint64_t draws)
+{
+    uint64_t power[64], next[64];
+    for (int j = 0; j < 64; j++) { /* T: one step, xorshift64s without its output multiply */
+        uint64_t x = 1ull << j;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        power[j] = x;
+    }
+    for (; draws; draws >>= 1) { /* power = T^(2^k) */
+        if (draws & 1)
+            state = gf2_apply(power, state);
+        for (int j = 0; j < 64; j++)
+            next[j] = gf2_apply(power, power[j]);
+        memcpy(power, next, sizeof power);
+    }
+    return state;
+}
+
 /* Uniform on [-0.5, 0.5) in steps of 2^-24: exact in a double. */
 static inline double uniform_lsb(uint64_t *state)
 {
@@ -214,7 +249,7 @@ static int set_bext(vm_outfile *o, const vm_outfile_config *cfg)
         snprintf(mode, sizeof mode, "stereo");
     else
         snprintf(mode, sizeof mode, "%dchn", o->channels);
-    how = o->bits == 0 ? "float" : o->dither ? "TPDF dither" : "no dither";
+    how = o->bits == 0 ? "float" : o->dither_noted ? "TPDF dither" : "no dither";
     snprintf(bext.coding_history, sizeof bext.coding_history, "A=PCM,F=%d,W=%d,M=%s,T=dubstage %s\r\n",
              cfg->rate, bits, mode, how);
     bext.coding_history_size = (uint32_t)strlen(bext.coding_history);
@@ -288,6 +323,9 @@ ds_result vm_outfile_open(vm_outfile **out, const vm_outfile_config *cfg, char *
     if (vm_layout_channels(layout) && vm_layout_channels(layout) != cfg->channels)
         return ds_fail(err, DS_ERR_ARG, "cannot write '%s': %d channels in layout %s (%d channels)", cfg->path,
                        cfg->channels, vm_layout_name(layout), vm_layout_channels(layout));
+    if (cfg->dither_skip_frames < 0)
+        return ds_fail(err, DS_ERR_ARG, "cannot write '%s': negative dither skip %lld", cfg->path,
+                       (long long)cfg->dither_skip_frames);
     if (cfg->time_reference < 0)
         return ds_fail(err, DS_ERR_ARG, "cannot write '%s': negative time reference %lld", cfg->path,
                        (long long)cfg->time_reference);
@@ -308,10 +346,14 @@ ds_result vm_outfile_open(vm_outfile **out, const vm_outfile_config *cfg, char *
     o->channels = cfg->channels;
     o->bits = formats[cfg->format].bits;
     o->dither = o->bits != 0 && (cfg->dither == VM_DITHER_TPDF || (cfg->dither == VM_DITHER_AUTO && o->bits == 16));
+    o->dither_noted = o->dither;
+    o->dither = o->dither && !cfg->quantised;
     o->peak_stamp = cfg->format == VM_OUT_WAV32F;
     o->rng = splitmix64(cfg->dither_seed);
     if (o->rng == 0)
         o->rng = 0x2545F4914F6CDD1Dull;
+    if (o->dither && cfg->dither_skip_frames)
+        o->rng = xorshift_jump(o->rng, (uint64_t)cfg->dither_skip_frames * (uint64_t)cfg->channels * 2u);
 
     if (!(o->path = dup_n(cfg->path, strlen(cfg->path))))
         goto nomem;

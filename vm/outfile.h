@@ -57,6 +57,16 @@ typedef struct {
     vm_out_format format;
     vm_dither dither;          /* AUTO: TPDF for 16-bit, none otherwise */
     uint32_t dither_seed;      /* same seed, same bytes */
+    /* The file starts this many frames into the programme the seed is for
+     * (a segment, docs/segments.md): the dither generator is jumped ahead
+     * by the draws those frames took, so a segment's dither is the whole
+     * render's over the same frames. 0: from the start. */
+    int64_t dither_skip_frames;
+    /* 1: the samples are already values of the format (read back from
+     * files of it, as `dubstage join` does): written without dither,
+     * whatever `dither` says; `dither` still names in the coding history
+     * how they were made. */
+    int quantised;
     int64_t time_reference;    /* BWF time reference: samples since midnight */
     const char *description;   /* BWF description (may be NULL), cut to 256 bytes */
     /* When set, the folder's stale temporary files (left by a run that was

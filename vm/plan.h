@@ -59,6 +59,15 @@ typedef struct plan_op_class {
      * an insert's STRIP.<param><n>.<field> ("eq", "dyn", "lim", "shape"),
      * a realtime duck's STRIP.duck.<field>; NULL: none of its own. */
     const char *param;
+    /* Its memory: how long, in samples, its output still depends on what
+     * it heard before (a filter's ring or a release falling 60 dB, a
+     * reverb's rt60, an impulse response's or a delay line's length),
+     * with the settings in force at session sample `at`. A segment render
+     * (docs/segments.md) starts this op cold at the pre-roll's start and
+     * warns when this is longer than the pre-roll. NULL: no memory (or
+     * state that is a function of the session sample alone, exact at
+     * any start). */
+    double (*memory)(const void *args, int64_t at);
 } plan_op_class;
 
 typedef struct {
@@ -69,6 +78,7 @@ typedef struct {
                                (strip and place, not settings), for live swaps; NULL otherwise */
     const char *readout;    /* ops with a meter (cls->meter_db): the name live meters show,
                                "dyn bus 'MX' compressor"; NULL otherwise */
+    const char *where;      /* an insert's script line ("mix.lua:12"), for messages; NULL otherwise */
     int offset;             /* samples the signal this op works on runs late (look-aheads
                                upstream): the op sees the block's session time, pos - offset,
                                so its moves land on the sample they were written for */

@@ -75,6 +75,7 @@ typedef struct {
     const plan *p;
     out_state *o;
     vm_qc_series *qc;     /* NULL without a QC report */
+    int64_t first, frames; /* the stretch of the session written: its first sample and length */
     float ***stage;       /* per output, per channel: max_block frames */
     int64_t pos;
     int n, pending;
@@ -130,7 +131,11 @@ static void write_block(out_stage *st, float ***chans)
     for (int i = 0; i < ntaps(p) && st->r == DS_OK; i++) {
         tap_view t = tap_of(p, i);
         int64_t from, to;
-        vm_qc_stream_span(pos, n, t.latency, p->length, &from, &to);
+        /* the tap's stream is late by its latency: its samples [first, first
+         * + frames) of the session are the stream's from first + latency */
+        int64_t start = st->first + t.latency;
+        from = pos > start ? pos : start;
+        to = pos + n < start + st->frames ? pos + n : start + st->frames;
         if (to <= from)
             continue;
         const float *ch[VM_MAX_CHANNELS];
@@ -260,8 +265,9 @@ static void share_meters(const plan *p, out_state *o)
     }
 }
 
-/* Output i's file: its format, layout, BWF fields and dither seed. */
-static void output_config(const plan *p, int i, vm_outfile_config *cfg)
+/* Output i's file: its format, layout, BWF fields and dither seed; the
+ * file starts at session sample `first`. */
+static void output_config(const plan *p, int i, int64_t first, vm_outfile_config *cfg)
 {
     const plan_output *po = &p->outputs[i];
     vm_outfile_config_init(cfg);
@@ -272,7 +278,8 @@ static void output_config(const plan *p, int i, vm_outfile_config *cfg)
     cfg->format = po->format;
     cfg->dither = po->dither;
     cfg->dither_seed = 0x9e3779b9u ^ (uint32_t)i;
-    cfg->time_reference = p->tb.start_samples;
+    cfg->time_reference = p->tb.start_samples + first;
+    cfg->dither_skip_frames = first;
     cfg->description = po->strip;
 }
 
@@ -298,12 +305,16 @@ static ds_result open_outputs(plan *p, const vm_render_opts *opts, out_state *o,
             snprintf(why, sizeof why, "%s", err);
             return ds_fail(err, r, "%s: cannot write output '%s': %s", po->where, po->path, why);
         }
+        if ((po->normalize.on || po->follows >= 0) && opts->segment)
+            return ds_fail(err, DS_ERR_ARG, "%s: output '%s' is %s: its gain comes from the whole programme, so it "
+                           "cannot be rendered in segments (--from/--to); render it whole", po->where, po->path,
+                           po->normalize.on ? "normalised" : "a stem of a normalised output");
         if (po->normalize.on || po->follows >= 0) {
             vm_tmpfile_sweep(dir, opts->swept ? opts->swept : swept_silently, opts->user);
             r = vm_spool_create(&o[i].spool, po->path, po->channels, err);
         } else {
             vm_outfile_config cfg;
-            output_config(p, i, &cfg);
+            output_config(p, i, opts->segment ? opts->segment->from : 0, &cfg);
             cfg.sweep = opts->swept ? opts->swept : swept_silently;
             cfg.sweep_user = opts->user;
             r = vm_outfile_open(&o[i].file, &cfg, err);
@@ -355,9 +366,12 @@ static ds_result block_loop(plan *p, const vm_render_opts *opts, sched_pool *poo
      * past the session so each file gets exactly `length` frames, aligned
      * with the session's first sample. */
     int64_t block = opts->block;
-    int64_t total = p->length + p->tail, since_progress = 0, progress_every = p->tb.rate / 10;
+    int64_t first = stages[0].first, total = first + stages[0].frames + p->tail;
+    int64_t since_progress = 0, progress_every = p->tb.rate / 10;
     int64_t nblock = 0;
-    for (int64_t pos = 0, n; pos < total; pos += n, nblock++) {
+    /* a segment: its pre-roll first, run and not written */
+    int64_t start = opts->segment ? first - vm_segment_run_preroll(opts->segment) : 0;
+    for (int64_t pos = start, n; pos < total; pos += n, nblock++) {
         n = total - pos < block ? (int)(total - pos) : block;
         if (opts->qc) /* a block ends on each of its gain readings: the bytes do not depend on it */
             n = vm_qc_block_frames(opts->qc, pos, (int)n);
@@ -378,7 +392,7 @@ static ds_result block_loop(plan *p, const vm_render_opts *opts, sched_pool *poo
             return r;
         since_progress += n;
         if (opts->progress && since_progress >= progress_every) {
-            opts->progress(opts->user, pos + n, total);
+            opts->progress(opts->user, pos + n - start, total - start);
             since_progress = 0;
         }
     }
@@ -394,7 +408,10 @@ static ds_result run_blocks(plan *p, const vm_render_opts *opts, out_state *o, c
     vm_plan_reset(p);
     /* two threads meet several times a block: worth it from a few hundred frames on */
     sched_pool *pool = opts->threads != 1 && opts->block >= 256 ? sched_pool_create(p, opts->pin ? SCHED_PIN : 0) : NULL;
-    out_stage stages[2] = {{.p = p, .o = o, .qc = opts->qc, .r = DS_OK}, {.p = p, .o = o, .qc = opts->qc, .r = DS_OK}};
+    int64_t first = opts->segment ? opts->segment->from : 0;
+    int64_t frames = opts->segment ? opts->segment->to - first : p->length;
+    out_stage stages[2] = {{.p = p, .o = o, .qc = opts->qc, .first = first, .frames = frames, .r = DS_OK},
+                           {.p = p, .o = o, .qc = opts->qc, .first = first, .frames = frames, .r = DS_OK}};
     float ***plan_chans = calloc((size_t)(ntaps(p) ? ntaps(p) : 1), sizeof *plan_chans);
     if (!plan_chans)
         r = ds_fail(err, DS_ERR_NOMEM, "out of memory");
@@ -416,8 +433,10 @@ static ds_result run_blocks(plan *p, const vm_render_opts *opts, out_state *o, c
     free(plan_chans);
     if (r == DS_OK && opts->qc)
         vm_qc_finish(opts->qc);
-    if (r == DS_OK && opts->progress)
-        opts->progress(opts->user, p->length + p->tail, p->length + p->tail);
+    if (r == DS_OK && opts->progress) {
+        int64_t run = (opts->segment ? vm_segment_run_preroll(opts->segment) : 0) + frames + p->tail;
+        opts->progress(opts->user, run, run);
+    }
     return r;
 }
 
@@ -433,7 +452,7 @@ static ds_result normalize_outputs(plan *p, const vm_render_opts *opts, out_stat
             if (!(pass == 0 ? po->normalize.on : po->follows >= 0))
                 continue;
             vm_outfile_config cfg;
-            output_config(p, i, &cfg);
+            output_config(p, i, 0, &cfg); /* normalised outputs are never segments */
             vm_normalize_job job = {.spool = o[i].spool, .file = &cfg, .where = po->where, .layout = po->layout,
                                     .stop = opts->stop, .qc = opts->qc,
                                     .qc_stream = opts->qc ? &opts->qc->streams[i] : NULL,
@@ -490,6 +509,12 @@ ds_result vm_render(plan *p, const vm_render_opts *opts, vm_render_report *repor
         return ds_fail(err, DS_ERR_ARG, "the script declares no output: add output { \"out/mix.wav\", from = bus }");
     if (p->length <= 0)
         return ds_fail(err, DS_ERR_ARG, "the session is empty: it has no clips and no length");
+    const vm_segment *seg = opts->segment;
+    if (seg && !(seg->from >= 0 && seg->from < seg->to && seg->to <= p->length && seg->preroll >= 0))
+        return ds_fail(err, DS_ERR_ARG, "segment %lld to %lld is not inside the session (0 to %lld samples)",
+                       (long long)seg->from, (long long)seg->to, (long long)p->length);
+    if (seg && opts->qc)
+        return ds_fail(err, DS_ERR_ARG, "a QC report covers the whole programme: render it whole (without --from/--to)");
 
     out_state *o = calloc((size_t)ntaps(p), sizeof *o);
     vm_render_report *rep = calloc((size_t)ntaps(p), sizeof *rep);

@@ -10,6 +10,7 @@
 #include "vm/normalize.h"
 #include "vm/plan.h"
 #include "vm/result.h"
+#include "vm/segment.h"
 
 typedef struct {
     int block;                        /* frames per block, 1..plan->max_block */
@@ -33,6 +34,13 @@ typedef struct {
      * before writing; may be NULL (they are removed all the same) */
     void (*swept)(void *user, const char *path);
     void *user;
+    /* A segment (docs/segments.md), or NULL: the whole session. With one,
+     * only the session's samples [from, to) are written, each file starting
+     * there (its BWF time reference and its dither too), and the graph runs
+     * from vm_segment_run_preroll samples before `from` so that its state
+     * settles. No normalised output and no QC report then: both need the
+     * whole programme. */
+    const vm_segment *segment;
 } vm_render_opts;
 
 typedef struct {

@@ -12,6 +12,7 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Sample rates above this could overflow the seconds-string arithmetic. */
@@ -601,6 +602,16 @@ ds_result vm_time_parse(const vm_timebase *tb, const char *s, vm_time_kind kind,
             return DS_OK;
         }
     }
+}
+
+ds_result vm_time_parse_arg(const vm_timebase *tb, const char *s, int64_t *samples, char *err)
+{
+    /* a bare number is seconds here, as in the REPL */
+    char *end;
+    double v = strtod(s, &end);
+    if (end != s && *end == 0)
+        return vm_time_from_seconds(tb, v, samples, err);
+    return vm_time_parse(tb, s, VM_TIME_POSITION, samples, err);
 }
 
 ds_result vm_time_from_seconds(const vm_timebase *tb, double seconds, int64_t *samples, char *err)

@@ -100,6 +100,11 @@ int64_t vm_tc_samples_to_frames(const vm_fps *fps, int rate, int64_t samples);
 ds_result vm_time_parse(const vm_timebase *tb, const char *s, vm_time_kind kind,
                         int64_t *samples, char *err);
 
+/* A time given on the command line (play --from, render --from/--to): a
+ * bare number is seconds ("12.5"), anything else as vm_time_parse reads a
+ * position. */
+ds_result vm_time_parse_arg(const vm_timebase *tb, const char *s, int64_t *samples, char *err);
+
 /* Seconds (a Lua number) -> samples, rounded to the nearest sample. Fails on
  * NaN or infinity. */
 ds_result vm_time_from_seconds(const vm_timebase *tb, double seconds, int64_t *samples, char *err);

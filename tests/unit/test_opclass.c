@@ -11,9 +11,18 @@
  *     by class and key), continues with the same bytes, bit for bit, where
  *     the same fresh plan without the state does not;
  *   - meter_db reads the gain reduction a formula predicts (a compressor's
- *     static curve, a duck's depth) under the names the live meters show. */
+ *     static curve, a duck's depth) under the names the live meters show;
+ *   - memory (what a segment's pre-roll is weighed against,
+ *     docs/segments.md): every stateful class but the clip player (whose
+ *     cursor is a function of the session sample) states one and no
+ *     stateless class does; the values against formulas: a pole's and a
+ *     resonator's 60 dB decay, the reverb's rt60 (with its pre-delay and
+ *     diffusers, under 30 ms), the convolver's IR + partition exactly, the
+ *     moving delay's echo train before and after its time moves, the
+ *     compressor's hold + 60 dB release. */
 #include "tests/unit/render_util.h"
 
+#include "dsp/memory.h"
 #include "vm/ops.h"
 #include "vm/sched.h"
 
@@ -243,6 +252,50 @@ static void test_meters(void)
     vm_plan_free(&p);
 }
 
+static void test_memory(const plan *p)
+{
+    int bad = 0;
+    for (int i = 0; i < p->nops; i++) {
+        const plan_op_class *c = p->ops[i].cls;
+        int stateful = c->reset != NULL && c != &op_clips_class && c != &op_saturate_class &&
+                       c != &op_mix_surround_class;
+        if (stateful != (c->memory != NULL)) {
+            printf("# op %d '%s': class %s %s a memory\n", i, p->ops[i].label, c->name, c->memory ? "has" : "lacks");
+            bad++;
+        }
+    }
+    check(bad == 0, "memory: every stateful class but the clip player states one, no other class does", "%d wrong", bad);
+
+    const double ln1000 = log(1000.0);
+    dsp_biquad_coefs one_pole = {.b0 = 0.1, .a1 = -0.9};
+    check_near(dsp_memory_biquad(&one_pole), ln1000 / -log(0.9), 1e-9, "memory: a pole at 0.9, ln 1000 / -ln 0.9");
+    double r = 0.999, th = 0.3;
+    dsp_biquad_coefs ring = {.b0 = 1, .a1 = -2 * r * cos(th), .a2 = r * r};
+    check_near(dsp_memory_biquad(&ring), ln1000 / -log(r), 1e-6, "memory: a resonator of radius 0.999");
+    dsp_biquad_coefs real2 = {.b0 = 1, .a1 = -(0.5 + 0.99), .a2 = 0.5 * 0.99};
+    check_near(dsp_memory_biquad(&real2), ln1000 / -log(0.99), 1e-6, "memory: two real poles, the slower (0.99)");
+
+    const plan_op *rv = find_class(p, &op_reverb_class, 0), *cv = find_class(p, &op_convolve_class, 0);
+    const plan_op *dl = find_class(p, &op_delay_insert_class, 0), *dy = find_class(p, &op_dyn_class, 0);
+    if (rv) {
+        double m = rv->cls->memory(rv->args, 0) / RATE;
+        check(m >= 1.2 + 0.01 && m < 1.2 + 0.01 + 0.03, "memory: the reverb's rt60 1.2 s + pre-delay 10 ms + diffusers",
+              "%.4f s", m);
+    }
+    if (cv)
+        check_near(cv->cls->memory(cv->args, 0), RATE / 10 + 256, 0, "memory: the convolver's IR (4800) + partition (256)");
+    if (dl) {
+        double before = (0.125 * RATE + 2) * (1 + ln1000 / -log(0.4)), after = (0.2 * RATE + 2) * (1 + ln1000 / -log(0.4));
+        check_near(dl->cls->memory(dl->args, 0), before, 1e-6, "memory: the delay's echoes at 125 ms, 40 percent feedback");
+        check_near(dl->cls->memory(dl->args, 2 * RATE), after, 1e-6, "memory: ... and at 200 ms, once its time moved");
+    }
+    if (dy) {
+        double m = dy->cls->memory(dy->args, 0) / RATE, floor = 0.01 + ln1000 * 0.05;
+        check(m >= floor && m < floor + 0.02, "memory: the compressor's hold 10 ms + its 50 ms release falling 60 dB",
+              "%.4f s, expected %.4f s + the key's delay and filters", m, floor);
+    }
+}
+
 int main(void)
 {
     if (scratch_open("opclass") != 0)
@@ -262,6 +315,8 @@ int main(void)
     plan *p = fresh_plan();
     if (check(p != NULL, "the test script compiles", "see above"))
         test_table(p);
+    if (p)
+        test_memory(p);
     vm_plan_free(&p);
     test_reset();
     test_copy_state();

@@ -284,6 +284,77 @@ static void test_round_trip(void)
     }
 }
 
+/* A segment's dither (dither_skip_frames) against the whole file's: the
+ * generator jumped ahead by the frames skipped gives the same samples from
+ * there on, at a skip of 1, of an odd count and of all but one frame. And
+ * those samples read back as float and written again with `quantised`
+ * (no new dither, the coding history still saying TPDF): the same bytes
+ * as the whole file, which is what `dubstage join` relies on. */
+static void test_dither_skip(void)
+{
+    const float *planar[2] = { sig[0], sig[1] };
+    vm_outfile_config cfg;
+    char err[DS_ERR_LEN] = "", name[128];
+    const char *whole = in_tmp("skip-whole.wav"), *part = in_tmp("skip-part.wav"), *again = in_tmp("skip-again.wav");
+    int *a = malloc(sizeof(int) * 2 * N_FRAMES), *b = malloc(sizeof(int) * 2 * N_FRAMES);
+    SF_INFO info;
+    SNDFILE *sf;
+    sf_count_t got = 0;
+
+    config(&cfg, whole, VM_OUT_WAV16, VM_DITHER_TPDF);
+    cfg.dither_seed = 77;
+    write_file(&cfg, planar, N_FRAMES, 4096, NULL, err);
+    memset(&info, 0, sizeof info);
+    if ((sf = sf_open(whole, SFM_READ, &info))) {
+        got = sf_readf_int(sf, a, N_FRAMES);
+        sf_close(sf);
+    }
+    check(got == N_FRAMES, "dither skip: the whole file reads back", "%lld frames", (long long)got);
+    const int skips[] = { 1, 12345, N_FRAMES - 1 };
+    for (int s = 0; s < 3; s++) {
+        int k = skips[s];
+        const float *from_k[2] = { sig[0] + k, sig[1] + k };
+        config(&cfg, part, VM_OUT_WAV16, VM_DITHER_TPDF);
+        cfg.dither_seed = 77;
+        cfg.dither_skip_frames = k;
+        write_file(&cfg, from_k, N_FRAMES - k, 4096, NULL, err);
+        got = 0;
+        memset(&info, 0, sizeof info);
+        if ((sf = sf_open(part, SFM_READ, &info))) {
+            got = sf_readf_int(sf, b, N_FRAMES - k);
+            sf_close(sf);
+        }
+        long bad = 0;
+        for (long i = 0; i < 2L * (N_FRAMES - k) && got == N_FRAMES - k; i++)
+            bad += b[i] != a[2L * k + i];
+        snprintf(name, sizeof name, "dither skip %d frames: the part's samples are the whole file's from there", k);
+        check(got == N_FRAMES - k && bad == 0, name, "%ld samples differ (%lld frames read)", bad, (long long)got);
+    }
+    float *f = malloc(sizeof(float) * 2 * N_FRAMES), *ch[2];
+    ch[0] = malloc(sizeof(float) * N_FRAMES);
+    ch[1] = malloc(sizeof(float) * N_FRAMES);
+    got = 0;
+    memset(&info, 0, sizeof info);
+    if ((sf = sf_open(whole, SFM_READ, &info))) {
+        got = sf_readf_float(sf, f, N_FRAMES);
+        sf_close(sf);
+    }
+    for (int i = 0; i < N_FRAMES; i++)
+        ch[0][i] = f[2 * i], ch[1][i] = f[2 * i + 1];
+    config(&cfg, again, VM_OUT_WAV16, VM_DITHER_TPDF);
+    cfg.dither_seed = 5; /* unused: nothing is dithered again */
+    cfg.quantised = 1;
+    const float *back[2] = { ch[0], ch[1] };
+    write_file(&cfg, back, N_FRAMES, 4096, NULL, err);
+    check(got == N_FRAMES && same_bytes(whole, again) == 1,
+          "quantised: a dithered file read back as float and written again is the same bytes", "files differ");
+    free(ch[0]);
+    free(ch[1]);
+    free(f);
+    free(a);
+    free(b);
+}
+
 static void test_dither(void)
 {
     const float *planar[2] = { sig[0], sig[1] };
@@ -868,6 +939,7 @@ int main(void)
     test_suggest();
     test_round_trip();
     test_dither();
+    test_dither_skip();
     test_clipping();
     dsp_simd_cap = DSP_SIMD_NO_AVX2; /* the quantiser's scalar path too */
     printf("# the same without AVX2:\n");

@@ -1,0 +1,123 @@
+/* segment.c - a segment's range and its pre-roll against the nodes'
+ * memories (segment.h). */
+#include "vm/segment.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vm/timecode.h"
+
+/* One of --from / --to into *out, within [lo, hi] (session samples). */
+static ds_result parse_bound(const plan *p, const char *option, const char *text, int64_t lo, int64_t hi,
+                             int64_t *out, char *err)
+{
+    char why[DS_ERR_LEN], a[64], b[64];
+    vm_time_format(&p->tb, lo, a, sizeof a);
+    vm_time_format(&p->tb, hi, b, sizeof b);
+    if (vm_time_parse_arg(&p->tb, text, out, why) != DS_OK)
+        return ds_fail(err, DS_ERR_ARG, "%s '%s': %s (a timecode from %s to %s, or seconds from the start such "
+                       "as 12.5)", option, text, why, a, b);
+    if (*out < lo || *out > hi) {
+        char at[64];
+        vm_time_format(&p->tb, *out, at, sizeof at);
+        return ds_fail(err, DS_ERR_ARG, "%s %s (%s) is outside the session: it must be from %s to %s", option,
+                       text, at, a, b);
+    }
+    return DS_OK;
+}
+
+ds_result vm_segment_parse(const plan *p, const char *from, const char *to, const char *preroll, vm_segment *seg,
+                           char *err)
+{
+    memset(seg, 0, sizeof *seg);
+    seg->on = 1;
+    seg->to = p->length;
+    ds_result r;
+    if (from && (r = parse_bound(p, "--from", from, 0, p->length - 1, &seg->from, err)) != DS_OK)
+        return r;
+    if (to && (r = parse_bound(p, "--to", to, 1, p->length, &seg->to, err)) != DS_OK)
+        return r;
+    if (seg->to <= seg->from) {
+        char a[64], b[64];
+        vm_time_format(&p->tb, seg->from, a, sizeof a);
+        vm_time_format(&p->tb, seg->to, b, sizeof b);
+        return ds_fail(err, DS_ERR_ARG, "--to (%s) must come after --from (%s)", b, a);
+    }
+    if (!preroll) { /* each memory fallen 60 dB twice over */
+        seg->preroll_auto = 1;
+        seg->preroll = (int64_t)ceil(2 * vm_segment_longest_memory(p, seg->from, NULL));
+        return DS_OK;
+    }
+    char *end;
+    double s = strtod(preroll, &end);
+    if (end == preroll || *end || !(s >= 0 && s <= VM_SEGMENT_MAX_PREROLL_S))
+        return ds_fail(err, DS_ERR_ARG, "--preroll must be seconds from 0 to %.0f, such as 5 (got '%s')",
+                       VM_SEGMENT_MAX_PREROLL_S, preroll);
+    return vm_time_from_seconds(&p->tb, s, &seg->preroll, err);
+}
+
+int64_t vm_segment_run_preroll(const vm_segment *seg)
+{
+    return seg->preroll < seg->from ? seg->preroll : seg->from;
+}
+
+double vm_segment_longest_memory(const plan *p, int64_t at, int *which)
+{
+    double longest = 0;
+    if (which)
+        *which = -1;
+    for (int i = 0; i < p->nops; i++) {
+        const plan_op *op = &p->ops[i];
+        if (!op->cls || !op->cls->memory)
+            continue;
+        double m = op->cls->memory(op->args, at);
+        if (m > longest) {
+            longest = m;
+            if (which)
+                *which = i;
+        }
+    }
+    return longest;
+}
+
+/* The label with its columns' runs of spaces squeezed to one. */
+static void squeeze(const char *label, char *out, size_t n)
+{
+    size_t k = 0;
+    for (const char *s = label; *s && k + 1 < n; s++)
+        if (*s != ' ' || (k && out[k - 1] != ' '))
+            out[k++] = *s;
+    out[k] = 0;
+}
+
+int vm_segment_check(const plan *p, const vm_segment *seg, void (*note)(void *user, const char *msg), void *user)
+{
+    int64_t run = vm_segment_run_preroll(seg);
+    if (!seg->on || run == seg->from) /* from the session start: as the whole render */
+        return 0;
+    int count = 0;
+    double rate = p->tb.rate;
+    for (int i = 0; i < p->nops; i++) {
+        const plan_op *op = &p->ops[i];
+        if (!op->cls || !op->cls->memory)
+            continue;
+        double m = op->cls->memory(op->args, seg->from);
+        if (!(m > (double)run))
+            continue;
+        char name[512], msg[DS_ERR_LEN];
+        squeeze(op->label ? op->label : op->cls->name, name, sizeof name);
+        if (isinf(m))
+            snprintf(msg, sizeof msg, "%s%s%s: never forgets (its state does not decay), so no pre-roll "
+                     "settles it; render it whole", op->where ? op->where : "", op->where ? ": " : "", name);
+        else
+            snprintf(msg, sizeof msg, "%s%s%s: remembers %.2f s (its state falls 60 dB in that time), longer "
+                     "than the pre-roll of %.2f s: the segment's start may differ from the whole render; "
+                     "use --preroll %.0f or more", op->where ? op->where : "", op->where ? ": " : "", name,
+                     m / rate, (double)run / rate, ceil(2 * m / rate));
+        note(user, msg);
+        count++;
+    }
+    return count;
+}
