@@ -238,7 +238,7 @@ static int write_joined(const char *out, join_input *in, int n)
     char err[DS_ERR_LEN];
     int ch = in[0].info.channels;
     float *buf = malloc((size_t)JOIN_FRAMES * (size_t)ch * sizeof *buf);
-    float *planar[VM_MAX_CHANNELS];
+    float *planar[VM_MAX_CHANNELS] = {0};
     int ok = buf != NULL;
     for (int c = 0; c < ch; c++)
         ok = ok && (planar[c] = malloc(JOIN_FRAMES * sizeof(float))) != NULL;

@@ -1045,8 +1045,8 @@ int main(int argc, char **argv)
     char report_names[2][PATH_MAX], report_paths[2][PATH_MAX];
     const char *report_files[2] = {report_names[0], report_names[1]};
     if ((a.segment.preroll || a.segment.strict) && strcmp(a.command, "render") != 0)
-        return fail_usage("--preroll and --strict are options of render: dubstage render %s --from TC --to TC "
-                          "--preroll S", a.script);
+        return fail_usage("--preroll and --strict are options of render, not %s: dubstage render SCRIPT --from TC "
+                          "--to TC --preroll S", a.command);
     if (a.report_dir && strcmp(a.command, "render") != 0)
         return fail_usage("--report is an option of render: dubstage render %s --report DIR", a.script);
     if ((a.json || a.strict || a.html) && strcmp(a.command, "conform") != 0)

@@ -4,6 +4,8 @@
 #ifndef REPL_SEGMENT_CMD_H
 #define REPL_SEGMENT_CMD_H
 
+#include <stddef.h>
+
 #include "vm/plan.h"
 #include "vm/segment.h"
 

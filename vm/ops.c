@@ -1445,7 +1445,8 @@ static double convolve_memory(const void *args, int64_t at)
 static double reverb_memory(const void *args, int64_t at)
 {
     const op_reverb_args *a = args;
-    return dsp_reverb_memory(&a->state, a->moving ? vm_lane_value(a->lanes[VM_REVERB_RT60], at) : 0);
+    const vm_lane *rt60 = a->moving ? a->lanes[VM_REVERB_RT60] : NULL;
+    return dsp_reverb_memory(&a->state, rt60 ? vm_lane_value(rt60, at) : 0);
 }
 
 static double duck_memory(const void *args, int64_t at)

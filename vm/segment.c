@@ -9,21 +9,22 @@
 
 #include "vm/timecode.h"
 
-/* One of --from / --to into *out, within [lo, hi] (session samples). */
-static ds_result parse_bound(const plan *p, const char *option, const char *text, int64_t lo, int64_t hi,
-                             int64_t *out, char *err)
+/* --from (is_to 0: within [0, length)) or --to (is_to 1: within (0,
+ * length]) into *out, in session samples. */
+static ds_result parse_bound(const plan *p, const char *option, const char *text, int is_to, int64_t *out,
+                             char *err)
 {
     char why[DS_ERR_LEN], a[64], b[64];
-    vm_time_format(&p->tb, lo, a, sizeof a);
-    vm_time_format(&p->tb, hi, b, sizeof b);
+    vm_time_format(&p->tb, 0, a, sizeof a);
+    vm_time_format(&p->tb, p->length, b, sizeof b);
     if (vm_time_parse_arg(&p->tb, text, out, why) != DS_OK)
         return ds_fail(err, DS_ERR_ARG, "%s '%s': %s (a timecode from %s to %s, or seconds from the start such "
                        "as 12.5)", option, text, why, a, b);
-    if (*out < lo || *out > hi) {
+    if (is_to ? *out <= 0 || *out > p->length : *out < 0 || *out >= p->length) {
         char at[64];
         vm_time_format(&p->tb, *out, at, sizeof at);
-        return ds_fail(err, DS_ERR_ARG, "%s %s (%s) is outside the session: it must be from %s to %s", option,
-                       text, at, a, b);
+        return ds_fail(err, DS_ERR_ARG, "%s %s (%s) is outside the session: it must be %s %s, %s %s", option, text,
+                       at, is_to ? "after" : "from", a, is_to ? "up to" : "to before", b);
     }
     return DS_OK;
 }
@@ -35,9 +36,9 @@ ds_result vm_segment_parse(const plan *p, const char *from, const char *to, cons
     seg->on = 1;
     seg->to = p->length;
     ds_result r;
-    if (from && (r = parse_bound(p, "--from", from, 0, p->length - 1, &seg->from, err)) != DS_OK)
+    if (from && (r = parse_bound(p, "--from", from, 0, &seg->from, err)) != DS_OK)
         return r;
-    if (to && (r = parse_bound(p, "--to", to, 1, p->length, &seg->to, err)) != DS_OK)
+    if (to && (r = parse_bound(p, "--to", to, 1, &seg->to, err)) != DS_OK)
         return r;
     if (seg->to <= seg->from) {
         char a[64], b[64];

@@ -294,7 +294,7 @@ else
   notok "a --from that is not a time names the option and the accepted range" "exit $rc"
 fi
 run "$DS" render gains/gains.lua --from 3 --to 20 --out e
-if [ $rc -eq 2 ] && has "--to 20 (10:00:20:00) is outside the session: it must be from 10:00:00:00+1 to 10:00:12:00"; then
+if [ $rc -eq 2 ] && has "--to 20 (10:00:20:00) is outside the session: it must be after 10:00:00:00, up to 10:00:12:00"; then
   ok "a --to past the end names the session's range"
 else
   notok "a --to past the end names the session's range" "exit $rc"
