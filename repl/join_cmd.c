@@ -502,7 +502,7 @@ int repl_join(int argc, char **argv)
         if (stat(words[k], &st) != 0) {
             fprintf(stderr, "dubstage: join: cannot read '%s': %s\n", words[k], strerror(errno));
             rc = 2;
-        } else if (!!S_ISDIR(st.st_mode) != folders) {
+        } else if ((S_ISDIR(st.st_mode) != 0) != folders) {
             fprintf(stderr, "dubstage: join: '%s' is %s but '%s' is %s: give segment files, or segment folders\n",
                     words[1], folders ? "a folder" : "a file", words[k], folders ? "not" : "a folder");
             rc = 2;

@@ -107,13 +107,13 @@ int vm_segment_check(const plan *p, const vm_segment *seg, void (*note)(void *us
         double m = op->cls->memory(op->args, seg->from);
         if (!(m > (double)run))
             continue;
-        char name[512], msg[DS_ERR_LEN];
+        char name[400], msg[1200];
         squeeze(op->label ? op->label : op->cls->name, name, sizeof name);
         if (isinf(m))
             snprintf(msg, sizeof msg, "%s%s%s: never forgets (its state does not decay), so no pre-roll "
                      "settles it; render it whole", op->where ? op->where : "", op->where ? ": " : "", name);
         else
-            snprintf(msg, sizeof msg, "%s%s%s: remembers %.2f s (its state falls 60 dB in that time), longer "
+            snprintf(msg, sizeof msg, "%s%s%s: remembers %.3f s (its state falls 60 dB in that time), longer "
                      "than the pre-roll of %.2f s: the segment's start may differ from the whole render; "
                      "use --preroll %.0f or more", op->where ? op->where : "", op->where ? ": " : "", name,
                      m / rate, (double)run / rate, ceil(2 * m / rate));

@@ -43,8 +43,8 @@ double vm_segment_longest_memory(const plan *p, int64_t at, int *which);
  * longer than the pre-roll actually run (a segment starting at the session
  * start needs none: it starts as the whole render does). The message
  * names the op (its script line and label), its memory and the pre-roll:
- * "mix.lua:12: reverb bus 'ROOM' rt60 10.00 s ...: remembers 10.02 s, longer
- * than the pre-roll of 2.00 s; ...". Returns how many. */
+ * "mix.lua:12: reverb bus 'ROOM' rt60 10.00 s ...: remembers 10.050 s (...),
+ * longer than the pre-roll of 2.00 s: ...". Returns how many. */
 int vm_segment_check(const plan *p, const vm_segment *seg, void (*note)(void *user, const char *msg), void *user);
 
 #endif
