@@ -156,7 +156,7 @@ typedef struct {
     int json, strict;         /* conform --json, --strict */
     const char *html;         /* conform --html FILE */
     int nlibs;
-    repl_segment_args segment; /* render --preroll, --strict */
+    repl_segment_args segment; /* render --preroll */
 } cli_args;
 
 static int fail_usage(const char *fmt, const char *arg)
@@ -738,7 +738,7 @@ static int cmd_render(plan *p, const vm_desc *d, const cli_args *a, char (*repor
     vm_qc_series *qc = NULL;
     vm_manifest man;
     vm_segment seg;
-    int rc = repl_segment_prepare(p, a->from, a->to, &a->segment, &seg);
+    int rc = repl_segment_prepare(p, a->from, a->to, &a->segment, a->strict, &seg);
     if (rc)
         return rc;
     if (seg.on && a->report_dir) {
@@ -1044,14 +1044,14 @@ int main(int argc, char **argv)
      * against the script's inputs and outputs once it has run */
     char report_names[2][PATH_MAX], report_paths[2][PATH_MAX];
     const char *report_files[2] = {report_names[0], report_names[1]};
-    if ((a.segment.preroll || a.segment.strict) && strcmp(a.command, "render") != 0)
-        return fail_usage("--preroll and --strict are options of render, not %s: dubstage render SCRIPT --from TC "
+    if (a.segment.preroll && strcmp(a.command, "render") != 0)
+        return fail_usage("--preroll is an option of render, not %s: dubstage render SCRIPT --from TC "
                           "--to TC --preroll S", a.command);
     if (a.report_dir && strcmp(a.command, "render") != 0)
         return fail_usage("--report is an option of render: dubstage render %s --report DIR", a.script);
-    if ((a.json || a.strict || a.html) && strcmp(a.command, "conform") != 0)
-        return fail_usage("%s: --json, --strict and --html are options of conform: dubstage conform SCRIPT --json",
-                          a.command);
+    if ((a.json || a.html || (a.strict && strcmp(a.command, "render") != 0)) && strcmp(a.command, "conform") != 0)
+        return fail_usage("%s: --json and --html are options of conform, --strict of conform and render (a segment): "
+                          "dubstage conform SCRIPT --json", a.command);
     /* conform --html FILE: checked as the QC report is (never over an input or an output) */
     char html_dir[PATH_MAX] = ".";
     if (a.html) {

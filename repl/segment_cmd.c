@@ -9,10 +9,6 @@
 int repl_segment_option(int argc, char **argv, int *i, repl_segment_args *sa)
 {
     const char *s = argv[*i];
-    if (strcmp(s, "--strict") == 0) {
-        sa->strict = 1;
-        return 1;
-    }
     if (strcmp(s, "--preroll") != 0)
         return 0;
     if (*i + 1 >= argc || !argv[*i + 1][0]) {
@@ -34,12 +30,12 @@ static void print_note(void *user, const char *msg)
     fprintf(stderr, "dubstage: %s: %s\n", c->strict ? "error" : "warning", msg);
 }
 
-int repl_segment_prepare(const plan *p, const char *from, const char *to, const repl_segment_args *sa,
+int repl_segment_prepare(const plan *p, const char *from, const char *to, const repl_segment_args *sa, int strict,
                          vm_segment *seg)
 {
     memset(seg, 0, sizeof *seg);
     if (!from && !to && !sa->preroll) {
-        if (sa->strict) {
+        if (strict) {
             fprintf(stderr, "dubstage: --strict is for a segment: give --from and/or --to\n");
             return 2;
         }
@@ -50,9 +46,9 @@ int repl_segment_prepare(const plan *p, const char *from, const char *to, const 
         fprintf(stderr, "dubstage: %s\n", err);
         return 2;
     }
-    note_ctx c = {.strict = sa->strict};
+    note_ctx c = {.strict = strict};
     int n = vm_segment_check(p, seg, print_note, &c);
-    if (n && sa->strict) {
+    if (n && strict) {
         fprintf(stderr, "dubstage: --strict: %d node%s remember%s longer than the pre-roll; nothing was rendered\n",
                 n, n > 1 ? "s" : "", n > 1 ? "" : "s");
         return 1;
