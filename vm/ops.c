@@ -1462,6 +1462,15 @@ static double bandduck_memory(const void *args, int64_t at)
     return dsp_xover3_memory(&((const op_bandduck_args *)args)->split[0]);
 }
 
+/* Its takes fall on a grid counted from where it started (dsp/bitcrush.h),
+ * so a segment's grid is not the whole render's unless every sample is
+ * taken: a state no pre-roll settles. */
+static double bitcrush_memory(const void *args, int64_t at)
+{
+    (void)at;
+    return ((const op_bitcrush_args *)args)->state.period > 1 ? HUGE_VAL : 0;
+}
+
 static double delay_memory(const void *args, int64_t at)
 {
     (void)at;
@@ -1509,7 +1518,7 @@ const plan_op_class op_saturate_class = {
 /* the phase and the held values carry over a live swap */
 const plan_op_class op_bitcrush_class = {
     .name = "crush", .run = op_inplace_run,
-    .reset = bitcrush_reset, .copy_state = bitcrush_copy_state, .param = "crush",
+    .reset = bitcrush_reset, .copy_state = bitcrush_copy_state, .param = "crush", .memory = bitcrush_memory,
 };
 
 const plan_op_class op_transient_class = {

@@ -48,7 +48,8 @@ ds_result vm_segment_parse(const plan *p, const char *from, const char *to, cons
     }
     if (!preroll) { /* each memory fallen 60 dB twice over */
         seg->preroll_auto = 1;
-        seg->preroll = (int64_t)ceil(2 * vm_segment_longest_memory(p, seg->from, NULL));
+        double twice = 2 * vm_segment_longest_memory(p, seg->from, NULL), most = VM_SEGMENT_MAX_PREROLL_S * p->tb.rate;
+        seg->preroll = (int64_t)ceil(twice < most ? twice : most); /* a node that never forgets: the most */
         return DS_OK;
     }
     char *end;
