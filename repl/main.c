@@ -135,6 +135,18 @@ static void on_signal(int sig)
     stop_requested = sig;
 }
 
+/* SIGINT and SIGTERM set stop_requested (on_signal) instead of ending the
+ * process, so the temporary files of a render are removed and a live
+ * stream stops cleanly. */
+static void catch_stop_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
 typedef struct {
     const char *command;
     const char *script;
@@ -862,11 +874,7 @@ static int cmd_check(vm_desc *d, const cli_args *a, plan **pp)
         }
     }
     if (!reused) {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_signal;
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGTERM, &sa, NULL);
+        catch_stop_signals();
         if (vm_duck_analyse(d, a->block, err) != DS_OK || vm_compile(d, a->block, pp, err) != DS_OK) {
             fprintf(stderr, "dubstage: %s\n", err);
             goto done;
@@ -971,6 +979,153 @@ static void print_version(void)
     printf("dubstage %s\nsimd: %s\ncpu: %s\n", DS_VERSION, dsp_simd_path(), model);
 }
 
+/* The stdlib folder: DUBSTAGE_STDLIB, else the one this build installed. */
+static const char *stdlib_path(void)
+{
+    const char *env = getenv("DUBSTAGE_STDLIB");
+    return env ? env : DS_STDLIB_DIR;
+}
+
+/* The commands that take words of their own, not a script and its options
+ * (dubstage loudness --json a.wav b.wav): 1 with *rc set when argv names
+ * one, else 0. */
+static int run_own_words_command(int argc, char **argv, int *rc)
+{
+    if (argc < 2)
+        return 0;
+    if (strcmp(argv[1], "loudness") == 0)
+        *rc = repl_loudness(argc - 2, argv + 2);
+    else if (strcmp(argv[1], "diff") == 0)
+        *rc = repl_diff(argc - 2, argv + 2);
+    else if (strcmp(argv[1], "plan") == 0)
+        *rc = repl_plan(argc - 2, argv + 2, stdlib_path());
+    else if (strcmp(argv[1], "join") == 0)
+        *rc = repl_join(argc - 2, argv + 2);
+    else
+        return 0;
+    return 1;
+}
+
+/* The files a render's --report or conform's --html writes, and where:
+ * names as given to the script (checked against its inputs and outputs
+ * once it has run), paths as resolved by it. */
+typedef struct {
+    char names[2][PATH_MAX], paths[2][PATH_MAX];
+    const char *files[2];
+    char html_dir[PATH_MAX];
+} report_files;
+
+/* Refuses options given to a command that has none such; fills the
+ * script options' report files from --report DIR (SCRIPT.report.json and
+ * .html) or conform's --html FILE. 0, or 2 with the message printed. */
+static int script_report_options(const cli_args *a, vm_script_opts *so, report_files *r)
+{
+    if (a->segment.preroll && strcmp(a->command, "render") != 0)
+        return fail_usage("--preroll is an option of render, not %s: dubstage render SCRIPT --from TC "
+                          "--to TC --preroll S", a->command);
+    if (a->report_dir && strcmp(a->command, "render") != 0)
+        return fail_usage("--report is an option of render: dubstage render %s --report DIR", a->script);
+    if ((a->json || a->html || (a->strict && strcmp(a->command, "render") != 0)) && strcmp(a->command, "conform") != 0)
+        return fail_usage("%s: --json and --html are options of conform, --strict of conform and render (a segment): "
+                          "dubstage conform SCRIPT --json", a->command);
+    r->files[0] = r->names[0];
+    r->files[1] = r->names[1];
+    snprintf(r->html_dir, sizeof r->html_dir, ".");
+    if (a->html) { /* checked as the QC report is (never over an input or an output) */
+        const char *base = vm_path_basename(a->html);
+        snprintf(r->html_dir, sizeof r->html_dir, "%.*s", base > a->html ? (int)(base - a->html) : 1,
+                 base > a->html ? a->html : ".");
+        snprintf(r->names[0], PATH_MAX, "%s", base);
+        so->report_dir = r->html_dir;
+        so->report_option = "--html";
+        so->nreport_files = 1;
+    }
+    if (a->report_dir) {
+        const char *base = vm_path_basename(a->script);
+        size_t len = strlen(base);
+        if (len > 4 && strcmp(base + len - 4, ".lua") == 0)
+            len -= 4;
+        for (int i = 0; i < 2; i++)
+            snprintf(r->names[i], PATH_MAX, "%.*s.report.%s", (int)len, base, i ? "html" : "json");
+        so->report_dir = a->report_dir;
+        so->nreport_files = 2;
+    }
+    if (so->nreport_files) {
+        so->report_files = r->files;
+        so->report_paths = r->paths;
+    }
+    return 0;
+}
+
+/* play and repl: the script runs live (repl/live_cmd.c). */
+static int run_live(const cli_args *a, const vm_script_opts *so)
+{
+    live_args la = {.script = a->script, .so = *so, .bus = a->bus, .from = a->from, .to = a->to, .loop = a->loop,
+                    .stop = &stop_requested};
+    la.so.interrupt = &stop_requested; /* Ctrl-C stops a script stuck in a loop, too */
+    vm_live_opts_init(&la.lo);
+    la.lo.device = a->device;
+    la.lo.buffer = a->buffer;
+    catch_stop_signals();
+    if (strcmp(a->command, "repl") == 0) {
+        sigaction(SIGINT, &(struct sigaction){.sa_handler = SIG_DFL}, NULL); /* the console handles Ctrl-C */
+        return repl_live(&la);
+    }
+    return repl_play(&la);
+}
+
+/* render, info, automation, check and conform: the script loaded, then
+ * each command as far as it needs (the duck analysis, the plan). */
+static int run_offline(cli_args *a, const vm_script_opts *so, report_files *r)
+{
+    vm_desc d;
+    char err[DS_ERR_LEN];
+    plan *p = NULL;
+    int rc = 1;
+    if (vm_script_load(a->script, so, &d, err) != DS_OK) {
+        fprintf(stderr, "dubstage: %s\n", err);
+        goto done;
+    }
+    /* The Lua state is gone: give its pages back before rendering, so peak
+     * memory is the larger of the two phases, not their sum (a script's
+     * size, its number of clips, stays out of the render's footprint). */
+    malloc_trim(0);
+    if (strcmp(a->command, "check") == 0) {
+        rc = cmd_check(&d, a, &p);
+        goto done;
+    }
+    if (strcmp(a->command, "conform") == 0) {
+        rc = repl_conform(&d, a->json, a->html ? r->paths[0] : NULL, r->html_dir, a->strict);
+        goto done;
+    }
+    if (vm_duck_analyse(&d, a->block, err) != DS_OK) {
+        fprintf(stderr, "dubstage: %s\n", err);
+        goto done;
+    }
+    if (strcmp(a->command, "automation") == 0) {
+        rc = repl_automation(&d, a->lanes, a->nlanes, a->csv, a->svg);
+        goto done;
+    }
+    d.live_meters = a->report_dir != NULL; /* the report meters every bus */
+    if (vm_compile(&d, a->block, &p, err) != DS_OK) {
+        fprintf(stderr, "dubstage: %s\n", err);
+        goto done;
+    }
+    if (strcmp(a->command, "info") == 0) {
+        rc = cmd_info(p, &d);
+    } else {
+        /* Caught only while rendering, when there are temporary files to
+         * remove. Before that a signal ends the process the default way,
+         * which also stops a script stuck in a loop: no file exists yet. */
+        catch_stop_signals();
+        rc = cmd_render(p, &d, a, r->paths);
+    }
+done:
+    vm_plan_free(&p);
+    vm_desc_free(&d);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     /* Clip readers take and return buffers of 8 KiB to 1 MiB as clips start
@@ -986,24 +1141,15 @@ int main(int argc, char **argv)
     mallopt(M_ARENA_MAX, 1);
     if (simd_from_env() != 0)
         return 2;
-    /* `loudness` takes files, not a script, and options of its own: the
-     * words after it are its own (dubstage loudness --json a.wav b.wav) */
-    if (argc >= 2 && strcmp(argv[1], "loudness") == 0)
-        return repl_loudness(argc - 2, argv + 2);
-    if (argc >= 2 && strcmp(argv[1], "diff") == 0)
-        return repl_diff(argc - 2, argv + 2);
-    if (argc >= 2 && strcmp(argv[1], "plan") == 0) {
-        const char *stdlib_env = getenv("DUBSTAGE_STDLIB");
-        return repl_plan(argc - 2, argv + 2, stdlib_env ? stdlib_env : DS_STDLIB_DIR);
-    }
-    if (argc >= 2 && strcmp(argv[1], "join") == 0)
-        return repl_join(argc - 2, argv + 2);
+    int rc;
+    if (run_own_words_command(argc, argv, &rc))
+        return rc;
     /* a misspelt command is named before the words after it are read as a
      * script's options (dubstage dif a b: did you mean 'diff'?) */
     if (argc >= 2 && argv[1][0] != '-' && !is_command(argv[1]))
         return unknown_command(argv[1]);
     cli_args a;
-    int rc = parse_args(argc, argv, &a);
+    rc = parse_args(argc, argv, &a);
     if (rc)
         return rc;
     for (int i = 1; i < argc; i++) {
@@ -1022,12 +1168,10 @@ int main(int argc, char **argv)
     }
     if (strcmp(a.command, "devices") == 0)
         return repl_devices();
-    const char *env = getenv("DUBSTAGE_STDLIB");
-    const char *stdlib_path = env ? env : DS_STDLIB_DIR;
     if (strcmp(a.command, "new") == 0) {
         if (!a.script)
             return fail_usage("%s needs the folder to start: dubstage new reel1", a.command);
-        repl_new_paths np = {.template_dir = DS_TEMPLATE_DIR, .editors_dir = DS_EDITORS_DIR, .stdlib_dir = stdlib_path};
+        repl_new_paths np = {.template_dir = DS_TEMPLATE_DIR, .editors_dir = DS_EDITORS_DIR, .stdlib_dir = stdlib_path()};
         return repl_new(a.script, &np);
     }
     if (strcmp(a.command, "loudness") == 0)
@@ -1041,113 +1185,15 @@ int main(int argc, char **argv)
         return fail_usage("%s needs a script: dubstage render mix.lua", a.command);
 
     char stdlib_dir[PATH_MAX];
-    snprintf(stdlib_dir, sizeof stdlib_dir, "%s", stdlib_path);
+    snprintf(stdlib_dir, sizeof stdlib_dir, "%s", stdlib_path());
     vm_script_opts so = {.out_dir = a.out_dir, .allow_any_path = a.allow_paths, .stdlib_dir = stdlib_dir,
                          .libs = a.libs, .nlibs = a.nlibs,
                          .max_instructions = a.max_instructions, .max_memory_mb = a.max_memory_mb};
-    /* --report DIR: SCRIPT.report.json and SCRIPT.report.html, checked
-     * against the script's inputs and outputs once it has run */
-    char report_names[2][PATH_MAX], report_paths[2][PATH_MAX];
-    const char *report_files[2] = {report_names[0], report_names[1]};
-    if (a.segment.preroll && strcmp(a.command, "render") != 0)
-        return fail_usage("--preroll is an option of render, not %s: dubstage render SCRIPT --from TC "
-                          "--to TC --preroll S", a.command);
-    if (a.report_dir && strcmp(a.command, "render") != 0)
-        return fail_usage("--report is an option of render: dubstage render %s --report DIR", a.script);
-    if ((a.json || a.html || (a.strict && strcmp(a.command, "render") != 0)) && strcmp(a.command, "conform") != 0)
-        return fail_usage("%s: --json and --html are options of conform, --strict of conform and render (a segment): "
-                          "dubstage conform SCRIPT --json", a.command);
-    /* conform --html FILE: checked as the QC report is (never over an input or an output) */
-    char html_dir[PATH_MAX] = ".";
-    if (a.html) {
-        const char *base = vm_path_basename(a.html);
-        snprintf(html_dir, sizeof html_dir, "%.*s", base > a.html ? (int)(base - a.html) : 1,
-                 base > a.html ? a.html : ".");
-        snprintf(report_names[0], PATH_MAX, "%s", base);
-        so.report_dir = html_dir;
-        so.report_option = "--html";
-        so.report_files = report_files;
-        so.nreport_files = 1;
-        so.report_paths = report_paths;
-    }
-    if (a.report_dir) {
-        const char *base = vm_path_basename(a.script);
-        size_t len = strlen(base);
-        if (len > 4 && strcmp(base + len - 4, ".lua") == 0)
-            len -= 4;
-        for (int i = 0; i < 2; i++)
-            snprintf(report_names[i], PATH_MAX, "%.*s.report.%s", (int)len, base, i ? "html" : "json");
-        so.report_dir = a.report_dir;
-        so.report_files = report_files;
-        so.nreport_files = 2;
-        so.report_paths = report_paths;
-    }
-    if (strcmp(a.command, "play") == 0 || strcmp(a.command, "repl") == 0) {
-        live_args la = {.script = a.script, .so = so, .bus = a.bus, .from = a.from, .to = a.to, .loop = a.loop,
-                        .stop = &stop_requested};
-        la.so.interrupt = &stop_requested; /* Ctrl-C stops a script stuck in a loop, too */
-        vm_live_opts_init(&la.lo);
-        la.lo.device = a.device;
-        la.lo.buffer = a.buffer;
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_signal;
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGTERM, &sa, NULL);
-        if (strcmp(a.command, "repl") == 0) {
-            sigaction(SIGINT, &(struct sigaction){.sa_handler = SIG_DFL}, NULL); /* the console handles Ctrl-C */
-            return repl_live(&la);
-        }
-        return repl_play(&la);
-    }
-    vm_desc d;
-    char err[DS_ERR_LEN];
-    plan *p = NULL;
-    rc = 1;
-    if (vm_script_load(a.script, &so, &d, err) != DS_OK) {
-        fprintf(stderr, "dubstage: %s\n", err);
-        goto done;
-    }
-    /* The Lua state is gone: give its pages back before rendering, so peak
-     * memory is the larger of the two phases, not their sum (a script's
-     * size, its number of clips, stays out of the render's footprint). */
-    malloc_trim(0);
-    if (strcmp(a.command, "check") == 0) {
-        rc = cmd_check(&d, &a, &p);
-        goto done;
-    }
-    if (strcmp(a.command, "conform") == 0) {
-        rc = repl_conform(&d, a.json, a.html ? report_paths[0] : NULL, html_dir, a.strict);
-        goto done;
-    }
-    if (vm_duck_analyse(&d, a.block, err) != DS_OK) {
-        fprintf(stderr, "dubstage: %s\n", err);
-        goto done;
-    }
-    if (strcmp(a.command, "automation") == 0) {
-        rc = repl_automation(&d, a.lanes, a.nlanes, a.csv, a.svg);
-        goto done;
-    }
-    d.live_meters = a.report_dir != NULL; /* the report meters every bus */
-    if (vm_compile(&d, a.block, &p, err) != DS_OK) {
-        fprintf(stderr, "dubstage: %s\n", err);
-        goto done;
-    }
-    if (strcmp(a.command, "info") == 0) {
-        rc = cmd_info(p, &d);
-    } else {
-        /* Caught only while rendering, when there are temporary files to
-         * remove. Before that a signal ends the process the default way,
-         * which also stops a script stuck in a loop: no file exists yet. */
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_signal;
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGTERM, &sa, NULL);
-        rc = cmd_render(p, &d, &a, report_paths);
-    }
-done:
-    vm_plan_free(&p);
-    vm_desc_free(&d);
-    return rc;
+    report_files r;
+    rc = script_report_options(&a, &so, &r);
+    if (rc)
+        return rc;
+    if (strcmp(a.command, "play") == 0 || strcmp(a.command, "repl") == 0)
+        return run_live(&a, &so);
+    return run_offline(&a, &so, &r);
 }
