@@ -31,8 +31,8 @@
 
 static const vm_insert_kind kinds[] = {VM_INSERT_EQ, VM_INSERT_DYNAMICS, VM_INSERT_LIMITER, VM_INSERT_TRANSIENT,
                                        VM_INSERT_DELAY, VM_INSERT_WIDTH, VM_INSERT_CONVOLVE, VM_INSERT_REVERB,
-                                       VM_INSERT_BITCRUSH};
-#define NKINDS 9
+                                       VM_INSERT_BITCRUSH, VM_INSERT_SATURATE};
+#define NKINDS 10
 
 /* the convolution reverb's IR (a unit impulse) */
 static double unit_impulse(int i, int c) { (void)c; return i == 0; }
@@ -159,7 +159,7 @@ static void test_channel_limits(void)
           "and a true-stereo one exactly 2", "mono %d, stereo %d, true stereo %d", mono, st, ts);
 }
 
-/* The constructors (t:eq, t:transient, t:delay, t:width, t:convolve, t:reverb, t:bitcrush) accept each row's range, lo and hi
+/* The constructors (t:eq, t:transient, t:delay, t:width, t:convolve, t:reverb, t:bitcrush, t:saturate) accept each row's range, lo and hi
  * included, and refuse just outside it with a message naming the range: the
  * same range the REPL's set and the script's moves accept. */
 static void test_constructor_ranges(void)
@@ -172,6 +172,7 @@ static void test_constructor_ranges(void)
         {VM_INSERT_CONVOLVE, "t:convolve { \"ir.wav\", %s = %.17g }", 1},
         {VM_INSERT_REVERB, "t:reverb { %s = %.17g }", 2},
         {VM_INSERT_BITCRUSH, "t:bitcrush { %s = %.17g }", 1},
+        {VM_INSERT_SATURATE, "t:saturate { %s = %.17g }", 1},
     };
     int ok = 1, n = 0;
     for (size_t c = 0; c < sizeof ctor / sizeof ctor[0]; c++) {
@@ -197,7 +198,7 @@ static void test_constructor_ranges(void)
             }
         }
     }
-    check(ok && n == 88, "constructors: t:eq, t:transient, t:delay, t:width, t:convolve, t:reverb and t:bitcrush "
+    check(ok && n == 96, "constructors: t:eq, t:transient, t:delay, t:width, t:convolve, t:reverb, t:bitcrush and t:saturate "
           "accept each "
           "row's range and refuse "
           "outside it",
@@ -218,7 +219,8 @@ int main(void)
     snprintf(script, sizeof script, "session { rate = 48000, length = 0.5 }\nlocal t = track \"T\" { channels = 2 }\n"
              "local i = { t:eq { \"peak\", freq = 1000, gain = 3, q = 1 }, t:compressor { threshold = -20, ratio = 4 },\n"
              "  t:limiter { ceiling = -1 }, t:transient { attack = 3 }, t:delay { time = 0.25 },\n"
-             "  t:width { width = 1.5 }, t:convolve { \"ir.wav\" }, t:reverb { }, t:bitcrush { bits = 12 } }\n");
+             "  t:width { width = 1.5 }, t:convolve { \"ir.wav\" }, t:reverb { }, t:bitcrush { bits = 12 },\n"
+             "  t:saturate { clip = -12, mix = 50 } }\n");
     for (int k = 0; k < NKINDS; k++) {
         const vm_insert_params *t = vm_insert_params_of(kinds[k]);
         for (int r = 0; r < t->nparams; r++) {
@@ -250,6 +252,7 @@ int main(void)
         {"conv7.mix", "%"}, {"conv7.gain", "dB"},
         {"reverb8.rt60", "s"}, {"reverb8.damping", "x rt60"}, {"reverb8.damping_freq", "Hz"},
         {"reverb8.width", "width"}, {"reverb8.mix", "%"}, {"crush9.bits", "bits"}, {"crush9.rate", "Hz"},
+        {"saturate10.clip", "dBFS"}, {"saturate10.mix", "%"},
     };
     int units_ok = 1, units_seen = 0;
     for (int i = 0; i < list.n; i++)
