@@ -38,9 +38,10 @@ jack_start "$W" || { echo "not ok - live playback: $jack_error"; exit 1; }
 
 # play_check NAME SECONDS RECORD_SECONDS REF [play options...]: plays
 # $PLAY_SCRIPT (default the demo). The recording starts before dubstage and
-# runs 10 s longer than the sound: on a loaded machine dubstage took up to
-# 5.8 s from its start (the script, the plan, the duck analysis) to the
-# first sound.
+# is stopped once dubstage has exited (jack_record_stop): RECORD_SECONDS,
+# 10 s more than the sound, is only its limit, for on a loaded machine
+# dubstage took up to 5.8 s from its start (the script, the plan, the duck
+# analysis) to the first sound.
 play_check() {
   name=$1 secs=$2 recsecs=$3 ref=$4
   shift 4
@@ -52,7 +53,7 @@ play_check() {
   jack_xrun_mark
   "$RT" play "${PLAY_SCRIPT:-$W/demo.lua}" --allow-paths --device JACK "$@" >"$W/play.out" 2>"$W/play.err"
   st=$?
-  jack_record_wait 30 || { echo "not ok - $name: $jack_error"; return; }
+  jack_record_stop || { echo "not ok - $name: $jack_error"; return; }
   if [ $st -ne 0 ]; then
     echo "not ok - $name: dubstage play exited with $st: $(head -5 "$W/play.err")"
     return
@@ -134,14 +135,24 @@ fi
 
 # a loop: 10 s to 14 s, round and round without a gap; every pass is the
 # offline render of the range (from 1.5 s into the first pass on, once the
-# filters and envelopes started at 10 s have settled to the render's)
+# filters and envelopes started at 10 s have settled to the render's). The
+# checks need the recording from the sound's start to 8 s after it (two
+# passes, the second searched 2.5 s long): dubstage is stopped 11 s after
+# its stream opened (its JACK ports appear then; the sound starts once the
+# disk feed has read ahead, well within a second on a quiet machine), then
+# the recorder; 18 s is the recorder's limit, as before.
 rm -f "$W/rec.wav"
 if jack_record_playback "$W/rec.wav" 18; then
   jack_xrun_mark
   "$RT" play "$W/demo.lua" --allow-paths --device JACK --from 10 --to 14 --loop >"$W/play.out" 2>"$W/play.err" &
   pid=$!
-  jack_record_wait 30
+  if jack_wait_port '^dubstage[^:]*:out_' 15; then
+    sleep 11
+  else
+    jack_record_wait 30 # as long as the recorder's limit, as before
+  fi
   kill -TERM "$pid"; wait "$pid"; st=$?
+  if [ -n "$JACK_REC_PID" ] && ! jack_record_stop; then echo "# loop: $jack_error"; fi
   # judged first: a cycle the server dropped for others (below) is a gap
   # in the recording, not dubstage's
   jack_judge_xruns "loop" "$(grep '^ran' "$W/play.err")"

@@ -111,7 +111,7 @@ jack_record_playback "$W/rec.wav" 26 || { echo "not ok - live REPL: $jack_error"
 t_rec=$(date +%s.%N)
 HOME=$W "$PTY" "$W/steps" "$W/screen" -- "$RT" repl "$W/mix.lua" --allow-paths --device JACK >"$W/sent" 2>&1
 st=$?
-jack_record_wait 40 || { echo "not ok - live REPL: $jack_error"; exit 1; }
+jack_record_stop || { echo "not ok - live REPL: $jack_error"; exit 1; }
 
 session_checks "$W" "the REPL session ran to quit()" $st
 if grep -q "mix.lua:$bad_line:" "$W/screen"; then
@@ -207,7 +207,7 @@ jack_start "$W2" || { echo "not ok - live REPL Ctrl-C: $jack_error"; exit 1; }
 jack_record_playback "$W2/rec.wav" 24 || { echo "not ok - live REPL Ctrl-C: $jack_error"; exit 1; }
 HOME=$W2 "$PTY" "$W2/steps" "$W2/screen" -- "$RT" repl "$W2/mix.lua" --allow-paths --device JACK >"$W2/sent" 2>&1
 st=$?
-jack_record_wait 40 || { echo "not ok - live REPL Ctrl-C: $jack_error"; exit 1; }
+jack_record_stop || { echo "not ok - live REPL Ctrl-C: $jack_error"; exit 1; }
 tr -d '\r' <"$W2/screen" >"$W2/screen.txt"
 
 session_checks "$W2" "Ctrl-C stops a running chunk and a looping reload; the prompt comes back each time" $st

@@ -53,7 +53,7 @@ fi
 jack_xrun_mark
 "$RT" play "$W/surround.lua" --allow-paths --device JACK --to 7 >"$W/play.out" 2>"$W/play.err"
 st=$?
-jack_record_wait 30 || { echo "not ok - $name: $jack_error"; exit 1; }
+jack_record_stop || { echo "not ok - $name: $jack_error"; exit 1; }
 if [ $st -ne 0 ]; then
   echo "not ok - $name: dubstage play exited with $st: $(head -5 "$W/play.err")"
   exit 1

@@ -15,6 +15,7 @@
 #   jack_record_playback "$W/rec.wav" 5 || ...  # what reaches system:playback_*
 #   ... run the player (PortAudio's JACK host API) ...
 #   jack_record_wait || ...                    # jack_rec exits after 5 s
+#   (or: jack_record_stop || ...                # ends it once the player has exited)
 #   build/tools/wavcmp ref.wav "$W/rec.wav"
 #
 # What the tests rely on (found on Debian 12: jackd2 1.9.21, PortAudio
@@ -33,8 +34,9 @@
 # - jack_rec (client "jackrec", ports jackrec:input1, ...) writes WAV with
 #   signed integer samples; -b 32 is 32-bit PCM: a float sample comes back
 #   within 2^-32 (-192 dBFS), exactly when it is a multiple of 2^-31. Its -d
-#   takes whole seconds. Killing it leaves a file whose header was never
-#   finished: let -d end it.
+#   takes whole seconds. Killing it (SIGTERM: it closes its client and
+#   exits) leaves a file whose header was never finished, its sizes 0, but
+#   every frame written so far: jack_record_stop writes the sizes.
 # - JACK clients start a default server of their own when they find none;
 #   JACK_NO_START_SERVER=1 (exported here) stops that, so a client that
 #   misses the test's server fails instead of opening ALSA.
@@ -63,6 +65,9 @@ JACK_SERVER_NAME=
 JACK_LOG=
 JACK_XRUN_FROM=0
 JACK_REC_LOG=
+JACK_REC_FILE=
+JACK_REC_CHANNELS=0
+JACK_REC_T0=
 jack_error=
 _jack_count=0
 
@@ -253,6 +258,8 @@ jack_record() {
     '' | *[!0-9]*) jack_error="jack_record: SECONDS must be a whole number (jack_rec -d), got '$_jd'"; return 1 ;;
   esac
   JACK_REC_LOG="$_jf.log"
+  JACK_REC_FILE=$_jf
+  JACK_REC_CHANNELS=$#
   # the recorder, like the server, ahead of other work where the test may
   # (nice -10 now, realtime 15, below the server, once it records)
   # shellcheck disable=SC2046 # a command prefix, split on purpose
@@ -269,7 +276,11 @@ jack_record() {
       jack_error="jack_rec exited at start: $(tail -3 "$JACK_REC_LOG" | tr '\n' ' ')"
       return 1
     fi
+    # the time before a look that finds it connected: the recording began
+    # after it, or at most one pause before (jack_record_stop counts from it)
+    _jt=$(date +%s.%N)
     if [ "$(jack_lsp -c "$_jlast" 2>/dev/null | wc -l)" -ge 2 ]; then
+      JACK_REC_T0=$_jt
       _jack_realtime "$JACK_REC_PID" 15
       return 0
     fi
@@ -319,6 +330,72 @@ jack_record_wait() {
     jack_error="jack_rec exited with status $_jrc: $(tail -3 "$JACK_REC_LOG" | tr '\n' ' ')"
   fi
   return $_jrc
+}
+
+# jack_record_stop [SETTLE]: ends the recording started by jack_record as
+# soon as the file holds everything played up to now and SETTLE seconds
+# more (default 0.3): for a caller whose player has exited, so that the
+# recorder's SECONDS is only a limit and no test waits it out. jack_rec has
+# no early stop of its own: on SIGTERM it closes its JACK client and exits
+# without closing the file, leaving the WAV header's sizes as libsndfile
+# wrote them at the start (0); they are written here from the file's length
+# (_jack_wav_finish). A recorder that reached SECONDS first has finished its
+# file itself and its exit status is returned (an overrun fails it). Returns
+# 1 (jack_error set) when no recording runs or the file did not grow that far
+# within 10 s.
+jack_record_stop() {
+  if [ -z "$JACK_REC_PID" ]; then
+    jack_error="jack_record_stop: no recording runs"
+    return 1
+  fi
+  # bytes the file must hold: the header (44 bytes from libsndfile; the
+  # search for the data chunk below does not rely on it) and 32-bit samples
+  # from the recording's start to now + SETTLE
+  _jwant=$(awk -v a="$JACK_REC_T0" -v b="$(date +%s.%N)" -v s="${1:-0.3}" -v r="${JACK_RATE:-48000}" \
+    -v c="$JACK_REC_CHANNELS" 'BEGIN { printf "%.0f", 44 + (b - a + s) * r * 4 * c }')
+  _ji=0
+  while _jack_alive "$JACK_REC_PID"; do
+    [ "$(wc -c <"$JACK_REC_FILE" 2>/dev/null || echo 0)" -ge "$_jwant" ] && break
+    _ji=$((_ji + 1))
+    if [ $_ji -gt 200 ]; then
+      _jack_stop_pid "$JACK_REC_PID"
+      JACK_REC_PID=
+      jack_error="the recording did not reach $_jwant bytes within 10 s (jack_rec: $(tail -2 "$JACK_REC_LOG" | tr '\n' ' '))"
+      return 1
+    fi
+    sleep 0.05
+  done
+  if ! _jack_alive "$JACK_REC_PID"; then
+    wait "$JACK_REC_PID"
+    _jrc=$?
+    JACK_REC_PID=
+    [ $_jrc -ne 0 ] && jack_error="jack_rec exited with status $_jrc: $(tail -3 "$JACK_REC_LOG" | tr '\n' ' ')"
+    return $_jrc
+  fi
+  _jack_stop_pid "$JACK_REC_PID"
+  JACK_REC_PID=
+  _jack_wav_finish "$JACK_REC_FILE" $((4 * JACK_REC_CHANNELS))
+}
+
+# _jack_wav_finish FILE BLOCK_ALIGN: writes the RIFF and data chunk sizes of
+# a WAV file whose writer never closed it, from its length: whole frames of
+# BLOCK_ALIGN bytes (a last frame half written stays outside the chunk).
+_jack_wav_finish() {
+  _jsize=$(wc -c <"$1")
+  _joff=$(head -c 4096 "$1" | grep -obUaF data | head -1 | cut -d: -f1)
+  if [ -z "$_joff" ] || [ "$_jsize" -lt $((_joff + 8)) ]; then
+    jack_error="$1: no data chunk in its header"
+    return 1
+  fi
+  _jdata=$(((_jsize - _joff - 8) / $2 * $2))
+  _jack_le32 "$1" 4 $((_joff + _jdata)) && _jack_le32 "$1" $((_joff + 4)) "$_jdata"
+}
+
+# _jack_le32 FILE OFFSET VALUE: VALUE as 4 little-endian bytes at OFFSET.
+_jack_le32() {
+  # shellcheck disable=SC2059 # the format is the bytes, as octal escapes
+  printf "$(printf '\\%03o\\%03o\\%03o\\%03o' $(($3 & 255)) $(($3 >> 8 & 255)) $(($3 >> 16 & 255)) $(($3 >> 24 & 255)))" |
+    dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
 }
 
 # jack_xrun_mark: from here on jack_xruns counts (the server's log so far is
