@@ -53,7 +53,10 @@ munged --force --key-file="$S/munge/munge.key" --socket="$S/munge/munge.sock" --
 
 # ---- slurm.conf: one node, two CPUs, no cgroups, no accounting ----
 # (cred_expire: how long a re-queued job waits before it may start again,
-# 120 s by default; 20 s keeps the test short)
+# 120 s by default; 10 s keeps the test short. The scheduler's passes: the
+# backfill loop every 30 s and the full one every 60 s by default, batch
+# jobs held up to 3 s at submission; here every second and at once, so a
+# task starts when it may, not at the next pass)
 host=$(hostname -s)
 port=$((20000 + $$ % 20000))
 cat > "$S/slurm.conf" <<CONF
@@ -65,7 +68,7 @@ SlurmUser=$(id -un)
 SlurmdUser=root
 AuthType=auth/munge
 CredType=cred/munge
-AuthInfo=socket=$S/munge/munge.sock,cred_expire=20
+AuthInfo=socket=$S/munge/munge.sock,cred_expire=10
 StateSaveLocation=$S/state
 SlurmdSpoolDir=$S/spool
 SlurmctldPidFile=$S/slurmctld.pid
@@ -78,6 +81,7 @@ JobAcctGatherType=jobacct_gather/none
 AccountingStorageType=accounting_storage/none
 JobCompType=jobcomp/none
 SchedulerType=sched/backfill
+SchedulerParameters=bf_interval=1,sched_interval=1,batch_sched_delay=0
 SelectType=select/cons_tres
 SelectTypeParameters=CR_CPU
 SlurmdParameters=config_overrides
