@@ -99,21 +99,26 @@ $(B)/fuzzer/%: tests/fuzz/%.c $(FUZZ_LIB) tests/fuzz/fuzz.h tests/fuzz/edit_chec
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -fsanitize=$(FUZZ_SANITIZE) -o $@ $< $(FUZZ_LIB) $(B)/libdubstage.a $(LDLIBS)
 
+# make test, demo and bench build on every CPU, unless a -j was given (make
+# -j1 test builds on one).
+NPROC   := $(shell nproc 2>/dev/null || echo 1)
+BUILD_JOBS = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(NPROC))
+
 deps:
 	@scripts/install-deps.sh all
 
 demo: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory $(BUILD_JOBS) all
 	scripts/make-demo-media.sh
 	$(B)/dubstage render scripts/demo.lua
 	$(B)/dubstage render scripts/demo51.lua
 
 test: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory $(BUILD_JOBS) all
 	tests/run.sh
 
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory $(BUILD_JOBS) all
 	tests/bench/run.sh
 
 asan:

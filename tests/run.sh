@@ -11,7 +11,18 @@
 # folder and none depends on wall time. The realtime tests run afterwards,
 # one at a time, alone on the machine: a busy neighbour makes the JACK
 # server's own thread miss its deadlines. A test's summary line is printed
-# when it ends (in the order they end), its failures with it.
+# when it ends (in the order they end), its failures with it, and its wall
+# time in seconds; before the closing line, the wall time of each phase and
+# the slowest tests.
+#
+# The slowest unit and render tests (SLOW_FIRST) start first: a long test
+# that started last would hold the end of the parallel phase alone while the
+# other CPUs stand idle (longest first). The list is of names, in the order
+# of their times on a quiet 2-core machine (session 9: plan_slurm 92 s,
+# memory 46, layouts 45, loudness_cmd 45, blocksize 36, threads 32,
+# normalize 25, report_html 20, faults 16, test_loudness 15,
+# loudness_report 14, demo51 13); a name that is gone is ignored, a new
+# slow test only starts in its usual place.
 #
 # Environment: BUILD (default build), DUBSTAGE (default $BUILD/dubstage),
 # VERBOSE=1 to list passing checks too, TEST_JOBS=N, TESTS="glob ..." to run
@@ -28,9 +39,9 @@ if [ "${1:-}" = --one ]; then
   dir=$2 name=$3
   shift 3
   log=$dir/$name.log
-  start=$(date +%s)
+  start=$(date +%s.%N)
   if "$@" >"$log" 2>&1 </dev/null; then status=0; else status=$?; fi
-  end=$(date +%s)
+  secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", b - a }')
   if [ -n "${VERBOSE:-}" ]; then pat='^(ok|not ok|skip) - '; else pat='^(not ok|skip) - '; fi
   p=$(grep -c '^ok - ' "$log"); f=$(grep -c '^not ok - ' "$log"); s=$(grep -c '^skip - ' "$log")
   {
@@ -42,9 +53,9 @@ if [ "${1:-}" = --one ]; then
     if [ "$f" -gt 0 ]; then
       echo "[$name] --- output ---"; grep -v -E '^(ok|skip) - ' "$log" | tail -40 | sed 's/^/    /'
     fi
-    echo "[$name] $p passed, $f failed, $s skipped ($((end - start)) s)"
+    echo "[$name] $p passed, $f failed, $s skipped ($secs s)"
   } >"$dir/$name.summary"
-  echo "$p $f $s" >"$dir/$name.count"
+  echo "$p $f $s $secs" >"$dir/$name.count"
   # one write, so two tests ending together do not interleave their lines
   cat "$dir/$name.summary"
   exit 0
@@ -71,7 +82,10 @@ selected() {
   return 1
 }
 
-# the job list: one line "NAME COMMAND..." a test (no spaces in the paths)
+# the job list: one line "NAME COMMAND..." a test (no spaces in the paths),
+# the slowest first
+SLOW_FIRST="plan_slurm memory layouts loudness_cmd blocksize threads normalize report_html faults test_loudness
+  loudness_report demo51"
 {
   for t in "$BUILD"/tests/test_*; do
     [ -x "$t" ] || continue
@@ -81,25 +95,35 @@ selected() {
     [ -f "$t" ] || continue
     n=$(basename "$t" .sh); selected "$n" && echo "$n sh $t"
   done
-} >"$dir/jobs"
+} >"$dir/jobs.found"
+for n in $SLOW_FIRST; do
+  grep "^$n " "$dir/jobs.found"
+done >"$dir/jobs"
+awk -v slow="$SLOW_FIRST" 'BEGIN { n = split(slow, w); for (i = 1; i <= n; i++) first[w[i]] = 1 }
+  !($1 in first)' "$dir/jobs.found" >>"$dir/jobs"
 for t in tests/live/*.sh; do
   [ -f "$t" ] || continue
   n=$(basename "$t" .sh); selected "$n" && echo "$n sh $t"
 done >"$dir/live"
 
 # xargs -L 1: one test line (NAME COMMAND...) a run
+t0=$(date +%s)
 if [ -s "$dir/jobs" ]; then
   xargs -L 1 -P "$jobs" sh tests/run.sh --one "$dir" <"$dir/jobs"
 fi
+t1=$(date +%s)
 if [ -s "$dir/live" ]; then
   xargs -L 1 -P 1 sh tests/run.sh --one "$dir" <"$dir/live"
 fi
+t2=$(date +%s)
 
 passed=0; failed=0; skipped=0
+: >"$dir/times"
 for job in "$dir/jobs" "$dir/live"; do
   while read -r n _; do
     if [ -f "$dir/$n.count" ]; then
-      read -r p f s <"$dir/$n.count"
+      read -r p f s secs <"$dir/$n.count"
+      echo "$secs $n" >>"$dir/times"
     else
       echo "[$n] not ok - $n did not report (interrupted?)"
       p=0 f=1 s=0
@@ -107,5 +131,7 @@ for job in "$dir/jobs" "$dir/live"; do
     passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
   done <"$job"
 done
+echo "wall time: unit and render tests $((t1 - t0)) s ($jobs at a time), realtime tests $((t2 - t1)) s;" \
+  "slowest: $(sort -rn "$dir/times" | head -6 | awk '{ printf "%s%s %d s", sep, $2, $1; sep = ", " }')"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
