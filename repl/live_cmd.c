@@ -172,11 +172,12 @@ static void print_report(const vm_live_report *rep, double played_s)
     fprintf(stderr,
             "ran %.2f s: %llu xruns, %llu late callbacks, %llu disk underruns (frames)%s\n"
             "callback: %d frames (%.2f ms); time used, as a fraction of that period: mean %.1f %%, "
-            "99.9th percentile %.1f %%, worst %.1f %% (%llu callbacks)\n"
+            "median %.1f %%, 99th percentile %.1f %%, 99.9th percentile %.1f %%, worst %.1f %% (%llu callbacks)\n"
             "audio thread: %s\n",
             played_s, (unsigned long long)rep->xruns_playing, (unsigned long long)rep->late,
             (unsigned long long)rep->underruns, idle, rep->buffer, rep->period_us / 1000.0, rep->mean * 100,
-            rep->p999 * 100, rep->worst * 100, (unsigned long long)rep->callbacks, rep->sched);
+            rep->p50 * 100, rep->p99 * 100, rep->p999 * 100, rep->worst * 100, (unsigned long long)rep->callbacks,
+            rep->sched);
 }
 
 /* The plan a live command starts with; on failure the message is printed

@@ -894,6 +894,23 @@ void vm_live_get_status(vm_live *L, vm_live_status *st)
     }
 }
 
+/* The callback time (a fraction of the period) that all but
+ * per_mille / 1000 of n callbacks stayed within: the upper edge of the
+ * histogram bin where the count reaches that share, at most the worst. */
+static double hist_quantile(const vm_live *L, uint64_t n, uint64_t per_mille)
+{
+    uint64_t need = n - n * per_mille / 1000, seen = 0;
+    double q = 0;
+    for (int b = 0; b <= HIST_BINS && n; b++) {
+        seen += L->hist[b];
+        if (seen >= need) {
+            q = (b + 1) * HIST_STEP;
+            break;
+        }
+    }
+    return q > L->worst ? L->worst : q;
+}
+
 void vm_live_close(vm_live **pL, vm_live_report *rep)
 {
     vm_live *L = *pL;
@@ -918,16 +935,9 @@ void vm_live_close(vm_live **pL, vm_live_report *rep)
         rep->period_us = L->rate ? 1e6 * L->max_frames / L->rate : 0;
         rep->worst = L->worst;
         rep->mean = rep->callbacks ? L->sum_frac / (double)rep->callbacks : 0;
-        uint64_t need = rep->callbacks - rep->callbacks / 1000, seen = 0;
-        for (int b = 0; b <= HIST_BINS; b++) {
-            seen += L->hist[b];
-            if (seen >= need && rep->callbacks) {
-                rep->p999 = (b + 1) * HIST_STEP;
-                break;
-            }
-        }
-        if (rep->p999 > rep->worst)
-            rep->p999 = rep->worst;
+        rep->p50 = hist_quantile(L, rep->callbacks, 500);
+        rep->p99 = hist_quantile(L, rep->callbacks, 10);
+        rep->p999 = hist_quantile(L, rep->callbacks, 1);
     }
     vm_live_poll(L);
     for (int i = 0; i < L->noverflow; i++)

@@ -114,7 +114,9 @@ typedef struct {
     int buffer;             /* frames per callback seen (the largest) */
     double period_us;       /* buffer / rate */
     double worst;           /* the slowest callback as a fraction of the period */
-    double p999;            /* 99.9th percentile, likewise */
+    double p50, p99, p999;  /* median, 99th and 99.9th percentiles, likewise: the
+                             * upper edge of the histogram's bin (0.5 % of the
+                             * period) that holds them, at most worst */
     double mean;
 } vm_live_report;
 

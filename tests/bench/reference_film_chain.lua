@@ -1,6 +1,7 @@
 -- reference_film_chain.lua - the film processing of shared/BENCH.md, shared
 -- by reference_film.lua (stereo) and reference_film51.lua (5.1): on the
--- tracks and buses reference_graph.lua returns,
+-- tracks and buses reference_graph.lua returns (counts: the same table of
+-- tracks per kind it was given; nil: 8 of each),
 --   each track's EQ: dialogue high-pass 80 Hz (2nd order, q 0.707) and
 --     peak 3 kHz +3 dB q 1; music high-pass 40 Hz and peak 250 Hz -3 dB
 --     q 1; effects high-pass 30 Hz and peak 1 kHz -2 dB q 0.7;
@@ -10,12 +11,13 @@
 --     (linear in dB);
 --   a limiter at -1 dBFS on the printmaster (5 ms look-ahead, 50 ms
 --     release), and the loudness meter (the render's report).
-return function(tracks, buses)
+return function(tracks, buses, counts)
+  local ndx, nmx = counts and counts.dx or 8, counts and counts.mx or 8
   for i, t in ipairs(tracks) do
-    if i <= 8 then
+    if i <= ndx then
       t:eq { "highpass", freq = 80, q = 0.707 }
       t:eq { "peak", freq = 3000, gain = 3, q = 1 }
-    elseif i <= 16 then
+    elseif i <= ndx + nmx then
       t:eq { "highpass", freq = 40, q = 0.707 }
       t:eq { "peak", freq = 250, gain = -3, q = 1 }
     else

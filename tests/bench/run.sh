@@ -76,14 +76,17 @@
 # the material rendered sequentially and by `dubstage plan --make` under
 # make -j2, and the projected wall time on N nodes from the per-job times.
 #
-# Live: `dubstage play reference_film.lua --device JACK --to 60` through a
-# JACK dummy server (tests/live/lib/jack.sh: 48 kHz, --no-realtime, a server
-# of its own) with a 128- and a 256-frame period, one server each; printed:
-# the audio callback's mean, 99.9th-percentile and worst execution time as
-# a fraction of the buffer period (dubstage play's own report, vm_live_report),
-# and the xruns, late callbacks and disk underruns of the run. The inputs are
-# in the page cache by then, so the disk thread reads from memory. Skipped,
-# saying why, when jackd is not installed (make deps installs jackd2).
+# Live (tests/bench/live.sh): `dubstage play reference_film.lua --device
+# JACK --to 60` through a JACK dummy server (tests/live/lib/jack.sh: 48 kHz,
+# --no-realtime, a server of its own) with a 128- and a 256-frame period,
+# and the 64-track variant (reference_film64.lua: 16 mono dialogue, 24
+# stereo music, 24 stereo effects) at 64 frames, one server each; printed:
+# the audio callback's median, 99th and 99.9th percentiles, worst and mean
+# execution time as a fraction of the buffer period (dubstage play's own
+# report, vm_live_report), and the xruns, late callbacks and disk underruns
+# of the run. The inputs are in the page cache by then, so the disk thread
+# reads from memory. Skipped, saying why, when jackd is not installed (make
+# deps installs jackd2).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 root=$(pwd)
@@ -127,7 +130,7 @@ t0=$(date +%s)
 "$make_material" "$dir" "$seconds" || die "make_bench_material failed"
 cp tests/bench/reference.lua tests/bench/reference_auto.lua tests/bench/reference_film.lua \
   tests/bench/reference_film51.lua tests/bench/reference_film_chain.lua tests/bench/reference_graph.lua \
-  tests/bench/reference_film_stems.lua "$dir/"
+  tests/bench/reference_film_stems.lua tests/bench/reference_film64.lua "$dir/"
 # the music hall's IR of reference_film51.lua: 2.5 s of stereo noise decaying
 # by 60 dB in 2 s (tests/tools/make_ir.c, the same on every run)
 [ -s "$dir/hall.wav" ] || "$make_ir" "$dir/hall.wav" 2.5 2.0 2 || die "make_ir failed"
@@ -522,78 +525,9 @@ else
   echo "reverb: skipped: $BUILD/tools/reverb_bench is not built (make all)"
 fi
 
-# Live: the film mix played through JACK's dummy backend, at 128 and 256
-# frames a period. dubstage play reports at exit (stderr):
-#   ran 60.03 s: 0 xruns, 0 late callbacks, 0 disk underruns (frames)[; N more while idle (...)]
-#   callback: 128 frames (2.67 ms); time used, as a fraction of that period: mean 0.8 %,
-#     99.9th percentile 2.5 %, worst 4.0 % (22500 callbacks)
-# (one line each; a third says how the audio thread ran). The server runs
-# without realtime scheduling (as in the tests); dubstage's callback thread
-# asks for realtime itself (docs/live.md "Scheduling"), and where that is not
-# permitted the worst case includes the kernel's ordinary scheduling noise.
-live_bench() {
-  echo
-  if [ "$live_seconds" = 0 ]; then
-    echo "live callback: skipped (DUBSTAGE_BENCH_LIVE_SECONDS=0)"
-    return 0
-  fi
-  if [ "$have_dubstage" -ne 1 ]; then
-    echo "live callback: skipped: no working $DUBSTAGE"
-    return 0
-  fi
-  if ! command -v jackd >/dev/null 2>&1; then
-    echo "live callback: skipped: jackd is not installed (make deps, or scripts/install-deps.sh test, installs jackd2)"
-    return 0
-  fi
-  if ! command -v jack_lsp >/dev/null 2>&1; then
-    echo "live callback: skipped: jackd is installed but jack_lsp is not"
-    return 0
-  fi
-  # shellcheck source=tests/live/lib/jack.sh disable=SC1091
-  . tests/live/lib/jack.sh
-  mkdir -p "$dir/live" || { echo "live callback: skipped: cannot create $dir/live"; return 0; }
-  trap 'jack_stop' EXIT
-  trap 'exit 1' INT TERM
-  echo "live: reference_film.lua, the first $live_seconds s, through a JACK dummy server (48 kHz, no realtime scheduling)"
-  # shellcheck disable=SC2034,SC2154 # JACK_PERIOD and jack_error belong to jack.sh
-  for period in 128 256; do
-    log="$dir/live/play-$period.log"
-    JACK_PERIOD=$period   # read by jack_start
-    if ! jack_start "$dir/live"; then
-      echo "live callback  $period frames: the JACK server did not start: $jack_error"
-      continue
-    fi
-    "$root/$DUBSTAGE" play "$dir/reference_film.lua" --device JACK --to "$live_seconds" \
-      > /dev/null 2> "$log"
-    st=$?
-    jack_stop
-    cb=$(grep '^callback:' "$log" | tail -1)
-    ran=$(grep '^ran ' "$log" | tail -1)
-    if [ "$st" -ne 0 ] || [ -z "$cb" ] || [ -z "$ran" ]; then
-      echo "live callback  $period frames: dubstage play exited with $st: $(tr '\r' '\n' < "$log" | grep -v '^[>|] ' | tail -3 | tr '\n' ' ')"
-      continue
-    fi
-    printf '%s\n%s\n' "$cb" "$ran" | awk '
-      /^callback:/ {
-        frames = $2; ms = $4; sub(/^\(/, "", ms)
-        for (i = 1; i <= NF; i++) {
-          if ($i == "mean") mean = $(i + 1)
-          if ($i == "percentile") p999 = $(i + 1)
-          if ($i == "worst") worst = $(i + 1)
-        }
-        n = $(NF - 1); sub(/^\(/, "", n)
-      }
-      /^ran / {
-        secs = $2; xruns = $4; late = $6; under = $9
-        idle = ""
-        if (match($0, /; [0-9]+ more while idle/)) { idle = substr($0, RSTART + 2, RLENGTH - 2) }
-      }
-      END {
-        printf "live callback %4d frames (%s ms): mean %s %%, 99.9th pct %s %%, worst %s %% of the period; xruns %s, late %s, disk underruns %s (%s callbacks, %s s)%s\n",
-          frames, ms, mean, p999, worst, xruns, late, under, n, secs, (idle != "" ? "; " idle : "")
-      }'
-  done
-  trap - EXIT INT TERM
-  return 0
-}
-live_bench
+# Live (tests/bench/live.sh): the film mix played through JACK's dummy
+# backend at 128 and 256 frames a period, and its 64-track variant at 64
+# frames (issue 16).
+echo
+DUBSTAGE_BENCH_DIR=$dir DUBSTAGE_BENCH_LIVE_SECONDS=$live_seconds DUBSTAGE=$DUBSTAGE BUILD=$BUILD sh tests/bench/live.sh ||
+  echo "bench: live.sh failed"
