@@ -118,6 +118,7 @@ test: deps
 	tests/run.sh
 
 bench: deps
+	@scripts/install-deps.sh bench
 	@$(MAKE) --no-print-directory $(BUILD_JOBS) all
 	tests/bench/run.sh
 

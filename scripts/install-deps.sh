@@ -12,6 +12,8 @@
 #          the batch engines of `dubstage plan`
 #   demo:  build + the real recordings the demo is made from
 #   bench: test (sox and ffmpeg are the peers the benchmark runs)
+#          + supercollider-server (scsynth -N, the film mix's NRT peer;
+#          only the bench: `make test` never runs it)
 #   fuzz:  build + clang and its libFuzzer/sanitizer runtime (`make fuzz`;
 #          not in `all`: the suite replays saved fuzz inputs with gcc)
 # Runs apt-get directly as root, through sudo otherwise. Prints nothing when
@@ -50,6 +52,11 @@ live_pkgs="jackd2"
 # machine (munge for its authentication, the controller, the node daemon,
 # sbatch and friends).
 batch_pkgs="parallel munge slurmctld slurmd slurm-client"
+# supercollider-server: scsynth, SuperCollider's synthesis server without
+# its language (sclang, which wants X, is not needed): tests/bench/run.sh
+# renders the film mix with `scsynth -N` from a score that
+# tests/bench/scsynth_score.py writes. The bench set only.
+bench_pkgs="supercollider-server"
 # Real recordings shipped by Debian (sources and licenses: the header of scripts/demo.lua): dialogue (Czech voice
 # actors), score, ambience and hard effects.
 # Debian 12 (bookworm): clang is clang 14; libFuzzer and the ASan/UBSan
@@ -65,7 +72,7 @@ voice_pkgs="alsa-utils pocketsphinx-testdata"
 case "$want" in
   build) pkgs="$build_pkgs" ;;
   demo)  pkgs="$build_pkgs $tool_pkgs $media_pkgs" ;;
-  bench) pkgs="$build_pkgs $tool_pkgs $media_pkgs $live_pkgs $batch_pkgs" ;;
+  bench) pkgs="$build_pkgs $tool_pkgs $media_pkgs $live_pkgs $batch_pkgs $bench_pkgs" ;;
   fuzz)  pkgs="$build_pkgs $fuzz_pkgs" ;;
   test|all) pkgs="$build_pkgs $tool_pkgs $media_pkgs $live_pkgs $voice_pkgs $browser_pkgs $lint_pkgs $batch_pkgs" ;;
   *) echo "install-deps.sh: unknown set '$want' (build, test, demo, bench, fuzz, all)" >&2; exit 2 ;;

@@ -52,6 +52,24 @@
 # user CPU time side by side (the runs take turns). The CPU model and the
 # SIMD path the kernels take are printed first (`dubstage --version`).
 #
+# SuperCollider (issue 16): the film mix rendered by `scsynth -N` (the
+# server in non-realtime mode, one thread) from an NRT score that
+# tests/bench/scsynth_score.py writes (untimed: the synth definitions in
+# SuperCollider's SynthDef2 binary format and the OSC bundles that read the
+# files through DiskIn, start the synths and move the MX fader; its header
+# lists the graph and where it differs from dubstage's). Timed taking turns
+# with dubstage's film mix on one and on two threads; printed: scsynth's
+# median wall (and CPU) time over each (targets 5x and 8x). Checked: the
+# same generator's plain graph (--plain: gains, pans and buses, no
+# processing) must null against dubstage's render of reference.lua to the
+# 24-bit rounding, and the film renders are compared (levels, and the RMS
+# of their difference, scsynth's 480-sample limiter delay taken off).
+# The same for the 64-track variant (tests/bench/reference_film64.lua: 16
+# dialogue, 24 music, 24 effects tracks playing the 24 files again; its
+# dubstage pair on one and two threads is measured without scsynth too).
+# Skipped, saying why, when scsynth is not installed (make bench installs
+# Debian's supercollider-server: scripts/install-deps.sh bench).
+#
 # The 5.1 film mix (issue 12): tests/bench/reference_film51.lua (the film
 # mix through the surround panner into 5.1 buses, a dialogue reverb send, a
 # 2.5 s stereo convolution hall on the music, the Lo/Ro fold-down as a
@@ -102,7 +120,8 @@ die() { echo "bench: $*" >&2; exit 1; }
 [ -x "$TIME" ] || die "$TIME not found: install the Debian package 'time' (make deps)"
 command -v sox >/dev/null 2>&1 || die "sox not found (make deps)"
 command -v ffmpeg >/dev/null 2>&1 || die "ffmpeg not found (make deps)"
-mkdir -p "$dir/out/dubstage" "$dir/out/dubstage-auto" "$dir/out/dubstage-film" "$dir/out/dubstage-film51" "$dir/times" ||
+mkdir -p "$dir/out/dubstage" "$dir/out/dubstage-auto" "$dir/out/dubstage-film" "$dir/out/dubstage-film51" \
+  "$dir/out/dubstage-film64" "$dir/times" ||
   die "cannot create $dir"
 
 # The two helper programs: from the build when it has them, else compiled
@@ -283,8 +302,38 @@ printf 'exec %s render %s --out %s --quiet --threads 1\n' "$(q "$root/$DUBSTAGE"
   "$(q "$dir/out/dubstage-film")" > "$dir/run/dubstage_film_busy1.sh"
 printf 'exec %s render %s --out %s --quiet\n' "$(q "$root/$DUBSTAGE")" "$(q "$dir/reference_film.lua")" \
   "$(q "$dir/out/dubstage-film2")" > "$dir/run/dubstage_film_busy2.sh"
+printf 'exec %s render %s --out %s --quiet --threads 1\n' "$(q "$root/$DUBSTAGE")" "$(q "$dir/reference_film64.lua")" \
+  "$(q "$dir/out/dubstage-film64")" > "$dir/run/dubstage_film64.sh"
+printf 'exec %s render %s --out %s --quiet --threads 2\n' "$(q "$root/$DUBSTAGE")" "$(q "$dir/reference_film64.lua")" \
+  "$(q "$dir/out/dubstage-film64")" > "$dir/run/dubstage_film64_2.sh"
 printf 'exec %s render %s --out %s --quiet --threads 1\n' "$(q "$root/$DUBSTAGE")" "$(q "$dir/reference_film51.lua")" \
   "$(q "$dir/out/dubstage-film51")" > "$dir/run/dubstage_film51.sh"
+
+# SuperCollider's server in non-realtime mode: the film mix's score and the
+# plain graph's (the check), written here, untimed; each run reads the
+# material and writes the output as a 24-bit WAV like dubstage.
+# The options: 2 output channels and no input (the private buses start at
+# 2), no synth definitions from the user's folders (-D 0: the score carries
+# its own). An unknown synth definition or UGen is no failure for scsynth
+# (it prints FAILURE or ERROR and renders silence): the logs are checked.
+have_scsynth=0
+scsynth_film="" scsynth_film64=""
+if ! command -v scsynth >/dev/null 2>&1; then
+  echo "bench: SuperCollider: skipped: scsynth is not installed (make bench, or scripts/install-deps.sh bench, installs supercollider-server)"
+elif python3 tests/bench/scsynth_score.py "$dir" "$seconds" "$dir/run/scsynth_film.osc" \
+       --synthdefs "$dir/run/scsynth_film.scsyndef" &&
+     python3 tests/bench/scsynth_score.py "$dir" "$seconds" "$dir/run/scsynth_film64.osc" --tracks 64 &&
+     python3 tests/bench/scsynth_score.py "$dir" "$seconds" "$dir/run/scsynth_plain.osc" --plain; then
+  have_scsynth=1
+  scsynth_film=scsynth_film
+  scsynth_film64=scsynth_film64
+  for graph in film film64 plain; do
+    printf 'exec scsynth -N %s _ %s 48000 WAV int24 -o 2 -i 0 -D 0\n' "$(q "$dir/run/scsynth_$graph.osc")" \
+      "$(q "$dir/out/scsynth-$graph.wav")" > "$dir/run/scsynth_$graph.sh"
+  done
+else
+  echo "bench: SuperCollider: skipped: tests/bench/scsynth_score.py failed"
+fi
 
 # Page cache: read every input once.
 # shellcheck disable=SC2086
@@ -332,7 +381,10 @@ if [ ! -x "$DUBSTAGE" ]; then
 elif measure dubstage dubstage_auto; then
   have_dubstage=1
   # one and two threads taking turns, so a slow spell falls on both
-  measure dubstage_film dubstage_film2 || echo "bench: the film-mix session (one or two threads) failed"
+  # with scsynth's render of the same graph taking its turn too
+  measure dubstage_film dubstage_film2 $scsynth_film || echo "bench: the film-mix session (one or two threads, or scsynth) failed"
+  measure dubstage_film64 dubstage_film64_2 $scsynth_film64 ||
+    echo "bench: the 64-track film mix (one or two threads, or scsynth) failed"
   # one process that never sleeps, as another job on the machine would be
   sh -c 'while :; do :; done' &
   busy=$!
@@ -350,7 +402,8 @@ measure decode || die "decode_floor failed"
 
 echo
 printf "%-10s %8s %10s %8s %9s\n" renderer "wall s" "x real" "CPU s" "peak MB"
-for name in dubstage dubstage_auto dubstage_film dubstage_film2 ffmpeg_film dubstage_film51 ffmpeg_film51 sox ffmpeg decode; do
+for name in dubstage dubstage_auto dubstage_film dubstage_film2 scsynth_film ffmpeg_film dubstage_film64 \
+    dubstage_film64_2 scsynth_film64 dubstage_film51 ffmpeg_film51 sox ffmpeg decode; do
   [ -s "$dir/times/$name" ] || continue
   [ "$name" = dubstage ] && [ "$have_dubstage" -eq 0 ] && continue
   read -r wall cpu rss < "$dir/times/$name"
@@ -396,6 +449,24 @@ if [ "$have_dubstage" -eq 1 ]; then
         t, w1, w2, (w2 > 0 ? w1 / w2 : 0), u1, u2 }'
   }
   threads_line "film mix, two threads vs one" dubstage_film dubstage_film2
+  threads_line "64-track film mix, two threads vs one" dubstage_film64 dubstage_film64_2
+  # sc_versus TEXT SCSYNTH ONE TWO: SuperCollider's scsynth -N (one thread)
+  # over dubstage on one and on two threads, medians of the same
+  # interleaved runs (issue 16's targets: 5x and 8x)
+  sc_versus() {
+    [ -s "$dir/times/$2" ] || return 0
+    read -r swall scpu _ < "$dir/times/$2"
+    for run in "one thread:$3:5" "two threads:$4:8"; do
+      name=${run#*:}; target=${name#*:}; name=${name%:*}
+      [ -s "$dir/times/$name" ] || continue
+      read -r dw dc _ < "$dir/times/$name"
+      awk -v f="$1" -v t="${run%%:*}" -v dw="$dw" -v dc="$dc" -v w="$swall" -v c="$scpu" -v g="$target" 'BEGIN {
+        printf "%s: scsynth vs dubstage %-11s  wall %5.2fx  CPU %5.2fx  (scsynth -N / dubstage; target: at least %dx wall)\n",
+          f, t, (dw > 0 ? w / dw : 0), (dc > 0 ? c / dc : 0), g }'
+    done
+  }
+  sc_versus "film mix" scsynth_film dubstage_film dubstage_film2
+  sc_versus "64-track film mix" scsynth_film64 dubstage_film64 dubstage_film64_2
   threads_line "film mix beside a busy process, default vs one thread" dubstage_film_busy1 dubstage_film_busy2
   # issue 16: the film mix's EQ, compressor, limiter and meter against
   # the plain gains-and-pans mix of the same inputs, both on one thread
@@ -434,6 +505,47 @@ stat_line "$dir/out/ffmpeg.wav" ffmpeg
 echo "  difference ffmpeg - sox: RMS $(diff_rms "$dir/out/ffmpeg.wav" "$dir/out/sox.wav") dBFS (L / R)"
 if [ "$have_dubstage" -eq 1 ]; then
   echo "  difference dubstage - sox: RMS $(diff_rms "$dir/out/dubstage/printmaster.wav" "$dir/out/sox.wav") dBFS (L / R)"
+fi
+# SuperCollider: the plain graph must null against dubstage's reference.lua
+# (the same arithmetic in float: only the 24-bit rounding of the two files
+# is left, about -150 dBFS RMS); the film graph differs in its compressor's
+# ballistics and its limiter (scsynth_score.py's header), so its difference
+# is a measurement, not a check. scsynth renders whole 64-sample blocks (a
+# few frames more) and its limiter delays by 480 samples: both outputs are
+# cut to dubstage's frames, from sample 480 on for the film.
+# sc_diff DUBSTAGE SCSYNTH SKIP NAME
+sc_diff() {
+  frames=$(soxi -s "$1")
+  sox -D "$2" "$dir/out/scsynth-aligned.wav" trim "${3}s" "${frames}s" || return 1
+  stat_line "$dir/out/scsynth-aligned.wav" "scsynth"
+  echo "  difference dubstage - scsynth ($4): RMS $(diff_rms "$1" "$dir/out/scsynth-aligned.wav") dBFS (L / R)"
+  rm -f "$dir/out/scsynth-aligned.wav"
+}
+if [ "$have_dubstage" -eq 1 ] && [ "$have_scsynth" -eq 1 ]; then
+  echo "SuperCollider (scsynth -N):"
+  for graph in film film64 plain; do
+    [ -s "$dir/times/scsynth_$graph.log" ] || [ "$graph" = plain ] || continue
+    if [ "$graph" = plain ]; then
+      # untimed, once: the check of the generator
+      sh "$dir/run/scsynth_plain.sh" > "$dir/times/scsynth_plain.log" 2>&1 ||
+        echo "  bench: scsynth's plain graph failed: $(tail -3 "$dir/times/scsynth_plain.log" | tr '\n' ' ')"
+    fi
+    if grep -q 'FAILURE\|ERROR\|not found' "$dir/times/scsynth_$graph.log"; then
+      echo "  bench: scsynth reported errors on the $graph graph (its output is not the mix):"
+      grep 'FAILURE\|ERROR\|not found' "$dir/times/scsynth_$graph.log" | sort | uniq -c | head -5 | sed 's/^/    /'
+    fi
+  done
+  if [ -s "$dir/out/dubstage-film/printmaster.wav" ] && [ -s "$dir/out/scsynth-film.wav" ]; then
+    stat_line "$dir/out/dubstage-film/printmaster.wav" "dubstage"
+    sc_diff "$dir/out/dubstage-film/printmaster.wav" "$dir/out/scsynth-film.wav" 480 "film mix"
+  fi
+  if [ -s "$dir/out/dubstage-film64/printmaster.wav" ] && [ -s "$dir/out/scsynth-film64.wav" ]; then
+    stat_line "$dir/out/dubstage-film64/printmaster.wav" "dub 64"
+    sc_diff "$dir/out/dubstage-film64/printmaster.wav" "$dir/out/scsynth-film64.wav" 480 "64-track film mix"
+  fi
+  if [ -s "$dir/out/scsynth-plain.wav" ]; then
+    sc_diff "$dir/out/dubstage/printmaster.wav" "$dir/out/scsynth-plain.wav" 0 "plain mix: must be near -150"
+  fi
 fi
 # the 5.1 film mix: not the same graph (aecho is no reverb, ffmpeg's effects
 # stand still), so only lengths and levels, side by side
