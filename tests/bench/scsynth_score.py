@@ -53,7 +53,8 @@ Where it differs from dubstage's graph (docs/bench.md says more):
     smooths the gain in dB with time constants (63 %). Passing attack and
     release times ln 10 = 2.303 times longer gives the follower the same
     time constants; the ballistics still differ (level vs gain smoothing,
-    and Compander's gain is computed once per 64-sample block and ramped).
+    and Compander's gain is computed once per 64-sample block and ramped;
+    it starts at 0, so the music fades in over the first block).
   - Limiter.ar is SuperCollider's own: per channel (a stereo input is two
     unlinked limiters), sample peak (no true peak), no release parameter
     (the gain ramps linearly from one look-ahead window's peak to the
