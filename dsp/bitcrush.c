@@ -23,6 +23,28 @@ void dsp_bitcrush_reset(dsp_bitcrush *s)
         s->held[ch] = 0;
 }
 
+/* The j with j p <= x < (j + 1) p, exactly: the quotient rounded, then
+ * moved by the sign of the remainder x - j p, which fma computes with one
+ * rounding (so its sign is exact). j and x are integers under 2^53. */
+static double floor_div(double x, double p)
+{
+    double j = floor(x / p);
+    while (fma(-(j + 1), p, x) >= 0)
+        j += 1;
+    while (fma(-j, p, x) < 0)
+        j -= 1;
+    return j;
+}
+
+void dsp_bitcrush_locate(dsp_bitcrush *s, int64_t pos)
+{
+    /* The countdown before sample t is J p - t, J the first multiple past
+     * t - 1: J = floor((t - 1) / p) + 1. J p - t lies in (-1, p - 1] on
+     * the grid of p's last bit, so fma gives it exactly. */
+    double t = (double)pos, p = s->period;
+    s->until = fma(floor_div(t - 1, p) + 1, p, -t);
+}
+
 void dsp_bitcrush_copy_state(dsp_bitcrush *dst, const dsp_bitcrush *src)
 {
     dst->until = src->until;

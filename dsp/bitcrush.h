@@ -10,7 +10,12 @@
  * floor((n - 1) / p) + 1 values; rate >= fs takes every sample. The
  * countdown only adds p and subtracts 1, which is exact in double for a
  * period under 2^52, so the takes fall on ceil(j p) however long the
- * programme. A change of rate carries the countdown on. No anti-alias
+ * programme. The grid is the session's, not the kernel's: the caller says
+ * where each run starts (dsp_bitcrush_locate, a session sample index) and
+ * the countdown is set from that position alone, so a render started
+ * anywhere (a segment's pre-roll, a change of rate) takes its values at
+ * the same samples as one started at sample 0; what a start carries is
+ * only the value held, which the next take replaces. No anti-alias
  * filter on the way down and no reconstruction filter after: the aliases
  * and the staircase are the effect.
  *
@@ -22,6 +27,8 @@
  * be fractional (a sweep moves smoothly in step size). Computed in double. */
 #ifndef DSP_BITCRUSH_H
 #define DSP_BITCRUSH_H
+
+#include <stdint.h>
 
 #define DSP_BITCRUSH_MAX_CHANNELS 64
 
@@ -42,6 +49,13 @@ void dsp_bitcrush_set(dsp_bitcrush *s, double fs, double bits, double rate_hz);
 
 /* The state before the first sample: a take due, nothing held. */
 void dsp_bitcrush_reset(dsp_bitcrush *s);
+
+/* Sets the countdown for a run whose first sample is session sample pos
+ * (any integer, |pos| < 2^52): the next take is the first sample at or
+ * after pos that is at or after a multiple of the period, exactly (the
+ * same countdown a run from sample 0 has reached at pos, whatever ran
+ * before). The held values stay. */
+void dsp_bitcrush_locate(dsp_bitcrush *s, int64_t pos);
 
 /* Carries src's countdown and held values into dst, which keeps its
  * settings. */

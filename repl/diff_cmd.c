@@ -62,6 +62,8 @@ typedef struct {
     diff_item *items;
     int n, cap;
     vm_manifest_session session; /* rate 0: no manifest said */
+    int64_t first;               /* the session sample of its files' first sample: a segment
+                                    render's --from (docs/segments.md), else 0 */
 } diff_side;
 
 typedef struct {
@@ -150,18 +152,16 @@ static int add_manifest(diff_side *s, const char *path, char *err)
         vm_manifest_free(&m);
         return -1;
     }
-    if (!s->session.rate)
+    if (!s->session.rate) {
         s->session = m.session;
-    char mdir[PATH_MAX], out0[PATH_MAX], at[2 * PATH_MAX];
+        s->first = m.segment.on ? m.segment.from : 0;
+    }
+    char mdir[PATH_MAX], at[2 * PATH_MAX];
     vm_path_dirname(path, mdir, sizeof mdir);
-    if (m.noutputs)
-        vm_path_dirname(m.outputs[0].path, out0, sizeof out0);
-    size_t n0 = strlen(out0);
     int rc = 0;
     for (int i = 0; i < m.noutputs && rc == 0; i++) {
-        const char *p = m.outputs[i].path;
-        int under = strncmp(p, out0, n0) == 0 && p[n0] == '/';
-        const char *name = under ? p + n0 + 1 : p;
+        const char *p = m.outputs[i].path, *name = vm_manifest_output_name(&m, i);
+        int under = name != p;
         snprintf(at, sizeof at, "%s/%s", mdir, name);
         if (!find_item(s, name))
             rc = add_item(s, name, under ? at : p, m.outputs[i].layout);
@@ -364,7 +364,8 @@ static int pair_clock(diff_pair *p, const diff_side *sa, const diff_side *sb, co
 {
     diff_clock *k = &p->clock;
     k->rate = p->d.a.rate ? p->d.a.rate : 48000;
-    const vm_manifest_session *se = sa->session.rate ? &sa->session : sb->session.rate ? &sb->session : NULL;
+    const diff_side *ss = sa->session.rate ? sa : sb->session.rate ? sb : NULL;
+    const vm_manifest_session *se = ss ? &ss->session : NULL;
     const char *fps_word = o->fps ? o->fps : se ? se->fps : NULL;
     if (!fps_word)
         return 0;
@@ -383,9 +384,10 @@ static int pair_clock(diff_pair *p, const diff_side *sa, const diff_side *sb, co
     k->tb.rate = k->rate;
     k->tb.fps = fps;
     k->tb.start_drop = drop;
-    /* the session's start; else the file's BWF time reference (a render
-     * writes its session start there) */
-    k->tb.start_samples = se && se->rate == k->rate ? se->start_samples
+    /* the timecode of the files' first sample: the session's start plus a
+     * segment's start; else the file's BWF time reference (a render writes
+     * that sum there) */
+    k->tb.start_samples = se && se->rate == k->rate ? se->start_samples + ss->first
                           : p->d.a.time_reference > 0 ? p->d.a.time_reference : 0;
     if (o->start) {
         int64_t frames;

@@ -22,9 +22,11 @@
 #include <sndfile.h>
 
 #include "vm/layout.h"
+#include "vm/manifest.h"
 #include "vm/limits.h"
 #include "vm/media.h"
 #include "vm/outfile.h"
+#include "vm/output_select.h"
 #include "vm/path.h"
 #include "vm/timecode.h"
 
@@ -270,7 +272,9 @@ static int write_joined(const char *out, join_input *in, int n)
     return 0;
 }
 
-static int join_files(const join_clock *c, const char *out, char *const *paths, int n)
+static void file_join_manifest(const char *out, char *const *paths, int n);
+
+static int join_files(const join_clock *c, const char *out, char *const *paths, int n, int with_manifest)
 {
     join_input *in = calloc((size_t)n, sizeof *in);
     if (!in) {
@@ -295,9 +299,306 @@ static int join_files(const join_clock *c, const char *out, char *const *paths, 
         printf("joined %d segments into %s: %lld samples (%.2f s) from %s\n", n, out, (long long)frames,
                (double)frames / in[0].info.samplerate, from);
     }
+    if (rc == 0 && with_manifest)
+        file_join_manifest(out, paths, n);
     close_inputs(in, n);
     free(in);
     return rc;
+}
+
+/* ---- the manifest of a join ------------------------------------------- */
+
+/* The outputs joined, as the segments' manifests name them
+ * (vm_manifest_output_name), and the files written for them. */
+typedef struct {
+    const char *const *names;
+    const char *const *outs;
+    int n;
+} join_outputs;
+
+static int joined_index(const join_outputs *jo, const char *name)
+{
+    for (int j = 0; j < jo->n; j++)
+        if (strcmp(jo->names[j], name) == 0)
+            return j;
+    return -1;
+}
+
+static int output_index(const vm_manifest *m, const char *name)
+{
+    for (int i = 0; i < m->noutputs; i++)
+        if (strcmp(vm_manifest_output_name(m, i), name) == 0)
+            return i;
+    return -1;
+}
+
+/* "DX+MX": the file names without extension of m's outputs that were
+ * joined, in m's order (render --output's name for them), or NULL when
+ * every output was (m's own selection then stands). */
+static char *joined_selection(const vm_manifest *m, const join_outputs *jo)
+{
+    const char **paths = calloc((size_t)m->noutputs + 1, sizeof *paths);
+    int n = 0;
+    for (int i = 0; paths && i < m->noutputs; i++)
+        if (joined_index(jo, vm_manifest_output_name(m, i)) >= 0)
+            paths[n++] = m->outputs[i].path;
+    char *sel = !paths ? NULL : n < m->noutputs ? vm_output_selection_name(paths, n)
+                                                : m->selection ? strdup(m->selection) : NULL;
+    free(paths);
+    return sel;
+}
+
+/* Turns seg[0] (the first segment's manifest) into the manifest of the
+ * join: the outputs written (hashed now; their shape from the segments'
+ * records, their length the sum), the segment files read (joined), the
+ * stretch covered, --out the joined files' folder, no measures. why: what
+ * stops it (then 1). */
+static int make_join_manifest(vm_manifest *seg, char *const *folders, int n, const join_outputs *jo,
+                              const char *out_dir, char *why, size_t nwhy)
+{
+    vm_manifest *j = &seg[0];
+    char err[DS_ERR_LEN];
+    vm_manifest_file *outs = calloc((size_t)jo->n, sizeof *outs);
+    vm_manifest_file *seg_files = calloc((size_t)jo->n * (size_t)n, sizeof *seg_files);
+    int nouts = 0, nread = 0, rc = 0;
+    if (!outs || !seg_files) {
+        snprintf(why, nwhy, "out of memory");
+        rc = 1;
+    }
+    for (int i = 0; i < j->noutputs && rc == 0; i++) {
+        const char *name = vm_manifest_output_name(j, i);
+        int w = joined_index(jo, name);
+        if (w < 0)
+            continue;
+        int64_t length = 0;
+        for (int k = 0; k < n && rc == 0; k++) {
+            int x = output_index(&seg[k], name);
+            char path[2 * PATH_MAX];
+            snprintf(path, sizeof path, "%s/%s", folders[k], name);
+            if (x < 0) {
+                snprintf(why, nwhy, "segment %d's manifest does not list '%s'", k + 1, name);
+                rc = 1;
+                break;
+            }
+            vm_manifest_file *f = &seg_files[nread++];
+            char real[PATH_MAX]; /* a manifest's paths are absolute (relative to its root when written) */
+            if (vm_manifest_file_at(f, realpath(path, real) ? real : path, &seg[k].outputs[x], err) != DS_OK) {
+                snprintf(why, nwhy, "%s", err);
+                rc = 1;
+            } else if (strcmp(f->sha256, seg[k].outputs[x].sha256) != 0) {
+                snprintf(why, nwhy, "'%s' changed since it was rendered (its manifest records other contents)",
+                         path);
+                rc = 1;
+            } else {
+                length += seg[k].outputs[x].length;
+            }
+        }
+        if (rc)
+            break;
+        vm_manifest_file *o = &outs[nouts++];
+        char real[PATH_MAX];
+        if (vm_manifest_file_at(o, realpath(jo->outs[w], real) ? real : jo->outs[w], NULL, err) != DS_OK) {
+            snprintf(why, nwhy, "%s", err);
+            rc = 1;
+            break;
+        }
+        memcpy(o->format, j->outputs[i].format, sizeof o->format);
+        memcpy(o->layout, j->outputs[i].layout, sizeof o->layout);
+        o->channels = j->outputs[i].channels;
+        o->rate = j->outputs[i].rate;
+        o->length = length;
+    }
+    char *sel = rc == 0 ? joined_selection(j, jo) : NULL;
+    for (int i = 0; i < j->noutputs; i++)
+        free(j->outputs[i].path);
+    free(j->outputs);
+    j->outputs = outs, j->noutputs = nouts;
+    j->joined = seg_files, j->njoined = nread;
+    if (rc)
+        return 1;
+    free(j->selection);
+    j->selection = sel;
+    const vm_manifest *last = &seg[n - 1];
+    j->segment.from = j->segment.on ? j->segment.from : 0;
+    j->segment.to = last->segment.on ? last->segment.to : j->session.length;
+    j->segment.on = !(j->segment.from == 0 && j->segment.to == j->session.length);
+    snprintf(j->out_dir, sizeof j->out_dir, "%s", out_dir);
+    free(j->values), free(j->labels);
+    j->values = NULL, j->labels = NULL, j->ndeliverables = -1; /* measures are a render's of a whole script */
+    return 0;
+}
+
+/* Writes the manifest of the join of jo (docs/segments.md): the segments'
+ * manifests (folders[k]/mname) must record renders of the same sources,
+ * following each other, and each segment file joined must hold what its
+ * manifest recorded. When they do not (or a segment has none), says why
+ * and writes none: the joined files stand without one. */
+static void write_join_manifest(char *const *folders, int n, const char *mname, const join_outputs *jo,
+                                const char *out_folder)
+{
+    char err[DS_ERR_LEN], why[3 * PATH_MAX] = "", out_dir[PATH_MAX], mpath[PATH_MAX + 64];
+    vm_manifest *seg = calloc((size_t)n, sizeof *seg);
+    int rc = seg ? 0 : 1, nread = 0;
+    if (!seg)
+        snprintf(why, sizeof why, "out of memory");
+    for (int k = 0; k < n && rc == 0; k++) {
+        char path[2 * PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", folders[k], mname);
+        nread++;
+        if (vm_manifest_read(path, NULL, &seg[k], err) != DS_OK) {
+            snprintf(why, sizeof why, "%s", err);
+            rc = 1;
+        } else if (seg[k].noutputs == 0) {
+            snprintf(why, sizeof why, "'%s' lists no output", path);
+            rc = 1;
+        } else if (k > 0 && !vm_manifest_same_sources(&seg[0], &seg[k], why, sizeof why)) {
+            char what[3 * PATH_MAX];
+            snprintf(what, sizeof what, "%s", why);
+            snprintf(why, sizeof why, "segment %d is not a render of what segment 1 is: %.*s", k + 1, PATH_MAX,
+                     what);
+            rc = 1;
+        } else if (k > 0 && !(seg[k - 1].segment.on && seg[k].segment.on &&
+                              seg[k - 1].segment.to == seg[k].segment.from)) {
+            snprintf(why, sizeof why, "segments %d and %d's manifests do not record one following the other", k,
+                     k + 1);
+            rc = 1;
+        }
+    }
+    int missing;
+    if (rc == 0 && vm_path_resolve(NULL, out_folder, out_dir, sizeof out_dir, &missing, err) != DS_OK) {
+        snprintf(why, sizeof why, "%s", err);
+        rc = 1;
+    }
+    if (rc == 0)
+        rc = make_join_manifest(seg, folders, n, jo, out_dir, why, sizeof why);
+    if (rc == 0) {
+        vm_manifest_path_for(seg[0].inputs[0].path, seg[0].outputs[0].path, seg[0].selection, mpath, sizeof mpath);
+        if (vm_manifest_write(&seg[0], mpath, err) != DS_OK) {
+            snprintf(why, sizeof why, "%s", err);
+            rc = 1;
+        }
+    }
+    if (rc == 0)
+        printf("manifest %s\n", mpath);
+    else
+        fprintf(stderr, "dubstage: join: warning: no manifest for the joined files: %s\n", why);
+    for (int k = 0; k < nread; k++)
+        vm_manifest_free(&seg[k]);
+    free(seg);
+}
+
+/* The manifest beside the segment file path that lists it, by its name
+ * there (a manifest names its outputs under its folder); into mname (its
+ * file name) and name (the output's name). 0 when found. */
+static int find_manifest_of(const char *path, char *mname, size_t nm, char *name, size_t nn)
+{
+    char dir[PATH_MAX], real[PATH_MAX], err[DS_ERR_LEN];
+    vm_path_dirname(path, dir, sizeof dir);
+    if (!realpath(path, real))
+        return 1;
+    DIR *d = opendir(dir);
+    int found = 0;
+    for (struct dirent *e; d && !found && (e = readdir(d));) {
+        size_t len = strlen(e->d_name);
+        if (e->d_name[0] == '.' || len <= 14 || strcmp(e->d_name + len - 14, ".manifest.json") != 0)
+            continue;
+        char mpath[2 * PATH_MAX], at[3 * PATH_MAX], at_real[PATH_MAX];
+        snprintf(mpath, sizeof mpath, "%s/%s", dir, e->d_name);
+        vm_manifest m;
+        if (vm_manifest_read(mpath, NULL, &m, err) == DS_OK) {
+            for (int i = 0; i < m.noutputs && !found; i++) {
+                snprintf(at, sizeof at, "%s/%s", dir, vm_manifest_output_name(&m, i));
+                if (realpath(at, at_real) && strcmp(at_real, real) == 0) {
+                    snprintf(mname, nm, "%s", e->d_name);
+                    snprintf(name, nn, "%s", vm_manifest_output_name(&m, i));
+                    found = 1;
+                }
+            }
+        }
+        vm_manifest_free(&m);
+    }
+    if (d)
+        closedir(d);
+    return !found;
+}
+
+/* The manifest of a join of files (repl_join's), when the first segment's
+ * manifest is found beside it and the joined file has its name. */
+static void file_join_manifest(const char *out, char *const *paths, int n)
+{
+    char mname[PATH_MAX], name[PATH_MAX], outdir[PATH_MAX];
+    char **folders = calloc((size_t)n, sizeof *folders);
+    if (!folders)
+        return;
+    if (find_manifest_of(paths[0], mname, sizeof mname, name, sizeof name) != 0) {
+        fprintf(stderr, "dubstage: join: warning: no manifest for the joined file: no manifest beside '%s' lists "
+                        "it\n", paths[0]);
+    } else if (strcmp(vm_path_basename(name), vm_path_basename(out)) != 0) {
+        fprintf(stderr, "dubstage: join: warning: no manifest for the joined file: '%s' is not named as its "
+                        "segments' output '%s' (a manifest records a render's own names)\n", out, name);
+    } else {
+        int ok = 1;
+        for (int k = 0; k < n && ok; k++) {
+            char dir[PATH_MAX];
+            vm_path_dirname(paths[k], dir, sizeof dir);
+            ok = (folders[k] = strdup(dir)) != NULL;
+        }
+        const char *names[1] = {name}, *outs[1] = {out};
+        join_outputs jo = {names, outs, 1};
+        vm_path_dirname(out, outdir, sizeof outdir);
+        if (ok)
+            write_join_manifest(folders, n, mname, &jo, outdir);
+    }
+    for (int k = 0; k < n; k++)
+        free(folders[k]);
+    free(folders);
+}
+
+/* The manifests of a join of folders: one for each manifest at the top of
+ * the first segment folder, listing the outputs of its that were joined
+ * (names: the joined files, under each folder). */
+static void folder_join_manifests(const char *out, char *const *dirs, int n, char *const *names, int nnames)
+{
+    DIR *d = opendir(dirs[0]);
+    int any = 0;
+    for (struct dirent *e; d && (e = readdir(d));) {
+        size_t len = strlen(e->d_name);
+        if (e->d_name[0] == '.' || len <= 14 || strcmp(e->d_name + len - 14, ".manifest.json") != 0)
+            continue;
+        char mpath[2 * PATH_MAX], err[DS_ERR_LEN];
+        snprintf(mpath, sizeof mpath, "%s/%s", dirs[0], e->d_name);
+        vm_manifest m;
+        any = 1;
+        if (vm_manifest_read(mpath, NULL, &m, err) != DS_OK) {
+            fprintf(stderr, "dubstage: join: warning: no manifest for the files of '%s': %s\n", mpath, err);
+        } else {
+            const char **jn = calloc((size_t)m.noutputs + 1, sizeof *jn), **jout = calloc((size_t)m.noutputs + 1,
+                                                                                           sizeof *jout);
+            int nj = 0;
+            for (int i = 0; jn && jout && i < m.noutputs; i++) {
+                const char *name = vm_manifest_output_name(&m, i);
+                for (int k = 0; k < nnames; k++)
+                    if (strcmp(names[k], name) == 0) {
+                        size_t sz = strlen(out) + strlen(name) + 2;
+                        char *o = malloc(sz);
+                        if (o)
+                            snprintf(o, sz, "%s/%s", out, name);
+                        jn[nj] = names[k], jout[nj++] = o;
+                    }
+            }
+            join_outputs jo = {jn, jout, nj};
+            if (nj)
+                write_join_manifest(dirs, n, e->d_name, &jo, out);
+            for (int k = 0; k < nj; k++)
+                free((char *)jout[k]);
+            free(jn), free(jout);
+        }
+        vm_manifest_free(&m);
+    }
+    if (d)
+        closedir(d);
+    if (!any)
+        fprintf(stderr, "dubstage: join: warning: no manifest for the joined files: '%s' holds none\n", dirs[0]);
 }
 
 /* ---- folders ------------------------------------------------------------ */
@@ -431,13 +732,15 @@ static int join_folders(const join_clock *c, const char *out, char *const *dirs,
             rc = 2;
         }
         if (rc == 0)
-            rc = join_files(c, target, paths, n);
+            rc = join_files(c, target, paths, n, 0);
         for (int k = 0; k < n; k++) {
             free(paths[k]);
             paths[k] = NULL;
         }
     }
     free(paths);
+    if (rc == 0)
+        folder_join_manifests(out, dirs, n, first.names, first.n);
     names_free(&first);
     return rc;
 }
@@ -515,7 +818,7 @@ int repl_join(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     if (rc == 0)
         rc = folders ? join_folders(&clock, words[0], words + 1, nwords - 1)
-                     : join_files(&clock, words[0], words + 1, nwords - 1);
+                     : join_files(&clock, words[0], words + 1, nwords - 1, 1);
     free(words);
     return rc;
 }

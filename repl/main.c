@@ -32,6 +32,7 @@
 #include "repl/new_cmd.h"
 #include "repl/plan_cmd.h"
 #include "repl/segment_cmd.h"
+#include "vm/output_select.h"
 #include "repl/text_file.h"
 
 #ifndef DS_VERSION
@@ -97,6 +98,9 @@ static const char usage_text[] =
     "  --block N       frames per processing block, 1..8192 (default 1024); the output\n"
     "                  bytes do not depend on it\n"
     "  --out DIR       write every output into DIR (file names as the script gives them)\n"
+    "  --output NAME   render, info: only this output (its file name, its path's tail, or its\n"
+    "                  name without extension: PM.wav, stems/DX.wav, DX); repeatable. Only\n"
+    "                  the graph it needs runs; its bytes are the whole render's (docs/cluster.md)\n"
     "  --report DIR    render: also write a QC report into DIR: SCRIPT.report.html (plots\n"
     "                  of loudness, true peak, gain reduction against timecode) and\n"
     "                  SCRIPT.report.json (docs/report.md)\n"
@@ -169,6 +173,8 @@ typedef struct {
     const char *html;         /* conform --html FILE */
     int nlibs;
     repl_segment_args segment; /* render --preroll */
+    const char **outputs;     /* render --output NAME..., room for argc (vm/output_select.h) */
+    int noutputs;
 } cli_args;
 
 static int fail_usage(const char *fmt, const char *arg)
@@ -182,6 +188,7 @@ static int fail_usage(const char *fmt, const char *arg)
 /* The library folders: --lib's (room for argc) and DUBSTAGE_LIB's, kept
  * for the life of the process (a static, so no exit path need free them). */
 static vm_script_lib *lib_folders;
+static const char **output_names; /* render --output's, the same way */
 
 static int parse_args(int argc, char **argv, cli_args *a)
 {
@@ -189,10 +196,14 @@ static int parse_args(int argc, char **argv, cli_args *a)
                                           "--help",  "--version", "--csv", "--svg",  "--from",
                                           "--to",    "--loop",  "--bus",  "--device", "--buffer",
                                           "--threads", "--max-instructions", "--max-memory", "--report", "--lib",
-                                          "--json", "--strict", "--html", "--pin", "--preroll", NULL};
+                                          "--json", "--strict", "--html", "--pin", "--preroll", "--output", NULL};
     memset(a, 0, sizeof *a);
     size_t room = (size_t)argc + 1 + repl_lib_env_room();
     if (!(a->libs = lib_folders = calloc(room + 1, sizeof *a->libs))) {
+        fprintf(stderr, "dubstage: out of memory\n");
+        return 1;
+    }
+    if (!(a->outputs = output_names = calloc((size_t)argc + 1, sizeof *a->outputs))) {
         fprintf(stderr, "dubstage: out of memory\n");
         return 1;
     }
@@ -205,6 +216,12 @@ static int parse_args(int argc, char **argv, cli_args *a)
             return 2;
         if (taken)
             continue;
+        if (strcmp(s, "--output") == 0) {
+            if (i + 1 >= argc || !argv[i + 1][0])
+                return fail_usage("option %s needs an output's name: --output PM.wav (repeatable)", s);
+            a->outputs[a->noutputs++] = argv[++i];
+            continue;
+        }
         if (strcmp(s, "--lib") == 0) {
             if (i + 1 >= argc || !argv[i + 1][0])
                 return fail_usage("option %s needs a folder: --lib ../studio-recipes", s);
@@ -1023,6 +1040,9 @@ static int script_report_options(const cli_args *a, vm_script_opts *so, report_f
     if (a->segment.preroll && strcmp(a->command, "render") != 0)
         return fail_usage("--preroll is an option of render, not %s: dubstage render SCRIPT --from TC "
                           "--to TC --preroll S", a->command);
+    if (a->noutputs && strcmp(a->command, "render") != 0 && strcmp(a->command, "info") != 0)
+        return fail_usage("--output is an option of render (and info, to see the graph it runs): dubstage render %s "
+                          "--output PM.wav", a->script);
     if (a->report_dir && strcmp(a->command, "render") != 0)
         return fail_usage("--report is an option of render: dubstage render %s --report DIR", a->script);
     if ((a->json || a->html || (a->strict && strcmp(a->command, "render") != 0)) && strcmp(a->command, "conform") != 0)
@@ -1090,6 +1110,11 @@ static int run_offline(cli_args *a, const vm_script_opts *so, report_files *r)
      * memory is the larger of the two phases, not their sum (a script's
      * size, its number of clips, stays out of the render's footprint). */
     malloc_trim(0);
+    if (a->noutputs && vm_output_select(&d, a->outputs, a->noutputs, err) != DS_OK) {
+        fprintf(stderr, "dubstage: %s\n", err);
+        rc = 2;
+        goto done;
+    }
     if (strcmp(a->command, "check") == 0) {
         rc = cmd_check(&d, a, &p);
         goto done;

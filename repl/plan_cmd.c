@@ -28,6 +28,7 @@
 #include "repl/lib_env.h"
 #include "vm/desc.h"
 #include "vm/manifest.h"
+#include "vm/output_select.h"
 #include "vm/path.h"
 #include "vm/project.h"
 #include "vm/script.h"
@@ -41,7 +42,7 @@
 
 static const char plan_usage[] =
     "usage: dubstage plan PROJECT [--make | --parallel | --slurm] [options]\n"
-    "       dubstage plan --fresh SCRIPT [--lib DIR ...]\n"
+    "       dubstage plan --fresh SCRIPT [--lib DIR ...] [--out DIR] [--output NAME ...]\n"
     "  PROJECT is a project file (reel \"r1\" { \"reel1/pm.lua\", ... }) or a folder of\n"
     "  reels (docs/cluster.md). One job per script: `dubstage render` of that script.\n"
     "  Without an emitter: each job's inputs, outputs, manifest and whether it is up\n"
@@ -57,7 +58,9 @@ static const char plan_usage[] =
     "  --log-dir DIR   --slurm: where each task's log goes (default: the project's folder)\n"
     "  --lib DIR       a library folder for every job, after the project's lib folders\n"
     "  --fresh SCRIPT  exit 0 when SCRIPT's last render (its manifest) is up to date,\n"
-    "                  1 when it must render (saying why): what each job runs first\n";
+    "                  1 when it must render (saying why): what each job runs first;\n"
+    "                  with --out DIR and --output NAME as the render was given them\n"
+    "                  (a join's manifest counts as a render: docs/segments.md)\n";
 
 typedef struct {
     const char *from, *to;
@@ -69,6 +72,9 @@ typedef struct {
     path_map maps[PLAN_MAX_PATH_MAPS];
     int nmaps;
     const char *dubstage, *log_dir;
+    const char *out_dir;   /* --fresh's --out */
+    const char **outputs;  /* --fresh's --output NAME..., room for argc */
+    int noutputs;
     int threads;
     const char **libs; /* --lib, room for argc */
     int nlibs;
@@ -93,10 +99,12 @@ static int usage_error(const char *fmt, const char *arg)
 static int parse_plan_args(int argc, char **argv, plan_args *a)
 {
     static const char *const options[] = {"--make",  "--parallel", "--slurm", "--path-map", "--dubstage",
-                                          "--threads", "--log-dir", "--lib",   "--fresh",    "--help", NULL};
+                                          "--threads", "--log-dir", "--lib",   "--fresh",    "--help",
+                                          "--out",   "--output",   NULL};
     memset(a, 0, sizeof *a);
     a->threads = 1;
-    if (!(a->libs = calloc((size_t)argc + 1, sizeof *a->libs))) {
+    if (!(a->libs = calloc((size_t)argc + 1, sizeof *a->libs)) ||
+        !(a->outputs = calloc((size_t)argc + 1, sizeof *a->outputs))) {
         fprintf(stderr, "dubstage plan: out of memory\n");
         return 1;
     }
@@ -109,11 +117,16 @@ static int parse_plan_args(int argc, char **argv, plan_args *a)
             continue;
         }
         if (strcmp(s, "--path-map") == 0 || strcmp(s, "--dubstage") == 0 || strcmp(s, "--threads") == 0 ||
-            strcmp(s, "--log-dir") == 0 || strcmp(s, "--lib") == 0 || strcmp(s, "--fresh") == 0) {
+            strcmp(s, "--log-dir") == 0 || strcmp(s, "--lib") == 0 || strcmp(s, "--fresh") == 0 ||
+            strcmp(s, "--out") == 0 || strcmp(s, "--output") == 0) {
             if (i + 1 >= argc || !argv[i + 1][0])
                 return usage_error("option %s needs a value", s);
             const char *v = argv[++i];
-            if (strcmp(s, "--path-map") == 0) {
+            if (strcmp(s, "--out") == 0) {
+                a->out_dir = v;
+            } else if (strcmp(s, "--output") == 0) {
+                a->outputs[a->noutputs++] = v;
+            } else if (strcmp(s, "--path-map") == 0) {
                 char *eq = strchr(v, '=');
                 if (!eq || v[0] != '/' || eq[1] != '/')
                     return usage_error("--path-map takes two absolute folders, OLD=NEW, such as "
@@ -152,12 +165,14 @@ static int parse_plan_args(int argc, char **argv, plan_args *a)
         a->project = s;
     }
     if (a->fresh && (a->project || a->emit != EMIT_LIST))
-        return usage_error("--fresh takes a script and nothing else but --lib (got '%s' too)",
+        return usage_error("--fresh takes a script and nothing else but --lib, --out and --output (got '%s' too)",
                            a->project ? a->project : "an emitter");
     if (!a->fresh && !a->project)
         return usage_error("%s", "plan needs a project: dubstage plan feature.lua (docs/cluster.md)");
     if (a->log_dir && a->emit != EMIT_SLURM)
         return usage_error("%s", "--log-dir is an option of --slurm");
+    if ((a->out_dir || a->noutputs) && !a->fresh)
+        return usage_error("%s", "--out and --output are options of --fresh (the jobs render where their scripts say)");
     return 0;
 }
 
@@ -187,7 +202,7 @@ static int script_opts(vm_script_opts *so, vm_script_lib *libs, const vm_project
 
 /* Whether d's last render stands; said on stdout either way. 0: it does,
  * 1: it must render, or an error. */
-static int fresh_state(const vm_desc *d, const char *shown, int quiet, char *why, size_t n)
+static int fresh_state(const vm_desc *d, const char *out_dir, const char *shown, int quiet, char *why, size_t n)
 {
     char err[DS_ERR_LEN], mpath[PATH_MAX + 32];
     vm_manifest now, disk;
@@ -199,7 +214,7 @@ static int fresh_state(const vm_desc *d, const char *shown, int quiet, char *why
             printf("%s: to render: %s\n", shown, why);
         return 1;
     }
-    if (vm_manifest_compare(&now, &disk, &have, &fresh, d, mpath, "/proc/self/exe", DS_VERSION, NULL, 0, why, n,
+    if (vm_manifest_compare(&now, &disk, &have, &fresh, d, mpath, "/proc/self/exe", DS_VERSION, out_dir, 0, why, n,
                             err) != DS_OK) {
         fprintf(stderr, "dubstage: %s\n", err);
         fresh = 0;
@@ -231,10 +246,13 @@ static int plan_fresh(const plan_args *a, const char *stdlib_dir)
         return 1;
     }
     int rc = 1;
+    so.out_dir = a->out_dir;
     if (vm_script_load(a->fresh, &so, &d, err) != DS_OK)
         fprintf(stderr, "dubstage: %s\n", err);
+    else if (a->noutputs && vm_output_select(&d, a->outputs, a->noutputs, err) != DS_OK)
+        fprintf(stderr, "dubstage: %s\n", err), rc = 2;
     else
-        rc = fresh_state(&d, a->fresh, 0, why, sizeof why);
+        rc = fresh_state(&d, a->out_dir, a->fresh, 0, why, sizeof why);
     vm_desc_free(&d);
     free(libs);
     return rc;
@@ -361,7 +379,7 @@ static int print_jobs(const vm_project *p, const plan_job *jobs, int njobs)
             printf("  %-7s %-8s %s\n", i ? "" : "writes", i + 1 < j->noutputs ? "output" : "manifest", shown);
         }
         vm_path_shown(j->job->script, shown, sizeof shown);
-        int fresh = fresh_state(&j->d, shown, 1, why, sizeof why) == 0;
+        int fresh = fresh_state(&j->d, NULL, shown, 1, why, sizeof why) == 0;
         fresh_count += fresh;
         printf("  state   %s\n", fresh ? "up to date" : why);
     }
@@ -625,5 +643,6 @@ int repl_plan(int argc, char **argv, const char *stdlib_dir)
     if (rc == 0)
         rc = a.fresh ? plan_fresh(&a, stdlib_dir) : plan_project(&a, stdlib_dir);
     free(a.libs);
+    free(a.outputs);
     return rc;
 }

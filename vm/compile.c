@@ -364,6 +364,7 @@ static ds_result finish_plan(compiler *c, char *err)
         po->format = od->format;
         po->dither = od->dither;
         po->normalize = od->normalize;
+        po->place = od->place;
     }
     p->meters = vm_arena_alloc(A, (size_t)(c->nmetered ? c->nmetered : 1) * sizeof *p->meters);
     CHECK(p->meters);

@@ -566,7 +566,8 @@ static int insert_at(const compiler *c, int s, int k)
  * channels, its lanes when it moves, its kernel's calls, and the settings
  * it starts with. args: the kind's args, which begin with run. */
 static ds_result inplace_start(compiler *c, const aop *o, const vm_strip_desc *st, op_inplace *run,
-                               void (*process)(void *, float *const *, int, int), void (*design)(void *, int64_t),
+                               void (*process)(void *, float *const *, int, int64_t, int),
+                               void (*design)(void *, int64_t),
                                char *err)
 {
     LANE(insert_moving_lanes(c, o, &run->moving, run->lanes, VM_INSERT_NSETP, err) == DS_OK);

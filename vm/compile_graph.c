@@ -601,7 +601,7 @@ void vmc_decide_needed(compiler *c)
             if (c->needed[*t] && c->audible[*t]) /* a key of an audible insert downstream */
                 need = 1;
         c->needed[s] = need;
-        if (!need && c->audible[s])
+        if (!need && c->audible[s] && !d->output_selection) /* --output leaves the others out on purpose */
             vmc_warnf(c, "%s: %s '%s' is not heard: it feeds no bus that reaches an output", d->strips[s].where,
                   vmc_kind_name(&d->strips[s]), d->strips[s].name);
     }

@@ -164,7 +164,7 @@ void vm_desc_free(vm_desc *d)
     }
     free(d->strips);
     for (int i = 0; i < d->noutputs; i++)
-        free(d->outputs[i].path);
+        free(d->outputs[i].path), free(d->outputs[i].declared);
     free(d->outputs);
     free(d->deliverables);
     free(d->spots);
@@ -176,6 +176,7 @@ void vm_desc_free(vm_desc *d)
         free(d->modules[i].name), free(d->modules[i].path), free(d->modules[i].found_in);
     free(d->modules);
     free(d->script_path);
+    free(d->output_selection);
     vm_desc_init(d);
 }
 

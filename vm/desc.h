@@ -85,6 +85,7 @@ typedef enum { VM_TRANSIENT_ATTACK, VM_TRANSIENT_SUSTAIN } vm_transient_param;
 typedef enum { VM_SATURATE_CLIP, VM_SATURATE_MIX } vm_saturate_param;
 /* ... and of a bit crusher (dsp/bitcrush.h) */
 typedef enum { VM_BITCRUSH_BITS, VM_BITCRUSH_RATE } vm_bitcrush_param;
+#define VM_BITCRUSH_RATE_MIN_HZ 100.0 /* the slowest rate a bit crusher takes at */
 /* ... and of a convolution reverb (its IR, predelay, normalisation and
  * partition are fixed: they make its memory and its latency) */
 typedef enum { VM_CONV_MIX, VM_CONV_GAIN } vm_convolve_param;
@@ -251,12 +252,16 @@ typedef struct {
 
 typedef struct {
     char *path;                 /* final output path */
+    char *declared;             /* the path as the script wrote it (before --out): what
+                                   render --output names it by */
     char where[VM_WHERE_LEN];
     int strip;                  /* the strip whose post-fader signal is written (an output with
                                    downmix = "LoRo": the implicit bus the script made for it) */
     vm_out_format format;
     vm_dither dither;
     vm_normalize_desc normalize;
+    int place;                  /* its index among all the outputs the script declared: a render of
+                                   some of them (render --output) dithers it with the same seed */
 } vm_output_desc;
 
 /* A deliverable (deliver { ... }): a strip's signal judged against a spec
@@ -347,6 +352,8 @@ typedef struct {
     char trims_path[4096];      /* the last `trims "file"` the script read ("" if none) */
     char marker_files[4][4096]; /* the marker lists the script loaded (the REPL's cues), in order */
     int nmarker_files;
+    char *output_selection;     /* render --output: the outputs kept (vm/output_select.h), their
+                                   file names without extension joined by '+' ("DX+MX"); NULL: all */
 } vm_desc;
 
 /* Initialises an empty description with the default session (48 kHz,

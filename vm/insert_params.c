@@ -58,7 +58,7 @@ static const vm_insert_param_spec saturate_params[] = {
  * values are taken at (at or above the session rate: every sample) */
 static const vm_insert_param_spec bitcrush_params[] = {
     {"bits", 1, 24, "bits", VM_BITCRUSH_BITS, VAL(crush_bits), MOVES(setp[VM_BITCRUSH_BITS]), 0},
-    {"rate", 100, 384000, "Hz", VM_BITCRUSH_RATE, VAL(crush_rate_hz), MOVES(setp[VM_BITCRUSH_RATE]), 0},
+    {"rate", VM_BITCRUSH_RATE_MIN_HZ, 384000, "Hz", VM_BITCRUSH_RATE, VAL(crush_rate_hz), MOVES(setp[VM_BITCRUSH_RATE]), 0},
 };
 
 /* delay: time in seconds, feedback and mix in % (a mixer's units on a

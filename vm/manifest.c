@@ -26,15 +26,21 @@
 #define DS_BUILD_FLAGS "unknown"
 #endif
 
-void vm_manifest_path(const vm_desc *d, char *out, size_t n)
+void vm_manifest_path_for(const char *script, const char *first_output, const char *selection, char *out, size_t n)
 {
     char dir[PATH_MAX];
-    vm_path_dirname(d->noutputs ? d->outputs[0].path : d->script_path, dir, sizeof dir);
-    const char *base = vm_path_basename(d->script_path);
+    vm_path_dirname(first_output ? first_output : script, dir, sizeof dir);
+    const char *base = vm_path_basename(script);
     size_t len = strlen(base);
     if (len > 4 && strcmp(base + len - 4, ".lua") == 0)
         len -= 4;
-    snprintf(out, n, "%s/%.*s.manifest.json", dir, (int)len, base);
+    snprintf(out, n, "%s/%.*s%s%s.manifest.json", dir, (int)len, base, selection ? "." : "",
+             selection ? selection : "");
+}
+
+void vm_manifest_path(const vm_desc *d, char *out, size_t n)
+{
+    vm_manifest_path_for(d->script_path, d->noutputs ? d->outputs[0].path : NULL, d->output_selection, out, n);
 }
 
 void vm_manifest_root(const vm_desc *d, char *out, size_t n)
@@ -78,6 +84,10 @@ void vm_manifest_free(vm_manifest *m)
         free(m->modules[i].name), free(m->modules[i].path), free(m->modules[i].found_in);
     free(m->modules);
     free(m->outputs);
+    for (int i = 0; i < m->njoined; i++)
+        file_free(&m->joined[i]);
+    free(m->joined);
+    free(m->selection);
     free(m->values);
     free(m->labels);
     memset(m, 0, sizeof *m);
@@ -178,6 +188,23 @@ static ds_result identify_hashed(vm_manifest_file *f, const vm_manifest_file *kn
     return hash_file(f->path, f->sha256, err);
 }
 
+ds_result vm_manifest_file_at(vm_manifest_file *f, const char *path, const vm_manifest_file *known, char *err)
+{
+    memset(f, 0, sizeof *f);
+    if (!(f->path = strdup(path)))
+        return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    int hashed = 0;
+    return identify_hashed(f, known, &hashed, err);
+}
+
+const char *vm_manifest_output_name(const vm_manifest *m, int i)
+{
+    const char *first = m->outputs[0].path, *p = m->outputs[i].path;
+    const char *slash = strrchr(first, '/');
+    size_t n0 = slash ? (size_t)(slash - first) : 0;
+    return slash && strncmp(p, first, n0) == 0 && p[n0] == '/' ? p + n0 + 1 : p;
+}
+
 /* The modules d required, each by the real path of its file (an input). */
 static ds_result note_modules(vm_manifest *m, const vm_desc *d, char *err)
 {
@@ -217,6 +244,8 @@ ds_result vm_manifest_build(vm_manifest *m, const vm_desc *d, const char *exe, c
             return r;
     }
     m->allow_paths = allow_paths;
+    if (d->output_selection && !(m->selection = strdup(d->output_selection)))
+        return ds_fail(err, DS_ERR_NOMEM, "out of memory");
     char exe_real[PATH_MAX];
     if (!realpath(exe, exe_real))
         snprintf(exe_real, sizeof exe_real, "%s", exe);
@@ -241,20 +270,18 @@ ds_result vm_manifest_build(vm_manifest *m, const vm_desc *d, const char *exe, c
     return note_modules(m, d, err);
 }
 
-int vm_manifest_same_inputs(const vm_manifest *m, const vm_manifest *disk, char *why, size_t n)
+int vm_manifest_same_sources(const vm_manifest *m, const vm_manifest *disk, char *why, size_t n)
 {
     if (strcmp(m->version, disk->version) != 0 || strcmp(m->engine.sha256, disk->engine.sha256) != 0) {
         snprintf(why, n, "the engine changed (dubstage %s, built differently)", m->version);
         return 0;
     }
-    if (strcmp(m->out_dir, disk->out_dir) != 0 || m->allow_paths != disk->allow_paths) {
-        snprintf(why, n, "the options changed (--out, --allow-paths)");
+    if (m->allow_paths != disk->allow_paths) {
+        snprintf(why, n, "the options changed (--allow-paths)");
         return 0;
     }
-    if (m->segment.on != disk->segment.on || (m->segment.on && (m->segment.from != disk->segment.from ||
-                                                                m->segment.to != disk->segment.to ||
-                                                                m->segment.preroll != disk->segment.preroll))) {
-        snprintf(why, n, disk->segment.on ? "the last render was a segment (--from/--to)" : "the segment changed");
+    if (strcmp(m->selection ? m->selection : "", disk->selection ? disk->selection : "") != 0) {
+        snprintf(why, n, "the outputs rendered changed (--output)");
         return 0;
     }
     for (int i = 0; i < m->ninputs; i++) {
@@ -274,6 +301,21 @@ int vm_manifest_same_inputs(const vm_manifest *m, const vm_manifest *disk, char 
         return 0;
     }
     return 1;
+}
+
+int vm_manifest_same_inputs(const vm_manifest *m, const vm_manifest *disk, char *why, size_t n)
+{
+    if (strcmp(m->out_dir, disk->out_dir) != 0) {
+        snprintf(why, n, "the options changed (--out)");
+        return 0;
+    }
+    if (m->segment.on != disk->segment.on || (m->segment.on && (m->segment.from != disk->segment.from ||
+                                                                m->segment.to != disk->segment.to ||
+                                                                m->segment.preroll != disk->segment.preroll))) {
+        snprintf(why, n, disk->segment.on ? "the last render was a segment (--from/--to)" : "the segment changed");
+        return 0;
+    }
+    return vm_manifest_same_sources(m, disk, why, n);
 }
 
 int vm_manifest_outputs_intact(vm_manifest *disk, char *why, size_t n)
@@ -382,6 +424,8 @@ void vm_manifest_take_render(vm_manifest *m, vm_manifest *disk)
     m->outputs = disk->outputs, m->noutputs = disk->noutputs;
     m->values = disk->values, m->labels = disk->labels, m->ndeliverables = disk->ndeliverables;
     disk->outputs = NULL, disk->noutputs = 0, disk->values = NULL, disk->labels = NULL, disk->ndeliverables = 0;
+    m->joined = disk->joined, m->njoined = disk->njoined; /* a join stays one */
+    disk->joined = NULL, disk->njoined = 0;
 }
 
 
@@ -482,7 +526,12 @@ ds_result vm_manifest_write(const vm_manifest *m, const char *path, char *err)
         put_path(f, m->out_dir, m->root);
     else
         fputs("null", f);
-    fprintf(f, ", \"allow_paths\": %s},\n", m->allow_paths ? "true" : "false");
+    fprintf(f, ", \"allow_paths\": %s, \"outputs\": ", m->allow_paths ? "true" : "false");
+    if (m->selection)
+        vm_json_string(f, m->selection);
+    else
+        fputs("null", f);
+    fprintf(f, "},\n");
     const vm_manifest_session *se = &m->session;
     if (se->rate) {
         fprintf(f, "  \"session\": {\"rate\": %d, \"fps\": ", se->rate);
@@ -517,7 +566,16 @@ ds_result vm_manifest_write(const vm_manifest *m, const char *path, char *err)
         fprintf(f, "%s\n", i ? "," : "");
         put_file(f, &m->outputs[i], m->root, 1);
     }
-    fprintf(f, "%s],\n  \"deliverables\": ", m->noutputs ? "\n  " : "");
+    fprintf(f, "%s],\n", m->noutputs ? "\n  " : "");
+    if (m->joined) {
+        fprintf(f, "  \"joined\": [");
+        for (int i = 0; i < m->njoined; i++) {
+            fprintf(f, "%s\n", i ? "," : "");
+            put_file(f, &m->joined[i], m->root, 0);
+        }
+        fprintf(f, "%s],\n", m->njoined ? "\n  " : "");
+    }
+    fprintf(f, "  \"deliverables\": ");
     if (m->ndeliverables < 0) {
         fputs("null", f);
     } else {
@@ -695,6 +753,9 @@ static ds_result read_doc(const manifest_reader *mr, const vm_json *doc, vm_mani
         return bad(mr, "options.out_dir", "is too long");
     const vm_json *ap = vm_json_get(o, "allow_paths");
     m->allow_paths = ap && ap->type == VM_JSON_TRUE;
+    const char *sel = vm_json_get_string(o, "outputs");
+    if (sel && !(m->selection = strdup(sel)))
+        return ds_fail(mr->err, DS_ERR_NOMEM, "out of memory");
     const vm_json *se = vm_json_get(doc, "session");
     if (se && se->type == VM_JSON_OBJECT) {
         m->session.rate = (int)get_int(se, "rate");
@@ -715,6 +776,9 @@ static ds_result read_doc(const manifest_reader *mr, const vm_json *doc, vm_mani
     ds_result r = get_files(mr, doc, "inputs", &m->inputs, &m->ninputs, 0);
     if (r == DS_OK)
         r = get_files(mr, doc, "outputs", &m->outputs, &m->noutputs, 1);
+    const vm_json *joined = vm_json_get(doc, "joined");
+    if (r == DS_OK && joined && joined->type != VM_JSON_NULL)
+        r = get_files(mr, doc, "joined", &m->joined, &m->njoined, 0);
     if (r == DS_OK)
         r = get_deliverables(mr, doc, m);
     return r;

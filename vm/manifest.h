@@ -11,7 +11,8 @@
  *     version says), the compiler and flags it was built with, the SIMD
  *     path it ran;
  *   - the options: --block and --threads (which do not change the bytes,
- *     recorded all the same), --out and --allow-paths (which do);
+ *     recorded all the same), --out, --allow-paths and --output (which
+ *     do);
  *   - the session: sample rate, frame rate, start timecode, length;
  *   - a segment render's stretch and pre-roll (--from/--to/--preroll,
  *     docs/segments.md), or null for the whole session;
@@ -20,7 +21,11 @@
  *     its contents;
  *   - every output: SHA-256, size, format, channels, layout, rate, length
  *     in samples;
- *   - each deliverable's measures (when the render measured them).
+ *   - each deliverable's measures (when the render measured them);
+ *   - for files written by `dubstage join`: the segment files it read,
+ *     hashed ("joined"); the rest is the segments' render's, the segment
+ *     being the stretch the joined files cover (null: the whole session),
+ *     --out their folder (docs/segments.md).
  * Paths inside the script's folder are written relative to it, others
  * absolute; in memory every path is absolute (resolved against the folder
  * the reader names), so a checkout moved elsewhere still matches.
@@ -94,6 +99,8 @@ typedef struct {
     char root[PATH_MAX];         /* the script's folder: relative paths are under it */
     char out_dir[PATH_MAX];      /* --out DIR, resolved ("" without) */
     int allow_paths;
+    char *selection;             /* render --output: the outputs rendered (vm_desc.output_selection,
+                                    "DX+MX"); NULL: all the script's */
     int block, threads;          /* the render's --block, --threads (0: not recorded) */
     vm_manifest_session session;
     vm_segment segment;          /* a segment render: set by the caller before vm_manifest_record
@@ -106,14 +113,24 @@ typedef struct {
     int nmodules;
     vm_manifest_file *outputs;
     int noutputs;
+    vm_manifest_file *joined;    /* written by dubstage join: the segment files it read, in order
+                                    (per output, its segments); NULL for a render */
+    int njoined;
     double (*values)[VM_MEASURE_COUNT]; /* per deliverable */
     char (*labels)[256];                /* per deliverable: "out/PM.wav (ebu-r128)" */
     int ndeliverables;
 } vm_manifest;
 
+/* The manifest's place for script (a path) whose first output is
+ * first_output (NULL: none; the script's folder), and selection
+ * (render --output; NULL: all): vm_manifest_path's rule. */
+void vm_manifest_path_for(const char *script, const char *first_output, const char *selection, char *out, size_t n);
+
 /* Where the manifest of script d lives: beside its first output (the
  * script's folder when it writes none), named "SCRIPT.manifest.json"
- * ("mix.manifest.json" for mix.lua), into out (n bytes). */
+ * ("mix.manifest.json" for mix.lua), or for a render of some of its
+ * outputs (render --output) "SCRIPT.SELECTION.manifest.json"
+ * ("stems.DX.manifest.json"), into out (n bytes). */
 void vm_manifest_path(const vm_desc *d, char *out, size_t n);
 
 /* The folder paths in d's manifest are relative to: the script's (its real
@@ -138,6 +155,23 @@ ds_result vm_manifest_build(vm_manifest *m, const vm_desc *d, const char *exe, c
  * ("the script changed", "'media/a.wav' changed", "a new input
  * 'lib/x.lua'"). */
 int vm_manifest_same_inputs(const vm_manifest *m, const vm_manifest *disk, char *why, size_t n);
+
+/* 1 when m and disk record renders of the same sources: the same engine,
+ * --allow-paths and --output, and every input the same (paths and
+ * contents); else 0 with what differs in why. (--out and the segment may
+ * differ: the segments of one programme agree on this.) */
+int vm_manifest_same_sources(const vm_manifest *m, const vm_manifest *disk, char *why, size_t n);
+
+/* f (zeroed here) for the file at path: a copy of the path, its identity
+ * and the SHA-256 of its contents, taken from known (may be NULL) when the
+ * file's identity is known's and settled, else read. Free f's path with
+ * the manifest that holds it. */
+ds_result vm_manifest_file_at(vm_manifest_file *f, const char *path, const vm_manifest_file *known, char *err);
+
+/* Output i's name in m: its path under the first output's folder
+ * ("PM.wav", "stems/DX.wav"), or its whole path when elsewhere (what
+ * `dubstage diff` and `dubstage join` pair outputs by). m has outputs. */
+const char *vm_manifest_output_name(const vm_manifest *m, int i);
 
 /* 1 when every output disk records is there with the contents recorded
  * (read again when its identity changed or it had not settled: then its
@@ -173,7 +207,7 @@ ds_result vm_manifest_record(vm_manifest *m, const vm_desc *d, const plan *p, in
                              const double (*values)[VM_MEASURE_COUNT], char *err);
 
 /* Moves what disk recorded of its render (session, block, threads,
- * outputs, measures) into m, whose engine, options and inputs are the same
+ * outputs, measures, the segment files of a join) into m, whose engine, options and inputs are the same
  * (vm_manifest_same_inputs): the render stands, m describes it now. */
 void vm_manifest_take_render(vm_manifest *m, vm_manifest *disk);
 

@@ -271,7 +271,7 @@ static void inplace_stretch(void *args, int off, int len)
     int nch = r->nch < VM_MAX_CHANNELS ? r->nch : VM_MAX_CHANNELS;
     for (int ch = 0; ch < nch; ch++)
         seg[ch] = r->io[ch] + off;
-    r->process(args, seg, nch, len);
+    r->process(args, seg, nch, r->block_pos + off, len);
 }
 
 /* The run of every in-place insert: the whole block at once, or, when its
@@ -282,9 +282,10 @@ static void op_inplace_run(plan *p, void *args, int64_t pos, int n)
     (void)p;
     op_inplace *r = args;
     if (!r->moving) {
-        r->process(args, r->io, r->nch, n);
+        r->process(args, r->io, r->nch, pos, n);
         return;
     }
+    r->block_pos = pos;
     by_knots(r->lanes, VM_INSERT_NSETP, &r->knot, args, pos, n, inplace_design, inplace_stretch);
 }
 
@@ -294,8 +295,9 @@ void op_inplace_start(op_inplace *r)
         inplace_design(r, 0);
 }
 
-void op_transient_process(void *args, float *const *io, int nch, int n)
+void op_transient_process(void *args, float *const *io, int nch, int64_t pos, int n)
 {
+    (void)pos;
     dsp_transient_process(&((op_transient_args *)args)->state, io, nch, n);
 }
 
@@ -306,8 +308,9 @@ void op_transient_design(void *args, int64_t knot)
                       vm_lane_value(a->run.lanes[VM_TRANSIENT_SUSTAIN], knot));
 }
 
-void op_saturate_process(void *args, float *const *io, int nch, int n)
+void op_saturate_process(void *args, float *const *io, int nch, int64_t pos, int n)
 {
+    (void)pos;
     dsp_saturate_process(&((op_saturate_args *)args)->state, io, nch, n);
 }
 
@@ -323,9 +326,11 @@ static void saturate_reset(void *args)
     op_inplace_start(args);
 }
 
-void op_bitcrush_process(void *args, float *const *io, int nch, int n)
+void op_bitcrush_process(void *args, float *const *io, int nch, int64_t pos, int n)
 {
-    dsp_bitcrush_process(&((op_bitcrush_args *)args)->state, io, nch, n);
+    dsp_bitcrush *s = &((op_bitcrush_args *)args)->state;
+    dsp_bitcrush_locate(s, pos); /* the session's grid, wherever the render started */
+    dsp_bitcrush_process(s, io, nch, n);
 }
 
 void op_bitcrush_design(void *args, int64_t knot)
@@ -1462,13 +1467,17 @@ static double bandduck_memory(const void *args, int64_t at)
     return dsp_xover3_memory(&((const op_bandduck_args *)args)->split[0]);
 }
 
-/* Its takes fall on a grid counted from where it started (dsp/bitcrush.h),
- * so a segment's grid is not the whole render's unless every sample is
- * taken: a state no pre-roll settles. */
+/* Its takes fall on the session's grid (dsp_bitcrush_locate), so what a
+ * start carries is only the value held: one hold, a period. A moving rate
+ * may hold a value taken at a slower rate: the slowest the rate may be
+ * then. */
 static double bitcrush_memory(const void *args, int64_t at)
 {
     (void)at;
-    return ((const op_bitcrush_args *)args)->state.period > 1 ? HUGE_VAL : 0;
+    const op_bitcrush_args *a = args;
+    const vm_lane *rate = a->run.moving ? a->run.lanes[VM_BITCRUSH_RATE] : NULL;
+    double period = rate && vm_lane_count(rate) > 0 ? a->fs / VM_BITCRUSH_RATE_MIN_HZ : a->state.period;
+    return period > 1 ? ceil(period) : 0;
 }
 
 static double delay_memory(const void *args, int64_t at)

@@ -295,8 +295,9 @@ typedef struct {
  * settings, when they move, are set at every knot of the control grid and
  * held until the next (the transient shaper, the saturator, the bit
  * crusher): this is the first member of its args, and one run function
- * (in ops.c) serves them all. process runs the kernel in args over io;
- * design sets it to the lanes' values at a knot (its state carries on).
+ * (in ops.c) serves them all. process runs the kernel in args over io,
+ * whose first sample is session sample pos (the bit crusher's grid is the
+ * session's); design sets it to the lanes' values at a knot (its state carries on).
  * The emitter fills it and calls op_inplace_start. */
 typedef struct {
     float **io;
@@ -304,7 +305,8 @@ typedef struct {
     int moving;                /* lanes are set */
     vm_lane *lanes[VM_INSERT_NSETP]; /* plain lanes, in the kind's row order */
     int64_t knot;              /* the knot the kernel's settings belong to */
-    void (*process)(void *args, float *const *io, int nch, int n);
+    int64_t block_pos;         /* moving: the session sample of the block being run (for its stretches) */
+    void (*process)(void *args, float *const *io, int nch, int64_t pos, int n);
     void (*design)(void *args, int64_t knot);
 } op_inplace;
 
@@ -459,12 +461,13 @@ void op_limiter_design(op_limiter_args *a, int64_t n);
 /* The in-place inserts' kernels, for op_inplace's process and design (args:
  * the kind's args): the transient shaper (dsp_transient_set keeps the
  * followers), the saturator (it has no state), the bit crusher
- * (dsp_bitcrush_set keeps the countdown and the held values). */
-void op_transient_process(void *args, float *const *io, int nch, int n);
+ * (dsp_bitcrush_set keeps the held values; each run locates its countdown
+ * at pos). */
+void op_transient_process(void *args, float *const *io, int nch, int64_t pos, int n);
 void op_transient_design(void *args, int64_t knot);
-void op_saturate_process(void *args, float *const *io, int nch, int n);
+void op_saturate_process(void *args, float *const *io, int nch, int64_t pos, int n);
 void op_saturate_design(void *args, int64_t knot);
-void op_bitcrush_process(void *args, float *const *io, int nch, int n);
+void op_bitcrush_process(void *args, float *const *io, int nch, int64_t pos, int n);
 void op_bitcrush_design(void *args, int64_t knot);
 
 /* An in-place insert's settings at sample 0, when they move (its knot 0):

@@ -100,6 +100,7 @@ typedef struct {
     vm_normalize_desc normalize;
     int follows;            /* a stem of a normalised output: that output's index, which
                                sets its static gain; -1 otherwise */
+    int place;              /* its index among all the script's outputs (vm_output_desc.place) */
 } plan_output;
 
 /* A strip measured without being written (a deliverable's dialogue stem,

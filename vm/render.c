@@ -277,7 +277,7 @@ static void output_config(const plan *p, int i, int64_t first, vm_outfile_config
     cfg->rate = p->tb.rate;
     cfg->format = po->format;
     cfg->dither = po->dither;
-    cfg->dither_seed = 0x9e3779b9u ^ (uint32_t)i;
+    cfg->dither_seed = 0x9e3779b9u ^ (uint32_t)po->place; /* the same with --output */
     cfg->time_reference = p->tb.start_samples + first;
     cfg->dither_skip_frames = first;
     cfg->description = po->strip;

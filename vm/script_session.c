@@ -235,6 +235,8 @@ int script_add_output(lua_State *L, int idx, const char *call, const char *const
     vm_output_desc *o = &d->outputs[d->noutputs];
     memset(o, 0, sizeof *o);
     o->path = script_strdup(L, path);
+    o->declared = script_strdup(L, file);
+    o->place = d->noutputs;
     d->noutputs++;
     o->strip = strip;
     o->format = fmt;

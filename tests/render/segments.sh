@@ -16,6 +16,17 @@
 #   and wav24) joins to files identical to the whole render, byte for byte
 #   (cmp), headers included; each segment's BWF time reference is the
 #   session start plus its start (read from the bext chunk by Python);
+#   join leaves a render's manifest: the joined outputs and the segment
+#   files it read, hashed (checked against Python's hashlib), the segment
+#   null, --out the joined folder, so `plan --fresh --out` takes it for a
+#   render of the whole script (and a file join for one of --output PM),
+#   `dubstage diff` pairs it with the whole render's folder; a segment file
+#   changed since its render leaves the join without a manifest;
+#   `dubstage diff` of two segment folders prints a change at its
+#   programme timecode (session start + the segment's start + offset);
+# - a bit crusher (cuts off its grid, a moving rate across a cut) joins
+#   to the whole render byte for byte with 50 ms of pre-roll, and differs
+#   without (tests/unit/test_bitcrush.c checks its grid's arithmetic);
 # - a segment at --block 64 and 4096 is the same bytes;
 # - a reverb whose rt60 (10 s) is longer than the pre-roll (2 s) is
 #   warned about, naming the script line, the node, its memory and the
@@ -173,6 +184,134 @@ else
   notok "gains-only: the joined files are the whole render's byte for byte" "join exit $rc"
 fi
 
+# the join's manifest: a render's, of the segment files it read
+m=gjoined/gains.manifest.json
+if [ -f "$m" ] && python3 - "$m" <<'EOF'
+import hashlib, json, os, sys
+m = json.load(open(sys.argv[1]))
+h = lambda p: hashlib.sha256(open(p, 'rb').read()).hexdigest()
+root = m["root"]
+at = lambda p: p if p.startswith("/") else os.path.join(root, p)
+assert m["segment"] is None, m["segment"]
+assert at(m["options"]["out_dir"]) == os.path.realpath("gjoined"), m["options"]
+outs = {os.path.basename(o["path"]): o for o in m["outputs"]}
+assert sorted(outs) == ["FX.wav", "PM.wav", "PM_LoRo16.wav"], sorted(outs)
+for name, o in outs.items():
+    assert o["sha256"] == h("gjoined/" + name) and o["length_samples"] == 12 * 48000, (name, o)
+j = m["joined"]
+want = [os.path.realpath("g%d/%s" % (k, n)) for n in ("PM.wav", "PM_LoRo16.wav", "FX.wav") for k in (1, 2, 3, 4)]
+assert sorted(at(f["path"]) for f in j) == sorted(want), [f["path"] for f in j]
+for f in j:
+    assert f["sha256"] == h(at(f["path"])), f
+EOF
+then
+  ok "join writes the manifest of a render into gjoined: its outputs hashed, the 12 segment files it read hashed (joined), no segment (the whole session)"
+else
+  notok "join writes a manifest" "$(ls gjoined)"
+fi
+run "$DS" plan --fresh gains/gains.lua --out gjoined
+r1=$rc
+run "$DS" plan --fresh gains/gains.lua --out g2
+if [ $r1 -eq 0 ] && [ $rc -eq 1 ] && has "the last render was a segment"; then
+  ok "plan --fresh takes the join for a render of the whole script into gjoined (up to date), not a segment's folder"
+else
+  notok "plan --fresh on the joined folder" "exit $r1 (joined) and $rc (a segment)"
+fi
+run "$DS" diff gwhole gjoined
+if [ $rc -eq 0 ] && has "PM.wav" "FX.wav"; then
+  ok "dubstage diff pairs the whole render's folder and the joined one by their manifests: identical"
+else
+  notok "diff of the whole and the joined folders" "exit $rc"
+fi
+mkdir gfile
+run "$DS" join gfile/PM.wav g1/PM.wav g2/PM.wav g3/PM.wav g4/PM.wav
+r1=$rc
+run "$DS" plan --fresh gains/gains.lua --out gfile --output PM
+if [ $r1 -eq 0 ] && [ -f gfile/gains.PM.manifest.json ] && [ $rc -eq 0 ]; then
+  ok "a join of one output's files leaves gains.PM.manifest.json, which plan --fresh --output PM takes for that render"
+else
+  notok "a file join's manifest" "join exit $r1, plan --fresh exit $rc"
+fi
+for k in 1 2 3 4; do cp -r "g$k" "h$k"; done
+python3 - h2/PM.wav <<'EOF'
+import sys
+b = bytearray(open(sys.argv[1], 'rb').read())
+b[len(b) // 2] ^= 1  # a sample in the middle
+open(sys.argv[1], 'wb').write(bytes(b))
+EOF
+run "$DS" join hjoined h1 h2 h3 h4
+if [ $rc -eq 0 ] && has "no manifest for the joined files" "h2/PM.wav' changed since it was rendered" && [ ! -e hjoined/gains.manifest.json ]; then
+  ok "a segment file changed since its render: the join stands, without a manifest, saying why"
+else
+  notok "a changed segment file: no manifest" "exit $rc, message lacks '$missing'"
+fi
+
+# dubstage diff on segment folders: positions in the programme's timecode
+# (the session start plus the segment's start), not from the session start
+cp gains/gains.lua gains/gains2.lua
+echo 'm.gain:set { at = 7.5, to = -20 }                        -- a change inside segment 3' >> gains/gains2.lua
+run "$DS" render gains/gains2.lua --from 6 --to 9 --preroll 0 --out g3b --quiet
+run "$DS" diff g3 g3b
+# the gain moves from 7.5 s on: the first sample that differs is the
+# session's 360001 (7.5 s + 1), sample 72001 of the segment's files; at
+# 25 fps a frame is 1920 samples, so 360001 = frame 187 (7 s 12 frames) +
+# 961 samples: 10:00:07:12+961 (from the segment's start it would read
+# 10:00:01:12+961)
+if [ $rc -eq 1 ] && has "PM.wav: differs" "first 10:00:07:12+961 (sample 72001)" && ! has "10:00:01:12"; then
+  ok "diff of two renders of the segment from 10:00:06:00 puts the change at 7.5 s at 10:00:07:12+961 (sample 72001 of the files)"
+else
+  notok "diff of segment renders prints the programme's timecode" "exit $rc, message lacks '$missing' or has 10:00:01:12"
+fi
+
+# ---- a bit crusher: its takes on the session's grid -------------------------
+# cuts off its grid (a take every 6.86 samples at 7000 Hz), its rate moving
+# across one: with 50 ms of pre-roll (its memory: one hold, at most 10 ms
+# while the rate moves) the join is the whole render byte for byte; without
+# pre-roll a segment starts holding 0 until its first take, so it differs
+mkdir crush
+cp gains/media/mx.wav crush/
+cat > crush/crush.lua <<'EOF'
+session { rate = 48000, fps = 25, start = "10:00:00:00", length = 12 }
+local pm = bus "PM" { channels = 2 }
+local t = track "MUS" { channels = 2, to = pm }
+t:clip { "mx.wav", at = 0 }
+local c = t:bitcrush { bits = 7, rate = 7000 }
+c.rate:ramp { at = 5.5, to = 3100, over = 1 }            -- across the cut at 6 s
+c.bits:ramp { at = 8, to = 4, over = 2 }
+output { "out/PM.wav", from = pm, format = "wav24" }
+output { "out/PM32f.wav", from = pm, format = "wav32f" }
+EOF
+run "$DS" render crush/crush.lua --out cwhole --quiet
+[ $rc -eq 0 ] || notok "the bit crusher session renders whole" "exit $rc"
+set -- 0 2.99993 6.00011 9.0002 12
+k=0
+warned=
+while [ $# -ge 2 ]; do
+  k=$((k + 1))
+  run "$DS" render crush/crush.lua --from "$1" --to "$2" --preroll 0.05 --strict --out "c$k" --quiet
+  [ $rc -eq 0 ] || notok "bit crusher segment $k with 50 ms of pre-roll, --strict" "exit $rc: $out"
+  has "warning" && warned=$k
+  run "$DS" render crush/crush.lua --from "$1" --to "$2" --preroll 0 --out "c0$k" --quiet
+  shift
+done
+run "$DS" join cjoined c1 c2 c3 c4
+jrc=$rc
+run "$DS" join cjoined0 c01 c02 c03 c04
+same=1
+for f in PM.wav PM32f.wav; do
+  cmp -s "cwhole/$f" "cjoined/$f" || { same=0; echo "# $f differs: $(cmp "cwhole/$f" "cjoined/$f" 2>&1)"; }
+done
+if [ $jrc -eq 0 ] && [ $same -eq 1 ] && [ -z "$warned" ]; then
+  ok "a bit crusher (cuts off its grid, its rate moving across one) in 4 segments with 50 ms of pre-roll joins to the whole render byte for byte (cmp), no warning"
+else
+  notok "a bit crusher in segments with pre-roll joins to the whole render byte for byte" "join exit $jrc, same $same, warning in segment $warned"
+fi
+if [ $rc -eq 0 ] && ! cmp -s cwhole/PM32f.wav cjoined0/PM32f.wav; then
+  ok "... and without pre-roll the join differs (a segment holds 0 until its first take): the comparison can see it"
+else
+  notok "without pre-roll the bit crusher's join differs" "join exit $rc, or identical"
+fi
+
 # ---- block sizes ------------------------------------------------------------
 run "$DS" render film/film.lua --from 01:00:10:00 --to 01:00:13:00 --preroll 3 --out b64 --block 64 --quiet
 run "$DS" render film/film.lua --from 01:00:10:00 --to 01:00:13:00 --preroll 3 --out b4096 --block 4096 --quiet
@@ -261,14 +400,14 @@ else
 fi
 if ! python3 -c 'import jsonschema' 2>/dev/null; then
   echo "skip - the segment's manifest against docs/manifest.schema.json: python3-jsonschema is not installed"
-elif python3 - "$ROOT/docs/manifest.schema.json" "$m" gwhole/gains.manifest.json <<'EOF'
+elif python3 - "$ROOT/docs/manifest.schema.json" "$m" gwhole/gains.manifest.json gjoined/gains.manifest.json <<'EOF'
 import json, sys, jsonschema
 schema = json.load(open(sys.argv[1]))
 for f in sys.argv[2:]:
     jsonschema.Draft202012Validator(schema).validate(json.load(open(f)))
 EOF
 then
-  ok "a segment's manifest and a whole render's validate against docs/manifest.schema.json"
+  ok "a segment's manifest, a whole render's and a join's validate against docs/manifest.schema.json"
 else
   notok "the manifests validate against docs/manifest.schema.json" "see above"
 fi

@@ -12,6 +12,13 @@
  *     and n samples hold floor((n - 1) rate / fs) + 1 values;
  *   - a run cut into stretches of 1, 7 and 64 samples is bit-identical to
  *     one run (the countdown carries over);
+ *   - the session's grid (dsp_bitcrush_locate): the countdown located at
+ *     every sample t of 10 s equals the one a run from sample 0 reached at
+ *     t, for periods 6, 48000/7350, 48000/44100, 480 and 1; located at
+ *     positions up to 2^45 (and below 0) it is J p - t with J = floor((t
+ *     - 1) / p) + 1 computed exactly in 128-bit integers on p's mantissa;
+ *     a run started anywhere, located, equals the run from 0 once one
+ *     period has passed (what lets a segment's pre-roll settle it);
  *   - t:bitcrush in a render: 4 bits held at 8 kHz on a 48 kHz session is,
  *     sample for sample, the input at the last multiple of 6 samples from
  *     the session start rounded to 1/8 (the formula written out here);
@@ -161,6 +168,81 @@ static void test_stretches(void)
           "a run cut into stretches of 1, 7 and 64 samples is bit-identical to one run", "they differ");
 }
 
+/* J p - t, J = floor((t - 1) / p) + 1, exactly: p = m 2^-sh with m a
+ * 53-bit integer (sh > 0 for any period under 2^53), so J = floor((t - 1)
+ * 2^sh / m) and J p - t = ((J m) - t 2^sh) 2^-sh in 128-bit integers. */
+static double exact_until(int64_t t, double p)
+{
+    int e;
+    double f = frexp(p, &e); /* p = f 2^e, f in [0.5, 1) */
+    __int128 m = (__int128)ldexp(f, 53);
+    int sh = 53 - e;
+    __int128 num = (__int128)(t - 1) * ((__int128)1 << sh);
+    __int128 j = num >= 0 ? num / m : -((-num + m - 1) / m); /* floor */
+    __int128 r = (j + 1) * m - (__int128)t * ((__int128)1 << sh);
+    return ldexp((double)r, -sh);
+}
+
+static void test_locate(void)
+{
+    enum { N = 480000 };
+    static const double periods[] = {6, 48000.0 / 7350, 48000.0 / 44100, 480, 1};
+    for (size_t k = 0; k < sizeof periods / sizeof periods[0]; k++) {
+        double rate = FS / periods[k];
+        dsp_bitcrush run, at;
+        dsp_bitcrush_init(&run, FS, 24, rate), dsp_bitcrush_init(&at, FS, 24, rate);
+        long bad = 0;
+        for (int t = 0; t < N; t++) {
+            dsp_bitcrush_locate(&at, t);
+            bad += at.until != run.until;
+            dsp_bitcrush_process(&run, NULL, 0, 1); /* the countdown alone */
+        }
+        char name[200];
+        snprintf(name, sizeof name, "period %.6g: the countdown located at each of %d samples = the one a run from "
+                 "sample 0 reached there", run.period, N);
+        check(bad == 0, name, "%ld differ", bad);
+        /* far positions, and before 0, against integer arithmetic */
+        bad = 0;
+        double worst = 0;
+        for (int i = 0; i < 4000; i++) {
+            int64_t t = i < 2000 ? ((int64_t)1 << 45) - 1000 + i * 7919LL : -1000000 + i * 997LL;
+            dsp_bitcrush_locate(&at, t);
+            double want = exact_until(t, run.period);
+            bad += at.until != want;
+            double d = fabs(at.until - want);
+            worst = d > worst ? d : worst;
+        }
+        snprintf(name, sizeof name, "period %.6g: located near 2^45 and below 0, J p - t exactly (128-bit integers)",
+                 run.period);
+        check(bad == 0, name, "%ld differ (worst by %g)", bad, worst);
+    }
+    /* started anywhere, located: the run from 0 after one period */
+    enum { M = 20000 };
+    static float whole[M], part[M];
+    for (int i = 0; i < M; i++)
+        whole[i] = (float)(0.7 * sin(0.0173 * i));
+    static const int starts[] = {1, 5, 3333, 12345};
+    int bad = 0;
+    for (size_t k = 0; k < sizeof starts / sizeof starts[0]; k++) {
+        dsp_bitcrush a, b;
+        dsp_bitcrush_init(&a, FS, 6, 7350), dsp_bitcrush_init(&b, FS, 6, 7350);
+        static float w[M];
+        memcpy(w, whole, sizeof w);
+        memcpy(part, whole, sizeof part);
+        float *io[1] = {w};
+        dsp_bitcrush_locate(&a, 0);
+        dsp_bitcrush_process(&a, io, 1, M);
+        int s0 = starts[k];
+        float *pio[1] = {part + s0};
+        dsp_bitcrush_locate(&b, s0);
+        dsp_bitcrush_process(&b, pio, 1, M - s0);
+        for (int i = s0 + 7; i < M; i++) /* a hold is 6 or 7 samples */
+            bad += part[i] != w[i];
+    }
+    check(bad == 0, "a run started at samples 1, 5, 3333 and 12345, located, = the run from 0 after one hold (7 "
+          "samples)", "%d samples differ", bad);
+}
+
 static double sine(int i, int c)
 {
     (void)c;
@@ -207,6 +289,7 @@ int main(void)
     test_levels();
     test_holds();
     test_stretches();
+    test_locate();
     test_render();
     scratch_close();
     return check_exit();
