@@ -47,22 +47,27 @@ typedef long long dsp_lanes_v4i __attribute__((vector_size(4 * sizeof(long long)
         TRANSPOSE4(r);                                                                                      \
     } while (0)
 
-/* r[t] (8 doubles) = sample i + t of lanes q[0..7], t < 8: each 8-sample
- * run moved as two 4-sample halves, lanes k and k + 4 of a half in one
- * 32-byte vector (two 16-byte loads), so a 4 x 4 transpose in each 16-byte
- * half leaves sample t of the 8 lanes in one vector of floats, converted to
- * doubles in one instruction */
+/* r[t] (8 doubles) = sample i + t of lanes q[0..7], t < 4: lanes k and
+ * k + 4 of the run in one 32-byte vector (two 16-byte loads), so a 4 x 4
+ * transpose in each 16-byte half leaves sample t of the 8 lanes in one
+ * vector of floats, converted to doubles in one instruction */
+#define DSP_LANES_LOAD8_4(r, q, i)                                                                          \
+    do {                                                                                                    \
+        __m256 a_[4];                                                                                       \
+        for (int k_ = 0; k_ < 4; k_++)                                                                      \
+            a_[k_] = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps((q)[k_] + (i))),              \
+                                          _mm_loadu_ps((q)[k_ + 4] + (i)), 1);                              \
+        TRANSPOSE4_HALVES(a_);                                                                              \
+        for (int t_ = 0; t_ < 4; t_++)                                                                      \
+            (r)[t_] = _mm512_cvtps_pd(a_[t_]);                                                              \
+    } while (0)
+
+/* r[t] (8 doubles) = sample i + t of lanes q[0..7], t < 8: two 4-sample
+ * halves */
 #define DSP_LANES_LOAD8(r, q, i)                                                                            \
     do {                                                                                                    \
-        for (int b_ = 0; b_ < 8; b_ += 4) {                                                                 \
-            __m256 a_[4];                                                                                   \
-            for (int k_ = 0; k_ < 4; k_++)                                                                  \
-                a_[k_] = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps((q)[k_] + (i) + b_)),     \
-                                              _mm_loadu_ps((q)[k_ + 4] + (i) + b_), 1);                     \
-            TRANSPOSE4_HALVES(a_);                                                                          \
-            for (int t_ = 0; t_ < 4; t_++)                                                                  \
-                (r)[b_ + t_] = _mm512_cvtps_pd(a_[t_]);                                                     \
-        }                                                                                                   \
+        DSP_LANES_LOAD8_4((r), q, (i));                                                                     \
+        DSP_LANES_LOAD8_4((r) + 4, q, (i) + 4);                                                             \
     } while (0)
 
 #endif

@@ -83,6 +83,13 @@ void dsp_loudness_config_init(dsp_loudness_config *cfg, double rate, int channel
  * explicitly for other layouts). */
 double dsp_loudness_default_weight(int channels, int index);
 
+/* BS.1770's K-weighting at `rate` as the meter runs it: b[3] and a[3] the
+ * shelf's (a[0] = 1), a2[3] the high-pass's denominator (a2[0] = 1; its
+ * numerator is 1, -2, 1). The published coefficients at 48 kHz, redesigned
+ * from their analogue prototypes at other rates. For tools that compare
+ * filter implementations with the meter's. */
+void dsp_loudness_k_coefficients(double rate, double *b, double *a, double *a2);
+
 typedef struct {
     double w;                 /* weight G_i; 0 skips the K-filter */
     double x1, x2, y1, y2;    /* stage 1 (shelf) DF1 state */
@@ -112,6 +119,9 @@ typedef struct {
     int step;                 /* samples per grid step: hop / grid */
     int pos;                  /* samples into the current grid step */
     int64_t steps;            /* grid steps completed */
+    int ring_at;              /* steps % ring_len: the next step's slot */
+    int hop_step;             /* steps % grid: steps into the current hop */
+    int hop_at;               /* (steps / grid) % 30: the current hop's slot */
     double b[3], a[3];        /* stage 1: shelf */
     double a2[3];             /* stage 2: high-pass, numerator 1, -2, 1 */
     dsp_loudness_channel *ch;
@@ -119,6 +129,8 @@ typedef struct {
     int ring_len;
     double *hop_sums;         /* 30: each 100 ms hop's steps summed, indexed
                                  hop % 30 (after the ring, in the same block) */
+    double *step_e;           /* the energies of the steps ending in one kernel
+                                 pass (after the hop sums) */
     double m_energy, s_energy;         /* latest complete windows; -1: none yet */
     double max_m_energy, max_s_energy; /* -1: none yet */
     dsp_loudness_hist gate;   /* 400 ms blocks, for I */

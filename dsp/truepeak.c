@@ -180,9 +180,56 @@ static int can_beat(const float *x, int n, float peak)
     return (outer > inner ? outer : inner) > peak;
 }
 
-float dsp_truepeak_feed(float *hist, const float *x, int n, float x_peak, float peak)
+/* The largest |x[i]| of each 64-sample block of x[0 .. n) (the last one
+ * shorter when n is not a multiple), as peak bits not yet clamped (a NaN
+ * reads above DSP_PEAK_INF_BITS): one pass that gives the call's sample
+ * peak and a bound on every stretch's. */
+DSP_HOT
+static void block_peaks(const float *restrict x, int n, uint32_t *restrict out)
+{
+    int b = 0;
+    for (; (b + 1) * STRETCH <= n; b++) {
+        const float *restrict w = x + b * STRETCH;
+        uint32_t m = 0;
+        for (int k = 0; k < STRETCH; k++) {
+            uint32_t u = dsp_peak_bits(w[k]) & 0x7fffffffu;
+            m = u > m ? u : m;
+        }
+        out[b] = m;
+    }
+    if (b * STRETCH < n) {
+        uint32_t m = 0;
+        for (int k = b * STRETCH; k < n; k++) {
+            uint32_t u = dsp_peak_bits(x[k]) & 0x7fffffffu;
+            m = u > m ? u : m;
+        }
+        out[b] = m;
+    }
+}
+
+/* Samples per pass of dsp_truepeak_feed (a longer call is cut: the result
+ * does not depend on the cuts) */
+#define FEED_MAX (64 * STRETCH)
+
+float dsp_truepeak_feed(float *hist, const float *x, int n, float *sample_peak, float peak)
 {
     const int h = DSP_TRUEPEAK_TAPS - 1;
+    for (; n > FEED_MAX; x += FEED_MAX, n -= FEED_MAX)
+        peak = dsp_truepeak_feed(hist, x, FEED_MAX, sample_peak, peak);
+    /* blk[b]: the largest |sample| of x[64 b .. 64 b + 64); stretch i's
+     * windows read x[64 i .. 64 i + 75), within blocks i and i + 1, so
+     * max(blk[i], blk[i + 1]) bounds its samples: where even that cannot
+     * beat the peak, can_beat is not asked (it would say no: the same
+     * windows skipped as before, one pass over the samples instead of two) */
+    uint32_t blk[FEED_MAX / STRETCH + 1];
+    const int nblk = (n + STRETCH - 1) / STRETCH;
+    block_peaks(x, n, blk);
+    uint32_t xm = 0;
+    for (int b = 0; b < nblk; b++)
+        xm = blk[b] > xm ? blk[b] : xm;
+    const float x_peak = dsp_bits_peak(xm < DSP_PEAK_INF_BITS ? xm : DSP_PEAK_INF_BITS);
+    *sample_peak = x_peak > *sample_peak ? x_peak : *sample_peak;
+
     float buf[2 * DSP_TRUEPEAK_TAPS];
     int head = n < h ? n : h;
     memcpy(buf, hist, (size_t)h * sizeof *buf);
@@ -193,7 +240,10 @@ float dsp_truepeak_feed(float *hist, const float *x, int n, float x_peak, float 
             peak = dsp_truepeak_peak(buf, head, peak);
         /* the windows within x, a stretch at a time */
         for (int i = 0; i < n - h; i += STRETCH) {
-            int len = n - h - i < STRETCH ? n - h - i : STRETCH;
+            int len = n - h - i < STRETCH ? n - h - i : STRETCH, b = i / STRETCH;
+            uint32_t m = b + 1 < nblk && blk[b + 1] > blk[b] ? blk[b + 1] : blk[b];
+            if (!(dsp_bits_peak(m < DSP_PEAK_INF_BITS ? m : DSP_PEAK_INF_BITS) * DSP_TRUEPEAK_GAIN_BOUND > peak))
+                continue;
             if (can_beat(x + i, len + h, peak))
                 peak = dsp_truepeak_peak(x + i, len, peak);
         }

@@ -37,16 +37,18 @@ float dsp_truepeak_sample_peak(const float *x, int n, float peak);
 /* The running true peak of one channel of a stream cut into calls of any
  * length: max(peak, the interpolated values the n samples x[0..n) complete),
  * hist holding the stream's last DSP_TRUEPEAK_TAPS - 1 samples (zeros
- * before it starts), updated here. x_peak is the largest |x[i]| (or any
- * bound above it): when even the filter's gain bound on it and on hist
- * cannot beat peak, the filter is skipped, and so is each stretch of 64
- * windows whose own samples cannot, by that bound or by one on their
- * largest sample and largest step between neighbours, tight where the
- * signal is smooth (same result; quiet passages cost almost nothing, loud
- * ones only where they are loudest and not smooth). The loudness meter's
+ * before it starts), updated here. On the way, *sample_peak = max(*sample_peak,
+ * the largest |x[i]|) by dsp_truepeak_sample_peak's rule (the same bits),
+ * found in the same pass over the samples as the bounds below. When even
+ * the filter's gain bound on the call's samples and on hist cannot beat
+ * peak, the filter is skipped, and so is each stretch of 64 windows whose
+ * own samples cannot, by that bound or by one on their largest sample and
+ * largest step between neighbours, tight where the signal is smooth (same
+ * result; quiet passages cost almost nothing, loud ones only where they
+ * are loudest and not smooth). The loudness meter's
  * (dsp_loudness_take_true_peaks hands the QC report its per-interval
  * peaks from it). */
-float dsp_truepeak_feed(float *hist, const float *x, int n, float x_peak, float peak);
+float dsp_truepeak_feed(float *hist, const float *x, int n, float *sample_peak, float peak);
 
 /* Peaks are kept as the bits of a non-negative float: for those, unsigned
  * integer order is float order, and an unsigned max is a reduction gcc

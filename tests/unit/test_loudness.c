@@ -762,6 +762,98 @@ static void test_kweight_lanes(void)
         sig_free(&s[j]);
 }
 
+/* The lane kernels against the one-channel loop (kweight1, plain C, the
+ * scalar reference), channel by channel: meters of 2, 3, 6 (5.1, its LFE
+ * not filtered) and 8 channels at 48 kHz and 8 kHz, grids 10, 20 and 50
+ * (steps of 480, 240, 96 and 16 samples), each starting at its own offset
+ * (so steps end at different samples in lanes side by side, several in one
+ * run of samples), on independent white noise per channel with silent
+ * stretches (the filters' flush below 1e-25) and a NaN and an infinity in
+ * two channels (the filter cleared at the step's end), fed together in
+ * calls of random length (1 to 3000 frames: passes cut past 1024). The
+ * reference: each channel as a mono meter of the same rate, grid and
+ * offset, fed alone in the same calls. After every call each channel's
+ * filter state and running sum of squares are the same bits as its mono
+ * twin's. */
+static void test_kweight_channels(void)
+{
+    static const struct {
+        double rate;
+        int channels, grid, offset;
+    } kind[] = {{48000, 2, 10, 0}, {48000, 3, 50, 37}, {48000, 6, 20, 1001}, {8000, 2, 50, 5}, {48000, 8, 10, 4799}};
+    enum { METERS = sizeof kind / sizeof kind[0], SECONDS = 4 };
+    sig s[METERS];
+    dsp_loudness *together[METERS], *mono[METERS][MAX_CH];
+    rng_state = 99;
+    for (int j = 0; j < METERS; j++) {
+        sig_init(&s[j], kind[j].rate, kind[j].channels);
+        long n = (long)(SECONDS * kind[j].rate);
+        sig_grow(&s[j], n);
+        s[j].n = n;
+        for (int c = 0; c < kind[j].channels; c++)
+            for (long i = 0; i < n; i++) {
+                int quiet = (i / (long)(kind[j].rate / 4)) % 5 >= 3; /* 0.5 s of silence each 1.25 s */
+                s[j].x[c][i] = quiet ? 0.0f : (float)(0.5 * (uniform() - 0.5));
+            }
+        together[j] = meter_for(&s[j], kind[j].grid);
+        dsp_loudness_config cfg;
+        dsp_loudness_config_init(&cfg, kind[j].rate, 1);
+        cfg.grid = kind[j].grid;
+        for (int c = 0; c < kind[j].channels; c++)
+            mono[j][c] = dsp_loudness_create(&cfg);
+    }
+    s[1].x[2][3000] = NAN;
+    s[4].x[5][50000] = INFINITY;
+    /* each meter's own start, then together */
+    for (int j = 0; j < METERS; j++) {
+        feed(together[j], &s[j], 0, kind[j].offset, 1000);
+        for (int c = 0; c < kind[j].channels; c++) {
+            const float *p = s[j].x[c];
+            dsp_loudness_process(mono[j][c], &p, kind[j].offset);
+        }
+    }
+    long left = s[0].n;
+    for (int j = 0; j < METERS; j++)
+        left = s[j].n - kind[j].offset < left ? s[j].n - kind[j].offset : left;
+    rng_state = 17;
+    int same_bits = 1, flushed = 0;
+    for (long pos = 0; pos < left;) {
+        int n = 1 + (int)(uniform() * 3000);
+        n = n > left - pos ? (int)(left - pos) : n;
+        const float *ch[METERS][MAX_CH];
+        const float *const *in[METERS];
+        for (int j = 0; j < METERS; j++) {
+            for (int c = 0; c < kind[j].channels; c++) {
+                ch[j][c] = s[j].x[c] + kind[j].offset + pos;
+                dsp_loudness_process(mono[j][c], &ch[j][c], n);
+            }
+            in[j] = ch[j];
+        }
+        dsp_loudness_process_many(together, in, METERS, n);
+        pos += n;
+        for (int j = 0; j < METERS; j++)
+            for (int c = 0; c < kind[j].channels; c++) {
+                const dsp_loudness_channel *a = &together[j]->ch[c], *b = &mono[j][c]->ch[0];
+                if (a->w == 0.0)
+                    continue; /* the LFE: not K-weighted */
+                same_bits &= a->x1 == b->x1 && a->x2 == b->x2 && a->y1 == b->y1 && a->y2 == b->y2 &&
+                             a->d1 == b->d1 && a->v1 == b->v1 && a->v2 == b->v2 &&
+                             (a->acc == b->acc || (isnan(a->acc) && isnan(b->acc)));
+                flushed += a->x1 == 0.0 && a->y1 == 0.0 && a->v1 == 0.0 && a->v2 == 0.0;
+            }
+    }
+    for (int j = 0; j < METERS; j++) {
+        for (int c = 0; c < kind[j].channels; c++)
+            dsp_loudness_destroy(&mono[j][c]);
+        dsp_loudness_destroy(&together[j]);
+        sig_free(&s[j]);
+    }
+    check(same_bits, "every channel of five meters (2, 3, 6, 8 ch; 48 and 8 kHz; steps 16 to 480) K-weighted side "
+                     "by side = its mono twin through the one-channel loop, state and sums bit for bit after each "
+                     "of the calls", "a channel differs");
+    check(flushed > 0, "the silences zeroed the filters (the flush ran inside the kernels)", "never");
+}
+
 /* A live plan swap hands a meter's state to a new meter: afterwards the new
  * one must read exactly what one meter fed the whole programme reads (the
  * reference), bit for bit, even when the new meter had measured something
@@ -1103,6 +1195,7 @@ int main(void)
         dsp_simd_cap = cap;
         printf("# K-weighting kernels: %s\n", caps[cap]);
         test_kweight_lanes();
+        test_kweight_channels();
         test_process_many();
     }
     dsp_simd_cap = DSP_SIMD_ANY;
