@@ -511,15 +511,15 @@ KWEIGHT_LANES(kweight4, v4d, v4i, 4)
         }                                                                                                  \
         if (i + (RUN) <= n) { /* a run with a step end in it (or at its start) */                          \
             V r[2][RUN];                                                                                   \
-            for (int h = 0; h < (H); h++)                                                                  \
-                LOAD_RUN(r[h], q + (L) * h, i);                                                            \
-            for (int t = 0; t < (RUN); t++, i++) {                                                         \
-                while (i == ev)                                                                            \
+            _Pragma("GCC unroll 2") for (int h = 0; h < (H); h++) LOAD_RUN(r[h], q + (L) * h, i);          \
+            _Pragma("GCC unroll 8") for (int t = 0; t < (RUN); t++) {                                      \
+                if (i + t == ev)                                                                           \
                     KEVENTS_AT(V, VI, L, H, acc, x1, x2, y1, y2, d1, v1, v2);                              \
-                for (int h = 0; h < (H); h++)                                                              \
+                _Pragma("GCC unroll 2") for (int h = 0; h < (H); h++)                                      \
                     KSTEP(r[h][t], b0[h], b1[h], b2[h], a1[h], a2[h], c1[h], c2[h], x1[h], x2[h], y1[h],   \
                           y2[h], d1[h], v1[h], v2[h], acc[h]);                                             \
             }                                                                                              \
+            i += (RUN);                                                                                    \
             continue;                                                                                      \
         }                                                                                                  \
         for (;; i++) { /* the last samples, fewer than a run */                                            \
