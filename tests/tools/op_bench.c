@@ -21,7 +21,7 @@
  * its ops' CPU time in ns per channel-sample (the channels each op writes,
  * plan_op.channels) and its share, under a line naming the CPU and the
  * SIMD path the kernels ran, so figures from two machines are not mixed
- * up. */
+ * up. DUBSTAGE_SIMD=avx2 or sse2 narrows the path, as for dubstage. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,6 +130,18 @@ int main(int argc, char **argv)
     if (argc < 3 || ((argc - 3) % 3 != 0 && !kinds)) {
         fprintf(stderr, "usage: op_bench SCRIPT SECONDS [NAME PATTERN CHANNELS]... | --kinds\n");
         return 2;
+    }
+    /* DUBSTAGE_SIMD narrows the path as for dubstage (avx2, sse2) */
+    const char *simd = getenv("DUBSTAGE_SIMD");
+    if (simd && *simd) {
+        if (strcmp(simd, "avx2") == 0)
+            dsp_simd_cap = DSP_SIMD_NO_WIDE;
+        else if (strcmp(simd, "sse2") == 0)
+            dsp_simd_cap = DSP_SIMD_NO_AVX2;
+        else if (strcmp(simd, "avx512") != 0) {
+            fprintf(stderr, "op_bench: DUBSTAGE_SIMD must be avx512, avx2 or sse2 (got '%s')\n", simd);
+            return 2;
+        }
     }
     char err[DS_ERR_LEN];
     vm_script_opts so = {.stdlib_dir = DS_STDLIB_DIR};
