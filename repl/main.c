@@ -759,6 +759,21 @@ static int manifest_begin(const vm_desc *d, const cli_args *a, vm_manifest *now,
     return 0;
 }
 
+/* vm_manifest_record for the render of p into rep, with the outputs'
+ * hashes the render took as it wrote them (the others read back). */
+static ds_result record_render(vm_manifest *m, const vm_desc *d, const plan *p, const cli_args *a,
+                               const vm_render_report *rep, const measures_row *values, char *err)
+{
+    const char **written = calloc((size_t)(p->noutputs ? p->noutputs : 1), sizeof *written);
+    for (int i = 0; written && i < p->noutputs; i++)
+        written[i] = rep[i].sha256;
+    m->written_sha256 = written; /* out of memory: NULL, every output read back */
+    ds_result r = vm_manifest_record(m, d, p, a->block, a->threads ? a->threads : 2, values, err);
+    m->written_sha256 = NULL;
+    free(written);
+    return r;
+}
+
 static int cmd_render(plan *p, const vm_desc *d, const cli_args *a, char (*report_paths)[PATH_MAX])
 {
     vm_render_report *rep;
@@ -834,8 +849,7 @@ static int cmd_render(plan *p, const vm_desc *d, const cli_args *a, char (*repor
         if (values && d->ndeliverables)
             vm_judge_print(stdout, d, (const measures_row *)values);
     }
-    if (rc == 0 && (vm_manifest_record(&man, d, p, a->block, a->threads ? a->threads : 2,
-                                       (const measures_row *)values, err) != DS_OK ||
+    if (rc == 0 && (record_render(&man, d, p, a, rep, (const measures_row *)values, err) != DS_OK ||
                     vm_manifest_write(&man, mpath, err) != DS_OK)) {
         fprintf(stderr, "dubstage: %s\n", err);
         rc = 1;
@@ -901,8 +915,7 @@ static int cmd_check(vm_desc *d, const cli_args *a, plan **pp)
         rc = 1;
         if (!(values = judged_values(d, *pp, rep)))
             goto done;
-        if (vm_manifest_record(&now, d, *pp, a->block, a->threads ? a->threads : 2, (const measures_row *)values,
-                               err) != DS_OK ||
+        if (record_render(&now, d, *pp, a, rep, (const measures_row *)values, err) != DS_OK ||
             vm_manifest_write(&now, mpath, err) != DS_OK) {
             fprintf(stderr, "dubstage: %s\n", err);
             goto done;

@@ -391,9 +391,12 @@ ds_result vm_manifest_record(vm_manifest *m, const vm_desc *d, const plan *p, in
         if (!(f->path = strdup(real)))
             return ds_fail(err, DS_ERR_NOMEM, "out of memory");
         int hashed = 0;
-        ds_result r = identify_hashed(f, NULL, &hashed, err);
+        const char *written = m->written_sha256 && m->written_sha256[i][0] ? m->written_sha256[i] : NULL;
+        ds_result r = written ? identify(f->path, f, err) : identify_hashed(f, NULL, &hashed, err);
         if (r != DS_OK)
             return r;
+        if (written)
+            memcpy(f->sha256, written, sizeof f->sha256);
         snprintf(f->format, sizeof f->format, "%s", vm_out_format_name(po->format));
         snprintf(f->layout, sizeof f->layout, "%s", vm_layout_name(po->layout));
         f->channels = po->channels;

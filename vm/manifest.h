@@ -105,6 +105,11 @@ typedef struct {
     vm_manifest_session session;
     vm_segment segment;          /* a segment render: set by the caller before vm_manifest_record
                                     (its outputs are the segment's length); on = 0: the whole session */
+    /* set by the caller before vm_manifest_record, or NULL: per plan
+     * output, its SHA-256 taken as the render wrote it
+     * (vm_render_report.sha256; "" where there is none); the others are
+     * read back and hashed */
+    const char *const *written_sha256;
     int hashed;                  /* files read to hash them (not in the file): a manifest whose files
                                   * were all hashed again and found the same is worth writing anew */
     vm_manifest_file *inputs;    /* inputs[0]: the script */

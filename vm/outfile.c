@@ -39,6 +39,7 @@
  * would survive the rename, leaving the user a file nobody else can read.
  * With 0666 the user's umask decides, as for any other new file.
  */
+#define _GNU_SOURCE /* sync_file_range */
 #include "vm/outfile.h"
 
 #include <errno.h>
@@ -54,11 +55,21 @@
 #include <sndfile.h>
 
 #include "dsp/pcm.h"
+#include "vm/sha256.h"
 #include "vm/suggest.h"
 #include "vm/tmpfile.h"
 
 #define OUT_BLOCK_FRAMES 4096
 #define OUT_MAX_CHANNELS 1024 /* libsndfile's own limit for WAV */
+/* Writeback is started every OUT_WRITEBACK_BYTES written, up to a multiple
+ * of OUT_WRITEBACK_ALIGN (whole pages on any page size: the page being
+ * appended to is left alone). start_writeback says why. */
+#define OUT_WRITEBACK_BYTES ((int64_t)8 << 20)
+#define OUT_WRITEBACK_ALIGN ((off_t)64 << 10)
+/* The most bytes a WAV header (every chunk before 'data') or what follows
+ * the data may take for the file to be hashed as it is written, and the
+ * most fix_wav_chunks reads. */
+#define OUT_HEAD_MAX 65536
 
 static const struct {
     const char *name;
@@ -93,6 +104,17 @@ struct vm_outfile {
     void *buf;          /* OUT_BLOCK_FRAMES * channels int32_t or float */
     unsigned char *pcm; /* WAV 16/24-bit: buf packed into the file's bytes (NULL: libsndfile packs) */
     int buffered;       /* frames in buf not yet handed to libsndfile */
+    int64_t unflushed;  /* bytes handed over since writeback was last started */
+    off_t flushed_to;   /* writeback started for the file's bytes before this */
+    /* The file hashed as it is written (vm_outfile_sha256): hash holds the
+     * predicted header, then the data so far; expect_data the data's bytes,
+     * data_start where they begin, head/tail the predicted bytes before and
+     * after them (tail_len of them) */
+    int hashing;
+    vm_sha256 hash;
+    unsigned char *head, *tail;
+    int64_t data_start, data_written, expect_data, tail_len;
+    char sha256[65];    /* "" unless the finished file was hashed as written */
     int wav;            /* WAV/RF64: the channel mask is set at commit */
     int aiff_bitmap;    /* AIFF with no libsndfile tag for its layout (7.1): a CHAN chunk
                            with the mask as a CoreAudio channel bitmap is appended at commit */
@@ -226,7 +248,7 @@ static size_t description_len(const char *d)
     return len;
 }
 
-static int set_bext(vm_outfile *o, const vm_outfile_config *cfg)
+static int set_bext(vm_outfile *o, SNDFILE *sf, const vm_outfile_config *cfg)
 {
     SF_BROADCAST_INFO bext;
     char mode[16];
@@ -254,7 +276,7 @@ static int set_bext(vm_outfile *o, const vm_outfile_config *cfg)
              cfg->rate, bits, mode, how);
     bext.coding_history_size = (uint32_t)strlen(bext.coding_history);
 
-    return sf_command(o->sf, SFC_SET_BROADCAST_INFO, &bext, sizeof bext) == SF_TRUE;
+    return sf_command(sf, SFC_SET_BROADCAST_INFO, &bext, sizeof bext) == SF_TRUE;
 }
 
 /* AIFF: a CHAN chunk naming the speakers, where libsndfile knows a
@@ -284,6 +306,185 @@ static int set_aiff_channel_map(vm_outfile *o, vm_layout l)
     return sf_command(o->sf, SFC_SET_CHANNEL_MAP_INFO, map, (int)(sizeof map[0] * (size_t)n)) == SF_TRUE;
 }
 
+/* What the file's libsndfile handle sf is told before any sample: the
+ * same for the file and for predict's stand-in. */
+static ds_result set_up(vm_outfile *o, SNDFILE *sf, const vm_outfile_config *cfg, char *err)
+{
+    /* PEAK carries a time() stamp: off, or the same render gives other bytes. */
+    sf_command(sf, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
+    if (!o->wav)
+        return DS_OK;
+    if (sf_command(sf, SFC_RF64_AUTO_DOWNGRADE, NULL, SF_TRUE) != SF_TRUE)
+        return ds_fail(err, DS_ERR_FORMAT, "cannot write '%s': this libsndfile cannot write RF64 "
+                       "that falls back to WAV", cfg->path);
+    if (!set_bext(o, sf, cfg))
+        return ds_fail(err, DS_ERR_FORMAT, "cannot write '%s': BWF bext chunk: %s", cfg->path, sf_strerror(sf));
+    return DS_OK;
+}
+
+static size_t fix_wav_head(unsigned char *h, size_t n, uint32_t mask, int clear_peak);
+
+/* ---- hashed as written ---------------------------------------------------
+ *
+ * The render's manifest records each output's SHA-256. Read back after the
+ * render, a 5.1 printmaster is hundreds of megabytes through the page cache
+ * again; hashed as it is written, only the data's own pass through the
+ * hash remains. But the hash starts with the header, which libsndfile
+ * rewrites at sf_close (the sizes; RF64 becoming RIFF). So predict() opens
+ * a stand-in of the file on libsndfile's virtual I/O (stand_in below),
+ * tells it what the file is told, hands it cfg->frames of silence and
+ * closes it: the bytes it writes before and after the data are the file's
+ * header and tail as they will be once the file holds that many frames
+ * (libsndfile writes the same bytes for the same calls; the data are
+ * passed to its raw write untouched, so they cannot change what it writes
+ * around them). The header, the fixes fix_wav_head makes in it, and then
+ * each block of data as it goes out are hashed. vm_outfile_finish compares
+ * the finished file with the prediction (its size, where the data start,
+ * the bytes before and after them) and keeps the hash only when all agree:
+ * a wrong prediction costs the reading back, never a wrong hash. */
+
+typedef struct {
+    unsigned char head[OUT_HEAD_MAX], tail[OUT_HEAD_MAX];
+    sf_count_t pos, len;
+    int in_data;                  /* predict's silence is being written */
+    sf_count_t data_start, data_end; /* -1: no data yet */
+    sf_count_t head_len, tail_len;
+    int bad;                      /* a write fell where the prediction cannot hold it */
+} stand_in;
+
+static sf_count_t stand_in_length(void *user) { return ((stand_in *)user)->len; }
+static sf_count_t stand_in_tell(void *user) { return ((stand_in *)user)->pos; }
+
+static sf_count_t stand_in_seek(sf_count_t offset, int whence, void *user)
+{
+    stand_in *s = user;
+    sf_count_t at = whence == SEEK_SET ? offset : whence == SEEK_CUR ? s->pos + offset : s->len + offset;
+    if (at < 0)
+        return -1;
+    return s->pos = at;
+}
+
+static sf_count_t stand_in_read(void *ptr, sf_count_t count, void *user)
+{
+    (void)ptr, (void)count;
+    ((stand_in *)user)->bad = 1; /* it holds no data to read: the prediction is off */
+    return 0;
+}
+
+static sf_count_t stand_in_write(const void *ptr, sf_count_t count, void *user)
+{
+    stand_in *s = user;
+    if (s->in_data) {
+        if (s->data_start < 0)
+            s->data_start = s->pos;
+        if (s->pos != (s->data_end < 0 ? s->data_start : s->data_end))
+            s->bad = 1; /* the data are not one run */
+        s->data_end = s->pos + count;
+    } else if (s->data_end < 0 || s->pos + count <= s->data_start) { /* before the data: the header */
+        if (s->pos + count > OUT_HEAD_MAX)
+            s->bad = 1;
+        else
+            memcpy(s->head + s->pos, ptr, (size_t)count);
+        if (s->pos + count > s->head_len)
+            s->head_len = s->pos + count;
+    } else if (s->pos >= s->data_end && s->pos + count - s->data_end <= OUT_HEAD_MAX) { /* after them */
+        memcpy(s->tail + (s->pos - s->data_end), ptr, (size_t)count);
+        if (s->pos + count - s->data_end > s->tail_len)
+            s->tail_len = s->pos + count - s->data_end;
+    } else {
+        s->bad = 1;
+    }
+    s->pos += count;
+    if (s->pos > s->len)
+        s->len = s->pos;
+    return count;
+}
+
+/* Predicts the file's bytes around cfg->frames of data and starts the hash
+ * (above). Leaves o->hashing 0 when the file cannot be predicted; fails
+ * only when out of memory. */
+static ds_result predict(vm_outfile *o, const vm_outfile_config *cfg, const SF_INFO *file_info, char *err)
+{
+    SF_VIRTUAL_IO io = {stand_in_length, stand_in_seek, stand_in_read, stand_in_write, stand_in_tell};
+    stand_in *s = calloc(1, sizeof *s);
+    unsigned char *silence = calloc(1, OUT_HEAD_MAX);
+    SF_INFO info = *file_info;
+    SNDFILE *sf = NULL;
+    char ignored[DS_ERR_LEN];
+    ds_result r = DS_OK;
+    if (!s || !silence) {
+        r = ds_fail(err, DS_ERR_NOMEM, "cannot write '%s': out of memory", cfg->path);
+        goto done;
+    }
+    s->data_start = s->data_end = -1;
+    if (!(sf = sf_open_virtual(&io, SFM_WRITE, &info, s)) || set_up(o, sf, cfg, ignored) != DS_OK)
+        goto done;
+    int64_t frame_bytes = (int64_t)cfg->channels * (o->bits / 8);
+    int64_t left = cfg->frames * frame_bytes, chunk = (OUT_HEAD_MAX / frame_bytes) * frame_bytes;
+    s->in_data = 1;
+    while (left > 0 && !s->bad) {
+        sf_count_t n = left < chunk ? left : chunk;
+        if (sf_write_raw(sf, silence, n) != n)
+            s->bad = 1;
+        left -= n;
+    }
+    s->in_data = 0;
+    int closed = sf_close(sf) == 0;
+    sf = NULL;
+    if (!closed || s->bad || s->data_start < 0 || s->data_end - s->data_start != cfg->frames * frame_bytes ||
+        s->head_len != s->data_start || s->len != s->data_end + s->tail_len)
+        goto done;
+    if (!(o->head = malloc((size_t)s->head_len)) || !(o->tail = malloc(s->tail_len ? (size_t)s->tail_len : 1))) {
+        r = ds_fail(err, DS_ERR_NOMEM, "cannot write '%s': out of memory", cfg->path);
+        goto done;
+    }
+    memcpy(o->head, s->head, (size_t)s->head_len);
+    memcpy(o->tail, s->tail, (size_t)s->tail_len);
+    fix_wav_head(o->head, (size_t)s->head_len, o->mask, o->peak_stamp);
+    o->data_start = s->data_start;
+    o->expect_data = s->data_end - s->data_start;
+    o->tail_len = s->tail_len;
+    vm_sha256_init(&o->hash);
+    vm_sha256_update(&o->hash, o->head, (size_t)s->head_len);
+    o->hashing = 1;
+done:
+    if (sf)
+        sf_close(sf);
+    free(silence);
+    free(s);
+    return r;
+}
+
+/* At vm_outfile_finish, the file closed and fixed: keeps the hash when the
+ * file is the one predicted (above), else leaves sha256 empty. 0, or -1
+ * with errno set when the file cannot be read. */
+static int hash_written(vm_outfile *o)
+{
+    o->sha256[0] = '\0';
+    if (!o->hashing)
+        return 0;
+    o->hashing = 0;
+    struct stat st;
+    if (fstat(o->tmp.fd, &st) != 0)
+        return -1;
+    if (o->data_written != o->expect_data || st.st_size != o->data_start + o->expect_data + o->tail_len)
+        return 0;
+    size_t n = (size_t)(o->data_start > o->tail_len ? o->data_start : o->tail_len);
+    unsigned char *b = malloc(n ? n : 1);
+    if (!b)
+        return 0;
+    int same = pread(o->tmp.fd, b, (size_t)o->data_start, 0) == (ssize_t)o->data_start &&
+               memcmp(b, o->head, (size_t)o->data_start) == 0 &&
+               pread(o->tmp.fd, b, (size_t)o->tail_len, o->data_start + o->expect_data) == (ssize_t)o->tail_len &&
+               memcmp(b, o->tail, (size_t)o->tail_len) == 0;
+    free(b);
+    if (same) {
+        vm_sha256_update(&o->hash, o->tail, (size_t)o->tail_len);
+        vm_sha256_final(&o->hash, o->sha256);
+    }
+    return 0;
+}
+
 static void destroy(vm_outfile *o, int remove_tmp)
 {
     if (o->sf)
@@ -293,6 +494,8 @@ static void destroy(vm_outfile *o, int remove_tmp)
     free(o->in_file_order);
     free(o->buf);
     free(o->pcm);
+    free(o->head);
+    free(o->tail);
     free(o->path);
     free(o->dir);
     free(o);
@@ -381,9 +584,9 @@ ds_result vm_outfile_open(vm_outfile **out, const vm_outfile_config *cfg, char *
         goto fail;
     }
 
-    /* PEAK carries a time() stamp: off, or the same render gives other bytes. */
-    sf_command(o->sf, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
     o->wav = (info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_RF64;
+    if ((r = set_up(o, o->sf, cfg, err)) != DS_OK)
+        goto fail;
     /* WAV's integer samples are little-endian bytes we pack ourselves and
      * hand over with sf_write_raw: one write(2) per buffer, where
      * sf_writef_int converts through a small buffer of its own and writes
@@ -392,18 +595,8 @@ ds_result vm_outfile_open(vm_outfile **out, const vm_outfile_config *cfg, char *
         goto nomem;
     if ((info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_AIFF)
         o->aiff_bitmap = !set_aiff_channel_map(o, layout) && vm_layout_channels(layout) > 2;
-    if ((info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_RF64) {
-        if (sf_command(o->sf, SFC_RF64_AUTO_DOWNGRADE, NULL, SF_TRUE) != SF_TRUE) {
-            r = ds_fail(err, DS_ERR_FORMAT, "cannot write '%s': this libsndfile cannot write RF64 "
-                        "that falls back to WAV", cfg->path);
-            goto fail;
-        }
-        if (!set_bext(o, cfg)) {
-            r = ds_fail(err, DS_ERR_FORMAT, "cannot write '%s': BWF bext chunk: %s", cfg->path,
-                        sf_strerror(o->sf));
-            goto fail;
-        }
-    }
+    if (o->pcm && cfg->frames > 0 && (r = predict(o, cfg, &info, err)) != DS_OK)
+        goto fail;
 
     *out = o;
     return DS_OK;
@@ -485,22 +678,56 @@ static ds_result write_failed(vm_outfile *o, char *err)
     return ds_fail(err, DS_ERR_IO, "cannot write '%s': %.*s", o->path, (int)len, msg);
 }
 
+/* Starts the disk writing what the file holds so far, every
+ * OUT_WRITEBACK_BYTES (bytes: what was just handed over). Left to itself,
+ * Linux keeps a render's output as dirty pages (up to dirty_background_ratio
+ * of the memory: gigabytes) until the fsync in vm_outfile_finish, which
+ * then waits while all of it goes to the disk (the 690 MB of the 5.1 film
+ * bench: most of the gap between its wall and CPU time); started as the
+ * file grows, the disk writes while the render computes. Only a hint
+ * (SYNC_FILE_RANGE_WRITE waits for no page): the bytes are the same, and
+ * a failure is left to the fsync to report. */
+static void start_writeback(vm_outfile *o, size_t bytes)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+    o->unflushed += (int64_t)bytes;
+    if (o->unflushed < OUT_WRITEBACK_BYTES)
+        return;
+    o->unflushed = 0;
+    off_t end = lseek(o->tmp.fd, 0, SEEK_CUR);
+    end -= end % OUT_WRITEBACK_ALIGN;
+    if (end > o->flushed_to) {
+        sync_file_range(o->tmp.fd, o->flushed_to, end - o->flushed_to, SYNC_FILE_RANGE_WRITE);
+        o->flushed_to = end;
+    }
+#else
+    (void)o, (void)bytes;
+#endif
+}
+
 static ds_result flush_buffer(vm_outfile *o, char *err)
 {
     if (o->buffered == 0)
         return DS_OK;
+    size_t samples = (size_t)o->buffered * (size_t)o->channels;
     if (o->pcm) {
-        size_t samples = (size_t)o->buffered * (size_t)o->channels, bytes = samples * (size_t)(o->bits / 8);
+        size_t bytes = samples * (size_t)(o->bits / 8);
         dsp_pcm_pack_le(o->buf, o->pcm, samples, o->bits / 8);
         if (sf_write_raw(o->sf, o->pcm, (sf_count_t)bytes) != (sf_count_t)bytes)
             return write_failed(o, err);
         o->buffered = 0;
+        if (o->hashing) {
+            vm_sha256_update(&o->hash, o->pcm, bytes);
+            o->data_written += (int64_t)bytes;
+        }
+        start_writeback(o, bytes);
         return DS_OK;
     }
     sf_count_t written = o->bits ? sf_writef_int(o->sf, o->buf, o->buffered) : sf_writef_float(o->sf, o->buf, o->buffered);
     if (written != o->buffered)
         return write_failed(o, err);
     o->buffered = 0;
+    start_writeback(o, samples * (size_t)(o->bits ? o->bits / 8 : 4)); /* FLAC: less, roughly */
     return DS_OK;
 }
 
@@ -547,39 +774,49 @@ static uint32_t le32(const unsigned char *b)
 }
 
 /* Sets what libsndfile cannot be told in the chunks before 'data' of a
- * WAV/RF64 file: the dwChannelMask of a WAVE_FORMAT_EXTENSIBLE 'fmt '
- * (libsndfile writes 0x3F for any 6 channels, 0xFF for any 8: plain
- * channels must say "no speaker", 0) and, when clear_peak, a zero time
- * stamp in PEAK (chunk id, size, version, then the stamp). Returns -1 with
+ * WAV/RF64 header h[0..n): the dwChannelMask of a WAVE_FORMAT_EXTENSIBLE
+ * 'fmt ' (libsndfile writes 0x3F for any 6 channels, 0xFF for any 8:
+ * plain channels must say "no speaker", 0) and, when clear_peak, a zero
+ * time stamp in PEAK (chunk id, size, version, then the stamp). Returns
+ * the bytes of h the chunks walked reach (at most n) when it changed any,
+ * else 0. */
+static size_t fix_wav_head(unsigned char *h, size_t n, uint32_t mask, int clear_peak)
+{
+    size_t pos = 12, changed = 0;
+    if (n < 12 || memcmp(h + 8, "WAVE", 4) != 0)
+        return 0;
+    for (int i = 0; i < 64 && pos + 8 <= n; i++) {
+        uint32_t size = le32(h + pos + 4);
+        if (memcmp(h + pos, "data", 4) == 0)
+            break;
+        /* WAVEFORMATEXTENSIBLE: wFormatTag 0xFFFE, then the mask at byte 20 */
+        if (memcmp(h + pos, "fmt ", 4) == 0 && size >= 40 && pos + 8 + 24 <= n && h[pos + 8] == 0xFE &&
+            h[pos + 9] == 0xFF) {
+            for (int k = 0; k < 4; k++)
+                h[pos + 8 + 20 + k] = (unsigned char)(mask >> (8 * k));
+            changed = 1;
+        }
+        if (clear_peak && memcmp(h + pos, "PEAK", 4) == 0 && size >= 8 && pos + 16 <= n) {
+            memset(h + pos + 12, 0, 4);
+            changed = 1;
+        }
+        pos += 8 + (size_t)size + (size & 1);
+    }
+    return changed ? (pos < n ? pos : n) : 0;
+}
+
+/* fix_wav_head on the closed file's header, in place. Returns -1 with
  * errno set on an I/O error. */
 static int fix_wav_chunks(int fd, uint32_t mask, int clear_peak)
 {
-    static const unsigned char zero[4];
-    unsigned char head[12], chunk[8], tag[2], m[4] = {(unsigned char)mask, (unsigned char)(mask >> 8),
-                                                      (unsigned char)(mask >> 16), (unsigned char)(mask >> 24)};
-    off_t pos = 12;
-
-    if (pread(fd, head, sizeof head, 0) != (ssize_t)sizeof head)
+    unsigned char *h = malloc(OUT_HEAD_MAX);
+    if (!h)
         return -1;
-    if (memcmp(head + 8, "WAVE", 4) != 0)
-        return 0;
-    for (int i = 0; i < 64; i++) {
-        uint32_t size;
-        if (pread(fd, chunk, sizeof chunk, pos) != (ssize_t)sizeof chunk)
-            return 0;
-        size = le32(chunk + 4);
-        if (memcmp(chunk, "data", 4) == 0)
-            return 0;
-        /* WAVEFORMATEXTENSIBLE: wFormatTag 0xFFFE, then the mask at byte 20 */
-        if (memcmp(chunk, "fmt ", 4) == 0 && size >= 40 && pread(fd, tag, 2, pos + 8) == 2 && tag[0] == 0xFE &&
-            tag[1] == 0xFF && pwrite(fd, m, sizeof m, pos + 8 + 20) != (ssize_t)sizeof m)
-            return -1;
-        if (clear_peak && memcmp(chunk, "PEAK", 4) == 0 && size >= 8 &&
-            pwrite(fd, zero, sizeof zero, pos + 12) != (ssize_t)sizeof zero)
-            return -1;
-        pos += 8 + (off_t)size + (size & 1);
-    }
-    return 0;
+    ssize_t n = pread(fd, h, OUT_HEAD_MAX, 0);
+    size_t end = n > 0 ? fix_wav_head(h, (size_t)n, mask, clear_peak) : 0;
+    int r = n < 0 || (end > 0 && pwrite(fd, h, end, 0) != (ssize_t)end) ? -1 : 0;
+    free(h);
+    return r;
 }
 
 static void be32_put(unsigned char *b, uint32_t v)
@@ -646,7 +883,7 @@ ds_result vm_outfile_finish(vm_outfile *o, char *err)
     if (e != 0)
         return ds_fail(err, DS_ERR_IO, "cannot write '%s': %s", o->path, sf_error_number(e));
     if ((o->wav && fix_wav_chunks(o->tmp.fd, o->mask, o->peak_stamp) != 0) ||
-        (o->aiff_bitmap && append_aiff_chan(o->tmp.fd, o->mask) != 0))
+        (o->aiff_bitmap && append_aiff_chan(o->tmp.fd, o->mask) != 0) || hash_written(o) != 0)
         return ds_fail(err, DS_ERR_IO, "cannot write '%s': %s", o->path, strerror(errno));
     if (fsync(o->tmp.fd) != 0 && errno != EINVAL)
         return ds_fail(err, DS_ERR_IO, "cannot write '%s': %s", o->path, strerror(errno));
@@ -662,6 +899,11 @@ ds_result vm_outfile_finish(vm_outfile *o, char *err)
 const char *vm_outfile_temp_path(const vm_outfile *o)
 {
     return o->tmp.path;
+}
+
+const char *vm_outfile_sha256(const vm_outfile *o)
+{
+    return o && o->finished && o->sha256[0] ? o->sha256 : NULL;
 }
 
 ds_result vm_outfile_commit(vm_outfile **op, char *err)

@@ -74,6 +74,9 @@ typedef struct {
      * called for each. NULL: no sweep. */
     void (*sweep)(void *user, const char *path);
     void *sweep_user;
+    /* The frames that will be written, when known (0: not known). A WAV of
+     * 16 or 24 bits is then hashed as it is written (vm_outfile_sha256). */
+    int64_t frames;
 } vm_outfile_config;
 
 /* Fills cfg with defaults: wav24, 2 channels, 48000 Hz, dither AUTO, seed 1. */
@@ -106,6 +109,13 @@ int64_t vm_outfile_clipped(const vm_outfile *o);
  * it; o takes no more writes. Fails, naming the path, after any failed
  * vm_outfile_write. Calling it again does nothing. */
 ds_result vm_outfile_finish(vm_outfile *o, char *err);
+
+/* After vm_outfile_finish: the file's SHA-256 (64 lowercase hex digits,
+ * owned by o), taken as it was written, when config.frames said how long
+ * it would be, exactly that many frames were written and the bytes
+ * libsndfile wrote around them are the ones predicted (outfile.c, "hashed
+ * as written"); else NULL: the caller reads the file to hash it. */
+const char *vm_outfile_sha256(const vm_outfile *o);
 
 /* The temporary file's name (".NAME.part-XXXXXX"), owned by o. */
 const char *vm_outfile_temp_path(const vm_outfile *o);

@@ -266,8 +266,8 @@ static void share_meters(const plan *p, out_state *o)
 }
 
 /* Output i's file: its format, layout, BWF fields and dither seed; the
- * file starts at session sample `first`. */
-static void output_config(const plan *p, int i, int64_t first, vm_outfile_config *cfg)
+ * file holds `frames` frames from session sample `first` on. */
+static void output_config(const plan *p, int i, int64_t first, int64_t frames, vm_outfile_config *cfg)
 {
     const plan_output *po = &p->outputs[i];
     vm_outfile_config_init(cfg);
@@ -281,6 +281,7 @@ static void output_config(const plan *p, int i, int64_t first, vm_outfile_config
     cfg->time_reference = p->tb.start_samples + first;
     cfg->dither_skip_frames = first;
     cfg->description = po->strip;
+    cfg->frames = frames;
 }
 
 /* Makes every output's folder, removes the stale temporary files a killed
@@ -314,7 +315,8 @@ static ds_result open_outputs(plan *p, const vm_render_opts *opts, out_state *o,
             r = vm_spool_create(&o[i].spool, po->path, po->channels, err);
         } else {
             vm_outfile_config cfg;
-            output_config(p, i, opts->segment ? opts->segment->from : 0, &cfg);
+            const vm_segment *seg = opts->segment;
+            output_config(p, i, seg ? seg->from : 0, seg ? seg->to - seg->from : p->length, &cfg);
             cfg.sweep = opts->swept ? opts->swept : swept_silently;
             cfg.sweep_user = opts->user;
             r = vm_outfile_open(&o[i].file, &cfg, err);
@@ -452,7 +454,7 @@ static ds_result normalize_outputs(plan *p, const vm_render_opts *opts, out_stat
             if (!(pass == 0 ? po->normalize.on : po->follows >= 0))
                 continue;
             vm_outfile_config cfg;
-            output_config(p, i, 0, &cfg); /* normalised outputs are never segments */
+            output_config(p, i, 0, p->length, &cfg); /* normalised outputs are never segments */
             vm_normalize_job job = {.spool = o[i].spool, .file = &cfg, .where = po->where, .layout = po->layout,
                                     .stop = opts->stop, .qc = opts->qc,
                                     .qc_stream = opts->qc ? &opts->qc->streams[i] : NULL,
@@ -537,8 +539,14 @@ ds_result vm_render(plan *p, const vm_render_opts *opts, vm_render_report *repor
     free(rep);
     /* Commit only when every output is complete; a failed commit leaves the
      * others' temporary files to be removed below. */
-    for (int i = 0; i < p->noutputs && r == DS_OK; i++)
-        r = vm_outfile_commit(&o[i].file, err);
+    for (int i = 0; i < p->noutputs && r == DS_OK; i++) {
+        if (o[i].file && (r = vm_outfile_finish(o[i].file, err)) == DS_OK && reports) {
+            const char *h = vm_outfile_sha256(o[i].file);
+            snprintf(reports[i].sha256, sizeof reports[i].sha256, "%s", h ? h : "");
+        }
+        if (r == DS_OK)
+            r = vm_outfile_commit(&o[i].file, err);
+    }
     close_all(o, ntaps(p));
     free(o);
     return r;

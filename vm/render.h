@@ -53,6 +53,8 @@ typedef struct {
     int64_t clipped;                  /* samples clipped by the integer format */
     vm_normalize_report normalize;    /* a normalised output or its stem: what was done (on = 1);
                                          the readings above are then the file's as written */
+    char sha256[65];                  /* the file's SHA-256 taken as it was written (vm_outfile_sha256),
+                                         "" when it was not: vm_manifest_record reads it back */
 } vm_render_report;
 
 /* Renders p into its outputs; a normalised output (and its stems) in the

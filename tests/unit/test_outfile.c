@@ -77,8 +77,19 @@ static long expect_q(float x, int bits)
 
 /* ---- helpers ----------------------------------------------------------- */
 
+/* write_file, and *sha (when not NULL) the hash vm_outfile_sha256 gave
+ * after vm_outfile_finish, "" for none */
+static ds_result write_file_hashed(const vm_outfile_config *cfg, const float *const *planar, int n, int chunk,
+                                   int64_t *clipped, char sha[65], char *err);
+
 static ds_result write_file(const vm_outfile_config *cfg, const float *const *planar, int n, int chunk,
                             int64_t *clipped, char *err)
+{
+    return write_file_hashed(cfg, planar, n, chunk, clipped, NULL, err);
+}
+
+static ds_result write_file_hashed(const vm_outfile_config *cfg, const float *const *planar, int n, int chunk,
+                                   int64_t *clipped, char sha[65], char *err)
 {
     vm_outfile *o;
     ds_result r = vm_outfile_open(&o, cfg, err);
@@ -87,7 +98,7 @@ static ds_result write_file(const vm_outfile_config *cfg, const float *const *pl
     for (int done = 0, k = 0; done < n; k++) {
         static const int pattern[] = { 1, 333, 4096, 5000, 17 };
         int m = chunk > 0 ? chunk : pattern[k % 5];
-        const float *p[2];
+        const float *p[8];
         if (m > n - done)
             m = n - done;
         for (int c = 0; c < cfg->channels; c++)
@@ -100,7 +111,29 @@ static ds_result write_file(const vm_outfile_config *cfg, const float *const *pl
     }
     if (clipped)
         *clipped = vm_outfile_clipped(o);
+    if (sha) {
+        if ((r = vm_outfile_finish(o, err)) != DS_OK) {
+            vm_outfile_abort(&o);
+            return r;
+        }
+        snprintf(sha, 65, "%s", vm_outfile_sha256(o) ? vm_outfile_sha256(o) : "");
+    }
     return vm_outfile_commit(&o, err);
+}
+
+/* coreutils' sha256sum of path into hex, "" when it cannot be run */
+static void sha256sum(const char *path, char hex[65])
+{
+    char cmd[1200], line[200] = "";
+    hex[0] = '\0';
+    snprintf(cmd, sizeof cmd, "sha256sum '%s' 2>/dev/null", path);
+    FILE *p = popen(cmd, "r");
+    if (p && fgets(line, sizeof line, p) && strlen(line) >= 64) {
+        memcpy(hex, line, 64);
+        hex[64] = '\0';
+    }
+    if (p)
+        pclose(p);
 }
 
 static unsigned char *read_bytes(const char *path, long *len)
@@ -281,6 +314,135 @@ static void test_round_trip(void)
             free(buf);
         }
         sf_close(sf);
+    }
+}
+
+/* A file long enough that the writer starts the disk's writeback several
+ * times on the way (every 8 MiB, outfile.c start_writeback: 6 channels of
+ * 24-bit WAV, 1,000,003 frames, 18 MB; and a FLAC of 2 channels, the
+ * encoder's own writes): every sample read back by libsndfile is the
+ * quantisation rule's, exactly, and the frame count is whole. The hint
+ * changes no byte; this checks nothing was lost or moved around it. */
+static void test_long_file(void)
+{
+    enum { FRAMES = 1000003, CH = 6 };
+    static const vm_out_format fmts[2] = { VM_OUT_WAV24, VM_OUT_FLAC24 };
+    static const int chans[2] = { CH, 2 };
+    float *planar[CH];
+    for (int c = 0; c < CH; c++) {
+        planar[c] = malloc(sizeof(float) * FRAMES);
+        for (int i = 0; planar[c] && i < FRAMES; i++) /* a different period per channel, full 24-bit range */
+            planar[c][i] = (float)(0.9 * sin(2.0 * M_PI * (double)i / (97.0 + 13.0 * c)));
+    }
+    for (int f = 0; f < 2; f++) {
+        vm_outfile_config cfg;
+        char err[DS_ERR_LEN] = "", name[128];
+        const char *path = in_tmp(f ? "long.flac" : "long.wav");
+        config(&cfg, path, fmts[f], VM_DITHER_NONE);
+        cfg.channels = chans[f];
+        cfg.layout = f ? VM_LAYOUT_STEREO : VM_LAYOUT_5_1;
+        cfg.frames = FRAMES;
+        char sha[65], sum[65];
+        snprintf(name, sizeof name, "long %s: %d frames of %d channels written", vm_out_format_name(fmts[f]),
+                 FRAMES, chans[f]);
+        if (!check(write_file_hashed(&cfg, (const float *const *)planar, FRAMES, 0, NULL, sha, err) == DS_OK, name,
+                   "%s", err))
+            continue;
+        sha256sum(path, sum);
+        snprintf(name, sizeof name, "long %s: %s", vm_out_format_name(fmts[f]),
+                 f ? "not hashed as written (FLAC: read back)" : "the hash taken as written is sha256sum's");
+        if (!sum[0])
+            printf("skip - %s: sha256sum not available\n", name);
+        else
+            check(f ? sha[0] == 0 : strcmp(sha, sum) == 0, name, "written %s, sha256sum %s", sha[0] ? sha : "none",
+                  sum);
+        SF_INFO info;
+        memset(&info, 0, sizeof info);
+        SNDFILE *sf = sf_open(path, SFM_READ, &info);
+        snprintf(name, sizeof name, "long %s: read back whole", vm_out_format_name(fmts[f]));
+        if (!check(sf && info.frames == FRAMES && info.channels == chans[f], name, "%lld frames, %d channels",
+                   sf ? (long long)info.frames : -1LL, sf ? info.channels : -1))
+            goto next;
+        int *buf = malloc(sizeof(int) * (size_t)CH * 4096);
+        long bad = 0, first_bad = -1;
+        int order[CH];
+        vm_layout_file_order(cfg.layout, chans[f], order);
+        for (long at = 0; buf && at < FRAMES;) {
+            sf_count_t got = sf_readf_int(sf, buf, 4096);
+            if (got <= 0)
+                break;
+            for (long i = 0; i < got * chans[f]; i++) {
+                long frame = at + i / chans[f];
+                int c = order[i % chans[f]];
+                if (buf[i] % 256 != 0 || buf[i] / 256 != expect_q(planar[c][frame], 24)) {
+                    if (first_bad < 0)
+                        first_bad = frame;
+                    bad++;
+                }
+            }
+            at += got;
+        }
+        snprintf(name, sizeof name, "long %s: every sample is round(x * 2^23), exactly", vm_out_format_name(fmts[f]));
+        check(buf && bad == 0, name, "%ld samples differ, first in frame %ld", bad, first_bad);
+        free(buf);
+    next:
+        if (sf)
+            sf_close(sf);
+        unlink(path);
+    }
+    for (int c = 0; c < CH; c++)
+        free(planar[c]);
+}
+
+/* The hash taken as the file is written (vm_outfile_sha256, outfile.c
+ * "hashed as written") against coreutils' sha256sum of the finished file:
+ * equal where the length was said and exactly that much was written (WAV
+ * 16 and 24 bits: stereo, 5.1 with its channel mask set after libsndfile
+ * closed the file, mono of an odd byte count whose data chunk ends in a pad
+ * byte); none (NULL: the manifest reads the file back) where the length
+ * was not said, was off by a frame either way, or the format is not
+ * predicted (FLAC, float). */
+static void test_hash_as_written(void)
+{
+    static const struct {
+        vm_out_format fmt;
+        int channels, frames, said, hashed;
+        const char *what;
+    } cases[] = {
+        {VM_OUT_WAV24, 2, N_FRAMES, N_FRAMES, 1, "wav24 stereo, its length said"},
+        {VM_OUT_WAV16, 2, N_FRAMES, N_FRAMES, 1, "wav16 stereo (TPDF dither), its length said"},
+        {VM_OUT_WAV24, 6, N_FRAMES, N_FRAMES, 1, "wav24 5.1 (channel mask set at finish), its length said"},
+        {VM_OUT_WAV24, 1, N_FRAMES - 1, N_FRAMES - 1, 1, "wav24 mono of an odd byte count (a pad byte after the data)"},
+        {VM_OUT_WAV24, 2, N_FRAMES, 0, 0, "wav24, no length said"},
+        {VM_OUT_WAV24, 2, N_FRAMES, N_FRAMES + 1, 0, "wav24, a frame more said than written"},
+        {VM_OUT_WAV24, 2, N_FRAMES, N_FRAMES - 1, 0, "wav24, a frame less said than written"},
+        {VM_OUT_FLAC24, 2, N_FRAMES, N_FRAMES, 0, "flac24 (not predicted)"},
+        {VM_OUT_WAV32F, 2, N_FRAMES, N_FRAMES, 0, "wav32f (not predicted)"},
+    };
+    const float *planar[6];
+    for (int c = 0; c < 6; c++)
+        planar[c] = sig[c & 1];
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        vm_outfile_config cfg;
+        char err[DS_ERR_LEN] = "", name[200], sha[65] = "", sum[65];
+        const char *path = in_tmp(cases[k].fmt == VM_OUT_FLAC24 ? "hashed.flac" : "hashed.wav");
+        config(&cfg, path, cases[k].fmt, VM_DITHER_AUTO);
+        cfg.channels = cases[k].channels;
+        cfg.layout = cases[k].channels == 6 ? VM_LAYOUT_5_1 : VM_LAYOUT_PLAIN;
+        cfg.frames = cases[k].said;
+        snprintf(name, sizeof name, "hashed as written, %s: written", cases[k].what);
+        if (!check(write_file_hashed(&cfg, planar, cases[k].frames, 0, NULL, sha, err) == DS_OK, name, "%s", err))
+            continue;
+        sha256sum(path, sum);
+        snprintf(name, sizeof name, "hashed as written, %s: %s", cases[k].what,
+                 cases[k].hashed ? "sha256sum's hash" : "no hash (read back instead)");
+        if (!sum[0])
+            printf("skip - %s: sha256sum not available\n", name);
+        else if (cases[k].hashed)
+            check(strcmp(sha, sum) == 0, name, "written %s, sha256sum %s", sha[0] ? sha : "none", sum);
+        else
+            check(sha[0] == 0, name, "got %s", sha);
+        unlink(path);
     }
 }
 
@@ -938,6 +1100,8 @@ int main(void)
     test_format_words();
     test_suggest();
     test_round_trip();
+    test_long_file();
+    test_hash_as_written();
     test_dither();
     test_dither_skip();
     test_clipping();
