@@ -346,7 +346,8 @@ static size_t fix_wav_head(unsigned char *h, size_t n, uint32_t mask, int clear_
 typedef struct {
     unsigned char head[OUT_HEAD_MAX], tail[OUT_HEAD_MAX];
     sf_count_t pos, len;
-    int in_data;                  /* predict's silence is being written */
+    const unsigned char *silence; /* predict's data: a write from it is data, any other
+                                     (the header, written at the first sample or at the close) is not */
     sf_count_t data_start, data_end; /* -1: no data yet */
     sf_count_t head_len, tail_len;
     int bad;                      /* a write fell where the prediction cannot hold it */
@@ -374,7 +375,7 @@ static sf_count_t stand_in_read(void *ptr, sf_count_t count, void *user)
 static sf_count_t stand_in_write(const void *ptr, sf_count_t count, void *user)
 {
     stand_in *s = user;
-    if (s->in_data) {
+    if ((const unsigned char *)ptr == s->silence) {
         if (s->data_start < 0)
             s->data_start = s->pos;
         if (s->pos != (s->data_end < 0 ? s->data_start : s->data_end))
@@ -421,14 +422,13 @@ static ds_result predict(vm_outfile *o, const vm_outfile_config *cfg, const SF_I
         goto done;
     int64_t frame_bytes = (int64_t)cfg->channels * (o->bits / 8);
     int64_t left = cfg->frames * frame_bytes, chunk = (OUT_HEAD_MAX / frame_bytes) * frame_bytes;
-    s->in_data = 1;
+    s->silence = silence;
     while (left > 0 && !s->bad) {
         sf_count_t n = left < chunk ? left : chunk;
         if (sf_write_raw(sf, silence, n) != n)
             s->bad = 1;
         left -= n;
     }
-    s->in_data = 0;
     int closed = sf_close(sf) == 0;
     sf = NULL;
     if (!closed || s->bad || s->data_start < 0 || s->data_end - s->data_start != cfg->frames * frame_bytes ||
