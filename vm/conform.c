@@ -123,10 +123,12 @@ static int cmp_i64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* The pieces of edit e on track bit k, by record in, overlaps cut back. */
+/* The pieces of edit e on track bit k, by record in, overlaps cut back.
+ * An event past VM_CONFORM_MAX_HOURS (record or source) is an error. */
 static ds_result pieces_of(const vm_edit *e, int k, int side, piece **out, int *nout, char *err)
 {
     int n = vm_edit_count(e), m = 0;
+    const int64_t limit = (int64_t)VM_CONFORM_MAX_HOURS * 3600 * vm_edit_fps(e)->nominal;
     piece *p = malloc((size_t)(n ? n : 1) * sizeof *p);
     if (!p)
         return ds_fail(err, DS_ERR_NOMEM, "out of memory");
@@ -134,6 +136,11 @@ static ds_result pieces_of(const vm_edit *e, int k, int side, piece **out, int *
         const vm_edit_event *ev = vm_edit_event_at(e, i);
         if (!(ev->tracks & (1u << k)) || ev->rec_out <= ev->rec_in)
             continue;
+        if (ev->rec_out > limit || ev->src_out > limit) {
+            free(p);
+            return ds_fail(err, DS_ERR_FORMAT, "%s event %d: runs past %d hours: not a cut that can be compared",
+                           ev->where, ev->number, VM_CONFORM_MAX_HOURS);
+        }
         p[m].event = i;
         p[m].side = side;
         p[m].matchable = ev->kind == VM_EDIT_EVENT_CLIP && ev->speed_num == ev->speed_den;

@@ -63,6 +63,8 @@
  * holding every shot, without clip names, makes that grow as the square of
  * the events) */
 #define VM_CONFORM_MAX_PAIRS 4000000
+/* Times (record and source) are within 100 hours: frames * rate stays inside int64 */
+#define VM_CONFORM_MAX_HOURS 100
 #define VM_CONFORM_MAX_TRIED 200000000
 
 typedef enum { VM_CONFORM_KEPT, VM_CONFORM_REMOVED, VM_CONFORM_INSERTED } vm_conform_kind;
@@ -95,7 +97,8 @@ typedef struct vm_conform vm_conform;
  * `rate` Hz from session start `start_samples` (samples since midnight).
  * The two edits must have one frame rate. *out owns everything (nothing
  * points into the edits). Errors name the edits: rates that differ, a
- * track with no picture in one cut, more than VM_CONFORM_MAX_PAIRS
+ * track with no picture in one cut, an event past VM_CONFORM_MAX_HOURS,
+ * more than VM_CONFORM_MAX_PAIRS
  * candidate pairs (naming the event), out of memory. */
 ds_result vm_conform_new(const vm_edit *from, const vm_edit *to, int track, int rate, int64_t start_samples,
                          vm_conform **out, char *err);

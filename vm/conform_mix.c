@@ -10,6 +10,7 @@
  * across a change gets no extra events. */
 #include "vm/conform_mix.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,11 +18,28 @@
 #include "vm/grow.h"
 #include "vm/insert_params.h"
 #include "vm/markers.h"
+#include "vm/media.h"
 #include "vm/ops.h"
 
 typedef struct {
     int64_t a, b, delta;    /* old [a, b) plays at [a + delta, b + delta) */
 } span;
+
+/* A dissolve (or wipe) whose length or placing changed between the cuts:
+ * the crossfades on its old samples go onto its new ones. */
+typedef struct {
+    int64_t old_a, old_b;   /* the old transition, old session samples */
+    int64_t new_a, new_b;   /* the new one, new session samples */
+    const char *label;      /* "the dissolve into event 5 A005 (v6.edl:9), 12 -> 24 frames" (the log's) */
+} xfade;
+
+/* A clip part whose fade is a crossfade of xfade xf (side 0: its fade out,
+ * the outgoing sound; 1: its fade in, the incoming). */
+typedef struct {
+    int strip, clip;        /* d->strips[strip].clips[clip] once the clips are moved */
+    int xf, side;
+    int item;               /* its VM_CLOG_CLIP item in the log */
+} xfade_hit;
 
 typedef struct {
     vm_desc *d;
@@ -31,6 +49,11 @@ typedef struct {
     span *kept;             /* every kept range, in new order */
     int nkept;
     long long events;       /* automation events made (bounded: VM_CONFORM_MAX_EVENTS) */
+    xfade *xf;              /* transitions whose crossfades change */
+    int nxf, capxf;
+    xfade_hit *hits;
+    int nhits, caphits;
+    int strip;              /* the strip conform_clips is on */
     char *err;
 } ctx;
 
@@ -399,6 +422,197 @@ static ds_result part_fades(ctx *x, const vm_clip_desc *c, vm_clip_desc *part, i
     return DS_OK;
 }
 
+/* ---- crossfades at a dissolve whose length changed ---- */
+
+static int64_t frame_sample(const ctx *x, int64_t frames)
+{
+    return vm_tc_frames_to_samples(&x->log->fps, x->d->tb.rate, frames) - x->d->tb.start_samples;
+}
+
+/* A fade to review at transition f (what: the reason). */
+static ds_result review_xfade(ctx *x, const xfade *f, const char *name, int index, const char *where,
+                              const char *what)
+{
+    char note[600];
+    snprintf(note, sizeof note, "%s, %s", f->label, what);
+    vm_clog_item *it = add_item(x->log, VM_CLOG_FADE, name, where);
+    if (!it || !(it->note = keep_string(x->log, note)))
+        return nomem(x->err);
+    it->index = index;
+    it->old_at = f->old_a;
+    it->old_end = f->old_b;
+    it->new_at = f->new_a;
+    it->new_end = f->new_b;
+    x->log->fades++;
+    return DS_OK;
+}
+
+/* The transitions changed from `from` to `to` whose old crossfade has a
+ * length: each one's old and new samples. One that a change cuts through
+ * (its old samples do not move as one piece) is listed for review. */
+static ds_result find_xfades(ctx *x, const vm_edit *from, const vm_edit *to)
+{
+    static const char *const kinds[] = {"cut", "dissolve", "wipe"};
+    int n;
+    const vm_change *ch = vm_conform_changes(x->log->cut, &n);
+    for (int i = 0; i < n; i++) {
+        if (ch[i].kind != VM_CHANGE_TRANSITION)
+            continue;
+        const vm_edit_event *o = vm_edit_event_at(from, ch[i].old_event), *e = vm_edit_event_at(to, ch[i].new_event);
+        if (o->in.kind == VM_EDIT_CUT || o->in.frames == 0)
+            continue; /* a cut that became a dissolve: no crossfade to change */
+        int64_t before = e->in.kind == VM_EDIT_CUT ? 0 : e->in.before, frames = e->in.kind == VM_EDIT_CUT ? 0 : e->in.frames;
+        xfade f;
+        f.old_a = frame_sample(x, o->rec_in - o->in.before);
+        f.old_b = frame_sample(x, o->rec_in - o->in.before + o->in.frames);
+        f.new_a = frame_sample(x, e->rec_in - before);
+        f.new_b = frame_sample(x, e->rec_in - before + frames);
+        int64_t m0, m1;
+        int block = vm_conform_map(x->log->cut, f.old_a, &m0, NULL) && vm_conform_map(x->log->cut, f.old_b - 1, &m1, NULL)
+                    && m1 - m0 == f.old_b - 1 - f.old_a;
+        if (block && m0 == f.new_a && m1 + 1 == f.new_b)
+            continue; /* the same samples (a dissolve that became a wipe) */
+        char label[600];
+        snprintf(label, sizeof label, "the %s into event %d %s (%s), %" PRId64 " frames -> %s %" PRId64 " frames",
+                 kinds[o->in.kind], e->number, e->reel[0] ? e->reel : e->clip, e->where, o->in.frames, kinds[e->in.kind], frames);
+        if (!(f.label = keep_string(x->log, label)))
+            return nomem(x->err);
+        if (!block) {
+            ds_result r = review_xfade(x, &f, "", 0, "", "but a change cuts through its old crossfade: the clips "
+                                       "there keep the fades the conform gave them");
+            if (r != DS_OK)
+                return r;
+            continue;
+        }
+        xfade *g = vm_grow(x->xf, &x->capxf, x->nxf + 1, sizeof *g);
+        if (!g)
+            return nomem(x->err);
+        x->xf = g;
+        x->xf[x->nxf++] = f;
+    }
+    return DS_OK;
+}
+
+/* Part `placed` (index k in its strip's new clips) of clip c, old [p0, p1)
+ * (track, index, where: as the log names the clip, kept strings):
+ * a crossfade of a transition in x->xf when its fade lies exactly on the
+ * transition's old samples (noted, changed later by apply_xfades); any
+ * other fade over those samples is listed for review. */
+static ds_result find_xfade_hits(ctx *x, const vm_clip_desc *placed, int k, const vm_clip_desc *c, int64_t p0,
+                                 int64_t p1, const char *track, int index, const char *where)
+{
+    for (int i = 0; i < x->nxf; i++) {
+        const xfade *f = &x->xf[i];
+        int64_t len = f->old_b - f->old_a;
+        int side = -1;
+        if (p1 == c->at + c->length && p1 == f->old_b && placed->fade_out == len)
+            side = 0;
+        else if (p0 == c->at && p0 == f->old_a && placed->fade_in == len)
+            side = 1;
+        if (side >= 0) {
+            xfade_hit *g = vm_grow(x->hits, &x->caphits, x->nhits + 1, sizeof *g);
+            if (!g)
+                return nomem(x->err);
+            x->hits = g;
+            x->hits[x->nhits++] = (xfade_hit){x->strip, k, i, side, x->log->nitems - 1};
+            continue;
+        }
+        int over_in = placed->fade_in > 0 && p0 < f->old_b && p0 + placed->fade_in > f->old_a;
+        int over_out = placed->fade_out > 0 && p1 - placed->fade_out < f->old_b && p1 > f->old_a;
+        if (over_in || over_out) {
+            ds_result r = review_xfade(x, f, track, index, where, "and this clip's fade there is not its "
+                                       "crossfade (another length or place): kept as it was");
+            if (r != DS_OK)
+                return r;
+        }
+    }
+    return DS_OK;
+}
+
+/* Sets the crossfades found onto their transitions' new samples: at each
+ * transition all of them, or (when one would need sound outside its file
+ * or no longer fits its clip) none, listed for review. */
+static ds_result apply_xfades(ctx *x)
+{
+    int rate = x->d->tb.rate;
+    for (int i = 0; i < x->nxf; i++) {
+        const xfade *f = &x->xf[i];
+        int64_t fade = f->new_b - f->new_a;
+        const char *why = NULL;
+        for (int h = 0; h < x->nhits && !why; h++) {
+            const xfade_hit *hit = &x->hits[h];
+            const vm_clip_desc *p = &x->d->strips[hit->strip].clips[hit->clip];
+            int64_t flen = vm_media_frames_at(&p->info, rate);
+            if (hit->xf != i)
+                continue;
+            if (hit->side == 0) {
+                int64_t len = f->new_b - p->at;
+                if (len <= 0 || len < p->fade_in + fade)
+                    why = "but the outgoing clip is too short for the new one";
+                else if (p->from + len > flen)
+                    why = "but the outgoing clip's file ends before the new one does";
+            } else {
+                int64_t shift = f->new_a - p->at, len = p->length - shift;
+                if (len <= 0 || len < p->fade_out + fade)
+                    why = "but the incoming clip is too short for the new one";
+                else if (p->from + shift < 0)
+                    why = "but the incoming clip's file starts after the new one does";
+            }
+        }
+        for (int h = 0; h < x->nhits; h++) {
+            const xfade_hit *hit = &x->hits[h];
+            if (hit->xf != i)
+                continue;
+            vm_clip_desc *p = &x->d->strips[hit->strip].clips[hit->clip];
+            vm_clog_item *clip_item = &x->log->items[hit->item];
+            if (why) {
+                char what[300];
+                snprintf(what, sizeof what, "%s: every crossfade there was left as it was", why);
+                ds_result r = review_xfade(x, f, clip_item->name, clip_item->index, clip_item->where, what);
+                if (r != DS_OK)
+                    return r;
+                continue;
+            }
+            int64_t old_fade = hit->side ? p->fade_in : p->fade_out;
+            if (hit->side == 0) {
+                p->length = f->new_b - p->at;
+                p->fade_out = fade;
+            } else {
+                int64_t shift = f->new_a - p->at;
+                p->at += shift;
+                p->from += shift;
+                p->length -= shift;
+                p->fade_in = fade;
+            }
+            clip_item = &x->log->items[hit->item];
+            clip_item->new_at = p->at;
+            clip_item->new_end = p->at + p->length;
+            clip_item->new_from = p->from;
+            vm_clog_item *it = add_item(x->log, VM_CLOG_XFADE, NULL, NULL);
+            if (!it)
+                return nomem(x->err);
+            clip_item = &x->log->items[hit->item]; /* add_item may have moved the items */
+            it->name = clip_item->name;
+            it->where = clip_item->where;
+            it->index = clip_item->index;
+            it->part = clip_item->part;
+            it->parts = clip_item->parts;
+            it->old_at = f->old_a;
+            it->old_end = f->old_b;
+            it->new_at = f->new_a;
+            it->new_end = f->new_b;
+            it->old_fade = old_fade;
+            it->new_fade = fade;
+            char note[700];
+            snprintf(note, sizeof note, "%s: %s", hit->side ? "fade in" : "fade out", f->label);
+            if (!(it->note = keep_string(x->log, note)))
+                return nomem(x->err);
+            x->log->xfades++;
+        }
+    }
+    return DS_OK;
+}
+
 /* Clip ci of strip st, in parts, onto out. *first: the index in out of its
  * first part (-1: none kept). */
 static ds_result conform_clip(ctx *x, vm_strip_desc *st, int ci, clip_list *out, int *first)
@@ -490,6 +704,7 @@ static ds_result conform_clip(ctx *x, vm_strip_desc *st, int ci, clip_list *out,
             it->old_from = part.from;
             it->new_from = part.from;
             x->log->clip_parts++;
+            r = find_xfade_hits(x, &out->clips[out->n - 1], out->n - 1, c, p0, p1, track, ci + 1, where);
         }
     }
     if (r == DS_OK && has_lane)
@@ -514,6 +729,7 @@ static ds_result conform_clips(ctx *x)
             return nomem(x->err);
         ds_result r = DS_OK;
         int ci = 0;
+        x->strip = s;
         for (; ci < st->nclips && r == DS_OK; ci++)
             r = conform_clip(x, st, ci, &out, &first[ci]);
         for (int k = 0; k < st->nclips; k++) {
@@ -672,11 +888,17 @@ ds_result vm_conform_mix(vm_desc *d, vm_conform *cut, const vm_edit *from, const
         const vm_conform_range *rg = &x.r[kept[k]];
         x.kept[k] = (span){rg->old_in_s, rg->old_out_s, range_delta(rg)};
     }
-    r = conform_clips(&x);
+    r = find_xfades(&x, from, to);
+    if (r == DS_OK)
+        r = conform_clips(&x);
+    if (r == DS_OK)
+        r = apply_xfades(&x);
     if (r == DS_OK)
         r = conform_lanes(&x);
     if (r == DS_OK)
         r = conform_cues(&x);
     free(x.kept);
+    free(x.xf);
+    free(x.hits);
     return r;
 }

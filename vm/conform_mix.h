@@ -22,6 +22,17 @@
  *  - Duck rules: their moves are made after this, by the analysis of the
  *    conformed key (vm/duck.h), so they follow the dialogue.
  *  - The session length, when set, moves like a time.
+ *  - Crossfades at a dissolve (or wipe) whose length changed: a clip part
+ *    whose fade out, or fade in, lies exactly on the old transition's
+ *    samples (as spot() places it, or as written by hand to match) is
+ *    lengthened or shortened onto the new transition's samples, placed as
+ *    spot() places a transition (its `before` frames before the cut): the
+ *    outgoing clip's end moves, the incoming clip's start and source offset
+ *    move together. All the clips at one such edit change, or none (when
+ *    one would need sound outside its file, or a change cuts through the
+ *    old transition; listed for review). Other fades there are listed for
+ *    review. A cut that became a dissolve has no crossfade to change (the
+ *    change is listed).
  * Inserted picture gets nothing (silence) and is listed as a gap to fill. */
 #ifndef VM_CONFORM_MIX_H
 #define VM_CONFORM_MIX_H
@@ -49,7 +60,9 @@ typedef enum {
     VM_CLOG_MOVE_SPLIT,    /* a move running across a change, going on from the new place */
     VM_CLOG_CUE,           /* a marker cue at its new place */
     VM_CLOG_CUE_DROPPED,   /* a cue in removed picture */
-    VM_CLOG_LENGTH         /* the session length */
+    VM_CLOG_LENGTH,        /* the session length */
+    VM_CLOG_XFADE          /* a crossfade set to a dissolve's new length: old_at..old_end the old
+                              transition's samples, new_at..new_end the new one's */
 } vm_clog_kind;
 
 typedef struct {
@@ -60,6 +73,7 @@ typedef struct {
     int64_t old_at, old_end; /* session samples (a move, a cue: old_end = old_at) */
     int64_t new_at, new_end; /* where it is now; dropped: where the removed picture was */
     int64_t old_from, new_from; /* clips: the source offset, samples */
+    int64_t old_fade, new_fade; /* XFADE: the clip's fade before and after, samples */
     const char *where;      /* the script line that made it ("" for cues) */
     const char *note;       /* "", or what to review (static text or owned) */
 } vm_clog_item;
@@ -89,6 +103,7 @@ typedef struct vm_conform_log {
     int clips, clip_parts, clips_split, clip_parts_dropped;
     int moves, moves_dropped, moves_split, moves_approximated;
     int cues, cues_dropped, fades;
+    int xfades;                     /* clip fades set to a dissolve's new length */
     int dropped;                    /* clip parts + moves + cues dropped: --strict fails on it */
 } vm_conform_log;
 

@@ -14,7 +14,9 @@
 #define CELL 600
 #define MAX_CELLS 6
 
-typedef enum { SEC_CHANGES, SEC_GAPS, SEC_DROPPED, SEC_REVIEW, SEC_CLIPS, SEC_MOVES, SEC_CUES, SEC_COUNT } section;
+typedef enum {
+    SEC_CHANGES, SEC_GAPS, SEC_DROPPED, SEC_REVIEW, SEC_XFADES, SEC_CLIPS, SEC_MOVES, SEC_CUES, SEC_COUNT
+} section;
 
 static const struct {
     const char *klass, *title;
@@ -27,6 +29,8 @@ static const struct {
     {"dropped", "Dropped (in removed picture)", 5, {"what", "name", "made at", "old cut", "was at (new cut)"},
      "Nothing."},
     {"review", "To review", 5, {"what", "name", "made at", "old cut", "new cut / note"}, "Nothing."},
+    {"xfades", "Crossfades set to a dissolve's new length", 5,
+     {"track", "clip", "made at", "old crossfade", "new crossfade"}, "None."},
     {"clips", "Clips that moved", 5, {"track", "clip", "made at", "old cut", "new cut"}, "None."},
     {"moves", "Automation moves that moved", 5, {"lane", "move", "made at", "old cut", "new cut"}, "None."},
     {"cues", "Cues that moved", 4, {"cue", "file", "old cut", "new cut"}, "None."},
@@ -206,6 +210,7 @@ static const char *item_word(vm_clog_kind k)
     case VM_CLOG_CUE: return "cue";
     case VM_CLOG_CUE_DROPPED: return "cue";
     case VM_CLOG_LENGTH: return "session length";
+    case VM_CLOG_XFADE: return "crossfade";
     }
     return "?";
 }
@@ -233,6 +238,7 @@ static void item_rows(writer *w, section s)
         int moved = it->new_at != it->old_at || it->new_end != it->old_end;
         int take = s == SEC_DROPPED ? dropped
                  : s == SEC_REVIEW  ? review
+                 : s == SEC_XFADES  ? it->kind == VM_CLOG_XFADE
                  : s == SEC_CLIPS   ? it->kind == VM_CLOG_CLIP && moved
                  : s == SEC_MOVES   ? it->kind == VM_CLOG_MOVE && moved
                                     : it->kind == VM_CLOG_CUE && moved;
@@ -248,7 +254,7 @@ static void item_rows(writer *w, section s)
         } else {
             snprintf(c[k++], CELL, "%s%s%s", it->name, (s == SEC_DROPPED || s == SEC_REVIEW) && num[0] ? " " : "",
                      s == SEC_DROPPED || s == SEC_REVIEW ? num : "");
-            if (s == SEC_CLIPS || s == SEC_MOVES)
+            if (s == SEC_CLIPS || s == SEC_MOVES || s == SEC_XFADES)
                 snprintf(c[k++], CELL, "%s", num);
             snprintf(c[k++], CELL, "%s", it->where);
         }
@@ -259,6 +265,12 @@ static void item_rows(writer *w, section s)
             snprintf(c[k++], CELL, "%s: %s", t, it->note);
         } else {
             span_tc(w->tb, it->new_at, it->new_end, c[k++], CELL);
+        }
+        if (s == SEC_XFADES) { /* the lengths, and which fade of which transition */
+            size_t used = strlen(c[k - 2]);
+            snprintf(c[k - 2] + used, CELL - used, " (%.3f s)", (double)it->old_fade / w->tb->rate);
+            used = strlen(c[k - 1]);
+            snprintf(c[k - 1] + used, CELL - used, " (%.3f s), %s", (double)it->new_fade / w->tb->rate, it->note);
         }
         if (s == SEC_CLIPS && it->kind == VM_CLOG_CLIP) {
             size_t used = strlen(c[k - 1]);
@@ -280,10 +292,10 @@ static void section_rows(writer *w, section s)
 static void summary_line(FILE *f, const vm_conform_log *l, int ngaps)
 {
     fprintf(f, "%d clips (%d parts placed, %d split at a change, %d parts dropped), %d moves placed (%d dropped, "
-               "%d going on across a change, %d of them through points), %d cues (%d dropped), %d fades to review, "
-               "%d gaps to fill; %d things dropped",
+               "%d going on across a change, %d of them through points), %d cues (%d dropped), %d crossfades set "
+               "to a dissolve's new length, %d fades to review, %d gaps to fill; %d things dropped",
             l->clips, l->clip_parts, l->clips_split, l->clip_parts_dropped, l->moves, l->moves_dropped,
-            l->moves_split, l->moves_approximated, l->cues, l->cues_dropped, l->fades, ngaps, l->dropped);
+            l->moves_split, l->moves_approximated, l->cues, l->cues_dropped, l->xfades, l->fades, ngaps, l->dropped);
 }
 
 static int count_gaps(const vm_conform_log *l)
@@ -371,7 +383,7 @@ static void json_event(FILE *f, const char *key, const vm_conform_log *l, const 
 static const char *item_json_kind(vm_clog_kind k)
 {
     static const char *const w[] = {"clip", "clip_dropped", "fade", "move", "move_dropped", "move_split",
-                                    "cue", "cue_dropped", "length"};
+                                    "cue", "cue_dropped", "length", "crossfade"};
     return w[k];
 }
 
@@ -433,15 +445,18 @@ void vm_conform_report_json(FILE *f, const vm_conform_log *l, const vm_timebase 
         json_time(f, "new_end", tb, it->new_end);
         if (it->kind == VM_CLOG_CLIP || it->kind == VM_CLOG_CLIP_DROPPED)
             fprintf(f, ",\"from_samples\":%" PRId64, it->new_from);
+        if (it->kind == VM_CLOG_XFADE)
+            fprintf(f, ",\"old_fade_samples\":%" PRId64 ",\"new_fade_samples\":%" PRId64, it->old_fade, it->new_fade);
         fputs(",\"note\":", f);
         vm_json_string(f, it->note);
         fputc('}', f);
     }
     fprintf(f, "],\n\"summary\":{\"clips\":%d,\"clip_parts\":%d,\"clips_split\":%d,\"clip_parts_dropped\":%d,"
                "\"moves\":%d,\"moves_dropped\":%d,\"moves_split\":%d,\"moves_approximated\":%d,\"cues\":%d,"
-               "\"cues_dropped\":%d,\"fades\":%d,\"gaps\":%d,\"dropped\":%d}}\n",
+               "\"cues_dropped\":%d,\"crossfades\":%d,\"fades\":%d,\"gaps\":%d,\"dropped\":%d}}\n",
             l->clips, l->clip_parts, l->clips_split, l->clip_parts_dropped, l->moves, l->moves_dropped,
-            l->moves_split, l->moves_approximated, l->cues, l->cues_dropped, l->fades, count_gaps(l), l->dropped);
+            l->moves_split, l->moves_approximated, l->cues, l->cues_dropped, l->xfades, l->fades, count_gaps(l),
+            l->dropped);
 }
 
 /* ---- HTML ---- */

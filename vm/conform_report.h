@@ -17,7 +17,8 @@
 #include "vm/timecode.h"
 
 /* The text report: the cut's changes, the picture ranges, the gaps to
- * fill, what was dropped, what to review, then every clip part, move and
+ * fill, what was dropped, what to review, the crossfades set to a
+ * dissolve's new length, then every clip part, move and
  * cue whose time changed, and a summary line. */
 void vm_conform_report_text(FILE *f, const vm_conform_log *log, const vm_timebase *tb);
 
@@ -28,7 +29,7 @@ void vm_conform_report_json(FILE *f, const vm_conform_log *log, const vm_timebas
 /* The HTML page: a summary, a diagram of the two cuts with each kept range
  * joined to its new place, and the tables of the text report. Element
  * classes the tests count: svg.cuts, rect.range (data-kind), table.changes,
- * table.gaps, table.dropped, table.review, table.clips, table.moves, table.cues
+ * table.gaps, table.dropped, table.review, table.xfades, table.clips, table.moves, table.cues
  * (one tr.item per row). */
 void vm_conform_report_html(FILE *f, const vm_conform_log *log, const vm_timebase *tb, const char *script);
 

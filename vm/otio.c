@@ -22,6 +22,22 @@ typedef struct {
     int nitems;
 } walker;
 
+/* Nests (a Stack or Track inside a track) are flattened: each nest has a
+ * time of its own, which its source_range trims and places. A window says
+ * where the items being walked land: inner frame u is record frame
+ * u + shift, and only inner frames [lo, hi) are seen (what lies outside is
+ * trimmed away). The top level sees everything: shift is the timeline's
+ * start. */
+#define MAX_NEST 8                   /* nests inside nests */
+#define UNBOUNDED ((int64_t)1 << 62) /* |every time| < 2^61: sums stay inside int64 */
+
+typedef struct {
+    int64_t shift, lo, hi;
+    int depth;                       /* nests around these items */
+    int number;                      /* inside a nest: the number of its events (the nest's place in the
+                                        outer track); 0 at the top level (each item its own) */
+} window;
+
 /* base followed by a suffix (printf format): a JSON path for a message,
  * cut at n bytes (a long path only shortens the message). */
 static void jp(char *out, size_t n, const char *base, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -228,8 +244,17 @@ static ds_result add(walker *W, vm_edit_event *ev, const char *jpath, vm_edit_ev
     return vm_edit_add(W->e, ev, stored, W->err);
 }
 
+/* The part of an item at inner [t, t + dur) that window w shows: 1 with
+ * [*a, *b) (inner frames), or 0 when none of it is seen. */
+static int seen(const window *w, int64_t t, int64_t dur, int64_t *a, int64_t *b)
+{
+    *a = t > w->lo ? t : w->lo;
+    *b = t + dur < w->hi ? t + dur : w->hi;
+    return dur > 0 ? *a < *b : t >= w->lo && t < w->hi;
+}
+
 static ds_result clip_item(walker *W, const vm_json *it, const char *jpath, uint32_t tracks, int number,
-                           int64_t *rec, vm_edit_event **stored)
+                           int64_t *rec, const window *win, vm_edit_event **stored)
 {
     vm_edit_event ev;
     ds_result r;
@@ -291,17 +316,35 @@ static ds_result clip_item(walker *W, const vm_json *it, const char *jpath, uint
         return r;
     if (en && en->type == VM_JSON_FALSE)
         ev.kind = VM_EDIT_EVENT_GAP; /* a disabled clip is heard as nothing */
-    ev.rec_in = *rec;
-    ev.rec_out = *rec + dur;
+    int64_t a, b, t = *rec;
+    *rec += dur;
+    *stored = NULL;
+    if (!seen(win, t, dur, &a, &b))
+        return DS_OK; /* trimmed away by the nest it is in */
+    if (win->number)
+        ev.number = win->number;
+    if (!ev.speed_den) {
+        ev.speed_num = 1;
+        ev.speed_den = 1;
+    }
+    /* what the nest trims off its head is source skipped at the clip's speed (|num| <= 1000 den <= 10^9
+     * and head < 10^12: split as below, no product passes 10^15) */
+    int64_t head = a - t;
+    if (head && (ev.speed_num < 0 || head % ev.speed_den * ev.speed_num % ev.speed_den)) {
+        jp(p, sizeof p, jpath, ".effects");
+        return fail(W, p, "the nest it is in starts %lld frames into it, which at its speed (%.6g) is not a whole "
+                    "source frame forwards: cannot be represented", (long long)head,
+                    (double)ev.speed_num / (double)ev.speed_den);
+    }
+    start += head / ev.speed_den * ev.speed_num + head % ev.speed_den * ev.speed_num / ev.speed_den;
+    dur = b - a;
+    ev.rec_in = a + win->shift;
+    ev.rec_out = b + win->shift;
     ev.src_in = start;
     /* the source covers the record length times the speed */
-    if (ev.speed_den) /* |num| <= 1000 den and dur < 1e12: no product passes 1e15 */
-        ev.src_out = start + dur / ev.speed_den * ev.speed_num + dur % ev.speed_den * ev.speed_num / ev.speed_den;
-    else
-        ev.src_out = start + dur;
+    ev.src_out = start + dur / ev.speed_den * ev.speed_num + dur % ev.speed_den * ev.speed_num / ev.speed_den;
     if (ev.src_out < ev.src_in)
         ev.src_out = ev.src_in; /* backwards: the range is [src_in, src_in + |...|) read in reverse */
-    *rec += dur;
     return add(W, &ev, jpath, stored);
 }
 
@@ -330,28 +373,225 @@ static ds_result transition_item(walker *W, const vm_json *it, const char *jpath
     return DS_OK;
 }
 
-static ds_result track(walker *W, const vm_json *tr, const char *tpath, int64_t start)
+/* A track's kind as the edit's track bits: "Audio" is the next audio
+ * track (top: 1 for the timeline's own tracks; a nest's tracks go on the
+ * track the nest is on, `outer`), "Video" is V. */
+static ds_result track_kind(walker *W, const vm_json *tr, const char *tpath, int top, uint32_t outer, uint32_t *tracks)
 {
-    char p[PATH_LEN + 32], schema[64];
+    char p[PATH_LEN + 32];
     const char *kind = vm_json_get_string(tr, "kind");
-    const vm_json *children = vm_json_get(tr, "children");
-    uint32_t tracks;
-    int64_t rec = start;
-    int number = 0, prev = -1, pending = 0;
-    vm_edit_join join;
-    ds_result r;
-
-    if (kind && strcmp(kind, "Audio") == 0) {
-        if (++W->naudio > VM_EDIT_MAX_AUDIO)
-            return fail(W, tpath, "more than %d audio tracks", VM_EDIT_MAX_AUDIO);
-        tracks = VM_EDIT_AUDIO(W->naudio);
-    } else if (kind && strcmp(kind, "Video") == 0) {
-        tracks = VM_EDIT_VIDEO;
-    } else {
+    int audio = kind && strcmp(kind, "Audio") == 0, video = kind && strcmp(kind, "Video") == 0;
+    if (!audio && !video) {
         jp(p, sizeof p, tpath, ".kind");
         return fail(W, p, "a track's kind is \"Audio\" or \"Video\", found %s%s%s", kind ? "\"" : "",
                     kind ? kind : type_name(vm_json_get(tr, "kind")), kind ? "\"" : "");
     }
+    if (!top) {
+        if (audio != (outer != VM_EDIT_VIDEO))
+            return fail(W, tpath, "%s track inside a nest on %s track: its %s has no track of the timeline to go "
+                        "on (flatten the timeline first)", audio ? "an Audio" : "a Video",
+                        outer == VM_EDIT_VIDEO ? "a Video" : "an Audio", audio ? "sound" : "picture");
+        *tracks = outer;
+        return DS_OK;
+    }
+    if (audio) {
+        if (++W->naudio > VM_EDIT_MAX_AUDIO)
+            return fail(W, tpath, "more than %d audio tracks", VM_EDIT_MAX_AUDIO);
+        *tracks = VM_EDIT_AUDIO(W->naudio);
+    } else {
+        *tracks = VM_EDIT_VIDEO;
+    }
+    return DS_OK;
+}
+
+static ds_result track_items(walker *W, const vm_json *tr, const char *tpath, uint32_t tracks, const window *win);
+
+/* The frames item `it` takes in its track (transitions take none): its
+ * source_range's duration, else a clip's available range, a Stack's longest
+ * child, a Track's items end to end. */
+static ds_result item_length(walker *W, const vm_json *it, const char *jpath, int depth, int64_t *len)
+{
+    char p[PATH_LEN + 32], schema[64];
+    const char *s = schema_of(it, schema, sizeof schema);
+    const vm_json *sr = vm_json_get(it, "source_range");
+    int64_t start;
+    *len = 0;
+    if (!s || strcmp(s, "Transition") == 0)
+        return DS_OK; /* (a missing schema is reported where the item is read) */
+    if (sr && sr->type != VM_JSON_NULL) {
+        jp(p, sizeof p, jpath, ".source_range");
+        return range_of(W, sr, p, &start, len);
+    }
+    if (strcmp(s, "Clip") == 0) {
+        const vm_json *ar = vm_json_get(vm_json_get(it, "media_reference"), "available_range");
+        const char *active = vm_json_get_string(it, "active_media_reference_key");
+        if (!ar && active)
+            ar = vm_json_get(vm_json_get(vm_json_get(it, "media_references"), active), "available_range");
+        jp(p, sizeof p, jpath, ".media_reference.available_range");
+        if (ar && ar->type != VM_JSON_NULL)
+            return range_of(W, ar, p, &start, len);
+        return DS_OK; /* reading the clip says what it lacks */
+    }
+    if (strcmp(s, "Stack") != 0 && strcmp(s, "Track") != 0)
+        return DS_OK;
+    if (depth > MAX_NEST)
+        return fail(W, jpath, "nests inside nests more than %d deep", MAX_NEST);
+    const vm_json *children = vm_json_get(it, "children");
+    if (!children || children->type != VM_JSON_ARRAY) {
+        jp(p, sizeof p, jpath, ".children");
+        return fail(W, p, "an array expected, found %s", type_name(children));
+    }
+    for (int i = 0; i < children->n; i++) {
+        int64_t n;
+        jp(p, sizeof p, jpath, ".children[%d]", i);
+        ds_result r = item_length(W, &children->items[i], p, depth + 1, &n);
+        if (r != DS_OK)
+            return r;
+        if (strcmp(s, "Track") == 0)
+            *len += n;
+        else if (n > *len)
+            *len = n;
+        if (*len > 1000000000000LL)
+            return fail(W, jpath, "longer than 10^12 frames");
+    }
+    return DS_OK;
+}
+
+static int cmp_rec_in(const void *a, const void *b)
+{
+    const vm_edit_event *x = *(const vm_edit_event *const *)a, *y = *(const vm_edit_event *const *)b;
+    if (x->rec_in != y->rec_in)
+        return x->rec_in < y->rec_in ? -1 : 1;
+    return x < y ? -1 : x > y; /* one array: a total order */
+}
+
+/* Two pictures at once in a nest's events [first, count) of the edit (two
+ * of its video tracks showing clips over each other): an error naming
+ * both, since the edit list has one picture. */
+static ds_result one_picture(walker *W, int first, const char *jpath)
+{
+    int n = vm_edit_count(W->e) - first, m = 0;
+    if (n < 2)
+        return DS_OK;
+    const vm_edit_event **ev = malloc((size_t)n * sizeof *ev);
+    if (!ev)
+        return ds_fail(W->err, DS_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < n; i++) {
+        const vm_edit_event *e = vm_edit_event_at(W->e, first + i);
+        if (e->kind == VM_EDIT_EVENT_CLIP && e->rec_out > e->rec_in)
+            ev[m++] = e;
+    }
+    qsort(ev, (size_t)m, sizeof *ev, cmp_rec_in);
+    ds_result r = DS_OK;
+    int last = 0;
+    for (int i = 1; i < m && r == DS_OK; i++) {
+        if (ev[i]->rec_in < ev[last]->rec_out)
+            r = fail(W, jpath, "two pictures at once in the nest (%s over %s): the edit has one picture; flatten the "
+                     "timeline first (otiotool --flatten)", ev[i]->where, ev[last]->where);
+        if (ev[i]->rec_out > ev[last]->rec_out)
+            last = i;
+    }
+    free(ev);
+    return r;
+}
+
+/* A Stack or Track inside a track, at inner frame *t of window win: its
+ * items flattened onto the outer track, seen through its source_range. */
+static ds_result nest_item(walker *W, const vm_json *it, const char *jpath, const char *schema, uint32_t tracks,
+                           int number, int64_t *t, const window *win)
+{
+    char p[PATH_LEN + 32];
+    ds_result r;
+    if (win->depth >= MAX_NEST)
+        return fail(W, jpath, "nests inside nests more than %d deep", MAX_NEST);
+    const vm_json *fx = vm_json_get(it, "effects");
+    for (int i = 0; fx && fx->type == VM_JSON_ARRAY && i < fx->n; i++)
+        if (is_schema(&fx->items[i], "LinearTimeWarp") || is_schema(&fx->items[i], "FreezeFrame")) {
+            jp(p, sizeof p, jpath, ".effects[%d]", i);
+            return fail(W, p, "a speed change on a nested %s cannot be represented (its cuts would fall between "
+                        "frames): make the retimed nest a clip of its own", schema);
+        }
+    int64_t start = 0, len;
+    const vm_json *sr = vm_json_get(it, "source_range");
+    if (sr && sr->type != VM_JSON_NULL) {
+        jp(p, sizeof p, jpath, ".source_range");
+        if ((r = range_of(W, sr, p, &start, &len)) != DS_OK)
+            return r;
+    } else if ((r = item_length(W, it, jpath, win->depth + 1, &len)) != DS_OK) {
+        return r;
+    }
+    int64_t at = *t;
+    *t += len;
+    const vm_json *en = vm_json_get(it, "enabled");
+    if (en && en->type == VM_JSON_FALSE) { /* a disabled nest: a gap as long */
+        vm_edit_event gap, *stored;
+        int64_t a, b;
+        memset(&gap, 0, sizeof gap);
+        gap.kind = VM_EDIT_EVENT_GAP;
+        gap.number = win->number ? win->number : number;
+        gap.tracks = tracks;
+        gap.media_in = -1;
+        if (!seen(win, at, len, &a, &b))
+            return DS_OK;
+        gap.rec_in = a + win->shift;
+        gap.rec_out = b + win->shift;
+        return add(W, &gap, jpath, &stored);
+    }
+    /* inner frame u is outer frame at + (u - start); seen where the outer window sees it */
+    window in = {.shift = win->shift + at - start, .depth = win->depth + 1, .number = win->number ? win->number : number};
+    in.lo = win->lo - (at - start) > start ? win->lo - (at - start) : start;
+    in.hi = win->hi - (at - start) < start + len ? win->hi - (at - start) : start + len;
+    int first = vm_edit_count(W->e);
+    if (strcmp(schema, "Track") == 0) {
+        uint32_t kind;
+        if ((r = track_kind(W, it, jpath, 0, tracks, &kind)) != DS_OK || (r = track_items(W, it, jpath, tracks, &in)) != DS_OK)
+            return r;
+    } else {
+        const vm_json *children = vm_json_get(it, "children");
+        if (!children || children->type != VM_JSON_ARRAY) {
+            jp(p, sizeof p, jpath, ".children");
+            return fail(W, p, "an array expected, found %s", type_name(children));
+        }
+        for (int i = 0; i < children->n; i++) {
+            const vm_json *c = &children->items[i];
+            char cs[64];
+            const char *k = schema_of(c, cs, sizeof cs);
+            int64_t zero = 0;
+            vm_edit_event *stored;
+            jp(p, sizeof p, jpath, ".children[%d]", i);
+            if (++W->nitems > VM_EDIT_MAX_EVENTS)
+                return fail(W, p, "more than %d items: not an edit dubstage reads", VM_EDIT_MAX_EVENTS);
+            if (!k)
+                return fail(W, p, "an OTIO object (with \"OTIO_SCHEMA\") expected, found %s", type_name(c));
+            if (strcmp(k, "Track") == 0) {
+                uint32_t kind;
+                if ((r = track_kind(W, c, p, 0, tracks, &kind)) != DS_OK || (r = track_items(W, c, p, tracks, &in)) != DS_OK)
+                    return r;
+            } else if (strcmp(k, "Stack") == 0) {
+                if ((r = nest_item(W, c, p, k, tracks, number, &zero, &in)) != DS_OK)
+                    return r;
+            } else if (strcmp(k, "Clip") == 0) { /* a clip right in a stack starts at the stack's start */
+                if ((r = clip_item(W, c, p, tracks, number, &zero, &in, &stored)) != DS_OK)
+                    return r;
+            } else if (strcmp(k, "Gap") != 0) {
+                return fail(W, p, "unknown item '%s' in a stack (Track, Stack, Clip, Gap)", k);
+            }
+        }
+    }
+    return tracks == VM_EDIT_VIDEO ? one_picture(W, first, jpath) : DS_OK;
+}
+
+/* The items of track tr (its "children"), laid end to end from inner frame
+ * 0 of window win, on the edit's tracks `tracks`. */
+static ds_result track_items(walker *W, const vm_json *tr, const char *tpath, uint32_t tracks, const window *win)
+{
+    char p[PATH_LEN + 32], schema[64];
+    const vm_json *children = vm_json_get(tr, "children");
+    int64_t t = 0;
+    int number = 0, prev = -1, pending = 0, prev_nest = 0;
+    vm_edit_join join;
+    ds_result r;
+
     if (!children || children->type != VM_JSON_ARRAY) {
         jp(p, sizeof p, tpath, ".children");
         return fail(W, p, "an array expected, found %s", type_name(children));
@@ -371,43 +611,77 @@ static ds_result track(walker *W, const vm_json *tr, const char *tpath, int64_t 
                 return fail(W, p, "a transition right after another one (at %s.children[%d])", tpath, i - 1);
             if ((r = transition_item(W, it, p, &join)) != DS_OK)
                 return r;
+            /* inside a nest, a transition its source_range cuts away is gone; one it cuts through cannot be
+             * represented */
+            int64_t a = t - join.before, b = t + (join.frames - join.before);
+            if (join.frames && (b <= win->lo || a >= win->hi))
+                continue;
+            if (join.frames && (a < win->lo || b > win->hi))
+                return fail(W, p, "the nest's source_range cuts through this transition: cannot be represented");
+            if (join.frames && prev_nest)
+                return fail(W, p, "a transition from a nested Stack or Track cannot be represented");
             if (prev >= 0)
                 vm_edit_event_mut(W->e, prev)->out = join;
             pending = 1;
             continue;
         }
+        ++number;
         if (strcmp(s, "Clip") == 0) {
-            if ((r = clip_item(W, it, p, tracks, ++number, &rec, &ev)) != DS_OK)
+            if ((r = clip_item(W, it, p, tracks, number, &t, win, &ev)) != DS_OK)
                 return r;
         } else if (strcmp(s, "Gap") == 0) {
             vm_edit_event gap;
-            int64_t gs, gd;
+            int64_t gs, gd, a, b;
             char gp[PATH_LEN + 16];
             memset(&gap, 0, sizeof gap);
             jp(gp, sizeof gp, p, ".source_range");
             if ((r = range_of(W, vm_json_get(it, "source_range"), gp, &gs, &gd)) != DS_OK)
                 return r;
             gap.kind = VM_EDIT_EVENT_GAP;
-            gap.number = ++number;
+            gap.number = win->number ? win->number : number;
             gap.tracks = tracks;
             gap.media_in = -1;
-            gap.rec_in = rec;
-            gap.rec_out = rec + gd;
-            rec += gd;
-            if ((r = add(W, &gap, p, &ev)) != DS_OK)
-                return r;
+            if (seen(win, t, gd, &a, &b)) {
+                gap.rec_in = a + win->shift;
+                gap.rec_out = b + win->shift;
+                if ((r = add(W, &gap, p, &ev)) != DS_OK)
+                    return r;
+            }
+            t += gd;
         } else if (strcmp(s, "Stack") == 0 || strcmp(s, "Track") == 0) {
-            return fail(W, p, "a %s inside a track is not read: flatten the timeline first (otiotool --flatten)", s);
+            if (pending && join.frames)
+                return fail(W, p, "a transition into a nested %s cannot be represented", s);
+            if ((r = nest_item(W, it, p, s, tracks, number, &t, win)) != DS_OK)
+                return r;
+            pending = 0;
+            prev = -1; /* nothing to join a transition after it to */
+            prev_nest = 1;
+            continue;
         } else {
-            return fail(W, p, "unknown item '%s' in a track (Clip, Gap, Transition)", s);
+            return fail(W, p, "unknown item '%s' in a track (Clip, Gap, Transition, Stack, Track)", s);
         }
         if (pending) {
-            ev->in = join;
+            if (ev)
+                ev->in = join;
+            else if (join.frames)
+                return fail(W, p, "the nest's source_range cuts through the transition into this item: cannot be "
+                            "represented");
             pending = 0;
         }
-        prev = vm_edit_count(W->e) - 1;
+        prev = ev ? vm_edit_count(W->e) - 1 : -1;
+        prev_nest = 0;
     }
     return DS_OK;
+}
+
+static ds_result track(walker *W, const vm_json *tr, const char *tpath, int64_t start)
+{
+    uint32_t tracks;
+    ds_result r = track_kind(W, tr, tpath, 1, 0, &tracks);
+    if (r != DS_OK)
+        return r;
+    window top = {.shift = start, .lo = -UNBOUNDED, .hi = UNBOUNDED};
+    return track_items(W, tr, tpath, tracks, &top);
 }
 
 ds_result vm_otio_parse(const char *path, const char *text, size_t n, const vm_fps *fps, vm_edit **out, char *err)

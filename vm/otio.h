@@ -19,6 +19,19 @@
  *                into its path, %XX decoded), available_range (its
  *                start_time is the source's first frame: media_in)
  *   Gap          source_range (its duration takes room on the track)
+ *   Stack, Track inside a track (a nest: a nested sequence)
+ *                flattened in time: the nest takes its source_range's
+ *                duration on the track (without one: its longest child, or
+ *                its items end to end) and shows its own frames from
+ *                source_range.start_time; what lies outside is trimmed away
+ *                (a clip's source in advances with it). A Stack's children
+ *                (Tracks, Stacks, Clips, Gaps) all start at its start;
+ *                their events go on the track the nest is on (a nest's
+ *                tracks must be of that track's kind) and carry the nest's
+ *                number. Errors: a nest's window cutting through a
+ *                transition, a transition into or out of a nest, a speed
+ *                effect on a nest, two of a nest's video tracks showing
+ *                clips at once, nests more than 8 deep
  *   Transition   transition_type (SMPTE_Dissolve: a dissolve; a name with
  *                "Wipe" in it: a wipe; anything else: a dissolve), in_offset
  *                and out_offset: the transition overlaps the item before it
@@ -32,7 +45,7 @@
  *
  * Errors name the file and the JSON path of the value that was wrong:
  * "cut.otio: tracks.children[2].children[5].source_range.duration: value
- * 10.5 is not a whole frame at 24 fps". A Stack inside a track, a missing
+ * 10.5 is not a whole frame at 24 fps". A missing
  * or mistyped field, a negative duration, a transition beside another
  * transition and more than VM_EDIT_MAX_EVENTS items are errors; names and
  * URLs longer than VM_EDIT_MAX_NAME are errors.

@@ -347,6 +347,20 @@ static void spot_tracks(lua_State *L, vm_desc *d, int track_at[VM_EDIT_MAX_AUDIO
     }
 }
 
+/* What the media file at path (as a media entry names it) is: found as a
+ * clip's file is (the sandbox's rules) and probed once (script_probe
+ * keeps it). Raises when it cannot be read. */
+static vm_media_info spot_probe(lua_State *L, script_ctx *c, const char *path)
+{
+    char real[PATH_MAX], err[DS_ERR_LEN], where[VM_WHERE_LEN];
+    vm_media_info info;
+    script_where(L, where);
+    if (vm_sandbox_media(&c->sb, path, where, real, sizeof real, err) != DS_OK
+        || script_probe(L, real, &info, err) != DS_OK)
+        vm_script_error(L, "%s", err);
+    return info;
+}
+
 /* The channel An plays when its media entry names none: on a mono track, a
  * multichannel source plays channel n (raises when it has fewer); else 0,
  * every channel. */
@@ -354,12 +368,7 @@ static int spot_mono_channel(lua_State *L, script_ctx *c, int track, const char 
 {
     if (c->desc->strips[((strip_ref *)lua_touserdata(L, track))->index].channels != 1)
         return 0;
-    char real[PATH_MAX], err[DS_ERR_LEN], where[VM_WHERE_LEN];
-    vm_media_info info;
-    script_where(L, where);
-    if (vm_sandbox_media(&c->sb, path, where, real, sizeof real, err) != DS_OK
-        || script_probe(L, real, &info, err) != DS_OK)
-        vm_script_error(L, "%s", err);
+    vm_media_info info = spot_probe(L, c, path);
     if (info.channels > 1) {
         if (k > info.channels)
             vm_script_error(L, "'%s' has %d channels and the track is mono: A%d plays channel %d, which "
@@ -367,6 +376,47 @@ static int spot_mono_channel(lua_State *L, script_ctx *c, int track, const char 
         return k;
     }
     return 0;
+}
+
+/* Where in its file the source of event ev (from `head` frames before its
+ * source in) starts, in session samples: the source timecode minus the
+ * timecode of the file's first sample. That is, in this order, the media
+ * entry's start, the edit's own (OTIO available_range), the file's BWF time
+ * reference (bext TimeReference, samples since midnight at the file's rate,
+ * as Pro Tools reads it), else 00:00:00:00. Raises when the source lies
+ * before the file's first sample. */
+static int64_t spot_source_offset(lua_State *L, script_ctx *c, const vm_fps *fps, const vm_edit_event *ev,
+                                  int64_t head, const media_pick *m, int rate)
+{
+    int64_t src_f = ev->src_in - head, start = m->start >= 0 ? m->start : ev->media_in;
+    char b1[32], b2[32];
+    vm_tc_format(fps, src_f, ev->drop, b1, sizeof b1);
+    if (start >= 0) { /* a timecode: whole frames */
+        if (src_f < start) {
+            vm_tc_format(fps, start, ev->drop, b2, sizeof b2);
+            vm_script_error(L, "the source from %s is before the first frame of '%s' (%s, the %s)", b1, m->path, b2,
+                            m->start >= 0 ? "media entry's start" : "edit's available_range start");
+        }
+        return vm_tc_frames_to_samples(fps, rate, src_f - start);
+    }
+    vm_media_info info = spot_probe(L, c, m->path);
+    int64_t src_s = vm_tc_frames_to_samples(fps, rate, src_f);
+    if (info.time_reference < 0)
+        return src_s;
+    if (info.time_reference > (int64_t)MAX_HOURS * 3600 * info.rate)
+        vm_script_error(L, "'%s' has a BWF time reference past %d hours (%lld samples at %d Hz)", m->path, MAX_HOURS,
+                        (long long)info.time_reference, info.rate);
+    /* the time reference at the session's rate, to the nearest sample (below 2^38 * 2^19: no overflow) */
+    int64_t ref_s = info.rate == rate ? info.time_reference
+                                      : (info.time_reference * rate + info.rate / 2) / info.rate;
+    if (src_s < ref_s) {
+        vm_tc_format(fps, vm_tc_samples_to_frames(fps, rate, ref_s), ev->drop, b2, sizeof b2);
+        vm_script_error(L, "the source from %s is before the first sample of '%s' (its BWF time reference, %lld "
+                        "samples at %d Hz: %s); when the edit's source times count from the file's first sample, "
+                        "give start = \"00:00:00:00\" in its media entry", b1, m->path,
+                        (long long)info.time_reference, info.rate, b2);
+    }
+    return src_s - ref_s;
 }
 
 /* spot(edit, { tracks = { A1 = t1, ... }, media = table | function, curve = "equal_power" }) */
@@ -426,25 +476,17 @@ int script_spot(lua_State *L)
                 c->error_context[0] = '\0';
                 continue;
             }
-            int64_t start = m.start >= 0 ? m.start : ev->media_in >= 0 ? ev->media_in : 0;
-            int64_t src_f = ev->src_in - head - start;
-            char b1[32], b2[32];
-            if (src_f < 0) {
-                vm_tc_format(fps, ev->src_in - head, ev->drop, b1, sizeof b1);
-                vm_tc_format(fps, start, ev->drop, b2, sizeof b2);
-                vm_script_error(L, "the source from %s is before the first frame of '%s' (%s%s)", b1, m.path, b2,
-                                m.start >= 0 ? "" : ": give the file's start timecode as { \"file\", start = ... }");
-            }
-            if (at_f < 0 || end_f > limit || src_f > limit)
+            if (at_f < 0 || end_f > limit || ev->src_in - head > limit)
                 vm_script_error(L, "the event (with its transitions) starts before 00:00:00:00 or runs past %d hours",
                                 MAX_HOURS);
+            int64_t from_s = spot_source_offset(L, c, fps, ev, head, &m, rate);
             int64_t s_at = vm_tc_frames_to_samples(fps, rate, at_f), s_end = vm_tc_frames_to_samples(fps, rate, end_f);
             int channel = m.channel ? m.channel : spot_mono_channel(L, c, track_at[k], m.path, k);
             lua_createtable(L, 1, 8);
             lua_pushstring(L, m.path);
             lua_rawseti(L, -2, 1);
             put_samples(L, "at", s_at - d->tb.start_samples);
-            put_samples(L, "from", vm_tc_frames_to_samples(fps, rate, src_f));
+            put_samples(L, "from", from_s);
             put_samples(L, "length", s_end - s_at);
             if (ev->in.kind != VM_EDIT_CUT) {
                 put_samples(L, "fade_in", vm_tc_frames_to_samples(fps, rate, at_f + ev->in.frames) - s_at);

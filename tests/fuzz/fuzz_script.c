@@ -1,6 +1,7 @@
 /* fuzz_script.c - libFuzzer target for the script API: random calls with
  * random argument types into the mix vocabulary (session, track, bus, clip,
- * eq, compressor, send, duck, output, deliver, vca, ramp, ...), run as a script
+ * eq, compressor, send, duck, output, deliver, vca, ramp, edl, otio, spot,
+ * conform, ...), run as a script
  * through vm_script_load (the public vm/script.h API), then the duck
  * analysis, vm_compile and, when the input asks, a render of at most
  * MAX_RENDER samples into a scratch folder.
@@ -13,7 +14,7 @@
  * after an error are where state left half made would show). Arguments are
  * nil, booleans, integers, doubles (NaN, inf, huge, tiny), strings from the
  * language's vocabulary (names, timecodes, time words, eq types, formats,
- * the scratch media) or random bytes, earlier results, functions and nested
+ * the scratch media and cuts of it) or random bytes, earlier results, functions and nested
  * tables keyed with the language's option names. Random strings never hold
  * '/' or '\\', so no path leaves the scratch folder, and outputs go to
  * scratch/out (vm_script_opts.out_dir), emptied after each input.
@@ -45,8 +46,9 @@ enum {
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
+/* New words go at the end of a list: the seeds (make_script_seeds.py) name words by their place. */
 static const char *const globals[] = {"session", "track", "bus", "output", "vca", "mute_group", "markers",
-                                      "duck", "trims", "deliver"};
+                                      "duck", "trims", "deliver", "edl", "otio", "spot", "conform"};
 static const char *const methods[] = {"clip", "eq", "compressor", "expander", "gate", "limiter", "transient",
                                       "send", "to", "ramp", "set", "target", "curve", "moves"};
 static const char *const fields[] = {"name", "kind", "channels", "solo", "gain", "trim", "pan", "mute",
@@ -59,7 +61,7 @@ static const char *const keys[] = {
     "attack", "release", "hold", "makeup", "range", "detector", "rms", "link", "key", "key_filter", "ceiling",
     "lookahead", "sustain", "level", "pre", "members", "under", "depth", "preroll", "bridge", "band", "rate",
     "fps", "start", "format", "dither", "over", "shape", "tau", "values", "value", "name", "events",
-    "normalize", "integrated", "true_peak", "stems", "spec"};
+    "normalize", "integrated", "true_peak", "stems", "spec", "tracks", "media", "track"};
 static const char *const words[] = {
     "A", "B", "DX", "PM", "MX", "mono.wav", "stereo.wav", "r44.wav", "six.wav", "cues.txt", "mix.trims.lua",
     "out.wav", "pm.wav", "x.flac", "peak", "highpass", "lowpass", "lowshelf", "highshelf", "bandpass", "notch",
@@ -68,7 +70,7 @@ static const char *const words[] = {
     "rms", "00:00:00:00", "01:00:00:00", "00:00:01;00", "00:59:58;00", "00:00:00:01", "2.5s", "250ms",
     "96000smp", "90+00", "0+01", "23.976", "24", "25", "29.97", "30", "48", "50", "59.94", "60", "door",
     "thunder", "shot 14", "", " ", "ebu-r128", "ebu-r128-s1", "atsc-a85", "streaming-14", "streaming-16",
-    "dialogue-27"};
+    "dialogue-27", "cut.edl", "cut2.edl", "cut.otio", "A1", "A2", "V", "A17", "mono", "r44", "MONO", "R44"};
 static const char *const numbers[] = {
     "0", "-0.0", "1", "-1", "0.5", "2", "3", "33", "64", "65", "1e-300", "1e308", "-1e308", "math.huge",
     "-math.huge", "(0/0)", "2^31", "2^53", "2^63", "-2^63", "48000", "384000", "8000", "1e9", "1000",
@@ -281,6 +283,36 @@ static void make_media(const char *dir)
 {
     static const uint8_t cues[] = "# cues\n1s door\n2.5s thunder\n00:00:03:00 shot 14\n";
     static const uint8_t trims[] = "return { [\"A.gain\"] = -3 }\n";
+    /* two cuts of the scratch media (24 fps, a frame is 2,000 samples: mono.wav is 2.4 frames), the second
+     * trimmed, re-ordered and on a longer dissolve, and a timeline with a nest and a dissolve */
+    static const uint8_t cut[] =
+        "TITLE: FUZZ A\n"
+        "001  MONO     AA/V  C        00:00:00:00 00:00:00:01 00:00:00:00 00:00:00:01\n"
+        "* FROM CLIP NAME: mono\n"
+        "002  MONO     AA/V  C        00:00:00:01 00:00:00:01 00:00:00:01 00:00:00:01\n"
+        "002  R44      AA/V  D    001 00:00:00:00 00:00:00:02 00:00:00:01 00:00:00:03\n"
+        "* FROM CLIP NAME: mono\n"
+        "* TO CLIP NAME: r44\n";
+    static const uint8_t cut2[] =
+        "TITLE: FUZZ B\n"
+        "001  R44      AA/V  C        00:00:00:00 00:00:00:01 00:00:00:00 00:00:00:01\n"
+        "* FROM CLIP NAME: r44\n"
+        "002  R44      AA/V  C        00:00:00:01 00:00:00:01 00:00:00:01 00:00:00:01\n"
+        "002  MONO     AA/V  D    002 00:00:00:00 00:00:00:02 00:00:00:01 00:00:00:03\n"
+        "* FROM CLIP NAME: r44\n"
+        "* TO CLIP NAME: mono\n";
+#define RT_(v) "{\"OTIO_SCHEMA\": \"RationalTime.1\", \"value\": " v ", \"rate\": 24}"
+#define CLIP_(n, s, d) "{\"OTIO_SCHEMA\": \"Clip.1\", \"name\": \"" n "\", \"source_range\": {\"OTIO_SCHEMA\": " \
+    "\"TimeRange.1\", \"start_time\": " RT_(s) ", \"duration\": " RT_(d) "}, \"media_reference\": {\"OTIO_SCHEMA\": " \
+    "\"ExternalReference.1\", \"target_url\": \"" n ".wav\"}}"
+    static const uint8_t otio[] =
+        "{\"OTIO_SCHEMA\": \"Timeline.1\", \"name\": \"fuzz\", \"tracks\": {\"OTIO_SCHEMA\": \"Stack.1\", "
+        "\"children\": [{\"OTIO_SCHEMA\": \"Track.1\", \"kind\": \"Audio\", \"children\": [" CLIP_("mono", "0", "1")
+        ", {\"OTIO_SCHEMA\": \"Transition.1\", \"in_offset\": " RT_("0") ", \"out_offset\": " RT_("1") "}, "
+        CLIP_("r44", "0", "1") ", {\"OTIO_SCHEMA\": \"Stack.1\", \"source_range\": {\"OTIO_SCHEMA\": \"TimeRange.1\", "
+        "\"start_time\": " RT_("1") ", \"duration\": " RT_("1") "}, \"children\": [" CLIP_("mono", "0", "2") "]}]}]}}\n";
+#undef CLIP_
+#undef RT_
     char path[512];
     write_wav(dir, "mono.wav", 48000, 1, 4800, SF_FORMAT_FLOAT);
     write_wav(dir, "stereo.wav", 48000, 2, 2400, SF_FORMAT_PCM_16);
@@ -288,6 +320,9 @@ static void make_media(const char *dir)
     write_wav(dir, "six.wav", 48000, 6, 480, SF_FORMAT_PCM_24);
     fuzz_write_file("cues.txt", cues, sizeof cues - 1, path, sizeof path);
     fuzz_write_file("mix.trims.lua", trims, sizeof trims - 1, path, sizeof path);
+    fuzz_write_file("cut.edl", cut, sizeof cut - 1, path, sizeof path);
+    fuzz_write_file("cut2.edl", cut2, sizeof cut2 - 1, path, sizeof path);
+    fuzz_write_file("cut.otio", otio, sizeof otio - 1, path, sizeof path);
     snprintf(path, sizeof path, "%s/out", dir);
     mkdir(path, 0700);
     media_made = 1;

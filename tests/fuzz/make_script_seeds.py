@@ -36,10 +36,12 @@ def smp(n16): return [11, n16 >> 8, n16 & 255, 2]           # "N*16 smp"
 
 
 def tab(*items):
-    """items: values (positional) or (key, value) pairs."""
+    """items: values (positional), (key, value) pairs, or ('[]', key value, value) for [key] = value."""
     out = [7, len(items)]
     for it in items:
-        if isinstance(it, tuple):
+        if isinstance(it, tuple) and it[0] == '[]':
+            out += [3] + it[1] + it[2]
+        elif isinstance(it, tuple):
             out += [1, K.index(it[0])] + it[1]
         else:
             out += [0] + it
@@ -140,6 +142,26 @@ SEEDS = {
                                                 ('stems', boolean(False)))))),
         call(5, 'deliver', tab(word('out.wav'), ('from', var(1)), ('spec', word('streaming-14')),
                                ('normalize', boolean(True)))),
+    ),
+    'spot-conform': program(
+        1,
+        call(0, 'session', tab(('fps', word('24')))),
+        curried(1, 'track', word('A'), tab(('channels', integer(1)))),
+        call(2, 'edl', word('cut.edl')),
+        call(3, 'spot', var(2), tab(('tracks', tab(('[]', word('A1'), var(1)))),
+                                    ('media', tab(('[]', word('mono'), word('mono.wav')),
+                                                  ('[]', word('r44'), word('r44.wav')))))),
+        call(4, 'edl', word('cut2.edl')),
+        call(5, 'conform', tab(('from', var(2)), ('to', var(4)))),
+        call(6, 'output', tab(word('pm.wav'), ('from', var(1)))),
+    ),
+    'otio-spot': program(
+        1,
+        call(0, 'session', tab(('fps', word('24')))),
+        curried(1, 'track', word('B'), tab(('channels', integer(1)))),
+        call(2, 'otio', word('cut.otio')),
+        call(3, 'spot', var(2), tab(('tracks', tab(('[]', word('A1'), var(1)))))),
+        call(4, 'output', tab(word('pm.wav'), ('from', var(1)))),
     ),
     'dme-module': program(
         1,

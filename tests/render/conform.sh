@@ -24,6 +24,10 @@
 #     new cut (the clips, parts and moves at the positions worked out here),
 #     null test below -140 dBFS with dubstage diff, at --block 64 and 4096;
 #     the old render against the hand-written one differs (the control);
+#   - a dissolve 12 -> 24 frames (EDLs v5x/v6x, spotted): the crossfade's
+#     clips follow it, listed with old and new lengths, to the sample; the
+#     render null-tests against the new cut's mix written by hand (-140 dBFS,
+#     --block 64 and 4096), and not against the crossfade left at 12 frames;
 #   - errors name the script line: an edit missing, two conforms, cuts read
 #     at two rates.
 set -u
@@ -214,6 +218,96 @@ done
 out=$("$DS" diff r_old r_hand4096 --threshold -140 2>&1); rc=$?
 if [ $rc -eq 1 ]; then ok "the control: the old mix's render differs from the new cut's"
 else notok "the control: the old render differs" "dubstage diff exit $rc"; fi
+
+# ---- a dissolve whose length changed -------------------------------------------
+# v5x: k1-v-citis from 00:00:01:00 at 01:00:01:00, dissolving at 01:00:03:00
+# over 12 frames into pot-v-plav; v6x: 12 frames trimmed off citis's head
+# (everything after it 12 frames earlier) and the dissolve 24 frames long.
+# spot() of v5x makes the crossfade (citis's pair line runs on 12 frames
+# and fades out, plav fades in); the conform must make it 24 frames:
+# worked out by hand (1 frame = 2,000 samples): the pair line at 01:00:02:12,
+# 1 s long, fading out over 1 s; plav at 01:00:02:12 (an EDL dissolve starts
+# at the cut), fading in over 1 s; citis's first part from 00:00:01:12.
+cat > v5x.edl <<'EOF2'
+TITLE: DISSOLVE V5
+FCM: NON-DROP FRAME
+001  CITIS    AA    C        00:00:01:00 00:00:03:00 01:00:01:00 01:00:03:00
+* FROM CLIP NAME:  k1-v-citis
+002  CITIS    AA    C        00:00:03:00 00:00:03:00 01:00:03:00 01:00:03:00
+002  PLAV     AA    D    012 00:00:01:00 00:00:03:00 01:00:03:00 01:00:05:00
+* FROM CLIP NAME:  k1-v-citis
+* TO CLIP NAME:  pot-v-plav
+EOF2
+sed -e 's/DISSOLVE V5/DISSOLVE V6/' -e 's/00:00:01:00 00:00:03:00 01:00:01:00 01:00:03:00/00:00:01:12 00:00:03:00 01:00:01:00 01:00:02:12/' \
+  -e 's/01:00:03:00 01:00:03:00$/01:00:02:12 01:00:02:12/' -e 's/D    012 00:00:01:00 00:00:03:00 01:00:03:00 01:00:05:00/D    024 00:00:01:00 00:00:03:00 01:00:02:12 01:00:04:12/' \
+  v5x.edl > v6x.edl
+dx_head='session { rate = 48000, fps = "24", start = "01:00:00:00" }
+local dia = track "DIA" { channels = 1 }'
+dx_out='output { "out/dia.wav", from = dia, format = "wav32f" }'
+cat > dx_old.lua <<EOF2
+$dx_head
+spot(edl "v5x.edl", { tracks = { A1 = dia }, media = { ["k1-v-citis"] = "$M/dx/k1-v-citis.ogg", ["pot-v-plav"] = "$M/dx/pot-v-plav.ogg" } })
+$dx_out
+EOF2
+sed 's/^output {/conform { from = edl "v5x.edl", to = edl "v6x.edl" }\noutput {/' dx_old.lua > dx_conf.lua
+cat > dx_hand.lua <<EOF2
+$dx_head
+dia:clip { "$M/dx/k1-v-citis.ogg", at = "01:00:01:00", from = "00:00:01:12", length = "00:00:01:12" }
+dia:clip { "$M/dx/k1-v-citis.ogg", at = "01:00:02:12", from = "00:00:03:00", length = "00:00:01:00",
+           fade_out = "00:00:01:00", curve = "equal_power" }
+dia:clip { "$M/dx/pot-v-plav.ogg", at = "01:00:02:12", from = "00:00:01:00", length = "00:00:02:00",
+           fade_in = "00:00:01:00", curve = "equal_power" }
+$dx_out
+EOF2
+if grep -q 'D    024 00:00:01:00 00:00:03:00 01:00:02:12 01:00:04:12' v6x.edl && grep -q '^002  CITIS .*01:00:02:12 01:00:02:12$' v6x.edl \
+   && grep -q 'conform {' dx_conf.lua; then ok "the dissolve pair v5x/v6x is written"
+else notok "the dissolve pair v5x/v6x is written" "sed did not change what it should"; fi
+out=$("$DS" conform dx_conf.lua --json 2>&1); rc=$?
+printf '%s\n' "$out" > dx_report.json
+check=$(python3 - dx_report.json <<'EOF2'
+import json, sys
+r = json.load(open(sys.argv[1]))
+S = 48000
+fails = []
+def at(x): return None if x is None else x["samples"]
+def want(label, got, exp):
+    if got != exp: fails.append("%s: got %s, want %s" % (label, got, exp))
+x = [(i["name"], i["index"], at(i["old_at"]), at(i["old_end"]), at(i["new_at"]), at(i["new_end"]),
+      i["old_fade_samples"], i["new_fade_samples"], i["note"].split(":")[0]) for i in r["items"] if i["kind"] == "crossfade"]
+want("crossfades", sorted(x), [("DIA", 2, 3*S, int(3.5*S), int(2.5*S), int(3.5*S), S // 2, S, "fade out"),
+                               ("DIA", 3, 3*S, int(3.5*S), int(2.5*S), int(3.5*S), S // 2, S, "fade in")])
+clips = [(i["name"], i["index"], at(i["new_at"]), at(i["new_end"]), i["from_samples"]) for i in r["items"] if i["kind"] == "clip"]
+want("clip parts", sorted(clips), [("DIA", 1, 1*S, int(2.5*S), int(1.5*S)), ("DIA", 2, int(2.5*S), int(3.5*S), 3*S),
+                                   ("DIA", 3, int(2.5*S), int(4.5*S), 1*S)])
+ch = [(c["kind"], c["old_event"]["transition"], c["new_event"]["transition"]) for c in r["changes"] if c["kind"] == "transition"]
+want("the transition change", ch, [("transition", "dissolve 12 frames", "dissolve 24 frames")])
+want("summary crossfades", r["summary"]["crossfades"], 2)
+print("\n".join(fails) if fails else "all")
+EOF2
+)
+if [ $rc -eq 0 ] && [ "$check" = all ]; then
+  ok "a dissolve 12 -> 24 frames: both crossfade clips onto the new dissolve, old and new lengths listed, to the sample"
+else out="exit $rc; $check"; notok "a dissolve 12 -> 24 frames: the crossfade follows" "see below"; fi
+out=$("$DS" conform dx_conf.lua 2>&1)
+if has "Crossfades set to a dissolve's new length:" \
+  "DIA | #2 | dx_conf.lua:3 | 01:00:03:00 - 01:00:03:12 (0.500 s) | 01:00:02:12 - 01:00:03:12 (1.000 s), fade out: the dissolve into event 2 PLAV (v6x.edl:6), 12 frames -> dissolve 24 frames" \
+  "2 crossfades set to a dissolve's new length"; then
+  ok "the text report lists each crossfade with its old and new timecodes and lengths"
+else notok "the text report lists each crossfade" "lacks '$missing'"; fi
+for b in 64 4096; do
+  "$DS" render dx_conf.lua --out r_dxc$b --block $b >/dev/null 2>&1 || notok "the conformed dissolve mix renders at --block $b" "failed"
+  "$DS" render dx_hand.lua --out r_dxh$b --block $b >/dev/null 2>&1 || notok "the hand-written dissolve mix renders at --block $b" "failed"
+  out=$("$DS" diff r_dxc$b r_dxh$b --threshold -140 2>&1); rc=$?
+  if [ $rc -eq 0 ]; then ok "a longer dissolve: conformed render = the new cut's mix written by hand, below -140 dBFS, --block $b"
+  else notok "a longer dissolve: conformed render = written by hand, --block $b" "dubstage diff exit $rc"; fi
+done
+# the control: with the crossfade left at 12 frames (as before this was done), the renders differ
+sed 's/length = "00:00:01:00",$/length = "00:00:00:12",/; s/fade_out = "00:00:01:00"/fade_out = "00:00:00:12"/; s/fade_in = "00:00:01:00"/fade_in = "00:00:00:12"/' \
+  dx_hand.lua > dx_short.lua
+"$DS" render dx_short.lua --out r_dxs --block 4096 >/dev/null 2>&1
+out=$("$DS" diff r_dxs r_dxh4096 --threshold -140 2>&1); rc=$?
+if [ $rc -eq 1 ] && grep -q '"00:00:00:12"' dx_short.lua; then ok "the control: the crossfade left at 12 frames renders differently"
+else notok "the control: the 12-frame crossfade differs" "dubstage diff exit $rc"; fi
 
 # ---- errors --------------------------------------------------------------------
 err() { # NAME BODY WORD...

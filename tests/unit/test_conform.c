@@ -5,7 +5,14 @@
  * samples at 48 kHz (2,000 samples a frame at 24 fps) on both sides of
  * each change; matching by source, not event number (a cut renumbered and
  * re-ordered in its file gives the same list); a shot used twice; a shot
- * cut in two (an "add edit") is no change; black never matches; the errors. */
+ * cut in two (an "add edit") is no change; black never matches; the errors.
+ * Then the mix moved (vm/conform_mix.h) where a centred dissolve got longer:
+ * the crossfade spot() made on the old cut's dissolve, and one written by
+ * hand on the same samples, take the new dissolve's samples, every clip's
+ * position, source offset, length and fades checked against the samples
+ * worked out by hand (and against what spot() places from the new cut);
+ * a dissolve whose new length needs sound before the start of a file
+ * leaves every crossfade at that edit as it was, listed for review. */
 #include "vm/conform.h"
 
 #include <stdio.h>
@@ -14,6 +21,9 @@
 
 #include "tests/check.h"
 #include "tests/unit/fps_util.h"
+#include "tests/unit/render_util.h"
+#include "vm/conform_mix.h"
+#include "vm/desc.h"
 #include "vm/edl.h"
 #include "vm/otio.h"
 
@@ -448,8 +458,177 @@ static void errors(void)
     vm_edit_free(&b);
 }
 
+/* ---- the mix at a dissolve whose length changed ---- */
+
+/* An OTIO cut at 24 fps from 01:00:00:00 (86,400 frames): on A1, `lead`
+ * frames of gap, clip a (a.wav from source frame 24, 48 frames), a
+ * dissolve of half + half frames centred on the cut, clip b (b.wav from
+ * source frame `b_in`, 48 frames). */
+static void write_cut(const char *name, int lead, int half, int b_in)
+{
+    char text[4096], path[512];
+#define RT_(v) "{\"OTIO_SCHEMA\": \"RationalTime.1\", \"value\": " v ", \"rate\": 24}"
+#define RANGE_(s, d) "{\"OTIO_SCHEMA\": \"TimeRange.1\", \"start_time\": " RT_(s) ", \"duration\": " RT_(d) "}"
+#define CLIP_(n, s) "{\"OTIO_SCHEMA\": \"Clip.1\", \"name\": \"" n "\", \"source_range\": " RANGE_(s, "48") \
+    ", \"media_reference\": {\"OTIO_SCHEMA\": \"ExternalReference.1\", \"target_url\": \"" n ".wav\"}}"
+    snprintf(text, sizeof text,
+             "{\"OTIO_SCHEMA\": \"Timeline.1\", \"name\": \"%s\", \"global_start_time\": " RT_("86400") ",\n"
+             " \"tracks\": {\"OTIO_SCHEMA\": \"Stack.1\", \"children\": [{\"OTIO_SCHEMA\": \"Track.1\", \"kind\": "
+             "\"Audio\", \"children\": [\n"
+             "  {\"OTIO_SCHEMA\": \"Gap.1\", \"source_range\": " RANGE_("0", "%d") "},\n"
+             "  " CLIP_("a", "24") ",\n"
+             "  {\"OTIO_SCHEMA\": \"Transition.1\", \"transition_type\": \"SMPTE_Dissolve\", \"in_offset\": "
+             RT_("%d") ", \"out_offset\": " RT_("%d") "},\n"
+             "  {\"OTIO_SCHEMA\": \"Clip.1\", \"name\": \"b\", \"source_range\": " RANGE_("%d", "48")
+             ", \"media_reference\": {\"OTIO_SCHEMA\": \"ExternalReference.1\", \"target_url\": \"b.wav\"}}\n"
+             "]}]}}\n",
+             name, lead, half, half, b_in);
+#undef CLIP_
+#undef RANGE_
+#undef RT_
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        perror(path);
+        exit(2);
+    }
+    fputs(text, f);
+    fclose(f);
+}
+
+static double tone(int i, int c)
+{
+    (void)c;
+    return 0.25 * sin(i * 0.01);
+}
+
+typedef struct {
+    int64_t at, from, length, fade_in, fade_out;
+} want_clip;
+
+static void compare_clip(const vm_desc *d, const char *track, int i, const want_clip *w, const char *what)
+{
+    int s = vm_desc_find_strip(d, track);
+    const vm_clip_desc *c = s >= 0 && i < d->strips[s].nclips ? &d->strips[s].clips[i] : NULL;
+    check(c && c->at == w->at && c->from == w->from && c->length == w->length && c->fade_in == w->fade_in
+              && c->fade_out == w->fade_out,
+          what, "at %lld from %lld length %lld fades %lld / %lld", c ? (long long)c->at : -1LL,
+          c ? (long long)c->from : -1LL, c ? (long long)c->length : -1LL, c ? (long long)c->fade_in : -1LL,
+          c ? (long long)c->fade_out : -1LL);
+}
+
+/* Loads mix.lua made of body; DS_OK and d filled, or the message. */
+static ds_result load_mix(const char *body, vm_desc *d, char *err)
+{
+    char path[512];
+    write_script(body, path, sizeof path);
+    vm_script_opts so = {.stdlib_dir = "stdlib"};
+    return vm_script_load(path, &so, d, err);
+}
+
+static void crossfades(void)
+{
+    if (scratch_open("test-conform") != 0) {
+        check(0, "crossfades: a scratch folder", "mkdtemp failed");
+        return;
+    }
+    write_wav("a.wav", 48000, 1, 480000, tone); /* 10 s each */
+    write_wav("b.wav", 48000, 1, 480000, tone);
+    /* v1: no lead, a 6 + 6 frame dissolve; v2: 24 frames of new picture first (everything 1 s later), a
+     * 12 + 12 frame dissolve; v3: as v2 with a 30 + 30 frame dissolve, which would start b 6 frames before
+     * its file */
+    write_cut("v1.otio", 0, 6, 24);
+    write_cut("v2.otio", 24, 12, 24);
+    write_cut("v3.otio", 24, 30, 24);
+    static const char head[] =
+        "session { rate = 48000, fps = \"24\", start = \"01:00:00:00\", length = 10 }\n"
+        "local dx = track \"DX\" { channels = 1 }\n"
+        "local hand = track \"HAND\" { channels = 1 }\n";
+    /* the old cut, spotted: a at frame 0 for 48 + 6 frames fading out over 12, b from frame 42 (6 before
+     * the cut at 48, its source from 24 - 6 = 18) fading in over 12; the same crossfade written by hand
+     * on HAND in seconds (1 frame = 2,000 samples) */
+    static const char mix[] =
+        "spot(otio \"v1.otio\", { tracks = { A1 = dx }, media = { a = \"a.wav\", b = \"b.wav\" } })\n"
+        "hand:clip { \"a.wav\", at = 0, from = 1, length = 2.25, fade_out = 0.5 }\n"
+        "hand:clip { \"b.wav\", at = 1.75, from = 0.75, length = 2.25, fade_in = 0.5 }\n"
+        "conform { from = otio \"v1.otio\", to = otio \"%s\" }\n";
+    char body[2048], err[DS_ERR_LEN] = "";
+    vm_desc d;
+
+    /* the crossfade, old, in samples: a at 0, from 48,000, length 54 frames = 108,000, fade out 24,000;
+     * b at 84,000, from 36,000, length 108,000, fade in 24,000; the old dissolve is [84,000, 108,000) */
+    snprintf(body, sizeof body, "%s%s", head, mix);
+    char *cut = strstr(body, "conform {");
+    snprintf(cut, sizeof body - (size_t)(cut - body), "\n"); /* the mix without the conform */
+    if (check(load_mix(body, &d, err) == DS_OK, "crossfades: the mix on the old cut loads", "%s", err)) {
+        const want_clip a = {0, 48000, 108000, 0, 24000}, b = {84000, 36000, 108000, 24000, 0};
+        compare_clip(&d, "DX", 0, &a, "crossfades, old cut: spot's a: at 0, from 48000, 108000 long, fade out 24000");
+        compare_clip(&d, "DX", 1, &b, "crossfades, old cut: spot's b: at 84000, from 36000, fade in 24000");
+        compare_clip(&d, "HAND", 0, &a, "crossfades, old cut: the hand-written a is spot's a");
+        compare_clip(&d, "HAND", 1, &b, "crossfades, old cut: the hand-written b is spot's b");
+    }
+    vm_desc_free(&d);
+
+    /* onto v2, worked out by hand: everything +24 frames (+48,000 samples); the new cut point is frame
+     * 24 + 48 = 72, the new dissolve [72 - 12, 72 + 12) = frames [60, 84) = samples [120,000, 168,000).
+     * a: at 48,000, from 48,000, ends at 168,000: 120,000 long, fade out 48,000.
+     * b: starts at 120,000 (12,000 earlier than its moved 132,000), from 36,000 - 12,000 = 24,000,
+     *    length 108,000 + 12,000 = 120,000, fade in 48,000. */
+    snprintf(body, sizeof body, "%s", head);
+    snprintf(body + strlen(body), sizeof body - strlen(body), mix, "v2.otio");
+    const want_clip a2 = {48000, 48000, 120000, 0, 48000}, b2 = {120000, 24000, 120000, 48000, 0};
+    if (check(load_mix(body, &d, err) == DS_OK, "crossfades: the mix conformed to v2 loads", "%s", err)) {
+        compare_clip(&d, "DX", 0, &a2, "crossfades, v1 -> v2: a at 48000, 120000 long, fade out 48000 (the new dissolve)");
+        compare_clip(&d, "DX", 1, &b2, "crossfades, v1 -> v2: b at 120000, from 24000, 120000 long, fade in 48000");
+        compare_clip(&d, "HAND", 0, &a2, "crossfades, v1 -> v2: the hand-written crossfade's a, the same");
+        compare_clip(&d, "HAND", 1, &b2, "crossfades, v1 -> v2: the hand-written crossfade's b, the same");
+        const vm_conform_log *l = d.conform;
+        int xfades = 0, right = 0;
+        for (int i = 0; l && i < l->nitems; i++) {
+            const vm_clog_item *it = &l->items[i];
+            if (it->kind != VM_CLOG_XFADE)
+                continue;
+            xfades++;
+            right += it->old_at == 84000 && it->old_end == 108000 && it->new_at == 120000 && it->new_end == 168000
+                     && it->old_fade == 24000 && it->new_fade == 48000 && strstr(it->note, "12 frames -> dissolve 24 frames");
+        }
+        check(l && l->xfades == 4 && xfades == 4 && right == 4,
+              "crossfades, v1 -> v2: the report lists 4 crossfades, old [84000, 108000) 24000 -> new [120000, 168000) "
+              "48000", "%d listed, %d as worked out", xfades, right);
+    }
+    vm_desc_free(&d);
+    /* the same, independently: spot() of v2 itself places a and b there */
+    snprintf(body, sizeof body, "%sspot(otio \"v2.otio\", { tracks = { A1 = dx }, media = { a = \"a.wav\", b = "
+             "\"b.wav\" } })\n", head);
+    if (check(load_mix(body, &d, err) == DS_OK, "crossfades: v2 spotted loads", "%s", err)) {
+        compare_clip(&d, "DX", 0, &a2, "crossfades: spot() of v2 places a where the conform put it");
+        compare_clip(&d, "DX", 1, &b2, "crossfades: spot() of v2 places b where the conform put it");
+    }
+    vm_desc_free(&d);
+
+    /* onto v3: b would start 30 frames before the cut, source frame 24 - 30 < 0: no crossfade there changes
+     * (a keeps its 12-frame fade, moved by 1 s), each listed for review */
+    snprintf(body, sizeof body, "%s", head);
+    snprintf(body + strlen(body), sizeof body - strlen(body), mix, "v3.otio");
+    if (check(load_mix(body, &d, err) == DS_OK, "crossfades: the mix conformed to v3 loads", "%s", err)) {
+        const want_clip a3 = {48000, 48000, 108000, 0, 24000}, b3 = {132000, 36000, 108000, 24000, 0};
+        compare_clip(&d, "DX", 0, &a3, "crossfades, v1 -> v3: a keeps its fade, moved by 48000 (b cannot follow)");
+        compare_clip(&d, "DX", 1, &b3, "crossfades, v1 -> v3: b keeps its fade, moved by 48000 (its file starts too late)");
+        const vm_conform_log *l = d.conform;
+        int reviews = 0;
+        for (int i = 0; l && i < l->nitems; i++)
+            reviews += l->items[i].kind == VM_CLOG_FADE
+                       && strstr(l->items[i].note, "the incoming clip's file starts after the new one does") != NULL;
+        check(l && l->xfades == 0 && reviews == 4, "crossfades, v1 -> v3: none changed, the 4 clips listed for review",
+              "%d changed, %d listed", l ? l->xfades : -1, reviews);
+    }
+    vm_desc_free(&d);
+    scratch_close();
+}
+
 int main(void)
 {
+    crossfades();
     the_pair();
     renumbered();
     repeats_and_splits();

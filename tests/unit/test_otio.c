@@ -163,8 +163,8 @@ static void errors(void)
           "a time that is not a number");
     fails(TIMELINE(TRACK("Subtitle", "")), "t.otio: tracks.children[0].kind: a track's kind is \"Audio\" or \"Video\", "
           "found \"Subtitle\"", "unknown track kind");
-    fails(ONE_AUDIO("{\"OTIO_SCHEMA\": \"Stack.1\", \"children\": []}"),
-          "tracks.children[0].children[0]: a Stack inside a track is not read", "nested stack");
+    fails(ONE_AUDIO("{\"OTIO_SCHEMA\": \"Stack.1\", \"children\": []}"), "t.otio: the timeline has no clip and no gap",
+          "an empty nested stack: nothing in it");
     fails(ONE_AUDIO("{\"OTIO_SCHEMA\": \"Effect.1\"}"), "tracks.children[0].children[0]: unknown item 'Effect'",
           "unknown item");
     fails(ONE_AUDIO("{\"OTIO_SCHEMA\": \"Transition.1\", \"in_offset\": " RT(1, 24) ", \"out_offset\": " RT(1, 24) "},"
@@ -203,6 +203,117 @@ static void errors(void)
                          == 0,
               "a missing file", "%s", err);
     }
+}
+
+/* ---- nests: a Stack or a Track inside a track ---- */
+
+#define CLIPN(name, start, dur) \
+    "{\"OTIO_SCHEMA\": \"Clip.1\", \"name\": \"" name "\", \"source_range\": " TR(start, 24, dur, 24) "}"
+#define GAPN(dur) "{\"OTIO_SCHEMA\": \"Gap.1\", \"source_range\": " TR(0, 24, dur, 24) "}"
+#define DISSOLVE(in, out) \
+    "{\"OTIO_SCHEMA\": \"Transition.1\", \"transition_type\": \"SMPTE_Dissolve\", \"in_offset\": " RT(in, 24) \
+    ", \"out_offset\": " RT(out, 24) "}"
+#define NEST(schema, extra, start, dur, children)                                                              \
+    "{\"OTIO_SCHEMA\": \"" schema "\", " extra "\"source_range\": " TR(start, 24, dur, 24) ", \"children\": [" \
+    children "]}"
+
+/* Worked out by hand (frames at 24 fps; the timeline starts at 86400):
+ * V: v1 [0, 48); a nest showing its own frames [12, 48) at 48: its first
+ *    track's v2 (inner [0, 24)) loses 12 frames at its head: record
+ *    86448-86460, source 212-224; v3 (inner [24, 48)) 86460-86484; its
+ *    second track's gap (inner [0, 30)) seen [12, 30): 86448-86466 (a gap:
+ *    no second picture); then v4 at 84: 86484-86508.
+ * A1: a1 [0, 24); a nest showing [12, 60) at 24 (inner u at 86400 + 24 +
+ *    u - 12 = 86412 + u): track 1: n1 (inner [0, 36)) seen [12, 36): 86424-
+ *    86448, source 512-536; the dissolve 6 + 6 at inner 36 ([30, 42): inside
+ *    the window) kept; n2 (inner [36, 84)) seen [36, 60): 86448-86472,
+ *    source 600-624; n3 (inner [84, 108)) not seen: no event. Track 2: a
+ *    gap [0, 20) seen [12, 20): 86424-86432; m1 [20, 120) seen [20, 60):
+ *    86432-86472, source 800-840. A clip right in the stack, c0 [0, 30),
+ *    seen [12, 30): 86424-86442, source 912-930. Then a2 at 72: 86472-86496;
+ *    then a nested Track showing [0, 10) at 96: t1 [0, 4): 86496-86500 (the
+ *    rest of its 10 frames empty). Events in a nest carry the nest's number
+ *    (its place in the outer track). */
+static const char nested[] = TIMELINE(
+    TRACK("Video", CLIPN("v1", 100, 48) ",\n"
+                   NEST("Stack.1", "\"name\": \"pic nest\", ", 12, 36,
+                        TRACK("Video", CLIPN("v2", 200, 24) ", " CLIPN("v3", 300, 24)) ", "
+                        TRACK("Video", GAPN(30))) ",\n"
+                   CLIPN("v4", 400, 24)) ",\n"
+    TRACK("Audio", CLIPN("a1", 1000, 24) ",\n"
+                   NEST("Stack.1", "\"name\": \"sound nest\", ", 12, 48,
+                        TRACK("Audio", CLIPN("n1", 500, 36) ", " DISSOLVE(6, 6) ", " CLIPN("n2", 600, 48) ", "
+                                       CLIPN("n3", 700, 24)) ",\n"
+                        TRACK("Audio", GAPN(20) ", " CLIPN("m1", 800, 100)) ",\n"
+                        CLIPN("c0", 900, 30)) ",\n"
+                   CLIPN("a2", 2000, 24) ",\n"
+                   NEST("Track.1", "\"kind\": \"Audio\", ", 0, 10, CLIPN("t1", 3000, 4))));
+
+static void nests(void)
+{
+    vm_fps f = fps_of("24");
+    vm_edit *e = NULL;
+    char err[DS_ERR_LEN];
+    ds_result r = vm_otio_parse("t.otio", nested, strlen(nested), &f, &e, err);
+    if (!check(r == DS_OK && e, "a timeline with nested stacks and a nested track loads", "%d %s", (int)r, err))
+        return;
+    static const want_item w[] = {
+        {CLIP, 1, "V", "v1", "", 86400, 86448, 100, 148, -1, CUT, 0, 0, CUT, 0, 0, 1, 1, "tracks.children[0].children[0]"},
+        {CLIP, 2, "V", "v2", "", 86448, 86460, 212, 224, -1, CUT, 0, 0, CUT, 0, 0, 1, 1,
+         "tracks.children[0].children[1].children[0].children[0]"},
+        {CLIP, 2, "V", "v3", "", 86460, 86484, 300, 324, -1, CUT, 0, 0, CUT, 0, 0, 1, 1,
+         "tracks.children[0].children[1].children[0].children[1]"},
+        {GAP, 2, "V", "", "", 86448, 86466, 0, 0, -1, CUT, 0, 0, CUT, 0, 0, 1, 1,
+         "tracks.children[0].children[1].children[1].children[0]"},
+        {CLIP, 3, "V", "v4", "", 86484, 86508, 400, 424, -1, CUT, 0, 0, CUT, 0, 0, 1, 1, "tracks.children[0].children[2]"},
+        {CLIP, 1, "A1", "a1", "", 86400, 86424, 1000, 1024, -1, CUT, 0, 0, CUT, 0, 0, 1, 1,
+         "tracks.children[1].children[0]"},
+        {CLIP, 2, "A1", "n1", "", 86424, 86448, 512, 536, -1, CUT, 0, 0, DIS, 12, 6, 1, 1,
+         "tracks.children[1].children[1].children[0].children[0]"},
+        {CLIP, 2, "A1", "n2", "", 86448, 86472, 600, 624, -1, DIS, 12, 6, CUT, 0, 0, 1, 1,
+         "tracks.children[1].children[1].children[0].children[2]"},
+        {GAP, 2, "A1", "", "", 86424, 86432, 0, 0, -1, CUT, 0, 0, CUT, 0, 0, 1, 1,
+         "tracks.children[1].children[1].children[1].children[0]"},
+        {CLIP, 2, "A1", "m1", "", 86432, 86472, 800, 840, -1, CUT, 0, 0, CUT, 0, 0, 1, 1,
+         "tracks.children[1].children[1].children[1].children[1]"},
+        {CLIP, 2, "A1", "c0", "", 86424, 86442, 912, 930, -1, CUT, 0, 0, CUT, 0, 0, 1, 1,
+         "tracks.children[1].children[1].children[2]"},
+        {CLIP, 3, "A1", "a2", "", 86472, 86496, 2000, 2024, -1, CUT, 0, 0, CUT, 0, 0, 1, 1,
+         "tracks.children[1].children[2]"},
+        {CLIP, 4, "A1", "t1", "", 86496, 86500, 3000, 3004, -1, CUT, 0, 0, CUT, 0, 0, 1, 1,
+         "tracks.children[1].children[3].children[0]"},
+    };
+    compare(e, w, (int)(sizeof w / sizeof w[0]), "nests");
+    vm_edit_free(&e);
+
+    /* what cannot be represented: an error naming the JSON path */
+    fails(TIMELINE(TRACK("Audio", NEST("Stack.1", "", 20, 20,
+                                       TRACK("Audio", CLIPN("x", 0, 24) ", " DISSOLVE(6, 6) ", " CLIPN("y", 0, 24))))),
+          "t.otio: tracks.children[0].children[0].children[0].children[1]: the nest's source_range cuts through this "
+          "transition", "nests: a nest's window (inner 20-40) cutting a dissolve (inner 18-30)");
+    fails(TIMELINE(TRACK("Video", NEST("Stack.1", "", 0, 24, TRACK("Audio", CLIPN("x", 0, 24))))),
+          "t.otio: tracks.children[0].children[0].children[0]: an Audio track inside a nest on a Video track",
+          "nests: sound inside a nest on a picture track");
+    fails(TIMELINE(TRACK("Video", NEST("Stack.1", "", 0, 24, TRACK("Video", CLIPN("x", 0, 24)) ", "
+                                       TRACK("Video", GAPN(6) ", " CLIPN("y", 0, 12))))),
+          "t.otio: tracks.children[0].children[0]: two pictures at once in the nest "
+          "(t.otio: tracks.children[0].children[0].children[1].children[1] over "
+          "t.otio: tracks.children[0].children[0].children[0].children[0])",
+          "nests: two video tracks of a nest showing clips at once");
+    fails(TIMELINE(TRACK("Audio", NEST("Stack.1", "\"effects\": [{\"OTIO_SCHEMA\": \"LinearTimeWarp.1\", "
+                                       "\"time_scalar\": 0.5}], ", 0, 24, CLIPN("x", 0, 24)))),
+          "t.otio: tracks.children[0].children[0].effects[0]: a speed change on a nested Stack cannot be represented",
+          "nests: a speed change on a nest");
+    fails(TIMELINE(TRACK("Audio", CLIPN("x", 0, 24) ", " DISSOLVE(6, 6) ", " NEST("Stack.1", "", 0, 24, CLIPN("y", 0, 24)))),
+          "t.otio: tracks.children[0].children[2]: a transition into a nested Stack cannot be represented",
+          "nests: a dissolve into a nest");
+    /* OpenTimelineIO's own nested_example.otio (Apache-2.0): nests with and without source ranges, one with a
+     * LinearTimeWarp (0.8545...), which cannot be represented: refused at its path */
+    vm_edit *x = NULL;
+    r = vm_otio_load("tests/data/otio/nested_example.otio", &f, &x, err);
+    check(r == DS_ERR_FORMAT && !x && strstr(err, "nested_example.otio: tracks.children[0].children[3].effects[0]: a "
+                                               "speed change on a nested Stack cannot be represented"),
+          "nested_example.otio: the nest with a time warp refused at its JSON path", "%d %s", (int)r, err);
 }
 
 static vm_edit *load(const char *name)
@@ -286,6 +397,7 @@ int main(void)
 {
     written_timeline();
     errors();
+    nests();
     samples();
     return check_exit();
 }
