@@ -149,9 +149,9 @@ static void relative_on_bwf(void)
     snprintf(script, sizeof script, "%sspot(edl \"rel.edl\", { tracks = { A1 = t }, media = { BWF48 = \"bwf48.wav\" } })\n",
              head);
     ds_result r = load_and_compile(script, err);
-    check(r != DS_OK && strstr(err, "mix.lua:3: spot: rel.edl:1 event 1 on A1: the source from 00:00:01:00 is before "
-                                    "the first sample of 'bwf48.wav' (its BWF time reference, 1728000500 samples at "
-                                    "48000 Hz: 10:00:00:00)")
+    check(r != DS_OK && strstr(err, "mix.lua:3: spot: ")
+              && strstr(err, "rel.edl:1 event 1 on A1: the source from 00:00:01:00 is before the first sample of "
+                             "'bwf48.wav' (its BWF time reference, 1728000500 samples at 48000 Hz: 10:00:00:00)")
               && strstr(err, "give start = \"00:00:00:00\" in its media entry"),
           "a source label before the BWF's time reference: refused, naming the reference and start = ...",
           "message: %s", err);
