@@ -207,13 +207,17 @@ if awk '$1 >= 9 * 48000 && $1 < 11 * 48000' duck_old.txt | grep -q . && [ -s duc
 else out=$(diff duck_hand.txt duck_new.txt | head); notok "the conformed duck = the hand-written one" "see below"; fi
 
 # ---- the null test -----------------------------------------------------------
-for b in 64 4096; do
-  "$DS" render conform.lua --out r_conf$b --block $b >/dev/null 2>&1 || notok "the conformed mix renders at --block $b" "failed"
-  "$DS" render hand.lua --out r_hand$b --block $b >/dev/null 2>&1 || notok "the hand-written mix renders at --block $b" "failed"
-  out=$("$DS" diff r_conf$b r_hand$b --threshold -140 2>&1); rc=$?
-  if [ $rc -eq 0 ]; then ok "conformed render = the mix written by hand for the new cut, below -140 dBFS, --block $b"
-  else notok "conformed render = the mix written by hand, --block $b" "dubstage diff exit $rc"; fi
-done
+null_test() { # WHAT CONFORMED.lua HAND.lua: both rendered into r_NAME64 and r_NAME4096 (--block 64
+              # and 4096), equal below -140 dBFS (dubstage diff) at each block size
+  for b in 64 4096; do
+    "$DS" render "$2" --out "r_${2%.lua}$b" --block $b >/dev/null 2>&1 || notok "$1: $2 renders at --block $b" "failed"
+    "$DS" render "$3" --out "r_${3%.lua}$b" --block $b >/dev/null 2>&1 || notok "$1: $3 renders at --block $b" "failed"
+    out=$("$DS" diff "r_${2%.lua}$b" "r_${3%.lua}$b" --threshold -140 2>&1); rc=$?
+    if [ $rc -eq 0 ]; then ok "$1: conformed render = the new cut's mix written by hand, below -140 dBFS, --block $b"
+    else notok "$1: conformed render = the new cut's mix written by hand, --block $b" "dubstage diff exit $rc"; fi
+  done
+}
+null_test "the pair" conform.lua hand.lua
 "$DS" render old.lua --out r_old --block 4096 >/dev/null 2>&1
 out=$("$DS" diff r_old r_hand4096 --threshold -140 2>&1); rc=$?
 if [ $rc -eq 1 ]; then ok "the control: the old mix's render differs from the new cut's"
@@ -294,18 +298,12 @@ if has "Crossfades set to a dissolve's new length:" \
   "2 crossfades set to a dissolve's new length"; then
   ok "the text report lists each crossfade with its old and new timecodes and lengths"
 else notok "the text report lists each crossfade" "lacks '$missing'"; fi
-for b in 64 4096; do
-  "$DS" render dx_conf.lua --out r_dxc$b --block $b >/dev/null 2>&1 || notok "the conformed dissolve mix renders at --block $b" "failed"
-  "$DS" render dx_hand.lua --out r_dxh$b --block $b >/dev/null 2>&1 || notok "the hand-written dissolve mix renders at --block $b" "failed"
-  out=$("$DS" diff r_dxc$b r_dxh$b --threshold -140 2>&1); rc=$?
-  if [ $rc -eq 0 ]; then ok "a longer dissolve: conformed render = the new cut's mix written by hand, below -140 dBFS, --block $b"
-  else notok "a longer dissolve: conformed render = written by hand, --block $b" "dubstage diff exit $rc"; fi
-done
+null_test "a longer dissolve" dx_conf.lua dx_hand.lua
 # the control: with the crossfade left at 12 frames (as before this was done), the renders differ
 sed 's/length = "00:00:01:00",$/length = "00:00:00:12",/; s/fade_out = "00:00:01:00"/fade_out = "00:00:00:12"/; s/fade_in = "00:00:01:00"/fade_in = "00:00:00:12"/' \
   dx_hand.lua > dx_short.lua
 "$DS" render dx_short.lua --out r_dxs --block 4096 >/dev/null 2>&1
-out=$("$DS" diff r_dxs r_dxh4096 --threshold -140 2>&1); rc=$?
+out=$("$DS" diff r_dxs r_dx_hand4096 --threshold -140 2>&1); rc=$?
 if [ $rc -eq 1 ] && grep -q '"00:00:00:12"' dx_short.lua; then ok "the control: the crossfade left at 12 frames renders differently"
 else notok "the control: the 12-frame crossfade differs" "dubstage diff exit $rc"; fi
 

@@ -67,10 +67,11 @@ __attribute__((unused)) static float *read_wav(const char *name, int *frames, in
     return read_path(path, frames, channels);
 }
 
-/* Writes a script's text to dir/mix.lua; its path goes to path. */
-__attribute__((unused)) static void write_script(const char *text, char *path, size_t n)
+/* Writes text to dir/name (an edit, a marker list, a script); its path
+ * goes to path (n bytes). Exits on failure. */
+__attribute__((unused)) static void write_text(const char *name, const char *text, char *path, size_t n)
 {
-    snprintf(path, n, "%s/mix.lua", dir);
+    snprintf(path, n, "%s/%s", dir, name);
     FILE *f = fopen(path, "w");
     if (!f) {
         perror(path);
@@ -78,6 +79,12 @@ __attribute__((unused)) static void write_script(const char *text, char *path, s
     }
     fputs(text, f);
     fclose(f);
+}
+
+/* Writes a script's text to dir/mix.lua; its path goes to path. */
+__attribute__((unused)) static void write_script(const char *text, char *path, size_t n)
+{
+    write_text("mix.lua", text, path, n);
 }
 
 /* Into buf (n bytes): a 1 s, 48 kHz script of one mono track `t` ("T")

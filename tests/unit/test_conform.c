@@ -486,14 +486,7 @@ static void write_cut(const char *name, int lead, int half, int b_in)
 #undef CLIP_
 #undef RANGE_
 #undef RT_
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        perror(path);
-        exit(2);
-    }
-    fputs(text, f);
-    fclose(f);
+    write_text(name, text, path, sizeof path);
 }
 
 static double tone(int i, int c)

@@ -64,32 +64,21 @@ static void write_bwf(const char *name, int rate, int frames, int64_t time_refer
     free(buf);
 }
 
-static void write_text(const char *name, const char *text)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        perror(path);
-        exit(2);
-    }
-    fputs(text, f);
-    fclose(f);
-}
-
 static const char head[] =
     "session { rate = 48000, fps = \"24\", start = \"01:00:00:00\", length = 4 }\n"
     "local t = track \"T\" { channels = 1 }\n";
 
 static void offsets(void)
 {
+    char path[512];
     write_text("abs.edl",
                "TITLE: BWF\n"
                "001  BWF48    A     C        10:00:01:00 10:00:01:12 01:00:00:00 01:00:00:12\n"
                "002  BWF44    A     C        10:00:01:00 10:00:01:12 01:00:01:00 01:00:01:12\n"
                "003  PLAIN    A     C        00:00:01:00 00:00:01:12 01:00:02:00 01:00:02:12\n"
-               "004  OWN      A     C        00:00:01:00 00:00:01:12 01:00:03:00 01:00:03:12\n");
-    char script[2048], path[512], err[DS_ERR_LEN] = "";
+               "004  OWN      A     C        00:00:01:00 00:00:01:12 01:00:03:00 01:00:03:12\n",
+               path, sizeof path);
+    char script[2048], err[DS_ERR_LEN] = "";
     snprintf(script, sizeof script,
              "%s"
              "spot(edl \"abs.edl\", { tracks = { A1 = t }, media = { BWF48 = \"bwf48.wav\", BWF44 = \"bwf44.wav\",\n"
@@ -144,8 +133,9 @@ static void offsets(void)
 
 static void relative_on_bwf(void)
 {
-    write_text("rel.edl", "001  BWF48    A     C        00:00:01:00 00:00:01:12 01:00:00:00 01:00:00:12\n");
-    char script[1024], err[DS_ERR_LEN] = "";
+    char script[1024], err[DS_ERR_LEN] = "", path[512];
+    write_text("rel.edl", "001  BWF48    A     C        00:00:01:00 00:00:01:12 01:00:00:00 01:00:00:12\n", path,
+               sizeof path);
     snprintf(script, sizeof script, "%sspot(edl \"rel.edl\", { tracks = { A1 = t }, media = { BWF48 = \"bwf48.wav\" } })\n",
              head);
     ds_result r = load_and_compile(script, err);
