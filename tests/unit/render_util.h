@@ -69,7 +69,7 @@ __attribute__((unused)) static float *read_wav(const char *name, int *frames, in
 
 /* Writes text to dir/name (an edit, a marker list, a script); its path
  * goes to path (n bytes). Exits on failure. */
-__attribute__((unused)) static void write_text(const char *name, const char *text, char *path, size_t n)
+__attribute__((unused)) static void write_scratch_file(const char *name, const char *text, char *path, size_t n)
 {
     snprintf(path, n, "%s/%s", dir, name);
     FILE *f = fopen(path, "w");
@@ -84,7 +84,7 @@ __attribute__((unused)) static void write_text(const char *name, const char *tex
 /* Writes a script's text to dir/mix.lua; its path goes to path. */
 __attribute__((unused)) static void write_script(const char *text, char *path, size_t n)
 {
-    write_text("mix.lua", text, path, n);
+    write_scratch_file("mix.lua", text, path, n);
 }
 
 /* Into buf (n bytes): a 1 s, 48 kHz script of one mono track `t` ("T")

@@ -486,7 +486,7 @@ static void write_cut(const char *name, int lead, int half, int b_in)
 #undef CLIP_
 #undef RANGE_
 #undef RT_
-    write_text(name, text, path, sizeof path);
+    write_scratch_file(name, text, path, sizeof path);
 }
 
 static double tone(int i, int c)

@@ -71,7 +71,7 @@ static const char head[] =
 static void offsets(void)
 {
     char path[512];
-    write_text("abs.edl",
+    write_scratch_file("abs.edl",
                "TITLE: BWF\n"
                "001  BWF48    A     C        10:00:01:00 10:00:01:12 01:00:00:00 01:00:00:12\n"
                "002  BWF44    A     C        10:00:01:00 10:00:01:12 01:00:01:00 01:00:01:12\n"
@@ -134,7 +134,7 @@ static void offsets(void)
 static void relative_on_bwf(void)
 {
     char script[1024], err[DS_ERR_LEN] = "", path[512];
-    write_text("rel.edl", "001  BWF48    A     C        00:00:01:00 00:00:01:12 01:00:00:00 01:00:00:12\n", path,
+    write_scratch_file("rel.edl", "001  BWF48    A     C        00:00:01:00 00:00:01:12 01:00:00:00 01:00:00:12\n", path,
                sizeof path);
     snprintf(script, sizeof script, "%sspot(edl \"rel.edl\", { tracks = { A1 = t }, media = { BWF48 = \"bwf48.wav\" } })\n",
              head);
