@@ -353,7 +353,7 @@ static void spot_tracks(lua_State *L, vm_desc *d, int track_at[VM_EDIT_MAX_AUDIO
 static vm_media_info spot_probe(lua_State *L, script_ctx *c, const char *path)
 {
     char real[PATH_MAX], err[DS_ERR_LEN], where[VM_WHERE_LEN];
-    vm_media_info info;
+    vm_media_info info = {0}; /* clang cannot see that vm_script_error does not return */
     script_where(L, where);
     if (vm_sandbox_media(&c->sb, path, where, real, sizeof real, err) != DS_OK
         || script_probe(L, real, &info, err) != DS_OK)
