@@ -303,14 +303,16 @@ static ds_result find_pairs(work *w, char *err)
 /* Each pair takes the frames still free on both of its pieces. */
 static ds_result take_pairs(work *w, char *err)
 {
-    qsort(w->pairs, (size_t)w->npairs, sizeof *w->pairs, cmp_pair);
+    if (w->npairs > 0) /* qsort's array may not be NULL, even empty (UBSan, fuzz_edit) */
+        qsort(w->pairs, (size_t)w->npairs, sizeof *w->pairs, cmp_pair);
     for (int i = 0; i < w->npairs; i++) {
         const pair *p = &w->pairs[i];
         int nb = 0;
         if (blocked(&w->co[p->op], p->old_in, p->len, &w->buf, &nb, &w->capbuf)
             || blocked(&w->cn[p->np], p->new_in, p->len, &w->buf, &nb, &w->capbuf))
             return ds_fail(err, DS_ERR_NOMEM, "out of memory");
-        qsort(w->buf, (size_t)nb, 2 * sizeof *w->buf, cmp_i64); /* by start */
+        if (nb > 0)
+            qsort(w->buf, (size_t)nb, 2 * sizeof *w->buf, cmp_i64); /* by start */
         int64_t t = 0;
         for (int k = 0; k <= nb; k++) {
             int64_t a = k < nb ? w->buf[2 * k] : p->len;
