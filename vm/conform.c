@@ -19,6 +19,14 @@
 #include "vm/grow.h"
 #include "vm/path.h"
 
+/* qsort of n elements; nothing when n is 0, where the array may be NULL
+ * (qsort's first argument may never be, even empty: UBSan, fuzz_edit) */
+static void sort_n(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+    if (n > 0)
+        qsort(base, n, size, cmp);
+}
+
 typedef struct {
     int event;          /* index in its edit */
     int side;           /* 0 old, 1 new */
@@ -150,7 +158,7 @@ static ds_result pieces_of(const vm_edit *e, int k, int side, piece **out, int *
         p[m].ev = ev;
         m++;
     }
-    qsort(p, (size_t)m, sizeof *p, cmp_rec);
+    sort_n(p, (size_t)m, sizeof *p, cmp_rec);
     int w = 0;
     for (int i = 0; i < m; i++) {
         if (w && p[i].rec_in < p[w - 1].rec_out) {
@@ -243,7 +251,7 @@ static ds_result find_pairs(work *w, char *err)
                 if (p->matchable && p->key[0])
                     all[n++] = p;
             }
-        qsort(all, (size_t)n, sizeof *all, cmp_source);
+        sort_n(all, (size_t)n, sizeof *all, cmp_source);
         for (int g = 0; g < n;) {
             int mid = g, end = g;
             while (end < n && strcmp(all[g]->key, all[end]->key) == 0)
@@ -303,16 +311,14 @@ static ds_result find_pairs(work *w, char *err)
 /* Each pair takes the frames still free on both of its pieces. */
 static ds_result take_pairs(work *w, char *err)
 {
-    if (w->npairs > 0) /* qsort's array may not be NULL, even empty (UBSan, fuzz_edit) */
-        qsort(w->pairs, (size_t)w->npairs, sizeof *w->pairs, cmp_pair);
+    sort_n(w->pairs, (size_t)w->npairs, sizeof *w->pairs, cmp_pair);
     for (int i = 0; i < w->npairs; i++) {
         const pair *p = &w->pairs[i];
         int nb = 0;
         if (blocked(&w->co[p->op], p->old_in, p->len, &w->buf, &nb, &w->capbuf)
             || blocked(&w->cn[p->np], p->new_in, p->len, &w->buf, &nb, &w->capbuf))
             return ds_fail(err, DS_ERR_NOMEM, "out of memory");
-        if (nb > 0)
-            qsort(w->buf, (size_t)nb, 2 * sizeof *w->buf, cmp_i64); /* by start */
+        sort_n(w->buf, (size_t)nb, 2 * sizeof *w->buf, cmp_i64); /* by start */
         int64_t t = 0;
         for (int k = 0; k <= nb; k++) {
             int64_t a = k < nb ? w->buf[2 * k] : p->len;
@@ -335,7 +341,7 @@ static ds_result take_pairs(work *w, char *err)
                 t = w->buf[2 * k + 1];
         }
     }
-    qsort(w->takes, (size_t)w->ntakes, sizeof *w->takes, cmp_take_old);
+    sort_n(w->takes, (size_t)w->ntakes, sizeof *w->takes, cmp_take_old);
     return DS_OK;
 }
 
@@ -524,7 +530,7 @@ static ds_result build_ranges(vm_conform *c, work *w, char *err)
     for (int i = 0, n = 0; i < c->nold; i++)
         if (c->ranges[i].kind == VM_CONFORM_KEPT)
             keys[n++] = (kept_key){c->ranges[i].new_in, i};
-    qsort(keys, (size_t)c->nkept, sizeof *keys, cmp_kept_key);
+    sort_n(keys, (size_t)c->nkept, sizeof *keys, cmp_kept_key);
     for (int k = 0; k < c->nkept; k++)
         c->kept_new[k] = keys[k].index;
     free(keys);

@@ -165,7 +165,8 @@ static ds_result old_lane_open(ctx *x, const vm_param_desc *pd, int is_db, const
         return nomem(x->err);
     for (int i = 0; i < o->n; i++)
         o->by_time[i] = (sorted_event){&pd->events[i], i};
-    qsort(o->by_time, (size_t)o->n, sizeof *o->by_time, cmp_sorted);
+    if (o->n > 0) /* by_time may be NULL when empty (qsort's array never may) */
+        qsort(o->by_time, (size_t)o->n, sizeof *o->by_time, cmp_sorted);
     return DS_OK;
 }
 
