@@ -190,6 +190,103 @@ static int fail_usage(const char *fmt, const char *arg)
 static vm_script_lib *lib_folders;
 static const char **output_names; /* render --output's, the same way */
 
+/* An option that takes a value (s is argv[*ip]): the value read into a and
+ * *ip moved past it. Returns 0 when taken, 2 on a usage error (said), -1
+ * when s is not one of them. */
+static int parse_valued_option(int argc, char **argv, int *ip, cli_args *a)
+{
+    const char *s = argv[*ip];
+    if (strcmp(s, "--output") == 0) {
+        if (*ip + 1 >= argc || !argv[*ip + 1][0])
+            return fail_usage("option %s needs an output's name: --output PM.wav (repeatable)", s);
+        a->outputs[a->noutputs++] = argv[++*ip];
+        return 0;
+    }
+    if (strcmp(s, "--lib") == 0) {
+        if (*ip + 1 >= argc || !argv[*ip + 1][0])
+            return fail_usage("option %s needs a folder: --lib ../studio-recipes", s);
+        a->libs[a->nlibs++] = (vm_script_lib){.dir = argv[++*ip], .origin = "--lib"};
+        return 0;
+    }
+    if (strcmp(s, "--threads") == 0) {
+        if (*ip + 1 >= argc)
+            return fail_usage("option %s needs a value", s);
+        const char *v = argv[++*ip];
+        if (strcmp(v, "1") != 0 && strcmp(v, "2") != 0)
+            return fail_usage("--threads must be 1 or 2 (got '%s')", v);
+        a->threads = v[0] - '0';
+        return 0;
+    }
+    if (strcmp(s, "--from") == 0 || strcmp(s, "--to") == 0 || strcmp(s, "--bus") == 0 ||
+        strcmp(s, "--device") == 0 || strcmp(s, "--buffer") == 0) {
+        if (*ip + 1 >= argc)
+            return fail_usage("option %s needs a value", s);
+        const char *v = argv[++*ip];
+        if (strcmp(s, "--buffer") == 0) {
+            char *end;
+            errno = 0;
+            long b = strtol(v, &end, 10);
+            if (*end || errno || b < 16 || b > 8192)
+                return fail_usage("--buffer must be a whole number of frames from 16 to 8192 (got '%s')", v);
+            a->buffer = (int)b;
+        } else {
+            *(strcmp(s, "--from") == 0 ? &a->from : strcmp(s, "--to") == 0 ? &a->to
+              : strcmp(s, "--bus") == 0 ? &a->bus : &a->device) = v;
+        }
+        return 0;
+    }
+    if (strcmp(s, "--max-instructions") == 0 || strcmp(s, "--max-memory") == 0) {
+        if (*ip + 1 >= argc)
+            return fail_usage("option %s needs a value", s);
+        const char *v = argv[++*ip];
+        char *end;
+        errno = 0;
+        double x = strtod(v, &end);
+        if (*end || errno || !(x >= 0) || x > 1e18)
+            return fail_usage(s[6] == 'i' ? "--max-instructions must be a count such as 2e9, or 0 for no "
+                                            "limit (got '%s')"
+                                          : "--max-memory must be in MiB, such as 1024, or 0 for no limit (got '%s')",
+                              v);
+        *(s[6] == 'i' ? &a->max_instructions : &a->max_memory_mb) = x > 0 ? x : -1; /* -1: none */
+        return 0;
+    }
+    if (strcmp(s, "--html") == 0) {
+        if (*ip + 1 >= argc || !argv[*ip + 1][0])
+            return fail_usage("option %s needs a file: --html conform.html", s);
+        a->html = argv[++*ip];
+        return 0;
+    }
+    if (strcmp(s, "--block") == 0 || strcmp(s, "--out") == 0 || strcmp(s, "--csv") == 0 ||
+        strcmp(s, "--svg") == 0 || strcmp(s, "--report") == 0) {
+        if (*ip + 1 >= argc)
+            return fail_usage(strcmp(s, "--report") == 0 ? "option %s needs a folder: --report qc" :
+                              "option %s needs a value", s);
+        const char *v = argv[++*ip];
+        if (strcmp(s, "--out") == 0) {
+            a->out_dir = v;
+            return 0;
+        }
+        if (strcmp(s, "--report") == 0) {
+            if (!v[0] || (v[0] == '-' && v[1] == '-'))
+                return fail_usage("--report needs a folder name, such as --report qc (got '%s')", v);
+            a->report_dir = v;
+            return 0;
+        }
+        if (strcmp(s, "--csv") == 0 || strcmp(s, "--svg") == 0) {
+            *(s[2] == 'c' ? &a->csv : &a->svg) = v;
+            return 0;
+        }
+        char *end;
+        errno = 0;
+        long b = strtol(v, &end, 10);
+        if (*end || errno || b < 1 || b > PLAN_MAX_BLOCK)
+            return fail_usage("--block must be a whole number from 1 to 8192 (got '%s')", v);
+        a->block = (int)b;
+        return 0;
+    }
+    return -1;
+}
+
 static int parse_args(int argc, char **argv, cli_args *a)
 {
     static const char *const options[] = {"--block", "--out",  "--quiet", "--no-measure", "--allow-paths",
@@ -216,100 +313,16 @@ static int parse_args(int argc, char **argv, cli_args *a)
             return 2;
         if (taken)
             continue;
-        if (strcmp(s, "--output") == 0) {
-            if (i + 1 >= argc || !argv[i + 1][0])
-                return fail_usage("option %s needs an output's name: --output PM.wav (repeatable)", s);
-            a->outputs[a->noutputs++] = argv[++i];
-            continue;
-        }
-        if (strcmp(s, "--lib") == 0) {
-            if (i + 1 >= argc || !argv[i + 1][0])
-                return fail_usage("option %s needs a folder: --lib ../studio-recipes", s);
-            a->libs[a->nlibs++] = (vm_script_lib){.dir = argv[++i], .origin = "--lib"};
-            continue;
-        }
-        if (strcmp(s, "--threads") == 0) {
-            if (i + 1 >= argc)
-                return fail_usage("option %s needs a value", s);
-            const char *v = argv[++i];
-            if (strcmp(v, "1") != 0 && strcmp(v, "2") != 0)
-                return fail_usage("--threads must be 1 or 2 (got '%s')", v);
-            a->threads = v[0] - '0';
-            continue;
-        }
-        if (strcmp(s, "--from") == 0 || strcmp(s, "--to") == 0 || strcmp(s, "--bus") == 0 ||
-            strcmp(s, "--device") == 0 || strcmp(s, "--buffer") == 0) {
-            if (i + 1 >= argc)
-                return fail_usage("option %s needs a value", s);
-            const char *v = argv[++i];
-            if (strcmp(s, "--buffer") == 0) {
-                char *end;
-                errno = 0;
-                long b = strtol(v, &end, 10);
-                if (*end || errno || b < 16 || b > 8192)
-                    return fail_usage("--buffer must be a whole number of frames from 16 to 8192 (got '%s')", v);
-                a->buffer = (int)b;
-            } else {
-                *(strcmp(s, "--from") == 0 ? &a->from : strcmp(s, "--to") == 0 ? &a->to
-                  : strcmp(s, "--bus") == 0 ? &a->bus : &a->device) = v;
-            }
+        int valued = parse_valued_option(argc, argv, &i, a);
+        if (valued >= 0) {
+            if (valued)
+                return valued;
             continue;
         }
         if (strcmp(s, "--loop") == 0) {
             a->loop = 1;
-            continue;
-        }
-        if (strcmp(s, "--max-instructions") == 0 || strcmp(s, "--max-memory") == 0) {
-            if (i + 1 >= argc)
-                return fail_usage("option %s needs a value", s);
-            const char *v = argv[++i];
-            char *end;
-            errno = 0;
-            double x = strtod(v, &end);
-            if (*end || errno || !(x >= 0) || x > 1e18)
-                return fail_usage(s[6] == 'i' ? "--max-instructions must be a count such as 2e9, or 0 for no "
-                                                "limit (got '%s')"
-                                              : "--max-memory must be in MiB, such as 1024, or 0 for no limit (got '%s')",
-                                  v);
-            *(s[6] == 'i' ? &a->max_instructions : &a->max_memory_mb) = x > 0 ? x : -1; /* -1: none */
-            continue;
-        }
-        if (strcmp(s, "--json") == 0 || strcmp(s, "--strict") == 0) {
+        } else if (strcmp(s, "--json") == 0 || strcmp(s, "--strict") == 0) {
             *(s[2] == 'j' ? &a->json : &a->strict) = 1;
-            continue;
-        }
-        if (strcmp(s, "--html") == 0) {
-            if (i + 1 >= argc || !argv[i + 1][0])
-                return fail_usage("option %s needs a file: --html conform.html", s);
-            a->html = argv[++i];
-            continue;
-        }
-        if (strcmp(s, "--block") == 0 || strcmp(s, "--out") == 0 || strcmp(s, "--csv") == 0 ||
-            strcmp(s, "--svg") == 0 || strcmp(s, "--report") == 0) {
-            if (i + 1 >= argc)
-                return fail_usage(strcmp(s, "--report") == 0 ? "option %s needs a folder: --report qc" :
-                                  "option %s needs a value", s);
-            const char *v = argv[++i];
-            if (strcmp(s, "--out") == 0) {
-                a->out_dir = v;
-                continue;
-            }
-            if (strcmp(s, "--report") == 0) {
-                if (!v[0] || (v[0] == '-' && v[1] == '-'))
-                    return fail_usage("--report needs a folder name, such as --report qc (got '%s')", v);
-                a->report_dir = v;
-                continue;
-            }
-            if (strcmp(s, "--csv") == 0 || strcmp(s, "--svg") == 0) {
-                *(s[2] == 'c' ? &a->csv : &a->svg) = v;
-                continue;
-            }
-            char *end;
-            errno = 0;
-            long b = strtol(v, &end, 10);
-            if (*end || errno || b < 1 || b > PLAN_MAX_BLOCK)
-                return fail_usage("--block must be a whole number from 1 to 8192 (got '%s')", v);
-            a->block = (int)b;
         } else if (strcmp(s, "--quiet") == 0) {
             a->quiet = 1;
         } else if (strcmp(s, "--no-measure") == 0) {
