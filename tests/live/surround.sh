@@ -18,6 +18,7 @@ case $RT in /*) ;; *) RT=$(pwd)/$RT ;; esac
 case $DS in /*) ;; *) DS=$(pwd)/$DS ;; esac
 WAVCMP=$(pwd)/$BUILD/tools/wavcmp
 . tests/live/lib/jack.sh
+. tests/live/lib/pieces.sh
 JACK_PERIOD=${JACK_PERIOD:-1024} # as play.sh: the dummy server runs without realtime priority
 JACK_CHANNELS=6
 live_prelude "live surround" surround
@@ -64,8 +65,4 @@ else
   echo "ok - $name: the malloc trap never fired"
 fi
 jack_judge_xruns "$name" "$(grep '^ran' "$W/play.err")"
-if "$WAVCMP" "$W/ref/pm.wav" "$W/rec.wav" --length 7 >"$W/cmp.out" 2>&1; then
-  echo "ok - $name: the six channels recorded equal the offline render ($(tr '\n' ' ' <"$W/cmp.out"))"
-else
-  echo "not ok - $name: the recording differs from the offline render: $(tr '\n' ' ' <"$W/cmp.out")"
-fi
+live_compare "$name" "$W/ref/pm.wav" "$W/rec.wav" 7 17 "the six channels recorded equal the offline render"

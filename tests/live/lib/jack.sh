@@ -263,7 +263,12 @@ jack_record() {
   # the recorder, like the server, ahead of other work where the test may
   # (nice -10 now, realtime 15, below the server, once it records)
   # shellcheck disable=SC2046 # a command prefix, split on purpose
-  $(_jack_nice) jack_rec -f "$_jf" -d "$_jd" -b 32 "$@" >"$JACK_REC_LOG" 2>&1 </dev/null &
+  # -B: a ring buffer of 262,144 frames (5.5 s at 48 kHz) between its JACK
+  # callback and the thread that writes the file, not jack_rec's 16,384
+  # (0.34 s): a writer held up longer than that on a loaded machine drops
+  # whole cycles of the recording, silently when the recorder is stopped by
+  # jack_record_stop
+  $(_jack_nice) jack_rec -f "$_jf" -d "$_jd" -b 32 -B 262144 "$@" >"$JACK_REC_LOG" 2>&1 </dev/null &
   JACK_REC_PID=$!
   # jack_rec connects its last input after all the others; recording starts
   # right after that
