@@ -45,6 +45,29 @@ case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 
 run() { out=$("$@" 2>&1); rc=$?; }
 
+# render_segments SCRIPT PREFIX OPTIONS CUT...: SCRIPT rendered from each
+# CUT to the next (seconds or timecode) into PREFIX1, PREFIX2, ... with
+# OPTIONS (words such as "--preroll 5 --strict"), --quiet. A render that
+# fails is said (not ok); after it $segs holds the folders in order,
+# $segs_failed how many failed and $segs_warned the numbers of those whose
+# render printed a warning.
+render_segments() {
+  seg_script=$1 seg_prefix=$2 seg_opts=$3
+  shift 3
+  seg_k=0 segs= segs_failed=0 segs_warned=
+  while [ $# -ge 2 ]; do
+    seg_k=$((seg_k + 1))
+    run "$DS" render "$seg_script" --from "$1" --to "$2" $seg_opts --out "$seg_prefix$seg_k" --quiet
+    if [ $rc -ne 0 ]; then
+      notok "$seg_script renders segment $seg_k ($1 to $2, $seg_opts)" "exit $rc"
+      segs_failed=$((segs_failed + 1))
+    fi
+    if has "warning"; then segs_warned="$segs_warned $seg_k"; fi
+    segs="$segs $seg_prefix$seg_k"
+    shift
+  done
+}
+
 # peak of a - b in dBFS by SoX's stats (all channels; "-inf" when identical)
 sox_peak() {
   sox -V1 -m -v 1 "$1" -v -1 "$2" -n stats 2>&1 | awk '/^Pk lev dB/ { print $4 }'
@@ -81,19 +104,11 @@ EOF
 run "$DS" render film/film.lua --out whole --quiet
 [ $rc -eq 0 ] || { notok "the film session renders whole" "exit $rc"; exit 1; }
 cuts="01:00:00:00 01:00:07:12 01:00:15:00 01:00:22:12 01:00:30:00"
-set -- $cuts
-k=0
-fail=
-while [ $# -ge 2 ]; do
-  k=$((k + 1))
-  run "$DS" render film/film.lua --from "$1" --to "$2" --preroll 5 --out "seg$k" --quiet
-  [ $rc -eq 0 ] || fail="segment $k ($1 to $2): exit $rc"
-  run "$DS" render film/film.lua --from "$1" --to "$2" --preroll 0 --out "cold$k" --quiet
-  shift
-done
-if [ -n "$fail" ]; then notok "the film session renders in 4 segments" "$fail"; exit 1; fi
+render_segments film/film.lua cold "--preroll 0" $cuts
+render_segments film/film.lua seg "--preroll 5" $cuts
+[ $segs_failed -eq 0 ] || exit 1
 ok "the film session renders in 4 segments with 5 s of pre-roll"
-run "$DS" join joined seg1 seg2 seg3 seg4
+run "$DS" join joined $segs
 if [ $rc -ne 0 ] || ! has "joined 4 segments into joined/printmaster.wav" "joined 4 segments into joined/printmaster32f.wav"; then
   notok "join puts the film's 4 segment folders together" "exit $rc"
 else
@@ -156,16 +171,10 @@ output { "out/FX.wav", from = fx, format = "wav32f" }
 EOF
 run "$DS" render gains/gains.lua --out gwhole --quiet
 [ $rc -eq 0 ] || notok "the gains-only session renders whole" "exit $rc"
-set -- 0 3 6 9 12
-k=0
+render_segments gains/gains.lua g "--preroll 0" 0 3 6 9 12
+gsegs=$segs
 refs=
-while [ $# -ge 2 ]; do
-  k=$((k + 1))
-  run "$DS" render gains/gains.lua --from "$1" --to "$2" --preroll 0 --out "g$k" --quiet
-  [ $rc -eq 0 ] || notok "gains-only segment $k" "exit $rc"
-  refs="$refs $(time_ref "g$k/PM.wav")"
-  shift
-done
+for seg in $gsegs; do refs="$refs $(time_ref "$seg/PM.wav")"; done
 start=$((36000 * 48000))
 expect=" $start $((start + 3 * 48000)) $((start + 6 * 48000)) $((start + 9 * 48000))"
 if [ "$refs" = "$expect" ]; then
@@ -173,7 +182,7 @@ if [ "$refs" = "$expect" ]; then
 else
   notok "each segment's BWF time reference" "got$refs, expected$expect"
 fi
-run "$DS" join gjoined g1 g2 g3 g4
+run "$DS" join gjoined $gsegs
 same=1
 for f in PM.wav PM_LoRo16.wav FX.wav; do
   cmp -s "gwhole/$f" "gjoined/$f" || { same=0; echo "# $f differs: $(cmp "gwhole/$f" "gjoined/$f" 2>&1)"; }
@@ -283,20 +292,13 @@ output { "out/PM32f.wav", from = pm, format = "wav32f" }
 EOF
 run "$DS" render crush/crush.lua --out cwhole --quiet
 [ $rc -eq 0 ] || notok "the bit crusher session renders whole" "exit $rc"
-set -- 0 2.99993 6.00011 9.0002 12
-k=0
-warned=
-while [ $# -ge 2 ]; do
-  k=$((k + 1))
-  run "$DS" render crush/crush.lua --from "$1" --to "$2" --preroll 0.05 --strict --out "c$k" --quiet
-  [ $rc -eq 0 ] || notok "bit crusher segment $k with 50 ms of pre-roll, --strict" "exit $rc: $out"
-  has "warning" && warned=$k
-  run "$DS" render crush/crush.lua --from "$1" --to "$2" --preroll 0 --out "c0$k" --quiet
-  shift
-done
-run "$DS" join cjoined c1 c2 c3 c4
+crush_cuts="0 2.99993 6.00011 9.0002 12"
+render_segments crush/crush.lua c "--preroll 0.05 --strict" $crush_cuts
+warned=$segs_warned
+run "$DS" join cjoined $segs
 jrc=$rc
-run "$DS" join cjoined0 c01 c02 c03 c04
+render_segments crush/crush.lua c0 "--preroll 0" $crush_cuts
+run "$DS" join cjoined0 $segs
 same=1
 for f in PM.wav PM32f.wav; do
   cmp -s "cwhole/$f" "cjoined/$f" || { same=0; echo "# $f differs: $(cmp "cwhole/$f" "cjoined/$f" 2>&1)"; }
