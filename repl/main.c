@@ -24,6 +24,7 @@
 #include "repl/automation_cmd.h"
 #include "repl/conform_cmd.h"
 #include "vm/conform_mix.h"
+#include "vm/conform_report.h"
 #include "repl/diff_cmd.h"
 #include "repl/join_cmd.h"
 #include "repl/lib_env.h"
@@ -491,6 +492,25 @@ static void print_units(const plan *p)
     free(pred);
 }
 
+/* info: the line over the spotted clips: how many, on how many tracks, and
+ * the crossfades among them (spot's dissolves and wipes, as they are now). */
+static void print_spotted(const vm_desc *d)
+{
+    int tracks = 0, xfades = vm_desc_spot_crossfades(d);
+    unsigned char *seen = calloc((size_t)d->nstrips + 1, 1);
+    for (int i = 0; seen && i < d->nspots; i++) {
+        tracks += !seen[d->spots[i].strip];
+        seen[d->spots[i].strip] = 1;
+    }
+    printf("spotted  %d clips from edits (spot)", d->nspots);
+    if (seen)
+        printf(" on %d track%s", tracks, tracks == 1 ? "" : "s");
+    if (xfades >= 0)
+        printf(", %d crossfade%s (a dissolve or wipe)", xfades, xfades == 1 ? "" : "s");
+    printf("; now clips of their tracks:\n");
+    free(seen);
+}
+
 static int cmd_info(const plan *p, const vm_desc *d)
 {
     char a[64], b[64];
@@ -516,13 +536,13 @@ static int cmd_info(const plan *p, const vm_desc *d)
         printf("  %-5s '%s'  %s (%s)\n", s->kind == VM_STRIP_TRACK ? "track" : "bus", s->name,
                l == VM_LAYOUT_PLAIN ? "plain" : vm_layout_name(l), names);
     }
-    if (d->conform)
-        printf("conform  moved from %s to %s (%s): %d clips in %d parts (%d dropped), %d moves (%d dropped); "
-               "'dubstage conform %s' lists every change\n", d->conform->from_path, d->conform->to_path,
-               d->conform->where, d->conform->clips, d->conform->clip_parts, d->conform->clip_parts_dropped,
-               d->conform->moves, d->conform->moves_dropped, d->script_path);
+    if (d->conform) {
+        printf("conform  moved from %s to %s (%s): ", d->conform->from_path, d->conform->to_path, d->conform->where);
+        vm_conform_report_summary(stdout, d->conform);
+        printf("; 'dubstage conform %s' lists every change\n", d->script_path);
+    }
     if (d->nspots)
-        printf("spotted  %d clips from edits (spot); now clips of their tracks:\n", d->nspots);
+        print_spotted(d);
     for (int i = 0; i < d->nspots; i++) {
         const vm_spot_desc *sp = &d->spots[i];
         const vm_clip_desc *k = &d->strips[sp->strip].clips[sp->clip];

@@ -289,15 +289,6 @@ static void section_rows(writer *w, section s)
     }
 }
 
-static void summary_line(FILE *f, const vm_conform_log *l, int ngaps)
-{
-    fprintf(f, "%d clips (%d parts placed, %d split at a change, %d parts dropped), %d moves placed (%d dropped, "
-               "%d going on across a change, %d of them through points), %d cues (%d dropped), %d crossfades set "
-               "to a dissolve's new length, %d fades to review, %d gaps to fill; %d things dropped",
-            l->clips, l->clip_parts, l->clips_split, l->clip_parts_dropped, l->moves, l->moves_dropped,
-            l->moves_split, l->moves_approximated, l->cues, l->cues_dropped, l->xfades, l->fades, ngaps, l->dropped);
-}
-
 static int count_gaps(const vm_conform_log *l)
 {
     int n, g = 0;
@@ -305,6 +296,21 @@ static int count_gaps(const vm_conform_log *l)
     for (int i = 0; i < n; i++)
         g += r[i].kind == VM_CONFORM_INSERTED;
     return g;
+}
+
+/* "s" after a count that is not 1 */
+static const char *plural(int n) { return n == 1 ? "" : "s"; }
+
+void vm_conform_report_summary(FILE *f, const vm_conform_log *l)
+{
+    int ngaps = count_gaps(l);
+    fprintf(f, "%d clip%s (%d part%s placed, %d split at a change, %d part%s dropped), %d move%s placed (%d dropped, "
+               "%d going on across a change, %d of them through points), %d cue%s (%d dropped), %d crossfade%s set "
+               "to a dissolve's new length, %d fade%s to review, %d gap%s to fill; %d thing%s dropped",
+            l->clips, plural(l->clips), l->clip_parts, plural(l->clip_parts), l->clips_split, l->clip_parts_dropped,
+            plural(l->clip_parts_dropped), l->moves, plural(l->moves), l->moves_dropped, l->moves_split,
+            l->moves_approximated, l->cues, plural(l->cues), l->cues_dropped, l->xfades, plural(l->xfades), l->fades,
+            plural(l->fades), ngaps, plural(ngaps), l->dropped, plural(l->dropped));
 }
 
 static void track_name(const vm_conform_log *l, char *buf, size_t n) { vm_edit_track_name(l->track, buf, (int)n); }
@@ -335,7 +341,7 @@ void vm_conform_report_text(FILE *f, const vm_conform_log *l, const vm_timebase 
             fprintf(f, "  %s\n", sections[s].none);
     }
     fputs("\n", f);
-    summary_line(f, l, count_gaps(l));
+    vm_conform_report_summary(f, l);
     fputs("\n", f);
 }
 
@@ -576,7 +582,7 @@ void vm_conform_report_html(FILE *f, const vm_conform_log *l, const vm_timebase 
     if (l->dropped)
         fputs(" class=\"fail\"", f);
     fputs(">", f);
-    summary_line(f, l, count_gaps(l));
+    vm_conform_report_summary(f, l);
     fputs(".</p>\n<h2>The two cuts</h2>\n<p><span class=\"key\" style=\"color:#999999\">&#9632; kept</span>"
           "<span class=\"key\" style=\"color:#0072B2\">&#9632; moved</span><span class=\"key\" "
           "style=\"color:#D55E00\">&#9632; removed</span><span class=\"key\" style=\"color:#009E73\">&#9632; "

@@ -22,6 +22,12 @@
  * cue whose time changed, and a summary line. */
 void vm_conform_report_text(FILE *f, const vm_conform_log *log, const vm_timebase *tb);
 
+/* The report's summary line, without a newline: clips (parts placed, split,
+ * dropped), moves, cues, crossfades set to a dissolve's new length, fades to
+ * review, gaps to fill and the things dropped. The text and HTML reports
+ * end with it; `dubstage info` prints it on its conform line. */
+void vm_conform_report_summary(FILE *f, const vm_conform_log *log);
+
 /* One JSON object with everything (every clip part, move and cue, moved or
  * not); docs/conform.md lists its members. */
 void vm_conform_report_json(FILE *f, const vm_conform_log *log, const vm_timebase *tb);

@@ -202,6 +202,48 @@ int64_t vm_desc_length(const vm_desc *d)
     return end;
 }
 
+/* A fade's samples on a strip, for vm_desc_spot_crossfades. */
+typedef struct {
+    int strip;
+    int64_t start, end;
+} fade_span;
+
+static int cmp_i64(int64_t a, int64_t b) { return (a > b) - (a < b); }
+
+/* by strip, then start, then end */
+static int fade_span_cmp(const void *x, const void *y)
+{
+    const fade_span *a = x, *b = y;
+    int c = cmp_i64(a->strip, b->strip);
+    if (!c)
+        c = cmp_i64(a->start, b->start);
+    return c ? c : cmp_i64(a->end, b->end);
+}
+
+int vm_desc_spot_crossfades(const vm_desc *d)
+{
+    /* the fades out, sorted, then each fade in looked up among them: n log n for a feature's spotting */
+    fade_span *outs = malloc((size_t)(d->nspots ? d->nspots : 1) * sizeof *outs);
+    if (!outs)
+        return -1;
+    int nouts = 0, found = 0;
+    for (int i = 0; i < d->nspots; i++) {
+        const vm_clip_desc *c = &d->strips[d->spots[i].strip].clips[d->spots[i].clip];
+        if (c->fade_out > 0)
+            outs[nouts++] = (fade_span){d->spots[i].strip, c->at + c->length - c->fade_out, c->at + c->length};
+    }
+    if (nouts > 1)
+        qsort(outs, (size_t)nouts, sizeof *outs, fade_span_cmp);
+    for (int i = 0; i < d->nspots && nouts > 0; i++) {
+        const vm_clip_desc *c = &d->strips[d->spots[i].strip].clips[d->spots[i].clip];
+        fade_span in = {d->spots[i].strip, c->at, c->at + c->fade_in};
+        if (c->fade_in > 0 && bsearch(&in, outs, (size_t)nouts, sizeof *outs, fade_span_cmp))
+            found++;
+    }
+    free(outs);
+    return found;
+}
+
 const vm_send_desc *vm_desc_send(const vm_desc *d, int s, int t)
 {
     const vm_strip_desc *st = &d->strips[s];

@@ -403,4 +403,11 @@ void vm_param_desc_free(vm_param_desc *p);
 /* The session length in samples: d->length, or the end of the last clip. */
 int64_t vm_desc_length(const vm_desc *d);
 
+/* The crossfades among the clips spot() placed (d->spots), as the clips are
+ * now: the spotted clips whose fade in lies on the same samples as the fade
+ * out of a spotted clip of the same track (what spot() makes of a dissolve
+ * or a wipe; a script may have changed them since, a conform moved them).
+ * -1 when out of memory. */
+int vm_desc_spot_crossfades(const vm_desc *d);
+
 #endif

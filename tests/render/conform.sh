@@ -28,6 +28,9 @@
 #     clips follow it, listed with old and new lengths, to the sample; the
 #     render null-tests against the new cut's mix written by hand (-140 dBFS,
 #     --block 64 and 4096), and not against the crossfade left at 12 frames;
+#   - dubstage info's conform line counts what the report counts (clips,
+#     parts, crossfades set, gaps, things dropped), its spotted line the
+#     crossfades among the spotted clips (1 before the conform and after);
 #   - errors name the script line: an edit missing, two conforms, cuts read
 #     at two rates.
 set -u
@@ -178,6 +181,11 @@ else notok "the text report" "exit $rc, lacks '$missing'"; fi
 out=$("$DS" conform conform.lua --strict 2>&1); rc=$?
 if [ $rc -eq 1 ] && has "conform --strict: 6 things dropped"; then ok "--strict exits 1 when anything was dropped"
 else notok "--strict exits 1 when anything was dropped" "exit $rc"; fi
+out=$("$DS" info conform.lua 2>&1); rc=$?
+if [ $rc -eq 0 ] && has "conform  moved from v5.edl to v6.edl (conform.lua:21): 7 clips (11 parts placed, 2 split at a change, 4 parts dropped)" \
+  "0 crossfades set to a dissolve's new length" "1 gap to fill; 6 things dropped; 'dubstage conform conform.lua' lists every change"; then
+  ok "dubstage info's conform line: the clips, parts, crossfades, gaps and things dropped worked out above"
+else notok "dubstage info's conform line" "exit $rc, lacks '$missing'"; fi
 out=$("$DS" conform old.lua 2>&1); rc=$?
 if [ $rc -eq 2 ] && has "old.lua asks for no conform"; then ok "conform on a script without conform {} says so (exit 2)"
 else notok "conform on a script without conform {}" "exit $rc"; fi
@@ -298,6 +306,15 @@ if has "Crossfades set to a dissolve's new length:" \
   "2 crossfades set to a dissolve's new length"; then
   ok "the text report lists each crossfade with its old and new timecodes and lengths"
 else notok "the text report lists each crossfade" "lacks '$missing'"; fi
+out=$("$DS" info dx_old.lua 2>&1); rc=$?
+r1=$rc; old_info=$out
+out=$("$DS" info dx_conf.lua 2>&1); rc=$?
+if [ $r1 -eq 0 ] && [ $rc -eq 0 ] && has "conform  moved from v5x.edl to v6x.edl (dx_conf.lua:4): " \
+  "2 crossfades set to a dissolve's new length" "spotted  3 clips from edits (spot) on 1 track, 1 crossfade (a dissolve or wipe)" \
+  && printf '%s\n' "$old_info" | grep -q "^spotted  3 clips from edits (spot) on 1 track, 1 crossfade (a dissolve or wipe)" \
+  && ! printf '%s\n' "$old_info" | grep -q "^conform "; then
+  ok "dubstage info: the spotted dissolve is 1 crossfade before and after the conform, which says it set 2 crossfade clips"
+else notok "dubstage info counts the crossfades" "exit $r1 / $rc, lacks '$missing' (or the old mix's info differs)"; fi
 null_test "a longer dissolve" dx_conf.lua dx_hand.lua
 # the control: with the crossfade left at 12 frames (as before this was done), the renders differ
 sed 's/length = "00:00:01:00",$/length = "00:00:00:12",/; s/fade_out = "00:00:01:00"/fade_out = "00:00:00:12"/; s/fade_in = "00:00:01:00"/fade_in = "00:00:00:12"/' \

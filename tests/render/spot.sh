@@ -12,7 +12,8 @@
 # The same for an OpenTimelineIO timeline with a centred dissolve (6 frames
 # either side of the cut). Also: the clips spot() returns are plain clips
 # (a gain set on one is heard in both renders); `dubstage info` lists every
-# spotted clip with its event and position; errors name the script line,
+# spotted clip with its event and position, and counts the crossfades
+# (a fade in on the samples of another spotted clip's fade out); errors name the script line,
 # the edit's line or JSON path, the event and what to do: a speed change
 # (M2), missing media (with did-you-mean), a mono track and a source with
 # too few channels, an unknown edit track; `false` leaves an event out.
@@ -97,12 +98,12 @@ sed 's/edl "cut.edl"/edl "wipe.edl"/' spot.lua > spot_wipe.lua
 grep -q 'W001 012' wipe.edl && same "a wipe spots as a crossfade of its length (= the dissolve's render)" r_wipe r_hand
 
 out=$("$DS" info spot.lua 2>&1)
-if has "spotted  6 clips from edits" \
+if has "spotted  6 clips from edits (spot) on 2 tracks, 1 crossfade (a dissolve or wipe); now clips of their tracks:" \
   "cut.edl:4 event 1 A1 -> track 'DIA 1' 01:00:01:00 to 01:00:03:00, from 0.000 s:" \
   "cut.edl:8 event 3 A1 -> track 'DIA 1' 01:00:03:00 to 01:00:03:12, from 2.000 s, fades 0.000 / 0.500 s:" \
   "cut.edl:9 event 3 A1 -> track 'DIA 1' 01:00:03:00 to 01:00:05:00, from 0.000 s, fades 0.500 / 0.000 s:" \
   "cut.edl:12 event 4 A2 -> track 'DIA 2' 01:00:06:00 to 01:00:06:18, from 0.250 s, channel 2:"; then
-  ok "dubstage info lists each spotted clip: event, edit track, mix track, position, fades, channel"
+  ok "dubstage info lists each spotted clip: event, edit track, mix track, position, fades, channel; counts the tracks and the crossfade (the EDL's one dissolve, on A1)"
 else notok "dubstage info lists each spotted clip" "lacks '$missing'"; fi
 
 # OpenTimelineIO: the same scene with a dissolve centred on the cut (6
@@ -206,5 +207,6 @@ printf '%s\n%s\n%s\n' "$head" "local n = #spot(edl \"cut.edl\", { tracks = { A1 
   return ev.reel == \"LEBKU\" and \"$M/dx/k1-m-lebku.ogg\" or \"$M/fx/breakmetal02.ogg\" end })
 io.write(\"placed \", n, \"\\n\")" "$tail" > skip.lua
 out=$("$DS" info skip.lua 2>&1)
-has "placed 2" "spotted  2 clips" && ok "a media function returning false leaves the event out" \
+has "placed 2" "spotted  2 clips from edits (spot) on 1 track, 0 crossfades" \
+  && ok "a media function returning false leaves the event out (the dissolve's incoming clip fades in from nothing: no crossfade)" \
   || notok "a media function returning false leaves the event out" "lacks '$missing'"

@@ -559,6 +559,16 @@ static void crossfades(void)
         compare_clip(&d, "DX", 1, &b, "crossfades, old cut: spot's b: at 84000, from 36000, fade in 24000");
         compare_clip(&d, "HAND", 0, &a, "crossfades, old cut: the hand-written a is spot's a");
         compare_clip(&d, "HAND", 1, &b, "crossfades, old cut: the hand-written b is spot's b");
+        /* dubstage info's count: a's fade out [84,000, 108,000) = b's fade in; HAND's pair is not spotted */
+        int n = vm_desc_spot_crossfades(&d);
+        check(d.nspots == 2 && n == 1, "crossfades, old cut: info counts 1 crossfade among the 2 spotted clips",
+              "%d spotted, %d counted", d.nspots, n);
+        int s = vm_desc_find_strip(&d, "DX");
+        if (s >= 0 && d.strips[s].nclips == 2) { /* b's fade in a sample shorter: no longer on a's fade out */
+            d.strips[s].clips[1].fade_in--;
+            n = vm_desc_spot_crossfades(&d);
+            check(n == 0, "crossfades, old cut: a fade in one sample off the fade out is no crossfade", "%d", n);
+        }
     }
     vm_desc_free(&d);
 
@@ -588,6 +598,8 @@ static void crossfades(void)
         check(l && l->xfades == 4 && xfades == 4 && right == 4,
               "crossfades, v1 -> v2: the report lists 4 crossfades, old [84000, 108000) 24000 -> new [120000, 168000) "
               "48000", "%d listed, %d as worked out", xfades, right);
+        int n = vm_desc_spot_crossfades(&d);
+        check(n == 1, "crossfades, v1 -> v2: info still counts 1 spotted crossfade, on the new dissolve", "%d", n);
     }
     vm_desc_free(&d);
     /* the same, independently: spot() of v2 itself places a and b there */
