@@ -87,19 +87,27 @@ __attribute__((unused)) static void write_script(const char *text, char *path, s
     write_scratch_file("mix.lua", text, path, n);
 }
 
-/* Into buf (n bytes): a 1 s, 48 kHz script of one mono track `t` ("T")
- * playing clip from 0 through `lines` (its inserts and their moves), written
- * to o.wav as 32-bit float. Returns buf. */
-__attribute__((unused)) static const char *one_track_script(char *buf, size_t n, const char *clip, const char *lines)
+/* Into buf (n bytes): a 48 kHz script `length_s` seconds long of one track
+ * `t` ("T") of `channels` channels playing clip from 0 through `lines` (its
+ * inserts and their moves; a %s in them stays, for a later snprintf),
+ * written to o.wav as 32-bit float. Returns buf. */
+__attribute__((unused)) static const char *track_script(char *buf, size_t n, double length_s, int channels,
+                                                        const char *clip, const char *lines)
 {
     snprintf(buf, n,
-             "session { rate = 48000, length = 1 }\n"
-             "local t = track \"T\" { channels = 1 }\n"
+             "session { rate = 48000, length = %g }\n"
+             "local t = track \"T\" { channels = %d }\n"
              "t:clip { \"%s\", at = 0 }\n"
              "%s"
              "output { \"o.wav\", from = t, format = \"wav32f\" }\n",
-             clip, lines);
+             length_s, channels, clip, lines);
     return buf;
+}
+
+/* track_script's 1 s with one mono track. */
+__attribute__((unused)) static const char *one_track_script(char *buf, size_t n, const char *clip, const char *lines)
+{
+    return track_script(buf, n, 1, 1, clip, lines);
 }
 
 /* The automation lanes of script, loaded from a file of its own as
@@ -136,6 +144,17 @@ __attribute__((unused)) static int render(const char *script, int block)
     vm_plan_free(&p);
     vm_desc_free(&d);
     return rc;
+}
+
+/* Renders track_script(length_s, channels, clip, lines) at block size
+ * `block`: o.wav's samples (the caller frees), NULL when it failed; frames
+ * and chans describe them. */
+__attribute__((unused)) static float *render_track_script(double length_s, int channels, const char *clip,
+                                                          const char *lines, int block, int *frames, int *chans)
+{
+    char script[4096];
+    track_script(script, sizeof script, length_s, channels, clip, lines);
+    return render(script, block) == 0 ? read_wav("o.wav", frames, chans) : NULL;
 }
 
 /* Frame count of an SMPTE label, written out independently of vm/timecode.c:

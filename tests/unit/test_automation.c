@@ -116,19 +116,15 @@ static void test_ramp_shapes(void)
     }
 
     /* target and curve, and a move that cuts a running ramp */
-    const char *script =
-        "session { rate = 48000, length = 0.5 }\n"
-        "local t = track \"T\" { channels = 1 }\n"
-        "t:clip { \"dc.wav\", at = 0 }\n"
-        "t.gain:target { at = \"1000smp\", to = -20, tau = \"480smp\" }\n"
-        "t.gain:curve { at = \"5000smp\", over = \"2000smp\", values = { -6, 0, -12 } }\n"
-        "t.gain:ramp { at = \"9000smp\", to = 0, over = \"2000smp\" }\n"
-        "t.gain:set { at = \"10000smp\", to = -1 }\n"
-        "t.gain:ramp { at = \"12000smp\", to = -7, over = \"1000smp\" }\n"
-        "t.gain:ramp { at = \"12500smp\", to = -1, over = \"500smp\" }\n"
-        "output { \"out.wav\", from = t, format = \"wav32f\" }\n";
     int frames = 0, ch = 0;
-    float *x = render(script, 64) == 0 ? read_wav("out.wav", &frames, &ch) : NULL;
+    float *x = render_track_script(0.5, 1, "dc.wav",
+                                   "t.gain:target { at = \"1000smp\", to = -20, tau = \"480smp\" }\n"
+                                   "t.gain:curve { at = \"5000smp\", over = \"2000smp\", values = { -6, 0, -12 } }\n"
+                                   "t.gain:ramp { at = \"9000smp\", to = 0, over = \"2000smp\" }\n"
+                                   "t.gain:set { at = \"10000smp\", to = -1 }\n"
+                                   "t.gain:ramp { at = \"12000smp\", to = -7, over = \"1000smp\" }\n"
+                                   "t.gain:ramp { at = \"12500smp\", to = -1, over = \"500smp\" }\n",
+                                   64, &frames, &ch);
     double worst = x ? 0 : 1, knot_err = x ? 0 : 1;
     int bad = -1;
     for (int k = 0; x && k < 14000; k++) {
@@ -256,14 +252,9 @@ static void test_no_zipper(void)
      * per block (zipper) would leave spurs near -55 dBc. */
     enum { N = 65536 };
     write_wav("sine.wav", 48000, 1, 48000 * 3, sine_1k);
-    const char *script =
-        "session { rate = 48000, length = 3 }\n"
-        "local t = track \"T\" { channels = 1 }\n"
-        "t:clip { \"sine.wav\", at = 0 }\n"
-        "t.gain:ramp { at = \"24000smp\", to = -20, over = 1 }\n"
-        "output { \"out.wav\", from = t, format = \"wav32f\" }\n";
     int frames = 0, ch = 0;
-    float *x = render(script, 256) == 0 ? read_wav("out.wav", &frames, &ch) : NULL;
+    float *x = render_track_script(3, 1, "sine.wav", "t.gain:ramp { at = \"24000smp\", to = -20, over = 1 }\n", 256,
+                                   &frames, &ch);
     if (!check(x && frames >= 24000 + N, "gain ride on a sine renders", "frames %d", frames)) {
         free(x);
         return;

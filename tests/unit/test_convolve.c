@@ -153,13 +153,10 @@ static void test_parallel_aligned(void)
 static void test_formula(void)
 {
     write_wav("taps.wav", RATE, 1, 101, two_taps);
-    const char *script = "session { rate = 48000, length = 1 }\n"
-                         "local t = track \"T\" { channels = 2 }\n"
-                         "t:clip { \"noise.wav\", at = 0 }\n"
-                         "t:convolve { \"taps.wav\", mix = 25, gain = -6, predelay = 0.01, normalize = false }\n"
-                         "output { \"out.wav\", from = t, format = \"wav32f\" }\n";
     int frames = 0, ch = 0;
-    float *y = render(script, 1024) == 0 ? read_wav("out.wav", &frames, &ch) : NULL;
+    float *y = render_track_script(
+        1, 2, "noise.wav", "t:convolve { \"taps.wav\", mix = 25, gain = -6, predelay = 0.01, normalize = false }\n", 1024,
+        &frames, &ch);
     double *want = malloc((size_t)RATE * 2 * sizeof *want);
     double g = pow(10, -6 / 20.0);
     const int D = 480;
@@ -241,13 +238,9 @@ static double late_impulse(int i, int c) { (void)c; return i == 9600 ? 1.0 : 0.0
 static void test_resampled_ir(void)
 {
     write_wav("ir96.wav", 96000, 1, 12000, late_impulse);
-    const char *script = "session { rate = 48000, length = 1 }\n"
-                         "local t = track \"T\" { channels = 1 }\n"
-                         "t:clip { \"click.wav\", at = 0 }\n"
-                         "t:convolve { \"ir96.wav\", normalize = false }\n"
-                         "output { \"out.wav\", from = t, format = \"wav32f\" }\n";
     int frames = 0, ch = 0;
-    float *y = render(script, 1024) == 0 ? read_wav("out.wav", &frames, &ch) : NULL;
+    float *y =
+        render_track_script(1, 1, "click.wav", "t:convolve { \"ir96.wav\", normalize = false }\n", 1024, &frames, &ch);
     int at = -1;
     for (int i = 0; y && i < frames; i++)
         if (at < 0 || fabs(y[i]) > fabs(y[at]))
@@ -258,19 +251,16 @@ static void test_resampled_ir(void)
 }
 
 /* a mix move: wet (a two-tap IR) before 0.5 s, exactly dry from there */
-static const char *moving_script = "session { rate = 48000, length = 1 }\n"
-                                   "local t = track \"T\" { channels = 2 }\n"
-                                   "t:clip { \"noise.wav\", at = 0 }\n"
-                                   "local r = t:convolve { \"taps.wav\", normalize = false, partition = 256 }\n"
-                                   "r.mix:set { at = 0.5, to = 0 }\n"
-                                   "r.gain:ramp { at = 0.1, to = -12, over = 0.2 }\n"
-                                   "output { \"out.wav\", from = t, format = \"wav32f\" }\n";
-
 static void test_moves(void)
 {
     static const int blocks[] = {1024, 1, 64, 1000, 4096, 8192};
+    char script[1024];
+    track_script(script, sizeof script, 1, 2, "noise.wav",
+                 "local r = t:convolve { \"taps.wav\", normalize = false, partition = 256 }\n"
+                 "r.mix:set { at = 0.5, to = 0 }\n"
+                 "r.gain:ramp { at = 0.1, to = -12, over = 0.2 }\n");
     int frames = 0, ch = 0;
-    float *y = render_blocks(moving_script, "out.wav", blocks, 6, "a convolution reverb with moving mix and gain",
+    float *y = render_blocks(script, "o.wav", blocks, 6, "a convolution reverb with moving mix and gain",
                              &frames, &ch);
     int dry_from = 1, wet_before = 1;
     for (int i = 24000; y && i < RATE; i++)

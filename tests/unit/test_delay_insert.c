@@ -182,11 +182,8 @@ static void test_live_time_change(void)
     enum { BLOCK = 512, NB = 94 }; /* blocks of each plan: ~1 s */
     write_wav("sine.wav", RATE, 1, 3 * RATE, sine1k);
     char path[512], err[DS_ERR_LEN];
-    write_script("session { rate = 48000, length = 3 }\n"
-                 "local t = track \"T\" { channels = 1 }\n"
-                 "t:clip { \"sine.wav\", at = 0 }\n"
-                 "t:delay { time = 0.15 }\n"
-                 "output { \"o.wav\", from = t, format = \"wav32f\" }\n", path, sizeof path);
+    char script[1024];
+    write_script(track_script(script, sizeof script, 3, 1, "sine.wav", "t:delay { time = 0.15 }\n"), path, sizeof path);
     vm_script_opts so = {.stdlib_dir = "stdlib"};
     vm_desc d;
     plan *a = NULL, *b = NULL, *c = NULL;
@@ -238,18 +235,15 @@ static void test_live_time_change(void)
 static void test_block_sizes(void)
 {
     write_wav("noise2.wav", RATE, 2, RATE, noise);
-    const char *script =
-        "session { rate = 48000, length = 1.5 }\n"
-        "local t = track \"T\" { channels = 2 }\n"
-        "t:clip { \"noise2.wav\", at = 0 }\n"
-        "local d = t:delay { time = \"12001smp\", feedback = 60, mix = 40, lowpass = 6000, highpass = 80 }\n"
-        "d.time:set { at = \"7777smp\", to = 0.3333 }\n"
-        "d.time:ramp { at = 0.6, to = 0.21, over = 0.3 }\n"
-        "d.feedback:ramp { at = 0.2, to = -70, over = 0.5, shape = \"s_curve\" }\n"
-        "d.mix:curve { at = \"1001smp\", over = 0.8, values = { 40, 100, 10 } }\n"
-        "d.lowpass:ramp { at = 0.3, to = 1500, over = 0.4 }\n"
-        "d.highpass:set { at = 0.9, to = 400 }\n"
-        "output { \"o.wav\", from = t, format = \"wav32f\" }\n";
+    char script[2048];
+    track_script(script, sizeof script, 1.5, 2, "noise2.wav",
+                 "local d = t:delay { time = \"12001smp\", feedback = 60, mix = 40, lowpass = 6000, highpass = 80 }\n"
+                 "d.time:set { at = \"7777smp\", to = 0.3333 }\n"
+                 "d.time:ramp { at = 0.6, to = 0.21, over = 0.3 }\n"
+                 "d.feedback:ramp { at = 0.2, to = -70, over = 0.5, shape = \"s_curve\" }\n"
+                 "d.mix:curve { at = \"1001smp\", over = 0.8, values = { 40, 100, 10 } }\n"
+                 "d.lowpass:ramp { at = 0.3, to = 1500, over = 0.4 }\n"
+                 "d.highpass:set { at = 0.9, to = 400 }\n");
     static const int blocks[] = {64, 1, 4096};
     int frames = 0, ch = 0;
     float *y = render_blocks(script, "o.wav", blocks, 3, "a delay with every setting moving", &frames, &ch);
@@ -265,14 +259,9 @@ static void test_pingpong(void)
      * first repeat on the left at half level (the mono fold), then right,
      * left, ... each half the last, exactly */
     write_wav("left.wav", RATE, 2, RATE / 10, left_impulse);
-    const char *script =
-        "session { rate = 48000, length = 1 }\n"
-        "local t = track \"T\" { channels = 2 }\n"
-        "t:clip { \"left.wav\", at = 0 }\n"
-        "t:delay { time = 0.1, feedback = 50, pingpong = true }\n"
-        "output { \"o.wav\", from = t, format = \"wav32f\" }\n";
     int n = 0, ch = 0;
-    float *y = render(script, 1000) == 0 ? read_wav("o.wav", &n, &ch) : NULL;
+    float *y =
+        render_track_script(1, 2, "left.wav", "t:delay { time = 0.1, feedback = 50, pingpong = true }\n", 1000, &n, &ch);
     int exact = y && n == RATE && ch == 2;
     for (int k = 0; exact && k < n; k++)
         for (int c = 0; c < 2; c++) {

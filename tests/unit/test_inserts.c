@@ -29,17 +29,12 @@ static double rms_db(const float *x, int from, int n)
 /* gain in dB a rendered EQ gives a sine of frequency f, over whole cycles */
 static double measured_gain(const char *eq, double f)
 {
-    char script[1024];
+    char lines[1024];
     freq_hz = f;
     write_wav("sine.wav", 48000, 1, 48000 * 2, sine);
-    snprintf(script, sizeof script,
-             "session { rate = 48000, length = 2 }\n"
-             "local t = track \"T\" { channels = 1 }\n"
-             "t:clip { \"sine.wav\", at = 0 }\n"
-             "t:eq %s\n"
-             "output { \"out.wav\", from = t, format = \"wav32f\" }\n", eq);
+    snprintf(lines, sizeof lines, "t:eq %s\n", eq);
     int frames = 0, ch = 0;
-    float *x = render(script, 512) == 0 ? read_wav("out.wav", &frames, &ch) : NULL;
+    float *x = render_track_script(2, 1, "sine.wav", lines, 512, &frames, &ch);
     if (!x)
         return NAN;
     /* one second from 0.5 s: a whole number of cycles for these frequencies */
@@ -77,19 +72,12 @@ static void test_move_at_its_sample(void)
      * identical to the static EQ before it, different from that sample on */
     freq_hz = 1000;
     write_wav("sine.wav", 48000, 1, 48000 * 2, sine);
-    const char *base =
-        "session { rate = 48000, length = 1 }\n"
-        "local t = track \"T\" { channels = 1 }\n"
-        "t:clip { \"sine.wav\", at = 0 }\n"
-        "local e = t:eq { \"peak\", freq = 1000, gain = 6 }\n"
-        "%s\n"
-        "output { \"out.wav\", from = t, format = \"wav32f\" }\n";
-    char script[1024];
-    snprintf(script, sizeof script, base, "");
+    const char *eq = "local e = t:eq { \"peak\", freq = 1000, gain = 6 }\n";
+    char lines[1024];
+    snprintf(lines, sizeof lines, "%se.gain:set { at = \"30017smp\", to = -6 }\n", eq);
     int frames = 0, ch = 0;
-    float *a = render(script, 256) == 0 ? read_wav("out.wav", &frames, &ch) : NULL;
-    snprintf(script, sizeof script, base, "e.gain:set { at = \"30017smp\", to = -6 }");
-    float *b = render(script, 256) == 0 ? read_wav("out.wav", &frames, &ch) : NULL;
+    float *a = render_track_script(1, 1, "sine.wav", eq, 256, &frames, &ch);
+    float *b = render_track_script(1, 1, "sine.wav", lines, 256, &frames, &ch);
     check(a && b && memcmp(a, b, 30017 * sizeof *a) == 0 && a[30017] != b[30017],
           "an EQ gain step takes effect on exactly its sample (30017), not on the next grid knot",
           "first difference elsewhere");
@@ -101,20 +89,17 @@ static void test_moving_eq_block_independent(void)
 {
     freq_hz = 440;
     write_wav("sine.wav", 48000, 2, 48000, sine);
-    const char *script =
-        "session { rate = 48000, length = 1 }\n"
-        "local t = track \"T\" { channels = 2 }\n"
-        "t:clip { \"sine.wav\", at = 0 }\n"
-        "local e = t:eq { \"peak\", freq = 200, gain = 9, q = 2 }\n"
-        "e.freq:ramp { at = 0.1, to = 8000, over = 0.6, shape = \"exponential\" }\n"
-        "e.gain:curve { at = 0.2, over = 0.5, values = { 9, -12, 3, 0 } }\n"
-        "e.q:target { at = \"12345smp\", to = 0.5, tau = 0.05 }\n"
-        "local h = t:eq { \"highpass\", freq = 30, order = 3 }\n"
-        "h.freq:ramp { at = 0.3, to = 300, over = 0.2 }\n"
-        "output { \"out.wav\", from = t, format = \"wav32f\" }\n";
+    char script[2048];
+    track_script(script, sizeof script, 1, 2, "sine.wav",
+                 "local e = t:eq { \"peak\", freq = 200, gain = 9, q = 2 }\n"
+                 "e.freq:ramp { at = 0.1, to = 8000, over = 0.6, shape = \"exponential\" }\n"
+                 "e.gain:curve { at = 0.2, over = 0.5, values = { 9, -12, 3, 0 } }\n"
+                 "e.q:target { at = \"12345smp\", to = 0.5, tau = 0.05 }\n"
+                 "local h = t:eq { \"highpass\", freq = 30, order = 3 }\n"
+                 "h.freq:ramp { at = 0.3, to = 300, over = 0.2 }\n");
     static const int blocks[] = {1, 64, 4096, 1000};
     int frames = 0, ch = 0;
-    float *first = render_blocks(script, "out.wav", blocks, 4, "moving EQ", &frames, &ch);
+    float *first = render_blocks(script, "o.wav", blocks, 4, "moving EQ", &frames, &ch);
     check(first != NULL, "a moving EQ (freq sweep, gain curve, q target, Butterworth sweep) renders", "failed");
     free(first);
 }
@@ -278,20 +263,10 @@ static double peak_db(const float *x, int from, int n)
 static void test_transient_shaper(void)
 {
     write_wav("hits.wav", 48000, 1, 48000 * 3, hits);
-    const char *base =
-        "session { rate = 48000, length = 3 }\n"
-        "local t = track \"T\" { channels = 1 }\n"
-        "t:clip { \"hits.wav\", at = 0 }\n"
-        "%s\n"
-        "output { \"o.wav\", from = t, format = \"wav32f\" }\n";
-    char script[1024];
     int f0 = 0, f1 = 0, f2 = 0, ch = 0;
-    snprintf(script, sizeof script, base, "");
-    float *dry = render(script, 512) == 0 ? read_wav("o.wav", &f0, &ch) : NULL;
-    snprintf(script, sizeof script, base, "t:transient { attack = 6 }");
-    float *att = render(script, 512) == 0 ? read_wav("o.wav", &f1, &ch) : NULL;
-    snprintf(script, sizeof script, base, "t:transient { sustain = -6 }");
-    float *sus = render(script, 512) == 0 ? read_wav("o.wav", &f2, &ch) : NULL;
+    float *dry = render_track_script(3, 1, "hits.wav", "", 512, &f0, &ch);
+    float *att = render_track_script(3, 1, "hits.wav", "t:transient { attack = 6 }\n", 512, &f1, &ch);
+    float *sus = render_track_script(3, 1, "hits.wav", "t:transient { sustain = -6 }\n", 512, &f2, &ch);
     if (!check(dry && att && sus, "transient shaper renders", "failed")) {
         free(dry), free(att), free(sus);
         return;
@@ -310,7 +285,7 @@ static void test_transient_shaper(void)
     check(s_tail < -2, name, "%.2f dB", s_tail);
     snprintf(name, sizeof name, "sustain -6: the hit's first 2 ms move %+.2f dB (less than 1)", s_onset);
     check(fabs(s_onset) < 1, name, "%.2f dB", s_onset);
-    float *b1 = render(script, 1) == 0 ? read_wav("o.wav", &f2, &ch) : NULL;
+    float *b1 = render_track_script(3, 1, "hits.wav", "t:transient { sustain = -6 }\n", 1, &f2, &ch);
     check(b1 && memcmp(b1, sus, (size_t)f2 * sizeof *b1) == 0, "transient shaper at --block 1 = --block 512",
           "differs");
     free(b1);
@@ -318,11 +293,7 @@ static void test_transient_shaper(void)
     /* a steady sine is left alone */
     freq_hz = 1000;
     write_wav("sine.wav", 48000, 1, 48000 * 2, sine);
-    snprintf(script, sizeof script,
-             "session { rate = 48000, length = 2 }\nlocal t = track \"T\" { channels = 1 }\n"
-             "t:clip { \"sine.wav\", at = 0 }\nt:transient { attack = 12, sustain = -12 }\n"
-             "output { \"o.wav\", from = t, format = \"wav32f\" }\n");
-    float *x = render(script, 512) == 0 ? read_wav("o.wav", &f0, &ch) : NULL;
+    float *x = render_track_script(2, 1, "sine.wav", "t:transient { attack = 12, sustain = -12 }\n", 512, &f0, &ch);
     double g = x ? rms_db(x, 48000, 48000) - 20 * log10(0.25 / sqrt(2)) : 99;
     snprintf(name, sizeof name, "a steady 1 kHz tone through attack +12 / sustain -12 moves %+.2f dB (less than 0.3)",
              g);
@@ -575,15 +546,12 @@ static void test_dyn_makeup_ramp(void)
      * multiple of 32 inside it, its end) the level is exactly
      * 6 (n - 24010) / 12000 dB, held until the next knot. */
     write_wav("dc.wav", 48000, 1, 48000, dc_quarter);
-    const char *script =
-        "session { rate = 48000, length = 1 }\n"
-        "local t = track \"T\" { channels = 1 }\n"
-        "t:clip { \"dc.wav\", at = 0 }\n"
-        "local c = t:compressor { threshold = 0, ratio = 4, knee = 0, attack = 0.01, release = 0.1 }\n"
-        "c.makeup:ramp { at = \"24010smp\", to = 6, over = \"12000smp\" }\n"
-        "output { \"out.wav\", from = t, format = \"wav32f\" }\n";
     int frames = 0, ch = 0;
-    float *x = render(script, 777) == 0 ? read_wav("out.wav", &frames, &ch) : NULL;
+    float *x = render_track_script(
+        1, 1, "dc.wav",
+        "local c = t:compressor { threshold = 0, ratio = 4, knee = 0, attack = 0.01, release = 0.1 }\n"
+        "c.makeup:ramp { at = \"24010smp\", to = 6, over = \"12000smp\" }\n",
+        777, &frames, &ch);
     if (!check(x && frames == 48000, "a compressor with a makeup ramp renders", "failed"))
         return;
     const int start = 24010, len = 12000;
@@ -648,25 +616,20 @@ static void test_dyn_static_same_as_set_at_zero(void)
      * static values: the same bytes (an expander's and a gate's state before
      * the session is the silence under the settings it starts with) */
     write_wav("music.wav", 48000, 2, 48000, wobble);
-    const char *base =
-        "session { rate = 48000, length = 1 }\n"
-        "local t = track \"T\" { channels = 2 }\n"
-        "t:clip { \"music.wav\", at = 0 }\n"
-        "local c = t:compressor { threshold = %s, ratio = %s, knee = %s, makeup = %s, attack = 0.005 }\n"
-        "local e = t:expander { threshold = %s, range = %s }\n"
-        "local g = t:gate { threshold = -60, range = %s }\n"
-        "%s\n"
-        "output { \"out.wav\", from = t, format = \"wav32f\" }\n";
-    char script[2048];
+    const char *base = "local c = t:compressor { threshold = %s, ratio = %s, knee = %s, makeup = %s, attack = 0.005 }\n"
+                       "local e = t:expander { threshold = %s, range = %s }\n"
+                       "local g = t:gate { threshold = -60, range = %s }\n"
+                       "%s\n";
+    char lines[2048];
     int fa = 0, fb = 0, ch = 0;
-    snprintf(script, sizeof script, base, "-24", "3", "2", "1.5", "-35", "-15", "-50", "");
-    float *a = render(script, 512) == 0 ? read_wav("out.wav", &fa, &ch) : NULL;
-    snprintf(script, sizeof script, base, "-10", "8", "0", "0", "-50", "-40", "-10",
+    snprintf(lines, sizeof lines, base, "-24", "3", "2", "1.5", "-35", "-15", "-50", "");
+    float *a = render_track_script(1, 2, "music.wav", lines, 512, &fa, &ch);
+    snprintf(lines, sizeof lines, base, "-10", "8", "0", "0", "-50", "-40", "-10",
              "c.threshold:set { at = 0, to = -24 }; c.ratio:set { at = 0, to = 3 }\n"
              "c.knee:set { at = 0, to = 2 }; c.makeup:set { at = 0, to = 1.5 }\n"
              "e.threshold:set { at = 0, to = -35 }; e.range:set { at = 0, to = -15 }\n"
              "g.range:set { at = 0, to = -50 }");
-    float *b = render(script, 512) == 0 ? read_wav("out.wav", &fb, &ch) : NULL;
+    float *b = render_track_script(1, 2, "music.wav", lines, 512, &fb, &ch);
     check(a && b && fa == fb && fa == 48000 && memcmp(a, b, (size_t)fa * 2 * sizeof *a) == 0,
           "static compressor, expander and gate settings give the same bytes as the same values :set at 0",
           "outputs differ");
@@ -805,21 +768,15 @@ static void test_transient_attack_ramp(void)
      * (dB(b) - dB(a)) with v the ramp's exact value at the last knot (its
      * start, each multiple of 32, held in between). */
     write_wav("hits.wav", 48000, 1, 48000 * 3, hits);
-    const char *base =
-        "session { rate = 48000, length = 3 }\n"
-        "local t = track \"T\" { channels = 1 }\n"
-        "t:clip { \"hits.wav\", at = 0 }\n"
-        "local s = t:transient { attack = %s, sustain = -4 }\n"
-        "%s\n"
-        "output { \"o.wav\", from = t, format = \"wav32f\" }\n";
-    char script[1024];
+    const char *base = "local s = t:transient { attack = %s, sustain = -4 }\n%s\n";
+    char lines[1024];
     int fa = 0, fb = 0, fm = 0, ch = 0;
-    snprintf(script, sizeof script, base, "3", "");
-    float *a = render(script, 700) == 0 ? read_wav("o.wav", &fa, &ch) : NULL;
-    snprintf(script, sizeof script, base, "9", "");
-    float *b = render(script, 700) == 0 ? read_wav("o.wav", &fb, &ch) : NULL;
-    snprintf(script, sizeof script, base, "3", "s.attack:ramp { at = \"48011smp\", to = 9, over = \"24000smp\" }");
-    float *m = render(script, 700) == 0 ? read_wav("o.wav", &fm, &ch) : NULL;
+    snprintf(lines, sizeof lines, base, "3", "");
+    float *a = render_track_script(3, 1, "hits.wav", lines, 700, &fa, &ch);
+    snprintf(lines, sizeof lines, base, "9", "");
+    float *b = render_track_script(3, 1, "hits.wav", lines, 700, &fb, &ch);
+    snprintf(lines, sizeof lines, base, "3", "s.attack:ramp { at = \"48011smp\", to = 9, over = \"24000smp\" }");
+    float *m = render_track_script(3, 1, "hits.wav", lines, 700, &fm, &ch);
     if (!check(a && b && m && fa == 144000 && fb == fa && fm == fa, "transient shapers with an attack ramp render",
                "failed")) {
         free(a), free(b), free(m);

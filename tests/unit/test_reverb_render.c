@@ -86,18 +86,9 @@ static void test_decay_and_predelay(void)
 static void test_mix_zero_is_dry(void)
 {
     write_wav("noise6.wav", RATE, 6, RATE, noise6);
-    const char *base =
-        "session { rate = 48000, length = 1 }\n"
-        "local t = track \"T\" { channels = 6 }\n"
-        "t:clip { \"noise6.wav\", at = 0 }\n"
-        "%s\n"
-        "output { \"o.wav\", from = t, format = \"wav32f\" }\n";
-    char script[1024];
     int f0 = 0, f1 = 0, c0 = 0, c1 = 0;
-    snprintf(script, sizeof script, base, "");
-    float *dry = render(script, 512) == 0 ? read_wav("o.wav", &f0, &c0) : NULL;
-    snprintf(script, sizeof script, base, "t:reverb { mix = 0, rt60 = 3 }");
-    float *zero = render(script, 512) == 0 ? read_wav("o.wav", &f1, &c1) : NULL;
+    float *dry = render_track_script(1, 6, "noise6.wav", "", 512, &f0, &c0);
+    float *zero = render_track_script(1, 6, "noise6.wav", "t:reverb { mix = 0, rt60 = 3 }\n", 512, &f1, &c1);
     check(dry && zero && f0 == f1 && c0 == c1 && memcmp(dry, zero, (size_t)f0 * (size_t)c0 * sizeof *dry) == 0,
           "an insert reverb at mix 0 gives the dry render bit for bit", "differs");
     free(dry), free(zero);

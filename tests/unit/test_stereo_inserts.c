@@ -204,24 +204,21 @@ out:
 static void test_moves_block_independent(void)
 {
     write_wav("noise.wav", RATE, 2, RATE, noise);
-    const char *script =
-        "session { rate = 48000, length = 1 }\n"
-        "local t = track \"T\" { channels = 2 }\n"
-        "t:clip { \"noise.wav\", at = 0 }\n"
-        "local w = t:width { width = 0.2, mid = -1, side = 2 }\n"
-        "w.width:ramp { at = 0.1, to = 1.9, over = 0.3, shape = \"s_curve\" }\n"
-        "w.width:set { at = \"00:00:00:13\", to = 0 }\n"
-        "w.mid:ramp { at = 0.05, to = -math.huge, over = 0.2 }\n"
-        "w.mid:set { at = 0.3, to = 3 }\n"
-        "w.side:curve { at = 0.4, over = 0.4, values = { 0, -12, 6, -3 } }\n"
-        "w.side:target { at = 0.85, to = -40, tau = 0.02 }\n"
-        "t:polarity \"L\"\n"
-        "t:ms \"encode\"\n"
-        "t:channel_map { 2, 1 }\n"
-        "output { \"out.wav\", from = t, format = \"wav32f\" }\n";
+    char script[2048];
+    track_script(script, sizeof script, 1, 2, "noise.wav",
+                 "local w = t:width { width = 0.2, mid = -1, side = 2 }\n"
+                 "w.width:ramp { at = 0.1, to = 1.9, over = 0.3, shape = \"s_curve\" }\n"
+                 "w.width:set { at = \"00:00:00:13\", to = 0 }\n"
+                 "w.mid:ramp { at = 0.05, to = -math.huge, over = 0.2 }\n"
+                 "w.mid:set { at = 0.3, to = 3 }\n"
+                 "w.side:curve { at = 0.4, over = 0.4, values = { 0, -12, 6, -3 } }\n"
+                 "w.side:target { at = 0.85, to = -40, tau = 0.02 }\n"
+                 "t:polarity \"L\"\n"
+                 "t:ms \"encode\"\n"
+                 "t:channel_map { 2, 1 }\n");
     static const int blocks[] = {64, 1, 4096, 777};
     int frames = 0, ch = 0;
-    float *first = render_blocks(script, "out.wav", blocks, 4, "moving width with ms, polarity and a map",
+    float *first = render_blocks(script, "o.wav", blocks, 4, "moving width with ms, polarity and a map",
                                  &frames, &ch);
     check(first != NULL, "a width with every setting moving renders", "failed");
     free(first);
