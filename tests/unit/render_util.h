@@ -68,16 +68,18 @@ __attribute__((unused)) static float *read_wav(const char *name, int *frames, in
 }
 
 /* Writes text to dir/name (an edit, a marker list, a script); its path
- * goes to path (n bytes). Exits on failure. */
+ * goes to path (n bytes) unless path is NULL. Exits on failure. */
 __attribute__((unused)) static void write_scratch_file(const char *name, const char *text, char *path, size_t n)
 {
+    char own[512];
+    if (!path)
+        path = own, n = sizeof own;
     snprintf(path, n, "%s/%s", dir, name);
     FILE *f = fopen(path, "w");
-    if (!f) {
+    if (!f || fputs(text, f) < 0) {
         perror(path);
         exit(2);
     }
-    fputs(text, f);
     fclose(f);
 }
 
@@ -156,6 +158,21 @@ __attribute__((unused)) static float *render_track_script(double length_s, int c
     track_script(script, sizeof script, length_s, channels, clip, lines);
     return render(script, block) == 0 ? read_wav("o.wav", frames, chans) : NULL;
 }
+
+/* Every frame rate a session takes (docs/language.md), for the tests that
+ * place things at a label in each: its name, nominal frames a second, exact
+ * rate num / den, and the labels drop-frame skips a minute (0: non-drop). */
+typedef struct {
+    const char *fps;
+    int nominal, num, den, drop;
+} label_rate;
+__attribute__((unused)) static const label_rate label_rates[] = {
+    {"23.976", 24, 24000, 1001, 0}, {"24", 24, 24, 1, 0},          {"25", 25, 25, 1, 0},
+    {"29.97", 30, 30000, 1001, 0},  {"29.97", 30, 30000, 1001, 2}, {"30", 30, 30, 1, 0},
+    {"48", 48, 48, 1, 0},           {"50", 50, 50, 1, 0},          {"59.94", 60, 60000, 1001, 0},
+    {"59.94", 60, 60000, 1001, 4},  {"60", 60, 60, 1, 0},
+};
+#define LABEL_RATES (sizeof label_rates / sizeof label_rates[0])
 
 /* Frame count of an SMPTE label, written out independently of vm/timecode.c:
  * SMPTE 12M drop-frame skips `drop` labels at every minute not divisible by 10. */

@@ -33,14 +33,9 @@ static int cell_of(double scale)
 
 static void test_step_at_timecode(void)
 {
-    static const struct { const char *fps; int nominal, num, den, drop; } rates[] = {
-        {"23.976", 24, 24000, 1001, 0}, {"24", 24, 24, 1, 0},          {"25", 25, 25, 1, 0},
-        {"29.97", 30, 30000, 1001, 0},  {"29.97", 30, 30000, 1001, 2}, {"30", 30, 30, 1, 0},
-        {"48", 48, 48, 1, 0},           {"50", 50, 50, 1, 0},          {"59.94", 60, 60000, 1001, 0},
-        {"59.94", 60, 60000, 1001, 4},  {"60", 60, 60, 1, 0},
-    };
+    const label_rate *rates = label_rates;
     write_wav("dc.wav", 48000, 1, 48000 * 6, dc_half);
-    for (size_t ri = 0; ri < sizeof rates / sizeof rates[0]; ri++) {
+    for (size_t ri = 0; ri < LABEL_RATES; ri++) {
         char sep = rates[ri].drop ? ';' : ':';
         int ff = rates[ri].nominal - 1;
         char script[1024];

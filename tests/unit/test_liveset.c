@@ -46,19 +46,6 @@ static int load(const char *script, vm_desc *d, char *err)
     return vm_script_load(path, &so, d, err);
 }
 
-static void write_file(const char *name, const char *text)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        perror(path);
-        exit(2);
-    }
-    fputs(text, f);
-    fclose(f);
-}
-
 static int has(const char *s, const char *part) { return s && strstr(s, part) != NULL; }
 
 static void test_names(const vm_desc *d)
@@ -333,7 +320,7 @@ static const char *trims_text = "-- live changes\n"
 
 static void test_trims_load(void)
 {
-    write_file("t.lua", trims_text);
+    write_scratch_file("t.lua", trims_text, NULL, 0);
     char script[4096], err[DS_ERR_LEN] = "";
     /* the trims line comes first: its values are set after the script ends,
      * so they win over the script's own (gain = 0 and the rest) */
@@ -355,7 +342,7 @@ static void test_trims_load(void)
     vm_desc_free(&d);
 
     /* two trims files: applied in the order read, the later one wins */
-    write_file("t2.lua", "return { [\"DX.gain\"] = -7.5 }\n");
+    write_scratch_file("t2.lua", "return { [\"DX.gain\"] = -7.5 }\n", NULL, 0);
     render_script(script, sizeof script, "trims \"t.lua\"\ntrims \"t2.lua\"\n", "0", "3", "-20", "-1", "-9", "0",
                   "false", "false");
     r = load(script, &d, err);
@@ -368,7 +355,7 @@ static void test_trims_load(void)
 
 static void test_trims_render(void)
 {
-    write_file("t.lua", trims_text);
+    write_scratch_file("t.lua", trims_text, NULL, 0);
     char script[4096];
     int f1 = 0, c1 = 0, f2 = 0, c2 = 0, f3 = 0, c3 = 0;
 
@@ -399,7 +386,7 @@ static void test_trims_render(void)
 
 static void trims_fails(const char *trims, const char *what, const char *p1, const char *p2, const char *p3)
 {
-    write_file("bad.lua", trims);
+    write_scratch_file("bad.lua", trims, NULL, 0);
     char script[4096], err[DS_ERR_LEN] = "", name[300];
     render_script(script, sizeof script, "trims \"bad.lua\"\n", "0", "3", "-20", "-1", "-9", "0", "false", "false");
     vm_desc d;

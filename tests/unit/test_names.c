@@ -75,18 +75,6 @@ static const struct {
      "unknown ramp shape 'amplitdue'; did you mean 'amplitude'?", "ramp shape amplitdue suggests amplitude"},
 };
 
-static void write_text(const char *name, const char *text)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f || fputs(text, f) < 0) {
-        perror(path);
-        exit(2);
-    }
-    fclose(f);
-}
-
 static double half(int i, int c) { (void)i; (void)c; return 0.5; }
 
 /* Names are unique per namespace (strips; vcas and mute groups), found
@@ -127,7 +115,7 @@ int main(void)
     if (scratch_open("test-names") != 0)
         return 2;
     write_wav("in.wav", 48000, 1, 48000, half);
-    write_text("cues.csv", "Name,Timecode\ndoor slam,00:00:00:12\n");
+    write_scratch_file("cues.csv", "Name,Timecode\ndoor slam,00:00:00:12\n", NULL, 0);
     char body[2048];
     snprintf(body, sizeof body, PRELUDE "output { \"o.wav\", from = r }\n");
     char err[DS_ERR_LEN] = "";

@@ -32,17 +32,12 @@ static int argmax_abs(const float *x, int n, int stride, int ch)
 
 static void test_impulse_placement(void)
 {
-    static const struct { const char *fps; int nominal, num, den, drop; } rates[] = {
-        {"23.976", 24, 24000, 1001, 0}, {"24", 24, 24, 1, 0},          {"25", 25, 25, 1, 0},
-        {"29.97", 30, 30000, 1001, 0},  {"29.97", 30, 30000, 1001, 2}, {"30", 30, 30, 1, 0},
-        {"48", 48, 48, 1, 0},           {"50", 50, 50, 1, 0},          {"59.94", 60, 60000, 1001, 0},
-        {"59.94", 60, 60000, 1001, 4},  {"60", 60, 60, 1, 0},
-    };
+    const label_rate *rates = label_rates;
     static const int srates[] = {44100, 48000, 96000};
     for (size_t si = 0; si < sizeof srates / sizeof srates[0]; si++) {
         int sr = srates[si];
         write_wav("imp.wav", sr, 1, 64, impulse);
-        for (size_t ri = 0; ri < sizeof rates / sizeof rates[0]; ri++) {
+        for (size_t ri = 0; ri < LABEL_RATES; ri++) {
             char sep = rates[ri].drop ? ';' : ':';
             /* start 00:59:58, impulse at 01:00:07 frame 12 (crosses the hour, and
              * a drop-frame minute boundary) */
