@@ -34,6 +34,16 @@ void dsp_mix_scale(float *x, float g, int n)
 }
 
 DSP_HOT
+void dsp_mix_swap(float *restrict a, float *restrict b, int n)
+{
+    for (int i = 0; i < n; i++) {
+        float t = a[i];
+        a[i] = b[i];
+        b[i] = t;
+    }
+}
+
+DSP_HOT
 void dsp_mix_add_scaled(float *restrict dst, const float *restrict src, float g, int n)
 {
     if (g == 1.0f) {

@@ -9,6 +9,10 @@ void dsp_mix_clear(float *x, int n);
 /* x[i] *= g */
 void dsp_mix_scale(float *x, float g, int n);
 
+/* a[i] and b[i] exchanged, i < n (a delay line's ring and the signal it
+ * delays in place). */
+void dsp_mix_swap(float *restrict a, float *restrict b, int n);
+
 /* dst[i] += g * src[i] */
 void dsp_mix_add_scaled(float *restrict dst, const float *restrict src, float g, int n);
 

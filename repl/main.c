@@ -511,6 +511,25 @@ static void print_spotted(const vm_desc *d)
     free(seen);
 }
 
+/* The strips that run late to meet a later path (vm/compile_graph.c),
+ * one line per amount. */
+static void print_run_late(const plan *p)
+{
+    for (int i = 0; i < p->nstrips; i++) {
+        int late = p->strip_run_late[i], first = 1;
+        for (int j = 0; j < i && first; j++)
+            first = p->strip_run_late[j] != late;
+        if (!late || !first)
+            continue;
+        printf("latency  %d samples (%.2f ms) late, to meet a later path (read late instead of delayed):", late,
+               1000.0 * late / p->tb.rate);
+        for (int j = i; j < p->nstrips; j++)
+            if (p->strip_run_late[j] == late)
+                printf(" '%s'", p->strip_names[j]);
+        printf("\n");
+    }
+}
+
 static int cmd_info(const plan *p, const vm_desc *d)
 {
     char a[64], b[64];
@@ -606,10 +625,13 @@ static int cmd_info(const plan *p, const vm_desc *d)
                dv->where, limits, dv->dialogue >= 0 ? "; dialogue on '" : "",
                dv->dialogue >= 0 ? d->strips[dv->dialogue].name : "", dv->dialogue >= 0 ? "'" : "");
     }
-    for (int i = 0; i < p->nstrips; i++)
-        if (p->strip_latency[i])
+    for (int i = 0; i < p->nstrips; i++) {
+        int path = p->strip_latency[i] - p->strip_run_late[i];
+        if (path)
             printf("latency  '%s': %d samples (%.2f ms) on its path (look-aheads, convolution partitions)\n", p->strip_names[i],
-                   p->strip_latency[i], 1000.0 * p->strip_latency[i] / p->tb.rate);
+                   path, 1000.0 * path / p->tb.rate);
+    }
+    print_run_late(p);
     for (int i = 0; i < p->noutputs; i++)
         if (p->outputs[i].latency)
             printf("latency  '%s' runs %d samples (%.2f ms) late (look-ahead, convolution): %s is read that much later, so it "

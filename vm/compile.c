@@ -38,12 +38,15 @@ static ds_result compiler_init(compiler *c, const vm_desc *d, int max_block, cha
     c->muted = calloc(n1, sizeof *c->muted);
     c->lat_in = calloc(n1, sizeof *c->lat_in);
     c->lat_out = calloc(n1, sizeof *c->lat_out);
+    c->lat_path = calloc(n1, sizeof *c->lat_path);
+    c->sum_late = calloc(n1, sizeof *c->sum_late);
+    c->delays_sum = calloc(n1, sizeof *c->delays_sum);
     c->batch_of = calloc(n1, sizeof *c->batch_of);
     c->batch_next = calloc(n1, sizeof *c->batch_next);
     c->def = calloc(n1, sizeof *c->def);
     c->metered = calloc((size_t)(2 * d->ndeliverables + 1), sizeof *c->metered);
     CHECK(c->order && c->audible && c->needed && c->tapped && c->muted && c->def && c->lat_in &&
-          c->lat_out && c->batch_of && c->batch_next && c->metered);
+          c->lat_out && c->lat_path && c->sum_late && c->delays_sum && c->batch_of && c->batch_next && c->metered);
     return DS_OK;
 }
 
@@ -62,6 +65,9 @@ static void compiler_free(compiler *c)
     free(c->muted);
     free(c->lat_in);
     free(c->lat_out);
+    free(c->lat_path);
+    free(c->sum_late);
+    free(c->delays_sum);
     free(c->batch_of);
     free(c->batch_next);
     free(c->def);
@@ -141,6 +147,7 @@ static ds_result analyse(compiler *c, char *err)
     }
     vmc_compute_latency(c);
     warn_late_keys(c);
+    vmc_run_paths_late(c);
     vmc_warn_surround_unused(c);
     return DS_OK;
 }
@@ -286,13 +293,17 @@ static ds_result list_unit_ops(plan *p, char *err)
 
 /* The session time of the signal abstract op o works on: an insert's input
  * is late by the look-aheads before it, a fader's and a mix's by the
- * strip's whole path (a mix through a compensating delay by its bus's).
+ * strip's whole path (a mix through a compensating delay by its bus's
+ * sum's);
+ * a track's clips by its input's, which is not 0 when it runs late.
  * Their moves are read at that time (plan_op.offset). */
 static int op_offset(const compiler *c, const aop *o)
 {
     const vm_desc *d = c->d;
     int off = 0;
-    if (o->kind == A_INSERT || o->kind == A_EQ_BATCH) {
+    if (o->kind == A_CLIPS) {
+        off = c->lat_in[o->strip]; /* a track run late (vmc_run_paths_late) */
+    } else if (o->kind == A_INSERT || o->kind == A_EQ_BATCH) {
         off = c->lat_in[o->strip];
         for (int k = 0; k < o->dst; k++)
             off += vmc_insert_latency(d, o->strip, k);
@@ -301,7 +312,7 @@ static int op_offset(const compiler *c, const aop *o)
     } else if (o->kind == A_GAIN || o->kind == A_BANDDUCK) {
         off = c->lat_out[o->strip];
     } else if (o->kind == A_MIX) {
-        off = c->lat_in[o->dst] > c->lat_out[o->strip] ? c->lat_in[o->dst] : c->lat_out[o->strip];
+        off = o->late; /* at least the strip's own: a strip is delayed to its bus's sum, never the reverse */
     }
     return off;
 }
@@ -393,13 +404,15 @@ static ds_result finish_plan(compiler *c, char *err)
     p->strip_chans = vm_arena_alloc(A, n1 * sizeof *p->strip_chans);
     CHECK(p->strip_chans);
     p->strip_latency = vm_arena_alloc(A, n1 * sizeof *p->strip_latency);
+    p->strip_run_late = vm_arena_alloc(A, n1 * sizeof *p->strip_run_late);
     p->strip_names = vm_arena_alloc(A, n1 * sizeof *p->strip_names);
     p->strip_nch = vm_arena_alloc(A, n1 * sizeof *p->strip_nch);
-    CHECK(p->strip_latency && p->strip_names && p->strip_nch);
+    CHECK(p->strip_latency && p->strip_run_late && p->strip_names && p->strip_nch);
     p->nstrips = c->n;
     for (int s2 = 0; s2 < c->n; s2++) {
         p->strip_chans[s2] = c->tapped[s2] ? c->chans[s2] : NULL;
         p->strip_latency[s2] = c->lat_out[s2];
+        p->strip_run_late[s2] = c->lat_out[s2] - c->lat_path[s2];
         p->strip_nch[s2] = d->strips[s2].channels;
         CHECK(p->strip_names[s2] = vm_arena_strdup(A, d->strips[s2].name));
     }

@@ -155,7 +155,7 @@ static ds_result emit_delay(compiler *c, const aop *o, char *err)
     const vm_desc *d = c->d;
     const vm_strip_desc *st = &d->strips[o->strip];
     plan_op *op;
-    int dl = c->lat_in[o->dst] - c->lat_out[o->strip];
+    int dl = o->late - c->lat_out[o->strip];
     op_delay_args *a = new_op_args(p, &op, &op_delay_class, sizeof *a);
     CHECK(a);
     a->nch = st->channels;
@@ -173,6 +173,28 @@ static ds_result emit_delay(compiler *c, const aop *o, char *err)
     c->delayed_last[o->strip] = c->ndelayed++;
     op->label = vmc_label(A, "delay  %s '%s' by %d samples into bus '%s' (latency compensation)",
                           vmc_kind_name(st), st->name, dl, d->strips[o->dst].name);
+    return DS_OK;
+}
+
+/* A bus's sum so far delayed in place by o->dst samples, to meet a later
+ * input (compile_steps.c, choose_sum_delays). */
+static ds_result emit_delay_sum(compiler *c, const aop *o, char *err)
+{
+    plan *p = c->p;
+    vm_arena *A = &p->arena;
+    const vm_strip_desc *st = &c->d->strips[o->strip];
+    plan_op *op;
+    op_delay_args *a = new_op_args(p, &op, &op_delay_class, sizeof *a);
+    CHECK(a);
+    a->nch = st->channels;
+    a->delay = o->dst;
+    a->src = a->out = c->chans[o->strip];
+    a->ring = vm_arena_alloc(A, (size_t)st->channels * sizeof *a->ring);
+    CHECK(a->ring);
+    for (int ch = 0; ch < st->channels; ch++)
+        CHECK(a->ring[ch] = vm_arena_alloc(A, (size_t)o->dst * sizeof(float)));
+    op->label = vmc_label(A, "delay  %s '%s' sum so far by %d samples (latency compensation)", vmc_kind_name(st),
+                          st->name, o->dst);
     return DS_OK;
 }
 
@@ -552,16 +574,6 @@ static ds_result emit_eq(compiler *c, const aop *o, const vm_strip_desc *st, con
     return DS_OK;
 }
 
-/* The session time of the audio at insert k of strip s: its input's
- * latency plus the look-aheads before it. */
-static int insert_at(const compiler *c, int s, int k)
-{
-    int at = c->lat_in[s];
-    for (int j = 0; j < k; j++)
-        at += vmc_insert_latency(c->d, s, j);
-    return at;
-}
-
 /* The common part of an in-place insert (op_inplace): its strip's
  * channels, its lanes when it moves, its kernel's calls, and the settings
  * it starts with. args: the kind's args, which begin with run. */
@@ -863,7 +875,7 @@ static ds_result emit_duck(compiler *c, const aop *o, const vm_strip_desc *st, c
     a->nch = st->channels;
     a->key = c->chans[e->key];
     a->nkey = d->strips[e->key].channels;
-    a->at = insert_at(c, o->strip, o->dst);
+    a->at = vmc_insert_at(c, o->strip, o->dst);
     if (c->lat_out[e->key] < a->at)
         CHECK(alloc_key_delay(A, a->nkey, a->at - c->lat_out[e->key], max_block, &a->key_delay, &a->key_ring,
                               &a->key_late) == 0);
@@ -928,7 +940,7 @@ static ds_result dyn_key(compiler *c, const aop *o, op_dyn_args *a, char *err)
         a->nkey = st->channels;
     }
     if (e->key >= 0) { /* the audio's latency at this insert, against the key's */
-        int at = insert_at(c, o->strip, o->dst);
+        int at = vmc_insert_at(c, o->strip, o->dst);
         if (c->lat_out[e->key] < at)
             CHECK(alloc_key_delay(A, a->nkey, at - c->lat_out[e->key], c->max_block, &a->key_delay, &a->key_ring,
                                   &a->key_late) == 0);
@@ -1206,6 +1218,8 @@ ds_result vmc_emit_op(compiler *c, const aop *o, char *err)
         return emit_gain(c, o, err);
     case A_DELAY:
         return emit_delay(c, o, err);
+    case A_DELAY_SUM:
+        return emit_delay_sum(c, o, err);
     case A_MIX:
         return emit_mix(c, o, err);
     case A_BANDDUCK:

@@ -2,6 +2,7 @@
  * (a loop is an error naming it), what is audible and needed, every route's
  * channel layout, and the latency of every path (look-aheads).
  */
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include "dsp/pan.h"
 #include "dsp/surround_pan.h"
 #include "vm/compile_priv.h"
+#include "vm/insert_params.h"
 
 void vmc_warnf(compiler *c, const char *fmt, ...)
 {
@@ -584,6 +586,150 @@ void vmc_compute_latency(compiler *c)
         c->lat_in[s] = in;
         c->lat_out[s] = in + own;
     }
+}
+
+int vmc_insert_at(const compiler *c, int s, int k)
+{
+    int at = c->lat_in[s];
+    for (int j = 0; j < k; j++)
+        at += vmc_insert_latency(c->d, s, j);
+    return at;
+}
+
+/* Latency compensation at the sources.
+ *
+ * vmc_compute_latency makes every strip as early as its inputs allow, and
+ * a route into a bus that is later goes through a delay line of the
+ * strip's channels (A_DELAY; a key, through the compressor's or duck's key
+ * delay). In the 5.1 film mix one convolution reverb on the music makes
+ * the printmaster 8192 samples late, and the dialogue and effects buses
+ * and the compressor's key were each delayed that much: 18 channels of
+ * 8192-sample rings copied in and out every block.
+ *
+ * A strip can run late instead: a track's clips read the session that
+ * many samples behind (plan_op.offset of its clips op), a bus mixes its
+ * inputs later, and the delay moves up to where paths part, or vanishes
+ * at the clips, which cost nothing to read late. Walking the strips in
+ * reverse topological order, each one that may is made as late as its
+ * earliest reader wants it: a route's bus input, or a key's insert.
+ *
+ * The bytes do not change. Every op of a strip run late sees the same
+ * session times with the same inputs (offsets, moves and grids are in
+ * session time), after a stretch before session sample 0 of silent input
+ * that leaves its state as it was, so only kinds known to do that may run
+ * late: clips none of which starts before the session (an earlier one
+ * would play its part before 0, which the early strip never reads),
+ * faders, pans and sends (fixed or moving), EQ, the reverb (silence in,
+ * zeros out and in its state), and the stateless width, M/S, polarity and
+ * channel map. Not for a strip an output or meter records (its timing is
+ * the file's), not when the result would delay more channels than
+ * before, and not live (the disk feed serves the playhead and after,
+ * vm/feed.h) or in an analysis pass. */
+static int runs_late_unchanged(const compiler *c, int s)
+{
+    const vm_strip_desc *st = &c->d->strips[s];
+    if (c->tapped[s] || st->band_hi > 0)
+        return 0;
+    for (int k = 0; k < st->nclips; k++)
+        if (st->clips[k].at < 0)
+            return 0;
+    for (int k = 0; k < st->ninserts; k++)
+        switch (st->inserts[k].kind) {
+        case VM_INSERT_EQ:
+        case VM_INSERT_REVERB:
+        case VM_INSERT_WIDTH:
+        case VM_INSERT_MS:
+        case VM_INSERT_POLARITY:
+        case VM_INSERT_CHANNEL_MAP:
+            break;
+        default:
+            return 0;
+        }
+    return 1;
+}
+
+/* The channels the plan delays: every route into a later bus (A_DELAY),
+ * every key that reaches its insert early. */
+static long delayed_channels(const compiler *c)
+{
+    const vm_desc *d = c->d;
+    long n = 0;
+    for (int s = 0; s < c->n; s++) {
+        const vm_strip_desc *st = &d->strips[s];
+        for (int k = 0; c->needed[s] && k < st->ndests; k++) {
+            int t = st->dests[k];
+            if (vmc_edge_active(c, s, t) && c->needed[t] && c->lat_in[t] > c->lat_out[s])
+                n += st->channels;
+        }
+        for (int k = 0; c->needed[s] && c->audible[s] && k < st->ninserts; k++) {
+            int key = st->inserts[k].key;
+            if (key >= 0 && vm_insert_max_key_channels(&st->inserts[k]) && c->lat_out[key] < vmc_insert_at(c, s, k))
+                n += d->strips[key].channels;
+        }
+    }
+    return n;
+}
+
+/* How late strip s's readers want it: the earliest bus input it is mixed
+ * into and insert it keys; INT_MAX when none or when a key's insert is of a
+ * kind that takes no key delay. */
+static int latest_wanted(const compiler *c, int s)
+{
+    const vm_desc *d = c->d;
+    const vm_strip_desc *st = &d->strips[s];
+    int want = INT_MAX;
+    for (int k = 0; k < st->ndests; k++) {
+        int t = st->dests[k];
+        if (vmc_edge_active(c, s, t) && c->needed[t] && c->lat_in[t] < want)
+            want = c->lat_in[t];
+    }
+    for (const int *u = VMC_ROW_BEGIN(c->keyed_by, s); u < VMC_ROW_END(c->keyed_by, s); u++) {
+        const vm_strip_desc *su = &d->strips[*u];
+        for (int k = 0; k < su->ninserts; k++) {
+            if (su->inserts[k].key != s || !c->needed[*u] || !c->audible[*u])
+                continue;
+            if (!vm_insert_max_key_channels(&su->inserts[k]))
+                return INT_MAX;
+            int at = vmc_insert_at(c, *u, k);
+            if (at < want)
+                want = at;
+        }
+    }
+    return want;
+}
+
+void vmc_run_paths_late(compiler *c)
+{
+    const vm_desc *d = c->d;
+    if (c->n == 0)
+        return;
+    size_t n1 = (size_t)c->n;
+    memcpy(c->lat_path, c->lat_out, n1 * sizeof *c->lat_path);
+    long before = delayed_channels(c);
+    if (before == 0 || d->analysis || d->live_tap >= 0 || d->live_meters)
+        return;
+    int *in0 = malloc(n1 * sizeof *in0), *out0 = malloc(n1 * sizeof *out0);
+    if (!in0 || !out0) { /* the early plan is as right, only slower */
+        free(in0), free(out0);
+        return;
+    }
+    memcpy(in0, c->lat_in, n1 * sizeof *in0);
+    memcpy(out0, c->lat_out, n1 * sizeof *out0);
+    for (int i = c->n - 1; i >= 0; i--) {
+        int s = c->order[i];
+        if (!c->needed[s] || !runs_late_unchanged(c, s))
+            continue;
+        int want = latest_wanted(c, s);
+        if (want == INT_MAX || want <= c->lat_out[s])
+            continue;
+        c->lat_in[s] += want - c->lat_out[s];
+        c->lat_out[s] = want;
+    }
+    if (delayed_channels(c) >= before) {
+        memcpy(c->lat_in, in0, n1 * sizeof *in0);
+        memcpy(c->lat_out, out0, n1 * sizeof *out0);
+    }
+    free(in0), free(out0);
 }
 
 /* needed: tapped by an output, or feeding (audibly) a needed strip. Walk in

@@ -23,12 +23,14 @@
 #include "vm/ops.h"
 #include "vm/plan.h"
 
-typedef enum { A_CLEAR, A_CLIPS, A_INSERT, A_EQ_BATCH, A_BANDDUCK, A_GAIN, A_DELAY, A_MIX } aop_kind;
+typedef enum { A_CLEAR, A_CLIPS, A_INSERT, A_EQ_BATCH, A_BANDDUCK, A_GAIN, A_DELAY, A_MIX, A_DELAY_SUM } aop_kind;
 
 typedef struct {
     aop_kind kind;
-    int strip;   /* the strip written (CLEAR, CLIPS, GAIN) or read (MIX) */
-    int dst;     /* MIX, DELAY: the strip mixed into; INSERT, EQ_BATCH: the insert's index */
+    int strip;   /* the strip written (CLEAR, CLIPS, GAIN, DELAY_SUM: the bus) or read (MIX, DELAY) */
+    int dst;     /* MIX, DELAY: the strip mixed into; INSERT, EQ_BATCH: the insert's index;
+                    DELAY_SUM: the samples the bus's sum so far is delayed by */
+    int late;    /* MIX, DELAY: the latency of the bus's sum the strip is mixed into */
 } aop;
 
 /* The output of an A_DELAY op, by the edge it delays. */
@@ -69,6 +71,9 @@ typedef struct {
     int nops, capops;
     int *def;              /* per strip: the op that first writes its buffer, -1: none */
     int *lat_in, *lat_out; /* per strip: latency of its input sum and of its output, samples */
+    int *lat_path;         /* per strip: lat_out from its path's look-aheads alone (before vmc_run_paths_late) */
+    int *sum_late;         /* per bus, while the op list is made: the latency of its sum so far, -1: no input yet */
+    int *delays_sum;       /* per bus: 1 when its sum is delayed as inputs later than it come (A_DELAY_SUM) */
     int *batch_of;         /* per strip: first strip of its EQ batch, -1 when not batched */
     int *batch_next;       /* per strip: next strip of the same batch, -1 at its end */
     int nfront;            /* ops[0..nfront) are tracks' own work, runnable in parallel (split_front) */
@@ -162,6 +167,13 @@ int vmc_insert_latency(const vm_desc *d, int s, int k);
 dsp_ducker_params vmc_ducker_params(const vm_duck_desc *du);
 /* Fills c->lat_in and c->lat_out. */
 void vmc_compute_latency(compiler *c);
+/* The latency of the audio at insert k of strip s: its input's latency
+ * plus the look-aheads before it. */
+int vmc_insert_at(const compiler *c, int s, int k);
+/* After vmc_compute_latency: makes the strips that can run late as late as
+ * their readers want them, where that leaves fewer channels to delay
+ * (latency compensation at the sources; see compile_graph.c). */
+void vmc_run_paths_late(compiler *c);
 
 /* ---- compile_steps.c: the abstract op list ---------------------------------- */
 

@@ -551,13 +551,27 @@ static void op_bandduck(plan *p, void *args, int64_t pos, int n)
     }
 }
 
+/* ring_delay with in == out: io[0..n) delayed in place, each run
+ * exchanged with the ring's samples from at on. */
+static int ring_delay_in_place(float *io, float *ring, int len, int at, int n)
+{
+    for (int k = 0; k < n;) {
+        int run = n - k < len - at ? n - k : len - at;
+        dsp_mix_swap(io + k, ring + at, run);
+        k += run;
+        at = at + run == len ? 0 : at + run;
+    }
+    return at;
+}
+
 static void op_delay(plan *p, void *args, int64_t pos, int n)
 {
     (void)p, (void)pos;
     op_delay_args *a = args;
     int at = a->pos;
     for (int ch = 0; ch < a->nch; ch++)
-        at = ring_delay(a->src[ch], a->out[ch], a->ring[ch], a->delay, a->pos, n);
+        at = a->src == a->out ? ring_delay_in_place(a->out[ch], a->ring[ch], a->delay, a->pos, n)
+                              : ring_delay(a->src[ch], a->out[ch], a->ring[ch], a->delay, a->pos, n);
     a->pos = at;
 }
 

@@ -435,7 +435,7 @@ typedef struct {
 } op_bandduck_args;
 
 /* delay: out = src delayed by `delay` samples (latency compensation of a
- * path mixed with a later one) */
+ * path mixed with a later one); out == src: in place (a bus's sum so far) */
 typedef struct {
     int nch, delay, pos;
     float **src, **out, **ring;

@@ -150,7 +150,10 @@ struct plan {
     int nlanes, caplanes;
     const char *warnings;   /* newline-separated notes for the user, "" if none */
     float ***strip_chans;   /* per strip: its channels when an output (or analysis) taps it, else NULL */
-    int *strip_latency;     /* per strip: samples its output runs late (look-aheads on its path) */
+    int *strip_latency;     /* per strip: samples its output runs late (look-aheads on its path,
+                               and strip_run_late) */
+    int *strip_run_late;    /* per strip: of those, the samples it runs late to meet a later path
+                               (latency compensation at the sources, vm/compile_graph.c) */
     const char **strip_names;
     int *strip_nch;         /* per strip: its channel count */
     int nstrips;
