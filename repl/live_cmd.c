@@ -178,6 +178,8 @@ static void print_report(const vm_live_report *rep, double played_s)
             (unsigned long long)rep->underruns, idle, rep->buffer, rep->period_us / 1000.0, rep->mean * 100,
             rep->p50 * 100, rep->p99 * 100, rep->p999 * 100, rep->worst * 100, (unsigned long long)rep->callbacks,
             rep->sched);
+    if (rep->profile[0])
+        fprintf(stderr, "%s\n", rep->profile);
 }
 
 /* The plan a live command starts with; on failure the message is printed

@@ -20,8 +20,10 @@
 
 #include "dsp/loudness.h"
 #include "vm/feed.h"
+#include "vm/live_profile.h"
 #include "vm/ops.h"
 #include "vm/rtcheck.h"
+#include "vm/rtprio.h"
 #include "vm/sched.h"
 #include "vm/suggest.h"
 
@@ -31,6 +33,7 @@
 #define HIST_BINS 1000         /* callback time histogram: 0.5 % of the period per bin */
 #define HIST_STEP 0.005
 #define LIVE_RT_PRIORITY 10    /* SCHED_FIFO priority the callback's thread asks for (JACK's default is 10) */
+#define PROFILE_CALLBACKS 65536 /* callbacks DUBSTAGE_LIVE_PROFILE records: 87 s at 64 frames */
 
 /* ---- a plan as the live driver runs it ----------------------------------- */
 
@@ -171,6 +174,8 @@ struct vm_live {
     uint32_t hist[HIST_BINS + 1];
     double worst, sum_frac;
     int max_frames;
+    live_profile *prof;        /* DUBSTAGE_LIVE_PROFILE (vm/live_profile.h), or NULL */
+    char prof_path[4096];
 };
 
 void vm_live_opts_init(vm_live_opts *o)
@@ -415,7 +420,13 @@ static void take_commands(vm_live *L)
 static void run_plan(vm_live *L, live_plan *lp, int n)
 {
     lp->p->pass = L->pass;
-    sched_run_block(lp->p, L->pos, n);
+    if (L->prof && lp == L->cur) {
+        live_profile_run_plan(L->prof, lp->p, L->pos, n);
+    } else {
+        live_profile_phase_begin(L->prof);
+        sched_run_block(lp->p, L->pos, n);
+        live_profile_phase_end(L->prof, PROF_OTHER_PLAN);
+    }
 }
 
 static void meter_block(live_plan *lp, int off, int n)
@@ -510,7 +521,9 @@ static int run_chunk(vm_live *L, float *out, int want)
                 L->fade_pos++;
         }
     }
+    live_profile_phase_begin(L->prof);
     meter_block(L->cur, 0, n);
+    live_profile_phase_end(L->prof, PROF_METERS);
     L->pos += n;
     vm_feed_position(L->feed, L->pass, L->pos);
     atomic_store_explicit(&L->heard, L->pos - L->cur->tap_lat, memory_order_relaxed);
@@ -544,6 +557,7 @@ static int callback(const void *input, void *output, unsigned long frames, const
 {
     (void)input, (void)ti;
     vm_live *L = user;
+    live_profile_begin(L->prof);
     double t0 = now_s(); /* from the very start: everything in here is the callback's time */
     vm_rtcheck_enter();
     if (!atomic_load_explicit(&L->audio_thread_known, memory_order_relaxed)) {
@@ -557,7 +571,9 @@ static int callback(const void *input, void *output, unsigned long frames, const
         if (!L->first_xrun)
             L->first_xrun = atomic_load_explicit(&L->callbacks, memory_order_relaxed) + 1;
     }
+    live_profile_phase_begin(L->prof);
     take_commands(L);
+    live_profile_phase_end(L->prof, PROF_COMMANDS);
     float *out = output;
     int done = 0, total = (int)frames;
     while (done < total) {
@@ -583,6 +599,7 @@ static int callback(const void *input, void *output, unsigned long frames, const
         atomic_fetch_add_explicit(&L->late, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&L->callbacks, 1, memory_order_release);
     vm_rtcheck_leave();
+    live_profile_end(L->prof, total);
     return paContinue;
 }
 
@@ -604,19 +621,7 @@ static void promote_audio_thread(vm_live *L)
         snprintf(L->sched, sizeof L->sched, "ordinary (no callback within 2 s)");
         return;
     }
-    int policy;
-    struct sched_param sp;
-    if (pthread_getschedparam(L->audio_thread, &policy, &sp) == 0 && (policy == SCHED_FIFO || policy == SCHED_RR)) {
-        snprintf(L->sched, sizeof L->sched, "realtime, from the host (%s %d)",
-                 policy == SCHED_FIFO ? "SCHED_FIFO" : "SCHED_RR", sp.sched_priority);
-        return;
-    }
-    sp.sched_priority = LIVE_RT_PRIORITY;
-    int e = pthread_setschedparam(L->audio_thread, SCHED_FIFO, &sp);
-    if (e == 0)
-        snprintf(L->sched, sizeof L->sched, "realtime (SCHED_FIFO %d)", LIVE_RT_PRIORITY);
-    else
-        snprintf(L->sched, sizeof L->sched, "ordinary (realtime not permitted: %s)", strerror(e));
+    vm_rtprio_promote(L->audio_thread, LIVE_RT_PRIORITY, L->sched, sizeof L->sched);
 }
 
 /* PortAudio probes ALSA, which prints to stderr about every card it cannot
@@ -751,6 +756,16 @@ ds_result vm_live_open(vm_live **out, plan *p, const char *tap, const vm_live_op
         return r;
     }
     L->cur = L->ctl_current = lp;
+    const char *prof = getenv("DUBSTAGE_LIVE_PROFILE");
+    if (prof && *prof) {
+        snprintf(L->prof_path, sizeof L->prof_path, "%s", prof);
+        /* at most 256 MB of op times */
+        int nops = lp->p->nops > 0 ? lp->p->nops : 1, cap = (256 << 20) / (4 * nops);
+        if (!(L->prof = live_profile_create(prof, cap < PROFILE_CALLBACKS ? cap : PROFILE_CALLBACKS, nops))) {
+            vm_live_close(&L, NULL);
+            return ds_fail(err, DS_ERR_NOMEM, "out of memory for the callback profile (DUBSTAGE_LIVE_PROFILE)");
+        }
+    }
     PaError e = pa_init_quietly();
     if (e != paNoError) {
         vm_live_close(&L, NULL);
@@ -922,6 +937,14 @@ void vm_live_close(vm_live **pL, vm_live_report *rep)
     }
     if (L->pa_up)
         Pa_Terminate();
+    char prof_note[sizeof rep->profile] = "";
+    if (L->prof) {
+        if (live_profile_write(&L->prof, L->cur->p, L->rate, L->max_frames) == 0)
+            snprintf(prof_note, sizeof prof_note, "callback profile written to %s", L->prof_path);
+        else
+            snprintf(prof_note, sizeof prof_note, "could not write the callback profile %s: %s", L->prof_path,
+                     strerror(errno));
+    }
     if (rep) {
         memset(rep, 0, sizeof *rep);
         rep->callbacks = atomic_load(&L->callbacks);
@@ -938,6 +961,7 @@ void vm_live_close(vm_live **pL, vm_live_report *rep)
         rep->p50 = hist_quantile(L, rep->callbacks, 500);
         rep->p99 = hist_quantile(L, rep->callbacks, 10);
         rep->p999 = hist_quantile(L, rep->callbacks, 1);
+        snprintf(rep->profile, sizeof rep->profile, "%s", prof_note);
     }
     vm_live_poll(L);
     for (int i = 0; i < L->noverflow; i++)

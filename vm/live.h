@@ -118,6 +118,7 @@ typedef struct {
                              * upper edge of the histogram's bin (0.5 % of the
                              * period) that holds them, at most worst */
     double mean;
+    char profile[4200];     /* DUBSTAGE_LIVE_PROFILE: where the profile went, or why not; else "" */
 } vm_live_report;
 
 /* Stops the stream and the disk thread, frees every plan. *L = NULL. rep

@@ -191,6 +191,34 @@ case $verdict:$report in
   *) echo "not ok - an injected late callback does not fail the xrun check: $verdict" ;;
 esac
 
+# The callback profile (DUBSTAGE_LIVE_PROFILE, docs/live.md "Profiling the
+# callback"): a record for every callback (the report's count), and the
+# 20 ms the test build makes callback 50 spend busy, before the callback's
+# own work begins, found in that callback's record and outside the plan's
+# ops; the malloc trap never fires with the profile on.
+rm -f "$W/profile.txt"
+DUBSTAGE_RTCHECK_LATE=50:20 DUBSTAGE_LIVE_PROFILE="$W/profile.txt" "$RT" play "$W/demo.lua" --allow-paths \
+  --device JACK --to 2 >"$W/play.out" 2>"$W/profile.err"
+st=$?
+n=$(sed -n 's/^callback:.*(\([0-9]*\) callbacks)$/\1/p' "$W/profile.err")
+if [ $st -ne 0 ] || [ ! -s "$W/profile.txt" ]; then
+  echo "not ok - callback profile: status $st, $(grep -c '^cb ' "$W/profile.txt" 2>/dev/null) records: $(head -3 "$W/profile.err")"
+elif grep -q "malloc in the audio callback" "$W/profile.err"; then
+  echo "not ok - callback profile: the malloc trap fired: $(grep malloc "$W/profile.err" | head -2)"
+else
+  # cb INDEX T_S CPU0 CPU1 FRAMES TOTAL_US COMMANDS_US OPS_US METERS_US OTHER_PLAN_US REST_US ...
+  awk -v n="$n" '
+    $1 == "op" { ops++ }
+    $1 == "cb" { cbs++ }
+    $1 == "cb" && $2 == 49 { total = $7; rest = $12; inops = $9 }
+    END {
+      if (cbs == n && ops > 0 && total >= 20000 && rest >= 19500 && inops < 5000)
+        printf "ok - callback profile: %d records, as many as the callbacks reported, %d ops; callback 50 took %.1f ms, %.1f ms of it outside the plan (20 ms injected)\n", cbs, ops, total / 1000, rest / 1000
+      else
+        printf "not ok - callback profile: %d records for %s callbacks, %d ops; callback 50: %s us in all, %s us outside the plan, %s us in its ops (20 ms injected before them)\n", cbs, n, ops, total, rest, inops
+    }' "$W/profile.txt"
+fi
+
 # errors
 out=$("$DS" play "$W/demo.lua" --allow-paths --device "no such device" 2>&1); st=$?
 case "$st:$out" in
