@@ -167,6 +167,7 @@ struct vm_live {
     _Atomic uint64_t xruns, xruns_playing, late, callbacks, cmds_taken;
     uint64_t first_xrun;       /* the callback that first reported one (1-based), 0: none */
     pthread_t audio_thread;    /* the callback's thread, set by its first call */
+    int audio_cpu;             /* the CPU it ran that call on (-1: not known) */
     _Atomic int audio_thread_known;
     char sched[96];            /* how that thread is scheduled (vm_live_report) */
     _Atomic int64_t heard;     /* session sample being heard */
@@ -562,6 +563,7 @@ static int callback(const void *input, void *output, unsigned long frames, const
     vm_rtcheck_enter();
     if (!atomic_load_explicit(&L->audio_thread_known, memory_order_relaxed)) {
         L->audio_thread = pthread_self();
+        L->audio_cpu = sched_getcpu();
         atomic_store_explicit(&L->audio_thread_known, 1, memory_order_release);
     }
     if (flags & (paOutputUnderflow | paOutputOverflow)) {
@@ -621,7 +623,7 @@ static void promote_audio_thread(vm_live *L)
         snprintf(L->sched, sizeof L->sched, "ordinary (no callback within 2 s)");
         return;
     }
-    vm_rtprio_promote(L->audio_thread, LIVE_RT_PRIORITY, L->sched, sizeof L->sched);
+    vm_rtprio_promote(L->audio_thread, LIVE_RT_PRIORITY, L->audio_cpu, L->sched, sizeof L->sched);
 }
 
 /* PortAudio probes ALSA, which prints to stderr about every card it cannot

@@ -31,7 +31,9 @@
 #include <pa_jack.h>
 #include <portaudio.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +53,7 @@ static long visits;
 static volatile float sink;
 
 static pthread_t audio_thread;
+static int audio_cpu = -1;
 static _Atomic int audio_thread_known;
 static _Atomic uint64_t callbacks, xruns, late;
 static uint32_t hist[HIST_BINS + 1];
@@ -100,6 +103,7 @@ static int callback(const void *input, void *output, unsigned long frames, const
     double t0 = now_s();
     if (!atomic_load_explicit(&audio_thread_known, memory_order_relaxed)) {
         audio_thread = pthread_self();
+        audio_cpu = sched_getcpu();
         atomic_store_explicit(&audio_thread_known, 1, memory_order_release);
     }
     if (flags & (paOutputUnderflow | paOutputOverflow))
@@ -213,7 +217,7 @@ int main(int argc, char **argv)
     for (int i = 0; i < 2000 && !atomic_load_explicit(&audio_thread_known, memory_order_acquire); i++)
         usleep(1000);
     if (atomic_load_explicit(&audio_thread_known, memory_order_acquire))
-        vm_rtprio_promote(audio_thread, 10, sched, sizeof sched);
+        vm_rtprio_promote(audio_thread, 10, audio_cpu, sched, sizeof sched);
     double t0 = now_s();
     while (now_s() - t0 < seconds)
         usleep(50 * 1000);
