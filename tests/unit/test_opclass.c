@@ -57,9 +57,10 @@ static double voice(int i, int c)
  * side, a polarity inverter, an M/S encoder, a channel map); a moving delay (a send's aux); a convolution
  * reverb (a stereo IR, late by its partition); a reverb on an aux fed by a send, its mix moving; a limiter
  * that makes MX late before its compressor
- * keyed from DX (a key delay line); a realtime duck (FX under DX); a band
- * duck (E under DX, analysed offline); the compensation delays that meet
- * the late paths at PM. */
+ * keyed from DX (a key delay line: DX is recorded too, so it keeps its
+ * own timing instead of running late, vm/compile_graph.c); a realtime
+ * duck (FX under DX); a band duck (E under DX, analysed offline); the
+ * compensation delays that meet the late paths at PM. */
 static const char *script =
     "session { rate = 48000, length = 3 }\n"
     "local pm = bus \"PM\" { channels = 2 }\n"
@@ -95,7 +96,8 @@ static const char *script =
     "duck { fx, under = dx, depth = -9, attack = 0.01, lookahead = 0.05 }\n"
     "duck { e, under = dx, depth = -6, band = { 1000, 4000 } }\n"
     "pm:limiter { ceiling = -1 }\n"
-    "output { \"pm.wav\", from = pm, format = \"wav32f\" }\n";
+    "output { \"pm.wav\", from = pm, format = \"wav32f\" }\n"
+    "output { \"dx.wav\", from = dx, format = \"wav32f\" }\n";
 
 static vm_desc desc;
 
