@@ -108,8 +108,9 @@ static const char usage_text[] =
     "  --quiet         no progress bar and no report (errors are still printed)\n"
     "  --no-measure    skip the loudness and true-peak report (a little faster)\n"
     "  --threads N     render: 1 or 2 threads (default 2: the mix's units of work - tracks,\n"
-    "                  buses, file writing - taken by two threads as they come free; one\n"
-    "                  when the process may use one CPU only; the bytes are the same)\n"
+    "                  buses, file writing, the next block's reading - taken by two threads\n"
+    "                  as they come free; one when the process may use one CPU only; the\n"
+    "                  bytes are the same)\n"
     "  --pin           render: pin each of the two threads to a CPU of its own (default:\n"
     "                  they float, which is faster when other programs share the CPUs)\n"
     "  --lib DIR       let require find modules in DIR too (after the script's folder,\n"
@@ -488,6 +489,12 @@ static void print_units(const plan *p)
             printf("%s %d", j == start[u] ? "; after units" : ",", pred[j] + 1);
         printf("\n");
     }
+    int nread = 0;
+    for (int i = 0; i < p->nops; i++)
+        if (p->ops[i].cls->read_ahead)
+            printf("%s %d", nread++ ? "," : "         read ahead (the next block's clips, during each block): ops", i + 1);
+    if (nread)
+        printf("\n");
     free(start);
     free(pred);
 }

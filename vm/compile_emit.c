@@ -1083,10 +1083,20 @@ static ds_result emit_clips(compiler *c, const aop *o, char *err)
     CHECK(a->maxactive >= 0);
     a->active = vm_arena_alloc(A, (size_t)a->maxactive * sizeof *a->active);
     a->readers = vm_arena_alloc(A, (size_t)a->maxactive * sizeof *a->readers);
-    a->scratch = vm_arena_alloc(A, (size_t)max_block * (size_t)widest * sizeof(float));
+    /* a block's pieces: one a clip at most, and at least a frame each of
+     * the at most maxactive x max_block frames the clips cover in it */
+    int64_t cover = (int64_t)(a->maxactive > 0 ? a->maxactive : 1) * max_block;
+    a->maxpieces = (int)(a->nclips < cover ? a->nclips : cover);
+    for (int k = 0; k < 2; k++) {
+        op_clip_read *rd = &a->reads[k];
+        rd->frames = vm_arena_alloc(A, (size_t)cover * (size_t)widest * sizeof(float));
+        rd->pieces = vm_arena_alloc(A, (size_t)(a->maxpieces > 0 ? a->maxpieces : 1) * sizeof *rd->pieces);
+        rd->err = vm_arena_alloc(A, DS_ERR_LEN);
+        CHECK(rd->frames && rd->pieces && rd->err);
+    }
     a->env = vm_arena_alloc(A, (size_t)max_block * sizeof(float));
     a->fader_buf = vm_arena_alloc(A, (size_t)max_block * sizeof(float));
-    CHECK(a->active && a->readers && a->scratch && a->env && a->fader_buf && a->track);
+    CHECK(a->active && a->readers && a->env && a->fader_buf && a->track);
     a->lane_db = vm_arena_alloc(A, (size_t)max_block * sizeof *a->lane_db);
     CHECK(a->lane_db);
     int after = vmc_fader_after(d, o->strip);

@@ -1056,12 +1056,13 @@ static void clip_remove_active(op_clips_args *a, int i)
     a->readers[a->nactive] = NULL;
 }
 
-/* Mixes clip c's decoded samples (a->scratch) into the track's output over
- * block samples [off, off + len), s0 the first as a session sample; n is
- * the block. The output is cleared first unless *cleared; the first clip
+/* Mixes clip c's decoded samples (src, interleaved) into the track's output
+ * over block samples [off, off + len), s0 the first as a session sample; n
+ * is the block. The output is cleared first unless *cleared; the first clip
  * to cover the whole block writes instead (the same bits: 0 + g x is
  * g x + 0). */
-static void mix_clip(op_clips_args *a, const op_clip *c, int64_t s0, int off, int len, int n, int *cleared)
+static void mix_clip(op_clips_args *a, const op_clip *c, const float *src, int64_t s0, int off, int len, int n,
+                     int *cleared)
 {
     const plan_param *f = a->fader;
     int fc = c->file_channels, set = !*cleared && len == n;
@@ -1073,9 +1074,9 @@ static void mix_clip(op_clips_args *a, const op_clip *c, int64_t s0, int off, in
          * envelope path: (float)(1.0 * 1.0 * (double)fader) = fader) */
         if (fc == 1)
             for (int ch = 0; ch < a->nch; ch++)
-                dsp_mix_add_mul_lines(a->out[ch], a->scratch, f->lines, f->nlines, set);
+                dsp_mix_add_mul_lines(a->out[ch], src, f->lines, f->nlines, set);
         else
-            dsp_mix_add_mul_lines_deinterleave2(a->out[0], a->out[1], a->scratch, f->lines, f->nlines, set);
+            dsp_mix_add_mul_lines_deinterleave2(a->out[0], a->out[1], src, f->lines, f->nlines, set);
         *cleared = 1;
         return;
     }
@@ -1085,9 +1086,9 @@ static void mix_clip(op_clips_args *a, const op_clip *c, int64_t s0, int off, in
     if (set && constant && plain) {
         if (fc == 1)
             for (int ch = 0; ch < a->nch; ch++)
-                dsp_mix_set_scaled(a->out[ch], a->scratch, g, len);
+                dsp_mix_set_scaled(a->out[ch], src, g, len);
         else
-            dsp_mix_set_scaled_deinterleave2(a->out[0], a->out[1], a->scratch, g, len);
+            dsp_mix_set_scaled_deinterleave2(a->out[0], a->out[1], src, g, len);
         *cleared = 1;
         return;
     }
@@ -1098,19 +1099,19 @@ static void mix_clip(op_clips_args *a, const op_clip *c, int64_t s0, int off, in
     }
     if (constant && fc == 1) {
         for (int ch = 0; ch < a->nch; ch++)
-            dsp_mix_add_scaled(a->out[ch] + off, a->scratch, g, len);
+            dsp_mix_add_scaled(a->out[ch] + off, src, g, len);
     } else if (constant && plain) {
-        dsp_mix_add_scaled_deinterleave2(a->out[0] + off, a->out[1] + off, a->scratch, g, len);
+        dsp_mix_add_scaled_deinterleave2(a->out[0] + off, a->out[1] + off, src, g, len);
     } else if (fc == 1) {
         for (int ch = 0; ch < a->nch; ch++)
-            dsp_mix_add_mul(a->out[ch] + off, a->scratch, env, len);
+            dsp_mix_add_mul(a->out[ch] + off, src, env, len);
     } else if (plain) {
-        dsp_mix_add_mul_deinterleave2(a->out[0] + off, a->out[1] + off, a->scratch, env, len);
+        dsp_mix_add_mul_deinterleave2(a->out[0] + off, a->out[1] + off, src, env, len);
     } else {
         for (int ch = 0; ch < a->nch; ch++) {
-            int src = c->channel ? c->channel - 1 : (fc == 1 ? 0 : c->channel_map ? c->channel_map[ch] : ch);
+            int from = c->channel ? c->channel - 1 : (fc == 1 ? 0 : c->channel_map ? c->channel_map[ch] : ch);
             float *restrict dst = a->out[ch] + off;
-            const float *restrict in = a->scratch + src;
+            const float *restrict in = src + from;
             if (constant)
                 for (int k = 0; k < len; k++)
                     dst[k] += g * in[(size_t)k * fc];
@@ -1121,19 +1122,25 @@ static void mix_clip(op_clips_args *a, const op_clip *c, int64_t s0, int off, in
     }
 }
 
-static void op_clips(plan *p, void *args, int64_t pos, int n)
+/* Reads block [pos, pos + n) of the track's clips into r: every clip
+ * that plays in it is opened (where the block first needs it), read and
+ * decoded (live: copied from the disk feed's buffer), and closed when it
+ * ends in the block. Clips are taken one after the other in start order,
+ * and a clip that starts in this block is admitted only once every clip
+ * before it has been read for the block and, if it ends here, left. So
+ * the readers open never exceed the clips that overlap at one instant
+ * (maxactive), however many start and end inside one block, and the
+ * pieces are in the order they sum at --block 1. A failure stops the
+ * reading there (r->failed). */
+static void clips_read(plan *p, op_clips_args *a, op_clip_read *r, int64_t pos, int n)
 {
-    op_clips_args *a = args;
     int64_t end = pos + n;
-    int cleared = 0; /* the output is cleared, or written over by a clip covering the block */
-    a->fader_filled = 0;
-
-    /* Clips are played one after the other in start order, and a clip that
-     * starts in this block is admitted only once every clip before it has
-     * played its part of the block and, if it ends here, left. So the slots
-     * in use never exceed the clips that overlap at one instant (maxactive),
-     * however many start and end inside one block, and every sample gets
-     * its clips added in start order, as at --block 1. */
+    size_t at = 0;
+    r->pos = pos;
+    r->n = n;
+    r->npieces = 0;
+    r->failed = 0;
+    r->ready = 1;
     for (int i = 0;;) {
         if (i == a->nactive) {
             if (a->next >= a->nclips || a->clips[a->next].at >= end)
@@ -1151,26 +1158,44 @@ static void op_clips(plan *p, void *args, int64_t pos, int n)
         int64_t s0 = pos > c->at ? pos : c->at;
         int64_t e0 = end < c->at + c->length ? end : c->at + c->length;
         int len = (int)(e0 - s0);
-        if (len > 0 && p->feed) {
-            /* live: the disk thread's buffer; a frame it has not read yet
-             * plays as silence and is counted (vm/feed.h) */
-            vm_feed_read(c->source, p->pass, s0, a->scratch, len);
-        } else if (len > 0) {
-            char err[DS_ERR_LEN];
-            vm_media_info expect = {.channels = c->file_channels, .rate = c->file_rate, .frames = c->file_frames};
-            if ((!a->readers[i] && vm_media_open_expect(&a->readers[i], c->path, &expect, p->tb.rate,
-                                                        c->from + (s0 - c->at), err) != DS_OK) ||
-                vm_media_read(a->readers[i], a->scratch, len, err) != DS_OK) {
-                clip_failed(p, a, s0, err);
-                return;
+        if (len > 0 && r->npieces < a->maxpieces) { /* npieces: at most one a clip, and a frame each */
+            float *dst = r->frames + at;
+            if (p->feed) {
+                /* live: the disk thread's buffer; a frame it has not read yet
+                 * plays as silence and is counted (vm/feed.h) */
+                vm_feed_read(c->source, p->pass, s0, dst, len);
+            } else {
+                vm_media_info expect = {.channels = c->file_channels, .rate = c->file_rate, .frames = c->file_frames};
+                if ((!a->readers[i] && vm_media_open_expect(&a->readers[i], c->path, &expect, p->tb.rate,
+                                                            c->from + (s0 - c->at), r->err) != DS_OK) ||
+                    vm_media_read(a->readers[i], dst, len, r->err) != DS_OK) {
+                    r->failed = 1;
+                    r->fail_s0 = s0;
+                    return;
+                }
             }
+            r->pieces[r->npieces++] = (op_clip_piece){a->active[i], len, s0, at};
+            at += (size_t)len * (size_t)c->file_channels;
         }
-        if (len > 0)
-            mix_clip(a, c, s0, (int)(s0 - pos), len, n, &cleared);
         if (c->at + c->length <= end)
             clip_remove_active(a, i);
         else
             i++;
+    }
+}
+
+/* Mixes the pieces of r, block [pos, pos + n), into the track's buffer. */
+static void clips_mix(plan *p, op_clips_args *a, const op_clip_read *r, int64_t pos, int n)
+{
+    int cleared = 0; /* the output is cleared, or written over by a clip covering the block */
+    a->fader_filled = 0;
+    for (int k = 0; k < r->npieces; k++) {
+        const op_clip_piece *pc = &r->pieces[k];
+        mix_clip(a, &a->clips[pc->clip], r->frames + pc->at, pc->s0, (int)(pc->s0 - pos), pc->len, n, &cleared);
+    }
+    if (r->failed) {
+        clip_failed(p, a, r->fail_s0, r->err);
+        return;
     }
     if (!cleared)
         for (int ch = 0; ch < a->nch; ch++)
@@ -1183,6 +1208,45 @@ static void clips_rewind(void *args)
     while (a->nactive > 0)
         clip_remove_active(a, a->nactive - 1);
     a->next = 0;
+    a->reads[0].ready = a->reads[1].ready = 0; /* nothing read ahead */
+    a->fill = a->take = 0;
+}
+
+/* The block's reading: the one read ahead for it, else read here. A
+ * reading ahead for another block (a driver that did not run the block it
+ * announced) is dropped and the clips read again from pos. Read ahead or
+ * not, the reading and the mixing are the same calls in the same order:
+ * the same bytes. */
+static void op_clips(plan *p, void *args, int64_t pos, int n)
+{
+    op_clips_args *a = args;
+    op_clip_read *r = &a->reads[a->take % 2];
+    if (r->ready && r->pos == pos && r->n == n) {
+        clips_mix(p, a, r, pos, n);
+        r->ready = 0;
+        a->take++;
+        return;
+    }
+    if (r->ready)
+        clips_rewind(a);
+    /* nothing read ahead (fill = take): read here, into the same reading
+     * block after block */
+    r = &a->reads[a->take % 2];
+    clips_read(p, a, r, pos, n);
+    clips_mix(p, a, r, pos, n);
+    r->ready = 0;
+}
+
+/* With two threads (vm/sched.c): the next block read while this one runs,
+ * into the other reading. At most one block ahead. */
+static void clips_read_ahead(plan *p, void *args, int64_t pos, int n)
+{
+    op_clips_args *a = args;
+    op_clip_read *r = &a->reads[a->fill % 2];
+    if (r->ready) /* two blocks ahead: not done (op_clips reads it then) */
+        return;
+    clips_read(p, a, r, pos, n);
+    a->fill++;
 }
 
 /* ---- state: reset and copy for live swaps ------------------------------ */
@@ -1512,7 +1576,7 @@ const plan_op_class op_mix_surround_class = {.name = "mix_surround", .run = op_m
                                              .reset = mix_surround_reset};
 
 const plan_op_class op_clips_class = {
-    .name = "clips", .run = op_clips,
+    .name = "clips", .run = op_clips, .read_ahead = clips_read_ahead,
     .reset = clips_reset, .rewind = clips_rewind,
 };
 

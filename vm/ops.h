@@ -203,9 +203,44 @@ typedef struct {
     struct vm_feed_source *source; /* live: the disk thread's buffer of this clip (vm/feed.h), else NULL */
 } op_clip;
 
+/* One clip's part of a block, as read: the clip, its first session sample,
+ * its frames and where they start in the reading's frames. */
+typedef struct {
+    int clip;
+    int len;
+    int64_t s0;
+    size_t at;
+} op_clip_piece;
+
+/* One block's reading of a track's clips: every piece of the block
+ * [pos, pos + n), in the order they sum, with their frames (interleaved
+ * with the file's channel count). Pieces cover at most maxactive x n
+ * frames (no more clips than maxactive overlap at one sample). A read that
+ * failed keeps the pieces before it and the reason. */
+typedef struct {
+    int ready;                 /* read and not yet mixed */
+    int64_t pos;
+    int n;
+    int npieces;
+    op_clip_piece *pieces;     /* maxpieces */
+    float *frames;             /* maxactive * max_block * widest file */
+    int failed;
+    int64_t fail_s0;           /* the failing piece's first session sample */
+    char *err;                 /* DS_ERR_LEN: what failed */
+} op_clip_read;
+
 /* clips: plays a track's clips into its buffer (cleared first). Clips on one
  * track sum; overlapping ones are added in the order of their start (then
- * the order written), whatever the block size. */
+ * the order written), whatever the block size.
+ * A block is read (files opened, read and decoded; live: the disk feed's
+ * buffers copied) and then mixed. With two threads the reading of the next
+ * block can run ahead (op_clips_read_ahead), on the other thread, while
+ * this one is mixed: reading and mixing touch different fields (reading:
+ * next, nactive, active, readers, reads[fill % 2], fill; mixing:
+ * reads[take % 2], take, env, fader_buf, lane_db, out), so the two may run
+ * at once. At most one block is read ahead: fill - take is 0 or 1 between
+ * blocks, and reads[take % 2].ready says which. Read in the block itself
+ * (one thread, live), a block uses reads[take % 2] and moves neither. */
 typedef struct {
     const char *track;
     op_clip *clips;            /* sorted by at, stable */
@@ -215,7 +250,9 @@ typedef struct {
     int nactive;
     int *active;               /* clip indices playing now, ascending */
     vm_media_reader **readers; /* parallel to active */
-    float *scratch;            /* max_block * widest file, interleaved */
+    op_clip_read reads[2];     /* by fill % 2 (being read), take % 2 (to be mixed) */
+    unsigned fill, take;       /* blocks read, blocks mixed */
+    int maxpieces;             /* pieces a block can have: min(nclips, maxactive x max_block) */
     float *env;                /* max_block per-sample gains */
     float *fader_buf;          /* max_block: the moving fader's values over the block */
     int fader_filled;          /* fader_buf holds this block's values */

@@ -31,6 +31,16 @@ typedef void (*plan_op_fn)(plan *p, void *args, int64_t pos, int n);
 typedef struct plan_op_class {
     const char *name;          /* short name: "eq", "dyn", "clips" */
     plan_op_fn run;            /* one block's work (vm/sched.c); never allocates */
+    /* The part of block [pos, pos + n)'s work that can be done a block
+     * early: reading and decoding a track's clips. The offline pool
+     * (vm/sched.c) runs it for the next block on either thread while the
+     * block before runs, this op's own run included, so it touches nothing
+     * that run uses; run(pos, n) then finds it done (run does it itself
+     * when it was not done for exactly that block; the pool calls rewind
+     * before reading again what it read for another block). At most one
+     * block ahead. The bytes are the same either way. NULL: nothing to do
+     * ahead. */
+    plan_op_fn read_ahead;
     /* Back to the state before sample 0: memories, envelopes and delay
      * lines cleared, moving settings as at the start. NULL: no state. */
     void (*reset)(void *args);

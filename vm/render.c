@@ -358,6 +358,15 @@ static ds_result stage_block(plan *p, sched_pool *pool, out_stage *st, float ***
     return DS_OK;
 }
 
+/* The length of the block from pos (total: where the loop ends). */
+static int block_frames(const vm_render_opts *opts, int64_t pos, int64_t total)
+{
+    int n = total - pos < opts->block ? (int)(total - pos) : opts->block;
+    if (opts->qc) /* a block ends on each of its gain readings: the bytes do not depend on it */
+        n = vm_qc_block_frames(opts->qc, pos, n);
+    return n;
+}
+
 /* Runs the plan over the whole session plus its tail and hands every block
  * to its stage. pool, stages[2] and plan_chans are run_blocks'. */
 static ds_result block_loop(plan *p, const vm_render_opts *opts, sched_pool *pool, out_stage *stages,
@@ -367,20 +376,17 @@ static ds_result block_loop(plan *p, const vm_render_opts *opts, sched_pool *poo
      * look-ahead limiter makes a strip late): the loop runs `tail` samples
      * past the session so each file gets exactly `length` frames, aligned
      * with the session's first sample. */
-    int64_t block = opts->block;
     int64_t first = stages[0].first, total = first + stages[0].frames + p->tail;
     int64_t since_progress = 0, progress_every = p->tb.rate / 10;
     int64_t nblock = 0;
     /* a segment: its pre-roll first, run and not written */
     int64_t start = opts->segment ? first - vm_segment_run_preroll(opts->segment) : 0;
     for (int64_t pos = start, n; pos < total; pos += n, nblock++) {
-        n = total - pos < block ? (int)(total - pos) : block;
-        if (opts->qc) /* a block ends on each of its gain readings: the bytes do not depend on it */
-            n = vm_qc_block_frames(opts->qc, pos, (int)n);
+        n = block_frames(opts, pos, total);
         if (opts->stop && *opts->stop)
             return ds_fail(err, DS_ERR_INTERRUPTED, "interrupted: no output was written");
-        if (pool)
-            sched_run_block_pool(pool, pos, n);
+        if (pool) /* the next block's clips are read during this one */
+            sched_run_block_pool(pool, pos, (int)n, pos + n < total ? block_frames(opts, pos + n, total) : 0);
         else
             sched_run_block(p, pos, n);
         if (p->failed)

@@ -1,32 +1,50 @@
 /* sched.c - the block loop: Pure Data's "perform chain" shape. The graph was
  * flattened at compile time; here we only walk the list (on one thread), or
- * deal its units of work to two (the pool).
+ * deal its tasks to two (the pool).
  *
- * The pool. Each block, both threads take tasks from one list with an
- * atomic counter: the plan's units in plan.unit_order, and, second in the
- * list, the tail the driver handed over (the previous block's metering and
- * file writing). A thread that takes a unit waits (spinning, then yielding
- * its CPU) until the units it depends on are done, runs its ops in plan
- * order, and counts down the units that wait for it. Nothing is assigned
- * in advance, so a thread that is slow or not running at all (a busy
- * machine, one CPU) only takes fewer tasks: the other takes the rest, and
- * a block never waits for a thread that took nothing. Which thread runs a
- * unit changes no byte (vm/compile_units.c: units touch shared memory in
- * plan order only). The threads float on the CPUs unless pinned (--pin):
- * pinning each to a fixed CPU made the default 1.45x slower than one thread
- * beside one busy process on two CPUs (issue 16), as the thread sharing its
- * CPU held back every block.
+ * The pool. Each block, both threads take tasks from one list: the plan's
+ * units in plan.unit_order; second in the list, the tail the driver handed
+ * over (the previous block's metering and file writing); and last, one
+ * task per clip player reading the next block's clips (op read_ahead:
+ * pread and decode into the op's second reading). A thread takes the
+ * first task in list order that no one has taken and that is ready (a
+ * unit whose inputs are done; the tail and the reads always are), runs
+ * it, and counts down the units that wait for it. Nothing is assigned in
+ * advance, so a thread that is slow or not running at all (a busy
+ * machine, one CPU) only takes fewer tasks: the other takes the rest.
+ * Which thread runs a unit changes no byte (vm/compile_units.c: units
+ * touch shared memory in plan order only; a clip player's reading and
+ * mixing touch different memory, vm/ops.h).
+ *
+ * Why the reads: a block's units form a chain at the end (the dialogue
+ * bus keys the music's compressor, the printmaster's limiter comes after
+ * every bus) that one thread runs while the other would wait; and reading
+ * the clips (the page cache's copy into the process, then the 24-bit
+ * decode) is a third or more of a film mix's time, with nothing waiting
+ * for it until the next block. So the thread that would wait reads ahead
+ * instead. (Before, the reading was part of each track's unit and the
+ * threads took the units in a fixed order, each waiting for a unit's
+ * inputs before taking the next: two threads made the film mix 1.15x
+ * faster than one on a quiet 2-CPU machine, 2026-12-05.)
+ *
+ * The threads float on the CPUs unless pinned (--pin): pinning each to a
+ * fixed CPU made the default 1.45x slower than one thread beside one busy
+ * process on two CPUs (issue 16), as the thread sharing its CPU held back
+ * every block. A thread that waits spins briefly and then sleeps on a
+ * futex, never yields in a loop: a sleeping waiter leaves its CPU idle, and
+ * the kernel moves the thread it waits for (preempted by another process)
+ * there at once.
  *
  * Whether the second thread helps at all is measured (sched_choice): on a
  * loaded machine (load 11-14 on 2 CPUs, 2026-12-05) the film mix took
  * 1.25-1.4x the wall time and 1.2-1.5x the user CPU on two threads that it
- * took on one,
- * each thread waiting at every meeting for the other to be scheduled. So
- * the pool keeps trying both and runs the faster; blocks on one thread
- * leave the helper asleep. */
+ * took on one, each thread waiting at every meeting for the other to be
+ * scheduled. So the pool keeps trying both, in slices taking turns, and
+ * runs the faster; blocks on one thread leave the helper asleep. */
 #define _GNU_SOURCE /* sched_getaffinity, pthread_setaffinity_np */
 #include "vm/sched.h"
 
+#include <limits.h>
 #include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
@@ -43,13 +61,20 @@ void sched_run_block(plan *p, int64_t pos, int n)
         op->cls->run(p, op->args, pos - op->offset, n);
 }
 
-/* The tail's place in the task list: after the first unit, so the thread
- * that posts the block starts on the mix while the other writes. */
-#define TAIL_TASK 1
+/* The task list, by position: the plan's units in plan.unit_order with
+ * the tail second (so the thread that posts the block starts on the mix
+ * while the other writes): the nscan tasks a thread looks through for one
+ * that is ready; then one read-ahead task per op that has one
+ * (plan_op_class.read_ahead: the next block's clips read and decoded),
+ * always ready, taken in turn from a counter when no unit is ready. A
+ * task is a unit number (0 .. nunits), TASK_TAIL or TASK_READ - op. */
+#define TAIL_PLACE 1
+enum { TASK_TAIL = -1, TASK_READ = -2 };
 
 typedef struct {
     int64_t pos;
     int n;
+    int next_n;           /* the next block, [pos + n, + next_n), read ahead; 0: none */
     void (*tail)(void *); /* NULL: none this block */
     void *tail_user;
 } block_job;
@@ -57,17 +82,26 @@ typedef struct {
 struct sched_pool {
     plan *p;
     pthread_t thread;
-    int ntasks;                   /* the units and the tail */
-    /* the block being run: its number in the high 32 bits (so a thread that
-     * looks late cannot take a task of another block), the next task in
-     * the low ones */
-    _Atomic uint64_t next;
-    _Atomic uint32_t go;          /* blocks posted (the helper sleeps on it) */
+    int ntasks;                   /* the units, the tail and the read-aheads */
+    int nscan;                    /* the units and the tail: task[0 .. nscan) */
+    int *task;                    /* by position: unit number, TASK_TAIL or TASK_READ - op index */
+    /* per position below nscan: the last block that took the task. Every
+     * block takes every task, so when block b is posted each holds b - 1,
+     * and a task is taken in block b by turning b - 1 into b: a thread that
+     * looks late (still in an older block) can take nothing. */
+    _Atomic uint32_t *taken;
+    /* the read-aheads: the block in the high 32 bits (as above, a late
+     * thread cannot take one of a later block), the next one to take, from
+     * nscan, in the low ones */
+    _Atomic uint64_t next_read;
+    _Atomic uint32_t go;          /* the block posted (the helper sleeps on it) */
     _Atomic uint32_t done;        /* tasks finished in this block (the poster sleeps on it) */
-    _Atomic int go_sleeping, done_sleeping;
+    _Atomic int go_sleepers, done_sleepers; /* threads asleep on go, on done */
     _Atomic int *waiting;         /* per unit: units it still waits for in this block */
     block_job job[2];             /* by block number % 2: a late reader of one never sees the next's */
     uint32_t block;
+    int64_t ahead_pos;            /* the block read ahead (its reads done), -1: none */
+    int ahead_n;
     void (*tail)(void *);         /* handed over for the next block */
     void *tail_user;
     _Atomic int quit;
@@ -86,7 +120,7 @@ static void futex_wait(_Atomic uint32_t *addr, uint32_t val)
 
 static void futex_wake(_Atomic uint32_t *addr)
 {
-    syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+    syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
 }
 
 static int64_t now_ns(void)
@@ -96,11 +130,15 @@ static int64_t now_ns(void)
     return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
-/* Waits until *addr != val: spins for up to 200 us (the other side is
- * usually that close: sleeping and waking would cost two system calls and
- * a context switch per block, measured 25 % slower on the film mix), then
- * sleeps. */
-static void wait_change(_Atomic uint32_t *addr, uint32_t val, _Atomic int *sleeping)
+/* Waits until *addr != val: spins for up to spin_ns (the other side is
+ * usually that close: sleeping and waking cost two system calls and a
+ * context switch, measured 25 % slower on the film mix when it happened
+ * every block), then sleeps. Sleeping matters on a busy machine: a thread
+ * that waits for one preempted in the middle of a task leaves its CPU
+ * idle, and the kernel moves the preempted one there at once, where a
+ * spinning or yielding waiter would hold the CPU for the other process's
+ * whole time slice. *sleepers counts the threads asleep on addr. */
+static void wait_change(_Atomic uint32_t *addr, uint32_t val, _Atomic int *sleepers, int64_t spin_ns)
 {
     int64_t until = 0;
     for (int i = 0;; i++) {
@@ -110,88 +148,143 @@ static void wait_change(_Atomic uint32_t *addr, uint32_t val, _Atomic int *sleep
         if ((i & 31) == 31) {
             int64_t t = now_ns();
             if (!until)
-                until = t + 200000;
+                until = t + spin_ns;
             else if (t > until)
                 break;
         }
     }
     while (atomic_load(addr) == val) {
-        atomic_store(sleeping, 1);
+        atomic_fetch_add(sleepers, 1);
         if (atomic_load(addr) == val)
             futex_wait(addr, val);
-        atomic_store(sleeping, 0);
+        atomic_fetch_sub(sleepers, 1);
     }
 }
 
-static void post(_Atomic uint32_t *addr, _Atomic int *sleeping)
+static void post(_Atomic uint32_t *addr, _Atomic int *sleepers)
 {
     atomic_fetch_add(addr, 1);
-    if (atomic_load(sleeping))
+    if (atomic_load(sleepers))
         futex_wake(addr);
 }
 
-/* Until unit u's inputs are done: the units it waits for were taken
- * before it (the list is in a topological order) and are running, so
- * briefly; past a few microseconds the CPU goes to whoever else wants it
- * (on a busy machine, perhaps the thread running what u waits for). */
-static void wait_inputs(_Atomic int *waiting)
+/* How long a waiting thread spins: for the next block (the poster's work
+ * between blocks is a few microseconds), and for a task's inputs or the
+ * block's end (a unit takes microseconds on a quiet machine). */
+#define SPIN_GO_NS 200000
+#define SPIN_TASK_NS 50000
+
+/* Every op of p that reads ahead, for block [pos, pos + n). */
+static void read_ahead_all(plan *p, int64_t pos, int n)
 {
-    for (int i = 0; atomic_load_explicit(waiting, memory_order_acquire) > 0; i++) {
-        if (i < 2000)
-            __builtin_ia32_pause();
-        else
-            sched_yield();
-    }
+    for (int i = 0; i < p->nops; i++)
+        if (p->ops[i].cls->read_ahead)
+            p->ops[i].cls->read_ahead(p, p->ops[i].args, pos - p->ops[i].offset, n);
 }
 
-static void run_unit(sched_pool *s, int u, const block_job *job)
+static void run_task(sched_pool *s, int t, int worker, const block_job *job)
 {
     plan *p = s->p;
-    wait_inputs(&s->waiting[u]);
-    for (int k = p->unit_op_start[u]; k < p->unit_op_start[u + 1]; k++) {
-        const plan_op *op = &p->ops[p->unit_ops[k]];
-        op->cls->run(p, op->args, job->pos - op->offset, job->n);
+    if (t == TASK_TAIL) {
+        if (job->tail)
+            job->tail(job->tail_user);
+    } else if (t <= TASK_READ) {
+        const plan_op *op = &p->ops[TASK_READ - t];
+        if (job->next_n > 0)
+            op->cls->read_ahead(p, op->args, job->pos + job->n - op->offset, job->next_n);
+    } else {
+        for (int k = p->unit_op_start[t]; k < p->unit_op_start[t + 1]; k++) {
+            const plan_op *o = &p->ops[p->unit_ops[k]];
+            o->cls->run(p, o->args, job->pos - o->offset, job->n);
+        }
+        for (int k = p->unit_succ_start[t]; k < p->unit_succ_start[t + 1]; k++)
+            atomic_fetch_sub_explicit(&s->waiting[p->unit_succ[k]], 1, memory_order_release);
+        atomic_fetch_add_explicit(&s->units_run[worker], 1, memory_order_relaxed);
     }
-    for (int k = p->unit_succ_start[u]; k < p->unit_succ_start[u + 1]; k++)
-        atomic_fetch_sub_explicit(&s->waiting[p->unit_succ[k]], 1, memory_order_release);
 }
 
 /* The test hook: after each task, the slow worker waits (yielding) until
- * every task of the block is taken, so the other must take them all. It
+ * every task of block b is taken, so the other must take them all. It
  * holds nothing while it waits: the other never waits for it. */
-static void slow_down(sched_pool *s, uint64_t taken)
+static void slow_down(sched_pool *s, uint32_t b)
 {
-    for (;;) {
-        uint64_t v = atomic_load(&s->next);
-        if (v >> 32 != taken >> 32 || (uint32_t)v >= (uint32_t)s->ntasks)
-            return;
+    for (int i = 0; i < s->nscan; i++)
+        while (atomic_load(&s->taken[i]) != b && atomic_load(&s->go) == b)
+            sched_yield();
+    while (atomic_load(&s->next_read) < ((uint64_t)b << 32 | (uint32_t)(s->ntasks - s->nscan)) &&
+           atomic_load(&s->go) == b)
         sched_yield();
-    }
 }
 
-/* Takes and runs tasks until none of the current block is left to take. */
-static void take_tasks(sched_pool *s, int worker)
+/* Takes the next read-ahead of block b: its place in the task list, 0
+ * when none is left (or this thread is late). */
+static int take_read(sched_pool *s, uint32_t b)
 {
-    plan *p = s->p;
-    for (;;) {
-        uint64_t v = atomic_load(&s->next);
-        uint32_t i = (uint32_t)v;
-        if (i >= (uint32_t)s->ntasks)
-            return;
-        if (!atomic_compare_exchange_weak(&s->next, &v, v + 1))
-            continue;
-        /* block v >> 32 cannot end before this task does: its job stays */
-        const block_job *job = &s->job[(v >> 32) & 1];
-        if (i == TAIL_TASK) {
-            if (job->tail)
-                job->tail(job->tail_user);
-        } else {
-            run_unit(s, p->unit_order[i < TAIL_TASK ? i : i - 1], job);
-            atomic_fetch_add_explicit(&s->units_run[worker], 1, memory_order_relaxed);
+    uint64_t v = atomic_load(&s->next_read);
+    while ((uint32_t)(v >> 32) == b && (uint32_t)v < (uint32_t)(s->ntasks - s->nscan))
+        if (atomic_compare_exchange_weak(&s->next_read, &v, v + 1))
+            return s->nscan + (int)(uint32_t)v;
+    return 0;
+}
+
+/* Takes and runs the tasks of block b until none is left to take. Each
+ * round takes the first unit or tail in list order that is free and ready
+ * (a unit whose inputs are done; the tail always is), else the next
+ * read-ahead, so a thread never waits while there is work it may do: list
+ * scheduling. When every free task waits for units running on the other
+ * thread, it spins briefly, then sleeps until a task ends (wait_change). */
+static void take_tasks(sched_pool *s, int worker, uint32_t b)
+{
+    const block_job *job = &s->job[b & 1];
+    int first = 0; /* the tasks before it are taken */
+    for (int idle = 0;;) {
+        int left = 0, took = 0;
+        uint32_t d = atomic_load(&s->done); /* before the scan: a task that ends after it is seen */
+        for (int i = first; i < s->nscan; i++) {
+            uint32_t v = atomic_load_explicit(&s->taken[i], memory_order_relaxed);
+            if (v == b) {
+                if (i == first)
+                    first++;
+                continue;
+            }
+            if (v != b - 1)
+                return; /* a later block: this thread is late */
+            left = 1;
+            int t = s->task[i];
+            if (t >= 0 && atomic_load_explicit(&s->waiting[t], memory_order_acquire) > 0)
+                continue;
+            if (!atomic_compare_exchange_strong(&s->taken[i], &v, b)) {
+                if (v != b)
+                    return;
+                continue;
+            }
+            run_task(s, t, worker, job);
+            post(&s->done, &s->done_sleepers);
+            if (worker == s->slow_worker)
+                slow_down(s, b);
+            took = 1;
+            break;
         }
-        post(&s->done, &s->done_sleeping);
-        if (worker == s->slow_worker)
-            slow_down(s, v);
+        if (!took) { /* no unit ready: a read-ahead */
+            int i = take_read(s, b);
+            if (i) {
+                run_task(s, s->task[i], worker, job);
+                post(&s->done, &s->done_sleepers);
+                if (worker == s->slow_worker)
+                    slow_down(s, b);
+                took = 1;
+            }
+        }
+        if (!left && !took)
+            return;
+        if (took) {
+            idle = 0;
+        } else if (++idle < 64) {
+            __builtin_ia32_pause();
+        } else { /* every free task waits for one the other thread runs: until a task ends */
+            wait_change(&s->done, d, &s->done_sleepers, SPIN_TASK_NS);
+            idle = 0;
+        }
     }
 }
 
@@ -200,11 +293,11 @@ static void *helper_main(void *arg)
     sched_pool *s = arg;
     uint32_t seen = 0;
     for (;;) {
-        wait_change(&s->go, seen, &s->go_sleeping);
+        wait_change(&s->go, seen, &s->go_sleepers, SPIN_GO_NS);
         seen = atomic_load(&s->go);
         if (atomic_load(&s->quit))
             break;
-        take_tasks(s, 1);
+        take_tasks(s, 1, seen);
     }
     return NULL;
 }
@@ -242,23 +335,65 @@ static void pin_pair(sched_pool *s)
 
 void sched_choice_init(sched_choice *c)
 {
-    *c = (sched_choice){.try_frames = 131072, .run_frames = 16 * 131072, .phase = 0, .two = 1};
+    *c = (sched_choice){.slice_frames = 32768, .slices = 8, .run_frames = 16 * 16 * 32768, .phase = 0, .two = 1};
 }
 
 void sched_choice_account(sched_choice *c, int n, int64_t ns)
 {
     c->blocks[c->two]++;
     c->frames += n;
-    c->ns += ns;
-    if (c->frames < (c->phase == 2 ? c->run_frames : c->try_frames))
+    if (c->phase == 0) {
+        c->tried_frames[c->two] += n;
+        c->tried_ns[c->two] += ns;
+        if (c->frames < c->slice_frames)
+            return;
+        c->frames = 0;
+        if (++c->slice < 2 * c->slices) { /* the other kind's slice */
+            c->two = !c->two;
+            return;
+        }
+        for (int k = 0; k < 2; k++)
+            c->ns_per_frame[k] = c->tried_frames[k] ? (double)c->tried_ns[k] / (double)c->tried_frames[k] : 0;
+        /* two only when clearly faster */
+        c->two = c->ns_per_frame[1] < 0.97 * c->ns_per_frame[0];
+        c->phase = 1;
         return;
-    if (c->phase < 2)
-        c->ns_per_frame[c->two] = (double)c->ns / (double)c->frames;
-    c->phase = (c->phase + 1) % 3;
-    c->frames = c->ns = 0;
-    /* try two, then one, then run the faster of the two (two only when
-     * clearly faster) */
-    c->two = c->phase == 0 ? 1 : c->phase == 1 ? 0 : c->ns_per_frame[1] < 0.97 * c->ns_per_frame[0];
+    }
+    if (c->frames < c->run_frames)
+        return;
+    *c = (sched_choice){.slice_frames = c->slice_frames, .slices = c->slices, .run_frames = c->run_frames,
+                        .phase = 0, .two = 1, .ns_per_frame = {c->ns_per_frame[0], c->ns_per_frame[1]},
+                        .blocks = {c->blocks[0], c->blocks[1]}};
+}
+
+/* The task list (see TAIL_PLACE): NULL when out of memory. */
+static int *task_list(const plan *p, int *ntasks)
+{
+    int nread = 0;
+    for (int i = 0; i < p->nops; i++)
+        nread += p->ops[i].cls->read_ahead != NULL;
+    int n = p->nunits + 1 + nread, k = 0;
+    int *task = malloc((size_t)n * sizeof *task);
+    if (!task)
+        return NULL;
+    for (int u = 0; u < p->nunits; u++) {
+        if (k == TAIL_PLACE)
+            task[k++] = TASK_TAIL;
+        task[k++] = p->unit_order[u];
+    }
+    for (int i = 0; i < p->nops; i++)
+        if (p->ops[i].cls->read_ahead)
+            task[k++] = TASK_READ - i;
+    *ntasks = n;
+    return task;
+}
+
+static void pool_free(sched_pool *s)
+{
+    free(s->waiting);
+    free(s->task);
+    free((void *)s->taken);
+    free(s);
 }
 
 sched_pool *sched_pool_create(plan *p, int flags)
@@ -267,20 +402,24 @@ sched_pool *sched_pool_create(plan *p, int flags)
     if (p->nunits < 2 || cpus_allowed(&allowed) < 2)
         return NULL;
     sched_pool *s = calloc(1, sizeof *s);
-    if (!s || !(s->waiting = malloc((size_t)p->nunits * sizeof *s->waiting))) {
-        free(s);
+    if (!s)
+        return NULL;
+    s->waiting = malloc((size_t)p->nunits * sizeof *s->waiting);
+    s->task = task_list(p, &s->ntasks);
+    s->nscan = p->nunits + 1;
+    s->taken = s->task ? calloc((size_t)s->nscan, sizeof *s->taken) : NULL; /* 0: taken in block 0 */
+    if (!s->waiting || !s->task || !s->taken) {
+        pool_free(s);
         return NULL;
     }
     s->p = p;
-    s->ntasks = p->nunits + 1;
     s->slow_worker = -1;
     s->block = 0;
+    s->ahead_pos = -1;
     s->measure = !(flags & SCHED_ALWAYS_TWO);
     sched_choice_init(&s->choice);
-    atomic_store(&s->next, (uint64_t)s->ntasks); /* nothing to take before the first block */
     if (pthread_create(&s->thread, NULL, helper_main, s) != 0) {
-        free(s->waiting);
-        free(s);
+        pool_free(s);
         return NULL;
     }
     if (flags & SCHED_PIN)
@@ -288,38 +427,48 @@ sched_pool *sched_pool_create(plan *p, int flags)
     return s;
 }
 
-/* One block on two threads. */
-static void run_two(sched_pool *s, int64_t pos, int n)
+/* One block on two threads; the next block's clips are read during it. */
+static void run_two(sched_pool *s, int64_t pos, int n, int next_n)
 {
     plan *p = s->p;
+    if (s->ahead_pos != pos || s->ahead_n != n) { /* not read ahead: the first block, or after blocks on one */
+        if (s->ahead_pos >= 0) /* read ahead for another block than this: dropped, read again from here */
+            for (int i = 0; i < p->nops; i++)
+                if (p->ops[i].cls->read_ahead && p->ops[i].cls->rewind)
+                    p->ops[i].cls->rewind(p->ops[i].args);
+        read_ahead_all(p, pos, n);
+    }
     uint32_t b = ++s->block;
     /* every task of the last block is done: nothing reads these now */
-    s->job[b & 1] = (block_job){pos, n, s->tail, s->tail_user};
+    s->job[b & 1] = (block_job){pos, n, next_n, s->tail, s->tail_user};
     s->tail = NULL;
+    s->ahead_pos = next_n > 0 ? pos + n : -1;
+    s->ahead_n = next_n;
     for (int u = 0; u < p->nunits; u++)
         atomic_store_explicit(&s->waiting[u], p->unit_npred[u], memory_order_relaxed);
     atomic_store(&s->done, 0);
-    atomic_store(&s->next, (uint64_t)b << 32); /* publishes the above */
-    post(&s->go, &s->go_sleeping);
-    take_tasks(s, 0);
+    atomic_store(&s->next_read, (uint64_t)b << 32);
+    post(&s->go, &s->go_sleepers); /* go = b: publishes the above */
+    take_tasks(s, 0, b);
     for (uint32_t d; (d = atomic_load(&s->done)) < (uint32_t)s->ntasks;)
-        wait_change(&s->done, d, &s->done_sleeping);
+        wait_change(&s->done, d, &s->done_sleepers, SPIN_TASK_NS);
 }
 
-void sched_run_block_pool(sched_pool *s, int64_t pos, int n)
+void sched_run_block_pool(sched_pool *s, int64_t pos, int n, int next_n)
 {
     if (!s->measure) {
-        run_two(s, pos, n);
+        run_two(s, pos, n, next_n);
         s->choice.blocks[1]++;
         return;
     }
     int64_t t0 = now_ns();
     if (s->choice.two) {
-        run_two(s, pos, n);
+        run_two(s, pos, n, next_n);
     } else { /* the helper sleeps: the tail handed over, then the block, here */
         if (s->tail)
             s->tail(s->tail_user);
         s->tail = NULL;
+        s->ahead_pos = -1; /* its clips read (ahead or not) by the block itself */
         sched_run_block(s->p, pos, n);
     }
     sched_choice_account(&s->choice, n, now_ns() - t0);
@@ -354,11 +503,10 @@ void sched_pool_destroy(sched_pool **ps)
     if (s->tail) /* handed over, no block ran after it */
         s->tail(s->tail_user);
     atomic_store(&s->quit, 1);
-    post(&s->go, &s->go_sleeping);
+    post(&s->go, &s->go_sleepers);
     pthread_join(s->thread, NULL);
     if (s->pinned)
         pthread_setaffinity_np(pthread_self(), sizeof s->old_affinity, &s->old_affinity);
-    free(s->waiting);
-    free(s);
+    pool_free(s);
     *ps = NULL;
 }

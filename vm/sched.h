@@ -13,40 +13,47 @@
  * Afterwards the outputs' channel pointers hold the block. */
 void sched_run_block(plan *p, int64_t pos, int n);
 
-/* Two threads for one plan: the plan's units of work (plan.h, dealt by
- * vm/compile_units.c) taken one at a time by this thread and a helper
- * thread from a shared counter, in plan.unit_order, each unit once its
- * inputs are done; the previous block's output stage (sched_pool_set_tail)
- * is one more task. Nothing is dealt in advance: a thread that is slow or
- * not scheduled only takes fewer units. Each unit's ops run in plan order
- * and units that touch the same memory run in plan order, so the output
- * is the same bytes as sched_run_block's whoever runs what. Waiting spins
- * briefly, then yields or sleeps (a futex); no lock is taken. For the
- * offline driver (the live driver runs sched_run_block in its callback). */
+/* Two threads for one plan: the tasks of a block taken one at a time by
+ * this thread and a helper thread, each taking the first task of the list
+ * that is free and ready: the plan's units of work (plan.h, dealt by
+ * vm/compile_units.c) in plan.unit_order, each ready once the units it
+ * reads from are done; the previous block's output stage
+ * (sched_pool_set_tail); and the next block's reading (an op's
+ * read_ahead: a track's clips read and decoded), always ready. Nothing is
+ * dealt in advance: a thread that is slow or not scheduled only takes
+ * fewer tasks. Each unit's ops run in plan order and units that touch the
+ * same memory run in plan order, so the output is the same bytes as
+ * sched_run_block's whoever runs what. Waiting spins briefly, then yields
+ * or sleeps (a futex); no lock is taken. For the offline driver (the live
+ * driver runs sched_run_block in its callback). */
 typedef struct sched_pool sched_pool;
 
 /* Whether two threads are worth it here is measured as the render goes
- * (sched_choice): the pool runs some blocks on two threads and some on
- * this one alone, and keeps to whichever took less wall time per frame,
- * trying both again now and then. On a loaded machine two threads meet
- * late (each waits for the other to be scheduled) and can be slower than
- * one; the bytes are the same either way. */
+ * (sched_choice): a try runs slices of blocks on two threads and on this
+ * one alone, taking turns (so a slow spell of the machine falls on both
+ * alike), then the pool keeps to whichever took less wall time per frame
+ * for a while, and tries again. On a loaded machine two threads meet late
+ * (each waits for the other to be scheduled) and can be slower than one;
+ * the bytes are the same either way. */
 typedef struct {
-    int64_t try_frames;     /* frames each try runs (sched_choice_init: 131072, 2.7 s at 48 kHz) */
-    int64_t run_frames;     /* frames run on the faster after a pair of tries (16 tries) */
-    int phase;              /* 0: trying two threads, 1: trying one, 2: running the faster */
+    int64_t slice_frames;   /* frames of one slice (sched_choice_init: 32768, 0.68 s at 48 kHz) */
+    int slices;             /* slices of each kind in a try (8: 16 in all, taking turns) */
+    int64_t run_frames;     /* frames run on the faster after a try (16 tries' worth) */
+    int phase;              /* 0: trying, 1: running the faster */
     int two;                /* the next block: 1 on two threads, 0 on this one */
-    int64_t frames, ns;     /* of the phase so far */
-    double ns_per_frame[2]; /* of the last tries: [0] one thread, [1] two */
+    int slice;              /* slices done in this try */
+    int64_t frames;         /* of the slice, or of the run, so far */
+    int64_t tried_frames[2], tried_ns[2]; /* this try's: [0] one thread, [1] two */
+    double ns_per_frame[2]; /* of the last try */
     int64_t blocks[2];      /* blocks run on one thread, on two */
 } sched_choice;
 
-/* The default lengths; starts with a try of two threads. */
+/* The default lengths; starts with a try, on two threads. */
 void sched_choice_init(sched_choice *c);
 /* The block just run (on c->two + 1 threads) took ns for n frames: counts
- * it and sets c->two for the next block. After the two tries, two threads
- * are kept only when at least 3 % faster per frame (else one thread, which
- * spends less CPU). Pure arithmetic, no clock: the tests feed it times. */
+ * it and sets c->two for the next block. After a try, two threads are kept
+ * only when at least 3 % faster per frame (else one thread, which spends
+ * less CPU). Pure arithmetic, no clock: the tests feed it times. */
 void sched_choice_account(sched_choice *c, int n, int64_t ns);
 
 /* Flags of sched_pool_create. */
@@ -60,7 +67,10 @@ enum {
  * sched_run_block. flags: SCHED_PIN, SCHED_ALWAYS_TWO, or 0 (the threads
  * float; sched_choice decides block by block). */
 sched_pool *sched_pool_create(plan *p, int flags);
-void sched_run_block_pool(sched_pool *pool, int64_t pos, int n);
+/* Runs block [pos, pos + n) like sched_run_block; next_n: the length of
+ * the block the driver runs next, from pos + n (0: none), whose reading
+ * is done during this one. */
+void sched_run_block_pool(sched_pool *pool, int64_t pos, int n, int next_n);
 /* The pool's choice: its counts of blocks on one and two threads; the
  * tests shorten its tries. */
 sched_choice *sched_pool_choice(sched_pool *pool);

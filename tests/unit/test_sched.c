@@ -13,13 +13,16 @@
  *     waits until every task of the block is taken), the other runs all but
  *     at most one unit a block (units counted per worker), and the bytes
  *     are the same;
+ *   - the clips read a block ahead (op read_ahead, a task of the pool):
+ *     with the next block announced wrong, the same bytes all the same;
  *   - the plan's units: every op in exactly one unit, each unit's ops in
  *     plan order, the order the workers take them topological (a unit's
  *     waits all come before it);
  *   - on one allowed CPU (sched_setaffinity) no pool is made: one thread;
  *   - the choice between two threads and one (sched_choice) on times fed
- *     to it: the faster is kept, two only when 3 % faster; and a pool
- *     that measures runs blocks both ways with the same bytes.
+ *     to it: the faster is kept, two only when 3 % faster, a slow spell
+ *     during a try falls on both (slices taking turns); and a pool that
+ *     measures runs blocks both ways with the same bytes.
  */
 #define _GNU_SOURCE /* sched_setaffinity */
 #include <sched.h>
@@ -133,6 +136,7 @@ static void check_units(const plan *p)
 }
 
 static int64_t blocks_on[2]; /* the last run_compare's blocks on one thread, on two */
+static int announce_wrong;   /* run_compare tells the pool a next block one frame short */
 
 /* One plan through sched_run_block, the other through a pool (with the
  * slow worker, pinned or not): every output's frames compared block by
@@ -165,7 +169,8 @@ static int run_compare(int block, int slow, int flags, int64_t units[2], int *nb
     *pool_made = 1;
     sched_pool_test_slow(pool, slow);
     sched_choice *choice = sched_pool_choice(pool);
-    choice->try_frames = 4000; /* measured pools (flags 0): tries of 4 blocks of 1000, runs of 16 */
+    choice->slice_frames = 2000; /* measured pools (flags 0): slices of 2 blocks of 1000, 2 of each a try, runs of 16 */
+    choice->slices = 2;
     choice->run_frames = 16000;
     int differ = 0;
     *tails = 0;
@@ -177,7 +182,10 @@ static int run_compare(int block, int slow, int flags, int64_t units[2], int *nb
         int n = total - pos < block ? (int)(total - pos) : block;
         sched_pool_set_tail(pool, count_tail, tails);
         sched_run_block(a, pos, n);
-        sched_run_block_pool(pool, pos, n);
+        int next_n = pos + n < total ? (int)(total - pos - n < block ? total - pos - n : block) : 0;
+        if (announce_wrong && next_n > 1)
+            next_n--; /* a driver that runs another block than it announced */
+        sched_run_block_pool(pool, pos, n, next_n);
         (*nblocks)++;
         for (int o = 0; o < a->noutputs; o++)
             for (int c = 0; c < a->outputs[o].channels; c++)
@@ -253,46 +261,80 @@ static void test_slow_worker(void)
     }
 }
 
-/* sched_choice on times fed to it: after a try of two threads and one of
- * one, the faster runs (two only when 3 % faster), then both are tried
- * again; the block counts follow. */
-static void feed(sched_choice *c, int blocks, int64_t ns_two, int64_t ns_one)
+/* The clips are read a block ahead on two threads (op read_ahead); a
+ * driver that then runs another block than it announced gets the clips
+ * read again where the block is: the same bytes. */
+static void test_wrong_next_block(void)
 {
-    for (int k = 0; k < blocks; k++)
-        sched_choice_account(c, 1024, c->two ? ns_two : ns_one);
+    int64_t units[2];
+    int nb, made, tails;
+    announce_wrong = 1;
+    int d = run_compare(1000, -1, SCHED_ALWAYS_TWO, units, &nb, &tails, &made);
+    announce_wrong = 0;
+    const char *name = "the next block announced wrong: its clips read again where it is, the one-thread bytes";
+    if (!made) {
+        printf("skip - %s: no pool (one CPU allowed)\n", name);
+        return;
+    }
+    check(d == 0 && tails == nb, name, "%d of %d blocks differ", d, nb);
+}
+
+/* sched_choice on times fed to it: a try takes turns in slices of two
+ * threads and one, then the faster runs (two only when 3 % faster), then
+ * both are tried again; the block counts follow. ns_two, ns_one: per
+ * block of 1024 frames; a spell (blocks [spell_from, spell_to) of the
+ * feeding) makes every block `spell` times slower, whichever runs it. */
+static void feed(sched_choice *c, int blocks, int64_t ns_two, int64_t ns_one, int64_t *fed, int64_t spell_from,
+                 int64_t spell_to, int spell)
+{
+    for (int k = 0; k < blocks; k++, (*fed)++) {
+        int64_t ns = c->two ? ns_two : ns_one;
+        if (*fed >= spell_from && *fed < spell_to)
+            ns *= spell;
+        sched_choice_account(c, 1024, ns);
+    }
 }
 
 static void test_choice(void)
 {
     static const struct {
         int64_t two, one;
+        int spell; /* blocks of the try's first half this many times slower */
         int want_two;
         const char *what;
     } cases[] = {
-        {1000, 2000, 1, "two threads twice as fast: two run"},
-        {2000, 1000, 0, "two threads half as fast (a loaded machine): one runs"},
-        {980, 1000, 0, "two threads 2 % faster: one runs (it spends less CPU)"},
-        {960, 1000, 1, "two threads 4 % faster: two run"},
+        {1000, 2000, 1, 1, "two threads twice as fast: two run"},
+        {2000, 1000, 1, 0, "two threads half as fast (a loaded machine): one runs"},
+        {980, 1000, 1, 0, "two threads 2 % faster: one runs (it spends less CPU)"},
+        {960, 1000, 1, 1, "two threads 4 % faster: two run"},
+        {1000, 1200, 3, 1, "a slow spell over the try's first half falls on both: two (20 % faster) run"},
+        {1200, 1000, 3, 0, "a slow spell over the try's first half falls on both: one (faster) runs"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         sched_choice c;
         sched_choice_init(&c);
-        int tries = (int)(c.try_frames / 1024), runs = (int)(c.run_frames / 1024);
+        int per_slice = (int)(c.slice_frames / 1024), try_blocks = 2 * c.slices * per_slice;
+        int runs = (int)(c.run_frames / 1024);
+        int64_t fed = 0;
         int first = c.two;
-        feed(&c, tries, cases[i].two, cases[i].one); /* the try of two */
-        int second = c.two;
-        feed(&c, tries, cases[i].two, cases[i].one); /* the try of one */
+        feed(&c, per_slice, cases[i].two, cases[i].one, &fed, 0, try_blocks / 2, cases[i].spell);
+        int second = c.two; /* the second slice: the other kind */
+        feed(&c, try_blocks - per_slice, cases[i].two, cases[i].one, &fed, 0, try_blocks / 2, cases[i].spell);
         int chosen = c.two;
-        feed(&c, runs - 1, cases[i].two, cases[i].one);
+        int64_t tried1 = c.blocks[1], tried0 = c.blocks[0];
+        feed(&c, runs - 1, cases[i].two, cases[i].one, &fed, 0, 0, 1);
         int kept = c.two;
-        feed(&c, 1, cases[i].two, cases[i].one);
+        feed(&c, 1, cases[i].two, cases[i].one, &fed, 0, 0, 1);
         int again = c.two;
-        int64_t want1 = tries + (cases[i].want_two ? runs : 0), want0 = tries + (cases[i].want_two ? 0 : runs);
-        check(first == 1 && second == 0 && chosen == cases[i].want_two && kept == chosen && again == 1 &&
-                  c.blocks[1] == want1 && c.blocks[0] == want0,
-              cases[i].what, "modes %d %d %d %d %d, blocks on two %lld (want %lld), on one %lld (want %lld)", first,
-              second, chosen, kept, again, (long long)c.blocks[1], (long long)want1, (long long)c.blocks[0],
-              (long long)want0);
+        int64_t want1 = try_blocks / 2 + (cases[i].want_two ? runs : 0);
+        int64_t want0 = try_blocks / 2 + (cases[i].want_two ? 0 : runs);
+        check(first == 1 && second == 0 && tried1 == try_blocks / 2 && tried0 == try_blocks / 2 &&
+                  chosen == cases[i].want_two && kept == chosen && again == 1 && c.blocks[1] == want1 &&
+                  c.blocks[0] == want0,
+              cases[i].what,
+              "modes %d %d %d %d %d, tried %lld / %lld, blocks on two %lld (want %lld), on one %lld (want %lld)", first,
+              second, chosen, kept, again, (long long)tried1, (long long)tried0, (long long)c.blocks[1],
+              (long long)want1, (long long)c.blocks[0], (long long)want0);
     }
 }
 
@@ -351,6 +393,7 @@ int main(void)
     test_slow_worker();
     test_same_bytes();
     test_measured_pool();
+    test_wrong_next_block();
     test_one_cpu();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
