@@ -168,11 +168,12 @@ static void post(_Atomic uint32_t *addr, _Atomic int *sleepers)
         futex_wake(addr);
 }
 
-/* How long a waiting thread spins: for the next block (the poster's work
- * between blocks is a few microseconds), and for a task's inputs or the
- * block's end (a unit takes microseconds on a quiet machine). */
+/* How long a waiting thread spins before it sleeps: longer than any wait
+ * on a quiet machine (a task takes microseconds; the largest, a read-ahead
+ * that refills its 128 KiB chunk, some tens), far shorter than another
+ * process's time slice (milliseconds). */
 #define SPIN_GO_NS 200000
-#define SPIN_TASK_NS 50000
+#define SPIN_TASK_NS 200000
 
 /* Every op of p that reads ahead, for block [pos, pos + n). */
 static void read_ahead_all(plan *p, int64_t pos, int n)

@@ -7,6 +7,8 @@
  *     the mix has what makes units wait for each other: EQ batches, a
  *     track keyed by another, a bus compressor keyed by a bus, a pre-fader
  *     send (its units merged), a moving pan into two buses (one evaluator),
+ *     a track of short overlapping clips with fades (read a block ahead
+ *     while clips start and end inside blocks),
  *     a limiter's look-ahead (latency-compensating delays), and the tail
  *     (the driver's output stage) as a task;
  *   - with one worker made slow (sched_pool_test_slow: after each task it
@@ -71,6 +73,11 @@ static const char *mix_script =
     "for k = 13, 16 do\n"
     "  t[k] = track(\"F\" .. k) { channels = 2, to = fx, gain = -3 }\n"
     "  t[k]:clip { \"t\" .. k .. \".wav\", at = 0 }\n"
+    "end\n"
+    "local sfx = track(\"SFX\") { channels = 2, to = fx, gain = -6 }\n"
+    "for k = 0, 13 do\n"
+    "  sfx:clip { \"t\" .. (13 + k % 4) .. \".wav\", at = 0.05 + 0.11 * k, from = 0.013 * k,\n"
+    "             length = 0.17 + 0.007 * k, fade_in = 0.004, fade_out = 0.01 }\n"
     "end\n"
     "t[13]:compressor { threshold = -30, ratio = 3, key = t[1] }\n"
     "t[1]:send(verb, { level = -9, pre = true })\n"
