@@ -253,6 +253,7 @@ void dsp_loudness_reset(dsp_loudness *s)
     s->pos = 0;
     s->steps = 0;
     s->ring_at = s->hop_step = s->hop_at = 0;
+    s->m_whole = s->s_whole = 0.0;
     s->m_energy = s->s_energy = -1.0;
     s->max_m_energy = s->max_s_energy = -1.0;
     hist_clear(&s->gate);
@@ -273,6 +274,7 @@ int dsp_loudness_copy_state(dsp_loudness *dst, const dsp_loudness *src)
     dst->pos = src->pos;
     dst->steps = src->steps;
     dst->ring_at = src->ring_at, dst->hop_step = src->hop_step, dst->hop_at = src->hop_at;
+    dst->m_whole = src->m_whole, dst->s_whole = src->s_whole;
     dst->m_energy = src->m_energy, dst->s_energy = src->s_energy;
     dst->max_m_energy = src->max_m_energy, dst->max_s_energy = src->max_s_energy;
     hist_copy(&dst->gate, &src->gate);
@@ -636,34 +638,41 @@ static void hist_add(dsp_loudness_hist *h, double energy)
     h->total_count++;
 }
 
+/* The sum of the `hops` newest complete hops' sums, oldest first. */
+static double newest_hops(const dsp_loudness *s, int hops)
+{
+    int h = s->hop_at - hops < 0 ? s->hop_at - hops + 30 : s->hop_at - hops;
+    double sum = 0.0;
+    for (int j = 0; j < hops; j++) {
+        sum += s->hop_sums[h];
+        h = h == 29 ? 0 : h + 1;
+    }
+    return sum;
+}
+
 /* The energy of the last len grid steps (len whole hops: 400 ms or 3 s),
- * oldest first, the same order whatever the call pattern: the steps of the
- * oldest hop only partly in the window one by one, the hops wholly in it by
- * their sums, then the current hop's steps one by one (13 and 39 additions
- * at a 10 ms grid instead of 40 and 300). Slots come from the counters
- * step_end keeps (ring_at, hop_step, hop_at), not from divisions. */
-static double window_sum(const dsp_loudness *s, int len)
+ * the same order whatever the call pattern: `whole`, the sum of the len /
+ * grid - 1 newest complete hops (step_end keeps it, summed once a hop),
+ * then the oldest hop's steps still in the window (its sum when all of
+ * them are), then the current hop's steps: 2 grid additions a step at a
+ * 10 ms grid instead of 13 and 39 for M and S. Slots come from the
+ * counters step_end keeps (ring_at, hop_step, hop_at), not from
+ * divisions. */
+static double window_sum(const dsp_loudness *s, int len, double whole)
 {
     const int g = s->grid, r = s->hop_step;
-    int hops = len / g;
-    double sum = 0.0;
-    if (r > 0) {
-        /* the oldest hop's last g - r steps, from step (steps - len); a hop
-         * starts at a multiple of grid, and ring_len is one: no wrap inside
-         * a partial hop */
-        int k = s->ring_at - len < 0 ? s->ring_at - len + s->ring_len : s->ring_at - len;
-        const double *part = s->ring + k;
-        for (int j = r; j < g; j++)
-            sum += *part++;
-        hops--;
+    double sum = whole;
+    if (r == 0) { /* the oldest hop whole: slot hop_at - len / g mod 30 */
+        int h = s->hop_at - len / g < 0 ? s->hop_at - len / g + 30 : s->hop_at - len / g;
+        return sum + s->hop_sums[h];
     }
-    /* the whole hops, oldest first: slots hop_at - hops .. hop_at - 1 mod 30 */
-    int h = s->hop_at - hops < 0 ? s->hop_at - hops + 30 : s->hop_at - hops;
-    int first_run = 30 - h < hops ? 30 - h : hops;
-    for (int j = 0; j < first_run; j++)
-        sum += s->hop_sums[h + j];
-    for (int j = 0; j < hops - first_run; j++)
-        sum += s->hop_sums[j];
+    /* the oldest hop's last g - r steps, from step (steps - len); a hop
+     * starts at a multiple of grid, and ring_len is one: no wrap inside a
+     * partial hop */
+    int k = s->ring_at - len < 0 ? s->ring_at - len + s->ring_len : s->ring_at - len;
+    const double *part = s->ring + k;
+    for (int j = r; j < g; j++)
+        sum += *part++;
     /* the current hop's r steps (ring_at - r >= 0: ring_at is r mod grid) */
     const double *cur = s->ring + s->ring_at - r;
     for (int j = 0; j < r; j++)
@@ -688,16 +697,18 @@ static void step_end(dsp_loudness *s, double e)
         s->hop_sums[s->hop_at] = hop;
         s->hop_step = 0;
         s->hop_at = s->hop_at == 29 ? 0 : s->hop_at + 1;
+        s->m_whole = newest_hops(s, 3);
+        s->s_whole = newest_hops(s, 29);
     }
 
     int mlen = 4 * s->grid, slen = 30 * s->grid;
     if (s->steps >= mlen) {
-        s->m_energy = window_sum(s, mlen) / (4.0 * s->hop);
+        s->m_energy = window_sum(s, mlen, s->m_whole) / (4.0 * s->hop);
         if (s->m_energy > s->max_m_energy)
             s->max_m_energy = s->m_energy;
     }
     if (s->steps >= slen) {
-        s->s_energy = window_sum(s, slen) / (30.0 * s->hop);
+        s->s_energy = window_sum(s, slen, s->s_whole) / (30.0 * s->hop);
         if (s->s_energy > s->max_s_energy)
             s->max_s_energy = s->s_energy;
     }
@@ -713,9 +724,11 @@ static void step_end(dsp_loudness *s, double e)
 static void peaks(dsp_loudness *s, const float *const *in, int n)
 {
     for (int c = 0; c < s->channels; c++) {
-        if (s->true_peak)
-            s->ch[c].tpeak = dsp_truepeak_feed(s->ch[c].hist, in[c], n, &s->ch[c].peak, s->ch[c].tpeak);
-        else
+        if (s->true_peak) {
+            dsp_loudness_channel *ch = &s->ch[c];
+            ch->tpeak = dsp_truepeak_feed(ch->hist, in[c], n, &ch->ipeak, ch->tpeak);
+            ch->peak = ch->ipeak > ch->peak ? ch->ipeak : ch->peak;
+        } else
             s->ch[c].peak = dsp_truepeak_sample_peak(in[c], n, s->ch[c].peak);
     }
 }
@@ -861,9 +874,9 @@ void dsp_loudness_take_true_peaks(dsp_loudness *s, float *peaks)
 {
     for (int c = 0; c < s->channels; c++) {
         dsp_loudness_channel *ch = &s->ch[c];
-        peaks[c] = ch->tpeak;
+        peaks[c] = ch->tpeak; /* >= ipeak: dsp_truepeak_feed's reading */
         ch->tpeak_taken = ch->tpeak > ch->tpeak_taken ? ch->tpeak : ch->tpeak_taken;
-        ch->tpeak = 0.0f;
+        ch->tpeak = ch->ipeak = 0.0f;
     }
 }
 

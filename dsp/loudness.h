@@ -97,8 +97,10 @@ typedef struct {
     double acc;               /* sum of squares in the current grid step */
     float hist[12];           /* last 11 input samples, for the interpolator */
     float peak;               /* max |x| */
-    float tpeak;              /* max |interpolated| since the last take (dsp_loudness_take_true_peaks) */
-    float tpeak_taken;        /* max |interpolated| of the windows taken before */
+    float ipeak;              /* max |x| since the last take (dsp_loudness_take_true_peaks) */
+    float tpeak;              /* the true-peak reading since the last take: max(|interpolated|, ipeak),
+                                 dsp_truepeak_feed's */
+    float tpeak_taken;        /* the readings of the windows taken before */
 } dsp_loudness_channel;
 
 typedef struct {
@@ -122,6 +124,7 @@ typedef struct {
     int ring_at;              /* steps % ring_len: the next step's slot */
     int hop_step;             /* steps % grid: steps into the current hop */
     int hop_at;               /* (steps / grid) % 30: the current hop's slot */
+    double m_whole, s_whole;  /* the sums of the 3 and 29 newest complete hops (window_sum) */
     double b[3], a[3];        /* stage 1: shelf */
     double a2[3];             /* stage 2: high-pass, numerator 1, -2, 1 */
     dsp_loudness_channel *ch;
@@ -205,9 +208,10 @@ void dsp_loudness_get(const dsp_loudness *s, dsp_loudness_result *out);
  * range_lu (0) stands for no range at all. */
 int dsp_loudness_range_defined(const dsp_loudness_result *r);
 
-/* Per channel c < channels, peaks[c] = the largest magnitude among the
- * interpolated values the samples measured since the last take (or the
- * start) completed, linear (0 for none; +inf after a NaN), the same bits as
+/* Per channel c < channels, peaks[c] = the true-peak reading of the
+ * samples measured since the last take (or the start): the largest
+ * magnitude among those samples and the interpolated values they completed,
+ * linear (0 for none; +inf after a NaN), the same bits as
  * dsp_truepeak_feed on those samples; then starts the next window. The
  * programme's true peak still counts every value: the QC report's
  * per-interval peaks (vm/qc_series.c) come from the meter that measures the

@@ -211,6 +211,24 @@ static void block_peaks(const float *restrict x, int n, uint32_t *restrict out)
  * does not depend on the cuts) */
 #define FEED_MAX (64 * STRETCH)
 
+/* pass[b] = whether stretch b's block bound (its samples are within blocks
+ * b and b + 1: blk[b + 1] is read, 0 past the last block) times the
+ * filter's gain bound beats peak, for b < count; returns whether any does.
+ * One vector loop instead of a test and branch per stretch: in a loud
+ * programme most calls have none. */
+DSP_HOT
+static int stretch_bounds(const uint32_t *restrict blk, int count, float peak, uint32_t *restrict pass)
+{
+    uint32_t any = 0;
+    for (int b = 0; b < count; b++) {
+        uint32_t m = blk[b] > blk[b + 1] ? blk[b] : blk[b + 1];
+        m = m < DSP_PEAK_INF_BITS ? m : DSP_PEAK_INF_BITS;
+        pass[b] = dsp_bits_peak(m) * DSP_TRUEPEAK_GAIN_BOUND > peak;
+        any |= pass[b];
+    }
+    return any != 0;
+}
+
 float dsp_truepeak_feed(float *hist, const float *x, int n, float *sample_peak, float peak)
 {
     const int h = DSP_TRUEPEAK_TAPS - 1;
@@ -221,14 +239,21 @@ float dsp_truepeak_feed(float *hist, const float *x, int n, float *sample_peak, 
      * max(blk[i], blk[i + 1]) bounds its samples: where even that cannot
      * beat the peak, can_beat is not asked (it would say no: the same
      * windows skipped as before, one pass over the samples instead of two) */
-    uint32_t blk[FEED_MAX / STRETCH + 1];
+    uint32_t blk[FEED_MAX / STRETCH + 1], pass[FEED_MAX / STRETCH];
     const int nblk = (n + STRETCH - 1) / STRETCH;
     block_peaks(x, n, blk);
+    blk[nblk] = 0;
     uint32_t xm = 0;
     for (int b = 0; b < nblk; b++)
         xm = blk[b] > xm ? blk[b] : xm;
     const float x_peak = dsp_bits_peak(xm < DSP_PEAK_INF_BITS ? xm : DSP_PEAK_INF_BITS);
     *sample_peak = x_peak > *sample_peak ? x_peak : *sample_peak;
+    /* a true-peak reading is max(interpolated, samples): an interpolated
+     * value at or below the samples' peak cannot change it, so the bar a
+     * stretch must clear is the larger of the two (this call's samples
+     * included). At a programme's start, or after a take, that skips what
+     * the running interpolated peak alone could not yet rule out. */
+    peak = *sample_peak > peak ? *sample_peak : peak;
 
     float buf[2 * DSP_TRUEPEAK_TAPS];
     int head = n < h ? n : h;
@@ -238,15 +263,16 @@ float dsp_truepeak_feed(float *hist, const float *x, int n, float *sample_peak, 
         /* the windows reaching back into the last call's samples */
         if (can_beat(buf, h + head, peak))
             peak = dsp_truepeak_peak(buf, head, peak);
-        /* the windows within x, a stretch at a time */
-        for (int i = 0; i < n - h; i += STRETCH) {
-            int len = n - h - i < STRETCH ? n - h - i : STRETCH, b = i / STRETCH;
-            uint32_t m = b + 1 < nblk && blk[b + 1] > blk[b] ? blk[b + 1] : blk[b];
-            if (!(dsp_bits_peak(m < DSP_PEAK_INF_BITS ? m : DSP_PEAK_INF_BITS) * DSP_TRUEPEAK_GAIN_BOUND > peak))
-                continue;
-            if (can_beat(x + i, len + h, peak))
-                peak = dsp_truepeak_peak(x + i, len, peak);
-        }
+        /* the windows within x, a stretch at a time: those whose blocks'
+         * bound beats the peak as it was before them are asked can_beat
+         * with the peak as it is (a stretch that no longer can says no) */
+        const int stretches = n > h ? (n - h + STRETCH - 1) / STRETCH : 0;
+        if (stretch_bounds(blk, stretches, peak, pass))
+            for (int b = 0; b < stretches; b++) {
+                int i = b * STRETCH, len = n - h - i < STRETCH ? n - h - i : STRETCH;
+                if (pass[b] && can_beat(x + i, len + h, peak))
+                    peak = dsp_truepeak_peak(x + i, len, peak);
+            }
     }
     if (n >= h)
         memcpy(hist, x + n - h, (size_t)h * sizeof *buf);

@@ -34,20 +34,23 @@ float dsp_truepeak_peak(const float *w, int count, float peak);
  * silence (dsp_loudness_sample_peak is this). */
 float dsp_truepeak_sample_peak(const float *x, int n, float peak);
 
-/* The running true peak of one channel of a stream cut into calls of any
- * length: max(peak, the interpolated values the n samples x[0..n) complete),
- * hist holding the stream's last DSP_TRUEPEAK_TAPS - 1 samples (zeros
- * before it starts), updated here. On the way, *sample_peak = max(*sample_peak,
- * the largest |x[i]|) by dsp_truepeak_sample_peak's rule (the same bits),
- * found in the same pass over the samples as the bounds below. When even
- * the filter's gain bound on the call's samples and on hist cannot beat
- * peak, the filter is skipped, and so is each stretch of 64 windows whose
- * own samples cannot, by that bound or by one on their largest sample and
- * largest step between neighbours, tight where the signal is smooth (same
- * result; quiet passages cost almost nothing, loud ones only where they
+/* The running true-peak reading of one channel of a stream cut into calls
+ * of any length: first *sample_peak = max(*sample_peak, the largest |x[i]|)
+ * by dsp_truepeak_sample_peak's rule (the same bits), then returns
+ * max(peak, *sample_peak, the interpolated values the n samples x[0..n)
+ * complete), hist holding the stream's last DSP_TRUEPEAK_TAPS - 1 samples
+ * (zeros before it starts), updated here. A reading, like BS.1770's, is
+ * never below the samples' peak, so values at or below it need not be
+ * found: when even the filter's gain bound on the call's samples and on
+ * hist cannot beat max(peak, *sample_peak), the filter is skipped, and so
+ * is each stretch of 64 windows whose own samples cannot, by that bound or
+ * by one on their largest sample and largest step between neighbours,
+ * tight where the signal is smooth (the same result as computing every
+ * window and taking the max with the samples: test_loudness checks it bit
+ * for bit; quiet passages cost almost nothing, loud ones only where they
  * are loudest and not smooth). The loudness meter's
  * (dsp_loudness_take_true_peaks hands the QC report its per-interval
- * peaks from it). */
+ * readings from it, *sample_peak then the interval's). */
 float dsp_truepeak_feed(float *hist, const float *x, int n, float *sample_peak, float peak);
 
 /* Peaks are kept as the bits of a non-negative float: for those, unsigned

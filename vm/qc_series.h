@@ -14,8 +14,9 @@
  *             output): momentary and short-term loudness (BS.1770-4 with the
  *             layout's weights, dsp/loudness.h) of the windows ending on
  *             each 100 ms step inside the point, the loudest of them; true
- *             peak of each channel over the point's samples (the same meter's,
- *             dsp_loudness_take_true_peaks). Plus the whole
+ *             peak of each channel over the point's samples, never below its
+ *             largest sample (the same meter's, dsp_loudness_take_true_peaks).
+ *             Plus the whole
  *             programme's measures from the same meter.
  *   gains     every op with a gain readout (compressors, expanders, gates,
  *             limiters, realtime ducks: plan_op_class.meter_db) read every

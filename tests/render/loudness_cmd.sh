@@ -110,6 +110,22 @@ for line in open(sys.argv[2]):
         print("%s - ffmpeg %s %s: ours %s, ffmpeg %s (within %.1f)" % ("ok" if good else "not ok", f, key, ours, t, tol))
 PY
 
+# The meter's true peak skips stretches that cannot beat its reading so far
+# (dsp/truepeak.h): on every EBU file (the true-peak cases 15-23 among them),
+# each channel's reading is the same bits as the interpolator on every
+# window and the samples' peak (build/tools/truepeak_exact).
+TPX=$(dirname "$DS")/tools/truepeak_exact
+if [ -x "$TPX" ]; then
+  "$TPX" ebu/*.wav > tp_exact.txt 2> tp_exact.err
+  rc=$?
+  n=$(grep -c ' same ' tp_exact.txt); all=$(ls ebu/*.wav | wc -l | tr -d ' ')
+  tpn=$(grep -c ' same ebu/3341-\(1[5-9]\|2[0-3]\)' tp_exact.txt)
+  if [ $rc = 0 ] && [ "$n" = "$all" ] && [ "$tpn" -ge 9 ]; then
+    ok "true peak with stretches skipped = every window computed, bit for bit, on all $n EBU WAV files ($tpn true-peak cases)"
+  else notok "true peak with stretches skipped = every window computed on the EBU files" \
+    "exit $rc, $n of $all same, $tpn true-peak cases: $(grep -v ' same ' tp_exact.txt | head -5 | tr '\n' ';')"; fi
+else notok "true peak exactness on the EBU files" "$TPX is not built (make)"; fi
+
 # ---- silence -----------------------------------------------------------------
 py_wav() { # FILE CHANNELS SECONDS EXPR-per-channel (python, of t and c) : a 16-bit WAVE_FORMAT_PCM file, no mask
   python3 - "$@" <<'PY'

@@ -125,3 +125,18 @@ for role in ("music", "speech", "ambience"):
 for ch, what in ((1, "mono"), (2, "stereo")):
     print(("ok - " if any(c == ch for _, c in kinds) else "not ok - ") + "the recordings include " + what)
 PY
+
+# The meter's true peak skips stretches that cannot beat its reading so far
+# (dsp/truepeak.h): on every recording, each channel's reading is the same
+# bits as the interpolator on every window and the samples' peak
+# (build/tools/truepeak_exact).
+TPX=$(dirname "$DS")/tools/truepeak_exact
+if [ -x "$TPX" ]; then
+  cut -d'|' -f3 "$list" | tr '\n' '\0' | xargs -0 "$TPX" > tp_exact.txt 2> tp_exact.err
+  rc=$?
+  n=$(grep -c ' same ' tp_exact.txt)
+  if [ $rc = 0 ] && [ "$n" = "$(wc -l < "$list" | tr -d ' ')" ]; then
+    ok "true peak with stretches skipped = every window computed, bit for bit, on all $n recordings"
+  else notok "true peak with stretches skipped = every window computed on the recordings" \
+    "exit $rc: $(grep -v ' same ' tp_exact.txt | tr '\n' ';') $(head -c 300 tp_exact.err)"; fi
+else notok "true peak exactness on the recordings" "$TPX is not built (make)"; fi
