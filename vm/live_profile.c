@@ -229,163 +229,227 @@ static uint64_t over(uint64_t v, uint64_t median)
     return v > median ? v - median : 0;
 }
 
+/* What the file is written from: the profile, the plan that names its ops,
+ * and what the summary needs (medians, the ops' classes). */
+typedef struct {
+    const live_profile *lp;
+    const plan *p;
+    FILE *f;
+    int n, nops;
+    double us;                  /* microseconds a tick */
+    double period_us;
+    uint64_t *col;              /* n values, sorted by sort_column */
+    uint64_t *op_med;           /* nops */
+    int *op_cls;                /* nops: index into cls */
+    const plan_op_class *cls[PROFILE_MAX_CLASSES];
+    double cls_med[PROFILE_MAX_CLASSES];
+    int ncls;
+    uint64_t med_total, med_phase[PROF_NPHASES], med_rest, med_ops;
+} prof_file;
+
+typedef enum { COL_TOTAL, COL_PHASE, COL_REST, COL_OPS, COL_OP } prof_column;
+
+static uint64_t cell(const live_profile *lp, int i, prof_column c, int k)
+{
+    const cb_record *r = &lp->cb[i];
+    switch (c) {
+    case COL_TOTAL: return r->ticks;
+    case COL_PHASE: return r->phase[k];
+    case COL_REST: return rest_of(r);
+    case COL_OPS: return r->ops;
+    case COL_OP: return lp->op_ticks[(size_t)i * (size_t)lp->max_ops + (size_t)k];
+    }
+    return 0;
+}
+
+/* w->col = column c (phase or op k) of every callback, sorted. */
+static void sort_column(prof_file *w, prof_column c, int k)
+{
+    for (int i = 0; i < w->n; i++)
+        w->col[i] = cell(w->lp, i, c, k);
+    qsort(w->col, (size_t)w->n, sizeof *w->col, cmp_u64);
+}
+
+static void write_medians(prof_file *w)
+{
+    sort_column(w, COL_TOTAL, 0);
+    int n = w->n;
+    uint64_t q99 = quantile(w->col, n, 10), q999 = quantile(w->col, n, 1), worst = n ? w->col[n - 1] : 0;
+    w->med_total = quantile(w->col, n, 500);
+    for (int ph = 0; ph < PROF_NPHASES; ph++) {
+        sort_column(w, COL_PHASE, ph);
+        w->med_phase[ph] = quantile(w->col, n, 500);
+    }
+    sort_column(w, COL_REST, 0);
+    w->med_rest = quantile(w->col, n, 500);
+    sort_column(w, COL_OPS, 0);
+    w->med_ops = quantile(w->col, n, 500);
+    double us = w->us, pc = w->period_us > 0 ? 100 * us / w->period_us : 0;
+    fprintf(w->f, "# callback time: median %.1f us, 99th percentile %.1f, 99.9th %.1f, worst %.1f "
+                  "(%.1f %%, %.1f %%, %.1f %%, %.1f %% of the period)\n",
+            w->med_total * us, q99 * us, q999 * us, worst * us, w->med_total * pc, q99 * pc, q999 * pc, worst * pc);
+    fprintf(w->f, "# the median callback: ops %.1f us, commands %.1f, meters %.1f, old plan %.1f, rest %.1f\n",
+            w->med_ops * us, w->med_phase[PROF_COMMANDS] * us, w->med_phase[PROF_METERS] * us,
+            w->med_phase[PROF_OTHER_PLAN] * us, w->med_rest * us);
+}
+
+/* The op lines; each op's median and class (w->op_med, w->op_cls). */
+static void write_ops(prof_file *w)
+{
+    for (int k = 0; k < w->nops; k++) {
+        sort_column(w, COL_OP, k);
+        w->op_med[k] = quantile(w->col, w->n, 500);
+        const plan_op *op = w->p ? &w->p->ops[k] : NULL;
+        int c = 0;
+        while (c < w->ncls && op && w->cls[c] != op->cls)
+            c++;
+        if (c == w->ncls && w->ncls < PROFILE_MAX_CLASSES)
+            w->cls[w->ncls++] = op ? op->cls : NULL;
+        w->op_cls[k] = c < w->ncls ? c : w->ncls - 1;
+        w->cls_med[w->op_cls[k]] += (double)w->op_med[k];
+        fprintf(w->f, "op %d %s %.2f %.2f %.2f %s\n", k, op ? op->cls->name : "?", w->op_med[k] * w->us,
+                quantile(w->col, w->n, 1) * w->us, w->n ? w->col[w->n - 1] * w->us : 0.0,
+                op && op->label ? op->label : "");
+    }
+}
+
+/* Faults, context switches and changes of CPU over every callback, and in
+ * the slow ones (over 25 % of the period). */
+static void write_counts(prof_file *w, uint64_t bound)
+{
+    const live_profile *lp = w->lp;
+    int faulted = 0, last_fault = -1, switched = 0, moved = 0;
+    int slow = 0, slow_faulted = 0, slow_switched = 0, slow_migrated = 0, slow_moved = 0;
+    uint64_t faults = 0;
+    for (int i = 0; i < w->n; i++) {
+        const cb_record *r = &lp->cb[i];
+        int f = r->minflt + r->majflt > 0, s = r->nvcsw + r->nivcsw > 0;
+        int m = i > 0 && r->cpu0 != lp->cb[i - 1].cpu1;
+        faults += r->minflt + r->majflt;
+        faulted += f;
+        last_fault = f ? i : last_fault;
+        switched += s;
+        moved += m;
+        if (r->ticks > bound) {
+            slow++;
+            slow_faulted += f;
+            slow_switched += s;
+            slow_migrated += r->cpu0 != r->cpu1;
+            slow_moved += m;
+        }
+    }
+    fprintf(w->f, "# all callbacks: %llu page faults in %d of them (the last in callback %d), context switches "
+                  "in %d\n",
+            (unsigned long long)faults, faulted, last_fault, switched);
+    fprintf(w->f, "# callbacks over 25 %% of the period: %d (%.3f %%); with page faults %d, context switches %d, "
+                  "a change of CPU during it %d, on another CPU than the callback before %d "
+                  "(of all callbacks: %.1f %%)\n",
+            slow, w->n ? 100.0 * slow / w->n : 0.0, slow_faulted, slow_switched, slow_migrated, slow_moved,
+            w->n > 1 ? 100.0 * moved / (w->n - 1) : 0.0);
+}
+
+/* Where the slow callbacks' time over the median callback's went: each
+ * part's time over its own median, summed by op class and phase, beside
+ * that part's share of the median callback. */
+static void write_shares(prof_file *w, uint64_t bound)
+{
+    const live_profile *lp = w->lp;
+    double over_total = 0, over_phase[PROF_NPHASES] = {0}, over_rest = 0, cls_over[PROFILE_MAX_CLASSES] = {0};
+    for (int i = 0; i < w->n; i++) {
+        const cb_record *r = &lp->cb[i];
+        if (r->ticks <= bound)
+            continue;
+        over_total += (double)over(r->ticks, w->med_total);
+        for (int ph = 0; ph < PROF_NPHASES; ph++)
+            over_phase[ph] += (double)over(r->phase[ph], w->med_phase[ph]);
+        over_rest += (double)over(rest_of(r), w->med_rest);
+        if (r->gen == lp->gen) /* the ops of the plan the op lines name */
+            for (int k = 0; k < w->nops; k++)
+                cls_over[w->op_cls[k]] += (double)over(cell(lp, i, COL_OP, k), w->op_med[k]);
+    }
+    double med_sum = (double)w->med_rest;
+    for (int ph = 0; ph < PROF_NPHASES; ph++)
+        med_sum += (double)w->med_phase[ph];
+    for (int c = 0; c < w->ncls; c++)
+        med_sum += w->cls_med[c];
+    fprintf(w->f, "# their time over the median callback, %.1f us in all (each part over its own median), "
+                  "and [the median callback's share]:\n",
+            over_total * w->us);
+    double ot = over_total > 0 ? over_total : 1, ms = med_sum > 0 ? med_sum : 1;
+    for (int c = 0; c < w->ncls; c++)
+        fprintf(w->f, "#   ops %-10s %5.1f %%  [%5.1f %%]\n", w->cls[c] ? w->cls[c]->name : "?",
+                100 * cls_over[c] / ot, 100 * w->cls_med[c] / ms);
+    static const char *phase_names[PROF_NPHASES] = {"commands", "meters", "old plan"};
+    for (int ph = 0; ph < PROF_NPHASES; ph++)
+        fprintf(w->f, "#   %-14s %5.1f %%  [%5.1f %%]\n", phase_names[ph], 100 * over_phase[ph] / ot,
+                100 * w->med_phase[ph] / ms);
+    fprintf(w->f, "#   %-14s %5.1f %%  [%5.1f %%]\n", "rest", 100 * over_rest / ot, 100 * w->med_rest / ms);
+}
+
+static void write_callbacks(prof_file *w)
+{
+    const live_profile *lp = w->lp;
+    const double us = w->us;
+    for (int i = 0; i < w->n; i++) {
+        const cb_record *r = &lp->cb[i];
+        int top = -1;
+        uint64_t top_over = 0, top_t = 0;
+        for (int k = 0; k < w->nops; k++) {
+            uint64_t t = cell(lp, i, COL_OP, k);
+            if (top < 0 || over(t, w->op_med[k]) > top_over) {
+                top = k;
+                top_over = over(t, w->op_med[k]);
+                top_t = t;
+            }
+        }
+        fprintf(w->f, "cb %d %.6f %d %d %d %.2f %.2f %.2f %.2f %.2f %.2f %u %u %u %u %u %d %.2f %d\n", i,
+                1e-9 * (double)r->t_ns, r->cpu0, r->cpu1, r->frames, r->ticks * us, r->phase[PROF_COMMANDS] * us,
+                r->ops * us, r->phase[PROF_METERS] * us, r->phase[PROF_OTHER_PLAN] * us, rest_of(r) * us, r->minflt,
+                r->majflt, r->nvcsw, r->nivcsw, r->cpu_us, top, top_t * us, r->gen);
+    }
+}
+
 int live_profile_write(live_profile **plp, const plan *p, double rate, int period_frames)
 {
     live_profile *lp = *plp;
     if (!lp)
         return 0;
     *plp = NULL;
-    int n = lp->n, nops = lp->nops_last < lp->max_ops ? lp->nops_last : lp->max_ops;
-    if (p && p->nops < nops)
-        nops = p->nops;
-    /* stamps to nanoseconds */
+    prof_file w = {.lp = lp, .p = p, .n = lp->n};
+    w.nops = lp->nops_last < lp->max_ops ? lp->nops_last : lp->max_ops;
+    if (p && p->nops < w.nops)
+        w.nops = p->nops;
+    /* stamps to microseconds, from the first and last callbacks' clock readings */
     double ns_per_tick = 1.0;
+    int n = lp->n;
     if (PROFILE_TSC && n >= 2 && lp->cb[n - 1].ticks0 > lp->cb[0].ticks0)
         ns_per_tick = (double)(lp->cb[n - 1].t_ns - lp->cb[0].t_ns) / (double)(lp->cb[n - 1].ticks0 - lp->cb[0].ticks0);
-    const double us = ns_per_tick / 1000.0;
-    double period_us = rate > 0 ? 1e6 * period_frames / rate : 0;
+    w.us = ns_per_tick / 1000.0;
+    w.period_us = rate > 0 ? 1e6 * period_frames / rate : 0;
+    uint64_t bound = w.period_us > 0 ? (uint64_t)(0.25 * w.period_us / w.us) : UINT64_MAX;
 
-    FILE *f = fopen(lp->path, "w");
-    uint64_t *col = malloc((size_t)(n > 0 ? n : 1) * sizeof *col);
-    uint64_t *op_med = calloc((size_t)(nops > 0 ? nops : 1), sizeof *op_med);
-    int ok = f && col && op_med;
+    w.f = fopen(lp->path, "w");
+    w.col = malloc((size_t)(n > 0 ? n : 1) * sizeof *w.col);
+    w.op_med = calloc((size_t)(w.nops > 0 ? w.nops : 1), sizeof *w.op_med);
+    w.op_cls = calloc((size_t)(w.nops > 0 ? w.nops : 1), sizeof *w.op_cls);
+    int ok = w.f && w.col && w.op_med && w.op_cls;
     if (ok) {
-        fprintf(f, "# dubstage live profile: %d callbacks recorded of %llu, %d frames a period (%.1f us), "
-                   "timer %s (%.4f ns a tick)\n",
-                n, (unsigned long long)lp->seen, period_frames, period_us, PROFILE_TSC ? "tsc" : "CLOCK_MONOTONIC",
+        fprintf(w.f, "# dubstage live profile: %d callbacks recorded of %llu, %d frames a period (%.1f us), "
+                     "timer %s (%.4f ns a tick)\n",
+                n, (unsigned long long)lp->seen, period_frames, w.period_us, PROFILE_TSC ? "tsc" : "CLOCK_MONOTONIC",
                 ns_per_tick);
-        /* medians: the whole callback, each phase, each op */
-        uint64_t med_total, med_phase[PROF_NPHASES], med_rest, med_ops;
-        for (int i = 0; i < n; i++)
-            col[i] = lp->cb[i].ticks;
-        qsort(col, (size_t)n, sizeof *col, cmp_u64);
-        med_total = quantile(col, n, 500);
-        uint64_t q99 = quantile(col, n, 10), q999 = quantile(col, n, 1), worst = n ? col[n - 1] : 0;
-        for (int ph = 0; ph < PROF_NPHASES; ph++) {
-            for (int i = 0; i < n; i++)
-                col[i] = lp->cb[i].phase[ph];
-            qsort(col, (size_t)n, sizeof *col, cmp_u64);
-            med_phase[ph] = quantile(col, n, 500);
-        }
-        for (int i = 0; i < n; i++)
-            col[i] = rest_of(&lp->cb[i]);
-        qsort(col, (size_t)n, sizeof *col, cmp_u64);
-        med_rest = quantile(col, n, 500);
-        for (int i = 0; i < n; i++)
-            col[i] = lp->cb[i].ops;
-        qsort(col, (size_t)n, sizeof *col, cmp_u64);
-        med_ops = quantile(col, n, 500);
-        fprintf(f, "# callback time: median %.1f us, 99th percentile %.1f, 99.9th %.1f, worst %.1f "
-                   "(%.1f %%, %.1f %%, %.1f %%, %.1f %% of the period)\n",
-                med_total * us, q99 * us, q999 * us, worst * us, 100 * med_total * us / period_us,
-                100 * q99 * us / period_us, 100 * q999 * us / period_us, 100 * worst * us / period_us);
-        fprintf(f, "# the median callback: ops %.1f us, commands %.1f, meters %.1f, old plan %.1f, rest %.1f\n",
-                med_ops * us, med_phase[PROF_COMMANDS] * us, med_phase[PROF_METERS] * us,
-                med_phase[PROF_OTHER_PLAN] * us, med_rest * us);
-
-        /* op lines, and the op classes */
-        const plan_op_class *cls[PROFILE_MAX_CLASSES];
-        double cls_med[PROFILE_MAX_CLASSES] = {0}, cls_over[PROFILE_MAX_CLASSES] = {0};
-        int ncls = 0, *op_cls = calloc((size_t)(nops > 0 ? nops : 1), sizeof *op_cls);
-        for (int k = 0; k < nops && op_cls; k++) {
-            for (int i = 0; i < n; i++)
-                col[i] = lp->op_ticks[(size_t)i * (size_t)lp->max_ops + (size_t)k];
-            qsort(col, (size_t)n, sizeof *col, cmp_u64);
-            op_med[k] = quantile(col, n, 500);
-            const plan_op *op = p ? &p->ops[k] : NULL;
-            int c = 0;
-            while (c < ncls && op && cls[c] != op->cls)
-                c++;
-            if (c == ncls && ncls < PROFILE_MAX_CLASSES - 1)
-                cls[ncls++] = op ? op->cls : NULL;
-            op_cls[k] = c < ncls ? c : ncls - 1;
-            cls_med[op_cls[k]] += (double)op_med[k];
-            fprintf(f, "op %d %s %.2f %.2f %.2f %s\n", k, op ? op->cls->name : "?", op_med[k] * us,
-                    quantile(col, n, 1) * us, n ? col[n - 1] * us : 0.0, op && op->label ? op->label : "");
-        }
-
-        /* the slow callbacks: where their time over the median went */
-        uint64_t bound = period_us > 0 ? (uint64_t)(0.25 * period_us * 1000.0 / ns_per_tick) : UINT64_MAX;
-        int slow = 0, with_faults = 0, with_switch = 0, migrated = 0, moved = 0, moved_all = 0;
-        int faulted_all = 0, last_fault = -1, switched_all = 0;
-        uint64_t faults_all = 0;
-        for (int i = 0; i < n; i++) {
-            const cb_record *r = &lp->cb[i];
-            moved_all += i > 0 && r->cpu0 != lp->cb[i - 1].cpu1;
-            faults_all += r->minflt + r->majflt;
-            faulted_all += r->minflt + r->majflt > 0;
-            last_fault = r->minflt + r->majflt > 0 ? i : last_fault;
-            switched_all += r->nvcsw + r->nivcsw > 0;
-        }
-        fprintf(f, "# all callbacks: %llu page faults in %d of them (the last in callback %d), context switches "
-                   "in %d\n",
-                (unsigned long long)faults_all, faulted_all, last_fault, switched_all);
-        double over_total = 0, over_phase[PROF_NPHASES] = {0}, over_rest = 0;
-        for (int i = 0; i < n && op_cls; i++) {
-            const cb_record *r = &lp->cb[i];
-            if (r->ticks <= bound)
-                continue;
-            slow++;
-            with_faults += r->minflt + r->majflt > 0;
-            with_switch += r->nivcsw + r->nvcsw > 0;
-            migrated += r->cpu0 != r->cpu1;
-            moved += i > 0 && r->cpu0 != lp->cb[i - 1].cpu1;
-            over_total += (double)over(r->ticks, med_total);
-            for (int ph = 0; ph < PROF_NPHASES; ph++)
-                over_phase[ph] += (double)over(r->phase[ph], med_phase[ph]);
-            over_rest += (double)over(rest_of(r), med_rest);
-            if (r->gen == lp->gen)
-                for (int k = 0; k < nops; k++)
-                    cls_over[op_cls[k]] += (double)over(lp->op_ticks[(size_t)i * (size_t)lp->max_ops + (size_t)k],
-                                                        op_med[k]);
-        }
-        fprintf(f, "# callbacks over 25 %% of the period: %d (%.3f %%); with page faults %d, context switches %d, "
-                   "a change of CPU during it %d, on another CPU than the callback before %d "
-                   "(of all callbacks: %.1f %%)\n",
-                slow, n ? 100.0 * slow / n : 0.0, with_faults, with_switch, migrated, moved,
-                n > 1 ? 100.0 * moved_all / (n - 1) : 0.0);
-        double med_sum = (double)med_rest;
-        for (int ph = 0; ph < PROF_NPHASES; ph++)
-            med_sum += (double)med_phase[ph];
-        for (int c = 0; c < ncls; c++)
-            med_sum += cls_med[c];
-        fprintf(f, "# their time over the median callback, %.1f us in all (each part over its own median), "
-                   "and [the median callback's share]:\n",
-                over_total * us);
-        double ot = over_total > 0 ? over_total : 1, ms = med_sum > 0 ? med_sum : 1;
-        for (int c = 0; c < ncls; c++)
-            fprintf(f, "#   ops %-10s %5.1f %%  [%5.1f %%]\n", cls[c] ? cls[c]->name : "?", 100 * cls_over[c] / ot,
-                    100 * cls_med[c] / ms);
-        static const char *phase_names[PROF_NPHASES] = {"commands", "meters", "old plan"};
-        for (int ph = 0; ph < PROF_NPHASES; ph++)
-            fprintf(f, "#   %-14s %5.1f %%  [%5.1f %%]\n", phase_names[ph], 100 * over_phase[ph] / ot,
-                    100 * med_phase[ph] / ms);
-        fprintf(f, "#   %-14s %5.1f %%  [%5.1f %%]\n", "rest", 100 * over_rest / ot, 100 * med_rest / ms);
-
-        for (int i = 0; i < n; i++) {
-            const cb_record *r = &lp->cb[i];
-            int top = -1;
-            uint64_t top_over = 0, top_t = 0;
-            const uint32_t *row = lp->op_ticks + (size_t)i * (size_t)lp->max_ops;
-            for (int k = 0; k < nops; k++)
-                if (over(row[k], op_med[k]) > top_over || top < 0) {
-                    top = k;
-                    top_over = over(row[k], op_med[k]);
-                    top_t = row[k];
-                }
-            fprintf(f, "cb %d %.6f %d %d %d %.2f %.2f %.2f %.2f %.2f %.2f %u %u %u %u %u %d %.2f %d\n", i,
-                    1e-9 * (double)r->t_ns, r->cpu0, r->cpu1, r->frames, r->ticks * us,
-                    r->phase[PROF_COMMANDS] * us, r->ops * us, r->phase[PROF_METERS] * us,
-                    r->phase[PROF_OTHER_PLAN] * us, rest_of(r) * us, r->minflt, r->majflt, r->nvcsw, r->nivcsw,
-                    r->cpu_us, top, top_t * us, r->gen);
-        }
-        free(op_cls);
-        ok = !ferror(f);
+        write_medians(&w);
+        write_ops(&w);
+        write_counts(&w, bound);
+        write_shares(&w, bound);
+        write_callbacks(&w);
+        ok = !ferror(w.f);
     }
-    if (f && fclose(f) != 0)
+    if (w.f && fclose(w.f) != 0)
         ok = 0;
-    free(col);
-    free(op_med);
+    free(w.col);
+    free(w.op_med);
+    free(w.op_cls);
     free(lp->cb);
     free(lp->op_ticks);
     free(lp->path);
