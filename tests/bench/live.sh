@@ -171,7 +171,7 @@ stall_overlap() {
 # each callback a fixed WORK_US of work (the mix's median): the tail any
 # callback that long has on this machine now
 floor_line() {
-  floor="$root/$BUILD/tools/callback_floor"
+  case $BUILD in /*) floor=$BUILD/tools/callback_floor ;; *) floor=$root/$BUILD/tools/callback_floor ;; esac
   if [ ! -x "$floor" ]; then
     echo "live callback $1 frames, fixed work: skipped: $floor is not built (make)"
     return
