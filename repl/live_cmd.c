@@ -169,12 +169,15 @@ static void print_report(const vm_live_report *rep, double played_s)
     if (rep->xruns > rep->xruns_playing)
         snprintf(idle, sizeof idle, "; %llu more while idle (first in callback %llu)",
                  (unsigned long long)(rep->xruns - rep->xruns_playing), (unsigned long long)rep->first_xrun);
+    char held[96] = "";
+    if (rep->late_held)
+        snprintf(held, sizeof held, " (%llu held up: under half a period of CPU)", (unsigned long long)rep->late_held);
     fprintf(stderr,
-            "ran %.2f s: %llu xruns, %llu late callbacks, %llu disk underruns (frames)%s\n"
+            "ran %.2f s: %llu xruns, %llu late callbacks%s, %llu disk underruns (frames)%s\n"
             "callback: %d frames (%.2f ms); time used, as a fraction of that period: mean %.1f %%, "
             "median %.1f %%, 99th percentile %.1f %%, 99.9th percentile %.1f %%, worst %.1f %% (%llu callbacks)\n"
             "audio thread: %s\n",
-            played_s, (unsigned long long)rep->xruns_playing, (unsigned long long)rep->late,
+            played_s, (unsigned long long)rep->xruns_playing, (unsigned long long)rep->late, held,
             (unsigned long long)rep->underruns, idle, rep->buffer, rep->period_us / 1000.0, rep->mean * 100,
             rep->p50 * 100, rep->p99 * 100, rep->p999 * 100, rep->worst * 100, (unsigned long long)rep->callbacks,
             rep->sched);

@@ -108,6 +108,7 @@ void vm_live_get_status(vm_live *L, vm_live_status *st);
 
 typedef struct {
     uint64_t callbacks, xruns, late, underruns;
+    uint64_t late_held;      /* of the late ones: the thread used under half the period of CPU (held up, not busy) */
     uint64_t xruns_playing;  /* xruns reported while a pass was playing */
     uint64_t first_xrun;     /* the callback that first reported one (1-based), 0: none */
     char sched[96];          /* how the callback's thread was scheduled: "realtime (SCHED_FIFO 10)", "ordinary (...)" */

@@ -430,6 +430,7 @@ jack_xrun_mark() {
 #                      dubstage, counts it late (jack_judge_xruns fails it)
 #   jack_xruns_others  xruns it puts on any other client (the recorder)
 #   jack_xruns_server  cycles the server itself started late
+#   jack_xruns_stalls  the machine's stalls over 5 ms (stallwatch)
 #   jack_xruns_said    all that in words, for a check line
 jack_xruns() {
   eval "$(tail -n +"$((${JACK_XRUN_FROM:-0} + 1))" "$JACK_LOG" 2>/dev/null | awk -v me="$1" \
@@ -470,15 +471,18 @@ jack_xruns() {
       sep = " ("; for (k in os) { said = said sep os[k] " " k; sep = ", " } if (o) said = said ")"
       said = said sprintf(", %d late cycles of the server; %d machine stalls over 5 ms", s, ns)
       if (ns) said = said sprintf(" (worst %s ms)", worst)
-      printf "jack_xruns_client=%d jack_xruns_stalled=%d jack_xruns_others=%d jack_xruns_server=%d jack_xruns_said=\"%s\"\n", c, stalled, o, s, said
+      printf "jack_xruns_client=%d jack_xruns_stalled=%d jack_xruns_others=%d jack_xruns_server=%d jack_xruns_stalls=%d jack_xruns_said=\"%s\"\n", c, stalled, o, s, ns, said
     }')"
 }
 
 # jack_judge_xruns NAME REPORT: one check line for a run of dubstage whose
-# exit report is REPORT ("ran 20.02 s: N xruns, L late callbacks, U disk
-# underruns (frames)[; M more while idle ...]"), judged with the server's log
-# since jack_xrun_mark. ok when dubstage caused no dropout: none of its
-# callbacks took longer than its period, no disk underrun, the server puts
+# exit report is REPORT ("ran 20.02 s: N xruns, L late callbacks[ (H held
+# up ...)], U disk underruns (frames)[; M more while idle ...]"), judged with
+# the server's log since jack_xrun_mark. ok when dubstage caused no dropout:
+# none of its callbacks took longer than its period by its own work (a late
+# callback whose thread used under half the period of CPU was held up, not
+# working: excused only when the machine stalled at least as many times,
+# stallwatch's account), no disk underrun, the server puts
 # no xrun on dubstage (jack_xruns: a cycle that the whole machine missed is
 # not dubstage's), and
 # every xrun dubstage heard of is one the server explains otherwise (an xrun
@@ -489,11 +493,14 @@ jack_judge_xruns() {
   _jn=$(printf '%s\n' "$2" | sed -n 's/^ran [0-9.]* s: \([0-9]*\) xruns.*/\1/p')
   _jl=$(printf '%s\n' "$2" | sed -n 's/^.* \([0-9]*\) late callbacks.*/\1/p')
   _ju=$(printf '%s\n' "$2" | sed -n 's/^.* \([0-9]*\) disk underruns.*/\1/p')
+  _jh=$(printf '%s\n' "$2" | sed -n 's/^.* late callbacks (\([0-9]*\) held up.*/\1/p')
   _ji=$(printf '%s\n' "$2" | sed -n 's/^.*; \([0-9]*\) more while idle.*/\1/p')
   if [ -z "$_jn" ] || [ -z "$_jl" ] || [ -z "$_ju" ]; then
     echo "not ok - $1: no report from dubstage (got '$2')"
-  elif [ "$_jl" -gt 0 ] || [ "$_ju" -gt 0 ] || [ "$jack_xruns_client" -gt 0 ]; then
+  elif [ $((_jl - ${_jh:-0})) -gt 0 ] || [ "$_ju" -gt 0 ] || [ "$jack_xruns_client" -gt 0 ]; then
     echo "not ok - $1: dubstage caused a dropout: $2; $jack_xruns_said"
+  elif [ "${_jh:-0}" -gt "$jack_xruns_stalls" ]; then
+    echo "not ok - $1: dubstage's callback was held up more often than the machine stalled: $2; $jack_xruns_said"
   elif [ $((_jn + ${_ji:-0})) -gt 0 ] && [ $((jack_xruns_stalled + jack_xruns_others + jack_xruns_server)) -eq 0 ]; then
     echo "not ok - $1: dubstage heard of xruns the server's log does not explain: $2; $jack_xruns_said"
   else
