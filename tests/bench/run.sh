@@ -74,7 +74,7 @@
 # mix through the surround panner into 5.1 buses, a dialogue reverb send, a
 # 2.5 s stereo convolution hall on the music, the Lo/Ro fold-down as a
 # second output) against the nearest ffmpeg graph (pan, aecho, afir, pan to
-# Lo/Ro; written out and explained where it is built below), one core each;
+# Lo/Ro; written out and explained where it is built below), both pinned to one CPU (taskset);
 # their outputs' lengths and levels are printed side by side (the graphs
 # differ: aecho is no reverb, and ffmpeg's pan cannot move). Then
 # build/tools/op_bench times the new nodes inside that mix (the moving and
@@ -238,6 +238,15 @@ ff="${ff}[dx][mx][fx]amix=inputs=3:normalize=0,alimiter=limit=0.891251:attack=5:
   for f in $files; do printf ' -i %s' "$f"; done
   printf ' -filter_complex_threads 1 -filter_complex %s -map %s -c:a pcm_s24le out/ffmpeg-film.wav\n' "$(q "$ff")" "$(q "[out]")"
 } > "$dir/run/ffmpeg_film.sh"
+# The 5.1 film mix against ffmpeg "on one core" (issue 12): both run pinned
+# to the same CPU (taskset, util-linux), or ffmpeg decodes its inputs on a
+# second CPU beside its filter thread (64-71 s of CPU in 53-60 s of wall,
+# 2026-12-05) and the wall-time ratio compares one core with two.
+one_core=
+if command -v taskset >/dev/null 2>&1; then
+  _cpu=$(taskset -pc $$ 2>/dev/null | sed -n 's/.*: *\([0-9][0-9]*\).*/\1/p')
+  [ -n "$_cpu" ] && one_core="taskset -c $_cpu "
+fi
 # ffmpeg, the 5.1 film mix of reference_film51.lua, as near as ffmpeg's
 # filters come: the stereo film graph above with every pan a 5.1 `pan`
 # (the gains of docs/surround.md's law, computed here: dialogue at the
@@ -282,7 +291,7 @@ ff="${ff}[dx][mx][fx]amix=inputs=3:normalize=0,alimiter=limit=0.891251:attack=5:
 ff="${ff}[pm]ebur128=peak=true[out];"
 ff="${ff}[pmfold]pan=stereo|FL=FL+0.707106781*FC+0.707106781*SL|FR=FR+0.707106781*FC+0.707106781*SR,ebur128=peak=true[loro]"
 {
-  printf 'cd %s || exit 1\nexec ffmpeg -hide_banner -loglevel info -nostats -nostdin -y' "$(q "$dir")"
+  printf 'cd %s || exit 1\nexec %sffmpeg -hide_banner -loglevel info -nostats -nostdin -y' "$(q "$dir")" "$one_core"
   for f in $files hall.wav; do printf ' -i %s' "$f"; done
   printf ' -filter_complex_threads 1 -filter_complex %s -map %s -c:a pcm_s24le out/ffmpeg-film51.wav -map %s -c:a pcm_s24le out/ffmpeg-film51-LoRo.wav\n' \
     "$(q "$ff")" "$(q "[out]")" "$(q "[loro]")"
@@ -306,7 +315,7 @@ printf 'exec %s render %s --out %s --quiet --threads 1\n' "$(q "$root/$DUBSTAGE"
   "$(q "$dir/out/dubstage-film64")" > "$dir/run/dubstage_film64.sh"
 printf 'exec %s render %s --out %s --quiet --threads 2\n' "$(q "$root/$DUBSTAGE")" "$(q "$dir/reference_film64.lua")" \
   "$(q "$dir/out/dubstage-film64")" > "$dir/run/dubstage_film64_2.sh"
-printf 'exec %s render %s --out %s --quiet --threads 1\n' "$(q "$root/$DUBSTAGE")" "$(q "$dir/reference_film51.lua")" \
+printf 'exec %s%s render %s --out %s --quiet --threads 1\n' "$one_core" "$(q "$root/$DUBSTAGE")" "$(q "$dir/reference_film51.lua")" \
   "$(q "$dir/out/dubstage-film51")" > "$dir/run/dubstage_film51.sh"
 
 # SuperCollider's server in non-realtime mode: the film mix's score and the
@@ -477,7 +486,7 @@ if [ "$have_dubstage" -eq 1 ]; then
         (dw > 0 ? fw / dw : 0), (dc > 0 ? fc / dc : 0) }'
   fi
   versus "5.1 film mix (surround panner, dialogue reverb, 2.5 s convolution, Lo/Ro output)" dubstage_film51 ffmpeg_film51 \
-    "one core each; target 8x"
+    "both pinned to one CPU; target 8x"
   if [ -s "$dir/times/dubstage_auto" ]; then
     read -r awall acpu _ < "$dir/times/dubstage_auto"
     awk -v dw="$dwall" -v dc="$dcpu" -v w="$awall" -v c="$acpu" 'BEGIN {
