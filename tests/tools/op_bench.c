@@ -32,10 +32,8 @@
 #include <string.h>
 
 #include "dsp/simd.h"
+#include "tests/tools/bench_plan.h"
 #include "tests/tools/bench_util.h"
-#include "vm/duck.h"
-#include "vm/plan.h"
-#include "vm/script.h"
 
 #define BLOCK 1024
 
@@ -167,15 +165,10 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    char err[DS_ERR_LEN];
-    vm_script_opts so = {.stdlib_dir = DS_STDLIB_DIR};
     vm_desc d;
-    plan *p = NULL;
-    if (vm_script_load(argv[1], &so, &d, err) != DS_OK || vm_duck_analyse(&d, BLOCK, err) != DS_OK ||
-        vm_compile(&d, BLOCK, &p, err) != DS_OK) {
-        fprintf(stderr, "op_bench: %s\n", err);
+    plan *p = bench_load_plan("op_bench", argv[1], BLOCK, &d);
+    if (!p)
         return 1;
-    }
     double *ns = calloc((size_t)p->nops, sizeof *ns);
     if (!ns)
         return 1;

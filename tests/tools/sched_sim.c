@@ -31,10 +31,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "tests/tools/bench_plan.h"
 #include "tests/tools/bench_util.h"
-#include "vm/duck.h"
-#include "vm/plan.h"
-#include "vm/script.h"
 
 #define BLOCK 1024
 
@@ -110,15 +108,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: sched_sim SCRIPT SECONDS\n");
         return 2;
     }
-    char err[DS_ERR_LEN];
-    vm_script_opts so = {.stdlib_dir = DS_STDLIB_DIR};
     vm_desc d;
-    plan *p = NULL;
-    if (vm_script_load(argv[1], &so, &d, err) != DS_OK || vm_duck_analyse(&d, BLOCK, err) != DS_OK ||
-        vm_compile(&d, BLOCK, &p, err) != DS_OK) {
-        fprintf(stderr, "sched_sim: %s\n", err);
+    plan *p = bench_load_plan("sched_sim", argv[1], BLOCK, &d);
+    if (!p)
         return 1;
-    }
     int nu = p->nunits, nr = 0;
     for (int i = 0; i < p->nops; i++)
         nr += p->ops[i].cls->read_ahead != NULL;
