@@ -586,6 +586,19 @@ void vm_lane_values_in_span(vm_lane *lane, const int64_t *at, int count, double 
         out[j] = event_value(e, at[j], db);
 }
 
+void vm_lane_value_toward(vm_lane *lane, int64_t n, int64_t k, double *at_n, double *at_k)
+{
+    assert(lane->ready && k >= n);
+    int i = seek_event(lane, n), db = lane->unit == VM_LANE_DB;
+    lane->cursor = i;
+    if (i < 0) {
+        *at_n = *at_k = lane->base;
+        return;
+    }
+    *at_n = event_value(&lane->ev[i], n, db);
+    *at_k = event_value(&lane->ev[i], k, db);
+}
+
 int64_t vm_lane_move_scale(vm_lane *lane, int64_t n)
 {
     assert(lane->ready);

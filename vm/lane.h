@@ -136,6 +136,16 @@ int vm_lane_fill_gain(vm_lane *lane, int64_t pos, int count, float *out);
  * in one loop. After finish. */
 void vm_lane_values_in_span(vm_lane *lane, const int64_t *at, int count, double *out);
 
+/* *at_n = vm_lane_value(lane, n), and *at_k the value at sample k >= n
+ * that the events up to n give, those after n ignored: the move (or hold)
+ * that rules at n, carried on to k. At the end k of the stretch of
+ * vm_lane_span that holds n, that is the value the running move reaches
+ * there (its limit from the left), not a jump or a new move starting at
+ * k; when no event lies in (n, k], *at_k is vm_lane_value(lane, k), bit
+ * for bit. A moving op draws a line from one knot to the next with it.
+ * Uses the lane's cursor. After finish. */
+void vm_lane_value_toward(vm_lane *lane, int64_t n, int64_t k, double *at_n, double *at_k);
+
 /* The time scale, in samples, of the move running at sample n: its
  * duration (a curve: the stretch between two of its points), or a target's
  * time constant; INT64_MAX where the lane holds. The scheduler spaces its

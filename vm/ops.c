@@ -855,12 +855,10 @@ static void op_mix_pan(plan *p, void *args, int64_t pos, int n)
     dsp_mix_add_mul_lines_pair(a->dst[0], a->dst[1], s0, s1, pan->lines, pan->lines2, pan->nlines);
 }
 
-/* a's setting at session sample n */
-static dsp_surround_pan_setting mix_surround_setting(const op_mix_surround_args *a, int64_t n)
+/* A setting from values in lane order (the strip's pan, then
+ * vm_surround_param order). */
+static dsp_surround_pan_setting surround_setting(const double *v)
 {
-    double v[OP_SURROUND_NLANES];
-    for (int l = 0; l < OP_SURROUND_NLANES; l++)
-        v[l] = a->moves[l] ? vm_lane_value(a->lanes[l], n) : a->held[l];
     dsp_surround_pan_setting set = {
         .x = v[0],
         .y = v[1 + VM_SURROUND_FR],
@@ -875,17 +873,28 @@ static dsp_surround_pan_setting mix_surround_setting(const op_mix_surround_args 
 void op_mix_surround_design(op_mix_surround_args *a, int64_t n)
 {
     double g0[2][DSP_SURROUND_PAN_MAX_SPEAKERS], g1[2][DSP_SURROUND_PAN_MAX_SPEAKERS];
+    double v0[OP_SURROUND_NLANES], v1[OP_SURROUND_NLANES];
     int64_t k0, k1;
     a->moving = knots(a->moving_lanes, a->nmoving, n, &k0, &k1);
-    /* n is the stretch's knot (by_knots) or sample 0 (emit, reset): the
-     * gains where it starts and, while something moves, a straight line to
-     * those at its last sample (both ends worked out together); a source
-     * channel whose values have not changed since the last evaluation is
-     * copied from a->memo */
-    dsp_surround_pan_setting s0 = mix_surround_setting(a, n);
-    int64_t span = a->moving ? k1 - 1 - n : 0;
+    /* The stretch [k0, k1) that holds n. Moving (one of the grid, so k0
+     * and k1 are finite): the gains at its knot k0 and a straight line
+     * toward the gains at the next knot k1, where the moves running in it
+     * arrive (vm_lane_value_toward: their value at k1 before anything new
+     * starts there). The next stretch starts from the law at k1, the same
+     * setting bit for bit unless a jump or a new move comes at k1, so its
+     * first evaluation is the memo's (a->memo): one evaluation per knot.
+     * Holding: the one setting, read at n. */
+    int64_t t0 = a->moving ? k0 : n, t1 = a->moving ? k1 : n;
+    for (int l = 0; l < OP_SURROUND_NLANES; l++) {
+        if (a->moves[l])
+            vm_lane_value_toward(a->lanes[l], t0, t1, &v0[l], &v1[l]);
+        else
+            v0[l] = v1[l] = a->held[l];
+    }
+    dsp_surround_pan_setting s0 = surround_setting(v0);
+    int64_t span = t1 - t0;
     if (span > 0) {
-        dsp_surround_pan_setting s1 = mix_surround_setting(a, k1 - 1);
+        dsp_surround_pan_setting s1 = surround_setting(v1);
         dsp_surround_pan_remembered2(&a->speakers, &s0, &s1, a->nsrc, &a->memo, g0, g1);
     } else {
         dsp_surround_pan_remembered(&a->speakers, &s0, a->nsrc, &a->memo, g0);
@@ -901,11 +910,10 @@ void op_mix_surround_design(op_mix_surround_args *a, int64_t n)
                 a->slope[side][ch] = 0.0f;
             }
         }
-    a->from = n;
+    a->from = t0;
     a->knot = k0;
+    a->knot_end = k1;
 }
-
-static void mix_surround_design(void *args, int64_t knot) { op_mix_surround_design(args, knot); }
 
 /* The pending lines mixed in, side by side and speaker by speaker: each
  * sample of a speaker still gets the left source's term before the
@@ -968,7 +976,16 @@ static void op_mix_surround(plan *p, void *args, int64_t pos, int n)
     else if (l)
         dsp_mix_fill_lines(a->level_values, l->lines, l->nlines);
     a->pos = pos;
-    by_knots(a->moving_lanes, a->nmoving, &a->knot, a, pos, n, mix_surround_design, mix_surround_stretch);
+    /* by_knots without its knots() per stretch: the stretch designed last
+     * is known whole ([knot, knot_end)), so a block that starts inside it
+     * goes on with it, and only a sample past it designs the next */
+    for (int64_t s = pos, end = pos + n; s < end;) {
+        if (s < a->knot || s >= a->knot_end)
+            op_mix_surround_design(a, s);
+        int64_t stop = a->knot_end < end ? a->knot_end : end;
+        mix_surround_stretch(a, (int)(s - pos), (int)(stop - s));
+        s = stop;
+    }
     if (a->pending)
         mix_surround_pending(a);
 }

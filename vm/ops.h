@@ -123,8 +123,8 @@ typedef struct {
  * 5.1 or 7.1 bus (dsp/surround_pan.h). The gains are evaluated exactly at
  * the knots of the control grid (PLAN_PARAM_GRID from the session start,
  * and every start and end of a move of any of its lanes) and run in a
- * straight line from a knot's gains to the gains at the sample before the
- * next knot (held where nothing moves), so they are functions of the
+ * straight line from a knot's gains toward the gains the moves reach at
+ * the next knot (held where nothing moves), so they are functions of the
  * session sample alone, whatever the block. */
 #define OP_SURROUND_NLANES (1 + VM_SURROUND_NPARAMS)
 typedef struct {
@@ -145,10 +145,11 @@ typedef struct {
     float coef;
     const plan_param *level;
     float *scratch, *level_values;
-    /* the stretch being played: its knot, whether something moves in it,
-     * and each gain y + slope * (s - from) (from: where it was designed,
-     * the knot, or sample 0 before any); pos: the block's first sample */
-    int64_t knot, from, pos;
+    /* the stretch being played, [knot, knot_end) (knot INT64_MIN, knot_end
+     * INT64_MAX where nothing moves before or after), whether something
+     * moves in it, and each gain y + slope * (s - from) (from: the knot of
+     * a moving stretch); pos: the block's first sample */
+    int64_t knot, knot_end, from, pos;
     int moving;
     float y[2][DSP_SURROUND_PAN_MAX_SPEAKERS], slope[2][DSP_SURROUND_PAN_MAX_SPEAKERS];
     /* without a send's level, the stretches' lines wait here and are mixed
