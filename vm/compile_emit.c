@@ -309,6 +309,10 @@ static ds_result emit_mix_surround(compiler *c, const aop *o, float **src_chans,
             a->moving_lanes[a->nmoving++] = a->lanes[l];
         a->held[l] = vm_lane_value(a->lanes[l], 0); /* a lane without moves: its value everywhere */
     }
+    double centre = a->held[1 + VM_SURROUND_CENTER];
+    a->coarse = !a->moves[1 + VM_SURROUND_FR] && !a->moves[1 + VM_SURROUND_SPREAD] &&
+                !a->moves[1 + VM_SURROUND_CENTER] && !a->moves[1 + VM_SURROUND_LFE] &&
+                !(a->held[1 + VM_SURROUND_SPREAD] > 0) && (centre <= 0 || centre >= 1);
     a->coef = coef;
     a->level = level;
     if (a->coef != 1.0f || a->level) {

@@ -599,6 +599,16 @@ void vm_lane_value_toward(vm_lane *lane, int64_t n, int64_t k, double *at_n, dou
     *at_k = event_value(&lane->ev[i], k, db);
 }
 
+double vm_lane_move_slope(const vm_lane *lane, int64_t n)
+{
+    assert(lane->ready);
+    int i = find_event(lane, n);
+    if (i < 0 || n >= lane->ev[i].end)
+        return 0.0;
+    const lane_ev *e = &lane->ev[i];
+    return e->mode == MODE_LINEAR ? fabs(e->dv) / e->dur : HUGE_VAL;
+}
+
 int64_t vm_lane_move_scale(vm_lane *lane, int64_t n)
 {
     assert(lane->ready);

@@ -152,6 +152,12 @@ void vm_lane_value_toward(vm_lane *lane, int64_t n, int64_t k, double *at_n, dou
  * knots by it. Uses the lane's cursor. After finish. */
 int64_t vm_lane_move_scale(vm_lane *lane, int64_t n);
 
+/* How fast the move running at sample n changes the value: |v1 - v0| /
+ * duration per sample for a LINEAR ramp (a straight line: the same all
+ * along it), 0 where the lane holds, and +infinity for every other move
+ * (its rate changes along it). After finish. */
+double vm_lane_move_slope(const vm_lane *lane, int64_t n);
+
 /* The stretch of the lane around sample n in which one thing happens:
  * either one move is running (*moving = 1) or the value holds (*moving = 0).
  * [*start, *end) contains n; *start is INT64_MIN before the first event and

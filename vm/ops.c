@@ -48,9 +48,10 @@ static void eq_run(op_eq_args *a, int off, int n)
 
 /* The knots around session sample s of settings that follow lanes[0..nl):
  * [*k0, *k1) holds s, and no knot lies inside it. A knot is a move's start
- * or end in any lane, or, while one moves, a multiple of the grid. Only
- * sample numbers decide, never where a block starts. */
-static int knots(vm_lane *const *lanes, int nl, int64_t s, int64_t *k0, int64_t *k1)
+ * or end in any lane, or, while one moves, a multiple of grid_samples (a
+ * power of two, the same all through the moves that hold s). Only sample
+ * numbers decide, never where a block starts. */
+static int knots_on(vm_lane *const *lanes, int nl, int64_t s, int64_t grid_samples, int64_t *k0, int64_t *k1)
 {
     int moving = 0;
     *k0 = INT64_MIN, *k1 = INT64_MAX;
@@ -63,11 +64,17 @@ static int knots(vm_lane *const *lanes, int nl, int64_t s, int64_t *k0, int64_t 
         *k1 = en < *k1 ? en : *k1;
     }
     if (moving) {
-        int64_t grid = s & ~(int64_t)(PLAN_PARAM_GRID - 1); /* the knot at or before s (a power of two) */
+        int64_t grid = s & ~(grid_samples - 1); /* the knot at or before s (a power of two) */
         *k0 = grid > *k0 ? grid : *k0;
-        *k1 = grid + PLAN_PARAM_GRID < *k1 ? grid + PLAN_PARAM_GRID : *k1;
+        *k1 = grid + grid_samples < *k1 ? grid + grid_samples : *k1;
     }
     return moving;
+}
+
+/* knots_on the control grid, every PLAN_PARAM_GRID samples */
+static int knots(vm_lane *const *lanes, int nl, int64_t s, int64_t *k0, int64_t *k1)
+{
+    return knots_on(lanes, nl, s, PLAN_PARAM_GRID, k0, k1);
 }
 
 /* A moving op's block [pos, pos + n) in stretches between the knots of
@@ -870,12 +877,43 @@ static dsp_surround_pan_setting surround_setting(const double *v)
     return set;
 }
 
+/* The grid of a surround pan's knots while its moves hold sample s:
+ * PLAN_PARAM_GRID, or, for a point source (a->coarse) whose x and width
+ * move in straight lines (LINEAR ramps), the largest power of two up to
+ * SURROUND_GRID_MAX for which x and width together move the source by at
+ * most SURROUND_CELL_STEP between two knots. A gain of such a source is a
+ * row's gain (fixed: y does not move) times the cos or sin of (pi / 2) t,
+ * t = x's place between two speakers of the row (at least 1 apart, so t
+ * changes at most as x does); a chord of cos or sin over an angle h stays
+ * within h^2 / 8 of it, and (pi / 2 * 1.8e-3)^2 / 8 = 0.9993e-6: within
+ * 1e-6 of the law wherever it is smooth. Where the source passes a speaker
+ * (a corner of the gains: one gain's slope jumps by up to pi / 2 per unit
+ * of x), a chord is within (pi / 2) h / 4 = 7.1e-4 of it, as a full sweep
+ * of the room in 0.74 s is on the 32-sample grid. The moves' slopes hold
+ * over their whole spans, so the grid depends on the sample alone. */
+#define SURROUND_CELL_STEP 1.8e-3
+#define SURROUND_GRID_MAX 1024
+static int64_t surround_grid(const op_mix_surround_args *a, int64_t s)
+{
+    if (!a->coarse)
+        return PLAN_PARAM_GRID;
+    double per_sample = 0;
+    if (a->moves[0])
+        per_sample += vm_lane_move_slope(a->lanes[0], s);
+    if (a->moves[1 + VM_SURROUND_WIDTH])
+        per_sample += vm_lane_move_slope(a->lanes[1 + VM_SURROUND_WIDTH], s);
+    int64_t grid = PLAN_PARAM_GRID;
+    while (grid < SURROUND_GRID_MAX && per_sample * (double)(2 * grid) <= SURROUND_CELL_STEP)
+        grid *= 2;
+    return grid;
+}
+
 void op_mix_surround_design(op_mix_surround_args *a, int64_t n)
 {
     double g0[2][DSP_SURROUND_PAN_MAX_SPEAKERS], g1[2][DSP_SURROUND_PAN_MAX_SPEAKERS];
     double v0[OP_SURROUND_NLANES], v1[OP_SURROUND_NLANES];
     int64_t k0, k1;
-    a->moving = knots(a->moving_lanes, a->nmoving, n, &k0, &k1);
+    a->moving = knots_on(a->moving_lanes, a->nmoving, n, surround_grid(a, n), &k0, &k1);
     /* The stretch [k0, k1) that holds n. Moving (one of the grid, so k0
      * and k1 are finite): the gains at its knot k0 and a straight line
      * toward the gains at the next knot k1, where the moves running in it

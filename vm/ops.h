@@ -122,10 +122,11 @@ typedef struct {
 /* mix with a moving surround pan: a mono or stereo source into an LCR, 5.0,
  * 5.1 or 7.1 bus (dsp/surround_pan.h). The gains are evaluated exactly at
  * the knots of the control grid (PLAN_PARAM_GRID from the session start,
- * and every start and end of a move of any of its lanes) and run in a
- * straight line from a knot's gains toward the gains the moves reach at
- * the next knot (held where nothing moves), so they are functions of the
- * session sample alone, whatever the block. */
+ * or a coarser power of two for a point source's slow straight moves of x
+ * and width: vm/ops.c, surround_grid; and every start and end of a move of
+ * any of its lanes) and run in a straight line from a knot's gains toward
+ * the gains the moves reach at the next knot (held where nothing moves),
+ * so they are functions of the session sample alone, whatever the block. */
 #define OP_SURROUND_NLANES (1 + VM_SURROUND_NPARAMS)
 typedef struct {
     dsp_surround_pan speakers; /* the bus's layout */
@@ -139,6 +140,10 @@ typedef struct {
     int nmoving;
     unsigned char moves[OP_SURROUND_NLANES];
     double held[OP_SURROUND_NLANES];
+    /* only x and width move, and the held spread and centre make a point
+     * source (spread 0, centre 0 or 1): x and width may take a coarser
+     * grid (surround_grid) */
+    int coarse;
     /* a send's level on top, as op_mix_pan's: coef (static, linear) and
      * level (moving, or NULL); scratch and level_values (max_block each)
      * when coef is not 1 or there is a level */

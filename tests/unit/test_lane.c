@@ -745,6 +745,45 @@ static void test_span(void)
     vm_lane_free(&l);
 }
 
+/* vm_lane_value_toward: the move that holds n carried on to k, against
+ * the ramp's formula written out here (a cut ramp runs on past the event
+ * that cuts it; a set reads as the hold before it); vm_lane_value at n, and
+ * at k when no event lies in (n, k], bit for bit. vm_lane_move_slope: a
+ * LINEAR ramp's |dv| per sample, 0 on a hold, +inf on an S-curve. */
+static void test_value_toward(void)
+{
+    char err[DS_ERR_LEN];
+    vm_lane *l = vm_lane_new(VM_LANE_PLAIN, -1);
+    add(l, ev_ramp(1000, 9000, 1, VM_SHAPE_LINEAR));  /* -1 -> 1, cut at 4001 */
+    add(l, ev_set(4001, -0.2));
+    add(l, ev_ramp(6000, 3333, 0.9, VM_SHAPE_S_CURVE));
+    add(l, ev_ramp(9333, 5000, -1, VM_SHAPE_LINEAR)); /* starts where the S-curve ends */
+    vm_lane_finish(l, err);
+    double a, b;
+    vm_lane_value_toward(l, 3968, 4001, &a, &b);
+    double ramp = -1 + 2 * (4001 - 1000) / 9000.0;
+    check(a == vm_lane_value(l, 3968) && fabs(b - ramp) <= 1e-15 && vm_lane_value(l, 4001) == -0.2,
+          "value_toward: a ramp cut by a set at 4001 carried on to 4001 (the ramp's value, not the set's)",
+          "at n %.17g, toward %.17g (want %.17g)", a, b, ramp);
+    vm_lane_value_toward(l, 2000, 2032, &a, &b);
+    check(a == vm_lane_value(l, 2000) && b == vm_lane_value(l, 2032),
+          "value_toward: inside one move, both ends are vm_lane_value's bits", "%.17g %.17g", a, b);
+    vm_lane_value_toward(l, 9312, 9333, &a, &b);
+    check(b == 0.9 && b == vm_lane_value(l, 9333), "value_toward: an S-curve's end reads its end value (0.9)",
+          "%.17g", b);
+    vm_lane_value_toward(l, 500, 1000, &a, &b);
+    check(a == -1 && b == -1, "value_toward: the base before the first event, at both ends", "%g %g", a, b);
+    vm_lane_value_toward(l, 5000, 6000, &a, &b);
+    check(a == -0.2 && b == -0.2, "value_toward: a hold carried on to the next move's start", "%g %g", a, b);
+    check(fabs(vm_lane_move_slope(l, 2000) - 2 / 9000.0) <= 1e-18 &&
+              fabs(vm_lane_move_slope(l, 10000) - 1.9 / 5000) <= 1e-18 && vm_lane_move_slope(l, 5000) == 0 &&
+              vm_lane_move_slope(l, 500) == 0 && isinf(vm_lane_move_slope(l, 7000)) &&
+              vm_lane_move_slope(l, 20000) == 0,
+          "move_slope: LINEAR ramps |dv| / duration, holds 0, an S-curve +inf", "%g %g %g",
+          vm_lane_move_slope(l, 2000), vm_lane_move_slope(l, 10000), vm_lane_move_slope(l, 7000));
+    vm_lane_free(&l);
+}
+
 /* vm_lane_values_in_span: the knots of one stretch at once, bit-identical
  * to vm_lane_value at each; vm_lane_move_scale: the time scale the
  * scheduler spaces its knots by. */
@@ -893,6 +932,7 @@ int main(void)
     test_span();
     test_reserve();
     test_values_in_span();
+    test_value_toward();
     test_base();
     test_set();
     test_ramps();

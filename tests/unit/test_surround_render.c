@@ -22,8 +22,17 @@
  *     centre off: L = R = cos(pi / 4), C = 0; the LFE send at -10 dB;
  *   - a stereo source at width 1: left in L only, right in R only;
  *   - a send follows the moving surround pan, times its level;
+ *   - a moving pan drawn between knots, every sample of four cases (every
+ *     setting moving; a stereo width move; jumps and moves off the grid; a
+ *     slow stereo sweep on the coarser grid) against the law
+ *     (dsp_surround_pan_mono / _stereo at the lanes' values): on the line
+ *     from the law at its knot toward the law the moves reach at the next
+ *     within 1e-6, within the chord bound of linear interpolation of the
+ *     law, and, where a point source moves by at most 1.8e-3 between
+ *     knots, within 1e-6 of the law (7.1e-4 where it passes a speaker);
  *   - block-size independence: every setting moving, mono and stereo, a
- *     send with a moving level, at --block 1, 64 and 4096 bit-identical;
+ *     send with a moving level, jumps and the coarser grid, at --block 1,
+ *     64 and 4096 bit-identical;
  *   - the script's messages: a value out of range (option, field, move)
  *     names the line, the parameter and its range; a misspelt name gets
  *     the closest; `dubstage automation` lists the moves as STRIP.pan_fr
@@ -33,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dsp/surround_pan.h"
 #include "tests/check.h"
 #include "tests/unit/render_util.h"
 #include "tests/unit/surround_law.h"
@@ -442,6 +452,278 @@ static void test_send_follows(void)
     free(vb);
 }
 
+/* ---- a moving pan drawn between knots, sample by sample against the law ----
+ *
+ * docs/surround.md: the gains are exact at each knot and run in a straight
+ * line toward the gains the moves reach at the next knot. Knots: every
+ * start and end of a move and every set, and, while something moves, the
+ * multiples of the grid: 32, or for a point source whose only moves are
+ * straight moves of x and width, the largest power of two up to 1024 for
+ * which those moves together change x by at most 1.8e-3 between knots.
+ * The cases below state their moves; the law is dsp_surround_pan_mono /
+ * _stereo (tested against libm in test_surround_pan) at the lanes' values
+ * (vm_auto_value: the automation as `dubstage automation` reads it). */
+
+typedef struct {
+    int64_t start, end; /* [start, end): the move runs */
+    int lane;           /* 0 pan, 1 pan_fr, 2 spread, 3 centre, 4 lfe, 5 width */
+    double per_sample;  /* |dv| per sample of a straight move; HUGE_VAL for other shapes */
+} pan_move;
+
+typedef struct {
+    const char *what, *strip, *file;
+    const dsp_speaker *spk;
+    int nch, nsrc;
+    double statics[6]; /* the values of the lanes that have no moves */
+    int point;         /* spread 0, centre 0 or 1, y, spread, centre, LFE fixed: the coarser grid may apply */
+    const pan_move *moves;
+    int nmoves;
+    const int64_t *sets; /* jumps: knots, where the moves before are carried on for the line's end */
+    int nsets;
+    int64_t length;
+} pan_case;
+
+static const char *const lane_suffix[6] = {"pan", "pan_fr", "pan_spread", "pan_center", "pan_lfe", "pan_width"};
+
+/* The strip's lane values at sample n. */
+static void case_values(const pan_case *pc, const vm_auto_list *list, int64_t n, double v[6])
+{
+    for (int k = 0; k < 6; k++) {
+        char name[64];
+        snprintf(name, sizeof name, "%s.%s", pc->strip, lane_suffix[k]);
+        v[k] = pc->statics[k];
+        for (int i = 0; i < list->n; i++)
+            if (strcmp(list->lanes[i].name, name) == 0)
+                v[k] = vm_auto_value(&list->lanes[i], n);
+    }
+}
+
+/* What the bus gets from the strip's source (dc.wav / dc2.wav) for values v. */
+static void case_law(const pan_case *pc, const dsp_surround_pan *sp, const double v[6], double *out)
+{
+    dsp_surround_pan_setting set = {.x = v[0], .y = v[1], .spread = v[2], .centre = v[3], .lfe_db = v[4],
+                                    .width = v[5]};
+    double l[DSP_SURROUND_PAN_MAX_SPEAKERS], r[DSP_SURROUND_PAN_MAX_SPEAKERS];
+    if (pc->nsrc == 1)
+        dsp_surround_pan_mono(sp, &set, l);
+    else
+        dsp_surround_pan_stereo(sp, &set, l, r);
+    for (int c = 0; c < pc->nch; c++)
+        out[c] = pc->nsrc == 1 ? l[c] * DC : l[c] * DC + r[c] * (-DC / 2);
+}
+
+/* The knot stretch [*k0, *k1) that holds n; returns whether something moves in it. */
+static int case_cell(const pan_case *pc, int64_t n, int64_t *k0, int64_t *k1)
+{
+    int64_t lo = 0, hi = pc->length;
+    double per_sample = 0;
+    int moving = 0, straight_xw = 1;
+    for (int i = 0; i < pc->nmoves; i++) {
+        const pan_move *m = &pc->moves[i];
+        int64_t b[2] = {m->start, m->end};
+        for (int j = 0; j < 2; j++) {
+            lo = b[j] <= n && b[j] > lo ? b[j] : lo;
+            hi = b[j] > n && b[j] < hi ? b[j] : hi;
+        }
+        if (m->start <= n && n < m->end) {
+            moving = 1;
+            if (m->lane == 0 || m->lane == 5)
+                per_sample += m->per_sample;
+            else
+                straight_xw = 0;
+        }
+    }
+    for (int i = 0; i < pc->nsets; i++) {
+        lo = pc->sets[i] <= n && pc->sets[i] > lo ? pc->sets[i] : lo;
+        hi = pc->sets[i] > n && pc->sets[i] < hi ? pc->sets[i] : hi;
+    }
+    int64_t grid = 32;
+    while (pc->point && straight_xw && grid < 1024 && per_sample * (double)(2 * grid) <= 1.8e-3)
+        grid *= 2;
+    if (moving) {
+        lo = n / grid * grid > lo ? n / grid * grid : lo;
+        hi = n / grid * grid + grid < hi ? n / grid * grid + grid : hi;
+    }
+    *k0 = lo, *k1 = hi;
+    return moving;
+}
+
+static void check_case(const pan_case *pc, const vm_auto_list *list, const float *x, int frames, int ch)
+{
+    dsp_surround_pan sp;
+    double worst_line = 0, worst_law = 0, worst_smooth = 0, worst_corner = 0, worst_over = -1;
+    int ncorner = 0, nslow = 0, ncells = 0, ok = x && ch == pc->nch && frames >= pc->length &&
+                                      dsp_surround_pan_init(&sp, pc->spk, pc->nch) == 0;
+    int64_t max_cell = 0;
+    static double law[1025][DSP_SURROUND_PAN_MAX_SPEAKERS];
+    for (int64_t k0 = 0, k1; ok && k0 < pc->length; k0 = k1) {
+        int moving = case_cell(pc, k0, &k0, &k1);
+        int64_t h = k1 - k0;
+        if (!moving) { /* a hold: the law's one value */
+            for (int64_t i = k0; i < k1; i++) {
+                double v[6], g[DSP_SURROUND_PAN_MAX_SPEAKERS];
+                case_values(pc, list, i, v);
+                case_law(pc, &sp, v, g);
+                for (int c = 0; c < pc->nch; c++)
+                    worst_line = fmax(worst_line, fabs(x[(size_t)i * ch + c] - g[c]));
+            }
+            continue;
+        }
+        ok = h <= 1024;
+        ncells++;
+        max_cell = h > max_cell ? h : max_cell;
+        /* the law at every sample of the cell and, at k1, where its moves
+         * arrive: at a set, the moves carried on (these cases' moves are
+         * straight there: on from the two samples before) */
+        double ends[2][6]; /* the values at k0 and where the moves arrive at k1 */
+        for (int64_t i = k0; ok && i <= k1; i++) {
+            double v[6];
+            case_values(pc, list, i, v);
+            int is_set = 0;
+            for (int j = 0; j < pc->nsets; j++)
+                is_set |= pc->sets[j] == k1;
+            if (i == k1 && is_set && h >= 2) {
+                double a[6], b[6];
+                case_values(pc, list, k1 - 1, a);
+                case_values(pc, list, k1 - 2, b);
+                for (int k = 0; k < 6; k++)
+                    v[k] = 2 * a[k] - b[k];
+            }
+            case_law(pc, &sp, v, law[i - k0]);
+            if (i == k0 || i == k1)
+                memcpy(ends[i == k1], v, sizeof v);
+        }
+        /* the chord bound of linear interpolation: within max(h^2 / 8, h / 2)
+         * times the largest second difference of the law in the cell (a
+         * corner shows as a spike of it) */
+        double d2 = 0;
+        for (int64_t i = k0 + 1; i < k1; i++)
+            for (int c = 0; c < pc->nch; c++)
+                d2 = fmax(d2, fabs(law[i - 1 - k0][c] - 2 * law[i - k0][c] + law[i + 1 - k0][c]));
+        double bound = 1e-6 + fmax((double)h * (double)h / 8, (double)h / 2) * d2;
+        /* a point source's cell in which x and width move its points (x -+
+         * width, or x) by at most 1.8e-3 (the coarser grid's step): smooth
+         * unless a point meets a speaker's x (-1, 0, 1) in it */
+        int slow = pc->point && fabs(ends[1][0] - ends[0][0]) + fabs(ends[1][5] - ends[0][5]) <= 1.8e-3, corner = 0;
+        for (int side = 0; slow && side < pc->nsrc; side++) {
+            double w = pc->nsrc == 1 ? 0 : side ? 1 : -1;
+            double p0 = ends[0][0] + w * ends[0][5], p1 = ends[1][0] + w * ends[1][5];
+            for (int sx = -1; sx <= 1; sx++)
+                corner |= (p0 - sx) * (p1 - sx) <= 0;
+        }
+        nslow += slow;
+        ncorner += corner;
+        for (int64_t i = k0; i < k1; i++)
+            for (int c = 0; c < pc->nch; c++) {
+                double got = x[(size_t)i * ch + c];
+                double line = law[0][c] + (law[h][c] - law[0][c]) * (double)(i - k0) / (double)h;
+                double e = fabs(got - law[i - k0][c]);
+                worst_line = fmax(worst_line, fabs(got - line));
+                worst_law = fmax(worst_law, e);
+                worst_over = fmax(worst_over, e - bound);
+                if (slow && corner)
+                    worst_corner = fmax(worst_corner, e);
+                else if (slow)
+                    worst_smooth = fmax(worst_smooth, e);
+            }
+    }
+    char name[300];
+    snprintf(name, sizeof name, "%s: every sample on the line from the law at its knot toward the law at the next (within 1e-6)", pc->what);
+    check(ok && worst_line <= 1e-6, name, "worst %g", worst_line);
+    snprintf(name, sizeof name, "%s: every sample within the chord bound of the law (1e-6 + max(h^2/8, h/2) x its largest second difference in the cell)", pc->what);
+    check(ok && worst_over <= 0, name, "over by %g", worst_over);
+    if (nslow > 0) {
+        snprintf(name, sizeof name, "%s: in the %d cells (of %d, knots up to %lld apart) where the points move by at most 1.8e-3, within 1e-6 of the law, 7.1e-4 in the %d where one passes a speaker", pc->what, nslow, ncells, (long long)max_cell, ncorner);
+        check(ok && worst_smooth <= 1e-6 && worst_corner <= 7.1e-4, name, "smooth %g, passing a speaker %g",
+              worst_smooth, worst_corner);
+    }
+    printf("# %s: %d moving cells (longest %lld), worst against the law %.3g (%d slow cells: %.3g, %d passing a speaker: %.3g), against the line %.3g\n",
+           pc->what, ncells, (long long)max_cell, worst_law, nslow, worst_smooth, ncorner, worst_corner, worst_line);
+}
+
+static const dsp_speaker spk51[] = {
+    {DSP_SPEAKER_FULL, -1, 1}, {DSP_SPEAKER_FULL, 1, 1},   {DSP_SPEAKER_CENTRE, 0, 1},
+    {DSP_SPEAKER_LFE, 0, 0},   {DSP_SPEAKER_FULL, -1, -1}, {DSP_SPEAKER_FULL, 1, -1},
+};
+/* 7.1 in the file's order (WAVE_FORMAT_EXTENSIBLE's mask order: the rear
+ * pair Lrs Rrs before the side pair Lss Rss) */
+static const dsp_speaker spk71_file[] = {
+    {DSP_SPEAKER_FULL, -1, 1},  {DSP_SPEAKER_FULL, 1, 1},  {DSP_SPEAKER_CENTRE, 0, 1},
+    {DSP_SPEAKER_LFE, 0, 0},    {DSP_SPEAKER_FULL, -1, -1}, {DSP_SPEAKER_FULL, 1, -1},
+    {DSP_SPEAKER_FULL, -1, 0}, {DSP_SPEAKER_FULL, 1, 0},
+};
+
+/* jumps and moves that start and end off the grid; a slow stereo sweep (as
+ * the film benchmark's effects) whose knots the coarser grid spaces: 512
+ * apart, 256 while the width moves too (30000 to 130000), 64 on the faster
+ * move after the jump at 150001, where both points pass C */
+static const char *jump_script =
+    "session { rate = 48000, length = \"192000smp\" }\n"
+    "local pm = bus \"PM\" { " LAYOUT_51 " }\n"
+    "local fx = bus \"FX\" { " LAYOUT_71 " }\n"
+    "local t = track \"T\" { channels = 1, to = pm, pan = -1, pan_fr = 0.3 }\n"
+    "t:clip { \"dc.wav\", at = 0 }\n"
+    "t.pan:ramp { at = \"1000smp\", to = 1, over = \"9000smp\" }\n"
+    "t.pan:set { at = \"4011smp\", to = -0.2 }\n"
+    "t.pan:ramp { at = \"6000smp\", to = 0.9, over = \"3333smp\" }\n"
+    "t.pan:ramp { at = \"9333smp\", to = -1, over = \"5000smp\" }\n"
+    "t.pan_spread:ramp { at = \"2050smp\", to = 0.5, over = \"5000smp\" }\n"
+    "t.pan_fr:set { at = \"7790smp\", to = -0.4 }\n"
+    "local s = track \"S\" { channels = 2, to = fx, pan = -0.5, pan_width = 0.4, pan_fr = 0.2 }\n"
+    "s:clip { \"dc2.wav\", at = 0 }\n"
+    "s:clip { \"dc2.wav\", at = \"48000smp\" }\n"
+    "s:clip { \"dc2.wav\", at = \"96000smp\" }\n"
+    "s:clip { \"dc2.wav\", at = \"144000smp\" }\n"
+    "s.pan:ramp { at = 0, to = 1, over = \"480000smp\" }\n"
+    "s.pan_width:ramp { at = \"30000smp\", to = 0.1, over = \"100000smp\" }\n"
+    "s.pan:set { at = \"150001smp\", to = 0.5 }\n"
+    "s.pan:ramp { at = \"150001smp\", to = -0.5, over = \"48000smp\" }\n"
+    "output { \"pj.wav\", from = pm, format = \"wav32f\" }\n"
+    "output { \"fj.wav\", from = fx, format = \"wav32f\" }\n";
+
+static void test_lines_follow_law(void)
+{
+    /* moving_script (test_send_follows): every setting of a mono source moving
+     * (an S-curve among them), a stereo source's width */
+    static const pan_move mt[] = {{1000, 6000, 0, 1.3 / 5000}, {3000, 10000, 1, HUGE_VAL}, {5000, 8001, 2, 0.7 / 3001},
+                                  {9000, 11000, 3, 0.8 / 2000}, {12000, 13000, 4, 17.0 / 1000}};
+    static const pan_move ms[] = {{500, 9500, 5, 0.9 / 9000}};
+    static const int64_t ms_sets[] = {15001};
+    /* jump_script */
+    static const pan_move jt[] = {{1000, 4011, 0, 2.0 / 9000}, {6000, 9333, 0, 1.1 / 3333}, {9333, 14333, 0, 1.9 / 5000},
+                                  {2050, 7050, 2, 0.5 / 5000}};
+    static const int64_t jt_sets[] = {4011, 7790};
+    static const pan_move js[] = {{0, 150001, 0, 1.5 / 480000}, {150001, 198001, 0, 1.0 / 48000},
+                                  {30000, 130000, 5, 0.3 / 100000}};
+    static const int64_t js_sets[] = {150001};
+    const pan_case cases[] = {
+        {"every setting moving, mono into 5.1", "T", "pm.wav", spk51, 6, 1, {-0.5, 1, 0, 1, -20, 1}, 0, mt, 5, NULL, 0, 20000},
+        {"a stereo source's width moving, into 7.1", "S", "fx.wav", spk71_file, 8, 2, {0, 0.5, 0, 1, -HUGE_VAL, 1}, 1, ms, 1,
+         ms_sets, 1, 20000},
+        {"jumps and off-grid moves, mono into 5.1", "T", "pj.wav", spk51, 6, 1, {-1, 0.3, 0, 1, -HUGE_VAL, 1}, 0, jt, 4,
+         jt_sets, 2, 20000},
+        {"a slow stereo sweep with a jump, into 7.1", "S", "fj.wav", spk71_file, 8, 2, {-0.5, 0.2, 0, 1, -HUGE_VAL, 0.4}, 1, js, 3,
+         js_sets, 1, 192000},
+    };
+    const char *scripts[] = {moving_script, moving_script, jump_script, jump_script};
+    for (int k = 0; k < 4; k++) {
+        vm_desc d;
+        vm_auto_list list;
+        char err[DS_ERR_LEN] = "";
+        int frames = 0, ch = 0;
+        float *x = render(scripts[k], 1000) == 0 ? read_wav(cases[k].file, &frames, &ch) : NULL;
+        ds_result r = collect_lanes(scripts[k], &d, &list, err);
+        if (r != DS_OK)
+            printf("# lanes: %s\n", err);
+        check_case(&cases[k], &list, r == DS_OK ? x : NULL, frames, ch);
+        if (r == DS_OK) {
+            vm_automation_free(&list);
+            vm_desc_free(&d);
+        }
+        free(x);
+    }
+}
+
 static void test_block_independent(void)
 {
     static const int blocks[] = {1, 64, 4096};
@@ -451,6 +733,13 @@ static void test_block_independent(void)
         char what[100];
         snprintf(what, sizeof what, "every surround setting moving (%s)", outs[o]);
         free(render_blocks(moving_script, outs[o], blocks, 3, what, &frames, &ch));
+    }
+    const char *jump_outs[] = {"pj.wav", "fj.wav"};
+    for (int o = 0; o < 2; o++) {
+        int frames = 0, ch = 0;
+        char what[100];
+        snprintf(what, sizeof what, "jumps, off-grid moves and the coarser grid (%s)", jump_outs[o]);
+        free(render_blocks(jump_script, jump_outs[o], blocks, 3, what, &frames, &ch));
     }
 }
 
@@ -552,6 +841,7 @@ int main(void)
     test_voices();
     test_settings();
     test_send_follows();
+    test_lines_follow_law();
     test_block_independent();
     test_script_errors();
     test_warnings();
