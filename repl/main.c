@@ -712,12 +712,26 @@ static void print_normalize(const plan *p, const vm_render_report *rep, int i)
            nr->ceiling_dbtp);
 }
 
+/* The summary's line on the render's threads (docs/threads.md): how many
+ * blocks ran on two and on one, and the tries that chose; or why there was
+ * no second thread. */
+static void print_threads(const cli_args *a, const vm_render_threads *t)
+{
+    char what[320];
+    if (t->threads == 2)
+        printf("threads  %s\n", sched_tally_describe(&t->tally, what, sizeof what));
+    else
+        printf("threads  one: %s\n", a->threads == 1  ? "--threads 1"
+                                     : a->block < 256 ? "blocks under 256 frames run on one thread"
+                                                      : "this process may use one CPU only");
+}
+
 /* Renders p with a progress bar (unless quiet), its reports into *reps
  * (p->noutputs + p->nmeters, the caller frees them) and the seconds it took
  * into *elapsed. Returns the exit status: 0, 1 on an error (printed), 130
  * or 143 when stopped by a signal. */
 static int run_render(plan *p, const cli_args *a, int measure, vm_qc_series *qc, const vm_segment *seg,
-                      vm_render_report **reps, double *elapsed)
+                      vm_render_report **reps, double *elapsed, vm_render_threads *threads)
 {
     char err[DS_ERR_LEN];
     vm_render_report *rep = calloc((size_t)(p->noutputs + p->nmeters ? p->noutputs + p->nmeters : 1), sizeof *rep);
@@ -740,6 +754,7 @@ static int run_render(plan *p, const cli_args *a, int measure, vm_qc_series *qc,
         .swept = show_swept,
         .user = &ps,
         .segment = seg && seg->on ? seg : NULL,
+        .threads_used = threads,
     };
     if (!a->quiet)
         print_warnings(p);
@@ -824,8 +839,11 @@ static int manifest_begin(const vm_desc *d, const cli_args *a, vm_manifest *now,
 /* vm_manifest_record for the render of p into rep, with the outputs'
  * hashes the render took as it wrote them (the others read back). */
 static ds_result record_render(vm_manifest *m, const vm_desc *d, const plan *p, const cli_args *a,
-                               const vm_render_report *rep, const measures_row *values, char *err)
+                               const vm_render_report *rep, const vm_render_threads *threads,
+                               const measures_row *values, char *err)
 {
+    m->threads_ran = threads->threads;
+    m->threads_run = threads->tally;
     const char **written = calloc((size_t)(p->noutputs ? p->noutputs : 1), sizeof *written);
     for (int i = 0; written && i < p->noutputs; i++)
         written[i] = rep[i].sha256;
@@ -868,7 +886,8 @@ static int cmd_render(plan *p, const vm_desc *d, const cli_args *a, char (*repor
     }
     man.segment = seg;
     int measured = a->measure || qc; /* a report judges deliverables: it measures */
-    rc = run_render(p, a, measured, qc, &seg, &rep, &el);
+    vm_render_threads threads = {0};
+    rc = run_render(p, a, measured, qc, &seg, &rep, &el, &threads);
     if (rc) {
         free(rep);
         vm_qc_free(&qc);
@@ -893,6 +912,7 @@ static int cmd_render(plan *p, const vm_desc *d, const cli_args *a, char (*repor
             printf("rendered %s to %s (%.2f s) in %.2f s, %.0fx real time\n", s0, s1, secs, el,
                    el > 0 ? secs / el : 0);
         }
+        print_threads(a, &threads);
         for (int i = 0; i < p->noutputs; i++) {
             char pk[32], tp[32], lu[32], lra[32], mm[32], ms[32];
             fmt_db(rep[i].sample_peak_dbfs, "dBFS", pk, sizeof pk);
@@ -911,7 +931,7 @@ static int cmd_render(plan *p, const vm_desc *d, const cli_args *a, char (*repor
         if (values && d->ndeliverables)
             vm_judge_print(stdout, d, (const measures_row *)values);
     }
-    if (rc == 0 && (record_render(&man, d, p, a, rep, (const measures_row *)values, err) != DS_OK ||
+    if (rc == 0 && (record_render(&man, d, p, a, rep, &threads, (const measures_row *)values, err) != DS_OK ||
                     vm_manifest_write(&man, mpath, err) != DS_OK)) {
         fprintf(stderr, "dubstage: %s\n", err);
         rc = 1;
@@ -948,6 +968,7 @@ static int cmd_check(vm_desc *d, const cli_args *a, plan **pp)
     measures_row *values = NULL;
     vm_render_report *rep = NULL;
     double el = 0;
+    vm_render_threads threads = {0};
     if (vm_manifest_compare(&now, &disk, &have, &fresh, d, mpath, "/proc/self/exe", DS_VERSION, a->out_dir,
                             a->allow_paths, why, sizeof why, err) != DS_OK) {
         fprintf(stderr, "dubstage: %s\n", err);
@@ -972,12 +993,12 @@ static int cmd_check(vm_desc *d, const cli_args *a, plan **pp)
             fprintf(stderr, "dubstage: %s\n", err);
             goto done;
         }
-        if ((rc = run_render(*pp, a, 1, NULL, NULL, &rep, &el)) != 0)
+        if ((rc = run_render(*pp, a, 1, NULL, NULL, &rep, &el, &threads)) != 0)
             goto done;
         rc = 1;
         if (!(values = judged_values(d, *pp, rep)))
             goto done;
-        if (record_render(&now, d, *pp, a, rep, (const measures_row *)values, err) != DS_OK ||
+        if (record_render(&now, d, *pp, a, rep, &threads, (const measures_row *)values, err) != DS_OK ||
             vm_manifest_write(&now, mpath, err) != DS_OK) {
             fprintf(stderr, "dubstage: %s\n", err);
             goto done;

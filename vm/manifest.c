@@ -424,6 +424,7 @@ ds_result vm_manifest_record(vm_manifest *m, const vm_desc *d, const plan *p, in
 void vm_manifest_take_render(vm_manifest *m, vm_manifest *disk)
 {
     m->block = disk->block, m->threads = disk->threads, m->session = disk->session, m->segment = disk->segment;
+    m->threads_ran = disk->threads_ran, m->threads_run = disk->threads_run;
     m->outputs = disk->outputs, m->noutputs = disk->noutputs;
     m->values = disk->values, m->labels = disk->labels, m->ndeliverables = disk->ndeliverables;
     disk->outputs = NULL, disk->noutputs = 0, disk->values = NULL, disk->labels = NULL, disk->ndeliverables = 0;
@@ -506,6 +507,22 @@ static void put_segment(FILE *f, const vm_manifest *m)
     fprintf(f, "},\n");
 }
 
+/* options.threads_run: how the render's blocks ran (docs/threads.md), when recorded. */
+static void put_threads_run(FILE *f, const vm_manifest *m)
+{
+    if (!m->threads_ran)
+        return;
+    const sched_tally *t = &m->threads_run;
+    fprintf(f, "\"threads_run\": {\"threads\": %d, \"blocks_two\": %lld, \"blocks_one\": %lld, \"tries\": %d, "
+               "\"tries_two\": %d, \"tries_cut\": %d, \"runs_cut\": %d, \"last_try_ns_per_frame\": {\"one\": ",
+            m->threads_ran, (long long)t->blocks[1], (long long)t->blocks[0], t->tries, t->tries_two, t->tries_cut,
+            t->runs_cut);
+    vm_json_number(f, t->tries ? t->ns_per_frame[0] : NAN, 1);
+    fprintf(f, ", \"two\": ");
+    vm_json_number(f, t->tries ? t->ns_per_frame[1] : NAN, 1);
+    fprintf(f, "}},\n              ");
+}
+
 ds_result vm_manifest_write(const vm_manifest *m, const char *path, char *err)
 {
     vm_tmpfile t;
@@ -524,7 +541,9 @@ ds_result vm_manifest_write(const vm_manifest *m, const char *path, char *err)
     vm_json_string(f, m->simd);
     fprintf(f, ", ");
     put_identity(f, &m->engine);
-    fprintf(f, "},\n  \"options\": {\"block\": %d, \"threads\": %d, \"out_dir\": ", m->block, m->threads);
+    fprintf(f, "},\n  \"options\": {\"block\": %d, \"threads\": %d, ", m->block, m->threads);
+    put_threads_run(f, m);
+    fprintf(f, "\"out_dir\": ");
     if (m->out_dir[0])
         put_path(f, m->out_dir, m->root);
     else
@@ -644,6 +663,24 @@ static int64_t get_int(const vm_json *o, const char *key)
     return v >= -9e15 && v <= 9e15 ? (int64_t)v : 0;
 }
 
+/* options.threads_run, read back so that a manifest written again keeps it. */
+static void get_threads_run(const vm_json *r, vm_manifest *m)
+{
+    if (!r)
+        return;
+    sched_tally *t = &m->threads_run;
+    m->threads_ran = (int)get_int(r, "threads");
+    t->blocks[1] = get_int(r, "blocks_two");
+    t->blocks[0] = get_int(r, "blocks_one");
+    t->tries = (int)get_int(r, "tries");
+    t->tries_two = (int)get_int(r, "tries_two");
+    t->tries_cut = (int)get_int(r, "tries_cut");
+    t->runs_cut = (int)get_int(r, "runs_cut");
+    const vm_json *ns = vm_json_get(r, "last_try_ns_per_frame");
+    vm_json_get_number(ns, "one", &t->ns_per_frame[0]);
+    vm_json_get_number(ns, "two", &t->ns_per_frame[1]);
+}
+
 static void get_text(const vm_json *o, const char *key, char *out, size_t n)
 {
     const char *s = vm_json_get_string(o, key);
@@ -751,6 +788,7 @@ static ds_result read_doc(const manifest_reader *mr, const vm_json *doc, vm_mani
     const vm_json *o = vm_json_get(doc, "options");
     m->block = (int)get_int(o, "block");
     m->threads = (int)get_int(o, "threads");
+    get_threads_run(vm_json_get(o, "threads_run"), m);
     const char *od = vm_json_get_string(o, "out_dir");
     if (od && vm_path_join(mr->root, od, m->out_dir, sizeof m->out_dir) != 0)
         return bad(mr, "options.out_dir", "is too long");

@@ -54,6 +54,7 @@
 #include "vm/desc.h"
 #include "vm/plan.h"
 #include "vm/result.h"
+#include "vm/sched.h"
 #include "vm/segment.h"
 
 #define VM_MANIFEST_SETTLE_NS 2000000000LL
@@ -102,6 +103,10 @@ typedef struct {
     char *selection;             /* render --output: the outputs rendered (vm_desc.output_selection,
                                     "DX+MX"); NULL: all the script's */
     int block, threads;          /* the render's --block, --threads (0: not recorded) */
+    int threads_ran;             /* how its blocks ran, set by the caller before vm_manifest_record:
+                                    2 when a second thread could take work, 1 when none ran, 0: not
+                                    recorded (options.threads_run, docs/threads.md) */
+    sched_tally threads_run;     /* then: blocks on two threads and on one, the tries */
     vm_manifest_session session;
     vm_segment segment;          /* a segment render: set by the caller before vm_manifest_record
                                     (its outputs are the segment's length); on = 0: the whole session */

@@ -368,9 +368,10 @@ static int block_frames(const vm_render_opts *opts, int64_t pos, int64_t total)
 }
 
 /* Runs the plan over the whole session plus its tail and hands every block
- * to its stage. pool, stages[2] and plan_chans are run_blocks'. */
+ * to its stage. pool, stages[2] and plan_chans are run_blocks'. *nblock:
+ * the blocks run. */
 static ds_result block_loop(plan *p, const vm_render_opts *opts, sched_pool *pool, out_stage *stages,
-                            float ***plan_chans, char *err)
+                            float ***plan_chans, int64_t *nblock, char *err)
 {
     /* Every output is the stream of its strip from its latency on (a
      * look-ahead limiter makes a strip late): the loop runs `tail` samples
@@ -378,10 +379,9 @@ static ds_result block_loop(plan *p, const vm_render_opts *opts, sched_pool *poo
      * with the session's first sample. */
     int64_t first = stages[0].first, total = first + stages[0].frames + p->tail;
     int64_t since_progress = 0, progress_every = p->tb.rate / 10;
-    int64_t nblock = 0;
     /* a segment: its pre-roll first, run and not written */
     int64_t start = opts->segment ? first - vm_segment_run_preroll(opts->segment) : 0;
-    for (int64_t pos = start, n; pos < total; pos += n, nblock++) {
+    for (int64_t pos = start, n; pos < total; pos += n, (*nblock)++) {
         n = block_frames(opts, pos, total);
         if (opts->stop && *opts->stop)
             return ds_fail(err, DS_ERR_INTERRUPTED, "interrupted: no output was written");
@@ -395,7 +395,7 @@ static ds_result block_loop(plan *p, const vm_render_opts *opts, sched_pool *poo
             vm_qc_after_block(opts->qc, p, pos, (int)n);
         /* this block's stage: with two threads its last block (two blocks
          * ago) was written by a task of the block just run */
-        ds_result r = stage_block(p, pool, &stages[pool ? nblock % 2 : 0], plan_chans, pos, (int)n, err);
+        ds_result r = stage_block(p, pool, &stages[pool ? *nblock % 2 : 0], plan_chans, pos, (int)n, err);
         if (r != DS_OK)
             return r;
         since_progress += n;
@@ -428,8 +428,14 @@ static ds_result run_blocks(plan *p, const vm_render_opts *opts, out_state *o, c
     for (int k = 0; pool && k < 2 && r == DS_OK; k++)
         if (!(stages[k].stage = stage_alloc(p)))
             r = ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    int64_t nblock = 0;
     if (r == DS_OK)
-        r = block_loop(p, opts, pool, stages, plan_chans, err);
+        r = block_loop(p, opts, pool, stages, plan_chans, &nblock, err);
+    if (opts->threads_used) {
+        *opts->threads_used = (vm_render_threads){.threads = pool ? 2 : 1, .tally.blocks = {nblock, 0}};
+        if (pool)
+            opts->threads_used->tally = sched_pool_choice(pool)->tally;
+    }
     sched_pool_destroy(&pool); /* every block handed over is written */
     for (int k = 0; k < 2; k++) {
         if (stages[k].pending && r == DS_OK)

@@ -10,7 +10,16 @@
 #include "vm/normalize.h"
 #include "vm/plan.h"
 #include "vm/result.h"
+#include "vm/sched.h"
 #include "vm/segment.h"
+
+/* How a render's blocks ran (docs/threads.md): for the summary and the
+ * manifest. */
+typedef struct {
+    int threads;        /* 2: a second thread took work as the choice allowed; 1: none ran
+                           (--threads 1, blocks under 256 frames, one CPU allowed) */
+    sched_tally tally;  /* blocks on two threads and on one, the tries that chose (vm/sched.h) */
+} vm_render_threads;
 
 typedef struct {
     int block;                        /* frames per block, 1..plan->max_block */
@@ -41,6 +50,9 @@ typedef struct {
      * settles. No normalised output and no QC report then: both need the
      * whole programme. */
     const vm_segment *segment;
+    /* NULL, or filled by the render's pass (not the normalising passes
+     * after it): how its blocks ran */
+    vm_render_threads *threads_used;
 } vm_render_opts;
 
 typedef struct {

@@ -49,6 +49,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -110,6 +111,7 @@ struct sched_pool {
     int pinned;                   /* --pin moved the calling thread: its old affinity */
     cpu_set_t old_affinity;
     int measure;                  /* 0: every block on two threads (SCHED_ALWAYS_TWO) */
+    int64_t test_penalty_ns[2];   /* test hook (sched_pool_test_penalty): per block on one, on two */
     sched_choice choice;
 };
 
@@ -334,37 +336,100 @@ static void pin_pair(sched_pool *s)
     pthread_setaffinity_np(s->thread, sizeof one, &one);
 }
 
+/* The choice's lengths, measured beside a busy process on the 2-vCPU
+ * machine of docs/bench.md (2026-12-05, every block's wall time logged):
+ * a block's time is heavy-tailed (median 50-75 us, a tenth over 300 us on
+ * two threads: the waits for a preempted partner), so slices of 32
+ * blocks, 8 pairs, chose two threads in 20-26 % of the tries where they
+ * were 1.2-1.35x slower over the whole render; slices of 128 blocks and
+ * more, in 0-8 %. The first block on two after blocks on one costs about
+ * 1 ms there (the helper woken, the clips read on one thread), a cost of
+ * switching, not of running on two: settle_frames leaves it out. */
 void sched_choice_init(sched_choice *c)
 {
-    *c = (sched_choice){.slice_frames = 32768, .slices = 8, .run_frames = 16 * 16 * 32768, .phase = 0, .two = 1};
+    *c = (sched_choice){.slice_frames = 131072, .slices = 4, .settle_frames = 8192, .run_frames = 8388608};
+}
+
+/* Starts a try, on one thread; the lengths and the tally kept. */
+static void choice_try(sched_choice *c)
+{
+    *c = (sched_choice){.slice_frames = c->slice_frames, .slices = c->slices, .settle_frames = c->settle_frames,
+                        .run_frames = c->run_frames, .phase = 0, .two = 0, .tally = c->tally};
+}
+
+/* Ends the try: two threads or one for the run. */
+static void choice_run(sched_choice *c, int two, int cut)
+{
+    for (int k = 0; k < 2; k++)
+        c->tally.ns_per_frame[k] = c->tried_frames[k] ? (double)c->tried_ns[k] / (double)c->tried_frames[k] : 0;
+    c->tally.tries++;
+    c->tally.tries_two += two;
+    c->tally.tries_cut += cut;
+    c->phase = 1;
+    c->two = two;
+    c->frames = 0;
+    c->check_frames = c->check_ns = 0;
 }
 
 void sched_choice_account(sched_choice *c, int n, int64_t ns)
 {
-    c->blocks[c->two]++;
+    c->tally.blocks[c->two]++;
+    int64_t from = c->frames;
     c->frames += n;
     if (c->phase == 0) {
-        c->tried_frames[c->two] += n;
-        c->tried_ns[c->two] += ns;
+        if (from >= c->settle_frames) {
+            c->tried_frames[c->two] += n;
+            c->tried_ns[c->two] += ns;
+        }
         if (c->frames < c->slice_frames)
             return;
         c->frames = 0;
-        if (++c->slice < 2 * c->slices) { /* the other kind's slice */
-            c->two = !c->two;
-            return;
+        ++c->slice;
+        /* ns per frame on two over one, cross-multiplied (a kind may have counted nothing yet) */
+        double two_ns = (double)c->tried_ns[1] * (double)c->tried_frames[0];
+        double one_ns = (double)c->tried_ns[0] * (double)c->tried_frames[1];
+        if (c->slice % 2 == 0 && c->slice < 2 * c->slices && two_ns > 1.15 * one_ns) {
+            choice_run(c, 0, 1); /* clearly slower on two: no more of the try on two */
+        } else if (c->slice < 2 * c->slices) {
+            c->two = !c->two; /* the other kind's slice */
+        } else {
+            choice_run(c, c->tried_frames[1] > 0 && two_ns < 0.95 * one_ns, 0);
         }
-        for (int k = 0; k < 2; k++)
-            c->ns_per_frame[k] = c->tried_frames[k] ? (double)c->tried_ns[k] / (double)c->tried_frames[k] : 0;
-        /* two only when clearly faster */
-        c->two = c->ns_per_frame[1] < 0.97 * c->ns_per_frame[0];
-        c->phase = 1;
         return;
     }
-    if (c->frames < c->run_frames)
-        return;
-    *c = (sched_choice){.slice_frames = c->slice_frames, .slices = c->slices, .run_frames = c->run_frames,
-                        .phase = 0, .two = 1, .ns_per_frame = {c->ns_per_frame[0], c->ns_per_frame[1]},
-                        .blocks = {c->blocks[0], c->blocks[1]}};
+    if (c->two) { /* still faster than one thread was? */
+        c->check_frames += n;
+        c->check_ns += ns;
+        if (c->check_frames >= c->slices * c->slice_frames) {
+            if ((double)c->check_ns > c->tally.ns_per_frame[0] * (double)c->check_frames) {
+                c->tally.runs_cut++;
+                choice_try(c);
+                return;
+            }
+            c->check_frames = c->check_ns = 0;
+        }
+    }
+    if (c->frames >= c->run_frames)
+        choice_try(c);
+}
+
+char *sched_tally_describe(const sched_tally *t, char *buf, size_t size)
+{
+    char tries[64] = "", cut[64] = "", runs[64] = "", last[96] = "";
+    if (t->tries > 0) {
+        snprintf(tries, sizeof tries, "; %d %s, two kept after %d", t->tries, t->tries == 1 ? "try" : "tries",
+                 t->tries_two);
+        snprintf(last, sizeof last, "; the last try: %.1f ns a frame on one thread, %.1f on two",
+                 t->ns_per_frame[0], t->ns_per_frame[1]);
+    }
+    if (t->tries_cut > 0)
+        snprintf(cut, sizeof cut, ", %d cut short (two clearly slower)", t->tries_cut);
+    if (t->runs_cut > 0)
+        snprintf(runs, sizeof runs, ", %d %s on two cut short (slower than one)", t->runs_cut,
+                 t->runs_cut == 1 ? "run" : "runs");
+    snprintf(buf, size, "%lld blocks on two threads, %lld on one%s%s%s%s", (long long)t->blocks[1],
+             (long long)t->blocks[0], tries, cut, runs, last);
+    return buf;
 }
 
 /* The task list (see TAIL_PLACE): NULL when out of memory. */
@@ -459,7 +524,7 @@ void sched_run_block_pool(sched_pool *s, int64_t pos, int n, int next_n)
 {
     if (!s->measure) {
         run_two(s, pos, n, next_n);
-        s->choice.blocks[1]++;
+        s->choice.tally.blocks[1]++;
         return;
     }
     int64_t t0 = now_ns();
@@ -472,7 +537,7 @@ void sched_run_block_pool(sched_pool *s, int64_t pos, int n, int next_n)
         s->ahead_pos = -1; /* its clips read (ahead or not) by the block itself */
         sched_run_block(s->p, pos, n);
     }
-    sched_choice_account(&s->choice, n, now_ns() - t0);
+    sched_choice_account(&s->choice, n, now_ns() - t0 + s->test_penalty_ns[s->choice.two]);
 }
 
 sched_choice *sched_pool_choice(sched_pool *s)
@@ -489,6 +554,11 @@ void sched_pool_set_tail(sched_pool *s, void (*fn)(void *), void *user)
 void sched_pool_test_slow(sched_pool *s, int worker)
 {
     s->slow_worker = worker;
+}
+
+void sched_pool_test_penalty(sched_pool *s, int two, int64_t ns)
+{
+    s->test_penalty_ns[two & 1] = ns;
 }
 
 int64_t sched_pool_units_run(const sched_pool *s, int worker)

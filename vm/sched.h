@@ -5,6 +5,7 @@
 #ifndef VM_SCHED_H
 #define VM_SCHED_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "vm/plan.h"
@@ -29,32 +30,52 @@ void sched_run_block(plan *p, int64_t pos, int n);
 typedef struct sched_pool sched_pool;
 
 /* Whether two threads are worth it here is measured as the render goes
- * (sched_choice): a try runs slices of blocks on two threads and on this
- * one alone, taking turns (so a slow spell of the machine falls on both
- * alike), then the pool keeps to whichever took less wall time per frame
- * for a while, and tries again. On a loaded machine two threads meet late
- * (each waits for the other to be scheduled) and can be slower than one;
- * the bytes are the same either way. */
+ * (sched_choice): a try runs slices of blocks on this thread alone and on
+ * two, taking turns (so a slow spell of the machine falls on both alike),
+ * then the pool keeps to whichever took less wall time per frame for a
+ * while, and tries again. On a loaded machine two threads meet late (each
+ * waits for the other to be scheduled) and are slower than one; the bytes
+ * are the same either way. */
+
+/* What the choice did, for the render's report and manifest. */
 typedef struct {
-    int64_t slice_frames;   /* frames of one slice (sched_choice_init: 32768, 0.68 s at 48 kHz) */
-    int slices;             /* slices of each kind in a try (8: 16 in all, taking turns) */
-    int64_t run_frames;     /* frames run on the faster after a try (16 tries' worth) */
+    int64_t blocks[2];      /* blocks run on one thread, on two */
+    int tries;              /* tries finished (a try cut short included) */
+    int tries_two;          /* of them, those after which two threads ran */
+    int tries_cut;          /* ended after a pair of slices: two clearly slower */
+    int runs_cut;           /* runs on two ended early: slower than one thread was in the try */
+    double ns_per_frame[2]; /* the last try's wall time per frame counted: one thread, two */
+} sched_tally;
+
+typedef struct {
+    int64_t slice_frames;   /* frames of one slice (sched_choice_init: 131072, 2.7 s at 48 kHz) */
+    int slices;             /* slices of each kind in a try (4: 8 in all, taking turns, one first) */
+    int64_t settle_frames;  /* of each slice, the first frames not counted (8192): the switch's */
+    int64_t run_frames;     /* frames run on the faster after a try (8388608, 175 s at 48 kHz) */
     int phase;              /* 0: trying, 1: running the faster */
     int two;                /* the next block: 1 on two threads, 0 on this one */
     int slice;              /* slices done in this try */
     int64_t frames;         /* of the slice, or of the run, so far */
-    int64_t tried_frames[2], tried_ns[2]; /* this try's: [0] one thread, [1] two */
-    double ns_per_frame[2]; /* of the last try */
-    int64_t blocks[2];      /* blocks run on one thread, on two */
+    int64_t tried_frames[2], tried_ns[2]; /* this try's counted: [0] one thread, [1] two */
+    int64_t check_frames, check_ns;       /* a run on two: this stretch's (slices * slice_frames) */
+    sched_tally tally;
 } sched_choice;
 
-/* The default lengths; starts with a try, on two threads. */
+/* The default lengths; starts with a try, on one thread. */
 void sched_choice_init(sched_choice *c);
-/* The block just run (on c->two + 1 threads) took ns for n frames: counts
- * it and sets c->two for the next block. After a try, two threads are kept
- * only when at least 3 % faster per frame (else one thread, which spends
- * less CPU). Pure arithmetic, no clock: the tests feed it times. */
+/* The block just run (on c->two + 1 threads) took ns of wall time for n
+ * frames: counts it and sets c->two for the next block. A try ends after
+ * the first pair of slices in which two threads were more than 15 %
+ * slower per frame (then one thread runs), else after every pair; two
+ * threads are kept only when at least 5 % faster per frame (else one,
+ * which spends less CPU). A run on two is cut short, and tried again,
+ * when a stretch of it (slices * slice_frames) took more wall time per
+ * frame than one thread did in the try. Pure arithmetic, no clock: the
+ * tests feed it times. */
 void sched_choice_account(sched_choice *c, int n, int64_t ns);
+/* One line for people: "N blocks on two threads, M on one; ..." (the
+ * tries and the last try's figures). Returns buf. */
+char *sched_tally_describe(const sched_tally *t, char *buf, size_t size);
 
 /* Flags of sched_pool_create. */
 enum {
@@ -71,8 +92,8 @@ sched_pool *sched_pool_create(plan *p, int flags);
  * the block the driver runs next, from pos + n (0: none), whose reading
  * is done during this one. */
 void sched_run_block_pool(sched_pool *pool, int64_t pos, int n, int next_n);
-/* The pool's choice: its counts of blocks on one and two threads; the
- * tests shorten its tries. */
+/* The pool's choice: its counts of blocks on one and two threads
+ * (choice->tally); the tests shorten its tries. */
 sched_choice *sched_pool_choice(sched_pool *pool);
 
 /* fn(user) runs once during the next sched_run_block_pool, on whichever
@@ -87,6 +108,10 @@ void sched_pool_destroy(sched_pool **pool);
  * after each task it takes, it waits, yielding its CPU, until every task of
  * the block has been taken (-1: none slow). No clock is read. */
 void sched_pool_test_slow(sched_pool *pool, int worker);
+/* For the tests: every block run on two threads (two = 1) or on one (0)
+ * counts ns more wall time in the choice (0: none), so that side loses
+ * its tries whatever the clock says. */
+void sched_pool_test_penalty(sched_pool *pool, int two, int64_t ns);
 /* Units worker 0 or 1 has run since the pool was made. */
 int64_t sched_pool_units_run(const sched_pool *pool, int worker);
 

@@ -9,6 +9,10 @@
 #     at --block 256, 1024 and 4096 and with --pin: every file the same
 #     bytes (cmp); on each SIMD path the CPU has (DUBSTAGE_SIMD=sse2, avx2,
 #     avx512), the paths also against each other;
+#   - the summary's threads line and the manifest's options.threads_run
+#     (how many blocks ran on two threads and on one) agree, and add up to
+#     the render's blocks; with --threads 1 or --block 64 they say one
+#     thread and why;
 #   - dubstage --version names the SIMD path (as DUBSTAGE_SIMD narrows it)
 #     and the CPU model /proc/cpuinfo gives; a wrong DUBSTAGE_SIMD is an
 #     error that suggests the right word.
@@ -75,6 +79,46 @@ session() {
   done
 }
 
+# report_line SCRIPT: the summary's threads line and the manifest's
+# options.threads_run say how the blocks ran, and agree (docs/threads.md):
+# on two threads, the blocks on each side add up to the blocks of the
+# render (3 s + the limiter's look-ahead in blocks of 1024 frames: 141);
+# --threads 1 and blocks under 256 frames say why there is no second
+# thread.
+report_line() {
+  dst=$W/out/report-default
+  if ! out=$("$DS" render "$1" --no-measure --out "$dst" 2>&1); then
+    notok "the threads line: render" "failed"
+    return
+  fi
+  line=$(printf '%s\n' "$out" | grep '^threads  ')
+  man=$(cat "$dst"/*.manifest.json)
+  case $line in
+    "threads  one: this process may use one CPU only")
+      echo "skip - the threads line on two threads: this process may use one CPU only" ;;
+    *)
+      two=$(printf '%s\n' "$line" | sed -n 's/^threads  \([0-9]*\) blocks on two threads, \([0-9]*\) on one.*/\1/p')
+      one=$(printf '%s\n' "$line" | sed -n 's/^threads  \([0-9]*\) blocks on two threads, \([0-9]*\) on one.*/\2/p')
+      if [ -n "$two" ] && [ $((two + one)) -eq 141 ] &&
+         printf '%s' "$man" | grep -q "\"threads_run\": {\"threads\": 2, \"blocks_two\": $two, \"blocks_one\": $one, "; then
+        ok "the threads line and the manifest agree: $two blocks on two threads, $one on one (141 in all)"
+      else
+        notok "the threads line and the manifest agree on the blocks (141 in all)" "line '$line'"
+      fi ;;
+  esac
+  for opt in "--threads 1:one: --threads 1" "--block 64:one: blocks under 256 frames run on one thread"; do
+    dst=$W/out/report-$(echo "${opt%%:*}" | tr -d ' -')
+    # shellcheck disable=SC2086
+    if out=$("$DS" render "$1" --no-measure ${opt%%:*} --out "$dst" 2>&1) && has "threads  ${opt#*:}" &&
+       grep -q '"threads_run": {"threads": 1, "blocks_two": 0, ' "$dst"/*.manifest.json; then
+      ok "${opt%%:*}: the threads line says '${opt#*:}', the manifest one thread"
+    else
+      notok "${opt%%:*}: the threads line says '${opt#*:}', the manifest one thread" "${missing:-no manifest}"
+    fi
+  done
+  rm -rf "$W/out"/report-*
+}
+
 # ---- the bench sessions, 3 s of material ----------------------------------------
 mat=$W/bench
 mkdir -p "$mat"
@@ -86,6 +130,7 @@ if ! "$tool/make_bench_material" "$mat" 3 > "$W/material.log" 2>&1 ||
 else
   cp "$repo"/tests/bench/reference_*.lua "$mat/"
   session film "$mat/reference_film.lua"
+  report_line "$mat/reference_film.lua"
   session film51 "$mat/reference_film51.lua"
 fi
 

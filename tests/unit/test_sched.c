@@ -22,9 +22,14 @@
  *     waits all come before it);
  *   - on one allowed CPU (sched_setaffinity) no pool is made: one thread;
  *   - the choice between two threads and one (sched_choice) on times fed
- *     to it: the faster is kept, two only when 3 % faster, a slow spell
- *     during a try falls on both (slices taking turns); and a pool that
- *     measures runs blocks both ways with the same bytes.
+ *     to it: the faster is kept, two only when 5 % faster, a try ended
+ *     after its first pair when two are clearly slower, the switch to two
+ *     not counted, a slow spell during a try falls on both (slices taking
+ *     turns), a run on two cut short when it turns slower than one thread
+ *     was; the report line (sched_tally_describe) against its text; and a
+ *     pool that measures, with one side made slow by a test hook (a
+ *     penalty added to its measure, no clock judged): the other side kept
+ *     after every try, blocks run both ways, the bytes of one thread.
  */
 #define _GNU_SOURCE /* sched_setaffinity */
 #include <sched.h>
@@ -142,8 +147,9 @@ static void check_units(const plan *p)
     free(place);
 }
 
-static int64_t blocks_on[2]; /* the last run_compare's blocks on one thread, on two */
-static int announce_wrong;   /* run_compare tells the pool a next block one frame short */
+static sched_tally tally;   /* the last run_compare's: blocks on one thread and on two, the tries */
+static int announce_wrong;  /* run_compare tells the pool a next block one frame short */
+static int slow_side = -1;  /* run_compare's pool counts a second more per block on two (1) or one (0) */
 
 /* One plan through sched_run_block, the other through a pool (with the
  * slow worker, pinned or not): every output's frames compared block by
@@ -178,7 +184,10 @@ static int run_compare(int block, int slow, int flags, int64_t units[2], int *nb
     sched_choice *choice = sched_pool_choice(pool);
     choice->slice_frames = 2000; /* measured pools (flags 0): slices of 2 blocks of 1000, 2 of each a try, runs of 16 */
     choice->slices = 2;
+    choice->settle_frames = 0;
     choice->run_frames = 16000;
+    if (slow_side >= 0)
+        sched_pool_test_penalty(pool, slow_side, 1000000000);
     int differ = 0;
     *tails = 0;
     int64_t total = a->length + a->tail;
@@ -204,8 +213,7 @@ static int run_compare(int block, int slow, int flags, int64_t units[2], int *nb
     }
     units[0] = sched_pool_units_run(pool, 0);
     units[1] = sched_pool_units_run(pool, 1);
-    blocks_on[0] = choice->blocks[0];
-    blocks_on[1] = choice->blocks[1];
+    tally = choice->tally;
     sched_pool_destroy(&pool);
     int failed = a->failed || b->failed;
     vm_plan_free(&a);
@@ -286,80 +294,138 @@ static void test_wrong_next_block(void)
     check(d == 0 && tails == nb, name, "%d of %d blocks differ", d, nb);
 }
 
-/* sched_choice on times fed to it: a try takes turns in slices of two
- * threads and one, then the faster runs (two only when 3 % faster), then
- * both are tried again; the block counts follow. ns_two, ns_one: per
- * block of 1024 frames; a spell (blocks [spell_from, spell_to) of the
- * feeding) makes every block `spell` times slower, whichever runs it. */
-static void feed(sched_choice *c, int blocks, int64_t ns_two, int64_t ns_one, int64_t *fed, int64_t spell_from,
-                 int64_t spell_to, int spell)
+/* sched_choice on times fed to it, blocks of 1024 frames: slices of 128
+ * blocks (the first 8 of each not counted), a try of 4 pairs (one thread
+ * first), runs of 8192 blocks, a run on two checked every 512 blocks.
+ * Each block costs `one` or `two` ns by the side that runs it, `switch_ns`
+ * more when it is the first on two after blocks on one (the helper woken), `spell` times more during the first
+ * `spell_blocks` blocks fed (a slow spell of the machine); after the try,
+ * blocks on two cost `later_two` (0: the same). */
+typedef struct {
+    int64_t one, two, switch_ns;
+    int spell_blocks, spell;
+    int64_t later_two;
+} block_costs;
+
+/* Feeds blocks until the try ends (at most max); returns the blocks fed. */
+static int feed_try(sched_choice *c, const block_costs *k, int max, int *fed, int *prev_two)
 {
-    for (int k = 0; k < blocks; k++, (*fed)++) {
-        int64_t ns = c->two ? ns_two : ns_one;
-        if (*fed >= spell_from && *fed < spell_to)
-            ns *= spell;
+    int start = *fed;
+    while (c->phase == 0 && *fed - start < max) {
+        int64_t ns = c->two ? k->two : k->one;
+        if (c->two && !*prev_two)
+            ns += k->switch_ns;
+        if (*fed < k->spell_blocks)
+            ns *= k->spell;
+        *prev_two = c->two;
         sched_choice_account(c, 1024, ns);
+        (*fed)++;
     }
+    return *fed - start;
 }
 
 static void test_choice(void)
 {
     static const struct {
-        int64_t two, one;
-        int spell; /* blocks of the try's first half this many times slower */
-        int want_two;
+        block_costs k;
+        int want_two, want_cut;
         const char *what;
     } cases[] = {
-        {1000, 2000, 1, 1, "two threads twice as fast: two run"},
-        {2000, 1000, 1, 0, "two threads half as fast (a loaded machine): one runs"},
-        {980, 1000, 1, 0, "two threads 2 % faster: one runs (it spends less CPU)"},
-        {960, 1000, 1, 1, "two threads 4 % faster: two run"},
-        {1000, 1200, 3, 1, "a slow spell over the try's first half falls on both: two (20 % faster) run"},
-        {1200, 1000, 3, 0, "a slow spell over the try's first half falls on both: one (faster) runs"},
+        {{2000, 1000, 0, 0, 1, 0}, 1, 0, "two threads twice as fast: two run, after the whole try"},
+        {{1000, 2000, 0, 0, 1, 0}, 0, 1, "two threads half as fast (a loaded machine): the try ends after a pair, one runs"},
+        {{1000, 970, 0, 0, 1, 0}, 0, 0, "two threads 3 % faster: one runs (it spends less CPU)"},
+        {{1000, 940, 0, 0, 1, 0}, 1, 0, "two threads 6 % faster: two run"},
+        {{1000, 1100, 0, 0, 1, 0}, 0, 0, "two threads 10 % slower: the whole try, one runs"},
+        {{1000, 800, 200000, 0, 1, 0}, 1, 0,
+         "two 20 % faster, each switch to two costing 200 blocks' time: the switches not counted, two run"},
+        {{1200, 1000, 0, 512, 3, 0}, 1, 0, "a slow spell over the try's first half falls on both: two (17 % faster) run"},
+        {{1000, 1100, 0, 512, 3, 0}, 0, 0, "a slow spell over the try's first half falls on both: one (faster) runs"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         sched_choice c;
         sched_choice_init(&c);
-        int per_slice = (int)(c.slice_frames / 1024), try_blocks = 2 * c.slices * per_slice;
-        int runs = (int)(c.run_frames / 1024);
-        int64_t fed = 0;
+        int fed = 0, prev_two = 0;
         int first = c.two;
-        feed(&c, per_slice, cases[i].two, cases[i].one, &fed, 0, try_blocks / 2, cases[i].spell);
-        int second = c.two; /* the second slice: the other kind */
-        feed(&c, try_blocks - per_slice, cases[i].two, cases[i].one, &fed, 0, try_blocks / 2, cases[i].spell);
-        int chosen = c.two;
-        int64_t tried1 = c.blocks[1], tried0 = c.blocks[0];
-        feed(&c, runs - 1, cases[i].two, cases[i].one, &fed, 0, 0, 1);
-        int kept = c.two;
-        feed(&c, 1, cases[i].two, cases[i].one, &fed, 0, 0, 1);
-        int again = c.two;
-        int64_t want1 = try_blocks / 2 + (cases[i].want_two ? runs : 0);
-        int64_t want0 = try_blocks / 2 + (cases[i].want_two ? 0 : runs);
-        check(first == 1 && second == 0 && tried1 == try_blocks / 2 && tried0 == try_blocks / 2 &&
-                  chosen == cases[i].want_two && kept == chosen && again == 1 && c.blocks[1] == want1 &&
-                  c.blocks[0] == want0,
+        int tried = feed_try(&c, &cases[i].k, 4096, &fed, &prev_two);
+        int64_t want_tried = cases[i].want_cut ? 128 : 512;
+        int ok = first == 0 && c.phase == 1 && c.two == cases[i].want_two && c.tally.tries == 1 &&
+                 c.tally.tries_two == cases[i].want_two && c.tally.tries_cut == cases[i].want_cut &&
+                 c.tally.blocks[0] == want_tried && c.tally.blocks[1] == want_tried && tried == 2 * want_tried;
+        /* the run: 8192 blocks on the side chosen, then a try again, on one */
+        int64_t before = c.tally.blocks[c.two];
+        int run_two = c.two;
+        for (int b = 0; b < 8191; b++)
+            sched_choice_account(&c, 1024, run_two ? cases[i].k.two : cases[i].k.one);
+        int still = c.phase == 1 && c.two == run_two;
+        sched_choice_account(&c, 1024, run_two ? cases[i].k.two : cases[i].k.one);
+        check(ok && still && c.phase == 0 && c.two == 0 && c.tally.blocks[run_two] == before + 8192 &&
+                  c.tally.runs_cut == 0,
               cases[i].what,
-              "modes %d %d %d %d %d, tried %lld / %lld, blocks on two %lld (want %lld), on one %lld (want %lld)", first,
-              second, chosen, kept, again, (long long)tried1, (long long)tried0, (long long)c.blocks[1],
-              (long long)want1, (long long)c.blocks[0], (long long)want0);
+              "first on %d, chose %d after %d blocks (tries %d, two %d, cut %d), blocks one %lld two %lld; "
+              "run kept %d, then phase %d on %d, runs cut %d",
+              first, run_two, tried, c.tally.tries, c.tally.tries_two, c.tally.tries_cut,
+              (long long)c.tally.blocks[0], (long long)c.tally.blocks[1], still, c.phase, c.two, c.tally.runs_cut);
     }
+    /* a run on two that turns slower than one thread was: cut after a stretch of 512 blocks, tried again */
+    block_costs busy = {1000, 800, 0, 0, 1, 0};
+    sched_choice c;
+    sched_choice_init(&c);
+    int fed = 0, prev_two = 0;
+    feed_try(&c, &busy, 4096, &fed, &prev_two);
+    int chose = c.two, cut_at = -1;
+    for (int b = 0; b < 4096 && cut_at < 0; b++) {
+        sched_choice_account(&c, 1024, b < 512 ? 800 : 1300);
+        if (c.phase == 0)
+            cut_at = b + 1;
+    }
+    check(chose == 1 && cut_at == 1024 && c.tally.runs_cut == 1 && c.two == 0,
+          "a run on two threads slower than one was in the try: cut after the stretch, tried again on one",
+          "chose %d, cut after %d blocks (want 1024), runs cut %d, next on %d", chose, cut_at, c.tally.runs_cut, c.two);
+    /* the report line */
+    sched_tally t = {.blocks = {19933, 8192}, .tries = 3, .tries_two = 1, .tries_cut = 1, .runs_cut = 1,
+                     .ns_per_frame = {61.3, 79.5}};
+    char line[320];
+    sched_tally_describe(&t, line, sizeof line);
+    const char *want = "8192 blocks on two threads, 19933 on one; 3 tries, two kept after 1, 1 cut short (two clearly "
+                       "slower), 1 run on two cut short (slower than one); the last try: 61.3 ns a frame on one "
+                       "thread, 79.5 on two";
+    check(strcmp(line, want) == 0, "the report line says the blocks on each side, the tries and their figures",
+          "got '%s'", line);
+    sched_tally none = {.blocks = {96, 0}};
+    sched_tally_describe(&none, line, sizeof line);
+    check(strcmp(line, "0 blocks on two threads, 96 on one") == 0, "no try: the blocks only", "got '%s'", line);
 }
 
-/* A measured pool (flags 0, its tries shortened to 4 blocks): some blocks
- * on each, whatever the times, and the bytes of one thread. */
+/* A measured pool (flags 0, its tries shortened to 2 pairs of 2 blocks,
+ * runs of 16) with one side made slow by the test hook (a second more a
+ * block in the choice's measure, sched_pool_test_penalty; no clock
+ * judged): the choice reports the other side winning every try, and the
+ * bytes are those of one thread. */
 static void test_measured_pool(void)
 {
-    int64_t units[2];
-    int nb, made, tails;
-    int d = run_compare(1000, -1, 0, units, &nb, &tails, &made);
-    const char *name = "a measured pool runs blocks on two threads and on one, with the one-thread bytes";
-    if (!made) {
-        printf("skip - %s: no pool (one CPU allowed)\n", name);
-        return;
+    for (int side = 0; side < 2; side++) {
+        int64_t units[2];
+        int nb, made, tails;
+        slow_side = side;
+        int d = run_compare(1000, -1, 0, units, &nb, &tails, &made);
+        slow_side = -1;
+        char name[200];
+        snprintf(name, sizeof name,
+                 "a measured pool, %s made slow: %s kept after every try, blocks on both, the one-thread bytes",
+                 side ? "two threads" : "one thread", side ? "one" : "two");
+        if (!made) {
+            printf("skip - %s: no pool (one CPU allowed)\n", name);
+            continue;
+        }
+        char line[320];
+        /* two slow: every try cut after its first pair; one slow: two kept after all */
+        int verdicts = side ? tally.tries_two == 0 && tally.tries_cut == tally.tries
+                            : tally.tries_two == tally.tries && tally.tries_cut == 0;
+        check(d == 0 && tails == nb && tally.tries >= 3 && verdicts && tally.blocks[0] >= 4 && tally.blocks[1] >= 4 &&
+                  tally.blocks[0] + tally.blocks[1] == nb,
+              name, "%d of %d blocks differ, the tail ran %d times; %s", d, nb, tails,
+              sched_tally_describe(&tally, line, sizeof line));
     }
-    check(d == 0 && tails == nb && blocks_on[0] >= 4 && blocks_on[1] >= 4 && blocks_on[0] + blocks_on[1] == nb,
-          name, "%d of %d blocks differ, the tail ran %d times; blocks on one %lld, on two %lld", d, nb, tails,
-          (long long)blocks_on[0], (long long)blocks_on[1]);
 }
 
 static void test_one_cpu(void)
