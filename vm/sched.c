@@ -347,14 +347,16 @@ static void pin_pair(sched_pool *s)
  * switching, not of running on two: settle_frames leaves it out. */
 void sched_choice_init(sched_choice *c)
 {
-    *c = (sched_choice){.slice_frames = 131072, .slices = 4, .settle_frames = 8192, .run_frames = 8388608};
+    *c = (sched_choice){.slice_frames = 131072, .slices = 4, .settle_frames = 8192, .run_frames = 8388608, .two = 1};
 }
 
-/* Starts a try, on one thread; the lengths and the tally kept. */
+/* Starts a try, on two threads (a render shorter than a slice, and the
+ * tests of the bytes through the command line, then run on two); the
+ * lengths and the tally kept. */
 static void choice_try(sched_choice *c)
 {
     *c = (sched_choice){.slice_frames = c->slice_frames, .slices = c->slices, .settle_frames = c->settle_frames,
-                        .run_frames = c->run_frames, .phase = 0, .two = 0, .tally = c->tally};
+                        .run_frames = c->run_frames, .phase = 0, .two = 1, .tally = c->tally};
 }
 
 /* Ends the try: two threads or one for the run. */

@@ -49,7 +49,7 @@ typedef struct {
 
 typedef struct {
     int64_t slice_frames;   /* frames of one slice (sched_choice_init: 131072, 2.7 s at 48 kHz) */
-    int slices;             /* slices of each kind in a try (4: 8 in all, taking turns, one first) */
+    int slices;             /* slices of each kind in a try (4: 8 in all, taking turns, two first) */
     int64_t settle_frames;  /* of each slice, the first frames not counted (8192): the switch's */
     int64_t run_frames;     /* frames run on the faster after a try (8388608, 175 s at 48 kHz) */
     int phase;              /* 0: trying, 1: running the faster */
@@ -61,7 +61,7 @@ typedef struct {
     sched_tally tally;
 } sched_choice;
 
-/* The default lengths; starts with a try, on one thread. */
+/* The default lengths; starts with a try, on two threads. */
 void sched_choice_init(sched_choice *c);
 /* The block just run (on c->two + 1 threads) took ns of wall time for n
  * frames: counts it and sets c->two for the next block. A try ends after

@@ -295,7 +295,7 @@ static void test_wrong_next_block(void)
 }
 
 /* sched_choice on times fed to it, blocks of 1024 frames: slices of 128
- * blocks (the first 8 of each not counted), a try of 4 pairs (one thread
+ * blocks (the first 8 of each not counted), a try of 4 pairs (two threads
  * first), runs of 8192 blocks, a run on two checked every 512 blocks.
  * Each block costs `one` or `two` ns by the side that runs it, `switch_ns`
  * more when it is the first on two after blocks on one (the helper woken), `spell` times more during the first
@@ -348,17 +348,17 @@ static void test_choice(void)
         int first = c.two;
         int tried = feed_try(&c, &cases[i].k, 4096, &fed, &prev_two);
         int64_t want_tried = cases[i].want_cut ? 128 : 512;
-        int ok = first == 0 && c.phase == 1 && c.two == cases[i].want_two && c.tally.tries == 1 &&
+        int ok = first == 1 && c.phase == 1 && c.two == cases[i].want_two && c.tally.tries == 1 &&
                  c.tally.tries_two == cases[i].want_two && c.tally.tries_cut == cases[i].want_cut &&
                  c.tally.blocks[0] == want_tried && c.tally.blocks[1] == want_tried && tried == 2 * want_tried;
-        /* the run: 8192 blocks on the side chosen, then a try again, on one */
+        /* the run: 8192 blocks on the side chosen, then a try again, on two */
         int64_t before = c.tally.blocks[c.two];
         int run_two = c.two;
         for (int b = 0; b < 8191; b++)
             sched_choice_account(&c, 1024, run_two ? cases[i].k.two : cases[i].k.one);
         int still = c.phase == 1 && c.two == run_two;
         sched_choice_account(&c, 1024, run_two ? cases[i].k.two : cases[i].k.one);
-        check(ok && still && c.phase == 0 && c.two == 0 && c.tally.blocks[run_two] == before + 8192 &&
+        check(ok && still && c.phase == 0 && c.two == 1 && c.tally.blocks[run_two] == before + 8192 &&
                   c.tally.runs_cut == 0,
               cases[i].what,
               "first on %d, chose %d after %d blocks (tries %d, two %d, cut %d), blocks one %lld two %lld; "
@@ -378,8 +378,8 @@ static void test_choice(void)
         if (c.phase == 0)
             cut_at = b + 1;
     }
-    check(chose == 1 && cut_at == 1024 && c.tally.runs_cut == 1 && c.two == 0,
-          "a run on two threads slower than one was in the try: cut after the stretch, tried again on one",
+    check(chose == 1 && cut_at == 1024 && c.tally.runs_cut == 1 && c.two == 1 && c.phase == 0,
+          "a run on two threads slower than one was in the try: cut after the stretch, tried again",
           "chose %d, cut after %d blocks (want 1024), runs cut %d, next on %d", chose, cut_at, c.tally.runs_cut, c.two);
     /* the report line */
     sched_tally t = {.blocks = {19933, 8192}, .tries = 3, .tries_two = 1, .tries_cut = 1, .runs_cut = 1,
