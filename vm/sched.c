@@ -356,7 +356,7 @@ void sched_choice_init(sched_choice *c)
 static void choice_try(sched_choice *c)
 {
     *c = (sched_choice){.slice_frames = c->slice_frames, .slices = c->slices, .settle_frames = c->settle_frames,
-                        .run_frames = c->run_frames, .phase = 0, .two = 1, .tally = c->tally};
+                        .run_frames = c->run_frames, .phase = 0, .two = 1, .ones = c->ones, .tally = c->tally};
 }
 
 /* Ends the try: two threads or one for the run. */
@@ -369,6 +369,7 @@ static void choice_run(sched_choice *c, int two, int cut)
     c->tally.tries_cut += cut;
     c->phase = 1;
     c->two = two;
+    c->ones = two ? 0 : c->ones + 1;
     c->frames = 0;
     c->check_frames = c->check_ns = 0;
 }
@@ -411,7 +412,9 @@ void sched_choice_account(sched_choice *c, int n, int64_t ns)
             c->check_frames = c->check_ns = 0;
         }
     }
-    if (c->frames >= c->run_frames)
+    /* after tries that kept one thread in a row, runs of 2 and 4 times the
+     * length: beside a busy process every try costs a slice on two */
+    if (c->frames >= c->run_frames << (c->two || c->ones < 2 ? 0 : c->ones < 3 ? 1 : 2))
         choice_try(c);
 }
 

@@ -51,10 +51,13 @@ typedef struct {
     int64_t slice_frames;   /* frames of one slice (sched_choice_init: 131072, 2.7 s at 48 kHz) */
     int slices;             /* slices of each kind in a try (4: 8 in all, taking turns, two first) */
     int64_t settle_frames;  /* of each slice, the first frames not counted (8192): the switch's */
-    int64_t run_frames;     /* frames run on the faster after a try (8388608, 175 s at 48 kHz) */
+    int64_t run_frames;     /* frames run on the faster after a try (8388608, 175 s at 48 kHz); on
+                               one thread after the second try in a row that kept one, twice as
+                               many, after the third and later, 4 times */
     int phase;              /* 0: trying, 1: running the faster */
     int two;                /* the next block: 1 on two threads, 0 on this one */
     int slice;              /* slices done in this try */
+    int ones;               /* tries in a row that kept one thread */
     int64_t frames;         /* of the slice, or of the run, so far */
     int64_t tried_frames[2], tried_ns[2]; /* this try's counted: [0] one thread, [1] two */
     int64_t check_frames, check_ns;       /* a run on two: this stretch's (slices * slice_frames) */
@@ -70,7 +73,9 @@ void sched_choice_init(sched_choice *c);
  * threads are kept only when at least 5 % faster per frame (else one,
  * which spends less CPU). A run on two is cut short, and tried again,
  * when a stretch of it (slices * slice_frames) took more wall time per
- * frame than one thread did in the try. Pure arithmetic, no clock: the
+ * frame than one thread did in the try; a run on one thread after the
+ * second try in a row that kept one is twice as long, after the third and
+ * later four times. Pure arithmetic, no clock: the
  * tests feed it times. */
 void sched_choice_account(sched_choice *c, int n, int64_t ns);
 /* One line for people: "N blocks on two threads, M on one; ..." (the

@@ -26,7 +26,7 @@
  *     after its first pair when two are clearly slower, the switch to two
  *     not counted, a slow spell during a try falls on both (slices taking
  *     turns), a run on two cut short when it turns slower than one thread
- *     was; the report line (sched_tally_describe) against its text; and a
+ *     was, longer runs after tries that keep one in a row; the report line (sched_tally_describe) against its text; and a
  *     pool that measures, with one side made slow by a test hook (a
  *     penalty added to its measure, no clock judged): the other side kept
  *     after every try, blocks run both ways, the bytes of one thread.
@@ -182,10 +182,10 @@ static int run_compare(int block, int slow, int flags, int64_t units[2], int *nb
     *pool_made = 1;
     sched_pool_test_slow(pool, slow);
     sched_choice *choice = sched_pool_choice(pool);
-    choice->slice_frames = 2000; /* measured pools (flags 0): slices of 2 blocks of 1000, 2 of each a try, runs of 16 */
+    choice->slice_frames = 2000; /* measured pools (flags 0): slices of 2 blocks of 1000, 2 of each a try, runs of 8 */
     choice->slices = 2;
     choice->settle_frames = 0;
-    choice->run_frames = 16000;
+    choice->run_frames = 8000;
     if (slow_side >= 0)
         sched_pool_test_penalty(pool, slow_side, 1000000000);
     int differ = 0;
@@ -381,6 +381,22 @@ static void test_choice(void)
     check(chose == 1 && cut_at == 1024 && c.tally.runs_cut == 1 && c.two == 1 && c.phase == 0,
           "a run on two threads slower than one was in the try: cut after the stretch, tried again",
           "chose %d, cut after %d blocks (want 1024), runs cut %d, next on %d", chose, cut_at, c.tally.runs_cut, c.two);
+    /* beside a busy process every try keeps one thread: runs of 8192, 16384, then 32768 blocks */
+    sched_choice_init(&c);
+    fed = 0, prev_two = 0;
+    block_costs slow_two = {1000, 2000, 0, 0, 1, 0};
+    int64_t runs[5] = {0};
+    for (int r = 0; r < 5; r++) {
+        feed_try(&c, &slow_two, 4096, &fed, &prev_two);
+        for (; c.phase == 1 && runs[r] < 100000; runs[r]++)
+            sched_choice_account(&c, 1024, 1000);
+    }
+    check(runs[0] == 8192 && runs[1] == 16384 && runs[2] == 32768 && runs[3] == 32768 && runs[4] == 32768 &&
+              c.tally.tries == 5 && c.tally.tries_cut == 5 && c.tally.blocks[1] == 5 * 128,
+          "tries that keep one thread in a row: runs of 1, 2, 4, 4, 4 times the length, a slice on two each",
+          "runs %lld %lld %lld %lld %lld blocks, tries %d (cut %d), blocks on two %lld", (long long)runs[0],
+          (long long)runs[1], (long long)runs[2], (long long)runs[3], (long long)runs[4], c.tally.tries,
+          c.tally.tries_cut, (long long)c.tally.blocks[1]);
     /* the report line */
     sched_tally t = {.blocks = {19933, 8192}, .tries = 3, .tries_two = 1, .tries_cut = 1, .runs_cut = 1,
                      .ns_per_frame = {61.3, 79.5}};
@@ -397,7 +413,7 @@ static void test_choice(void)
 }
 
 /* A measured pool (flags 0, its tries shortened to 2 pairs of 2 blocks,
- * runs of 16) with one side made slow by the test hook (a second more a
+ * runs of 8 to 32) with one side made slow by the test hook (a second more a
  * block in the choice's measure, sched_pool_test_penalty; no clock
  * judged): the choice reports the other side winning every try, and the
  * bytes are those of one thread. */
