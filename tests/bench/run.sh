@@ -49,7 +49,9 @@
 # Threads (issue 16): the film mix on two threads (the default) against one,
 # and both again beside one busy process (`sh -c 'while :; do :; done'`,
 # started by the bench, untimed, for that pair only): medians of wall and of
-# user CPU time side by side (the runs take turns). The CPU model and the
+# user CPU time side by side (the runs take turns), each followed by what
+# the default's one/two-thread choice did in its last run (the manifest's
+# options.threads_run: blocks on two threads and on one, the tries). The CPU model and the
 # SIMD path the kernels take are printed first (`dubstage --version`).
 #
 # SuperCollider (issue 16): the film mix rendered by `scsynth -N` (the
@@ -384,6 +386,15 @@ measure() {
   done
 }
 
+# keep_choice NAME: what the one/two-thread choice did in NAME's last run
+# (its manifest's options.threads_run, docs/threads.md), into
+# $dir/times/NAME.choice for threads_line
+keep_choice() {
+  grep -o '"threads_run": {[^}]*}' "$dir/out/dubstage-film2/reference_film.manifest.json" 2>/dev/null |
+    sed 's/"threads_run": {"threads": [12], //; s/"//g; s/last_try_ns_per_frame: {/last try ns a frame: /; s/}$//' \
+    > "$dir/times/$1.choice" || true
+}
+
 have_dubstage=0
 if [ ! -x "$DUBSTAGE" ]; then
   echo "bench: $DUBSTAGE not built: measuring the peers only"
@@ -392,12 +403,14 @@ elif measure dubstage dubstage_auto; then
   # one and two threads taking turns, so a slow spell falls on both
   # with scsynth's render of the same graph taking its turn too
   measure dubstage_film dubstage_film2 $scsynth_film || echo "bench: the film-mix session (one or two threads, or scsynth) failed"
+  keep_choice dubstage_film2
   measure dubstage_film64 dubstage_film64_2 $scsynth_film64 ||
     echo "bench: the 64-track film mix (one or two threads, or scsynth) failed"
   # one process that never sleeps, as another job on the machine would be
   sh -c 'while :; do :; done' &
   busy=$!
   measure dubstage_film_busy1 dubstage_film_busy2 || echo "bench: the film mix beside a busy process failed"
+  keep_choice dubstage_film_busy2
   kill "$busy"
   wait "$busy" 2>/dev/null
   measure ffmpeg_film || echo "bench: ffmpeg's film-mix graph failed"
@@ -456,6 +469,7 @@ if [ "$have_dubstage" -eq 1 ]; then
     awk -v t="$1" -v w1="$(med "$2" 1)" -v w2="$(med "$3" 1)" -v u1="$(med "$2" 2)" -v u2="$(med "$3" 2)" 'BEGIN {
       printf "%s: wall %.2f s one thread, %.2f s default (%.2fx); user CPU %.2f s, %.2f s\n",
         t, w1, w2, (w2 > 0 ? w1 / w2 : 0), u1, u2 }'
+    if [ -s "$dir/times/$3.choice" ]; then echo "  the default's last run: $(cat "$dir/times/$3.choice")"; fi
   }
   threads_line "film mix, two threads vs one" dubstage_film dubstage_film2
   threads_line "64-track film mix, two threads vs one" dubstage_film64 dubstage_film64_2
