@@ -9,33 +9,33 @@
  * transform prewarped at f0. At 48 kHz the published coefficients are used.
  *
  * Where the time goes, per sample and channel:
- *   K-weighting: two biquads in double, Direct Form I, ordered so the loop
- *     carried dependency is one multiply and one subtract per stage. The loop
- *     is latency-bound, so float would be no faster (measured: same time)
- *     and is less exact (measured against long double at 48 kHz: float
- *     reads up to 0.0007 LU high on a 20 Hz tone, double under 1e-12 LU). Channels
- *     go side by side, one per lane of a double vector, so their dependency
- *     chains overlap: two or four (SSE2), four (AVX2) or eight (AVX-512) a
- *     vector, two vectors in one loop when there are lanes for both (then
- *     the loop is bound by the arithmetic, 17 operations a sample, not by
- *     the chain's multiply and subtract), and across meters with
- *     dsp_loudness_process_many (a render's outputs). Stage 2's numerator
- *     is (1 - z^-1)^2, done as a difference of differences (no multiplies).
- *     Four stereo meters, in cache, loaded machine: 1.00 ns per
- *     channel-sample with four lanes a vector and a scalar load per lane
- *     and sample, 0.78 (AVX2) and 0.54 (AVX-512) with the lane kernels.
- *     A call is one kernel pass per 1024 frames whatever the meters' grid
- *     phases: a lane's grid step ends inside the pass in its registers
- *     (its weighted sum into its meter's step energy, the flush, masked
- *     to the lanes ending there), not by cutting the call there.
- *     17 operations per channel-sample in a fixed order are the floor of
- *     an exact double K-weighting: 4.25 instructions per channel-sample
- *     on AVX2, 2.1 on AVX-512 (docs/bench.md: what float would change).
+ *   K-weighting: two biquads in float (loudness.h: what that costs in
+ *     exactness, under 1e-3 LU; docs/loudness.md), Direct Form I, ordered
+ *     so the loop-carried dependency is one multiply and one subtract per
+ *     stage; stage 2's numerator (1 - z^-1)^2 as a difference of
+ *     differences (no multiplies). Channels go side by side, one per lane
+ *     of a float vector, so their dependency chains overlap and the loop is
+ *     bound by its 17 operations a sample: 4 lanes (SSE), 8 (AVX2) or 16
+ *     (AVX-512), two vectors in one loop when there are lanes for both,
+ *     across meters with dsp_loudness_process_many (a render's outputs).
+ *     A stereo meter alone puts its two stages side by side instead
+ *     (kpairs: shelf in two lanes, high-pass a sample behind in the other
+ *     two), since two channels would leave half a vector idle. A call is
+ *     one kernel pass per 1024 frames whatever the meters' grid phases: a
+ *     lane's grid step ends inside the pass in its registers (its weighted
+ *     sum into its meter's step energy, the flush, masked to the lanes
+ *     ending there), not by cutting the call there. Every kernel does
+ *     kweight1's operations in its order: the same bits on every path.
+ *     Callgrind, AVX2, 30 s of the film bench's stems (docs/bench.md):
+ *     3.75 instructions per channel-sample with 8 lanes (double: 6.3),
+ *     8.9 for a stereo meter alone.
  *   true peak: dsp/truepeak.c's interpolator (24 multiplies per input
  *     sample for all 4 phases, vectorised across time). A stretch of 64
  *     windows whose samples cannot produce a new maximum skips the filter;
- *     one pass of 64-sample block maxima gives the call's sample peak and
- *     a first bound on every stretch.
+ *     the 64-sample block maxima give the pass's sample peak and a first
+ *     bound on every stretch. The 8- and 16-lane kernels take those maxima
+ *     as they K-weight (KPEAK: every sample is in a register there); the
+ *     others leave them to dsp_truepeak_block_peaks.
  * Measured on 10 minutes of 48 kHz noise: about 15 times faster than
  * libebur128 with the same modes in stereo, 13 times in 5.1
  * (tests/tools/loudness_bench.c).
@@ -54,7 +54,7 @@
 #define HIST_BINS_PER_LU 100
 #define HIST_BINS (100 * HIST_BINS_PER_LU) /* -70 .. +30 LUFS */
 #define TP_TAPS DSP_TRUEPEAK_TAPS
-#define FLUSH 1e-25                         /* below this a filter state is zeroed (-500 dB) */
+#define FLUSH 1e-25f                        /* below this a filter state is zeroed (-500 dB) */
 /* Samples per kernel pass (dsp_loudness_process_many cuts longer calls), and
  * the most grid steps a pass can end in one lane: a step is at least 16
  * samples (a 100 ms hop of 800 or more, at most 50 steps). */
@@ -62,6 +62,8 @@
 #define PASS_STEPS (PASS_MAX / 16 + 1)
 /* Lanes K-weighted in one call, at most: what the widest kernel takes */
 #define KLANES_MAX 16
+_Static_assert(PASS_MAX % DSP_TRUEPEAK_STRETCH == 0 && PASS_MAX / DSP_TRUEPEAK_STRETCH <= DSP_LOUDNESS_PASS_BLOCKS,
+               "a pass's block maxima fit dsp_loudness_channel's blk");
 
 void dsp_loudness_config_init(dsp_loudness_config *cfg, double rate, int channels)
 {
@@ -168,7 +170,10 @@ int dsp_loudness_init(dsp_loudness *s, const dsp_loudness_config *cfg, void *hea
     s->grid = grid_for(s->hop, cfg->grid);
     s->step = s->hop / s->grid;
     s->ring_len = 30 * s->grid;
-    dsp_loudness_k_coefficients(cfg->rate, s->b, s->a, s->a2);
+    double b[3], a[3], a2[3];
+    dsp_loudness_k_coefficients(cfg->rate, b, a, a2);
+    for (int k = 0; k < 3; k++)
+        s->kb[k] = (float)b[k], s->ka[k] = (float)a[k], s->kc[k] = (float)a2[k];
 
     unsigned char *p = heap;
     s->ch = (dsp_loudness_channel *)(void *)p;
@@ -284,16 +289,16 @@ int dsp_loudness_copy_state(dsp_loudness *dst, const dsp_loudness *src)
 
 /* ---- the sample loops ---------------------------------------------------- */
 
-
-/* One channel in a kernel pass: its filter, its meter's coefficients and
- * input, where its grid steps end, and where their energies go. */
+/* One channel in a kernel pass: its filter, its meter's coefficients (in
+ * float, as the filter runs) and input, where its grid steps end, and where
+ * their energies go. */
 typedef struct {
     dsp_loudness_channel *ch;
-    double b0, b1, b2, a1, a2; /* shelf */
-    double c1, c2;             /* high-pass denominator */
+    float b0, b1, b2, a1, a2; /* shelf */
+    float c1, c2;             /* high-pass denominator */
     const float *in;
-    int first, step;           /* samples to the first step end (1 .. step), then between them */
-    double *step_e;            /* the meter's energies of the steps ending in the pass */
+    int first, step;          /* samples to the first step end (1 .. step), then between them */
+    double *step_e;           /* the meter's energies of the steps ending in the pass */
 } klane;
 
 /* The end of a grid step in a lane whose sum of squares is acc (k-th end
@@ -303,37 +308,38 @@ typedef struct {
  * the sum is not finite (a NaN or infinity in the input: the step counts as
  * silence for the channel, whose peak reads +inf). The caller then flushes
  * or clears the filter (KSTEP_END) and restarts acc. */
-static inline void lane_step_end(const klane *l, int k, double acc)
+static inline void lane_step_end(const klane *l, int k, float acc)
 {
     if (isfinite(acc))
-        l->step_e[k] += l->ch->w * acc;
+        l->step_e[k] += l->ch->w * (double)acc;
 }
 
-static double flush(double v)
+static float flush(float v)
 {
-    return fabs(v) < FLUSH ? 0.0 : v;
+    return fabsf(v) < FLUSH ? 0.0f : v;
 }
 
 /* K-weights one channel and adds the squares to its acc; at each of its
  * step ends, lane_step_end, then the filter state below FLUSH is zeroed
  * (denormals never arise), or all of it after a non-finite sum (the
- * recursion starts again rather than carrying NaN). */
+ * recursion starts again rather than carrying NaN). Every operation in
+ * float (loudness.h: what that changes against double). */
 DSP_HOT
 static void kweight1(const klane *l, int n)
 {
     dsp_loudness_channel *ch = l->ch;
-    const double b0 = l->b0, b1 = l->b1, b2 = l->b2, a1 = l->a1, a2 = l->a2, c1 = l->c1, c2 = l->c2;
+    const float b0 = l->b0, b1 = l->b1, b2 = l->b2, a1 = l->a1, a2 = l->a2, c1 = l->c1, c2 = l->c2;
     const float *restrict in = l->in;
-    double x1 = ch->x1, x2 = ch->x2, y1 = ch->y1, y2 = ch->y2;
-    double d1 = ch->d1, v1 = ch->v1, v2 = ch->v2, acc = ch->acc;
+    float x1 = ch->x1, x2 = ch->x2, y1 = ch->y1, y2 = ch->y2;
+    float d1 = ch->d1, v1 = ch->v1, v2 = ch->v2, acc = ch->acc;
     int k = 0;
     for (int i = 0, end = l->first;; end += l->step) {
         int to = end < n ? end : n;
         for (; i < to; i++) {
-            double x = in[i];
-            double y = (((b0 * x + b1 * x1) + b2 * x2) - a2 * y2) - a1 * y1;
-            double d = y - y1;
-            double v = ((d - d1) - c2 * v2) - c1 * v1;
+            float x = in[i];
+            float y = (((b0 * x + b1 * x1) + b2 * x2) - a2 * y2) - a1 * y1;
+            float d = y - y1;
+            float v = ((d - d1) - c2 * v2) - c1 * v1;
             x2 = x1;
             x1 = x;
             y2 = y1;
@@ -350,9 +356,9 @@ static void kweight1(const klane *l, int n)
             y1 = flush(y1), y2 = flush(y2);
             d1 = flush(d1), v1 = flush(v1), v2 = flush(v2);
         } else {
-            x1 = x2 = y1 = y2 = d1 = v1 = v2 = 0.0;
+            x1 = x2 = y1 = y2 = d1 = v1 = v2 = 0.0f;
         }
-        acc = 0.0;
+        acc = 0.0f;
     }
     ch->x1 = x1, ch->x2 = x2, ch->y1 = y1, ch->y2 = y2;
     ch->d1 = d1, ch->v1 = v1, ch->v2 = v2, ch->acc = acc;
@@ -369,14 +375,14 @@ static void kweight1(const klane *l, int n)
     } while (0)
 
 /* kweight1's step end in the lanes of a vector where mask is -1, in
- * integer vectors VI of the same width: the state flushed below FLUSH, or
- * cleared after a non-finite sum (acc - acc is 0 only for a finite acc),
- * and acc restarted; the other lanes untouched. The same values as
- * kweight1's (a cleared or flushed value is +0 there too). */
+ * integer vectors VI of the same width (32-bit lanes): the state flushed
+ * below FLUSH, or cleared after a non-finite sum (acc - acc is 0 only for a
+ * finite acc), and acc restarted; the other lanes untouched. The same
+ * values as kweight1's (a cleared or flushed value is +0 there too). */
 #define KFLUSH_LANE(V, VI, v, keep, ok) ((V)((VI)(v) & (keep) & ~((ok) & (VI)(((V)((VI)(v) & kabs_) < kflush_)))))
 #define KSTEP_END(V, VI, mask, x1, x2, y1, y2, d1, v1, v2, acc)                                            \
     do {                                                                                                   \
-        const VI kabs_ = (VI){0} + 0x7fffffffffffffffLL;                                                   \
+        const VI kabs_ = (VI){0} + 0x7fffffff;                                                             \
         const V kflush_ = (V){0} + FLUSH;                                                                  \
         VI bad_ = (mask) & ~(VI)((acc) - (acc) == (V){0}), keep_ = ~bad_, ok_ = (mask) & keep_;                 \
         x1 = (V)((VI)x1 & keep_), x2 = (V)((VI)x2 & keep_);                                                \
@@ -420,6 +426,31 @@ static void kweight1(const klane *l, int n)
         ev = ev_;                                                                                          \
     } while (0)
 
+/* The sample peak beside the K-weighting (kernels of 8 and 16 lanes a
+ * vector, PEAKS 1): every lane's samples pass through a register there, so
+ * a max of |x| per lane costs two vector operations per sample vector (an
+ * and and a max: 0.25 per channel-sample on AVX2) instead of a pass of its
+ * own over every channel (0.44). pk holds each lane's largest |x| so far in
+ * this 64-sample block as peak bits (truepeak.h: the sign bit cleared, a
+ * NaN above infinity's bits, so a signed max of the bits is the max of
+ * |x|); KBLOCK_STORE(VI, L, H, b) writes them to the used lanes' blk[b] and
+ * starts the next block. The same values as dsp_truepeak_block_peaks. The
+ * 4-lane kernels (PEAKS 0) leave it to dsp_truepeak_block_peaks: with 2 of
+ * their 4 lanes used (a stereo meter alone) the max would cost more than
+ * that pass, and SSE2 has no integer max (KMAX_SELECT stands in, unused). */
+#define KBLOCK DSP_TRUEPEAK_STRETCH
+#define KPEAK(VI, MAXI, pk, x) ((pk) = MAXI((pk), (VI)(x) & kmag_))
+#define KMAX_SELECT(a, b) (((a) & ((a) > (b))) | ((b) & ~((a) > (b))))
+#define KMAX_AVX2(a, b) ((v8si)_mm256_max_epi32((__m256i)(a), (__m256i)(b)))
+#define KMAX_AVX512(a, b) ((v16si)_mm512_max_epi32((__m512i)(a), (__m512i)(b)))
+#define KBLOCK_STORE(VI, L, H, b)                                                                              \
+    do {                                                                                                   \
+        for (int u_ = 0; u_ < used; u_++)                                                                  \
+            lane[u_].ch->blk[(b)] = (uint32_t)pk[u_ / (L)][u_ % (L)];                                      \
+        for (int h_ = 0; h_ < (H); h_++)                                                                   \
+            pk[h_] = (VI){0};                                                                              \
+    } while (0)
+
 /* The lanes' coefficients and state into H groups of L-lane vectors, and
  * back (only the used lanes) */
 #define KLANES_LOAD(L, H)                                                                                  \
@@ -442,70 +473,223 @@ static void kweight1(const klane *l, int n)
         c->d1 = d1[h][l], c->v1 = v1[h][l], c->v2 = v2[h][l], c->acc = acc[h][l];                          \
     }
 
-/* Channels side by side, one per lane of a gcc vector of doubles (lowered
- * to SSE2 or AVX2, never to an FMA): KWEIGHT_LANES(NAME, VEC, VI, LANES)
- * makes NAME(lane, used, n), which K-weights lanes [0, used) (of any
- * meters) over n samples with, in each lane, the same operations as
- * kweight1 in the same order, step ends included: a channel's bits do not
- * depend on the lanes beside it. Lanes from `used` on repeat lane 0 and are
- * not written back. The filters' state of every lane stays in registers. */
-#define KWEIGHT_LANES(NAME, VEC, VI, LANES)                                                                   \
-    DSP_HOT                                                                                                   \
-    static void NAME(const klane *lane, int used, int n)                                                      \
-    {                                                                                                         \
-        VEC b0[1], b1[1], b2[1], a1[1], a2[1], c1[1], c2[1];                                                 \
-        VEC x1[1], x2[1], y1[1], y2[1], d1[1], v1[1], v2[1], acc[1];                                         \
-        const float *q[LANES];                                                                                \
-        KLANES_LOAD(LANES, 1)                                                                                 \
-        KEVENTS_INIT()                                                                                        \
-        for (int i = 0;; i++) {                                                                               \
-            while (i == ev)                                                                                   \
-                KEVENTS_AT(VEC, VI, LANES, 1, acc, x1, x2, y1, y2, d1, v1, v2);                               \
-            if (i == n)                                                                                       \
-                break;                                                                                        \
-            VEC x;                                                                                            \
-            for (int l = 0; l < LANES; l++)                                                                   \
-                x[l] = q[l][i];                                                                               \
-            KSTEP(x, b0[0], b1[0], b2[0], a1[0], a2[0], c1[0], c2[0], x1[0], x2[0], y1[0], y2[0], d1[0], v1[0], \
-                  v2[0], acc[0]);                                                                             \
-        }                                                                                                     \
-        KLANES_STORE(LANES)                                                                                   \
+typedef float v4f __attribute__((vector_size(16)));
+typedef float v8f __attribute__((vector_size(32)));
+typedef float v16f __attribute__((vector_size(64)));
+typedef int v4si __attribute__((vector_size(16)));
+typedef int v8si __attribute__((vector_size(32)));
+typedef int v16si __attribute__((vector_size(64)));
+
+/* Two channels, their two stages side by side: a 4-lane vector
+ * holds the shelf of channels 0 and 1 (lanes 0, 1) and their high-pass
+ * (lanes 2, 3) one sample behind, so one biquad's operations a sample do
+ * both stages of both channels (a stereo meter alone: 7 operations per
+ * channel-sample instead of the 4-lane kernel's 11, half its lanes idle).
+ * Both stages are the biquad (((B0 in + B1 in1) + B2 in2) - A2 out2) -
+ * A1 out1: the shelf with its coefficients on x; the high-pass with B =
+ * (1, -1, -0) and A = (c1, c2) on d = y - y1, which is KSTEP's
+ * ((d - d1) - c2 v2) - c1 v1 to the bit (a product by 1 or -1 is exact,
+ * and adding -0 d2 changes nothing but the sign of a zero, which no square
+ * sees; a non-finite d2 comes after a non-finite acc, which the step end
+ * clears). An iteration t does the high-pass of sample t - 1 and the shelf
+ * of sample t; where a step ends before sample t the iteration is done in
+ * its two halves with the step end between them (KSTEP_END's flushes and
+ * clears, lane by lane), and the first and last halves of a pass alone, so
+ * a pass starts and ends with the same state as kweight1's. The same bits
+ * as every other kernel, whatever the path. */
+#define KP_BIQUAD(in, i1, i2, o1, o2) ((((kb0 * (in) + kb1 * (i1)) + kb2 * (i2)) - ka2 * (o2)) - ka1 * (o1))
+DSP_HOT
+static void kpairs(const klane *lane, int n)
+{
+    if (n <= 0)
+        return;
+    const klane *l0 = &lane[0], *l1 = &lane[1];
+    dsp_loudness_channel *c0 = l0->ch, *c1 = l1->ch;
+    const v4si lo_hi = {0, 1, 6, 7}, x_d = {0, 1, 4, 5};
+    /* (vectors are built as pairs repeated, then shuffled, and the
+     * high-pass's B2 is -0, not +0: gcc builds a vector with +0 in its
+     * upper half with a register form of vmovq, which valgrind 3.19 cannot
+     * run, and the bench counts this kernel with callgrind. -0 times d2 is
+     * a zero as +0 times it is. Lanes 0 and 1 of acc hold nothing of use) */
+#define KP_PAIRS(a, b, c, d) __builtin_shuffle((v4f){(a), (b), (a), (b)}, (v4f){(c), (d), (c), (d)}, x_d)
+    const v4f kb0 = KP_PAIRS(l0->b0, l1->b0, 1.0f, 1.0f), kb1 = KP_PAIRS(l0->b1, l1->b1, -1.0f, -1.0f);
+    const v4f kb2 = KP_PAIRS(l0->b2, l1->b2, -0.0f, -0.0f);
+    const v4f ka1 = KP_PAIRS(l0->a1, l1->a1, l0->c1, l1->c1), ka2 = KP_PAIRS(l0->a2, l1->a2, l0->c2, l1->c2);
+    v4f i1 = KP_PAIRS(c0->x1, c1->x1, c0->d1, c1->d1);
+    v4f i2 = KP_PAIRS(c0->x2, c1->x2, -0.0f, -0.0f);
+    v4f o1 = KP_PAIRS(c0->y1, c1->y1, c0->v1, c1->v1), o2 = KP_PAIRS(c0->y2, c1->y2, c0->v2, c1->v2);
+    v4f acc = {c0->acc, c1->acc, c0->acc, c1->acc};
+    const float *restrict q0 = l0->in, *restrict q1 = l1->in;
+    int next[2] = {l0->first, l1->first}, kend[2] = {0, 0};
+    int ev = next[0] < next[1] ? next[0] : next[1];
+    v4f dn; /* lanes 0, 1: d of the last shelf output, the next high-pass input */
+    /* the halves: the shelf of sample t alone (lanes 0, 1 move on), the
+     * high-pass of the pending d alone (lanes 2, 3 move on) */
+#define KP_SHELF_HALF(t)                                                                                   \
+    do {                                                                                                   \
+        v4f in_ = {q0[(t)], q1[(t)], q0[(t)], q1[(t)]};                                                    \
+        v4f o_ = KP_BIQUAD(in_, i1, i2, o1, o2);                                                           \
+        dn = o_ - o1;                                                                                      \
+        i2 = __builtin_shuffle(i1, i2, lo_hi), i1 = __builtin_shuffle(in_, i1, lo_hi);                     \
+        o2 = __builtin_shuffle(o1, o2, lo_hi), o1 = __builtin_shuffle(o_, o1, lo_hi);                      \
+    } while (0)
+#define KP_HP_HALF()                                                                                       \
+    do {                                                                                                   \
+        v4f in_ = __builtin_shuffle(dn, dn, x_d);                                                          \
+        v4f o_ = KP_BIQUAD(in_, i1, i2, o1, o2);                                                           \
+        i2 = __builtin_shuffle(i2, i1, lo_hi), i1 = __builtin_shuffle(i1, in_, lo_hi);                     \
+        o2 = __builtin_shuffle(o2, o1, lo_hi), o1 = __builtin_shuffle(o1, o_, lo_hi);                      \
+        acc = __builtin_shuffle(acc, acc + o_ * o_, lo_hi);                                                \
+    } while (0)
+    KP_SHELF_HALF(0);
+    for (int t = 1;; t++) {
+        if (t == ev || t == n) { /* a step end before sample t, or the pass's end */
+            KP_HP_HALF();
+            if (t == ev) {
+                for (int u = 0; u < 2; u++) {
+                    if (next[u] != ev)
+                        continue;
+                    float a = acc[2 + u];
+                    lane_step_end(&lane[u], kend[u]++, a);
+                    if (isfinite(a)) {
+                        o1[u] = flush(o1[u]), o2[u] = flush(o2[u]);
+                        i1[2 + u] = flush(i1[2 + u]), o1[2 + u] = flush(o1[2 + u]), o2[2 + u] = flush(o2[2 + u]);
+                    } else {
+                        i1[u] = i2[u] = o1[u] = o2[u] = 0.0f;
+                        i1[2 + u] = i2[2 + u] = o1[2 + u] = o2[2 + u] = 0.0f;
+                    }
+                    acc[2 + u] = 0.0f;
+                    next[u] += lane[u].step;
+                }
+                ev = next[0] < next[1] ? next[0] : next[1];
+            }
+            if (t == n)
+                break;
+            KP_SHELF_HALF(t);
+            continue;
+        }
+        int lim = ev < n ? ev : n;
+        for (; t + 4 <= lim; t += 4) { /* runs of 4 whole iterations */
+            v4f a = {q0[t], q0[t + 1], q0[t + 2], q0[t + 3]}, b = {q1[t], q1[t + 1], q1[t + 2], q1[t + 3]};
+            v4f r[4] = {__builtin_shuffle(a, b, (v4si){0, 4, 0, 0}), __builtin_shuffle(a, b, (v4si){1, 5, 0, 0}),
+                        __builtin_shuffle(a, b, (v4si){2, 6, 0, 0}), __builtin_shuffle(a, b, (v4si){3, 7, 0, 0})};
+            for (int k = 0; k < 4; k++) {
+                v4f in = __builtin_shuffle(r[k], dn, x_d);
+                v4f o = KP_BIQUAD(in, i1, i2, o1, o2);
+                acc += o * o;
+                dn = o - o1;
+                i2 = i1, i1 = in, o2 = o1, o1 = o;
+            }
+        }
+        for (; t < lim; t++) { /* whole iterations, one at a time */
+            v4f in = {q0[t], q1[t], dn[0], dn[1]};
+            v4f o = KP_BIQUAD(in, i1, i2, o1, o2);
+            acc += o * o;
+            dn = o - o1;
+            i2 = i1, i1 = in, o2 = o1, o1 = o;
+        }
+        t--; /* the loop's t++ brings it to lim: a step end or the end */
     }
+#undef KP_SHELF_HALF
+#undef KP_HP_HALF
+#undef KP_PAIRS
+    for (int u = 0; u < 2; u++) {
+        dsp_loudness_channel *c = lane[u].ch;
+        c->x1 = i1[u], c->x2 = i2[u], c->y1 = o1[u], c->y2 = o2[u];
+        c->d1 = i1[2 + u], c->v1 = o1[2 + u], c->v2 = o2[2 + u], c->acc = acc[2 + u];
+    }
+}
 
-typedef double v2d __attribute__((vector_size(16)));
-typedef double v4d __attribute__((vector_size(32)));
-typedef double v8d __attribute__((vector_size(64)));
-typedef long long v2i __attribute__((vector_size(16)));
-typedef long long v4i __attribute__((vector_size(32)));
-typedef long long v8i __attribute__((vector_size(64)));
-KWEIGHT_LANES(kweight2, v2d, v2i, 2)
-/* four lanes: AVX2's width; where channels from several meters (a render's
- * outputs) or a 5.1 file fill them, half the passes of kweight2 */
-KWEIGHT_LANES(kweight4, v4d, v4i, 4)
-
-/* Where simd.h builds AVX2 clones (gcc on x86-64, no AddressSanitizer),
- * kernels chosen at run time that K-weight 4 (AVX2) or 8 (AVX-512) lanes a
- * vector, two vectors side by side when there are lanes for both: the two
- * chains of dependent multiplies and subtracts overlap, so the loop is bound
- * by the arithmetic, not by its latency. Each run of 4 (8) samples of each
- * lane is loaded with one 16-byte load per lane and transposed in registers
- * (dsp/lanes.h), instead of a scalar load and insert per lane and sample.
- * Step ends inside a pass are handled in the lanes' registers (KEVENTS_AT),
- * so a pass is one call whatever the meters' grids. Every lane does
- * kweight1's operations in kweight1's order: the same bits on every path. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+/* Channels side by side, one per lane of a float vector: 4 (SSE, every
+ * x86-64), 8 (AVX2) or 16 (AVX-512) a vector, two vectors side by side
+ * when there are lanes for both, so the two chains of dependent multiplies
+ * and subtracts overlap. Each run of 4 or 8 samples of every lane is read
+ * with one load per lane and transposed in registers, instead of a scalar
+ * load and insert per lane and sample. Step ends inside a pass are handled
+ * in the lanes' registers (KEVENTS_AT), so a pass is one call whatever the
+ * meters' grids. Every lane does kweight1's operations in kweight1's order
+ * (gcc vectors, -ffp-contract=off: never an FMA): the same bits on every
+ * path and whatever the lanes beside it. */
 #define HAVE_KLANES 1
-#include "dsp/lanes.h"
+#include <immintrin.h>
+
+/* r[t] (4 floats) = sample i + t of lanes q[0..3], t < 4 */
+#define KLOAD4(r, q, i)                                                                                    \
+    do {                                                                                                   \
+        __m128 a0_ = _mm_loadu_ps((q)[0] + (i)), a1_ = _mm_loadu_ps((q)[1] + (i));                         \
+        __m128 a2_ = _mm_loadu_ps((q)[2] + (i)), a3_ = _mm_loadu_ps((q)[3] + (i));                         \
+        _MM_TRANSPOSE4_PS(a0_, a1_, a2_, a3_);                                                             \
+        (r)[0] = a0_, (r)[1] = a1_, (r)[2] = a2_, (r)[3] = a3_;                                            \
+    } while (0)
+
+/* o[t] (8 floats, __m256) = sample i + t of lanes q[0..7], t < 8: the
+ * 8 x 8 transpose of the lanes' runs (4 x 4 in each 16-byte half, then the
+ * halves exchanged) */
+#define KTRANSPOSE8(o, q, i)                                                                               \
+    do {                                                                                                   \
+        __m256 a_[8], t_[8], u_[8];                                                                        \
+        for (int k_ = 0; k_ < 8; k_++)                                                                     \
+            a_[k_] = _mm256_loadu_ps((q)[k_] + (i));                                                       \
+        for (int k_ = 0; k_ < 8; k_ += 2)                                                                  \
+            t_[k_] = _mm256_unpacklo_ps(a_[k_], a_[k_ + 1]), t_[k_ + 1] = _mm256_unpackhi_ps(a_[k_], a_[k_ + 1]); \
+        for (int k_ = 0; k_ < 8; k_ += 4) {                                                                \
+            u_[k_] = _mm256_shuffle_ps(t_[k_], t_[k_ + 2], 0x44);                                          \
+            u_[k_ + 1] = _mm256_shuffle_ps(t_[k_], t_[k_ + 2], 0xee);                                      \
+            u_[k_ + 2] = _mm256_shuffle_ps(t_[k_ + 1], t_[k_ + 3], 0x44);                                  \
+            u_[k_ + 3] = _mm256_shuffle_ps(t_[k_ + 1], t_[k_ + 3], 0xee);                                  \
+        }                                                                                                  \
+        for (int k_ = 0; k_ < 4; k_++) {                                                                   \
+            (o)[k_] = _mm256_permute2f128_ps(u_[k_], u_[k_ + 4], 0x20);                                    \
+            (o)[k_ + 4] = _mm256_permute2f128_ps(u_[k_], u_[k_ + 4], 0x31);                                \
+        }                                                                                                  \
+    } while (0)
+#define KLOAD8(r, q, i)                                                                                    \
+    do {                                                                                                   \
+        __m256 o_[8];                                                                                      \
+        KTRANSPOSE8(o_, q, i);                                                                             \
+        for (int t_ = 0; t_ < 8; t_++)                                                                     \
+            (r)[t_] = o_[t_];                                                                              \
+    } while (0)
+/* r[t] (8 floats) = sample i + t of lanes q[0..7], t < 4: lane k's 4
+ * samples beside lane k + 4's in one vector, then a 4 x 4 transpose in
+ * each 16-byte half (4 values a sample in flight instead of KLOAD8's 8:
+ * with one group's 8 states the loop then keeps everything in AVX2's 16
+ * registers) */
+#define KLOAD8X4(r, q, i)                                                                                  \
+    do {                                                                                                   \
+        __m256 c_[4], t_[4];                                                                               \
+        for (int k_ = 0; k_ < 4; k_++)                                                                     \
+            c_[k_] = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps((q)[k_] + (i))),             \
+                                          _mm_loadu_ps((q)[k_ + 4] + (i)), 1);                             \
+        t_[0] = _mm256_unpacklo_ps(c_[0], c_[1]), t_[1] = _mm256_unpackhi_ps(c_[0], c_[1]);                \
+        t_[2] = _mm256_unpacklo_ps(c_[2], c_[3]), t_[3] = _mm256_unpackhi_ps(c_[2], c_[3]);                \
+        (r)[0] = _mm256_shuffle_ps(t_[0], t_[2], 0x44), (r)[1] = _mm256_shuffle_ps(t_[0], t_[2], 0xee);    \
+        (r)[2] = _mm256_shuffle_ps(t_[1], t_[3], 0x44), (r)[3] = _mm256_shuffle_ps(t_[1], t_[3], 0xee);    \
+    } while (0)
+/* r[t] (16 floats) = sample i + t of lanes q[0..15], t < 8 */
+#define KLOAD16(r, q, i)                                                                                   \
+    do {                                                                                                   \
+        __m256 lo_[8], hi_[8];                                                                             \
+        KTRANSPOSE8(lo_, q, i);                                                                            \
+        KTRANSPOSE8(hi_, (q) + 8, i);                                                                      \
+        for (int t_ = 0; t_ < 8; t_++)                                                                     \
+            (r)[t_] = _mm512_insertf32x8(_mm512_castps256_ps512(lo_[t_]), hi_[t_], 1);                     \
+    } while (0)
 
 /* The body of a kernel of H groups (1 or 2) of L lanes in vectors V (VI
  * their integer twins), runs of RUN samples loaded by LOAD_RUN(r, q, i)
  * (r[t] = sample i + t of lanes q[0..L)). Runs with no step end inside take
  * the fast loop; a run with one takes its samples one at a time; samples
- * past the last whole run are loaded one lane at a time. The same contract
- * as KWEIGHT_LANES, with used lanes up to H * L. */
-#define KLANES_KERNEL(V, VI, L, H, RUN, LOAD_RUN)                                                          \
+ * past the last whole run are loaded one lane at a time. Makes NAME(lane,
+ * used, n), which K-weights lanes [0, used) (of any meters, used up to
+ * H * L) over n samples; lanes from `used` on repeat lane 0 and are not
+ * written back. The filters' state of every lane stays in registers. */
+#define KLANES_KERNEL(V, VI, L, H, RUN, LOAD_RUN, MAXI, PEAKS)                                                 \
     V b0[2], b1[2], b2[2], a1[2], a2[2], c1[2], c2[2];                                                     \
     V x1[2], x2[2], y1[2], y2[2], d1[2], v1[2], v2[2], acc[2];                                             \
+    VI pk[2] = {{0}, {0}};                                                                                 \
+    const VI kmag_ = (VI){0} + 0x7fffffff;                                                                 \
     const float *q[2 * (L)];                                                                               \
     KLANES_LOAD(L, H)                                                                                      \
     KEVENTS_INIT()                                                                                         \
@@ -516,9 +700,14 @@ KWEIGHT_LANES(kweight4, v4d, v4i, 4)
             V r[2][RUN];                                                                                   \
             _Pragma("GCC unroll 2") for (int h = 0; h < (H); h++) LOAD_RUN(r[h], q + (L) * h, i);          \
             _Pragma("GCC unroll 8") for (int t = 0; t < (RUN); t++)                                        \
-                _Pragma("GCC unroll 2") for (int h = 0; h < (H); h++)                                      \
+                _Pragma("GCC unroll 2") for (int h = 0; h < (H); h++) {                                    \
                     KSTEP(r[h][t], b0[h], b1[h], b2[h], a1[h], a2[h], c1[h], c2[h], x1[h], x2[h], y1[h],   \
                           y2[h], d1[h], v1[h], v2[h], acc[h]);                                             \
+                    if (PEAKS)                                                                             \
+                        KPEAK(VI, MAXI, pk[h], r[h][t]);                                                             \
+                }                                                                                          \
+            if ((PEAKS) && ((i + (RUN)) & (KBLOCK - 1)) == 0)                                                         \
+                KBLOCK_STORE(VI, L, H, i / KBLOCK);                                                            \
         }                                                                                                  \
         if (i + (RUN) <= n) { /* a run with a step end in it (or at its start) */                          \
             V r[2][RUN];                                                                                   \
@@ -526,10 +715,15 @@ KWEIGHT_LANES(kweight4, v4d, v4i, 4)
             _Pragma("GCC unroll 8") for (int t = 0; t < (RUN); t++) {                                      \
                 if (i + t == ev)                                                                           \
                     KEVENTS_AT(V, VI, L, H, acc, x1, x2, y1, y2, d1, v1, v2);                              \
-                _Pragma("GCC unroll 2") for (int h = 0; h < (H); h++)                                      \
+                _Pragma("GCC unroll 2") for (int h = 0; h < (H); h++) {                                    \
                     KSTEP(r[h][t], b0[h], b1[h], b2[h], a1[h], a2[h], c1[h], c2[h], x1[h], x2[h], y1[h],   \
                           y2[h], d1[h], v1[h], v2[h], acc[h]);                                             \
+                    if (PEAKS)                                                                             \
+                        KPEAK(VI, MAXI, pk[h], r[h][t]);                                                             \
+                }                                                                                          \
             }                                                                                              \
+            if ((PEAKS) && ((i + (RUN)) & (KBLOCK - 1)) == 0)                                                         \
+                KBLOCK_STORE(VI, L, H, i / KBLOCK);                                                            \
             i += (RUN);                                                                                    \
             continue;                                                                                      \
         }                                                                                                  \
@@ -544,64 +738,116 @@ KWEIGHT_LANES(kweight4, v4d, v4i, 4)
                     x[l] = q[(L) * h + l][i];                                                              \
                 KSTEP(x, b0[h], b1[h], b2[h], a1[h], a2[h], c1[h], c2[h], x1[h], x2[h], y1[h], y2[h],      \
                       d1[h], v1[h], v2[h], acc[h]);                                                        \
+                if (PEAKS)                                                                                 \
+                    KPEAK(VI, MAXI, pk[h], x);                                                                       \
             }                                                                                              \
         }                                                                                                  \
+        if ((PEAKS) && n % KBLOCK) /* the last block, shorter */                                                      \
+            KBLOCK_STORE(VI, L, H, n / KBLOCK);                                                                \
         break;                                                                                             \
     }                                                                                                      \
     KLANES_STORE(L)
 
-#define KQUADS(H)                                                                                          \
-    __attribute__((target("avx2"))) static void kquads##H(const klane *lane, int used, int n)              \
+/* 2-4 lanes: SSE (every x86-64), and the same in AVX encoding (three
+ * operands: fewer register copies) where the CPU has AVX2 */
+static void kfours(const klane *lane, int used, int n)
+{
+    KLANES_KERNEL(v4f, v4si, 4, 1, 4, KLOAD4, KMAX_SELECT, 0)
+}
+__attribute__((target("avx2"))) static void kfours_avx(const klane *lane, int used, int n)
+{
+    KLANES_KERNEL(v4f, v4si, 4, 1, 4, KLOAD4, KMAX_SELECT, 0)
+}
+/* 5-16 lanes, AVX2: one or two vectors of 8 */
+#define KEIGHTS(H, RUN, LOAD)                                                                              \
+    __attribute__((target("avx2"))) static void keights##H(const klane *lane, int used, int n)             \
     {                                                                                                      \
-        KLANES_KERNEL(v4d, v4i, 4, H, 4, DSP_LANES_LOAD4)                                                  \
+        KLANES_KERNEL(v8f, v8si, 8, H, RUN, LOAD, KMAX_AVX2, 1)                                             \
     }
-KQUADS(1)
-KQUADS(2)
+KEIGHTS(1, 4, KLOAD8X4)
+KEIGHTS(2, 8, KLOAD8)
 
 #ifdef DSP_WIDE
-#define HAVE_KOCTS 1
-#define KOCTS(H)                                                                                           \
-    DSP_WIDE static void kocts##H(const klane *lane, int used, int n)                                      \
-    {                                                                                                      \
-        KLANES_KERNEL(v8d, v8i, 8, H, 8, DSP_LANES_LOAD8)                                                  \
-    }
-KOCTS(1)
-KOCTS(2)
-#endif
+/* 9-16 lanes, AVX-512: one vector of 16 */
+#define HAVE_KSIXTEENS 1
+DSP_WIDE static void ksixteens(const klane *lane, int used, int n)
+{
+    KLANES_KERNEL(v16f, v16si, 16, 1, 8, KLOAD16, KMAX_AVX512, 1)
+}
 #endif
 
 /* K-weights the lanes gathered so far (1 to KLANES_MAX) over a pass of n
- * samples, each kernel taking as many as it can at once */
-static void kweight_lanes(const klane *lane, int used, int n)
+ * samples, each kernel taking as many as it can at once (never inlined,
+ * nor is meter_peaks: tests/bench/loudness.sh counts the two by name) */
+__attribute__((noinline)) static void kweight_lanes(const klane *lane, int used, int n)
 {
     while (used > 0) {
         int take;
-#ifdef HAVE_KOCTS
-        if (used > 4 && DSP_HAVE_WIDE()) {
+#ifdef HAVE_KSIXTEENS
+        if (used > 8 && DSP_HAVE_WIDE()) {
             take = used < 16 ? used : 16;
-            (take > 8 ? kocts2 : kocts1)(lane, take, n);
+            ksixteens(lane, take, n);
         } else
 #endif
-#ifdef HAVE_KLANES
-        if (used > 1 && DSP_HAVE_AVX2()) {
-            take = used < 8 ? used : 8;
-            (take > 4 ? kquads2 : kquads1)(lane, take, n);
-        } else
-#endif
-        if (used == 1) {
-            take = 1;
-            kweight1(lane, n);
+        if (used > 4 && DSP_HAVE_AVX2()) {
+            take = used < 16 ? used : 16;
+            (take > 8 ? keights2 : keights1)(lane, take, n);
+        } else if (used > 2) {
+            take = used < 4 ? used : 4;
+            (DSP_HAVE_AVX2() ? kfours_avx : kfours)(lane, take, n);
         } else if (used == 2) {
             take = 2;
-            kweight2(lane, take, n);
+            kpairs(lane, n);
         } else {
-            take = used < 4 ? used : 4;
-            kweight4(lane, take, n);
+            take = 1;
+            kweight1(lane, n);
         }
+        for (int u = 0; u < take; u++)
+            lane[u].ch->blk_made = take > 4;
         lane += take, used -= take;
     }
 }
 
+#else
+/* Elsewhere (another compiler or architecture, AddressSanitizer builds):
+ * four lanes of a gcc vector, loaded a lane at a time, the same operations
+ * per lane as kweight1 */
+DSP_HOT
+static void kweight4(const klane *lane, int used, int n)
+{
+    v4f b0[1], b1[1], b2[1], a1[1], a2[1], c1[1], c2[1];
+    v4f x1[1], x2[1], y1[1], y2[1], d1[1], v1[1], v2[1], acc[1];
+    const float *q[4];
+    KLANES_LOAD(4, 1)
+    KEVENTS_INIT()
+    for (int i = 0;; i++) {
+        while (i == ev)
+            KEVENTS_AT(v4f, v4si, 4, 1, acc, x1, x2, y1, y2, d1, v1, v2);
+        if (i == n)
+            break;
+        v4f x;
+        for (int l = 0; l < 4; l++)
+            x[l] = q[l][i];
+        KSTEP(x, b0[0], b1[0], b2[0], a1[0], a2[0], c1[0], c2[0], x1[0], x2[0], y1[0], y2[0], d1[0], v1[0], v2[0],
+              acc[0]);
+    }
+    KLANES_STORE(4)
+}
+
+static void kweight_lanes(const klane *lane, int used, int n)
+{
+    while (used > 0) {
+        int take = used < 4 ? used : 4;
+        if (take == 1)
+            kweight1(lane, n);
+        else
+            kweight4(lane, take, n);
+        for (int u = 0; u < take; u++)
+            lane[u].ch->blk_made = 0;
+        lane += take, used -= take;
+    }
+}
+#endif
 float dsp_loudness_sample_peak(const float *x, int n, float peak)
 {
     return dsp_truepeak_sample_peak(x, n, peak);
@@ -720,16 +966,24 @@ static void step_end(dsp_loudness *s, double e)
     }
 }
 
-/* One meter's peaks over a whole call: they know no grid. */
-static void peaks(dsp_loudness *s, const float *const *in, int n)
+/* One meter's peaks over a pass of n samples from in[c] + at: they know
+ * no grid. A channel whose K-weighting kernel took its block maxima
+ * (blk_made) has them in ch->blk; the others' are read here. */
+__attribute__((noinline)) static void meter_peaks(dsp_loudness *s, const float *const *in, int at, int n)
 {
     for (int c = 0; c < s->channels; c++) {
+        dsp_loudness_channel *ch = &s->ch[c];
+        if (ch->w == 0.0 || !ch->blk_made)
+            dsp_truepeak_block_peaks(in[c] + at, n, ch->blk);
         if (s->true_peak) {
-            dsp_loudness_channel *ch = &s->ch[c];
-            ch->tpeak = dsp_truepeak_feed(ch->hist, in[c], n, &ch->ipeak, ch->tpeak);
+            ch->tpeak = dsp_truepeak_feed_blocks(ch->hist, in[c] + at, n, ch->blk, &ch->ipeak, ch->tpeak);
             ch->peak = ch->ipeak > ch->peak ? ch->ipeak : ch->peak;
-        } else
-            s->ch[c].peak = dsp_truepeak_sample_peak(in[c], n, s->ch[c].peak);
+        } else {
+            uint32_t m = dsp_peak_bits(ch->peak);
+            for (int b = 0; b < (n + KBLOCK - 1) / KBLOCK; b++)
+                m = ch->blk[b] > m ? ch->blk[b] : m;
+            ch->peak = dsp_bits_peak(m < DSP_PEAK_INF_BITS ? m : DSP_PEAK_INF_BITS);
+        }
     }
 }
 
@@ -751,9 +1005,10 @@ void dsp_loudness_process_many(dsp_loudness *const *meters, const float *const *
             for (int c = 0; c < s->channels; c++) {
                 if (s->ch[c].w == 0.0)
                     continue;
-                lane[used] = (klane){.ch = &s->ch[c], .b0 = s->b[0], .b1 = s->b[1], .b2 = s->b[2], .a1 = s->a[1],
-                                     .a2 = s->a[2], .c1 = s->a2[1], .c2 = s->a2[2], .in = in[j][c] + done,
-                                     .first = s->step - s->pos, .step = s->step, .step_e = s->step_e};
+                lane[used] = (klane){.ch = &s->ch[c], .b0 = s->kb[0], .b1 = s->kb[1], .b2 = s->kb[2],
+                                     .a1 = s->ka[1], .a2 = s->ka[2], .c1 = s->kc[1], .c2 = s->kc[2],
+                                     .in = in[j][c] + done, .first = s->step - s->pos, .step = s->step,
+                                     .step_e = s->step_e};
                 if (++used == KLANES_MAX) {
                     kweight_lanes(lane, used, m);
                     used = 0;
@@ -768,10 +1023,9 @@ void dsp_loudness_process_many(dsp_loudness *const *meters, const float *const *
             for (int k = 0; k < ends; k++)
                 step_end(s, s->step_e[k]);
             s->pos = (s->pos + m) % s->step;
+            meter_peaks(s, in[j], done, m);
         }
     }
-    for (int j = 0; j < count; j++)
-        peaks(meters[j], in[j], n);
 }
 
 void dsp_loudness_process(dsp_loudness *s, const float *const *in, int n)

@@ -25,8 +25,32 @@
  *                under-read by up to 20 log10(cos(pi f / 4 fs)) more, as
  *                with any 4x interpolator: 0.69 dB at Nyquist, 0.47 dB at
  *                20 kHz. Tech 3341 allows +0.2/-0.4 dB.
+ *   K-weighting  BS.1770's two biquads, every operation in float (the
+ *                coefficients rounded to float, each grid step's squares
+ *                summed in float, the steps' sums in double). Against the
+ *                same filters in long double it reads M and S at most 6.1e-5
+ *                LU off on test_loudness's music-like signal (measured),
+ *                which test_windows checks within
+ *                DSP_LOUDNESS_KWEIGHT_ERROR_LU = 2e-4 LU (that, times about
+ *                3). The error is relative to the programme's level, not
+ *                the window's: 1.1e-3 LU where a 400 ms window holds only
+ *                the filters' ringing 43 dB under the sine that stopped
+ *                before it (test_qc_series allows 3e-3 there). Against
+ *                the double filter it replaced, I, LRA, max M
+ *                and max S moved by at most 1e-5 LU on the EBU Tech
+ *                3341/3342 signals and 0.0006 LU on bass-heavy recordings
+ *                (tests/tools/kweight_float; docs/loudness.md). Meters print
+ *                tenths; Tech 3341 allows 0.1 LU. The error comes from the
+ *                shelf's coefficients rounded (its DC gain is a ratio of two
+ *                sums near 0.04 of coefficients near 1.5) and the high-pass's
+ *                rounding near its poles at 0.995, so it is largest for
+ *                programmes heavy below 100 Hz. Float is 8 lanes a vector on
+ *                AVX2 and 16 on AVX-512: half the instructions of double.
  *   bad input    a NaN or infinity makes that channel's peaks +inf and its
  *                grid step count as silence; the filters then start again.
+ *                (A finite sample above about 1e19, +380 dBFS, squares to
+ *                infinity in float: its grid step counts as silence too,
+ *                though its peaks read the value.)
  *
  * Memory does not grow with the programme: the gating and the LRA keep
  * histograms of 0.01 LU bins from -70 to +30 LUFS holding each bin's count and
@@ -57,6 +81,11 @@
 #include <stdint.h>
 
 #define DSP_LOUDNESS_MAX_GRID 50 /* grid points per 100 ms, at most */
+
+/* How far M and S may read from BS.1770's K-weighting done in long double,
+ * LU, on test_loudness's music-like programme (see "K-weighting" above): the
+ * float filter's measured worst, 6.1e-5 LU, times about 3. */
+#define DSP_LOUDNESS_KWEIGHT_ERROR_LU 2e-4
 
 typedef struct {
     double rate;              /* sample rate, Hz (>= 8000) */
@@ -90,17 +119,23 @@ double dsp_loudness_default_weight(int channels, int index);
  * filter implementations with the meter's. */
 void dsp_loudness_k_coefficients(double rate, double *b, double *a, double *a2);
 
+/* 64-sample blocks in one of the meter's passes of 1024 samples */
+#define DSP_LOUDNESS_PASS_BLOCKS 16
+
 typedef struct {
     double w;                 /* weight G_i; 0 skips the K-filter */
-    double x1, x2, y1, y2;    /* stage 1 (shelf) DF1 state */
-    double d1, v1, v2;        /* stage 2 (high-pass): last input difference, outputs */
-    double acc;               /* sum of squares in the current grid step */
+    float x1, x2, y1, y2;     /* stage 1 (shelf) DF1 state */
+    float d1, v1, v2;         /* stage 2 (high-pass): last input difference, outputs */
+    float acc;                /* sum of squares in the current grid step */
     float hist[12];           /* last 11 input samples, for the interpolator */
     float peak;               /* max |x| */
     float ipeak;              /* max |x| since the last take (dsp_loudness_take_true_peaks) */
     float tpeak;              /* the true-peak reading since the last take: max(|interpolated|, ipeak),
                                  dsp_truepeak_feed's */
     float tpeak_taken;        /* the readings of the windows taken before */
+    uint32_t blk[DSP_LOUDNESS_PASS_BLOCKS]; /* the largest |x| of each 64 samples of the pass
+                                 being measured, as peak bits (dsp_truepeak_feed_blocks) */
+    int blk_made;             /* 1: the K-weighting kernel made blk in this pass */
 } dsp_loudness_channel;
 
 typedef struct {
@@ -125,8 +160,8 @@ typedef struct {
     int hop_step;             /* steps % grid: steps into the current hop */
     int hop_at;               /* (steps / grid) % 30: the current hop's slot */
     double m_whole, s_whole;  /* the sums of the 3 and 29 newest complete hops (window_sum) */
-    double b[3], a[3];        /* stage 1: shelf */
-    double a2[3];             /* stage 2: high-pass, numerator 1, -2, 1 */
+    float kb[3], ka[3];       /* stage 1: shelf, rounded to float (as it runs) */
+    float kc[3];              /* stage 2: high-pass denominator, numerator 1, -2, 1 */
     dsp_loudness_channel *ch;
     double *ring;             /* 30 * grid step energies, indexed steps % len */
     int ring_len;

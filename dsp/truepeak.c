@@ -141,7 +141,7 @@ float dsp_truepeak_sample_peak(const float *restrict x, int n, float peak)
  * (60 s of dialogue, music, effects and the limited printmaster) the
  * interpolator ran on 9-58 % of the windows when whole 1024-frame calls
  * were checked, on 2-13 % with 64-window stretches. */
-#define STRETCH 64
+#define STRETCH DSP_TRUEPEAK_STRETCH
 
 /* The largest |x[k + 1] - x[k]| for k < n - 1, by the meters' rule (a NaN,
  * which an infinity in x makes, gives +inf). */
@@ -156,7 +156,8 @@ static float step_peak(const float *restrict x, int n)
     return dsp_bits_peak(m < DSP_PEAK_INF_BITS ? m : DSP_PEAK_INF_BITS);
 }
 
-/* Whether any window of x[0 .. n) (n - 11 of them) can read above peak.
+/* Whether any window of x[0 .. n) (n - 11 of them) can read above peak, m
+ * being the largest |x[i]| there.
  * Two bounds on a phase's value y = sum h_j x_j over a window of samples
  * at most M in magnitude whose neighbours differ by at most D:
  *   |y| <= sum |h_j| M                               (<= 2.0228 M), and
@@ -170,9 +171,8 @@ static float step_peak(const float *restrict x, int n)
  * more than the float rounding of the interpolator (under 2e-6 M), of the
  * differences and of the bound itself. A true reading cannot exceed either
  * bound, so a window skipped by them held no new maximum: the same result. */
-static int can_beat(const float *x, int n, float peak)
+static int can_beat_m(const float *x, int n, float m, float peak)
 {
-    float m = dsp_truepeak_sample_peak(x, n, 0.0f);
     if (!(m * DSP_TRUEPEAK_GAIN_BOUND > peak))
         return 0;
     float d = step_peak(x, n);
@@ -180,12 +180,16 @@ static int can_beat(const float *x, int n, float peak)
     return (outer > inner ? outer : inner) > peak;
 }
 
-/* The largest |x[i]| of each 64-sample block of x[0 .. n) (the last one
- * shorter when n is not a multiple), as peak bits not yet clamped (a NaN
- * reads above DSP_PEAK_INF_BITS): one pass that gives the call's sample
- * peak and a bound on every stretch's. */
+/* can_beat_m with m = the largest |x[i]| (the head's windows) */
+static int can_beat(const float *x, int n, float peak)
+{
+    return can_beat_m(x, n, dsp_truepeak_sample_peak(x, n, 0.0f), peak);
+}
+
+/* See dsp/truepeak.h: one pass that gives the call's sample peak and a
+ * bound on every stretch's. */
 DSP_HOT
-static void block_peaks(const float *restrict x, int n, uint32_t *restrict out)
+void dsp_truepeak_block_peaks(const float *restrict x, int n, uint32_t *restrict out)
 {
     int b = 0;
     for (; (b + 1) * STRETCH <= n; b++) {
@@ -207,9 +211,7 @@ static void block_peaks(const float *restrict x, int n, uint32_t *restrict out)
     }
 }
 
-/* Samples per pass of dsp_truepeak_feed (a longer call is cut: the result
- * does not depend on the cuts) */
-#define FEED_MAX (64 * STRETCH)
+#define FEED_MAX DSP_TRUEPEAK_FEED_MAX
 
 /* pass[b] = whether stretch b's block bound (its samples are within blocks
  * b and b + 1: blk[b + 1] is read, 0 past the last block) times the
@@ -229,19 +231,32 @@ static int stretch_bounds(const uint32_t *restrict blk, int count, float peak, u
     return any != 0;
 }
 
+/* See dsp/truepeak.h: a call of any length, in pieces of FEED_MAX, each
+ * with its block maxima */
 float dsp_truepeak_feed(float *hist, const float *x, int n, float *sample_peak, float peak)
 {
+    uint32_t blk[FEED_MAX / STRETCH];
+    do {
+        int m = n < FEED_MAX ? n : FEED_MAX;
+        dsp_truepeak_block_peaks(x, m, blk);
+        peak = dsp_truepeak_feed_blocks(hist, x, m, blk, sample_peak, peak);
+        x += m, n -= m;
+    } while (n > 0);
+    return peak;
+}
+
+float dsp_truepeak_feed_blocks(float *hist, const float *x, int n, const uint32_t *blocks, float *sample_peak,
+                               float peak)
+{
     const int h = DSP_TRUEPEAK_TAPS - 1;
-    for (; n > FEED_MAX; x += FEED_MAX, n -= FEED_MAX)
-        peak = dsp_truepeak_feed(hist, x, FEED_MAX, sample_peak, peak);
     /* blk[b]: the largest |sample| of x[64 b .. 64 b + 64); stretch i's
      * windows read x[64 i .. 64 i + 75), within blocks i and i + 1, so
      * max(blk[i], blk[i + 1]) bounds its samples: where even that cannot
      * beat the peak, can_beat is not asked (it would say no: the same
-     * windows skipped as before, one pass over the samples instead of two) */
+     * windows skipped as before, without a pass over the samples) */
     uint32_t blk[FEED_MAX / STRETCH + 1], pass[FEED_MAX / STRETCH];
     const int nblk = (n + STRETCH - 1) / STRETCH;
-    block_peaks(x, n, blk);
+    memcpy(blk, blocks, (size_t)nblk * sizeof *blk);
     blk[nblk] = 0;
     uint32_t xm = 0;
     for (int b = 0; b < nblk; b++)
@@ -270,7 +285,16 @@ float dsp_truepeak_feed(float *hist, const float *x, int n, float *sample_peak, 
         if (stretch_bounds(blk, stretches, peak, pass))
             for (int b = 0; b < stretches; b++) {
                 int i = b * STRETCH, len = n - h - i < STRETCH ? n - h - i : STRETCH;
-                if (pass[b] && can_beat(x + i, len + h, peak))
+                if (!pass[b])
+                    continue;
+                /* the stretch's samples x[i .. i + len + h): block b, and
+                 * the first len + h - 64 samples of block b + 1 (none for
+                 * the last stretch, whose samples are its block's): their
+                 * largest |x| from the block's maximum and those few */
+                float m = dsp_bits_peak(blk[b] < DSP_PEAK_INF_BITS ? blk[b] : DSP_PEAK_INF_BITS);
+                if (len + h > STRETCH)
+                    m = dsp_truepeak_sample_peak(x + i + STRETCH, len + h - STRETCH, m);
+                if (can_beat_m(x + i, len + h, m, peak))
                     peak = dsp_truepeak_peak(x + i, len, peak);
             }
     }

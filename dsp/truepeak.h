@@ -53,6 +53,23 @@ float dsp_truepeak_sample_peak(const float *x, int n, float peak);
  * readings from it, *sample_peak then the interval's). */
 float dsp_truepeak_feed(float *hist, const float *x, int n, float *sample_peak, float peak);
 
+/* Samples a stretch of windows (dsp_truepeak_feed checks its bound a
+ * stretch at a time), and the most samples dsp_truepeak_feed_blocks takes */
+#define DSP_TRUEPEAK_STRETCH 64
+#define DSP_TRUEPEAK_FEED_MAX (64 * DSP_TRUEPEAK_STRETCH)
+
+/* out[b] = the largest |x[i]| of x[64 b .. min(64 b + 64, n)) for each b <
+ * ceil(n / 64), as peak bits (dsp_peak_bits of |x|) not yet clamped: a NaN
+ * reads above DSP_PEAK_INF_BITS. What dsp_truepeak_feed_blocks takes. */
+void dsp_truepeak_block_peaks(const float *x, int n, uint32_t *out);
+
+/* dsp_truepeak_feed for n <= DSP_TRUEPEAK_FEED_MAX samples whose block
+ * maxima the caller already has: blocks[b] as dsp_truepeak_block_peaks
+ * gives them (the loudness meter takes them inside its K-weighting pass,
+ * which has every sample in a register). The same result, bit for bit. */
+float dsp_truepeak_feed_blocks(float *hist, const float *x, int n, const uint32_t *blocks, float *sample_peak,
+                               float peak);
+
 /* Peaks are kept as the bits of a non-negative float: for those, unsigned
  * integer order is float order, and an unsigned max is a reduction gcc
  * vectorises where a float max (NaN rules) is not. A NaN (bits above

@@ -204,8 +204,9 @@ for s, what in (("film", "printmaster only (reference_film.lua)"),
     sha_u = min(ui.get("vm_sha256_update", 0), ui.get("vm_render", 0))
     render_m, render_u = mi.get("vm_render", 0) - sha_m, ui.get("vm_render", 0) - sha_u
     meter = mi.get("dsp_loudness_process_many", 0)
-    kw = sum(v for f, v in ms.items() if re.match(r"(kweight[124]|kquads[12]|kocts[12])(\.|$)", f))
-    tp = mi.get("dsp_truepeak_feed", 0)
+    # inclusive, so the lines of inlined intrinsics (another file's) count
+    kw = mi.get("kweight_lanes", 0)
+    tp = mi.get("meter_peaks", 0)
     # step_end where it is a function of its own; where gcc inlines it,
     # the window sums it calls (most of it)
     grid = mi.get("step_end", 0) or mi.get("window_sum", 0)
@@ -214,7 +215,7 @@ for s, what in (("film", "printmaster only (reference_film.lua)"),
           "(dsp_loudness_process_many) %s = %.1f %% of the unmetered render (target under 5 %%)"
           % (M(sha_u), M(render_m), M(render_u), 100.0 * (render_m / render_u - 1) if render_u else 0, M(meter),
              100.0 * meter / render_u if render_u else 0))
-    print("    the meter's parts: K-weighting %s, true and sample peak (dsp_truepeak_feed) %s, grid steps "
+    print("    the meter's parts: K-weighting (kweight_lanes) %s, true and sample peak (meter_peaks) %s, grid steps "
           "(step_end, or window_sum where step_end is inlined) %s, the rest %s"
           % (M(kw), M(tp), M(grid), M(meter - kw - tp - grid)))
     print("    whole process %s / %s (with the script's compile and the manifest's portable SHA-256)"

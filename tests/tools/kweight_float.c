@@ -1,6 +1,7 @@
-/* kweight_float.c - what K-weighting in float instead of double would change
- * in the meter's readings (issue 13: the meter's cost; the meter itself
- * filters in double and is not changed by this tool).
+/* kweight_float.c - what K-weighting in float instead of double changes in
+ * the meter's readings (issue 13: the meter's cost; since meter13c
+ * dsp/loudness filters in float, and this is the measure of the difference
+ * against the double meter it replaced, docs/loudness.md).
  *
  *   build/tools/kweight_float FILE...
  *
@@ -14,19 +15,20 @@
  * then the high-pass with numerator (1 - z^-1)^2 done as a difference of
  * differences), its channel weights, and sum each 10 ms of squares
  * before adding them up in double:
- *   double  the meter's arithmetic: every operation in double;
+ *   double  every operation in double: the meter before meter13c;
  *   float   the same operations in float (coefficients rounded to float,
- *           squares summed in float over each 10 ms), as a kernel with
- *           twice the lanes a vector would do them.
- * The meter itself (dsp_loudness) also measures the file, so the double
- * column is known to be the meter's reading (its histogram method agrees
- * within 0.01 LU; loudness.h).
+ *           squares summed in float over each 10 ms): the meter's
+ *           arithmetic now (its kernels do these operations in this order).
+ * The meter itself (dsp_loudness) also measures the file, and its I is
+ * printed beside the two (its histogram method agrees with the plain one
+ * within 0.01 LU; loudness.h), so the float column is known to be the
+ * meter's reading.
  *
  * Prints one line a file:
- *   I_METER I_DOUBLE dI dLRA dMAX_M dMAX_S FILE
+ *   I_METER I_FLOAT dI dLRA dMAX_M dMAX_S FILE
  * where dX = X(float) - X(double) in LU (0 where both are undefined), and a
- * last line with the largest |dX| of each over the files. Exit status 1
- * when a file could not be read.
+ * last line with the largest |dX| of each over the files, and the largest
+ * |I_METER - I_FLOAT|. Exit status 1 when a file could not be read.
  */
 #include <math.h>
 #include <stdio.h>
@@ -154,7 +156,7 @@ static double diff(double f, double d)
     return f - d;
 }
 
-static double worst[4];
+static double worst[5];
 
 /* one file: 0, or 1 with a message on stderr */
 static int one(const char *path)
@@ -214,7 +216,9 @@ static int one(const char *path)
     double dx[4] = {diff(f.i, d.i), diff(f.lra, d.lra), diff(f.max_m, d.max_m), diff(f.max_s, d.max_s)};
     for (int k = 0; k < 4; k++)
         worst[k] = fabs(dx[k]) > worst[k] ? fabs(dx[k]) : worst[k];
-    printf("%8.3f %8.3f %+.6f %+.6f %+.6f %+.6f %s\n", mr.integrated_lufs, d.i, dx[0], dx[1], dx[2], dx[3], path);
+    double dm = diff(mr.integrated_lufs, f.i);
+    worst[4] = fabs(dm) > worst[4] ? fabs(dm) : worst[4];
+    printf("%8.3f %8.3f %+.6f %+.6f %+.6f %+.6f %s\n", mr.integrated_lufs, f.i, dx[0], dx[1], dx[2], dx[3], path);
     rc = 0;
 done:
     for (int c = 0; x && c < nch; c++)
@@ -233,9 +237,10 @@ int main(int argc, char **argv)
         return 2;
     }
     int rc = 0;
-    printf("# I_meter I_double dI dLRA dmaxM dmaxS (LU: float K-weighting minus double)\n");
+    printf("# I_meter I_float dI dLRA dmaxM dmaxS (LU: float K-weighting minus double)\n");
     for (int k = 1; k < argc; k++)
         rc |= one(argv[k]);
-    printf("# largest |d|: I %.6f LRA %.6f max M %.6f max S %.6f LU\n", worst[0], worst[1], worst[2], worst[3]);
+    printf("# largest |d|: I %.6f LRA %.6f max M %.6f max S %.6f LU; |I_meter - I_float| %.6f LU\n", worst[0],
+           worst[1], worst[2], worst[3], worst[4]);
     return rc;
 }

@@ -5,7 +5,8 @@
  *   - M and S of each 100 ms point: BS.1770's published 48 kHz K-weighting
  *     in long double, the mean square of the 400 ms / 3 s ending on the
  *     point's end (one 100 ms step a point here), within 1e-3 LU (the
- *     series keep floats) where above -70 LUFS, under it where silent;
+ *     series keep floats; M 3e-3, the meter's K-weighting being in float)
+ *     where above -70 LUFS, under it where silent;
  *     -inf while the window is not full;
  *   - each channel's true peak of each point: BS.1770-4 Annex 2's 48-tap
  *     interpolator written out here from the published coefficients, in
@@ -179,7 +180,12 @@ static void test_loudness_and_peaks(const vm_qc_series *q, const float *x, int n
         }
     }
     free(sq);
-    check(worst_m < 1e-3 && worst_s < 1e-3, "M and S of every point = the 400 ms / 3 s K-weighted mean square ending there",
+    /* M within 3e-3 LU: the meter K-weights in float (dsp/loudness.h), whose
+     * error is relative to the programme's level, not the window's: 1.1e-3
+     * LU measured at 4.4 s, where the 400 ms window holds only the
+     * filters' ringing after the sine stops, 43 dB under it; everywhere
+     * else here under 2e-4 */
+    check(worst_m < 3e-3 && worst_s < 1e-3, "M and S of every point = the 400 ms / 3 s K-weighted mean square ending there",
           "worst M %.3g LU, S %.3g LU", worst_m, worst_s);
     check(undefined_ok, "M before 400 ms and S before 3 s are -inf", "a value where the window is not full");
     check(worst_tp < 1e-4 && silence_ok, "every channel's true peak of every point = max(the Annex 2 interpolator, the samples) over its windows",
