@@ -86,15 +86,18 @@ struct sched_pool {
     int ntasks;                   /* the units, the tail and the read-aheads */
     int nscan;                    /* the units and the tail: task[0 .. nscan) */
     int *task;                    /* by position: unit number, TASK_TAIL or TASK_READ - op index */
+    int *home;                    /* by position: the worker that takes it first (deal_homes), -1: either */
     /* per position below nscan: the last block that took the task. Every
      * block takes every task, so when block b is posted each holds b - 1,
      * and a task is taken in block b by turning b - 1 into b: a thread that
      * looks late (still in an older block) can take nothing. */
     _Atomic uint32_t *taken;
-    /* the read-aheads: the block in the high 32 bits (as above, a late
-     * thread cannot take one of a later block), the next one to take, from
-     * nscan, in the low ones */
-    _Atomic uint64_t next_read;
+    /* the read-aheads, per home h the positions [read_start[h],
+     * read_start[h + 1]): the block in the high 32 bits (as above, a late
+     * thread cannot take one of a later block), the next one to take in
+     * the low ones */
+    _Atomic uint64_t next_read[2];
+    int read_start[3];
     _Atomic uint32_t go;          /* the block posted (the helper sleeps on it) */
     _Atomic uint32_t done;        /* tasks finished in this block (the poster sleeps on it) */
     _Atomic int go_sleepers, done_sleepers; /* threads asleep on go, on done */
@@ -214,34 +217,40 @@ static void slow_down(sched_pool *s, uint32_t b)
     for (int i = 0; i < s->nscan; i++)
         while (atomic_load(&s->taken[i]) != b && atomic_load(&s->go) == b)
             sched_yield();
-    while (atomic_load(&s->next_read) < ((uint64_t)b << 32 | (uint32_t)(s->ntasks - s->nscan)) &&
-           atomic_load(&s->go) == b)
-        sched_yield();
+    for (int h = 0; h < 2; h++)
+        while (atomic_load(&s->next_read[h]) <
+                   ((uint64_t)b << 32 | (uint32_t)(s->read_start[h + 1] - s->read_start[h])) &&
+               atomic_load(&s->go) == b)
+            sched_yield();
 }
 
-/* Takes the next read-ahead of block b: its place in the task list, 0
- * when none is left (or this thread is late). */
-static int take_read(sched_pool *s, uint32_t b)
+/* Takes the next read-ahead of block b whose home is h: its place in the
+ * task list, 0 when none is left (or this thread is late). */
+static int take_read(sched_pool *s, uint32_t b, int h)
 {
-    uint64_t v = atomic_load(&s->next_read);
-    while ((uint32_t)(v >> 32) == b && (uint32_t)v < (uint32_t)(s->ntasks - s->nscan))
-        if (atomic_compare_exchange_weak(&s->next_read, &v, v + 1))
-            return s->nscan + (int)(uint32_t)v;
+    _Atomic uint64_t *next = &s->next_read[h];
+    uint64_t v = atomic_load(next);
+    while ((uint32_t)(v >> 32) == b && (uint32_t)v < (uint32_t)(s->read_start[h + 1] - s->read_start[h]))
+        if (atomic_compare_exchange_weak(next, &v, v + 1))
+            return s->read_start[h] + (int)(uint32_t)v;
     return 0;
 }
 
 /* Takes and runs the tasks of block b until none is left to take. Each
- * round takes the first unit or tail in list order that is free and ready
- * (a unit whose inputs are done; the tail always is), else the next
- * read-ahead, so a thread never waits while there is work it may do: list
- * scheduling. When every free task waits for units running on the other
- * thread, it spins briefly, then sleeps until a task ends (wait_change). */
+ * round takes the first unit or tail in list order that is free, ready (a
+ * unit whose inputs are done; the tail always is) and not the other
+ * thread's (deal_homes); else the next read-ahead of its own; else the
+ * first ready unit of the other's; else the other's next read-ahead. So a
+ * thread never waits while there is work it may do (list scheduling), and
+ * mostly touches the buffers it touched in the blocks before. When every
+ * free task waits for units running on the other thread, it spins
+ * briefly, then sleeps until a task ends (wait_change). */
 static void take_tasks(sched_pool *s, int worker, uint32_t b)
 {
     const block_job *job = &s->job[b & 1];
     int first = 0; /* the tasks before it are taken */
     for (int idle = 0;;) {
-        int left = 0, took = 0;
+        int left = 0, took = 0, other = -1;
         uint32_t d = atomic_load(&s->done); /* before the scan: a task that ends after it is seen */
         for (int i = first; i < s->nscan; i++) {
             uint32_t v = atomic_load_explicit(&s->taken[i], memory_order_relaxed);
@@ -256,6 +265,11 @@ static void take_tasks(sched_pool *s, int worker, uint32_t b)
             int t = s->task[i];
             if (t >= 0 && atomic_load_explicit(&s->waiting[t], memory_order_acquire) > 0)
                 continue;
+            if (s->home[i] == !worker) { /* the other's: when this thread has nothing of its own */
+                if (other < 0)
+                    other = i;
+                continue;
+            }
             if (!atomic_compare_exchange_strong(&s->taken[i], &v, b)) {
                 if (v != b)
                     return;
@@ -268,8 +282,22 @@ static void take_tasks(sched_pool *s, int worker, uint32_t b)
             took = 1;
             break;
         }
-        if (!took) { /* no unit ready: a read-ahead */
-            int i = take_read(s, b);
+        if (!took) { /* no unit of its own ready: a read-ahead of its own, else the other's */
+            int i = take_read(s, b, worker);
+            if (!i && other >= 0) {
+                uint32_t v = b - 1;
+                if (atomic_compare_exchange_strong(&s->taken[other], &v, b)) {
+                    run_task(s, s->task[other], worker, job);
+                    post(&s->done, &s->done_sleepers);
+                    if (worker == s->slow_worker)
+                        slow_down(s, b);
+                    took = 1;
+                } else if (v != b) {
+                    return; /* a later block: this thread is late */
+                }
+            }
+            if (!took && !i)
+                i = take_read(s, b, !worker);
             if (i) {
                 run_task(s, s->task[i], worker, job);
                 post(&s->done, &s->done_sleepers);
@@ -437,32 +465,120 @@ char *sched_tally_describe(const sched_tally *t, char *buf, size_t size)
     return buf;
 }
 
-/* The task list (see TAIL_PLACE): NULL when out of memory. */
-static int *task_list(const plan *p, int *ntasks)
+static int find_group(int *parent, int u)
+{
+    while (parent[u] != u)
+        u = parent[u] = parent[parent[u]];
+    return u;
+}
+
+/* Each unit's home: the thread that takes it first (0, 1; -1: either).
+ * Two threads lose most of their time to the buffers moving between
+ * the CPUs' caches: on the film mix (2-vCPU VM, 2026-12-06) a clip
+ * player's mixing took 3.6-4x, a bus's sums 2.3-2.5x its time on one
+ * thread when the track it reads (or the bus it writes) was last touched
+ * by the other thread, while the EQ and the compressor, which work in
+ * their own memory, took 1.0-1.2x. So the units that feed each other
+ * (a track, its reading and the bus it feeds; a bus keying another's
+ * compressor) share a home, and the homes split the estimated cost. The
+ * units no unit waits for (the master's strip: it reads every bus)
+ * belong to neither, unless they read clips. When one group would hold
+ * over three quarters of the cost, each unit is a group of its own. */
+static int deal_homes(const plan *p, int *home)
+{
+    int n = p->nunits;
+    int *parent = malloc((size_t)n * sizeof *parent), *sink = calloc((size_t)n, sizeof *sink);
+    double *cost = calloc((size_t)n, sizeof *cost);
+    if (!parent || !sink || !cost) {
+        free(parent), free(sink), free(cost);
+        return 0;
+    }
+    for (int u = 0; u < n; u++)
+        sink[u] = p->unit_succ_start[u] == p->unit_succ_start[u + 1];
+    for (int i = 0; i < p->nops; i++)
+        if (p->ops[i].cls->read_ahead)
+            sink[p->op_unit[i]] = 0;
+    for (int u = 0; u < n; u++)
+        parent[u] = u;
+    for (int u = 0; u < n; u++)
+        for (int k = p->unit_succ_start[u]; k < p->unit_succ_start[u + 1]; k++)
+            if (!sink[u] && !sink[p->unit_succ[k]])
+                parent[find_group(parent, u)] = find_group(parent, p->unit_succ[k]);
+    double total = 0, largest = 0;
+    for (int u = 0; u < n; u++)
+        if (!sink[u]) {
+            total += p->unit_cost[u];
+            cost[find_group(parent, u)] += p->unit_cost[u];
+        }
+    for (int u = 0; u < n; u++)
+        largest = cost[u] > largest ? cost[u] : largest;
+    if (largest > 0.75 * total)
+        for (int u = 0; u < n; u++) {
+            parent[u] = u;
+            cost[u] = sink[u] ? 0 : p->unit_cost[u];
+        }
+    /* the heaviest group first, to the lighter home */
+    double load[2] = {0, 0};
+    for (int u = 0; u < n; u++)
+        home[u] = -1;
+    for (;;) {
+        int g = -1;
+        for (int u = 0; u < n; u++)
+            if (!sink[u] && parent[u] == u && home[u] < 0 && (g < 0 || cost[u] > cost[g]))
+                g = u;
+        if (g < 0)
+            break;
+        home[g] = load[1] < load[0];
+        load[home[g]] += cost[g];
+    }
+    for (int u = 0; u < n; u++)
+        home[u] = sink[u] ? -1 : home[find_group(parent, u)];
+    free(parent), free(sink), free(cost);
+    return 1;
+}
+
+/* The task list (see TAIL_PLACE), each task's home and the read-aheads'
+ * places: 0 when out of memory. */
+static int task_list(sched_pool *s, const plan *p)
 {
     int nread = 0;
     for (int i = 0; i < p->nops; i++)
         nread += p->ops[i].cls->read_ahead != NULL;
     int n = p->nunits + 1 + nread, k = 0;
-    int *task = malloc((size_t)n * sizeof *task);
-    if (!task)
-        return NULL;
-    for (int u = 0; u < p->nunits; u++) {
-        if (k == TAIL_PLACE)
-            task[k++] = TASK_TAIL;
-        task[k++] = p->unit_order[u];
+    int *unit_home = malloc((size_t)p->nunits * sizeof *unit_home);
+    s->task = malloc((size_t)n * sizeof *s->task);
+    s->home = malloc((size_t)n * sizeof *s->home);
+    if (!unit_home || !s->task || !s->home || !deal_homes(p, unit_home)) {
+        free(unit_home);
+        return 0;
     }
-    for (int i = 0; i < p->nops; i++)
-        if (p->ops[i].cls->read_ahead)
-            task[k++] = TASK_READ - i;
-    *ntasks = n;
-    return task;
+    for (int u = 0; u < p->nunits; u++) {
+        if (k == TAIL_PLACE) {
+            s->home[k] = -1;
+            s->task[k++] = TASK_TAIL;
+        }
+        s->home[k] = unit_home[p->unit_order[u]];
+        s->task[k++] = p->unit_order[u];
+    }
+    s->read_start[0] = k;
+    for (int h = 0; h < 2; h++) { /* a read-ahead's home: its unit's (0 for either) */
+        for (int i = 0; i < p->nops; i++)
+            if (p->ops[i].cls->read_ahead && (unit_home[p->op_unit[i]] == 1) == h) {
+                s->home[k] = h;
+                s->task[k++] = TASK_READ - i;
+            }
+        s->read_start[h + 1] = k;
+    }
+    free(unit_home);
+    s->ntasks = n;
+    return 1;
 }
 
 static void pool_free(sched_pool *s)
 {
     free(s->waiting);
     free(s->task);
+    free(s->home);
     free((void *)s->taken);
     free(s);
 }
@@ -476,10 +592,10 @@ sched_pool *sched_pool_create(plan *p, int flags)
     if (!s)
         return NULL;
     s->waiting = malloc((size_t)p->nunits * sizeof *s->waiting);
-    s->task = task_list(p, &s->ntasks);
+    int listed = task_list(s, p);
     s->nscan = p->nunits + 1;
-    s->taken = s->task ? calloc((size_t)s->nscan, sizeof *s->taken) : NULL; /* 0: taken in block 0 */
-    if (!s->waiting || !s->task || !s->taken) {
+    s->taken = listed ? calloc((size_t)s->nscan, sizeof *s->taken) : NULL; /* 0: taken in block 0 */
+    if (!s->waiting || !listed || !s->taken) {
         pool_free(s);
         return NULL;
     }
@@ -518,7 +634,8 @@ static void run_two(sched_pool *s, int64_t pos, int n, int next_n)
     for (int u = 0; u < p->nunits; u++)
         atomic_store_explicit(&s->waiting[u], p->unit_npred[u], memory_order_relaxed);
     atomic_store(&s->done, 0);
-    atomic_store(&s->next_read, (uint64_t)b << 32);
+    atomic_store(&s->next_read[0], (uint64_t)b << 32);
+    atomic_store(&s->next_read[1], (uint64_t)b << 32);
     post(&s->go, &s->go_sleepers); /* go = b: publishes the above */
     take_tasks(s, 0, b);
     for (uint32_t d; (d = atomic_load(&s->done)) < (uint32_t)s->ntasks;)
