@@ -8,8 +8,9 @@
  * task per clip player reading the next block's clips (op read_ahead:
  * pread and decode into the op's second reading). A thread takes the
  * first task in list order that no one has taken and that is ready (a
- * unit whose inputs are done; the tail and the reads always are), runs
- * it, and counts down the units that wait for it. Nothing is assigned in
+ * unit whose inputs are done; the tail and the reads always are), its
+ * own home's before the other's (deal_homes), runs it, and counts down
+ * the units that wait for it. Nothing is assigned in
  * advance, so a thread that is slow or not running at all (a busy
  * machine, one CPU) only takes fewer tasks: the other takes the rest.
  * Which thread runs a unit changes no byte (vm/compile_units.c: units
