@@ -174,8 +174,11 @@ fi
 
 # The xrun checks above fail when dubstage is late: the test build's
 # DUBSTAGE_RTCHECK_LATE makes callback 100 (2.1 s in) spend 70 ms busy, more
-# than three periods. dubstage counts it late and the server's log puts an
-# xrun on dubstage; each alone fails jack_judge_xruns.
+# than three periods. dubstage counts it late and the server's log shows the
+# dropout: an xrun on dubstage or, when the dummy driver's cycle waited for
+# the 70 ms callback to finish, a late cycle of the server itself
+# (JackTimedDriver XRun, with no client named: seen once in CI, 2026-12-06).
+# Each alone fails jack_judge_xruns.
 jack_xrun_mark
 DUBSTAGE_RTCHECK_LATE=100:70 "$RT" play "$W/demo.lua" --allow-paths --device JACK --to 4 >"$W/play.out" 2>"$W/late.err"
 report=$(grep '^ran' "$W/late.err")
@@ -183,10 +186,10 @@ verdict=$(jack_judge_xruns "late" "$report")
 jack_xruns dubstage
 case $verdict:$report in
   "not ok - "*:*" 1 late callbacks"*)
-    if [ $((jack_xruns_client + jack_xruns_stalled)) -ge 1 ]; then
+    if [ $((jack_xruns_client + jack_xruns_stalled + jack_xruns_server)) -ge 1 ]; then
       echo "ok - an injected late callback fails the xrun check, by dubstage's count and by the server's log ($report; $jack_xruns_said)"
     else
-      echo "not ok - an injected late callback: dubstage counted it, but the server's log does not name dubstage ($jack_xruns_said)"
+      echo "not ok - an injected late callback: dubstage counted it, but the server's log shows no dropout ($jack_xruns_said)"
     fi ;;
   *) echo "not ok - an injected late callback does not fail the xrun check: $verdict" ;;
 esac
