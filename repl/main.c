@@ -715,16 +715,13 @@ static void print_normalize(const plan *p, const vm_render_report *rep, int i)
 /* The summary's line on the render's threads (docs/threads.md): how many
  * blocks ran on two and on one, and the tries that chose; or why there was
  * no second thread. */
-static void print_threads(const plan *p, const cli_args *a, const vm_render_threads *t)
+static void print_threads(const vm_render_threads *t)
 {
     char what[320];
     if (t->threads == 2)
         printf("threads  %s\n", sched_tally_describe(&t->tally, what, sizeof what));
     else
-        printf("threads  one: %s\n", a->threads == 1  ? "--threads 1"
-                                     : a->block < 256 ? "blocks under 256 frames run on one thread"
-                                     : p->nunits < 2  ? "the mix is one unit of work"
-                                                      : "this process may use one CPU only");
+        printf("threads  one: %s\n", t->why_one ? t->why_one : "not recorded");
 }
 
 /* Renders p with a progress bar (unless quiet), its reports into *reps
@@ -913,7 +910,7 @@ static int cmd_render(plan *p, const vm_desc *d, const cli_args *a, char (*repor
             printf("rendered %s to %s (%.2f s) in %.2f s, %.0fx real time\n", s0, s1, secs, el,
                    el > 0 ? secs / el : 0);
         }
-        print_threads(p, a, &threads);
+        print_threads(&threads);
         for (int i = 0; i < p->noutputs; i++) {
             char pk[32], tp[32], lu[32], lra[32], mm[32], ms[32];
             fmt_db(rep[i].sample_peak_dbfs, "dBFS", pk, sizeof pk);

@@ -415,7 +415,12 @@ static ds_result run_blocks(plan *p, const vm_render_opts *opts, out_state *o, c
     ds_result r = DS_OK;
     vm_plan_reset(p);
     /* two threads meet several times a block: worth it from a few hundred frames on */
-    sched_pool *pool = opts->threads != 1 && opts->block >= 256 ? sched_pool_create(p, opts->pin ? SCHED_PIN : 0) : NULL;
+    const char *why_one = opts->threads == 1 ? "--threads 1"
+                          : opts->block < 256 ? "blocks under 256 frames run on one thread"
+                                              : sched_pool_unavailable(p);
+    sched_pool *pool = why_one ? NULL : sched_pool_create(p, opts->pin ? SCHED_PIN : 0);
+    if (!why_one && !pool)
+        why_one = "the second thread could not be started (out of memory or threads)";
     int64_t first = opts->segment ? opts->segment->from : 0;
     int64_t frames = opts->segment ? opts->segment->to - first : p->length;
     out_stage stages[2] = {{.p = p, .o = o, .qc = opts->qc, .first = first, .frames = frames, .r = DS_OK},
@@ -432,7 +437,8 @@ static ds_result run_blocks(plan *p, const vm_render_opts *opts, out_state *o, c
     if (r == DS_OK)
         r = block_loop(p, opts, pool, stages, plan_chans, &nblock, err);
     if (opts->threads_used) {
-        *opts->threads_used = (vm_render_threads){.threads = pool ? 2 : 1, .tally.blocks = {nblock, 0}};
+        *opts->threads_used =
+            (vm_render_threads){.threads = pool ? 2 : 1, .why_one = why_one, .tally.blocks = {nblock, 0}};
         if (pool)
             opts->threads_used->tally = sched_pool_choice(pool)->tally;
     }

@@ -16,8 +16,8 @@
 /* How a render's blocks ran (docs/threads.md): for the summary and the
  * manifest. */
 typedef struct {
-    int threads;        /* 2: a second thread took work as the choice allowed; 1: none ran
-                           (--threads 1, blocks under 256 frames, one CPU allowed) */
+    int threads;        /* 2: a second thread took work as the choice allowed; 1: none ran */
+    const char *why_one; /* threads 1: why, in words (a static string) */
     sched_tally tally;  /* blocks on two threads and on one, the tries that chose (vm/sched.h) */
 } vm_render_threads;
 

@@ -473,6 +473,19 @@ static int find_group(int *parent, int u)
     return u;
 }
 
+typedef struct {
+    double cost;
+    int unit;
+} home_group;
+
+static int heavier_group_first(const void *a, const void *b)
+{
+    const home_group *x = a, *y = b;
+    if (x->cost != y->cost)
+        return x->cost > y->cost ? -1 : 1;
+    return (x->unit > y->unit) - (x->unit < y->unit);
+}
+
 /* Each unit's home: the thread that takes it first (0, 1; -1: either).
  * Two threads lose most of their time to the buffers moving between
  * the CPUs' caches: on the film mix (2-vCPU VM, 2026-12-06) a clip
@@ -518,22 +531,30 @@ static int deal_homes(const plan *p, int *home)
             parent[u] = u;
             cost[u] = sink[u] ? 0 : p->unit_cost[u];
         }
-    /* the heaviest group first, to the lighter home */
+    /* the heaviest group first (equal costs: the lower unit first), to the
+     * lighter home; sorted, so a session of thousands of tracks is dealt in
+     * n log n */
+    home_group *groups = malloc((size_t)(n ? n : 1) * sizeof *groups);
+    if (!groups) {
+        free(parent), free(sink), free(cost);
+        return 0;
+    }
+    int ngroups = 0;
+    for (int u = 0; u < n; u++)
+        if (!sink[u] && parent[u] == u)
+            groups[ngroups++] = (home_group){cost[u], u};
+    qsort(groups, (size_t)ngroups, sizeof *groups, heavier_group_first);
     double load[2] = {0, 0};
     for (int u = 0; u < n; u++)
         home[u] = -1;
-    for (;;) {
-        int g = -1;
-        for (int u = 0; u < n; u++)
-            if (!sink[u] && parent[u] == u && home[u] < 0 && (g < 0 || cost[u] > cost[g]))
-                g = u;
-        if (g < 0)
-            break;
+    for (int k = 0; k < ngroups; k++) {
+        int g = groups[k].unit;
         home[g] = load[1] < load[0];
         load[home[g]] += cost[g];
     }
-    for (int u = 0; u < n; u++)
-        home[u] = sink[u] ? -1 : home[find_group(parent, u)];
+    free(groups);
+    for (int u = 0; u < n; u++) /* a sink is its own group, dealt none: -1 */
+        home[u] = home[find_group(parent, u)];
     free(parent), free(sink), free(cost);
     return 1;
 }
@@ -584,10 +605,19 @@ static void pool_free(sched_pool *s)
     free(s);
 }
 
-sched_pool *sched_pool_create(plan *p, int flags)
+const char *sched_pool_unavailable(const plan *p)
 {
     cpu_set_t allowed;
-    if (p->nunits < 2 || cpus_allowed(&allowed) < 2)
+    if (p->nunits < 2)
+        return "the mix is one unit of work";
+    if (cpus_allowed(&allowed) < 2)
+        return "this process may use one CPU only";
+    return NULL;
+}
+
+sched_pool *sched_pool_create(plan *p, int flags)
+{
+    if (sched_pool_unavailable(p))
         return NULL;
     sched_pool *s = calloc(1, sizeof *s);
     if (!s)

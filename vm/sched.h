@@ -93,6 +93,11 @@ enum {
  * sched_run_block. flags: SCHED_PIN, SCHED_ALWAYS_TWO, or 0 (the threads
  * float; sched_choice decides block by block). */
 sched_pool *sched_pool_create(plan *p, int flags);
+
+/* Why sched_pool_create makes no pool for p, in words for the render's
+ * summary ("the mix is one unit of work", "this process may use one CPU
+ * only"); NULL when it would make one. */
+const char *sched_pool_unavailable(const plan *p);
 /* Runs block [pos, pos + n) like sched_run_block; next_n: the length of
  * the block the driver runs next, from pos + n (0: none), whose reading
  * is done during this one. */
