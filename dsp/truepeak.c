@@ -113,6 +113,28 @@ float dsp_truepeak_peak(const float *w, int count, float peak)
     return peak_hot(w, count, peak);
 }
 
+/* dsp_truepeak_peak over a whole stretch's windows (the meter's common
+ * case): the count a constant, so the loop has no remainder to test for
+ * and the same values. */
+DSP_HOT static float stretch_peak_hot(const float *restrict w, float peak)
+{
+    return peak_loop(w, DSP_TRUEPEAK_STRETCH, peak);
+}
+#ifdef DSP_WIDE
+DSP_WIDE static float stretch_peak_wide(const float *restrict w, float peak)
+{
+    return peak_loop(w, DSP_TRUEPEAK_STRETCH, peak);
+}
+#endif
+static float stretch_peak(const float *w, float peak)
+{
+#ifdef DSP_WIDE
+    if (DSP_HAVE_WIDE())
+        return stretch_peak_wide(w, peak);
+#endif
+    return stretch_peak_hot(w, peak);
+}
+
 /* See dsp/truepeak.h: the same values as dsp_truepeak_peak, one per window. */
 void dsp_truepeak_max(const float *w, float *out, int count)
 {
@@ -367,7 +389,7 @@ float dsp_truepeak_feed_blocks(float *hist, const float *x, int n, const uint32_
                     beat = can_beat_m(x + i, len + h, m, peak);
                 }
                 if (beat)
-                    peak = dsp_truepeak_peak(x + i, len, peak);
+                    peak = len == STRETCH ? stretch_peak(x + i, peak) : dsp_truepeak_peak(x + i, len, peak);
             }
     }
     if (n >= h)
