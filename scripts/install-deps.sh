@@ -56,7 +56,10 @@ batch_pkgs="parallel munge slurmctld slurmd slurm-client"
 # its language (sclang, which wants X, is not needed): tests/bench/run.sh
 # renders the film mix with `scsynth -N` from a score that
 # tests/bench/scsynth_score.py writes. The bench set only.
-bench_pkgs="supercollider-server"
+# valgrind and linux-perf: tests/bench/loudness.sh counts the meter's
+# instructions with callgrind and samples its CPU with perf (each part says
+# "skipped" without its tool).
+bench_pkgs="supercollider-server valgrind linux-perf"
 # Real recordings shipped by Debian (sources and licenses: the header of scripts/demo.lua): dialogue (Czech voice
 # actors), score, ambience and hard effects.
 # Debian 12 (bookworm): clang is clang 14; libFuzzer and the ASan/UBSan

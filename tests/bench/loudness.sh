@@ -6,7 +6,7 @@
 # with and without --no-measure: reference_film.lua (one metered output, the
 # printmaster) and reference_film_stems.lua (the same mix writing its DX, MX
 # and FX stems too: four metered stereo outputs). Both variants write the
-# same files, so the difference is the meters. Measured two ways:
+# same files, so the difference is the meters. Measured three ways:
 #
 #   instructions  (the figure to trust on a shared or loaded machine: a
 #     count does not move with the load) valgrind --tool=callgrind on 30
@@ -42,6 +42,21 @@
 #     meter for the printmaster, four measured together for the four
 #     outputs, as the render does; noise is the meter's worst case: its
 #     true peak seldom lets a stretch be skipped).
+#   profile  (CPU: the meter's own time, which held within 10 % from run
+#     to run on a loaded machine, where the pairs' differences move by
+#     +-0.1 s on a 2 s render; the share still moves with the render's
+#     own sampled time, 2.45-2.84 s in four runs) the
+#     full-length stems render, metered and with --no-measure, one thread,
+#     each under `perf record -e cpu-clock` (DUBSTAGE_BENCH_PERF_HZ samples
+#     a second of CPU, default 10000): the meter's CPU is the samples in
+#     the functions of dsp/loudness.o and dsp/truepeak.o (their symbols read
+#     by nm from the build; clones and parts of one function counted as it)
+#     in the metered render less those in the unmetered one (the limiter
+#     calls the interpolator too, and an unmetered output keeps its sample
+#     peak), over the unmetered render's samples in user space: the same
+#     share as the pairs' difference, less what the meter costs the code
+#     around it (caches), which only the pairs see. The machine's own SIMD
+#     path (AVX-512 where it has it).
 #
 # File throughput: the 24 inputs (8 mono, 16 stereo, $seconds s each)
 #     measured for integrated loudness, loudness range and true peak by
@@ -73,7 +88,8 @@
 #   DUBSTAGE_BENCH_CG_SECONDS (the length counted by callgrind, default 30),
 #   DUBSTAGE_BENCH_PAIRS (timed pairs per variant, default 11),
 #   DUBSTAGE_BENCH_RUNS (file throughput runs, default 3 here),
-#   DUBSTAGE_BENCH_PARTS (which parts, default "instructions cpu files"),
+#   DUBSTAGE_BENCH_PARTS (which parts, default "instructions cpu profile files"),
+#   DUBSTAGE_BENCH_PERF_HZ (profile's sampling rate, default 10000),
 #   DUBSTAGE, BUILD as in run.sh.
 cd "$(dirname "$0")/../.." || exit 1
 BENCH="loudness bench"
@@ -84,7 +100,8 @@ seconds=${DUBSTAGE_BENCH_SECONDS:-600}
 runs=${DUBSTAGE_BENCH_RUNS:-3}
 cg_seconds=${DUBSTAGE_BENCH_CG_SECONDS:-30}
 pairs=${DUBSTAGE_BENCH_PAIRS:-11}
-parts=${DUBSTAGE_BENCH_PARTS:-instructions cpu files}
+parts=${DUBSTAGE_BENCH_PARTS:-instructions cpu profile files}
+perf_hz=${DUBSTAGE_BENCH_PERF_HZ:-10000}
 dir=$material/loudness
 die() { echo "$BENCH: $*" >&2; exit 1; }
 command -v ffmpeg >/dev/null 2>&1 || die "ffmpeg not found (make deps)"
@@ -283,6 +300,65 @@ for s, what in (("film", "one thread, printmaster only"), ("film_stems", "one th
                                           100 * statistics.median(du) / whole if whole else 0))
     if alone.get(s):
         print("    the meter alone on noise, %s (loudness_bench, CPU): %s s" % ("one stereo meter" if s == "film" else "four stereo meters together", alone[s]))
+PY
+fi
+
+# ---- the meter on every stem, in sampled CPU (perf) ---------------------------
+if part profile && ! command -v perf > /dev/null 2>&1; then
+  echo "meter CPU profile: skipped, perf is not installed (make deps: linux-perf)"
+elif part profile; then
+  mkdir -p "$dir/perf" || die "cannot create $dir/perf"
+  ok=1
+  for m in measured unmeasured; do
+    sh "$dir/run/film_stems_$m.sh" > "$dir/perf/$m.log" 2>&1 && # the manifest's hashes, untimed
+      perf record -q -e cpu-clock -F "$perf_hz" -o "$dir/perf/$m.data" -- sh "$dir/run/film_stems_$m.sh" \
+        >> "$dir/perf/$m.log" 2>&1 &&
+      perf report -q -i "$dir/perf/$m.data" --no-children -n --sort symbol --stdio > "$dir/perf/$m.txt" 2>> "$dir/perf/$m.log" ||
+      { echo "$BENCH: the perf render film_stems_$m failed: $(tail -3 "$dir/perf/$m.log")"; ok=0; }
+  done
+  nm --defined-only "${tools%/tools}/dsp/loudness.o" "${tools%/tools}/dsp/truepeak.o" 2>/dev/null |
+    awk '$2 ~ /^[tT]$/ { sub(/\..*/, "", $3); print $3 }' | sort -u > "$dir/perf/meter_functions"
+  [ -s "$dir/perf/meter_functions" ] || { echo "$BENCH: no symbols in $BUILD/dsp/loudness.o, truepeak.o"; ok=0; }
+  [ $ok = 1 ] && python3 - "$dir/perf" "$perf_hz" "$seconds" "$(sed -n 's/.*"simd": *"\([^"]*\)".*/\1/p' \
+    "$dir"/out/film_stems-measured/*.manifest.json 2>/dev/null | head -1)" <<'PY'
+import os, re, sys
+d, hz, seconds, simd = sys.argv[1], float(sys.argv[2]), sys.argv[3], sys.argv[4] or "?"
+meter = set(open(os.path.join(d, "meter_functions")).read().split())
+kw = {"kweight_lanes", "kweight1", "kpairs", "kfours", "kfours_avx", "keights1", "keights2", "ksixteens"}
+line = re.compile(r"^\s*([\d.]+)%\s+(\d+)\s+\[(.)\]\s+(\S+)")
+
+def samples(name):
+    """(user samples, kernel samples, {meter function: samples}) of one render"""
+    user = kern = 0
+    fn = {}
+    for text in open(os.path.join(d, name + ".txt")):
+        m = line.match(text)
+        if not m:
+            continue
+        n, where, sym = int(m.group(2)), m.group(3), m.group(4).split(".")[0]
+        if where == "k":
+            kern += n
+            continue
+        user += n
+        if sym in meter:
+            fn[sym] = fn.get(sym, 0) + n
+    return user, kern, fn
+
+um, km, fm = samples("measured")
+uu, ku, fu = samples("unmeasured")
+diff = {f: fm.get(f, 0) - fu.get(f, 0) for f in set(fm) | set(fu)}
+total = sum(diff.values())
+part = lambda pick: sum(v for f, v in diff.items() if pick(f))
+s = lambda n: "%.3f s" % (n / hz)
+print("meter CPU, sampled (perf cpu-clock, %g Hz; %s s of the material, printmaster + DX, MX, FX stems, one thread, "
+      "the %s path):" % (hz, seconds, simd))
+print("  user CPU %s metered / %s with --no-measure; the meter's functions %s (metered %s, unmetered %s) = %.1f %% "
+      "of the unmetered render's user CPU (target under 5 %%), %.1f %% of its user + system"
+      % (s(um), s(uu), s(total), s(sum(fm.values())), s(sum(fu.values())), 100.0 * total / uu if uu else 0,
+         100.0 * total / (uu + ku) if uu + ku else 0))
+print("  its parts: K-weighting %s, true and sample peak %s, the rest (grid steps, histograms) %s"
+      % (s(part(lambda f: f in kw)), s(part(lambda f: f not in kw and ("peak" in f or "stretch" in f))),
+         s(part(lambda f: f not in kw and not ("peak" in f or "stretch" in f)))))
 PY
 fi
 
