@@ -79,9 +79,15 @@ enum {
      * 150 output frames when decimating (below 1e-9 of its peak), so this
      * leaves a wide safety factor. Scaled by ceil(in/out) when decimating. */
     MARGIN_IN_FRAMES = 2048,
-    /* Bytes read at a time on the direct PCM path: few system calls, and
-     * a few hundred KiB per open clip. */
-    RAW_BYTES = 128 * 1024,
+    /* Bytes read at a time on the direct PCM path: few system calls, yet
+     * small enough that the chunks of every open clip stay in the CPU's
+     * L2 between the read (the kernel's copy writes them) and their decode
+     * a block at a time (24 clips: 768 KiB). At 128 KiB the decode read
+     * them back from L3 or memory: in the film mix (24 clips, one thread,
+     * AVX-512 path, perf samples of pread + the 24-bit decode) 32 KiB
+     * took 0.68 of 128 KiB's time, 16 KiB 0.92 (four times the system
+     * calls), 64 KiB 0.71 (docs/bench.md, 2026-12-06). */
+    RAW_BYTES = 32 * 1024,
     /* Warm-up block, in multiples of the largest single soxr_process call
      * (see warm_up). 2 still let libsoxr's FIFOs grow later at 44.1 ->
      * 192 kHz and 44.1 -> 8 kHz; 4 is the smallest that kept every ratio the

@@ -780,7 +780,7 @@ static void test_changed_files(void)
         {SF_FORMAT_WAV | SF_FORMAT_DOUBLE, "WAV 64-bit float (libsndfile path)"},
         {SF_FORMAT_FLAC | SF_FORMAT_PCM_16, "FLAC 16-bit (libsndfile, compressed)"},
     };
-    /* longer than the direct path's 128 KiB read-ahead, so the cut lies
+    /* longer than the direct path's 32 KiB read-ahead, so the cut lies
      * beyond what it holds */
     enum { N = 200000 };
     static float x[N], got[4096], ref[N];
