@@ -435,7 +435,9 @@ static inline double follow(double tg, double *g, int *h, double aa, double ar, 
 static inline void to_gain(const dsp_dyn *s, const double *restrict g, float *restrict gain, int m)
 {
     const double kx = 0.16609640474436811739, mk = s->p.makeup_db; /* log2(10) / 20 */
-    for (int i = 0; i < m; i++)
+    /* four vectors' polynomials interleaved: one vector's Horner chain of
+     * 11 dependent multiply-adds is latency-bound */
+    _Pragma("GCC unroll 4") for (int i = 0; i < m; i++)
         gain[i] = (float)exp2_poly((g[i] + mk) * kx);
 }
 
@@ -448,7 +450,7 @@ static inline void gains(dsp_dyn *s, int slot, double *restrict det, float *rest
     const double range = s->p.range_db, hw = 0.5 * w;
     double lo, hi, k;
     level_consts(s->p.detector == DSP_DYN_RMS, &lo, &hi, &k);
-    for (int i = 0; i < m; i++)
+    _Pragma("GCC unroll 4") for (int i = 0; i < m; i++) /* as to_gain's */
         det[i] = level_db(det[i], lo, hi, k);
     if (mode == DSP_DYN_COMPRESS)
         for (int i = 0; i < m; i++)
