@@ -83,10 +83,12 @@ enum {
      * small enough that the chunks of every open clip stay in the CPU's
      * L2 between the read (the kernel's copy writes them) and their decode
      * a block at a time (24 clips: 768 KiB). At 128 KiB the decode read
-     * them back from L3 or memory: in the film mix (24 clips, one thread,
-     * AVX-512 path, perf samples of pread + the 24-bit decode) 32 KiB
-     * took 0.68 of 128 KiB's time, 16 KiB 0.92 (four times the system
-     * calls), 64 KiB 0.71 (docs/bench.md, 2026-12-06). */
+     * them back from L3 or memory: in the film mix on a loaded machine (24
+     * clips, one thread, AVX-512 path, perf samples of pread + the 24-bit
+     * decode) 32 KiB took 0.68 of 128 KiB's time, 16 KiB 0.92 (four times
+     * the system calls), 64 KiB 0.71. On a quiet machine, whose L3 keeps
+     * 128 KiB chunks, it is a wash: the extra reads' system time equals
+     * the decode's saving (docs/bench.md, 2026-12-06 01:03). */
     RAW_BYTES = 32 * 1024,
     /* Warm-up block, in multiples of the largest single soxr_process call
      * (see warm_up). 2 still let libsoxr's FIFOs grow later at 44.1 ->
