@@ -742,6 +742,7 @@ static int run_render(plan *p, const cli_args *a, int measure, vm_qc_series *qc,
     clock_gettime(CLOCK_MONOTONIC, &ps.t0);
     vm_render_opts ro = {
         .block = a->block,
+        .two_block = p->max_block, /* vm_render_compile's */
         .measure = measure,
         .threads = a->threads,
         .pin = a->pin,
@@ -987,7 +988,8 @@ static int cmd_check(vm_desc *d, const cli_args *a, plan **pp)
     }
     if (!reused) {
         catch_stop_signals();
-        if (vm_duck_analyse(d, a->block, err) != DS_OK || vm_compile(d, a->block, pp, err) != DS_OK) {
+        if (vm_duck_analyse(d, a->block, err) != DS_OK ||
+            vm_render_compile(d, a->block, a->threads, pp, err) != DS_OK) {
             fprintf(stderr, "dubstage: %s\n", err);
             goto done;
         }
@@ -1226,7 +1228,9 @@ static int run_offline(cli_args *a, const vm_script_opts *so, report_files *r)
         goto done;
     }
     d.live_meters = a->report_dir != NULL; /* the report meters every bus */
-    if (vm_compile(&d, a->block, &p, err) != DS_OK) {
+    /* info shows the plan at --block; a render's may be larger on two threads */
+    if ((strcmp(a->command, "info") == 0 ? vm_compile(&d, a->block, &p, err)
+                                         : vm_render_compile(&d, a->block, a->threads, &p, err)) != DS_OK) {
         fprintf(stderr, "dubstage: %s\n", err);
         goto done;
     }

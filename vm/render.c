@@ -358,10 +358,11 @@ static ds_result stage_block(plan *p, sched_pool *pool, out_stage *st, float ***
     return DS_OK;
 }
 
-/* The length of the block from pos (total: where the loop ends). */
-static int block_frames(const vm_render_opts *opts, int64_t pos, int64_t total)
+/* The length of the block from pos (total: where the loop ends), of
+ * `block` frames or less. */
+static int block_frames(const vm_render_opts *opts, int64_t pos, int64_t total, int block)
 {
-    int n = total - pos < opts->block ? (int)(total - pos) : opts->block;
+    int n = total - pos < block ? (int)(total - pos) : block;
     if (opts->qc) /* a block ends on each of its gain readings: the bytes do not depend on it */
         n = vm_qc_block_frames(opts->qc, pos, n);
     return n;
@@ -381,14 +382,22 @@ static ds_result block_loop(plan *p, const vm_render_opts *opts, sched_pool *poo
     int64_t since_progress = 0, progress_every = p->tb.rate / 10;
     /* a segment: its pre-roll first, run and not written */
     int64_t start = opts->segment ? first - vm_segment_run_preroll(opts->segment) : 0;
+    /* blocks of two_block frames while two threads work, of block on one;
+     * a block announced to the pool (its clips read ahead) runs as
+     * announced, whichever side the choice then takes */
+    int two_block = opts->two_block > 0 ? opts->two_block : opts->block, announced = 0;
     for (int64_t pos = start, n; pos < total; pos += n, (*nblock)++) {
-        n = block_frames(opts, pos, total);
+        int two = pool && sched_pool_next_two(pool), block = two ? two_block : opts->block;
+        n = announced ? announced : block_frames(opts, pos, total, block);
         if (opts->stop && *opts->stop)
             return ds_fail(err, DS_ERR_INTERRUPTED, "interrupted: no output was written");
-        if (pool) /* the next block's clips are read during this one */
-            sched_run_block_pool(pool, pos, (int)n, pos + n < total ? block_frames(opts, pos + n, total) : 0);
-        else
+        if (pool) { /* the next block's clips are read during this one (on two threads) */
+            int next_n = pos + n < total ? block_frames(opts, pos + n, total, block) : 0;
+            sched_run_block_pool(pool, pos, (int)n, next_n);
+            announced = two ? next_n : 0;
+        } else {
             sched_run_block(p, pos, n);
+        }
         if (p->failed)
             return ds_fail(err, DS_ERR_IO, "%s", p->error);
         if (opts->qc)
@@ -407,6 +416,44 @@ static ds_result block_loop(plan *p, const vm_render_opts *opts, sched_pool *poo
     return DS_OK;
 }
 
+/* Two threads meet several times a block: worth it from a few hundred
+ * frames on. Larger blocks while two threads work: every block, the
+ * buffers the tracks write on one CPU are read by the buses on the other;
+ * at 8192 frames that cost falls from 1.5x the tasks' one-thread time to
+ * about 1.1x (the film mix, docs/bench.md 2026-12-06), at 64 MiB of plan
+ * memory at most. */
+#define TWO_MIN_BLOCK 256
+#define TWO_PLAN_BYTES ((double)(64 << 20))
+
+/* Why a render of p at `block` on `threads` (vm_render_opts) runs on one
+ * thread, in words; NULL: it may use two. */
+static const char *why_one_thread(const plan *p, int block, int threads)
+{
+    return threads == 1 ? "--threads 1"
+           : block < TWO_MIN_BLOCK ? "blocks under 256 frames run on one thread"
+                                   : sched_pool_unavailable(p);
+}
+
+ds_result vm_render_compile(const vm_desc *d, int block, int threads, plan **out, char *err)
+{
+    ds_result r = vm_compile(d, block, out, err);
+    if (r != DS_OK || why_one_thread(*out, block, threads))
+        return r;
+    /* the plan's buffers and scratch grow with the block, the rest does
+     * not: its size in proportion to the block is an upper bound */
+    double bytes_per_frame = (double)(*out)->arena.used_total / block;
+    int two = PLAN_MAX_BLOCK;
+    while (two > block && bytes_per_frame * two > TWO_PLAN_BYTES)
+        two /= 2;
+    plan *larger = NULL;
+    char why[DS_ERR_LEN];
+    if (two <= block || vm_compile(d, two, &larger, why) != DS_OK)
+        return DS_OK; /* the plan at `block` runs */
+    vm_plan_free(out);
+    *out = larger;
+    return DS_OK;
+}
+
 /* Runs every block and writes the outputs' temporary files. With two
  * threads, two stages: block k is copied into stage k % 2 and written by
  * the pool while block k + 1 is mixed. */
@@ -414,10 +461,7 @@ static ds_result run_blocks(plan *p, const vm_render_opts *opts, out_state *o, c
 {
     ds_result r = DS_OK;
     vm_plan_reset(p);
-    /* two threads meet several times a block: worth it from a few hundred frames on */
-    const char *why_one = opts->threads == 1 ? "--threads 1"
-                          : opts->block < 256 ? "blocks under 256 frames run on one thread"
-                                              : sched_pool_unavailable(p);
+    const char *why_one = why_one_thread(p, opts->block, opts->threads);
     sched_pool *pool = why_one ? NULL : sched_pool_create(p, opts->pin ? SCHED_PIN : 0);
     if (!why_one && !pool)
         why_one = "the second thread could not be started (out of memory or threads)";
@@ -525,6 +569,9 @@ ds_result vm_render(plan *p, const vm_render_opts *opts, vm_render_report *repor
     int block = opts->block;
     if (block < 1 || block > p->max_block)
         return ds_fail(err, DS_ERR_ARG, "block size %d is out of range (1 to %d)", block, p->max_block);
+    if (opts->two_block && (opts->two_block < block || opts->two_block > p->max_block))
+        return ds_fail(err, DS_ERR_ARG, "two threads' block size %d is out of range (%d to %d)", opts->two_block,
+                       block, p->max_block);
     if (ntaps(p) == 0) /* a mix with deliverables but no file is measured and judged */
         return ds_fail(err, DS_ERR_ARG, "the script declares no output: add output { \"out/mix.wav\", from = bus }");
     if (p->length <= 0)

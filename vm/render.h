@@ -23,6 +23,8 @@ typedef struct {
 
 typedef struct {
     int block;                        /* frames per block, 1..plan->max_block */
+    int two_block;                    /* frames per block while two threads run (block..plan->max_block;
+                                         0: block): vm_render_compile's larger block */
     int measure;                      /* 1: loudness and true peak per output */
     int threads;                      /* 1: one thread; 0 or 2: the plan's units on two (vm/sched.h),
                                          for blocks of 256 frames or more */
@@ -68,6 +70,19 @@ typedef struct {
     char sha256[65];                  /* the file's SHA-256 taken as it was written (vm_outfile_sha256),
                                          "" when it was not: vm_manifest_record reads it back */
 } vm_render_report;
+
+/* Compiles d for a render at --block `block` on `threads` (as
+ * vm_render_opts.threads). A render that may use two threads (not
+ * --threads 1, blocks of 256 frames or more, more than one unit of work,
+ * two CPUs allowed) gets a plan for blocks of up to 8192 frames, which it
+ * runs while two threads work (vm_render_opts.two_block = the plan's
+ * max_block; one thread keeps `block`): a block's buffers are handed from
+ * one CPU to the other once per block, so larger blocks lose less to the
+ * caches (docs/threads.md). The larger block is the largest power of two
+ * up to 8192 at which the plan's memory, scaled from its size at `block`,
+ * stays within 64 MiB; none when that is `block` or less. The bytes do
+ * not depend on it. *out: the plan (NULL on failure). */
+ds_result vm_render_compile(const vm_desc *d, int block, int threads, plan **out, char *err);
 
 /* Renders p into its outputs; a normalised output (and its stems) in the
  * passes vm/normalize.h describes, after the first. reports has p->noutputs + p->nmeters entries

@@ -693,6 +693,11 @@ void sched_run_block_pool(sched_pool *s, int64_t pos, int n, int next_n)
     sched_choice_account(&s->choice, n, now_ns() - t0 + s->test_penalty_ns[s->choice.two]);
 }
 
+int sched_pool_next_two(const sched_pool *s)
+{
+    return !s->measure || s->choice.two;
+}
+
 sched_choice *sched_pool_choice(sched_pool *s)
 {
     return &s->choice;

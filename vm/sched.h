@@ -102,6 +102,10 @@ const char *sched_pool_unavailable(const plan *p);
  * the block the driver runs next, from pos + n (0: none), whose reading
  * is done during this one. */
 void sched_run_block_pool(sched_pool *pool, int64_t pos, int n, int next_n);
+/* 1 when the next sched_run_block_pool runs on two threads (the choice's
+ * side, or SCHED_ALWAYS_TWO), 0 on this thread alone: the offline driver
+ * sizes its blocks by it. */
+int sched_pool_next_two(const sched_pool *pool);
 /* The pool's choice: its counts of blocks on one and two threads
  * (choice->tally); the tests shorten its tries. */
 sched_choice *sched_pool_choice(sched_pool *pool);

@@ -6,18 +6,25 @@
 #     build/tools/make_bench_material, and the 2.5 s hall IR) and the demo
 #     (scripts/demo.lua, when its media can be made): rendered with
 #     --threads 1 at the default block, then on two threads (the default)
-#     at --block 256, 1024 and 4096 and with --pin: every file the same
+#     at --block 256, 1024 and 4096, with --pin and with a QC report
+#     (--report: blocks cut at its gain readings): every file the same
 #     bytes (cmp); on each SIMD path the CPU has (DUBSTAGE_SIMD=sse2, avx2,
-#     avx512), the paths also against each other;
+#     avx512), the paths also against each other. While two threads work
+#     the blocks are of 8192 frames (vm_render_compile), --block sizing
+#     those on one thread: the first slice of the choice's try runs on two,
+#     the rest of these 3 s renders on one, so each render switches from
+#     blocks of 8192 to blocks of --block;
 #   - the summary's threads line and the manifest's options.threads_run
 #     (how many blocks ran on two threads and on one) agree, and add up to
-#     the render's blocks; with --threads 1 or --block 64 they say one
-#     thread and why;
+#     the render's blocks; the manifest records --block, not the block of
+#     two threads; with --threads 1 or --block 64 they say one thread and
+#     why;
 #   - dubstage --version names the SIMD path (as DUBSTAGE_SIMD narrows it)
 #     and the CPU model /proc/cpuinfo gives; a wrong DUBSTAGE_SIMD is an
 #     error that suggests the right word.
 # Blocks of 1 and 64 frames run on one thread (render.c: the pool from 256
-# frames); test_sched compares the pool itself at those sizes.
+# frames); test_sched compares the pool itself at those sizes, and at
+# blocks of 1000 and 4096 on two threads.
 T=threads
 repo=$(pwd)
 . tests/render/lib/common.sh
@@ -66,25 +73,29 @@ session() {
     fi
     if [ -z "$first" ]; then first=$ref first_path=$p
     else same_dirs "$name: the $p path gives the bytes of the $first_path path" "$first" "$ref"; fi
-    for opt in "--block 256" "--block 1024" "--block 4096" "--pin"; do
+    for opt in "--block 256" "--block 1024" "--block 4096" "--pin" "--report"; do
       dst=$W/out/$name-$p-$(echo "$opt" | tr -d ' -')
+      report_dir=
+      [ "$opt" = "--report" ] && report_dir=$W/out/$name-$p-qc
       # shellcheck disable=SC2086
-      if ! out=$(DUBSTAGE_SIMD=$p "$DS" render "$script" --quiet --no-measure $opt --out "$dst" 2>&1); then
+      if ! out=$(DUBSTAGE_SIMD=$p "$DS" render "$script" --quiet --no-measure $opt $report_dir --out "$dst" 2>&1); then
         notok "$name ($p): two threads, $opt" "failed"
         continue
       fi
       same_dirs "$name ($p): two threads, $opt = one thread, byte for byte" "$ref" "$dst"
-      rm -rf "$dst"
+      rm -rf "$dst" ${report_dir:+"$report_dir"}
     done
   done
 }
 
 # report_line SCRIPT: the summary's threads line and the manifest's
 # options.threads_run say how the blocks ran, and agree (docs/threads.md):
-# on two threads, the blocks on each side add up to the blocks of the
-# render (3 s + the limiter's look-ahead in blocks of 1024 frames: 141);
-# --threads 1 and blocks under 256 frames say why there is no second
-# thread.
+# 3 s + the limiter's look-ahead, 144240 frames: the try's first slice,
+# 131072 frames, on two threads in blocks of 8192 (16), then one thread:
+# the block announced while two ran (8192 frames, its clips read ahead),
+# and the 4976 frames left in blocks of 1024 (5): 16 on two, 6 on one; the
+# manifest records --block 1024. --threads 1 and blocks under 256 frames
+# say why there is no second thread.
 report_line() {
   dst=$W/out/report-default
   if ! out=$("$DS" render "$1" --no-measure --out "$dst" 2>&1); then
@@ -99,11 +110,12 @@ report_line() {
     *)
       two=$(printf '%s\n' "$line" | sed -n 's/^threads  \([0-9]*\) blocks on two threads, \([0-9]*\) on one.*/\1/p')
       one=$(printf '%s\n' "$line" | sed -n 's/^threads  \([0-9]*\) blocks on two threads, \([0-9]*\) on one.*/\2/p')
-      if [ -n "$two" ] && [ $((two + one)) -eq 141 ] &&
-         printf '%s' "$man" | grep -q "\"threads_run\": {\"threads\": 2, \"blocks_two\": $two, \"blocks_one\": $one, "; then
-        ok "the threads line and the manifest agree: $two blocks on two threads, $one on one (141 in all)"
+      if [ "$two" = 16 ] && [ "$one" = 6 ] &&
+         printf '%s' "$man" | grep -q "\"block\": 1024, \"threads\": 2, \"threads_run\": {\"threads\": 2, \"blocks_two\": 16, \"blocks_one\": 6, "; then
+        ok "the threads line and the manifest agree: 16 blocks of 8192 frames on two threads, 6 on one; --block 1024 recorded"
       else
-        notok "the threads line and the manifest agree on the blocks (141 in all)" "line '$line'"
+        notok "the threads line and the manifest agree: 16 blocks on two threads, 6 on one; --block 1024 recorded" \
+          "line '$line'"
       fi ;;
   esac
   for opt in "--threads 1:one: --threads 1" "--block 64:one: blocks under 256 frames run on one thread"; do
