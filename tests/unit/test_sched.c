@@ -29,7 +29,11 @@
  *     was, longer runs after tries that keep one in a row; the report line (sched_tally_describe) against its text; and a
  *     pool that measures, with one side made slow by a test hook (a
  *     penalty added to its measure, no clock judged): the other side kept
- *     after every try, blocks run both ways, the bytes of one thread.
+ *     after every try, blocks run both ways, the bytes of one thread;
+ *   - vm_render_compile: a render that may use two threads gets a plan for
+ *     blocks of 8192 frames, a session of 300 tracks a smaller power of
+ *     two with the plan within 64 MiB; --threads 1 and blocks under 256
+ *     frames the plan for --block.
  */
 #define _GNU_SOURCE /* sched_setaffinity */
 #include <sched.h>
@@ -42,6 +46,7 @@
 #include "tests/unit/render_util.h"
 
 #include "dsp/simd.h"
+#include "vm/render.h"
 #include "vm/sched.h"
 
 #define RATE 48000
@@ -466,6 +471,63 @@ static void test_one_cpu(void)
     vm_plan_free(&p);
 }
 
+/* vm_render_compile: the plan of a render that may use two threads is
+ * compiled for larger blocks, bounded by its memory. A session of `tracks`
+ * stereo tracks (clip, EQ, compressor, limiter each, every track's buffers
+ * and scratch growing with the block) compiled at 1024 frames alone gives
+ * the expectation: the largest power of two up to PLAN_MAX_BLOCK whose
+ * scaled size fits 64 MiB. Checked besides: the larger plan itself within
+ * 64 MiB (the bound holds on what was made, not only on the estimate). */
+/* want_larger: 0 the plan for `block`; 1 a larger block if the pool can
+ * be made; 2 that, and under PLAN_MAX_BLOCK (the bound bit) */
+static void check_render_block(int tracks, int threads, int block, int want_larger, const char *name)
+{
+    char script[1024], path[512], err[DS_ERR_LEN];
+    snprintf(script, sizeof script,
+             "session { rate = 48000, fps = \"24\", start = \"01:00:00:00\", length = 1 }\n"
+             "local pm = bus \"PM\" {}\n"
+             "for k = 1, %d do\n"
+             "  local t = track(\"T\" .. k) { channels = 2, to = pm }\n"
+             "  t:clip { \"t\" .. (7 + k %% 10) .. \".wav\", at = 0 }\n"
+             "  t:eq { \"peak\", freq = 250 + k, gain = -3, q = 1 }\n"
+             "  t:compressor { threshold = -30, ratio = 3 }\n"
+             "  t:limiter { ceiling = -1, lookahead = 0.005, release = 0.050 }\n"
+             "end\n"
+             "output { \"pm.wav\", from = pm }\n",
+             tracks);
+    write_script(script, path, sizeof path);
+    vm_script_opts so = {.stdlib_dir = "stdlib"};
+    vm_desc d;
+    plan *at_block = NULL, *p = NULL;
+    if (vm_script_load(path, &so, &d, err) != DS_OK || vm_compile(&d, block, &at_block, err) != DS_OK ||
+        vm_render_compile(&d, block, threads, &p, err) != DS_OK) {
+        check(0, name, "compile failed: %s", err);
+        vm_desc_free(&d);
+        vm_plan_free(&at_block);
+        return;
+    }
+    double limit = 64.0 * 1024 * 1024, per_frame = (double)at_block->arena.used_total / block;
+    int want = block;
+    if (want_larger && !sched_pool_unavailable(at_block))
+        for (int b = PLAN_MAX_BLOCK; b > block && want == block; b /= 2)
+            want = per_frame * b <= limit ? b : block;
+    int bounded = want_larger != 2 || sched_pool_unavailable(at_block) || (want > block && want < PLAN_MAX_BLOCK);
+    check(p->max_block == want && bounded && (p->max_block == block || (double)p->arena.used_total <= limit), name,
+          "plan for %d frames (%.1f MiB), expected %d (%.1f MiB at %d)", p->max_block,
+          (double)p->arena.used_total / (1 << 20), want, (double)at_block->arena.used_total / (1 << 20), block);
+    vm_desc_free(&d);
+    vm_plan_free(&at_block);
+    vm_plan_free(&p);
+}
+
+static void test_render_block(void)
+{
+    check_render_block(4, 0, 1024, 1, "a render on two threads: its plan for blocks of 8192 frames");
+    check_render_block(300, 0, 1024, 2, "a session of 300 tracks: a smaller block, the plan within 64 MiB");
+    check_render_block(4, 1, 1024, 0, "--threads 1: the plan for --block");
+    check_render_block(4, 0, 128, 0, "blocks under 256 frames: the plan for --block");
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/dubstage-test-sched-XXXXXX");
@@ -484,6 +546,7 @@ int main(void)
     test_measured_pool();
     test_wrong_next_block();
     test_one_cpu();
+    test_render_block();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
