@@ -719,7 +719,8 @@ static void print_threads(const vm_render_threads *t)
 {
     char what[320];
     if (t->threads == 2)
-        printf("threads  %s\n", sched_tally_describe(&t->tally, what, sizeof what));
+        printf("threads  %s; blocks of %d frames on two threads\n", sched_tally_describe(&t->tally, what, sizeof what),
+               t->two_block);
     else
         printf("threads  one: %s\n", t->why_one ? t->why_one : "not recorded");
 }

@@ -481,8 +481,9 @@ static ds_result run_blocks(plan *p, const vm_render_opts *opts, out_state *o, c
     if (r == DS_OK)
         r = block_loop(p, opts, pool, stages, plan_chans, &nblock, err);
     if (opts->threads_used) {
-        *opts->threads_used =
-            (vm_render_threads){.threads = pool ? 2 : 1, .why_one = why_one, .tally.blocks = {nblock, 0}};
+        *opts->threads_used = (vm_render_threads){.threads = pool ? 2 : 1, .why_one = why_one,
+                                                  .tally.blocks = {nblock, 0},
+                                                  .two_block = opts->two_block > 0 ? opts->two_block : opts->block};
         if (pool)
             opts->threads_used->tally = sched_pool_choice(pool)->tally;
     }

@@ -19,6 +19,7 @@ typedef struct {
     int threads;        /* 2: a second thread took work as the choice allowed; 1: none ran */
     const char *why_one; /* threads 1: why, in words (a static string) */
     sched_tally tally;  /* blocks on two threads and on one, the tries that chose (vm/sched.h) */
+    int two_block;      /* threads 2: the frames of a block on two threads (vm_render_opts.two_block) */
 } vm_render_threads;
 
 typedef struct {
