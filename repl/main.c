@@ -157,6 +157,7 @@ typedef struct {
     const char *command;
     const char *script;
     int block;
+    int block_given; /* --block on the command line: two threads keep it too */
     const char *out_dir;
     int quiet;
     int measure;
@@ -284,6 +285,7 @@ static int parse_valued_option(int argc, char **argv, int *ip, cli_args *a)
         if (*end || errno || b < 1 || b > PLAN_MAX_BLOCK)
             return fail_usage("--block must be a whole number from 1 to 8192 (got '%s')", v);
         a->block = (int)b;
+        a->block_given = 1;
         return 0;
     }
     return -1;
@@ -725,6 +727,14 @@ static void print_threads(const vm_render_threads *t)
         printf("threads  one: %s\n", t->why_one ? t->why_one : "not recorded");
 }
 
+/* The plan a render or check runs: for blocks of up to 8192 frames while
+ * two threads work (vm_render_compile), or of --block throughout when the
+ * command line gave --block (what the user asked for holds on both sides). */
+static ds_result render_compile(const vm_desc *d, const cli_args *a, plan **out, char *err)
+{
+    return a->block_given ? vm_compile(d, a->block, out, err) : vm_render_compile(d, a->block, a->threads, out, err);
+}
+
 /* Renders p with a progress bar (unless quiet), its reports into *reps
  * (p->noutputs + p->nmeters, the caller frees them) and the seconds it took
  * into *elapsed. Returns the exit status: 0, 1 on an error (printed), 130
@@ -990,7 +1000,7 @@ static int cmd_check(vm_desc *d, const cli_args *a, plan **pp)
     if (!reused) {
         catch_stop_signals();
         if (vm_duck_analyse(d, a->block, err) != DS_OK ||
-            vm_render_compile(d, a->block, a->threads, pp, err) != DS_OK) {
+            render_compile(d, a, pp, err) != DS_OK) {
             fprintf(stderr, "dubstage: %s\n", err);
             goto done;
         }
@@ -1230,8 +1240,8 @@ static int run_offline(cli_args *a, const vm_script_opts *so, report_files *r)
     }
     d.live_meters = a->report_dir != NULL; /* the report meters every bus */
     /* info shows the plan at --block; a render's may be larger on two threads */
-    if ((strcmp(a->command, "info") == 0 ? vm_compile(&d, a->block, &p, err)
-                                         : vm_render_compile(&d, a->block, a->threads, &p, err)) != DS_OK) {
+    if ((strcmp(a->command, "info") == 0 ? vm_compile(&d, a->block, &p, err) : render_compile(&d, a, &p, err)) !=
+        DS_OK) {
         fprintf(stderr, "dubstage: %s\n", err);
         goto done;
     }

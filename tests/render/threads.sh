@@ -9,11 +9,12 @@
 #     at --block 256, 1024 and 4096, with --pin and with a QC report
 #     (--report: blocks cut at its gain readings): every file the same
 #     bytes (cmp); on each SIMD path the CPU has (DUBSTAGE_SIMD=sse2, avx2,
-#     avx512), the paths also against each other. While two threads work
-#     the blocks are of 8192 frames (vm_render_compile), --block sizing
-#     those on one thread: the first slice of the choice's try runs on two,
-#     the rest of these 3 s renders on one, so each render switches from
-#     blocks of 8192 to blocks of --block;
+#     avx512), the paths also against each other. A --block on the command
+#     line holds on both threads (blocks of 256, 1024, 4096 on two); without
+#     it (--pin, --report) the blocks are of 8192 frames while two threads
+#     work (vm_render_compile) and of 1024 on one: the first slice of the
+#     choice's try runs on two, the rest of these 3 s renders on one, so
+#     each render switches from blocks of 8192 to blocks of 1024;
 #   - the summary's threads line and the manifest's options.threads_run
 #     (how many blocks ran on two threads and on one) agree, and add up to
 #     the render's blocks; the manifest records --block, not the block of
@@ -118,6 +119,16 @@ report_line() {
           "line '$line'"
       fi ;;
   esac
+  # --block given: the blocks on two threads are of --block too
+  dst=$W/out/report-block1024
+  if out=$("$DS" render "$1" --no-measure --block 1024 --out "$dst" 2>&1) &&
+     line=$(printf '%s\n' "$out" | grep '^threads  ') &&
+     { [ "$line" = "threads  one: this process may use one CPU only" ] ||
+       [ "${line%; blocks of 1024 frames on two threads}" != "$line" ]; }; then
+    ok "--block 1024 given: the threads line says blocks of 1024 frames on two threads"
+  else
+    notok "--block 1024 given: the threads line says blocks of 1024 frames on two threads" "line '${line:-}'"
+  fi
   for opt in "--threads 1:one: --threads 1" "--block 64:one: blocks under 256 frames run on one thread"; do
     dst=$W/out/report-$(echo "${opt%%:*}" | tr -d ' -')
     # shellcheck disable=SC2086
