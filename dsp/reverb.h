@@ -74,7 +74,7 @@
 #define DSP_REVERB_LINES 16
 #define DSP_REVERB_MAX_CHANNELS 8
 #define DSP_REVERB_DIFFUSERS 4
-#define DSP_REVERB_CHUNK 64
+#define DSP_REVERB_CHUNK 256
 /* the fixed settings' ranges: a room of 2 to 100 m (line lengths 0.6 to
  * 1.4 times 5.8 to 292 ms), a pre-delay up to half a second */
 #define DSP_REVERB_SIZE_MIN_M 2.0
