@@ -114,7 +114,6 @@ struct vm_outfile {
     vm_sha256 hash;
     unsigned char *head, *tail;
     int64_t data_start, data_written, expect_data, tail_len;
-    size_t hash_pending; /* bytes at the start of pcm written but not yet hashed (vm_outfile_hash_pending) */
     char sha256[65];    /* "" unless the finished file was hashed as written */
     int wav;            /* WAV/RF64: the channel mask is set at commit */
     int aiff_bitmap;    /* AIFF with no libsndfile tag for its layout (7.1): a CHAN chunk
@@ -456,8 +455,6 @@ done:
     return r;
 }
 
-static void hash_pending_one(vm_outfile *o);
-
 /* At vm_outfile_finish, the file closed and fixed: keeps the hash when the
  * file is the one predicted (above), else leaves sha256 empty. 0, or -1
  * with errno set when the file cannot be read. */
@@ -466,7 +463,6 @@ static int hash_written(vm_outfile *o)
     o->sha256[0] = '\0';
     if (!o->hashing)
         return 0;
-    hash_pending_one(o);
     o->hashing = 0;
     struct stat st;
     if (fstat(o->tmp.fd, &st) != 0)
@@ -709,33 +705,6 @@ static void start_writeback(vm_outfile *o, size_t bytes)
 #endif
 }
 
-/* o's bytes waiting in pcm into its hash */
-static void hash_pending_one(vm_outfile *o)
-{
-    if (o->hash_pending > 0)
-        vm_sha256_update(&o->hash, o->pcm, o->hash_pending);
-    o->hash_pending = 0;
-}
-
-void vm_outfile_hash_pending(vm_outfile *const *files, int n)
-{
-    vm_outfile *waiting = NULL;
-    for (int i = 0; i < n; i++) {
-        vm_outfile *o = files[i];
-        if (!o || o->hash_pending == 0)
-            continue;
-        if (!waiting) {
-            waiting = o;
-            continue;
-        }
-        vm_sha256_update2(&waiting->hash, waiting->pcm, waiting->hash_pending, &o->hash, o->pcm, o->hash_pending);
-        waiting->hash_pending = o->hash_pending = 0;
-        waiting = NULL;
-    }
-    if (waiting)
-        hash_pending_one(waiting);
-}
-
 static ds_result flush_buffer(vm_outfile *o, char *err)
 {
     if (o->buffered == 0)
@@ -743,13 +712,12 @@ static ds_result flush_buffer(vm_outfile *o, char *err)
     size_t samples = (size_t)o->buffered * (size_t)o->channels;
     if (o->pcm) {
         size_t bytes = samples * (size_t)(o->bits / 8);
-        hash_pending_one(o);
         dsp_pcm_pack_le(o->buf, o->pcm, samples, o->bits / 8);
         if (sf_write_raw(o->sf, o->pcm, (sf_count_t)bytes) != (sf_count_t)bytes)
             return write_failed(o, err);
         o->buffered = 0;
         if (o->hashing) {
-            o->hash_pending = bytes; /* hashed by vm_outfile_hash_pending, or before pcm is packed again */
+            vm_sha256_update(&o->hash, o->pcm, bytes);
             o->data_written += (int64_t)bytes;
         }
         start_writeback(o, bytes);

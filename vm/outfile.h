@@ -100,15 +100,6 @@ ds_result vm_outfile_open(vm_outfile **o, const vm_outfile_config *cfg, char *er
  * allocates. Fails only on a write error (disk full), naming the path. */
 ds_result vm_outfile_write(vm_outfile *o, const float *const *planar, int n, char *err);
 
-/* Hashes what files[0..n) (NULL entries skipped) have written since they
- * were last hashed: a file hashed as it is written keeps its last buffer
- * of bytes until this, its next buffer or vm_outfile_finish hashes it.
- * Here the files with bytes waiting go two by two, side by side, nearly
- * twice as fast as one after the other (vm_sha256_update2); the digests
- * are the same either way. A render calls it for its outputs after each
- * block. The files are different ones. */
-void vm_outfile_hash_pending(vm_outfile *const *files, int n);
-
 /* Samples clipped so far (beyond +-full scale, integer formats only). */
 int64_t vm_outfile_clipped(const vm_outfile *o);
 

@@ -172,17 +172,6 @@ static void write_block(out_stage *st, float ***chans)
             vm_qc_feed_stream(st->qc, qs, ch, m);
     }
     meter_group_run(st->qc, &g, n);
-    /* the block's bytes of the outputs hashed two by two */
-    vm_outfile *files[64];
-    int nfiles = 0;
-    for (int i = 0; i < ntaps(p); i++) {
-        if (!st->o[i].spool && st->o[i].file)
-            files[nfiles++] = st->o[i].file;
-        if (nfiles == (int)(sizeof files / sizeof files[0]) || (i + 1 == ntaps(p) && nfiles > 0)) {
-            vm_outfile_hash_pending(files, nfiles);
-            nfiles = 0;
-        }
-    }
 }
 
 static void write_staged(void *user)

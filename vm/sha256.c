@@ -97,66 +97,13 @@ __attribute__((target("sha,sse4.1"))) static void compress_shani(uint32_t h[8], 
     _mm_storeu_si128((__m128i *)&h[0], _mm_blend_epi16(tmp, st1, 0xF0)); /* DCBA */
     _mm_storeu_si128((__m128i *)&h[4], _mm_alignr_epi8(st1, tmp, 8));   /* HGFE */
 }
-
-/* compress_shani for two messages at once, n blocks of each: their
- * rounds interleaved. One message's SHA256RNDS2 chain waits on each
- * round's latency; two independent chains fill those waits (about 1.9x
- * the bytes per second of one, measured on the bench's AMD EPYC). */
-__attribute__((target("sha,sse4.1"))) static void compress_shani2(uint32_t *h[2], const unsigned char *p[2], size_t n)
-{
-    const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
-    __m128i st0[2], st1[2];
-    for (int q = 0; q < 2; q++) {
-        __m128i tmp = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[q][0]), 0xB1); /* CDAB */
-        __m128i efgh = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[q][4]), 0x1B); /* EFGH */
-        st0[q] = _mm_alignr_epi8(tmp, efgh, 8);                                           /* ABEF */
-        st1[q] = _mm_blend_epi16(efgh, tmp, 0xF0);                                        /* CDGH */
-    }
-    for (size_t i = 0; i < n; i++) {
-        __m128i abef[2] = {st0[0], st0[1]}, cdgh[2] = {st1[0], st1[1]}, w[2][4];
-#pragma GCC unroll 16
-        for (int g = 0; g < 16; g++)
-#pragma GCC unroll 2
-            for (int q = 0; q < 2; q++) {
-                if (g < 4)
-                    w[q][g] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p[q] + 64 * i + 16 * g)), bswap);
-                else
-                    w[q][g & 3] = _mm_sha256msg2_epu32(
-                        _mm_add_epi32(_mm_sha256msg1_epu32(w[q][g & 3], w[q][(g + 1) & 3]),
-                                      _mm_alignr_epi8(w[q][(g + 3) & 3], w[q][(g + 2) & 3], 4)),
-                        w[q][(g + 3) & 3]);
-                __m128i msg = _mm_add_epi32(w[q][g & 3], _mm_loadu_si128((const __m128i *)&k256[4 * g]));
-                st1[q] = _mm_sha256rnds2_epu32(st1[q], st0[q], msg);
-                st0[q] = _mm_sha256rnds2_epu32(st0[q], st1[q], _mm_shuffle_epi32(msg, 0x0E));
-            }
-        for (int q = 0; q < 2; q++) {
-            st0[q] = _mm_add_epi32(st0[q], abef[q]);
-            st1[q] = _mm_add_epi32(st1[q], cdgh[q]);
-        }
-    }
-    for (int q = 0; q < 2; q++) {
-        __m128i feba = _mm_shuffle_epi32(st0[q], 0x1B);                         /* FEBA */
-        __m128i dchg = _mm_shuffle_epi32(st1[q], 0xB1);                         /* DCHG */
-        _mm_storeu_si128((__m128i *)&h[q][0], _mm_blend_epi16(feba, dchg, 0xF0)); /* DCBA */
-        _mm_storeu_si128((__m128i *)&h[q][4], _mm_alignr_epi8(dchg, feba, 8));   /* HGFE */
-    }
-}
 #endif
-
-static int have_shani(void)
-{
-#ifdef SHA256_HAVE_SHANI
-    return !vm_sha256_portable && __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1");
-#else
-    return 0;
-#endif
-}
 
 /* n blocks at p into h, by the fastest path this CPU has */
 static void compress_blocks(uint32_t h[8], const unsigned char *p, size_t n)
 {
 #ifdef SHA256_HAVE_SHANI
-    if (have_shani()) {
+    if (!vm_sha256_portable && __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1")) {
         compress_shani(h, p, n);
         return;
     }
@@ -192,37 +139,6 @@ void vm_sha256_update(vm_sha256 *s, const void *data, size_t n)
     n %= 64;
     memcpy(s->block, p, n);
     s->used = n;
-}
-
-/* n bytes at p into s up to the end of its unfinished block (all of them
- * when they do not reach it); returns how many it took. */
-static size_t fill_block(vm_sha256 *s, const unsigned char *p, size_t n)
-{
-    size_t take = s->used ? (64 - s->used < n ? 64 - s->used : n) : 0;
-    vm_sha256_update(s, p, take);
-    return take;
-}
-
-void vm_sha256_update2(vm_sha256 *a, const void *data_a, size_t na, vm_sha256 *b, const void *data_b, size_t nb)
-{
-    const unsigned char *pa = data_a, *pb = data_b;
-    size_t ta = fill_block(a, pa, na), tb = fill_block(b, pb, nb);
-    pa += ta, na -= ta, pb += tb, nb -= tb;
-    size_t blocks = na / 64 < nb / 64 ? na / 64 : nb / 64;
-#ifdef SHA256_HAVE_SHANI
-    /* both at a block boundary unless their data ran out (then blocks is 0) */
-    if (blocks > 0 && have_shani()) {
-        uint32_t *h[2] = {a->h, b->h};
-        const unsigned char *p[2] = {pa, pb};
-        compress_shani2(h, p, blocks);
-        a->bytes += blocks * 64, b->bytes += blocks * 64;
-        pa += blocks * 64, na -= blocks * 64, pb += blocks * 64, nb -= blocks * 64;
-    }
-#else
-    (void)blocks;
-#endif
-    vm_sha256_update(a, pa, na);
-    vm_sha256_update(b, pb, nb);
 }
 
 void vm_sha256_final(vm_sha256 *s, char hex[65])

@@ -20,11 +20,6 @@ extern int vm_sha256_portable;
 
 void vm_sha256_init(vm_sha256 *s);
 void vm_sha256_update(vm_sha256 *s, const void *data, size_t n);
-/* vm_sha256_update(a, data_a, na) and vm_sha256_update(b, data_b, nb), the
- * same digests, the blocks the two have in common hashed side by side
- * (with the SHA extensions nearly twice as fast as one after the other).
- * a and b are different states. */
-void vm_sha256_update2(vm_sha256 *a, const void *data_a, size_t na, vm_sha256 *b, const void *data_b, size_t nb);
 /* The digest as 64 lowercase hex digits and a NUL into hex (65 bytes). */
 void vm_sha256_final(vm_sha256 *s, char hex[65]);
 

@@ -48,44 +48,6 @@ static void sha256_examples(void)
     free(a);
 }
 
-/* vm_sha256_update2 against two single updates: the FIPS million 'a' and
- * another message side by side in pieces of different lengths (so that
- * each starts inside an unfinished block, one runs out first, both end
- * anywhere), the digests known (the million) or the single path's. */
-static void sha256_side_by_side(void)
-{
-    static const char million[] = "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0";
-    const size_t na = 1000000, nb = 777777;
-    char *a = malloc(na), *b = malloc(nb);
-    memset(a, 'a', na);
-    for (size_t i = 0; i < nb; i++)
-        b[i] = (char)((i * 131 + 7) >> 3);
-    static const size_t pieces[][2] = {{64, 64}, {4093, 1000}, {1, 70000}, {73728, 24576}, {100000, 63}};
-    for (size_t k = 0; k < sizeof pieces / sizeof pieces[0]; k++) {
-        vm_sha256 sa, sb, one;
-        char ha[65], hb[65], hone[65];
-        vm_sha256_init(&sa);
-        vm_sha256_init(&sb);
-        vm_sha256_init(&one);
-        vm_sha256_update(&sa, a, 5); /* a starts inside a block */
-        vm_sha256_update(&one, b, nb);
-        for (size_t ia = 5, ib = 0; ia < na || ib < nb;) {
-            size_t ta = na - ia < pieces[k][0] ? na - ia : pieces[k][0];
-            size_t tb = nb - ib < pieces[k][1] ? nb - ib : pieces[k][1];
-            vm_sha256_update2(&sa, a + ia, ta, &sb, b + ib, tb);
-            ia += ta, ib += tb;
-        }
-        vm_sha256_final(&sa, ha);
-        vm_sha256_final(&sb, hb);
-        vm_sha256_final(&one, hone);
-        check(strcmp(ha, million) == 0 && strcmp(hb, hone) == 0, "vm_sha256_update2: both digests as one by one",
-              "pieces %zu and %zu (%s path): %s and %s, want %s and %s", pieces[k][0], pieces[k][1],
-              vm_sha256_portable ? "portable" : "fastest", ha, hb, million, hone);
-    }
-    free(a);
-    free(b);
-}
-
 /* The engine digest against coreutils' sha256sum on a file of 3 blocks
  * and a bit (a tail that crosses the padding boundary). */
 static void against_sha256sum(const char *dir)
@@ -244,10 +206,8 @@ int main(void)
         return 1;
     }
     sha256_examples(); /* the SHA extensions where the CPU has them */
-    sha256_side_by_side();
     vm_sha256_portable = 1;
     sha256_examples();
-    sha256_side_by_side();
     vm_sha256_portable = 0;
     against_sha256sum(dir);
     round_trip(dir);
