@@ -15,7 +15,9 @@
  *     stage; stage 2's numerator (1 - z^-1)^2 as a difference of
  *     differences (no multiplies). Channels go side by side, one per lane
  *     of a float vector, so their dependency chains overlap and the loop is
- *     bound by its 17 operations a sample: 4 lanes (SSE), 8 (AVX2) or 16
+ *     bound by its 17 operations a sample (tests/tools/kweight_forms: a
+ *     look-ahead form that halves the chains runs no faster on an EPYC,
+ *     docs/bench.md, kw13): 4 lanes (SSE), 8 (AVX2) or 16
  *     (AVX-512), two vectors in one loop when there are lanes for both,
  *     across meters with dsp_loudness_process_many (a render's outputs).
  *     A stereo meter alone puts its two stages side by side instead
