@@ -77,7 +77,7 @@ report_line() {
   ran=$(grep '^ran ' "$2" | tail -1)
   # callback: 64 frames (1.33 ms); time used, as a fraction of that period: mean 0.8 %,
   #   median 0.5 %, 99th percentile 1.5 %, 99.9th percentile 2.5 %, worst 4.0 % (45000 callbacks)
-  # ran 60.03 s: 0 xruns, 0 late callbacks, 0 disk underruns (frames)[; N more while idle (...)]
+  # ran 60.03 s: 0 xruns, 0 late callbacks[ (N held up: ...)], 0 disk underruns (frames)[; N more while idle (...)]
   printf '%s\n%s\n' "$cb" "$ran" | awk -v what="$1" '
     /^callback:/ {
       frames = $2; ms = $4; sub(/^\(/, "", ms)
@@ -91,7 +91,11 @@ report_line() {
       n = $(NF - 1); sub(/^\(/, "", n)
     }
     /^ran / {
-      secs = $2; xruns = $4; late = $6; under = $9
+      secs = $2; xruns = $4; late = $6
+      # the late count may carry a note in parentheses ("24 late callbacks
+      # (5 held up: ...)"): the underruns are found by their words
+      under = "?"
+      if (match($0, /[0-9]+ disk underruns/)) { under = substr($0, RSTART, RLENGTH); sub(/ .*/, "", under) }
       idle = ""
       if (match($0, /; [0-9]+ more while idle/)) { idle = substr($0, RSTART + 2, RLENGTH - 2) }
     }
