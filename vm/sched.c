@@ -176,7 +176,7 @@ static void post(_Atomic uint32_t *addr, _Atomic int *sleepers)
 
 /* How long a waiting thread spins before it sleeps: longer than any wait
  * on a quiet machine (a task takes microseconds; the largest, a read-ahead
- * that refills its 128 KiB chunk, some tens), far shorter than another
+ * that refills its 32 KiB chunks (media.c RAW_BYTES), some tens), far shorter than another
  * process's time slice (milliseconds). */
 #define SPIN_GO_NS 200000
 #define SPIN_TASK_NS 200000
