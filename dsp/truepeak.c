@@ -193,13 +193,29 @@ static float step_peak(const float *restrict x, int n)
  * more than the float rounding of the interpolator (under 2e-6 M), of the
  * differences and of the bound itself. A true reading cannot exceed either
  * bound, so a window skipped by them held no new maximum: the same result. */
+static inline int bounds_beat(float m, float d, float peak)
+{
+    float outer = 1.002f * m + 0.879f * d, inner = 0.974f * m + 2.4f * d;
+    return (outer > inner ? outer : inner) > peak;
+}
+
 static int can_beat_m(const float *x, int n, float m, float peak)
 {
     if (!(m * DSP_TRUEPEAK_GAIN_BOUND > peak))
         return 0;
-    float d = step_peak(x, n);
-    float outer = 1.002f * m + 0.879f * d, inner = 0.974f * m + 2.4f * d;
-    return (outer > inner ? outer : inner) > peak;
+    return bounds_beat(m, step_peak(x, n), peak);
+}
+
+/* The larger of a and the largest |x[k]| of k in [from, to), as peak
+ * bits; inlined where from and to are constants, so the loop is whole
+ * vectors. */
+__attribute__((always_inline)) static inline uint32_t abs_bits_max(const float *restrict x, int from, int to, uint32_t a)
+{
+    for (int k = from; k < to; k++) {
+        uint32_t u = dsp_peak_bits(x[k]) & 0x7fffffffu;
+        a = u > a ? u : a;
+    }
+    return a;
 }
 
 /* A whole stretch's can_beat_m, its samples x[0 .. STRETCH + 11) (the
@@ -216,15 +232,7 @@ _Static_assert(STRETCH % 8 == 0 && WHOLE - 1 - STRETCH >= 8 && WHOLE - STRETCH <
 DSP_HOT
 static int whole_stretch_can_beat(const float *restrict x, float m, float peak)
 {
-    uint32_t a = dsp_peak_bits(m), d = 0;
-    for (int k = STRETCH; k < STRETCH + 8; k++) {
-        uint32_t u = dsp_peak_bits(x[k]) & 0x7fffffffu;
-        a = u > a ? u : a;
-    }
-    for (int k = WHOLE - 8; k < WHOLE; k++) {
-        uint32_t u = dsp_peak_bits(x[k]) & 0x7fffffffu;
-        a = u > a ? u : a;
-    }
+    uint32_t a = abs_bits_max(x, WHOLE - 8, WHOLE, abs_bits_max(x, STRETCH, STRETCH + 8, dsp_peak_bits(m))), d = 0;
     m = dsp_bits_peak(a < DSP_PEAK_INF_BITS ? a : DSP_PEAK_INF_BITS);
     if (!(m * DSP_TRUEPEAK_GAIN_BOUND > peak))
         return 0;
@@ -236,9 +244,7 @@ static int whole_stretch_can_beat(const float *restrict x, float m, float peak)
         uint32_t u = dsp_peak_bits(x[k + 1] - x[k]) & 0x7fffffffu;
         d = u > d ? u : d;
     }
-    float dd = dsp_bits_peak(d < DSP_PEAK_INF_BITS ? d : DSP_PEAK_INF_BITS);
-    float outer = 1.002f * m + 0.879f * dd, inner = 0.974f * m + 2.4f * dd;
-    return (outer > inner ? outer : inner) > peak;
+    return bounds_beat(m, dsp_bits_peak(d < DSP_PEAK_INF_BITS ? d : DSP_PEAK_INF_BITS), peak);
 }
 
 /* can_beat_m with m = the largest |x[i]| (the head's windows) */
@@ -301,17 +307,9 @@ _Static_assert(DSP_TRUEPEAK_TAPS - 1 >= 8 && DSP_TRUEPEAK_TAPS - 1 <= 16, "call_
 DSP_HOT
 static uint32_t call_peaks(const uint32_t *restrict blk, int nblk, const float *restrict w, uint32_t *with_hist)
 {
-    uint32_t m = 0, a = 0;
+    uint32_t m = 0, a = abs_bits_max(w, DSP_TRUEPEAK_TAPS - 1 - 8, DSP_TRUEPEAK_TAPS - 1, abs_bits_max(w, 0, 8, 0));
     for (int b = 0; b < nblk; b++)
         m = blk[b] > m ? blk[b] : m;
-    for (int k = 0; k < 8; k++) {
-        uint32_t u = dsp_peak_bits(w[k]) & 0x7fffffffu;
-        a = u > a ? u : a;
-    }
-    for (int k = DSP_TRUEPEAK_TAPS - 1 - 8; k < DSP_TRUEPEAK_TAPS - 1; k++) {
-        uint32_t u = dsp_peak_bits(w[k]) & 0x7fffffffu;
-        a = u > a ? u : a;
-    }
     *with_hist = a > m ? a : m;
     return m;
 }

@@ -358,6 +358,12 @@ static ds_result stage_block(plan *p, sched_pool *pool, out_stage *st, float ***
     return DS_OK;
 }
 
+/* The frames of a block while two threads work (0 in the options: --block). */
+static int two_block_of(const vm_render_opts *opts)
+{
+    return opts->two_block > 0 ? opts->two_block : opts->block;
+}
+
 /* The length of the block from pos (total: where the loop ends), of
  * `block` frames or less. */
 static int block_frames(const vm_render_opts *opts, int64_t pos, int64_t total, int block)
@@ -385,7 +391,7 @@ static ds_result block_loop(plan *p, const vm_render_opts *opts, sched_pool *poo
     /* blocks of two_block frames while two threads work, of block on one;
      * a block announced to the pool (its clips read ahead) runs as
      * announced, whichever side the choice then takes */
-    int two_block = opts->two_block > 0 ? opts->two_block : opts->block, announced = 0;
+    int two_block = two_block_of(opts), announced = 0;
     for (int64_t pos = start, n; pos < total; pos += n, (*nblock)++) {
         int two = pool && sched_pool_next_two(pool), block = two ? two_block : opts->block;
         n = announced ? announced : block_frames(opts, pos, total, block);
@@ -483,7 +489,7 @@ static ds_result run_blocks(plan *p, const vm_render_opts *opts, out_state *o, c
     if (opts->threads_used) {
         *opts->threads_used = (vm_render_threads){.threads = pool ? 2 : 1, .why_one = why_one,
                                                   .tally.blocks = {nblock, 0},
-                                                  .two_block = opts->two_block > 0 ? opts->two_block : opts->block};
+                                                  .two_block = two_block_of(opts)};
         if (pool)
             opts->threads_used->tally = sched_pool_choice(pool)->tally;
     }

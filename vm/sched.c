@@ -237,6 +237,15 @@ static int take_read(sched_pool *s, uint32_t b, int h)
     return 0;
 }
 
+/* Runs task t of block b, taken by worker, and counts it done. */
+static void run_taken(sched_pool *s, int t, int worker, const block_job *job, uint32_t b)
+{
+    run_task(s, t, worker, job);
+    post(&s->done, &s->done_sleepers);
+    if (worker == s->slow_worker)
+        slow_down(s, b);
+}
+
 /* Takes and runs the tasks of block b until none is left to take. Each
  * round takes the first unit or tail in list order that is free, ready (a
  * unit whose inputs are done; the tail always is) and not the other
@@ -276,10 +285,7 @@ static void take_tasks(sched_pool *s, int worker, uint32_t b)
                     return;
                 continue;
             }
-            run_task(s, t, worker, job);
-            post(&s->done, &s->done_sleepers);
-            if (worker == s->slow_worker)
-                slow_down(s, b);
+            run_taken(s, t, worker, job, b);
             took = 1;
             break;
         }
@@ -288,10 +294,7 @@ static void take_tasks(sched_pool *s, int worker, uint32_t b)
             if (!i && other >= 0) {
                 uint32_t v = b - 1;
                 if (atomic_compare_exchange_strong(&s->taken[other], &v, b)) {
-                    run_task(s, s->task[other], worker, job);
-                    post(&s->done, &s->done_sleepers);
-                    if (worker == s->slow_worker)
-                        slow_down(s, b);
+                    run_taken(s, s->task[other], worker, job, b);
                     took = 1;
                 } else if (v != b) {
                     return; /* a later block: this thread is late */
@@ -300,10 +303,7 @@ static void take_tasks(sched_pool *s, int worker, uint32_t b)
             if (!took && !i)
                 i = take_read(s, b, !worker);
             if (i) {
-                run_task(s, s->task[i], worker, job);
-                post(&s->done, &s->done_sleepers);
-                if (worker == s->slow_worker)
-                    slow_down(s, b);
+                run_taken(s, s->task[i], worker, job, b);
                 took = 1;
             }
         }
