@@ -499,6 +499,8 @@ typedef int v16si __attribute__((vector_size(64)));
  * clears, lane by lane), and the first and last halves of a pass alone, so
  * a pass starts and ends with the same state as kweight1's. The same bits
  * as every other kernel, whatever the path. */
+/* used by the lane kernels below only: the same condition as theirs */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
 #define KP_BIQUAD(in, i1, i2, o1, o2) ((((kb0 * (in) + kb1 * (i1)) + kb2 * (i2)) - ka2 * (o2)) - ka1 * (o1))
 DSP_HOT
 static void kpairs(const klane *lane, int n)
@@ -601,6 +603,7 @@ static void kpairs(const klane *lane, int n)
         c->d1 = i1[2 + u], c->v1 = o1[2 + u], c->v2 = o2[2 + u], c->acc = acc[2 + u];
     }
 }
+#endif
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
 /* Channels side by side, one per lane of a float vector: 4 (SSE, every
