@@ -6,6 +6,8 @@
 #   make test     install what is missing, build, run every test
 #   make bench    install what is missing, build, run the benchmark
 #   make asan     the whole suite under AddressSanitizer + UBSan (any report fails it)
+#   make tsan     the realtime tests (tests/live) under ThreadSanitizer (any report
+#                 fails it): the callback, the disk feed and the control thread
 #   make fuzz     libFuzzer (clang) on each tests/fuzz/fuzz_*.c target for
 #                 FUZZ_SECONDS seconds (default 60), under nice -n 19;
 #                 FUZZ_FORK=2 runs each as 2 worker processes (2 cores)
@@ -141,6 +143,23 @@ asan:
 	  echo "sanitizer reports (build-asan/sanitizer/):"; head -n 30 build-asan/sanitizer/*; exit 1; fi; \
 	exit $$st
 
+# ThreadSanitizer on the live path: the program and the tools the realtime
+# tests use, built in build-tsan/ (dsp/simd.h makes no ifunc clones there),
+# and tests/live/*.sh run with them; a report is written under
+# build-tsan/sanitizer/ and fails the run, like make asan's.
+TSAN_BINS = dubstage dubstage-rtcheck tools/wavcmp tools/stallwatch tools/ptydrive
+tsan:
+	@scripts/install-deps.sh all
+	@$(MAKE) --no-print-directory B=build-tsan OPT="-O1 -fsanitize=thread -fno-omit-frame-pointer" \
+	  LDFLAGS="-fsanitize=thread" $(TSAN_BINS:%=build-tsan/%)
+	@rm -rf build-tsan/sanitizer && mkdir -p build-tsan/sanitizer
+	@DUBSTAGE=build-tsan/dubstage BUILD=build-tsan DUBSTAGE_SANITIZED=1 \
+	  TSAN_OPTIONS=log_path=$(CURDIR)/build-tsan/sanitizer/tsan:exitcode=88 \
+	  TESTS="$(notdir $(basename $(wildcard tests/live/*.sh)))" tests/run.sh; st=$$?; \
+	if [ -n "$$(ls build-tsan/sanitizer)" ]; then \
+	  echo "sanitizer reports (build-tsan/sanitizer/):"; head -n 40 build-tsan/sanitizer/*; exit 1; fi; \
+	exit $$st
+
 fuzz:
 	@scripts/install-deps.sh fuzz
 	@$(MAKE) --no-print-directory B=build-fuzz CC=clang \
@@ -159,7 +178,7 @@ fuzz-fast:
 	FUZZ_BUILD=build-fuzz-fast FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_FORK=$(FUZZ_FORK) tests/fuzz/run.sh
 
 clean:
-	rm -rf build build-asan build-fuzz build-fuzz-fast
+	rm -rf build build-asan build-tsan build-fuzz build-fuzz-fast
 
-.PHONY: all deps demo test bench asan fuzz fuzz-fast clean
+.PHONY: all deps demo test bench asan tsan fuzz fuzz-fast clean
 -include $(LIB_OBJ:.o=.d) $(APP_OBJ:.o=.d)

@@ -19,7 +19,14 @@ extern int dsp_simd_cap;
 const char *dsp_simd_path(void);
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_THREAD__)
+/* ThreadSanitizer (make tsan) instruments the clones' resolvers, which the
+ * dynamic linker runs before TSan is set up: the program crashed before
+ * main. One version of each loop there. */
+#define DSP_HOT
+#else
 #define DSP_HOT __attribute__((target_clones("avx2", "default")))
+#endif
 /* DSP_WIDE: a version of a loop in 64-byte vectors, for the few loops that
  * do several operations a sample (moving-gain pieces, EQ sections): half the
  * instructions of the AVX2 clone; chosen at run time with DSP_HAVE_WIDE.

@@ -24,10 +24,11 @@
  * allocation to reach it). Nothing on the trap path allocates: the message
  * is formatted by hand and written with write(2).
  *
- * Under AddressSanitizer (make asan) the sanitizer owns malloc: defining it
- * here would hand ASan's chunks to glibc's free. There the same check runs
- * from ASan's allocation hooks instead, which name every allocator
- * "malloc" and every release "free".
+ * Under AddressSanitizer (make asan) or ThreadSanitizer (make tsan) the
+ * sanitizer owns malloc: defining it here would hand the sanitizer's chunks
+ * to glibc's free. There the same check runs from the sanitizer's
+ * allocation hooks instead, which name every allocator "malloc" and every
+ * release "free".
  *
  * DUBSTAGE_RTCHECK_SELFTEST=1 in the environment makes the program allocate
  * inside vm_rtcheck_enter()/vm_rtcheck_leave() at start-up, before main: the proof
@@ -48,11 +49,12 @@
 
 #include "vm/rtcheck.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define TRAP_ASAN 1
+/* A sanitizer that owns malloc (ASan, TSan): the trap runs from its hooks */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define TRAP_HOOKS 1
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define TRAP_ASAN 1
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define TRAP_HOOKS 1
 #endif
 #endif
 
@@ -129,7 +131,7 @@ __attribute__((noreturn)) static void violation(const char *fn, const char *args
     abort();
 }
 
-#ifndef TRAP_ASAN
+#ifndef TRAP_HOOKS
 
 /* glibc's allocator under its exported internal names. Declared here
  * because no public header does. */
@@ -231,9 +233,9 @@ void *pvalloc(size_t size)
     return __libc_pvalloc(size);
 }
 
-#else /* TRAP_ASAN */
+#else /* TRAP_HOOKS */
 
-/* Called by ASan for every allocation and deallocation of the program
+/* Called by the sanitizer for every allocation and deallocation of the program
  * (sanitizer/allocator_interface.h); its free hook never sees NULL. */
 void __sanitizer_malloc_hook(const volatile void *p, size_t size);
 void __sanitizer_free_hook(const volatile void *p);
@@ -251,7 +253,7 @@ void __sanitizer_free_hook(const volatile void *p)
         violation("free", "p", (uintptr_t)p, 0);
 }
 
-#endif /* TRAP_ASAN */
+#endif /* TRAP_HOOKS */
 
 /* Calls through a volatile pointer: gcc knows the builtin malloc reads no
  * variable of ours, so a direct call let it drop the flag's store as dead.
