@@ -3,11 +3,13 @@
 # The tests play through JACK's dummy backend: a real server with no
 # hardware, whose clock runs the PortAudio callback at 48 kHz like a sound
 # card would, and whose ports can be recorded with jack_rec. Each test gets
-# its own server under a unique name, so tests never meet each other's or
-# a developer's JACK.
+# its own server under a unique name and, where the machine allows, its own
+# /dev/shm (jack_private), so tests never meet each other's or a
+# developer's JACK.
 #
 #   . tests/live/lib/jack.sh
 #   jack_require "live playback" || exit 0      # skip only if jackd is missing
+#   jack_private "live playback" "$0"           # re-runs the test in a JACK world of its own
 #   W=$(mktemp -d "${TMPDIR:-/tmp}/dubstage-live.XXXXXX") || exit 1
 #   trap 'jack_stop; rm -rf "$W"' EXIT
 #   trap 'exit 1' INT TERM
@@ -121,6 +123,58 @@ _jack_stop_pid() {
   kill "$_jw" 2>/dev/null
   wait "$_jw" 2>/dev/null
   return 0
+}
+
+# jack_private NAME SCRIPT [ARG...]: makes the calling test's JACK world its
+# own. A unique server name is not enough: jack2 (1.9.21,
+# posix/JackSocket.cpp BuildName) puts a client's notification socket at
+# /dev/shm/jack_CLIENT_UID_0, named by the client and the user but not by
+# the server, and a client that binds it first unlinks whatever is there
+# (and unlinks it again once its server has connected). Two tests running
+# at once on one machine (two `make test` side by side, a test beside a
+# developer's `dubstage play`) thus take each other's "dubstage", "jackrec"
+# and "lsp" sockets: a server finds no socket or another server's client
+# ("Cannot connect to server socket err = No such file or directory",
+# "NotifyAddClient new_client fails": `dubstage play` then says "no output
+# device 'JACK'"), and a client can be handed the other server's
+# notifications. jack_private re-runs SCRIPT (with the ARGs) in a mount
+# namespace with a private /dev/shm, where JACK keeps its sockets, shared
+# memory and semaphores: as root, or as a user where unprivileged user
+# namespaces are allowed. Elsewhere it waits (15 minutes at most) for a lock
+# that every live test of this user takes, so they at least take turns. In
+# the re-run (or with the lock held) it prints one check line saying which,
+# and fails when the namespace's /dev/shm is the machine's.
+# DUBSTAGE_JACK_PRIVATE (set for the re-run) holds the machine's /dev/shm as
+# device:inode.
+jack_private() {
+  _jpn=$1
+  shift
+  if [ -n "${DUBSTAGE_JACK_PRIVATE:-}" ]; then
+    if [ "$(stat -c %d:%i /dev/shm)" = "$DUBSTAGE_JACK_PRIVATE" ]; then
+      echo "not ok - $_jpn: JACK's /dev/shm is still the machine's in the test's mount namespace"
+      exit 1
+    fi
+    echo "ok - $_jpn: JACK's sockets and shared memory are private to this test (a /dev/shm of its own)"
+    return 0
+  fi
+  _jshm=$(stat -c %d:%i /dev/shm 2>/dev/null)
+  if [ -n "$_jshm" ] && [ -r "$1" ] && command -v unshare >/dev/null 2>&1; then
+    for _jopt in --mount "--mount --map-root-user"; do
+      # shellcheck disable=SC2086 # the options, split on purpose
+      if unshare $_jopt sh -c 'mount -t tmpfs -o mode=1777 dubstage-jack /dev/shm' >/dev/null 2>&1; then
+        DUBSTAGE_JACK_PRIVATE=$_jshm
+        export DUBSTAGE_JACK_PRIVATE
+        # shellcheck disable=SC2086
+        exec unshare $_jopt sh -c 'mount -t tmpfs -o mode=1777 dubstage-jack /dev/shm && exec sh "$@"' sh "$@"
+      fi
+    done
+  fi
+  exec 9>"${TMPDIR:-/tmp}/dubstage-jack-$(id -u).lock"
+  if ! flock -w 900 9; then
+    echo "not ok - $_jpn: no mount namespace for a private /dev/shm, and another live test held the lock for 15 minutes"
+    exit 1
+  fi
+  echo "ok - $_jpn: no mount namespace for a private /dev/shm here: the live tests of this user take turns (lock ${TMPDIR:-/tmp}/dubstage-jack-$(id -u).lock)"
 }
 
 # jack_start DIR: starts a dummy-backend server with monitor ports under a
@@ -509,12 +563,14 @@ jack_judge_xruns() {
 }
 
 # live_prelude NAME TAG: the set-up every realtime test shares: exits (ok)
-# when jackd is missing, fails when a binary ($RT, $DS, $WAVCMP) is not
+# when jackd is missing, re-runs the test in a JACK world of its own
+# (jack_private: the test takes no arguments), fails when a binary ($RT, $DS, $WAVCMP) is not
 # built, makes the demo media if needed and sets media to their folder, and
 # W to a fresh work folder (dubstage-TAG.XXXXXX) removed at exit with the
 # server (KEEP=1 keeps it).
 live_prelude() {
   jack_require "$1" || exit 0
+  jack_private "$1" "$0"
   for _b in "$RT" "$DS" "$WAVCMP"; do
     [ -x "$_b" ] || { echo "not ok - $1: no binary at $_b (run make)"; exit 1; }
   done
