@@ -4,8 +4,10 @@
 #define _GNU_SOURCE /* strcasestr */
 #include "vm/live.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <jack/jack.h>
 #include <math.h>
 #include <pa_jack.h>
 #include <portaudio.h>
@@ -628,6 +630,47 @@ static int callback(const void *input, void *output, unsigned long frames, const
 }
 
 /* ---- PortAudio set-up (control thread) ------------------------------------ */
+
+/* jack2's port list race (jackaudio/jack2 issues 216 and 340; found in
+ * 1.9.21, Debian 12). libjack keeps a client's ports in a std::list that
+ * two of its threads use without a lock: jack_port_unregister erases from it
+ * on the caller's thread, and the client's notification thread walks it in
+ * JackClient::HandleLatencyCallback whenever the server reports a latency
+ * change, which it does one engine cycle after every connect, disconnect or
+ * unregister, to an active client. PortAudio's JACK host API (19.6.0)
+ * unregisters a stream's ports in Pa_CloseStream with its client still
+ * active (it deactivates the client only in Pa_Terminate), a cycle after
+ * Pa_StopStream disconnected them: the same cycle that lets Pa_CloseStream
+ * on, so the walk could follow a node just freed. It did once (2026-12-06,
+ * tests/live/play.sh, the kernel's log: "dubstage-rtchec: segfault at
+ * 55973da0a08a ... error 4 in libjack.so.0.1.0[12986,...]", a thread of
+ * libjack reading through a freed std::list node; the instruction is the
+ * walk's first loop). Both threads are libjack's and PortAudio's, so
+ * neither sanitizer saw it.
+ *
+ * This definition wins over libjack's for PortAudio's calls (the program
+ * is searched before the libraries, as the malloc trap's malloc is): it
+ * deactivates the client first, the order jack2's maintainers ask for, then
+ * calls libjack's. A client deactivated walks no list on a latency change,
+ * and a walk already under way holds up the server (the notification is
+ * synchronous), which answers the deactivation only after it. Deactivating
+ * stops the client's process callback: dubstage closes its one stream only
+ * to terminate PortAudio (vm_live_close), whose own jack_deactivate then
+ * finds nothing to do. The server's log shows the order
+ * (tests/live/jack_close.sh). */
+int jack_port_unregister(jack_client_t *client, jack_port_t *port)
+{
+    static int (*unregister_port)(jack_client_t *, jack_port_t *);
+    static int (*deactivate)(jack_client_t *);
+    if (!unregister_port) {
+        *(void **)&unregister_port = dlsym(RTLD_NEXT, "jack_port_unregister");
+        *(void **)&deactivate = dlsym(RTLD_NEXT, "jack_deactivate");
+    }
+    if (!unregister_port || !deactivate)
+        return -1;
+    deactivate(client);
+    return unregister_port(client, port);
+}
 
 /* The callback's thread asks for realtime scheduling (SCHED_FIFO) when the
  * host API left it an ordinary thread: a JACK server started without

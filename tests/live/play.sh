@@ -7,7 +7,9 @@
 # check fails), zero disk underruns; the malloc trap (build/dubstage-rtcheck) never fires. Also: a
 # stem instead of the printmaster (--bus), a convolution reverb on an aux
 # (its FFT partitions and compensated latency, live), an algorithmic reverb
-# on an aux with moving settings, and the CLI's device errors.
+# on an aux with moving settings, the CLI's device errors, and the order in
+# which dubstage leaves JACK (its client deactivated before its ports are
+# unregistered: vm/live.c's jack_port_unregister).
 # Runs from the repository root; BUILD (default build) holds the binaries.
 set -u
 
@@ -238,3 +240,61 @@ case "$st:$out" in
   0:*"JACK Audio Connection Kit: system"*) echo "ok - dubstage devices lists the JACK device" ;;
   *) echo "not ok - dubstage devices: status $st: $out" ;;
 esac
+
+# The close order (vm/live.c, jack_port_unregister): dubstage's JACK client
+# is deactivated before its ports are unregistered. libjack (jack2 1.9.21)
+# walks an active client's list of ports on its notification thread whenever
+# the server reports a latency change (one engine cycle after any connect,
+# disconnect or unregister), and jack_port_unregister erases from that list on
+# the caller's thread with no lock (jackaudio/jack2 issues 216 and 340).
+# PortAudio's JACK host API unregisters a stream's ports in Pa_CloseStream
+# with its client still active, a cycle after Pa_StopStream disconnected
+# them, and `dubstage play` died there with SIGSEGV, in libjack's walk through
+# a freed list node (2026-12-06: once in this test, once in 480 plays of 1 s;
+# docs/live.md). The race is a matter of microseconds; the order that rules
+# it out is not: a verbose server (jackd -v) logs each client request as it
+# handles it, one at a time, and its log must show dubstage's
+# ClientDeactivate before its first PortUnRegister.
+JACK_VERBOSE=1 jack_start "$W" || { echo "not ok - the close order: $jack_error"; exit 1; }
+# close_order NAME PROGRAM: plays 0.5 s of the demo's dialogue stem (two
+# ports) with PROGRAM and judges its client's requests in the server's log
+close_order() {
+  from=$(wc -l <"$JACK_LOG")
+  "$2" play "$W/demo.lua" --allow-paths --device JACK --to 0.5 --bus DX >"$W/play.out" 2>"$W/play.err"
+  st=$?
+  if [ $st -ne 0 ]; then
+    echo "not ok - $1: dubstage play exited with $st: $(head -3 "$W/play.err")"
+    return
+  fi
+  # dubstage's reference number: the one its ports were registered under
+  ref=$(tail -n +"$((from + 1))" "$JACK_LOG" |
+    sed -n 's/.*JackEngine::PortRegister ref = \([0-9]*\) name = dubstage[^:]*:out_0 .*/\1/p' | head -1)
+  if [ -z "$ref" ]; then
+    echo "not ok - $1: the server's log shows no port of dubstage's (no 'PortRegister ... dubstage:out_0')"
+    return
+  fi
+  # the log reaches the file through stallwatch: its last lines, up to the
+  # client's close, may still be on their way (10 s at most)
+  _ci=0
+  while [ $_ci -lt 100 ] && ! tail -n +"$((from + 1))" "$JACK_LOG" | grep -q "JackEngine::ClientCloseAux ref = $ref\$"; do
+    sleep 0.1
+    _ci=$((_ci + 1))
+  done
+  tail -n +"$((from + 1))" "$JACK_LOG" >"$W/requests.log"
+  ports=$(grep -c "JackEngine::PortRegister ref = $ref name = " "$W/requests.log")
+  unreg=$(grep -c "JackEngine::PortUnRegister ref = $ref " "$W/requests.log")
+  deact=$(grep -n "JackEngine::ClientDeactivate ref = $ref name = dubstage" "$W/requests.log" | head -1 | cut -d: -f1)
+  first=$(grep -n "JackEngine::PortUnRegister ref = $ref " "$W/requests.log" | head -1 | cut -d: -f1)
+  if ! grep -q "JackEngine::ClientCloseAux ref = $ref\$" "$W/requests.log"; then
+    echo "not ok - $1: the server's log does not show dubstage's client closed (ref $ref) within 10 s of its exit"
+  elif [ "$ports" -lt 2 ] || [ "$unreg" -ne "$ports" ]; then
+    echo "not ok - $1: dubstage (ref $ref) registered $ports ports and unregistered $unreg of them"
+  elif [ -z "$deact" ] || [ "$deact" -gt "$first" ]; then
+    echo "not ok - $1: dubstage's ports were unregistered while its client was active (from line $first of the server's requests; deactivated: ${deact:-never}): libjack's notification thread can walk the port list as it is changed (jack2 issue 216)"
+  else
+    echo "ok - $1 (deactivated at line $deact of the server's requests, its $unreg ports unregistered from line $first)"
+  fi
+}
+
+close_order "dubstage play: its JACK client deactivated before its ports are unregistered" "$DS"
+close_order "dubstage-rtcheck play: its JACK client deactivated before its ports are unregistered" "$RT"

@@ -56,7 +56,8 @@
 # Functions set jack_error to one line saying what went wrong when they
 # return non-zero. JACK_RATE, JACK_PERIOD and JACK_CHANNELS (default 48000,
 # 256 and 2) are the server's sample rate, period and number of playback
-# (and capture) ports.
+# (and capture) ports; JACK_VERBOSE=1 makes the server log every client
+# request it handles (jackd -v), in the order it handles them.
 # shellcheck shell=sh disable=SC2034 # jack_error and JACK_* are for the caller
 
 JACK_PID=
@@ -231,7 +232,7 @@ jack_start() {
     JACK_WATCH_PID=$!
     _jack_out=$1/jackd.fifo
   fi
-  $(_jack_nice) jackd --no-realtime -n "$JACK_SERVER_NAME" -d dummy -r "${JACK_RATE:-48000}" -p "${JACK_PERIOD:-256}" \
+  $(_jack_nice) jackd ${JACK_VERBOSE:+-v} --no-realtime -n "$JACK_SERVER_NAME" -d dummy -r "${JACK_RATE:-48000}" -p "${JACK_PERIOD:-256}" \
     -m -C "${JACK_CHANNELS:-2}" -P "${JACK_CHANNELS:-2}" >"$_jack_out" 2>&1 </dev/null &
   JACK_PID=$!
   # A test shell killed by a signal it does not trap (or by SIGKILL) runs no
