@@ -1,9 +1,10 @@
 /* jack_close_stress.c - the race behind issue 11's crash, reproduced with
  * PortAudio alone (docs/live.md "Leaving JACK").
  *
- *   jack_close_stress N [--deactivate-first]
+ *   jack_close_stress N [CHANNELS] [--deactivate-first]
  *
- * N times: Pa_Initialize, a stereo output stream on the JACK device opened,
+ * N times: Pa_Initialize, an output stream of CHANNELS (default 2) on the
+ * JACK device (the server needs as many playback ports) opened,
  * started, run 20 ms, stopped and closed, Pa_Terminate: what `dubstage play`
  * does (vm/live.c). Pa_CloseStream unregisters the stream's ports while the
  * JACK client is still active, and libjack's notification thread walks the
@@ -11,7 +12,8 @@
  * Pa_StopStream's disconnection caused (jackaudio/jack2 issues 216 and
  * 340): now and then the walk follows a freed node and the process dies
  * with SIGSEGV in libjack (2026-12-06, jack2 1.9.21 and PortAudio 19.6.0,
- * loaded 2-vCPU machine: within the first 50 cycles of a loop of them).
+ * loaded 2-vCPU machine: 1 in about 1800 cycles of 2 channels; with 32
+ * channels the walk and the unregistering are 16 times longer).
  * With --deactivate-first this program's jack_port_unregister deactivates
  * the client before it unregisters, as vm/live.c's does for dubstage.
  *
@@ -28,7 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static int deactivate_first;
+static int deactivate_first, channels = 2;
 
 /* Wins over libjack's for PortAudio's calls (as vm/live.c's does). */
 int jack_port_unregister(jack_client_t *client, jack_port_t *port)
@@ -50,7 +52,7 @@ static int silence(const void *in, void *out, unsigned long frames, const PaStre
                    PaStreamCallbackFlags flags, void *user)
 {
     (void)in, (void)ti, (void)flags, (void)user;
-    memset(out, 0, frames * 2 * sizeof(float));
+    memset(out, 0, frames * (size_t)channels * sizeof(float));
     return paContinue;
 }
 
@@ -64,11 +66,11 @@ static int cycle(void)
     for (PaDeviceIndex d = 0; d < Pa_GetDeviceCount(); d++) {
         const PaDeviceInfo *di = Pa_GetDeviceInfo(d);
         const PaHostApiInfo *hi = di ? Pa_GetHostApiInfo(di->hostApi) : NULL;
-        if (hi && hi->type == paJACK && di->maxOutputChannels >= 2)
+        if (hi && hi->type == paJACK && di->maxOutputChannels >= channels)
             dev = d;
     }
     PaStream *s = NULL;
-    PaStreamParameters sp = {dev, 2, paFloat32, 0, NULL};
+    PaStreamParameters sp = {dev, channels, paFloat32, 0, NULL};
     if (dev == paNoDevice ||
         Pa_OpenStream(&s, NULL, &sp, 48000, paFramesPerBufferUnspecified, paClipOff, silence, NULL) != paNoError ||
         Pa_StartStream(s) != paNoError) {
@@ -85,9 +87,14 @@ static int cycle(void)
 int main(int argc, char **argv)
 {
     int n = argc > 1 ? atoi(argv[1]) : 0;
-    deactivate_first = argc > 2 && strcmp(argv[2], "--deactivate-first") == 0;
-    if (n < 1) {
-        fprintf(stderr, "usage: jack_close_stress N [--deactivate-first]\n");
+    for (int a = 2; a < argc; a++) {
+        if (strcmp(argv[a], "--deactivate-first") == 0)
+            deactivate_first = 1;
+        else
+            channels = atoi(argv[a]);
+    }
+    if (n < 1 || channels < 1) {
+        fprintf(stderr, "usage: jack_close_stress N [CHANNELS] [--deactivate-first]\n");
         return 1;
     }
     for (int i = 0; i < n; i++)
