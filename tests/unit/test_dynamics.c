@@ -15,7 +15,10 @@
  *                   (+-1 ms with hold).
  *   invariants      range never exceeded, external key not in the output,
  *                   linked channels share one gain, bit-identical output at
- *                   any block size, bad parameters named by dsp_dyn_check. */
+ *                   any block size and on every SIMD path (dsp_simd_cap:
+ *                   the 64-byte build where the CPU has AVX-512 against the
+ *                   AVX2/baseline clone), bad parameters named by
+ *                   dsp_dyn_check. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,6 +27,7 @@
 #include <time.h>
 
 #include "dsp/dynamics.h"
+#include "dsp/simd.h"
 #include "tests/check.h"
 
 #define PI 3.14159265358979323846
@@ -547,10 +551,14 @@ static void test_block_sizes(void)
         dsp_dyn_params p;
         dsp_dyn_params_init(&p, cfg[c].mode);
         p.detector = cfg[c].det, p.link = cfg[c].link, p.threshold_db = -35, p.hold_s = 0.01, p.makeup_db = 3;
-        int ok = 1, bad_block = 0;
+        int ok = 1, bad_block = 0, bad_cap = 0;
         double meter_ref = 0;
-        for (int bi = 0; bi < 5; bi++) {
-            float **dst = bi == 0 ? ref : out;
+        /* the reference: block 1 without the 64-byte build; then every block
+         * size with it (where the CPU has it) and without */
+        for (int run_i = 0; run_i < 10; run_i++) {
+            const int bi = run_i % 5, cap = run_i < 5 ? DSP_SIMD_NO_WIDE : DSP_SIMD_ANY;
+            float **dst = run_i == 0 ? ref : out;
+            dsp_simd_cap = cap;
             memcpy(dst[0], a, (size_t)n * sizeof(float));
             memcpy(dst[1], b, (size_t)n * sizeof(float));
             float *keys[2] = {k, b};
@@ -567,7 +575,7 @@ static void test_block_sizes(void)
                     dsp_dyn_process(&d, cfg[c].external ? kk : NULL, 2, x, 2, (int)m);
                 }
             }
-            if (bi == 0) {
+            if (run_i == 0) {
                 meter_ref = dsp_dyn_reduction_db(&d, 0);
                 continue;
             }
@@ -575,12 +583,17 @@ static void test_block_sizes(void)
                 memcmp(dst[1], ref[1], (size_t)n * sizeof(float)) || dsp_dyn_reduction_db(&d, 0) != meter_ref) {
                 ok = 0;
                 bad_block = blocks[bi];
+                bad_cap = cap;
             }
         }
-        char name[160];
-        snprintf(name, sizeof name, "%s: blocks of 1, 7, 64, 4096 and random sizes give bit-identical output",
+        dsp_simd_cap = DSP_SIMD_ANY;
+        char name[200];
+        snprintf(name, sizeof name,
+                 "%s: blocks of 1, 7, 64, 4096 and random sizes give bit-identical output, with and without the "
+                 "64-byte build",
                  cfg[c].name);
-        check(ok, name, "block %d differs from block 1", bad_block);
+        check(ok, name, "block %d (%s) differs from block 1 without it", bad_block,
+              bad_cap == DSP_SIMD_ANY ? "64-byte build where the CPU has it" : "without it");
     }
     free(a), free(b), free(k), free(ref[0]), free(ref[1]), free(out[0]), free(out[1]);
 }
