@@ -30,12 +30,10 @@
  * channel), gain computer (vectorised), the attack/release/hold recursion
  * (scalar: it is the one sequential part), then 10^(g/20) and the multiply
  * (vectorised). Every sample sees the same arithmetic whatever the chunking,
- * so results do not depend on process-call sizes. The linked detectors
- * (but rms_linked's) run the passes as a two-stage software pipeline, the
- * recursion of one chunk beside the level pass of the next (linked), and
- * where the CPU has AVX-512 every pass runs in 64-byte vectors
- * (process_wide): the polynomials are latency-bound chains, and eight lanes
- * a vector keep twice the samples in flight.
+ * so results do not depend on process-call sizes. Where the CPU has AVX-512
+ * every pass runs in 64-byte vectors (process_wide): the polynomials are
+ * latency-bound chains, and eight lanes a vector keep twice the samples in
+ * flight.
  *
  * Measured (AMD EPYC, gcc 12, -O3, AVX2 clone, stereo linked, blocks of
  * 1024, best of 5 over 10 s of noise): compressor peak 6.6 ns per stereo
@@ -446,9 +444,9 @@ static inline void to_gain(const dsp_dyn *s, const double *restrict g, float *re
         gain[i] = (float)exp2_poly((g[i] + mk) * kx);
 }
 
-/* det[0..m) = the targets (the gain computer's dB) of detector values
- * det[0..m). */
-static inline void targets(const dsp_dyn *s, double *restrict det, int m)
+/* gain[0..m) = the linear gain for gain slot `slot` from detector values
+ * det[0..m) (overwritten). */
+static inline void gains(dsp_dyn *s, int slot, double *restrict det, float *restrict gain, int m)
 {
     const int mode = (int)s->p.mode;
     const double t = s->p.threshold_db, w = s->p.knee_db, slope = s->slope, inv_2w = s->inv_2w;
@@ -466,75 +464,22 @@ static inline void targets(const dsp_dyn *s, double *restrict det, int m)
     else
         for (int i = 0; i < m; i++)
             det[i] = gc_gate(t, range, det[i]);
-}
 
-/* tg[0..m) = the gains in dB (gain slot `slot`) that the
- * attack/release/hold recursion makes of the targets tg[0..m). */
-static inline void smooth(dsp_dyn *s, int slot, double *restrict tg, int m)
-{
-    /* release is the target moving up for the compressor, down for the
-     * expander and gate */
+    /* the one recursion: release is the target moving up for the
+     * compressor, down for the expander and gate */
     const double aa = s->a_att, ar = s->a_rel;
     const int hold_n = s->hold_n;
     double g = s->g[slot];
     int h = s->hold[slot];
-    if (s->p.mode == DSP_DYN_COMPRESS)
+    if (mode == DSP_DYN_COMPRESS)
         for (int i = 0; i < m; i++)
-            tg[i] = follow(tg[i], &g, &h, aa, ar, 1, hold_n);
+            det[i] = follow(det[i], &g, &h, aa, ar, 1, hold_n);
     else
         for (int i = 0; i < m; i++)
-            tg[i] = follow(tg[i], &g, &h, aa, ar, 0, hold_n);
+            det[i] = follow(det[i], &g, &h, aa, ar, 0, hold_n);
     s->g[slot] = g;
     s->hold[slot] = h;
-}
-
-/* gain[0..m) = the linear gain for gain slot `slot` from detector values
- * det[0..m) (overwritten). */
-static inline void gains(dsp_dyn *s, int slot, double *restrict det, float *restrict gain, int m)
-{
-    targets(s, det, m);
-    smooth(s, slot, det, m);
     to_gain(s, det, gain, m);
-}
-
-/* The linked detector (any but rms_linked's): detect, targets, smooth and
- * to_gain as dsp_dyn_process's other paths, chunk by chunk (the same bits),
- * in a software pipeline of two stages: the recursion of chunk j (scalar,
- * latency-bound: a multiply and an add on the loop-carried path) and right
- * after it the detector, log2 and gain computer of chunk j + 1 (vectors,
- * throughput-bound), which depend on nothing the recursion makes, so the
- * CPU runs them beside its tail; then the exp2 and the gain of chunk j. A
- * flush due at the end of chunk j comes before chunk j + 1's detector, as
- * it did (an RMS detector's state). The key of chunk j + 1 is read before
- * the audio of chunk j is scaled: a key that is the audio is read before
- * it changes. */
-__attribute__((always_inline)) static inline void linked(dsp_dyn *s, const float *const *key, int nkey,
-                                                         float *const *io, int nch, int n)
-{
-    double det[2][CHUNK];
-    float gain[CHUNK];
-    int m = n < CHUNK - s->phase ? n : CHUNK - s->phase;
-    detect(s, key, nkey, 0, m, s->ms, det[0]);
-    targets(s, det[0], m);
-    for (int off = 0, j = 0; m > 0; j ^= 1) {
-        smooth(s, 0, det[j], m);
-        if ((s->phase += m) == CHUNK) {
-            s->phase = 0;
-            flush(s);
-        }
-        const int next = off + m, nm = n - next < CHUNK - s->phase ? n - next : CHUNK - s->phase;
-        if (nm > 0) {
-            detect(s, key, nkey, next, nm, s->ms, det[j ^ 1]);
-            targets(s, det[j ^ 1], nm);
-        }
-        to_gain(s, det[j], gain, m);
-        for (int c = 0; c < nch; c++) {
-            float *x = io[c] + off;
-            for (int i = 0; i < m; i++)
-                x[i] *= gain[i];
-        }
-        off = next, m = nm;
-    }
 }
 
 /* The linked RMS detector of one or two key channels, the gain computer
@@ -595,21 +540,22 @@ __attribute__((always_inline)) static inline void process(dsp_dyn *s, const floa
     if (nkey <= 0)
         return;
 
-    if (s->p.link != DSP_DYN_UNLINKED && !(s->p.detector == DSP_DYN_RMS && nkey <= 2)) {
-        linked(s, key, nkey, io, nch, n);
-        return;
-    }
     double det[CHUNK];
     if (s->p.link != DSP_DYN_UNLINKED) {
         float gain[CHUNK];
         for (int off = 0, m; off < n; off += m) {
             m = n - off < CHUNK - s->phase ? n - off : CHUNK - s->phase;
-            if (s->p.mode == DSP_DYN_COMPRESS)
-                rms_linked(s, key, nkey, off, m, det, gain, DSP_DYN_COMPRESS);
-            else if (s->p.mode == DSP_DYN_EXPAND)
-                rms_linked(s, key, nkey, off, m, det, gain, DSP_DYN_EXPAND);
-            else
-                rms_linked(s, key, nkey, off, m, det, gain, DSP_DYN_GATE);
+            if (s->p.detector == DSP_DYN_RMS && nkey <= 2) {
+                if (s->p.mode == DSP_DYN_COMPRESS)
+                    rms_linked(s, key, nkey, off, m, det, gain, DSP_DYN_COMPRESS);
+                else if (s->p.mode == DSP_DYN_EXPAND)
+                    rms_linked(s, key, nkey, off, m, det, gain, DSP_DYN_EXPAND);
+                else
+                    rms_linked(s, key, nkey, off, m, det, gain, DSP_DYN_GATE);
+            } else {
+                detect(s, key, nkey, off, m, s->ms, det);
+                gains(s, 0, det, gain, m);
+            }
             for (int c = 0; c < nch; c++) {
                 float *x = io[c] + off;
                 for (int i = 0; i < m; i++)
