@@ -54,24 +54,39 @@
  *     multi, AVX2:  2 ch 0.81, 6 ch 0.50, 8 / 12 / 16 ch 0.37 / 0.39 / 0.38
  *     multi, SSE2:  2 ch 0.86, 6 ch 0.60, 8 / 12 / 16 ch 0.63 / 0.61 / 0.63
  * so 3.6 times the scalar rate from 8 channels with AVX2, 2.1 times with
- * SSE2. Two sections in a chain (a high-pass then a peaking EQ, 16 channels,
- * 1024-sample blocks, this machine: AMD EPYC in a VM, gcc 12): two calls
- * 0.94 ns per channel-sample, dsp_biquad_multi_process2 0.875. It is no
- * more because the steps, not the loads, stores and transposes the second
- * pass saves, set the pace; the rounding between the sections costs two
- * conversions per vector, as the store and load did. Butterworth cascades
- * (one loop, sections overlapping): order 2 1.45, 4 1.86, 6 2.62, 8 3.58 ns
- * per sample (four chained sections: 5.4).
+ * SSE2. A pair of sections (a high-pass then a peaking EQ, 16 channels,
+ * 1024-sample blocks, this machine: AMD EPYC in a VM, gcc 12), when the
+ * sample was still rounded to float between them: two calls 0.94 ns per
+ * channel-sample, dsp_biquad_multi_process2 0.875. It was no more because
+ * the steps, not the loads, stores and transposes the second pass saves,
+ * set the pace, and the rounding between the sections cost two conversions
+ * per vector, as the store and load did.
+ * What bounds a pair (2026-12-06, Zen 4, throughput loops of one
+ * instruction kind, and of two kinds mixed): the multiplies run on their
+ * own pipes, one 64-byte vmulpd a cycle; the adds, subtracts and the
+ * float<->double conversions share the other pipes: a 64-byte vaddpd takes
+ * one slot, a cvtpd2ps about 1.4 and a cvtps2pd 1.2 (4 adds with 4
+ * conversions take their sum; 4 multiplies with 4 conversions, the
+ * conversions' time). A pair's sample on 8 lanes does 10 multiplies and 8
+ * adds, and with the rounding between the sections 4 conversions: about
+ * 13 slots on the add pipes against 10 on the multiply pipes. Keeping the
+ * sample in double between the sections drops 2 of the 4 conversions (the
+ * pair rule in biquad.h): both sides near 10, and in the kernels
+ * (dsp_biquad_multi_process2 of 8 channels, 1024-frame blocks, a loaded
+ * machine, each block timed by both builds in turns, median of the
+ * per-block ratios): AVX-512 -21 %, AVX2 -12 %, SSE2 -15 %.
+ * Butterworth cascades (one loop, sections overlapping): order 2 1.45, 4
+ * 1.86, 6 2.62, 8 3.58 ns per sample (four chained sections: 5.4).
  * The AVX-512 kernel, this machine (AMD EPYC Zen 4 in a VM, 3.6 GHz), a
  * high-pass and a peaking EQ, 1024-sample blocks, ns per channel-section-
  * sample, AVX2 -> AVX-512: fused 8 ch 0.436 -> 0.336, 16 ch 0.437 -> 0.330;
  * one section 8 ch 0.455 -> 0.384, 16 ch 0.451 -> 0.345. Zen 4 runs a 64-byte
  * operation as two 32-byte halves, so the arithmetic costs the same per
  * lane; the gain is in the loop around it (half the instructions, a quarter
- * of the loads and stores per sample). What is left is mostly conversions:
- * without the float rounding between the sections (wrong bits, only to
- * time it) the fused 16 channels take 0.268, without the transposes 0.300;
- * the steps alone, in registers, 0.17-0.2. */
+ * of the loads and stores per sample). What was left was mostly
+ * conversions: without the float rounding between the sections (the pair
+ * rule since 2026-12-06) the fused 16 channels took 0.268, without the
+ * transposes 0.300; the steps alone, in registers, 0.17-0.2. */
 #include "dsp/biquad.h"
 #include "dsp/memory.h"
 #include "dsp/simd.h"
@@ -338,18 +353,18 @@ void dsp_biquad_multi_copy_state(dsp_biquad_multi *dst, const dsp_biquad_multi *
     memcpy(dst->y2, src->y2, sizeof dst->y2);
 }
 
-/* A kernel runs up to 8 lanes through a chain of NS sections (the pairs 1,
- * the quads 1 or 2), lane k reading and writing p[k], with section j's
- * state of the lanes in st[j][0..3][k] = x1, x2, y1, y2 (the pairs: st[0..3]
- * [k]), for n samples starting at `phase` samples after a flush point
- * (common to the sections), in runs of 2
- * (pairs) or 4 (quads) samples per lane and vector, the odd samples at the
- * end of a run one at a time. Within a vector every input of a run is
- * loaded before any output is stored, so two lanes of one vector may share
- * a buffer if they share their state too: they store the same bits. A
- * sample goes through the sections one after the other while it is in
- * registers, rounded to float between them: the bits a float buffer
- * between two separate passes would hold. */
+/* A kernel runs up to 16 lanes through a chain of NS sections (1, or 2:
+ * a pair), lane k reading and writing p[k], with section j's state of the
+ * lanes in st[j][0..3][k] = x1, x2, y1, y2, for n samples starting at
+ * `phase` samples after a flush point (common to the sections), in runs of
+ * 2 (pairs), 4 (quads) or 8 (octs) samples per lane and vector, the odd
+ * samples at the end of a run one at a time. Within a vector every input of
+ * a run is loaded before any output is stored, so two lanes of one vector
+ * may share a buffer if they share their state too: they store the same
+ * bits. A sample goes through a pair's sections one after the other while
+ * it is in registers, in double: the second section's input is the first
+ * one's output unrounded (what step2 does), and only the pair's output is
+ * rounded to float. */
 typedef double v2d __attribute__((vector_size(2 * sizeof(double))));
 typedef long long v2i __attribute__((vector_size(2 * sizeof(long long))));
 
@@ -378,17 +393,65 @@ typedef long long v2i __attribute__((vector_size(2 * sizeof(long long))));
             a2[j_][l_] = k_->a2;                                                                            \
     }
 
-/* P pairs of lanes in 16-byte vectors: SSE2, the baseline. */
-__attribute__((always_inline)) static inline void pairs(const dsp_biquad_coefs *c, double st[4][16],
-                                                        float *const *p, int phase, int n, const int P)
+/* One channel through a pair of sections c[0], c[1]: run1's step of each,
+ * the sample in double between them, rounded to float after the second.
+ * st[j] = section j's {x1, x2, y1, y2}, phase[j] its samples since its last
+ * flush point: the two may differ (state copied in from elsewhere), and
+ * each section's state is flushed at its own points. */
+static void step2(const dsp_biquad_coefs *const *c, double (*st)[4], int *phase, float *io, int n)
 {
-    LOAD_COEFS(v2d, &c, 1)
+    double b0[2], b1[2], b2[2], a1[2], a2[2];
+    for (int j = 0; j < 2; j++)
+        b0[j] = c[j]->b0, b1[j] = c[j]->b1, b2[j] = c[j]->b2, a1[j] = c[j]->a1, a2[j] = c[j]->a2;
+    double x1 = st[0][0], x2 = st[0][1], y1 = st[0][2], y2 = st[0][3];
+    double u1 = st[1][0], u2 = st[1][1], v1 = st[1][2], v2 = st[1][3];
+    int ph0 = phase[0], ph1 = phase[1];
+    while (n > 0) {
+        int len = FLUSH_PERIOD - (ph0 > ph1 ? ph0 : ph1); /* to the nearer flush point */
+        if (len > n)
+            len = n;
+        for (int i = 0; i < len; i++) {
+            double x = io[i];
+            STEP(0, x, x1, x2, y1, y2);
+            STEP(1, y1, u1, u2, v1, v2);
+            io[i] = (float)v1;
+        }
+        io += len;
+        n -= len;
+        ph0 += len;
+        ph1 += len;
+        if (ph0 == FLUSH_PERIOD) {
+            ph0 = 0;
+            x1 = flush(x1), x2 = flush(x2), y1 = flush(y1), y2 = flush(y2);
+        }
+        if (ph1 == FLUSH_PERIOD) {
+            ph1 = 0;
+            u1 = flush(u1), u2 = flush(u2), v1 = flush(v1), v2 = flush(v2);
+        }
+    }
+    st[0][0] = x1, st[0][1] = x2, st[0][2] = y1, st[0][3] = y2;
+    st[1][0] = u1, st[1][1] = u2, st[1][2] = v1, st[1][3] = v2;
+    phase[0] = ph0, phase[1] = ph1;
+}
+
+typedef void kernel_fn(const dsp_biquad_coefs *const *c, double (*st)[4][16], float *const *p, int phase, int n);
+
+/* P pairs of lanes in 16-byte vectors, NS sections: SSE2, the baseline. */
+__attribute__((always_inline)) static inline void pairs(const dsp_biquad_coefs *const *c, double (*st)[4][16],
+                                                        float *const *p, int phase, int n, const int P,
+                                                        const int NS)
+{
+    LOAD_COEFS(v2d, c, NS)
     float *q[8];
-    v2d x1[4], x2[4], y1[4], y2[4];
+    v2d x1[2][4], x2[2][4], y1[2][4], y2[2][4];
     for (int j = 0; j < P; j++) {
         q[2 * j] = p[2 * j], q[2 * j + 1] = p[2 * j + 1];
-        x1[j] = (v2d){st[0][2 * j], st[0][2 * j + 1]}, x2[j] = (v2d){st[1][2 * j], st[1][2 * j + 1]};
-        y1[j] = (v2d){st[2][2 * j], st[2][2 * j + 1]}, y2[j] = (v2d){st[3][2 * j], st[3][2 * j + 1]};
+        for (int s = 0; s < NS; s++) {
+            x1[s][j] = (v2d){st[s][0][2 * j], st[s][0][2 * j + 1]};
+            x2[s][j] = (v2d){st[s][1][2 * j], st[s][1][2 * j + 1]};
+            y1[s][j] = (v2d){st[s][2][2 * j], st[s][2][2 * j + 1]};
+            y2[s][j] = (v2d){st[s][3][2 * j], st[s][3][2 * j + 1]};
+        }
     }
     int off = 0;
     while (n > 0) {
@@ -401,10 +464,12 @@ __attribute__((always_inline)) static inline void pairs(const dsp_biquad_coefs *
                 float *u = q[2 * j] + i, *w = q[2 * j + 1] + i;
                 v2d r0 = {u[0], u[1]}, r1 = {w[0], w[1]}; /* 2 samples of each lane */
                 v2d s0 = {r0[0], r1[0]}, s1 = {r0[1], r1[1]};
-                STEP(0, s0, x1[j], x2[j], y1[j], y2[j]);
-                s0 = y1[j];
-                STEP(0, s1, x1[j], x2[j], y1[j], y2[j]);
-                s1 = y1[j];
+                _Pragma("GCC unroll 2") for (int s = 0; s < NS; s++) {
+                    STEP(s, s0, x1[s][j], x2[s][j], y1[s][j], y2[s][j]);
+                    s0 = y1[s][j];
+                    STEP(s, s1, x1[s][j], x2[s][j], y1[s][j], y2[s][j]);
+                    s1 = y1[s][j];
+                }
                 r0 = (v2d){s0[0], s1[0]}, r1 = (v2d){s0[1], s1[1]};
                 u[0] = (float)r0[0], u[1] = (float)r0[1];
                 w[0] = (float)r1[0], w[1] = (float)r1[1];
@@ -413,8 +478,11 @@ __attribute__((always_inline)) static inline void pairs(const dsp_biquad_coefs *
         for (; i < end; i++) {
             _Pragma("GCC unroll 4") for (int j = 0; j < P; j++) {
                 v2d x = {q[2 * j][i], q[2 * j + 1][i]};
-                STEP(0, x, x1[j], x2[j], y1[j], y2[j]);
-                q[2 * j][i] = (float)y1[j][0], q[2 * j + 1][i] = (float)y1[j][1];
+                _Pragma("GCC unroll 2") for (int s = 0; s < NS; s++) {
+                    STEP(s, x, x1[s][j], x2[s][j], y1[s][j], y2[s][j]);
+                    x = y1[s][j];
+                }
+                q[2 * j][i] = (float)x[0], q[2 * j + 1][i] = (float)x[1];
             }
         }
         off += len;
@@ -422,37 +490,34 @@ __attribute__((always_inline)) static inline void pairs(const dsp_biquad_coefs *
         phase += len;
         if (phase == FLUSH_PERIOD) {
             phase = 0;
-            for (int j = 0; j < P; j++) {
-                FLUSH_LANES(x1[j], v2i);
-                FLUSH_LANES(x2[j], v2i);
-                FLUSH_LANES(y1[j], v2i);
-                FLUSH_LANES(y2[j], v2i);
-            }
+            for (int s = 0; s < NS; s++)
+                for (int j = 0; j < P; j++) {
+                    FLUSH_LANES(x1[s][j], v2i);
+                    FLUSH_LANES(x2[s][j], v2i);
+                    FLUSH_LANES(y1[s][j], v2i);
+                    FLUSH_LANES(y2[s][j], v2i);
+                }
         }
     }
-    for (int j = 0; j < P; j++)
-        for (int l = 0; l < 2; l++) {
-            st[0][2 * j + l] = x1[j][l], st[1][2 * j + l] = x2[j][l];
-            st[2][2 * j + l] = y1[j][l], st[3][2 * j + l] = y2[j][l];
-        }
+    for (int s = 0; s < NS; s++)
+        for (int j = 0; j < P; j++)
+            for (int l = 0; l < 2; l++) {
+                st[s][0][2 * j + l] = x1[s][j][l], st[s][1][2 * j + l] = x2[s][j][l];
+                st[s][2][2 * j + l] = y1[s][j][l], st[s][3][2 * j + l] = y2[s][j][l];
+            }
 }
 
-static void pairs1(const dsp_biquad_coefs *c, double st[4][16], float *const *p, int phase, int n)
-{
-    pairs(c, st, p, phase, n, 1);
-}
-static void pairs2(const dsp_biquad_coefs *c, double st[4][16], float *const *p, int phase, int n)
-{
-    pairs(c, st, p, phase, n, 2);
-}
-static void pairs3(const dsp_biquad_coefs *c, double st[4][16], float *const *p, int phase, int n)
-{
-    pairs(c, st, p, phase, n, 3);
-}
-static void pairs4(const dsp_biquad_coefs *c, double st[4][16], float *const *p, int phase, int n)
-{
-    pairs(c, st, p, phase, n, 4);
-}
+#define PAIRS(P, NS)                                                                                        \
+    static void pairs##P##_##NS(const dsp_biquad_coefs *const *c, double (*st)[4][16], float *const *p,     \
+                                int phase, int n)                                                           \
+    {                                                                                                       \
+        pairs(c, st, p, phase, n, P, NS);                                                                   \
+    }
+PAIRS(1, 1) PAIRS(2, 1) PAIRS(3, 1) PAIRS(4, 1) PAIRS(1, 2) PAIRS(2, 2) PAIRS(3, 2) PAIRS(4, 2)
+
+/* [NS - 1][P - 1] */
+static kernel_fn *const pairs_fns[2][4] = {{pairs1_1, pairs2_1, pairs3_1, pairs4_1},
+                                           {pairs1_2, pairs2_2, pairs3_2, pairs4_2}};
 
 /* Where simd.h would build AVX2 clones (the same condition as there: gcc on
  * x86-64, no AddressSanitizer), there is also a kernel of groups of 4 lanes
@@ -471,23 +536,15 @@ typedef double v4d __attribute__((vector_size(4 * sizeof(double))));
 typedef float v4f __attribute__((vector_size(4 * sizeof(float))));
 typedef long long v4i __attribute__((vector_size(4 * sizeof(long long))));
 
-/* v rounded to float lane by lane, as a float buffer between two passes
- * would round it */
-__attribute__((target("avx2"), always_inline)) static inline v4d round_float4(v4d v)
-{
-    return _mm256_cvtps_pd(_mm256_cvtpd_ps(v));
-}
-
 /* The body of a kernel of H groups of L lanes (H = 1 or 2) in vectors V
  * (VI, VF: the integer and float vectors of L lanes), NS sections, runs of
  * RUN samples: LOAD_RUN(r, h, i) sets r[t] to sample i + t of group h's
- * lanes, STORE_RUN(r, h, i) stores r[t] back; ROUND rounds a vector to
- * float and back.
+ * lanes, STORE_RUN(r, h, i) stores r[t] back.
  *
  * Two groups (H = 2): section by section over blocks of up to BLOCK
  * samples. A block's runs are loaded and transposed into buf, each section
- * filters the whole block in place (its input rounded to float first, past
- * the first section), then the block is transposed back and stored. Inside
+ * filters the whole block in place, in double, then the block is
+ * transposed back and stored. Inside
  * a section's loop only its coefficients and the two groups' states are
  * live (13 vectors), so AVX2's 16 registers hold them and the two groups'
  * recursions overlap. Run by run through both sections, as before, kept 34
@@ -499,7 +556,7 @@ __attribute__((target("avx2"), always_inline)) static inline v4d round_float4(v4
  * One group (H = 1): run by run through the sections, so the sections'
  * recursions overlap (section by section, one recursion at a time, was
  * slower: 4 channels on AVX2 0.54 against 0.48). */
-#define LANES_KERNEL(V, VI, VF, L, RUN, LOAD_RUN, STORE_RUN, ROUND)                                         \
+#define LANES_KERNEL(V, VI, VF, L, RUN, LOAD_RUN, STORE_RUN)                                                \
     LOAD_COEFS(V, c, NS)                                                                                    \
     float *q[2 * (L)];                                                                                      \
     V x1[2][2], x2[2][2], y1[2][2], y2[2][2];                                                               \
@@ -530,8 +587,6 @@ __attribute__((target("avx2"), always_inline)) static inline v4d round_float4(v4
                     _Pragma("GCC unroll 8") for (int t = b; t < b + (RUN); t++)                             \
                         _Pragma("GCC unroll 2") for (int h = 0; h < H; h++) {                               \
                             V x_ = buf[h][t];                                                               \
-                            if (s > 0)                                                                      \
-                                x_ = ROUND(x_);                                                             \
                             STEP(s, x_, x1[s][h], x2[s][h], y1[s][h], y2[s][h]);                            \
                             buf[h][t] = y1[s][h];                                                           \
                         }                                                                                   \
@@ -545,8 +600,6 @@ __attribute__((target("avx2"), always_inline)) static inline v4d round_float4(v4
             LOAD_RUN(r, 0, i);                                                                              \
             for (int s = 0; s < NS; s++)                                                                    \
                 _Pragma("GCC unroll 8") for (int t = 0; t < (RUN); t++) {                                   \
-                    if (s > 0)                                                                              \
-                        r[t] = ROUND(r[t]);                                                                 \
                     STEP(s, r[t], x1[s][0], x2[s][0], y1[s][0], y2[s][0]);                                  \
                     r[t] = y1[s][0];                                                                        \
                 }                                                                                           \
@@ -558,8 +611,6 @@ __attribute__((target("avx2"), always_inline)) static inline v4d round_float4(v4
                 for (int k = 0; k < (L); k++)                                                               \
                     x[k] = q[(L) * h + k][i];                                                               \
                 for (int s = 0; s < NS; s++) {                                                              \
-                    if (s > 0)                                                                              \
-                        x = ROUND(x);                                                                       \
                     STEP(s, x, x1[s][h], x2[s][h], y1[s][h], y2[s][h]);                                     \
                     x = y1[s][h];                                                                           \
                 }                                                                                           \
@@ -602,7 +653,7 @@ __attribute__((target("avx2"), always_inline)) static inline void quads(const ds
                                                         float *const *p, int phase, int n, const int H,
                                                         const int NS)
 {
-    LANES_KERNEL(v4d, v4i, v4f, 4, 4, QUADS_LOAD, QUADS_STORE, round_float4)
+    LANES_KERNEL(v4d, v4i, v4f, 4, 4, QUADS_LOAD, QUADS_STORE)
 }
 
 #define QUADS(H, NS)                                                                                        \
@@ -614,8 +665,6 @@ __attribute__((target("avx2"), always_inline)) static inline void quads(const ds
     }
 QUADS(1, 1) QUADS(2, 1) QUADS(1, 2) QUADS(2, 2)
 
-typedef void kernel_fn(const dsp_biquad_coefs *const *c, double (*st)[4][16], float *const *p, int phase, int n);
-
 /* [NS - 1][H - 1] */
 static kernel_fn *const quads_fns[2][2] = {{quads1_1, quads2_1}, {quads1_2, quads2_2}};
 
@@ -624,11 +673,6 @@ static kernel_fn *const quads_fns[2][2] = {{quads1_1, quads2_1}, {quads1_2, quad
 typedef double v8d __attribute__((vector_size(8 * sizeof(double))));
 typedef float v8f __attribute__((vector_size(8 * sizeof(float))));
 typedef long long v8i __attribute__((vector_size(8 * sizeof(long long))));
-
-DSP_WIDE __attribute__((always_inline)) static inline v8d round_float8(v8d v)
-{
-    return _mm512_cvtps_pd(_mm512_cvtpd_ps(v));
-}
 
 /* H groups of 8 lanes (H = 1 or 2) in 64-byte vectors, as quads does with
  * 4: each 8-sample run is moved as two 4-sample halves, lanes k and k + 4 of
@@ -658,7 +702,7 @@ DSP_WIDE __attribute__((always_inline)) static inline void octs(const dsp_biquad
                                                                 float *const *p, int phase, int n, const int H,
                                                                 const int NS)
 {
-    LANES_KERNEL(v8d, v8i, v8f, 8, 8, OCTS_LOAD, OCTS_STORE, round_float8)
+    LANES_KERNEL(v8d, v8i, v8f, 8, 8, OCTS_LOAD, OCTS_STORE)
 }
 
 #define OCTS(H, NS)                                                                                         \
@@ -674,8 +718,24 @@ static kernel_fn *const octs_fns[2][2] = {{octs1_1, octs2_1}, {octs1_2, octs2_2}
 #endif
 #endif
 
-/* Sections s[0..NS) in a chain over chans, in place; their phases agree,
- * and NS is 1 unless the quads run. */
+/* Channel ch of a pair of sections s[0], s[1] through step2, each with its
+ * own phase (advanced here). */
+static void pair_channel(dsp_biquad_multi *const *s, int ch, float *io, int n)
+{
+    const dsp_biquad_coefs *c[2] = {&s[0]->c, &s[1]->c};
+    double st[2][4];
+    int phase[2];
+    for (int j = 0; j < 2; j++) {
+        st[j][0] = s[j]->x1[ch], st[j][1] = s[j]->x2[ch], st[j][2] = s[j]->y1[ch], st[j][3] = s[j]->y2[ch];
+        phase[j] = s[j]->phase;
+    }
+    step2(c, st, phase, io, n);
+    for (int j = 0; j < 2; j++)
+        s[j]->x1[ch] = st[j][0], s[j]->x2[ch] = st[j][1], s[j]->y1[ch] = st[j][2], s[j]->y2[ch] = st[j][3];
+}
+
+/* Sections s[0..NS) in a chain over chans, in place (NS = 2: a pair, in
+ * double between them); their phases agree. */
 static void multi_run(dsp_biquad_multi *const *s, int NS, float *const *chans, int nch, int n)
 {
     if (nch > DSP_BIQUAD_MULTI_MAX)
@@ -697,12 +757,14 @@ static void multi_run(dsp_biquad_multi *const *s, int NS, float *const *chans, i
     for (int g = 0; g < nch; g += span) {
         int w = nch - g < span ? nch - g : span;
         if (w == 1) {
-            for (int j = 0; j < NS; j++) {
-                dsp_biquad_multi *m = s[j];
-                double st1[4] = {m->x1[g], m->x2[g], m->y1[g], m->y2[g]};
-                run1(&m->c, st1, m->phase, chans[g], chans[g], n);
-                m->x1[g] = st1[0], m->x2[g] = st1[1], m->y1[g] = st1[2], m->y2[g] = st1[3];
+            if (NS == 2) {
+                pair_channel(s, g, chans[g], n);
+                continue;
             }
+            dsp_biquad_multi *m = s[0];
+            double st1[4] = {m->x1[g], m->x2[g], m->y1[g], m->y2[g]};
+            run1(&m->c, st1, m->phase, chans[g], chans[g], n);
+            m->x1[g] = st1[0], m->x2[g] = st1[1], m->y1[g] = st1[2], m->y2[g] = st1[3];
             continue;
         }
         /* up to 4 channels: 4 lanes a vector do as well */
@@ -720,17 +782,16 @@ static void multi_run(dsp_biquad_multi *const *s, int NS, float *const *chans, i
                 st[j][2][k] = s[j]->y1[ch], st[j][3][k] = s[j]->y2[ch];
             }
         }
-#ifdef HAVE_OCTS
-        if (u == 8)
-            octs_fns[NS - 1][used / 8 - 1](c, st, p, s[0]->phase, n);
-        else
-#endif
+        kernel_fn *kernel = pairs_fns[NS - 1][used / 2 - 1];
 #ifdef HAVE_QUADS
         if (u == 4)
-            quads_fns[NS - 1][used / 4 - 1](c, st, p, s[0]->phase, n);
-        else
+            kernel = quads_fns[NS - 1][used / 4 - 1];
 #endif
-            (used == 2 ? pairs1 : used == 4 ? pairs2 : used == 6 ? pairs3 : pairs4)(c[0], st[0], p, s[0]->phase, n);
+#ifdef HAVE_OCTS
+        if (u == 8)
+            kernel = octs_fns[NS - 1][used / 8 - 1];
+#endif
+        kernel(c, st, p, s[0]->phase, n);
         for (int k = 0; k < w; k++)
             for (int j = 0; j < NS; j++) {
                 s[j]->x1[g + k] = st[j][0][k], s[j]->x2[g + k] = st[j][1][k];
@@ -750,16 +811,20 @@ void dsp_biquad_multi_process2(dsp_biquad_multi *first, dsp_biquad_multi *second
                                int n)
 {
     dsp_biquad_multi *s[2] = {first, second};
-#ifdef HAVE_QUADS
-    /* Fused with AVX2 only: the SSE2 pairs took longer fused than in two
-     * passes (16 channels: 1.93 against 1.66 ns per channel-sample). */
-    if (first->phase == second->phase && DSP_HAVE_AVX2()) {
+    if (first->phase == second->phase) {
         multi_run(s, 2, chans, nch, n);
         return;
     }
-#endif
-    multi_run(&s[0], 1, chans, nch, n);
-    multi_run(&s[1], 1, chans, nch, n);
+    /* state copied in from elsewhere: flush points apart, one channel at a
+     * time */
+    if (nch > DSP_BIQUAD_MULTI_MAX)
+        nch = DSP_BIQUAD_MULTI_MAX;
+    if (n <= 0)
+        return;
+    for (int ch = 0; ch < nch; ch++)
+        pair_channel(s, ch, chans[ch], n);
+    for (int j = 0; j < 2; j++)
+        s[j]->phase = (int)((s[j]->phase + (long long)n) % FLUSH_PERIOD);
 }
 
 /* ---- Butterworth cascades ------------------------------------------------------ */

@@ -37,8 +37,11 @@
  * same order, so results do not depend on block sizes, on the path (scalar,
  * multi-channel, its AVX-512, AVX2 or baseline kernels), or on which channels
  * share a call: dsp_biquad_multi_process gives the same bits per channel as
- * dsp_biquad_process, and dsp_biquad_multi_process2 as two of those calls. Every 64 samples counted from init/reset (not from the
- * start of a call) each state value whose magnitude is below 1e-30 (-600 dB)
+ * dsp_biquad_process. A pair of sections (dsp_biquad_multi_process2) keeps
+ * the sample in double between them and rounds it to float after the second
+ * only: its bits are those of one channel's step2 in biquad.c on every path,
+ * not those of two calls (they differ by about one float step). Every 64
+ * samples counted from init/reset (not from the start of a call) each state value whose magnitude is below 1e-30 (-600 dB)
  * or is not finite is set to 0: this keeps denormals out of the recursion, and
  * a NaN or infinity that reached the filter is forgotten at the first such
  * point 2 or more samples after the last non-finite input sample (until then
@@ -132,13 +135,16 @@ void dsp_biquad_multi_copy_state(dsp_biquad_multi *dst, const dsp_biquad_multi *
  * so the flush points stay common: call it with the same nch each time. */
 void dsp_biquad_multi_process(dsp_biquad_multi *s, float *const *chans, int nch, int n);
 
-/* dsp_biquad_multi_process(first, ...) then dsp_biquad_multi_process(second,
- * ...) in one pass, the same bits: each run of samples is loaded once and
- * goes through both sections while it is in registers, rounded to float in
- * between as the buffer would round it (about 7% less time than the two
- * calls with AVX2, figures in biquad.c). Both advance by n samples, so call
- * it with the same nch each time. Without AVX2, or when their phases differ
- * (state copied in from elsewhere), it makes the two calls. */
+/* A pair of sections in a chain over chans[0..nch)[0..n), in place: each
+ * sample goes through first, then through second with first's output in
+ * double (not rounded to float in between), and only second's output is
+ * rounded to float. The same bits on every path, for any block sizes and
+ * channel groupings; about one float step (2^-24 relative) from
+ * dsp_biquad_multi_process(first, ...) then dsp_biquad_multi_process(second,
+ * ...), and 12-21 % less time than the pair with the float rounding between
+ * (figures in biquad.c). Both advance by n samples; call it with the same
+ * nch each time. When their phases differ (state copied in from elsewhere)
+ * the channels run one at a time, each section flushed at its own points. */
 void dsp_biquad_multi_process2(dsp_biquad_multi *first, dsp_biquad_multi *second, float *const *chans, int nch,
                                int n);
 

@@ -273,7 +273,8 @@ typedef struct {
  * coefficients at every knot of the control grid (the starts and ends of
  * moves and every PLAN_PARAM_GRID-th sample), held until the next. A static
  * order-2 eq followed by another on the same channels runs both in one pass
- * (dsp_biquad_multi_process2, the same bits): it points at the second
+ * (dsp_biquad_multi_process2: a pair, the sample in double between the two,
+ * docs/language.md's "second-order EQs go in pairs"): it points at the second
  * (`then`), whose op does nothing (`fused`). Each keeps its own state and
  * plan_op key, so a live swap carries both over whether or not the other
  * plan fused them. */
