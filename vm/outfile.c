@@ -55,6 +55,7 @@
 #include <sndfile.h>
 
 #include "dsp/pcm.h"
+#include "vm/direct_file.h"
 #include "vm/sha256.h"
 #include "vm/suggest.h"
 #include "vm/tmpfile.h"
@@ -104,6 +105,14 @@ struct vm_outfile {
     void *buf;          /* OUT_BLOCK_FRAMES * channels int32_t or float */
     unsigned char *pcm; /* WAV 16/24-bit: buf packed into the file's bytes (NULL: libsndfile packs) */
     int buffered;       /* frames in buf not yet handed to libsndfile */
+    /* WAV 16/24-bit where the file system allows: libsndfile writes through
+     * virtual I/O (direct_io below) into direct, whose writer thread writes
+     * with O_DIRECT; vio_pos is libsndfile's position, direct_errno what
+     * failed. NULL: libsndfile writes the descriptor itself. */
+    vm_direct_file *direct;
+    int direct_used;
+    sf_count_t vio_pos;
+    int direct_errno;
     int64_t unflushed;  /* bytes handed over since writeback was last started */
     off_t flushed_to;   /* writeback started for the file's bytes before this */
     /* The file hashed as it is written (vm_outfile_sha256): hash holds the
@@ -356,13 +365,19 @@ typedef struct {
 static sf_count_t stand_in_length(void *user) { return ((stand_in *)user)->len; }
 static sf_count_t stand_in_tell(void *user) { return ((stand_in *)user)->pos; }
 
+/* A virtual file's seek: *pos moved as lseek would, in a file of len bytes. */
+static sf_count_t vio_seek(sf_count_t *pos, sf_count_t len, sf_count_t offset, int whence)
+{
+    sf_count_t at = whence == SEEK_SET ? offset : whence == SEEK_CUR ? *pos + offset : len + offset;
+    if (at < 0)
+        return -1;
+    return *pos = at;
+}
+
 static sf_count_t stand_in_seek(sf_count_t offset, int whence, void *user)
 {
     stand_in *s = user;
-    sf_count_t at = whence == SEEK_SET ? offset : whence == SEEK_CUR ? s->pos + offset : s->len + offset;
-    if (at < 0)
-        return -1;
-    return s->pos = at;
+    return vio_seek(&s->pos, s->len, offset, whence);
 }
 
 static sf_count_t stand_in_read(void *ptr, sf_count_t count, void *user)
@@ -485,10 +500,67 @@ static int hash_written(vm_outfile *o)
     return 0;
 }
 
+/* ---- written with O_DIRECT ------------------------------------------------
+ *
+ * A WAV of 16 or 24 bits goes to the disk with O_DIRECT where the file
+ * system allows (vm/direct_file.h; docs/bench.md 2026-12-06: the buffered
+ * write's page-cache allocation, copy, writeback and freeing at the next
+ * rename cost the 5.1 film render 0.3 s of CPU). libsndfile is opened on
+ * virtual I/O whose every write lands in the direct file: its header in the
+ * first buffer (and, rewritten at sf_close, through the buffered
+ * descriptor), the data as they come. Before sf_close, vm_direct_file_finish
+ * writes the last buffer padded and cuts the file to its length, so the
+ * close, the header fixes, the hash check and the fsync see the same file
+ * as on the buffered path. */
+
+static sf_count_t direct_io_length(void *user)
+{
+    return vm_direct_file_length(((vm_outfile *)user)->direct);
+}
+
+static sf_count_t direct_io_tell(void *user)
+{
+    return ((vm_outfile *)user)->vio_pos;
+}
+
+static sf_count_t direct_io_seek(sf_count_t offset, int whence, void *user)
+{
+    vm_outfile *o = user;
+    return vio_seek(&o->vio_pos, vm_direct_file_length(o->direct), offset, whence);
+}
+
+static sf_count_t direct_io_read(void *ptr, sf_count_t count, void *user)
+{
+    vm_outfile *o = user;
+    long long n = vm_direct_file_read(o->direct, ptr, (size_t)count, o->vio_pos);
+    if (n < 0)
+        return 0;
+    o->vio_pos += n;
+    return n;
+}
+
+static sf_count_t direct_io_write(const void *ptr, sf_count_t count, void *user)
+{
+    vm_outfile *o = user;
+    if (vm_direct_file_write(o->direct, ptr, (size_t)count, o->vio_pos) != 0) {
+        if (!o->direct_errno)
+            o->direct_errno = errno;
+        return 0;
+    }
+    o->vio_pos += count;
+    return count;
+}
+
+int vm_outfile_direct(const vm_outfile *o)
+{
+    return o && o->direct_used;
+}
+
 static void destroy(vm_outfile *o, int remove_tmp)
 {
     if (o->sf)
         sf_close(o->sf);
+    vm_direct_file_close(&o->direct);
     vm_tmpfile_release(&o->tmp, remove_tmp);
     free(o->order);
     free(o->in_file_order);
@@ -573,12 +645,24 @@ ds_result vm_outfile_open(vm_outfile **out, const vm_outfile_config *cfg, char *
         vm_tmpfile_sweep(o->dir, cfg->sweep, cfg->sweep_user);
     if ((r = vm_tmpfile_create(&o->tmp, cfg->path, err)) != DS_OK)
         goto fail;
+    /* WAV's integer samples: with O_DIRECT where the file system allows */
+    if ((formats[cfg->format].sf_format & SF_FORMAT_TYPEMASK) == SF_FORMAT_RF64 && o->bits) {
+        int64_t frame_bytes = (int64_t)cfg->channels * (o->bits / 8);
+        int64_t expect = cfg->frames > 0 ? OUT_HEAD_MAX + cfg->frames * frame_bytes : 0;
+        if (vm_direct_file_open(&o->direct, o->tmp.path, o->tmp.fd, expect) < 0) {
+            r = ds_fail(err, DS_ERR_IO, "cannot write '%s': %s", cfg->path, strerror(errno));
+            goto fail;
+        }
+        o->direct_used = o->direct != NULL;
+    }
 
     memset(&info, 0, sizeof info);
     info.samplerate = cfg->rate;
     info.channels = cfg->channels;
     info.format = formats[cfg->format].sf_format;
-    if (!(o->sf = sf_open_fd(o->tmp.fd, SFM_WRITE, &info, SF_FALSE))) {
+    SF_VIRTUAL_IO io = {direct_io_length, direct_io_seek, direct_io_read, direct_io_write, direct_io_tell};
+    if (!(o->sf = o->direct ? sf_open_virtual(&io, SFM_WRITE, &info, o)
+                            : sf_open_fd(o->tmp.fd, SFM_WRITE, &info, SF_FALSE))) {
         r = ds_fail(err, DS_ERR_FORMAT, "cannot write '%s' as %s (%d channels, %d Hz): %s", cfg->path,
                     formats[cfg->format].name, cfg->channels, cfg->rate, sf_strerror(NULL));
         goto fail;
@@ -670,6 +754,8 @@ static ds_result write_failed(vm_outfile *o, char *err)
     size_t len;
 
     o->failed = 1;
+    if (o->direct_errno) /* the direct file's write, which libsndfile saw only as short */
+        return ds_fail(err, DS_ERR_IO, "cannot write '%s': %s", o->path, strerror(o->direct_errno));
     if (strncmp(msg, prefix, strlen(prefix)) == 0)
         msg += strlen(prefix);
     len = strlen(msg);
@@ -712,15 +798,20 @@ static ds_result flush_buffer(vm_outfile *o, char *err)
     size_t samples = (size_t)o->buffered * (size_t)o->channels;
     if (o->pcm) {
         size_t bytes = samples * (size_t)(o->bits / 8);
-        dsp_pcm_pack_le(o->buf, o->pcm, samples, o->bits / 8);
-        if (sf_write_raw(o->sf, o->pcm, (sf_count_t)bytes) != (sf_count_t)bytes)
-            return write_failed(o, err);
-        o->buffered = 0;
-        if (o->hashing) {
-            vm_sha256_update(&o->hash, o->pcm, bytes);
+        /* packed where the direct file's buffer will hold them, when they
+         * fit there whole: its write then copies nothing */
+        unsigned char *room = o->direct ? vm_direct_file_room(o->direct, o->vio_pos, bytes) : NULL;
+        unsigned char *packed = room ? room : o->pcm;
+        dsp_pcm_pack_le(o->buf, packed, samples, o->bits / 8);
+        if (o->hashing) { /* before the write: a full buffer goes to the writer thread */
+            vm_sha256_update(&o->hash, packed, bytes);
             o->data_written += (int64_t)bytes;
         }
-        start_writeback(o, bytes);
+        if (sf_write_raw(o->sf, packed, (sf_count_t)bytes) != (sf_count_t)bytes)
+            return write_failed(o, err);
+        o->buffered = 0;
+        if (!o->direct) /* O_DIRECT leaves no dirty page behind */
+            start_writeback(o, bytes);
         return DS_OK;
     }
     sf_count_t written = o->bits ? sf_writef_int(o->sf, o->buf, o->buffered) : sf_writef_float(o->sf, o->buf, o->buffered);
@@ -877,9 +968,16 @@ ds_result vm_outfile_finish(vm_outfile *o, char *err)
     o->failed = 1; /* until the file is whole */
     if (flush_buffer(o, err) != DS_OK)
         return DS_ERR_IO;
+    /* the direct file's last bytes on the disk and its length cut to the
+     * truth: sf_close then writes through the buffered descriptor */
+    if (o->direct && vm_direct_file_finish(o->direct) != 0)
+        return ds_fail(err, DS_ERR_IO, "cannot write '%s': %s", o->path, strerror(errno));
     /* sf_close rewrites the header (sizes, RF64 or RIFF) before we rename. */
     e = sf_close(o->sf);
     o->sf = NULL;
+    if (e == 0 && o->direct_errno)
+        return ds_fail(err, DS_ERR_IO, "cannot write '%s': %s", o->path, strerror(o->direct_errno));
+    vm_direct_file_close(&o->direct);
     if (e != 0)
         return ds_fail(err, DS_ERR_IO, "cannot write '%s': %s", o->path, sf_error_number(e));
     if ((o->wav && fix_wav_chunks(o->tmp.fd, o->mask, o->peak_stamp) != 0) ||

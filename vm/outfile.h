@@ -30,6 +30,13 @@
  * file: no half file ever appears under NAME. A kill -9 leaves it, and the
  * next open with `sweep` set into that folder removes it. The file gets the
  * usual permissions (0666 less the umask).
+ *
+ * O_DIRECT: the WAV formats of 16 and 24 bits are written with O_DIRECT
+ * where the file system reports its alignment (statx STATX_DIOALIGN) and
+ * takes the first aligned write, from two 8 MiB buffers (smaller for a
+ * short file) per output, one written by a writer thread while the other
+ * fills (vm/direct_file.h); elsewhere, and for the other formats, through
+ * the page cache as before. The bytes are the same either way.
  */
 #ifndef VM_OUTFILE_H
 #define VM_OUTFILE_H
@@ -97,7 +104,11 @@ typedef struct vm_outfile vm_outfile;
 ds_result vm_outfile_open(vm_outfile **o, const vm_outfile_config *cfg, char *err);
 
 /* Appends n frames given as one pointer per channel (planar). Never
- * allocates. Fails only on a write error (disk full), naming the path. */
+ * allocates. Fails only on a write error (disk full), naming the path;
+ * written with O_DIRECT, a failed write shows at the next 8 MiB handed to
+ * the writer thread or at the latest at vm_outfile_finish / commit. Not
+ * realtime: it may wait for that thread (never call it from an audio
+ * callback). */
 ds_result vm_outfile_write(vm_outfile *o, const float *const *planar, int n, char *err);
 
 /* Samples clipped so far (beyond +-full scale, integer formats only). */
@@ -116,6 +127,9 @@ ds_result vm_outfile_finish(vm_outfile *o, char *err);
  * libsndfile wrote around them are the ones predicted (outfile.c, "hashed
  * as written"); else NULL: the caller reads the file to hash it. */
 const char *vm_outfile_sha256(const vm_outfile *o);
+
+/* 1 when o's data go to the disk with O_DIRECT (above), else 0. */
+int vm_outfile_direct(const vm_outfile *o);
 
 /* The temporary file's name (".NAME.part-XXXXXX"), owned by o. */
 const char *vm_outfile_temp_path(const vm_outfile *o);

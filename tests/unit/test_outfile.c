@@ -858,47 +858,177 @@ static void test_errors(void)
           "errors: failed opens leave no temporary file", "found '%s'", first);
 }
 
-/* A full disk, simulated with RLIMIT_FSIZE (write fails with EFBIG). Nothing
- * is printed while the limit holds: stdout may be a file. */
-static void test_write_failure(void)
+/* DUBSTAGE_TEST_DIRECT_EINVAL (vm/direct_file.h) on or off: the buffered
+ * path or, where the file system allows, O_DIRECT. */
+static void refuse_direct(int on)
+{
+    if (on)
+        setenv("DUBSTAGE_TEST_DIRECT_EINVAL", "1", 1);
+    else
+        unsetenv("DUBSTAGE_TEST_DIRECT_EINVAL");
+}
+
+/* A full disk, simulated with RLIMIT_FSIZE (write fails with EFBIG), on
+ * the buffered path and on the O_DIRECT one. Up to 36 MB are offered: the
+ * buffered path fails at the write that crosses 64 KiB, the direct one
+ * once the writer thread's first 8 MiB has failed, at the next hand-over
+ * (by 16 MiB) or at the latest at the commit. Nothing is printed while the
+ * limit holds: stdout may be a file. */
+static void test_write_failure_on(int buffered)
 {
     static float big[2][20000];
     const float *planar[2] = { big[0], big[1] };
     const char *dir = in_tmp("full"), *final = in_tmp("full/big.wav");
+    const char *path = buffered ? "buffered" : "O_DIRECT";
     vm_outfile_config cfg;
     vm_outfile *o = NULL;
-    char err_open[DS_ERR_LEN] = "", err_write[DS_ERR_LEN] = "", err_commit[DS_ERR_LEN] = "";
+    char err_open[DS_ERR_LEN] = "", err_write[DS_ERR_LEN] = "", err_commit[DS_ERR_LEN] = "", name[200];
     struct rlimit old, lim;
     ds_result r_open, r_write = DS_OK, r_commit = DS_OK;
     void (*old_handler)(int);
+    int direct = 0;
+    int64_t offered = 0;
 
     mkdir(dir, 0755);
     config(&cfg, final, VM_OUT_WAV24, VM_DITHER_AUTO);
+    refuse_direct(buffered);
     getrlimit(RLIMIT_FSIZE, &old);
     lim = old;
     lim.rlim_cur = 64 * 1024;
     old_handler = signal(SIGXFSZ, SIG_IGN);
     setrlimit(RLIMIT_FSIZE, &lim);
     r_open = vm_outfile_open(&o, &cfg, err_open);
-    for (int i = 0; i < 10 && r_open == DS_OK && r_write == DS_OK; i++)
+    direct = r_open == DS_OK && vm_outfile_direct(o);
+    for (int i = 0; i < 300 && r_open == DS_OK && r_write == DS_OK; i++) {
         r_write = vm_outfile_write(o, planar, 20000, err_write);
+        offered += 20000 * 6;
+    }
     if (r_open == DS_OK)
         r_commit = vm_outfile_commit(&o, err_commit);
     setrlimit(RLIMIT_FSIZE, &old);
     signal(SIGXFSZ, old_handler);
+    refuse_direct(0);
 
-    check(r_open == DS_OK, "write failure: open", "%s", err_open);
+    snprintf(name, sizeof name, "write failure (%s): open", path);
+    check(r_open == DS_OK, name, "%s", err_open);
+    if (!buffered && !direct)
+        printf("# write failure: %s gives no O_DIRECT here; the buffered path was tested twice\n", tmp_root);
+    snprintf(name, sizeof name, "write failure (%s): the path used is the one asked for", path);
+    check(!buffered || !direct, name, "O_DIRECT with the test hook set");
     {
         char want[600];
+        int64_t by = buffered || !direct ? 64 * 1024 + 20000 * 6 : (int64_t)2 * (8 << 20) + 20000 * 6;
         snprintf(want, sizeof want, "cannot write '%s': %s", final, strerror(EFBIG));
-        check(r_write == DS_ERR_IO && strcmp(err_write, want) == 0,
-              "write failure: \"cannot write 'PATH': File too large\"", "result %d '%s'", (int)r_write,
-              err_write);
+        snprintf(name, sizeof name,
+                 "write failure (%s): \"cannot write 'PATH': File too large\" from the write, by %lld bytes", path,
+                 (long long)by);
+        check(r_write == DS_ERR_IO && strcmp(err_write, want) == 0 && offered <= by, name,
+              "result %d '%s' after %lld bytes", (int)r_write, err_write, (long long)offered);
     }
-    check(r_commit == DS_ERR_IO && o == NULL, "write failure: commit refuses", "result %d '%s'", (int)r_commit,
-          err_commit);
-    check(list_dir(dir, NULL, 0) == 0, "write failure: nothing left in the folder", "%d entries",
-          list_dir(dir, NULL, 0));
+    snprintf(name, sizeof name, "write failure (%s): commit refuses", path);
+    check(r_commit == DS_ERR_IO && o == NULL, name, "result %d '%s'", (int)r_commit, err_commit);
+    snprintf(name, sizeof name, "write failure (%s): nothing left in the folder", path);
+    check(list_dir(dir, NULL, 0) == 0, name, "%d entries", list_dir(dir, NULL, 0));
+}
+
+static void test_write_failure(void)
+{
+    test_write_failure_on(1);
+    test_write_failure_on(0);
+}
+
+/* O_DIRECT against the buffered path (the test hook refuses O_DIRECT):
+ * the same bytes (compared whole) and the same SHA-256 as written, for
+ * lengths that fill no buffer, exactly fill 512-byte blocks, and run over
+ * more than two 8 MiB buffers without being a multiple of either, written
+ * in pieces of several sizes, with the length said and not. */
+static void test_direct(void)
+{
+    static const struct {
+        vm_out_format fmt;
+        int channels;
+        int64_t frames;
+        int chunk; /* 0: write_file's pattern 1, 333, 4096, 5000, 17 */
+        int say;   /* config.frames set */
+    } cases[] = {
+        {VM_OUT_WAV24, 2, 0, 4096, 0},
+        {VM_OUT_WAV24, 2, 1, 1, 1},
+        {VM_OUT_WAV16, 2, 4096, 4096, 1},
+        {VM_OUT_WAV24, 1, 48001, 0, 1},        /* odd data: a pad byte after them */
+        {VM_OUT_WAV16, 2, 128 * 1024, 4096, 0}, /* 512 KiB of data: the header pushes it off the blocks */
+        {VM_OUT_WAV24, 6, 1000003, 0, 1},      /* 18 MB: three buffers and a tail */
+        {VM_OUT_WAV24, 6, 1000003, 4096, 0},
+        {VM_OUT_WAV16, 2, 2097152 + 7, 1023, 0}, /* 8 MiB + 28 bytes of data */
+    };
+    static float *wave[6];
+    const int64_t most = 2097152 + 7 > 1000003 ? 2097152 + 7 : 1000003;
+    for (int c = 0; c < 6; c++) {
+        if (!(wave[c] = malloc((size_t)most * sizeof(float))))
+            return;
+        for (int64_t i = 0; i < most; i++)
+            wave[c][i] = (float)(0.6 * sin(2.0 * M_PI * (220.0 + 110.0 * c) * (double)i / 48000.0));
+    }
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        char sha[2][65], err[DS_ERR_LEN] = "", name[300], file[2][64];
+        int direct[2] = {0, 0};
+        ds_result r[2];
+        for (int buffered = 0; buffered < 2; buffered++) {
+            vm_outfile_config cfg;
+            vm_outfile *o = NULL;
+            snprintf(file[buffered], sizeof file[0], "direct%zu.%s.wav", k, buffered ? "buffered" : "direct");
+            config(&cfg, in_tmp(file[buffered]), cases[k].fmt, VM_DITHER_AUTO);
+            cfg.channels = cases[k].channels;
+            cfg.layout = VM_LAYOUT_PLAIN;
+            cfg.frames = cases[k].say ? cases[k].frames : 0;
+            refuse_direct(buffered);
+            r[buffered] = vm_outfile_open(&o, &cfg, err);
+            refuse_direct(0);
+            if (r[buffered] != DS_OK)
+                break;
+            direct[buffered] = vm_outfile_direct(o);
+            for (int64_t done = 0, n = 0; done < cases[k].frames && r[buffered] == DS_OK; done += n) {
+                static const int pattern[] = {1, 333, 4096, 5000, 17};
+                const float *p[6];
+                n = cases[k].chunk ? cases[k].chunk : pattern[(done / 7) % 5];
+                if (n > cases[k].frames - done)
+                    n = cases[k].frames - done;
+                for (int c = 0; c < cases[k].channels; c++)
+                    p[c] = wave[c] + done;
+                r[buffered] = vm_outfile_write(o, p, (int)n, err);
+            }
+            if (r[buffered] == DS_OK)
+                r[buffered] = vm_outfile_finish(o, err);
+            snprintf(sha[buffered], 65, "%s", r[buffered] == DS_OK && vm_outfile_sha256(o) ? vm_outfile_sha256(o) : "");
+            if (r[buffered] == DS_OK)
+                r[buffered] = vm_outfile_commit(&o, err);
+            vm_outfile_abort(&o);
+        }
+        char pieces[32];
+        snprintf(pieces, sizeof pieces, cases[k].chunk ? "%d" : "1, 333, 4096, 5000, 17", cases[k].chunk);
+        snprintf(name, sizeof name, "O_DIRECT: %s, %d channels, %lld frames in pieces of %s%s: written both ways",
+                 vm_out_format_name(cases[k].fmt), cases[k].channels, (long long)cases[k].frames, pieces,
+                 cases[k].say && cases[k].frames ? ", length said" : "");
+        check(r[0] == DS_OK && r[1] == DS_OK, name, "%s", err);
+        if (r[0] != DS_OK || r[1] != DS_OK)
+            continue;
+        if (k == 0 && !direct[0])
+            printf("# O_DIRECT: %s gives no O_DIRECT here: both ways are buffered\n", tmp_root);
+        snprintf(name, sizeof name, "O_DIRECT case %zu: the direct path where %s allows it, the buffered one with "
+                 "the test hook", k, tmp_root);
+        check(!direct[1], name, "O_DIRECT with DUBSTAGE_TEST_DIRECT_EINVAL set");
+        snprintf(name, sizeof name, "O_DIRECT case %zu: byte-identical to the buffered file", k);
+        check(same_bytes(in_tmp(file[0]), in_tmp(file[1])) == 1, name, "%s and %s differ", file[0], file[1]);
+        char disk[65];
+        sha256sum(in_tmp(file[0]), disk);
+        snprintf(name, sizeof name, "O_DIRECT case %zu: the hash as written is the file's (sha256sum), and the "
+                 "buffered path's", k);
+        check(!cases[k].say || cases[k].frames == 0 || (strcmp(sha[0], disk) == 0 && strcmp(sha[0], sha[1]) == 0), name,
+              "written %s, buffered %s, sha256sum %s", sha[0], sha[1], disk);
+        unlink(in_tmp(file[0]));
+        unlink(in_tmp(file[1]));
+    }
+    for (int c = 0; c < 6; c++)
+        free(wave[c]);
 }
 
 /* Same script, same bytes: write every format again after the clock's
@@ -1113,6 +1243,7 @@ int main(void)
     test_atomic();
     test_errors();
     test_write_failure();
+    test_direct();
     test_determinism_over_time();
     test_layouts();
 
