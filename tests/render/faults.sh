@@ -13,7 +13,14 @@
 # most 8 s ahead).
 #
 # Media is made here with sox (never committed). The disk-full case mounts
-# a small tmpfs; without the right to mount it says skip, naming why.
+# a small tmpfs (no O_DIRECT there: the buffered path), and a small ext4
+# image through a loop device (the O_DIRECT path, vm/direct_file.h, with an
+# older output in the folder that must survive); without the right to
+# mount they say skip, naming why. The outputs here are written with
+# O_DIRECT where the test folder's file system allows it: that is checked
+# on the stopped render's descriptors (/proc/PID/fdinfo), and a render with
+# O_DIRECT refused (DUBSTAGE_TEST_DIRECT_EINVAL: the kernel answers EINVAL)
+# must give the same bytes through the page cache.
 # Runs from the repository root; DUBSTAGE is the binary (default build/dubstage).
 set -u
 
@@ -22,6 +29,20 @@ mounted=
 on_exit() {
   if [ -n "$bg" ]; then kill -CONT "$bg" 2>/dev/null; kill "$bg" 2>/dev/null; wait "$bg" 2>/dev/null; fi
   if [ -n "$mounted" ]; then umount "$mounted" 2>/dev/null; fi
+}
+# O_DIRECT in the open flags (octal 040000 on x86 and arm64) of the
+# descriptors process $1 holds on a temporary file of out/t.wav: "direct",
+# "buffered" (none has it), or "" (no such descriptor)
+direct_flag() {
+  how=
+  for fd in /proc/"$1"/fd/*; do
+    case $(readlink "$fd" 2>/dev/null) in
+      */.t.wav.part-*)
+        flags=$(sed -n 's/^flags:[[:space:]]*//p' /proc/"$1"/fdinfo/"${fd##*/}")
+        if [ $((0$flags & 040000)) -ne 0 ]; then how=direct; elif [ -z "$how" ]; then how=buffered; fi ;;
+    esac
+  done
+  echo "$how"
 }
 T=faults
 . tests/render/lib/common.sh
@@ -123,6 +144,46 @@ mkdir ref
 mv out/t.wav out/u.wav ref/
 rm out/long.manifest.json # the reference's record; the renders below must leave nothing in out/
 before=$(sums)
+
+# ---- O_DIRECT where the folder's file system allows it ------------------------
+
+# does this folder take O_DIRECT? (tmpfs does not describe its alignment)
+case $(stat -f -c %T .) in
+  tmpfs|ramfs|fuse*|nfs*|9p|overlayfs) direct_here= ;;
+  *) direct_here=1 ;;
+esac
+name="the render's temporary output is written with O_DIRECT ($(stat -f -c %T .))"
+if inject "$name" 300 long.lua --block 1 --quiet; then
+  how=$(direct_flag "$bg")
+  finish
+  if [ -z "$direct_here" ]; then
+    echo "skip - $name: this file system is not expected to take O_DIRECT (found: ${how:-no descriptor})"
+  elif [ "$how" != direct ]; then
+    notok "$name" "the temporary file's descriptors: ${how:-none found}"
+  elif [ $rc -ne 0 ] || ! cmp -s out/t.wav ref/t.wav || ! cmp -s out/u.wav ref/u.wav; then
+    notok "$name" "exit status $rc or other bytes than the reference"
+  else
+    ok "$name"
+  fi
+fi
+rm -rf out
+
+name="O_DIRECT refused (EINVAL): written through the page cache, the same bytes"
+export DUBSTAGE_TEST_DIRECT_EINVAL=1
+if inject "$name" 300 long.lua --block 1 --quiet; then
+  unset DUBSTAGE_TEST_DIRECT_EINVAL
+  how=$(direct_flag "$bg")
+  finish
+  if [ "$how" != buffered ]; then
+    notok "$name" "the temporary file's descriptors: ${how:-none found}"
+  elif [ $rc -ne 0 ] || ! cmp -s out/t.wav ref/t.wav || ! cmp -s out/u.wav ref/u.wav; then
+    notok "$name" "exit status $rc or other bytes than the reference"
+  else
+    ok "$name"
+  fi
+fi
+unset DUBSTAGE_TEST_DIRECT_EINVAL
+rm -rf out
 
 # ---- a source truncated while the render reads it --------------------------
 
@@ -269,6 +330,33 @@ else
     ok "$name"
   fi
   umount full && mounted=
+fi
+
+name="disk full on ext4 (O_DIRECT): exit 1, the output named, the older output kept, no temporary left"
+mkdir ext
+if ! command -v mkfs.ext4 >/dev/null 2>&1; then
+  echo "skip - $name: no mkfs.ext4 (Debian package e2fsprogs)"
+elif ! { truncate -s 4M ext.img && mkfs.ext4 -q -F ext.img >/dev/null 2>&1 &&
+         mount -o loop ext.img ext 2>/dev/null; }; then
+  echo "skip - $name: cannot mount an ext4 image here (mount -o loop needs root and a loop device)"
+else
+  mounted=$W/ext
+  cp media/extra.wav ext/t.wav # an older render's output (960 kB)
+  out=$("$DS" render long.lua --quiet --out ext 2>&1)
+  rc=$?
+  left=$(find ext -type f ! -name t.wav)
+  if [ $rc -ne 1 ]; then
+    notok "$name" "exit status $rc, expected 1"
+  elif ! has "No space left on device" "cannot write 'ext/"; then
+    notok "$name" "message lacks '$missing'"
+  elif ! cmp -s ext/t.wav media/extra.wav; then
+    notok "$name" "the older ext/t.wav was changed"
+  elif [ -n "$left" ]; then
+    notok "$name" "left in the folder: $left"
+  else
+    ok "$name"
+  fi
+  umount ext && mounted=
 fi
 
 # ---- automation --csv: a unique temporary, removed on Ctrl-C -----------------

@@ -9,7 +9,10 @@
 #     at --block 256, 1024 and 4096, with --pin and with a QC report
 #     (--report: blocks cut at its gain readings): every file the same
 #     bytes (cmp); on each SIMD path the CPU has (DUBSTAGE_SIMD=sse2, avx2,
-#     avx512), the paths also against each other. A --block on the command
+#     avx512), the paths also against each other; on the first path also
+#     written through the page cache (O_DIRECT refused with the test hook
+#     DUBSTAGE_TEST_DIRECT_EINVAL) on one thread and on two, against the
+#     default (O_DIRECT where the folder allows). A --block on the command
 #     line holds on both threads (blocks of 256, 1024, 4096 on two); without
 #     it (--pin, --report) the blocks are of 8192 frames while two threads
 #     work (vm_render_compile) and of 1024 on one: the first slice of the
@@ -72,7 +75,21 @@ session() {
       notok "$name ($p): one-thread render" "failed"
       continue
     fi
-    if [ -z "$first" ]; then first=$ref first_path=$p
+    if [ -z "$first" ]; then
+      first=$ref first_path=$p
+      # written through the page cache (O_DIRECT refused, vm/direct_file.h),
+      # on one thread and on two: the bytes of the O_DIRECT render
+      for opt in "--threads 1" "--block 1024"; do
+        dst=$W/out/$name-$p-buffered-$(echo "$opt" | tr -d ' -')
+        # shellcheck disable=SC2086
+        if ! out=$(DUBSTAGE_TEST_DIRECT_EINVAL=1 DUBSTAGE_SIMD=$p "$DS" render "$script" --quiet --no-measure $opt \
+                   --out "$dst" 2>&1); then
+          notok "$name ($p): $opt, O_DIRECT refused" "failed"
+          continue
+        fi
+        same_dirs "$name ($p): $opt through the page cache (O_DIRECT refused) = O_DIRECT, byte for byte" "$ref" "$dst"
+        rm -rf "$dst"
+      done
     else same_dirs "$name: the $p path gives the bytes of the $first_path path" "$first" "$ref"; fi
     for opt in "--block 256" "--block 1024" "--block 4096" "--pin" "--report"; do
       dst=$W/out/$name-$p-$(echo "$opt" | tr -d ' -')
