@@ -143,7 +143,7 @@ int vm_direct_file_open(vm_direct_file **out, const char *path, int buffered_fd,
 
     *out = NULL;
     if (statx(buffered_fd, "", AT_EMPTY_PATH, STATX_DIOALIGN, &sx) != 0)
-        return errno == ENOSYS || errno == EINVAL ? 1 : -1; /* a kernel before 6.1 says nothing */
+        return 1; /* no statx (ENOSYS), or a sandbox that refuses it */
     if (!(sx.stx_mask & STATX_DIOALIGN) || sx.stx_dio_offset_align == 0 || sx.stx_dio_mem_align == 0)
         return 1; /* no O_DIRECT here, or none the file system describes */
     align = sx.stx_dio_offset_align;
@@ -169,12 +169,12 @@ int vm_direct_file_open(vm_direct_file **out, const char *path, int buffered_fd,
         return -1;
     }
 
+    /* EINVAL: no O_DIRECT here; anything else (a umask that left the new
+     * file unwritable by name) costs only the speed: buffered either way */
     d->fd = open(path, O_WRONLY | O_DIRECT | O_CLOEXEC);
     if (d->fd < 0) {
-        e = errno;
         free_parts(d);
-        errno = e;
-        return e == EINVAL ? 1 : -1;
+        return 1;
     }
     /* the name still leads to the caller's file (it is ours and locked;
      * someone would have to have replaced it in between) */
@@ -205,12 +205,11 @@ int vm_direct_file_open(vm_direct_file **out, const char *path, int buffered_fd,
     pthread_sigmask(SIG_SETMASK, &all, &old);
     e = pthread_create(&d->thread, NULL, writer, d);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (e != 0) {
+    if (e != 0) { /* no thread to spare: buffered, as before */
         pthread_cond_destroy(&d->cv);
         pthread_mutex_destroy(&d->mu);
         free_parts(d);
-        errno = e;
-        return -1;
+        return 1;
     }
     d->started = 1;
     *out = d;

@@ -15,8 +15,8 @@
  *
  * Alignment comes from statx(STATX_DIOALIGN): a file system that does not
  * report it (tmpfs, most FUSE and network mounts) gets no O_DIRECT, nor
- * one whose O_DIRECT open or first write says EINVAL (the caller then
- * writes buffered, as before). The writer thread is the only thread that
+ * one whose O_DIRECT open fails (EINVAL: not supported) or whose first
+ * write says EINVAL (the caller then writes buffered, as before). The writer thread is the only thread that
  * writes the O_DIRECT descriptor; it blocks every signal. Errors from it
  * (ENOSPC, EIO, a short write) are kept and returned by the next call.
  *
@@ -38,7 +38,7 @@ typedef struct vm_direct_file vm_direct_file;
 /* Sets up O_DIRECT writing of the empty file `path`, already open (and
  * written through) as buffered_fd, which stays the caller's. expect_bytes:
  * the file's length when known (smaller buffers for a short file), else 0.
- * Returns 0 with *d set; 1 when this file system cannot (*d NULL: write
+ * Returns 0 with *d set; 1 when O_DIRECT cannot be had (*d NULL: write
  * buffered); -1 with errno set on another error (*d NULL). */
 int vm_direct_file_open(vm_direct_file **d, const char *path, int buffered_fd, int64_t expect_bytes);
 
