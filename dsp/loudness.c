@@ -484,7 +484,7 @@ typedef int v16si __attribute__((vector_size(64)));
 
 /* Two channels, their two stages side by side: a 4-lane vector
  * holds the shelf of channels 0 and 1 (lanes 0, 1) and their high-pass
- * (lanes 2, 3) one sample behind, so one biquad's operations a sample do
+ * (lanes 2, 3) KP_LAG samples behind, so one biquad's operations a sample do
  * both stages of both channels (a stereo meter alone: 7 operations per
  * channel-sample instead of the 4-lane kernel's 11, half its lanes idle).
  * Both stages are the biquad (((B0 in + B1 in1) + B2 in2) - A2 out2) -
@@ -493,14 +493,25 @@ typedef int v16si __attribute__((vector_size(64)));
  * ((d - d1) - c2 v2) - c1 v1 to the bit (a product by 1 or -1 is exact,
  * and adding -0 d2 changes nothing but the sign of a zero, which no square
  * sees; a non-finite d2 comes after a non-finite acc, which the step end
- * clears). An iteration t does the high-pass of sample t - 1 and the shelf
- * of sample t; where a step ends before sample t the iteration is done in
- * its two halves with the step end between them (KSTEP_END's flushes and
- * clears, lane by lane), and the first and last halves of a pass alone, so
- * a pass starts and ends with the same state as kweight1's. The same bits
- * as every other kernel, whatever the path. */
+ * clears). An iteration t does the high-pass of sample t - KP_LAG and the
+ * shelf of sample t; before a step end the high-pass catches up alone
+ * (KP_LAG halves of an iteration), the step end is made (KSTEP_END's
+ * flushes and clears, lane by lane), and after it the shelf runs KP_LAG
+ * samples alone; a pass starts and ends the same way, so it starts and
+ * ends with the same state as kweight1's. The same bits as every other
+ * kernel, whatever the path: each lane does the same operations in the
+ * same order, only the iteration that does them moves. (With the
+ * high-pass one sample behind, each iteration waited for the last one's
+ * d: about 21 cycles a stereo sample, three times the 8-lane kernel's
+ * cost per channel; docs/bench.md, meter13e.) */
 /* used by the lane kernels below only: the same condition as theirs */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+/* samples the high-pass runs behind the shelf: its input d reaches it 4
+ * iterations after the shelf made it, so the chain through d (a subtract,
+ * a shuffle, the biquad's multiply and four adds: about 19 cycles on an
+ * EPYC) spans 4 iterations, and an iteration waits only for the
+ * recursions (a multiply and a subtract, 6 cycles) */
+#define KP_LAG 4
 #define KP_BIQUAD(in, i1, i2, o1, o2) ((((kb0 * (in) + kb1 * (i1)) + kb2 * (i2)) - ka2 * (o2)) - ka1 * (o1))
 DSP_HOT
 static void kpairs(const klane *lane, int n)
@@ -526,9 +537,14 @@ static void kpairs(const klane *lane, int n)
     const float *restrict q0 = l0->in, *restrict q1 = l1->in;
     int next[2] = {l0->first, l1->first}, kend[2] = {0, 0};
     int ev = next[0] < next[1] ? next[0] : next[1];
-    v4f dn; /* lanes 0, 1: d of the last shelf output, the next high-pass input */
-    /* the halves: the shelf of sample t alone (lanes 0, 1 move on), the
-     * high-pass of the pending d alone (lanes 2, 3 move on) */
+    /* the high-pass runs KP_LAG samples behind the shelf (fewer at a
+     * pass's start and around a step end): t the shelf's next sample, the
+     * high-pass's t - pend, and dq[j] (lanes 0, 1) the high-pass's input d
+     * for sample t - pend + j, j < pend */
+    v4f dq[KP_LAG], dn;
+    int t = 0, pend = 0;
+    /* the halves: the shelf of sample t alone (lanes 0, 1 move on; dn its
+     * d), the high-pass of d alone (lanes 2, 3 move on) */
 #define KP_SHELF_HALF(t)                                                                                   \
     do {                                                                                                   \
         v4f in_ = {q0[(t)], q1[(t)], q0[(t)], q1[(t)]};                                                    \
@@ -537,65 +553,75 @@ static void kpairs(const klane *lane, int n)
         i2 = __builtin_shuffle(i1, i2, lo_hi), i1 = __builtin_shuffle(in_, i1, lo_hi);                     \
         o2 = __builtin_shuffle(o1, o2, lo_hi), o1 = __builtin_shuffle(o_, o1, lo_hi);                      \
     } while (0)
-#define KP_HP_HALF()                                                                                       \
+#define KP_HP_HALF(d)                                                                                      \
     do {                                                                                                   \
-        v4f in_ = __builtin_shuffle(dn, dn, x_d);                                                          \
+        v4f in_ = __builtin_shuffle((d), (d), x_d);                                                        \
         v4f o_ = KP_BIQUAD(in_, i1, i2, o1, o2);                                                           \
         i2 = __builtin_shuffle(i2, i1, lo_hi), i1 = __builtin_shuffle(i1, in_, lo_hi);                     \
         o2 = __builtin_shuffle(o2, o1, lo_hi), o1 = __builtin_shuffle(o1, o_, lo_hi);                      \
         acc = __builtin_shuffle(acc, acc + o_ * o_, lo_hi);                                                \
     } while (0)
-    KP_SHELF_HALF(0);
-    for (int t = 1;; t++) {
-        if (t == ev || t == n) { /* a step end before sample t, or the pass's end */
-            KP_HP_HALF();
-            if (t == ev) {
-                for (int u = 0; u < 2; u++) {
-                    if (next[u] != ev)
-                        continue;
-                    float a = acc[2 + u];
-                    lane_step_end(&lane[u], kend[u]++, a);
-                    if (isfinite(a)) {
-                        o1[u] = flush(o1[u]), o2[u] = flush(o2[u]);
-                        i1[2 + u] = flush(i1[2 + u]), o1[2 + u] = flush(o1[2 + u]), o2[2 + u] = flush(o2[2 + u]);
-                    } else {
-                        i1[u] = i2[u] = o1[u] = o2[u] = 0.0f;
-                        i1[2 + u] = i2[2 + u] = o1[2 + u] = o2[2 + u] = 0.0f;
-                    }
-                    acc[2 + u] = 0.0f;
-                    next[u] += lane[u].step;
-                }
-                ev = next[0] < next[1] ? next[0] : next[1];
-            }
-            if (t == n)
-                break;
-            KP_SHELF_HALF(t);
-            continue;
-        }
+/* a whole iteration: the shelf of sample t (input x, lanes 0, 1) and the
+ * high-pass of the sample whose d is dl (lanes 0, 1); dl becomes sample
+ * t's d */
+#define KP_WHOLE(x, dl)                                                                                    \
+    do {                                                                                                   \
+        v4f in_ = __builtin_shuffle((x), (dl), x_d);                                                       \
+        v4f o_ = KP_BIQUAD(in_, i1, i2, o1, o2);                                                           \
+        acc += o_ * o_;                                                                                    \
+        (dl) = o_ - o1;                                                                                    \
+        i2 = i1, i1 = in_, o2 = o1, o1 = o_;                                                               \
+    } while (0)
+    for (;;) {
         int lim = ev < n ? ev : n;
-        for (; t + 4 <= lim; t += 4) { /* runs of 4 whole iterations */
-            v4f a = {q0[t], q0[t + 1], q0[t + 2], q0[t + 3]}, b = {q1[t], q1[t + 1], q1[t + 2], q1[t + 3]};
-            v4f r[4] = {__builtin_shuffle(a, b, (v4si){0, 4, 0, 0}), __builtin_shuffle(a, b, (v4si){1, 5, 0, 0}),
-                        __builtin_shuffle(a, b, (v4si){2, 6, 0, 0}), __builtin_shuffle(a, b, (v4si){3, 7, 0, 0})};
-            for (int k = 0; k < 4; k++) {
-                v4f in = __builtin_shuffle(r[k], dn, x_d);
-                v4f o = KP_BIQUAD(in, i1, i2, o1, o2);
-                acc += o * o;
-                dn = o - o1;
-                i2 = i1, i1 = in, o2 = o1, o1 = o;
+        for (; pend < KP_LAG && t < lim; t++) { /* the shelf alone until the lag is reached */
+            KP_SHELF_HALF(t);
+            dq[pend++] = dn;
+        }
+        if (pend == KP_LAG) {
+            _Static_assert(KP_LAG == 4, "the whole iterations below keep 4 d's in registers");
+            v4f e0 = dq[0], e1 = dq[1], e2 = dq[2], e3 = dq[3];
+            for (; t + 4 <= lim; t += 4) { /* runs of 4 whole iterations: e_k's sample is t - 4 + k */
+                v4f a = {q0[t], q0[t + 1], q0[t + 2], q0[t + 3]}, b = {q1[t], q1[t + 1], q1[t + 2], q1[t + 3]};
+                KP_WHOLE(__builtin_shuffle(a, b, (v4si){0, 4, 0, 0}), e0);
+                KP_WHOLE(__builtin_shuffle(a, b, (v4si){1, 5, 0, 0}), e1);
+                KP_WHOLE(__builtin_shuffle(a, b, (v4si){2, 6, 0, 0}), e2);
+                KP_WHOLE(__builtin_shuffle(a, b, (v4si){3, 7, 0, 0}), e3);
             }
+            for (; t < lim; t++) { /* whole iterations, one at a time: e0's sample is t - 4 */
+                v4f x = {q0[t], q1[t], 0.0f, 0.0f}, d = e0;
+                KP_WHOLE(x, d);
+                e0 = e1, e1 = e2, e2 = e3, e3 = d;
+            }
+            dq[0] = e0, dq[1] = e1, dq[2] = e2, dq[3] = e3;
         }
-        for (; t < lim; t++) { /* whole iterations, one at a time */
-            v4f in = {q0[t], q1[t], dn[0], dn[1]};
-            v4f o = KP_BIQUAD(in, i1, i2, o1, o2);
-            acc += o * o;
-            dn = o - o1;
-            i2 = i1, i1 = in, o2 = o1, o1 = o;
+        for (int j = 0; j < pend; j++) /* the high-pass catches up: both stages at sample t - 1 */
+            KP_HP_HALF(dq[j]);
+        pend = 0;
+        if (t == ev) { /* a step end before sample t */
+            for (int u = 0; u < 2; u++) {
+                if (next[u] != ev)
+                    continue;
+                float a = acc[2 + u];
+                lane_step_end(&lane[u], kend[u]++, a);
+                if (isfinite(a)) {
+                    o1[u] = flush(o1[u]), o2[u] = flush(o2[u]);
+                    i1[2 + u] = flush(i1[2 + u]), o1[2 + u] = flush(o1[2 + u]), o2[2 + u] = flush(o2[2 + u]);
+                } else {
+                    i1[u] = i2[u] = o1[u] = o2[u] = 0.0f;
+                    i1[2 + u] = i2[2 + u] = o1[2 + u] = o2[2 + u] = 0.0f;
+                }
+                acc[2 + u] = 0.0f;
+                next[u] += lane[u].step;
+            }
+            ev = next[0] < next[1] ? next[0] : next[1];
         }
-        t--; /* the loop's t++ brings it to lim: a step end or the end */
+        if (t == n)
+            break;
     }
 #undef KP_SHELF_HALF
 #undef KP_HP_HALF
+#undef KP_WHOLE
 #undef KP_PAIRS
     for (int u = 0; u < 2; u++) {
         dsp_loudness_channel *c = lane[u].ch;

@@ -779,7 +779,19 @@ static void test_kweight_lanes(void)
  * reference: each channel as a mono meter of the same rate, grid and
  * offset, fed alone in the same calls. After every call each channel's
  * filter state and running sum of squares are the same bits as its mono
- * twin's. */
+ * twin's. The same meters fed each alone too (a stereo meter alone takes
+ * the two-channel kernel, kpairs, its high-pass some samples behind its
+ * shelf), and two mono meters of different rates, steps and offsets fed
+ * together (kpairs with step ends at different samples in its two
+ * lanes: one every 480 samples from 0, one every 16 from 5). */
+/* a channel's K-weighting state and running sum the same bits (a NaN sum
+ * as a NaN) */
+static int same_kstate(const dsp_loudness_channel *a, const dsp_loudness_channel *b)
+{
+    return a->x1 == b->x1 && a->x2 == b->x2 && a->y1 == b->y1 && a->y2 == b->y2 && a->d1 == b->d1 &&
+           a->v1 == b->v1 && a->v2 == b->v2 && (a->acc == b->acc || (isnan(a->acc) && isnan(b->acc)));
+}
+
 static void test_kweight_channels(void)
 {
     static const struct {
@@ -788,7 +800,10 @@ static void test_kweight_channels(void)
     } kind[] = {{48000, 2, 10, 0}, {48000, 3, 50, 37}, {48000, 6, 20, 1001}, {8000, 2, 50, 5}, {48000, 8, 10, 4799}};
     enum { METERS = sizeof kind / sizeof kind[0], SECONDS = 4 };
     sig s[METERS];
-    dsp_loudness *together[METERS], *mono[METERS][MAX_CH];
+    dsp_loudness *together[METERS], *alone[METERS], *mono[METERS][MAX_CH], *pair[2];
+    /* the pair: channel 0 of meter 0 (48 kHz, steps of 480) and channel 1
+     * of meter 3 (8 kHz, steps of 16), each a mono meter of its own */
+    static const int pair_of[2][2] = {{0, 0}, {3, 1}};
     rng_state = 99;
     for (int j = 0; j < METERS; j++) {
         sig_init(&s[j], kind[j].rate, kind[j].channels);
@@ -801,21 +816,30 @@ static void test_kweight_channels(void)
                 s[j].x[c][i] = quiet ? 0.0f : (float)(0.5 * (uniform() - 0.5));
             }
         together[j] = meter_for(&s[j], kind[j].grid);
+        alone[j] = meter_for(&s[j], kind[j].grid);
         dsp_loudness_config cfg;
         dsp_loudness_config_init(&cfg, kind[j].rate, 1);
         cfg.grid = kind[j].grid;
         for (int c = 0; c < kind[j].channels; c++)
             mono[j][c] = dsp_loudness_create(&cfg);
+        for (int k = 0; k < 2; k++)
+            if (pair_of[k][0] == j)
+                pair[k] = dsp_loudness_create(&cfg);
     }
     s[1].x[2][3000] = NAN;
     s[4].x[5][50000] = INFINITY;
     /* each meter's own start, then together */
     for (int j = 0; j < METERS; j++) {
         feed(together[j], &s[j], 0, kind[j].offset, 1000);
+        feed(alone[j], &s[j], 0, kind[j].offset, 1000);
         for (int c = 0; c < kind[j].channels; c++) {
             const float *p = s[j].x[c];
             dsp_loudness_process(mono[j][c], &p, kind[j].offset);
         }
+    }
+    for (int k = 0; k < 2; k++) {
+        const float *p = s[pair_of[k][0]].x[pair_of[k][1]];
+        dsp_loudness_process(pair[k], &p, kind[pair_of[k][0]].offset);
     }
     long left = s[0].n;
     for (int j = 0; j < METERS; j++)
@@ -833,29 +857,39 @@ static void test_kweight_channels(void)
                 dsp_loudness_process(mono[j][c], &ch[j][c], n);
             }
             in[j] = ch[j];
+            dsp_loudness_process(alone[j], ch[j], n);
         }
         dsp_loudness_process_many(together, in, METERS, n);
+        const float *const pair_ch[2][1] = {{ch[pair_of[0][0]][pair_of[0][1]]}, {ch[pair_of[1][0]][pair_of[1][1]]}};
+        const float *const *pair_in[2] = {pair_ch[0], pair_ch[1]};
+        dsp_loudness_process_many(pair, pair_in, 2, n);
         pos += n;
         for (int j = 0; j < METERS; j++)
             for (int c = 0; c < kind[j].channels; c++) {
-                const dsp_loudness_channel *a = &together[j]->ch[c], *b = &mono[j][c]->ch[0];
-                if (a->w == 0.0)
+                const dsp_loudness_channel *b = &mono[j][c]->ch[0];
+                if (together[j]->ch[c].w == 0.0)
                     continue; /* the LFE: not K-weighted */
-                same_bits &= a->x1 == b->x1 && a->x2 == b->x2 && a->y1 == b->y1 && a->y2 == b->y2 &&
-                             a->d1 == b->d1 && a->v1 == b->v1 && a->v2 == b->v2 &&
-                             (a->acc == b->acc || (isnan(a->acc) && isnan(b->acc)));
-                flushed += a->x1 == 0.0 && a->y1 == 0.0 && a->v1 == 0.0 && a->v2 == 0.0;
+                for (int way = 0; way < 2; way++) {
+                    const dsp_loudness_channel *a = &(way ? alone : together)[j]->ch[c];
+                    same_bits &= same_kstate(a, b);
+                    flushed += a->x1 == 0.0 && a->y1 == 0.0 && a->v1 == 0.0 && a->v2 == 0.0;
+                }
             }
+        for (int k = 0; k < 2; k++)
+            same_bits &= same_kstate(&pair[k]->ch[0], &mono[pair_of[k][0]][pair_of[k][1]]->ch[0]);
     }
     for (int j = 0; j < METERS; j++) {
         for (int c = 0; c < kind[j].channels; c++)
             dsp_loudness_destroy(&mono[j][c]);
         dsp_loudness_destroy(&together[j]);
+        dsp_loudness_destroy(&alone[j]);
         sig_free(&s[j]);
     }
+    dsp_loudness_destroy(&pair[0]);
+    dsp_loudness_destroy(&pair[1]);
     check(same_bits, "every channel of five meters (2, 3, 6, 8 ch; 48 and 8 kHz; steps 16 to 480) K-weighted side "
-                     "by side = its mono twin through the one-channel loop, state and sums bit for bit after each "
-                     "of the calls", "a channel differs");
+                     "by side, each meter alone, and two mono meters in a pair = its mono twin through the "
+                     "one-channel loop, state and sums bit for bit after each of the calls", "a channel differs");
     check(flushed > 0, "the silences zeroed the filters (the flush ran inside the kernels)", "never");
 }
 
