@@ -30,7 +30,8 @@
  *     kweight1's operations in its order: the same bits on every path.
  *     Callgrind, AVX2, 30 s of the film bench's stems (docs/bench.md):
  *     3.75 instructions per channel-sample with 8 lanes (double: 6.3),
- *     8.9 for a stereo meter alone.
+ *     8.9 for a stereo meter alone (before kpairs ran its high-pass 4
+ *     samples behind; not counted since).
  *   true peak: dsp/truepeak.c's interpolator (24 multiplies per input
  *     sample for all 4 phases, vectorised across time). A stretch of 64
  *     windows whose samples cannot produce a new maximum skips the filter;
