@@ -514,9 +514,10 @@ static void put_threads_run(FILE *f, const vm_manifest *m)
         return;
     const sched_tally *t = &m->threads_run;
     fprintf(f, "\"threads_run\": {\"threads\": %d, \"blocks_two\": %lld, \"blocks_one\": %lld, \"tries\": %d, "
-               "\"tries_two\": %d, \"tries_cut\": %d, \"runs_cut\": %d, \"last_try_ns_per_frame\": {\"one\": ",
+               "\"tries_two\": %d, \"tries_cut\": %d, \"tries_quick\": %d, \"runs_cut\": %d, "
+               "\"last_try_ns_per_frame\": {\"one\": ",
             m->threads_ran, (long long)t->blocks[1], (long long)t->blocks[0], t->tries, t->tries_two, t->tries_cut,
-            t->runs_cut);
+            t->tries_quick, t->runs_cut);
     vm_json_number(f, t->tries ? t->ns_per_frame[0] : NAN, 1);
     fprintf(f, ", \"two\": ");
     vm_json_number(f, t->tries ? t->ns_per_frame[1] : NAN, 1);
@@ -675,6 +676,7 @@ static void get_threads_run(const vm_json *r, vm_manifest *m)
     t->tries = (int)get_int(r, "tries");
     t->tries_two = (int)get_int(r, "tries_two");
     t->tries_cut = (int)get_int(r, "tries_cut");
+    t->tries_quick = (int)get_int(r, "tries_quick");
     t->runs_cut = (int)get_int(r, "runs_cut");
     const vm_json *ns = vm_json_get(r, "last_try_ns_per_frame");
     vm_json_get_number(ns, "one", &t->ns_per_frame[0]);

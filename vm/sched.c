@@ -420,8 +420,12 @@ void sched_choice_account(sched_choice *c, int n, int64_t ns)
         /* ns per frame on two over one, cross-multiplied (a kind may have counted nothing yet) */
         double two_ns = (double)c->tried_ns[1] * (double)c->tried_frames[0];
         double one_ns = (double)c->tried_ns[0] * (double)c->tried_frames[1];
-        if (c->slice % 2 == 0 && c->slice < 2 * c->slices && two_ns > 1.15 * one_ns) {
+        int paired = c->slice % 2 == 0 && c->slice < 2 * c->slices;
+        if (paired && two_ns > 1.15 * one_ns) {
             choice_run(c, 0, 1); /* clearly slower on two: no more of the try on two */
+        } else if (paired && two_ns < 0.75 * one_ns) {
+            choice_run(c, 1, 0); /* clearly faster on two: no more of the try on one */
+            c->tally.tries_quick++;
         } else if (c->slice < 2 * c->slices) {
             c->two = !c->two; /* the other kind's slice */
         } else {
@@ -449,7 +453,7 @@ void sched_choice_account(sched_choice *c, int n, int64_t ns)
 
 char *sched_tally_describe(const sched_tally *t, char *buf, size_t size)
 {
-    char tries[64] = "", cut[64] = "", runs[64] = "", last[96] = "";
+    char tries[64] = "", cut[64] = "", quick[64] = "", runs[64] = "", last[96] = "";
     if (t->tries > 0) {
         snprintf(tries, sizeof tries, "; %d %s, two kept after %d", t->tries, t->tries == 1 ? "try" : "tries",
                  t->tries_two);
@@ -458,11 +462,13 @@ char *sched_tally_describe(const sched_tally *t, char *buf, size_t size)
     }
     if (t->tries_cut > 0)
         snprintf(cut, sizeof cut, ", %d cut short (two clearly slower)", t->tries_cut);
+    if (t->tries_quick > 0)
+        snprintf(quick, sizeof quick, ", %d ended early (two clearly faster)", t->tries_quick);
     if (t->runs_cut > 0)
         snprintf(runs, sizeof runs, ", %d %s on two cut short (slower than one)", t->runs_cut,
                  t->runs_cut == 1 ? "run" : "runs");
-    snprintf(buf, size, "%lld blocks on two threads, %lld on one%s%s%s%s", (long long)t->blocks[1],
-             (long long)t->blocks[0], tries, cut, runs, last);
+    snprintf(buf, size, "%lld blocks on two threads, %lld on one%s%s%s%s%s", (long long)t->blocks[1],
+             (long long)t->blocks[0], tries, cut, quick, runs, last);
     return buf;
 }
 

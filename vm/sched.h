@@ -43,6 +43,7 @@ typedef struct {
     int tries;              /* tries finished (a try cut short included) */
     int tries_two;          /* of them, those after which two threads ran */
     int tries_cut;          /* ended after a pair of slices: two clearly slower */
+    int tries_quick;        /* ended after a pair of slices: two clearly faster */
     int runs_cut;           /* runs on two ended early: slower than one thread was in the try */
     double ns_per_frame[2]; /* the last try's wall time per frame counted: one thread, two */
 } sched_tally;
@@ -69,7 +70,9 @@ void sched_choice_init(sched_choice *c);
 /* The block just run (on c->two + 1 threads) took ns of wall time for n
  * frames: counts it and sets c->two for the next block. A try ends after
  * the first pair of slices in which two threads were more than 15 %
- * slower per frame (then one thread runs), else after every pair; two
+ * slower per frame (then one thread runs) or took under 0.75 of one
+ * thread's time per frame (then two run: a slice on one thread costs a
+ * quiet machine the most), else after every pair; two
  * threads are kept only when at least 5 % faster per frame (else one,
  * which spends less CPU). A run on two is cut short, and tried again,
  * when a stretch of it (slices * slice_frames) took more wall time per

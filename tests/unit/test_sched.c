@@ -23,7 +23,8 @@
  *   - on one allowed CPU (sched_setaffinity) no pool is made: one thread;
  *   - the choice between two threads and one (sched_choice) on times fed
  *     to it: the faster is kept, two only when 5 % faster, a try ended
- *     after its first pair when two are clearly slower, the switch to two
+ *     after its first pair when two are clearly slower (over 1.15x one's
+ *     time) and when clearly faster (under 0.75x), the switch to two
  *     not counted, a slow spell during a try falls on both (slices taking
  *     turns), a run on two cut short when it turns slower than one thread
  *     was, longer runs after tries that keep one in a row; the report line (sched_tally_describe) against its text; and a
@@ -333,18 +334,24 @@ static void test_choice(void)
 {
     static const struct {
         block_costs k;
-        int want_two, want_cut;
+        int want_two, want_cut, want_quick;
         const char *what;
     } cases[] = {
-        {{2000, 1000, 0, 0, 1, 0}, 1, 0, "two threads twice as fast: two run, after the whole try"},
-        {{1000, 2000, 0, 0, 1, 0}, 0, 1, "two threads half as fast (a loaded machine): the try ends after a pair, one runs"},
-        {{1000, 970, 0, 0, 1, 0}, 0, 0, "two threads 3 % faster: one runs (it spends less CPU)"},
-        {{1000, 940, 0, 0, 1, 0}, 1, 0, "two threads 6 % faster: two run"},
-        {{1000, 1100, 0, 0, 1, 0}, 0, 0, "two threads 10 % slower: the whole try, one runs"},
-        {{1000, 800, 200000, 0, 1, 0}, 1, 0,
+        {{2000, 1000, 0, 0, 1, 0}, 1, 0, 1, "two threads twice as fast: the try ends after a pair, two run"},
+        {{1000, 740, 0, 0, 1, 0}, 1, 0, 1, "two threads taking 0.74 of one's time: the try ends after a pair, two run"},
+        {{1000, 760, 0, 0, 1, 0}, 1, 0, 0, "two threads taking 0.76 of one's time: two run, after the whole try"},
+        {{1000, 2000, 0, 0, 1, 0}, 0, 1, 0, "two threads half as fast (a loaded machine): the try ends after a pair, one runs"},
+        {{1000, 970, 0, 0, 1, 0}, 0, 0, 0, "two threads 3 % faster: one runs (it spends less CPU)"},
+        {{1000, 940, 0, 0, 1, 0}, 1, 0, 0, "two threads 6 % faster: two run"},
+        {{1000, 1100, 0, 0, 1, 0}, 0, 0, 0, "two threads 10 % slower: the whole try, one runs"},
+        {{1000, 800, 200000, 0, 1, 0}, 1, 0, 0,
          "two 20 % faster, each switch to two costing 200 blocks' time: the switches not counted, two run"},
-        {{1200, 1000, 0, 512, 3, 0}, 1, 0, "a slow spell over the try's first half falls on both: two (17 % faster) run"},
-        {{1000, 1100, 0, 512, 3, 0}, 0, 0, "a slow spell over the try's first half falls on both: one (faster) runs"},
+        {{2000, 1000, 300000, 0, 1, 0}, 1, 0, 1,
+         "two twice as fast, each switch to two costing 300 blocks' time: not counted, the try ends after a pair"},
+        {{1200, 1000, 0, 512, 3, 0}, 1, 0, 0, "a slow spell over the try's first half falls on both: two (17 % faster) run"},
+        {{1000, 1100, 0, 512, 3, 0}, 0, 0, 0, "a slow spell over the try's first half falls on both: one (faster) runs"},
+        {{1000, 600, 0, 256, 3, 0}, 1, 0, 1,
+         "a slow spell over the try's first pair falls on both: two (0.6 of one's time) run after it"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         sched_choice c;
@@ -352,9 +359,10 @@ static void test_choice(void)
         int fed = 0, prev_two = 0;
         int first = c.two;
         int tried = feed_try(&c, &cases[i].k, 4096, &fed, &prev_two);
-        int64_t want_tried = cases[i].want_cut ? 128 : 512;
+        int64_t want_tried = cases[i].want_cut || cases[i].want_quick ? 128 : 512;
         int ok = first == 1 && c.phase == 1 && c.two == cases[i].want_two && c.tally.tries == 1 &&
                  c.tally.tries_two == cases[i].want_two && c.tally.tries_cut == cases[i].want_cut &&
+                 c.tally.tries_quick == cases[i].want_quick &&
                  c.tally.blocks[0] == want_tried && c.tally.blocks[1] == want_tried && tried == 2 * want_tried;
         /* the run: 8192 blocks on the side chosen, then a try again, on two */
         int64_t before = c.tally.blocks[c.two];
@@ -366,26 +374,33 @@ static void test_choice(void)
         check(ok && still && c.phase == 0 && c.two == 1 && c.tally.blocks[run_two] == before + 8192 &&
                   c.tally.runs_cut == 0,
               cases[i].what,
-              "first on %d, chose %d after %d blocks (tries %d, two %d, cut %d), blocks one %lld two %lld; "
+              "first on %d, chose %d after %d blocks (tries %d, two %d, cut %d, quick %d), blocks one %lld two %lld; "
               "run kept %d, then phase %d on %d, runs cut %d",
-              first, run_two, tried, c.tally.tries, c.tally.tries_two, c.tally.tries_cut,
+              first, run_two, tried, c.tally.tries, c.tally.tries_two, c.tally.tries_cut, c.tally.tries_quick,
               (long long)c.tally.blocks[0], (long long)c.tally.blocks[1], still, c.phase, c.two, c.tally.runs_cut);
     }
-    /* a run on two that turns slower than one thread was: cut after a stretch of 512 blocks, tried again */
-    block_costs busy = {1000, 800, 0, 0, 1, 0};
+    /* a run on two that turns slower than one thread was: cut after a stretch of 512 blocks, tried again;
+     * after a whole try, and after one ended early (one thread measured over a single slice) */
     sched_choice c;
-    sched_choice_init(&c);
-    int fed = 0, prev_two = 0;
-    feed_try(&c, &busy, 4096, &fed, &prev_two);
-    int chose = c.two, cut_at = -1;
-    for (int b = 0; b < 4096 && cut_at < 0; b++) {
-        sched_choice_account(&c, 1024, b < 512 ? 800 : 1300);
-        if (c.phase == 0)
-            cut_at = b + 1;
+    int fed, prev_two;
+    for (int quick = 0; quick < 2; quick++) {
+        block_costs busy = {1000, quick ? 500 : 800, 0, 0, 1, 0};
+        sched_choice_init(&c);
+        fed = 0, prev_two = 0;
+        int tried = feed_try(&c, &busy, 4096, &fed, &prev_two);
+        int chose = c.two, cut_at = -1;
+        for (int b = 0; b < 4096 && cut_at < 0; b++) {
+            sched_choice_account(&c, 1024, b < 512 ? busy.two : 1300);
+            if (c.phase == 0)
+                cut_at = b + 1;
+        }
+        check(chose == 1 && tried == (quick ? 256 : 1024) && c.tally.tries_quick == quick && cut_at == 1024 &&
+                  c.tally.runs_cut == 1 && c.two == 1 && c.phase == 0,
+              quick ? "a run on two threads slower than one was in a try ended early: cut after the stretch, tried again"
+                    : "a run on two threads slower than one was in the try: cut after the stretch, tried again",
+              "chose %d after %d blocks (quick %d), cut after %d blocks (want 1024), runs cut %d, next on %d", chose,
+              tried, c.tally.tries_quick, cut_at, c.tally.runs_cut, c.two);
     }
-    check(chose == 1 && cut_at == 1024 && c.tally.runs_cut == 1 && c.two == 1 && c.phase == 0,
-          "a run on two threads slower than one was in the try: cut after the stretch, tried again",
-          "chose %d, cut after %d blocks (want 1024), runs cut %d, next on %d", chose, cut_at, c.tally.runs_cut, c.two);
     /* beside a busy process every try keeps one thread: runs of 8192, 16384, then 32768 blocks */
     sched_choice_init(&c);
     fed = 0, prev_two = 0;
@@ -403,13 +418,13 @@ static void test_choice(void)
           (long long)runs[1], (long long)runs[2], (long long)runs[3], (long long)runs[4], c.tally.tries,
           c.tally.tries_cut, (long long)c.tally.blocks[1]);
     /* the report line */
-    sched_tally t = {.blocks = {19933, 8192}, .tries = 3, .tries_two = 1, .tries_cut = 1, .runs_cut = 1,
-                     .ns_per_frame = {61.3, 79.5}};
+    sched_tally t = {.blocks = {19933, 8192}, .tries = 3, .tries_two = 1, .tries_cut = 1, .tries_quick = 1,
+                     .runs_cut = 1, .ns_per_frame = {61.3, 79.5}};
     char line[320];
     sched_tally_describe(&t, line, sizeof line);
     const char *want = "8192 blocks on two threads, 19933 on one; 3 tries, two kept after 1, 1 cut short (two clearly "
-                       "slower), 1 run on two cut short (slower than one); the last try: 61.3 ns a frame on one "
-                       "thread, 79.5 on two";
+                       "slower), 1 ended early (two clearly faster), 1 run on two cut short (slower than one); the "
+                       "last try: 61.3 ns a frame on one thread, 79.5 on two";
     check(strcmp(line, want) == 0, "the report line says the blocks on each side, the tries and their figures",
           "got '%s'", line);
     sched_tally none = {.blocks = {96, 0}};
