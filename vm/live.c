@@ -656,8 +656,10 @@ static int callback(const void *input, void *output, unsigned long frames, const
  * synchronous), which answers the deactivation only after it. Deactivating
  * stops the client's process callback: dubstage closes its one stream only
  * to terminate PortAudio (vm_live_close), whose own jack_deactivate then
- * finds nothing to do. The server's log shows the order
- * (tests/live/jack_close.sh). */
+ * finds nothing to do. tests/live/play.sh checks the order in the
+ * server's log. PortAudio unregisters ports only when a stream closes or
+ * fails to open; vm_live opens one stream, with no retry, and terminates
+ * PortAudio after either, so no later stream needs the client active. */
 int jack_port_unregister(jack_client_t *client, jack_port_t *port)
 {
     static int (*unregister_port)(jack_client_t *, jack_port_t *);
