@@ -660,6 +660,8 @@ static int callback(const void *input, void *output, unsigned long frames, const
  * server's log. PortAudio unregisters ports only when a stream closes or
  * fails to open; vm_live opens one stream, with no retry, and terminates
  * PortAudio after either, so no later stream needs the client active. */
+int vm_live_unregister_deactivates = 1;
+
 int jack_port_unregister(jack_client_t *client, jack_port_t *port)
 {
     static int (*unregister_port)(jack_client_t *, jack_port_t *);
@@ -670,7 +672,8 @@ int jack_port_unregister(jack_client_t *client, jack_port_t *port)
     }
     if (!unregister_port || !deactivate)
         return -1;
-    deactivate(client);
+    if (vm_live_unregister_deactivates)
+        deactivate(client);
     return unregister_port(client, port);
 }
 

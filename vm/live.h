@@ -126,4 +126,11 @@ typedef struct {
  * may be NULL. */
 void vm_live_close(vm_live **L, vm_live_report *rep);
 
+/* 1 (the default): vm/live.c's jack_port_unregister, which wins over
+ * libjack's for PortAudio's calls, deactivates the JACK client before it
+ * unregisters a port (libjack's port list race, docs/live.md "Leaving
+ * JACK"). 0 gives PortAudio's own order back: only for
+ * tests/tools/jack_close_stress, which reproduces the race. */
+extern int vm_live_unregister_deactivates;
+
 #endif

@@ -14,15 +14,16 @@
  * with SIGSEGV in libjack (2026-12-06, jack2 1.9.21 and PortAudio 19.6.0,
  * loaded 2-vCPU machine: 1 in about 1800 cycles of 2 channels; with 32
  * channels the walk and the unregistering are 16 times longer).
- * With --deactivate-first this program's jack_port_unregister deactivates
- * the client before it unregisters, as vm/live.c's does for dubstage.
+ * It links vm/live.c's jack_port_unregister (which wins over libjack's for
+ * PortAudio's calls) with its deactivation turned off
+ * (vm_live_unregister_deactivates = 0), PortAudio's own order; with
+ * --deactivate-first it stays on, the order dubstage uses.
  *
  * A timing tool, not a test: run it against a JACK server (JACK_DEFAULT_SERVER)
  * in a loop; it exits 0 after N cycles, 2 when PortAudio finds no JACK
  * device or cannot open the stream. */
-#define _GNU_SOURCE /* RTLD_NEXT */
-#include <dlfcn.h>
-#include <jack/jack.h>
+#include "vm/live.h"
+
 #include <pa_jack.h>
 #include <portaudio.h>
 #include <stdio.h>
@@ -30,23 +31,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static int deactivate_first, channels = 2;
-
-/* Wins over libjack's for PortAudio's calls (as vm/live.c's does). */
-int jack_port_unregister(jack_client_t *client, jack_port_t *port)
-{
-    static int (*unregister_port)(jack_client_t *, jack_port_t *);
-    static int (*deactivate)(jack_client_t *);
-    if (!unregister_port) {
-        *(void **)&unregister_port = dlsym(RTLD_NEXT, "jack_port_unregister");
-        *(void **)&deactivate = dlsym(RTLD_NEXT, "jack_deactivate");
-    }
-    if (!unregister_port || !deactivate)
-        return -1;
-    if (deactivate_first)
-        deactivate(client);
-    return unregister_port(client, port);
-}
+static int channels = 2;
 
 static int silence(const void *in, void *out, unsigned long frames, const PaStreamCallbackTimeInfo *ti,
                    PaStreamCallbackFlags flags, void *user)
@@ -87,9 +72,10 @@ static int cycle(void)
 int main(int argc, char **argv)
 {
     int n = argc > 1 ? atoi(argv[1]) : 0;
+    vm_live_unregister_deactivates = 0;
     for (int a = 2; a < argc; a++) {
         if (strcmp(argv[a], "--deactivate-first") == 0)
-            deactivate_first = 1;
+            vm_live_unregister_deactivates = 1;
         else
             channels = atoi(argv[a]);
     }
