@@ -65,6 +65,10 @@ cp tests/bench/reference_graph.lua tests/bench/reference_film_chain.lua tests/be
   tests/bench/reference_film64.lua "$material/" || { echo "$BENCH: cannot copy the sessions to $material" >&2; exit 1; }
 # shellcheck source=tests/live/lib/jack.sh disable=SC1091
 . tests/live/lib/jack.sh
+# a JACK world of its own (a private /dev/shm), as the live tests have, so a
+# test or a developer's JACK running beside the bench cannot take its
+# clients' sockets
+jack_private "live callback" "$0"
 mkdir -p "$material/live" || { echo "$BENCH: cannot create $material/live" >&2; exit 1; }
 trap 'jack_stop' EXIT
 trap 'exit 1' INT TERM

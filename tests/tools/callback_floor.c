@@ -16,6 +16,9 @@
  * median), say how much of the mix's tail any callback of that length
  * would have on this machine.
  *
+ * It leaves JACK as `dubstage play` does (vm/live.c's jack_port_unregister:
+ * the client deactivated before its ports go).
+ *
  * Prints, as `dubstage play` does at exit (so tests/bench/live.sh reads
  * both the same way):
  *
@@ -39,6 +42,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vm/live.h"
 #include "vm/rtprio.h"
 
 #define PAGE_FLOATS 1024 /* 4 KB */
@@ -140,6 +144,11 @@ int main(int argc, char **argv)
 {
     double seconds = 20, work_us = 27;
     npages = 512;
+    /* leave JACK as dubstage play does: vm/live.c's jack_port_unregister
+     * deactivates the client before PortAudio unregisters its ports
+     * (libjack's port list race, docs/live.md "Leaving JACK"); naming its
+     * switch links that override in from libdubstage.a */
+    vm_live_unregister_deactivates = 1;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc)
             seconds = atof(argv[++i]);
