@@ -86,7 +86,26 @@
  * of the loads and stores per sample). What was left was mostly
  * conversions: without the float rounding between the sections (the pair
  * rule since 2026-12-06) the fused 16 channels took 0.268, without the
- * transposes 0.300; the steps alone, in registers, 0.17-0.2. */
+ * transposes 0.300; the steps alone, in registers, 0.17-0.2.
+ * Mirrored sections (2026-12-06, later): a low-pass or high-pass has b2 =
+ * b0 and b1 = +-2 b0 bit for bit, so where its input is a float, b2 x2 is
+ * the b0 x of two samples before and b1 x1 is exactly 2 (b0 x1): the
+ * AVX-512 kernels take such a first section in 3 multiplies, 1 FMA and 2
+ * subtracts instead of 5 multiplies and 4 adds (STEP_MIRRORED,
+ * takes_mirrored), the same bits. tests/tools/biquad_bench pinned to one
+ * CPU, a loaded machine, 1024-frame blocks, the median of 5 turns' best of
+ * 21 rounds, ns per channel-section-sample, before -> after: high-pass +
+ * peak 8 ch 0.276 -> 0.269 (-2.4 %), 16 ch 0.290 -> 0.280 (-3.5 %); a
+ * high-pass alone 8 ch 0.385 -> 0.374 (-3 %), 16 ch 0.400 -> 0.379 (-5 %).
+ * Fewer operations of both kinds buy little because the 8-channel pair is
+ * bound by neither pipe group alone nor by the recursion: moving 2, 3 or 4
+ * of a pair-sample's adds and subtracts to the multiply pipes as fma(q,
+ * +-1, p) (exact, the same bits) made it 4.5, 6 and 12 % slower; b1 x1 as
+ * -(p1 + p1) instead of the FMA 6 % slower; cutting the recursion (a probe
+ * with other bits) 2.6 % faster, dropping the transposes (another) 12 %.
+ * Also no faster: the next run's loads interleaved with this run's steps,
+ * the two sections sample by sample; on AVX2, the loads and stores folded
+ * into the first and last section pass, 8- or 16-sample blocks. */
 #include "dsp/biquad.h"
 #include "dsp/memory.h"
 #include "dsp/simd.h"
@@ -375,6 +394,19 @@ typedef long long v2i __attribute__((vector_size(2 * sizeof(long long))));
         (x2) = (x1), (x1) = (x), (y2) = (y1), (y1) = y_;                                                    \
     } while (0)
 
+/* STEP of a mirrored section (takes_mirrored: b2 = b0, b1 = k2 b0, k2 =
+ * +-2) whose input is a float, in 3 multiplies instead of 5 and 3 adds
+ * instead of 4, with the same bits: p1, p2 hold b0 x1 and b0 x2 from the
+ * two steps before, so b2 x2 is p2 (the same multiply), and b1 x1, which is
+ * k2 p1 exactly (takes_mirrored), is added to b0 x by FMA(p1, k2, b0 x) =
+ * p1 k2 + b0 x rounded once, as b0 x + b1 x1 is. */
+#define STEP_MIRRORED(j, x, x1, x2, y1, y2, p1, p2, FMA)                                                    \
+    do {                                                                                                    \
+        __typeof__(x) p_ = b0[j] * (x);                                                                     \
+        __typeof__(x) y_ = ((FMA(p1, k2, p_) + (p2)) - a2[j] * (y2)) - a1[j] * (y1);                        \
+        (x2) = (x1), (x1) = (x), (p2) = (p1), (p1) = p_, (y2) = (y1), (y1) = y_;                            \
+    } while (0)
+
 /* flush() on every lane of v (vi: the integer vector of its size); |v| is v
  * with the sign bit cleared. */
 #define FLUSH_LANES(v, vi)                                                                                  \
@@ -556,10 +588,26 @@ typedef long long v4i __attribute__((vector_size(4 * sizeof(long long))));
  * One group (H = 1): run by run through the sections, so the sections'
  * recursions overlap (section by section, one recursion at a time, was
  * slower: 4 channels on AVX2 0.54 against 0.48). */
-#define LANES_KERNEL(V, VI, VF, L, RUN, LOAD_RUN, STORE_RUN)                                                \
+/* The step of section s on x, group h, in LANES_KERNEL: STEP_MIRRORED when
+ * MIR and s is section 0 (the one whose input is a float), else STEP. FMA
+ * is the kernel's a b + c rounded once. */
+#define LANES_STEP(s, h, x, FMA)                                                                            \
+    do {                                                                                                    \
+        if (MIR && (s) == 0)                                                                                \
+            STEP_MIRRORED(0, x, x1[0][h], x2[0][h], y1[0][h], y2[0][h], p1[h], p2[h], FMA);                 \
+        else                                                                                                \
+            STEP(s, x, x1[s][h], x2[s][h], y1[s][h], y2[s][h]);                                             \
+    } while (0)
+
+/* p1, p2 of group h from section 0's x1, x2 (at the start, and after a
+ * flush point has flushed x1 and x2) */
+#define MIRRORED_PRODUCTS(h) (p1[h] = b0[0] * x1[0][h], p2[h] = b0[0] * x2[0][h])
+
+#define LANES_KERNEL(V, VI, VF, L, RUN, LOAD_RUN, STORE_RUN, FMA)                                           \
     LOAD_COEFS(V, c, NS)                                                                                    \
+    V k2 = b1[0] / b0[0]; /* +-2 when MIR */                                                                \
     float *q[2 * (L)];                                                                                      \
-    V x1[2][2], x2[2][2], y1[2][2], y2[2][2];                                                               \
+    V x1[2][2], x2[2][2], y1[2][2], y2[2][2], p1[2], p2[2];                                                 \
     _Pragma("GCC unroll 2") for (int h = 0; h < H; h++) {                                                   \
         for (int k = 0; k < (L); k++)                                                                       \
             q[(L) * h + k] = p[(L) * h + k];                                                                \
@@ -567,6 +615,8 @@ typedef long long v4i __attribute__((vector_size(4 * sizeof(long long))));
             memcpy(&x1[s][h], &st[s][0][(L) * h], sizeof(V)), memcpy(&x2[s][h], &st[s][1][(L) * h], sizeof(V)); \
             memcpy(&y1[s][h], &st[s][2][(L) * h], sizeof(V)), memcpy(&y2[s][h], &st[s][3][(L) * h], sizeof(V)); \
         }                                                                                                   \
+        if (MIR)                                                                                            \
+            MIRRORED_PRODUCTS(h);                                                                           \
     }                                                                                                       \
     int off = 0;                                                                                            \
     while (n > 0) {                                                                                         \
@@ -587,7 +637,7 @@ typedef long long v4i __attribute__((vector_size(4 * sizeof(long long))));
                     _Pragma("GCC unroll 8") for (int t = b; t < b + (RUN); t++)                             \
                         _Pragma("GCC unroll 2") for (int h = 0; h < H; h++) {                               \
                             V x_ = buf[h][t];                                                               \
-                            STEP(s, x_, x1[s][h], x2[s][h], y1[s][h], y2[s][h]);                            \
+                            LANES_STEP(s, h, x_, FMA);                                                      \
                             buf[h][t] = y1[s][h];                                                           \
                         }                                                                                   \
             _Pragma("GCC unroll 2") for (int h = 0; h < H; h++)                                             \
@@ -598,9 +648,9 @@ typedef long long v4i __attribute__((vector_size(4 * sizeof(long long))));
         for (; H == 1 && i + (RUN) <= end; i += (RUN)) {                                                    \
             V r[RUN];                                                                                       \
             LOAD_RUN(r, 0, i);                                                                              \
-            for (int s = 0; s < NS; s++)                                                                    \
+            _Pragma("GCC unroll 2") for (int s = 0; s < NS; s++)                                            \
                 _Pragma("GCC unroll 8") for (int t = 0; t < (RUN); t++) {                                   \
-                    STEP(s, r[t], x1[s][0], x2[s][0], y1[s][0], y2[s][0]);                                  \
+                    LANES_STEP(s, 0, r[t], FMA);                                                            \
                     r[t] = y1[s][0];                                                                        \
                 }                                                                                           \
             STORE_RUN(r, 0, i);                                                                             \
@@ -610,8 +660,8 @@ typedef long long v4i __attribute__((vector_size(4 * sizeof(long long))));
                 V x;                                                                                        \
                 for (int k = 0; k < (L); k++)                                                               \
                     x[k] = q[(L) * h + k][i];                                                               \
-                for (int s = 0; s < NS; s++) {                                                              \
-                    STEP(s, x, x1[s][h], x2[s][h], y1[s][h], y2[s][h]);                                     \
+                _Pragma("GCC unroll 2") for (int s = 0; s < NS; s++) {                                      \
+                    LANES_STEP(s, h, x, FMA);                                                               \
                     x = y1[s][h];                                                                           \
                 }                                                                                           \
                 VF y = __builtin_convertvector(x, VF);                                                      \
@@ -630,6 +680,8 @@ typedef long long v4i __attribute__((vector_size(4 * sizeof(long long))));
                     FLUSH_LANES(x2[s][h], VI);                                                              \
                     FLUSH_LANES(y1[s][h], VI);                                                              \
                     FLUSH_LANES(y2[s][h], VI);                                                              \
+                    if (MIR && s == 0)                                                                      \
+                        MIRRORED_PRODUCTS(h);                                                               \
                 }                                                                                           \
         }                                                                                                   \
     }                                                                                                       \
@@ -648,12 +700,19 @@ typedef long long v4i __attribute__((vector_size(4 * sizeof(long long))));
             _mm_storeu_ps(q[4 * (h) + k] + (i), _mm256_cvtpd_ps((r)[k]));                                   \
     } while (0)
 
-/* H groups of 4 lanes (H = 1 or 2). */
+/* H groups of 4 lanes (H = 1 or 2). Never mirrored steps (MIR 0, so
+ * QUADS_NO_FMA is never run): AVX2 does not imply FMA (a CPUID flag of its
+ * own), and built with target("avx2,fma") the mirrored step measured no
+ * faster here (8 channels, high-pass + peak: 0.326 against 0.323 ns per
+ * channel-section-sample; one high-pass 0.427 against 0.419; 2026-12-06,
+ * loaded, biquad_bench pinned, best of 3 x 21 rounds). */
+#define QUADS_NO_FMA(a, b, c) ((void)(a), (void)(b), __builtin_trap(), (c))
 __attribute__((target("avx2"), always_inline)) static inline void quads(const dsp_biquad_coefs *const *c, double (*st)[4][16],
                                                         float *const *p, int phase, int n, const int H,
                                                         const int NS)
 {
-    LANES_KERNEL(v4d, v4i, v4f, 4, 4, QUADS_LOAD, QUADS_STORE)
+    const int MIR = 0;
+    LANES_KERNEL(v4d, v4i, v4f, 4, 4, QUADS_LOAD, QUADS_STORE, QUADS_NO_FMA)
 }
 
 #define QUADS(H, NS)                                                                                        \
@@ -682,6 +741,8 @@ typedef long long v8i __attribute__((vector_size(8 * sizeof(long long))));
  * 0.343-0.364 ns per channel-section-sample fused, 8-sample runs
  * 0.330-0.339; one group per call for 16 channels: 0.337 fused, 0.384
  * single, against 0.330 and 0.345 for the two groups interleaved.) */
+/* a b + c rounded once (AVX-512F has FMA) */
+#define OCTS_FMA(a, b, c) ((v8d)_mm512_fmadd_pd((__m512d)(a), (__m512d)(b), (__m512d)(c)))
 /* a run of 8 samples of group h's 8 lanes, as two 4-sample halves */
 #define OCTS_LOAD(r, h, i) DSP_LANES_LOAD8(r, q + 8 * (h), i)
 #define OCTS_STORE(r, h, i)                                                                                 \
@@ -700,22 +761,58 @@ typedef long long v8i __attribute__((vector_size(8 * sizeof(long long))));
 
 DSP_WIDE __attribute__((always_inline)) static inline void octs(const dsp_biquad_coefs *const *c, double (*st)[4][16],
                                                                 float *const *p, int phase, int n, const int H,
-                                                                const int NS)
+                                                                const int NS, const int MIR)
 {
-    LANES_KERNEL(v8d, v8i, v8f, 8, 8, OCTS_LOAD, OCTS_STORE)
+    LANES_KERNEL(v8d, v8i, v8f, 8, 8, OCTS_LOAD, OCTS_STORE, OCTS_FMA)
 }
 
-#define OCTS(H, NS)                                                                                         \
-    DSP_WIDE static void octs##H##_##NS(const dsp_biquad_coefs *const *c, double (*st)[4][16], float *const *p, \
-                                        int phase, int n)                                                   \
+#define OCTS(H, NS, MIR)                                                                                    \
+    DSP_WIDE static void octs##H##_##NS##_##MIR(const dsp_biquad_coefs *const *c, double (*st)[4][16],        \
+                                                float *const *p, int phase, int n)                          \
     {                                                                                                       \
-        octs(c, st, p, phase, n, H, NS);                                                                    \
+        octs(c, st, p, phase, n, H, NS, MIR);                                                               \
     }
-OCTS(1, 1) OCTS(2, 1) OCTS(1, 2) OCTS(2, 2)
+OCTS(1, 1, 0) OCTS(2, 1, 0) OCTS(1, 2, 0) OCTS(2, 2, 0)
+OCTS(1, 1, 1) OCTS(2, 1, 1) OCTS(1, 2, 1) OCTS(2, 2, 1)
 
-/* [NS - 1][H - 1] */
-static kernel_fn *const octs_fns[2][2] = {{octs1_1, octs2_1}, {octs1_2, octs2_2}};
+/* [MIR][NS - 1][H - 1] */
+static kernel_fn *const octs_fns[2][2][2] = {{{octs1_1_0, octs2_1_0}, {octs1_2_0, octs2_2_0}},
+                                             {{octs1_1_1, octs2_1_1}, {octs1_2_1, octs2_2_1}}};
 #endif
+#endif
+
+#ifdef HAVE_OCTS
+/* 1 when x is 0 or as large as a nonzero float at least and no larger than
+ * any float: what the inputs of a section whose input is a float are */
+static int float_range(double x)
+{
+    double a = fabs(x);
+    return a == 0.0 || (a >= 0x1p-149 && a <= 0x1p128);
+}
+
+/* 1 when section m over its channels 0..nch may take STEP_MIRRORED: its
+ * b2 is its b0 and its b1 is 2 b0 or -2 b0, exactly, 2^-800 <= |b0| <=
+ * 2^800, and its input history x1, x2 is in float_range (it is unless a
+ * state was copied in from a section whose input was not a float). Then
+ * for every input x it will see (a float) b0 x and 2 b0 x are 0 or normal
+ * doubles (2^-949 .. 2^929 in magnitude), so round(b1 x) = k2 round(b0 x)
+ * exactly, k2 = b1 / b0 = +-2: scaling by 2 commutes with rounding. An
+ * infinite or NaN input gives an infinity or a NaN either way.
+ * dsp_biquad_design gives every low-pass and high-pass (and so every
+ * section of a Butterworth cascade) such coefficients: b0 = b2 = (omc / 2)
+ * / a0 and b1 = omc / a0 (a high-pass: opc / 2, -opc), halving being exact
+ * (test_biquad checks it). */
+static int takes_mirrored(const dsp_biquad_multi *m, int nch)
+{
+    const dsp_biquad_coefs *c = &m->c;
+    double b0 = fabs(c->b0);
+    if (!(c->b2 == c->b0 && (c->b1 == 2.0 * c->b0 || c->b1 == -2.0 * c->b0) && b0 >= 0x1p-800 && b0 <= 0x1p800))
+        return 0;
+    for (int k = 0; k < nch; k++)
+        if (!float_range(m->x1[k]) || !float_range(m->x2[k]))
+            return 0;
+    return 1;
+}
 #endif
 
 /* Channel ch of a pair of sections s[0], s[1] through step2, each with its
@@ -754,6 +851,9 @@ static void multi_run(dsp_biquad_multi *const *s, int NS, float *const *chans, i
     const dsp_biquad_coefs *c[2];
     for (int j = 0; j < NS; j++)
         c[j] = &s[j]->c;
+#ifdef HAVE_OCTS
+    int mirrored = takes_mirrored(s[0], nch);
+#endif
     for (int g = 0; g < nch; g += span) {
         int w = nch - g < span ? nch - g : span;
         if (w == 1) {
@@ -789,7 +889,7 @@ static void multi_run(dsp_biquad_multi *const *s, int NS, float *const *chans, i
 #endif
 #ifdef HAVE_OCTS
         if (u == 8)
-            kernel = octs_fns[NS - 1][used / 8 - 1];
+            kernel = octs_fns[mirrored][NS - 1][used / 8 - 1];
 #endif
         kernel(c, st, p, s[0]->phase, n);
         for (int k = 0; k < w; k++)

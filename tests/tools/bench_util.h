@@ -5,8 +5,11 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "dsp/simd.h"
 
 /* Uniform noise in [-1, 1) from a xorshift64* generator (state: any
  * non-zero seed). */
@@ -43,6 +46,25 @@ static inline void bench_cpu_model(char *buf, size_t n)
     }
     if (f)
         fclose(f);
+}
+
+/* DUBSTAGE_SIMD narrows the kernels' path as for dubstage (avx512, avx2,
+ * sse2; unset or empty: what the CPU has). 0, or -1 after a message naming
+ * prog when the value is none of these. */
+static inline int bench_simd_from_env(const char *prog)
+{
+    const char *simd = getenv("DUBSTAGE_SIMD");
+    if (!simd || !*simd || strcmp(simd, "avx512") == 0)
+        return 0;
+    if (strcmp(simd, "avx2") == 0)
+        dsp_simd_cap = DSP_SIMD_NO_WIDE;
+    else if (strcmp(simd, "sse2") == 0)
+        dsp_simd_cap = DSP_SIMD_NO_AVX2;
+    else {
+        fprintf(stderr, "%s: DUBSTAGE_SIMD must be avx512, avx2 or sse2 (got '%s')\n", prog, simd);
+        return -1;
+    }
+    return 0;
 }
 
 #endif

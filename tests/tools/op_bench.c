@@ -153,18 +153,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: op_bench SCRIPT SECONDS [NAME PATTERN CHANNELS]... | --kinds\n");
         return 2;
     }
-    /* DUBSTAGE_SIMD narrows the path as for dubstage (avx2, sse2) */
-    const char *simd = getenv("DUBSTAGE_SIMD");
-    if (simd && *simd) {
-        if (strcmp(simd, "avx2") == 0)
-            dsp_simd_cap = DSP_SIMD_NO_WIDE;
-        else if (strcmp(simd, "sse2") == 0)
-            dsp_simd_cap = DSP_SIMD_NO_AVX2;
-        else if (strcmp(simd, "avx512") != 0) {
-            fprintf(stderr, "op_bench: DUBSTAGE_SIMD must be avx512, avx2 or sse2 (got '%s')\n", simd);
-            return 2;
-        }
-    }
+    if (bench_simd_from_env("op_bench") < 0)
+        return 2;
     vm_desc d;
     plan *p = bench_load_plan("op_bench", argv[1], BLOCK, &d);
     if (!p)

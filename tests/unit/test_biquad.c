@@ -236,6 +236,15 @@ static void test_designs(void)
             snprintf(b, sizeof b, "%s: sine through process = magnitude_db", name);
             check(!bad, b, "off by %+.4f dB at %.1f Hz (measured %.4f dB; tolerance %g dB)", rworst, rworst_f, rgot,
                   RUN_TOL);
+
+            /* low-pass and high-pass: b2 = b0 and b1 = +-2 b0 exactly, the
+             * form the multi-channel kernels take in 3 multiplies (biquad.c,
+             * takes_mirrored): halving is exact, so the design gives it */
+            if (g->t == DSP_EQ_LOWPASS || g->t == DSP_EQ_HIGHPASS) {
+                double k2 = g->t == DSP_EQ_LOWPASS ? 2.0 : -2.0;
+                snprintf(b, sizeof b, "%s: b2 = b0, b1 = %+g b0 exactly", name, k2);
+                check(c.b2 == c.b0 && c.b1 == k2 * c.b0, b, "b0 %.17g b1 %.17g b2 %.17g", c.b0, c.b1, c.b2);
+            }
         }
     }
 }
@@ -503,6 +512,7 @@ static void test_identity(void)
     static float src[MAXCH][N], ref[MAXCH][N], got[MAXCH][N];
     static const design kinds[] = {
         {DSP_EQ_HIGHPASS, 20, 0.7071067811865476, 0}, /* at 96 kHz: the slow one */
+        {DSP_EQ_LOWPASS, 3000, 0.5, 0},               /* b1 = +2 b0 (the high-pass: -2 b0) */
         {DSP_EQ_PEAK, 2500, 2.0, 9},
         {DSP_EQ_NOTCH, 60, 20.0, 0},
         {DSP_EQ_LOWPASS1, 8000, 0, 0},
@@ -641,11 +651,13 @@ static void test_tails(void)
     /* 20 Hz high-pass at 96 kHz: 1 s of noise, 2 s of denormal floats
      * (random signs, 1e-40 .. 1e-45), 3 s of zeros */
     enum { FS = 96000, N = 6 * FS };
+    enum { MAXCH = 16 };
     float *in = malloc(N * sizeof *in), *out = malloc(N * sizeof *out);
-    float *ch[4];
-    for (int c = 0; c < 4; c++)
-        ch[c] = malloc(N * sizeof *ch[c]);
-    if (!in || !out || !ch[0] || !ch[1] || !ch[2] || !ch[3]) {
+    float *ch[MAXCH];
+    int have = in && out;
+    for (int c = 0; c < MAXCH; c++)
+        have &= (ch[c] = malloc(N * sizeof *ch[c])) != NULL;
+    if (!have) {
         fprintf(stderr, "out of memory\n");
         exit(1);
     }
@@ -678,16 +690,24 @@ static void test_tails(void)
     check(s.x1 == 0.0 && s.x2 == 0.0 && s.y1 == 0.0 && s.y2 == 0.0, "20 Hz highpass at 96 kHz: state flushed to 0",
           "state %g %g %g %g", s.x1, s.x2, s.y1, s.y2);
 
+    /* 4 channels (4-lane kernels), 8 and 16 (8-lane ones where the CPU has
+     * them): the flush points set the denormal inputs x1, x2 to 0, and the
+     * kernels that take a high-pass in 3 multiplies must redo their
+     * b0 x1, b0 x2 from the flushed values (biquad.c, MIRRORED_PRODUCTS) */
     dsp_biquad_multi mu;
-    dsp_biquad_multi_init(&mu);
-    dsp_biquad_multi_set(&mu, &c);
-    for (int k = 0; k < 4; k++)
-        memcpy(ch[k], in, N * sizeof *in);
-    dsp_biquad_multi_process(&mu, ch, 4, N);
-    int ok = 1;
-    for (int k = 0; k < 4; k++)
-        ok &= same_bits(ch[k], out, N);
-    check(ok, "20 Hz highpass at 96 kHz, denormal tail: multi = scalar", "outputs differ");
+    static const int counts[] = {4, 8, 16};
+    for (int n = 0; n < 3; n++) {
+        dsp_biquad_multi_init(&mu);
+        dsp_biquad_multi_set(&mu, &c);
+        for (int k = 0; k < counts[n]; k++)
+            memcpy(ch[k], in, N * sizeof *in);
+        dsp_biquad_multi_process(&mu, ch, counts[n], N);
+        int ok = 1;
+        for (int k = 0; k < counts[n]; k++)
+            ok &= same_bits(ch[k], out, N);
+        snprintf(b, sizeof b, "20 Hz highpass at 96 kHz, denormal tail: multi = scalar, %d channels", counts[n]);
+        check(ok, b, "outputs differ");
+    }
 
     dsp_butter bu;
     dsp_butter_init(&bu);
@@ -720,7 +740,7 @@ static void test_tails(void)
 
     free(in);
     free(out);
-    for (int k = 0; k < 4; k++)
+    for (int k = 0; k < MAXCH; k++)
         free(ch[k]);
 }
 
@@ -774,53 +794,59 @@ static void test_fused(void)
     dsp_biquad_design(&pk, DSP_EQ_PEAK, 48000.0, 3000.0, 1.0, 3.0);
     int bad = 0, skewed_bad = 0;
     double most = 0.0; /* largest |pair - two passes| */
-    for (int nch = 1; nch <= MAXCH; nch++) {
-        for (int skew = 0; skew < 2; skew++) {
-            static dsp_biquad_multi r1, r2, f1, f2;
-            dsp_biquad_multi *all[4] = {&r1, &r2, &f1, &f2};
-            for (int k = 0; k < 4; k++) {
-                dsp_biquad_multi_init(all[k]);
-                dsp_biquad_multi_set(all[k], k % 2 ? &pk : &hp);
-            }
-            for (int k = 0; k < nch; k++) {
-                make_signal(two[k], N, k, 48000.0);
-                memcpy(got[k], two[k], N * sizeof(float));
-                memcpy(ref[k], two[k], N * sizeof(float));
-            }
-            for (int k = 0; k < nch; k++) { /* the reference */
-                ref_section a = {&hp, 0, 0, 0, 0, 0}, b = {&pk, 0, 0, 0, 0, 0};
-                int i = 0;
-                for (; skew && i < 10; i++) /* as below: the second section first runs alone over 10 samples */
-                    ref[k][i] = (float)ref_step(&b, ref[k][i]);
-                for (i = 0; i < N; i++)
-                    ref[k][i] = (float)ref_step(&b, ref_step(&a, ref[k][i]));
-            }
-            if (skew) { /* the second section 10 samples ahead: its flush points lie elsewhere */
-                dsp_biquad_multi_process(&r2, two, nch, 10);
-                dsp_biquad_multi_process(&f2, got, nch, 10);
-            }
-            long at = 0;
-            for (int b = 0; at < N; b++) {
-                int len = blocks[(b + nch) % (int)(sizeof blocks / sizeof *blocks)];
-                if (len > N - at)
-                    len = (int)(N - at);
-                float *w[MAXCH], *g[MAXCH];
-                for (int k = 0; k < nch; k++)
-                    w[k] = two[k] + at, g[k] = got[k] + at;
-                dsp_biquad_multi_process(&r1, w, nch, len);
-                dsp_biquad_multi_process(&r2, w, nch, len);
-                dsp_biquad_multi_process2(&f1, &f2, g, nch, len);
-                at += len;
-            }
-            for (int k = 0; k < nch; k++) {
-                if (!same_bits(ref[k], got[k], N))
-                    *(skew ? &skewed_bad : &bad) += 1;
-                for (long i = 0; i < N; i++)
-                    most = fmax(most, fabs((double)got[k][i] - two[k][i]));
+    /* the high-pass first (the film mix's order: the kernels take it in 3
+     * multiplies, biquad.c's takes_mirrored), or second (in 5) */
+    for (int order = 0; order < 2; order++) {
+        const dsp_biquad_coefs *first = order ? &pk : &hp, *second = order ? &hp : &pk;
+        for (int nch = 1; nch <= MAXCH; nch++) {
+            for (int skew = 0; skew < 2; skew++) {
+                static dsp_biquad_multi r1, r2, f1, f2;
+                dsp_biquad_multi *all[4] = {&r1, &r2, &f1, &f2};
+                for (int k = 0; k < 4; k++) {
+                    dsp_biquad_multi_init(all[k]);
+                    dsp_biquad_multi_set(all[k], k % 2 ? second : first);
+                }
+                for (int k = 0; k < nch; k++) {
+                    make_signal(two[k], N, k, 48000.0);
+                    memcpy(got[k], two[k], N * sizeof(float));
+                    memcpy(ref[k], two[k], N * sizeof(float));
+                }
+                for (int k = 0; k < nch; k++) { /* the reference */
+                    ref_section a = {first, 0, 0, 0, 0, 0}, b = {second, 0, 0, 0, 0, 0};
+                    int i = 0;
+                    for (; skew && i < 10; i++) /* as below: the second section first runs alone over 10 samples */
+                        ref[k][i] = (float)ref_step(&b, ref[k][i]);
+                    for (i = 0; i < N; i++)
+                        ref[k][i] = (float)ref_step(&b, ref_step(&a, ref[k][i]));
+                }
+                if (skew) { /* the second section 10 samples ahead: its flush points lie elsewhere */
+                    dsp_biquad_multi_process(&r2, two, nch, 10);
+                    dsp_biquad_multi_process(&f2, got, nch, 10);
+                }
+                long at = 0;
+                for (int b = 0; at < N; b++) {
+                    int len = blocks[(b + nch) % (int)(sizeof blocks / sizeof *blocks)];
+                    if (len > N - at)
+                        len = (int)(N - at);
+                    float *w[MAXCH], *g[MAXCH];
+                    for (int k = 0; k < nch; k++)
+                        w[k] = two[k] + at, g[k] = got[k] + at;
+                    dsp_biquad_multi_process(&r1, w, nch, len);
+                    dsp_biquad_multi_process(&r2, w, nch, len);
+                    dsp_biquad_multi_process2(&f1, &f2, g, nch, len);
+                    at += len;
+                }
+                for (int k = 0; k < nch; k++) {
+                    if (!same_bits(ref[k], got[k], N))
+                        *(skew ? &skewed_bad : &bad) += 1;
+                    for (long i = 0; i < N; i++)
+                        most = fmax(most, fabs((double)got[k][i] - two[k][i]));
+                }
             }
         }
     }
-    check(bad == 0, "a pair of sections fused = the pair rule, 1..16 channels, blocks 1..1024 (memcmp)",
+    check(bad == 0, "a pair of sections fused = the pair rule, high-pass then peak and peak then high-pass, "
+                    "1..16 channels, blocks 1..1024 (memcmp)",
           "%d channel runs differ", bad);
     check(skewed_bad == 0, "a pair of sections with phases apart = the pair rule (memcmp)",
           "%d channel runs differ", skewed_bad);
