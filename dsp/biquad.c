@@ -105,7 +105,9 @@
  * with other bits) 2.6 % faster, dropping the transposes (another) 12 %.
  * Also no faster: the next run's loads interleaved with this run's steps,
  * the two sections sample by sample; on AVX2, the loads and stores folded
- * into the first and last section pass, 8- or 16-sample blocks. */
+ * into the first and last section pass, 8- or 16-sample blocks, the two
+ * groups' runs moved as lanes k and k + 4 of 32-byte float vectors as the
+ * octs do (+3 %). */
 #include "dsp/biquad.h"
 #include "dsp/memory.h"
 #include "dsp/simd.h"
