@@ -53,6 +53,10 @@ all: $(B)/dubstage $(B)/dubstage-rtcheck $(TESTS) $(TOOLS) $(REPLAYS)
 # DSP loops need the vectoriser's full cost model (gcc's -O2 only
 # vectorises loops of known trip count): -O3 for dsp/ only.
 $(B)/dsp/%.o: CFLAGS += -O3
+# The compressor's polynomials are written K vectors side by side; gcc's
+# TER (expand sees single-use values as one expression) emitted each
+# vector's chain whole again, one after the other. Order only: same bits.
+$(B)/dsp/dynamics.o: CFLAGS += -fno-tree-ter
 
 # What the render manifest records of the build (vm/manifest.h): the flags
 # that could change the bytes.

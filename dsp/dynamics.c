@@ -445,8 +445,10 @@ static inline void to_gain(const dsp_dyn *s, const double *restrict g, float *re
 }
 
 /* gain[0..m) = the linear gain for gain slot `slot` from detector values
- * det[0..m) (overwritten). */
-static inline void gains(dsp_dyn *s, int slot, double *restrict det, float *restrict gain, int m)
+ * det[0..m) (overwritten). Always inlined: out of line (the unlinked path
+ * calls it in a loop) gcc built it once, for baseline x86-64, and every
+ * build's polynomials ran in SSE2. */
+__attribute__((always_inline)) static inline void gains(dsp_dyn *s, int slot, double *restrict det, float *restrict gain, int m)
 {
     const int mode = (int)s->p.mode;
     const double t = s->p.threshold_db, w = s->p.knee_db, slope = s->slope, inv_2w = s->inv_2w;
@@ -522,8 +524,255 @@ __attribute__((always_inline)) static inline void rms_linked(dsp_dyn *s, const f
     to_gain(s, det, gain, m);
 }
 
+/* ---- whole chunks of the linked peak detector ------------------------------ */
+
+/* The same passes for a whole chunk (CHUNK samples, NV vectors of GROUP),
+ * written in gcc's generic vectors: one 64-byte vector of GROUP doubles in
+ * the AVX-512 build, two 32-byte ones in the AVX2 build, four 16-byte ones
+ * in the baseline. What made the loops above slow is that the log2 and exp2
+ * polynomials are chains of 8 and 12 dependent multiply-adds, and gcc
+ * emitted each vector's chain whole before the next (unrolled or not): the
+ * out-of-order core, whose floating-point scheduler holds a few dozen
+ * operations, then had mostly waiting operations in it and ran a multiply
+ * or an add every few cycles. Here each step of a chain is written for K
+ * vectors side by side, so the core always has K independent operations
+ * at hand. The operations are the scalar functions', lane by lane: a
+ * select (?:) is a mask from the same comparison, so NaNs go the same
+ * way, and every product and sum is formed from the same operands in the
+ * same order: the same bits. */
+#define GROUP 8
+#define NV (CHUNK / GROUP)
+
+/* The helpers take and return vectors by value; always inlined, none is
+ * ever called, so gcc's note that such a call's ABI differs between the
+ * builds does not apply. */
+#pragma GCC diagnostic ignored "-Wpsabi"
+typedef double gv_d __attribute__((vector_size(GROUP * sizeof(double))));
+typedef int64_t gv_l __attribute__((vector_size(GROUP * sizeof(int64_t))));
+typedef uint64_t gv_u __attribute__((vector_size(GROUP * sizeof(uint64_t))));
+typedef int32_t gv_i __attribute__((vector_size(GROUP * sizeof(int32_t))));
+typedef float gv_f __attribute__((vector_size(GROUP * sizeof(float))));
+/* GROUP samples of an audio buffer, unaligned; loads and stores of floats
+ * through it (not memcpy) leave gcc free to keep the doubles in registers */
+typedef float gv_fu __attribute__((vector_size(GROUP * sizeof(float)), aligned(4)));
+
+/* m ? a : b, lane by lane (m all ones or zero) */
+__attribute__((always_inline)) static inline gv_d gv_sel(gv_l m, gv_d a, gv_d b)
+{
+    return (gv_d)(((gv_l)a & m) | ((gv_l)b & ~m));
+}
+
+/* v in every lane, by its bits (-0.0 stays -0.0) */
+__attribute__((always_inline)) static inline gv_d gv_splat(double v)
+{
+    int64_t b;
+    memcpy(&b, &v, sizeof b);
+    return (gv_d)((gv_l){0} + b);
+}
+
+/* |x[0..GROUP)| in doubles */
+__attribute__((always_inline)) static inline gv_d gv_abs_load(const float *x)
+{
+    return (gv_d)((gv_u)__builtin_convertvector(*(const gv_fu *)x, gv_d) & INT64_MAX);
+}
+
+/* The settings as locals: loads through s would be repeated after every
+ * store to the audio. */
+typedef struct {
+    double t, hw, slope, inv_2w, kl, mk;
+    gv_d lo, hi, w, range, zero;
+} chunk_consts;
+
+__attribute__((always_inline)) static inline void chunk_consts_of(chunk_consts *c, const dsp_dyn *s)
+{
+    double lo, hi;
+    level_consts(0, &lo, &hi, &c->kl);
+    c->lo = gv_splat(lo), c->hi = gv_splat(hi);
+    c->t = s->p.threshold_db, c->hw = 0.5 * s->p.knee_db, c->w = gv_splat(s->p.knee_db);
+    c->slope = s->slope, c->inv_2w = s->inv_2w, c->range = gv_splat(s->p.range_db), c->zero = gv_splat(0.0);
+    c->mk = s->p.makeup_db;
+}
+
+/* det[0..CHUNK) = the gain computer's targets for the key samples at
+ * offset off of k[0..nk): detect (linked: max or mean), level_db and
+ * gain_computer, K vectors at a time */
+__attribute__((always_inline)) static inline void chunk_targets(const chunk_consts *c, const float *const *k, int nk,
+                                                                const int mean, int off, double *restrict det,
+                                                                const int mode, const int K)
+{
+    gv_d d[NV];
+    for (int v = 0; v < NV; v++)
+        d[v] = gv_abs_load(k[0] + off + v * GROUP);
+    for (int ch = 1; ch < nk; ch++)
+        for (int v = 0; v < NV; v++) {
+            gv_d a = gv_abs_load(k[ch] + off + v * GROUP);
+            d[v] = mean ? d[v] + a : gv_sel(a > d[v], a, d[v]);
+        }
+    for (int v0 = 0; v0 < NV; v0 += K) {
+        gv_d e[NV], sv[NV], s2[NV], p[NV];
+        for (int v = v0; v < v0 + K; v++) { /* level_db's clamps, then log2_poly up to its series */
+            gv_d x = d[v];
+            if (mean && nk > 1)
+                x *= 1.0 / nk;
+            x = gv_sel(x > c->lo, x, c->lo);
+            x = gv_sel(x < c->hi, x, c->hi);
+            gv_u b = (gv_u)x, mant = b & UINT64_C(0x000fffffffffffff);
+            gv_u big = (gv_u)(mant > UINT64_C(0x6a09e667f3bcc)); /* all ones where log2_poly's big is 1 */
+            e[v] = (gv_d)(((b >> 52) - big) | UINT64_C(0x4330000000000000)) - 4503599627371519.0;
+            gv_d m = (gv_d)(mant | (UINT64_C(0x3ff0000000000000) - (big & (UINT64_C(1) << 52))));
+            sv[v] = (m - 1.0) / (m + 1.0);
+            s2[v] = sv[v] * sv[v];
+            p[v] = s2[v] * (1.0 / 15);
+        }
+        static const double series[] = {1.0 / 13, 1.0 / 11, 1.0 / 9, 1.0 / 7, 1.0 / 5, 1.0 / 3};
+        for (int j = 0; j < 6; j++) {
+            for (int v = v0; v < v0 + K; v++)
+                p[v] = series[j] + p[v];
+            for (int v = v0; v < v0 + K; v++)
+                p[v] = s2[v] * p[v];
+        }
+        for (int v = v0; v < v0 + K; v++) {
+            gv_d l = c->kl * (e[v] + sv[v] * (1.0 + p[v]) * 2.88539008177792681472), g;
+            if (mode == DSP_DYN_GATE) {
+                g = gv_sel(l >= c->t, c->zero, c->range);
+            } else { /* gc_knee */
+                gv_d x = mode == DSP_DYN_COMPRESS ? l - c->t : c->t - l;
+                gv_d u = x + c->hw, ex = x - c->hw;
+                u = gv_sel(u > 0.0, u, c->zero);
+                u = gv_sel(u < c->w, u, c->w);
+                ex = gv_sel(ex > 0.0, ex, c->zero);
+                g = c->slope * (u * u * c->inv_2w + ex);
+                g = gv_sel(g > c->range, g, c->range);
+            }
+            *(gv_d *)(det + v * GROUP) = g;
+        }
+    }
+}
+
+/* The attack/release recursion without a hold (hold_n 0 and the counter
+ * at 0: held is always 0), without a branch: both candidates formed from g
+ * as follow forms them, each in both lanes of a 2-lane vector, and one
+ * taken by the comparison's mask (a blend), so the loop-carried path is a
+ * multiply, an add and the blend, and nothing mispredicts among the
+ * vector work around it. */
+typedef double d2 __attribute__((vector_size(2 * sizeof(double))));
+typedef int64_t l2 __attribute__((vector_size(2 * sizeof(int64_t))));
+typedef struct {
+    d2 x, aa, ar, caa, car; /* x = {g, g}; aa = {a_att, a_att}, caa = 1 - aa, ... */
+} rec_state;
+
+__attribute__((always_inline)) static inline void rec_step(rec_state *r, double *t, const int up)
+{
+    d2 tv = {*t, *t};
+    d2 att = r->aa * r->x + r->caa * tv, rls = r->ar * r->x + r->car * tv;
+    l2 rel = up ? tv > r->x : tv < r->x;
+    r->x = (d2)(((l2)rls & rel) | ((l2)att & ~rel));
+    *t = r->x[0];
+}
+
+/* io[0..nch) at offset off times 10^((g[i] + makeup) / 20), i < CHUNK:
+ * to_gain and the multiply, K vectors at a time. With rec (a rec_state):
+ * the recursion of another chunk over t[0..CHUNK) too, one step after each
+ * multiply of the exp2 series, so that its latency hides behind this work
+ * (as separate loops, the recursion's 64 steps fill the reorder buffer by
+ * themselves). */
+__attribute__((always_inline)) static inline void chunk_apply(const chunk_consts *c, const double *restrict g,
+                                                              float *const *io, int nch, int off, const int K,
+                                                              rec_state *rec, double *restrict t, const int up)
+{
+    int step = 0;
+    const double kx = 0.16609640474436811739; /* as to_gain's */
+    for (int v0 = 0; v0 < NV; v0 += K) {
+        gv_d f[NV], p[NV];
+        gv_i i[NV];
+        for (int v = v0; v < v0 + K; v++) { /* exp2_poly up to its series */
+            gv_d y = (*(const gv_d *)(g + v * GROUP) + c->mk) * kx;
+            i[v] = __builtin_convertvector(y, gv_i);
+            i[v] += __builtin_convertvector(y < __builtin_convertvector(i[v], gv_d), gv_i); /* -1 where y < i */
+            f[v] = (y - __builtin_convertvector(i[v], gv_d)) * 0.69314718055994530942;
+            p[v] = f[v] * (1.0 / 39916800);
+        }
+        static const double series[] = {1.0 / 3628800, 1.0 / 362880, 1.0 / 40320, 1.0 / 5040, 1.0 / 720,
+                                        1.0 / 120,     1.0 / 24,     1.0 / 6,     1.0 / 2,    1.0};
+        for (int j = 0; j < 10; j++) {
+            for (int v = v0; v < v0 + K; v++)
+                p[v] = series[j] + p[v];
+            for (int v = v0; v < v0 + K; v++) {
+                p[v] = f[v] * p[v];
+                if (rec && step < CHUNK)
+                    rec_step(rec, t + step++, up);
+            }
+        }
+        for (int v = v0; v < v0 + K; v++) {
+            gv_u bits = (gv_u)__builtin_convertvector(i[v] + 1023, gv_l) << 52;
+            gv_f gain = __builtin_convertvector((1.0 + p[v]) * (gv_d)bits, gv_f);
+            for (int ch = 0; ch < nch; ch++)
+                *(gv_fu *)(io[ch] + off + v * GROUP) *= gain;
+        }
+    }
+    while (rec && step < CHUNK)
+        rec_step(rec, t + step++, up);
+}
+
+/* A whole chunk at offset off, the flush phase at 0: chunk_targets, the
+ * recursion as in gains, chunk_apply. */
+__attribute__((always_inline)) static inline void peak_chunk(dsp_dyn *s, const float *const *k, int nk,
+                                                             float *const *io, int nch, int off,
+                                                             double *restrict det, const int mode, const int K)
+{
+    chunk_consts c;
+    chunk_consts_of(&c, s);
+    chunk_targets(&c, k, nk, s->p.link == DSP_DYN_LINK_MEAN, off, det, mode, K);
+    const double aa = s->a_att, ar = s->a_rel;
+    const int hold_n = s->hold_n;
+    double g = s->g[0];
+    int h = s->hold[0];
+    for (int i = 0; i < CHUNK; i++)
+        det[i] = follow(det[i], &g, &h, aa, ar, mode == DSP_DYN_COMPRESS, hold_n);
+    s->g[0] = g;
+    s->hold[0] = h;
+    chunk_apply(&c, det, io, nch, off, K, NULL, NULL, 0);
+}
+
+/* nc >= 1 whole chunks from offset off, the flush phase at 0, without a
+ * hold (hold_n and the counter 0): chunk c + 1's targets, then chunk c -
+ * 1's gains with chunk c's recursion woven in. The recursion reads targets
+ * stored a chunk earlier and its gains are read a chunk later: a vector
+ * load of values stored one at a time (or the reverse) cannot be served
+ * from the store queue and would wait for the stores to retire. */
+__attribute__((always_inline)) static inline void peak_chunks(dsp_dyn *s, const float *const *k, int nk,
+                                                              float *const *io, int nch, int off, int nc,
+                                                              const int mode, const int K)
+{
+    double buf[3][CHUNK] __attribute__((aligned(64)));
+    chunk_consts c;
+    chunk_consts_of(&c, s);
+    const int mean = s->p.link == DSP_DYN_LINK_MEAN, up = mode == DSP_DYN_COMPRESS;
+    const double aa = s->a_att, ar = s->a_rel;
+    rec_state r = {.x = {s->g[0], s->g[0]}, .aa = {aa, aa}, .ar = {ar, ar}, .caa = {1.0 - aa, 1.0 - aa},
+                   .car = {1.0 - ar, 1.0 - ar}};
+    chunk_targets(&c, k, nk, mean, off, buf[0], mode, K);
+    if (nc > 1)
+        chunk_targets(&c, k, nk, mean, off + CHUNK, buf[1], mode, K);
+    for (int i = 0; i < CHUNK; i++)
+        rec_step(&r, buf[0] + i, up);
+    for (int ci = 0; ci < nc; ci++) {
+        double g = r.x[0]; /* flush's, for this slot, at the end of chunk ci */
+        g = fabs(g) < GAIN_FLUSH ? 0.0 : g;
+        r.x = (d2){g, g};
+        if (ci + 1 == nc)
+            break;
+        if (ci + 2 < nc)
+            chunk_targets(&c, k, nk, mean, off + (ci + 2) * CHUNK, buf[(ci + 2) % 3], mode, K);
+        chunk_apply(&c, buf[ci % 3], io, nch, off + ci * CHUNK, K, &r, buf[(ci + 1) % 3], up);
+    }
+    chunk_apply(&c, buf[(nc - 1) % 3], io, nch, off + (nc - 1) * CHUNK, K, NULL, NULL, 0);
+    flush(s); /* the other slots and the mean squares: unused here, as flush leaves them */
+    s->g[0] = r.x[0];
+}
+
 __attribute__((always_inline)) static inline void process(dsp_dyn *s, const float *const *key, int nkey,
-                                                          float *const *io, int nch, int n)
+                                                          float *const *io, int nch, int n, const int K)
 {
     if (n <= 0)
         return;
@@ -540,11 +789,33 @@ __attribute__((always_inline)) static inline void process(dsp_dyn *s, const floa
     if (nkey <= 0)
         return;
 
-    double det[CHUNK];
+    double det[CHUNK] __attribute__((aligned(64)));
     if (s->p.link != DSP_DYN_UNLINKED) {
         float gain[CHUNK];
         for (int off = 0, m; off < n; off += m) {
             m = n - off < CHUNK - s->phase ? n - off : CHUNK - s->phase;
+            if (K && s->p.detector == DSP_DYN_PEAK && m == CHUNK && s->hold_n == 0 && s->hold[0] == 0) {
+                const int nc = (n - off) / CHUNK;
+                if (s->p.mode == DSP_DYN_COMPRESS)
+                    peak_chunks(s, key, nkey, io, nch, off, nc, DSP_DYN_COMPRESS, K);
+                else if (s->p.mode == DSP_DYN_EXPAND)
+                    peak_chunks(s, key, nkey, io, nch, off, nc, DSP_DYN_EXPAND, K);
+                else
+                    peak_chunks(s, key, nkey, io, nch, off, nc, DSP_DYN_GATE, K);
+                m = nc * CHUNK;
+                continue;
+            }
+            if (K && s->p.detector == DSP_DYN_PEAK && m == CHUNK) {
+                if (s->p.mode == DSP_DYN_COMPRESS)
+                    peak_chunk(s, key, nkey, io, nch, off, det, DSP_DYN_COMPRESS, K);
+                else if (s->p.mode == DSP_DYN_EXPAND)
+                    peak_chunk(s, key, nkey, io, nch, off, det, DSP_DYN_EXPAND, K);
+                else
+                    peak_chunk(s, key, nkey, io, nch, off, det, DSP_DYN_GATE, K);
+                s->phase = 0;
+                flush(s);
+                continue;
+            }
             if (s->p.detector == DSP_DYN_RMS && nkey <= 2) {
                 if (s->p.mode == DSP_DYN_COMPRESS)
                     rms_linked(s, key, nkey, off, m, det, gain, DSP_DYN_COMPRESS);
@@ -599,13 +870,13 @@ __attribute__((always_inline)) static inline void process(dsp_dyn *s, const floa
 #ifdef DSP_WIDE
 DSP_WIDE static void process_wide(dsp_dyn *s, const float *const *key, int nkey, float *const *io, int nch, int n)
 {
-    process(s, key, nkey, io, nch, n);
+    process(s, key, nkey, io, nch, n, 8);
 }
 #endif
 
 DSP_HOT static void process_hot(dsp_dyn *s, const float *const *key, int nkey, float *const *io, int nch, int n)
 {
-    process(s, key, nkey, io, nch, n);
+    process(s, key, nkey, io, nch, n, 0);
 }
 
 void dsp_dyn_process(dsp_dyn *s, const float *const *key, int nkey, float *const *io, int nch, int n)

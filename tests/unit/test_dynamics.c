@@ -539,18 +539,25 @@ static void test_block_sizes(void)
         dsp_dyn_detector det;
         dsp_dyn_link link;
         int external;
+        double hold_s;
     } cfg[] = {
-        {"compressor peak max", DSP_DYN_COMPRESS, DSP_DYN_PEAK, DSP_DYN_LINK_MAX, 0},
-        {"compressor RMS mean, external key", DSP_DYN_COMPRESS, DSP_DYN_RMS, DSP_DYN_LINK_MEAN, 1},
-        {"expander RMS unlinked", DSP_DYN_EXPAND, DSP_DYN_RMS, DSP_DYN_UNLINKED, 0},
-        {"gate peak max, external key", DSP_DYN_GATE, DSP_DYN_PEAK, DSP_DYN_LINK_MAX, 1},
+        {"compressor peak max", DSP_DYN_COMPRESS, DSP_DYN_PEAK, DSP_DYN_LINK_MAX, 0, 0.01},
+        {"compressor RMS mean, external key", DSP_DYN_COMPRESS, DSP_DYN_RMS, DSP_DYN_LINK_MEAN, 1, 0.01},
+        {"expander RMS unlinked", DSP_DYN_EXPAND, DSP_DYN_RMS, DSP_DYN_UNLINKED, 0, 0.01},
+        {"gate peak max, external key", DSP_DYN_GATE, DSP_DYN_PEAK, DSP_DYN_LINK_MAX, 1, 0.01},
+        /* no hold, linked peak: the 64-byte build's whole chunks with the
+         * recursion woven into the gain pass (dynamics.c peak_chunks),
+         * against blocks of 1, which never make a whole chunk */
+        {"compressor peak max, no hold", DSP_DYN_COMPRESS, DSP_DYN_PEAK, DSP_DYN_LINK_MAX, 0, 0.0},
+        {"expander peak mean, no hold, external key", DSP_DYN_EXPAND, DSP_DYN_PEAK, DSP_DYN_LINK_MEAN, 1, 0.0},
+        {"gate peak max, no hold, external key", DSP_DYN_GATE, DSP_DYN_PEAK, DSP_DYN_LINK_MAX, 1, 0.0},
     };
     float *ref[2] = {malloc((size_t)n * sizeof(float)), malloc((size_t)n * sizeof(float))};
     float *out[2] = {malloc((size_t)n * sizeof(float)), malloc((size_t)n * sizeof(float))};
     for (size_t c = 0; c < sizeof cfg / sizeof cfg[0]; c++) {
         dsp_dyn_params p;
         dsp_dyn_params_init(&p, cfg[c].mode);
-        p.detector = cfg[c].det, p.link = cfg[c].link, p.threshold_db = -35, p.hold_s = 0.01, p.makeup_db = 3;
+        p.detector = cfg[c].det, p.link = cfg[c].link, p.threshold_db = -35, p.hold_s = cfg[c].hold_s, p.makeup_db = 3;
         int ok = 1, bad_block = 0, bad_cap = 0;
         double meter_ref = 0;
         /* the reference: block 1 without the 64-byte build; then every block
