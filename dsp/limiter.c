@@ -308,6 +308,27 @@ static float max_abs(const float *restrict x, int n)
     return f;
 }
 
+/* abs_max and max_abs in one pass: pk[k] = max(pk[k], |x[k]|) (a NaN
+ * ignored), and returns max |x[k]| by the bits (a NaN counts as infinity),
+ * k < n: the same values the two give */
+DSP_HOT
+static float abs_max_peak(const float *restrict x, float *restrict pk, int n)
+{
+    uint32_t m = 0;
+    for (int k = 0; k < n; k++) {
+        float a = fabsf(x[k]);
+        pk[k] = a > pk[k] ? a : pk[k];
+        uint32_t u;
+        memcpy(&u, &x[k], sizeof u);
+        u &= 0x7fffffffu;
+        m = u > m ? u : m;
+    }
+    m = m < 0x7f800000u ? m : 0x7f800000u;
+    float f;
+    memcpy(&f, &m, sizeof f);
+    return f;
+}
+
 DSP_HOT
 static void mul_gain(float *restrict y, const float *restrict g, const float *restrict x, int n)
 {
@@ -330,6 +351,15 @@ static void ring_write(float *ring, int len, int64_t from, const float *src, int
     int first = len - at < n ? len - at : n;
     memcpy(ring + at, src, (size_t)first * sizeof *src);
     memcpy(ring, src + first, (size_t)(n - first) * sizeof *src);
+}
+
+/* y[0..n) = g[k] * ring[(from + k) & mask], as mul_gain on ring_read's copy */
+static void ring_mul_gain(const float *ring, int len, int64_t from, const float *g, float *y, int n)
+{
+    int at = (int)(from & (len - 1));
+    int first = len - at < n ? len - at : n;
+    mul_gain(y, g, ring + at, first);
+    mul_gain(y + first, g + first, ring, n - first);
 }
 
 /* Steps 1-4 for the m frames of one chunk: gbuf[SPAN + k] = g of frame
@@ -434,13 +464,19 @@ static float window_reading(const dsp_limiter *s, int k)
 
 /* Step 5 for windows 0 .. m - 1 of ybuf. Automated: cw[k] is the ceiling
  * window k's readings are held to (else NULL: s's). */
-static void check(dsp_limiter *s, int m, const float *cw)
+/* 1 when a gain of windows 0 .. m - 1 (gbuf[0 .. m + 11)) is under 1 */
+static int any_gain_below_one(const dsp_limiter *s, int m)
 {
-    const int stride = SPAN + CHUNK;
     int any = 0;
     for (int j = 0; j < m + SPAN; j++)
         any |= s->gbuf[j] < 1.0f;
-    if (!any)
+    return any;
+}
+
+static void check(dsp_limiter *s, int m, const float *cw)
+{
+    const int stride = SPAN + CHUNK;
+    if (!any_gain_below_one(s, m))
         return; /* the output is the input here: readings are P's, <= c */
     float z[CHUNK] = {0};
     for (int c = 0; c < s->channels; c++)
@@ -495,34 +531,57 @@ static void process_chunk(dsp_limiter *s, float *const *io, int done, int m)
         cv = cv_buf, cw = cw_buf, kv = kv_buf;
     }
 
-    /* detector: per channel, x[j] = input t0 - 11 + j */
+    /* detector: per channel, x[j] = input t0 - 11 + j: its history from
+     * the ring, the input itself read where it is (copied behind the
+     * history only for the filter) */
     for (int c = 0; c < s->channels; c++) {
         float *ring = s->ring + (size_t)c * s->ring_len;
+        const float *in = io[c] + done;
         ring_read(ring, s->ring_len, t0 - SPAN, x, SPAN);
-        memcpy(x + SPAN, io[c] + done, (size_t)m * sizeof *x);
-        ring_write(ring, s->ring_len, t0, x + SPAN, m);
-        abs_max(x + SPAN - DETECT_DELAY, pk, m);
+        ring_write(ring, s->ring_len, t0, in, m);
+        /* pk[k] from x[5 + k]: the history's last 6, then the input */
+        const int old = m < DETECT_DELAY ? m : DETECT_DELAY;
+        abs_max(x + SPAN - DETECT_DELAY, pk, old);
+        float top = max_abs(x, SPAN), top_in = abs_max_peak(in, pk + old, m - old);
+        top = top > top_in ? top : top_in;
+        top_in = max_abs(in + m - old, old); /* the input's last 6, not in pk yet */
+        top = top > top_in ? top : top_in;
         /* readings <= c do not change r: skip the filter where none can
          * exceed c */
-        if (cv || max_abs(x, SPAN + m) * DSP_TRUEPEAK_GAIN_BOUND > s->ceiling)
+        if (cv || top * DSP_TRUEPEAK_GAIN_BOUND > s->ceiling) {
+            memcpy(x + SPAN, in, (size_t)m * sizeof *x);
             dsp_truepeak_max(x, q + 1, m);
+        }
     }
     s->q_prev = q[m];
     envelope(s, pk, q, m, cv, kv);
     s->t += m;
 
     /* gain: frames t0 - L + 11 + k */
-    for (int c = 0; c < s->channels; c++) {
-        float *y = s->ybuf + (size_t)c * stride;
-        ring_read(s->ring + (size_t)c * s->ring_len, s->ring_len, t0 - s->latency + SPAN, x, m);
-        mul_gain(y + SPAN, s->gbuf + SPAN, x, m);
-    }
-    check(s, m, cw);
-
-    for (int c = 0; c < s->channels; c++) {
-        float *y = s->ybuf + (size_t)c * stride;
-        memcpy(io[c] + done, y, (size_t)m * sizeof *y);
-        memmove(y, y + m, SPAN * sizeof *y);
+    const int64_t from = t0 - s->latency + SPAN;
+    if (m >= SPAN && !any_gain_below_one(s, m)) {
+        /* nothing for the checker (check returns at once): the output is
+         * ybuf's 11 held samples, then the gained input, whose last 11 are
+         * held for the next chunk; written there directly */
+        for (int c = 0; c < s->channels; c++) {
+            const float *ring = s->ring + (size_t)c * s->ring_len;
+            float *y = s->ybuf + (size_t)c * stride, *out = io[c] + done;
+            memcpy(out, y, SPAN * sizeof *y);
+            ring_mul_gain(ring, s->ring_len, from, s->gbuf + SPAN, out + SPAN, m - SPAN);
+            ring_mul_gain(ring, s->ring_len, from + m - SPAN, s->gbuf + m, y, SPAN);
+        }
+    } else {
+        for (int c = 0; c < s->channels; c++) {
+            float *y = s->ybuf + (size_t)c * stride;
+            ring_read(s->ring + (size_t)c * s->ring_len, s->ring_len, from, x, m);
+            mul_gain(y + SPAN, s->gbuf + SPAN, x, m);
+        }
+        check(s, m, cw);
+        for (int c = 0; c < s->channels; c++) {
+            float *y = s->ybuf + (size_t)c * stride;
+            memcpy(io[c] + done, y, (size_t)m * sizeof *y);
+            memmove(y, y + m, SPAN * sizeof *y);
+        }
     }
     s->gain_out = s->gbuf[m - 1];
     memmove(s->gbuf, s->gbuf + m, SPAN * sizeof *s->gbuf);

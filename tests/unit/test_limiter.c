@@ -527,6 +527,39 @@ static void test_release(void)
     }
 }
 
+/* The detector reads each chunk's input where it is and decides from the
+ * chunk's samples and the 11 before them whether a window can read above
+ * the ceiling (dsp/limiter.c, CHUNK 256 frames): an inter-sample peak
+ * made by the last 6 samples of a chunk, silence before it, must still be
+ * found. Blocks of 4096 put frames 1018-1023 at the end of a chunk; blocks
+ * of 1 never make a chunk longer than a frame. Checked: the same bits,
+ * and the gain came down (else the signal would test nothing). */
+static void test_chunk_tail_peak(void)
+{
+    dsp_limiter_params p = params(-1.0, 0.005, 0.05);
+    sig in;
+    sig_alloc(&in, 2, 4096);
+    for (int c = 0; c < 2; c++)
+        for (int k = 0; k < 6; k++)
+            in.x[c][1018 + k] = (k % 2 ? -0.88f : 0.88f); /* samples under c = 0.891, its readings above */
+    sig out[2];
+    static const int blocks[] = {4096, 1};
+    for (int k = 0; k < 2; k++) {
+        limiter_box b;
+        run(limiter_new(&b, 2, FS, &p), &in, &out[k], blocks[k]);
+        free(b.mem);
+    }
+    int same = 1, down = 0;
+    for (int c = 0; c < 2; c++) {
+        same &= memcmp(out[0].x[c], out[1].x[c], (size_t)out[0].n * sizeof(float)) == 0;
+        for (long i = 0; i < out[1].n; i++)
+            down |= fabsf(out[1].x[c][i]) > 0 && fabsf(out[1].x[c][i]) < 0.879f;
+    }
+    check(same && down, "block size: an inter-sample peak in a chunk's last 6 frames is limited as in blocks of 1",
+          same ? "no gain reduction: the signal tests nothing" : "outputs differ");
+    sig_free(&in), sig_free(&out[0]), sig_free(&out[1]);
+}
+
 static void test_block_size(void)
 {
     dsp_limiter_params p = params(-1.0, 0.005, 0.05);
@@ -893,6 +926,7 @@ int main(void)
     test_release();
     test_linked();
     test_block_size();
+    test_chunk_tail_peak();
     test_bad_input();
     test_automated();
     test_speed();
