@@ -526,22 +526,32 @@ __attribute__((always_inline)) static inline void rms_linked(dsp_dyn *s, const f
 
 /* ---- whole chunks of the linked peak detector ------------------------------ */
 
-/* The same passes for a whole chunk (CHUNK samples, NV vectors of GROUP),
- * written in gcc's generic vectors: one 64-byte vector of GROUP doubles in
- * the AVX-512 build, two 32-byte ones in the AVX2 build, four 16-byte ones
- * in the baseline. What made the loops above slow is that the log2 and exp2
- * polynomials are chains of 8 and 12 dependent multiply-adds, and gcc
- * emitted each vector's chain whole before the next (unrolled or not): the
- * out-of-order core, whose floating-point scheduler holds a few dozen
- * operations, then had mostly waiting operations in it and ran a multiply
- * or an add every few cycles. Here each step of a chain is written for K
- * vectors side by side, so the core always has K independent operations
- * at hand. The operations are the scalar functions', lane by lane: a
- * select (?:) is a mask from the same comparison, so NaNs go the same
- * way, and every product and sum is formed from the same operands in the
- * same order: the same bits. */
+/* The 64-byte build's path for whole chunks (CHUNK samples, NV vectors of
+ * GROUP doubles) of a linked peak detector: the detect, gains and multiply
+ * passes above rewritten in gcc's generic vectors, for two reasons.
+ * (1) The log2 and exp2 polynomials are chains of 8 and 12 dependent
+ * multiply-adds, and gcc emitted each vector's chain whole before the next
+ * (unrolled or not): the out-of-order core then held mostly waiting
+ * operations. Here each step of a chain is written for K vectors side by
+ * side (K_TARGETS, K_APPLY; and dynamics.o is built with -fno-tree-ter,
+ * without which gcc re-serialises them).
+ * (2) The attack/release recursion (64 steps a chunk, about 600
+ * instructions) filled the reorder buffer by itself, so nothing ran beside
+ * its latency. Without a hold it is written without a branch (rec_step)
+ * and woven into the target pass of the chunk after it and the gain pass
+ * of the chunk before it, a step after each multiply of their series.
+ * The operations are the scalar functions', lane by lane: a select (?:) is
+ * a mask from the same comparison, so NaNs go the same way, and every
+ * product and sum is formed from the same operands in the same order: the
+ * same bits (test_dynamics compares whole chunks against blocks of 1).
+ * The AVX2 and baseline builds keep the passes above. */
+#ifdef DSP_WIDE
+#include <immintrin.h>
+
 #define GROUP 8
 #define NV (CHUNK / GROUP)
+#define K_TARGETS 4 /* vectors side by side: 8 spilled the log2's four arrays */
+#define K_APPLY 8
 
 /* The helpers take and return vectors by value; always inlined, none is
  * ever called, so gcc's note that such a call's ABI differs between the
@@ -551,19 +561,15 @@ typedef double gv_d __attribute__((vector_size(GROUP * sizeof(double))));
 typedef int64_t gv_l __attribute__((vector_size(GROUP * sizeof(int64_t))));
 typedef uint64_t gv_u __attribute__((vector_size(GROUP * sizeof(uint64_t))));
 typedef int32_t gv_i __attribute__((vector_size(GROUP * sizeof(int32_t))));
-typedef float gv_f __attribute__((vector_size(GROUP * sizeof(float))));
-/* GROUP samples of an audio buffer, unaligned; loads and stores of floats
- * through it (not memcpy) leave gcc free to keep the doubles in registers */
-typedef float gv_fu __attribute__((vector_size(GROUP * sizeof(float)), aligned(4)));
 
 /* m ? a : b, lane by lane (m all ones or zero) */
-__attribute__((always_inline)) static inline gv_d gv_sel(gv_l m, gv_d a, gv_d b)
+DSP_WIDE __attribute__((always_inline)) static inline gv_d gv_sel(gv_l m, gv_d a, gv_d b)
 {
     return (gv_d)(((gv_l)a & m) | ((gv_l)b & ~m));
 }
 
 /* v in every lane, by its bits (-0.0 stays -0.0) */
-__attribute__((always_inline)) static inline gv_d gv_splat(double v)
+DSP_WIDE __attribute__((always_inline)) static inline gv_d gv_splat(double v)
 {
     int64_t b;
     memcpy(&b, &v, sizeof b);
@@ -571,9 +577,11 @@ __attribute__((always_inline)) static inline gv_d gv_splat(double v)
 }
 
 /* |x[0..GROUP)| in doubles */
-__attribute__((always_inline)) static inline gv_d gv_abs_load(const float *x)
+DSP_WIDE __attribute__((always_inline)) static inline gv_d gv_abs_load(const float *x)
 {
-    return (gv_d)((gv_u)__builtin_convertvector(*(const gv_fu *)x, gv_d) & INT64_MAX);
+    /* the intrinsic: gcc 12 makes __builtin_convertvector of 8 floats two
+     * conversions, an extract and an insert */
+    return (gv_d)((gv_u)_mm512_cvtps_pd(_mm256_loadu_ps(x)) & INT64_MAX);
 }
 
 /* The settings as locals: loads through s would be repeated after every
@@ -583,7 +591,7 @@ typedef struct {
     gv_d lo, hi, w, range, zero;
 } chunk_consts;
 
-__attribute__((always_inline)) static inline void chunk_consts_of(chunk_consts *c, const dsp_dyn *s)
+DSP_WIDE __attribute__((always_inline)) static inline void chunk_consts_of(chunk_consts *c, const dsp_dyn *s)
 {
     double lo, hi;
     level_consts(0, &lo, &hi, &c->kl);
@@ -593,12 +601,55 @@ __attribute__((always_inline)) static inline void chunk_consts_of(chunk_consts *
     c->mk = s->p.makeup_db;
 }
 
+/* The attack/release recursion without a hold (hold_n 0 and the counter
+ * at 0: held is always 0), without a branch: both candidates formed from g
+ * as follow forms them, each in both lanes of a 2-lane vector, and one
+ * taken by the comparison's mask (a blend), so the loop-carried path is a
+ * multiply, an add and the blend, and nothing mispredicts among the
+ * vector work around it. */
+typedef double d2 __attribute__((vector_size(2 * sizeof(double))));
+typedef int64_t l2 __attribute__((vector_size(2 * sizeof(int64_t))));
+typedef struct {
+    d2 x, aa, ar, caa, car; /* x = {g, g}; aa = {a_att, a_att}, caa = 1 - aa, ... */
+} rec_state;
+
+DSP_WIDE __attribute__((always_inline)) static inline void rec_step(rec_state *r, double *t, const int up)
+{
+    __m128d tv = _mm_set1_pd(*t), x = (__m128d)r->x;
+    __m128d att = _mm_add_pd(_mm_mul_pd((__m128d)r->aa, x), _mm_mul_pd((__m128d)r->caa, tv));
+    __m128d rls = _mm_add_pd(_mm_mul_pd((__m128d)r->ar, x), _mm_mul_pd((__m128d)r->car, tv));
+    __mmask8 rel = up ? _mm_cmp_pd_mask(tv, x, _CMP_GT_OQ) : _mm_cmp_pd_mask(tv, x, _CMP_LT_OQ);
+    /* a blend after both sums: gcc would otherwise fold it into a masked
+     * add onto att (rls's add waiting for att: two adds on the chain), or
+     * write the select as two xors */
+    __asm__("" : "+v"(att), "+v"(rls));
+    r->x = (d2)_mm_mask_blend_pd(rel, att, rls);
+    *t = r->x[0];
+}
+
+/* A chunk's recursion spread over other work: t[step++] at each call until
+ * the chunk is done. NULL: none. */
+typedef struct {
+    rec_state r;
+    double *t;
+    int step, up;
+} rec_cursor;
+
+DSP_WIDE __attribute__((always_inline)) static inline void rec_next(rec_cursor *rc)
+{
+    if (rc && rc->step < CHUNK) {
+        rec_step(&rc->r, rc->t + rc->step, rc->up);
+        rc->step++;
+    }
+}
+
 /* det[0..CHUNK) = the gain computer's targets for the key samples at
  * offset off of k[0..nk): detect (linked: max or mean), level_db and
- * gain_computer, K vectors at a time */
-__attribute__((always_inline)) static inline void chunk_targets(const chunk_consts *c, const float *const *k, int nk,
+ * gain_computer, K vectors at a time; with rc, steps of another chunk's
+ * recursion, one after each multiply of the log2 series */
+DSP_WIDE __attribute__((always_inline)) static inline void chunk_targets(const chunk_consts *c, const float *const *k, int nk,
                                                                 const int mean, int off, double *restrict det,
-                                                                const int mode, const int K)
+                                                                const int mode, const int K, rec_cursor *rc)
 {
     gv_d d[NV];
     for (int v = 0; v < NV; v++)
@@ -628,8 +679,10 @@ __attribute__((always_inline)) static inline void chunk_targets(const chunk_cons
         for (int j = 0; j < 6; j++) {
             for (int v = v0; v < v0 + K; v++)
                 p[v] = series[j] + p[v];
-            for (int v = v0; v < v0 + K; v++)
+            for (int v = v0; v < v0 + K; v++) {
                 p[v] = s2[v] * p[v];
+                rec_next(rc);
+            }
         }
         for (int v = v0; v < v0 + K; v++) {
             gv_d l = c->kl * (e[v] + sv[v] * (1.0 + p[v]) * 2.88539008177792681472), g;
@@ -649,38 +702,14 @@ __attribute__((always_inline)) static inline void chunk_targets(const chunk_cons
     }
 }
 
-/* The attack/release recursion without a hold (hold_n 0 and the counter
- * at 0: held is always 0), without a branch: both candidates formed from g
- * as follow forms them, each in both lanes of a 2-lane vector, and one
- * taken by the comparison's mask (a blend), so the loop-carried path is a
- * multiply, an add and the blend, and nothing mispredicts among the
- * vector work around it. */
-typedef double d2 __attribute__((vector_size(2 * sizeof(double))));
-typedef int64_t l2 __attribute__((vector_size(2 * sizeof(int64_t))));
-typedef struct {
-    d2 x, aa, ar, caa, car; /* x = {g, g}; aa = {a_att, a_att}, caa = 1 - aa, ... */
-} rec_state;
-
-__attribute__((always_inline)) static inline void rec_step(rec_state *r, double *t, const int up)
-{
-    d2 tv = {*t, *t};
-    d2 att = r->aa * r->x + r->caa * tv, rls = r->ar * r->x + r->car * tv;
-    l2 rel = up ? tv > r->x : tv < r->x;
-    r->x = (d2)(((l2)rls & rel) | ((l2)att & ~rel));
-    *t = r->x[0];
-}
-
 /* io[0..nch) at offset off times 10^((g[i] + makeup) / 20), i < CHUNK:
- * to_gain and the multiply, K vectors at a time. With rec (a rec_state):
- * the recursion of another chunk over t[0..CHUNK) too, one step after each
- * multiply of the exp2 series, so that its latency hides behind this work
- * (as separate loops, the recursion's 64 steps fill the reorder buffer by
- * themselves). */
-__attribute__((always_inline)) static inline void chunk_apply(const chunk_consts *c, const double *restrict g,
+ * to_gain and the multiply, K vectors at a time; with rc, steps of another
+ * chunk's recursion, one after each multiply of the exp2 series, and the
+ * rest of that chunk's at the end. */
+DSP_WIDE __attribute__((always_inline)) static inline void chunk_apply(const chunk_consts *c, const double *restrict g,
                                                               float *const *io, int nch, int off, const int K,
-                                                              rec_state *rec, double *restrict t, const int up)
+                                                              rec_cursor *rc)
 {
-    int step = 0;
     const double kx = 0.16609640474436811739; /* as to_gain's */
     for (int v0 = 0; v0 < NV; v0 += K) {
         gv_d f[NV], p[NV];
@@ -699,30 +728,31 @@ __attribute__((always_inline)) static inline void chunk_apply(const chunk_consts
                 p[v] = series[j] + p[v];
             for (int v = v0; v < v0 + K; v++) {
                 p[v] = f[v] * p[v];
-                if (rec && step < CHUNK)
-                    rec_step(rec, t + step++, up);
+                rec_next(rc);
             }
         }
         for (int v = v0; v < v0 + K; v++) {
             gv_u bits = (gv_u)__builtin_convertvector(i[v] + 1023, gv_l) << 52;
-            gv_f gain = __builtin_convertvector((1.0 + p[v]) * (gv_d)bits, gv_f);
-            for (int ch = 0; ch < nch; ch++)
-                *(gv_fu *)(io[ch] + off + v * GROUP) *= gain;
+            __m256 gain = _mm512_cvtpd_ps((1.0 + p[v]) * (gv_d)bits);
+            for (int ch = 0; ch < nch; ch++) {
+                float *x = io[ch] + off + v * GROUP;
+                _mm256_storeu_ps(x, _mm256_mul_ps(_mm256_loadu_ps(x), gain));
+            }
         }
     }
-    while (rec && step < CHUNK)
-        rec_step(rec, t + step++, up);
+    while (rc && rc->step < CHUNK)
+        rec_next(rc);
 }
 
 /* A whole chunk at offset off, the flush phase at 0: chunk_targets, the
  * recursion as in gains, chunk_apply. */
-__attribute__((always_inline)) static inline void peak_chunk(dsp_dyn *s, const float *const *k, int nk,
+DSP_WIDE __attribute__((always_inline)) static inline void peak_chunk(dsp_dyn *s, const float *const *k, int nk,
                                                              float *const *io, int nch, int off,
-                                                             double *restrict det, const int mode, const int K)
+                                                             double *restrict det, const int mode)
 {
     chunk_consts c;
     chunk_consts_of(&c, s);
-    chunk_targets(&c, k, nk, s->p.link == DSP_DYN_LINK_MEAN, off, det, mode, K);
+    chunk_targets(&c, k, nk, s->p.link == DSP_DYN_LINK_MEAN, off, det, mode, K_TARGETS, NULL);
     const double aa = s->a_att, ar = s->a_rel;
     const int hold_n = s->hold_n;
     double g = s->g[0];
@@ -731,49 +761,81 @@ __attribute__((always_inline)) static inline void peak_chunk(dsp_dyn *s, const f
         det[i] = follow(det[i], &g, &h, aa, ar, mode == DSP_DYN_COMPRESS, hold_n);
     s->g[0] = g;
     s->hold[0] = h;
-    chunk_apply(&c, det, io, nch, off, K, NULL, NULL, 0);
+    chunk_apply(&c, det, io, nch, off, K_APPLY, NULL);
 }
 
 /* nc >= 1 whole chunks from offset off, the flush phase at 0, without a
- * hold (hold_n and the counter 0): chunk c + 1's targets, then chunk c -
- * 1's gains with chunk c's recursion woven in. The recursion reads targets
- * stored a chunk earlier and its gains are read a chunk later: a vector
- * load of values stored one at a time (or the reverse) cannot be served
- * from the store queue and would wait for the stores to retire. */
-__attribute__((always_inline)) static inline void peak_chunks(dsp_dyn *s, const float *const *k, int nk,
+ * hold (hold_n and the counter 0): in round c, chunk c + 2's targets and
+ * chunk c's gains, with chunk c + 1's recursion woven into both. The
+ * recursion reads targets stored a round earlier and its gains are read a
+ * round later: a vector load of values stored one at a time (or the
+ * reverse) cannot be served from the store queue and would wait for the
+ * stores to retire. */
+DSP_WIDE __attribute__((always_inline)) static inline void peak_chunks(dsp_dyn *s, const float *const *k, int nk,
                                                               float *const *io, int nch, int off, int nc,
-                                                              const int mode, const int K)
+                                                              const int mode)
 {
     double buf[3][CHUNK] __attribute__((aligned(64)));
     chunk_consts c;
     chunk_consts_of(&c, s);
     const int mean = s->p.link == DSP_DYN_LINK_MEAN, up = mode == DSP_DYN_COMPRESS;
     const double aa = s->a_att, ar = s->a_rel;
-    rec_state r = {.x = {s->g[0], s->g[0]}, .aa = {aa, aa}, .ar = {ar, ar}, .caa = {1.0 - aa, 1.0 - aa},
-                   .car = {1.0 - ar, 1.0 - ar}};
-    chunk_targets(&c, k, nk, mean, off, buf[0], mode, K);
+    rec_cursor rc = {.r = {.x = {s->g[0], s->g[0]}, .aa = {aa, aa}, .ar = {ar, ar}, .caa = {1.0 - aa, 1.0 - aa},
+                           .car = {1.0 - ar, 1.0 - ar}},
+                     .t = buf[0], .step = 0, .up = up};
+    chunk_targets(&c, k, nk, mean, off, buf[0], mode, K_TARGETS, NULL);
     if (nc > 1)
-        chunk_targets(&c, k, nk, mean, off + CHUNK, buf[1], mode, K);
-    for (int i = 0; i < CHUNK; i++)
-        rec_step(&r, buf[0] + i, up);
+        chunk_targets(&c, k, nk, mean, off + CHUNK, buf[1], mode, K_TARGETS, NULL);
+    while (rc.step < CHUNK)
+        rec_next(&rc);
     for (int ci = 0; ci < nc; ci++) {
-        double g = r.x[0]; /* flush's, for this slot, at the end of chunk ci */
+        double g = rc.r.x[0]; /* flush's, for this slot, at the end of chunk ci */
         g = fabs(g) < GAIN_FLUSH ? 0.0 : g;
-        r.x = (d2){g, g};
+        rc.r.x = (d2){g, g};
         if (ci + 1 == nc)
             break;
+        rc.t = buf[(ci + 1) % 3], rc.step = 0; /* chunk ci + 1's recursion, over the two */
         if (ci + 2 < nc)
-            chunk_targets(&c, k, nk, mean, off + (ci + 2) * CHUNK, buf[(ci + 2) % 3], mode, K);
-        chunk_apply(&c, buf[ci % 3], io, nch, off + ci * CHUNK, K, &r, buf[(ci + 1) % 3], up);
+            chunk_targets(&c, k, nk, mean, off + (ci + 2) * CHUNK, buf[(ci + 2) % 3], mode, K_TARGETS, &rc);
+        chunk_apply(&c, buf[ci % 3], io, nch, off + ci * CHUNK, K_APPLY, &rc);
     }
-    chunk_apply(&c, buf[(nc - 1) % 3], io, nch, off + (nc - 1) * CHUNK, K, NULL, NULL, 0);
+    chunk_apply(&c, buf[(nc - 1) % 3], io, nch, off + (nc - 1) * CHUNK, K_APPLY, NULL);
     flush(s); /* the other slots and the mean squares: unused here, as flush leaves them */
-    s->g[0] = r.x[0];
+    s->g[0] = rc.r.x[0];
 }
 
-__attribute__((always_inline)) static inline void process(dsp_dyn *s, const float *const *key, int nkey,
-                                                          float *const *io, int nch, int n, const int K)
+/* Whole chunks from offset off (nc >= 1, the flush phase at 0) in the
+ * 64-byte build: chosen per call, not inlined into the other builds. */
+DSP_WIDE static void peak_chunks_wide(dsp_dyn *s, const float *const *k, int nk, float *const *io, int nch, int off,
+                                      int nc)
 {
+    const int mode = (int)s->p.mode;
+    if (s->hold_n == 0 && s->hold[0] == 0) {
+        if (mode == DSP_DYN_COMPRESS)
+            peak_chunks(s, k, nk, io, nch, off, nc, DSP_DYN_COMPRESS);
+        else if (mode == DSP_DYN_EXPAND)
+            peak_chunks(s, k, nk, io, nch, off, nc, DSP_DYN_EXPAND);
+        else
+            peak_chunks(s, k, nk, io, nch, off, nc, DSP_DYN_GATE);
+        return;
+    }
+    double det[CHUNK] __attribute__((aligned(64)));
+    for (int ci = 0; ci < nc; ci++) {
+        if (mode == DSP_DYN_COMPRESS)
+            peak_chunk(s, k, nk, io, nch, off + ci * CHUNK, det, DSP_DYN_COMPRESS);
+        else if (mode == DSP_DYN_EXPAND)
+            peak_chunk(s, k, nk, io, nch, off + ci * CHUNK, det, DSP_DYN_EXPAND);
+        else
+            peak_chunk(s, k, nk, io, nch, off + ci * CHUNK, det, DSP_DYN_GATE);
+        flush(s);
+    }
+}
+#endif
+
+__attribute__((always_inline)) static inline void process(dsp_dyn *s, const float *const *key, int nkey,
+                                                          float *const *io, int nch, int n, const int wide)
+{
+    (void)wide; /* no 64-byte build (sanitizers, other compilers) */
     if (n <= 0)
         return;
     if (nch < 0)
@@ -794,28 +856,14 @@ __attribute__((always_inline)) static inline void process(dsp_dyn *s, const floa
         float gain[CHUNK];
         for (int off = 0, m; off < n; off += m) {
             m = n - off < CHUNK - s->phase ? n - off : CHUNK - s->phase;
-            if (K && s->p.detector == DSP_DYN_PEAK && m == CHUNK && s->hold_n == 0 && s->hold[0] == 0) {
+#ifdef DSP_WIDE
+            if (wide && s->p.detector == DSP_DYN_PEAK && m == CHUNK) {
                 const int nc = (n - off) / CHUNK;
-                if (s->p.mode == DSP_DYN_COMPRESS)
-                    peak_chunks(s, key, nkey, io, nch, off, nc, DSP_DYN_COMPRESS, K);
-                else if (s->p.mode == DSP_DYN_EXPAND)
-                    peak_chunks(s, key, nkey, io, nch, off, nc, DSP_DYN_EXPAND, K);
-                else
-                    peak_chunks(s, key, nkey, io, nch, off, nc, DSP_DYN_GATE, K);
+                peak_chunks_wide(s, key, nkey, io, nch, off, nc);
                 m = nc * CHUNK;
                 continue;
             }
-            if (K && s->p.detector == DSP_DYN_PEAK && m == CHUNK) {
-                if (s->p.mode == DSP_DYN_COMPRESS)
-                    peak_chunk(s, key, nkey, io, nch, off, det, DSP_DYN_COMPRESS, K);
-                else if (s->p.mode == DSP_DYN_EXPAND)
-                    peak_chunk(s, key, nkey, io, nch, off, det, DSP_DYN_EXPAND, K);
-                else
-                    peak_chunk(s, key, nkey, io, nch, off, det, DSP_DYN_GATE, K);
-                s->phase = 0;
-                flush(s);
-                continue;
-            }
+#endif
             if (s->p.detector == DSP_DYN_RMS && nkey <= 2) {
                 if (s->p.mode == DSP_DYN_COMPRESS)
                     rms_linked(s, key, nkey, off, m, det, gain, DSP_DYN_COMPRESS);
@@ -870,7 +918,7 @@ __attribute__((always_inline)) static inline void process(dsp_dyn *s, const floa
 #ifdef DSP_WIDE
 DSP_WIDE static void process_wide(dsp_dyn *s, const float *const *key, int nkey, float *const *io, int nch, int n)
 {
-    process(s, key, nkey, io, nch, n, 8);
+    process(s, key, nkey, io, nch, n, 1);
 }
 #endif
 
