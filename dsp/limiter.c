@@ -369,8 +369,9 @@ static void ring_mul_gain(const float *ring, int len, int64_t from, const float 
  * cv[k] is the ceiling of frame t0 - 6 + k and kv[k] the release
  * coefficient of frame t0 - L + 11 + k; else both NULL (s's settings; the
  * loops are the same). */
-static inline __attribute__((always_inline)) void envelope_body(dsp_limiter *s, const float *pk, const float *q,
-                                                                  int m, const float *cv, const double *kv)
+static inline __attribute__((always_inline)) int envelope_body(dsp_limiter *s, const float *pk, const float *q,
+                                                                 int filtered, int m, const float *cv,
+                                                                 const double *kv)
 {
     const float c = s->ceiling;
     const double target = s->target, k_rel = s->release_coef, k_keep = 1.0 - s->release_coef;
@@ -380,14 +381,21 @@ static inline __attribute__((always_inline)) void envelope_body(dsp_limiter *s, 
     const int64_t full = Q_ONE * w;
     float p[CHUNK];
 
-    /* step 1 (r itself in the loop below) */
+    /* step 1 (r itself in the loop below). No channel filtered: q[1..m]
+     * would be 0, so side is 0 past k = 0 and p is pk (>= 0, never NaN) */
     int hot = 0;
-    for (int k = 0; k < m; k++) {
-        float side = q[k] > q[k + 1] ? q[k] : q[k + 1];
+    for (int k = 0; k < (filtered ? m : 1); k++) {
+        float qk = q[k], qk1 = filtered ? q[k + 1] : 0.0f;
+        float side = qk > qk1 ? qk : qk1;
         float a = side > pk[k] ? side : pk[k];
         p[k] = a;
         hot |= a > (cv ? cv[k] : c);
     }
+    if (!filtered)
+        for (int k = 1; k < m; k++) {
+            p[k] = pk[k];
+            hot |= pk[k] > (cv ? cv[k] : c);
+        }
     if (!hot && s->quiet >= w && s->env == 1.0 && s->box_sum == full) {
         /* r = 1 here and for the last w frames: every minimum is 1, the
          * release and the box sit at 1, and every value in mins and box
@@ -397,7 +405,7 @@ static inline __attribute__((always_inline)) void envelope_body(dsp_limiter *s, 
         s->pre = 1.0;
         for (int k = 0; k < m; k++)
             s->gbuf[SPAN + k] = 1.0f;
-        return;
+        return 1;
     }
 
     double *mins = s->mins;
@@ -442,15 +450,17 @@ static inline __attribute__((always_inline)) void envelope_body(dsp_limiter *s, 
     }
     s->pre = pre, s->env = env, s->mins_pos = at, s->quiet = quiet;
     s->box_pos = pos, s->box_sum = sum;
+    return 0;
 }
 
-/* Two copies of the loops: the static one with cv and kv known NULL. */
-static void envelope(dsp_limiter *s, const float *pk, const float *q, int m, const float *cv, const double *kv)
+/* Two copies of the loops: the static one with cv and kv known NULL.
+ * Returns 1 when every new gain is 1.0f (the quiet path), else 0. */
+static int envelope(dsp_limiter *s, const float *pk, const float *q, int filtered, int m, const float *cv,
+                    const double *kv)
 {
     if (cv)
-        envelope_body(s, pk, q, m, cv, kv);
-    else
-        envelope_body(s, pk, q, m, NULL, NULL);
+        return envelope_body(s, pk, q, filtered, m, cv, kv);
+    return envelope_body(s, pk, q, filtered, m, NULL, NULL);
 }
 
 /* The reading of window k (ybuf[c][k .. k + 11]) over all channels. */
@@ -464,11 +474,12 @@ static float window_reading(const dsp_limiter *s, int k)
 
 /* Step 5 for windows 0 .. m - 1 of ybuf. Automated: cw[k] is the ceiling
  * window k's readings are held to (else NULL: s's). */
-/* 1 when a gain of windows 0 .. m - 1 (gbuf[0 .. m + 11)) is under 1 */
-static int any_gain_below_one(const dsp_limiter *s, int m)
+/* 1 when a gain of gbuf[from .. to) is under 1 (windows 0 .. m - 1 use
+ * gbuf[0 .. m + 11)) */
+static int any_gain_below_one(const dsp_limiter *s, int from, int to)
 {
     int any = 0;
-    for (int j = 0; j < m + SPAN; j++)
+    for (int j = from; j < to; j++)
         any |= s->gbuf[j] < 1.0f;
     return any;
 }
@@ -476,7 +487,7 @@ static int any_gain_below_one(const dsp_limiter *s, int m)
 static void check(dsp_limiter *s, int m, const float *cw)
 {
     const int stride = SPAN + CHUNK;
-    if (!any_gain_below_one(s, m))
+    if (!any_gain_below_one(s, 0, m + SPAN))
         return; /* the output is the input here: readings are P's, <= c */
     float z[CHUNK] = {0};
     for (int c = 0; c < s->channels; c++)
@@ -507,8 +518,8 @@ static void process_chunk(dsp_limiter *s, float *const *io, int done, int m)
     float x[SPAN + CHUNK];
     float pk[CHUNK], q[CHUNK + 1];
     memset(pk, 0, (size_t)m * sizeof *pk);
-    memset(q + 1, 0, (size_t)m * sizeof *q);
-    q[0] = s->q_prev;
+    q[0] = s->q_prev; /* q[1..m]: set to 0 by the first channel that filters */
+    int filtered = 0;
 
     /* automated: the settings each frame came in with (see dsp_limiter_set) */
     float cv_buf[CHUNK], cw_buf[CHUNK];
@@ -549,17 +560,20 @@ static void process_chunk(dsp_limiter *s, float *const *io, int done, int m)
         /* readings <= c do not change r: skip the filter where none can
          * exceed c */
         if (cv || top * DSP_TRUEPEAK_GAIN_BOUND > s->ceiling) {
+            if (!filtered)
+                memset(q + 1, 0, (size_t)m * sizeof *q);
+            filtered = 1;
             memcpy(x + SPAN, in, (size_t)m * sizeof *x);
             dsp_truepeak_max(x, q + 1, m);
         }
     }
-    s->q_prev = q[m];
-    envelope(s, pk, q, m, cv, kv);
+    s->q_prev = filtered ? q[m] : 0.0f;
+    const int ones = envelope(s, pk, q, filtered, m, cv, kv);
     s->t += m;
 
     /* gain: frames t0 - L + 11 + k */
     const int64_t from = t0 - s->latency + SPAN;
-    if (m >= SPAN && !any_gain_below_one(s, m)) {
+    if (m >= SPAN && !any_gain_below_one(s, 0, ones ? SPAN : m + SPAN)) {
         /* nothing for the checker (check returns at once): the output is
          * ybuf's 11 held samples, then the gained input, whose last 11 are
          * held for the next chunk; written there directly */
