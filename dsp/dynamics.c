@@ -526,81 +526,35 @@ __attribute__((always_inline)) static inline void rms_linked(dsp_dyn *s, const f
 
 /* ---- whole chunks of the linked peak detector ------------------------------ */
 
-/* The 64-byte build's path for whole chunks (CHUNK samples, NV vectors of
- * GROUP doubles) of a linked peak detector: the detect, gains and multiply
- * passes above rewritten in gcc's generic vectors, for two reasons.
+/* The AVX-512 and AVX2 paths for whole chunks (CHUNK samples) of a linked
+ * peak detector (dsp/dynamics_chunks.h, included once for each): the
+ * detect, gains and multiply passes above rewritten in gcc's generic
+ * vectors (8 or 4 doubles), for two reasons.
  * (1) The log2 and exp2 polynomials are chains of 8 and 12 dependent
  * multiply-adds, and gcc emitted each vector's chain whole before the next
  * (unrolled or not): the out-of-order core then held mostly waiting
- * operations. Here each step of a chain is written for K vectors side by
- * side (K_TARGETS, K_APPLY; and dynamics.o is built with -fno-tree-ter,
- * without which gcc re-serialises them).
+ * operations. There each step of a chain is written for K vectors side by
+ * side (K_TARGETS, K_APPLY; dynamics.o is built with -fno-tree-ter, without
+ * which gcc re-serialises them).
  * (2) The attack/release recursion (64 steps a chunk, about 600
  * instructions) filled the reorder buffer by itself, so nothing ran beside
- * its latency. Without a hold it is written without a branch (rec_step)
- * and woven into the target pass of the chunk after it and the gain pass
- * of the chunk before it, a step after each multiply of their series.
+ * its latency. Without a hold it is written without a branch (rec_step:
+ * both candidates, then a blend) and woven into the target pass of the
+ * chunk after it and the gain pass of the chunk before it, a step after
+ * each multiply of their series.
  * The operations are the scalar functions', lane by lane: a select (?:) is
  * a mask from the same comparison, so NaNs go the same way, and every
  * product and sum is formed from the same operands in the same order: the
- * same bits (test_dynamics compares whole chunks against blocks of 1).
- * The AVX2 and baseline builds keep the passes above. */
-#ifdef DSP_WIDE
+ * same bits (test_dynamics compares whole chunks against blocks of 1 on
+ * every path). The DSP_HOT clones (DUBSTAGE_SIMD=sse2, CPUs without AVX2)
+ * keep the passes above. */
+#if defined(DSP_WIDE) || defined(DSP_HAVE_AVX2)
 #include <immintrin.h>
-
-#define GROUP 8
-#define NV (CHUNK / GROUP)
-#define K_TARGETS 4 /* vectors side by side: 8 spilled the log2's four arrays */
-#define K_APPLY 8
 
 /* The helpers take and return vectors by value; always inlined, none is
  * ever called, so gcc's note that such a call's ABI differs between the
  * builds does not apply. */
 #pragma GCC diagnostic ignored "-Wpsabi"
-typedef double gv_d __attribute__((vector_size(GROUP * sizeof(double))));
-typedef int64_t gv_l __attribute__((vector_size(GROUP * sizeof(int64_t))));
-typedef uint64_t gv_u __attribute__((vector_size(GROUP * sizeof(uint64_t))));
-typedef int32_t gv_i __attribute__((vector_size(GROUP * sizeof(int32_t))));
-
-/* m ? a : b, lane by lane (m all ones or zero) */
-DSP_WIDE __attribute__((always_inline)) static inline gv_d gv_sel(gv_l m, gv_d a, gv_d b)
-{
-    return (gv_d)(((gv_l)a & m) | ((gv_l)b & ~m));
-}
-
-/* v in every lane, by its bits (-0.0 stays -0.0) */
-DSP_WIDE __attribute__((always_inline)) static inline gv_d gv_splat(double v)
-{
-    int64_t b;
-    memcpy(&b, &v, sizeof b);
-    return (gv_d)((gv_l){0} + b);
-}
-
-/* |x[0..GROUP)| in doubles */
-DSP_WIDE __attribute__((always_inline)) static inline gv_d gv_abs_load(const float *x)
-{
-    /* the intrinsic: gcc 12 makes __builtin_convertvector of 8 floats two
-     * conversions, an extract and an insert */
-    return (gv_d)((gv_u)_mm512_cvtps_pd(_mm256_loadu_ps(x)) & INT64_MAX);
-}
-
-/* The settings as locals: loads through s would be repeated after every
- * store to the audio. */
-typedef struct {
-    double t, hw, slope, inv_2w, kl, mk;
-    gv_d lo, hi, w, range, zero;
-} chunk_consts;
-
-DSP_WIDE __attribute__((always_inline)) static inline void chunk_consts_of(chunk_consts *c, const dsp_dyn *s)
-{
-    double lo, hi;
-    level_consts(0, &lo, &hi, &c->kl);
-    c->lo = gv_splat(lo), c->hi = gv_splat(hi);
-    c->t = s->p.threshold_db, c->hw = 0.5 * s->p.knee_db, c->w = gv_splat(s->p.knee_db);
-    c->slope = s->slope, c->inv_2w = s->inv_2w, c->range = gv_splat(s->p.range_db), c->zero = gv_splat(0.0);
-    c->mk = s->p.makeup_db;
-}
-
 /* The attack/release recursion without a hold (hold_n 0 and the counter
  * at 0: held is always 0), without a branch: both candidates formed from g
  * as follow forms them, each in both lanes of a 2-lane vector, and one
@@ -608,234 +562,59 @@ DSP_WIDE __attribute__((always_inline)) static inline void chunk_consts_of(chunk
  * multiply, an add and the blend, and nothing mispredicts among the
  * vector work around it. */
 typedef double d2 __attribute__((vector_size(2 * sizeof(double))));
-typedef int64_t l2 __attribute__((vector_size(2 * sizeof(int64_t))));
-typedef struct {
-    d2 x, aa, ar, caa, car; /* x = {g, g}; aa = {a_att, a_att}, caa = 1 - aa, ... */
-} rec_state;
-
-DSP_WIDE __attribute__((always_inline)) static inline void rec_step(rec_state *r, double *t, const int up)
-{
-    __m128d tv = _mm_set1_pd(*t), x = (__m128d)r->x;
-    __m128d att = _mm_add_pd(_mm_mul_pd((__m128d)r->aa, x), _mm_mul_pd((__m128d)r->caa, tv));
-    __m128d rls = _mm_add_pd(_mm_mul_pd((__m128d)r->ar, x), _mm_mul_pd((__m128d)r->car, tv));
-    __mmask8 rel = up ? _mm_cmp_pd_mask(tv, x, _CMP_GT_OQ) : _mm_cmp_pd_mask(tv, x, _CMP_LT_OQ);
-    /* a blend after both sums: gcc would otherwise fold it into a masked
-     * add onto att (rls's add waiting for att: two adds on the chain), or
-     * write the select as two xors */
-    __asm__("" : "+v"(att), "+v"(rls));
-    r->x = (d2)_mm_mask_blend_pd(rel, att, rls);
-    *t = r->x[0];
-}
-
-/* A chunk's recursion spread over other work: t[step++] at each call until
- * the chunk is done. NULL: none. */
-typedef struct {
-    rec_state r;
-    double *t;
-    int step, up;
-} rec_cursor;
-
-DSP_WIDE __attribute__((always_inline)) static inline void rec_next(rec_cursor *rc)
-{
-    if (rc && rc->step < CHUNK) {
-        rec_step(&rc->r, rc->t + rc->step, rc->up);
-        rc->step++;
-    }
-}
-
-/* det[0..CHUNK) = the gain computer's targets for the key samples at
- * offset off of k[0..nk): detect (linked: max or mean), level_db and
- * gain_computer, K vectors at a time; with rc, steps of another chunk's
- * recursion, one after each multiply of the log2 series */
-DSP_WIDE __attribute__((always_inline)) static inline void chunk_targets(const chunk_consts *c, const float *const *k, int nk,
-                                                                const int mean, int off, double *restrict det,
-                                                                const int mode, const int K, rec_cursor *rc)
-{
-    gv_d d[NV];
-    for (int v = 0; v < NV; v++)
-        d[v] = gv_abs_load(k[0] + off + v * GROUP);
-    for (int ch = 1; ch < nk; ch++)
-        for (int v = 0; v < NV; v++) {
-            gv_d a = gv_abs_load(k[ch] + off + v * GROUP);
-            d[v] = mean ? d[v] + a : gv_sel(a > d[v], a, d[v]);
-        }
-    for (int v0 = 0; v0 < NV; v0 += K) {
-        gv_d e[NV], sv[NV], s2[NV], p[NV];
-        for (int v = v0; v < v0 + K; v++) { /* level_db's clamps, then log2_poly up to its series */
-            gv_d x = d[v];
-            if (mean && nk > 1)
-                x *= 1.0 / nk;
-            x = gv_sel(x > c->lo, x, c->lo);
-            x = gv_sel(x < c->hi, x, c->hi);
-            gv_u b = (gv_u)x, mant = b & UINT64_C(0x000fffffffffffff);
-            gv_u big = (gv_u)(mant > UINT64_C(0x6a09e667f3bcc)); /* all ones where log2_poly's big is 1 */
-            e[v] = (gv_d)(((b >> 52) - big) | UINT64_C(0x4330000000000000)) - 4503599627371519.0;
-            gv_d m = (gv_d)(mant | (UINT64_C(0x3ff0000000000000) - (big & (UINT64_C(1) << 52))));
-            sv[v] = (m - 1.0) / (m + 1.0);
-            s2[v] = sv[v] * sv[v];
-            p[v] = s2[v] * (1.0 / 15);
-        }
-        static const double series[] = {1.0 / 13, 1.0 / 11, 1.0 / 9, 1.0 / 7, 1.0 / 5, 1.0 / 3};
-        for (int j = 0; j < 6; j++) {
-            for (int v = v0; v < v0 + K; v++)
-                p[v] = series[j] + p[v];
-            for (int v = v0; v < v0 + K; v++) {
-                p[v] = s2[v] * p[v];
-                rec_next(rc);
-            }
-        }
-        for (int v = v0; v < v0 + K; v++) {
-            gv_d l = c->kl * (e[v] + sv[v] * (1.0 + p[v]) * 2.88539008177792681472), g;
-            if (mode == DSP_DYN_GATE) {
-                g = gv_sel(l >= c->t, c->zero, c->range);
-            } else { /* gc_knee */
-                gv_d x = mode == DSP_DYN_COMPRESS ? l - c->t : c->t - l;
-                gv_d u = x + c->hw, ex = x - c->hw;
-                u = gv_sel(u > 0.0, u, c->zero);
-                u = gv_sel(u < c->w, u, c->w);
-                ex = gv_sel(ex > 0.0, ex, c->zero);
-                g = c->slope * (u * u * c->inv_2w + ex);
-                g = gv_sel(g > c->range, g, c->range);
-            }
-            *(gv_d *)(det + v * GROUP) = g;
-        }
-    }
-}
-
-/* io[0..nch) at offset off times 10^((g[i] + makeup) / 20), i < CHUNK:
- * to_gain and the multiply, K vectors at a time; with rc, steps of another
- * chunk's recursion, one after each multiply of the exp2 series, and the
- * rest of that chunk's at the end. */
-DSP_WIDE __attribute__((always_inline)) static inline void chunk_apply(const chunk_consts *c, const double *restrict g,
-                                                              float *const *io, int nch, int off, const int K,
-                                                              rec_cursor *rc)
-{
-    const double kx = 0.16609640474436811739; /* as to_gain's */
-    for (int v0 = 0; v0 < NV; v0 += K) {
-        gv_d f[NV], p[NV];
-        gv_i i[NV];
-        for (int v = v0; v < v0 + K; v++) { /* exp2_poly up to its series */
-            gv_d y = (*(const gv_d *)(g + v * GROUP) + c->mk) * kx;
-            i[v] = __builtin_convertvector(y, gv_i);
-            i[v] += __builtin_convertvector(y < __builtin_convertvector(i[v], gv_d), gv_i); /* -1 where y < i */
-            f[v] = (y - __builtin_convertvector(i[v], gv_d)) * 0.69314718055994530942;
-            p[v] = f[v] * (1.0 / 39916800);
-        }
-        static const double series[] = {1.0 / 3628800, 1.0 / 362880, 1.0 / 40320, 1.0 / 5040, 1.0 / 720,
-                                        1.0 / 120,     1.0 / 24,     1.0 / 6,     1.0 / 2,    1.0};
-        for (int j = 0; j < 10; j++) {
-            for (int v = v0; v < v0 + K; v++)
-                p[v] = series[j] + p[v];
-            for (int v = v0; v < v0 + K; v++) {
-                p[v] = f[v] * p[v];
-                rec_next(rc);
-            }
-        }
-        for (int v = v0; v < v0 + K; v++) {
-            gv_u bits = (gv_u)__builtin_convertvector(i[v] + 1023, gv_l) << 52;
-            __m256 gain = _mm512_cvtpd_ps((1.0 + p[v]) * (gv_d)bits);
-            for (int ch = 0; ch < nch; ch++) {
-                float *x = io[ch] + off + v * GROUP;
-                _mm256_storeu_ps(x, _mm256_mul_ps(_mm256_loadu_ps(x), gain));
-            }
-        }
-    }
-    while (rc && rc->step < CHUNK)
-        rec_next(rc);
-}
-
-/* A whole chunk at offset off, the flush phase at 0: chunk_targets, the
- * recursion as in gains, chunk_apply. */
-DSP_WIDE __attribute__((always_inline)) static inline void peak_chunk(dsp_dyn *s, const float *const *k, int nk,
-                                                             float *const *io, int nch, int off,
-                                                             double *restrict det, const int mode)
-{
-    chunk_consts c;
-    chunk_consts_of(&c, s);
-    chunk_targets(&c, k, nk, s->p.link == DSP_DYN_LINK_MEAN, off, det, mode, K_TARGETS, NULL);
-    const double aa = s->a_att, ar = s->a_rel;
-    const int hold_n = s->hold_n;
-    double g = s->g[0];
-    int h = s->hold[0];
-    for (int i = 0; i < CHUNK; i++)
-        det[i] = follow(det[i], &g, &h, aa, ar, mode == DSP_DYN_COMPRESS, hold_n);
-    s->g[0] = g;
-    s->hold[0] = h;
-    chunk_apply(&c, det, io, nch, off, K_APPLY, NULL);
-}
-
-/* nc >= 1 whole chunks from offset off, the flush phase at 0, without a
- * hold (hold_n and the counter 0): in round c, chunk c + 2's targets and
- * chunk c's gains, with chunk c + 1's recursion woven into both. The
- * recursion reads targets stored a round earlier and its gains are read a
- * round later: a vector load of values stored one at a time (or the
- * reverse) cannot be served from the store queue and would wait for the
- * stores to retire. */
-DSP_WIDE __attribute__((always_inline)) static inline void peak_chunks(dsp_dyn *s, const float *const *k, int nk,
-                                                              float *const *io, int nch, int off, int nc,
-                                                              const int mode)
-{
-    double buf[3][CHUNK] __attribute__((aligned(64)));
-    chunk_consts c;
-    chunk_consts_of(&c, s);
-    const int mean = s->p.link == DSP_DYN_LINK_MEAN, up = mode == DSP_DYN_COMPRESS;
-    const double aa = s->a_att, ar = s->a_rel;
-    rec_cursor rc = {.r = {.x = {s->g[0], s->g[0]}, .aa = {aa, aa}, .ar = {ar, ar}, .caa = {1.0 - aa, 1.0 - aa},
-                           .car = {1.0 - ar, 1.0 - ar}},
-                     .t = buf[0], .step = 0, .up = up};
-    chunk_targets(&c, k, nk, mean, off, buf[0], mode, K_TARGETS, NULL);
-    if (nc > 1)
-        chunk_targets(&c, k, nk, mean, off + CHUNK, buf[1], mode, K_TARGETS, NULL);
-    while (rc.step < CHUNK)
-        rec_next(&rc);
-    for (int ci = 0; ci < nc; ci++) {
-        double g = rc.r.x[0]; /* flush's, for this slot, at the end of chunk ci */
-        g = fabs(g) < GAIN_FLUSH ? 0.0 : g;
-        rc.r.x = (d2){g, g};
-        if (ci + 1 == nc)
-            break;
-        rc.t = buf[(ci + 1) % 3], rc.step = 0; /* chunk ci + 1's recursion, over the two */
-        if (ci + 2 < nc)
-            chunk_targets(&c, k, nk, mean, off + (ci + 2) * CHUNK, buf[(ci + 2) % 3], mode, K_TARGETS, &rc);
-        chunk_apply(&c, buf[ci % 3], io, nch, off + ci * CHUNK, K_APPLY, &rc);
-    }
-    chunk_apply(&c, buf[(nc - 1) % 3], io, nch, off + (nc - 1) * CHUNK, K_APPLY, NULL);
-    flush(s); /* the other slots and the mean squares: unused here, as flush leaves them */
-    s->g[0] = rc.r.x[0];
-}
-
-/* Whole chunks from offset off (nc >= 1, the flush phase at 0) in the
- * 64-byte build: chosen per call, not inlined into the other builds. */
-DSP_WIDE static void peak_chunks_wide(dsp_dyn *s, const float *const *k, int nk, float *const *io, int nch, int off,
-                                      int nc)
-{
-    const int mode = (int)s->p.mode;
-    if (s->hold_n == 0 && s->hold[0] == 0) {
-        if (mode == DSP_DYN_COMPRESS)
-            peak_chunks(s, k, nk, io, nch, off, nc, DSP_DYN_COMPRESS);
-        else if (mode == DSP_DYN_EXPAND)
-            peak_chunks(s, k, nk, io, nch, off, nc, DSP_DYN_EXPAND);
-        else
-            peak_chunks(s, k, nk, io, nch, off, nc, DSP_DYN_GATE);
-        return;
-    }
-    double det[CHUNK] __attribute__((aligned(64)));
-    for (int ci = 0; ci < nc; ci++) {
-        if (mode == DSP_DYN_COMPRESS)
-            peak_chunk(s, k, nk, io, nch, off + ci * CHUNK, det, DSP_DYN_COMPRESS);
-        else if (mode == DSP_DYN_EXPAND)
-            peak_chunk(s, k, nk, io, nch, off + ci * CHUNK, det, DSP_DYN_EXPAND);
-        else
-            peak_chunk(s, k, nk, io, nch, off + ci * CHUNK, det, DSP_DYN_GATE);
-        flush(s);
-    }
-}
+#define CK_SUFFIX_W(x) x##_wide
+#define CK_SUFFIX_A(x) x##_avx2
 #endif
 
+#ifdef DSP_WIDE
+#define CK_LANES 8
+#define CK_TARGET DSP_WIDE
+#define CK_SUFFIX CK_SUFFIX_W
+#define CK_LOAD(x) _mm512_cvtps_pd(_mm256_loadu_ps(x)) /* gcc 12's convertvector: two, an extract, an insert */
+#define CK_SCALE(x, g) _mm256_storeu_ps((x), _mm256_mul_ps(_mm256_loadu_ps(x), _mm512_cvtpd_ps(g)))
+#define CK_BLEND_GT(t, x, a, b) _mm_mask_blend_pd(_mm_cmp_pd_mask((t), (x), _CMP_GT_OQ), (a), (b))
+#define CK_BLEND_LT(t, x, a, b) _mm_mask_blend_pd(_mm_cmp_pd_mask((t), (x), _CMP_LT_OQ), (a), (b))
+#define K_TARGETS 4 /* 8 spilled the log2's four arrays */
+#define K_APPLY 8
+#include "dsp/dynamics_chunks.h"
+#undef CK_LANES
+#undef CK_TARGET
+#undef CK_SUFFIX
+#undef CK_LOAD
+#undef CK_SCALE
+#undef CK_BLEND_GT
+#undef CK_BLEND_LT
+#undef K_TARGETS
+#undef K_APPLY
+#endif
+
+#ifdef DSP_HAVE_AVX2
+#define CK_LANES 4
+#define CK_TARGET __attribute__((target("avx2")))
+#define CK_SUFFIX CK_SUFFIX_A
+#define CK_LOAD(x) _mm256_cvtps_pd(_mm_loadu_ps(x))
+#define CK_SCALE(x, g) _mm_storeu_ps((x), _mm_mul_ps(_mm_loadu_ps(x), _mm256_cvtpd_ps(g)))
+#define CK_BLEND_GT(t, x, a, b) _mm_blendv_pd((a), (b), _mm_cmp_pd((t), (x), _CMP_GT_OQ))
+#define CK_BLEND_LT(t, x, a, b) _mm_blendv_pd((a), (b), _mm_cmp_pd((t), (x), _CMP_LT_OQ))
+#define K_TARGETS 4
+#define K_APPLY 4
+#include "dsp/dynamics_chunks.h"
+#undef CK_LANES
+#undef CK_TARGET
+#undef CK_SUFFIX
+#undef CK_LOAD
+#undef CK_SCALE
+#undef CK_BLEND_GT
+#undef CK_BLEND_LT
+#undef K_TARGETS
+#undef K_APPLY
+#endif
+
+
 __attribute__((always_inline)) static inline void process(dsp_dyn *s, const float *const *key, int nkey,
-                                                          float *const *io, int nch, int n, const int wide)
+                                                          float *const *io, int nch, int n, const int path)
 {
-    (void)wide; /* no 64-byte build (sanitizers, other compilers) */
+    /* path: 2, the 64-byte build's chunks; 1, the AVX2 ones; 0, none */
     if (n <= 0)
         return;
     if (nch < 0)
@@ -856,14 +635,19 @@ __attribute__((always_inline)) static inline void process(dsp_dyn *s, const floa
         float gain[CHUNK];
         for (int off = 0, m; off < n; off += m) {
             m = n - off < CHUNK - s->phase ? n - off : CHUNK - s->phase;
-#ifdef DSP_WIDE
-            if (wide && s->p.detector == DSP_DYN_PEAK && m == CHUNK) {
+            if (s->p.detector == DSP_DYN_PEAK && m == CHUNK && path) {
                 const int nc = (n - off) / CHUNK;
-                peak_chunks_wide(s, key, nkey, io, nch, off, nc);
+#ifdef DSP_WIDE
+                if (path == 2)
+                    peak_chunks_v_wide(s, key, nkey, io, nch, off, nc);
+#endif
+#ifdef DSP_HAVE_AVX2
+                if (path == 1)
+                    peak_chunks_v_avx2(s, key, nkey, io, nch, off, nc);
+#endif
                 m = nc * CHUNK;
                 continue;
             }
-#endif
             if (s->p.detector == DSP_DYN_RMS && nkey <= 2) {
                 if (s->p.mode == DSP_DYN_COMPRESS)
                     rms_linked(s, key, nkey, off, m, det, gain, DSP_DYN_COMPRESS);
@@ -918,6 +702,17 @@ __attribute__((always_inline)) static inline void process(dsp_dyn *s, const floa
 #ifdef DSP_WIDE
 DSP_WIDE static void process_wide(dsp_dyn *s, const float *const *key, int nkey, float *const *io, int nch, int n)
 {
+    process(s, key, nkey, io, nch, n, 2);
+}
+#endif
+
+#ifdef DSP_HAVE_AVX2
+/* AVX2 with its own chunk path; the DSP_HOT clones below remain for
+ * DUBSTAGE_SIMD=sse2 (whose resolver still picks the AVX2 clone where the
+ * CPU has it) and for CPUs without AVX2 */
+__attribute__((target("avx2"))) static void process_avx2(dsp_dyn *s, const float *const *key, int nkey,
+                                                           float *const *io, int nch, int n)
+{
     process(s, key, nkey, io, nch, n, 1);
 }
 #endif
@@ -932,6 +727,12 @@ void dsp_dyn_process(dsp_dyn *s, const float *const *key, int nkey, float *const
 #ifdef DSP_WIDE
     if (DSP_HAVE_WIDE()) {
         process_wide(s, key, nkey, io, nch, n);
+        return;
+    }
+#endif
+#ifdef DSP_HAVE_AVX2
+    if (DSP_HAVE_AVX2()) {
+        process_avx2(s, key, nkey, io, nch, n);
         return;
     }
 #endif

@@ -16,8 +16,8 @@
  *   invariants      range never exceeded, external key not in the output,
  *                   linked channels share one gain, bit-identical output at
  *                   any block size and on every SIMD path (dsp_simd_cap:
- *                   the 64-byte build where the CPU has AVX-512 against the
- *                   AVX2/baseline clone), bad parameters named by
+ *                   the AVX-512 path where the CPU has it, the AVX2 path,
+ *                   the DSP_HOT clones), bad parameters named by
  *                   dsp_dyn_check. */
 #include <math.h>
 #include <stdint.h>
@@ -545,8 +545,8 @@ static void test_block_sizes(void)
         {"compressor RMS mean, external key", DSP_DYN_COMPRESS, DSP_DYN_RMS, DSP_DYN_LINK_MEAN, 1, 0.01},
         {"expander RMS unlinked", DSP_DYN_EXPAND, DSP_DYN_RMS, DSP_DYN_UNLINKED, 0, 0.01},
         {"gate peak max, external key", DSP_DYN_GATE, DSP_DYN_PEAK, DSP_DYN_LINK_MAX, 1, 0.01},
-        /* no hold, linked peak: the 64-byte build's whole chunks with the
-         * recursion woven into the gain pass (dynamics.c peak_chunks),
+        /* no hold, linked peak: the AVX-512 and AVX2 paths' whole chunks
+         * with the recursion woven into the passes (dsp/dynamics_chunks.h),
          * against blocks of 1, which never make a whole chunk */
         {"compressor peak max, no hold", DSP_DYN_COMPRESS, DSP_DYN_PEAK, DSP_DYN_LINK_MAX, 0, 0.0},
         {"expander peak mean, no hold, external key", DSP_DYN_EXPAND, DSP_DYN_PEAK, DSP_DYN_LINK_MEAN, 1, 0.0},
@@ -561,9 +561,11 @@ static void test_block_sizes(void)
         int ok = 1, bad_block = 0, bad_cap = 0;
         double meter_ref = 0;
         /* the reference: block 1 without the 64-byte build; then every block
-         * size with it (where the CPU has it) and without */
-        for (int run_i = 0; run_i < 10; run_i++) {
-            const int bi = run_i % 5, cap = run_i < 5 ? DSP_SIMD_NO_WIDE : DSP_SIMD_ANY;
+         * size with it (where the CPU has it), without it (the AVX2 path)
+         * and without AVX2 (the DSP_HOT clones) */
+        for (int run_i = 0; run_i < 15; run_i++) {
+            const int bi = run_i % 5;
+            const int cap = run_i < 5 ? DSP_SIMD_NO_WIDE : run_i < 10 ? DSP_SIMD_ANY : DSP_SIMD_NO_AVX2;
             float **dst = run_i == 0 ? ref : out;
             dsp_simd_cap = cap;
             memcpy(dst[0], a, (size_t)n * sizeof(float));
@@ -596,11 +598,12 @@ static void test_block_sizes(void)
         dsp_simd_cap = DSP_SIMD_ANY;
         char name[200];
         snprintf(name, sizeof name,
-                 "%s: blocks of 1, 7, 64, 4096 and random sizes give bit-identical output, with and without the "
-                 "64-byte build",
+                 "%s: blocks of 1, 7, 64, 4096 and random sizes give bit-identical output on the AVX-512, AVX2 "
+                 "and baseline paths",
                  cfg[c].name);
-        check(ok, name, "block %d (%s) differs from block 1 without it", bad_block,
-              bad_cap == DSP_SIMD_ANY ? "64-byte build where the CPU has it" : "without it");
+        check(ok, name, "block %d (%s) differs from block 1 on the AVX2 path", bad_block,
+              bad_cap == DSP_SIMD_ANY ? "AVX-512 path where the CPU has it"
+              : bad_cap == DSP_SIMD_NO_WIDE ? "AVX2 path" : "DSP_HOT clones");
     }
     free(a), free(b), free(k), free(ref[0]), free(ref[1]), free(out[0]), free(out[1]);
 }
