@@ -42,7 +42,18 @@
  * select: about 11 cycles a sample); it is now a multiply, an add and two
  * selects (follow), and a linked RMS detector runs in the same loop, so its
  * own recursion overlaps the gain's (rms_linked). The same kernel with glibc's log2 and
- * exp2: 8.8, 8.6, 7.2, 16.1. */
+ * exp2: 8.8, 8.6, 7.2, 16.1.
+ *
+ * Whole chunks of a linked peak detector take dynamics_chunks.h's path on
+ * the AVX-512 and AVX2 builds (see the comment above its include). The
+ * film mix's compressor (peak, two DX keys linked by max, no hold),
+ * 2026-12-06 07:53, AMD EPYC Zen 4, a loaded machine: op_bench
+ * reference_film.lua 120 --kinds, dyn, medians of seven pairs taking turns
+ * with main's build: AVX-512 path 2.566 -> 2.293 ns per channel-sample,
+ * AVX2 3.425 -> 3.206. What is left is the recursion's latency (a
+ * multiply, an add and the blend, 7 cycles a sample: about 1.2 ns per
+ * channel-sample alone) beside about 1.5 of vector work that only partly
+ * overlaps it (docs/bench.md). */
 #include "dsp/dynamics.h"
 #include "dsp/memory.h"
 
