@@ -175,8 +175,12 @@ int dsp_loudness_init(dsp_loudness *s, const dsp_loudness_config *cfg, void *hea
     s->ring_len = 30 * s->grid;
     double b[3], a[3], a2[3];
     dsp_loudness_k_coefficients(cfg->rate, b, a, a2);
-    for (int k = 0; k < 3; k++)
-        s->kb[k] = (float)b[k], s->ka[k] = (float)a[k], s->kc[k] = (float)a2[k];
+    /* the shelf's gain b0 moved out of the filter into the weight of its
+     * squares (KSTEP) */
+    s->kn[0] = (float)(b[1] / b[0]), s->kn[1] = (float)(b[2] / b[0]);
+    s->ka[0] = (float)-a[1], s->ka[1] = (float)-a[2];
+    s->kc[0] = (float)-a2[1], s->kc[1] = (float)-a2[2];
+    s->kgain = b[0] * b[0];
 
     unsigned char *p = heap;
     s->ch = (dsp_loudness_channel *)(void *)p;
@@ -297,8 +301,9 @@ int dsp_loudness_copy_state(dsp_loudness *dst, const dsp_loudness *src)
  * their energies go. */
 typedef struct {
     dsp_loudness_channel *ch;
-    float b0, b1, b2, a1, a2; /* shelf */
-    float c1, c2;             /* high-pass denominator */
+    double w;                 /* the weight of its sums of squares: the channel's times kgain */
+    float n1, n2, a1, a2;     /* shelf: numerator over b0, denominator negated (kn, ka) */
+    float c1, c2;             /* high-pass denominator negated (kc) */
     const float *in;
     int first, step;          /* samples to the first step end (1 .. step), then between them */
     double *step_e;           /* the meter's energies of the steps ending in the pass */
@@ -314,7 +319,7 @@ typedef struct {
 static inline void lane_step_end(const klane *l, int k, float acc)
 {
     if (isfinite(acc))
-        l->step_e[k] += l->ch->w * (double)acc;
+        l->step_e[k] += l->w * (double)acc;
 }
 
 static float flush(float v)
@@ -322,16 +327,43 @@ static float flush(float v)
     return fabsf(v) < FLUSH ? 0.0f : v;
 }
 
+/* One sample x of the K-weighting, of one channel (float) or of every lane
+ * of a vector, FMA(a, b, c) the fused a * b + c of that type (one
+ * rounding): the shelf with its gain b0 taken out (n1 = b1 / b0, n2 =
+ * b2 / b0; its squares are weighted by b0^2 instead, klane.w), the
+ * high-pass's numerator (1 - z^-1)^2 as a difference of differences, the
+ * denominators negated (a1 = -a1 ...), so each output is one chain of
+ * fused multiply-adds with the newest output's product last: the
+ * loop-carried dependency is one FMA per stage, and the sample 7 FMAs and
+ * 2 subtracts (17 operations unfused, b0 in the filter). FMA_B: the same
+ * operation as FMA, for the one whose b (x2) is at its last use (a kernel
+ * may write the result over it). */
+#define KSTEP(x, FMA, FMA_B, n1, n2, a1, a2, c1, c2, x1, x2, y1, y2, d1, v1, v2, acc)                      \
+    do {                                                                                                   \
+        __typeof__(x) x_ = (x);                                                                            \
+        __typeof__(x) y_ = FMA(a1, y1, FMA(a2, y2, FMA(n1, x1, FMA_B(n2, x2, x_))));                       \
+        __typeof__(x) d_ = y_ - y1;                                                                        \
+        __typeof__(x) v_ = FMA(c1, v1, FMA(c2, v2, d_ - d1));                                              \
+        x2 = x1, x1 = x_, y2 = y1, y1 = y_, d1 = d_, v2 = v1, v1 = v_;                                     \
+        acc = FMA(v_, v_, acc);                                                                            \
+    } while (0)
+
 /* K-weights one channel and adds the squares to its acc; at each of its
  * step ends, lane_step_end, then the filter state below FLUSH is zeroed
  * (denormals never arise), or all of it after a non-finite sum (the
  * recursion starts again rather than carrying NaN). Every operation in
- * float (loudness.h: what that changes against double). */
-DSP_HOT
+ * float, products fused with the add after them (fmaf: one rounding;
+ * loudness.h: what that changes against double). On x86-64 a clone with
+ * the FMA instructions and one calling the C library's fmaf, which rounds
+ * the same. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__) &&           \
+    !defined(__SANITIZE_THREAD__)
+__attribute__((target_clones("fma", "default")))
+#endif
 static void kweight1(const klane *l, int n)
 {
     dsp_loudness_channel *ch = l->ch;
-    const float b0 = l->b0, b1 = l->b1, b2 = l->b2, a1 = l->a1, a2 = l->a2, c1 = l->c1, c2 = l->c2;
+    const float n1 = l->n1, n2 = l->n2, a1 = l->a1, a2 = l->a2, c1 = l->c1, c2 = l->c2;
     const float *restrict in = l->in;
     float x1 = ch->x1, x2 = ch->x2, y1 = ch->y1, y2 = ch->y2;
     float d1 = ch->d1, v1 = ch->v1, v2 = ch->v2, acc = ch->acc;
@@ -340,17 +372,7 @@ static void kweight1(const klane *l, int n)
         int to = end < n ? end : n;
         for (; i < to; i++) {
             float x = in[i];
-            float y = (((b0 * x + b1 * x1) + b2 * x2) - a2 * y2) - a1 * y1;
-            float d = y - y1;
-            float v = ((d - d1) - c2 * v2) - c1 * v1;
-            x2 = x1;
-            x1 = x;
-            y2 = y1;
-            y1 = y;
-            d1 = d;
-            v2 = v1;
-            v1 = v;
-            acc += v * v;
+            KSTEP(x, fmaf, fmaf, n1, n2, a1, a2, c1, c2, x1, x2, y1, y2, d1, v1, v2, acc);
         }
         if (end > n)
             break;
@@ -366,16 +388,6 @@ static void kweight1(const klane *l, int n)
     ch->x1 = x1, ch->x2 = x2, ch->y1 = y1, ch->y2 = y2;
     ch->d1 = d1, ch->v1 = v1, ch->v2 = v2, ch->acc = acc;
 }
-
-/* one sample of every lane of a vector: kweight1's loop body */
-#define KSTEP(x, b0, b1, b2, a1, a2, c1, c2, x1, x2, y1, y2, d1, v1, v2, acc)                               \
-    do {                                                                                                   \
-        __typeof__(x) y_ = (((b0 * (x) + b1 * x1) + b2 * x2) - a2 * y2) - a1 * y1;                        \
-        __typeof__(x) d_ = y_ - y1;                                                                        \
-        __typeof__(x) v_ = ((d_ - d1) - c2 * v2) - c1 * v1;                                                \
-        x2 = x1, x1 = (x), y2 = y1, y1 = y_, d1 = d_, v2 = v1, v1 = v_;                                    \
-        acc += v_ * v_;                                                                                    \
-    } while (0)
 
 /* kweight1's step end in the lanes of a vector where mask is -1, in
  * integer vectors VI of the same width (32-bit lanes): the state flushed
@@ -462,8 +474,8 @@ static void kweight1(const klane *l, int n)
             int u = (L) * h + l < used ? (L) * h + l : 0;                                                  \
             const klane *k = &lane[u];                                                                     \
             const dsp_loudness_channel *c = k->ch;                                                         \
-            b0[h][l] = k->b0, b1[h][l] = k->b1, b2[h][l] = k->b2, a1[h][l] = k->a1;                        \
-            a2[h][l] = k->a2, c1[h][l] = k->c1, c2[h][l] = k->c2;                                          \
+            n1[h][l] = k->n1, n2[h][l] = k->n2, a1[h][l] = k->a1, a2[h][l] = k->a2;                        \
+            c1[h][l] = k->c1, c2[h][l] = k->c2;                                                            \
             x1[h][l] = c->x1, x2[h][l] = c->x2, y1[h][l] = c->y1, y2[h][l] = c->y2;                        \
             d1[h][l] = c->d1, v1[h][l] = c->v1, v2[h][l] = c->v2, acc[h][l] = c->acc;                      \
             q[(L) * h + l] = k->in;                                                                        \
@@ -482,6 +494,17 @@ typedef float v16f __attribute__((vector_size(64)));
 typedef int v4si __attribute__((vector_size(16)));
 typedef int v8si __attribute__((vector_size(32)));
 typedef int v16si __attribute__((vector_size(64)));
+
+/* a * b + c with one rounding, lane by lane, by the C library's fmaf (the
+ * generic kernel's, and the rare vectors the SSE2 one cannot round from
+ * double) */
+__attribute__((noinline, cold)) static v4f kfma_each(v4f a, v4f b, v4f c)
+{
+    v4f r;
+    for (int l = 0; l < 4; l++)
+        r[l] = fmaf(a[l], b[l], c[l]);
+    return r;
+}
 
 /* Two channels, their two stages side by side: a 4-lane vector
  * holds the shelf of channels 0 and 1 (lanes 0, 1) and their high-pass
@@ -513,9 +536,59 @@ typedef int v16si __attribute__((vector_size(64)));
  * EPYC) spans 4 iterations, and an iteration waits only for the
  * recursions (a multiply and a subtract, 6 cycles) */
 #define KP_LAG 4
-#define KP_BIQUAD(in, i1, i2, o1, o2) ((((kb0 * (in) + kb1 * (i1)) + kb2 * (i2)) - ka2 * (o2)) - ka1 * (o1))
-DSP_HOT
-static void kpairs(const klane *lane, int n)
+#include <immintrin.h>
+
+/* The fused multiply-adds of the kernels: the FMA instructions where the
+ * CPU has them (KHAVE_FMA: every x86-64 with AVX2 in practice; checked);
+ * elsewhere (DUBSTAGE_SIMD=sse2, CPUs before AVX2) the same roundings from
+ * double: a * b of two floats is exact in double, + c rounds it once, and
+ * that double rounded to float is the fused result unless it lies exactly
+ * halfway between two floats (where the first rounding may have made the
+ * tie) or under float's normal range: there, rare, the C library's fmaf
+ * (correctly rounded, the same bits) redoes the vector. */
+#define KHAVE_FMA() (DSP_HAVE_AVX2() && __builtin_cpu_supports("fma"))
+#define KFMA4(a, b, c) ((v4f)_mm_fmadd_ps((__m128)(a), (__m128)(b), (__m128)(c)))
+/* The AVX2 kernels' a * b + c, the instruction written out with the
+ * result over c (vfmadd231ps), or over b (kfma8_b, vfmadd132ps: KSTEP's
+ * FMA_B, whose b is at its last use), a from memory where gcc keeps it
+ * there. The intrinsic gave gcc the choice, and it copied registers
+ * around it: 74 instructions in keights1's run of 4 samples, 71 so. */
+__attribute__((target("avx2,fma"), always_inline)) static inline v8f kfma8(v8f a, v8f b, v8f c)
+{
+    __asm__("vfmadd231ps %[a], %[b], %[c]" : [c] "+x"(c) : [b] "x"(b), [a] "xm"(a));
+    return c;
+}
+__attribute__((target("avx2,fma"), always_inline)) static inline v8f kfma8_b(v8f a, v8f b, v8f c)
+{
+    __asm__("vfmadd132ps %[a], %[c], %[b]" : [b] "+x"(b) : [c] "x"(c), [a] "xm"(a));
+    return b;
+}
+#define KFMA16(a, b, c) ((v16f)_mm512_fmadd_ps((__m512)(a), (__m512)(b), (__m512)(c)))
+__attribute__((target("fma"), always_inline)) static inline v4f kfma4(v4f a, v4f b, v4f c)
+{
+    return KFMA4(a, b, c);
+}
+__attribute__((always_inline)) static inline v4f kfma4_sse2(v4f a, v4f b, v4f c)
+{
+    const __m128 fa = (__m128)a, fb = (__m128)b, fc = (__m128)c;
+    const __m128d lo = _mm_add_pd(_mm_mul_pd(_mm_cvtps_pd(fa), _mm_cvtps_pd(fb)), _mm_cvtps_pd(fc));
+    const __m128d hi = _mm_add_pd(_mm_mul_pd(_mm_cvtps_pd(_mm_movehl_ps(fa, fa)), _mm_cvtps_pd(_mm_movehl_ps(fb, fb))),
+                                  _mm_cvtps_pd(_mm_movehl_ps(fc, fc)));
+    const __m128 r = _mm_movelh_ps(_mm_cvtpd_ps(lo), _mm_cvtpd_ps(hi));
+    /* a double's 29 bits below a float's last: 1 then 28 zeros halfway (in
+     * the low 32 bits of each double; the high halves compare 0 to 0) */
+    const __m128i below = _mm_set_epi32(0, 0x1fffffff, 0, 0x1fffffff), half = _mm_set_epi32(0, 0x10000000, 0, 0x10000000);
+    int ties = _mm_movemask_ps((__m128)_mm_cmpeq_epi32(_mm_and_si128((__m128i)lo, below), half)) |
+               _mm_movemask_ps((__m128)_mm_cmpeq_epi32(_mm_and_si128((__m128i)hi, below), half));
+    /* |r| <= the smallest normal float, and not 0 (an exact 0: the double sum of a product and a float is 0 only
+     * when they cancel exactly) */
+    const __m128 mag = _mm_and_ps(r, (__m128)_mm_set1_epi32(0x7fffffff));
+    int tiny = _mm_movemask_ps(_mm_and_ps(_mm_cmple_ps(mag, _mm_set1_ps(0x1p-126f)), _mm_cmpneq_ps(mag, _mm_setzero_ps())));
+    return __builtin_expect((ties & 5) | tiny, 0) ? kfma_each(a, b, c) : (v4f)r;
+}
+
+#define KP_BIQUAD(in, i1, i2, o1, o2) fma(ka1, o1, fma(ka2, o2, fma(kb1, i1, fma(kb2, i2, in))))
+__attribute__((always_inline)) static inline void kpairs(const klane *lane, int n, v4f (*fma)(v4f, v4f, v4f))
 {
     if (n <= 0)
         return;
@@ -528,8 +601,7 @@ static void kpairs(const klane *lane, int n)
      * run, and the bench counts this kernel with callgrind. -0 times d2 is
      * a zero as +0 times it is. Lanes 0 and 1 of acc hold nothing of use) */
 #define KP_PAIRS(a, b, c, d) __builtin_shuffle((v4f){(a), (b), (a), (b)}, (v4f){(c), (d), (c), (d)}, x_d)
-    const v4f kb0 = KP_PAIRS(l0->b0, l1->b0, 1.0f, 1.0f), kb1 = KP_PAIRS(l0->b1, l1->b1, -1.0f, -1.0f);
-    const v4f kb2 = KP_PAIRS(l0->b2, l1->b2, -0.0f, -0.0f);
+    const v4f kb1 = KP_PAIRS(l0->n1, l1->n1, -1.0f, -1.0f), kb2 = KP_PAIRS(l0->n2, l1->n2, -0.0f, -0.0f);
     const v4f ka1 = KP_PAIRS(l0->a1, l1->a1, l0->c1, l1->c1), ka2 = KP_PAIRS(l0->a2, l1->a2, l0->c2, l1->c2);
     v4f i1 = KP_PAIRS(c0->x1, c1->x1, c0->d1, c1->d1);
     v4f i2 = KP_PAIRS(c0->x2, c1->x2, -0.0f, -0.0f);
@@ -560,7 +632,7 @@ static void kpairs(const klane *lane, int n)
         v4f o_ = KP_BIQUAD(in_, i1, i2, o1, o2);                                                           \
         i2 = __builtin_shuffle(i2, i1, lo_hi), i1 = __builtin_shuffle(i1, in_, lo_hi);                     \
         o2 = __builtin_shuffle(o2, o1, lo_hi), o1 = __builtin_shuffle(o1, o_, lo_hi);                      \
-        acc = __builtin_shuffle(acc, acc + o_ * o_, lo_hi);                                                \
+        acc = __builtin_shuffle(acc, fma(o_, o_, acc), lo_hi);                                             \
     } while (0)
 /* a whole iteration: the shelf of sample t (input x, lanes 0, 1) and the
  * high-pass of the sample whose d is dl (lanes 0, 1); dl becomes sample
@@ -569,7 +641,7 @@ static void kpairs(const klane *lane, int n)
     do {                                                                                                   \
         v4f in_ = __builtin_shuffle((x), (dl), x_d);                                                       \
         v4f o_ = KP_BIQUAD(in_, i1, i2, o1, o2);                                                           \
-        acc += o_ * o_;                                                                                    \
+        acc = fma(o_, o_, acc);                                                                            \
         (dl) = o_ - o1;                                                                                    \
         i2 = i1, i1 = in_, o2 = o1, o1 = o_;                                                               \
     } while (0)
@@ -629,6 +701,14 @@ static void kpairs(const klane *lane, int n)
         c->x1 = i1[u], c->x2 = i2[u], c->y1 = o1[u], c->y2 = o2[u];
         c->d1 = i1[2 + u], c->v1 = o1[2 + u], c->v2 = o2[2 + u], c->acc = acc[2 + u];
     }
+}
+__attribute__((target("avx2,fma"))) static void kpairs_fma(const klane *lane, int n)
+{
+    kpairs(lane, n, kfma4);
+}
+static void kpairs_sse2(const klane *lane, int n)
+{
+    kpairs(lane, n, kfma4_sse2);
 }
 #endif
 
@@ -717,8 +797,8 @@ static void kpairs(const klane *lane, int n)
  * used, n), which K-weights lanes [0, used) (of any meters, used up to
  * H * L) over n samples; lanes from `used` on repeat lane 0 and are not
  * written back. The filters' state of every lane stays in registers. */
-#define KLANES_KERNEL(V, VI, L, H, RUN, LOAD_RUN, MAXI, PEAKS)                                                 \
-    V b0[2], b1[2], b2[2], a1[2], a2[2], c1[2], c2[2];                                                     \
+#define KLANES_KERNEL(V, VI, L, H, RUN, LOAD_RUN, MAXI, PEAKS, FMA, FMA_B)                                     \
+    V n1[2], n2[2], a1[2], a2[2], c1[2], c2[2];                                                            \
     V x1[2], x2[2], y1[2], y2[2], d1[2], v1[2], v2[2], acc[2];                                             \
     VI pk[2] = {{0}, {0}};                                                                                 \
     const VI kmag_ = (VI){0} + 0x7fffffff;                                                                 \
@@ -728,18 +808,21 @@ static void kpairs(const klane *lane, int n)
     int i = 0;                                                                                             \
     for (;;) {                                                                                             \
         int lim_ = ev < n ? ev : n;                                                                        \
-        for (; i + (RUN) <= lim_; i += (RUN)) {                                                            \
-            V r[2][RUN];                                                                                   \
-            _Pragma("GCC unroll 2") for (int h = 0; h < (H); h++) LOAD_RUN(r[h], q + (L) * h, i);          \
-            _Pragma("GCC unroll 8") for (int t = 0; t < (RUN); t++)                                        \
-                _Pragma("GCC unroll 2") for (int h = 0; h < (H); h++) {                                    \
-                    KSTEP(r[h][t], b0[h], b1[h], b2[h], a1[h], a2[h], c1[h], c2[h], x1[h], x2[h], y1[h],   \
-                          y2[h], d1[h], v1[h], v2[h], acc[h]);                                             \
-                    if (PEAKS)                                                                             \
-                        KPEAK(VI, MAXI, pk[h], r[h][t]);                                                             \
-                }                                                                                          \
-            if ((PEAKS) && ((i + (RUN)) & (KBLOCK - 1)) == 0)                                                         \
-                KBLOCK_STORE(VI, L, H, i / KBLOCK);                                                            \
+        while (i + (RUN) <= lim_) { /* whole runs to the end of a 64-sample block, or lim_ */                \
+            int stop_ = (i | (KBLOCK - 1)) + 1 < lim_ ? (i | (KBLOCK - 1)) + 1 : lim_;                     \
+            for (; i + (RUN) <= stop_; i += (RUN)) {                                                       \
+                V r[2][RUN];                                                                               \
+                _Pragma("GCC unroll 2") for (int h = 0; h < (H); h++) LOAD_RUN(r[h], q + (L) * h, i);      \
+                _Pragma("GCC unroll 8") for (int t = 0; t < (RUN); t++)                                    \
+                    _Pragma("GCC unroll 2") for (int h = 0; h < (H); h++) {                                \
+                        KSTEP(r[h][t], FMA, FMA_B, n1[h], n2[h], a1[h], a2[h], c1[h], c2[h], x1[h], x2[h], \
+                              y1[h], y2[h], d1[h], v1[h], v2[h], acc[h]);                                  \
+                        if (PEAKS)                                                                         \
+                            KPEAK(VI, MAXI, pk[h], r[h][t]);                                               \
+                    }                                                                                      \
+            }                                                                                              \
+            if ((PEAKS) && (i & (KBLOCK - 1)) == 0) /* a block's last run done */                          \
+                KBLOCK_STORE(VI, L, H, i / KBLOCK - 1);                                                    \
         }                                                                                                  \
         if (i + (RUN) <= n) { /* a run with a step end in it (or at its start) */                          \
             V r[2][RUN];                                                                                   \
@@ -748,8 +831,8 @@ static void kpairs(const klane *lane, int n)
                 if (i + t == ev)                                                                           \
                     KEVENTS_AT(V, VI, L, H, acc, x1, x2, y1, y2, d1, v1, v2);                              \
                 _Pragma("GCC unroll 2") for (int h = 0; h < (H); h++) {                                    \
-                    KSTEP(r[h][t], b0[h], b1[h], b2[h], a1[h], a2[h], c1[h], c2[h], x1[h], x2[h], y1[h],   \
-                          y2[h], d1[h], v1[h], v2[h], acc[h]);                                             \
+                    KSTEP(r[h][t], FMA, FMA, n1[h], n2[h], a1[h], a2[h], c1[h], c2[h], x1[h], x2[h],      \
+                          y1[h], y2[h], d1[h], v1[h], v2[h], acc[h]);                                      \
                     if (PEAKS)                                                                             \
                         KPEAK(VI, MAXI, pk[h], r[h][t]);                                                             \
                 }                                                                                          \
@@ -768,7 +851,7 @@ static void kpairs(const klane *lane, int n)
                 V x;                                                                                       \
                 for (int l = 0; l < (L); l++)                                                              \
                     x[l] = q[(L) * h + l][i];                                                              \
-                KSTEP(x, b0[h], b1[h], b2[h], a1[h], a2[h], c1[h], c2[h], x1[h], x2[h], y1[h], y2[h],      \
+                KSTEP(x, FMA, FMA, n1[h], n2[h], a1[h], a2[h], c1[h], c2[h], x1[h], x2[h], y1[h], y2[h],  \
                       d1[h], v1[h], v2[h], acc[h]);                                                        \
                 if (PEAKS)                                                                                 \
                     KPEAK(VI, MAXI, pk[h], x);                                                                       \
@@ -784,17 +867,17 @@ static void kpairs(const klane *lane, int n)
  * operands: fewer register copies) where the CPU has AVX2 */
 static void kfours(const klane *lane, int used, int n)
 {
-    KLANES_KERNEL(v4f, v4si, 4, 1, 4, KLOAD4, KMAX_SELECT, 0)
+    KLANES_KERNEL(v4f, v4si, 4, 1, 4, KLOAD4, KMAX_SELECT, 0, kfma4_sse2, kfma4_sse2)
 }
-__attribute__((target("avx2"))) static void kfours_avx(const klane *lane, int used, int n)
+__attribute__((target("avx2,fma"))) static void kfours_avx(const klane *lane, int used, int n)
 {
-    KLANES_KERNEL(v4f, v4si, 4, 1, 4, KLOAD4, KMAX_SELECT, 0)
+    KLANES_KERNEL(v4f, v4si, 4, 1, 4, KLOAD4, KMAX_SELECT, 0, KFMA4, KFMA4)
 }
 /* 5-16 lanes, AVX2: one or two vectors of 8 */
 #define KEIGHTS(H, RUN, LOAD)                                                                              \
-    __attribute__((target("avx2"))) static void keights##H(const klane *lane, int used, int n)             \
+    __attribute__((target("avx2,fma"))) static void keights##H(const klane *lane, int used, int n)         \
     {                                                                                                      \
-        KLANES_KERNEL(v8f, v8si, 8, H, RUN, LOAD, KMAX_AVX2, 1)                                             \
+        KLANES_KERNEL(v8f, v8si, 8, H, RUN, LOAD, KMAX_AVX2, 1, kfma8, kfma8_b)                             \
     }
 KEIGHTS(1, 4, KLOAD8X4)
 KEIGHTS(2, 8, KLOAD8)
@@ -804,7 +887,7 @@ KEIGHTS(2, 8, KLOAD8)
 #define HAVE_KSIXTEENS 1
 DSP_WIDE static void ksixteens(const klane *lane, int used, int n)
 {
-    KLANES_KERNEL(v16f, v16si, 16, 1, 8, KLOAD16, KMAX_AVX512, 1)
+    KLANES_KERNEL(v16f, v16si, 16, 1, 8, KLOAD16, KMAX_AVX512, 1, KFMA16, KFMA16)
 }
 #endif
 
@@ -821,15 +904,15 @@ __attribute__((noinline)) static void kweight_lanes(const klane *lane, int used,
             ksixteens(lane, take, n);
         } else
 #endif
-        if (used > 4 && DSP_HAVE_AVX2()) {
+        if (used > 4 && KHAVE_FMA()) {
             take = used < 16 ? used : 16;
             (take > 8 ? keights2 : keights1)(lane, take, n);
         } else if (used > 2) {
             take = used < 4 ? used : 4;
-            (DSP_HAVE_AVX2() ? kfours_avx : kfours)(lane, take, n);
+            (KHAVE_FMA() ? kfours_avx : kfours)(lane, take, n);
         } else if (used == 2) {
             take = 2;
-            kpairs(lane, n);
+            (KHAVE_FMA() ? kpairs_fma : kpairs_sse2)(lane, n);
         } else {
             take = 1;
             kweight1(lane, n);
@@ -843,11 +926,10 @@ __attribute__((noinline)) static void kweight_lanes(const klane *lane, int used,
 #else
 /* Elsewhere (another compiler or architecture, AddressSanitizer builds):
  * four lanes of a gcc vector, loaded a lane at a time, the same operations
- * per lane as kweight1 */
-DSP_HOT
+ * per lane as kweight1 (the C library's fmaf lane by lane) */
 static void kweight4(const klane *lane, int used, int n)
 {
-    v4f b0[1], b1[1], b2[1], a1[1], a2[1], c1[1], c2[1];
+    v4f n1[1], n2[1], a1[1], a2[1], c1[1], c2[1];
     v4f x1[1], x2[1], y1[1], y2[1], d1[1], v1[1], v2[1], acc[1];
     const float *q[4];
     KLANES_LOAD(4, 1)
@@ -860,8 +942,8 @@ static void kweight4(const klane *lane, int used, int n)
         v4f x;
         for (int l = 0; l < 4; l++)
             x[l] = q[l][i];
-        KSTEP(x, b0[0], b1[0], b2[0], a1[0], a2[0], c1[0], c2[0], x1[0], x2[0], y1[0], y2[0], d1[0], v1[0], v2[0],
-              acc[0]);
+        KSTEP(x, kfma_each, kfma_each, n1[0], n2[0], a1[0], a2[0], c1[0], c2[0], x1[0], x2[0], y1[0], y2[0], d1[0], v1[0],
+              v2[0], acc[0]);
     }
     KLANES_STORE(4)
 }
@@ -1037,8 +1119,8 @@ void dsp_loudness_process_many(dsp_loudness *const *meters, const float *const *
             for (int c = 0; c < s->channels; c++) {
                 if (s->ch[c].w == 0.0)
                     continue;
-                lane[used] = (klane){.ch = &s->ch[c], .b0 = s->kb[0], .b1 = s->kb[1], .b2 = s->kb[2],
-                                     .a1 = s->ka[1], .a2 = s->ka[2], .c1 = s->kc[1], .c2 = s->kc[2],
+                lane[used] = (klane){.ch = &s->ch[c], .w = s->ch[c].w * s->kgain, .n1 = s->kn[0],
+                                     .n2 = s->kn[1], .a1 = s->ka[0], .a2 = s->ka[1], .c1 = s->kc[0], .c2 = s->kc[1],
                                      .in = in[j][c] + done, .first = s->step - s->pos, .step = s->step,
                                      .step_e = s->step_e};
                 if (++used == KLANES_MAX) {

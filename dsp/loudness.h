@@ -160,8 +160,11 @@ typedef struct {
     int hop_step;             /* steps % grid: steps into the current hop */
     int hop_at;               /* (steps / grid) % 30: the current hop's slot */
     double m_whole, s_whole;  /* the sums of the 3 and 29 newest complete hops (window_sum) */
-    float kb[3], ka[3];       /* stage 1: shelf, rounded to float (as it runs) */
-    float kc[3];              /* stage 2: high-pass denominator, numerator 1, -2, 1 */
+    float kn[2];              /* stage 1 (shelf): b1 / b0, b2 / b0 in float (b0 is in kgain) */
+    float ka[2];              /* its denominator negated: -a1, -a2 */
+    float kc[2];              /* stage 2 (high-pass): -a1, -a2 (numerator 1, -2, 1) */
+    double kgain;             /* b0 * b0: what a sum of squares of the filter above is
+                                 multiplied by (with the channel's weight) */
     dsp_loudness_channel *ch;
     double *ring;             /* 30 * grid step energies, indexed steps % len */
     int ring_len;

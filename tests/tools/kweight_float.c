@@ -1,34 +1,42 @@
-/* kweight_float.c - what K-weighting in float instead of double changes in
- * the meter's readings (issue 13: the meter's cost; since meter13c
- * dsp/loudness filters in float, and this is the measure of the difference
- * against the double meter it replaced, docs/loudness.md).
+/* kweight_float.c - what the meter's K-weighting arithmetic changes in its
+ * readings (issue 13: the meter's cost; dsp/loudness filtered in double
+ * until meter13c, in float with every product rounded until session 14,
+ * in float with fused multiply-adds since: docs/loudness.md).
  *
  *   build/tools/kweight_float FILE...
  *
  * Each file is read whole by libsndfile (float samples, the meter's input)
- * and measured twice by a plain BS.1770-4 / Tech 3342 measurement written
- * out here: I (400 ms blocks every 100 ms, gates -70 LUFS and -10 LU), LRA
- * (3 s values every 100 ms, gates -70 LUFS and -20 LU, 10th and 95th
- * percentiles by Tech 3342's rank rule round((n - 1) p / 100 + 1)), and the
- * largest M and S on the 100 ms grid. Both use the meter's coefficients
- * (dsp_loudness_k_coefficients), its filter structure (Direct Form I shelf,
- * then the high-pass with numerator (1 - z^-1)^2 done as a difference of
- * differences), its channel weights, and sum each 10 ms of squares
- * before adding them up in double:
- *   double  every operation in double: the meter before meter13c;
+ * and measured three times by a plain BS.1770-4 / Tech 3342 measurement
+ * written out here: I (400 ms blocks every 100 ms, gates -70 LUFS and -10
+ * LU), LRA (3 s values every 100 ms, gates -70 LUFS and -20 LU, 10th and
+ * 95th percentiles by Tech 3342's rank rule round((n - 1) p / 100 + 1)),
+ * and the largest M and S on the 100 ms grid. All use the meter's
+ * coefficients (dsp_loudness_k_coefficients), its filter structure (Direct
+ * Form I shelf, then the high-pass with numerator (1 - z^-1)^2 done as a
+ * difference of differences), its channel weights, and sum each 10 ms of
+ * squares before adding them up in double:
+ *   double  every operation in double, each product rounded then added:
+ *           the meter before meter13c;
  *   float   the same operations in float (coefficients rounded to float,
- *           squares summed in float over each 10 ms): the meter's
- *           arithmetic now (its kernels do these operations in this order).
+ *           squares summed in float over each 10 ms): the meter from
+ *           meter13c to session 13;
+ *   fused   the meter's arithmetic now (dsp/loudness.c KSTEP, which its
+ *           kernels do in this order): float, the shelf's b0 taken out of
+ *           the filter into the weight of the squares (b0^2), every
+ *           product fused with the addition after it (fmaf: one
+ *           rounding).
  * The meter itself (dsp_loudness) also measures the file, and its I is
- * printed beside the two (its histogram method agrees with the plain one
- * within 0.01 LU; loudness.h), so the float column is known to be the
+ * printed beside them (its histogram method agrees with the plain one
+ * within 0.01 LU; loudness.h), so the fused column is known to be the
  * meter's reading.
  *
  * Prints one line a file:
- *   I_METER I_FLOAT dI dLRA dMAX_M dMAX_S FILE
- * where dX = X(float) - X(double) in LU (0 where both are undefined), and a
- * last line with the largest |dX| of each over the files, and the largest
- * |I_METER - I_FLOAT|. Exit status 1 when a file could not be read.
+ *   I_METER I_FUSED dI dLRA dMAX_M dMAX_S  eI eLRA eMAX_M eMAX_S FILE
+ * where dX = X(float) - X(double) and eX = X(fused) - X(float) in LU (how
+ * far the readings moved in session 14; 0 where both are undefined), and
+ * last lines with the largest |dX| and |eX| of each over the files, the
+ * largest |I_METER - I_FUSED|, and the largest |X(fused) - X(double)|.
+ * Exit status 1 when a file could not be read.
  */
 #include <math.h>
 #include <stdio.h>
@@ -44,19 +52,19 @@ typedef struct {
 } reading;
 
 /* The 100 ms hop energies sum_c w_c sum(v^2) of every whole hop, one filter
- * precision: T the type the filter and the 10 ms sums run in. */
-#define HOP_ENERGIES(NAME, T)                                                                           \
+ * arithmetic: T the type the filter and the 10 ms sums run in, STEP one
+ * sample (xi to v, adding v^2 to acc), GAIN what the sums of squares are
+ * multiplied by besides the channel's weight. */
+#define HOP_ENERGIES(NAME, T, STEP, GAIN)                                                               \
     static void NAME(float *const *x, int channels, long n, double rate, double *hop_e, long hops)     \
     {                                                                                                   \
         double bd[3], ad[3], a2d[3];                                                                    \
         dsp_loudness_k_coefficients(rate, bd, ad, a2d);                                                 \
-        const T b0 = (T)bd[0], b1 = (T)bd[1], b2 = (T)bd[2], a1 = (T)ad[1], a2 = (T)ad[2];              \
-        const T c1 = (T)a2d[1], c2 = (T)a2d[2];                                                         \
         long hop = lround(rate / 10.0);                                                                 \
         for (long h = 0; h < hops; h++)                                                                 \
             hop_e[h] = 0.0;                                                                             \
         for (int c = 0; c < channels; c++) {                                                            \
-            double w = dsp_loudness_default_weight(channels, c);                                        \
+            double w = dsp_loudness_default_weight(channels, c) * (GAIN);                               \
             if (w == 0.0)                                                                               \
                 continue;                                                                               \
             T x1 = 0, x2 = 0, y1 = 0, y2 = 0, d1 = 0, v1 = 0, v2 = 0;                                   \
@@ -67,11 +75,8 @@ typedef struct {
                     T acc = 0;                                                                          \
                     for (long i = from; i < to && i < n; i++) {                                         \
                         T xi = (T)x[c][i];                                                              \
-                        T y = (((b0 * xi + b1 * x1) + b2 * x2) - a2 * y2) - a1 * y1;                    \
-                        T d = y - y1;                                                                   \
-                        T v = ((d - d1) - c2 * v2) - c1 * v1;                                           \
+                        STEP(T)                                                                         \
                         x2 = x1, x1 = xi, y2 = y1, y1 = y, d1 = d, v2 = v1, v1 = v;                     \
-                        acc += v * v;                                                                   \
                     }                                                                                   \
                     e += (double)acc;                                                                   \
                 }                                                                                       \
@@ -79,8 +84,28 @@ typedef struct {
             }                                                                                           \
         }                                                                                               \
     }
-HOP_ENERGIES(hops_double, double)
-HOP_ENERGIES(hops_float, float)
+/* every product rounded, then added, coefficients rounded to T: the meter
+ * in double before meter13c, in float from then to session 13 */
+#define STEP_PLAIN(T)                                                                                   \
+    const T b0 = (T)bd[0], b1 = (T)bd[1], b2 = (T)bd[2], a1 = (T)ad[1], a2 = (T)ad[2];                  \
+    const T c1 = (T)a2d[1], c2 = (T)a2d[2];                                                             \
+    T y = (((b0 * xi + b1 * x1) + b2 * x2) - a2 * y2) - a1 * y1;                                        \
+    T d = y - y1;                                                                                       \
+    T v = ((d - d1) - c2 * v2) - c1 * v1;                                                               \
+    acc += v * v;
+/* the meter's now (dsp/loudness.c KSTEP): b0 taken out of the shelf into
+ * the squares' weight (GAIN b0^2), the denominators negated, every product
+ * fused with the add after it (one rounding) */
+#define STEP_FUSED(T)                                                                                   \
+    const T n1 = (T)(bd[1] / bd[0]), n2 = (T)(bd[2] / bd[0]);                                           \
+    const T a1 = (T)-ad[1], a2 = (T)-ad[2], c1 = (T)-a2d[1], c2 = (T)-a2d[2];                           \
+    T y = fmaf(a1, y1, fmaf(a2, y2, fmaf(n1, x1, fmaf(n2, x2, xi))));                                   \
+    T d = y - y1;                                                                                       \
+    T v = fmaf(c1, v1, fmaf(c2, v2, d - d1));                                                           \
+    acc = fmaf(v, v, acc);
+HOP_ENERGIES(hops_double, double, STEP_PLAIN, 1.0)
+HOP_ENERGIES(hops_float, float, STEP_PLAIN, 1.0)
+HOP_ENERGIES(hops_fused, float, STEP_FUSED, bd[0] * bd[0])
 
 static double lufs(double e)
 {
@@ -156,7 +181,7 @@ static double diff(double f, double d)
     return f - d;
 }
 
-static double worst[5];
+static double worst[13];
 
 /* one file: 0, or 1 with a message on stderr */
 static int one(const char *path)
@@ -173,7 +198,7 @@ static int one(const char *path)
     float *inter = malloc(sizeof *inter * (size_t)n * (size_t)nch);
     float **x = malloc(sizeof *x * (size_t)nch);
     long hops = n / lround(info.samplerate / 10.0);
-    double *hop_e = malloc(sizeof *hop_e * (size_t)(hops + 1));
+    double *hop_e = calloc((size_t)(hops + 1), sizeof *hop_e);
     int rc = 1;
     if (x)
         memset(x, 0, sizeof *x * (size_t)nch);
@@ -213,12 +238,19 @@ static int one(const char *path)
     reading d = measure(hop_e, hops, info.samplerate);
     hops_float(x, nch, n, info.samplerate, hop_e, hops);
     reading f = measure(hop_e, hops, info.samplerate);
-    double dx[4] = {diff(f.i, d.i), diff(f.lra, d.lra), diff(f.max_m, d.max_m), diff(f.max_s, d.max_s)};
-    for (int k = 0; k < 4; k++)
+    hops_fused(x, nch, n, info.samplerate, hop_e, hops);
+    reading u = measure(hop_e, hops, info.samplerate);
+    double dx[8] = {diff(f.i, d.i), diff(f.lra, d.lra), diff(f.max_m, d.max_m), diff(f.max_s, d.max_s),
+                    diff(u.i, f.i), diff(u.lra, f.lra), diff(u.max_m, f.max_m), diff(u.max_s, f.max_s)};
+    for (int k = 0; k < 8; k++)
         worst[k] = fabs(dx[k]) > worst[k] ? fabs(dx[k]) : worst[k];
-    double dm = diff(mr.integrated_lufs, f.i);
-    worst[4] = fabs(dm) > worst[4] ? fabs(dm) : worst[4];
-    printf("%8.3f %8.3f %+.6f %+.6f %+.6f %+.6f %s\n", mr.integrated_lufs, f.i, dx[0], dx[1], dx[2], dx[3], path);
+    double du[4] = {diff(u.i, d.i), diff(u.lra, d.lra), diff(u.max_m, d.max_m), diff(u.max_s, d.max_s)};
+    for (int k = 0; k < 4; k++)
+        worst[9 + k] = fabs(du[k]) > worst[9 + k] ? fabs(du[k]) : worst[9 + k];
+    double dm = diff(mr.integrated_lufs, u.i);
+    worst[8] = fabs(dm) > worst[8] ? fabs(dm) : worst[8];
+    printf("%8.3f %8.3f %+.6f %+.6f %+.6f %+.6f  %+.6f %+.6f %+.6f %+.6f %s\n", mr.integrated_lufs, u.i, dx[0], dx[1],
+           dx[2], dx[3], dx[4], dx[5], dx[6], dx[7], path);
     rc = 0;
 done:
     for (int c = 0; x && c < nch; c++)
@@ -237,10 +269,14 @@ int main(int argc, char **argv)
         return 2;
     }
     int rc = 0;
-    printf("# I_meter I_float dI dLRA dmaxM dmaxS (LU: float K-weighting minus double)\n");
+    printf("# I_meter I_fused, float minus double: dI dLRA dmaxM dmaxS, fused minus float: dI dLRA dmaxM dmaxS (LU)\n");
     for (int k = 1; k < argc; k++)
         rc |= one(argv[k]);
-    printf("# largest |d|: I %.6f LRA %.6f max M %.6f max S %.6f LU; |I_meter - I_float| %.6f LU\n", worst[0],
-           worst[1], worst[2], worst[3], worst[4]);
+    printf("# largest |d|, float minus double: I %.6f LRA %.6f max M %.6f max S %.6f LU\n", worst[0], worst[1],
+           worst[2], worst[3]);
+    printf("# largest |d|, fused minus float: I %.6f LRA %.6f max M %.6f max S %.6f LU; |I_meter - I_fused| %.6f LU\n",
+           worst[4], worst[5], worst[6], worst[7], worst[8]);
+    printf("# largest |d|, fused minus double: I %.6f LRA %.6f max M %.6f max S %.6f LU\n", worst[9], worst[10],
+           worst[11], worst[12]);
     return rc;
 }
