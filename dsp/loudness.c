@@ -9,15 +9,18 @@
  * transform prewarped at f0. At 48 kHz the published coefficients are used.
  *
  * Where the time goes, per sample and channel:
- *   K-weighting: two biquads in float (loudness.h: what that costs in
- *     exactness, under 1e-3 LU; docs/loudness.md), Direct Form I, ordered
- *     so the loop-carried dependency is one multiply and one subtract per
- *     stage; stage 2's numerator (1 - z^-1)^2 as a difference of
- *     differences (no multiplies). Channels go side by side, one per lane
- *     of a float vector, so their dependency chains overlap and the loop is
- *     bound by its 17 operations a sample (tests/tools/kweight_forms: a
- *     look-ahead form that halves the chains runs no faster on an EPYC,
- *     docs/bench.md, kw13): 4 lanes (SSE), 8 (AVX2) or 16
+ *   K-weighting: two biquads in float with fused multiply-adds (KSTEP;
+ *     loudness.h: what that costs in exactness, under 1e-3 LU;
+ *     docs/loudness.md), Direct Form I, the shelf's gain b0 moved into the
+ *     weight of the squares, each output one chain of FMAs with the
+ *     newest output's product last, so the loop-carried dependency is one
+ *     FMA per stage; stage 2's numerator (1 - z^-1)^2 as a difference of
+ *     differences (no multiplies): 9 operations a sample (17 unfused with
+ *     b0, until 2026-12-06). Channels go side by side, one per lane of a
+ *     float vector, so their dependency chains overlap and the loop is
+ *     bound by its operations (tests/tools/kweight_forms: a look-ahead
+ *     form that halves the chains runs no faster on an EPYC, docs/bench.md,
+ *     kw13): 4 lanes (SSE), 8 (AVX2) or 16
  *     (AVX-512), two vectors in one loop when there are lanes for both,
  *     across meters with dsp_loudness_process_many (a render's outputs).
  *     A stereo meter alone puts its two stages side by side instead
@@ -27,11 +30,12 @@
  *     lane's grid step ends inside the pass in its registers (its weighted
  *     sum into its meter's step energy, the flush, masked to the lanes
  *     ending there), not by cutting the call there. Every kernel does
- *     kweight1's operations in its order: the same bits on every path.
- *     Callgrind, AVX2, 30 s of the film bench's stems (docs/bench.md):
- *     3.75 instructions per channel-sample with 8 lanes (double: 6.3),
- *     8.9 for a stereo meter alone (before kpairs ran its high-pass 4
- *     samples behind; not counted since).
+ *     kweight1's operations in its order: the same bits on every path
+ *     (the SSE2 kernels make each FMA's rounding from double, kfma4_sse2).
+ *     Callgrind, AVX2, 30 s of the film bench's stems (docs/bench.md,
+ *     meter14): keights1's run of 4 samples of 8 lanes is 71 instructions
+ *     (105 unfused), 2.7 per channel-sample with the pass's bookkeeping
+ *     (3.6 unfused; double: 6.3).
  *   true peak: dsp/truepeak.c's interpolator (24 multiplies per input
  *     sample for all 4 phases, vectorised across time). A stretch of 64
  *     windows whose samples cannot produce a new maximum skips the filter;

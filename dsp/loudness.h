@@ -25,27 +25,34 @@
  *                under-read by up to 20 log10(cos(pi f / 4 fs)) more, as
  *                with any 4x interpolator: 0.69 dB at Nyquist, 0.47 dB at
  *                20 kHz. Tech 3341 allows +0.2/-0.4 dB.
- *   K-weighting  BS.1770's two biquads, every operation in float (the
- *                coefficients rounded to float, each grid step's squares
- *                summed in float, the steps' sums in double). Against the
- *                same filters in long double it reads M and S at most 6.1e-5
- *                LU off on test_loudness's music-like signal (measured),
- *                which test_windows checks within
- *                DSP_LOUDNESS_KWEIGHT_ERROR_LU = 2e-4 LU (that, times about
- *                3). The error is relative to the programme's level, not
- *                the window's: 1.1e-3 LU where a 400 ms window holds only
- *                the filters' ringing 43 dB under the sine that stopped
- *                before it (test_qc_series allows 3e-3 there). Against
- *                the double filter it replaced, I, LRA, max M
- *                and max S moved by at most 1e-5 LU on the EBU Tech
- *                3341/3342 signals and 0.0006 LU on bass-heavy recordings
+ *   K-weighting  BS.1770's two biquads in float with fused multiply-adds
+ *                (one rounding each; the shelf's b0 moved into the weight of
+ *                the squares, b0^2; docs/loudness.md writes the arithmetic
+ *                out), the coefficients rounded to float, each grid step's
+ *                squares summed in float, the steps' sums in double. The
+ *                same bits on every path: FMA instructions where the CPU
+ *                has them, the same roundings made from double on SSE2.
+ *                Against the same filters in long double it reads M and S
+ *                at most 2.3e-5 LU off on test_loudness's music-like signal
+ *                (measured; 6.1e-5 with every product rounded before its
+ *                add, as until 2026-12-06), which test_windows checks
+ *                within DSP_LOUDNESS_KWEIGHT_ERROR_LU = 2e-4 LU. The error is
+ *                relative to the programme's level, not the window's: 1.1e-3
+ *                LU (unfused) where a 400 ms window holds only the filters'
+ *                ringing 43 dB under the sine that stopped before it
+ *                (test_qc_series allows 3e-3 there). Against the unfused
+ *                float filter, I, LRA, max M and max S moved by at most
+ *                0.000016 LU on the EBU Tech 3341/3342 signals and 0.000018
+ *                LU on the film bench's outputs and four recordings; against
+ *                the double filter before it, by at most 0.000052 LU
  *                (tests/tools/kweight_float; docs/loudness.md). Meters print
  *                tenths; Tech 3341 allows 0.1 LU. The error comes from the
  *                shelf's coefficients rounded (its DC gain is a ratio of two
- *                sums near 0.04 of coefficients near 1.5) and the high-pass's
- *                rounding near its poles at 0.995, so it is largest for
- *                programmes heavy below 100 Hz. Float is 8 lanes a vector on
- *                AVX2 and 16 on AVX-512: half the instructions of double.
+ *                sums near 0.04 of coefficients near 1.5) and the
+ *                high-pass's rounding near its poles at 0.995, so it is
+ *                largest for programmes heavy below 100 Hz. Float is 8 lanes
+ *                a vector on AVX2 and 16 on AVX-512: half the instructions of
+ *                double.
  *   bad input    a NaN or infinity makes that channel's peaks +inf and its
  *                grid step count as silence; the filters then start again.
  *                (A finite sample above about 1e19, +380 dBFS, squares to
@@ -84,7 +91,8 @@
 
 /* How far M and S may read from BS.1770's K-weighting done in long double,
  * LU, on test_loudness's music-like programme (see "K-weighting" above): the
- * float filter's measured worst, 6.1e-5 LU, times about 3. */
+ * unfused float filter's measured worst, 6.1e-5 LU, times about 3 (the fused
+ * one reads 2.3e-5). */
 #define DSP_LOUDNESS_KWEIGHT_ERROR_LU 2e-4
 
 typedef struct {

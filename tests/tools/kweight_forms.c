@@ -4,9 +4,11 @@
  *
  *   build/tools/kweight_forms [ROUNDS]
  *
- * Times, in CPU time, the K-weighting's loop body (dsp/loudness.c KSTEP:
- * the 48 kHz shelf then the high-pass, 8 channels one per lane of an AVX2
- * vector) over 1024 samples of noise again and again, in these forms:
+ * Times, in CPU time, the K-weighting's loop body (dsp/loudness.c KSTEP as
+ * it was until 2026-12-06, every product rounded then added: the 48 kHz
+ * shelf then the high-pass, 8 channels one per lane of an AVX2 vector;
+ * the meter now fuses them, meter14 in docs/bench.md) over 1024 samples of
+ * noise again and again, in these forms:
  *   one group     KSTEP as the meter runs it: each sample waits for the
  *                 last through the two recursions (a multiply then a
  *                 subtract each).
@@ -61,7 +63,7 @@ static double cpu_now(void)
     const v8f a2 = (v8f){0} + A2, c1 = (v8f){0} + C1, c2 = (v8f){0} + C2
 #define KIN(s) v8f x1 = (s)->x1, x2 = (s)->x2, y1 = (s)->y1, y2 = (s)->y2, d1 = (s)->d1, v1 = (s)->v1, v2 = (s)->v2, acc = (s)->acc
 #define KOUT(s) ((s)->x1 = x1, (s)->x2 = x2, (s)->y1 = y1, (s)->y2 = y2, (s)->d1 = d1, (s)->v1 = v1, (s)->v2 = v2, (s)->acc = acc)
-/* dsp/loudness.c's KSTEP, on the state X1 .. ACC */
+/* dsp/loudness.c's KSTEP until 2026-12-06 (unfused), on the state X1 .. ACC */
 #define KSTEP_ON(x, X1, X2, Y1, Y2, D1, V1, V2, ACC)                                                       \
     do {                                                                                                   \
         v8f y_ = (((b0 * (x) + b1 * X1) + b2 * X2) - a2 * Y2) - a1 * Y1;                                   \
