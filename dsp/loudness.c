@@ -510,35 +510,13 @@ __attribute__((noinline, cold)) static v4f kfma_each(v4f a, v4f b, v4f c)
     return r;
 }
 
-/* Two channels, their two stages side by side: a 4-lane vector
- * holds the shelf of channels 0 and 1 (lanes 0, 1) and their high-pass
- * (lanes 2, 3) KP_LAG samples behind, so one biquad's operations a sample do
- * both stages of both channels (a stereo meter alone: 7 operations per
- * channel-sample instead of the 4-lane kernel's 11, half its lanes idle).
- * Both stages are the biquad (((B0 in + B1 in1) + B2 in2) - A2 out2) -
- * A1 out1: the shelf with its coefficients on x; the high-pass with B =
- * (1, -1, -0) and A = (c1, c2) on d = y - y1, which is KSTEP's
- * ((d - d1) - c2 v2) - c1 v1 to the bit (a product by 1 or -1 is exact,
- * and adding -0 d2 changes nothing but the sign of a zero, which no square
- * sees; a non-finite d2 comes after a non-finite acc, which the step end
- * clears). An iteration t does the high-pass of sample t - KP_LAG and the
- * shelf of sample t; before a step end the high-pass catches up alone
- * (KP_LAG halves of an iteration), the step end is made (KSTEP_END's
- * flushes and clears, lane by lane), and after it the shelf runs KP_LAG
- * samples alone; a pass starts and ends the same way, so it starts and
- * ends with the same state as kweight1's. The same bits as every other
- * kernel, whatever the path: each lane does the same operations in the
- * same order, only the iteration that does them moves. (With the
- * high-pass one sample behind, each iteration waited for the last one's
- * d: about 21 cycles a stereo sample, three times the 8-lane kernel's
- * cost per channel; docs/bench.md, meter13e.) */
 /* used by the lane kernels below only: the same condition as theirs */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
 /* samples the high-pass runs behind the shelf: its input d reaches it 4
  * iterations after the shelf made it, so the chain through d (a subtract,
- * a shuffle, the biquad's multiply and four adds: about 19 cycles on an
- * EPYC) spans 4 iterations, and an iteration waits only for the
- * recursions (a multiply and a subtract, 6 cycles) */
+ * a shuffle and the biquad's four FMAs: about 20 cycles on an EPYC) spans
+ * 4 iterations, and an iteration waits only for the recursions (an FMA, 4
+ * cycles; a multiply and a subtract, 6, before they were fused) */
 #define KP_LAG 4
 #include <immintrin.h>
 
@@ -591,6 +569,28 @@ __attribute__((always_inline)) static inline v4f kfma4_sse2(v4f a, v4f b, v4f c)
     return __builtin_expect((ties & 5) | tiny, 0) ? kfma_each(a, b, c) : (v4f)r;
 }
 
+/* Two channels, their two stages side by side: a 4-lane vector
+ * holds the shelf of channels 0 and 1 (lanes 0, 1) and their high-pass
+ * (lanes 2, 3) KP_LAG samples behind, so one biquad's operations a sample do
+ * both stages of both channels (a stereo meter alone: 3 operations per
+ * channel-sample instead of the 4-lane kernel's 4.5, half its lanes idle).
+ * Both stages are the biquad fma(A1, out1, fma(A2, out2, fma(B1, in1,
+ * fma(B2, in2, in)))) (KP_BIQUAD, the A's negated as in KSTEP): the shelf
+ * with its coefficients on x; the high-pass with B = (-1, -0) and A = (c1,
+ * c2) on d = y - y1, which is KSTEP's fma(c1, v1, fma(c2, v2, d - d1)) to
+ * the bit (fma(-0, d2, d) is d but for the sign of a zero, which no square
+ * sees, and fma(-1, d1, t) is t - d1 rounded once; a non-finite d2 comes
+ * after a non-finite acc, which the step end clears). An iteration t does the high-pass of sample t - KP_LAG and the
+ * shelf of sample t; before a step end the high-pass catches up alone
+ * (KP_LAG halves of an iteration), the step end is made (KSTEP_END's
+ * flushes and clears, lane by lane), and after it the shelf runs KP_LAG
+ * samples alone; a pass starts and ends the same way, so it starts and
+ * ends with the same state as kweight1's. The same bits as every other
+ * kernel, whatever the path: each lane does the same operations in the
+ * same order, only the iteration that does them moves. (With the
+ * high-pass one sample behind, each iteration waited for the last one's
+ * d: about 21 cycles a stereo sample, three times the 8-lane kernel's
+ * cost per channel; docs/bench.md, meter13e.) */
 #define KP_BIQUAD(in, i1, i2, o1, o2) fma(ka1, o1, fma(ka2, o2, fma(kb1, i1, fma(kb2, i2, in))))
 __attribute__((always_inline)) static inline void kpairs(const klane *lane, int n, v4f (*fma)(v4f, v4f, v4f))
 {
