@@ -5,8 +5,11 @@
  *     may not keep), decoded by dsp_pcm_*_to_float and by libsndfile's
  *     sf_read_float (normalised, its default): the same bits (tolerance 0,
  *     as pcm.h promises). The 24-bit decoder runs at every SIMD cap
- *     (AVX2, SSSE3 + scalar) over lengths 0 to 40 and offsets 0 to 3
- *     samples, so every vector tail runs;
+ *     (AVX-512 where the CPU has it, AVX2, SSSE3 + scalar) over lengths 0
+ *     to 100 and offsets 0 to 3 samples, so every vector tail runs; and
+ *     against a bytewise reference at every input byte alignment, every
+ *     output alignment, and with the input ending at a no-access page (a
+ *     read past its end would fault);
  *   - quantise: dsp_pcm_quantise's 32-bit left-aligned values written by
  *     libsndfile (sf_write_int) into 16- and 24-bit files and read back by
  *     it in double: every value that is not clipped reads back within half a
@@ -30,6 +33,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "tests/check.h"
 
@@ -140,6 +145,12 @@ static void test_s16(void)
     free(b), free(mine), free(theirs);
 }
 
+/* the 24-bit decoder's paths: AVX-512 (where the CPU has it, else this
+ * runs AVX2 twice), AVX2, SSSE3 then scalar */
+#define S24_CAPS 3
+static const char *const s24_caps[S24_CAPS] = {"widest", "AVX2", "SSSE3 and scalar"};
+static const int s24_capv[S24_CAPS] = {DSP_SIMD_ANY, DSP_SIMD_NO_WIDE, DSP_SIMD_NO_AVX2};
+
 static void test_s24(void)
 {
     size_t n = (size_t)1 << 24;
@@ -149,31 +160,87 @@ static void test_s24(void)
         b[3 * i] = (unsigned char)(i & 0xff), b[3 * i + 1] = (unsigned char)(i >> 8 & 0xff),
         b[3 * i + 2] = (unsigned char)(i >> 16);
     sndfile_decode(b, 3 * n, SF_FORMAT_PCM_24, theirs, n);
-    static const char *caps[] = {"AVX2", "SSSE3 and scalar"};
-    static const int capv[] = {DSP_SIMD_ANY, DSP_SIMD_NO_AVX2};
-    for (int c = 0; c < 2; c++) {
-        dsp_simd_cap = capv[c];
+    for (int c = 0; c < S24_CAPS; c++) {
+        dsp_simd_cap = s24_capv[c];
         memset(mine, 0, n * sizeof *mine);
         dsp_pcm_s24le_to_float(b, mine, n);
         int ok = memcmp(mine, theirs, n * sizeof *mine) == 0;
         /* short runs at odd places: every tail of the vector loops */
         int tails_ok = 1;
         for (size_t off = 0; off < 4; off++)
-            for (size_t len = 0; len <= 40; len++) {
+            for (size_t len = 0; len <= 100; len++) {
                 size_t at = 1000003 * (off + 1) + len;
-                float out[48];
+                float out[104];
                 out[len] = 12345.0f; /* must survive: nothing written past len */
                 dsp_pcm_s24le_to_float(b + 3 * at, out, len);
                 tails_ok &= memcmp(out, theirs + at, len * sizeof *out) == 0 && out[len] == 12345.0f;
             }
         char name[120];
-        snprintf(name, sizeof name, "s24 (%s): all 2^24 values decode as libsndfile reads them", caps[c]);
+        snprintf(name, sizeof name, "s24 (%s): all 2^24 values decode as libsndfile reads them", s24_caps[c]);
         check(ok, name, "differ");
-        snprintf(name, sizeof name, "s24 (%s): lengths 0-40 at 4 offsets, no write past the end", caps[c]);
+        snprintf(name, sizeof name, "s24 (%s): lengths 0-100 at 4 offsets, no write past the end", s24_caps[c]);
         check(tails_ok, name, "differ");
     }
     dsp_simd_cap = DSP_SIMD_ANY;
     free(b), free(mine), free(theirs);
+}
+
+/* One sample as the scalar loop builds it, bytewise: the reference for
+ * the byte-misaligned runs below (which no libsndfile file lays out). */
+static float s24_reference(const unsigned char *b)
+{
+    int32_t s = (int32_t)((uint32_t)b[0] << 8 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 24);
+    return (float)s * (1.0f / 2147483648.0f);
+}
+
+/* Every length 0 to 100, the input at every byte address modulo 64 and the
+ * output at every float address modulo 64 bytes: each path equals the
+ * bytewise reference, writes nothing past n, and reads nothing past the
+ * 3 n bytes (the input ends right at a page mapped with no access, so a
+ * read past it would fault). */
+static void test_s24_alignment(void)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    unsigned char *map = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    check(map != MAP_FAILED && mprotect(map + page, (size_t)page, PROT_NONE) == 0,
+          "s24: a guard page after the input", "mmap or mprotect failed");
+    if (map == MAP_FAILED)
+        return;
+    unsigned char *end = map + page; /* the first byte that may not be read */
+    unsigned char src[3 * 100 + 64];
+    for (size_t k = 0; k < sizeof src; k++)
+        src[k] = (unsigned char)(rnd32() >> 24);
+    for (int c = 0; c < S24_CAPS; c++) {
+        dsp_simd_cap = s24_capv[c];
+        int ok = 1, guard_ok = 1;
+        for (size_t len = 0; len <= 100; len++) {
+            for (size_t in_at = 0; in_at < 64; in_at++)
+                for (size_t out_at = 0; out_at < 16; out_at++) {
+                    float out[16 + 100 + 1];
+                    out[out_at + len] = 12345.0f;
+                    dsp_pcm_s24le_to_float(src + in_at, out + out_at, len);
+                    for (size_t i = 0; i < len; i++)
+                        ok &= memcmp(&out[out_at + i], &(float){s24_reference(src + in_at + 3 * i)}, 4) == 0;
+                    ok &= out[out_at + len] == 12345.0f;
+                }
+            unsigned char *in = end - 3 * len;
+            memcpy(in, src, 3 * len);
+            float out[100];
+            dsp_pcm_s24le_to_float(in, out, len);
+            for (size_t i = 0; i < len; i++)
+                guard_ok &= memcmp(&out[i], &(float){s24_reference(src + 3 * i)}, 4) == 0;
+        }
+        char name[160];
+        snprintf(name, sizeof name,
+                 "s24 (%s): lengths 0-100, input at 64 byte offsets, output at 16: the bytewise reference's "
+                 "bits, nothing written past n", s24_caps[c]);
+        check(ok, name, "differ");
+        snprintf(name, sizeof name, "s24 (%s): lengths 0-100 ending at a no-access page: no read past 3 n bytes",
+                 s24_caps[c]);
+        check(guard_ok, name, "differ");
+    }
+    dsp_simd_cap = DSP_SIMD_ANY;
+    munmap(map, (size_t)page * 2);
 }
 
 static void test_f32(void)
@@ -345,6 +412,7 @@ int main(void)
     test_pack();
     test_s16();
     test_s24();
+    test_s24_alignment();
     test_f32();
     test_quantise();
     return check_exit();

@@ -1,0 +1,68 @@
+/* pcm_bench.c - the 24-bit decode of dsp/pcm.c alone
+ * (dsp_pcm_s24le_to_float), over SAMPLES samples of random bytes in cache,
+ * timed with this thread's CPU clock.
+ *
+ *   build/tools/pcm_bench [SAMPLES [ROUNDS]]
+ *
+ * Defaults: 2048 samples (a stereo track's 1024-frame block, what
+ * vm/media.c decodes a call), 15 rounds of about 2e7 samples each. Prints
+ * the CPU, the SIMD path (DUBSTAGE_SIMD=avx2 or sse2 narrows it, as for
+ * dubstage), the median and the best round in ns per sample, and a hash of
+ * the output bits of one call (the same on every path). Pin it (taskset -c
+ * 1) and take turns with the build to compare. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "dsp/pcm.h"
+#include "dsp/simd.h"
+#include "tests/tools/bench_util.h"
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv)
+{
+    long n = argc > 1 ? atol(argv[1]) : 2048;
+    int rounds = argc > 2 ? atoi(argv[2]) : 15;
+    if (n < 1 || n > 1L << 24 || rounds < 1) {
+        fprintf(stderr, "usage: pcm_bench [SAMPLES 1..16777216 [ROUNDS]]\n");
+        return 2;
+    }
+    if (bench_simd_from_env("pcm_bench") < 0)
+        return 2;
+    unsigned char *in = malloc(3 * (size_t)n);
+    float *out = malloc(sizeof(float) * (size_t)n);
+    double *ns_per = malloc(sizeof(double) * (size_t)rounds);
+    if (!in || !out || !ns_per)
+        return 1;
+    uint64_t seed = 0x9e3779b97f4a7c15ull;
+    for (long k = 0; k < 3 * n; k++)
+        in[k] = (unsigned char)(bench_uniform(&seed) * 127.0f + 128.0f);
+
+    dsp_pcm_s24le_to_float(in, out, (size_t)n);
+    uint64_t h = 14695981039346656037ull; /* FNV-1a over the output bytes */
+    for (size_t k = 0; k < (size_t)n * sizeof(float); k++)
+        h = (h ^ ((const unsigned char *)out)[k]) * 1099511628211ull;
+
+    long calls = (long)(2e7 / (double)n) + 1;
+    for (int r = 0; r < rounds; r++) {
+        double t0 = bench_cpu_now();
+        for (long c = 0; c < calls; c++) {
+            dsp_pcm_s24le_to_float(in, out, (size_t)n);
+            __asm__ volatile("" : : "r"(out) : "memory"); /* the stores are used */
+        }
+        ns_per[r] = (bench_cpu_now() - t0) * 1e9 / ((double)n * (double)calls);
+    }
+    qsort(ns_per, (size_t)rounds, sizeof(double), cmp_double);
+    char model[128];
+    bench_cpu_model(model, sizeof model);
+    printf("%s, simd %s: s24 decode, %ld samples a call: median %.4f best %.4f ns per sample "
+           "(%d rounds of %ld calls); bits %016llx\n",
+           model, dsp_simd_path(), n, ns_per[rounds / 2], ns_per[0], rounds, calls, (unsigned long long)h);
+    free(in), free(out), free(ns_per);
+    return 0;
+}
