@@ -332,26 +332,38 @@ static ds_result open_outputs(plan *p, const vm_render_opts *opts, out_state *o,
     return DS_OK;
 }
 
-/* Hands block [pos, pos + n) to its stage: with a pool, copies for the
- * pool, which writes them while the next block is mixed; else written
- * here. */
-static ds_result stage_block(plan *p, sched_pool *pool, out_stage *st, float ***plan_chans, int64_t pos,
-                             int n, char *err)
+/* With a pool: block [pos, pos + n)'s outputs copied into its stage, a
+ * task of the pool's block once its units are done (sched_pool_set_copy),
+ * so the copy runs beside the other thread's last task instead of between
+ * blocks. */
+static void copy_staged(void *user, int64_t pos, int n)
+{
+    out_stage *st = user;
+    const plan *p = st->p;
+    st->pos = pos;
+    st->n = n;
+    for (int i = 0; i < ntaps(p); i++) {
+        tap_view t = tap_of(p, i);
+        for (int c = 0; c < t.channels; c++)
+            memcpy(st->stage[i][c], t.chans[c], (size_t)n * sizeof(float));
+    }
+    st->pending = 1;
+}
+
+/* Hands block [pos, pos + n) to its stage: with a pool, the copy made
+ * during the block (copy_staged) is written by the pool while the next
+ * block is mixed; else written here. */
+static ds_result stage_block(sched_pool *pool, out_stage *st, float ***plan_chans, int64_t pos, int n,
+                             char *err)
 {
     if (st->r != DS_OK) /* that stage's last writing failed */
         return ds_fail(err, st->r, "%s", st->err);
-    st->pos = pos;
-    st->n = n;
     if (pool) {
-        for (int i = 0; i < ntaps(p); i++) {
-            tap_view t = tap_of(p, i);
-            for (int c = 0; c < t.channels; c++)
-                memcpy(st->stage[i][c], t.chans[c], (size_t)n * sizeof(float));
-        }
-        st->pending = 1;
         sched_pool_set_tail(pool, write_staged, st);
         return DS_OK;
     }
+    st->pos = pos;
+    st->n = n;
     write_block(st, plan_chans);
     if (st->r != DS_OK)
         return ds_fail(err, st->r, "%s", st->err);
@@ -399,6 +411,7 @@ static ds_result block_loop(plan *p, const vm_render_opts *opts, sched_pool *poo
             return ds_fail(err, DS_ERR_INTERRUPTED, "interrupted: no output was written");
         if (pool) { /* the next block's clips are read during this one (on two threads) */
             int next_n = pos + n < total ? block_frames(opts, pos + n, total, block) : 0;
+            sched_pool_set_copy(pool, copy_staged, &stages[*nblock % 2]);
             sched_run_block_pool(pool, pos, (int)n, next_n);
             announced = two ? next_n : 0;
         } else {
@@ -409,8 +422,8 @@ static ds_result block_loop(plan *p, const vm_render_opts *opts, sched_pool *poo
         if (opts->qc)
             vm_qc_after_block(opts->qc, p, pos, (int)n);
         /* this block's stage: with two threads its last block (two blocks
-         * ago) was written by a task of the block just run */
-        ds_result r = stage_block(p, pool, &stages[pool ? *nblock % 2 : 0], plan_chans, pos, (int)n, err);
+         * ago) was written by a task of the block before, which has ended */
+        ds_result r = stage_block(pool, &stages[pool ? *nblock % 2 : 0], plan_chans, pos, (int)n, err);
         if (r != DS_OK)
             return r;
         since_progress += n;

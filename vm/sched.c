@@ -65,13 +65,15 @@ void sched_run_block(plan *p, int64_t pos, int n)
 
 /* The task list, by position: the plan's units in plan.unit_order with
  * the tail second (so the thread that posts the block starts on the mix
- * while the other writes): the nscan tasks a thread looks through for one
- * that is ready; then one read-ahead task per op that has one
+ * while the other writes) and the copy last (sched_pool_set_copy: ready
+ * when every unit is done): the nscan tasks a thread looks through for
+ * one that is ready; then one read-ahead task per op that has one
  * (plan_op_class.read_ahead: the next block's clips read and decoded),
- * always ready, taken in turn from a counter when no unit is ready. A
- * task is a unit number (0 .. nunits), TASK_TAIL or TASK_READ - op. */
+ * taken in turn from a counter when no unit is ready, the reads of most
+ * channels first. A task is a unit number (0 .. nunits), TASK_TAIL,
+ * TASK_COPY or TASK_READ - op. */
 #define TAIL_PLACE 1
-enum { TASK_TAIL = -1, TASK_READ = -2 };
+enum { TASK_TAIL = -1, TASK_COPY = -2, TASK_READ = -3 };
 
 typedef struct {
     int64_t pos;
@@ -79,14 +81,16 @@ typedef struct {
     int next_n;           /* the next block, [pos + n, + next_n), read ahead; 0: none */
     void (*tail)(void *); /* NULL: none this block */
     void *tail_user;
+    void (*copy)(void *, int64_t, int); /* NULL: none this block */
+    void *copy_user;
 } block_job;
 
 struct sched_pool {
     plan *p;
     pthread_t thread;
     int ntasks;                   /* the units, the tail and the read-aheads */
-    int nscan;                    /* the units and the tail: task[0 .. nscan) */
-    int *task;                    /* by position: unit number, TASK_TAIL or TASK_READ - op index */
+    int nscan;                    /* the units, the tail and the copy: task[0 .. nscan) */
+    int *task;                    /* by position: unit number, TASK_TAIL, TASK_COPY or TASK_READ - op index */
     int *home;                    /* by position: the worker that takes it first (deal_homes), -1: either */
     /* per position below nscan: the last block that took the task. Every
      * block takes every task, so when block b is posted each holds b - 1,
@@ -99,9 +103,21 @@ struct sched_pool {
      * the low ones */
     _Atomic uint64_t next_read[2];
     int read_start[3];
+    /* per position: the last block whose task there has finished. A block
+     * ends (sched_run_block_pool returns) when its units and its copy are
+     * done and every task is taken, not when every task is done: the
+     * helper may still be running its last task, a reading or the tail,
+     * while the driver posts the next block (then the main thread does not
+     * wait for the end of it). So a task of block b waits for its place's
+     * task of block b - 1 (fin), and a unit for the readings of its clips
+     * (unit_reads). */
+    _Atomic uint32_t *fin;
+    int *unit_read_start, *unit_reads; /* per unit: the places of its ops' readings */
     _Atomic uint32_t go;          /* the block posted (the helper sleeps on it) */
-    _Atomic uint32_t done;        /* tasks finished in this block (the poster sleeps on it) */
-    _Atomic int go_sleepers, done_sleepers; /* threads asleep on go, on done */
+    _Atomic uint32_t ended;       /* tasks finished since the pool was made (waiters sleep on it) */
+    _Atomic uint32_t done[2];     /* by block % 2: its tasks finished */
+    _Atomic int go_sleepers, ended_sleepers; /* threads asleep on go, on ended */
+    _Atomic int units_left;       /* units of this block not done (the copy waits for 0) */
     _Atomic int *waiting;         /* per unit: units it still waits for in this block */
     block_job job[2];             /* by block number % 2: a late reader of one never sees the next's */
     uint32_t block;
@@ -109,8 +125,12 @@ struct sched_pool {
     int ahead_n;
     void (*tail)(void *);         /* handed over for the next block */
     void *tail_user;
+    void (*copy)(void *, int64_t, int); /* handed over for the next block */
+    void *copy_user;
     _Atomic int quit;
     int slow_worker;              /* test hook (sched_pool_test_slow): -1 none */
+    int late_worker;              /* test hook (sched_pool_test_late): -1 none */
+    _Atomic int draining;         /* wait_block waits for every task (the late worker lets go) */
     _Atomic int64_t units_run[2]; /* per worker: units run since the pool was made */
     int pinned;                   /* --pin moved the calling thread: its old affinity */
     cpu_set_t old_affinity;
@@ -195,6 +215,9 @@ static void run_task(sched_pool *s, int t, int worker, const block_job *job)
     if (t == TASK_TAIL) {
         if (job->tail)
             job->tail(job->tail_user);
+    } else if (t == TASK_COPY) {
+        if (job->copy)
+            job->copy(job->copy_user, job->pos, job->n);
     } else if (t <= TASK_READ) {
         const plan_op *op = &p->ops[TASK_READ - t];
         if (job->next_n > 0)
@@ -206,6 +229,7 @@ static void run_task(sched_pool *s, int t, int worker, const block_job *job)
         }
         for (int k = p->unit_succ_start[t]; k < p->unit_succ_start[t + 1]; k++)
             atomic_fetch_sub_explicit(&s->waiting[p->unit_succ[k]], 1, memory_order_release);
+        atomic_fetch_sub_explicit(&s->units_left, 1, memory_order_release);
         atomic_fetch_add_explicit(&s->units_run[worker], 1, memory_order_relaxed);
     }
 }
@@ -237,11 +261,63 @@ static int take_read(sched_pool *s, uint32_t b, int h)
     return 0;
 }
 
-/* Runs task t of block b, taken by worker, and counts it done. */
-static void run_taken(sched_pool *s, int t, int worker, const block_job *job, uint32_t b)
+/* Whether the task at place i of block b has its place's task of block
+ * b - 1 finished (the helper may still run it: the struct's fin). */
+static int last_done(const sched_pool *s, int i, uint32_t b)
 {
-    run_task(s, t, worker, job);
-    post(&s->done, &s->done_sleepers);
+    return atomic_load_explicit(&s->fin[i], memory_order_acquire) == b - 1;
+}
+
+/* Whether unit u's clips have been read for block b: its readings of
+ * block b - 1 (or already of b) finished. */
+static int unit_reads_done(const sched_pool *s, int u, uint32_t b)
+{
+    for (int k = s->unit_read_start[u]; k < s->unit_read_start[u + 1]; k++)
+        if (b - atomic_load_explicit(&s->fin[s->unit_reads[k]], memory_order_acquire) > 1)
+            return 0;
+    return 1;
+}
+
+/* Whether the task t at place i (below nscan) of block b may run: its
+ * place's task of block b - 1 finished; a unit's inputs done in this block
+ * and its clips read; the copy after every unit of this block, and after
+ * the tail of block b - 1 (the tail writes what the copy of two blocks
+ * before filled). */
+static int scan_ready(const sched_pool *s, int i, int t, uint32_t b)
+{
+    if (!last_done(s, i, b))
+        return 0;
+    if (t >= 0)
+        return atomic_load_explicit(&s->waiting[t], memory_order_acquire) == 0 && unit_reads_done(s, t, b);
+    if (t == TASK_COPY)
+        return atomic_load_explicit(&s->units_left, memory_order_acquire) == 0 &&
+               b - atomic_load_explicit(&s->fin[TAIL_PLACE], memory_order_acquire) <= 1;
+    return 1;
+}
+
+/* Until the task at place i of block b - 1 has finished: the other
+ * thread's last task of that block, a task long at most. */
+static void wait_last_done(sched_pool *s, int i, uint32_t b)
+{
+    for (;;) {
+        uint32_t e = atomic_load(&s->ended);
+        if (last_done(s, i, b))
+            return;
+        wait_change(&s->ended, e, &s->ended_sleepers, SPIN_TASK_NS);
+    }
+}
+
+/* Runs the task at place i of block b, taken by worker, and counts it
+ * done. */
+static void run_taken(sched_pool *s, int i, int worker, const block_job *job, uint32_t b)
+{
+    if (worker == s->late_worker && s->task[i] < 0 && s->task[i] != TASK_COPY)
+        while (atomic_load(&s->go) == b && !atomic_load(&s->draining))
+            sched_yield(); /* the test hook: a reading or tail held until the next block is posted */
+    run_task(s, s->task[i], worker, job);
+    atomic_store_explicit(&s->fin[i], b, memory_order_release);
+    atomic_fetch_add_explicit(&s->done[b & 1], 1, memory_order_release);
+    post(&s->ended, &s->ended_sleepers);
     if (worker == s->slow_worker)
         slow_down(s, b);
 }
@@ -261,7 +337,7 @@ static void take_tasks(sched_pool *s, int worker, uint32_t b)
     int first = 0; /* the tasks before it are taken */
     for (int idle = 0;;) {
         int left = 0, took = 0, other = -1;
-        uint32_t d = atomic_load(&s->done); /* before the scan: a task that ends after it is seen */
+        uint32_t d = atomic_load(&s->ended); /* before the scan: a task that ends after it is seen */
         for (int i = first; i < s->nscan; i++) {
             uint32_t v = atomic_load_explicit(&s->taken[i], memory_order_relaxed);
             if (v == b) {
@@ -273,7 +349,7 @@ static void take_tasks(sched_pool *s, int worker, uint32_t b)
                 return; /* a later block: this thread is late */
             left = 1;
             int t = s->task[i];
-            if (t >= 0 && atomic_load_explicit(&s->waiting[t], memory_order_acquire) > 0)
+            if (!scan_ready(s, i, t, b))
                 continue;
             if (s->home[i] == !worker) { /* the other's: when this thread has nothing of its own */
                 if (other < 0)
@@ -285,7 +361,7 @@ static void take_tasks(sched_pool *s, int worker, uint32_t b)
                     return;
                 continue;
             }
-            run_taken(s, t, worker, job, b);
+            run_taken(s, i, worker, job, b);
             took = 1;
             break;
         }
@@ -294,7 +370,7 @@ static void take_tasks(sched_pool *s, int worker, uint32_t b)
             if (!i && other >= 0) {
                 uint32_t v = b - 1;
                 if (atomic_compare_exchange_strong(&s->taken[other], &v, b)) {
-                    run_taken(s, s->task[other], worker, job, b);
+                    run_taken(s, other, worker, job, b);
                     took = 1;
                 } else if (v != b) {
                     return; /* a later block: this thread is late */
@@ -303,7 +379,8 @@ static void take_tasks(sched_pool *s, int worker, uint32_t b)
             if (!took && !i)
                 i = take_read(s, b, !worker);
             if (i) {
-                run_taken(s, s->task[i], worker, job, b);
+                wait_last_done(s, i, b);
+                run_taken(s, i, worker, job, b);
                 took = 1;
             }
         }
@@ -314,7 +391,7 @@ static void take_tasks(sched_pool *s, int worker, uint32_t b)
         } else if (++idle < 64) {
             __builtin_ia32_pause();
         } else { /* every free task waits for one the other thread runs: until a task ends */
-            wait_change(&s->done, d, &s->done_sleepers, SPIN_TASK_NS);
+            wait_change(&s->ended, d, &s->ended_sleepers, SPIN_TASK_NS);
             idle = 0;
         }
     }
@@ -565,19 +642,38 @@ static int deal_homes(const plan *p, int *home)
     return 1;
 }
 
-/* The task list (see TAIL_PLACE), each task's home and the read-aheads'
- * places: 0 when out of memory. */
+typedef struct {
+    int channels, op;
+} read_rank;
+
+/* The reads of most channels first (equal: plan order): the longest
+ * tasks first, so the ones left at the end of a block, when the other
+ * thread may have nothing else to take, are the shortest. */
+static int wider_read_first(const void *a, const void *b)
+{
+    const read_rank *x = a, *y = b;
+    if (x->channels != y->channels)
+        return x->channels > y->channels ? -1 : 1;
+    return (x->op > y->op) - (x->op < y->op);
+}
+
+/* The task list (see TAIL_PLACE), each task's home, the read-aheads'
+ * places and each unit's readings: 0 when out of memory. */
 static int task_list(sched_pool *s, const plan *p)
 {
     int nread = 0;
     for (int i = 0; i < p->nops; i++)
         nread += p->ops[i].cls->read_ahead != NULL;
-    int n = p->nunits + 1 + nread, k = 0;
+    int n = p->nunits + 2 + nread, k = 0;
     int *unit_home = malloc((size_t)p->nunits * sizeof *unit_home);
+    read_rank *reads = malloc((size_t)(nread ? nread : 1) * sizeof *reads);
     s->task = malloc((size_t)n * sizeof *s->task);
     s->home = malloc((size_t)n * sizeof *s->home);
-    if (!unit_home || !s->task || !s->home || !deal_homes(p, unit_home)) {
-        free(unit_home);
+    s->unit_read_start = calloc((size_t)p->nunits + 1, sizeof *s->unit_read_start);
+    s->unit_reads = malloc((size_t)(nread ? nread : 1) * sizeof *s->unit_reads);
+    if (!unit_home || !reads || !s->task || !s->home || !s->unit_read_start || !s->unit_reads ||
+        !deal_homes(p, unit_home)) {
+        free(unit_home), free(reads);
         return 0;
     }
     for (int u = 0; u < p->nunits; u++) {
@@ -588,16 +684,34 @@ static int task_list(sched_pool *s, const plan *p)
         s->home[k] = unit_home[p->unit_order[u]];
         s->task[k++] = p->unit_order[u];
     }
+    s->home[k] = -1;
+    s->task[k++] = TASK_COPY;
     s->read_start[0] = k;
     for (int h = 0; h < 2; h++) { /* a read-ahead's home: its unit's (0 for either) */
+        int m = 0;
         for (int i = 0; i < p->nops; i++)
-            if (p->ops[i].cls->read_ahead && (unit_home[p->op_unit[i]] == 1) == h) {
-                s->home[k] = h;
-                s->task[k++] = TASK_READ - i;
-            }
+            if (p->ops[i].cls->read_ahead && (unit_home[p->op_unit[i]] == 1) == h)
+                reads[m++] = (read_rank){p->ops[i].channels, i};
+        qsort(reads, (size_t)m, sizeof *reads, wider_read_first);
+        for (int j = 0; j < m; j++) {
+            s->home[k] = h;
+            s->task[k++] = TASK_READ - reads[j].op;
+            s->unit_read_start[p->op_unit[reads[j].op] + 1]++;
+        }
         s->read_start[h + 1] = k;
     }
-    free(unit_home);
+    for (int u = 0; u < p->nunits; u++) /* counts to starts; then each unit's places */
+        s->unit_read_start[u + 1] += s->unit_read_start[u];
+    int *fill = calloc((size_t)p->nunits + 1, sizeof *fill);
+    if (!fill) {
+        free(unit_home), free(reads);
+        return 0;
+    }
+    for (int i = s->read_start[0]; i < k; i++) {
+        int u = p->op_unit[TASK_READ - s->task[i]];
+        s->unit_reads[s->unit_read_start[u] + fill[u]++] = i;
+    }
+    free(fill), free(unit_home), free(reads);
     s->ntasks = n;
     return 1;
 }
@@ -607,7 +721,10 @@ static void pool_free(sched_pool *s)
     free(s->waiting);
     free(s->task);
     free(s->home);
+    free(s->unit_read_start);
+    free(s->unit_reads);
     free((void *)s->taken);
+    free((void *)s->fin);
     free(s);
 }
 
@@ -630,16 +747,19 @@ sched_pool *sched_pool_create(plan *p, int flags)
         return NULL;
     s->waiting = malloc((size_t)p->nunits * sizeof *s->waiting);
     int listed = task_list(s, p);
-    s->nscan = p->nunits + 1;
+    s->nscan = p->nunits + 2;
     s->taken = listed ? calloc((size_t)s->nscan, sizeof *s->taken) : NULL; /* 0: taken in block 0 */
-    if (!s->waiting || !listed || !s->taken) {
+    s->fin = listed ? calloc((size_t)s->ntasks, sizeof *s->fin) : NULL;  /* and finished */
+    if (!s->waiting || !listed || !s->taken || !s->fin) {
         pool_free(s);
         return NULL;
     }
     s->p = p;
     s->slow_worker = -1;
+    s->late_worker = -1;
     s->block = 0;
     s->ahead_pos = -1;
+    atomic_store(&s->done[0], (uint32_t)s->ntasks); /* block 0's */
     s->measure = !(flags & SCHED_ALWAYS_TWO);
     sched_choice_init(&s->choice);
     if (pthread_create(&s->thread, NULL, helper_main, s) != 0) {
@@ -651,11 +771,34 @@ sched_pool *sched_pool_create(plan *p, int flags)
     return s;
 }
 
-/* One block on two threads; the next block's clips are read during it. */
+/* Until every task of block b has finished (done[b % 2] counts them).
+ * with_copy: or only its copy (so its units too) and every task of block
+ * b - 1. */
+static void wait_block(sched_pool *s, uint32_t b, int with_copy)
+{
+    atomic_store(&s->draining, !with_copy);
+    for (;;) {
+        uint32_t e = atomic_load(&s->ended);
+        if (with_copy ? atomic_load_explicit(&s->fin[s->nscan - 1], memory_order_acquire) == b &&
+                            atomic_load_explicit(&s->done[(b - 1) & 1], memory_order_acquire) == (uint32_t)s->ntasks
+                      : atomic_load_explicit(&s->done[b & 1], memory_order_acquire) == (uint32_t)s->ntasks) {
+            atomic_store(&s->draining, 0);
+            return;
+        }
+        wait_change(&s->ended, e, &s->ended_sleepers, SPIN_TASK_NS);
+    }
+}
+
+/* One block on two threads; the next block's clips are read during it.
+ * It returns when its units and its copy are done and every task is
+ * taken: the helper may still be running its last task (a reading or the
+ * tail), which the next block's tasks that touch the same memory wait
+ * for (scan_ready, wait_last_done), and the block's end waits for. */
 static void run_two(sched_pool *s, int64_t pos, int n, int next_n)
 {
     plan *p = s->p;
     if (s->ahead_pos != pos || s->ahead_n != n) { /* not read ahead: the first block, or after blocks on one */
+        wait_block(s, s->block, 0); /* nothing of the blocks before still running */
         if (s->ahead_pos >= 0) /* read ahead for another block than this: dropped, read again from here */
             for (int i = 0; i < p->nops; i++)
                 if (p->ops[i].cls->read_ahead && p->ops[i].cls->rewind)
@@ -663,20 +806,22 @@ static void run_two(sched_pool *s, int64_t pos, int n, int next_n)
         read_ahead_all(p, pos, n);
     }
     uint32_t b = ++s->block;
-    /* every task of the last block is done: nothing reads these now */
-    s->job[b & 1] = (block_job){pos, n, next_n, s->tail, s->tail_user};
+    /* every task of block b - 2 is done and every unit of b - 1: nothing
+     * reads these now */
+    s->job[b & 1] = (block_job){pos, n, next_n, s->tail, s->tail_user, s->copy, s->copy_user};
     s->tail = NULL;
+    s->copy = NULL;
     s->ahead_pos = next_n > 0 ? pos + n : -1;
     s->ahead_n = next_n;
     for (int u = 0; u < p->nunits; u++)
         atomic_store_explicit(&s->waiting[u], p->unit_npred[u], memory_order_relaxed);
-    atomic_store(&s->done, 0);
+    atomic_store(&s->units_left, p->nunits);
+    atomic_store(&s->done[b & 1], 0);
     atomic_store(&s->next_read[0], (uint64_t)b << 32);
     atomic_store(&s->next_read[1], (uint64_t)b << 32);
     post(&s->go, &s->go_sleepers); /* go = b: publishes the above */
     take_tasks(s, 0, b);
-    for (uint32_t d; (d = atomic_load(&s->done)) < (uint32_t)s->ntasks;)
-        wait_change(&s->done, d, &s->done_sleepers, SPIN_TASK_NS);
+    wait_block(s, b, 1);
 }
 
 void sched_run_block_pool(sched_pool *s, int64_t pos, int n, int next_n)
@@ -689,12 +834,16 @@ void sched_run_block_pool(sched_pool *s, int64_t pos, int n, int next_n)
     int64_t t0 = now_ns();
     if (s->choice.two) {
         run_two(s, pos, n, next_n);
-    } else { /* the helper sleeps: the tail handed over, then the block, here */
+    } else { /* the helper sleeps: the tail handed over, then the block and its copy, here */
+        wait_block(s, s->block, 0); /* the last block on two has ended */
         if (s->tail)
             s->tail(s->tail_user);
         s->tail = NULL;
         s->ahead_pos = -1; /* its clips read (ahead or not) by the block itself */
         sched_run_block(s->p, pos, n);
+        if (s->copy)
+            s->copy(s->copy_user, pos, n);
+        s->copy = NULL;
     }
     sched_choice_account(&s->choice, n, now_ns() - t0 + s->test_penalty_ns[s->choice.two]);
 }
@@ -715,9 +864,20 @@ void sched_pool_set_tail(sched_pool *s, void (*fn)(void *), void *user)
     s->tail_user = user;
 }
 
+void sched_pool_set_copy(sched_pool *s, void (*fn)(void *, int64_t, int), void *user)
+{
+    s->copy = fn;
+    s->copy_user = user;
+}
+
 void sched_pool_test_slow(sched_pool *s, int worker)
 {
     s->slow_worker = worker;
+}
+
+void sched_pool_test_late(sched_pool *s, int worker)
+{
+    s->late_worker = worker == 1 ? 1 : -1; /* the driver's own thread must not wait for itself */
 }
 
 void sched_pool_test_penalty(sched_pool *s, int two, int64_t ns)
@@ -735,6 +895,7 @@ void sched_pool_destroy(sched_pool **ps)
     sched_pool *s = *ps;
     if (!s)
         return;
+    wait_block(s, s->block, 0); /* the last block on two has ended */
     if (s->tail) /* handed over, no block ran after it */
         s->tail(s->tail_user);
     atomic_store(&s->quit, 1);

@@ -103,7 +103,9 @@ sched_pool *sched_pool_create(plan *p, int flags);
 const char *sched_pool_unavailable(const plan *p);
 /* Runs block [pos, pos + n) like sched_run_block; next_n: the length of
  * the block the driver runs next, from pos + n (0: none), whose reading
- * is done during this one. */
+ * is done during this one. On return the plan's outputs hold the block;
+ * the helper may still be finishing the tail or a reading of the next
+ * block's clips (sched_pool_set_copy), never an op of this block. */
 void sched_run_block_pool(sched_pool *pool, int64_t pos, int n, int next_n);
 /* 1 when the next sched_run_block_pool runs on two threads (the choice's
  * side, or SCHED_ALWAYS_TWO), 0 on this thread alone: the offline driver
@@ -119,12 +121,28 @@ sched_choice *sched_pool_choice(sched_pool *pool);
  * sets, alternating: the copy of block k is written during block k + 1).
  * On destroy, one handed over and not yet run runs on this thread. */
 void sched_pool_set_tail(sched_pool *pool, void (*fn)(void *), void *user);
+/* fn(user, pos, n) runs once during the next sched_run_block_pool(pool,
+ * pos, n, ...), after every op of the block has run and before that call
+ * returns, on whichever thread is free (on this one when the block runs on
+ * one thread): the offline driver copies the block's outputs there for
+ * the tail of the block after. It runs after the tail handed over before
+ * the previous block has finished, so the two alternating copies are never
+ * written while they are read. A tail, by contrast, may still be running
+ * when sched_run_block_pool returns (as may a reading of the clips): the
+ * tasks of the next block that touch the same memory wait for it, and
+ * the next tail runs after it. */
+void sched_pool_set_copy(sched_pool *pool, void (*fn)(void *, int64_t, int), void *user);
 void sched_pool_destroy(sched_pool **pool);
 
 /* For the tests: worker 0 (this thread) or 1 (the helper) becomes slow:
  * after each task it takes, it waits, yielding its CPU, until every task of
  * the block has been taken (-1: none slow). No clock is read. */
 void sched_pool_test_slow(sched_pool *pool, int worker);
+/* For the tests: worker 1 (the helper) holds every reading and tail it
+ * takes, yielding its CPU, until the driver has posted the next block (or
+ * waits for every task: blocks on one thread, the pool's end), so they run
+ * while the next block's tasks do (-1: none). No clock is read. */
+void sched_pool_test_late(sched_pool *pool, int worker);
 /* For the tests: every block run on two threads (two = 1) or on one (0)
  * counts ns more wall time in the choice (0: none), so that side loses
  * its tries whatever the clock says. */

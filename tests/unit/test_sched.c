@@ -38,6 +38,7 @@
  */
 #define _GNU_SOURCE /* sched_setaffinity */
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,7 @@
 #include "tests/unit/render_util.h"
 
 #include "dsp/simd.h"
+#include "vm/ops.h"
 #include "vm/render.h"
 #include "vm/sched.h"
 
@@ -156,18 +158,63 @@ static void check_units(const plan *p)
 static sched_tally tally;   /* the last run_compare's: blocks on one thread and on two, the tries */
 static int announce_wrong;  /* run_compare tells the pool a next block one frame short */
 static int slow_side = -1;  /* run_compare's pool counts a second more per block on two (1) or one (0) */
+static int late_helper;     /* run_compare's helper holds its readings and tails until the next block */
+static int64_t ahead_mixed; /* the last run_compare's: fewest blocks a clip player mixed from a reading done ahead */
+
+/* The driver's output stage as the render has it: block k's first output
+ * copied into stage k % 2 by the pool's copy task (sched_pool_set_copy),
+ * then read by the tail handed over for block k + 1, which may still run
+ * after that block's sched_run_block_pool returns. The tail checks that
+ * its stage still holds what the copy put there (a sum taken when it was
+ * handed over), that tails run in block order and never two at once. */
+typedef struct {
+    const plan *p;
+    int64_t pos;
+    int n;
+    float data[4096];
+    double sum;
+} test_stage;
+
+static _Atomic int tails_run, tails_bad, tail_running;
+static int64_t last_tail_pos;
+
+static double stage_sum(const test_stage *st)
+{
+    double sum = (double)st->pos;
+    for (int i = 0; i < st->n; i++)
+        sum += st->data[i] * (double)(i + 1);
+    return sum;
+}
+
+static void copy_stage(void *user, int64_t pos, int n)
+{
+    test_stage *st = user;
+    st->pos = pos;
+    st->n = n;
+    memcpy(st->data, st->p->outputs[0].chans[0], (size_t)n * sizeof(float));
+}
+
+static void check_tail(void *user)
+{
+    const test_stage *st = user;
+    int bad = atomic_exchange(&tail_running, 1) != 0 || st->pos <= last_tail_pos;
+    last_tail_pos = st->pos;
+    for (volatile int spin = 0; spin < 2000; spin++) /* long enough for a copy to overlap it, if one could */
+        ;
+    bad |= stage_sum(st) != st->sum;
+    atomic_store(&tail_running, 0);
+    atomic_fetch_add(&tails_bad, bad);
+    atomic_fetch_add(&tails_run, 1);
+}
 
 /* One plan through sched_run_block, the other through a pool (with the
  * slow worker, pinned or not): every output's frames compared block by
- * block. Returns the blocks that differ (1 when a plan failed);
- * *pool_made 0 when no pool could be made. units[2]: what each worker
- * ran; nblocks: blocks run; tails: how often the tail task ran (one is
- * handed over before each block, as the render's output stage is). */
-static void count_tail(void *user)
-{
-    (*(int *)user)++;
-}
-
+ * block, and the first output's copy (the copy task) too. Returns the
+ * blocks that differ (1 when a plan failed); *pool_made 0 when no pool
+ * could be made. units[2]: what each worker ran; nblocks: blocks run;
+ * tails: how often the tail task ran and found its stage intact, in
+ * order and alone (one is handed over after each block, as the render's
+ * output stage is; -1 when one did not). */
 static int run_compare(int block, int slow, int flags, int64_t units[2], int *nblocks, int *tails, int *pool_made)
 {
     plan *a = compile_mix(block), *b = compile_mix(block);
@@ -187,6 +234,8 @@ static int run_compare(int block, int slow, int flags, int64_t units[2], int *nb
     }
     *pool_made = 1;
     sched_pool_test_slow(pool, slow);
+    if (late_helper)
+        sched_pool_test_late(pool, 1);
     sched_choice *choice = sched_pool_choice(pool);
     choice->slice_frames = 2000; /* measured pools (flags 0): slices of 2 blocks of 1000, 2 of each a try, runs of 8 */
     choice->slices = 2;
@@ -195,20 +244,30 @@ static int run_compare(int block, int slow, int flags, int64_t units[2], int *nb
     if (slow_side >= 0)
         sched_pool_test_penalty(pool, slow_side, 1000000000);
     int differ = 0;
-    *tails = 0;
+    static test_stage stage[2];
+    stage[0] = stage[1] = (test_stage){.p = b};
+    atomic_store(&tails_run, 0);
+    atomic_store(&tails_bad, 0);
+    last_tail_pos = -1;
     int64_t total = a->length + a->tail;
     if (block == 1 && total > 4800)
         total = 4800; /* a tenth of a second at one frame a block */
     *nblocks = 0;
     for (int64_t pos = 0; pos < total; pos += block) {
         int n = total - pos < block ? (int)(total - pos) : block;
-        sched_pool_set_tail(pool, count_tail, tails);
+        test_stage *st = &stage[*nblocks % 2];
+        sched_pool_set_copy(pool, copy_stage, st);
         sched_run_block(a, pos, n);
         int next_n = pos + n < total ? (int)(total - pos - n < block ? total - pos - n : block) : 0;
         if (announce_wrong && next_n > 1)
             next_n--; /* a driver that runs another block than it announced */
         sched_run_block_pool(pool, pos, n, next_n);
         (*nblocks)++;
+        if (st->pos != pos || st->n != n ||
+            memcmp(st->data, a->outputs[0].chans[0], (size_t)n * sizeof(float)) != 0)
+            differ++; /* the copy did not run, or before the block's last op */
+        st->sum = stage_sum(st);
+        sched_pool_set_tail(pool, check_tail, st);
         for (int o = 0; o < a->noutputs; o++)
             for (int c = 0; c < a->outputs[o].channels; c++)
                 if (memcmp(a->outputs[o].chans[c], b->outputs[o].chans[c], (size_t)n * sizeof(float)) != 0) {
@@ -217,10 +276,15 @@ static int run_compare(int block, int slow, int flags, int64_t units[2], int *nb
                     break;
                 }
     }
+    ahead_mixed = INT64_MAX; /* op_clips_args.take: blocks mixed from the reading done ahead (vm/ops.h) */
+    for (int i = 0; i < b->nops; i++)
+        if (b->ops[i].cls->read_ahead && ((op_clips_args *)b->ops[i].args)->take < ahead_mixed)
+            ahead_mixed = ((op_clips_args *)b->ops[i].args)->take;
     units[0] = sched_pool_units_run(pool, 0);
     units[1] = sched_pool_units_run(pool, 1);
     tally = choice->tally;
     sched_pool_destroy(&pool);
+    *tails = atomic_load(&tails_bad) ? -1 : atomic_load(&tails_run);
     int failed = a->failed || b->failed;
     vm_plan_free(&a);
     vm_plan_free(&b);
@@ -249,7 +313,9 @@ static void test_same_bytes(void)
                     printf("skip - %s: no pool (one CPU allowed)\n", name);
                     continue;
                 }
-                check(d == 0 && tails == nb, name, "%d of %d blocks differ; the tail ran %d times", d, nb, tails);
+                check(d == 0 && tails == nb && ahead_mixed == nb, name,
+                      "%d of %d blocks differ; the tail ran %d times; a clip player mixed %lld blocks read ahead", d,
+                      nb, tails, (long long)ahead_mixed);
             }
         }
     }
@@ -280,6 +346,52 @@ static void test_slow_worker(void)
               name, "%d blocks differ; units run: worker 0 %lld, worker 1 %lld; %d blocks x %d units", d,
               (long long)units[0], (long long)units[1], nb, nunits);
     }
+}
+
+/* A block ends when its units and its copy are done: the helper's last
+ * task (a reading of the next block's clips, or the tail) may still run
+ * while the next block starts. With the helper made to hold every reading
+ * and tail it takes until the next block is posted (sched_pool_test_late),
+ * that happens in every block: the next block's units wait for their
+ * readings, the next readings for the last, the copy for the tail before;
+ * the bytes are the one-thread bytes, each copy its block's, and the tails
+ * run in order, one at a time, on stages not yet written again. Also with
+ * the choice switching between two threads and one (a pool that measures,
+ * one side made slow: blocks on one wait for the held task). */
+static void test_late_helper(void)
+{
+    static const struct {
+        int block, flags, slow;
+    } cases[] = {{64, SCHED_ALWAYS_TWO, -1}, {1000, SCHED_ALWAYS_TWO, -1}, {1000, 0, 1}, {1000, 0, 0}};
+    late_helper = 1;
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        int64_t units[2];
+        int nb, made, tails;
+        slow_side = cases[k].slow;
+        int d = run_compare(cases[k].block, -1, cases[k].flags, units, &nb, &tails, &made);
+        slow_side = -1;
+        char name[200];
+        snprintf(name, sizeof name,
+                 "block %d%s: the helper's readings and tails held into the next block: same bytes, every copy its "
+                 "block's, tails in order on intact stages",
+                 cases[k].block,
+                 cases[k].flags ? "" : cases[k].slow == 1 ? ", measured, two threads penalised"
+                                                           : ", measured, one thread penalised");
+        if (!made) {
+            printf("skip - %s: no pool (one CPU allowed)\n", name);
+            continue;
+        }
+        /* on two threads alone, every block is mixed from its reading done
+         * ahead: no unit ran before its reading had finished (it would have
+         * read the block itself, and the late reading would have been dropped) */
+        check(d == 0 && tails == nb &&
+                  (cases[k].flags ? ahead_mixed == nb : tally.blocks[0] > 0 && tally.blocks[1] > 0),
+              name,
+              "%d of %d blocks differ; tails %d (-1: one found its stage changed, out of order or beside another); "
+              "a clip player mixed %lld blocks read ahead; blocks on one %lld, on two %lld",
+              d, nb, tails, (long long)ahead_mixed, (long long)tally.blocks[0], (long long)tally.blocks[1]);
+    }
+    late_helper = 0;
 }
 
 /* The clips are read a block ahead on two threads (op read_ahead); a
@@ -557,6 +669,7 @@ int main(void)
     }
     test_choice();
     test_slow_worker();
+    test_late_helper();
     test_same_bytes();
     test_measured_pool();
     test_wrong_next_block();
