@@ -4,13 +4,18 @@
  *
  * The pool. Each block, both threads take tasks from one list: the plan's
  * units in plan.unit_order; second in the list, the tail the driver handed
- * over (the previous block's metering and file writing); and last, one
- * task per clip player reading the next block's clips (op read_ahead:
+ * over (the previous block's metering and file writing); after the units,
+ * the driver's copy of this block's outputs (for the next tail); and last,
+ * one task per clip player reading the next block's clips (op read_ahead:
  * pread and decode into the op's second reading). A thread takes the
  * first task in list order that no one has taken and that is ready (a
- * unit whose inputs are done; the tail and the reads always are), its
- * own home's before the other's (deal_homes), runs it, and counts down
- * the units that wait for it. Nothing is assigned in
+ * unit whose inputs are done, the copy once every unit is; the tail and
+ * the reads always are), its own home's before the other's (deal_homes),
+ * runs it, and counts down the units that wait for it. A block ends when
+ * its units and its copy are done and every task is taken: the helper's
+ * last task (a reading or the tail) may run on into the next block, whose
+ * tasks that touch the same memory wait for it (the struct's fin).
+ * Nothing is assigned in
  * advance, so a thread that is slow or not running at all (a busy
  * machine, one CPU) only takes fewer tasks: the other takes the rest.
  * Which thread runs a unit changes no byte (vm/compile_units.c: units
