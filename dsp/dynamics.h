@@ -147,6 +147,7 @@ typedef struct {
     double fs;
     /* derived by set */
     double a_att, a_rel, b_rms, inv_2w, slope;
+    double quiet_below; /* a linked peak level under the compressor's knee (0: none; dynamics.c) */
     int hold_n;
     /* state: gain (dB) and hold counter per gain slot (slot 0 when linked,
      * one per audio channel when unlinked); mean square per key channel

@@ -8,6 +8,7 @@
  *   CK_SCALE(x, g)  x[0..CK_LANES) *= g (doubles, rounded to float first)
  *   CK_BLEND_GT(t, x, a, b), CK_BLEND_LT: t > x (t < x) ? b : a, lane by
  *                 lane, on 2-lane vectors
+ *   CK_MASK_ALL(m)  every lane of the comparison mask m set
  *   K_TARGETS, K_APPLY  vectors side by side in the two passes
  * and defines peak_chunks_v (renamed by CK_SUFFIX). Not a header of its
  * own module: it has no guard and nothing else includes it. */
@@ -19,6 +20,7 @@
 #define gv_splat CK_SUFFIX(gv_splat)
 #define gv_abs_load CK_SUFFIX(gv_abs_load)
 #define chunk_consts_of CK_SUFFIX(chunk_consts_of)
+#define gv_all CK_SUFFIX(gv_all)
 #define chunk_consts CK_SUFFIX(chunk_consts)
 #define rec_state CK_SUFFIX(rec_state)
 #define rec_step CK_SUFFIX(rec_step)
@@ -56,11 +58,21 @@ CK_TARGET __attribute__((always_inline)) static inline gv_d gv_abs_load(const fl
     return (gv_d)((gv_u)CK_LOAD(x) & INT64_MAX);
 }
 
+/* every lane of m set */
+CK_TARGET __attribute__((always_inline)) static inline int gv_all(gv_l m)
+{
+    return CK_MASK_ALL(m);
+}
+
 /* The settings as locals: loads through s would be repeated after every
- * store to the audio. */
+ * store to the audio. below: the compressor's quiet test (dsp_dyn's
+ * quiet_below; 0: none); t0: the target there, -0 dB (quiet_below is 0
+ * where it is not). unit: makeup 0 dB, so a gain of exactly 0 dB is a
+ * factor of exactly 1. */
 typedef struct {
     double t, hw, slope, inv_2w, kl, mk;
-    gv_d lo, hi, w, range, zero;
+    gv_d lo, hi, w, range, zero, below, t0;
+    int unit;
 } chunk_consts;
 
 CK_TARGET __attribute__((always_inline)) static inline void chunk_consts_of(chunk_consts *c, const dsp_dyn *s)
@@ -71,6 +83,8 @@ CK_TARGET __attribute__((always_inline)) static inline void chunk_consts_of(chun
     c->t = s->p.threshold_db, c->hw = 0.5 * s->p.knee_db, c->w = gv_splat(s->p.knee_db);
     c->slope = s->slope, c->inv_2w = s->inv_2w, c->range = gv_splat(s->p.range_db), c->zero = gv_splat(0.0);
     c->mk = s->p.makeup_db;
+    c->below = gv_splat(s->quiet_below), c->t0 = gv_splat(-0.0);
+    c->unit = s->p.makeup_db == 0.0;
 }
 
 typedef struct {
@@ -91,17 +105,28 @@ CK_TARGET __attribute__((always_inline)) static inline void rec_step(rec_state *
 }
 
 /* A chunk's recursion spread over other work: t[step++] at each call until
- * the chunk is done. NULL: none. */
+ * the chunk is done. NULL: none. quiet (or NULL): per CK_LANES targets, 1
+ * where all are -0 dB, for the compressor with g <= 0: there the step is
+ * g = a_rel g, the same bits. rec_step forms a_att g + (1 - a_att)(-0) =
+ * a_att g (x + -0 is x for every x, zeros included) and a_rel g the same
+ * way, and takes the second where -0 > g: for g < 0 that is a_rel g, for
+ * g = +-0 both are g. */
 typedef struct {
     rec_state r;
     double *t;
+    const unsigned char *quiet;
     int step, up;
 } rec_cursor;
 
 CK_TARGET __attribute__((always_inline)) static inline void rec_next(rec_cursor *rc)
 {
     if (rc && rc->step < CHUNK) {
-        rec_step(&rc->r, rc->t + rc->step, rc->up);
+        if (rc->quiet && rc->quiet[rc->step / CK_LANES]) {
+            rc->r.x = rc->r.ar * rc->r.x;
+            rc->t[rc->step] = rc->r.x[0];
+        } else {
+            rec_step(&rc->r, rc->t + rc->step, rc->up);
+        }
         rc->step++;
     }
 }
@@ -109,10 +134,13 @@ CK_TARGET __attribute__((always_inline)) static inline void rec_next(rec_cursor 
 /* det[0..CHUNK) = the gain computer's targets for the key samples at
  * offset off of k[0..nk): detect (linked: max or mean), level_db and
  * gain_computer, K vectors at a time; with rc, steps of another chunk's
- * recursion, one after each multiply of the log2 series */
+ * recursion, one after each multiply of the log2 series. The compressor's
+ * vectors below its quiet test take the target -0 dB without the rest;
+ * quiet[v] = 1 where vector v's targets are all -0 dB. */
 CK_TARGET __attribute__((always_inline)) static inline void chunk_targets(const chunk_consts *c, const float *const *k, int nk,
                                                                 const int mean, int off, double *restrict det,
-                                                                const int mode, const int K, rec_cursor *rc)
+                                                                unsigned char *quiet, const int mode, const int K,
+                                                                rec_cursor *rc)
 {
     gv_d d[NV];
     for (int v = 0; v < NV; v++)
@@ -123,11 +151,26 @@ CK_TARGET __attribute__((always_inline)) static inline void chunk_targets(const 
             d[v] = mean ? d[v] + a : gv_sel(a > d[v], a, d[v]);
         }
     for (int v0 = 0; v0 < NV; v0 += K) {
+        if (mean && nk > 1)
+            for (int v = v0; v < v0 + K; v++)
+                d[v] *= 1.0 / nk;
+        if (mode == DSP_DYN_COMPRESS) {
+            int below = 1;
+            for (int v = v0; v < v0 + K; v++)
+                below &= gv_all(d[v] < c->below);
+            if (below) {
+                for (int v = v0; v < v0 + K; v++) {
+                    *(gv_d *)(det + v * CK_LANES) = c->t0;
+                    quiet[v] = 1;
+                }
+                for (int j = 0; j < 6 * K; j++)
+                    rec_next(rc);
+                continue;
+            }
+        }
         gv_d e[NV], sv[NV], s2[NV], p[NV];
         for (int v = v0; v < v0 + K; v++) { /* level_db's clamps, then log2_poly up to its series */
             gv_d x = d[v];
-            if (mean && nk > 1)
-                x *= 1.0 / nk;
             x = gv_sel(x > c->lo, x, c->lo);
             x = gv_sel(x < c->hi, x, c->hi);
             gv_u b = (gv_u)x, mant = b & UINT64_C(0x000fffffffffffff);
@@ -161,6 +204,7 @@ CK_TARGET __attribute__((always_inline)) static inline void chunk_targets(const 
                 g = gv_sel(g > c->range, g, c->range);
             }
             *(gv_d *)(det + v * CK_LANES) = g;
+            quiet[v] = gv_all((gv_l)g == (gv_l)c->t0);
         }
     }
 }
@@ -168,13 +212,30 @@ CK_TARGET __attribute__((always_inline)) static inline void chunk_targets(const 
 /* io[0..nch) at offset off times 10^((g[i] + makeup) / 20), i < CHUNK:
  * to_gain and the multiply, K vectors at a time; with rc, steps of another
  * chunk's recursion, one after each multiply of the exp2 series, and the
- * rest of that chunk's at the end. */
+ * rest of that chunk's at the end. With makeup 0 dB, vectors whose gains
+ * are all 0 dB (either sign) are multiplied by 1 without the series:
+ * exp2_poly's y is then +0 and its result exactly 1. (Gains within 1e-7
+ * dB of 0, whose float is 1 too, were tried: no gain on the film mix.) */
 CK_TARGET __attribute__((always_inline)) static inline void chunk_apply(const chunk_consts *c, const double *restrict g,
                                                               float *const *io, int nch, int off, const int K,
                                                               rec_cursor *rc)
 {
     const double kx = 0.16609640474436811739; /* as to_gain's */
     for (int v0 = 0; v0 < NV; v0 += K) {
+        if (c->unit) {
+            int unity = 1;
+            for (int v = v0; v < v0 + K; v++)
+                unity &= gv_all(*(const gv_d *)(g + v * CK_LANES) == c->zero);
+            if (unity) {
+                const gv_d one = c->zero + 1.0;
+                for (int v = v0; v < v0 + K; v++)
+                    for (int ch = 0; ch < nch; ch++)
+                        CK_SCALE(io[ch] + off + v * CK_LANES, one);
+                for (int j = 0; j < 10 * K; j++)
+                    rec_next(rc);
+                continue;
+            }
+        }
         gv_d f[NV], p[NV], id[NV];
         for (int v = v0; v < v0 + K; v++) { /* exp2_poly up to its series, its i as an exact double */
             gv_d y = (*(const gv_d *)(g + v * CK_LANES) + c->mk) * kx;
@@ -212,8 +273,9 @@ CK_TARGET __attribute__((always_inline)) static inline void peak_chunk(dsp_dyn *
                                                              double *restrict det, const int mode)
 {
     chunk_consts c;
+    unsigned char quiet[NV];
     chunk_consts_of(&c, s);
-    chunk_targets(&c, k, nk, s->p.link == DSP_DYN_LINK_MEAN, off, det, mode, K_TARGETS, NULL);
+    chunk_targets(&c, k, nk, s->p.link == DSP_DYN_LINK_MEAN, off, det, quiet, mode, K_TARGETS, NULL);
     const double aa = s->a_att, ar = s->a_rel;
     const int hold_n = s->hold_n;
     double g = s->g[0];
@@ -237,6 +299,7 @@ CK_TARGET __attribute__((always_inline)) static inline void peak_chunks(dsp_dyn 
                                                               const int mode)
 {
     double buf[3][CHUNK] __attribute__((aligned(64)));
+    unsigned char quiet[3][NV];
     chunk_consts c;
     chunk_consts_of(&c, s);
     const int mean = s->p.link == DSP_DYN_LINK_MEAN, up = mode == DSP_DYN_COMPRESS;
@@ -244,9 +307,13 @@ CK_TARGET __attribute__((always_inline)) static inline void peak_chunks(dsp_dyn 
     rec_cursor rc = {.r = {.x = {s->g[0], s->g[0]}, .aa = {aa, aa}, .ar = {ar, ar}, .caa = {1.0 - aa, 1.0 - aa},
                            .car = {1.0 - ar, 1.0 - ar}},
                      .t = buf[0], .step = 0, .up = up};
-    chunk_targets(&c, k, nk, mean, off, buf[0], mode, K_TARGETS, NULL);
+    /* the recursion's quiet steps: the compressor with g <= 0, as it stays
+     * (its targets are <= 0, and so are both steps' results) */
+    const int quiet_steps = mode == DSP_DYN_COMPRESS && s->g[0] <= 0.0;
+    rc.quiet = quiet_steps ? quiet[0] : NULL;
+    chunk_targets(&c, k, nk, mean, off, buf[0], quiet[0], mode, K_TARGETS, NULL);
     if (nc > 1)
-        chunk_targets(&c, k, nk, mean, off + CHUNK, buf[1], mode, K_TARGETS, NULL);
+        chunk_targets(&c, k, nk, mean, off + CHUNK, buf[1], quiet[1], mode, K_TARGETS, NULL);
     while (rc.step < CHUNK)
         rec_next(&rc);
     for (int ci = 0; ci < nc; ci++) {
@@ -256,8 +323,10 @@ CK_TARGET __attribute__((always_inline)) static inline void peak_chunks(dsp_dyn 
         if (ci + 1 == nc)
             break;
         rc.t = buf[(ci + 1) % 3], rc.step = 0; /* chunk ci + 1's recursion, over the two */
+        rc.quiet = quiet_steps ? quiet[(ci + 1) % 3] : NULL;
         if (ci + 2 < nc)
-            chunk_targets(&c, k, nk, mean, off + (ci + 2) * CHUNK, buf[(ci + 2) % 3], mode, K_TARGETS, &rc);
+            chunk_targets(&c, k, nk, mean, off + (ci + 2) * CHUNK, buf[(ci + 2) % 3], quiet[(ci + 2) % 3], mode,
+                          K_TARGETS, &rc);
         chunk_apply(&c, buf[ci % 3], io, nch, off + ci * CHUNK, K_APPLY, &rc);
     }
     chunk_apply(&c, buf[(nc - 1) % 3], io, nch, off + (nc - 1) * CHUNK, K_APPLY, NULL);
@@ -303,6 +372,7 @@ CK_TARGET static void peak_chunks_v(dsp_dyn *s, const float *const *k, int nk, f
 #undef gv_splat
 #undef gv_abs_load
 #undef chunk_consts_of
+#undef gv_all
 #undef chunk_consts
 #undef rec_state
 #undef rec_step

@@ -528,6 +528,12 @@ static void test_link(void)
 
 /* ---- block sizes -------------------------------------------------------- */
 
+static const char *path_name(int cap)
+{
+    return cap == DSP_SIMD_ANY ? "AVX-512 path where the CPU has it"
+           : cap == DSP_SIMD_NO_WIDE ? "AVX2 path" : "DSP_HOT clones";
+}
+
 static void test_block_sizes(void)
 {
     const long n = 96000;
@@ -601,11 +607,109 @@ static void test_block_sizes(void)
                  "%s: blocks of 1, 7, 64, 4096 and random sizes give bit-identical output on the AVX-512, AVX2 "
                  "and baseline paths",
                  cfg[c].name);
-        check(ok, name, "block %d (%s) differs from block 1 on the AVX2 path", bad_block,
-              bad_cap == DSP_SIMD_ANY ? "AVX-512 path where the CPU has it"
-              : bad_cap == DSP_SIMD_NO_WIDE ? "AVX2 path" : "DSP_HOT clones");
+        check(ok, name, "block %d (%s) differs from block 1 on the AVX2 path", bad_block, path_name(bad_cap));
     }
     free(a), free(b), free(k), free(ref[0]), free(ref[1]), free(out[0]), free(out[1]);
+}
+
+/* ---- the compressor's quiet shortcut --------------------------------------- */
+
+/* A key for the whole-chunk path's quiet shortcut (dsp/dynamics.c,
+ * quiet_below_of): segments of a loud burst, a release tail in silence
+ * of +0 and -0 samples, samples within a few float steps of the knee's
+ * lower edge 10^((T - W/2) / 20) of either sign, quiet noise with the odd
+ * sample over the edge, and a NaN. */
+static float *quiet_key(long n, double edge_db)
+{
+    float *x = malloc((size_t)n * sizeof *x), edge = (float)pow(10.0, edge_db / 20);
+    for (long i = 0; i < n; i++) {
+        const int seg = (int)(i / 3000 % 4);
+        if (seg == 0) {
+            x[i] = (float)(0.5 * urand());
+        } else if (seg == 1) {
+            x[i] = i % 3 ? -0.0f : 0.0f;
+        } else if (seg == 2) {
+            float v = edge;
+            int steps = (int)((urand() + 1) * 4); /* 0..7 float steps down (0..3) or up (4..7) */
+            for (int k = 0; k < steps % 4; k++)
+                v = nextafterf(v, steps < 4 ? 0.0f : 1.0f);
+            x[i] = urand() < 0 ? -v : v;
+        } else {
+            x[i] = (float)(edge * 0.5 * urand());
+            if (i % 97 == 0)
+                x[i] = 2 * edge;
+        }
+    }
+    x[n / 2 + 5] = NAN;
+    return x;
+}
+
+/* The linked peak compressor with makeup 0 dB: whole chunks take the
+ * quiet shortcut (no log2 under the knee, a recursion step of one
+ * multiply, no exp2 where the gain is 0 dB) on the AVX-512 and AVX2 paths.
+ * Against blocks of 1 (never a whole chunk) on the AVX2 path: the output
+ * and the meter (its bits: the sign of a zero too) every 4096 samples. */
+static void test_quiet_shortcut(void)
+{
+    const long n = 96000, every = 4096;
+    static const struct {
+        const char *name;
+        double threshold, knee, range, ratio, release;
+    } cfg[] = {
+        {"knee 6 dB", -30.0, 6.0, -200.0, 4.0, 0.250},
+        {"hard knee", -30.0, 0.0, -200.0, 4.0, 0.250},
+        {"ratio inf, range -10 dB", -30.0, 6.0, -10.0, INFINITY, 0.250},
+        /* tails through 1e-7 dB (the gain a float 1) to the flush */
+        {"release 1 ms", -30.0, 6.0, -200.0, 4.0, 0.001},
+        {"ratio 1 (target +0 dB: no shortcut)", -30.0, 6.0, -200.0, 1.0, 0.250},
+        /* the detector's clamp at -200 dB is on the knee (no shortcut) */
+        {"threshold -200 dB, hard knee", -200.0, 0.0, -200.0, 4.0, 0.250},
+    };
+    float *a = bursts(n), *b = bursts(n);
+    float *ref[2] = {malloc((size_t)n * sizeof(float)), malloc((size_t)n * sizeof(float))};
+    float *out[2] = {malloc((size_t)n * sizeof(float)), malloc((size_t)n * sizeof(float))};
+    double meter_ref[96000 / 4096 + 1], meter[96000 / 4096 + 1];
+    for (size_t c = 0; c < sizeof cfg / sizeof cfg[0]; c++) {
+        dsp_dyn_params p;
+        dsp_dyn_params_init(&p, DSP_DYN_COMPRESS);
+        p.threshold_db = cfg[c].threshold, p.knee_db = cfg[c].knee, p.range_db = cfg[c].range, p.ratio = cfg[c].ratio;
+        p.attack_s = 0.010, p.release_s = cfg[c].release, p.hold_s = 0, p.makeup_db = 0;
+        float *k1 = quiet_key(n, p.threshold_db - p.knee_db / 2), *k2 = quiet_key(n, p.threshold_db - p.knee_db / 2);
+        static const int caps[] = {DSP_SIMD_NO_WIDE, DSP_SIMD_ANY, DSP_SIMD_NO_WIDE, DSP_SIMD_NO_AVX2};
+        static const int blocks[] = {1, 4096, 1024, 4096};
+        int ok = 1, bad_cap = 0;
+        long changed = 0;
+        for (int r = 0; r < 4; r++) {
+            float **dst = r == 0 ? ref : out;
+            double *mt = r == 0 ? meter_ref : meter;
+            dsp_simd_cap = caps[r];
+            memcpy(dst[0], a, (size_t)n * sizeof(float));
+            memcpy(dst[1], b, (size_t)n * sizeof(float));
+            dsp_dyn d;
+            dsp_dyn_init(&d, FS, &p);
+            for (long off = 0; off < n; off += every) {
+                long m = n - off < every ? n - off : every;
+                float *kk[2] = {k1 + off, k2 + off}, *x[2] = {dst[0] + off, dst[1] + off};
+                run(&d, kk, 2, x, 2, m, blocks[r]);
+                mt[off / every] = dsp_dyn_reduction_db(&d, 0);
+            }
+            if (r > 0 && (memcmp(dst[0], ref[0], (size_t)n * sizeof(float)) ||
+                          memcmp(dst[1], ref[1], (size_t)n * sizeof(float)) ||
+                          memcmp(meter, meter_ref, sizeof meter)))
+                ok = 0, bad_cap = caps[r];
+        }
+        for (long i = 0; i < n; i++)
+            changed += ref[0][i] != a[i];
+        dsp_simd_cap = DSP_SIMD_ANY;
+        char what[200];
+        snprintf(what, sizeof what, "quiet shortcut, %s: %s", cfg[c].name,
+                 "a key at the knee's edge, signed zeros and release tails give the bits of blocks of 1 on the "
+                 "AVX-512, AVX2 and baseline paths (output and meter)");
+        check(ok && (changed > 0) == (cfg[c].ratio > 1), what, "%s differs (%ld samples changed)",
+              path_name(bad_cap), changed);
+        free(k1), free(k2);
+    }
+    free(a), free(b), free(ref[0]), free(ref[1]), free(out[0]), free(out[1]);
 }
 
 /* ---- parameters ------------------------------------------------------------ */
@@ -747,6 +851,7 @@ int main(void)
     test_external_key();
     test_link();
     test_block_sizes();
+    test_quiet_shortcut();
     test_check();
     test_bad_input_and_reset();
     speed();
