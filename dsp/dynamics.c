@@ -613,17 +613,7 @@ typedef double d2 __attribute__((vector_size(2 * sizeof(double))));
 #define CK_MASK_ALL(m) (_mm512_movepi64_mask((__m512i)(m)) == 0xff)
 #define K_TARGETS 4 /* 8 spilled the log2's four arrays */
 #define K_APPLY 8
-#include "dsp/dynamics_chunks.h"
-#undef CK_LANES
-#undef CK_TARGET
-#undef CK_SUFFIX
-#undef CK_LOAD
-#undef CK_SCALE
-#undef CK_BLEND_GT
-#undef CK_BLEND_LT
-#undef CK_MASK_ALL
-#undef K_TARGETS
-#undef K_APPLY
+#include "dsp/dynamics_chunks.h" /* which #undefs the parameters above */
 #endif
 
 #ifdef DSP_HAVE_AVX2
@@ -637,17 +627,7 @@ typedef double d2 __attribute__((vector_size(2 * sizeof(double))));
 #define CK_MASK_ALL(m) (_mm256_movemask_pd((__m256d)(m)) == 0xf)
 #define K_TARGETS 4
 #define K_APPLY 4
-#include "dsp/dynamics_chunks.h"
-#undef CK_LANES
-#undef CK_TARGET
-#undef CK_SUFFIX
-#undef CK_LOAD
-#undef CK_SCALE
-#undef CK_BLEND_GT
-#undef CK_BLEND_LT
-#undef CK_MASK_ALL
-#undef K_TARGETS
-#undef K_APPLY
+#include "dsp/dynamics_chunks.h" /* which #undefs the parameters above */
 #endif
 
 

@@ -10,7 +10,8 @@
  *                 lane, on 2-lane vectors
  *   CK_MASK_ALL(m)  every lane of the comparison mask m set
  *   K_TARGETS, K_APPLY  vectors side by side in the two passes
- * and defines peak_chunks_v (renamed by CK_SUFFIX). Not a header of its
+ * and defines peak_chunks_v (renamed by CK_SUFFIX); at its end it #undefs
+ * them and its own names. Not a header of its
  * own module: it has no guard and nothing else includes it. */
 #define gv_d CK_SUFFIX(gv_d)
 #define gv_l CK_SUFFIX(gv_l)
@@ -382,3 +383,14 @@ CK_TARGET static void peak_chunks_v(dsp_dyn *s, const float *const *k, int nk, f
 #undef chunk_apply
 #undef peak_chunks
 #undef peak_chunk
+/* and the includer's parameters, so the next copy sets its own */
+#undef CK_LANES
+#undef CK_TARGET
+#undef CK_SUFFIX
+#undef CK_LOAD
+#undef CK_SCALE
+#undef CK_BLEND_GT
+#undef CK_BLEND_LT
+#undef CK_MASK_ALL
+#undef K_TARGETS
+#undef K_APPLY

@@ -300,20 +300,31 @@ static void abs_max(const float *restrict x, float *restrict pk, int n)
 /* max |x[k]|, k < n, by the bits of |x| (for non-negative floats unsigned
  * order is float order, and gcc vectorises an unsigned max); a NaN counts
  * as infinity */
+static inline uint32_t abs_bits(float x)
+{
+    uint32_t u;
+    memcpy(&u, &x, sizeof u);
+    return u & 0x7fffffffu;
+}
+
+/* the float of the largest |x| bits m, a NaN's bits made infinity's */
+static inline float peak_of_bits(uint32_t m)
+{
+    m = m < 0x7f800000u ? m : 0x7f800000u;
+    float f;
+    memcpy(&f, &m, sizeof f);
+    return f;
+}
+
 DSP_HOT
 static float max_abs(const float *restrict x, int n)
 {
     uint32_t m = 0;
     for (int k = 0; k < n; k++) {
-        uint32_t u;
-        memcpy(&u, &x[k], sizeof u);
-        u &= 0x7fffffffu;
+        uint32_t u = abs_bits(x[k]);
         m = u > m ? u : m;
     }
-    m = m < 0x7f800000u ? m : 0x7f800000u;
-    float f;
-    memcpy(&f, &m, sizeof f);
-    return f;
+    return peak_of_bits(m);
 }
 
 /* abs_max and max_abs in one pass: pk[k] = max(pk[k], |x[k]|) (a NaN
@@ -326,15 +337,10 @@ static float abs_max_peak(const float *restrict x, float *restrict pk, int n)
     for (int k = 0; k < n; k++) {
         float a = fabsf(x[k]);
         pk[k] = a > pk[k] ? a : pk[k];
-        uint32_t u;
-        memcpy(&u, &x[k], sizeof u);
-        u &= 0x7fffffffu;
+        uint32_t u = abs_bits(x[k]);
         m = u > m ? u : m;
     }
-    m = m < 0x7f800000u ? m : 0x7f800000u;
-    float f;
-    memcpy(&f, &m, sizeof f);
-    return f;
+    return peak_of_bits(m);
 }
 
 DSP_HOT
