@@ -56,7 +56,9 @@ $(B)/dsp/%.o: CFLAGS += -O3
 # The compressor's polynomials are written K vectors side by side; gcc's
 # TER (expand sees single-use values as one expression) emitted each
 # vector's chain whole again, one after the other. Order only: same bits.
-$(B)/dsp/dynamics.o: CFLAGS += -fno-tree-ter
+# A gcc option: where the compiler refuses it (clang, in `make fuzz`), none.
+NO_TREE_TER := $(shell $(CC) -Werror -fno-tree-ter -x c -c /dev/null -o /dev/null 2>/dev/null && echo -fno-tree-ter)
+$(B)/dsp/dynamics.o: CFLAGS += $(NO_TREE_TER)
 
 # What the render manifest records of the build (vm/manifest.h): the flags
 # that could change the bytes.
