@@ -561,17 +561,19 @@ static int find_group(int *parent, int u)
     return u;
 }
 
+/* Something to deal out (a group of units, a read-ahead) and its cost,
+ * sorted costliest first, equal costs by index (plan order). */
 typedef struct {
     double cost;
-    int unit;
-} home_group;
+    int index;
+} costed;
 
-static int heavier_group_first(const void *a, const void *b)
+static int costlier_first(const void *a, const void *b)
 {
-    const home_group *x = a, *y = b;
+    const costed *x = a, *y = b;
     if (x->cost != y->cost)
         return x->cost > y->cost ? -1 : 1;
-    return (x->unit > y->unit) - (x->unit < y->unit);
+    return (x->index > y->index) - (x->index < y->index);
 }
 
 /* Each unit's home: the thread that takes it first (0, 1; -1: either).
@@ -622,7 +624,7 @@ static int deal_homes(const plan *p, int *home)
     /* the heaviest group first (equal costs: the lower unit first), to the
      * lighter home; sorted, so a session of thousands of tracks is dealt in
      * n log n */
-    home_group *groups = malloc((size_t)(n ? n : 1) * sizeof *groups);
+    costed *groups = malloc((size_t)(n ? n : 1) * sizeof *groups);
     if (!groups) {
         free(parent), free(sink), free(cost);
         return 0;
@@ -630,13 +632,13 @@ static int deal_homes(const plan *p, int *home)
     int ngroups = 0;
     for (int u = 0; u < n; u++)
         if (!sink[u] && parent[u] == u)
-            groups[ngroups++] = (home_group){cost[u], u};
-    qsort(groups, (size_t)ngroups, sizeof *groups, heavier_group_first);
+            groups[ngroups++] = (costed){cost[u], u};
+    qsort(groups, (size_t)ngroups, sizeof *groups, costlier_first);
     double load[2] = {0, 0};
     for (int u = 0; u < n; u++)
         home[u] = -1;
     for (int k = 0; k < ngroups; k++) {
-        int g = groups[k].unit;
+        int g = groups[k].index;
         home[g] = load[1] < load[0];
         load[home[g]] += cost[g];
     }
@@ -645,21 +647,6 @@ static int deal_homes(const plan *p, int *home)
         home[u] = home[find_group(parent, u)];
     free(parent), free(sink), free(cost);
     return 1;
-}
-
-typedef struct {
-    int channels, op;
-} read_rank;
-
-/* The reads of most channels first (equal: plan order): the longest
- * tasks first, so the ones left at the end of a block, when the other
- * thread may have nothing else to take, are the shortest. */
-static int wider_read_first(const void *a, const void *b)
-{
-    const read_rank *x = a, *y = b;
-    if (x->channels != y->channels)
-        return x->channels > y->channels ? -1 : 1;
-    return (x->op > y->op) - (x->op < y->op);
 }
 
 /* The task list (see TAIL_PLACE), each task's home, the read-aheads'
@@ -671,7 +658,7 @@ static int task_list(sched_pool *s, const plan *p)
         nread += p->ops[i].cls->read_ahead != NULL;
     int n = p->nunits + 2 + nread, k = 0;
     int *unit_home = malloc((size_t)p->nunits * sizeof *unit_home);
-    read_rank *reads = malloc((size_t)(nread ? nread : 1) * sizeof *reads);
+    costed *reads = malloc((size_t)(nread ? nread : 1) * sizeof *reads);
     s->task = malloc((size_t)n * sizeof *s->task);
     s->home = malloc((size_t)n * sizeof *s->home);
     s->unit_read_start = calloc((size_t)p->nunits + 1, sizeof *s->unit_read_start);
@@ -696,12 +683,15 @@ static int task_list(sched_pool *s, const plan *p)
         int m = 0;
         for (int i = 0; i < p->nops; i++)
             if (p->ops[i].cls->read_ahead && (unit_home[p->op_unit[i]] == 1) == h)
-                reads[m++] = (read_rank){p->ops[i].channels, i};
-        qsort(reads, (size_t)m, sizeof *reads, wider_read_first);
+                reads[m++] = (costed){p->ops[i].channels, i};
+        /* the reads of most channels first: the longest tasks first, so
+         * the ones left at the end of a block, when the other thread may
+         * have nothing else to take, are the shortest */
+        qsort(reads, (size_t)m, sizeof *reads, costlier_first);
         for (int j = 0; j < m; j++) {
             s->home[k] = h;
-            s->task[k++] = TASK_READ - reads[j].op;
-            s->unit_read_start[p->op_unit[reads[j].op] + 1]++;
+            s->task[k++] = TASK_READ - reads[j].index;
+            s->unit_read_start[p->op_unit[reads[j].index] + 1]++;
         }
         s->read_start[h + 1] = k;
     }
