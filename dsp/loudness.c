@@ -714,6 +714,21 @@ static void kpairs_sse2(const klane *lane, int n)
 {
     kpairs(lane, n, kfma4_sse2);
 }
+
+int dsp_loudness_test_fma4_sse2(const float *a, const float *b, const float *c, float *out)
+{
+    v4f va, vb, vc;
+    memcpy(&va, a, sizeof va), memcpy(&vb, b, sizeof vb), memcpy(&vc, c, sizeof vc);
+    v4f r = kfma4_sse2(va, vb, vc);
+    memcpy(out, &r, sizeof r);
+    return 1;
+}
+#else
+int dsp_loudness_test_fma4_sse2(const float *a, const float *b, const float *c, float *out)
+{
+    (void)a, (void)b, (void)c, (void)out;
+    return 0;
+}
 #endif
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)

@@ -267,4 +267,10 @@ void dsp_loudness_take_true_peaks(dsp_loudness *s, float *peaks);
 /* Linear sample peak and true peak (max(true, sample)) of one channel. */
 void dsp_loudness_channel_peaks(const dsp_loudness *s, int channel, double *sample_peak, double *true_peak);
 
+/* For the tests: out[0..4) = the SSE2 kernels' fused multiply-add of
+ * a, b, c (4 floats each; made from double, with fmaf redoing the ties and
+ * subnormals), to be compared with fmaf; returns 0, out untouched, in a
+ * build without those kernels (not x86-64 gcc, or AddressSanitizer). */
+int dsp_loudness_test_fma4_sse2(const float *a, const float *b, const float *c, float *out);
+
 #endif

@@ -1250,6 +1250,86 @@ static void test_programme(void)
     sig_free(&s);
 }
 
+/* The SSE2 kernels' fused multiply-add, made from double (exact product,
+ * one rounding of the sum, then to float), against the C library's fmaf,
+ * bit for bit: where the double sum lands exactly halfway between two
+ * floats the second rounding would be wrong, and under float's normal
+ * range the tie test does not hold; there the kernel must redo the vector
+ * with fmaf. The cases built to tie show that plain double rounding does
+ * go wrong on them, so the check can fail. */
+static uint32_t float_bits(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return u;
+}
+
+static void test_fma_sse2(void)
+{
+    float a[4], b[4], c[4], out[4];
+    const float up = 1.0f + 0x1p-23f, down = 1.0f - 0x1p-23f;
+    /* a b = half an ulp of c times (1 - 2^-46): c + a b lies just under
+     * the midpoint of c and its next float (c's last bit is odd), and its
+     * double rounds to the midpoint itself, which goes to even: up */
+    const float tie_a[4] = {ldexpf(up, -12), -ldexpf(up, -12), ldexpf(up, -2), ldexpf(up, -40)};
+    const float tie_b[4] = {ldexpf(down, -12), ldexpf(down, -12), ldexpf(down, -2), ldexpf(down, -40)};
+    const float tie_c[4] = {up, -up, ldexpf(up, 20), ldexpf(up, -56)};
+    int naive_wrong = 0;
+    for (int l = 0; l < 4; l++)
+        naive_wrong += float_bits((float)((double)tie_a[l] * tie_b[l] + tie_c[l])) !=
+                       float_bits(fmaf(tie_a[l], tie_b[l], tie_c[l]));
+    check(naive_wrong == 4, "fma from double: the built ties do break plain double rounding", "%d of 4", naive_wrong);
+    if (!dsp_loudness_test_fma4_sse2(tie_a, tie_b, tie_c, out)) {
+        check(1, "fma from double: not in this build (no SSE2 kernels: not x86-64 gcc, or AddressSanitizer)", " ");
+        return;
+    }
+    int bad = 0;
+    for (int l = 0; l < 4; l++)
+        bad += float_bits(out[l]) != float_bits(fmaf(tie_a[l], tie_b[l], tie_c[l]));
+    check(bad == 0, "fma from double: the built ties as fmaf", "%d of 4 lanes differ", bad);
+    /* the same under float's normal range: c = 513, 1025, 2049 and 3
+     * times 2^-149 (odd subnormals), a b = 2^-150 (1 - 2^-46); the sum's
+     * double drops the 2^-196 (its tie is not where a normal float's is,
+     * so the kernel must see the result is subnormal); the last lane's
+     * double is exact */
+    const float sub_a[4] = {ldexpf(up, -75), -ldexpf(up, -75), ldexpf(up, -75), ldexpf(up, -75)};
+    const float sub_b[4] = {ldexpf(down, -75), ldexpf(down, -75), ldexpf(down, -75), ldexpf(down, -75)};
+    const float sub_c[4] = {513 * 0x1p-149f, -513 * 0x1p-149f, 1025 * 0x1p-149f, 3 * 0x1p-149f};
+    naive_wrong = 0;
+    for (int l = 0; l < 4; l++)
+        naive_wrong += float_bits((float)((double)sub_a[l] * sub_b[l] + sub_c[l])) !=
+                       float_bits(fmaf(sub_a[l], sub_b[l], sub_c[l]));
+    check(naive_wrong == 3, "fma from double: the built subnormal ties break plain double rounding", "%d of 3",
+          naive_wrong);
+    dsp_loudness_test_fma4_sse2(sub_a, sub_b, sub_c, out);
+    bad = 0;
+    for (int l = 0; l < 4; l++)
+        bad += float_bits(out[l]) != float_bits(fmaf(sub_a[l], sub_b[l], sub_c[l]));
+    check(bad == 0, "fma from double: the built subnormal ties as fmaf", "%d of 4 lanes differ", bad);
+    /* random operands over a wide range of exponents, products that
+     * nearly cancel c, and results under float's normal range */
+    uint64_t x = 0x9e3779b97f4a7c15u;
+    long long differ = 0, n = 0;
+    for (int k = 0; k < 200000; k++) {
+        for (int l = 0; l < 4; l++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            float m1 = 1.0f + (float)(x & 0xffffff) * 0x1p-24f, m2 = 1.0f + (float)((x >> 24) & 0xffffff) * 0x1p-24f;
+            int e = (int)((x >> 48) % 64) - 32;
+            a[l] = ldexpf((x >> 60) & 1 ? -m1 : m1, e);
+            b[l] = ldexpf(m2, (int)((x >> 54) % 64) - 32);
+            switch ((x >> 61) & 3) {
+            case 0: c[l] = -a[l] * b[l]; break;                             /* near cancellation */
+            case 1: c[l] = ldexpf(m2, e - 100); a[l] = ldexpf(m1, -70); break; /* subnormal range */
+            default: c[l] = ldexpf(m1, (int)((x >> 40) % 64) - 32); break;
+            }
+        }
+        dsp_loudness_test_fma4_sse2(a, b, c, out);
+        for (int l = 0; l < 4; l++, n++)
+            differ += float_bits(out[l]) != float_bits(fmaf(a[l], b[l], c[l]));
+    }
+    check(differ == 0, "fma from double: 800,000 random lanes as fmaf", "%lld of %lld differ", differ, n);
+}
+
 int main(void)
 {
     test_tech3341();
@@ -1262,6 +1342,7 @@ int main(void)
     test_take_true_peaks(1);
     test_take_true_peaks(2);
     test_block_size();
+    test_fma_sse2();
     /* every K-weighting path (AVX-512, AVX2, SSE2: the widest the CPU has
      * and each narrower one) */
     static const char *const caps[] = {"the widest the CPU has", "AVX2 at most", "SSE2"};
