@@ -3,9 +3,11 @@
  * dubstage hands its work to the batch engines a facility already runs
  * rather than growing a scheduler: a project (vm/project.h) becomes one
  * job per script, each `dubstage render SCRIPT` writing all the script's
- * outputs and its manifest (docs/manifest.md). A job is run as
+ * outputs and its manifest (docs/manifest.md), or one job per deliverable
+ * the project names in a script, `dubstage render SCRIPT --output NAME...`
+ * writing those outputs and a manifest of its own. A job is run as
  *
- *     dubstage plan --fresh SCRIPT || dubstage render --quiet SCRIPT
+ *     dubstage plan --fresh SCRIPT [--output NAME] || dubstage render --quiet SCRIPT [--output NAME]
  *
  * so a job whose manifest records a render of exactly these inputs (by
  * their contents: script, modules, media, trims, markers, and the engine)
@@ -44,7 +46,8 @@ static const char plan_usage[] =
     "usage: dubstage plan PROJECT [--make | --parallel | --slurm] [options]\n"
     "       dubstage plan --fresh SCRIPT [--lib DIR ...] [--out DIR] [--output NAME ...]\n"
     "  PROJECT is a project file (reel \"r1\" { \"reel1/pm.lua\", ... }) or a folder of\n"
-    "  reels (docs/cluster.md). One job per script: `dubstage render` of that script.\n"
+    "  reels (docs/cluster.md). A job is `dubstage render` of one script, or of one\n"
+    "  deliverable's outputs of it (reel \"r1\" { { \"reel1.lua\", pm = \"PM\", me = \"ME\" } }).\n"
     "  Without an emitter: each job's inputs, outputs, manifest and whether it is up\n"
     "  to date (its manifest records these inputs, by content, and its outputs).\n"
     "  --make          print a Makefile: `make -j2 -f FILE` renders the jobs not up to date\n"
@@ -86,6 +89,8 @@ typedef struct {
     vm_desc d;
     char (*outputs)[PATH_MAX]; /* absolute, as render will write them, and the manifest last */
     int noutputs;              /* the outputs and the manifest */
+    char (*script_outputs)[PATH_MAX]; /* a deliverable's job: every output of its script, absolute */
+    int nscript_outputs;
 } plan_job;
 
 static int usage_error(const char *fmt, const char *arg)
@@ -200,7 +205,8 @@ static int script_opts(vm_script_opts *so, vm_script_lib *libs, const vm_project
 
 /* ---- --fresh SCRIPT ------------------------------------------------------ */
 
-/* Whether d's last render stands; said on stdout either way. 0: it does,
+/* Whether d's last render stands (of its selected outputs, when
+ * vm_output_select chose some); said on stdout either way. 0: it does,
  * 1: it must render, or an error. */
 static int fresh_state(const vm_desc *d, const char *out_dir, const char *shown, int quiet, char *why, size_t n)
 {
@@ -251,8 +257,13 @@ static int plan_fresh(const plan_args *a, const char *stdlib_dir)
         fprintf(stderr, "dubstage: %s\n", err);
     else if (a->noutputs && vm_output_select(&d, a->outputs, a->noutputs, err) != DS_OK)
         fprintf(stderr, "dubstage: %s\n", err), rc = 2;
-    else
-        rc = fresh_state(&d, a->out_dir, a->fresh, 0, why, sizeof why);
+    else {
+        /* a deliverable's job says which: "reel.lua --output DX+MX" */
+        char shown[PATH_MAX + 64];
+        snprintf(shown, sizeof shown, "%s%s%s", a->fresh, d.output_selection ? " --output " : "",
+                 d.output_selection ? d.output_selection : "");
+        rc = fresh_state(&d, a->out_dir, shown, 0, why, sizeof why);
+    }
     vm_desc_free(&d);
     free(libs);
     return rc;
@@ -260,9 +271,31 @@ static int plan_fresh(const plan_args *a, const char *stdlib_dir)
 
 /* ---- the jobs ------------------------------------------------------------ */
 
-/* Loads every job's script and records what it writes. Scripts that write
- * nothing (modules beside the reels' scripts in a folder project) are no
- * jobs: said, and left out of *njobs. */
+/* The outputs of d as render will write them, absolute, into a new array
+ * (*paths, *n); extra: room for more after them. */
+static int resolved_outputs(const vm_desc *d, int extra, char (**paths)[PATH_MAX], int *n, const char *job)
+{
+    char err[DS_ERR_LEN];
+    *n = 0;
+    if (!(*paths = calloc((size_t)(d->noutputs + extra), sizeof **paths))) {
+        fprintf(stderr, "dubstage plan: out of memory\n");
+        return 1;
+    }
+    for (int i = 0; i < d->noutputs; i++) {
+        int missing;
+        if (vm_path_resolve(NULL, d->outputs[i].path, (*paths)[i], PATH_MAX, &missing, err) != DS_OK) {
+            fprintf(stderr, "dubstage: %s (job %s)\n", err, job);
+            return 1;
+        }
+        ++*n;
+    }
+    return 0;
+}
+
+/* Loads every job's script and records what it writes; a deliverable's
+ * job keeps only its outputs (render --output), after noting all of its
+ * script's. Scripts that write nothing (modules beside the reels' scripts
+ * in a folder project) are no jobs: said, and left out of *njobs. */
 static int load_jobs(const vm_project *p, const vm_script_opts *so, plan_job *jobs, int *njobs)
 {
     char err[DS_ERR_LEN];
@@ -282,30 +315,59 @@ static int load_jobs(const vm_project *p, const vm_script_opts *so, plan_job *jo
             vm_desc_free(&j->d);
             continue;
         }
-        if (!(j->outputs = calloc((size_t)j->d.noutputs + 1, sizeof *j->outputs))) {
-            fprintf(stderr, "dubstage plan: out of memory\n");
-            vm_desc_free(&j->d);
-            return 1;
-        }
         ++*njobs;
-        for (int i = 0; i <= j->d.noutputs; i++) {
-            char mpath[PATH_MAX + 32];
-            int missing;
-            if (i == j->d.noutputs)
-                vm_manifest_path(&j->d, mpath, sizeof mpath);
-            const char *path = i < j->d.noutputs ? j->d.outputs[i].path : mpath;
-            if (vm_path_resolve(NULL, path, j->outputs[i], PATH_MAX, &missing, err) != DS_OK) {
-                fprintf(stderr, "dubstage: %s (job %s)\n", err, j->job->name);
+        if (j->job->noutputs) {
+            if (resolved_outputs(&j->d, 0, &j->script_outputs, &j->nscript_outputs, j->job->name) != 0)
+                return 1;
+            if (vm_output_select(&j->d, (const char *const *)j->job->outputs, j->job->noutputs, err) != DS_OK) {
+                fprintf(stderr, "dubstage: %s\n  (deliverable %s, listed at %s)\n", err, j->job->name,
+                        j->job->where);
                 return 1;
             }
-            j->noutputs++;
         }
+        char mpath[PATH_MAX + 32];
+        int missing;
+        if (resolved_outputs(&j->d, 1, &j->outputs, &j->noutputs, j->job->name) != 0)
+            return 1;
+        vm_manifest_path(&j->d, mpath, sizeof mpath);
+        if (vm_path_resolve(NULL, mpath, j->outputs[j->noutputs], PATH_MAX, &missing, err) != DS_OK) {
+            fprintf(stderr, "dubstage: %s (job %s)\n", err, j->job->name);
+            return 1;
+        }
+        j->noutputs++;
     }
     if (*njobs == 0) {
         fprintf(stderr, "dubstage plan: %s: no script of the project writes an output\n", p->path);
         return 1;
     }
     return 0;
+}
+
+/* A script split into deliverables whose outputs some deliverable leaves
+ * out: no job writes those. Said (a warning: leaving a file out may be
+ * meant), once, from the script's first job. */
+static void warn_unrendered(const plan_job *jobs, int njobs)
+{
+    char shown[PATH_MAX], script[PATH_MAX];
+    for (int a = 0; a < njobs; a++) {
+        int first = 1;
+        for (int b = 0; b < a && first; b++)
+            first = strcmp(jobs[b].job->script, jobs[a].job->script) != 0;
+        for (int i = 0; first && i < jobs[a].nscript_outputs; i++) {
+            const char *out = jobs[a].script_outputs[i];
+            int written = 0;
+            for (int b = a; b < njobs && !written; b++)
+                for (int k = 0; k + 1 < jobs[b].noutputs && !written; k++) /* the last is the manifest */
+                    written = strcmp(jobs[b].job->script, jobs[a].job->script) == 0 &&
+                              strcmp(jobs[b].outputs[k], out) == 0;
+            if (!written) {
+                vm_path_shown(out, shown, sizeof shown);
+                vm_path_shown(jobs[a].job->script, script, sizeof script);
+                fprintf(stderr, "dubstage plan: warning: %s writes '%s', which none of its deliverables names "
+                                "(%s): no job renders it\n", script, shown, jobs[a].job->where);
+            }
+        }
+    }
 }
 
 /* Independent jobs only: no file written by two jobs (make -j would race
@@ -319,9 +381,12 @@ static int check_independent(const plan_job *jobs, int njobs)
             for (int b = 0; b < njobs; b++) {
                 for (int k = 0; b > a && k < jobs[b].noutputs; k++)
                     if (strcmp(jobs[a].outputs[i], jobs[b].outputs[k]) == 0) {
-                        fprintf(stderr, "dubstage plan: jobs %s (%s) and %s (%s) both write '%s': give one "
-                                        "of them another output name\n", jobs[a].job->name, jobs[a].job->where,
-                                jobs[b].job->name, jobs[b].job->where, jobs[a].outputs[i]);
+                        fprintf(stderr, "dubstage plan: jobs %s (%s) and %s (%s) both write '%s': %s\n",
+                                jobs[a].job->name, jobs[a].job->where, jobs[b].job->name, jobs[b].job->where,
+                                jobs[a].outputs[i],
+                                strcmp(jobs[a].job->script, jobs[b].job->script) == 0
+                                    ? "name each output in one deliverable only"
+                                    : "give one of them another output name");
                         return 1;
                     }
                 for (int k = 0; b != a && k < jobs[b].d.ninputs; k++)
@@ -361,12 +426,18 @@ static int print_jobs(const vm_project *p, const plan_job *jobs, int njobs)
 {
     int fresh_count = 0;
     char shown[PATH_MAX], why[PATH_MAX + 128];
-    printf("project %s: %d reel%s, %d job%s (one per script: a job renders all of its script's outputs)\n", p->path,
-           p->nreels, p->nreels == 1 ? "" : "s", njobs, njobs == 1 ? "" : "s");
+    printf("project %s: %d reel%s, %d job%s (a job renders all of its script's outputs, or a deliverable's)\n",
+           p->path, p->nreels, p->nreels == 1 ? "" : "s", njobs, njobs == 1 ? "" : "s");
     for (int k = 0; k < njobs; k++) {
         const plan_job *j = &jobs[k];
         vm_path_shown(j->job->script, shown, sizeof shown);
         printf("\njob %s  (%s)\n", j->job->name, j->job->where);
+        if (j->job->noutputs) {
+            printf("  renders");
+            for (int i = 0; i < j->job->noutputs; i++)
+                printf(" --output %s", j->job->outputs[i]);
+            printf("\n");
+        }
         for (int i = 0; i < j->d.ninputs; i++) {
             const char *found_in;
             const char *kind = input_kind(&j->d, i, &found_in);
@@ -429,7 +500,8 @@ static void put_quoted(char *out, size_t n, size_t *used, const char *s, int for
 }
 
 /* A job's words after `render` or `plan --fresh`: the script and its lib
- * folders, quoted and mapped, into out. */
+ * folders, quoted and mapped, and a deliverable's --output names, into
+ * out. */
 static void job_words(const plan_args *a, const vm_project *p, const plan_job *j, int for_make, char *out, size_t n)
 {
     char path[PATH_MAX];
@@ -443,6 +515,10 @@ static void job_words(const plan_args *a, const vm_project *p, const plan_job *j
         mapped(a, lib, path, sizeof path);
         used += (size_t)snprintf(out + used, used < n ? n - used : 0, " --lib ");
         put_quoted(out, n, &used, path, for_make);
+    }
+    for (int i = 0; i < j->job->noutputs; i++) {
+        used += (size_t)snprintf(out + used, used < n ? n - used : 0, " --output ");
+        put_quoted(out, n, &used, j->job->outputs[i], for_make);
     }
 }
 
@@ -472,12 +548,18 @@ static int engine_words(const plan_args *a, int for_make, char *out, size_t n)
  * Slurm directive and a parallel line. */
 static int unwritable(const plan_args *a, const plan_job *jobs, int njobs, const vm_project *p)
 {
-    for (int k = 0; k < njobs; k++)
+    for (int k = 0; k < njobs; k++) {
         if (strchr(jobs[k].job->script, '\n')) {
             fprintf(stderr, "dubstage plan: the script path of job %s holds a newline: rename it\n",
                     jobs[k].job->name);
             return 1;
         }
+        for (int i = 0; i < jobs[k].job->noutputs; i++)
+            if (strchr(jobs[k].job->outputs[i], '\n')) {
+                fprintf(stderr, "dubstage plan: an output name of job %s holds a newline\n", jobs[k].job->name);
+                return 1;
+            }
+    }
     for (int i = 0; i < p->nlibs + a->nlibs; i++)
         if (strchr(i < p->nlibs ? p->libs[i] : a->libs[i - p->nlibs], '\n')) {
             fprintf(stderr, "dubstage plan: a lib folder's path holds a newline: rename it\n");
@@ -486,9 +568,10 @@ static int unwritable(const plan_args *a, const plan_job *jobs, int njobs, const
     return 0;
 }
 
-/* A job's words: its script and up to 2 x 16 lib folders, each quoted
- * (put_quoted's bound) with " --lib " before it. */
-#define WORDS_LEN ((1 + 2 * VM_PROJECT_MAX_LIBS) * (4 * PATH_MAX + 16))
+/* A job's words: its script, up to 2 x 16 lib folders and a deliverable's
+ * output names, each quoted (put_quoted's bound) with " --lib " or
+ * " --output " before it. */
+#define WORDS_LEN ((1 + 2 * VM_PROJECT_MAX_LIBS + VM_PROJECT_MAX_OUTPUTS) * (4 * PATH_MAX + 16))
 
 /* The emitters print a job file on stdout; words: WORDS_LEN bytes to build
  * each job's words in. */
@@ -565,9 +648,9 @@ static int emit_slurm(const plan_args *a, const vm_project *p, const plan_job *j
     printf("#!/bin/sh\n"
            "# %s: %d render jobs as a Slurm job array, written by `dubstage plan %s --slurm`\n"
            "# (docs/cluster.md). Submit with: sbatch THIS. Array task N runs job N: `dubstage render`\n"
-           "# of one script unless its manifest says it is up to date, leaving the manifest. A task\n"
-           "# killed and re-queued starts again: outputs are written whole (temporary file, renamed)\n"
-           "# or not at all.\n"
+           "# of one script (or of one deliverable's outputs of it) unless its manifest says it is up\n"
+           "# to date, leaving the manifest. A task killed and re-queued starts again: outputs are\n"
+           "# written whole (temporary file, renamed) or not at all.\n"
            "#SBATCH --job-name=%s\n#SBATCH --array=0-%d\n#SBATCH --ntasks=1\n#SBATCH --cpus-per-task=%d\n"
            "#SBATCH --requeue\n#SBATCH --chdir=%s\n#SBATCH --output=%s/%s-%%A_%%a.log\n\n"
            "DUBSTAGE=%s\ncase ${SLURM_ARRAY_TASK_ID:?\"run by sbatch, as a job array\"} in\n",
@@ -603,6 +686,7 @@ static int plan_project(const plan_args *a, const char *stdlib_dir)
     }
     if (load_jobs(&p, &so, jobs, &njobs) != 0 || check_independent(jobs, njobs) != 0)
         goto done;
+    warn_unrendered(jobs, njobs);
     if (a->emit == EMIT_LIST) {
         rc = print_jobs(&p, jobs, njobs);
         goto done;
@@ -628,6 +712,7 @@ done:
     for (int k = 0; jobs && k < p.njobs; k++) {
         vm_desc_free(&jobs[k].d);
         free(jobs[k].outputs);
+        free(jobs[k].script_outputs);
     }
     free(words);
     free(jobs);

@@ -52,10 +52,14 @@ static void deliverable_name(const char *script, char *out, size_t n)
 }
 
 /* Adds the job running script (as given, relative to p->dir) for reel;
- * where: the project's line. DS_OK, or why not in err (without where). */
-static ds_result add_job(vm_project *p, const char *reel, const char *script, const char *where, char *err)
+ * where: the project's line. deliverable: the job's deliverable name, NULL
+ * for the script's file name; outputs[0..noutputs): the output names it
+ * renders (copied), none for all of the script's. DS_OK, or why not in err
+ * (without where). */
+static ds_result add_job(vm_project *p, const char *reel, const char *script, const char *deliverable,
+                         const char *const *outputs, int noutputs, const char *where, char *err)
 {
-    char joined[PATH_MAX], real[PATH_MAX], deliverable[VM_PROJECT_NAME_LEN + 8];
+    char joined[PATH_MAX], real[PATH_MAX], named[VM_PROJECT_NAME_LEN + 8];
     struct stat st;
     if (p->njobs >= VM_PROJECT_MAX_JOBS)
         return ds_fail(err, DS_ERR_ARG, "more than %d jobs in one project: split it", VM_PROJECT_MAX_JOBS);
@@ -67,27 +71,39 @@ static ds_result add_job(vm_project *p, const char *reel, const char *script, co
         return ds_fail(err, DS_ERR_IO, "reel '%s': cannot find the script '%s': %s", reel, script, strerror(errno));
     if (!S_ISREG(st.st_mode))
         return ds_fail(err, DS_ERR_ARG, "reel '%s': the script '%s' is not a file", reel, script);
-    deliverable_name(real, deliverable, sizeof deliverable);
-    const char *fault = name_fault(deliverable);
-    if (fault[0])
-        return ds_fail(err, DS_ERR_ARG, "reel '%s': the deliverable name '%s' (the script's file name) %s", reel,
-                       deliverable, fault);
+    if (!deliverable) {
+        deliverable_name(real, named, sizeof named);
+        const char *fault = name_fault(named);
+        if (fault[0])
+            return ds_fail(err, DS_ERR_ARG, "reel '%s': the deliverable name '%s' (the script's file name) %s", reel,
+                           named, fault);
+        deliverable = named;
+    }
     char name[sizeof p->jobs->name];
     snprintf(name, sizeof name, "%s.%s", reel, deliverable);
     for (int i = 0; i < p->njobs; i++) {
-        if (strcmp(p->jobs[i].script, real) == 0)
-            return ds_fail(err, DS_ERR_ARG, "the script '%s' is already job %s (%s): a script renders once", script,
-                           p->jobs[i].name, p->jobs[i].where);
+        /* deliverables of one script split its outputs; a job of all of them
+         * would write theirs too */
+        if (strcmp(p->jobs[i].script, real) == 0 && (!noutputs || !p->jobs[i].noutputs))
+            return ds_fail(err, DS_ERR_ARG, "the script '%s' is already job %s (%s): a script renders once, or "
+                           "once per deliverable when every job of it names its outputs ({ \"%s\", pm = \"PM\" })",
+                           script, p->jobs[i].name, p->jobs[i].where, script);
         if (strcmp(p->jobs[i].name, name) == 0)
-            return ds_fail(err, DS_ERR_ARG, "two jobs named %s (the other at %s): give the scripts other file names",
-                           name, p->jobs[i].where);
+            return ds_fail(err, DS_ERR_ARG, "two jobs named %s (the other at %s): give the %s other names", name,
+                           p->jobs[i].where, noutputs ? "deliverables" : "scripts other file");
     }
     vm_project_job *jobs = realloc(p->jobs, (size_t)(p->njobs + 1) * sizeof *jobs);
     if (!jobs)
         return ds_fail(err, DS_ERR_NOMEM, "out of memory");
     p->jobs = jobs;
-    vm_project_job *j = &jobs[p->njobs++];
+    vm_project_job *j = &jobs[p->njobs];
     memset(j, 0, sizeof *j);
+    if (noutputs && !(j->outputs = calloc((size_t)noutputs, sizeof *j->outputs)))
+        return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    p->njobs++; /* from here vm_project_free frees what j holds */
+    for (; j->noutputs < noutputs; j->noutputs++)
+        if (!(j->outputs[j->noutputs] = strdup(outputs[j->noutputs])))
+            return ds_fail(err, DS_ERR_NOMEM, "out of memory");
     snprintf(j->name, sizeof j->name, "%s", name);
     snprintf(j->reel, sizeof j->reel, "%s", reel);
     snprintf(j->script, sizeof j->script, "%s", real);
@@ -130,7 +146,80 @@ static void project_where(lua_State *L, char *where, size_t n)
     lua_pop(L, 1);
 }
 
-/* reel "r1" { "a.lua", ... }: the list, with the reel's name as upvalue 2. */
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* { "reel1/reel.lua", pm = "PM", stems = { "DX", "MX" } } at stack index
+ * t: a job per deliverable key (in name order), each rendering the outputs
+ * its value names (a name or a list of names, as `render --output` takes
+ * them). */
+static int add_deliverables(lua_State *L, vm_project *p, const char *reel, int t, const char *where)
+{
+    char err[DS_ERR_LEN];
+    if (lua_geti(L, t, 1) != LUA_TSTRING)
+        return luaL_error(L, "reel '%s': a deliverables table starts with its script's path: { \"%s/reel.lua\", "
+                             "pm = \"PM\", stems = { \"DX\", \"MX\", \"FX\" } } (got %s)", reel, reel,
+                          luaL_typename(L, -1));
+    const char *script = lua_tostring(L, -1);
+    int nkeys = 0;
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        if (lua_type(L, -2) != LUA_TSTRING && !(lua_isinteger(L, -2) && lua_tointeger(L, -2) == 1))
+            return luaL_error(L, "reel '%s': the table of '%s' holds a key '%s'; after the script, name each "
+                                 "deliverable: pm = \"PM\"", reel, script, luaL_tolstring(L, -2, NULL));
+        nkeys += lua_type(L, -2) == LUA_TSTRING;
+        lua_pop(L, 1);
+    }
+    if (nkeys == 0)
+        return luaL_error(L, "reel '%s': the table of '%s' names no deliverable: { \"%s\", pm = \"PM\" } (or "
+                             "give the path alone for one job of all its outputs)", reel, script, script);
+    const char **keys = lua_newuserdatauv(L, (size_t)nkeys * sizeof *keys, 0); /* freed by Lua on an error */
+    int k = 0;
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        if (lua_type(L, -2) == LUA_TSTRING)
+            keys[k++] = lua_tostring(L, -2); /* the table holds the key: the pointer stays */
+        lua_pop(L, 1);
+    }
+    qsort(keys, (size_t)nkeys, sizeof *keys, by_name);
+    for (k = 0; k < nkeys; k++) {
+        const char *fault = name_fault(keys[k]);
+        if (fault[0])
+            return luaL_error(L, "reel '%s': the deliverable name '%s' %s", reel, keys[k], fault);
+        const char *names[VM_PROJECT_MAX_OUTPUTS];
+        int n = 0;
+        lua_getfield(L, t, keys[k]);
+        if (lua_type(L, -1) == LUA_TSTRING) {
+            names[n++] = lua_tostring(L, -1);
+        } else if (lua_istable(L, -1)) {
+            lua_Integer len = luaL_len(L, -1);
+            if (len < 1 || len > VM_PROJECT_MAX_OUTPUTS)
+                return luaL_error(L, "reel '%s': deliverable '%s' lists %d outputs (1 to %d)", reel, keys[k],
+                                  (int)len, VM_PROJECT_MAX_OUTPUTS);
+            for (lua_Integer i = 1; i <= len; i++) {
+                if (lua_geti(L, t + 3, i) != LUA_TSTRING) /* t + 3: the list */
+                    return luaL_error(L, "reel '%s': deliverable '%s': entry %d is a %s; an output's name is a "
+                                         "string (\"DX\", \"stems/DX.wav\")", reel, keys[k], (int)i,
+                                      luaL_typename(L, -1));
+                names[n++] = lua_tostring(L, -1); /* stays on the stack until the job is added */
+            }
+        } else {
+            return luaL_error(L, "reel '%s': deliverable '%s' names its outputs as a name or a list of names "
+                                 "(\"PM\", { \"DX\", \"MX\" }), not a %s", reel, keys[k],
+                              luaL_typename(L, -1));
+        }
+        if (add_job(p, reel, script, keys[k], names, n, where, err) != DS_OK)
+            return luaL_error(L, "%s", err);
+        lua_settop(L, t + 2); /* the script's path and the keys */
+    }
+    lua_pop(L, 2);
+    return 0;
+}
+
+/* reel "r1" { "a.lua", { "b.lua", pm = "PM" }, ... }: the list, with the
+ * reel's name as upvalue 2. */
 static int l_reel_scripts(lua_State *L)
 {
     vm_project *p = project_of(L);
@@ -153,11 +242,15 @@ static int l_reel_scripts(lua_State *L)
     if (add_reel(p, reel, err) != DS_OK)
         return luaL_error(L, "%s", err);
     for (lua_Integer i = 1; i <= n; i++) {
-        if (lua_geti(L, 1, i) != LUA_TSTRING)
-            return luaL_error(L, "reel '%s': entry %d is a %s; a script's path is a string", reel, (int)i,
-                              luaL_typename(L, -1));
-        if (add_job(p, reel, lua_tostring(L, -1), where, err) != DS_OK)
+        int type = lua_geti(L, 1, i);
+        if (type == LUA_TTABLE) {
+            add_deliverables(L, p, reel, lua_gettop(L), where);
+        } else if (type != LUA_TSTRING) {
+            return luaL_error(L, "reel '%s': entry %d is a %s; a script's path is a string, or a table of a "
+                                 "script and its deliverables", reel, (int)i, luaL_typename(L, -1));
+        } else if (add_job(p, reel, lua_tostring(L, -1), NULL, NULL, 0, where, err) != DS_OK) {
             return luaL_error(L, "%s", err);
+        }
         lua_pop(L, 1);
     }
     return 0;
@@ -313,7 +406,7 @@ static ds_result add_folder_scripts(vm_project *p, const char *dir, const char *
             snprintf(script, sizeof script, "%s/%s", dir, names[i]->d_name);
             if (*found == 0)
                 r = add_reel(p, reel, err);
-            if (r == DS_OK && (r = add_job(p, reel, script, p->path, err)) == DS_OK)
+            if (r == DS_OK && (r = add_job(p, reel, script, NULL, NULL, 0, p->path, err)) == DS_OK)
                 ++*found;
         }
         free(names[i]);
@@ -340,7 +433,7 @@ static ds_result load_project_folder(vm_project *p, char *err)
             } else if (S_ISREG(st.st_mode) && lua_file(names[i])) {
                 deliverable_name(names[i]->d_name, reel, sizeof reel);
                 if ((r = add_reel(p, reel, err)) == DS_OK)
-                    r = add_job(p, reel, names[i]->d_name, p->path, err);
+                    r = add_job(p, reel, names[i]->d_name, NULL, NULL, 0, p->path, err);
             }
             if (r != DS_OK && strncmp(err, p->path, strlen(p->path)) != 0) {
                 char why[DS_ERR_LEN];
@@ -376,6 +469,11 @@ ds_result vm_project_load(const char *path, vm_project *p, char *err)
 
 void vm_project_free(vm_project *p)
 {
+    for (int k = 0; k < p->njobs; k++) {
+        for (int i = 0; i < p->jobs[k].noutputs; i++)
+            free(p->jobs[k].outputs[i]);
+        free(p->jobs[k].outputs);
+    }
     free(p->jobs);
     free(p->libs);
     p->jobs = NULL;

@@ -18,6 +18,13 @@
 # - a folder project lists the same jobs (modules writing nothing left out);
 # - --path-map rewrites the paths of the job files; --slurm writes an array
 #   of 12 tasks;
+# - a project naming the deliverables of one script per reel (pm, stems,
+#   me, a 16-bit Lo/Ro fold-down) gives a job per deliverable (render
+#   --output), 12 in all; make -j2 renders each once, the files equal the
+#   whole render of each script (cmp); a touch renders nothing; a medium's
+#   contents (size and time put back), a trims file, the script: only that
+#   reel's 4 jobs again; another engine build: all 12; outputs no
+#   deliverable names are warned about;
 # - errors name the project file and line: an unknown word (did you mean),
 #   a missing script, two jobs writing one file, a job reading another's
 #   output.
@@ -128,6 +135,82 @@ if [ $rc -eq 0 ] && has "#SBATCH --array=0-11" "#SBATCH --chdir=/mnt/film" "DUBS
   ok "--slurm with --path-map: 12 array tasks, every path under the cluster's folder"
 else notok "--slurm --path-map" "exit $rc; lacks '${missing:-}'"; fi
 
+# ---- deliverables of one script: a job per deliverable (render --output) ----
+# Each reel one script writing all six files; the project names its four
+# deliverables (pm, stems, me, loro), so 12 jobs. What "out of date" means
+# is tried for each kind of input: the script, a medium, the trims, the engine.
+mkdir -p one
+for r in 1 2 3; do
+  mkdir -p one/reel$r && feature_reel_script one/reel$r $r ||
+    { echo "not ok - $T: the reel scripts: ${feature_media_missing:-sox failed}"; exit 1; }
+done
+feature_deliverables_project one/feature.lua 3
+cp -r one onewhole
+# whole_same: every output under one/ equals (cmp) the whole render of its reel's script (onewhole/), 18 of them
+whole_same() { feature_same one onewhole 18; }
+for r in 1 2 3; do (cd onewhole/reel$r && "$DS" render --quiet reel.lua) || echo "not ok - $T: the whole render of reel $r failed"; done
+one_ids() { (cd one && feature_outputs . | while read -r f; do printf '%s %s\n' "$f" "$(stat -c '%i %Y.%y' "$f")"; done); }
+# one_make LOG [make args]: make -j2 of the deliverables' Makefile
+one_make() { log=$1; shift; make -j2 -f one.mk "$@" > "$log" 2>&1; }
+out=$("$DS" plan one/feature.lua 2>&1); rc=$?
+if [ $rc -eq 0 ] && has "project one/feature.lua: 3 reels, 12 jobs" "job r1.loro  (one/feature.lua:4)" "job r2.stems" \
+     "renders --output R2_DX --output R2_MX --output R2_FX" "writes  output   one/reel2/out/R2_DX.wav" \
+     "manifest one/reel2/out/reel.R2_DX+R2_MX+R2_FX.manifest.json" "trims    one/reel3/reel.trims.lua" \
+     "12 jobs: 0 up to date, 12 to render" && ! has "warning"; then
+  ok "deliverables of one script: plan lists 12 jobs, each rendering its deliverable's outputs (--output), with its own manifest"
+else notok "deliverables of one script: plan lists 12 jobs" "exit $rc; lacks '${missing:-}' (or warns)"; fi
+"$DS" plan one/feature.lua --make > one.mk 2> plan.err || { echo "not ok - $T: plan --make failed: $(cat plan.err)"; exit 1; }
+one_make one1.log; rc=$?
+n=$(rendered one1.log)
+if [ $rc -eq 0 ] && [ "$n" -eq 12 ] && [ "$(find one -name '*.manifest.json' | wc -l)" -eq 12 ] && whole_same; then
+  ok "deliverables: make -j2 renders the 12 jobs once; the 18 files equal (cmp) each reel's whole render, the 16-bit dithered Lo/Ro too"
+else out=$(cat one1.log); notok "deliverables: make -j2 renders each job once, equal to the whole renders" "exit $rc, $n renders; ${differs:-}"; fi
+before=$(one_ids)
+sleep 1
+touch one/reel1/reel.lua one/reel2/line.wav one/reel3/reel.trims.lua
+one_make one2.log; rc=$?
+if [ $rc -eq 0 ] && [ "$(rendered one2.log)" -eq 0 ] && [ "$(grep -c ': up to date' one2.log)" -eq 12 ] && [ "$(one_ids)" = "$before" ]; then
+  ok "deliverables: a touch of a script, a medium and a trims file (same contents): 12 up to date, nothing rendered"
+else out=$(cat one2.log); notok "deliverables: a touch renders nothing" "exit $rc, $(rendered one2.log) renders"; fi
+# one_changed NAME LOG REEL WHY: the last make rendered exactly REEL's 4 jobs, saying WHY, and only its files changed
+one_changed() {
+  changed=$(changed_reels "$before" "$(one_ids)")
+  if [ "$(rendered "$2")" -eq 4 ] && [ "$(grep ': to render: ' "$2" | grep -c "/reel$3/reel.lua --output")" -eq 4 ] &&
+     grep -q "to render: $4" "$2" && [ "$changed" = "r$3 " ] && whole_same; then
+    ok "deliverables: $1: reel $3's 4 jobs rendered again ($4), the other 8 untouched; equal to the whole render"
+  else out=$(cat "$2"); notok "deliverables: $1 re-renders reel $3's jobs only" "$(rendered "$2") renders, reels changed '$changed'; ${differs:-}"; fi
+  before=$(one_ids)
+}
+# a medium's contents (one sample of reel 2's dialogue), its size and time put back
+stamp=$(stat -c %y one/reel2/line.wav)
+python3 -c 'import sys; f = open(sys.argv[1], "r+b"); f.seek(-3 * 4800, 2); b = f.read(3); f.seek(-3 * 4800, 2); f.write(bytes([b[0] ^ 0x10]) + b[1:])' one/reel2/line.wav
+touch -d "$stamp" one/reel2/line.wav
+(cd onewhole/reel2 && cp ../../one/reel2/line.wav . && "$DS" render --quiet reel.lua)
+one_make one3.log
+one_changed "a medium changed (a sample of the dialogue; size and modification time put back)" one3.log 2 "changed: 'one/reel2/line.wav'"
+# the trims
+sed -i 's/-8/-9/' one/reel3/reel.trims.lua
+(cd onewhole/reel3 && cp ../../one/reel3/reel.trims.lua . && "$DS" render --quiet reel.lua)
+one_make one4.log
+one_changed "the trims file changed" one4.log 3 "changed: 'one/reel3/reel.trims.lua'"
+# the script
+printf -- '-- a note: the contents changed, not the mix\n' >> one/reel1/reel.lua
+one_make one5.log
+one_changed "the script edited" one5.log 1 "the script changed"
+# another engine: the same build with one byte more (another SHA-256), run through make's DUBSTAGE
+cp "$DS" other-dubstage && printf 'x' >> other-dubstage
+one_make one6.log DUBSTAGE="$(pwd)/other-dubstage"; rc=$?
+if [ $rc -eq 0 ] && [ "$(rendered one6.log)" -eq 12 ] && [ "$(grep -c 'to render: the engine changed' one6.log)" -eq 12 ] &&
+   whole_same && [ "$(grep -l "$(sha256sum other-dubstage | cut -c1-64)" one/reel*/out/*.manifest.json | wc -l)" -eq 12 ]; then
+  ok "deliverables: make DUBSTAGE=another build: all 12 jobs rendered again (the engine changed), each manifest names its SHA-256"
+else out=$(cat one6.log); notok "deliverables: another engine re-renders everything" "exit $rc, $(rendered one6.log) renders"; fi
+# refusals and the warning
+printf 'reel "r1" { { "one/reel1/reel.lua", pm = "R1_printmaster", me = "R1_ME" } }\n' > part.lua
+out=$("$DS" plan part.lua --make 2>&1 >/dev/null); rc=$?
+if [ $rc -eq 0 ] && has "warning: one/reel1/reel.lua writes 'one/reel1/out/R1_DX.wav', which none of its deliverables names (part.lua:1)" \
+   "R1_LoRo.wav', which none"; then ok "deliverables leaving outputs of their script out: plan warns, naming each file"
+else notok "a script's outputs left out of every deliverable are warned about" "exit $rc; lacks '${missing:-}'"; fi
+
 # ---- errors name the project file and line ----
 # refused NAME FILE TEXT WORD...: a project FILE holding TEXT (printf's
 # format) is refused by plan --make with exit status 1 and every WORD said
@@ -161,3 +244,12 @@ refused "print in a project file is refused (it would write into the job file)" 
   'reel "r1" { "film/reel1/pm.lua" }\nprint("hello")\n' "printing.lua:2: unknown word 'print' in a project file"
 refused "a bad reel name: refused at its line" names.lua 'reel "r 1" { "film/reel1/pm.lua" }\n' \
   "names.lua:1: the reel name 'r 1' may hold only letters, digits"
+refused "a deliverable naming no output of its script: refused, with a suggestion and the job" badout.lua \
+  'reel "r1" { { "one/reel1/reel.lua", pm = "R1_printmastr" } }\n' \
+  "did you mean 'R1_printmaster'?" "(deliverable r1.pm, listed at badout.lua:1)"
+refused "two deliverables naming one output: refused" twodel.lua \
+  'reel "r1" { { "one/reel1/reel.lua", pm = "R1_printmaster", all = { "R1_ME", "R1_printmaster" } } }\n' \
+  "jobs r1.all (twodel.lua:1) and r1.pm (twodel.lua:1) both write" "name each output in one deliverable only"
+refused "a script both whole and split into deliverables: refused" both.lua \
+  'reel "r1" { "one/reel1/reel.lua", { "one/reel1/reel.lua", pm = "R1_printmaster" } }\n' \
+  "both.lua:1: the script 'one/reel1/reel.lua' is already job r1.reel"

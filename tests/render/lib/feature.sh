@@ -119,3 +119,39 @@ feature_real_project() {
   done
   feature_project "$1/feature.lua" 3
 }
+
+# feature_reel_script DIR R: DIR/reel.lua, reel R's mix in one script that
+# writes every deliverable (the way a reel is usually mixed): 5.1 DME stems
+# into a printmaster and the M&E (dubstage.stems), and a 16-bit Lo/Ro
+# fold-down of the printmaster (TPDF dither), R<R>_*.wav in DIR/out; its
+# dialogue a WAV copy in DIR (DIR/line.wav) and its trims file
+# DIR/reel.trims.lua (the score's fader). feature_deliverables_project
+# FILE REELS: the project naming each reel's four deliverables of it:
+# pm, stems (DX, MX, FX), me, loro. 1 when a medium is missing.
+feature_reel_script() {
+  for f in "$feature_score" "$feature_fx" "$feature_line"; do
+    [ -r "$f" ] || { feature_media_missing=$f; return 1; }
+  done
+  sox -V1 "$feature_line" -r 48000 -b 24 "$1/line.wav" || return 1
+  printf 'return {\n  ["SCORE.gain"] = -8,\n}\n' > "$1/reel.trims.lua"
+  cat > "$1/reel.lua" <<LUA
+-- reel $2: every deliverable from one mix (docs/cluster.md)
+session { rate = 48000, length = 3 }
+local s = require("dubstage.stems").layout { "DME", layout = "5.1", folder = "out", prefix = "R$2_" }
+track "SCORE" { to = s.mx }:clip { "$feature_score", at = 0, from = $(( $2 * 9 )) }
+track "EFFECTS" { to = s.fx, gain = -16 }:clip { "$feature_fx", at = 0, from = $(( $2 * 13 )) }
+track "DIA" { channels = 1, to = s.dx }:clip { "line.wav", at = 0.25 }
+output { "out/R$2_LoRo.wav", from = s.pm, downmix = "LoRo", format = "wav16" }
+trims "reel.trims.lua"
+LUA
+}
+feature_deliverables_project() {
+  cat > "$1" <<LUA
+-- the feature: $2 reels, one script each, four deliverables of it (docs/cluster.md)
+for r = 1, $2 do
+  local R = "R" .. r .. "_"
+  reel("r" .. r) { { "reel" .. r .. "/reel.lua", pm = R .. "printmaster", stems = { R .. "DX", R .. "MX", R .. "FX" },
+                     me = R .. "ME", loro = R .. "LoRo" } }
+end
+LUA
+}
