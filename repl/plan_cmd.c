@@ -41,6 +41,8 @@
 #endif
 
 #define PLAN_MAX_PATH_MAPS 16
+/* slurm.conf's MaxArraySize when not set: array indices 0 to 1000 */
+#define SLURM_DEFAULT_MAX_ARRAY_SIZE 1001
 
 static const char plan_usage[] =
     "usage: dubstage plan PROJECT [--make | --parallel | --slurm] [options]\n"
@@ -645,6 +647,11 @@ static int emit_slurm(const plan_args *a, const vm_project *p, const plan_job *j
                 strpbrk(dir, " \t\n'\"%") ? dir : logs);
         return 1;
     }
+    if (njobs > SLURM_DEFAULT_MAX_ARRAY_SIZE)
+        fprintf(stderr, "dubstage plan: warning: %d array tasks (0-%d): Slurm refuses an index of %d or more "
+                        "unless slurm.conf raises MaxArraySize (default %d); `scontrol show config | grep "
+                        "MaxArraySize` says what the cluster allows\n", njobs, njobs - 1,
+                SLURM_DEFAULT_MAX_ARRAY_SIZE, SLURM_DEFAULT_MAX_ARRAY_SIZE);
     printf("#!/bin/sh\n"
            "# %s: %d render jobs as a Slurm job array, written by `dubstage plan %s --slurm`\n"
            "# (docs/cluster.md). Submit with: sbatch THIS. Array task N runs job N: `dubstage render`\n"

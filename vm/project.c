@@ -89,8 +89,8 @@ static ds_result add_job(vm_project *p, const char *reel, const char *script, co
                            "once per deliverable when every job of it names its outputs ({ \"%s\", pm = \"PM\" })",
                            script, p->jobs[i].name, p->jobs[i].where, script);
         if (strcmp(p->jobs[i].name, name) == 0)
-            return ds_fail(err, DS_ERR_ARG, "two jobs named %s (the other at %s): give the %s other names", name,
-                           p->jobs[i].where, noutputs ? "deliverables" : "scripts other file");
+            return ds_fail(err, DS_ERR_ARG, "two jobs named %s (the other at %s): give the %s", name,
+                           p->jobs[i].where, noutputs ? "deliverables other names" : "scripts other file names");
     }
     vm_project_job *jobs = realloc(p->jobs, (size_t)(p->njobs + 1) * sizeof *jobs);
     if (!jobs)

@@ -17,7 +17,7 @@
 #   deleted, and only it;
 # - a folder project lists the same jobs (modules writing nothing left out);
 # - --path-map rewrites the paths of the job files; --slurm writes an array
-#   of 12 tasks;
+#   of 12 tasks, and warns past Slurm's default MaxArraySize (1002 jobs);
 # - a project naming the deliverables of one script per reel (pm, stems,
 #   me, a 16-bit Lo/Ro fold-down) gives a job per deliverable (render
 #   --output), 12 in all; make -j2 renders each once, the files equal the
@@ -210,6 +210,17 @@ out=$("$DS" plan part.lua --make 2>&1 >/dev/null); rc=$?
 if [ $rc -eq 0 ] && has "warning: one/reel1/reel.lua writes 'one/reel1/out/R1_DX.wav', which none of its deliverables names (part.lua:1)" \
    "R1_LoRo.wav', which none"; then ok "deliverables leaving outputs of their script out: plan warns, naming each file"
 else notok "a script's outputs left out of every deliverable are warned about" "exit $rc; lacks '${missing:-}'"; fi
+
+# ---- a Slurm array larger than Slurm's default MaxArraySize (1001) ----
+mkdir -p big
+printf 'session { rate = 48000, length = 0.1 }\noutput { "out/a.wav", from = bus "PM" {} }\n' > big/one.lua
+i=0; while [ $i -lt 1002 ]; do i=$((i + 1)); mkdir -p big/r$i && cp big/one.lua big/r$i/d$i.lua; done
+awk 'BEGIN { for (r = 0; r < 6; r++) { printf "reel \"r%d\" {", r; for (k = r * 167 + 1; k <= r * 167 + 167; k++) printf " \"r%d/d%d.lua\",", k, k; print " }" } }' > big/p.lua
+out=$("$DS" plan big/p.lua --slurm 2>&1 >big.sbatch); rc=$?
+if [ $rc -eq 0 ] && grep -q '^#SBATCH --array=0-1001$' big.sbatch &&
+   has "warning: 1002 array tasks (0-1001): Slurm refuses an index of 1001 or more unless slurm.conf raises MaxArraySize"; then
+  ok "--slurm with 1002 jobs: the array is written, with a warning that Slurm's default MaxArraySize (1001) refuses it"
+else notok "--slurm past MaxArraySize warns" "exit $rc; lacks '${missing:-}'"; fi
 
 # ---- errors name the project file and line ----
 # refused NAME FILE TEXT WORD...: a project FILE holding TEXT (printf's
