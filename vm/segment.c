@@ -46,9 +46,18 @@ ds_result vm_segment_parse(const plan *p, const char *from, const char *to, cons
         vm_time_format(&p->tb, seg->to, b, sizeof b);
         return ds_fail(err, DS_ERR_ARG, "--to (%s) must come after --from (%s)", b, a);
     }
-    if (!preroll) { /* each memory fallen 60 dB twice over */
+    if (!preroll) { /* each memory over the pre-roll fallen 60 dB twice over */
         seg->preroll_auto = 1;
-        double twice = 2 * vm_segment_longest_memory(p, seg->from, NULL), most = VM_SEGMENT_MAX_PREROLL_S * p->tb.rate;
+        double most = VM_SEGMENT_MAX_PREROLL_S * p->tb.rate, twice = 0;
+        /* a longer pre-roll may reach a longer memory (a setting that moved):
+         * grow it until it covers twice the longest over itself */
+        for (int round = 0; round < 16; round++) {
+            int64_t start = seg->from - (int64_t)ceil(twice < most ? twice : most);
+            double next = 2 * vm_segment_longest_memory(p, start > 0 ? start : 0, seg->from, NULL);
+            if (!(next > twice) || twice >= most)
+                break;
+            twice = next;
+        }
         seg->preroll = (int64_t)ceil(twice < most ? twice : most); /* a node that never forgets: the most */
         return DS_OK;
     }
@@ -65,7 +74,27 @@ int64_t vm_segment_run_preroll(const vm_segment *seg)
     return seg->preroll < seg->from ? seg->preroll : seg->from;
 }
 
-double vm_segment_longest_memory(const plan *p, int64_t at, int *which)
+/* Points at which a memory is read over a stretch of the programme: its
+ * ends and as many between (a moving setting is caught within 1/512 of
+ * the stretch). */
+#define MEMORY_READINGS 512
+
+/* op's memory over the session samples [start, at]: the longest of its
+ * readings. A setting that moves during the pre-roll rules how fast the
+ * state's difference falls there, so the segment must cover the longest
+ * (a 10 s rt60 cut to 1 s just before --from still leaves 10 s of tail). */
+static double memory_over(const plan_op *op, int64_t start, int64_t at)
+{
+    double m = op->cls->memory(op->args, at);
+    for (int k = 0; k < MEMORY_READINGS && start < at; k++) {
+        double here = op->cls->memory(op->args, start + (int64_t)((double)(at - start) * k / MEMORY_READINGS));
+        if (here > m || isinf(here))
+            m = here;
+    }
+    return m;
+}
+
+double vm_segment_longest_memory(const plan *p, int64_t start, int64_t at, int *which)
 {
     double longest = 0;
     if (which)
@@ -74,7 +103,7 @@ double vm_segment_longest_memory(const plan *p, int64_t at, int *which)
         const plan_op *op = &p->ops[i];
         if (!op->cls || !op->cls->memory)
             continue;
-        double m = op->cls->memory(op->args, at);
+        double m = memory_over(op, start, at);
         if (m > longest) {
             longest = m;
             if (which)
@@ -105,7 +134,7 @@ int vm_segment_check(const plan *p, const vm_segment *seg, void (*note)(void *us
         const plan_op *op = &p->ops[i];
         if (!op->cls || !op->cls->memory)
             continue;
-        double m = op->cls->memory(op->args, seg->from);
+        double m = memory_over(op, seg->from - run, seg->from);
         if (!(m > (double)run))
             continue;
         char name[400], msg[1200];

@@ -24,8 +24,8 @@ typedef struct {
 
 /* Reads the command line's --from, --to (times as vm_time_parse_arg reads
  * them; NULL: the session's start, its end) and --preroll (seconds, 0 to
- * VM_SEGMENT_MAX_PREROLL_S; NULL: twice the longest memory of p's nodes at
- * `from`, a 120 dB fall) into *seg, on. Errors name the option, the value
+ * VM_SEGMENT_MAX_PREROLL_S; NULL: twice the longest memory of p's nodes
+ * over that pre-roll, a 120 dB fall) into *seg, on. Errors name the option, the value
  * and the accepted form or range. */
 ds_result vm_segment_parse(const plan *p, const char *from, const char *to, const char *preroll, vm_segment *seg,
                            char *err);
@@ -35,12 +35,14 @@ ds_result vm_segment_parse(const plan *p, const char *from, const char *to, cons
 int64_t vm_segment_run_preroll(const vm_segment *seg);
 
 /* The longest memory (plan_op_class.memory) of p's ops with the settings
- * at session sample `at`, in samples; *which (may be NULL): its op's
- * index, -1 when no op has memory. */
-double vm_segment_longest_memory(const plan *p, int64_t at, int *which);
+ * anywhere in the session samples [start, at] (read at both ends and 511
+ * points between), in samples; *which (may be NULL): its op's index, -1
+ * when no op has memory. */
+double vm_segment_longest_memory(const plan *p, int64_t start, int64_t at, int *which);
 
-/* Calls note(user, message) for each op whose memory at seg->from is
- * longer than the pre-roll actually run (a segment starting at the session
+/* Calls note(user, message) for each op whose memory over the pre-roll run
+ * (its longest from seg->from minus the pre-roll to seg->from) is longer
+ * than that pre-roll (a segment starting at the session
  * start needs none: it starts as the whole render does). The message
  * names the op (its script line and label), its memory and the pre-roll:
  * "mix.lua:12: reverb bus 'ROOM' rt60 10.00 s ...: remembers 10.050 s (...),

@@ -30,7 +30,10 @@
 # - a segment at --block 64 and 4096 is the same bytes;
 # - a reverb whose rt60 (10 s) is longer than the pre-roll (2 s) is
 #   warned about, naming the script line, the node, its memory and the
-#   pre-roll; --strict refuses it and writes nothing;
+#   pre-roll; --strict refuses it and writes nothing; so is one whose rt60
+#   is cut to 1 s inside the pre-roll (the memory over the pre-roll
+#   counts), and its default pre-roll (20.1 s) gives the whole render's
+#   samples within -120 dBFS;
 # - join refuses a gap, an overlap, another format and a segment given as
 #   the output, naming the files and their times, and writes nothing;
 # - the manifest records the segment, and validates against
@@ -354,6 +357,35 @@ if [ $rc -eq 0 ] && ! has "warning"; then
   ok "no warning with a pre-roll longer than the reverb's memory"
 else
   notok "no warning with a pre-roll longer than the reverb's memory" "exit $rc"
+fi
+# a reverb whose rt60 is cut from 10 s to 1 s half a second before --from:
+# the state at --from still holds the 10 s tail of the pre-roll, so the
+# memory that counts is the longest over the pre-roll, not the one at --from
+cat > verb/moving.lua <<'EOF'
+session { rate = 48000, fps = 24, start = "01:00:00:00", length = 34 }
+local pm = bus "PM"
+local room = bus "ROOM" { to = pm }
+local r = room:reverb { rt60 = 10, size = 30 }
+r.rt60:set { at = 29.5, to = 1 }
+local d = track "DIA" { channels = 1, to = pm }
+for _, at in ipairs { 0, 10, 20, 27 } do d:clip { "dx.wav", at = at } end
+d:send(room, -6)
+output { "out/PM.wav", from = pm, format = "wav32f" }
+EOF
+run "$DS" render verb/moving.lua --out vmw --quiet
+run "$DS" render verb/moving.lua --from 30 --preroll 2 --out vm1 --quiet
+if [ $rc -eq 0 ] && has "warning: verb/moving.lua:4: reverb bus 'ROOM'" "remembers 10.0" "longer than the pre-roll of 2.00 s"; then
+  ok "a reverb's rt60 cut from 10 s to 1 s inside the 2 s pre-roll: warned (its memory over the pre-roll, not at --from)"
+else
+  notok "a reverb cut to 1 s inside the pre-roll is warned about" "exit $rc, message lacks '$missing'"
+fi
+run "$DS" render verb/moving.lua --from 30 --out vm2
+sox -V1 vmw/PM.wav vmw30.wav trim 30
+mpeak=$(sox_peak vmw30.wav vm2/PM.wav)
+if [ $rc -eq 0 ] && has "pre-roll 20.10 s" && ! has "warning" && awk -v p="$mpeak" 'BEGIN { exit !(p == "-inf" || p + 0 < -120) }'; then
+  ok "its default pre-roll is twice its longest memory over it (20.10 s): the segment equals the whole render within -120 dBFS (sox: $mpeak dBFS)"
+else
+  notok "the default pre-roll covers a memory that moved" "exit $rc, peak of the difference $mpeak dBFS; lacks '${missing:-}'"
 fi
 run "$DS" render gains/gains.lua --from 3 --to 6 --preroll 0 --strict --out g0 --quiet
 if [ $rc -eq 0 ] && ! has "warning"; then
