@@ -14,7 +14,11 @@
 # - with reel 3's outputs deleted and the array submitted again, a task is
 #   cancelled (scancel) while its render writes: it leaves no output and no
 #   temporary file; re-queued (scontrol requeue, or resubmitted when Slurm
-#   refuses), it completes, and the outputs equal the single renders again.
+#   refuses), it completes, and the outputs equal the single renders again;
+# - the same with the task's render killed outright (SIGKILL to its pid, as
+#   a node that dies): no output file, its temporary left; re-queued, the
+#   render removes the temporary (its log says so) and completes, outputs
+#   equal.
 # Skipped, saying why, when the daemons are not installed or cannot start
 # here (no munge key can be made, slurmd refused by the kernel, ...).
 T=plan_slurm
@@ -169,4 +173,43 @@ else
      [ -z "$(find film -name '.*.part-*')" ]; then
     ok "re-queued ($how): it completes, no temporary file anywhere, every output equals the single render"
   else notok "the re-queued task completes" "$how; ${differs:-}; $(find film -name '.*.part-*' | head -2)"; fi
+fi
+
+# ---- a node failure: the task's render killed outright (SIGKILL), then re-queued ----
+# What a node that dies leaves: the render cannot clean up, so its temporary
+# file stays (unlocked, its process gone), but never a file under an
+# output's name; the re-queued task's render removes the temporary (saying
+# so in the task's log) and completes.
+rm -rf film/reel3/out
+submit
+i=0
+until ls film/reel3/out/.PM_ref.flac.part-* >/dev/null 2>&1; do
+  i=$((i + 1)); [ $i -gt 3000 ] && break
+  sleep 0.02
+done
+if ! ls film/reel3/out/.PM_ref.flac.part-* >/dev/null 2>&1; then
+  notok "catch task $task writing (for SIGKILL)" "no temporary file of film/reel3/out/PM_ref.flac seen in 60 s"
+else
+  # the render holding the temporary open, killed by its pid: scancel
+  # --signal=KILL goes through Slurm's cancel (SIGTERM first), not a death
+  # (the task's script execs the render: its command line names this
+  # test's own copy of reel 3's ref.lua)
+  pid=$(pgrep -f -x ".*render --quiet --threads 1 $(pwd -P)/film/reel3/ref.lua" | head -1)
+  [ -n "$pid" ] && kill -KILL "$pid"
+  i=0
+  while squeue -h -j "${job}_$task" -t RUNNING,COMPLETING 2>/dev/null | grep -q .; do
+    i=$((i + 1)); [ $i -gt 300 ] && break; sleep 0.1
+  done
+  stale=$(ls -A film/reel3/out 2>/dev/null | grep -c '^\.PM_ref\.flac\.part-')
+  if [ -n "$pid" ] && [ ! -e film/reel3/out/PM_ref.flac ] && [ ! -e film/reel3/out/ref.manifest.json ] && [ "$stale" -ge 1 ]; then
+    ok "task $task's render killed with SIGKILL mid-render: no PM_ref.flac, no manifest; its temporary file stays (as a dead node's would)"
+  else notok "a render killed outright leaves no output" "render pid '${pid:-not found}'; PM_ref.flac $(ls film/reel3/out/PM_ref.flac 2>&1), $stale temporaries"; fi
+  wait_done 300
+  if scontrol requeue "${job}_$task" 2> requeue.err; then how="scontrol requeue"
+  else how="resubmitted with --array=$task (scontrol requeue: $(head -1 requeue.err))"; submit --array="$task"; fi
+  wait_done 300
+  if [ -f film/reel3/out/PM_ref.flac ] && feature_same film single 18 && [ -z "$(find film -name '.*.part-*')" ] &&
+     [ "$(logged "a temporary file left by a render that was killed")" -ge 1 ]; then
+    ok "re-queued after SIGKILL ($how): the stale temporary removed (said in the log), it completes, outputs equal the single render"
+  else notok "the re-queued task after SIGKILL completes and sweeps" "$how; ${differs:-}; $(find film -name '.*.part-*' | head -2); swept said $(logged 'left by a render')"; fi
 fi
