@@ -34,6 +34,7 @@
 #include "vm/path.h"
 #include "vm/project.h"
 #include "vm/script.h"
+#include "vm/segment.h"
 #include "vm/suggest.h"
 
 #ifndef DS_VERSION
@@ -43,6 +44,10 @@
 #define PLAN_MAX_PATH_MAPS 16
 /* slurm.conf's MaxArraySize when not set: array indices 0 to 1000 */
 #define SLURM_DEFAULT_MAX_ARRAY_SIZE 1001
+/* --segments: at most this many a job */
+#define PLAN_MAX_SEGMENTS 64
+/* where a split job's segments go, under the folder of its outputs */
+#define PLAN_SEGMENTS_DIR ".segments"
 
 static const char plan_usage[] =
     "usage: dubstage plan PROJECT [--make | --parallel | --slurm] [options]\n"
@@ -62,6 +67,11 @@ static const char plan_usage[] =
     "                  the jobs side by side); --slurm asks for N CPUs a task\n"
     "  --log-dir DIR   --slurm: where each task's log goes (default: the project's folder)\n"
     "  --lib DIR       a library folder for every job, after the project's lib folders\n"
+    "  --segments N    --make: split each job in time into N segments (render --from --to\n"
+    "                  --out OUTDIR/.segments/JOB/K), joined by `dubstage join` into its\n"
+    "                  outputs when all are done (docs/segments.md); 2 to 64\n"
+    "  --preroll S     with --segments: each segment's pre-roll (default: render's, twice the\n"
+    "                  longest memory of the graph)\n"
     "  --fresh SCRIPT  exit 0 when SCRIPT's last render (its manifest) is up to date,\n"
     "                  1 when it must render (saying why): what each job runs first;\n"
     "                  with --out DIR and --output NAME as the render was given them\n"
@@ -81,6 +91,8 @@ typedef struct {
     const char **outputs;  /* --fresh's --output NAME..., room for argc */
     int noutputs;
     int threads;
+    int segments;          /* --segments N: 0 for none */
+    const char *preroll;   /* --preroll S with --segments, or NULL */
     const char **libs; /* --lib, room for argc */
     int nlibs;
 } plan_args;
@@ -93,6 +105,8 @@ typedef struct {
     int noutputs;              /* the outputs and the manifest */
     char (*script_outputs)[PATH_MAX]; /* a deliverable's job: every output of its script, absolute */
     int nscript_outputs;
+    char out_dir[PATH_MAX];    /* --segments: the folder of its outputs, where they are joined */
+    int64_t length;            /* --segments: the session's length, samples */
 } plan_job;
 
 static int usage_error(const char *fmt, const char *arg)
@@ -107,7 +121,7 @@ static int parse_plan_args(int argc, char **argv, plan_args *a)
 {
     static const char *const options[] = {"--make",  "--parallel", "--slurm", "--path-map", "--dubstage",
                                           "--threads", "--log-dir", "--lib",   "--fresh",    "--help",
-                                          "--out",   "--output",   NULL};
+                                          "--out",   "--output",   "--segments", "--preroll", NULL};
     memset(a, 0, sizeof *a);
     a->threads = 1;
     if (!(a->libs = calloc((size_t)argc + 1, sizeof *a->libs)) ||
@@ -125,12 +139,25 @@ static int parse_plan_args(int argc, char **argv, plan_args *a)
         }
         if (strcmp(s, "--path-map") == 0 || strcmp(s, "--dubstage") == 0 || strcmp(s, "--threads") == 0 ||
             strcmp(s, "--log-dir") == 0 || strcmp(s, "--lib") == 0 || strcmp(s, "--fresh") == 0 ||
-            strcmp(s, "--out") == 0 || strcmp(s, "--output") == 0) {
+            strcmp(s, "--out") == 0 || strcmp(s, "--output") == 0 || strcmp(s, "--segments") == 0 ||
+            strcmp(s, "--preroll") == 0) {
             if (i + 1 >= argc || !argv[i + 1][0])
                 return usage_error("option %s needs a value", s);
             const char *v = argv[++i];
             if (strcmp(s, "--out") == 0) {
                 a->out_dir = v;
+            } else if (strcmp(s, "--segments") == 0) {
+                char *end;
+                long n = strtol(v, &end, 10);
+                if (end == v || *end || n < 2 || n > PLAN_MAX_SEGMENTS)
+                    return usage_error("--segments takes a count from 2 to 64 (got '%s')", v);
+                a->segments = (int)n;
+            } else if (strcmp(s, "--preroll") == 0) {
+                char *end;
+                double sec = strtod(v, &end);
+                if (end == v || *end || !(sec >= 0 && sec <= VM_SEGMENT_MAX_PREROLL_S))
+                    return usage_error("--preroll takes seconds from 0 to 3600, such as 5 (got '%s')", v);
+                a->preroll = v;
             } else if (strcmp(s, "--output") == 0) {
                 a->outputs[a->noutputs++] = v;
             } else if (strcmp(s, "--path-map") == 0) {
@@ -178,6 +205,12 @@ static int parse_plan_args(int argc, char **argv, plan_args *a)
         return usage_error("%s", "plan needs a project: dubstage plan feature.lua (docs/cluster.md)");
     if (a->log_dir && a->emit != EMIT_SLURM)
         return usage_error("%s", "--log-dir is an option of --slurm");
+    if (a->segments && (a->fresh || a->emit == EMIT_PARALLEL || a->emit == EMIT_SLURM))
+        return usage_error("%s", "--segments is for the job list and --make: a job's join must wait for its "
+                                 "segments, which make orders (with parallel or Slurm, run the segments, then "
+                                 "`dubstage join`: docs/segments.md)");
+    if (a->preroll && !a->segments)
+        return usage_error("%s", "--preroll is an option of --segments");
     if ((a->out_dir || a->noutputs) && !a->fresh)
         return usage_error("%s", "--out and --output are options of --fresh (the jobs render where their scripts say)");
     return 0;
@@ -372,6 +405,41 @@ static void warn_unrendered(const plan_job *jobs, int njobs)
     }
 }
 
+/* --segments: each job's outputs must be joinable (WAV, none normalised:
+ * dubstage join's and a segment render's terms) and in one folder (the
+ * joined folder); that folder and the session's length into the job. */
+static int prepare_segments(plan_job *jobs, int njobs, int segments)
+{
+    for (int k = 0; k < njobs; k++) {
+        plan_job *j = &jobs[k];
+        const char *why = NULL, *which = NULL;
+        for (int i = 0; i < j->d.noutputs && !why; i++) {
+            char dir[PATH_MAX];
+            const vm_output_desc *o = &j->d.outputs[i];
+            which = o->declared ? o->declared : o->path;
+            vm_path_dirname(j->outputs[i], dir, sizeof dir);
+            if (o->format != VM_OUT_WAV16 && o->format != VM_OUT_WAV24 && o->format != VM_OUT_WAV32F)
+                why = "is not a WAV file (dubstage join joins WAV files)";
+            else if (o->normalize.on)
+                why = "is normalised (its gain is measured over the whole programme)";
+            else if (i > 0 && strcmp(dir, j->out_dir) != 0)
+                why = "is in another folder than the job's first output (the segments are joined into one folder)";
+            else
+                snprintf(j->out_dir, sizeof j->out_dir, "%s", dir);
+        }
+        j->length = vm_desc_length(&j->d);
+        if (!why && j->length < segments)
+            why = "is shorter than a sample a segment";
+        if (why) {
+            fprintf(stderr, "dubstage plan: --segments: job %s (%s): its output '%s' %s; render it whole: "
+                            "make it a job of a project without --segments\n", j->job->name, j->job->where,
+                    which ? which : "?", why);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* Independent jobs only: no file written by two jobs (make -j would race
  * them), none read by one job and written by another (an order the engines
  * would have to know). Quadratic in the files, bounded by the project's
@@ -424,7 +492,7 @@ static const char *input_kind(const vm_desc *d, int i, const char **found_in)
     return "media";
 }
 
-static int print_jobs(const vm_project *p, const plan_job *jobs, int njobs)
+static int print_jobs(const plan_args *a, const vm_project *p, const plan_job *jobs, int njobs)
 {
     int fresh_count = 0;
     char shown[PATH_MAX], why[PATH_MAX + 128];
@@ -451,8 +519,13 @@ static int print_jobs(const vm_project *p, const plan_job *jobs, int njobs)
             vm_path_shown(j->outputs[i], shown, sizeof shown);
             printf("  %-7s %-8s %s\n", i ? "" : "writes", i + 1 < j->noutputs ? "output" : "manifest", shown);
         }
+        if (a->segments) {
+            vm_path_shown(j->out_dir, shown, sizeof shown);
+            printf("  splits  into %d segments (pre-roll %s%s), joined into %s/\n", a->segments,
+                   a->preroll ? a->preroll : "twice the longest memory", a->preroll ? " s" : "", shown);
+        }
         vm_path_shown(j->job->script, shown, sizeof shown);
-        int fresh = fresh_state(&j->d, NULL, shown, 1, why, sizeof why) == 0;
+        int fresh = fresh_state(&j->d, a->segments ? j->out_dir : NULL, shown, 1, why, sizeof why) == 0;
         fresh_count += fresh;
         printf("  state   %s\n", fresh ? "up to date" : why);
     }
@@ -575,6 +648,44 @@ static int unwritable(const plan_args *a, const plan_job *jobs, int njobs, const
  * " --output " before it. */
 #define WORDS_LEN ((1 + 2 * VM_PROJECT_MAX_LIBS + VM_PROJECT_MAX_OUTPUTS) * (4 * PATH_MAX + 16))
 
+/* A job split in time (--segments), for make: a target per segment,
+ * rendering it into OUTDIR/.segments/JOB/K unless the joined outputs are
+ * up to date (its folder emptied first: join takes every WAV file in it),
+ * and the job's target, after them, joining the segments into OUTDIR
+ * unless that is up to date. The joined outputs' manifest is a render's
+ * with --out OUTDIR (docs/segments.md), so `plan --fresh --out OUTDIR`
+ * judges them. words: the job's words (job_words, for make). */
+static void emit_make_segments(const plan_args *a, const plan_job *j, const char *words)
+{
+    char dir[PATH_MAX], seg[PATH_MAX + 2 * VM_PROJECT_NAME_LEN + 32], qdir[4 * PATH_MAX + 8],
+        qseg[4 * PATH_MAX + 8];
+    size_t used;
+    mapped(a, j->out_dir, dir, sizeof dir);
+    qdir[0] = 0, used = 0;
+    put_quoted(qdir, sizeof qdir, &used, dir, 1);
+    printf("%s:", j->job->name);
+    for (int k = 1; k <= a->segments; k++)
+        printf(" %s.seg%d", j->job->name, k);
+    printf("\n\t@$(DUBSTAGE) plan --fresh %s --out %s || $(DUBSTAGE) join %s", words, qdir, qdir);
+    for (int k = 1; k <= a->segments; k++) {
+        snprintf(seg, sizeof seg, "%s/" PLAN_SEGMENTS_DIR "/%s/%d", dir, j->job->name, k);
+        qseg[0] = 0, used = 0;
+        put_quoted(qseg, sizeof qseg, &used, seg, 1);
+        printf(" %s", qseg);
+    }
+    printf("\n");
+    for (int k = 1; k <= a->segments; k++) {
+        int64_t from = j->length * (k - 1) / a->segments, to = j->length * k / a->segments;
+        snprintf(seg, sizeof seg, "%s/" PLAN_SEGMENTS_DIR "/%s/%d", dir, j->job->name, k);
+        qseg[0] = 0, used = 0;
+        put_quoted(qseg, sizeof qseg, &used, seg, 1);
+        printf("%s.seg%d:\n\t@$(DUBSTAGE) plan --fresh %s --out %s > /dev/null || { rm -rf %s && "
+               "$(DUBSTAGE) render --quiet --threads %d %s --from %lldsmp --to %lldsmp%s%s --out %s; }\n",
+               j->job->name, k, words, qdir, qseg, a->threads, words, (long long)from, (long long)to,
+               a->preroll ? " --preroll " : "", a->preroll ? a->preroll : "", qseg);
+    }
+}
+
 /* The emitters print a job file on stdout; words: WORDS_LEN bytes to build
  * each job's words in. */
 static int emit_make(const plan_args *a, const vm_project *p, const plan_job *jobs, int njobs, const char *engine,
@@ -600,14 +711,19 @@ static int emit_make(const plan_args *a, const vm_project *p, const plan_job *jo
     printf("\n");
     for (int k = 0; k < njobs; k++) {
         job_words(a, p, &jobs[k], 1, words, WORDS_LEN);
-        printf("%s:\n\t@$(DUBSTAGE) plan --fresh %s || $(DUBSTAGE) render --quiet --threads %d %s\n", jobs[k].job->name,
-               words, a->threads, words);
+        if (a->segments)
+            emit_make_segments(a, &jobs[k], words);
+        else
+            printf("%s:\n\t@$(DUBSTAGE) plan --fresh %s || $(DUBSTAGE) render --quiet --threads %d %s\n",
+                   jobs[k].job->name, words, a->threads, words);
     }
     printf("\n.PHONY: all");
     for (int k = 0; k < njobs; k++) {
         if (k == 0 || strcmp(jobs[k].job->reel, jobs[k - 1].job->reel) != 0)
             printf(" %s", jobs[k].job->reel);
         printf(" %s", jobs[k].job->name);
+        for (int m = 1; m <= a->segments; m++)
+            printf(" %s.seg%d", jobs[k].job->name, m);
     }
     printf("\n");
     return 0;
@@ -694,8 +810,10 @@ static int plan_project(const plan_args *a, const char *stdlib_dir)
     if (load_jobs(&p, &so, jobs, &njobs) != 0 || check_independent(jobs, njobs) != 0)
         goto done;
     warn_unrendered(jobs, njobs);
+    if (a->segments && prepare_segments(jobs, njobs, a->segments) != 0)
+        goto done;
     if (a->emit == EMIT_LIST) {
-        rc = print_jobs(&p, jobs, njobs);
+        rc = print_jobs(a, &p, jobs, njobs);
         goto done;
     }
     if (unwritable(a, jobs, njobs, &p) != 0 || engine_words(a, a->emit == EMIT_MAKE, engine, sizeof engine) != 0)

@@ -25,6 +25,12 @@
 #   contents (size and time put back), a trims file, the script: only that
 #   reel's 4 jobs again; another engine build: all 12; outputs no
 #   deliverable names are warned about;
+# - --segments 3 --make: each of those 12 jobs split in time into 3
+#   segments (render --from --to --preroll 1 --out) joined by make's job
+#   target (dubstage join): 36 segments, 18 joined files equal (cmp) to the
+#   whole renders; make again does nothing; an edit of reel 3's script
+#   renders its 12 segments and joins again, nothing else; a FLAC output
+#   and --slurm are refused;
 # - errors name the project file and line: an unknown word (did you mean),
 #   a missing script, two jobs writing one file, a job reading another's
 #   output.
@@ -210,6 +216,38 @@ out=$("$DS" plan part.lua --make 2>&1 >/dev/null); rc=$?
 if [ $rc -eq 0 ] && has "warning: one/reel1/reel.lua writes 'one/reel1/out/R1_DX.wav', which none of its deliverables names (part.lua:1)" \
    "R1_LoRo.wav', which none"; then ok "deliverables leaving outputs of their script out: plan warns, naming each file"
 else notok "a script's outputs left out of every deliverable are warned about" "exit $rc; lacks '${missing:-}'"; fi
+
+# ---- --segments: every job split in time, its segments joined (make orders them) ----
+# The deliverables project's graph is gains-only (clips, faders, pans,
+# fold-down, TPDF dither): its joined files are the whole render's, byte for byte.
+"$DS" plan one/feature.lua --make --segments 3 --preroll 1 > seg.mk 2> plan.err ||
+  { echo "not ok - $T: plan --make --segments failed: $(cat plan.err)"; exit 1; }
+make -j2 -f seg.mk > seg1.log 2>&1; rc=$?
+nseg=$(find one -path '*/.segments/*/*' -name '*.manifest.json' | wc -l)
+if [ $rc -eq 0 ] && [ "$nseg" -eq 36 ] && [ "$(grep -c '^joined 3 segments into ' seg1.log)" -eq 18 ] && whole_same; then
+  ok "--segments 3: make -j2 renders 36 segments (12 jobs x 3) and joins them into the 18 files, each equal (cmp) to the whole render"
+else out=$(cat seg1.log); notok "--segments 3 under make -j2" "exit $rc, $nseg segment manifests, $(grep -c '^joined' seg1.log) joins; ${differs:-}"; fi
+# seg_dirs: "manifest inode time" of every segment's manifest (a segment rendered again writes a new one)
+seg_dirs() { find one -path '*/.segments/*' -name '*.manifest.json' | while read -r d; do printf '%s %s\n' "$d" "$(stat -c '%i %y' "$d")"; done | sort; }
+segs_before=$(seg_dirs)
+make -j2 -f seg.mk > seg2.log 2>&1; rc=$?
+if [ $rc -eq 0 ] && [ "$(grep -c ': up to date' seg2.log)" -eq 12 ] && ! grep -q '^joined' seg2.log && [ "$(seg_dirs)" = "$segs_before" ]; then
+  ok "--segments: make again: the 12 joined jobs up to date, no segment rendered, nothing joined"
+else out=$(cat seg2.log); notok "--segments: make again does nothing" "exit $rc"; fi
+printf -- '-- another note\n' >> one/reel3/reel.lua
+make -j2 -f seg.mk > seg3.log 2>&1; rc=$?
+redone=$(printf '%s\n' "$segs_before" > sb.txt; seg_dirs > sa.txt; diff sb.txt sa.txt | sed -n 's/^> one\/\(reel[0-9]*\)\/.*/\1/p' | sort | uniq -c | tr -s ' ' | tr '\n' ';')
+if [ $rc -eq 0 ] && [ "$redone" = " 12 reel3;" ] && [ "$(grep -c '^joined 3 segments into .*/reel3/out/' seg3.log)" -eq 6 ] &&
+   [ "$(grep -c '^joined' seg3.log)" -eq 6 ] && whole_same; then
+  ok "--segments: reel 3's script edited: its 12 segments rendered again and joined into its 6 files, nothing else; equal to the whole render"
+else out=$(cat seg3.log); notok "--segments: an edit re-renders that reel's segments only" "exit $rc; segment folders redone: '$redone'; ${differs:-}"; fi
+out=$("$DS" plan film/feature.lua --make --segments 2 2>&1); rc=$?
+if [ $rc -eq 1 ] && has "--segments: job r1.ref" "its output 'out/PM_ref.flac' is not a WAV file (dubstage join joins WAV files)"; then
+  ok "--segments refuses a job with a FLAC output, naming it (join joins WAV files)"
+else notok "--segments refuses a FLAC output" "exit $rc; lacks '${missing:-}'"; fi
+out=$("$DS" plan film/feature.lua --slurm --segments 2 2>&1); rc=$?
+if [ $rc -eq 2 ] && has "--segments is for the job list and --make"; then ok "--segments with --slurm: refused, saying why (the joins wait for their segments)"
+else notok "--segments with --slurm refused" "exit $rc"; fi
 
 # ---- a Slurm array larger than Slurm's default MaxArraySize (1001) ----
 mkdir -p big

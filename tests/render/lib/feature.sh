@@ -44,9 +44,10 @@ LUA
 }
 
 # feature_outputs DIR: every output file of a feature under DIR, sorted,
-# relative to DIR.
+# relative to DIR (not the segments of `plan --segments`, in out/.segments).
 feature_outputs() {
-  (cd "$1" && find . -path '*/out/*' -type f \( -name '*.wav' -o -name '*.flac' \) | sed 's|^\./||' | sort)
+  (cd "$1" && find . -path '*/out/*' ! -path '*/.segments/*' -type f \( -name '*.wav' -o -name '*.flac' \) |
+    sed 's|^\./||' | sort)
 }
 
 # feature_real_mix DIR R SECONDS [LAYERS]: reel R's mix of real recordings from
