@@ -67,7 +67,7 @@ static const char plan_usage[] =
     "                  the jobs side by side); --slurm asks for N CPUs a task\n"
     "  --log-dir DIR   --slurm: where each task's log goes (default: the project's folder)\n"
     "  --lib DIR       a library folder for every job, after the project's lib folders\n"
-    "  --segments N    --make: split each job in time into N segments (render --from --to\n"
+    "  --segments N    --make, --slurm: split each job in time into N segments (render --from --to\n"
     "                  --out OUTDIR/.segments/JOB/K), joined by `dubstage join` into its\n"
     "                  outputs when all are done (docs/segments.md); 2 to 64\n"
     "  --preroll S     with --segments: each segment's pre-roll (default: render's, twice the\n"
@@ -205,9 +205,9 @@ static int parse_plan_args(int argc, char **argv, plan_args *a)
         return usage_error("%s", "plan needs a project: dubstage plan feature.lua (docs/cluster.md)");
     if (a->log_dir && a->emit != EMIT_SLURM)
         return usage_error("%s", "--log-dir is an option of --slurm");
-    if (a->segments && (a->fresh || a->emit == EMIT_PARALLEL || a->emit == EMIT_SLURM))
-        return usage_error("%s", "--segments is for the job list and --make: a job's join must wait for its "
-                                 "segments, which make orders (with parallel or Slurm, run the segments, then "
+    if (a->segments && (a->fresh || a->emit == EMIT_PARALLEL))
+        return usage_error("%s", "--segments is for the job list, --make and --slurm: a job's join must wait "
+                                 "for its segments, which GNU parallel's lines cannot say (run them, then "
                                  "`dubstage join`: docs/segments.md)");
     if (a->preroll && !a->segments)
         return usage_error("%s", "--preroll is an option of --segments");
@@ -648,6 +648,28 @@ static int unwritable(const plan_args *a, const plan_job *jobs, int njobs, const
  * " --output " before it. */
 #define WORDS_LEN ((1 + 2 * VM_PROJECT_MAX_LIBS + VM_PROJECT_MAX_OUTPUTS) * (4 * PATH_MAX + 16))
 
+/* A split job's (--segments) folders as the job files name them, each
+ * quoted for sh (and make when for_make): the folder of its outputs, where
+ * they are joined, into qout, and that of its segment k (1..), under it,
+ * into qseg (when not NULL); and segment k's bounds, session samples. */
+#define QUOTED_LEN (4 * PATH_MAX + 8)
+static void segment_words(const plan_args *a, const plan_job *j, int k, int for_make, char *qout, char *qseg,
+                          int64_t *from, int64_t *to)
+{
+    char dir[PATH_MAX], seg[PATH_MAX + 2 * VM_PROJECT_NAME_LEN + 32];
+    size_t used = 0;
+    mapped(a, j->out_dir, dir, sizeof dir);
+    qout[0] = 0;
+    put_quoted(qout, QUOTED_LEN, &used, dir, for_make);
+    if (qseg) {
+        snprintf(seg, sizeof seg, "%s/" PLAN_SEGMENTS_DIR "/%s/%d", dir, j->job->name, k);
+        qseg[0] = 0, used = 0;
+        put_quoted(qseg, QUOTED_LEN, &used, seg, for_make);
+        *from = j->length * (k - 1) / a->segments;
+        *to = j->length * k / a->segments;
+    }
+}
+
 /* A job split in time (--segments), for make: a target per segment,
  * rendering it into OUTDIR/.segments/JOB/K unless the joined outputs are
  * up to date (its folder emptied first: join takes every WAV file in it),
@@ -657,31 +679,23 @@ static int unwritable(const plan_args *a, const plan_job *jobs, int njobs, const
  * judges them. words: the job's words (job_words, for make). */
 static void emit_make_segments(const plan_args *a, const plan_job *j, const char *words)
 {
-    char dir[PATH_MAX], seg[PATH_MAX + 2 * VM_PROJECT_NAME_LEN + 32], qdir[4 * PATH_MAX + 8],
-        qseg[4 * PATH_MAX + 8];
-    size_t used;
-    mapped(a, j->out_dir, dir, sizeof dir);
-    qdir[0] = 0, used = 0;
-    put_quoted(qdir, sizeof qdir, &used, dir, 1);
+    char qout[QUOTED_LEN], qseg[QUOTED_LEN];
+    int64_t from, to;
+    segment_words(a, j, 0, 1, qout, NULL, NULL, NULL);
     printf("%s:", j->job->name);
     for (int k = 1; k <= a->segments; k++)
         printf(" %s.seg%d", j->job->name, k);
-    printf("\n\t@$(DUBSTAGE) plan --fresh %s --out %s || $(DUBSTAGE) join %s", words, qdir, qdir);
+    printf("\n\t@$(DUBSTAGE) plan --fresh %s --out %s || $(DUBSTAGE) join %s", words, qout, qout);
     for (int k = 1; k <= a->segments; k++) {
-        snprintf(seg, sizeof seg, "%s/" PLAN_SEGMENTS_DIR "/%s/%d", dir, j->job->name, k);
-        qseg[0] = 0, used = 0;
-        put_quoted(qseg, sizeof qseg, &used, seg, 1);
+        segment_words(a, j, k, 1, qout, qseg, &from, &to);
         printf(" %s", qseg);
     }
     printf("\n");
     for (int k = 1; k <= a->segments; k++) {
-        int64_t from = j->length * (k - 1) / a->segments, to = j->length * k / a->segments;
-        snprintf(seg, sizeof seg, "%s/" PLAN_SEGMENTS_DIR "/%s/%d", dir, j->job->name, k);
-        qseg[0] = 0, used = 0;
-        put_quoted(qseg, sizeof qseg, &used, seg, 1);
+        segment_words(a, j, k, 1, qout, qseg, &from, &to);
         printf("%s.seg%d:\n\t@$(DUBSTAGE) plan --fresh %s --out %s > /dev/null || { rm -rf %s && "
                "$(DUBSTAGE) render --quiet --threads %d %s --from %lldsmp --to %lldsmp%s%s --out %s; }\n",
-               j->job->name, k, words, qdir, qseg, a->threads, words, (long long)from, (long long)to,
+               j->job->name, k, words, qout, qseg, a->threads, words, (long long)from, (long long)to,
                a->preroll ? " --preroll " : "", a->preroll ? a->preroll : "", qseg);
     }
 }
@@ -739,6 +753,59 @@ static int emit_parallel(const plan_args *a, const vm_project *p, const plan_job
     return 0;
 }
 
+/* --slurm --segments: an array of every job's segments, each task
+ * rendering one unless its job's joined outputs are up to date; the same
+ * script given the word `join` (submitted after the array, with
+ * --dependency=afterok) joins each job whose joined outputs are not. */
+static int emit_slurm_segments(const plan_args *a, const vm_project *p, const plan_job *jobs, int njobs,
+                               const char *engine, char *words, const char *name, const char *dir,
+                               const char *logs)
+{
+    char qout[QUOTED_LEN], qseg[QUOTED_LEN];
+    int64_t from, to;
+    int ntasks = njobs * a->segments;
+    printf("#!/bin/sh\n"
+           "# %s: %d render jobs, each in %d segments, as a Slurm job array, written by `dubstage plan\n"
+           "# %s --slurm --segments %d` (docs/cluster.md). Submit the segments, then the joins after them:\n"
+           "#   jid=$(sbatch --parsable THIS) && sbatch --dependency=afterok:$jid --array=0 THIS join\n"
+           "# Array task N renders segment N (render --from --to --out OUTDIR/.segments/JOB/K) unless its\n"
+           "# job's joined outputs are up to date; `join` joins every job whose are not. A task killed and\n"
+           "# re-queued starts again: outputs are written whole (temporary file, renamed) or not at all.\n"
+           "#SBATCH --job-name=%s\n#SBATCH --array=0-%d\n#SBATCH --ntasks=1\n#SBATCH --cpus-per-task=%d\n"
+           "#SBATCH --requeue\n#SBATCH --chdir=%s\n#SBATCH --output=%s/%s-%%A_%%a.log\n\n"
+           "DUBSTAGE=%s\n"
+           "if [ \"${1:-}\" = join ]; then\n"
+           "  echo \"the joins of %d jobs on $(hostname)\"\n  failed=0\n",
+           p->path, njobs, a->segments, p->path, a->segments, name, ntasks - 1, a->threads, dir, logs, name,
+           engine, njobs);
+    for (int k = 0; k < njobs; k++) {
+        job_words(a, p, &jobs[k], 0, words, WORDS_LEN);
+        segment_words(a, &jobs[k], 0, 0, qout, NULL, NULL, NULL);
+        printf("  \"$DUBSTAGE\" plan --fresh %s --out %s || \"$DUBSTAGE\" join %s", words, qout, qout);
+        for (int m = 1; m <= a->segments; m++) {
+            segment_words(a, &jobs[k], m, 0, qout, qseg, &from, &to);
+            printf(" %s", qseg);
+        }
+        printf(" || failed=1\n");
+    }
+    printf("  exit $failed\nfi\ncase ${SLURM_ARRAY_TASK_ID:?\"run by sbatch, as a job array\"} in\n");
+    for (int k = 0; k < njobs; k++) {
+        job_words(a, p, &jobs[k], 0, words, WORDS_LEN);
+        for (int m = 1; m <= a->segments; m++) {
+            segment_words(a, &jobs[k], m, 0, qout, qseg, &from, &to);
+            printf("%d) job=%s.seg%d; out=%s; seg=%s; range='--from %lldsmp --to %lldsmp%s%s'; set -- %s ;;\n",
+                   k * a->segments + m - 1, jobs[k].job->name, m, qout, qseg, (long long)from, (long long)to,
+                   a->preroll ? " --preroll " : "", a->preroll ? a->preroll : "", words);
+        }
+    }
+    printf("*) echo \"no task $SLURM_ARRAY_TASK_ID in this array (0-%d)\" >&2; exit 2 ;;\nesac\n"
+           "echo \"segment $job (array task $SLURM_ARRAY_TASK_ID) on $(hostname)\"\n"
+           "\"$DUBSTAGE\" plan --fresh \"$@\" --out \"$out\" ||\n"
+           "  { rm -rf \"$seg\" && exec \"$DUBSTAGE\" render --quiet --threads %d \"$@\" $range --out \"$seg\"; }\n",
+           ntasks - 1, a->threads);
+    return 0;
+}
+
 static int emit_slurm(const plan_args *a, const vm_project *p, const plan_job *jobs, int njobs, const char *engine,
                       char *words)
 {
@@ -763,11 +830,14 @@ static int emit_slurm(const plan_args *a, const vm_project *p, const plan_job *j
                 strpbrk(dir, " \t\n'\"%") ? dir : logs);
         return 1;
     }
-    if (njobs > SLURM_DEFAULT_MAX_ARRAY_SIZE)
+    int ntasks = njobs * (a->segments ? a->segments : 1);
+    if (ntasks > SLURM_DEFAULT_MAX_ARRAY_SIZE)
         fprintf(stderr, "dubstage plan: warning: %d array tasks (0-%d): Slurm refuses an index of %d or more "
                         "unless slurm.conf raises MaxArraySize (default %d); `scontrol show config | grep "
-                        "MaxArraySize` says what the cluster allows\n", njobs, njobs - 1,
+                        "MaxArraySize` says what the cluster allows\n", ntasks, ntasks - 1,
                 SLURM_DEFAULT_MAX_ARRAY_SIZE, SLURM_DEFAULT_MAX_ARRAY_SIZE);
+    if (a->segments)
+        return emit_slurm_segments(a, p, jobs, njobs, engine, words, name, dir, logs);
     printf("#!/bin/sh\n"
            "# %s: %d render jobs as a Slurm job array, written by `dubstage plan %s --slurm`\n"
            "# (docs/cluster.md). Submit with: sbatch THIS. Array task N runs job N: `dubstage render`\n"

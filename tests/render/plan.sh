@@ -30,7 +30,7 @@
 #   target (dubstage join): 36 segments, 18 joined files equal (cmp) to the
 #   whole renders; make again does nothing; an edit of reel 3's script
 #   renders its 12 segments and joins again, nothing else; a FLAC output
-#   and --slurm are refused;
+#   and --parallel are refused; --slurm writes 36 tasks and a join phase;
 # - errors name the project file and line: an unknown word (did you mean),
 #   a missing script, two jobs writing one file, a job reading another's
 #   output.
@@ -245,9 +245,14 @@ out=$("$DS" plan film/feature.lua --make --segments 2 2>&1); rc=$?
 if [ $rc -eq 1 ] && has "--segments: job r1.ref" "its output 'out/PM_ref.flac' is not a WAV file (dubstage join joins WAV files)"; then
   ok "--segments refuses a job with a FLAC output, naming it (join joins WAV files)"
 else notok "--segments refuses a FLAC output" "exit $rc; lacks '${missing:-}'"; fi
-out=$("$DS" plan film/feature.lua --slurm --segments 2 2>&1); rc=$?
-if [ $rc -eq 2 ] && has "--segments is for the job list and --make"; then ok "--segments with --slurm: refused, saying why (the joins wait for their segments)"
-else notok "--segments with --slurm refused" "exit $rc"; fi
+out=$("$DS" plan film/feature.lua --parallel --segments 2 2>&1); rc=$?
+if [ $rc -eq 2 ] && has "--segments is for the job list, --make and --slurm"; then ok "--segments with --parallel: refused, saying why (the joins wait for their segments)"
+else notok "--segments with --parallel refused" "exit $rc"; fi
+out=$("$DS" plan one/feature.lua --slurm --segments 3 --preroll 1 2>&1); rc=$?
+if [ $rc -eq 0 ] && has "#SBATCH --array=0-35" "sbatch --dependency=afterok:\$jid --array=0 THIS join" \
+     "35) job=r3.stems.seg3;" "--from 96000smp --to 144000smp --preroll 1" "join '$(pwd -P)/one/reel3/out' '$(pwd -P)/one/reel3/out/.segments/r3.stems/1'"; then
+  ok "--slurm --segments 3: an array of 36 segment tasks and a join phase (tests/render/plan_slurm.sh runs it on Slurm)"
+else notok "--slurm --segments writes the segments' array and the joins" "exit $rc; lacks '${missing:-}'"; fi
 
 # ---- a Slurm array larger than Slurm's default MaxArraySize (1001) ----
 mkdir -p big

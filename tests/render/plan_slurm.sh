@@ -19,6 +19,9 @@
 #   a node that dies): no output file, its temporary left; re-queued, the
 #   render removes the temporary (its log says so) and completes, outputs
 #   equal.
+# - --slurm --segments 3 on a gains-only project of four deliverables a
+#   reel: the 36 segment tasks, then the joins submitted with
+#   --dependency=afterok: every joined file equals the whole render (cmp).
 # Skipped, saying why, when the daemons are not installed or cannot start
 # here (no munge key can be made, slurmd refused by the kernel, ...).
 T=plan_slurm
@@ -213,3 +216,31 @@ else
     ok "re-queued after SIGKILL ($how): the stale temporary removed (said in the log), it completes, outputs equal the single render"
   else notok "the re-queued task after SIGKILL completes and sweeps" "$how; ${differs:-}; $(find film -name '.*.part-*' | head -2); swept said $(logged 'left by a render')"; fi
 fi
+
+# ---- --segments: an array of every job's segments, then the joins after it ----
+# The deliverables project (one gains-only script a reel, four deliverables:
+# tests/render/lib/feature.sh), each job in 3 segments: 36 array tasks; the
+# joins submitted with --dependency=afterok on the array; every joined file
+# equals (cmp) the whole render of its reel's script.
+mkdir -p one
+for r in 1 2 3; do
+  mkdir -p one/reel$r && feature_reel_script one/reel$r $r || { echo "not ok - $T: the reel scripts"; exit 1; }
+done
+feature_deliverables_project one/feature.lua 3
+cp -r one onewhole
+for r in 1 2 3; do (cd onewhole/reel$r && "$DS" render --quiet reel.lua) || echo "not ok - $T: the whole render of reel $r"; done
+"$DS" plan one/feature.lua --slurm --segments 3 --preroll 1 --log-dir "$S/logs" > film.sbatch 2> plan.err ||
+  { echo "not ok - $T: plan --slurm --segments failed: $(cat plan.err)"; exit 1; }
+if submit; then
+  segs_job=$job
+  job=$(sbatch --parsable --dependency=afterok:"$segs_job" --array=0 film.sbatch join 2> sbatch.err | cut -d';' -f1)
+  join_job=$job
+  job=$segs_job; wait_done 300
+  job=$join_job; wait_done 300
+  nseg=$(find one -path '*/.segments/*' -name '*.manifest.json' | wc -l)
+  njoined=$(cat "$S"/logs/feature-"$join_job"_0.log 2>/dev/null | grep -c '^joined 3 segments into ')
+  if [ -n "$join_job" ] && [ "$nseg" -eq 36 ] && [ "$njoined" -eq 18 ] && feature_same one onewhole 18; then
+    ok "--slurm --segments 3: 36 segment tasks, then the joins (afterok): 18 joined files, each equal (cmp) to the whole render"
+  else out=$(tail -5 "$S"/logs/feature-"$join_job"_0.log 2>/dev/null; cat sbatch.err)
+    notok "--slurm --segments: segments then joins" "join job '$join_job', $nseg segment manifests, $njoined joins; ${differs:-}"; fi
+else notok "--slurm --segments: sbatch of the segments' array" "$(cat sbatch.err)"; fi
