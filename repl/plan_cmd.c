@@ -52,7 +52,8 @@
 static const char plan_usage[] =
     "usage: dubstage plan PROJECT [--make | --parallel | --slurm] [options]\n"
     "       dubstage plan --fresh SCRIPT [--lib DIR ...] [--out DIR] [--output NAME ...]\n"
-    "  PROJECT is a project file (reel \"r1\" { \"reel1/pm.lua\", ... }) or a folder of\n"
+    "  PROJECT is a project file (reel \"r1\" { \"reel1/pm.lua\", ... }), a plain list (a reel a\n"
+    "  line: r1 reel1/pm.lua reel1/stems.lua; a name not ending in .lua) or a folder of\n"
     "  reels (docs/cluster.md). A job is `dubstage render` of one script, or of one\n"
     "  deliverable's outputs of it (reel \"r1\" { { \"reel1.lua\", pm = \"PM\", me = \"ME\" } }).\n"
     "  Without an emitter: each job's inputs, outputs, manifest and whether it is up\n"

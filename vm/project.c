@@ -51,6 +51,19 @@ static void deliverable_name(const char *script, char *out, size_t n)
     snprintf(out, n, "%.*s", (int)len, base);
 }
 
+/* path (absolute, or relative to the project's folder) resolved, symlinks
+ * and all, into real (PATH_MAX bytes) and stat'd into *st: 0, or -1 with
+ * errno set. */
+static int project_path(const vm_project *p, const char *path, char *real, struct stat *st)
+{
+    char joined[PATH_MAX];
+    if (path[0] == '/')
+        snprintf(joined, sizeof joined, "%s", path);
+    else if (vm_path_join(p->dir, path, joined, sizeof joined) != 0)
+        return errno = ENAMETOOLONG, -1;
+    return realpath(joined, real) && stat(real, st) == 0 ? 0 : -1;
+}
+
 /* Adds the job running script (as given, relative to p->dir) for reel;
  * where: the project's line. deliverable: the job's deliverable name, NULL
  * for the script's file name; outputs[0..noutputs): the output names it
@@ -59,15 +72,11 @@ static void deliverable_name(const char *script, char *out, size_t n)
 static ds_result add_job(vm_project *p, const char *reel, const char *script, const char *deliverable,
                          const char *const *outputs, int noutputs, const char *where, char *err)
 {
-    char joined[PATH_MAX], real[PATH_MAX], named[VM_PROJECT_NAME_LEN + 8];
+    char real[PATH_MAX], named[VM_PROJECT_NAME_LEN + 8];
     struct stat st;
     if (p->njobs >= VM_PROJECT_MAX_JOBS)
         return ds_fail(err, DS_ERR_ARG, "more than %d jobs in one project: split it", VM_PROJECT_MAX_JOBS);
-    if (script[0] == '/')
-        snprintf(joined, sizeof joined, "%s", script);
-    else if (vm_path_join(p->dir, script, joined, sizeof joined) != 0)
-        return ds_fail(err, DS_ERR_ARG, "the script path '%s' is too long", script);
-    if (!realpath(joined, real) || stat(real, &st) != 0)
+    if (project_path(p, script, real, &st) != 0)
         return ds_fail(err, DS_ERR_IO, "reel '%s': cannot find the script '%s': %s", reel, script, strerror(errno));
     if (!S_ISREG(st.st_mode))
         return ds_fail(err, DS_ERR_ARG, "reel '%s': the script '%s' is not a file", reel, script);
@@ -124,6 +133,26 @@ static ds_result add_reel(vm_project *p, const char *name, char *err)
     if (p->nreels >= VM_PROJECT_MAX_REELS)
         return ds_fail(err, DS_ERR_ARG, "more than %d reels in one project", VM_PROJECT_MAX_REELS);
     p->nreels++;
+    return DS_OK;
+}
+
+/* A library folder every job's render is given (--lib), as given (relative
+ * to p->dir): DS_OK, or why not. */
+static ds_result add_lib(vm_project *p, const char *dir, char *err)
+{
+    char real[PATH_MAX];
+    struct stat st;
+    if (p->nlibs >= VM_PROJECT_MAX_LIBS)
+        return ds_fail(err, DS_ERR_ARG, "more than %d lib folders", VM_PROJECT_MAX_LIBS);
+    if (project_path(p, dir, real, &st) != 0)
+        return ds_fail(err, DS_ERR_IO, "cannot find the lib folder '%s': %s", dir, strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return ds_fail(err, DS_ERR_ARG, "lib '%s' is not a folder", dir);
+    char (*libs)[PATH_MAX] = realloc(p->libs, (size_t)(p->nlibs + 1) * sizeof *libs);
+    if (!libs)
+        return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    p->libs = libs;
+    snprintf(libs[p->nlibs++], PATH_MAX, "%s", real);
     return DS_OK;
 }
 
@@ -274,25 +303,9 @@ static int l_reel(lua_State *L)
 /* lib "studio": a library folder every job's render is given (--lib). */
 static int l_lib(lua_State *L)
 {
-    vm_project *p = project_of(L);
-    const char *dir = luaL_checkstring(L, 1);
-    char joined[PATH_MAX], real[PATH_MAX];
-    struct stat st;
-    if (p->nlibs >= VM_PROJECT_MAX_LIBS)
-        return luaL_error(L, "more than %d lib folders", VM_PROJECT_MAX_LIBS);
-    if (dir[0] == '/')
-        snprintf(joined, sizeof joined, "%s", dir);
-    else if (vm_path_join(p->dir, dir, joined, sizeof joined) != 0)
-        return luaL_error(L, "the lib path '%s' is too long", dir);
-    if (!realpath(joined, real) || stat(real, &st) != 0)
-        return luaL_error(L, "cannot find the lib folder '%s': %s", dir, strerror(errno));
-    if (!S_ISDIR(st.st_mode))
-        return luaL_error(L, "lib '%s' is not a folder", dir);
-    char (*libs)[PATH_MAX] = realloc(p->libs, (size_t)(p->nlibs + 1) * sizeof *libs);
-    if (!libs)
-        return luaL_error(L, "out of memory");
-    p->libs = libs;
-    snprintf(libs[p->nlibs++], PATH_MAX, "%s", real);
+    char err[DS_ERR_LEN];
+    if (add_lib(project_of(L), luaL_checkstring(L, 1), err) != DS_OK)
+        return luaL_error(L, "%s", err);
     return 0;
 }
 
@@ -369,6 +382,168 @@ static ds_result load_project_file(vm_project *p, char *err)
                                      "(docs/cluster.md)", p->path);
     }
     lua_close(L);
+    return r;
+}
+
+/* ---- a plain project file ------------------------------------------------ */
+
+/* The most a plain project file holds (far past 512 reels of 4,096 jobs'
+ * paths), and a line. */
+#define PLAIN_MAX_BYTES (16 << 20)
+#define PLAIN_MAX_WORDS (VM_PROJECT_MAX_JOBS * 2)
+
+/* The next word of a plain line at *s (spaces and tabs between words; a
+ * word in double quotes may hold spaces), 0-terminated in place; NULL at
+ * the line's end or a '#'. *bad: an unclosed quote; *quoted: it was in
+ * quotes (so a path, whatever it holds). */
+static char *plain_word(char **s, int *bad, int *quoted)
+{
+    char *w = *s + strspn(*s, " \t\r");
+    *bad = *quoted = 0;
+    if (!*w || *w == '#')
+        return NULL;
+    if (*w == '"') {
+        *quoted = 1;
+        char *close = strchr(++w, '"');
+        if (!close)
+            return *bad = 1, NULL;
+        *close = 0;
+        *s = close + 1;
+        return w;
+    }
+    size_t n = strcspn(w, " \t\r");
+    *s = w + n + (w[n] != 0);
+    w[n] = 0;
+    return w;
+}
+
+/* NAME=OUT[,OUT...] after a script: a deliverable of it; the name is
+ * letters, digits, '_' and '-' (else the word, or a quoted one, is a
+ * script's path). */
+static char *deliverable_word(char *w)
+{
+    char *eq = strchr(w, '=');
+    if (!eq || eq == w)
+        return NULL;
+    *eq = 0;
+    int ok = !name_fault(w)[0];
+    if (!ok)
+        *eq = '=';
+    return ok ? eq + 1 : NULL;
+}
+
+/* The jobs of one script of a plain reel line: all its outputs, or each
+ * deliverable (name, then its comma-separated outputs) in the order
+ * written. */
+static ds_result add_plain_script(vm_project *p, const char *reel, const char *script, char **names, char **outs,
+                                  int n, const char *where, char *err)
+{
+    if (n == 0)
+        return add_job(p, reel, script, NULL, NULL, 0, where, err);
+    for (int d = 0; d < n; d++) {
+        const char *list[VM_PROJECT_MAX_OUTPUTS];
+        int k = 0;
+        for (char *o = outs[d], *next; o; o = next) {
+            next = strchr(o, ',');
+            if (next)
+                *next++ = 0;
+            if (!*o || k >= VM_PROJECT_MAX_OUTPUTS)
+                return ds_fail(err, DS_ERR_ARG, "reel '%s': deliverable '%s' names %s (1 to %d output names, "
+                               "split by commas: stems=DX,MX,FX)", reel, names[d], *o ? "too many outputs" :
+                               "an empty output", VM_PROJECT_MAX_OUTPUTS);
+            list[k++] = o;
+        }
+        ds_result r = add_job(p, reel, script, names[d], list, k, where, err);
+        if (r != DS_OK)
+            return r;
+    }
+    return DS_OK;
+}
+
+/* One line of a plain project file: "REEL SCRIPT [NAME=OUT,...]... ..."
+ * or "lib DIR"; where: "FILE:LINE". */
+static ds_result plain_line(vm_project *p, char *line, const char *where, char *err)
+{
+    char **names = NULL, **outs = NULL;
+    int bad, quoted, n = 0;
+    ds_result r = DS_OK;
+    char *reel = plain_word(&line, &bad, &quoted);
+    if (!reel)
+        return bad ? ds_fail(err, DS_ERR_ARG, "a quote is not closed") : DS_OK;
+    if (strcmp(reel, "lib") == 0) {
+        char *dir = plain_word(&line, &bad, &quoted), *more = dir ? plain_word(&line, &bad, &quoted) : NULL;
+        if (!dir || more || bad)
+            return ds_fail(err, DS_ERR_ARG, "a lib line names one folder: lib studio");
+        return add_lib(p, dir, err);
+    }
+    if ((r = add_reel(p, reel, err)) != DS_OK)
+        return r;
+    names = calloc(PLAIN_MAX_WORDS, sizeof *names);
+    outs = calloc(PLAIN_MAX_WORDS, sizeof *outs);
+    if (!names || !outs)
+        r = ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    char *script = NULL, *w;
+    int scripts = 0;
+    while (r == DS_OK && (w = plain_word(&line, &bad, &quoted))) {
+        char *list = quoted ? NULL : deliverable_word(w);
+        if (list && !script) {
+            r = ds_fail(err, DS_ERR_ARG, "reel '%s': the deliverable '%s=%s' comes before any script: give the "
+                        "script first (r1 reel1.lua pm=PM)", reel, w, list);
+        } else if (list) {
+            if (n >= PLAIN_MAX_WORDS)
+                r = ds_fail(err, DS_ERR_ARG, "reel '%s': too many deliverables", reel);
+            else
+                names[n] = w, outs[n++] = list;
+        } else {
+            if (script)
+                r = add_plain_script(p, reel, script, names, outs, n, where, err);
+            script = w, n = 0, scripts++;
+        }
+    }
+    if (r == DS_OK && bad)
+        r = ds_fail(err, DS_ERR_ARG, "a quote is not closed");
+    if (r == DS_OK && !script)
+        r = ds_fail(err, DS_ERR_ARG, "reel '%s' lists no script: %s reel1/pm.lua reel1/stems.lua", reel, reel);
+    if (r == DS_OK)
+        r = add_plain_script(p, reel, script, names, outs, n, where, err);
+    free(names);
+    free(outs);
+    return r;
+}
+
+static ds_result load_project_plain(vm_project *p, char *err)
+{
+    FILE *f = fopen(p->path, "r");
+    if (!f)
+        return ds_fail(err, DS_ERR_IO, "cannot open the project '%s': %s", p->path, strerror(errno));
+    char *line = NULL, where[VM_WHERE_LEN];
+    size_t cap = 0, total = 0;
+    ssize_t len;
+    ds_result r = DS_OK;
+    for (int no = 1; r == DS_OK && (len = getline(&line, &cap, f)) >= 0; no++) {
+        if ((total += (size_t)len) > PLAIN_MAX_BYTES) {
+            r = ds_fail(err, DS_ERR_ARG, "%s: the project file is over %d MiB", p->path, PLAIN_MAX_BYTES >> 20);
+            break;
+        }
+        if (memchr(line, 0, (size_t)len)) {
+            r = ds_fail(err, DS_ERR_ARG, "%s:%d: a NUL byte: not a text file", p->path, no);
+            break;
+        }
+        line[strcspn(line, "\n")] = 0;
+        snprintf(where, sizeof where, "%.140s:%d", p->path, no); /* VM_WHERE_LEN bounds it */
+        if ((r = plain_line(p, line, where, err)) != DS_OK) {
+            char why[DS_ERR_LEN];
+            snprintf(why, sizeof why, "%s", err);
+            ds_fail(err, r, "%s: %s", where, why);
+        }
+    }
+    if (r == DS_OK && ferror(f))
+        r = ds_fail(err, DS_ERR_IO, "cannot read the project '%s': %s", p->path, strerror(errno));
+    free(line);
+    fclose(f);
+    if (r == DS_OK && p->njobs == 0)
+        r = ds_fail(err, DS_ERR_ARG, "%s: the project names no reel: a line 'r1 reel1/pm.lua reel1/stems.lua' "
+                    "(docs/cluster.md)", p->path);
     return r;
 }
 
@@ -464,7 +639,10 @@ ds_result vm_project_load(const char *path, vm_project *p, char *err)
     if (!S_ISREG(st.st_mode))
         return ds_fail(err, DS_ERR_ARG, "the project '%s' is neither a file nor a folder", path);
     vm_path_dirname(real, p->dir, sizeof p->dir);
-    return load_project_file(p, err);
+    size_t len = strlen(path);
+    if (len > 4 && strcmp(path + len - 4, ".lua") == 0)
+        return load_project_file(p, err);
+    return load_project_plain(p, err);
 }
 
 void vm_project_free(vm_project *p)

@@ -1,6 +1,6 @@
 /* project.h - a feature's project: its reels, and for each reel the
  * scripts that render its deliverables (docs/cluster.md). `dubstage plan`
- * turns it into independent render jobs, one per script.
+ * turns it into independent render jobs, one per script or per deliverable.
  *
  * A project is either
  *   - a project file, Lua run in a sandbox smaller than a script's (base
@@ -13,11 +13,19 @@
  *     rendering all of that script's outputs; a table names a script and
  *     its deliverables, each a job rendering only the outputs named
  *     (`render --output NAME`, vm/output_select.h); or
+ *   - a plain project file (a name not ending in ".lua"): a reel a line,
+ *         r1  reel1/pm.lua  reel1/stems.lua
+ *         r2  reel2/reel.lua  pm=R2_PM  stems=R2_DX,R2_MX
+ *         lib studio
+ *     words split by spaces (a "quoted" word is a path), '#' to the line's
+ *     end a comment, NAME=OUTPUTS after a script one of its deliverables
+ *     (in the order written); or
  *   - a folder: each subfolder (in name order) is a reel named after it,
  *     and each *.lua file directly in it (in name order) a deliverable; a
  *     *.lua file directly in the folder is a reel of one deliverable.
  * A job is named REEL.DELIVERABLE, the deliverable being the script's file
- * name without ".lua" ("r1.pm"), or the deliverable's key ("r2.stems"). Names are letters, digits, '_' and '-'.
+ * name without ".lua" ("r1.pm"), or the deliverable's key ("r2.stems").
+ * Names are letters, digits, '_' and '-'.
  * Errors name the project file and line ("feature.lua:3: ..."). No Lua in
  * the header; the project holds no Lua state once loaded. */
 #ifndef VM_PROJECT_H

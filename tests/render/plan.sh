@@ -31,6 +31,8 @@
 #   whole renders; make again does nothing; an edit of reel 3's script
 #   renders its 12 segments and joins again, nothing else; a FLAC output
 #   and --parallel are refused; --slurm writes 36 tasks and a join phase;
+# - the deliverables project as a plain file (a reel a line) writes the
+#   same Makefile;
 # - errors name the project file and line: an unknown word (did you mean),
 #   a missing script, two jobs writing one file, a job reading another's
 #   output.
@@ -210,6 +212,23 @@ if [ $rc -eq 0 ] && [ "$(rendered one6.log)" -eq 12 ] && [ "$(grep -c 'to render
    whole_same && [ "$(grep -l "$(sha256sum other-dubstage | cut -c1-64)" one/reel*/out/*.manifest.json | wc -l)" -eq 12 ]; then
   ok "deliverables: make DUBSTAGE=another build: all 12 jobs rendered again (the engine changed), each manifest names its SHA-256"
 else out=$(cat one6.log); notok "deliverables: another engine re-renders everything" "exit $rc, $(rendered one6.log) renders"; fi
+# the same project as a plain list: the same Makefile (but its first line, which names the project)
+cat > one/feature.txt <<'TXT'
+# the feature: a reel a line, its script, then each deliverable of it (docs/cluster.md)
+r1  reel1/reel.lua  loro=R1_LoRo  me=R1_ME  pm=R1_printmaster  stems=R1_DX,R1_MX,R1_FX
+r2  reel2/reel.lua  loro=R2_LoRo  me=R2_ME  pm=R2_printmaster  stems=R2_DX,R2_MX,R2_FX
+r3  "reel3/reel.lua"  loro=R3_LoRo  me=R3_ME  pm=R3_printmaster  stems=R3_DX,R3_MX,R3_FX   # quoted: a path
+TXT
+"$DS" plan one/feature.txt --make 2> plan.err | tail -n +2 > plain.mk
+tail -n +2 one.mk > lua.mk
+if [ -s plain.mk ] && cmp -s lua.mk plain.mk; then
+  ok "a plain project file (a reel a line, NAME=OUTPUTS after its script) gives the Lua project's Makefile"
+else out=$(cat plan.err; diff lua.mk plain.mk | head -5); notok "a plain project file gives the same jobs" "the Makefiles differ"; fi
+out=$("$DS" plan one/feature.txt 2>&1); rc=$?
+if [ $rc -eq 0 ] && has "project one/feature.txt: 3 reels, 12 jobs" "job r2.stems  (one/feature.txt:3)"; then
+  ok "a plain project: its jobs listed at their lines"
+else notok "a plain project's job list" "exit $rc; lacks '${missing:-}'"; fi
+
 # refusals and the warning
 printf 'reel "r1" { { "one/reel1/reel.lua", pm = "R1_printmaster", me = "R1_ME" } }\n' > part.lua
 out=$("$DS" plan part.lua --make 2>&1 >/dev/null); rc=$?
@@ -307,3 +326,7 @@ refused "two deliverables naming one output: refused" twodel.lua \
 refused "a script both whole and split into deliverables: refused" both.lua \
   'reel "r1" { "one/reel1/reel.lua", { "one/reel1/reel.lua", pm = "R1_printmaster" } }\n' \
   "both.lua:1: the script 'one/reel1/reel.lua' is already job r1.reel"
+refused "a plain project: a deliverable before its script, at its line" plain1.txt \
+  '# a comment\nr1 pm=R1_printmaster one/reel1/reel.lua\n' \
+  "plain1.txt:2: reel 'r1': the deliverable 'pm=R1_printmaster' comes before any script"
+refused "a plain project: an unclosed quote, at its line" plain2.txt 'r1 "one/reel1/reel.lua\n' "plain2.txt:1: a quote is not closed"
