@@ -430,7 +430,7 @@ static int prepare_segments(plan_job *jobs, int njobs, int segments)
         }
         j->length = vm_desc_length(&j->d);
         if (!why && j->length < segments)
-            why = "is shorter than a sample a segment";
+            why = "is shorter than one sample a segment (the session is too short to split)";
         if (why) {
             fprintf(stderr, "dubstage plan: --segments: job %s (%s): its output '%s' %s; render it whole: "
                             "make it a job of a project without --segments\n", j->job->name, j->job->where,
