@@ -148,6 +148,38 @@ void dsp_biquad_multi_process(dsp_biquad_multi *s, float *const *chans, int nch,
 void dsp_biquad_multi_process2(dsp_biquad_multi *first, dsp_biquad_multi *second, float *const *chans, int nch,
                                int n);
 
+/* A sum into a bus that a batch of channels makes as it leaves the filter
+ * (dsp_biquad_multi_process_sum): for each sample i and bus channel b,
+ *   bus[b][i] = (...((s + coef[b][k0] * y_k0[i]) + coef[b][k1] * y_k1[i]) ...)
+ * over the channels k0 < k1 < ... for which has[b][k], in float (each
+ * product rounded, then each sum), where y_k is channel k's filtered float
+ * and s is +0 when `set`, else bus[b][i] as it was: the bits of clearing the
+ * bus (when set) and then dsp_mix_add_scaled(bus[b], y_k, coef[b][k], n) for
+ * each such k in order, which is what the bus's mixes of the channels do. */
+#define DSP_BIQUAD_SUM_LANES 8 /* channels a sum takes */
+#define DSP_BIQUAD_SUM_BUSES 8 /* bus channels a sum writes */
+
+typedef struct {
+    int nbus;                                               /* 1..DSP_BIQUAD_SUM_BUSES */
+    int set;                                                /* 1: the bus is written, from +0 */
+    float *bus[DSP_BIQUAD_SUM_BUSES];                       /* none of them one of the channels */
+    unsigned char has[DSP_BIQUAD_SUM_BUSES][DSP_BIQUAD_SUM_LANES];
+    float coef[DSP_BIQUAD_SUM_BUSES][DSP_BIQUAD_SUM_LANES];
+} dsp_biquad_sum;
+
+/* One section (second NULL) or a pair in a chain (as
+ * dsp_biquad_multi_process and dsp_biquad_multi_process2) over
+ * chans[0..nch)[0..n), nch <= DSP_BIQUAD_SUM_LANES, whose outputs go into
+ * sum's bus channels instead of back into chans: the bus gets the bits it
+ * would get from the filters in place and then its mixes, on every path,
+ * and the state advances as there. chans are read; what they hold after
+ * is unspecified (where no vector kernel takes the batch in one call --
+ * SSE2, one channel, phases apart -- it is the filtered signal). With
+ * AVX-512 or AVX2 the sum is made from the output in registers: the
+ * channels are not written back and read again. */
+void dsp_biquad_multi_process_sum(dsp_biquad_multi *first, dsp_biquad_multi *second, float *const *chans, int nch,
+                                  int n, const dsp_biquad_sum *sum);
+
 /* Butterworth low/high-pass of order N = 1..8 at cut-off freq (-3.01 dB),
  * as the bilinear transform (prewarped at freq) of the analogue Butterworth:
  * |H|^2 = 1 / (1 + Omega^(2N)) (low-pass) or 1 / (1 + Omega^(-2N))

@@ -52,6 +52,7 @@ static ds_result compiler_init(compiler *c, const vm_desc *d, int max_block, cha
 
 static void compiler_free(compiler *c)
 {
+    free(c->made);
     free(c->chans);
     free(c->vca_lanes);
     free(c->pan_params);
@@ -440,16 +441,18 @@ static ds_result compile_phases(compiler *c, char *err)
     if ((r = assign_buffers(c, err)) != DS_OK || (r = vmc_link_units(c, err)) != DS_OK ||
         (r = prepare_ops(c, err)) != DS_OK)
         return r;
+    CHECK(c->made = malloc((size_t)(c->nops ? c->nops : 1) * sizeof *c->made));
     for (int i = 0; i < c->nops; i++) {
         if (i == c->nfront)
             p->nfront = p->nops; /* the ops made so far are the tracks' own work */
         int first_op = p->nops;
         if ((r = vmc_emit_op(c, &c->ops[i], err)) != DS_OK || (r = finish_op(c, i, first_op, err)) != DS_OK)
             return r;
+        c->made[i] = p->nops - 1;
     }
     if (c->nfront == c->nops)
         p->nfront = p->nops;
-    if ((r = list_unit_ops(p, err)) != DS_OK)
+    if ((r = vmc_fuse_sums(c, err)) != DS_OK || (r = list_unit_ops(p, err)) != DS_OK)
         return r;
     return finish_plan(c, err);
 }

@@ -92,6 +92,143 @@ int vmc_fuse_eq(plan *p, int j)
     return j >= 1 && p->op_unit[j] == p->op_unit[j - 1] && op_eq_fuse(&p->ops[j - 1], &p->ops[j]);
 }
 
+/* ---- an EQ batch's mixes made in its pass (vmc_fuse_sums) -------------- */
+
+/* 1 when abstract op o touches strip s (reads or writes it), or, when
+ * batch >= 0, a track of the EQ batch that starts at strip batch. */
+static int touches(const compiler *c, const aop *o, int s, int batch)
+{
+    vmc_touch t[VMC_MAX_TOUCH];
+    int nt = vmc_op_touches(c, o, t);
+    for (int k = 0; k < nt; k++)
+        if (t[k].strip == s || (batch >= 0 && c->batch_of[t[k].strip] == batch))
+            return 1;
+    return 0;
+}
+
+/* For the EQ batch whose last filter is abstract op e: the bus its tracks
+ * mix into, when its clear and then those mixes, one per track in the
+ * batch's order, are the next ops after e to touch the bus or a track of
+ * the batch, and nothing after them reads a track (nor does an output or a
+ * key: c->tapped, c->keyed_by); mix[k] then holds track k's mix and *clear
+ * the clear (abstract ops). Else -1. The sum then writes the bus where the
+ * clear did and makes the same sums in the same order, before anything
+ * else touches the bus: the same bytes (and vmc_link_units's waits, made
+ * from the abstract ops, still hold: the bus's unit waits for the batch's,
+ * whose tracks its mixes read). */
+static int sum_bus(const compiler *c, int e, int *clear, int *mix)
+{
+    int head = c->ops[e].strip, bus = -1, next = head, nmix = 0;
+    for (int t = head; t >= 0; t = c->batch_next[t])
+        if (c->tapped[t] || VMC_ROW_BEGIN(c->keyed_by, t) != VMC_ROW_END(c->keyed_by, t))
+            return -1;
+    for (int i = e + 1; i < c->nops; i++) {
+        const aop *o = &c->ops[i];
+        if (bus < 0 && o->kind == A_MIX && o->strip == head)
+            bus = o->dst;
+    }
+    if (bus < 0 || c->batch_of[bus] >= 0)
+        return -1;
+    *clear = -1;
+    for (int i = e + 1; i < c->nops; i++) {
+        const aop *o = &c->ops[i];
+        if (!touches(c, o, bus, head))
+            continue;
+        if (*clear < 0 && o->kind == A_CLEAR && o->strip == bus)
+            *clear = i;
+        else if (*clear >= 0 && next >= 0 && o->kind == A_MIX && o->strip == next && o->dst == bus)
+            mix[nmix++] = i, next = c->batch_next[next];
+        else if (next >= 0 || touches(c, o, -1, head))
+            return -1; /* another op between, or a reader of a track after the mixes */
+    }
+    return next < 0 ? bus : -1;
+}
+
+/* Fills sum from the clear and mix plan ops when they are what the sum
+ * does: a clear of the bus's channels (at most DSP_BIQUAD_SUM_BUSES), plain
+ * mixes (constant coefficients) from the eq's channels into the bus, each
+ * bus channel taking the channels in increasing order, each once.
+ * Returns 1 when they are. */
+static int fill_sum(const op_eq_args *eq, const op_clear_args *cl, op_mix_args *const *mix, int nmix,
+                    dsp_biquad_sum *sum)
+{
+    if (cl->nch < 1 || cl->nch > DSP_BIQUAD_SUM_BUSES || eq->nch > DSP_BIQUAD_SUM_LANES)
+        return 0;
+    int last[DSP_BIQUAD_SUM_BUSES];
+    memset(sum, 0, sizeof *sum);
+    sum->nbus = cl->nch;
+    sum->set = 1;
+    for (int b = 0; b < cl->nch; b++)
+        sum->bus[b] = cl->chans[b], last[b] = -1;
+    for (int m = 0; m < nmix; m++)
+        for (int t = 0; t < mix[m]->nterms; t++) {
+            int lane = -1, b = -1;
+            for (int k = 0; k < eq->nch; k++)
+                lane = mix[m]->src[t] == eq->chans[k] ? k : lane;
+            for (int k = 0; k < cl->nch; k++)
+                b = mix[m]->dst[t] == cl->chans[k] ? k : b;
+            if (lane < 0 || b < 0 || lane <= last[b])
+                return 0;
+            last[b] = lane;
+            sum->has[b][lane] = 1;
+            sum->coef[b][lane] = mix[m]->coef[t];
+        }
+    return 1;
+}
+
+ds_result vmc_fuse_sums(compiler *c, char *err)
+{
+    plan *p = c->p;
+    vm_arena *A = &p->arena;
+    const vm_desc *d = c->d;
+    for (int e = 0; e < c->nops; e++) {
+        const aop *o = &c->ops[e];
+        if (o->kind != A_EQ_BATCH || o->dst != d->strips[o->strip].ninserts - 1)
+            continue; /* the batch's last filter */
+        int clear, mixes[DSP_BIQUAD_SUM_LANES], bus = -1, ntracks = 0;
+        for (int t = o->strip; t >= 0; t = c->batch_next[t])
+            ntracks++;
+        if (ntracks <= DSP_BIQUAD_SUM_LANES)
+            bus = sum_bus(c, e, &clear, mixes);
+        if (bus < 0)
+            continue;
+        /* the eq op that runs last: this one, or the one before whose pass runs it */
+        plan_op *eq = &p->ops[c->made[e]];
+        if (eq->cls == &op_eq_class && ((op_eq_args *)eq->args)->fused) {
+            if (e < 1 || c->ops[e - 1].kind != A_EQ_BATCH || c->ops[e - 1].strip != o->strip ||
+                ((op_eq_args *)p->ops[c->made[e - 1]].args)->then != eq->args)
+                continue;
+            eq = &p->ops[c->made[e - 1]];
+        }
+        op_eq_args *ea = eq->args;
+        plan_op *cl = &p->ops[c->made[clear]];
+        op_mix_args *mix[DSP_BIQUAD_SUM_LANES];
+        int plain = eq->cls == &op_eq_class && !ea->fused && !ea->moving && ea->order == 2 &&
+                    cl->cls == &op_clear_class;
+        for (int k = 0; plain && k < ntracks; k++) {
+            plan_op *m = &p->ops[c->made[mixes[k]]];
+            plain = m->cls == &op_mix_class;
+            mix[k] = m->args;
+        }
+        dsp_biquad_sum sum;
+        if (!plain || !fill_sum(ea, cl->args, mix, ntracks, &sum))
+            continue;
+        CHECK(ea->sum = vm_arena_alloc(A, sizeof *ea->sum));
+        *ea->sum = sum;
+        ((op_clear_args *)cl->args)->fused = 1;
+        for (int k = 0; k < ntracks; k++)
+            mix[k]->fused = 1;
+        const char *bus_name = d->strips[bus].name;
+        CHECK(eq->label = vmc_label(A, "%s; summed into bus '%s' as it leaves the filters", eq->label, bus_name));
+        CHECK(cl->label = vmc_label(A, "%s, done by the eq's sum", cl->label));
+        for (int k = 0; k < ntracks; k++) {
+            plan_op *m = &p->ops[c->made[mixes[k]]];
+            CHECK(m->label = vmc_label(A, "%s, done by the eq's sum", m->label));
+        }
+    }
+    return DS_OK;
+}
+
 /* The next op slot of the plan (the compiler sized p->ops for every op). */
 static plan_op *new_op(plan *p)
 {

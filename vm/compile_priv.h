@@ -96,6 +96,7 @@ typedef struct {
     vmc_delayed *delayed;  /* A_DELAY outputs made so far */
     int *delayed_last;     /* per strip: its latest in delayed, -1: none */
     int ndelayed;
+    int *made;             /* per abstract op: the plan op it made (the last, after its evaluators) */
 } compiler;
 
 /* ---- compile_validate.c: limits ---------------------------------------------- */
@@ -188,6 +189,18 @@ ds_result vmc_split_front(compiler *c, char *err);
 
 /* ---- compile_units.c: the units the scheduler deals ------------------------- */
 
+/* Touches of one abstract op: strips read or written (a written strip's
+ * every channel slot), and the pan evaluator of a strip. */
+typedef struct {
+    int strip, write, pan;
+} vmc_touch;
+
+/* at most: an EQ batch's strips, or a mix's two strips and a pan */
+#define VMC_MAX_TOUCH (DSP_BIQUAD_MULTI_MAX + 3)
+
+/* Fills t with what abstract op o touches; returns how many. */
+int vmc_op_touches(const compiler *c, const aop *o, vmc_touch *t);
+
 /* Every op's unit and the units each waits for, after assign_buffers:
  * fills c->unit (every op), nunits, unit_cost, unit_succ, unit_npred,
  * unit_order (vm/plan.h: the same fields). */
@@ -222,5 +235,10 @@ ds_result vmc_emit_op(compiler *c, const aop *o, char *err);
 const char *vmc_label(vm_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Fuses the eq op at ops[j] into the one before when it can; returns whether it did. */
 int vmc_fuse_eq(plan *p, int j);
+/* Once every op is made: an EQ batch whose tracks nothing else reads than
+ * their mixes into one bus, made right after the bus's clear, makes that
+ * clear and those mixes as its output leaves the filters (op_eq_args.sum),
+ * and they are left with nothing to do. */
+ds_result vmc_fuse_sums(compiler *c, char *err);
 
 #endif

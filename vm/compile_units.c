@@ -29,42 +29,33 @@
 
 #include "vm/compile_priv.h"
 
-/* Touches of one abstract op: strips read or written (a written strip's
- * every channel slot), and the pan evaluator of a strip. */
-typedef struct {
-    int strip, write, pan;
-} touch;
-
-/* at most: an EQ batch's strips, or a mix's two strips and a pan */
-#define MAX_TOUCH (DSP_BIQUAD_MULTI_MAX + 3)
-
-static int op_touches(const compiler *c, const aop *o, touch *t)
+int vmc_op_touches(const compiler *c, const aop *o, vmc_touch *t)
 {
     const vm_desc *d = c->d;
     int n = 0;
     switch (o->kind) {
     case A_EQ_BATCH:
-        for (int s = o->strip; s >= 0 && n < MAX_TOUCH; s = c->batch_next[s])
-            t[n++] = (touch){s, 1, 0};
+        for (int s = o->strip; s >= 0 && n < VMC_MAX_TOUCH; s = c->batch_next[s])
+            t[n++] = (vmc_touch){s, 1, 0};
         break;
     case A_MIX:
-        t[n++] = (touch){o->strip, 0, 0};
-        t[n++] = (touch){o->dst, 1, 0};
+        t[n++] = (vmc_touch){o->strip, 0, 0};
+        t[n++] = (vmc_touch){o->dst, 1, 0};
         if (d->strips[o->strip].pan.nevents) /* a moving pan: one evaluator for all its mixes (compile_emit.c) */
-            t[n++] = (touch){o->strip, 1, 1};
+            t[n++] = (vmc_touch){o->strip, 1, 1};
         break;
     case A_DELAY:
-        t[n++] = (touch){o->strip, 0, 0}; /* its output is its route's own, read by the mix after it */
+        t[n++] = (vmc_touch){o->strip, 0, 0}; /* its output is its route's own, read by the mix after it */
         break;
     case A_INSERT: {
         int key = d->strips[o->strip].inserts[o->dst].key;
         if (key >= 0)
-            t[n++] = (touch){key, 0, 0};
-        t[n++] = (touch){o->strip, 1, 0};
+            t[n++] = (vmc_touch){key, 0, 0};
+        t[n++] = (vmc_touch){o->strip, 1, 0};
         break;
     }
     default: /* CLEAR, CLIPS, BANDDUCK, GAIN: the strip's own buffer */
-        t[n++] = (touch){o->strip, 1, 0};
+        t[n++] = (vmc_touch){o->strip, 1, 0};
     }
     return n;
 }
@@ -164,8 +155,8 @@ static int find_edges(const compiler *c, dep_walk *w)
     for (int r = 0; r < nres; r++)
         w->last_writer[r] = w->readers[r] = -1;
     for (int i = 0; i < c->nops; i++) {
-        touch t[MAX_TOUCH];
-        int nt = op_touches(c, &c->ops[i], t), u = first_unit(c, i);
+        vmc_touch t[VMC_MAX_TOUCH];
+        int nt = vmc_op_touches(c, &c->ops[i], t), u = first_unit(c, i);
         for (int k = 0; k < nt; k++) {
             int s = t[k].strip;
             if (t[k].pan) {

@@ -105,6 +105,10 @@ static void op_eq(plan *p, void *args, int64_t pos, int n)
     op_eq_args *a = args;
     if (a->fused)
         return;
+    if (a->sum) {
+        dsp_biquad_multi_process_sum(a->multi, a->then ? a->then->multi : NULL, a->chans, a->nch, n, a->sum);
+        return;
+    }
     if (a->then) {
         dsp_biquad_multi_process2(a->multi, a->then->multi, a->chans, a->nch, n);
         return;
@@ -586,7 +590,7 @@ static void op_clear(plan *p, void *args, int64_t pos, int n)
 {
     (void)p, (void)pos;
     op_clear_args *a = args;
-    for (int c = 0; c < a->nch; c++)
+    for (int c = 0; !a->fused && c < a->nch; c++)
         dsp_mix_clear(a->chans[c], n);
 }
 
@@ -810,7 +814,7 @@ static void op_mix(plan *p, void *args, int64_t pos, int n)
 {
     (void)p, (void)pos;
     op_mix_args *a = args;
-    for (int t = 0; t < a->nterms; t++)
+    for (int t = 0; !a->fused && t < a->nterms; t++)
         dsp_mix_add_scaled(a->dst[t], a->src[t], a->coef[t], n);
 }
 

@@ -95,6 +95,7 @@ void plan_param_init_static(plan_param *pp);
 typedef struct {
     float **chans;
     int nch;
+    int fused;                 /* done by an eq batch's sum (op_eq_args.sum): nothing to do */
 } op_clear_args;
 
 /* gain: chans[c] *= the param's gain (a bus fader) */
@@ -179,6 +180,7 @@ typedef struct {
     const float **src;
     float **dst;
     float *coef;
+    int fused;                 /* done by an eq batch's sum (op_eq_args.sum): nothing to do */
 } op_mix_args;
 
 /* mix through a moving send level: dst[t] += (coef[t] * level[k]) * src[t]
@@ -291,6 +293,11 @@ typedef struct op_eq_args {
     dsp_butter *butter;        /* other orders: one per channel */
     struct op_eq_args *then;   /* static order 2: the next eq, run in this one's pass */
     int fused;                 /* run in the previous eq's pass */
+    /* static order 2, the last filter of an EQ batch: the batch's tracks'
+     * mixes into their bus (and its clear), made as the output leaves the
+     * filters (dsp_biquad_multi_process_sum; vmc_fuse_sums), chans then
+     * left as the kernel likes; NULL: the output goes back into chans */
+    dsp_biquad_sum *sum;
 } op_eq_args;
 
 /* dyn: a compressor, expander or gate over a strip's channels, in place,

@@ -23,6 +23,14 @@
 #     the render's blocks; the manifest records --block, not the block of
 #     two threads; with --threads 1 or --block 64 they say one thread and
 #     why;
+#   - the film session's EQ batches make their bus's mixes as their output
+#     leaves the filters (vmc_fuse_sums; `dubstage info` says "summed into
+#     bus"): its printmaster has the bytes of the same session with one
+#     track of each batch also sent to a bus that only a file records
+#     (which keeps every batch's mixes separate ops; info says no batch is
+#     summed), at --block 64 and
+#     1000 on one thread, 1000 and 4096 on two, and summed at --block 1
+#     against unsummed at 1000 (the first 0.2 s), on each SIMD path;
 #   - dubstage --version names the SIMD path (as DUBSTAGE_SIMD narrows it)
 #     and the CPU model /proc/cpuinfo gives; a wrong DUBSTAGE_SIMD is an
 #     error that suggests the right word.
@@ -106,6 +114,53 @@ session() {
   done
 }
 
+# summed_batches SCRIPT: the printmaster of SCRIPT (the film session, its
+# EQ batches summed into their buses) against the same session with a
+# track of each batch also sent elsewhere (nothing summed in a batch's pass;
+# recording a track instead would keep its fader out of its mix's
+# coefficients: other bytes), on
+# every path, thread count and block size; `dubstage info` must say which
+# is which, or the comparison would prove nothing
+summed_batches() {
+  plain=${1%.lua}_recorded.lua
+  { cat "$1"
+    echo '-- a track of each EQ batch also sent to a bus of its own, recorded: the'
+    echo '-- batches mix into their buses as separate ops (threads.sh)'
+    echo 'local aux = bus "AUX" {}'
+    echo 'for _, k in ipairs { 1, 9, 13, 17, 21 } do tracks[k]:send(aux, -6) end'
+    echo 'output { "aux.wav", from = aux, format = "wav32f" }'
+  } > "$plain"
+  summed=$("$DS" info "$1" 2>&1 | grep -c 'summed into bus')
+  unsummed=$("$DS" info "$plain" 2>&1 | grep -c 'summed into bus')
+  if [ "$summed" -ge 3 ] && [ "$unsummed" = 0 ]; then
+    ok "info: $summed EQ batches of the film summed into their buses, none once their tracks are recorded"
+  else
+    notok "info: the film's EQ batches summed into their buses, none once their tracks are recorded" \
+      "$summed and $unsummed batches summed"
+  fi
+  for p in $paths; do
+    ref=$W/out/film-$p-t1/printmaster.wav
+    for opt in "--threads 1 --block 64" "--threads 1 --block 1000" "--block 1000" "--block 4096"; do
+      dst=$W/out/film-recorded-$p-$(echo "$opt" | tr -d ' -')
+      # shellcheck disable=SC2086
+      if ! out=$(DUBSTAGE_SIMD=$p "$DS" render "$plain" --quiet --no-measure $opt --out "$dst" 2>&1); then
+        notok "film, tracks recorded ($p): $opt" "failed"
+      elif cmp -s "$ref" "$dst/printmaster.wav"; then
+        ok "film ($p), $opt: the summed batches' printmaster = the unsummed one's, byte for byte"
+      else notok "film ($p), $opt: the summed batches' printmaster = the unsummed one's" "differs"; fi
+      rm -rf "$dst"
+    done
+    # blocks of 1 frame (the first 0.2 s): summed at --block 1, unsummed at 1000
+    a=$W/out/film-short-$p b=$W/out/film-recorded-short-$p
+    if DUBSTAGE_SIMD=$p "$DS" render "$1" --quiet --no-measure --block 1 --to 01:00:00:05 --out "$a" >/dev/null 2>&1 &&
+       DUBSTAGE_SIMD=$p "$DS" render "$plain" --quiet --no-measure --threads 1 --block 1000 --to 01:00:00:05 \
+         --out "$b" >/dev/null 2>&1 && cmp -s "$a/printmaster.wav" "$b/printmaster.wav"; then
+      ok "film ($p), 0.2 s at --block 1: the summed batches' printmaster = the unsummed one's at --block 1000"
+    else notok "film ($p), 0.2 s at --block 1: the summed batches' printmaster = the unsummed one's" "failed or differs"; fi
+    rm -rf "$a" "$b"
+  done
+}
+
 # report_line SCRIPT: the summary's threads line and the manifest's
 # options.threads_run say how the blocks ran, and agree (docs/threads.md):
 # 3 s + the limiter's look-ahead, 144240 frames: the try's first slice,
@@ -170,6 +225,7 @@ if ! "$tool/make_bench_material" "$mat" 3 > "$W/material.log" 2>&1 ||
 else
   cp "$repo"/tests/bench/reference_*.lua "$mat/"
   session film "$mat/reference_film.lua"
+  summed_batches "$mat/reference_film.lua"
   report_line "$mat/reference_film.lua"
   session film51 "$mat/reference_film51.lua"
 fi
