@@ -30,7 +30,7 @@ static void sort_n(void *base, size_t n, size_t size, int (*cmp)(const void *, c
 typedef struct {
     int event;          /* index in its edit */
     int side;           /* 0 old, 1 new */
-    int matchable;      /* a clip at normal speed */
+    int matchable;      /* a clip at normal speed (retimed clips: find_retimed_pairs) */
     int64_t rec_in, rec_out, src_in;
     const vm_edit_event *ev;
     const char *key;    /* the source field compared in the pass running (find_pairs) */
@@ -233,8 +233,121 @@ static void work_free(work *w)
     free(w->buf);
 }
 
+/* Records the pair of old piece o and new piece q showing the same frames:
+ * old [old_in, old_in + len) is new [new_in, new_in + len).
+ * DS_ERR_FORMAT past VM_CONFORM_MAX_PAIRS (naming o's event), DS_ERR_NOMEM. */
+static ds_result add_pair(work *w, const piece *o, const piece *q, int64_t old_in, int64_t new_in, int64_t len,
+                          char *err)
+{
+    if (w->npairs >= VM_CONFORM_MAX_PAIRS)
+        return ds_fail(err, DS_ERR_FORMAT, "%s event %d: the two cuts show the same source frames in more than %d "
+                       "pairs of events (a source used over and over in both); they cannot be compared",
+                       o->ev->where, o->ev->number, VM_CONFORM_MAX_PAIRS);
+    pair *grown = vm_grow(w->pairs, &w->cappairs, w->npairs + 1, sizeof *grown);
+    if (!grown)
+        return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    w->pairs = grown;
+    pair *p = &w->pairs[w->npairs++];
+    p->op = (int)(o - w->po);
+    p->np = (int)(q - w->pn);
+    p->old_in = old_in;
+    p->new_in = new_in;
+    p->len = len;
+    p->dist = new_in > old_in ? new_in - old_in : old_in - new_in;
+    return DS_OK;
+}
+
+static int retimed(const piece *p)
+{
+    return p->ev->kind == VM_EDIT_EVENT_CLIP && p->ev->speed_num != p->ev->speed_den;
+}
+
+/* Fills all with the pieces of both cuts that name source field `pass`
+ * (their key set to it): normal-speed clips, or (retimed) the retimed ones,
+ * sorted by source, side, source in. Returns how many. */
+static int pieces_by_source(work *w, piece **all, int pass, int want_retimed)
+{
+    int n = 0;
+    for (int side = 0; side < 2; side++)
+        for (int i = 0; i < (side ? w->npn : w->npo); i++) {
+            piece *p = side ? &w->pn[i] : &w->po[i];
+            p->key = source_field(p->ev, pass);
+            if ((want_retimed ? retimed(p) : p->matchable) && p->key[0])
+                all[n++] = p;
+        }
+    sort_n(all, (size_t)n, sizeof *all, cmp_source);
+    return n;
+}
+
+/* The group of one source starting at g in all (pieces_by_source's order):
+ * old pieces [g, *mid), new [*mid, end); returns end. */
+static int source_group(piece *const *all, int n, int g, int *mid)
+{
+    int end = g;
+    while (end < n && strcmp(all[g]->key, all[end]->key) == 0)
+        end++;
+    *mid = g;
+    while (*mid < end && all[*mid]->side == 0)
+        (*mid)++;
+    return end;
+}
+
+/* A retimed shot (an EDL M2 line, an OTIO time warp or freeze) at speed
+ * v = num / den shows, at record frame r, source frame src_in + (r -
+ * rec_in) v (of the event as written: a piece cut back keeps its event's
+ * line). Two retimed events of one source at the same speed show the same
+ * frames where new r = old r + d, d = (new rec_in - old rec_in) + (old
+ * src_in - new src_in) / v; they are one shot moved (or trimmed) when d is
+ * a whole number of frames. A freeze holds one frame: it matches a freeze
+ * of the same frame, d the record move. A shot whose speed changed between
+ * the cuts matches nothing (new picture). 1 and *d when they match. */
+static int retimed_shift(const vm_edit_event *o, const vm_edit_event *q, int64_t *d)
+{
+    if (o->speed_num * q->speed_den != q->speed_num * o->speed_den)
+        return 0;
+    int64_t ds = o->src_in - q->src_in;
+    if (o->speed_num == 0) {
+        *d = q->rec_in - o->rec_in;
+        return ds == 0;
+    }
+    int64_t x = ds * o->speed_den; /* within 100 hours and a speed_den under 10^10: no overflow */
+    if (x % o->speed_num)
+        return 0;
+    *d = q->rec_in - o->rec_in + x / o->speed_num;
+    return 1;
+}
+
+/* The pairs of retimed pieces (few in any cut: every old one of a source
+ * against every new one of it, bounded by VM_CONFORM_MAX_TRIED), in the
+ * pass of source field `pass` as find_pairs' own. */
+static ds_result find_retimed_pairs(work *w, piece **all, int pass, long long *tried, char *err)
+{
+    int n = pieces_by_source(w, all, pass, 1);
+    for (int g = 0, mid, end; g < n; g = end) {
+        end = source_group(all, n, g, &mid);
+        for (int i = g; i < mid; i++)
+            for (int j = mid; j < end; j++) {
+                const piece *o = all[i], *q = all[j];
+                int64_t d;
+                if (++*tried > VM_CONFORM_MAX_TRIED)
+                    return ds_fail(err, DS_ERR_FORMAT, "%s event %d: comparing the two cuts takes more than %d "
+                                   "steps: one source ('%s') covers too many retimed events in both",
+                                   o->ev->where, o->ev->number, VM_CONFORM_MAX_TRIED, o->key);
+                if (!same_source(o, q, pass) || !retimed_shift(o->ev, q->ev, &d))
+                    continue;
+                int64_t a = o->rec_in > q->rec_in - d ? o->rec_in : q->rec_in - d;
+                int64_t b = o->rec_out < q->rec_out - d ? o->rec_out : q->rec_out - d;
+                ds_result r;
+                if (a < b && (r = add_pair(w, o, q, a, a + d, b - a, err)) != DS_OK)
+                    return r;
+            }
+    }
+    return DS_OK;
+}
+
 /* Every pair of an old and a new piece of one source whose source ranges
- * overlap. */
+ * overlap (at normal speed), and the retimed pieces that show the same
+ * frames (find_retimed_pairs). */
 static ds_result find_pairs(work *w, char *err)
 {
     int total = w->npo + w->npn;
@@ -243,21 +356,9 @@ static ds_result find_pairs(work *w, char *err)
         return ds_fail(err, DS_ERR_NOMEM, "out of memory");
     long long tried = 0;
     for (int pass = 0; pass < NFIELDS; pass++) {
-        int n = 0;
-        for (int side = 0; side < 2; side++)
-            for (int i = 0; i < (side ? w->npn : w->npo); i++) {
-                piece *p = side ? &w->pn[i] : &w->po[i];
-                p->key = source_field(p->ev, pass);
-                if (p->matchable && p->key[0])
-                    all[n++] = p;
-            }
-        sort_n(all, (size_t)n, sizeof *all, cmp_source);
-        for (int g = 0; g < n;) {
-            int mid = g, end = g;
-            while (end < n && strcmp(all[g]->key, all[end]->key) == 0)
-                end++;
-            while (mid < end && all[mid]->side == 0)
-                mid++;
+        int n = pieces_by_source(w, all, pass, 0);
+        for (int g = 0, mid, end; g < n; g = end) {
+            end = source_group(all, n, g, &mid);
             /* old [g, mid), new [mid, end), each by source in */
             int first = mid;
             for (int i = g; i < mid; i++) {
@@ -278,30 +379,21 @@ static ds_result find_pairs(work *w, char *err)
                     }
                     if (q_end <= o->src_in || !same_source(o, q, pass))
                         continue;
-                    if (w->npairs >= VM_CONFORM_MAX_PAIRS) {
-                        free(all);
-                        return ds_fail(err, DS_ERR_FORMAT, "%s event %d: the two cuts show the same source frames "
-                                       "in more than %d pairs of events (a source used over and over in both); "
-                                       "they cannot be compared", o->ev->where, o->ev->number, VM_CONFORM_MAX_PAIRS);
-                    }
-                    pair *grown = vm_grow(w->pairs, &w->cappairs, w->npairs + 1, sizeof *grown);
-                    if (!grown) {
-                        free(all);
-                        return ds_fail(err, DS_ERR_NOMEM, "out of memory");
-                    }
-                    w->pairs = grown;
                     int64_t s0 = o->src_in > q->src_in ? o->src_in : q->src_in;
                     int64_t s1 = o_end < q_end ? o_end : q_end;
-                    pair *p = &w->pairs[w->npairs++];
-                    p->op = (int)(o - w->po);
-                    p->np = (int)(q - w->pn);
-                    p->old_in = o->rec_in + (s0 - o->src_in);
-                    p->new_in = q->rec_in + (s0 - q->src_in);
-                    p->len = s1 - s0;
-                    p->dist = p->new_in > p->old_in ? p->new_in - p->old_in : p->old_in - p->new_in;
+                    ds_result r = add_pair(w, o, q, o->rec_in + (s0 - o->src_in), q->rec_in + (s0 - q->src_in), s1 - s0,
+                                           err);
+                    if (r != DS_OK) {
+                        free(all);
+                        return r;
+                    }
                 }
             }
-            g = end;
+        }
+        ds_result r = find_retimed_pairs(w, all, pass, &tried, err);
+        if (r != DS_OK) {
+            free(all);
+            return r;
         }
     }
     free(all);

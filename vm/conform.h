@@ -18,8 +18,12 @@
  * old frame goes to at most one new frame and each new frame comes from at
  * most one old frame. Candidates are taken smallest move first (|new -
  * old|, then old position): the copy nearest its old place keeps the mix,
- * the other shows new picture (inserted). Black and gaps, events at
- * another speed than normal and zero-length lines never match.
+ * the other shows new picture (inserted). Black and gaps and zero-length
+ * lines never match. A retimed event (speed v = speed_num / speed_den, not
+ * 1) matches a retimed event of the same source at the same speed: source
+ * frame s is at old rec_in + (s - old src_in) / v and at new rec_in + (s -
+ * new src_in) / v, a pair only where the two differ by whole frames; a
+ * shot whose speed changed is new picture.
  *
  * The result partitions the old record timeline:
  *   KEPT      old [old_in, old_out) is new [new_in, new_out), same length

@@ -823,6 +823,8 @@ static ds_result copy_events(const vm_edit *e, vm_clog_event **out, int *n, char
         c->rec_out = ev->rec_out;
         c->in = ev->in;
         c->drop = ev->drop;
+        c->speed_num = ev->speed_num;
+        c->speed_den = ev->speed_den;
         if (!(c->reel = strdup(ev->reel)) || !(c->clip = strdup(ev->clip)) || !(c->where = strdup(ev->where)))
             return nomem(err);
     }

@@ -85,6 +85,7 @@ typedef struct {
     int64_t rec_in, rec_out;        /* frames */
     vm_edit_join in;
     int drop;
+    int64_t speed_num, speed_den;   /* vm/edit.h: 1/1 at normal speed */
 } vm_clog_event;
 
 typedef struct vm_conform_log {

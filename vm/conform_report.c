@@ -80,8 +80,11 @@ static void event_label(const vm_clog_event *e, char *buf, size_t n)
         snprintf(buf, n, "-");
         return;
     }
-    snprintf(buf, n, "event %d %s%s%s%s (%s)", e->number, e->reel, e->clip[0] ? " '" : "", e->clip,
-             e->clip[0] ? "'" : "", e->where);
+    char speed[48] = "";
+    if (e->speed_num != e->speed_den) /* a retimed shot: matched only by one at its speed (vm/conform.h) */
+        snprintf(speed, sizeof speed, " at %.4g x speed", (double)e->speed_num / (double)e->speed_den);
+    snprintf(buf, n, "event %d %s%s%s%s%s (%s)", e->number, e->reel, e->clip[0] ? " '" : "", e->clip,
+             e->clip[0] ? "'" : "", speed, e->where);
 }
 
 static void join_label(const vm_edit_join *j, char *buf, size_t n)
@@ -383,7 +386,7 @@ static void json_event(FILE *f, const char *key, const vm_conform_log *l, const 
     join_label(&e->in, j, sizeof j);
     fputs(",\"transition\":", f);
     vm_json_string(f, j);
-    fputc('}', f);
+    fprintf(f, ",\"speed\":%.17g}", (double)e->speed_num / (double)e->speed_den);
 }
 
 static const char *item_json_kind(vm_clog_kind k)

@@ -335,6 +335,87 @@ static void repeats_and_splits(void)
     vm_edit_free(&b);
 }
 
+/* Retimed shots (M2 lines): R2 at twice normal speed and R3 frozen, both
+ * moved 2 s later by an insert, follow the picture (before, any event at
+ * another speed was new picture, and the mix under it was dropped); R4
+ * went from normal speed to twice: new picture, the old removed; R5 at
+ * twice normal speed starts 4 source frames later, which is 2 record
+ * frames: trimmed 2 frames at its head, moved +46; R6 at twice normal speed
+ * starts 1 source frame later: half a record frame, no whole-frame match:
+ * removed, and inserted. Worked by hand from the lists: new frame = old
+ * frame + (new rec in - old rec in) + (old src in - new src in) / speed. */
+static void retimed_shots(void)
+{
+    static const char a_text[] =
+        "001  R1       V     C        00:00:00:00 00:00:04:00 01:00:00:00 01:00:04:00\n"
+        "002  R2       V     C        00:00:10:00 00:00:14:00 01:00:04:00 01:00:08:00\n"
+        "M2   R2       048.0                00:00:10:00\n"
+        "003  R3       V     C        00:00:00:00 00:00:04:00 01:00:08:00 01:00:12:00\n"
+        "M2   R3       000.0                00:00:00:00\n"
+        "004  R4       V     C        00:00:00:00 00:00:04:00 01:00:12:00 01:00:16:00\n"
+        "005  R5       V     C        00:00:20:00 00:00:24:00 01:00:16:00 01:00:20:00\n"
+        "M2   R5       048.0                00:00:20:00\n"
+        "006  R6       V     C        00:00:30:00 00:00:34:00 01:00:20:00 01:00:24:00\n"
+        "M2   R6       048.0                00:00:30:00\n";
+    static const char b_text[] =
+        "001  R1       V     C        00:00:00:00 00:00:04:00 01:00:00:00 01:00:04:00\n"
+        "002  R9       V     C        00:00:00:00 00:00:02:00 01:00:04:00 01:00:06:00\n"
+        "003  R2       V     C        00:00:10:00 00:00:14:00 01:00:06:00 01:00:10:00\n"
+        "M2   R2       048.0                00:00:10:00\n"
+        "004  R3       V     C        00:00:00:00 00:00:04:00 01:00:10:00 01:00:14:00\n"
+        "M2   R3       000.0                00:00:00:00\n"
+        "005  R4       V     C        00:00:00:00 00:00:04:00 01:00:14:00 01:00:18:00\n"
+        "M2   R4       048.0                00:00:00:00\n"
+        "006  R5       V     C        00:00:20:04 00:00:24:02 01:00:18:00 01:00:21:22\n"
+        "M2   R5       048.0                00:00:20:04\n"
+        "007  R6       V     C        00:00:30:01 00:00:34:01 01:00:21:22 01:00:25:22\n"
+        "M2   R6       048.0                00:00:30:01\n";
+    vm_edit *a = parse("retimed_a.edl", a_text), *b = parse("retimed_b.edl", b_text);
+    if (!a || !b)
+        return;
+    vm_conform *c = conform(a, b, 0, "retimed shots");
+    if (c) {
+        /* events by index: old 0..5 = R1..R6; new 0 R1, 1 R9, 2 R2, 3 R3, 4 R4, 5 R5, 6 R6 */
+        static const want_range want[] = {
+            {VM_CONFORM_KEPT, NULL, "01:00:00:00", NULL, "01:00:00:00", -1, -1},
+            {VM_CONFORM_KEPT, "01:00:00:00", "01:00:04:00", "01:00:00:00", "01:00:04:00", 0, 0},
+            /* R2 (2x) and R3 (frozen), both +48 frames: one range */
+            {VM_CONFORM_KEPT, "01:00:04:00", "01:00:12:00", "01:00:06:00", "01:00:14:00", 1, 2},
+            /* R4: its speed changed */
+            {VM_CONFORM_REMOVED, "01:00:12:00", "01:00:16:00", "01:00:14:00", "01:00:14:00", 3, -1},
+            /* R5: 2 record frames off its head */
+            {VM_CONFORM_REMOVED, "01:00:16:00", "01:00:16:02", "01:00:14:00", "01:00:14:00", 4, -1},
+            {VM_CONFORM_KEPT, "01:00:16:02", "01:00:20:00", "01:00:18:00", "01:00:21:22", 4, 5},
+            /* R6: half a record frame off: no match */
+            {VM_CONFORM_REMOVED, "01:00:20:00", "01:00:24:00", "01:00:21:22", "01:00:21:22", 5, -1},
+            {VM_CONFORM_KEPT, "01:00:24:00", NULL, "01:00:25:22", NULL, -1, -1},
+            {VM_CONFORM_INSERTED, "01:00:04:00", "01:00:04:00", "01:00:04:00", "01:00:06:00", -1, 1},
+            {VM_CONFORM_INSERTED, "01:00:12:00", "01:00:12:00", "01:00:14:00", "01:00:18:00", -1, 4},
+            {VM_CONFORM_INSERTED, "01:00:20:00", "01:00:20:00", "01:00:21:22", "01:00:25:22", -1, 6},
+        };
+        compare_ranges(c, want, (int)(sizeof want / sizeof want[0]), "retimed shots");
+        static const want_change changes[] = {
+            {VM_CHANGE_MOVED, 1, 2, 48, 0, 0},
+            {VM_CHANGE_MOVED, 2, 3, 48, 0, 0},
+            {VM_CHANGE_REMOVED, 3, -1, 0, 0, 0},
+            {VM_CHANGE_TRIMMED, 4, 5, 46, 2, 0},
+            {VM_CHANGE_REMOVED, 5, -1, 0, 0, 0},
+            {VM_CHANGE_INSERTED, -1, 1, 0, 0, 0},
+            {VM_CHANGE_INSERTED, -1, 4, 0, 0, 0},
+            {VM_CHANGE_INSERTED, -1, 6, 0, 0, 0},
+        };
+        compare_changes(c, changes, (int)(sizeof changes / sizeof changes[0]), "retimed shots");
+        int64_t at;
+        int range;
+        /* a sound at 01:00:09:00 (on the frozen R3) plays at 01:00:11:00 */
+        check(vm_conform_map(c, f1("01:00:09:00") * SPF, &at, &range) == 1 && at == f1("01:00:11:00") * SPF,
+              "retimed shots: 01:00:09:00 on the freeze maps to 01:00:11:00, to the sample", "%lld", (long long)at);
+        vm_conform_free(&c);
+    }
+    vm_edit_free(&a);
+    vm_edit_free(&b);
+}
+
 /* Cuts of sound only (AA, no V), as docs/conform.md's: compared on A1 when
  * no track is asked for; sc12_t3 loses 12 frames at its head, A017 comes
  * 12 frames earlier on a longer dissolve: one kept range from the trim on. */
@@ -637,6 +718,7 @@ int main(void)
     the_pair();
     renumbered();
     repeats_and_splits();
+    retimed_shots();
     sound_only();
     otio_and_edl();
     errors();
