@@ -13,6 +13,7 @@
  * plus the pairs, and the pairs are bounded (VM_CONFORM_MAX_PAIRS). */
 #include "vm/conform.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -131,10 +132,123 @@ static int cmp_i64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* The pieces of edit e on track bit k, by record in, overlaps cut back.
- * An event past VM_CONFORM_MAX_HOURS (record or source) is an error. */
-static ds_result pieces_of(const vm_edit *e, int k, int side, piece **out, int *nout, char *err)
+/* ---- several picture layers (OTIO video tracks): what is on top ---- */
+
+/* Which of two pieces is seen where both are: the higher layer, and in
+ * one layer the one that started first (as the cut back of one layer:
+ * the outgoing shot plays on under a transition until it ends). */
+static int above(const piece *x, const piece *y)
 {
+    if (x->ev->layer != y->ev->layer)
+        return x->ev->layer > y->ev->layer;
+    return cmp_rec(x, y) < 0;
+}
+
+/* heap of piece indices, the piece seen on top first */
+static void heap_push(int *h, int *n, const piece *p, int v)
+{
+    int i = (*n)++;
+    while (i > 0 && above(&p[v], &p[h[(i - 1) / 2]])) {
+        h[i] = h[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    h[i] = v;
+}
+
+static void heap_pop(int *h, int *n, const piece *p)
+{
+    int v = h[--*n], i = 0;
+    for (;;) {
+        int c = 2 * i + 1;
+        if (c >= *n)
+            break;
+        if (c + 1 < *n && above(&p[h[c + 1]], &p[h[c]]))
+            c++;
+        if (!above(&p[h[c]], &p[v]))
+            break;
+        h[i] = h[c];
+        i = c;
+    }
+    if (*n > 0)
+        h[i] = v;
+}
+
+/* The picture of several layers, as OpenTimelineIO flattens a Stack: at
+ * each frame the clip of the highest layer there is seen, and gaps (and
+ * disabled clips) above the bottom layer are transparent (the bottom
+ * layer's gaps are black, as before). *p (sorted by cmp_rec) becomes the
+ * pieces seen, in record order, each cut to where it is seen, its source in
+ * advanced by the frames cut off its head. A sweep over the pieces' edges
+ * with a heap of the pieces under way: O(n log n). */
+static ds_result top_layer(piece **pp, int *np, char *err)
+{
+    piece *p = *pp;
+    int m = 0;
+    for (int i = 0; i < *np; i++) /* gaps above the bottom layer are not picture */
+        if (p[i].ev->layer == 0 || p[i].ev->kind == VM_EDIT_EVENT_CLIP)
+            p[m++] = p[i];
+    int64_t *edge = malloc((size_t)(2 * m + 1) * sizeof *edge);
+    int *heap = malloc((size_t)(m + 1) * sizeof *heap);
+    piece *seen = malloc((size_t)(2 * m + 1) * sizeof *seen);
+    if (!edge || !heap || !seen) {
+        free(edge);
+        free(heap);
+        free(seen);
+        return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    }
+    for (int i = 0; i < m; i++) {
+        edge[2 * i] = p[i].rec_in;
+        edge[2 * i + 1] = p[i].rec_out;
+    }
+    sort_n(edge, (size_t)(2 * m), sizeof *edge, cmp_i64);
+    int ne = 0;
+    for (int i = 0; i < 2 * m; i++)
+        if (!ne || edge[i] != edge[ne - 1])
+            edge[ne++] = edge[i];
+    int nh = 0, next = 0, ns = 0;
+    for (int j = 0; j + 1 < ne; j++) {
+        int64_t a = edge[j], b = edge[j + 1];
+        while (next < m && p[next].rec_in <= a)
+            heap_push(heap, &nh, p, next++);
+        while (nh > 0 && p[heap[0]].rec_out <= a)
+            heap_pop(heap, &nh, p);
+        if (!nh)
+            continue; /* nothing on any layer: a hole, as between pieces of one layer */
+        const piece *top = &p[heap[0]];
+        if (ns && seen[ns - 1].ev == top->ev && seen[ns - 1].rec_out == a) {
+            seen[ns - 1].rec_out = b;
+            continue;
+        }
+        seen[ns] = *top;
+        seen[ns].rec_in = a;
+        seen[ns].rec_out = b;
+        seen[ns].src_in = top->src_in + (a - top->rec_in);
+        ns++;
+    }
+    free(edge);
+    free(heap);
+    free(p);
+    *pp = seen;
+    *np = ns;
+    return DS_OK;
+}
+
+void vm_conform_track_name(int track, char *buf, int n)
+{
+    if (track >= VM_CONFORM_LAYER(0))
+        snprintf(buf, (size_t)n, "V%d", track - VM_CONFORM_LAYER(0) + 1);
+    else
+        vm_edit_track_name(track, buf, n);
+}
+
+/* The pieces of edit e on `track` (vm_conform_new's), by record in,
+ * overlaps cut back (on a picture of several layers: what is seen,
+ * top_layer). An event past VM_CONFORM_MAX_HOURS (record or source) is an
+ * error. */
+static ds_result pieces_of(const vm_edit *e, int track, int side, piece **out, int *nout, char *err)
+{
+    int layer = track >= VM_CONFORM_LAYER(0) ? track - VM_CONFORM_LAYER(0) : -1; /* -1: every layer */
+    int k = layer >= 0 ? 0 : track;
     int n = vm_edit_count(e), m = 0;
     const int64_t limit = (int64_t)VM_CONFORM_MAX_HOURS * 3600 * vm_edit_fps(e)->nominal;
     piece *p = malloc((size_t)(n ? n : 1) * sizeof *p);
@@ -142,7 +256,7 @@ static ds_result pieces_of(const vm_edit *e, int k, int side, piece **out, int *
         return ds_fail(err, DS_ERR_NOMEM, "out of memory");
     for (int i = 0; i < n; i++) {
         const vm_edit_event *ev = vm_edit_event_at(e, i);
-        if (!(ev->tracks & (1u << k)) || ev->rec_out <= ev->rec_in)
+        if (!(ev->tracks & (1u << k)) || ev->rec_out <= ev->rec_in || (layer >= 0 && ev->layer != layer))
             continue;
         if (ev->rec_out > limit || ev->src_out > limit) {
             free(p);
@@ -159,6 +273,17 @@ static ds_result pieces_of(const vm_edit *e, int k, int side, piece **out, int *
         m++;
     }
     sort_n(p, (size_t)m, sizeof *p, cmp_rec);
+    for (int i = 1; i < m; i++)
+        if (p[i].ev->layer != p[0].ev->layer) {
+            ds_result r = top_layer(&p, &m, err);
+            if (r != DS_OK) {
+                free(p);
+                return r;
+            }
+            *out = p;
+            *nout = m;
+            return DS_OK;
+        }
     int w = 0;
     for (int i = 0; i < m; i++) {
         if (w && p[i].rec_in < p[w - 1].rec_out) {
@@ -691,8 +816,8 @@ ds_result vm_conform_new(const vm_edit *from, const vm_edit *to, int track, int 
     work w;
     memset(&w, 0, sizeof w);
     ds_result res = DS_OK;
-    char name[8];
-    vm_edit_track_name(track, name, sizeof name);
+    char name[16];
+    vm_conform_track_name(track, name, sizeof name);
     vm_conform *c = calloc(1, sizeof *c);
     if (!c)
         return ds_fail(err, DS_ERR_NOMEM, "out of memory");

@@ -25,6 +25,11 @@
  * new src_in) / v, a pair only where the two differ by whole frames; a
  * shot whose speed changed is new picture.
  *
+ * Several picture layers (an OTIO timeline's video tracks; vm_edit_event's
+ * layer): on V, the clip of the highest layer is seen where clips of
+ * several layers are, and gaps above the bottom layer are transparent
+ * (OpenTimelineIO's flatten); VM_CONFORM_LAYER(n) compares one layer alone.
+ *
  * The result partitions the old record timeline:
  *   KEPT      old [old_in, old_out) is new [new_in, new_out), same length
  *             (moved when new_in != old_in)
@@ -71,6 +76,17 @@
 #define VM_CONFORM_MAX_HOURS 100
 #define VM_CONFORM_MAX_TRIED 200000000
 
+/* The tracks a cut is compared on (vm_conform_new's `track`): 0 the
+ * picture (V: every video layer, the top one seen where they overlap, as
+ * OpenTimelineIO flattens a Stack), k = 1 .. VM_EDIT_MAX_AUDIO the audio
+ * track Ak, VM_CONFORM_LAYER(n) one picture layer alone: V1 (n = 0, the
+ * bottom video track of an OTIO timeline; an EDL's one picture) to V8. */
+#define VM_CONFORM_LAYERS 8
+#define VM_CONFORM_LAYER(n) (VM_EDIT_MAX_AUDIO + 1 + (n))
+
+/* "V", "A1" .. "A16", "V1" .. "V8" for a track of vm_conform_new, into buf. */
+void vm_conform_track_name(int track, char *buf, int n);
+
 typedef enum { VM_CONFORM_KEPT, VM_CONFORM_REMOVED, VM_CONFORM_INSERTED } vm_conform_kind;
 
 typedef struct {
@@ -96,8 +112,8 @@ typedef struct {
 typedef struct vm_conform vm_conform;
 
 /* The change list from `from` (the old cut) to `to` (the new one), both on
- * track bit `track` (0 = V, k = Ak; vm/edit.h; -1: V when both cuts have
- * picture, else the first audio track both have), and the map in samples at
+ * `track` (0 = V, k = Ak, VM_CONFORM_LAYER(n) = V(n+1), above; -1: V when
+ * both cuts have picture, else the first audio track both have), and the map in samples at
  * `rate` Hz from session start `start_samples` (samples since midnight).
  * The two edits must have one frame rate. *out owns everything (nothing
  * points into the edits). Errors name the edits: rates that differ, a

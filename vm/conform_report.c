@@ -316,13 +316,13 @@ void vm_conform_report_summary(FILE *f, const vm_conform_log *l)
             plural(l->fades), ngaps, plural(ngaps), l->dropped, plural(l->dropped));
 }
 
-static void track_name(const vm_conform_log *l, char *buf, size_t n) { vm_edit_track_name(l->track, buf, (int)n); }
+static void track_name(const vm_conform_log *l, char *buf, size_t n) { vm_conform_track_name(l->track, buf, (int)n); }
 
 /* ---- text ---- */
 
 void vm_conform_report_text(FILE *f, const vm_conform_log *l, const vm_timebase *tb)
 {
-    char tr[8];
+    char tr[16];
     track_name(l, tr, sizeof tr);
     fprintf(f, "conform (%s): from %s (%d events) to %s (%d events), compared on %s\n", l->where, l->from_path,
             l->nold, l->to_path, l->nnew, tr);
@@ -398,7 +398,7 @@ static const char *item_json_kind(vm_clog_kind k)
 
 void vm_conform_report_json(FILE *f, const vm_conform_log *l, const vm_timebase *tb)
 {
-    char tr[8];
+    char tr[16];
     track_name(l, tr, sizeof tr);
     fputs("{\"where\":", f);
     vm_json_string(f, l->where);
@@ -567,7 +567,7 @@ static const char page_style[] =
 
 void vm_conform_report_html(FILE *f, const vm_conform_log *l, const vm_timebase *tb, const char *script)
 {
-    char tr[8];
+    char tr[16];
     track_name(l, tr, sizeof tr);
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Conform report: ", f);
     vm_xml_text(f, script);

@@ -73,6 +73,9 @@ typedef struct {
     int64_t media_in;          /* the source's first frame (OTIO available_range start); -1: not said (EDL) */
     vm_edit_join in, out;      /* the transition into this event and out of it */
     int64_t speed_num, speed_den; /* 1/1 unless a speed change says otherwise; speed_den > 0 */
+    int layer;                 /* the picture's layer: OTIO, the place of the timeline's video track it is on
+                                  among its video tracks, from 0 (OTIO lists a Stack's tracks bottom first:
+                                  the highest layer is on top); 0 for sound and in an EDL (one picture) */
     int drop;                  /* its timecodes were written drop-frame */
     int line;                  /* EDL: the event's line; OTIO: 0 */
     const char *where;         /* "cut.edl:12" or "cut.otio: tracks.children[1].children[3]" */

@@ -19,6 +19,7 @@ typedef struct {
     char *err;
     vm_edit *e;
     int naudio;
+    int nvideo;                      /* the timeline's video tracks so far: the next one's layer */
     int nitems;
 } walker;
 
@@ -681,7 +682,12 @@ static ds_result track(walker *W, const vm_json *tr, const char *tpath, int64_t 
     if (r != DS_OK)
         return r;
     window top = {.shift = start, .lo = -UNBOUNDED, .hi = UNBOUNDED};
-    return track_items(W, tr, tpath, tracks, &top);
+    int first = vm_edit_count(W->e), layer = tracks == VM_EDIT_VIDEO ? W->nvideo++ : 0;
+    if ((r = track_items(W, tr, tpath, tracks, &top)) != DS_OK)
+        return r;
+    for (int i = first; i < vm_edit_count(W->e); i++) /* a nest's events too: they are on this track */
+        vm_edit_event_mut(W->e, i)->layer = layer;
+    return DS_OK;
 }
 
 ds_result vm_otio_parse(const char *path, const char *text, size_t n, const vm_fps *fps, vm_edit **out, char *err)

@@ -3,7 +3,8 @@
  *
  *   conform { from = edl "reel2_v5.edl", to = edl "reel2_v6.edl" }   -- or otio, or one of each
  *   conform { from = ..., to = ..., track = "A1" }                   -- compare the cuts on A1
- *   (default: V, or the first audio track both have when a cut has no picture)
+ *   (default: V, or the first audio track both have when a cut has no picture;
+ *   "V1" .. "V8": one picture layer of an OTIO timeline alone)
  *
  * The script is written against the old cut (`from`) as it always was;
  * when it has run (after its trims files), every clip, move and the
@@ -20,8 +21,11 @@
 
 #define CONFORM_KEY "dubstage.conform"
 
+/* a word's place is its track number for vm_conform_new: V, A1..A16, then the picture layers V1..V8 */
 static const char *const track_words[] = {"V",  "A1",  "A2",  "A3",  "A4",  "A5",  "A6",  "A7",  "A8",
-                                          "A9", "A10", "A11", "A12", "A13", "A14", "A15", "A16", NULL};
+                                          "A9", "A10", "A11", "A12", "A13", "A14", "A15", "A16", "V1",
+                                          "V2", "V3",  "V4",  "V5",  "V6",  "V7",  "V8",  NULL};
+_Static_assert(VM_CONFORM_LAYER(0) == 17 && VM_CONFORM_LAYERS == 8, "track_words: V1..V8 after A16");
 
 static edit_ref *edit_field(lua_State *L, const char *key, const char *what)
 {

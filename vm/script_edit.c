@@ -77,7 +77,8 @@ static void push_tc(lua_State *L, const vm_fps *fps, int64_t frames, int drop, c
 
 /* An event as a table: number, reel, clip, file, tracks { "V", "A1" },
  * rec_in, rec_out, src_in, src_out (timecode labels), transition ("cut",
- * "dissolve", "wipe"), transition_frames, speed (1 normal), gap, where. */
+ * "dissolve", "wipe"), transition_frames, speed (1 normal), gap, where;
+ * layer on the picture (1 = V1). */
 static void push_event(lua_State *L, const vm_edit *e, const vm_edit_event *ev)
 {
     const vm_fps *fps = vm_edit_fps(e);
@@ -99,6 +100,10 @@ static void push_event(lua_State *L, const vm_edit *e, const vm_edit_event *ev)
             lua_rawseti(L, -2, ++n);
         }
     lua_setfield(L, -2, "tracks");
+    if (ev->tracks & VM_EDIT_VIDEO) { /* the picture layer: 1 (V1) unless an OTIO timeline has several */
+        lua_pushinteger(L, ev->layer + 1);
+        lua_setfield(L, -2, "layer");
+    }
     push_tc(L, fps, ev->rec_in, ev->drop, "rec_in");
     push_tc(L, fps, ev->rec_out, ev->drop, "rec_out");
     push_tc(L, fps, ev->src_in, ev->drop, "src_in");

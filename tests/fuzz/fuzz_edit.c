@@ -96,7 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 4)
         return 0;
     unsigned flags = data[0];
-    int track = (int)(data[1] % (VM_EDIT_MAX_AUDIO + 2)) - 1;
+    int track = (int)(data[1] % (VM_CONFORM_LAYER(VM_CONFORM_LAYERS - 1) + 2)) - 1; /* -1, V, A1..A16, V1..V8 */
     size_t na = (size_t)data[2] << 8 | data[3];
     data += 4;
     size -= 4;

@@ -518,6 +518,105 @@ static void otio_and_edl(void)
     vm_edit_free(&b);
 }
 
+/* Two picture layers (OTIO video tracks; the upper one starts with a gap,
+ * as every editor's export of a second video track does): a VFX shot on
+ * V2 over shot2's middle, shot2 moved before shot1 with its VFX; the new
+ * cut puts a second VFX over shot3's frames 12-24. On V (what is seen: the
+ * top layer's clips, V2's gaps transparent) shot3's covered frames are
+ * removed and the VFX over it inserted; on V1 alone (track "V1") only the
+ * swap. Before, the layers were one track cut back by record in: V2's
+ * leading gap blacked out shot1's tail... and the VFX was lost. Every range
+ * worked out by hand from the frames below (record frames from 01:00:00:00). */
+static void picture_layers(void)
+{
+#define RT(v) "{\"OTIO_SCHEMA\": \"RationalTime.1\", \"value\": " #v ", \"rate\": 24}"
+#define TR(start, dur) "{\"OTIO_SCHEMA\": \"TimeRange.1\", \"start_time\": " RT(start) ", \"duration\": " RT(dur) "}"
+#define SHOT(name, start, dur) "{\"OTIO_SCHEMA\": \"Clip.1\", \"name\": \"" name "\", \"source_range\": " \
+    TR(start, dur) ", \"media_reference\": {\"OTIO_SCHEMA\": \"ExternalReference.1\", \"target_url\": " \
+    "\"file:///m/" name ".mov\"}}"
+#define GAP(dur) "{\"OTIO_SCHEMA\": \"Gap.1\", \"source_range\": " TR(0, dur) "}"
+#define TIMELINE(v1, v2) "{\"OTIO_SCHEMA\": \"Timeline.1\", \"name\": \"layers\", \"global_start_time\": " \
+    RT(86400) ", \"tracks\": {\"OTIO_SCHEMA\": \"Stack.1\", \"children\": [" \
+    "{\"OTIO_SCHEMA\": \"Track.1\", \"kind\": \"Video\", \"children\": [" v1 "]}, " \
+    "{\"OTIO_SCHEMA\": \"Track.1\", \"kind\": \"Video\", \"children\": [" v2 "]}]}}"
+    /* old: V1 shot1 [0,48) shot2 [48,96) shot3 [96,144); V2 gap [0,60) vfx2 [60,84)
+     * seen: shot1 [0,48) shot2 [48,60) vfx2 [60,84) shot2 [84,96) shot3 [96,144) */
+    static const char old_otio[] = TIMELINE(SHOT("shot1", 240, 48) ", " SHOT("shot2", 480, 48) ", "
+                                            SHOT("shot3", 720, 48), GAP(60) ", " SHOT("vfx2", 0, 24));
+    /* new: V1 shot2 [0,48) shot1 [48,96) shot3 [96,144); V2 gap [0,12) vfx2 [12,36) gap [36,108) vfx3 [108,120)
+     * seen: shot2 [0,12) vfx2 [12,36) shot2 [36,48) shot1 [48,96) shot3 [96,108) vfx3 [108,120) shot3 [120,144) */
+    static const char new_otio[] = TIMELINE(SHOT("shot2", 480, 48) ", " SHOT("shot1", 240, 48) ", "
+                                            SHOT("shot3", 720, 48), GAP(12) ", " SHOT("vfx2", 0, 24) ", " GAP(72)
+                                            ", " SHOT("vfx3", 0, 12));
+#undef TIMELINE
+#undef GAP
+#undef SHOT
+#undef TR
+#undef RT
+    vm_fps f = fps_of("24");
+    char err[DS_ERR_LEN];
+    vm_edit *a = NULL, *b = NULL;
+    ds_result ra = vm_otio_parse("layers_v1.otio", old_otio, strlen(old_otio), &f, &a, err);
+    check(ra == DS_OK && a, "picture layers: the old cut reads", "result %d: %s", (int)ra, err);
+    ds_result rb = vm_otio_parse("layers_v2.otio", new_otio, strlen(new_otio), &f, &b, err);
+    check(rb == DS_OK && b, "picture layers: the new cut reads", "result %d: %s", (int)rb, err);
+    if (a && b) {
+        check(vm_edit_event_at(a, 2)->layer == 0 && vm_edit_event_at(a, 3)->layer == 1
+                  && vm_edit_event_at(a, 4)->layer == 1 && vm_edit_event_at(b, 6)->layer == 1,
+              "picture layers: events carry their video track's layer (V1 0, V2 1)", "%d %d",
+              vm_edit_event_at(a, 2)->layer, vm_edit_event_at(a, 4)->layer);
+    }
+    vm_conform *c = a && b ? conform(a, b, 0, "picture layers on V") : NULL;
+    if (c) {
+        /* events by index: old 0 shot1, 1 shot2, 2 shot3, 3 gap, 4 vfx2; new 0 shot2, 1 shot1, 2 shot3, 3 gap,
+         * 4 vfx2, 5 gap, 6 vfx3 */
+        static const want_range want[] = {
+            {VM_CONFORM_KEPT, NULL, "01:00:00:00", NULL, "01:00:00:00", -1, -1},
+            {VM_CONFORM_KEPT, "01:00:00:00", "01:00:02:00", "01:00:02:00", "01:00:04:00", 0, 1},
+            /* shot2, its VFX and shot2 again: one move */
+            {VM_CONFORM_KEPT, "01:00:02:00", "01:00:04:00", "01:00:00:00", "01:00:02:00", 1, 0},
+            {VM_CONFORM_KEPT, "01:00:04:00", "01:00:04:12", "01:00:04:00", "01:00:04:12", 2, 2},
+            /* shot3's frames under the new VFX are not seen any more */
+            {VM_CONFORM_REMOVED, "01:00:04:12", "01:00:05:00", "01:00:04:12", "01:00:04:12", 2, -1},
+            {VM_CONFORM_KEPT, "01:00:05:00", "01:00:06:00", "01:00:05:00", "01:00:06:00", 2, 2},
+            {VM_CONFORM_KEPT, "01:00:06:00", NULL, "01:00:06:00", NULL, -1, -1},
+            {VM_CONFORM_INSERTED, "01:00:04:12", "01:00:04:12", "01:00:04:12", "01:00:05:00", -1, 6},
+        };
+        compare_ranges(c, want, (int)(sizeof want / sizeof want[0]), "picture layers on V");
+        static const want_change changes[] = {
+            {VM_CHANGE_MOVED, 0, 1, 48, 0, 0},
+            {VM_CHANGE_MOVED, 1, 0, -48, 0, 0},
+            {VM_CHANGE_MOVED, 4, 4, -48, 0, 0},
+            {VM_CHANGE_MOVED, 1, 0, -48, 0, 0},
+            {VM_CHANGE_TRIMMED, 2, 2, 0, 0, 0},
+            {VM_CHANGE_INSERTED, -1, 6, 0, 0, 0},
+        };
+        compare_changes(c, changes, (int)(sizeof changes / sizeof changes[0]), "picture layers on V");
+        vm_conform_free(&c);
+    }
+    c = a && b ? conform(a, b, VM_CONFORM_LAYER(0), "picture layers on V1 alone") : NULL;
+    if (c) {
+        static const want_range want[] = {
+            {VM_CONFORM_KEPT, NULL, "01:00:00:00", NULL, "01:00:00:00", -1, -1},
+            {VM_CONFORM_KEPT, "01:00:00:00", "01:00:02:00", "01:00:02:00", "01:00:04:00", 0, 1},
+            {VM_CONFORM_KEPT, "01:00:02:00", "01:00:04:00", "01:00:00:00", "01:00:02:00", 1, 0},
+            {VM_CONFORM_KEPT, "01:00:04:00", "01:00:06:00", "01:00:04:00", "01:00:06:00", 2, 2},
+            {VM_CONFORM_KEPT, "01:00:06:00", NULL, "01:00:06:00", NULL, -1, -1},
+        };
+        compare_ranges(c, want, (int)(sizeof want / sizeof want[0]), "picture layers on V1 alone");
+        char name[16];
+        vm_conform_track_name(vm_conform_track(c), name, sizeof name);
+        check(strcmp(name, "V1") == 0, "picture layers on V1 alone: the track is named V1", "'%s'", name);
+        vm_conform_free(&c);
+    }
+    vm_conform *none = NULL;
+    ds_result r = a && b ? vm_conform_new(a, b, VM_CONFORM_LAYER(2), 48000, 0, &none, err) : DS_ERR_ARG;
+    check(r == DS_ERR_FORMAT && strstr(err, "has no event on track V3"),
+          "picture layers: track V3, which the cuts do not have: an error naming it", "%d: %s", (int)r, err);
+    vm_edit_free(&a);
+    vm_edit_free(&b);
+}
+
 static void errors(void)
 {
     vm_edit *a = parse("v5.edl", old_cut), *b = NULL;
@@ -721,6 +820,7 @@ int main(void)
     retimed_shots();
     sound_only();
     otio_and_edl();
+    picture_layers();
     errors();
     return check_exit();
 }
