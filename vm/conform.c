@@ -31,7 +31,7 @@ static void sort_n(void *base, size_t n, size_t size, int (*cmp)(const void *, c
 typedef struct {
     int event;          /* index in its edit */
     int side;           /* 0 old, 1 new */
-    int matchable;      /* a clip at normal speed (retimed clips: find_retimed_pairs) */
+    int matchable;      /* a clip at normal speed with a source timecode (others: find_retimed_pairs) */
     int64_t rec_in, rec_out, src_in;
     const vm_edit_event *ev;
     const char *key;    /* the source field compared in the pass running (find_pairs) */
@@ -265,7 +265,7 @@ static ds_result pieces_of(const vm_edit *e, int track, int side, piece **out, i
         }
         p[m].event = i;
         p[m].side = side;
-        p[m].matchable = ev->kind == VM_EDIT_EVENT_CLIP && ev->speed_num == ev->speed_den;
+        p[m].matchable = ev->kind == VM_EDIT_EVENT_CLIP && ev->speed_num == ev->speed_den && !ev->untimed;
         p[m].rec_in = ev->rec_in;
         p[m].rec_out = ev->rec_out;
         p[m].src_in = ev->src_in;
@@ -382,9 +382,11 @@ static ds_result add_pair(work *w, const piece *o, const piece *q, int64_t old_i
     return DS_OK;
 }
 
+/* A clip that is not matched frame by frame through its source timecode:
+ * retimed, or untimed (an EDL source without timecode, vm/edit.h). */
 static int retimed(const piece *p)
 {
-    return p->ev->kind == VM_EDIT_EVENT_CLIP && p->ev->speed_num != p->ev->speed_den;
+    return p->ev->kind == VM_EDIT_EVENT_CLIP && (p->ev->speed_num != p->ev->speed_den || p->ev->untimed);
 }
 
 /* Fills all with the pieces of both cuts that name source field `pass`
@@ -425,9 +427,15 @@ static int source_group(piece *const *all, int n, int g, int *mid)
  * src_in - new src_in) / v; they are one shot moved (or trimmed) when d is
  * a whole number of frames. A freeze holds one frame: it matches a freeze
  * of the same frame, d the record move. A shot whose speed changed between
- * the cuts matches nothing (new picture). 1 and *d when they match. */
+ * the cuts matches nothing (new picture). An untimed source (an EDL line
+ * with no source timecode) matches an untimed line of the same source,
+ * source in and length, moved whole. 1 and *d when they match. */
 static int retimed_shift(const vm_edit_event *o, const vm_edit_event *q, int64_t *d)
 {
+    if (o->untimed || q->untimed) { /* no timecode in the file: only the same line, moved, is the same picture */
+        *d = q->rec_in - o->rec_in;
+        return o->untimed && q->untimed && o->src_in == q->src_in && o->rec_out - o->rec_in == q->rec_out - q->rec_in;
+    }
     if (o->speed_num * q->speed_den != q->speed_num * o->speed_den)
         return 0;
     int64_t ds = o->src_in - q->src_in;

@@ -73,6 +73,10 @@ typedef struct {
     int64_t media_in;          /* the source's first frame (OTIO available_range start); -1: not said (EDL) */
     vm_edit_join in, out;      /* the transition into this event and out of it */
     int64_t speed_num, speed_den; /* 1/1 unless a speed change says otherwise; speed_den > 0 */
+    int untimed;               /* EDL: the line gave the source no length (source in = source out with a record
+                                  length, as Avid writes for media without timecode): the source is taken to run
+                                  from src_in for the record's length (src_out set so), its place in the file
+                                  unknown beyond that */
     int layer;                 /* the picture's layer: OTIO, the place of the timeline's video track it is on
                                   among its video tracks, from 0 (OTIO lists a Stack's tracks bottom first:
                                   the highest layer is on top); 0 for sound and in an EDL (one picture) */

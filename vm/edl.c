@@ -27,6 +27,9 @@ typedef struct {
     int group_number;
     int group_from;       /* the event "* FROM CLIP NAME:" names */
     int named;            /* the event a clip name line named last, -1 none */
+    int in_table;         /* after Avid's source table began (">>> SOURCE"): its comments are not events' */
+    int record_wins;      /* a source and record of different lengths (no M2): the record's length, as
+                             OpenTimelineIO's ignore_timecode_mismatch (vm_edl_parse_record_length) */
 } parser;
 
 static int is_blank(int c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
@@ -210,21 +213,34 @@ static int is_black(const char *reel)
     return eq_ci(reel, "BL") || eq_ci(reel, "BLK") || eq_ci(reel, "BLACK");
 }
 
-/* Checks the events of the open group now that no M2 can follow. */
+/* Checks the events of the open group now that no M2 can follow: the
+ * source and record of an event at normal speed have one length, except
+ * Avid's untimed source (vm/edit.h), which takes the record's. */
 static ds_result close_group(parser *P)
 {
     char b1[32], b2[32];
     if (P->group_start < 0)
         return DS_OK;
     for (int i = P->group_start; i < vm_edit_count(P->e); i++) {
-        const vm_edit_event *ev = vm_edit_event_at(P->e, i);
+        vm_edit_event *ev = vm_edit_event_mut(P->e, i);
         int64_t src = ev->src_out - ev->src_in, rec = ev->rec_out - ev->rec_in;
-        if (src != rec && ev->speed_num == ev->speed_den) {
+        if (src == 0 && rec > 0 && ev->speed_num == ev->speed_den) {
+            /* Avid's line for media without timecode (a leader .MOV, a temp mix .WAV): source
+             * 00:00:00:00 00:00:00:00. The source runs the record's length from its in. */
+            ev->untimed = 1;
+            ev->src_out = ev->src_in + rec;
+            continue;
+        }
+        if (src != rec && ev->speed_num == ev->speed_den && P->record_wins) {
+            ev->src_out = ev->src_in + rec;
+        } else if (src != rec && ev->speed_num == ev->speed_den) {
             vm_tc_format(P->fps, src, 0, b1, sizeof b1);
             vm_tc_format(P->fps, rec, 0, b2, sizeof b2);
             return ds_fail(P->err, DS_ERR_FORMAT,
                            "%s: event %d: the source runs %s (%lld frames) but the record %s (%lld frames), "
-                           "and no M2 line changes its speed",
+                           "and no M2 line changes its speed (an editor's rounding of a sound edit, or a retime "
+                           "it did not write: edl(\"...\", { ignore_timecode_mismatch = true }) takes the "
+                           "record's length, as OpenTimelineIO does)",
                            ev->where, ev->number, b1, (long long)src, b2, (long long)rec);
         }
     }
@@ -505,7 +521,7 @@ static ds_result one_line(parser *P, char *s)
     if (!*s)
         return DS_OK;
     if (*s == '*')
-        return comment_line(P, s);
+        return P->in_table ? DS_OK : comment_line(P, s);
     if ((k = starts_ci(s, "TITLE:"))) {
         char *title = trim(s + k);
         if (P->title_line)
@@ -538,11 +554,21 @@ static ds_result one_line(parser *P, char *s)
     if (starts_ci(s, "SPLIT:"))
         return fail_at(P, last ? last->number : -1,
                        "split edits (SPLIT:) are not read: export the list with the split as separate events");
+    if (starts_ci(s, ">>>")) {
+        /* Avid's source table after the events (">>> SOURCE reel name UMID", its "*SOURCE FILE:"):
+         * nothing a cut's timing needs, and its comments name no event */
+        P->in_table = 1;
+        return DS_OK;
+    }
+    if (starts_ci(s, "EFFECTS NAME IS"))
+        return DS_OK; /* a transition's effect name (Premiere, Final Cut Pro, Resolve) */
     nt = tokenize(s, tok, MAX_TOKENS);
     if (nt > MAX_TOKENS)
         nt = MAX_TOKENS + 1;
-    if (is_digit((unsigned char)tok[0][0]))
+    if (is_digit((unsigned char)tok[0][0])) {
+        P->in_table = 0;
         return event_line(P, tok, nt);
+    }
     if (eq_ci(tok[0], "M2"))
         return m2_line(P, tok, nt);
     if (eq_ci(tok[0], "AUD"))
@@ -558,7 +584,8 @@ static ds_result one_line(parser *P, char *s)
                    "SRC-IN SRC-OUT REC-IN REC-OUT', a '*' comment, TITLE:, FCM:, M2 or AUD)", what);
 }
 
-ds_result vm_edl_parse(const char *path, const char *text, size_t len, const vm_fps *fps, vm_edit **out, char *err)
+static ds_result parse_list(const char *path, const char *text, size_t len, const vm_fps *fps, int record_wins,
+                            vm_edit **out, char *err)
 {
     parser P;
     ds_result r = DS_OK;
@@ -572,6 +599,7 @@ ds_result vm_edl_parse(const char *path, const char *text, size_t len, const vm_
     P.err = err;
     P.group_start = -1;
     P.named = -1;
+    P.record_wins = record_wins;
     P.e = vm_edit_new(path, fps, VM_EDIT_FROM_EDL);
     if (!P.e)
         return ds_fail(err, DS_ERR_NOMEM, "out of memory reading '%s'", path);
@@ -609,6 +637,17 @@ ds_result vm_edl_parse(const char *path, const char *text, size_t len, const vm_
 fail:
     vm_edit_free(&P.e);
     return r;
+}
+
+ds_result vm_edl_parse(const char *path, const char *text, size_t len, const vm_fps *fps, vm_edit **out, char *err)
+{
+    return parse_list(path, text, len, fps, 0, out, err);
+}
+
+ds_result vm_edl_parse_record_length(const char *path, const char *text, size_t len, const vm_fps *fps,
+                                     vm_edit **out, char *err)
+{
+    return parse_list(path, text, len, fps, 1, out, err);
 }
 
 ds_result vm_edl_load(const char *path, const vm_fps *fps, vm_edit **out, char *err)

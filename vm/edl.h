@@ -26,6 +26,10 @@
  *   * SOURCE FILE: x             the source file of the event last named
  *   * FROM FILE: x / * FROM CLIP: x   (Nucoda and Avid spell it so)
  *   * anything else              a comment, ignored ("*" alone, "* LOC:")
+ *   >>> SOURCE ...               Avid's source table (after the events): ignored,
+ *                                with the comments after it up to an event line
+ *   EFFECTS NAME IS x            a transition's effect name (Premiere, Final
+ *                                Cut Pro, Resolve): ignored
  *   (blank)                      ignored
  *
  * A dissolve or wipe is written as two lines with the same number: the
@@ -41,7 +45,11 @@
  * every malformed or out-of-range number and timecode (frames past the
  * rate, a dropped drop-frame label, ';' at a rate without drop-frame);
  * an out point before its in point; a source and a record length that
- * differ on an event without M2; a transition longer than its event or
+ * differ on an event without M2 (except a source of no length, Avid's
+ * "00:00:00:00 00:00:00:00" for media without timecode, which takes the
+ * record's length and is marked untimed; vm_edl_parse_record_length takes
+ * the record's length for every such event, as OpenTimelineIO's
+ * ignore_timecode_mismatch); a transition longer than its event or
  * with nothing to come from; an unknown track word; a reel, clip name or
  * file longer than VM_EDIT_MAX_NAME; more than VM_EDIT_MAX_EVENTS events;
  * split edits (SPLIT:) and key events (K), which are not read; an M2 that
@@ -65,5 +73,11 @@ ds_result vm_edl_load(const char *path, const vm_fps *fps, vm_edit **out, char *
 /* The same on the len bytes at text (UTF-8; lines end in LF, and a CR
  * before it is white space); path only names the file in messages. */
 ds_result vm_edl_parse(const char *path, const char *text, size_t len, const vm_fps *fps, vm_edit **out, char *err);
+
+/* vm_edl_parse, but an event whose source and record lengths differ (and
+ * no M2 says why) takes the record's length: source out = source in +
+ * record length (edl(..., { ignore_timecode_mismatch = true })). */
+ds_result vm_edl_parse_record_length(const char *path, const char *text, size_t len, const vm_fps *fps,
+                                     vm_edit **out, char *err);
 
 #endif

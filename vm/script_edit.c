@@ -27,7 +27,11 @@
 
 static const char *const join_names[] = {"cut", "dissolve", "wipe"}; /* vm_edit_join_kind order */
 
-static int load_edit(lua_State *L, const char *what, const char *kind, vm_edit_parse_fn parse, const char *call_word)
+/* edl() and otio(): the file (argument 1) read with parse, or with
+ * parse_lenient (NULL: no such option) when { ignore_timecode_mismatch =
+ * true } is given. */
+static int load_edit(lua_State *L, const char *what, const char *kind, vm_edit_parse_fn parse,
+                     vm_edit_parse_fn parse_lenient, const char *call_word)
 {
     script_ctx *c = script_get_ctx(L);
     const char *name = luaL_checkstring(L, 1);
@@ -37,14 +41,17 @@ static int load_edit(lua_State *L, const char *what, const char *kind, vm_edit_p
     int fps_given = 0;
 
     if (!lua_isnoneornil(L, 2)) {
-        static const char *const keys[] = {"fps", NULL};
+        static const char *const keys[] = {"fps", NULL}, *const lenient_keys[] = {"fps", "ignore_timecode_mismatch", NULL};
         luaL_checktype(L, 2, LUA_TTABLE);
         snprintf(call, sizeof call, "%s()", call_word);
-        script_check_keys(L, 2, call, keys, 0);
+        script_check_keys(L, 2, call, parse_lenient ? lenient_keys : keys, 0);
         const char *f = script_opt_string(L, 2, "fps", call);
         if (f && vm_fps_parse(f, &fps, err) != DS_OK)
             return vm_script_error(L, "%s: %s", call, err);
         fps_given = f != NULL;
+        int lenient = 0;
+        if (parse_lenient && script_opt_bool(L, 2, "ignore_timecode_mismatch", call, &lenient) && lenient)
+            parse = parse_lenient;
     }
     script_where(L, where);
     /* judged and noted as an input here; the reader opens it again by the
@@ -61,11 +68,17 @@ static int load_edit(lua_State *L, const char *what, const char *kind, vm_edit_p
     return 1;
 }
 
-/* edl "cut.edl" [, { fps = "23.976" }] */
-int script_edl(lua_State *L) { return load_edit(L, "edit decision list", "an EDL", vm_edl_parse, "edl"); }
+/* edl "cut.edl" [, { fps = "23.976", ignore_timecode_mismatch = true }] */
+int script_edl(lua_State *L)
+{
+    return load_edit(L, "edit decision list", "an EDL", vm_edl_parse, vm_edl_parse_record_length, "edl");
+}
 
 /* otio "cut.otio" [, { fps = "24" }] */
-int script_otio(lua_State *L) { return load_edit(L, "OpenTimelineIO file", "an OTIO timeline", vm_otio_parse, "otio"); }
+int script_otio(lua_State *L)
+{
+    return load_edit(L, "OpenTimelineIO file", "an OTIO timeline", vm_otio_parse, NULL, "otio");
+}
 
 static void push_tc(lua_State *L, const vm_fps *fps, int64_t frames, int drop, const char *key)
 {
@@ -77,8 +90,8 @@ static void push_tc(lua_State *L, const vm_fps *fps, int64_t frames, int drop, c
 
 /* An event as a table: number, reel, clip, file, tracks { "V", "A1" },
  * rec_in, rec_out, src_in, src_out (timecode labels), transition ("cut",
- * "dissolve", "wipe"), transition_frames, speed (1 normal), gap, where;
- * layer on the picture (1 = V1). */
+ * "dissolve", "wipe"), transition_frames, speed (1 normal), gap, untimed
+ * (an EDL source without timecode), where; layer on the picture (1 = V1). */
 static void push_event(lua_State *L, const vm_edit *e, const vm_edit_event *ev)
 {
     const vm_fps *fps = vm_edit_fps(e);
@@ -116,6 +129,8 @@ static void push_event(lua_State *L, const vm_edit *e, const vm_edit_event *ev)
     lua_setfield(L, -2, "speed");
     lua_pushboolean(L, ev->kind == VM_EDIT_EVENT_GAP);
     lua_setfield(L, -2, "gap");
+    lua_pushboolean(L, ev->untimed);
+    lua_setfield(L, -2, "untimed");
     lua_pushstring(L, ev->where);
     lua_setfield(L, -2, "where");
 }

@@ -617,6 +617,49 @@ static void picture_layers(void)
     vm_edit_free(&b);
 }
 
+/* Untimed sources (an EDL's "00:00:00:00 00:00:00:00" for media without
+ * timecode): the leader, moved 1 s by an insert, is the same picture; the
+ * temp title, one source shown twice at the same (unknown) place, matches
+ * only the copy of its own length; the one whose length changed is new
+ * picture (its frames cannot be told apart). */
+static void untimed_sources(void)
+{
+    static const char a_text[] =
+        "001  LEADER   V     C        00:00:00:00 00:00:00:00 01:00:00:00 01:00:02:00\n"
+        "* FROM CLIP NAME: LEADER.MOV\n"
+        "002  R1       V     C        10:00:00:00 10:00:02:00 01:00:02:00 01:00:04:00\n"
+        "003  TITLE    V     C        00:00:00:00 00:00:00:00 01:00:04:00 01:00:05:00\n"
+        "* FROM CLIP NAME: TITLE.MOV\n";
+    static const char b_text[] =
+        "001  R9       V     C        20:00:00:00 20:00:01:00 01:00:00:00 01:00:01:00\n"
+        "002  LEADER   V     C        00:00:00:00 00:00:00:00 01:00:01:00 01:00:03:00\n"
+        "* FROM CLIP NAME: LEADER.MOV\n"
+        "003  R1       V     C        10:00:00:00 10:00:02:00 01:00:03:00 01:00:05:00\n"
+        "004  TITLE    V     C        00:00:00:00 00:00:00:00 01:00:05:00 01:00:07:00\n"
+        "* FROM CLIP NAME: TITLE.MOV\n";
+    vm_edit *a = parse("untimed_a.edl", a_text), *b = parse("untimed_b.edl", b_text);
+    if (!a || !b)
+        return;
+    check(vm_edit_event_at(a, 0)->untimed && !vm_edit_event_at(a, 1)->untimed, "untimed sources: read as untimed",
+          "%d", vm_edit_event_at(a, 0)->untimed);
+    vm_conform *c = conform(a, b, 0, "untimed sources");
+    if (c) {
+        static const want_range want[] = {
+            {VM_CONFORM_KEPT, NULL, "01:00:00:00", NULL, "01:00:00:00", -1, -1},
+            /* the leader and R1, both +1 s: one range */
+            {VM_CONFORM_KEPT, "01:00:00:00", "01:00:04:00", "01:00:01:00", "01:00:05:00", 0, 1},
+            {VM_CONFORM_REMOVED, "01:00:04:00", "01:00:05:00", "01:00:05:00", "01:00:05:00", 2, -1},
+            {VM_CONFORM_KEPT, "01:00:05:00", NULL, "01:00:07:00", NULL, -1, -1},
+            {VM_CONFORM_INSERTED, "01:00:00:00", "01:00:00:00", "01:00:00:00", "01:00:01:00", -1, 0},
+            {VM_CONFORM_INSERTED, "01:00:04:00", "01:00:04:00", "01:00:05:00", "01:00:07:00", -1, 3},
+        };
+        compare_ranges(c, want, (int)(sizeof want / sizeof want[0]), "untimed sources");
+        vm_conform_free(&c);
+    }
+    vm_edit_free(&a);
+    vm_edit_free(&b);
+}
+
 static void errors(void)
 {
     vm_edit *a = parse("v5.edl", old_cut), *b = NULL;
@@ -818,6 +861,7 @@ int main(void)
     renumbered();
     repeats_and_splits();
     retimed_shots();
+    untimed_sources();
     sound_only();
     otio_and_edl();
     picture_layers();

@@ -1,8 +1,11 @@
 /* test_edl.c - CMX3600 edit decision lists read into the edit list
  * (vm/edl.h): lists written here for the purpose (cuts, dissolves, wipes,
  * drop-frame and non-drop in one list, audio tracks A1-A4 and AA, comments,
- * speed changes) and samples published with OpenTimelineIO
- * (tests/data/otio, Apache-2.0), each event compared field by field with
+ * speed changes; Avid's untimed sources, source table and effect names,
+ * a source a frame longer than its record read with the record's length)
+ * and samples published with OpenTimelineIO (tests/data/otio,
+ * Apache-2.0; pycmx's Avid lists: tests/render/edl_samples.sh), each event
+ * compared field by field with
  * the values read off the file's text by hand; frame counts are computed
  * here from the labels with the SMPTE formulas, not by vm/timecode. Every
  * error class is checked for its message: file, line, event, the word that
@@ -219,6 +222,75 @@ static void written_lists(void)
     }
 }
 
+/* What Avid and other editors write besides events (tests/data/pycmx has
+ * the real lists): a source without timecode ("00:00:00:00 00:00:00:00",
+ * untimed: the source runs the record's length), the source table after
+ * the events (">>> SOURCE", whose "*SOURCE FILE:" lines name no event),
+ * a transition's effect name ("EFFECTS NAME IS"), comments without a space
+ * after '*'; and a source a frame longer than its record, an error unless
+ * read with vm_edl_parse_record_length (as OpenTimelineIO's
+ * ignore_timecode_mismatch). */
+static void editors_forms(void)
+{
+    static const char avid[] =
+        "TITLE:   INS4_R1 \r\n"
+        "FCM: NON-DROP FRAME\r\n"
+        "001  FKI_LEAD A     C        00:00:00:00 00:00:00:00 01:00:00:00 01:00:08:00 \r\n"
+        "*FROM CLIP NAME:  FKI_LEADER_HEAD.MOV \r\n"
+        "*SOURCE FILE: FKI_LEADER_HEAD.MOV\r\n"
+        "002  SR018    A2    C        19:11:54:10 19:11:58:18 01:00:08:00 01:00:12:08 \r\n"
+        "* PATCH SR018:  FROM SOURCE 1 TO RECORD 2 \r\n"
+        "003  SR018    A2    C        19:11:58:18 19:11:58:18 01:00:12:08 01:00:12:08 \r\n"
+        "003  SR019    A2    D    010 10:00:00:00 10:00:02:00 01:00:12:08 01:00:14:08 \r\n"
+        "EFFECTS NAME IS CROSS DISSOLVE\r\n"
+        ">>> SOURCE SR018             SR018 060a2b340101010101010f00-13-00-00-00-{53c08d51}\r\n"
+        "*SOURCE FILE: B140C001_160908_R16W\r\n"
+        ">>> SOURCE SR019             SR019 060a2b340101010101010f00-13-00-00-00-{53c08d52}\r\n"
+        "*SOURCE FILE: B141C001_160908_R16W\r\n";
+    static const want_event w[] = {
+        /* untimed: source 00:00:00:00 for the record's 8 s */
+        {1, "FKI_LEAD", "A1", "00:00:00:00", "00:00:08:00", "01:00:00:00", "01:00:08:00", CUT, 0, 0,
+         "FKI_LEADER_HEAD.MOV", "FKI_LEADER_HEAD.MOV", 1, 1, 3},
+        {2, "SR018", "A2", "19:11:54:10", "19:11:58:18", "01:00:08:00", "01:00:12:08", CUT, 0, 0, "", "", 1, 1, 6},
+        {3, "SR018", "A2", "19:11:58:18", "19:11:58:18", "01:00:12:08", "01:00:12:08", CUT, 0, 10, "", "", 1, 1, 8},
+        {3, "SR019", "A2", "10:00:00:00", "10:00:02:00", "01:00:12:08", "01:00:14:08", DIS, 10, 0, "", "", 1, 1, 9},
+    };
+    vm_edit *e = parse(avid, "24", "Avid's forms (untimed source, >>> SOURCE table, EFFECTS NAME IS): loads");
+    if (e) {
+        compare(e, w, 4, 24, 0, "Avid's forms: every event as written, the table's SOURCE FILE lines on none");
+        check(vm_edit_event_at(e, 0)->untimed && !vm_edit_event_at(e, 1)->untimed
+                  && !vm_edit_event_at(e, 2)->untimed,
+              "a source with no length under a record of 8 s is untimed; a dissolve's from line (no record) is not",
+              "%d %d %d", vm_edit_event_at(e, 0)->untimed, vm_edit_event_at(e, 1)->untimed,
+              vm_edit_event_at(e, 2)->untimed);
+        vm_edit_free(&e);
+    }
+    /* a sound edit rounded a frame longer in the source */
+    static const char rounded[] =
+        "001  SR018    A     C        19:11:54:10 19:11:58:18 01:01:51:18 01:01:56:01\n"
+        "002  SR018    A     C        19:11:59:17 19:12:00:02 01:01:56:01 01:01:56:09\n";
+    fails(rounded, "24", "cut.edl:1: event 1: the source runs 00:00:04:08 (104 frames) but the record 00:00:04:07 "
+          "(103 frames), and no M2 line changes its speed (an editor's rounding of a sound edit, or a retime it did not "
+          "write: edl(\"...\", { ignore_timecode_mismatch = true })",
+          "a source a frame longer than its record: an error naming the option");
+    vm_fps f = fps_of("24");
+    char err[DS_ERR_LEN];
+    e = NULL;
+    ds_result r = vm_edl_parse_record_length("cut.edl", rounded, strlen(rounded), &f, &e, err);
+    if (r == DS_OK && e) {
+        static const want_event wr[] = {
+            {1, "SR018", "A1", "19:11:54:10", "19:11:58:17", "01:01:51:18", "01:01:56:01", CUT, 0, 0, "", "", 1, 1, 1},
+            {2, "SR018", "A1", "19:11:59:17", "19:12:00:01", "01:01:56:01", "01:01:56:09", CUT, 0, 0, "", "", 1, 1, 2},
+        };
+        compare(e, wr, 2, 24, 0, "read with the record's length: source out = source in + record length");
+        check(!vm_edit_event_at(e, 0)->untimed, "a source of another length is not untimed", "%d",
+              vm_edit_event_at(e, 0)->untimed);
+        vm_edit_free(&e);
+    } else {
+        check(0, "vm_edl_parse_record_length reads the rounded list", "%d: %s", (int)r, err);
+    }
+}
+
 static void errors(void)
 {
     static const char ev1[] = "001  A001  A  C  01:00:10:00 01:00:14:00 01:00:00:00 01:00:04:00\n";
@@ -397,26 +469,28 @@ static void samples(void)
         vm_edit_free(&e);
     }
     if ((e = load("screening_example.edl", "24"))) {
-        static const struct { const char *rec_in, *rec_out, *clip, *file; } w[] = {
-            {"00:59:53:11", "00:59:54:18", "ZZ100_501 (LAY3)", "ZZ100_501.LAY3.01"},
-            {"00:59:54:18", "00:59:56:20", "ZZ100_502A (LAY3)", "ZZ100_502A.LAY3.02"},
-            {"00:59:56:20", "00:59:58:00", "ZZ100_503A (LAY1)", "ZZ100_503A.LAY1.01"},
-            {"00:59:58:00", "01:00:02:19", "ZZ100_504C (LAY1)", "ZZ100_504C.LAY1.02"},
-            {"01:00:02:19", "01:00:07:00", "ZZ100_504B (LAY1)", "ZZ100_504B.LAY1.02"},
-            {"01:00:07:00", "01:00:13:17", "ZZ100_507C (LAY2)", "ZZ100_507C.LAY2.01"},
-            {"01:00:13:17", "01:00:20:19", "ZZ100_508 (LAY2)", "ZZ100_508.LAY2.02"},
-            {"01:00:20:19", "01:00:26:11", "ZZ100_510 (LAY1)", "ZZ100_510.LAY1.02"},
-            {"01:00:26:11", "01:00:37:04", "ZZ100_510B (LAY1)", "ZZ100_510B.LAY1.02"},
+        /* blank and white-space lines between; "* LOC:" and "* AVX2 EFFECT" comments ignored */
+        static const want_event w[] = {
+            {1, "ZZ100_50", "V", "01:00:04:05", "01:00:05:12", "00:59:53:11", "00:59:54:18", CUT, 0, 0,
+             "ZZ100_501 (LAY3)", "ZZ100_501.LAY3.01", 1, 1, 4},
+            {2, "ZZ100_50", "V", "01:00:06:13", "01:00:08:15", "00:59:54:18", "00:59:56:20", CUT, 0, 0,
+             "ZZ100_502A (LAY3)", "ZZ100_502A.LAY3.02", 1, 1, 9},
+            {3, "ZZ100_50", "V", "01:00:08:09", "01:00:09:13", "00:59:56:20", "00:59:58:00", CUT, 0, 0,
+             "ZZ100_503A (LAY1)", "ZZ100_503A.LAY1.01", 1, 1, 12},
+            {4, "ZZ100_50", "V", "01:00:10:01", "01:00:14:20", "00:59:58:00", "01:00:02:19", CUT, 0, 0,
+             "ZZ100_504C (LAY1)", "ZZ100_504C.LAY1.02", 1, 1, 15},
+            {5, "ZZ100_50", "V", "01:00:14:17", "01:00:18:22", "01:00:02:19", "01:00:07:00", CUT, 0, 0,
+             "ZZ100_504B (LAY1)", "ZZ100_504B.LAY1.02", 1, 1, 20},
+            {6, "ZZ100_50", "V", "01:00:04:05", "01:00:10:22", "01:00:07:00", "01:00:13:17", CUT, 0, 0,
+             "ZZ100_507C (LAY2)", "ZZ100_507C.LAY2.01", 1, 1, 23},
+            {7, "ZZ100_50", "V", "01:00:09:12", "01:00:16:14", "01:00:13:17", "01:00:20:19", CUT, 0, 0,
+             "ZZ100_508 (LAY2)", "ZZ100_508.LAY2.02", 1, 1, 26},
+            {8, "ZZ100_51", "V", "01:00:13:10", "01:00:19:02", "01:00:20:19", "01:00:26:11", CUT, 0, 0,
+             "ZZ100_510 (LAY1)", "ZZ100_510.LAY1.02", 1, 1, 31},
+            {9, "ZZ100_51", "V", "01:00:04:05", "01:00:14:22", "01:00:26:11", "01:00:37:04", CUT, 0, 0,
+             "ZZ100_510B (LAY1)", "ZZ100_510B.LAY1.02", 1, 1, 36},
         };
-        check_int(vm_edit_count(e), 9, "screening_example.edl: 9 events (blank and white-space lines between)");
-        for (int i = 0; i < 9 && i < vm_edit_count(e); i++) {
-            const vm_edit_event *ev = vm_edit_event_at(e, i);
-            char label[128];
-            snprintf(label, sizeof label, "screening_example.edl: event %d record, clip name, source file", i + 1);
-            check(ev->number == i + 1 && ev->rec_in == ndf(w[i].rec_in, 24) && ev->rec_out == ndf(w[i].rec_out, 24)
-                      && strcmp(ev->clip, w[i].clip) == 0 && strcmp(ev->file, w[i].file) == 0,
-                  label, "#%d '%s' '%s'", ev->number, ev->clip, ev->file);
-        }
+        compare(e, w, 9, 24, 0, "screening_example.edl");
         vm_edit_free(&e);
     }
     if ((e = load("multi_audio.edl", "24"))) {
@@ -427,32 +501,53 @@ static void samples(void)
         vm_edit_free(&e);
     }
     if ((e = load("avid_example.edl", "24"))) {
-        const vm_edit_event *a = vm_edit_event_at(e, 0), *b = vm_edit_event_at(e, 1);
-        check(vm_edit_count(e) == 2 && strcmp(a->clip, "take_1") == 0
-                  && strcmp(a->file, "S:\\path\\to\\ZZ100_501.take_1.0001.exr") == 0 && strcmp(b->clip, "take_2") == 0
-                  && strcmp(b->file, "S:\\path\\to\\ZZ100_502A.take_2.0101.exr") == 0,
-              "avid_example.edl: '* FROM CLIP:' is the source file", "'%s'", a ? a->file : "");
+        static const want_event w[] = {
+            {1, "ZZ100_50", "V", "01:00:04:05", "01:00:05:12", "00:59:53:11", "00:59:54:18", CUT, 0, 0, "take_1",
+             "S:\\path\\to\\ZZ100_501.take_1.0001.exr", 1, 1, 2},
+            {2, "ZZ100_50", "V", "01:00:06:13", "01:00:08:15", "00:59:54:18", "00:59:56:20", CUT, 0, 0, "take_2",
+             "S:\\path\\to\\ZZ100_502A.take_2.0101.exr", 1, 1, 5},
+        };
+        compare(e, w, 2, 24, 0, "avid_example.edl: '* FROM CLIP:' is the source file");
         vm_edit_free(&e);
     }
     if ((e = load("nucoda_example.edl", "24"))) {
-        const vm_edit_event *a = vm_edit_event_at(e, 0);
-        check(vm_edit_count(e) == 2 && strcmp(a->file, "S:\\path\\to\\ZZ100_501.take_1.0001.exr") == 0
-                  && a->src_in == ndf("01:00:04:05", 24) && a->rec_out == ndf("00:59:54:18", 24),
-              "nucoda_example.edl: '* FROM FILE:' is the source file", "'%s'", a ? a->file : "");
+        static const want_event w[] = {
+            {1, "ZZ100_50", "V", "01:00:04:05", "01:00:05:12", "00:59:53:11", "00:59:54:18", CUT, 0, 0, "take_1",
+             "S:\\path\\to\\ZZ100_501.take_1.0001.exr", 1, 1, 2},
+            {2, "ZZ100_50", "V", "01:00:06:13", "01:00:08:15", "00:59:54:18", "00:59:56:20", CUT, 0, 0, "take_2",
+             "S:\\path\\to\\ZZ100_502A.take_2.0101.exr", 1, 1, 5},
+        };
+        compare(e, w, 2, 24, 0, "nucoda_example.edl: '* FROM FILE:' is the source file");
         vm_edit_free(&e);
     }
     if ((e = load("25fps.edl", "25"))) {
-        const vm_edit_event *d = vm_edit_event_at(e, 3);
-        check(vm_edit_count(e) == 4 && d->src_out == ndf("01:00:01:24", 25) && d->rec_in == ndf("00:00:17:22", 25)
-                  && strcmp(d->clip, "sq001_s004") == 0,
-              "25fps.edl at 25 fps: frame 24 of a second is valid", "%d", vm_edit_count(e));
+        static const want_event w[] = {
+            {1, "SC00.JPG", "V", "01:00:00:00", "01:00:06:11", "00:00:00:00", "00:00:06:11", CUT, 0, 0, "sq001_s001",
+             "", 1, 1, 4},
+            {2, "SC00.JPG", "V", "01:00:00:00", "01:00:08:00", "00:00:06:11", "00:00:14:11", CUT, 0, 0, "sq001_s002",
+             "", 1, 1, 7},
+            {3, "SC00.JPG", "V", "01:00:00:00", "01:00:03:11", "00:00:14:11", "00:00:17:22", CUT, 0, 0, "sq001_s003",
+             "", 1, 1, 10},
+            /* frame 24 of a second: valid at 25 fps */
+            {4, "SC00.JPG", "V", "01:00:00:00", "01:00:01:24", "00:00:17:22", "00:00:19:21", CUT, 0, 0, "sq001_s004",
+             "", 1, 1, 13},
+        };
+        compare(e, w, 4, 25, 0, "25fps.edl at 25 fps");
         vm_edit_free(&e);
     }
     if ((e = load("dissolve_test_4.edl", "24"))) {
-        const vm_edit_event *from = vm_edit_event_at(e, 4), *into = vm_edit_event_at(e, 5);
-        check(vm_edit_count(e) == 8 && from->number == 4 && from->out.frames == 64 && into->in.frames == 64
-                  && into->rec_in == ndf("01:04:18:11", 24) && vm_edit_event_at(e, 7)->number == 60,
-              "dissolve_test_4.edl: two dissolves in a row, event numbers jump to 60", "%d", vm_edit_count(e));
+        /* two dissolves in a row (35 and 64 frames), each from its pair's from line; event numbers jump to 60 */
+        static const want_event w[] = {
+            {1, "ABC0000.", "V", "01:00:06:18", "01:00:08:00", "01:04:11:17", "01:04:12:23", CUT, 0, 0, "", "", 1, 1, 3},
+            {2, "ABC0010.", "V", "01:00:06:15", "01:00:08:18", "01:04:12:23", "01:04:15:02", CUT, 0, 0, "", "", 1, 1, 4},
+            {3, "ABC0020.", "V", "01:00:08:18", "01:00:08:18", "01:04:15:02", "01:04:15:02", CUT, 0, 35, "", "", 1, 1, 5},
+            {3, "ABC0020.", "V", "01:00:06:22", "01:00:10:07", "01:04:15:02", "01:04:18:11", DIS, 35, 0, "", "", 1, 1, 6},
+            {4, "ABC0030.", "V", "01:00:10:07", "01:00:10:07", "01:04:18:11", "01:04:18:11", CUT, 0, 64, "", "", 1, 1, 8},
+            {4, "ABC0030.", "V", "01:00:06:10", "01:00:09:22", "01:04:18:11", "01:04:21:23", DIS, 64, 0, "", "", 1, 1, 9},
+            {5, "ABC0040.", "V", "01:00:08:14", "01:00:12:14", "01:04:21:23", "01:04:25:23", CUT, 0, 0, "", "", 1, 1, 11},
+            {60, "ABC0050.", "V", "01:00:12:06", "01:00:17:21", "01:04:25:23", "01:04:31:14", CUT, 0, 0, "", "", 1, 1, 12},
+        };
+        compare(e, w, 8, 24, 0, "dissolve_test_4.edl: two dissolves in a row, event numbers jump to 60");
         vm_edit_free(&e);
     }
     {
@@ -472,6 +567,7 @@ static void samples(void)
 int main(void)
 {
     written_lists();
+    editors_forms();
     errors();
     samples();
     return check_exit();
