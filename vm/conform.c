@@ -570,6 +570,72 @@ static ds_result take_pairs(work *w, char *err)
     return DS_OK;
 }
 
+/* The first take whose old_in is at or after f (takes in old order). */
+static int take_at_or_after(const work *w, int64_t f)
+{
+    int lo = 0, hi = w->ntakes;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (w->takes[mid].old_in < f)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Black (an EDL's BL, an OTIO gap on the bottom layer) has no source to
+ * match by, but black between two shots that are kept with the same move
+ * (or before the first kept shot, or after the last), found again in the
+ * new cut at the moved place with the same length, is the same black: a
+ * fade to black, a leader's, a pause between scenes, and the sound over it
+ * follows. Each such black becomes a take, put in its place among the
+ * takes (old order). */
+static ds_result keep_black(work *w, char *err)
+{
+    for (int i = 0; i < w->npo; i++) {
+        const piece *g = &w->po[i];
+        if (g->ev->kind != VM_EDIT_EVENT_GAP)
+            continue;
+        int k = take_at_or_after(w, g->rec_out);
+        const take *after = k < w->ntakes && w->takes[k].old_in == g->rec_out ? &w->takes[k] : NULL;
+        int j = take_at_or_after(w, g->rec_in) - 1;
+        const take *before = j >= 0 && w->takes[j].old_out == g->rec_in ? &w->takes[j] : NULL;
+        if (!before && !after)
+            continue;
+        int64_t d = before ? before->new_in - before->old_in : after->new_in - after->old_in;
+        if (before && after && after->new_in - after->old_in != d)
+            continue; /* the shots around it moved apart: what lies between is not the same */
+        int lo = 0, hi = w->npn; /* the new piece at rec_in + d (pieces by record in) */
+        while (lo < hi) {
+            int mid = lo + (hi - lo) / 2;
+            if (w->pn[mid].rec_in < g->rec_in + d)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo >= w->npn || w->pn[lo].rec_in != g->rec_in + d || w->pn[lo].rec_out != g->rec_out + d
+            || w->pn[lo].ev->kind != VM_EDIT_EVENT_GAP || w->cn[lo].n || w->co[i].n)
+            continue;
+        take *t = vm_grow(w->takes, &w->captakes, w->ntakes + 1, sizeof *t);
+        if (!t)
+            return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+        w->takes = t;
+        /* in its place (after the take before it): the next black's search needs the order */
+        memmove(&w->takes[j + 2], &w->takes[j + 1], (size_t)(w->ntakes - (j + 1)) * sizeof *t);
+        w->ntakes++;
+        t = &w->takes[j + 1];
+        t->op = i;
+        t->np = lo;
+        t->old_in = g->rec_in;
+        t->old_out = g->rec_out;
+        t->new_in = g->rec_in + d;
+        if (claims_add(&w->co[i], g->rec_in, g->rec_out) || claims_add(&w->cn[lo], g->rec_in + d, g->rec_out + d))
+            return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    }
+    return DS_OK;
+}
+
 static vm_conform_range *add_range(vm_conform *c, int *cap)
 {
     vm_conform_range *g = vm_grow(c->ranges, cap, c->nranges + 1, sizeof *g);
@@ -844,6 +910,7 @@ ds_result vm_conform_new(const vm_edit *from, const vm_edit *to, int track, int 
         goto done;
     }
     if ((res = find_pairs(&w, err)) != DS_OK || (res = take_pairs(&w, err)) != DS_OK
+        || (res = keep_black(&w, err)) != DS_OK
         || (res = event_changes(c, &w, err)) != DS_OK || (res = build_ranges(c, &w, err)) != DS_OK)
         goto done;
     for (int i = 0; i < c->nranges; i++) {

@@ -18,8 +18,10 @@
  * old frame goes to at most one new frame and each new frame comes from at
  * most one old frame. Candidates are taken smallest move first (|new -
  * old|, then old position): the copy nearest its old place keeps the mix,
- * the other shows new picture (inserted). Black and gaps and zero-length
- * lines never match. A retimed event (speed v = speed_num / speed_den, not
+ * the other shows new picture (inserted). Black and gaps have no source:
+ * black between pieces kept with one move (or before the first, or after
+ * the last), found at the moved place in the new cut with its length, is
+ * kept with them; other black and zero-length lines never match. A retimed event (speed v = speed_num / speed_den, not
  * 1) matches a retimed event of the same source at the same speed: source
  * frame s is at old rec_in + (s - old src_in) / v and at new rec_in + (s -
  * new src_in) / v, a pair only where the two differ by whole frames; a

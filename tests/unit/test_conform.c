@@ -660,6 +660,75 @@ static void untimed_sources(void)
     vm_edit_free(&b);
 }
 
+/* Black kept between shots kept with the same move (an EDL's BL): a 1 s
+ * shot inserted at the head moves A, the black and B by 24 frames, and the
+ * black, found again at its moved place with its length, is kept with them
+ * (before, black never matched: the sound over it was dropped and a gap
+ * listed). Black whose length changed stays new picture. And OpenTimelineIO's
+ * multitrack.otio (three video tracks, gaps between) against its own
+ * flattening, preflattened.otio (tests/data/otio; OTIO's test_stack_algo
+ * asserts flatten_stack(multitrack) == preflattened): on V the same
+ * picture, one kept range and no change. */
+static void black_kept(void)
+{
+    static const char a_text[] =
+        "001  A001     V     C        10:00:00:00 10:00:02:00 01:00:00:00 01:00:02:00\n"
+        "002  BL       V     C        00:00:00:00 00:00:01:00 01:00:02:00 01:00:03:00\n"
+        "003  B001     V     C        11:00:00:00 11:00:02:00 01:00:03:00 01:00:05:00\n"
+        "004  BL       V     C        00:00:00:00 00:00:01:00 01:00:05:00 01:00:06:00\n"
+        "005  C001     V     C        12:00:00:00 12:00:02:00 01:00:06:00 01:00:08:00\n";
+    static const char b_text[] =
+        "001  X001     V     C        20:00:00:00 20:00:01:00 01:00:00:00 01:00:01:00\n"
+        "002  A001     V     C        10:00:00:00 10:00:02:00 01:00:01:00 01:00:03:00\n"
+        "003  BL       V     C        00:00:00:00 00:00:01:00 01:00:03:00 01:00:04:00\n"
+        "004  B001     V     C        11:00:00:00 11:00:02:00 01:00:04:00 01:00:06:00\n"
+        "005  BL       V     C        00:00:00:00 00:00:02:00 01:00:06:00 01:00:08:00\n"
+        "006  C001     V     C        12:00:00:00 12:00:02:00 01:00:08:00 01:00:10:00\n";
+    vm_edit *a = parse("black_a.edl", a_text), *b = parse("black_b.edl", b_text);
+    vm_conform *c = a && b ? conform(a, b, 0, "black kept") : NULL;
+    if (c) {
+        static const want_range want[] = {
+            {VM_CONFORM_KEPT, NULL, "01:00:00:00", NULL, "01:00:00:00", -1, -1},
+            /* A, the black and B: +24 frames, one range */
+            {VM_CONFORM_KEPT, "01:00:00:00", "01:00:05:00", "01:00:01:00", "01:00:06:00", 0, 1},
+            /* the second black grew: not the same */
+            {VM_CONFORM_REMOVED, "01:00:05:00", "01:00:06:00", "01:00:06:00", "01:00:06:00", 3, -1},
+            {VM_CONFORM_KEPT, "01:00:06:00", "01:00:08:00", "01:00:08:00", "01:00:10:00", 4, 5},
+            {VM_CONFORM_KEPT, "01:00:08:00", NULL, "01:00:10:00", NULL, -1, -1},
+            {VM_CONFORM_INSERTED, "01:00:00:00", "01:00:00:00", "01:00:00:00", "01:00:01:00", -1, 0},
+            {VM_CONFORM_INSERTED, "01:00:05:00", "01:00:05:00", "01:00:06:00", "01:00:08:00", -1, 4},
+        };
+        compare_ranges(c, want, (int)(sizeof want / sizeof want[0]), "black kept");
+        vm_conform_free(&c);
+    }
+    vm_edit_free(&a);
+    vm_edit_free(&b);
+
+    vm_fps f = fps_of("24");
+    char err[DS_ERR_LEN];
+    vm_edit *m = NULL, *p = NULL;
+    ds_result rm = vm_otio_load("tests/data/otio/multitrack.otio", &f, &m, err);
+    check(rm == DS_OK, "multitrack.otio reads", "%s", err);
+    ds_result rp = vm_otio_load("tests/data/otio/preflattened.otio", &f, &p, err);
+    check(rp == DS_OK, "preflattened.otio reads", "%s", err);
+    c = m && p ? conform(m, p, 0, "multitrack.otio against OTIO's flattening of it") : NULL;
+    if (c) {
+        /* 720 + 83 + 722 + 432 + 720 + 605 = 3282 frames */
+        int nr, nch;
+        const vm_conform_range *r = vm_conform_ranges(c, &nr);
+        vm_conform_changes(c, &nch);
+        check(nr == 3 && r[1].kind == VM_CONFORM_KEPT && r[1].old_in == 0 && r[1].old_out == 3282 && r[1].new_in == 0
+                  && r[1].new_out == 3282 && nch == 0,
+              "multitrack.otio on V (the top layer seen) is OTIO's preflattened.otio: one kept range of 3282 frames, "
+              "no change", "%d ranges, %d changes; range 2 %lld-%lld -> %lld-%lld", nr, nch,
+              nr > 1 ? (long long)r[1].old_in : 0, nr > 1 ? (long long)r[1].old_out : 0,
+              nr > 1 ? (long long)r[1].new_in : 0, nr > 1 ? (long long)r[1].new_out : 0);
+        vm_conform_free(&c);
+    }
+    vm_edit_free(&m);
+    vm_edit_free(&p);
+}
+
 static void errors(void)
 {
     vm_edit *a = parse("v5.edl", old_cut), *b = NULL;
@@ -862,6 +931,7 @@ int main(void)
     repeats_and_splits();
     retimed_shots();
     untimed_sources();
+    black_kept();
     sound_only();
     otio_and_edl();
     picture_layers();
