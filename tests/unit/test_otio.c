@@ -316,15 +316,17 @@ static void nests(void)
           "nested_example.otio: the nest with a time warp refused at its JSON path", "%d %s", (int)r, err);
 }
 
-static vm_edit *load(const char *name)
+static vm_edit *load_at(const char *name, const char *fps)
 {
     char path[256], err[DS_ERR_LEN];
-    vm_fps f = fps_of("24");
+    vm_fps f = fps_of(fps);
     vm_edit *e = NULL;
     snprintf(path, sizeof path, "tests/data/otio/%s", name);
     check(vm_otio_load(path, &f, &e, err) == DS_OK, name, "%s", err);
     return e;
 }
+
+static vm_edit *load(const char *name) { return load_at(name, "24"); }
 
 static void samples(void)
 {
@@ -354,18 +356,102 @@ static void samples(void)
         vm_edit_free(&e);
     }
     if ((e = load("multitrack.otio"))) {
-        /* clips after gaps: 720 + 83; 720 + 83 + 722 + 432; the second track's clip after a 482-frame gap */
-        const long starts[][3] = {{0, 0, 720}, {2, 803, 722}, {4, 1957, 720}, {7, 482, 480}, {10, 1198, 640}};
-        check_int(vm_edit_count(e), 12, "multitrack.otio: 12 items (6 + 3 + 3)");
-        for (int i = 0; i < 5; i++) {
-            const vm_edit_event *ev = vm_edit_event_at(e, (int)starts[i][0]);
-            char label[96];
-            snprintf(label, sizeof label, "multitrack.otio: clip at item %ld starts at %ld for %ld", starts[i][0],
-                     starts[i][1], starts[i][2]);
-            check(ev && ev->kind == CLIP && ev->rec_in == starts[i][1] && ev->rec_out - ev->rec_in == starts[i][2]
-                      && ev->file[0] == '\0',
-                  label, "%lld %lld", ev ? (long long)ev->rec_in : 0, ev ? (long long)ev->rec_out : 0);
-        }
+        /* three video tracks, clips between gaps (the upper two start with one); no media URLs, no
+         * available_range: every item read off the JSON */
+        static const want_item w[] = {
+            {CLIP, 1, "V", "tech.fux (loop)-HD.mp4", "", 0, 720, 0, 720, -1, CUT, 0, 0, CUT, 0, 0, 1, 1,
+             "tracks.children[0].children[0]"},
+            {GAP, 2, "V", "", "", 720, 803, 0, 0, -1, CUT, 0, 0, CUT, 0, 0, 1, 1,
+             "tracks.children[0].children[1]"},
+            {CLIP, 3, "V", "out-b (loop)-HD.mp4", "", 803, 1525, 0, 722, -1, CUT, 0, 0, CUT, 0, 0, 1, 1,
+             "tracks.children[0].children[2]"},
+            {GAP, 4, "V", "", "", 1525, 1957, 0, 0, -1, CUT, 0, 0, CUT, 0, 0, 1, 1,
+             "tracks.children[0].children[3]"},
+            {CLIP, 5, "V", "brokchrd (loop)-HD.mp4", "", 1957, 2677, 0, 720, -1, CUT, 0, 0, CUT, 0, 0, 1, 1,
+             "tracks.children[0].children[4]"},
+            {GAP, 6, "V", "", "", 2677, 3282, 0, 0, -1, CUT, 0, 0, CUT, 0, 0, 1, 1,
+             "tracks.children[0].children[5]"},
+            {GAP, 1, "V", "", "", 0, 482, 0, 0, -1, CUT, 0, 0, CUT, 0, 0, 1, 1,
+             "tracks.children[1].children[0]"},
+            {CLIP, 2, "V", "t-hawk (loop)-HD.mp4", "", 482, 962, 0, 480, -1, CUT, 0, 0, CUT, 0, 0, 1, 1,
+             "tracks.children[1].children[1]"},
+            {GAP, 3, "V", "", "", 962, 3282, 0, 0, -1, CUT, 0, 0, CUT, 0, 0, 1, 1,
+             "tracks.children[1].children[2]"},
+            {GAP, 1, "V", "", "", 0, 1198, 0, 0, -1, CUT, 0, 0, CUT, 0, 0, 1, 1,
+             "tracks.children[2].children[0]"},
+            {CLIP, 2, "V", "KOLL-HD.mp4", "", 1198, 1838, 0, 640, -1, CUT, 0, 0, CUT, 0, 0, 1, 1,
+             "tracks.children[2].children[1]"},
+            {GAP, 3, "V", "", "", 1838, 3282, 0, 0, -1, CUT, 0, 0, CUT, 0, 0, 1, 1,
+             "tracks.children[2].children[2]"},
+        };
+        compare(e, w, (int)(sizeof w / sizeof w[0]), "multitrack.otio: 12 items (6 + 3 + 3)");
+        vm_edit_free(&e);
+    }
+    if ((e = load_at("premiere_example.otio", "30"))) {
+        /* OTIO's Premiere Pro example (made by its FCP XML adapter): four video tracks (V1 to V4 as layers)
+         * and four audio tracks starting with gaps; a clip whose source_range is at 15 fps (50 frames = 100
+         * at 30); URLs file://localhost/D%3a/...; two Cross Dissolves (19 + 0 and 12 + 13 frames); an empty
+         * nested Stack on V2 and on A2 (room, no event); a title with no media file. Every item, read off the
+         * JSON: record and source frames at 30 fps, available_range starts, transitions, JSON paths. */
+        static const want_item w[] = {
+            {GAP, 1, "V", "", "", 0, 536, 0, 0, -1, CUT, 0, 0, CUT, 0, 0, 1, 1,
+             "tracks.children[0].children[0]"},
+            {CLIP, 2, "V", "sc01_sh010_anim.mov", "/D:/media/sc01_sh010_anim.mov", 536, 636, 0, 100, 0, CUT, 0, 0, CUT, 0, 0, 1, 1,
+             "tracks.children[0].children[1]"},
+            {GAP, 1, "V", "", "", 0, 13, 0, 0, -1, CUT, 0, 0, CUT, 0, 0, 1, 1,
+             "tracks.children[1].children[0]"},
+            {CLIP, 2, "V", "sc01_sh010_anim.mov", "/D:/media/sc01_sh010_anim.mov", 13, 113, 0, 100, 0, CUT, 0, 0, CUT, 0, 0, 1, 1,
+             "tracks.children[1].children[1]"},
+            {GAP, 3, "V", "", "", 113, 165, 0, 0, -1, CUT, 0, 0, CUT, 0, 0, 1, 1,
+             "tracks.children[1].children[2]"},
+            {CLIP, 4, "V", "sc01_sh020_anim.mov", "/D:/media/sc01_sh020_anim.mov", 165, 322, 0, 157, 0, CUT, 0, 0, CUT, 0, 0, 1, 1,
+             "tracks.children[1].children[3]"},
+            {CLIP, 5, "V", "sc01_sh030_anim.mov", "/D:/media/sc01_sh030_anim.mov", 322, 557, 0, 235, 0, CUT, 0, 0, DIS, 19, 19, 1, 1,
+             "tracks.children[1].children[4]"},
+            {GAP, 6, "V", "", "", 557, 636, 0, 0, -1, DIS, 19, 19, CUT, 0, 0, 1, 1,
+             "tracks.children[1].children[6]"},
+            {GAP, 1, "V", "", "", 0, 15, 0, 0, -1, CUT, 0, 0, CUT, 0, 0, 1, 1,
+             "tracks.children[2].children[0]"},
+            {CLIP, 2, "V", "test_title", "", 15, 956, 108000, 108941, 0, CUT, 0, 0, CUT, 0, 0, 1, 1,
+             "tracks.children[2].children[1]"},
+            {GAP, 1, "V", "", "", 0, 956, 0, 0, -1, CUT, 0, 0, CUT, 0, 0, 1, 1,
+             "tracks.children[3].children[0]"},
+            {CLIP, 2, "V", "sc01_master_layerA_sh030_temp.mov", "/D:/media/sc01_master_layerA_sh030_temp.mov", 956, 1164, 133, 341, 99, CUT, 0, 0, DIS, 25, 12, 1, 1,
+             "tracks.children[3].children[1]"},
+            {CLIP, 3, "V", "sc01_sh010_anim.mov", "/D:/media/sc01_sh010_anim.mov", 1164, 1246, 18, 100, 0, DIS, 25, 12, CUT, 0, 0, 1, 1,
+             "tracks.children[3].children[3]"},
+            {GAP, 1, "A1", "", "", 0, 13, 0, 0, -1, CUT, 0, 0, CUT, 0, 0, 1, 1,
+             "tracks.children[4].children[0]"},
+            {CLIP, 2, "A1", "sc01_sh010_anim.mov", "/D:/media/sc01_sh010_anim.mov", 13, 113, 0, 100, 0, CUT, 0, 0, CUT, 0, 0, 1, 1,
+             "tracks.children[4].children[1]"},
+            {GAP, 3, "A1", "", "", 113, 536, 0, 0, -1, CUT, 0, 0, CUT, 0, 0, 1, 1,
+             "tracks.children[4].children[2]"},
+            {CLIP, 4, "A1", "sc01_sh010_anim.mov", "/D:/media/sc01_sh010_anim.mov", 536, 636, 0, 100, 0, CUT, 0, 0, CUT, 0, 0, 1, 1,
+             "tracks.children[4].children[3]"},
+            {GAP, 1, "A2", "", "", 0, 335, 0, 0, -1, CUT, 0, 0, CUT, 0, 0, 1, 1,
+             "tracks.children[5].children[0]"},
+            {CLIP, 2, "A2", "sc01_placeholder.wav", "/D:/media/sc01_placeholder.wav", 335, 505, 8497, 8667, 8497, CUT, 0, 0, CUT, 0, 0, 1, 1,
+             "tracks.children[5].children[1]"},
+            {GAP, 3, "A2", "", "", 505, 636, 0, 0, -1, CUT, 0, 0, CUT, 0, 0, 1, 1,
+             "tracks.children[5].children[2]"},
+            {GAP, 1, "A3", "", "", 0, 153, 0, 0, -1, CUT, 0, 0, CUT, 0, 0, 1, 1,
+             "tracks.children[6].children[0]"},
+            {CLIP, 2, "A3", "track_08.wav", "/D:/media/track_08.wav", 153, 351, 6896, 7094, 6896, CUT, 0, 0, CUT, 0, 0, 1, 1,
+             "tracks.children[6].children[1]"},
+            {GAP, 1, "A4", "", "", 0, 956, 0, 0, -1, CUT, 0, 0, CUT, 0, 0, 1, 1,
+             "tracks.children[7].children[0]"},
+            {CLIP, 2, "A4", "sc01_master_layerA_sh030_temp.mov", "/D:/media/sc01_master_layerA_sh030_temp.mov", 956, 1177, 133, 354, 99, CUT, 0, 0, CUT, 0, 0, 1, 1,
+             "tracks.children[7].children[1]"},
+            {CLIP, 3, "A4", "sc01_sh010_anim.mov", "/D:/media/sc01_sh010_anim.mov", 1177, 1271, 6, 100, 0, CUT, 0, 0, CUT, 0, 0, 1, 1,
+             "tracks.children[7].children[2]"},
+        };
+        compare(e, w, (int)(sizeof w / sizeof w[0]), "premiere_example.otio");
+        static const int layers[] = {0, 0, 1, 1, 1, 1, 1, 1, 2, 2, 3, 3, 3};
+        int ok_layers = 1;
+        for (int i = 0; i < 13 && i < vm_edit_count(e); i++)
+            ok_layers &= vm_edit_event_at(e, i)->layer == layers[i];
+        check(ok_layers, "premiere_example.otio: the picture events' layers are their video tracks (V1..V4: 0..3)", "%s",
+              "");
         vm_edit_free(&e);
     }
     /* OTIO's CMX3600 adapter made screening_example.otio from screening_example.edl: the two readers agree */
