@@ -81,6 +81,8 @@ static const char *schema_of(const vm_json *o, char *buf, size_t n)
     char *dot = strrchr(buf, '.');
     if (dot)
         *dot = '\0';
+    if (strcmp(buf, "Sequence") == 0) /* the first schema's name for a Track (OTIO reads Sequence.1 as Track.1) */
+        snprintf(buf, n, "Track");
     return buf;
 }
 

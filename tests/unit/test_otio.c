@@ -355,6 +355,15 @@ static void samples(void)
         compare(e, w, 3, "transition_test.otio");
         vm_edit_free(&e);
     }
+    if ((e = load("generator_reference_test.otio"))) {
+        /* the first schema's Sequence.1 (a Track, as OTIO upgrades it) holding a clip of SMPTE bars: a
+         * GeneratorReference (no file), 50 frames from 0 */
+        static const want_item w[] = {
+            {CLIP, 1, "V", "C", "", 0, 50, 0, 50, 0, CUT, 0, 0, CUT, 0, 0, 1, 1, "tracks.children[0].children[0]"},
+        };
+        compare(e, w, 1, "generator_reference_test.otio: Sequence.1 is a Track");
+        vm_edit_free(&e);
+    }
     if ((e = load("multitrack.otio"))) {
         /* three video tracks, clips between gaps (the upper two start with one); no media URLs, no
          * available_range: every item read off the JSON */
