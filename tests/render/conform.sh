@@ -24,6 +24,7 @@
 #     new cut (the clips, parts and moves at the positions worked out here),
 #     null test below -140 dBFS with dubstage diff, at --block 64 and 4096;
 #     the old render against the hand-written one differs (the control);
+#     a segment (render --from/--to, the new cut's times) of each is the same;
 #   - a dissolve 12 -> 24 frames (EDLs v5x/v6x, spotted): the crossfade's
 #     clips follow it, listed with old and new lengths, to the sample; the
 #     render null-tests against the new cut's mix written by hand (-140 dBFS,
@@ -230,6 +231,14 @@ null_test "the pair" conform.lua hand.lua
 out=$("$DS" diff r_old r_hand4096 --threshold -140 2>&1); rc=$?
 if [ $rc -eq 1 ]; then ok "the control: the old mix's render differs from the new cut's"
 else notok "the control: the old render differs" "dubstage diff exit $rc"; fi
+# render --from/--to are the new cut's times: a segment of the conformed mix
+# (A006 moved to 01:00:13:00, the door at 01:00:14:00) = the same segment of
+# the mix written by hand for the new cut
+"$DS" render conform.lua --out r_seg_conform --from 01:00:12:12 --to 01:00:15:00 >/dev/null 2>&1
+"$DS" render hand.lua --out r_seg_hand --from 01:00:12:12 --to 01:00:15:00 >/dev/null 2>&1
+out=$("$DS" diff r_seg_conform r_seg_hand --threshold -140 2>&1); rc=$?
+if [ $rc -eq 0 ] && [ -f r_seg_hand/fx.wav ]; then ok "render --from/--to on a conformed mix: the new cut's times (the segment = the hand-written mix's, below -140 dBFS)"
+else notok "render --from/--to on a conformed mix: the new cut's times" "dubstage diff exit $rc"; fi
 
 # ---- a dissolve whose length changed -------------------------------------------
 # v5x: k1-v-citis from 00:00:01:00 at 01:00:01:00, dissolving at 01:00:03:00
