@@ -729,6 +729,77 @@ static void black_kept(void)
     vm_edit_free(&p);
 }
 
+/* 29.97 drop-frame (FCM: DROP FRAME): a 2 s shot inserted at the head, a
+ * shot crossing the minute (where labels ;00 and ;01 are skipped) moved
+ * whole, a shot that lost 10 s of its head. Frames counted here with the
+ * SMPTE formula, samples as round(frames * 1001 * 48000 / 30000) (never a
+ * tie: frames * 8008 / 5), not by vm/timecode; every time mapped to the
+ * sample: a clip in A (+60 frames: 01:00:10;00 -> 01:00:12;00), one in B
+ * past the minute (01:01:10;00 -> 01:01:12;00), one in C (+60 - 300:
+ * 01:01:50;00 -> 01:01:42;00), a move before the minute that lands after
+ * it (01:00:59;00 -> 01:01:01;02, two labels skipped on the way). */
+static int64_t df_frames(const char *tc)
+{
+    int h, m, s, f;
+    sscanf(tc, "%d:%d:%d;%d", &h, &m, &s, &f);
+    int64_t tm = (int64_t)h * 60 + m;
+    return ((int64_t)h * 3600 + m * 60 + s) * 30 + f - 2 * (tm - tm / 10);
+}
+
+static int64_t df_samples(int64_t frames) { return (frames * 8008 * 2 + 5) / 10; }
+
+static void drop_frame(void)
+{
+    static const char a_text[] =
+        "FCM: DROP FRAME\n"
+        "001  A001     V     C        10:00:00;00 10:00:30;00 01:00:00;00 01:00:30;00\n"
+        "002  B001     V     C        11:00:00;00 11:01:00;02 01:00:30;00 01:01:30;02\n"
+        "003  C001     V     C        12:00:00;00 12:00:40;00 01:01:30;02 01:02:10;04\n";
+    static const char b_text[] =
+        "FCM: DROP FRAME\n"
+        "001  X001     V     C        20:00:00;00 20:00:02;00 01:00:00;00 01:00:02;00\n"
+        "002  A001     V     C        10:00:00;00 10:00:30;00 01:00:02;00 01:00:32;00\n"
+        "003  B001     V     C        11:00:00;00 11:01:00;02 01:00:32;00 01:01:32;02\n"
+        "004  C001     V     C        12:00:10;00 12:00:40;00 01:01:32;02 01:02:02;04\n";
+    vm_fps f = fps_of("29.97");
+    char err[DS_ERR_LEN];
+    vm_edit *a = NULL, *b = NULL;
+    check(vm_edl_parse("df_a.edl", a_text, strlen(a_text), &f, &a, err) == DS_OK, "drop-frame: the old cut reads",
+          "%s", err);
+    check(vm_edl_parse("df_b.edl", b_text, strlen(b_text), &f, &b, err) == DS_OK, "drop-frame: the new cut reads",
+          "%s", err);
+    vm_conform *c = NULL;
+    int64_t start = df_samples(df_frames("01:00:00;00"));
+    ds_result r = a && b ? vm_conform_new(a, b, 0, 48000, start, &c, err) : DS_ERR_ARG;
+    check(r == DS_OK && c, "drop-frame: the change list", "%s", err);
+    if (c) {
+        static const struct { const char *old_tc; int64_t move; const char *new_tc; } w[] = {
+            {"01:00:10;00", 60, "01:00:12;00"},
+            {"01:01:10;00", 60, "01:01:12;00"},
+            {"01:01:50;00", 60 - 300, "01:01:42;00"},
+            {"01:00:59;00", 60, "01:01:01;02"},
+        };
+        for (int i = 0; i < 4; i++) {
+            int64_t old_f = df_frames(w[i].old_tc), at = 0;
+            int range;
+            int kept = vm_conform_map(c, df_samples(old_f) - start, &at, &range);
+            int64_t want = df_samples(old_f + w[i].move) - start;
+            char label[160];
+            snprintf(label, sizeof label, "drop-frame: %s maps to %s (%+lld frames), sample %lld", w[i].old_tc,
+                     w[i].new_tc, (long long)w[i].move, (long long)want);
+            check(kept && at == want && df_frames(w[i].new_tc) == old_f + w[i].move, label, "got %lld", (long long)at);
+        }
+        int nr;
+        const vm_conform_range *rg = vm_conform_ranges(c, &nr);
+        check(nr == 6 && rg[2].kind == VM_CONFORM_REMOVED && rg[2].old_in == df_frames("01:01:30;02")
+                  && rg[2].old_out == df_frames("01:01:40;02"),
+              "drop-frame: C's first 10 s (01:01:30;02 - 01:01:40;02) removed", "%d ranges", nr);
+        vm_conform_free(&c);
+    }
+    vm_edit_free(&a);
+    vm_edit_free(&b);
+}
+
 static void errors(void)
 {
     vm_edit *a = parse("v5.edl", old_cut), *b = NULL;
@@ -932,6 +1003,7 @@ int main(void)
     retimed_shots();
     untimed_sources();
     black_kept();
+    drop_frame();
     sound_only();
     otio_and_edl();
     picture_layers();
