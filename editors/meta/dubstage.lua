@@ -457,15 +457,20 @@ function markers(file) end
 ---@field transition_frames integer
 ---@field speed number 1 at normal speed
 ---@field gap boolean black, an OTIO gap or a disabled clip
+---@field untimed boolean an EDL source without timecode ("00:00:00:00 00:00:00:00"): it runs the record's length
+---@field layer? integer on the picture: its video track (1 = V1; OTIO: a later track is on top)
 ---@field where string "cut.edl:12" or "cut.otio: tracks.children[1].children[3]"
 ---@field track? string for a media function: the edit track being placed ("A1")
 
 ---@class dubstage.edit_options
 ---@field fps? string the frame rate of the edit's timecodes (default: the session's)
 
+---@class dubstage.edl_options: dubstage.edit_options
+---@field ignore_timecode_mismatch? boolean an event whose source and record lengths differ (no M2) takes the record's length
+
 ---Reads a CMX3600 edit decision list.
 ---@param file string relative to the script's folder
----@param options? dubstage.edit_options
+---@param options? dubstage.edl_options
 ---@return dubstage.edit
 function edl(file, options) end
 
@@ -489,7 +494,7 @@ function spot(edit, options) end
 ---@class dubstage.conform_options
 ---@field from dubstage.edit the cut the mix was made against
 ---@field to dubstage.edit the new cut
----@field track? string the track the cuts are compared on: "V" or "A1".."A16" (default: V, or the first audio track both cuts have)
+---@field track? string the track the cuts are compared on: "V" (the picture seen: the top layer), "V1".."V8" (one picture layer) or "A1".."A16" (default: V, or the first audio track both cuts have)
 
 ---Moves everything the script placed from the old cut onto the new one, once the script has run
 ---(clips split at changes, moves, the session length; docs/conform.md). `dubstage conform` reports it.
