@@ -73,6 +73,8 @@ typedef struct {
     int64_t media_in;          /* the source's first frame (OTIO available_range start); -1: not said (EDL) */
     vm_edit_join in, out;      /* the transition into this event and out of it */
     int64_t speed_num, speed_den; /* 1/1 unless a speed change says otherwise; speed_den > 0 */
+    uint8_t patch[VM_EDIT_MAX_AUDIO + 1]; /* EDL "* PATCH reel: FROM SOURCE n TO RECORD m" (Avid): patch[m] = n,
+                                  the source channel the record track Am takes; 0: not said */
     int untimed;               /* EDL: the line gave the source no length (source in = source out with a record
                                   length, as Avid writes for media without timecode): the source is taken to run
                                   from src_in for the record's length (src_out set so), its place in the file

@@ -474,6 +474,36 @@ static char *trim(char *s)
     return s;
 }
 
+/* "* PATCH REEL:  FROM SOURCE n TO RECORD m" (Avid): record track Am of the
+ * open group's events on it (of that reel, when one is) takes source channel
+ * n. Another shape of PATCH line is a comment; n or m out of range is an
+ * error naming the line and event. */
+static ds_result patch_comment(parser *P, char *s)
+{
+    char *tok[MAX_TOKENS + 1];
+    int nt = tokenize(s, tok, MAX_TOKENS);
+    long from, to;
+    size_t n = nt > 0 ? strlen(tok[0]) : 0;
+    if (nt != 7 || n < 2 || tok[0][n - 1] != ':' || !eq_ci(tok[1], "FROM") || !eq_ci(tok[2], "SOURCE")
+        || !eq_ci(tok[4], "TO") || !eq_ci(tok[5], "RECORD") || P->group_start < 0)
+        return DS_OK;
+    const vm_edit_event *last = last_event(P);
+    if (!parse_count(tok[3], 3, &from) || !parse_count(tok[6], 3, &to) || from < 1 || from > 255 || to < 1
+        || to > VM_EDIT_MAX_AUDIO)
+        return fail_at(P, last->number, "PATCH from source %s to record %s: a source channel from 1 to 255 and a "
+                       "record track from 1 to %d", tok[3], tok[6], VM_EDIT_MAX_AUDIO);
+    tok[0][n - 1] = '\0';
+    int count = vm_edit_count(P->e), named = 0;
+    for (int i = P->group_start; i < count; i++)
+        named |= strcmp(vm_edit_event_at(P->e, i)->reel, tok[0]) == 0;
+    for (int i = P->group_start; i < count; i++) {
+        vm_edit_event *ev = vm_edit_event_mut(P->e, i);
+        if ((ev->tracks & VM_EDIT_AUDIO(to)) && (!named || strcmp(ev->reel, tok[0]) == 0))
+            ev->patch[to] = (uint8_t)from;
+    }
+    return DS_OK;
+}
+
 static ds_result comment_line(parser *P, char *s)
 {
     static const char *const file_keys[] = {"SOURCE FILE:", "FROM FILE:", "FROM CLIP:"};
@@ -485,6 +515,8 @@ static ds_result comment_line(parser *P, char *s)
     s = trim(s + 1);
     if (!last)
         return DS_OK; /* a comment above the first event */
+    if ((k = starts_ci(s, "PATCH ")))
+        return patch_comment(P, s + k);
     if ((k = starts_ci(s, "FROM CLIP NAME:"))) {
         target = P->group_from;
         is_name = 1;

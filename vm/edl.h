@@ -25,6 +25,10 @@
  *   * TO CLIP NAME: x            ... of a pair's incoming line
  *   * SOURCE FILE: x             the source file of the event last named
  *   * FROM FILE: x / * FROM CLIP: x   (Nucoda and Avid spell it so)
+ *   * PATCH REEL:  FROM SOURCE n TO RECORD m
+ *                                record track Am of the group's line of
+ *                                that reel (else its lines on Am) takes
+ *                                source channel n (vm_edit_event.patch)
  *   * anything else              a comment, ignored ("*" alone, "* LOC:")
  *   >>> SOURCE ...               Avid's source table (after the events): ignored,
  *                                with the comments after it up to an event line

@@ -91,7 +91,8 @@ static void push_tc(lua_State *L, const vm_fps *fps, int64_t frames, int drop, c
 /* An event as a table: number, reel, clip, file, tracks { "V", "A1" },
  * rec_in, rec_out, src_in, src_out (timecode labels), transition ("cut",
  * "dissolve", "wipe"), transition_frames, speed (1 normal), gap, untimed
- * (an EDL source without timecode), where; layer on the picture (1 = V1). */
+ * (an EDL source without timecode), patch ({ A2 = 1 }: Avid's PATCH lines),
+ * where; layer on the picture (1 = V1). */
 static void push_event(lua_State *L, const vm_edit *e, const vm_edit_event *ev)
 {
     const vm_fps *fps = vm_edit_fps(e);
@@ -131,6 +132,15 @@ static void push_event(lua_State *L, const vm_edit *e, const vm_edit_event *ev)
     lua_setfield(L, -2, "gap");
     lua_pushboolean(L, ev->untimed);
     lua_setfield(L, -2, "untimed");
+    lua_newtable(L); /* { A2 = 1 }: the EDL's PATCH lines, record track -> source channel */
+    for (int k = 1; k <= VM_EDIT_MAX_AUDIO; k++)
+        if (ev->patch[k]) {
+            char t[8];
+            vm_edit_track_name(k, t, sizeof t);
+            lua_pushinteger(L, ev->patch[k]);
+            lua_setfield(L, -2, t);
+        }
+    lua_setfield(L, -2, "patch");
     lua_pushstring(L, ev->where);
     lua_setfield(L, -2, "where");
 }
@@ -382,18 +392,21 @@ static vm_media_info spot_probe(lua_State *L, script_ctx *c, const char *path)
 }
 
 /* The channel An plays when its media entry names none: on a mono track, a
- * multichannel source plays channel n (raises when it has fewer); else 0,
+ * multichannel source plays the channel the EDL's PATCH line gives An
+ * (patch, 0: none), else channel n (raises when it has fewer); else 0,
  * every channel. */
-static int spot_mono_channel(lua_State *L, script_ctx *c, int track, const char *path, int k)
+static int spot_mono_channel(lua_State *L, script_ctx *c, int track, const char *path, int k, int patch)
 {
     if (c->desc->strips[((strip_ref *)lua_touserdata(L, track))->index].channels != 1)
         return 0;
     vm_media_info info = spot_probe(L, c, path);
+    int want = patch ? patch : k;
     if (info.channels > 1) {
-        if (k > info.channels)
-            vm_script_error(L, "'%s' has %d channels and the track is mono: A%d plays channel %d, which "
-                            "it does not have; give channel = k in its media entry", path, info.channels, k, k);
-        return k;
+        if (want > info.channels)
+            vm_script_error(L, "'%s' has %d channels and the track is mono: A%d plays channel %d%s, which "
+                            "it does not have; give channel = k in its media entry", path, info.channels, k, want,
+                            patch ? " (the EDL's PATCH line)" : "");
+        return want;
     }
     return 0;
 }
@@ -501,7 +514,7 @@ int script_spot(lua_State *L)
                                 MAX_HOURS);
             int64_t from_s = spot_source_offset(L, c, fps, ev, head, &m, rate);
             int64_t s_at = vm_tc_frames_to_samples(fps, rate, at_f), s_end = vm_tc_frames_to_samples(fps, rate, end_f);
-            int channel = m.channel ? m.channel : spot_mono_channel(L, c, track_at[k], m.path, k);
+            int channel = m.channel ? m.channel : spot_mono_channel(L, c, track_at[k], m.path, k, ev->patch[k]);
             lua_createtable(L, 1, 8);
             lua_pushstring(L, m.path);
             lua_rawseti(L, -2, 1);

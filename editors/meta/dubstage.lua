@@ -457,6 +457,7 @@ function markers(file) end
 ---@field transition_frames integer
 ---@field speed number 1 at normal speed
 ---@field gap boolean black, an OTIO gap or a disabled clip
+---@field patch table<string, integer> Avid's PATCH lines: record track ("A2") -> the source channel it takes
 ---@field untimed boolean an EDL source without timecode ("00:00:00:00 00:00:00:00"): it runs the record's length
 ---@field layer? integer on the picture: its video track (1 = V1; OTIO: a later track is on top)
 ---@field where string "cut.edl:12" or "cut.otio: tracks.children[1].children[3]"

@@ -4,11 +4,13 @@
 #
 # Each list is read by dubstage (a script prints every event of cut.events:
 # number, reel, tracks, transition and its length, the four timecodes,
-# speed, clip name, source file, untimed, line) and, separately, by a reader
+# speed, clip name, source file, untimed, line, Avid's PATCH lines as
+# record track -> source channel) and, separately, by a reader
 # of the text written here in Python, kept simple: event lines split on
 # white space, the comments as docs/conform.md says they attach (FROM CLIP
 # NAME to the group's outgoing line, TO CLIP NAME to the line above, SOURCE
-# FILE to the event named last), M2 to the line above with its reel, Avid's
+# FILE to the event named last, PATCH to the group's lines on its record
+# track, of its reel when one is), M2 to the line above with its reel, Avid's
 # `>>> SOURCE` table and its comments skipped, a source with no length
 # taking the record's. Every field of every event must agree. Then the
 # values pycmx's own tests assert (tests/test_parse.py): the event counts
@@ -28,10 +30,15 @@ for f in INS4_R1_DX_092117.edl TEST.edl INS4_R1_010417.edl ToD_R4_LOCK3.1_030618
   cat > "read_$f.lua" <<LUA
 session { rate = 48000, fps = "23.976" }
 local cut = edl("$f", { ignore_timecode_mismatch = true })
+local function patch(ev)
+  local t = {}
+  for k = 1, 16 do if ev.patch["A" .. k] then t[#t + 1] = "A" .. k .. "=" .. ev.patch["A" .. k] end end
+  return table.concat(t, ",")
+end
 for _, ev in ipairs(cut.events) do
   print(table.concat({ ev.number, ev.reel, table.concat(ev.tracks, " "), ev.transition, ev.transition_frames,
                        ev.src_in, ev.src_out, ev.rec_in, ev.rec_out, string.format("%.9f", ev.speed), ev.clip,
-                       ev.file, tostring(ev.untimed), ev.where }, "|"))
+                       ev.file, tostring(ev.untimed), ev.where, patch(ev) }, "|"))
 end
 LUA
   "$DS" info "read_$f.lua" 2>&1 | grep '|' > "got_$f.txt"
@@ -60,6 +67,9 @@ def tracks(word, aud):
     out.update(aud)
     return ' '.join('V' if k == 0 else 'A%d' % k for k in sorted(out))
 
+def tracks_of(e):
+    return [0 if w == 'V' else int(w[1:]) for w in tracks(e['tw'], e['aud']).split()]
+
 def read(name):
     text = open(os.path.join(D, name), encoding='utf-8').read()
     evs, named, group, gfrom, table = [], None, None, None, False
@@ -70,6 +80,13 @@ def read(name):
         if s.startswith('*'):
             if table or not evs: continue
             body = s[1:].strip(); up = body.upper()
+            m = re.match(r'PATCH (\S+):\s+FROM SOURCE (\d+) TO RECORD (\d+)$', body, re.I)
+            if m:
+                group_evs = evs[gstart:]
+                same_reel = [e for e in group_evs if e['reel'] == m.group(1)]
+                for e in (same_reel or group_evs):
+                    if int(m.group(3)) in set(tracks_of(e)): e['patch'][int(m.group(3))] = int(m.group(2))
+                continue
             for key, kind in (('FROM CLIP NAME:', 'from'), ('TO CLIP NAME:', 'to'), ('SOURCE FILE:', 'file'),
                               ('FROM FILE:', 'file'), ('FROM CLIP:', 'file')):
                 if up.startswith(key):
@@ -89,7 +106,7 @@ def read(name):
         table = False
         num = int(t[0])
         e = dict(number=num, reel=t[1], tw=t[2], trans=t[3], dur=int(t[4]) if len(t) == 9 else 0,
-                 src=t[-4:-2], rec=t[-2:], clip='', file='', speed=1.0, aud=set(), line=no)
+                 src=t[-4:-2], rec=t[-2:], clip='', file='', speed=1.0, aud=set(), line=no, patch={})
         if num != group:
             group, gstart, gfrom = num, len(evs), len(evs)
         named = None
@@ -109,7 +126,8 @@ def read(name):
         if e['dur'] == 0: kind = 'cut'
         out.append('|'.join(str(x) for x in (e['number'], e['reel'], tracks(e['tw'], e['aud']), kind, e['dur'],
                    label(si), label(so), label(ri), label(ro), '%.9f' % e['speed'], e['clip'], e['file'],
-                   'true' if untimed else 'false', '%s:%d' % (name, e['line']))))
+                   'true' if untimed else 'false', '%s:%d' % (name, e['line']),
+                   ','.join('A%d=%d' % (k, e['patch'][k]) for k in sorted(e['patch'])))))
     return out
 
 fails = 0
@@ -141,8 +159,8 @@ counts="$(n INS4_R1_010417.edl) $(n INS4_R1_DX_092117.edl) $(n ToD_R4_LOCK3.1_03
 [ "$counts" = "287 466 376 120" ] && ok "event counts as pycmx's tests: 287, 466, 376, 120" ||
   notok "event counts as pycmx's tests" "got $counts, want 287 466 376 120"
 e1=$(sed -n 1p got_TEST.edl.txt)
-[ "$e1" = "1|OY_HEAD_|A2|cut|0|00:00:00:00|00:00:08:00|01:00:00:00|01:00:08:00|1.000000000|HEAD LEADER MONO|OY_HEAD_LEADER.MOV|true|TEST.edl:3" ] &&
-  ok "TEST.edl event 1 as pycmx asserts: OY_HEAD_, A2 (not V, not A1), HEAD LEADER MONO, OY_HEAD_LEADER.MOV, 01:00:00:00-01:00:08:00, a cut; untimed: the source runs the record's 8 s" ||
+[ "$e1" = "1|OY_HEAD_|A2|cut|0|00:00:00:00|00:00:08:00|01:00:00:00|01:00:08:00|1.000000000|HEAD LEADER MONO|OY_HEAD_LEADER.MOV|true|TEST.edl:3|A2=1" ] &&
+  ok "TEST.edl event 1 as pycmx asserts: OY_HEAD_, A2 (not V, not A1), HEAD LEADER MONO, OY_HEAD_LEADER.MOV, 01:00:00:00-01:00:08:00, a cut; untimed: the source runs the record's 8 s; PATCH: A2 takes source channel 1" ||
   notok "TEST.edl event 1" "$e1"
 grep -q '^3|[^|]*|A7|' got_TEST.edl.txt && ok "TEST.edl event 3 on A7 (pycmx: get_audio_channel(7))" ||
   notok "TEST.edl event 3 on A7" "$(grep '^3|' got_TEST.edl.txt)"

@@ -16,7 +16,8 @@
 # (a fade in on the samples of another spotted clip's fade out); errors name the script line,
 # the edit's line or JSON path, the event and what to do: a speed change
 # (M2), missing media (with did-you-mean), a mono track and a source with
-# too few channels, an unknown edit track; `false` leaves an event out.
+# too few channels, an unknown edit track; `false` leaves an event out;
+# Avid's PATCH line chooses the source channel a mono track plays.
 set -u
 T=spot
 . tests/render/lib/demo_media.sh
@@ -210,3 +211,26 @@ out=$("$DS" info skip.lua 2>&1)
 has "placed 2" "spotted  2 clips from edits (spot) on 1 track, 0 crossfades" \
   && ok "a media function returning false leaves the event out (the dissolve's incoming clip fades in from nothing: no crossfade)" \
   || notok "a media function returning false leaves the event out" "lacks '$missing'"
+
+# Avid's PATCH: "* PATCH R: FROM SOURCE 1 TO RECORD 2" puts the recorder's
+# channel 1 on A2, so a mono track spotted from A2 plays channel 1 of the
+# stereo source (left 440 Hz, right 1 kHz), byte-identical to the clip
+# written by hand with channel = 1; without the PATCH line A2 plays channel 2
+# (the control differs)
+sox -V1 -n -r 48000 -c 1 l.wav synth 2 sine 440 vol 0.5
+sox -V1 -n -r 48000 -c 1 r.wav synth 2 sine 1000 vol 0.5
+sox -V1 -M l.wav r.wav -b 24 lr.wav
+printf '001  LR       A2    C        00:00:00:00 00:00:01:00 01:00:01:00 01:00:02:00\n* PATCH LR:  FROM SOURCE 1 TO RECORD 2\n' > patch.edl
+printf '001  LR       A2    C        00:00:00:00 00:00:01:00 01:00:01:00 01:00:02:00\n' > nopatch.edl
+for v in patch nopatch hand; do
+  if [ $v = hand ]; then body='d:clip { "lr.wav", at = "01:00:01:00", length = 1, channel = 1 }'
+  else body="spot(edl \"$v.edl\", { tracks = { A2 = d }, media = { LR = \"lr.wav\" } })"; fi
+  printf 'session { rate = 48000, fps = "24", start = "01:00:00:00", length = 3 }\nlocal d = track "D" { channels = 1 }\n%s\noutput { "out_%s/d.wav", from = d, format = "wav32f" }\n' "$body" $v > $v.lua
+  "$DS" render $v.lua --quiet >/dev/null 2>&1 || notok "PATCH: $v.lua renders" "failed"
+done
+if cmp -s out_patch/d.wav out_hand/d.wav && ! cmp -s out_nopatch/d.wav out_hand/d.wav; then
+  ok "PATCH FROM SOURCE 1 TO RECORD 2: A2 on a mono track plays the source's channel 1 (= channel = 1 by hand, byte for byte; without the PATCH, channel 2)"
+else notok "PATCH: A2 plays the source's channel 1" "the renders do not compare as they should"; fi
+out=$("$DS" info patch.lua 2>&1)
+has "patch.edl:1 event 1 A2 -> track 'D' 01:00:01:00 to 01:00:02:00, from 0.000 s, channel 1: lr.wav" &&
+  ok "PATCH: dubstage info shows the spotted clip on channel 1" || notok "PATCH: info shows channel 1" "lacks '$missing'"

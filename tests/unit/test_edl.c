@@ -258,6 +258,10 @@ static void editors_forms(void)
     vm_edit *e = parse(avid, "24", "Avid's forms (untimed source, >>> SOURCE table, EFFECTS NAME IS): loads");
     if (e) {
         compare(e, w, 4, 24, 0, "Avid's forms: every event as written, the table's SOURCE FILE lines on none");
+        check(vm_edit_event_at(e, 1)->patch[2] == 1 && vm_edit_event_at(e, 1)->patch[1] == 0
+                  && vm_edit_event_at(e, 0)->patch[1] == 0,
+              "* PATCH SR018: FROM SOURCE 1 TO RECORD 2: event 2's A2 takes source channel 1; nothing else patched",
+              "%d %d", vm_edit_event_at(e, 1)->patch[2], vm_edit_event_at(e, 1)->patch[1]);
         check(vm_edit_event_at(e, 0)->untimed && !vm_edit_event_at(e, 1)->untimed
                   && !vm_edit_event_at(e, 2)->untimed,
               "a source with no length under a record of 8 s is untimed; a dissolve's from line (no record) is not",
@@ -265,6 +269,31 @@ static void editors_forms(void)
               vm_edit_event_at(e, 2)->untimed);
         vm_edit_free(&e);
     }
+    /* PATCH lines of a pair: the one naming a reel of the group patches that line; one naming another reel
+     * (Avid writes the reel of an earlier take) patches every line of the group on its record track */
+    static const char patches[] =
+        "001  R1       A3    C        01:00:00:00 01:00:00:00 01:00:00:00 01:00:00:00\n"
+        "001  R2       A3    D    010 02:00:00:00 02:00:02:00 01:00:00:00 01:00:02:00\n"
+        "* PATCH R2:  FROM SOURCE 4 TO RECORD 3\n"
+        "002  R3       A2    C        03:00:00:00 03:00:01:00 01:00:02:00 01:00:03:00\n"
+        "* PATCH R0:  FROM SOURCE 2 TO RECORD 2\n"
+        "* PATCH R3:  FROM SOURCE 1 TO RECORD 4\n"
+        "* PATCH R3: some other note\n";
+    e = parse(patches, "24", "PATCH lines: loads");
+    if (e) {
+        check(vm_edit_event_at(e, 0)->patch[3] == 0 && vm_edit_event_at(e, 1)->patch[3] == 4
+                  && vm_edit_event_at(e, 2)->patch[2] == 2 && vm_edit_event_at(e, 2)->patch[4] == 0,
+              "PATCH: the named reel's line only; another reel's: the group's line on that record track; a record "
+              "track the event is not on: nothing; another shape: a comment",
+              "%d %d %d %d", vm_edit_event_at(e, 0)->patch[3], vm_edit_event_at(e, 1)->patch[3],
+              vm_edit_event_at(e, 2)->patch[2], vm_edit_event_at(e, 2)->patch[4]);
+        vm_edit_free(&e);
+    }
+    fails("001  R1       A     C        01:00:00:00 01:00:01:00 01:00:00:00 01:00:01:00\n"
+          "* PATCH R1:  FROM SOURCE 1 TO RECORD 17\n",
+          "24", "cut.edl:2: event 1: PATCH from source 1 to record 17: a source channel from 1 to 255 and a record "
+          "track from 1 to 16", "PATCH to record 17: an error naming line, event and the ranges");
+
     /* a sound edit rounded a frame longer in the source */
     static const char rounded[] =
         "001  SR018    A     C        19:11:54:10 19:11:58:18 01:01:51:18 01:01:56:01\n"
