@@ -141,6 +141,8 @@ static int above(const piece *x, const piece *y)
 {
     if (x->ev->layer != y->ev->layer)
         return x->ev->layer > y->ev->layer;
+    if (x->ev->sublayer != y->ev->sublayer) /* inside a nested Stack: its later child */
+        return x->ev->sublayer > y->ev->sublayer;
     return cmp_rec(x, y) < 0;
 }
 
@@ -174,9 +176,10 @@ static void heap_pop(int *h, int *n, const piece *p)
 }
 
 /* The picture of several layers, as OpenTimelineIO flattens a Stack: at
- * each frame the clip of the highest layer there is seen, and gaps (and
- * disabled clips) above the bottom layer are transparent (the bottom
- * layer's gaps are black, as before). *p (sorted by cmp_rec) becomes the
+ * each frame the clip of the highest layer there is seen (inside a nested
+ * Stack, of its latest child: sublayer), and gaps (and disabled clips)
+ * above the bottom layer are transparent (the bottom layer's gaps are
+ * black, as before). *p (sorted by cmp_rec) becomes the
  * pieces seen, in record order, each cut to where it is seen, its source in
  * advanced by the frames cut off its head. A sweep over the pieces' edges
  * with a heap of the pieces under way: O(n log n). */
@@ -185,7 +188,7 @@ static ds_result top_layer(piece **pp, int *np, char *err)
     piece *p = *pp;
     int m = 0;
     for (int i = 0; i < *np; i++) /* gaps above the bottom layer are not picture */
-        if (p[i].ev->layer == 0 || p[i].ev->kind == VM_EDIT_EVENT_CLIP)
+        if ((p[i].ev->layer == 0 && p[i].ev->sublayer == 0) || p[i].ev->kind == VM_EDIT_EVENT_CLIP)
             p[m++] = p[i];
     int64_t *edge = malloc((size_t)(2 * m + 1) * sizeof *edge);
     int *heap = malloc((size_t)(m + 1) * sizeof *heap);
@@ -274,7 +277,7 @@ static ds_result pieces_of(const vm_edit *e, int track, int side, piece **out, i
     }
     sort_n(p, (size_t)m, sizeof *p, cmp_rec);
     for (int i = 1; i < m; i++)
-        if (p[i].ev->layer != p[0].ev->layer) {
+        if (p[i].ev->layer != p[0].ev->layer || p[i].ev->sublayer != p[0].ev->sublayer) {
             ds_result r = top_layer(&p, &m, err);
             if (r != DS_OK) {
                 free(p);

@@ -82,6 +82,10 @@ typedef struct {
     int layer;                 /* the picture's layer: OTIO, the place of the timeline's video track it is on
                                   among its video tracks, from 0 (OTIO lists a Stack's tracks bottom first:
                                   the highest layer is on top); 0 for sound and in an EDL (one picture) */
+    uint32_t sublayer;         /* on the picture inside nested Stacks: which of a Stack's children it comes from
+                                  (a later child is on top), a 4-bit digit a nest depth, the outermost nest's
+                                  the highest (0: every nest's first child, and outside nests); with layer,
+                                  what is seen where pictures overlap (vm/conform.h) */
     int drop;                  /* its timecodes were written drop-frame */
     int line;                  /* EDL: the event's line; OTIO: 0 */
     const char *where;         /* "cut.edl:12" or "cut.otio: tracks.children[1].children[3]" */

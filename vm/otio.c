@@ -30,6 +30,8 @@ typedef struct {
  * trimmed away). The top level sees everything: shift is the timeline's
  * start. */
 #define MAX_NEST 8                   /* nests inside nests */
+#define NEST_LAYER_BITS 4            /* a nested Stack's child's place in vm_edit_event.sublayer, one digit a depth */
+#define NEST_LAYERS (1 << NEST_LAYER_BITS)
 #define UNBOUNDED ((int64_t)1 << 62) /* |every time| < 2^61: sums stay inside int64 */
 
 typedef struct {
@@ -460,44 +462,6 @@ static ds_result item_length(walker *W, const vm_json *it, const char *jpath, in
     return DS_OK;
 }
 
-static int cmp_rec_in(const void *a, const void *b)
-{
-    const vm_edit_event *x = *(const vm_edit_event *const *)a, *y = *(const vm_edit_event *const *)b;
-    if (x->rec_in != y->rec_in)
-        return x->rec_in < y->rec_in ? -1 : 1;
-    return x < y ? -1 : x > y; /* one array: a total order */
-}
-
-/* Two pictures at once in a nest's events [first, count) of the edit (two
- * of its video tracks showing clips over each other): an error naming
- * both, since the edit list has one picture. */
-static ds_result one_picture(walker *W, int first, const char *jpath)
-{
-    int n = vm_edit_count(W->e) - first, m = 0;
-    if (n < 2)
-        return DS_OK;
-    const vm_edit_event **ev = malloc((size_t)n * sizeof *ev);
-    if (!ev)
-        return ds_fail(W->err, DS_ERR_NOMEM, "out of memory");
-    for (int i = 0; i < n; i++) {
-        const vm_edit_event *e = vm_edit_event_at(W->e, first + i);
-        if (e->kind == VM_EDIT_EVENT_CLIP && e->rec_out > e->rec_in)
-            ev[m++] = e;
-    }
-    qsort(ev, (size_t)m, sizeof *ev, cmp_rec_in);
-    ds_result r = DS_OK;
-    int last = 0;
-    for (int i = 1; i < m && r == DS_OK; i++) {
-        if (ev[i]->rec_in < ev[last]->rec_out)
-            r = fail(W, jpath, "two pictures at once in the nest (%s over %s): the edit has one picture; flatten the "
-                     "timeline first (otiotool --flatten)", ev[i]->where, ev[last]->where);
-        if (ev[i]->rec_out > ev[last]->rec_out)
-            last = i;
-    }
-    free(ev);
-    return r;
-}
-
 /* A Stack or Track inside a track, at inner frame *t of window win: its
  * items flattened onto the outer track, seen through its source_range. */
 static ds_result nest_item(walker *W, const vm_json *it, const char *jpath, const char *schema, uint32_t tracks,
@@ -544,7 +508,6 @@ static ds_result nest_item(walker *W, const vm_json *it, const char *jpath, cons
     window in = {.shift = win->shift + at - start, .depth = win->depth + 1, .number = win->number ? win->number : number};
     in.lo = win->lo - (at - start) > start ? win->lo - (at - start) : start;
     in.hi = win->hi - (at - start) < start + len ? win->hi - (at - start) : start + len;
-    int first = vm_edit_count(W->e);
     if (strcmp(schema, "Track") == 0) {
         uint32_t kind;
         if ((r = track_kind(W, it, jpath, 0, tracks, &kind)) != DS_OK || (r = track_items(W, it, jpath, tracks, &in)) != DS_OK)
@@ -561,7 +524,11 @@ static ds_result nest_item(walker *W, const vm_json *it, const char *jpath, cons
             const char *k = schema_of(c, cs, sizeof cs);
             int64_t zero = 0;
             vm_edit_event *stored;
+            int first = vm_edit_count(W->e);
             jp(p, sizeof p, jpath, ".children[%d]", i);
+            if (tracks == VM_EDIT_VIDEO && i >= NEST_LAYERS)
+                return fail(W, p, "more than %d children in a nested Stack on a picture track: flatten the "
+                            "timeline first (otiotool --flatten)", NEST_LAYERS);
             if (++W->nitems > VM_EDIT_MAX_EVENTS)
                 return fail(W, p, "more than %d items: not an edit dubstage reads", VM_EDIT_MAX_EVENTS);
             if (!k)
@@ -579,9 +546,12 @@ static ds_result nest_item(walker *W, const vm_json *it, const char *jpath, cons
             } else if (strcmp(k, "Gap") != 0) {
                 return fail(W, p, "unknown item '%s' in a stack (Track, Stack, Clip, Gap)", k);
             }
+            /* a later child of a Stack is on top of the earlier ones (vm/edit.h: sublayer) */
+            for (int j = first; tracks == VM_EDIT_VIDEO && j < vm_edit_count(W->e); j++)
+                vm_edit_event_mut(W->e, j)->sublayer += (uint32_t)i << (NEST_LAYER_BITS * (MAX_NEST - 1 - win->depth));
         }
     }
-    return tracks == VM_EDIT_VIDEO ? one_picture(W, first, jpath) : DS_OK;
+    return DS_OK;
 }
 
 /* The items of track tr (its "children"), laid end to end from inner frame

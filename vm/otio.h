@@ -6,10 +6,12 @@
  *                or null: where the record timeline starts; 0 when null),
  *                tracks (a Stack)
  *   Stack        children: Tracks, in order
- *   Track        kind "Video" or "Audio"; children: Clips, Gaps and
- *                Transitions one after another from the timeline's start.
- *                Audio tracks are A1, A2, ... in the order they come (at
- *                most VM_EDIT_MAX_AUDIO); every video track is V
+ *   Track        kind "Video" or "Audio" ("Sequence", the first schema's
+ *                name, is a Track); children: Clips, Gaps and Transitions
+ *                one after another from the timeline's start. Audio tracks
+ *                are A1, A2, ... in the order they come (at most
+ *                VM_EDIT_MAX_AUDIO); every video track is V, its place among
+ *                the video tracks its layer (a later one is on top)
  *   Clip         name, source_range (a TimeRange: start_time, duration; when
  *                null, the media's available_range), media_reference,
  *                enabled (false: read as a gap), effects (LinearTimeWarp
@@ -28,10 +30,13 @@
  *                (Tracks, Stacks, Clips, Gaps) all start at its start;
  *                their events go on the track the nest is on (a nest's
  *                tracks must be of that track's kind) and carry the nest's
- *                number. Errors: a nest's window cutting through a
- *                transition, a transition into or out of a nest, a speed
- *                effect on a nest, two of a nest's video tracks showing
- *                clips at once, nests more than 8 deep
+ *                number; on the picture, a Stack's later child is on
+ *                top of its earlier ones (vm_edit_event.sublayer), as the
+ *                timeline's later video tracks are (layer). Errors: a
+ *                nest's window cutting through a transition, a transition
+ *                into or out of a nest, a speed effect on a nest, nests
+ *                more than 8 deep, more than 16 children in a nested Stack
+ *                on a picture track
  *   Transition   transition_type (SMPTE_Dissolve: a dissolve; a name with
  *                "Wipe" in it: a wipe; anything else: a dissolve), in_offset
  *                and out_offset: the transition overlaps the item before it

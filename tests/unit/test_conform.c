@@ -518,6 +518,22 @@ static void otio_and_edl(void)
     vm_edit_free(&b);
 }
 
+/* Two OTIO timelines written here, read at 24 fps into *a and *b (each
+ * checked; NULL when it does not read). */
+static void parse_otio_pair(const char *a_name, const char *a_text, const char *b_name, const char *b_text,
+                            const char *what, vm_edit **a, vm_edit **b)
+{
+    vm_fps f = fps_of("24");
+    char err[DS_ERR_LEN], label[160];
+    *a = *b = NULL;
+    ds_result ra = vm_otio_parse(a_name, a_text, strlen(a_text), &f, a, err);
+    snprintf(label, sizeof label, "%s: the old cut reads", what);
+    check(ra == DS_OK && *a, label, "result %d: %s", (int)ra, err);
+    ds_result rb = vm_otio_parse(b_name, b_text, strlen(b_text), &f, b, err);
+    snprintf(label, sizeof label, "%s: the new cut reads", what);
+    check(rb == DS_OK && *b, label, "result %d: %s", (int)rb, err);
+}
+
 /* Two picture layers (OTIO video tracks; the upper one starts with a gap,
  * as every editor's export of a second video track does): a VFX shot on
  * V2 over shot2's middle, shot2 moved before shot1 with its VFX; the new
@@ -553,13 +569,9 @@ static void picture_layers(void)
 #undef SHOT
 #undef TR
 #undef RT
-    vm_fps f = fps_of("24");
     char err[DS_ERR_LEN];
-    vm_edit *a = NULL, *b = NULL;
-    ds_result ra = vm_otio_parse("layers_v1.otio", old_otio, strlen(old_otio), &f, &a, err);
-    check(ra == DS_OK && a, "picture layers: the old cut reads", "result %d: %s", (int)ra, err);
-    ds_result rb = vm_otio_parse("layers_v2.otio", new_otio, strlen(new_otio), &f, &b, err);
-    check(rb == DS_OK && b, "picture layers: the new cut reads", "result %d: %s", (int)rb, err);
+    vm_edit *a, *b;
+    parse_otio_pair("layers_v1.otio", old_otio, "layers_v2.otio", new_otio, "picture layers", &a, &b);
     if (a && b) {
         check(vm_edit_event_at(a, 2)->layer == 0 && vm_edit_event_at(a, 3)->layer == 1
                   && vm_edit_event_at(a, 4)->layer == 1 && vm_edit_event_at(b, 6)->layer == 1,
@@ -800,6 +812,48 @@ static void drop_frame(void)
     vm_edit_free(&b);
 }
 
+/* Layers inside a nest: a nested Stack on the picture track whose second
+ * video track shows y over the middle of x (frames 6-18 of 24), then z;
+ * against the same picture cut flat (x, y, the rest of x from its frame 18,
+ * z): the same picture, no change (before, two video tracks of a nest
+ * showing clips at once were refused). */
+static void nested_layers(void)
+{
+#define RT(v) "{\"OTIO_SCHEMA\": \"RationalTime.1\", \"value\": " #v ", \"rate\": 24}"
+#define TR(start, dur) "{\"OTIO_SCHEMA\": \"TimeRange.1\", \"start_time\": " RT(start) ", \"duration\": " RT(dur) "}"
+#define SHOT(name, start, dur) "{\"OTIO_SCHEMA\": \"Clip.1\", \"name\": \"" name "\", \"source_range\": " \
+    TR(start, dur) ", \"media_reference\": {\"OTIO_SCHEMA\": \"ExternalReference.1\", \"target_url\": \"" name ".mov\"}}"
+#define VIDEO(items) "{\"OTIO_SCHEMA\": \"Track.1\", \"kind\": \"Video\", \"children\": [" items "]}"
+#define TIMELINE(track) "{\"OTIO_SCHEMA\": \"Timeline.1\", \"tracks\": {\"OTIO_SCHEMA\": \"Stack.1\", \"children\": [" \
+    track "]}}"
+    static const char nested[] = TIMELINE(VIDEO(
+        "{\"OTIO_SCHEMA\": \"Stack.1\", \"source_range\": " TR(0, 24) ", \"children\": ["
+        VIDEO(SHOT("x", 0, 24)) ", " VIDEO("{\"OTIO_SCHEMA\": \"Gap.1\", \"source_range\": " TR(0, 6) "}, "
+        SHOT("y", 100, 12)) "]}, " SHOT("z", 0, 24)));
+    static const char flat[] = TIMELINE(VIDEO(SHOT("x", 0, 6) ", " SHOT("y", 100, 12) ", " SHOT("x", 18, 6) ", "
+                                              SHOT("z", 0, 24)));
+#undef TIMELINE
+#undef VIDEO
+#undef SHOT
+#undef TR
+#undef RT
+    vm_edit *a, *b;
+    parse_otio_pair("nested.otio", nested, "flat.otio", flat, "layers in a nest", &a, &b);
+    vm_conform *c = a && b ? conform(a, b, 0, "layers in a nest") : NULL;
+    if (c) {
+        int nr, nch;
+        const vm_conform_range *r = vm_conform_ranges(c, &nr);
+        vm_conform_changes(c, &nch);
+        check(nr == 3 && r[1].kind == VM_CONFORM_KEPT && r[1].old_in == 0 && r[1].old_out == 48 && r[1].new_in == 0
+                  && nch == 0,
+              "layers in a nest: the nest's upper track seen over its lower one = the picture cut flat: one kept "
+              "range of 48 frames, no change", "%d ranges, %d changes", nr, nch);
+        vm_conform_free(&c);
+    }
+    vm_edit_free(&a);
+    vm_edit_free(&b);
+}
+
 static void errors(void)
 {
     vm_edit *a = parse("v5.edl", old_cut), *b = NULL;
@@ -1007,6 +1061,7 @@ int main(void)
     sound_only();
     otio_and_edl();
     picture_layers();
+    nested_layers();
     errors();
     return check_exit();
 }

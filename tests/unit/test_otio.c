@@ -294,12 +294,24 @@ static void nests(void)
     fails(TIMELINE(TRACK("Video", NEST("Stack.1", "", 0, 24, TRACK("Audio", CLIPN("x", 0, 24))))),
           "t.otio: tracks.children[0].children[0].children[0]: an Audio track inside a nest on a Video track",
           "nests: sound inside a nest on a picture track");
-    fails(TIMELINE(TRACK("Video", NEST("Stack.1", "", 0, 24, TRACK("Video", CLIPN("x", 0, 24)) ", "
-                                       TRACK("Video", GAPN(6) ", " CLIPN("y", 0, 12))))),
-          "t.otio: tracks.children[0].children[0]: two pictures at once in the nest "
-          "(t.otio: tracks.children[0].children[0].children[1].children[1] over "
-          "t.otio: tracks.children[0].children[0].children[0].children[0])",
-          "nests: two video tracks of a nest showing clips at once");
+    /* two video tracks of a nest showing clips at once: layers, the later track on top (sublayer: its place
+     * in the nest, the first nest's digit the highest) */
+    {
+        static const char layered[] = TIMELINE(TRACK("Video", NEST("Stack.1", "", 0, 24, TRACK("Video", CLIPN("x", 0, 24))
+                                                                 ", " TRACK("Video", GAPN(6) ", " CLIPN("y", 0, 12)))));
+        vm_edit *l = NULL;
+        ds_result rl = vm_otio_parse("t.otio", layered, strlen(layered), &f, &l, err);
+        check(rl == DS_OK && l && vm_edit_count(l) == 3, "nests: two video tracks of a nest showing clips at once: read",
+              "%d: %s", (int)rl, err);
+        if (l && vm_edit_count(l) == 3) {
+            const vm_edit_event *x = vm_edit_event_at(l, 0), *g = vm_edit_event_at(l, 1), *y = vm_edit_event_at(l, 2);
+            check(x->sublayer == 0 && g->sublayer == (1u << 28) && y->sublayer == (1u << 28) && x->layer == 0
+                      && y->layer == 0 && strcmp(y->clip, "y") == 0 && y->rec_in == 86400 + 6 && y->rec_out == 86400 + 18,
+                  "nests: the nest's second video track is above its first (sublayer 1 << 28 against 0)",
+                  "x %u g %u y %u", x->sublayer, g->sublayer, y->sublayer);
+        }
+        vm_edit_free(&l);
+    }
     fails(TIMELINE(TRACK("Audio", NEST("Stack.1", "\"effects\": [{\"OTIO_SCHEMA\": \"LinearTimeWarp.1\", "
                                        "\"time_scalar\": 0.5}], ", 0, 24, CLIPN("x", 0, 24)))),
           "t.otio: tracks.children[0].children[0].effects[0]: a speed change on a nested Stack cannot be represented",
