@@ -26,7 +26,10 @@
 # - a missing file (named), a file that is not audio (named), a usage
 #   error: exit 2;
 # - memory does not grow with length: a 120 s 5.1 pair diffs in the same
-#   peak memory as a 2 s pair (within 2 MiB).
+#   peak memory as a 2 s pair (within 2 MiB);
+# - a script that reads a module, a marker list, an EDL and its media, an
+#   OTIO timeline and a trims file: each in its manifest with the SHA-256
+#   sha256sum gives, and --block / --threads as given.
 T=diff
 . tests/render/lib/common.sh
 ROOT=$OLDPWD
@@ -86,6 +89,41 @@ if grep -q '^BAD' hashes.txt || ! has "inputs mix.lua noise.wav tone.wav" "outpu
      "session 48000 25 01:00:00:00 384000 1024 2"; then
   notok "the manifest: hashes equal sha256sum, shapes equal soxi, paths relative to the script's folder" "${missing:-}"
 else ok "the manifest: $(sed -n 's/^checked //p' hashes.txt) SHA-256 equal sha256sum's (script, media, outputs, engine); channels, rate, length equal soxi's"; fi
+
+# ---- every file a script reads is in its manifest: the trims file, an EDL,
+# an OTIO timeline, a marker list, a module it requires; and the options --
+mkdir -p reads && cp tone.wav reads/
+printf 'return { ["MX.gain"] = -3 }\n' > reads/mix.trims.lua
+printf 'TITLE: R\n001  TONE     A     C        00:00:00:00 00:00:01:00 01:00:00:00 01:00:01:00\n' > reads/cut.edl
+printf '{"OTIO_SCHEMA": "Timeline.1", "tracks": {"OTIO_SCHEMA": "Stack.1", "children": [{"OTIO_SCHEMA": "Track.1", "kind": "Audio", "children": [{"OTIO_SCHEMA": "Gap.1", "source_range": {"OTIO_SCHEMA": "TimeRange.1", "start_time": {"OTIO_SCHEMA": "RationalTime.1", "value": 0, "rate": 25}, "duration": {"OTIO_SCHEMA": "RationalTime.1", "value": 25, "rate": 25}}}]}]}}\n' > reads/cut.otio
+printf '01:00:00:10 hit\n' > reads/cues.txt
+printf 'return { level = -6 }\n' > reads/house.lua
+cat > reads/mix.lua <<'EOF'
+session { rate = 48000, fps = 25, start = "01:00:00:00", length = 2 }
+local house = require "house"
+local cue = markers "cues.txt"
+local mx = track "MX" { gain = house.level }
+spot(edl "cut.edl", { tracks = { A1 = mx }, media = { TONE = "tone.wav" } })
+local o = otio "cut.otio"
+mx.pan:set { at = cue "hit", to = 0.5 }
+trims "mix.trims.lua"
+output { "out/MX.wav", from = mx }
+EOF
+run "$DS" render --quiet reads/mix.lua --block 256 --threads 1
+out=$(cd reads && python3 - <<'EOF'
+import json, subprocess
+m = json.load(open("out/mix.manifest.json"))
+ins = {f["path"]: f["sha256"] for f in m["inputs"]}
+want = ["mix.lua", "house.lua", "cues.txt", "cut.edl", "tone.wav", "cut.otio", "mix.trims.lua"]
+bad = [p for p in want if ins.get(p) != subprocess.run(["sha256sum", p], capture_output=True, text=True).stdout.split()[0]]
+o, e = m["options"], m["engine"]
+print("missing or wrong:", " ".join(bad) or "none", "| block", o["block"], "threads", o["threads"],
+      "| version", bool(e.get("version")), "flags", bool(e.get("flags")), "sha256", len(e.get("sha256", "")))
+EOF
+)
+if [ $rc -eq 0 ] && has "missing or wrong: none | block 256 threads 1 | version True flags True sha256 64"; then
+  ok "the manifest lists every file the script read with its SHA-256 (the script, a required module, a marker list, an EDL, its media, an OTIO timeline, the trims file), the engine's version, build flags and hash, --block 256 and --threads 1"
+else notok "the manifest lists every file read and the options" "exit $rc; lacks '${missing:-}'"; fi
 
 # ---- every manifest against the published schema ----
 # (one written by render, one by check with a deliverable's measures, one
