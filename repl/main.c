@@ -1140,20 +1140,34 @@ static int run_own_words_command(int argc, char **argv, int *rc)
     return 1;
 }
 
-/* The files a render's --report or conform's --html writes, and where:
- * names as given to the script (checked against its inputs and outputs
- * once it has run), paths as resolved by it. */
+/* The files a render's --report, conform's --html or automation's --csv
+ * and --svg write, and where: names as given to the script (checked
+ * against its inputs and outputs once it has run), in their folders, paths
+ * as resolved by it. */
 typedef struct {
-    char names[2][PATH_MAX], paths[2][PATH_MAX];
-    const char *files[2];
+    char names[2][PATH_MAX], paths[2][PATH_MAX], dirs[2][PATH_MAX];
+    const char *files[2], *dir_of[2], *option[2];
     char html_dir[PATH_MAX];
 } report_files;
 
+/* Notes file `path`, written by `option`, as r's next file: its folder
+ * and its name in that folder. */
+static void report_file_add(report_files *r, int *n, const char *option, const char *path)
+{
+    const char *base = vm_path_basename(path);
+    snprintf(r->dirs[*n], PATH_MAX, "%.*s", base > path ? (int)(base - path) : 1, base > path ? path : ".");
+    snprintf(r->names[*n], PATH_MAX, "%s", base);
+    r->option[*n] = option;
+    (*n)++;
+}
+
 /* Refuses options given to a command that has none such; fills the
  * script options' report files from --report DIR (SCRIPT.report.json and
- * .html) or conform's --html FILE. 0, or 2 with the message printed. */
+ * .html), conform's --html FILE or automation's --csv and --svg FILE. 0,
+ * or 2 with the message printed. */
 static int script_report_options(const cli_args *a, vm_script_opts *so, report_files *r)
 {
+    int n = 0;
     if (a->segment.preroll && strcmp(a->command, "render") != 0)
         return fail_usage("--preroll is an option of render, not %s: dubstage render SCRIPT --from TC "
                           "--to TC --preroll S", a->command);
@@ -1165,30 +1179,38 @@ static int script_report_options(const cli_args *a, vm_script_opts *so, report_f
     if ((a->json || a->html || (a->strict && strcmp(a->command, "render") != 0)) && strcmp(a->command, "conform") != 0)
         return fail_usage("%s: --json and --html are options of conform, --strict of conform and render (a segment): "
                           "dubstage conform SCRIPT --json", a->command);
-    r->files[0] = r->names[0];
-    r->files[1] = r->names[1];
     snprintf(r->html_dir, sizeof r->html_dir, ".");
     if (a->html) { /* checked as the QC report is (never over an input or an output) */
-        const char *base = vm_path_basename(a->html);
-        snprintf(r->html_dir, sizeof r->html_dir, "%.*s", base > a->html ? (int)(base - a->html) : 1,
-                 base > a->html ? a->html : ".");
-        snprintf(r->names[0], PATH_MAX, "%s", base);
-        so->report_dir = r->html_dir;
-        so->report_option = "--html";
-        so->nreport_files = 1;
+        report_file_add(r, &n, "--html", a->html);
+        snprintf(r->html_dir, sizeof r->html_dir, "%s", r->dirs[0]);
     }
     if (a->report_dir) {
         const char *base = vm_path_basename(a->script);
         size_t len = strlen(base);
         if (len > 4 && strcmp(base + len - 4, ".lua") == 0)
             len -= 4;
-        for (int i = 0; i < 2; i++)
+        for (int i = 0; i < 2; i++) {
             snprintf(r->names[i], PATH_MAX, "%.*s.report.%s", (int)len, base, i ? "html" : "json");
-        so->report_dir = a->report_dir;
-        so->nreport_files = 2;
+            snprintf(r->dirs[i], PATH_MAX, "%s", a->report_dir);
+            r->option[i] = "--report";
+        }
+        n = 2;
     }
-    if (so->nreport_files) {
+    if (strcmp(a->command, "automation") == 0) { /* never over the script, a clip, or each other */
+        if (a->csv)
+            report_file_add(r, &n, "--csv", a->csv);
+        if (a->svg)
+            report_file_add(r, &n, "--svg", a->svg);
+    }
+    for (int i = 0; i < n; i++) {
+        r->files[i] = r->names[i];
+        r->dir_of[i] = r->dirs[i];
+    }
+    so->nreport_files = n;
+    if (n) {
         so->report_files = r->files;
+        so->report_dirs = r->dir_of;
+        so->report_options = r->option;
         so->report_paths = r->paths;
     }
     return 0;

@@ -462,9 +462,19 @@ ds_result vm_sandbox_cli_outputs(vm_sandbox *sb, const char *option, const char 
         if ((r = vm_path_resolve(NULL, file, paths[i], PATH_MAX, &missing, err)) != DS_OK)
             return r;
         int exists = !missing && stat(paths[i], &st) == 0;
+        /* a file option (--html, --csv, --svg FILE) names the file itself */
+        int file_option = strcmp(option, "--report") != 0;
+        char shown[PATH_MAX];
+        snprintf(shown, sizeof shown, "%s%s", strcmp(dir, ".") == 0 ? "" : dir, names[i]);
+        if (exists && !S_ISREG(st.st_mode) && file_option)
+            return ds_fail(err, DS_ERR_ARG, "%s '%s' is there and is not a regular file (a folder, a FIFO or a "
+                           "device): give a file name", option, shown);
         if (exists && !S_ISREG(st.st_mode))
             return ds_fail(err, DS_ERR_ARG, "%s '%s': '%s' is there and is not a regular file", option, dir,
                            names[i]);
+        if (file_option && touched(sb, paths[i], exists ? &st : NULL, other, sizeof other))
+            return ds_fail(err, DS_ERR_ARG, "%s '%s' would replace %s; an output never replaces an input or "
+                           "another output: give another name", option, shown, other);
         if (touched(sb, paths[i], exists ? &st : NULL, other, sizeof other))
             return ds_fail(err, DS_ERR_ARG, "%s '%s': its '%s' would replace %s; an output never replaces an "
                            "input or another output: give another folder", option, dir, names[i], other);

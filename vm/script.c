@@ -455,9 +455,9 @@ ds_result vm_script_load(const char *path, const vm_script_opts *opts, vm_desc *
         else
             res = ds_fail(err, code, "%s", mem);
     }
-    if (res == DS_OK && opts->report_dir)
-        res = vm_sandbox_cli_outputs(&ctx.sb, opts->report_option ? opts->report_option : "--report", opts->report_dir, opts->report_files, opts->nreport_files,
-                                     opts->report_paths, err);
+    for (int i = 0; res == DS_OK && i < opts->nreport_files; i++)
+        res = vm_sandbox_cli_outputs(&ctx.sb, opts->report_options[i], opts->report_dirs[i], &opts->report_files[i], 1,
+                                     &opts->report_paths[i], err);
     for (int i = 0; i < desc->nstrips; i++)
         if (desc->strips[i].channels == 0)
             desc->strips[i].channels = 1; /* a track that never got a clip */

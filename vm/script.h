@@ -44,13 +44,15 @@ typedef struct {
     size_t traceback_size;
     double max_instructions; /* the script's instruction budget; 0: 2e9; < 0: none */
     double max_memory_mb;    /* cap on its Lua memory in MiB; 0: 1024; < 0: none */
-    /* Files a command-line option will write (the QC report of --report
-     * DIR): once the script has run, report_files[0..nreport_files) in
-     * folder report_dir are checked against every input and output it
-     * named (vm_sandbox_cli_outputs) and their paths to write go into
-     * report_paths. report_dir NULL: none. */
-    const char *report_dir;
-    const char *report_option;  /* the option in messages: NULL "--report" (conform: "--html") */
+    /* Files command-line options will write (the QC report of --report
+     * DIR, conform's --html FILE, automation's --csv and --svg FILE): once
+     * the script has run, each report_files[i] in folder report_dirs[i],
+     * named report_options[i] in messages, is checked against every input
+     * and output it named and the files before it (vm_sandbox_cli_outputs),
+     * and its path to write goes into report_paths[i]. nreport_files 0:
+     * none. */
+    const char *const *report_dirs;
+    const char *const *report_options;
     const char *const *report_files;
     int nreport_files;
     char (*report_paths)[PATH_MAX];

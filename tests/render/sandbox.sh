@@ -221,6 +221,27 @@ attack "io.open writing over the clip source refused" 'io.open("media/m.wav", "w
   "clip source 'media/m.wav' (k.lua:4)" "never overwrites"
 attack "io.open writing over the script refused" 'io.open("k.lua", "w")' "the script 'k.lua' itself"
 
+# automation's --csv and --svg are outputs too: never over the script, an
+# input, or each other (they were written over the script before)
+script "$H1" "$H2" "$H3" "$H4" 't.gain:ramp { at = 0.5, to = -6, over = 0.2 }' "$OUT"
+cp k.lua k.lua.orig
+ds automation k.lua --csv k.lua
+refused "automation --csv over the script refused" "--csv 'k.lua' would replace the script 'k.lua' itself"
+cmp -s k.lua k.lua.orig || notok "automation --csv over the script: the script is intact" "it changed"
+ds automation k.lua --svg media/m.wav
+refused "automation --svg over a clip source refused" "--svg 'media/m.wav' would replace clip source 'media/m.wav' (k.lua:4)"
+ds automation k.lua --svg mlink/m.wav
+refused "automation --svg over a clip source through a folder link refused" "clip source 'media/m.wav'"
+ds automation k.lua --csv cues_out.csv --svg ./cues_out.csv
+refused "automation --csv and --svg naming one file refused" "--svg './cues_out.csv' would replace" "(--csv)"
+mkdir -p out
+ds automation k.lua --csv out
+refused "automation --csv naming a folder refused" "--csv 'out' is there and is not a regular file"
+ds automation k.lua --csv lanes.csv --svg lanes.svg
+if [ "$rc" -eq 0 ] && [ -s lanes.csv ] && [ -s lanes.svg ]; then ok "automation --csv and --svg of other names are written"
+else notok "automation --csv and --svg of other names are written" "exit status $rc"; fi
+rm -rf out lanes.csv lanes.svg k.lua.orig
+
 # ---- output { "out/" } -------------------------------------------------------------------
 
 for o in "out/" "out/." "media" "media/"; do
