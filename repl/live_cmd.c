@@ -897,7 +897,9 @@ static void load_trims(session *s)
         if (st == LUA_OK) {
             lua_newtable(L);
             lua_setupvalue(L, -2, 1);
+            vm_budget_watch(&b, L, 1);
             st = lua_pcall(L, 0, 1, 0);
+            vm_budget_watch(&b, L, 0);
             if (st == LUA_OK && lua_istable(L, -1)) {
                 lua_pushnil(L);
                 while (lua_next(L, -2)) {

@@ -5,11 +5,16 @@
  * allocator never longjmp from the allocator (Lua only lets it return
  * NULL), so the memory error gets its line afterwards, from the stack the
  * failed coroutine keeps. */
+#define _GNU_SOURCE /* SIGEV_THREAD_ID: the watch's tick goes to the script's thread */
 #include "vm/budget.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <lauxlib.h>
 
@@ -46,12 +51,22 @@ static void stop_script(lua_State *L, const char *msg)
     lua_error(L);
 }
 
+/* the budget's limit as people write it: "2e9", "1e6" (not "2e+09") */
+static void limit_text(double v, char *n, size_t size)
+{
+    snprintf(n, size, "%.3g", v);
+    char *e = strstr(n, "e+");
+    if (e)
+        memmove(e + 1, e + 2 + strspn(e + 2, "0"), strlen(e + 2 + strspn(e + 2, "0")) + 1);
+}
+
 static void count_hook(lua_State *L, lua_Debug *ar)
 {
     void *ud;
     (void)ar;
     lua_getallocf(L, &ud);
     vm_budget *b = ud;
+    b->running = L;
     if (b->interrupt && *b->interrupt)
         stop_script(L, "interrupted");
     if (b->memory_refused) { /* a pcall in the script caught the memory error: stop it here */
@@ -66,10 +81,7 @@ static void count_hook(lua_State *L, lua_Debug *ar)
     b->instructions += VM_BUDGET_HOOK_EVERY;
     if (b->max_instructions > 0 && b->instructions > b->max_instructions) {
         char n[32], msg[128];
-        snprintf(n, sizeof n, "%.3g", b->max_instructions);
-        char *e = strstr(n, "e+");
-        if (e) /* "2e+09" as people write it: "2e9" */
-            memmove(e + 1, e + 2 + strspn(e + 2, "0"), strlen(e + 2 + strspn(e + 2, "0")) + 1);
+        limit_text(b->max_instructions, n, sizeof n);
         snprintf(msg, sizeof msg, "instruction budget exhausted (%s; --max-instructions)", n);
         stop_script(L, msg);
     }
@@ -139,4 +151,106 @@ int vm_budget_memory_error(vm_budget *b, lua_State *co, int status, char *msg, s
         snprintf(where, sizeof where, "script");
     snprintf(msg, n, "%s: memory limit exhausted (%g MiB; --max-memory)", where, cap);
     return 1;
+}
+
+/* ---- the watch of C calls ----------------------------------------------------- */
+
+static vm_budget *volatile watched;
+/* the message of a budget spent inside one call, made when the watch starts
+ * (the handler only adds the line): "instruction budget exhausted (2e9;
+ * --max-instructions) inside one call of a library function" */
+static char stall_msg[256];
+
+/* appends s to buf (capacity n, used *at) */
+static void put(char *buf, size_t n, size_t *at, const char *s)
+{
+    while (*s && *at + 1 < n)
+        buf[(*at)++] = *s++;
+}
+
+/* SIGVTALRM from the watch's timer, on the script's thread. Only
+ * async-signal-safe work until the budget is spent; then the thread has
+ * been inside one C call for a whole tick and more (it changes no Lua call
+ * frame there), so the frames are read for the script's line, the message
+ * written with write(2), and the process ends. */
+static void on_tick(int sig)
+{
+    (void)sig;
+    vm_budget *b = watched;
+    if (!b)
+        return;
+    if (b->instructions != b->seen) { /* Lua ran since the last tick */
+        b->seen = b->instructions;
+        return;
+    }
+    b->instructions += VM_BUDGET_C_RATE * VM_BUDGET_TICK_S;
+    b->seen = b->instructions;
+    if (b->instructions <= b->max_instructions)
+        return;
+    char msg[512], num[16];
+    size_t at = 0;
+    lua_Debug ar;
+    lua_State *co = b->running ? b->running : b->main;
+    int line = 0;
+    for (int level = 0; lua_getstack(co, level, &ar); level++)
+        if (lua_getinfo(co, "Sl", &ar) && ar.currentline > 0) {
+            line = ar.currentline;
+            break;
+        }
+    put(msg, sizeof msg, &at, "dubstage: ");
+    if (line > 0) {
+        int k = (int)sizeof num - 1;
+        num[k] = 0;
+        for (int v = line; v > 0 && k > 0; v /= 10)
+            num[--k] = (char)('0' + v % 10);
+        put(msg, sizeof msg, &at, ar.short_src);
+        put(msg, sizeof msg, &at, ":");
+        put(msg, sizeof msg, &at, num + k);
+        put(msg, sizeof msg, &at, ": ");
+    }
+    put(msg, sizeof msg, &at, stall_msg);
+    msg[at++] = '\n';
+    ssize_t w = write(2, msg, at);
+    (void)w;
+    _exit(1);
+}
+
+void vm_budget_watch(vm_budget *b, lua_State *L, int on)
+{
+    if (!on) {
+        if (b->watching) {
+            timer_delete(*(timer_t *)b->timer);
+            free(b->timer);
+            b->timer = NULL;
+            b->watching = 0;
+            if (watched == b)
+                watched = NULL;
+        }
+        return;
+    }
+    if (b->watching || b->max_instructions <= 0)
+        return;
+    timer_t *t = malloc(sizeof *t);
+    struct sigevent ev = {.sigev_notify = SIGEV_THREAD_ID, .sigev_signo = SIGVTALRM};
+    ev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
+    struct sigaction sa = {.sa_handler = on_tick, .sa_flags = SA_RESTART};
+    sigemptyset(&sa.sa_mask);
+    if (!t || sigaction(SIGVTALRM, &sa, NULL) != 0 || timer_create(CLOCK_THREAD_CPUTIME_ID, &ev, t) != 0) {
+        free(t);
+        return; /* no watch: the hook still counts Lua's instructions */
+    }
+    char n[32];
+    limit_text(b->max_instructions, n, sizeof n);
+    snprintf(stall_msg, sizeof stall_msg, "instruction budget exhausted (%s; --max-instructions) inside one call "
+             "of a library function (a string pattern that backtracks?), which cannot be stopped: the process ends", n);
+    b->main = L;
+    b->running = L;
+    b->seen = b->instructions;
+    b->timer = t;
+    b->watching = 1;
+    watched = b;
+    long ns = (long)(VM_BUDGET_TICK_S * 1e9);
+    struct itimerspec every = {.it_interval = {ns / 1000000000L, ns % 1000000000L},
+                               .it_value = {ns / 1000000000L, ns % 1000000000L}};
+    timer_settime(*t, 0, &every, NULL);
 }

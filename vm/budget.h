@@ -13,7 +13,17 @@
  * hook is set before any is made, and each inherits it. Once a limit is
  * hit the hook fires on every instruction, so a `pcall` in the script
  * cannot swallow the error and carry on (a memory error it caught is
- * raised again, with the line, at the next look). */
+ * raised again, with the line, at the next look).
+ *
+ * Time inside one C call (a string pattern that backtracks, a plain
+ * string.find of a long needle in a long text) runs no Lua instruction, so
+ * the hook cannot see it. vm_budget_watch covers it: while a script runs,
+ * a timer on the thread's CPU clock ticks every VM_BUDGET_TICK_S; a tick
+ * that finds no instruction counted since the one before was spent in C,
+ * and adds VM_BUDGET_C_RATE instructions a second of it. When that passes
+ * the budget inside the call, the process cannot unwind the call (no safe
+ * way out of a C function from a signal): it prints the budget's message
+ * with the script line that made the call and exits with status 1. */
 #ifndef VM_BUDGET_H
 #define VM_BUDGET_H
 
@@ -25,6 +35,12 @@
 #define VM_BUDGET_HOOK_EVERY 1000
 #define VM_BUDGET_DEFAULT_INSTRUCTIONS 2e9
 #define VM_BUDGET_DEFAULT_MEMORY_MB 1024.0
+/* the watch of C calls: a tick every 0.1 s of the thread's CPU time; a
+ * second inside one call counts as 2e8 instructions (about what pure Lua
+ * runs in a second on the development machine: the default budget is then
+ * 10 s either way) */
+#define VM_BUDGET_TICK_S 0.1
+#define VM_BUDGET_C_RATE 2e8
 
 typedef struct {
     double max_instructions;          /* 0: no budget */
@@ -35,6 +51,12 @@ typedef struct {
     size_t memory_bytes;
     int memory_refused;               /* the allocator refused for the cap */
     double memory_cap_hit_mb;         /* the cap, lifted once hit (to report and unwind) */
+    /* the watch of C calls (vm_budget_watch) */
+    lua_State *running;               /* the thread (coroutine) the hook saw last */
+    lua_State *main;                  /* the state watched */
+    double seen;                      /* instructions at the last tick */
+    int watching;
+    void *timer;                      /* the timer_t, as created */
 } vm_budget;
 
 /* Sets b to a budget of max_instructions and max_memory_mb as the command
@@ -46,6 +68,14 @@ void vm_budget_init(vm_budget *b, double max_instructions, double max_memory_mb,
 /* A new Lua state whose allocator and hook keep to b (b must outlive it).
  * NULL when even the empty state does not fit. */
 lua_State *vm_budget_newstate(vm_budget *b);
+
+/* on = 1: from now on, time the calling thread spends inside one C call of
+ * L's script counts against b's budget (see the top); on = 0 stops that
+ * (call it when the script's pcall returns, before the program's own work:
+ * compiling a plan is not the script's time). Nothing when b has no
+ * instruction budget, or the timer cannot be made. One budget is watched
+ * at a time; a second watch replaces the first until it stops. */
+void vm_budget_watch(vm_budget *b, lua_State *L, int on);
 
 /* Starts the count again (the REPL: each chunk gets the whole budget) and
  * sets the hook back to its normal rate on L. */

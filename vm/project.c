@@ -364,7 +364,9 @@ static ds_result load_project_file(vm_project *p, char *err)
     ds_result r = DS_OK;
     lua_pushcfunction(L, run_project_file);
     lua_pushlightuserdata(L, p);
+    vm_budget_watch(&b, L, 1);
     int st = lua_pcall(L, 1, 0, 0);
+    vm_budget_watch(&b, L, 0);
     if (st != LUA_OK) {
         char mem[DS_ERR_LEN];
         const char *msg = lua_tostring(L, -1);

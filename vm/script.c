@@ -379,6 +379,7 @@ static int run_script(lua_State *L)
     lua_pop(L, 1);
     lua_State *co = lua_newthread(L); /* inherits the budget's hook */
     int nres, st = luaL_loadfilex(co, path, "t");
+    script_get_ctx(L)->budget.running = co; /* the watch's line, until the hook sees another */
     if (st == LUA_OK)
         st = lua_resume(co, L, 0, &nres);
     if (st == LUA_YIELD)
@@ -445,7 +446,10 @@ ds_result vm_script_load(const char *path, const vm_script_opts *opts, vm_desc *
     lua_rawsetp(L, LUA_REGISTRYINDEX, &CTX_KEY);
     lua_pushcfunction(L, run_script);
     lua_pushlightuserdata(L, (void *)path);
-    if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
+    vm_budget_watch(&ctx.budget, L, 1); /* time inside one C call counts too */
+    int status = lua_pcall(L, 1, 0, 0);
+    vm_budget_watch(&ctx.budget, L, 0);
+    if (status != LUA_OK) {
         const char *msg = lua_tostring(L, -1);
         char mem[512];
         ds_result code = opts->interrupt && *opts->interrupt ? DS_ERR_INTERRUPTED : DS_ERR_SCRIPT;

@@ -268,6 +268,18 @@ limit "budget: a pcall in a loop does not swallow it" "--max-instructions 1e6" \
   'while true do pcall(function() for i = 1, 1e9 do end end) end' "instruction budget exhausted"
 limit "budget: a loop in a coroutine stops" "--max-instructions 1e6" \
   'coroutine.wrap(function() local x = 0 while true do x = x + 1 end end)()' "k.lua:2:" "instruction budget"
+# one C call that never returns to Lua: the hook cannot count it, the
+# watch of the thread's CPU time does (2e8 instructions a second: 1e8 is
+# half a second); the process ends with the budget's message and the line
+limit "budget: a backtracking string pattern (one C call) stops at its line" "--max-instructions 1e8" \
+  'local s = ("a"):rep(3000) local i = s:find(("a*"):rep(12) .. "b")' \
+  "k.lua:2: instruction budget exhausted (1e8; --max-instructions) inside one call of a library function"
+limit "budget: a plain find of a long needle (one C call) stops at its line" "--max-instructions 1e8" \
+  'local s = ("a"):rep(5e7) local i = s:find(("a"):rep(2e6) .. "b", 1, true)' \
+  "k.lua:2: instruction budget exhausted (1e8" "inside one call"
+limit "budget: the same pattern inside a coroutine stops" "--max-instructions 1e8" \
+  'coroutine.wrap(function() return ("a"):rep(3000):find(("a*"):rep(12) .. "b") end)()' \
+  "k.lua:2: instruction budget exhausted (1e8" "inside one call"
 printf 'local x = 0\nwhile true do\n  x = x + 1\nend\n' >lib/loop.lua
 limit "budget: a loop in a module names the module's line" "--max-instructions 1e6" 'require "lib.loop"' \
   "lib/loop.lua:3: instruction budget exhausted"
