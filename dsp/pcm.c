@@ -269,3 +269,25 @@ void dsp_pcm_pack_le(const int32_t *in, unsigned char *out, size_t n, int bytes)
 #endif
     pack_scalar(in, out, i, n, bytes);
 }
+
+DSP_HOT
+static uint32_t any_nonfinite(const float *x, size_t n)
+{
+    uint32_t any = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t u;
+        memcpy(&u, &x[i], sizeof u);
+        any |= (u & 0x7f800000u) == 0x7f800000u; /* exponent all ones: an infinity or a NaN */
+    }
+    return any;
+}
+
+int64_t dsp_pcm_first_nonfinite(const float *x, size_t n)
+{
+    if (!any_nonfinite(x, n))
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(x[i]))
+            return (int64_t)i;
+    return -1;
+}

@@ -26,4 +26,12 @@ int64_t dsp_pcm_quantise(const float *const *chans, int ch, int off, int m, doub
  * libsndfile writes for an int to a 16- or 24-bit WAV. */
 void dsp_pcm_pack_le(const int32_t *in, unsigned char *out, size_t n, int bytes);
 
+/* Index of the first sample of x[0..n) that is a NaN or an infinity, or -1
+ * when every one is finite. The whole buffer is OR-reduced first (a loop
+ * that vectorises); only a buffer holding one is searched again. Used where
+ * samples come in (float sources, vm/media.c) and where they go out (every
+ * output a render writes, vm/render.c): a non-finite sample is never
+ * written. */
+int64_t dsp_pcm_first_nonfinite(const float *x, size_t n);
+
 #endif

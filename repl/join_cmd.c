@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 
 #include <sndfile.h>
 
+#include "dsp/pcm.h"
 #include "vm/layout.h"
 #include "vm/manifest.h"
 #include "vm/limits.h"
@@ -222,6 +224,12 @@ static ds_result copy_frames(vm_outfile *o, join_input *in, int n, float *buf, f
             sf_count_t m = left < JOIN_FRAMES ? left : JOIN_FRAMES;
             if (sf_readf_float(in[k].sf, buf, m) != m)
                 return ds_fail(err, DS_ERR_IO, "cannot read '%s': %s", in[k].path, sf_strerror(in[k].sf));
+            int64_t bad = dsp_pcm_first_nonfinite(buf, (size_t)m * (size_t)ch);
+            if (bad >= 0) /* a float segment edited since its render: never copied (docs/media.md) */
+                return ds_fail(err, DS_ERR_FORMAT, "'%s' holds %s at frame %lld, channel %d: dubstage never "
+                               "writes a NaN or an infinity", in[k].path,
+                               isnan(buf[bad]) ? "a NaN" : buf[bad] > 0 ? "+infinity" : "-infinity",
+                               (long long)(in[k].info.frames - left + bad / ch), (int)(bad % ch) + 1);
             for (sf_count_t i = 0; i < m; i++)
                 for (int c = 0; c < ch; c++)
                     planar[order[c]][i] = buf[i * ch + c];

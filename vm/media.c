@@ -433,25 +433,6 @@ static const char *file_place(const vm_media_reader *r, int64_t frame, char *buf
     return buf;
 }
 
-/* Index of the first sample of x[0..n) that is NaN or infinite, or -1. The
- * whole buffer is OR-reduced first (a loop gcc vectorises); only a buffer
- * holding one is searched. */
-static int64_t first_nonfinite(const float *x, size_t n)
-{
-    uint32_t any = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t u;
-        memcpy(&u, &x[i], sizeof u);
-        any |= (u & 0x7f800000u) == 0x7f800000u;
-    }
-    if (!any)
-        return -1;
-    for (size_t i = 0; i < n; i++)
-        if (!isfinite(x[i]))
-            return (int64_t)i;
-    return -1;
-}
-
 /* Reads n file frames into buf (fewer only at the probed end: n is cut to
  * it). Returns the count; -1, with err and r->failure filled, on a read
  * error, on a file that ends before the frames it was opened with (cut
@@ -486,7 +467,7 @@ static int read_file(vm_media_reader *r, float *buf, int n, char *err)
         return -1;
     }
     if (r->check_finite) {
-        int64_t bad = first_nonfinite(buf, (size_t)got * (size_t)r->channels);
+        int64_t bad = dsp_pcm_first_nonfinite(buf, (size_t)got * (size_t)r->channels);
         if (bad >= 0) {
             float v = buf[bad];
             file_place(r, r->in_pos + bad / r->channels, where, sizeof where);

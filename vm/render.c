@@ -2,12 +2,14 @@
  * is no deadline offline, so clips are opened and read on this thread. */
 #include "vm/render.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dsp/loudness.h"
+#include "dsp/pcm.h"
 #include "vm/limits.h"
 #include "vm/normalize.h"
 #include "vm/outfile.h"
@@ -15,6 +17,7 @@
 #include "vm/qc_series.h"
 #include "vm/sched.h"
 #include "vm/spool.h"
+#include "vm/timecode.h"
 #include "vm/tmpfile.h"
 
 typedef struct {
@@ -122,6 +125,40 @@ static void meter_group_run(vm_qc_series *q, meter_group *g, int n)
     g->count = 0;
 }
 
+/* A NaN or an infinity among tap i's m frames ch (session samples from on):
+ * never written, never measured. Sources are refused at their first
+ * non-finite sample (vm/media.c), but a finite mix can still leave the float
+ * range on its way (gains of +24 dB on fifty buses in a row, float sources
+ * near 3.4e38 summed): the render stops, naming the output, where and how.
+ * from is on the session's timeline (the tap's latency taken off). 0 when
+ * every sample is finite; else st->r and st->err are set. */
+static int stopped_nonfinite(out_stage *st, int i, const float *const *ch, int channels, int m, int64_t from)
+{
+    int64_t first = -1;
+    int chan = 0;
+    for (int c = 0; c < channels; c++) {
+        int64_t k = dsp_pcm_first_nonfinite(ch[c], (size_t)(first < 0 ? m : first));
+        if (k >= 0 && (first < 0 || k < first))
+            first = k, chan = c;
+    }
+    if (first < 0)
+        return 0;
+    const plan *p = st->p;
+    float v = ch[chan][first];
+    char tc[64], what[PATH_MAX + 128];
+    vm_time_format(&p->tb, from + first, tc, sizeof tc);
+    if (i < p->noutputs)
+        snprintf(what, sizeof what, "output '%s' (%s, from '%s')", p->outputs[i].path, p->outputs[i].where,
+                 p->outputs[i].strip);
+    else
+        snprintf(what, sizeof what, "the meter of '%s'", p->meters[i - p->noutputs].strip);
+    st->r = ds_fail(st->err, DS_ERR_FORMAT, "%s: the mix is %s at %s, channel %d: a gain or a sum took it past "
+                    "the float range (3.4e38) on the way; dubstage never writes or measures a NaN or an infinity "
+                    "(lower the gains that add up there)", what,
+                    isnan(v) ? "NaN" : v > 0 ? "+infinity" : "-infinity", tc, chan + 1);
+    return 1;
+}
+
 static void write_block(out_stage *st, float ***chans)
 {
     const plan *p = st->p;
@@ -142,6 +179,8 @@ static void write_block(out_stage *st, float ***chans)
         int m = (int)(to - from);
         for (int c = 0; c < t.channels; c++)
             ch[c] = chans[i][c] + (from - pos);
+        if (stopped_nonfinite(st, i, ch, t.channels, m, from - t.latency))
+            break;
         if (st->o[i].spool)
             st->r = vm_spool_write(st->o[i].spool, ch, m, st->err);
         else if (st->o[i].file)
@@ -507,7 +546,11 @@ static ds_result run_blocks(plan *p, const vm_render_opts *opts, out_state *o, c
             opts->threads_used->tally = sched_pool_choice(pool)->tally;
     }
     sched_pool_destroy(&pool); /* every block handed over is written */
-    for (int k = 0; k < 2; k++) {
+    /* the earlier block's stage first: when both failed (a NaN from one block
+     * on), the message names where it began */
+    int older = stages[1].pos < stages[0].pos;
+    for (int j = 0; j < 2; j++) {
+        int k = j ? !older : older;
         if (stages[k].pending && r == DS_OK)
             write_staged(&stages[k]); /* not handed over (an error stopped the loop) */
         if (r == DS_OK && stages[k].r != DS_OK)

@@ -130,3 +130,100 @@ done
 # the same NaN through the resampler (a 44.1 kHz session)
 render_clip nan32r media/nan32.wav 44100 2
 expect_failed "nan32 read at 44.1 kHz: refused the same way" "media/nan32.wav" "a NaN" "1.500 s into the file"
+
+# ---- a finite mix that leaves the float range on its way ------------------------
+
+# Every source is finite, but the mix is not: never written, never measured
+# (before: wav32f files full of +inf, a wav24 file at full scale, and a
+# report saying "peak -inf dBFS" for both, exit 0). The render stops,
+# naming the output, the value, where it happened and the channel.
+
+# gains FILE LUA: writes LUA, a session of one track playing FILE into a chain of
+# 45 buses at +24 dB each (+1080 dB: past 3.4e38 from any sound), with a
+# wav32f and a wav24 output of the chain's end
+gains() {
+  {
+    echo 'session { rate = 48000, length = 0.5 }'
+    i=0
+    while [ $i -lt 45 ]; do echo "local b$i = bus \"B$i\" { gain = 24 }"; i=$((i + 1)); done
+    i=1
+    while [ $i -lt 45 ]; do echo "b$i:to(b$((i - 1)))"; i=$((i + 1)); done
+    echo "local t = track \"T\" { to = b44 }"
+    echo "t:clip { \"$1\", at = 0.25 }"
+    echo 'output { "out/f.wav", from = b0, format = "wav32f" }'
+    echo 'output { "out/i.wav", from = b0, format = "wav24" }'
+  } >"$2"
+}
+sox -n -r 48000 -c 1 -b 16 media/tone.wav synth 0.25 sine 440 vol 0.5 2>/dev/null
+gains media/tone.wav gains.lua
+out=$("$DS" render gains.lua 2>&1)
+rc=$?
+expect_failed "45 buses at +24 dB: refused, the output, the value and the time named" "output 'out/f.wav'" \
+  "from 'B0'" "infinity at 00:00:00:06" "channel 1" "never writes or measures a NaN or an infinity"
+out=$("$DS" render gains.lua --no-measure --quiet 2>&1)
+rc=$?
+expect_failed "the same without measuring (--no-measure): refused the same way" "infinity at 00:00:00:06"
+
+# a float source holding finite samples (3e38 at 0.1 s, finite, so passed at
+# the source), played twice on one track: the sum is +inf
+sox -n -r 48000 -c 1 -b 32 -e floating-point media/huge.wav synth 0.2 sine 440 vol 0.25 2>/dev/null
+poke media/huge.wav $(($(offset media/huge.wav data) + 8 + 4 * 4800)) '\346\261\141\177' # 3e38
+cat >huge.lua <<'LUA'
+session { rate = 48000, length = 0.5 }
+local mix = bus "MIX" { channels = 1 }
+local t = track "T" { to = mix }
+t:clip { "media/huge.wav", at = 0 }
+local u = track "U" { to = mix }
+u:clip { "media/huge.wav", at = 0 }
+output { "out/h.wav", from = t, format = "wav32f" }
+output { "out/m.wav", from = mix, format = "wav24" }
+LUA
+out=$("$DS" render huge.lua 2>&1)
+rc=$?
+expect_failed "finite 3e38 samples summed by the mix: refused, the mix output named, +infinity at 0.1 s" \
+  "output 'out/m.wav'" "+infinity at 00:00:00:02+800" "channel 1"
+# the track alone carries 3e38, finite: written as it is (float holds it)
+sed -i '/out\/m.wav/d' huge.lua
+out=$("$DS" render huge.lua --quiet 2>&1)
+rc=$?
+expect_rendered "the same finite 3e38 on one track, no sum: rendered (finite samples are written)"
+
+# +inf on one bus and -inf on another (a polarity flip), summed: a NaN
+cat >nan.lua <<'LUA'
+session { rate = 48000, length = 0.5 }
+local mix = bus "MIX"
+local a = bus "A" { to = mix }
+local b = bus "B" { to = mix }
+local t = track "T" { to = a }
+t:clip { "media/huge.wav", at = 0 }
+t:clip { "media/huge.wav", at = 0, gain = 0 }
+local u = track "U" { to = b }
+u:clip { "media/huge.wav", at = 0 }
+u:clip { "media/huge.wav", at = 0 }
+u:polarity "all"
+output { "out/n.wav", from = mix, format = "wav32f" }
+LUA
+out=$("$DS" render nan.lua 2>&1)
+rc=$?
+expect_failed "+inf and -inf summed into a NaN: refused, NaN named" "output 'out/n.wav'" "is NaN at" "channel 1"
+
+# join copies segments as they are: a float segment holding a NaN (edited
+# since its render) is never copied into the joined file
+cat >seg.lua <<'LUA'
+session { rate = 48000, length = 2 }
+local t = track "T"
+t:clip { "media/tone.wav", at = 0 }
+output { "out/s.wav", from = t, format = "wav32f" }
+LUA
+"$DS" render seg.lua --from 0 --to 1 --out segA --quiet &&
+  "$DS" render seg.lua --from 1 --to 2 --out segB --quiet || echo "not ok - join: the segments could not be rendered"
+poke segB/s.wav $(($(grep -obUa data segB/s.wav | tail -1 | cut -d: -f1) + 8 + 4 * 100)) '\000\000\300\177'
+out=$("$DS" join out/j.wav segA/s.wav segB/s.wav 2>&1)
+rc=$?
+if [ $rc -ne 2 ] || ! has "'segB/s.wav' holds a NaN at frame 100, channel 1" "never writes a NaN"; then
+  notok "join of a float segment holding a NaN: refused, the segment and the frame named" "exit status $rc"
+elif [ -n "$(find out -type f 2>/dev/null)" ]; then
+  notok "join of a float segment holding a NaN: refused, the segment and the frame named" "files were left"
+else
+  ok "join of a float segment holding a NaN: refused, the segment and the frame named"
+fi

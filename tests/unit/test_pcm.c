@@ -27,6 +27,7 @@
 #include "dsp/pcm.h"
 #include "dsp/simd.h"
 
+#include <float.h>
 #include <math.h>
 #include <sndfile.h>
 #include <stdint.h>
@@ -407,6 +408,37 @@ static void test_pack(void)
     dsp_simd_cap = DSP_SIMD_ANY;
 }
 
+/* dsp_pcm_first_nonfinite against isfinite, sample by sample: a NaN, +inf
+ * or -inf at every place of buffers of 1 to 67 samples (past the vector
+ * widths and their tails), among finite samples that are large (FLT_MAX),
+ * tiny (subnormal), zero and negative zero, which must never be taken for
+ * one; and the first of two. */
+static void test_first_nonfinite(void)
+{
+    const float bad[3] = {NAN, INFINITY, -INFINITY};
+    const float fine[5] = {FLT_MAX, -FLT_MAX, 1e-45f, -0.0f, 0.5f};
+    float x[67];
+    int wrong = 0, cases = 0;
+    for (int n = 1; n <= 67; n++) {
+        for (int i = 0; i < n; i++)
+            x[i] = fine[i % 5];
+        wrong += dsp_pcm_first_nonfinite(x, (size_t)n) != -1;
+        cases++;
+        for (int at = 0; at < n; at++)
+            for (int b = 0; b < 3; b++) {
+                for (int i = 0; i < n; i++)
+                    x[i] = fine[(i + at) % 5];
+                x[at] = bad[b];
+                if (at + 3 < n)
+                    x[at + 3] = bad[(b + 1) % 3]; /* a second one after it */
+                wrong += dsp_pcm_first_nonfinite(x, (size_t)n) != at;
+                cases++;
+            }
+    }
+    check(wrong == 0, "first_nonfinite: the first NaN/+inf/-inf found at every place of 1..67 samples, no finite one taken",
+          "%d of %d cases wrong", wrong, cases);
+}
+
 int main(void)
 {
     test_pack();
@@ -415,5 +447,6 @@ int main(void)
     test_s24_alignment();
     test_f32();
     test_quantise();
+    test_first_nonfinite();
     return check_exit();
 }
