@@ -114,6 +114,7 @@ struct vm_media_reader {
     int in_ended;        /* the file has given all it will */
     int check_finite;    /* a float source: its samples are checked for NaN and infinities */
     ds_result failure;   /* what read_file's last -1 was (its message is in err) */
+    int64_t failure_frame; /* and the file frame where it was found */
 
     /* Direct PCM path (raw != NULL): the data chunk read with pread. */
     unsigned char *raw;  /* RAW_BYTES of file data */
@@ -456,7 +457,8 @@ static int read_file(vm_media_reader *r, float *buf, int n, char *err)
         got = 0;
     if (got < want) {
         int sys = r->raw ? errno != 0 : sf_error(r->sf) != SF_ERR_NO_ERROR;
-        file_place(r, r->in_pos + got, where, sizeof where);
+        r->failure_frame = r->in_pos + got;
+        file_place(r, r->failure_frame, where, sizeof where);
         if (sys)
             r->failure = ds_fail(err, DS_ERR_IO, "error reading '%s' at %s: %s", r->path, where,
                                  r->raw ? strerror(errno) : sf_strerror(r->sf));
@@ -470,7 +472,8 @@ static int read_file(vm_media_reader *r, float *buf, int n, char *err)
         int64_t bad = dsp_pcm_first_nonfinite(buf, (size_t)got * (size_t)r->channels);
         if (bad >= 0) {
             float v = buf[bad];
-            file_place(r, r->in_pos + bad / r->channels, where, sizeof where);
+            r->failure_frame = r->in_pos + bad / r->channels;
+            file_place(r, r->failure_frame, where, sizeof where);
             r->failure = ds_fail(err, DS_ERR_FORMAT, "'%s' holds %s at %s, channel %d: dubstage "
                                  "refuses non-finite samples (repair or re-export the file)", r->path,
                                  isnan(v) ? "a NaN" : v > 0 ? "+infinity" : "-infinity", where,
@@ -891,6 +894,14 @@ ds_result vm_media_read(vm_media_reader *r, float *out, int n, char *err)
         n -= got;
     }
     return DS_OK;
+}
+
+int64_t vm_media_failure_frame(const vm_media_reader *r, int out_rate)
+{
+    if (!r || r->failure == DS_OK)
+        return -1;
+    /* the file frame at the reader's output rate, rounded to the nearest */
+    return (r->failure_frame * (int64_t)out_rate + r->in_rate / 2) / r->in_rate;
 }
 
 void vm_media_close(vm_media_reader **rp)

@@ -87,6 +87,12 @@ int vm_media_channels(const vm_media_reader *r);
  * (refused, never passed on; integer files cannot hold one). */
 ds_result vm_media_read(vm_media_reader *r, float *out, int n, char *err);
 
+/* After vm_media_read failed on the file's contents (cut short, a NaN or
+ * an infinity): where, as a frame of the stream at out_rate from the
+ * file's start (the file frame scaled to out_rate, rounded), so a caller
+ * can place it on its timeline; -1 when the last read did not fail so. */
+int64_t vm_media_failure_frame(const vm_media_reader *r, int out_rate);
+
 /* Closes the file, frees everything, sets *r to NULL. Safe on NULL. */
 void vm_media_close(vm_media_reader **r);
 

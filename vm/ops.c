@@ -1092,7 +1092,8 @@ static int clip_envelope(op_clips_args *a, const op_clip *c, int64_t s0, int off
 
 /* A clip's file failed (offline): the render fails with the first
  * failure's message (two threads may run clip players), placed on the
- * session's timeline: the block's first sample of the clip, s0. */
+ * session's timeline at s0: where the file went wrong, or the block's
+ * first sample of the clip when the file could not be opened. */
 static void clip_failed(plan *p, const op_clips_args *a, int64_t s0, const char *err)
 {
     if (__atomic_exchange_n(&p->failed, 1, __ATOMIC_SEQ_CST))
@@ -1228,8 +1229,11 @@ static void clips_read(plan *p, op_clips_args *a, op_clip_read *r, int64_t pos, 
                 if ((!a->readers[i] && vm_media_open_expect(&a->readers[i], c->path, &expect, p->tb.rate,
                                                             c->from + (s0 - c->at), r->err) != DS_OK) ||
                     vm_media_read(a->readers[i], dst, len, r->err) != DS_OK) {
+                    /* placed where the file went wrong (the read may run
+                     * ahead of this block), else at the block's first sample */
+                    int64_t f = vm_media_failure_frame(a->readers[i], p->tb.rate);
                     r->failed = 1;
-                    r->fail_s0 = s0;
+                    r->fail_s0 = f >= 0 && c->at + f - c->from >= s0 ? c->at + f - c->from : s0;
                     return;
                 }
             }

@@ -192,7 +192,11 @@ if inject "$name" 200 long.lua --block 1 --quiet; then
   cut_frames=$(((pos_s + 40) * 8000))
   truncate -s $(($(data_offset media/long.wav) + cut_frames * 2)) media/long.wav
   finish
-  expect_failed "$name" "long.wav" "ends early" "frame $cut_frames," "track 'T' at"
+  # placed on the timeline where the file ends (the clip is at 0, 8 kHz
+  # into 48 kHz: a whole second), not where the block reading it began
+  cut_s=$((pos_s + 40))
+  cut_tc=$(printf '%02d:%02d:%02d:00' $((cut_s / 3600)) $((cut_s / 60 % 60)) $((cut_s % 60)))
+  expect_failed "$name" "long.wav" "ends early" "frame $cut_frames," "track 'T' at $cut_tc:"
 fi
 cp pristine.wav media/long.wav
 

@@ -124,12 +124,26 @@ for v in nan32:"a NaN" inf32:"+infinity" ninf32:"-infinity" nan64:"a NaN"; do
   f=${v%%:*} what=${v#*:}
   render_clip "$f" "media/$f.wav" 48000 2
   expect_failed "$f: refused at the source, the file, the value and its time named" "media/$f.wav" "$what" \
-    "frame 72000, 1.500 s into the file, channel 2"
+    "frame 72000, 1.500 s into the file, channel 2" "track 'T' at 00:00:01:12:"
 done
 
 # the same NaN through the resampler (a 44.1 kHz session)
 render_clip nan32r media/nan32.wav 44100 2
-expect_failed "nan32 read at 44.1 kHz: refused the same way" "media/nan32.wav" "a NaN" "1.500 s into the file"
+expect_failed "nan32 read at 44.1 kHz: refused the same way" "media/nan32.wav" "a NaN" "1.500 s into the file" \
+  "track 'T' at 00:00:01:12:"
+
+# the session timecode is the bad sample's, wherever the clip starts and
+# whatever part of the file it plays: from 0.5 s of the file, placed at 10 s
+cat >nanat.lua <<'LUA'
+session { rate = 48000, length = 12 }
+local t = track "T"
+t:clip { "media/nan32.wav", at = 10, from = 0.5 }
+output { "out/nanat.wav", from = t, format = "wav32f" }
+LUA
+out=$("$DS" render nanat.lua --quiet 2>&1)
+rc=$?
+expect_failed "a NaN 1.5 s into a file played from 0.5 s at 10 s: placed at 11 s" "track 'T' at 00:00:11:00:" \
+  "frame 72000, 1.500 s into the file"
 
 # ---- a finite mix that leaves the float range on its way ------------------------
 
