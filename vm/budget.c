@@ -8,7 +8,20 @@
 #define _GNU_SOURCE /* SIGEV_THREAD_ID: the watch's tick goes to the script's thread */
 #include "vm/budget.h"
 
+#include <malloc.h>
 #include <signal.h>
+/* AddressSanitizer (gcc says __SANITIZE_ADDRESS__, clang __has_feature) */
+#if defined(__SANITIZE_ADDRESS__)
+#define BUDGET_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BUDGET_ASAN 1
+#endif
+#endif
+#ifdef BUDGET_ASAN
+/* sanitizer/allocator_interface.h's, declared here: gcc 12 ships no header */
+size_t __sanitizer_get_current_allocated_bytes(void);
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +52,25 @@ static void *budget_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 }
 
 static void count_hook(lua_State *L, lua_Debug *ar);
+
+/* bytes the process's heap holds (malloc'd and mmapped); under
+ * AddressSanitizer (make asan, make fuzz) its allocator's own count */
+static double heap_in_use(void)
+{
+#ifdef BUDGET_ASAN
+    return (double)__sanitizer_get_current_allocated_bytes();
+#else
+    struct mallinfo2 m = mallinfo2();
+    return (double)m.uordblks + (double)m.hblkhd;
+#endif
+}
+
+/* how much the heap grew since the watch began: the script's Lua state and
+ * everything its calls made in C (tracks, clips, moves, names) */
+static double heap_grown(const vm_budget *b)
+{
+    return heap_in_use() - b->heap_start;
+}
 
 /* Raises msg at the running script line, and makes the hook fire on every
  * instruction of this thread so that no pcall in the script keeps going. */
@@ -78,8 +110,22 @@ static void count_hook(lua_State *L, lua_Debug *ar)
         snprintf(msg, sizeof msg, "memory limit exhausted (%g MiB; --max-memory)", b->memory_cap_hit_mb);
         stop_script(L, msg);
     }
+    if (b->watching && b->max_memory_mb > 0 && (b->tick_seen != b->ticks || ++b->hooks % VM_BUDGET_HEAP_EVERY == 0)) {
+        b->tick_seen = b->ticks;
+        if (heap_grown(b) > b->max_memory_mb * 1048576.0) {
+            lua_gc(L, LUA_GCCOLLECT); /* garbage never counts */
+            if (heap_grown(b) > b->max_memory_mb * 1048576.0) {
+                b->memory_refused = 1;
+                b->memory_cap_hit_mb = b->max_memory_mb;
+                b->max_memory_mb = 0;
+                char msg[128];
+                snprintf(msg, sizeof msg, "memory limit exhausted (%g MiB; --max-memory)", b->memory_cap_hit_mb);
+                stop_script(L, msg);
+            }
+        }
+    }
     b->instructions += VM_BUDGET_HOOK_EVERY;
-    if (b->max_instructions > 0 && b->instructions > b->max_instructions) {
+    if (b->max_instructions > 0 && b->instructions + b->c_instructions > b->max_instructions) {
         char n[32], msg[128];
         limit_text(b->max_instructions, n, sizeof n);
         snprintf(msg, sizeof msg, "instruction budget exhausted (%s; --max-instructions)", n);
@@ -103,6 +149,7 @@ void vm_budget_init(vm_budget *b, double max_instructions, double max_memory_mb,
 lua_State *vm_budget_newstate(vm_budget *b)
 {
     b->instructions = 0;
+    b->c_instructions = 0;
     b->memory_bytes = 0;
     b->memory_refused = 0;
     b->memory_cap_hit_mb = 0;
@@ -118,6 +165,7 @@ lua_State *vm_budget_newstate(vm_budget *b)
 void vm_budget_restart(vm_budget *b, lua_State *L)
 {
     b->instructions = 0;
+    b->c_instructions = 0;
     b->memory_refused = 0;
     if (b->memory_cap_hit_mb > 0)
         b->max_memory_mb = b->memory_cap_hit_mb, b->memory_cap_hit_mb = 0;
@@ -179,14 +227,17 @@ static void on_tick(int sig)
     vm_budget *b = watched;
     if (!b)
         return;
-    if (b->instructions != b->seen) { /* Lua ran since the last tick */
-        b->seen = b->instructions;
-        return;
-    }
-    b->instructions += VM_BUDGET_C_RATE * VM_BUDGET_TICK_S;
+    /* the tick's CPU time beyond what its Lua instructions account for was
+     * spent in C: counted at VM_BUDGET_C_RATE (the hook, the only writer of
+     * instructions, may be the code this signal interrupted: C time has a
+     * counter of its own) */
+    double lua = b->instructions - b->seen, c = VM_BUDGET_C_RATE * VM_BUDGET_TICK_S - lua;
     b->seen = b->instructions;
-    if (b->instructions <= b->max_instructions)
-        return;
+    b->ticks++;
+    if (c > 0)
+        b->c_instructions += c;
+    if (lua > 0 || b->max_instructions <= 0 || b->instructions + b->c_instructions <= b->max_instructions)
+        return; /* Lua runs: its hook stops it at the next look, with a Lua error */
     char msg[512], num[16];
     size_t at = 0;
     lua_Debug ar;
@@ -228,7 +279,7 @@ void vm_budget_watch(vm_budget *b, lua_State *L, int on)
         }
         return;
     }
-    if (b->watching || b->max_instructions <= 0)
+    if (b->watching || (b->max_instructions <= 0 && b->max_memory_mb <= 0))
         return;
     timer_t *t = malloc(sizeof *t);
     struct sigevent ev = {.sigev_notify = SIGEV_THREAD_ID, .sigev_signo = SIGVTALRM};
@@ -246,6 +297,7 @@ void vm_budget_watch(vm_budget *b, lua_State *L, int on)
     b->main = L;
     b->running = L;
     b->seen = b->instructions;
+    b->heap_start = heap_in_use();
     b->timer = t;
     b->watching = 1;
     watched = b;

@@ -280,6 +280,17 @@ limit "budget: a plain find of a long needle (one C call) stops at its line" "--
 limit "budget: the same pattern inside a coroutine stops" "--max-instructions 1e8" \
   'coroutine.wrap(function() return ("a"):rep(3000):find(("a*"):rep(12) .. "b") end)()' \
   "k.lua:2: instruction budget exhausted (1e8" "inside one call"
+# the mix calls themselves run in C: a loop that makes clips runs ten Lua
+# instructions a clip, and its clips are C memory, not the Lua state's;
+# both count (before: 10 GB in 100 s, stopped by neither limit)
+limit "budget: a loop making clips is stopped by the time it spends in C" "--max-instructions 1e8 --max-memory 0" \
+  'local t = track "T" for i = 1, 1e9 do t:clip { "media/m.wav", at = 0, length = 0.001 } end' \
+  "k.lua:2: instruction budget exhausted (1e8; --max-instructions)"
+limit "memory: a loop making clips is stopped by the memory its clips take" "--max-instructions 0 --max-memory 64" \
+  'local t = track "T" for i = 1, 1e9 do t:clip { "media/m.wav", at = 0, length = 0.001 } end' \
+  "k.lua:2: memory limit exhausted (64 MiB; --max-memory)"
+limit "memory: tracks named with one long string are stopped (C copies of it)" "--max-instructions 0 --max-memory 64" \
+  'local n = ("x"):rep(1e6) for i = 1, 1e9 do track(n .. i) end' "k.lua:2: memory limit exhausted (64 MiB"
 printf 'local x = 0\nwhile true do\n  x = x + 1\nend\n' >lib/loop.lua
 limit "budget: a loop in a module names the module's line" "--max-instructions 1e6" 'require "lib.loop"' \
   "lib/loop.lua:3: instruction budget exhausted"
