@@ -449,7 +449,12 @@ ds_result vm_sandbox_cli_outputs(vm_sandbox *sb, const char *option, const char 
         return ds_fail(err, DS_ERR_ARG, "%s needs a folder name, such as %s qc", option, option);
     if ((r = vm_path_resolve(NULL, dir, real, sizeof real, &missing, err)) != DS_OK)
         return r;
-    if (!missing && stat(real, &st) == 0 && !S_ISDIR(st.st_mode)) {
+    int dir_exists = !missing && stat(real, &st) == 0;
+    if (!dir_exists && strcmp(option, "--report") == 0 && touched(sb, real, NULL, other, sizeof other))
+        /* the folder would be made where an output of the script goes */
+        return ds_fail(err, DS_ERR_ARG, "%s '%s' is %s, not a folder: give a folder for the report, such as "
+                       "%s qc (an output never replaces an input or another output)", option, dir, other, option);
+    if (dir_exists && !S_ISDIR(st.st_mode)) {
         if (touched(sb, real, &st, other, sizeof other))
             return ds_fail(err, DS_ERR_ARG, "%s '%s' is %s, not a folder: give a folder for the report, such as "
                            "%s qc (an output never replaces an input)", option, dir, other, option);

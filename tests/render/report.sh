@@ -239,5 +239,7 @@ refused "a report file that would replace an output is refused" "would replace o
 mkdir -p busy/mix.report.html
 refused "a report file that is a folder is refused" "is not a regular file" -- render mix.lua --report busy
 rm -rf out
+refused "--report naming an output that does not exist yet is refused" "is output 'out/mx.wav'" -- render mix.lua --report out/mx.wav
+[ ! -e out ] && ok "no folder was made where the output goes" || notok "no folder was made where the output goes" "out/: $(ls -R out)"
 refused "a report folder that cannot be made stops before the render" "cannot create folder '/proc/qc'" -- render mix.lua --report /proc/qc
 [ ! -e out ] && ok "nothing was rendered" || notok "nothing was rendered" "out/ exists: $(ls out)"
