@@ -824,23 +824,28 @@ static void on_tick(void *user)
     vm_live_status st;
     vm_live_get_status(s->live, &st);
     char buf[2048], tc[64];
+    size_t n = 0;
     vm_time_format(&s->desc.tb, st.position, tc, sizeof tc);
-    int n = snprintf(buf, sizeof buf, "%s %s  xruns %llu  underruns %llu", st.playing ? "PLAY" : "STOP", tc,
-                     (unsigned long long)st.xruns, (unsigned long long)st.underruns);
-    for (int i = 0; i < st.nmeters && n < (int)sizeof buf - 200; i++)
-        n += snprintf(buf + n, sizeof buf - (size_t)n, "%s%-8s peak %6.1f dBFS  S %6.1f LUFS", i % 2 ? "   " : "\n  ",
-                      st.meters[i].name, st.meters[i].peak_dbfs, st.meters[i].short_term_lufs);
+    /* built of parts that each fit whole or not at all (a strip's name is
+     * as long as the script made it); the meters and gains leave the disk's
+     * error 200 bytes */
+    size_t room = sizeof buf - 200;
+    ds_appendf(buf, sizeof buf, &n, "%s %s  xruns %llu  underruns %llu", st.playing ? "PLAY" : "STOP", tc,
+               (unsigned long long)st.xruns, (unsigned long long)st.underruns);
+    for (int i = 0; i < st.nmeters; i++)
+        ds_appendf(buf, room, &n, "%s%-8s peak %6.1f dBFS  S %6.1f LUFS", i % 2 ? "   " : "\n  ",
+                   st.meters[i].name, st.meters[i].peak_dbfs, st.meters[i].short_term_lufs);
     int shown = 0;
-    for (int i = 0; i < st.ngr && n < (int)sizeof buf - 200; i++)
-        n += snprintf(buf + n, sizeof buf - (size_t)n, "%s%s %.1f dB", shown++ ? ",  " : "\n  gain: ", st.gr[i].name,
-                      fabs(st.gr[i].gain_db) < 0.05 ? 0.0 : st.gr[i].gain_db);
-    for (int i = 0; i < s->nduck_lanes && n < (int)sizeof buf - 200; i++)
+    for (int i = 0; i < st.ngr; i++)
+        shown += ds_appendf(buf, room, &n, "%s%s %.1f dB", shown ? ",  " : "\n  gain: ", st.gr[i].name,
+                            fabs(st.gr[i].gain_db) < 0.05 ? 0.0 : st.gr[i].gain_db);
+    for (int i = 0; i < s->nduck_lanes; i++)
         if (s->duck_lanes[i])
-            n += snprintf(buf + n, sizeof buf - (size_t)n, "%s%s %s %.1f dB", shown++ ? ",  " : "\n  gain: ",
-                          s->desc.strips[i].name, s->desc.strips[i].duck.nevents ? "duck" : "band duck",
-                          vm_lane_value(s->duck_lanes[i], st.position) + 0.0);
+            shown += ds_appendf(buf, room, &n, "%s%s %s %.1f dB", shown ? ",  " : "\n  gain: ",
+                                s->desc.strips[i].name, s->desc.strips[i].duck.nevents ? "duck" : "band duck",
+                                vm_lane_value(s->duck_lanes[i], st.position) + 0.0);
     if (st.feed_error[0])
-        snprintf(buf + n, sizeof buf - (size_t)n, "\n  disk: %s", st.feed_error);
+        ds_appendf(buf, sizeof buf, &n, "\n  disk: %s", st.feed_error);
     repl_console_status(buf);
 }
 

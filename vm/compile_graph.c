@@ -177,25 +177,6 @@ int64_t vmc_heap_pop(vmc_heap *h)
 
 /* ---- ordering ------------------------------------------------------------ */
 
-/* Appends printf output to buf[cap] at *len; returns 0, leaving buf
- * terminated where it was, when it does not fit. */
-static int appendf(char *buf, size_t cap, size_t *len, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int appendf(char *buf, size_t cap, size_t *len, const char *fmt, ...)
-{
-    if (*len >= cap)
-        return 0;
-    va_list ap;
-    va_start(ap, fmt);
-    int w = vsnprintf(buf + *len, cap - *len, fmt, ap);
-    va_end(ap);
-    if (w < 0 || (size_t)w >= cap - *len) {
-        buf[*len] = 0;
-        return 0;
-    }
-    *len += (size_t)w;
-    return 1;
-}
-
 /* The loop that closes when strip i, on the current path at or below
  * stack[depth] = s, feeds s: printed s -> stack[depth - 1] -> ... -> i -> s,
  * the way signal flows (stack[j + 1] feeds stack[j]); a long one is cut
@@ -212,11 +193,11 @@ static __attribute__((noinline)) ds_result loop_error(const compiler *c, int s, 
     size_t len = 0, room = sizeof loop - strlen(tail) - sizeof "... (99999999 more) -> ";
     int j = depth;
     for (; j >= from; j--)
-        if (!appendf(loop, room, &len, "%s '%s' -> ", vmc_kind_name(&d->strips[stack[j]]), d->strips[stack[j]].name))
+        if (!ds_appendf(loop, room, &len, "%s '%s' -> ", vmc_kind_name(&d->strips[stack[j]]), d->strips[stack[j]].name))
             break;
     if (j >= from)
-        appendf(loop, sizeof loop, &len, "... (%d more) -> ", j - from + 1);
-    appendf(loop, sizeof loop, &len, "%s", tail);
+        ds_appendf(loop, sizeof loop, &len, "... (%d more) -> ", j - from + 1);
+    ds_appendf(loop, sizeof loop, &len, "%s", tail);
     return ds_fail(err, DS_ERR_GRAPH, "%s: routing loop: %s", d->strips[s].where, loop);
 }
 

@@ -29,3 +29,19 @@ ds_result ds_fail(char *err, ds_result code, const char *fmt, ...)
     }
     return code;
 }
+
+int ds_appendf(char *buf, size_t cap, size_t *len, const char *fmt, ...)
+{
+    if (*len >= cap)
+        return 0;
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(buf + *len, cap - *len, fmt, ap);
+    va_end(ap);
+    if (w < 0 || (size_t)w >= cap - *len) {
+        buf[*len] = 0;
+        return 0;
+    }
+    *len += (size_t)w;
+    return 1;
+}

@@ -7,6 +7,8 @@
 #ifndef DS_RESULT_H
 #define DS_RESULT_H
 
+#include <stddef.h>
+
 #define DS_ERR_LEN 512
 
 typedef enum {
@@ -27,5 +29,11 @@ const char *ds_result_description(ds_result r);
  * Lets a failing path read `return ds_fail(err, DS_ERR_IO, "...", ...)`. */
 ds_result ds_fail(char *err, ds_result code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Appends printf output to the message buf[cap] at *len, whole or not at
+ * all: returns 1 and moves *len on, or returns 0 and leaves buf terminated
+ * where it was when the text does not fit (a message built of parts never
+ * runs past its buffer, and never stops in the middle of a part). */
+int ds_appendf(char *buf, size_t cap, size_t *len, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 #endif

@@ -19,6 +19,7 @@
 #include "dsp/reverb.h"
 #include "dsp/transient.h"
 #include "tests/check.h"
+#include "vm/result.h"
 #include "tests/unit/render_util.h"
 
 static double tone(int i, int c) { (void)c; return 0.25 * sin(2 * M_PI * 100.0 * i / 48000.0); }
@@ -515,6 +516,32 @@ static void test_stereo_tools(void)
               "polarity of channel 64 on a 64-channel bus compiles");
 }
 
+/* ds_appendf, the bounded append every message built of parts uses (the
+ * routing loop, the REPL's status line): a part goes in whole or not at
+ * all, the buffer stays terminated, nothing is written past cap, and a
+ * full buffer takes nothing more. Checked against a guard byte after cap. */
+static void test_appendf(void)
+{
+    char buf[17];
+    size_t n = 0;
+    memset(buf, '#', sizeof buf);
+    int a = ds_appendf(buf, 16, &n, "%s", "0123456789");    /* fits: 10 */
+    int b = ds_appendf(buf, 16, &n, "%s", "abcdef");        /* 16 with its NUL: does not fit */
+    int c = ds_appendf(buf, 16, &n, "%s", "abcde");         /* 15 + NUL: fits exactly */
+    int d = ds_appendf(buf, 16, &n, "%s", "x");             /* full: nothing more */
+    check(a && !b && c && !d && n == 15 && strcmp(buf, "0123456789abcde") == 0 && buf[16] == '#',
+          "ds_appendf: each part whole or not at all, never past its buffer",
+          "returns %d %d %d %d, len %zu, '%s', guard '%c'", a, b, c, d, n, buf, buf[16]);
+    char long_name[5000];
+    memset(long_name, 'x', sizeof long_name - 1);
+    long_name[sizeof long_name - 1] = 0;
+    n = 0;
+    memset(buf, '#', sizeof buf);
+    b = ds_appendf(buf, 16, &n, "%s", long_name);
+    check(!b && n == 0 && buf[0] == 0 && buf[16] == '#', "ds_appendf: a part longer than the buffer leaves it empty",
+          "returns %d, len %zu", b, n);
+}
+
 int main(void)
 {
     if (scratch_open("validate") != 0)
@@ -527,6 +554,7 @@ int main(void)
     test_eq_wide_butterworth();
     test_dynamics();
     test_loop();
+    test_appendf();
     test_wide_clip();
     test_rate();
     test_overlap();
