@@ -295,9 +295,23 @@ else
 fi
 rm -rf out/.t.wav.part-abc out/t.wav.part-ABCDEF out/.t.wav.part-ABCDE- out/.d.wav.part-ABCDEF
 
+# locked FILE: FILE is flock'ed by some process (/proc/locks lists its inode)
+locked() {
+  ino=$(stat -c %i "$1" 2>/dev/null) && grep -q "FLOCK .*:$ino " /proc/locks 2>/dev/null
+}
 name="a running render's temporary file is not swept by another render"
 if inject "$name" 300 long.lua --block 1 --quiet; then
   running=$(part_files | grep '/\.t\.wav\.part-' | head -1)
+  # the temporary exists unlocked for an instant between its O_EXCL open
+  # and its flock (vm/tmpfile.c: a sweep then may take it, and its creator
+  # makes another): a render stopped in that instant is let on, up to 40
+  # times, until its file is locked (seen failing under load, 2026-12-06)
+  tries=0
+  while ! locked "$running" && [ $tries -lt 40 ]; do
+    kill -CONT "$bg"; sleep 0.02; kill -STOP "$bg"
+    running=$(part_files | grep '/\.t\.wav\.part-' | head -1)
+    tries=$((tries + 1))
+  done
   out=$("$DS" render short.lua --quiet 2>&1)
   rc2=$?
   if [ $rc2 -ne 0 ] || [ ! -e "$running" ]; then
