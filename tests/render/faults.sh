@@ -193,9 +193,12 @@ if inject "$name" 200 long.lua --block 1 --quiet; then
   truncate -s $(($(data_offset media/long.wav) + cut_frames * 2)) media/long.wav
   finish
   # placed on the timeline where the file ends (the clip is at 0, 8 kHz
-  # into 48 kHz: a whole second), not where the block reading it began
+  # into 48 kHz: a whole second), not where the block reading it began;
+  # a render stopped before it opened the file finds the cut at the open,
+  # placed at the clip's start (its message says "when the mix was compiled")
   cut_s=$((pos_s + 40))
   cut_tc=$(printf '%02d:%02d:%02d:00' $((cut_s / 3600)) $((cut_s / 60 % 60)) $((cut_s % 60)))
+  case $out in *"when the mix was compiled"*) cut_tc=00:00:00:00 ;; esac
   expect_failed "$name" "long.wav" "ends early" "frame $cut_frames," "track 'T' at $cut_tc:"
 fi
 cp pristine.wav media/long.wav
