@@ -291,6 +291,11 @@ limit "memory: a loop making clips is stopped by the memory its clips take" "--m
   "k.lua:2: memory limit exhausted (64 MiB; --max-memory)"
 limit "memory: tracks named with one long string are stopped (C copies of it)" "--max-instructions 0 --max-memory 64" \
   'local n = ("x"):rep(1e6) for i = 1, 1e9 do track(n .. i) end' "k.lua:2: memory limit exhausted (64 MiB"
+# Lua runs finalizers (__gc) with hooks off: a loop in one was never
+# counted (it ran until killed); the watch counts its CPU time
+limit "budget: a loop in a finalizer (no hook runs there) stops at its line" "--max-instructions 1e8" \
+  'setmetatable({}, { __gc = function() while true do end end }) collectgarbage()' \
+  "k.lua:2: instruction budget exhausted (1e8"
 printf 'local x = 0\nwhile true do\n  x = x + 1\nend\n' >lib/loop.lua
 limit "budget: a loop in a module names the module's line" "--max-instructions 1e6" 'require "lib.loop"' \
   "lib/loop.lua:3: instruction budget exhausted"
