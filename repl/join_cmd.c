@@ -195,7 +195,55 @@ static int check_follows(const join_clock *c, const join_input *a, const join_in
     return 1;
 }
 
-/* 1 (after printing why) when out is one of the segments' files. */
+static int find_manifest_of(const char *path, char *mname, size_t nm, char *name, size_t nn);
+
+/* 1 when the file at path starts as a WAV file does (RIFF, RF64 or BW64,
+ * then WAVE): the only kind of file a join may replace. */
+static int starts_as_wav(const char *path)
+{
+    unsigned char head[12];
+    FILE *f = fopen(path, "rb");
+    size_t got = f ? fread(head, 1, sizeof head, f) : 0;
+    if (f)
+        fclose(f);
+    return got == sizeof head &&
+           (memcmp(head, "RIFF", 4) == 0 || memcmp(head, "RF64", 4) == 0 || memcmp(head, "BW64", 4) == 0) &&
+           memcmp(head + 8, "WAVE", 4) == 0;
+}
+
+/* 1 (after printing why) when out is a file the render of segment path
+ * read (its script, media, trims, modules: the inputs its manifest lists). */
+static int out_is_render_input(const char *out, const struct stat *so, const char *path)
+{
+    char mname[PATH_MAX], name[PATH_MAX], dir[PATH_MAX], mpath[2 * PATH_MAX + 2], err[DS_ERR_LEN];
+    if (find_manifest_of(path, mname, sizeof mname, name, sizeof name) != 0)
+        return 0;
+    vm_path_dirname(path, dir, sizeof dir);
+    snprintf(mpath, sizeof mpath, "%s/%s", dir, mname);
+    vm_manifest m;
+    if (vm_manifest_read(mpath, NULL, &m, err) != DS_OK) {
+        vm_manifest_free(&m);
+        return 0;
+    }
+    int hit = 0;
+    struct stat si;
+    for (int i = 0; i < m.ninputs && !hit; i++)
+        if (m.inputs[i].path && stat(m.inputs[i].path, &si) == 0 && si.st_dev == so->st_dev &&
+            si.st_ino == so->st_ino) {
+            fprintf(stderr, "dubstage: join: the output '%s' is '%s', %s of the render that made '%s' (%s): join "
+                            "never writes over an input\n",
+                    out, m.inputs[i].path, i == 0 ? "the script" : "an input", path, mpath);
+            hit = 1;
+        }
+    vm_manifest_free(&m);
+    return hit;
+}
+
+/* 1 (after printing why) when writing out would replace something that is
+ * not a join's to replace: one of the segments' files, a file the renders
+ * of the segments read, or any file that is not a WAV file (a script, a
+ * document). A WAV file that is none of those (an earlier join's) is
+ * replaced, so a join can be run again. */
 static int out_is_input(const char *out, const join_input *in, int n)
 {
     struct stat so, si;
@@ -207,6 +255,14 @@ static int out_is_input(const char *out, const join_input *in, int n)
                     out, in[k].path);
             return 1;
         }
+    if (!S_ISREG(so.st_mode) || !starts_as_wav(out)) {
+        fprintf(stderr, "dubstage: join: '%s' exists and is not a WAV file: join replaces only a WAV file (an "
+                        "earlier join's), never a script or another document\n", out);
+        return 1;
+    }
+    for (int k = 0; k < n; k++)
+        if (out_is_render_input(out, &so, in[k].path))
+            return 1;
     return 0;
 }
 

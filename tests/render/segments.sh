@@ -412,6 +412,35 @@ if [ $rc -eq 1 ] && has "join never writes over a segment" && cmp -s first.wav g
 else
   notok "join refuses to write over a segment" "exit $rc"
 fi
+cp gains/gains.lua script.keep && cp gains/media/dx.wav dx.keep
+run "$DS" join gains/gains.lua g1/PM.wav g2/PM.wav g3/PM.wav g4/PM.wav
+if [ $rc -eq 1 ] && has "'gains/gains.lua' exists and is not a WAV file" && cmp -s gains/gains.lua script.keep; then
+  ok "join refuses to write over the script (not a WAV file; the script is untouched)"
+else
+  notok "join refuses to write over the script" "exit $rc"
+fi
+run "$DS" join gains/media/dx.wav g1/PM.wav g2/PM.wav g3/PM.wav g4/PM.wav
+if [ $rc -eq 1 ] && has "an input of the render that made 'g1/PM.wav'" "join never writes over an input" &&
+   cmp -s gains/media/dx.wav dx.keep; then
+  ok "join refuses to write over a clip source the segments' render read (named by its manifest; untouched)"
+else
+  notok "join refuses to write over a clip source" "exit $rc"
+fi
+ln -s gains/media/dx.wav dx_link.wav
+run "$DS" join dx_link.wav g1/PM.wav g2/PM.wav g3/PM.wav g4/PM.wav
+if [ $rc -eq 1 ] && has "join never writes over an input" && cmp -s gains/media/dx.wav dx.keep; then
+  ok "... and through a symbolic link to it"
+else
+  notok "join refuses to write over a clip source through a link" "exit $rc"
+fi
+run "$DS" join again.wav g1/PM.wav g2/PM.wav g3/PM.wav g4/PM.wav
+r1=$rc
+run "$DS" join again.wav g1/PM.wav g2/PM.wav g3/PM.wav g4/PM.wav
+if [ $r1 -eq 0 ] && [ $rc -eq 0 ] && cmp -s again.wav gfile/PM.wav; then
+  ok "join run again replaces its own earlier output (a WAV file no render read)"
+else
+  notok "join run again over its own output" "exit $r1 then $rc"
+fi
 mkdir g5 && cp g1/PM.wav g5/
 run "$DS" join out/gj g1 g5
 expect_failed "join refuses folders that hold other outputs" "has no match in"
