@@ -362,6 +362,10 @@ static ds_result finish_plan(compiler *c, char *err)
     for (int i = 0; i < d->noutputs; i++) {
         const vm_output_desc *od = &d->outputs[i];
         const vm_strip_desc *st = &d->strips[od->strip];
+        if ((od->format == VM_OUT_FLAC16 || od->format == VM_OUT_FLAC24) && st->channels > 8)
+            return ds_fail(err, DS_ERR_GRAPH, "%s: output '%s' is %s, which holds 1 to 8 channels, but '%s' has %d: "
+                           "write it as wav24 or wav32f (up to %d channels)", od->where, od->path,
+                           vm_out_format_name(od->format), st->name, st->channels, VM_MAX_CHANNELS);
         plan_output *po = &p->outputs[p->noutputs++];
         po->path = vm_arena_strdup(A, od->path);
         po->strip = vm_arena_strdup(A, st->name);

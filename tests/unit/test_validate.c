@@ -257,6 +257,27 @@ static void test_dynamics(void)
               "compressor on a 32-channel bus compiles");
 }
 
+/* FLAC holds 1 to 8 channels: a wider output was refused by libsndfile
+ * only when the render opened it ("Format not recognised"). Now the
+ * compile says so at the output's line; 8 channels and a wide WAV compile. */
+static void test_flac_channels(void)
+{
+    expect_error_at("session { rate = 48000, length = 1 }\n"
+                    "local b = bus \"B\" { channels = 10 }\n"
+                    "output { \"out/b.flac\", from = b, format = \"flac24\" }\n",
+                    3, "flac24, which holds 1 to 8 channels, but 'B' has 10", "flac24 output of 10 channels: error");
+    expect_error_at("session { rate = 48000, length = 1 }\n"
+                    "local b = bus \"B\"\n"
+                    "output { \"out/b.flac\", from = b, format = \"flac16\" }\n"
+                    "b { channels = 9 }\n",
+                    3, "write it as wav24 or wav32f", "flac16 output of a bus widened to 9: error");
+    expect_ok("session { rate = 48000, length = 1 }\n"
+              "local b = bus \"B\" { channels = 8 }\n"
+              "output { \"out/b.flac\", from = b, format = \"flac24\" }\n"
+              "output { \"out/w.wav\", from = bus \"W\" { channels = 12 }, format = \"wav24\" }\n",
+              "an 8-channel flac24 and a 12-channel wav24 compile");
+}
+
 /* A routing loop through n buses, written so that bus i feeds bus i + 1 and
  * the last feeds the first. */
 static char *loop_script(int n)
@@ -553,6 +574,7 @@ int main(void)
     test_eq();
     test_eq_wide_butterworth();
     test_dynamics();
+    test_flac_channels();
     test_loop();
     test_appendf();
     test_wide_clip();
