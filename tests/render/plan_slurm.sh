@@ -148,16 +148,21 @@ if [ "$(logged ': up to date')" -eq 12 ] && [ "$(logged ': to render: ')" -eq 0 
   ok "the array again: every task finds its job up to date, nothing rendered"
 else notok "the array again renders nothing" "$(logged ': to render: ') renders"; fi
 
+# writing_caught: waits up to 60 s for task r3.ref's temporary file of
+# PM_ref.flac; true once it is there
+writing_caught() {
+  i=0
+  until ls film/reel3/out/.PM_ref.flac.part-* >/dev/null 2>&1; do
+    i=$((i + 1)); [ $i -gt 3000 ] && return 1
+    sleep 0.02
+  done
+}
+
 # ---- a task cancelled while it writes, then re-queued ----
 rm -rf film/reel3/out
 submit
 task=11   # r3.ref, the last: reel 3's jobs run longest
-i=0
-until ls film/reel3/out/.PM_ref.flac.part-* >/dev/null 2>&1; do
-  i=$((i + 1)); [ $i -gt 3000 ] && break
-  sleep 0.02
-done
-if ! ls film/reel3/out/.PM_ref.flac.part-* >/dev/null 2>&1; then
+if ! writing_caught; then
   notok "catch task $task writing" "no temporary file of film/reel3/out/PM_ref.flac seen in 60 s"
 else
   scancel "${job}_$task"
@@ -185,12 +190,7 @@ fi
 # so in the task's log) and completes.
 rm -rf film/reel3/out
 submit
-i=0
-until ls film/reel3/out/.PM_ref.flac.part-* >/dev/null 2>&1; do
-  i=$((i + 1)); [ $i -gt 3000 ] && break
-  sleep 0.02
-done
-if ! ls film/reel3/out/.PM_ref.flac.part-* >/dev/null 2>&1; then
+if ! writing_caught; then
   notok "catch task $task writing (for SIGKILL)" "no temporary file of film/reel3/out/PM_ref.flac seen in 60 s"
 else
   # the render holding the temporary open, killed by its pid: scancel
