@@ -71,6 +71,7 @@ static void compiler_free(compiler *c)
     free(c->delays_sum);
     free(c->batch_of);
     free(c->batch_next);
+    free(c->sum_into);
     free(c->def);
     free(c->unit);
     free(c->unit_cost);
@@ -442,7 +443,8 @@ static ds_result compile_phases(compiler *c, char *err)
     p->tb = d->tb;
     p->length = vm_desc_length(d);
     p->max_block = c->max_block;
-    if ((r = assign_buffers(c, err)) != DS_OK || (r = vmc_link_units(c, err)) != DS_OK ||
+    if ((r = assign_buffers(c, err)) != DS_OK || (r = vmc_find_sums(c, err)) != DS_OK ||
+        (r = vmc_link_units(c, err)) != DS_OK ||
         (r = prepare_ops(c, err)) != DS_OK)
         return r;
     CHECK(c->made = malloc((size_t)(c->nops ? c->nops : 1) * sizeof *c->made));

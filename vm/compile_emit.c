@@ -106,22 +106,39 @@ static int touches(const compiler *c, const aop *o, int s, int batch)
     return 0;
 }
 
-/* For the EQ batch whose last filter is abstract op e: the bus its tracks
- * mix into, when its clear and then those mixes, one per track in the
- * batch's order, are the next ops after e to touch the bus or a track of
- * the batch, and nothing after them reads a track (nor does an output or a
- * key: c->tapped, c->keyed_by); mix[k] then holds track k's mix and *clear
- * the clear (abstract ops). Else -1. The sum then writes the bus where the
- * clear did and makes the same sums in the same order, before anything
- * else touches the bus: the same bytes (and vmc_link_units's waits, made
- * from the abstract ops, still hold: the bus's unit waits for the batch's,
- * whose tracks its mixes read). */
-static int sum_bus(const compiler *c, int e, int *clear, int *mix)
+/* The tracks of the EQ batch that starts at strip head. */
+static int batch_tracks(const compiler *c, int head)
 {
-    int head = c->ops[e].strip, bus = -1, next = head, nmix = 0;
+    int n = 0;
+    for (int t = head; t >= 0; t = c->batch_next[t])
+        n++;
+    return n;
+}
+
+/* For the EQ batch whose last filter is abstract op e: the bus its tracks
+ * mix into, when its clear, then the terms earlier batches' sums make (the
+ * ops up to summed[bus], -1: none), then this batch's mixes, one per track
+ * in the batch's order, are the next ops after e to touch the bus or a
+ * track of the batch, and nothing after them reads a track (nor does an
+ * output or a key: c->tapped, c->keyed_by); mix[k] then holds track k's
+ * mix and *clear the clear (abstract ops). Else -1. The sum then writes
+ * the bus where the clear did (or adds to what the earlier batch's sum
+ * wrote there) and makes the same sums in the same order, before anything
+ * else touches the bus: the same bytes. vmc_link_units's waits, made from
+ * the abstract ops, still hold: the bus's unit waits for the batch's, whose
+ * tracks its mixes read, and a batch that adds to an earlier one's sum
+ * waits for that batch's unit (vmc_find_sums, c->sum_into). */
+static int sum_bus(const compiler *c, int e, const int *summed, int *clear, int *mix)
+{
+    const aop *eo = &c->ops[e];
+    int head = eo->strip, bus = -1, next = head, nmix = 0;
+    if (eo->kind != A_EQ_BATCH || eo->dst != c->d->strips[head].ninserts - 1)
+        return -1; /* not the batch's last filter */
     for (int t = head; t >= 0; t = c->batch_next[t])
         if (c->tapped[t] || VMC_ROW_BEGIN(c->keyed_by, t) != VMC_ROW_END(c->keyed_by, t))
             return -1;
+    if (batch_tracks(c, head) > DSP_BIQUAD_SUM_LANES)
+        return -1;
     for (int i = e + 1; i < c->nops; i++) {
         const aop *o = &c->ops[i];
         if (bus < 0 && o->kind == A_MIX && o->strip == head)
@@ -136,6 +153,8 @@ static int sum_bus(const compiler *c, int e, int *clear, int *mix)
             continue;
         if (*clear < 0 && o->kind == A_CLEAR && o->strip == bus)
             *clear = i;
+        else if (*clear >= 0 && nmix == 0 && i <= summed[bus] && !touches(c, o, -1, head))
+            continue; /* a term an earlier batch's sum makes */
         else if (*clear >= 0 && next >= 0 && o->kind == A_MIX && o->strip == next && o->dst == bus)
             mix[nmix++] = i, next = c->batch_next[next];
         else if (next >= 0 || touches(c, o, -1, head))
@@ -144,12 +163,42 @@ static int sum_bus(const compiler *c, int e, int *clear, int *mix)
     return next < 0 ? bus : -1;
 }
 
+/* Per bus, the last abstract op whose term the batches' sums so far make,
+ * all -1; NULL when out of memory. */
+static int *no_sums(const compiler *c)
+{
+    int *summed = malloc((size_t)(c->n ? c->n : 1) * sizeof *summed);
+    for (int s = 0; summed && s < c->n; s++)
+        summed[s] = -1;
+    return summed;
+}
+
+ds_result vmc_find_sums(compiler *c, char *err)
+{
+    int *summed = no_sums(c), clear, mix[DSP_BIQUAD_SUM_LANES];
+    free(c->sum_into);
+    c->sum_into = malloc((size_t)(c->nops ? c->nops : 1) * sizeof *c->sum_into);
+    if (!summed || !c->sum_into) {
+        free(summed);
+        return ds_fail(err, DS_ERR_NOMEM, "out of memory");
+    }
+    for (int e = 0; e < c->nops; e++) {
+        int bus = c->sum_into[e] = sum_bus(c, e, summed, &clear, mix);
+        if (bus >= 0)
+            summed[bus] = mix[batch_tracks(c, c->ops[e].strip) - 1];
+    }
+    free(summed);
+    return DS_OK;
+}
+
 /* Fills sum from the clear and mix plan ops when they are what the sum
- * does: a clear of the bus's channels (at most DSP_BIQUAD_SUM_BUSES), plain
- * mixes (constant coefficients) from the eq's channels into the bus, each
- * bus channel taking the channels in increasing order, each once.
- * Returns 1 when they are. */
-static int fill_sum(const op_eq_args *eq, const op_clear_args *cl, op_mix_args *const *mix, int nmix,
+ * does: the bus's channels those of the clear (at most
+ * DSP_BIQUAD_SUM_BUSES), which the sum makes when `set` (else an earlier
+ * batch's sum did: this one adds to it), plain mixes (constant
+ * coefficients) from the eq's channels into the bus, each bus channel
+ * taking the channels in increasing order, each once. Returns 1 when they
+ * are. */
+static int fill_sum(const op_eq_args *eq, const op_clear_args *cl, int set, op_mix_args *const *mix, int nmix,
                     dsp_biquad_sum *sum)
 {
     if (cl->nch < 1 || cl->nch > DSP_BIQUAD_SUM_BUSES || eq->nch > DSP_BIQUAD_SUM_LANES)
@@ -157,7 +206,7 @@ static int fill_sum(const op_eq_args *eq, const op_clear_args *cl, op_mix_args *
     int last[DSP_BIQUAD_SUM_BUSES];
     memset(sum, 0, sizeof *sum);
     sum->nbus = cl->nch;
-    sum->set = 1;
+    sum->set = set;
     for (int b = 0; b < cl->nch; b++)
         sum->bus[b] = cl->chans[b], last[b] = -1;
     for (int m = 0; m < nmix; m++)
@@ -181,15 +230,14 @@ ds_result vmc_fuse_sums(compiler *c, char *err)
     plan *p = c->p;
     vm_arena *A = &p->arena;
     const vm_desc *d = c->d;
+    int *summed = no_sums(c); /* as vmc_find_sums, from the sums made here */
+    if (!summed)
+        goto nomem;
     for (int e = 0; e < c->nops; e++) {
         const aop *o = &c->ops[e];
-        if (o->kind != A_EQ_BATCH || o->dst != d->strips[o->strip].ninserts - 1)
-            continue; /* the batch's last filter */
-        int clear, mixes[DSP_BIQUAD_SUM_LANES], bus = -1, ntracks = 0;
-        for (int t = o->strip; t >= 0; t = c->batch_next[t])
-            ntracks++;
-        if (ntracks <= DSP_BIQUAD_SUM_LANES)
-            bus = sum_bus(c, e, &clear, mixes);
+        int clear, mixes[DSP_BIQUAD_SUM_LANES], bus = -1, ntracks = batch_tracks(c, o->strip);
+        if (c->sum_into[e] >= 0)
+            bus = sum_bus(c, e, summed, &clear, mixes);
         if (bus < 0)
             continue;
         /* the eq op that runs last: this one, or the one before whose pass runs it */
@@ -203,6 +251,7 @@ ds_result vmc_fuse_sums(compiler *c, char *err)
         op_eq_args *ea = eq->args;
         plan_op *cl = &p->ops[c->made[clear]];
         op_mix_args *mix[DSP_BIQUAD_SUM_LANES];
+        int set = summed[bus] < 0; /* else it adds to an earlier batch's sum */
         int plain = eq->cls == &op_eq_class && !ea->fused && !ea->moving && ea->order == 2 &&
                     cl->cls == &op_clear_class;
         for (int k = 0; plain && k < ntracks; k++) {
@@ -211,22 +260,31 @@ ds_result vmc_fuse_sums(compiler *c, char *err)
             mix[k] = m->args;
         }
         dsp_biquad_sum sum;
-        if (!plain || !fill_sum(ea, cl->args, mix, ntracks, &sum))
+        if (!plain || !fill_sum(ea, cl->args, set, mix, ntracks, &sum))
             continue;
-        CHECK(ea->sum = vm_arena_alloc(A, sizeof *ea->sum));
+        summed[bus] = mixes[ntracks - 1];
+        if (!(ea->sum = vm_arena_alloc(A, sizeof *ea->sum)))
+            goto nomem;
         *ea->sum = sum;
         ((op_clear_args *)cl->args)->fused = 1;
         for (int k = 0; k < ntracks; k++)
             mix[k]->fused = 1;
         const char *bus_name = d->strips[bus].name;
-        CHECK(eq->label = vmc_label(A, "%s; summed into bus '%s' as it leaves the filters", eq->label, bus_name));
-        CHECK(cl->label = vmc_label(A, "%s, done by the eq's sum", cl->label));
+        if (!(eq->label = vmc_label(A, "%s; summed into bus '%s' as it leaves the filters%s", eq->label, bus_name,
+                                    set ? "" : ", onto the sum of the batch before")) ||
+            (set && !(cl->label = vmc_label(A, "%s, done by the eq's sum", cl->label))))
+            goto nomem;
         for (int k = 0; k < ntracks; k++) {
             plan_op *m = &p->ops[c->made[mixes[k]]];
-            CHECK(m->label = vmc_label(A, "%s, done by the eq's sum", m->label));
+            if (!(m->label = vmc_label(A, "%s, done by the eq's sum", m->label)))
+                goto nomem;
         }
     }
+    free(summed);
     return DS_OK;
+nomem:
+    free(summed);
+    return ds_fail(err, DS_ERR_NOMEM, "out of memory");
 }
 
 /* The next op slot of the plan (the compiler sized p->ops for every op). */

@@ -76,6 +76,7 @@ typedef struct {
     int *delays_sum;       /* per bus: 1 when its sum is delayed as inputs later than it come (A_DELAY_SUM) */
     int *batch_of;         /* per strip: first strip of its EQ batch, -1 when not batched */
     int *batch_next;       /* per strip: next strip of the same batch, -1 at its end */
+    int *sum_into;         /* per op: the bus an EQ batch's last filter may sum into in its pass, -1: none (vmc_find_sums) */
     int nfront;            /* ops[0..nfront) are tracks' own work, runnable in parallel (split_front) */
     int *unit;             /* per op: its unit (split_front: the front's; vmc_link_units: every op's) */
     int nunits;
@@ -235,10 +236,16 @@ ds_result vmc_emit_op(compiler *c, const aop *o, char *err);
 const char *vmc_label(vm_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Fuses the eq op at ops[j] into the one before when it can; returns whether it did. */
 int vmc_fuse_eq(plan *p, int j);
-/* Once every op is made: an EQ batch whose tracks nothing else reads than
- * their mixes into one bus, made right after the bus's clear, makes that
- * clear and those mixes as its output leaves the filters (op_eq_args.sum),
- * and they are left with nothing to do. */
+/* Before the units are linked: the EQ batches that may make their bus's
+ * sum in their pass (c->sum_into), judged on the abstract ops; a batch
+ * whose terms follow an earlier batch's in the bus's sum adds to that
+ * batch's, and so touches the bus after it (vmc_link_units). */
+ds_result vmc_find_sums(compiler *c, char *err);
+/* Once every op is made: an EQ batch of c->sum_into whose tracks nothing
+ * else reads than their mixes into one bus, made right after the bus's
+ * clear (or after the mixes an earlier batch's sum made), makes that clear
+ * and those mixes as its output leaves the filters (op_eq_args.sum), and
+ * they are left with nothing to do. */
 ds_result vmc_fuse_sums(compiler *c, char *err);
 
 #endif

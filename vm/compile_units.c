@@ -155,8 +155,10 @@ static int find_edges(const compiler *c, dep_walk *w)
     for (int r = 0; r < nres; r++)
         w->last_writer[r] = w->readers[r] = -1;
     for (int i = 0; i < c->nops; i++) {
-        vmc_touch t[VMC_MAX_TOUCH];
+        vmc_touch t[VMC_MAX_TOUCH + 1];
         int nt = vmc_op_touches(c, &c->ops[i], t), u = first_unit(c, i);
+        if (c->sum_into[i] >= 0) /* an EQ batch that may write its bus's sum (vmc_find_sums) */
+            t[nt++] = (vmc_touch){c->sum_into[i], 1, 0};
         for (int k = 0; k < nt; k++) {
             int s = t[k].strip;
             if (t[k].pan) {

@@ -294,7 +294,8 @@ typedef struct op_eq_args {
     struct op_eq_args *then;   /* static order 2: the next eq, run in this one's pass */
     int fused;                 /* run in the previous eq's pass */
     /* static order 2, the last filter of an EQ batch: the batch's tracks'
-     * mixes into their bus (and its clear), made as the output leaves the
+     * mixes into their bus (and its clear, or, sum->set 0, onto the sum an
+     * earlier batch's pass made there), made as the output leaves the
      * filters (dsp_biquad_multi_process_sum; vmc_fuse_sums), chans then
      * left as the kernel likes; NULL: the output goes back into chans */
     dsp_biquad_sum *sum;

@@ -25,12 +25,17 @@
 #     why;
 #   - the film session's EQ batches make their bus's mixes as their output
 #     leaves the filters (vmc_fuse_sums; `dubstage info` says "summed into
-#     bus"): its printmaster has the bytes of the same session with one
+#     bus"; the second batch of the music and of the effects adds to the
+#     first one's sum, and its unit waits for the first one's): its
+#     printmaster has the bytes of the same session with one
 #     track of each batch also sent to a bus that only a file records
 #     (which keeps every batch's mixes separate ops; info says no batch is
 #     summed), at --block 64 and
 #     1000 on one thread, 1000 and 4096 on two, and summed at --block 1
-#     against unsummed at 1000 (the first 0.2 s), on each SIMD path;
+#     against unsummed at 1000 (the first 0.2 s), on each SIMD path; and
+#     with only the first music batch and the second effects batch kept
+#     apart (the second music batch then cannot add to a sum: its mixes
+#     stay ops too), on two threads;
 #   - dubstage --version names the SIMD path (as DUBSTAGE_SIMD narrows it)
 #     and the CPU model /proc/cpuinfo gives; a wrong DUBSTAGE_SIMD is an
 #     error that suggests the right word.
@@ -130,14 +135,32 @@ summed_batches() {
     echo 'for _, k in ipairs { 1, 9, 13, 17, 21 } do tracks[k]:send(aux, -6) end'
     echo 'output { "aux.wav", from = aux, format = "wav32f" }'
   } > "$plain"
-  summed=$("$DS" info "$1" 2>&1 | grep -c 'summed into bus')
+  # the same with a track of the first music batch (MX 1) and of the second
+  # effects batch (FX 5) sent: DX and FX 1-4 summed, MX 5-8 not (nothing to add to)
+  part=${1%.lua}_part.lua
+  { cat "$1"
+    echo 'local aux = bus "AUX" {}'
+    echo 'for _, k in ipairs { 9, 21 } do tracks[k]:send(aux, -6) end'
+    echo 'output { "aux.wav", from = aux, format = "wav32f" }'
+  } > "$part"
+  info=$("$DS" info "$1" 2>&1)
+  summed=$(printf '%s\n' "$info" | grep -c 'summed into bus')
+  onto=$(printf '%s\n' "$info" | grep -c "tracks from '[MF]X 5'.*summed into bus '[MF]X' as it leaves the filters, onto the sum of the batch before")
   unsummed=$("$DS" info "$plain" 2>&1 | grep -c 'summed into bus')
-  if [ "$summed" -ge 3 ] && [ "$unsummed" = 0 ]; then
-    ok "info: $summed EQ batches of the film summed into their buses, none once their tracks are recorded"
+  partial=$("$DS" info "$part" 2>&1 | grep 'summed into bus' | sed -n "s/.*tracks from '\([A-Z]* [0-9]*\)'.*/\1/p" | tr '\n' ,)
+  if [ "$summed" = 5 ] && [ "$onto" = 2 ] && [ "$unsummed" = 0 ] && [ "$partial" = "DX 1,FX 1," ]; then
+    ok "info: the film's 5 EQ batches summed into their buses (2 onto the batch before's sum), none once their tracks are recorded, DX 1 and FX 1 with MX 1 and FX 5"
   else
-    notok "info: the film's EQ batches summed into their buses, none once their tracks are recorded" \
-      "$summed and $unsummed batches summed"
+    notok "info: the film's 5 EQ batches summed into their buses, none once their tracks are recorded" \
+      "$summed summed ($onto onto another's), $unsummed recorded, '$partial' with MX 1 and FX 5"
   fi
+  # the unit of the second music batch (its clips, ops 17-20) waits for the first's (ops 11-14)
+  first=$(printf '%s\n' "$info" | sed -n 's/^ *\([0-9]*\)  ops 11, 12, 13, 14,.*/\1/p')
+  after=$(printf '%s\n' "$info" | sed -n 's/^ *[0-9]*  ops 17, 18, 19, 20,.*after units \(.*\)$/\1/p')
+  case ", $after," in
+    *", $first,"*) ok "info: the second music batch's unit waits for the first's (unit $first)" ;;
+    *) notok "info: the second music batch's unit waits for the first's" "first '$first', after '$after'" ;;
+  esac
   for p in $paths; do
     ref=$W/out/film-$p-t1/printmaster.wav
     for opt in "--threads 1 --block 64" "--threads 1 --block 1000" "--block 1000" "--block 4096"; do
@@ -158,6 +181,12 @@ summed_batches() {
       ok "film ($p), 0.2 s at --block 1: the summed batches' printmaster = the unsummed one's at --block 1000"
     else notok "film ($p), 0.2 s at --block 1: the summed batches' printmaster = the unsummed one's" "failed or differs"; fi
     rm -rf "$a" "$b"
+    dst=$W/out/film-part-$p
+    if DUBSTAGE_SIMD=$p "$DS" render "$part" --quiet --no-measure --block 1000 --out "$dst" >/dev/null 2>&1 &&
+       cmp -s "$ref" "$dst/printmaster.wav"; then
+      ok "film ($p), --block 1000: MX 1 and FX 5 also sent elsewhere, the printmaster = the summed one's"
+    else notok "film ($p), --block 1000: MX 1 and FX 5 also sent elsewhere, the printmaster = the summed one's" "failed or differs"; fi
+    rm -rf "$dst"
   done
 }
 
