@@ -107,7 +107,19 @@
  * the two sections sample by sample; on AVX2, the loads and stores folded
  * into the first and last section pass, 8- or 16-sample blocks, the two
  * groups' runs moved as lanes k and k + 4 of 32-byte float vectors as the
- * octs do (+3 %). */
+ * octs do (+3 %).
+ * Summed batches (dsp_biquad_multi_process_sum, 2026-12-06): the bus's sum
+ * made from the output in registers moves the mixes' loads and stores
+ * onto the float pipes the pass is bound by (a product and a sum per lane
+ * and 8 samples, and the halves' joins), so it saved the film mix less
+ * than the memory traffic it spares: about 5 % of the pass and its mixes
+ * for a bus's first batch (whose clear goes too), about nothing on one
+ * thread for a second batch (which adds to the first's sum). Reading the
+ * tracks' frames (dsp_biquad_multi_process_sum_frames) instead saves a
+ * whole pass over the samples (the clips' copy into the tracks' buffers)
+ * and costs the kernel nothing: mono frames are lanes as they are, stereo
+ * pairs take 64-bit unpacks in place of the 4 x 4 transposes. The film,
+ * one thread, AVX-512, quiet: 2.208 -> 2.064 s (paired medians, bench.md). */
 #include "dsp/biquad.h"
 #include "dsp/memory.h"
 #include "dsp/mix.h"
@@ -697,7 +709,7 @@ typedef long long v4i __attribute__((vector_size(4 * sizeof(long long))));
             _Pragma("GCC unroll 2") for (int h = 0; h < H; h++) {                                           \
                 V x;                                                                                        \
                 for (int k = 0; k < (L); k++)                                                               \
-                    x[k] = q[(L) * h + k][i];                                                               \
+                    x[k] = q[(L) * h + k][(size_t)i * FC];                                                  \
                 _Pragma("GCC unroll 2") for (int s = 0; s < NS; s++) {                                      \
                     LANES_STEP(s, h, x, FMA);                                                               \
                     x = y1[s][h];                                                                           \
@@ -733,7 +745,13 @@ typedef long long v4i __attribute__((vector_size(4 * sizeof(long long))));
         }
 
 /* a run of 4 samples of group h's 4 lanes: one 16-byte load or store per lane */
-#define QUADS_LOAD(r, h, i) DSP_LANES_LOAD4(r, q + 4 * (h), i)
+#define QUADS_LOAD(r, h, i)                                                                                 \
+    do {                                                                                                    \
+        if (FC == 2)                                                                                        \
+            DSP_LANES_LOAD4_PAIRS(r, q + 4 * (h), i);                                                       \
+        else                                                                                                \
+            DSP_LANES_LOAD4(r, q + 4 * (h), i);                                                             \
+    } while (0)
 #define QUADS_STORE(r, h, i)                                                                                \
     do {                                                                                                    \
         TRANSPOSE4(r);                                                                                      \
@@ -784,7 +802,8 @@ typedef long long v4i __attribute__((vector_size(4 * sizeof(long long))));
 #define QUADS_NO_FMA(a, b, c) ((void)(a), (void)(b), __builtin_trap(), (c))
 __attribute__((target("avx2"), always_inline)) static inline void quads(const dsp_biquad_coefs *const *c, double (*st)[4][16],
                                                         float *const *p, int phase, int n, const int H,
-                                                        const int NS, const dsp_biquad_sum *sum_arg, const int SUM)
+                                                        const int NS, const dsp_biquad_sum *sum_arg, const int SUM,
+                                                        const int FC)
 {
     const int MIR = 0;
     LANES_KERNEL(v4d, v4i, v4f, 4, 4, QUADS_LOAD, QUADS_STORE, QUADS_STORE_BLOCK, QUADS_NO_FMA)
@@ -795,20 +814,30 @@ __attribute__((target("avx2"), always_inline)) static inline void quads(const ds
                                                                 double (*st)[4][16], float *const *p,       \
                                                                 int phase, int n)                           \
     {                                                                                                       \
-        quads(c, st, p, phase, n, H, NS, NULL, 0);                                                          \
+        quads(c, st, p, phase, n, H, NS, NULL, 0, 1);                                                       \
     }                                                                                                       \
     __attribute__((target("avx2"))) static void quads_sum##H##_##NS(const dsp_biquad_coefs *const *c,       \
                                                                     double (*st)[4][16], float *const *p,   \
                                                                     int phase, int n,                       \
                                                                     const dsp_biquad_sum *sum)              \
     {                                                                                                       \
-        quads(c, st, p, phase, n, H, NS, sum, 1);                                                           \
+        quads(c, st, p, phase, n, H, NS, sum, 1, 1);                                                        \
+    }                                                                                                       \
+    __attribute__((target("avx2"))) static void quads_sum_pairs##H##_##NS(const dsp_biquad_coefs *const *c, \
+                                                                          double (*st)[4][16],              \
+                                                                          float *const *p, int phase, int n, \
+                                                                          const dsp_biquad_sum *sum)        \
+    {                                                                                                       \
+        quads(c, st, p, phase, n, H, NS, sum, 1, 2);                                                        \
     }
 QUADS(1, 1) QUADS(2, 1) QUADS(1, 2) QUADS(2, 2)
 
 /* [NS - 1][H - 1] */
 static kernel_fn *const quads_fns[2][2] = {{quads1_1, quads2_1}, {quads1_2, quads2_2}};
 static sum_kernel_fn *const quads_sum_fns[2][2] = {{quads_sum1_1, quads_sum2_1}, {quads_sum1_2, quads_sum2_2}};
+/* the same reading stereo pairs of frames (FC 2) */
+static sum_kernel_fn *const quads_sum_pairs_fns[2][2] = {{quads_sum_pairs1_1, quads_sum_pairs2_1},
+                                                         {quads_sum_pairs1_2, quads_sum_pairs2_2}};
 
 #ifdef DSP_WIDE
 #define HAVE_OCTS 1
@@ -827,7 +856,13 @@ typedef long long v8i __attribute__((vector_size(8 * sizeof(long long))));
 /* a b + c rounded once (AVX-512F has FMA) */
 #define OCTS_FMA(a, b, c) ((v8d)_mm512_fmadd_pd((__m512d)(a), (__m512d)(b), (__m512d)(c)))
 /* a run of 8 samples of group h's 8 lanes, as two 4-sample halves */
-#define OCTS_LOAD(r, h, i) DSP_LANES_LOAD8(r, q + 8 * (h), i)
+#define OCTS_LOAD(r, h, i)                                                                                  \
+    do {                                                                                                    \
+        if (FC == 2)                                                                                        \
+            DSP_LANES_LOAD8_PAIRS(r, q + 8 * (h), i);                                                       \
+        else                                                                                                \
+            DSP_LANES_LOAD8(r, q + 8 * (h), i);                                                             \
+    } while (0)
 #define OCTS_STORE(r, h, i)                                                                                 \
     do {                                                                                                    \
         if (SUM) {                                                                                          \
@@ -876,7 +911,8 @@ typedef long long v8i __attribute__((vector_size(8 * sizeof(long long))));
 DSP_WIDE __attribute__((always_inline)) static inline void octs(const dsp_biquad_coefs *const *c, double (*st)[4][16],
                                                                 float *const *p, int phase, int n, const int H,
                                                                 const int NS, const int MIR,
-                                                                const dsp_biquad_sum *sum_arg, const int SUM)
+                                                                const dsp_biquad_sum *sum_arg, const int SUM,
+                                                                const int FC)
 {
     LANES_KERNEL(v8d, v8i, v8f, 8, 8, OCTS_LOAD, OCTS_STORE, OCTS_STORE_BLOCK, OCTS_FMA)
 }
@@ -885,17 +921,24 @@ DSP_WIDE __attribute__((always_inline)) static inline void octs(const dsp_biquad
     DSP_WIDE static void octs##H##_##NS##_##MIR(const dsp_biquad_coefs *const *c, double (*st)[4][16],        \
                                                 float *const *p, int phase, int n)                          \
     {                                                                                                       \
-        octs(c, st, p, phase, n, H, NS, MIR, NULL, 0);                                                      \
+        octs(c, st, p, phase, n, H, NS, MIR, NULL, 0, 1);                                                   \
     }
 OCTS(1, 1, 0) OCTS(2, 1, 0) OCTS(1, 2, 0) OCTS(2, 2, 0)
 OCTS(1, 1, 1) OCTS(2, 1, 1) OCTS(1, 2, 1) OCTS(2, 2, 1)
 
-/* one group of 8 lanes summed into a bus: a batch (DSP_BIQUAD_SUM_LANES) */
+/* one group of 8 lanes summed into a bus: a batch (DSP_BIQUAD_SUM_LANES);
+ * octs_sum_pairs reads stereo pairs of frames (FC 2) */
 #define OCTS_SUM_FN(NS, MIR)                                                                                \
     DSP_WIDE static void octs_sum##NS##_##MIR(const dsp_biquad_coefs *const *c, double (*st)[4][16],        \
                                               float *const *p, int phase, int n, const dsp_biquad_sum *sum) \
     {                                                                                                       \
-        octs(c, st, p, phase, n, 1, NS, MIR, sum, 1);                                                       \
+        octs(c, st, p, phase, n, 1, NS, MIR, sum, 1, 1);                                                    \
+    }                                                                                                       \
+    DSP_WIDE static void octs_sum_pairs##NS##_##MIR(const dsp_biquad_coefs *const *c, double (*st)[4][16],  \
+                                                    float *const *p, int phase, int n,                      \
+                                                    const dsp_biquad_sum *sum)                              \
+    {                                                                                                       \
+        octs(c, st, p, phase, n, 1, NS, MIR, sum, 1, 2);                                                    \
     }
 OCTS_SUM_FN(1, 0) OCTS_SUM_FN(2, 0) OCTS_SUM_FN(1, 1) OCTS_SUM_FN(2, 1)
 
@@ -904,6 +947,8 @@ static kernel_fn *const octs_fns[2][2][2] = {{{octs1_1_0, octs2_1_0}, {octs1_2_0
                                              {{octs1_1_1, octs2_1_1}, {octs1_2_1, octs2_2_1}}};
 /* [MIR][NS - 1] */
 static sum_kernel_fn *const octs_sum_fns[2][2] = {{octs_sum1_0, octs_sum2_0}, {octs_sum1_1, octs_sum2_1}};
+static sum_kernel_fn *const octs_sum_pairs_fns[2][2] = {{octs_sum_pairs1_0, octs_sum_pairs2_0},
+                                                        {octs_sum_pairs1_1, octs_sum_pairs2_1}};
 #endif
 #endif
 
@@ -959,9 +1004,11 @@ static void pair_channel(dsp_biquad_multi *const *s, int ch, float *io, int n)
 
 /* Sections s[0..NS) in a chain over chans, in place (NS = 2: a pair, in
  * double between them); their phases agree. With sum (only where
- * sum_kernel_takes), the output goes into sum's bus instead. */
+ * sum_kernel_takes), the output goes into sum's bus instead; then, fc 2
+ * (only where sum_kernel_takes_pairs), the input is read from stereo pairs
+ * of frames: channels 2j and 2j + 1 from chans[2j][2 i] and [2 i + 1]. */
 static void multi_run(dsp_biquad_multi *const *s, int NS, float *const *chans, int nch, int n,
-                      const dsp_biquad_sum *sum)
+                      const dsp_biquad_sum *sum, int fc)
 {
     if (nch > DSP_BIQUAD_MULTI_MAX)
         nch = DSP_BIQUAD_MULTI_MAX;
@@ -1004,7 +1051,7 @@ static void multi_run(dsp_biquad_multi *const *s, int NS, float *const *chans, i
         double st[2][4][16];
         for (int k = 0; k < used; k++) {
             int ch = g + (k < w ? k : k / u * u);
-            p[k] = chans[ch];
+            p[k] = fc == 2 ? chans[ch & ~1] + (ch & 1) : chans[ch];
             for (int j = 0; j < NS; j++) {
                 st[j][0][k] = s[j]->x1[ch], st[j][1][k] = s[j]->x2[ch];
                 st[j][2][k] = s[j]->y1[ch], st[j][3][k] = s[j]->y2[ch];
@@ -1014,11 +1061,13 @@ static void multi_run(dsp_biquad_multi *const *s, int NS, float *const *chans, i
         sum_kernel_fn *sum_kernel = NULL; /* given a sum only where sum_kernel_takes: one of these */
 #ifdef HAVE_QUADS
         if (u == 4)
-            kernel = quads_fns[NS - 1][used / 4 - 1], sum_kernel = quads_sum_fns[NS - 1][used / 4 - 1];
+            kernel = quads_fns[NS - 1][used / 4 - 1],
+            sum_kernel = (fc == 2 ? quads_sum_pairs_fns : quads_sum_fns)[NS - 1][used / 4 - 1];
 #endif
 #ifdef HAVE_OCTS
         if (u == 8)
-            kernel = octs_fns[mirrored][NS - 1][used / 8 - 1], sum_kernel = octs_sum_fns[mirrored][NS - 1];
+            kernel = octs_fns[mirrored][NS - 1][used / 8 - 1],
+            sum_kernel = (fc == 2 ? octs_sum_pairs_fns : octs_sum_fns)[mirrored][NS - 1];
 #endif
         if (sum)
             sum_kernel(c, st, p, s[0]->phase, n, sum);
@@ -1036,7 +1085,7 @@ static void multi_run(dsp_biquad_multi *const *s, int NS, float *const *chans, i
 
 void dsp_biquad_multi_process(dsp_biquad_multi *s, float *const *chans, int nch, int n)
 {
-    multi_run(&s, 1, chans, nch, n, NULL);
+    multi_run(&s, 1, chans, nch, n, NULL, 1);
 }
 
 void dsp_biquad_multi_process2(dsp_biquad_multi *first, dsp_biquad_multi *second, float *const *chans, int nch,
@@ -1044,7 +1093,7 @@ void dsp_biquad_multi_process2(dsp_biquad_multi *first, dsp_biquad_multi *second
 {
     dsp_biquad_multi *s[2] = {first, second};
     if (first->phase == second->phase) {
-        multi_run(s, 2, chans, nch, n, NULL);
+        multi_run(s, 2, chans, nch, n, NULL, 1);
         return;
     }
     /* state copied in from elsewhere: flush points apart, one channel at a
@@ -1094,7 +1143,7 @@ void dsp_biquad_multi_process_sum(dsp_biquad_multi *first, dsp_biquad_multi *sec
     dsp_biquad_multi *s[2] = {first, second};
     int NS = second ? 2 : 1;
     if (sum_kernel_takes(nch) && (NS == 1 || first->phase == second->phase)) {
-        multi_run(s, NS, chans, nch, n, sum);
+        multi_run(s, NS, chans, nch, n, sum, 1);
         return;
     }
     if (second)
@@ -1102,6 +1151,37 @@ void dsp_biquad_multi_process_sum(dsp_biquad_multi *first, dsp_biquad_multi *sec
     else
         dsp_biquad_multi_process(first, chans, nch, n);
     sum_passes(sum, chans, nch > DSP_BIQUAD_SUM_LANES ? DSP_BIQUAD_SUM_LANES : nch, n);
+}
+
+/* 1 when the sum kernel reads nch channels as stereo pairs of frames: as
+ * sum_kernel_takes, in whole vectors (4 or 8 channels: no lane repeats
+ * another channel, which would split a pair) */
+static int sum_kernel_takes_pairs(int nch)
+{
+    return sum_kernel_takes(nch) && (nch == 4 || nch == 8);
+}
+
+void dsp_biquad_multi_process_sum_frames(dsp_biquad_multi *first, dsp_biquad_multi *second, float *const *chans,
+                                         const float *const *frames, int fc, int nch, int n,
+                                         const dsp_biquad_sum *sum)
+{
+    if (n <= 0)
+        return;
+    dsp_biquad_multi *s[2] = {first, second};
+    int NS = second ? 2 : 1;
+    if (nch <= DSP_BIQUAD_SUM_LANES && (fc == 1 ? sum_kernel_takes(nch) : sum_kernel_takes_pairs(nch)) &&
+        (NS == 1 || first->phase == second->phase)) {
+        /* the frames as lanes (channel 2j + 1 of a pair: multi_run reads it
+         * beside channel 2j); a sum kernel only reads its lanes */
+        float *lanes[DSP_BIQUAD_SUM_LANES];
+        for (int k = 0; k < nch; k++)
+            lanes[k] = (float *)(uintptr_t)frames[k / fc];
+        multi_run(s, NS, lanes, nch, n, sum, fc);
+        return;
+    }
+    for (int t = 0; t < nch / fc; t++) /* the tracks' buffers as a gain of 1 sets them, then as there */
+        dsp_mix_set_frames(chans + fc * t, frames[t], fc, 1.0f, n);
+    dsp_biquad_multi_process_sum(first, second, chans, nch, n, sum);
 }
 
 /* ---- Butterworth cascades ------------------------------------------------------ */

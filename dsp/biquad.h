@@ -180,6 +180,20 @@ typedef struct {
 void dsp_biquad_multi_process_sum(dsp_biquad_multi *first, dsp_biquad_multi *second, float *const *chans, int nch,
                                   int n, const dsp_biquad_sum *sum);
 
+/* As dsp_biquad_multi_process_sum of chans after
+ * dsp_mix_set_frames(chans + fc t, frames[t], fc, 1, n) for each track t
+ * < nch / fc (fc 1: mono tracks, 2: stereo ones): the batch's input is
+ * its tracks' decoded frames at a gain of 1, read there by the AVX-512 and
+ * AVX2 sum kernels (fc 2: 4 or 8 channels) instead of being copied into
+ * chans first; elsewhere it is copied (then chans hold what they would
+ * hold after dsp_biquad_multi_process_sum). The bus gets the same bits
+ * either way: the copy's x + 0 differs from x only for x = -0, and a zero's
+ * sign inside the filters reaches only zeros, which the bus's sum from +0
+ * (0 + -0 = +0) does not keep. */
+void dsp_biquad_multi_process_sum_frames(dsp_biquad_multi *first, dsp_biquad_multi *second, float *const *chans,
+                                         const float *const *frames, int fc, int nch, int n,
+                                         const dsp_biquad_sum *sum);
+
 /* Butterworth low/high-pass of order N = 1..8 at cut-off freq (-3.01 dB),
  * as the bilinear transform (prewarped at freq) of the analogue Butterworth:
  * |H|^2 = 1 / (1 + Omega^(2N)) (low-pass) or 1 / (1 + Omega^(-2N))

@@ -70,4 +70,48 @@ typedef long long dsp_lanes_v4i __attribute__((vector_size(4 * sizeof(long long)
         DSP_LANES_LOAD8_4((r) + 4, q, (i) + 4);                                                             \
     } while (0)
 
+/* The same runs where the lanes are stereo pairs of interleaved frames:
+ * lanes 2j and 2j + 1 are the left and right of the frames at q[2j]
+ * (sample i at q[2j][2 i] and q[2j][2 i + 1]; q[2j + 1] is not read).
+ * Two frames are one 8-byte pair, so the runs are put together with
+ * 64-bit unpacks instead of the 4 x 4 transposes. */
+
+/* r[t] (4 doubles) = sample i + t of the pairs at q[0] and q[2], t < 4 */
+#define DSP_LANES_LOAD4_PAIRS(r, q, i)                                                                      \
+    do {                                                                                                    \
+        __m128 a0_ = _mm_loadu_ps((q)[0] + 2 * (i)), a1_ = _mm_loadu_ps((q)[0] + 2 * (i) + 4);              \
+        __m128 b0_ = _mm_loadu_ps((q)[2] + 2 * (i)), b1_ = _mm_loadu_ps((q)[2] + 2 * (i) + 4);              \
+        (r)[0] = _mm256_cvtps_pd(_mm_movelh_ps(a0_, b0_));                                                  \
+        (r)[1] = _mm256_cvtps_pd(_mm_movehl_ps(b0_, a0_));                                                  \
+        (r)[2] = _mm256_cvtps_pd(_mm_movelh_ps(a1_, b1_));                                                  \
+        (r)[3] = _mm256_cvtps_pd(_mm_movehl_ps(b1_, a1_));                                                  \
+    } while (0)
+
+/* the frames at p + 2 i, two of them (4 floats), in the low half, and those
+ * at s + 2 i in the high half of a 32-byte vector */
+#define DSP_LANES_PAIRS2(p, s, i)                                                                           \
+    _mm256_castps_pd(_mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps((p) + 2 * (i))),              \
+                                          _mm_loadu_ps((s) + 2 * (i)), 1))
+
+/* r[t] (8 doubles) = sample i + t of the pairs at q[0], q[2], q[4], q[6],
+ * t < 4: the pairs at q[0] and q[4] in one vector, those at q[2] and q[6]
+ * in another, two frames each; an unpack of their low (high) 64-bit
+ * halves is the first (second) frame of all four */
+#define DSP_LANES_LOAD8_PAIRS_4(r, q, i)                                                                    \
+    do {                                                                                                    \
+        for (int u_ = 0; u_ < 4; u_ += 2) {                                                                 \
+            __m256d x_ = DSP_LANES_PAIRS2((q)[0], (q)[4], (i) + u_);                                        \
+            __m256d y_ = DSP_LANES_PAIRS2((q)[2], (q)[6], (i) + u_);                                        \
+            (r)[u_] = _mm512_cvtps_pd(_mm256_castpd_ps(_mm256_unpacklo_pd(x_, y_)));                        \
+            (r)[u_ + 1] = _mm512_cvtps_pd(_mm256_castpd_ps(_mm256_unpackhi_pd(x_, y_)));                    \
+        }                                                                                                   \
+    } while (0)
+
+/* r[t] (8 doubles), t < 8: two 4-sample halves */
+#define DSP_LANES_LOAD8_PAIRS(r, q, i)                                                                      \
+    do {                                                                                                    \
+        DSP_LANES_LOAD8_PAIRS_4((r), q, (i));                                                               \
+        DSP_LANES_LOAD8_PAIRS_4((r) + 4, q, (i) + 4);                                                       \
+    } while (0)
+
 #endif

@@ -87,6 +87,14 @@ void dsp_mix_set_scaled_deinterleave2(float *restrict left, float *restrict righ
     }
 }
 
+void dsp_mix_set_frames(float *const *out, const float *src, int fc, float g, int n)
+{
+    if (fc == 1)
+        dsp_mix_set_scaled(out[0], src, g, n);
+    else
+        dsp_mix_set_scaled_deinterleave2(out[0], out[1], src, g, n);
+}
+
 DSP_HOT
 void dsp_mix_fill(float *x, float v, int n)
 {

@@ -28,6 +28,10 @@ void dsp_mix_set_scaled(float *restrict dst, const float *restrict src, float g,
 void dsp_mix_set_scaled_deinterleave2(float *restrict left, float *restrict right, const float *restrict src,
                                       float g, int n);
 
+/* The frames src of fc channels (1 or 2) set into out[0..fc) as above:
+ * dsp_mix_set_scaled or dsp_mix_set_scaled_deinterleave2. */
+void dsp_mix_set_frames(float *const *out, const float *src, int fc, float g, int n);
+
 /* dst[i] += g[i] * src[i]: a per-sample gain */
 void dsp_mix_add_mul(float *restrict dst, const float *restrict src, const float *restrict g, int n);
 

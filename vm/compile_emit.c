@@ -225,6 +225,40 @@ static int fill_sum(const op_eq_args *eq, const op_clear_args *cl, int set, op_m
     return 1;
 }
 
+/* The clip players a summed batch's pass ea (made from abstract op ef,
+ * its first filter) may read the frames of (op_eq_args.clips): when ef is
+ * the batch's first insert, every track has fc = 1 or 2 channels, and
+ * each track's clips are the only op before ef to touch it. Returns 0 when
+ * out of memory (else 1, wired or not). */
+static int read_frames(compiler *c, int ef, op_eq_args *ea)
+{
+    plan *p = c->p;
+    const aop *o = &c->ops[ef];
+    int fc = c->d->strips[o->strip].channels, n = 0, player[DSP_BIQUAD_SUM_LANES];
+    if (o->dst != 0 || fc > 2)
+        return 1;
+    for (int t = o->strip; t >= 0; t = c->batch_next[t], n++) {
+        player[n] = -1;
+        for (int i = 0; i < ef; i++) {
+            if (!touches(c, &c->ops[i], t, -1))
+                continue;
+            if (player[n] >= 0 || c->ops[i].kind != A_CLIPS)
+                return 1;
+            player[n] = i;
+        }
+        if (c->d->strips[t].channels != fc || player[n] < 0 || p->ops[c->made[player[n]]].cls != &op_clips_class)
+            return 1;
+    }
+    if (!(ea->clips = vm_arena_alloc(&p->arena, (size_t)n * sizeof *ea->clips)))
+        return 0;
+    for (int k = 0; k < n; k++) {
+        ea->clips[k] = p->ops[c->made[player[k]]].args;
+        ea->clips[k]->to_eq = 1;
+    }
+    ea->clips_fc = fc;
+    return 1;
+}
+
 ds_result vmc_fuse_sums(compiler *c, char *err)
 {
     plan *p = c->p;
@@ -242,11 +276,12 @@ ds_result vmc_fuse_sums(compiler *c, char *err)
             continue;
         /* the eq op that runs last: this one, or the one before whose pass runs it */
         plan_op *eq = &p->ops[c->made[e]];
+        int ef = e; /* the pass's first filter */
         if (eq->cls == &op_eq_class && ((op_eq_args *)eq->args)->fused) {
             if (e < 1 || c->ops[e - 1].kind != A_EQ_BATCH || c->ops[e - 1].strip != o->strip ||
                 ((op_eq_args *)p->ops[c->made[e - 1]].args)->then != eq->args)
                 continue;
-            eq = &p->ops[c->made[e - 1]];
+            eq = &p->ops[c->made[--ef]];
         }
         op_eq_args *ea = eq->args;
         plan_op *cl = &p->ops[c->made[clear]];
@@ -263,15 +298,16 @@ ds_result vmc_fuse_sums(compiler *c, char *err)
         if (!plain || !fill_sum(ea, cl->args, set, mix, ntracks, &sum))
             continue;
         summed[bus] = mixes[ntracks - 1];
-        if (!(ea->sum = vm_arena_alloc(A, sizeof *ea->sum)))
+        if (!(ea->sum = vm_arena_alloc(A, sizeof *ea->sum)) || !read_frames(c, ef, ea))
             goto nomem;
         *ea->sum = sum;
         ((op_clear_args *)cl->args)->fused = 1;
         for (int k = 0; k < ntracks; k++)
             mix[k]->fused = 1;
         const char *bus_name = d->strips[bus].name;
-        if (!(eq->label = vmc_label(A, "%s; summed into bus '%s' as it leaves the filters%s", eq->label, bus_name,
-                                    set ? "" : ", onto the sum of the batch before")) ||
+        if (!(eq->label = vmc_label(A, "%s; summed into bus '%s' as it leaves the filters%s%s", eq->label, bus_name,
+                                    set ? "" : ", onto the sum of the batch before",
+                                    ea->clips ? "; reads the clips' frames" : "")) ||
             (set && !(cl->label = vmc_label(A, "%s, done by the eq's sum", cl->label))))
             goto nomem;
         for (int k = 0; k < ntracks; k++) {

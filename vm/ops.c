@@ -106,7 +106,19 @@ static void op_eq(plan *p, void *args, int64_t pos, int n)
     if (a->fused)
         return;
     if (a->sum) {
-        dsp_biquad_multi_process_sum(a->multi, a->then ? a->then->multi : NULL, a->chans, a->nch, n, a->sum);
+        dsp_biquad_multi *second = a->then ? a->then->multi : NULL;
+        const float *frames[DSP_BIQUAD_SUM_LANES];
+        int ntracks = a->clips ? a->nch / a->clips_fc : 0, all = ntracks > 0;
+        for (int t = 0; t < ntracks; t++)
+            all &= (frames[t] = a->clips[t]->frames_out) != NULL;
+        if (all) {
+            dsp_biquad_multi_process_sum_frames(a->multi, second, a->chans, frames, a->clips_fc, a->nch, n, a->sum);
+            return;
+        }
+        for (int t = 0; t < ntracks; t++) /* the players that left their frames: their buffers set as they would */
+            if (frames[t])
+                dsp_mix_set_frames(a->chans + a->clips_fc * t, frames[t], a->clips_fc, 1.0f, n);
+        dsp_biquad_multi_process_sum(a->multi, second, a->chans, a->nch, n, a->sum);
         return;
     }
     if (a->then) {
@@ -1122,7 +1134,7 @@ static void clip_remove_active(op_clips_args *a, int i)
  * to cover the whole block writes instead (the same bits: 0 + g x is
  * g x + 0). */
 static void mix_clip(op_clips_args *a, const op_clip *c, const float *src, int64_t s0, int off, int len, int n,
-                     int *cleared)
+                     int *cleared, int alone)
 {
     const plan_param *f = a->fader;
     int fc = c->file_channels, set = !*cleared && len == n;
@@ -1143,6 +1155,11 @@ static void mix_clip(op_clips_args *a, const op_clip *c, const float *src, int64
     float g = 0;
     const float *env = a->env;
     int constant = clip_envelope(a, c, s0, off, len, a->env, &env, &g);
+    if (set && constant && plain && alone && a->to_eq && g == 1.0f && fc == a->nch) {
+        a->frames_out = src; /* the EQ reads them (op_eq) */
+        *cleared = 1;
+        return;
+    }
     if (set && constant && plain) {
         if (fc == 1)
             for (int ch = 0; ch < a->nch; ch++)
@@ -1252,9 +1269,11 @@ static void clips_mix(plan *p, op_clips_args *a, const op_clip_read *r, int64_t 
 {
     int cleared = 0; /* the output is cleared, or written over by a clip covering the block */
     a->fader_filled = 0;
+    a->frames_out = NULL;
     for (int k = 0; k < r->npieces; k++) {
         const op_clip_piece *pc = &r->pieces[k];
-        mix_clip(a, &a->clips[pc->clip], r->frames + pc->at, pc->s0, (int)(pc->s0 - pos), pc->len, n, &cleared);
+        mix_clip(a, &a->clips[pc->clip], r->frames + pc->at, pc->s0, (int)(pc->s0 - pos), pc->len, n, &cleared,
+                 r->npieces == 1 && !r->failed);
     }
     if (r->failed) {
         clip_failed(p, a, r->fail_s0, r->err);

@@ -268,6 +268,13 @@ typedef struct {
     const plan_param *fader;   /* the track's fader (+ trim + VCAs) */
     float **out;
     int nch;
+    /* an EQ batch's sum reads the track right after this op, and takes
+     * its frames (vmc_fuse_sums): a block of one clip at a gain of 1, its
+     * channels as in the file, is then left in the clip's frames
+     * (frames_out) for the EQ to read instead of set into out; NULL: out
+     * holds the block */
+    int to_eq;
+    const float *frames_out;
 } op_clips_args;
 
 /* eq: one filter of dsp/biquad.h over a strip's channels, in place. Static
@@ -299,6 +306,11 @@ typedef struct op_eq_args {
      * filters (dsp_biquad_multi_process_sum; vmc_fuse_sums), chans then
      * left as the kernel likes; NULL: the output goes back into chans */
     dsp_biquad_sum *sum;
+    /* with sum: the clip players of the batch's tracks, clips_fc channels
+     * each, whose blocks the pass reads from their frames when each left
+     * them there (op_clips_args.frames_out); NULL: none */
+    op_clips_args **clips;
+    int clips_fc;
 } op_eq_args;
 
 /* dyn: a compressor, expander or gate over a strip's channels, in place,

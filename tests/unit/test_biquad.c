@@ -19,6 +19,7 @@
  *     one for every channel count; block splits give the same bits; denormal
  *     and NaN inputs settle. */
 #include "dsp/biquad.h"
+#include "dsp/mix.h"
 #include "dsp/simd.h"
 
 #include <complex.h>
@@ -971,6 +972,109 @@ static void test_sum(void)
         free(bus[b]), free(rbus[b]);
 }
 
+/* dsp_biquad_multi_process_sum_frames (the batch read from its tracks'
+ * interleaved frames) against dsp_mix_set_frames into the channels at a
+ * gain of 1, then dsp_biquad_multi_process_sum: bit for bit on the bus.
+ * Mono tracks (1..8 channels) and stereo ones (2, 4, 6, 8 channels: the
+ * kernels read 4 and 8 as pairs, 2 and 6 are copied first), one section or
+ * a pair, phases apart (copied), the bus set or added to, blocks 1..1024;
+ * the input starts with 200 samples of -0 (the copy makes them +0, the
+ * kernels read them as they are: the zeros' signs inside the filters must
+ * not reach the bus) and holds an infinity. The states compare by value
+ * (==), for a -0 state is a +0 one there. */
+static void test_sum_frames(void)
+{
+    enum { N = 3000, MAXCH = DSP_BIQUAD_SUM_LANES };
+    static const int blocks[] = {1, 5, 64, 1024, 63, 333, 8, 3};
+    float *frames[MAXCH], *got[MAXCH], *ref[MAXCH], *bus[2], *rbus[2], *sig = malloc(N * sizeof(float));
+    for (int k = 0; k < MAXCH; k++) {
+        frames[k] = malloc(2 * N * sizeof(float));
+        got[k] = malloc(N * sizeof(float));
+        ref[k] = malloc(N * sizeof(float));
+    }
+    for (int b = 0; b < 2; b++)
+        bus[b] = malloc(N * sizeof(float)), rbus[b] = malloc(N * sizeof(float));
+    dsp_biquad_coefs hp, pk;
+    dsp_biquad_design(&hp, DSP_EQ_HIGHPASS, 48000.0, 40.0, 0.707, 0.0);
+    dsp_biquad_design(&pk, DSP_EQ_PEAK, 48000.0, 250.0, 1.0, -3.0);
+    int cases = 0, bad_bus = 0, bad_state = 0;
+    for (int fc = 1; fc <= 2; fc++)
+        for (int nch = fc; nch <= MAXCH; nch += fc)
+            for (int ns = 1; ns <= 2; ns++)
+                for (int skew = 0; skew < (ns == 2 ? 2 : 1); skew++)
+                    for (int set = 0; set < 2; set++) {
+                        static dsp_biquad_multi r1, r2, f1, f2;
+                        dsp_biquad_multi *all[4] = {&r1, &r2, &f1, &f2};
+                        for (int k = 0; k < 4; k++) {
+                            dsp_biquad_multi_init(all[k]);
+                            dsp_biquad_multi_set(all[k], k % 2 ? &pk : &hp);
+                        }
+                        /* stereo: left and right into the bus's two sides; mono: each into both */
+                        dsp_biquad_sum sum = {.nbus = 2, .set = set};
+                        for (int b = 0; b < 2; b++) {
+                            sum.bus[b] = bus[b];
+                            for (int k = 0; k < nch; k++) {
+                                sum.has[b][k] = fc == 1 || k % 2 == b;
+                                sum.coef[b][k] = fc == 1 ? 0.3f + 0.1f * (float)(k + b) : 0.6309573f;
+                            }
+                            for (long i = 0; i < N; i++)
+                                bus[b][i] = rbus[b][i] = set ? NAN : (float)(0.1 * cos(0.02 * (double)(i + b)));
+                        }
+                        for (int k = 0; k < nch; k++) {
+                            make_signal(sig, N, k, 48000.0);
+                            for (long i = 0; i < N; i++)
+                                frames[k / fc][i * fc + k % fc] = i < 200 ? -0.0f : sig[i];
+                        }
+                        frames[0][fc * 900] = INFINITY;
+                        for (int k = 0; k < nch; k++) /* what the skew's 10 samples filter */
+                            make_signal(ref[k], N, k + 1, 48000.0), memcpy(got[k], ref[k], N * sizeof(float));
+                        if (skew) { /* the second section 10 samples ahead: phases apart */
+                            dsp_biquad_multi_process(&r2, ref, nch, 10);
+                            dsp_biquad_multi_process(&f2, got, nch, 10);
+                        }
+                        for (long at = 0, bl = 0; at < N; bl++) {
+                            int len = blocks[(bl + nch + ns) % (int)(sizeof blocks / sizeof *blocks)];
+                            if (len > N - at)
+                                len = (int)(N - at);
+                            float *w[MAXCH], *g[MAXCH];
+                            const float *fr[MAXCH];
+                            for (int k = 0; k < nch; k++)
+                                w[k] = ref[k] + at, g[k] = got[k] + at;
+                            for (int t = 0; t < nch / fc; t++) {
+                                fr[t] = frames[t] + fc * at;
+                                dsp_mix_set_frames(w + fc * t, fr[t], fc, 1.0f, len);
+                            }
+                            dsp_biquad_sum s1 = sum, s2 = sum;
+                            for (int b = 0; b < 2; b++)
+                                s1.bus[b] = rbus[b] + at, s2.bus[b] = bus[b] + at;
+                            dsp_biquad_multi_process_sum(&r1, ns == 2 ? &r2 : NULL, w, nch, len, &s1);
+                            dsp_biquad_multi_process_sum_frames(&f1, ns == 2 ? &f2 : NULL, g, fr, fc, nch, len, &s2);
+                            at += len;
+                        }
+                        cases++;
+                        for (int b = 0; b < 2; b++)
+                            bad_bus += !same_bits(bus[b], rbus[b], N);
+                        for (int j = 0; j < ns; j++) {
+                            const dsp_biquad_multi *x = j ? &r2 : &r1, *y = j ? &f2 : &f1;
+                            bad_state += x->phase != y->phase;
+                            for (int k = 0; k < nch; k++)
+                                bad_state += x->x1[k] != y->x1[k] || x->x2[k] != y->x2[k] || x->y1[k] != y->y1[k] ||
+                                             x->y2[k] != y->y2[k];
+                        }
+                    }
+    check(bad_bus == 0,
+          "a batch summed from its tracks' frames = the frames copied into its channels, then summed "
+          "(mono and stereo tracks, 1 or 2 sections, set or added to, blocks 1..1024, -0 input; memcmp)",
+          "%d of the bus channels differ (%d cases)", bad_bus, cases);
+    check(bad_state == 0, "the filters' states after a batch summed from frames = after it from the copy (==)",
+          "%d differ", bad_state);
+    for (int k = 0; k < MAXCH; k++)
+        free(frames[k]), free(got[k]), free(ref[k]);
+    for (int b = 0; b < 2; b++)
+        free(bus[b]), free(rbus[b]);
+    free(sig);
+}
+
 int main(void)
 {
     test_designs();
@@ -987,6 +1091,7 @@ int main(void)
         test_tails();
         test_fused();
         test_sum();
+        test_sum_frames();
     }
     dsp_simd_cap = DSP_SIMD_ANY;
     return check_exit();
