@@ -60,7 +60,21 @@
  * multiply for 8 (4) targets of -0 dB, and with makeup 0 skips the exp2
  * where the gain is exactly 0 dB; the same bits. 08:13, the same
  * measure, seven triples: AVX-512 2.609 (session start) / 2.297 (the
- * above) -> 2.120, AVX2 3.204 / 2.954 -> 2.738. */
+ * above) -> 2.120, AVX2 3.204 / 2.954 -> 2.738.
+ * 2026-12-06 14:00 (comp16): fewer operations for the same bits. A
+ * recursion step is one multiply and one add on the pair {a_att, a_rel}
+ * g plus the target's products {(1 - a_att) t, (1 - a_rel) t}, formed
+ * 8 (4) at a time in the target pass, and a permute by the comparison's
+ * mask (four multiplies, two adds and a blend before); the selects that
+ * are clamps or a max are MAXPD / MINPD (one instruction for a compare
+ * and a select), and exp2's floor is one rounding instruction (two
+ * conversions, a compare, a subtract and a select before). The same
+ * measure on main 7e5d3b0's build, seven pairs, a loaded machine:
+ * AVX-512 2.525 -> 2.271 ns per channel-sample, AVX2 3.033 -> 2.542;
+ * callgrind (AVX2, 10 s of the film) 54 -> 49 instructions a frame.
+ * Spreading the recursion's steps evenly over both passes (a slot after
+ * each vector's set-up, each term and each vector's end, the steps'
+ * addresses constants) was slower: 2.93 against 2.33 (docs/bench.md). */
 #include "dsp/dynamics.h"
 #include "dsp/memory.h"
 
@@ -575,7 +589,8 @@ __attribute__((always_inline)) static inline void rms_linked(dsp_dyn *s, const f
  * (2) The attack/release recursion (64 steps a chunk, about 600
  * instructions) filled the reorder buffer by itself, so nothing ran beside
  * its latency. Without a hold it is written without a branch (rec_step:
- * both candidates, then a blend) and woven into the target pass of the
+ * both candidates in one multiply and add, then a permute by the
+ * comparison's mask) and woven into the target pass of the
  * chunk after it and the gain pass of the chunk before it, a step after
  * each multiply of their series.
  * The operations are the scalar functions', lane by lane: a select (?:) is
@@ -593,10 +608,10 @@ __attribute__((always_inline)) static inline void rms_linked(dsp_dyn *s, const f
 #pragma GCC diagnostic ignored "-Wpsabi"
 /* The attack/release recursion without a hold (hold_n 0 and the counter
  * at 0: held is always 0), without a branch: both candidates formed from g
- * as follow forms them, each in both lanes of a 2-lane vector, and one
- * taken by the comparison's mask (a blend), so the loop-carried path is a
- * multiply, an add and the blend, and nothing mispredicts among the
- * vector work around it. */
+ * as follow forms them, side by side in a 2-lane vector, and one put in
+ * both lanes by the comparison's mask (a permute), so the loop-carried
+ * path is a multiply, an add and the permute, and nothing mispredicts
+ * among the vector work around it. */
 typedef double d2 __attribute__((vector_size(2 * sizeof(double))));
 #define CK_SUFFIX_W(x) x##_wide
 #define CK_SUFFIX_A(x) x##_avx2
@@ -608,9 +623,12 @@ typedef double d2 __attribute__((vector_size(2 * sizeof(double))));
 #define CK_SUFFIX CK_SUFFIX_W
 #define CK_LOAD(x) _mm512_cvtps_pd(_mm256_loadu_ps(x)) /* gcc 12's convertvector: two, an extract, an insert */
 #define CK_SCALE(x, g) _mm256_storeu_ps((x), _mm256_mul_ps(_mm256_loadu_ps(x), _mm512_cvtpd_ps(g)))
-#define CK_BLEND_GT(t, x, a, b) _mm_mask_blend_pd(_mm_cmp_pd_mask((t), (x), _CMP_GT_OQ), (a), (b))
-#define CK_BLEND_LT(t, x, a, b) _mm_mask_blend_pd(_mm_cmp_pd_mask((t), (x), _CMP_LT_OQ), (a), (b))
 #define CK_MASK_ALL(m) (_mm512_movepi64_mask((__m512i)(m)) == 0xff)
+#define CK_MAX(a, b) _mm512_max_pd((a), (b))
+#define CK_MIN(a, b) _mm512_min_pd((a), (b))
+#define CK_FLOOR(y) _mm512_roundscale_pd((y), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC)
+#define CK_PAIRS_LO(a, b) _mm512_permutex2var_pd((a), _mm512_setr_epi64(0, 8, 1, 9, 2, 10, 3, 11), (b))
+#define CK_PAIRS_HI(a, b) _mm512_permutex2var_pd((a), _mm512_setr_epi64(4, 12, 5, 13, 6, 14, 7, 15), (b))
 #define K_TARGETS 4 /* 8 spilled the log2's four arrays */
 #define K_APPLY 8
 #include "dsp/dynamics_chunks.h" /* which #undefs the parameters above */
@@ -622,9 +640,12 @@ typedef double d2 __attribute__((vector_size(2 * sizeof(double))));
 #define CK_SUFFIX CK_SUFFIX_A
 #define CK_LOAD(x) _mm256_cvtps_pd(_mm_loadu_ps(x))
 #define CK_SCALE(x, g) _mm_storeu_ps((x), _mm_mul_ps(_mm_loadu_ps(x), _mm256_cvtpd_ps(g)))
-#define CK_BLEND_GT(t, x, a, b) _mm_blendv_pd((a), (b), _mm_cmp_pd((t), (x), _CMP_GT_OQ))
-#define CK_BLEND_LT(t, x, a, b) _mm_blendv_pd((a), (b), _mm_cmp_pd((t), (x), _CMP_LT_OQ))
 #define CK_MASK_ALL(m) (_mm256_movemask_pd((__m256d)(m)) == 0xf)
+#define CK_MAX(a, b) _mm256_max_pd((a), (b))
+#define CK_MIN(a, b) _mm256_min_pd((a), (b))
+#define CK_FLOOR(y) _mm256_round_pd((y), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC)
+#define CK_PAIRS_LO(a, b) _mm256_permute2f128_pd(_mm256_unpacklo_pd((a), (b)), _mm256_unpackhi_pd((a), (b)), 0x20)
+#define CK_PAIRS_HI(a, b) _mm256_permute2f128_pd(_mm256_unpacklo_pd((a), (b)), _mm256_unpackhi_pd((a), (b)), 0x31)
 #define K_TARGETS 4
 #define K_APPLY 4
 #include "dsp/dynamics_chunks.h" /* which #undefs the parameters above */

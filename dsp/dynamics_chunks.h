@@ -6,8 +6,10 @@
  *   CK_SUFFIX(x)  the names of this copy's types and functions
  *   CK_LOAD(x)    8 or 4 floats at x as doubles, in an intrinsic vector
  *   CK_SCALE(x, g)  x[0..CK_LANES) *= g (doubles, rounded to float first)
- *   CK_BLEND_GT(t, x, a, b), CK_BLEND_LT: t > x (t < x) ? b : a, lane by
- *                 lane, on 2-lane vectors
+ *   CK_MAX(a, b), CK_MIN(a, b)  MAXPD and MINPD of that width
+ *   CK_FLOOR(y)   y rounded toward -inf (VRNDSCALEPD / VROUNDPD)
+ *   CK_PAIRS_LO(a, r), CK_PAIRS_HI: the lanes of a and r as pairs
+ *                 {a[i], r[i]} in order, the first and second half
  *   CK_MASK_ALL(m)  every lane of the comparison mask m set
  *   K_TARGETS, K_APPLY  vectors side by side in the two passes
  * and defines peak_chunks_v (renamed by CK_SUFFIX); at its end it #undefs
@@ -16,8 +18,10 @@
 #define gv_d CK_SUFFIX(gv_d)
 #define gv_l CK_SUFFIX(gv_l)
 #define gv_u CK_SUFFIX(gv_u)
-#define gv_i CK_SUFFIX(gv_i)
 #define gv_sel CK_SUFFIX(gv_sel)
+#define gv_floor CK_SUFFIX(gv_floor)
+#define gv_min CK_SUFFIX(gv_min)
+#define gv_max CK_SUFFIX(gv_max)
 #define gv_splat CK_SUFFIX(gv_splat)
 #define gv_abs_load CK_SUFFIX(gv_abs_load)
 #define chunk_consts_of CK_SUFFIX(chunk_consts_of)
@@ -37,12 +41,37 @@
 typedef double gv_d __attribute__((vector_size(CK_LANES * sizeof(double))));
 typedef int64_t gv_l __attribute__((vector_size(CK_LANES * sizeof(int64_t))));
 typedef uint64_t gv_u __attribute__((vector_size(CK_LANES * sizeof(uint64_t))));
-typedef int32_t gv_i __attribute__((vector_size(CK_LANES * sizeof(int32_t))));
 
 /* m ? a : b, lane by lane (m all ones or zero) */
 CK_TARGET __attribute__((always_inline)) static inline gv_d gv_sel(gv_l m, gv_d a, gv_d b)
 {
     return (gv_d)(((gv_l)a & m) | ((gv_l)b & ~m));
+}
+
+/* a > b ? a : b and a < b ? a : b, lane by lane, in one instruction
+ * (MAXPD and MINPD take the second operand where the comparison fails:
+ * NaN in either, or two zeros), so they are the selects of the scalar
+ * functions, NaNs and the signs of zeros included */
+CK_TARGET __attribute__((always_inline)) static inline gv_d gv_max(gv_d a, gv_d b)
+{
+    return (gv_d)CK_MAX(a, b);
+}
+
+CK_TARGET __attribute__((always_inline)) static inline gv_d gv_min(gv_d a, gv_d b)
+{
+    return (gv_d)CK_MIN(a, b);
+}
+
+/* exp2_poly's i (floor(y) for |y| < 2^31, (int)y less 1 where y is below
+ * it) as a double, in one rounding instruction: it differs only for y =
+ * -0, where it gives -0 instead of +0, and there f = (y - i) ln 2 is a
+ * zero either way, the series gives 1 + (+-0) = 1 and i + 2^52 + 1023 has
+ * the same bits. y = (g + makeup) log2(10) / 20 lies in [-44, 10]: g in
+ * [-200, 0] (every target, so every step between them), makeup in
+ * [-60, 60] */
+CK_TARGET __attribute__((always_inline)) static inline gv_d gv_floor(gv_d y)
+{
+    return (gv_d)CK_FLOOR(y);
 }
 
 /* v in every lane, by its bits (-0.0 stays -0.0) */
@@ -72,7 +101,7 @@ CK_TARGET __attribute__((always_inline)) static inline int gv_all(gv_l m)
  * factor of exactly 1. */
 typedef struct {
     double t, hw, slope, inv_2w, kl, mk;
-    gv_d lo, hi, w, range, zero, below, t0;
+    gv_d lo, hi, w, range, zero, below, t0, caa, car;
     int unit;
 } chunk_consts;
 
@@ -86,24 +115,34 @@ CK_TARGET __attribute__((always_inline)) static inline void chunk_consts_of(chun
     c->mk = s->p.makeup_db;
     c->below = gv_splat(s->quiet_below), c->t0 = gv_splat(-0.0);
     c->unit = s->p.makeup_db == 0.0;
+    c->caa = gv_splat(1.0 - s->a_att), c->car = gv_splat(1.0 - s->a_rel);
 }
 
 typedef struct {
-    d2 x, aa, ar, caa, car; /* x = {g, g}; aa = {a_att, a_att}, caa = 1 - aa, ... */
+    d2 x, a, ar; /* x = {g, g}; a = {a_att, a_rel}; ar = {a_rel, a_rel} */
 } rec_state;
 
-CK_TARGET __attribute__((always_inline)) static inline void rec_step(rec_state *r, double *t, const int up)
+/* One step toward the target *t: both candidates in one multiply and one
+ * add, {a_att g + (1 - a_att) t, a_rel g + (1 - a_rel) t}, the products
+ * of the target {(1 - a_att) t, (1 - a_rel) t} (ct) formed in the target
+ * pass, 8 or 4 at a time (the same products: no FMA), then the one the
+ * comparison picks put in both lanes by a permute whose control is the
+ * comparison's mask (bit 1 of a lane set: the second candidate). So a
+ * step is a multiply, an add, a compare and a permute (and two loads),
+ * against four multiplies, two adds, a compare and a blend before; the
+ * loop-carried path is as long (a multiply, an add and the permute), but
+ * fewer of the recursion's operations compete with the vector work
+ * woven around it for the floating-point pipes. */
+CK_TARGET __attribute__((always_inline)) static inline void rec_step(rec_state *r, double *t, const double *ct,
+                                                                     const int up)
 {
-    __m128d tv = _mm_set1_pd(*t), x = (__m128d)r->x;
-    __m128d att = _mm_add_pd(_mm_mul_pd((__m128d)r->aa, x), _mm_mul_pd((__m128d)r->caa, tv));
-    __m128d rls = _mm_add_pd(_mm_mul_pd((__m128d)r->ar, x), _mm_mul_pd((__m128d)r->car, tv));
-    /* a blend after both sums: gcc would otherwise fold it into a masked
-     * add onto att (rls's add waiting for att: two adds on the chain), or
-     * write the select as two xors */
-    __asm__("" : "+v"(att), "+v"(rls));
-    r->x = (d2)(up ? CK_BLEND_GT(tv, x, att, rls) : CK_BLEND_LT(tv, x, att, rls));
+    __m128d tv = _mm_loaddup_pd(t), x = (__m128d)r->x;
+    __m128d both = _mm_add_pd(_mm_mul_pd((__m128d)r->a, x), _mm_load_pd(ct));
+    __m128d rel = up ? _mm_cmp_pd(tv, x, _CMP_GT_OQ) : _mm_cmp_pd(tv, x, _CMP_LT_OQ);
+    r->x = (d2)_mm_permutevar_pd(both, (__m128i)rel);
     *t = r->x[0];
 }
+
 
 /* A chunk's recursion spread over other work: t[step++] at each call until
  * the chunk is done. NULL: none. quiet (or NULL): per CK_LANES targets, 1
@@ -115,6 +154,7 @@ CK_TARGET __attribute__((always_inline)) static inline void rec_step(rec_state *
 typedef struct {
     rec_state r;
     double *t;
+    const double *ct; /* the pairs of products of t's targets, in step order */
     const unsigned char *quiet;
     int step, up;
 } rec_cursor;
@@ -122,25 +162,28 @@ typedef struct {
 CK_TARGET __attribute__((always_inline)) static inline void rec_next(rec_cursor *rc)
 {
     if (rc && rc->step < CHUNK) {
-        if (rc->quiet && rc->quiet[rc->step / CK_LANES]) {
+        const int i = rc->step++;
+        if (rc->quiet && rc->quiet[i / CK_LANES]) {
             rc->r.x = rc->r.ar * rc->r.x;
-            rc->t[rc->step] = rc->r.x[0];
+            rc->t[i] = rc->r.x[0];
         } else {
-            rec_step(&rc->r, rc->t + rc->step, rc->up);
+            rec_step(&rc->r, rc->t + i, rc->ct + 2 * i, rc->up);
         }
-        rc->step++;
     }
 }
 
 /* det[0..CHUNK) = the gain computer's targets for the key samples at
  * offset off of k[0..nk): detect (linked: max or mean), level_db and
- * gain_computer, K vectors at a time; with rc, steps of another chunk's
- * recursion, one after each multiply of the log2 series. The compressor's
+ * gain_computer, K vectors at a time, and ct the products of the
+ * targets that rec_step adds (NULL: none); with rc, the first half of
+ * another chunk's recursion (steps 0 to CHUNK / 2), spread over the
+ * groups' work: a slot after each vector's log2 set-up, each term of the
+ * series and each vector's gain computer. The compressor's
  * vectors below its quiet test take the target -0 dB without the rest;
  * quiet[v] = 1 where vector v's targets are all -0 dB. */
 CK_TARGET __attribute__((always_inline)) static inline void chunk_targets(const chunk_consts *c, const float *const *k, int nk,
                                                                 const int mean, int off, double *restrict det,
-                                                                unsigned char *quiet, const int mode, const int K,
+                                                                double *restrict ct, unsigned char *quiet, const int mode, const int K,
                                                                 rec_cursor *rc)
 {
     gv_d d[NV];
@@ -149,7 +192,7 @@ CK_TARGET __attribute__((always_inline)) static inline void chunk_targets(const 
     for (int ch = 1; ch < nk; ch++)
         for (int v = 0; v < NV; v++) {
             gv_d a = gv_abs_load(k[ch] + off + v * CK_LANES);
-            d[v] = mean ? d[v] + a : gv_sel(a > d[v], a, d[v]);
+            d[v] = mean ? d[v] + a : gv_max(a, d[v]);
         }
     for (int v0 = 0; v0 < NV; v0 += K) {
         if (mean && nk > 1)
@@ -162,6 +205,8 @@ CK_TARGET __attribute__((always_inline)) static inline void chunk_targets(const 
             if (below) {
                 for (int v = v0; v < v0 + K; v++) {
                     *(gv_d *)(det + v * CK_LANES) = c->t0;
+                    if (ct) /* (1 - a) (-0) is -0 for every a <= 1 */
+                        *(gv_d *)(ct + v * 2 * CK_LANES) = *(gv_d *)(ct + v * 2 * CK_LANES + CK_LANES) = c->t0;
                     quiet[v] = 1;
                 }
                 for (int j = 0; j < 6 * K; j++)
@@ -172,8 +217,7 @@ CK_TARGET __attribute__((always_inline)) static inline void chunk_targets(const 
         gv_d e[NV], sv[NV], s2[NV], p[NV];
         for (int v = v0; v < v0 + K; v++) { /* level_db's clamps, then log2_poly up to its series */
             gv_d x = d[v];
-            x = gv_sel(x > c->lo, x, c->lo);
-            x = gv_sel(x < c->hi, x, c->hi);
+            x = gv_min(gv_max(x, c->lo), c->hi);
             gv_u b = (gv_u)x, mant = b & UINT64_C(0x000fffffffffffff);
             gv_u big = (gv_u)(mant > UINT64_C(0x6a09e667f3bcc)); /* all ones where log2_poly's big is 1 */
             e[v] = (gv_d)(((b >> 52) - big) | UINT64_C(0x4330000000000000)) - 4503599627371519.0;
@@ -198,22 +242,27 @@ CK_TARGET __attribute__((always_inline)) static inline void chunk_targets(const 
             } else { /* gc_knee */
                 gv_d x = mode == DSP_DYN_COMPRESS ? l - c->t : c->t - l;
                 gv_d u = x + c->hw, ex = x - c->hw;
-                u = gv_sel(u > 0.0, u, c->zero);
-                u = gv_sel(u < c->w, u, c->w);
-                ex = gv_sel(ex > 0.0, ex, c->zero);
+                u = gv_min(gv_max(u, c->zero), c->w);
+                ex = gv_max(ex, c->zero);
                 g = c->slope * (u * u * c->inv_2w + ex);
-                g = gv_sel(g > c->range, g, c->range);
+                g = gv_max(g, c->range);
             }
             *(gv_d *)(det + v * CK_LANES) = g;
+            if (ct) {
+                gv_d pa = c->caa * g, pr = c->car * g;
+                *(gv_d *)(ct + v * 2 * CK_LANES) = (gv_d)CK_PAIRS_LO(pa, pr);
+                *(gv_d *)(ct + v * 2 * CK_LANES + CK_LANES) = (gv_d)CK_PAIRS_HI(pa, pr);
+            }
             quiet[v] = gv_all((gv_l)g == (gv_l)c->t0);
         }
     }
 }
 
 /* io[0..nch) at offset off times 10^((g[i] + makeup) / 20), i < CHUNK:
- * to_gain and the multiply, K vectors at a time; with rc, steps of another
- * chunk's recursion, one after each multiply of the exp2 series, and the
- * rest of that chunk's at the end. With makeup 0 dB, vectors whose gains
+ * to_gain and the multiply, K vectors at a time; with rc, the second half
+ * of another chunk's recursion (steps CHUNK / 2 to CHUNK), spread as in
+ * chunk_targets: a slot after each vector's exp2 set-up, each term of the
+ * series and each vector's multiply. With makeup 0 dB, vectors whose gains
  * are all 0 dB (either sign) are multiplied by 1 without the series:
  * exp2_poly's y is then +0 and its result exactly 1. (Gains within 1e-7
  * dB of 0, whose float is 1 too, were tried: no gain on the film mix.) */
@@ -240,8 +289,7 @@ CK_TARGET __attribute__((always_inline)) static inline void chunk_apply(const ch
         gv_d f[NV], p[NV], id[NV];
         for (int v = v0; v < v0 + K; v++) { /* exp2_poly up to its series, its i as an exact double */
             gv_d y = (*(const gv_d *)(g + v * CK_LANES) + c->mk) * kx;
-            id[v] = __builtin_convertvector(__builtin_convertvector(y, gv_i), gv_d);
-            id[v] = gv_sel(y < id[v], id[v] - 1.0, id[v]);
+            id[v] = gv_floor(y);
             f[v] = (y - id[v]) * 0.69314718055994530942;
             p[v] = f[v] * (1.0 / 39916800);
         }
@@ -276,7 +324,7 @@ CK_TARGET __attribute__((always_inline)) static inline void peak_chunk(dsp_dyn *
     chunk_consts c;
     unsigned char quiet[NV];
     chunk_consts_of(&c, s);
-    chunk_targets(&c, k, nk, s->p.link == DSP_DYN_LINK_MEAN, off, det, quiet, mode, K_TARGETS, NULL);
+    chunk_targets(&c, k, nk, s->p.link == DSP_DYN_LINK_MEAN, off, det, NULL, quiet, mode, K_TARGETS, NULL);
     const double aa = s->a_att, ar = s->a_rel;
     const int hold_n = s->hold_n;
     double g = s->g[0];
@@ -290,7 +338,8 @@ CK_TARGET __attribute__((always_inline)) static inline void peak_chunk(dsp_dyn *
 
 /* nc >= 1 whole chunks from offset off, the flush phase at 0, without a
  * hold (hold_n and the counter 0): in round c, chunk c + 2's targets and
- * chunk c's gains, with chunk c + 1's recursion woven into both. The
+ * chunk c's gains, with chunk c + 1's recursion woven into both (its
+ * first half into the targets, its second into the gains). The
  * recursion reads targets stored a round earlier and its gains are read a
  * round later: a vector load of values stored one at a time (or the
  * reverse) cannot be served from the store queue and would wait for the
@@ -299,22 +348,21 @@ CK_TARGET __attribute__((always_inline)) static inline void peak_chunks(dsp_dyn 
                                                               float *const *io, int nch, int off, int nc,
                                                               const int mode)
 {
-    double buf[3][CHUNK] __attribute__((aligned(64)));
+    double buf[3][CHUNK] __attribute__((aligned(64))), ct[3][2 * CHUNK] __attribute__((aligned(64)));
     unsigned char quiet[3][NV];
     chunk_consts c;
     chunk_consts_of(&c, s);
     const int mean = s->p.link == DSP_DYN_LINK_MEAN, up = mode == DSP_DYN_COMPRESS;
     const double aa = s->a_att, ar = s->a_rel;
-    rec_cursor rc = {.r = {.x = {s->g[0], s->g[0]}, .aa = {aa, aa}, .ar = {ar, ar}, .caa = {1.0 - aa, 1.0 - aa},
-                           .car = {1.0 - ar, 1.0 - ar}},
-                     .t = buf[0], .step = 0, .up = up};
+    rec_cursor rc = {.r = {.x = {s->g[0], s->g[0]}, .a = {aa, ar}, .ar = {ar, ar}},
+                     .t = buf[0], .ct = ct[0], .step = 0, .up = up};
     /* the recursion's quiet steps: the compressor with g <= 0, as it stays
      * (its targets are <= 0, and so are both steps' results) */
     const int quiet_steps = mode == DSP_DYN_COMPRESS && s->g[0] <= 0.0;
     rc.quiet = quiet_steps ? quiet[0] : NULL;
-    chunk_targets(&c, k, nk, mean, off, buf[0], quiet[0], mode, K_TARGETS, NULL);
+    chunk_targets(&c, k, nk, mean, off, buf[0], ct[0], quiet[0], mode, K_TARGETS, NULL);
     if (nc > 1)
-        chunk_targets(&c, k, nk, mean, off + CHUNK, buf[1], quiet[1], mode, K_TARGETS, NULL);
+        chunk_targets(&c, k, nk, mean, off + CHUNK, buf[1], ct[1], quiet[1], mode, K_TARGETS, NULL);
     while (rc.step < CHUNK)
         rec_next(&rc);
     for (int ci = 0; ci < nc; ci++) {
@@ -323,11 +371,11 @@ CK_TARGET __attribute__((always_inline)) static inline void peak_chunks(dsp_dyn 
         rc.r.x = (d2){g, g};
         if (ci + 1 == nc)
             break;
-        rc.t = buf[(ci + 1) % 3], rc.step = 0; /* chunk ci + 1's recursion, over the two */
+        rc.t = buf[(ci + 1) % 3], rc.ct = ct[(ci + 1) % 3], rc.step = 0; /* chunk ci + 1's recursion, over the two */
         rc.quiet = quiet_steps ? quiet[(ci + 1) % 3] : NULL;
         if (ci + 2 < nc)
-            chunk_targets(&c, k, nk, mean, off + (ci + 2) * CHUNK, buf[(ci + 2) % 3], quiet[(ci + 2) % 3], mode,
-                          K_TARGETS, &rc);
+            chunk_targets(&c, k, nk, mean, off + (ci + 2) * CHUNK, buf[(ci + 2) % 3], ct[(ci + 2) % 3],
+                          quiet[(ci + 2) % 3], mode, K_TARGETS, &rc);
         chunk_apply(&c, buf[ci % 3], io, nch, off + ci * CHUNK, K_APPLY, &rc);
     }
     chunk_apply(&c, buf[(nc - 1) % 3], io, nch, off + (nc - 1) * CHUNK, K_APPLY, NULL);
@@ -368,8 +416,10 @@ CK_TARGET static void peak_chunks_v(dsp_dyn *s, const float *const *k, int nk, f
 #undef gv_d
 #undef gv_l
 #undef gv_u
-#undef gv_i
 #undef gv_sel
+#undef gv_floor
+#undef gv_min
+#undef gv_max
 #undef gv_splat
 #undef gv_abs_load
 #undef chunk_consts_of
@@ -389,8 +439,11 @@ CK_TARGET static void peak_chunks_v(dsp_dyn *s, const float *const *k, int nk, f
 #undef CK_SUFFIX
 #undef CK_LOAD
 #undef CK_SCALE
-#undef CK_BLEND_GT
-#undef CK_BLEND_LT
 #undef CK_MASK_ALL
+#undef CK_MAX
+#undef CK_MIN
+#undef CK_FLOOR
+#undef CK_PAIRS_LO
+#undef CK_PAIRS_HI
 #undef K_TARGETS
 #undef K_APPLY

@@ -654,16 +654,22 @@ static void test_quiet_shortcut(void)
     const long n = 96000, every = 4096;
     static const struct {
         const char *name;
-        double threshold, knee, range, ratio, release;
+        double threshold, knee, range, ratio, release, makeup;
     } cfg[] = {
-        {"knee 6 dB", -30.0, 6.0, -200.0, 4.0, 0.250},
-        {"hard knee", -30.0, 0.0, -200.0, 4.0, 0.250},
-        {"ratio inf, range -10 dB", -30.0, 6.0, -10.0, INFINITY, 0.250},
+        {"knee 6 dB", -30.0, 6.0, -200.0, 4.0, 0.250, 0.0},
+        {"hard knee", -30.0, 0.0, -200.0, 4.0, 0.250, 0.0},
+        {"ratio inf, range -10 dB", -30.0, 6.0, -10.0, INFINITY, 0.250, 0.0},
         /* tails through 1e-7 dB (the gain a float 1) to the flush */
-        {"release 1 ms", -30.0, 6.0, -200.0, 4.0, 0.001},
-        {"ratio 1 (target +0 dB: no shortcut)", -30.0, 6.0, -200.0, 1.0, 0.250},
+        {"release 1 ms", -30.0, 6.0, -200.0, 4.0, 0.001, 0.0},
+        {"ratio 1 (target +0 dB: no shortcut)", -30.0, 6.0, -200.0, 1.0, 0.250, 0.0},
         /* the detector's clamp at -200 dB is on the knee (no shortcut) */
-        {"threshold -200 dB, hard knee", -200.0, 0.0, -200.0, 4.0, 0.250},
+        {"threshold -200 dB, hard knee", -200.0, 0.0, -200.0, 4.0, 0.250, 0.0},
+        /* the exp2's floor (one rounding instruction on the chunk path,
+         * a conversion and a correction in the scalar one) with makeup -0
+         * (y = -0 where a gain is -0 dB) and -3 dB (y below 0 throughout,
+         * integers among them) */
+        {"makeup -0 dB", -30.0, 6.0, -200.0, 4.0, 0.001, -0.0},
+        {"makeup -3 dB", -30.0, 6.0, -200.0, 4.0, 0.250, -3.0},
     };
     float *a = bursts(n), *b = bursts(n);
     float *ref[2] = {malloc((size_t)n * sizeof(float)), malloc((size_t)n * sizeof(float))};
@@ -673,7 +679,7 @@ static void test_quiet_shortcut(void)
         dsp_dyn_params p;
         dsp_dyn_params_init(&p, DSP_DYN_COMPRESS);
         p.threshold_db = cfg[c].threshold, p.knee_db = cfg[c].knee, p.range_db = cfg[c].range, p.ratio = cfg[c].ratio;
-        p.attack_s = 0.010, p.release_s = cfg[c].release, p.hold_s = 0, p.makeup_db = 0;
+        p.attack_s = 0.010, p.release_s = cfg[c].release, p.hold_s = 0, p.makeup_db = cfg[c].makeup;
         float *k1 = quiet_key(n, p.threshold_db - p.knee_db / 2), *k2 = quiet_key(n, p.threshold_db - p.knee_db / 2);
         static const int caps[] = {DSP_SIMD_NO_WIDE, DSP_SIMD_ANY, DSP_SIMD_NO_WIDE, DSP_SIMD_NO_AVX2};
         static const int blocks[] = {1, 4096, 1024, 4096};
