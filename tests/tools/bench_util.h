@@ -1,5 +1,6 @@
 /* bench_util.h - what the kernel benchmarks (conv_bench, delay_bench, reverb_bench)
- * share: a fixed-seed noise source and this thread's CPU clock. */
+ * share: a fixed-seed noise source, this thread's CPU clock, a qsort
+ * comparison of doubles. */
 #ifndef TESTS_TOOLS_BENCH_UTIL_H
 #define TESTS_TOOLS_BENCH_UTIL_H
 
@@ -19,6 +20,13 @@ static inline float bench_uniform(uint64_t *state)
     x ^= x >> 12, x ^= x << 25, x ^= x >> 27;
     *state = x;
     return (float)((double)((x * 2685821657736338717ull) >> 11) / 9007199254740992.0 * 2.0 - 1.0);
+}
+
+/* qsort's comparison of doubles, ascending. */
+static inline int bench_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
 }
 
 /* This thread's CPU time in seconds. */

@@ -36,12 +36,6 @@
 #define MAX_CH DSP_BIQUAD_MULTI_MAX
 #define HASH_BLOCKS 64
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* FNV-1a over the bytes of every channel */
 static uint64_t hash_bits(float *const *ch, int nch, int n, uint64_t h)
 {
@@ -147,7 +141,7 @@ static int bench_sum(int nch, int ns, int frames, int rounds, int mono)
     bench_cpu_model(model, sizeof model);
     static const char *const name[2] = {"in place, then clear and mixes", "summed as it leaves (process_sum)"};
     for (int w = 0; w < 2; w++) {
-        qsort(ns_per[w], (size_t)rounds, sizeof(double), cmp_double);
+        qsort(ns_per[w], (size_t)rounds, sizeof(double), bench_cmp_double);
         printf("%s, simd %s: %d ch, %d section%s, %d frames, %s bus sum, %s: median %.4f best %.4f ns per "
                "channel-section-sample (input copies included); bus bits %016llx\n",
                model, dsp_simd_path(), nch, ns, ns == 2 ? "s" : "", frames, mono ? "mono" : "stereo", name[w],
@@ -225,7 +219,7 @@ int main(int argc, char **argv)
             run_block(s, ns, ch, nch, frames);
         ns_per[r] = (bench_cpu_now() - t0) * 1e9 / (work * blocks);
     }
-    qsort(ns_per, (size_t)rounds, sizeof(double), cmp_double);
+    qsort(ns_per, (size_t)rounds, sizeof(double), bench_cmp_double);
     char model[128];
     bench_cpu_model(model, sizeof model);
     printf("%s, simd %s: %d ch, %d section%s, %d frames: median %.4f best %.4f ns per channel-section-sample "

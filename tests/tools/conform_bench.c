@@ -26,12 +26,6 @@
 #define MAX_RUNS 21
 enum { STEP_READ, STEP_CHANGES, STEP_MIX, STEP_REPORT, STEP_TOTAL, NSTEPS };
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 4) {
@@ -101,7 +95,7 @@ int main(int argc, char **argv)
     fclose(devnull);
     double med[NSTEPS];
     for (int s = 0; s < NSTEPS; s++) {
-        qsort(t[s], (size_t)runs, sizeof t[s][0], cmp_double);
+        qsort(t[s], (size_t)runs, sizeof t[s][0], bench_cmp_double);
         med[s] = t[s][runs / 2];
     }
     printf("conform %d + %d events (%d ranges), %d clips (%d parts placed), %d moves, %d dropped: "

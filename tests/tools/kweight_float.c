@@ -46,6 +46,7 @@
 #include <sndfile.h>
 
 #include "dsp/loudness.h"
+#include "tests/tools/bench_util.h"
 
 typedef struct {
     double i, lra, max_m, max_s;
@@ -112,12 +113,6 @@ static double lufs(double e)
     return e > 0.0 ? -0.691 + 10.0 * log10(e) : -INFINITY;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* the mean of the energies above both gates (abs -70 LUFS, rel `rel` LU
  * below the mean of those above the absolute one), as loudness; keeps the
  * gated values' loudness in kept[0 .. *nkept) */
@@ -164,7 +159,7 @@ static reading measure(const double *hop_e, long hops, double rate)
     r.i = gated(m, nm, -10.0, kept, &nkept);
     gated(s, ns, -20.0, kept, &nkept);
     if (nkept >= 2) {
-        qsort(kept, (size_t)nkept, sizeof *kept, cmp_double);
+        qsort(kept, (size_t)nkept, sizeof *kept, bench_cmp_double);
         long lo = (long)floor((double)(nkept - 1) * 0.10 + 0.5), hi = (long)floor((double)(nkept - 1) * 0.95 + 0.5);
         r.lra = kept[hi] - kept[lo];
     }

@@ -33,6 +33,7 @@
 #include <time.h>
 
 #include "tests/tools/bench_plan.h"
+#include "tests/tools/bench_util.h"
 #include "vm/sched.h"
 
 typedef struct {
@@ -78,12 +79,6 @@ static void run_chunk(way *w, int64_t from, int64_t to, int64_t length)
             sched_run_block(w->p, pos, (int)n);
         }
     }
-}
-
-static int ascending(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
 }
 
 int main(int argc, char **argv)
@@ -158,7 +153,7 @@ int main(int argc, char **argv)
         int m = 0;
         for (int k = 0; k + 1 < nchunks; k++)
             ratio[m++] = w[i].chunk_ns[k] / w[0].chunk_ns[k];
-        qsort(ratio, (size_t)m, sizeof *ratio, ascending);
+        qsort(ratio, (size_t)m, sizeof *ratio, bench_cmp_double);
         printf("  %-18s cpu %7.2f  wall %7.2f  total %.4f  chunks: median %.4f (quartiles %.4f %.4f)%s\n", w[i].name,
                w[i].cpu_ns / (double)length, w[i].wall_ns / (double)length, w[i].cpu_ns / w[0].cpu_ns,
                m ? ratio[m / 2] : 1.0, m ? ratio[m / 4] : 1.0, m ? ratio[3 * m / 4] : 1.0,

@@ -127,12 +127,6 @@ static void list_kinds(const plan *p, const double *ns, int64_t frames, double f
                k[i].ops, k[i].channel_frames / (double)frames);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* What an empty interval of the timer reads, in ns: the median of 1001. */
 static double timer_floor_ns(void)
 {
@@ -142,7 +136,7 @@ static double timer_floor_ns(void)
         double t0 = bench_cpu_now();
         v[i] = (bench_cpu_now() - t0) * 1e9;
     }
-    qsort(v, TRIES, sizeof *v, cmp_double);
+    qsort(v, TRIES, sizeof *v, bench_cmp_double);
     return v[TRIES / 2];
 }
 

@@ -22,12 +22,6 @@
 #include "dsp/simd.h"
 #include "tests/tools/bench_util.h"
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 int main(int argc, char **argv)
 {
     long n = argc > 1 ? atol(argv[1]) : 2048;
@@ -65,7 +59,7 @@ int main(int argc, char **argv)
         }
         ns_per[r] = (bench_cpu_now() - t0) * 1e9 / ((double)n * (double)calls);
     }
-    qsort(ns_per, (size_t)rounds, sizeof(double), cmp_double);
+    qsort(ns_per, (size_t)rounds, sizeof(double), bench_cmp_double);
     char model[128];
     bench_cpu_model(model, sizeof model);
     printf("%s, simd %s: s24 decode, %ld samples a call, %d buffer%s: median %.4f best %.4f ns per sample "
