@@ -450,7 +450,8 @@ static ds_result block_loop(plan *p, const vm_render_opts *opts, sched_pool *poo
             return ds_fail(err, DS_ERR_INTERRUPTED, "interrupted: no output was written");
         if (pool) { /* the next block's clips are read during this one (on two threads) */
             int next_n = pos + n < total ? block_frames(opts, pos + n, total, block) : 0;
-            sched_pool_set_copy(pool, copy_staged, &stages[*nblock % 2]);
+            if (two) /* on one thread it is written straight from the plan's outputs, below */
+                sched_pool_set_copy(pool, copy_staged, &stages[*nblock % 2]);
             sched_run_block_pool(pool, pos, (int)n, next_n);
             announced = two ? next_n : 0;
         } else {
@@ -461,8 +462,10 @@ static ds_result block_loop(plan *p, const vm_render_opts *opts, sched_pool *poo
         if (opts->qc)
             vm_qc_after_block(opts->qc, p, pos, (int)n);
         /* this block's stage: with two threads its last block (two blocks
-         * ago) was written by a task of the block before, which has ended */
-        ds_result r = stage_block(pool, &stages[pool ? *nblock % 2 : 0], plan_chans, pos, (int)n, err);
+         * ago) was written by a task of the block before, which has ended;
+         * a block on one thread ran the last block's writing first and is
+         * written here, as without a pool */
+        ds_result r = stage_block(two ? pool : NULL, &stages[pool ? *nblock % 2 : 0], plan_chans, pos, (int)n, err);
         if (r != DS_OK)
             return r;
         since_progress += n;

@@ -50,6 +50,7 @@
 #define _GNU_SOURCE /* sched_getaffinity, pthread_setaffinity_np */
 #include "vm/sched.h"
 
+#include <fcntl.h>
 #include <limits.h>
 #include <linux/futex.h>
 #include <pthread.h>
@@ -57,6 +58,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -142,6 +144,13 @@ struct sched_pool {
     int measure;                  /* 0: every block on two threads (SCHED_ALWAYS_TWO) */
     int64_t test_penalty_ns[2];   /* test hook (sched_pool_test_penalty): per block on one, on two */
     sched_choice choice;
+    /* the CPUs' idle time during a run on one thread (sched_choice_idle) */
+    cpu_set_t allowed;            /* the CPUs this process may use, when the pool was made */
+    char *stat_buf;               /* /proc/stat read into it (no allocation while rendering) */
+    size_t stat_cap;
+    int64_t idle_from_ticks;      /* at the run's start: idle ticks of those CPUs (-1: unknown) */
+    int64_t idle_from_ns;         /* and the time */
+    double test_idle_cpus;        /* test hook (sched_pool_test_idle): reported instead; -2: none */
 };
 
 static void futex_wait(_Atomic uint32_t *addr, uint32_t val)
@@ -470,6 +479,15 @@ static void choice_try(sched_choice *c)
                         .run_frames = c->run_frames, .phase = 0, .two = 1, .ones = c->ones, .tally = c->tally};
 }
 
+/* A run on one thread starts: its length counted from here, the CPUs'
+ * idle time too. */
+static void choice_run_one(sched_choice *c)
+{
+    c->frames = 0;
+    c->idle_mark = 1;
+    c->idle_ask = 0;
+}
+
 /* Ends the try: two threads or one for the run. */
 static void choice_run(sched_choice *c, int two, int cut)
 {
@@ -483,6 +501,8 @@ static void choice_run(sched_choice *c, int two, int cut)
     c->ones = two ? 0 : c->ones + 1;
     c->frames = 0;
     c->check_frames = c->check_ns = 0;
+    if (!two)
+        choice_run_one(c);
 }
 
 void sched_choice_account(sched_choice *c, int n, int64_t ns)
@@ -529,13 +549,29 @@ void sched_choice_account(sched_choice *c, int n, int64_t ns)
     }
     /* after tries that kept one thread in a row, runs of 2 and 4 times the
      * length: beside a busy process every try costs a slice on two */
-    if (c->frames >= c->run_frames << (c->two || c->ones < 2 ? 0 : c->ones < 3 ? 1 : 2))
+    if (c->frames >= c->run_frames << (c->two || c->ones < 2 ? 0 : c->ones < 3 ? 1 : 2)) {
+        if (c->two)
+            choice_try(c);
+        else
+            c->idle_ask = 1; /* on one thread until sched_choice_idle */
+    }
+}
+
+void sched_choice_idle(sched_choice *c, double idle_cpus)
+{
+    if (!c->idle_ask)
+        return;
+    if (idle_cpus >= 0 && idle_cpus < 0.5) {
+        c->tally.tries_skipped++;
+        choice_run_one(c); /* as long as the last: a skip costs nothing, unlike a try */
+    } else {
         choice_try(c);
+    }
 }
 
 char *sched_tally_describe(const sched_tally *t, char *buf, size_t size)
 {
-    char tries[64] = "", cut[64] = "", quick[64] = "", runs[64] = "", last[96] = "";
+    char tries[64] = "", cut[64] = "", quick[64] = "", runs[64] = "", skipped[64] = "", last[96] = "";
     if (t->tries > 0) {
         snprintf(tries, sizeof tries, "; %d %s, two kept after %d", t->tries, t->tries == 1 ? "try" : "tries",
                  t->tries_two);
@@ -549,8 +585,11 @@ char *sched_tally_describe(const sched_tally *t, char *buf, size_t size)
     if (t->runs_cut > 0)
         snprintf(runs, sizeof runs, ", %d %s on two cut short (slower than one)", t->runs_cut,
                  t->runs_cut == 1 ? "run" : "runs");
-    snprintf(buf, size, "%lld blocks on two threads, %lld on one%s%s%s%s%s", (long long)t->blocks[1],
-             (long long)t->blocks[0], tries, cut, quick, runs, last);
+    if (t->tries_skipped > 0)
+        snprintf(skipped, sizeof skipped, "; %d %s skipped (no CPU idle)", t->tries_skipped,
+                 t->tries_skipped == 1 ? "try" : "tries");
+    snprintf(buf, size, "%lld blocks on two threads, %lld on one%s%s%s%s%s%s", (long long)t->blocks[1],
+             (long long)t->blocks[0], tries, cut, quick, runs, skipped, last);
     return buf;
 }
 
@@ -713,6 +752,7 @@ static int task_list(sched_pool *s, const plan *p)
 
 static void pool_free(sched_pool *s)
 {
+    free(s->stat_buf);
     free(s->waiting);
     free(s->task);
     free(s->home);
@@ -757,6 +797,12 @@ sched_pool *sched_pool_create(plan *p, int flags)
     atomic_store(&s->done[0], (uint32_t)s->ntasks); /* block 0's */
     s->measure = !(flags & SCHED_ALWAYS_TWO);
     sched_choice_init(&s->choice);
+    cpus_allowed(&s->allowed);
+    long cpus = sysconf(_SC_NPROCESSORS_CONF);
+    s->stat_cap = 4096 + 256 * (size_t)(cpus > 0 && cpus < CPU_SETSIZE ? cpus : CPU_SETSIZE);
+    s->stat_buf = malloc(s->stat_cap);
+    s->idle_from_ticks = -1;
+    s->test_idle_cpus = -2;
     if (pthread_create(&s->thread, NULL, helper_main, s) != 0) {
         pool_free(s);
         return NULL;
@@ -819,6 +865,70 @@ static void run_two(sched_pool *s, int64_t pos, int n, int next_n)
     wait_block(s, b, 1);
 }
 
+/* The idle time (idle and iowait, in ticks of USER_HZ) of the CPUs this
+ * process may use, from /proc/stat's cpuN lines; -1 when it cannot be
+ * read (no /proc, an unexpected form, a line beyond the buffer). Reads
+ * into stat_buf: no allocation. */
+static int64_t idle_ticks(sched_pool *s)
+{
+    if (!s->stat_buf)
+        return -1;
+    int fd = open("/proc/stat", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    size_t len = 0;
+    ssize_t got;
+    while (len < s->stat_cap - 1 && (got = read(fd, s->stat_buf + len, s->stat_cap - 1 - len)) > 0)
+        len += (size_t)got;
+    close(fd);
+    s->stat_buf[len] = '\0';
+    int64_t ticks = 0;
+    int found = 0;
+    for (const char *line = s->stat_buf; strncmp(line, "cpu", 3) == 0;) {
+        const char *nl = strchr(line, '\n');
+        if (!nl)
+            return -1; /* cut off by the buffer's end */
+        char *end;
+        long cpu = line[3] >= '0' && line[3] <= '9' ? strtol(line + 3, &end, 10) : -1;
+        if (cpu >= 0 && cpu < CPU_SETSIZE && CPU_ISSET((int)cpu, &s->allowed)) {
+            /* user nice system idle iowait ... */
+            unsigned long long f[5];
+            if (sscanf(end, "%llu %llu %llu %llu %llu", &f[0], &f[1], &f[2], &f[3], &f[4]) != 5)
+                return -1;
+            ticks += (int64_t)(f[3] + f[4]);
+            found++;
+        }
+        line = nl + 1;
+    }
+    return found ? ticks : -1;
+}
+
+/* The choice's questions about the CPUs' idle time (sched_choice.idle_mark,
+ * idle_ask), answered from /proc/stat: between them, a run on one thread
+ * of a few hundred milliseconds at least, whole ticks of 10 ms. */
+static void answer_idle(sched_pool *s)
+{
+    sched_choice *c = &s->choice;
+    if (c->idle_mark) {
+        c->idle_mark = 0;
+        s->idle_from_ticks = idle_ticks(s);
+        s->idle_from_ns = now_ns();
+    }
+    if (!c->idle_ask)
+        return;
+    double idle = -1;
+    int64_t to = idle_ticks(s), wall = now_ns() - s->idle_from_ns;
+    long hz = sysconf(_SC_CLK_TCK);
+    /* under 100 ms (ten ticks) the figure says little */
+    if (s->idle_from_ticks >= 0 && to >= s->idle_from_ticks && hz > 0 && wall >= 100000000)
+        idle = (double)(to - s->idle_from_ticks) / (double)hz / ((double)wall * 1e-9);
+    if (s->test_idle_cpus > -2)
+        idle = s->test_idle_cpus;
+    sched_choice_idle(c, idle);
+    if (c->idle_mark) /* another run on one thread */
+        answer_idle(s);
+}
+
 void sched_run_block_pool(sched_pool *s, int64_t pos, int n, int next_n)
 {
     if (!s->measure) {
@@ -841,6 +951,8 @@ void sched_run_block_pool(sched_pool *s, int64_t pos, int n, int next_n)
         s->copy = NULL;
     }
     sched_choice_account(&s->choice, n, now_ns() - t0 + s->test_penalty_ns[s->choice.two]);
+    if (s->choice.idle_mark || s->choice.idle_ask)
+        answer_idle(s);
 }
 
 int sched_pool_next_two(const sched_pool *s)
@@ -878,6 +990,11 @@ void sched_pool_test_late(sched_pool *s, int worker)
 void sched_pool_test_penalty(sched_pool *s, int two, int64_t ns)
 {
     s->test_penalty_ns[two & 1] = ns;
+}
+
+void sched_pool_test_idle(sched_pool *s, double idle_cpus)
+{
+    s->test_idle_cpus = idle_cpus;
 }
 
 int64_t sched_pool_units_run(const sched_pool *s, int worker)

@@ -45,6 +45,7 @@ typedef struct {
     int tries_cut;          /* ended after a pair of slices: two clearly slower */
     int tries_quick;        /* ended after a pair of slices: two clearly faster */
     int runs_cut;           /* runs on two ended early: slower than one thread was in the try */
+    int tries_skipped;      /* not made: no CPU was idle during the run on one thread before */
     double ns_per_frame[2]; /* the last try's wall time per frame counted: one thread, two */
 } sched_tally;
 
@@ -62,6 +63,8 @@ typedef struct {
     int64_t frames;         /* of the slice, or of the run, so far */
     int64_t tried_frames[2], tried_ns[2]; /* this try's counted: [0] one thread, [1] two */
     int64_t check_frames, check_ns;       /* a run on two: this stretch's (slices * slice_frames) */
+    int idle_mark;          /* 1: a run on one thread starts here: the pool notes the CPUs' idle time */
+    int idle_ask;           /* 1: that run has ended: sched_choice_idle says whether a try follows */
     sched_tally tally;
 } sched_choice;
 
@@ -81,6 +84,14 @@ void sched_choice_init(sched_choice *c);
  * later four times. Pure arithmetic, no clock: the
  * tests feed it times. */
 void sched_choice_account(sched_choice *c, int n, int64_t ns);
+/* The answer to c->idle_ask: the CPUs (of those this process may use)
+ * that were idle during the run on one thread just ended, on average
+ * (-1: not known). Under half a CPU, the second thread would only take
+ * time from this one or another process: no try, another run on one
+ * thread (tally.tries_skipped); else a try. Beside one busy process on a
+ * 2-CPU machine every try costs a slice on two threads, slower than one,
+ * and now and then a noisy try keeps two (docs/bench.md, 2026-12-06). */
+void sched_choice_idle(sched_choice *c, double idle_cpus);
 /* One line for people: "N blocks on two threads, M on one; ..." (the
  * tries and the last try's figures). Returns buf. */
 char *sched_tally_describe(const sched_tally *t, char *buf, size_t size);
@@ -147,6 +158,10 @@ void sched_pool_test_late(sched_pool *pool, int worker);
  * counts ns more wall time in the choice (0: none), so that side loses
  * its tries whatever the clock says. */
 void sched_pool_test_penalty(sched_pool *pool, int two, int64_t ns);
+/* For the tests: the idle CPUs reported to the choice after each run on
+ * one thread (sched_choice_idle) instead of /proc/stat's figure; -2: the
+ * measured figure again. */
+void sched_pool_test_idle(sched_pool *pool, double idle_cpus);
 /* Units worker 0 or 1 has run since the pool was made. */
 int64_t sched_pool_units_run(const sched_pool *pool, int worker);
 

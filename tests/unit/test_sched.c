@@ -157,6 +157,7 @@ static void check_units(const plan *p)
 
 static sched_tally tally;   /* the last run_compare's: blocks on one thread and on two, the tries */
 static int announce_wrong;  /* run_compare tells the pool a next block one frame short */
+static double idle_hook = -2; /* run_compare's pool reports this many idle CPUs after each run on one (-2: measured) */
 static int slow_side = -1;  /* run_compare's pool counts a second more per block on two (1) or one (0) */
 static int late_helper;     /* run_compare's helper holds its readings and tails until the next block */
 static int64_t ahead_mixed; /* the last run_compare's: fewest blocks a clip player mixed from a reading done ahead */
@@ -243,6 +244,7 @@ static int run_compare(int block, int slow, int flags, int64_t units[2], int *nb
     choice->run_frames = 8000;
     if (slow_side >= 0)
         sched_pool_test_penalty(pool, slow_side, 1000000000);
+    sched_pool_test_idle(pool, idle_hook);
     int differ = 0;
     static test_stage stage[2];
     stage[0] = stage[1] = (test_stage){.p = b};
@@ -483,8 +485,11 @@ static void test_choice(void)
             sched_choice_account(&c, 1024, run_two ? cases[i].k.two : cases[i].k.one);
         int still = c.phase == 1 && c.two == run_two;
         sched_choice_account(&c, 1024, run_two ? cases[i].k.two : cases[i].k.one);
-        check(ok && still && c.phase == 0 && c.two == 1 && c.tally.blocks[run_two] == before + 8192 &&
-                  c.tally.runs_cut == 0,
+        /* a run on one thread asks about the idle CPUs first (not known here: a try) */
+        int asked = c.idle_ask == !run_two;
+        sched_choice_idle(&c, -1);
+        check(ok && still && asked && c.phase == 0 && c.two == 1 && c.tally.blocks[run_two] == before + 8192 &&
+                  c.tally.runs_cut == 0 && c.tally.tries_skipped == 0,
               cases[i].what,
               "first on %d, chose %d after %d blocks (tries %d, two %d, cut %d, quick %d), blocks one %lld two %lld; "
               "run kept %d, then phase %d on %d, runs cut %d",
@@ -520,8 +525,9 @@ static void test_choice(void)
     int64_t runs[5] = {0};
     for (int r = 0; r < 5; r++) {
         feed_try(&c, &slow_two, 4096, &fed, &prev_two);
-        for (; c.phase == 1 && runs[r] < 100000; runs[r]++)
+        for (; c.phase == 1 && !c.idle_ask && runs[r] < 100000; runs[r]++)
             sched_choice_account(&c, 1024, 1000);
+        sched_choice_idle(&c, -1); /* not known: a try */
     }
     check(runs[0] == 8192 && runs[1] == 16384 && runs[2] == 32768 && runs[3] == 32768 && runs[4] == 32768 &&
               c.tally.tries == 5 && c.tally.tries_cut == 5 && c.tally.blocks[1] == 5 * 128,
@@ -529,14 +535,41 @@ static void test_choice(void)
           "runs %lld %lld %lld %lld %lld blocks, tries %d (cut %d), blocks on two %lld", (long long)runs[0],
           (long long)runs[1], (long long)runs[2], (long long)runs[3], (long long)runs[4], c.tally.tries,
           c.tally.tries_cut, (long long)c.tally.blocks[1]);
+    /* no CPU idle during a run on one thread: no try, another run as long; a CPU idle again: a try */
+    sched_choice_init(&c);
+    fed = 0, prev_two = 0;
+    feed_try(&c, &slow_two, 4096, &fed, &prev_two);
+    int marked = c.idle_mark, asks = 0, skipped_runs[3] = {0}, tries_before = c.tally.tries;
+    c.idle_mark = 0; /* as the pool does when it notes the start */
+    for (int r = 0; r < 3; r++) {
+        for (; c.phase == 1 && !c.idle_ask && skipped_runs[r] < 100000; skipped_runs[r]++)
+            sched_choice_account(&c, 1024, 1000);
+        asks += c.idle_ask;
+        sched_choice_idle(&c, r < 2 ? 0.2 : 0.5);
+        if (r < 2) {
+            marked += c.idle_mark;
+            c.idle_mark = 0;
+        }
+    }
+    check(marked == 3 && asks == 3 && skipped_runs[0] == 8192 && skipped_runs[1] == 8192 &&
+              skipped_runs[2] == 8192 && c.tally.tries_skipped == 2 && c.tally.tries == tries_before &&
+              c.phase == 0 && c.two == 1 && c.tally.blocks[1] == 128,
+          "no CPU idle after a run on one thread (0.2 of one): no try, two more runs as long, then 0.5 idle: a try",
+          "runs %d %d %d blocks, marks %d, asks %d, skipped %d, tries %d (before %d), phase %d on %d, blocks on two "
+          "%lld",
+          skipped_runs[0], skipped_runs[1], skipped_runs[2], marked, asks, c.tally.tries_skipped, c.tally.tries,
+          tries_before, c.phase, c.two, (long long)c.tally.blocks[1]);
+    sched_choice_idle(&c, 0); /* not asked: no effect */
+    check(c.phase == 0 && c.two == 1 && c.tally.tries_skipped == 2, "an answer nobody asked for changes nothing",
+          "phase %d on %d, skipped %d", c.phase, c.two, c.tally.tries_skipped);
     /* the report line */
     sched_tally t = {.blocks = {19933, 8192}, .tries = 3, .tries_two = 1, .tries_cut = 1, .tries_quick = 1,
-                     .runs_cut = 1, .ns_per_frame = {61.3, 79.5}};
+                     .runs_cut = 1, .tries_skipped = 2, .ns_per_frame = {61.3, 79.5}};
     char line[320];
     sched_tally_describe(&t, line, sizeof line);
     const char *want = "8192 blocks on two threads, 19933 on one; 3 tries, two kept after 1, 1 cut short (two clearly "
-                       "slower), 1 ended early (two clearly faster), 1 run on two cut short (slower than one); the "
-                       "last try: 61.3 ns a frame on one thread, 79.5 on two";
+                       "slower), 1 ended early (two clearly faster), 1 run on two cut short (slower than one); 2 "
+                       "tries skipped (no CPU idle); the last try: 61.3 ns a frame on one thread, 79.5 on two";
     check(strcmp(line, want) == 0, "the report line says the blocks on each side, the tries and their figures",
           "got '%s'", line);
     sched_tally none = {.blocks = {96, 0}};
@@ -572,6 +605,35 @@ static void test_measured_pool(void)
         check(d == 0 && tails == nb && tally.tries >= 3 && verdicts && tally.blocks[0] >= 4 && tally.blocks[1] >= 4 &&
                   tally.blocks[0] + tally.blocks[1] == nb,
               name, "%d of %d blocks differ, the tail ran %d times; %s", d, nb, tails,
+              sched_tally_describe(&tally, line, sizeof line));
+    }
+}
+
+/* The same pool with two threads made slow and no CPU idle after each
+ * run on one thread (the test hook): the first try only, every later one
+ * skipped, and the one-thread bytes; with a CPU idle, tries again. */
+static void test_no_idle_cpu(void)
+{
+    for (int idle = 0; idle < 2; idle++) {
+        int64_t units[2];
+        int nb, made, tails;
+        slow_side = 1;
+        idle_hook = idle ? 1.0 : 0.0;
+        int d = run_compare(1000, -1, 0, units, &nb, &tails, &made);
+        slow_side = -1;
+        idle_hook = -2;
+        const char *name = idle ? "a measured pool with a CPU idle after each run on one thread: tried again each time"
+                                : "a measured pool with no CPU idle after each run on one thread: only the first try, "
+                                  "the rest on one thread, the one-thread bytes";
+        if (!made) {
+            printf("skip - %s: no pool (one CPU allowed)\n", name);
+            continue;
+        }
+        char line[320];
+        int want = idle ? tally.tries >= 3 && tally.tries_skipped == 0
+                        : tally.tries == 1 && tally.tries_skipped >= 2 && tally.blocks[1] == 2;
+        check(d == 0 && tails == nb && want && tally.tries_two == 0 && tally.blocks[0] + tally.blocks[1] == nb, name,
+              "%d of %d blocks differ, the tail ran %d times; %s", d, nb, tails,
               sched_tally_describe(&tally, line, sizeof line));
     }
 }
@@ -672,6 +734,7 @@ int main(void)
     test_late_helper();
     test_same_bytes();
     test_measured_pool();
+    test_no_idle_cpu();
     test_wrong_next_block();
     test_one_cpu();
     test_render_block();
