@@ -731,7 +731,7 @@ static void print_normalize(const plan *p, const vm_render_report *rep, int i)
  * no second thread. */
 static void print_threads(const vm_render_threads *t)
 {
-    char what[320];
+    char what[512];
     if (t->threads == 2)
         printf("threads  %s; blocks of %d frames on two threads\n", sched_tally_describe(&t->tally, what, sizeof what),
                t->two_block);

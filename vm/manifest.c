@@ -515,9 +515,9 @@ static void put_threads_run(FILE *f, const vm_manifest *m)
     const sched_tally *t = &m->threads_run;
     fprintf(f, "\"threads_run\": {\"threads\": %d, \"blocks_two\": %lld, \"blocks_one\": %lld, \"tries\": %d, "
                "\"tries_two\": %d, \"tries_cut\": %d, \"tries_quick\": %d, \"runs_cut\": %d, \"tries_skipped\": %d, "
-               "\"last_try_ns_per_frame\": {\"one\": ",
+               "\"runs_extended\": %d, \"last_try_ns_per_frame\": {\"one\": ",
             m->threads_ran, (long long)t->blocks[1], (long long)t->blocks[0], t->tries, t->tries_two, t->tries_cut,
-            t->tries_quick, t->runs_cut, t->tries_skipped);
+            t->tries_quick, t->runs_cut, t->tries_skipped, t->runs_extended);
     vm_json_number(f, t->tries ? t->ns_per_frame[0] : NAN, 1);
     fprintf(f, ", \"two\": ");
     vm_json_number(f, t->tries ? t->ns_per_frame[1] : NAN, 1);
@@ -679,6 +679,7 @@ static void get_threads_run(const vm_json *r, vm_manifest *m)
     t->tries_quick = (int)get_int(r, "tries_quick");
     t->runs_cut = (int)get_int(r, "runs_cut");
     t->tries_skipped = (int)get_int(r, "tries_skipped");
+    t->runs_extended = (int)get_int(r, "runs_extended");
     const vm_json *ns = vm_json_get(r, "last_try_ns_per_frame");
     vm_json_get_number(ns, "one", &t->ns_per_frame[0]);
     vm_json_get_number(ns, "two", &t->ns_per_frame[1]);

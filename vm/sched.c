@@ -500,7 +500,7 @@ static void choice_run(sched_choice *c, int two, int cut)
     c->two = two;
     c->ones = two ? 0 : c->ones + 1;
     c->frames = 0;
-    c->check_frames = c->check_ns = 0;
+    c->check_frames = c->check_ns = c->run_ns = 0;
     if (!two)
         choice_run_one(c);
 }
@@ -538,6 +538,7 @@ void sched_choice_account(sched_choice *c, int n, int64_t ns)
     if (c->two) { /* still faster than one thread was? */
         c->check_frames += n;
         c->check_ns += ns;
+        c->run_ns += ns;
         if (c->check_frames >= c->slices * c->slice_frames) {
             if ((double)c->check_ns > c->tally.ns_per_frame[0] * (double)c->check_frames) {
                 c->tally.runs_cut++;
@@ -550,10 +551,14 @@ void sched_choice_account(sched_choice *c, int n, int64_t ns)
     /* after tries that kept one thread in a row, runs of 2 and 4 times the
      * length: beside a busy process every try costs a slice on two */
     if (c->frames >= c->run_frames << (c->two || c->ones < 2 ? 0 : c->ones < 3 ? 1 : 2)) {
-        if (c->two)
+        if (c->two && (double)c->run_ns < 0.75 * c->tally.ns_per_frame[0] * (double)c->frames) {
+            c->tally.runs_extended++; /* clearly faster all along: another run */
+            c->frames = c->run_ns = 0;
+        } else if (c->two) {
             choice_try(c);
-        else
+        } else {
             c->idle_ask = 1; /* on one thread until sched_choice_idle */
+        }
     }
 }
 
@@ -571,7 +576,8 @@ void sched_choice_idle(sched_choice *c, double idle_cpus)
 
 char *sched_tally_describe(const sched_tally *t, char *buf, size_t size)
 {
-    char tries[64] = "", cut[64] = "", quick[64] = "", runs[64] = "", skipped[64] = "", last[96] = "";
+    char tries[64] = "", cut[64] = "", quick[64] = "", runs[64] = "", skipped[64] = "", extended[96] = "",
+         last[96] = "";
     if (t->tries > 0) {
         snprintf(tries, sizeof tries, "; %d %s, two kept after %d", t->tries, t->tries == 1 ? "try" : "tries",
                  t->tries_two);
@@ -588,8 +594,11 @@ char *sched_tally_describe(const sched_tally *t, char *buf, size_t size)
     if (t->tries_skipped > 0)
         snprintf(skipped, sizeof skipped, "; %d %s skipped (no CPU idle)", t->tries_skipped,
                  t->tries_skipped == 1 ? "try" : "tries");
-    snprintf(buf, size, "%lld blocks on two threads, %lld on one%s%s%s%s%s%s", (long long)t->blocks[1],
-             (long long)t->blocks[0], tries, cut, quick, runs, skipped, last);
+    if (t->runs_extended > 0)
+        snprintf(extended, sizeof extended, "; %d %s on two extended without a try (clearly faster)",
+                 t->runs_extended, t->runs_extended == 1 ? "run" : "runs");
+    snprintf(buf, size, "%lld blocks on two threads, %lld on one%s%s%s%s%s%s%s", (long long)t->blocks[1],
+             (long long)t->blocks[0], tries, cut, quick, runs, skipped, extended, last);
     return buf;
 }
 

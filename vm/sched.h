@@ -46,6 +46,7 @@ typedef struct {
     int tries_quick;        /* ended after a pair of slices: two clearly faster */
     int runs_cut;           /* runs on two ended early: slower than one thread was in the try */
     int tries_skipped;      /* not made: no CPU was idle during the run on one thread before */
+    int runs_extended;      /* runs on two followed by another without a try: clearly faster all along */
     double ns_per_frame[2]; /* the last try's wall time per frame counted: one thread, two */
 } sched_tally;
 
@@ -63,6 +64,7 @@ typedef struct {
     int64_t frames;         /* of the slice, or of the run, so far */
     int64_t tried_frames[2], tried_ns[2]; /* this try's counted: [0] one thread, [1] two */
     int64_t check_frames, check_ns;       /* a run on two: this stretch's (slices * slice_frames) */
+    int64_t run_ns;         /* a run on two: its wall time so far */
     int idle_mark;          /* 1: a run on one thread starts here: the pool notes the CPUs' idle time */
     int idle_ask;           /* 1: that run has ended: sched_choice_idle says whether a try follows */
     sched_tally tally;
@@ -79,7 +81,10 @@ void sched_choice_init(sched_choice *c);
  * threads are kept only when at least 5 % faster per frame (else one,
  * which spends less CPU). A run on two is cut short, and tried again,
  * when a stretch of it (slices * slice_frames) took more wall time per
- * frame than one thread did in the try; a run on one thread after the
+ * frame than one thread did in the try; a run on two that took under
+ * 0.75 of one thread's time a frame is followed by another without a try
+ * (tally.runs_extended: the try's slice on one thread would only cost a
+ * quiet machine); a run on one thread after the
  * second try in a row that kept one is twice as long, after the third and
  * later four times. Pure arithmetic, no clock: the
  * tests feed it times. */

@@ -485,16 +485,20 @@ static void test_choice(void)
             sched_choice_account(&c, 1024, run_two ? cases[i].k.two : cases[i].k.one);
         int still = c.phase == 1 && c.two == run_two;
         sched_choice_account(&c, 1024, run_two ? cases[i].k.two : cases[i].k.one);
-        /* a run on one thread asks about the idle CPUs first (not known here: a try) */
+        /* a run on one thread asks about the idle CPUs first (not known here: a try); a run on two
+         * under 0.75 of one thread's time a frame (as the try measured it) all along goes on, no try */
         int asked = c.idle_ask == !run_two;
         sched_choice_idle(&c, -1);
-        check(ok && still && asked && c.phase == 0 && c.two == 1 && c.tally.blocks[run_two] == before + 8192 &&
-                  c.tally.runs_cut == 0 && c.tally.tries_skipped == 0,
+        int extend = run_two && (double)cases[i].k.two / 1024 < 0.75 * c.tally.ns_per_frame[0];
+        check(ok && still && asked && c.phase == !!extend && c.two == 1 &&
+                  c.tally.blocks[run_two] == before + 8192 && c.tally.runs_cut == 0 && c.tally.tries_skipped == 0 &&
+                  c.tally.runs_extended == extend,
               cases[i].what,
               "first on %d, chose %d after %d blocks (tries %d, two %d, cut %d, quick %d), blocks one %lld two %lld; "
-              "run kept %d, then phase %d on %d, runs cut %d",
+              "run kept %d, then phase %d on %d, runs cut %d, extended %d (want %d)",
               first, run_two, tried, c.tally.tries, c.tally.tries_two, c.tally.tries_cut, c.tally.tries_quick,
-              (long long)c.tally.blocks[0], (long long)c.tally.blocks[1], still, c.phase, c.two, c.tally.runs_cut);
+              (long long)c.tally.blocks[0], (long long)c.tally.blocks[1], still, c.phase, c.two, c.tally.runs_cut,
+              c.tally.runs_extended, extend);
     }
     /* a run on two that turns slower than one thread was: cut after a stretch of 512 blocks, tried again;
      * after a whole try, and after one ended early (one thread measured over a single slice) */
@@ -535,6 +539,30 @@ static void test_choice(void)
           "runs %lld %lld %lld %lld %lld blocks, tries %d (cut %d), blocks on two %lld", (long long)runs[0],
           (long long)runs[1], (long long)runs[2], (long long)runs[3], (long long)runs[4], c.tally.tries,
           c.tally.tries_cut, (long long)c.tally.blocks[1]);
+    /* two threads at half one's time: runs on two follow each other without a try; a run that took
+     * 0.8 of one's time over a whole (every stretch faster than one: no cut): a try at its end; a run
+     * at 0.5 but for a slow tenth at 0.9 (0.54 over all): extended */
+    for (int late = 0; late < 3; late++) {
+        block_costs fast = {1000, 500, 0, 0, 1, 0};
+        sched_choice_init(&c);
+        fed = 0, prev_two = 0;
+        feed_try(&c, &fast, 4096, &fed, &prev_two);
+        double one_frame = c.tally.ns_per_frame[0];
+        int b = 0, tries0 = c.tally.tries;
+        for (; b < 5 * 8192 && c.tally.tries == tries0 && c.phase == 1; b++) {
+            int in_run = b % 8192, third = b / 8192 == 2;
+            double at = !third ? 0.5 : late == 1 ? 0.8 : late == 2 && in_run < 820 ? 0.9 : 0.5;
+            sched_choice_account(&c, 1024, (int64_t)(1024 * one_frame * at));
+        }
+        int want_try = late == 1;
+        check(c.tally.runs_cut == 0 && (want_try ? c.phase == 0 && c.tally.runs_extended == 2 && b == 3 * 8192
+                                                 : c.phase == 1 && c.two == 1 && c.tally.runs_extended == 5),
+              late == 0   ? "two threads at half one's time all along: each run on two followed by another, no try"
+              : late == 1 ? "a run on two at 0.8 of one's time: a try at its end"
+                          : "a run on two at 0.5 of one's time but for a tenth at 0.9: followed by another, no try",
+              "runs extended %d, blocks %d, phase %d on %d, runs cut %d", c.tally.runs_extended, b, c.phase, c.two,
+              c.tally.runs_cut);
+    }
     /* no CPU idle during a run on one thread: no try, another run as long; a CPU idle again: a try */
     sched_choice_init(&c);
     fed = 0, prev_two = 0;
@@ -564,12 +592,13 @@ static void test_choice(void)
           "phase %d on %d, skipped %d", c.phase, c.two, c.tally.tries_skipped);
     /* the report line */
     sched_tally t = {.blocks = {19933, 8192}, .tries = 3, .tries_two = 1, .tries_cut = 1, .tries_quick = 1,
-                     .runs_cut = 1, .tries_skipped = 2, .ns_per_frame = {61.3, 79.5}};
-    char line[320];
+                     .runs_cut = 1, .tries_skipped = 2, .runs_extended = 3, .ns_per_frame = {61.3, 79.5}};
+    char line[512];
     sched_tally_describe(&t, line, sizeof line);
     const char *want = "8192 blocks on two threads, 19933 on one; 3 tries, two kept after 1, 1 cut short (two clearly "
                        "slower), 1 ended early (two clearly faster), 1 run on two cut short (slower than one); 2 "
-                       "tries skipped (no CPU idle); the last try: 61.3 ns a frame on one thread, 79.5 on two";
+                       "tries skipped (no CPU idle); 3 runs on two extended without a try (clearly faster); the "
+                       "last try: 61.3 ns a frame on one thread, 79.5 on two";
     check(strcmp(line, want) == 0, "the report line says the blocks on each side, the tries and their figures",
           "got '%s'", line);
     sched_tally none = {.blocks = {96, 0}};
@@ -598,11 +627,13 @@ static void test_measured_pool(void)
             printf("skip - %s: no pool (one CPU allowed)\n", name);
             continue;
         }
-        char line[320];
-        /* two slow: every try cut after its first pair; one slow: two kept after all */
-        int verdicts = side ? tally.tries_two == 0 && tally.tries_cut == tally.tries
-                            : tally.tries_two == tally.tries && tally.tries_cut == 0;
-        check(d == 0 && tails == nb && tally.tries >= 3 && verdicts && tally.blocks[0] >= 4 && tally.blocks[1] >= 4 &&
+        char line[512];
+        /* two slow: every try cut after its first pair; one slow: two kept after all, and runs on two
+         * followed by more without a try */
+        int verdicts = side ? tally.tries >= 3 && tally.tries_two == 0 && tally.tries_cut == tally.tries
+                            : tally.tries >= 1 && tally.tries_two == tally.tries && tally.tries_cut == 0 &&
+                                  tally.runs_extended >= 3;
+        check(d == 0 && tails == nb && verdicts && tally.blocks[0] >= 2 && tally.blocks[1] >= 4 &&
                   tally.blocks[0] + tally.blocks[1] == nb,
               name, "%d of %d blocks differ, the tail ran %d times; %s", d, nb, tails,
               sched_tally_describe(&tally, line, sizeof line));
@@ -629,7 +660,7 @@ static void test_no_idle_cpu(void)
             printf("skip - %s: no pool (one CPU allowed)\n", name);
             continue;
         }
-        char line[320];
+        char line[512];
         int want = idle ? tally.tries >= 3 && tally.tries_skipped == 0
                         : tally.tries == 1 && tally.tries_skipped >= 2 && tally.blocks[1] == 2;
         check(d == 0 && tails == nb && want && tally.tries_two == 0 && tally.blocks[0] + tally.blocks[1] == nb, name,
