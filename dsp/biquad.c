@@ -108,6 +108,22 @@
  * into the first and last section pass, 8- or 16-sample blocks, the two
  * groups' runs moved as lanes k and k + 4 of 32-byte float vectors as the
  * octs do (+3 %).
+ * On AVX2, more recursions at once (2026-12-06, session 18; biquad_bench
+ * 8 2 1024 15 stereo, pinned, six alternating turns with this build):
+ * section 1 one sample behind section 0 in one loop, each reading its
+ * input history back from a block buffer, so four recursions overlap
+ * instead of two: 0.355-0.39 against 0.327 ns per channel-section-sample
+ * unsummed, the loop bound by its loads instead (19 a sample for 8
+ * channels: the 16 registers hold the four recursions' y1, y2 and few of
+ * the 8-10 coefficients). Section 1 reading its input history from section
+ * 0's y1, y2 (the same values in a pair) and the mirrored step (k2 p1 is
+ * exact, so no FMA is needed): the loop 0.232 -> 0.204, but the products'
+ * pass and the block's edges gave it back: 0.397 against 0.3995 summed,
+ * and no change in the film's render (AVX2, one thread, ABBA). A
+ * standalone model of the same loops, /tmp, without the transposes and the
+ * sums, had promised 28 %. The pair on AVX2 is held by what the AVX-512
+ * path is not: twice the instructions and half the registers for the same
+ * arithmetic on the same 256-bit pipes (Zen 4).
  * Summed batches (dsp_biquad_multi_process_sum, 2026-12-06): the bus's sum
  * made from the output in registers moves the mixes' loads and stores
  * onto the float pipes the pass is bound by (a product and a sum per lane
