@@ -123,7 +123,12 @@
  * standalone model of the same loops, /tmp, without the transposes and the
  * sums, had promised 28 %. The pair on AVX2 is held by what the AVX-512
  * path is not: twice the instructions and half the registers for the same
- * arithmetic on the same 256-bit pipes (Zen 4).
+ * arithmetic on the same 256-bit pipes (Zen 4). The same day, as a probe
+ * with other bits: every step's products summed by FMA (a1 y1 last, so
+ * the recursion's chain is one FMA, 4 cycles, instead of a multiply and a
+ * subtract, 6): AVX-512 0.335 -> 0.318, AVX2 0.402 -> 0.375 summed, 5-7 %
+ * of the EQ, 2-3 % of the film; not worth new output bits for every mix
+ * and a software fma on the SSE2 path.
  * Summed batches (dsp_biquad_multi_process_sum, 2026-12-06): the bus's sum
  * made from the output in registers moves the mixes' loads and stores
  * onto the float pipes the pass is bound by (a product and a sum per lane
